@@ -1,0 +1,216 @@
+/**
+ * Decoded RTCP packets. Field names follow SPEC §8 (`inspect --json`), which other tools rely
+ * on: rename nothing. Every packet records where it lay in the compound (`offset`, `length`
+ * in bytes including its 4-byte header) so that decisions and malformation reports can name it.
+ */
+
+export const RtcpType = {
+  SR: 200,
+  RR: 201,
+  SDES: 202,
+  BYE: 203,
+  APP: 204,
+  RTPFB: 205,
+  PSFB: 206,
+  XR: 207,
+} as const;
+
+export interface ReportBlock {
+  ssrc: number;
+  /** 8-bit fixed point fraction, as on the wire (0..255) */
+  fractionLost: number;
+  /** signed 24-bit */
+  cumulativeLost: number;
+  highestSeq: number;
+  jitter: number;
+  lsr: number;
+  dlsr: number;
+}
+
+interface RtcpBase {
+  pt: number;
+  /** the sender's SSRC (SDES: first chunk's; BYE: first listed; 0 where the packet has none) */
+  ssrc: number;
+  offset: number;
+  length: number;
+}
+
+export interface SenderReport extends RtcpBase {
+  pt: 200;
+  ntpSec: number;
+  ntpFrac: number;
+  rtpTs: number;
+  packetCount: number;
+  octetCount: number;
+  reports: ReportBlock[];
+}
+
+export interface ReceiverReport extends RtcpBase {
+  pt: 201;
+  reports: ReportBlock[];
+}
+
+export const SdesItemType = {
+  END: 0,
+  CNAME: 1,
+  NAME: 2,
+  EMAIL: 3,
+  PHONE: 4,
+  LOC: 5,
+  TOOL: 6,
+  NOTE: 7,
+  PRIV: 8,
+  H323_CADDR: 9,
+  APSI: 10,
+  RGRP: 11,
+  MID: 12, // RFC 8843
+  RTP_STREAM_ID: 13, // RFC 8852
+  REPAIRED_RTP_STREAM_ID: 14,
+} as const;
+
+export type SdesItem = { type: number; text: string } | { type: 8; prefix: string; value: string };
+
+export interface SdesChunk {
+  ssrc: number;
+  items: SdesItem[];
+}
+
+export interface SourceDescription extends RtcpBase {
+  pt: 202;
+  chunks: SdesChunk[];
+}
+
+export interface Goodbye extends RtcpBase {
+  pt: 203;
+  ssrcs: number[];
+  reason?: string;
+}
+
+export interface AppDefined extends RtcpBase {
+  pt: 204;
+  subtype: number;
+  /** four ASCII characters */
+  name: string;
+  dataLength: number;
+}
+
+export interface NackPair {
+  pid: number;
+  blp: number;
+}
+
+export interface TransportFeedback extends RtcpBase {
+  pt: 205;
+  /** 1 generic NACK, 15 transport-wide congestion control, others kept as fmt */
+  fmt: number;
+  senderSsrc: number;
+  mediaSsrc: number;
+  nacks?: NackPair[];
+  /** TWCC (fmt 15): base sequence and packet status count */
+  twcc?: { baseSeq: number; statusCount: number; referenceTime: number; fbCount: number };
+}
+
+export interface PayloadFeedback extends RtcpBase {
+  pt: 206;
+  /** 1 PLI, 4 FIR, 15 application layer (REMB when it says so) */
+  fmt: number;
+  senderSsrc: number;
+  mediaSsrc: number;
+  fir?: { ssrc: number; seq: number }[];
+  remb?: { bitrate: number; ssrcs: number[] };
+}
+
+/** RFC 3611 §4.7 VoIP metrics (bt 7). Values as on the wire (127 = unavailable where the RFC says so). */
+export interface VoipMetricsBlock {
+  bt: 7;
+  ssrc: number;
+  lossRate: number;
+  discardRate: number;
+  burstDensity: number;
+  gapDensity: number;
+  burstDuration: number;
+  gapDuration: number;
+  roundTripDelay: number;
+  endSystemDelay: number;
+  signalLevel: number;
+  noiseLevel: number;
+  rerl: number;
+  gmin: number;
+  rFactor: number;
+  extRFactor: number;
+  /** MOS values are on the wire in tenths (e.g. 41 = 4.1) */
+  mosLq: number;
+  mosCq: number;
+  rxConfig: number;
+  jbNominal: number;
+  jbMaximum: number;
+  jbAbsMax: number;
+}
+
+export type XrBlock =
+  | { bt: 1 | 2; ssrc: number; thinning: number; beginSeq: number; endSeq: number; chunks: number[] }
+  | { bt: 3; ssrc: number; thinning: number; beginSeq: number; endSeq: number; receiptTimes: number[] }
+  | { bt: 4; ntpSec: number; ntpFrac: number }
+  | { bt: 5; subBlocks: { ssrc: number; lrr: number; dlrr: number }[] }
+  | {
+      bt: 6;
+      ssrc: number;
+      flags: number;
+      beginSeq: number;
+      endSeq: number;
+      lostPackets: number;
+      dupPackets: number;
+      minJitter: number;
+      maxJitter: number;
+      meanJitter: number;
+      devJitter: number;
+      minTtlOrHl: number;
+      maxTtlOrHl: number;
+      meanTtlOrHl: number;
+      devTtlOrHl: number;
+    }
+  | VoipMetricsBlock
+  | { bt: number; typeSpecific: number; length: number; unknown: true };
+
+export interface ExtendedReport extends RtcpBase {
+  pt: 207;
+  blocks: XrBlock[];
+}
+
+export interface UnknownRtcp extends RtcpBase {
+  unknown: true;
+}
+
+export type RtcpPacket =
+  | SenderReport
+  | ReceiverReport
+  | SourceDescription
+  | Goodbye
+  | AppDefined
+  | TransportFeedback
+  | PayloadFeedback
+  | ExtendedReport
+  | UnknownRtcp;
+
+/** A named decoding error with the byte offset (within the compound) where it was found. */
+export interface RtcpDecodeError {
+  code:
+    | 'packet-too-short'
+    | 'bad-version'
+    | 'length-past-end'
+    | 'bad-padding'
+    | 'report-count-overflow'
+    | 'sdes-item-overrun'
+    | 'xr-block-overrun'
+    | 'bad-field';
+  offset: number;
+  message: string;
+}
+
+/** A decoded compound: every packet that could be read safely, and what could not. */
+export interface RtcpCompound {
+  packets: RtcpPacket[];
+  errors: RtcpDecodeError[];
+  /** true when the compound does not start with SR or RR (RFC 5506 reduced-size) */
+  reducedSize: boolean;
+}
