@@ -1,0 +1,410 @@
+/**
+ * RTCP encoders: the inverse of the decoders, used by the sample generator and by round-trip
+ * tests. Any decoded packet (with or without `offset`/`length`) encodes back to the same wire
+ * bytes, except for content the decoded form does not keep (APP data, TWCC chunks, unknown
+ * bodies), which is written as zeros unless the encode-only fields below supply it.
+ */
+import {
+  RtcpType,
+  SdesItemType,
+  type AppDefined,
+  type ExtendedReport,
+  type Goodbye,
+  type PayloadFeedback,
+  type ReceiverReport,
+  type ReportBlock,
+  type SenderReport,
+  type SourceDescription,
+  type TransportFeedback,
+  type UnknownRtcp,
+  type XrBlock,
+} from './types.js';
+
+type WithoutPlacement<T> = T extends unknown ? Omit<T, 'offset' | 'length'> : never;
+
+/** Fields only the encoder reads: how to fill what the decoded form does not keep. */
+interface EncodeOnly {
+  /** bytes of RTCP padding to append (a multiple of 4, 4..252); sets the P bit */
+  padding?: number;
+}
+
+export type AppDefinedInput = Omit<AppDefined, 'offset' | 'length' | 'dataLength'> & {
+  /** application data (a multiple of 4 bytes); when absent, `dataLength` zero bytes */
+  data?: Uint8Array;
+  dataLength?: number;
+};
+export type TransportFeedbackInput = Omit<TransportFeedback, 'offset' | 'length'> & {
+  /** raw FCI to write instead of one built from `nacks`/`twcc` */
+  fci?: Uint8Array;
+};
+export type PayloadFeedbackInput = Omit<PayloadFeedback, 'offset' | 'length'> & {
+  /** raw FCI to write instead of one built from `fir`/`remb` */
+  fci?: Uint8Array;
+};
+export type UnknownRtcpInput = Omit<UnknownRtcp, 'offset' | 'length'> & {
+  /** the 5-bit count/format field */
+  count?: number;
+  /** bytes after the SSRC word (a multiple of 4) */
+  body?: Uint8Array;
+};
+
+export type RtcpPacketInput = (
+  | WithoutPlacement<SenderReport>
+  | WithoutPlacement<ReceiverReport>
+  | WithoutPlacement<SourceDescription>
+  | WithoutPlacement<Goodbye>
+  | AppDefinedInput
+  | TransportFeedbackInput
+  | PayloadFeedbackInput
+  | WithoutPlacement<ExtendedReport>
+  | UnknownRtcpInput
+) &
+  EncodeOnly;
+
+/** Thrown for inputs that cannot be put on the wire (a count over 31, a string over 255 bytes). */
+export class RtcpEncodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RtcpEncodeError';
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/** A growable big-endian writer private to the encoders. */
+class WireWriter {
+  buf = new Uint8Array(256);
+  pos = 0;
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u24(v: number): void {
+    this.ensure(3);
+    this.buf[this.pos++] = (v >>> 16) & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf[this.pos++] = (v >>> 24) & 0xff;
+    this.buf[this.pos++] = (v >>> 16) & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  zeros(n: number): void {
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+  alignTo4(): void {
+    while (this.pos & 3) this.u8(0);
+  }
+  patchU16(at: number, v: number): void {
+    this.buf[at] = (v >>> 8) & 0xff;
+    this.buf[at + 1] = v & 0xff;
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+function checkCount(what: string, n: number): number {
+  if (n > 31) throw new RtcpEncodeError(`${what}: ${n} entries do not fit the 5-bit count`);
+  return n;
+}
+
+function shortString(what: string, s: string, reserve = 0): Uint8Array {
+  const b = utf8.encode(s);
+  if (b.length + reserve > 255) throw new RtcpEncodeError(`${what}: ${b.length} bytes do not fit an 8-bit length`);
+  return b;
+}
+
+function writeReportBlock(w: WireWriter, r: ReportBlock): void {
+  w.u32(r.ssrc);
+  w.u8(r.fractionLost);
+  w.u24(r.cumulativeLost & 0xffffff);
+  w.u32(r.highestSeq);
+  w.u32(r.jitter);
+  w.u32(r.lsr);
+  w.u32(r.dlsr);
+}
+
+function writeSdes(w: WireWriter, p: WithoutPlacement<SourceDescription>): void {
+  for (const chunk of p.chunks) {
+    w.u32(chunk.ssrc);
+    for (const item of chunk.items) {
+      if ('prefix' in item) {
+        const prefix = shortString('SDES PRIV prefix', item.prefix, 1);
+        const value = utf8.encode(item.value);
+        if (1 + prefix.length + value.length > 255) throw new RtcpEncodeError('SDES PRIV item over 255 bytes');
+        w.u8(SdesItemType.PRIV);
+        w.u8(1 + prefix.length + value.length);
+        w.u8(prefix.length);
+        w.bytes(prefix);
+        w.bytes(value);
+      } else {
+        const text = shortString(`SDES item ${item.type}`, item.text);
+        w.u8(item.type);
+        w.u8(text.length);
+        w.bytes(text);
+      }
+    }
+    // RFC 3550 §6.5: the item list ends with at least one null octet, then pads to a word.
+    w.u8(0);
+    w.alignTo4();
+  }
+}
+
+function writeXrBlock(w: WireWriter, b: XrBlock): void {
+  const start = w.pos;
+  if ('unknown' in b) {
+    w.u8(b.bt);
+    w.u8(b.typeSpecific);
+    const len = Math.max(4, b.length);
+    w.u16((len >>> 2) - 1);
+    w.zeros(len - 4);
+    return;
+  }
+  w.u8(b.bt);
+  switch (b.bt) {
+    case 1:
+    case 2: {
+      w.u8(b.thinning & 0x0f);
+      w.u16(0);
+      w.u32(b.ssrc);
+      w.u16(b.beginSeq);
+      w.u16(b.endSeq);
+      for (const c of b.chunks) w.u16(c);
+      // a null chunk pads the list to a word (RFC 3611 §4.1)
+      if (b.chunks.length & 1) w.u16(0);
+      break;
+    }
+    case 3: {
+      w.u8(b.thinning & 0x0f);
+      w.u16(0);
+      w.u32(b.ssrc);
+      w.u16(b.beginSeq);
+      w.u16(b.endSeq);
+      for (const t of b.receiptTimes) w.u32(t);
+      break;
+    }
+    case 4:
+      w.u8(0);
+      w.u16(0);
+      w.u32(b.ntpSec);
+      w.u32(b.ntpFrac);
+      break;
+    case 5:
+      w.u8(0);
+      w.u16(0);
+      for (const s of b.subBlocks) {
+        w.u32(s.ssrc);
+        w.u32(s.lrr);
+        w.u32(s.dlrr);
+      }
+      break;
+    case 6:
+      w.u8(b.flags);
+      w.u16(0);
+      w.u32(b.ssrc);
+      w.u16(b.beginSeq);
+      w.u16(b.endSeq);
+      w.u32(b.lostPackets);
+      w.u32(b.dupPackets);
+      w.u32(b.minJitter);
+      w.u32(b.maxJitter);
+      w.u32(b.meanJitter);
+      w.u32(b.devJitter);
+      w.u8(b.minTtlOrHl);
+      w.u8(b.maxTtlOrHl);
+      w.u8(b.meanTtlOrHl);
+      w.u8(b.devTtlOrHl);
+      break;
+    case 7:
+      w.u8(0);
+      w.u16(0);
+      w.u32(b.ssrc);
+      w.u8(b.lossRate);
+      w.u8(b.discardRate);
+      w.u8(b.burstDensity);
+      w.u8(b.gapDensity);
+      w.u16(b.burstDuration);
+      w.u16(b.gapDuration);
+      w.u16(b.roundTripDelay);
+      w.u16(b.endSystemDelay);
+      w.u8(b.signalLevel);
+      w.u8(b.noiseLevel);
+      w.u8(b.rerl);
+      w.u8(b.gmin);
+      w.u8(b.rFactor);
+      w.u8(b.extRFactor);
+      w.u8(b.mosLq);
+      w.u8(b.mosCq);
+      w.u8(b.rxConfig);
+      w.u8(0);
+      w.u16(b.jbNominal);
+      w.u16(b.jbMaximum);
+      w.u16(b.jbAbsMax);
+      break;
+  }
+  w.patchU16(start + 2, ((w.pos - start) >>> 2) - 1);
+}
+
+/** REMB carries the bitrate as an 18-bit mantissa and a 6-bit exponent. */
+function rembExponentMantissa(bitrate: number): [number, number] {
+  let exp = 0;
+  let mantissa = Math.floor(bitrate);
+  while (mantissa >= 0x40000) {
+    mantissa = Math.floor(mantissa / 2);
+    exp++;
+  }
+  return [exp, mantissa];
+}
+
+function writeBody(w: WireWriter, p: RtcpPacketInput): number {
+  if ('unknown' in p) {
+    w.u32(p.ssrc);
+    if (p.body) w.bytes(p.body);
+    return p.count ?? 0;
+  }
+  switch (p.pt) {
+    case RtcpType.SR:
+      w.u32(p.ssrc);
+      w.u32(p.ntpSec);
+      w.u32(p.ntpFrac);
+      w.u32(p.rtpTs);
+      w.u32(p.packetCount);
+      w.u32(p.octetCount);
+      for (const r of p.reports) writeReportBlock(w, r);
+      return checkCount('SR report blocks', p.reports.length);
+    case RtcpType.RR:
+      w.u32(p.ssrc);
+      for (const r of p.reports) writeReportBlock(w, r);
+      return checkCount('RR report blocks', p.reports.length);
+    case RtcpType.SDES:
+      writeSdes(w, p);
+      return checkCount('SDES chunks', p.chunks.length);
+    case RtcpType.BYE: {
+      for (const s of p.ssrcs) w.u32(s);
+      if (p.reason !== undefined) {
+        const reason = shortString('BYE reason', p.reason);
+        w.u8(reason.length);
+        w.bytes(reason);
+        w.alignTo4();
+      }
+      return checkCount('BYE sources', p.ssrcs.length);
+    }
+    case RtcpType.APP: {
+      w.u32(p.ssrc);
+      const name = new Uint8Array(4);
+      for (let i = 0; i < 4; i++) name[i] = i < p.name.length ? p.name.charCodeAt(i) & 0x7f : 0x20;
+      w.bytes(name);
+      if (p.data) w.bytes(p.data);
+      else w.zeros(p.dataLength ?? 0);
+      w.alignTo4();
+      return p.subtype & 0x1f;
+    }
+    case RtcpType.RTPFB:
+      w.u32(p.senderSsrc);
+      w.u32(p.mediaSsrc);
+      if (p.fci) w.bytes(p.fci);
+      else if (p.fmt === 1 && p.nacks) {
+        for (const n of p.nacks) {
+          w.u16(n.pid);
+          w.u16(n.blp);
+        }
+      } else if (p.fmt === 15 && p.twcc) {
+        w.u16(p.twcc.baseSeq);
+        w.u16(p.twcc.statusCount);
+        w.u24(p.twcc.referenceTime);
+        w.u8(p.twcc.fbCount);
+        // Without per-packet detail, describe every packet as "not received": run-length
+        // chunks of status 0 need no receive deltas.
+        let left = p.twcc.statusCount;
+        while (left > 0) {
+          const run = Math.min(left, 0x1fff);
+          w.u16(run);
+          left -= run;
+        }
+        w.alignTo4();
+      }
+      return p.fmt & 0x1f;
+    case RtcpType.PSFB:
+      w.u32(p.senderSsrc);
+      w.u32(p.mediaSsrc);
+      if (p.fci) w.bytes(p.fci);
+      else if (p.fmt === 4 && p.fir) {
+        for (const f of p.fir) {
+          w.u32(f.ssrc);
+          w.u8(f.seq);
+          w.u24(0);
+        }
+      } else if (p.fmt === 15 && p.remb) {
+        w.bytes(Uint8Array.of(0x52, 0x45, 0x4d, 0x42)); // "REMB"
+        if (p.remb.ssrcs.length > 255) throw new RtcpEncodeError('REMB: more than 255 SSRCs');
+        w.u8(p.remb.ssrcs.length);
+        const [exp, mantissa] = rembExponentMantissa(p.remb.bitrate);
+        w.u8((exp << 2) | (mantissa >>> 16));
+        w.u16(mantissa & 0xffff);
+        for (const s of p.remb.ssrcs) w.u32(s);
+      }
+      return p.fmt & 0x1f;
+    case RtcpType.XR:
+      w.u32(p.ssrc);
+      for (const b of p.blocks) writeXrBlock(w, b);
+      return 0;
+  }
+}
+
+function writePacket(w: WireWriter, p: RtcpPacketInput): void {
+  const start = w.pos;
+  w.u32(0); // header, patched below once the length is known
+  const count = writeBody(w, p);
+  w.alignTo4();
+  let padded = false;
+  if (p.padding !== undefined && p.padding > 0) {
+    if (p.padding & 3 || p.padding > 252) throw new RtcpEncodeError(`padding ${p.padding} is not a multiple of 4 up to 252`);
+    w.zeros(p.padding - 1);
+    w.u8(p.padding);
+    padded = true;
+  }
+  const words = ((w.pos - start) >>> 2) - 1;
+  if (words > 0xffff) throw new RtcpEncodeError(`packet of ${w.pos - start} bytes exceeds the 16-bit length`);
+  w.buf[start] = 0x80 | (padded ? 0x20 : 0) | (count & 0x1f);
+  w.buf[start + 1] = p.pt;
+  w.patchU16(start + 2, words);
+}
+
+/** Encodes one RTCP packet (header, body, word alignment, optional padding). */
+export function encodeRtcpPacket(p: RtcpPacketInput): Uint8Array {
+  const w = new WireWriter();
+  writePacket(w, p);
+  return w.result();
+}
+
+/** Encodes packets back to back as one compound datagram (the caller chooses the order). */
+export function encodeRtcpCompound(ps: readonly RtcpPacketInput[]): Uint8Array {
+  const w = new WireWriter();
+  for (const p of ps) writePacket(w, p);
+  return w.result();
+}
