@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './usage.js';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+export interface ParsedCommand<V> {
+  capture: string;
+  values: V;
+}
+
+/**
+ * Parses `<capture> [options]` strictly: an unknown option or a missing capture is a usage
+ * error (exit 2), reported in one line.
+ */
+export function parseCommandArgs<S extends OptionSpec>(
+  args: string[],
+  options: S,
+): ParsedCommand<{ [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string }> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const [capture, ...extra] = parsed.positionals;
+  if (capture === undefined) throw new UsageError('a capture file is required');
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return { capture, values: parsed.values as never };
+}
+
+/** `--workers n`: a whole number ≥ 0. */
+export function parseWorkerCount(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--workers takes a whole number, not '${value}'`);
+  return Number(value);
+}

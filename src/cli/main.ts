@@ -1,0 +1,39 @@
+import { USAGE, UsageError } from './usage.js';
+
+type Command = (args: string[]) => Promise<number>;
+
+/** Commands load their modules lazily so `inspect` never pays for the worker pool, and so on. */
+const commands: Record<string, () => Promise<Command>> = {
+  inspect: async () => (await import('./inspect.js')).runInspect,
+  bindings: async () => (await import('./bindings.js')).runBindings,
+  replay: async () => (await import('./replay.js')).runReplay,
+};
+
+/**
+ * Entry point of the `aipref-enforcer` command. Returns the exit code (SPEC §8): 0 done,
+ * 1 bad input that stopped the run, 2 bad usage. Errors are one line on stderr, never a stack.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? process.stderr : process.stdout).write(USAGE + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`aipref-enforcer: unknown command '${name}'\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`aipref-enforcer ${name}: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`aipref-enforcer ${name}: ${message.split('\n')[0]}\n`);
+    if (process.env.AIPREF_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return 1;
+  }
+}

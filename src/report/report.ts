@@ -1,0 +1,51 @@
+/**
+ * Reports (SPEC §6): what the enforcer tells the operator besides exports. A report names APT
+ * identifiers and Call-IDs, never SDES text or telemetry values (§8 Logging).
+ */
+
+export type ReportType =
+  | 'scope-removed'
+  | 'scope-transitioned'
+  | 'binding-conflict'
+  | 'integrity-failure'
+  | 'unresolved-apt'
+  | 'inconsistent-signaling'
+  | 'implicit-binding'
+  | 'unbound-stream'
+  | 'malformed-input'
+  | 'state-limit';
+
+export interface DialogRef {
+  callId: string;
+  fromTag: string;
+  toTag: string;
+}
+
+/** One line of reports.ndjson (SPEC §8): `{type, ts, frame, dialog, mid?, ssrc?, apt?, fallback?, detail?}`. */
+export interface Report {
+  type: ReportType;
+  ts: number;
+  frame: number;
+  dialog: DialogRef | null;
+  mid?: string;
+  ssrc?: number;
+  apt?: string[];
+  fallback?: string[];
+  detail?: string;
+}
+
+/** Collects reports in the order they were made and counts them by type for the summary. */
+export class ReportLog {
+  readonly reports: Report[] = [];
+  readonly counts: Partial<Record<ReportType, number>> = {};
+
+  add(report: Report): void {
+    this.reports.push(report);
+    this.counts[report.type] = (this.counts[report.type] ?? 0) + 1;
+  }
+
+  /** Hands over what was collected since the last call (for streaming writers). */
+  drain(): Report[] {
+    return this.reports.splice(0, this.reports.length);
+  }
+}
