@@ -1,0 +1,95 @@
+import { decodeWireText } from '../wire-text.js';
+import { readU32 } from '../wire-read.js';
+import { rtcpDecodeError } from './errors.js';
+import { SdesItemType, type RtcpDecodeError, type SdesChunk, type SdesItem, type SourceDescription } from './types.js';
+
+/**
+ * Source description (RFC 3550 §6.5). Every item is kept: text items as {type, text} (UTF-8),
+ * PRIV (type 8) split into {prefix, value} (§6.5.8) — the SPEC's `aipref` binding rides there —
+ * and MID (12), RtpStreamId (13) and RepairedRtpStreamId (14) as text. Chunks carry no length
+ * of their own, so an item is checked against the end of the packet's content. Arguments as
+ * for decodeSenderReport.
+ *
+ *         0                   1                   2                   3
+ *         0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *        +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * header |V=2|P|    SC   |  PT=SDES=202  |             length            |
+ *        +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+ * chunk  |                          SSRC/CSRC_1                          |
+ *   1    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *        |                           SDES items                          |
+ *        |                              ...                              |
+ *        +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+ *
+ * item:  |     type      |    length     | text (length bytes) ...
+ * PRIV:  |    PRIV=8     |    length     | prefix length | prefix ... value ...
+ * A chunk's item list ends with one or more null octets up to the next 32-bit boundary.
+ */
+export function decodeSourceDescription(
+  b: Uint8Array,
+  off: number,
+  len: number,
+  errors: RtcpDecodeError[],
+  base = 0,
+  contentLen = len,
+): SourceDescription | null {
+  const sc = b[off] & 0x1f;
+  const end = off + contentLen;
+  const chunks: SdesChunk[] = new Array(sc);
+  let pos = off + 4;
+  for (let c = 0; c < sc; c++) {
+    if (pos + 4 > end) {
+      errors.push(rtcpDecodeError('report-count-overflow', off - base, `SDES claims ${sc} chunks, only ${c} fit in ${contentLen} bytes`));
+      return null;
+    }
+    const ssrc = readU32(b, pos);
+    pos += 4;
+    const items: SdesItem[] = [];
+    for (;;) {
+      if (pos >= end) {
+        errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES chunk ${c} has no terminating null octet`));
+        return null;
+      }
+      const type = b[pos];
+      if (type === SdesItemType.END) {
+        // the null octet(s) end the chunk at the next 32-bit boundary of the packet
+        pos = off + ((pos - off + 4) & ~3);
+        if (pos > end) {
+          errors.push(rtcpDecodeError('sdes-item-overrun', end - base, `SDES chunk ${c} padding runs past the packet`));
+          return null;
+        }
+        break;
+      }
+      if (pos + 2 > end || pos + 2 + b[pos + 1] > end) {
+        errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES item type ${type} runs past the packet`));
+        return null;
+      }
+      const itemLen = b[pos + 1];
+      const textStart = pos + 2;
+      const textEnd = textStart + itemLen;
+      if (type === SdesItemType.PRIV) {
+        const prefixLen = itemLen > 0 ? b[textStart] : -1;
+        if (prefixLen < 0 || 1 + prefixLen > itemLen) {
+          errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES PRIV prefix length ${prefixLen} runs past its ${itemLen}-byte item`));
+          return null;
+        }
+        items.push({
+          type: SdesItemType.PRIV,
+          prefix: decodeWireText(b, textStart + 1, textStart + 1 + prefixLen),
+          value: decodeWireText(b, textStart + 1 + prefixLen, textEnd),
+        });
+      } else {
+        items.push({ type, text: decodeWireText(b, textStart, textEnd) });
+      }
+      pos = textEnd;
+    }
+    chunks[c] = { ssrc, items };
+  }
+  return {
+    pt: 202,
+    ssrc: sc > 0 ? chunks[0].ssrc : 0,
+    offset: off - base,
+    length: len,
+    chunks,
+  };
+}
