@@ -133,3 +133,119 @@ export class PcapWriter {
     await this.handle.close();
   }
 }
+
+/** pcapng block building, for tests and small generated files. All take the section's byte order. */
+export interface PcapngByteOrder {
+  bigEndian?: boolean;
+}
+
+/** Wraps a body into a block: type, total length, body padded to 4 bytes, total length. */
+export function encodePcapngBlock(type: number, body: Uint8Array, opts: PcapngByteOrder = {}): Uint8Array {
+  const padded = (body.length + 3) & ~3;
+  const out = new Uint8Array(12 + padded);
+  const dv = new DataView(out.buffer);
+  const le = !opts.bigEndian;
+  dv.setUint32(0, type, le);
+  dv.setUint32(4, out.length, le);
+  out.set(body, 8);
+  dv.setUint32(out.length - 4, out.length, le);
+  return out;
+}
+
+export interface PcapngOption {
+  code: number;
+  value: Uint8Array;
+}
+
+function encodePcapngOptions(options: readonly PcapngOption[], le: boolean): Uint8Array {
+  if (options.length === 0) return new Uint8Array(0);
+  let n = 4;
+  for (const o of options) n += 4 + ((o.value.length + 3) & ~3);
+  const out = new Uint8Array(n);
+  const dv = new DataView(out.buffer);
+  let at = 0;
+  for (const o of options) {
+    dv.setUint16(at, o.code, le);
+    dv.setUint16(at + 2, o.value.length, le);
+    out.set(o.value, at + 4);
+    at += 4 + ((o.value.length + 3) & ~3);
+  }
+  return out; // ends with opt_endofopt (four zero bytes)
+}
+
+export function encodePcapngSectionHeader(opts: PcapngByteOrder = {}): Uint8Array {
+  const body = new Uint8Array(16);
+  const dv = new DataView(body.buffer);
+  const le = !opts.bigEndian;
+  dv.setUint32(0, 0x1a2b3c4d, le);
+  dv.setUint16(4, 1, le);
+  dv.setUint16(6, 0, le);
+  dv.setBigInt64(8, -1n, le); // section length not given
+  return encodePcapngBlock(0x0a0d0d0a, body, opts);
+}
+
+export interface PcapngInterfaceOptions extends PcapngByteOrder {
+  snapLen?: number;
+  /** the raw if_tsresol byte: 6 = µs, 9 = ns, 0x80|n = 2^-n */
+  tsresol?: number;
+  /** if_tsoffset, seconds */
+  tsoffset?: number;
+}
+
+export function encodePcapngInterface(linkType: number, opts: PcapngInterfaceOptions = {}): Uint8Array {
+  const le = !opts.bigEndian;
+  const options: PcapngOption[] = [];
+  if (opts.tsresol !== undefined) options.push({ code: 9, value: Uint8Array.of(opts.tsresol) });
+  if (opts.tsoffset !== undefined) {
+    const v = new Uint8Array(8);
+    new DataView(v.buffer).setBigInt64(0, BigInt(opts.tsoffset), le);
+    options.push({ code: 14, value: v });
+  }
+  const encodedOptions = encodePcapngOptions(options, le);
+  const body = new Uint8Array(8 + encodedOptions.length);
+  const dv = new DataView(body.buffer);
+  dv.setUint16(0, linkType, le);
+  dv.setUint32(4, opts.snapLen ?? 0, le);
+  body.set(encodedOptions, 8);
+  return encodePcapngBlock(1, body, opts);
+}
+
+/** An Enhanced Packet Block; `units` is the timestamp in the interface's resolution. */
+export function encodePcapngEnhancedPacket(
+  iface: number,
+  units: bigint,
+  data: Uint8Array,
+  opts: PcapngByteOrder & { origLen?: number } = {},
+): Uint8Array {
+  const le = !opts.bigEndian;
+  const body = new Uint8Array(20 + data.length);
+  const dv = new DataView(body.buffer);
+  dv.setUint32(0, iface, le);
+  dv.setUint32(4, Number(units >> 32n), le);
+  dv.setUint32(8, Number(units & 0xffffffffn), le);
+  dv.setUint32(12, data.length, le);
+  dv.setUint32(16, opts.origLen ?? data.length, le);
+  body.set(data, 20);
+  return encodePcapngBlock(6, body, opts);
+}
+
+/** An obsolete Packet Block (type 2), as old writers produced. */
+export function encodePcapngObsoletePacket(iface: number, units: bigint, data: Uint8Array, opts: PcapngByteOrder = {}): Uint8Array {
+  const le = !opts.bigEndian;
+  const body = new Uint8Array(20 + data.length);
+  const dv = new DataView(body.buffer);
+  dv.setUint16(0, iface, le);
+  dv.setUint32(4, Number(units >> 32n), le);
+  dv.setUint32(8, Number(units & 0xffffffffn), le);
+  dv.setUint32(12, data.length, le);
+  dv.setUint32(16, data.length, le);
+  body.set(data, 20);
+  return encodePcapngBlock(2, body, opts);
+}
+
+export function encodePcapngSimplePacket(data: Uint8Array, opts: PcapngByteOrder & { origLen?: number } = {}): Uint8Array {
+  const body = new Uint8Array(4 + data.length);
+  new DataView(body.buffer).setUint32(0, opts.origLen ?? data.length, !opts.bigEndian);
+  body.set(data, 4);
+  return encodePcapngBlock(3, body, opts);
+}

@@ -1,0 +1,104 @@
+/**
+ * Reading capture files in constant memory: the file is read a chunk at a time into a fresh
+ * buffer, the format's walker finds the whole records in it, and the bytes of a record cut by
+ * the chunk's end are carried to the front of the next buffer.
+ */
+import { open } from 'node:fs/promises';
+import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
+import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, type CaptureRecordWalker } from './record-batch.js';
+import { isPcapMagic, PcapWalker } from './pcap.js';
+import { PcapngBlockType, PcapngWalker } from './pcapng.js';
+
+export interface ReadCaptureOptions {
+  /** bytes read from the file at a time; default 4 MiB */
+  chunkBytes?: number;
+  /** records per batch at most; default 8192 */
+  maxBatchRecords?: number;
+  /** told about problems that do not stop the read, such as a last record cut short */
+  onWarning?: (w: CaptureWarning) => void;
+}
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Names the format from the first four bytes, or undefined when they are no capture's magic. */
+export function detectCaptureFormat(firstFour: Uint8Array): CaptureFormat | undefined {
+  if (firstFour.length < 4) return undefined;
+  const word = (firstFour[0]! | (firstFour[1]! << 8) | (firstFour[2]! << 16) | (firstFour[3]! << 24)) >>> 0;
+  if (isPcapMagic(word)) return 'pcap';
+  if (word === PcapngBlockType.SECTION_HEADER) return 'pcapng';
+  return undefined;
+}
+
+function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
+  const format = detectCaptureFormat(head);
+  if (format === 'pcap') return new PcapWalker(file);
+  if (format === 'pcapng') return new PcapngWalker(file);
+  const hex = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
+  throw new CaptureError(file, 0, `not a pcap or pcapng capture (starts with 0x${hex})`);
+}
+
+/**
+ * Yields the records of a pcap or pcapng file in batches. Batches cut from the same chunk
+ * share its `bytes`. Bad input throws CaptureError after every complete record before it has
+ * been yielded; a last record cut short by the end of the file is reported via `onWarning`.
+ */
+export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions = {}): AsyncGenerator<RecordBatch> {
+  const chunkBytes = Math.max(1, Math.floor(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES));
+  const maxBatchRecords = Math.max(1, opts.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS);
+  const handle = await open(path, 'r');
+  try {
+    let walker: CaptureRecordWalker | undefined;
+    let carry: Uint8Array | undefined;
+    let filePos = 0;
+    let frame = 1;
+    for (;;) {
+      const carryLen = carry === undefined ? 0 : carry.length;
+      const buf = new Uint8Array(carryLen + chunkBytes);
+      if (carry !== undefined) buf.set(carry);
+      const { bytesRead } = await handle.read(buf, carryLen, chunkBytes, filePos);
+      filePos += bytesRead;
+      const end = carryLen + bytesRead;
+      const eof = bytesRead === 0;
+      const fileBase = filePos - end;
+      const view = new DataView(buf.buffer, buf.byteOffset, end);
+
+      if (walker === undefined) {
+        if (end < 4 && !eof) {
+          carry = buf.subarray(0, end);
+          continue;
+        }
+        if (end === 0) throw new CaptureError(path, 0, 'empty file: not a capture');
+        if (end < 4) throw new CaptureError(path, 0, `truncated file header: ${end} bytes, not a capture`);
+        walker = createWalker(path, buf.subarray(0, 4));
+      }
+
+      let pos = 0;
+      for (;;) {
+        const capacity = Math.min(maxBatchRecords, Math.floor((end - pos) / walker.minRecordBytes) + 1);
+        const batch = createRecordBatch(buf, capacity, frame);
+        try {
+          pos = walker.walk(buf, view, pos, end, fileBase, batch);
+        } catch (err) {
+          if (batch.count > 0) yield batch;
+          throw err;
+        }
+        frame += batch.count;
+        if (batch.count > 0) yield batch;
+        if (batch.count < capacity) break;
+      }
+
+      if (eof) {
+        if (pos < end) {
+          const message = walker.describeLeftover(buf, view, pos, end, fileBase);
+          opts.onWarning?.({ file: path, offset: fileBase + pos, frame, message });
+        }
+        return;
+      }
+      carry = buf.subarray(pos, end);
+    }
+  } finally {
+    await handle.close();
+  }
+}
