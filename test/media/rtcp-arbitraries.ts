@@ -1,0 +1,169 @@
+/**
+ * fast-check generators of valid RTCP packets in the decoder's own shape, so that
+ * decode(encode(p)) can be compared with p field for field.
+ */
+import fc from 'fast-check';
+import type { RtcpPacketInput } from '../../src/media/rtcp/encode.js';
+import type { ReportBlock, SdesItem, XrBlock } from '../../src/media/rtcp/types.js';
+
+const u8 = fc.integer({ min: 0, max: 0xff });
+const u16 = fc.integer({ min: 0, max: 0xffff });
+const u24 = fc.integer({ min: 0, max: 0xffffff });
+const u32 = fc.integer({ min: 0, max: 0xffffffff });
+const s8 = fc.integer({ min: -128, max: 127 });
+const text = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
+
+export const reportBlockArb: fc.Arbitrary<ReportBlock> = fc.record({
+  ssrc: u32,
+  fractionLost: u8,
+  cumulativeLost: fc.integer({ min: -0x800000, max: 0x7fffff }),
+  highestSeq: u32,
+  jitter: u32,
+  lsr: u32,
+  dlsr: u32,
+});
+const reportsArb = fc.array(reportBlockArb, { maxLength: 31 });
+
+export const senderReportArb = fc.record({
+  pt: fc.constant(200 as const),
+  ssrc: u32,
+  ntpSec: u32,
+  ntpFrac: u32,
+  rtpTs: u32,
+  packetCount: u32,
+  octetCount: u32,
+  reports: reportsArb,
+});
+
+export const receiverReportArb = fc.record({ pt: fc.constant(201 as const), ssrc: u32, reports: reportsArb });
+
+const textItemType = fc.constantFrom(1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 200);
+export const sdesTextItemArb: fc.Arbitrary<SdesItem> = fc.record({ type: textItemType, text: text(60) });
+export const sdesPrivItemArb: fc.Arbitrary<SdesItem> = fc.record({ type: fc.constant(8 as const), prefix: text(20), value: text(40) });
+export const sdesChunksArb = (itemArb: fc.Arbitrary<SdesItem>) =>
+  fc.array(fc.record({ ssrc: u32, items: fc.array(itemArb, { maxLength: 5 }) }), { maxLength: 6 });
+
+export const sourceDescriptionArb = sdesChunksArb(fc.oneof(sdesTextItemArb, sdesPrivItemArb)).map((chunks) => ({
+  pt: 202 as const,
+  ssrc: chunks.length > 0 ? chunks[0]!.ssrc : 0,
+  chunks,
+}));
+
+export const goodbyeArb = fc
+  .record({ ssrcs: fc.array(u32, { maxLength: 31 }), reason: fc.option(text(60), { nil: undefined }) })
+  .map(({ ssrcs, reason }) => ({ pt: 203 as const, ssrc: ssrcs.length > 0 ? ssrcs[0]! : 0, ssrcs, reason }));
+
+const nameChar = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '.split(''));
+export const appDefinedArb = fc.record({
+  pt: fc.constant(204 as const),
+  ssrc: u32,
+  subtype: fc.integer({ min: 0, max: 31 }),
+  name: fc.array(nameChar, { minLength: 4, maxLength: 4 }).map((cs) => cs.join('')),
+  dataLength: fc.integer({ min: 0, max: 16 }).map((n) => n * 4),
+});
+
+export const nackArb = fc.array(fc.record({ pid: u16, blp: u16 }), { maxLength: 12 });
+export const twccArb = fc.record({ baseSeq: u16, statusCount: fc.integer({ min: 0, max: 20000 }), referenceTime: u24, fbCount: u8 });
+
+export const transportFeedbackArb = fc.oneof(
+  fc.record({ fmt: fc.constant(1), senderSsrc: u32, mediaSsrc: u32, nacks: nackArb }),
+  fc.record({ fmt: fc.constant(15), senderSsrc: u32, mediaSsrc: u32, twcc: twccArb }),
+  fc.record({ fmt: fc.integer({ min: 2, max: 14 }), senderSsrc: u32, mediaSsrc: u32 }),
+).map((p) => ({ pt: 205 as const, ssrc: p.senderSsrc, nacks: undefined, twcc: undefined, ...p }));
+
+export const rembArb = fc
+  .record({ mantissa: fc.integer({ min: 0, max: 0x3ffff }), exp: fc.integer({ min: 0, max: 40 }), ssrcs: fc.array(u32, { maxLength: 8 }) })
+  .map(({ mantissa, exp, ssrcs }) => ({ bitrate: mantissa * 2 ** exp, ssrcs }));
+
+export const payloadFeedbackArb = fc.oneof(
+  fc.record({ fmt: fc.constant(1), senderSsrc: u32, mediaSsrc: u32 }),
+  fc.record({ fmt: fc.constant(4), senderSsrc: u32, mediaSsrc: u32, fir: fc.array(fc.record({ ssrc: u32, seq: u8 }), { maxLength: 8 }) }),
+  fc.record({ fmt: fc.constant(15), senderSsrc: u32, mediaSsrc: u32, remb: rembArb }),
+  fc.record({ fmt: fc.constantFrom(2, 3, 5, 6, 7), senderSsrc: u32, mediaSsrc: u32 }),
+).map((p) => ({ pt: 206 as const, ssrc: p.senderSsrc, fir: undefined, remb: undefined, ...p }));
+
+const rleArb = fc.record({
+  bt: fc.constantFrom(1 as const, 2 as const),
+  ssrc: u32,
+  thinning: fc.integer({ min: 0, max: 15 }),
+  beginSeq: u16,
+  endSeq: u16,
+  chunks: fc.array(fc.integer({ min: 1, max: 0xffff }), { maxLength: 9 }),
+});
+const receiptTimesArb = fc.record({
+  bt: fc.constant(3 as const),
+  ssrc: u32,
+  thinning: fc.integer({ min: 0, max: 15 }),
+  beginSeq: u16,
+  endSeq: u16,
+  receiptTimes: fc.array(u32, { maxLength: 9 }),
+});
+const rrtArb = fc.record({ bt: fc.constant(4 as const), ntpSec: u32, ntpFrac: u32 });
+const dlrrArb = fc.record({ bt: fc.constant(5 as const), subBlocks: fc.array(fc.record({ ssrc: u32, lrr: u32, dlrr: u32 }), { maxLength: 5 }) });
+const statsArb = fc.record({
+  bt: fc.constant(6 as const),
+  ssrc: u32,
+  flags: u8,
+  beginSeq: u16,
+  endSeq: u16,
+  lostPackets: u32,
+  dupPackets: u32,
+  minJitter: u32,
+  maxJitter: u32,
+  meanJitter: u32,
+  devJitter: u32,
+  minTtlOrHl: u8,
+  maxTtlOrHl: u8,
+  meanTtlOrHl: u8,
+  devTtlOrHl: u8,
+});
+export const voipMetricsArb = fc.record({
+  bt: fc.constant(7 as const),
+  ssrc: u32,
+  lossRate: u8,
+  discardRate: u8,
+  burstDensity: u8,
+  gapDensity: u8,
+  burstDuration: u16,
+  gapDuration: u16,
+  roundTripDelay: u16,
+  endSystemDelay: u16,
+  signalLevel: s8,
+  noiseLevel: s8,
+  rerl: u8,
+  gmin: u8,
+  rFactor: u8,
+  extRFactor: u8,
+  mosLq: u8,
+  mosCq: u8,
+  rxConfig: u8,
+  jbNominal: u16,
+  jbMaximum: u16,
+  jbAbsMax: u16,
+});
+const unknownBlockArb = fc.record({
+  bt: fc.integer({ min: 8, max: 255 }),
+  typeSpecific: u8,
+  length: fc.integer({ min: 1, max: 8 }).map((w) => w * 4),
+  unknown: fc.constant(true as const),
+});
+export const xrBlockArb: fc.Arbitrary<XrBlock> = fc.oneof(rleArb, receiptTimesArb, rrtArb, dlrrArb, statsArb, voipMetricsArb, unknownBlockArb);
+export const extendedReportArb = fc.record({ pt: fc.constant(207 as const), ssrc: u32, blocks: fc.array(xrBlockArb, { maxLength: 6 }) });
+
+export const unknownRtcpArb = fc.record({
+  pt: fc.oneof(fc.integer({ min: 192, max: 199 }), fc.integer({ min: 208, max: 223 })),
+  ssrc: u32,
+  unknown: fc.constant(true as const),
+});
+
+export const rtcpPacketArb: fc.Arbitrary<RtcpPacketInput> = fc.oneof(
+  senderReportArb,
+  receiverReportArb,
+  sourceDescriptionArb,
+  goodbyeArb,
+  appDefinedArb,
+  transportFeedbackArb,
+  payloadFeedbackArb,
+  extendedReportArb,
+  unknownRtcpArb,
+);
