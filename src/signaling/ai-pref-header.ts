@@ -1,0 +1,284 @@
+/**
+ * The AI-Pref SIP header field (seed §5.1):
+ *
+ *   AI-Pref    = "AI-Pref" HCOLON pref-value *(COMMA pref-value)
+ *   pref-value = pref-id *(SEMI pref-param)
+ *   pref-id    = token / quoted-string        ; identifier or opaque token
+ *   pref-param = ("scope" EQUAL token) / ("type" EQUAL token) / ("version" EQUAL 1*DIGIT)
+ *              / ("integrity" EQUAL token) / ("uri" EQUAL LAQUOT absoluteURI RAQUOT)
+ *              / ("policy" EQUAL token)      ; §7.3, named in the prose, not the ABNF
+ *              / generic-param               ; RFC 3261 §25.1: unknown parameters are ignored
+ *
+ * Parameter names are case-insensitive (RFC 4485 §4.4); so are the enumerated values of
+ * scope, type, integrity and policy, which are lowercased. pref-id and uri keep their case.
+ * A value that breaks the grammar is reported (column + reason) and left out; the others
+ * still parse.
+ */
+import { splitHeaderList, unquote } from './sip-header-values.js';
+import type { SipMessage } from './sip-message.js';
+
+export interface AiPrefValue {
+  id: string;
+  /** true when the pref-id was a quoted-string (an opaque inline token, not a handle) */
+  idQuoted: boolean;
+  scope: string | null;
+  type: string | null;
+  version: number | null;
+  integrity: string | null;
+  uri: string | null;
+  policy: string | null;
+  /** parameters this grammar does not name, lowercased name → value ('' when valueless) */
+  params: Record<string, string>;
+  /** 0-based position of the value within the header value */
+  column: number;
+}
+
+export type AiPrefErrorReason =
+  | 'empty-value'
+  | 'bad-pref-id'
+  | 'unterminated-quoted-string'
+  | 'bad-param-name'
+  | 'missing-param-value'
+  | 'bad-param-value'
+  | 'bad-version'
+  | 'bad-uri'
+  | 'duplicate-param'
+  | 'unexpected-character';
+
+export interface AiPrefError {
+  reason: AiPrefErrorReason;
+  /** 0-based position within the header value where the problem was seen */
+  column: number;
+  /** the offending value's text, cut to a readable length */
+  text: string;
+  /** for message-level parsing: offset of the header line within the message */
+  headerOffset?: number;
+}
+
+export interface AiPrefParseResult {
+  values: AiPrefValue[];
+  errors: AiPrefError[];
+}
+
+const KNOWN_TOKEN_PARAMS = new Set(['scope', 'type', 'integrity', 'policy']);
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>"]+$/;
+
+function isTokenChar(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ||
+    c === 0x2d || c === 0x2e || c === 0x21 || c === 0x25 || c === 0x2a || c === 0x5f || c === 0x2b || c === 0x60 || c === 0x27 || c === 0x7e
+  );
+}
+
+/** gen-value = token / host / quoted-string; host adds ':' and '[' ']' for IPv6 references */
+function isGenValueChar(c: number): boolean {
+  return isTokenChar(c) || c === 0x3a || c === 0x5b || c === 0x5d;
+}
+
+class ValueError {
+  constructor(
+    readonly reason: AiPrefErrorReason,
+    readonly column: number,
+  ) {}
+}
+
+/** Parses one AI-Pref header field value (everything after the colon). */
+export function parseAiPrefHeader(text: string): AiPrefParseResult {
+  const values: AiPrefValue[] = [];
+  const errors: AiPrefError[] = [];
+  let pos = 0;
+  while (pos <= text.length) {
+    const valueStart = skipWs(text, pos);
+    const valueEnd = topLevelCommaOrEnd(text, valueStart);
+    const result = parseValue(text, valueStart, valueEnd);
+    if (result instanceof ValueError) {
+      // an empty item between commas ("a,,b", "a,") is tolerated; an empty header is not
+      if (!(result.reason === 'empty-value' && text.trim().length > 0 && isBlank(text, valueStart, valueEnd))) {
+        errors.push({ reason: result.reason, column: result.column, text: text.slice(valueStart, valueEnd).trim().slice(0, 80) });
+      }
+    } else {
+      values.push(result);
+    }
+    pos = valueEnd + 1;
+  }
+  return { values, errors };
+}
+
+/** Every AI-Pref value of every AI-Pref header instance of a message, in order. */
+export function aiPrefOfMessage(m: SipMessage): AiPrefParseResult {
+  const values: AiPrefValue[] = [];
+  const errors: AiPrefError[] = [];
+  for (const h of m.headers) {
+    if (h.name !== 'ai-pref') continue;
+    const parsed = parseAiPrefHeader(h.value);
+    values.push(...parsed.values);
+    for (const e of parsed.errors) errors.push({ ...e, headerOffset: h.offset });
+  }
+  return { values, errors };
+}
+
+function isBlank(text: string, from: number, to: number): boolean {
+  return text.slice(from, to).trim().length === 0;
+}
+
+function skipWs(text: string, pos: number): number {
+  while (pos < text.length && (text.charCodeAt(pos) === 0x20 || text.charCodeAt(pos) === 0x09)) pos++;
+  return pos;
+}
+
+/** The end of the value starting at pos: the next comma outside quotes and <...>. */
+function topLevelCommaOrEnd(text: string, pos: number): number {
+  let inQuotes = false;
+  let inAngle = false;
+  for (let i = pos; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inQuotes) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inQuotes = false;
+    } else if (inAngle) {
+      if (c === 0x3e) inAngle = false;
+    } else if (c === 0x22) inQuotes = true;
+    else if (c === 0x3c) inAngle = true;
+    else if (c === 0x2c) return i;
+  }
+  return text.length;
+}
+
+function readToken(text: string, pos: number, end: number, accept: (c: number) => boolean): number {
+  while (pos < end && accept(text.charCodeAt(pos))) pos++;
+  return pos;
+}
+
+/** Reads a quoted-string at pos (which holds '"'); returns the index after the closing quote. */
+function readQuoted(text: string, pos: number, end: number): number | ValueError {
+  for (let i = pos + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x22) return i + 1;
+  }
+  return new ValueError('unterminated-quoted-string', pos);
+}
+
+function parseValue(text: string, start: number, end: number): AiPrefValue | ValueError {
+  if (isBlank(text, start, end)) return new ValueError('empty-value', start);
+  let pos = start;
+  let id: string;
+  let idQuoted = false;
+  if (text.charCodeAt(pos) === 0x22) {
+    const after = readQuoted(text, pos, end);
+    if (after instanceof ValueError) return after;
+    id = unquote(text.slice(pos, after));
+    idQuoted = true;
+    pos = after;
+  } else {
+    const after = readToken(text, pos, end, isTokenChar);
+    if (after === pos) return new ValueError('bad-pref-id', pos);
+    id = text.slice(pos, after);
+    pos = after;
+  }
+  const value: AiPrefValue = { id, idQuoted, scope: null, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start };
+  const seen = new Set<string>();
+  for (;;) {
+    pos = skipWs(text, pos);
+    if (pos >= end) return value;
+    if (text.charCodeAt(pos) !== 0x3b) return new ValueError('unexpected-character', pos);
+    pos = skipWs(text, pos + 1);
+    const nameStart = pos;
+    pos = readToken(text, pos, end, isTokenChar);
+    if (pos === nameStart) return new ValueError('bad-param-name', nameStart);
+    const name = text.slice(nameStart, pos).toLowerCase();
+    if (seen.has(name)) return new ValueError('duplicate-param', nameStart);
+    seen.add(name);
+    pos = skipWs(text, pos);
+    let raw: string | null = null;
+    if (pos < end && text.charCodeAt(pos) === 0x3d) {
+      pos = skipWs(text, pos + 1);
+      const read = readParamValue(text, pos, end, name);
+      if (read instanceof ValueError) return read;
+      raw = text.slice(pos, read);
+      pos = read;
+    }
+    const applied = applyParam(value, name, raw, nameStart);
+    if (applied) return applied;
+  }
+}
+
+function readParamValue(text: string, pos: number, end: number, name: string): number | ValueError {
+  if (pos >= end) return new ValueError('missing-param-value', pos);
+  const c = text.charCodeAt(pos);
+  if (name === 'uri') {
+    if (c !== 0x3c) return new ValueError('bad-uri', pos);
+    const close = text.indexOf('>', pos);
+    if (close < 0 || close >= end) return new ValueError('bad-uri', pos);
+    return close + 1;
+  }
+  if (c === 0x22) {
+    // quoted values are allowed only for generic (unknown) parameters
+    if (name === 'version' || KNOWN_TOKEN_PARAMS.has(name)) return new ValueError('bad-param-value', pos);
+    return readQuoted(text, pos, end);
+  }
+  const after = readToken(text, pos, end, KNOWN_TOKEN_PARAMS.has(name) || name === 'version' ? isTokenChar : isGenValueChar);
+  if (after === pos) return new ValueError('bad-param-value', pos);
+  return after;
+}
+
+function applyParam(value: AiPrefValue, name: string, raw: string | null, column: number): ValueError | null {
+  if (name === 'uri') {
+    if (raw === null) return new ValueError('missing-param-value', column);
+    const uri = raw.slice(1, -1).trim();
+    if (!ABSOLUTE_URI.test(uri)) return new ValueError('bad-uri', column);
+    value.uri = uri;
+    return null;
+  }
+  if (name === 'version') {
+    if (raw === null) return new ValueError('missing-param-value', column);
+    if (!/^\d{1,15}$/.test(raw)) return new ValueError('bad-version', column);
+    value.version = Number(raw);
+    return null;
+  }
+  if (KNOWN_TOKEN_PARAMS.has(name)) {
+    if (raw === null) return new ValueError('missing-param-value', column);
+    const lowered = raw.toLowerCase();
+    if (name === 'scope') value.scope = lowered;
+    else if (name === 'type') value.type = lowered;
+    else if (name === 'integrity') value.integrity = lowered;
+    else value.policy = lowered;
+    return null;
+  }
+  value.params[name] = raw === null ? '' : unquote(raw);
+  return null;
+}
+
+/** One warning-value of a Warning header (RFC 3261 §20.43): `warn-code SP warn-agent SP warn-text`. */
+export interface SipWarning {
+  code: number;
+  agent: string;
+  text: string;
+}
+
+const WARNING_VALUE = /^(\d{3})\s+(\S+)\s+("(?:[^"\\]|\\.)*")$/;
+
+export function parseWarningHeader(text: string): { warnings: SipWarning[]; errors: string[] } {
+  const warnings: SipWarning[] = [];
+  const errors: string[] = [];
+  for (const item of splitHeaderList(text)) {
+    const m = WARNING_VALUE.exec(item);
+    if (m) warnings.push({ code: Number(m[1]), agent: m[2]!, text: unquote(m[3]!) });
+    else errors.push(item.slice(0, 80));
+  }
+  return { warnings, errors };
+}
+
+/**
+ * The `Warning: 399 aipref "…"` of a refusal (seed §5.1.3), or null. The agent may be the
+ * pseudonym `aipref` or a host with the text naming aipref.
+ */
+export function aiPrefRefusalWarning(m: SipMessage): SipWarning | null {
+  for (const h of m.headers) {
+    if (h.name !== 'warning') continue;
+    for (const w of parseWarningHeader(h.value).warnings) {
+      if (w.code === 399 && (w.agent.toLowerCase() === 'aipref' || /ai-?pref/i.test(w.text))) return w;
+    }
+  }
+  return null;
+}

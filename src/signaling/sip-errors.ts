@@ -1,0 +1,34 @@
+/**
+ * What can be wrong with a SIP message. A per-message parser never throws: it returns these
+ * beside whatever it could keep, so one broken header does not hide the rest of the message.
+ */
+export type SipErrorReason =
+  | 'empty-message'
+  | 'bad-start-line'
+  | 'bad-status-code'
+  | 'no-header-end'
+  | 'header-without-colon'
+  | 'bad-header-name'
+  | 'missing-call-id'
+  | 'missing-cseq'
+  | 'bad-cseq'
+  | 'missing-from-tag'
+  | 'bad-content-length'
+  | 'body-truncated'
+  | 'missing-content-length'
+  | 'bad-multipart'
+  | 'oversized-message'
+  | 'garbage-skipped'
+  | 'bad-websocket-frame'
+  | 'bad-websocket-handshake';
+
+export interface SipParseError {
+  reason: SipErrorReason;
+  /** byte offset within the message (or within the stream chunk for framers) where it was seen */
+  offset: number;
+  detail?: string;
+}
+
+export function sipError(reason: SipErrorReason, offset: number, detail?: string): SipParseError {
+  return detail === undefined ? { reason, offset } : { reason, offset, detail };
+}

@@ -1,0 +1,108 @@
+/**
+ * Reading SIP header values: splitting comma lists and picking header parameters (tag,
+ * branch, boundary). Commas and semicolons inside quoted strings and <...> URIs are not
+ * separators (RFC 3261 §7.3.1, §25.1).
+ */
+
+/** Splits a header value at top-level commas; empty items (",,") are dropped. */
+export function splitHeaderList(value: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let inQuotes = false;
+  let angle = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuotes) {
+      if (c === 0x5c) i++; // quoted-pair: the next character is literal
+      else if (c === 0x22) inQuotes = false;
+    } else if (c === 0x22) inQuotes = true;
+    else if (c === 0x3c) angle++;
+    else if (c === 0x3e && angle > 0) angle--;
+    else if (c === 0x2c && angle === 0) {
+      pushTrimmed(out, value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  pushTrimmed(out, value.slice(start));
+  return out;
+}
+
+function pushTrimmed(out: string[], item: string): void {
+  const t = item.trim();
+  if (t.length > 0) out.push(t);
+}
+
+/** Removes the quotes and quoted-pair escapes of a quoted-string; other text is returned trimmed. */
+export function unquote(text: string): string {
+  const t = text.trim();
+  if (t.length < 2 || t.charCodeAt(0) !== 0x22 || t.charCodeAt(t.length - 1) !== 0x22) return t;
+  return t.slice(1, -1).replace(/\\(.)/g, '$1');
+}
+
+/**
+ * The header parameters of one header value (`;name=value` after the URI or the Via
+ * sent-by), names lowercased. A parameter without `=` maps to the empty string.
+ */
+export function headerParams(value: string): Map<string, string> {
+  const params = new Map<string, string>();
+  let i = paramsStart(value);
+  while (i < value.length) {
+    // value[i] is ';'
+    let j = i + 1;
+    let inQuotes = false;
+    for (; j < value.length; j++) {
+      const c = value.charCodeAt(j);
+      if (inQuotes) {
+        if (c === 0x5c) j++;
+        else if (c === 0x22) inQuotes = false;
+      } else if (c === 0x22) inQuotes = true;
+      else if (c === 0x3b) break;
+    }
+    const item = value.slice(i + 1, j);
+    const eq = item.indexOf('=');
+    const name = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
+    if (name.length > 0 && !params.has(name)) params.set(name, eq < 0 ? '' : unquote(item.slice(eq + 1)));
+    i = j;
+  }
+  return params;
+}
+
+/** Index of the ';' that starts the header parameters, or value.length when there are none. */
+function paramsStart(value: string): number {
+  let inQuotes = false;
+  let sawAngle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuotes) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inQuotes = false;
+    } else if (c === 0x22) inQuotes = true;
+    else if (c === 0x3c) {
+      // name-addr: parameters inside <...> belong to the URI, header params follow '>'
+      const close = value.indexOf('>', i);
+      if (close < 0) return value.length;
+      i = close;
+      sawAngle = true;
+    } else if (c === 0x3b) return i;
+    else if (sawAngle && c !== 0x20 && c !== 0x09) return value.length;
+  }
+  return value.length;
+}
+
+/** The URI of a name-addr or addr-spec (`"Bob" <sip:bob@x>;tag=1` → `sip:bob@x`). */
+export function headerUri(value: string): string {
+  const open = value.indexOf('<');
+  if (open >= 0) {
+    const close = value.indexOf('>', open);
+    return value.slice(open + 1, close < 0 ? value.length : close).trim();
+  }
+  const semi = value.indexOf(';');
+  return (semi < 0 ? value : value.slice(0, semi)).trim();
+}
+
+/** Media type (lowercased `type/subtype`) and parameters of a Content-Type value. */
+export function parseMediaType(value: string): { type: string; params: Map<string, string> } {
+  const semi = value.indexOf(';');
+  const type = (semi < 0 ? value : value.slice(0, semi)).trim().toLowerCase();
+  return { type, params: headerParams(semi < 0 ? '' : value.slice(semi)) };
+}

@@ -1,0 +1,206 @@
+/**
+ * One SIP message (RFC 3261 §7) from the bytes of a UDP datagram, a framed TCP stream or a
+ * WebSocket message. Pure: the bytes are not kept except the body, which is copied.
+ */
+import { decodeUtf8, headerSectionEnd } from './byte-search.js';
+import { parseHeaderBlock, type SipHeader } from './sip-header-block.js';
+import { headerParams, headerUri, parseMediaType } from './sip-header-values.js';
+import { parseMultipart, type SipBodyPart } from './sip-multipart.js';
+import { sipError, type SipParseError } from './sip-errors.js';
+
+export type { SipHeader } from './sip-header-block.js';
+export type { SipBodyPart } from './sip-multipart.js';
+
+export interface SipMessage {
+  kind: 'request' | 'response';
+  /** request method (case-sensitive, RFC 3261 §7.1), '' for responses */
+  method: string;
+  requestUri: string;
+  /** response status code, 0 for requests */
+  status: number;
+  reason: string;
+  headers: SipHeader[];
+  callId: string | null;
+  fromUri: string | null;
+  fromTag: string | null;
+  toUri: string | null;
+  toTag: string | null;
+  cseq: { seq: number; method: string } | null;
+  /** branch parameter of the topmost Via */
+  viaBranch: string | null;
+  /** lowercased media type of the whole body, or null */
+  contentType: string | null;
+  contentLength: number | null;
+  body: Uint8Array;
+  /** the body's leaf parts: one part for a single-part body, several for multipart, none when empty */
+  parts: SipBodyPart[];
+  /** bytes the message occupied (start line through body) */
+  byteLength: number;
+}
+
+export interface SipParseResult {
+  /** null only when not even a start line could be read */
+  message: SipMessage | null;
+  errors: SipParseError[];
+}
+
+const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) (\S+) SIP\/2\.0$/;
+const STATUS_LINE = /^SIP\/2\.0 (\d{3})(?: (.*))?$/;
+
+export function parseSipMessage(bytes: Uint8Array, off: number, len: number): SipParseResult {
+  const errors: SipParseError[] = [];
+  const end = off + len;
+  let start = off;
+  // RFC 3261 §7.5: CRLFs before the start line are ignored
+  while (start < end && (bytes[start] === 0x0d || bytes[start] === 0x0a)) start++;
+  if (start >= end) return { message: null, errors: [sipError('empty-message', 0)] };
+
+  let lineEnd = bytes.indexOf(0x0a, start);
+  if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
+  const startLine = decodeUtf8(bytes, start, lineEnd > start && bytes[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd).trim();
+  const message = startLineMessage(startLine);
+  if (message === null) return { message: null, errors: [sipError('bad-start-line', start - off, startLine.slice(0, 60))] };
+  if (message.kind === 'response' && (message.status < 100 || message.status > 699)) {
+    errors.push(sipError('bad-status-code', start - off, String(message.status)));
+  }
+
+  const headersStart = Math.min(lineEnd + 1, end);
+  let headerEnd = headerSectionEnd(bytes, lineEnd, end);
+  let bodyStart: number;
+  if (headerEnd < 0) {
+    errors.push(sipError('no-header-end', end - off));
+    headerEnd = end;
+    bodyStart = end;
+  } else {
+    bodyStart = headerEnd;
+  }
+  const block = parseHeaderBlock(decodeUtf8(bytes, headersStart, Math.max(headersStart, headerEnd)), headersStart - off);
+  errors.push(...block.errors);
+  message.headers = block.headers;
+  readWellKnownHeaders(message, errors);
+
+  let bodyEnd = end;
+  if (message.contentLength !== null) {
+    if (bodyStart + message.contentLength > end) {
+      errors.push(sipError('body-truncated', end - off, `Content-Length ${message.contentLength}, ${end - bodyStart} bytes present`));
+    } else {
+      bodyEnd = bodyStart + message.contentLength;
+    }
+  }
+  message.body = bytes.slice(bodyStart, bodyEnd);
+  message.byteLength = bodyEnd - off;
+  if (message.body.length > 0) readBodyParts(message, bodyStart - off, errors);
+  return { message, errors };
+}
+
+function startLineMessage(line: string): SipMessage | null {
+  const status = STATUS_LINE.exec(line);
+  if (status) return emptyMessage('response', '', '', Number(status[1]), status[2] ?? '');
+  const request = REQUEST_LINE.exec(line);
+  if (request) return emptyMessage('request', request[1]!, request[2]!, 0, '');
+  return null;
+}
+
+function emptyMessage(kind: SipMessage['kind'], method: string, requestUri: string, status: number, reason: string): SipMessage {
+  return {
+    kind,
+    method,
+    requestUri,
+    status,
+    reason,
+    headers: [],
+    callId: null,
+    fromUri: null,
+    fromTag: null,
+    toUri: null,
+    toTag: null,
+    cseq: null,
+    viaBranch: null,
+    contentType: null,
+    contentLength: null,
+    body: new Uint8Array(0),
+    parts: [],
+    byteLength: 0,
+  };
+}
+
+function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): void {
+  const callId = firstHeader(m, 'call-id');
+  if (callId) m.callId = callId.value;
+  else errors.push(sipError('missing-call-id', 0));
+
+  const from = firstHeader(m, 'from');
+  if (from) {
+    m.fromUri = headerUri(from.value);
+    m.fromTag = headerParams(from.value).get('tag') || null;
+  }
+  if (!m.fromTag) errors.push(sipError('missing-from-tag', from?.offset ?? 0));
+  const to = firstHeader(m, 'to');
+  if (to) {
+    m.toUri = headerUri(to.value);
+    m.toTag = headerParams(to.value).get('tag') || null;
+  }
+
+  const cseq = firstHeader(m, 'cseq');
+  if (!cseq) errors.push(sipError('missing-cseq', 0));
+  else {
+    const parts = /^(\d{1,10})\s+(\S+)$/.exec(cseq.value);
+    if (parts && Number(parts[1]) <= 0xffffffff) m.cseq = { seq: Number(parts[1]), method: parts[2]! };
+    else errors.push(sipError('bad-cseq', cseq.offset, cseq.value.slice(0, 40)));
+  }
+
+  const via = firstHeader(m, 'via');
+  if (via && via.values.length > 0) m.viaBranch = headerParams(via.values[0]!).get('branch') || null;
+
+  const type = firstHeader(m, 'content-type');
+  if (type) m.contentType = parseMediaType(type.value).type;
+
+  const length = firstHeader(m, 'content-length');
+  if (length) {
+    if (/^\d{1,9}$/.test(length.value)) m.contentLength = Number(length.value);
+    else errors.push(sipError('bad-content-length', length.offset, length.value.slice(0, 20)));
+  }
+}
+
+function readBodyParts(m: SipMessage, bodyOffset: number, errors: SipParseError[]): void {
+  const typeHeader = firstHeader(m, 'content-type');
+  const mediaType = parseMediaType(typeHeader?.value ?? 'application/sdp');
+  if (mediaType.type.startsWith('multipart/')) {
+    const multipart = parseMultipart(m.body, mediaType.params.get('boundary') ?? '', bodyOffset);
+    m.parts = multipart.parts;
+    errors.push(...multipart.errors);
+    return;
+  }
+  const contentId = firstHeader(m, 'content-id');
+  m.parts = [
+    {
+      contentType: mediaType.type,
+      contentId: contentId ? contentId.value.replace(/^<|>$/g, '') : null,
+      headers: [],
+      bytes: m.body,
+    },
+  ];
+}
+
+export function firstHeader(m: SipMessage, canonicalName: string): SipHeader | undefined {
+  for (const h of m.headers) if (h.name === canonicalName) return h;
+  return undefined;
+}
+
+/** Every value of every instance of a header, in message order. */
+export function headerValues(m: SipMessage, canonicalName: string): string[] {
+  const out: string[] = [];
+  for (const h of m.headers) if (h.name === canonicalName) out.push(...h.values);
+  return out;
+}
+
+/** The text of the first `application/sdp` part, or null. */
+export function sdpBodyOf(m: SipMessage): string | null {
+  for (const p of m.parts) if (p.contentType === 'application/sdp') return decodeUtf8(p.bytes, 0, p.bytes.length);
+  return null;
+}
+
+/** The `application/aipref+json` and `application/aipref+cbor` parts (seed §5.2). */
+export function aiPrefBodyParts(m: SipMessage): SipBodyPart[] {
+  return m.parts.filter((p) => p.contentType === 'application/aipref+json' || p.contentType === 'application/aipref+cbor');
+}

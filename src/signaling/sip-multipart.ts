@@ -1,0 +1,113 @@
+/**
+ * MIME multipart bodies (RFC 2046 §5.1) as SIP carries them: an SDP part beside
+ * `application/aipref+json` or `+cbor` statements referenced by Content-ID (seed §5.2).
+ * Part bodies stay bytes (CBOR is binary).
+ */
+import { asciiBytes, decodeUtf8, headerSectionEnd, indexOfBytes } from './byte-search.js';
+import { parseHeaderBlock, type SipHeader } from './sip-header-block.js';
+import { parseMediaType, unquote } from './sip-header-values.js';
+import { sipError, type SipParseError } from './sip-errors.js';
+
+export interface SipBodyPart {
+  /** lowercased media type, e.g. `application/sdp` */
+  contentType: string;
+  /** Content-ID without its angle brackets, or null */
+  contentId: string | null;
+  headers: SipHeader[];
+  bytes: Uint8Array;
+}
+
+/** Nested multiparts deeper than this are kept as opaque parts: no legitimate SIP body needs more. */
+const MAX_DEPTH = 4;
+
+/**
+ * Splits a multipart body into its leaf parts (nested multiparts are flattened). `bodyOffset`
+ * is the body's offset in the message, for error positions.
+ */
+export function parseMultipart(
+  body: Uint8Array,
+  boundary: string,
+  bodyOffset: number,
+  depth = 0,
+): { parts: SipBodyPart[]; errors: SipParseError[] } {
+  const parts: SipBodyPart[] = [];
+  const errors: SipParseError[] = [];
+  if (boundary.length === 0) {
+    errors.push(sipError('bad-multipart', bodyOffset, 'multipart body without a boundary parameter'));
+    return { parts, errors };
+  }
+  const delimiter = asciiBytes('--' + boundary);
+  let at = findDelimiter(body, delimiter, 0);
+  if (at < 0) {
+    errors.push(sipError('bad-multipart', bodyOffset, 'boundary never appears'));
+    return { parts, errors };
+  }
+  for (;;) {
+    let cursor = at + delimiter.length;
+    if (body[cursor] === 0x2d && body[cursor + 1] === 0x2d) break; // close delimiter
+    // the rest of the delimiter line (transport padding) is ignored
+    const eol = body.indexOf(0x0a, cursor);
+    if (eol < 0) {
+      errors.push(sipError('bad-multipart', bodyOffset + cursor, 'delimiter line never ends'));
+      break;
+    }
+    const partStart = eol + 1;
+    const next = findDelimiter(body, delimiter, partStart);
+    if (next < 0) {
+      errors.push(sipError('bad-multipart', bodyOffset + partStart, 'no closing boundary'));
+      addPart(body.subarray(partStart, body.length), bodyOffset + partStart, depth, parts, errors);
+      break;
+    }
+    // the CRLF before a delimiter belongs to the delimiter
+    let partEnd = next;
+    if (partEnd > partStart && body[partEnd - 1] === 0x0a) partEnd--;
+    if (partEnd > partStart && body[partEnd - 1] === 0x0d) partEnd--;
+    addPart(body.subarray(partStart, partEnd), bodyOffset + partStart, depth, parts, errors);
+    at = next;
+    cursor = at;
+  }
+  return { parts, errors };
+}
+
+/** A delimiter counts only at the start of a line. */
+function findDelimiter(body: Uint8Array, delimiter: Uint8Array, from: number): number {
+  let i = from;
+  for (;;) {
+    const at = indexOfBytes(body, delimiter, i, body.length);
+    if (at < 0) return -1;
+    if (at === 0 || body[at - 1] === 0x0a) return at;
+    i = at + 1;
+  }
+}
+
+function addPart(bytes: Uint8Array, offset: number, depth: number, parts: SipBodyPart[], errors: SipParseError[]): void {
+  let headers: SipHeader[] = [];
+  let content = bytes;
+  // a part that starts with a blank line has no headers (and is text/plain by default)
+  const startsBlank = bytes[0] === 0x0a || (bytes[0] === 0x0d && bytes[1] === 0x0a);
+  if (!startsBlank) {
+    const end = headerSectionEnd(bytes, 0, bytes.length);
+    const headerEnd = end < 0 ? bytes.length : end;
+    const block = parseHeaderBlock(decodeUtf8(bytes, 0, headerEnd), offset);
+    headers = block.headers;
+    errors.push(...block.errors);
+    content = end < 0 ? bytes.subarray(bytes.length) : bytes.subarray(end);
+  } else {
+    content = bytes.subarray(bytes[0] === 0x0a ? 1 : 2);
+  }
+  const typeHeader = headers.find((h) => h.name === 'content-type');
+  const mediaType = parseMediaType(typeHeader?.value ?? 'text/plain');
+  if (mediaType.type.startsWith('multipart/') && depth < MAX_DEPTH) {
+    const nested = parseMultipart(content, mediaType.params.get('boundary') ?? '', offset + (bytes.length - content.length), depth + 1);
+    parts.push(...nested.parts);
+    errors.push(...nested.errors);
+    return;
+  }
+  const idHeader = headers.find((h) => h.name === 'content-id');
+  parts.push({ contentType: mediaType.type, contentId: idHeader ? stripAngles(idHeader.value) : null, headers, bytes: content });
+}
+
+function stripAngles(value: string): string {
+  const v = unquote(value);
+  return v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1).trim() : v;
+}

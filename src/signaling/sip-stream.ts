@@ -1,0 +1,96 @@
+/**
+ * SIP over a byte stream (TCP, TLS cleartext, RFC 3261 §18.3): messages are delimited by
+ * Content-Length only, may be split across segments or packed several to a segment, and
+ * CRLF keepalives (RFC 5626 §3.5.1) may sit between them. One framer per stream direction.
+ */
+import { decodeUtf8, headerSectionEnd } from './byte-search.js';
+import { looksLikeSip } from './looks-like-sip.js';
+import { parseSipMessage, type SipParseResult } from './sip-message.js';
+import { sipError } from './sip-errors.js';
+
+export interface SipStreamLimits {
+  /** a message (headers + body) larger than this is dropped and the stream resynchronised */
+  maxMessageBytes: number;
+}
+
+const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(\d+)[ \t]*\r?$/im;
+
+export class SipStreamFramer {
+  private buffer: Uint8Array = new Uint8Array(0);
+  /** stream bytes consumed before buffer[0], so errors can say where in the stream they were */
+  private consumed = 0;
+
+  constructor(private readonly limits: SipStreamLimits = { maxMessageBytes: 256 * 1024 }) {}
+
+  /** Bytes held waiting for the rest of a message. */
+  get pendingBytes(): number {
+    return this.buffer.length;
+  }
+
+  push(chunk: Uint8Array): SipParseResult[] {
+    this.append(chunk);
+    const out: SipParseResult[] = [];
+    let pos = 0;
+    const b = this.buffer;
+    while (pos < b.length) {
+      if (b[pos] === 0x0d || b[pos] === 0x0a) {
+        pos++;
+        continue;
+      }
+      const lineEnd = b.indexOf(0x0a, pos);
+      if (lineEnd < 0) {
+        if (b.length - pos > this.limits.maxMessageBytes) pos = this.discard(out, pos, b.length, 'oversized-message');
+        break;
+      }
+      if (!looksLikeSip(b, pos, lineEnd - pos)) {
+        // not at a message boundary (a gap in the stream, or not SIP): skip to the next line
+        pos = this.discard(out, pos, lineEnd + 1, 'garbage-skipped');
+        continue;
+      }
+      const headerEnd = headerSectionEnd(b, lineEnd, b.length);
+      if (headerEnd < 0) {
+        if (b.length - pos > this.limits.maxMessageBytes) pos = this.discard(out, pos, b.length, 'oversized-message');
+        break;
+      }
+      const length = CONTENT_LENGTH.exec(decodeUtf8(b, pos, headerEnd));
+      if (length === null) {
+        out.push({ message: null, errors: [sipError('missing-content-length', this.consumed + pos, 'assuming no body')] });
+      }
+      const bodyLength = length === null ? 0 : Number(length[1]);
+      const total = headerEnd - pos + bodyLength;
+      if (total > this.limits.maxMessageBytes) {
+        pos = this.discard(out, pos, headerEnd, 'oversized-message');
+        continue;
+      }
+      if (pos + total > b.length) break;
+      out.push(parseSipMessage(b, pos, total));
+      pos += total;
+    }
+    this.buffer = b.slice(pos);
+    this.consumed += pos;
+    return out;
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (this.buffer.length === 0) {
+      this.buffer = chunk;
+      return;
+    }
+    const joined = new Uint8Array(this.buffer.length + chunk.length);
+    joined.set(this.buffer, 0);
+    joined.set(chunk, this.buffer.length);
+    this.buffer = joined;
+  }
+
+  private discard(out: SipParseResult[], from: number, to: number, reason: 'garbage-skipped' | 'oversized-message'): number {
+    const last = out[out.length - 1];
+    const previous = last?.message === null ? last.errors[0] : undefined;
+    // consecutive skipped lines are one error, not one per line
+    if (previous && previous.reason === reason && reason === 'garbage-skipped') {
+      previous.detail = `${Number(previous.detail ?? '0') + (to - from)}`;
+    } else {
+      out.push({ message: null, errors: [sipError(reason, this.consumed + from, `${to - from}`)] });
+    }
+    return to;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * SIP over WebSocket (RFC 7118): one direction of a TCP connection that starts with an HTTP
+ * Upgrade handshake (RFC 6455 §4) and then carries frames (§5.2). Each complete WebSocket
+ * message — text or binary, possibly fragmented — is exactly one SIP message (RFC 7118 §5.1).
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-------+-+-------------+-------------------------------+
+ *  |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+ *  |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+ *  |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+ *  | |1|2|3|       |K|             |                               |
+ *  +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+ *  |     Extended payload length continued, if payload len == 127  |
+ *  + - - - - - - - - - - - - - - - +-------------------------------+
+ *  |                               |Masking-key, if MASK set to 1  |
+ *  +-------------------------------+-------------------------------+
+ *  | Masking-key (continued)       |          Payload Data         |
+ *  +-------------------------------- - - - - - - - - - - - - - - - +
+ */
+import { headerSectionEnd } from './byte-search.js';
+import { parseSipMessage, type SipParseResult } from './sip-message.js';
+import { sipError } from './sip-errors.js';
+
+const OPCODE_CONTINUATION = 0x0;
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+const OPCODE_CLOSE = 0x8;
+
+export interface WebSocketLimits {
+  maxMessageBytes: number;
+}
+
+export class WebSocketFrameDecoder {
+  private buffer: Uint8Array = new Uint8Array(0);
+  private consumed = 0;
+  private handshakeDone = false;
+  private fragments: Uint8Array[] = [];
+  private fragmentBytes = 0;
+  private inMessage = false;
+  private closed = false;
+
+  constructor(private readonly limits: WebSocketLimits = { maxMessageBytes: 256 * 1024 }) {}
+
+  push(chunk: Uint8Array): SipParseResult[] {
+    const out: SipParseResult[] = [];
+    if (this.closed) return out;
+    this.append(chunk);
+    let pos = 0;
+    const b = this.buffer;
+    if (!this.handshakeDone) {
+      pos = this.skipHandshake(b, out);
+      if (!this.handshakeDone) {
+        this.keep(b, pos);
+        return out;
+      }
+    }
+    while (pos < b.length && !this.closed) {
+      const used = this.readFrame(b, pos, out);
+      if (used === 0) break;
+      pos += used;
+    }
+    this.keep(b, pos);
+    return out;
+  }
+
+  /** Drops the HTTP request or response that upgrades the connection; returns where frames start. */
+  private skipHandshake(b: Uint8Array, out: SipParseResult[]): number {
+    const startsHttp = startsWithAscii(b, 'GET ') || startsWithAscii(b, 'HTTP/');
+    if (b.length < 5 && !startsHttp) return 0; // too little to tell
+    if (!startsHttp) {
+      // the capture began after the handshake: frames start right away
+      this.handshakeDone = true;
+      return 0;
+    }
+    const end = headerSectionEnd(b, 0, b.length);
+    if (end < 0) {
+      if (b.length > this.limits.maxMessageBytes) {
+        out.push({ message: null, errors: [sipError('bad-websocket-handshake', this.consumed, 'handshake never ends')] });
+        this.closed = true;
+        return b.length;
+      }
+      return 0;
+    }
+    this.handshakeDone = true;
+    return end;
+  }
+
+  /** Reads one frame at pos; returns the bytes it used, 0 when the frame is not complete yet. */
+  private readFrame(b: Uint8Array, pos: number, out: SipParseResult[]): number {
+    if (b.length - pos < 2) return 0;
+    const fin = (b[pos] & 0x80) !== 0;
+    const opcode = b[pos] & 0x0f;
+    const masked = (b[pos + 1] & 0x80) !== 0;
+    let length = b[pos + 1] & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (b.length - pos < 4) return 0;
+      length = (b[pos + 2] << 8) | b[pos + 3];
+      header = 4;
+    } else if (length === 127) {
+      if (b.length - pos < 10) return 0;
+      const high = ((b[pos + 2] << 24) | (b[pos + 3] << 16) | (b[pos + 4] << 8) | b[pos + 5]) >>> 0;
+      const low = ((b[pos + 6] << 24) | (b[pos + 7] << 16) | (b[pos + 8] << 8) | b[pos + 9]) >>> 0;
+      length = high * 2 ** 32 + low;
+      header = 10;
+    }
+    if (length > this.limits.maxMessageBytes) {
+      out.push({ message: null, errors: [sipError('oversized-message', this.consumed + pos, `frame of ${length} bytes`)] });
+      // the stream cannot be resynchronised inside an oversized frame
+      this.closed = true;
+      return b.length - pos;
+    }
+    const maskAt = pos + header;
+    if (masked) header += 4;
+    if (b.length - pos < header + length) return 0;
+    const payload = b.slice(pos + header, pos + header + length);
+    if (masked) for (let i = 0; i < payload.length; i++) payload[i] ^= b[maskAt + (i & 3)];
+
+    if (opcode >= 0x8) {
+      // control frames (close, ping, pong) may sit between fragments and carry no SIP
+      if (opcode === OPCODE_CLOSE) this.closed = true;
+      return header + length;
+    }
+    if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY) {
+      if (this.inMessage) {
+        out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, 'new message before the previous one finished')] });
+        this.resetMessage();
+      }
+      this.inMessage = true;
+    } else if (opcode === OPCODE_CONTINUATION) {
+      if (!this.inMessage) {
+        out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, 'continuation without a message')] });
+        return header + length;
+      }
+    } else {
+      out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, `reserved opcode ${opcode}`)] });
+      return header + length;
+    }
+    this.fragments.push(payload);
+    this.fragmentBytes += payload.length;
+    if (this.fragmentBytes > this.limits.maxMessageBytes) {
+      out.push({ message: null, errors: [sipError('oversized-message', this.consumed + pos, `${this.fragmentBytes} bytes in fragments`)] });
+      this.resetMessage();
+      return header + length;
+    }
+    if (fin) {
+      const message = this.fragments.length === 1 ? this.fragments[0]! : concat(this.fragments, this.fragmentBytes);
+      this.resetMessage();
+      out.push(parseSipMessage(message, 0, message.length));
+    }
+    return header + length;
+  }
+
+  private resetMessage(): void {
+    this.fragments = [];
+    this.fragmentBytes = 0;
+    this.inMessage = false;
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (this.buffer.length === 0) {
+      this.buffer = chunk;
+      return;
+    }
+    this.buffer = concat([this.buffer, chunk], this.buffer.length + chunk.length);
+  }
+
+  private keep(b: Uint8Array, pos: number): void {
+    this.buffer = b.slice(pos);
+    this.consumed += pos;
+  }
+}
+
+function startsWithAscii(b: Uint8Array, text: string): boolean {
+  if (b.length < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
