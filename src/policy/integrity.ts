@@ -1,0 +1,120 @@
+/**
+ * Integrity of APTs carried as compact JWS (`integrity=jws`, seed §3 and §9: issuer
+ * authentication, expiration, revocation). A token that does not verify must not be able to
+ * relax anything, so every failure is a result (`integrity-failure` with a reason) that the
+ * caller records as the most restrictive statement — never an exception that could be lost.
+ *
+ * The token's claims carry the statement flat (`export`, `features`, `retention`, `type`,
+ * `version`, `policy`, extension keys); registered JWT claims are not statement keys.
+ */
+import { errors, importJWK, importSPKI, importX509, type JWK, type JWTPayload, jwtVerify, type CryptoKey } from 'jose';
+import type { TrustedKey } from './policy-file.js';
+import type { StatementPart } from './statement.js';
+
+export interface IntegrityTrust {
+  keys: ReadonlyMap<string, TrustedKey>;
+  /** `null`: any issuer whose key is trusted */
+  issuers: readonly string[] | null;
+  /** revoked pref-ids and JWT ids */
+  revoked: ReadonlySet<string>;
+}
+
+export type IntegrityFailureReason =
+  | 'unsupported-method'
+  | 'malformed'
+  | 'unknown-key'
+  | 'algorithm-not-allowed'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'issuer-not-allowed'
+  | 'revoked';
+
+export type IntegrityResult =
+  | { status: 'verified'; prefId: string; kid: string | null; part: StatementPart; claims: JWTPayload }
+  | { status: 'integrity-failure'; prefId: string; reason: IntegrityFailureReason; detail: string };
+
+export interface VerifyOptions {
+  /** the time to judge exp/nbf at, seconds since the epoch: the capture time when replaying */
+  atSec?: number;
+  clockToleranceSec?: number;
+  /** the `integrity=` parameter as signaled; only `jws` is understood */
+  method?: string;
+}
+
+/** Asymmetric algorithms only: a policy file holds public keys, never shared secrets. */
+const ALLOWED_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519'];
+const REGISTERED_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti']);
+
+export async function verifyAptToken(token: string, prefId: string, trust: IntegrityTrust, options: VerifyOptions = {}): Promise<IntegrityResult> {
+  const fail = (reason: IntegrityFailureReason, detail: string): IntegrityResult => ({ status: 'integrity-failure', prefId, reason, detail });
+  const method = (options.method ?? 'jws').toLowerCase();
+  if (method !== 'jws') return fail('unsupported-method', `integrity=${method} is not supported`);
+  if (trust.revoked.has(prefId)) return fail('revoked', `pref-id ${prefId} is revoked`);
+
+  let usedKid: string | null = null;
+  try {
+    const { payload } = await jwtVerify(
+      token.trim(),
+      async (header) => {
+        const alg = header.alg;
+        if (alg === undefined || !ALLOWED_ALGORITHMS.includes(alg)) throw new errors.JOSEAlgNotAllowed(`algorithm ${String(alg)} is not allowed`);
+        const kid = header.kid ?? (trust.keys.size === 1 ? [...trust.keys.keys()][0]! : undefined);
+        const key = kid === undefined ? undefined : trust.keys.get(kid);
+        if (kid === undefined || key === undefined) throw new UnknownKey(header.kid);
+        usedKid = kid;
+        return importTrustedKey(key, alg);
+      },
+      {
+        algorithms: ALLOWED_ALGORITHMS,
+        currentDate: options.atSec === undefined ? undefined : new Date(options.atSec * 1000),
+        clockTolerance: options.clockToleranceSec ?? 0,
+        ...(trust.issuers === null ? {} : { issuer: [...trust.issuers] }),
+      },
+    );
+    if (typeof payload.jti === 'string' && trust.revoked.has(payload.jti)) return fail('revoked', `token id ${payload.jti} is revoked`);
+    if (typeof payload.sub === 'string' && trust.revoked.has(payload.sub)) return fail('revoked', `subject ${payload.sub} is revoked`);
+    return { status: 'verified', prefId, kid: usedKid, part: { prefId, source: 'jws', origin: usedKid ?? undefined, params: statementClaims(payload) }, claims: payload };
+  } catch (error) {
+    return classify(error, fail);
+  }
+}
+
+class UnknownKey extends Error {
+  constructor(kid: string | undefined) {
+    super(kid === undefined ? 'token names no key id and the policy trusts several keys' : `key id ${kid} is not trusted`);
+  }
+}
+
+async function importTrustedKey(key: TrustedKey, alg: string): Promise<CryptoKey> {
+  if (typeof key === 'string') {
+    return key.includes('BEGIN CERTIFICATE') ? importX509(key, alg) : importSPKI(key, alg);
+  }
+  const jwk = key as JWK;
+  // A key pinned to one algorithm must not be used with another (algorithm confusion).
+  if (typeof jwk.alg === 'string' && jwk.alg !== alg) throw new errors.JOSEAlgNotAllowed(`key is for ${jwk.alg}, token uses ${alg}`);
+  if (typeof jwk.d === 'string') throw new errors.JOSEAlgNotAllowed('a private key in the policy file is refused');
+  const imported = await importJWK(jwk, alg);
+  if (imported instanceof Uint8Array) throw new errors.JOSEAlgNotAllowed('symmetric keys are not accepted');
+  return imported;
+}
+
+function statementClaims(payload: JWTPayload): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(payload)) if (!REGISTERED_CLAIMS.has(name)) params[name] = value;
+  return params;
+}
+
+function classify(error: unknown, fail: (reason: IntegrityFailureReason, detail: string) => IntegrityResult): IntegrityResult {
+  if (error instanceof UnknownKey) return fail('unknown-key', error.message);
+  if (error instanceof errors.JWTExpired) return fail('expired', 'token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return fail('not-yet-valid', 'token is not yet valid');
+    if (error.claim === 'iss') return fail('issuer-not-allowed', 'token issuer is not in the allow-list');
+    return fail('malformed', `claim ${error.claim} failed: ${error.reason}`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return fail('bad-signature', 'signature does not verify');
+  if (error instanceof errors.JOSEAlgNotAllowed) return fail('algorithm-not-allowed', error.message);
+  const message = error instanceof Error ? error.message : String(error);
+  return fail('malformed', message.replace(/\s+/g, ' ').slice(0, 200));
+}

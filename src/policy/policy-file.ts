@@ -1,0 +1,258 @@
+/**
+ * The operator's policy file (SPEC §9). It is read once at start and refused outright when it
+ * says something the enforcer cannot honour exactly — a lenient reading of an operator's
+ * privacy policy would silently enforce something else. Every refusal is one line naming the
+ * file, the key path and the value.
+ */
+import { readFile } from 'node:fs/promises';
+import type { StatementPart } from './statement.js';
+import {
+  APT_TYPES,
+  CONFLICT_POLICIES,
+  EXPORT_LEVELS,
+  FEATURE_CLASSES,
+  isAptType,
+  isConflictPolicy,
+  isExportLevel,
+  isFeatureClass,
+  parseDuration,
+} from './vocabulary.js';
+
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+}
+
+/** A dialog → APT mapping of the repository (seed §7.2); an omitted tag matches any. */
+export interface DialogEntry {
+  callId: string;
+  fromTag?: string;
+  toTag?: string;
+  apt: string[];
+}
+
+/** A verification key: a public JWK, or a PEM (SPKI public key or X.509 certificate). */
+export type TrustedKey = Readonly<Record<string, unknown>> | string;
+
+export interface PolicyFileData {
+  fileName: string;
+  /** statement parameters by pref-id, validated, unknown keys kept */
+  apts: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  dialogs: readonly DialogEntry[];
+  defaultApt: string | null;
+  /** aggregation window in seconds, when the file sets one */
+  windowSec: number | null;
+  keys: ReadonlyMap<string, TrustedKey>;
+  /** `null`: any issuer whose key is trusted */
+  issuers: readonly string[] | null;
+  /** revoked pref-ids and JWT ids */
+  revoked: ReadonlySet<string>;
+}
+
+export class PolicyFile implements PolicyFileData {
+  readonly fileName: string;
+  readonly apts: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly dialogs: readonly DialogEntry[];
+  readonly defaultApt: string | null;
+  readonly windowSec: number | null;
+  readonly keys: ReadonlyMap<string, TrustedKey>;
+  readonly issuers: readonly string[] | null;
+  readonly revoked: ReadonlySet<string>;
+
+  constructor(data: PolicyFileData) {
+    this.fileName = data.fileName;
+    this.apts = data.apts;
+    this.dialogs = data.dialogs;
+    this.defaultApt = data.defaultApt;
+    this.windowSec = data.windowSec;
+    this.keys = data.keys;
+    this.issuers = data.issuers;
+    this.revoked = data.revoked;
+  }
+
+  /** The repository lookup: every entry whose given fields match (absent fields match any). */
+  findDialogApts(callId: string, fromTag?: string, toTag?: string): string[] {
+    const found: string[] = [];
+    for (const entry of this.dialogs) {
+      if (entry.callId !== callId) continue;
+      if (entry.fromTag !== undefined && fromTag !== undefined && entry.fromTag !== fromTag) continue;
+      if (entry.toTag !== undefined && toTag !== undefined && entry.toTag !== toTag) continue;
+      for (const id of entry.apt) if (!found.includes(id)) found.push(id);
+    }
+    return found;
+  }
+
+  /** The file's entry for a pref-id as a statement part, or null when the file does not know it. */
+  statementPart(prefId: string): StatementPart | null {
+    const params = this.apts.get(prefId);
+    return params === undefined ? null : { prefId, source: 'policy-file', origin: this.fileName, params };
+  }
+
+  /** All entries as statement parts, to preload a registry. */
+  statementParts(): StatementPart[] {
+    return [...this.apts.keys()].map((id) => this.statementPart(id)!);
+  }
+}
+
+export async function loadPolicyFile(path: string): Promise<PolicyFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new PolicyError(`${path}: cannot read policy file: ${oneLine(error)}`);
+  }
+  return parsePolicy(text, path);
+}
+
+/** A policy file with nothing in it: no APTs, no repository, no default (absence means drop). */
+export function emptyPolicy(fileName = '(none)'): PolicyFile {
+  return new PolicyFile({
+    fileName,
+    apts: new Map(),
+    dialogs: [],
+    defaultApt: null,
+    windowSec: null,
+    keys: new Map(),
+    issuers: null,
+    revoked: new Set(),
+  });
+}
+
+export function parsePolicy(text: string, fileName: string): PolicyFile {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyError(`${fileName}: not valid JSON: ${oneLine(error)}`);
+  }
+  const refuse = (path: string, value: unknown, why: string): never => {
+    throw new PolicyError(`${fileName}: ${path}: ${why}: ${show(value)}`);
+  };
+  if (!isObject(root)) refuse('(top level)', root, 'expected an object');
+  const top = root as Record<string, unknown>;
+
+  const apts = new Map<string, Record<string, unknown>>();
+  if (top.apts !== undefined) {
+    if (!isObject(top.apts)) refuse('apts', top.apts, 'expected an object');
+    for (const [id, entry] of Object.entries(top.apts as Record<string, unknown>)) {
+      apts.set(id, validateApt(`apts.${id}`, entry, refuse));
+    }
+  }
+
+  const dialogs: DialogEntry[] = [];
+  if (top.dialogs !== undefined) {
+    if (!Array.isArray(top.dialogs)) refuse('dialogs', top.dialogs, 'expected an array');
+    (top.dialogs as unknown[]).forEach((entry, i) => dialogs.push(validateDialog(`dialogs[${i}]`, entry, refuse)));
+  }
+
+  let defaultApt: string | null = null;
+  if (top.default !== undefined && top.default !== null) {
+    if (typeof top.default !== 'string' || top.default === '') refuse('default', top.default, 'expected an APT identifier or null');
+    defaultApt = top.default as string;
+  }
+
+  let windowSec: number | null = null;
+  if (top.window !== undefined) {
+    const seconds = readDuration(top.window);
+    if (seconds === null || seconds === 0) refuse('window', top.window, 'unparsable or zero duration');
+    windowSec = seconds;
+  }
+
+  const keys = new Map<string, TrustedKey>();
+  if (top.keys !== undefined) {
+    if (!isObject(top.keys)) refuse('keys', top.keys, 'expected an object of key id to JWK or PEM');
+    for (const [kid, key] of Object.entries(top.keys as Record<string, unknown>)) {
+      if (typeof key === 'string' && key.includes('-----BEGIN ')) keys.set(kid, key);
+      else if (isObject(key) && typeof (key as Record<string, unknown>).kty === 'string') keys.set(kid, key as Record<string, unknown>);
+      else refuse(`keys.${kid}`, key, 'expected a public JWK or a PEM string');
+    }
+  }
+
+  const issuers = top.issuers === undefined ? null : readStringList('issuers', top.issuers, refuse);
+  const revoked = new Set(top.revoked === undefined ? [] : readStringList('revoked', top.revoked, refuse));
+
+  return new PolicyFile({ fileName, apts, dialogs, defaultApt, windowSec, keys, issuers, revoked });
+}
+
+type Refuse = (path: string, value: unknown, why: string) => never;
+
+function validateApt(path: string, entry: unknown, refuse: Refuse): Record<string, unknown> {
+  if (!isObject(entry)) return refuse(path, entry, 'expected an object');
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+    const at = `${path}.${key}`;
+    switch (key.toLowerCase()) {
+      case 'export':
+        if (typeof value !== 'string' || !isExportLevel(value)) refuse(at, value, `unknown value (expected ${EXPORT_LEVELS.join(', ')})`);
+        break;
+      case 'features': {
+        if (!Array.isArray(value)) refuse(at, value, `expected a list of ${FEATURE_CLASSES.join(', ')}`);
+        (value as unknown[]).forEach((feature, i) => {
+          if (typeof feature !== 'string' || !isFeatureClass(feature)) {
+            refuse(`${at}[${i}]`, feature, `unknown feature (expected ${FEATURE_CLASSES.join(', ')})`);
+          }
+        });
+        break;
+      }
+      case 'retention':
+        if (readDuration(value) === null) refuse(at, value, 'unparsable duration (expected e.g. 0, 90s, 15m, 24h, 7d)');
+        break;
+      case 'type':
+        if (typeof value !== 'string' || !isAptType(value)) refuse(at, value, `unknown value (expected ${APT_TYPES.join(', ')})`);
+        break;
+      case 'version':
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) refuse(at, value, 'expected a non-negative integer');
+        break;
+      case 'policy':
+        if (typeof value !== 'string' || !isConflictPolicy(value)) refuse(at, value, `unknown value (expected ${CONFLICT_POLICIES.join(', ')})`);
+        break;
+      default:
+      // Unknown keys are the vocabulary's future: kept and passed through (SPEC §3).
+    }
+    params[key] = value;
+  }
+  return params;
+}
+
+function validateDialog(path: string, entry: unknown, refuse: Refuse): DialogEntry {
+  if (!isObject(entry)) return refuse(path, entry, 'expected an object');
+  const e = entry as Record<string, unknown>;
+  if (typeof e.callId !== 'string' || e.callId === '') refuse(`${path}.callId`, e.callId, 'expected a Call-ID');
+  const dialog: DialogEntry = { callId: e.callId as string, apt: [] };
+  for (const tag of ['fromTag', 'toTag'] as const) {
+    const value = e[tag];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') refuse(`${path}.${tag}`, value, 'expected a tag string');
+    dialog[tag] = value as string;
+  }
+  const apt = e.apt;
+  if (typeof apt === 'string' && apt !== '') dialog.apt = [apt];
+  else if (Array.isArray(apt) && apt.every((id) => typeof id === 'string' && id !== '')) dialog.apt = apt as string[];
+  else refuse(`${path}.apt`, apt, 'expected a list of APT identifiers');
+  return dialog;
+}
+
+function readStringList(path: string, value: unknown, refuse: Refuse): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return refuse(path, value, 'expected a list of strings');
+  return value as string[];
+}
+
+function readDuration(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  if (typeof value === 'string') return parseDuration(value);
+  return null;
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,267 @@
+/**
+ * APT statements (SPEC §3): everything said about one pref-id — AI-Pref header parameters,
+ * a=aipref parameters, body statements, the policy file's entry — is one statement. Parts are
+ * merged key by key; where they disagree the most restrictive value wins and the disagreement
+ * is reported, because a downgrade between layers is exactly what §4 ("one canonical
+ * identifier across layers") warns about.
+ */
+import type { FindingValue, PartSource, PolicyFinding } from './findings.js';
+import {
+  type AptType,
+  type ExportLevel,
+  type FeatureClass,
+  isAptType,
+  isConflictPolicy,
+  isExportLevel,
+  parseDuration,
+  splitFeatureList,
+  stricterExport,
+  stricterFeatures,
+  stricterRetention,
+  stricterType,
+} from './vocabulary.js';
+
+/** One delivery of parameters for a pref-id, with where it came from. */
+export interface StatementPart {
+  prefId: string;
+  source: PartSource;
+  /** free text for reports, e.g. "frame 12" or the policy file's name */
+  origin?: string;
+  /** parameters as delivered; names are matched case-insensitively (RFC 3261 rules) */
+  params: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * `resolved`: some part says what the APT means. `unresolved`: only a reference was seen (bare
+ * id, unknown uri=). `integrity-failure`: a signed form did not verify. The last two count as
+ * the most restrictive statement (SPEC §3, "absence is not consent").
+ */
+export type StatementStatus = 'resolved' | 'unresolved' | 'integrity-failure';
+
+export interface AptStatement {
+  id: string;
+  status: StatementStatus;
+  /** `null`: not stated by this APT */
+  export: ExportLevel | null;
+  /** `null`: no feature restriction from this APT */
+  features: FeatureClass[] | null;
+  /** `null`: no retention limit from this APT */
+  retentionSec: number | null;
+  type: AptType | null;
+  version: number | null;
+  policy: string | null;
+  /** binding parameters (scope, integrity, uri): about where the APT applies, not what it says */
+  binding: Readonly<Record<string, string>>;
+  /** keys outside the vocabulary, passed through untouched and never interpreted */
+  extensions: Readonly<Record<string, unknown>>;
+  sources: PartSource[];
+  /** why the statement is not resolved (integrity failure reason, unresolved uri, …) */
+  reason?: string;
+}
+
+const BINDING_KEYS = new Set(['scope', 'integrity', 'uri']);
+
+/** Sources that carry a full statement, so that the pref-id is resolved even if they say little. */
+const STATEMENT_SOURCES = new Set<PartSource>(['body', 'policy-file', 'uri', 'jws']);
+const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
+
+/** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
+export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {
+  return {
+    id,
+    status,
+    export: 'none',
+    features: [],
+    retentionSec: 0,
+    type: null,
+    version: null,
+    policy: null,
+    binding: {},
+    extensions: {},
+    sources: [],
+    reason,
+  };
+}
+
+/** Reads a part's `version`, or null when absent or not an integer. */
+export function partVersion(part: StatementPart): number | null {
+  for (const [name, value] of Object.entries(part.params)) {
+    if (name.toLowerCase() !== 'version') continue;
+    return readVersion(value);
+  }
+  return null;
+}
+
+function readVersion(value: unknown): number | null {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  if (!/^\d+$/.test(text)) return null;
+  const version = Number(text);
+  return Number.isSafeInteger(version) ? version : null;
+}
+
+interface KeyReading<T> {
+  value: T;
+  delivered: FindingValue;
+}
+
+/**
+ * Builds one statement from the parts delivered for a pref-id. Parts must all be for `prefId`;
+ * version selection is the registry's business (parts of different versions are merged here,
+ * the highest version recorded).
+ */
+export function buildStatement(prefId: string, parts: readonly StatementPart[]): { statement: AptStatement; findings: PolicyFinding[] } {
+  const findings: PolicyFinding[] = [];
+  const exports: KeyReading<ExportLevel>[] = [];
+  const features: KeyReading<FeatureClass[]>[] = [];
+  const retentions: KeyReading<number>[] = [];
+  const types: KeyReading<AptType>[] = [];
+  const policies: KeyReading<string>[] = [];
+  const binding: Record<string, string> = {};
+  const extensions: Record<string, unknown> = {};
+  const extensionReadings = new Map<string, FindingValue[]>();
+  let version: number | null = null;
+  let resolved = false;
+  const sources: PartSource[] = [];
+
+  const unknownValue = (part: StatementPart, key: string, value: unknown, readAs: string): void => {
+    findings.push({
+      type: 'unknown-value',
+      apt: prefId,
+      key,
+      values: [delivered(part, value)],
+      detail: `${key}=${String(value)} is not in the vocabulary; read as ${readAs}`,
+    });
+  };
+
+  for (const part of parts) {
+    if (!sources.includes(part.source)) sources.push(part.source);
+    if (STATEMENT_SOURCES.has(part.source)) resolved = true;
+    for (const [rawName, value] of Object.entries(part.params)) {
+      const name = rawName.toLowerCase();
+      if (STATEMENT_KEYS.has(name)) resolved = true;
+      switch (name) {
+        case 'export': {
+          const text = String(value).trim().toLowerCase();
+          if (isExportLevel(text)) exports.push({ value: text, delivered: delivered(part, text) });
+          else {
+            unknownValue(part, name, value, 'none');
+            exports.push({ value: 'none', delivered: delivered(part, value) });
+          }
+          break;
+        }
+        case 'features': {
+          const list = typeof value === 'string' || Array.isArray(value) ? splitFeatureList(value) : { known: [], unknown: [String(value)] };
+          if (list.unknown.length > 0) unknownValue(part, name, list.unknown.join(','), 'not granted');
+          features.push({ value: list.known, delivered: delivered(part, list.known) });
+          break;
+        }
+        case 'retention': {
+          const seconds =
+            typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : null) : parseDuration(String(value));
+          if (seconds === null) {
+            unknownValue(part, name, value, '0');
+            retentions.push({ value: 0, delivered: delivered(part, value) });
+          } else retentions.push({ value: seconds, delivered: delivered(part, value) });
+          break;
+        }
+        case 'type': {
+          const text = String(value).trim().toLowerCase();
+          if (isAptType(text)) types.push({ value: text, delivered: delivered(part, text) });
+          else {
+            // An issuer we cannot place must not be relaxable by anyone: read it as a floor.
+            unknownValue(part, name, value, 'regulatory');
+            types.push({ value: 'regulatory', delivered: delivered(part, value) });
+          }
+          break;
+        }
+        case 'version': {
+          const parsed = readVersion(value);
+          if (parsed === null) unknownValue(part, name, value, 'absent');
+          else version = version === null ? parsed : Math.max(version, parsed);
+          break;
+        }
+        case 'policy': {
+          const text = String(value).trim().toLowerCase();
+          // Unknown conflict rules are reported; the enforcer applies strictest-wins regardless.
+          if (!isConflictPolicy(text)) unknownValue(part, name, value, 'strictest-wins');
+          policies.push({ value: text, delivered: delivered(part, text) });
+          break;
+        }
+        default: {
+          if (BINDING_KEYS.has(name)) {
+            if (!(name in binding)) binding[name] = String(value);
+            break;
+          }
+          const seen = extensionReadings.get(rawName);
+          if (seen === undefined) {
+            extensions[rawName] = value;
+            extensionReadings.set(rawName, [delivered(part, value)]);
+          } else seen.push(delivered(part, value));
+        }
+      }
+    }
+  }
+
+  const exportValue = mergeKey(prefId, 'export', exports, stricterExport, findings);
+  const featuresValue = mergeKey(prefId, 'features', features, (a, b) => stricterFeatures(a, b) ?? [], findings);
+  const retentionValue = mergeKey(prefId, 'retention', retentions, (a, b) => stricterRetention(a, b) ?? 0, findings);
+  const typeValue = mergeKey(prefId, 'type', types, stricterType, findings);
+  const policyValue = mergeKey(prefId, 'policy', policies, (a) => a, findings);
+  for (const [name, readings] of extensionReadings) {
+    if (distinctValues(readings.map((r) => r.value)) > 1) {
+      // Unknown keys are never guessed at: the first delivery is kept, the disagreement reported.
+      findings.push({ type: 'inconsistent-signaling', apt: prefId, key: name, values: readings, detail: `parts disagree on ${name}; first kept` });
+    }
+  }
+
+  if (!resolved) {
+    const statement = mostRestrictiveStatement(prefId, 'unresolved', 'no statement for this identifier');
+    return { statement: { ...statement, type: typeValue, version, binding, extensions, sources }, findings };
+  }
+  return {
+    statement: {
+      id: prefId,
+      status: 'resolved',
+      export: exportValue,
+      features: featuresValue,
+      retentionSec: retentionValue,
+      type: typeValue,
+      version,
+      policy: policyValue,
+      binding,
+      extensions,
+      sources,
+    },
+    findings,
+  };
+}
+
+function delivered(part: StatementPart, value: unknown): FindingValue {
+  return part.origin === undefined ? { value, source: part.source } : { value, source: part.source, origin: part.origin };
+}
+
+function mergeKey<T>(
+  prefId: string,
+  key: string,
+  readings: readonly KeyReading<T>[],
+  stricter: (a: T, b: T) => T,
+  findings: PolicyFinding[],
+): T | null {
+  if (readings.length === 0) return null;
+  let value = readings[0]!.value;
+  for (let i = 1; i < readings.length; i++) value = stricter(value, readings[i]!.value);
+  if (distinctValues(readings.map((r) => r.value)) > 1) {
+    findings.push({
+      type: 'inconsistent-signaling',
+      apt: prefId,
+      key,
+      values: readings.map((r) => r.delivered),
+      detail: `parts disagree on ${key}; most restrictive kept: ${JSON.stringify(value)}`,
+    });
+  }
+  return value;
+}
+
+function distinctValues(values: readonly unknown[]): number {
+  return new Set(values.map((v) => JSON.stringify(v))).size;
+}
