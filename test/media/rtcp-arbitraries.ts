@@ -12,6 +12,8 @@ const u24 = fc.integer({ min: 0, max: 0xffffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const s8 = fc.integer({ min: -128, max: 127 });
 const text = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
+/** SDES text never ends in NUL once decoded (the decoder drops C string terminators) */
+const sdesText = (maxLength: number) => text(maxLength).map((s) => s.replace(/\0+$/, ''));
 
 export const reportBlockArb: fc.Arbitrary<ReportBlock> = fc.record({
   ssrc: u32,
@@ -38,8 +40,8 @@ export const senderReportArb = fc.record({
 export const receiverReportArb = fc.record({ pt: fc.constant(201 as const), ssrc: u32, reports: reportsArb });
 
 const textItemType = fc.constantFrom(1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 200);
-export const sdesTextItemArb: fc.Arbitrary<SdesItem> = fc.record({ type: textItemType, text: text(60) });
-export const sdesPrivItemArb: fc.Arbitrary<SdesItem> = fc.record({ type: fc.constant(8 as const), prefix: text(20), value: text(40) });
+export const sdesTextItemArb: fc.Arbitrary<SdesItem> = fc.record({ type: textItemType, text: sdesText(60) });
+export const sdesPrivItemArb: fc.Arbitrary<SdesItem> = fc.record({ type: fc.constant(8 as const), prefix: sdesText(20), value: sdesText(40) });
 export const sdesChunksArb = (itemArb: fc.Arbitrary<SdesItem>) =>
   fc.array(fc.record({ ssrc: u32, items: fc.array(itemArb, { maxLength: 5 }) }), { maxLength: 6 });
 

@@ -7,15 +7,15 @@ const ascii = (s: string) => [...Buffer.from(s, 'utf8')];
 describe('decodeSourceDescription', () => {
   const cases: { name: string; bytes: number[]; want?: object; error?: RtcpDecodeError['code']; errorAt?: number }[] = [
     {
-      name: 'one chunk with a CNAME, null-terminated and padded',
+      name: 'one chunk with a CNAME whose length counts a NUL terminator (heplify capture)',
       // prettier-ignore
       bytes: [
         0x81, 0xca, 0x00, 0x03, // V=2 SC=1, PT=202, length=3 words
         0x42, 0xf4, 0x33, 0xd4, // SSRC = 1123300308
-        0x01, 0x03, ...ascii('c0'), 0x00, // CNAME, length 3, "c0\0" (a NUL inside the text, as sent)
+        0x01, 0x03, ...ascii('c0'), 0x00, // CNAME, length 3: "c0" + a C string terminator
         0x00, 0x00, 0x00,       // END + padding to the word
       ],
-      want: { pt: 202, ssrc: 1123300308, length: 16, chunks: [{ ssrc: 1123300308, items: [{ type: 1, text: 'c0\u0000' }] }] },
+      want: { pt: 202, ssrc: 1123300308, length: 16, chunks: [{ ssrc: 1123300308, items: [{ type: 1, text: 'c0' }] }] },
     },
     {
       name: 'PRIV aipref, MID, RtpStreamId, RepairedRtpStreamId and UTF-8 NAME',

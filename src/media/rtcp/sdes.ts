@@ -6,7 +6,10 @@ import { SdesItemType, type RtcpDecodeError, type SdesChunk, type SdesItem, type
 /**
  * Source description (RFC 3550 §6.5). Every item is kept: text items as {type, text} (UTF-8),
  * PRIV (type 8) split into {prefix, value} (§6.5.8) — the SPEC's `aipref` binding rides there —
- * and MID (12), RtpStreamId (13) and RepairedRtpStreamId (14) as text. Chunks carry no length
+ * and MID (12), RtpStreamId (13) and RepairedRtpStreamId (14) as text. Trailing NUL octets
+ * inside an item are dropped: some senders count a C string terminator in the item length
+ * (CNAME "c0" sent as 3 bytes "c0\0"), which tshark does not show either, and an identifier
+ * must compare equal to its signaled form. Chunks carry no length
  * of their own, so an item is checked against the end of the packet's content. Arguments as
  * for decodeSenderReport.
  *
@@ -73,13 +76,14 @@ export function decodeSourceDescription(
           errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES PRIV prefix length ${prefixLen} runs past its ${itemLen}-byte item`));
           return null;
         }
+        const valueStart = textStart + 1 + prefixLen;
         items.push({
           type: SdesItemType.PRIV,
-          prefix: decodeWireText(b, textStart + 1, textStart + 1 + prefixLen),
-          value: decodeWireText(b, textStart + 1 + prefixLen, textEnd),
+          prefix: decodeWireText(b, textStart + 1, withoutTrailingNuls(b, textStart + 1, valueStart)),
+          value: decodeWireText(b, valueStart, withoutTrailingNuls(b, valueStart, textEnd)),
         });
       } else {
-        items.push({ type, text: decodeWireText(b, textStart, textEnd) });
+        items.push({ type, text: decodeWireText(b, textStart, withoutTrailingNuls(b, textStart, textEnd)) });
       }
       pos = textEnd;
     }
@@ -92,4 +96,9 @@ export function decodeSourceDescription(
     length: len,
     chunks,
   };
+}
+
+function withoutTrailingNuls(b: Uint8Array, start: number, end: number): number {
+  while (end > start && b[end - 1] === 0) end--;
+  return end;
 }
