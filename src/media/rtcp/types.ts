@@ -192,6 +192,12 @@ export type RtcpPacket =
   | ExtendedReport
   | UnknownRtcp;
 
+/**
+ * The packets whose `pt` tells their shape. UnknownRtcp's `pt: number` overlaps every literal,
+ * so narrow with `'unknown' in p` first; then `switch (p.pt)` narrows to one type.
+ */
+export type KnownRtcpPacket = Exclude<RtcpPacket, UnknownRtcp>;
+
 /** A named decoding error with the byte offset (within the compound) where it was found. */
 export interface RtcpDecodeError {
   code:
