@@ -107,8 +107,14 @@ export interface PacketLayerStats {
   fragmentsReassembled: number;
   /** fragment sets given up on (timeout, limit, overlap) */
   fragmentsDropped: number;
+  /** fragment sets dropped because two fragments overlapped with different bytes */
+  fragmentOverlaps: number;
+  /** fragment sets dropped because their missing fragments never came in time */
+  fragmentTimeouts: number;
   /** bytes of TCP streams given up on (gaps never filled, limits) */
   tcpBytesDropped: number;
   tcpGaps: number;
   tcpRetransmissions: number;
+  /** TCP connection directions evicted to stay within the stream limits */
+  tcpStreamsEvicted: number;
 }

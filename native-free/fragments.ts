@@ -1,0 +1,161 @@
+/**
+ * IP fragment reassembly (RFC 791 §3.2 for IPv4, RFC 8200 §4.5 for IPv6), bounded in memory
+ * (sets and bytes held) and in capture time. Overlapping fragments drop their whole set, as
+ * RFC 5722 requires for IPv6 and as is safest for IPv4 too: overlaps are how evasion attacks
+ * make two readers see different payloads. An exact duplicate (a retransmitted fragment) is
+ * ignored instead.
+ */
+
+export interface FragmentLimits {
+  /** datagrams being reassembled at once */
+  maxSets: number;
+  /** fragment payload bytes held over all sets */
+  maxBytes: number;
+  /** capture seconds a set may wait for its missing fragments */
+  timeoutSeconds: number;
+}
+
+export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = { maxSets: 1024, maxBytes: 16 * 1024 * 1024, timeoutSeconds: 30 };
+
+/** The largest reassembled payload either IP version allows without jumbograms. */
+const MAX_DATAGRAM_PAYLOAD = 65535;
+
+export interface FragmentStats {
+  held: number;
+  reassembled: number;
+  /** sets given up: timeouts, limits, overlaps, inconsistent lengths, end of capture */
+  dropped: number;
+  overlaps: number;
+  timeouts: number;
+}
+
+interface FragmentSet {
+  firstTs: number;
+  buffer: Uint8Array;
+  /** received byte ranges as [start, end) pairs, unsorted */
+  ranges: number[];
+  received: number;
+  /** the payload length, known once the last fragment (MF clear) has arrived */
+  total: number;
+}
+
+export const FragmentOutcome = { HELD: 0, COMPLETE: 1, DROPPED: 2 } as const;
+export type FragmentOutcome = (typeof FragmentOutcome)[keyof typeof FragmentOutcome];
+
+export class FragmentReassembler {
+  private readonly sets = new Map<string, FragmentSet>();
+  private bytesHeld = 0;
+  readonly stats: FragmentStats = { held: 0, reassembled: 0, dropped: 0, overlaps: 0, timeouts: 0 };
+  /** the reassembled payload after a COMPLETE outcome */
+  completed: Uint8Array = new Uint8Array(0);
+  /** why the last DROPPED outcome happened */
+  dropReason = '';
+
+  constructor(private readonly limits: FragmentLimits = DEFAULT_FRAGMENT_LIMITS) {}
+
+  get pendingSets(): number {
+    return this.sets.size;
+  }
+
+  /**
+   * Takes the fragment carrying payload bytes data[start, start + length) at `offset` of the
+   * datagram named `key`. On COMPLETE, `completed` holds the whole payload.
+   */
+  add(key: string, ts: number, offset: number, moreFragments: boolean, data: Uint8Array, start: number, length: number): FragmentOutcome {
+    this.expire(ts);
+    const end = offset + length;
+    let set = this.sets.get(key);
+    if (end > MAX_DATAGRAM_PAYLOAD) {
+      if (set !== undefined) this.drop(key, set);
+      return this.rejected(`fragment ending at ${end} overruns the largest datagram`);
+    }
+    if (moreFragments && length % 8 !== 0) {
+      if (set !== undefined) this.drop(key, set);
+      return this.rejected(`non-final fragment of ${length} bytes is not a multiple of 8`);
+    }
+    if (set === undefined) {
+      while (this.sets.size >= this.limits.maxSets || (this.sets.size > 0 && this.bytesHeld + length > this.limits.maxBytes)) {
+        const [oldestKey, oldest] = this.sets.entries().next().value as [string, FragmentSet];
+        this.drop(oldestKey, oldest);
+      }
+      if (length > this.limits.maxBytes) return this.rejected('fragment larger than the reassembly limit');
+      set = { firstTs: ts, buffer: new Uint8Array(Math.max(end, 2048)), ranges: [], received: 0, total: -1 };
+      this.sets.set(key, set);
+    }
+    const ranges = set.ranges;
+    for (let k = 0; k < ranges.length; k += 2) {
+      const a = ranges[k]!;
+      const b = ranges[k + 1]!;
+      if (offset < b && a < end) {
+        if (a === offset && b === end && equalBytes(set.buffer, a, data, start, length)) return FragmentOutcome.HELD;
+        this.stats.overlaps++;
+        this.drop(key, set);
+        return this.rejected(`fragment [${offset}, ${end}) overlaps [${a}, ${b})`);
+      }
+    }
+    if (!moreFragments) {
+      if (set.total >= 0 && set.total !== end) {
+        this.drop(key, set);
+        return this.rejected(`two last fragments end at ${set.total} and ${end}`);
+      }
+      set.total = end;
+    }
+    if (set.total >= 0 && end > set.total) {
+      this.drop(key, set);
+      return this.rejected(`fragment ending at ${end} lies past the datagram's end ${set.total}`);
+    }
+    if (end > set.buffer.length) {
+      const grown = new Uint8Array(Math.min(MAX_DATAGRAM_PAYLOAD, Math.max(end, set.buffer.length * 2)));
+      grown.set(set.buffer);
+      set.buffer = grown;
+    }
+    set.buffer.set(data.subarray(start, start + length), offset);
+    ranges.push(offset, end);
+    set.received += length;
+    this.bytesHeld += length;
+    this.stats.held++;
+    if (set.total >= 0 && set.received === set.total) {
+      // Disjoint ranges inside [0, total) summing to total cover it all.
+      this.sets.delete(key);
+      this.bytesHeld -= set.received;
+      this.stats.reassembled++;
+      this.completed = set.buffer.subarray(0, set.total);
+      return FragmentOutcome.COMPLETE;
+    }
+    return FragmentOutcome.HELD;
+  }
+
+  /** Gives up on sets older than the timeout at capture time `now`. */
+  expire(now: number): void {
+    const cutoff = now - this.limits.timeoutSeconds;
+    // Sets are created in capture order, so the oldest come first.
+    for (const [key, set] of this.sets) {
+      if (set.firstTs >= cutoff) break;
+      this.stats.timeouts++;
+      this.drop(key, set);
+    }
+  }
+
+  /** End of capture: every incomplete set is given up. Returns how many. */
+  flush(): number {
+    const n = this.sets.size;
+    for (const [key, set] of this.sets) this.drop(key, set);
+    return n;
+  }
+
+  private drop(key: string, set: FragmentSet): void {
+    this.sets.delete(key);
+    this.bytesHeld -= set.received;
+    this.stats.dropped++;
+  }
+
+  private rejected(reason: string): FragmentOutcome {
+    this.dropReason = reason;
+    return FragmentOutcome.DROPPED;
+  }
+}
+
+function equalBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (a[aAt + k] !== b[bAt + k]) return false;
+  return true;
+}

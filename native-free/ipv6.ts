@@ -1,0 +1,139 @@
+/**
+ * IPv6 header (RFC 8200 §3) and the extension headers in front of the upper layer.
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |Version| Traffic Class |           Flow Label                  |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |         Payload Length        |  Next Header  |   Hop Limit   |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |                   Source Address (128 bits)                   |
+ *  |                Destination Address (128 bits)                 |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *
+ *  Hop-by-hop (0), routing (43), destination options (60):
+ *  | Next Header | Hdr Ext Len (8-octet units, not counting the first 8) | data ... |
+ *  Authentication header (51): | Next Header | Payload Len (4-octet units, minus 2) | ... |
+ *  Fragment (44), 8 bytes:
+ *  | Next Header | Reserved | Fragment Offset (13 bits) | Res | M | Identification (32) |
+ */
+import { readUint16, readUint32 } from './big-endian.js';
+import { fail, type LayerError } from './layer-error.js';
+
+export const IPV6_HEADER = 40;
+const IPPROTO_HOPOPTS = 0;
+const IPPROTO_ROUTING = 43;
+const IPPROTO_FRAGMENT = 44;
+const IPPROTO_AH = 51;
+const IPPROTO_DSTOPTS = 60;
+const FRAGMENT_HEADER = 8;
+
+export interface Ipv6Header {
+  /** offset of the source address; the destination follows 16 bytes later */
+  addressOffset: number;
+  /** the upper-layer protocol, or the next header after a fragment header */
+  protocol: number;
+  /** where the upper layer (or, for a fragment, the fragmentable part) starts */
+  payloadOffset: number;
+  /** one past the last byte the payload length covers */
+  payloadEnd: number;
+  fragment: boolean;
+  fragmentOffset: number;
+  moreFragments: boolean;
+  identification: number;
+}
+
+export function createIpv6Header(): Ipv6Header {
+  return {
+    addressOffset: 0,
+    protocol: 0,
+    payloadOffset: 0,
+    payloadEnd: 0,
+    fragment: false,
+    fragmentOffset: 0,
+    moreFragments: false,
+    identification: 0,
+  };
+}
+
+/**
+ * Walks extension headers from `nextHeader` at bytes[at, end) up to the upper layer or a
+ * fragment header, filling `out.protocol`, `out.payloadOffset` and the fragment fields. Used on
+ * a packet and again on a reassembled fragmentable part.
+ */
+export function walkIpv6Extensions(bytes: Uint8Array, at: number, end: number, nextHeader: number, out: Ipv6Header, err: LayerError): boolean {
+  let next = nextHeader;
+  let pos = at;
+  out.fragment = false;
+  for (;;) {
+    if (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS || next === IPPROTO_AH) {
+      if (end - pos < 8) return fail(err, pos, `IPv6 extension header ${next} cut short: ${end - pos} of 8 bytes`);
+      const length = next === IPPROTO_AH ? (bytes[pos + 1]! + 2) * 4 : (bytes[pos + 1]! + 1) * 8;
+      if (length > end - pos) return fail(err, pos + 1, `IPv6 extension header ${next} of ${length} bytes exceeds the ${end - pos} left`);
+      next = bytes[pos]!;
+      pos += length;
+    } else if (next === IPPROTO_FRAGMENT) {
+      if (end - pos < FRAGMENT_HEADER) return fail(err, pos, `IPv6 fragment header cut short: ${end - pos} of ${FRAGMENT_HEADER} bytes`);
+      const field = readUint16(bytes, pos + 2);
+      out.fragment = true;
+      out.fragmentOffset = field & 0xfff8;
+      out.moreFragments = (field & 1) !== 0;
+      out.identification = readUint32(bytes, pos + 4);
+      out.protocol = bytes[pos]!;
+      out.payloadOffset = pos + FRAGMENT_HEADER;
+      return true;
+    } else {
+      out.protocol = next;
+      out.payloadOffset = pos;
+      return true;
+    }
+  }
+}
+
+/** Decodes the IPv6 header at bytes[at, end) and its extension headers. */
+export function decodeIpv6Header(bytes: Uint8Array, at: number, end: number, out: Ipv6Header, err: LayerError): boolean {
+  const have = end - at;
+  if (have < IPV6_HEADER) return fail(err, at, `IPv6 header cut short: ${have} of ${IPV6_HEADER} bytes`);
+  const version = bytes[at]! >> 4;
+  if (version !== 6) return fail(err, at, `IPv6 header with version ${version}`);
+  let payloadLength = readUint16(bytes, at + 4);
+  // Zero means a jumbogram (hop-by-hop option) or an offloaded packet: take what was captured.
+  if (payloadLength === 0) payloadLength = have - IPV6_HEADER;
+  if (payloadLength > have - IPV6_HEADER) {
+    return fail(err, at + 4, `IPv6 payload length ${payloadLength} exceeds the ${have - IPV6_HEADER} bytes captured`);
+  }
+  out.addressOffset = at + 8;
+  out.payloadEnd = at + IPV6_HEADER + payloadLength;
+  return walkIpv6Extensions(bytes, at + IPV6_HEADER, out.payloadEnd, bytes[at + 6]!, out, err);
+}
+
+/** RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of zero groups as "::". */
+export function formatIpv6(bytes: Uint8Array, at: number): string {
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let g = 0; g < 8; ) {
+    if (readUint16(bytes, at + g * 2) !== 0) {
+      g++;
+      continue;
+    }
+    let run = g;
+    while (run < 8 && readUint16(bytes, at + run * 2) === 0) run++;
+    if (run - g > bestLength) {
+      bestStart = g;
+      bestLength = run - g;
+    }
+    g = run;
+  }
+  let text = '';
+  for (let g = 0; g < 8; g++) {
+    if (g === bestStart) {
+      text += '::';
+      g += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += readUint16(bytes, at + g * 2).toString(16);
+  }
+  return text;
+}

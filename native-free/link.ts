@@ -1,0 +1,151 @@
+/**
+ * Link layers: find where the IP packet starts in a capture record.
+ *
+ *  Ethernet II (LINKTYPE_ETHERNET 1), with any number of 802.1Q / 802.1ad tags:
+ *  | dst MAC (6) | src MAC (6) | [TPID 8100|88a8|9100 (2) | TCI (2)]* | EtherType (2) | payload
+ *
+ *  Linux cooked v1 (LINKTYPE_LINUX_SLL 113), 16 bytes:
+ *  | packet type (2) | ARPHRD (2) | addr len (2) | addr (8) | protocol (2) |
+ *
+ *  Linux cooked v2 (LINKTYPE_LINUX_SLL2 276), 20 bytes:
+ *  | protocol (2) | reserved (2) | ifindex (4) | ARPHRD (2) | pkt type (1) | addr len (1) | addr (8) |
+ *
+ *  BSD loopback (LINKTYPE_NULL 0): address family, 4 bytes in the capturing host's byte order.
+ *  OpenBSD loopback (LINKTYPE_LOOP 108): the same family, in network byte order.
+ *  Raw IP (LINKTYPE_RAW 101 either version, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229): no header.
+ */
+import { readUint16 } from './big-endian.js';
+import { fail, type LayerError } from './layer-error.js';
+import { LinkType } from './types.js';
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+/** pre-standard QinQ outer tag some switches still send */
+const ETHERTYPE_QINQ_LEGACY = 0x9100;
+/** EtherType values at or below this are 802.3 lengths, not protocols. */
+const MAX_8023_LENGTH = 1500;
+
+const ETHERNET_HEADER = 14;
+const VLAN_TAG = 4;
+const SLL_HEADER = 16;
+const SLL2_HEADER = 20;
+const LOOPBACK_HEADER = 4;
+
+const AF_INET = 2;
+/** AF_INET6 as NetBSD/OpenBSD, FreeBSD and Darwin number it. */
+const AF_INET6_BSD = 24;
+const AF_INET6_FREEBSD = 28;
+const AF_INET6_DARWIN = 30;
+
+/** Where the network layer starts and what it is. */
+export interface LinkLayer {
+  /** ETHERTYPE_IPV4 or ETHERTYPE_IPV6 when found */
+  etherType: number;
+  /** offset of the IP header in the record's buffer */
+  networkOffset: number;
+}
+
+export const LinkResult = { NETWORK: 0, OTHER: 1, MALFORMED: 2 } as const;
+export type LinkResult = (typeof LinkResult)[keyof typeof LinkResult];
+
+export function createLinkLayer(): LinkLayer {
+  return { etherType: 0, networkOffset: 0 };
+}
+
+function ipEtherType(etherType: number, out: LinkLayer, at: number): LinkResult {
+  if (etherType !== ETHERTYPE_IPV4 && etherType !== ETHERTYPE_IPV6) return LinkResult.OTHER;
+  out.etherType = etherType;
+  out.networkOffset = at;
+  return LinkResult.NETWORK;
+}
+
+/**
+ * Classifies the payload after an EtherType field whose value is `etherType` and whose payload
+ * starts at `payloadAt`, skipping VLAN tags (TCI + inner EtherType, 4 bytes each) on the way.
+ */
+function afterEtherType(
+  bytes: Uint8Array,
+  etherType: number,
+  payloadAt: number,
+  end: number,
+  out: LinkLayer,
+  err: LayerError,
+): LinkResult {
+  let type = etherType;
+  let at = payloadAt;
+  while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_LEGACY) {
+    if (end - at < VLAN_TAG) {
+      fail(err, at, `VLAN tag cut short: ${end - at} of ${VLAN_TAG} bytes`);
+      return LinkResult.MALFORMED;
+    }
+    type = readUint16(bytes, at + 2);
+    at += VLAN_TAG;
+  }
+  if (type <= MAX_8023_LENGTH) return LinkResult.OTHER;
+  return ipEtherType(type, out, at);
+}
+
+function ipVersionOfRaw(bytes: Uint8Array, start: number, end: number, out: LinkLayer, err: LayerError): LinkResult {
+  if (end - start < 1) {
+    fail(err, start, 'raw IP record is empty');
+    return LinkResult.MALFORMED;
+  }
+  const version = bytes[start]! >> 4;
+  if (version === 4) return ipEtherType(ETHERTYPE_IPV4, out, start);
+  if (version === 6) return ipEtherType(ETHERTYPE_IPV6, out, start);
+  fail(err, start, `raw IP record with IP version ${version}`);
+  return LinkResult.MALFORMED;
+}
+
+function loopbackFamily(family: number, start: number, out: LinkLayer): LinkResult {
+  if (family === AF_INET) return ipEtherType(ETHERTYPE_IPV4, out, start + LOOPBACK_HEADER);
+  if (family === AF_INET6_BSD || family === AF_INET6_FREEBSD || family === AF_INET6_DARWIN) {
+    return ipEtherType(ETHERTYPE_IPV6, out, start + LOOPBACK_HEADER);
+  }
+  return LinkResult.OTHER;
+}
+
+function shortHeader(err: LayerError, start: number, name: string, have: number, need: number): LinkResult {
+  fail(err, start, `${name} header cut short: ${have} of ${need} bytes`);
+  return LinkResult.MALFORMED;
+}
+
+/**
+ * Finds the IP header in the record bytes[start, end) of the given link type. Like every
+ * decoder here, it reports error offsets within `bytes`; the caller makes them record-relative.
+ */
+export function decodeLinkLayer(bytes: Uint8Array, start: number, end: number, linkType: number, out: LinkLayer, err: LayerError): LinkResult {
+  const have = end - start;
+  switch (linkType) {
+    case LinkType.ETHERNET:
+      if (have < ETHERNET_HEADER) return shortHeader(err, start, 'Ethernet', have, ETHERNET_HEADER);
+      return afterEtherType(bytes, readUint16(bytes, start + 12), start + ETHERNET_HEADER, end, out, err);
+    case LinkType.LINUX_SLL:
+      if (have < SLL_HEADER) return shortHeader(err, start, 'Linux cooked (SLL)', have, SLL_HEADER);
+      return afterEtherType(bytes, readUint16(bytes, start + 14), start + SLL_HEADER, end, out, err);
+    case LinkType.LINUX_SLL2:
+      if (have < SLL2_HEADER) return shortHeader(err, start, 'Linux cooked (SLL2)', have, SLL2_HEADER);
+      // The protocol leads the SLL2 header; a VLAN tag, if any, follows the whole header.
+      return afterEtherType(bytes, readUint16(bytes, start), start + SLL2_HEADER, end, out, err);
+    case LinkType.RAW:
+      return ipVersionOfRaw(bytes, start, end, out, err);
+    case LinkType.IPV4:
+      return ipEtherType(ETHERTYPE_IPV4, out, start);
+    case LinkType.IPV6:
+      return ipEtherType(ETHERTYPE_IPV6, out, start);
+    case LinkType.NULL: {
+      if (have < LOOPBACK_HEADER) return shortHeader(err, start, 'loopback', have, LOOPBACK_HEADER);
+      // Host byte order: the family is small, so whichever end holds the non-zero byte wins.
+      const family =
+        bytes[start]! === 0 && bytes[start + 1]! === 0 ? readUint16(bytes, start + 2) : bytes[start]! | (bytes[start + 1]! << 8);
+      return loopbackFamily(family, start, out);
+    }
+    case LinkType.LOOP:
+      if (have < LOOPBACK_HEADER) return shortHeader(err, start, 'loopback', have, LOOPBACK_HEADER);
+      return loopbackFamily(readUint16(bytes, start + 2), start, out);
+    default:
+      return LinkResult.OTHER;
+  }
+}

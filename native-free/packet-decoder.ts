@@ -1,0 +1,295 @@
+/**
+ * The packet layers put together: link → IP (tunnels, fragments) → UDP datagrams or TCP byte
+ * streams. One decoder owns the reassembly state of one capture; decode() overwrites one
+ * reusable view and allocates nothing for an ordinary UDP packet.
+ */
+import { fail, createLayerError } from './layer-error.js';
+import { createLinkLayer, decodeLinkLayer, ETHERTYPE_IPV4, LinkResult } from './link.js';
+import { createIpv4Header, decodeIpv4Header, formatIpv4 } from './ipv4.js';
+import { createIpv6Header, decodeIpv6Header, formatIpv6, walkIpv6Extensions } from './ipv6.js';
+import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler, type FragmentLimits } from './fragments.js';
+import { createUdpHeader, decodeUdpHeader } from './udp.js';
+import { createTcpHeader, decodeTcpHeader } from './tcp.js';
+import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
+import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from './types.js';
+
+const IPPROTO_IPIP = 4;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_IPV6 = 41;
+/** Tunnels nested deeper than this are taken as crafted input rather than followed. */
+const MAX_NESTED_IP_HEADERS = 4;
+const EMPTY = new Uint8Array(0);
+
+class DecodedPacketView implements PacketView {
+  frame = 0;
+  ts = 0;
+  ipVersion: 4 | 6 = 4;
+  src4 = 0;
+  dst4 = 0;
+  sport = 0;
+  dport = 0;
+  bytes: Uint8Array = EMPTY;
+  payloadOffset = 0;
+  payloadLength = 0;
+  flowKey = '';
+  error = '';
+  errorOffset = 0;
+  /** where the IPv6 source address is; the destination follows 16 bytes later */
+  addressBytes: Uint8Array = EMPTY;
+  addressOffset = 0;
+  private srcText: string | undefined;
+  private dstText: string | undefined;
+
+  get src(): string {
+    if (this.srcText === undefined) {
+      this.srcText = this.ipVersion === 4 ? formatIpv4(this.src4) : formatIpv6(this.addressBytes, this.addressOffset);
+    }
+    return this.srcText;
+  }
+
+  get dst(): string {
+    if (this.dstText === undefined) {
+      this.dstText = this.ipVersion === 4 ? formatIpv4(this.dst4) : formatIpv6(this.addressBytes, this.addressOffset + 16);
+    }
+    return this.dstText;
+  }
+
+  reset(frame: number, ts: number): void {
+    this.frame = frame;
+    this.ts = ts;
+    this.ipVersion = 4;
+    this.src4 = 0;
+    this.dst4 = 0;
+    this.sport = 0;
+    this.dport = 0;
+    this.bytes = EMPTY;
+    this.payloadOffset = 0;
+    this.payloadLength = 0;
+    this.flowKey = '';
+    this.error = '';
+    this.errorOffset = 0;
+    this.srcText = undefined;
+    this.dstText = undefined;
+  }
+
+  /** Called when a tunnel's inner header replaces the addresses. */
+  forgetAddressText(): void {
+    this.srcText = undefined;
+    this.dstText = undefined;
+  }
+}
+
+/** A view for PacketDecoder.decode; reuse one per loop. */
+export function createPacketView(): PacketView {
+  return new DecodedPacketView();
+}
+
+export interface PacketDecoderOptions {
+  fragments?: Partial<FragmentLimits>;
+  tcp?: Partial<TcpStreamLimits>;
+}
+
+export class PacketDecoder {
+  private readonly err = createLayerError();
+  private readonly link = createLinkLayer();
+  private readonly ip4 = createIpv4Header();
+  private readonly ip6 = createIpv6Header();
+  private readonly udp = createUdpHeader();
+  private readonly tcp = createTcpHeader();
+  private readonly fragments: FragmentReassembler;
+  private readonly tcpStreams: TcpStreamReassembler;
+  private readonly counters: PacketLayerStats = {
+    records: 0,
+    udp: 0,
+    tcpSegments: 0,
+    other: 0,
+    malformed: 0,
+    fragmentsHeld: 0,
+    fragmentsReassembled: 0,
+    fragmentsDropped: 0,
+    fragmentOverlaps: 0,
+    fragmentTimeouts: 0,
+    tcpBytesDropped: 0,
+    tcpGaps: 0,
+    tcpRetransmissions: 0,
+    tcpStreamsEvicted: 0,
+  };
+
+  constructor(opts: PacketDecoderOptions = {}) {
+    this.fragments = new FragmentReassembler({ ...DEFAULT_FRAGMENT_LIMITS, ...opts.fragments });
+    this.tcpStreams = new TcpStreamReassembler({ ...DEFAULT_TCP_STREAM_LIMITS, ...opts.tcp });
+  }
+
+  /** The counters so far, reassembly included. */
+  get stats(): PacketLayerStats {
+    const c = this.counters;
+    const f = this.fragments.stats;
+    const t = this.tcpStreams.stats;
+    c.fragmentsHeld = f.held;
+    c.fragmentsReassembled = f.reassembled;
+    c.fragmentsDropped = f.dropped;
+    c.fragmentOverlaps = f.overlaps;
+    c.fragmentTimeouts = f.timeouts;
+    c.tcpBytesDropped = t.bytesDropped;
+    c.tcpGaps = t.gaps;
+    c.tcpRetransmissions = t.retransmissions;
+    c.tcpStreamsEvicted = t.evictions;
+    return c;
+  }
+
+  /** End of capture: incomplete fragment sets and held TCP bytes are given up and counted. */
+  flush(): void {
+    this.fragments.flush();
+    this.tcpStreams.flush();
+  }
+
+  /** Decodes record i of the batch into `view` (one made by createPacketView). */
+  decode(batch: RecordBatch, i: number, view: PacketView): PacketKind {
+    if (!(view instanceof DecodedPacketView)) throw new TypeError('PacketDecoder.decode needs a view from createPacketView()');
+    this.counters.records++;
+    const bytes = batch.bytes;
+    const start = batch.dataOffset[i]!;
+    const end = start + batch.capLen[i]!;
+    view.reset(batch.firstFrame + i, batch.ts[i]!);
+    const found = decodeLinkLayer(bytes, start, end, batch.linkType[i]!, this.link, this.err);
+    if (found === LinkResult.MALFORMED) return this.malformed(view, start);
+    if (found === LinkResult.OTHER) return this.other();
+    return this.decodeIp(view, bytes, this.link.networkOffset, end, this.link.etherType === ETHERTYPE_IPV4 ? 4 : 6, start);
+  }
+
+  /**
+   * Follows IP headers, tunnels and fragments down to the transport layer. `base` is the offset
+   * error positions are reported relative to: the record's start, or 0 inside a reassembled payload.
+   */
+  private decodeIp(view: DecodedPacketView, recordBytes: Uint8Array, ipAt: number, ipEnd: number, ipVersion: 4 | 6, recordStart: number): PacketKind {
+    let bytes = recordBytes;
+    let at = ipAt;
+    let end = ipEnd;
+    let version = ipVersion;
+    let base = recordStart;
+    for (let depth = 1; ; depth++) {
+      if (depth > MAX_NESTED_IP_HEADERS) {
+        fail(this.err, at, `more than ${MAX_NESTED_IP_HEADERS} nested IP headers`);
+        return this.malformed(view, base);
+      }
+      let protocol: number;
+      let payloadAt: number;
+      let payloadEnd: number;
+      if (version === 4) {
+        const h = this.ip4;
+        if (!decodeIpv4Header(bytes, at, end, h, this.err)) return this.malformed(view, base);
+        view.ipVersion = 4;
+        view.src4 = h.src;
+        view.dst4 = h.dst;
+        view.forgetAddressText();
+        protocol = h.protocol;
+        payloadAt = at + h.headerLength;
+        payloadEnd = at + h.totalLength;
+        if (h.moreFragments || h.fragmentOffset > 0) {
+          const key = `4 ${h.src} ${h.dst} ${protocol} ${h.identification}`;
+          const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
+          if (outcome === FragmentOutcome.HELD) return 'pending';
+          if (outcome === FragmentOutcome.DROPPED) {
+            fail(this.err, at + 6, this.fragments.dropReason);
+            return this.malformed(view, base);
+          }
+          bytes = this.fragments.completed;
+          payloadAt = 0;
+          payloadEnd = bytes.length;
+          base = 0;
+        }
+      } else {
+        const h = this.ip6;
+        if (!decodeIpv6Header(bytes, at, end, h, this.err)) return this.malformed(view, base);
+        view.ipVersion = 6;
+        view.src4 = 0;
+        view.dst4 = 0;
+        view.addressBytes = bytes;
+        view.addressOffset = h.addressOffset;
+        view.forgetAddressText();
+        protocol = h.protocol;
+        payloadAt = h.payloadOffset;
+        payloadEnd = h.payloadEnd;
+        if (h.fragment) {
+          const key = `6 ${formatIpv6(bytes, h.addressOffset)} ${formatIpv6(bytes, h.addressOffset + 16)} ${h.identification}`;
+          const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
+          if (outcome === FragmentOutcome.HELD) return 'pending';
+          if (outcome === FragmentOutcome.DROPPED) {
+            fail(this.err, payloadAt - 6, this.fragments.dropReason);
+            return this.malformed(view, base);
+          }
+          bytes = this.fragments.completed;
+          base = 0;
+          // The fragmentable part may itself start with extension headers.
+          if (!walkIpv6Extensions(bytes, 0, bytes.length, protocol, h, this.err)) return this.malformed(view, base);
+          if (h.fragment) {
+            fail(this.err, h.payloadOffset - 8, 'IPv6 fragment header inside a reassembled fragment');
+            return this.malformed(view, base);
+          }
+          protocol = h.protocol;
+          payloadAt = h.payloadOffset;
+          payloadEnd = bytes.length;
+        }
+      }
+
+      switch (protocol) {
+        case IPPROTO_IPIP:
+          version = 4;
+          break;
+        case IPPROTO_IPV6:
+          version = 6;
+          break;
+        case IPPROTO_UDP:
+          return this.decodeUdp(view, bytes, payloadAt, payloadEnd, base);
+        case IPPROTO_TCP:
+          return this.decodeTcp(view, bytes, payloadAt, payloadEnd, base);
+        default:
+          return this.other();
+      }
+      at = payloadAt;
+      end = payloadEnd;
+    }
+  }
+
+  private decodeUdp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {
+    const h = this.udp;
+    if (!decodeUdpHeader(bytes, at, end, h, this.err)) return this.malformed(view, base);
+    view.sport = h.sport;
+    view.dport = h.dport;
+    view.bytes = bytes;
+    view.payloadOffset = h.payloadOffset;
+    view.payloadLength = h.payloadLength;
+    this.counters.udp++;
+    return 'udp';
+  }
+
+  private decodeTcp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {
+    const h = this.tcp;
+    if (!decodeTcpHeader(bytes, at, end, h, this.err)) return this.malformed(view, base);
+    this.counters.tcpSegments++;
+    view.sport = h.sport;
+    view.dport = h.dport;
+    const key =
+      view.ipVersion === 4 ? `${view.src}:${h.sport}>${view.dst}:${h.dport}` : `[${view.src}]:${h.sport}>[${view.dst}]:${h.dport}`;
+    view.flowKey = key;
+    const streams = this.tcpStreams;
+    if (streams.add(key, view.ts, h.seq, h.flags, bytes, h.payloadOffset, h.payloadLength) === TcpDelivery.NONE) return 'pending';
+    view.bytes = streams.out;
+    view.payloadOffset = streams.outOffset;
+    view.payloadLength = streams.outLength;
+    return 'tcp';
+  }
+
+  private other(): PacketKind {
+    this.counters.other++;
+    return 'other';
+  }
+
+  private malformed(view: DecodedPacketView, base: number): PacketKind {
+    this.counters.malformed++;
+    view.error = this.err.error;
+    view.errorOffset = this.err.errorOffset - base;
+    return 'malformed';
+  }
+}

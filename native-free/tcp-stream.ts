@@ -1,0 +1,245 @@
+/**
+ * TCP reassembly into in-order byte streams, one per connection direction.
+ *
+ * The stream starts at the SYN's sequence number + 1, or at the first segment seen when the
+ * capture began mid-connection. Bytes already delivered are never delivered again (a
+ * retransmission, or the old part of a repacketized segment); segments ahead of the stream are
+ * held until the gap before them fills. A gap still open when the held data passes a bound
+ * (bytes, segments or capture seconds) is skipped: the stream resumes at the first held byte.
+ * Connections are bounded too; the least recently active is evicted first.
+ */
+import { TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
+
+export interface TcpStreamLimits {
+  /** connection directions tracked at once */
+  maxStreams: number;
+  /** bytes held out of order over all streams */
+  maxHeldBytes: number;
+  /** bytes held out of order in one stream before its gap is skipped */
+  maxHeldBytesPerStream: number;
+  /** segments held out of order in one stream before its gap is skipped */
+  maxHeldSegmentsPerStream: number;
+  /** capture seconds a gap may stay open before it is skipped */
+  gapTimeoutSeconds: number;
+}
+
+export const DEFAULT_TCP_STREAM_LIMITS: TcpStreamLimits = {
+  maxStreams: 4096,
+  maxHeldBytes: 64 * 1024 * 1024,
+  maxHeldBytesPerStream: 1024 * 1024,
+  maxHeldSegmentsPerStream: 256,
+  gapTimeoutSeconds: 10,
+};
+
+export interface TcpStreamStats {
+  /** bytes that never reached a stream: held data given up, and the length of skipped gaps */
+  bytesDropped: number;
+  gaps: number;
+  retransmissions: number;
+  evictions: number;
+}
+
+interface HeldSegment {
+  seq: number;
+  data: Uint8Array;
+}
+
+interface StreamState {
+  /** the sequence number of the next byte the stream expects */
+  nextSeq: number;
+  held: HeldSegment[];
+  heldBytes: number;
+  /** capture time the oldest open gap appeared */
+  gapSince: number;
+  closed: boolean;
+}
+
+export const TcpDelivery = { NONE: 0, DATA: 1 } as const;
+export type TcpDelivery = (typeof TcpDelivery)[keyof typeof TcpDelivery];
+
+/** Signed distance from b to a in sequence space (RFC 9293 modular arithmetic). */
+function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+export class TcpStreamReassembler {
+  private readonly streams = new Map<string, StreamState>();
+  private heldBytes = 0;
+  readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0 };
+  /** after DATA: the new in-order bytes are out[outOffset, outOffset + outLength) */
+  out: Uint8Array = new Uint8Array(0);
+  outOffset = 0;
+  outLength = 0;
+
+  constructor(private readonly limits: TcpStreamLimits = DEFAULT_TCP_STREAM_LIMITS) {}
+
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Feeds one segment of the direction `key` (TCP flag bits in `flags`), its payload at
+   * data[start, start + length). Returns DATA when it makes new in-order bytes available in `out`.
+   */
+  add(key: string, ts: number, seq: number, flags: number, data: Uint8Array, start: number, length: number): TcpDelivery {
+    const syn = (flags & TCP_SYN) !== 0;
+    let state = this.streams.get(key);
+    if (state !== undefined) {
+      // Map order doubles as recency order: move the stream to the back.
+      this.streams.delete(key);
+      this.streams.set(key, state);
+    }
+    if ((flags & TCP_RST) !== 0) {
+      if (state !== undefined) this.forget(key, state);
+      return TcpDelivery.NONE;
+    }
+    if (state === undefined || (syn && (state.closed || seqDiff(seq + 1, state.nextSeq) !== 0))) {
+      if (state !== undefined) this.forget(key, state);
+      state = { nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, closed: false };
+      this.admit(key, state);
+    }
+    // SYN occupies one sequence number before the data it may carry.
+    const dataSeq = (syn ? seq + 1 : seq) >>> 0;
+    let delivery: TcpDelivery = TcpDelivery.NONE;
+    if (length > 0) {
+      if (state.closed && seqDiff(dataSeq, state.nextSeq) > 0) {
+        // Data past the end of a finished stream: the ports were reused without a SYN seen.
+        state.closed = false;
+        state.nextSeq = dataSeq;
+      }
+      delivery = this.accept(state, ts, dataSeq, data, start, length);
+    }
+    if ((flags & TCP_FIN) !== 0 && !state.closed) {
+      // Keep the closed stream so late retransmissions are recognised, but drop what is held.
+      this.release(state);
+      state.closed = true;
+    }
+    return delivery;
+  }
+
+  private accept(state: StreamState, ts: number, seq: number, data: Uint8Array, start: number, length: number): TcpDelivery {
+    const ahead = seqDiff(seq, state.nextSeq);
+    if (ahead <= 0) {
+      const fresh = length + ahead;
+      if (fresh <= 0) {
+        this.stats.retransmissions++;
+        return TcpDelivery.NONE;
+      }
+      state.nextSeq = (state.nextSeq + fresh) >>> 0;
+      if (state.held.length === 0) {
+        this.out = data;
+        this.outOffset = start - ahead;
+        this.outLength = fresh;
+        return TcpDelivery.DATA;
+      }
+      const drained = this.drain(state, ts);
+      const joined = new Uint8Array(fresh + drained.length);
+      joined.set(data.subarray(start - ahead, start + length), 0);
+      joined.set(drained, fresh);
+      return this.deliver(joined);
+    }
+    if (state.closed) return TcpDelivery.NONE;
+    this.hold(state, ts, seq, data.slice(start, start + length));
+    if (
+      state.heldBytes > this.limits.maxHeldBytesPerStream ||
+      state.held.length > this.limits.maxHeldSegmentsPerStream ||
+      ts - state.gapSince > this.limits.gapTimeoutSeconds
+    ) {
+      return this.skipGap(state, ts);
+    }
+    return TcpDelivery.NONE;
+  }
+
+  private hold(state: StreamState, ts: number, seq: number, copy: Uint8Array): void {
+    if (state.held.length === 0) state.gapSince = ts;
+    // Kept sorted by sequence number; held lists are short, so insertion is cheap.
+    let k = state.held.length;
+    while (k > 0 && seqDiff(state.held[k - 1]!.seq, seq) > 0) k--;
+    state.held.splice(k, 0, { seq, data: copy });
+    state.heldBytes += copy.length;
+    this.heldBytes += copy.length;
+    while (this.heldBytes > this.limits.maxHeldBytes && this.streams.size > 0) {
+      const [oldestKey, oldest] = this.streams.entries().next().value as [string, StreamState];
+      if (oldest === state) break;
+      this.stats.evictions++;
+      this.forget(oldestKey, oldest);
+    }
+  }
+
+  /** Jumps the stream over its first gap to the lowest held sequence number, and delivers. */
+  private skipGap(state: StreamState, ts: number): TcpDelivery {
+    const first = state.held[0]!;
+    this.stats.gaps++;
+    this.stats.bytesDropped += seqDiff(first.seq, state.nextSeq);
+    state.nextSeq = first.seq;
+    const drained = this.drain(state, ts);
+    return drained.length > 0 ? this.deliver(drained) : TcpDelivery.NONE;
+  }
+
+  /** Takes the held segments that now continue the stream, trimming overlaps, and joins them. */
+  private drain(state: StreamState, ts: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    while (state.held.length > 0) {
+      const h = state.held[0]!;
+      const ahead = seqDiff(h.seq, state.nextSeq);
+      if (ahead > 0) break;
+      state.held.shift();
+      state.heldBytes -= h.data.length;
+      this.heldBytes -= h.data.length;
+      const fresh = h.data.length + ahead;
+      if (fresh <= 0) continue;
+      parts.push(h.data.subarray(-ahead));
+      total += fresh;
+      state.nextSeq = (state.nextSeq + fresh) >>> 0;
+    }
+    // Whatever is still held sits behind a new gap, which opens now.
+    if (state.held.length > 0) state.gapSince = ts;
+    if (parts.length === 1) return parts[0]!;
+    const joined = new Uint8Array(total);
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    return joined;
+  }
+
+  private deliver(bytes: Uint8Array): TcpDelivery {
+    this.out = bytes;
+    this.outOffset = 0;
+    this.outLength = bytes.length;
+    return TcpDelivery.DATA;
+  }
+
+  private admit(key: string, state: StreamState): void {
+    while (this.streams.size >= this.limits.maxStreams) {
+      const [oldestKey, oldest] = this.streams.entries().next().value as [string, StreamState];
+      this.stats.evictions++;
+      this.forget(oldestKey, oldest);
+    }
+    this.streams.set(key, state);
+  }
+
+  private release(state: StreamState): void {
+    this.stats.bytesDropped += state.heldBytes;
+    this.heldBytes -= state.heldBytes;
+    state.held = [];
+    state.heldBytes = 0;
+  }
+
+  private forget(key: string, state: StreamState): void {
+    this.release(state);
+    this.streams.delete(key);
+  }
+
+  /** End of capture: held bytes of every stream are given up. Returns how many streams had any. */
+  flush(): number {
+    let withHeld = 0;
+    for (const [key, state] of this.streams) {
+      if (state.heldBytes > 0) withHeld++;
+      this.forget(key, state);
+    }
+    return withHeld;
+  }
+}
