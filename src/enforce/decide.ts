@@ -1,0 +1,90 @@
+/**
+ * The per-item decision (SPEC §4): export raw, fold into an aggregate, or drop. An item is
+ * governed by the stream that sent it and by every stream it reports on; the most restrictive
+ * of all of them applies. A governing stream with no preference is absence, and absence is
+ * not consent (§3): the item is dropped unless the operator configured a default APT.
+ */
+import { combineRestrictive, type KeyOutcome, type PrecedenceRule, type ResolvedPreference } from '../policy/precedence.js';
+import type { TelemetryItem } from './telemetry-items.js';
+
+export type DecisionKind = 'export' | 'aggregate' | 'drop';
+
+export type DecisionReason =
+  | 'no-preference'
+  | 'export-none'
+  | 'feature-not-allowed'
+  | 'retention-zero'
+  | 'aggregated-only'
+  | 'raw-allowed';
+
+export interface Decision {
+  decision: DecisionKind;
+  reason: DecisionReason;
+  /** the APTs that decided (for no-preference: none) */
+  apt: string[];
+  /** `null`: no retention limit applies */
+  retentionSec: number | null;
+  /** the precedence rule behind the deciding key, for `--explain` */
+  rule: PrecedenceRule | 'no-preference';
+  /** whether text in the item (a BYE reason) may go with it: only where `sdes` is allowed too */
+  includeText: boolean;
+}
+
+export interface DecideOptions {
+  /** the operator's default APT, resolved; applies to governing streams with no preference */
+  defaultPreference?: ResolvedPreference | null;
+}
+
+export function decideItem(
+  item: TelemetryItem,
+  resolvedForSender: ResolvedPreference | null,
+  resolvedForSubjects: readonly (ResolvedPreference | null)[],
+  options: DecideOptions = {},
+): Decision {
+  const governing = governingPreference(resolvedForSender, resolvedForSubjects, options.defaultPreference ?? null);
+  if (governing === null) {
+    return { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false };
+  }
+  const drop = (reason: DecisionReason, outcome: KeyOutcome): Decision => ({
+    decision: 'drop',
+    reason,
+    apt: outcome.apt.length > 0 ? outcome.apt : governing.apt,
+    retentionSec: governing.retentionSec,
+    rule: outcome.rule,
+    includeText: false,
+  });
+  if (governing.export === 'none') return drop('export-none', governing.decidedBy.export);
+  if (!featureAllowed(governing, item.feature)) return drop('feature-not-allowed', governing.decidedBy.features);
+  // Retention 0 means "never written": not even an aggregate may hold it.
+  if (governing.retentionSec === 0) return drop('retention-zero', governing.decidedBy.retention);
+  const includeText = item.kind === 'bye' && featureAllowed(governing, 'sdes');
+  const aggregate = governing.export === 'aggregated-only';
+  return {
+    decision: aggregate ? 'aggregate' : 'export',
+    reason: aggregate ? 'aggregated-only' : 'raw-allowed',
+    apt: governing.apt,
+    retentionSec: governing.retentionSec,
+    rule: governing.decidedBy.export.rule,
+    includeText,
+  };
+}
+
+function featureAllowed(preference: ResolvedPreference, feature: TelemetryItem['feature']): boolean {
+  return preference.features === null || preference.features.includes(feature);
+}
+
+/** The most restrictive of all governing streams, or null when any of them has no preference. */
+function governingPreference(
+  sender: ResolvedPreference | null,
+  subjects: readonly (ResolvedPreference | null)[],
+  fallback: ResolvedPreference | null,
+): ResolvedPreference | null {
+  let governing = sender ?? fallback;
+  if (governing === null) return null;
+  for (const subject of subjects) {
+    const preference = subject ?? fallback;
+    if (preference === null) return null;
+    governing = combineRestrictive(governing, preference);
+  }
+  return governing;
+}

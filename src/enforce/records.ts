@@ -1,0 +1,189 @@
+/**
+ * Export and decision lines in the SPEC §8 record contract. Field names are relied on by
+ * other tools: add, never rename.
+ *
+ * requestId: a UUID-shaped (RFC 9562 version 8, "custom") SHA-256 digest of what identifies
+ * the export — for a telemetry item the frame number and the item's index in the compound,
+ * for an aggregate the stream key and the window bounds — plus an optional run salt (e.g. the
+ * capture's name). It is unique within a run and identical whatever the worker count, because
+ * it depends only on the capture's content, never on scheduling or a clock.
+ */
+import { createHash } from 'node:crypto';
+import type { FeatureClass } from '../policy/vocabulary.js';
+import type { Decision, DecisionKind, DecisionReason } from './decide.js';
+import type { TelemetryItem } from './telemetry-items.js';
+import type { ClosedWindow, WindowStats } from './windows.js';
+
+/** `{callId, fromTag, toTag}` as in every SPEC §8 line. */
+export interface DialogIdentity {
+  callId: string;
+  fromTag: string;
+  toTag: string;
+}
+
+export interface StreamIdentity {
+  ssrc: number;
+  mid: string | null;
+  kind: string | null;
+}
+
+interface ExportBase {
+  requestId: string;
+  ts: number;
+  /** capture time + retention; null when no APT limits retention */
+  expiresAt: number | null;
+  dialog: DialogIdentity | null;
+  stream: StreamIdentity;
+  apt: string[];
+}
+
+export interface TelemetryExport extends ExportBase {
+  type: 'telemetry';
+  decision: 'export';
+  item: Record<string, unknown>;
+}
+
+export interface AggregateExport extends ExportBase {
+  type: 'aggregate';
+  decision: 'aggregate';
+  window: { start: number; end: number };
+  stats: WindowStats;
+}
+
+/** One line of decisions.ndjson (`--explain`). */
+export interface DecisionLine {
+  frame: number;
+  ts: number;
+  ssrc: number;
+  pt: number;
+  fmt?: number;
+  block?: number;
+  feature: FeatureClass;
+  decision: DecisionKind;
+  reason: DecisionReason;
+  apt: string[];
+  rule: string;
+}
+
+export function requestIdOf(fields: readonly (string | number)[]): string {
+  const hex = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  const version = `8${hex.slice(13, 16)}`;
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16) + hex.slice(17, 20);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}-${variant}-${hex.slice(20, 32)}`;
+}
+
+/** Capture times carry microsecond precision (SPEC §8). */
+export function microseconds(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e6;
+}
+
+export interface TelemetryExportInput {
+  frame: number;
+  ts: number;
+  item: TelemetryItem;
+  decision: Decision;
+  dialog: DialogIdentity | null;
+  stream: StreamIdentity;
+  salt?: string;
+}
+
+export function buildTelemetryExport(input: TelemetryExportInput): TelemetryExport {
+  const ts = microseconds(input.ts);
+  return {
+    type: 'telemetry',
+    requestId: requestIdOf([input.salt ?? '', 'telemetry', input.frame, input.item.index]),
+    ts,
+    expiresAt: expiry(ts, input.decision.retentionSec),
+    dialog: input.dialog,
+    stream: input.stream,
+    apt: input.decision.apt,
+    decision: 'export',
+    item: itemContent(input.item, input.decision.includeText),
+  };
+}
+
+export interface AggregateExportInput {
+  window: ClosedWindow;
+  dialog: DialogIdentity | null;
+  stream: StreamIdentity;
+  salt?: string;
+}
+
+/** An aggregate is made when its window closes: its time is the window's end. */
+export function buildAggregateExport(input: AggregateExportInput): AggregateExport {
+  const { window } = input;
+  const start = microseconds(window.start);
+  const end = microseconds(window.end);
+  return {
+    type: 'aggregate',
+    requestId: requestIdOf([input.salt ?? '', 'aggregate', window.key, start, end]),
+    ts: end,
+    expiresAt: expiry(end, window.retentionSec),
+    dialog: input.dialog,
+    stream: input.stream,
+    apt: window.apt,
+    decision: 'aggregate',
+    window: { start, end },
+    stats: window.stats,
+  };
+}
+
+export function buildDecisionLine(frame: number, ts: number, item: TelemetryItem, decision: Decision): DecisionLine {
+  const line: DecisionLine = {
+    frame,
+    ts: microseconds(ts),
+    ssrc: item.senderSsrc,
+    pt: item.pt,
+    feature: item.feature,
+    decision: decision.decision,
+    reason: decision.reason,
+    apt: decision.apt,
+    rule: decision.rule,
+  };
+  if (item.kind === 'rtpfb' || item.kind === 'psfb') line.fmt = item.fmt;
+  if (item.kind === 'xr') line.block = item.block;
+  return line;
+}
+
+function expiry(ts: number, retentionSec: number | null): number | null {
+  return retentionSec === null ? null : microseconds(ts + retentionSec);
+}
+
+/** The decoded item as exported raw: the §8 inspect fields, without wire offsets or binding metadata. */
+export function itemContent(item: TelemetryItem, includeText: boolean): Record<string, unknown> {
+  switch (item.kind) {
+    case 'sr': {
+      const p = item.packet;
+      return { pt: p.pt, ssrc: p.ssrc, ntpSec: p.ntpSec, ntpFrac: p.ntpFrac, rtpTs: p.rtpTs, packetCount: p.packetCount, octetCount: p.octetCount, reports: p.reports.map((r) => ({ ...r })) };
+    }
+    case 'rr':
+      return { pt: item.packet.pt, ssrc: item.packet.ssrc, reports: item.packet.reports.map((r) => ({ ...r })) };
+    case 'sdes':
+      return { pt: item.pt, ssrc: item.senderSsrc, chunks: item.chunks.map((c) => ({ ssrc: c.ssrc, items: c.items.map((i) => ({ ...i })) })) };
+    case 'bye': {
+      const content: Record<string, unknown> = { pt: item.pt, ssrc: item.packet.ssrc, ssrcs: [...item.packet.ssrcs] };
+      if (includeText && item.packet.reason !== undefined) content.reason = item.packet.reason;
+      return content;
+    }
+    case 'app': {
+      const p = item.packet;
+      return 'subtype' in p ? { pt: p.pt, ssrc: p.ssrc, subtype: p.subtype, name: p.name, dataLength: p.dataLength } : { pt: p.pt, ssrc: p.ssrc, length: p.length };
+    }
+    case 'rtpfb': {
+      const p = item.packet;
+      const content: Record<string, unknown> = { pt: p.pt, fmt: p.fmt, senderSsrc: p.senderSsrc, mediaSsrc: p.mediaSsrc };
+      if (p.nacks !== undefined) content.nacks = p.nacks.map((n) => ({ ...n }));
+      if (p.twcc !== undefined) content.twcc = { ...p.twcc };
+      return content;
+    }
+    case 'psfb': {
+      const p = item.packet;
+      const content: Record<string, unknown> = { pt: p.pt, fmt: p.fmt, senderSsrc: p.senderSsrc, mediaSsrc: p.mediaSsrc };
+      if (p.fir !== undefined) content.fir = p.fir.map((f) => ({ ...f }));
+      if (p.remb !== undefined) content.remb = { bitrate: p.remb.bitrate, ssrcs: [...p.remb.ssrcs] };
+      return content;
+    }
+    case 'xr':
+      return { pt: item.pt, ssrc: item.packet.ssrc, block: item.block, ...structuredClone(item.xrBlock) };
+  }
+}

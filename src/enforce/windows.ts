@@ -1,0 +1,329 @@
+/**
+ * Aggregation windows (SPEC §4, export=aggregated-only): per stream, counts and statistics
+ * only. A window keeps running sums, never the items — except the jitter samples the p95
+ * needs and the SR timestamps RTT matching needs, both dropped with the window or bounded.
+ * Nothing is held past its retention: a window whose earliest item would expire before the
+ * window ends is closed at that moment, and items with retention 0 are never taken in.
+ */
+import type { TelemetryItem } from './telemetry-items.js';
+import { compactNtp, roundTripMs } from './round-trip.js';
+import type { ReportBlock } from '../media/rtcp/types.js';
+
+export const DEFAULT_WINDOW_SEC = 10;
+
+export type WindowCloseReason = 'window-end' | 'retention' | 'bye' | 'dialog-end' | 'scope-change' | 'end-of-capture';
+
+export interface WindowMeta {
+  /** the APTs that decided the item's aggregation */
+  apt: readonly string[];
+  retentionSec: number | null;
+}
+
+export interface WindowStats {
+  items: number;
+  packets: { sr: number; rr: number; sdes: number; bye: number; app: number; rtpfb: number; psfb: number; xr: number };
+  reportBlocks: number;
+  /** mean of the report blocks' fraction lost (0..1) */
+  lossFraction: { mean: number } | null;
+  cumulativeLost: { max: number } | null;
+  /** interarrival jitter in RTP timestamp units, as reported */
+  jitter: { min: number; mean: number; max: number; p95: number } | null;
+  rttMs: { min: number; mean: number; max: number; count: number } | null;
+  /** RFC 3611 VoIP metrics means; MOS in 1.0–5.0, unavailable values (127) left out */
+  voip: { blocks: number; mosLq: number | null; mosCq: number | null; rFactor: number | null } | null;
+  feedback: { nack: number; pli: number; fir: number; remb: number; twcc: number; other: number };
+}
+
+export interface ClosedWindow {
+  key: string;
+  start: number;
+  end: number;
+  reason: WindowCloseReason;
+  stats: WindowStats;
+  apt: string[];
+  /** the shortest retention among the items folded in; null when none limited it */
+  retentionSec: number | null;
+}
+
+interface MeanAccumulator {
+  sum: number;
+  count: number;
+}
+
+interface OpenWindow {
+  key: string;
+  start: number;
+  end: number;
+  /** when the earliest-expiring item folded in reaches its retention */
+  deadline: number;
+  apt: string[];
+  aptKey: string;
+  retentionSec: number | null;
+  lastTs: number;
+  items: number;
+  packets: WindowStats['packets'];
+  reportBlocks: number;
+  loss: MeanAccumulator;
+  cumulativeLostMax: number | null;
+  jitterSamples: number[];
+  rtt: MeanAccumulator & { min: number; max: number };
+  voipBlocks: number;
+  mosLq: MeanAccumulator;
+  mosCq: MeanAccumulator;
+  rFactor: MeanAccumulator;
+  feedback: WindowStats['feedback'];
+}
+
+interface SeenSenderReport {
+  compact: number;
+  /** the SR's timestamp is forgotten at its own retention or the memory span, whichever is first */
+  forgetAt: number;
+}
+
+export interface WindowStoreOptions {
+  windowSec?: number;
+  /** how long an SR's timestamp is remembered for RTT matching (seconds) */
+  srMemorySec?: number;
+}
+
+/** The RFC 3611 "unavailable" value for VoIP metrics MOS and R factor fields. */
+const VOIP_UNAVAILABLE = 127;
+const SR_MEMORY_PER_SOURCE = 8;
+
+export class WindowStore {
+  private readonly windows = new Map<string, OpenWindow>();
+  private readonly senderReports = new Map<number, SeenSenderReport[]>();
+  readonly windowSec: number;
+  private readonly srMemorySec: number;
+
+  constructor(options: WindowStoreOptions = {}) {
+    this.windowSec = options.windowSec ?? DEFAULT_WINDOW_SEC;
+    if (!(this.windowSec > 0)) throw new RangeError(`window must be positive, got ${this.windowSec}`);
+    this.srMemorySec = options.srMemorySec ?? 60;
+  }
+
+  /**
+   * Folds an item into the window of `key`. Returns windows that closed because of it: the
+   * key's previous window when it ended, reached its retention, or was judged by other APTs.
+   */
+  add(key: string, item: TelemetryItem, ts: number, meta: WindowMeta): ClosedWindow[] {
+    const closed: ClosedWindow[] = [];
+    if (meta.retentionSec === 0) return closed;
+    let window = this.windows.get(key);
+    if (window !== undefined) {
+      const aptKey = [...meta.apt].sort().join('\n');
+      const due = dueReason(window, ts);
+      if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
+      else if (aptKey !== window.aptKey) closed.push(this.closeOpen(window, 'scope-change', ts));
+      if (closed.length > 0) window = undefined;
+    }
+    if (window === undefined) {
+      window = openWindow(key, ts, this.windowSec, meta);
+      this.windows.set(key, window);
+    }
+    if (meta.retentionSec !== null) {
+      window.deadline = Math.min(window.deadline, ts + meta.retentionSec);
+      window.retentionSec = window.retentionSec === null ? meta.retentionSec : Math.min(window.retentionSec, meta.retentionSec);
+    }
+    window.lastTs = Math.max(window.lastTs, ts);
+    this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
+    return closed;
+  }
+
+  /** Closes every window whose end or retention deadline is at or before `ts`. */
+  closeDue(ts: number): ClosedWindow[] {
+    const closed: ClosedWindow[] = [];
+    for (const window of [...this.windows.values()]) {
+      const due = dueReason(window, ts);
+      if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
+    }
+    this.forgetOldSenderReports(ts);
+    return sortClosed(closed);
+  }
+
+  /** Closes the window of `key` now (BYE, dialog end, scope change); null when none is open. */
+  close(key: string, reason: WindowCloseReason, ts?: number): ClosedWindow | null {
+    const window = this.windows.get(key);
+    if (window === undefined) return null;
+    return this.closeOpen(window, reason, Math.min(ts ?? window.lastTs, window.end, window.deadline));
+  }
+
+  /** Closes everything (end of replay): each window ends at its last item or `ts` if given. */
+  closeAll(reason: WindowCloseReason = 'end-of-capture', ts?: number): ClosedWindow[] {
+    const closed = [...this.windows.values()].map((w) =>
+      this.closeOpen(w, reason, Math.min(ts ?? w.lastTs, w.end, w.deadline)),
+    );
+    this.senderReports.clear();
+    return sortClosed(closed);
+  }
+
+  get openCount(): number {
+    return this.windows.size;
+  }
+
+  private closeOpen(window: OpenWindow, reason: WindowCloseReason, end: number): ClosedWindow {
+    this.windows.delete(window.key);
+    return {
+      key: window.key,
+      start: window.start,
+      end: Math.max(end, window.start),
+      reason,
+      stats: statsOf(window),
+      apt: window.apt,
+      retentionSec: window.retentionSec,
+    };
+  }
+
+  private fold(window: OpenWindow, item: TelemetryItem, ts: number, srMemorySec: number): void {
+    window.items++;
+    window.packets[item.kind]++;
+    switch (item.kind) {
+      case 'sr':
+        this.rememberSenderReport(item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts + srMemorySec);
+        this.foldReportBlocks(window, item.packet.reports, ts);
+        return;
+      case 'rr':
+        this.foldReportBlocks(window, item.packet.reports, ts);
+        return;
+      case 'rtpfb':
+        if (item.fmt === 1) window.feedback.nack++;
+        else if (item.fmt === 15) window.feedback.twcc++;
+        else window.feedback.other++;
+        return;
+      case 'psfb':
+        if (item.fmt === 1) window.feedback.pli++;
+        else if (item.fmt === 4) window.feedback.fir++;
+        else if (item.fmt === 15 && item.packet.remb !== undefined) window.feedback.remb++;
+        else window.feedback.other++;
+        return;
+      case 'xr':
+        if (item.xrBlock.bt === 7 && 'mosLq' in item.xrBlock) {
+          const block = item.xrBlock;
+          window.voipBlocks++;
+          if (block.mosLq !== VOIP_UNAVAILABLE && block.mosLq > 0) addMean(window.mosLq, block.mosLq / 10);
+          if (block.mosCq !== VOIP_UNAVAILABLE && block.mosCq > 0) addMean(window.mosCq, block.mosCq / 10);
+          if (block.rFactor !== VOIP_UNAVAILABLE) addMean(window.rFactor, block.rFactor);
+        }
+        return;
+      default:
+        // SDES, BYE and APP count as packets only: their content is never aggregated.
+        return;
+    }
+  }
+
+  private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number): void {
+    for (const block of reports) {
+      window.reportBlocks++;
+      addMean(window.loss, block.fractionLost / 256);
+      window.cumulativeLostMax = window.cumulativeLostMax === null ? block.cumulativeLost : Math.max(window.cumulativeLostMax, block.cumulativeLost);
+      window.jitterSamples.push(block.jitter);
+      if (block.lsr !== 0 && this.hasSeenSenderReport(block.ssrc, block.lsr, ts)) {
+        const rtt = roundTripMs(ts, block.lsr, block.dlsr);
+        if (rtt !== null) {
+          addMean(window.rtt, rtt);
+          window.rtt.min = Math.min(window.rtt.min, rtt);
+          window.rtt.max = Math.max(window.rtt.max, rtt);
+        }
+      }
+    }
+  }
+
+  private rememberSenderReport(ssrc: number, compact: number, forgetAt: number): void {
+    let seen = this.senderReports.get(ssrc);
+    if (seen === undefined) {
+      seen = [];
+      this.senderReports.set(ssrc, seen);
+    }
+    seen.push({ compact, forgetAt });
+    if (seen.length > SR_MEMORY_PER_SOURCE) seen.shift();
+  }
+
+  private hasSeenSenderReport(ssrc: number, lsr: number, ts: number): boolean {
+    return this.senderReports.get(ssrc)?.some((sr) => sr.compact === lsr && ts < sr.forgetAt) ?? false;
+  }
+
+  private forgetOldSenderReports(ts: number): void {
+    for (const [ssrc, seen] of this.senderReports) {
+      const kept = seen.filter((sr) => ts < sr.forgetAt);
+      if (kept.length === 0) this.senderReports.delete(ssrc);
+      else this.senderReports.set(ssrc, kept);
+    }
+  }
+}
+
+function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta): OpenWindow {
+  const apt = [...new Set(meta.apt)];
+  return {
+    key,
+    start: ts,
+    end: ts + windowSec,
+    deadline: Number.POSITIVE_INFINITY,
+    apt,
+    aptKey: [...apt].sort().join('\n'),
+    retentionSec: null,
+    lastTs: ts,
+    items: 0,
+    packets: { sr: 0, rr: 0, sdes: 0, bye: 0, app: 0, rtpfb: 0, psfb: 0, xr: 0 },
+    reportBlocks: 0,
+    loss: { sum: 0, count: 0 },
+    cumulativeLostMax: null,
+    jitterSamples: [],
+    rtt: { sum: 0, count: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY },
+    voipBlocks: 0,
+    mosLq: { sum: 0, count: 0 },
+    mosCq: { sum: 0, count: 0 },
+    rFactor: { sum: 0, count: 0 },
+    feedback: { nack: 0, pli: 0, fir: 0, remb: 0, twcc: 0, other: 0 },
+  };
+}
+
+function dueReason(window: OpenWindow, ts: number): 'window-end' | 'retention' | null {
+  if (window.deadline < window.end && ts >= window.deadline) return 'retention';
+  if (ts >= window.end) return 'window-end';
+  return null;
+}
+
+function addMean(acc: MeanAccumulator, value: number): void {
+  acc.sum += value;
+  acc.count++;
+}
+
+function meanOf(acc: MeanAccumulator): number | null {
+  return acc.count === 0 ? null : acc.sum / acc.count;
+}
+
+function statsOf(window: OpenWindow): WindowStats {
+  const jitter = window.jitterSamples;
+  let jitterStats: WindowStats['jitter'] = null;
+  if (jitter.length > 0) {
+    const sorted = [...jitter].sort((a, b) => a - b);
+    const sum = sorted.reduce((a, b) => a + b, 0);
+    jitterStats = {
+      min: sorted[0]!,
+      mean: sum / sorted.length,
+      max: sorted[sorted.length - 1]!,
+      // Nearest-rank percentile: always one of the reported values.
+      p95: sorted[Math.ceil(0.95 * sorted.length) - 1]!,
+    };
+  }
+  const lossMean = meanOf(window.loss);
+  const rttMean = meanOf(window.rtt);
+  return {
+    items: window.items,
+    packets: { ...window.packets },
+    reportBlocks: window.reportBlocks,
+    lossFraction: lossMean === null ? null : { mean: lossMean },
+    cumulativeLost: window.cumulativeLostMax === null ? null : { max: window.cumulativeLostMax },
+    jitter: jitterStats,
+    rttMs: rttMean === null ? null : { min: window.rtt.min, mean: rttMean, max: window.rtt.max, count: window.rtt.count },
+    voip:
+      window.voipBlocks === 0
+        ? null
+        : { blocks: window.voipBlocks, mosLq: meanOf(window.mosLq), mosCq: meanOf(window.mosCq), rFactor: meanOf(window.rFactor) },
+    feedback: { ...window.feedback },
+  };
+}
+
+function sortClosed(closed: ClosedWindow[]): ClosedWindow[] {
+  return closed.sort((a, b) => a.end - b.end || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
