@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** One figure a benchmark measured. `value` is in `unit`; `ratio` compares it with a named baseline. */
+export interface BenchFigure {
+  suite: string;
+  name: string;
+  value: number;
+  unit: string;
+  ratio?: { to: string; value: number };
+  note?: string;
+}
+
+export function machineDescription(): { cpu: string; cores: number; memoryGiB: number; node: string; platform: string } {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
+}
+
+function formatValue(v: number): string {
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (v >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
+  return v.toFixed(v >= 100 ? 0 : 2);
+}
+
+/** Prints the figures as a table on stdout. */
+export function printTable(figures: BenchFigure[]): void {
+  const rows = figures.map((f) => [
+    f.suite,
+    f.name,
+    `${formatValue(f.value)} ${f.unit}`,
+    f.ratio ? `${f.ratio.value.toFixed(2)}× ${f.ratio.to}` : '',
+    f.note ?? '',
+  ]);
+  const head = ['suite', 'benchmark', 'result', 'ratio', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+/** Writes the figures with the machine they ran on to bench/results/<stamp>.json and latest.json. */
+export async function writeResults(dir: string, figures: BenchFigure[], context: Record<string, unknown> = {}): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const doc = { date: new Date().toISOString(), machine: machineDescription(), ...context, figures };
+  const text = JSON.stringify(doc, null, 2) + '\n';
+  const file = path.join(dir, `${doc.date.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, text);
+  await writeFile(path.join(dir, 'latest.json'), text);
+  return file;
+}

@@ -1,0 +1,163 @@
+import type { DialogRef } from '../report/report.js';
+import type { BindingVia, DialogScope, SectionScope } from './types.js';
+
+/** One RTP stream (an SSRC within an RTP session) and everything learned about it. */
+export interface StreamState {
+  ssrc: number;
+  session: RtpSession;
+  section: SectionScope | null;
+  via: BindingVia | null;
+  /** mid learned from the media plane (SDES MID or the RTP mid extension) and how. */
+  learnedMid: string | null;
+  learnedMidVia: 'sdes-mid' | 'rtp-mid' | null;
+  /** APT identifiers carried in SDES PRIV `aipref` items. */
+  sdesApts: string[];
+  /** bumped whenever anything that decides its preferences changes (cache key). */
+  generation: number;
+  lastSeen: number;
+  /** ReportedFlag bits: what was already reported about this stream. */
+  reported: number;
+  rtpPackets: number;
+  rtcpPackets: number;
+}
+
+/** Report-once flags on StreamState.reported. */
+export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, CONFLICT: 4, UNRESOLVED: 8, DISABLED: 16 } as const;
+
+/**
+ * An RTP session: the SSRC space of one dialog, or of one transport pair when no dialog is
+ * known. SSRCs are scoped by session because two calls may well pick the same random SSRC.
+ */
+export interface RtpSession {
+  key: string;
+  scope: DialogScope | null;
+  streams: Map<number, StreamState>;
+}
+
+export interface StreamTableLimits {
+  maxStreams: number;
+}
+
+/**
+ * Sessions and their streams, for one core. Bounded: past `maxStreams` the least recently
+ * seen of a sample of streams is evicted and counted, so a scan or a broken peer cannot grow
+ * state without bound.
+ */
+export class StreamTable {
+  private readonly sessions = new Map<string, RtpSession>();
+  private streamCount = 0;
+  evicted = 0;
+
+  constructor(private readonly limits: StreamTableLimits = { maxStreams: 200_000 }) {}
+
+  get size(): number {
+    return this.streamCount;
+  }
+
+  allSessions(): IterableIterator<RtpSession> {
+    return this.sessions.values();
+  }
+
+  session(key: string, scope: DialogScope | null): RtpSession {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = { key, scope, streams: new Map() };
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  existingSession(key: string): RtpSession | undefined {
+    return this.sessions.get(key);
+  }
+
+  stream(session: RtpSession, ssrc: number, ts: number): StreamState {
+    let st = session.streams.get(ssrc);
+    if (st) {
+      st.lastSeen = ts;
+      return st;
+    }
+    if (this.streamCount >= this.limits.maxStreams) this.evictOne();
+    st = {
+      ssrc,
+      session,
+      section: null,
+      via: null,
+      learnedMid: null,
+      learnedMidVia: null,
+      sdesApts: [],
+      generation: 0,
+      lastSeen: ts,
+      reported: 0,
+      rtpPackets: 0,
+      rtcpPackets: 0,
+    };
+    session.streams.set(ssrc, st);
+    this.streamCount++;
+    return st;
+  }
+
+  /** Forgets a session and its streams (BYE ends the dialog and its bindings). */
+  dropSession(key: string): RtpSession | undefined {
+    const s = this.sessions.get(key);
+    if (!s) return undefined;
+    this.sessions.delete(key);
+    this.streamCount -= s.streams.size;
+    return s;
+  }
+
+  private evictOne(): void {
+    let victim: StreamState | undefined;
+    let n = 0;
+    for (const session of this.sessions.values()) {
+      for (const st of session.streams.values()) {
+        if (!victim || st.lastSeen < victim.lastSeen) victim = st;
+        if (++n >= 64) break;
+      }
+      if (n >= 64) break;
+    }
+    if (victim) {
+      victim.session.streams.delete(victim.ssrc);
+      if (victim.session.streams.size === 0) this.sessions.delete(victim.session.key);
+      this.streamCount--;
+      this.evicted++;
+    }
+  }
+}
+
+/**
+ * Binds a stream to an m-section of its dialog by the best route available (SPEC §2): a=ssrc,
+ * then the mid learned from the media plane, then a transport address only one m-section
+ * uses; failing all, the stream belongs to the dialog only (the implicit §6.2 fallback).
+ * `candidates` are the m-sections at the packet's transport address. Returns whether the
+ * binding changed.
+ */
+export function bindStream(stream: StreamState, scope: DialogScope, candidates: readonly number[]): boolean {
+  let section: SectionScope | undefined;
+  let via: BindingVia = 'dialog';
+  section = scope.sections.find((s) => s.ssrcs.includes(stream.ssrc));
+  if (section) via = 'a=ssrc';
+  if (!section && stream.learnedMid !== null) {
+    section = scope.sections.find((s) => s.mid === stream.learnedMid);
+    if (section) via = stream.learnedMidVia ?? 'sdes-mid';
+  }
+  if (!section && candidates.length === 1) {
+    section = scope.sections.find((s) => s.index === candidates[0]);
+    if (section) via = 'transport';
+  }
+  if (!section && stream.section) {
+    // A packet on a shared (BUNDLE) address says less than what was learned before.
+    section = scope.sections.find((s) => s.index === stream.section!.index);
+    if (section) via = stream.via ?? via;
+  }
+  const next = section ?? null;
+  if (stream.section === next && stream.via === via) return false;
+  stream.section = next;
+  stream.via = via;
+  stream.generation++;
+  return true;
+}
+
+export function dialogOf(stream: StreamState): DialogRef | null {
+  return stream.session.scope?.dialog ?? null;
+}

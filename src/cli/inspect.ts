@@ -1,0 +1,116 @@
+import { stat } from 'node:fs/promises';
+import type { PacketView } from '../../native-free/types.js';
+import { decodeRtcpCompound } from '../media/rtcp/compound.js';
+import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
+import { PacketFeed, type PacketProto } from '../pipeline/packet-feed.js';
+import type { SipMessage } from '../signaling/sip-message.js';
+import { parseCommandArgs } from './args.js';
+import { LineWriter, roundMicros } from './line-writer.js';
+import { Progress } from './progress.js';
+
+interface Endpoints {
+  frame: number;
+  ts: number;
+  src: string | null;
+  dst: string | null;
+  sport: number | null;
+  dport: number | null;
+  proto: PacketProto;
+}
+
+function endpoints(view: PacketView, proto: PacketProto, hasAddresses: boolean): Endpoints {
+  return {
+    frame: view.frame,
+    ts: roundMicros(view.ts),
+    src: hasAddresses ? view.src : null,
+    dst: hasAddresses ? view.dst : null,
+    sport: hasAddresses ? view.sport : null,
+    dport: hasAddresses ? view.dport : null,
+    proto,
+  };
+}
+
+function sipSummary(m: SipMessage | null): Record<string, unknown> {
+  if (!m) return { startLine: null };
+  const head = m.kind === 'request' ? { method: m.method, requestUri: m.requestUri } : { status: m.status, reason: m.reason };
+  return { ...head, callId: m.callId, cseq: m.cseq, fromTag: m.fromTag, toTag: m.toTag, contentType: m.contentType };
+}
+
+function textLine(e: Endpoints, summary: string): string {
+  const where = e.src === null ? '' : `${e.src}:${e.sport} → ${e.dst}:${e.dport}`;
+  return `${String(e.frame).padStart(7)}  ${e.ts.toFixed(6)}  ${where.padEnd(44)}  ${e.proto.toUpperCase().padEnd(5)} ${summary}`;
+}
+
+/**
+ * `aipref-enforcer inspect <capture> [--json]` (SPEC §8): one line per packet — frame, time,
+ * addresses, ports, proto — with the decoded RTP header, RTCP packets or SIP start line.
+ */
+export async function runInspect(args: string[]): Promise<number> {
+  const { capture, values } = parseCommandArgs(args, { json: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const json = values.json === true;
+  const out = new LineWriter();
+  const rtp = createRtpHeaderView();
+  const size = (await stat(capture)).size;
+  const progress = new Progress(`inspect ${capture}`, size, values.quiet === true);
+  let malformed = 0;
+  const emit = (e: Endpoints, fields: Record<string, unknown>, summary: string) =>
+    out.line(json ? JSON.stringify({ ...e, ...fields }) : textLine(e, summary));
+
+  const feed: PacketFeed = new PacketFeed({
+    media(view, proto) {
+      const e = endpoints(view, proto, true);
+      if (proto === 'rtp') {
+        const err = decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtp);
+        if (err) {
+          malformed++;
+          emit(e, { malformed: `${err.code} at byte ${err.offset}` }, `malformed: ${err.message}`);
+          return;
+        }
+        const f = { ssrc: rtp.ssrc, pt: rtp.pt, seq: rtp.seq, timestamp: rtp.timestamp, marker: rtp.marker };
+        emit(e, f, `ssrc=${rtp.ssrc} pt=${rtp.pt} seq=${rtp.seq} ts=${rtp.timestamp}${rtp.marker ? ' M' : ''}`);
+      } else {
+        const compound = decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength);
+        if (compound.errors.length > 0) malformed++;
+        const fields: Record<string, unknown> = { packets: compound.packets };
+        if (compound.reducedSize) fields.reducedSize = true;
+        if (compound.errors.length > 0) fields.errors = compound.errors;
+        const kinds = compound.packets.map((p) => `${p.pt}${'fmt' in p ? `/${p.fmt}` : ''}`).join(' ');
+        emit(e, fields, `[${kinds}] ssrc=${compound.packets[0]?.ssrc ?? '-'}${compound.errors.length ? ` malformed: ${compound.errors[0]!.message}` : ''}`);
+      }
+    },
+    sip(view, messages, ctx) {
+      const e = endpoints(view, 'sip', true);
+      const list = messages.map((r) => ({ ...sipSummary(r.message), ...(r.errors.length ? { errors: r.errors } : {}) }));
+      if (messages.some((r) => r.errors.length > 0)) malformed++;
+      const summary = messages
+        .map((r) => (r.message ? (r.message.kind === 'request' ? `${r.message.method} ${r.message.requestUri}` : `${r.message.status} ${r.message.reason}`) : `unreadable: ${r.errors[0]?.reason}`))
+        .join(' | ');
+      emit(e, { transport: ctx.transport, sip: list }, `${ctx.transport} ${summary}`);
+    },
+    other(view, kind) {
+      const ip = kind === 'udp' || kind === 'tcp' || kind === 'pending';
+      emit(endpoints(view, 'other', ip), { kind }, kind);
+    },
+    malformed(view) {
+      malformed++;
+      const where = `${view.error} at byte ${view.errorOffset} of the record`;
+      emit(endpoints(view, 'other', false), { malformed: where }, `malformed: ${where}`);
+    },
+    async endBatch() {
+      progress.update(feed.stats.packets, feed.stats.bytes);
+      await out.flush();
+    },
+  });
+  const warnings: string[] = [];
+  try {
+    await feed.run(capture, { onWarning: (w) => warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`) });
+  } finally {
+    await out.flush();
+    progress.done();
+  }
+  for (const w of warnings) process.stderr.write(`aipref-enforcer inspect: ${w}\n`);
+  if (!json && !values.quiet) {
+    process.stderr.write(`${feed.stats.packets} packets, ${malformed} malformed\n`);
+  }
+  return 0;
+}

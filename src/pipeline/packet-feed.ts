@@ -1,0 +1,130 @@
+import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
+import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
+import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
+import { classifyRtpRtcp } from '../media/demux.js';
+import { looksLikeSip } from '../signaling/looks-like-sip.js';
+import type { SipParseResult } from '../signaling/sip-message.js';
+import { parseSipMessage } from '../signaling/sip-message.js';
+import { SipStreamFramer } from '../signaling/sip-stream.js';
+import { WebSocketFrameDecoder } from '../signaling/websocket-frames.js';
+
+export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
+
+/** Where a SIP message came from: enough for dialogs and reports. */
+export interface SipContext {
+  frame: number;
+  ts: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  transport: 'udp' | 'tcp' | 'ws';
+}
+
+/**
+ * What the feed hands on for every capture record, in capture order. `view` is reused for
+ * the next record: copy out what must outlive the call.
+ */
+export interface PacketVisitor {
+  /** RTP or RTCP in a UDP datagram (RFC 5761 demultiplexing). */
+  media(view: PacketView, proto: 'rtp' | 'rtcp', batch: RecordBatch, index: number): void;
+  /** SIP messages completed by this record (one for UDP; none, one or several for TCP). */
+  sip(view: PacketView, messages: SipParseResult[], ctx: SipContext): void;
+  /** anything else: not IP, not UDP/TCP, UDP that is neither SIP nor RTP/RTCP, TCP bytes that are not SIP yet. */
+  other(view: PacketView, kind: PacketKind, batch: RecordBatch, index: number): void;
+  /** broken headers: `view.error` and `view.errorOffset` say what and where in the record. */
+  malformed(view: PacketView, batch: RecordBatch, index: number): void;
+  /** called once per batch, after its last record. */
+  endBatch?(batch: RecordBatch): void | Promise<void>;
+}
+
+export interface FeedStats {
+  packets: number;
+  bytes: number;
+  lastFrame: number;
+  lastTs: number;
+  layers: PacketLayerStats;
+}
+
+/** SIP-over-TCP connections followed at once; the oldest is forgotten past this. */
+const MAX_TCP_SIP_FLOWS = 10_000;
+const WS_UPGRADE = /^GET [^\r\n]* HTTP\/1\.1\r?\n/;
+
+/**
+ * Walks a capture and classifies every record: the link and IP layers (native-free), then
+ * SIP by its start line, RTP/RTCP by their headers. SIP over TCP goes through one framer per
+ * connection direction, or a WebSocket decoder when the stream opens with an HTTP Upgrade.
+ */
+export class PacketFeed {
+  private readonly decoder = new PacketDecoder();
+  private readonly view = createPacketView();
+  private readonly tcpSip = new Map<string, SipStreamFramer | WebSocketFrameDecoder>();
+  readonly stats: FeedStats;
+
+  constructor(private readonly visitor: PacketVisitor) {
+    this.stats = { packets: 0, bytes: 0, lastFrame: 0, lastTs: 0, layers: this.decoder.stats };
+  }
+
+  async run(path: string, opts: ReadCaptureOptions = {}): Promise<void> {
+    for await (const batch of readCaptureBatches(path, opts)) {
+      this.feedBatch(batch);
+      if (this.visitor.endBatch) await this.visitor.endBatch(batch);
+    }
+    this.decoder.flush();
+    this.stats.layers = this.decoder.stats;
+  }
+
+  feedBatch(batch: RecordBatch): void {
+    const view = this.view;
+    const visitor = this.visitor;
+    for (let i = 0; i < batch.count; i++) {
+      const kind = this.decoder.decode(batch, i, view);
+      this.stats.packets++;
+      this.stats.bytes += batch.capLen[i]!;
+      if (kind === 'udp') {
+        const bytes = view.bytes;
+        const off = view.payloadOffset;
+        const len = view.payloadLength;
+        const cls = classifyRtpRtcp(bytes, off, len);
+        if (cls !== 'other') visitor.media(view, cls, batch, i);
+        else if (looksLikeSip(bytes, off, len)) visitor.sip(view, [parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
+        else visitor.other(view, kind, batch, i);
+      } else if (kind === 'tcp') {
+        this.tcp(view, batch, i);
+      } else if (kind === 'malformed') {
+        visitor.malformed(view, batch, i);
+      } else {
+        visitor.other(view, kind, batch, i);
+      }
+    }
+    if (batch.count > 0) {
+      this.stats.lastFrame = batch.firstFrame + batch.count - 1;
+      this.stats.lastTs = batch.ts[batch.count - 1]!;
+    }
+    this.stats.layers = this.decoder.stats;
+  }
+
+  private tcp(view: PacketView, batch: RecordBatch, i: number): void {
+    const chunk = view.bytes.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength);
+    let framer = this.tcpSip.get(view.flowKey);
+    if (!framer) {
+      const head = String.fromCharCode(...chunk.subarray(0, 64));
+      if (WS_UPGRADE.test(head)) framer = new WebSocketFrameDecoder();
+      else if (looksLikeSip(chunk, 0, Math.max(0, chunk.indexOf(0x0a)))) framer = new SipStreamFramer();
+      else {
+        this.visitor.other(view, 'tcp', batch, i);
+        return;
+      }
+      if (this.tcpSip.size >= MAX_TCP_SIP_FLOWS) this.tcpSip.delete(this.tcpSip.keys().next().value!);
+      this.tcpSip.set(view.flowKey, framer);
+    }
+    const messages = framer.push(chunk);
+    const transport = framer instanceof WebSocketFrameDecoder ? 'ws' : 'tcp';
+    if (messages.length > 0) this.visitor.sip(view, messages, this.context(view, transport));
+    else this.visitor.other(view, 'tcp', batch, i);
+  }
+
+  private context(view: PacketView, transport: SipContext['transport']): SipContext {
+    return { frame: view.frame, ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, transport };
+  }
+}
