@@ -226,7 +226,7 @@ function validateDialog(path: string, entry: unknown, refuse: Refuse): DialogEnt
   }
   const apt = e.apt;
   if (typeof apt === 'string' && apt !== '') dialog.apt = [apt];
-  else if (Array.isArray(apt) && apt.every((id) => typeof id === 'string' && id !== '')) dialog.apt = apt as string[];
+  else if (Array.isArray(apt) && apt.length > 0 && apt.every((id) => typeof id === 'string' && id !== '')) dialog.apt = apt as string[];
   else refuse(`${path}.apt`, apt, 'expected a list of APT identifiers');
   return dialog;
 }
