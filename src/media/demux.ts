@@ -13,6 +13,7 @@ export type RtpRtcpClass = 'rtp' | 'rtcp' | 'other';
  * and CSRCs. Allocation-free.
  */
 export function classifyRtpRtcp(bytes: Uint8Array, off: number, len: number): RtpRtcpClass {
+  if (len > bytes.length - off) len = bytes.length - off;
   if (len < 4) return 'other';
   const first = bytes[off];
   if (first < 128 || first > 191) return 'other';

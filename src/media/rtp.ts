@@ -85,6 +85,7 @@ export function createRtpHeaderView(): RtpHeaderView {
  *    |                             ....                              |
  */
 export function decodeRtpHeader(bytes: Uint8Array, off: number, len: number, out: RtpHeaderView): RtpError | null {
+  if (len > bytes.length - off) len = Math.max(0, bytes.length - off);
   if (len < RTP_FIXED_HEADER_LENGTH) {
     return { code: 'packet-too-short', offset: 0, message: `RTP packet of ${len} bytes, needs ${RTP_FIXED_HEADER_LENGTH}` };
   }

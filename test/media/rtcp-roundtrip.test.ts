@@ -128,3 +128,18 @@ describe('decoder robustness', () => {
     );
   });
 });
+
+describe('lengths that claim more than the array holds', () => {
+  it('are clamped to the array: nothing is read past its end', () => {
+    fc.assert(
+      fc.property(fc.array(rtcpPacketArb, { minLength: 1, maxLength: 3 }), fc.nat({ max: 40 }), fc.nat({ max: 400 }), (ps, off, len) => {
+        const bytes = encodeRtcpCompound(ps);
+        const c = decodeRtcpCompound(bytes, off, len);
+        const available = Math.max(0, bytes.length - off);
+        for (const p of c.packets) expect(p.offset + p.length).toBeLessThanOrEqual(available);
+        if (off === 0 && len >= bytes.length) expect(c.packets).toHaveLength(ps.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

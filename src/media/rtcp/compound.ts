@@ -68,6 +68,8 @@ export function decodeRtcpPacket(
  * A compound whose first packet is neither SR nor RR is reduced-size RTCP (RFC 5506).
  */
 export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.length - off): RtcpCompound {
+  // a caller's length never lets the walk read past the array
+  if (len > bytes.length - off) len = Math.max(0, bytes.length - off);
   const packets: RtcpPacket[] = [];
   const errors: RtcpDecodeError[] = [];
   const end = off + len;
@@ -125,6 +127,7 @@ export function walkRtcpCompound(
   len: number,
   visit: (pt: number, fmtOrCount: number, pktOff: number, pktLen: number) => void,
 ): number {
+  if (len > bytes.length - off) len = bytes.length - off;
   const end = off + len;
   if (len < RTCP_HEADER_LENGTH) return -1;
   let count = 0;
