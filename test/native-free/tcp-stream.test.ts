@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { buildIpv4Tcp, TcpFlag } from '../../native-free/frame-builder.js';
+import { LinkType } from '../../native-free/types.js';
+import { decodeAll, text, type TestRecord } from './packet-helpers.js';
+
+const ISN = 1_000_000;
+/** A segment from the client; `offset` counts payload bytes after the SYN. */
+function seg(offset: number, payload: string, flags: number = TcpFlag.PSH, ts?: number, opts: { sport?: number; isn?: number } = {}): TestRecord {
+  const isn = opts.isn ?? ISN;
+  const data = buildIpv4Tcp({
+    src: '10.0.0.1',
+    dst: '10.0.0.2',
+    sport: opts.sport ?? 40000,
+    dport: 5060,
+    seq: (isn + 1 + offset) >>> 0,
+    ack: 1,
+    flags,
+    payload: text(payload),
+    link: 'raw',
+  });
+  return ts === undefined ? { data, linkType: LinkType.RAW } : { data, linkType: LinkType.RAW, ts };
+}
+const syn = (opts: { sport?: number; isn?: number } = {}): TestRecord => ({
+  data: buildIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2', sport: opts.sport ?? 40000, dport: 5060, seq: opts.isn ?? ISN, flags: TcpFlag.SYN, payload: new Uint8Array(0), link: 'raw' }),
+  linkType: LinkType.RAW,
+});
+const summary = (records: TestRecord[], opts?: Parameters<typeof decodeAll>[1]) => {
+  const { decoded, decoder } = decodeAll(records, opts);
+  return { out: decoded.map((d) => (d.kind === 'tcp' ? d.payload : d.kind)), stats: decoder.stats, decoder };
+};
+
+describe('TCP stream reassembly', () => {
+  it('in order after a SYN, with the flow key of the direction', () => {
+    const { decoded } = decodeAll([syn(), seg(0, 'INVITE '), seg(7, 'sip:a@b')]);
+    expect(decoded.map((d) => d.kind)).toEqual(['pending', 'tcp', 'tcp']);
+    expect(decoded[1]).toMatchObject({ payload: 'INVITE ', flowKey: '10.0.0.1:40000>10.0.0.2:5060', sport: 40000, dport: 5060 });
+  });
+
+  it('starts at the first segment seen when the capture began mid-connection', () => {
+    expect(summary([seg(500, 'abc'), seg(503, 'def')]).out).toEqual(['abc', 'def']);
+  });
+
+  it('ignores a retransmission and counts it', () => {
+    const { out, stats } = summary([syn(), seg(0, 'abc'), seg(0, 'abc'), seg(3, 'def')]);
+    expect(out).toEqual(['pending', 'abc', 'pending', 'def']);
+    expect(stats.tcpRetransmissions).toBe(1);
+    expect(stats.tcpSegments).toBe(4);
+  });
+
+  it('delivers only the new tail of a repacketized segment', () => {
+    expect(summary([syn(), seg(0, 'abc'), seg(1, 'bcdef')]).out).toEqual(['pending', 'abc', 'def']);
+  });
+
+  it('holds out-of-order segments and delivers them when the gap fills', () => {
+    const { out, stats } = summary([syn(), seg(6, 'ghi'), seg(3, 'def'), seg(0, 'abc'), seg(9, 'jkl')]);
+    expect(out).toEqual(['pending', 'pending', 'pending', 'abcdefghi', 'jkl']);
+    expect(stats.tcpGaps).toBe(0);
+  });
+
+  it('trims held segments that overlap what was delivered', () => {
+    expect(summary([syn(), seg(2, 'cdef'), seg(0, 'abcd')]).out).toEqual(['pending', 'pending', 'abcdef']);
+  });
+
+  it('skips a gap that never fills once too many segments are held', () => {
+    const { out, stats } = summary([syn(), seg(0, 'ab'), seg(5, 'fg'), seg(7, 'hi'), seg(9, 'jk'), seg(11, 'lm')], { tcp: { maxHeldSegmentsPerStream: 3 } });
+    // bytes 2..4 ("cde") never came: after the fourth held segment the stream resumes at "fg"
+    expect(out).toEqual(['pending', 'ab', 'pending', 'pending', 'pending', 'fghijklm']);
+    expect(stats).toMatchObject({ tcpGaps: 1, tcpBytesDropped: 3 });
+  });
+
+  it('skips a gap still open after the gap timeout (capture time)', () => {
+    const { out, stats } = summary([syn(), seg(0, 'ab', TcpFlag.PSH, 100), seg(4, 'ef', TcpFlag.PSH, 101), seg(6, 'gh', TcpFlag.PSH, 112)], { tcp: { gapTimeoutSeconds: 10 } });
+    expect(out).toEqual(['pending', 'ab', 'pending', 'efgh']);
+    expect(stats).toMatchObject({ tcpGaps: 1, tcpBytesDropped: 2 });
+  });
+
+  it('follows sequence numbers across the 2^32 wrap', () => {
+    const isn = 0xfffffffc;
+    expect(summary([syn({ isn }), seg(0, 'abc', TcpFlag.PSH, undefined, { isn }), seg(3, 'def', TcpFlag.PSH, undefined, { isn })]).out).toEqual(['pending', 'abc', 'def']);
+  });
+
+  it('FIN ends the stream; a late retransmission is still recognised', () => {
+    const { out, stats } = summary([syn(), seg(0, 'bye', TcpFlag.PSH | TcpFlag.FIN), seg(0, 'bye')]);
+    expect(out).toEqual(['pending', 'bye', 'pending']);
+    expect(stats.tcpRetransmissions).toBe(1);
+  });
+
+  it('FIN gives up held bytes and counts them', () => {
+    const { stats } = summary([syn(), seg(4, 'held'), seg(8, '', TcpFlag.FIN)]);
+    expect(stats.tcpBytesDropped).toBe(4);
+  });
+
+  it('a new SYN on the same ports starts a new stream', () => {
+    const { out } = summary([syn(), seg(0, 'one', TcpFlag.FIN), syn({ isn: 5 }), seg(0, 'two', TcpFlag.PSH, undefined, { isn: 5 })]);
+    expect(out).toEqual(['pending', 'one', 'pending', 'two']);
+  });
+
+  it('RST forgets the stream and its held bytes', () => {
+    const { out, stats } = summary([syn(), seg(3, 'late'), seg(0, '', TcpFlag.RST), seg(100, 'new')]);
+    expect(out).toEqual(['pending', 'pending', 'pending', 'new']);
+    expect(stats.tcpBytesDropped).toBe(4);
+  });
+
+  it('evicts the least recently active stream beyond maxStreams', () => {
+    const { out, stats } = summary(
+      [seg(0, 'a1', TcpFlag.PSH, 1, { sport: 1 }), seg(0, 'b1', TcpFlag.PSH, 2, { sport: 2 }), seg(2, 'a2', TcpFlag.PSH, 3, { sport: 1 }), seg(0, 'b1', TcpFlag.PSH, 4, { sport: 2 })],
+      { tcp: { maxStreams: 1 } },
+    );
+    // with one stream tracked, each direction forgets the other: b1 again looks new
+    expect(out).toEqual(['a1', 'b1', 'a2', 'b1']);
+    expect(stats.tcpStreamsEvicted).toBe(3);
+  });
+
+  it('flush at end of capture counts the bytes still held', () => {
+    const { decoder } = summary([syn(), seg(10, 'orphan')]);
+    decoder.flush();
+    expect(decoder.stats.tcpBytesDropped).toBe(6);
+  });
+});
