@@ -1,9 +1,12 @@
 /**
- * The shared real captures, read and decoded end to end. Expected numbers are what tshark 
+ * The shared real captures, read and decoded end to end. Expected numbers are what tshark
  * reports for the same files (`tshark -r <file> -T fields -e frame.time_epoch -e udp.length -e tcp.len`).
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readCaptureBatches } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import type { PacketKind } from '../../native-free/types.js';
@@ -111,5 +114,66 @@ describe('real captures agree with tshark', () => {
       'BYE sip:101@10.33.6.100:5060;transport=tcp SIP/2.0',
       'INVITE sip:201@10.33.6.101;user=phone SIP/2.0',
     ]);
+  });
+});
+
+function hasTool(name: string): boolean {
+  try {
+    execFileSync(name, ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function recordsOf(file: string): Promise<{ ts: number; linkType: number; data: string }[]> {
+  const out: { ts: number; linkType: number; data: string }[] = [];
+  for await (const b of readCaptureBatches(file, { chunkBytes: 4096 })) {
+    for (let i = 0; i < b.count; i++) {
+      out.push({ ts: b.ts[i]!, linkType: b.linkType[i]!, data: Buffer.from(b.bytes.subarray(b.dataOffset[i]!, b.dataOffset[i]! + b.capLen[i]!)).toString('hex') });
+    }
+  }
+  return out;
+}
+
+describe('the same captures rewritten by editcap and mergecap read the same', () => {
+  it.skipIf(!hasTool('editcap'))('pcapng and nanosecond pcap from editcap give identical records', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-editcap-'));
+    try {
+      for (const name of ['heplify_sip_ipv4_tcp.pcap', 'heplify_sip_ipv6_udp.pcap', 'rtpproxy_rtcp.o.pcap']) {
+        const original = await recordsOf(capture(name));
+        for (const format of ['pcapng', 'nsecpcap']) {
+          const out = path.join(dir, `${name}.${format}`);
+          execFileSync('editcap', ['-F', format, capture(name), out]);
+          const converted = await recordsOf(out);
+          expect(converted.length, `${name} as ${format}`).toBe(original.length);
+          converted.forEach((r, k) => {
+            expect(r.data).toBe(original[k]!.data);
+            expect(r.linkType).toBe(original[k]!.linkType);
+            expect(r.ts).toBeCloseTo(original[k]!.ts, 6);
+          });
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!hasTool('mergecap'))('a pcapng merged from raw-IP and Ethernet captures keeps each interface\'s link type', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-mergecap-'));
+    try {
+      const out = path.join(dir, 'merged.pcapng');
+      // -a concatenates: 8 raw-IP frames, then 6 Ethernet frames, on two interfaces
+      execFileSync('mergecap', ['-a', '-F', 'pcapng', '-w', out, capture('heplify_ipip0.pcap'), capture('heplify_sip_ipv6_udp.pcap')]);
+      const records = await recordsOf(out);
+      expect(records.map((r) => r.linkType)).toEqual([...Array(8).fill(101), ...Array(6).fill(1)]);
+      const decoder = new PacketDecoder();
+      const view = createPacketView();
+      let udp = 0;
+      for await (const b of readCaptureBatches(out)) for (let i = 0; i < b.count; i++) if (decoder.decode(b, i, view) === 'udp') udp++;
+      expect(udp).toBe(14);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
