@@ -132,7 +132,9 @@ export interface VoipMetricsBlock {
   gapDuration: number;
   roundTripDelay: number;
   endSystemDelay: number;
+  /** signed dBm (two's complement on the wire, as tshark shows it); 127 = unavailable */
   signalLevel: number;
+  /** signed dBm; 127 = unavailable */
   noiseLevel: number;
   rerl: number;
   gmin: number;
