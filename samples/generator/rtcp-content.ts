@@ -66,8 +66,9 @@ function xrBlocks(s: StreamRuntime, ctx: CompoundContext, ntp: [number, number])
       gapDuration: r.int(1000, 20000),
       roundTripDelay: r.int(20, 180),
       endSystemDelay: r.int(40, 120),
-      signalLevel: 0x100 - r.int(15, 30),
-      noiseLevel: 0x100 - r.int(55, 70),
+      // signed dBm (RFC 3611 §4.7.4)
+      signalLevel: -r.int(15, 30),
+      noiseLevel: -r.int(55, 70),
       rerl: 127,
       gmin: 16,
       rFactor: r.int(70, 93),
