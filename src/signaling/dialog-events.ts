@@ -1,0 +1,144 @@
+/**
+ * What the dialog tracker tells the stages below it. Plain data, every event stamped with
+ * the frame and capture time of the message that caused it, so a change can be applied
+ * exactly at the packet where it was seen (SPEC §5).
+ */
+import type { AiPrefValue, SipWarning } from './ai-pref-header.js';
+import type { NegotiatedScope, Party } from './negotiated-scope.js';
+import type { ScopeDiff } from './renegotiation.js';
+import type { SessionDescription } from './sdp.js';
+
+/** Where a SIP message was seen. */
+export interface SipContext {
+  frame: number;
+  ts: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss' | 'sctp';
+}
+
+/** A dialog as reports name it: fromTag is the caller's tag, toTag the callee's ('' until known). */
+export interface DialogId {
+  callId: string;
+  fromTag: string;
+  toTag: string;
+}
+
+interface EventBase {
+  frame: number;
+  ts: number;
+  /** stable key of the dialog (or of the INVITE that has no to-tag yet) */
+  key: string;
+  dialog: DialogId;
+}
+
+export interface DialogCreatedEvent extends EventBase {
+  type: 'dialog-created';
+  state: 'early' | 'confirmed';
+  /** key of the initial INVITE this dialog grew from (offers made there apply to it), or null */
+  fromInvite: string | null;
+  /** the dialog was adopted mid-call (its INVITE was never seen) */
+  adopted: boolean;
+}
+
+export interface DialogConfirmedEvent extends EventBase {
+  type: 'dialog-confirmed';
+}
+
+export type DialogEndReason = 'bye' | 'cancelled' | 'rejected' | 'in-dialog-failure' | 'evicted' | 'idle-timeout';
+
+export interface DialogEndedEvent extends EventBase {
+  type: 'dialog-ended';
+  reason: DialogEndReason;
+  /** the final status that ended it, when a response did */
+  status?: number;
+}
+
+export interface OfferEvent extends EventBase {
+  type: 'offer';
+  method: string;
+  cseq: number;
+  offerer: Party;
+  sdp: SessionDescription;
+  /** AI-Pref values carried by this message */
+  aiPref: AiPrefValue[];
+  /** scopes confirmed so far (null before the first answer) */
+  effective: NegotiatedScope | null;
+  /**
+   * scopes if the answer accepts the offer. Restrictions take effect from the offer: until
+   * the answer, judge by the stricter of `effective` and `proposed` (an identifier the offer
+   * dropped no longer grants anything).
+   */
+  proposed: NegotiatedScope;
+  /** effective → proposed */
+  diff: ScopeDiff;
+}
+
+export interface AnswerEvent extends EventBase {
+  type: 'answer';
+  method: string;
+  cseq: number;
+  status: number;
+  answerer: Party;
+  /** the answer came in a provisional response (early media) */
+  early: boolean;
+  sdp: SessionDescription;
+  aiPref: AiPrefValue[];
+  previous: NegotiatedScope | null;
+  /** the scopes now in force: relaxations apply from here */
+  effective: NegotiatedScope;
+  /** previous → effective: removals become scope-removed reports */
+  diff: ScopeDiff;
+}
+
+export interface OfferRejectedEvent extends EventBase {
+  type: 'offer-rejected';
+  status: number;
+  /** 'aipref-refused': 488 (or any failure) with Warning 399 aipref (seed §5.1.3) */
+  reason: 'aipref-refused' | 'rejected' | 'cancelled';
+  warning: SipWarning | null;
+  /** what stays in force: the scopes before the offer */
+  effective: NegotiatedScope | null;
+}
+
+/** AI-Pref values changed outside an offer/answer (e.g. a 180 or an INFO carrying AI-Pref). */
+export interface AiPrefChangedEvent extends EventBase {
+  type: 'aipref-changed';
+  party: Party;
+  aiPref: AiPrefValue[];
+  previous: NegotiatedScope | null;
+  effective: NegotiatedScope;
+  diff: ScopeDiff;
+}
+
+export interface ParseErrorEvent {
+  type: 'parse-error';
+  frame: number;
+  ts: number;
+  /** null when the message could not be tied to a dialog */
+  key: string | null;
+  dialog: DialogId | null;
+  source: 'sip' | 'sdp' | 'ai-pref';
+  reason: string;
+  /** byte offset in the message (sip), 1-based line (sdp), or column in the header value (ai-pref) */
+  where: number;
+  detail?: string;
+}
+
+export interface StateLimitEvent extends EventBase {
+  type: 'state-limit';
+  limit: 'max-dialogs' | 'idle-timeout';
+}
+
+export type SignalingEvent =
+  | DialogCreatedEvent
+  | DialogConfirmedEvent
+  | DialogEndedEvent
+  | OfferEvent
+  | AnswerEvent
+  | OfferRejectedEvent
+  | AiPrefChangedEvent
+  | ParseErrorEvent
+  | StateLimitEvent;

@@ -1,0 +1,430 @@
+/**
+ * SIP dialogs (RFC 3261 §12) followed through a capture, in capture order: which messages
+ * belong to which dialog, which carry offers and answers, and when dialogs start and end.
+ *
+ * A dialog is Call-ID + the caller's tag + the callee's tag. Before any response carries a
+ * to-tag, an initial INVITE is tracked on its own (key with an empty callee tag); each
+ * response with a new to-tag forks a dialog from it (RFC 3261 §13.2.2.4), inheriting the
+ * INVITE's offer. State is bounded: at most `maxDialogs` entries (least recently seen
+ * evicted first) and none idle for longer than `idleTimeoutSec` of capture time; each
+ * eviction is reported.
+ */
+import { aiPrefOfMessage, aiPrefRefusalWarning, type AiPrefValue } from './ai-pref-header.js';
+import type { DialogEndReason, DialogId, SignalingEvent, SipContext } from './dialog-events.js';
+import type { Party } from './negotiated-scope.js';
+import { OfferAnswerState, type MessageFacts } from './offer-answer.js';
+import { parseSdp, type SessionDescription } from './sdp.js';
+import { sdpBodyOf, type SipMessage, type SipParseResult } from './sip-message.js';
+
+export interface DialogTrackerLimits {
+  maxDialogs: number;
+  /** capture seconds without a message after which a dialog is dropped */
+  idleTimeoutSec: number;
+  /** fingerprints of recent messages kept to recognise retransmissions */
+  maxRecentMessages: number;
+  /** ended dialogs remembered so their late messages (200 to BYE) stay quiet */
+  maxEndedRemembered: number;
+}
+
+export const DEFAULT_DIALOG_LIMITS: DialogTrackerLimits = {
+  maxDialogs: 50_000,
+  idleTimeoutSec: 4 * 3600,
+  maxRecentMessages: 8192,
+  maxEndedRemembered: 8192,
+};
+
+export interface DialogTrackerStats {
+  messages: number;
+  retransmissions: number;
+  /** messages outside any dialog the tracker follows (REGISTER, OPTIONS, unknown dialogs) */
+  ignored: number;
+  evicted: number;
+}
+
+interface DialogState {
+  key: string;
+  callId: string;
+  callerTag: string;
+  /** '' while this entry is an initial INVITE without a to-tag */
+  calleeTag: string;
+  state: 'invite' | 'early' | 'confirmed';
+  /** CSeq of the INVITE that created it */
+  inviteCseq: number;
+  /** for an INVITE entry: the dialogs forked from it */
+  forks: string[];
+  fromInvite: string | null;
+  negotiation: OfferAnswerState;
+  /** CSeq of an INVITE sent without SDP: its 2xx (or reliable 1xx) carries the offer */
+  offerExpectedInResponseTo: number | null;
+  cancelled: boolean;
+  lastSeen: number;
+}
+
+/** What one message says, parsed once. */
+interface Parsed {
+  m: SipMessage;
+  sdp: SessionDescription | null;
+  sdpText: string;
+  aiPref: AiPrefValue[] | null;
+}
+
+export function dialogKey(callId: string, callerTag: string, calleeTag: string): string {
+  return `${callId}\n${callerTag}\n${calleeTag}`;
+}
+
+export class DialogTracker {
+  private readonly limits: DialogTrackerLimits;
+  private readonly dialogs = new Map<string, DialogState>();
+  private readonly ended = new Map<string, true>();
+  private readonly recent = new Map<string, true>();
+  readonly stats: DialogTrackerStats = { messages: 0, retransmissions: 0, ignored: 0, evicted: 0 };
+
+  constructor(limits: Partial<DialogTrackerLimits> = {}) {
+    this.limits = { ...DEFAULT_DIALOG_LIMITS, ...limits };
+  }
+
+  /** Dialogs and pending initial INVITEs currently held. */
+  get size(): number {
+    return this.dialogs.size;
+  }
+
+  /** The current state of a dialog, for tools that print it. */
+  snapshot(key: string): { dialog: DialogId; state: DialogState['state']; negotiation: OfferAnswerState } | null {
+    const d = this.dialogs.get(key);
+    return d ? { dialog: idOf(d), state: d.state, negotiation: d.negotiation } : null;
+  }
+
+  handle(result: SipParseResult, ctx: SipContext): SignalingEvent[] {
+    const events: SignalingEvent[] = [];
+    this.stats.messages++;
+    this.expireIdle(ctx, events);
+    const m = result.message;
+    if (m === null || m.callId === null || m.fromTag === null || m.cseq === null) {
+      for (const e of result.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: null, dialog: null, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
+      this.stats.ignored++;
+      return events;
+    }
+    if (this.isRetransmission(m)) {
+      this.stats.retransmissions++;
+      return events;
+    }
+    const known = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId, m.fromTag, ''));
+    const stampKey = known?.key ?? null;
+    const stampDialog = known ? idOf(known) : null;
+    for (const e of result.errors) {
+      events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: stampKey, dialog: stampDialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
+    }
+    const parsed = this.parseContent(m, ctx, stampKey, stampDialog, events);
+    if (m.kind === 'request') this.onRequest(parsed, ctx, events);
+    else this.onResponse(parsed, ctx, events);
+    return events;
+  }
+
+  private parseContent(m: SipMessage, ctx: SipContext, key: string | null, dialog: DialogId | null, events: SignalingEvent[]): Parsed {
+    const sdpText = sdpBodyOf(m);
+    let sdp: SessionDescription | null = null;
+    if (sdpText !== null && sdpText.trim().length > 0) {
+      const r = parseSdp(sdpText);
+      sdp = r.sdp;
+      for (const e of r.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'sdp', reason: e.reason, where: e.line, detail: e.detail });
+    }
+    let aiPref: AiPrefValue[] | null = null;
+    if (m.headers.some((h) => h.name === 'ai-pref')) {
+      const r = aiPrefOfMessage(m);
+      aiPref = r.values;
+      for (const e of r.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref', reason: e.reason, where: e.column, detail: e.text });
+    }
+    return { m, sdp, sdpText: sdpText ?? '', aiPref };
+  }
+
+  // ---- requests -------------------------------------------------------------------------
+
+  private onRequest(p: Parsed, ctx: SipContext, events: SignalingEvent[]): void {
+    const m = p.m;
+    if (m.method === 'INVITE' && m.toTag === null) return this.onInitialInvite(p, ctx, events);
+    if (m.method === 'CANCEL') {
+      const invite = this.dialogs.get(dialogKey(m.callId!, m.fromTag!, ''));
+      if (invite) invite.cancelled = true;
+      else this.stats.ignored++;
+      return;
+    }
+    let d = this.findDialog(m);
+    if (!d && (m.method === 'INVITE' || m.method === 'UPDATE') && !this.wasEnded(m)) {
+      // a capture that starts mid-call: the re-INVITE is the first we hear of the dialog
+      d = this.adopt(m.callId!, m.fromTag!, m.toTag!, ctx, events);
+    }
+    if (!d) {
+      this.stats.ignored++;
+      return;
+    }
+    this.touch(d, ctx);
+    const party: Party = m.fromTag === d.callerTag ? 'caller' : 'callee';
+    const facts = this.facts(p, party, ctx);
+    switch (m.method) {
+      case 'BYE':
+        return this.end(d, 'bye', ctx, events);
+      case 'INVITE':
+      case 'UPDATE':
+        if (p.sdp) this.offer(d, p, facts, false, ctx, events);
+        else {
+          if (m.method === 'INVITE') d.offerExpectedInResponseTo = m.cseq!.seq;
+          this.statement(d, facts, ctx, events);
+        }
+        return;
+      case 'ACK':
+      case 'PRACK':
+        if (p.sdp && d.negotiation.answers(party, m.method, m.cseq!.seq)) this.answer(d, p, facts, ctx, events);
+        else if (p.sdp && m.method === 'PRACK') this.offer(d, p, facts, false, ctx, events);
+        else this.statement(d, facts, ctx, events);
+        return;
+      default:
+        this.statement(d, facts, ctx, events);
+    }
+  }
+
+  private onInitialInvite(p: Parsed, ctx: SipContext, events: SignalingEvent[]): void {
+    const m = p.m;
+    const key = dialogKey(m.callId!, m.fromTag!, '');
+    let invite = this.dialogs.get(key);
+    if (invite && invite.inviteCseq === m.cseq!.seq) {
+      // the same INVITE again with other bytes (a new Via from another proxy hop): nothing new
+      this.touch(invite, ctx);
+      return;
+    }
+    if (invite) {
+      // a new INVITE on the same call leg, typically after a 401/407 challenge
+      invite.inviteCseq = m.cseq!.seq;
+      invite.negotiation = new OfferAnswerState();
+      invite.cancelled = false;
+      invite.offerExpectedInResponseTo = null;
+    } else {
+      invite = newState(key, m.callId!, m.fromTag!, '', 'invite', m.cseq!.seq, null, new OfferAnswerState());
+      this.insert(invite, ctx, events);
+    }
+    this.touch(invite, ctx);
+    const facts = this.facts(p, 'caller', ctx);
+    if (p.sdp) this.offer(invite, p, facts, false, ctx, events);
+    else {
+      invite.offerExpectedInResponseTo = m.cseq!.seq;
+      this.statement(invite, facts, ctx, events);
+    }
+  }
+
+  // ---- responses ------------------------------------------------------------------------
+
+  private onResponse(p: Parsed, ctx: SipContext, events: SignalingEvent[]): void {
+    const m = p.m;
+    const method = m.cseq!.method;
+    const seq = m.cseq!.seq;
+    const inviteKey = dialogKey(m.callId!, m.fromTag!, '');
+    const invite = this.dialogs.get(inviteKey);
+    let d = this.findDialog(m);
+
+    if (method === 'INVITE' && m.status >= 300) {
+      if (invite && invite.inviteCseq === seq && (!d || d.state === 'early')) return this.initialInviteFailed(invite, m, ctx, events);
+      if (d && d.state === 'early' && d.inviteCseq === seq) {
+        // the INVITE entry was evicted or never seen: end the early dialog on its own
+        this.rejectPending(d, m, ctx, events);
+        return this.end(d, m.status === 487 ? 'cancelled' : 'rejected', ctx, events, m.status);
+      }
+    }
+    if (!d) {
+      if (m.toTag === null || method !== 'INVITE' || m.status < 101 || m.status >= 300) {
+        this.stats.ignored++;
+        return;
+      }
+      if (invite && invite.inviteCseq === seq) d = this.fork(invite, m, ctx, events);
+      else if (m.status >= 200 && !this.wasEnded(m)) d = this.adopt(m.callId!, m.fromTag!, m.toTag, ctx, events);
+      else {
+        this.stats.ignored++;
+        return;
+      }
+    }
+    this.touch(d, ctx);
+    if (method === 'INVITE' && m.status >= 200 && m.status < 300 && d.state === 'early') {
+      d.state = 'confirmed';
+      events.push({ type: 'dialog-confirmed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d) });
+    }
+    // the responder is the party the request was sent to
+    const party: Party = m.fromTag === d.callerTag ? 'callee' : 'caller';
+    const facts = this.facts(p, party, ctx);
+
+    if (m.status >= 300) {
+      this.rejectPending(d, m, ctx, events);
+      // RFC 3261 §12.2.1.2: 481 and 408 to an in-dialog request end the dialog
+      if (m.status === 481 || m.status === 408) this.end(d, 'in-dialog-failure', ctx, events, m.status);
+      return;
+    }
+    if (m.status < 101) return;
+    if (!p.sdp) return this.statement(d, facts, ctx, events);
+
+    if (d.negotiation.answers(party, method, seq)) return this.answer(d, p, facts, ctx, events);
+    const repeat = d.negotiation.repeatedAnswer(facts, p.sdp, p.sdpText);
+    if (repeat !== 'not-a-repeat') {
+      if (repeat) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...repeat });
+      return;
+    }
+    if (method === 'INVITE' && d.offerExpectedInResponseTo === seq) return this.offer(d, p, facts, true, ctx, events);
+    this.statement(d, facts, ctx, events);
+  }
+
+  private initialInviteFailed(invite: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[]): void {
+    const cancelled = invite.cancelled || m.status === 487;
+    this.rejectPending(invite, m, ctx, events, cancelled);
+    for (const forkKey of invite.forks) {
+      const fork = this.dialogs.get(forkKey);
+      if (fork && fork.state === 'early') this.end(fork, cancelled ? 'cancelled' : 'rejected', ctx, events, m.status);
+    }
+    this.dialogs.delete(invite.key);
+  }
+
+  private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled = false): void {
+    if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq)) return;
+    const warning = aiPrefRefusalWarning(m);
+    events.push({
+      type: 'offer-rejected',
+      frame: ctx.frame,
+      ts: ctx.ts,
+      key: d.key,
+      dialog: idOf(d),
+      status: m.status,
+      reason: warning ? 'aipref-refused' : cancelled ? 'cancelled' : 'rejected',
+      warning,
+      effective: d.negotiation.effective,
+    });
+  }
+
+  // ---- negotiation ----------------------------------------------------------------------
+
+  private facts(p: Parsed, party: Party, ctx: SipContext): MessageFacts {
+    const m = p.m;
+    return { party, method: m.kind === 'request' ? m.method : m.cseq!.method, cseq: m.cseq!.seq, status: m.status, frame: ctx.frame, aiPref: p.aiPref };
+  }
+
+  private offer(d: DialogState, p: Parsed, facts: MessageFacts, inResponse: boolean, ctx: SipContext, events: SignalingEvent[]): void {
+    const payload = d.negotiation.offer(facts, p.sdp!, p.sdpText, inResponse);
+    if (payload) events.push({ type: 'offer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
+  }
+
+  private answer(d: DialogState, p: Parsed, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {
+    const payload = d.negotiation.answer(facts, p.sdp!, p.sdpText);
+    if (payload) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
+  }
+
+  private statement(d: DialogState, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {
+    const payload = d.negotiation.statement(facts);
+    if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
+  }
+
+  // ---- dialog lifecycle -----------------------------------------------------------------
+
+  private findDialog(m: SipMessage): DialogState | undefined {
+    if (m.toTag === null || m.callId === null || m.fromTag === null) return undefined;
+    return this.dialogs.get(dialogKey(m.callId, m.fromTag, m.toTag)) ?? this.dialogs.get(dialogKey(m.callId, m.toTag, m.fromTag));
+  }
+
+  private wasEnded(m: SipMessage): boolean {
+    if (m.toTag === null) return false;
+    return this.ended.has(dialogKey(m.callId!, m.fromTag!, m.toTag)) || this.ended.has(dialogKey(m.callId!, m.toTag, m.fromTag!));
+  }
+
+  private fork(invite: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[]): DialogState {
+    const key = dialogKey(invite.callId, invite.callerTag, m.toTag!);
+    const state = m.status >= 200 ? 'confirmed' : 'early';
+    const d = newState(key, invite.callId, invite.callerTag, m.toTag!, state, invite.inviteCseq, invite.key, invite.negotiation.clone());
+    d.offerExpectedInResponseTo = invite.offerExpectedInResponseTo;
+    d.cancelled = invite.cancelled;
+    invite.forks.push(key);
+    this.insert(d, ctx, events);
+    events.push({ type: 'dialog-created', frame: ctx.frame, ts: ctx.ts, key, dialog: idOf(d), state, fromInvite: invite.key, adopted: false });
+    return d;
+  }
+
+  private adopt(callId: string, callerTag: string, calleeTag: string, ctx: SipContext, events: SignalingEvent[]): DialogState {
+    const key = dialogKey(callId, callerTag, calleeTag);
+    const d = newState(key, callId, callerTag, calleeTag, 'confirmed', 0, null, new OfferAnswerState());
+    this.insert(d, ctx, events);
+    events.push({ type: 'dialog-created', frame: ctx.frame, ts: ctx.ts, key, dialog: idOf(d), state: 'confirmed', fromInvite: null, adopted: true });
+    return d;
+  }
+
+  private end(d: DialogState, reason: DialogEndReason, ctx: SipContext, events: SignalingEvent[], status?: number): void {
+    this.dialogs.delete(d.key);
+    this.remember(d.key);
+    events.push({ type: 'dialog-ended', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), reason, ...(status === undefined ? {} : { status }) });
+  }
+
+  private remember(key: string): void {
+    this.ended.set(key, true);
+    if (this.ended.size > this.limits.maxEndedRemembered) this.ended.delete(this.ended.keys().next().value!);
+  }
+
+  /** Map order is least recently seen first: re-inserting on every message keeps it so. */
+  private touch(d: DialogState, ctx: SipContext): void {
+    d.lastSeen = ctx.ts;
+    this.dialogs.delete(d.key);
+    this.dialogs.set(d.key, d);
+  }
+
+  private insert(d: DialogState, ctx: SipContext, events: SignalingEvent[]): void {
+    d.lastSeen = ctx.ts;
+    this.dialogs.set(d.key, d);
+    while (this.dialogs.size > this.limits.maxDialogs) {
+      const oldest = this.dialogs.values().next().value!;
+      this.evict(oldest, 'max-dialogs', ctx, events);
+    }
+  }
+
+  private expireIdle(ctx: SipContext, events: SignalingEvent[]): void {
+    for (const d of this.dialogs.values()) {
+      if (ctx.ts - d.lastSeen <= this.limits.idleTimeoutSec) break;
+      this.evict(d, 'idle-timeout', ctx, events);
+    }
+  }
+
+  private evict(d: DialogState, limit: 'max-dialogs' | 'idle-timeout', ctx: SipContext, events: SignalingEvent[]): void {
+    this.stats.evicted++;
+    events.push({ type: 'state-limit', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), limit });
+    this.end(d, limit === 'max-dialogs' ? 'evicted' : 'idle-timeout', ctx, events);
+  }
+
+  private isRetransmission(m: SipMessage): boolean {
+    const fingerprint = fingerprintOf(m);
+    if (this.recent.has(fingerprint)) return true;
+    this.recent.set(fingerprint, true);
+    if (this.recent.size > this.limits.maxRecentMessages) this.recent.delete(this.recent.keys().next().value!);
+    return false;
+  }
+}
+
+function newState(
+  key: string,
+  callId: string,
+  callerTag: string,
+  calleeTag: string,
+  state: DialogState['state'],
+  inviteCseq: number,
+  fromInvite: string | null,
+  negotiation: OfferAnswerState,
+): DialogState {
+  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, lastSeen: 0 };
+}
+
+function idOf(d: DialogState): DialogId {
+  return { callId: d.callId, fromTag: d.callerTag, toTag: d.calleeTag };
+}
+
+/**
+ * A retransmission repeats the transaction (Via branch, CSeq), the dialog (Call-ID, tags),
+ * the status and every header value and body byte; FNV-1a over headers and body stands for
+ * the bytes.
+ */
+function fingerprintOf(m: SipMessage): string {
+  let h = 0x811c9dc5;
+  for (const header of m.headers) {
+    for (let i = 0; i < header.name.length; i++) h = Math.imul(h ^ header.name.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < header.value.length; i++) h = Math.imul(h ^ header.value.charCodeAt(i), 0x01000193);
+  }
+  for (let i = 0; i < m.body.length; i++) h = Math.imul(h ^ m.body[i]!, 0x01000193);
+  return `${m.kind}|${m.method}|${m.status}|${m.callId}|${m.fromTag}|${m.toTag}|${m.cseq?.seq}|${m.cseq?.method}|${m.viaBranch}|${m.body.length}|${h >>> 0}`;
+}

@@ -1,0 +1,151 @@
+/**
+ * The scopes of a dialog at one moment: per m-section, where its media arrives and which
+ * APT identifiers govern it, built from both parties' latest SDP and AI-Pref header values.
+ *
+ * Both parties' preferences apply (strictest wins later, in the policy stage), so a
+ * section's identifiers are the union of what the caller's and the callee's SDP say for it,
+ * plus header values that name media scope. Header values with `scope=dialog` (or no scope,
+ * or one this grammar does not know) are the dialog-level fallback (seed §6.2).
+ * The shapes mirror the binding stage's SectionScope/DialogScope so they pass straight on.
+ */
+import type { AiPrefValue } from './ai-pref-header.js';
+import type { SessionDescription } from './sdp.js';
+import { scopesOfSdp } from './sdp-scopes.js';
+
+export type Party = 'caller' | 'callee';
+
+export type ScopeOrigin = 'session' | 'group' | 'mid' | 'header-media' | 'header-dialog';
+
+/** Where an identifier was declared: an SDP line or an AI-Pref header value, in which frame, by whom. */
+export interface AptSource {
+  party: Party;
+  frame: number;
+  kind: 'sdp' | 'header';
+  /** SDP line (1-based) for kind 'sdp'; column in the header value for kind 'header' */
+  position: number;
+}
+
+export interface NegotiatedApt {
+  id: string;
+  origin: ScopeOrigin;
+  source: AptSource;
+  /** inline parameters (a=aipref params, or the header value's known and unknown params) */
+  params: Record<string, string>;
+}
+
+export interface TransportAddress {
+  address: string;
+  port: number;
+}
+
+export interface NegotiatedSection {
+  index: number;
+  mid?: string;
+  kind: string;
+  disabled: boolean;
+  /** RTP receive addresses of both sides */
+  rtp: TransportAddress[];
+  /** RTCP receive addresses (port+1, a=rtcp, or the RTP address with rtcp-mux) */
+  rtcp: TransportAddress[];
+  ssrcs: number[];
+  midExtIds: number[];
+  /** identifiers governing this section; empty when it is disabled */
+  apts: NegotiatedApt[];
+}
+
+export interface NegotiatedScope {
+  sections: NegotiatedSection[];
+  /** AI-Pref values with dialog scope: the implicit fallback */
+  dialogApts: NegotiatedApt[];
+}
+
+/** One party's SDP as last sent, and the frame it came in. */
+export interface PartySdp {
+  party: Party;
+  frame: number;
+  sdp: SessionDescription;
+}
+
+/** One party's AI-Pref header values as last sent. */
+export interface PartyHeaderValues {
+  party: Party;
+  frame: number;
+  values: AiPrefValue[];
+}
+
+export interface NegotiatedScopeInput {
+  caller: PartySdp | null;
+  callee: PartySdp | null;
+  /** whose SDP was the latest offer: its m-sections define the session's m-sections (RFC 3264 §8) */
+  offerer: Party;
+  headers: PartyHeaderValues[];
+}
+
+const MEDIA_HEADER_SCOPES: ReadonlySet<string> = new Set(['media', 'session']);
+
+export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedScope {
+  const offer = input.offerer === 'caller' ? input.caller : input.callee;
+  const answer = input.offerer === 'caller' ? input.callee : input.caller;
+  const sides = [offer, answer].filter((s): s is PartySdp => s !== null);
+  const count = (offer ?? answer)?.sdp.media.length ?? 0;
+  const scopesBySide = sides.map((side) => ({ side, scopes: scopesOfSdp(side.sdp) }));
+
+  const headerMedia: NegotiatedApt[] = [];
+  const dialogApts: NegotiatedApt[] = [];
+  for (const h of input.headers) {
+    for (const v of h.values) {
+      const mediaScoped = v.scope !== null && MEDIA_HEADER_SCOPES.has(v.scope);
+      const apt: NegotiatedApt = {
+        id: v.id,
+        origin: mediaScoped ? 'header-media' : 'header-dialog',
+        source: { party: h.party, frame: h.frame, kind: 'header', position: v.column },
+        params: headerValueParams(v),
+      };
+      addUnique(mediaScoped ? headerMedia : dialogApts, apt);
+    }
+  }
+
+  const sections: NegotiatedSection[] = [];
+  for (let index = 0; index < count; index++) {
+    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], apts: [] };
+    for (const { side, scopes } of scopesBySide) {
+      const m = side.sdp.media[index];
+      if (!m) continue;
+      if (section.kind === '') section.kind = m.kind;
+      if (section.mid === undefined && m.mid !== null) section.mid = m.mid;
+      if (m.disabled) section.disabled = true;
+      if (m.address !== null && m.port > 0) section.rtp.push({ address: m.address, port: m.port });
+      if (m.rtcpAddress !== null && m.rtcpPort > 0) section.rtcp.push({ address: m.rtcpAddress, port: m.rtcpPort });
+      for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
+      if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
+      for (const s of scopes.sections[index] ?? []) {
+        addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
+      }
+    }
+    if (section.disabled) section.apts = [];
+    else for (const apt of headerMedia) addUnique(section.apts, apt);
+    sections.push(section);
+  }
+  return { sections, dialogApts };
+}
+
+/** The first declaration of an (id, origin) pair is kept: repeating it changes nothing. */
+function addUnique(list: NegotiatedApt[], apt: NegotiatedApt): void {
+  if (!list.some((a) => a.id === apt.id && a.origin === apt.origin)) list.push(apt);
+}
+
+function headerValueParams(v: AiPrefValue): Record<string, string> {
+  const params: Record<string, string> = { ...v.params };
+  if (v.scope !== null) params['scope'] = v.scope;
+  if (v.type !== null) params['type'] = v.type;
+  if (v.version !== null) params['version'] = String(v.version);
+  if (v.integrity !== null) params['integrity'] = v.integrity;
+  if (v.uri !== null) params['uri'] = v.uri;
+  if (v.policy !== null) params['policy'] = v.policy;
+  return params;
+}
+
+/** Identifiers of a scope, sorted and deduplicated: for reports and equality checks. */
+export function aptIdsOf(apts: readonly NegotiatedApt[]): string[] {
+  return [...new Set(apts.map((a) => a.id))].sort();
+}

@@ -1,0 +1,176 @@
+/**
+ * The offer/answer state of one dialog (RFC 3264, RFC 6337): the SDP each party last sent
+ * in a completed exchange, the AI-Pref values each party last stated, the offer awaiting
+ * its answer, and the scopes that follow. The dialog tracker decides which message is an
+ * offer or an answer; this class keeps the state and computes what changed.
+ */
+import type { AiPrefValue } from './ai-pref-header.js';
+import type { AiPrefChangedEvent, AnswerEvent, OfferEvent } from './dialog-events.js';
+import { buildNegotiatedScope, type NegotiatedScope, type Party, type PartyHeaderValues, type PartySdp } from './negotiated-scope.js';
+import { diffScopes } from './renegotiation.js';
+import type { SessionDescription } from './sdp.js';
+
+type Sides<T> = { caller: T | null; callee: T | null };
+
+export interface PendingOffer {
+  offerer: Party;
+  method: string;
+  cseq: number;
+  frame: number;
+  sdp: SessionDescription;
+  sdpText: string;
+  /** the offer came in a response (INVITE without SDP): the answer comes in ACK or PRACK */
+  inResponse: boolean;
+  /** the parties' AI-Pref values as they will stand if the answer accepts the offer */
+  headers: Sides<PartyHeaderValues>;
+}
+
+/** The last completed exchange, to recognise a repeated answer (183 then 200 with the same SDP). */
+interface CompletedExchange {
+  offer: PendingOffer;
+  answerer: Party;
+  sdpText: string;
+}
+
+type Stamp = 'frame' | 'ts' | 'key' | 'dialog' | 'type';
+export type OfferPayload = Omit<OfferEvent, Stamp>;
+export type AnswerPayload = Omit<AnswerEvent, Stamp>;
+export type AiPrefChangePayload = Omit<AiPrefChangedEvent, Stamp>;
+
+export interface MessageFacts {
+  party: Party;
+  method: string;
+  cseq: number;
+  status: number;
+  frame: number;
+  /** AI-Pref values of the message, or null when it has no AI-Pref header (nothing stated) */
+  aiPref: AiPrefValue[] | null;
+}
+
+export class OfferAnswerState {
+  private sdp: Sides<PartySdp> = { caller: null, callee: null };
+  private headers: Sides<PartyHeaderValues> = { caller: null, callee: null };
+  private offerer: Party = 'caller';
+  pending: PendingOffer | null = null;
+  private lastExchange: CompletedExchange | null = null;
+  effective: NegotiatedScope | null = null;
+
+  /** An independent copy, for a forked INVITE: every fork answers the same offer. */
+  clone(): OfferAnswerState {
+    const copy = new OfferAnswerState();
+    copy.sdp = { ...this.sdp };
+    copy.headers = { ...this.headers };
+    copy.offerer = this.offerer;
+    copy.pending = this.pending ? { ...this.pending, headers: { ...this.pending.headers } } : null;
+    copy.lastExchange = this.lastExchange;
+    copy.effective = this.effective;
+    return copy;
+  }
+
+  /** A new offer; null when it repeats the pending one (same party, transaction and SDP). */
+  offer(facts: MessageFacts, sdp: SessionDescription, sdpText: string, inResponse: boolean): OfferPayload | null {
+    const p = this.pending;
+    if (p && p.offerer === facts.party && p.cseq === facts.cseq && p.method === facts.method && p.sdpText === sdpText) return null;
+    const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
+    this.pending = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, inResponse, headers };
+    const sides = withSdp(this.sdp, facts.party, sdp, facts.frame);
+    const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: facts.party, headers: present(headers) });
+    return {
+      method: facts.method,
+      cseq: facts.cseq,
+      offerer: facts.party,
+      sdp,
+      aiPref: facts.aiPref ?? [],
+      effective: this.effective,
+      proposed,
+      diff: diffScopes(this.effective, proposed),
+    };
+  }
+
+  /** Is this SDP, from this party in this transaction, the answer to the pending offer? */
+  answers(party: Party, method: string, cseq: number): boolean {
+    const p = this.pending;
+    if (!p || p.offerer === party) return false;
+    // an offer in a response is answered by the ACK or PRACK that follows, whatever its CSeq
+    if (p.inResponse) return method === 'ACK' || method === 'PRACK';
+    return p.method === method && p.cseq === cseq;
+  }
+
+  answer(facts: MessageFacts, sdp: SessionDescription, sdpText: string): AnswerPayload | null {
+    const offer = this.pending;
+    if (!offer) return null;
+    this.pending = null;
+    return this.commit(offer, facts, sdp, sdpText);
+  }
+
+  /**
+   * An answer SDP in a later response of an already answered transaction (a 200 after an
+   * early answer in a 183): nothing when it is the same SDP, a revised answer otherwise.
+   */
+  repeatedAnswer(facts: MessageFacts, sdp: SessionDescription, sdpText: string): AnswerPayload | null | 'not-a-repeat' {
+    const last = this.lastExchange;
+    if (!last || last.answerer !== facts.party || last.offer.method !== facts.method || last.offer.cseq !== facts.cseq) return 'not-a-repeat';
+    if (last.sdpText === sdpText && facts.aiPref === null) return null;
+    return this.commit(last.offer, facts, sdp, sdpText);
+  }
+
+  /** The pending offer failed (non-2xx final, CANCEL): the scopes before it stay in force. */
+  reject(method: string, cseq: number): boolean {
+    const p = this.pending;
+    if (!p || p.method !== method || p.cseq !== cseq) return false;
+    this.pending = null;
+    return true;
+  }
+
+  /** AI-Pref values stated outside an offer/answer; null when the effective scopes do not change. */
+  statement(facts: MessageFacts): AiPrefChangePayload | null {
+    if (facts.aiPref === null) return null;
+    this.headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
+    if (this.pending) this.pending.headers = withHeaders(this.pending.headers, facts.party, facts.aiPref, facts.frame);
+    const previous = this.effective;
+    const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
+    const diff = diffScopes(previous, effective);
+    if (diff.unchanged && previous !== null) return null;
+    this.effective = effective;
+    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff };
+  }
+
+  private commit(offer: PendingOffer, facts: MessageFacts, sdp: SessionDescription, sdpText: string): AnswerPayload {
+    this.sdp = withSdp(withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame), facts.party, sdp, facts.frame);
+    this.headers = withHeaders(offer.headers, facts.party, facts.aiPref, facts.frame);
+    this.offerer = offer.offerer;
+    this.lastExchange = { offer, answerer: facts.party, sdpText };
+    const previous = this.effective;
+    const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
+    this.effective = effective;
+    return {
+      method: facts.method,
+      cseq: facts.cseq,
+      status: facts.status,
+      answerer: facts.party,
+      early: facts.status > 0 && facts.status < 200,
+      sdp,
+      aiPref: facts.aiPref ?? [],
+      previous,
+      effective,
+      diff: diffScopes(previous, effective),
+    };
+  }
+}
+
+function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, frame: number): Sides<PartySdp> {
+  return replaceSide(sides, party, { party, frame, sdp });
+}
+
+/** A message without an AI-Pref header (values null) states nothing: the party's values stand. */
+function withHeaders(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefValue[] | null, frame: number): Sides<PartyHeaderValues> {
+  return values === null ? sides : replaceSide(sides, party, { party, frame, values });
+}
+
+function replaceSide<T>(sides: Sides<T>, party: Party, entry: T): Sides<T> {
+  return party === 'caller' ? { caller: entry, callee: sides.callee } : { caller: sides.caller, callee: entry };
+}
+
+function present(headers: Sides<PartyHeaderValues>): PartyHeaderValues[] {
+  return [headers.caller, headers.callee].filter((h): h is PartyHeaderValues => h !== null);
+}

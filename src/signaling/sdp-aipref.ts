@@ -1,0 +1,154 @@
+/**
+ * The SDP attribute `a=aipref:<scope> <identifier> [<parameter>=<value> ...]` (seed §6.1).
+ *
+ * Parsed leniently, as written in the wild: a comma-separated list value may have spaces
+ * after (or before) its commas — `features=media-metrics, rtcp-xr` is ONE parameter whose
+ * value is the list `media-metrics,rtcp-xr` — and values may be quoted-strings. Parameter
+ * names are lowercased (RFC 4485 §4.4); values are kept as written, lists re-joined with ','.
+ */
+
+export type AiPrefScopeKind = 'session' | 'group' | 'mid';
+
+export interface SdpAiPref {
+  scope: AiPrefScopeKind;
+  id: string;
+  params: Record<string, string>;
+  /** 1-based line number in the SDP text */
+  line: number;
+  /** index of the m-section the attribute sits in, or null at session level */
+  mediaIndex: number | null;
+}
+
+export type SdpAiPrefErrorReason = 'missing-scope' | 'unknown-scope' | 'missing-identifier' | 'unterminated-quoted-string' | 'bad-param';
+
+export type AiPrefAttributeResult =
+  | { ok: true; scope: AiPrefScopeKind; id: string; params: Record<string, string> }
+  | { ok: false; reason: SdpAiPrefErrorReason; detail: string };
+
+const SCOPES: ReadonlySet<string> = new Set(['session', 'group', 'mid']);
+
+/** Parses the attribute value (the text after `a=aipref:`). */
+export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
+  const words = new WordReader(value);
+  const scope = words.next();
+  if (scope === null) return { ok: false, reason: 'missing-scope', detail: '' };
+  if (scope instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
+  const scopeLower = scope.text.toLowerCase();
+  if (!SCOPES.has(scopeLower)) return { ok: false, reason: 'unknown-scope', detail: scope.text.slice(0, 40) };
+  const id = words.next();
+  if (id === null) return { ok: false, reason: 'missing-identifier', detail: '' };
+  if (id instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
+
+  const params: Record<string, string> = {};
+  for (;;) {
+    const word = words.next();
+    if (word === null) break;
+    if (word instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
+    const eq = word.quoted ? -1 : word.text.indexOf('=');
+    if (eq === 0) return { ok: false, reason: 'bad-param', detail: word.text.slice(0, 40) };
+    if (eq < 0) {
+      // a bare word is a flag; unknown flags are kept like unknown parameters
+      params[word.text.toLowerCase()] = '';
+      continue;
+    }
+    const name = word.text.slice(0, eq).toLowerCase();
+    const items: string[] = [];
+    let rest = word.text.slice(eq + 1);
+    if (rest === '' && words.peekQuoted()) {
+      const quoted = words.next();
+      if (quoted === null || quoted instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
+      rest = quoted.text;
+      items.push(rest);
+    } else {
+      items.push(...(word.quotedTail ? [rest] : splitList(rest)));
+    }
+    // the list goes on while an item ends with ',' or the next word starts with one
+    while (rest.endsWith(',') || words.peekComma()) {
+      const mark = words.position;
+      const more = words.next();
+      if (more === null || more instanceof Unterminated) break;
+      if (!more.quoted && !more.text.startsWith(',') && more.text.includes('=')) {
+        // "a, retention=24h": a dangling comma, and the next word is a parameter of its own
+        words.position = mark;
+        break;
+      }
+      rest = more.text;
+      items.push(...(more.quoted || more.quotedTail ? [more.text] : splitList(more.text)));
+    }
+    params[name] = items.join(',');
+  }
+  return { ok: true, scope: scopeLower as AiPrefScopeKind, id: id.text, params };
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+class Unterminated {}
+
+interface Word {
+  text: string;
+  /** the whole word was a quoted-string */
+  quoted: boolean;
+  /** a quoted-string was glued to the word (`name="a b"`): its commas are not list separators */
+  quotedTail: boolean;
+}
+
+/** Whitespace-separated words; a word may be (or end in) a quoted-string with spaces inside. */
+class WordReader {
+  position = 0;
+  constructor(private readonly text: string) {}
+
+  private skipSpace(): void {
+    while (this.position < this.text.length && (this.text[this.position] === ' ' || this.text[this.position] === '\t')) this.position++;
+  }
+
+  peekComma(): boolean {
+    this.skipSpace();
+    return this.text[this.position] === ',';
+  }
+
+  peekQuoted(): boolean {
+    this.skipSpace();
+    return this.text[this.position] === '"';
+  }
+
+  next(): Word | Unterminated | null {
+    this.skipSpace();
+    if (this.position >= this.text.length) return null;
+    if (this.text[this.position] === '"') {
+      const close = this.closingQuote(this.position);
+      if (close < 0) return new Unterminated();
+      const text = this.text.slice(this.position + 1, close).replace(/\\(.)/g, '$1');
+      this.position = close + 1;
+      return { text, quoted: true, quotedTail: false };
+    }
+    let out = '';
+    let quotedTail = false;
+    while (this.position < this.text.length && this.text[this.position] !== ' ' && this.text[this.position] !== '\t') {
+      if (this.text[this.position] === '"') {
+        // name="quoted value with spaces"
+        const close = this.closingQuote(this.position);
+        if (close < 0) return new Unterminated();
+        out += this.text.slice(this.position + 1, close).replace(/\\(.)/g, '$1');
+        this.position = close + 1;
+        quotedTail = true;
+        continue;
+      }
+      out += this.text[this.position];
+      this.position++;
+    }
+    return { text: out, quoted: false, quotedTail };
+  }
+
+  private closingQuote(open: number): number {
+    for (let i = open + 1; i < this.text.length; i++) {
+      if (this.text[i] === '\\') i++;
+      else if (this.text[i] === '"') return i;
+    }
+    return -1;
+  }
+}
