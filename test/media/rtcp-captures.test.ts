@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyRtpRtcp } from '../../src/media/demux.js';
 import { decodeRtcpCompound } from '../../src/media/rtcp/compound.js';
+import { encodeRtcpCompound } from '../../src/media/rtcp/encode.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../../src/media/rtp.js';
 import { capturePath, readUdpDatagrams } from './pcap-udp-fixture.js';
 
@@ -47,6 +48,15 @@ describe('rtpproxy_rtcp1.raw', () => {
       [202, 52, 32],
     ]);
     expect(c.packets[1]).toMatchObject({ ssrc: 1309239164, chunks: [{ ssrc: 1309239164, items: [{ type: 1, text: '768f0@pjcffd9b.org' }] }] });
+  });
+});
+
+describe('decoded real packets encode back to the captured bytes', () => {
+  it('rtpproxy_rtcp1.raw and rtpproxy_rtcp.o.pcap frame 158', () => {
+    const raw = new Uint8Array(readFileSync(capturePath('rtpproxy_rtcp1.raw')));
+    expect(encodeRtcpCompound(decodeRtcpCompound(raw).packets)).toEqual(raw);
+    const frame158 = readUdpDatagrams('rtpproxy_rtcp.o.pcap').find((x) => x.frame === 158)!.payload;
+    expect(encodeRtcpCompound(decodeRtcpCompound(frame158).packets)).toEqual(frame158);
   });
 });
 
