@@ -232,7 +232,7 @@ function drawAiPref(rng: SeededRandom, index: number, body: CallPlan['body']): A
   return values;
 }
 
-/** Plans every call of a capture; calls are staggered over the first quarter of the duration. */
+/** Plans every call of a capture; calls start staggered over the first tenth of the duration. */
 export function planCalls(seed: number, opts: PlanOptions): CallPlan[] {
   const root = new SeededRandom(seed);
   const durationUs = Math.round(opts.durationSec * 1e6);
@@ -252,7 +252,7 @@ function planCall(rng: SeededRandom, index: number, durationUs: number, opts: Pl
   const callee = endpoint(rng, `10.2.${host}`, `bob${index}`);
   const callId = `${rng.hex(16)}-${index}@${caller.address}`;
 
-  const staggerUs = opts.calls > 1 ? Math.floor((durationUs * 0.25 * index) / opts.calls) : 0;
+  const staggerUs = opts.calls > 1 ? Math.floor((durationUs * 0.1 * index) / opts.calls) : 0;
   const inviteUs = staggerUs + rng.int(0, 200_000);
   const answerUs = inviteUs + rng.int(200_000, 800_000);
   const ackUs = answerUs + 20_000;

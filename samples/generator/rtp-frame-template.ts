@@ -37,7 +37,9 @@ export class RtpFrameTemplate {
   /** Rewrites the frame for the given header fields and returns it (valid until the next call). */
   patch(seq: number, ts: number, marker: boolean): Uint8Array {
     const f = this.frame;
-    const oldWords = [word(f, RTP_AT), word(f, RTP_AT + 2), word(f, RTP_AT + 4), word(f, RTP_AT + 6)];
+    // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for every 16-bit word m that became m'.
+    let sum = (~word(f, UDP_CHECKSUM_AT) & 0xffff) + 4 * 0xffff;
+    for (let i = 0; i < 8; i += 2) sum -= word(f, RTP_AT + i); // ~m = 0xffff - m
     f[RTP_AT + 1] = (marker ? 0x80 : 0) | this.pt;
     f[RTP_AT + 2] = (seq >>> 8) & 0xff;
     f[RTP_AT + 3] = seq & 0xff;
@@ -45,9 +47,7 @@ export class RtpFrameTemplate {
     f[RTP_AT + 5] = (ts >>> 16) & 0xff;
     f[RTP_AT + 6] = (ts >>> 8) & 0xff;
     f[RTP_AT + 7] = ts & 0xff;
-    // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for every 16-bit word m that became m'.
-    let sum = ~word(f, UDP_CHECKSUM_AT) & 0xffff;
-    for (let i = 0; i < 4; i++) sum += (~oldWords[i]! & 0xffff) + word(f, RTP_AT + 2 * i);
+    for (let i = 0; i < 8; i += 2) sum += word(f, RTP_AT + i);
     while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
     let checksum = ~sum & 0xffff;
     // UDP sends a computed zero as all ones (RFC 768), as the frame builder does.

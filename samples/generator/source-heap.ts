@@ -31,10 +31,11 @@ export class SourceHeap {
     let i = items.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!earlier(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      if (!earlier(source, items[parent]!)) break;
+      items[i] = items[parent]!;
       i = parent;
     }
+    items[i] = source;
   }
 
   /** Emits packets in time order until every source is done. */
@@ -52,18 +53,21 @@ export class SourceHeap {
     }
   }
 
+  /** Moves the item at `start` down to its place; the hole moves instead of swapping pairs. */
   private siftDown(start: number): void {
     const items = this.items;
     const n = items.length;
+    const moving = items[start]!;
     let i = start;
     for (;;) {
       const l = 2 * i + 1;
-      if (l >= n) return;
+      if (l >= n) break;
       const r = l + 1;
       const child = r < n && earlier(items[r]!, items[l]!) ? r : l;
-      if (!earlier(items[child]!, items[i]!)) return;
-      [items[i], items[child]] = [items[child]!, items[i]!];
+      if (!earlier(items[child]!, moving)) break;
+      items[i] = items[child]!;
       i = child;
     }
+    items[i] = moving;
   }
 }
