@@ -1,0 +1,139 @@
+/**
+ * The optional native `pcap` package (node_pcap, a libpcap binding). It is needed only for
+ * capture from a live interface; replay of files runs on native-free/. The package needs the
+ * libpcap headers to build, so it is an optional dependency, loaded only when asked for.
+ */
+
+/** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
+interface NativePacketWithHeader {
+  buf: Uint8Array;
+  header: Uint8Array;
+  link_type: string;
+}
+
+export interface NativePcapSession {
+  readonly link_type: string;
+  on(event: 'packet', listener: (packet: NativePacketWithHeader) => void): this;
+  on(event: 'complete', listener: () => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  close(): void;
+}
+
+/** The parts of the `pcap` package the enforcer uses. */
+export interface NativePcapModule {
+  createSession(device: string, options?: { filter?: string; buffer_size?: number; snap_length?: number }): NativePcapSession;
+  createOfflineSession(path: string, options?: { filter?: string }): NativePcapSession;
+  lib_version?: string;
+}
+
+export interface NativePcapRecord {
+  /** seconds since the epoch, microsecond precision */
+  ts: number;
+  data: Uint8Array;
+  origLen: number;
+  linkType: number;
+}
+
+export const NATIVE_PCAP_MISSING =
+  "the optional native 'pcap' package is not available: install the libpcap headers (apt-get install libpcap-dev), then run npm install pcap";
+
+/** node_pcap names link types by their LINKTYPE_ constant. */
+const LINK_TYPE_NUMBERS: Record<string, number> = {
+  LINKTYPE_NULL: 0,
+  LINKTYPE_ETHERNET: 1,
+  LINKTYPE_RAW: 101,
+  LINKTYPE_IEEE802_11_RADIO: 127,
+  LINKTYPE_LINUX_SLL: 113,
+};
+
+function isNativePcapModule(value: unknown): value is NativePcapModule {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { createOfflineSession?: unknown }).createOfflineSession === 'function' &&
+    typeof (value as { createSession?: unknown }).createSession === 'function'
+  );
+}
+
+/**
+ * Loads the `pcap` package. When it is missing, or installed without its native binding, the
+ * Error says in one line how to get it.
+ */
+export async function loadNativePcap(): Promise<NativePcapModule> {
+  // A variable specifier keeps TypeScript from requiring the optional package at build time.
+  const specifier = 'pcap';
+  let loaded: unknown;
+  try {
+    loaded = await import(specifier);
+  } catch (err) {
+    throw new Error(NATIVE_PCAP_MISSING, { cause: err });
+  }
+  const mod = (loaded as { default?: unknown }).default ?? loaded;
+  if (!isNativePcapModule(mod)) throw new Error(NATIVE_PCAP_MISSING);
+  return mod;
+}
+
+export async function isNativePcapAvailable(): Promise<boolean> {
+  try {
+    await loadNativePcap();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a capture file through libpcap, optionally with a BPF filter. node_pcap reads an
+ * offline file in one go without backpressure, so this is for cross-checks and small files;
+ * large replays belong to native-free/.
+ */
+export async function* readCaptureWithNativePcap(path: string, bpfFilter?: string): AsyncGenerator<NativePcapRecord> {
+  const pcap = await loadNativePcap();
+  const records: NativePcapRecord[] = [];
+  let failure: Error | undefined;
+  let done = false;
+  let wake: (() => void) | undefined;
+  const session = pcap.createOfflineSession(path, bpfFilter ? { filter: bpfFilter } : {});
+  const linkType = LINK_TYPE_NUMBERS[session.link_type] ?? -1;
+  session.on('packet', (packet) => {
+    const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
+    const capLen = h.getUint32(8, true);
+    records.push({
+      ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6,
+      // the package reuses its buffer for the next packet
+      data: packet.buf.slice(0, capLen),
+      origLen: h.getUint32(12, true),
+      linkType,
+    });
+    wake?.();
+  });
+  session.on('complete', () => {
+    done = true;
+    wake?.();
+  });
+  session.on('error', (err) => {
+    failure = err;
+    done = true;
+    wake?.();
+  });
+  let next = 0;
+  try {
+    for (;;) {
+      while (next < records.length) yield records[next++]!;
+      records.length = 0;
+      next = 0;
+      if (failure) throw failure;
+      if (done) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    try {
+      session.close();
+    } catch {
+      // node_pcap 3 stops a live-capture watcher in close(), which an offline session lacks.
+    }
+  }
+}
