@@ -184,6 +184,7 @@ export function itemContent(item: TelemetryItem, includeText: boolean): Record<s
       return content;
     }
     case 'xr':
-      return { pt: item.pt, ssrc: item.packet.ssrc, block: item.block, ...structuredClone(item.xrBlock) };
+      // The inspect form of an XR packet holding just this block (its own ssrc is the reported-on source).
+      return { pt: item.pt, ssrc: item.packet.ssrc, block: item.block, blocks: [structuredClone(item.xrBlock)] };
   }
 }

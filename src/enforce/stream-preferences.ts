@@ -1,0 +1,91 @@
+/**
+ * Which APT identifiers govern a stream, and what they resolve to (SPEC §2, §3):
+ * the identifiers of its m-section (session, group and mid scopes, AI-Pref values for the
+ * media), else — when the stream cannot be bound that precisely — the dialog-level AI-Pref
+ * values (the implicit §6.2 fallback); plus what the operator's repository maps the dialog
+ * to, plus identifiers carried in SDES PRIV items. Media-plane tags never relax signaling:
+ * an SDES identifier the signaling did not name is a binding conflict, and both apply.
+ */
+import type { StreamState } from '../binding/stream-table.js';
+import { type ResolvedPreference, resolvePreferences } from '../policy/precedence.js';
+import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
+
+export interface StreamPreference {
+  /** every identifier that applies, signaling first */
+  ids: string[];
+  /** null: no identifier applies (absence of preference) */
+  resolved: ResolvedPreference | null;
+  /** the dialog-level fallback was used */
+  implicit: boolean;
+  /** SDES PRIV identifiers the signaling did not name */
+  conflicting: string[];
+  /** identifiers with no resolvable statement */
+  unresolved: string[];
+  /** the stream's m-section was disabled (port 0) or removed: processing stops */
+  disabled: boolean;
+}
+
+/** Statements by identifier, with a generation bumped on every change (a cache key). */
+export class StatementTable {
+  private readonly byId = new Map<string, AptStatement>();
+  generation = 0;
+
+  set(statement: AptStatement): void {
+    this.byId.set(statement.id, statement);
+    this.generation++;
+  }
+
+  get(id: string): AptStatement | undefined {
+    return this.byId.get(id);
+  }
+}
+
+interface Cached {
+  generation: number;
+  statements: number;
+  preference: StreamPreference;
+}
+
+/** Per-stream preference resolution, cached until the stream's binding or a statement changes. */
+export class StreamPreferences {
+  private readonly cache = new WeakMap<StreamState, Cached>();
+
+  constructor(private readonly statements: StatementTable) {}
+
+  of(stream: StreamState): StreamPreference {
+    const hit = this.cache.get(stream);
+    if (hit && hit.generation === stream.generation && hit.statements === this.statements.generation) return hit.preference;
+    const preference = this.compute(stream);
+    this.cache.set(stream, { generation: stream.generation, statements: this.statements.generation, preference });
+    return preference;
+  }
+
+  private compute(stream: StreamState): StreamPreference {
+    const scope = stream.session.scope;
+    const signaled: string[] = [];
+    let implicit = false;
+    const disabled = stream.section?.disabled === true;
+    if (scope) {
+      if (stream.section) for (const apt of stream.section.apts) addUnique(signaled, apt.id);
+      if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
+        implicit = true;
+        for (const id of scope.dialogApts) addUnique(signaled, id);
+      }
+      for (const id of scope.repositoryApts) addUnique(signaled, id);
+    }
+    const conflicting = signaled.length > 0 ? stream.sdesApts.filter((id) => !signaled.includes(id)) : [];
+    const ids = [...signaled];
+    for (const id of stream.sdesApts) addUnique(ids, id);
+    const unresolved: string[] = [];
+    const statements = ids.map((id) => {
+      const st = this.statements.get(id);
+      if (!st || st.status === 'unresolved') unresolved.push(id);
+      return st ?? mostRestrictiveStatement(id, 'unresolved', 'identifier not known');
+    });
+    return { ids, resolved: resolvePreferences(statements), implicit, conflicting, unresolved, disabled };
+  }
+}
+
+function addUnique(list: string[], id: string): void {
+  if (!list.includes(id)) list.push(id);
+}

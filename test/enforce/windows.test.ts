@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { compactNtp, compactNtpOfUnixTime, roundTripMs } from '../../src/enforce/round-trip.js';
+import { splitTelemetry, type TelemetryItem } from '../../src/enforce/telemetry-items.js';
+import { WindowStore } from '../../src/enforce/windows.js';
+import type { RtcpPacket } from '../../src/media/rtcp/types.js';
+import { app, block, bye, compound, fir, nack, pli, remb, rr, sdes, sr, twcc, voip, xr } from './packets.js';
+
+const A = 0xa;
+const B = 0xb;
+const T = 1_700_000_000;
+const meta = { apt: ['agg'], retentionSec: 86400 };
+const items = (...packets: RtcpPacket[]): TelemetryItem[] => splitTelemetry(compound(...packets));
+
+describe('round-trip time arithmetic', () => {
+  it.each([
+    // arrival, lsr, dlsr → ms
+    [T + 2, compactNtpOfUnixTime(T), 1.5 * 65536, 500],
+    [T + 0.25, compactNtpOfUnixTime(T), 0, 250],
+    [T, 0, 0, null], // no SR echoed
+    [T, compactNtpOfUnixTime(T + 1), 0, null], // negative: clocks disagree
+    [T + 100, compactNtpOfUnixTime(T), 0, null], // implausible
+  ])('A=%d LSR=%d DLSR=%d → %j', (arrival, lsr, dlsr, want) => {
+    const got = roundTripMs(arrival, lsr, dlsr);
+    if (want === null) expect(got).toBeNull();
+    else expect(got).toBeCloseTo(want, 1);
+  });
+
+  it('compact NTP is the middle 32 bits', () => {
+    expect(compactNtp(0x1234abcd, 0x5678ef01)).toBe(0xabcd5678);
+    expect(compactNtpOfUnixTime(0)).toBe(((2_208_988_800 & 0xffff) << 16) >>> 0);
+  });
+});
+
+describe('WindowStore statistics on hand-computed inputs', () => {
+  it('loss, cumulative loss, jitter, RTT, VoIP means, feedback and packet counts', () => {
+    const store = new WindowStore();
+    const ntp = { ntpSec: (T + 2_208_988_800) >>> 0, ntpFrac: 0 };
+    // B's SR, seen by the store, then A's RRs that answer it 2 s later with DLSR 1.5 s.
+    store.add('s', items(sr(B, [], ntp))[0]!, T, meta);
+    const jitters = Array.from({ length: 20 }, (_, i) => (i + 1) * 10); // 10..200
+    const lsr = compactNtp(ntp.ntpSec, ntp.ntpFrac);
+    store.add('s', items(rr(A, [block(B, { fractionLost: 64, cumulativeLost: 5, jitter: jitters[0], lsr, dlsr: 98304 })]))[0]!, T + 2, meta);
+    store.add('s', items(rr(A, [block(B, { fractionLost: 128, cumulativeLost: 12, jitter: jitters[1] })]))[0]!, T + 3, meta);
+    const rest = jitters.slice(2).map((jitter) => block(B, { fractionLost: 0, cumulativeLost: 3, jitter }));
+    // 18 more blocks with no loss: the loss mean is (0.25 + 0.5) / 20
+    store.add('s', items(rr(A, rest))[0]!, T + 4, meta);
+    for (const item of items(xr(A, [voip(B, { mosLq: 42, mosCq: 41, rFactor: 90 }), voip(B, { mosLq: 38, mosCq: 127, rFactor: 80 })]))) store.add('s', item, T + 5, meta);
+    for (const item of items(nack(A, B), nack(A, B), pli(A, B), fir(A, B), remb(A, [B]), twcc(A, B), sdes([{ ssrc: A, items: [{ type: 1, text: 'x' }] }]), app(A), bye([A]))) {
+      store.add('s', item, T + 6, meta);
+    }
+    const [closed] = store.closeAll();
+    expect(closed).toMatchObject({ key: 's', start: T, end: T + 6, reason: 'end-of-capture', apt: ['agg'], retentionSec: 86400 });
+    const stats = closed!.stats;
+    expect(stats.items).toBe(15);
+    expect(stats.packets).toEqual({ sr: 1, rr: 3, sdes: 1, bye: 1, app: 1, rtpfb: 3, psfb: 3, xr: 2 });
+    expect(stats.reportBlocks).toBe(20);
+    expect(stats.lossFraction!.mean).toBeCloseTo(0.75 / 20, 12);
+    expect(stats.cumulativeLost).toEqual({ max: 12 });
+    expect(stats.jitter).toEqual({ min: 10, mean: 105, max: 200, p95: 190 });
+    expect(stats.rttMs!.count).toBe(1);
+    expect(stats.rttMs!.mean).toBeCloseTo(500, 6);
+    expect(stats.voip!.blocks).toBe(2);
+    expect(stats.voip!.mosLq).toBeCloseTo(4.0, 12);
+    expect(stats.voip!.mosCq).toBeCloseTo(4.1, 12);
+    expect(stats.voip!.rFactor).toBe(85);
+    expect(stats.feedback).toEqual({ nack: 2, pli: 1, fir: 1, remb: 1, twcc: 1, other: 0 });
+  });
+
+  it('RTT is only computed for SRs the store has seen', () => {
+    const store = new WindowStore();
+    store.add('s', items(rr(A, [block(B, { lsr: compactNtpOfUnixTime(T), dlsr: 0 })]))[0]!, T + 1, meta);
+    expect(store.closeAll()[0]!.stats.rttMs).toBeNull();
+  });
+
+  it('an empty-ish window reports nulls, not zeros, for what it never saw', () => {
+    const store = new WindowStore();
+    store.add('s', items(app(A))[0]!, T, meta);
+    expect(store.closeAll()[0]!.stats).toMatchObject({ lossFraction: null, cumulativeLost: null, jitter: null, rttMs: null, voip: null });
+  });
+});
+
+describe('WindowStore closing', () => {
+  const item = items(rr(A, [block(B)]))[0]!;
+
+  it('a window ends after its span: the next item closes it (window-end)', () => {
+    const store = new WindowStore({ windowSec: 10 });
+    expect(store.add('s', item, T, meta)).toEqual([]);
+    expect(store.add('s', item, T + 9.999, meta)).toEqual([]);
+    const closed = store.add('s', item, T + 10, meta);
+    expect(closed.map((w) => [w.start, w.end, w.reason, w.stats.items])).toEqual([[T, T + 10, 'window-end', 2]]);
+    expect(store.openCount).toBe(1);
+  });
+
+  it('closeDue closes every window whose end has passed, in end order', () => {
+    const store = new WindowStore({ windowSec: 5 });
+    store.add('late', item, T + 2, meta);
+    store.add('early', item, T, meta);
+    expect(store.closeDue(T + 4.9)).toEqual([]);
+    expect(store.closeDue(T + 7).map((w) => [w.key, w.end])).toEqual([['early', T + 5], ['late', T + 7]]);
+    expect(store.openCount).toBe(0);
+  });
+
+  it.each(['bye', 'dialog-end', 'scope-change'] as const)('close(key, %s) closes at the given time', (reason) => {
+    const store = new WindowStore();
+    store.add('s', item, T, meta);
+    expect(store.close('s', reason, T + 3)).toMatchObject({ start: T, end: T + 3, reason });
+    expect(store.close('s', reason, T + 3)).toBeNull();
+  });
+
+  it('a change of deciding APTs closes the window (scope-change)', () => {
+    const store = new WindowStore();
+    store.add('s', item, T, meta);
+    expect(store.add('s', item, T + 1, { apt: ['agg'], retentionSec: 86400 })).toEqual([]);
+    const closed = store.add('s', item, T + 2, { apt: ['other'], retentionSec: 86400 });
+    expect(closed.map((w) => [w.reason, w.apt, w.end])).toEqual([['scope-change', ['agg'], T + 2]]);
+  });
+
+  it('a window whose retention expires before its end is closed at that moment', () => {
+    const store = new WindowStore({ windowSec: 10 });
+    store.add('s', item, T, { apt: ['agg'], retentionSec: 3 });
+    expect(store.closeDue(T + 2.5)).toEqual([]);
+    expect(store.closeDue(T + 3).map((w) => [w.reason, w.end, w.retentionSec])).toEqual([['retention', T + 3, 3]]);
+  });
+
+  it('a later item with shorter retention pulls the deadline in', () => {
+    const store = new WindowStore({ windowSec: 10 });
+    store.add('s', item, T, { apt: ['agg'], retentionSec: 60 });
+    store.add('s', item, T + 1, { apt: ['agg'], retentionSec: 2 });
+    const closed = store.add('s', item, T + 4, { apt: ['agg'], retentionSec: 60 });
+    expect(closed.map((w) => [w.reason, w.end, w.retentionSec, w.stats.items])).toEqual([['retention', T + 3, 2, 2]]);
+  });
+
+  it('retention 0 is never held', () => {
+    const store = new WindowStore();
+    expect(store.add('s', item, T, { apt: ['z'], retentionSec: 0 })).toEqual([]);
+    expect(store.openCount).toBe(0);
+    expect(store.closeAll()).toEqual([]);
+  });
+
+  it('records the shortest retention that applied, null when none did', () => {
+    const store = new WindowStore();
+    store.add('a', item, T, { apt: ['x'], retentionSec: null });
+    store.add('b', item, T, { apt: ['x'], retentionSec: 900 });
+    store.add('b', item, T + 1, { apt: ['x'], retentionSec: 600 });
+    expect(store.closeAll(undefined, T + 2).map((w) => [w.key, w.retentionSec, w.end])).toEqual([['a', null, T + 2], ['b', 600, T + 2]]);
+  });
+
+  it('refuses a non-positive window', () => {
+    expect(() => new WindowStore({ windowSec: 0 })).toThrow(RangeError);
+  });
+});
