@@ -19,6 +19,8 @@ export class SipStreamFramer {
   private buffer: Uint8Array = new Uint8Array(0);
   /** stream bytes consumed before buffer[0], so errors can say where in the stream they were */
   private consumed = 0;
+  /** bytes of an oversized message still to come, to be dropped unread */
+  private skipRemaining = 0;
 
   constructor(private readonly limits: SipStreamLimits = { maxMessageBytes: 256 * 1024 }) {}
 
@@ -32,6 +34,10 @@ export class SipStreamFramer {
     const out: SipParseResult[] = [];
     let pos = 0;
     const b = this.buffer;
+    if (this.skipRemaining > 0) {
+      pos = Math.min(this.skipRemaining, b.length);
+      this.skipRemaining -= pos;
+    }
     while (pos < b.length) {
       if (b[pos] === 0x0d || b[pos] === 0x0a) {
         pos++;
@@ -59,7 +65,11 @@ export class SipStreamFramer {
       const bodyLength = length === null ? 0 : Number(length[1]);
       const total = headerEnd - pos + bodyLength;
       if (total > this.limits.maxMessageBytes) {
-        pos = this.discard(out, pos, headerEnd, 'oversized-message');
+        // its length is known: skip the whole message, even the part not received yet
+        this.discard(out, pos, pos, 'oversized-message', `${total}`);
+        const available = Math.min(total, b.length - pos);
+        this.skipRemaining = total - available;
+        pos += available;
         continue;
       }
       if (pos + total > b.length) break;
@@ -82,14 +92,14 @@ export class SipStreamFramer {
     this.buffer = joined;
   }
 
-  private discard(out: SipParseResult[], from: number, to: number, reason: 'garbage-skipped' | 'oversized-message'): number {
+  private discard(out: SipParseResult[], from: number, to: number, reason: 'garbage-skipped' | 'oversized-message', detail = `${to - from}`): number {
     const last = out[out.length - 1];
     const previous = last?.message === null ? last.errors[0] : undefined;
     // consecutive skipped lines are one error, not one per line
     if (previous && previous.reason === reason && reason === 'garbage-skipped') {
       previous.detail = `${Number(previous.detail ?? '0') + (to - from)}`;
     } else {
-      out.push({ message: null, errors: [sipError(reason, this.consumed + from, `${to - from}`)] });
+      out.push({ message: null, errors: [sipError(reason, this.consumed + from, detail)] });
     }
     return to;
   }

@@ -1,0 +1,41 @@
+/** Builders for SIP test messages: header lines joined with CRLF, Content-Length computed. */
+import { parseSipMessage, type SipMessage } from '../../src/signaling/sip-message.js';
+
+const encoder = new TextEncoder();
+
+export function bytesOf(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** A message from its start line and header lines; Content-Length is added unless one is given. */
+export function sipText(lines: string[], body = ''): string {
+  const hasLength = lines.some((l) => /^(content-length|l)\s*:/i.test(l));
+  const all = hasLength ? lines : [...lines, `Content-Length: ${encoder.encode(body).length}`];
+  return all.join('\r\n') + '\r\n\r\n' + body;
+}
+
+export function parseText(text: string): { message: SipMessage; errors: string[] } {
+  const b = bytesOf(text);
+  const r = parseSipMessage(b, 0, b.length);
+  if (!r.message) throw new Error(`fixture did not parse: ${JSON.stringify(r.errors)}`);
+  return { message: r.message, errors: r.errors.map((e) => e.reason) };
+}
+
+export function sdpText(lines: string[]): string {
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** A minimal audio SDP; extra lines are appended at session level or after the m-line. */
+export function audioSdp(opts: { ip?: string; port?: number; session?: string[]; media?: string[]; version?: number } = {}): string {
+  const ip = opts.ip ?? '192.0.2.1';
+  return sdpText([
+    'v=0',
+    `o=- 1 ${opts.version ?? 1} IN IP4 ${ip}`,
+    's=-',
+    `c=IN IP4 ${ip}`,
+    't=0 0',
+    ...(opts.session ?? []),
+    `m=audio ${opts.port ?? 4000} RTP/AVP 0`,
+    ...(opts.media ?? []),
+  ]);
+}
