@@ -12,7 +12,12 @@ export type MediaKind = 'audio' | 'video';
 export type Direction = 'caller-to-callee' | 'callee-to-caller';
 /** SPEC §8 `via` values the generator produces (all but `repository`). */
 export type BindingRoute = 'a=ssrc' | 'sdes-mid' | 'rtp-mid' | 'transport' | 'sdes-priv' | 'dialog';
-export type RenegotiationKind = 'remove-aipref' | 'disable-video';
+/**
+ * remove-aipref: the re-INVITE leaves out an `a=aipref:mid` line; disable-video: it sets the
+ * video port to 0; refused: it leaves out the line but the callee answers 488 with
+ * `Warning: 399 aipref`, so nothing changes (SPEC §5).
+ */
+export type RenegotiationKind = 'remove-aipref' | 'disable-video' | 'refused';
 
 /** Routes that tie a stream to an m-section (the others leave it at dialog or SSRC level). */
 export const SECTION_ROUTES: readonly BindingRoute[] = ['a=ssrc', 'sdes-mid', 'rtp-mid', 'transport'];
@@ -118,7 +123,7 @@ export interface PlanOptions {
 
 /**
  * The first calls follow a script so that even a three-call sample shows every binding route
- * and both kinds of renegotiation; later calls are drawn at random. Stream order: caller
+ * and every kind of renegotiation; later calls are drawn at random. Stream order: caller
  * audio, caller video, callee audio, callee video.
  */
 interface ScriptedCall {
@@ -150,7 +155,7 @@ const SCRIPT: readonly ScriptedCall[] = [
   {
     flavour: 'bundle',
     routes: ['rtp-mid', 'dialog', 'a=ssrc', 'sdes-mid'],
-    renegotiation: null,
+    renegotiation: { kind: 'refused', retransmitted: false },
     body: 'multipart',
     apts: { session: null, audio: ['apt-user-3', ['export', 'retention']], video: null },
   },
@@ -270,7 +275,7 @@ function planCall(rng: SeededRandom, index: number, durationUs: number, opts: Pl
     scripted !== undefined
       ? scripted.renegotiation
       : rng.chance(0.3)
-        ? { kind: rng.chance(0.5) ? ('remove-aipref' as const) : ('disable-video' as const), retransmitted: rng.chance(0.3) }
+        ? { kind: rng.pick(['remove-aipref', 'remove-aipref', 'disable-video', 'disable-video', 'refused'] as const), retransmitted: rng.chance(0.3) }
         : null;
 
   const audioMidApt = scripted
@@ -288,7 +293,7 @@ function planCall(rng: SeededRandom, index: number, durationUs: number, opts: Pl
     { kind: 'video', mid: 'v', midApt: videoMidApt },
   ];
   // A removal needs something to remove: make sure the section it targets declares an APT.
-  if (renegotiationChoice?.kind === 'remove-aipref' && !sections.some((s) => s.midApt)) {
+  if (renegotiationChoice && renegotiationChoice.kind !== 'disable-video' && !sections.some((s) => s.midApt)) {
     sections[0]!.midApt = drawDeclaration(rng, 'mid', rng.pick(catalogIds('audio')));
   }
 

@@ -10,10 +10,9 @@ import { planCalls, type CallPlan } from './call-plan.js';
 import { generateCapture, type GenerateOptions } from './generate-capture.js';
 import { buildSdp } from './sdp-text.js';
 import { scriptCall } from './sip-script.js';
-import { buildResponse } from './sip-text.js';
 import type { GenerationTruth } from './truth.js';
 
-/** The committed capture: three calls (BUNDLE, plain, BUNDLE+multipart), two renegotiations. */
+/** The committed capture: three calls (BUNDLE, plain, BUNDLE+multipart), one renegotiation of each kind. */
 export const SMALL_SAMPLE_OPTIONS = {
   calls: 3,
   durationSec: 5,
@@ -52,21 +51,14 @@ export function signalingTexts(calls: readonly CallPlan[]): Record<string, strin
     return m.text;
   };
   const reOffer = (c: CallPlan) => first(c, (m) => m.renegotiation === 'offer');
-  const refused = buildResponse(bundle, {
-    status: 488,
-    reason: 'Not Acceptable Here',
-    cseq: 2,
-    method: 'INVITE',
-    requestFrom: 'caller',
-    withToTag: true,
-    extraHeaders: [['Warning', '399 aipref "Preference unsupported"']],
-  });
+  const refused = first(multipart, (m) => m.renegotiation === 'answer');
   return {
     'sip/invite-bundle.sip': first(bundle, (m) => m.message === 'INVITE' && m.cseq === 1),
     'sip/invite-multipart.sip': first(multipart, (m) => m.message === 'INVITE' && m.cseq === 1),
     'sip/200-answer-plain.sip': first(plain, (m) => m.message === '200' && m.cseq === 1),
     'sip/reinvite-remove-aipref.sip': reOffer(bundle),
     'sip/reinvite-disable-video.sip': reOffer(plain),
+    'sip/reinvite-refused.sip': reOffer(multipart),
     'sip/488-aipref-refused.sip': refused,
     'sdp/offer-bundle.sdp': buildSdp(bundle, 'caller', 1),
     'sdp/answer-bundle.sdp': buildSdp(bundle, 'callee', 1),

@@ -260,6 +260,9 @@ function renegotiationTruth(call: CallPlan, runtimes: StreamRuntime[], sent: Sen
   if (r.kind === 'remove-aipref') {
     fallback = sectionApts(call, section, false);
     if (fallback.length === 0) fallback = dialogApts(call);
+  } else if (r.kind === 'refused') {
+    // the 488 discards the offer's change: the streams keep what governed them
+    fallback = sectionApts(call, section, true);
   }
   return [
     {

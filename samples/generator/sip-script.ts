@@ -21,6 +21,9 @@ export interface ScriptedSipMessage {
 
 export const RENEGOTIATION_CSEQ = 2;
 
+/** Seed §5.1.3: the answer of a UAS that cannot comply with the preferences offered. */
+export const AIPREF_REFUSAL_WARNING = ['Warning', '399 aipref "Preference unsupported"'] as const;
+
 export function scriptCall(call: CallPlan): ScriptedSipMessage[] {
   const out: ScriptedSipMessage[] = [];
   const add = (m: Omit<ScriptedSipMessage, 'retransmission' | 'renegotiation'> & Partial<ScriptedSipMessage>): void => {
@@ -42,22 +45,35 @@ export function scriptCall(call: CallPlan): ScriptedSipMessage[] {
     callerCseq = RENEGOTIATION_CSEQ;
     const change = r.kind === 'disable-video' ? { disabledMid: r.mid } : { removedAptMid: r.mid };
     const reOffer = buildInvite(call, { cseq: callerCseq, sdp: buildSdp(call, 'caller', 2, change), inDialog: true });
-    const reAnswer = buildResponse(call, {
-      status: 200,
-      reason: 'OK',
-      cseq: callerCseq,
-      method: 'INVITE',
-      requestFrom: 'caller',
-      withToTag: true,
-      sdp: buildSdp(call, 'callee', 2, change),
-    });
+    const refused = r.kind === 'refused';
+    const reAnswer = refused
+      ? buildResponse(call, {
+          status: 488,
+          reason: 'Not Acceptable Here',
+          cseq: callerCseq,
+          method: 'INVITE',
+          requestFrom: 'caller',
+          withToTag: true,
+          extraHeaders: [AIPREF_REFUSAL_WARNING],
+        })
+      : buildResponse(call, {
+          status: 200,
+          reason: 'OK',
+          cseq: callerCseq,
+          method: 'INVITE',
+          requestFrom: 'caller',
+          withToTag: true,
+          sdp: buildSdp(call, 'callee', 2, change),
+        });
+    const answerMessage = refused ? '488' : '200';
+    const ack = buildAck(call, callerCseq, refused ? 'failure' : 'success');
     add({ us: r.offerUs, from: 'caller', message: 'INVITE', cseq: callerCseq, text: reOffer, renegotiation: 'offer' });
-    add({ us: r.answerUs, from: 'callee', message: '200', cseq: callerCseq, text: reAnswer, renegotiation: 'answer' });
-    add({ us: r.ackUs, from: 'caller', message: 'ACK', cseq: callerCseq, text: buildAck(call, callerCseq), renegotiation: 'ack' });
+    add({ us: r.answerUs, from: 'callee', message: answerMessage, cseq: callerCseq, text: reAnswer, renegotiation: 'answer' });
+    add({ us: r.ackUs, from: 'caller', message: 'ACK', cseq: callerCseq, text: ack, renegotiation: 'ack' });
     if (r.retransmitUs !== null) {
       const copy = { cseq: callerCseq, retransmission: true, renegotiation: 'retransmit' as const };
       add({ us: r.retransmitUs, from: 'caller', message: 'INVITE', text: reOffer, ...copy });
-      add({ us: r.retransmitUs + 10_000, from: 'callee', message: '200', text: reAnswer, ...copy });
+      add({ us: r.retransmitUs + 10_000, from: 'callee', message: answerMessage, text: reAnswer, ...copy });
     }
   }
   const byeCseq = call.byeFrom === 'caller' ? callerCseq + 1 : 1;

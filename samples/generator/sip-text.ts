@@ -123,16 +123,22 @@ export function buildResponse(call: CallPlan, o: ResponseOptions): string {
     ['Call-ID', call.callId],
     ['CSeq', `${o.cseq} ${o.method}`],
   ];
-  if (o.status >= 180 && o.method === 'INVITE') headers.push(['Contact', `<sip:${responder.user}@${responder.address}:5060>`]);
+  // Contact is for dialog-forming responses (RFC 3261 §12.1.1), not for errors.
+  if (o.status >= 180 && o.status < 300 && o.method === 'INVITE') headers.push(['Contact', `<sip:${responder.user}@${responder.address}:5060>`]);
   if (o.extraHeaders) headers.push(...o.extraHeaders);
   if (o.sdp !== undefined) headers.push(['Content-Type', 'application/sdp']);
   return formatSipMessage(`SIP/2.0 ${o.status} ${o.reason}`, headers, o.sdp ?? '');
 }
 
-export function buildAck(call: CallPlan, cseq: number): string {
+/**
+ * The ACK of an INVITE. For a 2xx it is a transaction of its own (new branch); for an error
+ * response it belongs to the INVITE's transaction and reuses its branch (RFC 3261 §17.1.1.3).
+ */
+export function buildAck(call: CallPlan, cseq: number, answer: 'success' | 'failure' = 'success'): string {
   const { caller, callee } = call;
+  const viaBranch = branch(call, cseq, answer === 'success' ? 'ACK' : 'INVITE', 'caller');
   const headers: SipHeader[] = [
-    ['Via', `SIP/2.0/UDP ${caller.address}:5060;branch=${branch(call, cseq, 'ACK', 'caller')};rport`],
+    ['Via', `SIP/2.0/UDP ${caller.address}:5060;branch=${viaBranch};rport`],
     ['Max-Forwards', '70'],
     ['From', `"Alice ${call.index}" <${callerUri(call)}>;tag=${caller.tag}`],
     ['To', `<${calleeUri(call)}>;tag=${callee.tag}`],

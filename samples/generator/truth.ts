@@ -33,12 +33,15 @@
  *       firstFrame, lastFrame, rtpPackets, rtcpCompounds
  *     }],
  *     renegotiations: [{
- *       kind: "remove-aipref" | "disable-video", cseq,
+ *       kind: "remove-aipref" | "disable-video" | "refused", cseq,   // refused: answered 488 + Warning 399 aipref
  *       offerFrame, answerFrame, ackFrame, offerTs, answerTs,
  *       retransmitFrames: [frames],              // identical copies of offer and answer: change nothing
- *       removed: {mid, apt: id|null},            // the a=aipref:mid removed, or the disabled m-section
+ *       removed: {mid, apt: id|null},            // the a=aipref:mid removed (or offered for removal),
+ *                                                // or the disabled m-section
  *       affectedSsrcs: [ssrcs],                  // streams bound to that m-section
- *       fallback: [ids]                          // what governs them after the change ([] if disabled)
+ *       fallback: [ids]                          // what governs them after the answer: the remaining
+ *                                                // session/group ids (else the dialog ids); [] when
+ *                                                // disabled; unchanged when refused
  *     }],
  *     inviteTs, byeTs
  *   }],

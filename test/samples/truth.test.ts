@@ -78,10 +78,10 @@ describe('truth manifest against the capture', () => {
     for (const s of streams()) expect(rtpCount.get(s.ssrc) ?? 0).toBe(s.rtpPackets);
   });
 
-  it('covers every binding route and both renegotiation kinds', () => {
+  it('covers every binding route and every renegotiation kind', () => {
     expect(new Set(streams().map((s) => s.via))).toEqual(new Set(['a=ssrc', 'sdes-mid', 'rtp-mid', 'transport', 'sdes-priv', 'dialog']));
     const kinds = truth.calls.flatMap((c) => c.renegotiations.map((r) => r.kind));
-    expect(new Set(kinds)).toEqual(new Set(['remove-aipref', 'disable-video']));
+    expect(new Set(kinds)).toEqual(new Set(['remove-aipref', 'disable-video', 'refused']));
     expect(truth.calls.some((c) => c.renegotiations.some((r) => r.retransmitFrames.length > 0))).toBe(true);
     expect(new Set(truth.calls.map((c) => c.flavour))).toEqual(new Set(['bundle', 'plain']));
   });
@@ -120,12 +120,21 @@ describe('truth manifest against the capture', () => {
         const initialOffer = text.decode(datagrams[call.sip[0]!.frame - 1]!.payload);
         expect(offer).toContain(`CSeq: ${r.cseq} INVITE`);
         expect(offer).toMatch(/\r\no=\S+ \d+ 2 IN IP4/);
-        expect(text.decode(datagrams[r.answerFrame - 1]!.payload)).toMatch(/\r\no=\S+ \d+ 2 IN IP4/);
+        const answer = text.decode(datagrams[r.answerFrame - 1]!.payload);
+        if (r.kind === 'refused') {
+          expect(answer).toMatch(/^SIP\/2\.0 488 /);
+          expect(answer).toContain('\r\nWarning: 399 aipref "Preference unsupported"\r\n');
+          expect(offer).not.toContain(`a=aipref:mid ${r.removed.apt}`);
+          expect(r.fallback).toContain(r.removed.apt);
+        } else {
+          expect(answer).toMatch(/^SIP\/2\.0 200 /);
+          expect(answer).toMatch(/\r\no=\S+ \d+ 2 IN IP4/);
+        }
         if (r.kind === 'remove-aipref') {
           expect(initialOffer).toContain(`a=aipref:mid ${r.removed.apt}`);
           expect(offer).not.toContain(`a=aipref:mid ${r.removed.apt}`);
           expect(r.fallback.length).toBeGreaterThan(0);
-        } else {
+        } else if (r.kind === 'disable-video') {
           expect(offer).toContain('m=video 0 ');
           // disabled video stops once the answer is in
           for (const ssrc of r.affectedSsrcs) {
