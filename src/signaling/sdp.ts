@@ -143,6 +143,7 @@ export function parseSdp(text: string): SdpParseResult {
   for (let index = 0; index < sections.length; index++) {
     sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection, errors));
   }
+  errors.sort((a, b) => a.line - b.line);
   return { sdp, errors };
 }
 
