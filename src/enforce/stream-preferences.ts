@@ -7,7 +7,8 @@
  * an SDES identifier the signaling did not name is a binding conflict, and both apply.
  */
 import type { StreamState } from '../binding/stream-table.js';
-import { type ResolvedPreference, resolvePreferences } from '../policy/precedence.js';
+import type { DialogScope, SectionScope } from '../binding/types.js';
+import { combineRestrictive, type ResolvedPreference, resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
 
 export interface StreamPreference {
@@ -62,11 +63,27 @@ export class StreamPreferences {
 
   private compute(stream: StreamState): StreamPreference {
     const scope = stream.session.scope;
+    const current = this.underScope(stream, scope, stream.section);
+    if (!scope?.pending) return current;
+    // An offer awaiting its answer: its restrictions apply already, its relaxations not yet.
+    const pendingSection = stream.section ? (scope.pending.sections.find((s) => s.index === stream.section!.index) ?? null) : null;
+    const proposed = this.underScope(stream, scope.pending, pendingSection);
+    return {
+      ids: union(current.ids, proposed.ids),
+      resolved: current.resolved && proposed.resolved ? combineRestrictive(current.resolved, proposed.resolved) : (current.resolved ?? proposed.resolved),
+      implicit: current.implicit || proposed.implicit,
+      conflicting: union(current.conflicting, proposed.conflicting),
+      unresolved: union(current.unresolved, proposed.unresolved),
+      disabled: current.disabled || proposed.disabled,
+    };
+  }
+
+  private underScope(stream: StreamState, scope: DialogScope | null, section: SectionScope | null): StreamPreference {
     const signaled: string[] = [];
     let implicit = false;
-    const disabled = stream.section?.disabled === true;
+    const disabled = section?.disabled === true;
     if (scope) {
-      if (stream.section) for (const apt of stream.section.apts) addUnique(signaled, apt.id);
+      if (section) for (const apt of section.apts) addUnique(signaled, apt.id);
       if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
         implicit = true;
         for (const id of scope.dialogApts) addUnique(signaled, id);
@@ -84,6 +101,12 @@ export class StreamPreferences {
     });
     return { ids, resolved: resolvePreferences(statements), implicit, conflicting, unresolved, disabled };
   }
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  const out = [...a];
+  for (const id of b) addUnique(out, id);
+  return out;
 }
 
 function addUnique(list: string[], id: string): void {

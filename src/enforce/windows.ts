@@ -130,6 +130,15 @@ export class WindowStore {
     return closed;
   }
 
+  /**
+   * Remembers an SR that was not aggregated (exported raw: allowed out anyway) so that RTT can
+   * still be computed from the reports answering it. Forgotten at its retention.
+   */
+  noteSenderReport(ssrc: number, ntpSec: number, ntpFrac: number, ts: number, retentionSec: number | null): void {
+    if (retentionSec === 0) return;
+    this.rememberSenderReport(ssrc, compactNtp(ntpSec, ntpFrac), ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
+  }
+
   /** Closes every window whose end or retention deadline is at or before `ts`. */
   closeDue(ts: number): ClosedWindow[] {
     const closed: ClosedWindow[] = [];

@@ -5,6 +5,7 @@
  * bare header value) describe the identifier whatever its version and stay merged in.
  */
 import type { PolicyFinding } from './findings.js';
+import { resolvePreferences, type ResolvedPreference } from './precedence.js';
 import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart } from './statement.js';
 
 interface Entry {
@@ -19,6 +20,18 @@ interface Entry {
 
 export class AptRegistry {
   private readonly entries = new Map<string, Entry>();
+
+  /** A registry preloaded with parts (typically the policy file's entries, which are already validated). */
+  static withParts(parts: readonly StatementPart[]): AptRegistry {
+    const registry = new AptRegistry();
+    for (const part of parts) registry.deliver(part);
+    return registry;
+  }
+
+  /** The resolved preference of a set of identifiers (SPEC §3 precedence); null for an empty set. */
+  resolve(prefIds: readonly string[]): ResolvedPreference | null {
+    return resolvePreferences([...new Set(prefIds)].map((id) => this.get(id)));
+  }
 
   /** Adds one part; returns what is new to report (empty for an identical re-delivery). */
   deliver(part: StatementPart): PolicyFinding[] {

@@ -149,3 +149,24 @@ describe('WindowStore closing', () => {
     expect(() => new WindowStore({ windowSec: 0 })).toThrow(RangeError);
   });
 });
+
+describe('WindowStore.noteSenderReport', () => {
+  const ntp = { ntpSec: (T + 2_208_988_800) >>> 0, ntpFrac: 0 };
+  const answer = (store: WindowStore, at: number): void => {
+    store.add('s', items(rr(A, [block(B, { lsr: compactNtp(ntp.ntpSec, ntp.ntpFrac), dlsr: 65536 })]))[0]!, at, meta);
+  };
+
+  it('an SR noted (not aggregated) still yields RTT', () => {
+    const store = new WindowStore();
+    store.noteSenderReport(B, ntp.ntpSec, ntp.ntpFrac, T, 3600);
+    answer(store, T + 1.25);
+    expect(store.closeAll()[0]!.stats.rttMs!.mean).toBeCloseTo(250, 6);
+  });
+
+  it('is forgotten at its retention', () => {
+    const store = new WindowStore();
+    store.noteSenderReport(B, ntp.ntpSec, ntp.ntpFrac, T, 1);
+    answer(store, T + 1.25);
+    expect(store.closeAll()[0]!.stats.rttMs).toBeNull();
+  });
+});

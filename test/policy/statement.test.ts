@@ -157,3 +157,15 @@ describe('AptRegistry', () => {
     expect(registry.get('apt-1')).toMatchObject({ export: 'none', retentionSec: 3600 });
   });
 });
+
+describe('AptRegistry: preloading and resolving sets', () => {
+  it('resolves identifier sets by precedence, unknown ones as unresolved', () => {
+    const registry = AptRegistry.withParts([
+      file({ type: 'domain', export: 'aggregated-only' }, 'd'),
+      file({ type: 'user', export: 'raw' }, 'u'),
+    ]);
+    expect(registry.resolve([])).toBeNull();
+    expect(registry.resolve(['d', 'u', 'u'])).toMatchObject({ export: 'raw', apt: ['u'], overridden: ['d'] });
+    expect(registry.resolve(['u', 'missing'])).toMatchObject({ export: 'none', apt: ['missing'] });
+  });
+});
