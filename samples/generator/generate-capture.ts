@@ -120,7 +120,9 @@ class RtpSource implements PacketSource {
   ) {
     this.nextUs = s.plan.startUs < s.plan.endUs ? s.plan.startUs : Infinity;
     this.payload = new Uint8Array(s.plan.payloadBytes);
-    for (let i = 0; i < this.payload.length; i++) this.payload[i] = s.rng.nextUint32() & 0xff;
+    // A generator of its own, so that --video-bytes changes payloads and nothing else.
+    const payloadRng = s.rng.fork(s.plan.ssrc);
+    for (let i = 0; i < this.payload.length; i++) this.payload[i] = payloadRng.nextUint32() & 0xff;
     // A valid first byte keeps tshark's codec dissectors quiet: an Opus TOC for one 20 ms CELT
     // frame (RFC 6716 §3.1, code 0); a VP8 descriptor of a partition's continuation (RFC 7741
     // §4.2), since random bytes cannot pass for the start of a key frame.

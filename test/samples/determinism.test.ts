@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SMALL_SAMPLE_OPTIONS } from '../../samples/generator/committed-samples.js';
 import { MEDIUM_CAPTURE, TempCaptures } from './generated-capture.js';
@@ -33,5 +33,15 @@ describe('generator determinism', () => {
     expect(await sha256(small.path)).toBe(await sha256(committed));
     const committedTruth = await readFile(new URL('../../samples/call-small.truth.json', import.meta.url), 'utf8');
     expect(await readFile(truthPath, 'utf8')).toBe(committedTruth);
+  });
+});
+
+describe('generator options', () => {
+  it('--video-bytes changes video payload sizes and nothing about the schedule', async () => {
+    const small = await temp.generate({ ...MEDIUM_CAPTURE, calls: 4, videoBytes: 200 });
+    const large = await temp.generate({ ...MEDIUM_CAPTURE, calls: 4, videoBytes: 900 });
+    expect(large.truth.packets).toEqual(small.truth.packets);
+    expect(large.truth.rtcp.map((r) => r.frame)).toEqual(small.truth.rtcp.map((r) => r.frame));
+    expect((await stat(large.path)).size - (await stat(small.path)).size).toBe(700 * large.truth.calls.flatMap((c) => c.streams).filter((s) => s.kind === 'video').reduce((n, s) => n + s.rtpPackets, 0));
   });
 });
