@@ -150,10 +150,8 @@ export function parseSdp(text: string): SdpParseResult {
 function checkLine(raw: string): SdpErrorReason | null {
   if (!/^[a-z]=/.test(raw)) return 'not-a-type-value-line';
   switch (raw[0]) {
-    case 'm': {
-      const m = MEDIA_LINE.exec(raw);
-      return m && Number(m[2]) <= 65535 ? null : 'bad-media-line';
-    }
+    case 'm':
+      return readMediaLine(raw) ? null : 'bad-media-line';
     case 'c':
       return CONNECTION_LINE.test(raw) ? null : 'bad-connection';
     case 'o':
@@ -168,6 +166,12 @@ function checkLine(raw: string): SdpErrorReason | null {
   }
 }
 
+/** The fields of a well-formed m-line, or null. */
+function readMediaLine(raw: string): RegExpExecArray | null {
+  const m = MEDIA_LINE.exec(raw);
+  return m && Number(m[2]) <= 65535 ? m : null;
+}
+
 function connectionOf(c: { version: number; ip: string }): { addressType: 'IP4' | 'IP6'; address: string } {
   // multicast c= carries /ttl[/count] after the address; the address alone is what binds
   return { addressType: c.version === 6 ? 'IP6' : 'IP4', address: c.ip.split('/')[0]! };
@@ -175,7 +179,7 @@ function connectionOf(c: { version: number; ip: string }): { addressType: 'IP4' 
 
 function readSection(lines: NumberedLine[], index: number, sdp: SessionDescription, sessionDirection: string, errors: SdpError[]): SdpMedia {
   const mLine = lines[0]!;
-  const m = MEDIA_LINE.exec(mLine.text);
+  const m = readMediaLine(mLine.text);
   // sdp-transform opens a section for any m= line; a broken one is replaced by a disabled placeholder
   const body = lines.slice(1).map((l) => l.text);
   const parsed: SdpTransformMedia | undefined = parseWithSdpTransform(['m=x 0 x 0', ...body].join('\r\n') + '\r\n').media[0];
