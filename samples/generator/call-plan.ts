@@ -297,6 +297,12 @@ function planCall(rng: SeededRandom, index: number, durationUs: number, opts: Pl
     sections[0]!.midApt = drawDeclaration(rng, 'mid', rng.pick(catalogIds('audio')));
   }
 
+  const renegotiationTarget = renegotiationChoice
+    ? renegotiationChoice.kind === 'disable-video'
+      ? sections[1]!
+      : (sections.find((s) => s.midApt) ?? sections[0]!)
+    : null;
+
   const audioPt = rng.chance(0.5) ? 0 : 111;
   const routes = scripted?.routes ?? [0, 1, 2, 3].map(() => rng.pick(flavour === 'bundle' ? BUNDLE_ROUTES : PLAIN_ROUTES));
   const taken = new Set<number>();
@@ -313,10 +319,12 @@ function planCall(rng: SeededRandom, index: number, durationUs: number, opts: Pl
     const startUs = (direction === 'caller-to-callee' ? ackUs : answerUs) + rng.int(1_000, 15_000);
     // The a=ssrc streams of a BUNDLE call also carry the mid, as WebRTC endpoints do.
     const sendsRtpMid = route === 'rtp-mid' || (route === 'a=ssrc' && flavour === 'bundle');
+    // Some section-bound streams repeat their section's identifier in SDES PRIV — but not in a
+    // section whose line a re-INVITE removes: the media-plane tag would keep it alive (SPEC §2).
     const sdesPriv =
       route === 'sdes-priv'
         ? rng.pick(catalogIds('sdes-priv'))
-        : SECTION_ROUTES.includes(route) && section.midApt && rng.chance(0.3)
+        : SECTION_ROUTES.includes(route) && section.midApt && rng.chance(0.3) && section !== renegotiationTarget
           ? section.midApt.id
           : null;
     const audio = kind === 'audio';
@@ -348,9 +356,8 @@ function planCall(rng: SeededRandom, index: number, durationUs: number, opts: Pl
   const firstMediaUs = Math.max(...streams.map((s) => s.startUs));
   const offerUs = Math.floor((firstMediaUs + byeUs) / 2);
   const retransmitUs = renegotiationChoice?.retransmitted ? offerUs + 500_000 : null;
-  if (renegotiationChoice && (retransmitUs ?? offerUs + 100_000) + 100_000 < byeUs - 40_000) {
-    const target =
-      renegotiationChoice.kind === 'disable-video' ? sections[1]! : (sections.find((s) => s.midApt) ?? sections[0]!);
+  if (renegotiationChoice && renegotiationTarget && (retransmitUs ?? offerUs + 100_000) + 100_000 < byeUs - 40_000) {
+    const target = renegotiationTarget;
     renegotiation = {
       kind: renegotiationChoice.kind,
       mid: target.mid,

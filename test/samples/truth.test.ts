@@ -157,3 +157,13 @@ describe('truth manifest against the capture', () => {
     expect(b!.inviteTs).toBeLessThan(a!.byeTs);
   });
 });
+
+describe('renegotiation targets', () => {
+  it('no stream of a section whose a=aipref line is removed repeats that identifier in SDES PRIV', () => {
+    for (const call of truth.calls) {
+      for (const r of call.renegotiations) {
+        for (const s of call.streams.filter((x) => r.affectedSsrcs.includes(x.ssrc))) expect(s.sdesPriv).not.toBe(r.removed.apt);
+      }
+    }
+  });
+});
