@@ -26,7 +26,8 @@
  *                                                // SPEC §2's order that applies (a=ssrc, sdes-mid, rtp-mid,
  *                                                // transport), else sdes-priv (SDES PRIV aipref only), else
  *                                                // dialog (no precise binding: dialog-level AI-Pref)
- *       apt: [ids],                              // what governs it after the initial offer/answer
+ *       apt: [ids],                              // what signaling alone makes govern it after the initial
+ *                                                // offer/answer (a policy file's `dialogs` entries add to it)
  *       signaledSsrc, sendsRtpMid, sendsSdesMid, sdesPriv: id|null,
  *       pt, clockRate,
  *       src: {address, rtpPort, rtcpPort}, dst: {address, rtpPort, rtcpPort},
