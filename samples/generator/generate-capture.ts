@@ -171,7 +171,6 @@ class RtpSource implements PacketSource {
 
 class RtcpSource implements PacketSource {
   nextUs: number;
-  private done = false;
 
   constructor(
     readonly order: number,
@@ -207,7 +206,6 @@ class RtcpSource implements PacketSource {
     this.truth.push({ frame: n, ts: this.sink.ts(us), ssrc: s.plan.ssrc, callIndex: this.call.index, pts: packets.map((p) => p.pt) });
     this.onCompound?.(n, packets);
     if (bye) {
-      this.done = true;
       this.nextUs = Infinity;
     } else {
       // RFC 3550 §6.3.1 randomises the interval to 0.5–1.5 of its nominal value; keep it near 1 s.
