@@ -73,6 +73,28 @@ function featureAllowed(preference: ResolvedPreference, feature: TelemetryItem['
   return preference.features === null || preference.features.includes(feature);
 }
 
+/**
+ * Combinations are memoised by identity: a capture has few distinct resolved preferences (one
+ * per stream binding) and millions of items, so each pair is combined once. Resolved
+ * preferences are treated as immutable once made.
+ */
+const combined = new WeakMap<ResolvedPreference, WeakMap<ResolvedPreference, ResolvedPreference>>();
+
+function combineMemoised(a: ResolvedPreference, b: ResolvedPreference): ResolvedPreference {
+  if (a === b) return a;
+  let byB = combined.get(a);
+  if (byB === undefined) {
+    byB = new WeakMap();
+    combined.set(a, byB);
+  }
+  let result = byB.get(b);
+  if (result === undefined) {
+    result = combineRestrictive(a, b);
+    byB.set(b, result);
+  }
+  return result;
+}
+
 /** The most restrictive of all governing streams, or null when any of them has no preference. */
 function governingPreference(
   sender: ResolvedPreference | null,
@@ -84,7 +106,7 @@ function governingPreference(
   for (const subject of subjects) {
     const preference = subject ?? fallback;
     if (preference === null) return null;
-    governing = combineRestrictive(governing, preference);
+    governing = combineMemoised(governing, preference);
   }
   return governing;
 }

@@ -57,7 +57,6 @@ interface OpenWindow {
   /** when the earliest-expiring item folded in reaches its retention */
   deadline: number;
   apt: string[];
-  aptKey: string;
   retentionSec: number | null;
   lastTs: number;
   items: number;
@@ -95,6 +94,9 @@ export class WindowStore {
   private readonly senderReports = new Map<number, SeenSenderReport[]>();
   readonly windowSec: number;
   private readonly srMemorySec: number;
+  /** no window is due before this time: lets closeDue, called per packet, return at once */
+  private earliestDue = Number.POSITIVE_INFINITY;
+  private nextSenderReportPurge = Number.NEGATIVE_INFINITY;
 
   constructor(options: WindowStoreOptions = {}) {
     this.windowSec = options.windowSec ?? DEFAULT_WINDOW_SEC;
@@ -111,10 +113,9 @@ export class WindowStore {
     if (meta.retentionSec === 0) return closed;
     let window = this.windows.get(key);
     if (window !== undefined) {
-      const aptKey = [...meta.apt].sort().join('\n');
       const due = dueReason(window, ts);
       if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
-      else if (aptKey !== window.aptKey) closed.push(this.closeOpen(window, 'scope-change', ts));
+      else if (!sameApts(meta.apt, window.apt)) closed.push(this.closeOpen(window, 'scope-change', ts));
       if (closed.length > 0) window = undefined;
     }
     if (window === undefined) {
@@ -126,6 +127,7 @@ export class WindowStore {
       window.retentionSec = window.retentionSec === null ? meta.retentionSec : Math.min(window.retentionSec, meta.retentionSec);
     }
     window.lastTs = Math.max(window.lastTs, ts);
+    this.earliestDue = Math.min(this.earliestDue, window.end, window.deadline);
     this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
     return closed;
   }
@@ -141,12 +143,19 @@ export class WindowStore {
 
   /** Closes every window whose end or retention deadline is at or before `ts`. */
   closeDue(ts: number): ClosedWindow[] {
+    if (ts >= this.nextSenderReportPurge) {
+      this.forgetOldSenderReports(ts);
+      this.nextSenderReportPurge = ts + 1;
+    }
+    if (ts < this.earliestDue) return [];
     const closed: ClosedWindow[] = [];
+    let earliest = Number.POSITIVE_INFINITY;
     for (const window of [...this.windows.values()]) {
       const due = dueReason(window, ts);
       if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
+      else earliest = Math.min(earliest, window.end, window.deadline);
     }
-    this.forgetOldSenderReports(ts);
+    this.earliestDue = earliest;
     return sortClosed(closed);
   }
 
@@ -268,7 +277,6 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     end: ts + windowSec,
     deadline: Number.POSITIVE_INFINITY,
     apt,
-    aptKey: [...apt].sort().join('\n'),
     retentionSec: null,
     lastTs: ts,
     items: 0,
@@ -284,6 +292,14 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     rFactor: { sum: 0, count: 0 },
     feedback: { nack: 0, pli: 0, fir: 0, remb: 0, twcc: 0, other: 0 },
   };
+}
+
+/** Same set of deciding APTs (order does not matter: precedence lists them in input order). */
+function sameApts(incoming: readonly string[], held: readonly string[]): boolean {
+  if (incoming === held) return true;
+  for (const id of incoming) if (!held.includes(id)) return false;
+  for (const id of held) if (!incoming.includes(id)) return false;
+  return true;
 }
 
 function dueReason(window: OpenWindow, ts: number): 'window-end' | 'retention' | null {
