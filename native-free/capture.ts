@@ -1,11 +1,12 @@
 /**
  * Reading capture files in constant memory: the file is read a chunk at a time into a fresh
- * buffer, the format's walker finds the whole records in it, and the bytes of a record cut by
- * the chunk's end are carried to the front of the next buffer.
+ * buffer (the next read already in flight while one chunk is walked), the format's walker finds
+ * the whole records in it, and the bytes of a record cut by the chunk's end are carried into
+ * room left at the front of the next buffer.
  */
 import { open } from 'node:fs/promises';
 import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
-import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, type CaptureRecordWalker } from './record-batch.js';
+import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type CaptureRecordWalker } from './record-batch.js';
 import { isPcapMagic, PcapWalker } from './pcap.js';
 import { PcapngBlockType, PcapngWalker } from './pcapng.js';
 
@@ -47,34 +48,52 @@ function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
 export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions = {}): AsyncGenerator<RecordBatch> {
   const chunkBytes = Math.max(1, Math.floor(opts.chunkBytes ?? DEFAULT_CHUNK_BYTES));
   const maxBatchRecords = Math.max(1, opts.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS);
+  // Room in front of each chunk for the carried tail of a record, so carrying rarely copies the chunk.
+  const headroom = Math.min(chunkBytes, MAX_RECORD_BYTES + 64);
   const handle = await open(path, 'r');
+  const readChunk = async (at: number): Promise<{ buf: Uint8Array; bytesRead: number }> => {
+    const buf = new Uint8Array(headroom + chunkBytes);
+    const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
+    return { buf, bytesRead };
+  };
+  // One read is always in flight while the chunk before it is walked.
+  let pending: Promise<{ buf: Uint8Array; bytesRead: number }> | undefined = readChunk(0);
   try {
     let walker: CaptureRecordWalker | undefined;
-    let carry: Uint8Array | undefined;
+    let carry: Uint8Array = new Uint8Array(0);
     let filePos = 0;
     let frame = 1;
     for (;;) {
-      const carryLen = carry === undefined ? 0 : carry.length;
-      const buf = new Uint8Array(carryLen + chunkBytes);
-      if (carry !== undefined) buf.set(carry);
-      const { bytesRead } = await handle.read(buf, carryLen, chunkBytes, filePos);
-      filePos += bytesRead;
-      const end = carryLen + bytesRead;
-      const eof = bytesRead === 0;
+      const chunk: { buf: Uint8Array; bytesRead: number } = await pending!;
+      const eof = chunk.bytesRead === 0;
+      filePos += chunk.bytesRead;
+      pending = eof ? undefined : readChunk(filePos);
+      let buf = chunk.buf;
+      let pos = headroom - carry.length;
+      let end = headroom + chunk.bytesRead;
+      if (pos >= 0) {
+        buf.set(carry, pos);
+      } else {
+        buf = new Uint8Array(carry.length + chunk.bytesRead);
+        buf.set(carry, 0);
+        buf.set(chunk.buf.subarray(headroom, end), carry.length);
+        pos = 0;
+        end = buf.length;
+      }
       const fileBase = filePos - end;
       const view = new DataView(buf.buffer, buf.byteOffset, end);
 
       if (walker === undefined) {
-        if (end < 4 && !eof) {
-          carry = buf.subarray(0, end);
+        const have = end - pos;
+        if (have < 4 && !eof) {
+          carry = buf.slice(pos, end);
           continue;
         }
-        if (end === 0) throw new CaptureError(path, 0, 'empty file: not a capture');
-        if (end < 4) throw new CaptureError(path, 0, `truncated file header: ${end} bytes, not a capture`);
-        walker = createWalker(path, buf.subarray(0, 4));
+        if (have === 0) throw new CaptureError(path, 0, 'empty file: not a capture');
+        if (have < 4) throw new CaptureError(path, 0, `truncated file header: ${have} bytes, not a capture`);
+        walker = createWalker(path, buf.subarray(pos, pos + 4));
       }
 
-      let pos = 0;
       for (;;) {
         const capacity = Math.min(maxBatchRecords, Math.floor((end - pos) / walker.minRecordBytes) + 1);
         const batch = createRecordBatch(buf, capacity, frame);
@@ -96,9 +115,12 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
         }
         return;
       }
-      carry = buf.subarray(pos, end);
+      // Copied, not a view: the chunk it came from may be transferred or kept by the consumer.
+      carry = buf.slice(pos, end);
     }
   } finally {
+    // A read still in flight must finish before its file handle closes.
+    if (pending !== undefined) await pending.catch(() => undefined);
     await handle.close();
   }
 }
