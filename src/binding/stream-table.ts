@@ -7,6 +7,8 @@ export interface StreamState {
   session: RtpSession;
   section: SectionScope | null;
   via: BindingVia | null;
+  /** the dialog scope the binding was last computed against (null: never bound) */
+  boundScope: DialogScope | null;
   /** mid learned from the media plane (SDES MID or the RTP mid extension) and how. */
   learnedMid: string | null;
   learnedMidVia: 'sdes-mid' | 'rtp-mid' | null;
@@ -83,6 +85,7 @@ export class StreamTable {
       session,
       section: null,
       via: null,
+      boundScope: null,
       learnedMid: null,
       learnedMidVia: null,
       sdesApts: [],
@@ -95,6 +98,19 @@ export class StreamTable {
     session.streams.set(ssrc, st);
     this.streamCount++;
     return st;
+  }
+
+  /** Moves the streams of a dropped session into the session `key` (an early dialog confirmed). */
+  adopt(old: RtpSession, key: string, scope: DialogScope | null): void {
+    const target = this.session(key, scope);
+    for (const [ssrc, stream] of old.streams) {
+      if (target.streams.has(ssrc)) continue;
+      stream.session = target;
+      stream.boundScope = null;
+      stream.generation++;
+      target.streams.set(ssrc, stream);
+      this.streamCount++;
+    }
   }
 
   /** Forgets a session and its streams (BYE ends the dialog and its bindings). */
@@ -151,6 +167,7 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
     if (section) via = stream.via ?? via;
   }
   const next = section ?? null;
+  stream.boundScope = scope;
   if (stream.section === next && stream.via === via) return false;
   stream.section = next;
   stream.via = via;

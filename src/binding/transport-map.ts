@@ -31,9 +31,11 @@ export class TransportMap {
   set(scope: DialogScope): void {
     this.remove(scope.key);
     const owned = { v4: [] as number[], v6: [] as string[] };
-    for (const section of scope.sections) {
-      if (section.disabled) continue;
-      for (const addr of [...section.rtp, ...section.rtcp]) this.add(scope.key, section.index, addr, owned);
+    for (const s of [scope, scope.pending]) {
+      for (const section of s?.sections ?? []) {
+        if (section.disabled) continue;
+        for (const addr of [...section.rtp, ...section.rtcp]) this.add(scope.key, section.index, addr, owned);
+      }
     }
     this.byDialog.set(scope.key, owned);
   }

@@ -48,6 +48,11 @@ export interface DialogScope {
   dialogApts: string[];
   /** identifiers the operator's repository maps this dialog to (§7.2). */
   repositoryApts: string[];
+  /**
+   * An offer awaiting its answer (SPEC §5): restrictions take effect from the offer, so until
+   * the answer both this scope and the proposed one apply, the stricter winning.
+   */
+  pending: DialogScope | null;
 }
 
 /** One bound stream, as `bindings --json` shows it (SPEC §8). */

@@ -103,7 +103,7 @@ export async function runInspect(args: string[]): Promise<number> {
   });
   const warnings: string[] = [];
   try {
-    await feed.run(capture, { onWarning: (w) => warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`) });
+    await feed.run(capture, undefined, { onWarning: (w) => warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`) });
   } finally {
     await out.flush();
     progress.done();

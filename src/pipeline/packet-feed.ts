@@ -3,23 +3,13 @@ import { createPacketView, PacketDecoder } from '../../native-free/packet-decode
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
 import { classifyRtpRtcp } from '../media/demux.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
+import type { SipContext } from '../signaling/dialog-events.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
 import { parseSipMessage } from '../signaling/sip-message.js';
 import { SipStreamFramer } from '../signaling/sip-stream.js';
 import { WebSocketFrameDecoder } from '../signaling/websocket-frames.js';
 
 export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
-
-/** Where a SIP message came from: enough for dialogs and reports. */
-export interface SipContext {
-  frame: number;
-  ts: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  transport: 'udp' | 'tcp' | 'ws';
-}
 
 /**
  * What the feed hands on for every capture record, in capture order. `view` is reused for
@@ -29,7 +19,7 @@ export interface PacketVisitor {
   /** RTP or RTCP in a UDP datagram (RFC 5761 demultiplexing). */
   media(view: PacketView, proto: 'rtp' | 'rtcp', batch: RecordBatch, index: number): void;
   /** SIP messages completed by this record (one for UDP; none, one or several for TCP). */
-  sip(view: PacketView, messages: SipParseResult[], ctx: SipContext): void;
+  sip(view: PacketView, messages: SipParseResult[], ctx: SipContext): void | Promise<void>;
   /** anything else: not IP, not UDP/TCP, UDP that is neither SIP nor RTP/RTCP, TCP bytes that are not SIP yet. */
   other(view: PacketView, kind: PacketKind, batch: RecordBatch, index: number): void;
   /** broken headers: `view.error` and `view.errorOffset` say what and where in the record. */
@@ -65,16 +55,19 @@ export class PacketFeed {
     this.stats = { packets: 0, bytes: 0, lastFrame: 0, lastTs: 0, layers: this.decoder.stats };
   }
 
-  async run(path: string, opts: ReadCaptureOptions = {}): Promise<void> {
+  /** Reads the whole capture, or up to the batch where `signal` is aborted. */
+  async run(path: string, signal?: AbortSignal, opts: ReadCaptureOptions = {}): Promise<void> {
     for await (const batch of readCaptureBatches(path, opts)) {
-      this.feedBatch(batch);
+      if (signal?.aborted) break;
+      await this.feedBatch(batch);
       if (this.visitor.endBatch) await this.visitor.endBatch(batch);
     }
     this.decoder.flush();
     this.stats.layers = this.decoder.stats;
   }
 
-  feedBatch(batch: RecordBatch): void {
+  /** Feeds one batch; waits only where SIP handling is asynchronous (signature checks). */
+  async feedBatch(batch: RecordBatch): Promise<void> {
     const view = this.view;
     const visitor = this.visitor;
     for (let i = 0; i < batch.count; i++) {
@@ -87,10 +80,14 @@ export class PacketFeed {
         const len = view.payloadLength;
         const cls = classifyRtpRtcp(bytes, off, len);
         if (cls !== 'other') visitor.media(view, cls, batch, i);
-        else if (looksLikeSip(bytes, off, len)) visitor.sip(view, [parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
+        else if (looksLikeSip(bytes, off, len)) {
+          const pending = visitor.sip(view, [parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
+          if (pending) await pending;
+        } 
         else visitor.other(view, kind, batch, i);
       } else if (kind === 'tcp') {
-        this.tcp(view, batch, i);
+        const pending = this.tcp(view, batch, i);
+        if (pending) await pending;
       } else if (kind === 'malformed') {
         visitor.malformed(view, batch, i);
       } else {
@@ -104,7 +101,7 @@ export class PacketFeed {
     this.stats.layers = this.decoder.stats;
   }
 
-  private tcp(view: PacketView, batch: RecordBatch, i: number): void {
+  private tcp(view: PacketView, batch: RecordBatch, i: number): void | Promise<void> {
     const chunk = view.bytes.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength);
     let framer = this.tcpSip.get(view.flowKey);
     if (!framer) {
@@ -120,11 +117,11 @@ export class PacketFeed {
     }
     const messages = framer.push(chunk);
     const transport = framer instanceof WebSocketFrameDecoder ? 'ws' : 'tcp';
-    if (messages.length > 0) this.visitor.sip(view, messages, this.context(view, transport));
-    else this.visitor.other(view, 'tcp', batch, i);
+    if (messages.length > 0) return this.visitor.sip(view, messages, this.context(view, transport));
+    this.visitor.other(view, 'tcp', batch, i);
   }
 
-  private context(view: PacketView, transport: SipContext['transport']): SipContext {
+  private context(view: PacketView, transport: 'udp' | 'tcp' | 'ws'): SipContext {
     return { frame: view.frame, ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, transport };
   }
 }

@@ -1,0 +1,34 @@
+import { replayCapture } from '../pipeline/replay-engine.js';
+import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
+import { parseCommandArgs } from './args.js';
+import { loadPolicyOption } from './replay.js';
+
+/**
+ * `aipref-enforcer bindings <capture> [--policy f] [--json]` (SPEC §8): the binding table at
+ * the end of the capture — every stream, its dialog, mid, kind, APT identifiers and `via`.
+ * Streams of dialogs that ended are listed too, marked `ended`.
+ */
+export async function runBindings(args: string[]): Promise<number> {
+  const { capture, values } = parseCommandArgs(args, { policy: { type: 'string' }, json: { type: 'boolean' } });
+  const policy = await loadPolicyOption(values.policy);
+  const discard = () => {};
+  const { bindings } = await replayCapture({
+    capture,
+    policy,
+    workers: 0,
+    windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC,
+    explain: false,
+    sink: { exports: discard, reports: discard, decisions: discard },
+  });
+  if (values.json) {
+    process.stdout.write(JSON.stringify(bindings) + '\n');
+    return 0;
+  }
+  for (const b of bindings) {
+    const dialog = b.dialog ? `${b.dialog.callId} (${b.dialog.fromTag} → ${b.dialog.toTag || '?'})` : '(no dialog)';
+    process.stdout.write(
+      `ssrc ${String(b.ssrc).padStart(10)}  ${String(b.kind ?? '-').padEnd(6)} mid ${String(b.mid ?? '-').padEnd(4)} via ${String(b.via ?? '-').padEnd(10)} apt [${b.apt.join(', ')}]  ${dialog}${b.ended ? '  (ended)' : ''}\n`,
+    );
+  }
+  return 0;
+}

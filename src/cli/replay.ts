@@ -1,0 +1,96 @@
+import { mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { NdjsonFile } from '../export/ndjson-file.js';
+import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
+import { parseDuration } from '../policy/vocabulary.js';
+import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
+import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/replay-engine.js';
+import { parseCommandArgs, parseWorkerCount } from './args.js';
+import { Progress } from './progress.js';
+import { UsageError } from './usage.js';
+
+/** Policy file errors are bad input (exit 1) with the file's own one-line message. */
+export async function loadPolicyOption(file: string | undefined) {
+  if (file === undefined) return emptyPolicy();
+  try {
+    return await loadPolicyFile(file);
+  } catch (err) {
+    if (err instanceof PolicyError) throw new Error(err.message);
+    throw err;
+  }
+}
+
+/**
+ * `aipref-enforcer replay <capture> [--policy f] [--out dir] [--workers n] [--window dur]
+ * [--explain] [--json] [--quiet]` (SPEC §8): writes exports.ndjson and reports.ndjson (and
+ * decisions.ndjson with --explain) into the output folder; prints a summary.
+ */
+export async function runReplay(args: string[]): Promise<number> {
+  const { capture, values } = parseCommandArgs(args, {
+    policy: { type: 'string' },
+    out: { type: 'string' },
+    workers: { type: 'string' },
+    window: { type: 'string' },
+    explain: { type: 'boolean' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  });
+  const workers = parseWorkerCount(values.workers, defaultWorkerCount());
+  let windowSec: number | null = null;
+  if (values.window !== undefined) {
+    windowSec = parseDuration(values.window);
+    if (windowSec === null || windowSec <= 0) throw new UsageError(`--window takes a duration such as 10s or 1m, not '${values.window}'`);
+  }
+  const policy = await loadPolicyOption(values.policy);
+  const outDir = values.out ?? 'aipref-out';
+  const size = (await stat(capture)).size;
+  await mkdir(outDir, { recursive: true });
+  const explain = values.explain === true;
+  const files = {
+    exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
+    reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
+    decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
+  };
+  const sink: ReplaySink = {
+    exports: (lines) => lines.forEach((l) => files.exports.writeLine(l)),
+    reports: (lines) => lines.forEach((l) => files.reports.writeLine(l)),
+    decisions: (lines) => lines.forEach((l) => files.decisions?.writeLine(l)),
+  };
+  const progress = new Progress(`replay ${capture}`, size, values.quiet === true);
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await replayCapture({
+      capture,
+      policy,
+      workers,
+      windowSec: windowSec ?? policy.windowSec ?? DEFAULT_WINDOW_SEC,
+      explain,
+      sink,
+      signal: interrupt.signal,
+      onProgress: (packets, bytes) => progress.update(packets, bytes),
+      onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.done();
+    await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+  }
+  const s = result.summary;
+  if (values.json) {
+    process.stdout.write(JSON.stringify(s) + '\n');
+  } else if (!values.quiet) {
+    const reports = Object.entries(s.reports).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    process.stdout.write(
+      `${s.packets} packets (${s.rtp} RTP, ${s.rtcp} RTCP, ${s.sip} SIP, ${s.malformed} malformed), ${s.dialogs} dialogs, ${s.streams} streams\n` +
+        `telemetry: ${s.telemetry.export} exported, ${s.telemetry.aggregate} aggregated, ${s.telemetry.drop} dropped\n` +
+        `reports: ${reports}\n` +
+        `written to ${outDir}/ (exports.ndjson ${files.exports.lineCount} lines, reports.ndjson ${files.reports.lineCount} lines${files.decisions ? `, decisions.ndjson ${files.decisions.lineCount} lines` : ''})${interrupt.signal.aborted ? ' — interrupted' : ''}\n`,
+    );
+  }
+  return interrupt.signal.aborted ? 130 : 0;
+}

@@ -1,0 +1,384 @@
+/**
+ * The media half of the enforcer, as one shard runs it: RTP and RTCP of the streams assigned
+ * to this shard, bound through the dialog scopes the signaling front end sends, judged item
+ * by item, folded into windows, written as output lines keyed for a deterministic merge.
+ *
+ * Every output line carries (frame, key): lines from all shards sorted by that pair come out
+ * the same whatever the number of shards, because each stream lives in exactly one shard and
+ * every key is derived from the capture, never from scheduling.
+ */
+import { bindStream, ReportedFlag, type RtpSession, type StreamState, StreamTable } from '../binding/stream-table.js';
+import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
+import type { DialogScope } from '../binding/types.js';
+import { decideItem, type Decision } from '../enforce/decide.js';
+import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
+import { StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
+import { splitTelemetry, type TelemetryItem } from '../enforce/telemetry-items.js';
+import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
+import { decodeRtcpCompound } from '../media/rtcp/compound.js';
+import { SdesItemType } from '../media/rtcp/types.js';
+import { createRtpHeaderView, decodeRtpHeader, readRtpExtension } from '../media/rtp.js';
+import type { ResolvedPreference } from '../policy/precedence.js';
+import { resolvePreferences } from '../policy/precedence.js';
+import type { AptStatement } from '../policy/statement.js';
+import type { DialogRef, Report } from '../report/report.js';
+
+/** One output line and where it sorts: by frame, then key. */
+export interface OutputLine {
+  frame: number;
+  key: string;
+  text: string;
+}
+
+export interface CoreOutputs {
+  exports: OutputLine[];
+  reports: OutputLine[];
+  decisions: OutputLine[];
+}
+
+/** What the signaling front end tells every shard, at the frame where it happened. */
+export type CoreEvent =
+  | { kind: 'scope'; frame: number; ts: number; scope: DialogScope }
+  | { kind: 'dialog-ended'; frame: number; ts: number; key: string }
+  /** an INVITE's early state became a dialog (the callee's tag is known): its streams move over */
+  | { kind: 'rekey'; frame: number; ts: number; from: string; to: string; dialog: DialogRef }
+  | { kind: 'statements'; frame: number; statements: AptStatement[] };
+
+/** Where a media packet came from and went to. IPv4 addresses as numbers, IPv6 as text. */
+export interface PacketAddress {
+  v6: boolean;
+  src4: number;
+  dst4: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+}
+
+export interface MediaCoreOptions {
+  windowSec: number;
+  explain: boolean;
+  /** the operator's default APT identifier (SPEC §9), or null: absence means drop */
+  defaultApt: string | null;
+  maxStreams?: number;
+}
+
+export interface CoreCounters {
+  rtp: number;
+  rtcp: number;
+  malformed: number;
+  telemetry: { export: number; aggregate: number; drop: number };
+}
+
+const NO_CANDIDATES: readonly number[] = [];
+
+/** Frame key for lines made when a batch ends: after the batch's last packet, before the next. */
+function afterFrame(frame: number): number {
+  return frame + 0.5;
+}
+
+export class MediaCore {
+  private readonly table: StreamTable;
+  private readonly transports = new TransportMap();
+  private readonly scopes = new Map<string, DialogScope>();
+  private readonly statements = new StatementTable();
+  private readonly preferences = new StreamPreferences(this.statements);
+  private readonly windows: WindowStore;
+  /** window key → the stream it belongs to, to name it in the aggregate */
+  private readonly windowStreams = new Map<string, StreamState>();
+  /** sessions of ended dialogs, kept for the binding table at the end of the capture */
+  private readonly endedSessions: RtpSession[] = [];
+  private readonly rtpView = createRtpHeaderView();
+  private defaultPreference: ResolvedPreference | null = null;
+  private out: CoreOutputs = { exports: [], reports: [], decisions: [] };
+  readonly counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry: { export: 0, aggregate: 0, drop: 0 } };
+
+  constructor(private readonly options: MediaCoreOptions) {
+    this.table = new StreamTable({ maxStreams: options.maxStreams ?? 200_000 });
+    this.windows = new WindowStore({ windowSec: options.windowSec });
+  }
+
+  /** Hands over the lines made since the last call. */
+  drain(): CoreOutputs {
+    const out = this.out;
+    this.out = { exports: [], reports: [], decisions: [] };
+    return out;
+  }
+
+  event(ev: CoreEvent): void {
+    switch (ev.kind) {
+      case 'statements':
+        for (const st of ev.statements) this.statements.set(st);
+        this.refreshDefault();
+        return;
+      case 'scope': {
+        this.scopes.set(ev.scope.key, ev.scope);
+        this.transports.set(ev.scope);
+        const session = this.table.existingSession(ev.scope.key);
+        if (session) {
+          session.scope = ev.scope;
+          this.closeSessionWindows(session, 'scope-change', ev.frame, ev.ts);
+        }
+        return;
+      }
+      case 'rekey': {
+        const scope = this.scopes.get(ev.from);
+        this.scopes.delete(ev.from);
+        this.transports.remove(ev.from);
+        if (scope && !this.scopes.has(ev.to)) {
+          const moved: DialogScope = { ...scope, key: ev.to, dialog: ev.dialog, pending: scope.pending ? { ...scope.pending, key: ev.to, dialog: ev.dialog } : null };
+          this.scopes.set(ev.to, moved);
+          this.transports.set(moved);
+        }
+        const old = this.table.dropSession(ev.from);
+        if (old) {
+          this.closeSessionWindows(old, 'scope-change', ev.frame, ev.ts);
+          this.table.adopt(old, ev.to, this.scopes.get(ev.to) ?? null);
+        }
+        return;
+      }
+      case 'dialog-ended': {
+        this.scopes.delete(ev.key);
+        this.transports.remove(ev.key);
+        const session = this.table.dropSession(ev.key);
+        if (session) {
+          this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);
+          this.endedSessions.push(session);
+        }
+        return;
+      }
+    }
+  }
+
+  rtp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+    const view = this.rtpView;
+    const err = decodeRtpHeader(bytes, off, len, view);
+    if (err) {
+      this.malformed(frame, ts, `rtp ${err.code} at byte ${err.offset}: ${err.message}`);
+      return;
+    }
+    this.counters.rtp++;
+    const entry = this.lookup(addr);
+    const session = this.sessionOf(entry, addr);
+    const stream = this.table.stream(session, view.ssrc, ts);
+    stream.rtpPackets++;
+    const scope = session.scope;
+    if (scope === null) {
+      this.reportUnbound(stream, frame, ts);
+      return;
+    }
+    if (stream.learnedMid === null && view.extension) {
+      const section = entry ? scope.sections.find((s) => s.index === entry.sections[0]) : undefined;
+      for (const id of section?.midExtIds ?? []) {
+        const mid = readRtpExtension(bytes, view, id);
+        if (mid !== undefined) {
+          stream.learnedMid = mid;
+          stream.learnedMidVia = 'rtp-mid';
+          stream.boundScope = null;
+          break;
+        }
+      }
+    }
+    if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
+  }
+
+  rtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+    this.counters.rtcp++;
+    const compound = decodeRtcpCompound(bytes, off, len);
+    for (const e of compound.errors) this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
+    const entry = this.lookup(addr);
+    const session = this.sessionOf(entry, addr);
+    const candidates = entry?.sections ?? NO_CANDIDATES;
+    this.learnFromSdes(session, compound.packets, ts);
+    const items = splitTelemetry(compound);
+    let keyIndex = 0;
+    for (const item of items) {
+      const sender = this.streamFor(session, item.senderSsrc, ts, candidates);
+      sender.rtcpPackets++;
+      const senderPref = this.preferenceOf(sender, frame, ts);
+      const subjects: (ResolvedPreference | null)[] = [];
+      for (const ssrc of item.subjectSsrcs) subjects.push(this.preferenceOf(this.streamFor(session, ssrc, ts, candidates), frame, ts).resolved);
+      const decision = this.decide(item, senderPref, subjects);
+      this.counters.telemetry[decision.decision]++;
+      const key = String(keyIndex++).padStart(4, '0');
+      if (this.options.explain) {
+        this.out.decisions.push({ frame, key, text: JSON.stringify(buildDecisionLine(frame, ts, item, decision)) });
+      }
+      if (decision.decision === 'export') {
+        const line = buildTelemetryExport({ frame, ts, item, decision, dialog: session.scope?.dialog ?? null, stream: identity(sender) });
+        this.out.exports.push({ frame, key, text: JSON.stringify(line) });
+      } else if (decision.decision === 'aggregate') {
+        const wkey = windowKey(sender);
+        this.windowStreams.set(wkey, sender);
+        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec });
+        this.emitWindows(closed, frame, key);
+      }
+      if (item.kind === 'bye') {
+        const closed = this.windows.close(windowKey(sender), 'bye', ts);
+        if (closed) this.emitWindows([closed], frame, key + 'w');
+      }
+    }
+  }
+
+  /** End of a batch: windows whose end (or retention) the capture's time has passed close. */
+  endBatch(lastFrame: number, lastTs: number): void {
+    this.emitWindows(this.windows.closeDue(lastTs), afterFrame(lastFrame), '');
+  }
+
+  /** End of the capture: every open window closes. */
+  finish(lastFrame: number, lastTs: number): void {
+    this.emitWindows(this.windows.closeAll('end-of-capture', lastTs), afterFrame(lastFrame), '');
+  }
+
+  /** Every stream this shard knows, ended dialogs included, for the binding table. */
+  *streams(): Generator<{ stream: StreamState; preference: StreamPreference; ended: boolean }> {
+    for (const session of this.endedSessions) {
+      for (const stream of session.streams.values()) yield { stream, preference: this.preferences.of(stream), ended: true };
+    }
+    for (const session of this.table.allSessions()) {
+      for (const stream of session.streams.values()) {
+        this.rebindIfStale(stream);
+        yield { stream, preference: this.preferences.of(stream), ended: false };
+      }
+    }
+  }
+
+  get streamCount(): number {
+    let n = this.table.size;
+    for (const s of this.endedSessions) n += s.streams.size;
+    return n;
+  }
+
+  private decide(item: TelemetryItem, sender: StreamPreference, subjects: (ResolvedPreference | null)[]): Decision {
+    if (sender.disabled) {
+      return { decision: 'drop', reason: 'export-none', apt: sender.ids, retentionSec: 0, rule: 'regulatory-floor', includeText: false };
+    }
+    return decideItem(item, sender.resolved, subjects, { defaultPreference: this.defaultPreference });
+  }
+
+  private lookup(addr: PacketAddress): TransportEntry | undefined {
+    if (!addr.v6) return this.transports.lookupV4(addr.dst4, addr.dport) ?? this.transports.lookupV4(addr.src4, addr.sport);
+    return this.transports.lookupV6(addr.dst, addr.dport) ?? this.transports.lookupV6(addr.src, addr.sport);
+  }
+
+  private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
+    if (entry) return this.table.session(entry.dialogKey, this.scopes.get(entry.dialogKey) ?? null);
+    return this.table.session(unboundSessionKey(addr), null);
+  }
+
+  private streamFor(session: RtpSession, ssrc: number, ts: number, candidates: readonly number[]): StreamState {
+    const stream = this.table.stream(session, ssrc, ts);
+    if (session.scope && stream.boundScope !== session.scope) bindStream(stream, session.scope, candidates);
+    return stream;
+  }
+
+  private rebindIfStale(stream: StreamState): void {
+    const scope = stream.session.scope;
+    if (scope && stream.boundScope !== scope) bindStream(stream, scope, NO_CANDIDATES);
+  }
+
+  private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], ts: number): void {
+    for (const p of packets) {
+      if (p.pt !== 202 || !('chunks' in p)) continue;
+      for (const chunk of p.chunks) {
+        for (const item of chunk.items) {
+          if (item.type === SdesItemType.MID && 'text' in item) {
+            const stream = this.table.stream(session, chunk.ssrc, ts);
+            if (stream.learnedMid !== item.text) {
+              stream.learnedMid = item.text;
+              stream.learnedMidVia = 'sdes-mid';
+              stream.boundScope = null;
+            }
+          } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
+            const stream = this.table.stream(session, chunk.ssrc, ts);
+            if (!stream.sdesApts.includes(item.value)) {
+              stream.sdesApts.push(item.value);
+              if (stream.via === null && session.scope === null) stream.via = 'sdes-priv';
+              stream.generation++;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** The stream's preference, reporting once what is worth reporting about how it was found. */
+  private preferenceOf(stream: StreamState, frame: number, ts: number): StreamPreference {
+    const pref = this.preferences.of(stream);
+    const dialog = stream.session.scope?.dialog ?? null;
+    const mid = stream.section?.mid;
+    if (pref.implicit && !(stream.reported & ReportedFlag.IMPLICIT)) {
+      stream.reported |= ReportedFlag.IMPLICIT;
+      this.report({ type: 'implicit-binding', ts, frame, dialog, ssrc: stream.ssrc, apt: pref.ids, detail: 'dialog-level AI-Pref applied: stream not bound to an m-section' });
+    }
+    if (pref.conflicting.length > 0 && !(stream.reported & ReportedFlag.CONFLICT)) {
+      stream.reported |= ReportedFlag.CONFLICT;
+      this.report({ type: 'binding-conflict', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `SDES PRIV names ${pref.conflicting.join(', ')}, which signaling does not: both apply` });
+    }
+    if (pref.unresolved.length > 0 && !(stream.reported & ReportedFlag.UNRESOLVED)) {
+      stream.reported |= ReportedFlag.UNRESOLVED;
+      this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.unresolved, detail: 'no statement for the identifier: counted as most restrictive' });
+    }
+    if (stream.session.scope === null && pref.ids.length === 0) this.reportUnbound(stream, frame, ts);
+    return pref;
+  }
+
+  private reportUnbound(stream: StreamState, frame: number, ts: number): void {
+    if (stream.reported & ReportedFlag.UNBOUND) return;
+    stream.reported |= ReportedFlag.UNBOUND;
+    this.report({ type: 'unbound-stream', ts, frame, dialog: null, ssrc: stream.ssrc, detail: 'no dialog binds this stream' });
+  }
+
+  private malformed(frame: number, ts: number, detail: string): void {
+    this.counters.malformed++;
+    this.report({ type: 'malformed-input', ts, frame, dialog: null, detail: `frame ${frame}: ${detail}` });
+  }
+
+  private report(r: Report): void {
+    const n = this.out.reports.length;
+    this.out.reports.push({ frame: r.frame, key: `m${String(n).padStart(6, '0')}`, text: JSON.stringify({ ...r, ts: Math.round(r.ts * 1e6) / 1e6 }) });
+  }
+
+  private refreshDefault(): void {
+    const id = this.options.defaultApt;
+    const st = id === null ? undefined : this.statements.get(id);
+    this.defaultPreference = st ? resolvePreferences([st]) : null;
+  }
+
+  private closeSessionWindows(session: RtpSession, reason: WindowCloseReason, frame: number, ts: number): void {
+    const closed: ClosedWindow[] = [];
+    for (const stream of session.streams.values()) {
+      const w = this.windows.close(windowKey(stream), reason, ts);
+      if (w) closed.push(w);
+    }
+    this.emitWindows(closed, frame, 'w');
+  }
+
+  private emitWindows(closed: ClosedWindow[], frame: number, keyPrefix: string): void {
+    for (const window of closed) {
+      const stream = this.windowStreams.get(window.key);
+      this.windowStreams.delete(window.key);
+      if (!stream) continue;
+      const line = buildAggregateExport({ window, dialog: stream.session.scope?.dialog ?? null, stream: identity(stream) });
+      this.out.exports.push({ frame, key: `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
+    }
+  }
+}
+
+function identity(stream: StreamState): StreamIdentity {
+  return { ssrc: stream.ssrc, mid: stream.section?.mid ?? stream.learnedMid ?? null, kind: stream.section?.kind ?? null };
+}
+
+function windowKey(stream: StreamState): string {
+  return `${stream.session.key}#${stream.ssrc}`;
+}
+
+/**
+ * An RTP session with no dialog: the transport pair, unordered, with ports rounded down to
+ * even so that RTP (even port) and its RTCP (port+1) share it.
+ */
+export function unboundSessionKey(addr: PacketAddress): string {
+  const a = `${addr.src}:${addr.sport & ~1}`;
+  const b = `${addr.dst}:${addr.dport & ~1}`;
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}

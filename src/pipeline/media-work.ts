@@ -1,0 +1,199 @@
+/**
+ * A shard's share of one batch: the RTP/RTCP packets whose streams live in the shard, as
+ * parallel typed arrays pointing into the batch's bytes, plus every core event of the batch
+ * (all shards see all signaling). Plain data, so it crosses to a worker thread as is; the
+ * bytes are shared (SharedArrayBuffer) when the capture was read into shared memory.
+ */
+import { formatIpv4 } from '../../native-free/ipv4.js';
+import type { PacketView } from '../../native-free/types.js';
+import type { CoreEvent, MediaCore, PacketAddress } from './media-core.js';
+
+export const Proto = { RTP: 1, RTCP: 2 } as const;
+
+export interface MediaWork {
+  /** the batch's bytes; packets reassembled elsewhere are appended to `extra` */
+  bytes: Uint8Array;
+  extra: Uint8Array | null;
+  count: number;
+  frame: Float64Array;
+  ts: Float64Array;
+  proto: Uint8Array;
+  /** 1 when the payload lies in `extra` */
+  inExtra: Uint8Array;
+  off: Uint32Array;
+  len: Uint32Array;
+  src4: Uint32Array;
+  dst4: Uint32Array;
+  sport: Uint16Array;
+  dport: Uint16Array;
+  /** IPv6 addresses by packet index (src, dst), only for IPv6 packets */
+  v6: Record<number, [string, string]>;
+  events: CoreEvent[];
+  lastFrame: number;
+  lastTs: number;
+}
+
+/** Collects one shard's packets of a batch. */
+export class MediaWorkBuilder {
+  private n = 0;
+  private frame: Float64Array;
+  private ts: Float64Array;
+  private proto: Uint8Array;
+  private inExtra: Uint8Array;
+  private off: Uint32Array;
+  private len: Uint32Array;
+  private src4: Uint32Array;
+  private dst4: Uint32Array;
+  private sport: Uint16Array;
+  private dport: Uint16Array;
+  private v6: Record<number, [string, string]> = {};
+  private extraParts: Uint8Array[] = [];
+  private extraLen = 0;
+
+  constructor(private capacity: number) {
+    this.frame = new Float64Array(capacity);
+    this.ts = new Float64Array(capacity);
+    this.proto = new Uint8Array(capacity);
+    this.inExtra = new Uint8Array(capacity);
+    this.off = new Uint32Array(capacity);
+    this.len = new Uint32Array(capacity);
+    this.src4 = new Uint32Array(capacity);
+    this.dst4 = new Uint32Array(capacity);
+    this.sport = new Uint16Array(capacity);
+    this.dport = new Uint16Array(capacity);
+  }
+
+  add(view: PacketView, proto: number, batchBytes: Uint8Array): void {
+    if (this.n === this.capacity) this.grow();
+    const i = this.n++;
+    this.frame[i] = view.frame;
+    this.ts[i] = view.ts;
+    this.proto[i] = proto;
+    if (view.bytes === batchBytes) {
+      this.off[i] = view.payloadOffset;
+      this.inExtra[i] = 0;
+    } else {
+      // reassembled from fragments: the payload is not in the batch's bytes
+      this.extraParts.push(view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength));
+      this.off[i] = this.extraLen;
+      this.extraLen += view.payloadLength;
+      this.inExtra[i] = 1;
+    }
+    this.len[i] = view.payloadLength;
+    this.sport[i] = view.sport;
+    this.dport[i] = view.dport;
+    if (view.ipVersion === 4) {
+      this.src4[i] = view.src4;
+      this.dst4[i] = view.dst4;
+    } else {
+      this.v6[i] = [view.src, view.dst];
+    }
+  }
+
+  /** The work so far, and a fresh start for the next batch. */
+  take(bytes: Uint8Array, events: CoreEvent[], lastFrame: number, lastTs: number): MediaWork {
+    const n = this.n;
+    let extra: Uint8Array | null = null;
+    if (this.extraParts.length > 0) {
+      extra = new Uint8Array(this.extraLen);
+      let at = 0;
+      for (const p of this.extraParts) {
+        extra.set(p, at);
+        at += p.length;
+      }
+    }
+    const work: MediaWork = {
+      bytes,
+      extra,
+      count: n,
+      frame: this.frame.slice(0, n),
+      ts: this.ts.slice(0, n),
+      proto: this.proto.slice(0, n),
+      inExtra: this.inExtra.slice(0, n),
+      off: this.off.slice(0, n),
+      len: this.len.slice(0, n),
+      src4: this.src4.slice(0, n),
+      dst4: this.dst4.slice(0, n),
+      sport: this.sport.slice(0, n),
+      dport: this.dport.slice(0, n),
+      v6: this.v6,
+      events,
+      lastFrame,
+      lastTs,
+    };
+    this.n = 0;
+    this.v6 = {};
+    this.extraParts = [];
+    this.extraLen = 0;
+    return work;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(this.capacity);
+      b.set(a);
+      return b;
+    };
+    this.frame = grow(this.frame, (n) => new Float64Array(n));
+    this.ts = grow(this.ts, (n) => new Float64Array(n));
+    this.proto = grow(this.proto, (n) => new Uint8Array(n));
+    this.inExtra = grow(this.inExtra, (n) => new Uint8Array(n));
+    this.off = grow(this.off, (n) => new Uint32Array(n));
+    this.len = grow(this.len, (n) => new Uint32Array(n));
+    this.src4 = grow(this.src4, (n) => new Uint32Array(n));
+    this.dst4 = grow(this.dst4, (n) => new Uint32Array(n));
+    this.sport = grow(this.sport, (n) => new Uint16Array(n));
+    this.dport = grow(this.dport, (n) => new Uint16Array(n));
+  }
+}
+
+/** The address of packet i of a work unit, as a reusable view with lazily formatted text. */
+class WorkAddress implements PacketAddress {
+  v6 = false;
+  src4 = 0;
+  dst4 = 0;
+  sport = 0;
+  dport = 0;
+  private srcText: string | null = null;
+  private dstText: string | null = null;
+
+  set(work: MediaWork, i: number): void {
+    const six = work.v6[i];
+    this.v6 = six !== undefined;
+    this.src4 = work.src4[i]!;
+    this.dst4 = work.dst4[i]!;
+    this.sport = work.sport[i]!;
+    this.dport = work.dport[i]!;
+    this.srcText = six ? six[0] : null;
+    this.dstText = six ? six[1] : null;
+  }
+
+  get src(): string {
+    return (this.srcText ??= formatIpv4(this.src4));
+  }
+
+  get dst(): string {
+    return (this.dstText ??= formatIpv4(this.dst4));
+  }
+}
+
+/**
+ * Runs a work unit through a core: events and packets in frame order (an event happens at
+ * its SIP message's frame, which no media packet shares), then the batch's end.
+ */
+export function runMediaWork(core: MediaCore, work: MediaWork): void {
+  const addr = new WorkAddress();
+  const events = work.events;
+  let e = 0;
+  for (let i = 0; i < work.count; i++) {
+    const frame = work.frame[i]!;
+    while (e < events.length && events[e]!.frame <= frame) core.event(events[e++]!);
+    addr.set(work, i);
+    const bytes = work.inExtra[i] === 1 ? work.extra! : work.bytes;
+    if (work.proto[i] === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
+    else core.rtcp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
+  }
+  while (e < events.length) core.event(events[e++]!);
+  core.endBatch(work.lastFrame, work.lastTs);
+}

@@ -1,0 +1,282 @@
+/**
+ * Replay of a capture through the whole enforcer. The main thread reads the capture, decodes
+ * the packet layers, runs signaling, and cuts each batch's media into shards by Call-ID (all
+ * of a call's streams in one shard, so nothing a stream depends on lives elsewhere). Shards
+ * run in piscina worker threads (one thread per shard, so state stays put) or, with
+ * `workers: 0`, in this thread. Each batch's lines — signaling reports and every shard's
+ * output — are sorted by (frame, key) and written before the next batch's: the result is the
+ * same bytes whatever the worker count.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { TransportMap } from '../binding/transport-map.js';
+import type { BindingRow } from '../binding/types.js';
+import type { PolicyFile } from '../policy/policy-file.js';
+import type { Report } from '../report/report.js';
+import type { CoreCounters, CoreEvent, CoreOutputs, MediaCoreOptions, OutputLine } from './media-core.js';
+import { unboundSessionKey } from './media-core.js';
+import { type MediaWork, MediaWorkBuilder, Proto } from './media-work.js';
+import { PacketFeed } from './packet-feed.js';
+import { Shard, type ShardFinal } from './shard-state.js';
+import type { ShardTask } from './shard-worker.js';
+import { SignalingFront } from './signaling-front.js';
+
+export interface ReplayOptions {
+  capture: string;
+  policy: PolicyFile;
+  /** 0: everything on this thread; n: n shard threads */
+  workers: number;
+  windowSec: number;
+  explain: boolean;
+  sink: ReplaySink;
+  /** batches in flight to the workers before the reader waits (backpressure) */
+  maxInFlight?: number;
+  onProgress?: (packets: number, bytes: number) => void;
+  /** stops reading at the next batch boundary; what was read is still judged and written */
+  signal?: AbortSignal;
+  onWarning?: (message: string) => void;
+  chunkBytes?: number;
+}
+
+/** Where the sorted lines go; called once per batch, in capture order. */
+export interface ReplaySink {
+  exports(lines: string[]): void | Promise<void>;
+  reports(lines: string[]): void | Promise<void>;
+  decisions(lines: string[]): void | Promise<void>;
+}
+
+/** The `--json` summary (SPEC §8). */
+export interface ReplaySummary {
+  packets: number;
+  rtp: number;
+  rtcp: number;
+  sip: number;
+  malformed: number;
+  streams: number;
+  dialogs: number;
+  telemetry: { export: number; aggregate: number; drop: number };
+  reports: Record<string, number>;
+}
+
+export interface ReplayResult {
+  summary: ReplaySummary;
+  bindings: (BindingRow & { ended: boolean })[];
+}
+
+/** A shard as the engine drives it: in this thread or in a worker. */
+interface ShardHandle {
+  work(work: MediaWork): Promise<CoreOutputs>;
+  finish(work: MediaWork): Promise<ShardFinal>;
+  close(): Promise<void>;
+}
+
+function inThreadShard(options: MediaCoreOptions): ShardHandle {
+  const shard = new Shard(options);
+  return {
+    work: async (work) => shard.work(work),
+    finish: async (work) => shard.finish(work),
+    close: async () => {},
+  };
+}
+
+/** The compiled worker: beside this file when running from dist/, under dist/ when running from the sources. */
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return here.replace(/replay-engine\.js$/, 'shard-worker.js');
+  return here.replace(/[\\/]src[\\/]pipeline[\\/]replay-engine\.ts$/, '/dist/src/pipeline/shard-worker.js');
+}
+
+async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
+  const pool = new Piscina({ filename: workerFile(), minThreads: 1, maxThreads: 1, idleTimeout: 2 ** 31 - 1, concurrentTasksPerWorker: 1 });
+  const run = <T>(task: ShardTask): Promise<T> => pool.run(task) as Promise<T>;
+  await run<null>({ type: 'init', options });
+  return {
+    work: (work) => run<CoreOutputs>({ type: 'work', work }),
+    finish: (work) => run<ShardFinal>({ type: 'finish', work }),
+    close: () => pool.destroy(),
+  };
+}
+
+export function defaultWorkerCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** 32-bit FNV-1a: a stable shard choice from a string. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function byFrameThenKey(a: OutputLine, b: OutputLine): number {
+  return a.frame - b.frame || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+function sortedText(lines: OutputLine[]): string[] {
+  return lines.sort(byFrameThenKey).map((l) => l.text);
+}
+
+interface PendingBatch {
+  results: Promise<CoreOutputs[]>;
+  signalingReports: OutputLine[];
+}
+
+export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> {
+  const shardCount = Math.max(1, opts.workers);
+  const coreOptions: MediaCoreOptions = { windowSec: opts.windowSec, explain: opts.explain, defaultApt: opts.policy.defaultApt };
+  const shards: ShardHandle[] =
+    opts.workers === 0 ? [inThreadShard(coreOptions)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions)));
+  const front = new SignalingFront(opts.policy);
+  const builders = shards.map(() => new MediaWorkBuilder(4096));
+  const routes = new TransportMap();
+  const callIdOf = new Map<string, string>();
+  const reportCounts: Record<string, number> = {};
+  const telemetry = { export: 0, aggregate: 0, drop: 0 };
+  let pendingEvents: CoreEvent[] = front.initialEvents();
+  const inFlight: PendingBatch[] = [];
+  const maxInFlight = opts.maxInFlight ?? 4;
+
+  /** Keeps the front end's own copy of where each dialog's media arrives, to pick shards. */
+  const track = (events: CoreEvent[]) => {
+    for (const ev of events) {
+      if (ev.kind === 'scope') {
+        routes.set(ev.scope);
+        callIdOf.set(ev.scope.key, ev.scope.dialog.callId);
+      } else if (ev.kind === 'rekey') {
+        routes.remove(ev.from);
+        callIdOf.set(ev.to, ev.dialog.callId);
+      } else if (ev.kind === 'dialog-ended') {
+        routes.remove(ev.key);
+      }
+    }
+  };
+
+  const countReports = (lines: string[]) => {
+    for (const text of lines) {
+      const type = text.slice(9, text.indexOf('"', 9));
+      reportCounts[type] = (reportCounts[type] ?? 0) + 1;
+    }
+  };
+
+  const writeBatch = async (signalingReports: OutputLine[], outputs: CoreOutputs[]) => {
+    const reports = sortedText(signalingReports.concat(...outputs.map((o) => o.reports)));
+    countReports(reports);
+    await opts.sink.exports(sortedText(([] as OutputLine[]).concat(...outputs.map((o) => o.exports))));
+    await opts.sink.reports(reports);
+    if (opts.explain) await opts.sink.decisions(sortedText(([] as OutputLine[]).concat(...outputs.map((o) => o.decisions))));
+  };
+
+  const drainOldest = async () => {
+    const oldest = inFlight.shift()!;
+    await writeBatch(oldest.signalingReports, await oldest.results);
+  };
+
+  const shardOf = (view: { ipVersion: 4 | 6; src4: number; dst4: number; src: string; dst: string; sport: number; dport: number }): number => {
+    if (shardCount === 1) return 0;
+    const entry =
+      view.ipVersion === 4
+        ? (routes.lookupV4(view.dst4, view.dport) ?? routes.lookupV4(view.src4, view.sport))
+        : (routes.lookupV6(view.dst, view.dport) ?? routes.lookupV6(view.src, view.sport));
+    if (entry) return hashString(callIdOf.get(entry.dialogKey) ?? entry.dialogKey) % shardCount;
+    if (view.ipVersion === 4) {
+      // the unordered transport pair, ports rounded down to even (RTP and RTCP together)
+      const a = view.src4 * 65536 + (view.sport & ~1);
+      const b = view.dst4 * 65536 + (view.dport & ~1);
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      return (((lo % 2147483629) * 31 + (hi % 2147483629)) >>> 0) % shardCount;
+    }
+    return hashString(unboundSessionKey({ v6: true, src4: 0, dst4: 0, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport })) % shardCount;
+  };
+
+  /** Reports of the packet layers (broken headers, a cut last record), keyed apart from signaling's. */
+  let malformedLines: OutputLine[] = [];
+  const frontReport = (r: Report) => {
+    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text: JSON.stringify(r) });
+  };
+
+  const feed: PacketFeed = new PacketFeed({
+    media(view, proto, batch) {
+      builders[shardOf(view)]!.add(view, proto === 'rtp' ? Proto.RTP : Proto.RTCP, batch.bytes);
+    },
+    async sip(_view, messages, ctx) {
+      for (const m of messages) await front.message(m, ctx);
+      const events = front.takeEvents();
+      track(events);
+      pendingEvents = pendingEvents.concat(events);
+    },
+    other() {},
+    malformed(view) {
+      frontReport({ type: 'malformed-input', ts: Math.round(view.ts * 1e6) / 1e6, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
+    },
+    async endBatch(batch) {
+      const lastFrame = batch.firstFrame + batch.count - 1;
+      const lastTs = batch.count > 0 ? batch.ts[batch.count - 1]! : 0;
+      const events = pendingEvents;
+      pendingEvents = [];
+      const results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(batch.bytes, events, lastFrame, lastTs))));
+      const signalingReports = front.takeReports().concat(malformedLines);
+      malformedLines = [];
+      inFlight.push({ results, signalingReports });
+      if (opts.workers === 0 || inFlight.length >= maxInFlight) await drainOldest();
+      opts.onProgress?.(feed.stats.packets, feed.stats.bytes);
+    },
+  });
+
+  let finals: ShardFinal[];
+  try {
+    await feed.run(opts.capture, opts.signal, {
+      ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
+      onWarning: (w) => {
+        opts.onWarning?.(`${w.file}: at byte ${w.offset}: ${w.message}`);
+        frontReport({ type: 'malformed-input', ts: feed.stats.lastTs, frame: w.frame ?? feed.stats.lastFrame + 1, dialog: null, detail: `${w.message} (byte ${w.offset})` });
+      },
+    });
+  } finally {
+    // Whatever stopped the read, what was accepted is judged and written.
+    while (inFlight.length > 0) await drainOldest();
+    const events = pendingEvents.concat(front.takeEvents());
+    const lastFrame = feed.stats.lastFrame;
+    const lastTs = feed.stats.lastTs;
+    finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(new Uint8Array(0), events, lastFrame, lastTs))));
+    await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
+    await Promise.all(shards.map((s) => s.close()));
+  }
+
+  const counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry };
+  let streams = 0;
+  for (const f of finals) {
+    counters.rtp += f.counters.rtp;
+    counters.rtcp += f.counters.rtcp;
+    counters.malformed += f.counters.malformed;
+    telemetry.export += f.counters.telemetry.export;
+    telemetry.aggregate += f.counters.telemetry.aggregate;
+    telemetry.drop += f.counters.telemetry.drop;
+    streams += f.streams;
+  }
+  const bindings = finals.flatMap((f) => f.bindings).sort(bindingOrder);
+  return {
+    summary: {
+      packets: feed.stats.packets,
+      rtp: counters.rtp,
+      rtcp: counters.rtcp,
+      sip: front.counters.sip,
+      malformed: reportCounts['malformed-input'] ?? 0,
+      streams,
+      dialogs: front.counters.dialogs,
+      telemetry,
+      reports: Object.fromEntries(Object.entries(reportCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+    },
+    bindings,
+  };
+}
+
+function bindingOrder(a: BindingRow, b: BindingRow): number {
+  const ka = `${a.dialog?.callId ?? '~'}\n${a.dialog?.fromTag ?? ''}\n${a.dialog?.toTag ?? ''}`;
+  const kb = `${b.dialog?.callId ?? '~'}\n${b.dialog?.fromTag ?? ''}\n${b.dialog?.toTag ?? ''}`;
+  return ka < kb ? -1 : ka > kb ? 1 : a.ssrc - b.ssrc;
+}

@@ -1,0 +1,45 @@
+/**
+ * What a shard answers: the lines it made, and at the end its counters and binding rows.
+ * Shared by the in-thread shard and the worker-thread shard so both answer alike.
+ */
+import type { BindingRow } from '../binding/types.js';
+import { type CoreCounters, type CoreOutputs, MediaCore, type MediaCoreOptions } from './media-core.js';
+import { type MediaWork, runMediaWork } from './media-work.js';
+
+export interface ShardFinal {
+  outputs: CoreOutputs;
+  counters: CoreCounters;
+  streams: number;
+  bindings: (BindingRow & { ended: boolean })[];
+}
+
+export class Shard {
+  private readonly core: MediaCore;
+
+  constructor(options: MediaCoreOptions) {
+    this.core = new MediaCore(options);
+  }
+
+  work(work: MediaWork): CoreOutputs {
+    runMediaWork(this.core, work);
+    return this.core.drain();
+  }
+
+  finish(work: MediaWork): ShardFinal {
+    runMediaWork(this.core, work);
+    this.core.finish(work.lastFrame, work.lastTs);
+    const bindings: ShardFinal['bindings'] = [];
+    for (const { stream, preference, ended } of this.core.streams()) {
+      bindings.push({
+        ssrc: stream.ssrc,
+        dialog: stream.session.scope ? { ...stream.session.scope.dialog } : null,
+        mid: stream.section?.mid ?? stream.learnedMid ?? null,
+        kind: stream.section?.kind ?? null,
+        apt: preference.ids,
+        via: stream.via,
+        ended,
+      });
+    }
+    return { outputs: this.core.drain(), counters: this.core.counters, streams: this.core.streamCount, bindings };
+  }
+}

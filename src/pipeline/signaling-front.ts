@@ -1,0 +1,285 @@
+/**
+ * The signaling half of the enforcer, run once, in capture order, on the main thread: SIP
+ * messages go through the dialog tracker; what they say about APTs becomes statements; what
+ * they negotiate becomes dialog scopes that every media shard receives at the exact frame
+ * (SPEC §5). Signaling reports (scope-removed, inconsistent-signaling, …) are made here, once.
+ */
+import type { DialogScope, ScopedApt, SectionScope } from '../binding/types.js';
+import type { PolicyFinding } from '../policy/findings.js';
+import { AptRegistry } from '../policy/apt-registry.js';
+import { verifyAptToken } from '../policy/integrity.js';
+import type { PolicyFile } from '../policy/policy-file.js';
+import type { AptStatement, StatementPart } from '../policy/statement.js';
+import type { AiPrefValue } from '../signaling/ai-pref-header.js';
+import type { DialogId, SignalingEvent, SipContext } from '../signaling/dialog-events.js';
+import { DialogTracker } from '../signaling/dialogs.js';
+import type { NegotiatedApt, NegotiatedScope } from '../signaling/negotiated-scope.js';
+import type { ScopeDiff } from '../signaling/renegotiation.js';
+import type { SessionDescription } from '../signaling/sdp.js';
+import { aiPrefBodyParts, type SipParseResult } from '../signaling/sip-message.js';
+import type { Report, ReportType } from '../report/report.js';
+import type { CoreEvent, OutputLine } from './media-core.js';
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export interface SignalingCounters {
+  sip: number;
+  dialogs: number;
+}
+
+export class SignalingFront {
+  private readonly tracker = new DialogTracker();
+  private readonly registry = new AptRegistry();
+  private readonly repository = new Map<string, string[]>();
+  /** statement ids whose current statement the shards have not been sent yet */
+  private readonly dirty = new Set<string>();
+  /** unresolved identifiers already reported, per dialog */
+  private readonly reportedUnresolved = new Set<string>();
+  private events: CoreEvent[] = [];
+  private reports: OutputLine[] = [];
+  private reportSeq = 0;
+  readonly counters: SignalingCounters = { sip: 0, dialogs: 0 };
+
+  constructor(private readonly policy: PolicyFile) {
+    for (const part of policy.statementParts()) {
+      this.registry.deliver(part);
+      this.dirty.add(part.prefId);
+    }
+  }
+
+  /** Statements of every identifier the policy file knows: what shards start from. */
+  initialEvents(): CoreEvent[] {
+    return this.takeEvents();
+  }
+
+  /** Core events and report lines made since the last call, in frame order. */
+  takeEvents(): CoreEvent[] {
+    this.flushStatements(0);
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  takeReports(): OutputLine[] {
+    const out = this.reports;
+    this.reports = [];
+    return out;
+  }
+
+  async message(result: SipParseResult, ctx: SipContext): Promise<void> {
+    this.counters.sip++;
+    const bodyParts = result.message ? aiPrefBodyParts(result.message) : [];
+    for (const ev of this.tracker.handle(result, ctx)) await this.onEvent(ev, bodyParts.map((p) => new TextDecoder().decode(p.bytes)));
+    this.flushStatements(ctx.frame);
+  }
+
+  private async onEvent(ev: SignalingEvent, bodies: string[]): Promise<void> {
+    switch (ev.type) {
+      case 'parse-error':
+        this.report({ type: 'malformed-input', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `frame ${ev.frame}: ${ev.source} ${ev.reason} at ${ev.source === 'sdp' ? 'line' : ev.source === 'sip' ? 'byte' : 'column'} ${ev.where}${ev.detail ? ` (${ev.detail.slice(0, 80)})` : ''}` });
+        return;
+      case 'state-limit':
+        this.report({ type: 'state-limit', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `dialog state limit reached (${ev.limit}): oldest dialog evicted` });
+        return;
+      case 'dialog-created': {
+        this.counters.dialogs++;
+        const apts = this.policy.findDialogApts(ev.dialog.callId, ev.dialog.fromTag, ev.dialog.toTag || undefined);
+        if (apts.length > 0) this.repository.set(ev.key, apts);
+        if (ev.fromInvite !== null && ev.fromInvite !== ev.key) {
+          this.events.push({ kind: 'rekey', frame: ev.frame, ts: ev.ts, from: ev.fromInvite, to: ev.key, dialog: ev.dialog });
+        }
+        return;
+      }
+      case 'dialog-confirmed':
+        return;
+      case 'dialog-ended':
+        this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
+        this.repository.delete(ev.key);
+        return;
+      case 'offer': {
+        await this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies);
+        // Restrictions take effect from the offer: the stricter of what is in force and what is proposed.
+        const base = ev.effective ?? ev.proposed;
+        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
+        this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.proposed);
+        return;
+      }
+      case 'answer': {
+        await this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies);
+        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.dialog, ev.diff);
+        this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
+        return;
+      }
+      case 'aipref-changed': {
+        await this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies);
+        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.dialog, ev.diff);
+        this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
+        return;
+      }
+      case 'offer-rejected': {
+        if (ev.effective) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+        const why = ev.reason === 'aipref-refused' ? `${ev.status} with Warning 399 aipref` : `${ev.status} (${ev.reason})`;
+        this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `offer refused: ${why}; its changes are discarded` });
+        return;
+      }
+    }
+  }
+
+  /** Everything said about APTs in one message becomes statement parts (SPEC §3). */
+  private async deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: string[]): Promise<void> {
+    const origin = `frame ${frame}`;
+    const findings: PolicyFinding[] = [];
+    for (const v of aiPref) {
+      const params: Record<string, unknown> = { ...v.params };
+      for (const key of ['scope', 'type', 'version', 'integrity', 'uri', 'policy'] as const) if (v[key] !== null) params[key] = v[key];
+      if (v.integrity !== null) {
+        findings.push(...(await this.verify(v, ts)));
+        continue;
+      }
+      findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params }));
+    }
+    if (sdp) {
+      for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
+        findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: `${origin} line ${pref.line}`, params: pref.params }));
+      }
+    }
+    for (const body of bodies) {
+      for (const part of statementsOfBody(body, origin)) findings.push(...this.deliver(part));
+    }
+    for (const f of findings) this.reportFinding(frame, ts, dialog, f);
+  }
+
+  private deliver(part: StatementPart): PolicyFinding[] {
+    this.dirty.add(part.prefId);
+    return this.registry.deliver(part);
+  }
+
+  /**
+   * A signed APT (`integrity=jws`): the token is the quoted pref-id itself or a `token=`
+   * parameter. Verified against the policy file's keys at the capture time.
+   */
+  private async verify(v: AiPrefValue, ts: number): Promise<PolicyFinding[]> {
+    const token = v.params.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
+    this.dirty.add(v.id);
+    if (token === null) return this.registry.markIntegrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
+    const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity ?? 'jws' });
+    if (result.status === 'verified') return this.registry.deliver(result.part);
+    return this.registry.markIntegrityFailure(v.id, `${result.reason}: ${result.detail}`);
+  }
+
+  private pushScope(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope, pending: NegotiatedScope | null): void {
+    const repositoryApts = this.repository.get(key) ?? this.policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
+    const toScope = (n: NegotiatedScope): DialogScope => ({
+      key,
+      dialog: { ...dialog },
+      sections: n.sections.map(
+        (s): SectionScope => ({
+          index: s.index,
+          ...(s.mid !== undefined ? { mid: s.mid } : {}),
+          kind: s.kind,
+          disabled: s.disabled,
+          rtp: s.rtp.map((a) => ({ ...a })),
+          rtcp: s.rtcp.map((a) => ({ ...a })),
+          ssrcs: [...s.ssrcs],
+          midExtIds: [...s.midExtIds],
+          apts: s.apts.map((a): ScopedApt => ({ id: a.id, origin: a.origin })),
+        }),
+      ),
+      dialogApts: uniqueIds(n.dialogApts),
+      repositoryApts,
+      pending: null,
+    });
+    const full = toScope(scope);
+    if (pending) full.pending = toScope(pending);
+    this.events.push({ kind: 'scope', frame, ts, scope: full });
+  }
+
+  private reportDiff(frame: number, ts: number, dialog: DialogId, diff: ScopeDiff): void {
+    for (const r of diff.removed) {
+      this.report({
+        type: 'scope-removed',
+        ts,
+        frame,
+        dialog,
+        ...(r.mid !== null ? { mid: r.mid } : {}),
+        apt: [r.id],
+        fallback: r.fallback,
+        detail: `${r.cause}; falls back to ${r.fallbackKind === 'none' ? 'nothing (telemetry drops)' : `${r.fallbackKind}-level ${r.fallback.join(', ')}`}`,
+      });
+    }
+    for (const a of diff.added) {
+      this.report({ type: 'scope-transitioned', ts, frame, dialog, ...(a.mid !== null ? { mid: a.mid } : {}), apt: [a.id], detail: `${a.origin} scope added` });
+    }
+  }
+
+  private reportUnresolved(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope): void {
+    const ids = new Set<string>([...scope.dialogApts.map((a) => a.id), ...scope.sections.flatMap((s) => s.apts.map((a) => a.id))]);
+    for (const id of this.repository.get(key) ?? []) ids.add(id);
+    for (const id of ids) {
+      if (this.registry.get(id).status !== 'unresolved') continue;
+      const once = `${key}\n${id}`;
+      if (this.reportedUnresolved.has(once)) continue;
+      this.reportedUnresolved.add(once);
+      this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [id], detail: 'no statement for the identifier (no inline parameters, not in the policy file): counted as most restrictive' });
+    }
+  }
+
+  private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {
+    const type: ReportType =
+      f.type === 'integrity-failure' ? 'integrity-failure' : f.type === 'unresolved-apt' ? 'unresolved-apt' : f.type === 'version-replaced' || f.type === 'stale-version' ? 'scope-transitioned' : 'inconsistent-signaling';
+    const values = f.values ? `: ${f.values.map((v) => `${JSON.stringify(v.value)} from ${v.source}`).join(' vs ')}` : '';
+    this.report({ type, ts, frame, dialog, apt: [f.apt], detail: `${f.type}${f.key ? ` (${f.key})` : ''}${values}; ${f.detail}` });
+  }
+
+  private report(r: Report): void {
+    const key = `s${String(this.reportSeq++).padStart(9, '0')}`;
+    this.reports.push({ frame: r.frame, key, text: JSON.stringify({ ...r, ts: Math.round(r.ts * 1e6) / 1e6 }) });
+  }
+
+  private flushStatements(frame: number): void {
+    if (this.dirty.size === 0) return;
+    const statements: AptStatement[] = [...this.dirty].map((id) => this.registry.get(id));
+    this.dirty.clear();
+    this.events.push({ kind: 'statements', frame, statements });
+  }
+}
+
+function uniqueIds(apts: readonly NegotiatedApt[]): string[] {
+  return [...new Set(apts.map((a) => a.id))];
+}
+
+/**
+ * `application/aipref+json` bodies (seed §5.2): one statement object with an `id`, an array
+ * of them, or an object of statements by identifier. Anything else is ignored here (the
+ * message's other parts still count).
+ */
+function statementsOfBody(text: string, origin: string): StatementPart[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  const parts: StatementPart[] = [];
+  const add = (id: unknown, params: unknown) => {
+    if (typeof id === 'string' && id !== '' && params !== null && typeof params === 'object' && !Array.isArray(params)) {
+      const { id: _id, prefId: _pid, ...rest } = params as Record<string, unknown>;
+      parts.push({ prefId: id, source: 'body', origin, params: rest });
+    }
+  };
+  const one = (o: unknown) => {
+    if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+      const r = o as Record<string, unknown>;
+      add(r.id ?? r.prefId, r);
+    }
+  };
+  if (Array.isArray(doc)) doc.forEach(one);
+  else if (doc !== null && typeof doc === 'object') {
+    const r = doc as Record<string, unknown>;
+    if ('id' in r || 'prefId' in r) one(r);
+    else for (const [id, params] of Object.entries(r)) add(id, params);
+  }
+  return parts;
+}
