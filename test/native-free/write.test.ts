@@ -69,6 +69,26 @@ describe('PcapWriter', () => {
     }
   });
 
+  it('writes a record larger than its buffer on its own, in order with the buffered ones', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pcapw-'));
+    const file = path.join(dir, 'a.pcap');
+    try {
+      const w = await PcapWriter.open(file, { linkType: 1, chunkBytes: 65536 });
+      w.write(1, Uint8Array.of(1));
+      w.write(2, new Uint8Array(100_000).fill(7));
+      w.write(3, Uint8Array.of(3));
+      await w.close();
+      const bytes = readFileSync(file);
+      const dv = new DataView(bytes.buffer, bytes.byteOffset);
+      expect(bytes.length).toBe(24 + 17 + 16 + 100_000 + 17);
+      expect(dv.getUint32(24 + 17, true)).toBe(2);
+      expect(dv.getUint32(24 + 17 + 8, true)).toBe(100_000);
+      expect(dv.getUint32(24 + 17 + 16 + 100_000, true)).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses writes after close', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pcapw-'));
     try {
