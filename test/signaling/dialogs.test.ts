@@ -1,0 +1,322 @@
+import { describe, expect, test } from 'vitest';
+import type { SignalingEvent, SipContext } from '../../src/signaling/dialog-events.js';
+import { DialogTracker } from '../../src/signaling/dialogs.js';
+import { parseSipMessage } from '../../src/signaling/sip-message.js';
+import { audioSdp, bytesOf, sipText } from './sip-fixtures.js';
+
+interface Leg {
+  callId: string;
+  caller: string;
+  callee?: string;
+}
+
+interface MessageOpts {
+  cseq: number;
+  method: string;
+  branch?: string;
+  sdp?: string;
+  aiPref?: string[];
+  extra?: string[];
+  /** sent by the callee (From/To swapped) */
+  fromCallee?: boolean;
+}
+
+function headers(leg: Leg, o: MessageOpts): string[] {
+  const callerHeader = `<sip:alice@a.example>;tag=${leg.caller}`;
+  const calleeHeader = leg.callee ? `<sip:bob@b.example>;tag=${leg.callee}` : '<sip:bob@b.example>';
+  return [
+    `Via: SIP/2.0/UDP a.example;branch=${o.branch ?? `z9hG4bK-${leg.callId}-${o.cseq}-${o.method}`}`,
+    `From: ${o.fromCallee ? calleeHeader : callerHeader}`,
+    `To: ${o.fromCallee ? callerHeader : calleeHeader}`,
+    `Call-ID: ${leg.callId}`,
+    `CSeq: ${o.cseq} ${o.method}`,
+    ...(o.aiPref ?? []).map((v) => `AI-Pref: ${v}`),
+    ...(o.extra ?? []),
+    ...(o.sdp ? ['Content-Type: application/sdp'] : []),
+  ];
+}
+
+function request(leg: Leg, o: MessageOpts): string {
+  return sipText([`${o.method} sip:bob@b.example SIP/2.0`, ...headers(leg, o)], o.sdp ?? '');
+}
+
+function response(leg: Leg, status: number, o: MessageOpts): string {
+  return sipText([`SIP/2.0 ${status} Reason`, ...headers(leg, o)], o.sdp ?? '');
+}
+
+class Replay {
+  readonly tracker: DialogTracker;
+  frame = 0;
+  constructor(tracker = new DialogTracker()) {
+    this.tracker = tracker;
+  }
+  send(text: string, ts = this.frame + 1): SignalingEvent[] {
+    this.frame++;
+    const b = bytesOf(text);
+    const ctx: SipContext = { frame: this.frame, ts, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' };
+    return this.tracker.handle(parseSipMessage(b, 0, b.length), ctx);
+  }
+}
+
+function types(events: SignalingEvent[]): string[] {
+  return events.map((e) => e.type);
+}
+
+const OFFER = audioSdp({ session: ['a=aipref:session apt-s export=aggregated-only'], media: ['a=mid:0', 'a=aipref:mid apt-m export=raw'] });
+const ANSWER = audioSdp({ ip: '198.51.100.9', port: 5000, media: ['a=mid:0'] });
+
+function establish(r: Replay, leg: Leg, offer = OFFER, answer = ANSWER): SignalingEvent[] {
+  const invite = { callId: leg.callId, caller: leg.caller };
+  return [
+    ...r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: offer })),
+    ...r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: answer })),
+    ...r.send(request(leg, { cseq: 1, method: 'ACK', branch: 'z9hG4bK-ack' })),
+  ];
+}
+
+describe('DialogTracker: basic call', () => {
+  test('INVITE/100/180/200/ACK/BYE/200: offer, early dialog, answer, confirmed, ended', () => {
+    const r = new Replay();
+    const leg = { callId: 'call-1', caller: 'a1', callee: 'b1' };
+    const invite = { callId: 'call-1', caller: 'a1' };
+    const e1 = r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: OFFER }));
+    expect(types(e1)).toEqual(['offer']);
+    const offer = e1[0]!;
+    if (offer.type !== 'offer') throw new Error();
+    expect(offer).toMatchObject({ frame: 1, dialog: { callId: 'call-1', fromTag: 'a1', toTag: '' }, offerer: 'caller', method: 'INVITE', cseq: 1, effective: null });
+    expect(offer.proposed.sections[0]!.apts.map((a) => a.id)).toEqual(['apt-s', 'apt-m']);
+
+    expect(r.send(response(invite, 100, { cseq: 1, method: 'INVITE' }))).toEqual([]);
+    const e3 = r.send(response(leg, 180, { cseq: 1, method: 'INVITE' }));
+    expect(e3).toMatchObject([{ type: 'dialog-created', state: 'early', dialog: { callId: 'call-1', fromTag: 'a1', toTag: 'b1' }, fromInvite: offer.key, adopted: false }]);
+    const e4 = r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    expect(types(e4)).toEqual(['dialog-confirmed', 'answer']);
+    const answer = e4[1]!;
+    if (answer.type !== 'answer') throw new Error();
+    expect(answer).toMatchObject({ frame: 4, answerer: 'callee', early: false, status: 200, previous: null });
+    expect(answer.effective.sections[0]!.rtp).toEqual([
+      { address: '192.0.2.1', port: 4000 },
+      { address: '198.51.100.9', port: 5000 },
+    ]);
+    expect(r.send(request(leg, { cseq: 1, method: 'ACK', branch: 'z9hG4bK-ack' }))).toEqual([]);
+    const e6 = r.send(request(leg, { cseq: 1, method: 'BYE', fromCallee: true }));
+    expect(e6).toMatchObject([{ type: 'dialog-ended', reason: 'bye', frame: 6, key: answer.key }]);
+    expect(r.send(response(leg, 200, { cseq: 1, method: 'BYE', fromCallee: true }))).toEqual([]);
+    expect(r.tracker.size).toBe(1); // the INVITE entry stays until it idles out
+  });
+
+  test('retransmissions change nothing', () => {
+    const r = new Replay();
+    const leg = { callId: 'call-r', caller: 'a', callee: 'b' };
+    const invite = request({ callId: 'call-r', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER });
+    const ok = response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER });
+    expect(types(r.send(invite))).toEqual(['offer']);
+    expect(r.send(invite)).toEqual([]);
+    expect(types(r.send(ok))).toEqual(['dialog-created', 'answer']);
+    expect(r.send(ok)).toEqual([]);
+    expect(r.tracker.stats.retransmissions).toBe(2);
+  });
+
+  test('offer in the 200, answer in the ACK', () => {
+    const r = new Replay();
+    const leg = { callId: 'late', caller: 'a', callee: 'b' };
+    expect(r.send(request({ callId: 'late', caller: 'a' }, { cseq: 1, method: 'INVITE' }))).toEqual([]);
+    const e2 = r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    expect(e2).toMatchObject([{ type: 'dialog-created', state: 'confirmed' }, { type: 'offer', offerer: 'callee' }]);
+    const e3 = r.send(request(leg, { cseq: 1, method: 'ACK', sdp: OFFER }));
+    expect(e3).toMatchObject([{ type: 'answer', answerer: 'caller', method: 'ACK' }]);
+  });
+
+  test('early answer in a 183, the same SDP again in the 200 is not a second answer; a changed one is', () => {
+    const r = new Replay();
+    const leg = { callId: 'early', caller: 'a', callee: 'b' };
+    r.send(request({ callId: 'early', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER }));
+    expect(r.send(response(leg, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER }))).toMatchObject([{ type: 'dialog-created', state: 'early' }, { type: 'answer', early: true }]);
+    expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed']);
+
+    const r2 = new Replay();
+    r2.send(request({ callId: 'early', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER }));
+    r2.send(response(leg, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    const revised = audioSdp({ ip: '198.51.100.9', port: 5000, media: ['a=mid:0', 'a=aipref:mid apt-callee'] });
+    const e = r2.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: revised }));
+    expect(e).toMatchObject([{ type: 'dialog-confirmed' }, { type: 'answer', early: false }]);
+    if (e[1]!.type !== 'answer') throw new Error();
+    expect(e[1]!.diff.added.map((a) => a.id)).toEqual(['apt-callee']);
+  });
+
+  test('reliable provisional with the offer, PRACK with the answer', () => {
+    const r = new Replay();
+    const leg = { callId: 'prack', caller: 'a', callee: 'b' };
+    r.send(request({ callId: 'prack', caller: 'a' }, { cseq: 1, method: 'INVITE' }));
+    expect(types(r.send(response(leg, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER, extra: ['Require: 100rel', 'RSeq: 1'] })))).toEqual(['dialog-created', 'offer']);
+    expect(r.send(request(leg, { cseq: 2, method: 'PRACK', sdp: OFFER, extra: ['RAck: 1 1 INVITE'] }))).toMatchObject([{ type: 'answer', method: 'PRACK', answerer: 'caller' }]);
+  });
+});
+
+describe('DialogTracker: forks, CANCEL and failures', () => {
+  test('forked responses with different to-tags make one dialog each', () => {
+    const r = new Replay();
+    const invite = { callId: 'fork', caller: 'a' };
+    const offer = r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: OFFER }))[0]!;
+    const b1 = r.send(response({ ...invite, callee: 'b1' }, 180, { cseq: 1, method: 'INVITE' }));
+    const b2 = r.send(response({ ...invite, callee: 'b2' }, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    expect(b1).toMatchObject([{ type: 'dialog-created', dialog: { toTag: 'b1' }, fromInvite: offer.key }]);
+    expect(b2).toMatchObject([{ type: 'dialog-created', dialog: { toTag: 'b2' } }, { type: 'answer', dialog: { toTag: 'b2' }, early: true }]);
+    const ok1 = r.send(response({ ...invite, callee: 'b1' }, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    expect(ok1).toMatchObject([{ type: 'dialog-confirmed', dialog: { toTag: 'b1' } }, { type: 'answer', dialog: { toTag: 'b1' } }]);
+  });
+
+  test('CANCEL then 487: the offer is withdrawn and the early dialogs end', () => {
+    const r = new Replay();
+    const invite = { callId: 'cancel', caller: 'a' };
+    r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: OFFER }));
+    r.send(response({ ...invite, callee: 'b' }, 180, { cseq: 1, method: 'INVITE' }));
+    expect(r.send(request(invite, { cseq: 1, method: 'CANCEL' }))).toEqual([]);
+    const e = r.send(response({ ...invite, callee: 'b' }, 487, { cseq: 1, method: 'INVITE' }));
+    expect(e).toMatchObject([
+      { type: 'offer-rejected', reason: 'cancelled', status: 487, effective: null },
+      { type: 'dialog-ended', reason: 'cancelled', status: 487, dialog: { toTag: 'b' } },
+    ]);
+    expect(r.tracker.size).toBe(0);
+  });
+
+  test('a 407 challenge and the INVITE sent again with a higher CSeq', () => {
+    const r = new Replay();
+    const invite = { callId: 'auth', caller: 'a' };
+    r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: OFFER }));
+    expect(types(r.send(response({ ...invite, callee: 'x' }, 407, { cseq: 1, method: 'INVITE' })))).toEqual(['offer-rejected']);
+    expect(types(r.send(request(invite, { cseq: 2, method: 'INVITE', sdp: OFFER })))).toEqual(['offer']);
+    expect(types(r.send(response({ ...invite, callee: 'b' }, 200, { cseq: 2, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-created', 'answer']);
+  });
+
+  test('481 to an in-dialog request ends the dialog; messages of ended dialogs are ignored', () => {
+    const r = new Replay();
+    const leg = { callId: 'gone', caller: 'a', callee: 'b' };
+    establish(r, leg);
+    expect(types(r.send(request(leg, { cseq: 2, method: 'INFO' })))).toEqual([]);
+    expect(r.send(response(leg, 481, { cseq: 2, method: 'INFO' }))).toMatchObject([{ type: 'dialog-ended', reason: 'in-dialog-failure', status: 481 }]);
+    expect(r.send(request(leg, { cseq: 3, method: 'INVITE', sdp: OFFER }))).toEqual([]);
+  });
+});
+
+describe('DialogTracker: renegotiation (SPEC §5)', () => {
+  const leg = { callId: 'reneg', caller: 'a', callee: 'b' };
+  const WITHOUT_MID_APT = audioSdp({ version: 2, session: ['a=aipref:session apt-s export=aggregated-only'], media: ['a=mid:0'] });
+
+  test('re-INVITE removing a=aipref: the offer shows the removal, the answer confirms it', () => {
+    const r = new Replay();
+    establish(r, leg);
+    const offer = r.send(request(leg, { cseq: 2, method: 'INVITE', sdp: WITHOUT_MID_APT }));
+    expect(types(offer)).toEqual(['offer']);
+    if (offer[0]!.type !== 'offer') throw new Error();
+    expect(offer[0]!.effective!.sections[0]!.apts.map((a) => a.id)).toEqual(['apt-s', 'apt-m']);
+    expect(offer[0]!.diff.removed).toMatchObject([{ index: 0, mid: '0', id: 'apt-m', cause: 'attribute-removed', fallback: ['apt-s'], fallbackKind: 'section' }]);
+    const answer = r.send(response(leg, 200, { cseq: 2, method: 'INVITE', sdp: ANSWER }));
+    expect(answer).toMatchObject([{ type: 'answer', frame: 5, diff: { removed: [{ id: 'apt-m', fallback: ['apt-s'] }] } }]);
+    r.send(request(leg, { cseq: 2, method: 'ACK', branch: 'z9hG4bK-ack2' }));
+
+    // the same SDP again (a session refresh) changes nothing
+    const again = r.send(request(leg, { cseq: 3, method: 'INVITE', sdp: WITHOUT_MID_APT }));
+    expect(again).toMatchObject([{ type: 'offer', diff: { unchanged: true } }]);
+    expect(r.send(response(leg, 200, { cseq: 3, method: 'INVITE', sdp: ANSWER }))).toMatchObject([{ type: 'answer', diff: { unchanged: true } }]);
+  });
+
+  test('callee re-INVITE disabling the stream with port 0', () => {
+    const r = new Replay();
+    establish(r, leg);
+    const disabled = audioSdp({ ip: '198.51.100.9', port: 0, media: ['a=mid:0'] });
+    const offer = r.send(request(leg, { cseq: 1, method: 'INVITE', sdp: disabled, fromCallee: true }));
+    expect(offer).toMatchObject([{ type: 'offer', offerer: 'callee', diff: { removed: [{ id: 'apt-m', cause: 'section-disabled' }, { id: 'apt-s', cause: 'section-disabled' }] } }]);
+  });
+
+  test('488 with Warning 399 aipref: the offer is discarded, the old scopes stay', () => {
+    const r = new Replay();
+    establish(r, leg);
+    r.send(request(leg, { cseq: 2, method: 'INVITE', sdp: WITHOUT_MID_APT }));
+    const refused = r.send(response(leg, 488, { cseq: 2, method: 'INVITE', extra: ['Warning: 399 aipref "Preference unsupported"'] }));
+    expect(refused).toMatchObject([{ type: 'offer-rejected', reason: 'aipref-refused', status: 488, warning: { code: 399, agent: 'aipref' } }]);
+    if (refused[0]!.type !== 'offer-rejected') throw new Error();
+    expect(refused[0]!.effective!.sections[0]!.apts.map((a) => a.id)).toEqual(['apt-s', 'apt-m']);
+    // a stray 200 for the refused transaction is not an answer any more
+    expect(types(r.send(response(leg, 200, { cseq: 2, method: 'INVITE', sdp: ANSWER, branch: 'z9hG4bK-other' })))).toEqual([]);
+  });
+
+  test('any non-2xx final to a re-INVITE discards the offer; the dialog survives', () => {
+    const r = new Replay();
+    establish(r, leg);
+    r.send(request(leg, { cseq: 2, method: 'INVITE', sdp: WITHOUT_MID_APT }));
+    expect(r.send(response(leg, 491, { cseq: 2, method: 'INVITE' }))).toMatchObject([{ type: 'offer-rejected', reason: 'rejected', warning: null }]);
+    expect(types(r.send(request(leg, { cseq: 3, method: 'BYE' })))).toEqual(['dialog-ended']);
+  });
+
+  test('UPDATE offer and its 200 answer; AI-Pref header values dropped', () => {
+    const r = new Replay();
+    r.send(request({ callId: 'upd', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER, aiPref: ['apt-d;scope=dialog', 'apt-h;scope=media'] }));
+    const l = { callId: 'upd', caller: 'a', callee: 'b' };
+    const first = r.send(response(l, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    if (first[1]!.type !== 'answer') throw new Error();
+    expect(first[1]!.effective.dialogApts.map((a) => a.id)).toEqual(['apt-d']);
+    expect(first[1]!.effective.sections[0]!.apts.map((a) => `${a.id}/${a.origin}`)).toEqual(['apt-s/session', 'apt-m/mid', 'apt-h/header-media']);
+    const update = r.send(request(l, { cseq: 2, method: 'UPDATE', sdp: OFFER, aiPref: ['apt-d;scope=dialog'] }));
+    expect(update).toMatchObject([{ type: 'offer', method: 'UPDATE', aiPref: [{ id: 'apt-d' }], diff: { removed: [{ id: 'apt-h', cause: 'header-value-dropped', origin: 'header-media' }] } }]);
+    expect(r.send(response(l, 200, { cseq: 2, method: 'UPDATE', sdp: ANSWER }))).toMatchObject([{ type: 'answer', method: 'UPDATE', diff: { removed: [{ id: 'apt-h' }] } }]);
+  });
+
+  test('a re-INVITE without AI-Pref keeps the stated values; an INFO with AI-Pref changes them at once', () => {
+    const r = new Replay();
+    const l = { callId: 'hdr', caller: 'a', callee: 'b' };
+    r.send(request({ callId: 'hdr', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER, aiPref: ['apt-d;scope=dialog'] }));
+    r.send(response(l, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    const reinvite = r.send(request(l, { cseq: 2, method: 'INVITE', sdp: OFFER }));
+    expect(reinvite).toMatchObject([{ type: 'offer', diff: { unchanged: true } }]);
+    r.send(response(l, 200, { cseq: 2, method: 'INVITE', sdp: ANSWER }));
+    const info = r.send(request(l, { cseq: 3, method: 'INFO', aiPref: ['apt-other;scope=dialog'], fromCallee: true }));
+    expect(info).toMatchObject([{ type: 'aipref-changed', party: 'callee', diff: { added: [{ id: 'apt-other', index: null }], removed: [] } }]);
+  });
+
+  test('a re-INVITE for a dialog whose start was not captured adopts it', () => {
+    const r = new Replay();
+    const e = r.send(request({ callId: 'mid', caller: 'x', callee: 'y' }, { cseq: 10, method: 'INVITE', sdp: OFFER }));
+    expect(e).toMatchObject([{ type: 'dialog-created', adopted: true, state: 'confirmed', dialog: { fromTag: 'x', toTag: 'y' } }, { type: 'offer', effective: null }]);
+  });
+});
+
+describe('DialogTracker: parse errors and bounded state', () => {
+  test('SIP, SDP and AI-Pref problems become parse-error events with frame and where', () => {
+    const r = new Replay();
+    const badSdp = OFFER + 'a=rtcp:nope\r\n';
+    const e = r.send(request({ callId: 'err', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: badSdp, aiPref: ['apt-1;version=x, apt-2'] }));
+    expect(e.filter((x) => x.type === 'parse-error')).toMatchObject([
+      { source: 'sdp', reason: 'bad-rtcp', where: 10, frame: 1 },
+      { source: 'ai-pref', reason: 'bad-version', where: 6, frame: 1 },
+    ]);
+    const offer = e.find((x) => x.type === 'offer');
+    if (offer?.type !== 'offer') throw new Error();
+    expect(offer.aiPref.map((v) => v.id)).toEqual(['apt-2']);
+    const junk = r.send('NOT SIP AT ALL');
+    expect(junk).toMatchObject([{ type: 'parse-error', source: 'sip', reason: 'bad-start-line', key: null, frame: 2 }]);
+  });
+
+  test('max dialogs: the least recently seen is evicted and reported', () => {
+    const r = new Replay(new DialogTracker({ maxDialogs: 2 }));
+    establish(r, { callId: 'c1', caller: 'a', callee: 'b' });
+    const e = establish(r, { callId: 'c2', caller: 'a', callee: 'b' });
+    // c1's INVITE entry and dialog, c2's INVITE entry and dialog: four entries for two slots
+    expect(e.filter((x) => x.type === 'state-limit')).toMatchObject([
+      { limit: 'max-dialogs', dialog: { callId: 'c1', toTag: '' } },
+      { limit: 'max-dialogs', dialog: { callId: 'c1', toTag: 'b' } },
+    ]);
+    expect(e.filter((x) => x.type === 'dialog-ended')).toMatchObject([{ reason: 'evicted' }, { reason: 'evicted' }]);
+    expect(r.tracker.size).toBe(2);
+    expect(r.tracker.stats.evicted).toBe(2);
+  });
+
+  test('idle timeout in capture time', () => {
+    const r = new Replay(new DialogTracker({ idleTimeoutSec: 60 }));
+    establish(r, { callId: 'idle', caller: 'a', callee: 'b' });
+    const later = r.send(request({ callId: 'other', caller: 'z' }, { cseq: 1, method: 'OPTIONS' }), 1000);
+    expect(later.filter((x) => x.type === 'state-limit').map((x) => (x.type === 'state-limit' ? x.limit : ''))).toEqual(['idle-timeout', 'idle-timeout']);
+    expect(later.filter((x) => x.type === 'dialog-ended').map((x) => (x.type === 'dialog-ended' ? x.reason : ''))).toEqual(['idle-timeout', 'idle-timeout']);
+    expect(r.tracker.size).toBe(0);
+  });
+});
