@@ -89,7 +89,9 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
         .map((chunk) => ({ ssrc: chunk.ssrc, items: chunk.items.filter((item) => !isBindingMetadata(item)) }))
         .filter((chunk) => chunk.items.length > 0);
       if (chunks.length === 0) return;
-      items.push({ ...base('sdes', chunks[0]!.ssrc, chunks.map((c) => c.ssrc)), kind: 'sdes', packet, chunks });
+      // The sender governs even when its own chunk held only binding metadata; each source
+      // whose text remains governs its text too.
+      items.push({ ...base('sdes', packet.ssrc, chunks.map((c) => c.ssrc)), kind: 'sdes', packet, chunks });
       return;
     }
     case RtcpType.BYE:

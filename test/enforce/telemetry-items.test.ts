@@ -55,12 +55,12 @@ describe('splitTelemetry: SDES binding metadata is never telemetry', () => {
     }
   });
 
-  it('chunks left empty are removed and the rest are subjects', () => {
+  it('chunks left empty are removed; the sender and every remaining source govern', () => {
     const [item] = splitTelemetry(compound(sdes([
       { ssrc: A, items: [{ type: 12, text: 'v' }] },
       { ssrc: B, items: [{ type: 1, text: 'b@host' }] },
       { ssrc: C, items: [{ type: 2, text: 'Carol' }] },
     ])));
-    expect(item).toMatchObject({ senderSsrc: B, subjectSsrcs: [C] });
+    expect(item).toMatchObject({ senderSsrc: A, subjectSsrcs: [B, C], chunks: [{ ssrc: B }, { ssrc: C }] });
   });
 });
