@@ -4,7 +4,7 @@
  * the whole records in it, and the bytes of a record cut by the chunk's end are carried into
  * room left at the front of the next buffer.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
 import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type CaptureRecordWalker } from './record-batch.js';
 import { isPcapMagic, PcapWalker } from './pcap.js';
@@ -32,6 +32,16 @@ export function detectCaptureFormat(firstFour: Uint8Array): CaptureFormat | unde
   return undefined;
 }
 
+/** "ENOENT: no such file or directory" without the path the CaptureError names already. */
+function systemErrorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const text = err.message.replace(/,\s*(open|read)\s+'.*'$/, '');
+    return code !== undefined && !text.startsWith(code) ? `${code}: ${text}` : text;
+  }
+  return String(err);
+}
+
 function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
   const format = detectCaptureFormat(head);
   if (format === 'pcap') return new PcapWalker(file);
@@ -50,11 +60,20 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   const maxBatchRecords = Math.max(1, opts.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS);
   // Room in front of each chunk for the carried tail of a record, so carrying rarely copies the chunk.
   const headroom = Math.min(chunkBytes, MAX_RECORD_BYTES + 64);
-  const handle = await open(path, 'r');
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
+  }
   const readChunk = async (at: number): Promise<{ buf: Uint8Array; bytesRead: number }> => {
     const buf = new Uint8Array(headroom + chunkBytes);
-    const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
-    return { buf, bytesRead };
+    try {
+      const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
+      return { buf, bytesRead };
+    } catch (err) {
+      throw new CaptureError(path, at, `cannot read: ${systemErrorText(err)}`);
+    }
   };
   // One read is always in flight while the chunk before it is walked.
   let pending: Promise<{ buf: Uint8Array; bytesRead: number }> | undefined = readChunk(0);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureError } from '../../native-free/types.js';
 import { encodePcapFileHeader, encodePcapRecord } from '../../native-free/write.js';
-import { concatBytes, readBytes } from './capture-helpers.js';
+import { tmpdir } from 'node:os';
+import { concatBytes, readAll, readBytes } from './capture-helpers.js';
 
 const rec1 = Uint8Array.of(0xaa, 0xbb, 0xcc);
 const rec2 = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
@@ -129,5 +130,19 @@ describe('classic pcap: bad input', () => {
     const r = await readBytes(encodePcapFileHeader(1));
     expect(r).toMatchObject({ records: [], warnings: [] });
     expect(r.error).toBeUndefined();
+  });
+});
+
+describe('files that cannot be read', () => {
+  it('a missing file → CaptureError at byte 0 naming the system error', async () => {
+    const r = await readAll('/nonexistent/dir/capture.pcap');
+    expect(r.error).toBeInstanceOf(CaptureError);
+    expect(r.error!.message).toBe('/nonexistent/dir/capture.pcap: at byte 0: cannot open: ENOENT: no such file or directory');
+  });
+
+  it('a directory → CaptureError at byte 0 (EISDIR)', async () => {
+    const r = await readAll(tmpdir());
+    expect(r.error).toBeInstanceOf(CaptureError);
+    expect((r.error as CaptureError).reason).toMatch(/^cannot read: EISDIR/);
   });
 });
