@@ -216,7 +216,7 @@ function encodeIpv6Extensions(extensions: readonly Ipv6ExtensionHeader[], protoc
   const parts: Uint8Array[] = [];
   extensions.forEach((ext, k) => {
     const next = k + 1 < extensions.length ? extensions[k + 1]!.type : protocol;
-    // Without a body: the smallest header, 8 bytes (PadN-free zero options, or a zero fragment header).
+    // Without a body: the smallest header, 8 bytes (six Pad1 options, or an all-zero fragment header).
     const body = ext.body ?? new Uint8Array(6);
     const total = ext.type === IpProtocol.FRAGMENT ? 8 : (body.length + 2 + 7) & ~7;
     const h = new Uint8Array(total);
