@@ -1,0 +1,167 @@
+/**
+ * HEPv3 from capture agents, over UDP (one frame per datagram) and TCP (frames back to back,
+ * cut anywhere by reads). Every frame becomes one SourcePacket with the original addresses,
+ * ports and capture time the agent put in its chunks.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
+import { decodeHep, HepProtocol, IpProtocolNumber, type DecodedHepPacket } from './hep.js';
+import { HepStreamFramer } from './hep-stream.js';
+import { countKind, createSourceCounters, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
+
+export interface HepListenerOptions {
+  host: string;
+  /** UDP port; 0 picks a free one. */
+  udpPort?: number;
+  /** TCP port; 0 picks a free one. Leave out a transport to not listen on it. */
+  tcpPort?: number;
+  onPacket: SourcePacketHandler;
+  /** a frame that could not be read: why, and from which peer ("udp:host:port", "tcp:host:port") */
+  onMalformed?: (reason: string, peer: string) => void;
+  /** when set, frames whose auth key (chunk 14) differs are counted and dropped */
+  authKey?: string;
+  /** TCP connections served at once; more are refused */
+  maxConnections?: number;
+}
+
+const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
+  [HepProtocol.SIP, 'hep:sip'],
+  [HepProtocol.RTP, 'hep:rtp'],
+  [HepProtocol.RTCP, 'hep:rtcp'],
+  [HepProtocol.JSON_LOG, 'hep:log'],
+]);
+
+export class HepListener {
+  readonly counters: SourceCounters = createSourceCounters();
+  private udp: Socket | undefined;
+  private tcp: Server | undefined;
+  private readonly connections = new Set<TcpSocket>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly opts: HepListenerOptions) {}
+
+  static async start(opts: HepListenerOptions): Promise<HepListener> {
+    const listener = new HepListener(opts);
+    try {
+      if (opts.udpPort !== undefined) await listener.listenUdp(opts.udpPort);
+      if (opts.tcpPort !== undefined) await listener.listenTcp(opts.tcpPort);
+    } catch (err) {
+      await listener.close();
+      throw err;
+    }
+    return listener;
+  }
+
+  get udpAddress(): { address: string; port: number } | undefined {
+    const a = this.udp?.address();
+    return a && { address: a.address, port: a.port };
+  }
+
+  get tcpAddress(): { address: string; port: number } | undefined {
+    const a = this.tcp?.address();
+    return a && typeof a === 'object' ? { address: a.address, port: a.port } : undefined;
+  }
+
+  private async listenUdp(port: number): Promise<void> {
+    const socket = createSocket(isIPv6(this.opts.host) ? 'udp6' : 'udp4');
+    this.udp = socket;
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, this.opts.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => {
+      this.counters.malformed++;
+    });
+    socket.on('message', (msg, rinfo) => {
+      const frame = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
+      this.frame(frame, `udp:${rinfo.address}:${rinfo.port}`, true);
+    });
+  }
+
+  private async listenTcp(port: number): Promise<void> {
+    const server = createServer((socket) => this.serve(socket));
+    server.maxConnections = this.opts.maxConnections ?? 256;
+    this.tcp = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private serve(socket: TcpSocket): void {
+    this.connections.add(socket);
+    const peer = `tcp:${socket.remoteAddress}:${socket.remotePort}`;
+    const framer = new HepStreamFramer();
+    socket.on('data', (chunk: Buffer) => {
+      const { frames, errors } = framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      for (const e of errors) this.malformed(`stream byte ${e.offset}: ${e.reason}`, peer);
+      for (const f of frames) this.frame(f, peer, false);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (framer.buffered > 0) this.malformed(`connection closed with ${framer.buffered} bytes of an unfinished frame`, peer);
+      this.connections.delete(socket);
+    });
+  }
+
+  private frame(bytes: Uint8Array, peer: string, wholeDatagram: boolean): void {
+    this.counters.received++;
+    const result = decodeHep(bytes);
+    if (!result.ok) {
+      this.malformed(result.error.message, peer);
+      return;
+    }
+    const p = result.packet;
+    if (wholeDatagram && p.length !== bytes.length) {
+      this.malformed(`HEPv3 length ${p.length} but the datagram has ${bytes.length} bytes`, peer);
+      return;
+    }
+    if (this.opts.authKey !== undefined && p.authKey !== this.opts.authKey) {
+      countKind(this.counters, 'auth-rejected');
+      return;
+    }
+    if (p.unknownChunks > 0) countKind(this.counters, 'unknown-chunks', p.unknownChunks);
+    countKind(this.counters, PROTOCOL_KIND.get(p.protocolType) ?? 'hep:other');
+    this.opts.onPacket(toSourcePacket(p));
+  }
+
+  private malformed(reason: string, peer: string): void {
+    this.counters.malformed++;
+    this.opts.onMalformed?.(reason, peer);
+  }
+
+  /** Stops listening and ends open TCP connections; resolves once all is closed. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const udp = this.udp;
+      const tcp = this.tcp;
+      for (const c of this.connections) c.destroy();
+      await Promise.all([
+        udp && new Promise<void>((resolve) => udp.close(() => resolve())),
+        tcp && new Promise<void>((resolve) => tcp.close(() => resolve())),
+      ]);
+    })();
+    return this.closing;
+  }
+}
+
+function toSourcePacket(p: DecodedHepPacket): SourcePacket {
+  return {
+    ts: (p.tsSeconds * 1e6 + p.tsMicroseconds) / 1e6,
+    src: p.src,
+    dst: p.dst,
+    sport: p.sport,
+    dport: p.dport,
+    proto: p.ipProtocol === IpProtocolNumber.TCP ? 'tcp' : 'udp',
+    payload: p.payload,
+    hepProtocol: p.protocolType,
+    ...(p.correlationId !== undefined && { correlationId: p.correlationId }),
+    ...(p.captureAgentId !== undefined && { captureAgentId: p.captureAgentId }),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Plays the UDP datagrams of a capture at a listener, as a relay would mirror them: raw
+ * (`udp://host:port`, the payload alone) or wrapped in HEPv3 (`hep://host:port`, with the
+ * original addresses, ports and capture time in the chunks). For tests, demos and load.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readCaptureBatches } from '../../native-free/capture.js';
+import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
+import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
+
+export interface ReplayTarget {
+  scheme: 'udp' | 'hep';
+  host: string;
+  port: number;
+}
+
+export class ReplayTargetError extends Error {
+  constructor(target: string) {
+    super(`replay target "${target}" is not udp://host:port or hep://host:port`);
+    this.name = 'ReplayTargetError';
+  }
+}
+
+export function parseReplayTarget(target: string): ReplayTarget {
+  const m = /^(udp|hep):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})\/?$/.exec(target);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new ReplayTargetError(target);
+  const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!;
+  return { scheme: m[1] as 'udp' | 'hep', host, port };
+}
+
+export interface ReplayOptions {
+  /** 1 = the capture's pace, 2 = twice as fast, 0 = as fast as possible. Default 1. */
+  speed?: number;
+  /** datagrams handed to the kernel before the sender yields to let receivers read; default 32 */
+  window?: number;
+  /** HEP chunk 12 */
+  captureAgentId?: number;
+  /** HEP chunk 14 */
+  authKey?: string;
+  /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
+  hepProtocolOf?: (payload: Uint8Array) => number;
+  signal?: AbortSignal;
+}
+
+export interface ReplayResult {
+  /** datagrams sent */
+  sent: number;
+  /** records that were not UDP (TCP segments, fragments held, other protocols, malformed) */
+  skipped: number;
+}
+
+/**
+ * A first look, enough for the protocol type chunk: RTCP packet types 200-207 in a version-2
+ * header (RFC 5761 §4), RTP for other version-2 headers, SIP for text starting with a letter.
+ */
+export function guessHepProtocol(payload: Uint8Array): number {
+  if (payload.length >= 2 && payload[0]! >> 6 === 2) {
+    return payload[1]! >= 200 && payload[1]! <= 207 ? HepProtocol.RTCP : HepProtocol.RTP;
+  }
+  const first = payload[0] ?? 0;
+  if ((first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a)) return HepProtocol.SIP;
+  return 0;
+}
+
+export async function replayCapture(path: string, target: string | ReplayTarget, opts: ReplayOptions = {}): Promise<ReplayResult> {
+  const to = typeof target === 'string' ? parseReplayTarget(target) : target;
+  const speed = opts.speed ?? 1;
+  const window = Math.max(1, opts.window ?? 32);
+  const protocolOf = opts.hepProtocolOf ?? guessHepProtocol;
+  const socket = createSocket(isIPv6(to.host) ? 'udp6' : 'udp4');
+  const decoder = new PacketDecoder();
+  const view = createPacketView();
+  const result: ReplayResult = { sent: 0, skipped: 0 };
+  let inFlight: Promise<void>[] = [];
+  let firstTs: number | undefined;
+  const startWall = performance.now();
+  try {
+    for await (const batch of readCaptureBatches(path)) {
+      for (let i = 0; i < batch.count; i++) {
+        opts.signal?.throwIfAborted();
+        if (decoder.decode(batch, i, view) !== 'udp') {
+          result.skipped++;
+          continue;
+        }
+        firstTs ??= view.ts;
+        if (speed > 0) {
+          const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
+          if (due > 1) {
+            await Promise.all(inFlight);
+            inFlight = [];
+            await sleep(due, undefined, { signal: opts.signal });
+          }
+        }
+        const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
+        const datagram =
+          to.scheme === 'udp'
+            ? payload
+            : encodeHep({
+                ipVersion: view.ipVersion,
+                ipProtocol: IpProtocolNumber.UDP,
+                src: view.src,
+                dst: view.dst,
+                sport: view.sport,
+                dport: view.dport,
+                ...hepTimestamp(view.ts),
+                protocolType: protocolOf(payload),
+                payload,
+                ...(opts.captureAgentId !== undefined && { captureAgentId: opts.captureAgentId }),
+                ...(opts.authKey !== undefined && { authKey: opts.authKey }),
+              });
+        inFlight.push(send(socket, datagram, to));
+        result.sent++;
+        if (inFlight.length >= window) {
+          await Promise.all(inFlight);
+          inFlight = [];
+          // A macrotask turn lets a receiver in this process (or its socket buffer) keep up.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+  return result;
+}
+
+function send(socket: Socket, datagram: Uint8Array, to: ReplayTarget): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.send(datagram, to.port, to.host, (err) => (err ? reject(err) : resolve()));
+  });
+}
