@@ -93,7 +93,7 @@ const CONNECTION_LINE = /^c=IN (IP4|IP6) (\S+)$/;
 const ORIGIN_LINE = /^o=\S+ \S+ \S+ IN IP[46] \S+$/;
 /** the a= lines this module relies on, each with the shape it must have */
 const ATTRIBUTE_CHECKS: ReadonlyArray<[prefix: string, shape: RegExp, reason: SdpErrorReason]> = [
-  ['a=rtcp:', /^a=rtcp:(\d{1,5})(?: IN IP[46] \S+)?$/, 'bad-rtcp'],
+  ['a=rtcp:', /^a=rtcp:(\d{1,5})(?: IN IP[46] [0-9A-Za-z:.\-]+)?$/, 'bad-rtcp'],
   ['a=mid:', /^a=mid:\S+$/, 'bad-mid'],
   ['a=ssrc:', /^a=ssrc:\d{1,10}(?: \S.*)?$/, 'bad-ssrc'],
   ['a=ssrc-group:', /^a=ssrc-group:\S+(?: \d{1,10})*$/, 'bad-ssrc-group'],
@@ -152,8 +152,10 @@ function checkLine(raw: string): SdpErrorReason | null {
   switch (raw[0]) {
     case 'm':
       return readMediaLine(raw) ? null : 'bad-media-line';
-    case 'c':
-      return CONNECTION_LINE.test(raw) ? null : 'bad-connection';
+    case 'c': {
+      const c = CONNECTION_LINE.exec(raw);
+      return c && isConnectionAddress(c[1]!, c[2]!) ? null : 'bad-connection';
+    }
     case 'o':
       return ORIGIN_LINE.test(raw) ? null : 'bad-origin';
     case 'a':
@@ -164,6 +166,23 @@ function checkLine(raw: string): SdpErrorReason | null {
     default:
       return null;
   }
+}
+
+/**
+ * c= addresses (RFC 8866 §5.7): a dotted quad or an IPv6 literal, optionally with the
+ * multicast /ttl[/count] suffix, or a domain name. Anything else (scanners put SQL there)
+ * would become a bogus transport binding.
+ */
+const IPV4_CONNECTION = /^(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,3}){0,2}$/;
+const IPV6_CONNECTION = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?:\/\d{1,3})?$/;
+const DOMAIN_NAME = /^(?=.*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
+
+function isConnectionAddress(addressType: string, address: string): boolean {
+  if (addressType === 'IP4') {
+    if (IPV4_CONNECTION.test(address)) return address.split('/')[0]!.split('.').every((octet) => Number(octet) <= 255);
+    return DOMAIN_NAME.test(address);
+  }
+  return IPV6_CONNECTION.test(address) || DOMAIN_NAME.test(address);
 }
 
 /** The fields of a well-formed m-line, or null. */

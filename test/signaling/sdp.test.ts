@@ -191,3 +191,23 @@ describe('scopesOfSdp', () => {
     expect(unapplied.map((u) => u.id)).toEqual(['apt-nogroups', 'apt-ghost']);
   });
 });
+
+describe('c= addresses', () => {
+  const cases: Array<[string, boolean]> = [
+    ['c=IN IP4 192.0.2.1', true],
+    ['c=IN IP4 224.2.1.1/127/3', true],
+    ['c=IN IP4 media.example.com', true],
+    ['c=IN IP6 fe80:0:0:0:21a:a0ff:fe07:32e0', true],
+    ['c=IN IP6 ::1', true],
+    ['c=IN IP6 FF15::101/3', true],
+    ["c=IN IP4 '/**/OR/**/'1'/**/=/**/'1'--", false],
+    ['c=IN IP4 300.1.1.1', false],
+    ['c=IN IP6 not-hex!', false],
+    ['c=IN IP4', false],
+    ['c=ATM NSAP 47.0091', false],
+  ];
+  test.each(cases)('%s → %s', (line, ok) => {
+    const r = parseSdp(sdpText(['v=0', line, 'm=audio 1 RTP/AVP 0']));
+    expect(r.errors.map((e) => e.reason)).toEqual(ok ? [] : ['bad-connection']);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Real signaling from the shared captures, read through native-free. Expected messages were
+ * listed with tshark (`tshark -r f -Y sip -T fields -e frame.number -e sip.Method
+ * -e sip.Status-Code -e sip.Call-ID`) and written here as literals.
+ */
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { readCaptureBatches } from '../../native-free/capture.js';
+import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
+import type { SignalingEvent, SipContext } from '../../src/signaling/dialog-events.js';
+import { DialogTracker } from '../../src/signaling/dialogs.js';
+import { looksLikeSip } from '../../src/signaling/looks-like-sip.js';
+import { parseSipMessage, type SipMessage, type SipParseResult } from '../../src/signaling/sip-message.js';
+import { SipStreamFramer } from '../../src/signaling/sip-stream.js';
+
+interface SeenMessage {
+  frame: number;
+  label: string;
+  callId: string | null;
+  errors: string[];
+}
+
+async function replaySignaling(file: string, tracker = new DialogTracker()): Promise<{ messages: SeenMessage[]; events: SignalingEvent[]; parsed: SipMessage[] }> {
+  const decoder = new PacketDecoder();
+  const view = createPacketView();
+  const framers = new Map<string, SipStreamFramer>();
+  const messages: SeenMessage[] = [];
+  const events: SignalingEvent[] = [];
+  const parsed: SipMessage[] = [];
+  const take = (r: SipParseResult, ctx: SipContext): void => {
+    const m = r.message;
+    messages.push({ frame: ctx.frame, label: m ? (m.kind === 'request' ? m.method : String(m.status)) : 'unparsed', callId: m?.callId ?? null, errors: r.errors.map((e) => e.reason) });
+    if (m) parsed.push(m);
+    events.push(...tracker.handle(r, ctx));
+  };
+  for await (const batch of readCaptureBatches(path.resolve(process.cwd(), '../shared/captures', file))) {
+    for (let i = 0; i < batch.count; i++) {
+      const kind = decoder.decode(batch, i, view);
+      if (kind !== 'udp' && kind !== 'tcp') continue;
+      const ctx: SipContext = { frame: view.frame, ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, transport: kind };
+      if (kind === 'udp') {
+        if (looksLikeSip(view.bytes, view.payloadOffset, view.payloadLength)) take(parseSipMessage(view.bytes, view.payloadOffset, view.payloadLength), ctx);
+        continue;
+      }
+      if (view.sport !== 5060 && view.dport !== 5060) continue;
+      let framer = framers.get(view.flowKey);
+      if (!framer) framers.set(view.flowKey, (framer = new SipStreamFramer()));
+      for (const r of framer.push(view.bytes.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength))) take(r, ctx);
+    }
+  }
+  return { messages, events, parsed };
+}
+
+function eventSummary(events: SignalingEvent[]): string[] {
+  return events.map((e) => `${e.frame} ${e.type}${'reason' in e ? ` ${e.reason}` : ''}`);
+}
+
+describe('real captures', () => {
+  test('heplify_sip_ipv4_tcp.pcap: a full call over TCP', async () => {
+    const { messages, events } = await replaySignaling('heplify_sip_ipv4_tcp.pcap');
+    const callId = '158936656982201062716@10.33.6.100';
+    expect(messages).toEqual(
+      [
+        [3, 'INVITE'],
+        [5, '100'],
+        [7, '180'],
+        [9, '200'],
+        [11, 'ACK'],
+        [81, 'BYE'],
+        [83, '200'],
+      ].map(([frame, label]) => ({ frame, label, callId, errors: [] })),
+    );
+    expect(eventSummary(events)).toEqual(['3 offer', '7 dialog-created', '9 dialog-confirmed', '9 answer', '81 dialog-ended bye']);
+    const answer = events.find((e) => e.type === 'answer');
+    if (answer?.type !== 'answer') throw new Error('no answer');
+    expect(answer.dialog).toEqual({ callId, fromTag: '1c1589367133', toTag: '1c342958875' });
+    expect(answer.effective.sections).toEqual([
+      {
+        index: 0,
+        kind: 'audio',
+        disabled: false,
+        rtp: [
+          { address: '10.33.6.100', port: 6000 },
+          { address: '10.33.6.101', port: 6050 },
+        ],
+        rtcp: [
+          { address: '10.33.6.100', port: 6001 },
+          { address: '10.33.6.101', port: 6051 },
+        ],
+        ssrcs: [],
+        midExtIds: [],
+        apts: [],
+      },
+    ]);
+    expect(answer.effective.dialogApts).toEqual([]);
+  });
+
+  test('heplify_sip_ipv6_udp.pcap: its timestamps jump by years between frames, so by capture time the dialog idles out', async () => {
+    const { events } = await replaySignaling('heplify_sip_ipv6_udp.pcap');
+    // frame 2 comes six years after frame 1: the INVITE is dropped; the 200 adopts a dialog
+    // whose offer was lost, so no answer can be formed; the BYE ends it
+    expect(eventSummary(events)).toEqual([
+      '1 offer',
+      '2 state-limit',
+      '2 dialog-ended idle-timeout',
+      '3 dialog-created',
+      '4 state-limit',
+      '4 dialog-ended idle-timeout',
+    ]);
+  });
+
+  test('heplify_sip_ipv6_udp.pcap: SIP over UDP on IPv6, the 200 carries the answer (no idle limit)', async () => {
+    const { messages, events } = await replaySignaling('heplify_sip_ipv6_udp.pcap', new DialogTracker({ idleTimeoutSec: Infinity }));
+    const callId = 'c3eF6f58-363323Cd-8058EB88-10300252@fe80:0:0:0:21a:a0ff:fe07:32e0';
+    expect(messages).toEqual(
+      [
+        [1, 'INVITE'],
+        [2, '100'],
+        [3, '200'],
+        [4, 'ACK'],
+        [5, 'BYE'],
+        [6, '200'],
+      ].map(([frame, label]) => ({ frame, label, callId, errors: [] })),
+    );
+    expect(eventSummary(events)).toEqual(['1 offer', '3 dialog-created', '3 answer', '5 dialog-ended bye']);
+    const answer = events.find((e) => e.type === 'answer');
+    if (answer?.type !== 'answer') throw new Error('no answer');
+    expect(answer.effective.sections[0]!.rtp).toEqual([
+      { address: 'fe80:0:0:0:21a:a0ff:fe07:32e0', port: 5008 },
+      { address: 'fec0:0:0:0:216:d3ff:fe0d:22c', port: 5008 },
+    ]);
+  });
+
+  test('heplify_ipip0.pcap: SIP inside IP-in-IP; a scanner INVITE with SQL in c=, an unrelated 403, REGISTER challenges', async () => {
+    const { messages, events, parsed } = await replaySignaling('heplify_ipip0.pcap');
+    expect(messages.map((m) => `${m.frame} ${m.label} ${m.errors.join(',')}`.trim())).toEqual([
+      '1 INVITE',
+      '2 403',
+      '3 REGISTER',
+      '4 401',
+      '5 REGISTER',
+      '6 401',
+      '7 REGISTER',
+      '8 401',
+    ]);
+    expect(parsed[0]!.callId).toBe('4sHr4rbxLEYDZTMZ3ulI4f..@179.43.150.26');
+    expect(parsed[1]!.callId).toBe('lDfyXDPzYrxPTpqAz12DQ5..@179.43.150.26');
+    expect(new Set(parsed.slice(2).map((m) => m.callId))).toEqual(new Set(['e5f4a617104444e4f7a54']));
+    expect(parsed.slice(2).map((m) => m.cseq!.seq)).toEqual([1, 1, 2, 2, 3, 3]);
+    const summary = eventSummary(events);
+    expect(summary).toEqual(['1 parse-error bad-connection', '1 offer']);
+    expect(events[0]).toMatchObject({ type: 'parse-error', source: 'sdp', reason: 'bad-connection', where: 4 });
+    const offer = events[1]!;
+    if (offer.type !== 'offer') throw new Error('no offer');
+    // the session c= was refused, so the offer names no address to bind RTP to
+    expect(offer.proposed.sections.map((s) => [s.kind, s.rtp])).toEqual([
+      ['audio', []],
+      ['video', []],
+    ]);
+  });
+});
