@@ -161,6 +161,7 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
     section = scope.sections.find((s) => s.index === candidates[0]);
     if (section) via = 'transport';
   }
+  if (!section && stream.sdesApts.length > 0) via = 'sdes-priv';
   if (!section && stream.section) {
     // A packet on a shared (BUNDLE) address says less than what was learned before.
     section = scope.sections.find((s) => s.index === stream.section!.index);

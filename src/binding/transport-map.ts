@@ -27,13 +27,13 @@ export class TransportMap {
   /** what each dialog registered, so a new scope replaces the old one exactly. */
   private readonly byDialog = new Map<string, { v4: number[]; v6: string[] }>();
 
-  /** Registers every enabled m-section address of the scope, replacing the dialog's previous ones. */
+  /** Registers every m-section address of the scope (and of its pending offer), replacing the dialog's previous ones. */
   set(scope: DialogScope): void {
     this.remove(scope.key);
     const owned = { v4: [] as number[], v6: [] as string[] };
     for (const s of [scope, scope.pending]) {
       for (const section of s?.sections ?? []) {
-        if (section.disabled) continue;
+        // disabled sections are kept: their streams' last packets still belong to the dialog
         for (const addr of [...section.rtp, ...section.rtcp]) this.add(scope.key, section.index, addr, owned);
       }
     }

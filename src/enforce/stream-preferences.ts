@@ -84,13 +84,15 @@ export class StreamPreferences {
     const disabled = section?.disabled === true;
     if (scope) {
       if (section) for (const apt of section.apts) addUnique(signaled, apt.id);
-      if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
+      // A stream that names its APT in SDES PRIV is bound more precisely than the dialog (§6.2).
+      if (signaled.length === 0 && !disabled && stream.sdesApts.length === 0 && scope.dialogApts.length > 0) {
         implicit = true;
         for (const id of scope.dialogApts) addUnique(signaled, id);
       }
-      for (const id of scope.repositoryApts) addUnique(signaled, id);
     }
+    // The repository speaks for the dialog, not for a stream: it does not make an SDES tag a conflict.
     const conflicting = signaled.length > 0 ? stream.sdesApts.filter((id) => !signaled.includes(id)) : [];
+    for (const id of scope?.repositoryApts ?? []) addUnique(signaled, id);
     const ids = [...signaled];
     for (const id of stream.sdesApts) addUnique(ids, id);
     const unresolved: string[] = [];

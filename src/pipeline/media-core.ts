@@ -118,6 +118,8 @@ export class MediaCore {
         if (session) {
           session.scope = ev.scope;
           this.closeSessionWindows(session, 'scope-change', ev.frame, ev.ts);
+          // rebind now, so a dialog that ends before its streams speak again is shown as it stood
+          for (const stream of session.streams.values()) bindStream(stream, ev.scope, NO_CANDIDATES);
         }
         return;
       }
@@ -203,6 +205,10 @@ export class MediaCore {
       const key = String(keyIndex++).padStart(4, '0');
       if (this.options.explain) {
         this.out.decisions.push({ frame, key, text: JSON.stringify(buildDecisionLine(frame, ts, item, decision)) });
+      }
+      if (item.kind === 'sr' && decision.decision === 'export') {
+        // an SR that may be kept can anchor the RTT of the reports that answer it
+        this.windows.noteSenderReport(item.senderSsrc, item.packet.ntpSec, item.packet.ntpFrac, ts, decision.retentionSec);
       }
       if (decision.decision === 'export') {
         const line = buildTelemetryExport({ frame, ts, item, decision, dialog: session.scope?.dialog ?? null, stream: identity(sender) });
@@ -293,7 +299,8 @@ export class MediaCore {
             const stream = this.table.stream(session, chunk.ssrc, ts);
             if (!stream.sdesApts.includes(item.value)) {
               stream.sdesApts.push(item.value);
-              if (stream.via === null && session.scope === null) stream.via = 'sdes-priv';
+              if (session.scope === null) stream.via ??= 'sdes-priv';
+              else stream.boundScope = null;
               stream.generation++;
             }
           }

@@ -37,6 +37,8 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   onWarning?: (message: string) => void;
   chunkBytes?: number;
+  /** records per batch at most (batch boundaries are where windows close on time) */
+  maxBatchRecords?: number;
 }
 
 /** Where the sorted lines go; called once per batch, in capture order. */
@@ -231,6 +233,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   try {
     await feed.run(opts.capture, opts.signal, {
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
+      ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
       onWarning: (w) => {
         opts.onWarning?.(`${w.file}: at byte ${w.offset}: ${w.message}`);
         frontReport({ type: 'malformed-input', ts: feed.stats.lastTs, frame: w.frame ?? feed.stats.lastFrame + 1, dialog: null, detail: `${w.message} (byte ${w.offset})` });

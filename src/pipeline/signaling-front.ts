@@ -31,6 +31,8 @@ export class SignalingFront {
   private readonly tracker = new DialogTracker();
   private readonly registry = new AptRegistry();
   private readonly repository = new Map<string, string[]>();
+  /** the last scope sent per dialog, to carry the addresses of m-sections a renegotiation disables */
+  private readonly lastScopes = new Map<string, DialogScope>();
   /** statement ids whose current statement the shards have not been sent yet */
   private readonly dirty = new Set<string>();
   /** unresolved identifiers already reported, per dialog */
@@ -87,6 +89,8 @@ export class SignalingFront {
         if (apts.length > 0) this.repository.set(ev.key, apts);
         if (ev.fromInvite !== null && ev.fromInvite !== ev.key) {
           this.events.push({ kind: 'rekey', frame: ev.frame, ts: ev.ts, from: ev.fromInvite, to: ev.key, dialog: ev.dialog });
+          const early = this.lastScopes.get(ev.fromInvite);
+          if (early && !this.lastScopes.has(ev.key)) this.lastScopes.set(ev.key, early);
         }
         return;
       }
@@ -95,6 +99,7 @@ export class SignalingFront {
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
         this.repository.delete(ev.key);
+        this.lastScopes.delete(ev.key);
         return;
       case 'offer': {
         await this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies);
@@ -191,22 +196,37 @@ export class SignalingFront {
       repositoryApts,
       pending: null,
     });
-    const full = toScope(scope);
-    if (pending) full.pending = toScope(pending);
+    const full = keepDisabledAddresses(toScope(scope), this.lastScopes.get(key));
+    if (pending) full.pending = keepDisabledAddresses(toScope(pending), full);
+    this.lastScopes.set(key, full);
     this.events.push({ kind: 'scope', frame, ts, scope: full });
   }
 
+  /**
+   * One scope-removed report per m-section and cause (a disabled m-section loses all its
+   * identifiers at once), naming every identifier removed. A disabled or removed m-section
+   * has nothing to fall back to: its streams stop.
+   */
   private reportDiff(frame: number, ts: number, dialog: DialogId, diff: ScopeDiff): void {
+    const groups = new Map<string, ScopeDiff['removed']>();
     for (const r of diff.removed) {
+      const key = `${r.index ?? 'dialog'}\n${r.cause}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const removals of groups.values()) {
+      const r = removals[0]!;
+      const stops = r.cause === 'section-disabled' || r.cause === 'section-removed';
+      const fallback = stops ? [] : r.fallback;
+      const to = stops ? 'nothing: the stream stops' : r.fallbackKind === 'none' ? 'nothing (telemetry drops)' : `${r.fallbackKind}-level ${fallback.join(', ')}`;
       this.report({
         type: 'scope-removed',
         ts,
         frame,
         dialog,
         ...(r.mid !== null ? { mid: r.mid } : {}),
-        apt: [r.id],
-        fallback: r.fallback,
-        detail: `${r.cause}; falls back to ${r.fallbackKind === 'none' ? 'nothing (telemetry drops)' : `${r.fallbackKind}-level ${r.fallback.join(', ')}`}`,
+        apt: removals.map((x) => x.id),
+        fallback,
+        detail: `${r.cause}; falls back to ${to}`,
       });
     }
     for (const a of diff.added) {
@@ -244,6 +264,24 @@ export class SignalingFront {
     this.dirty.clear();
     this.events.push({ kind: 'statements', frame, statements });
   }
+}
+
+/**
+ * A disabled m-section (port 0) has no address of its own, but its streams' last packets
+ * (an RTCP BYE, say) still arrive where it used to be: keep that address so they bind to the
+ * section and are judged as a stopped stream rather than as strangers.
+ */
+function keepDisabledAddresses(scope: DialogScope, previous: DialogScope | undefined): DialogScope {
+  if (!previous) return scope;
+  for (const section of scope.sections) {
+    if (!section.disabled || section.rtp.some((a) => a.port > 0)) continue;
+    const before = previous.sections.find((s) => s.index === section.index);
+    if (before) {
+      section.rtp = before.rtp.map((a) => ({ ...a }));
+      section.rtcp = before.rtcp.map((a) => ({ ...a }));
+    }
+  }
+  return scope;
 }
 
 function uniqueIds(apts: readonly NegotiatedApt[]): string[] {
