@@ -7,6 +7,7 @@
 import type { DialogScope, ScopedApt, SectionScope } from '../binding/types.js';
 import type { PolicyFinding } from '../policy/findings.js';
 import { AptRegistry } from '../policy/apt-registry.js';
+import { statementPartsFromBody } from '../policy/body-statements.js';
 import { verifyAptToken } from '../policy/integrity.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { AptStatement, StatementPart } from '../policy/statement.js';
@@ -151,7 +152,16 @@ export class SignalingFront {
       }
     }
     for (const body of bodies) {
-      for (const part of statementsOfBody(body, origin)) findings.push(...this.deliver(part));
+      let doc: unknown;
+      try {
+        doc = JSON.parse(body);
+      } catch (err) {
+        this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: application/aipref+json body is not JSON: ${err instanceof Error ? err.message : String(err)}` });
+        continue;
+      }
+      const { parts, problems } = statementPartsFromBody(doc, origin);
+      for (const problem of problems) this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: application/aipref+json: ${problem}` });
+      for (const part of parts) findings.push(...this.deliver(part));
     }
     for (const f of findings) this.reportFinding(frame, ts, dialog, f);
   }
@@ -286,38 +296,4 @@ function keepDisabledAddresses(scope: DialogScope, previous: DialogScope | undef
 
 function uniqueIds(apts: readonly NegotiatedApt[]): string[] {
   return [...new Set(apts.map((a) => a.id))];
-}
-
-/**
- * `application/aipref+json` bodies (seed §5.2): one statement object with an `id`, an array
- * of them, or an object of statements by identifier. Anything else is ignored here (the
- * message's other parts still count).
- */
-function statementsOfBody(text: string, origin: string): StatementPart[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return [];
-  }
-  const parts: StatementPart[] = [];
-  const add = (id: unknown, params: unknown) => {
-    if (typeof id === 'string' && id !== '' && params !== null && typeof params === 'object' && !Array.isArray(params)) {
-      const { id: _id, prefId: _pid, ...rest } = params as Record<string, unknown>;
-      parts.push({ prefId: id, source: 'body', origin, params: rest });
-    }
-  };
-  const one = (o: unknown) => {
-    if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
-      const r = o as Record<string, unknown>;
-      add(r.id ?? r.prefId, r);
-    }
-  };
-  if (Array.isArray(doc)) doc.forEach(one);
-  else if (doc !== null && typeof doc === 'object') {
-    const r = doc as Record<string, unknown>;
-    if ('id' in r || 'prefId' in r) one(r);
-    else for (const [id, params] of Object.entries(r)) add(id, params);
-  }
-  return parts;
 }
