@@ -3,6 +3,7 @@
  * the frame and capture time of the message that caused it, so a change can be applied
  * exactly at the packet where it was seen (SPEC §5).
  */
+import type { AiPrefBody } from './ai-pref-body.js';
 import type { AiPrefValue, SipWarning } from './ai-pref-header.js';
 import type { NegotiatedScope, Party } from './negotiated-scope.js';
 import type { ScopeDiff } from './renegotiation.js';
@@ -113,6 +114,13 @@ export interface AiPrefChangedEvent extends EventBase {
   diff: ScopeDiff;
 }
 
+/** APT statements in a body part of a dialog's message (seed §5.2), for the policy stage. */
+export interface AiPrefBodyEvent extends EventBase {
+  type: 'aipref-body';
+  party: Party;
+  body: AiPrefBody;
+}
+
 export interface ParseErrorEvent {
   type: 'parse-error';
   frame: number;
@@ -120,9 +128,9 @@ export interface ParseErrorEvent {
   /** null when the message could not be tied to a dialog */
   key: string | null;
   dialog: DialogId | null;
-  source: 'sip' | 'sdp' | 'ai-pref';
+  source: 'sip' | 'sdp' | 'ai-pref' | 'ai-pref-body';
   reason: string;
-  /** byte offset in the message (sip), 1-based line (sdp), or column in the header value (ai-pref) */
+  /** byte offset in the message (sip), 1-based line (sdp), column in the header value (ai-pref), 0 (ai-pref-body) */
   where: number;
   detail?: string;
 }
@@ -140,5 +148,6 @@ export type SignalingEvent =
   | AnswerEvent
   | OfferRejectedEvent
   | AiPrefChangedEvent
+  | AiPrefBodyEvent
   | ParseErrorEvent
   | StateLimitEvent;

@@ -9,6 +9,7 @@
  * evicted first) and none idle for longer than `idleTimeoutSec` of capture time; each
  * eviction is reported.
  */
+import { readAiPrefBodies } from './ai-pref-body.js';
 import { aiPrefOfMessage, aiPrefRefusalWarning, type AiPrefValue } from './ai-pref-header.js';
 import type { DialogEndReason, DialogId, SignalingEvent, SipContext } from './dialog-events.js';
 import type { Party } from './negotiated-scope.js';
@@ -52,6 +53,8 @@ interface DialogState {
   inviteCseq: number;
   /** for an INVITE entry: the dialogs forked from it */
   forks: string[];
+  /** for an INVITE entry: one of its dialogs was confirmed by a 2xx */
+  confirmedFork: boolean;
   fromInvite: string | null;
   negotiation: OfferAnswerState;
   /** CSeq of an INVITE sent without SDP: its 2xx (or reliable 1xx) carries the offer */
@@ -117,7 +120,23 @@ export class DialogTracker {
     const parsed = this.parseContent(m, ctx, stampKey, stampDialog, events);
     if (m.kind === 'request') this.onRequest(parsed, ctx, events);
     else this.onResponse(parsed, ctx, events);
+    if (m.parts.length > 0) this.reportBodies(parsed, ctx, events);
     return events;
+  }
+
+  /** Statement bodies of a message that belongs to a dialog (or to an initial INVITE). */
+  private reportBodies(p: Parsed, ctx: SipContext, events: SignalingEvent[]): void {
+    const m = p.m;
+    const { bodies, errors } = readAiPrefBodies(m, p.aiPref ?? []);
+    if (bodies.length === 0 && errors.length === 0) return;
+    const d = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId!, m.fromTag!, ''));
+    const key = d?.key ?? null;
+    const dialog = d ? idOf(d) : null;
+    for (const e of errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref-body', reason: e.reason, where: 0, detail: `${e.contentId ?? '(no Content-ID)'}: ${e.detail}` });
+    if (!d) return;
+    const sentByCaller = m.fromTag === d.callerTag;
+    const party: Party = m.kind === 'request' ? (sentByCaller ? 'caller' : 'callee') : sentByCaller ? 'callee' : 'caller';
+    for (const body of bodies) events.push({ type: 'aipref-body', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), party, body });
   }
 
   private parseContent(m: SipMessage, ctx: SipContext, key: string | null, dialog: DialogId | null, events: SignalingEvent[]): Parsed {
@@ -241,9 +260,13 @@ export class DialogTracker {
       }
     }
     this.touch(d, ctx);
-    if (method === 'INVITE' && m.status >= 200 && m.status < 300 && d.state === 'early') {
-      d.state = 'confirmed';
-      events.push({ type: 'dialog-confirmed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d) });
+    if (method === 'INVITE' && m.status >= 200 && m.status < 300) {
+      if (d.state === 'early') {
+        d.state = 'confirmed';
+        events.push({ type: 'dialog-confirmed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d) });
+      }
+      const parent = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
+      if (parent) parent.confirmedFork = true;
     }
     // the responder is the party the request was sent to
     const party: Party = m.fromTag === d.callerTag ? 'callee' : 'caller';
@@ -351,6 +374,15 @@ export class DialogTracker {
   private end(d: DialogState, reason: DialogEndReason, ctx: SipContext, events: SignalingEvent[], status?: number): void {
     this.dialogs.delete(d.key);
     this.remember(d.key);
+    const invite = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
+    if (invite) {
+      invite.forks = invite.forks.filter((k) => k !== d.key);
+      // the INVITE was answered and its last dialog is over: nothing can refer to it any more
+      if (invite.forks.length === 0 && invite.confirmedFork) {
+        this.dialogs.delete(invite.key);
+        this.remember(invite.key);
+      }
+    }
     events.push({ type: 'dialog-ended', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), reason, ...(status === undefined ? {} : { status }) });
   }
 
@@ -407,7 +439,7 @@ function newState(
   fromInvite: string | null,
   negotiation: OfferAnswerState,
 ): DialogState {
-  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, lastSeen: 0 };
+  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, lastSeen: 0 };
 }
 
 function idOf(d: DialogState): DialogId {

@@ -57,6 +57,8 @@ export interface NegotiatedScope {
   sections: NegotiatedSection[];
   /** AI-Pref values with dialog scope: the implicit fallback */
   dialogApts: NegotiatedApt[];
+  /** every AI-Pref header value in force (both parties, any scope): the dialog's effective AI-Pref values */
+  headerApts: NegotiatedApt[];
 }
 
 /** One party's SDP as last sent, and the frame it came in. */
@@ -92,6 +94,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
 
   const headerMedia: NegotiatedApt[] = [];
   const dialogApts: NegotiatedApt[] = [];
+  const headerApts: NegotiatedApt[] = [];
   for (const h of input.headers) {
     for (const v of h.values) {
       const mediaScoped = v.scope !== null && MEDIA_HEADER_SCOPES.has(v.scope);
@@ -102,6 +105,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
         params: headerValueParams(v),
       };
       addUnique(mediaScoped ? headerMedia : dialogApts, apt);
+      addUnique(headerApts, apt);
     }
   }
 
@@ -126,7 +130,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
     else for (const apt of headerMedia) addUnique(section.apts, apt);
     sections.push(section);
   }
-  return { sections, dialogApts };
+  return { sections, dialogApts, headerApts };
 }
 
 /** The first declaration of an (id, origin) pair is kept: repeating it changes nothing. */

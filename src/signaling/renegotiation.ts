@@ -39,7 +39,7 @@ export interface ScopeDiff {
   unchanged: boolean;
 }
 
-const NO_SCOPE: NegotiatedScope = { sections: [], dialogApts: [] };
+const NO_SCOPE: NegotiatedScope = { sections: [], dialogApts: [], headerApts: [] };
 
 export function diffScopes(previous: NegotiatedScope | null, next: NegotiatedScope): ScopeDiff {
   const prev = previous ?? NO_SCOPE;

@@ -102,7 +102,7 @@ describe('DialogTracker: basic call', () => {
     const e6 = r.send(request(leg, { cseq: 1, method: 'BYE', fromCallee: true }));
     expect(e6).toMatchObject([{ type: 'dialog-ended', reason: 'bye', frame: 6, key: answer.key }]);
     expect(r.send(response(leg, 200, { cseq: 1, method: 'BYE', fromCallee: true }))).toEqual([]);
-    expect(r.tracker.size).toBe(1); // the INVITE entry stays until it idles out
+    expect(r.tracker.size).toBe(0); // the answered INVITE goes with its last dialog
   });
 
   test('retransmissions change nothing', () => {
@@ -318,5 +318,38 @@ describe('DialogTracker: parse errors and bounded state', () => {
     expect(later.filter((x) => x.type === 'state-limit').map((x) => (x.type === 'state-limit' ? x.limit : ''))).toEqual(['idle-timeout', 'idle-timeout']);
     expect(later.filter((x) => x.type === 'dialog-ended').map((x) => (x.type === 'dialog-ended' ? x.reason : ''))).toEqual(['idle-timeout', 'idle-timeout']);
     expect(r.tracker.size).toBe(0);
+  });
+});
+
+describe('DialogTracker: APT statements in bodies (seed §5.2)', () => {
+  test('aipref+json and +cbor parts become aipref-body events, tied to the AI-Pref value naming their cid', () => {
+    const r = new Replay();
+    const body =
+      '--b1\r\nContent-Type: application/sdp\r\n\r\n' +
+      OFFER +
+      '\r\n--b1\r\nContent-Type: application/aipref+json\r\nContent-ID: <stmt1@a.example>\r\n\r\n{"export":"none","retention":"0"}' +
+      '\r\n--b1\r\nContent-Type: application/aipref+cbor\r\nContent-ID: <stmt2@a.example>\r\n\r\n\u0001\u0002' +
+      '\r\n--b1\r\nContent-Type: application/aipref+json\r\nContent-ID: <broken@a.example>\r\n\r\n{"export":' +
+      '\r\n--b1--\r\n';
+    const text = sipText(
+      [
+        'INVITE sip:bob@b.example SIP/2.0',
+        'Via: SIP/2.0/UDP a.example;branch=z9hG4bK-body',
+        'From: <sip:alice@a.example>;tag=a',
+        'To: <sip:bob@b.example>',
+        'Call-ID: body-1',
+        'CSeq: 1 INVITE',
+        'AI-Pref: apt-1;scope=dialog;uri=<cid:stmt1@a.example>',
+        'Content-Type: multipart/mixed;boundary=b1',
+      ],
+      body,
+    );
+    const e = r.send(text);
+    expect(types(e)).toEqual(['offer', 'parse-error', 'aipref-body', 'aipref-body']);
+    expect(e[1]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-json' });
+    expect(e[2]).toMatchObject({ party: 'caller', body: { contentType: 'application/aipref+json', contentId: 'stmt1@a.example', json: { export: 'none', retention: '0' }, referencedBy: ['apt-1'] } });
+    expect(e[3]).toMatchObject({ body: { contentType: 'application/aipref+cbor', contentId: 'stmt2@a.example', bytes: Uint8Array.of(1, 2), referencedBy: [] } });
+    if (e[0]!.type !== 'offer') throw new Error();
+    expect(e[0]!.proposed.headerApts.map((a) => a.id)).toEqual(['apt-1']);
   });
 });
