@@ -15,6 +15,11 @@ export interface ReadCaptureOptions {
   chunkBytes?: number;
   /** records per batch at most; default 8192 */
   maxBatchRecords?: number;
+  /**
+   * read into SharedArrayBuffer memory, so that batches can be handed to worker threads
+   * without copying the chunk once per thread
+   */
+  sharedMemory?: boolean;
   /** told about problems that do not stop the read, such as a last record cut short */
   onWarning?: (w: CaptureWarning) => void;
 }
@@ -66,8 +71,9 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   } catch (err) {
     throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
   }
+  const allocate = (n: number): Uint8Array => (opts.sharedMemory ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n));
   const readChunk = async (at: number): Promise<{ buf: Uint8Array; bytesRead: number }> => {
-    const buf = new Uint8Array(headroom + chunkBytes);
+    const buf = allocate(headroom + chunkBytes);
     try {
       const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
       return { buf, bytesRead };
@@ -93,7 +99,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       if (pos >= 0) {
         buf.set(carry, pos);
       } else {
-        buf = new Uint8Array(carry.length + chunk.bytesRead);
+        buf = allocate(carry.length + chunk.bytesRead);
         buf.set(carry, 0);
         buf.set(chunk.buf.subarray(headroom, end), carry.length);
         pos = 0;

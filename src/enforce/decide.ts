@@ -15,7 +15,9 @@ export type DecisionReason =
   | 'feature-not-allowed'
   | 'retention-zero'
   | 'aggregated-only'
-  | 'raw-allowed';
+  | 'raw-allowed'
+  /** the stream's m-section was disabled (port 0) or removed: processing stops (SPEC §5) */
+  | 'stream-disabled';
 
 export interface Decision {
   decision: DecisionKind;
@@ -25,7 +27,7 @@ export interface Decision {
   /** `null`: no retention limit applies */
   retentionSec: number | null;
   /** the precedence rule behind the deciding key, for `--explain` */
-  rule: PrecedenceRule | 'no-preference';
+  rule: PrecedenceRule | 'no-preference' | 'stream-disabled';
   /** whether text in the item (a BYE reason) may go with it: only where `sdes` is allowed too */
   includeText: boolean;
 }
@@ -67,6 +69,11 @@ export function decideItem(
     rule: governing.decidedBy.export.rule,
     includeText,
   };
+}
+
+/** What every item of a stopped stream gets, whatever its APTs said before. */
+export function stoppedStreamDecision(apt: string[]): Decision {
+  return { decision: 'drop', reason: 'stream-disabled', apt, retentionSec: 0, rule: 'stream-disabled', includeText: false };
 }
 
 function featureAllowed(preference: ResolvedPreference, feature: TelemetryItem['feature']): boolean {

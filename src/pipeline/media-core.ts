@@ -10,7 +10,7 @@
 import { bindStream, ReportedFlag, type RtpSession, type StreamState, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope } from '../binding/types.js';
-import { decideItem, type Decision } from '../enforce/decide.js';
+import { decideItem, type Decision, stoppedStreamDecision } from '../enforce/decide.js';
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
 import { StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry, type TelemetryItem } from '../enforce/telemetry-items.js';
@@ -256,9 +256,7 @@ export class MediaCore {
   }
 
   private decide(item: TelemetryItem, sender: StreamPreference, subjects: (ResolvedPreference | null)[]): Decision {
-    if (sender.disabled) {
-      return { decision: 'drop', reason: 'export-none', apt: sender.ids, retentionSec: 0, rule: 'regulatory-floor', includeText: false };
-    }
+    if (sender.disabled) return stoppedStreamDecision(sender.ids);
     return decideItem(item, sender.resolved, subjects, { defaultPreference: this.defaultPreference });
   }
 

@@ -232,6 +232,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   let finals: ShardFinal[];
   try {
     await feed.run(opts.capture, opts.signal, {
+      // worker threads see the chunks in place instead of a copy each
+      sharedMemory: opts.workers > 0,
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
       ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
       onWarning: (w) => {

@@ -100,8 +100,8 @@ export async function* readCaptureWithNativePcap(path: string, bpfFilter?: strin
     const capLen = h.getUint32(8, true);
     records.push({
       ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6,
-      // the package reuses its buffer for the next packet
-      data: packet.buf.slice(0, capLen),
+      // the package reuses its buffer for the next packet, and Buffer#slice is a view: copy
+      data: new Uint8Array(packet.buf.subarray(0, capLen)),
       origLen: h.getUint32(12, true),
       linkType,
     });
