@@ -11,7 +11,7 @@ import type { SignalingEvent, SipContext } from '../../src/signaling/dialog-even
 import { DialogTracker } from '../../src/signaling/dialogs.js';
 import { looksLikeSip } from '../../src/signaling/looks-like-sip.js';
 import { parseSipMessage, type SipMessage, type SipParseResult } from '../../src/signaling/sip-message.js';
-import { SipStreamFramer } from '../../src/signaling/sip-stream.js';
+import { SipFlowDemux } from '../../src/signaling/sip-flows.js';
 
 interface SeenMessage {
   frame: number;
@@ -23,7 +23,7 @@ interface SeenMessage {
 async function replaySignaling(file: string, tracker = new DialogTracker()): Promise<{ messages: SeenMessage[]; events: SignalingEvent[]; parsed: SipMessage[] }> {
   const decoder = new PacketDecoder();
   const view = createPacketView();
-  const framers = new Map<string, SipStreamFramer>();
+  const flows = new SipFlowDemux();
   const messages: SeenMessage[] = [];
   const events: SignalingEvent[] = [];
   const parsed: SipMessage[] = [];
@@ -42,10 +42,7 @@ async function replaySignaling(file: string, tracker = new DialogTracker()): Pro
         if (looksLikeSip(view.bytes, view.payloadOffset, view.payloadLength)) take(parseSipMessage(view.bytes, view.payloadOffset, view.payloadLength), ctx);
         continue;
       }
-      if (view.sport !== 5060 && view.dport !== 5060) continue;
-      let framer = framers.get(view.flowKey);
-      if (!framer) framers.set(view.flowKey, (framer = new SipStreamFramer()));
-      for (const r of framer.push(view.bytes.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength))) take(r, ctx);
+      for (const r of flows.push(view.flowKey, view.bytes, view.payloadOffset, view.payloadLength)) take(r, ctx);
     }
   }
   return { messages, events, parsed };

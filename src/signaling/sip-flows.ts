@@ -1,0 +1,128 @@
+/**
+ * SIP on TCP connections, one framer per direction: the first bytes of a direction tell
+ * whether it carries plain SIP (RFC 3261 §18.3), SIP over WebSocket (RFC 7118: an HTTP
+ * Upgrade, or frames when the capture began after it), or something else, which is then
+ * ignored. A direction picked up mid-message is searched for the next SIP start line.
+ * The number of directions followed is bounded; the least recently active is dropped.
+ */
+import { looksLikeSip } from './looks-like-sip.js';
+import type { SipParseResult } from './sip-message.js';
+import { SipStreamFramer } from './sip-stream.js';
+import { WebSocketFrameDecoder } from './websocket-frames.js';
+
+export interface SipFlowLimits {
+  maxFlows: number;
+  /** chunks inspected without finding SIP before a direction is given up as not SIP */
+  maxUndecidedChunks: number;
+  maxMessageBytes: number;
+}
+
+export const DEFAULT_SIP_FLOW_LIMITS: SipFlowLimits = { maxFlows: 20_000, maxUndecidedChunks: 8, maxMessageBytes: 256 * 1024 };
+
+export type SipFlowKind = 'undecided' | 'sip' | 'websocket' | 'other';
+
+interface Flow {
+  kind: SipFlowKind;
+  undecidedChunks: number;
+  framer: SipStreamFramer | WebSocketFrameDecoder | null;
+  /** while undecided: the unfinished last line, which may be the start of a start line */
+  carry: Uint8Array | null;
+}
+
+/** A start line longer than this is not waited for across chunks. */
+const MAX_CARRY = 2048;
+
+export interface SipFlowStats {
+  flows: number;
+  evicted: number;
+  notSip: number;
+}
+
+export class SipFlowDemux {
+  private readonly limits: SipFlowLimits;
+  private readonly flows = new Map<string, Flow>();
+  readonly stats: SipFlowStats = { flows: 0, evicted: 0, notSip: 0 };
+
+  constructor(limits: Partial<SipFlowLimits> = {}) {
+    this.limits = { ...DEFAULT_SIP_FLOW_LIMITS, ...limits };
+  }
+
+  /** What a direction was recognised as, or null when it is not followed. */
+  kindOf(flowKey: string): SipFlowKind | null {
+    return this.flows.get(flowKey)?.kind ?? null;
+  }
+
+  /** New in-order bytes of one direction; returns the SIP messages they completed. */
+  push(flowKey: string, bytes: Uint8Array, off: number, len: number): SipParseResult[] {
+    let flow = this.flows.get(flowKey);
+    if (flow) {
+      this.flows.delete(flowKey);
+    } else {
+      flow = { kind: 'undecided', undecidedChunks: 0, framer: null, carry: null };
+      this.stats.flows++;
+    }
+    this.flows.set(flowKey, flow);
+    if (this.flows.size > this.limits.maxFlows) {
+      this.flows.delete(this.flows.keys().next().value!);
+      this.stats.evicted++;
+    }
+    if (flow.kind === 'other') return [];
+    if (flow.kind === 'undecided') {
+      if (flow.carry !== null) {
+        const joined = new Uint8Array(flow.carry.length + len);
+        joined.set(flow.carry, 0);
+        joined.set(bytes.subarray(off, off + len), flow.carry.length);
+        flow.carry = null;
+        bytes = joined;
+        off = 0;
+        len = joined.length;
+      }
+      const found = this.classify(flow, bytes, off, len);
+      if (found < 0) return [];
+      return flow.framer!.push(bytes.subarray(found, off + len));
+    }
+    return flow.framer!.push(bytes.subarray(off, off + len));
+  }
+
+  /** The direction closed (FIN, RST): its state goes. */
+  end(flowKey: string): void {
+    this.flows.delete(flowKey);
+  }
+
+  /** Decides what the direction carries; returns where its first message starts, or -1. */
+  private classify(flow: Flow, b: Uint8Array, off: number, len: number): number {
+    const end = off + len;
+    const first = b[off];
+    if (startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || first === 0x81 || first === 0x82) {
+      // an Upgrade request or response, or a final text/binary frame: no SIP start line begins with these
+      flow.kind = 'websocket';
+      flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes });
+      return off;
+    }
+    let at = off;
+    while (at < end && (b[at] === 0x0d || b[at] === 0x0a)) at++;
+    for (;;) {
+      if (at < end && looksLikeSip(b, at, end - at)) {
+        flow.kind = 'sip';
+        flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
+        return at;
+      }
+      const lf = b.indexOf(0x0a, at);
+      if (lf < 0 || lf >= end) break;
+      at = lf + 1;
+    }
+    if (++flow.undecidedChunks >= this.limits.maxUndecidedChunks) {
+      flow.kind = 'other';
+      this.stats.notSip++;
+    } else if (end - at <= MAX_CARRY) {
+      flow.carry = b.slice(at, end);
+    }
+    return -1;
+  }
+}
+
+function startsWithAscii(b: Uint8Array, off: number, end: number, text: string): boolean {
+  if (end - off < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[off + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
