@@ -1,8 +1,9 @@
 /**
  * APT statements carried in a SIP body part `application/aipref+json` (seed §5.2). The draft
  * does not fix the document's shape, so the forms a preference attacher would plausibly write
- * are read: one statement with its identifier, a list of them, or an object keyed by
- * identifier (optionally under `apts`, as in the policy file). Anything else is reported as a
+ * are read: one statement with its identifier, a list of them (bare, or under `statements`
+ * beside document-level keys such as a format `version`), or an object keyed by identifier
+ * (optionally under `apts`, as in the policy file). Anything else is reported as a
  * problem for the caller's malformed-input report; nothing here throws on wire input.
  */
 import type { StatementPart } from './statement.js';
@@ -36,6 +37,10 @@ export function statementPartsFromBody(body: unknown, origin?: string): BodyStat
   };
 
   if (Array.isArray(body)) body.forEach((statement, i) => addIdentified(statement, `[${i}]`));
+  else if (isPlainObject(body) && Array.isArray(body.statements)) {
+    // a document wrapping its statements, e.g. {"version": 1, "statements": [...]}
+    body.statements.forEach((statement, i) => addIdentified(statement, `statements[${i}]`));
+  }
   else if (isPlainObject(body) && ID_KEYS.some((k) => k in body)) addIdentified(body, '(body)');
   else if (isPlainObject(body)) {
     const keyed = isPlainObject(body.apts) ? body.apts : body;

@@ -7,6 +7,7 @@ describe('statementPartsFromBody', () => {
     ['pref-id spelling', { 'pref-id': 'a', type: 'user' }, [['a', { type: 'user' }]], []],
     ['a list', [{ id: 'a', export: 'none' }, { prefId: 'b', retention: '1h' }], [['a', { export: 'none' }], ['b', { retention: '1h' }]], []],
     ['keyed by identifier', { a: { export: 'raw' }, b: { export: 'none' } }, [['a', { export: 'raw' }], ['b', { export: 'none' }]], []],
+    ['a wrapped list beside a document version', { version: 1, statements: [{ id: 'a', export: 'none' }] }, [['a', { export: 'none' }]], []],
     ['keyed under apts', { apts: { a: { features: ['sdes'] } } }, [['a', { features: ['sdes'] }]], []],
     ['list entry without id', [{ export: 'raw' }, 3], [], ['[0]: no identifier (id)', '[1]: not an object']],
     ['keyed entry not an object', { a: 'raw' }, [], ['a: not an object']],
