@@ -255,7 +255,8 @@ function ssrcsOf(attributes: SdpTransformMedia): SdpSsrc[] {
 function readAiPrefs(lines: NumberedLine[], mediaIndex: number | null, errors: SdpError[]): SdpAiPref[] {
   const out: SdpAiPref[] = [];
   for (const l of lines) {
-    if (!l.text.startsWith('a=aipref:')) continue;
+    // attribute names are matched without regard to case: senders write AIPref, aiPref, ...
+    if (l.text.slice(0, 9).toLowerCase() !== 'a=aipref:') continue;
     const parsed = parseAiPrefAttribute(l.text.slice('a=aipref:'.length));
     if (!parsed.ok) {
       errors.push({ line: l.line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}` });
