@@ -1,6 +1,7 @@
 import { replayCapture } from '../pipeline/replay-engine.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { parseCommandArgs } from './args.js';
+import { LineWriter } from './line-writer.js';
 import { loadPolicyOption } from './replay.js';
 
 /**
@@ -20,15 +21,18 @@ export async function runBindings(args: string[]): Promise<number> {
     explain: false,
     sink: { exports: discard, reports: discard, decisions: discard },
   });
+  const out = new LineWriter();
   if (values.json) {
-    process.stdout.write(JSON.stringify(bindings) + '\n');
+    out.line(JSON.stringify(bindings));
+    await out.flush();
     return 0;
   }
   for (const b of bindings) {
     const dialog = b.dialog ? `${b.dialog.callId} (${b.dialog.fromTag} → ${b.dialog.toTag || '?'})` : '(no dialog)';
-    process.stdout.write(
-      `ssrc ${String(b.ssrc).padStart(10)}  ${String(b.kind ?? '-').padEnd(6)} mid ${String(b.mid ?? '-').padEnd(4)} via ${String(b.via ?? '-').padEnd(10)} apt [${b.apt.join(', ')}]  ${dialog}${b.ended ? '  (ended)' : ''}\n`,
+    out.line(
+      `ssrc ${String(b.ssrc).padStart(10)}  ${String(b.kind ?? '-').padEnd(6)} mid ${String(b.mid ?? '-').padEnd(4)} via ${String(b.via ?? '-').padEnd(10)} apt [${b.apt.join(', ')}]  ${dialog}${b.ended ? '  (ended)' : ''}`,
     );
   }
+  await out.flush();
   return 0;
 }

@@ -14,6 +14,11 @@ const commands: Record<string, () => Promise<Command>> = {
  * 1 bad input that stopped the run, 2 bad usage. Errors are one line on stderr, never a stack.
  */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that goes away (`| head`) ends the output, not the process with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? process.stderr : process.stdout).write(USAGE + '\n');
