@@ -282,3 +282,16 @@ export function aiPrefRefusalWarning(m: SipMessage): SipWarning | null {
   }
   return null;
 }
+
+/**
+ * A 403 whose Reason header names AI-Integrity-Failure (seed §5.1.3): the peer could not
+ * verify an APT's integrity. Returns the Reason value, or null.
+ */
+export function aiIntegrityFailureReason(m: SipMessage): string | null {
+  if (m.status !== 403) return null;
+  for (const h of m.headers) {
+    if (h.name !== 'reason') continue;
+    for (const v of h.values) if (/ai-integrity-failure/i.test(v)) return v;
+  }
+  return null;
+}

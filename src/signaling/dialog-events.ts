@@ -97,9 +97,14 @@ export interface AnswerEvent extends EventBase {
 export interface OfferRejectedEvent extends EventBase {
   type: 'offer-rejected';
   status: number;
-  /** 'aipref-refused': 488 (or any failure) with Warning 399 aipref (seed §5.1.3) */
-  reason: 'aipref-refused' | 'rejected' | 'cancelled';
+  /**
+   * 'aipref-refused': a failure with Warning 399 aipref (the seed's 488, §5.1.3);
+   * 'integrity-refused': 403 with Reason AI-Integrity-Failure (§5.1.3)
+   */
+  reason: 'aipref-refused' | 'integrity-refused' | 'rejected' | 'cancelled';
   warning: SipWarning | null;
+  /** the Reason header value naming AI-Integrity-Failure, for 'integrity-refused' */
+  integrityReason: string | null;
   /** what stays in force: the scopes before the offer */
   effective: NegotiatedScope | null;
 }

@@ -10,7 +10,7 @@
  * eviction is reported.
  */
 import { readAiPrefBodies } from './ai-pref-body.js';
-import { aiPrefOfMessage, aiPrefRefusalWarning, type AiPrefValue } from './ai-pref-header.js';
+import { aiIntegrityFailureReason, aiPrefOfMessage, aiPrefRefusalWarning, type AiPrefValue } from './ai-pref-header.js';
 import type { DialogEndReason, DialogId, SignalingEvent, SipContext } from './dialog-events.js';
 import type { Party } from './negotiated-scope.js';
 import { OfferAnswerState, type MessageFacts } from './offer-answer.js';
@@ -42,13 +42,16 @@ export interface DialogTrackerStats {
   evicted: number;
 }
 
+/** 'invite': an initial INVITE no response has given a to-tag yet. */
+export type DialogPhase = 'invite' | 'early' | 'confirmed';
+
 interface DialogState {
   key: string;
   callId: string;
   callerTag: string;
   /** '' while this entry is an initial INVITE without a to-tag */
   calleeTag: string;
-  state: 'invite' | 'early' | 'confirmed';
+  state: DialogPhase;
   /** CSeq of the INVITE that created it */
   inviteCseq: number;
   /** for an INVITE entry: the dialogs forked from it */
@@ -92,7 +95,7 @@ export class DialogTracker {
   }
 
   /** The current state of a dialog, for tools that print it. */
-  snapshot(key: string): { dialog: DialogId; state: DialogState['state']; negotiation: OfferAnswerState } | null {
+  snapshot(key: string): { dialog: DialogId; state: DialogPhase; negotiation: OfferAnswerState } | null {
     const d = this.dialogs.get(key);
     return d ? { dialog: idOf(d), state: d.state, negotiation: d.negotiation } : null;
   }
@@ -304,6 +307,7 @@ export class DialogTracker {
   private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled = false): void {
     if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq)) return;
     const warning = aiPrefRefusalWarning(m);
+    const integrityReason = aiIntegrityFailureReason(m);
     events.push({
       type: 'offer-rejected',
       frame: ctx.frame,
@@ -311,8 +315,9 @@ export class DialogTracker {
       key: d.key,
       dialog: idOf(d),
       status: m.status,
-      reason: warning ? 'aipref-refused' : cancelled ? 'cancelled' : 'rejected',
+      reason: warning ? 'aipref-refused' : integrityReason ? 'integrity-refused' : cancelled ? 'cancelled' : 'rejected',
       warning,
+      integrityReason,
       effective: d.negotiation.effective,
     });
   }
@@ -434,7 +439,7 @@ function newState(
   callId: string,
   callerTag: string,
   calleeTag: string,
-  state: DialogState['state'],
+  state: DialogPhase,
   inviteCseq: number,
   fromInvite: string | null,
   negotiation: OfferAnswerState,

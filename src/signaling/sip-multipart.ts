@@ -69,13 +69,19 @@ export function parseMultipart(
   return { parts, errors };
 }
 
-/** A delimiter counts only at the start of a line. */
+/**
+ * A delimiter counts only at the start of a line and when the boundary ends there: "--b1"
+ * inside "--b10" is not one (RFC 2046 §5.1.1: '--' for the close, or padding then CRLF).
+ */
 function findDelimiter(body: Uint8Array, delimiter: Uint8Array, from: number): number {
   let i = from;
   for (;;) {
     const at = indexOfBytes(body, delimiter, i, body.length);
     if (at < 0) return -1;
-    if (at === 0 || body[at - 1] === 0x0a) return at;
+    const after = at + delimiter.length;
+    const next = body[after];
+    const endsThere = after >= body.length || next === 0x2d || next === 0x0d || next === 0x0a || next === 0x20 || next === 0x09;
+    if ((at === 0 || body[at - 1] === 0x0a) && endsThere) return at;
     i = at + 1;
   }
 }

@@ -241,6 +241,14 @@ describe('DialogTracker: renegotiation (SPEC §5)', () => {
     expect(types(r.send(response(leg, 200, { cseq: 2, method: 'INVITE', sdp: ANSWER, branch: 'z9hG4bK-other' })))).toEqual([]);
   });
 
+  test('403 with Reason AI-Integrity-Failure: refused for integrity (seed §5.1.3)', () => {
+    const r = new Replay();
+    establish(r, leg);
+    r.send(request(leg, { cseq: 2, method: 'INVITE', sdp: WITHOUT_MID_APT, aiPref: ['"ey.x.y";integrity=jws'] }));
+    const e = r.send(response(leg, 403, { cseq: 2, method: 'INVITE', extra: ['Reason: SIP ;cause=403 ;text="AI-Integrity-Failure"'] }));
+    expect(e).toMatchObject([{ type: 'offer-rejected', reason: 'integrity-refused', status: 403, warning: null, integrityReason: 'SIP ;cause=403 ;text="AI-Integrity-Failure"' }]);
+  });
+
   test('any non-2xx final to a re-INVITE discards the offer; the dialog survives', () => {
     const r = new Replay();
     establish(r, leg);

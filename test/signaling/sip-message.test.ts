@@ -193,6 +193,13 @@ describe('parseSipMessage: multipart bodies (RFC 2046, seed §5.2)', () => {
     expect([...aipref[1]!.bytes]).toEqual([0xc2, 0xa1, 0x01]);
   });
 
+  test('a boundary that is a prefix of a line in a part is not a delimiter', () => {
+    const tricky = '--b1\r\nContent-Type: text/plain\r\n\r\n--b10 is not a delimiter\r\n--b1--\r\n';
+    const { message: m, errors } = parseText(sipText(['MESSAGE sip:x SIP/2.0', 'From: <sip:a@x>;tag=1', 'Call-ID: c', 'CSeq: 1 MESSAGE', 'Content-Type: multipart/mixed;boundary=b1'], tricky));
+    expect(errors).toEqual([]);
+    expect(m.parts.map((p) => new TextDecoder().decode(p.bytes))).toEqual(['--b10 is not a delimiter']);
+  });
+
   test('missing boundary parameter and missing close delimiter are reported', () => {
     const noBoundary = parseText(sipText(['INVITE sip:x SIP/2.0', 'From: <sip:a@x>;tag=1', 'Call-ID: c', 'CSeq: 1 INVITE', 'Content-Type: multipart/mixed'], body));
     expect(noBoundary.errors).toEqual(['bad-multipart']);
