@@ -1,0 +1,207 @@
+/**
+ * Shared pieces of the end-to-end tests: generated captures in a temporary folder (with the
+ * RTCP packets the generator meant to write), a replay into memory, policies built from the
+ * generator's APT catalog, and a pcap rewriter that leaves records out.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { APT_CATALOG } from '../../samples/generator/apt-catalog.js';
+import { generateCapture, type GenerateOptions } from '../../samples/generator/generate-capture.js';
+import type { GenerationTruth } from '../../samples/generator/truth.js';
+import type { RtcpPacketInput } from '../../src/media/rtcp/encode.js';
+import { replayCapture, type ReplayResult } from '../../src/pipeline/replay-engine.js';
+import { emptyPolicy, parsePolicy, type PolicyFile } from '../../src/policy/policy-file.js';
+
+export const SHARED_CAPTURES = path.resolve(process.cwd(), '../shared/captures');
+export const sharedCapture = (name: string): string => path.join(SHARED_CAPTURES, name);
+export const SMALL_PCAP = path.resolve(process.cwd(), 'samples/call-small.pcap');
+export const SMALL_TRUTH = path.resolve(process.cwd(), 'samples/call-small.truth.json');
+export const SMALL_POLICY = path.resolve(process.cwd(), 'samples/policy.json');
+
+export interface Generated {
+  path: string;
+  truth: GenerationTruth;
+  /** the RTCP packets the generator wrote, by frame */
+  rtcp: Map<number, RtcpPacketInput[]>;
+}
+
+/** A temporary folder per test file; everything in it goes in `cleanup`. */
+export class Workspace {
+  private dir: string | null = null;
+  private n = 0;
+
+  async folder(): Promise<string> {
+    this.dir ??= await mkdtemp(path.join(tmpdir(), 'aipref-e2e-'));
+    return this.dir;
+  }
+
+  async file(name: string): Promise<string> {
+    return path.join(await this.folder(), name);
+  }
+
+  async generate(options: GenerateOptions): Promise<Generated> {
+    const file = await this.file(`capture-${this.n++}.pcap`);
+    const rtcp = new Map<number, RtcpPacketInput[]>();
+    const truth = await generateCapture({ ...options, onRtcpCompound: (frame, packets) => rtcp.set(frame, packets.map((p) => structuredClone(p))) }, file);
+    return { path: file, truth, rtcp };
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = null;
+  }
+}
+
+/** Small captures: a handful of calls, every scripted route and renegotiation, slow packet rates. */
+export function smallCapture(seed: number, calls = 8): GenerateOptions {
+  return { calls, durationSec: 10, seed, videoBytes: 200, packetRateScale: 0.2 };
+}
+
+export interface ReplayLines {
+  exports: string[];
+  reports: string[];
+  decisions: string[];
+  /** number of sink calls (batches written) */
+  batches: number;
+  result: ReplayResult;
+}
+
+export interface ReplayInMemory {
+  capture: string;
+  policy?: PolicyFile;
+  workers?: number;
+  windowSec?: number;
+  explain?: boolean;
+  maxBatchRecords?: number;
+}
+
+export async function replayLines(o: ReplayInMemory): Promise<ReplayLines> {
+  const out: Omit<ReplayLines, 'result'> = { exports: [], reports: [], decisions: [], batches: 0 };
+  const result = await replayCapture({
+    capture: o.capture,
+    policy: o.policy ?? emptyPolicy(),
+    workers: o.workers ?? 0,
+    windowSec: o.windowSec ?? 10,
+    explain: o.explain ?? true,
+    ...(o.maxBatchRecords !== undefined ? { maxBatchRecords: o.maxBatchRecords } : {}),
+    sink: {
+      exports: (lines) => {
+        out.batches++;
+        out.exports.push(...lines);
+      },
+      reports: (lines) => void out.reports.push(...lines),
+      decisions: (lines) => void out.decisions.push(...lines),
+    },
+  });
+  return { ...out, result };
+}
+
+export const parseLines = <T = Record<string, unknown>>(lines: readonly string[]): T[] => lines.map((l) => JSON.parse(l) as T);
+
+export interface PolicyJson {
+  apts: Record<string, Record<string, unknown>>;
+  dialogs?: { callId: string; fromTag?: string; toTag?: string; apt: string[] }[];
+  default?: string | null;
+  window?: string;
+}
+
+/** Every identifier of the generator's catalog with its statement, as samples/policy.json has them. */
+export function catalogApts(): Record<string, Record<string, unknown>> {
+  const apts: Record<string, Record<string, unknown>> = {};
+  for (const e of APT_CATALOG) apts[e.id] = { ...e.statement, ...(e.statement.features ? { features: [...e.statement.features] } : {}) };
+  return apts;
+}
+
+export function policyOf(json: PolicyJson, name = 'e2e-policy.json'): PolicyFile {
+  return parsePolicy(JSON.stringify(json), name);
+}
+
+export async function writePolicy(ws: Workspace, name: string, json: unknown): Promise<string> {
+  const file = await ws.file(name);
+  await writeFile(file, JSON.stringify(json, null, 1));
+  return file;
+}
+
+/**
+ * Copies a classic little-endian pcap, leaving out the records whose 1-based frame numbers are
+ * listed. Returns the frame-number map old → new for the records kept.
+ */
+export async function rewritePcapWithout(src: string, dst: string, skip: ReadonlySet<number>): Promise<Map<number, number>> {
+  const bytes = await readFile(src);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${src}: not a little-endian microsecond pcap`);
+  const parts: Uint8Array[] = [bytes.subarray(0, 24)];
+  const renumber = new Map<number, number>();
+  let at = 24;
+  let frame = 0;
+  let kept = 0;
+  while (at + 16 <= bytes.length) {
+    const capLen = dv.getUint32(at + 8, true);
+    const end = at + 16 + capLen;
+    frame++;
+    if (!skip.has(frame)) {
+      parts.push(bytes.subarray(at, end));
+      renumber.set(frame, ++kept);
+    }
+    at = end;
+  }
+  await writeFile(dst, Buffer.concat(parts));
+  return renumber;
+}
+
+/** The frame numbers of a pcap's records and their capture times, read from the record headers. */
+export async function pcapRecordTimes(file: string): Promise<number[]> {
+  const bytes = await readFile(file);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const times: number[] = [];
+  let at = 24;
+  while (at + 16 <= bytes.length) {
+    times.push(dv.getUint32(at, true) + dv.getUint32(at + 4, true) / 1e6);
+    at += 16 + dv.getUint32(at + 8, true);
+  }
+  return times;
+}
+
+export interface DecisionLine {
+  frame: number;
+  ts: number;
+  ssrc: number;
+  pt: number;
+  fmt?: number;
+  block?: number;
+  feature: string;
+  decision: 'export' | 'aggregate' | 'drop';
+  reason: string;
+  apt: string[];
+  rule?: string;
+}
+
+export interface ReportLine {
+  type: string;
+  ts: number;
+  frame: number;
+  dialog: { callId: string; fromTag: string; toTag: string } | null;
+  mid?: string;
+  ssrc?: number;
+  apt?: string[];
+  fallback?: string[];
+  detail?: string;
+}
+
+export interface ExportLine {
+  type: 'telemetry' | 'aggregate';
+  requestId: string;
+  ts: number;
+  expiresAt: number | null;
+  dialog: { callId: string; fromTag: string; toTag: string } | null;
+  stream: { ssrc: number; mid: string | null; kind: string | null };
+  apt: string[];
+  decision: string;
+  item?: Record<string, unknown>;
+  window?: { start: number; end: number };
+  stats?: Record<string, unknown>;
+}
+
+export const sameSet = (a: readonly string[], b: readonly string[]): boolean => new Set(a).size === new Set(b).size && a.every((x) => b.includes(x));
+export const sorted = (a: readonly string[]): string[] => [...new Set(a)].sort();
