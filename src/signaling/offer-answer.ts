@@ -128,7 +128,11 @@ export class OfferAnswerState {
     this.headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     if (this.pending) this.pending.headers = withHeaders(this.pending.headers, facts.party, facts.aiPref, facts.frame);
     const previous = this.effective;
-    const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
+    // before the first answer the offer is all there is: its m-sections are what is in force
+    const first = this.lastExchange === null ? this.pending : null;
+    const sides = first ? withSdp(this.sdp, first.offerer, first.sdp, first.frame) : this.sdp;
+    const offerer = first ? first.offerer : this.offerer;
+    const effective = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer, headers: present(this.headers) });
     const diff = diffScopes(previous, effective);
     if (diff.unchanged && previous !== null) return null;
     this.effective = effective;

@@ -282,6 +282,22 @@ describe('DialogTracker: renegotiation (SPEC §5)', () => {
     expect(info).toMatchObject([{ type: 'aipref-changed', party: 'callee', diff: { added: [{ id: 'apt-other', index: null }], removed: [] } }]);
   });
 
+  test('a 180 adding AI-Pref before the answer: the offer\'s m-sections stay in force beside it', () => {
+    const r = new Replay();
+    const l = { callId: 'prov', caller: 'a', callee: 'b' };
+    r.send(request({ callId: 'prov', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER }));
+    const e = r.send(response(l, 180, { cseq: 1, method: 'INVITE', aiPref: ['apt-uas;scope=dialog'] }));
+    expect(types(e)).toEqual(['dialog-created', 'aipref-changed']);
+    if (e[1]!.type !== 'aipref-changed') throw new Error();
+    expect(e[1]!.party).toBe('callee');
+    expect(e[1]!.effective.dialogApts.map((a) => a.id)).toEqual(['apt-uas']);
+    expect(e[1]!.effective.sections.map((s) => s.apts.map((a) => a.id))).toEqual([['apt-s', 'apt-m']]);
+    const answer = r.send(response(l, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    if (answer[1]!.type !== 'answer') throw new Error();
+    expect(answer[1]!.effective.dialogApts.map((a) => a.id)).toEqual(['apt-uas']);
+    expect(answer[1]!.diff.unchanged).toBe(true);
+  });
+
   test('a re-INVITE for a dialog whose start was not captured adopts it', () => {
     const r = new Replay();
     const e = r.send(request({ callId: 'mid', caller: 'x', callee: 'y' }, { cseq: 10, method: 'INVITE', sdp: OFFER }));
