@@ -15,6 +15,8 @@ import { SipFlowDemux } from '../../src/signaling/sip-flows.js';
 
 interface SeenMessage {
   frame: number;
+  /** topmost Via branch, Content-Length and To tag, as tshark shows them */
+  fields: [branch: string | null, contentLength: number | null, toTag: string | null];
   label: string;
   callId: string | null;
   errors: string[];
@@ -29,7 +31,7 @@ async function replaySignaling(file: string, tracker = new DialogTracker()): Pro
   const parsed: SipMessage[] = [];
   const take = (r: SipParseResult, ctx: SipContext): void => {
     const m = r.message;
-    messages.push({ frame: ctx.frame, label: m ? (m.kind === 'request' ? m.method : String(m.status)) : 'unparsed', callId: m?.callId ?? null, errors: r.errors.map((e) => e.reason) });
+    messages.push({ frame: ctx.frame, fields: [m?.viaBranch ?? null, m?.contentLength ?? null, m?.toTag ?? null], label: m ? (m.kind === 'request' ? m.method : String(m.status)) : 'unparsed', callId: m?.callId ?? null, errors: r.errors.map((e) => e.reason) });
     if (m) parsed.push(m);
     events.push(...tracker.handle(r, ctx));
   };
@@ -48,6 +50,45 @@ async function replaySignaling(file: string, tracker = new DialogTracker()): Pro
   return { messages, events, parsed };
 }
 
+/** `tshark -r f -Y sip -T fields -e frame.number -e sip.Via.branch -e sip.Content-Length -e sip.to.tag` */
+const TSHARK_FIELDS: Record<string, Array<[frame: number, branch: string | null, contentLength: number | null, toTag: string | null]>> = {
+  'heplify_sip_ipv4_tcp.pcap': [
+    [3, 'z9hG4bKac1589375893', 228, null],
+    [5, 'z9hG4bKac1589375893', 0, '1c342958875'],
+    [7, 'z9hG4bKac1589375893', 0, '1c342958875'],
+    [9, 'z9hG4bKac1589375893', 225, '1c342958875'],
+    [11, 'z9hG4bKac1600323074', 0, '1c342958875'],
+    [81, 'z9hG4bKac359152811', 0, '1c1589367133'],
+    [83, 'z9hG4bKac359152811', 0, '1c1589367133'],
+  ],
+  // tshark leaves sip.Via.branch empty here: the sent-by is an IPv6 address without the
+  // brackets RFC 3261 requires ("SIP/2.0/UDP fe80:0:0:0:21a:a0ff:fe07:32e0:5060;branch=
+  // z9hG4bKkdjuw8376"), and its Via dissector gives up. `-e sip.Via` shows the branches.
+  'heplify_sip_ipv6_udp.pcap': [
+    [1, 'z9hG4bKkdjuw8376', 181, null],
+    [2, 'z9hG4bKkdjuw8376', 0, 'a3bhg'],
+    [3, 'z9hG4bKkdjuw8376', 179, 'a3bhg'],
+    [4, 'z9hG4bKkdjuw8376', 0, 'a3bhg'],
+    [5, 'z9hG4bKkdjuw8495', 0, 'a3bhg'],
+    [6, 'z9hG4bKkdjuw8495', 0, 'a3bhg'],
+  ],
+  'heplify_ipip0.pcap': [
+    [1, 'z9hG4bKbranch00042', 839, null],
+    [2, 'z9hG4bKbranch00042', null, 'aprqngfrt-47475b30000c6'],
+    [3, 'z9hG4bKd101a5fc09fbc25eea6b493eead8f361.0', 0, null],
+    [4, 'z9hG4bKd101a5fc09fbc25eea6b493eead8f361.0', 0, 'SDiek7c99-d2a919df7042e14a60c8e822e8323a5f.bf946a1c'],
+    [5, 'z9hG4bK87504c94f43e6a8cea6b493eead8f361.0', 0, null],
+    [6, 'z9hG4bK87504c94f43e6a8cea6b493eead8f361.0', 0, 'SDiek7c99-d2a919df7042e14a60c8e822e8323a5f.f48a6a1c'],
+    [7, 'z9hG4bKb9cc230d127cb52cea6b493eead8f361.0', 0, null],
+    [8, 'z9hG4bKb9cc230d127cb52cea6b493eead8f361.0', 0, 'SDiek7c99-d2a919df7042e14a60c8e822e8323a5f.92166a1c'],
+  ],
+};
+
+test.each(Object.keys(TSHARK_FIELDS))('%s: Via branch, Content-Length and To tag agree with tshark', async (file) => {
+  const { messages } = await replaySignaling(file, new DialogTracker({ idleTimeoutSec: Infinity }));
+  expect(messages.map((m) => [m.frame, ...m.fields])).toEqual(TSHARK_FIELDS[file]);
+});
+
 function eventSummary(events: SignalingEvent[]): string[] {
   return events.map((e) => `${e.frame} ${e.type}${'reason' in e ? ` ${e.reason}` : ''}`);
 }
@@ -56,7 +97,7 @@ describe('real captures', () => {
   test('heplify_sip_ipv4_tcp.pcap: a full call over TCP', async () => {
     const { messages, events } = await replaySignaling('heplify_sip_ipv4_tcp.pcap');
     const callId = '158936656982201062716@10.33.6.100';
-    expect(messages).toEqual(
+    expect(messages.map(({ fields: _fields, ...rest }) => rest)).toEqual(
       [
         [3, 'INVITE'],
         [5, '100'],
@@ -109,7 +150,7 @@ describe('real captures', () => {
   test('heplify_sip_ipv6_udp.pcap: SIP over UDP on IPv6, the 200 carries the answer (no idle limit)', async () => {
     const { messages, events } = await replaySignaling('heplify_sip_ipv6_udp.pcap', new DialogTracker({ idleTimeoutSec: Infinity }));
     const callId = 'c3eF6f58-363323Cd-8058EB88-10300252@fe80:0:0:0:21a:a0ff:fe07:32e0';
-    expect(messages).toEqual(
+    expect(messages.map(({ fields: _fields, ...rest }) => rest)).toEqual(
       [
         [1, 'INVITE'],
         [2, '100'],
