@@ -4,7 +4,8 @@
  * exactly at the packet where it was seen (SPEC §5).
  */
 import type { AiPrefBody } from './ai-pref-body.js';
-import type { AiPrefValue, SipWarning } from './ai-pref-header.js';
+import type { AiPrefValue } from './ai-pref-header.js';
+import type { SipWarning } from './aipref-refusal.js';
 import type { NegotiatedScope, Party } from './negotiated-scope.js';
 import type { ScopeDiff } from './renegotiation.js';
 import type { SessionDescription } from './sdp.js';

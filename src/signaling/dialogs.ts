@@ -10,7 +10,8 @@
  * eviction is reported.
  */
 import { readAiPrefBodies } from './ai-pref-body.js';
-import { aiIntegrityFailureReason, aiPrefOfMessage, aiPrefRefusalWarning, type AiPrefValue } from './ai-pref-header.js';
+import { aiPrefOfMessage, type AiPrefValue } from './ai-pref-header.js';
+import { aiIntegrityFailureReason, aiPrefRefusalWarning } from './aipref-refusal.js';
 import type { DialogEndReason, DialogId, SignalingEvent, SipContext } from './dialog-events.js';
 import type { Party } from './negotiated-scope.js';
 import { OfferAnswerState, type MessageFacts } from './offer-answer.js';

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { aiPrefOfMessage, aiPrefRefusalWarning, parseAiPrefHeader, parseWarningHeader, type AiPrefValue } from '../../src/signaling/ai-pref-header.js';
+import { aiPrefOfMessage, parseAiPrefHeader, type AiPrefValue } from '../../src/signaling/ai-pref-header.js';
+import { aiIntegrityFailureReason, aiPrefRefusalWarning, parseWarningHeader } from '../../src/signaling/aipref-refusal.js';
 import { parseText, sipText } from './sip-fixtures.js';
 
 type Expected = Partial<AiPrefValue>;
@@ -123,5 +124,20 @@ describe('Warning header and the 488 refusal (seed §5.1.3)', () => {
     if (warning) lines.push(`Warning: ${warning}`);
     const { message } = parseText(sipText(lines));
     expect(aiPrefRefusalWarning(message) !== null).toBe(refused);
+  });
+});
+
+describe('403 with Reason AI-Integrity-Failure (seed §5.1.3)', () => {
+  const cases: Array<[status: number, reason: string | null, found: boolean]> = [
+    [403, 'SIP ;cause=403 ;text="AI-Integrity-Failure"', true],
+    [403, 'ai-integrity-failure', true],
+    [403, 'Q.850 ;cause=21', false],
+    [488, 'SIP ;text="AI-Integrity-Failure"', false],
+    [403, null, false],
+  ];
+  test.each(cases)('%i Reason %s → %s', (status, reason, found) => {
+    const lines = [`SIP/2.0 ${status} No`, 'From: <sip:a@x>;tag=1', 'To: <sip:b@x>;tag=2', 'Call-ID: c', 'CSeq: 2 INVITE'];
+    if (reason) lines.push(`Reason: ${reason}`);
+    expect(aiIntegrityFailureReason(parseText(sipText(lines)).message) !== null).toBe(found);
   });
 });
