@@ -1,0 +1,175 @@
+/**
+ * Exports to an AI service in the message form of seed 001 §3.2, over HTTP POST or a
+ * WebSocket (chosen by the URL's scheme). Every line is spooled to disk before delivery is
+ * tried, and leaves the spool only when the service acknowledged it, refused it for good, or
+ * its `expiresAt` passed — an expired item is deleted, never sent. Failed deliveries are
+ * retried with exponential backoff and jitter; one request is in flight at a time, so items
+ * arrive in spool order.
+ */
+import { buildAiServiceRequest, type AiServiceSessionDefaults } from './ai-service-message.js';
+import { backoffDelayMs, type BackoffOptions } from './backoff.js';
+import type { DeliveryTransport } from './delivery-transport.js';
+import { exportLineExpiresAt, exportLineId, type ExportLine, type Exporter } from './exporter.js';
+import { HttpTransport } from './http-transport.js';
+import { DiskSpool, type DiskSpoolOptions, type SpoolStats } from './spool.js';
+import { WebSocketTransport } from './websocket-transport.js';
+
+export interface AiServiceExporterOptions {
+  /** http(s)://… for POST, ws(s)://… for a WebSocket */
+  url: string;
+  token?: string;
+  /** directory of the spool; what a previous run left there is delivered first */
+  spoolDir: string;
+  spool?: DiskSpoolOptions;
+  /** per request; default 5000 */
+  timeoutMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  session?: AiServiceSessionDefaults;
+  /** how often expired items are swept from the spool while nothing else happens; default 1000 ms */
+  expirySweepMs?: number;
+  /** told about every failed attempt (for logs and metrics) */
+  onFailure?: (reason: string, requestId: string) => void;
+}
+
+export interface AiServiceExporterStats {
+  attempts: number;
+  delivered: number;
+  retries: number;
+  rejected: number;
+  spool: SpoolStats;
+}
+
+export class ExporterUrlError extends Error {
+  constructor(url: string) {
+    super(`AI service URL "${url}" is not http(s):// or ws(s)://`);
+    this.name = 'ExporterUrlError';
+  }
+}
+
+export class AiServiceExporter implements Exporter {
+  private closed = false;
+  private wake: (() => void) | undefined;
+  private readonly inFlight = new AbortController();
+  private pump: Promise<void> = Promise.resolve();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly idleWaiters: (() => void)[] = [];
+  readonly stats: AiServiceExporterStats;
+
+  private constructor(
+    private readonly spool: DiskSpool,
+    private readonly transport: DeliveryTransport,
+    private readonly opts: AiServiceExporterOptions,
+  ) {
+    this.stats = { attempts: 0, delivered: 0, retries: 0, rejected: 0, spool: spool.stats };
+  }
+
+  static async open(opts: AiServiceExporterOptions): Promise<AiServiceExporter> {
+    const scheme = /^([a-z]+):\/\//i.exec(opts.url)?.[1]?.toLowerCase();
+    const transportOptions = { url: opts.url, timeoutMs: opts.timeoutMs ?? 5000, ...(opts.token !== undefined && { token: opts.token }) };
+    let transport: DeliveryTransport;
+    if (scheme === 'http' || scheme === 'https') transport = new HttpTransport(transportOptions);
+    else if (scheme === 'ws' || scheme === 'wss') transport = new WebSocketTransport(transportOptions);
+    else throw new ExporterUrlError(opts.url);
+    const spool = await DiskSpool.open(opts.spoolDir, opts.spool);
+    const exporter = new AiServiceExporter(spool, transport, opts);
+    exporter.pump = exporter.run();
+    exporter.sweeper = setInterval(() => void exporter.sweep(), opts.expirySweepMs ?? 1000);
+    exporter.sweeper.unref();
+    return exporter;
+  }
+
+  /** Items waiting for delivery. */
+  get pending(): number {
+    return this.spool.size;
+  }
+
+  /** Spools the line (resolves once it is on disk); a line already spooled or delivered is skipped. */
+  async send(line: ExportLine): Promise<void> {
+    if (this.closed) throw new Error('AiServiceExporter: send after close');
+    const request = buildAiServiceRequest(line, this.opts.session);
+    await this.spool.append({ id: exportLineId(line), expiresAt: exportLineExpiresAt(line), body: JSON.stringify(request) });
+    this.wake?.();
+  }
+
+  async flush(): Promise<void> {
+    await this.spool.drained();
+  }
+
+  /** Resolves true once the spool is empty, false if `timeoutMs` passes first. */
+  async delivered(timeoutMs: number): Promise<boolean> {
+    if (this.spool.size === 0) return true;
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Stops delivering (an unanswered request is abandoned and stays spooled) and closes the transport. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.inFlight.abort();
+    this.wake?.();
+    await this.pump;
+    await this.transport.close();
+    await this.spool.drained();
+  }
+
+  private async sweep(): Promise<void> {
+    if ((await this.spool.expire()) > 0) this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (this.spool.size > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      const entry = this.spool.head();
+      if (!entry) {
+        await this.spool.expire();
+        this.notifyIfIdle();
+        await this.sleep(Infinity);
+        continue;
+      }
+      this.stats.attempts++;
+      const outcome = await this.transport.deliver(entry.body, entry.id, this.inFlight.signal);
+      if (this.closed) return;
+      if (outcome.kind === 'acknowledged') {
+        failures = 0;
+        this.stats.delivered++;
+        await this.spool.acknowledge(entry.id);
+      } else if (outcome.kind === 'rejected') {
+        failures = 0;
+        this.stats.rejected++;
+        this.opts.onFailure?.(outcome.reason, entry.id);
+        await this.spool.discard(entry.id);
+      } else {
+        failures++;
+        this.stats.retries++;
+        this.opts.onFailure?.(outcome.reason, entry.id);
+        await this.sleep(backoffDelayMs(failures, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 30_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) }));
+      }
+    }
+  }
+
+  /** Waits `ms`, or until a send or close wakes the pump (a backoff is not cut short by sends). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.closed) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      this.wake = Number.isFinite(ms) ? () => (this.closed ? done() : undefined) : done;
+    });
+  }
+}

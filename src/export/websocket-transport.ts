@@ -1,0 +1,86 @@
+/**
+ * JSON over one WebSocket (seed 001 §3.1, the primary transport). The bearer token goes in
+ * the handshake; each request is one text message and is acknowledged by the service's
+ * response message carrying the same requestId (seed 001 §3.2). A dropped connection makes
+ * every unanswered request a retry, and the next request reconnects.
+ */
+import WebSocket from 'ws';
+import { parseAiServiceResponse } from './ai-service-message.js';
+import type { DeliveryOutcome, DeliveryTransport, TransportOptions } from './delivery-transport.js';
+
+export class WebSocketTransport implements DeliveryTransport {
+  private socket: WebSocket | undefined;
+  private connecting: Promise<WebSocket> | undefined;
+  private readonly waiting = new Map<string, (outcome: DeliveryOutcome) => void>();
+
+  constructor(private readonly opts: TransportOptions) {}
+
+  async deliver(body: string, requestId: string, signal: AbortSignal): Promise<DeliveryOutcome> {
+    let socket: WebSocket;
+    try {
+      socket = await this.connect();
+    } catch (err) {
+      return { kind: 'retry', reason: `connect: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    return new Promise<DeliveryOutcome>((resolve) => {
+      const finish = (outcome: DeliveryOutcome): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.waiting.delete(requestId);
+        resolve(outcome);
+      };
+      const onAbort = (): void => finish({ kind: 'retry', reason: 'aborted' });
+      const timer = setTimeout(() => finish({ kind: 'retry', reason: `no answer within ${this.opts.timeoutMs} ms` }), this.opts.timeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.set(requestId, finish);
+      socket.send(body, (err) => {
+        if (err) finish({ kind: 'retry', reason: `send: ${err.message}` });
+      });
+    });
+  }
+
+  private connect(): Promise<WebSocket> {
+    if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
+    this.connecting ??= new Promise<WebSocket>((resolve, reject) => {
+      const headers: Record<string, string> = {};
+      if (this.opts.token !== undefined) headers.authorization = `Bearer ${this.opts.token}`;
+      const socket = new WebSocket(this.opts.url, { headers, handshakeTimeout: this.opts.timeoutMs });
+      socket.once('open', () => {
+        this.socket = socket;
+        this.connecting = undefined;
+        resolve(socket);
+      });
+      socket.once('error', (err) => {
+        this.connecting = undefined;
+        reject(err);
+      });
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        const response = parseAiServiceResponse(data.toString());
+        if (!response) return;
+        this.waiting.get(response.requestId)?.(response.status === 'error' ? { kind: 'retry', reason: 'service answered error' } : { kind: 'acknowledged' });
+      });
+      socket.on('close', () => {
+        if (this.socket === socket) this.socket = undefined;
+        for (const finish of [...this.waiting.values()]) finish({ kind: 'retry', reason: 'connection closed' });
+      });
+      // An error after open is followed by 'close', which settles what waits.
+      socket.on('error', () => {});
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.close();
+      setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 1000).unref();
+    });
+  }
+}
