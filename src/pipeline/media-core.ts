@@ -214,15 +214,13 @@ export class MediaCore {
         const line = buildTelemetryExport({ frame, ts, item, decision, dialog: session.scope?.dialog ?? null, stream: identity(sender) });
         this.out.exports.push({ frame, key, text: JSON.stringify(line) });
       } else if (decision.decision === 'aggregate') {
-        const wkey = windowKey(sender);
-        this.windowStreams.set(wkey, sender);
+        const wkey = windowKey(sender, decision.apt);
         const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec });
         this.emitWindows(closed, frame, key);
+        // after the closed ones are named: the window just opened under the same key needs its stream
+        this.windowStreams.set(wkey, sender);
       }
-      if (item.kind === 'bye') {
-        const closed = this.windows.close(windowKey(sender), 'bye', ts);
-        if (closed) this.emitWindows([closed], frame, key + 'w');
-      }
+      if (item.kind === 'bye') this.closeStreamWindows((s) => s === sender, 'bye', frame, ts, key + 'w');
     }
   }
 
@@ -351,19 +349,25 @@ export class MediaCore {
   }
 
   private closeSessionWindows(session: RtpSession, reason: WindowCloseReason, frame: number, ts: number): void {
+    this.closeStreamWindows((s) => s.session === session, reason, frame, ts, 'w');
+  }
+
+  /** Closes every open window of the streams `which` selects (a stream has one per set of deciding APTs). */
+  private closeStreamWindows(which: (s: StreamState) => boolean, reason: WindowCloseReason, frame: number, ts: number, keyPrefix: string): void {
     const closed: ClosedWindow[] = [];
-    for (const stream of session.streams.values()) {
-      const w = this.windows.close(windowKey(stream), reason, ts);
+    for (const [key, stream] of this.windowStreams) {
+      if (!which(stream)) continue;
+      const w = this.windows.close(key, reason, ts);
       if (w) closed.push(w);
     }
-    this.emitWindows(closed, frame, 'w');
+    this.emitWindows(closed, frame, keyPrefix);
   }
 
   private emitWindows(closed: ClosedWindow[], frame: number, keyPrefix: string): void {
     for (const window of closed) {
       const stream = this.windowStreams.get(window.key);
+      if (!stream) throw new Error(`aggregation window ${window.key} closed with no stream to name`);
       this.windowStreams.delete(window.key);
-      if (!stream) continue;
       const line = buildAggregateExport({ window, dialog: stream.session.scope?.dialog ?? null, stream: identity(stream) });
       this.out.exports.push({ frame, key: `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
     }
@@ -374,8 +378,13 @@ function identity(stream: StreamState): StreamIdentity {
   return { ssrc: stream.ssrc, mid: stream.section?.mid ?? stream.learnedMid ?? null, kind: stream.section?.kind ?? null };
 }
 
-function windowKey(stream: StreamState): string {
-  return `${stream.session.key}#${stream.ssrc}`;
+/**
+ * A stream's items are aggregated per set of deciding APTs: items judged by different
+ * statements (an SR governed by the peer's tag too, an XR block by the sender's alone) are
+ * kept apart rather than closing each other's windows item after item.
+ */
+function windowKey(stream: StreamState, apt: readonly string[]): string {
+  return `${stream.session.key}#${stream.ssrc}#${[...apt].sort().join(',')}`;
 }
 
 /**

@@ -91,7 +91,15 @@ function workerFile(): string {
 
 async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
   const pool = new Piscina({ filename: workerFile(), minThreads: 1, maxThreads: 1, idleTimeout: 2 ** 31 - 1, concurrentTasksPerWorker: 1 });
-  const run = <T>(task: ShardTask): Promise<T> => pool.run(task) as Promise<T>;
+  // A shard's tasks must run one after the other in the order given: its state is a sequence.
+  // Piscina's queue alone did not keep that with several tasks waiting (outputs differed from
+  // an in-thread run), so each task is handed over only once the one before it has finished.
+  let last: Promise<unknown> = Promise.resolve();
+  const run = <T>(task: ShardTask): Promise<T> => {
+    const next = last.then(() => pool.run(task) as Promise<T>);
+    last = next.catch(() => undefined);
+    return next;
+  };
   await run<null>({ type: 'init', options });
   return {
     work: (work) => run<CoreOutputs>({ type: 'work', work }),
