@@ -210,8 +210,10 @@ export class DialogTracker {
     const key = dialogKey(m.callId!, m.fromTag!, '');
     let invite = this.dialogs.get(key);
     if (invite && invite.inviteCseq === m.cseq!.seq) {
-      // the same INVITE again with other bytes (a new Via from another proxy hop): nothing new
+      // the same INVITE again with other bytes: another proxy hop (new Via), perhaps with the
+      // SDP a media relay rewrote, which adds that leg's addresses to the offer
       this.touch(invite, ctx);
+      if (p.sdp) this.offer(invite, p, this.facts(p, 'caller', ctx), false, ctx, events);
       return;
     }
     if (invite) {

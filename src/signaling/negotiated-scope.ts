@@ -66,6 +66,8 @@ export interface PartySdp {
   party: Party;
   frame: number;
   sdp: SessionDescription;
+  /** the same SDP as media relays on the path rewrote it: more addresses of the same streams */
+  copies?: SessionDescription[];
 }
 
 /** One party's AI-Pref header values as last sent. */
@@ -90,7 +92,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
   const answer = input.offerer === 'caller' ? input.callee : input.caller;
   const sides = [offer, answer].filter((s): s is PartySdp => s !== null);
   const count = (offer ?? answer)?.sdp.media.length ?? 0;
-  const scopesBySide = sides.map((side) => ({ side, scopes: scopesOfSdp(side.sdp) }));
+  const scopesBySide = sides.flatMap((side) => [side.sdp, ...(side.copies ?? [])].map((sdp) => ({ side, sdp, scopes: scopesOfSdp(sdp) })));
 
   const headerMedia: NegotiatedApt[] = [];
   const dialogApts: NegotiatedApt[] = [];
@@ -112,14 +114,14 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
   const sections: NegotiatedSection[] = [];
   for (let index = 0; index < count; index++) {
     const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], apts: [] };
-    for (const { side, scopes } of scopesBySide) {
-      const m = side.sdp.media[index];
+    for (const { side, sdp, scopes } of scopesBySide) {
+      const m = sdp.media[index];
       if (!m) continue;
       if (section.kind === '') section.kind = m.kind;
       if (section.mid === undefined && m.mid !== null) section.mid = m.mid;
       if (m.disabled) section.disabled = true;
-      if (m.address !== null && m.port > 0) section.rtp.push({ address: m.address, port: m.port });
-      if (m.rtcpAddress !== null && m.rtcpPort > 0) section.rtcp.push({ address: m.rtcpAddress, port: m.rtcpPort });
+      if (m.address !== null && m.port > 0) addAddress(section.rtp, m.address, m.port);
+      if (m.rtcpAddress !== null && m.rtcpPort > 0) addAddress(section.rtcp, m.rtcpAddress, m.rtcpPort);
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
       for (const s of scopes.sections[index] ?? []) {
@@ -131,6 +133,10 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
     sections.push(section);
   }
   return { sections, dialogApts, headerApts };
+}
+
+function addAddress(list: TransportAddress[], address: string, port: number): void {
+  if (!list.some((a) => a.address === address && a.port === port)) list.push({ address, port });
 }
 
 /** The first declaration of an (id, origin) pair is kept: repeating it changes nothing. */

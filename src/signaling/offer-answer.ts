@@ -19,6 +19,9 @@ export interface PendingOffer {
   frame: number;
   sdp: SessionDescription;
   sdpText: string;
+  /** the same offer as relays on the path rewrote it (see `relayCopy`) */
+  copies: SessionDescription[];
+  copyTexts: string[];
   /** the offer came in a response (INVITE without SDP): the answer comes in ACK or PRACK */
   inResponse: boolean;
   /** the parties' AI-Pref values as they will stand if the answer accepts the offer */
@@ -29,7 +32,21 @@ export interface PendingOffer {
 interface CompletedExchange {
   offer: PendingOffer;
   answerer: Party;
+  status: number;
+  answer: SdpViews;
+}
+
+/**
+ * One SDP and the copies of it that relays on the path rewrote. A media relay beside a proxy
+ * (rtpproxy, rtpengine) keeps Call-ID, tags and CSeq but rewrites c= and the m-line ports, so
+ * a capture taken on the proxy host sees the same offer twice with different addresses: both
+ * legs' media belong to the dialog.
+ */
+interface SdpViews {
+  sdp: SessionDescription;
   sdpText: string;
+  copies: SessionDescription[];
+  copyTexts: string[];
 }
 
 type Stamp = 'frame' | 'ts' | 'key' | 'dialog' | 'type';
@@ -61,24 +78,38 @@ export class OfferAnswerState {
     copy.sdp = { ...this.sdp };
     copy.headers = { ...this.headers };
     copy.offerer = this.offerer;
-    copy.pending = this.pending ? { ...this.pending, headers: { ...this.pending.headers } } : null;
+    copy.pending = this.pending ? { ...this.pending, headers: { ...this.pending.headers }, copies: [...this.pending.copies], copyTexts: [...this.pending.copyTexts] } : null;
     copy.lastExchange = this.lastExchange;
     copy.effective = this.effective;
     return copy;
   }
 
-  /** A new offer; null when it repeats the pending one (same party, transaction and SDP). */
+  /**
+   * A new offer; null when it repeats the pending one (same party, transaction and SDP).
+   * The same transaction's offer with a different SDP is a relay's copy of it (see SdpViews):
+   * its addresses join the proposal.
+   */
   offer(facts: MessageFacts, sdp: SessionDescription, sdpText: string, inResponse: boolean): OfferPayload | null {
     const p = this.pending;
-    if (p && p.offerer === facts.party && p.cseq === facts.cseq && p.method === facts.method && p.sdpText === sdpText) return null;
+    if (p && p.offerer === facts.party && p.cseq === facts.cseq && p.method === facts.method) {
+      if (p.sdpText === sdpText || p.copyTexts.includes(sdpText)) return null;
+      p.copies.push(sdp);
+      p.copyTexts.push(sdpText);
+      return this.proposal(facts, sdp, p);
+    }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
-    this.pending = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, inResponse, headers };
-    const sides = withSdp(this.sdp, facts.party, sdp, facts.frame);
-    const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: facts.party, headers: present(headers) });
+    const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
+    this.pending = offer;
+    return this.proposal(facts, sdp, offer);
+  }
+
+  private proposal(facts: MessageFacts, sdp: SessionDescription, offer: PendingOffer): OfferPayload {
+    const sides = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
+    const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers) });
     return {
       method: facts.method,
       cseq: facts.cseq,
-      offerer: facts.party,
+      offerer: offer.offerer,
       sdp,
       aiPref: facts.aiPref ?? [],
       effective: this.effective,
@@ -100,18 +131,24 @@ export class OfferAnswerState {
     const offer = this.pending;
     if (!offer) return null;
     this.pending = null;
-    return this.commit(offer, facts, sdp, sdpText);
+    return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] });
   }
 
   /**
-   * An answer SDP in a later response of an already answered transaction (a 200 after an
-   * early answer in a 183): nothing when it is the same SDP, a revised answer otherwise.
+   * An answer SDP in a later response of an already answered transaction: nothing when it
+   * is an SDP already seen; a relay's copy when the status is the same (its addresses join
+   * the answer); a revised answer otherwise (a 200 after an early answer in a 183).
    */
   repeatedAnswer(facts: MessageFacts, sdp: SessionDescription, sdpText: string): AnswerPayload | null | 'not-a-repeat' {
     const last = this.lastExchange;
     if (!last || last.answerer !== facts.party || last.offer.method !== facts.method || last.offer.cseq !== facts.cseq) return 'not-a-repeat';
-    if (last.sdpText === sdpText && facts.aiPref === null) return null;
-    return this.commit(last.offer, facts, sdp, sdpText);
+    const seen = last.answer.sdpText === sdpText || last.answer.copyTexts.includes(sdpText);
+    if (seen) return facts.aiPref === null ? null : this.commit(last.offer, facts, last.answer);
+    if (facts.status === last.status) {
+      const answer = { ...last.answer, copies: [...last.answer.copies, sdp], copyTexts: [...last.answer.copyTexts, sdpText] };
+      return { ...this.commit(last.offer, facts, answer), sdp };
+    }
+    return this.commit(last.offer, facts, { sdp, sdpText, copies: [], copyTexts: [] });
   }
 
   /** The pending offer failed (non-2xx final, CANCEL): the scopes before it stay in force. */
@@ -130,7 +167,7 @@ export class OfferAnswerState {
     const previous = this.effective;
     // before the first answer the offer is all there is: its m-sections are what is in force
     const first = this.lastExchange === null ? this.pending : null;
-    const sides = first ? withSdp(this.sdp, first.offerer, first.sdp, first.frame) : this.sdp;
+    const sides = first ? withSdp(this.sdp, first.offerer, first.sdp, first.frame, first.copies) : this.sdp;
     const offerer = first ? first.offerer : this.offerer;
     const effective = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer, headers: present(this.headers) });
     const diff = diffScopes(previous, effective);
@@ -139,11 +176,12 @@ export class OfferAnswerState {
     return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff };
   }
 
-  private commit(offer: PendingOffer, facts: MessageFacts, sdp: SessionDescription, sdpText: string): AnswerPayload {
-    this.sdp = withSdp(withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame), facts.party, sdp, facts.frame);
+  private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews): AnswerPayload {
+    const offered = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
+    this.sdp = withSdp(offered, facts.party, answer.sdp, facts.frame, answer.copies);
     this.headers = withHeaders(offer.headers, facts.party, facts.aiPref, facts.frame);
     this.offerer = offer.offerer;
-    this.lastExchange = { offer, answerer: facts.party, sdpText };
+    this.lastExchange = { offer, answerer: facts.party, status: facts.status, answer };
     const previous = this.effective;
     const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
     this.effective = effective;
@@ -153,7 +191,7 @@ export class OfferAnswerState {
       status: facts.status,
       answerer: facts.party,
       early: facts.status > 0 && facts.status < 200,
-      sdp,
+      sdp: answer.sdp,
       aiPref: facts.aiPref ?? [],
       previous,
       effective,
@@ -162,8 +200,8 @@ export class OfferAnswerState {
   }
 }
 
-function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, frame: number): Sides<PartySdp> {
-  return replaceSide(sides, party, { party, frame, sdp });
+function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, frame: number, copies: SessionDescription[] = []): Sides<PartySdp> {
+  return replaceSide(sides, party, { party, frame, sdp, copies });
 }
 
 /** A message without an AI-Pref header (values null) states nothing: the party's values stand. */

@@ -377,3 +377,39 @@ describe('DialogTracker: APT statements in bodies (seed §5.2)', () => {
     expect(e[0]!.proposed.headerApts.map((a) => a.id)).toEqual(['apt-1']);
   });
 });
+
+describe('DialogTracker: a capture on a proxy host with a media relay (rtpproxy, rtpengine)', () => {
+  test('each message seen on both legs, the SDP rewritten by the relay: both legs\' addresses belong to the dialog', () => {
+    const r = new Replay();
+    const invite = { callId: 'relay', caller: 'a' };
+    const leg = { ...invite, callee: 'b' };
+    const relayedOffer = audioSdp({ ip: '203.0.113.5', port: 30000, session: ['a=aipref:session apt-s export=aggregated-only'], media: ['a=mid:0', 'a=aipref:mid apt-m export=raw'] });
+    const relayedAnswer = audioSdp({ ip: '203.0.113.5', port: 30002, media: ['a=mid:0'] });
+    const hop = (text: string): string => text.replace('Via: ', 'Via: SIP/2.0/UDP proxy.example;branch=z9hG4bK-hop2\r\nVia: ');
+
+    expect(types(r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: OFFER })))).toEqual(['offer']);
+    const second = r.send(hop(request(invite, { cseq: 1, method: 'INVITE', sdp: relayedOffer })));
+    expect(types(second)).toEqual(['offer']);
+    if (second[0]!.type !== 'offer') throw new Error();
+    expect(second[0]!.proposed.sections[0]!.rtp).toEqual([
+      { address: '192.0.2.1', port: 4000 },
+      { address: '203.0.113.5', port: 30000 },
+    ]);
+    // the very same copy once more is a retransmission of that hop: nothing
+    expect(r.send(hop(request(invite, { cseq: 1, method: 'INVITE', sdp: relayedOffer, branch: 'z9hG4bK-again' })))).toEqual([]);
+
+    const ok = r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    expect(types(ok)).toEqual(['dialog-created', 'answer']);
+    const okCopy = r.send(hop(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: relayedAnswer })));
+    expect(types(okCopy)).toEqual(['answer']);
+    if (okCopy[0]!.type !== 'answer') throw new Error();
+    expect(okCopy[0]!.diff.unchanged).toBe(true);
+    expect(okCopy[0]!.effective.sections[0]!.rtp).toEqual([
+      { address: '192.0.2.1', port: 4000 },
+      { address: '203.0.113.5', port: 30000 },
+      { address: '198.51.100.9', port: 5000 },
+      { address: '203.0.113.5', port: 30002 },
+    ]);
+    expect(okCopy[0]!.effective.sections[0]!.apts.map((a) => a.id)).toEqual(['apt-s', 'apt-m']);
+  });
+});
