@@ -1,0 +1,187 @@
+/**
+ * Issue 5, end to end: with --explain, every decision line is what the preferences demand,
+ * computed independently from the generator's truth (see expectations.ts), including the
+ * items around every renegotiation; every raw export expires at ts + retention.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PolicyFile } from '../../src/policy/policy-file.js';
+import {
+  catalogApts,
+  type DecisionLine,
+  type ExportLine,
+  type Generated,
+  parseLines,
+  policyOf,
+  replayLines,
+  type ReplayLines,
+  smallCapture,
+  sorted,
+  Workspace,
+} from './e2e-helpers.js';
+import { DecisionModel, type ExpectedItem, us } from './expectations.js';
+
+const ws = new Workspace();
+afterAll(() => ws.cleanup());
+
+interface Case {
+  g: Generated;
+  policy: PolicyFile;
+  run: ReplayLines;
+  expected: ExpectedItem[];
+  actual: DecisionLine[];
+}
+
+/**
+ * Seeds at the default small rate, and seeds (found by scanning) whose slower captures put an
+ * affected stream's RTCP between a renegotiation's offer and its answer: 29 disable-video
+ * (plain), 34 remove-aipref (plain), 115 remove-aipref (BUNDLE), 125 refused (BUNDLE).
+ */
+const SEEDS = [3, 21, 58, 29, 34, 115, 125];
+const SLOW = new Set([29, 34, 115, 125]);
+const cases = new Map<number, Case>();
+
+beforeAll(async () => {
+  for (const seed of SEEDS) {
+    const g = await ws.generate({ ...smallCapture(seed, 8), ...(SLOW.has(seed) ? { packetRateScale: 0.05 } : {}) });
+    // The repository maps call 3 (drawn at random) to a regulatory floor, so that repository
+    // ids are part of what is checked.
+    const c3 = g.truth.calls[3]!;
+    const policy = policyOf({ apts: catalogApts(), dialogs: [{ callId: c3.callId, fromTag: c3.fromTag, apt: ['apt-repo-1'] }] });
+    const run = await replayLines({ capture: g.path, policy, explain: true });
+    const expected = new DecisionModel(g.truth, policy).expectAll(g.rtcp);
+    cases.set(seed, { g, policy, run, expected, actual: parseLines<DecisionLine>(run.decisions) });
+  }
+});
+
+const itemKey = (d: { frame: number; ssrc: number; pt: number; fmt?: number; block?: number }) => `${d.frame}/${d.ssrc}/${d.pt}/${d.fmt ?? '-'}/${d.block ?? '-'}`;
+
+function describeItem(e: ExpectedItem): string {
+  const r = e.call.renegotiations[0];
+  const reneg = r ? ` [call ${e.call.index} ${r.kind} offer ${r.offerFrame} answer ${r.answerFrame}]` : ` [call ${e.call.index}]`;
+  return `${itemKey(e)} ${e.feature} of ${e.stream.via} ${e.stream.mid} (${e.call.flavour})${reneg}`;
+}
+
+describe('decisions follow the preferences (generated captures, catalog policy + repository entry)', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: one decision line per telemetry item, in capture order`, () => {
+      const { expected, actual } = cases.get(seed)!;
+      expect(actual.map(itemKey)).toEqual(expected.map(itemKey));
+      expect(actual.map((d) => d.feature)).toEqual(expected.map((e) => e.feature));
+      expect(actual.map((d) => d.ts)).toEqual(expected.map((e) => us(e.ts)));
+    });
+
+    it(`seed ${seed}: every decision and reason is what the governing streams' preferences demand`, () => {
+      const { expected, actual } = cases.get(seed)!;
+      const byKey = new Map(actual.map((d) => [itemKey(d), d]));
+      const wrong: string[] = [];
+      for (const e of expected) {
+        const d = byKey.get(itemKey(e));
+        if (!d) continue; // the line-per-item test names missing lines
+        if (d.decision !== e.decision || d.reason !== e.reason) {
+          wrong.push(`${describeItem(e)}: ${d.decision}/${d.reason} [${d.apt}], expected ${e.decision}/${e.reason} [${e.apt ?? e.applying}]`);
+        } else if (e.apt !== null && sorted(d.apt).join() !== sorted(e.apt).join()) {
+          wrong.push(`${describeItem(e)}: deciding APTs [${d.apt}], expected [${e.apt}]`);
+        } else if (e.apt === null && e.reason !== 'no-preference' && e.reason !== 'stream-disabled' && !d.apt.every((id) => e.applying.includes(id))) {
+          wrong.push(`${describeItem(e)}: a drop decided by [${d.apt}], which do not apply (applying: [${e.applying}])`);
+        }
+      }
+      expect(wrong.slice(0, 25)).toEqual([]);
+    });
+
+    it(`seed ${seed}: all three outcomes occur, and the counts match the summary`, () => {
+      const { expected, run } = cases.get(seed)!;
+      const count = (k: string) => expected.filter((e) => e.decision === k).length;
+      expect(count('export')).toBeGreaterThan(0);
+      expect(count('aggregate')).toBeGreaterThan(0);
+      expect(count('drop')).toBeGreaterThan(0);
+      expect(run.result.summary.telemetry).toEqual({ export: count('export'), aggregate: count('aggregate'), drop: count('drop') });
+    });
+
+    it(`seed ${seed}: every raw export is an expected export, with its dialog, stream and expiresAt = ts + retention`, () => {
+      const { expected, run } = cases.get(seed)!;
+      const exportsExpected = new Map(expected.filter((e) => e.decision === 'export').map((e) => [`${us(e.ts)}/${e.ssrc}/${e.pt}/${e.fmt ?? '-'}/${e.block ?? '-'}`, e]));
+      const telemetry = parseLines<ExportLine>(run.exports).filter((x) => x.type === 'telemetry');
+      expect(telemetry.length).toBe(exportsExpected.size);
+      const wrong: string[] = [];
+      for (const x of telemetry) {
+        const item = x.item!;
+        const sender = (item.senderSsrc ?? item.ssrc) as number;
+        const key = `${x.ts}/${sender}/${item.pt}/${item.fmt ?? '-'}/${item.block ?? '-'}`;
+        const e = exportsExpected.get(key);
+        if (!e) {
+          wrong.push(`unexpected export ${key}`);
+          continue;
+        }
+        const expiresAt = e.retentionSec === null ? null : us(e.ts + e.retentionSec);
+        if (x.expiresAt !== expiresAt) wrong.push(`${describeItem(e)}: expiresAt ${x.expiresAt}, expected ${expiresAt}`);
+        if (x.decision !== 'export') wrong.push(`${describeItem(e)}: decision ${x.decision}`);
+        if (JSON.stringify(x.dialog) !== JSON.stringify({ callId: e.call.callId, fromTag: e.call.fromTag, toTag: e.call.toTag })) wrong.push(`${describeItem(e)}: dialog ${JSON.stringify(x.dialog)}`);
+        if (x.stream.ssrc !== e.ssrc) wrong.push(`${describeItem(e)}: stream ${JSON.stringify(x.stream)}`);
+        if (e.stream.via !== 'dialog' && e.stream.via !== 'sdes-priv' && (x.stream.mid !== e.stream.mid || x.stream.kind !== e.stream.kind)) {
+          wrong.push(`${describeItem(e)}: stream ${JSON.stringify(x.stream)}, expected mid ${e.stream.mid} kind ${e.stream.kind}`);
+        }
+        if (sorted(x.apt).join() !== sorted(e.apt ?? []).join()) wrong.push(`${describeItem(e)}: apt [${x.apt}], expected [${e.apt}]`);
+      }
+      expect(wrong.slice(0, 25)).toEqual([]);
+    });
+
+    it(`seed ${seed}: aggregates expire at their end + the shortest retention of what they hold`, () => {
+      const { run } = cases.get(seed)!;
+      const aggregates = parseLines<ExportLine>(run.exports).filter((x) => x.type === 'aggregate');
+      expect(aggregates.length).toBeGreaterThan(0);
+      for (const a of aggregates) {
+        expect(a.ts).toBe(a.window!.end);
+        expect(a.window!.start).toBeLessThanOrEqual(a.window!.end);
+        expect(a.expiresAt === null || a.expiresAt > a.ts).toBe(true);
+      }
+    });
+  }
+
+  it('items between an offer and its answer are judged by the stricter of the old and the proposed scope (every kind)', () => {
+    const kinds = new Set<string>();
+    for (const seed of SEEDS) {
+      const { expected, actual } = cases.get(seed)!;
+      const byKey = new Map(actual.map((d) => [itemKey(d), d]));
+      for (const call of cases.get(seed)!.g.truth.calls) {
+        const r = call.renegotiations[0];
+        if (!r) continue;
+        for (const e of expected.filter((x) => x.frame > r.offerFrame && x.frame < r.answerFrame && r.affectedSsrcs.includes(x.ssrc))) {
+          kinds.add(r.kind);
+          const d = byKey.get(itemKey(e));
+          expect({ item: describeItem(e), decision: d?.decision, reason: d?.reason, apt: sorted(d?.apt ?? []) }).toEqual({
+            item: describeItem(e),
+            decision: e.decision,
+            reason: e.reason,
+            apt: e.apt === null ? sorted(d?.apt ?? []) : sorted(e.apt),
+          });
+        }
+      }
+    }
+    expect([...kinds].sort()).toEqual(['disable-video', 'refused', 'remove-aipref']);
+  });
+
+  it('the items nearest each renegotiation are among those checked: the last before the offer and the first after the answer of every affected stream', () => {
+    let checked = 0;
+    for (const seed of SEEDS) {
+      const { expected, actual } = cases.get(seed)!;
+      const byKey = new Map(actual.map((d) => [itemKey(d), d]));
+      for (const call of cases.get(seed)!.g.truth.calls) {
+        const r = call.renegotiations[0];
+        if (!r) continue;
+        for (const ssrc of r.affectedSsrcs) {
+          const mine = expected.filter((e) => e.ssrc === ssrc);
+          const before = mine.filter((e) => e.frame < r.offerFrame).at(-1);
+          const after = mine.find((e) => e.frame >= r.answerFrame);
+          for (const e of [before, after]) {
+            if (!e) continue;
+            checked++;
+            const d = byKey.get(itemKey(e));
+            expect({ item: describeItem(e), decision: d?.decision, reason: d?.reason }).toEqual({ item: describeItem(e), decision: e.decision, reason: e.reason });
+          }
+          if (after && r.kind === 'disable-video') expect(after.reason).toBe('stream-disabled');
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * An expectation of every decision, built from the generator's truth and the RTCP packets it
+ * wrote, not from the enforcer's binding or decision code: which APT identifiers govern each
+ * stream at each frame (what signaling says, what the enforcer can know by then, the
+ * renegotiation's offer and answer), the policy file's statements resolved with
+ * `resolvePreferences`, and SPEC §4's feature classes and decision rules.
+ */
+import type { CallTruth, GenerationTruth, StreamTruth } from '../../samples/generator/truth.js';
+import type { RtcpPacketInput } from '../../src/media/rtcp/encode.js';
+import type { PolicyFile } from '../../src/policy/policy-file.js';
+import { resolvePreferences } from '../../src/policy/precedence.js';
+import { type AptStatement, buildStatement, mostRestrictiveStatement } from '../../src/policy/statement.js';
+
+export type Feature = 'media-metrics' | 'rtcp-xr' | 'feedback' | 'sdes' | 'app';
+
+/** The three keys a decision depends on, plus the identifiers that decided them. */
+export interface Pref {
+  export: 'none' | 'aggregated-only' | 'raw';
+  features: Feature[] | null;
+  retentionSec: number | null;
+  apt: string[];
+}
+
+export interface ExpectedItem {
+  frame: number;
+  ts: number;
+  ssrc: number;
+  pt: number;
+  fmt?: number;
+  block?: number;
+  feature: Feature;
+  subjects: number[];
+  decision: 'export' | 'aggregate' | 'drop';
+  reason: string;
+  /** for export/aggregate: the identifiers that decided (union over governing streams) */
+  apt: string[] | null;
+  /** every identifier applying to a governing stream (a drop's deciders are among them) */
+  applying: string[];
+  retentionSec: number | null;
+  call: CallTruth;
+  stream: StreamTruth;
+}
+
+const EXPORT_RANK = { none: 0, 'aggregated-only': 1, raw: 2 } as const;
+
+export function stricter(a: Pref, b: Pref): Pref {
+  return {
+    export: EXPORT_RANK[a.export] <= EXPORT_RANK[b.export] ? a.export : b.export,
+    features: a.features === null ? b.features : b.features === null ? a.features : a.features.filter((f) => b.features!.includes(f)),
+    retentionSec: a.retentionSec === null ? b.retentionSec : b.retentionSec === null ? a.retentionSec : Math.min(a.retentionSec, b.retentionSec),
+    apt: [...new Set([...a.apt, ...b.apt])],
+  };
+}
+
+const union = (...lists: readonly string[][]): string[] => [...new Set(lists.flat())];
+
+export class DecisionModel {
+  private readonly statements = new Map<string, AptStatement>();
+  private readonly firstRtcpFrame = new Map<number, number>();
+  private readonly streamOf = new Map<number, { call: CallTruth; stream: StreamTruth }>();
+
+  constructor(
+    private readonly truth: GenerationTruth,
+    private readonly policy: PolicyFile,
+  ) {
+    for (const c of truth.rtcp) if (!this.firstRtcpFrame.has(c.ssrc)) this.firstRtcpFrame.set(c.ssrc, c.frame);
+    for (const call of truth.calls) for (const stream of call.streams) this.streamOf.set(stream.ssrc, { call, stream });
+  }
+
+  private statement(id: string): AptStatement {
+    let st = this.statements.get(id);
+    if (!st) {
+      const part = this.policy.statementPart(id);
+      st = part ? buildStatement(id, [part]).statement : mostRestrictiveStatement(id, 'unresolved', 'not in the policy file');
+      this.statements.set(id, st);
+    }
+    return st;
+  }
+
+  resolve(ids: readonly string[]): Pref | null {
+    const r = resolvePreferences(ids.map((id) => this.statement(id)));
+    return r === null ? null : { export: r.export, features: r.features as Feature[] | null, retentionSec: r.retentionSec, apt: r.apt };
+  }
+
+  repository(call: CallTruth): string[] {
+    return this.policy.findDialogApts(call.callId, call.fromTag, call.toTag);
+  }
+
+  /**
+   * Whether the enforcer can know the stream's m-section at this frame. Plain calls give every
+   * m-section its own address, so the packet's transport binds it at once; in a BUNDLE call a
+   * stream needs its a=ssrc line, its first RTP packet (mid extension) or its first RTCP
+   * compound (SDES MID / PRIV) — until then only the dialog-level values can apply.
+   */
+  known(call: CallTruth, s: StreamTruth, frame: number): boolean {
+    if (call.flavour === 'plain' || s.via === 'a=ssrc' || s.via === 'dialog') return true;
+    if (s.via === 'rtp-mid') return frame >= s.firstFrame;
+    return frame >= (this.firstRtcpFrame.get(s.ssrc) ?? Infinity);
+  }
+
+  /** The stream's preference at a frame, or 'stopped' for a disabled m-section's stream. */
+  streamPref(ssrc: number, frame: number): Pref | null | 'stopped' {
+    const found = this.streamOf.get(ssrc);
+    if (!found) return null;
+    const { call, stream } = found;
+    const repo = this.repository(call);
+    if (!this.known(call, stream, frame)) return this.resolve(union(call.dialogApt, repo));
+    const current = union(stream.apt, repo);
+    const r = call.renegotiations[0];
+    if (!r || !r.affectedSsrcs.includes(ssrc) || frame < r.offerFrame) return this.resolve(current);
+    // Restrictions take effect from the offer, relaxations from the answer (SPEC §5).
+    if (r.kind === 'disable-video') return 'stopped';
+    const proposed = r.kind === 'remove-aipref' ? union(r.fallback, repo) : union(this.withoutRemoved(call, r.removed.mid), repo);
+    if (frame < r.answerFrame) {
+      const a = this.resolve(current);
+      const b = this.resolve(proposed);
+      return a && b ? stricter(a, b) : (a ?? b);
+    }
+    return this.resolve(r.kind === 'remove-aipref' ? proposed : current);
+  }
+
+  /** What an m-section would have without its own a=aipref line: session level, else the dialog's. */
+  private withoutRemoved(call: CallTruth, _mid: string): string[] {
+    const ids = call.sdp.session.filter((d) => d.scope === 'session' || (d.scope === 'group' && call.flavour === 'bundle')).map((d) => d.id);
+    return ids.length > 0 ? ids : call.dialogApt;
+  }
+
+  /** Every telemetry item of the capture with its expected decision, in capture order. */
+  expectAll(rtcp: ReadonlyMap<number, RtcpPacketInput[]>): ExpectedItem[] {
+    const out: ExpectedItem[] = [];
+    for (const compound of this.truth.rtcp) {
+      const packets = rtcp.get(compound.frame);
+      if (!packets) throw new Error(`no packets recorded for RTCP frame ${compound.frame}`);
+      for (const item of itemsOf(packets)) out.push(this.expect(compound.frame, compound.ts, item));
+    }
+    return out;
+  }
+
+  private expect(frame: number, ts: number, item: RawItem): ExpectedItem {
+    const { call, stream } = this.streamOf.get(item.ssrc)!;
+    const base = { frame, ts, ssrc: item.ssrc, pt: item.pt, feature: item.feature, subjects: item.subjects, call, stream } as const;
+    const extra = { ...(item.fmt !== undefined ? { fmt: item.fmt } : {}), ...(item.block !== undefined ? { block: item.block } : {}) };
+    const sender = this.streamPref(item.ssrc, frame);
+    const applying: string[] = [];
+    if (sender === 'stopped') return { ...base, ...extra, decision: 'drop', reason: 'stream-disabled', apt: null, applying, retentionSec: 0 };
+    let governing: Pref | null = sender;
+    for (const subject of item.subjects) {
+      const p = this.streamPref(subject, frame);
+      if (p === 'stopped') throw new Error('model: a stopped stream as subject is not modelled');
+      governing = governing && p ? stricter(governing, p) : null;
+    }
+    for (const ssrc of [item.ssrc, ...item.subjects]) {
+      const p = this.streamPref(ssrc, frame);
+      if (p && p !== 'stopped') applying.push(...p.apt);
+    }
+    const drop = (reason: string): ExpectedItem => ({ ...base, ...extra, decision: 'drop', reason, apt: null, applying, retentionSec: governing?.retentionSec ?? null });
+    if (governing === null) return drop('no-preference');
+    if (governing.export === 'none') return drop('export-none');
+    if (governing.features !== null && !governing.features.includes(item.feature)) return drop('feature-not-allowed');
+    if (governing.retentionSec === 0) return drop('retention-zero');
+    const aggregate = governing.export === 'aggregated-only';
+    return {
+      ...base,
+      ...extra,
+      decision: aggregate ? 'aggregate' : 'export',
+      reason: aggregate ? 'aggregated-only' : 'raw-allowed',
+      apt: governing.apt,
+      applying,
+      retentionSec: governing.retentionSec,
+    };
+  }
+}
+
+interface RawItem {
+  ssrc: number;
+  pt: number;
+  fmt?: number;
+  block?: number;
+  feature: Feature;
+  subjects: number[];
+}
+
+const BINDING_SDES = new Set([12, 13, 14]);
+
+/** SPEC §4: one item per packet, one per XR block; SDES only when text items remain. */
+export function itemsOf(packets: readonly RtcpPacketInput[]): RawItem[] {
+  const items: RawItem[] = [];
+  const others = (sender: number, ssrcs: number[]) => [...new Set(ssrcs.filter((s) => s !== sender && s !== 0))];
+  for (const p of packets) {
+    switch (p.pt) {
+      case 200:
+      case 201:
+        if ('reports' in p) items.push({ ssrc: p.ssrc, pt: p.pt, feature: 'media-metrics', subjects: others(p.ssrc, p.reports.map((r) => r.ssrc)) });
+        break;
+      case 202:
+        if ('chunks' in p) {
+          const text = p.chunks.filter((c) => c.items.some((i) => !BINDING_SDES.has(i.type) && !(i.type === 8 && 'prefix' in i && i.prefix === 'aipref')));
+          if (text.length > 0) items.push({ ssrc: p.ssrc, pt: 202, feature: 'sdes', subjects: others(p.ssrc, text.map((c) => c.ssrc)) });
+        }
+        break;
+      case 203:
+        if ('ssrcs' in p) items.push({ ssrc: p.ssrc, pt: 203, feature: 'media-metrics', subjects: others(p.ssrc, p.ssrcs) });
+        break;
+      case 204:
+        items.push({ ssrc: p.ssrc, pt: 204, feature: 'app', subjects: [] });
+        break;
+      case 205:
+      case 206:
+        if ('mediaSsrc' in p) items.push({ ssrc: p.senderSsrc, pt: p.pt, fmt: p.fmt, feature: 'feedback', subjects: others(p.senderSsrc, [p.mediaSsrc]) });
+        break;
+      case 207:
+        if ('blocks' in p) {
+          p.blocks.forEach((b, block) => {
+            const subjects = 'subBlocks' in b ? b.subBlocks.map((s) => s.ssrc) : 'ssrc' in b ? [b.ssrc] : [];
+            items.push({ ssrc: p.ssrc, pt: 207, block, feature: 'rtcp-xr', subjects: others(p.ssrc, subjects) });
+          });
+        }
+        break;
+    }
+  }
+  return items;
+}
+
+/** Microsecond rounding as SPEC §8 times are written. */
+export const us = (t: number): number => Math.round(t * 1e6) / 1e6;
