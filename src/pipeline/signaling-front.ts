@@ -113,14 +113,14 @@ export class SignalingFront {
       case 'answer': {
         await this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies);
         this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
-        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.dialog, ev.diff);
+        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
         this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         return;
       }
       case 'aipref-changed': {
         await this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies);
         this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
-        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.dialog, ev.diff);
+        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
         this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         return;
       }
@@ -217,7 +217,8 @@ export class SignalingFront {
    * identifiers at once), naming every identifier removed. A disabled or removed m-section
    * has nothing to fall back to: its streams stop.
    */
-  private reportDiff(frame: number, ts: number, dialog: DialogId, diff: ScopeDiff): void {
+  private reportDiff(frame: number, ts: number, key: string, dialog: DialogId, diff: ScopeDiff): void {
+    const repository = this.repository.get(key) ?? [];
     const groups = new Map<string, ScopeDiff['removed']>();
     for (const r of diff.removed) {
       const key = `${r.index ?? 'dialog'}\n${r.cause}`;
@@ -226,8 +227,9 @@ export class SignalingFront {
     for (const removals of groups.values()) {
       const r = removals[0]!;
       const stops = r.cause === 'section-disabled' || r.cause === 'section-removed';
-      const fallback = stops ? [] : r.fallback;
-      const to = stops ? 'nothing: the stream stops' : r.fallbackKind === 'none' ? 'nothing (telemetry drops)' : `${r.fallbackKind}-level ${fallback.join(', ')}`;
+      // what still governs the stream: the remaining scopes, and the repository's identifiers, which apply to every stream of the dialog
+      const fallback = stops ? [] : [...new Set([...r.fallback, ...repository])];
+      const to = stops ? 'nothing: the stream stops' : fallback.length === 0 ? 'nothing (telemetry drops)' : `${r.fallbackKind === 'none' ? 'repository' : `${r.fallbackKind}-level`} ${fallback.join(', ')}`;
       this.report({
         type: 'scope-removed',
         ts,
