@@ -1,0 +1,128 @@
+/**
+ * Prometheus metrics of a live enforcer, and the HTTP endpoint a scraper reads them from
+ * (`/metrics`) beside a liveness probe (`/healthz`). The registry is the enforcer's own, not
+ * prom-client's global one, so two enforcers in one process (tests) do not mix their counts.
+ * Labels take small fixed sets (protocols, outcomes, report types, reasons) — never SSRCs or
+ * Call-IDs, which would make one series per call.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface EnforcerMetricsOptions {
+  /** name prefix; default "aipref_" */
+  prefix?: string;
+  /** also export Node's process metrics (CPU, memory, event loop lag) */
+  processMetrics?: boolean;
+}
+
+export class EnforcerMetrics {
+  readonly registry = new Registry();
+  /** packets read, by proto: sip, rtp, rtcp, other, malformed */
+  readonly packets: Counter<'proto'>;
+  /** telemetry decisions, by outcome: export, aggregate, drop */
+  readonly decisions: Counter<'outcome'>;
+  /** reports made, by type (SPEC §6) */
+  readonly reports: Counter<'type'>;
+  /** telemetry dropped, by reason (the decision's reason, or a queue overflow) */
+  readonly drops: Counter<'reason'>;
+  /** failed export attempts, by exporter (http, ws, nats, file) and kind (retry, rejected) */
+  readonly exportFailures: Counter<'exporter' | 'kind'>;
+  /** items waiting, by queue; read from the providers at scrape time */
+  readonly queueDepth: Gauge<'queue'>;
+  private readonly queues = new Map<string, () => number>();
+
+  constructor(opts: EnforcerMetricsOptions = {}) {
+    const prefix = opts.prefix ?? 'aipref_';
+    const registers = [this.registry];
+    this.packets = new Counter({ name: `${prefix}packets_total`, help: 'Packets read, by protocol', labelNames: ['proto'], registers });
+    this.decisions = new Counter({ name: `${prefix}decisions_total`, help: 'Telemetry item decisions, by outcome', labelNames: ['outcome'], registers });
+    this.reports = new Counter({ name: `${prefix}reports_total`, help: 'Reports made, by type', labelNames: ['type'], registers });
+    this.drops = new Counter({ name: `${prefix}drops_total`, help: 'Telemetry items dropped, by reason', labelNames: ['reason'], registers });
+    this.exportFailures = new Counter({ name: `${prefix}export_failures_total`, help: 'Failed export attempts, by exporter and kind', labelNames: ['exporter', 'kind'], registers });
+    const queues = this.queues;
+    this.queueDepth = new Gauge({
+      name: `${prefix}queue_depth`,
+      help: 'Items waiting, by queue',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        for (const [queue, depth] of queues) this.set({ queue }, depth());
+      },
+    });
+    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix });
+  }
+
+  /** Reports `depth()` as the queue's depth at every scrape (spool size, pending publishes, ...). */
+  trackQueue(queue: string, depth: () => number): void {
+    this.queues.set(queue, depth);
+  }
+
+  untrackQueue(queue: string): void {
+    this.queues.delete(queue);
+    this.queueDepth.remove({ queue });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+export interface HealthStatus {
+  ok: boolean;
+  detail?: Record<string, unknown>;
+}
+
+export interface MetricsServerOptions {
+  metrics: EnforcerMetrics;
+  /** loopback by default: metrics name APT identifiers' counts, not for the open network */
+  host?: string;
+  /** 0 picks a free port */
+  port: number;
+  /** what /healthz answers; 200 when ok, 503 when not; default always ok */
+  health?: () => HealthStatus;
+}
+
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (path === '/metrics') {
+      opts.metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': opts.metrics.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics collection failed: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
+      return;
+    }
+    if (path === '/healthz') {
+      const status = opts.health?.() ?? { ok: true };
+      res.writeHead(status.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: status.ok ? 'ok' : 'unhealthy', ...status.detail }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : opts.port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
