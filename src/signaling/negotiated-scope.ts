@@ -83,6 +83,12 @@ export interface NegotiatedScopeInput {
   /** whose SDP was the latest offer: its m-sections define the session's m-sections (RFC 3264 §8) */
   offerer: Party;
   headers: PartyHeaderValues[];
+  /**
+   * For a proposal: the answerer, whose SDP is from the previous exchange. Its addresses
+   * still hold, but its a=aipref lines are not carried over: the answer will restate
+   * whatever it still means, and an identifier the offer dropped must not linger through it.
+   */
+  awaitingAnswerFrom?: Party;
 }
 
 const MEDIA_HEADER_SCOPES: ReadonlySet<string> = new Set(['media', 'session']);
@@ -124,6 +130,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       if (m.rtcpAddress !== null && m.rtcpPort > 0) addAddress(section.rtcp, m.rtcpAddress, m.rtcpPort);
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
+      if (side.party === input.awaitingAnswerFrom) continue;
       for (const s of scopes.sections[index] ?? []) {
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }

@@ -105,7 +105,8 @@ export class OfferAnswerState {
 
   private proposal(facts: MessageFacts, sdp: SessionDescription, offer: PendingOffer): OfferPayload {
     const sides = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
-    const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers) });
+    const answerer: Party = offer.offerer === 'caller' ? 'callee' : 'caller';
+    const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
     return {
       method: facts.method,
       cseq: facts.cseq,

@@ -221,6 +221,21 @@ describe('DialogTracker: renegotiation (SPEC §5)', () => {
     expect(r.send(response(leg, 200, { cseq: 3, method: 'INVITE', sdp: ANSWER }))).toMatchObject([{ type: 'answer', diff: { unchanged: true } }]);
   });
 
+  test('an identifier the answerer echoed does not linger in the proposal once the offerer drops it', () => {
+    const r = new Replay();
+    const echoing = audioSdp({ ip: '198.51.100.9', port: 5000, session: ['a=aipref:session apt-s export=aggregated-only'], media: ['a=mid:0', 'a=aipref:mid apt-m export=raw'] });
+    establish(r, leg, OFFER, echoing);
+    const offer = r.send(request(leg, { cseq: 2, method: 'INVITE', sdp: WITHOUT_MID_APT }));
+    if (offer[0]!.type !== 'offer') throw new Error();
+    expect(offer[0]!.proposed.sections[0]!.apts.map((a) => a.id)).toEqual(['apt-s']);
+    // the answerer's addresses still hold while its answer is awaited
+    expect(offer[0]!.proposed.sections[0]!.rtp).toEqual([
+      { address: '192.0.2.1', port: 4000 },
+      { address: '198.51.100.9', port: 5000 },
+    ]);
+    expect(offer[0]!.diff.removed).toMatchObject([{ id: 'apt-m', fallback: ['apt-s'] }]);
+  });
+
   test('callee re-INVITE disabling the stream with port 0', () => {
     const r = new Replay();
     establish(r, leg);
