@@ -62,13 +62,15 @@ export class SpoolFileError extends Error {
 export class DiskSpool {
   /** pending items in spool order (Map keeps insertion order) */
   private readonly pending = new Map<string, StoredEntry>();
-  /** acknowledged id → until when to remember it */
+  /** settled (acknowledged, refused, overflowed) id → until when to remember it */
   private readonly acked = new Map<string, number>();
   private readonly liveInSegment = new Map<number, number>();
   private activeSegment = 0;
   private activeBytes = 0;
   private ackLines = 0;
   private io: Promise<void> = Promise.resolve();
+  private readonly unwritten = new Map<string, string[]>();
+  private unwrittenFlush: Promise<void> | undefined;
   readonly stats: SpoolStats = { spooled: 0, acknowledged: 0, expired: 0, discarded: 0, duplicates: 0, overflowed: 0, unreadableLines: 0 };
   private readonly segmentBytes: number;
   private readonly maxAgeSec: number;
@@ -129,11 +131,11 @@ export class DiskSpool {
     this.pending.set(stored.id, stored);
     this.liveInSegment.set(segment, (this.liveInSegment.get(segment) ?? 0) + 1);
     this.stats.spooled++;
-    const written = this.serial(() => appendFile(this.segmentPath(segment), line));
+    const written = this.appendLine(this.segmentPath(segment), line);
     if (this.pending.size > this.maxItems) {
       const oldest = this.pending.values().next().value!;
       this.stats.overflowed++;
-      void this.remove(oldest, false);
+      void this.settle(oldest);
     }
     return written.then(() => true);
   }
@@ -142,21 +144,29 @@ export class DiskSpool {
   async acknowledge(id: string): Promise<void> {
     const entry = this.pending.get(id);
     if (!entry) return;
-    const until = entry.expiresAt ?? entry.spooledAt + this.maxAgeSec;
-    this.acked.set(id, until);
-    this.ackLines++;
     this.stats.acknowledged++;
-    await this.serial(() => appendFile(join(this.dir, ACKS_FILE), JSON.stringify({ id, until }) + '\n'));
-    await this.remove(entry, false);
-    if (this.ackLines > 2 * this.acked.size + 1000) await this.rewriteAcks();
+    await this.settle(entry);
   }
 
-  /** The receiver refused it for good (a 4xx): it is dropped, not retried. */
+  /** The receiver refused it for good (a 4xx): it is dropped, not retried, not even after a restart. */
   async discard(id: string): Promise<void> {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.stats.discarded++;
-    await this.remove(entry, false);
+    await this.settle(entry);
+  }
+
+  /**
+   * Takes an item out for good. Its id goes to the acks file, which a restart reads before
+   * the segments, so the item is not taken up again even while its line is still on disk.
+   */
+  private async settle(entry: StoredEntry): Promise<void> {
+    const until = entry.expiresAt ?? entry.spooledAt + this.maxAgeSec;
+    this.acked.set(entry.id, until);
+    this.ackLines++;
+    const written = this.appendLine(join(this.dir, ACKS_FILE), JSON.stringify({ id: entry.id, until }) + '\n');
+    await Promise.all([written, this.remove(entry, false)]);
+    if (this.ackLines > 2 * this.acked.size + 1000) await this.rewriteAcks();
   }
 
   /** Removes every item past its time, from memory and disk; returns how many. */
@@ -205,13 +215,14 @@ export class DiskSpool {
       return;
     }
     if (!hasExpiredBytes) return;
-    const lines: string[] = [];
-    for (const e of this.pending.values()) {
-      if (e.segment === segment) lines.push(JSON.stringify({ id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body }));
-    }
-    const text = lines.join('\n') + '\n';
-    if (segment === this.activeSegment) this.activeBytes = Buffer.byteLength(text);
+    // New items go elsewhere, so the rewrite below is the segment's last write.
+    if (segment === this.activeSegment) this.startSegment();
     await this.serial(async () => {
+      // The text is taken when the write runs, after every earlier append reached the file.
+      let text = '';
+      for (const e of this.pending.values()) {
+        if (e.segment === segment) text += JSON.stringify({ id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body }) + '\n';
+      }
       await writeFile(`${path}.tmp`, text);
       await rename(`${path}.tmp`, path);
     });
@@ -224,6 +235,26 @@ export class DiskSpool {
 
   private segmentPath(segment: number): string {
     return join(this.dir, `segment-${segment}.ndjson`);
+  }
+
+  /**
+   * Appends are gathered and written together: one write per file per turn, not one per
+   * item, which is what lets a burst of exports be spooled at disk speed.
+   */
+  private appendLine(path: string, line: string): Promise<void> {
+    let lines = this.unwritten.get(path);
+    if (!lines) {
+      lines = [];
+      this.unwritten.set(path, lines);
+    }
+    lines.push(line);
+    this.unwrittenFlush ??= this.serial(async () => {
+      const batch = [...this.unwritten];
+      this.unwritten.clear();
+      this.unwrittenFlush = undefined;
+      for (const [file, text] of batch) await appendFile(file, text.join(''));
+    });
+    return this.unwrittenFlush;
   }
 
   private serial(task: () => Promise<unknown>): Promise<void> {
@@ -290,9 +321,9 @@ export class DiskSpool {
   }
 
   private async rewriteAcks(): Promise<void> {
-    const text = [...this.acked].map(([id, until]) => JSON.stringify({ id, until }) + '\n').join('');
     this.ackLines = this.acked.size;
     await this.serial(async () => {
+      const text = [...this.acked].map(([id, until]) => JSON.stringify({ id, until }) + '\n').join('');
       await writeFile(join(this.dir, `${ACKS_FILE}.tmp`), text);
       await rename(join(this.dir, `${ACKS_FILE}.tmp`), join(this.dir, ACKS_FILE));
     });

@@ -28,6 +28,8 @@ export interface UdpMirrorListenerOptions {
 export class UdpMirrorListener {
   readonly counters: SourceCounters = createSourceCounters();
   private closed: Promise<void> | undefined;
+  /** the bound address, read once: getsockname per datagram would cost a syscall each */
+  private local: { address: string; port: number } = { address: '', port: 0 };
 
   private constructor(
     private readonly socket: Socket,
@@ -48,19 +50,20 @@ export class UdpMirrorListener {
     socket.on('error', () => {
       listener.counters.malformed++;
     });
+    const bound = socket.address();
+    listener.local = { address: bound.address, port: bound.port };
     socket.on('message', (msg, rinfo) => listener.receive(msg, rinfo));
     return listener;
   }
 
   get address(): { address: string; port: number } {
-    const a = this.socket.address();
-    return { address: a.address, port: a.port };
+    return { ...this.local };
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
     this.counters.received++;
     const payload = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-    const local = this.socket.address();
+    const local = this.local;
     if (this.opts.mode === 'ip-packet') {
       const version = payload.length > 0 ? payload[0]! >> 4 : 0;
       if (version !== 4 && version !== 6) {
