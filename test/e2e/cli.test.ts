@@ -1,0 +1,219 @@
+/**
+ * SPEC §8, the command line and record contract, through the real binary (bin/ runs dist/:
+ * `npx tsc -p tsconfig.build.json` first — npm test does).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sharedCapture, SMALL_PCAP, SMALL_POLICY, SMALL_TRUTH, Workspace, writePolicy } from './e2e-helpers.js';
+
+const run = promisify(execFile);
+const BIN = path.resolve(process.cwd(), 'bin/aipref-enforcer.js');
+const ws = new Workspace();
+afterAll(() => ws.cleanup());
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(...args: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const ndjson = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const keys = (o: object) => Object.keys(o).sort();
+const isDialog = (d: unknown) => d === null || (typeof d === 'object' && keys(d as object).join() === 'callId,fromTag,toTag');
+const VIAS = ['a=ssrc', 'sdes-mid', 'rtp-mid', 'transport', 'sdes-priv', 'dialog', 'repository'];
+
+/** The fields SPEC §8 names for a line must all be there (more may be added, none renamed). */
+function expectFields(line: Record<string, unknown>, required: string[], optional: string[], what: string): void {
+  for (const k of required) expect(k in line, `${what} lacks ${k}: ${JSON.stringify(line).slice(0, 200)}`).toBe(true);
+  void optional;
+}
+
+describe('replay', () => {
+  it('--json prints one summary object with exactly the §8 keys; the numbers are the capture’s', async () => {
+    const out = await ws.file('json-out');
+    const r = await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBe(1);
+    const s = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(keys(s)).toEqual(['dialogs', 'malformed', 'packets', 'reports', 'rtcp', 'rtp', 'sip', 'streams', 'telemetry']);
+    expect(keys(s.telemetry as object)).toEqual(['aggregate', 'drop', 'export']);
+    const truth = JSON.parse(await readFile(SMALL_TRUTH, 'utf8')) as { packets: Record<string, number> };
+    expect(s).toMatchObject({ packets: truth.packets.total, rtp: truth.packets.rtp, rtcp: truth.packets.rtcp, sip: truth.packets.sip, dialogs: 3, streams: 12 });
+    for (const v of Object.values(s.reports as object)) expect(Number.isInteger(v)).toBe(true);
+  });
+
+  it('--explain writes exports, reports and decisions whose lines carry the §8 fields', async () => {
+    const out = await ws.file('explain-out');
+    const r = await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--explain', '--window', '1s');
+    expect(r.code).toBe(0);
+    const decisions = await ndjson(path.join(out, 'decisions.ndjson'));
+    const exports = await ndjson(path.join(out, 'exports.ndjson'));
+    const reports = await ndjson(path.join(out, 'reports.ndjson'));
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(exports.length).toBeGreaterThan(0);
+    expect(reports.length).toBeGreaterThan(0);
+    for (const d of decisions) {
+      expectFields(d, ['frame', 'ts', 'ssrc', 'pt', 'feature', 'decision', 'reason', 'apt'], ['fmt', 'block'], 'decision');
+      expect(['export', 'aggregate', 'drop']).toContain(d.decision);
+      expect(Number.isInteger(d.frame) && (d.frame as number) >= 1).toBe(true);
+      expect(Number.isInteger(d.ssrc) && (d.ssrc as number) >= 0).toBe(true);
+      expect(Array.isArray(d.apt)).toBe(true);
+      if (d.pt === 205 || d.pt === 206) expect(typeof d.fmt).toBe('number');
+      if (d.pt === 207) expect(typeof d.block).toBe('number');
+    }
+    for (const x of exports) {
+      expectFields(x, ['type', 'requestId', 'ts', 'expiresAt', 'dialog', 'stream', 'apt', 'decision'], [], 'export');
+      expect(isDialog(x.dialog)).toBe(true);
+      expect(keys(x.stream as object)).toEqual(['kind', 'mid', 'ssrc']);
+      if (x.type === 'aggregate') {
+        expect(keys(x.window as object)).toEqual(['end', 'start']);
+        expect(typeof x.stats).toBe('object');
+        expect('item' in x).toBe(false);
+      } else {
+        expect(x.type).toBe('telemetry');
+        expect(typeof x.item).toBe('object');
+      }
+    }
+    expect(new Set(exports.map((x) => x.requestId)).size).toBe(exports.length);
+    for (const rep of reports) {
+      expectFields(rep, ['type', 'ts', 'frame', 'dialog'], ['mid', 'ssrc', 'apt', 'fallback', 'detail'], 'report');
+      expect(isDialog(rep.dialog)).toBe(true);
+    }
+  });
+
+  it('without --explain there is no decisions.ndjson', async () => {
+    const out = await ws.file('plain-out');
+    const r = await cli('replay', SMALL_PCAP, '--out', out, '--workers', '0');
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(out, 'exports.ndjson'))).toBe(true);
+    expect(existsSync(path.join(out, 'reports.ndjson'))).toBe(true);
+    expect(existsSync(path.join(out, 'decisions.ndjson'))).toBe(false);
+  });
+
+  it('the default worker count gives the same files as --workers 0', async () => {
+    const a = await ws.file('w0');
+    const b = await ws.file('wdefault');
+    expect((await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', a, '--workers', '0', '--explain')).code).toBe(0);
+    expect((await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', b, '--explain')).code).toBe(0);
+    for (const f of ['exports.ndjson', 'reports.ndjson', 'decisions.ndjson']) {
+      expect(await readFile(path.join(b, f), 'utf8'), f).toBe(await readFile(path.join(a, f), 'utf8'));
+    }
+  });
+});
+
+describe('bindings --json', () => {
+  it('prints an array of {ssrc, dialog, mid, kind, apt, via}', async () => {
+    const r = await cli('bindings', SMALL_PCAP, '--policy', SMALL_POLICY, '--json');
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(Array.isArray(rows)).toBe(true);
+    expect(rows.length).toBe(12);
+    for (const row of rows) {
+      for (const k of ['ssrc', 'dialog', 'mid', 'kind', 'apt', 'via']) expect(k in row, `${k} in ${JSON.stringify(row)}`).toBe(true);
+      expect(Number.isInteger(row.ssrc)).toBe(true);
+      expect(isDialog(row.dialog)).toBe(true);
+      expect(Array.isArray(row.apt)).toBe(true);
+      expect(VIAS).toContain(row.via);
+    }
+  });
+});
+
+describe('exit codes', () => {
+  it('1 for a file that is not a capture, with one stderr line naming the file and the byte offset', async () => {
+    const file = sharedCapture('rtpproxy_rtcp1.raw');
+    const r = await cli('replay', file, '--out', await ws.file('raw-out'), '--workers', '0');
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain(file);
+    expect(lines[0]).toMatch(/byte 0\b/);
+  });
+
+  it('1 for a file that does not exist, naming it', async () => {
+    const file = await ws.file('no-such.pcap');
+    const r = await cli('replay', file, '--out', await ws.file('missing-out'), '--workers', '0');
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain(file);
+  });
+
+  it('1 for a policy file with export: "maybe", one line naming the file, the key and the value', async () => {
+    const policy = await writePolicy(ws, 'maybe.json', { apts: { 'apt-x': { type: 'user', export: 'maybe' } } });
+    for (const command of ['replay', 'bindings']) {
+      const r = await cli(command, SMALL_PCAP, '--policy', policy, ...(command === 'replay' ? ['--workers', '0', '--out', await ws.file('maybe-out')] : []));
+      expect(r.code, command).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines.length, command).toBe(1);
+      expect(lines[0]).toContain(policy);
+      expect(lines[0]).toContain('export');
+      expect(lines[0]).toContain('maybe');
+    }
+  });
+
+  it('1 for a policy file with an unparsable duration, naming the key and value', async () => {
+    const policy = await writePolicy(ws, 'duration.json', { apts: { 'apt-x': { type: 'user', export: 'raw', retention: 'forever' } } });
+    const r = await cli('replay', SMALL_PCAP, '--policy', policy, '--out', await ws.file('dur-out'), '--workers', '0');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n').length).toBe(1);
+    expect(r.stderr).toContain('retention');
+    expect(r.stderr).toContain('forever');
+  });
+
+  for (const [what, args] of [
+    ['an unknown option', ['replay', SMALL_PCAP, '--frobnicate']],
+    ['a missing capture', ['replay', '--workers', '0']],
+    ['a missing capture (bindings)', ['bindings', '--json']],
+    ['an unknown command', ['replya', SMALL_PCAP]],
+    ['a bad worker count', ['replay', SMALL_PCAP, '--workers', 'many']],
+  ] as const) {
+    it(`2 for ${what}`, async () => {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr.length).toBeGreaterThan(0);
+      expect(r.stdout).toBe('');
+    });
+  }
+});
+
+describe('a capture whose last record is cut short', () => {
+  it('processes every complete record, exits 0, reports the cut on stderr and as malformed-input', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    // walk the record headers to cut the 100th record in half
+    let at = 24;
+    let complete = 0;
+    while (complete < 99) {
+      at += 16 + bytes.readUInt32LE(at + 8);
+      complete++;
+    }
+    const cutAt = at + 16 + Math.floor(bytes.readUInt32LE(at + 8) / 2);
+    const file = await ws.file('cut.pcap');
+    await writeFile(file, bytes.subarray(0, cutAt));
+    const out = await ws.file('cut-out');
+    const r = await cli('replay', file, '--out', out, '--workers', '0', '--json');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { packets: number; malformed: number };
+    expect(summary.packets).toBe(99);
+    expect(summary.malformed).toBeGreaterThanOrEqual(1);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).toMatch(/cut|truncat/i);
+    const cutReports = (await ndjson(path.join(out, 'reports.ndjson'))).filter((x) => x.type === 'malformed-input' && /cut|truncat/i.test(String(x.detail)));
+    expect(cutReports.length).toBe(1);
+    expect(cutReports[0]!.frame).toBe(100);
+  });
+});
