@@ -399,8 +399,18 @@ export class DialogTracker {
     if (this.ended.size > this.limits.maxEndedRemembered) this.ended.delete(this.ended.keys().next().value!);
   }
 
-  /** Map order is least recently seen first: re-inserting on every message keeps it so. */
+  /**
+   * Map order is least recently seen first: re-inserting on every message keeps it so. The
+   * INVITE a dialog grew from lives as long as the dialog (it ends with the last of its
+   * dialogs), so it is refreshed too rather than idling out under a live call.
+   */
   private touch(d: DialogState, ctx: SipContext): void {
+    const invite = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
+    if (invite) this.refresh(invite, ctx);
+    this.refresh(d, ctx);
+  }
+
+  private refresh(d: DialogState, ctx: SipContext): void {
     d.lastSeen = ctx.ts;
     this.dialogs.delete(d.key);
     this.dialogs.set(d.key, d);

@@ -350,6 +350,15 @@ describe('DialogTracker: parse errors and bounded state', () => {
     expect(r.tracker.stats.evicted).toBe(2);
   });
 
+  test('the INVITE entry of a live call does not idle out under it', () => {
+    const r = new Replay(new DialogTracker({ idleTimeoutSec: 60 }));
+    const leg = { callId: 'long', caller: 'a', callee: 'b' };
+    establish(r, leg);
+    for (let t = 50; t <= 500; t += 50) expect(r.send(request(leg, { cseq: t, method: 'INFO' }), t)).toEqual([]);
+    expect(r.send(request(leg, { cseq: 999, method: 'BYE' }), 520)).toMatchObject([{ type: 'dialog-ended', reason: 'bye' }]);
+    expect(r.tracker.size).toBe(0);
+  });
+
   test('idle timeout in capture time', () => {
     const r = new Replay(new DialogTracker({ idleTimeoutSec: 60 }));
     establish(r, { callId: 'idle', caller: 'a', callee: 'b' });
