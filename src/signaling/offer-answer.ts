@@ -19,7 +19,7 @@ export interface PendingOffer {
   frame: number;
   sdp: SessionDescription;
   sdpText: string;
-  /** the same offer as relays on the path rewrote it (see `relayCopy`) */
+  /** the same offer as media relays on the path rewrote it (see SdpViews) */
   copies: SessionDescription[];
   copyTexts: string[];
   /** the offer came in a response (INVITE without SDP): the answer comes in ACK or PRACK */
