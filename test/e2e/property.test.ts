@@ -1,0 +1,112 @@
+/**
+ * Issue 5 as a property, end to end: for random operator statements (export level, features,
+ * retention per APT; the types stay the generator's, so the signaling's own parameters can
+ * only tighten them), replaying a small generated capture never exports what the policy
+ * forbids, never exports raw what may only be aggregated, and never lets SSRC-level values or
+ * SDES text into an aggregate or a report.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APT_CATALOG } from '../../samples/generator/apt-catalog.js';
+import { catalogApts, type DecisionLine, type ExportLine, type Generated, parseLines, policyOf, type PolicyJson, replayLines, Workspace } from './e2e-helpers.js';
+import { DecisionModel, type ExpectedItem, us } from './expectations.js';
+
+const ws = new Workspace();
+afterAll(() => ws.cleanup());
+
+let g: Generated;
+/** every SDES text the generator wrote (CNAMEs, names, e-mail addresses) */
+let sdesTexts: string[];
+
+beforeAll(async () => {
+  // the committed call-small sample's parameters: three calls, every route and renegotiation kind
+  g = await ws.generate({ calls: 3, durationSec: 5, seed: 7, videoBytes: 300, packetRateScale: 0.1 });
+  const texts = new Set<string>();
+  for (const packets of g.rtcp.values()) {
+    for (const p of packets) {
+      if (!('chunks' in p)) continue;
+      for (const c of p.chunks) for (const i of c.items) if ('text' in i && i.type !== 12) texts.add(i.text);
+    }
+  }
+  sdesTexts = [...texts];
+});
+
+const FEATURES = ['media-metrics', 'rtcp-xr', 'feedback', 'sdes', 'app'] as const;
+const RETENTIONS = ['0', '90s', '15m', '24h', '7d'] as const;
+
+const statementArb = fc.record({
+  export: fc.constantFrom('none', 'aggregated-only', 'raw'),
+  features: fc.subarray([...FEATURES]),
+  retention: fc.constantFrom(...RETENTIONS),
+});
+
+const policyArb = fc.record({
+  statements: fc.tuple(...APT_CATALOG.map(() => statementArb)),
+  repository: fc.option(fc.record({ call: fc.integer({ min: 0, max: 2 }), apt: fc.constantFrom(...APT_CATALOG.map((e) => e.id)) }), { nil: undefined }),
+  windowSec: fc.constantFrom(1, 3, 10),
+});
+
+const RANK = { drop: 0, aggregate: 1, export: 2 } as const;
+const itemKey = (d: { frame: number; ssrc: number; pt: number; fmt?: number; block?: number }) => `${d.frame}/${d.ssrc}/${d.pt}/${d.fmt ?? '-'}/${d.block ?? '-'}`;
+
+describe('random operator statements never let forbidden telemetry out', () => {
+  it('exports ⊆ what the statements allow; no raw where aggregated-only/none; aggregates and reports hold no SSRC fields or SDES text', async () => {
+    expect(sdesTexts.length).toBeGreaterThan(3);
+    const seen = { telemetry: 0, aggregate: 0 };
+    await fc.assert(
+      fc.asyncProperty(policyArb, async ({ statements, repository, windowSec }) => {
+        const apts = catalogApts();
+        APT_CATALOG.forEach((e, i) => {
+          const s = statements[i]!;
+          // every key stated, the type the signaling also says: inline parameters can only tighten
+          apts[e.id] = { type: e.statement.type, export: s.export, features: s.features, retention: s.retention };
+        });
+        const json: PolicyJson = { apts };
+        if (repository) {
+          const call = g.truth.calls[repository.call]!;
+          json.dialogs = [{ callId: call.callId, apt: [repository.apt] }];
+        }
+        const policy = policyOf(json);
+        const run = await replayLines({ capture: g.path, policy, explain: true, windowSec });
+        const model = new DecisionModel(g.truth, policy);
+        const expected = new Map<string, ExpectedItem>(model.expectAll(g.rtcp).map((e) => [itemKey(e), e]));
+
+        // 1. no decision is more permissive than the operator's statements allow
+        for (const d of parseLines<DecisionLine>(run.decisions)) {
+          const e = expected.get(itemKey(d));
+          expect(e, `decision for an item the capture does not hold: ${itemKey(d)}`).toBeDefined();
+          expect(RANK[d.decision], `${itemKey(d)} ${d.feature}: ${d.decision}/${d.reason}, the policy allows at most ${e!.decision}/${e!.reason}`).toBeLessThanOrEqual(RANK[e!.decision]);
+        }
+
+        const exports = parseLines<ExportLine>(run.exports);
+        for (const x of exports) seen[x.type]++;
+        for (const x of exports) {
+          const text = JSON.stringify(x);
+          if (x.type === 'telemetry') {
+            // 2. a raw export is an item whose governing statements allow its feature, raw
+            const item = x.item!;
+            const key = `${x.ts}/${(item.senderSsrc ?? item.ssrc) as number}/${item.pt}/${item.fmt ?? '-'}/${item.block ?? '-'}`;
+            const e = [...expected.values()].find((v) => `${us(v.ts)}/${v.ssrc}/${v.pt}/${v.fmt ?? '-'}/${v.block ?? '-'}` === key);
+            expect(e, `export of an unknown item ${key}`).toBeDefined();
+            expect(e!.decision, `raw export of ${key} (${e!.feature}), allowed: ${e!.decision}/${e!.reason}`).toBe('export');
+            if (item.pt !== 202) for (const t of sdesTexts) expect(text.includes(t), `SDES text in a non-SDES export: ${t}`).toBe(false);
+            if (x.expiresAt !== null && e!.retentionSec !== null) expect(x.expiresAt).toBeLessThanOrEqual(us(x.ts + e!.retentionSec));
+          } else {
+            // 3. aggregates: counts and statistics only
+            expect(x.type).toBe('aggregate');
+            expect('item' in x).toBe(false);
+            const stats = JSON.stringify(x.stats);
+            expect(stats).not.toMatch(/"ssrc"/i);
+            for (const t of sdesTexts) expect(text.includes(t), `SDES text in an aggregate: ${t}`).toBe(false);
+          }
+        }
+        // 4. reports name APTs and Call-IDs, never SDES text
+        for (const line of run.reports) for (const t of sdesTexts) expect(line.includes(t), `SDES text in a report: ${t}`).toBe(false);
+      }),
+      { numRuns: 15, seed: 20261122 },
+    );
+    // the runs were not vacuous: raw exports and aggregates both happened
+    expect(seen.telemetry).toBeGreaterThan(0);
+    expect(seen.aggregate).toBeGreaterThan(0);
+  });
+});
