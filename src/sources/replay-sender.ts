@@ -1,7 +1,9 @@
 /**
  * Plays the UDP datagrams of a capture at a listener, as a relay would mirror them: raw
  * (`udp://host:port`, the payload alone) or wrapped in HEPv3 (`hep://host:port`, with the
- * original addresses, ports and capture time in the chunks). For tests, demos and load.
+ * original addresses, ports and capture time in the chunks). Over HEP, TCP streams (SIP over
+ * TCP) go too: each frame carries the new in-order bytes of one segment, as reassembled by
+ * native-free, with IP protocol 6. For tests, demos and load.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -48,7 +50,7 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** datagrams sent */
   sent: number;
-  /** records that were not UDP (TCP segments, fragments held, other protocols, malformed) */
+  /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed */
   skipped: number;
 }
 
@@ -81,7 +83,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     for await (const batch of readCaptureBatches(path)) {
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
-        if (decoder.decode(batch, i, view) !== 'udp') {
+        const kind = decoder.decode(batch, i, view);
+        if (kind !== 'udp' && !(kind === 'tcp' && to.scheme === 'hep' && view.payloadLength > 0)) {
           result.skipped++;
           continue;
         }
@@ -100,7 +103,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
             ? payload
             : encodeHep({
                 ipVersion: view.ipVersion,
-                ipProtocol: IpProtocolNumber.UDP,
+                ipProtocol: kind === 'tcp' ? IpProtocolNumber.TCP : IpProtocolNumber.UDP,
                 src: view.src,
                 dst: view.dst,
                 sport: view.sport,

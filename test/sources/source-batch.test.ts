@@ -110,3 +110,34 @@ describe('packet queue', () => {
     expect(batches).toEqual([[0, 1], [2, 3], [4]]);
   });
 });
+
+describe('SIP over TCP replayed as HEP', () => {
+  it('arrives as TCP records whose batches reassemble to the capture’s own stream bytes', async () => {
+    const path = `${CAPTURES}heplify_sip_ipv4_tcp.pcap`;
+    const batchesOfCapture = [];
+    for await (const b of readCaptureBatches(path)) batchesOfCapture.push(b);
+    const expected = decodeAll(batchesOfCapture).filter((s) => s.kind === 'udp' || (s.kind === 'tcp' && s.payload !== ''));
+    const streamOf = (seen: Seen[]): Record<string, string> => {
+      const out: Record<string, string> = {};
+      for (const s of seen.filter((x) => x.kind === 'tcp')) out[`${s.src}:${s.sport}>${s.dst}:${s.dport}`] = (out[`${s.src}:${s.sport}>${s.dst}:${s.dport}`] ?? '') + s.payload;
+      return out;
+    };
+    expect(Object.keys(streamOf(expected)).length).toBeGreaterThan(0);
+
+    const queue = new PacketQueue();
+    listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: queue.push });
+    const result = await replayCapture(path, `hep://127.0.0.1:${listener.udpAddress!.port}`, { speed: 0 });
+    expect(result.sent).toBe(expected.length);
+    const batcher = new SourcePacketBatcher();
+    const batches = [];
+    let received = 0;
+    for await (const packets of queue) {
+      batches.push(batcher.toBatch(packets));
+      received += packets.length;
+      if (received === expected.length) queue.end();
+    }
+    const seen = decodeAll(batches);
+    expect(streamOf(seen)).toEqual(streamOf(expected));
+    expect(seen.filter((s) => s.kind === 'udp')).toEqual(expected.filter((s) => s.kind === 'udp'));
+  });
+});
