@@ -20,6 +20,19 @@ export interface Exporter {
   close(): Promise<void>;
 }
 
+/** A line handed to an exporter that was already closed, or closed before the line was delivered. */
+export class ExporterClosedError extends Error {
+  constructor(exporter: string) {
+    super(`${exporter}: closed before the line was delivered`);
+    this.name = 'ExporterClosedError';
+  }
+}
+
+/** Why a delivery attempt failed: 'retry' will be tried again, 'rejected' never will. */
+export type ExportFailureKind = 'retry' | 'rejected';
+
+export type ExportFailureListener = (reason: string, requestId: string, kind: ExportFailureKind) => void;
+
 function isExport(line: ExportLine): line is TelemetryExport | AggregateExport {
   return line.type === 'telemetry' || line.type === 'aggregate';
 }

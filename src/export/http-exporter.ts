@@ -9,7 +9,7 @@
 import { buildAiServiceRequest, type AiServiceSessionDefaults } from './ai-service-message.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import type { DeliveryTransport } from './delivery-transport.js';
-import { exportLineExpiresAt, exportLineId, type ExportLine, type Exporter } from './exporter.js';
+import { ExporterClosedError, exportLineExpiresAt, exportLineId, type ExportFailureListener, type ExportLine, type Exporter } from './exporter.js';
 import { HttpTransport } from './http-transport.js';
 import { DiskSpool, type DiskSpoolOptions, type SpoolStats } from './spool.js';
 import { WebSocketTransport } from './websocket-transport.js';
@@ -28,7 +28,7 @@ export interface AiServiceExporterOptions {
   /** how often expired items are swept from the spool while nothing else happens; default 1000 ms */
   expirySweepMs?: number;
   /** told about every failed attempt (for logs and metrics) */
-  onFailure?: (reason: string, requestId: string) => void;
+  onFailure?: ExportFailureListener;
 }
 
 export interface AiServiceExporterStats {
@@ -85,7 +85,7 @@ export class AiServiceExporter implements Exporter {
 
   /** Spools the line (resolves once it is on disk); a line already spooled or delivered is skipped. */
   async send(line: ExportLine): Promise<void> {
-    if (this.closed) throw new Error('AiServiceExporter: send after close');
+    if (this.closed) throw new ExporterClosedError('AiServiceExporter');
     const request = buildAiServiceRequest(line, this.opts.session);
     await this.spool.append({ id: exportLineId(line), expiresAt: exportLineExpiresAt(line), body: JSON.stringify(request) });
     this.wake?.();
@@ -148,12 +148,12 @@ export class AiServiceExporter implements Exporter {
       } else if (outcome.kind === 'rejected') {
         failures = 0;
         this.stats.rejected++;
-        this.opts.onFailure?.(outcome.reason, entry.id);
+        this.opts.onFailure?.(outcome.reason, entry.id, 'rejected');
         await this.spool.discard(entry.id);
       } else {
         failures++;
         this.stats.retries++;
-        this.opts.onFailure?.(outcome.reason, entry.id);
+        this.opts.onFailure?.(outcome.reason, entry.id, 'retry');
         await this.sleep(backoffDelayMs(failures, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 30_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) }));
       }
     }

@@ -7,6 +7,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SourceCounters } from '../sources/source-packet.js';
+import type { ExportFailureListener } from './exporter.js';
 
 export interface EnforcerMetricsOptions {
   /** name prefix; default "aipref_" */
@@ -29,7 +31,10 @@ export class EnforcerMetrics {
   readonly exportFailures: Counter<'exporter' | 'kind'>;
   /** items waiting, by queue; read from the providers at scrape time */
   readonly queueDepth: Gauge<'queue'>;
+  /** records received by each live source (listener), by kind (datagram, hep:sip, hep:rtcp, malformed, ...) */
+  readonly sourceRecords: Counter<'source' | 'kind'>;
   private readonly queues = new Map<string, () => number>();
+  private readonly sources = new Map<string, SourceCounters>();
 
   constructor(opts: EnforcerMetricsOptions = {}) {
     const prefix = opts.prefix ?? 'aipref_';
@@ -49,12 +54,38 @@ export class EnforcerMetrics {
         for (const [queue, depth] of queues) this.set({ queue }, depth());
       },
     });
+    const sources = this.sources;
+    this.sourceRecords = new Counter({
+      name: `${prefix}source_records_total`,
+      help: 'Records received by live sources, by kind',
+      labelNames: ['source', 'kind'],
+      registers,
+      // The listeners keep their own counts; they are copied in at scrape time.
+      collect() {
+        this.reset();
+        for (const [source, c] of sources) {
+          this.inc({ source, kind: 'received' }, c.received);
+          this.inc({ source, kind: 'malformed' }, c.malformed);
+          for (const [kind, n] of Object.entries(c.byKind)) this.inc({ source, kind }, n);
+        }
+      },
+    });
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix });
   }
 
   /** Reports `depth()` as the queue's depth at every scrape (spool size, pending publishes, ...). */
   trackQueue(queue: string, depth: () => number): void {
     this.queues.set(queue, depth);
+  }
+
+  /** Publishes a listener's counters (UdpMirrorListener, HepListener `counters`) under `source`. */
+  trackSource(source: string, counters: SourceCounters): void {
+    this.sources.set(source, counters);
+  }
+
+  /** An exporter's onFailure that counts into export_failures_total{exporter, kind}. */
+  exportFailureListener(exporter: string): ExportFailureListener {
+    return (_reason, _requestId, kind) => this.exportFailures.inc({ exporter, kind });
   }
 
   untrackQueue(queue: string): void {

@@ -9,7 +9,7 @@
  */
 import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type NatsConnection, type StreamConfig } from 'nats';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
-import { exportLineExpiresAt, exportLineId, exportLineKind, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
+import { ExporterClosedError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 
 export interface NatsExporterOptions {
   /** e.g. "nats://127.0.0.1:4222" */
@@ -29,7 +29,7 @@ export interface NatsExporterOptions {
   clock?: () => number;
   /** passed to nats.connect (credentials, TLS, reconnect timing) */
   connection?: Partial<ConnectionOptions>;
-  onFailure?: (reason: string, requestId: string) => void;
+  onFailure?: ExportFailureListener;
 }
 
 export interface NatsExporterStats {
@@ -38,13 +38,6 @@ export interface NatsExporterStats {
   duplicates: number;
   expired: number;
   retries: number;
-}
-
-export class NatsExporterClosedError extends Error {
-  constructor() {
-    super('NatsJetStreamExporter: closed before the line was published');
-    this.name = 'NatsExporterClosedError';
-  }
 }
 
 const encoder = new TextEncoder();
@@ -83,7 +76,7 @@ export class NatsJetStreamExporter implements Exporter {
    * retried with backoff until acknowledged, expired, or the exporter is closed.
    */
   send(line: ExportLine): Promise<void> {
-    if (this.closed) return Promise.reject(new NatsExporterClosedError());
+    if (this.closed) return Promise.reject(new ExporterClosedError('NatsJetStreamExporter'));
     const task = this.publish(line);
     this.inFlight.add(task);
     const settle = (): void => {
@@ -106,7 +99,7 @@ export class NatsJetStreamExporter implements Exporter {
         this.stats.expired++;
         return;
       }
-      if (this.closed) throw new NatsExporterClosedError();
+      if (this.closed) throw new ExporterClosedError('NatsJetStreamExporter');
       try {
         const ack = await this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 });
         if (ack.duplicate) this.stats.duplicates++;
@@ -114,7 +107,7 @@ export class NatsJetStreamExporter implements Exporter {
         return;
       } catch (err) {
         this.stats.retries++;
-        this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id);
+        this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
         const delay = backoffDelayMs(attempt, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 10_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) });
         await abortableDelay(delay, this.closing.signal);
       }

@@ -66,6 +66,25 @@ describe('metrics endpoint', () => {
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('aipref_process_cpu_user_seconds_total');
   });
 
+  it('copies live sources’ counters and counts exporter failures through the listener it gives', async () => {
+    const metrics = new EnforcerMetrics();
+    const counters = { received: 5, malformed: 1, byKind: { 'hep:sip': 3, 'hep:rtcp': 1 } };
+    metrics.trackSource('hep', counters);
+    const onFailure = metrics.exportFailureListener('ws');
+    onFailure('HTTP 500', 'id-1', 'retry');
+    onFailure('HTTP 400', 'id-2', 'rejected');
+    onFailure('HTTP 503', 'id-3', 'retry');
+    let text = await metrics.text();
+    expect(sample(text, 'aipref_source_records_total{source="hep",kind="received"}')).toBe(5);
+    expect(sample(text, 'aipref_source_records_total{source="hep",kind="hep:sip"}')).toBe(3);
+    expect(sample(text, 'aipref_source_records_total{source="hep",kind="malformed"}')).toBe(1);
+    expect(sample(text, 'aipref_export_failures_total{exporter="ws",kind="retry"}')).toBe(2);
+    expect(sample(text, 'aipref_export_failures_total{exporter="ws",kind="rejected"}')).toBe(1);
+    counters.received = 9;
+    text = await metrics.text();
+    expect(sample(text, 'aipref_source_records_total{source="hep",kind="received"}')).toBe(9);
+  });
+
   it('keeps two enforcers’ registries apart', () => {
     const a = new EnforcerMetrics();
     const b = new EnforcerMetrics();
