@@ -5,6 +5,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
+import { unzipSync } from 'node:zlib';
 import { decodeHep, HepProtocol, IpProtocolNumber, type DecodedHepPacket } from './hep.js';
 import { HepStreamFramer } from './hep-stream.js';
 import { countKind, createSourceCounters, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
@@ -125,6 +126,16 @@ export class HepListener {
     if (this.opts.authKey !== undefined && p.authKey !== this.opts.authKey) {
       countKind(this.counters, 'auth-rejected');
       return;
+    }
+    if (p.compressed) {
+      // Chunk 16 is zlib or gzip data by agents that send it; the pipeline reads plain bytes.
+      try {
+        const inflated = unzipSync(p.payload, { maxOutputLength: 1 << 20 });
+        p.payload = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+      } catch {
+        this.malformed('compressed payload (chunk 16) that is neither zlib nor gzip data', peer);
+        return;
+      }
     }
     if (p.unknownChunks > 0) countKind(this.counters, 'unknown-chunks', p.unknownChunks);
     countKind(this.counters, PROTOCOL_KIND.get(p.protocolType) ?? 'hep:other');

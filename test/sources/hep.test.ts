@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { HepStreamFramer } from '../../src/sources/hep-stream.js';
 import { decodeHep, encodeHep, HepDecodeError, HepEncodeError, HepProtocol, hepFrameLength, hepTimestamp, type HepEncodeInput } from '../../src/sources/hep.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(s.replace(/\s+|#[^\n]*/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
@@ -199,6 +200,55 @@ describe('HEPv3 properties', () => {
         decodeHep(bytes);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('HEP stream framer', () => {
+  it('gives the same frames however the stream is cut', () => {
+    fc.assert(
+      fc.property(fc.array(hepPacket, { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 }), (packets, cuts) => {
+        const frames = packets.map((p) => encodeHep(p));
+        const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+        frames.reduce((at, f) => (stream.set(f, at), at + f.length), 0);
+        const framer = new HepStreamFramer();
+        const out: Uint8Array[] = [];
+        for (let at = 0, k = 0; at < stream.length; k++) {
+          const n = cuts[k % cuts.length]!;
+          const r = framer.push(stream.subarray(at, at + n));
+          expect(r.errors).toEqual([]);
+          out.push(...r.frames);
+          at += n;
+        }
+        expect(out).toEqual(frames);
+        expect(framer.buffered).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('after garbage, finds the next frame and says at which stream byte it lost sync', () => {
+    const frame = encodeHep({ ipVersion: 4, ipProtocol: 6, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, tsSeconds: 1, tsMicroseconds: 2, protocolType: 1, payload: Uint8Array.of(0x53) });
+    const framer = new HepStreamFramer();
+    const first = framer.push(frame);
+    // "HEX" garbage, then a frame whose first three bytes come in this read and the rest in the next
+    const garbage = hex('484558 00 11');
+    const r1 = framer.push(Uint8Array.from([...garbage, ...frame.subarray(0, 3)]));
+    const r2 = framer.push(frame.subarray(3));
+    expect(first.frames).toHaveLength(1);
+    expect(r1.frames).toEqual([]);
+    expect(r1.errors.map((e) => e.offset)).toEqual([frame.length]);
+    expect(r2.frames).toEqual([frame]);
+  });
+
+  it('random bytes never throw and never hold more than one frame’s worth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 10 }), (reads) => {
+        const framer = new HepStreamFramer();
+        for (const r of reads) framer.push(r);
+        expect(framer.buffered).toBeLessThanOrEqual(0xffff + 200);
+      }),
+      { numRuns: 300 },
     );
   });
 });

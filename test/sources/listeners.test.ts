@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
+import { gzipSync, deflateSync } from 'node:zlib';
 import { readCaptureBatches } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
@@ -222,6 +223,24 @@ describe('HEPv3 listener', () => {
     expect(malformed).toHaveLength(2);
     expect(malformed[0]).toMatch(/HEPv3 length \d+ but the datagram has \d+ bytes/);
     expect(malformed[1]).toMatch(/HEPv3: at byte 4: total length \d+ exceeds the 20 bytes/);
+  });
+
+  it('inflates a compressed payload (chunk 16), zlib or gzip, and counts one that is neither', async () => {
+    const c = collector(2);
+    const malformed: string[] = [];
+    const listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: c.onPacket, onMalformed: (r) => malformed.push(r) });
+    toClose.push(listener);
+    const sip = new TextEncoder().encode('OPTIONS sip:x SIP/2.0\r\n\r\n');
+    const frame = (payload: Uint8Array): Uint8Array =>
+      encodeHep({ ipVersion: 4, ipProtocol: 17, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, tsSeconds: 5, tsMicroseconds: 0, protocolType: 1, payload, compressed: true });
+    const sock = createSocket('udp4');
+    for (const d of [frame(deflateSync(sip)), frame(Uint8Array.of(1, 2, 3)), frame(gzipSync(sip))]) {
+      await new Promise<void>((r) => sock.send(d, listener.udpAddress!.port, '127.0.0.1', () => r()));
+    }
+    sock.close();
+    const got = await c.done;
+    expect(got.map((p) => new TextDecoder().decode(p.payload))).toEqual(['OPTIONS sip:x SIP/2.0\r\n\r\n', 'OPTIONS sip:x SIP/2.0\r\n\r\n']);
+    expect(malformed).toEqual(['compressed payload (chunk 16) that is neither zlib nor gzip data']);
   });
 
   it('close() ends open TCP connections and both sockets', async () => {
