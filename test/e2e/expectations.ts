@@ -32,6 +32,8 @@ export interface ExpectedItem {
   subjects: number[];
   decision: 'export' | 'aggregate' | 'drop';
   reason: string;
+  /** other reasons as good as `reason` (an item about a stopped stream: drop, whatever the wording) */
+  alsoAccepted?: string[];
   /** for export/aggregate: the identifiers that decided (union over governing streams) */
   apt: string[] | null;
   /** every identifier applying to a governing stream (a drop's deciders are among them) */
@@ -146,7 +148,8 @@ export class DecisionModel {
     let governing: Pref | null = sender;
     for (const subject of item.subjects) {
       const p = this.streamPref(subject, frame);
-      if (p === 'stopped') throw new Error('model: a stopped stream as subject is not modelled');
+      // a stopped stream is the most restrictive of all: an item about it is dropped (SPEC §4, §5)
+      if (p === 'stopped') return { ...base, ...extra, decision: 'drop', reason: 'stream-disabled', alsoAccepted: ['no-preference'], apt: null, applying, retentionSec: 0 };
       governing = governing && p ? stricter(governing, p) : null;
     }
     for (const ssrc of [item.ssrc, ...item.subjects]) {
