@@ -20,6 +20,13 @@ export interface ReadCaptureOptions {
    * without copying the chunk once per thread
    */
   sharedMemory?: boolean;
+  /**
+   * where each chunk's memory comes from (e.g. a pool of shared chunks the consumer recycles);
+   * may wait, which holds the reader back. Default: fresh memory per chunk.
+   */
+  allocateChunk?: (bytes: number) => Promise<Uint8Array>;
+  /** told when the reader has moved past a chunk from `allocateChunk` (batches from it were all yielded) */
+  releaseChunk?: (chunk: Uint8Array) => void;
   /** told about problems that do not stop the read, such as a last record cut short */
   onWarning?: (w: CaptureWarning) => void;
 }
@@ -80,7 +87,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     return new Uint8Array(b.buffer, b.byteOffset, b.length);
   };
   const readChunk = async (at: number): Promise<{ buf: Uint8Array; bytesRead: number }> => {
-    const buf = allocate(headroom + chunkBytes);
+    const buf = opts.allocateChunk ? await opts.allocateChunk(headroom + chunkBytes) : allocate(headroom + chunkBytes);
     try {
       const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
       return { buf, bytesRead };
@@ -89,6 +96,8 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     }
   };
   // One read is always in flight while the chunk before it is walked.
+  /** the chunk being walked, still the reader's until it moves on */
+  let held: Uint8Array | undefined;
   let pending: Promise<{ buf: Uint8Array; bytesRead: number }> | undefined = readChunk(0);
   try {
     let walker: CaptureRecordWalker | undefined;
@@ -96,7 +105,11 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     let filePos = 0;
     let frame = 1;
     for (;;) {
+      // everything cut from the previous chunk has been yielded and its tail copied out
+      if (held !== undefined) opts.releaseChunk?.(held);
+      held = undefined;
       const chunk: { buf: Uint8Array; bytesRead: number } = await pending!;
+      held = chunk.buf;
       const eof = chunk.bytesRead === 0;
       filePos += chunk.bytesRead;
       pending = eof ? undefined : readChunk(filePos);
@@ -152,7 +165,9 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     }
   } finally {
     // A read still in flight must finish before its file handle closes.
-    if (pending !== undefined) await pending.catch(() => undefined);
+    const last = pending === undefined ? undefined : await pending.catch(() => undefined);
+    if (last !== undefined) opts.releaseChunk?.(last.buf);
+    if (held !== undefined) opts.releaseChunk?.(held);
     await handle.close();
   }
 }

@@ -11,8 +11,12 @@ import type { CoreEvent, MediaCore, PacketAddress } from './media-core.js';
 export const Proto = { RTP: 1, RTCP: 2 } as const;
 
 export interface MediaWork {
-  /** the batch's bytes; packets reassembled elsewhere are appended to `extra` */
-  bytes: Uint8Array;
+  /**
+   * the batch's bytes; packets reassembled elsewhere are appended to `extra`. Null when the
+   * bytes are shared chunk number `chunk`, which the worker was given beforehand.
+   */
+  bytes: Uint8Array | null;
+  chunk: number;
   extra: Uint8Array | null;
   count: number;
   frame: Float64Array;
@@ -91,7 +95,7 @@ export class MediaWorkBuilder {
   }
 
   /** The work so far, and a fresh start for the next batch. */
-  take(bytes: Uint8Array, events: CoreEvent[], lastFrame: number, lastTs: number): MediaWork {
+  take(bytes: Uint8Array | null, events: CoreEvent[], lastFrame: number, lastTs: number, chunk = -1): MediaWork {
     const n = this.n;
     let extra: Uint8Array | null = null;
     if (this.extraParts.length > 0) {
@@ -104,6 +108,7 @@ export class MediaWorkBuilder {
     }
     const work: MediaWork = {
       bytes,
+      chunk,
       extra,
       count: n,
       frame: this.frame.slice(0, n),
@@ -182,7 +187,9 @@ class WorkAddress implements PacketAddress {
  * Runs a work unit through a core: events and packets in frame order (an event happens at
  * its SIP message's frame, which no media packet shares), then the batch's end.
  */
-export function runMediaWork(core: MediaCore, work: MediaWork): void {
+export function runMediaWork(core: MediaCore, work: MediaWork, chunks?: ReadonlyMap<number, Uint8Array>): void {
+  const batchBytes = work.bytes ?? chunks?.get(work.chunk);
+  if (batchBytes === undefined) throw new Error(`media work refers to shared chunk ${work.chunk}, which this shard was never given`);
   const addr = new WorkAddress();
   const events = work.events;
   let e = 0;
@@ -190,7 +197,7 @@ export function runMediaWork(core: MediaCore, work: MediaWork): void {
     const frame = work.frame[i]!;
     while (e < events.length && events[e]!.frame <= frame) core.event(events[e++]!);
     addr.set(work, i);
-    const bytes = work.inExtra[i] === 1 ? work.extra! : work.bytes;
+    const bytes = work.inExtra[i] === 1 ? work.extra! : batchBytes;
     if (work.proto[i] === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
     else core.rtcp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
   }

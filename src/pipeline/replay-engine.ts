@@ -18,6 +18,7 @@ import type { CoreCounters, CoreEvent, CoreOutputs, MediaCoreOptions, OutputLine
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto } from './media-work.js';
 import { PacketFeed } from './packet-feed.js';
+import { SharedChunkPool } from './chunk-pool.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask } from './shard-worker.js';
 import { SignalingFront } from './signaling-front.js';
@@ -68,6 +69,7 @@ export interface ReplayResult {
 
 /** A shard as the engine drives it: in this thread or in a worker. */
 interface ShardHandle {
+  addChunk(id: number, bytes: Uint8Array): void;
   work(work: MediaWork): Promise<CoreOutputs>;
   finish(work: MediaWork): Promise<ShardFinal>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ interface ShardHandle {
 function inThreadShard(options: MediaCoreOptions): ShardHandle {
   const shard = new Shard(options);
   return {
+    addChunk: (id, bytes) => shard.addChunk(id, bytes),
     work: async (work) => shard.work(work),
     finish: async (work) => shard.finish(work),
     close: async () => {},
@@ -90,7 +93,16 @@ function workerFile(): string {
 }
 
 async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
-  const pool = new Piscina({ filename: workerFile(), minThreads: 1, maxThreads: 1, idleTimeout: 2 ** 31 - 1, concurrentTasksPerWorker: 1 });
+  const pool = new Piscina({
+    filename: workerFile(),
+    minThreads: 1,
+    maxThreads: 1,
+    idleTimeout: 2 ** 31 - 1,
+    concurrentTasksPerWorker: 1,
+    // A shard's live state is small but every batch brings fresh typed arrays: a small young
+    // generation collects them promptly, which keeps the whole process's resident memory flat.
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
   // A shard's tasks must run one after the other in the order given: its state is a sequence.
   // Piscina's queue alone did not keep that with several tasks waiting (outputs differed from
   // an in-thread run), so each task is handed over only once the one before it has finished.
@@ -102,6 +114,7 @@ async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
   };
   await run<null>({ type: 'init', options });
   return {
+    addChunk: (id, bytes) => void run<null>({ type: 'chunk', id, bytes }),
     work: (work) => run<CoreOutputs>({ type: 'work', work }),
     finish: (work) => run<ShardFinal>({ type: 'finish', work }),
     close: () => pool.destroy(),
@@ -149,6 +162,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   let pendingEvents: CoreEvent[] = front.initialEvents();
   const inFlight: PendingBatch[] = [];
   const maxInFlight = opts.maxInFlight ?? 4;
+  // in flight, plus the chunk being walked and the one being read ahead, plus slack for batches spanning chunks
+  const chunks = opts.workers > 0 ? new SharedChunkPool(2 * maxInFlight + 2, (id, bytes) => shards.forEach((s) => s.addChunk(id, bytes))) : null;
 
   /** Keeps the front end's own copy of where each dialog's media arrives, to pick shards. */
   const track = (events: CoreEvent[]) => {
@@ -228,7 +243,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const lastTs = batch.count > 0 ? batch.ts[batch.count - 1]! : 0;
       const events = pendingEvents;
       pendingEvents = [];
-      const results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(batch.bytes, events, lastFrame, lastTs))));
+      chunks?.retain(batch.bytes);
+      const chunk = chunks?.idOf(batch.bytes);
+      const bytes = chunk === undefined ? batch.bytes : null;
+      const results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(bytes, events, lastFrame, lastTs, chunk))));
+      if (chunks) void results.finally(() => chunks.release(batch.bytes)).catch(() => undefined);
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports });
@@ -240,8 +259,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   let finals: ShardFinal[];
   try {
     await feed.run(opts.capture, opts.signal, {
-      // worker threads see the chunks in place instead of a copy each
-      sharedMemory: opts.workers > 0,
+      // worker threads see the chunks in place instead of a copy each, from a bounded pool
+      ...(chunks ? { sharedMemory: true, allocateChunk: (n: number) => chunks.acquire(n), releaseChunk: (c: Uint8Array) => chunks.release(c) } : {}),
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
       ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
       onWarning: (w) => {
