@@ -3,8 +3,8 @@
  * WebSocket (chosen by the URL's scheme). Every line is spooled to disk before delivery is
  * tried, and leaves the spool only when the service acknowledged it, refused it for good, or
  * its `expiresAt` passed — an expired item is deleted, never sent. Failed deliveries are
- * retried with exponential backoff and jitter; one request is in flight at a time, so items
- * arrive in spool order.
+ * retried with exponential backoff and jitter. A few requests are in flight at once
+ * (`concurrency`); items are started oldest first.
  */
 import { buildAiServiceRequest, type AiServiceSessionDefaults } from './ai-service-message.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
@@ -27,6 +27,8 @@ export interface AiServiceExporterOptions {
   session?: AiServiceSessionDefaults;
   /** how often expired items are swept from the spool while nothing else happens; default 1000 ms */
   expirySweepMs?: number;
+  /** deliveries in flight at once; default 4. With 1, items arrive strictly in spool order. */
+  concurrency?: number;
   /** told about every failed attempt (for logs and metrics) */
   onFailure?: ExportFailureListener;
 }
@@ -49,6 +51,7 @@ export class ExporterUrlError extends Error {
 export class AiServiceExporter implements Exporter {
   private closed = false;
   private wake: (() => void) | undefined;
+  private nudged = false;
   private readonly inFlight = new AbortController();
   private pump: Promise<void> = Promise.resolve();
   private sweeper: NodeJS.Timeout | undefined;
@@ -88,7 +91,7 @@ export class AiServiceExporter implements Exporter {
     if (this.closed) throw new ExporterClosedError('AiServiceExporter');
     const request = buildAiServiceRequest(line, this.opts.session);
     await this.spool.append({ id: exportLineId(line), expiresAt: exportLineExpiresAt(line), body: JSON.stringify(request) });
-    this.wake?.();
+    this.nudge();
   }
 
   async flush(): Promise<void> {
@@ -113,7 +116,7 @@ export class AiServiceExporter implements Exporter {
     this.closed = true;
     clearInterval(this.sweeper);
     this.inFlight.abort();
-    this.wake?.();
+    this.nudge();
     await this.pump;
     await this.transport.close();
     await this.spool.drained();
@@ -128,48 +131,86 @@ export class AiServiceExporter implements Exporter {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /**
+   * Keeps up to `concurrency` deliveries going, oldest items first. A failure pauses new
+   * starts for a backoff that grows with consecutive failures (the service is likely down or
+   * overloaded for every item, not just this one) and resets on the next success.
+   */
   private async run(): Promise<void> {
+    const concurrency = Math.max(1, this.opts.concurrency ?? 4);
+    const deliveries = new Set<Promise<void>>();
+    const busy = new Set<string>();
     let failures = 0;
-    while (!this.closed) {
-      const entry = this.spool.head();
-      if (!entry) {
-        await this.spool.expire();
-        this.notifyIfIdle();
-        await this.sleep(Infinity);
-        continue;
-      }
+    let pausedUntil = 0;
+    const deliver = async (id: string, body: string): Promise<void> => {
       this.stats.attempts++;
-      const outcome = await this.transport.deliver(entry.body, entry.id, this.inFlight.signal);
+      const outcome = await this.transport.deliver(body, id, this.inFlight.signal);
       if (this.closed) return;
       if (outcome.kind === 'acknowledged') {
         failures = 0;
         this.stats.delivered++;
-        await this.spool.acknowledge(entry.id);
+        await this.spool.acknowledge(id);
       } else if (outcome.kind === 'rejected') {
-        failures = 0;
         this.stats.rejected++;
-        this.opts.onFailure?.(outcome.reason, entry.id, 'rejected');
-        await this.spool.discard(entry.id);
+        this.opts.onFailure?.(outcome.reason, id, 'rejected');
+        await this.spool.discard(id);
       } else {
         failures++;
         this.stats.retries++;
-        this.opts.onFailure?.(outcome.reason, entry.id, 'retry');
-        await this.sleep(backoffDelayMs(failures, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 30_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) }));
+        this.opts.onFailure?.(outcome.reason, id, 'retry');
+        const backoff = { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 30_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) };
+        pausedUntil = Math.max(pausedUntil, performance.now() + backoffDelayMs(failures, backoff));
       }
+    };
+    while (!this.closed) {
+      const wait = pausedUntil - performance.now();
+      if (wait > 0) {
+        await this.sleep(wait);
+        continue;
+      }
+      const entry = deliveries.size < concurrency ? this.spool.firstWaiting((id) => !busy.has(id)) : undefined;
+      if (entry) {
+        busy.add(entry.id);
+        const task = deliver(entry.id, entry.body).finally(() => {
+          busy.delete(entry.id);
+          deliveries.delete(task);
+          this.nudge();
+        });
+        deliveries.add(task);
+        continue;
+      }
+      if (deliveries.size === 0) {
+        await this.spool.expire();
+        this.notifyIfIdle();
+      }
+      // Woken by a send, a finished delivery, or close.
+      await this.sleep(Infinity);
     }
+    await Promise.allSettled([...deliveries]);
   }
 
-  /** Waits `ms`, or until a send or close wakes the pump (a backoff is not cut short by sends). */
+  /** Tells the pump something changed; remembered if it is not asleep yet. */
+  private nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  /** Waits `ms` (only close cuts it short), or with Infinity until the next nudge. */
   private sleep(ms: number): Promise<void> {
+    const untilNudged = !Number.isFinite(ms);
+    if (this.closed || (untilNudged && this.nudged)) {
+      this.nudged = false;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => {
-      if (this.closed) return resolve();
       const done = (): void => {
         clearTimeout(timer);
         this.wake = undefined;
+        if (untilNudged) this.nudged = false;
         resolve();
       };
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-      this.wake = Number.isFinite(ms) ? () => (this.closed ? done() : undefined) : done;
+      const timer = untilNudged ? undefined : setTimeout(done, ms);
+      this.wake = untilNudged ? done : () => (this.closed ? done() : undefined);
     });
   }
 }

@@ -106,9 +106,14 @@ export class DiskSpool {
 
   /** Oldest waiting item that has not expired. */
   head(): SpoolEntry | undefined {
+    return this.firstWaiting(() => true);
+  }
+
+  /** Oldest waiting item that has not expired and that `wanted` accepts (e.g. not in flight). */
+  firstWaiting(wanted: (id: string) => boolean): SpoolEntry | undefined {
     const now = this.clock();
     for (const entry of this.pending.values()) {
-      if (!this.isExpired(entry, now)) return entry;
+      if (wanted(entry.id) && !this.isExpired(entry, now)) return entry;
     }
     return undefined;
   }

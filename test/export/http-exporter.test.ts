@@ -63,7 +63,8 @@ afterEach(async () => {
 const FAST_BACKOFF = { baseMs: 10, maxMs: 80 };
 
 async function open(url: string, extra: Partial<Parameters<typeof AiServiceExporter.open>[0]> = {}): Promise<AiServiceExporter> {
-  const exporter = await AiServiceExporter.open({ url, token: 'tok-123', spoolDir: dir, backoff: FAST_BACKOFF, timeoutMs: 1000, ...extra });
+  // One delivery at a time unless a test asks for more: the order of arrival is then exact.
+  const exporter = await AiServiceExporter.open({ url, token: 'tok-123', spoolDir: dir, backoff: FAST_BACKOFF, timeoutMs: 1000, concurrency: 1, ...extra });
   cleanups.push(() => exporter.close());
   return exporter;
 }
@@ -183,14 +184,14 @@ describe('AI service exporter over HTTP POST', () => {
 
   it('after a restart delivers what the last run left, and never resends what was acknowledged', async () => {
     const port = await freePort();
-    const first = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: dir, backoff: FAST_BACKOFF });
+    const first = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: dir, backoff: FAST_BACKOFF, concurrency: 1 });
     for (const n of [1, 2, 3]) await first.send(telemetryLine(n));
     await first.close();
     expect((await spoolText()).trim().split('\n')).toHaveLength(3);
 
     const service = await startService(undefined, port);
     cleanups.push(service.close);
-    const second = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: dir, backoff: FAST_BACKOFF });
+    const second = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: dir, backoff: FAST_BACKOFF, concurrency: 1 });
     expect(second.pending).toBe(3);
     expect(await second.delivered(3000)).toBe(true);
     // the producer replays and sends line 2 again: it was acknowledged, so it is not sent
@@ -203,6 +204,29 @@ describe('AI service exporter over HTTP POST', () => {
     expect(await third.delivered(3000)).toBe(true);
     expect(service.received.map((r) => r.body.requestId)).toEqual([1, 2, 3, 4].map((n) => telemetryLine(n).requestId));
     expect(third.stats.spool.duplicates).toBe(1);
+  });
+
+  it('keeps several requests in flight, each item delivered exactly once, and pauses all of them on failures', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const service = await startService((_r, n, res) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(n % 50 === 7 ? 503 : 200).end();
+      }, 5);
+    });
+    cleanups.push(service.close);
+    const exporter = await open(`http://127.0.0.1:${service.port}/`, { concurrency: 8 });
+    const lines = Array.from({ length: 300 }, (_, n) => telemetryLine(n));
+    await Promise.all(lines.map((l) => exporter.send(l)));
+    expect(await exporter.delivered(10_000)).toBe(true);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(8);
+    const acknowledged = service.received.filter((_r, i) => (i + 1) % 50 !== 7).map((r) => r.body.requestId);
+    expect(acknowledged.sort()).toEqual(lines.map((l) => l.requestId).sort());
+    expect(exporter.stats.retries).toBe(service.received.length - 300);
   });
 
   it('refuses a URL that is neither HTTP nor WebSocket', async () => {
