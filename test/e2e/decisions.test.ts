@@ -130,15 +130,31 @@ describe('decisions follow the preferences (generated captures, catalog policy +
       expect(wrong.slice(0, 25)).toEqual([]);
     });
 
-    it(`seed ${seed}: aggregates expire at their end + the shortest retention of what they hold`, () => {
-      const { run } = cases.get(seed)!;
+    it(`seed ${seed}: aggregates (one window per stream and deciding APTs) hold the aggregated items and expire at their end + the shortest retention among them`, () => {
+      const { expected, run } = cases.get(seed)!;
       const aggregates = parseLines<ExportLine>(run.exports).filter((x) => x.type === 'aggregate');
       expect(aggregates.length).toBeGreaterThan(0);
+      const folded = expected.filter((e) => e.decision === 'aggregate');
+      const wrong: string[] = [];
+      let items = 0;
       for (const a of aggregates) {
-        expect(a.ts).toBe(a.window!.end);
-        expect(a.window!.start).toBeLessThanOrEqual(a.window!.end);
-        expect(a.expiresAt === null || a.expiresAt > a.ts).toBe(true);
+        const { start, end } = a.window!;
+        expect(a.ts).toBe(end);
+        // one window per stream and deciding APTs
+        const mine = folded.filter((e) => e.ssrc === a.stream.ssrc && sorted(e.apt ?? []).join() === sorted(a.apt).join() && us(e.ts) >= start && us(e.ts) <= end);
+        items += (a.stats as { items: number }).items;
+        if (mine.length === 0) {
+          wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: no aggregated item of that stream in the window`);
+          continue;
+        }
+        const retentions = mine.map((e) => e.retentionSec).filter((r): r is number => r !== null);
+        const expiresAt = retentions.length === 0 ? null : us(end + Math.min(...retentions));
+        if (a.expiresAt !== expiresAt) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: expiresAt ${a.expiresAt}, expected ${expiresAt}`);
+        if (us(mine[0]!.ts) !== start) wrong.push(`aggregate of ${a.stream.ssrc}: starts ${start}, its first item is at ${us(mine[0]!.ts)}`);
       }
+      expect(wrong.slice(0, 20)).toEqual([]);
+      // every aggregated item is in exactly one aggregate
+      expect(items).toBe(folded.length);
     });
   }
 
