@@ -198,8 +198,8 @@ export class MediaCore {
       const sender = this.streamFor(session, item.senderSsrc, ts, candidates);
       sender.rtcpPackets++;
       const senderPref = this.preferenceOf(sender, frame, ts);
-      const subjects: (ResolvedPreference | null)[] = [];
-      for (const ssrc of item.subjectSsrcs) subjects.push(this.preferenceOf(this.streamFor(session, ssrc, ts, candidates), frame, ts).resolved);
+      const subjects: StreamPreference[] = [];
+      for (const ssrc of item.subjectSsrcs) subjects.push(this.preferenceOf(this.streamFor(session, ssrc, ts, candidates), frame, ts));
       const decision = this.decide(item, senderPref, subjects);
       this.counters.telemetry[decision.decision]++;
       const key = String(keyIndex++).padStart(4, '0');
@@ -253,9 +253,12 @@ export class MediaCore {
     return n;
   }
 
-  private decide(item: TelemetryItem, sender: StreamPreference, subjects: (ResolvedPreference | null)[]): Decision {
+  /** A stopped stream (its m-section disabled) stops every item that sends or reports on it. */
+  private decide(item: TelemetryItem, sender: StreamPreference, subjects: readonly StreamPreference[]): Decision {
     if (sender.disabled) return stoppedStreamDecision(sender.ids);
-    return decideItem(item, sender.resolved, subjects, { defaultPreference: this.defaultPreference });
+    const stopped = subjects.find((s) => s.disabled);
+    if (stopped) return stoppedStreamDecision(stopped.ids);
+    return decideItem(item, sender.resolved, subjects.map((s) => s.resolved), { defaultPreference: this.defaultPreference });
   }
 
   private lookup(addr: PacketAddress): TransportEntry | undefined {
