@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
-import { replayLines, sharedCapture, smallCapture, Workspace } from './e2e-helpers.js';
+import { parseLines, replayLines, type ReportLine, sharedCapture, smallCapture, Workspace } from './e2e-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -44,6 +44,28 @@ describe('bindings of generated captures agree with the truth', () => {
       expect(result.summary.rtp).toBe(g.truth.packets.rtp);
     });
   }
+
+  it('BYE ends every dialog and its bindings; dialog-bound streams are reported as implicit bindings with the dialog-level ids', async () => {
+    const g = await ws.generate(smallCapture(21, 8));
+    const run = await replayLines({ capture: g.path, explain: false });
+    expect(run.result.bindings.length).toBe(32);
+    for (const b of run.result.bindings) expect(b.ended, `ssrc ${b.ssrc}`).toBe(true);
+    const implicit = parseLines<ReportLine>(run.reports).filter((r) => r.type === 'implicit-binding');
+    let dialogBound = 0;
+    for (const call of g.truth.calls) {
+      for (const s of call.streams.filter((x) => x.via === 'dialog')) {
+        dialogBound++;
+        const mine = implicit.filter((r) => r.ssrc === s.ssrc);
+        expect(mine.length, `implicit-binding reports for ${s.ssrc}`).toBe(1);
+        expect(mine[0]!.dialog).toEqual({ callId: call.callId, fromTag: call.fromTag, toTag: call.toTag });
+        expect([...(mine[0]!.apt ?? [])].sort()).toEqual([...call.dialogApt].sort());
+      }
+    }
+    expect(dialogBound).toBeGreaterThan(0);
+    // no report is made twice for one stream
+    const keys = implicit.map((r) => `${r.dialog?.callId}#${r.ssrc}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
 
   it('the routes seen across the seeds cover every via the generator makes', async () => {
     const vias = new Set<string>();

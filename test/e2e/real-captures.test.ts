@@ -8,6 +8,7 @@ import {
   type DecisionLine,
   type ExportLine,
   parseLines,
+  type ReportLine,
   policyOf,
   replayLines,
   sharedCapture,
@@ -44,6 +45,41 @@ describe('absence is not consent: the shared captures without a policy', () => {
       }
     });
   }
+});
+
+describe("the operator's default APT (SPEC §9 `default`)", () => {
+  const apts = { 'op-default': { type: 'domain', export: 'raw', retention: '90s', features: ['media-metrics'] } };
+
+  it('rtpproxy_rtcp.o: a stream no dialog binds is reported unbound and judged by the default', async () => {
+    const run = await replayLines({ capture: sharedCapture('rtpproxy_rtcp.o.pcap'), policy: policyOf({ apts, default: 'op-default' }), explain: true });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => [d.ssrc, d.pt, d.decision, d.reason, d.apt])).toEqual([
+      [4090175489, 200, 'export', 'raw-allowed', ['op-default']],
+      [4090175489, 202, 'drop', 'feature-not-allowed', ['op-default']],
+    ]);
+    const [x, ...more] = parseLines<ExportLine>(run.exports);
+    expect(more).toEqual([]);
+    expect(x).toMatchObject({ type: 'telemetry', dialog: null, stream: { ssrc: 4090175489 }, apt: ['op-default'] });
+    expect(x!.expiresAt).toBe(Math.round((x!.ts + 90) * 1e6) / 1e6);
+    const unbound = parseLines<ReportLine>(run.reports).filter((r) => r.type === 'unbound-stream');
+    expect(unbound.map((r) => r.ssrc)).toEqual([4090175489]);
+  });
+
+  it('a default the policy does not define resolves to nothing: still dropped', async () => {
+    const run = await replayLines({ capture: sharedCapture('rtpproxy_rtcp.o.pcap'), policy: policyOf({ apts, default: 'no-such-apt' }), explain: true });
+    expect(parseLines<DecisionLine>(run.decisions).every((d) => d.decision === 'drop')).toBe(true);
+    expect(run.exports).toEqual([]);
+  });
+
+  it('heplify with a repository entry: the entry governs, not the default', async () => {
+    const policy = policyOf({
+      apts: { ...apts, 'urn:example:heplify-none': { type: 'user', export: 'none', retention: '0' } },
+      dialogs: [{ callId: DIALOG.callId, apt: ['urn:example:heplify-none'] }],
+      default: 'op-default',
+    });
+    const run = await replayLines({ capture: HEPLIFY, policy, explain: true });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => d.reason)).toEqual(['export-none', 'export-none', 'export-none', 'export-none']);
+    expect(run.exports).toEqual([]);
+  });
 });
 
 describe("heplify_sip_ipv4_tcp with a repository entry for its dialog", () => {
