@@ -57,7 +57,12 @@ export class PacketFeed {
 
   /** Reads the whole capture, or up to the batch where `signal` is aborted. */
   async run(path: string, signal?: AbortSignal, opts: ReadCaptureOptions = {}): Promise<void> {
-    for await (const batch of readCaptureBatches(path, opts)) {
+    await this.runBatches(readCaptureBatches(path, opts), signal);
+  }
+
+  /** Feeds batches from any source (a capture file, a live listener) until it ends or `signal` aborts. */
+  async runBatches(batches: AsyncIterable<RecordBatch>, signal?: AbortSignal): Promise<void> {
+    for await (const batch of batches) {
       if (signal?.aborted) break;
       await this.feedBatch(batch);
       if (this.visitor.endBatch) await this.visitor.endBatch(batch);

@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { RecordBatch } from '../../native-free/types.js';
 import { TransportMap } from '../binding/transport-map.js';
 import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
@@ -24,7 +25,10 @@ import type { ShardTask } from './shard-worker.js';
 import { SignalingFront } from './signaling-front.js';
 
 export interface ReplayOptions {
+  /** a capture file; or, with `source`, a name for it in messages */
   capture: string;
+  /** record batches from elsewhere (a live listener) instead of reading `capture` */
+  source?: AsyncIterable<RecordBatch>;
   policy: PolicyFile;
   /** 0: everything on this thread; n: n shard threads */
   workers: number;
@@ -258,7 +262,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   let finals: ShardFinal[];
   try {
-    await feed.run(opts.capture, opts.signal, {
+    if (opts.source) await feed.runBatches(opts.source, opts.signal);
+    else await feed.run(opts.capture, opts.signal, {
       // worker threads see the chunks in place instead of a copy each, from a bounded pool
       ...(chunks ? { sharedMemory: true, allocateChunk: (n: number) => chunks.acquire(n), releaseChunk: (c: Uint8Array) => chunks.release(c) } : {}),
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
