@@ -8,7 +8,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APT_CATALOG } from '../../samples/generator/apt-catalog.js';
-import { catalogApts, type DecisionLine, type ExportLine, type Generated, parseLines, policyOf, type PolicyJson, replayLines, Workspace } from './e2e-helpers.js';
+import {
+  catalogApts,
+  type DecisionLine,
+  type ExportLine,
+  type Generated,
+  parseLines,
+  policyOf,
+  type PolicyJson,
+  replayLines,
+  type ReportLine,
+  Workspace,
+} from './e2e-helpers.js';
 import { DecisionModel, type ExpectedItem, us } from './expectations.js';
 
 const ws = new Workspace();
@@ -46,13 +57,15 @@ const policyArb = fc.record({
   windowSec: fc.constantFrom(1, 3, 10),
 });
 
+const seconds = (d: string): number => ({ s: 1, m: 60, h: 3600, d: 86400 })[d.slice(-1) as 's'] * Number(d.slice(0, -1)) || Number(d);
+
 const RANK = { drop: 0, aggregate: 1, export: 2 } as const;
 const itemKey = (d: { frame: number; ssrc: number; pt: number; fmt?: number; block?: number }) => `${d.frame}/${d.ssrc}/${d.pt}/${d.fmt ?? '-'}/${d.block ?? '-'}`;
 
 describe('random operator statements never let forbidden telemetry out', () => {
   it('exports ⊆ what the statements allow; no raw where aggregated-only/none; aggregates and reports hold no SSRC fields or SDES text', async () => {
     expect(sdesTexts.length).toBeGreaterThan(3);
-    const seen = { telemetry: 0, aggregate: 0 };
+    const seen = { telemetry: 0, aggregate: 0, disagreements: 0 };
     await fc.assert(
       fc.asyncProperty(policyArb, async ({ statements, repository, windowSec }) => {
         const apts = catalogApts();
@@ -79,7 +92,7 @@ describe('random operator statements never let forbidden telemetry out', () => {
         }
 
         const exports = parseLines<ExportLine>(run.exports);
-        for (const x of exports) seen[x.type]++;
+        for (const x of exports) seen[x.type === 'telemetry' ? 'telemetry' : 'aggregate']++;
         for (const x of exports) {
           const text = JSON.stringify(x);
           if (x.type === 'telemetry') {
@@ -100,7 +113,29 @@ describe('random operator statements never let forbidden telemetry out', () => {
             for (const t of sdesTexts) expect(text.includes(t), `SDES text in an aggregate: ${t}`).toBe(false);
           }
         }
-        // 4. reports name APTs and Call-IDs, never SDES text
+        // 4. where the operator's statement and the signaling's own parameters disagree on a key,
+        //    inconsistent-signaling names the identifier (SPEC §3); where they agree, it does not
+        const disagreeing = new Set<string>();
+        const stated = (id: string) => apts[id] as { export: string; features: string[]; retention: string };
+        const differs = (id: string, params: Record<string, unknown>) => {
+          const mine = stated(id);
+          if (params.export !== undefined && params.export !== mine.export) return true;
+          if (params.retention !== undefined && seconds(String(params.retention)) !== seconds(mine.retention)) return true;
+          if (params.features !== undefined) {
+            const theirs = Array.isArray(params.features) ? (params.features as string[]) : String(params.features).split(',').map((f) => f.trim());
+            if ([...theirs].sort().join() !== [...mine.features].sort().join()) return true;
+          }
+          return false;
+        };
+        for (const call of g.truth.calls) {
+          for (const d of [...call.sdp.session, ...Object.values(call.sdp.mids).flat()]) if (differs(d.id, d.params)) disagreeing.add(d.id);
+          if (call.body === 'multipart') for (const v of call.aiPref) if (differs(v.id, { ...APT_CATALOG.find((e) => e.id === v.id)!.statement })) disagreeing.add(v.id);
+        }
+        const reported = new Set(parseLines<ReportLine>(run.reports).filter((r) => r.type === 'inconsistent-signaling').flatMap((r) => r.apt ?? []));
+        expect([...reported].sort()).toEqual([...disagreeing].sort());
+        seen.disagreements += disagreeing.size;
+
+        // 5. reports name APTs and Call-IDs, never SDES text
         for (const line of run.reports) for (const t of sdesTexts) expect(line.includes(t), `SDES text in a report: ${t}`).toBe(false);
       }),
       { numRuns: 15, seed: 20261122 },
@@ -108,5 +143,6 @@ describe('random operator statements never let forbidden telemetry out', () => {
     // the runs were not vacuous: raw exports and aggregates both happened
     expect(seen.telemetry).toBeGreaterThan(0);
     expect(seen.aggregate).toBeGreaterThan(0);
+    expect(seen.disagreements).toBeGreaterThan(0);
   });
 });
