@@ -191,7 +191,42 @@ describe('exit codes', () => {
   }
 });
 
+describe('inspect --json', () => {
+  it('prints one line per packet with the §8 fields; RTCP lines list their packets', async () => {
+    const r = await cli('inspect', SMALL_PCAP, '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const truth = JSON.parse(await readFile(SMALL_TRUTH, 'utf8')) as { packets: Record<string, number>; rtcp: { frame: number; pts: number[] }[] };
+    expect(lines.length).toBe(truth.packets.total);
+    expect(lines.map((l) => l.frame)).toEqual(Array.from({ length: truth.packets.total }, (_, i) => i + 1));
+    for (const l of lines) for (const k of ['frame', 'ts', 'src', 'dst', 'sport', 'dport', 'proto']) expect(k in l, `${k} in frame ${l.frame}`).toBe(true);
+    const count = (proto: string) => lines.filter((l) => l.proto === proto).length;
+    expect([count('sip'), count('rtp'), count('rtcp')]).toEqual([truth.packets.sip, truth.packets.rtp, truth.packets.rtcp]);
+    for (const c of truth.rtcp) {
+      const line = lines[c.frame - 1]!;
+      expect((line.packets as { pt: number; ssrc: number }[]).map((p) => p.pt), `frame ${c.frame}`).toEqual(c.pts);
+    }
+  });
+});
+
 describe('a capture whose last record is cut short', () => {
+  it('cut inside the last record header: every complete record processed, exit 0, the cut reported', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    let at = 24;
+    for (let i = 0; i < 99; i++) at += 16 + bytes.readUInt32LE(at + 8);
+    const file = await ws.file('cut-header.pcap');
+    await writeFile(file, bytes.subarray(0, at + 7));
+    const out = await ws.file('cut-header-out');
+    const r = await cli('replay', file, '--out', out, '--workers', '0', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { packets: number }).packets).toBe(99);
+    expect(r.stderr).toContain(file);
+    const cut = (await ndjson(path.join(out, 'reports.ndjson'))).filter((x) => x.type === 'malformed-input');
+    expect(cut.length).toBe(1);
+    expect(String(cut[0]!.detail)).toMatch(new RegExp(`byte ${at}\\b`));
+  });
+
+
   it('processes every complete record, exits 0, reports the cut on stderr and as malformed-input', async () => {
     const bytes = await readFile(SMALL_PCAP);
     // walk the record headers to cut the 100th record in half
