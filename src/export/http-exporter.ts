@@ -31,6 +31,8 @@ export interface AiServiceExporterOptions {
   concurrency?: number;
   /** told about every failed attempt (for logs and metrics) */
   onFailure?: ExportFailureListener;
+  /** told when the spool directory cannot be written or read */
+  onSpoolError?: (err: Error) => void;
 }
 
 export interface AiServiceExporterStats {
@@ -122,8 +124,14 @@ export class AiServiceExporter implements Exporter {
     await this.spool.drained();
   }
 
+  /** Removes expired items; a disk error is reported, and the next sweep tries again. */
   private async sweep(): Promise<void> {
-    if ((await this.spool.expire()) > 0) this.notifyIfIdle();
+    try {
+      await this.spool.expire();
+      this.notifyIfIdle();
+    } catch (err) {
+      this.opts.onSpoolError?.(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   private notifyIfIdle(): void {
@@ -171,18 +179,18 @@ export class AiServiceExporter implements Exporter {
       const entry = deliveries.size < concurrency ? this.spool.firstWaiting((id) => !busy.has(id)) : undefined;
       if (entry) {
         busy.add(entry.id);
-        const task = deliver(entry.id, entry.body).finally(() => {
-          busy.delete(entry.id);
-          deliveries.delete(task);
-          this.nudge();
-        });
+        const task = deliver(entry.id, entry.body)
+          // The spool could not record the outcome (disk full, permissions): the item stays and is tried again.
+          .catch((err: unknown) => this.opts.onFailure?.(err instanceof Error ? err.message : String(err), entry.id, 'retry'))
+          .finally(() => {
+            busy.delete(entry.id);
+            deliveries.delete(task);
+            this.nudge();
+          });
         deliveries.add(task);
         continue;
       }
-      if (deliveries.size === 0) {
-        await this.spool.expire();
-        this.notifyIfIdle();
-      }
+      if (deliveries.size === 0) await this.sweep();
       // Woken by a send, a finished delivery, or close.
       await this.sleep(Infinity);
     }
