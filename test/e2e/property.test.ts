@@ -146,3 +146,50 @@ describe('random operator statements never let forbidden telemetry out', () => {
     expect(seen.disagreements).toBeGreaterThan(0);
   });
 });
+
+describe('random operator statements at least as strict as the signaled parameters: decisions exactly as modelled', () => {
+  /**
+   * When the operator's statement is, key by key, at least as restrictive as what the signaling
+   * writes inline, the merged statement is the operator's: the independent model of
+   * expectations.ts then predicts every decision exactly. Types are drawn too (except for
+   * the dialog-level identifiers, whose type the AI-Pref header states), so user-over-domain,
+   * regulatory floors and strictest-wins all come up.
+   */
+  const RANK_EXPORT = { none: 0, 'aggregated-only': 1, raw: 2 } as const;
+  const stricterStatementArb = (e: (typeof APT_CATALOG)[number]) =>
+    fc.record({
+      export: fc.constantFrom(...(['none', 'aggregated-only', 'raw'] as const).filter((x) => RANK_EXPORT[x] <= RANK_EXPORT[e.statement.export])),
+      retention: fc.constantFrom(...RETENTIONS.filter((r) => seconds(r) <= seconds(e.statement.retention))),
+      features: e.statement.features ? fc.subarray([...e.statement.features]) : fc.option(fc.subarray([...FEATURES]), { nil: undefined }),
+      type: e.role === 'dialog' ? fc.constant(e.statement.type) : fc.constantFrom('user', 'domain', 'regulatory'),
+    });
+
+  it('every decision line equals the model for 12 random policies', async () => {
+    const outcomes = { export: 0, aggregate: 0, drop: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(...APT_CATALOG.map(stricterStatementArb)), fc.integer({ min: 0, max: 2 }), async (statements, repoCall) => {
+        const apts: PolicyJson['apts'] = {};
+        APT_CATALOG.forEach((e, i) => {
+          const { features, ...rest } = statements[i]!;
+          apts[e.id] = features === undefined ? rest : { ...rest, features };
+        });
+        const call = g.truth.calls[repoCall]!;
+        const policy = policyOf({ apts, dialogs: [{ callId: call.callId, fromTag: call.fromTag, toTag: call.toTag, apt: ['apt-repo-1'] }] });
+        const run = await replayLines({ capture: g.path, policy, explain: true });
+        const expected = new DecisionModel(g.truth, policy).expectAll(g.rtcp);
+        const actual = parseLines<DecisionLine>(run.decisions);
+        expect(actual.map(itemKey)).toEqual(expected.map(itemKey));
+        expected.forEach((e, i) => {
+          const d = actual[i]!;
+          outcomes[d.decision]++;
+          const reasonOk = d.reason === e.reason || (e.alsoAccepted?.includes(d.reason) ?? false);
+          expect({ item: itemKey(e), decision: d.decision, reasonOk }).toEqual({ item: itemKey(e), decision: e.decision, reasonOk: true });
+          if (e.apt !== null) expect([...d.apt].sort(), itemKey(e)).toEqual([...e.apt].sort());
+        });
+      }),
+      { numRuns: 12, seed: 424242 },
+    );
+    expect(outcomes.export).toBeGreaterThan(0);
+    expect(outcomes.aggregate).toBeGreaterThan(0);
+  });
+});
