@@ -12,6 +12,9 @@ import { readCaptureBatches } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
 
+/** Payload bytes that fit in one HEP frame beside the other chunks (and in one UDP datagram). */
+const MAX_HEP_PAYLOAD = 60_000;
+
 export interface ReplayTarget {
   scheme: 'udp' | 'hep';
   host: string;
@@ -48,7 +51,7 @@ export interface ReplayOptions {
 }
 
 export interface ReplayResult {
-  /** datagrams sent */
+  /** datagrams sent (over HEP, a long run of TCP stream bytes takes several) */
   sent: number;
   /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed */
   skipped: number;
@@ -98,10 +101,18 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           }
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
-        const datagram =
-          to.scheme === 'udp'
-            ? payload
-            : encodeHep({
+        const datagrams: Uint8Array[] = [];
+        if (to.scheme === 'udp') datagrams.push(payload);
+        else {
+          // A HEP frame holds at most 64 KiB: stream bytes are cut to fit, a datagram too big is skipped.
+          const pieces = kind === 'tcp' ? cut(payload, MAX_HEP_PAYLOAD) : [payload];
+          if (pieces.some((p) => p.length > MAX_HEP_PAYLOAD)) {
+            result.skipped++;
+            continue;
+          }
+          for (const piece of pieces) {
+            datagrams.push(
+              encodeHep({
                 ipVersion: view.ipVersion,
                 ipProtocol: kind === 'tcp' ? IpProtocolNumber.TCP : IpProtocolNumber.UDP,
                 src: view.src,
@@ -109,13 +120,16 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
                 sport: view.sport,
                 dport: view.dport,
                 ...hepTimestamp(view.ts),
-                protocolType: protocolOf(payload),
-                payload,
+                protocolType: protocolOf(piece),
+                payload: piece,
                 ...(opts.captureAgentId !== undefined && { captureAgentId: opts.captureAgentId }),
                 ...(opts.authKey !== undefined && { authKey: opts.authKey }),
-              });
-        inFlight.push(send(socket, datagram, to));
-        result.sent++;
+              }),
+            );
+          }
+        }
+        for (const datagram of datagrams) inFlight.push(send(socket, datagram, to));
+        result.sent += datagrams.length;
         if (inFlight.length >= window) {
           await Promise.all(inFlight);
           inFlight = [];
@@ -129,6 +143,12 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return result;
+}
+
+function cut(bytes: Uint8Array, size: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+  return pieces;
 }
 
 function send(socket: Socket, datagram: Uint8Array, to: ReplayTarget): Promise<void> {

@@ -4,7 +4,11 @@ import { createSocket } from 'node:dgram';
 import { gzipSync, deflateSync } from 'node:zlib';
 import { readCaptureBatches } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
+import { buildEthernetIpv4Udp, buildIpv4Tcp } from '../../native-free/frame-builder.js';
+import { PcapWriter } from '../../native-free/write.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LinkType } from '../../native-free/types.js';
 import { UdpMirrorListener } from '../../src/sources/udp-listener.js';
 import { HepListener } from '../../src/sources/hep-listener.js';
@@ -268,5 +272,27 @@ describe('replay targets', () => {
     for (const bad of ['tcp://1.2.3.4:5', 'udp://1.2.3.4', 'udp://1.2.3.4:0', 'udp://1.2.3.4:70000', 'hep://::1:9060']) {
       expect(() => parseReplayTarget(bad)).toThrow(ReplayTargetError);
     }
+  });
+});
+
+describe('replay of oversized payloads over HEP', () => {
+  it('cuts long TCP stream bytes into several frames and skips a UDP datagram too big for one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aipref-replay-'));
+    const path = join(dir, 'big.pcap');
+    const writer = await PcapWriter.open(path, { linkType: LinkType.ETHERNET });
+    const stream = new Uint8Array(65_000).map((_, i) => i % 251);
+    writer.write(1.5, buildIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 5060, dport: 5062, seq: 1000, flags: 0x18, payload: stream }));
+    writer.write(1.6, buildEthernetIpv4Udp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 9, dport: 9, payload: new Uint8Array(65_000) }));
+    writer.write(1.7, buildEthernetIpv4Udp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 9, dport: 9, payload: Uint8Array.of(1) }));
+    await writer.close();
+    const c = collector(3);
+    const listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: c.onPacket });
+    toClose.push(listener);
+    const result = await replayCapture(path, `hep://127.0.0.1:${listener.udpAddress!.port}`, { speed: 0 });
+    expect(result).toEqual({ sent: 3, skipped: 1 });
+    const got = await c.done;
+    expect(got.map((p) => [p.proto, p.payload.length])).toEqual([['tcp', 60_000], ['tcp', 5_000], ['udp', 1]]);
+    expect(Buffer.concat([got[0]!.payload, got[1]!.payload]).equals(Buffer.from(stream))).toBe(true);
+    await rm(dir, { recursive: true, force: true });
   });
 });
