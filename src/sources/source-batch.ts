@@ -85,3 +85,10 @@ export function addressBytes(text: string): Uint8Array {
   // No address (a log line from an agent): the unspecified address keeps the frame decodable.
   return UNSPECIFIED_V4;
 }
+
+/** A live source as the record batches the replay engine takes (`source` of its options). */
+export async function* liveRecordBatches(packets: AsyncIterable<readonly SourcePacket[]>, batcher = new SourcePacketBatcher()): AsyncGenerator<RecordBatch> {
+  for await (const group of packets) {
+    if (group.length > 0) yield batcher.toBatch(group);
+  }
+}

@@ -6,7 +6,7 @@ import { LinkType, type RecordBatch } from '../../native-free/types.js';
 import { HepListener } from '../../src/sources/hep-listener.js';
 import { PacketQueue } from '../../src/sources/packet-queue.js';
 import { replayCapture } from '../../src/sources/replay-sender.js';
-import { addressBytes, SourcePacketBatcher } from '../../src/sources/source-batch.js';
+import { addressBytes, liveRecordBatches, SourcePacketBatcher } from '../../src/sources/source-batch.js';
 import type { SourcePacket } from '../../src/sources/source-packet.js';
 
 const CAPTURES = new URL('../../../shared/captures/', import.meta.url).pathname;
@@ -94,6 +94,18 @@ describe('live records as record batches', () => {
     expect([...addressBytes('64:ff9b::192.0.2.1')]).toEqual([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1]);
     expect(addressBytes('fe80::1%eth0')[15]).toBe(1);
     expect([...addressBytes('')]).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('liveRecordBatches', () => {
+  it('turns a packet queue into record batches with running frame numbers until the queue ends', async () => {
+    const queue = new PacketQueue(100, 2);
+    for (const n of [1, 2, 3]) queue.push({ ts: n, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, proto: 'udp', payload: Uint8Array.of(n) });
+    queue.end();
+    const batches: RecordBatch[] = [];
+    for await (const b of liveRecordBatches(queue)) batches.push(b);
+    expect(batches.map((b) => [b.firstFrame, b.count])).toEqual([[1, 2], [3, 1]]);
+    expect(decodeAll(batches).map((s) => s.payload)).toEqual(['01', '02', '03']);
   });
 });
 
