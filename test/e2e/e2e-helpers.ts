@@ -150,6 +150,34 @@ export async function rewritePcapWithout(src: string, dst: string, skip: Readonl
   return renumber;
 }
 
+/**
+ * Copies a classic little-endian pcap, writing each listed record twice in a row (an identical
+ * retransmission, same time). Returns the frame-number map old → new for the original records.
+ */
+export async function rewritePcapDuplicating(src: string, dst: string, duplicate: ReadonlySet<number>): Promise<Map<number, number>> {
+  const bytes = await readFile(src);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${src}: not a little-endian microsecond pcap`);
+  const parts: Uint8Array[] = [bytes.subarray(0, 24)];
+  const renumber = new Map<number, number>();
+  let at = 24;
+  let frame = 0;
+  let written = 0;
+  while (at + 16 <= bytes.length) {
+    const end = at + 16 + dv.getUint32(at + 8, true);
+    frame++;
+    parts.push(bytes.subarray(at, end));
+    renumber.set(frame, ++written);
+    if (duplicate.has(frame)) {
+      parts.push(bytes.subarray(at, end));
+      written++;
+    }
+    at = end;
+  }
+  await writeFile(dst, Buffer.concat(parts));
+  return renumber;
+}
+
 /** The frame numbers of a pcap's records and their capture times, read from the record headers. */
 export async function pcapRecordTimes(file: string): Promise<number[]> {
   const bytes = await readFile(file);

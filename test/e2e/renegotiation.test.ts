@@ -14,6 +14,7 @@ import {
   replayLines,
   type ReplayLines,
   type ReportLine,
+  rewritePcapDuplicating,
   rewritePcapWithout,
   smallCapture,
   sorted,
@@ -119,6 +120,40 @@ describe('retransmitted offers and answers change nothing', () => {
       expect(withoutIds(run.exports)).toEqual(withoutIds(trimmed.exports));
       expect(run.result.summary.sip - skip.size).toBe(trimmed.result.summary.sip);
       expect({ ...run.result.summary, packets: 0, sip: 0 }).toEqual({ ...trimmed.result.summary, packets: 0, sip: 0 });
+    });
+  }
+});
+
+describe('an offer or answer repeated at once (while the offer is pending) changes nothing', () => {
+  for (const seed of SEEDS) {
+    it(`seed ${seed}: every INVITE, its answer, every BYE and its 200, sent twice in a row: same reports, decisions and exports`, async () => {
+      const { g, run } = captures.get(seed)!;
+      // the initial INVITE/200 and every renegotiation's offer and answer
+      const frames = new Set<number>();
+      for (const call of g.truth.calls) {
+        for (const invite of call.sip.filter((m) => m.message === 'INVITE' && !m.retransmission)) {
+          frames.add(invite.frame);
+          const answer = call.sip.find((m) => m.frame > invite.frame && m.cseq === invite.cseq && m.from !== invite.from && (m.message === '200' || m.message === '488'));
+          if (answer) frames.add(answer.frame);
+        }
+        // and the BYE and its 200: a repeated BYE after the dialog ended creates nothing
+        for (const m of call.sip.filter((x) => x.message === 'BYE')) {
+          frames.add(m.frame);
+          const ok = call.sip.find((x) => x.frame > m.frame && x.cseq === m.cseq && x.message === '200');
+          if (ok) frames.add(ok.frame);
+        }
+      }
+      expect(frames.size).toBeGreaterThan(2 * g.truth.calls.length);
+      const doubledPath = await ws.file(`seed-${seed}-doubled.pcap`);
+      const renumber = await rewritePcapDuplicating(g.path, doubledPath, frames);
+      const doubled = await replayLines({ capture: doubledPath, policy: policyOf({ apts: catalogApts() }) });
+      const reframe = (lines: string[]) => parseLines<ReportLine>(lines).map((l) => JSON.stringify({ ...l, frame: renumber.get(l.frame) }));
+      expect(doubled.reports).toEqual(reframe(run.reports));
+      expect(doubled.decisions).toEqual(reframe(run.decisions));
+      const withoutIds = (lines: string[]) => parseLines<ExportLine>(lines).map(({ requestId: _, ...rest }) => JSON.stringify(rest));
+      expect(withoutIds(doubled.exports)).toEqual(withoutIds(run.exports));
+      expect(doubled.result.summary.sip).toBe(run.result.summary.sip + frames.size);
+      expect(doubled.result.summary.dialogs).toBe(run.result.summary.dialogs);
     });
   }
 });
