@@ -110,3 +110,33 @@ describe('real signaling binds real media', () => {
     });
   }
 });
+
+describe('BYE ends the dialog and its bindings', () => {
+  it("RTCP arriving after the dialog's BYE is not judged by the ended dialog's APTs", async () => {
+    const { readPcapRecords, writePcapRecords, catalogApts, policyOf, parseLines } = await import('./e2e-helpers.js');
+    const g = await ws.generate(smallCapture(21, 8));
+    // A stream that carries no SDES PRIV identifier (one that does would bind itself in-band,
+    // SPEC §2.4) keeps sending RTCP one second after its dialog's BYE was answered.
+    const lastRtcp = [...g.truth.rtcp].reverse().find((r) => g.truth.calls[r.callIndex]!.streams.find((s) => s.ssrc === r.ssrc)!.sdesPriv === null)!;
+    const call = g.truth.calls[lastRtcp.callIndex]!;
+    const byeOk = call.sip.filter((m) => m.message === '200').at(-1)!;
+    const { header, records } = await readPcapRecords(g.path);
+    const late = { ts: byeOk.ts + 1, data: records[lastRtcp.frame - 1]!.data };
+    const insertAt = records.findIndex((r) => r.ts > late.ts);
+    const at = insertAt < 0 ? records.length : insertAt;
+    records.splice(at, 0, late);
+    const file = await ws.file('late-rtcp.pcap');
+    await writePcapRecords(file, header, records);
+    const lateFrame = at + 1;
+
+    const policy = policyOf({ apts: catalogApts() });
+    const run = await replayLines({ capture: file, policy, explain: true });
+    const decisions = parseLines<{ frame: number; decision: string; reason: string; apt: string[] }>(run.decisions).filter((d) => d.frame === lateFrame);
+    expect(decisions.length).toBeGreaterThan(0);
+    for (const d of decisions) expect({ decision: d.decision, reason: d.reason, apt: d.apt }).toEqual({ decision: 'drop', reason: 'no-preference', apt: [] });
+    const reports = parseLines<ReportLine>(run.reports).filter((r) => r.frame === lateFrame);
+    expect(reports.map((r) => [r.type, r.ssrc, r.dialog])).toContainEqual(['unbound-stream', lastRtcp.ssrc, null]);
+    const exports = parseLines<{ ts: number; dialog: unknown }>(run.exports).filter((x) => x.ts > byeOk.ts);
+    expect(exports.filter((x) => x.dialog !== null && JSON.stringify(x.dialog).includes(call.callId))).toEqual([]);
+  });
+});

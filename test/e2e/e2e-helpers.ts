@@ -178,6 +178,41 @@ export async function rewritePcapDuplicating(src: string, dst: string, duplicate
   return renumber;
 }
 
+export interface PcapRecord {
+  ts: number;
+  data: Uint8Array;
+}
+
+/** The records of a classic little-endian microsecond pcap (file header kept aside). */
+export async function readPcapRecords(file: string): Promise<{ header: Uint8Array; records: PcapRecord[] }> {
+  const bytes = await readFile(file);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${file}: not a little-endian microsecond pcap`);
+  const records: PcapRecord[] = [];
+  let at = 24;
+  while (at + 16 <= bytes.length) {
+    const len = dv.getUint32(at + 8, true);
+    records.push({ ts: dv.getUint32(at, true) + dv.getUint32(at + 4, true) / 1e6, data: bytes.subarray(at + 16, at + 16 + len) });
+    at += 16 + len;
+  }
+  return { header: bytes.subarray(0, 24), records };
+}
+
+export async function writePcapRecords(file: string, header: Uint8Array, records: readonly PcapRecord[]): Promise<void> {
+  const parts: Uint8Array[] = [header];
+  for (const r of records) {
+    const h = Buffer.alloc(16);
+    const sec = Math.floor(r.ts);
+    const usec = Math.round((r.ts - sec) * 1e6);
+    h.writeUInt32LE(sec + (usec >= 1e6 ? 1 : 0), 0);
+    h.writeUInt32LE(usec >= 1e6 ? usec - 1e6 : usec, 4);
+    h.writeUInt32LE(r.data.length, 8);
+    h.writeUInt32LE(r.data.length, 12);
+    parts.push(h, r.data);
+  }
+  await writeFile(file, Buffer.concat(parts));
+}
+
 /** The frame numbers of a pcap's records and their capture times, read from the record headers. */
 export async function pcapRecordTimes(file: string): Promise<number[]> {
   const bytes = await readFile(file);
