@@ -1,0 +1,322 @@
+/**
+ * `npm run bench [-- options]`: every benchmark of the enforcer in one run, on one generated
+ * capture (≥ 1 million packets, cached in os.tmpdir()/aipref-bench/ by generator options):
+ *
+ *   (a) a bare record walk with readCaptureBatches — the speed limit (and the walk through the
+ *       native-free packet layers);
+ *   (b) the enforcer end to end: the real CLI, `replay --workers 0|1|default`, as a child
+ *       process writing its exports to a temp dir — packets/s, ratio to (a), peak RSS;
+ *   (c) a naive werift pipeline (fixed offsets, RtcpPacketConverter / RtpPacket) over the records;
+ *   (d) tshark's RTCP decode of the capture (heuristic RTCP dissector), when tshark is installed;
+ *   (e) micro-benchmarks: bench/rtcp-decode.ts and the hot paths of bench/hot-paths.ts;
+ *   and a CPU profile of `replay --workers 0` on a smaller capture, summarised by self time.
+ *
+ * Options:
+ *   --runs N            end-to-end runs per worker setting (median reported); default 3
+ *   --calls N --duration S --video-bytes N   the main capture; default 115 calls × 30 s, 600 B video
+ *   --large[=duration|calls]  also a capture 10× larger (10× the duration, or 10× the calls;
+ *                       ~5.6 GB at the default video size, 200-byte video payloads when the disk
+ *                       is short), replayed with --workers 0 and the default workers for peak RSS
+ *   --no-tshark --no-werift --no-micro --no-profile   leave a part out
+ *
+ * Prints a table (bench/report.ts) and writes bench/results/<stamp>.json and latest.json.
+ */
+import { statfs } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchCapture, CACHE_DIR, type BenchCapture, type BenchCaptureOptions } from './capture-cache.js';
+import { benchHotPaths } from './hot-paths.js';
+import { printProfile, profileReplay, type ProfileSummary } from './profile.js';
+import { bestOf, walkPacketLayers, walkRecords, type WalkResult } from './record-walk.js';
+import { REPO_ROOT, runReplayChild, type ReplayRun } from './replay-child.js';
+import { printTable, writeResults, type BenchFigure } from './report.js';
+import { benchRtcpDecode } from './rtcp-decode.js';
+import { findTshark, tsharkRtcp, type TsharkResult } from './tshark.js';
+import { weriftNaivePipeline, type NaiveResult } from './werift-naive.js';
+import { defaultWorkerCount } from '../src/pipeline/replay-engine.js';
+
+const TARGET_PACKETS_PER_SEC = 2e6;
+const TARGET_SHARE_OF_WALK = 1 / 3;
+const TARGET_TIMES_TSHARK = 25;
+const TARGET_PEAK_RSS_MB = 250;
+const PROFILE_CAPTURE = { calls: 30, durationSec: 30 };
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    calls: { type: 'string', default: '115' },
+    duration: { type: 'string', default: '30' },
+    'video-bytes': { type: 'string', default: '600' },
+    seed: { type: 'string', default: '1' },
+    large: { type: 'string' },
+    'no-tshark': { type: 'boolean', default: false },
+    'no-werift': { type: 'boolean', default: false },
+    'no-micro': { type: 'boolean', default: false },
+    'no-profile': { type: 'boolean', default: false },
+  },
+  // `--large` alone is allowed: see below
+  args: process.argv.slice(2).map((a) => (a === '--large' ? '--large=duration' : a)),
+  allowPositionals: false,
+});
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} takes a positive integer, not '${text}'`);
+  return n;
+}
+
+const runs = positiveInt('runs', args.runs);
+const mainOptions: BenchCaptureOptions = {
+  calls: positiveInt('calls', args.calls),
+  durationSec: positiveInt('duration', args.duration),
+  seed: positiveInt('seed', args.seed),
+  videoBytes: positiveInt('video-bytes', args['video-bytes']),
+};
+if (args.large !== undefined && args.large !== 'duration' && args.large !== 'calls') throw new Error(`--large takes duration or calls, not '${args.large}'`);
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1));
+const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+interface ReplaySeries {
+  label: string;
+  workers: number | undefined;
+  runs: ReplayRun[];
+  /** the run of median wall time */
+  median: ReplayRun;
+  peakRssMB: number;
+}
+
+async function replaySeries(capture: BenchCapture, workers: number | undefined, count: number): Promise<ReplaySeries> {
+  const label = workers === undefined ? `replay (default workers = ${defaultWorkerCount()})` : `replay --workers ${workers}`;
+  const done: ReplayRun[] = [];
+  for (let r = 0; r < count; r++) {
+    const run = await runReplayChild({ capture: capture.path, ...(workers !== undefined ? { workers } : {}) });
+    log(
+      `${label} run ${r + 1}/${count}: ${run.wallSeconds.toFixed(2)} s wall` +
+        (run.userSeconds !== undefined ? `, ${(run.userSeconds + (run.systemSeconds ?? 0)).toFixed(2)} s CPU` : '') +
+        `, ${fmt(run.packetsPerSec)} packets/s, peak RSS ${run.peakRssMB.toFixed(0)} MB, exports ${(run.exportsBytes / 1e6).toFixed(1)} MB`,
+    );
+    done.push(run);
+  }
+  const mid = median(done.map((r) => r.wallSeconds));
+  const medianRun = done.find((r) => r.wallSeconds === mid) ?? done.reduce((a, b) => (Math.abs(a.wallSeconds - mid) <= Math.abs(b.wallSeconds - mid) ? a : b));
+  return { label, workers, runs: done, median: medianRun, peakRssMB: Math.max(...done.map((r) => r.peakRssMB)) };
+}
+
+/** The summary lines that SPEC §8 says do not depend on --workers. */
+function summaryKey(run: ReplayRun): string {
+  const { packets, rtp, rtcp, sip, malformed, streams, dialogs, telemetry, reports } = run.summary;
+  return JSON.stringify({ packets, rtp, rtcp, sip, malformed, streams, dialogs, telemetry, reports });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const figures: BenchFigure[] = [];
+  const context: Record<string, unknown> = { command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), cacheDir: CACHE_DIR, loadAverageAtStart: os.loadavg() };
+  const load = os.loadavg()[0]!;
+  if (load > defaultWorkerCount() / 2) log(`note: load average ${load.toFixed(2)} on ${defaultWorkerCount()} cores: other processes are running, the figures will be noisy`);
+
+  // The capture every figure is measured on.
+  const capture = await benchCapture(mainOptions, log);
+  if (capture.packets.total < 1e6) log(`note: the capture has ${capture.packets.total} packets, fewer than the 1 million the targets speak of`);
+  context.capture = { ...capture, path: path.basename(capture.path) };
+  const captureNote = `${fmt(capture.packets.total)} packets, ${(capture.bytes / 1e6).toFixed(0)} MB`;
+
+  // (a) the speed limit
+  log('(a) bare record walk, best of 3 ...');
+  const walk: WalkResult = await bestOf(3, () => walkRecords(capture.path));
+  figures.push({ suite: 'walk', name: 'bare record walk (readCaptureBatches)', value: walk.recordsPerSec, unit: 'records/s', note: `${walk.mbPerSec.toFixed(0)} MB/s; ${captureNote}; best of 3` });
+  const layers = await bestOf(3, () => walkPacketLayers(capture.path));
+  figures.push({
+    suite: 'walk',
+    name: 'record walk + packet layers (PacketDecoder)',
+    value: layers.recordsPerSec,
+    unit: 'records/s',
+    ratio: { to: 'record walk', value: layers.recordsPerSec / walk.recordsPerSec },
+    note: `${layers.mbPerSec.toFixed(0)} MB/s; best of 3`,
+  });
+  context.walk = { bare: walk, packetLayers: layers };
+
+  // (d) tshark first, so that the end-to-end notes can give the ratio to it
+  let tshark: TsharkResult | undefined;
+  if (args['no-tshark']) context.tshark = { skipped: '--no-tshark' };
+  else {
+    const found = findTshark();
+    if (!found.path) {
+      console.log(`tshark: skipped: ${found.reason}`);
+      context.tshark = { skipped: found.reason };
+    } else {
+      log(`(d) ${found.version!.replace(/^TShark \(Wireshark\) ([^ ]+).*/, 'tshark $1')}: RTCP decode of the capture ...`);
+      tshark = await tsharkRtcp(found.path, found.version!, capture.path, capture.packets.total);
+      log(`  ${tshark.seconds.toFixed(1)} s, ${tshark.rtcpLines} RTCP packets found (capture has ${capture.packets.rtcp} RTCP datagrams)`);
+      context.tshark = tshark;
+    }
+  }
+
+  // (b) the enforcer end to end
+  const series: ReplaySeries[] = [];
+  for (const workers of [0, 1, undefined]) {
+    log(`(b) ${workers === undefined ? 'replay, default workers' : `replay --workers ${workers}`}, ${runs} run(s) ...`);
+    series.push(await replaySeries(capture, workers, runs));
+  }
+  for (const s of series) {
+    const m = s.median;
+    const cpu = m.userSeconds !== undefined ? `, ${(m.userSeconds + (m.systemSeconds ?? 0)).toFixed(1)} s CPU` : '';
+    figures.push({
+      suite: 'e2e',
+      name: s.label,
+      value: m.packetsPerSec,
+      unit: 'packets/s',
+      ratio: { to: 'record walk', value: m.packetsPerSec / walk.recordsPerSec },
+      note:
+        `${tshark ? `${(m.packetsPerSec / tshark.packetsPerSec).toFixed(1)}× tshark; ` : ''}peak RSS ${s.peakRssMB.toFixed(0)} MB; ` +
+        `${m.wallSeconds.toFixed(2)} s wall${cpu}; median of ${s.runs.length}`,
+    });
+    const cpuRates = s.runs.filter((r) => r.userSeconds !== undefined).map((r) => r.summary.packets / (r.userSeconds! + (r.systemSeconds ?? 0)));
+    if (cpuRates.length > 0) {
+      figures.push({ suite: 'e2e', name: `${s.label}: per CPU-second`, value: median(cpuRates), unit: 'packets/CPU-s', note: 'user+sys of the child, all threads; steadier than wall time on a busy machine' });
+    }
+    figures.push({ suite: 'e2e', name: `${s.label}: peak RSS`, value: s.peakRssMB, unit: 'MB', note: `max of ${s.runs.length} runs (${m.rssSource})` });
+  }
+  const keys = new Map(series.map((s) => [s.label, summaryKey(s.median)]));
+  const distinct = new Set(keys.values());
+  if (distinct.size > 1) {
+    console.log('\nWARNING: replay summaries differ with --workers (SPEC §8: "Results are identical whatever --workers is"):');
+    for (const [label, key] of keys) console.log(`  ${label}: ${key}`);
+  }
+  context.replay = series.map((s) => ({ label: s.label, workers: s.workers ?? defaultWorkerCount(), peakRssMB: s.peakRssMB, runs: s.runs }));
+  context.replaySummariesIdentical = distinct.size === 1;
+
+  // (c) the naive werift pipeline
+  let naive: NaiveResult | undefined;
+  if (!args['no-werift']) {
+    log('(c) naive werift pipeline ...');
+    naive = await weriftNaivePipeline(capture.path);
+    log(`  ${naive.seconds.toFixed(1)} s: ${naive.rtp} RTP, ${naive.rtcp} RTCP (${naive.rtcpPackets} packets), ${naive.other} other, ${naive.errors} errors`);
+    figures.push({
+      suite: 'baseline',
+      name: 'naive werift pipeline (RtpPacket + RtcpPacketConverter)',
+      value: naive.packetsPerSec,
+      unit: 'packets/s',
+      ratio: { to: 'record walk', value: naive.packetsPerSec / walk.recordsPerSec },
+      note: `${tshark ? `${(naive.packetsPerSec / tshark.packetsPerSec).toFixed(1)}× tshark; ` : ''}decode and count only; in-process`,
+    });
+    context.werift = naive;
+  }
+  if (tshark) {
+    figures.push({
+      suite: 'baseline',
+      name: 'tshark RTCP decode (-Y rtcp, heuristic RTCP)',
+      value: tshark.packetsPerSec,
+      unit: 'packets/s',
+      ratio: { to: 'record walk', value: tshark.packetsPerSec / walk.recordsPerSec },
+      note: `${tshark.version.replace(/^TShark \(Wireshark\) ([^ ]+).*/, 'tshark $1')}; ${tshark.seconds.toFixed(1)} s; ${tshark.rtcpLines} RTCP lines`,
+    });
+  }
+
+  // (e) micro-benchmarks
+  if (!args['no-micro']) {
+    log('(e) RTCP decode micro-benchmark (bench/rtcp-decode.ts) ...');
+    for (const f of await benchRtcpDecode()) {
+      figures.push({ suite: 'micro', name: f.name, value: f.ops, unit: f.unit, ...(f.ratio !== undefined ? { ratio: { to: 'werift', value: f.ratio } } : {}), note: 'synthetic mix' });
+    }
+    log('(e) hot-path micro-benchmarks on capture records ...');
+    for (const f of await benchHotPaths(capture.path)) {
+      figures.push({
+        suite: 'micro',
+        name: f.name,
+        value: f.ops,
+        unit: f.unit,
+        ...(f.baseline ? { ratio: { to: f.baseline.name, value: f.ops / f.baseline.ops }, note: `${f.baseline.name}: ${fmt(f.baseline.ops)} ${f.unit}` } : {}),
+      });
+    }
+  }
+
+  // The 10× larger capture, for the memory target.
+  if (args.large !== undefined) {
+    const byCalls = args.large === 'calls';
+    let videoBytes = mainOptions.videoBytes;
+    const estimate = capture.bytes * 10;
+    const fs = await statfs(CACHE_DIR);
+    const free = fs.bavail * fs.bsize;
+    if (free < estimate * 2) {
+      videoBytes = Math.min(videoBytes, 200);
+      log(`only ${(free / 1e9).toFixed(1)} GB free in ${CACHE_DIR}: the large capture uses ${videoBytes}-byte video payloads`);
+    }
+    const largeOptions: BenchCaptureOptions = {
+      ...mainOptions,
+      calls: byCalls ? mainOptions.calls * 10 : mainOptions.calls,
+      durationSec: byCalls ? mainOptions.durationSec : mainOptions.durationSec * 10,
+      videoBytes,
+    };
+    const large = await benchCapture(largeOptions, log);
+    const how = `${byCalls ? '10× calls' : '10× duration'}: ${large.options.calls} calls × ${large.options.durationSec} s, ${fmt(large.packets.total)} packets, ${(large.bytes / 1e9).toFixed(1)} GB` + (videoBytes !== mainOptions.videoBytes ? `, video payload ${videoBytes} B` : '');
+    log('large: bare record walk ...');
+    const largeWalk = await walkRecords(large.path);
+    figures.push({ suite: 'large', name: 'bare record walk', value: largeWalk.recordsPerSec, unit: 'records/s', note: `${largeWalk.mbPerSec.toFixed(0)} MB/s (page cache may be cold); ${how}` });
+    log('large: replay --workers 0 ...');
+    const s0 = await replaySeries(large, 0, 1);
+    figures.push({ suite: 'large', name: s0.label, value: s0.median.packetsPerSec, unit: 'packets/s', ratio: { to: 'record walk', value: s0.median.packetsPerSec / largeWalk.recordsPerSec }, note: `${s0.median.wallSeconds.toFixed(1)} s wall` });
+    figures.push({ suite: 'large', name: `${s0.label}: peak RSS`, value: s0.peakRssMB, unit: 'MB', note: `target < ${TARGET_PEAK_RSS_MB} MB: ${met(s0.peakRssMB < TARGET_PEAK_RSS_MB)}` });
+    log('large: replay, default workers ...');
+    const s = await replaySeries(large, undefined, 1);
+    figures.push({ suite: 'large', name: s.label, value: s.median.packetsPerSec, unit: 'packets/s', ratio: { to: 'record walk', value: s.median.packetsPerSec / largeWalk.recordsPerSec }, note: `${s.median.wallSeconds.toFixed(1)} s wall` });
+    figures.push({ suite: 'large', name: `${s.label}: peak RSS`, value: s.peakRssMB, unit: 'MB', note: `target < ${TARGET_PEAK_RSS_MB} MB: ${met(s.peakRssMB < TARGET_PEAK_RSS_MB)}` });
+    context.large = { capture: { ...large, path: path.basename(large.path) }, walk: largeWalk, replay: [...s0.runs, ...s.runs] };
+  }
+
+  // The targets (shown, not enforced).
+  const best = series.reduce((a, b) => (b.median.packetsPerSec > a.median.packetsPerSec ? b : a));
+  const bestRate = best.median.packetsPerSec;
+  const worstRss = series.reduce((a, b) => (b.peakRssMB > a.peakRssMB ? b : a));
+  figures.push({ suite: 'target', name: `replay ≥ 2 M packets/s (best: ${best.label})`, value: bestRate, unit: 'packets/s', ratio: { to: 'target', value: bestRate / TARGET_PACKETS_PER_SEC }, note: met(bestRate >= TARGET_PACKETS_PER_SEC) });
+  figures.push({
+    suite: 'target',
+    name: `replay ≥ 1/3 of the record walk (best: ${best.label})`,
+    value: bestRate / walk.recordsPerSec,
+    unit: '× walk',
+    ratio: { to: 'target', value: bestRate / walk.recordsPerSec / TARGET_SHARE_OF_WALK },
+    note: met(bestRate >= walk.recordsPerSec * TARGET_SHARE_OF_WALK),
+  });
+  if (tshark) {
+    const times = bestRate / tshark.packetsPerSec;
+    figures.push({ suite: 'target', name: `replay ≥ 25× tshark (best: ${best.label})`, value: times, unit: '× tshark', ratio: { to: 'target', value: times / TARGET_TIMES_TSHARK }, note: met(times >= TARGET_TIMES_TSHARK) });
+  }
+  figures.push({
+    suite: 'target',
+    name: `peak RSS < 250 MB (worst: ${worstRss.label})`,
+    value: worstRss.peakRssMB,
+    unit: 'MB',
+    note: `${met(worstRss.peakRssMB < TARGET_PEAK_RSS_MB)}; ${series.map((s) => `${s.workers ?? 'default'}: ${s.peakRssMB.toFixed(0)}`).join(', ')} MB`,
+  });
+
+  console.log(`\ncapture: ${path.basename(capture.path)} (${captureNote}, page cache warm); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} cores`);
+  printTable(figures);
+
+  // Where replay's time goes.
+  let profile: ProfileSummary | undefined;
+  if (!args['no-profile']) {
+    const small = await benchCapture({ ...mainOptions, ...PROFILE_CAPTURE }, log);
+    profile = await profileReplay(small.path, 25);
+    printProfile(profile, 15);
+    context.profile = { capture: path.basename(small.path), ...profile };
+  }
+
+  context.loadAverageAtEnd = os.loadavg();
+  context.seconds = (performance.now() - started) / 1000;
+  const file = await writeResults(path.join(REPO_ROOT, 'bench', 'results'), figures, context);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)} (${(context.seconds as number).toFixed(0)} s in all)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 1;
+});
