@@ -18,7 +18,7 @@ import {
   sorted,
   Workspace,
 } from './e2e-helpers.js';
-import { DecisionModel, type ExpectedItem, us } from './expectations.js';
+import { DecisionModel, type ExpectedItem, expectedStats, us } from './expectations.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -130,7 +130,7 @@ describe('decisions follow the preferences (generated captures, catalog policy +
       expect(wrong.slice(0, 25)).toEqual([]);
     });
 
-    it(`seed ${seed}: aggregates (one window per stream and deciding APTs) hold the aggregated items and expire at their end + the shortest retention among them`, () => {
+    it(`seed ${seed}: aggregates (one window per stream and deciding APTs) hold the aggregated items, with their statistics, and expire at their end + the shortest retention among them`, () => {
       const { expected, run } = cases.get(seed)!;
       const aggregates = parseLines<ExportLine>(run.exports).filter((x) => x.type === 'aggregate');
       expect(aggregates.length).toBeGreaterThan(0);
@@ -151,6 +151,13 @@ describe('decisions follow the preferences (generated captures, catalog policy +
         const expiresAt = retentions.length === 0 ? null : us(end + Math.min(...retentions));
         if (a.expiresAt !== expiresAt) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: expiresAt ${a.expiresAt}, expected ${expiresAt}`);
         if (us(mine[0]!.ts) !== start) wrong.push(`aggregate of ${a.stream.ssrc}: starts ${start}, its first item is at ${us(mine[0]!.ts)}`);
+        // the statistics are those of exactly these items
+        const { rttMs, ...stats } = a.stats as Record<string, unknown> & { rttMs: { min: number; max: number } | null };
+        const want = expectedStats(mine);
+        const close = (x: unknown, y: unknown): boolean =>
+          typeof x === 'number' && typeof y === 'number' ? Math.abs(x - y) < 1e-9 : x && y && typeof x === 'object' && typeof y === 'object' ? Object.keys({ ...x, ...y }).every((k) => close((x as never)[k], (y as never)[k])) : x === y;
+        if (!close(stats, want)) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: stats ${JSON.stringify(stats)}, expected ${JSON.stringify(want)}`);
+        if (rttMs !== null && !(rttMs.min >= 0 && rttMs.max < 1000)) wrong.push(`aggregate of ${a.stream.ssrc}: implausible RTT ${JSON.stringify(rttMs)}`);
       }
       expect(wrong.slice(0, 20)).toEqual([]);
       // every aggregated item is in exactly one aggregate

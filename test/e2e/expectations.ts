@@ -41,6 +41,8 @@ export interface ExpectedItem {
   retentionSec: number | null;
   call: CallTruth;
   stream: StreamTruth;
+  /** the packet the generator wrote (for XR, with `block` the index of the block) */
+  packet: RtcpPacketInput;
 }
 
 const EXPORT_RANK = { none: 0, 'aggregated-only': 1, raw: 2 } as const;
@@ -140,7 +142,7 @@ export class DecisionModel {
 
   private expect(frame: number, ts: number, item: RawItem): ExpectedItem {
     const { call, stream } = this.streamOf.get(item.ssrc)!;
-    const base = { frame, ts, ssrc: item.ssrc, pt: item.pt, feature: item.feature, subjects: item.subjects, call, stream } as const;
+    const base = { frame, ts, ssrc: item.ssrc, pt: item.pt, feature: item.feature, subjects: item.subjects, call, stream, packet: item.packet } as const;
     const extra = { ...(item.fmt !== undefined ? { fmt: item.fmt } : {}), ...(item.block !== undefined ? { block: item.block } : {}) };
     const sender = this.streamPref(item.ssrc, frame);
     const applying: string[] = [];
@@ -175,6 +177,7 @@ export class DecisionModel {
 }
 
 interface RawItem {
+  packet: RtcpPacketInput;
   ssrc: number;
   pt: number;
   fmt?: number;
@@ -193,29 +196,29 @@ export function itemsOf(packets: readonly RtcpPacketInput[]): RawItem[] {
     switch (p.pt) {
       case 200:
       case 201:
-        if ('reports' in p) items.push({ ssrc: p.ssrc, pt: p.pt, feature: 'media-metrics', subjects: others(p.ssrc, p.reports.map((r) => r.ssrc)) });
+        if ('reports' in p) items.push({ packet: p, ssrc: p.ssrc, pt: p.pt, feature: 'media-metrics', subjects: others(p.ssrc, p.reports.map((r) => r.ssrc)) });
         break;
       case 202:
         if ('chunks' in p) {
           const text = p.chunks.filter((c) => c.items.some((i) => !BINDING_SDES.has(i.type) && !(i.type === 8 && 'prefix' in i && i.prefix === 'aipref')));
-          if (text.length > 0) items.push({ ssrc: p.ssrc, pt: 202, feature: 'sdes', subjects: others(p.ssrc, text.map((c) => c.ssrc)) });
+          if (text.length > 0) items.push({ packet: p, ssrc: p.ssrc, pt: 202, feature: 'sdes', subjects: others(p.ssrc, text.map((c) => c.ssrc)) });
         }
         break;
       case 203:
-        if ('ssrcs' in p) items.push({ ssrc: p.ssrc, pt: 203, feature: 'media-metrics', subjects: others(p.ssrc, p.ssrcs) });
+        if ('ssrcs' in p) items.push({ packet: p, ssrc: p.ssrc, pt: 203, feature: 'media-metrics', subjects: others(p.ssrc, p.ssrcs) });
         break;
       case 204:
-        items.push({ ssrc: p.ssrc, pt: 204, feature: 'app', subjects: [] });
+        items.push({ packet: p, ssrc: p.ssrc, pt: 204, feature: 'app', subjects: [] });
         break;
       case 205:
       case 206:
-        if ('mediaSsrc' in p) items.push({ ssrc: p.senderSsrc, pt: p.pt, fmt: p.fmt, feature: 'feedback', subjects: others(p.senderSsrc, [p.mediaSsrc]) });
+        if ('mediaSsrc' in p) items.push({ packet: p, ssrc: p.senderSsrc, pt: p.pt, fmt: p.fmt, feature: 'feedback', subjects: others(p.senderSsrc, [p.mediaSsrc]) });
         break;
       case 207:
         if ('blocks' in p) {
           p.blocks.forEach((b, block) => {
             const subjects = 'subBlocks' in b ? b.subBlocks.map((s) => s.ssrc) : 'ssrc' in b ? [b.ssrc] : [];
-            items.push({ ssrc: p.ssrc, pt: 207, block, feature: 'rtcp-xr', subjects: others(p.ssrc, subjects) });
+            items.push({ packet: p, ssrc: p.ssrc, pt: 207, block, feature: 'rtcp-xr', subjects: others(p.ssrc, subjects) });
           });
         }
         break;
@@ -226,3 +229,58 @@ export function itemsOf(packets: readonly RtcpPacketInput[]): RawItem[] {
 
 /** Microsecond rounding as SPEC §8 times are written. */
 export const us = (t: number): number => Math.round(t * 1e6) / 1e6;
+
+/**
+ * SPEC §4's aggregate statistics recomputed from the generator's packets: counts, loss
+ * fraction, cumulative loss, jitter (min/mean/max/p95 nearest rank), XR VoIP-metrics means and
+ * feedback counts (RTT needs the SRs the enforcer remembered: checked for plausibility only).
+ */
+export function expectedStats(items: readonly ExpectedItem[]): Record<string, unknown> {
+  const packets = { sr: 0, rr: 0, sdes: 0, bye: 0, app: 0, rtpfb: 0, psfb: 0, xr: 0 };
+  const kinds: Record<number, keyof typeof packets> = { 200: 'sr', 201: 'rr', 202: 'sdes', 203: 'bye', 204: 'app', 205: 'rtpfb', 206: 'psfb', 207: 'xr' };
+  const feedback = { nack: 0, pli: 0, fir: 0, remb: 0, twcc: 0, other: 0 };
+  const loss: number[] = [];
+  const cumulative: number[] = [];
+  const jitter: number[] = [];
+  const mosLq: number[] = [];
+  const mosCq: number[] = [];
+  const rFactor: number[] = [];
+  let voipBlocks = 0;
+  for (const e of items) {
+    packets[kinds[e.pt]!]++;
+    const p = e.packet;
+    if ((e.pt === 200 || e.pt === 201) && 'reports' in p) {
+      for (const r of p.reports) {
+        loss.push(r.fractionLost / 256);
+        cumulative.push(r.cumulativeLost);
+        jitter.push(r.jitter);
+      }
+    }
+    if (e.pt === 205) feedback[e.fmt === 1 ? 'nack' : e.fmt === 15 ? 'twcc' : 'other']++;
+    if (e.pt === 206) feedback[e.fmt === 1 ? 'pli' : e.fmt === 4 ? 'fir' : 'other']++;
+    if (e.pt === 207 && 'blocks' in p) {
+      const b = p.blocks[e.block!]!;
+      if (b.bt === 7 && 'mosLq' in b) {
+        voipBlocks++;
+        if (b.mosLq !== 127 && b.mosLq > 0) mosLq.push(b.mosLq / 10);
+        if (b.mosCq !== 127 && b.mosCq > 0) mosCq.push(b.mosCq / 10);
+        if (b.rFactor !== 127) rFactor.push(b.rFactor);
+      }
+    }
+  }
+  const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const sortedJitter = [...jitter].sort((a, b) => a - b);
+  return {
+    items: items.length,
+    packets,
+    reportBlocks: loss.length,
+    lossFraction: loss.length === 0 ? null : { mean: mean(loss) },
+    cumulativeLost: cumulative.length === 0 ? null : { max: Math.max(...cumulative) },
+    jitter:
+      jitter.length === 0
+        ? null
+        : { min: sortedJitter[0], mean: mean(jitter), max: sortedJitter.at(-1), p95: sortedJitter[Math.ceil(0.95 * sortedJitter.length) - 1] },
+    voip: voipBlocks === 0 ? null : { blocks: voipBlocks, mosLq: mean(mosLq), mosCq: mean(mosCq), rFactor: mean(rFactor) },
+    feedback,
+  };
+}
