@@ -73,6 +73,45 @@ function compareDecisions(expected: readonly ExpectedItem[], actual: readonly De
   return wrong;
 }
 
+/**
+ * Aggregates against the expected aggregated items: one window per stream and deciding APTs,
+ * no longer than the window nor than the shortest retention of what it holds, starting at its
+ * first item, with exactly its items' statistics, expiring at its end + that retention.
+ */
+function checkAggregates(expected: readonly ExpectedItem[], exports: readonly ExportLine[], windowSec: number): string[] {
+  const aggregates = exports.filter((x) => x.type === 'aggregate');
+  const folded = expected.filter((e) => e.decision === 'aggregate');
+  const wrong: string[] = [];
+  if (aggregates.length === 0) wrong.push('no aggregate at all');
+  let items = 0;
+  for (const a of aggregates) {
+    const { start, end } = a.window!;
+    if (a.ts !== end) wrong.push(`aggregate of ${a.stream.ssrc}: ts ${a.ts} is not its end ${end}`);
+    const mine = folded.filter((e) => e.ssrc === a.stream.ssrc && sorted(e.apt ?? []).join() === sorted(a.apt).join() && us(e.ts) >= start && us(e.ts) <= end);
+    items += (a.stats as { items: number }).items;
+    if (mine.length === 0) {
+      wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: no aggregated item of that stream in the window`);
+      continue;
+    }
+    const retentions = mine.map((e) => e.retentionSec).filter((r): r is number => r !== null);
+    const retention = retentions.length === 0 ? null : Math.min(...retentions);
+    const expiresAt = retention === null ? null : us(end + retention);
+    if (a.expiresAt !== expiresAt) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: expiresAt ${a.expiresAt}, expected ${expiresAt}`);
+    if (us(mine[0]!.ts) !== start) wrong.push(`aggregate of ${a.stream.ssrc}: starts ${start}, its first item is at ${us(mine[0]!.ts)}`);
+    const longest = Math.min(windowSec, retention ?? Infinity);
+    if (end - start > longest + 1e-6) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: ${end - start} s, longer than ${longest} s (window ${windowSec} s, retention ${retention})`);
+    const { rttMs, ...stats } = a.stats as Record<string, unknown> & { rttMs: { min: number; max: number } | null };
+    const want = expectedStats(mine);
+    const close = (x: unknown, y: unknown): boolean =>
+      typeof x === 'number' && typeof y === 'number' ? Math.abs(x - y) < 1e-9 : x && y && typeof x === 'object' && typeof y === 'object' ? Object.keys({ ...x, ...y }).every((k) => close((x as never)[k], (y as never)[k])) : x === y;
+    if (!close(stats, want)) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: stats ${JSON.stringify(stats)}, expected ${JSON.stringify(want)}`);
+    if (rttMs !== null && !(rttMs.min >= 0 && rttMs.max < 1000)) wrong.push(`aggregate of ${a.stream.ssrc}: implausible RTT ${JSON.stringify(rttMs)}`);
+  }
+  // every aggregated item is in exactly one aggregate
+  if (items !== folded.length) wrong.push(`aggregates hold ${items} items, ${folded.length} were aggregated`);
+  return wrong.slice(0, 20);
+}
+
 function describeItem(e: ExpectedItem): string {
   const r = e.call.renegotiations[0];
   const reneg = r ? ` [call ${e.call.index} ${r.kind} offer ${r.offerFrame} answer ${r.answerFrame}]` : ` [call ${e.call.index}]`;
@@ -132,36 +171,7 @@ describe('decisions follow the preferences (generated captures, catalog policy +
 
     it(`seed ${seed}: aggregates (one window per stream and deciding APTs) hold the aggregated items, with their statistics, and expire at their end + the shortest retention among them`, () => {
       const { expected, run } = cases.get(seed)!;
-      const aggregates = parseLines<ExportLine>(run.exports).filter((x) => x.type === 'aggregate');
-      expect(aggregates.length).toBeGreaterThan(0);
-      const folded = expected.filter((e) => e.decision === 'aggregate');
-      const wrong: string[] = [];
-      let items = 0;
-      for (const a of aggregates) {
-        const { start, end } = a.window!;
-        expect(a.ts).toBe(end);
-        // one window per stream and deciding APTs
-        const mine = folded.filter((e) => e.ssrc === a.stream.ssrc && sorted(e.apt ?? []).join() === sorted(a.apt).join() && us(e.ts) >= start && us(e.ts) <= end);
-        items += (a.stats as { items: number }).items;
-        if (mine.length === 0) {
-          wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: no aggregated item of that stream in the window`);
-          continue;
-        }
-        const retentions = mine.map((e) => e.retentionSec).filter((r): r is number => r !== null);
-        const expiresAt = retentions.length === 0 ? null : us(end + Math.min(...retentions));
-        if (a.expiresAt !== expiresAt) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: expiresAt ${a.expiresAt}, expected ${expiresAt}`);
-        if (us(mine[0]!.ts) !== start) wrong.push(`aggregate of ${a.stream.ssrc}: starts ${start}, its first item is at ${us(mine[0]!.ts)}`);
-        // the statistics are those of exactly these items
-        const { rttMs, ...stats } = a.stats as Record<string, unknown> & { rttMs: { min: number; max: number } | null };
-        const want = expectedStats(mine);
-        const close = (x: unknown, y: unknown): boolean =>
-          typeof x === 'number' && typeof y === 'number' ? Math.abs(x - y) < 1e-9 : x && y && typeof x === 'object' && typeof y === 'object' ? Object.keys({ ...x, ...y }).every((k) => close((x as never)[k], (y as never)[k])) : x === y;
-        if (!close(stats, want)) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: stats ${JSON.stringify(stats)}, expected ${JSON.stringify(want)}`);
-        if (rttMs !== null && !(rttMs.min >= 0 && rttMs.max < 1000)) wrong.push(`aggregate of ${a.stream.ssrc}: implausible RTT ${JSON.stringify(rttMs)}`);
-      }
-      expect(wrong.slice(0, 20)).toEqual([]);
-      // every aggregated item is in exactly one aggregate
-      expect(items).toBe(folded.length);
+      expect(checkAggregates(expected, parseLines<ExportLine>(run.exports), 10)).toEqual([]);
     });
   }
 
@@ -238,4 +248,27 @@ describe('an item about a stopped stream is dropped, whatever governs its sender
       expect(compareDecisions(aboutStopped, parseLines<DecisionLine>(run.decisions))).toEqual([]);
     });
   }
+});
+
+describe('windows close on time and on retention', () => {
+  it('window 2 s: every aggregate spans at most 2 s and holds exactly its items', async () => {
+    const g = await ws.generate(smallCapture(3, 8));
+    const policy = policyOf({ apts: catalogApts() });
+    const run = await replayLines({ capture: g.path, policy, explain: true, windowSec: 2 });
+    const expected = new DecisionModel(g.truth, policy).expectAll(g.rtcp);
+    expect(checkAggregates(expected, parseLines<ExportLine>(run.exports), 2)).toEqual([]);
+  });
+
+  it('retention 3 s under a 10 s window: no window outlives its first item by more than 3 s', async () => {
+    const g = await ws.generate(smallCapture(21, 8));
+    const apts = catalogApts();
+    // stricter than every signaled retention (but 0), so the operator's value is the one in force
+    for (const a of Object.values(apts)) if (a.retention !== '0') a.retention = '3s';
+    const policy = policyOf({ apts });
+    const run = await replayLines({ capture: g.path, policy, explain: true, windowSec: 10 });
+    const expected = new DecisionModel(g.truth, policy).expectAll(g.rtcp);
+    expect(expected.filter((e) => e.decision === 'aggregate').length).toBeGreaterThan(20);
+    expect(compareDecisions(expected, parseLines<DecisionLine>(run.decisions))).toEqual([]);
+    expect(checkAggregates(expected, parseLines<ExportLine>(run.exports), 10)).toEqual([]);
+  });
 });
