@@ -3,6 +3,7 @@ import type { PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed, type PacketProto } from '../pipeline/packet-feed.js';
+import { nativePcapBatches } from '../sources/native-pcap.js';
 import type { SipMessage } from '../signaling/sip-message.js';
 import { parseCommandArgs } from './args.js';
 import { LineWriter, roundMicros } from './line-writer.js';
@@ -46,7 +47,7 @@ function textLine(e: Endpoints, summary: string): string {
  * addresses, ports, proto — with the decoded RTP header, RTCP packets or SIP start line.
  */
 export async function runInspect(args: string[]): Promise<number> {
-  const { capture, values } = parseCommandArgs(args, { json: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const { capture, values } = parseCommandArgs(args, { json: { type: 'boolean' }, quiet: { type: 'boolean' }, filter: { type: 'string' } });
   const json = values.json === true;
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
@@ -103,7 +104,12 @@ export async function runInspect(args: string[]): Promise<number> {
   });
   const warnings: string[] = [];
   try {
-    await feed.run(capture, undefined, { onWarning: (w) => warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`) });
+    if (values.filter !== undefined) {
+      // a BPF filter needs libpcap: the optional native package reads the file
+      await feed.runBatches(nativePcapBatches(capture, values.filter));
+    } else {
+      await feed.run(capture, undefined, { onWarning: (w) => warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`) });
+    }
   } finally {
     await out.flush();
     progress.done();

@@ -8,6 +8,6 @@ export class UsageError extends Error {
 
 export const USAGE = `usage:
   aipref-enforcer replay <capture> [--policy <file>] [--out <dir>] [--workers <n>] [--window <dur>] [--explain] [--json] [--quiet]
-  aipref-enforcer inspect <capture> [--json]
+  aipref-enforcer inspect <capture> [--json] [--filter <bpf>]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
   aipref-enforcer --help`;

@@ -3,6 +3,8 @@
  * capture from a live interface; replay of files runs on native-free/. The package needs the
  * libpcap headers to build, so it is an optional dependency, loaded only when asked for.
  */
+import { createRecordBatch } from '../../native-free/record-batch.js';
+import type { RecordBatch } from '../../native-free/types.js';
 
 /** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
 interface NativePacketWithHeader {
@@ -136,4 +138,38 @@ export async function* readCaptureWithNativePcap(path: string, bpfFilter?: strin
       // node_pcap 3 stops a live-capture watcher in close(), which an offline session lacks.
     }
   }
+}
+
+/**
+ * The records libpcap reads (with an optional BPF filter) as record batches, so that a
+ * filtered capture goes through the same packet feed and pipeline as any other. Frame numbers
+ * are positions among the records the filter let through.
+ */
+export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBatchRecords = 4096): AsyncGenerator<RecordBatch> {
+  let pending: NativePcapRecord[] = [];
+  let frame = 1;
+  const flush = (): RecordBatch => {
+    const size = pending.reduce((n, r) => n + r.data.length, 0);
+    const batch = createRecordBatch(new Uint8Array(size), pending.length, frame);
+    let at = 0;
+    for (const r of pending) {
+      const i = batch.count++;
+      batch.bytes.set(r.data, at);
+      batch.dataOffset[i] = at;
+      batch.capLen[i] = r.data.length;
+      batch.origLen[i] = r.origLen;
+      batch.linkType[i] = r.linkType;
+      batch.ts[i] = r.ts;
+      batch.fileOffset[i] = -1; // libpcap does not say where a record lay in the file
+      at += r.data.length;
+    }
+    frame += pending.length;
+    pending = [];
+    return batch;
+  };
+  for await (const record of readCaptureWithNativePcap(path, bpfFilter)) {
+    pending.push(record);
+    if (pending.length >= maxBatchRecords) yield flush();
+  }
+  if (pending.length > 0) yield flush();
 }
