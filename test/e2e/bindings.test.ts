@@ -45,6 +45,33 @@ describe('bindings of generated captures agree with the truth', () => {
     });
   }
 
+  for (const seed of [3, 21, 58]) {
+    it(`seed ${seed}: every SSRC's APT ids are the truth's (after its renegotiation) plus the repository's`, async () => {
+      const { catalogApts, policyOf } = await import('./e2e-helpers.js');
+      const g = await ws.generate(smallCapture(seed, 8));
+      const c2 = g.truth.calls[2]!;
+      const c5 = g.truth.calls[5]!;
+      const policy = policyOf({ apts: catalogApts(), dialogs: [{ callId: c2.callId, apt: ['apt-repo-1'] }, { callId: c5.callId, fromTag: c5.fromTag, toTag: c5.toTag, apt: ['apt-dom-3'] }] });
+      const { result } = await replayLines({ capture: g.path, policy, explain: false });
+      const rows = new Map(result.bindings.map((b) => [b.ssrc, b]));
+      const wrong: string[] = [];
+      for (const call of g.truth.calls) {
+        const repo = policy.findDialogApts(call.callId, call.fromTag, call.toTag);
+        const r = call.renegotiations[0];
+        for (const s of call.streams) {
+          let ids = s.apt;
+          if (r && r.affectedSsrcs.includes(s.ssrc) && r.kind === 'remove-aipref') ids = r.fallback;
+          // a disabled m-section's streams stop: only what does not come from the section stays
+          if (r && r.affectedSsrcs.includes(s.ssrc) && r.kind === 'disable-video') ids = s.sdesPriv ? [s.sdesPriv] : [];
+          const want = [...new Set([...ids, ...repo])].sort();
+          const got = [...(rows.get(s.ssrc)?.apt ?? [])].sort();
+          if (want.join() !== got.join()) wrong.push(`call ${call.index} ${r?.kind ?? ''} ssrc ${s.ssrc} (${s.via} ${s.mid}): [${got}], expected [${want}]`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+
   it('BYE ends every dialog and its bindings; dialog-bound streams are reported as implicit bindings with the dialog-level ids', async () => {
     const g = await ws.generate(smallCapture(21, 8));
     const run = await replayLines({ capture: g.path, explain: false });
