@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ReplaySummary } from '../src/pipeline/replay-engine.js';
 
 /** dist/bench/ → the repository root. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,17 +20,8 @@ const CLI = path.join(REPO_ROOT, 'bin', 'aipref-enforcer.js');
 const RSS_WRAPPER = path.join(REPO_ROOT, 'dist', 'bench', 'peak-rss-child.js');
 const TIME = '/usr/bin/time';
 
-export interface ReplaySummaryJson {
-  packets: number;
-  rtp: number;
-  rtcp: number;
-  sip: number;
-  malformed: number;
-  streams: number;
-  dialogs: number;
-  telemetry: { export: number; aggregate: number; drop: number };
-  reports: Record<string, number>;
-}
+/** the `replay --json` summary (SPEC §8), as the engine makes it */
+export type ReplaySummaryJson = ReplaySummary;
 
 export interface ReplayRun {
   /** undefined: the CLI's default (os.availableParallelism()) */

@@ -1,4 +1,5 @@
 import type { DialogRef } from '../report/report.js';
+import type { NegotiatedSection } from '../signaling/negotiated-scope.js';
 
 /** How an SSRC was tied to its stream (SPEC §8 `via`), best first. */
 export type BindingVia = 'a=ssrc' | 'sdes-mid' | 'rtp-mid' | 'transport' | 'sdes-priv' | 'dialog' | 'repository';
@@ -12,29 +13,14 @@ export interface ScopedApt {
 }
 
 /** A transport address an m-section receives on (one side of the offer/answer). */
-export interface TransportAddress {
-  address: string;
-  port: number;
-}
+export type { TransportAddress } from '../signaling/negotiated-scope.js';
 
 /**
- * One m-section of a dialog's effective session, as the binding stage needs it: enough to
- * bind SSRCs (a=ssrc, mid, transport) and to know which APT identifiers govern it.
+ * One m-section of a dialog's effective session, as the binding stage needs it: the
+ * signaling stage's negotiated section (addresses, SSRCs, mid, extension ids), with the
+ * identifiers reduced to what binding and precedence use.
  */
-export interface SectionScope {
-  index: number;
-  mid?: string;
-  kind: string;
-  disabled: boolean;
-  /** RTP receive addresses of both sides (offerer's and answerer's SDP). */
-  rtp: TransportAddress[];
-  /** RTCP receive addresses (port+1, a=rtcp, or the RTP address with rtcp-mux). */
-  rtcp: TransportAddress[];
-  ssrcs: number[];
-  /** the a=extmap id of urn:ietf:params:rtp-hdrext:sdes:mid, per side */
-  midExtIds: number[];
-  apts: ScopedApt[];
-}
+export type SectionScope = Omit<NegotiatedSection, 'apts'> & { apts: ScopedApt[] };
 
 /**
  * The effective scopes of a dialog at one moment of the capture: what the cores need to
