@@ -14,6 +14,7 @@ import {
   policyOf,
   replayLines,
   type ReplayLines,
+  type ReportLine,
   smallCapture,
   sorted,
   Workspace,
@@ -270,5 +271,35 @@ describe('windows close on time and on retention', () => {
     expect(expected.filter((e) => e.decision === 'aggregate').length).toBeGreaterThan(20);
     expect(compareDecisions(expected, parseLines<DecisionLine>(run.decisions))).toEqual([]);
     expect(checkAggregates(expected, parseLines<ExportLine>(run.exports), 10)).toEqual([]);
+  });
+});
+
+describe('identifiers nothing resolves (no policy file)', () => {
+  it('each is reported unresolved-apt in every dialog that uses it, and nothing it governs is exported or aggregated', async () => {
+    const g = await ws.generate(smallCapture(21, 8));
+    const run = await replayLines({ capture: g.path, explain: true });
+    const STATEMENT_KEYS = ['export', 'features', 'retention'];
+    const resolvedSomewhere = new Set<string>();
+    for (const call of g.truth.calls) {
+      for (const d of [...call.sdp.session, ...Object.values(call.sdp.mids).flat()]) if (Object.keys(d.params).some((k) => STATEMENT_KEYS.includes(k))) resolvedSomewhere.add(d.id);
+      if (call.body === 'multipart') for (const v of call.aiPref) resolvedSomewhere.add(v.id);
+    }
+    const reports = parseLines<ReportLine>(run.reports).filter((r) => r.type === 'unresolved-apt');
+    const missing: string[] = [];
+    const unresolvedIds = new Set<string>();
+    for (const call of g.truth.calls) {
+      const used = new Set([...call.sdp.session, ...Object.values(call.sdp.mids).flat()].map((d) => d.id).concat(call.dialogApt));
+      for (const id of used) {
+        if (resolvedSomewhere.has(id)) continue;
+        unresolvedIds.add(id);
+        if (!reports.some((r) => r.dialog?.callId === call.callId && (r.apt ?? []).includes(id))) missing.push(`call ${call.index}: ${id}`);
+      }
+    }
+    expect(unresolvedIds.size).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+    // an unresolved identifier counts as the most restrictive statement: where it decides, nothing leaves
+    for (const d of parseLines<DecisionLine>(run.decisions)) {
+      if (d.apt.some((id) => unresolvedIds.has(id))) expect({ frame: d.frame, ssrc: d.ssrc, pt: d.pt, decision: d.decision }).toEqual({ frame: d.frame, ssrc: d.ssrc, pt: d.pt, decision: 'drop' });
+    }
   });
 });
