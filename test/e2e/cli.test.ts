@@ -166,6 +166,19 @@ describe('exit codes', () => {
     }
   });
 
+  it('1 for a policy file that does not exist or is not JSON, naming it', async () => {
+    const missing = await ws.file('no-such-policy.json');
+    const notJson = await ws.file('not-json.json');
+    await writeFile(notJson, '{"apts": {');
+    for (const policy of [missing, notJson]) {
+      const r = await cli('replay', SMALL_PCAP, '--policy', policy, '--out', await ws.file('policy-out'), '--workers', '0');
+      expect(r.code, policy).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines.length, policy).toBe(1);
+      expect(lines[0]).toContain(policy);
+    }
+  });
+
   it('1 for a policy file with an unparsable duration, naming the key and value', async () => {
     const policy = await writePolicy(ws, 'duration.json', { apts: { 'apt-x': { type: 'user', export: 'raw', retention: 'forever' } } });
     const r = await cli('replay', SMALL_PCAP, '--policy', policy, '--out', await ws.file('dur-out'), '--workers', '0');
@@ -181,6 +194,9 @@ describe('exit codes', () => {
     ['a missing capture (bindings)', ['bindings', '--json']],
     ['an unknown command', ['replya', SMALL_PCAP]],
     ['a bad worker count', ['replay', SMALL_PCAP, '--workers', 'many']],
+    ['an unparsable --window', ['replay', SMALL_PCAP, '--workers', '0', '--window', 'soon']],
+    ['a zero --window', ['replay', SMALL_PCAP, '--workers', '0', '--window', '0']],
+    ['two captures', ['replay', SMALL_PCAP, SMALL_PCAP, '--workers', '0']],
   ] as const) {
     it(`2 for ${what}`, async () => {
       const r = await cli(...args);
