@@ -8,7 +8,7 @@
  * capture's name). It is unique within a run and identical whatever the worker count, because
  * it depends only on the capture's content, never on scheduling or a clock.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import type { FeatureClass } from '../policy/vocabulary.js';
 import type { Decision, DecisionKind, DecisionReason } from './decide.js';
 import type { TelemetryItem } from './telemetry-items.js';
@@ -65,8 +65,17 @@ export interface DecisionLine {
   rule: string;
 }
 
+/**
+ * The one-shot digest (Node ≥ 20.12) gives the same SHA-256 as a Hash object at a fraction of
+ * its set-up cost, which dominated per export; older Node 20 falls back to the Hash object.
+ */
+const sha256Hex: (text: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (text) => nodeCrypto.hash('sha256', text, 'hex')
+    : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
+
 export function requestIdOf(fields: readonly (string | number)[]): string {
-  const hex = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  const hex = sha256Hex(JSON.stringify(fields));
   const version = `8${hex.slice(13, 16)}`;
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16) + hex.slice(17, 20);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}-${variant}-${hex.slice(20, 32)}`;
