@@ -47,18 +47,15 @@ export function decideItem(
   if (governing === null) {
     return { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false };
   }
-  const drop = (reason: DecisionReason, outcome: KeyOutcome): Decision => ({
-    decision: 'drop',
-    reason,
-    apt: outcome.apt.length > 0 ? outcome.apt : governing.apt,
-    retentionSec: governing.retentionSec,
-    rule: outcome.rule,
-    includeText: false,
-  });
-  if (governing.export === 'none') return drop('export-none', governing.decidedBy.export);
-  if (!featureAllowed(governing, item.feature)) return drop('feature-not-allowed', governing.decidedBy.features);
+  return decideUnder(item, governing);
+}
+
+/** The decision once the governing preference is known (it is not null). */
+function decideUnder(item: TelemetryItem, governing: ResolvedPreference): Decision {
+  if (governing.export === 'none') return dropUnder(governing, 'export-none', governing.decidedBy.export);
+  if (!featureAllowed(governing, item.feature)) return dropUnder(governing, 'feature-not-allowed', governing.decidedBy.features);
   // Retention 0 means "never written": not even an aggregate may hold it.
-  if (governing.retentionSec === 0) return drop('retention-zero', governing.decidedBy.retention);
+  if (governing.retentionSec === 0) return dropUnder(governing, 'retention-zero', governing.decidedBy.retention);
   const includeText = item.kind === 'bye' && featureAllowed(governing, 'sdes');
   const aggregate = governing.export === 'aggregated-only';
   return {
@@ -69,6 +66,52 @@ export function decideItem(
     rule: governing.decidedBy.export.rule,
     includeText,
   };
+}
+
+function dropUnder(governing: ResolvedPreference, reason: DecisionReason, outcome: KeyOutcome): Decision {
+  return {
+    decision: 'drop',
+    reason,
+    apt: outcome.apt.length > 0 ? outcome.apt : governing.apt,
+    retentionSec: governing.retentionSec,
+    rule: outcome.rule,
+    includeText: false,
+  };
+}
+
+const NO_PREFERENCE: Decision = { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false };
+
+/**
+ * Decisions by governing preference, then by feature (and BYE-ness: its reason text): a replay
+ * judges millions of items under a handful of governing preferences, so each combination is
+ * decided once. The shared Decision objects must be treated as immutable, like preferences.
+ */
+const decisionsUnder = new WeakMap<ResolvedPreference, Map<string, Decision>>();
+
+/**
+ * decideItem for callers that combined the governing preference themselves (with
+ * combineGoverning, in sender-then-subjects order; null when a governing stream has none and
+ * no default applies). Returns the same Decision object for every item decided alike.
+ */
+export function decideGoverned(item: TelemetryItem, governing: ResolvedPreference | null): Decision {
+  if (governing === null) return NO_PREFERENCE;
+  let byFeature = decisionsUnder.get(governing);
+  if (byFeature === undefined) {
+    byFeature = new Map();
+    decisionsUnder.set(governing, byFeature);
+  }
+  const key = item.kind === 'bye' ? 'bye' : item.feature;
+  let decision = byFeature.get(key);
+  if (decision === undefined) {
+    decision = decideUnder(item, governing);
+    byFeature.set(key, decision);
+  }
+  return decision;
+}
+
+/** The most restrictive of two governing preferences, memoised (what decideItem folds with). */
+export function combineGoverning(a: ResolvedPreference, b: ResolvedPreference): ResolvedPreference {
+  return combineMemoised(a, b);
 }
 
 /** What every item of a stopped stream gets, whatever its APTs said before. */

@@ -59,61 +59,87 @@ export function isBindingMetadata(item: SdesItem): boolean {
 
 export function splitTelemetry(compound: RtcpCompound): TelemetryItem[] {
   const items: TelemetryItem[] = [];
-  compound.packets.forEach((packet, packetIndex) => appendItems(items, packet, packetIndex));
+  const packets = compound.packets;
+  for (let packetIndex = 0; packetIndex < packets.length; packetIndex++) appendItems(items, packets[packetIndex]!, packetIndex);
   return items;
 }
 
+/*
+ * Items are built as whole object literals, one per kind, rather than by spreading a shared
+ * base: spreads and per-packet closures were most of RTCP's cost (a replay runs this for
+ * every item of every compound), and a literal gives each kind one stable object shape.
+ */
 function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: number): void {
-  const base = (feature: FeatureClass, senderSsrc: number, subjects: number[]): ItemBase => ({
-    index: items.length,
-    packetIndex,
-    pt: packet.pt,
-    feature,
-    senderSsrc,
-    subjectSsrcs: distinctOthers(subjects, senderSsrc),
-  });
+  const index = items.length;
+  const pt = packet.pt;
   if ('unknown' in packet) {
     // An opaque packet type is application-defined as far as §4 can tell.
-    items.push({ ...base('app', packet.ssrc, []), kind: 'app', packet });
+    items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: [], kind: 'app', packet });
     return;
   }
   switch (packet.pt) {
     case RtcpType.SR:
-      items.push({ ...base('media-metrics', packet.ssrc, packet.reports.map((r) => r.ssrc)), kind: 'sr', packet });
+      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: reportSubjects(packet.reports, packet.ssrc), kind: 'sr', packet });
       return;
     case RtcpType.RR:
-      items.push({ ...base('media-metrics', packet.ssrc, packet.reports.map((r) => r.ssrc)), kind: 'rr', packet });
+      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: reportSubjects(packet.reports, packet.ssrc), kind: 'rr', packet });
       return;
     case RtcpType.SDES: {
-      const chunks = packet.chunks
-        .map((chunk) => ({ ssrc: chunk.ssrc, items: chunk.items.filter((item) => !isBindingMetadata(item)) }))
-        .filter((chunk) => chunk.items.length > 0);
+      const chunks = describingChunks(packet.chunks);
       if (chunks.length === 0) return;
       // The sender governs even when its own chunk held only binding metadata; each source
       // whose text remains governs its text too.
-      items.push({ ...base('sdes', packet.ssrc, chunks.map((c) => c.ssrc)), kind: 'sdes', packet, chunks });
+      const subjects: number[] = [];
+      for (const c of chunks) subjects.push(c.ssrc);
+      items.push({ index, packetIndex, pt, feature: 'sdes', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(subjects, packet.ssrc), kind: 'sdes', packet, chunks });
       return;
     }
     case RtcpType.BYE:
-      items.push({ ...base('media-metrics', packet.ssrc, packet.ssrcs), kind: 'bye', packet });
+      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(packet.ssrcs, packet.ssrc), kind: 'bye', packet });
       return;
     case RtcpType.APP:
-      items.push({ ...base('app', packet.ssrc, []), kind: 'app', packet });
+      items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: [], kind: 'app', packet });
       return;
     case RtcpType.RTPFB:
-      items.push({ ...base('feedback', packet.senderSsrc, [packet.mediaSsrc]), kind: 'rtpfb', packet, fmt: packet.fmt });
+      items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: distinctOthers([packet.mediaSsrc], packet.senderSsrc), kind: 'rtpfb', packet, fmt: packet.fmt });
       return;
     case RtcpType.PSFB: {
-      const subjects = [packet.mediaSsrc, ...(packet.fir?.map((f) => f.ssrc) ?? []), ...(packet.remb?.ssrcs ?? [])];
-      items.push({ ...base('feedback', packet.senderSsrc, subjects), kind: 'psfb', packet, fmt: packet.fmt });
+      const subjects = [packet.mediaSsrc];
+      if (packet.fir) for (const f of packet.fir) subjects.push(f.ssrc);
+      if (packet.remb) for (const s of packet.remb.ssrcs) subjects.push(s);
+      items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: distinctOthers(subjects, packet.senderSsrc), kind: 'psfb', packet, fmt: packet.fmt });
       return;
     }
-    case RtcpType.XR:
-      packet.blocks.forEach((xrBlock, block) => {
-        items.push({ ...base('rtcp-xr', packet.ssrc, xrBlockSubjects(xrBlock)), kind: 'xr', packet, block, xrBlock });
-      });
+    case RtcpType.XR: {
+      const blocks = packet.blocks;
+      for (let block = 0; block < blocks.length; block++) {
+        const xrBlock = blocks[block]!;
+        items.push({ index: items.length, packetIndex, pt, feature: 'rtcp-xr', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(xrBlockSubjects(xrBlock), packet.ssrc), kind: 'xr', packet, block, xrBlock });
+      }
       return;
+    }
   }
+}
+
+/** Report blocks' sources other than the sender, without an intermediate array of SSRCs. */
+function reportSubjects(reports: readonly { ssrc: number }[], sender: number): number[] {
+  const out: number[] = [];
+  for (const r of reports) {
+    const ssrc = r.ssrc;
+    if (ssrc !== sender && ssrc !== 0 && !out.includes(ssrc)) out.push(ssrc);
+  }
+  return out;
+}
+
+/** SDES chunks with their binding metadata removed; chunks left empty are left out. */
+function describingChunks(chunks: readonly SdesChunk[]): SdesChunk[] {
+  const out: SdesChunk[] = [];
+  for (const chunk of chunks) {
+    const items: SdesItem[] = [];
+    for (const item of chunk.items) if (!isBindingMetadata(item)) items.push(item);
+    if (items.length > 0) out.push({ ssrc: chunk.ssrc, items });
+  }
+  return out;
 }
 
 function xrBlockSubjects(block: XrBlock): number[] {

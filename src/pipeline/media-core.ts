@@ -10,10 +10,10 @@
 import { bindStream, ReportedFlag, type RtpSession, type StreamState, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope } from '../binding/types.js';
-import { decideItem, type Decision, stoppedStreamDecision } from '../enforce/decide.js';
+import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
 import { StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
-import { splitTelemetry, type TelemetryItem } from '../enforce/telemetry-items.js';
+import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { SdesItemType } from '../media/rtcp/types.js';
@@ -193,16 +193,29 @@ export class MediaCore {
     const candidates = entry?.sections ?? NO_CANDIDATES;
     this.learnFromSdes(session, compound.packets, ts);
     const items = splitTelemetry(compound);
-    let keyIndex = 0;
-    for (const item of items) {
+    const fallback = this.defaultPreference;
+    for (let keyIndex = 0; keyIndex < items.length; keyIndex++) {
+      const item = items[keyIndex]!;
       const sender = this.streamFor(session, item.senderSsrc, ts, candidates);
       sender.rtcpPackets++;
       const senderPref = this.preferenceOf(sender, frame, ts);
-      const subjects: StreamPreference[] = [];
-      for (const ssrc of item.subjectSsrcs) subjects.push(this.preferenceOf(this.streamFor(session, ssrc, ts, candidates), frame, ts));
-      const decision = this.decide(item, senderPref, subjects);
+      // decideItem's rules folded in place (no per-item arrays): a stopped stream — the sender
+      // first, then the first stopped subject — decides; else the most restrictive of all.
+      let stopped: StreamPreference | null = senderPref.disabled ? senderPref : null;
+      let governing: ResolvedPreference | null = senderPref.resolved ?? fallback;
+      let absent = governing === null;
+      for (const ssrc of item.subjectSsrcs) {
+        // every subject's preference is looked up (it may report how it was found), as before
+        const pref = this.preferenceOf(this.streamFor(session, ssrc, ts, candidates), frame, ts);
+        if (stopped === null && pref.disabled) stopped = pref;
+        if (absent) continue;
+        const p = pref.resolved ?? fallback;
+        if (p === null) absent = true;
+        else governing = combineGoverning(governing!, p);
+      }
+      const decision = stopped !== null ? stoppedStreamDecision(stopped.ids) : decideGoverned(item, absent ? null : governing);
       this.counters.telemetry[decision.decision]++;
-      const key = String(keyIndex++).padStart(4, '0');
+      const key = itemKey(keyIndex);
       if (this.options.explain) {
         this.out.decisions.push({ frame, key, text: JSON.stringify(buildDecisionLine(frame, ts, item, decision)) });
       }
@@ -251,14 +264,6 @@ export class MediaCore {
     let n = this.table.size;
     for (const s of this.endedSessions) n += s.streams.size;
     return n;
-  }
-
-  /** A stopped stream (its m-section disabled) stops every item that sends or reports on it. */
-  private decide(item: TelemetryItem, sender: StreamPreference, subjects: readonly StreamPreference[]): Decision {
-    if (sender.disabled) return stoppedStreamDecision(sender.ids);
-    const stopped = subjects.find((s) => s.disabled);
-    if (stopped) return stoppedStreamDecision(stopped.ids);
-    return decideItem(item, sender.resolved, subjects.map((s) => s.resolved), { defaultPreference: this.defaultPreference });
   }
 
   private lookup(addr: PacketAddress): TransportEntry | undefined {
@@ -387,7 +392,26 @@ function identity(stream: StreamState): StreamIdentity {
  * kept apart rather than closing each other's windows item after item.
  */
 function windowKey(stream: StreamState, apt: readonly string[]): string {
-  return `${stream.session.key}#${stream.ssrc}#${[...apt].sort().join(',')}`;
+  return `${stream.session.key}#${stream.ssrc}#${sortedAptKey(apt)}`;
+}
+
+/** Decisions are shared (decideGoverned), so their APT lists are few: each is sorted once. */
+const aptKeys = new WeakMap<readonly string[], string>();
+
+function sortedAptKey(apt: readonly string[]): string {
+  let key = aptKeys.get(apt);
+  if (key === undefined) {
+    key = [...apt].sort().join(',');
+    aptKeys.set(apt, key);
+  }
+  return key;
+}
+
+/** An item's sort key within its frame: its index, zero-padded (the first few made once). */
+const ITEM_KEYS = Array.from({ length: 64 }, (_, i) => String(i).padStart(4, '0'));
+
+function itemKey(index: number): string {
+  return index < ITEM_KEYS.length ? ITEM_KEYS[index]! : String(index).padStart(4, '0');
 }
 
 /**
