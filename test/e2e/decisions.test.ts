@@ -133,6 +133,12 @@ describe('decisions follow the preferences (generated captures, catalog policy +
       expect(compareDecisions(expected, actual).slice(0, 25)).toEqual([]);
     });
 
+    it(`seed ${seed}: the generator's consistent signaling gives no conflict, inconsistency or unresolved identifier`, () => {
+      const { run } = cases.get(seed)!;
+      const types = new Set(parseLines<ReportLine>(run.reports).map((r) => r.type));
+      for (const bad of ['binding-conflict', 'inconsistent-signaling', 'unresolved-apt', 'integrity-failure', 'malformed-input', 'unbound-stream']) expect(types.has(bad), bad).toBe(false);
+    });
+
     it(`seed ${seed}: all three outcomes occur, and the counts match the summary`, () => {
       const { expected, run } = cases.get(seed)!;
       const count = (k: string) => expected.filter((e) => e.decision === k).length;
