@@ -133,6 +133,12 @@ describe('decisions follow the preferences (generated captures, catalog policy +
       expect(compareDecisions(expected, actual).slice(0, 25)).toEqual([]);
     });
 
+    it(`seed ${seed}: every export has its own requestId (RFC 9562 version 8 form)`, () => {
+      const ids = parseLines<ExportLine>(cases.get(seed)!.run.exports).map((x) => x.requestId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    });
+
     it(`seed ${seed}: the generator's consistent signaling gives no conflict, inconsistency or unresolved identifier`, () => {
       const { run } = cases.get(seed)!;
       const types = new Set(parseLines<ReportLine>(run.reports).map((r) => r.type));
