@@ -29,10 +29,17 @@ export interface StreamPreference {
 /** Statements by identifier, with a generation bumped on every change (a cache key). */
 export class StatementTable {
   private readonly byId = new Map<string, AptStatement>();
+  /** each statement's JSON text, to tell a repeat from a change */
+  private readonly textById = new Map<string, string>();
   generation = 0;
 
   set(statement: AptStatement): void {
+    // Signaling repeats the same statements message after message; only a change may bump the
+    // generation, which makes every stream resolve its preferences again.
+    const text = JSON.stringify(statement);
+    if (this.textById.get(statement.id) === text) return;
     this.byId.set(statement.id, statement);
+    this.textById.set(statement.id, text);
     this.generation++;
   }
 

@@ -107,10 +107,13 @@ export class MediaCore {
 
   event(ev: CoreEvent): void {
     switch (ev.kind) {
-      case 'statements':
+      case 'statements': {
+        const before = this.statements.generation;
         for (const st of ev.statements) this.statements.set(st);
-        this.refreshDefault();
+        // repeated statements change nothing: the default keeps its identity (and its memoised combinations)
+        if (this.statements.generation !== before || this.defaultPreference === null) this.refreshDefault();
         return;
+      }
       case 'scope': {
         this.scopes.set(ev.scope.key, ev.scope);
         this.transports.set(ev.scope);
