@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<Command>> = {
   inspect: async () => (await import('./inspect.js')).runInspect,
   bindings: async () => (await import('./bindings.js')).runBindings,
   replay: async () => (await import('./replay.js')).runReplay,
+  live: async () => (await import('./live.js')).runLive,
 };
 
 /**

@@ -1,4 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { mkdir, stat } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
@@ -7,6 +10,10 @@ import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/replay-engine.js';
 import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
+import { parseReplayTarget, replayCapture as sendToListener, ReplayTargetError, type ReplayTarget } from '../sources/replay-sender.js';
+import { SourcePacketBatcher } from '../sources/source-batch.js';
+import { readCaptureBatches } from '../../native-free/capture.js';
+import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { UsageError } from './usage.js';
 
 /** Policy file errors are bad input (exit 1) with the file's own one-line message. */
@@ -18,6 +25,102 @@ export async function loadPolicyOption(file: string | undefined) {
     if (err instanceof PolicyError) throw new Error(err.message);
     throw err;
   }
+}
+
+/**
+ * `replay <capture> --to udp://host:port|hep://host:port [--speed x]`: sends the capture's
+ * datagrams to a live enforcer instead of enforcing here; prints `{sent, skipped}`.
+ */
+async function sendCapture(capture: string, to: string, speedText: string | undefined, udpMode: string | undefined): Promise<number> {
+  let target;
+  try {
+    target = parseReplayTarget(to);
+  } catch (err) {
+    if (err instanceof ReplayTargetError) throw new UsageError(err.message);
+    throw err;
+  }
+  const speed = speedText === undefined ? 1 : Number(speedText);
+  if (speedText !== undefined && (!/^\d+(\.\d+)?$/.test(speedText) || !Number.isFinite(speed))) throw new UsageError(`--speed takes a number ≥ 0 (0 = as fast as possible), not '${speedText}'`);
+  if (udpMode !== undefined && udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
+  if (udpMode === 'ip-packet' && target.scheme !== 'udp') throw new UsageError('--udp-mode ip-packet applies to --to udp://');
+  await stat(capture);
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result =
+      udpMode === 'ip-packet' ? await sendIpPackets(capture, target, speed, interrupt.signal) : await sendToListener(capture, target, { speed, signal: interrupt.signal });
+    process.stdout.write(JSON.stringify({ sent: result.sent, skipped: result.skipped }) + '\n');
+    return 0;
+  } catch (err) {
+    if (interrupt.signal.aborted) return 130;
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Largest IP packet sent whole in one datagram (a UDP payload over IPv6 loopback fits 65,487). */
+const MAX_IP_PACKET = 65_000;
+
+/**
+ * `--udp-mode ip-packet`: each UDP datagram (and, in order, each TCP segment's new bytes) of the
+ * capture is sent as one whole IP packet in one datagram — the form of \`live --udp-mode
+ * ip-packet\` (a mirror that forwards packets, not payloads): original addresses and ports
+ * arrive; capture times do not (the listener stamps arrival).
+ */
+async function sendIpPackets(capture: string, to: ReplayTarget, speed: number, signal: AbortSignal): Promise<{ sent: number; skipped: number }> {
+  const socket = createSocket(isIPv6(to.host) ? 'udp6' : 'udp4');
+  const decoder = new PacketDecoder();
+  const view = createPacketView();
+  const batcher = new SourcePacketBatcher();
+  const result = { sent: 0, skipped: 0 };
+  const started = performance.now();
+  let firstTs: number | undefined;
+  let inFlight: Promise<void>[] = [];
+  const send = (bytes: Uint8Array) =>
+    new Promise<void>((resolve, reject) => socket.send(bytes, to.port, to.host, (err) => (err ? reject(err) : resolve())));
+  try {
+    for await (const batch of readCaptureBatches(capture)) {
+      for (let i = 0; i < batch.count; i++) {
+        signal.throwIfAborted();
+        const kind = decoder.decode(batch, i, view);
+        if (kind !== 'udp' && !(kind === 'tcp' && view.payloadLength > 0)) {
+          result.skipped++;
+          continue;
+        }
+        firstTs ??= view.ts;
+        if (speed > 0) {
+          const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - started);
+          if (due > 1) {
+            await Promise.all(inFlight);
+            inFlight = [];
+            await sleep(due, undefined, { signal });
+          }
+        }
+        const packet = batcher.toBatch([
+          { ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, proto: kind, payload: view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength) },
+        ]).bytes;
+        if (packet.length > MAX_IP_PACKET) {
+          result.skipped++;
+          continue;
+        }
+        inFlight.push(send(packet));
+        result.sent++;
+        if (inFlight.length >= 32) {
+          await Promise.all(inFlight);
+          inFlight = [];
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+  return result;
 }
 
 /**
@@ -34,7 +137,12 @@ export async function runReplay(args: string[]): Promise<number> {
     explain: { type: 'boolean' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    to: { type: 'string' },
+    speed: { type: 'string' },
+    'udp-mode': { type: 'string' },
   });
+  if (values.to !== undefined) return sendCapture(capture, values.to, values.speed, values['udp-mode']);
+  if (values.speed !== undefined || values['udp-mode'] !== undefined) throw new UsageError('--speed and --udp-mode apply to replay --to');
   const workers = parseWorkerCount(values.workers, defaultWorkerCount());
   let windowSec: number | null = null;
   if (values.window !== undefined) {

@@ -44,6 +44,11 @@ export interface ReplayOptions {
   chunkBytes?: number;
   /** records per batch at most (batch boundaries are where windows close on time) */
   maxBatchRecords?: number;
+  /**
+   * Asked at each batch end: a reloaded policy file to apply from the next batch on, or null.
+   * Its statements reach the shards before the next batch's first packet (SignalingFront.updatePolicy).
+   */
+  takePolicyUpdate?: () => PolicyFile | null;
 }
 
 /** Where the sorted lines go; called once per batch, in capture order. */
@@ -255,6 +260,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports });
+      const reloaded = opts.takePolicyUpdate?.();
+      if (reloaded) {
+        front.updatePolicy(reloaded);
+        pendingEvents = pendingEvents.concat(front.takeEvents());
+      }
       if (opts.workers === 0 || inFlight.length >= maxInFlight) await drainOldest();
       opts.onProgress?.(feed.stats.packets, feed.stats.bytes);
     },

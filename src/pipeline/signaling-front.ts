@@ -30,7 +30,12 @@ export interface SignalingCounters {
 
 export class SignalingFront {
   private readonly tracker = new DialogTracker();
-  private readonly registry = new AptRegistry();
+  private registry = new AptRegistry();
+  /**
+   * What signaling delivered to the registry (parts, integrity failures), each once, in order:
+   * a policy reload rebuilds the registry from the new file's parts and these (updatePolicy).
+   */
+  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string } }>();
   private readonly repository = new Map<string, string[]>();
   /** the last scope sent per dialog, to carry the addresses of m-sections a renegotiation disables */
   private readonly lastScopes = new Map<string, DialogScope>();
@@ -43,11 +48,31 @@ export class SignalingFront {
   private reportSeq = 0;
   readonly counters: SignalingCounters = { sip: 0, dialogs: 0 };
 
-  constructor(private readonly policy: PolicyFile) {
+  constructor(private policy: PolicyFile) {
     for (const part of policy.statementParts()) {
       this.registry.deliver(part);
       this.dirty.add(part.prefId);
     }
+  }
+
+  /**
+   * A reloaded policy file (live SIGHUP) from now on: its statements replace the old file's
+   * (identifiers it no longer lists fall back to what signaling said, or to unresolved); what
+   * signaling delivered stays. The changed statements go to the shards with the next events
+   * (takeEvents). Dialogs created from now on look up the new repository; dialogs already
+   * running keep the repository entry they started with. The default APT and the window are
+   * fixed at start (the shards hold them).
+   */
+  updatePolicy(policy: PolicyFile): void {
+    const before = this.registry.ids();
+    this.policy = policy;
+    this.registry = new AptRegistry();
+    for (const part of policy.statementParts()) this.registry.deliver(part);
+    for (const d of this.signaled.values()) {
+      if ('part' in d) this.registry.deliver(d.part);
+      else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
+    }
+    for (const id of new Set([...before, ...this.registry.ids()])) this.dirty.add(id);
   }
 
   /** Statements of every identifier the policy file knows: what shards start from. */
@@ -168,7 +193,19 @@ export class SignalingFront {
 
   private deliver(part: StatementPart): PolicyFinding[] {
     this.dirty.add(part.prefId);
+    this.remember(part);
     return this.registry.deliver(part);
+  }
+
+  private remember(part: StatementPart): void {
+    const key = JSON.stringify(['part', part.prefId, part.source, part.params]);
+    if (!this.signaled.has(key)) this.signaled.set(key, { part });
+  }
+
+  private integrityFailure(prefId: string, reason: string): PolicyFinding[] {
+    const key = JSON.stringify(['failure', prefId]);
+    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason } });
+    return this.registry.markIntegrityFailure(prefId, reason);
   }
 
   /**
@@ -178,10 +215,13 @@ export class SignalingFront {
   private async verify(v: AiPrefValue, ts: number): Promise<PolicyFinding[]> {
     const token = v.params.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
     this.dirty.add(v.id);
-    if (token === null) return this.registry.markIntegrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
+    if (token === null) return this.integrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
     const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity ?? 'jws' });
-    if (result.status === 'verified') return this.registry.deliver(result.part);
-    return this.registry.markIntegrityFailure(v.id, `${result.reason}: ${result.detail}`);
+    if (result.status === 'verified') {
+      this.remember(result.part);
+      return this.registry.deliver(result.part);
+    }
+    return this.integrityFailure(v.id, `${result.reason}: ${result.detail}`);
   }
 
   private pushScope(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope, pending: NegotiatedScope | null): void {

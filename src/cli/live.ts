@@ -1,0 +1,627 @@
+/**
+ * `aipref-enforcer live` (SPEC §7, §8): the enforcer beside a media relay. Listeners (a UDP
+ * mirror, HEPv3 over UDP and TCP, an interface through the optional native `pcap` package)
+ * push records into one bounded PacketQueue; liveRecordBatches turns them into the record
+ * batches the replay engine takes as its `source`, so live decisions are those of a replay.
+ * The engine's sink parses each line once and hands it to every exporter that is on (rotating
+ * NDJSON files by default; an AI service over HTTP/WebSocket; NATS JetStream).
+ *
+ * Signals: SIGTERM/SIGINT stop the listeners, let the queue drain into the engine (which then
+ * closes every window), flush and close the exporters, and exit 0 — nothing accepted is lost.
+ * SIGHUP re-reads the policy file; an invalid file is logged and the old one kept; a valid one
+ * applies from the next batch on (SignalingFront.updatePolicy through the engine's
+ * takePolicyUpdate). Logs are one JSON object per line on stderr.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
+import { AiServiceExporter } from '../export/http-exporter.js';
+import { exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
+import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../export/metrics.js';
+import { NatsJetStreamExporter } from '../export/nats-exporter.js';
+import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
+import { classifyRtpRtcp } from '../media/demux.js';
+import { replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
+import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
+import { parseDuration } from '../policy/vocabulary.js';
+import { looksLikeSip } from '../signaling/looks-like-sip.js';
+import { HepListener } from '../sources/hep-listener.js';
+import { loadNativePcap, type NativePcapSession } from '../sources/native-pcap.js';
+import { PacketQueue } from '../sources/packet-queue.js';
+import { liveRecordBatches } from '../sources/source-batch.js';
+import { countKind, createSourceCounters, type SourceCounters, type SourcePacket } from '../sources/source-packet.js';
+import { UdpMirrorListener, type MirrorMode } from '../sources/udp-listener.js';
+import { loadPolicyOption } from './replay.js';
+import { parseWorkerCount } from './args.js';
+import { UsageError } from './usage.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface LiveOptions {
+  udp?: HostPort;
+  udpMode?: MirrorMode;
+  /** HEPv3 on UDP and TCP at the same port */
+  hep?: HostPort;
+  hepAuthKey?: string;
+  iface?: { name: string; filter?: string };
+  policyFile?: string;
+  /** rotating NDJSON files here (exports.NNNNNN.ndjson, reports.…, decisions.… with explain) */
+  outDir?: string;
+  rotateBytes?: number;
+  rotateAgeSec?: number;
+  maxFiles?: number;
+  aiService?: { url: string; token?: string; spoolDir: string };
+  nats?: { servers: string; maxAgeSec: number };
+  metrics?: HostPort;
+  workers: number;
+  /** null: the policy file's window, else the default */
+  windowSec: number | null;
+  /** pause after each batch so the next one gathers more records; 0 = none */
+  batchMs: number;
+  explain: boolean;
+  queueCapacity?: number;
+  /** periodic counters in the log every so many seconds; 0 = never */
+  statsSec: number;
+  quiet: boolean;
+  /** one structured log event (default: a JSON line on stderr) */
+  log?: (event: LogEvent) => void;
+  /** told after the exporters took a batch's lines (bench: receipt→export latency) */
+  onExported?: (lines: readonly ExportLine[], atMs: number) => void;
+}
+
+export type LogEvent = { event: string; level?: 'info' | 'warn' | 'error' } & Record<string, unknown>;
+
+export interface LiveAddresses {
+  udp?: HostPort;
+  hep?: { udp: HostPort; tcp: HostPort };
+  metrics?: HostPort;
+  iface?: string;
+}
+
+export interface LiveCounts {
+  exports: number;
+  aggregates: number;
+  reports: number;
+  malformedDatagrams: number;
+  overflowed: number;
+  received: number;
+}
+
+export interface LiveService {
+  readonly addresses: LiveAddresses;
+  readonly counts: LiveCounts;
+  readonly sources: ReadonlyMap<string, SourceCounters>;
+  readonly metrics: EnforcerMetrics;
+  /** re-reads the policy file; false (old policy kept) when it is invalid or there is none */
+  reload(): Promise<boolean>;
+  /** stops listening, drains, closes the exporters; resolves with the engine's result */
+  stop(): Promise<ReplayResult>;
+  /** settles when the service has stopped (or the engine failed) */
+  readonly done: Promise<ReplayResult>;
+}
+
+/** One exporter as the sink drives it. */
+interface LineExporter {
+  name: string;
+  /** resolves once the sink holds the lines (written, spooled, or — for NATS — handed over) */
+  take(kind: 'exports' | 'reports' | 'decisions', texts: readonly string[], lines: readonly ExportLine[]): Promise<void>;
+  close(): Promise<void>;
+  depth?: () => number;
+}
+
+const LINK_TYPES: Record<string, number> = { LINKTYPE_NULL: 0, LINKTYPE_ETHERNET: 1, LINKTYPE_RAW: 101, LINKTYPE_LINUX_SLL: 113 };
+
+function defaultLog(event: LogEvent): void {
+  const { event: name, level, ...rest } = event;
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: level ?? 'info', event: name, ...rest }) + '\n');
+}
+
+/** What a plain mirrored datagram is, by a first look (the pipeline decides for good). */
+function payloadKind(payload: Uint8Array): 'rtp' | 'rtcp' | 'sip' | 'other' {
+  const cls = classifyRtpRtcp(payload, 0, payload.length);
+  if (cls !== 'other') return cls;
+  const eol = payload.indexOf(0x0a);
+  return looksLikeSip(payload, 0, eol < 0 ? payload.length : eol) ? 'sip' : 'other';
+}
+
+async function ndjsonExporter(opts: LiveOptions, explain: boolean): Promise<LineExporter> {
+  const dir = opts.outDir!;
+  await mkdir(dir, { recursive: true });
+  const rotation = {
+    dir,
+    ...(opts.rotateBytes !== undefined && { maxBytes: opts.rotateBytes }),
+    ...(opts.rotateAgeSec !== undefined && { maxAgeSec: opts.rotateAgeSec }),
+    ...(opts.maxFiles !== undefined && { maxFiles: opts.maxFiles }),
+  };
+  const files = {
+    exports: await RotatingNdjsonExporter.open({ ...rotation, base: 'exports' }),
+    reports: await RotatingNdjsonExporter.open({ ...rotation, base: 'reports' }),
+    decisions: explain ? await RotatingNdjsonExporter.open({ ...rotation, base: 'decisions' }) : null,
+  };
+  return {
+    name: 'file',
+    async take(kind, texts, lines) {
+      const file = files[kind];
+      if (!file) return;
+      await Promise.all(texts.map((t, i) => file.writeLine(t, kind === 'decisions' ? null : exportLineExpiresAt(lines[i]!))));
+      await file.flush();
+    },
+    async close() {
+      await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+    },
+  };
+}
+
+function exporterOf(name: string, exporter: Exporter & { pending?: number }, log: (e: LogEvent) => void, awaitSend: boolean): LineExporter {
+  const pending = new Set<Promise<void>>();
+  return {
+    name,
+    async take(kind, _texts, lines) {
+      if (kind === 'decisions') return;
+      const sends = lines.map((l) => Promise.resolve(exporter.send(l)).catch((err: unknown) => log({ event: 'export-error', level: 'error', exporter: name, error: err instanceof Error ? err.message : String(err) })));
+      if (awaitSend) await Promise.all(sends);
+      else
+        for (const s of sends) {
+          pending.add(s);
+          void s.finally(() => pending.delete(s));
+        }
+    },
+    async close() {
+      await Promise.allSettled([...pending]);
+      await exporter.flush().catch(() => undefined);
+      await exporter.close();
+    },
+    depth: () => exporter.pending ?? pending.size,
+  };
+}
+
+/** Starts the live service: listeners, engine, exporters, metrics. */
+export async function startLive(opts: LiveOptions): Promise<LiveService> {
+  const log = opts.log ?? defaultLog;
+  let policy: PolicyFile = await loadPolicyOption(opts.policyFile);
+  let pendingPolicy: PolicyFile | null = null;
+  const windowSec = opts.windowSec ?? policy.windowSec ?? DEFAULT_WINDOW_SEC;
+  const metrics = new EnforcerMetrics({ processMetrics: true });
+  const queue = new PacketQueue(opts.queueCapacity ?? 65_536);
+  const counts: LiveCounts = { exports: 0, aggregates: 0, reports: 0, malformedDatagrams: 0, overflowed: 0, received: 0 };
+  const sources = new Map<string, SourceCounters>();
+  const addresses: LiveAddresses = {};
+  const closers: (() => Promise<void>)[] = [];
+  let stopping = false;
+
+  const malformedReports: string[] = [];
+  const reportMalformed = (source: string, reason: string, peer: string) => {
+    counts.malformedDatagrams++;
+    metrics.packets.inc({ proto: 'malformed' });
+    log({ event: 'malformed-datagram', level: 'warn', source, peer, reason });
+    // Written with the next batch's reports; frame 0: the datagram never became a record.
+    malformedReports.push(JSON.stringify({ type: 'malformed-input', ts: Math.round(Date.now() * 1000) / 1e6, frame: 0, dialog: null, detail: `${source} ${peer}: ${reason}` }));
+  };
+
+  const accept = (kindOf: ((p: SourcePacket) => string) | null) => (p: SourcePacket) => {
+    counts.received++;
+    if (kindOf) metrics.packets.inc({ proto: kindOf(p) });
+    const before = queue.overflowed;
+    queue.push(p);
+    if (queue.overflowed !== before) {
+      counts.overflowed++;
+      metrics.drops.inc({ reason: 'queue-overflow' });
+    }
+  };
+
+  // Exporters first: nothing may arrive before there is somewhere to put it.
+  const exporters: LineExporter[] = [];
+  const failures = (name: string) => metrics.exportFailureListener(name);
+  try {
+    if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain));
+    if (opts.aiService) {
+      const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
+      const ai = await AiServiceExporter.open({
+        url: opts.aiService.url,
+        ...(opts.aiService.token !== undefined && { token: opts.aiService.token }),
+        spoolDir: opts.aiService.spoolDir,
+        onFailure: (reason, requestId, kind) => {
+          failures(scheme)(reason, requestId, kind);
+          log({ event: 'export-failure', level: 'warn', exporter: scheme, kind, reason });
+        },
+        onSpoolError: (err) => log({ event: 'spool-error', level: 'error', error: err.message }),
+      });
+      exporters.push(exporterOf(scheme, ai, log, true));
+    }
+    if (opts.nats) {
+      const nats = await NatsJetStreamExporter.open({
+        servers: opts.nats.servers,
+        maxRetentionSec: opts.nats.maxAgeSec,
+        onFailure: (reason, requestId, kind) => {
+          failures('nats')(reason, requestId, kind);
+          log({ event: 'export-failure', level: 'warn', exporter: 'nats', kind, reason });
+        },
+      });
+      exporters.push(exporterOf('nats', nats, log, false));
+    }
+  } catch (err) {
+    await Promise.allSettled(exporters.map((e) => e.close()));
+    throw err;
+  }
+  for (const e of exporters) if (e.depth) metrics.trackQueue(`export:${e.name}`, e.depth);
+  metrics.trackQueue('packets', () => queue.depth);
+
+  const decisionCount = (text: string) => {
+    const m = /"decision":"(export|aggregate|drop)","reason":"([^"]*)"/.exec(text);
+    if (!m) return;
+    metrics.decisions.inc({ outcome: m[1]! });
+    if (m[1] === 'drop') metrics.drops.inc({ reason: m[2]! });
+  };
+
+  const deliver = async (kind: 'exports' | 'reports' | 'decisions', texts: string[]) => {
+    if (texts.length === 0) return;
+    const lines = kind === 'decisions' ? [] : texts.map((t) => JSON.parse(t) as ExportLine);
+    if (kind === 'exports') for (const l of lines) l.type === 'aggregate' ? counts.aggregates++ : counts.exports++;
+    if (kind === 'reports') {
+      counts.reports += lines.length;
+      for (const l of lines) metrics.reports.inc({ type: l.type });
+    }
+    if (kind === 'decisions') for (const t of texts) decisionCount(t);
+    await Promise.all(exporters.map((e) => e.take(kind, texts, lines)));
+    if (kind !== 'decisions') opts.onExported?.(lines, performance.now());
+  };
+
+  const sink: ReplaySink = {
+    exports: (lines) => deliver('exports', lines),
+    reports: (lines) => {
+      const extra = malformedReports.splice(0);
+      return deliver('reports', extra.length > 0 ? extra.concat(lines) : lines);
+    },
+    decisions: (lines) => deliver('decisions', lines),
+  };
+
+  // Listeners.
+  try {
+    if (opts.udp) {
+      const mode = opts.udpMode ?? 'plain';
+      const listener: UdpMirrorListener = await UdpMirrorListener.start({
+        host: opts.udp.host,
+        port: opts.udp.port,
+        mode,
+        receiveBufferBytes: 8 << 20,
+        onPacket: (p) => {
+          if (mode === 'plain' && payloadKind(p.payload) === 'other') {
+            listener.counters.malformed++;
+            countKind(listener.counters, 'not-rtp-rtcp-sip');
+            reportMalformed('udp', `datagram of ${p.payload.length} bytes is neither RTP, RTCP nor SIP`, `${p.src}:${p.sport}`);
+            return;
+          }
+          accept(mode === 'plain' ? (q) => payloadKind(q.payload) : () => 'ip-packet')(p);
+        },
+        onMalformed: (reason, from) => reportMalformed('udp', reason, `${from.address}:${from.port}`),
+      });
+      sources.set('udp', listener.counters);
+      addresses.udp = { host: listener.address.address, port: listener.address.port };
+      closers.push(() => listener.close());
+    }
+    if (opts.hep) {
+      const hep = await startHep(opts.hep, opts.hepAuthKey, accept((p) => payloadKind(p.payload)), (reason, peer) => reportMalformed('hep', reason, peer));
+      raiseHepReceiveBuffer(hep, 8 << 20, log);
+      sources.set('hep', hep.counters);
+      addresses.hep = { udp: { host: hep.udpAddress!.address, port: hep.udpAddress!.port }, tcp: { host: hep.tcpAddress!.address, port: hep.tcpAddress!.port } };
+      closers.push(() => hep.close());
+    }
+    if (opts.iface) {
+      const pcap = await loadNativePcap();
+      let session: NativePcapSession;
+      try {
+        session = pcap.createSession(opts.iface.name, { ...(opts.iface.filter && { filter: opts.iface.filter }), buffer_size: 16 << 20 });
+      } catch (err) {
+        throw new Error(`interface ${opts.iface.name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const linkType = LINK_TYPES[session.link_type] ?? 1;
+      const counters = createSourceCounters();
+      const push = accept(() => 'captured');
+      session.on('packet', (packet) => {
+        const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
+        const capLen = h.getUint32(8, true);
+        counters.received++;
+        countKind(counters, 'frame');
+        // the package reuses its buffer for the next packet: copy
+        push({ ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: new Uint8Array(packet.buf.subarray(0, capLen)), linkType });
+      });
+      session.on('error', (err) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: err.message }));
+      sources.set(`pcap:${opts.iface.name}`, counters);
+      addresses.iface = opts.iface.name;
+      closers.push(async () => {
+        try {
+          session.close();
+        } catch {
+          // already closed
+        }
+      });
+    }
+  } catch (err) {
+    await Promise.allSettled(closers.map((c) => c()));
+    await Promise.allSettled(exporters.map((e) => e.close()));
+    throw err;
+  }
+  for (const [name, c] of sources) metrics.trackSource(name, c);
+
+  let metricsServer: MetricsServer | undefined;
+  if (opts.metrics) {
+    metricsServer = await startMetricsServer({
+      metrics,
+      host: opts.metrics.host,
+      port: opts.metrics.port,
+      health: () => ({ ok: !stopping, detail: { queueDepth: queue.depth, overflowed: queue.overflowed, received: counts.received, stopping } }),
+    });
+    addresses.metrics = { host: opts.metrics.host, port: metricsServer.port };
+  }
+
+  async function* paced(): AsyncGenerator<SourcePacket[]> {
+    for await (const group of queue) {
+      yield group;
+      if (opts.batchMs > 0 && !stopping) await new Promise((r) => setTimeout(r, opts.batchMs));
+    }
+  }
+
+  const engine = runEngine({
+    capture: 'live',
+    source: liveRecordBatches(paced()),
+    policy,
+    workers: opts.workers,
+    maxInFlight: 1,
+    windowSec,
+    // decisions are always made (metrics count them); the files get them only with --explain
+    explain: true,
+    sink,
+    takePolicyUpdate: () => {
+      const next = pendingPolicy;
+      pendingPolicy = null;
+      return next;
+    },
+    onWarning: (message) => log({ event: 'warning', level: 'warn', message }),
+  });
+  log({ event: 'start', addresses, policy: policy.fileName, windowSec, workers: opts.workers, exporters: exporters.map((e) => e.name), udpMode: opts.udp ? (opts.udpMode ?? 'plain') : undefined });
+
+  const statsTimer =
+    opts.statsSec > 0 && !opts.quiet
+      ? setInterval(() => {
+          log({ event: 'counters', ...counts, queueDepth: queue.depth, sources: Object.fromEntries(sources) });
+        }, opts.statsSec * 1000)
+      : undefined;
+  statsTimer?.unref();
+
+  let stopped: Promise<ReplayResult> | undefined;
+  let failed: ((err: unknown) => void) | undefined;
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  engine.catch((err: unknown) => failed?.(err));
+
+  const stop = (): Promise<ReplayResult> => {
+    stopped ??= (async () => {
+      stopping = true;
+      clearInterval(statsTimer);
+      log({ event: 'drain', queueDepth: queue.depth });
+      await Promise.allSettled(closers.map((c) => c()));
+      // the queue ends once empty: the engine judges everything accepted, then closes its windows
+      queue.end();
+      let result: ReplayResult;
+      try {
+        result = await engine;
+        if (malformedReports.length > 0) await deliver('reports', malformedReports.splice(0));
+      } finally {
+        await Promise.allSettled(exporters.map((e) => e.close()));
+        await metricsServer?.close();
+      }
+      log({ event: 'stop', ...counts, summary: result.summary });
+      return result;
+    })();
+    return stopped;
+  };
+
+  const reload = async (): Promise<boolean> => {
+    if (opts.policyFile === undefined) {
+      log({ event: 'reload-skipped', level: 'warn', reason: 'no --policy file to reload' });
+      return false;
+    }
+    let next: PolicyFile;
+    try {
+      next = await loadPolicyFile(opts.policyFile);
+    } catch (err) {
+      log({ event: 'reload-failed', level: 'error', policy: opts.policyFile, error: err instanceof PolicyError || err instanceof Error ? err.message : String(err), kept: policy.fileName });
+      return false;
+    }
+    const fixed: string[] = [];
+    if (next.defaultApt !== policy.defaultApt) fixed.push('default');
+    if (next.windowSec !== policy.windowSec) fixed.push('window');
+    policy = next;
+    pendingPolicy = next;
+    log({ event: 'reload', policy: opts.policyFile, apts: next.apts.size, dialogs: next.dialogs.length, appliesFrom: 'next batch', ...(fixed.length > 0 && { needsRestart: fixed }) });
+    return true;
+  };
+
+  const done = Promise.race([engine.then(() => stop()), failure]);
+  done.catch(() => undefined); // observed by whoever awaits `done`; never an unhandled rejection here
+  return { addresses, counts, sources, metrics, reload, stop, done };
+}
+
+/** HEP on UDP and TCP at one port; port 0 picks a free UDP port and takes TCP at the same number. */
+async function startHep(at: HostPort, authKey: string | undefined, onPacket: (p: SourcePacket) => void, onMalformed: (reason: string, peer: string) => void): Promise<HepListener> {
+  const base = { host: at.host, onPacket, onMalformed, ...(authKey !== undefined && { authKey }) };
+  if (at.port !== 0) return HepListener.start({ ...base, udpPort: at.port, tcpPort: at.port });
+  for (let attempt = 0; ; attempt++) {
+    const probe = await HepListener.start({ ...base, udpPort: 0 });
+    const port = probe.udpAddress!.port;
+    await probe.close();
+    try {
+      return await HepListener.start({ ...base, udpPort: port, tcpPort: port });
+    } catch (err) {
+      if (attempt >= 10) throw err;
+    }
+  }
+}
+
+/**
+ * HepListener takes no receive buffer size (UdpMirrorListener does): its UDP socket keeps the
+ * kernel default (~200 KiB, a few hundred small datagrams), too little for a burst from a busy
+ * relay. Raised here through the socket until the listener takes the option itself.
+ */
+function raiseHepReceiveBuffer(hep: HepListener, bytes: number, log: (e: LogEvent) => void): void {
+  const socket = (hep as unknown as { udp?: { setRecvBufferSize(n: number): void; getRecvBufferSize(): number } }).udp;
+  if (!socket || typeof socket.setRecvBufferSize !== 'function') return;
+  try {
+    socket.setRecvBufferSize(bytes);
+  } catch (err) {
+    log({ event: 'receive-buffer', level: 'warn', source: 'hep', error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export function parseHostPort(text: string, option: string): HostPort {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`${option} takes host:port (e.g. 127.0.0.1:9060 or [::1]:9060), not '${text}'`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+const OPTIONS = {
+  udp: { type: 'string' },
+  'udp-mode': { type: 'string' },
+  hep: { type: 'string' },
+  'hep-auth-key': { type: 'string' },
+  interface: { type: 'string' },
+  filter: { type: 'string' },
+  policy: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  'rotate-bytes': { type: 'string' },
+  'rotate-age': { type: 'string' },
+  'max-files': { type: 'string' },
+  to: { type: 'string' },
+  token: { type: 'string' },
+  spool: { type: 'string' },
+  nats: { type: 'string' },
+  'nats-max-age': { type: 'string' },
+  metrics: { type: 'string' },
+  workers: { type: 'string' },
+  window: { type: 'string' },
+  'batch-ms': { type: 'string' },
+  'stats-every': { type: 'string' },
+  explain: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type Values = Partial<Record<OptionName, string | boolean>>;
+
+/** A JSON config file with the flags' names as keys (`{"hep": "0.0.0.0:9060", "out": "/var/lib/aipref"}`). */
+async function readConfig(file: string): Promise<Values> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be a JSON object`);
+  const out: Values = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!(key in OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);
+    const spec = OPTIONS[key as OptionName];
+    if (spec.type === 'boolean') {
+      if (typeof value !== 'boolean') throw new Error(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
+      out[key as OptionName] = value;
+    } else {
+      if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${file}: config key '${key}' takes a string or number, not ${JSON.stringify(value)}`);
+      out[key as OptionName] = String(value);
+    }
+  }
+  return out;
+}
+
+function wholeNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${option} takes a whole number, not '${value}'`);
+  return Number(value);
+}
+
+function duration(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const sec = parseDuration(value);
+  if (sec === null || sec <= 0) throw new UsageError(`--${option} takes a duration such as 10s or 1m, not '${value}'`);
+  return sec;
+}
+
+/** The flags (over the config file's values) as LiveOptions. */
+export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const flags = parsed.values as Values;
+  const v: Values = { ...(typeof flags.config === 'string' ? await readConfig(flags.config) : {}), ...flags };
+  const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
+  const udpMode = str('udp-mode') ?? 'plain';
+  if (udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
+  if (str('filter') && !str('interface')) throw new UsageError('--filter applies to --interface capture');
+  const to = str('to');
+  if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
+  if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
+  const nats = str('nats');
+  const windowSec = duration(str('window'), 'window') ?? null;
+  const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
+  return {
+    ...(str('udp') && { udp: parseHostPort(str('udp')!, '--udp'), udpMode: udpMode }),
+    ...(str('hep') && { hep: parseHostPort(str('hep')!, '--hep') }),
+    ...(str('hep-auth-key') && { hepAuthKey: str('hep-auth-key')! }),
+    ...(str('interface') && { iface: { name: str('interface')!, ...(str('filter') && { filter: str('filter')! }) } }),
+    ...(str('policy') && { policyFile: str('policy')! }),
+    ...(out !== undefined && { outDir: out }),
+    ...(str('rotate-bytes') && { rotateBytes: wholeNumber(str('rotate-bytes'), 'rotate-bytes')! }),
+    ...(str('rotate-age') && { rotateAgeSec: duration(str('rotate-age'), 'rotate-age')! }),
+    ...(str('max-files') && { maxFiles: wholeNumber(str('max-files'), 'max-files')! }),
+    ...(to !== undefined && { aiService: { url: to, spoolDir: str('spool')!, ...(str('token') && { token: str('token')! }) } }),
+    ...(nats !== undefined && { nats: { servers: nats, maxAgeSec: duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400 } }),
+    ...(str('metrics') && { metrics: parseHostPort(str('metrics')!, '--metrics') }),
+    workers: parseWorkerCount(str('workers'), 0),
+    windowSec,
+    batchMs: wholeNumber(str('batch-ms'), 'batch-ms') ?? 10,
+    statsSec: duration(str('stats-every'), 'stats-every') ?? 60,
+    explain: v.explain === true,
+    quiet: v.quiet === true,
+  };
+}
+
+/**
+ * `aipref-enforcer live [--udp host:port] [--udp-mode plain|ip-packet] [--hep host:port]
+ * [--interface name [--filter bpf]] [--policy f] [--config f.json] [--out dir] [--rotate-bytes n]
+ * [--to url --token t --spool dir] [--nats nats://h:p] [--metrics host:port] [--workers n]
+ * [--window dur] [--batch-ms n] [--explain] [--quiet]`: runs until SIGTERM or SIGINT.
+ */
+export async function runLive(args: string[]): Promise<number> {
+  const opts = await liveOptionsFromArgs(args);
+  const service = await startLive(opts);
+  const onStop = (signal: string) => () => {
+    defaultLog({ event: 'signal', signal });
+    void service.stop();
+  };
+  const onTerm = onStop('SIGTERM');
+  const onInt = onStop('SIGINT');
+  const onHup = () => {
+    defaultLog({ event: 'signal', signal: 'SIGHUP' });
+    void service.reload();
+  };
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  process.on('SIGHUP', onHup);
+  try {
+    await service.done;
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', onHup);
+  }
+  return 0;
+}
