@@ -102,13 +102,22 @@ export class StreamPreferences {
     for (const id of scope?.repositoryApts ?? []) addUnique(signaled, id);
     const ids = [...signaled];
     for (const id of stream.sdesApts) addUnique(ids, id);
+    // the stream's own tags where nothing more precise governs it (an sdes-priv binding) are its statements
+    const joint = ids.filter((id) => !conflicting.includes(id));
     const unresolved: string[] = [];
-    const statements = ids.map((id) => {
-      const st = this.statements.get(id);
-      if (!st || st.status === 'unresolved') unresolved.push(id);
-      return st ?? mostRestrictiveStatement(id, 'unresolved', 'identifier not known');
-    });
-    return { ids, resolved: resolvePreferences(statements), implicit, conflicting, unresolved, disabled };
+    const statementsOf = (list: readonly string[]) =>
+      list.map((id) => {
+        const st = this.statements.get(id);
+        if (!st || st.status === 'unresolved') unresolved.push(id);
+        return st ?? mostRestrictiveStatement(id, 'unresolved', 'identifier not known');
+      });
+    // Media-plane tags never relax signaling (SPEC §2): tags that conflict with what the
+    // signaling named are resolved on their own and can only add restrictions to what the
+    // signaling resolved to — a user-typed tag must not override a signaled domain statement.
+    const fromSignaling = resolvePreferences(statementsOf(joint));
+    const fromMedia = resolvePreferences(statementsOf(conflicting));
+    const resolved = fromSignaling && fromMedia ? combineRestrictive(fromSignaling, fromMedia) : (fromSignaling ?? fromMedia);
+    return { ids, resolved, implicit, conflicting, unresolved, disabled };
   }
 }
 
