@@ -17,12 +17,114 @@ export function ipv4ToNumber(address: string): number {
 }
 
 /**
+ * IPv4 (address, port) → entry for the per-packet lookup: open addressing over typed arrays,
+ * hashing two int32s. A Map keyed by address × 65536 + port (above the small-integer range)
+ * boxed a heap number and hashed a double on every lookup, twice per packet. The Map stays the
+ * source of truth; this index is rebuilt from it when deletions have left too many tombstones.
+ */
+class V4Index {
+  private static readonly EMPTY = -1;
+  private static readonly DELETED = -2;
+  private addresses = new Int32Array(0);
+  /** the port, or EMPTY / DELETED */
+  private ports = new Int32Array(0);
+  private values: (TransportEntry | undefined)[] = [];
+  private mask = -1;
+  /** 32 − log2(capacity): the hash's top bits pick the slot */
+  private shift = 32;
+  /** slots not EMPTY (live or DELETED): what the load factor counts */
+  private used = 0;
+
+  constructor(private readonly source: Map<number, TransportEntry>) {
+    this.rebuild();
+  }
+
+  lookup(address: number, port: number): TransportEntry | undefined {
+    const a = address | 0;
+    const ports = this.ports;
+    for (let i = slotOf(a, port, this.shift); ; i = (i + 1) & this.mask) {
+      const p = ports[i]!;
+      if (p === V4Index.EMPTY) return undefined;
+      if (p === port && this.addresses[i] === a) return this.values[i];
+    }
+  }
+
+  /** Sets (or replaces) the entry of a key of the source map; call after changing the map. */
+  set(key: number, entry: TransportEntry): void {
+    const a = Math.floor(key / 65536) | 0;
+    const port = key % 65536;
+    let free = -1;
+    let i = slotOf(a, port, this.shift);
+    for (; ; i = (i + 1) & this.mask) {
+      const p = this.ports[i]!;
+      if (p === V4Index.EMPTY) break;
+      if (p === V4Index.DELETED) {
+        if (free < 0) free = i;
+      } else if (p === port && this.addresses[i] === a) {
+        this.values[i] = entry;
+        return;
+      }
+    }
+    if (free < 0) {
+      if ((this.used + 1) * 2 > this.ports.length) return this.rebuild();
+      free = i;
+      this.used++;
+    }
+    this.addresses[free] = a;
+    this.ports[free] = port;
+    this.values[free] = entry;
+  }
+
+  delete(key: number): void {
+    const a = Math.floor(key / 65536) | 0;
+    const port = key % 65536;
+    for (let i = slotOf(a, port, this.shift); ; i = (i + 1) & this.mask) {
+      const p = this.ports[i]!;
+      if (p === V4Index.EMPTY) return;
+      if (p === port && this.addresses[i] === a) {
+        this.ports[i] = V4Index.DELETED;
+        this.values[i] = undefined;
+        return;
+      }
+    }
+  }
+
+  /** Sized for twice the live keys at least (load ≤ 1/2 keeps probe runs short). */
+  private rebuild(): void {
+    let capacity = 16;
+    while (capacity < this.source.size * 4) capacity *= 2;
+    this.addresses = new Int32Array(capacity);
+    this.ports = new Int32Array(capacity).fill(V4Index.EMPTY);
+    this.values = new Array<TransportEntry | undefined>(capacity).fill(undefined);
+    this.mask = capacity - 1;
+    this.shift = 32 - Math.log2(capacity);
+    this.used = 0;
+    for (const [key, entry] of this.source) {
+      const a = Math.floor(key / 65536) | 0;
+      const port = key % 65536;
+      let i = slotOf(a, port, this.shift);
+      while (this.ports[i] !== V4Index.EMPTY) i = (i + 1) & this.mask;
+      this.addresses[i] = a;
+      this.ports[i] = port;
+      this.values[i] = entry;
+      this.used++;
+    }
+  }
+}
+
+/** A multiplicative (Fibonacci) mix of address and port; its top bits are the best mixed. */
+function slotOf(address: number, port: number, shift: number): number {
+  return Math.imul(address ^ Math.imul(port, 0x9e3779b1), 0x85ebca6b) >>> shift;
+}
+
+/**
  * Transport address → the dialog m-sections that receive there. IPv4 keys are numbers
- * (address × 65536 + port, exact below 2^48) so the per-packet lookup allocates nothing;
- * IPv6 keys are strings.
+ * (address × 65536 + port, exact below 2^48), looked up per packet through an allocation-free
+ * index; IPv6 keys are strings.
  */
 export class TransportMap {
   private readonly v4 = new Map<number, TransportEntry>();
+  private readonly v4Index = new V4Index(this.v4);
   private readonly v6 = new Map<string, TransportEntry>();
   /** what each dialog registered, so a new scope replaces the old one exactly. */
   private readonly byDialog = new Map<string, { v4: number[]; v6: string[] }>();
@@ -43,13 +145,18 @@ export class TransportMap {
   remove(dialogKey: string): void {
     const owned = this.byDialog.get(dialogKey);
     if (!owned) return;
-    for (const k of owned.v4) if (this.v4.get(k)?.dialogKey === dialogKey) this.v4.delete(k);
+    for (const k of owned.v4) {
+      if (this.v4.get(k)?.dialogKey === dialogKey) {
+        this.v4.delete(k);
+        this.v4Index.delete(k);
+      }
+    }
     for (const k of owned.v6) if (this.v6.get(k)?.dialogKey === dialogKey) this.v6.delete(k);
     this.byDialog.delete(dialogKey);
   }
 
   lookupV4(address: number, port: number): TransportEntry | undefined {
-    return this.v4.get(address * 65536 + port);
+    return this.v4Index.lookup(address, port);
   }
 
   lookupV6(address: string, port: number): TransportEntry | undefined {
@@ -67,6 +174,7 @@ export class TransportMap {
       const key = n * 65536 + addr.port;
       owned.v4.push(key);
       addSection(this.v4, key, dialogKey, index);
+      this.v4Index.set(key, this.v4.get(key)!);
     } else {
       const key = `[${canonicalIpv6(addr.address)}]:${addr.port}`;
       owned.v6.push(key);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { DialogScope } from '../../src/binding/types.js';
+import { ipv4ToNumber, TransportMap } from '../../src/binding/transport-map.js';
+
+/** A scope with one m-section per address; only what TransportMap reads is filled in. */
+function scope(key: string, addrs: { address: string; port: number }[]): DialogScope {
+  const sections = addrs.map((a, index) => ({ index, rtp: [a], rtcp: [] }));
+  return { key, sections, pending: null } as unknown as DialogScope;
+}
+
+describe('TransportMap IPv4 lookups', () => {
+  it('agree with a plain map through a long run of dialogs set, replaced and removed', () => {
+    const map = new TransportMap();
+    const reference = new Map<string, string>();
+    const owned = new Map<string, string[]>();
+    const addresses = ['10.0.0.1', '192.168.1.20', '255.255.255.255', '0.0.0.1', '172.16.5.4', '203.0.113.9'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const forget = (d: string) => {
+      for (const k of owned.get(d) ?? []) if (reference.get(k) === d) reference.delete(k);
+      owned.delete(d);
+    };
+    for (let step = 0; step < 4000; step++) {
+      const d = `d${random(200)}`;
+      map.remove(d);
+      forget(d);
+      if (random(4) === 0) continue;
+      const addrs = Array.from({ length: 1 + random(3) }, () => ({ address: addresses[random(addresses.length)]!, port: 1 + random(500) }));
+      map.set(scope(d, addrs));
+      const keys = addrs.map((a) => `${a.address}:${a.port}`);
+      for (const k of keys) reference.set(k, d);
+      owned.set(d, keys);
+      if (step % 250 === 0 || step === 3999) {
+        for (const a of addresses) {
+          for (let port = 0; port <= 501; port++) {
+            expect(map.lookupV4(ipv4ToNumber(a), port)?.dialogKey).toBe(reference.get(`${a}:${port}`));
+          }
+        }
+      }
+    }
+    expect(map.size).toBe(reference.size);
+  });
+});
