@@ -602,21 +602,29 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
  */
 export async function runLive(args: string[]): Promise<number> {
   const opts = await liveOptionsFromArgs(args);
-  const service = await startLive(opts);
+  // Handlers go in before the service announces itself: a signal right after "start" must not
+  // find the default action (SIGHUP's is to end the process).
+  let service: LiveService | undefined;
+  let early: 'stop' | 'reload' | undefined;
   const onStop = (signal: string) => () => {
     defaultLog({ event: 'signal', signal });
-    void service.stop();
+    if (service) void service.stop();
+    else early = 'stop';
   };
   const onTerm = onStop('SIGTERM');
   const onInt = onStop('SIGINT');
   const onHup = () => {
     defaultLog({ event: 'signal', signal: 'SIGHUP' });
-    void service.reload();
+    if (service) void service.reload();
+    else early ??= 'reload';
   };
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
   try {
+    service = await startLive(opts);
+    if (early === 'stop') void service.stop();
+    else if (early === 'reload') void service.reload();
     await service.done;
   } finally {
     process.off('SIGTERM', onTerm);

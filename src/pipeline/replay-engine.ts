@@ -45,8 +45,8 @@ export interface ReplayOptions {
   /** records per batch at most (batch boundaries are where windows close on time) */
   maxBatchRecords?: number;
   /**
-   * Asked at each batch end: a reloaded policy file to apply from the next batch on, or null.
-   * Its statements reach the shards before the next batch's first packet (SignalingFront.updatePolicy).
+   * With `source`, asked before each batch: a reloaded policy file to apply from that batch on,
+   * or null. Its statements reach the shards before the batch's first packet (SignalingFront.updatePolicy).
    */
   takePolicyUpdate?: () => PolicyFile | null;
 }
@@ -166,6 +166,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const builders = shards.map(() => new MediaWorkBuilder(4096));
   const routes = new TransportMap();
   const callIdOf = new Map<string, string>();
+  /** dialog key → its shard, so that a media packet costs a map lookup rather than hashing a Call-ID */
+  const shardOfDialog = new Map<string, number>();
   const reportCounts: Record<string, number> = {};
   const telemetry = { export: 0, aggregate: 0, drop: 0 };
   let pendingEvents: CoreEvent[] = front.initialEvents();
@@ -180,9 +182,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (ev.kind === 'scope') {
         routes.set(ev.scope);
         callIdOf.set(ev.scope.key, ev.scope.dialog.callId);
+        shardOfDialog.delete(ev.scope.key);
       } else if (ev.kind === 'rekey') {
         routes.remove(ev.from);
         callIdOf.set(ev.to, ev.dialog.callId);
+        shardOfDialog.delete(ev.to);
       } else if (ev.kind === 'dialog-ended') {
         routes.remove(ev.key);
       }
@@ -215,7 +219,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       view.ipVersion === 4
         ? (routes.lookupV4(view.dst4, view.dport) ?? routes.lookupV4(view.src4, view.sport))
         : (routes.lookupV6(view.dst, view.dport) ?? routes.lookupV6(view.src, view.sport));
-    if (entry) return hashString(callIdOf.get(entry.dialogKey) ?? entry.dialogKey) % shardCount;
+    if (entry) {
+      let shard = shardOfDialog.get(entry.dialogKey);
+      if (shard === undefined) {
+        shard = hashString(callIdOf.get(entry.dialogKey) ?? entry.dialogKey) % shardCount;
+        shardOfDialog.set(entry.dialogKey, shard);
+      }
+      return shard;
+    }
     if (view.ipVersion === 4) {
       // the unordered transport pair, ports rounded down to even (RTP and RTCP together)
       const a = view.src4 * 65536 + (view.sport & ~1);
@@ -260,19 +271,26 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports });
-      const reloaded = opts.takePolicyUpdate?.();
-      if (reloaded) {
-        front.updatePolicy(reloaded);
-        pendingEvents = pendingEvents.concat(front.takeEvents());
-      }
       if (opts.workers === 0 || inFlight.length >= maxInFlight) await drainOldest();
       opts.onProgress?.(feed.stats.packets, feed.stats.bytes);
     },
   });
 
+  /** A reloaded policy applies before the next batch's first packet: its statements lead that batch's events. */
+  async function* withPolicyUpdates(source: AsyncIterable<RecordBatch>, take: () => PolicyFile | null): AsyncGenerator<RecordBatch> {
+    for await (const batch of source) {
+      const reloaded = take();
+      if (reloaded) {
+        front.updatePolicy(reloaded);
+        pendingEvents = pendingEvents.concat(front.takeEvents());
+      }
+      yield batch;
+    }
+  }
+
   let finals: ShardFinal[];
   try {
-    if (opts.source) await feed.runBatches(opts.source, opts.signal);
+    if (opts.source) await feed.runBatches(opts.takePolicyUpdate ? withPolicyUpdates(opts.source, opts.takePolicyUpdate) : opts.source, opts.signal);
     else await feed.run(opts.capture, opts.signal, {
       // worker threads see the chunks in place instead of a copy each, from a bounded pool
       ...(chunks ? { sharedMemory: true, allocateChunk: (n: number) => chunks.acquire(n), releaseChunk: (c: Uint8Array) => chunks.release(c) } : {}),
