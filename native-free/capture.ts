@@ -29,6 +29,12 @@ export interface ReadCaptureOptions {
   releaseChunk?: (chunk: Uint8Array) => void;
   /** told about problems that do not stop the read, such as a last record cut short */
   onWarning?: (w: CaptureWarning) => void;
+  /**
+   * the consumer keeps no view into a batch's bytes once it asks for the batch after the
+   * chunk's last one (it copies what it keeps): chunks are then reused rather than allocated
+   * per read. Ignored with `allocateChunk`, which recycles in its own way.
+   */
+  recycleChunks?: boolean;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -86,8 +92,13 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     const b = Buffer.allocUnsafeSlow(n);
     return new Uint8Array(b.buffer, b.byteOffset, b.length);
   };
+  // A fresh 4 MiB chunk per read made the garbage collector run for external memory pressure
+  // every few chunks; recycled chunks (at most three: walked, read ahead, just released) do not.
+  const recycled: Uint8Array[] = [];
+  const allocateChunk = opts.allocateChunk ?? (opts.recycleChunks ? async (n: number) => recycled.pop() ?? allocate(n) : undefined);
+  const releaseChunk = opts.allocateChunk || !opts.recycleChunks ? opts.releaseChunk : (c: Uint8Array) => void recycled.push(c);
   const readChunk = async (at: number): Promise<{ buf: Uint8Array; bytesRead: number }> => {
-    const buf = opts.allocateChunk ? await opts.allocateChunk(headroom + chunkBytes) : allocate(headroom + chunkBytes);
+    const buf = allocateChunk ? await allocateChunk(headroom + chunkBytes) : allocate(headroom + chunkBytes);
     try {
       const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
       return { buf, bytesRead };
@@ -106,7 +117,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     let frame = 1;
     for (;;) {
       // everything cut from the previous chunk has been yielded and its tail copied out
-      if (held !== undefined) opts.releaseChunk?.(held);
+      if (held !== undefined) releaseChunk?.(held);
       held = undefined;
       const chunk: { buf: Uint8Array; bytesRead: number } = await pending!;
       held = chunk.buf;
@@ -166,8 +177,8 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   } finally {
     // A read still in flight must finish before its file handle closes.
     const last = pending === undefined ? undefined : await pending.catch(() => undefined);
-    if (last !== undefined) opts.releaseChunk?.(last.buf);
-    if (held !== undefined) opts.releaseChunk?.(held);
+    if (last !== undefined) releaseChunk?.(last.buf);
+    if (held !== undefined) releaseChunk?.(held);
     await handle.close();
   }
 }

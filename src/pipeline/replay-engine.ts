@@ -294,6 +294,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     else await feed.run(opts.capture, opts.signal, {
       // worker threads see the chunks in place instead of a copy each, from a bounded pool
       ...(chunks ? { sharedMemory: true, allocateChunk: (n: number) => chunks.acquire(n), releaseChunk: (c: Uint8Array) => chunks.release(c) } : {}),
+      // in this thread a batch is judged and written before the next is asked for: chunks can be reused
+      ...(chunks ? {} : { recycleChunks: true }),
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
       ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
       onWarning: (w) => {
