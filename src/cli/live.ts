@@ -63,6 +63,11 @@ export interface LiveOptions {
   batchMs: number;
   explain: boolean;
   queueCapacity?: number;
+  /**
+   * records per batch at most (default 1024): the engine judges a batch in one go on this
+   * thread (workers 0), so a smaller batch lets the sockets be read sooner
+   */
+  maxBatchRecords?: number;
   /** periodic counters in the log every so many seconds; 0 = never */
   statsSec: number;
   quiet: boolean;
@@ -185,7 +190,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   let pendingPolicy: PolicyFile | null = null;
   const windowSec = opts.windowSec ?? policy.windowSec ?? DEFAULT_WINDOW_SEC;
   const metrics = new EnforcerMetrics({ processMetrics: true });
-  const queue = new PacketQueue(opts.queueCapacity ?? 65_536);
+  const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024);
   const counts: LiveCounts = { exports: 0, aggregates: 0, reports: 0, malformedDatagrams: 0, overflowed: 0, received: 0 };
   const sources = new Map<string, SourceCounters>();
   const addresses: LiveAddresses = {};
