@@ -158,17 +158,22 @@ function expiry(ts: number, retentionSec: number | null): number | null {
   return retentionSec === null ? null : microseconds(ts + retentionSec);
 }
 
-/** The decoded item as exported raw: the §8 inspect fields, without wire offsets or binding metadata. */
+/**
+ * The decoded item as exported raw: the §8 inspect fields, without wire offsets or binding
+ * metadata. Report blocks, SDES chunks (already filtered by splitTelemetry) and XR blocks are
+ * referenced, not copied: a decoded compound belongs to its items alone and the content is
+ * serialised as it is made, so copies (per-block spreads, structuredClone) were pure cost.
+ */
 export function itemContent(item: TelemetryItem, includeText: boolean): Record<string, unknown> {
   switch (item.kind) {
     case 'sr': {
       const p = item.packet;
-      return { pt: p.pt, ssrc: p.ssrc, ntpSec: p.ntpSec, ntpFrac: p.ntpFrac, rtpTs: p.rtpTs, packetCount: p.packetCount, octetCount: p.octetCount, reports: p.reports.map((r) => ({ ...r })) };
+      return { pt: p.pt, ssrc: p.ssrc, ntpSec: p.ntpSec, ntpFrac: p.ntpFrac, rtpTs: p.rtpTs, packetCount: p.packetCount, octetCount: p.octetCount, reports: p.reports };
     }
     case 'rr':
-      return { pt: item.packet.pt, ssrc: item.packet.ssrc, reports: item.packet.reports.map((r) => ({ ...r })) };
+      return { pt: item.packet.pt, ssrc: item.packet.ssrc, reports: item.packet.reports };
     case 'sdes':
-      return { pt: item.pt, ssrc: item.senderSsrc, chunks: item.chunks.map((c) => ({ ssrc: c.ssrc, items: c.items.map((i) => ({ ...i })) })) };
+      return { pt: item.pt, ssrc: item.senderSsrc, chunks: item.chunks };
     case 'bye': {
       const content: Record<string, unknown> = { pt: item.pt, ssrc: item.packet.ssrc, ssrcs: [...item.packet.ssrcs] };
       if (includeText && item.packet.reason !== undefined) content.reason = item.packet.reason;
@@ -194,6 +199,6 @@ export function itemContent(item: TelemetryItem, includeText: boolean): Record<s
     }
     case 'xr':
       // The inspect form of an XR packet holding just this block (its own ssrc is the reported-on source).
-      return { pt: item.pt, ssrc: item.packet.ssrc, block: item.block, blocks: [structuredClone(item.xrBlock)] };
+      return { pt: item.pt, ssrc: item.packet.ssrc, block: item.block, blocks: [item.xrBlock] };
   }
 }
