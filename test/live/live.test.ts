@@ -17,6 +17,7 @@
  * - A plain UDP mirror carries only payloads: the addresses are the mirroring hop's, so no
  *   stream binds to its dialog by transport. The same RTCP items are judged, all unbound.
  */
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { mkdtemp, rm, writeFile, copyFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -119,14 +120,17 @@ describe('live beside a relay: the same exports and reports as an offline replay
     expect(got.summary).toEqual(offline.summary);
   });
 
-  it('HEPv3 over TCP (frames back to back on one connection): identical lines', async () => {
-    const { live, addresses, out } = await startLive('hep-tcp', ['--hep', '127.0.0.1:0', '--policy', POLICY]);
+  it('HEPv3 over TCP (frames back to back on one connection), options from --config (flags win): identical lines', async () => {
+    const config = path.join(dir, 'live.json');
+    await writeFile(config, JSON.stringify({ hep: '127.0.0.1:0', policy: POLICY, out: path.join(dir, 'not-this-one'), 'batch-ms': 20, quiet: true }));
+    const { live, addresses, out } = await startLive('hep-tcp', ['--config', config]);
     expect(addresses.hep!.tcp.port).toBe(addresses.hep!.udp.port);
     const sent = await sendHepOverTcp(capture, addresses.hep!.tcp.port);
     await untilReceived(addresses, 'hep', sent);
     const got = await stopAndRead(live, out);
     expect(got.exports).toEqual(offline.exports);
     expect(got.reports).toEqual(offline.reports);
+    expect(existsSync(path.join(dir, 'not-this-one'))).toBe(false);
   });
 
   it('UDP mirror of whole IP packets (replay --to udp:// --udp-mode ip-packet): the same lines but for arrival-time fields', async () => {
@@ -161,8 +165,17 @@ describe('live beside a relay: the same exports and reports as an offline replay
     expect(metric(metrics, 'aipref_packets_total{proto="sip"}')).toBe(offline.summary.sip);
     expect(metric(metrics, 'aipref_source_records_total{source="udp",kind="malformed"}')).toBe(1);
     expect(metrics).toContain('aipref_queue_depth{queue="packets"}');
-    const got = await stopAndRead(live, out);
     const total = (t: unknown) => Object.values(t as Record<string, number>).reduce((a, b) => a + b, 0);
+    // every RTCP item decided, counted by outcome (unbound with no default: all dropped, by reason)
+    let decided = 0;
+    for (let i = 0; i < 100 && decided < total(offline.summary.telemetry); i++) {
+      const text = (await scrape(addresses, '/metrics')).text;
+      decided = ['export', 'aggregate', 'drop'].reduce((n, o) => n + metric(text, `aipref_decisions_total{outcome="${o}"}`), 0);
+      if (decided < total(offline.summary.telemetry)) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(decided).toBe(total(offline.summary.telemetry));
+    expect((await scrape(addresses, '/metrics')).text).toMatch(/aipref_drops_total\{reason="[a-z-]+"\} \d+/);
+    const got = await stopAndRead(live, out);
     expect(total(got.summary.telemetry)).toBe(total(offline.summary.telemetry));
     expect(got.summary.rtcp).toBe(offline.summary.rtcp);
     expect(got.summary.sip).toBe(offline.summary.sip);
