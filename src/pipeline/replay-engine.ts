@@ -17,7 +17,7 @@ import type { PolicyFile } from '../policy/policy-file.js';
 import type { Report } from '../report/report.js';
 import type { CoreCounters, CoreEvent, CoreOutputs, MediaCoreOptions, OutputLine } from './media-core.js';
 import { unboundSessionKey } from './media-core.js';
-import { type MediaWork, MediaWorkBuilder, Proto } from './media-work.js';
+import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto } from './media-work.js';
 import { PacketFeed } from './packet-feed.js';
 import { SharedChunkPool } from './chunk-pool.js';
 import { Shard, type ShardFinal } from './shard-state.js';
@@ -116,15 +116,16 @@ async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
   // Piscina's queue alone did not keep that with several tasks waiting (outputs differed from
   // an in-thread run), so each task is handed over only once the one before it has finished.
   let last: Promise<unknown> = Promise.resolve();
-  const run = <T>(task: ShardTask): Promise<T> => {
-    const next = last.then(() => pool.run(task) as Promise<T>);
+  const run = <T>(task: ShardTask, transferList?: ArrayBuffer[]): Promise<T> => {
+    const next = last.then(() => pool.run(task, transferList ? { transferList } : {}) as Promise<T>);
     last = next.catch(() => undefined);
     return next;
   };
   await run<null>({ type: 'init', options });
   return {
     addChunk: (id, bytes) => void run<null>({ type: 'chunk', id, bytes }),
-    work: (work) => run<CoreOutputs>({ type: 'work', work }),
+    // the work's arrays are moved, not copied: the main thread never looks at them again
+    work: (work) => run<CoreOutputs>({ type: 'work', work }, mediaWorkTransferList(work)),
     finish: (work) => run<ShardFinal>({ type: 'finish', work }),
     close: () => pool.destroy(),
   };
