@@ -214,12 +214,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     await writeBatch(oldest.signalingReports, await oldest.results);
   };
 
-  const shardOf = (view: { ipVersion: 4 | 6; src4: number; dst4: number; src: string; dst: string; sport: number; dport: number }): number => {
+  type Addressed = { ipVersion: 4 | 6; src4: number; dst4: number; src: string; dst: string; sport: number; dport: number };
+  const negotiatedTransport = (view: Addressed) =>
+    view.ipVersion === 4
+      ? (routes.lookupV4(view.dst4, view.dport) ?? routes.lookupV4(view.src4, view.sport))
+      : (routes.lookupV6(view.dst, view.dport) ?? routes.lookupV6(view.src, view.sport));
+
+  const shardOf = (view: Addressed): number => {
     if (shardCount === 1) return 0;
-    const entry =
-      view.ipVersion === 4
-        ? (routes.lookupV4(view.dst4, view.dport) ?? routes.lookupV4(view.src4, view.sport))
-        : (routes.lookupV6(view.dst, view.dport) ?? routes.lookupV6(view.src, view.sport));
+    const entry = negotiatedTransport(view);
     if (entry) {
       let shard = shardOfDialog.get(entry.dialogKey);
       if (shard === undefined) {
@@ -255,7 +258,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       track(events);
       pendingEvents = pendingEvents.concat(events);
     },
-    other() {},
+    other(view, kind) {
+      // A datagram that is neither SIP nor RTP/RTCP where the signaling said media would arrive
+      // is broken media (a length word past its end, a cut header), not someone else's traffic.
+      if (kind !== 'udp' || negotiatedTransport(view) === undefined) return;
+      const bytes = view.bytes.subarray(view.payloadOffset, view.payloadOffset + Math.min(view.payloadLength, 4));
+      const head = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+      frontReport({ type: 'malformed-input', ts: Math.round(view.ts * 1e6) / 1e6, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });
+    },
     malformed(view) {
       frontReport({ type: 'malformed-input', ts: Math.round(view.ts * 1e6) / 1e6, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
     },
