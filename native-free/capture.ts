@@ -60,12 +60,39 @@ function systemErrorText(err: unknown): string {
   return String(err);
 }
 
-function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
+function formatOrThrow(file: string, head: Uint8Array): CaptureFormat {
   const format = detectCaptureFormat(head);
-  if (format === 'pcap') return new PcapWalker(file);
-  if (format === 'pcapng') return new PcapngWalker(file);
+  if (format !== undefined) return format;
+  if (head.length === 0) throw new CaptureError(file, 0, 'empty file: not a capture');
   const hex = Array.from(head.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join('');
   throw new CaptureError(file, 0, `not a pcap or pcapng capture (starts with 0x${hex})`);
+}
+
+function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
+  return formatOrThrow(file, head) === 'pcap' ? new PcapWalker(file) : new PcapngWalker(file);
+}
+
+/**
+ * Says what format a file is before anything is set up for it (output files, workers):
+ * throws the same CaptureError the reader would, naming the file and offset 0.
+ */
+export async function probeCaptureFormat(path: string): Promise<CaptureFormat> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
+  }
+  try {
+    const head = new Uint8Array(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return formatOrThrow(path, head.subarray(0, bytesRead));
+  } catch (err) {
+    if (err instanceof CaptureError) throw err;
+    throw new CaptureError(path, 0, `cannot read: ${systemErrorText(err)}`);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

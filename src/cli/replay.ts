@@ -3,6 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
+import { probeCaptureFormat } from '../../native-free/capture.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
@@ -152,6 +153,8 @@ export async function runReplay(args: string[]): Promise<number> {
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
   const size = (await stat(capture)).size;
+  // a file that is not a capture leaves no output folder behind
+  await probeCaptureFormat(capture);
   await mkdir(outDir, { recursive: true });
   const explain = values.explain === true;
   const files = {
