@@ -82,11 +82,33 @@ function dropUnder(governing: ResolvedPreference, reason: DecisionReason, outcom
 const NO_PREFERENCE: Decision = { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false };
 
 /**
- * Decisions by governing preference, then by feature (and BYE-ness: its reason text): a replay
- * judges millions of items under a handful of governing preferences, so each combination is
- * decided once. The shared Decision objects must be treated as immutable, like preferences.
+ * Decisions by governing preference, then by item kind (which fixes the feature class, and a
+ * BYE's reason text): a replay judges millions of items under a handful of governing
+ * preferences, so each combination is decided once. The shared Decision objects must be treated as immutable, like preferences.
  */
-const decisionsUnder = new WeakMap<ResolvedPreference, Map<string, Decision>>();
+const decisionsUnder = new WeakMap<ResolvedPreference, (Decision | undefined)[]>();
+
+/** An item's kind decides its feature class (and a BYE its text): one cache slot per kind, no string-keyed map. */
+function kindSlot(kind: TelemetryItem['kind']): number {
+  switch (kind) {
+    case 'sr':
+      return 0;
+    case 'rr':
+      return 1;
+    case 'sdes':
+      return 2;
+    case 'bye':
+      return 3;
+    case 'app':
+      return 4;
+    case 'rtpfb':
+      return 5;
+    case 'psfb':
+      return 6;
+    case 'xr':
+      return 7;
+  }
+}
 
 /**
  * decideItem for callers that combined the governing preference themselves (with
@@ -95,16 +117,16 @@ const decisionsUnder = new WeakMap<ResolvedPreference, Map<string, Decision>>();
  */
 export function decideGoverned(item: TelemetryItem, governing: ResolvedPreference | null): Decision {
   if (governing === null) return NO_PREFERENCE;
-  let byFeature = decisionsUnder.get(governing);
-  if (byFeature === undefined) {
-    byFeature = new Map();
-    decisionsUnder.set(governing, byFeature);
+  let byKind = decisionsUnder.get(governing);
+  if (byKind === undefined) {
+    byKind = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    decisionsUnder.set(governing, byKind);
   }
-  const key = item.kind === 'bye' ? 'bye' : item.feature;
-  let decision = byFeature.get(key);
+  const slot = kindSlot(item.kind);
+  let decision = byKind[slot];
   if (decision === undefined) {
     decision = decideUnder(item, governing);
-    byFeature.set(key, decision);
+    byKind[slot] = decision;
   }
   return decision;
 }

@@ -217,7 +217,11 @@ export class MediaCore {
         else governing = combineGoverning(governing!, p);
       }
       const decision = stopped !== null ? stoppedStreamDecision(stopped.ids) : decideGoverned(item, absent ? null : governing);
-      this.counters.telemetry[decision.decision]++;
+      // named fields, not counters.telemetry[kind]: a keyed store by a string costs per item
+      const counts = this.counters.telemetry;
+      if (decision.decision === 'export') counts.export++;
+      else if (decision.decision === 'aggregate') counts.aggregate++;
+      else counts.drop++;
       const key = itemKey(keyIndex);
       if (this.options.explain) {
         this.out.decisions.push({ frame, key, text: JSON.stringify(buildDecisionLine(frame, ts, item, decision)) });
