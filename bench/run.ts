@@ -17,7 +17,10 @@
  *   --large[=duration|calls]  also a capture 10× larger (10× the duration, or 10× the calls;
  *                       ~5.6 GB at the default video size, 200-byte video payloads when the disk
  *                       is short), replayed with --workers 0 and the default workers for peak RSS
- *   --no-tshark --no-werift --no-micro --no-profile   leave a part out
+ *   --no-tshark --no-werift --no-micro --no-profile --no-live   leave a part out
+ *
+ * (f) the live service (`live --udp`) on loopback: the highest datagram rate taken with no
+ *     loss and the receipt → export latency (bench/live-load.ts).
  *
  * Prints a table (bench/report.ts) and writes bench/results/<stamp>.json and latest.json.
  */
@@ -31,6 +34,7 @@ import { printProfile, profileReplay, type ProfileSummary } from './profile.js';
 import { bestOf, walkPacketLayers, walkRecords, type WalkResult } from './record-walk.js';
 import { REPO_ROOT, runReplayChild, type ReplayRun } from './replay-child.js';
 import { printTable, writeResults, type BenchFigure } from './report.js';
+import { benchLiveLoad } from './live-load.js';
 import { benchRtcpDecode } from './rtcp-decode.js';
 import { findTshark, tsharkRtcp, type TsharkResult } from './tshark.js';
 import { weriftNaivePipeline, type NaiveResult } from './werift-naive.js';
@@ -54,6 +58,7 @@ const { values: args } = parseArgs({
     'no-werift': { type: 'boolean', default: false },
     'no-micro': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
+    'no-live': { type: 'boolean', default: false },
   },
   // `--large` alone is allowed: see below
   args: process.argv.slice(2).map((a) => (a === '--large' ? '--large=duration' : a)),
@@ -297,6 +302,12 @@ async function main(): Promise<void> {
     unit: 'MB',
     note: `${met(worstRss.peakRssMB < TARGET_PEAK_RSS_MB)}; ${series.map((s) => `${s.workers ?? 'default'}: ${s.peakRssMB.toFixed(0)}`).join(', ')} MB`,
   });
+
+  // (f) the live service under load on loopback (issue 7)
+  if (!args['no-live']) {
+    log('(f) live --udp loopback load ...');
+    figures.push(...(await benchLiveLoad()));
+  }
 
   console.log(`\ncapture: ${path.basename(capture.path)} (${captureNote}, page cache warm); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} cores`);
   printTable(figures);
