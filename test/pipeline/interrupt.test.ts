@@ -33,8 +33,9 @@ describe.skipIf(!built)('replay interrupted by SIGINT or SIGTERM', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'aipref-int-'));
     capture = path.join(dir, 'long.pcap');
-    // long enough that the replay is still running when the signal comes (~3 million packets)
-    total = (await generateCapture({ calls: 20, durationSec: 500, seed: 5, videoBytes: 60 }, capture)).packets.total;
+    // long enough that the replay is still running when the signal comes (~6 million packets:
+    // the in-thread replay got through 3 million in under the 1.5 s the signal waits)
+    total = (await generateCapture({ calls: 20, durationSec: 1000, seed: 5, videoBytes: 60 }, capture)).packets.total;
   }, 120_000);
 
   afterAll(async () => {

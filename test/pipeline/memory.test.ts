@@ -35,8 +35,9 @@ describe.skipIf(!built)(`replay memory stays flat on a large capture${built ? ''
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'aipref-mem-'));
     capture = path.join(dir, 'long.pcap');
-    // ten calls for 7.5 minutes: ~1.4 million packets, ~260 MB — many times the memory a replay may use
-    await generateCapture({ calls: 10, durationSec: 450, seed: 11, videoBytes: 100 }, capture);
+    // ten calls for 15 minutes: ~2.8 million packets, ~520 MB — many times the memory a replay
+    // may use, and long enough for enough samples now that the in-thread replay is faster
+    await generateCapture({ calls: 10, durationSec: 900, seed: 11, videoBytes: 100 }, capture);
   }, 120_000);
 
   afterAll(async () => {
