@@ -399,8 +399,25 @@ function identity(stream: StreamState): StreamIdentity {
  * kept apart rather than closing each other's windows item after item.
  */
 function windowKey(stream: StreamState, apt: readonly string[]): string {
-  return `${stream.session.key}#${stream.ssrc}#${sortedAptKey(apt)}`;
+  const aptKey = sortedAptKey(apt);
+  let byApt = windowKeys.get(stream);
+  if (byApt === undefined) {
+    byApt = new Map();
+    windowKeys.set(stream, byApt);
+  }
+  const known = byApt.get(aptKey);
+  // a stream adopted by another session (an early dialog confirmed) gets keys of its new session
+  if (known !== undefined && known.session === stream.session.key) return known.key;
+  const key = `${stream.session.key}#${stream.ssrc}#${aptKey}`;
+  byApt.set(aptKey, { session: stream.session.key, key });
+  return key;
 }
+
+/**
+ * Window keys made once per stream and set of APTs: a key built per item was a fresh string
+ * the window maps had to flatten and hash again for every aggregated item.
+ */
+const windowKeys = new WeakMap<StreamState, Map<string, { session: string; key: string }>>();
 
 /** Decisions are shared (decideGoverned), so their APT lists are few: each is sorted once. */
 const aptKeys = new WeakMap<readonly string[], string>();
