@@ -9,7 +9,6 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { RecordBatch } from '../../native-free/types.js';
 import { TransportMap } from '../binding/transport-map.js';
 import type { BindingRow } from '../binding/types.js';
@@ -102,6 +101,8 @@ function workerFile(): string {
 }
 
 async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
+  // loaded here, not at the top: an in-thread replay (--workers 0) never pays for its import
+  const { Piscina } = await import('piscina');
   const pool = new Piscina({
     filename: workerFile(),
     minThreads: 1,
