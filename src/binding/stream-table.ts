@@ -38,6 +38,8 @@ export interface RtpSession {
 
 export interface StreamTableLimits {
   maxStreams: number;
+  /** told of every eviction (the stream that went), so the owner can report the limit biting */
+  onEvict?: (victim: StreamState, evictedSoFar: number) => void;
 }
 
 /**
@@ -137,6 +139,7 @@ export class StreamTable {
       if (victim.session.streams.size === 0) this.sessions.delete(victim.session.key);
       this.streamCount--;
       this.evicted++;
+      this.limits.onEvict?.(victim, this.evicted);
     }
   }
 }

@@ -90,11 +90,22 @@ export class MediaCore {
   private readonly endedSessions: RtpSession[] = [];
   private readonly rtpView = createRtpHeaderView();
   private defaultPreference: ResolvedPreference | null = null;
+  /** the packet being handled, for reports made deep inside (a stream evicted) */
+  private readonly now = { frame: 0, ts: 0 };
   private out: CoreOutputs = { exports: [], reports: [], decisions: [] };
   readonly counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry: { export: 0, aggregate: 0, drop: 0 } };
 
   constructor(private readonly options: MediaCoreOptions) {
-    this.table = new StreamTable({ maxStreams: options.maxStreams ?? 200_000 });
+    const maxStreams = options.maxStreams ?? 200_000;
+    this.table = new StreamTable({
+      maxStreams,
+      // A flood of SSRCs (a scan, a broken peer) evicts the least recently seen streams; say so
+      // the first time and at every tenfold after, not once per stream.
+      onEvict: (victim, n) => {
+        if (n !== 1 && Math.log10(n) % 1 !== 0) return;
+        this.report({ type: 'state-limit', ts: this.now.ts, frame: this.now.frame, dialog: victim.session.scope?.dialog ?? null, ssrc: victim.ssrc, detail: `stream table full (${maxStreams} streams): ${n} least recently seen stream${n === 1 ? '' : 's'} evicted so far` });
+      },
+    });
     this.windows = new WindowStore({ windowSec: options.windowSec });
   }
 
@@ -156,6 +167,8 @@ export class MediaCore {
   }
 
   rtp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+    this.now.frame = frame;
+    this.now.ts = ts;
     const view = this.rtpView;
     const err = decodeRtpHeader(bytes, off, len, view);
     if (err) {
@@ -188,6 +201,8 @@ export class MediaCore {
   }
 
   rtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+    this.now.frame = frame;
+    this.now.ts = ts;
     this.counters.rtcp++;
     const compound = decodeRtcpCompound(bytes, off, len);
     for (const e of compound.errors) this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
