@@ -117,6 +117,8 @@ interface LineExporter {
   depth?: () => number;
 }
 
+const PCAP_TIMEOUT_MS = 20;
+
 const LINK_TYPES: Record<string, number> = { LINKTYPE_NULL: 0, LINKTYPE_ETHERNET: 1, LINKTYPE_RAW: 101, LINKTYPE_LINUX_SLL: 113 };
 
 function defaultLog(event: LogEvent): void {
@@ -206,9 +208,10 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     malformedReports.push(JSON.stringify({ type: 'malformed-input', ts: Math.round(Date.now() * 1000) / 1e6, frame: 0, dialog: null, detail: `${source} ${peer}: ${reason}` }));
   };
 
-  const accept = (kindOf: ((p: SourcePacket) => string) | null) => (p: SourcePacket) => {
+  /** Into the queue; `kind` counts it in aipref_packets_total{proto}. */
+  const accept = (p: SourcePacket, kind: string) => {
     counts.received++;
-    if (kindOf) metrics.packets.inc({ proto: kindOf(p) });
+    metrics.packets.inc({ proto: kind });
     const before = queue.overflowed;
     queue.push(p);
     if (queue.overflowed !== before) {
@@ -293,13 +296,12 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         mode,
         receiveBufferBytes: 8 << 20,
         onPacket: (p) => {
-          if (mode === 'plain' && payloadKind(p.payload) === 'other') {
-            listener.counters.malformed++;
-            countKind(listener.counters, 'not-rtp-rtcp-sip');
-            reportMalformed('udp', `datagram of ${p.payload.length} bytes is neither RTP, RTCP nor SIP`, `${p.src}:${p.sport}`);
-            return;
-          }
-          accept(mode === 'plain' ? (q) => payloadKind(q.payload) : () => 'ip-packet')(p);
+          if (mode === 'ip-packet') return accept(p, 'ip-packet');
+          const kind = payloadKind(p.payload);
+          if (kind !== 'other') return accept(p, kind);
+          listener.counters.malformed++;
+          countKind(listener.counters, 'not-rtp-rtcp-sip');
+          reportMalformed('udp', `datagram of ${p.payload.length} bytes is neither RTP, RTCP nor SIP`, `${p.src}:${p.sport}`);
         },
         onMalformed: (reason, from) => reportMalformed('udp', reason, `${from.address}:${from.port}`),
       });
@@ -308,41 +310,17 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       closers.push(() => listener.close());
     }
     if (opts.hep) {
-      const hep = await startHep(opts.hep, opts.hepAuthKey, accept((p) => payloadKind(p.payload)), (reason, peer) => reportMalformed('hep', reason, peer));
+      const hep = await startHep(opts.hep, opts.hepAuthKey, (p) => accept(p, payloadKind(p.payload)), (reason, peer) => reportMalformed('hep', reason, peer));
       raiseHepReceiveBuffer(hep, 8 << 20, log);
       sources.set('hep', hep.counters);
       addresses.hep = { udp: { host: hep.udpAddress!.address, port: hep.udpAddress!.port }, tcp: { host: hep.tcpAddress!.address, port: hep.tcpAddress!.port } };
       closers.push(() => hep.close());
     }
     if (opts.iface) {
-      const pcap = await loadNativePcap();
-      let session: NativePcapSession;
-      try {
-        session = pcap.createSession(opts.iface.name, { ...(opts.iface.filter && { filter: opts.iface.filter }), buffer_size: 16 << 20 });
-      } catch (err) {
-        throw new Error(`interface ${opts.iface.name}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      const linkType = LINK_TYPES[session.link_type] ?? 1;
-      const counters = createSourceCounters();
-      const push = accept(() => 'captured');
-      session.on('packet', (packet) => {
-        const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
-        const capLen = h.getUint32(8, true);
-        counters.received++;
-        countKind(counters, 'frame');
-        // the package reuses its buffer for the next packet: copy
-        push({ ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: new Uint8Array(packet.buf.subarray(0, capLen)), linkType });
-      });
-      session.on('error', (err) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: err.message }));
-      sources.set(`pcap:${opts.iface.name}`, counters);
+      const capture = await startInterfaceCapture(opts.iface, (p) => accept(p, 'captured'), (message) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: message }));
+      sources.set(`pcap:${opts.iface.name}`, capture.counters);
       addresses.iface = opts.iface.name;
-      closers.push(async () => {
-        try {
-          session.close();
-        } catch {
-          // already closed
-        }
-      });
+      closers.push(() => capture.stop());
     }
   } catch (err) {
     await Promise.allSettled(closers.map((c) => c()));
@@ -449,6 +427,52 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const done = Promise.race([engine.then(() => stop()), failure]);
   done.catch(() => undefined); // observed by whoever awaits `done`; never an unhandled rejection here
   return { addresses, counts, sources, metrics, reload, stop, done };
+}
+
+/**
+ * Interface capture through the optional native `pcap` package (libpcap, with a BPF filter).
+ * A missing package or a device that cannot be opened is one line. `stop` waits for libpcap
+ * to retire its last block, takes what the kernel still holds, then closes the session.
+ */
+async function startInterfaceCapture(
+  iface: { name: string; filter?: string },
+  onPacket: (p: SourcePacket) => void,
+  onError: (message: string) => void,
+): Promise<{ counters: SourceCounters; stop(): Promise<void> }> {
+  const pcap = await loadNativePcap();
+  let session: NativePcapSession;
+  try {
+    // buffer_timeout: libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s)
+    const options = { ...(iface.filter && { filter: iface.filter }), buffer_size: 16 << 20, buffer_timeout: PCAP_TIMEOUT_MS };
+    session = pcap.createSession(iface.name, options);
+  } catch (err) {
+    throw new Error(`interface ${iface.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const linkType = LINK_TYPES[session.link_type] ?? 1;
+  const counters = createSourceCounters();
+  session.on('packet', (packet) => {
+    const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
+    const capLen = h.getUint32(8, true);
+    counters.received++;
+    countKind(counters, 'frame');
+    // the package reuses its buffer for the next packet: copy
+    onPacket({ ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: new Uint8Array(packet.buf.subarray(0, capLen)), linkType });
+  });
+  session.on('error', (err) => onError(err.message));
+  return {
+    counters,
+    async stop() {
+      await new Promise((resolve) => setTimeout(resolve, 2 * PCAP_TIMEOUT_MS + 20));
+      // node_pcap 3: close() only breaks libpcap's loop; read what is left first
+      const inner = (session as unknown as { session?: { read_callback?: () => void } }).session;
+      try {
+        inner?.read_callback?.();
+        session.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
 }
 
 /** HEP on UDP and TCP at one port; port 0 picks a free UDP port and takes TCP at the same number. */
@@ -631,6 +655,12 @@ export async function runLive(args: string[]): Promise<number> {
     if (early === 'stop') void service.stop();
     else if (early === 'reload') void service.reload();
     await service.done;
+    if (opts.iface) {
+      // node_pcap 3 keeps its poll handle referenced after close() until one more packet
+      // arrives (only then does it release it): on a quiet interface the process would stay.
+      // Everything is written and closed by now, so leave once the exit code is set.
+      setTimeout(() => process.exit(), 300).unref();
+    }
   } finally {
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
