@@ -13,6 +13,7 @@ import type { RecordBatch } from '../../native-free/types.js';
 import { TransportMap } from '../binding/transport-map.js';
 import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
+import type { UriResolver } from '../policy/uri-resolver.js';
 import type { Report } from '../report/report.js';
 import type { CoreCounters, CoreEvent, CoreOutputs, MediaCoreOptions, OutputLine } from './media-core.js';
 import { unboundSessionKey } from './media-core.js';
@@ -26,6 +27,8 @@ import { SignalingFront } from './signaling-front.js';
 export interface ReplayOptions {
   /** a capture file; or, with `source`, a name for it in messages */
   capture: string;
+  /** live only: resolve `uri=<https://…>` APT handles as they arrive (replay resolves them through the policy file) */
+  uriResolver?: UriResolver;
   /** record batches from elsewhere (a live listener) instead of reading `capture` */
   source?: AsyncIterable<RecordBatch>;
   policy: PolicyFile;
@@ -164,7 +167,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const coreOptions: MediaCoreOptions = { windowSec: opts.windowSec, explain: opts.explain, defaultApt: opts.policy.defaultApt };
   const shards: ShardHandle[] =
     opts.workers === 0 ? [inThreadShard(coreOptions)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions)));
-  const front = new SignalingFront(opts.policy);
+  const front = new SignalingFront(opts.policy, opts.uriResolver ?? null);
   const builders = shards.map(() => new MediaWorkBuilder(4096));
   const routes = new TransportMap();
   const callIdOf = new Map<string, string>();

@@ -9,6 +9,7 @@ import type { PolicyFinding } from '../policy/findings.js';
 import { AptRegistry } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
 import { verifyAptToken } from '../policy/integrity.js';
+import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { AptStatement, StatementPart } from '../policy/statement.js';
 import type { AiPrefValue } from '../signaling/ai-pref-header.js';
@@ -48,7 +49,15 @@ export class SignalingFront {
   private reportSeq = 0;
   readonly counters: SignalingCounters = { sip: 0, dialogs: 0 };
 
-  constructor(private policy: PolicyFile) {
+  /**
+   * `resolver`: live only — `uri=<https://…>` handles are fetched (cached, revalidated) when
+   * they arrive. Replay passes none, so its results never depend on the network: offline,
+   * handles resolve through the policy file alone (SPEC §9).
+   */
+  constructor(
+    private policy: PolicyFile,
+    private readonly resolver: UriResolver | null = null,
+  ) {
     for (const part of policy.statementParts()) {
       this.registry.deliver(part);
       this.dirty.add(part.prefId);
@@ -170,6 +179,11 @@ export class SignalingFront {
         continue;
       }
       findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params }));
+      if (this.resolver && v.uri !== null && /^https:/i.test(v.uri)) {
+        const r = await this.resolver.resolve(v.uri, v.id);
+        if (r.status === 'resolved') findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }));
+        else this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [v.id], detail: `uri=<${v.uri}> could not be resolved: ${r.reason}` });
+      }
     }
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
