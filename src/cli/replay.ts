@@ -1,7 +1,4 @@
-import { createSocket } from 'node:dgram';
 import { mkdir, stat } from 'node:fs/promises';
-import { isIPv6 } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { probeCaptureFormat } from '../../native-free/capture.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
@@ -11,10 +8,7 @@ import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/replay-engine.js';
 import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
-import { parseReplayTarget, replayCapture as sendToListener, ReplayTargetError, type ReplayTarget } from '../sources/replay-sender.js';
-import { SourcePacketBatcher } from '../sources/source-batch.js';
-import { readCaptureBatches } from '../../native-free/capture.js';
-import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
+import { parseReplayTarget, replayCapture as sendToListener, ReplayTargetError } from '../sources/replay-sender.js';
 import { UsageError } from './usage.js';
 
 /** Policy file errors are bad input (exit 1) with the file's own one-line message. */
@@ -50,8 +44,7 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result =
-      udpMode === 'ip-packet' ? await sendIpPackets(capture, target, speed, interrupt.signal) : await sendToListener(capture, target, { speed, signal: interrupt.signal });
+    const result = await sendToListener(capture, target, { speed, signal: interrupt.signal, udpMode: udpMode === 'ip-packet' ? 'ip-packet' : 'payload' });
     process.stdout.write(JSON.stringify({ sent: result.sent, skipped: result.skipped }) + '\n');
     return 0;
   } catch (err) {
@@ -61,67 +54,6 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** Largest IP packet sent whole in one datagram (a UDP payload over IPv6 loopback fits 65,487). */
-const MAX_IP_PACKET = 65_000;
-
-/**
- * `--udp-mode ip-packet`: each UDP datagram (and, in order, each TCP segment's new bytes) of the
- * capture is sent as one whole IP packet in one datagram — the form of \`live --udp-mode
- * ip-packet\` (a mirror that forwards packets, not payloads): original addresses and ports
- * arrive; capture times do not (the listener stamps arrival).
- */
-async function sendIpPackets(capture: string, to: ReplayTarget, speed: number, signal: AbortSignal): Promise<{ sent: number; skipped: number }> {
-  const socket = createSocket(isIPv6(to.host) ? 'udp6' : 'udp4');
-  const decoder = new PacketDecoder();
-  const view = createPacketView();
-  const batcher = new SourcePacketBatcher();
-  const result = { sent: 0, skipped: 0 };
-  const started = performance.now();
-  let firstTs: number | undefined;
-  let inFlight: Promise<void>[] = [];
-  const send = (bytes: Uint8Array) =>
-    new Promise<void>((resolve, reject) => socket.send(bytes, to.port, to.host, (err) => (err ? reject(err) : resolve())));
-  try {
-    for await (const batch of readCaptureBatches(capture)) {
-      for (let i = 0; i < batch.count; i++) {
-        signal.throwIfAborted();
-        const kind = decoder.decode(batch, i, view);
-        if (kind !== 'udp' && !(kind === 'tcp' && view.payloadLength > 0)) {
-          result.skipped++;
-          continue;
-        }
-        firstTs ??= view.ts;
-        if (speed > 0) {
-          const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - started);
-          if (due > 1) {
-            await Promise.all(inFlight);
-            inFlight = [];
-            await sleep(due, undefined, { signal });
-          }
-        }
-        const packet = batcher.toBatch([
-          { ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, proto: kind, payload: view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength) },
-        ]).bytes;
-        if (packet.length > MAX_IP_PACKET) {
-          result.skipped++;
-          continue;
-        }
-        inFlight.push(send(packet));
-        result.sent++;
-        if (inFlight.length >= 32) {
-          await Promise.all(inFlight);
-          inFlight = [];
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-    }
-    await Promise.all(inFlight);
-  } finally {
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-  }
-  return result;
 }
 
 /**

@@ -8,6 +8,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SourcePacketBatcher } from './source-batch.js';
 import { readCaptureBatches } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
@@ -20,6 +21,9 @@ export interface ReplayTarget {
   host: string;
   port: number;
 }
+
+/** Largest IP packet sent whole in one datagram (a UDP payload over IPv6 loopback fits 65,487). */
+const MAX_IP_PACKET = 65_000;
 
 export class ReplayTargetError extends Error {
   constructor(target: string) {
@@ -45,6 +49,12 @@ export interface ReplayOptions {
   captureAgentId?: number;
   /** HEP chunk 14 */
   authKey?: string;
+  /**
+   * udp:// only. `payload` (default): each UDP payload as one datagram, the way a relay mirrors
+   * media. `ip-packet`: each UDP datagram and each TCP segment's new bytes as one whole IP packet
+   * per datagram (the form of `live --udp-mode ip-packet`), so original addresses and ports arrive.
+   */
+  udpMode?: 'payload' | 'ip-packet';
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
   hepProtocolOf?: (payload: Uint8Array) => number;
   signal?: AbortSignal;
@@ -75,6 +85,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   const speed = opts.speed ?? 1;
   const window = Math.max(1, opts.window ?? 32);
   const protocolOf = opts.hepProtocolOf ?? guessHepProtocol;
+  if (opts.udpMode === 'ip-packet' && to.scheme !== 'udp') throw new Error('ip-packet mode is for udp:// targets');
+  const ipPackets = opts.udpMode === 'ip-packet' ? new SourcePacketBatcher() : null;
   const socket = createSocket(isIPv6(to.host) ? 'udp6' : 'udp4');
   const decoder = new PacketDecoder();
   const view = createPacketView();
@@ -87,7 +99,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
         const kind = decoder.decode(batch, i, view);
-        if (kind !== 'udp' && !(kind === 'tcp' && to.scheme === 'hep' && view.payloadLength > 0)) {
+        const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
+        if (kind !== 'udp' && !(kind === 'tcp' && carriesTcp && view.payloadLength > 0)) {
           result.skipped++;
           continue;
         }
@@ -102,7 +115,14 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
         const datagrams: Uint8Array[] = [];
-        if (to.scheme === 'udp') datagrams.push(payload);
+        if (ipPackets !== null) {
+          const packet = ipPackets.toBatch([{ ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, proto: kind, payload }]).bytes;
+          if (packet.length > MAX_IP_PACKET) {
+            result.skipped++;
+            continue;
+          }
+          datagrams.push(packet);
+        } else if (to.scheme === 'udp') datagrams.push(payload);
         else {
           // A HEP frame holds at most 64 KiB: stream bytes are cut to fit, a datagram too big is skipped.
           const pieces = kind === 'tcp' ? cut(payload, MAX_HEP_PAYLOAD) : [payload];
