@@ -21,6 +21,7 @@ import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../expo
 import { NatsJetStreamExporter } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
 import { classifyRtpRtcp } from '../media/demux.js';
+import { UriResolver } from '../policy/uri-resolver.js';
 import { replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
@@ -68,6 +69,12 @@ export interface LiveOptions {
    * thread (workers 0), so a smaller batch lets the sockets be read sooner
    */
   maxBatchRecords?: number;
+  /**
+   * resolve `uri=<https://…>` APT handles as they arrive (seed §7.1), trusting these extra CA
+   * certificates (PEM) too; false: the policy file alone resolves them, as in replay
+   */
+  resolveUri: boolean;
+  uriCa?: string;
   /** periodic counters in the log every so many seconds; 0 = never */
   statsSec: number;
   quiet: boolean;
@@ -311,7 +318,6 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     }
     if (opts.hep) {
       const hep = await startHep(opts.hep, opts.hepAuthKey, (p) => accept(p, payloadKind(p.payload)), (reason, peer) => reportMalformed('hep', reason, peer));
-      raiseHepReceiveBuffer(hep, 8 << 20, log);
       sources.set('hep', hep.counters);
       addresses.hep = { udp: { host: hep.udpAddress!.address, port: hep.udpAddress!.port }, tcp: { host: hep.tcpAddress!.address, port: hep.tcpAddress!.port } };
       closers.push(() => hep.close());
@@ -356,6 +362,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     windowSec,
     // decisions are always made (metrics count them); the files get them only with --explain
     explain: true,
+    ...(opts.resolveUri && { uriResolver: new UriResolver(opts.uriCa !== undefined ? { ca: opts.uriCa } : {}) }),
     sink,
     takePolicyUpdate: () => {
       const next = pendingPolicy;
@@ -477,7 +484,8 @@ async function startInterfaceCapture(
 
 /** HEP on UDP and TCP at one port; port 0 picks a free UDP port and takes TCP at the same number. */
 async function startHep(at: HostPort, authKey: string | undefined, onPacket: (p: SourcePacket) => void, onMalformed: (reason: string, peer: string) => void): Promise<HepListener> {
-  const base = { host: at.host, onPacket, onMalformed, ...(authKey !== undefined && { authKey }) };
+  // relays send in bursts: 8 MiB of socket buffer rather than the kernel's default few hundred frames
+  const base = { host: at.host, onPacket, onMalformed, receiveBufferBytes: 8 << 20, ...(authKey !== undefined && { authKey }) };
   if (at.port !== 0) return HepListener.start({ ...base, udpPort: at.port, tcpPort: at.port });
   for (let attempt = 0; ; attempt++) {
     const probe = await HepListener.start({ ...base, udpPort: 0 });
@@ -488,21 +496,6 @@ async function startHep(at: HostPort, authKey: string | undefined, onPacket: (p:
     } catch (err) {
       if (attempt >= 10) throw err;
     }
-  }
-}
-
-/**
- * HepListener takes no receive buffer size (UdpMirrorListener does): its UDP socket keeps the
- * kernel default (~200 KiB, a few hundred small datagrams), too little for a burst from a busy
- * relay. Raised here through the socket until the listener takes the option itself.
- */
-function raiseHepReceiveBuffer(hep: HepListener, bytes: number, log: (e: LogEvent) => void): void {
-  const socket = (hep as unknown as { udp?: { setRecvBufferSize(n: number): void; getRecvBufferSize(): number } }).udp;
-  if (!socket || typeof socket.setRecvBufferSize !== 'function') return;
-  try {
-    socket.setRecvBufferSize(bytes);
-  } catch (err) {
-    log({ event: 'receive-buffer', level: 'warn', source: 'hep', error: err instanceof Error ? err.message : String(err) });
   }
 }
 
@@ -538,6 +531,8 @@ const OPTIONS = {
   'stats-every': { type: 'string' },
   explain: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-resolve-uri': { type: 'boolean' },
+  'uri-ca': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -620,6 +615,8 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
     statsSec: duration(str('stats-every'), 'stats-every') ?? 60,
     explain: v.explain === true,
     quiet: v.quiet === true,
+    resolveUri: v['no-resolve-uri'] !== true,
+    ...(str('uri-ca') && { uriCa: await readFile(str('uri-ca')!, 'utf8') }),
   };
 }
 
@@ -627,7 +624,7 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
  * `aipref-enforcer live [--udp host:port] [--udp-mode plain|ip-packet] [--hep host:port]
  * [--interface name [--filter bpf]] [--policy f] [--config f.json] [--out dir] [--rotate-bytes n]
  * [--to url --token t --spool dir] [--nats nats://h:p] [--metrics host:port] [--workers n]
- * [--window dur] [--batch-ms n] [--explain] [--quiet]`: runs until SIGTERM or SIGINT.
+ * [--window dur] [--batch-ms n] [--explain] [--quiet] [--no-resolve-uri] [--uri-ca pem]`: runs until SIGTERM or SIGINT.
  */
 export async function runLive(args: string[]): Promise<number> {
   const opts = await liveOptionsFromArgs(args);

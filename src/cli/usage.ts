@@ -13,6 +13,7 @@ export const USAGE = `usage:
                        [--policy <file>] [--config <file.json>] [--out <dir>] [--rotate-bytes <n>] [--rotate-age <dur>] [--max-files <n>]
                        [--to http(s)://…|ws(s)://… --token <t> --spool <dir>] [--nats nats://<host>:<port>] [--metrics <host:port>]
                        [--workers <n>] [--window <dur>] [--batch-ms <n>] [--stats-every <dur>] [--explain] [--quiet]
+                       [--no-resolve-uri] [--uri-ca <pem>]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri)
   aipref-enforcer inspect <capture> [--json] [--filter <bpf>]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
   aipref-enforcer --help`;

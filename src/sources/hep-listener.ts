@@ -23,6 +23,8 @@ export interface HepListenerOptions {
   authKey?: string;
   /** TCP connections served at once; more are refused */
   maxConnections?: number;
+  /** UDP receive buffer size in bytes: relays send in bursts, and the kernel default holds only a few hundred frames */
+  receiveBufferBytes?: number;
 }
 
 const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
@@ -64,7 +66,7 @@ export class HepListener {
   }
 
   private async listenUdp(port: number): Promise<void> {
-    const socket = createSocket(isIPv6(this.opts.host) ? 'udp6' : 'udp4');
+    const socket = createSocket({ type: isIPv6(this.opts.host) ? 'udp6' : 'udp4', recvBufferSize: this.opts.receiveBufferBytes });
     this.udp = socket;
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
