@@ -71,9 +71,9 @@ export interface LiveOptions {
   maxBatchRecords?: number;
   /**
    * resolve `uri=<https://…>` APT handles as they arrive (seed §7.1), trusting these extra CA
-   * certificates (PEM) too; false: the policy file alone resolves them, as in replay
+   * certificates (PEM) too; false: the policy file alone resolves them, as in replay. Default true.
    */
-  resolveUri: boolean;
+  resolveUri?: boolean;
   uriCa?: string;
   /** periodic counters in the log every so many seconds; 0 = never */
   statsSec: number;
@@ -362,7 +362,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     windowSec,
     // decisions are always made (metrics count them); the files get them only with --explain
     explain: true,
-    ...(opts.resolveUri && { uriResolver: new UriResolver(opts.uriCa !== undefined ? { ca: opts.uriCa } : {}) }),
+    ...(opts.resolveUri !== false && { uriResolver: new UriResolver(opts.uriCa !== undefined ? { ca: opts.uriCa } : {}) }),
     sink,
     takePolicyUpdate: () => {
       const next = pendingPolicy;

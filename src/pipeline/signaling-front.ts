@@ -8,7 +8,6 @@ import type { DialogScope, ScopedApt, SectionScope } from '../binding/types.js';
 import type { PolicyFinding } from '../policy/findings.js';
 import { AptRegistry } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
-import { verifyAptToken } from '../policy/integrity.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { AptStatement, StatementPart } from '../policy/statement.js';
@@ -230,6 +229,8 @@ export class SignalingFront {
     const token = v.params.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
     this.dirty.add(v.id);
     if (token === null) return this.integrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
+    // loaded on first use: the JOSE library is a tenth of a short replay's start-up, and most captures sign nothing
+    const { verifyAptToken } = await import('../policy/integrity.js');
     const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity ?? 'jws' });
     if (result.status === 'verified') {
       this.remember(result.part);
