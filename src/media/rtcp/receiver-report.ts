@@ -1,6 +1,5 @@
 import { readU32 } from '../wire-read.js';
-import { rtcpDecodeError } from './errors.js';
-import { REPORT_BLOCK_LENGTH, decodeReportBlocks } from './report-block.js';
+import { checkedReportCount, decodeReportBlocks } from './report-block.js';
 import type { ReceiverReport, RtcpDecodeError } from './types.js';
 
 const RR_FIXED_LENGTH = 8;
@@ -26,17 +25,8 @@ export function decodeReceiverReport(
   base = 0,
   contentLen = len,
 ): ReceiverReport | null {
-  if (contentLen < RR_FIXED_LENGTH) {
-    errors.push(rtcpDecodeError('packet-too-short', off - base, `RR of ${contentLen} bytes, needs ${RR_FIXED_LENGTH}`));
-    return null;
-  }
-  const rc = b[off] & 0x1f;
-  if (RR_FIXED_LENGTH + rc * REPORT_BLOCK_LENGTH > contentLen) {
-    errors.push(
-      rtcpDecodeError('report-count-overflow', off - base, `RR claims ${rc} report blocks, ${contentLen} bytes hold ${Math.floor((contentLen - RR_FIXED_LENGTH) / REPORT_BLOCK_LENGTH)}`),
-    );
-    return null;
-  }
+  const rc = checkedReportCount('RR', RR_FIXED_LENGTH, b, off, contentLen, errors, base);
+  if (rc === null) return null;
   return {
     pt: 201,
     ssrc: readU32(b, off + 4),

@@ -1,5 +1,6 @@
 import { readU24, readU32 } from '../wire-read.js';
-import type { ReportBlock } from './types.js';
+import { rtcpDecodeError } from './errors.js';
+import type { ReportBlock, RtcpDecodeError } from './types.js';
 
 export const REPORT_BLOCK_LENGTH = 24;
 
@@ -42,4 +43,31 @@ export function decodeReportBlocks(b: Uint8Array, at: number, count: number): Re
   const reports: ReportBlock[] = new Array(count);
   for (let i = 0; i < count; i++) reports[i] = decodeReportBlock(b, at + i * REPORT_BLOCK_LENGTH);
   return reports;
+}
+
+/**
+ * The report count (RC) of an SR or RR, once its fixed part and every report block it claims
+ * are known to fit in `contentLen` bytes; null (with the named error recorded) when they do not.
+ */
+export function checkedReportCount(
+  kind: 'SR' | 'RR',
+  fixedLength: number,
+  b: Uint8Array,
+  off: number,
+  contentLen: number,
+  errors: RtcpDecodeError[],
+  base: number,
+): number | null {
+  if (contentLen < fixedLength) {
+    errors.push(rtcpDecodeError('packet-too-short', off - base, `${kind} of ${contentLen} bytes, needs ${fixedLength}`));
+    return null;
+  }
+  const rc = b[off]! & 0x1f;
+  if (fixedLength + rc * REPORT_BLOCK_LENGTH > contentLen) {
+    errors.push(
+      rtcpDecodeError('report-count-overflow', off - base, `${kind} claims ${rc} report blocks, ${contentLen} bytes hold ${Math.floor((contentLen - fixedLength) / REPORT_BLOCK_LENGTH)}`),
+    );
+    return null;
+  }
+  return rc;
 }

@@ -1,6 +1,5 @@
 import { readU32 } from '../wire-read.js';
-import { rtcpDecodeError } from './errors.js';
-import { REPORT_BLOCK_LENGTH, decodeReportBlocks } from './report-block.js';
+import { checkedReportCount, decodeReportBlocks } from './report-block.js';
 import type { RtcpDecodeError, SenderReport } from './types.js';
 
 const SR_FIXED_LENGTH = 28;
@@ -38,17 +37,8 @@ export function decodeSenderReport(
   base = 0,
   contentLen = len,
 ): SenderReport | null {
-  if (contentLen < SR_FIXED_LENGTH) {
-    errors.push(rtcpDecodeError('packet-too-short', off - base, `SR of ${contentLen} bytes, needs ${SR_FIXED_LENGTH}`));
-    return null;
-  }
-  const rc = b[off] & 0x1f;
-  if (SR_FIXED_LENGTH + rc * REPORT_BLOCK_LENGTH > contentLen) {
-    errors.push(
-      rtcpDecodeError('report-count-overflow', off - base, `SR claims ${rc} report blocks, ${contentLen} bytes hold ${Math.floor((contentLen - SR_FIXED_LENGTH) / REPORT_BLOCK_LENGTH)}`),
-    );
-    return null;
-  }
+  const rc = checkedReportCount('SR', SR_FIXED_LENGTH, b, off, contentLen, errors, base);
+  if (rc === null) return null;
   return {
     pt: 200,
     ssrc: readU32(b, off + 4),
