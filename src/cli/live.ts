@@ -12,8 +12,7 @@
  * applies from the next batch on (SignalingFront.updatePolicy through the engine's
  * takePolicyUpdate). Logs are one JSON object per line on stderr.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { mkdir } from 'node:fs/promises';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { AiServiceExporter } from '../export/http-exporter.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
@@ -24,67 +23,15 @@ import { classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
 import { replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
-import { parseDuration } from '../policy/vocabulary.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import { HepListener } from '../sources/hep-listener.js';
-import { loadNativePcap, type NativePcapSession } from '../sources/native-pcap.js';
+import { startInterfaceCapture } from '../sources/native-pcap.js';
 import { PacketQueue } from '../sources/packet-queue.js';
 import { liveRecordBatches } from '../sources/source-batch.js';
 import { countKind, createSourceCounters, type SourceCounters, type SourcePacket } from '../sources/source-packet.js';
-import { UdpMirrorListener, type MirrorMode } from '../sources/udp-listener.js';
+import { UdpMirrorListener } from '../sources/udp-listener.js';
 import { loadPolicyOption } from './replay.js';
-import { parseWorkerCount } from './args.js';
-import { UsageError } from './usage.js';
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
-
-export interface LiveOptions {
-  udp?: HostPort;
-  udpMode?: MirrorMode;
-  /** HEPv3 on UDP and TCP at the same port */
-  hep?: HostPort;
-  hepAuthKey?: string;
-  iface?: { name: string; filter?: string };
-  policyFile?: string;
-  /** rotating NDJSON files here (exports.NNNNNN.ndjson, reports.…, decisions.… with explain) */
-  outDir?: string;
-  rotateBytes?: number;
-  rotateAgeSec?: number;
-  maxFiles?: number;
-  aiService?: { url: string; token?: string; spoolDir: string };
-  nats?: { servers: string; maxAgeSec: number };
-  metrics?: HostPort;
-  workers: number;
-  /** null: the policy file's window, else the default */
-  windowSec: number | null;
-  /** pause after each batch so the next one gathers more records; 0 = none */
-  batchMs: number;
-  explain: boolean;
-  queueCapacity?: number;
-  /**
-   * records per batch at most (default 1024): the engine judges a batch in one go on this
-   * thread (workers 0), so a smaller batch lets the sockets be read sooner
-   */
-  maxBatchRecords?: number;
-  /**
-   * resolve `uri=<https://…>` APT handles as they arrive (seed §7.1), trusting these extra CA
-   * certificates (PEM) too; false: the policy file alone resolves them, as in replay. Default true.
-   */
-  resolveUri?: boolean;
-  uriCa?: string;
-  /** periodic counters in the log every so many seconds; 0 = never */
-  statsSec: number;
-  quiet: boolean;
-  /** one structured log event (default: a JSON line on stderr) */
-  log?: (event: LogEvent) => void;
-  /** told after the exporters took a batch's lines (bench: receipt→export latency) */
-  onExported?: (lines: readonly ExportLine[], atMs: number) => void;
-}
-
-export type LogEvent = { event: string; level?: 'info' | 'warn' | 'error' } & Record<string, unknown>;
+import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
 
 export interface LiveAddresses {
   udp?: HostPort;
@@ -123,10 +70,6 @@ interface LineExporter {
   close(): Promise<void>;
   depth?: () => number;
 }
-
-const PCAP_TIMEOUT_MS = 20;
-
-const LINK_TYPES: Record<string, number> = { LINKTYPE_NULL: 0, LINKTYPE_ETHERNET: 1, LINKTYPE_RAW: 101, LINKTYPE_LINUX_SLL: 113 };
 
 function defaultLog(event: LogEvent): void {
   const { event: name, level, ...rest } = event;
@@ -323,8 +266,18 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       closers.push(() => hep.close());
     }
     if (opts.iface) {
-      const capture = await startInterfaceCapture(opts.iface, (p) => accept(p, 'captured'), (message) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: message }));
-      sources.set(`pcap:${opts.iface.name}`, capture.counters);
+      const counters = createSourceCounters();
+      const capture = await startInterfaceCapture(
+        opts.iface,
+        (r) => {
+          counters.received++;
+          countKind(counters, 'frame');
+          // a whole link-layer frame: the engine decodes its layers as it does a capture's
+          accept({ ts: r.ts, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: r.data, linkType: r.linkType }, 'captured');
+        },
+        (message) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: message }),
+      );
+      sources.set(`pcap:${opts.iface.name}`, counters);
       addresses.iface = opts.iface.name;
       closers.push(() => capture.stop());
     }
@@ -436,52 +389,6 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   return { addresses, counts, sources, metrics, reload, stop, done };
 }
 
-/**
- * Interface capture through the optional native `pcap` package (libpcap, with a BPF filter).
- * A missing package or a device that cannot be opened is one line. `stop` waits for libpcap
- * to retire its last block, takes what the kernel still holds, then closes the session.
- */
-async function startInterfaceCapture(
-  iface: { name: string; filter?: string },
-  onPacket: (p: SourcePacket) => void,
-  onError: (message: string) => void,
-): Promise<{ counters: SourceCounters; stop(): Promise<void> }> {
-  const pcap = await loadNativePcap();
-  let session: NativePcapSession;
-  try {
-    // buffer_timeout: libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s)
-    const options = { ...(iface.filter && { filter: iface.filter }), buffer_size: 16 << 20, buffer_timeout: PCAP_TIMEOUT_MS };
-    session = pcap.createSession(iface.name, options);
-  } catch (err) {
-    throw new Error(`interface ${iface.name}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const linkType = LINK_TYPES[session.link_type] ?? 1;
-  const counters = createSourceCounters();
-  session.on('packet', (packet) => {
-    const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
-    const capLen = h.getUint32(8, true);
-    counters.received++;
-    countKind(counters, 'frame');
-    // the package reuses its buffer for the next packet: copy
-    onPacket({ ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: new Uint8Array(packet.buf.subarray(0, capLen)), linkType });
-  });
-  session.on('error', (err) => onError(err.message));
-  return {
-    counters,
-    async stop() {
-      await new Promise((resolve) => setTimeout(resolve, 2 * PCAP_TIMEOUT_MS + 20));
-      // node_pcap 3: close() only breaks libpcap's loop; read what is left first
-      const inner = (session as unknown as { session?: { read_callback?: () => void } }).session;
-      try {
-        inner?.read_callback?.();
-        session.close();
-      } catch {
-        // already closed
-      }
-    },
-  };
-}
-
 /** HEP on UDP and TCP at one port; port 0 picks a free UDP port and takes TCP at the same number. */
 async function startHep(at: HostPort, authKey: string | undefined, onPacket: (p: SourcePacket) => void, onMalformed: (reason: string, peer: string) => void): Promise<HepListener> {
   // relays send in bursts: 8 MiB of socket buffer rather than the kernel's default few hundred frames
@@ -497,127 +404,6 @@ async function startHep(at: HostPort, authKey: string | undefined, onPacket: (p:
       if (attempt >= 10) throw err;
     }
   }
-}
-
-export function parseHostPort(text: string, option: string): HostPort {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`${option} takes host:port (e.g. 127.0.0.1:9060 or [::1]:9060), not '${text}'`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
-const OPTIONS = {
-  udp: { type: 'string' },
-  'udp-mode': { type: 'string' },
-  hep: { type: 'string' },
-  'hep-auth-key': { type: 'string' },
-  interface: { type: 'string' },
-  filter: { type: 'string' },
-  policy: { type: 'string' },
-  config: { type: 'string' },
-  out: { type: 'string' },
-  'rotate-bytes': { type: 'string' },
-  'rotate-age': { type: 'string' },
-  'max-files': { type: 'string' },
-  to: { type: 'string' },
-  token: { type: 'string' },
-  spool: { type: 'string' },
-  nats: { type: 'string' },
-  'nats-max-age': { type: 'string' },
-  metrics: { type: 'string' },
-  workers: { type: 'string' },
-  window: { type: 'string' },
-  'batch-ms': { type: 'string' },
-  'stats-every': { type: 'string' },
-  explain: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  'no-resolve-uri': { type: 'boolean' },
-  'uri-ca': { type: 'string' },
-} as const;
-
-type OptionName = keyof typeof OPTIONS;
-type Values = Partial<Record<OptionName, string | boolean>>;
-
-/** A JSON config file with the flags' names as keys (`{"hep": "0.0.0.0:9060", "out": "/var/lib/aipref"}`). */
-async function readConfig(file: string): Promise<Values> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be a JSON object`);
-  const out: Values = {};
-  for (const [key, value] of Object.entries(doc)) {
-    if (!(key in OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);
-    const spec = OPTIONS[key as OptionName];
-    if (spec.type === 'boolean') {
-      if (typeof value !== 'boolean') throw new Error(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
-      out[key as OptionName] = value;
-    } else {
-      if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${file}: config key '${key}' takes a string or number, not ${JSON.stringify(value)}`);
-      out[key as OptionName] = String(value);
-    }
-  }
-  return out;
-}
-
-function wholeNumber(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${option} takes a whole number, not '${value}'`);
-  return Number(value);
-}
-
-function duration(value: string | undefined, option: string): number | undefined {
-  if (value === undefined) return undefined;
-  const sec = parseDuration(value);
-  if (sec === null || sec <= 0) throw new UsageError(`--${option} takes a duration such as 10s or 1m, not '${value}'`);
-  return sec;
-}
-
-/** The flags (over the config file's values) as LiveOptions. */
-export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const flags = parsed.values as Values;
-  const v: Values = { ...(typeof flags.config === 'string' ? await readConfig(flags.config) : {}), ...flags };
-  const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-  if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
-  const udpMode = str('udp-mode') ?? 'plain';
-  if (udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
-  if (str('filter') && !str('interface')) throw new UsageError('--filter applies to --interface capture');
-  const to = str('to');
-  if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
-  if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
-  const nats = str('nats');
-  const windowSec = duration(str('window'), 'window') ?? null;
-  const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
-  return {
-    ...(str('udp') && { udp: parseHostPort(str('udp')!, '--udp'), udpMode: udpMode }),
-    ...(str('hep') && { hep: parseHostPort(str('hep')!, '--hep') }),
-    ...(str('hep-auth-key') && { hepAuthKey: str('hep-auth-key')! }),
-    ...(str('interface') && { iface: { name: str('interface')!, ...(str('filter') && { filter: str('filter')! }) } }),
-    ...(str('policy') && { policyFile: str('policy')! }),
-    ...(out !== undefined && { outDir: out }),
-    ...(str('rotate-bytes') && { rotateBytes: wholeNumber(str('rotate-bytes'), 'rotate-bytes')! }),
-    ...(str('rotate-age') && { rotateAgeSec: duration(str('rotate-age'), 'rotate-age')! }),
-    ...(str('max-files') && { maxFiles: wholeNumber(str('max-files'), 'max-files')! }),
-    ...(to !== undefined && { aiService: { url: to, spoolDir: str('spool')!, ...(str('token') && { token: str('token')! }) } }),
-    ...(nats !== undefined && { nats: { servers: nats, maxAgeSec: duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400 } }),
-    ...(str('metrics') && { metrics: parseHostPort(str('metrics')!, '--metrics') }),
-    workers: parseWorkerCount(str('workers'), 0),
-    windowSec,
-    batchMs: wholeNumber(str('batch-ms'), 'batch-ms') ?? 10,
-    statsSec: duration(str('stats-every'), 'stats-every') ?? 60,
-    explain: v.explain === true,
-    quiet: v.quiet === true,
-    resolveUri: v['no-resolve-uri'] !== true,
-    ...(str('uri-ca') && { uriCa: await readFile(str('uri-ca')!, 'utf8') }),
-  };
 }
 
 /**

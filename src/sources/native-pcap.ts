@@ -4,7 +4,7 @@
  * libpcap headers to build, so it is an optional dependency, loaded only when asked for.
  */
 import { createRecordBatch } from '../../native-free/record-batch.js';
-import type { RecordBatch } from '../../native-free/types.js';
+import { LinkType, type RecordBatch } from '../../native-free/types.js';
 
 /** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
 interface NativePacketWithHeader {
@@ -47,6 +47,18 @@ const LINK_TYPE_NUMBERS: Record<string, number> = {
   LINKTYPE_IEEE802_11_RADIO: 127,
   LINKTYPE_LINUX_SLL: 113,
 };
+
+/** One packet of node_pcap as a record: its header holds four host-order words (sec, usec, caplen, len). */
+function recordOf(packet: NativePacketWithHeader, linkType: number): NativePcapRecord {
+  const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
+  return {
+    ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6,
+    // the package reuses its buffer for the next packet, and Buffer#slice is a view: copy
+    data: new Uint8Array(packet.buf.subarray(0, h.getUint32(8, true))),
+    origLen: h.getUint32(12, true),
+    linkType,
+  };
+}
 
 function isNativePcapModule(value: unknown): value is NativePcapModule {
   return (
@@ -98,15 +110,7 @@ export async function* readCaptureWithNativePcap(path: string, bpfFilter?: strin
   const session = pcap.createOfflineSession(path, bpfFilter ? { filter: bpfFilter } : {});
   const linkType = LINK_TYPE_NUMBERS[session.link_type] ?? -1;
   session.on('packet', (packet) => {
-    const h = new DataView(packet.header.buffer, packet.header.byteOffset, 16);
-    const capLen = h.getUint32(8, true);
-    records.push({
-      ts: h.getUint32(0, true) + h.getUint32(4, true) / 1e6,
-      // the package reuses its buffer for the next packet, and Buffer#slice is a view: copy
-      data: new Uint8Array(packet.buf.subarray(0, capLen)),
-      origLen: h.getUint32(12, true),
-      linkType,
-    });
+    records.push(recordOf(packet, linkType));
     wake?.();
   });
   session.on('complete', () => {
@@ -172,4 +176,44 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
     if (pending.length >= maxBatchRecords) yield flush();
   }
   if (pending.length > 0) yield flush();
+}
+
+/** libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s). */
+const PCAP_TIMEOUT_MS = 20;
+
+/**
+ * Interface capture through the optional native `pcap` package (libpcap, with a BPF filter).
+ * A missing package or a device that cannot be opened is one line. `stop` waits for libpcap
+ * to retire its last block, takes what the kernel still holds, then closes the session.
+ */
+export async function startInterfaceCapture(
+  iface: { name: string; filter?: string },
+  onRecord: (r: NativePcapRecord) => void,
+  onError: (message: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const pcap = await loadNativePcap();
+  let session: NativePcapSession;
+  try {
+    // buffer_timeout: libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s)
+    const options = { ...(iface.filter && { filter: iface.filter }), buffer_size: 16 << 20, buffer_timeout: PCAP_TIMEOUT_MS };
+    session = pcap.createSession(iface.name, options);
+  } catch (err) {
+    throw new Error(`interface ${iface.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const linkType = LINK_TYPE_NUMBERS[session.link_type] ?? LinkType.ETHERNET;
+  session.on('packet', (packet) => onRecord(recordOf(packet, linkType)));
+  session.on('error', (err) => onError(err.message));
+  return {
+    async stop() {
+      await new Promise((resolve) => setTimeout(resolve, 2 * PCAP_TIMEOUT_MS + 20));
+      // node_pcap 3: close() only breaks libpcap's loop; read what is left first
+      const inner = (session as unknown as { session?: { read_callback?: () => void } }).session;
+      try {
+        inner?.read_callback?.();
+        session.close();
+      } catch {
+        // already closed
+      }
+    },
+  };
 }

@@ -1,0 +1,182 @@
+/**
+ * The options of `aipref-enforcer live`: flags over a JSON config file whose keys are the
+ * flags' names (flags win), checked into LiveOptions before anything starts.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { ExportLine } from '../export/exporter.js';
+import { parseDuration } from '../policy/vocabulary.js';
+import type { MirrorMode } from '../sources/udp-listener.js';
+import { parseWorkerCount } from './args.js';
+import { UsageError } from './usage.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface LiveOptions {
+  udp?: HostPort;
+  udpMode?: MirrorMode;
+  /** HEPv3 on UDP and TCP at the same port */
+  hep?: HostPort;
+  hepAuthKey?: string;
+  iface?: { name: string; filter?: string };
+  policyFile?: string;
+  /** rotating NDJSON files here (exports.NNNNNN.ndjson, reports.…, decisions.… with explain) */
+  outDir?: string;
+  rotateBytes?: number;
+  rotateAgeSec?: number;
+  maxFiles?: number;
+  aiService?: { url: string; token?: string; spoolDir: string };
+  nats?: { servers: string; maxAgeSec: number };
+  metrics?: HostPort;
+  workers: number;
+  /** null: the policy file's window, else the default */
+  windowSec: number | null;
+  /** pause after each batch so the next one gathers more records; 0 = none */
+  batchMs: number;
+  explain: boolean;
+  queueCapacity?: number;
+  /**
+   * records per batch at most (default 1024): the engine judges a batch in one go on this
+   * thread (workers 0), so a smaller batch lets the sockets be read sooner
+   */
+  maxBatchRecords?: number;
+  /**
+   * resolve `uri=<https://…>` APT handles as they arrive (seed §7.1), trusting these extra CA
+   * certificates (PEM) too; false: the policy file alone resolves them, as in replay. Default true.
+   */
+  resolveUri?: boolean;
+  uriCa?: string;
+  /** periodic counters in the log every so many seconds; 0 = never */
+  statsSec: number;
+  quiet: boolean;
+  /** one structured log event (default: a JSON line on stderr) */
+  log?: (event: LogEvent) => void;
+  /** told after the exporters took a batch's lines (bench: receipt→export latency) */
+  onExported?: (lines: readonly ExportLine[], atMs: number) => void;
+}
+
+export type LogEvent = { event: string; level?: 'info' | 'warn' | 'error' } & Record<string, unknown>;
+
+export function parseHostPort(text: string, option: string): HostPort {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`${option} takes host:port (e.g. 127.0.0.1:9060 or [::1]:9060), not '${text}'`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+const OPTIONS = {
+  udp: { type: 'string' },
+  'udp-mode': { type: 'string' },
+  hep: { type: 'string' },
+  'hep-auth-key': { type: 'string' },
+  interface: { type: 'string' },
+  filter: { type: 'string' },
+  policy: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  'rotate-bytes': { type: 'string' },
+  'rotate-age': { type: 'string' },
+  'max-files': { type: 'string' },
+  to: { type: 'string' },
+  token: { type: 'string' },
+  spool: { type: 'string' },
+  nats: { type: 'string' },
+  'nats-max-age': { type: 'string' },
+  metrics: { type: 'string' },
+  workers: { type: 'string' },
+  window: { type: 'string' },
+  'batch-ms': { type: 'string' },
+  'stats-every': { type: 'string' },
+  explain: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  'no-resolve-uri': { type: 'boolean' },
+  'uri-ca': { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type Values = Partial<Record<OptionName, string | boolean>>;
+
+/** A JSON config file with the flags' names as keys (`{"hep": "0.0.0.0:9060", "out": "/var/lib/aipref"}`). */
+async function readConfig(file: string): Promise<Values> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be a JSON object`);
+  const out: Values = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!(key in OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);
+    const spec = OPTIONS[key as OptionName];
+    if (spec.type === 'boolean') {
+      if (typeof value !== 'boolean') throw new Error(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
+      out[key as OptionName] = value;
+    } else {
+      if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${file}: config key '${key}' takes a string or number, not ${JSON.stringify(value)}`);
+      out[key as OptionName] = String(value);
+    }
+  }
+  return out;
+}
+
+function wholeNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${option} takes a whole number, not '${value}'`);
+  return Number(value);
+}
+
+function duration(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const sec = parseDuration(value);
+  if (sec === null || sec <= 0) throw new UsageError(`--${option} takes a duration such as 10s or 1m, not '${value}'`);
+  return sec;
+}
+
+/** The flags (over the config file's values) as LiveOptions. */
+export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const flags = parsed.values as Values;
+  const v: Values = { ...(typeof flags.config === 'string' ? await readConfig(flags.config) : {}), ...flags };
+  const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
+  const udpMode = str('udp-mode') ?? 'plain';
+  if (udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
+  if (str('filter') && !str('interface')) throw new UsageError('--filter applies to --interface capture');
+  const to = str('to');
+  if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
+  if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
+  const nats = str('nats');
+  const windowSec = duration(str('window'), 'window') ?? null;
+  const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
+  return {
+    ...(str('udp') && { udp: parseHostPort(str('udp')!, '--udp'), udpMode: udpMode }),
+    ...(str('hep') && { hep: parseHostPort(str('hep')!, '--hep') }),
+    ...(str('hep-auth-key') && { hepAuthKey: str('hep-auth-key')! }),
+    ...(str('interface') && { iface: { name: str('interface')!, ...(str('filter') && { filter: str('filter')! }) } }),
+    ...(str('policy') && { policyFile: str('policy')! }),
+    ...(out !== undefined && { outDir: out }),
+    ...(str('rotate-bytes') && { rotateBytes: wholeNumber(str('rotate-bytes'), 'rotate-bytes')! }),
+    ...(str('rotate-age') && { rotateAgeSec: duration(str('rotate-age'), 'rotate-age')! }),
+    ...(str('max-files') && { maxFiles: wholeNumber(str('max-files'), 'max-files')! }),
+    ...(to !== undefined && { aiService: { url: to, spoolDir: str('spool')!, ...(str('token') && { token: str('token')! }) } }),
+    ...(nats !== undefined && { nats: { servers: nats, maxAgeSec: duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400 } }),
+    ...(str('metrics') && { metrics: parseHostPort(str('metrics')!, '--metrics') }),
+    workers: parseWorkerCount(str('workers'), 0),
+    windowSec,
+    batchMs: wholeNumber(str('batch-ms'), 'batch-ms') ?? 10,
+    statsSec: duration(str('stats-every'), 'stats-every') ?? 60,
+    explain: v.explain === true,
+    quiet: v.quiet === true,
+    resolveUri: v['no-resolve-uri'] !== true,
+    ...(str('uri-ca') && { uriCa: await readFile(str('uri-ca')!, 'utf8') }),
+  };
+}
