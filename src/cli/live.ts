@@ -142,7 +142,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   let pendingPolicy: PolicyFile | null = null;
   const windowSec = opts.windowSec ?? policy.windowSec ?? DEFAULT_WINDOW_SEC;
   const metrics = new EnforcerMetrics({ processMetrics: true });
-  const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024);
+  // an idle tick every second: on a silent feed, windows still close on time and within retention
+  const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024, 1000);
   const counts: LiveCounts = { exports: 0, aggregates: 0, reports: 0, malformedDatagrams: 0, overflowed: 0, received: 0 };
   const sources = new Map<string, SourceCounters>();
   const addresses: LiveAddresses = {};
@@ -313,6 +314,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     workers: opts.workers,
     maxInFlight: 1,
     windowSec,
+    // live records carry capture times that are (nearly) now: HEP's from the relay, a mirror's arrival
+    clock: () => Date.now() / 1000,
     // decisions are always made (metrics count them); the files get them only with --explain
     explain: true,
     ...(opts.resolveUri !== false && { uriResolver: new UriResolver(opts.uriCa !== undefined ? { ca: opts.uriCa } : {}) }),

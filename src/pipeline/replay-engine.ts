@@ -29,6 +29,11 @@ export interface ReplayOptions {
   capture: string;
   /** live only: resolve `uri=<https://…>` APT handles as they arrive (replay resolves them through the policy file) */
   uriResolver?: UriResolver;
+  /**
+   * the time (seconds since the epoch) an empty batch stands for: with a live source that ticks
+   * when idle, windows then close — and nothing outlives its retention — on a silent feed too
+   */
+  clock?: () => number;
   /** record batches from elsewhere (a live listener) instead of reading `capture` */
   source?: AsyncIterable<RecordBatch>;
   policy: PolicyFile;
@@ -274,8 +279,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       frontReport({ type: 'malformed-input', ts: Math.round(view.ts * 1e6) / 1e6, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
     },
     async endBatch(batch) {
-      const lastFrame = batch.firstFrame + batch.count - 1;
-      const lastTs = batch.count > 0 ? batch.ts[batch.count - 1]! : 0;
+      // An empty batch is a live source's idle tick: time moves by the clock, not by packets.
+      const lastFrame = batch.count > 0 ? batch.firstFrame + batch.count - 1 : feed.stats.lastFrame;
+      const lastTs = batch.count > 0 ? batch.ts[batch.count - 1]! : (opts.clock?.() ?? feed.stats.lastTs);
       const events = pendingEvents;
       pendingEvents = [];
       chunks?.retain(batch.bytes);

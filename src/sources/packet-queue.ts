@@ -16,6 +16,11 @@ export class PacketQueue implements AsyncIterable<SourcePacket[]> {
     readonly capacity = 65_536,
     /** most packets handed out per iteration step */
     readonly maxBatch = 8192,
+    /**
+     * when nothing arrives for this long, iteration hands out an empty group: a tick that lets
+     * the consumer's clock move on a silent feed (0: wait for packets however long it takes)
+     */
+    readonly idleTickMs = 0,
   ) {}
 
   get depth(): number {
@@ -49,12 +54,23 @@ export class PacketQueue implements AsyncIterable<SourcePacket[]> {
         continue;
       }
       if (this.ended) return;
+      let ticked = false;
       await new Promise<void>((resolve) => {
+        const timer =
+          this.idleTickMs > 0
+            ? setTimeout(() => {
+                ticked = true;
+                this.waiting = undefined;
+                resolve();
+              }, this.idleTickMs)
+            : undefined;
         this.waiting = () => {
+          clearTimeout(timer);
           this.waiting = undefined;
           resolve();
         };
       });
+      if (ticked && this.items.length === 0 && !this.ended) yield [];
     }
   }
 }

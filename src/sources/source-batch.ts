@@ -89,6 +89,7 @@ export function addressBytes(text: string): Uint8Array {
 /** A live source as the record batches the replay engine takes (`source` of its options). */
 export async function* liveRecordBatches(packets: AsyncIterable<readonly SourcePacket[]>, batcher = new SourcePacketBatcher()): AsyncGenerator<RecordBatch> {
   for await (const group of packets) {
-    if (group.length > 0) yield batcher.toBatch(group);
+    // an empty group is the queue's idle tick: passed on as an empty batch, so the engine's clock can move
+    yield group.length > 0 ? batcher.toBatch(group) : createRecordBatch(new Uint8Array(0), 0, 0);
   }
 }
