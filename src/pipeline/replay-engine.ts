@@ -15,9 +15,11 @@ import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { Report } from '../report/report.js';
-import type { CoreCounters, CoreEvent, CoreOutputs, MediaCoreOptions, OutputLine } from './media-core.js';
+import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions, OutputLine, PacketAddress } from './media-core.js';
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto } from './media-work.js';
+import { formatIpv4 } from '../../native-free/ipv4.js';
+import type { PacketView } from '../../native-free/types.js';
 import { PacketFeed } from './packet-feed.js';
 import { SharedChunkPool } from './chunk-pool.js';
 import { Shard, type ShardFinal } from './shard-state.js';
@@ -91,14 +93,47 @@ interface ShardHandle {
   close(): Promise<void>;
 }
 
-function inThreadShard(options: MediaCoreOptions): ShardHandle {
-  const shard = new Shard(options);
+function inThreadShard(shard: Shard): ShardHandle {
   return {
     addChunk: (id, bytes) => shard.addChunk(id, bytes),
     work: async (work) => shard.work(work),
     finish: async (work) => shard.finish(work),
     close: async () => {},
   };
+}
+
+/**
+ * The feed's current packet as a core's address, reused packet after packet: the same fields
+ * and the same lazily formatted text as a work unit's address (media-work.ts WorkAddress).
+ */
+class ViewAddress implements PacketAddress {
+  v6 = false;
+  src4 = 0;
+  dst4 = 0;
+  sport = 0;
+  dport = 0;
+  private view: PacketView | null = null;
+  private srcText: string | null = null;
+  private dstText: string | null = null;
+
+  set(view: PacketView): void {
+    this.view = view;
+    this.v6 = view.ipVersion === 6;
+    this.src4 = view.src4;
+    this.dst4 = view.dst4;
+    this.sport = view.sport;
+    this.dport = view.dport;
+    this.srcText = null;
+    this.dstText = null;
+  }
+
+  get src(): string {
+    return (this.srcText ??= this.v6 ? this.view!.src : formatIpv4(this.src4));
+  }
+
+  get dst(): string {
+    return (this.dstText ??= this.v6 ? this.view!.dst : formatIpv4(this.dst4));
+  }
 }
 
 /** The compiled worker: beside this file when running from dist/, under dist/ when running from the sources. */
@@ -170,8 +205,10 @@ interface PendingBatch {
 export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> {
   const shardCount = Math.max(1, opts.workers);
   const coreOptions: MediaCoreOptions = { windowSec: opts.windowSec, explain: opts.explain, defaultApt: opts.policy.defaultApt };
-  const shards: ShardHandle[] =
-    opts.workers === 0 ? [inThreadShard(coreOptions)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions)));
+  // With no workers the feed drives this one shard's core directly, packet by packet: copying
+  // every media packet into a work unit only to read it straight back cost ~10% of a replay.
+  const local = opts.workers === 0 ? new Shard(coreOptions) : null;
+  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions)));
   const front = new SignalingFront(opts.policy, opts.uriResolver ?? null);
   const builders = shards.map(() => new MediaWorkBuilder(4096));
   const routes = new TransportMap();
@@ -181,6 +218,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const reportCounts: Record<string, number> = {};
   const telemetry = { export: 0, aggregate: 0, drop: 0 };
   let pendingEvents: CoreEvent[] = front.initialEvents();
+  /**
+   * With `local`: how many of pendingEvents its core has had. Applied as runMediaWork would —
+   * each before the first later packet of its batch, in order — so the lines come out the same.
+   * (pendingEvents only grows by appending within a batch, so the count stays valid.)
+   */
+  let appliedEvents = 0;
+  const applyEventsThrough = (core: MediaCore, frame: number) => {
+    const events = pendingEvents;
+    let e = appliedEvents;
+    while (e < events.length && events[e]!.frame <= frame) core.event(events[e++]!);
+    appliedEvents = e;
+  };
+  const localAddress = new ViewAddress();
   const inFlight: PendingBatch[] = [];
   const maxInFlight = opts.maxInFlight ?? 4;
   // in flight, plus the chunk being walked and the one being read ahead, plus slack for batches spanning chunks
@@ -259,7 +309,22 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
-      builders[shardOf(view)]!.add(view, proto === 'rtp' ? Proto.RTP : Proto.RTCP, batch.bytes);
+      if (local === null) {
+        builders[shardOf(view)]!.add(view, proto === 'rtp' ? Proto.RTP : Proto.RTCP, batch.bytes);
+        return;
+      }
+      const core = local.core;
+      applyEventsThrough(core, view.frame);
+      localAddress.set(view);
+      let bytes = view.bytes;
+      let off = view.payloadOffset;
+      if (bytes !== batch.bytes) {
+        // reassembled from fragments: a copy of its own, as MediaWorkBuilder makes (the core may keep what it decodes)
+        bytes = bytes.slice(off, off + view.payloadLength);
+        off = 0;
+      }
+      if (proto === 'rtp') core.rtp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress);
+      else core.rtcp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress);
     },
     async sip(_view, messages, ctx) {
       for (const m of messages) await front.message(m, ctx);
@@ -282,12 +347,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // An empty batch is a live source's idle tick: time moves by the clock, not by packets.
       const lastFrame = batch.count > 0 ? batch.firstFrame + batch.count - 1 : feed.stats.lastFrame;
       const lastTs = batch.count > 0 ? batch.ts[batch.count - 1]! : (opts.clock?.() ?? feed.stats.lastTs);
+      // the batch's end as runMediaWork has it: the events left, then the windows due
+      if (local) applyEventsThrough(local.core, Infinity);
       const events = pendingEvents;
       pendingEvents = [];
+      appliedEvents = 0;
       chunks?.retain(batch.bytes);
       const chunk = chunks?.idOf(batch.bytes);
       const bytes = chunk === undefined ? batch.bytes : null;
-      const results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(bytes, events, lastFrame, lastTs, chunk))));
+      let results: Promise<CoreOutputs[]>;
+      if (local) {
+        local.core.endBatch(lastFrame, lastTs);
+        results = Promise.resolve([local.core.drain()]);
+      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(bytes, events, lastFrame, lastTs, chunk))));
       if (chunks) void results.finally(() => chunks.release(batch.bytes)).catch(() => undefined);
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
@@ -327,7 +399,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   } finally {
     // Whatever stopped the read, what was accepted is judged and written.
     while (inFlight.length > 0) await drainOldest();
-    const events = pendingEvents.concat(front.takeEvents());
+    // (an in-thread core has had the first appliedEvents already, if the read stopped mid-batch)
+    const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
     const lastFrame = feed.stats.lastFrame;
     const lastTs = feed.stats.lastTs;
     finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(new Uint8Array(0), events, lastFrame, lastTs))));

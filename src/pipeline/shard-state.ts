@@ -14,7 +14,8 @@ export interface ShardFinal {
 }
 
 export class Shard {
-  private readonly core: MediaCore;
+  /** public so that an in-thread replay can drive it packet by packet (no work unit in between) */
+  readonly core: MediaCore;
   /** shared capture chunks by number, given once each */
   private readonly chunks = new Map<number, Uint8Array>();
 
