@@ -132,7 +132,7 @@ export async function runReplay(args: string[]): Promise<number> {
       `${s.packets} packets (${s.rtp} RTP, ${s.rtcp} RTCP, ${s.sip} SIP, ${s.malformed} malformed), ${s.dialogs} dialogs, ${s.streams} streams\n` +
         `telemetry: ${s.telemetry.export} exported, ${s.telemetry.aggregate} aggregated, ${s.telemetry.drop} dropped\n` +
         `reports: ${reports}\n` +
-        `written to ${outDir}/ (exports.ndjson ${files.exports.lineCount} lines, reports.ndjson ${files.reports.lineCount} lines${files.decisions ? `, decisions.ndjson ${files.decisions.lineCount} lines` : ''})${interrupt.signal.aborted ? ' — interrupted' : ''}\n`,
+        `written to ${path.join(outDir, path.sep)} (exports.ndjson ${files.exports.lineCount} lines, reports.ndjson ${files.reports.lineCount} lines${files.decisions ? `, decisions.ndjson ${files.decisions.lineCount} lines` : ''})${interrupt.signal.aborted ? ' — interrupted' : ''}\n`,
     );
   }
   return interrupt.signal.aborted ? 130 : 0;
