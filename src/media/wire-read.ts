@@ -1,17 +1,6 @@
 /**
- * Big-endian integer reads over a byte array, shared by the RTP and RTCP decoders. Plain
- * index arithmetic instead of a DataView: V8 inlines these, and no view is allocated per packet.
- * Callers check bounds first; these do not.
+ * Big-endian integer reads for the RTP and RTCP decoders: the packet layers' own (index
+ * arithmetic, no DataView per packet), under the short names the decoders use. Callers check
+ * bounds first; these do not.
  */
-
-export function readU16(b: Uint8Array, at: number): number {
-  return (b[at] << 8) | b[at + 1];
-}
-
-export function readU24(b: Uint8Array, at: number): number {
-  return (b[at] << 16) | (b[at + 1] << 8) | b[at + 2];
-}
-
-export function readU32(b: Uint8Array, at: number): number {
-  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
-}
+export { readUint16 as readU16, readUint24 as readU24, readUint32 as readU32 } from '../../native-free/big-endian.js';
