@@ -1,28 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
+import { runDecoderTable } from './decoder-table.js';
 import { decodeAppDefined } from '../../src/media/rtcp/app.js';
 import { decodeGoodbye } from '../../src/media/rtcp/bye.js';
-import type { RtcpDecodeError } from '../../src/media/rtcp/types.js';
-
-type Case = { name: string; bytes: number[]; want?: object; error?: RtcpDecodeError['code']; errorAt?: number };
-
-function runTable(decode: typeof decodeGoodbye | typeof decodeAppDefined, cases: Case[]) {
-  for (const c of cases) {
-    it(c.name, () => {
-      const errors: RtcpDecodeError[] = [];
-      const got = decode(Uint8Array.from(c.bytes), 0, c.bytes.length, errors);
-      if (c.error) {
-        expect(got).toBeNull();
-        expect(errors).toEqual([expect.objectContaining({ code: c.error, offset: c.errorAt ?? 0 })]);
-      } else {
-        expect(errors).toEqual([]);
-        expect(got).toEqual(c.want);
-      }
-    });
-  }
-}
 
 describe('decodeGoodbye', () => {
-  runTable(decodeGoodbye, [
+  runDecoderTable(decodeGoodbye, [
     {
       name: 'two sources and a reason',
       // prettier-ignore
@@ -59,7 +41,7 @@ describe('decodeGoodbye', () => {
 });
 
 describe('decodeAppDefined', () => {
-  runTable(decodeAppDefined, [
+  runDecoderTable(decodeAppDefined, [
     {
       name: 'APP with subtype, name and data',
       // prettier-ignore

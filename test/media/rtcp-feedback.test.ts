@@ -1,28 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
+import { runDecoderTable } from './decoder-table.js';
 import { decodePayloadFeedback } from '../../src/media/rtcp/payload-feedback.js';
 import { decodeTransportFeedback } from '../../src/media/rtcp/transport-feedback.js';
-import type { RtcpDecodeError } from '../../src/media/rtcp/types.js';
-
-type Case = { name: string; bytes: number[]; want?: object; error?: RtcpDecodeError['code']; errorAt?: number };
-
-function runTable(decode: typeof decodeTransportFeedback | typeof decodePayloadFeedback, cases: Case[]) {
-  for (const c of cases) {
-    it(c.name, () => {
-      const errors: RtcpDecodeError[] = [];
-      const got = decode(Uint8Array.from(c.bytes), 0, c.bytes.length, errors);
-      if (c.error) {
-        expect(got).toBeNull();
-        expect(errors).toEqual([expect.objectContaining({ code: c.error, offset: c.errorAt ?? 0 })]);
-      } else {
-        expect(errors).toEqual([]);
-        expect(got).toEqual(c.want);
-      }
-    });
-  }
-}
 
 describe('decodeTransportFeedback', () => {
-  runTable(decodeTransportFeedback, [
+  runDecoderTable(decodeTransportFeedback, [
     {
       name: 'generic NACK with two FCI entries',
       // prettier-ignore
@@ -73,7 +55,7 @@ describe('decodeTransportFeedback', () => {
 });
 
 describe('decodePayloadFeedback', () => {
-  runTable(decodePayloadFeedback, [
+  runDecoderTable(decodePayloadFeedback, [
     {
       name: 'PLI',
       bytes: [0x81, 0xce, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2], // FMT=1, PT=206, no FCI

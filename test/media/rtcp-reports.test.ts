@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type DecoderCase, runDecoderTable } from './decoder-table.js';
 import { decodeReceiverReport } from '../../src/media/rtcp/receiver-report.js';
 import { decodeSenderReport } from '../../src/media/rtcp/sender-report.js';
 import type { RtcpDecodeError } from '../../src/media/rtcp/types.js';
@@ -18,7 +19,7 @@ const decodedReportBlock = {
 };
 
 describe('decodeSenderReport', () => {
-  const cases: { name: string; bytes: number[]; want?: object; error?: RtcpDecodeError['code'] }[] = [
+  const cases: DecoderCase[] = [
     {
       name: 'SR with one report block',
       // prettier-ignore
@@ -67,23 +68,11 @@ describe('decodeSenderReport', () => {
       error: 'report-count-overflow',
     },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const errors: RtcpDecodeError[] = [];
-      const got = decodeSenderReport(Uint8Array.from(c.bytes), 0, c.bytes.length, errors);
-      if (c.error) {
-        expect(got).toBeNull();
-        expect(errors).toEqual([expect.objectContaining({ code: c.error, offset: 0 })]);
-      } else {
-        expect(errors).toEqual([]);
-        expect(got).toMatchObject(c.want!);
-      }
-    });
-  }
+  runDecoderTable(decodeSenderReport, cases, (got, c) => expect(got).toMatchObject(c.want!));
 });
 
 describe('decodeReceiverReport', () => {
-  const cases: { name: string; bytes: number[]; want?: object; error?: RtcpDecodeError['code'] }[] = [
+  const cases: DecoderCase[] = [
     {
       name: 'RR with one report block and negative cumulative loss',
       // prettier-ignore
@@ -119,19 +108,7 @@ describe('decodeReceiverReport', () => {
       error: 'report-count-overflow',
     },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const errors: RtcpDecodeError[] = [];
-      const got = decodeReceiverReport(Uint8Array.from(c.bytes), 0, c.bytes.length, errors);
-      if (c.error) {
-        expect(got).toBeNull();
-        expect(errors).toEqual([expect.objectContaining({ code: c.error, offset: 0 })]);
-      } else {
-        expect(errors).toEqual([]);
-        expect(got).toMatchObject(c.want!);
-      }
-    });
-  }
+  runDecoderTable(decodeReceiverReport, cases, (got, c) => expect(got).toMatchObject(c.want!));
 
   it('reports offsets relative to the compound start it is given', () => {
     const bytes = Uint8Array.from([0xaa, 0xbb, 0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07]);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { type DecoderCase, runDecoderTable } from './decoder-table.js';
 import { decodeSourceDescription } from '../../src/media/rtcp/sdes.js';
 import type { RtcpDecodeError } from '../../src/media/rtcp/types.js';
 
 const ascii = (s: string) => [...Buffer.from(s, 'utf8')];
 
 describe('decodeSourceDescription', () => {
-  const cases: { name: string; bytes: number[]; want?: object; error?: RtcpDecodeError['code']; errorAt?: number }[] = [
+  const cases: DecoderCase[] = [
     {
       name: 'one chunk with a CNAME whose length counts a NUL terminator (heplify capture)',
       // prettier-ignore
@@ -95,19 +96,7 @@ describe('decodeSourceDescription', () => {
       errorAt: 8,
     },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const errors: RtcpDecodeError[] = [];
-      const got = decodeSourceDescription(Uint8Array.from(c.bytes), 0, c.bytes.length, errors);
-      if (c.error) {
-        expect(got).toBeNull();
-        expect(errors).toEqual([expect.objectContaining({ code: c.error, offset: c.errorAt })]);
-      } else {
-        expect(errors).toEqual([]);
-        expect(got).toMatchObject(c.want!);
-      }
-    });
-  }
+  runDecoderTable(decodeSourceDescription, cases, (got, c) => expect(got).toMatchObject(c.want!));
 
   it('rejects chunk padding that runs past padded-off content', () => {
     // the content ends (RTCP padding removed) right after the END octet mid-word

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { type DecoderCase, runDecoderTable } from './decoder-table.js';
 import { decodeExtendedReport } from '../../src/media/rtcp/extended-report.js';
-import type { RtcpDecodeError } from '../../src/media/rtcp/types.js';
 
 // prettier-ignore
 const xrHeader = (words: number) => [
@@ -8,7 +8,7 @@ const xrHeader = (words: number) => [
   0x00, 0x00, 0x00, 0x63,  // SSRC 99
 ];
 
-type Case = { name: string; bytes: number[]; want?: object[]; error?: RtcpDecodeError['code']; errorAt?: number };
+type Case = DecoderCase<object[]>;
 
 describe('decodeExtendedReport', () => {
   const cases: Case[] = [
@@ -138,17 +138,5 @@ describe('decodeExtendedReport', () => {
       errorAt: 8,
     },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const errors: RtcpDecodeError[] = [];
-      const got = decodeExtendedReport(Uint8Array.from(c.bytes), 0, c.bytes.length, errors);
-      if (c.error) {
-        expect(got).toBeNull();
-        expect(errors).toEqual([expect.objectContaining({ code: c.error, offset: c.errorAt ?? 0 })]);
-      } else {
-        expect(errors).toEqual([]);
-        expect(got).toEqual({ pt: 207, ssrc: 99, offset: 0, length: c.bytes.length, blocks: c.want });
-      }
-    });
-  }
+  runDecoderTable(decodeExtendedReport, cases, (got, c) => expect(got).toEqual({ pt: 207, ssrc: 99, offset: 0, length: c.bytes.length, blocks: c.want }));
 });
