@@ -6,7 +6,8 @@ import { PacketFeed, type PacketProto } from '../pipeline/packet-feed.js';
 import { nativePcapBatches } from '../sources/native-pcap.js';
 import type { SipMessage } from '../signaling/sip-message.js';
 import { parseCommandArgs } from './args.js';
-import { LineWriter, roundMicros } from './line-writer.js';
+import { LineWriter } from './line-writer.js';
+import { microseconds } from '../enforce/records.js';
 import { Progress } from './progress.js';
 
 interface Endpoints {
@@ -22,7 +23,7 @@ interface Endpoints {
 function endpoints(view: PacketView, proto: PacketProto, hasAddresses: boolean): Endpoints {
   return {
     frame: view.frame,
-    ts: roundMicros(view.ts),
+    ts: microseconds(view.ts),
     src: hasAddresses ? view.src : null,
     dst: hasAddresses ? view.dst : null,
     sport: hasAddresses ? view.sport : null,

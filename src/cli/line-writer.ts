@@ -25,8 +25,3 @@ export class LineWriter {
     if (!this.out.write(text)) await new Promise<void>((resolve) => this.out.once('drain', () => resolve()));
   }
 }
-
-/** Capture times are kept to the microsecond (SPEC §8): the shortest decimal of that value. */
-export function roundMicros(ts: number): number {
-  return Math.round(ts * 1e6) / 1e6;
-}

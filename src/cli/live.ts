@@ -21,6 +21,7 @@ import { NatsJetStreamExporter } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
 import { classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
+import { reportJson } from '../report/report.js';
 import { replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
@@ -156,7 +157,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     metrics.packets.inc({ proto: 'malformed' });
     log({ event: 'malformed-datagram', level: 'warn', source, peer, reason });
     // Written with the next batch's reports; frame 0: the datagram never became a record.
-    malformedReports.push(JSON.stringify({ type: 'malformed-input', ts: Math.round(Date.now() * 1000) / 1e6, frame: 0, dialog: null, detail: `${source} ${peer}: ${reason}` }));
+    malformedReports.push(reportJson({ type: 'malformed-input', ts: Date.now() / 1000, frame: 0, dialog: null, detail: `${source} ${peer}: ${reason}` }));
   };
 
   /** Into the queue; `kind` counts it in aipref_packets_total{proto}. */

@@ -21,7 +21,7 @@ import { createRtpHeaderView, decodeRtpHeader, readRtpExtension } from '../media
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import type { AptStatement } from '../policy/statement.js';
-import type { DialogRef, Report } from '../report/report.js';
+import { type DialogRef, type Report, reportJson } from '../report/report.js';
 
 /** One output line and where it sorts: by frame, then key. */
 export interface OutputLine {
@@ -369,7 +369,7 @@ export class MediaCore {
 
   private report(r: Report): void {
     const n = this.out.reports.length;
-    this.out.reports.push({ frame: r.frame, key: `m${String(n).padStart(6, '0')}`, text: JSON.stringify({ ...r, ts: Math.round(r.ts * 1e6) / 1e6 }) });
+    this.out.reports.push({ frame: r.frame, key: `m${String(n).padStart(6, '0')}`, text: reportJson(r) });
   }
 
   private refreshDefault(): void {

@@ -14,7 +14,7 @@ import { TransportMap } from '../binding/transport-map.js';
 import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
-import type { Report } from '../report/report.js';
+import { type Report, reportJson } from '../report/report.js';
 import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions, OutputLine, PacketAddress } from './media-core.js';
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto } from './media-work.js';
@@ -304,7 +304,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   /** Reports of the packet layers (broken headers, a cut last record), keyed apart from signaling's. */
   let malformedLines: OutputLine[] = [];
   const frontReport = (r: Report) => {
-    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text: JSON.stringify(r) });
+    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text: reportJson(r) });
   };
 
   const feed: PacketFeed = new PacketFeed({
@@ -338,10 +338,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (kind !== 'udp' || negotiatedTransport(view) === undefined) return;
       const bytes = view.bytes.subarray(view.payloadOffset, view.payloadOffset + Math.min(view.payloadLength, 4));
       const head = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
-      frontReport({ type: 'malformed-input', ts: Math.round(view.ts * 1e6) / 1e6, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });
+      frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });
     },
     malformed(view) {
-      frontReport({ type: 'malformed-input', ts: Math.round(view.ts * 1e6) / 1e6, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
+      frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
     },
     async endBatch(batch) {
       // An empty batch is a live source's idle tick: time moves by the clock, not by packets.

@@ -18,7 +18,7 @@ import type { NegotiatedApt, NegotiatedScope } from '../signaling/negotiated-sco
 import type { ScopeDiff } from '../signaling/renegotiation.js';
 import type { SessionDescription } from '../signaling/sdp.js';
 import { aiPrefBodyParts, type SipParseResult } from '../signaling/sip-message.js';
-import type { Report, ReportType } from '../report/report.js';
+import { type Report, type ReportType, reportJson } from '../report/report.js';
 import type { CoreEvent, OutputLine } from './media-core.js';
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -322,7 +322,7 @@ export class SignalingFront {
 
   private report(r: Report): void {
     const key = `s${String(this.reportSeq++).padStart(9, '0')}`;
-    this.reports.push({ frame: r.frame, key, text: JSON.stringify({ ...r, ts: Math.round(r.ts * 1e6) / 1e6 }) });
+    this.reports.push({ frame: r.frame, key, text: reportJson(r) });
   }
 
   private flushStatements(frame: number): void {

@@ -1,3 +1,5 @@
+import { microseconds } from '../enforce/records.js';
+
 /**
  * Reports (SPEC §6): what the enforcer tells the operator besides exports. A report names APT
  * identifiers and Call-IDs, never SDES text or telemetry values (§8 Logging).
@@ -32,6 +34,11 @@ export interface Report {
   apt?: string[];
   fallback?: string[];
   detail?: string;
+}
+
+/** One line of reports.ndjson: the report with its time kept to the microsecond (SPEC §8). */
+export function reportJson(r: Report): string {
+  return JSON.stringify({ ...r, ts: microseconds(r.ts) });
 }
 
 /** Collects reports in the order they were made and counts them by type for the summary. */
