@@ -6,8 +6,7 @@ import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import type { SipContext } from '../signaling/dialog-events.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
 import { parseSipMessage } from '../signaling/sip-message.js';
-import { SipStreamFramer } from '../signaling/sip-stream.js';
-import { WebSocketFrameDecoder } from '../signaling/websocket-frames.js';
+import { SipFlowDemux } from '../signaling/sip-flows.js';
 
 export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
 
@@ -36,19 +35,16 @@ export interface FeedStats {
   layers: PacketLayerStats;
 }
 
-/** SIP-over-TCP connections followed at once; the oldest is forgotten past this. */
-const MAX_TCP_SIP_FLOWS = 10_000;
-const WS_UPGRADE = /^GET [^\r\n]* HTTP\/1\.1\r?\n/;
-
 /**
  * Walks a capture and classifies every record: the link and IP layers (native-free), then
- * SIP by its start line, RTP/RTCP by their headers. SIP over TCP goes through one framer per
- * connection direction, or a WebSocket decoder when the stream opens with an HTTP Upgrade.
+ * SIP by its start line, RTP/RTCP by their headers. SIP over TCP (or WebSocket, when the stream
+ * opens with an HTTP Upgrade) goes through the signaling stage's per-direction flow demultiplexer.
  */
 export class PacketFeed {
   private readonly decoder = new PacketDecoder();
   private readonly view = createPacketView();
-  private readonly tcpSip = new Map<string, SipStreamFramer | WebSocketFrameDecoder>();
+  /** SIP over TCP or WebSocket, one framer per connection direction (bounded) */
+  private readonly tcpSip = new SipFlowDemux();
   readonly stats: FeedStats;
 
   constructor(private readonly visitor: PacketVisitor) {
@@ -107,22 +103,8 @@ export class PacketFeed {
   }
 
   private tcp(view: PacketView, batch: RecordBatch, i: number): void | Promise<void> {
-    const chunk = view.bytes.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength);
-    let framer = this.tcpSip.get(view.flowKey);
-    if (!framer) {
-      const head = String.fromCharCode(...chunk.subarray(0, 64));
-      if (WS_UPGRADE.test(head)) framer = new WebSocketFrameDecoder();
-      else if (looksLikeSip(chunk, 0, Math.max(0, chunk.indexOf(0x0a)))) framer = new SipStreamFramer();
-      else {
-        this.visitor.other(view, 'tcp', batch, i);
-        return;
-      }
-      if (this.tcpSip.size >= MAX_TCP_SIP_FLOWS) this.tcpSip.delete(this.tcpSip.keys().next().value!);
-      this.tcpSip.set(view.flowKey, framer);
-    }
-    const messages = framer.push(chunk);
-    const transport = framer instanceof WebSocketFrameDecoder ? 'ws' : 'tcp';
-    if (messages.length > 0) return this.visitor.sip(view, messages, this.context(view, transport));
+    const messages = this.tcpSip.push(view.flowKey, view.bytes, view.payloadOffset, view.payloadLength);
+    if (messages.length > 0) return this.visitor.sip(view, messages, this.context(view, this.tcpSip.kindOf(view.flowKey) === 'websocket' ? 'ws' : 'tcp'));
     this.visitor.other(view, 'tcp', batch, i);
   }
 
