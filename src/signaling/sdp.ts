@@ -2,13 +2,14 @@
  * SDP (RFC 8866) as the enforcer needs it: where each m-section's RTP and RTCP arrive, which
  * SSRCs and mid it declares, and the `a=aipref` attributes (seed §6.1) that govern it.
  *
- * sdp-transform does the standard attributes. It does not model a=aipref, it drops lines it
- * cannot read without a word, and it does not number lines; so a first pass here numbers
- * every line, checks the lines this module relies on, reports and removes broken ones, and
- * reads a=aipref itself. The cleaned text then goes to sdp-transform one section at a time.
+ * One pass over the lines: each is numbered and checked (the lines this module relies on must
+ * have their shape; broken ones are reported and skipped), a=aipref is read here, and the few
+ * standard attributes the enforcer uses (o=, c=, a=rtcp, a=rtcp-mux, a=mid, a=extmap, a=ssrc,
+ * a=ssrc-group, a=group, the direction) are read with sdp-transform's own grammar rules, with
+ * its conversions (see SdpTransformRules). sdp-transform's `parse` itself is not called: it
+ * tries every rule of its grammar on every line, most of which the enforcer never reads.
  */
-import { parse as parseWithSdpTransform } from 'sdp-transform';
-import type { MediaDescription as SdpTransformMedia } from 'sdp-transform';
+import * as sdpTransform from 'sdp-transform';
 import { parseAiPrefAttribute, type SdpAiPref } from './sdp-aipref.js';
 
 export type { SdpAiPref, AiPrefScopeKind } from './sdp-aipref.js';
@@ -83,11 +84,6 @@ export interface SdpParseResult {
   errors: SdpError[];
 }
 
-interface NumberedLine {
-  line: number;
-  text: string;
-}
-
 const MEDIA_LINE = /^m=(\S+) (\d+)(?:\/(\d+))? (\S+)(?: (.*))?$/;
 const CONNECTION_LINE = /^c=IN (IP4|IP6) (\S+)$/;
 const ORIGIN_LINE = /^o=\S+ \S+ \S+ IN IP[46] \S+$/;
@@ -103,62 +99,69 @@ const ATTRIBUTE_CHECKS: ReadonlyArray<[prefix: string, shape: RegExp, reason: Sd
 
 export function parseSdp(text: string): SdpParseResult {
   const errors: SdpError[] = [];
-  const session: NumberedLine[] = [];
-  const sections: NumberedLine[][] = [];
+  const session = newAttributes();
+  const sessionAiPrefs: SdpAiPref[] = [];
+  const sections: SectionDraft[] = [];
+  let section: SectionDraft | null = null;
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trimEnd();
     if (raw.length === 0) continue;
-    const numbered = { line: i + 1, text: raw };
-    const error = checkLine(raw);
-    if (raw.startsWith('m=')) {
+    const line = i + 1;
+    if (raw.charCodeAt(0) === 0x6d /* m */ && raw.charCodeAt(1) === 0x3d /* = */) {
       // a broken m-line still opens a section, so later sections keep their index
-      sections.push([numbered]);
-      if (error) errors.push({ line: i + 1, reason: error, detail: raw.slice(0, 80) });
+      const mLine = readMediaLine(raw);
+      section = { line, text: raw, mLine, attributes: newAttributes(), aiprefs: [] };
+      sections.push(section);
+      if (!mLine) errors.push({ line, reason: 'bad-media-line', detail: raw.slice(0, 80) });
       continue;
     }
+    const error = checkLine(raw);
     if (error) {
-      errors.push({ line: i + 1, reason: error, detail: raw.slice(0, 80) });
+      errors.push({ line, reason: error, detail: raw.slice(0, 80) });
       continue;
     }
-    (sections.length === 0 ? session : sections[sections.length - 1]!).push(numbered);
+    // attribute names are matched without regard to case: senders write AIPref, aiPref, ...
+    if (raw.length >= 9 && raw.slice(0, 9).toLowerCase() === 'a=aipref:') {
+      const pref = readAiPref(raw, line, section === null ? null : sections.length - 1, errors);
+      if (pref) (section === null ? sessionAiPrefs : section.aiprefs).push(pref);
+    }
+    readStandardLine(raw, section === null ? session : section.attributes);
   }
 
-  const sessionAttributes = parseWithSdpTransform(session.map((l) => l.text).join('\r\n') + '\r\n');
   const sdp: SessionDescription = {
-    origin: sessionAttributes.origin
+    origin: session.origin
       ? {
-          username: String(sessionAttributes.origin.username),
-          sessionId: String(sessionAttributes.origin.sessionId),
-          sessionVersion: String(sessionAttributes.origin.sessionVersion),
-          address: sessionAttributes.origin.address,
+          username: String(session.origin['username']),
+          sessionId: String(session.origin['sessionId']),
+          sessionVersion: String(session.origin['sessionVersion']),
+          address: session.origin['address'] as string,
         }
       : null,
-    connection: sessionAttributes.connection ? connectionOf(sessionAttributes.connection) : null,
-    aiprefs: readAiPrefs(session, null, errors),
-    groups: (sessionAttributes.groups ?? []).map((g) => ({ semantics: g.type, mids: String(g.mids).split(' ').filter((m) => m.length > 0) })),
+    connection: session.connection ? connectionOf(session.connection) : null,
+    aiprefs: sessionAiPrefs,
+    groups: session.groups.map((g) => ({ semantics: g['type'] as string, mids: String(g['mids']).split(' ').filter((m) => m.length > 0) })),
     media: [],
   };
-  const sessionDirection = sessionAttributes.direction ?? 'sendrecv';
+  const sessionDirection = session.direction ?? 'sendrecv';
   for (let index = 0; index < sections.length; index++) {
-    sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection, errors));
+    sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection));
   }
-  errors.sort((a, b) => a.line - b.line);
   return { sdp, errors };
 }
 
 function checkLine(raw: string): SdpErrorReason | null {
-  if (!/^[a-z]=/.test(raw)) return 'not-a-type-value-line';
-  switch (raw[0]) {
-    case 'm':
-      return readMediaLine(raw) ? null : 'bad-media-line';
-    case 'c': {
+  const type = raw.charCodeAt(0);
+  if (type < 0x61 || type > 0x7a || raw.charCodeAt(1) !== 0x3d) return 'not-a-type-value-line';
+  switch (type) {
+    case 0x63: {
+      // c=
       const c = CONNECTION_LINE.exec(raw);
       return c && isConnectionAddress(c[1]!, c[2]!) ? null : 'bad-connection';
     }
-    case 'o':
+    case 0x6f: // o=
       return ORIGIN_LINE.test(raw) ? null : 'bad-origin';
-    case 'a':
+    case 0x61: // a=
       for (const [prefix, shape, reason] of ATTRIBUTE_CHECKS) {
         if (raw.startsWith(prefix)) return shape.test(raw) ? null : reason;
       }
@@ -191,30 +194,147 @@ function readMediaLine(raw: string): RegExpExecArray | null {
   return m && Number(m[2]) <= 65535 ? m : null;
 }
 
-function connectionOf(c: { version: number; ip: string }): { addressType: 'IP4' | 'IP6'; address: string } {
+function connectionOf(c: Fields): { addressType: 'IP4' | 'IP6'; address: string } {
   // multicast c= carries /ttl[/count] after the address; the address alone is what binds
-  return { addressType: c.version === 6 ? 'IP6' : 'IP4', address: c.ip.split('/')[0]! };
+  return { addressType: c['version'] === 6 ? 'IP6' : 'IP4', address: String(c['ip']).split('/')[0]! };
 }
 
-function readSection(lines: NumberedLine[], index: number, sdp: SessionDescription, sessionDirection: string, errors: SdpError[]): SdpMedia {
-  const mLine = lines[0]!;
-  const m = readMediaLine(mLine.text);
-  // sdp-transform opens a section for any m= line; a broken one is replaced by a disabled placeholder
-  const body = lines.slice(1).map((l) => l.text);
-  const parsed: SdpTransformMedia | undefined = parseWithSdpTransform(['m=x 0 x 0', ...body].join('\r\n') + '\r\n').media[0];
-  const attributes = parsed ?? ({} as SdpTransformMedia);
+// ---- the standard attributes, as sdp-transform reads them ---------------------------------
+
+/** A value as sdp-transform stores it: text that is exactly a number's canonical form becomes that number. */
+type Value = string | number;
+type Fields = Record<string, Value>;
+
+/** What sdp-transform would have made of one level (the session, or one m-section) — the parts read here. */
+interface Attributes {
+  origin: Fields | undefined;
+  connection: Fields | undefined;
+  rtcp: Fields | undefined;
+  rtcpMux: boolean;
+  mid: Value | undefined;
+  direction: Value | undefined;
+  ext: Fields[];
+  ssrcs: Fields[];
+  ssrcGroups: Fields[];
+  groups: Fields[];
+}
+
+interface SectionDraft {
+  line: number;
+  text: string;
+  mLine: RegExpExecArray | null;
+  attributes: Attributes;
+  aiprefs: SdpAiPref[];
+}
+
+function newAttributes(): Attributes {
+  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, mid: undefined, direction: undefined, ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
+}
+
+interface GrammarRule {
+  name?: string;
+  push?: string;
+  reg?: RegExp;
+  names?: string[];
+}
+
+/**
+ * The rules of sdp-transform's grammar this module reads. sdp-transform gives a line to the
+ * first rule of its type whose pattern matches; every rule here starts with a literal that no
+ * earlier rule of the grammar can match, so trying only these (in grammar order) reads a line
+ * exactly as the full parse would. A test compares the result with sdp-transform's `parse`.
+ */
+const GRAMMAR = (sdpTransform as unknown as { grammar: Record<string, GrammarRule[]> }).grammar;
+
+function grammarRule(type: string, key: string): { reg: RegExp; names: string[] } {
+  const rule = GRAMMAR[type]?.find((r) => (r.push ?? r.name) === key);
+  if (!rule?.reg) throw new Error(`sdp-transform has no grammar rule ${type}=${key}`);
+  return { reg: rule.reg, names: rule.names ?? [] };
+}
+
+const ORIGIN_RULE = grammarRule('o', 'origin');
+const CONNECTION_RULE = grammarRule('c', 'connection');
+const RTCP_RULE = grammarRule('a', 'rtcp');
+const EXT_RULE = grammarRule('a', 'ext');
+const MID_RULE = grammarRule('a', 'mid');
+const DIRECTION_RULE = grammarRule('a', 'direction');
+const SSRC_RULE = grammarRule('a', 'ssrcs');
+const SSRC_GROUP_RULE = grammarRule('a', 'ssrcGroups');
+const GROUP_RULE = grammarRule('a', 'groups');
+const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
+
+/** sdp-transform's toIntIfInt */
+function valueOf(text: string): Value {
+  const n = Number(text);
+  return String(n) === text ? n : text;
+}
+
+/** The rule's named groups that matched, converted; merged into `into` (sdp-transform's parseReg). */
+function fieldsOf(match: RegExpExecArray, names: readonly string[], into: Fields = {}): Fields {
+  for (let i = 0; i < names.length; i++) {
+    const group = match[i + 1];
+    if (group != null) into[names[i]!] = valueOf(group);
+  }
+  return into;
+}
+
+function readStandardLine(raw: string, at: Attributes): void {
+  const content = raw.slice(2);
+  let m: RegExpExecArray | null;
+  switch (raw.charCodeAt(0)) {
+    case 0x6f: // o=
+      if ((m = ORIGIN_RULE.reg.exec(content))) at.origin = fieldsOf(m, ORIGIN_RULE.names, at.origin);
+      return;
+    case 0x63: // c=
+      if ((m = CONNECTION_RULE.reg.exec(content))) at.connection = fieldsOf(m, CONNECTION_RULE.names, at.connection);
+      return;
+    case 0x61: // a=
+      break;
+    default:
+      return;
+  }
+  // by the first letter of the attribute; each list in grammar order
+  switch (content.charCodeAt(0)) {
+    case 0x72: // r
+      if ((m = RTCP_RULE.reg.exec(content))) at.rtcp = fieldsOf(m, RTCP_RULE.names, at.rtcp);
+      else if ((m = DIRECTION_RULE.reg.exec(content))) at.direction = valueOf(m[1]!);
+      else if (RTCP_MUX_RULE.reg.test(content)) at.rtcpMux = true;
+      return;
+    case 0x65: // e
+      if ((m = EXT_RULE.reg.exec(content))) at.ext.push(fieldsOf(m, EXT_RULE.names));
+      return;
+    case 0x6d: // m
+      if ((m = MID_RULE.reg.exec(content))) at.mid = valueOf(m[1]!);
+      return;
+    case 0x73: // s
+      if ((m = DIRECTION_RULE.reg.exec(content))) at.direction = valueOf(m[1]!);
+      else if ((m = SSRC_RULE.reg.exec(content))) at.ssrcs.push(fieldsOf(m, SSRC_RULE.names));
+      else if ((m = SSRC_GROUP_RULE.reg.exec(content))) at.ssrcGroups.push(fieldsOf(m, SSRC_GROUP_RULE.names));
+      return;
+    case 0x69: // i
+      if ((m = DIRECTION_RULE.reg.exec(content))) at.direction = valueOf(m[1]!);
+      return;
+    case 0x67: // g
+      if ((m = GROUP_RULE.reg.exec(content))) at.groups.push(fieldsOf(m, GROUP_RULE.names));
+      return;
+  }
+}
+
+function readSection(draft: SectionDraft, index: number, sdp: SessionDescription, sessionDirection: Value): SdpMedia {
+  const m = draft.mLine;
+  const attributes = draft.attributes;
   const port = m ? Number(m[2]) : 0;
   const connection = attributes.connection ? connectionOf(attributes.connection) : null;
   const address = connection?.address ?? sdp.connection?.address ?? null;
-  const rtcpMux = attributes.rtcpMux !== undefined;
+  const rtcpMux = attributes.rtcpMux;
   const rtcp = attributes.rtcp;
-  const rtcpPort = rtcpMux ? port : rtcp && typeof rtcp.port === 'number' ? rtcp.port : port + 1;
-  const rtcpAddress = !rtcpMux && rtcp?.address ? rtcp.address : address;
+  const rtcpPort = rtcpMux ? port : rtcp && typeof rtcp['port'] === 'number' ? rtcp['port'] : port + 1;
+  const rtcpAddress = !rtcpMux && rtcp?.['address'] ? (rtcp['address'] as string) : address;
   const mid = attributes.mid !== undefined ? String(attributes.mid) : null;
-  const midExt = (attributes.ext ?? []).find((e) => e.uri === MID_HEADER_EXTENSION_URI);
+  const midExt = attributes.ext.find((e) => e['uri'] === MID_HEADER_EXTENSION_URI);
   const media: SdpMedia = {
     index,
-    kind: m ? m[1]! : (mLine.text.slice(2).split(' ')[0] ?? ''),
+    kind: m ? m[1]! : (draft.text.slice(2).split(' ')[0] ?? ''),
     port,
     protocol: m ? m[4]! : '',
     formats: m && m[5] ? m[5].split(' ').filter((f) => f.length > 0) : [],
@@ -223,51 +343,45 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
     rtcpAddress,
     rtcpMux,
     mid,
-    ssrcs: ssrcsOf(attributes),
-    ssrcGroups: (attributes.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: String(g.ssrcs).split(' ').filter((s) => s.length > 0).map(Number) })),
-    midExtId: midExt ? Number(midExt.value) : null,
-    aiprefs: readAiPrefs(lines, index, errors),
+    ssrcs: ssrcsOf(attributes.ssrcs),
+    ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
+    midExtId: midExt ? Number(midExt['value']) : null,
+    aiprefs: draft.aiprefs,
     disabled: port === 0,
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
-    line: mLine.line,
+    line: draft.line,
   };
   return media;
 }
 
-function ssrcsOf(attributes: SdpTransformMedia): SdpSsrc[] {
+function ssrcsOf(lines: readonly Fields[]): SdpSsrc[] {
   const byId = new Map<number, SdpSsrc>();
-  for (const line of attributes.ssrcs ?? []) {
-    const id = Number(line.id);
+  for (const line of lines) {
+    const id = Number(line['id']);
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) continue;
     let ssrc = byId.get(id);
     if (!ssrc) {
       ssrc = { id, cname: null, attributes: {} };
       byId.set(id, ssrc);
     }
-    if (!line.attribute) continue;
-    const value = line.value === undefined ? '' : String(line.value);
-    if (!(line.attribute in ssrc.attributes)) ssrc.attributes[line.attribute] = value;
-    if (line.attribute === 'cname' && ssrc.cname === null) ssrc.cname = value;
+    const attribute = line['attribute'];
+    if (!attribute) continue;
+    const value = line['value'] === undefined ? '' : String(line['value']);
+    if (!(attribute in ssrc.attributes)) ssrc.attributes[attribute] = value;
+    if (attribute === 'cname' && ssrc.cname === null) ssrc.cname = value;
   }
   return [...byId.values()];
 }
 
-function readAiPrefs(lines: NumberedLine[], mediaIndex: number | null, errors: SdpError[]): SdpAiPref[] {
-  const out: SdpAiPref[] = [];
-  for (const l of lines) {
-    // attribute names are matched without regard to case: senders write AIPref, aiPref, ...
-    if (l.text.slice(0, 9).toLowerCase() !== 'a=aipref:') continue;
-    const parsed = parseAiPrefAttribute(l.text.slice('a=aipref:'.length));
-    if (!parsed.ok) {
-      errors.push({ line: l.line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}` });
-      continue;
-    }
-    if (mediaIndex === null && parsed.scope === 'mid' && !parsed.params['mid']) {
-      errors.push({ line: l.line, reason: 'mid-scope-at-session-level', detail: `${parsed.id} names no mid (add mid=<mid>)` });
-      continue;
-    }
-    out.push({ scope: parsed.scope, id: parsed.id, params: parsed.params, line: l.line, mediaIndex });
+function readAiPref(raw: string, line: number, mediaIndex: number | null, errors: SdpError[]): SdpAiPref | null {
+  const parsed = parseAiPrefAttribute(raw.slice('a=aipref:'.length));
+  if (!parsed.ok) {
+    errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}` });
+    return null;
   }
-  return out;
+  if (mediaIndex === null && parsed.scope === 'mid' && !parsed.params['mid']) {
+    errors.push({ line, reason: 'mid-scope-at-session-level', detail: `${parsed.id} names no mid (add mid=<mid>)` });
+    return null;
+  }
+  return { scope: parsed.scope, id: parsed.id, params: parsed.params, line, mediaIndex };
 }
-
