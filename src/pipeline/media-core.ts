@@ -7,6 +7,7 @@
  * the same whatever the number of shards, because each stream lives in exactly one shard and
  * every key is derived from the capture, never from scheduling.
  */
+import { FlowCache } from '../binding/flow-cache.js';
 import { bindStream, ReportedFlag, type RtpSession, type StreamState, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope } from '../binding/types.js';
@@ -79,6 +80,8 @@ function afterFrame(frame: number): number {
 
 export class MediaCore {
   private readonly table: StreamTable;
+  /** (IPv4 transport, SSRC) → stream, as the last RTP packet of the flow found it; stale after any event */
+  private readonly flows = new FlowCache();
   private readonly transports = new TransportMap();
   private readonly scopes = new Map<string, DialogScope>();
   private readonly statements = new StatementTable();
@@ -102,6 +105,7 @@ export class MediaCore {
       // A flood of SSRCs (a scan, a broken peer) evicts the least recently seen streams; say so
       // the first time and at every tenfold after, not once per stream.
       onEvict: (victim, n) => {
+        this.flows.invalidate();
         if (n !== 1 && Math.log10(n) % 1 !== 0) return;
         this.report({ type: 'state-limit', ts: this.now.ts, frame: this.now.frame, dialog: victim.session.scope?.dialog ?? null, ssrc: victim.ssrc, detail: `stream table full (${maxStreams} streams): ${n} least recently seen stream${n === 1 ? '' : 's'} evicted so far` });
       },
@@ -117,6 +121,8 @@ export class MediaCore {
   }
 
   event(ev: CoreEvent): void {
+    // scopes, transports and sessions may all change: cached routes go stale
+    this.flows.invalidate();
     switch (ev.kind) {
       case 'statements': {
         const before = this.statements.generation;
@@ -167,33 +173,60 @@ export class MediaCore {
   }
 
   rtp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
-    this.now.frame = frame;
-    this.now.ts = ts;
-    const view = this.rtpView;
-    const err = decodeRtpHeader(bytes, off, len, view);
+    const err = decodeRtpHeader(bytes, off, len, this.rtpView);
     if (err) {
+      this.now.frame = frame;
+      this.now.ts = ts;
       this.malformed(frame, ts, `rtp ${err.code} at byte ${err.offset}: ${err.message}`);
       return;
     }
+    this.rtpDecoded(frame, ts, this.rtpView.ssrc, this.rtpView.extension, bytes, off, len, addr);
+  }
+
+  /**
+   * An RTP packet whose header the caller has decoded without error (decodeRtpHeader): its SSRC
+   * and whether it carries a header extension. The bytes are read again only while a stream's
+   * mid may still be learned from the extension, so a shard thread need not touch the others.
+   */
+  rtpDecoded(frame: number, ts: number, ssrc: number, extension: boolean, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+    this.now.frame = frame;
+    this.now.ts = ts;
     this.counters.rtp++;
-    const entry = this.lookup(addr);
-    const session = this.sessionOf(entry, addr);
-    const stream = this.table.stream(session, view.ssrc, ts);
+    let stream: StreamState | null = null;
+    let entry: TransportEntry | undefined;
+    const flows = this.flows;
+    if (!addr.v6) {
+      stream = flows.find(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc);
+      if (stream !== null) {
+        stream.lastSeen = ts;
+        entry = flows.entry() ?? undefined;
+      }
+    }
+    if (stream === null) {
+      entry = this.lookup(addr);
+      stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
+      if (!addr.v6) flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
+    }
     stream.rtpPackets++;
-    const scope = session.scope;
+    const scope = stream.session.scope;
     if (scope === null) {
       this.reportUnbound(stream, frame, ts);
       return;
     }
-    if (stream.learnedMid === null && view.extension) {
+    if (stream.learnedMid === null && extension) {
       const section = entry ? scope.sections.find((s) => s.index === entry.sections[0]) : undefined;
-      for (const id of section?.midExtIds ?? []) {
-        const mid = readRtpExtension(bytes, view, id);
-        if (mid !== undefined) {
-          stream.learnedMid = mid;
-          stream.learnedMidVia = 'rtp-mid';
-          stream.boundScope = null;
-          break;
+      const ids = section?.midExtIds;
+      if (ids !== undefined && ids.length > 0) {
+        const view = this.rtpView;
+        decodeRtpHeader(bytes, off, len, view);
+        for (const id of ids) {
+          const mid = readRtpExtension(bytes, view, id);
+          if (mid !== undefined) {
+            stream.learnedMid = mid;
+            stream.learnedMidVia = 'rtp-mid';
+            stream.boundScope = null;
+            break;
+          }
         }
       }
     }

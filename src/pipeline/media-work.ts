@@ -8,7 +8,13 @@ import { formatIpv4 } from '../../native-free/ipv4.js';
 import type { PacketView } from '../../native-free/types.js';
 import type { CoreEvent, MediaCore, PacketAddress } from './media-core.js';
 
-export const Proto = { RTP: 1, RTCP: 2 } as const;
+/**
+ * What a packet of a work unit is. RTP_HEADER / RTP_HEADER_EXT: RTP whose header the feed
+ * decoded without error, its SSRC in `ssrc` (with or without a header extension), so that the
+ * shard reads its bytes only when it needs the extension; RTP: the shard decodes it (and reports
+ * what is wrong with it).
+ */
+export const Proto = { RTP: 1, RTCP: 2, RTP_HEADER: 3, RTP_HEADER_EXT: 4 } as const;
 
 export interface MediaWork {
   /**
@@ -26,6 +32,8 @@ export interface MediaWork {
   inExtra: Uint8Array;
   off: Uint32Array;
   len: Uint32Array;
+  /** RTP_HEADER(_EXT) packets: the SSRC the feed read */
+  ssrc: Uint32Array;
   src4: Uint32Array;
   dst4: Uint32Array;
   sport: Uint16Array;
@@ -46,6 +54,7 @@ export class MediaWorkBuilder {
   private inExtra: Uint8Array;
   private off: Uint32Array;
   private len: Uint32Array;
+  private ssrc: Uint32Array;
   private src4: Uint32Array;
   private dst4: Uint32Array;
   private sport: Uint16Array;
@@ -61,18 +70,20 @@ export class MediaWorkBuilder {
     this.inExtra = new Uint8Array(capacity);
     this.off = new Uint32Array(capacity);
     this.len = new Uint32Array(capacity);
+    this.ssrc = new Uint32Array(capacity);
     this.src4 = new Uint32Array(capacity);
     this.dst4 = new Uint32Array(capacity);
     this.sport = new Uint16Array(capacity);
     this.dport = new Uint16Array(capacity);
   }
 
-  add(view: PacketView, proto: number, batchBytes: Uint8Array): void {
+  add(view: PacketView, proto: number, batchBytes: Uint8Array, ssrc = 0): void {
     if (this.n === this.capacity) this.grow();
     const i = this.n++;
     this.frame[i] = view.frame;
     this.ts[i] = view.ts;
     this.proto[i] = proto;
+    this.ssrc[i] = ssrc;
     if (view.bytes === batchBytes) {
       this.off[i] = view.payloadOffset;
       this.inExtra[i] = 0;
@@ -106,23 +117,25 @@ export class MediaWorkBuilder {
         at += p.length;
       }
     }
-    // One buffer holds all ten arrays (widest first, so every view is aligned): one allocation
-    // per batch instead of ten, and one buffer to clone or transfer to a worker thread.
-    const block = new ArrayBuffer(n * 38);
+    // One buffer holds all eleven arrays (widest first, so every view is aligned): one allocation
+    // per batch instead of eleven, and one buffer to clone or transfer to a worker thread.
+    const block = new ArrayBuffer(n * 42);
     const frame = new Float64Array(block, 0, n);
     const ts = new Float64Array(block, 8 * n, n);
     const off = new Uint32Array(block, 16 * n, n);
     const len = new Uint32Array(block, 20 * n, n);
-    const src4 = new Uint32Array(block, 24 * n, n);
-    const dst4 = new Uint32Array(block, 28 * n, n);
-    const sport = new Uint16Array(block, 32 * n, n);
-    const dport = new Uint16Array(block, 34 * n, n);
-    const proto = new Uint8Array(block, 36 * n, n);
-    const inExtra = new Uint8Array(block, 37 * n, n);
+    const ssrc = new Uint32Array(block, 24 * n, n);
+    const src4 = new Uint32Array(block, 28 * n, n);
+    const dst4 = new Uint32Array(block, 32 * n, n);
+    const sport = new Uint16Array(block, 36 * n, n);
+    const dport = new Uint16Array(block, 38 * n, n);
+    const proto = new Uint8Array(block, 40 * n, n);
+    const inExtra = new Uint8Array(block, 41 * n, n);
     frame.set(this.frame.subarray(0, n));
     ts.set(this.ts.subarray(0, n));
     off.set(this.off.subarray(0, n));
     len.set(this.len.subarray(0, n));
+    ssrc.set(this.ssrc.subarray(0, n));
     src4.set(this.src4.subarray(0, n));
     dst4.set(this.dst4.subarray(0, n));
     sport.set(this.sport.subarray(0, n));
@@ -140,6 +153,7 @@ export class MediaWorkBuilder {
       inExtra,
       off,
       len,
+      ssrc,
       src4,
       dst4,
       sport,
@@ -169,6 +183,7 @@ export class MediaWorkBuilder {
     this.inExtra = grow(this.inExtra, (n) => new Uint8Array(n));
     this.off = grow(this.off, (n) => new Uint32Array(n));
     this.len = grow(this.len, (n) => new Uint32Array(n));
+    this.ssrc = grow(this.ssrc, (n) => new Uint32Array(n));
     this.src4 = grow(this.src4, (n) => new Uint32Array(n));
     this.dst4 = grow(this.dst4, (n) => new Uint32Array(n));
     this.sport = grow(this.sport, (n) => new Uint16Array(n));
@@ -227,7 +242,10 @@ export function runMediaWork(core: MediaCore, work: MediaWork, chunks?: Readonly
     while (e < events.length && events[e]!.frame <= frame) core.event(events[e++]!);
     addr.set(work, i);
     const bytes = work.inExtra[i] === 1 ? work.extra! : batchBytes;
-    if (work.proto[i] === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
+    const proto = work.proto[i]!;
+    if (proto === Proto.RTP_HEADER || proto === Proto.RTP_HEADER_EXT) {
+      core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, proto === Proto.RTP_HEADER_EXT, bytes, work.off[i]!, work.len[i]!, addr);
+    } else if (proto === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
     else core.rtcp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
   }
   while (e < events.length) core.event(events[e++]!);

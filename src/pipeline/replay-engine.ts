@@ -19,6 +19,7 @@ import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions,
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto } from './media-work.js';
 import { formatIpv4 } from '../../native-free/ipv4.js';
+import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import type { PacketView } from '../../native-free/types.js';
 import { PacketFeed } from './packet-feed.js';
 import { SharedChunkPool } from './chunk-pool.js';
@@ -159,15 +160,18 @@ async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
   // A shard's tasks must run one after the other in the order given: its state is a sequence.
   // Piscina's queue alone did not keep that with several tasks waiting (outputs differed from
   // an in-thread run), so each task is handed over only once the one before it has finished.
-  let last: Promise<unknown> = Promise.resolve();
+  // The thread starts and loads its modules while the reader gets going: init is not waited
+  // for here, only queued first. Should it fail, every later task fails with its error.
+  const init = pool.run({ type: 'init', options } satisfies ShardTask) as Promise<null>;
+  let last: Promise<unknown> = init;
   const run = <T>(task: ShardTask, transferList?: ArrayBuffer[]): Promise<T> => {
     const next = last.then(() => pool.run(task, transferList ? { transferList } : {}) as Promise<T>);
-    last = next.catch(() => undefined);
+    last = next.catch(() => init);
     return next;
   };
-  await run<null>({ type: 'init', options });
   return {
-    addChunk: (id, bytes) => void run<null>({ type: 'chunk', id, bytes }),
+    // a chunk that fails to arrive shows as the next work's error (it names the chunk)
+    addChunk: (id, bytes) => void run<null>({ type: 'chunk', id, bytes }).catch(() => undefined),
     // the work's arrays are moved, not copied: the main thread never looks at them again
     work: (work) => run<CoreOutputs>({ type: 'work', work }, mediaWorkTransferList(work)),
     finish: (work) => run<ShardFinal>({ type: 'finish', work }),
@@ -231,6 +235,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     appliedEvents = e;
   };
   const localAddress = new ViewAddress();
+  const rtpHeader = createRtpHeaderView();
   const inFlight: PendingBatch[] = [];
   const maxInFlight = opts.maxInFlight ?? 4;
   // in flight, plus the chunk being walked and the one being read ahead, plus slack for batches spanning chunks
@@ -310,7 +315,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
       if (local === null) {
-        builders[shardOf(view)]!.add(view, proto === 'rtp' ? Proto.RTP : Proto.RTCP, batch.bytes);
+        const builder = builders[shardOf(view)]!;
+        if (proto === 'rtcp') builder.add(view, Proto.RTCP, batch.bytes);
+        // the header is read here, where its bytes were just touched: the shard need not touch them again
+        else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader) !== null) builder.add(view, Proto.RTP, batch.bytes);
+        else builder.add(view, rtpHeader.extension ? Proto.RTP_HEADER_EXT : Proto.RTP_HEADER, batch.bytes, rtpHeader.ssrc);
         return;
       }
       const core = local.core;
