@@ -8,8 +8,9 @@
  */
 import type { StreamState } from '../binding/stream-table.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
-import { combineRestrictive, type ResolvedPreference, resolvePreferences } from '../policy/precedence.js';
+import { type ResolvedPreference, resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
+import { combineGoverning } from './decide.js';
 
 export interface StreamPreference {
   /** every identifier that applies, signaling first */
@@ -54,9 +55,66 @@ interface Cached {
   preference: StreamPreference;
 }
 
+/**
+ * What resolution reads of a statement (precedence.ts: id, status, type and the three keys,
+ * extensions passed through). Two statements alike in these resolve alike, whatever else
+ * differs — the sources that delivered them, above all, which grow as signaling repeats a
+ * statement through another layer.
+ */
+function resolutionFingerprint(st: AptStatement): string {
+  return JSON.stringify([st.id, st.status, st.type, st.export, st.features, st.retentionSec, st.extensions]);
+}
+
+/** Past this many distinct sets of statements the memo starts over (bounded state). */
+const RESOLUTION_MEMO_LIMIT = 4096;
+
+/**
+ * Resolutions by what the statements say, so that a stream resolved again (a statement
+ * repeated with a new source bumps the table's generation, a rebinding bumps the stream's)
+ * gets back the very ResolvedPreference it had: combineGoverning and decideGoverned memoise
+ * by identity, and a fresh object for the same preference made each of them start over.
+ */
+class Resolutions {
+  private readonly fingerprints = new WeakMap<AptStatement, string>();
+  private readonly byKey = new Map<string, ResolvedPreference | null>();
+  /** the synthesised most restrictive statement of an identifier nothing states (one per id) */
+  private readonly unknown = new Map<string, AptStatement>();
+
+  unknownStatement(id: string): AptStatement {
+    let st = this.unknown.get(id);
+    if (st === undefined) {
+      st = mostRestrictiveStatement(id, 'unresolved', 'identifier not known');
+      if (this.unknown.size >= RESOLUTION_MEMO_LIMIT) this.unknown.clear();
+      this.unknown.set(id, st);
+    }
+    return st;
+  }
+
+  resolve(statements: readonly AptStatement[]): ResolvedPreference | null {
+    if (statements.length === 0) return null;
+    let key = '';
+    for (const st of statements) {
+      let fp = this.fingerprints.get(st);
+      if (fp === undefined) {
+        fp = resolutionFingerprint(st);
+        this.fingerprints.set(st, fp);
+      }
+      key = key === '' ? fp : `${key}\n${fp}`;
+    }
+    let resolved = this.byKey.get(key);
+    if (resolved === undefined) {
+      resolved = resolvePreferences(statements);
+      if (this.byKey.size >= RESOLUTION_MEMO_LIMIT) this.byKey.clear();
+      this.byKey.set(key, resolved);
+    }
+    return resolved;
+  }
+}
+
 /** Per-stream preference resolution, cached until the stream's binding or a statement changes. */
 export class StreamPreferences {
   private readonly cache = new WeakMap<StreamState, Cached>();
+  private readonly resolutions = new Resolutions();
 
   constructor(private readonly statements: StatementTable) {}
 
@@ -77,7 +135,7 @@ export class StreamPreferences {
     const proposed = this.underScope(stream, scope.pending, pendingSection);
     return {
       ids: union(current.ids, proposed.ids),
-      resolved: current.resolved && proposed.resolved ? combineRestrictive(current.resolved, proposed.resolved) : (current.resolved ?? proposed.resolved),
+      resolved: current.resolved && proposed.resolved ? combineGoverning(current.resolved, proposed.resolved) : (current.resolved ?? proposed.resolved),
       implicit: current.implicit || proposed.implicit,
       conflicting: union(current.conflicting, proposed.conflicting),
       unresolved: union(current.unresolved, proposed.unresolved),
@@ -109,14 +167,14 @@ export class StreamPreferences {
       list.map((id) => {
         const st = this.statements.get(id);
         if (!st || st.status === 'unresolved') unresolved.push(id);
-        return st ?? mostRestrictiveStatement(id, 'unresolved', 'identifier not known');
+        return st ?? this.resolutions.unknownStatement(id);
       });
     // Media-plane tags never relax signaling (SPEC §2): tags that conflict with what the
     // signaling named are resolved on their own and can only add restrictions to what the
     // signaling resolved to — a user-typed tag must not override a signaled domain statement.
-    const fromSignaling = resolvePreferences(statementsOf(joint));
-    const fromMedia = resolvePreferences(statementsOf(conflicting));
-    const resolved = fromSignaling && fromMedia ? combineRestrictive(fromSignaling, fromMedia) : (fromSignaling ?? fromMedia);
+    const fromSignaling = this.resolutions.resolve(statementsOf(joint));
+    const fromMedia = this.resolutions.resolve(statementsOf(conflicting));
+    const resolved = fromSignaling && fromMedia ? combineGoverning(fromSignaling, fromMedia) : (fromSignaling ?? fromMedia);
     return { ids, resolved, implicit, conflicting, unresolved, disabled };
   }
 }

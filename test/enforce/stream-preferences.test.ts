@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { type RtpSession, StreamTable } from '../../src/binding/stream-table.js';
+import type { DialogScope } from '../../src/binding/types.js';
+import { StatementTable, StreamPreferences } from '../../src/enforce/stream-preferences.js';
+import { resolvePreferences } from '../../src/policy/precedence.js';
+import { type AptStatement, buildStatement } from '../../src/policy/statement.js';
+
+function statement(id: string, params: Record<string, unknown>, source: 'policy-file' | 'ai-pref-header' = 'policy-file'): AptStatement {
+  return buildStatement(id, [{ prefId: id, source, params }]).statement;
+}
+
+function dialogScope(dialogApts: string[], repositoryApts: string[] = []): DialogScope {
+  return { key: 'd1', dialog: { callId: 'c1', fromTag: 'f', toTag: 't' }, sections: [], dialogApts, repositoryApts, pending: null };
+}
+
+function streamIn(table: StreamTable, scope: DialogScope, ssrc: number) {
+  const session: RtpSession = table.session(scope.key, scope);
+  return table.stream(session, ssrc, 0);
+}
+
+describe('StreamPreferences', () => {
+  it('resolves as precedence does', () => {
+    const statements = new StatementTable();
+    statements.set(statement('apt-a', { export: 'aggregated-only', retention: '15m', type: 'user' }));
+    statements.set(statement('apt-b', { export: 'raw', type: 'domain' }));
+    const stream = streamIn(new StreamTable(), dialogScope(['apt-a'], ['apt-b']), 1);
+    const pref = new StreamPreferences(statements).of(stream);
+    expect(pref.ids).toEqual(['apt-a', 'apt-b']);
+    expect(pref.implicit).toBe(true);
+    expect(pref.resolved).toEqual(resolvePreferences([statements.get('apt-a')!, statements.get('apt-b')!]));
+  });
+
+  it('gives back the same resolved preference when a statement changes only in where it came from', () => {
+    const statements = new StatementTable();
+    statements.set(statement('apt-a', { export: 'aggregated-only', type: 'user' }));
+    const table = new StreamTable();
+    const scope = dialogScope(['apt-a']);
+    const one = streamIn(table, scope, 1);
+    const two = streamIn(table, scope, 2);
+    const preferences = new StreamPreferences(statements);
+    const first = preferences.of(one).resolved;
+    expect(preferences.of(two).resolved).toBe(first);
+    // the same statement delivered again through another layer: a new generation, the same meaning
+    statements.set(buildStatement('apt-a', [
+      { prefId: 'apt-a', source: 'policy-file', params: { export: 'aggregated-only', type: 'user' } },
+      { prefId: 'apt-a', source: 'ai-pref-header', params: { export: 'aggregated-only' } },
+    ]).statement);
+    expect(preferences.of(one).resolved).toBe(first);
+    // a change of meaning resolves anew
+    statements.set(statement('apt-a', { export: 'none', type: 'user' }));
+    const changed = preferences.of(one).resolved;
+    expect(changed).not.toBe(first);
+    expect(changed?.export).toBe('none');
+  });
+
+  it('counts an identifier nothing states as most restrictive, reporting it unresolved', () => {
+    const statements = new StatementTable();
+    const stream = streamIn(new StreamTable(), dialogScope(['apt-x']), 1);
+    const pref = new StreamPreferences(statements).of(stream);
+    expect(pref.unresolved).toEqual(['apt-x']);
+    expect(pref.resolved?.export).toBe('none');
+    expect(pref.resolved?.decidedBy.export.rule).toBe('unresolved-apt');
+  });
+});
