@@ -1,6 +1,9 @@
 import type { StreamState } from './stream-table.js';
 import type { TransportEntry } from './transport-map.js';
 
+/** slots per set: flows whose hashes collide share a set instead of evicting each other */
+const WAYS = 4;
+
 /**
  * The last answer of the (transport, SSRC) → stream route for IPv4 media: which negotiated
  * transport entry the packet's addresses matched and which stream of which session it is.
@@ -8,14 +11,18 @@ import type { TransportEntry } from './transport-map.js';
  * a hit replaces two transport lookups, a session lookup by dialog key and a stream lookup by
  * SSRC with one probe of typed arrays.
  *
- * The owner bumps `epoch` whenever anything could change the route (a signaling event, a
- * stream evicted): entries stamped with an older epoch miss. A slot holds one flow; another
- * flow hashing to it replaces it (a cache, not a table: a miss only costs the slow route).
+ * The owner forgets the flows a signaling event may have rerouted (`forget`), and everything
+ * (`invalidate`) when a stream is evicted: entries stamped with an older epoch miss. Flows
+ * hashing to the same set of four slots share it; a fifth replaces one of them in turn (a
+ * cache, not a table: a miss only costs the slow route).
  */
 export class FlowCache {
   /** entries stamped with another epoch are stale */
   epoch = 1;
   private readonly mask: number;
+  private readonly setMask: number;
+  /** per set: the way to replace next when none is stale */
+  private readonly victim: Uint8Array;
   private readonly stamp: Uint32Array;
   private readonly src: Uint32Array;
   private readonly dst: Uint32Array;
@@ -27,11 +34,13 @@ export class FlowCache {
   /** the slot of the last probe, for `store` after a miss */
   private slot = 0;
 
-  /** `size` is rounded up to a power of two. */
+  /** `size` is rounded up to a power of two (at least one set). */
   constructor(size = 4096) {
-    let n = 1;
+    let n = WAYS;
     while (n < size) n <<= 1;
     this.mask = n - 1;
+    this.setMask = n / WAYS - 1;
+    this.victim = new Uint8Array(n / WAYS);
     this.stamp = new Uint32Array(n);
     this.src = new Uint32Array(n);
     this.dst = new Uint32Array(n);
@@ -48,16 +57,57 @@ export class FlowCache {
     if (this.epoch === 1) this.stamp.fill(0);
   }
 
-  /** The cached stream of this flow and SSRC, or null (then `store` fills the same slot). */
+  /**
+   * Forgets the flows whose source or destination transport key (address × 65536 + port) is
+   * in `transports`, or whose stream's RTP session is one of `sessions`: what a signaling event
+   * about those dialogs may have changed. The other flows keep their routes.
+   */
+  forget(transports: ReadonlySet<number>, sessions: readonly string[]): void {
+    const stamp = this.stamp;
+    const epoch = this.epoch;
+    for (let i = 0; i <= this.mask; i++) {
+      if (stamp[i] !== epoch) continue;
+      const ports = this.ports[i]!;
+      if (
+        transports.has(this.src[i]! * 65536 + (ports >>> 16)) ||
+        transports.has(this.dst[i]! * 65536 + (ports & 0xffff)) ||
+        sessions.includes(this.streams[i]!.session.key)
+      ) {
+        stamp[i] = 0;
+      }
+    }
+  }
+
+  /** The cached stream of this flow and SSRC, or null (then `store` fills a slot of its set). */
   find(src4: number, dst4: number, sport: number, dport: number, ssrc: number): StreamState | null {
     const ports = ((sport << 16) | dport) >>> 0;
+    const u = ssrc >>> 0;
+    const s = src4 >>> 0;
+    const d = dst4 >>> 0;
     let h = Math.imul(src4 ^ ssrc, 0x9e3779b1);
     h = Math.imul(h ^ dst4 ^ (h >>> 15), 0x85ebca77);
     h = Math.imul(h ^ ports ^ (h >>> 13), 0xc2b2ae3d);
-    const slot = (h ^ (h >>> 16)) & this.mask;
-    this.slot = slot;
-    if (this.stamp[slot] !== this.epoch || this.ssrc[slot] !== ssrc >>> 0 || this.src[slot] !== src4 >>> 0 || this.dst[slot] !== dst4 >>> 0 || this.ports[slot] !== ports) return null;
-    return this.streams[slot]!;
+    const set = ((h ^ (h >>> 16)) & this.setMask) * WAYS;
+    const epoch = this.epoch;
+    let free = -1;
+    for (let slot = set; slot < set + WAYS; slot++) {
+      if (this.stamp[slot] !== epoch) {
+        if (free < 0) free = slot;
+        continue;
+      }
+      if (this.ssrc[slot] === u && this.src[slot] === s && this.dst[slot] === d && this.ports[slot] === ports) {
+        this.slot = slot;
+        return this.streams[slot]!;
+      }
+    }
+    // a miss: the first stale slot of the set, else its ways in turn
+    if (free < 0) {
+      const set4 = set / WAYS;
+      free = set + this.victim[set4]!;
+      this.victim[set4] = (this.victim[set4]! + 1) % WAYS;
+    }
+    this.slot = free;
+    return null;
   }
 
   /** The transport entry cached with the stream `find` just returned (null: no negotiated transport). */
@@ -65,7 +115,7 @@ export class FlowCache {
     return this.entries[this.slot]!;
   }
 
-  /** Fills the slot of the last `find` (which missed). */
+  /** Fills the slot `find` chose when it missed. */
   store(src4: number, dst4: number, sport: number, dport: number, ssrc: number, stream: StreamState, entry: TransportEntry | null): void {
     const slot = this.slot;
     this.stamp[slot] = this.epoch;

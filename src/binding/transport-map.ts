@@ -117,6 +117,8 @@ function slotOf(address: number, port: number, shift: number): number {
   return Math.imul(address ^ Math.imul(port, 0x9e3779b1), 0x85ebca6b) >>> shift;
 }
 
+const NO_KEYS: readonly number[] = [];
+
 /**
  * Transport address → the dialog m-sections that receive there. IPv4 keys are numbers
  * (address × 65536 + port, exact below 2^48), looked up per packet through an allocation-free
@@ -153,6 +155,11 @@ export class TransportMap {
     }
     for (const k of owned.v6) if (this.v6.get(k)?.dialogKey === dialogKey) this.v6.delete(k);
     this.byDialog.delete(dialogKey);
+  }
+
+  /** The IPv4 transport keys (address × 65536 + port) the dialog registered. */
+  ownedV4(dialogKey: string): readonly number[] {
+    return this.byDialog.get(dialogKey)?.v4 ?? NO_KEYS;
   }
 
   lookupV4(address: number, port: number): TransportEntry | undefined {

@@ -81,7 +81,7 @@ function afterFrame(frame: number): number {
 export class MediaCore {
   private readonly table: StreamTable;
   /** (IPv4 transport, SSRC) → stream, as the last RTP packet of the flow found it; stale after any event */
-  private readonly flows = new FlowCache();
+  private readonly flows = new FlowCache(4096);
   private readonly transports = new TransportMap();
   private readonly scopes = new Map<string, DialogScope>();
   private readonly statements = new StatementTable();
@@ -121,8 +121,21 @@ export class MediaCore {
   }
 
   event(ev: CoreEvent): void {
-    // scopes, transports and sessions may all change: cached routes go stale
-    this.flows.invalidate();
+    if (ev.kind === 'statements') {
+      this.applyEvent(ev);
+      return;
+    }
+    // The dialogs' transports before and after, and their sessions: the flows whose cached
+    // route the event may change. (Statements change preferences, never routes.)
+    const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
+    const touched = new Set<number>();
+    for (const d of dialogs) for (const k of this.transports.ownedV4(d)) touched.add(k);
+    this.applyEvent(ev);
+    for (const d of dialogs) for (const k of this.transports.ownedV4(d)) touched.add(k);
+    this.flows.forget(touched, dialogs);
+  }
+
+  private applyEvent(ev: CoreEvent): void {
     switch (ev.kind) {
       case 'statements': {
         const before = this.statements.generation;

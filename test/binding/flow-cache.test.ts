@@ -54,4 +54,26 @@ describe('FlowCache', () => {
     }
     expect(hits).toBeGreaterThanOrEqual(600);
   });
+
+  it('forget drops the flows on the given transports or sessions and keeps the others', () => {
+    const c = new FlowCache(64);
+    const inSession = (ssrc: number, key: string) => ({ ssrc, session: { key } }) as unknown as StreamState;
+    const a = inSession(1, 'dialog-a');
+    const b = inSession(2, 'dialog-b');
+    const x = inSession(3, 'dialog-x');
+    c.find(10, 20, 1000, 2000, 1);
+    c.store(10, 20, 1000, 2000, 1, a, null);
+    c.find(30, 40, 3000, 4000, 2);
+    c.store(30, 40, 3000, 4000, 2, b, null);
+    c.find(50, 60, 5000, 6000, 3);
+    c.store(50, 60, 5000, 6000, 3, x, null);
+    // b's destination transport changed; a's session went
+    c.forget(new Set([40 * 65536 + 4000]), ['dialog-a']);
+    expect(c.find(10, 20, 1000, 2000, 1)).toBeNull();
+    expect(c.find(30, 40, 3000, 4000, 2)).toBeNull();
+    expect(c.find(50, 60, 5000, 6000, 3)).toBe(x);
+    // a source transport counts too
+    c.forget(new Set([50 * 65536 + 5000]), []);
+    expect(c.find(50, 60, 5000, 6000, 3)).toBeNull();
+  });
 });
