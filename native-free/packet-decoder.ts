@@ -11,7 +11,8 @@ import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler, type Fra
 import { createUdpHeader, decodeUdpHeader } from './udp.js';
 import { createTcpHeader, decodeTcpHeader } from './tcp.js';
 import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
-import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from './types.js';
+import { LinkType, type PacketKind, type PacketLayerStats, type PacketView, type RecordBatch } from './types.js';
+import { readUint32 } from './big-endian.js';
 
 const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
@@ -88,6 +89,8 @@ export function createPacketView(): PacketView {
 export interface PacketDecoderOptions {
   fragments?: Partial<FragmentLimits>;
   tcp?: Partial<TcpStreamLimits>;
+  /** false: every record takes the general path (tests compare the shortcut with it) */
+  plainUdpShortcut?: boolean;
 }
 
 export class PacketDecoder {
@@ -116,7 +119,10 @@ export class PacketDecoder {
     tcpStreamsEvicted: 0,
   };
 
+  private readonly shortcut: boolean;
+
   constructor(opts: PacketDecoderOptions = {}) {
+    this.shortcut = opts.plainUdpShortcut ?? true;
     this.fragments = new FragmentReassembler({ ...DEFAULT_FRAGMENT_LIMITS, ...opts.fragments });
     this.tcpStreams = new TcpStreamReassembler({ ...DEFAULT_TCP_STREAM_LIMITS, ...opts.tcp });
   }
@@ -152,6 +158,7 @@ export class PacketDecoder {
     const start = batch.dataOffset[i]!;
     const end = start + batch.capLen[i]!;
     view.reset(batch.firstFrame + i, batch.ts[i]!);
+    if (batch.linkType[i] === LinkType.ETHERNET && this.shortcut && this.plainUdp(view, bytes, start, end)) return 'udp';
     const found = decodeLinkLayer(bytes, start, end, batch.linkType[i]!, this.link, this.err);
     if (found === LinkResult.MALFORMED) return this.malformed(view, start);
     if (found === LinkResult.OTHER) return this.other();
@@ -250,6 +257,33 @@ export class PacketDecoder {
       at = payloadAt;
       end = payloadEnd;
     }
+  }
+
+  /**
+   * The common case in one step: Ethernet II, an IPv4 header of 20 bytes, not a fragment, UDP,
+   * every length consistent. Anything else (a VLAN tag, options, a fragment, a length to
+   * question) returns false and takes the general path, which reports what is wrong.
+   */
+  private plainUdp(view: DecodedPacketView, bytes: Uint8Array, start: number, end: number): boolean {
+    const ip = start + 14;
+    if (end - ip < 28 || bytes[start + 12] !== 0x08 || bytes[start + 13] !== 0x00 || bytes[ip] !== 0x45 || bytes[ip + 9] !== 17) return false;
+    // flags and fragment offset: only DF may be set
+    if ((bytes[ip + 6]! & 0xbf) !== 0 || bytes[ip + 7] !== 0) return false;
+    const totalLength = (bytes[ip + 2]! << 8) | bytes[ip + 3]!;
+    if (totalLength < 28 || totalLength > end - ip) return false;
+    const udpLength = (bytes[ip + 24]! << 8) | bytes[ip + 25]!;
+    if (udpLength < 8 || udpLength > totalLength - 20) return false;
+    view.ipVersion = 4;
+    view.src4 = readUint32(bytes, ip + 12);
+    view.dst4 = readUint32(bytes, ip + 16);
+    view.forgetAddressText();
+    view.sport = (bytes[ip + 20]! << 8) | bytes[ip + 21]!;
+    view.dport = (bytes[ip + 22]! << 8) | bytes[ip + 23]!;
+    view.bytes = bytes;
+    view.payloadOffset = ip + 28;
+    view.payloadLength = udpLength - 8;
+    this.counters.udp++;
+    return true;
   }
 
   private decodeUdp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {

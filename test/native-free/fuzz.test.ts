@@ -42,6 +42,51 @@ describe('fuzz: packet layers', () => {
   });
 });
 
+describe('the plain Ethernet/IPv4/UDP shortcut', () => {
+  it('decodes every frame, valid or with a byte changed or cut, exactly as the general path does', () => {
+    const frame = buildEthernetIpv4Udp({ src: '10.0.0.1', dst: '192.168.200.2', sport: 5004, dport: 40000, payload: Uint8Array.from({ length: 24 }, (_, i) => i) });
+    fc.assert(
+      fc.property(fc.nat(frame.length - 1), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: frame.length + 8 }), (at, value, cut) => {
+        const mutated = new Uint8Array(Math.max(cut, 0));
+        mutated.set(frame.subarray(0, Math.min(cut, frame.length)));
+        if (at < mutated.length) mutated[at] = value;
+        const records = [{ data: mutated, linkType: LinkType.ETHERNET }];
+        expect(decodeAll(records).decoded).toEqual(decodeAll(records, { plainUdpShortcut: false }).decoded);
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('agrees with the general path at every length boundary (IP total length, UDP length, captured length, flags)', () => {
+    const frame = buildEthernetIpv4Udp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, payload: new Uint8Array(30) });
+    const ip = 14;
+    const total = (frame[ip + 2]! << 8) | frame[ip + 3]!;
+    const udp = (frame[ip + 24]! << 8) | frame[ip + 25]!;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -30, max: 3 }),
+        fc.integer({ min: -24, max: 3 }),
+        fc.integer({ min: -3, max: 3 }),
+        fc.constantFrom(0x00, 0x40, 0x20, 0x80, 0x01, 0x60),
+        fc.constantFrom(0x00, 0x01),
+        (dTotal, dUdp, dCut, flags, offsetLow) => {
+          const mutated = new Uint8Array(frame.length + 3);
+          mutated.set(frame);
+          mutated[ip + 2] = (total + dTotal) >> 8;
+          mutated[ip + 3] = (total + dTotal) & 0xff;
+          mutated[ip + 24] = (udp + dUdp) >> 8;
+          mutated[ip + 25] = (udp + dUdp) & 0xff;
+          mutated[ip + 6] = flags;
+          mutated[ip + 7] = offsetLow;
+          const records = [{ data: mutated.subarray(0, frame.length + dCut), linkType: LinkType.ETHERNET }];
+          expect(decodeAll(records).decoded).toEqual(decodeAll(records, { plainUdpShortcut: false }).decoded);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 describe('fuzz: capture files', () => {
   const pcap = readFileSync(path.resolve(process.cwd(), '../shared/captures/heplify_sip_ipv6_udp.pcap'));
   const pcapng = concatBytes(
