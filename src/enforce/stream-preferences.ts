@@ -27,20 +27,34 @@ export interface StreamPreference {
   disabled: boolean;
 }
 
-/** Statements by identifier, with a generation bumped on every change (a cache key). */
+/**
+ * What resolution reads of a statement (precedence.ts: id, status, type and the three keys,
+ * extensions passed through). Two statements alike in these resolve alike, whatever else
+ * differs — the sources that delivered them, above all, which grow as signaling repeats a
+ * statement through another layer.
+ */
+function resolutionFingerprint(st: AptStatement): string {
+  return JSON.stringify([st.id, st.status, st.type, st.export, st.features, st.retentionSec, st.extensions]);
+}
+
+/**
+ * Statements by identifier, with a generation bumped whenever what one says changes (a cache
+ * key): a statement delivered again — the same, or the same through one more layer (a new
+ * source) — resolves as before and leaves the generation alone.
+ */
 export class StatementTable {
   private readonly byId = new Map<string, AptStatement>();
-  /** each statement's JSON text, to tell a repeat from a change */
-  private readonly textById = new Map<string, string>();
+  /** each statement's resolution fingerprint, to tell a repeat from a change */
+  private readonly meaningById = new Map<string, string>();
   generation = 0;
 
   set(statement: AptStatement): void {
     // Signaling repeats the same statements message after message; only a change may bump the
     // generation, which makes every stream resolve its preferences again.
-    const text = JSON.stringify(statement);
-    if (this.textById.get(statement.id) === text) return;
     this.byId.set(statement.id, statement);
-    this.textById.set(statement.id, text);
+    const meaning = resolutionFingerprint(statement);
+    if (this.meaningById.get(statement.id) === meaning) return;
+    this.meaningById.set(statement.id, meaning);
     this.generation++;
   }
 
@@ -55,27 +69,21 @@ interface Cached {
   preference: StreamPreference;
 }
 
-/**
- * What resolution reads of a statement (precedence.ts: id, status, type and the three keys,
- * extensions passed through). Two statements alike in these resolve alike, whatever else
- * differs — the sources that delivered them, above all, which grow as signaling repeats a
- * statement through another layer.
- */
-function resolutionFingerprint(st: AptStatement): string {
-  return JSON.stringify([st.id, st.status, st.type, st.export, st.features, st.retentionSec, st.extensions]);
-}
-
-/** Past this many distinct sets of statements the memo starts over (bounded state). */
+/** Past this many distinct statements or sets of them the memo starts over (bounded state). */
 const RESOLUTION_MEMO_LIMIT = 4096;
 
 /**
- * Resolutions by what the statements say, so that a stream resolved again (a statement
- * repeated with a new source bumps the table's generation, a rebinding bumps the stream's)
- * gets back the very ResolvedPreference it had: combineGoverning and decideGoverned memoise
+ * Resolutions by what the statements say, so that a stream resolved again (a rebinding bumps
+ * its generation, a changed statement the table's) gets back the very ResolvedPreference it
+ * had whenever its statements still say the same: combineGoverning and decideGoverned memoise
  * by identity, and a fresh object for the same preference made each of them start over.
  */
 class Resolutions {
-  private readonly fingerprints = new WeakMap<AptStatement, string>();
+  /** each statement object's meaning, as a small number (one per distinct fingerprint) */
+  private readonly meanings = new WeakMap<AptStatement, number>();
+  private readonly meaningIds = new Map<string, number>();
+  private nextMeaning = 0;
+  /** resolutions by the meanings of their statements, in order */
   private readonly byKey = new Map<string, ResolvedPreference | null>();
   /** the synthesised most restrictive statement of an identifier nothing states (one per id) */
   private readonly unknown = new Map<string, AptStatement>();
@@ -93,13 +101,9 @@ class Resolutions {
   resolve(statements: readonly AptStatement[]): ResolvedPreference | null {
     if (statements.length === 0) return null;
     let key = '';
-    for (const st of statements) {
-      let fp = this.fingerprints.get(st);
-      if (fp === undefined) {
-        fp = resolutionFingerprint(st);
-        this.fingerprints.set(st, fp);
-      }
-      key = key === '' ? fp : `${key}\n${fp}`;
+    for (let i = 0; i < statements.length; i++) {
+      const meaning = this.meaningOf(statements[i]!);
+      key = i === 0 ? String(meaning) : `${key},${meaning}`;
     }
     let resolved = this.byKey.get(key);
     if (resolved === undefined) {
@@ -108,6 +112,22 @@ class Resolutions {
       this.byKey.set(key, resolved);
     }
     return resolved;
+  }
+
+  private meaningOf(st: AptStatement): number {
+    let meaning = this.meanings.get(st);
+    if (meaning === undefined) {
+      const fingerprint = resolutionFingerprint(st);
+      meaning = this.meaningIds.get(fingerprint);
+      if (meaning === undefined) {
+        // numbers are never reused: a memo cleared for size cannot confuse two meanings
+        if (this.meaningIds.size >= RESOLUTION_MEMO_LIMIT) this.meaningIds.clear();
+        meaning = this.nextMeaning++;
+        this.meaningIds.set(fingerprint, meaning);
+      }
+      this.meanings.set(st, meaning);
+    }
+    return meaning;
   }
 }
 

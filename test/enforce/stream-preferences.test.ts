@@ -40,14 +40,22 @@ describe('StreamPreferences', () => {
     const preferences = new StreamPreferences(statements);
     const first = preferences.of(one).resolved;
     expect(preferences.of(two).resolved).toBe(first);
-    // the same statement delivered again through another layer: a new generation, the same meaning
-    statements.set(buildStatement('apt-a', [
+    // the same statement delivered again through another layer: the same meaning, no new generation
+    const generation = statements.generation;
+    const again = buildStatement('apt-a', [
       { prefId: 'apt-a', source: 'policy-file', params: { export: 'aggregated-only', type: 'user' } },
       { prefId: 'apt-a', source: 'ai-pref-header', params: { export: 'aggregated-only' } },
-    ]).statement);
+    ]).statement;
+    statements.set(again);
+    expect(statements.generation).toBe(generation);
+    expect(statements.get('apt-a')).toBe(again);
+    expect(preferences.of(one).resolved).toBe(first);
+    // a rebinding resolves again, to the same object
+    one.generation++;
     expect(preferences.of(one).resolved).toBe(first);
     // a change of meaning resolves anew
     statements.set(statement('apt-a', { export: 'none', type: 'user' }));
+    expect(statements.generation).toBe(generation + 1);
     const changed = preferences.of(one).resolved;
     expect(changed).not.toBe(first);
     expect(changed?.export).toBe('none');
