@@ -113,8 +113,7 @@ function resolveKey<T>(
 
   let value = applying[0]!.value;
   for (let i = 1; i < applying.length; i++) value = stricter(value, applying[i]!.value);
-  const key = JSON.stringify(value);
-  const deciders = applying.filter((c) => JSON.stringify(c.value) === key);
+  const deciders = applying.filter((c) => sameJson(c.value, value));
   // For intersections no single statement may equal the result: then all of them decided.
   const decidingSet = deciders.length > 0 ? deciders : applying;
   const apt = uniqueIds(decidingSet.map((c) => c.id));
@@ -125,7 +124,7 @@ function resolveKey<T>(
   if (failed !== undefined) rule = failed.status === 'integrity-failure' ? 'integrity-failure' : 'unresolved-apt';
   else if (
     decidingSet.some((c) => c.tier === 'floor') &&
-    (rankedValue === null || JSON.stringify(rankedValue) !== key)
+    (rankedValue === null || !sameJson(rankedValue, value))
   )
     rule = 'regulatory-floor';
   else if (userOverrides) rule = 'user-overrides-domain';
@@ -159,9 +158,8 @@ export function combineRestrictive(a: ResolvedPreference, b: ResolvedPreference)
 }
 
 function pickOutcome<T>(aValue: T, bValue: T, result: T, aOutcome: KeyOutcome, bOutcome: KeyOutcome): KeyOutcome {
-  const key = JSON.stringify(result);
-  const aDecides = JSON.stringify(aValue) === key;
-  const bDecides = JSON.stringify(bValue) === key;
+  const aDecides = sameJson(aValue, result);
+  const bDecides = sameJson(bValue, result);
   if (aDecides && !bDecides) return aOutcome;
   if (bDecides && !aDecides) return bOutcome;
   if (aDecides && bDecides) {
@@ -170,6 +168,26 @@ function pickOutcome<T>(aValue: T, bValue: T, result: T, aOutcome: KeyOutcome, b
   }
   // An intersection neither side equals alone: both decided it.
   return { apt: uniqueIds([...aOutcome.apt, ...bOutcome.apt]), rule: 'strictest-wins' };
+}
+
+/**
+ * Whether two key values have the same JSON text (how values are compared: an intersection of
+ * feature lists equals a statement's list element by element), without writing the text. Key
+ * values are levels, numbers, null and lists of them; a number JSON cannot write (NaN,
+ * ±Infinity) reads as null there, and so it does here. Anything else is compared as text.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && !Number.isFinite(a)) a = null;
+  if (typeof b === 'number' && !Number.isFinite(b)) b = null;
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    // in a list JSON writes undefined as null too
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, b[i] ?? null)) return false;
+    return true;
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) return JSON.stringify(a) === JSON.stringify(b);
+  return false;
 }
 
 function uniqueIds(ids: readonly string[]): string[] {
