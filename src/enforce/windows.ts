@@ -57,6 +57,8 @@ interface OpenWindow {
   /** when the earliest-expiring item folded in reaches its retention */
   deadline: number;
   apt: string[];
+  /** the list `apt` was made from: decisions are shared, so the next item's is most often this very array */
+  aptFrom: readonly string[];
   retentionSec: number | null;
   lastTs: number;
   items: number;
@@ -87,6 +89,8 @@ export interface WindowStoreOptions {
 
 /** The RFC 3611 "unavailable" value for VoIP metrics MOS and R factor fields. */
 const VOIP_UNAVAILABLE = 127;
+/** What add returns when the item closed nothing (shared: callers only read it). */
+const NONE_CLOSED: ClosedWindow[] = Object.freeze([]) as unknown as ClosedWindow[];
 const SR_MEMORY_PER_SOURCE = 8;
 
 export class WindowStore {
@@ -109,14 +113,15 @@ export class WindowStore {
    * key's previous window when it ended, reached its retention, or was judged by other APTs.
    */
   add(key: string, item: TelemetryItem, ts: number, meta: WindowMeta): ClosedWindow[] {
-    const closed: ClosedWindow[] = [];
-    if (meta.retentionSec === 0) return closed;
+    // nearly every item closes nothing: no array is made for it
+    if (meta.retentionSec === 0) return NONE_CLOSED;
+    let closed = NONE_CLOSED;
     let window = this.windows.get(key);
     if (window !== undefined) {
       const due = dueReason(window, ts);
-      if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
-      else if (!sameApts(meta.apt, window.apt)) closed.push(this.closeOpen(window, 'scope-change', ts));
-      if (closed.length > 0) window = undefined;
+      if (due !== null) closed = [this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end)];
+      else if (meta.apt !== window.aptFrom && !sameApts(meta.apt, window.apt)) closed = [this.closeOpen(window, 'scope-change', ts)];
+      if (closed !== NONE_CLOSED) window = undefined;
     }
     if (window === undefined) {
       window = openWindow(key, ts, this.windowSec, meta);
@@ -194,27 +199,43 @@ export class WindowStore {
 
   private fold(window: OpenWindow, item: TelemetryItem, ts: number, srMemorySec: number): void {
     window.items++;
-    window.packets[item.kind]++;
+    // each kind's counter by name, not packets[item.kind]: a keyed store by a string costs per item
+    const packets = window.packets;
     switch (item.kind) {
       case 'sr':
+        packets.sr++;
         this.rememberSenderReport(item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts + srMemorySec);
         this.foldReportBlocks(window, item.packet.reports, ts);
         return;
       case 'rr':
+        packets.rr++;
         this.foldReportBlocks(window, item.packet.reports, ts);
         return;
+      // SDES, BYE and APP count as packets only: their content is never aggregated.
+      case 'sdes':
+        packets.sdes++;
+        return;
+      case 'bye':
+        packets.bye++;
+        return;
+      case 'app':
+        packets.app++;
+        return;
       case 'rtpfb':
+        packets.rtpfb++;
         if (item.fmt === 1) window.feedback.nack++;
         else if (item.fmt === 15) window.feedback.twcc++;
         else window.feedback.other++;
         return;
       case 'psfb':
+        packets.psfb++;
         if (item.fmt === 1) window.feedback.pli++;
         else if (item.fmt === 4) window.feedback.fir++;
         else if (item.fmt === 15 && item.packet.remb !== undefined) window.feedback.remb++;
         else window.feedback.other++;
         return;
       case 'xr':
+        packets.xr++;
         if (item.xrBlock.bt === 7 && 'mosLq' in item.xrBlock) {
           const block = item.xrBlock;
           window.voipBlocks++;
@@ -223,11 +244,9 @@ export class WindowStore {
           if (block.rFactor !== VOIP_UNAVAILABLE) addMean(window.rFactor, block.rFactor);
         }
         return;
-      default:
-        // SDES, BYE and APP count as packets only: their content is never aggregated.
-        return;
     }
   }
+
 
   private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number): void {
     for (const block of reports) {
@@ -257,7 +276,13 @@ export class WindowStore {
   }
 
   private hasSeenSenderReport(ssrc: number, lsr: number, ts: number): boolean {
-    return this.senderReports.get(ssrc)?.some((sr) => sr.compact === lsr && ts < sr.forgetAt) ?? false;
+    const seen = this.senderReports.get(ssrc);
+    if (seen === undefined) return false;
+    for (let i = 0; i < seen.length; i++) {
+      const sr = seen[i]!;
+      if (sr.compact === lsr && ts < sr.forgetAt) return true;
+    }
+    return false;
   }
 
   private forgetOldSenderReports(ts: number): void {
@@ -277,6 +302,7 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     end: ts + windowSec,
     deadline: Number.POSITIVE_INFINITY,
     apt,
+    aptFrom: meta.apt,
     retentionSec: null,
     lastTs: ts,
     items: 0,
