@@ -74,7 +74,7 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
   const pt = packet.pt;
   if ('unknown' in packet) {
     // An opaque packet type is application-defined as far as §4 can tell.
-    items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: [], kind: 'app', packet });
+    items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
     return;
   }
   switch (packet.pt) {
@@ -98,10 +98,10 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(packet.ssrcs, packet.ssrc), kind: 'bye', packet });
       return;
     case RtcpType.APP:
-      items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: [], kind: 'app', packet });
+      items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
       return;
     case RtcpType.RTPFB:
-      items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: distinctOthers([packet.mediaSsrc], packet.senderSsrc), kind: 'rtpfb', packet, fmt: packet.fmt });
+      items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: onlyOther(packet.mediaSsrc, packet.senderSsrc), kind: 'rtpfb', packet, fmt: packet.fmt });
       return;
     case RtcpType.PSFB: {
       const subjects = [packet.mediaSsrc];
@@ -114,15 +114,23 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       const blocks = packet.blocks;
       for (let block = 0; block < blocks.length; block++) {
         const xrBlock = blocks[block]!;
-        items.push({ index: items.length, packetIndex, pt, feature: 'rtcp-xr', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(xrBlockSubjects(xrBlock), packet.ssrc), kind: 'xr', packet, block, xrBlock });
+        items.push({ index: items.length, packetIndex, pt, feature: 'rtcp-xr', senderSsrc: packet.ssrc, subjectSsrcs: xrBlockSubjects(xrBlock, packet.ssrc), kind: 'xr', packet, block, xrBlock });
       }
       return;
     }
   }
 }
 
+/**
+ * The subjects of an item that reports on nobody else. Shared by all such items, so it must
+ * never be written to (it is frozen): items' subject lists are read, never changed.
+ */
+const NO_SUBJECTS: number[] = Object.freeze([]) as unknown as number[];
+
 /** Report blocks' sources other than the sender, without an intermediate array of SSRCs. */
 function reportSubjects(reports: readonly { ssrc: number }[], sender: number): number[] {
+  if (reports.length === 0) return NO_SUBJECTS;
+  if (reports.length === 1) return onlyOther(reports[0]!.ssrc, sender);
   const out: number[] = [];
   for (const r of reports) {
     const ssrc = r.ssrc;
@@ -131,25 +139,43 @@ function reportSubjects(reports: readonly { ssrc: number }[], sender: number): n
   return out;
 }
 
-/** SDES chunks with their binding metadata removed; chunks left empty are left out. */
+/** One possible subject: itself unless it is the sender or 0 ("none"). */
+function onlyOther(ssrc: number, sender: number): number[] {
+  return ssrc !== sender && ssrc !== 0 ? [ssrc] : NO_SUBJECTS;
+}
+
+/**
+ * SDES chunks with their binding metadata removed; chunks left empty are left out. A chunk
+ * with nothing to remove is the decoder's own (the same {ssrc, items}), not a copy.
+ */
 function describingChunks(chunks: readonly SdesChunk[]): SdesChunk[] {
   const out: SdesChunk[] = [];
   for (const chunk of chunks) {
+    const all = chunk.items;
+    let binding = 0;
+    for (let i = 0; i < all.length; i++) if (isBindingMetadata(all[i]!)) binding++;
+    if (binding === 0) {
+      if (all.length > 0) out.push(chunk);
+      continue;
+    }
+    if (binding === all.length) continue;
     const items: SdesItem[] = [];
-    for (const item of chunk.items) if (!isBindingMetadata(item)) items.push(item);
-    if (items.length > 0) out.push({ ssrc: chunk.ssrc, items });
+    for (const item of all) if (!isBindingMetadata(item)) items.push(item);
+    out.push({ ssrc: chunk.ssrc, items });
   }
   return out;
 }
 
-function xrBlockSubjects(block: XrBlock): number[] {
-  if ('subBlocks' in block) return block.subBlocks.map((s) => s.ssrc);
-  if ('ssrc' in block) return [block.ssrc];
-  return [];
+/** The sources an XR block reports on, other than the sender. */
+function xrBlockSubjects(block: XrBlock, sender: number): number[] {
+  if ('subBlocks' in block) return distinctOthers(block.subBlocks.map((s) => s.ssrc), sender);
+  if ('ssrc' in block) return onlyOther(block.ssrc, sender);
+  return NO_SUBJECTS;
 }
 
 /** Subjects other than the sender, in first-seen order; SSRC 0 is "none" in feedback and FIR. */
 function distinctOthers(ssrcs: readonly number[], sender: number): number[] {
+  if (ssrcs.length === 1) return onlyOther(ssrcs[0]!, sender);
   const out: number[] = [];
   for (const ssrc of ssrcs) if (ssrc !== sender && ssrc !== 0 && !out.includes(ssrc)) out.push(ssrc);
   return out;
