@@ -75,10 +75,24 @@ const sha256Hex: (text: string) => string =
     : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
 
 export function requestIdOf(fields: readonly (string | number)[]): string {
-  const hex = sha256Hex(JSON.stringify(fields));
-  const version = `8${hex.slice(13, 16)}`;
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16) + hex.slice(17, 20);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}-${variant}-${hex.slice(20, 32)}`;
+  return requestIdOfJson(JSON.stringify(fields));
+}
+
+/** RFC 9562 variant digits, by the digest's nibble: its top two bits forced to 10. */
+const VARIANT = ['8', '9', 'a', 'b'];
+/** A lowercase hex digit's value, by character code. */
+const HEX_VALUE = new Uint8Array(128);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
+/** requestIdOf for fields already written as their JSON array text. */
+function requestIdOfJson(text: string): string {
+  const hex = sha256Hex(text);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${VARIANT[HEX_VALUE[hex.charCodeAt(16)]! & 0x3]!}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A number as JSON writes it (String's digits; null for NaN and ±Infinity). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'null';
 }
 
 /** Capture times carry microsecond precision (SPEC §8). */
@@ -100,7 +114,8 @@ export function buildTelemetryExport(input: TelemetryExportInput): TelemetryExpo
   const ts = microseconds(input.ts);
   return {
     type: 'telemetry',
-    requestId: requestIdOf([input.salt ?? '', 'telemetry', input.frame, input.item.index]),
+    // requestIdOf([salt, 'telemetry', frame, index]), its JSON text written without the array
+    requestId: requestIdOfJson(`[${input.salt === undefined ? '""' : JSON.stringify(input.salt)},"telemetry",${jsonNumber(input.frame)},${jsonNumber(input.item.index)}]`),
     ts,
     expiresAt: expiry(ts, input.decision.retentionSec),
     dialog: input.dialog,

@@ -18,6 +18,20 @@ describe('requestIdOf', () => {
     const others = [requestIdOf(['', 'telemetry', 12, 1]), requestIdOf(['', 'telemetry', 13, 0]), requestIdOf(['x', 'telemetry', 12, 0]), requestIdOf(['', 'telemetry', 1, 20])];
     expect(new Set([id, ...others]).size).toBe(5);
   });
+
+  it('keeps its digest-to-id mapping (ids already written must not change)', () => {
+    expect(requestIdOf(['', 'telemetry', 12, 0])).toBe('fb045562-e78e-83c4-8de9-8f7adc5a5ae5');
+    expect(requestIdOf(['', 'aggregate', 'dialog/1', 100.5, 103])).toBe('96d12b36-183a-82e4-ae39-2b018d080d53');
+  });
+
+  it('is the same for a telemetry export whatever salt it is given', () => {
+    const [item] = splitTelemetry(compound(rr(1, [block(2)])));
+    const decision = decideItem(item!, raw, [raw]);
+    for (const salt of [undefined, '', 'capture "a".pcap', 'ünï\\code\n']) {
+      const line = buildTelemetryExport({ frame: 7, ts: 1, item: item!, decision, dialog, stream, ...(salt === undefined ? {} : { salt }) });
+      expect(line.requestId).toBe(requestIdOf([salt ?? '', 'telemetry', 7, 0]));
+    }
+  });
 });
 
 describe('buildTelemetryExport', () => {
