@@ -144,7 +144,7 @@ function workerFile(): string {
   return here.replace(/[\\/]src[\\/]pipeline[\\/]replay-engine\.ts$/, '/dist/src/pipeline/shard-worker.js');
 }
 
-async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
+async function workerShard(options: MediaCoreOptions, maxTasks: number): Promise<ShardHandle> {
   // loaded here, not at the top: an in-thread replay (--workers 0) never pays for its import
   const { Piscina } = await import('piscina');
   const pool = new Piscina({
@@ -152,22 +152,38 @@ async function workerShard(options: MediaCoreOptions): Promise<ShardHandle> {
     minThreads: 1,
     maxThreads: 1,
     idleTimeout: 2 ** 31 - 1,
-    concurrentTasksPerWorker: 1,
+    // A shard's tasks must run one after the other in the order given: its state is a sequence.
+    // They are all posted to the one thread as they come (the task function is synchronous, so
+    // the thread runs them one at a time, in the order its port delivers them), and piscina
+    // never holds one back in its own queue: the engine never has more than `maxTasks` in flight.
+    // Handing each task over only once the one before had finished left the thread idle while
+    // the main thread was busy reading.
+    concurrentTasksPerWorker: maxTasks,
+    // and should one wait in piscina's queue after all (before the thread is up), it keeps its place
+    stricterFIFO: true,
     // A shard's live state is small but every batch brings fresh typed arrays: a small young
     // generation collects them promptly, which keeps the whole process's resident memory flat.
     resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
-  // A shard's tasks must run one after the other in the order given: its state is a sequence.
-  // Piscina's queue alone did not keep that with several tasks waiting (outputs differed from
-  // an in-thread run), so each task is handed over only once the one before it has finished.
+  let inFlight = 0;
   // The thread starts and loads its modules while the reader gets going: init is not waited
-  // for here, only queued first. Should it fail, every later task fails with its error.
+  // for here, only posted first. Should it fail, every later task fails with its error.
   const init = pool.run({ type: 'init', options } satisfies ShardTask) as Promise<null>;
-  let last: Promise<unknown> = init;
+  init.catch(() => undefined);
   const run = <T>(task: ShardTask, transferList?: ArrayBuffer[]): Promise<T> => {
-    const next = last.then(() => pool.run(task, transferList ? { transferList } : {}) as Promise<T>);
-    last = next.catch(() => init);
-    return next;
+    if (++inFlight > maxTasks) throw new Error(`shard: more than ${maxTasks} tasks in flight`);
+    const done = pool.run(task, transferList ? { transferList } : {}) as Promise<T>;
+    return done.then(
+      (result) => {
+        inFlight--;
+        return result;
+      },
+      async (err: unknown) => {
+        inFlight--;
+        await init;
+        throw err;
+      },
+    );
   };
   return {
     // a chunk that fails to arrive shows as the next work's error (it names the chunk)
@@ -212,7 +228,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   // With no workers the feed drives this one shard's core directly, packet by packet: copying
   // every media packet into a work unit only to read it straight back cost ~10% of a replay.
   const local = opts.workers === 0 ? new Shard(coreOptions) : null;
-  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions)));
+  const maxInFlight = opts.maxInFlight ?? 4;
+  // in flight, plus the chunk being walked and the one being read ahead, plus slack for batches spanning chunks
+  const chunkCount = 2 * maxInFlight + 2;
+  // a shard's tasks at most: every batch in flight and the finish, a chunk hand-over per chunk, the init
+  const maxTasks = maxInFlight + chunkCount + 2;
+  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions, maxTasks)));
   const front = new SignalingFront(opts.policy, opts.uriResolver ?? null);
   const builders = shards.map(() => new MediaWorkBuilder(4096));
   const routes = new TransportMap();
@@ -237,9 +258,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const localAddress = new ViewAddress();
   const rtpHeader = createRtpHeaderView();
   const inFlight: PendingBatch[] = [];
-  const maxInFlight = opts.maxInFlight ?? 4;
-  // in flight, plus the chunk being walked and the one being read ahead, plus slack for batches spanning chunks
-  const chunks = opts.workers > 0 ? new SharedChunkPool(2 * maxInFlight + 2, (id, bytes) => shards.forEach((s) => s.addChunk(id, bytes))) : null;
+  const chunks = opts.workers > 0 ? new SharedChunkPool(chunkCount, (id, bytes) => shards.forEach((s) => s.addChunk(id, bytes))) : null;
 
   /** Keeps the front end's own copy of where each dialog's media arrives, to pick shards. */
   const track = (events: CoreEvent[]) => {
@@ -323,7 +342,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         return;
       }
       const core = local.core;
-      applyEventsThrough(core, view.frame);
+      if (appliedEvents < pendingEvents.length) applyEventsThrough(core, view.frame);
       localAddress.set(view);
       let bytes = view.bytes;
       let off = view.payloadOffset;
