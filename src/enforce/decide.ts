@@ -88,6 +88,9 @@ const NO_PREFERENCE: Decision = { decision: 'drop', reason: 'no-preference', apt
  */
 const decisionsUnder = new WeakMap<ResolvedPreference, (Decision | undefined)[]>();
 
+let lastGoverning: ResolvedPreference | null = null;
+let lastDecisions: (Decision | undefined)[] | undefined;
+
 /** An item's kind decides its feature class (and a BYE its text): one cache slot per kind, no string-keyed map. */
 function kindSlot(kind: TelemetryItem['kind']): number {
   switch (kind) {
@@ -117,11 +120,14 @@ function kindSlot(kind: TelemetryItem['kind']): number {
  */
 export function decideGoverned(item: TelemetryItem, governing: ResolvedPreference | null): Decision {
   if (governing === null) return NO_PREFERENCE;
-  let byKind = decisionsUnder.get(governing);
+  // items come in runs under one governing preference: the last one's slots are kept at hand
+  let byKind = governing === lastGoverning ? lastDecisions : decisionsUnder.get(governing);
   if (byKind === undefined) {
     byKind = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
     decisionsUnder.set(governing, byKind);
   }
+  lastGoverning = governing;
+  lastDecisions = byKind;
   const slot = kindSlot(item.kind);
   let decision = byKind[slot];
   if (decision === undefined) {
@@ -152,8 +158,22 @@ function featureAllowed(preference: ResolvedPreference, feature: TelemetryItem['
  */
 const combined = new WeakMap<ResolvedPreference, WeakMap<ResolvedPreference, ResolvedPreference>>();
 
+/** the last combination made or found: an item's subjects are mostly the previous item's */
+let lastA: ResolvedPreference | null = null;
+let lastB: ResolvedPreference | null = null;
+let lastCombined: ResolvedPreference | null = null;
+
 function combineMemoised(a: ResolvedPreference, b: ResolvedPreference): ResolvedPreference {
   if (a === b) return a;
+  if (a === lastA && b === lastB) return lastCombined!;
+  const result = combineLookup(a, b);
+  lastA = a;
+  lastB = b;
+  lastCombined = result;
+  return result;
+}
+
+function combineLookup(a: ResolvedPreference, b: ResolvedPreference): ResolvedPreference {
   let byB = combined.get(a);
   if (byB === undefined) {
     byB = new WeakMap();

@@ -138,11 +138,22 @@ export class StreamPreferences {
 
   constructor(private readonly statements: StatementTable) {}
 
+  /** the stream asked about last and its entry: an RTCP item asks for its sender, then its subjects, then the next item's sender */
+  private lastStream: StreamState | null = null;
+  private lastEntry: Cached | undefined = undefined;
+
   of(stream: StreamState): StreamPreference {
-    const hit = this.cache.get(stream);
-    if (hit && hit.generation === stream.generation && hit.statements === this.statements.generation) return hit.preference;
+    const hit = stream === this.lastStream ? this.lastEntry : this.cache.get(stream);
+    if (hit !== undefined && hit.generation === stream.generation && hit.statements === this.statements.generation) {
+      this.lastStream = stream;
+      this.lastEntry = hit;
+      return hit.preference;
+    }
     const preference = this.compute(stream);
-    this.cache.set(stream, { generation: stream.generation, statements: this.statements.generation, preference });
+    const entry = { generation: stream.generation, statements: this.statements.generation, preference };
+    this.cache.set(stream, entry);
+    this.lastStream = stream;
+    this.lastEntry = entry;
     return preference;
   }
 
