@@ -22,8 +22,7 @@ export function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number, 
  * from sloppy senders), or -1 when the blank line has not been seen before `end`.
  */
 export function headerSectionEnd(b: Uint8Array, from: number, end: number): number {
-  for (let i = from; i < end; i++) {
-    if (b[i] !== 0x0a) continue;
+  for (let i = b.indexOf(0x0a, from); i >= 0 && i < end; i = b.indexOf(0x0a, i + 1)) {
     if (i + 1 < end && b[i + 1] === 0x0a) return i + 2;
     if (i + 2 < end && b[i + 1] === 0x0d && b[i + 2] === 0x0a) return i + 3;
   }

@@ -19,6 +19,22 @@ export interface SipHeader {
 
 const TOKEN_CHARS = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
+/** A header name as written → its canonical name and whether it is a list, or null when it is not a token. */
+const NAMES = new Map<string, { name: string; list: boolean } | null>();
+const MAX_NAMES = 1024;
+
+function nameOf(raw: string): { name: string; list: boolean } | null {
+  let known = NAMES.get(raw);
+  if (known === undefined) {
+    if (TOKEN_CHARS.test(raw)) {
+      const name = canonicalHeaderName(raw);
+      known = { name, list: isListHeader(name) };
+    } else known = null;
+    if (NAMES.size < MAX_NAMES) NAMES.set(raw, known);
+  }
+  return known;
+}
+
 /**
  * Parses header lines from `text` (which holds no start line and stops before the blank
  * line). `baseOffset` is added to the reported offsets so they point into the message.
@@ -27,45 +43,49 @@ const TOKEN_CHARS = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 export function parseHeaderBlock(text: string, baseOffset: number): { headers: SipHeader[]; errors: SipParseError[] } {
   const headers: SipHeader[] = [];
   const errors: SipParseError[] = [];
-  let pendingName = '';
+  let pending: { name: string; list: boolean } | null = null;
   let pendingValue = '';
   let pendingOffset = 0;
-  const flush = (): void => {
-    if (pendingName === '') return;
-    const value = pendingValue.trim();
-    headers.push({ name: pendingName, value, values: isListHeader(pendingName) ? splitHeaderList(value) : [value], offset: pendingOffset });
-    pendingName = '';
-  };
   let pos = 0;
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
-    const line = text.slice(pos, eol > pos && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol);
+    const lineStart = pos;
+    const lineEnd = eol > pos && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
     const lineOffset = baseOffset + pos;
     pos = eol + 1;
-    if (line.length === 0) continue;
-    const first = line.charCodeAt(0);
+    if (lineEnd === lineStart) continue;
+    const first = text.charCodeAt(lineStart);
     if (first === 0x20 || first === 0x09) {
       // LWS continuation (RFC 3261 §7.3.1): part of the previous header's value
-      if (pendingName !== '') pendingValue += ' ' + line.trim();
+      if (pending !== null) pendingValue += ' ' + text.slice(lineStart, lineEnd).trim();
       else errors.push(sipError('header-without-colon', lineOffset, 'continuation line with no header before it'));
       continue;
     }
-    flush();
-    const colon = line.indexOf(':');
-    if (colon < 0) {
+    if (pending !== null) {
+      headers.push(headerOf(pending, pendingValue, pendingOffset));
+      pending = null;
+    }
+    const colon = text.indexOf(':', lineStart);
+    if (colon < 0 || colon >= lineEnd) {
       errors.push(sipError('header-without-colon', lineOffset));
       continue;
     }
-    const rawName = line.slice(0, colon).trim();
-    if (!TOKEN_CHARS.test(rawName)) {
+    const rawName = text.slice(lineStart, colon).trim();
+    const name = nameOf(rawName);
+    if (name === null) {
       errors.push(sipError('bad-header-name', lineOffset, rawName.slice(0, 40)));
       continue;
     }
-    pendingName = canonicalHeaderName(rawName);
-    pendingValue = line.slice(colon + 1);
+    pending = name;
+    pendingValue = text.slice(colon + 1, lineEnd);
     pendingOffset = lineOffset;
   }
-  flush();
+  if (pending !== null) headers.push(headerOf(pending, pendingValue, pendingOffset));
   return { headers, errors };
+}
+
+function headerOf(name: { name: string; list: boolean }, rawValue: string, offset: number): SipHeader {
+  const value = rawValue.trim();
+  return { name: name.name, value, values: name.list ? splitHeaderList(value) : [value], offset };
 }

@@ -7,6 +7,11 @@
 /** Splits a header value at top-level commas; empty items (",,") are dropped. */
 export function splitHeaderList(value: string): string[] {
   const out: string[] = [];
+  if (value.indexOf('"') < 0 && value.indexOf('<') < 0) {
+    // no quoted string and no URI: every comma separates
+    for (const item of value.split(',')) pushTrimmed(out, item);
+    return out;
+  }
   let start = 0;
   let inQuotes = false;
   let angle = 0;
@@ -47,17 +52,7 @@ export function headerParams(value: string): Map<string, string> {
   const params = new Map<string, string>();
   let i = paramsStart(value);
   while (i < value.length) {
-    // value[i] is ';'
-    let j = i + 1;
-    let inQuotes = false;
-    for (; j < value.length; j++) {
-      const c = value.charCodeAt(j);
-      if (inQuotes) {
-        if (c === 0x5c) j++;
-        else if (c === 0x22) inQuotes = false;
-      } else if (c === 0x22) inQuotes = true;
-      else if (c === 0x3b) break;
-    }
+    const j = paramEnd(value, i);
     const item = value.slice(i + 1, j);
     const eq = item.indexOf('=');
     const name = (eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase();
@@ -67,8 +62,56 @@ export function headerParams(value: string): Map<string, string> {
   return params;
 }
 
+/** `headerParams(value).get(name)` without building the map: the first parameter called `name` (lowercase). */
+export function headerParam(value: string, name: string): string | undefined {
+  let i = paramsStart(value);
+  while (i < value.length) {
+    const j = paramEnd(value, i);
+    const item = value.slice(i + 1, j);
+    const eq = item.indexOf('=');
+    if ((eq < 0 ? item : item.slice(0, eq)).trim().toLowerCase() === name) return eq < 0 ? '' : unquote(item.slice(eq + 1));
+    i = j;
+  }
+  return undefined;
+}
+
+/** End of the parameter that starts at value[i] (a ';'): the next ';' outside a quoted string, or value.length. */
+function paramEnd(value: string, i: number): number {
+  const semi = value.indexOf(';', i + 1);
+  const quote = value.indexOf('"', i + 1);
+  if (quote < 0 || (semi >= 0 && semi < quote)) return semi < 0 ? value.length : semi;
+  let j = i + 1;
+  let inQuotes = false;
+  for (; j < value.length; j++) {
+    const c = value.charCodeAt(j);
+    if (inQuotes) {
+      if (c === 0x5c) j++;
+      else if (c === 0x22) inQuotes = false;
+    } else if (c === 0x22) inQuotes = true;
+    else if (c === 0x3b) break;
+  }
+  return j;
+}
+
 /** Index of the ';' that starts the header parameters, or value.length when there are none. */
 function paramsStart(value: string): number {
+  if (value.indexOf('"') < 0) {
+    // no quoted string: jump from one '<', '>' or ';' to the next
+    const semi = value.indexOf(';');
+    let open = value.indexOf('<');
+    if (open < 0 || (semi >= 0 && semi < open)) return semi < 0 ? value.length : semi;
+    for (;;) {
+      // name-addr: parameters inside <...> belong to the URI, header params follow '>'
+      const close = value.indexOf('>', open);
+      if (close < 0) return value.length;
+      let i = close + 1;
+      while (i < value.length && (value.charCodeAt(i) === 0x20 || value.charCodeAt(i) === 0x09)) i++;
+      const c = value.charCodeAt(i);
+      if (c === 0x3b) return i;
+      if (c !== 0x3c) return value.length;
+      open = i;
+    }
+  }
   let inQuotes = false;
   let sawAngle = false;
   for (let i = 0; i < value.length; i++) {

@@ -4,7 +4,7 @@
  */
 import { decodeUtf8, headerSectionEnd } from './byte-search.js';
 import { parseHeaderBlock, type SipHeader } from './sip-header-block.js';
-import { headerParams, headerUri, parseMediaType } from './sip-header-values.js';
+import { headerParam, headerUri, parseMediaType } from './sip-header-values.js';
 import { parseMultipart, type SipBodyPart } from './sip-multipart.js';
 import { sipError, type SipParseError } from './sip-errors.js';
 
@@ -77,7 +77,7 @@ export function parseSipMessage(bytes: Uint8Array, off: number, len: number): Si
   const block = parseHeaderBlock(decodeUtf8(bytes, headersStart, Math.max(headersStart, headerEnd)), headersStart - off);
   errors.push(...block.errors);
   message.headers = block.headers;
-  readWellKnownHeaders(message, errors);
+  const wellKnown = readWellKnownHeaders(message, errors);
 
   let bodyEnd = end;
   if (message.contentLength !== null) {
@@ -89,7 +89,7 @@ export function parseSipMessage(bytes: Uint8Array, off: number, len: number): Si
   }
   message.body = bytes.slice(bodyStart, bodyEnd);
   message.byteLength = bodyEnd - off;
-  if (message.body.length > 0) readBodyParts(message, bodyStart - off, errors);
+  if (message.body.length > 0) readBodyParts(message, wellKnown, bodyStart - off, errors);
   return { message, errors };
 }
 
@@ -124,54 +124,94 @@ function emptyMessage(kind: SipMessage['kind'], method: string, requestUri: stri
   };
 }
 
-function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): void {
-  const callId = firstHeader(m, 'call-id');
+function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown {
+  // the first instance of each, in one pass
+  let callId: SipHeader | undefined;
+  let from: SipHeader | undefined;
+  let to: SipHeader | undefined;
+  let cseq: SipHeader | undefined;
+  let via: SipHeader | undefined;
+  let type: SipHeader | undefined;
+  let length: SipHeader | undefined;
+  let contentId: SipHeader | undefined;
+  for (const h of m.headers) {
+    switch (h.name) {
+      case 'call-id':
+        callId ??= h;
+        break;
+      case 'from':
+        from ??= h;
+        break;
+      case 'to':
+        to ??= h;
+        break;
+      case 'cseq':
+        cseq ??= h;
+        break;
+      case 'via':
+        via ??= h;
+        break;
+      case 'content-type':
+        type ??= h;
+        break;
+      case 'content-length':
+        length ??= h;
+        break;
+      case 'content-id':
+        contentId ??= h;
+        break;
+    }
+  }
+
   if (callId) m.callId = callId.value;
   else errors.push(sipError('missing-call-id', 0));
 
-  const from = firstHeader(m, 'from');
   if (from) {
     m.fromUri = headerUri(from.value);
-    m.fromTag = headerParams(from.value).get('tag') || null;
+    m.fromTag = headerParam(from.value, 'tag') || null;
   }
   if (!m.fromTag) errors.push(sipError('missing-from-tag', from?.offset ?? 0));
-  const to = firstHeader(m, 'to');
   if (to) {
     m.toUri = headerUri(to.value);
-    m.toTag = headerParams(to.value).get('tag') || null;
+    m.toTag = headerParam(to.value, 'tag') || null;
   }
 
-  const cseq = firstHeader(m, 'cseq');
   if (!cseq) errors.push(sipError('missing-cseq', 0));
   else {
-    const parts = /^(\d{1,10})\s+(\S+)$/.exec(cseq.value);
+    const parts = CSEQ.exec(cseq.value);
     if (parts && Number(parts[1]) <= 0xffffffff) m.cseq = { seq: Number(parts[1]), method: parts[2]! };
     else errors.push(sipError('bad-cseq', cseq.offset, cseq.value.slice(0, 40)));
   }
 
-  const via = firstHeader(m, 'via');
-  if (via && via.values.length > 0) m.viaBranch = headerParams(via.values[0]!).get('branch') || null;
+  if (via && via.values.length > 0) m.viaBranch = headerParam(via.values[0]!, 'branch') || null;
 
-  const type = firstHeader(m, 'content-type');
-  if (type) m.contentType = parseMediaType(type.value).type;
+  const mediaType = type ? parseMediaType(type.value) : null;
+  if (mediaType) m.contentType = mediaType.type;
 
-  const length = firstHeader(m, 'content-length');
   if (length) {
     if (/^\d{1,9}$/.test(length.value)) m.contentLength = Number(length.value);
     else errors.push(sipError('bad-content-length', length.offset, length.value.slice(0, 20)));
   }
+  return { mediaType, contentId };
 }
 
-function readBodyParts(m: SipMessage, bodyOffset: number, errors: SipParseError[]): void {
-  const typeHeader = firstHeader(m, 'content-type');
-  const mediaType = parseMediaType(typeHeader?.value ?? 'application/sdp');
+/** What the body parts need of the headers read once. */
+interface WellKnown {
+  mediaType: { type: string; params: Map<string, string> } | null;
+  contentId: SipHeader | undefined;
+}
+
+const CSEQ = /^(\d{1,10})\s+(\S+)$/;
+
+function readBodyParts(m: SipMessage, headers: WellKnown, bodyOffset: number, errors: SipParseError[]): void {
+  const mediaType = headers.mediaType ?? parseMediaType('application/sdp');
   if (mediaType.type.startsWith('multipart/')) {
     const multipart = parseMultipart(m.body, mediaType.params.get('boundary') ?? '', bodyOffset);
     m.parts = multipart.parts;
     errors.push(...multipart.errors);
     return;
   }
-  const contentId = firstHeader(m, 'content-id');
+  const contentId = headers.contentId;
   m.parts = [
     {
       contentType: mediaType.type,
