@@ -22,7 +22,7 @@ export interface DialogTrackerLimits {
   maxDialogs: number;
   /** capture seconds without a message after which a dialog is dropped */
   idleTimeoutSec: number;
-  /** fingerprints of recent messages kept to recognise retransmissions */
+  /** recent messages kept to recognise retransmissions */
   maxRecentMessages: number;
   /** ended dialogs remembered so their late messages (200 to BYE) stay quiet */
   maxEndedRemembered: number;
@@ -83,7 +83,10 @@ export class DialogTracker {
   private readonly limits: DialogTrackerLimits;
   private readonly dialogs = new Map<string, DialogState>();
   private readonly ended = new Map<string, true>();
-  private readonly recent = new Map<string, true>();
+  /** recent distinct messages by transaction key (see transactionKeyOf), each list oldest first */
+  private readonly recent = new Map<string, SipMessage[]>();
+  /** the same messages in arrival order, for eviction: message → its transaction key */
+  private readonly recentOrder = new Map<SipMessage, string>();
   readonly stats: DialogTrackerStats = { messages: 0, retransmissions: 0, ignored: 0, evicted: 0 };
 
   constructor(limits: Partial<DialogTrackerLimits> = {}) {
@@ -439,10 +442,20 @@ export class DialogTracker {
   }
 
   private isRetransmission(m: SipMessage): boolean {
-    const fingerprint = fingerprintOf(m);
-    if (this.recent.has(fingerprint)) return true;
-    this.recent.set(fingerprint, true);
-    if (this.recent.size > this.limits.maxRecentMessages) this.recent.delete(this.recent.keys().next().value!);
+    const key = transactionKeyOf(m);
+    const seen = this.recent.get(key);
+    if (seen) {
+      for (const earlier of seen) if (sameContent(earlier, m)) return true;
+      seen.push(m);
+    } else this.recent.set(key, [m]);
+    this.recentOrder.set(m, key);
+    if (this.recentOrder.size > this.limits.maxRecentMessages) {
+      const [oldest, oldestKey] = this.recentOrder.entries().next().value!;
+      this.recentOrder.delete(oldest);
+      const list = this.recent.get(oldestKey)!;
+      list.shift();
+      if (list.length === 0) this.recent.delete(oldestKey);
+    }
     return false;
   }
 }
@@ -466,15 +479,21 @@ function idOf(d: DialogState): DialogId {
 
 /**
  * A retransmission repeats the transaction (Via branch, CSeq), the dialog (Call-ID, tags),
- * the status and every header value and body byte; FNV-1a over headers and body stands for
- * the bytes.
+ * the status and every header value and body byte. Call-ID, branch and CSeq number make a
+ * short key; the rest is compared only between messages with the same key, which is rare.
  */
-function fingerprintOf(m: SipMessage): string {
-  let h = 0x811c9dc5;
-  for (const header of m.headers) {
-    for (let i = 0; i < header.name.length; i++) h = Math.imul(h ^ header.name.charCodeAt(i), 0x01000193);
-    for (let i = 0; i < header.value.length; i++) h = Math.imul(h ^ header.value.charCodeAt(i), 0x01000193);
+function transactionKeyOf(m: SipMessage): string {
+  return m.callId + '\n' + m.viaBranch + '\n' + m.cseq!.seq;
+}
+
+/** The rest of the transaction and dialog is in the headers (From and To carry the tags, CSeq its method). */
+function sameContent(a: SipMessage, b: SipMessage): boolean {
+  if (a.kind !== b.kind || a.method !== b.method || a.status !== b.status || a.headers.length !== b.headers.length || a.body.length !== b.body.length) return false;
+  for (let i = 0; i < a.headers.length; i++) {
+    const x = a.headers[i]!;
+    const y = b.headers[i]!;
+    if (x.name !== y.name || x.value !== y.value) return false;
   }
-  for (let i = 0; i < m.body.length; i++) h = Math.imul(h ^ m.body[i]!, 0x01000193);
-  return `${m.kind}|${m.method}|${m.status}|${m.callId}|${m.fromTag}|${m.toTag}|${m.cseq?.seq}|${m.cseq?.method}|${m.viaBranch}|${m.body.length}|${h >>> 0}`;
+  for (let i = 0; i < a.body.length; i++) if (a.body[i] !== b.body[i]) return false;
+  return true;
 }
