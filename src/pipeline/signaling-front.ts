@@ -10,7 +10,7 @@ import { AptRegistry } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
-import type { AptStatement, StatementPart } from '../policy/statement.js';
+import { partVersion, type AptStatement, type StatementPart } from '../policy/statement.js';
 import type { AiPrefValue } from '../signaling/ai-pref-header.js';
 import type { DialogId, SignalingEvent, SipContext } from '../signaling/dialog-events.js';
 import { DialogTracker } from '../signaling/dialogs.js';
@@ -20,6 +20,8 @@ import type { SessionDescription } from '../signaling/sdp.js';
 import { aiPrefBodyParts, type SipParseResult } from '../signaling/sip-message.js';
 import { type Report, type ReportType, reportJson } from '../report/report.js';
 import type { CoreEvent, OutputLine } from './media-core.js';
+
+const UTF8 = new TextDecoder();
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -105,7 +107,8 @@ export class SignalingFront {
   async message(result: SipParseResult, ctx: SipContext): Promise<void> {
     this.counters.sip++;
     const bodyParts = result.message ? aiPrefBodyParts(result.message) : [];
-    for (const ev of this.tracker.handle(result, ctx)) await this.onEvent(ev, bodyParts.map((p) => new TextDecoder().decode(p.bytes)));
+    const bodies = bodyParts.length === 0 ? [] : bodyParts.map((p) => UTF8.decode(p.bytes));
+    for (const ev of this.tracker.handle(result, ctx)) await this.onEvent(ev, bodies);
     this.flushStatements(ctx.frame);
   }
 
@@ -206,12 +209,17 @@ export class SignalingFront {
 
   private deliver(part: StatementPart): PolicyFinding[] {
     this.dirty.add(part.prefId);
-    this.remember(part);
+    const key = signaledKey(part);
+    if (!this.signaled.has(key)) this.signaled.set(key, { part });
+    // Every signaled part is in the registry, and one without a version stays there: the
+    // registry would find the repeat and return nothing (a versioned part may have been
+    // replaced since, and is the registry's to judge).
+    else if (partVersion(part) === null) return [];
     return this.registry.deliver(part);
   }
 
   private remember(part: StatementPart): void {
-    const key = JSON.stringify(['part', part.prefId, part.source, part.params]);
+    const key = signaledKey(part);
     if (!this.signaled.has(key)) this.signaled.set(key, { part });
   }
 
@@ -349,6 +357,10 @@ function keepDisabledAddresses(scope: DialogScope, previous: DialogScope | undef
     }
   }
   return scope;
+}
+
+function signaledKey(part: StatementPart): string {
+  return JSON.stringify(['part', part.prefId, part.source, part.params]);
 }
 
 function uniqueIds(apts: readonly NegotiatedApt[]): string[] {
