@@ -89,6 +89,8 @@ function splitList(text: string): string[] {
 
 class Unterminated {}
 
+const PLAIN_RUN = /[^ \t"]+/y;
+
 interface Word {
   text: string;
   /** the whole word was a quoted-string */
@@ -129,6 +131,12 @@ class WordReader {
     let out = '';
     let quotedTail = false;
     while (this.position < this.text.length && this.text[this.position] !== ' ' && this.text[this.position] !== '\t') {
+      const plain = this.plainRunEnd(this.position);
+      if (plain > this.position) {
+        out += this.text.slice(this.position, plain);
+        this.position = plain;
+        continue;
+      }
       if (this.text[this.position] === '"') {
         // name="quoted value with spaces"
         const close = this.closingQuote(this.position);
@@ -142,6 +150,12 @@ class WordReader {
       this.position++;
     }
     return { text: out, quoted: false, quotedTail };
+  }
+
+  /** End of the run of characters from `from` that are neither space, tab nor '"'. */
+  private plainRunEnd(from: number): number {
+    PLAIN_RUN.lastIndex = from;
+    return PLAIN_RUN.test(this.text) ? PLAIN_RUN.lastIndex : from;
   }
 
   private closingQuote(open: number): number {

@@ -88,14 +88,12 @@ const MEDIA_LINE = /^m=(\S+) (\d+)(?:\/(\d+))? (\S+)(?: (.*))?$/;
 const CONNECTION_LINE = /^c=IN (IP4|IP6) (\S+)$/;
 const ORIGIN_LINE = /^o=\S+ \S+ \S+ IN IP[46] \S+$/;
 /** the a= lines this module relies on, each with the shape it must have */
-const ATTRIBUTE_CHECKS: ReadonlyArray<[prefix: string, shape: RegExp, reason: SdpErrorReason]> = [
-  ['a=rtcp:', /^a=rtcp:(\d{1,5})(?: IN IP[46] [0-9A-Za-z:.\-]+)?$/, 'bad-rtcp'],
-  ['a=mid:', /^a=mid:\S+$/, 'bad-mid'],
-  ['a=ssrc:', /^a=ssrc:\d{1,10}(?: \S.*)?$/, 'bad-ssrc'],
-  ['a=ssrc-group:', /^a=ssrc-group:\S+(?: \d{1,10})*$/, 'bad-ssrc-group'],
-  ['a=group:', /^a=group:\S+(?: \S+)*$/, 'bad-group'],
-  ['a=extmap:', /^a=extmap:\d{1,3}(?:\/\w+)? \S+(?: .*)?$/, 'bad-extmap'],
-];
+const RTCP_SHAPE = /^a=rtcp:(\d{1,5})(?: IN IP[46] [0-9A-Za-z:.\-]+)?$/;
+const MID_SHAPE = /^a=mid:\S+$/;
+const SSRC_SHAPE = /^a=ssrc:\d{1,10}(?: \S.*)?$/;
+const SSRC_GROUP_SHAPE = /^a=ssrc-group:\S+(?: \d{1,10})*$/;
+const GROUP_SHAPE = /^a=group:\S+(?: \S+)*$/;
+const EXTMAP_SHAPE = /^a=extmap:\d{1,3}(?:\/\w+)? \S+(?: .*)?$/;
 
 export function parseSdp(text: string): SdpParseResult {
   const errors: SdpError[] = [];
@@ -122,7 +120,8 @@ export function parseSdp(text: string): SdpParseResult {
       continue;
     }
     // attribute names are matched without regard to case: senders write AIPref, aiPref, ...
-    if (raw.length >= 9 && raw.slice(0, 9).toLowerCase() === 'a=aipref:') {
+    const third = raw.charCodeAt(2);
+    if ((third === 0x61 || third === 0x41) && raw.length >= 9 && raw.slice(0, 9).toLowerCase() === 'a=aipref:') {
       const pref = readAiPref(raw, line, section === null ? null : sections.length - 1, errors);
       if (pref) (section === null ? sessionAiPrefs : section.aiprefs).push(pref);
     }
@@ -162,10 +161,21 @@ function checkLine(raw: string): SdpErrorReason | null {
     case 0x6f: // o=
       return ORIGIN_LINE.test(raw) ? null : 'bad-origin';
     case 0x61: // a=
-      for (const [prefix, shape, reason] of ATTRIBUTE_CHECKS) {
-        if (raw.startsWith(prefix)) return shape.test(raw) ? null : reason;
+      switch (raw.charCodeAt(2)) {
+        case 0x72: // r
+          return raw.startsWith('a=rtcp:') && !RTCP_SHAPE.test(raw) ? 'bad-rtcp' : null;
+        case 0x6d: // m
+          return raw.startsWith('a=mid:') && !MID_SHAPE.test(raw) ? 'bad-mid' : null;
+        case 0x73: // s
+          if (raw.startsWith('a=ssrc:')) return SSRC_SHAPE.test(raw) ? null : 'bad-ssrc';
+          return raw.startsWith('a=ssrc-group:') && !SSRC_GROUP_SHAPE.test(raw) ? 'bad-ssrc-group' : null;
+        case 0x67: // g
+          return raw.startsWith('a=group:') && !GROUP_SHAPE.test(raw) ? 'bad-group' : null;
+        case 0x65: // e
+          return raw.startsWith('a=extmap:') && !EXTMAP_SHAPE.test(raw) ? 'bad-extmap' : null;
+        default:
+          return null;
       }
-      return null;
     default:
       return null;
   }

@@ -81,6 +81,11 @@ const MEDIA_LINES = [
   'a=ssrc:2002 0:zero',
   'a=ssrc:4294967296 cname:too-big',
   'a=ssrc:3003',
+  'a=ssrc:x cname:y',
+  'a=ssrc-group:FID x',
+  'a=group:',
+  'a=extmap:x urn:y',
+  'a=extmap:1',
   'a=ssrc-group:FID 2001 2002',
   'a=ssrc-group:1 5 6',
   'a=ssrc-group:SIM',
@@ -120,7 +125,7 @@ describe('parseSdp agrees with sdp-transform', () => {
 
   test('arbitrary attribute text', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.constantFrom('a=', 'a=rtcp:', 'a=ssrc:1 ', 'a=extmap:1 ', 'a=group:', 'a=mid:', 'c=', 'o='), (rest, prefix) => {
+      fc.property(fc.string({ maxLength: 80 }), fc.constantFrom('a=', 'a=rtcp:', 'a=ssrc:1 ', 'a=ssrc-group:', 'a=extmap:1 ', 'a=group:', 'a=mid:', 'a=aipref:', 'c=', 'o='), (rest, prefix) => {
         for (const t of [`v=0\r\n${prefix}${rest}\r\nm=audio 1 RTP/AVP 0\r\n`, `v=0\r\nm=audio 1 RTP/AVP 0\r\n${prefix}${rest}\r\n`]) {
           let expected: unknown;
           try {
