@@ -31,6 +31,8 @@ export class FlowCache {
   private readonly ssrc: Uint32Array;
   private readonly streams: (StreamState | null)[];
   private readonly entries: (TransportEntry | null)[];
+  /** the slots filled in this epoch, each once (some may have been forgotten since) */
+  private live: number[] = [];
   /** the slot of the last probe, for `store` after a miss */
   private slot = 0;
 
@@ -55,6 +57,7 @@ export class FlowCache {
     // 0 is never a live stamp: fresh slots (stamp 0) can never hit
     this.epoch = this.epoch === 0xffffffff ? 1 : this.epoch + 1;
     if (this.epoch === 1) this.stamp.fill(0);
+    this.live = [];
   }
 
   /**
@@ -65,7 +68,9 @@ export class FlowCache {
   forget(transports: ReadonlySet<number>, sessions: readonly string[]): void {
     const stamp = this.stamp;
     const epoch = this.epoch;
-    for (let i = 0; i <= this.mask; i++) {
+    // only the live slots are looked at (a signaling event comes every few thousand packets)
+    const kept: number[] = [];
+    for (const i of this.live) {
       if (stamp[i] !== epoch) continue;
       const ports = this.ports[i]!;
       if (
@@ -74,8 +79,9 @@ export class FlowCache {
         sessions.includes(this.streams[i]!.session.key)
       ) {
         stamp[i] = 0;
-      }
+      } else kept.push(i);
     }
+    this.live = kept;
   }
 
   /** The cached stream of this flow and SSRC, or null (then `store` fills a slot of its set). */
@@ -118,6 +124,8 @@ export class FlowCache {
   /** Fills the slot `find` chose when it missed. */
   store(src4: number, dst4: number, sport: number, dport: number, ssrc: number, stream: StreamState, entry: TransportEntry | null): void {
     const slot = this.slot;
+    // a slot replacing a live one is on the list already
+    if (this.stamp[slot] !== this.epoch) this.live.push(slot);
     this.stamp[slot] = this.epoch;
     this.src[slot] = src4;
     this.dst[slot] = dst4;
