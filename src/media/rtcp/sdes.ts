@@ -79,11 +79,11 @@ export function decodeSourceDescription(
         const valueStart = textStart + 1 + prefixLen;
         items.push({
           type: SdesItemType.PRIV,
-          prefix: decodeWireText(b, textStart + 1, withoutTrailingNuls(b, textStart + 1, valueStart)),
-          value: decodeWireText(b, valueStart, withoutTrailingNuls(b, valueStart, textEnd)),
+          prefix: sdesText(b, textStart + 1, withoutTrailingNuls(b, textStart + 1, valueStart)),
+          value: sdesText(b, valueStart, withoutTrailingNuls(b, valueStart, textEnd)),
         });
       } else {
-        items.push({ type, text: decodeWireText(b, textStart, withoutTrailingNuls(b, textStart, textEnd)) });
+        items.push({ type, text: sdesText(b, textStart, withoutTrailingNuls(b, textStart, textEnd)) });
       }
       pos = textEnd;
     }
@@ -96,6 +96,41 @@ export function decodeSourceDescription(
     length: len,
     chunks,
   };
+}
+
+/**
+ * SDES text repeats: every compound of a stream carries its CNAME (and its mid, its tags).
+ * Short ASCII items are looked up by a hash of their bytes and reused when the bytes match,
+ * instead of being built again character by character; anything else is decoded as before.
+ */
+const TEXT_CACHE_LIMIT = 4096;
+const SHORT_TEXT = 48;
+const textCache = new Map<number, string>();
+
+function sdesText(b: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n === 0) return '';
+  if (n > SHORT_TEXT) return decodeWireText(b, start, end);
+  let h = 0x811c9dc5 ^ n;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  const known = textCache.get(h);
+  if (known !== undefined && known.length === n) {
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      if (known.charCodeAt(i) !== b[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known;
+  }
+  const text = decodeWireText(b, start, end);
+  // only ASCII is kept: its characters are its bytes, which is what the match above compares
+  if (text.length === n) {
+    if (textCache.size >= TEXT_CACHE_LIMIT) textCache.clear();
+    textCache.set(h, text);
+  }
+  return text;
 }
 
 function withoutTrailingNuls(b: Uint8Array, start: number, end: number): number {
