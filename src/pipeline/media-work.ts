@@ -40,6 +40,8 @@ export interface MediaWork {
   dport: Uint16Array;
   /** IPv6 addresses by packet index (src, dst), only for IPv6 packets */
   v6: Record<number, [string, string]>;
+  /** whether `v6` holds anything (most work units carry IPv4 only: no lookup per packet) */
+  hasV6: boolean;
   events: CoreEvent[];
   lastFrame: number;
   lastTs: number;
@@ -159,6 +161,7 @@ export class MediaWorkBuilder {
       sport,
       dport,
       v6: this.v6,
+      hasV6: Object.keys(this.v6).length > 0,
       events,
       lastFrame,
       lastTs,
@@ -208,7 +211,7 @@ class WorkAddress implements PacketAddress {
   private dstText: string | null = null;
 
   set(work: MediaWork, i: number): void {
-    const six = work.v6[i];
+    const six = work.hasV6 ? work.v6[i] : undefined;
     this.v6 = six !== undefined;
     this.src4 = work.src4[i]!;
     this.dst4 = work.dst4[i]!;
