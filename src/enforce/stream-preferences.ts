@@ -138,21 +138,29 @@ export class StreamPreferences {
 
   constructor(private readonly statements: StatementTable) {}
 
-  /** the stream asked about last and its entry: an RTCP item asks for its sender, then its subjects, then the next item's sender */
+  /**
+   * The two streams asked about last and their entries, checked before the WeakMap: an RTCP
+   * item asks for its sender, then its subjects, and the next item mostly for the same two.
+   */
   private lastStream: StreamState | null = null;
   private lastEntry: Cached | undefined = undefined;
+  private otherStream: StreamState | null = null;
+  private otherEntry: Cached | undefined = undefined;
 
   of(stream: StreamState): StreamPreference {
-    const hit = stream === this.lastStream ? this.lastEntry : this.cache.get(stream);
-    if (hit !== undefined && hit.generation === stream.generation && hit.statements === this.statements.generation) {
+    let hit: Cached | undefined;
+    if (stream === this.lastStream) hit = this.lastEntry;
+    else {
+      hit = stream === this.otherStream ? this.otherEntry : this.cache.get(stream);
+      this.otherStream = this.lastStream;
+      this.otherEntry = this.lastEntry;
       this.lastStream = stream;
       this.lastEntry = hit;
-      return hit.preference;
     }
+    if (hit !== undefined && hit.generation === stream.generation && hit.statements === this.statements.generation) return hit.preference;
     const preference = this.compute(stream);
     const entry = { generation: stream.generation, statements: this.statements.generation, preference };
     this.cache.set(stream, entry);
-    this.lastStream = stream;
     this.lastEntry = entry;
     return preference;
   }
