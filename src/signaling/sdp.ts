@@ -10,7 +10,7 @@
  * tries every rule of its grammar on every line, most of which the enforcer never reads.
  */
 import * as sdpTransform from 'sdp-transform';
-import { parseAiPrefAttribute, type SdpAiPref } from './sdp-aipref.js';
+import { parseAiPrefAttribute, type AiPrefAttributeResult, type SdpAiPref } from './sdp-aipref.js';
 
 export type { SdpAiPref, AiPrefScopeKind } from './sdp-aipref.js';
 
@@ -114,18 +114,21 @@ export function parseSdp(text: string): SdpParseResult {
       if (!mLine) errors.push({ line, reason: 'bad-media-line', detail: raw.slice(0, 80) });
       continue;
     }
-    const error = checkLine(raw);
-    if (error) {
-      errors.push({ line, reason: error, detail: raw.slice(0, 80) });
-      continue;
+    const effect = effectOf(raw);
+    switch (effect.kind) {
+      case 'none':
+        continue;
+      case 'error':
+        errors.push({ line, reason: effect.reason, detail: raw.slice(0, 80) });
+        continue;
+      case 'aipref': {
+        const pref = readAiPref(raw, line, section === null ? null : sections.length - 1, errors);
+        if (pref) (section === null ? sessionAiPrefs : section.aiprefs).push(pref);
+        continue;
+      }
+      default:
+        applyEffect(effect, section === null ? session : section.attributes);
     }
-    // attribute names are matched without regard to case: senders write AIPref, aiPref, ...
-    const third = raw.charCodeAt(2);
-    if ((third === 0x61 || third === 0x41) && raw.length >= 9 && raw.slice(0, 9).toLowerCase() === 'a=aipref:') {
-      const pref = readAiPref(raw, line, section === null ? null : sections.length - 1, errors);
-      if (pref) (section === null ? sessionAiPrefs : section.aiprefs).push(pref);
-    }
-    readStandardLine(raw, section === null ? session : section.attributes);
   }
 
   const sdp: SessionDescription = {
@@ -251,8 +254,9 @@ interface GrammarRule {
 /**
  * The rules of sdp-transform's grammar this module reads. sdp-transform gives a line to the
  * first rule of its type whose pattern matches; every rule here starts with a literal that no
- * earlier rule of the grammar can match, so trying only these (in grammar order) reads a line
- * exactly as the full parse would. A test compares the result with sdp-transform's `parse`.
+ * earlier rule of the grammar can match (nor any other rule here), so trying only the rule
+ * whose literal starts the line reads it exactly as the full parse would. A test compares
+ * the result with sdp-transform's `parse`.
  */
 const GRAMMAR = (sdpTransform as unknown as { grammar: Record<string, GrammarRule[]> }).grammar;
 
@@ -279,55 +283,126 @@ function valueOf(text: string): Value {
   return String(n) === text ? n : text;
 }
 
-/** The rule's named groups that matched, converted; merged into `into` (sdp-transform's parseReg). */
-function fieldsOf(match: RegExpExecArray, names: readonly string[], into: Fields = {}): Fields {
+/** The rule's named groups that matched, converted (sdp-transform's parseReg). */
+function fieldsOf(match: RegExpExecArray, names: readonly string[]): Fields {
+  const fields: Fields = {};
   for (let i = 0; i < names.length; i++) {
     const group = match[i + 1];
-    if (group != null) into[names[i]!] = valueOf(group);
+    if (group != null) fields[names[i]!] = valueOf(group);
   }
-  return into;
+  return fields;
 }
 
-function readStandardLine(raw: string, at: Attributes): void {
-  const content = raw.slice(2);
+/**
+ * What one line (not an m-line) means here: an error, an a=aipref, one of the standard
+ * attributes with its fields as sdp-transform reads them, or nothing. A function of the
+ * line's text alone, so it is worked out once per distinct line (most lines repeat from one
+ * description to the next: rtpmap, rtcp-mux, mid, extmap, aipref, ...).
+ */
+type LineEffect =
+  | { kind: 'none' }
+  | { kind: 'error'; reason: SdpErrorReason }
+  | { kind: 'aipref' }
+  /** merged into the level's object of that name, field by field */
+  | { kind: 'origin' | 'connection' | 'rtcp'; fields: Fields }
+  /** appended to the level's list */
+  | { kind: 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups'; fields: Fields }
+  | { kind: 'mid' | 'direction'; value: Value }
+  | { kind: 'rtcpMux' };
+
+const NONE: LineEffect = { kind: 'none' };
+const AIPREF: LineEffect = { kind: 'aipref' };
+const RTCP_MUX: LineEffect = { kind: 'rtcpMux' };
+
+/** distinct lines seen lately and what they mean; emptied when full (unique lines like a=ssrc keep arriving) */
+const LINE_EFFECTS = new Map<string, LineEffect>();
+const MAX_LINE_EFFECTS = 4096;
+
+function effectOf(raw: string): LineEffect {
+  let effect = LINE_EFFECTS.get(raw);
+  if (effect === undefined) {
+    const error = checkLine(raw);
+    effect = error ? { kind: 'error', reason: error } : isAiPrefLine(raw) ? AIPREF : standardEffect(raw);
+    if (LINE_EFFECTS.size >= MAX_LINE_EFFECTS) LINE_EFFECTS.clear();
+    LINE_EFFECTS.set(raw, effect);
+  }
+  return effect;
+}
+
+/** attribute names are matched without regard to case: senders write AIPref, aiPref, ... */
+function isAiPrefLine(raw: string): boolean {
+  const third = raw.charCodeAt(2);
+  return (third === 0x61 || third === 0x41) && raw.length >= 9 && raw.slice(0, 9).toLowerCase() === 'a=aipref:';
+}
+
+function applyEffect(effect: LineEffect, at: Attributes): void {
+  switch (effect.kind) {
+    case 'origin':
+    case 'connection':
+    case 'rtcp': {
+      // the effect is shared by every line with this text: merge into the level's own object
+      const into = at[effect.kind];
+      at[effect.kind] = into ? Object.assign(into, effect.fields) : { ...effect.fields };
+      return;
+    }
+    case 'ext':
+    case 'ssrcs':
+    case 'ssrcGroups':
+    case 'groups':
+      // read, never changed, and never part of the result
+      at[effect.kind].push(effect.fields);
+      return;
+    case 'mid':
+      at.mid = effect.value;
+      return;
+    case 'direction':
+      at.direction = effect.value;
+      return;
+    case 'rtcpMux':
+      at.rtcpMux = true;
+      return;
+  }
+}
+
+function standardEffect(raw: string): LineEffect {
   let m: RegExpExecArray | null;
   switch (raw.charCodeAt(0)) {
     case 0x6f: // o=
-      if ((m = ORIGIN_RULE.reg.exec(content))) at.origin = fieldsOf(m, ORIGIN_RULE.names, at.origin);
-      return;
+      return (m = ORIGIN_RULE.reg.exec(raw.slice(2))) ? { kind: 'origin', fields: fieldsOf(m, ORIGIN_RULE.names) } : NONE;
     case 0x63: // c=
-      if ((m = CONNECTION_RULE.reg.exec(content))) at.connection = fieldsOf(m, CONNECTION_RULE.names, at.connection);
-      return;
+      return (m = CONNECTION_RULE.reg.exec(raw.slice(2))) ? { kind: 'connection', fields: fieldsOf(m, CONNECTION_RULE.names) } : NONE;
     case 0x61: // a=
       break;
     default:
-      return;
+      return NONE;
   }
-  // by the first letter of the attribute; each list in grammar order
-  switch (content.charCodeAt(0)) {
+  // Each rule's pattern starts with a literal: only a line that starts with it can match.
+  // The literals exclude one another, so their order does not matter.
+  switch (raw.charCodeAt(2)) {
     case 0x72: // r
-      if ((m = RTCP_RULE.reg.exec(content))) at.rtcp = fieldsOf(m, RTCP_RULE.names, at.rtcp);
-      else if ((m = DIRECTION_RULE.reg.exec(content))) at.direction = valueOf(m[1]!);
-      else if (RTCP_MUX_RULE.reg.test(content)) at.rtcpMux = true;
-      return;
+      if (raw.startsWith('rtcp:', 2)) return (m = RTCP_RULE.reg.exec(raw.slice(2))) ? { kind: 'rtcp', fields: fieldsOf(m, RTCP_RULE.names) } : NONE;
+      if (raw.startsWith('rtcp-mux', 2)) return RTCP_MUX_RULE.reg.test(raw.slice(2)) ? RTCP_MUX : NONE;
+      return raw.startsWith('recvonly', 2) ? directionEffect(raw) : NONE;
     case 0x65: // e
-      if ((m = EXT_RULE.reg.exec(content))) at.ext.push(fieldsOf(m, EXT_RULE.names));
-      return;
+      return raw.startsWith('extmap:', 2) && (m = EXT_RULE.reg.exec(raw.slice(2))) ? { kind: 'ext', fields: fieldsOf(m, EXT_RULE.names) } : NONE;
     case 0x6d: // m
-      if ((m = MID_RULE.reg.exec(content))) at.mid = valueOf(m[1]!);
-      return;
+      return raw.startsWith('mid:', 2) && (m = MID_RULE.reg.exec(raw.slice(2))) ? { kind: 'mid', value: valueOf(m[1]!) } : NONE;
     case 0x73: // s
-      if ((m = DIRECTION_RULE.reg.exec(content))) at.direction = valueOf(m[1]!);
-      else if ((m = SSRC_RULE.reg.exec(content))) at.ssrcs.push(fieldsOf(m, SSRC_RULE.names));
-      else if ((m = SSRC_GROUP_RULE.reg.exec(content))) at.ssrcGroups.push(fieldsOf(m, SSRC_GROUP_RULE.names));
-      return;
+      if (raw.startsWith('ssrc:', 2)) return (m = SSRC_RULE.reg.exec(raw.slice(2))) ? { kind: 'ssrcs', fields: fieldsOf(m, SSRC_RULE.names) } : NONE;
+      if (raw.startsWith('ssrc-group:', 2)) return (m = SSRC_GROUP_RULE.reg.exec(raw.slice(2))) ? { kind: 'ssrcGroups', fields: fieldsOf(m, SSRC_GROUP_RULE.names) } : NONE;
+      return raw.startsWith('sendrecv', 2) || raw.startsWith('sendonly', 2) ? directionEffect(raw) : NONE;
     case 0x69: // i
-      if ((m = DIRECTION_RULE.reg.exec(content))) at.direction = valueOf(m[1]!);
-      return;
+      return raw.startsWith('inactive', 2) ? directionEffect(raw) : NONE;
     case 0x67: // g
-      if ((m = GROUP_RULE.reg.exec(content))) at.groups.push(fieldsOf(m, GROUP_RULE.names));
-      return;
+      return raw.startsWith('group:', 2) && (m = GROUP_RULE.reg.exec(raw.slice(2))) ? { kind: 'groups', fields: fieldsOf(m, GROUP_RULE.names) } : NONE;
+    default:
+      return NONE;
   }
+}
+
+function directionEffect(raw: string): LineEffect {
+  const m = DIRECTION_RULE.reg.exec(raw.slice(2));
+  return m ? { kind: 'direction', value: valueOf(m[1]!) } : NONE;
 }
 
 function readSection(draft: SectionDraft, index: number, sdp: SessionDescription, sessionDirection: Value): SdpMedia {
@@ -383,8 +458,22 @@ function ssrcsOf(lines: readonly Fields[]): SdpSsrc[] {
   return [...byId.values()];
 }
 
+/** a=aipref values repeat from message to message: each distinct text is parsed once (bounded) */
+const AIPREF_VALUES = new Map<string, AiPrefAttributeResult>();
+const MAX_AIPREF_VALUES = 2048;
+
+function aiPrefAttributeOf(value: string): AiPrefAttributeResult {
+  const known = AIPREF_VALUES.get(value);
+  // every caller gets parameters of its own
+  if (known) return known.ok ? { ...known, params: { ...known.params } } : known;
+  const parsed = parseAiPrefAttribute(value);
+  if (AIPREF_VALUES.size >= MAX_AIPREF_VALUES) AIPREF_VALUES.clear();
+  AIPREF_VALUES.set(value, parsed.ok ? { ...parsed, params: { ...parsed.params } } : parsed);
+  return parsed;
+}
+
 function readAiPref(raw: string, line: number, mediaIndex: number | null, errors: SdpError[]): SdpAiPref | null {
-  const parsed = parseAiPrefAttribute(raw.slice('a=aipref:'.length));
+  const parsed = aiPrefAttributeOf(raw.slice('a=aipref:'.length));
   if (!parsed.ok) {
     errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}` });
     return null;
