@@ -83,10 +83,11 @@ export class DialogTracker {
   private readonly limits: DialogTrackerLimits;
   private readonly dialogs = new Map<string, DialogState>();
   private readonly ended = new Map<string, true>();
-  /** recent distinct messages by transaction key (see transactionKeyOf), each list oldest first */
+  /** recent distinct messages by Call-ID and Via branch (see transactionKeyOf), each list oldest first */
   private readonly recent = new Map<string, SipMessage[]>();
-  /** the same messages in arrival order, for eviction: message → its transaction key */
-  private readonly recentOrder = new Map<SipMessage, string>();
+  /** the transaction keys of those messages in arrival order (a ring once full), for eviction */
+  private readonly recentOrder: string[] = [];
+  private recentOldest = 0;
   readonly stats: DialogTrackerStats = { messages: 0, retransmissions: 0, ignored: 0, evicted: 0 };
 
   constructor(limits: Partial<DialogTrackerLimits> = {}) {
@@ -444,18 +445,22 @@ export class DialogTracker {
   private isRetransmission(m: SipMessage): boolean {
     const key = transactionKeyOf(m);
     const seen = this.recent.get(key);
-    if (seen) {
-      for (const earlier of seen) if (sameContent(earlier, m)) return true;
-      seen.push(m);
-    } else this.recent.set(key, [m]);
-    this.recentOrder.set(m, key);
-    if (this.recentOrder.size > this.limits.maxRecentMessages) {
-      const [oldest, oldestKey] = this.recentOrder.entries().next().value!;
-      this.recentOrder.delete(oldest);
+    if (seen) for (const earlier of seen) if (sameContent(earlier, m)) return true;
+    const max = this.limits.maxRecentMessages;
+    if (max <= 0) return false;
+    if (this.recentOrder.length === max) {
+      // the oldest message goes: it is the first under its key
+      const oldestKey = this.recentOrder[this.recentOldest]!;
       const list = this.recent.get(oldestKey)!;
       list.shift();
       if (list.length === 0) this.recent.delete(oldestKey);
-    }
+      this.recentOrder[this.recentOldest] = key;
+      this.recentOldest = (this.recentOldest + 1) % max;
+    } else this.recentOrder.push(key);
+    // looked up again: the eviction may have emptied this very key
+    const list = this.recent.get(key);
+    if (list) list.push(m);
+    else this.recent.set(key, [m]);
     return false;
   }
 }
@@ -479,14 +484,14 @@ function idOf(d: DialogState): DialogId {
 
 /**
  * A retransmission repeats the transaction (Via branch, CSeq), the dialog (Call-ID, tags),
- * the status and every header value and body byte. Call-ID, branch and CSeq number make a
- * short key; the rest is compared only between messages with the same key, which is rare.
+ * the status and every header value and body byte. Call-ID and Via branch are the key; the
+ * rest is compared only with the few earlier messages under the same key (the transaction's).
  */
 function transactionKeyOf(m: SipMessage): string {
-  return m.callId + '\n' + m.viaBranch + '\n' + m.cseq!.seq;
+  return m.viaBranch === null ? m.callId! : m.callId + '\n' + m.viaBranch;
 }
 
-/** The rest of the transaction and dialog is in the headers (From and To carry the tags, CSeq its method). */
+/** Call-ID, tags, CSeq and branch all come from the headers: equal headers, equal transaction and dialog. */
 function sameContent(a: SipMessage, b: SipMessage): boolean {
   if (a.kind !== b.kind || a.method !== b.method || a.status !== b.status || a.headers.length !== b.headers.length || a.body.length !== b.body.length) return false;
   for (let i = 0; i < a.headers.length; i++) {
