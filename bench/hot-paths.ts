@@ -3,7 +3,8 @@
  * capture itself (a steady-state batch, and the RTCP compounds of its first records):
  * the native-free packet layers per record, RTP/RTCP classification, the RTP header decode
  * (against werift's RtpPacket.deSerialize) and the RTCP compound decode on real compounds
- * (against werift's RtcpPacketConverter). Each task walks the whole sample so per-call overhead
+ * (against werift's RtcpPacketConverter), and the enforcement of those compounds' telemetry items
+ * (split, decide, aggregate or export as a JSON line). Each task walks the whole sample so per-call overhead
  * does not swamp sub-microsecond work; figures are per item.
  */
 import { Bench } from 'tinybench';
@@ -11,9 +12,16 @@ import { RtcpPacketConverter, RtpPacket } from 'werift';
 import { readCaptureBatches } from '../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../native-free/packet-decoder.js';
 import type { RecordBatch } from '../native-free/types.js';
+import { decideGoverned } from '../src/enforce/decide.js';
+import { buildTelemetryExport } from '../src/enforce/records.js';
+import { splitTelemetry } from '../src/enforce/telemetry-items.js';
+import { WindowStore } from '../src/enforce/windows.js';
 import { classifyRtpRtcp } from '../src/media/demux.js';
 import { decodeRtcpCompound } from '../src/media/rtcp/compound.js';
+import type { RtcpCompound } from '../src/media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension } from '../src/media/rtp.js';
+import { type ResolvedPreference, resolvePreferences } from '../src/policy/precedence.js';
+import { buildStatement } from '../src/policy/statement.js';
 
 export interface HotPathFigure {
   name: string;
@@ -62,11 +70,49 @@ async function takeSample(capture: string): Promise<Sample> {
 
 let sink = 0;
 
+function preferenceOf(id: string, params: Record<string, unknown>): ResolvedPreference {
+  const resolved = resolvePreferences([buildStatement(id, [{ prefId: id, source: 'policy-file', params }]).statement]);
+  if (resolved === null) throw new Error('a statement always resolves');
+  return resolved;
+}
+
+/**
+ * The RTCP path of a media core without its stream table: each compound's items split,
+ * decided (alternate compounds under a raw-export and an aggregated-only preference, as
+ * capture streams differ), folded into per-sender windows or written as export lines.
+ */
+function enforceCompounds(compounds: readonly RtcpCompound[]): () => void {
+  const raw = preferenceOf('apt-raw', { type: 'user', export: 'raw', retention: '90s' });
+  const aggregated = preferenceOf('apt-agg', { type: 'domain', export: 'aggregated-only', features: 'media-metrics,rtcp-xr,feedback', retention: '1d' });
+  const dialog = { callId: 'bench@10.0.0.1', fromTag: 'f', toTag: 't' };
+  const keys = new Map<number, string>();
+  return () => {
+    const windows = new WindowStore({ windowSec: 10 });
+    for (let i = 0; i < compounds.length; i++) {
+      const ts = i * 0.02;
+      const items = splitTelemetry(compounds[i]!);
+      for (const item of items) {
+        const decision = decideGoverned(item, i & 1 ? aggregated : raw);
+        if (decision.decision === 'export') {
+          const line = buildTelemetryExport({ frame: i, ts, item, decision, dialog, stream: { ssrc: item.senderSsrc, mid: 'a', kind: 'audio' } });
+          sink += JSON.stringify(line).length;
+        } else if (decision.decision === 'aggregate') {
+          let key = keys.get(item.senderSsrc);
+          if (key === undefined) keys.set(item.senderSsrc, (key = `bench#${item.senderSsrc}`));
+          sink += windows.add(key, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec }).length;
+        }
+      }
+    }
+    sink += windows.closeAll().length;
+  };
+}
+
 export async function benchHotPaths(capture: string, timeMs = 1000): Promise<HotPathFigure[]> {
   const s = await takeSample(capture);
   const decoder = new PacketDecoder();
   const view = createPacketView();
   const rtpView = createRtpHeaderView();
+  const compounds = s.rtcp.map((c) => decodeRtcpCompound(c));
   const bench = new Bench({ time: timeMs, warmupTime: 200 });
   bench
     .add('PacketDecoder.decode', () => {
@@ -92,7 +138,8 @@ export async function benchHotPaths(capture: string, timeMs = 1000): Promise<Hot
     })
     .add('werift RtcpPacketConverter.deSerialize', () => {
       for (let i = 0; i < s.rtcp.length; i++) sink += RtcpPacketConverter.deSerialize(s.rtcp[i]!).length;
-    });
+    })
+    .add('RTCP enforcement', enforceCompounds(compounds));
   await bench.run();
   const perSecond = (name: string, items: number): number => {
     const result = bench.getTask(name)?.result;
@@ -118,5 +165,6 @@ export async function benchHotPaths(capture: string, timeMs = 1000): Promise<Hot
       unit: 'compounds/s',
       baseline: { name: 'werift RtcpPacketConverter', ops: rtcpWerift },
     },
+    { name: `RTCP enforcement: split, decide, fold or export line (${s.rtcp.length} decoded compounds)`, ops: perSecond('RTCP enforcement', s.rtcp.length), unit: 'compounds/s' },
   ];
 }
