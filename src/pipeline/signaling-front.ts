@@ -23,6 +23,8 @@ import type { CoreEvent, OutputLine } from './media-core.js';
 
 const UTF8 = new TextDecoder();
 
+const HTTPS = /^https:/i;
+
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export interface SignalingCounters {
@@ -108,11 +110,15 @@ export class SignalingFront {
     this.counters.sip++;
     const bodyParts = result.message ? aiPrefBodyParts(result.message) : [];
     const bodies = bodyParts.length === 0 ? [] : bodyParts.map((p) => UTF8.decode(p.bytes));
-    for (const ev of this.tracker.handle(result, ctx)) await this.onEvent(ev, bodies);
+    for (const ev of this.tracker.handle(result, ctx)) {
+      // most events are handled at once: only signature checks and uri= fetches are waited for
+      const pending = this.onEvent(ev, bodies);
+      if (pending) await pending;
+    }
     this.flushStatements(ctx.frame);
   }
 
-  private async onEvent(ev: SignalingEvent, bodies: string[]): Promise<void> {
+  private onEvent(ev: SignalingEvent, bodies: string[]): void | Promise<void> {
     switch (ev.type) {
       case 'parse-error':
         this.report({ type: 'malformed-input', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `frame ${ev.frame}: ${ev.source} ${ev.reason} at ${ev.source === 'sdp' ? 'line' : ev.source === 'sip' ? 'byte' : 'column'} ${ev.where}${ev.detail ? ` (${ev.detail.slice(0, 80)})` : ''}` });
@@ -138,28 +144,25 @@ export class SignalingFront {
         this.repository.delete(ev.key);
         this.lastScopes.delete(ev.key);
         return;
-      case 'offer': {
-        await this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies);
-        // Restrictions take effect from the offer: the stricter of what is in force and what is proposed.
-        const base = ev.effective ?? ev.proposed;
-        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
-        this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.proposed);
-        return;
-      }
-      case 'answer': {
-        await this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies);
-        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
-        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
-        this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
-        return;
-      }
-      case 'aipref-changed': {
-        await this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies);
-        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
-        if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
-        this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
-        return;
-      }
+      case 'offer':
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
+          // Restrictions take effect from the offer: the stricter of what is in force and what is proposed.
+          const base = ev.effective ?? ev.proposed;
+          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
+          this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.proposed);
+        });
+      case 'answer':
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
+          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+          if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
+          this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
+        });
+      case 'aipref-changed':
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies), () => {
+          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+          if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
+          this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
+        });
       case 'offer-rejected': {
         if (ev.effective) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
         const why = ev.reason === 'aipref-refused' ? `${ev.status} with Warning 399 aipref` : `${ev.status} (${ev.reason})`;
@@ -169,24 +172,38 @@ export class SignalingFront {
     }
   }
 
-  /** Everything said about APTs in one message becomes statement parts (SPEC §3). */
-  private async deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: string[]): Promise<void> {
+  /**
+   * Everything said about APTs in one message becomes statement parts (SPEC §3). At once,
+   * unless a header value is signed or (live) names an https uri= to fetch: then in order,
+   * waiting for each.
+   */
+  private deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: string[]): void | Promise<void> {
     const origin = `frame ${frame}`;
     const findings: PolicyFinding[] = [];
+    if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
+      return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings));
+    }
+    for (const v of aiPref) findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }));
+    this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings);
+  }
+
+  private async deliverHeaderValuesInTurn(frame: number, ts: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[]): Promise<void> {
     for (const v of aiPref) {
-      const params: Record<string, unknown> = { ...v.params };
-      for (const key of ['scope', 'type', 'version', 'integrity', 'uri', 'policy'] as const) if (v[key] !== null) params[key] = v[key];
       if (v.integrity !== null) {
         findings.push(...(await this.verify(v, ts)));
         continue;
       }
-      findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params }));
-      if (this.resolver && v.uri !== null && /^https:/i.test(v.uri)) {
+      findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }));
+      if (this.resolver && v.uri !== null && HTTPS.test(v.uri)) {
         const r = await this.resolver.resolve(v.uri, v.id);
         if (r.status === 'resolved') findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }));
         else this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [v.id], detail: `uri=<${v.uri}> could not be resolved: ${r.reason}` });
       }
     }
+  }
+
+  /** The SDP's a=aipref attributes and the statement bodies, then every finding of the message. */
+  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: string[], origin: string, findings: PolicyFinding[]): void {
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
         findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: `${origin} line ${pref.line}`, params: pref.params }));
@@ -357,6 +374,19 @@ function keepDisabledAddresses(scope: DialogScope, previous: DialogScope | undef
     }
   }
   return scope;
+}
+
+/** An AI-Pref header value's parameters as a statement part carries them. */
+function headerValueParams(v: AiPrefValue): Record<string, unknown> {
+  const params: Record<string, unknown> = { ...v.params };
+  for (const key of ['scope', 'type', 'version', 'integrity', 'uri', 'policy'] as const) if (v[key] !== null) params[key] = v[key];
+  return params;
+}
+
+/** `next` once `pending` is settled, or at once when there is nothing to wait for. */
+function andThen(pending: void | Promise<void>, next: () => void): void | Promise<void> {
+  if (pending) return pending.then(next);
+  next();
 }
 
 function signaledKey(part: StatementPart): string {
