@@ -460,6 +460,20 @@ function identity(stream: StreamState): StreamIdentity {
  * kept apart rather than closing each other's windows item after item.
  */
 function windowKey(stream: StreamState, apt: readonly string[]): string {
+  // a stream's items mostly come one after the other under the same (shared) APT list
+  const last = lastWindowKey;
+  if (last.stream === stream && last.apt === apt && last.session === stream.session.key) return last.key;
+  const key = windowKeyOf(stream, apt);
+  last.stream = stream;
+  last.apt = apt;
+  last.session = stream.session.key;
+  last.key = key;
+  return key;
+}
+
+const lastWindowKey: { stream: StreamState | null; apt: readonly string[] | null; session: string; key: string } = { stream: null, apt: null, session: '', key: '' };
+
+function windowKeyOf(stream: StreamState, apt: readonly string[]): string {
   const aptKey = sortedAptKey(apt);
   let byApt = windowKeys.get(stream);
   if (byApt === undefined) {
