@@ -128,6 +128,10 @@ function skipWs(text: string, pos: number): number {
 
 /** The end of the value starting at pos: the next comma outside quotes and <...>. */
 function topLevelCommaOrEnd(text: string, pos: number): number {
+  const comma = text.indexOf(',', pos);
+  const special = firstOf(text, pos, comma < 0 ? text.length : comma);
+  // no quote or '<' before the next comma: that comma ends the value
+  if (special < 0) return comma < 0 ? text.length : comma;
   let inQuotes = false;
   let inAngle = false;
   for (let i = pos; i < text.length; i++) {
@@ -144,9 +148,26 @@ function topLevelCommaOrEnd(text: string, pos: number): number {
   return text.length;
 }
 
+/** Index of the first '"' or '<' in text[from, to), or -1. */
+function firstOf(text: string, from: number, to: number): number {
+  const quote = text.indexOf('"', from);
+  const angle = text.indexOf('<', from);
+  const first = quote < 0 ? angle : angle < 0 ? quote : Math.min(quote, angle);
+  return first >= 0 && first < to ? first : -1;
+}
+
+const TOKEN_RUN = /[A-Za-z0-9\-.!%*_+`'~]+/y;
+const GEN_VALUE_RUN = /[A-Za-z0-9\-.!%*_+`'~:[\]]+/y;
+
+/** The end of the run of token (or gen-value) characters at pos, at most `end`. */
 function readToken(text: string, pos: number, end: number, accept: (c: number) => boolean): number {
-  while (pos < end && accept(text.charCodeAt(pos))) pos++;
-  return pos;
+  const run = accept === isTokenChar ? TOKEN_RUN : accept === isGenValueChar ? GEN_VALUE_RUN : null;
+  if (run === null) {
+    while (pos < end && accept(text.charCodeAt(pos))) pos++;
+    return pos;
+  }
+  run.lastIndex = pos;
+  return run.test(text) ? Math.min(run.lastIndex, end) : pos;
 }
 
 /** Reads a quoted-string at pos (which holds '"'); returns the index after the closing quote. */
