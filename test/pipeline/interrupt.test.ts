@@ -9,16 +9,28 @@ import { generateCapture } from '../../samples/generator/generate-capture.js';
 const cli = path.resolve('bin/aipref-enforcer.js');
 const built = existsSync(path.resolve('dist/src/cli/main.js'));
 
-function runUntilSignal(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI and sends `signal` `afterMs` after `startedFile` appears (the replay creates its
+ * output files just before it installs its signal handlers and starts reading): a fixed delay
+ * from spawning either came before the handlers on a loaded machine or after the end of the
+ * replay once replay got fast enough.
+ */
+function runUntilSignal(args: string[], signal: NodeJS.Signals, startedFile: string, afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill(signal), afterMs);
+    let timer: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      if (!existsSync(startedFile)) return;
+      clearInterval(poll);
+      timer = setTimeout(() => child.kill(signal), afterMs);
+    }, 10);
     child.on('error', reject);
     child.on('close', (code) => {
+      clearInterval(poll);
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
@@ -33,8 +45,8 @@ describe.skipIf(!built)('replay interrupted by SIGINT or SIGTERM', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'aipref-int-'));
     capture = path.join(dir, 'long.pcap');
-    // long enough that the replay is still running when the signal comes (~6 million packets:
-    // the in-thread replay got through 3 million in under the 1.5 s the signal waits)
+    // long enough that the replay is still running when the signal comes (~5.6 million packets,
+    // ~2 s of the in-thread replay; the signal comes 0.2 s after the replay starts)
     total = (await generateCapture({ calls: 20, durationSec: 1000, seed: 5, videoBytes: 60 }, capture)).packets.total;
   }, 120_000);
 
@@ -45,7 +57,7 @@ describe.skipIf(!built)('replay interrupted by SIGINT or SIGTERM', () => {
   for (const [signal, workers] of [['SIGINT', 0], ['SIGTERM', 2]] as const) {
     it(`${signal} (--workers ${workers}) stops reading, closes the windows and leaves whole lines`, async () => {
       const out = path.join(dir, `out-${signal}`);
-      const { code, stdout } = await runUntilSignal(['replay', capture, '--policy', 'samples/policy.json', '--out', out, '--workers', String(workers), '--json', '--quiet'], signal, 1500);
+      const { code, stdout } = await runUntilSignal(['replay', capture, '--policy', 'samples/policy.json', '--out', out, '--workers', String(workers), '--json', '--quiet'], signal, path.join(out, 'reports.ndjson'), 200);
       expect(code).toBe(130);
       const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { packets: number; telemetry: { aggregate: number } };
       // it stopped early: fewer packets than the capture holds
