@@ -35,6 +35,11 @@ export interface ReadCaptureOptions {
    * per read. Ignored with `allocateChunk`, which recycles in its own way.
    */
   recycleChunks?: boolean;
+  /**
+   * the consumer keeps no reference to a batch (nor its arrays) once it asks for the next one:
+   * one batch object is then refilled for every batch instead of fresh arrays per batch
+   */
+  reuseBatches?: boolean;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -134,6 +139,16 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     }
   };
   // One read is always in flight while the chunk before it is walked.
+  let spare: RecordBatch | undefined;
+  const nextBatch = (bytes: Uint8Array, capacity: number, firstFrame: number): RecordBatch => {
+    if (!opts.reuseBatches) return createRecordBatch(bytes, capacity, firstFrame);
+    // full-size arrays: a walk stops at the chunk's last whole record whatever room is left
+    spare ??= createRecordBatch(bytes, maxBatchRecords, firstFrame);
+    spare.bytes = bytes;
+    spare.count = 0;
+    spare.firstFrame = firstFrame;
+    return spare;
+  };
   /** the chunk being walked, still the reader's until it moves on */
   let held: Uint8Array | undefined;
   let pending: Promise<{ buf: Uint8Array; bytesRead: number }> | undefined = readChunk(0);
@@ -179,7 +194,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
 
       for (;;) {
         const capacity = Math.min(maxBatchRecords, Math.floor((end - pos) / walker.minRecordBytes) + 1);
-        const batch = createRecordBatch(buf, capacity, frame);
+        const batch = nextBatch(buf, capacity, frame);
         try {
           pos = walker.walk(buf, view, pos, end, fileBase, batch);
         } catch (err) {

@@ -380,15 +380,17 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const events = pendingEvents;
       pendingEvents = [];
       appliedEvents = 0;
-      chunks?.retain(batch.bytes);
-      const chunk = chunks?.idOf(batch.bytes);
-      const bytes = chunk === undefined ? batch.bytes : null;
+      // the batch object is refilled for the next batch: what outlives this call is taken now
+      const batchBytes = batch.bytes;
+      chunks?.retain(batchBytes);
+      const chunk = chunks?.idOf(batchBytes);
+      const bytes = chunk === undefined ? batchBytes : null;
       let results: Promise<CoreOutputs[]>;
       if (local) {
         local.core.endBatch(lastFrame, lastTs);
         results = Promise.resolve([local.core.drain()]);
       } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(bytes, events, lastFrame, lastTs, chunk))));
-      if (chunks) void results.finally(() => chunks.release(batch.bytes)).catch(() => undefined);
+      if (chunks) void results.finally(() => chunks.release(batchBytes)).catch(() => undefined);
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports });
@@ -417,6 +419,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       ...(chunks ? { sharedMemory: true, allocateChunk: (n: number) => chunks.acquire(n), releaseChunk: (c: Uint8Array) => chunks.release(c) } : {}),
       // in this thread a batch is judged and written before the next is asked for: chunks can be reused
       ...(chunks ? {} : { recycleChunks: true }),
+      // nothing keeps a batch once the feed has walked it (work units copy what they need)
+      reuseBatches: true,
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
       ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
       onWarning: (w) => {

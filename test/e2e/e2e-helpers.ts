@@ -74,6 +74,8 @@ export interface ReplayInMemory {
   windowSec?: number;
   explain?: boolean;
   maxBatchRecords?: number;
+  chunkBytes?: number;
+  maxInFlight?: number;
 }
 
 export async function replayLines(o: ReplayInMemory): Promise<ReplayLines> {
@@ -85,6 +87,8 @@ export async function replayLines(o: ReplayInMemory): Promise<ReplayLines> {
     windowSec: o.windowSec ?? 10,
     explain: o.explain ?? true,
     ...(o.maxBatchRecords !== undefined ? { maxBatchRecords: o.maxBatchRecords } : {}),
+    ...(o.chunkBytes !== undefined ? { chunkBytes: o.chunkBytes } : {}),
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
     sink: {
       exports: (lines) => {
         out.batches++;

@@ -53,6 +53,18 @@ describe('classic pcap: records across chunk boundaries', () => {
     }
   });
 
+  it('reuseBatches: one batch object refilled gives the same records, frames and batches for every chunk size', async () => {
+    const records = Array.from({ length: 20 }, (_, k) => new Uint8Array(k * 3).fill(k));
+    const file = concatBytes(encodePcapFileHeader(1), ...records.map((d, k) => encodePcapRecord(100 + k, d)));
+    for (const chunkBytes of [1, 5, 17, 24, 64, 1000, 1 << 20]) {
+      for (const maxBatchRecords of [1, 3, 8192]) {
+        const fresh = await readBytes(file, { chunkBytes, maxBatchRecords });
+        const reused = await readBytes(file, { chunkBytes, maxBatchRecords, reuseBatches: true });
+        expect(reused, `chunk ${chunkBytes}, batch ${maxBatchRecords}`).toEqual(fresh);
+      }
+    }
+  });
+
   it('splits a chunk into batches of at most maxBatchRecords', async () => {
     const file = concatBytes(encodePcapFileHeader(1), ...Array.from({ length: 10 }, () => encodePcapRecord(1, rec1)));
     const r = await readBytes(file, { maxBatchRecords: 4 });
