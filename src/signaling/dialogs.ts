@@ -84,7 +84,7 @@ export class DialogTracker {
   private readonly dialogs = new Map<string, DialogState>();
   private readonly ended = new Map<string, true>();
   /** recent distinct messages by Call-ID and Via branch (see transactionKeyOf), each list oldest first */
-  private readonly recent = new Map<string, SipMessage[]>();
+  private readonly recent = new Map<string, RecentMessage[]>();
   /** the transaction keys of those messages in arrival order (a ring once full), for eviction */
   private readonly recentOrder: string[] = [];
   private recentOldest = 0;
@@ -444,8 +444,9 @@ export class DialogTracker {
 
   private isRetransmission(m: SipMessage): boolean {
     const key = transactionKeyOf(m);
+    const recent: RecentMessage = { text: contentTextOf(m), body: m.body };
     const seen = this.recent.get(key);
-    if (seen) for (const earlier of seen) if (sameContent(earlier, m)) return true;
+    if (seen) for (const earlier of seen) if (earlier.text === recent.text && sameBytes(earlier.body, recent.body)) return true;
     const max = this.limits.maxRecentMessages;
     if (max <= 0) return false;
     if (this.recentOrder.length === max) {
@@ -459,8 +460,8 @@ export class DialogTracker {
     } else this.recentOrder.push(key);
     // looked up again: the eviction may have emptied this very key
     const list = this.recent.get(key);
-    if (list) list.push(m);
-    else this.recent.set(key, [m]);
+    if (list) list.push(recent);
+    else this.recent.set(key, [recent]);
     return false;
   }
 }
@@ -491,14 +492,23 @@ function transactionKeyOf(m: SipMessage): string {
   return m.viaBranch === null ? m.callId! : m.callId + '\n' + m.viaBranch;
 }
 
-/** Call-ID, tags, CSeq and branch all come from the headers: equal headers, equal transaction and dialog. */
-function sameContent(a: SipMessage, b: SipMessage): boolean {
-  if (a.kind !== b.kind || a.method !== b.method || a.status !== b.status || a.headers.length !== b.headers.length || a.body.length !== b.body.length) return false;
-  for (let i = 0; i < a.headers.length; i++) {
-    const x = a.headers[i]!;
-    const y = b.headers[i]!;
-    if (x.name !== y.name || x.value !== y.value) return false;
-  }
-  for (let i = 0; i < a.body.length; i++) if (a.body[i] !== b.body[i]) return false;
+/** What is kept of a recent message: everything a retransmission repeats, in two objects. */
+interface RecentMessage {
+  /** start-line fields and every header name and value, one flat string */
+  text: string;
+  body: Uint8Array;
+}
+
+/** Call-ID, tags, CSeq and branch all come from the headers: equal texts, equal transaction and dialog. */
+function contentTextOf(m: SipMessage): string {
+  const lines = [m.kind, m.method, String(m.status)];
+  // names are tokens (no ':') and values hold no line break (folding is undone): the text reads back one way
+  for (const h of m.headers) lines.push(h.name + ':' + h.value);
+  return lines.join('\n');
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
