@@ -327,7 +327,9 @@ export class SignalingFront {
   }
 
   private reportUnresolved(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope): void {
-    const ids = new Set<string>([...scope.dialogApts.map((a) => a.id), ...scope.sections.flatMap((s) => s.apts.map((a) => a.id))]);
+    const ids = new Set<string>();
+    for (const a of scope.dialogApts) ids.add(a.id);
+    for (const s of scope.sections) for (const a of s.apts) ids.add(a.id);
     for (const id of this.repository.get(key) ?? []) ids.add(id);
     for (const id of ids) {
       if (this.registry.get(id).status !== 'unresolved') continue;

@@ -10,7 +10,7 @@
  */
 import type { AiPrefValue } from './ai-pref-header.js';
 import type { SessionDescription } from './sdp.js';
-import { scopesOfSdp } from './sdp-scopes.js';
+import { scopesOfSdp, type SdpScopes } from './sdp-scopes.js';
 
 export type Party = 'caller' | 'callee';
 
@@ -98,7 +98,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
   const answer = input.offerer === 'caller' ? input.callee : input.caller;
   const sides = [offer, answer].filter((s): s is PartySdp => s !== null);
   const count = (offer ?? answer)?.sdp.media.length ?? 0;
-  const scopesBySide = sides.flatMap((side) => [side.sdp, ...(side.copies ?? [])].map((sdp) => ({ side, sdp, scopes: scopesOfSdp(sdp) })));
+  const scopesBySide = sides.flatMap((side) => [side.sdp, ...(side.copies ?? [])].map((sdp) => ({ side, sdp, scopes: scopesOf(sdp) })));
 
   const headerMedia: NegotiatedApt[] = [];
   const dialogApts: NegotiatedApt[] = [];
@@ -140,6 +140,21 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
     sections.push(section);
   }
   return { sections, dialogApts, headerApts };
+}
+
+/**
+ * An SDP's scopes, worked out once per description: the same SDP takes part in the proposal,
+ * the answer and every later statement of the dialog (descriptions are not changed once parsed).
+ */
+const SCOPES = new WeakMap<SessionDescription, SdpScopes>();
+
+function scopesOf(sdp: SessionDescription): SdpScopes {
+  let scopes = SCOPES.get(sdp);
+  if (scopes === undefined) {
+    scopes = scopesOfSdp(sdp);
+    SCOPES.set(sdp, scopes);
+  }
+  return scopes;
 }
 
 function addAddress(list: TransportAddress[], address: string, port: number): void {
