@@ -112,24 +112,46 @@ function paramsStart(value: string): number {
       open = i;
     }
   }
-  let inQuotes = false;
+  // with quoted strings (a display name): jump from one '"', '<' or ';' to the next
   let sawAngle = false;
-  for (let i = 0; i < value.length; i++) {
+  let i = 0;
+  while (i < value.length) {
     const c = value.charCodeAt(i);
-    if (inQuotes) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inQuotes = false;
-    } else if (c === 0x22) inQuotes = true;
-    else if (c === 0x3c) {
+    if (c === 0x22) {
+      const close = closingQuote(value, i);
+      if (close < 0) return value.length;
+      i = close + 1;
+    } else if (c === 0x3c) {
       // name-addr: parameters inside <...> belong to the URI, header params follow '>'
       const close = value.indexOf('>', i);
       if (close < 0) return value.length;
-      i = close;
+      i = close + 1;
       sawAngle = true;
     } else if (c === 0x3b) return i;
-    else if (sawAngle && c !== 0x20 && c !== 0x09) return value.length;
+    else if (sawAngle) {
+      if (c !== 0x20 && c !== 0x09) return value.length;
+      i++;
+    } else {
+      SPECIAL.lastIndex = i + 1;
+      if (!SPECIAL.test(value)) return value.length;
+      i = SPECIAL.lastIndex - 1;
+    }
   }
   return value.length;
+}
+
+const SPECIAL = /["<;]/g;
+
+/** Index of the '"' closing the quoted string that opens at value[open], or -1 (quoted-pairs skipped). */
+function closingQuote(value: string, open: number): number {
+  let from = open + 1;
+  for (;;) {
+    const quote = value.indexOf('"', from);
+    if (quote < 0) return -1;
+    const escape = value.indexOf('\\', from);
+    if (escape < 0 || escape > quote) return quote;
+    from = escape + 2;
+  }
 }
 
 /** The URI of a name-addr or addr-spec (`"Bob" <sip:bob@x>;tag=1` → `sip:bob@x`). */
