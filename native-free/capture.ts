@@ -15,24 +15,12 @@ export interface ReadCaptureOptions {
   chunkBytes?: number;
   /** records per batch at most; default 8192 */
   maxBatchRecords?: number;
-  /**
-   * read into SharedArrayBuffer memory, so that batches can be handed to worker threads
-   * without copying the chunk once per thread
-   */
-  sharedMemory?: boolean;
-  /**
-   * where each chunk's memory comes from (e.g. a pool of shared chunks the consumer recycles);
-   * may wait, which holds the reader back. Default: fresh memory per chunk.
-   */
-  allocateChunk?: (bytes: number) => Promise<Uint8Array>;
-  /** told when the reader has moved past a chunk from `allocateChunk` (batches from it were all yielded) */
-  releaseChunk?: (chunk: Uint8Array) => void;
   /** told about problems that do not stop the read, such as a last record cut short */
   onWarning?: (w: CaptureWarning) => void;
   /**
    * the consumer keeps no view into a batch's bytes once it asks for the batch after the
    * chunk's last one (it copies what it keeps): chunks are then reused rather than allocated
-   * per read. Ignored with `allocateChunk`, which recycles in its own way.
+   * per read.
    */
   recycleChunks?: boolean;
   /**
@@ -120,17 +108,15 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   // zeroed first (zeroing 4 MiB per chunk was a tenth of a replay's time). A plain Uint8Array
   // view, not the Buffer itself: Buffer#slice would alias where this code means to copy.
   const allocate = (n: number): Uint8Array => {
-    if (opts.sharedMemory) return new Uint8Array(new SharedArrayBuffer(n));
     const b = Buffer.allocUnsafeSlow(n);
     return new Uint8Array(b.buffer, b.byteOffset, b.length);
   };
   // A fresh 4 MiB chunk per read made the garbage collector run for external memory pressure
   // every few chunks; recycled chunks (at most three: walked, read ahead, just released) do not.
   const recycled: Uint8Array[] = [];
-  const allocateChunk = opts.allocateChunk ?? (opts.recycleChunks ? async (n: number) => recycled.pop() ?? allocate(n) : undefined);
-  const releaseChunk = opts.allocateChunk || !opts.recycleChunks ? opts.releaseChunk : (c: Uint8Array) => void recycled.push(c);
+  const releaseChunk = opts.recycleChunks ? (c: Uint8Array) => void recycled.push(c) : undefined;
   const readChunk = async (at: number): Promise<{ buf: Uint8Array; bytesRead: number }> => {
-    const buf = allocateChunk ? await allocateChunk(headroom + chunkBytes) : allocate(headroom + chunkBytes);
+    const buf = recycled.pop() ?? allocate(headroom + chunkBytes);
     try {
       const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
       return { buf, bytesRead };

@@ -18,7 +18,7 @@ import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { SdesItemType } from '../media/rtcp/types.js';
-import { createRtpHeaderView, decodeRtpHeader, readRtpExtension } from '../media/rtp.js';
+import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import type { AptStatement } from '../policy/statement.js';
@@ -193,15 +193,17 @@ export class MediaCore {
       this.malformed(frame, ts, `rtp ${err.code} at byte ${err.offset}: ${err.message}`);
       return;
     }
-    this.rtpDecoded(frame, ts, this.rtpView.ssrc, this.rtpView.extension, bytes, off, len, addr);
+    const view = this.rtpView;
+    this.rtpDecoded(frame, ts, view.ssrc, view.extension ? view : null, bytes, addr);
   }
 
   /**
    * An RTP packet whose header the caller has decoded without error (decodeRtpHeader): its SSRC
-   * and whether it carries a header extension. The bytes are read again only while a stream's
-   * mid may still be learned from the extension, so a shard thread need not touch the others.
+   * and, when it has one, where its header extension block lies in `extBytes` (extProfile,
+   * extOffset, extLength of `extension`). The block is read only while a stream's mid may still
+   * be learned from it.
    */
-  rtpDecoded(frame: number, ts: number, ssrc: number, extension: boolean, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+  rtpDecoded(frame: number, ts: number, ssrc: number, extension: RtpHeaderView | null, extBytes: Uint8Array, addr: PacketAddress): void {
     this.now.frame = frame;
     this.now.ts = ts;
     this.counters.rtp++;
@@ -226,14 +228,12 @@ export class MediaCore {
       this.reportUnbound(stream, frame, ts);
       return;
     }
-    if (stream.learnedMid === null && extension) {
+    if (stream.learnedMid === null && extension !== null) {
       const section = entry ? scope.sections.find((s) => s.index === entry.sections[0]) : undefined;
       const ids = section?.midExtIds;
       if (ids !== undefined && ids.length > 0) {
-        const view = this.rtpView;
-        decodeRtpHeader(bytes, off, len, view);
         for (const id of ids) {
-          const mid = readRtpExtension(bytes, view, id);
+          const mid = readRtpExtension(extBytes, extension, id);
           if (mid !== undefined) {
             stream.learnedMid = mid;
             stream.learnedMidVia = 'rtp-mid';

@@ -22,7 +22,6 @@ import { formatIpv4 } from '../../native-free/ipv4.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import type { PacketView } from '../../native-free/types.js';
 import { PacketFeed } from './packet-feed.js';
-import { SharedChunkPool } from './chunk-pool.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask } from './shard-worker.js';
 import { SignalingFront } from './signaling-front.js';
@@ -88,7 +87,6 @@ export interface ReplayResult {
 
 /** A shard as the engine drives it: in this thread or in a worker. */
 interface ShardHandle {
-  addChunk(id: number, bytes: Uint8Array): void;
   work(work: MediaWork): Promise<CoreOutputs>;
   finish(work: MediaWork): Promise<ShardFinal>;
   close(): Promise<void>;
@@ -96,7 +94,6 @@ interface ShardHandle {
 
 function inThreadShard(shard: Shard): ShardHandle {
   return {
-    addChunk: (id, bytes) => shard.addChunk(id, bytes),
     work: async (work) => shard.work(work),
     finish: async (work) => shard.finish(work),
     close: async () => {},
@@ -186,8 +183,6 @@ async function workerShard(options: MediaCoreOptions, maxTasks: number): Promise
     );
   };
   return {
-    // a chunk that fails to arrive shows as the next work's error (it names the chunk)
-    addChunk: (id, bytes) => void run<null>({ type: 'chunk', id, bytes }).catch(() => undefined),
     // the work's arrays are moved, not copied: the main thread never looks at them again
     work: (work) => run<CoreOutputs>({ type: 'work', work }, mediaWorkTransferList(work)),
     finish: (work) => run<ShardFinal>({ type: 'finish', work }),
@@ -229,10 +224,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   // every media packet into a work unit only to read it straight back cost ~10% of a replay.
   const local = opts.workers === 0 ? new Shard(coreOptions) : null;
   const maxInFlight = opts.maxInFlight ?? 4;
-  // in flight, plus the chunk being walked and the one being read ahead, plus slack for batches spanning chunks
-  const chunkCount = 2 * maxInFlight + 2;
-  // a shard's tasks at most: every batch in flight and the finish, a chunk hand-over per chunk, the init
-  const maxTasks = maxInFlight + chunkCount + 2;
+  // a shard's tasks at most: every batch in flight, the finish, the init
+  const maxTasks = maxInFlight + 2;
   const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions, maxTasks)));
   const front = new SignalingFront(opts.policy, opts.uriResolver ?? null);
   const builders = shards.map(() => new MediaWorkBuilder(4096));
@@ -258,7 +251,6 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const localAddress = new ViewAddress();
   const rtpHeader = createRtpHeaderView();
   const inFlight: PendingBatch[] = [];
-  const chunks = opts.workers > 0 ? new SharedChunkPool(chunkCount, (id, bytes) => shards.forEach((s) => s.addChunk(id, bytes))) : null;
 
   /** Keeps the front end's own copy of where each dialog's media arrives, to pick shards. */
   const track = (events: CoreEvent[]) => {
@@ -335,10 +327,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     media(view, proto, batch) {
       if (local === null) {
         const builder = builders[shardOf(view)]!;
-        if (proto === 'rtcp') builder.add(view, Proto.RTCP, batch.bytes);
+        if (proto === 'rtcp') builder.add(view, Proto.RTCP);
         // the header is read here, where its bytes were just touched: the shard need not touch them again
-        else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader) !== null) builder.add(view, Proto.RTP, batch.bytes);
-        else builder.add(view, rtpHeader.extension ? Proto.RTP_HEADER_EXT : Proto.RTP_HEADER, batch.bytes, rtpHeader.ssrc);
+        else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader) !== null) builder.add(view, Proto.RTP);
+        else builder.addRtpHeader(view, rtpHeader);
         return;
       }
       const core = local.core;
@@ -380,17 +372,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const events = pendingEvents;
       pendingEvents = [];
       appliedEvents = 0;
-      // the batch object is refilled for the next batch: what outlives this call is taken now
-      const batchBytes = batch.bytes;
-      chunks?.retain(batchBytes);
-      const chunk = chunks?.idOf(batchBytes);
-      const bytes = chunk === undefined ? batchBytes : null;
       let results: Promise<CoreOutputs[]>;
       if (local) {
         local.core.endBatch(lastFrame, lastTs);
         results = Promise.resolve([local.core.drain()]);
-      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(bytes, events, lastFrame, lastTs, chunk))));
-      if (chunks) void results.finally(() => chunks.release(batchBytes)).catch(() => undefined);
+      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(events, lastFrame, lastTs))));
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports });
@@ -415,11 +401,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   try {
     if (opts.source) await feed.runBatches(opts.takePolicyUpdate ? withPolicyUpdates(opts.source, opts.takePolicyUpdate) : opts.source, opts.signal);
     else await feed.run(opts.capture, opts.signal, {
-      // worker threads see the chunks in place instead of a copy each, from a bounded pool
-      ...(chunks ? { sharedMemory: true, allocateChunk: (n: number) => chunks.acquire(n), releaseChunk: (c: Uint8Array) => chunks.release(c) } : {}),
-      // in this thread a batch is judged and written before the next is asked for: chunks can be reused
-      ...(chunks ? {} : { recycleChunks: true }),
-      // nothing keeps a batch once the feed has walked it (work units copy what they need)
+      // Nothing keeps a batch's bytes, nor the batch, once the feed has walked it: the core
+      // copies what it keeps, work units copy what a shard thread reads. So two chunks and one
+      // batch object go round the whole capture, and their memory stays in the caches.
+      recycleChunks: true,
       reuseBatches: true,
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
       ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
@@ -435,7 +420,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
     const lastFrame = feed.stats.lastFrame;
     const lastTs = feed.stats.lastTs;
-    finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(new Uint8Array(0), events, lastFrame, lastTs))));
+    finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
     await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
     await Promise.all(shards.map((s) => s.close()));
   }

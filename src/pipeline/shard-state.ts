@@ -16,24 +16,18 @@ export interface ShardFinal {
 export class Shard {
   /** public so that an in-thread replay can drive it packet by packet (no work unit in between) */
   readonly core: MediaCore;
-  /** shared capture chunks by number, given once each */
-  private readonly chunks = new Map<number, Uint8Array>();
 
   constructor(options: MediaCoreOptions) {
     this.core = new MediaCore(options);
   }
 
-  addChunk(id: number, bytes: Uint8Array): void {
-    this.chunks.set(id, bytes);
-  }
-
   work(work: MediaWork): CoreOutputs {
-    runMediaWork(this.core, work, this.chunks);
+    runMediaWork(this.core, work);
     return this.core.drain();
   }
 
   finish(work: MediaWork): ShardFinal {
-    runMediaWork(this.core, work, this.chunks);
+    runMediaWork(this.core, work);
     this.core.finish(work.lastFrame, work.lastTs);
     const bindings: ShardFinal['bindings'] = [];
     for (const { stream, preference, ended } of this.core.streams()) {

@@ -8,7 +8,6 @@ import type { MediaWork } from './media-work.js';
 
 export type ShardTask =
   | { type: 'init'; options: MediaCoreOptions }
-  | { type: 'chunk'; id: number; bytes: Uint8Array }
   | { type: 'work'; work: MediaWork }
   | { type: 'finish'; work: MediaWork };
 
@@ -20,9 +19,5 @@ export default function runShardTask(task: ShardTask): CoreOutputs | ShardFinal 
     return null;
   }
   if (!shard) throw new Error('shard task before init');
-  if (task.type === 'chunk') {
-    shard.addChunk(task.id, task.bytes);
-    return null;
-  }
   return task.type === 'work' ? shard.work(task.work) : shard.finish(task.work);
 }
