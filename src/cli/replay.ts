@@ -94,10 +94,17 @@ export async function runReplay(args: string[]): Promise<number> {
     reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
     decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
   };
+  // A file that cannot keep up (a slow disk) holds the replay back: the engine waits for the
+  // sink before it reads on, so lines never pile up in memory.
+  const write = (file: NdjsonFile | null, lines: string[]) => {
+    if (file === null) return undefined;
+    for (const l of lines) file.writeLine(l);
+    return file.backpressure();
+  };
   const sink: ReplaySink = {
-    exports: (lines) => lines.forEach((l) => files.exports.writeLine(l)),
-    reports: (lines) => lines.forEach((l) => files.reports.writeLine(l)),
-    decisions: (lines) => lines.forEach((l) => files.decisions?.writeLine(l)),
+    exports: (lines) => write(files.exports, lines),
+    reports: (lines) => write(files.reports, lines),
+    decisions: (lines) => write(files.decisions, lines),
   };
   const progress = new Progress(`replay ${capture}`, size, values.quiet === true);
   const interrupt = new AbortController();

@@ -10,6 +10,8 @@ export class NdjsonFile {
   private pendingBytes = 0;
   private lines = 0;
   private writing: Promise<void> = Promise.resolve();
+  /** bytes handed to write() calls that have not finished yet */
+  private queued = 0;
 
   private constructor(
     readonly path: string,
@@ -39,10 +41,25 @@ export class NdjsonFile {
     const text = this.pending.join('\n') + '\n';
     this.pending = [];
     this.pendingBytes = 0;
+    this.queued += text.length;
     this.writing = this.writing.then(async () => {
       await this.handle.write(text);
+      this.queued -= text.length;
     });
     return this.writing;
+  }
+
+  /** Bytes buffered or being written, not yet handed to the OS. */
+  get backlogBytes(): number {
+    return this.queued + this.pendingBytes;
+  }
+
+  /**
+   * Backpressure for a producer that can wait: a promise that settles once everything queued
+   * is written when more than `maxBytes` wait to be (a slow disk), else undefined (go on).
+   */
+  backpressure(maxBytes = 8 * 1024 * 1024): Promise<void> | undefined {
+    return this.queued > maxBytes ? this.writing : undefined;
   }
 
   /** Resolves once every buffered write has been handed to the OS. */

@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NdjsonFile } from '../../src/export/ndjson-file.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aipref-ndjson-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('NdjsonFile backpressure', () => {
+  it('a writer that cannot keep up (a pipe nobody reads yet) makes backpressure() wait until it has caught up', async () => {
+    // a named pipe is a real slow disk: writes block once its buffer is full, until the reader reads
+    const fifo = join(dir, 'out.ndjson');
+    execFileSync('mkfifo', [fifo]);
+    const reader = createReadStream(fifo);
+    reader.pause();
+    const file = await NdjsonFile.create(fifo, 1024);
+    const line = JSON.stringify({ type: 'telemetry', pad: 'x'.repeat(200) });
+    for (let i = 0; i < 2000; i++) file.writeLine(line);
+    expect(file.backlogBytes).toBeGreaterThan(256 * 1024);
+    const wait = file.backpressure(64 * 1024);
+    expect(wait).toBeInstanceOf(Promise);
+    let settled = false;
+    void wait!.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false); // nobody reads: the producer keeps waiting
+    const chunks: Buffer[] = [];
+    reader.on('data', (c: Buffer | string) => chunks.push(Buffer.from(c)));
+    reader.resume();
+    await wait;
+    expect(file.backpressure(64 * 1024)).toBeUndefined();
+    await file.close();
+    await new Promise((r) => reader.on('close', r));
+    const text = Buffer.concat(chunks).toString('utf8');
+    const lines = text.split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(2000);
+    expect(new Set(lines)).toEqual(new Set([line]));
+  });
+
+  it('a writer that keeps up never holds the producer back', async () => {
+    const file = await NdjsonFile.create(join(dir, 'fast.ndjson'), 1024);
+    for (let i = 0; i < 100; i++) file.writeLine('{"n":1}');
+    expect(file.backpressure()).toBeUndefined();
+    await file.close();
+  });
+});
