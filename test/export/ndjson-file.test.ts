@@ -37,7 +37,7 @@ describe('NdjsonFile backpressure', () => {
     await wait;
     expect(file.backpressure(64 * 1024)).toBeUndefined();
     await file.close();
-    await new Promise((r) => reader.on('close', r));
+    await new Promise<void>((r) => reader.on('close', () => r()));
     const text = Buffer.concat(chunks).toString('utf8');
     const lines = text.split('\n');
     expect(lines.pop()).toBe('');
