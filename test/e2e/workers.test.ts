@@ -54,12 +54,13 @@ describe('the worker count changes nothing', () => {
 
 describe('chunks recycled many times over', () => {
   it('workers 2 reading 16 KiB chunks with three batches in flight: byte-identical to workers 0', async () => {
-    // a pool of eight shared chunks goes round the capture dozens of times: a chunk handed back
-    // too early (another batch's bytes released in its place) shows as garbage records or lines
+    // the reader's two chunks and its one batch object go round the capture dozens of times while
+    // three work units are in flight: a unit that pointed into a chunk instead of carrying its own
+    // bytes, or a chunk reused too early, shows as garbage records or lines
     const opts = { capture: g.path, policy, explain: true, chunkBytes: 16 * 1024, maxInFlight: 3 };
-    const shared = await replayLines({ ...opts, workers: 2 });
-    expect(shared.batches).toBeGreaterThan(50);
-    sameOutputs(await replayLines({ ...opts, workers: 0 }), shared);
+    const threads = await replayLines({ ...opts, workers: 2 });
+    expect(threads.batches).toBeGreaterThan(50);
+    sameOutputs(await replayLines({ ...opts, workers: 0 }), threads);
   });
 });
 
