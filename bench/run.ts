@@ -265,8 +265,9 @@ async function main(): Promise<void> {
     const large = await benchCapture(largeOptions, log);
     const how = `${byCalls ? '10× calls' : '10× duration'}: ${large.options.calls} calls × ${large.options.durationSec} s, ${fmt(large.packets.total)} packets, ${(large.bytes / 1e9).toFixed(1)} GB` + (videoBytes !== mainOptions.videoBytes ? `, video payload ${videoBytes} B` : '');
     log('large: bare record walk ...');
-    const largeWalk = await walkRecords(large.path);
-    figures.push({ suite: 'large', name: 'bare record walk', value: largeWalk.recordsPerSec, unit: 'records/s', note: `${largeWalk.mbPerSec.toFixed(0)} MB/s (page cache may be cold); ${how}` });
+    // best of two: the first walk may read the file from disk (5.6 GB), the replays after it find it cached
+    const largeWalk = await bestOf(2, () => walkRecords(large.path));
+    figures.push({ suite: 'large', name: 'bare record walk', value: largeWalk.recordsPerSec, unit: 'records/s', note: `${largeWalk.mbPerSec.toFixed(0)} MB/s; best of 2; ${how}` });
     log('large: replay --workers 0 ...');
     const s0 = await replaySeries(large, 0, 1);
     figures.push({ suite: 'large', name: s0.label, value: s0.median.packetsPerSec, unit: 'packets/s', ratio: { to: 'record walk', value: s0.median.packetsPerSec / largeWalk.recordsPerSec }, note: `${s0.median.wallSeconds.toFixed(1)} s wall` });
