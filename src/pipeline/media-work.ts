@@ -202,8 +202,11 @@ export function mediaWorkTransferList(work: MediaWork): ArrayBuffer[] {
   return buffer instanceof ArrayBuffer && buffer.byteLength > 0 ? [buffer] : [];
 }
 
-/** The address of packet i of a work unit, as a reusable view with lazily formatted text. */
-class WorkAddress implements PacketAddress {
+/**
+ * A packet's address as a core reads it, reused packet after packet (by a work unit's loop and
+ * by the in-thread feed): IPv4 text is formatted only when asked for, IPv6 text is given.
+ */
+export class ReusableAddress implements PacketAddress {
   v6 = false;
   src4 = 0;
   dst4 = 0;
@@ -212,15 +215,15 @@ class WorkAddress implements PacketAddress {
   private srcText: string | null = null;
   private dstText: string | null = null;
 
-  set(work: MediaWork, i: number): void {
-    const six = work.hasV6 ? work.v6[i] : undefined;
-    this.v6 = six !== undefined;
-    this.src4 = work.src4[i]!;
-    this.dst4 = work.dst4[i]!;
-    this.sport = work.sport[i]!;
-    this.dport = work.dport[i]!;
-    this.srcText = six ? six[0] : null;
-    this.dstText = six ? six[1] : null;
+  /** `v6Src`/`v6Dst`: the IPv6 addresses as text, or null for IPv4 */
+  set(src4: number, dst4: number, sport: number, dport: number, v6Src: string | null, v6Dst: string | null): void {
+    this.v6 = v6Src !== null;
+    this.src4 = src4;
+    this.dst4 = dst4;
+    this.sport = sport;
+    this.dport = dport;
+    this.srcText = v6Src;
+    this.dstText = v6Dst;
   }
 
   get src(): string {
@@ -237,7 +240,7 @@ class WorkAddress implements PacketAddress {
  * its SIP message's frame, which no media packet shares), then the batch's end.
  */
 export function runMediaWork(core: MediaCore, work: MediaWork): void {
-  const addr = new WorkAddress();
+  const addr = new ReusableAddress();
   // an RTP packet's extension block as the core reads it: where it lies in the unit's bytes
   const extension = createRtpHeaderView();
   extension.extension = true;
@@ -247,7 +250,8 @@ export function runMediaWork(core: MediaCore, work: MediaWork): void {
   for (let i = 0; i < work.count; i++) {
     const frame = work.frame[i]!;
     while (e < events.length && events[e]!.frame <= frame) core.event(events[e++]!);
-    addr.set(work, i);
+    const six = work.hasV6 ? work.v6[i] : undefined;
+    addr.set(work.src4[i]!, work.dst4[i]!, work.sport[i]!, work.dport[i]!, six ? six[0] : null, six ? six[1] : null);
     const proto = work.proto[i]!;
     if (proto === Proto.RTP_HEADER) core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, null, bytes, addr);
     else if (proto === Proto.RTP_HEADER_EXT) {

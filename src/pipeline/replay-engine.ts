@@ -15,12 +15,10 @@ import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import { type Report, reportJson } from '../report/report.js';
-import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions, OutputLine, PacketAddress } from './media-core.js';
+import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
 import { unboundSessionKey } from './media-core.js';
-import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto } from './media-work.js';
-import { formatIpv4 } from '../../native-free/ipv4.js';
+import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
-import type { PacketView } from '../../native-free/types.js';
 import { PacketFeed } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask } from './shard-worker.js';
@@ -98,40 +96,6 @@ function inThreadShard(shard: Shard): ShardHandle {
     finish: async (work) => shard.finish(work),
     close: async () => {},
   };
-}
-
-/**
- * The feed's current packet as a core's address, reused packet after packet: the same fields
- * and the same lazily formatted text as a work unit's address (media-work.ts WorkAddress).
- */
-class ViewAddress implements PacketAddress {
-  v6 = false;
-  src4 = 0;
-  dst4 = 0;
-  sport = 0;
-  dport = 0;
-  private view: PacketView | null = null;
-  private srcText: string | null = null;
-  private dstText: string | null = null;
-
-  set(view: PacketView): void {
-    this.view = view;
-    this.v6 = view.ipVersion === 6;
-    this.src4 = view.src4;
-    this.dst4 = view.dst4;
-    this.sport = view.sport;
-    this.dport = view.dport;
-    this.srcText = null;
-    this.dstText = null;
-  }
-
-  get src(): string {
-    return (this.srcText ??= this.v6 ? this.view!.src : formatIpv4(this.src4));
-  }
-
-  get dst(): string {
-    return (this.dstText ??= this.v6 ? this.view!.dst : formatIpv4(this.dst4));
-  }
 }
 
 /** The compiled worker: beside this file when running from dist/, under dist/ when running from the sources. */
@@ -248,7 +212,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     while (e < events.length && events[e]!.frame <= frame) core.event(events[e++]!);
     appliedEvents = e;
   };
-  const localAddress = new ViewAddress();
+  const localAddress = new ReusableAddress();
   const rtpHeader = createRtpHeaderView();
   const inFlight: PendingBatch[] = [];
 
@@ -335,7 +299,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       }
       const core = local.core;
       if (appliedEvents < pendingEvents.length) applyEventsThrough(core, view.frame);
-      localAddress.set(view);
+      localAddress.set(view.src4, view.dst4, view.sport, view.dport, view.ipVersion === 6 ? view.src : null, view.ipVersion === 6 ? view.dst : null);
       let bytes = view.bytes;
       let off = view.payloadOffset;
       if (bytes !== batch.bytes) {
