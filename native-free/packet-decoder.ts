@@ -12,7 +12,7 @@ import { createUdpHeader, decodeUdpHeader } from './udp.js';
 import { createTcpHeader, decodeTcpHeader } from './tcp.js';
 import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
 import { LinkType, type PacketKind, type PacketLayerStats, type PacketView, type RecordBatch } from './types.js';
-import { readUint32 } from './big-endian.js';
+import { readUint16, readUint32 } from './big-endian.js';
 
 const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
@@ -269,33 +269,33 @@ export class PacketDecoder {
     if (end - ip < 28 || bytes[start + 12] !== 0x08 || bytes[start + 13] !== 0x00 || bytes[ip] !== 0x45 || bytes[ip + 9] !== 17) return false;
     // flags and fragment offset: only DF may be set
     if ((bytes[ip + 6]! & 0xbf) !== 0 || bytes[ip + 7] !== 0) return false;
-    const totalLength = (bytes[ip + 2]! << 8) | bytes[ip + 3]!;
+    const totalLength = readUint16(bytes, ip + 2);
     if (totalLength < 28 || totalLength > end - ip) return false;
-    const udpLength = (bytes[ip + 24]! << 8) | bytes[ip + 25]!;
+    const udpLength = readUint16(bytes, ip + 24);
     if (udpLength < 8 || udpLength > totalLength - 20) return false;
     view.ipVersion = 4;
     view.src4 = readUint32(bytes, ip + 12);
     view.dst4 = readUint32(bytes, ip + 16);
     view.forgetAddressText();
-    view.sport = (bytes[ip + 20]! << 8) | bytes[ip + 21]!;
-    view.dport = (bytes[ip + 22]! << 8) | bytes[ip + 23]!;
-    view.bytes = bytes;
-    view.payloadOffset = ip + 28;
-    view.payloadLength = udpLength - 8;
-    this.counters.udp++;
+    this.udpDatagram(view, bytes, readUint16(bytes, ip + 20), readUint16(bytes, ip + 22), ip + 28, udpLength - 8);
     return true;
+  }
+
+  /** What every UDP datagram sets in the view, whichever path decoded it. */
+  private udpDatagram(view: DecodedPacketView, bytes: Uint8Array, sport: number, dport: number, payloadOffset: number, payloadLength: number): 'udp' {
+    view.sport = sport;
+    view.dport = dport;
+    view.bytes = bytes;
+    view.payloadOffset = payloadOffset;
+    view.payloadLength = payloadLength;
+    this.counters.udp++;
+    return 'udp';
   }
 
   private decodeUdp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {
     const h = this.udp;
     if (!decodeUdpHeader(bytes, at, end, h, this.err)) return this.malformed(view, base);
-    view.sport = h.sport;
-    view.dport = h.dport;
-    view.bytes = bytes;
-    view.payloadOffset = h.payloadOffset;
-    view.payloadLength = h.payloadLength;
-    this.counters.udp++;
-    return 'udp';
+    return this.udpDatagram(view, bytes, h.sport, h.dport, h.payloadOffset, h.payloadLength);
   }
 
   private decodeTcp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {
