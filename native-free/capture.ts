@@ -124,7 +124,6 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       throw new CaptureError(path, at, `cannot read: ${systemErrorText(err)}`);
     }
   };
-  // One read is always in flight while the chunk before it is walked.
   let spare: RecordBatch | undefined;
   const nextBatch = (bytes: Uint8Array, capacity: number, firstFrame: number): RecordBatch => {
     if (!opts.reuseBatches) return createRecordBatch(bytes, capacity, firstFrame);
@@ -137,6 +136,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   };
   /** the chunk being walked, still the reader's until it moves on */
   let held: Uint8Array | undefined;
+  // One read is always in flight while the chunk before it is walked.
   let pending: Promise<{ buf: Uint8Array; bytesRead: number }> | undefined = readChunk(0);
   try {
     let walker: CaptureRecordWalker | undefined;

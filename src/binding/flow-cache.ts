@@ -19,7 +19,6 @@ const WAYS = 4;
 export class FlowCache {
   /** entries stamped with another epoch are stale */
   epoch = 1;
-  private readonly mask: number;
   private readonly setMask: number;
   /** per set: the way to replace next when none is stale */
   private readonly victim: Uint8Array;
@@ -40,7 +39,6 @@ export class FlowCache {
   constructor(size = 4096) {
     let n = WAYS;
     while (n < size) n <<= 1;
-    this.mask = n - 1;
     this.setMask = n / WAYS - 1;
     this.victim = new Uint8Array(n / WAYS);
     this.stamp = new Uint32Array(n);
