@@ -128,58 +128,51 @@ export async function writePolicy(ws: Workspace, name: string, json: unknown): P
 }
 
 /**
- * Copies a classic little-endian pcap, leaving out the records whose 1-based frame numbers are
- * listed. Returns the frame-number map old → new for the records kept.
+ * The file header and the whole records (16-byte record header and data, views into the file)
+ * of a classic little-endian microsecond pcap.
  */
-export async function rewritePcapWithout(src: string, dst: string, skip: ReadonlySet<number>): Promise<Map<number, number>> {
-  const bytes = await readFile(src);
+async function readWholeRecords(file: string): Promise<{ header: Uint8Array; records: Uint8Array[] }> {
+  const bytes = await readFile(file);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${src}: not a little-endian microsecond pcap`);
-  const parts: Uint8Array[] = [bytes.subarray(0, 24)];
-  const renumber = new Map<number, number>();
+  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${file}: not a little-endian microsecond pcap`);
+  const records: Uint8Array[] = [];
   let at = 24;
-  let frame = 0;
-  let kept = 0;
   while (at + 16 <= bytes.length) {
-    const capLen = dv.getUint32(at + 8, true);
-    const end = at + 16 + capLen;
-    frame++;
-    if (!skip.has(frame)) {
-      parts.push(bytes.subarray(at, end));
-      renumber.set(frame, ++kept);
-    }
+    const end = at + 16 + dv.getUint32(at + 8, true);
+    records.push(bytes.subarray(at, end));
     at = end;
   }
+  return { header: bytes.subarray(0, 24), records };
+}
+
+/**
+ * Copies a classic little-endian pcap, writing each record `times(frame)` times in a row (its
+ * 1-based frame number; 0 leaves it out). Returns the frame-number map old → new for the
+ * records kept (to the first copy).
+ */
+async function rewritePcap(src: string, dst: string, times: (frame: number) => number): Promise<Map<number, number>> {
+  const { header, records } = await readWholeRecords(src);
+  const parts: Uint8Array[] = [header];
+  const renumber = new Map<number, number>();
+  let written = 0;
+  records.forEach((record, i) => {
+    const n = times(i + 1);
+    if (n > 0) renumber.set(i + 1, written + 1);
+    for (let k = 0; k < n; k++) parts.push(record);
+    written += n;
+  });
   await writeFile(dst, Buffer.concat(parts));
   return renumber;
 }
 
-/**
- * Copies a classic little-endian pcap, writing each listed record twice in a row (an identical
- * retransmission, same time). Returns the frame-number map old → new for the original records.
- */
-export async function rewritePcapDuplicating(src: string, dst: string, duplicate: ReadonlySet<number>): Promise<Map<number, number>> {
-  const bytes = await readFile(src);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${src}: not a little-endian microsecond pcap`);
-  const parts: Uint8Array[] = [bytes.subarray(0, 24)];
-  const renumber = new Map<number, number>();
-  let at = 24;
-  let frame = 0;
-  let written = 0;
-  while (at + 16 <= bytes.length) {
-    const end = at + 16 + dv.getUint32(at + 8, true);
-    frame++;
-    parts.push(bytes.subarray(at, end));
-    renumber.set(frame, ++written);
-    if (duplicate.has(frame)) {
-      parts.push(bytes.subarray(at, end));
-      written++;
-    }
-    at = end;
-  }
-  await writeFile(dst, Buffer.concat(parts));
-  return renumber;
+/** Copies a classic little-endian pcap, leaving out the records whose 1-based frame numbers are listed. */
+export function rewritePcapWithout(src: string, dst: string, skip: ReadonlySet<number>): Promise<Map<number, number>> {
+  return rewritePcap(src, dst, (frame) => (skip.has(frame) ? 0 : 1));
+}
+
+/** Copies a classic little-endian pcap, writing each listed record twice in a row (an identical retransmission, same time). */
+export function rewritePcapDuplicating(src: string, dst: string, duplicate: ReadonlySet<number>): Promise<Map<number, number>> {
+  return rewritePcap(src, dst, (frame) => (duplicate.has(frame) ? 2 : 1));
 }
 
 export interface PcapRecord {
@@ -189,17 +182,14 @@ export interface PcapRecord {
 
 /** The records of a classic little-endian microsecond pcap (file header kept aside). */
 export async function readPcapRecords(file: string): Promise<{ header: Uint8Array; records: PcapRecord[] }> {
-  const bytes = await readFile(file);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== 0xa1b2c3d4) throw new Error(`${file}: not a little-endian microsecond pcap`);
-  const records: PcapRecord[] = [];
-  let at = 24;
-  while (at + 16 <= bytes.length) {
-    const len = dv.getUint32(at + 8, true);
-    records.push({ ts: dv.getUint32(at, true) + dv.getUint32(at + 4, true) / 1e6, data: bytes.subarray(at + 16, at + 16 + len) });
-    at += 16 + len;
-  }
-  return { header: bytes.subarray(0, 24), records };
+  const { header, records } = await readWholeRecords(file);
+  return {
+    header,
+    records: records.map((r) => {
+      const dv = new DataView(r.buffer, r.byteOffset, 16);
+      return { ts: dv.getUint32(0, true) + dv.getUint32(4, true) / 1e6, data: r.subarray(16) };
+    }),
+  };
 }
 
 export async function writePcapRecords(file: string, header: Uint8Array, records: readonly PcapRecord[]): Promise<void> {
@@ -215,19 +205,6 @@ export async function writePcapRecords(file: string, header: Uint8Array, records
     parts.push(h, r.data);
   }
   await writeFile(file, Buffer.concat(parts));
-}
-
-/** The frame numbers of a pcap's records and their capture times, read from the record headers. */
-export async function pcapRecordTimes(file: string): Promise<number[]> {
-  const bytes = await readFile(file);
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const times: number[] = [];
-  let at = 24;
-  while (at + 16 <= bytes.length) {
-    times.push(dv.getUint32(at, true) + dv.getUint32(at + 4, true) / 1e6);
-    at += 16 + dv.getUint32(at + 8, true);
-  }
-  return times;
 }
 
 export interface DecisionLine {

@@ -1,26 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localhostCertificate, opensslAvailable } from '../policy/test-certificate.js';
 import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
 import { UriResolver } from '../../src/policy/uri-resolver.js';
 import { parseSipMessage } from '../../src/signaling/sip-message.js';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const opensslAvailable = hasOpenssl();
 
 const ctx = { frame: 1, ts: 1767225600, src: '10.1.0.1', dst: '10.2.0.1', sport: 5060, dport: 5060, transport: 'udp' as const };
 
@@ -43,15 +32,10 @@ describe.skipIf(!opensslAvailable)(`live resolution of uri= handles${opensslAvai
   let hits = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'aipref-uri-'));
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const made = localhostCertificate('aipref-uri-');
+    dir = made.dir;
+    cert = made.cert;
+    server = createServer({ key: made.key, cert }, (req, res) => {
       hits++;
       if (req.url === '/apt/call-1') {
         res.writeHead(200, { 'content-type': 'application/aipref+json', 'cache-control': 'max-age=60' }).end(JSON.stringify({ export: 'raw', retention: '1h', features: ['media-metrics'] }));

@@ -1,22 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localhostCertificate, opensslAvailable } from './test-certificate.js';
 import { UriResolver } from '../../src/policy/uri-resolver.js';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-const opensslAvailable = hasOpenssl();
 if (!opensslAvailable) console.warn('uri-resolver tests skipped: openssl is not on this machine, so no test certificate can be made');
 
 describe.skipIf(!opensslAvailable)('UriResolver against a local HTTPS server', () => {
@@ -27,15 +15,9 @@ describe.skipIf(!opensslAvailable)('UriResolver against a local HTTPS server', (
   const conditional: string[] = [];
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'aipref-tls-'));
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const made = localhostCertificate('aipref-tls-');
+    cert = made.cert;
+    server = createServer({ key: made.key, cert }, (req, res) => {
       const path = req.url ?? '/';
       hits[path] = (hits[path] ?? 0) + 1;
       const statement = JSON.stringify({ type: 'user', export: 'raw', retention: '1h' });

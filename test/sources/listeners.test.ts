@@ -2,8 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { gzipSync, deflateSync } from 'node:zlib';
-import { readCaptureBatches } from '../../native-free/capture.js';
-import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { buildEthernetIpv4Udp, buildIpv4Tcp } from '../../native-free/frame-builder.js';
 import { PcapWriter } from '../../native-free/write.js';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,32 +13,16 @@ import { HepListener } from '../../src/sources/hep-listener.js';
 import { encodeHep, HepProtocol } from '../../src/sources/hep.js';
 import { parseReplayTarget, replayCapture, ReplayTargetError } from '../../src/sources/replay-sender.js';
 import type { SourcePacket } from '../../src/sources/source-packet.js';
+import { type Datagram, readDatagrams } from '../samples/capture-datagrams.js';
 
 const CAPTURES = new URL('../../../shared/captures/', import.meta.url).pathname;
 const RTCP_CAPTURE = `${CAPTURES}rtpproxy_rtcp.a.pcap`;
 const RTP_AND_RTCP_CAPTURE = `${CAPTURES}rtpproxy_rtcp.o.pcap`;
 const SIP6_CAPTURE = `${CAPTURES}heplify_sip_ipv6_udp.pcap`;
 
-interface CapturedDatagram {
-  ts: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  payload: Uint8Array;
-}
-
-async function udpDatagramsOf(path: string): Promise<CapturedDatagram[]> {
-  const decoder = new PacketDecoder();
-  const view = createPacketView();
-  const out: CapturedDatagram[] = [];
-  for await (const batch of readCaptureBatches(path)) {
-    for (let i = 0; i < batch.count; i++) {
-      if (decoder.decode(batch, i, view) !== 'udp') continue;
-      out.push({ ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, payload: view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength) });
-    }
-  }
-  return out;
+/** The capture's UDP datagrams, read back through the project's own packet layers. */
+async function udpDatagramsOf(path: string): Promise<Datagram[]> {
+  return (await readDatagrams(path)).datagrams;
 }
 
 /** Resolves once `n` packets arrived, or rejects after `ms` saying how many did. */

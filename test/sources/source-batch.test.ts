@@ -34,6 +34,18 @@ function decodeAll(batches: Iterable<RecordBatch>): Seen[] {
   return out;
 }
 
+/** The queue's packets as record batches by `batcher`, the queue ended once `total` packets have come. */
+async function batchesOf(queue: PacketQueue, total: number, batcher = new SourcePacketBatcher()): Promise<RecordBatch[]> {
+  const batches: RecordBatch[] = [];
+  let received = 0;
+  for await (const packets of queue) {
+    batches.push(batcher.toBatch(packets));
+    received += packets.length;
+    if (received === total) queue.end();
+  }
+  return batches;
+}
+
 async function decodeCapture(path: string): Promise<Seen[]> {
   const batches = [];
   for await (const b of readCaptureBatches(path)) batches.push(b);
@@ -53,13 +65,7 @@ describe('live records as record batches', () => {
     listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: queue.push });
     await replayCapture(`${CAPTURES}${name}`, `hep://127.0.0.1:${listener.udpAddress!.port}`, { speed: 0 });
     const batcher = new SourcePacketBatcher();
-    const batches = [];
-    let received = 0;
-    for await (const packets of queue) {
-      batches.push(batcher.toBatch(packets));
-      received += packets.length;
-      if (received === expected.length) queue.end();
-    }
+    const batches = await batchesOf(queue, expected.length, batcher);
     expect(batches.length).toBeGreaterThan(name.startsWith('rtpproxy') ? 1 : 0);
     expect(decodeAll(batches)).toEqual(expected);
     expect(batcher.frames).toBe(expected.length);
@@ -140,14 +146,7 @@ describe('SIP over TCP replayed as HEP', () => {
     listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: queue.push });
     const result = await replayCapture(path, `hep://127.0.0.1:${listener.udpAddress!.port}`, { speed: 0 });
     expect(result.sent).toBe(expected.length);
-    const batcher = new SourcePacketBatcher();
-    const batches = [];
-    let received = 0;
-    for await (const packets of queue) {
-      batches.push(batcher.toBatch(packets));
-      received += packets.length;
-      if (received === expected.length) queue.end();
-    }
+    const batches = await batchesOf(queue, expected.length);
     const seen = decodeAll(batches);
     expect(streamOf(seen)).toEqual(streamOf(expected));
     expect(seen.filter((s) => s.kind === 'udp')).toEqual(expected.filter((s) => s.kind === 'udp'));
