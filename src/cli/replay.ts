@@ -8,7 +8,6 @@ import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/replay-engine.js';
 import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
-import { parseReplayTarget, replayCapture as sendToListener, ReplayTargetError } from '../sources/replay-sender.js';
 import { UsageError } from './usage.js';
 
 /** Policy file errors are bad input (exit 1) with the file's own one-line message. */
@@ -27,6 +26,8 @@ export async function loadPolicyOption(file: string | undefined) {
  * datagrams to a live enforcer instead of enforcing here; prints `{sent, skipped}`.
  */
 async function sendCapture(capture: string, to: string, speedText: string | undefined, udpMode: string | undefined): Promise<number> {
+  // loaded here: enforcing a capture never needs the sockets (node:dgram, node:net) of sending one
+  const { parseReplayTarget, replayCapture: sendToListener, ReplayTargetError } = await import('../sources/replay-sender.js');
   let target;
   try {
     target = parseReplayTarget(to);

@@ -98,11 +98,15 @@ function inThreadShard(shard: Shard): ShardHandle {
   };
 }
 
-/** The compiled worker: beside this file when running from dist/, under dist/ when running from the sources. */
+/**
+ * The compiled worker: beside this code when it runs compiled — in dist/src/pipeline/, or in
+ * the bundle the command runs (dist/bundle/, where every chunk and entry lies in one folder) —
+ * and under dist/ when it runs from the sources (the tests).
+ */
 function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return here.replace(/replay-engine\.js$/, 'shard-worker.js');
-  return here.replace(/[\\/]src[\\/]pipeline[\\/]replay-engine\.ts$/, '/dist/src/pipeline/shard-worker.js');
+  if (here.endsWith('.ts')) return here.replace(/[\\/]src[\\/]pipeline[\\/]replay-engine\.ts$/, '/dist/src/pipeline/shard-worker.js');
+  return fileURLToPath(new URL('./shard-worker.js', import.meta.url));
 }
 
 async function workerShard(options: MediaCoreOptions, maxTasks: number): Promise<ShardHandle> {
