@@ -2,12 +2,14 @@
 import v8 from 'node:v8';
 
 // V8 tiers a function up to optimised code after a budget of bytecode run in it. The default
-// budget suits long-lived servers; for a replay, which is over in a second or two, it makes the
-// optimising compiler rebuild the same hot functions several times on the one spare core
-// (136 compilations, 1.1 s of compiler time for a 1-million-packet replay). A budget six times
-// larger leaves about 60 compilations of 0.5 s and the replay faster (README, Performance).
-// Set before any of the enforcer's code is loaded; worker threads share the setting.
-v8.setFlagsFromString('--interrupt-budget=400000');
+// budget suits long-lived servers; for a replay, which is over in a second or two, it has the
+// optimising compiler build code for over a hundred functions, some several times, on the
+// cores the replay itself needs: a 1-million-packet replay made 126 compilations (1.1 s of
+// compiler time) with --workers 0 and 214 (2.2 s) with --workers 2, where every worker compiles
+// its own code. With the budget 18 times larger: 30 (0.18 s) and 42 (0.41 s), and the replay
+// is faster (README, Performance). Set before any of the enforcer's code is loaded; worker
+// threads share it.
+v8.setFlagsFromString('--interrupt-budget=1200000');
 
 // The bundle (npm run build): one file per command instead of ninety modules to resolve and link.
 const { main } = await import('../dist/bundle/main.js');
