@@ -1,0 +1,54 @@
+/**
+ * The replay engine in a process that has replayed the capture before: `replayCapture` with
+ * --workers 0 called several times in this (the bench's) process, each run with the policy file
+ * loaded afresh and its exports and reports written to NDJSON files in a temp dir, as the CLI
+ * does. The last run's time is what the engine costs once Node has started, the modules are
+ * loaded and the JIT has compiled the hot paths: set beside the CLI's figures, it says how much
+ * of a short replay's wall time is the per-process cost rather than the per-packet one.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_WINDOW_SEC } from '../src/enforce/windows.js';
+import { NdjsonFile } from '../src/export/ndjson-file.js';
+import { loadPolicyFile } from '../src/policy/policy-file.js';
+import { replayCapture } from '../src/pipeline/replay-engine.js';
+
+export interface WarmReplayResult {
+  packets: number;
+  /** every run's seconds, first (cold) to last (warm) */
+  seconds: number[];
+  packetsPerSec: number;
+}
+
+export async function warmReplay(capture: string, policyFile: string, runs: number): Promise<WarmReplayResult> {
+  const seconds: number[] = [];
+  let packets = 0;
+  for (let r = 0; r < runs; r++) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aipref-bench-warm-'));
+    try {
+      const started = performance.now();
+      const policy = await loadPolicyFile(policyFile);
+      const exportsFile = await NdjsonFile.create(path.join(dir, 'exports.ndjson'));
+      const reportsFile = await NdjsonFile.create(path.join(dir, 'reports.ndjson'));
+      const write = (file: NdjsonFile, lines: string[]) => {
+        for (const l of lines) file.writeLine(l);
+        return file.backpressure();
+      };
+      const result = await replayCapture({
+        capture,
+        policy,
+        workers: 0,
+        windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC,
+        explain: false,
+        sink: { exports: (lines) => write(exportsFile, lines), reports: (lines) => write(reportsFile, lines), decisions: () => undefined },
+      });
+      await Promise.all([exportsFile.close(), reportsFile.close()]);
+      seconds.push((performance.now() - started) / 1000);
+      packets = result.summary.packets;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return { packets, seconds, packetsPerSec: packets / seconds[seconds.length - 1]! };
+}
