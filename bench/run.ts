@@ -14,7 +14,7 @@
  *   and a CPU profile of `replay --workers 0` on a smaller capture, summarised by self time.
  *
  * Options:
- *   --runs N            end-to-end runs per worker setting (median reported); default 3
+ *   --runs N            end-to-end runs per worker setting (median reported); default 5
  *   --calls N --duration S --video-bytes N   the main capture; default 115 calls × 30 s, 600 B video
  *   --large[=duration|calls]  also a capture 10× larger (10× the duration, or 10× the calls;
  *                       ~5.6 GB at the default video size, 200-byte video payloads when the disk
@@ -40,7 +40,7 @@ import { benchLiveLoad } from './live-load.js';
 import { benchRtcpDecode } from './rtcp-decode.js';
 import { findTshark, tsharkRtcp, type TsharkResult } from './tshark.js';
 import { weriftNaivePipeline, type NaiveResult } from './werift-naive.js';
-import { warmReplay } from './warm-replay.js';
+import { warmReplayChild } from './warm-replay.js';
 import { defaultWorkerCount } from '../src/pipeline/replay-engine.js';
 
 const TARGET_PACKETS_PER_SEC = 2e6;
@@ -53,7 +53,7 @@ const WARM_RUNS = 4;
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     calls: { type: 'string', default: '115' },
     duration: { type: 'string', default: '30' },
     'video-bytes': { type: 'string', default: '600' },
@@ -229,9 +229,9 @@ async function main(): Promise<void> {
   context.fixedCostSeconds = Object.fromEntries([...startup].map(([w, sec]) => [w ?? 'default', sec]));
 
   // The engine once the process is warm: what the per-packet work costs on its own.
-  log(`replay engine in this process, --workers 0, ${WARM_RUNS} runs in a row ...`);
+  log(`replay engine, --workers 0, ${WARM_RUNS} runs in a row in one child process ...`);
   await warmPageCache(capture.path);
-  const warm = await warmReplay(capture.path, path.join(REPO_ROOT, 'samples', 'policy.json'), WARM_RUNS);
+  const warm = await warmReplayChild(capture.path, path.join(REPO_ROOT, 'samples', 'policy.json'), WARM_RUNS);
   figures.push({
     suite: 'e2e',
     name: `replay engine, --workers 0, run ${WARM_RUNS} of ${WARM_RUNS} in one process`,
