@@ -12,6 +12,10 @@ import v8 from 'node:v8';
 // and its first packets are better served by code optimised as soon as it is hot.
 if (process.argv[2] !== 'live') v8.setFlagsFromString('--interrupt-budget=1200000');
 
+// AIPREF_DEBUG prints the stack of an error that stops a command: in the TypeScript sources'
+// lines, through the bundle's source maps.
+if (process.env.AIPREF_DEBUG) process.setSourceMapsEnabled(true);
+
 // The bundle (npm run build): one file per command instead of ninety modules to resolve and link.
 const { main } = await import('../dist/bundle/main.js');
 
