@@ -7,7 +7,8 @@ import v8 from 'node:v8';
 // cores the replay itself needs: a 1-million-packet replay made 126 compilations (1.1 s of
 // compiler time) with --workers 0 and 214 (2.2 s) with --workers 2, where every worker compiles
 // its own code. With the budget 18 times larger: 30 (0.18 s) and 42 (0.41 s), and the replay
-// is faster (README, Performance). Set before any of the enforcer's code is loaded; worker
+// is faster (README, Performance); larger budgets (3 M, 8 M) were slower again, the hot paths
+// then running unoptimised for too long. Set before any of the enforcer's code is loaded; worker
 // threads share it. Only for the commands that read a file and end: \`live\` runs for days,
 // and its first packets are better served by code optimised as soon as it is hot.
 if (process.argv[2] !== 'live') v8.setFlagsFromString('--interrupt-budget=1200000');
