@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 // its own code. With the budget 18 times larger: 30 (0.18 s) and 42 (0.41 s), and the replay
 // is faster (README, Performance); larger budgets (3 M, 8 M) were slower again, the hot paths
 // then running unoptimised for too long. Set before any of the enforcer's code is loaded; worker
-// threads share it. Only for the commands that read a file and end: \`live\` runs for days,
+// threads share it. Only for the commands that read a file and end: `live` runs for days,
 // and its first packets are better served by code optimised as soon as it is hot.
 if (process.argv[2] !== 'live') v8.setFlagsFromString('--interrupt-budget=1200000');
 
