@@ -19,6 +19,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const CLI = path.join(REPO_ROOT, 'bin', 'aipref-enforcer.js');
 const RSS_WRAPPER = path.join(REPO_ROOT, 'dist', 'bench', 'peak-rss-child.js');
 const TIME = '/usr/bin/time';
+/** the policy the bench replays with unless told otherwise */
+export const SAMPLE_POLICY = path.join(REPO_ROOT, 'samples', 'policy.json');
 
 /** the `replay --json` summary (SPEC §8), as the engine makes it */
 export type ReplaySummaryJson = ReplaySummary;
@@ -67,7 +69,7 @@ export async function runReplayChild(o: ReplayChildOptions): Promise<ReplayRun &
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'aipref-bench-out-'));
   const rssFile = path.join(outDir, 'maxrss.txt');
   const useTime = existsSync(TIME);
-  const cliArgs = ['replay', o.capture, '--policy', o.policy ?? path.join(REPO_ROOT, 'samples', 'policy.json'), '--out', outDir, '--quiet', '--json'];
+  const cliArgs = ['replay', o.capture, '--policy', o.policy ?? SAMPLE_POLICY, '--out', outDir, '--quiet', '--json'];
   if (o.workers !== undefined) cliArgs.push('--workers', String(o.workers));
   const nodeArgs = [...(o.nodeArgs ?? []), useTime ? CLI : RSS_WRAPPER, ...cliArgs];
   const [cmd, args] = useTime ? [TIME, ['-v', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];

@@ -34,7 +34,7 @@ import { benchCapture, CACHE_DIR, warmPageCache, type BenchCapture, type BenchCa
 import { benchHotPaths } from './hot-paths.js';
 import { printProfile, profileReplay, type ProfileSummary } from './profile.js';
 import { bestOf, walkPacketLayers, walkRecords, type WalkResult } from './record-walk.js';
-import { REPO_ROOT, runReplayChild, type ReplayRun } from './replay-child.js';
+import { REPO_ROOT, runReplayChild, SAMPLE_POLICY, type ReplayRun } from './replay-child.js';
 import { printTable, writeResults, type BenchFigure } from './report.js';
 import { benchLiveLoad } from './live-load.js';
 import { benchRtcpDecode } from './rtcp-decode.js';
@@ -231,7 +231,7 @@ async function main(): Promise<void> {
   // The engine once the process is warm: what the per-packet work costs on its own.
   log(`replay engine, --workers 0, ${WARM_RUNS} runs in a row in one child process ...`);
   await warmPageCache(capture.path);
-  const warm = await warmReplayChild(capture.path, path.join(REPO_ROOT, 'samples', 'policy.json'), WARM_RUNS);
+  const warm = await warmReplayChild(capture.path, SAMPLE_POLICY, WARM_RUNS);
   figures.push({
     suite: 'e2e',
     name: `replay engine, --workers 0, run ${WARM_RUNS} of ${WARM_RUNS} in one process`,

@@ -2,9 +2,10 @@
  * The replay engine in a process that has replayed the capture before: `replayCapture` with
  * --workers 0 called several times in one child process (`node dist/bench/warm-replay.js
  * <capture> <policy> <runs>` prints the result as JSON), each run with the policy file loaded
- * afresh and its exports and reports written to NDJSON files in a temp dir, as the CLI does. The last run's time is what the engine costs once Node has started, the modules are
- * loaded and the JIT has compiled the hot paths: set beside the CLI's figures, it says how much
- * of a short replay's wall time is the per-process cost rather than the per-packet one.
+ * afresh and its exports and reports written to NDJSON files in a temp dir, as the CLI does.
+ * The last run's time is what the engine costs once Node has started, the modules are loaded
+ * and the JIT has compiled the hot paths: set beside the CLI's figures, it says how much of a
+ * short replay's wall time is the per-process cost rather than the per-packet one.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_WINDOW_SEC } from '../src/enforce/windows.js';
-import { NdjsonFile } from '../src/export/ndjson-file.js';
+import { openReplayOutputs } from '../src/cli/replay.js';
 import { loadPolicyFile } from '../src/policy/policy-file.js';
 import { replayCapture } from '../src/pipeline/replay-engine.js';
 
@@ -32,21 +33,9 @@ export async function warmReplay(capture: string, policyFile: string, runs: numb
     try {
       const started = performance.now();
       const policy = await loadPolicyFile(policyFile);
-      const exportsFile = await NdjsonFile.create(path.join(dir, 'exports.ndjson'));
-      const reportsFile = await NdjsonFile.create(path.join(dir, 'reports.ndjson'));
-      const write = (file: NdjsonFile, lines: string[]) => {
-        for (const l of lines) file.writeLine(l);
-        return file.backpressure();
-      };
-      const result = await replayCapture({
-        capture,
-        policy,
-        workers: 0,
-        windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC,
-        explain: false,
-        sink: { exports: (lines) => write(exportsFile, lines), reports: (lines) => write(reportsFile, lines), decisions: () => undefined },
-      });
-      await Promise.all([exportsFile.close(), reportsFile.close()]);
+      const outputs = await openReplayOutputs(dir, false);
+      const result = await replayCapture({ capture, policy, workers: 0, windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC, explain: false, sink: outputs.sink });
+      await outputs.close();
       seconds.push((performance.now() - started) / 1000);
       packets = result.summary.packets;
     } finally {

@@ -57,6 +57,40 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   }
 }
 
+export interface ReplayOutputs {
+  files: { exports: NdjsonFile; reports: NdjsonFile; decisions: NdjsonFile | null };
+  /** writes each batch's lines to their file */
+  sink: ReplaySink;
+  close(): Promise<void>;
+}
+
+/** A replay's output files in `outDir` (SPEC §8: decisions.ndjson only with --explain) and the sink that fills them. */
+export async function openReplayOutputs(outDir: string, explain: boolean): Promise<ReplayOutputs> {
+  const files = {
+    exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
+    reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
+    decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
+  };
+  // A file that cannot keep up (a slow disk) holds the replay back: the engine waits for the
+  // sink before it reads on, so lines never pile up in memory.
+  const write = (file: NdjsonFile | null, lines: string[]) => {
+    if (file === null) return undefined;
+    for (const l of lines) file.writeLine(l);
+    return file.backpressure();
+  };
+  return {
+    files,
+    sink: {
+      exports: (lines) => write(files.exports, lines),
+      reports: (lines) => write(files.reports, lines),
+      decisions: (lines) => write(files.decisions, lines),
+    },
+    close: async () => {
+      await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+    },
+  };
+}
+
 /**
  * `aipref-enforcer replay <capture> [--policy f] [--out dir] [--workers n] [--window dur]
  * [--explain] [--json] [--quiet]` (SPEC §8): writes exports.ndjson and reports.ndjson (and
@@ -90,23 +124,7 @@ export async function runReplay(args: string[]): Promise<number> {
   await probeCaptureFormat(capture);
   await mkdir(outDir, { recursive: true });
   const explain = values.explain === true;
-  const files = {
-    exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
-    reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
-    decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
-  };
-  // A file that cannot keep up (a slow disk) holds the replay back: the engine waits for the
-  // sink before it reads on, so lines never pile up in memory.
-  const write = (file: NdjsonFile | null, lines: string[]) => {
-    if (file === null) return undefined;
-    for (const l of lines) file.writeLine(l);
-    return file.backpressure();
-  };
-  const sink: ReplaySink = {
-    exports: (lines) => write(files.exports, lines),
-    reports: (lines) => write(files.reports, lines),
-    decisions: (lines) => write(files.decisions, lines),
-  };
+  const { files, sink, close } = await openReplayOutputs(outDir, explain);
   const progress = new Progress(`replay ${capture}`, size, values.quiet === true);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
@@ -129,7 +147,7 @@ export async function runReplay(args: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.done();
-    await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+    await close();
   }
   const s = result.summary;
   if (values.json) {
