@@ -1,0 +1,76 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { slowRead } from '../../native-free/capture.js';
+import { encodePcapFileHeader, encodePcapRecord } from '../../native-free/write.js';
+import { concatBytes, readAll, readBytes } from './capture-helpers.js';
+
+const records = Array.from({ length: 40 }, (_, k) => new Uint8Array(k * 5 + 1).fill(k));
+const file = concatBytes(encodePcapFileHeader(1), ...records.map((d, k) => encodePcapRecord(100 + k, d)));
+
+describe('read modes: the same records and batches however the chunks are read', () => {
+  it('sync, ahead and auto agree for every chunk size, with batches reused or not', async () => {
+    for (const chunkBytes of [1, 7, 24, 100, 1 << 20]) {
+      for (const reuseBatches of [false, true]) {
+        const ahead = await readBytes(file, { chunkBytes, maxBatchRecords: 6, reuseBatches, recycleChunks: true, readMode: 'ahead' });
+        expect(ahead.error).toBeUndefined();
+        expect(ahead.records.map((r) => r.data)).toEqual(records.map((d) => [...d]));
+        for (const readMode of ['sync', 'auto'] as const) {
+          const other = await readBytes(file, { chunkBytes, maxBatchRecords: 6, reuseBatches, recycleChunks: true, readMode });
+          expect(other, `${readMode}, chunk ${chunkBytes}`).toEqual(ahead);
+        }
+      }
+    }
+  });
+
+  it('auto turns to reading ahead after a slow read, mid-file, and loses nothing', async () => {
+    let reads = 0;
+    const isSlowRead = () => ++reads === 3;
+    const sync = await readBytes(file, { chunkBytes: 50, maxBatchRecords: 4, readMode: 'sync' });
+    const switched = await readBytes(file, { chunkBytes: 50, maxBatchRecords: 4, readMode: 'auto', isSlowRead });
+    // asked after each synchronous read until the third said slow; never again once reading ahead
+    expect(reads).toBe(3);
+    expect(switched).toEqual(sync);
+  });
+
+  it('names the file and offset of a broken record the same way in every mode', async () => {
+    const broken = concatBytes(file, Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0));
+    const seen = await Promise.all((['sync', 'ahead', 'auto'] as const).map((readMode) => readBytes(broken, { chunkBytes: 64, readMode })));
+    for (const r of seen) {
+      expect(r.records).toHaveLength(records.length);
+      expect(r.error?.message).toMatch(new RegExp(`at byte ${file.length}: absurd record length`));
+    }
+  });
+
+  it('a FIFO (not a regular file, so read ahead in auto) is refused with a one-line error: captures are read by position', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-fifo-'));
+    try {
+      const src = path.join(dir, 'capture.pcap');
+      const fifo = path.join(dir, 'capture.fifo');
+      writeFileSync(src, file);
+      execFileSync('mkfifo', [fifo]);
+      const writer = spawn('sh', ['-c', `cat "${src}" > "${fifo}" 2>/dev/null`]);
+      const r = await readAll(fifo, { readMode: 'auto' });
+      writer.kill();
+      expect(r.records).toEqual([]);
+      expect(r.error?.message).toBe(`${fifo}: at byte 0: cannot read: ESPIPE: invalid seek, read`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('slowRead: a read that waited on a device', () => {
+  it('a page-cache copy (4 MiB in half a millisecond) is not slow; 4 MiB at 500 MB/s is', () => {
+    expect(slowRead(4 << 20, 0.5)).toBe(false);
+    expect(slowRead(4 << 20, 5)).toBe(false);
+    expect(slowRead(4 << 20, 8.4)).toBe(true);
+  });
+  it('a short read gets a millisecond of grace; an empty read at the end is never slow unless it waited', () => {
+    expect(slowRead(1000, 0.9)).toBe(false);
+    expect(slowRead(1000, 1.5)).toBe(true);
+    expect(slowRead(0, 0.1)).toBe(false);
+  });
+});
