@@ -34,6 +34,9 @@ export class FlowCache {
   private live: number[] = [];
   /** the slot of the last probe, for `store` after a miss */
   private slot = 0;
+  /** forget's transports as (address, port) pairs, reused */
+  private forgetAddresses = new Int32Array(8);
+  private forgetPorts = new Int32Array(8);
 
   /** `size` is rounded up to a power of two (at least one set). */
   constructor(size = 4096) {
@@ -63,23 +66,57 @@ export class FlowCache {
    * in `transports`, or whose stream's RTP session is one of `sessions`: what a signaling event
    * about those dialogs may have changed. The other flows keep their routes.
    */
-  forget(transports: ReadonlySet<number>, sessions: readonly string[]): void {
+  forget(transports: Iterable<number>, sessions: readonly string[]): void {
+    // The transports as (address, port) pairs of int32s, duplicates dropped, compared with each
+    // flow's ends as integers: a Set of keys above the small-integer range boxed and hashed a
+    // double twice per live flow, per signaling event.
+    let n = 0;
+    for (const key of transports) {
+      const address = Math.floor(key / 65536) | 0;
+      const port = key % 65536;
+      let seen = false;
+      for (let j = 0; j < n && !seen; j++) seen = this.forgetPorts[j] === port && this.forgetAddresses[j] === address;
+      if (seen) continue;
+      if (n === this.forgetPorts.length) this.growForgetPairs();
+      this.forgetAddresses[n] = address;
+      this.forgetPorts[n] = port;
+      n++;
+    }
+    const addresses = this.forgetAddresses;
+    const portsOf = this.forgetPorts;
     const stamp = this.stamp;
     const epoch = this.epoch;
     // only the live slots are looked at (a signaling event comes every few thousand packets)
     const kept: number[] = [];
     for (const i of this.live) {
       if (stamp[i] !== epoch) continue;
+      const src = this.src[i]! | 0;
+      const dst = this.dst[i]! | 0;
       const ports = this.ports[i]!;
-      if (
-        transports.has(this.src[i]! * 65536 + (ports >>> 16)) ||
-        transports.has(this.dst[i]! * 65536 + (ports & 0xffff)) ||
-        sessions.includes(this.streams[i]!.session.key)
-      ) {
-        stamp[i] = 0;
-      } else kept.push(i);
+      const sport = ports >>> 16;
+      const dport = ports & 0xffff;
+      let hit = false;
+      for (let j = 0; j < n; j++) {
+        const port = portsOf[j]!;
+        if ((port === sport && addresses[j] === src) || (port === dport && addresses[j] === dst)) {
+          hit = true;
+          break;
+        }
+      }
+      if (hit || sessions.includes(this.streams[i]!.session.key)) stamp[i] = 0;
+      else kept.push(i);
     }
     this.live = kept;
+  }
+
+  private growForgetPairs(): void {
+    const size = Math.max(8, this.forgetPorts.length * 2);
+    const addresses = new Int32Array(size);
+    const ports = new Int32Array(size);
+    addresses.set(this.forgetAddresses);
+    ports.set(this.forgetPorts);
+    this.forgetAddresses = addresses;
+    this.forgetPorts = ports;
   }
 
   /** The cached stream of this flow and SSRC, or null (then `store` fills a slot of its set). */

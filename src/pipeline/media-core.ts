@@ -128,10 +128,10 @@ export class MediaCore {
     // The dialogs' transports before and after, and their sessions: the flows whose cached
     // route the event may change. (Statements change preferences, never routes.)
     const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
-    const touched = new Set<number>();
-    for (const d of dialogs) for (const k of this.transports.ownedV4(d)) touched.add(k);
+    const touched: number[] = [];
+    for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     this.applyEvent(ev);
-    for (const d of dialogs) for (const k of this.transports.ownedV4(d)) touched.add(k);
+    for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     this.flows.forget(touched, dialogs);
   }
 

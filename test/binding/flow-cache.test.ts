@@ -76,4 +76,29 @@ describe('FlowCache', () => {
     c.forget(new Set([50 * 65536 + 5000]), []);
     expect(c.find(50, 60, 5000, 6000, 3)).toBeNull();
   });
+
+  it('forget compares addresses above 2^31 (192.168/16, 10/8 as unsigned) and ports exactly, whatever the number of transports', () => {
+    const c = new FlowCache(256);
+    const inSession = (ssrc: number) => ({ ssrc, session: { key: `s${ssrc}` } }) as unknown as StreamState;
+    const lan = 0xc0a80001; // 192.168.0.1
+    const ten = 0x0a000002; // 10.0.0.2
+    const flows = Array.from({ length: 40 }, (_, k) => ({ src: lan + k, dst: ten, sport: 40000 + 2 * k, dport: 50000, ssrc: 100 + k }));
+    for (const f of flows) {
+      expect(c.find(f.src, f.dst, f.sport, f.dport, f.ssrc)).toBeNull();
+      c.store(f.src, f.dst, f.sport, f.dport, f.ssrc, inSession(f.ssrc), null);
+    }
+    // 20 transports (more than the first scratch holds), some given twice, one on a port next to a flow's
+    const gone = new Set([3, 7, 11, 19, 23, 29, 31, 37]);
+    const keys = [...gone].flatMap((k) => [(lan + k) * 65536 + 40000 + 2 * k, (lan + k) * 65536 + 40000 + 2 * k]);
+    keys.push((lan + 5) * 65536 + 40000 + 2 * 5 + 1, ten * 65536 + 50001, 0xffffffff * 65536 + 65535, 0);
+    c.forget(keys, []);
+    for (const [k, f] of flows.entries()) {
+      const found = c.find(f.src, f.dst, f.sport, f.dport, f.ssrc);
+      if (gone.has(k)) expect(found, `flow ${k}`).toBeNull();
+      else expect(found?.ssrc, `flow ${k}`).toBe(f.ssrc);
+    }
+    // the shared destination names every flow left
+    c.forget([ten * 65536 + 50000], []);
+    for (const f of flows) expect(c.find(f.src, f.dst, f.sport, f.dport, f.ssrc)).toBeNull();
+  });
 });
