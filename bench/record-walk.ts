@@ -1,7 +1,8 @@
 /**
  * The speed limit: a bare walk over every record of a capture with readCaptureBatches, touching
- * nothing but each record's length. Chunks are recycled (as `replay --workers 0` reads): the
- * fastest way this reader gets through a file, fresh memory per chunk being slower to fill. And the same walk through the native-free packet layers
+ * nothing but each record's length. Chunks are recycled and one batch object is refilled (as
+ * replay reads): the fastest way this reader gets through a file, fresh memory per chunk or
+ * per batch being slower to fill. And the same walk through the native-free packet layers
  * (link, IP, UDP/TCP) with PacketDecoder, the first thing replay does with each record.
  */
 import { stat } from 'node:fs/promises';
@@ -27,7 +28,7 @@ export async function walkRecords(file: string): Promise<WalkResult> {
   const started = performance.now();
   let records = 0;
   let capturedBytes = 0;
-  for await (const batch of readCaptureBatches(file, { recycleChunks: true })) {
+  for await (const batch of readCaptureBatches(file, { recycleChunks: true, reuseBatches: true })) {
     const capLen = batch.capLen;
     for (let i = 0; i < batch.count; i++) capturedBytes += capLen[i]!;
     records += batch.count;
@@ -44,7 +45,7 @@ export async function walkPacketLayers(file: string): Promise<WalkResult & { udp
   let records = 0;
   let capturedBytes = 0;
   let udp = 0;
-  for await (const batch of readCaptureBatches(file, { recycleChunks: true })) {
+  for await (const batch of readCaptureBatches(file, { recycleChunks: true, reuseBatches: true })) {
     for (let i = 0; i < batch.count; i++) {
       if (decoder.decode(batch, i, view) === 'udp') udp++;
       capturedBytes += batch.capLen[i]!;
