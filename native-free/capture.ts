@@ -44,8 +44,13 @@ export interface ReadCaptureOptions {
  * touch of each packet missed the caches as well.
  * 'ahead': the next chunk's read is in flight on the thread pool while one chunk is walked, so
  * a disk (or a pipe's writer) works while the records are processed.
- * 'auto': 'sync' for a regular file until a read shows it coming from a device rather than
- * from memory (slowRead), 'ahead' from then on; 'ahead' for anything else (a pipe, a FIFO).
+ * 'auto': 'sync' for a regular file read with recycleChunks, until reads show the file coming
+ * from a device rather than from memory (two slow reads in a row, by slowRead: one alone may be
+ * the thread losing its core); 'ahead' from then on, and for anything else: a pipe or a FIFO,
+ * or a consumer that needs a fresh chunk per read (the page faults of filling a fresh 4 MiB
+ * buffer, ~15 ms here, are better paid on the thread pool than on the walking thread).
+ * Only reads into a recycled chunk are judged: the first read into a fresh one is slow for its
+ * page faults alone.
  */
 export type ReadMode = 'auto' | 'sync' | 'ahead';
 
@@ -144,14 +149,16 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   const releaseChunk = opts.recycleChunks ? (c: Uint8Array) => void recycled.push(c) : undefined;
   const mode = opts.readMode ?? 'auto';
   const isSlowRead = opts.isSlowRead ?? slowRead;
-  let readAhead = mode === 'ahead';
-  if (mode === 'auto') {
+  let readAhead = mode === 'ahead' || (mode === 'auto' && !opts.recycleChunks);
+  if (mode === 'auto' && !readAhead) {
     try {
       readAhead = !(await handle.stat()).isFile();
     } catch {
       readAhead = true;
     }
   }
+  /** slow synchronous reads in a row ('auto') */
+  let slowReads = 0;
   type Chunk = { buf: Uint8Array; bytesRead: number };
   const readChunk = async (at: number): Promise<Chunk> => {
     const buf = recycled.pop() ?? allocate(headroom + chunkBytes);
@@ -163,7 +170,8 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     }
   };
   const readChunkNow = (at: number): Chunk => {
-    const buf = recycled.pop() ?? allocate(headroom + chunkBytes);
+    const reused = recycled.pop();
+    const buf = reused ?? allocate(headroom + chunkBytes);
     const started = performance.now();
     let bytesRead: number;
     try {
@@ -171,7 +179,10 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     } catch (err) {
       throw new CaptureError(path, at, `cannot read: ${systemErrorText(err)}`);
     }
-    if (mode === 'auto' && isSlowRead(bytesRead, performance.now() - started)) readAhead = true;
+    if (mode === 'auto' && reused !== undefined) {
+      slowReads = isSlowRead(bytesRead, performance.now() - started) ? slowReads + 1 : 0;
+      if (slowReads === 2) readAhead = true;
+    }
     return { buf, bytesRead };
   };
   let spare: RecordBatch | undefined;

@@ -25,14 +25,25 @@ describe('read modes: the same records and batches however the chunks are read',
     }
   });
 
-  it('auto turns to reading ahead after a slow read, mid-file, and loses nothing', async () => {
-    let reads = 0;
-    const isSlowRead = () => ++reads === 3;
-    const sync = await readBytes(file, { chunkBytes: 50, maxBatchRecords: 4, readMode: 'sync' });
-    const switched = await readBytes(file, { chunkBytes: 50, maxBatchRecords: 4, readMode: 'auto', isSlowRead });
-    // asked after each synchronous read until the third said slow; never again once reading ahead
-    expect(reads).toBe(3);
+  it('auto turns to reading ahead after two slow reads in a row, mid-file, and loses nothing', async () => {
+    const sync = await readBytes(file, { chunkBytes: 50, maxBatchRecords: 4, readMode: 'sync', recycleChunks: true });
+    // judged reads: every read but the first (into a fresh chunk); the 2nd and 3rd are slow
+    let judged = 0;
+    const switched = await readBytes(file, { chunkBytes: 50, maxBatchRecords: 4, readMode: 'auto', recycleChunks: true, isSlowRead: () => ++judged >= 2 });
+    expect(judged).toBe(3);
     expect(switched).toEqual(sync);
+  });
+
+  it('auto stays synchronous through one slow read alone, and judges no read into a fresh chunk', async () => {
+    let judged = 0;
+    const chunks = Math.ceil(file.length / 50) + 1; // the last read finds the end
+    const once = await readBytes(file, { chunkBytes: 50, readMode: 'auto', recycleChunks: true, isSlowRead: () => ++judged === 2 });
+    expect(once.error).toBeUndefined();
+    expect(judged).toBe(chunks - 1);
+    // without recycled chunks every read would fill a fresh one: auto reads ahead and judges nothing
+    judged = 0;
+    await readBytes(file, { chunkBytes: 50, readMode: 'auto', isSlowRead: () => ++judged > 0 });
+    expect(judged).toBe(0);
   });
 
   it('names the file and offset of a broken record the same way in every mode', async () => {
