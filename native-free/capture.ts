@@ -7,6 +7,7 @@
  */
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
 import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type CaptureRecordWalker } from './record-batch.js';
 import { isPcapMagic, PcapWalker } from './pcap.js';
@@ -208,7 +209,14 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       // everything cut from the previous chunk has been yielded and its tail copied out
       if (held !== undefined) releaseChunk?.(held);
       held = undefined;
-      const chunk: Chunk = pending !== undefined ? await pending : readChunkNow(filePos);
+      let chunk: Chunk;
+      if (pending !== undefined) chunk = await pending;
+      else {
+        // A synchronous read gives the event loop no turn: without one per chunk, timers,
+        // signal handlers (Ctrl-C) and output callbacks would wait for the end of the file.
+        await nextTurn();
+        chunk = readChunkNow(filePos);
+      }
       held = chunk.buf;
       const eof = chunk.bytesRead === 0;
       filePos += chunk.bytesRead;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { slowRead } from '../../native-free/capture.js';
+import { readCaptureBatches, slowRead } from '../../native-free/capture.js';
 import { encodePcapFileHeader, encodePcapRecord } from '../../native-free/write.js';
 import { concatBytes, readAll, readBytes } from './capture-helpers.js';
 
@@ -44,6 +44,33 @@ describe('read modes: the same records and batches however the chunks are read',
     judged = 0;
     await readBytes(file, { chunkBytes: 50, readMode: 'auto', isSlowRead: () => ++judged > 0 });
     expect(judged).toBe(0);
+  });
+
+  it('sync reads give the event loop a turn per chunk: timers and signal handlers run during a read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nf-turns-'));
+    try {
+      const capture = path.join(dir, 'c.pcap');
+      writeFileSync(capture, file);
+      // counts the event loop's turns: one tick per turn while the read lasts
+      let turns = 0;
+      let reading = true;
+      const tick = () => {
+        turns++;
+        if (reading) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const seen: number[] = [];
+      for await (const batch of readCaptureBatches(capture, { chunkBytes: 64, readMode: 'sync', recycleChunks: true })) {
+        if (batch.count > 0) seen.push(turns);
+      }
+      reading = false;
+      // the loop turned between one chunk's batch and the next's (the consumer does nothing asynchronous)
+      const advanced = seen.filter((t, k) => k > 0 && t > seen[k - 1]!).length;
+      expect(seen.length).toBeGreaterThan(8);
+      expect(advanced).toBeGreaterThanOrEqual(seen.length - 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the file and offset of a broken record the same way in every mode', async () => {
