@@ -50,6 +50,8 @@ const TARGET_PEAK_RSS_MB = 250;
 const PROFILE_CAPTURE = { calls: 30, durationSec: 30 };
 const SMALL_CAPTURE = path.join(REPO_ROOT, 'samples', 'call-small.pcap');
 const WARM_RUNS = 4;
+/** the worker counts every replay series compares: none, one, the default (undefined) */
+const WORKER_SETTINGS = [0, 1, undefined] as const;
 
 const { values: args } = parseArgs({
   options: {
@@ -104,22 +106,32 @@ interface ReplaySeries {
   peakRssMB: number;
 }
 
-async function replaySeries(capture: Pick<BenchCapture, 'path'>, workers: number | undefined, count: number): Promise<ReplaySeries> {
-  const label = workers === undefined ? `replay (default workers = ${defaultWorkerCount()})` : `replay --workers ${workers}`;
-  const done: ReplayRun[] = [];
+/**
+ * `count` runs of the CLI for each worker setting, interleaved (0, 1, default, 0, 1, default,
+ * …): a machine whose speed drifts during the bench then weighs on every setting alike, and
+ * their medians compare.
+ */
+async function replaySeries(capture: Pick<BenchCapture, 'path'>, settings: readonly (number | undefined)[], count: number): Promise<ReplaySeries[]> {
+  const label = (workers: number | undefined) => (workers === undefined ? `replay (default workers = ${defaultWorkerCount()})` : `replay --workers ${workers}`);
+  const done: ReplayRun[][] = settings.map(() => []);
   await warmPageCache(capture.path);
   for (let r = 0; r < count; r++) {
-    const run = await runReplayChild({ capture: capture.path, ...(workers !== undefined ? { workers } : {}) });
-    log(
-      `${label} (${path.basename(capture.path)}) run ${r + 1}/${count}: ${run.wallSeconds.toFixed(2)} s wall` +
-        (run.userSeconds !== undefined ? `, ${(run.userSeconds + (run.systemSeconds ?? 0)).toFixed(2)} s CPU` : '') +
-        `, ${fmt(run.packetsPerSec)} packets/s, peak RSS ${run.peakRssMB.toFixed(0)} MB, exports ${(run.exportsBytes / 1e6).toFixed(1)} MB`,
-    );
-    done.push(run);
+    for (const [k, workers] of settings.entries()) {
+      const run = await runReplayChild({ capture: capture.path, ...(workers !== undefined ? { workers } : {}) });
+      log(
+        `${label(workers)} (${path.basename(capture.path)}) run ${r + 1}/${count}: ${run.wallSeconds.toFixed(2)} s wall` +
+          (run.userSeconds !== undefined ? `, ${(run.userSeconds + (run.systemSeconds ?? 0)).toFixed(2)} s CPU` : '') +
+          `, ${fmt(run.packetsPerSec)} packets/s, peak RSS ${run.peakRssMB.toFixed(0)} MB, exports ${(run.exportsBytes / 1e6).toFixed(1)} MB`,
+      );
+      done[k]!.push(run);
+    }
   }
-  const mid = median(done.map((r) => r.wallSeconds));
-  const medianRun = done.find((r) => r.wallSeconds === mid) ?? done.reduce((a, b) => (Math.abs(a.wallSeconds - mid) <= Math.abs(b.wallSeconds - mid) ? a : b));
-  return { label, workers, runs: done, median: medianRun, peakRssMB: Math.max(...done.map((r) => r.peakRssMB)) };
+  return settings.map((workers, k) => {
+    const runs = done[k]!;
+    const mid = median(runs.map((r) => r.wallSeconds));
+    const medianRun = runs.find((r) => r.wallSeconds === mid) ?? runs.reduce((a, b) => (Math.abs(a.wallSeconds - mid) <= Math.abs(b.wallSeconds - mid) ? a : b));
+    return { label: label(workers), workers, runs, median: medianRun, peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)) };
+  });
 }
 
 /** The summary lines that SPEC §8 says do not depend on --workers. */
@@ -174,11 +186,8 @@ async function main(): Promise<void> {
   }
 
   // (b) the enforcer end to end
-  const series: ReplaySeries[] = [];
-  for (const workers of [0, 1, undefined]) {
-    log(`(b) ${workers === undefined ? 'replay, default workers' : `replay --workers ${workers}`}, ${runs} run(s) ...`);
-    series.push(await replaySeries(capture, workers, runs));
-  }
+  log(`(b) replay --workers 0, 1 and the default, ${runs} run(s) each, interleaved ...`);
+  const series = await replaySeries(capture, WORKER_SETTINGS, runs);
   for (const s of series) {
     const m = s.median;
     const cpu = m.userSeconds !== undefined ? `, ${(m.userSeconds + (m.systemSeconds ?? 0)).toFixed(1)} s CPU` : '';
@@ -202,9 +211,9 @@ async function main(): Promise<void> {
   // modules, starting the worker threads, the first compilation of every path), read off a
   // replay of the smallest sample capture: the rest of the wall time is the capture's own.
   const startup = new Map<number | undefined, number>();
-  for (const workers of [0, 1, undefined]) {
+  for (const small of await replaySeries({ path: SMALL_CAPTURE }, WORKER_SETTINGS, runs)) {
+    const workers = small.workers;
     const label = workers === undefined ? 'default workers' : `--workers ${workers}`;
-    const small = await replaySeries({ path: SMALL_CAPTURE }, workers, runs);
     startup.set(workers, small.median.wallSeconds);
     figures.push({
       suite: 'e2e',
@@ -340,11 +349,11 @@ async function main(): Promise<void> {
     const largeWalk = await bestOf(2, () => walkRecords(large.path));
     figures.push({ suite: 'large', name: 'bare record walk', value: largeWalk.recordsPerSec, unit: 'records/s', note: `${largeWalk.mbPerSec.toFixed(0)} MB/s; best of 2; ${how}` });
     log('large: replay --workers 0 ...');
-    const s0 = await replaySeries(large, 0, 1);
+    const [s0] = await replaySeries(large, [0], 1);
     figures.push({ suite: 'large', name: s0.label, value: s0.median.packetsPerSec, unit: 'packets/s', ratio: { to: 'record walk', value: s0.median.packetsPerSec / largeWalk.recordsPerSec }, note: `${s0.median.wallSeconds.toFixed(1)} s wall` });
     figures.push({ suite: 'large', name: `${s0.label}: peak RSS`, value: s0.peakRssMB, unit: 'MB', note: `target < ${TARGET_PEAK_RSS_MB} MB: ${met(s0.peakRssMB < TARGET_PEAK_RSS_MB)}` });
     log('large: replay, default workers ...');
-    const s = await replaySeries(large, undefined, 1);
+    const [s] = await replaySeries(large, [undefined], 1);
     figures.push({ suite: 'large', name: s.label, value: s.median.packetsPerSec, unit: 'packets/s', ratio: { to: 'record walk', value: s.median.packetsPerSec / largeWalk.recordsPerSec }, note: `${s.median.wallSeconds.toFixed(1)} s wall` });
     figures.push({ suite: 'large', name: `${s.label}: peak RSS`, value: s.peakRssMB, unit: 'MB', note: `target < ${TARGET_PEAK_RSS_MB} MB: ${met(s.peakRssMB < TARGET_PEAK_RSS_MB)}` });
     context.large = { capture: { ...large, path: path.basename(large.path) }, walk: largeWalk, replay: [...s0.runs, ...s.runs] };
