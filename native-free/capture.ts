@@ -39,10 +39,10 @@ export interface ReadCaptureOptions {
 
 /**
  * 'sync': each chunk is read on this thread when the walk needs it. The copy out of the page
- * cache then lands in this core's caches, where the walk and the packet decoder read it next:
- * with a read on libuv's thread pool (another core) the walk of a 548 MB capture took 104 ms
- * instead of 27, its reads included (bench capture, 4 MiB chunks), and the decoder's first
- * touch of each packet missed the caches as well.
+ * cache then lands in this core's caches, where the walk and the packet decoder read it next.
+ * Read on libuv's thread pool (another core), the 4 MiB chunks of the 548 MB bench capture
+ * took 104 ms to walk instead of 27 (the reads themselves ~55 ms either way), and the
+ * decoder's first touch of each packet missed the caches as well.
  * 'ahead': the next chunk's read is in flight on the thread pool while one chunk is walked, so
  * a disk (or a pipe's writer) works while the records are processed.
  * 'auto': 'sync' for a regular file read with recycleChunks, until reads show the file coming
