@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_WINDOW_SEC } from '../src/enforce/windows.js';
 import { openReplayOutputs } from '../src/cli/replay.js';
+import { BATCH_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { loadPolicyFile } from '../src/policy/policy-file.js';
 import { replayCapture } from '../src/pipeline/replay-engine.js';
 
@@ -81,8 +82,8 @@ export async function warmReplay(capture: string, policyFile: string, runs: numb
 
 /** Runs warmReplay in a fresh child process, so that nothing the bench ran before weighs on it. */
 export async function warmReplayChild(capture: string, policyFile: string, runs: number): Promise<WarmReplayResult> {
-  // with V8's interrupt budget as bin/aipref-enforcer.js sets it for `replay`: the engine as the command runs it
-  const args = ['--interrupt-budget=1200000', fileURLToPath(import.meta.url), capture, policyFile, String(runs)];
+  // with the V8 flags bin/aipref-enforcer.js sets for `replay`: the engine as the command runs it
+  const args = [BATCH_V8_FLAGS, fileURLToPath(import.meta.url), capture, policyFile, String(runs)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout) as WarmReplayResult;
 }
