@@ -86,6 +86,11 @@ function systemErrorText(err: unknown): string {
   return String(err);
 }
 
+/** The error of a read that failed at file offset `at`. */
+function readError(file: string, at: number, err: unknown): CaptureError {
+  return new CaptureError(file, at, `cannot read: ${systemErrorText(err)}`);
+}
+
 function formatOrThrow(file: string, head: Uint8Array): CaptureFormat {
   const format = detectCaptureFormat(head);
   if (format !== undefined) return format;
@@ -115,7 +120,7 @@ export async function probeCaptureFormat(path: string): Promise<CaptureFormat> {
     return formatOrThrow(path, head.subarray(0, bytesRead));
   } catch (err) {
     if (err instanceof CaptureError) throw err;
-    throw new CaptureError(path, 0, `cannot read: ${systemErrorText(err)}`);
+    throw readError(path, 0, err);
   } finally {
     await handle.close();
   }
@@ -167,7 +172,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
       return { buf, bytesRead };
     } catch (err) {
-      throw new CaptureError(path, at, `cannot read: ${systemErrorText(err)}`);
+      throw readError(path, at, err);
     }
   };
   const readChunkNow = (at: number): Chunk => {
@@ -178,7 +183,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     try {
       bytesRead = readSync(handle.fd, buf, headroom, chunkBytes, at);
     } catch (err) {
-      throw new CaptureError(path, at, `cannot read: ${systemErrorText(err)}`);
+      throw readError(path, at, err);
     }
     if (mode === 'auto' && reused !== undefined) {
       slowReads = isSlowRead(bytesRead, performance.now() - started) ? slowReads + 1 : 0;
