@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -50,5 +50,41 @@ describe('NdjsonFile backpressure', () => {
     for (let i = 0; i < 100; i++) file.writeLine('{"n":1}');
     expect(file.backpressure()).toBeUndefined();
     await file.close();
+  });
+});
+
+describe('NdjsonFile contents', () => {
+  it('writes every line whole and in order, whatever its characters and length, as encoding the joined lines would', async () => {
+    const path = join(dir, 'mixed.ndjson');
+    // 256-byte buffers: lines fill them unevenly, one is longer than a buffer, and buffers
+    // go back to the pool while later ones are still queued
+    const file = await NdjsonFile.create(path, 256);
+    const lines: string[] = [];
+    for (let i = 0; i < 500; i++) {
+      const kind = i % 7;
+      const text =
+        kind === 0 ? 'ascii'
+        : kind === 1 ? 'caf\u00e9 \u00fcber' // two-byte UTF-8
+        : kind === 2 ? '\u65e5\u672c\u8a9e' // three-byte
+        : kind === 3 ? '\ud83d\udcde call' // a surrogate pair: four bytes
+        : kind === 4 ? 'lone \ud800 surrogate' // JSON.stringify escapes this one
+        : kind === 5 ? 'x'.repeat(100 + (i % 50)) // about a buffer's third
+        : 'y'.repeat(300); // longer than a buffer
+      // and a raw lone surrogate after the JSON, which UTF-8 encoding replaces (U+FFFD) as Buffer.from does
+      lines.push(JSON.stringify({ i, text }) + (kind === 4 ? ' \ud800' : ''));
+    }
+    for (const l of lines) file.writeLine(l);
+    expect(file.lineCount).toBe(500);
+    await file.close();
+    const written = await readFile(path);
+    expect(written.equals(Buffer.from(lines.join('\n') + '\n', 'utf8'))).toBe(true);
+  });
+
+  it('an empty file stays empty', async () => {
+    const path = join(dir, 'empty.ndjson');
+    const file = await NdjsonFile.create(path);
+    await file.flush();
+    await file.close();
+    expect((await readFile(path)).length).toBe(0);
   });
 });
