@@ -1,8 +1,8 @@
 /**
  * A shard's share of one batch: the RTP/RTCP packets whose streams live in the shard, as
  * parallel typed arrays, plus every core event of the batch (all shards see all signaling).
- * Plain data with bytes of its own, so it crosses to a worker thread as is (its buffers moved,
- * not copied) and the capture's chunks never leave the reader.
+ * Plain data with bytes of its own, so it crosses to a worker thread as is (its arrays are views
+ * of one shared block, not copied) and the capture's chunks never leave the reader.
  *
  * Only what a shard reads is copied into the unit's bytes: an RTCP compound whole, the header
  * extension block of an RTP packet (where a mid may be learned), an RTP packet whose header
@@ -48,44 +48,79 @@ export interface MediaWork {
   lastTs: number;
 }
 
-/** Collects one shard's packets of a batch. */
+/**
+ * Bytes per packet slot of a block: frame and ts (8 each), off, len, ssrc, src4, dst4 (4 each),
+ * sport, dport, extProfile (2 each), proto (1).
+ */
+const SLOT_BYTES = 43;
+/** Blocks a builder keeps for reuse once a shard has given them back. */
+const SPARE_BLOCKS = 8;
+
+/**
+ * Collects one shard's packets of a batch, straight into the block the shard reads: every
+ * array of the unit is a view of one SharedArrayBuffer (laid out for `capacity` packets, widest
+ * arrays first so every view is aligned, then `byteCapacity` bytes), and take() hands the views
+ * over as they are. Once the shard has answered, the engine gives the block back (recycle), so
+ * a replay cycles a few blocks whose memory stays mapped: a fresh block per batch cost page
+ * faults on every first touch, and copying arrays into it a second pass over them. (Shared
+ * rather than moved: a moved block would have to come back inside the shard's answer, which
+ * takes piscina's move() and ~10 ms more to start each worker.)
+ */
 export class MediaWorkBuilder {
   private n = 0;
-  private frame: Float64Array;
-  private ts: Float64Array;
-  private proto: Uint8Array;
-  private off: Uint32Array;
-  private len: Uint32Array;
-  private ssrc: Uint32Array;
-  private extProfile: Uint16Array;
-  private src4: Uint32Array;
-  private dst4: Uint32Array;
-  private sport: Uint16Array;
-  private dport: Uint16Array;
+  private bytesLen = 0;
   private v6: Record<number, [string, string]> = {};
   private hasV6 = false;
-  private bytes: Uint8Array;
-  private bytesLen = 0;
+  private readonly spare: SharedArrayBuffer[] = [];
+  private block!: SharedArrayBuffer;
+  private frame!: Float64Array;
+  private ts!: Float64Array;
+  private off!: Uint32Array;
+  private len!: Uint32Array;
+  private ssrc!: Uint32Array;
+  private src4!: Uint32Array;
+  private dst4!: Uint32Array;
+  private sport!: Uint16Array;
+  private dport!: Uint16Array;
+  private extProfile!: Uint16Array;
+  private proto!: Uint8Array;
+  private bytes!: Uint8Array;
 
-  constructor(private capacity: number) {
-    this.frame = new Float64Array(capacity);
-    this.ts = new Float64Array(capacity);
-    this.proto = new Uint8Array(capacity);
-    this.off = new Uint32Array(capacity);
-    this.len = new Uint32Array(capacity);
-    this.ssrc = new Uint32Array(capacity);
-    this.extProfile = new Uint16Array(capacity);
-    this.src4 = new Uint32Array(capacity);
-    this.dst4 = new Uint32Array(capacity);
-    this.sport = new Uint16Array(capacity);
-    this.dport = new Uint16Array(capacity);
-    this.bytes = new Uint8Array(64 * 1024);
+  constructor(
+    private capacity: number,
+    private byteCapacity = 64 * 1024,
+  ) {
+    this.use(new SharedArrayBuffer(this.blockBytes()));
+  }
+
+  private blockBytes(): number {
+    return this.capacity * SLOT_BYTES + this.byteCapacity;
+  }
+
+  /** Lays the views out over `block` (sized by blockBytes()). */
+  private use(block: SharedArrayBuffer): void {
+    const c = this.capacity;
+    this.block = block;
+    this.frame = new Float64Array(block, 0, c);
+    this.ts = new Float64Array(block, 8 * c, c);
+    this.off = new Uint32Array(block, 16 * c, c);
+    this.len = new Uint32Array(block, 20 * c, c);
+    this.ssrc = new Uint32Array(block, 24 * c, c);
+    this.src4 = new Uint32Array(block, 28 * c, c);
+    this.dst4 = new Uint32Array(block, 32 * c, c);
+    this.sport = new Uint16Array(block, 36 * c, c);
+    this.dport = new Uint16Array(block, 38 * c, c);
+    this.extProfile = new Uint16Array(block, 40 * c, c);
+    this.proto = new Uint8Array(block, 42 * c, c);
+    this.bytes = new Uint8Array(block, SLOT_BYTES * c, this.byteCapacity);
   }
 
   /** An RTCP compound, or an RTP packet whose header did not decode: its payload is copied. */
   add(view: PacketView, proto: typeof Proto.RTP | typeof Proto.RTCP): void {
     const i = this.next(view, proto);
-    this.off[i] = this.copy(view.bytes, view.payloadOffset, view.payloadLength);
+    // copied first: a copy that grows the block replaces the arrays (this.off included)
+    const at = this.copy(view.bytes, view.payloadOffset, view.payloadLength);
+    this.off[i] = at;
     this.len[i] = view.payloadLength;
   }
 
@@ -94,7 +129,8 @@ export class MediaWorkBuilder {
     const i = this.next(view, header.extension ? Proto.RTP_HEADER_EXT : Proto.RTP_HEADER);
     this.ssrc[i] = header.ssrc;
     if (header.extension) {
-      this.off[i] = this.copy(view.bytes, header.extOffset, header.extLength);
+      const at = this.copy(view.bytes, header.extOffset, header.extLength);
+      this.off[i] = at;
       this.len[i] = header.extLength;
       this.extProfile[i] = header.extProfile;
     } else {
@@ -104,7 +140,7 @@ export class MediaWorkBuilder {
   }
 
   private next(view: PacketView, proto: number): number {
-    if (this.n === this.capacity) this.grow();
+    if (this.n === this.capacity) this.grow(this.capacity * 2, this.byteCapacity);
     const i = this.n++;
     this.frame[i] = view.frame;
     this.ts[i] = view.ts;
@@ -126,48 +162,58 @@ export class MediaWorkBuilder {
   /** Appends bytes[from, from + n) to the unit's bytes; returns where they start there. */
   private copy(bytes: Uint8Array, from: number, n: number): number {
     const at = this.bytesLen;
-    if (at + n > this.bytes.length) {
-      const bigger = new Uint8Array(Math.max(this.bytes.length * 2, at + n));
-      bigger.set(this.bytes.subarray(0, at));
-      this.bytes = bigger;
-    }
+    if (at + n > this.byteCapacity) this.grow(this.capacity, Math.max(this.byteCapacity * 2, at + n));
     this.bytes.set(bytes.subarray(from, from + n), at);
     this.bytesLen = at + n;
     return at;
   }
 
-  /** The work so far, and a fresh start for the next batch. */
+  /** A bigger block for this batch on: what is in the current one moves over, spares of the old size go. */
+  private grow(capacity: number, byteCapacity: number): void {
+    const old = { n: this.n, bytesLen: this.bytesLen, frame: this.frame, ts: this.ts, off: this.off, len: this.len, ssrc: this.ssrc, src4: this.src4, dst4: this.dst4, sport: this.sport, dport: this.dport, extProfile: this.extProfile, proto: this.proto, bytes: this.bytes };
+    this.capacity = capacity;
+    this.byteCapacity = byteCapacity;
+    this.spare.length = 0;
+    this.use(new SharedArrayBuffer(this.blockBytes()));
+    const n = old.n;
+    this.frame.set(old.frame.subarray(0, n));
+    this.ts.set(old.ts.subarray(0, n));
+    this.off.set(old.off.subarray(0, n));
+    this.len.set(old.len.subarray(0, n));
+    this.ssrc.set(old.ssrc.subarray(0, n));
+    this.src4.set(old.src4.subarray(0, n));
+    this.dst4.set(old.dst4.subarray(0, n));
+    this.sport.set(old.sport.subarray(0, n));
+    this.dport.set(old.dport.subarray(0, n));
+    this.extProfile.set(old.extProfile.subarray(0, n));
+    this.proto.set(old.proto.subarray(0, n));
+    this.bytes.set(old.bytes.subarray(0, old.bytesLen));
+  }
+
+  /** The work so far, as views of the current block, and a fresh start for the next batch in another block. */
   take(events: CoreEvent[], lastFrame: number, lastTs: number): MediaWork {
     const n = this.n;
-    const nb = this.bytesLen;
-    // One buffer holds every array (widest first, so every view is aligned) and then the bytes:
-    // one allocation per batch, and one buffer to move to a worker thread.
-    const block = new ArrayBuffer(n * 44 + nb);
-    const frame = new Float64Array(block, 0, n);
-    const ts = new Float64Array(block, 8 * n, n);
-    const off = new Uint32Array(block, 16 * n, n);
-    const len = new Uint32Array(block, 20 * n, n);
-    const ssrc = new Uint32Array(block, 24 * n, n);
-    const src4 = new Uint32Array(block, 28 * n, n);
-    const dst4 = new Uint32Array(block, 32 * n, n);
-    const sport = new Uint16Array(block, 36 * n, n);
-    const dport = new Uint16Array(block, 38 * n, n);
-    const extProfile = new Uint16Array(block, 40 * n, n);
-    const proto = new Uint8Array(block, 42 * n, n);
-    const bytes = new Uint8Array(block, 44 * n, nb);
-    frame.set(this.frame.subarray(0, n));
-    ts.set(this.ts.subarray(0, n));
-    off.set(this.off.subarray(0, n));
-    len.set(this.len.subarray(0, n));
-    ssrc.set(this.ssrc.subarray(0, n));
-    src4.set(this.src4.subarray(0, n));
-    dst4.set(this.dst4.subarray(0, n));
-    sport.set(this.sport.subarray(0, n));
-    dport.set(this.dport.subarray(0, n));
-    extProfile.set(this.extProfile.subarray(0, n));
-    proto.set(this.proto.subarray(0, n));
-    bytes.set(this.bytes.subarray(0, nb));
-    const work: MediaWork = { bytes, count: n, frame, ts, proto, off, len, ssrc, extProfile, src4, dst4, sport, dport, v6: this.v6, hasV6: this.hasV6, events, lastFrame, lastTs };
+    const work: MediaWork = {
+      bytes: this.bytes.subarray(0, this.bytesLen),
+      count: n,
+      frame: this.frame.subarray(0, n),
+      ts: this.ts.subarray(0, n),
+      proto: this.proto.subarray(0, n),
+      off: this.off.subarray(0, n),
+      len: this.len.subarray(0, n),
+      ssrc: this.ssrc.subarray(0, n),
+      extProfile: this.extProfile.subarray(0, n),
+      src4: this.src4.subarray(0, n),
+      dst4: this.dst4.subarray(0, n),
+      sport: this.sport.subarray(0, n),
+      dport: this.dport.subarray(0, n),
+      v6: this.v6,
+      hasV6: this.hasV6,
+      events,
+      lastFrame,
+      lastTs,
+    };
+    this.use(this.spare.pop() ?? new SharedArrayBuffer(this.blockBytes()));
     this.n = 0;
     this.v6 = {};
     this.hasV6 = false;
@@ -175,31 +221,15 @@ export class MediaWorkBuilder {
     return work;
   }
 
-  private grow(): void {
-    this.capacity *= 2;
-    const grow = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
-      const b = make(this.capacity);
-      b.set(a);
-      return b;
-    };
-    this.frame = grow(this.frame, (n) => new Float64Array(n));
-    this.ts = grow(this.ts, (n) => new Float64Array(n));
-    this.proto = grow(this.proto, (n) => new Uint8Array(n));
-    this.off = grow(this.off, (n) => new Uint32Array(n));
-    this.len = grow(this.len, (n) => new Uint32Array(n));
-    this.ssrc = grow(this.ssrc, (n) => new Uint32Array(n));
-    this.extProfile = grow(this.extProfile, (n) => new Uint16Array(n));
-    this.src4 = grow(this.src4, (n) => new Uint32Array(n));
-    this.dst4 = grow(this.dst4, (n) => new Uint32Array(n));
-    this.sport = grow(this.sport, (n) => new Uint16Array(n));
-    this.dport = grow(this.dport, (n) => new Uint16Array(n));
+  /**
+   * The block of a work unit this builder made, once its shard has answered (nothing may read
+   * the unit after this): kept for a later batch, unless the builder has grown since or keeps
+   * enough already.
+   */
+  recycle(work: MediaWork): void {
+    const block = work.frame.buffer;
+    if (block instanceof SharedArrayBuffer && block.byteLength === this.blockBytes() && block !== this.block && this.spare.length < SPARE_BLOCKS) this.spare.push(block);
   }
-}
-
-/** What can be moved rather than copied when a work unit goes to a worker thread: its one buffer. */
-export function mediaWorkTransferList(work: MediaWork): ArrayBuffer[] {
-  const buffer = work.frame.buffer;
-  return buffer instanceof ArrayBuffer && buffer.byteLength > 0 ? [buffer] : [];
 }
 
 /**

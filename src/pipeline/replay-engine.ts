@@ -17,7 +17,7 @@ import type { UriResolver } from '../policy/uri-resolver.js';
 import { type Report, reportJson } from '../report/report.js';
 import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
 import { unboundSessionKey } from './media-core.js';
-import { type MediaWork, MediaWorkBuilder, mediaWorkTransferList, Proto, ReusableAddress } from './media-work.js';
+import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
@@ -109,7 +109,7 @@ function workerFile(): string {
   return fileURLToPath(new URL('./shard-worker.js', import.meta.url));
 }
 
-async function workerShard(options: MediaCoreOptions, maxTasks: number): Promise<ShardHandle> {
+async function workerShard(options: MediaCoreOptions, maxTasks: number, builder: MediaWorkBuilder): Promise<ShardHandle> {
   // loaded here, not at the top: an in-thread replay (--workers 0) never pays for its import
   const { Piscina } = await import('piscina');
   const pool = new Piscina({
@@ -135,9 +135,9 @@ async function workerShard(options: MediaCoreOptions, maxTasks: number): Promise
   // for here, only posted first. Should it fail, every later task fails with its error.
   const init = pool.run({ type: 'init', options } satisfies ShardTask) as Promise<null>;
   init.catch(() => undefined);
-  const run = <T>(task: ShardTask, transferList?: ArrayBuffer[]): Promise<T> => {
+  const run = <T>(task: ShardTask): Promise<T> => {
     if (++inFlight > maxTasks) throw new Error(`shard: more than ${maxTasks} tasks in flight`);
-    const done = pool.run(task, transferList ? { transferList } : {}) as Promise<T>;
+    const done = pool.run(task) as Promise<T>;
     return done.then(
       (result) => {
         inFlight--;
@@ -151,8 +151,13 @@ async function workerShard(options: MediaCoreOptions, maxTasks: number): Promise
     );
   };
   return {
-    // the work's arrays are moved, not copied: the main thread never looks at them again
-    work: (work) => run<CoreOutputs>({ type: 'work', work }, mediaWorkTransferList(work)),
+    // the work's arrays are views of shared memory: they reach the thread without a copy
+    work: (work) =>
+      run<CoreOutputs>({ type: 'work', work }).then((outputs) => {
+        // answered: the shard is done with the unit, and its block can take a later batch
+        builder.recycle(work);
+        return outputs;
+      }),
     finish: (work) => run<ShardFinal>({ type: 'finish', work }),
     close: () => pool.destroy(),
   };
@@ -194,9 +199,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const maxInFlight = opts.maxInFlight ?? 4;
   // a shard's tasks at most: every batch in flight, the finish, the init
   const maxTasks = maxInFlight + 2;
-  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(Array.from({ length: shardCount }, () => workerShard(coreOptions, maxTasks)));
+  // each shard's work units are built in blocks a worker shard gives back (`local` only gets its last, empty one)
+  const builders = Array.from({ length: shardCount }, () => new MediaWorkBuilder(4096));
+  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(builders.map((b) => workerShard(coreOptions, maxTasks, b)));
   const front = new SignalingFront(opts.policy, opts.uriResolver ?? null);
-  const builders = shards.map(() => new MediaWorkBuilder(4096));
   const routes = new TransportMap();
   const callIdOf = new Map<string, string>();
   /** dialog key → its shard, so that a media packet costs a map lookup rather than hashing a Call-ID */

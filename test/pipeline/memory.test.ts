@@ -12,7 +12,7 @@ const child = path.resolve('test/pipeline/memory-child.mjs');
 const built = existsSync(path.resolve('dist/src/cli/main.js'));
 
 interface MemoryTrace {
-  /** resident memory every 100 ms, MiB */
+  /** resident memory every 50 ms, MiB */
   samples: number[];
   peakMiB: number;
 }
@@ -47,6 +47,7 @@ describe.skipIf(!built)(`replay memory stays flat on a large capture${built ? ''
   for (const workers of [0, 2]) {
     it(`resident memory levels off instead of following the capture (--workers ${workers})`, async () => {
       const trace = await replayMemory(capture, path.join(dir, `out-${workers}`), workers);
+      // (a sample every 50 ms: the in-thread replay of this capture takes ~0.6 s here)
       expect(trace.samples.length).toBeGreaterThan(6);
       // Once the heap has reached its working size, memory must not keep climbing: the last
       // third of the run may not exceed the middle third by more than a little. A pipeline
