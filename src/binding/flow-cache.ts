@@ -4,6 +4,9 @@ import type { TransportEntry } from './transport-map.js';
 /** slots per set: flows whose hashes collide share a set instead of evicting each other */
 const WAYS = 4;
 
+/** slots at most: the cache doubles while its live flows fill half of it, up to this (~9 MB) */
+const MAX_SLOTS = 1 << 18;
+
 /**
  * The last answer of the (transport, SSRC) → stream route for IPv4 media: which negotiated
  * transport entry the packet's addresses matched and which stream of which session it is.
@@ -14,34 +17,53 @@ const WAYS = 4;
  * The owner forgets the flows a signaling event may have rerouted (`forget`), and everything
  * (`invalidate`) when a stream is evicted: entries stamped with an older epoch miss. Flows
  * hashing to the same set of four slots share it; a fifth replaces one of them in turn (a
- * cache, not a table: a miss only costs the slow route).
+ * cache, not a table: a miss only costs the slow route). The cache doubles (its flows placed
+ * again) while they fill half of it, so thousands of concurrent calls do not push each other out.
+ *
+ * `forget` looks only at the slots filed under the transports and sessions it is given (an
+ * index kept as flows are stored), not at every live flow: with thousands of calls, scanning
+ * every flow at every signaling event made replay quadratic in the number of calls.
  */
 export class FlowCache {
   /** entries stamped with another epoch are stale */
   epoch = 1;
-  private readonly setMask: number;
+  private setMask = 0;
   /** per set: the way to replace next when none is stale */
-  private readonly victim: Uint8Array;
-  private readonly stamp: Uint32Array;
-  private readonly src: Uint32Array;
-  private readonly dst: Uint32Array;
+  private victim = new Uint8Array(0);
+  private stamp = new Uint32Array(0);
+  private src = new Uint32Array(0);
+  private dst = new Uint32Array(0);
   /** sport << 16 | dport */
-  private readonly ports: Uint32Array;
-  private readonly ssrc: Uint32Array;
-  private readonly streams: (StreamState | null)[];
-  private readonly entries: (TransportEntry | null)[];
-  /** the slots filled in this epoch, each once (some may have been forgotten since) */
-  private live: number[] = [];
+  private ports = new Uint32Array(0);
+  private ssrc = new Uint32Array(0);
+  private streams: (StreamState | null)[] = [];
+  private entries: (TransportEntry | null)[] = [];
+  private slots = 0;
+  /** slots stamped with this epoch */
+  private liveCount = 0;
+  /**
+   * Slots by the transport key (address × 65536 + port) of either end, and by the key of their
+   * stream's session, as they were when stored. An entry may have gone stale since (the slot
+   * forgotten or refilled): forget checks each slot it finds against the flow in it.
+   */
+  private byTransport = new Map<number, number[]>();
+  private bySession = new Map<string, number[]>();
+  /** entries in the two indexes, stale ones included (rebuilt from the live slots past a bound) */
+  private indexed = 0;
   /** the slot of the last probe, for `store` after a miss */
   private slot = 0;
-  /** forget's transports as (address, port) pairs, reused */
-  private forgetAddresses = new Int32Array(8);
-  private forgetPorts = new Int32Array(8);
 
-  /** `size` is rounded up to a power of two (at least one set). */
-  constructor(size = 4096) {
-    let n = WAYS;
-    while (n < size) n <<= 1;
+  /** `size` and `maxSize` are rounded up to a power of two (at least one set). */
+  constructor(
+    size = 4096,
+    private readonly maxSize = MAX_SLOTS,
+  ) {
+    this.allocate(slotsFor(size));
+  }
+
+  /** Fresh, empty arrays of `n` slots. */
+  private allocate(n: number): void {
+    this.slots = n;
     this.setMask = n / WAYS - 1;
     this.victim = new Uint8Array(n / WAYS);
     this.stamp = new Uint32Array(n);
@@ -51,6 +73,14 @@ export class FlowCache {
     this.ssrc = new Uint32Array(n);
     this.streams = new Array<StreamState | null>(n).fill(null);
     this.entries = new Array<TransportEntry | null>(n).fill(null);
+    this.clearIndex();
+  }
+
+  private clearIndex(): void {
+    this.liveCount = 0;
+    this.byTransport.clear();
+    this.bySession.clear();
+    this.indexed = 0;
   }
 
   /** Everything cached so far goes stale. */
@@ -58,7 +88,7 @@ export class FlowCache {
     // 0 is never a live stamp: fresh slots (stamp 0) can never hit
     this.epoch = this.epoch === 0xffffffff ? 1 : this.epoch + 1;
     if (this.epoch === 1) this.stamp.fill(0);
-    this.live = [];
+    this.clearIndex();
   }
 
   /**
@@ -67,56 +97,60 @@ export class FlowCache {
    * about those dialogs may have changed. The other flows keep their routes.
    */
   forget(transports: Iterable<number>, sessions: readonly string[]): void {
-    // The transports as (address, port) pairs of int32s, duplicates dropped, compared with each
-    // flow's ends as integers: a Set of keys above the small-integer range boxed and hashed a
-    // double twice per live flow, per signaling event.
-    let n = 0;
-    for (const key of transports) {
-      const address = Math.floor(key / 65536) | 0;
-      const port = key % 65536;
-      let seen = false;
-      for (let j = 0; j < n && !seen; j++) seen = this.forgetPorts[j] === port && this.forgetAddresses[j] === address;
-      if (seen) continue;
-      if (n === this.forgetPorts.length) this.growForgetPairs();
-      this.forgetAddresses[n] = address;
-      this.forgetPorts[n] = port;
-      n++;
-    }
-    const addresses = this.forgetAddresses;
-    const portsOf = this.forgetPorts;
     const stamp = this.stamp;
     const epoch = this.epoch;
-    // only the live slots are looked at (a signaling event comes every few thousand packets)
-    const kept: number[] = [];
-    for (const i of this.live) {
-      if (stamp[i] !== epoch) continue;
-      const src = this.src[i]! | 0;
-      const dst = this.dst[i]! | 0;
-      const ports = this.ports[i]!;
-      const sport = ports >>> 16;
-      const dport = ports & 0xffff;
-      let hit = false;
-      for (let j = 0; j < n; j++) {
-        const port = portsOf[j]!;
-        if ((port === sport && addresses[j] === src) || (port === dport && addresses[j] === dst)) {
-          hit = true;
-          break;
-        }
+    for (const key of transports) {
+      const list = this.byTransport.get(key);
+      if (list === undefined) continue;
+      // every live flow at this transport goes, so the list goes (what else it held was stale)
+      this.byTransport.delete(key);
+      this.indexed -= list.length;
+      const address = Math.floor(key / 65536);
+      const port = key % 65536;
+      for (const slot of list) {
+        if (stamp[slot] !== epoch) continue;
+        const ports = this.ports[slot]!;
+        if ((ports >>> 16 === port && this.src[slot] === address) || ((ports & 0xffff) === port && this.dst[slot] === address)) this.drop(slot);
       }
-      if (hit || sessions.includes(this.streams[i]!.session.key)) stamp[i] = 0;
-      else kept.push(i);
     }
-    this.live = kept;
+    for (const key of sessions) {
+      const list = this.bySession.get(key);
+      if (list === undefined) continue;
+      this.indexed -= list.length;
+      // A stream moves to another session only when an event names both (an early dialog
+      // confirmed): a flow filed under a session is found through it while it may matter.
+      const kept: number[] = [];
+      for (const slot of list) {
+        if (stamp[slot] !== epoch) continue;
+        if (sessions.includes(this.streams[slot]!.session.key)) this.drop(slot);
+        else kept.push(slot);
+      }
+      if (kept.length > 0) {
+        this.bySession.set(key, kept);
+        this.indexed += kept.length;
+      } else this.bySession.delete(key);
+    }
   }
 
-  private growForgetPairs(): void {
-    const size = Math.max(8, this.forgetPorts.length * 2);
-    const addresses = new Int32Array(size);
-    const ports = new Int32Array(size);
-    addresses.set(this.forgetAddresses);
-    ports.set(this.forgetPorts);
-    this.forgetAddresses = addresses;
-    this.forgetPorts = ports;
+  private drop(slot: number): void {
+    this.stamp[slot] = 0;
+    this.liveCount--;
+  }
+
+  private file(slot: number): void {
+    const ports = this.ports[slot]!;
+    fileUnder(this.byTransport, this.src[slot]! * 65536 + (ports >>> 16), slot);
+    fileUnder(this.byTransport, this.dst[slot]! * 65536 + (ports & 0xffff), slot);
+    fileUnder(this.bySession, this.streams[slot]!.session.key, slot);
+    this.indexed += 3;
+  }
+
+  /** The indexes anew from the live slots, once stale entries outnumber them. */
+  private reindex(): void {
+    this.byTransport.clear();
+    this.bySession.clear();
+    this.indexed = 0;
+    for (let slot = 0; slot < this.slots; slot++) if (this.stamp[slot] === this.epoch) this.file(slot);
   }
 
   /** The cached stream of this flow and SSRC, or null (then `store` fills a slot of its set). */
@@ -158,9 +192,14 @@ export class FlowCache {
 
   /** Fills the slot `find` chose when it missed. */
   store(src4: number, dst4: number, sport: number, dport: number, ssrc: number, stream: StreamState, entry: TransportEntry | null): void {
+    this.put(src4, dst4, sport, dport, ssrc, stream, entry);
+    if (this.liveCount > this.slots >> 1 && this.slots < this.maxSize) this.grow();
+    else if (this.indexed > 8 * this.slots) this.reindex();
+  }
+
+  private put(src4: number, dst4: number, sport: number, dport: number, ssrc: number, stream: StreamState, entry: TransportEntry | null): void {
     const slot = this.slot;
-    // a slot replacing a live one is on the list already
-    if (this.stamp[slot] !== this.epoch) this.live.push(slot);
+    if (this.stamp[slot] !== this.epoch) this.liveCount++;
     this.stamp[slot] = this.epoch;
     this.src[slot] = src4;
     this.dst[slot] = dst4;
@@ -168,5 +207,30 @@ export class FlowCache {
     this.ssrc[slot] = ssrc;
     this.streams[slot] = stream;
     this.entries[slot] = entry;
+    this.file(slot);
   }
+
+  /** Twice the slots, the live flows placed again in them. */
+  private grow(): void {
+    const { slots, epoch, stamp, src, dst, ports, ssrc, streams, entries } = this;
+    this.allocate(slots * 2);
+    for (let i = 0; i < slots; i++) {
+      if (stamp[i] !== epoch) continue;
+      const sport = ports[i]! >>> 16;
+      const dport = ports[i]! & 0xffff;
+      if (this.find(src[i]!, dst[i]!, sport, dport, ssrc[i]!) === null) this.put(src[i]!, dst[i]!, sport, dport, ssrc[i]!, streams[i]!, entries[i]!);
+    }
+  }
+}
+
+function slotsFor(size: number): number {
+  let n = WAYS;
+  while (n < size) n <<= 1;
+  return n;
+}
+
+function fileUnder<K>(index: Map<K, number[]>, key: K, slot: number): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [slot]);
+  else list.push(slot);
 }

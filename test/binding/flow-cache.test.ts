@@ -3,7 +3,7 @@ import { FlowCache } from '../../src/binding/flow-cache.js';
 import type { StreamState } from '../../src/binding/stream-table.js';
 import type { TransportEntry } from '../../src/binding/transport-map.js';
 
-const stream = (ssrc: number) => ({ ssrc }) as unknown as StreamState;
+const stream = (ssrc: number) => ({ ssrc, session: { key: 'd' } }) as unknown as StreamState;
 const entry = { dialogKey: 'd', sections: [0] } as unknown as TransportEntry;
 
 describe('FlowCache', () => {
@@ -34,7 +34,7 @@ describe('FlowCache', () => {
   });
 
   it('is a cache: with more flows than slots, every answer it gives is still the right one', () => {
-    const c = new FlowCache(16);
+    const c = new FlowCache(16, 16); // not allowed to grow
     const streams = new Map<number, StreamState>();
     let hits = 0;
     for (let round = 0; round < 3; round++) {
@@ -100,5 +100,67 @@ describe('FlowCache', () => {
     // the shared destination names every flow left
     c.forget([ten * 65536 + 50000], []);
     for (const f of flows) expect(c.find(f.src, f.dst, f.sport, f.dport, f.ssrc)).toBeNull();
+  });
+
+  it('grows while its live flows fill half of it, so that thousands of flows keep hitting', () => {
+    const c = new FlowCache(64);
+    const flows = Array.from({ length: 5000 }, (_, k) => ({ src: 0x0a000000 + k, dst: 0x0a100000 + (k % 7), sport: 10000 + 2 * k, dport: 20000, ssrc: 0x80000000 + k, stream: stream(k) }));
+    for (let round = 0; round < 3; round++) {
+      let hits = 0;
+      for (const f of flows) {
+        const found = c.find(f.src, f.dst, f.sport, f.dport, f.ssrc);
+        if (found) {
+          expect(found).toBe(f.stream);
+          hits++;
+        } else c.store(f.src, f.dst, f.sport, f.dport, f.ssrc, f.stream, null);
+      }
+      // the first round fills it (doubling on the way, its flows kept); from the second nearly all hit
+      if (round > 0) expect(hits).toBeGreaterThan(4500);
+    }
+  });
+
+  it('forget drops every flow the event names, like a scan of all of them would, through adopted sessions and refilled slots', () => {
+    // a small cache that may not grow: slots are refilled often, so its index holds stale entries
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (const [size, maxSize] of [
+      [16, 16],
+      [32, 1 << 12],
+    ] as const) {
+      const c = new FlowCache(size, maxSize);
+      const sessions = Array.from({ length: 6 }, (_, k) => ({ key: `dialog-${k}` }));
+      const addresses = [0x0a000001, 0x0a000002, 0xc0a80001, 0xc0a80002, 0xfffffffe];
+      const ports = [4000, 4001, 5000, 65535];
+      const flows = Array.from({ length: 60 }, (_, k) => ({
+        src: addresses[random(addresses.length)]!,
+        dst: addresses[random(addresses.length)]!,
+        sport: ports[random(ports.length)]!,
+        dport: ports[random(ports.length)]!,
+        ssrc: k,
+        stream: { ssrc: k, session: sessions[random(sessions.length)]! } as unknown as StreamState,
+      }));
+      for (let step = 0; step < 3000; step++) {
+        const f = flows[random(flows.length)]!;
+        const found = c.find(f.src, f.dst, f.sport, f.dport, f.ssrc);
+        if (found) expect(found).toBe(f.stream);
+        else c.store(f.src, f.dst, f.sport, f.dport, f.ssrc, f.stream, null);
+        if (step % 25 !== 0) continue;
+        // an event: some transports and sessions; sometimes a stream moves from one named session to another
+        const transports = Array.from({ length: random(3) }, () => addresses[random(addresses.length)]! * 65536 + ports[random(ports.length)]!);
+        const named = Array.from({ length: random(3) }, () => sessions[random(sessions.length)]!.key);
+        if (named.length === 2 && random(2) === 0) {
+          const moving = flows.find((x) => x.stream.session.key === named[0]);
+          if (moving) (moving.stream as unknown as { session: { key: string } }).session = sessions.find((x) => x.key === named[1])!;
+        }
+        c.forget(transports, named);
+        for (const x of flows) {
+          const gone = named.includes(x.stream.session.key) || transports.includes(x.src * 65536 + x.sport) || transports.includes(x.dst * 65536 + x.dport);
+          if (gone) expect(c.find(x.src, x.dst, x.sport, x.dport, x.ssrc), `flow ${x.ssrc} after step ${step}`).toBeNull();
+        }
+      }
+    }
   });
 });
