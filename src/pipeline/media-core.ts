@@ -89,6 +89,13 @@ export class MediaCore {
   private readonly windows: WindowStore;
   /** window key → the stream it belongs to, to name it in the aggregate */
   private readonly windowStreams = new Map<string, StreamState>();
+  /**
+   * The same open windows by their stream's session, for the events that close a session's
+   * windows (a renegotiation, a dialog's end, a BYE) without going through every window of every
+   * call. A stream changes session only once its windows are closed (a rekey closes the old
+   * session's before its streams move), so a window stays filed under its stream's session.
+   */
+  private readonly sessionWindows = new Map<RtpSession, Map<string, StreamState>>();
   /** sessions of ended dialogs, kept for the binding table at the end of the capture */
   private readonly endedSessions: RtpSession[] = [];
   private readonly rtpView = createRtpHeaderView();
@@ -317,9 +324,9 @@ export class MediaCore {
         const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec });
         this.emitWindows(closed, frame, key);
         // after the closed ones are named: the window just opened under the same key needs its stream
-        this.windowStreams.set(wkey, sender);
+        this.noteWindow(wkey, sender);
       }
-      if (item.kind === 'bye') this.closeStreamWindows((s) => s === sender, 'bye', frame, ts, key + 'w');
+      if (item.kind === 'bye') this.closeStreamWindows(sender.session, (s) => s === sender, 'bye', frame, ts, key + 'w');
     }
   }
 
@@ -442,14 +449,29 @@ export class MediaCore {
     this.defaultPreference = st ? resolvePreferences([st]) : null;
   }
 
-  private closeSessionWindows(session: RtpSession, reason: WindowCloseReason, frame: number, ts: number): void {
-    this.closeStreamWindows((s) => s.session === session, reason, frame, ts, 'w');
+  private noteWindow(key: string, stream: StreamState): void {
+    this.windowStreams.set(key, stream);
+    let filed = this.sessionWindows.get(stream.session);
+    if (filed === undefined) {
+      filed = new Map();
+      this.sessionWindows.set(stream.session, filed);
+    }
+    filed.set(key, stream);
   }
 
-  /** Closes every open window of the streams `which` selects (a stream has one per set of deciding APTs). */
-  private closeStreamWindows(which: (s: StreamState) => boolean, reason: WindowCloseReason, frame: number, ts: number, keyPrefix: string): void {
+  private closeSessionWindows(session: RtpSession, reason: WindowCloseReason, frame: number, ts: number): void {
+    this.closeStreamWindows(session, (s) => s.session === session, reason, frame, ts, 'w');
+  }
+
+  /**
+   * Closes every open window of the streams of `session` that `which` selects (a stream has one
+   * per set of deciding APTs). The lines are sorted by key later, so the order they close in is free.
+   */
+  private closeStreamWindows(session: RtpSession, which: (s: StreamState) => boolean, reason: WindowCloseReason, frame: number, ts: number, keyPrefix: string): void {
+    const filed = this.sessionWindows.get(session);
+    if (filed === undefined) return;
     const closed: ClosedWindow[] = [];
-    for (const [key, stream] of this.windowStreams) {
+    for (const [key, stream] of filed) {
       if (!which(stream)) continue;
       const w = this.windows.close(key, reason, ts);
       if (w) closed.push(w);
@@ -462,6 +484,8 @@ export class MediaCore {
       const stream = this.windowStreams.get(window.key);
       if (!stream) throw new Error(`aggregation window ${window.key} closed with no stream to name`);
       this.windowStreams.delete(window.key);
+      const filed = this.sessionWindows.get(stream.session);
+      if (filed !== undefined && filed.delete(window.key) && filed.size === 0) this.sessionWindows.delete(stream.session);
       const line = buildAggregateExport({ window, dialog: stream.session.scope?.dialog ?? null, stream: identity(stream) });
       this.out.exports.push({ frame, key: `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
     }
