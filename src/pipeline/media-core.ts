@@ -450,6 +450,8 @@ export class MediaCore {
   }
 
   private noteWindow(key: string, stream: StreamState): void {
+    // most items fold into a window already noted
+    if (this.windowStreams.get(key) === stream) return;
     this.windowStreams.set(key, stream);
     let filed = this.sessionWindows.get(stream.session);
     if (filed === undefined) {

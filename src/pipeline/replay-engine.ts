@@ -324,7 +324,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       for (const m of messages) await front.message(m, ctx);
       const events = front.takeEvents();
       track(events);
-      pendingEvents = pendingEvents.concat(events);
+      // appended in place (a batch's array is handed on whole at its end): concat copied the
+      // batch's events so far at every SIP message, quadratic in a batch busy with signaling
+      for (const ev of events) pendingEvents.push(ev);
     },
     other(view, kind) {
       // A datagram that is neither SIP nor RTP/RTCP where the signaling said media would arrive
@@ -365,7 +367,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const reloaded = take();
       if (reloaded) {
         front.updatePolicy(reloaded);
-        pendingEvents = pendingEvents.concat(front.takeEvents());
+        for (const ev of front.takeEvents()) pendingEvents.push(ev);
       }
       yield batch;
     }
