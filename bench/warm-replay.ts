@@ -83,7 +83,7 @@ export async function warmReplay(capture: string, policyFile: string, runs: numb
 /** Runs warmReplay in a fresh child process, so that nothing the bench ran before weighs on it. */
 export async function warmReplayChild(capture: string, policyFile: string, runs: number): Promise<WarmReplayResult> {
   // with the V8 flags bin/aipref-enforcer.js sets for `replay`: the engine as the command runs it
-  const args = [BATCH_V8_FLAGS, fileURLToPath(import.meta.url), capture, policyFile, String(runs)];
+  const args = [...BATCH_V8_FLAGS.split(' '), fileURLToPath(import.meta.url), capture, policyFile, String(runs)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout) as WarmReplayResult;
 }

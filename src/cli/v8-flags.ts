@@ -8,9 +8,17 @@
  * is faster (README, Performance); larger budgets (3 M, 8 M) were slower again, the hot paths
  * then running unoptimised for too long.
  *
+ * The old generation may grow by 50% past what the last full collection left before the next
+ * one (V8's own factor here is up to 4×): a replay of 1150 concurrent calls (10.3 M packets,
+ * `npm run bench -- --large=calls`) peaked at 295 MB resident with the default workers, over
+ * the 250 MB target, most of it garbage awaiting a full collection; with this, 229 MB at the
+ * same wall time (6.2 s), and 171 instead of 198 MB with --workers 0 (6.7 s against 6.5 s).
+ * Heap-heavy replays pay a few more full collections; the 1 M-packet bench capture's replay,
+ * 867 vs 871 ms median with --workers 1 in six interleaved runs each, nothing measurable.
+ *
  * bin/aipref-enforcer.js sets these before any of the enforcer's code is loaded (worker threads
  * share them), for the commands that read a file and end; the bench's warm-engine child runs
  * with them too. `live` runs for days, and its first packets are better served by code
  * optimised as soon as it is hot.
  */
-export const BATCH_V8_FLAGS = '--interrupt-budget=1200000';
+export const BATCH_V8_FLAGS = '--interrupt-budget=1200000 --heap-growing-percent=50';
