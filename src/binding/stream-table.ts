@@ -19,8 +19,6 @@ export interface StreamState {
   lastSeen: number;
   /** ReportedFlag bits: what was already reported about this stream. */
   reported: number;
-  rtpPackets: number;
-  rtcpPackets: number;
 }
 
 /** Report-once flags on StreamState.reported. */
@@ -94,8 +92,6 @@ export class StreamTable {
       generation: 0,
       lastSeen: ts,
       reported: 0,
-      rtpPackets: 0,
-      rtcpPackets: 0,
     };
     session.streams.set(ssrc, st);
     this.streamCount++;

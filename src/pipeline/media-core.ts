@@ -218,7 +218,6 @@ export class MediaCore {
       const stream = this.flows.find(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc);
       if (stream !== null) {
         stream.lastSeen = ts;
-        stream.rtpPackets++;
         // Nearly every packet: a bound stream with nothing left to learn from its packets. This
         // much stays small enough for the compiler to inline into the packet loop, so the
         // packet's time and SSRC are not boxed into heap numbers to cross a call.
@@ -231,7 +230,6 @@ export class MediaCore {
     const entry = this.lookup(addr);
     const stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
-    stream.rtpPackets++;
     this.rtpStream(stream, entry, frame, ts, extension, extBytes);
   }
 
@@ -286,7 +284,6 @@ export class MediaCore {
     for (let keyIndex = 0; keyIndex < items.length; keyIndex++) {
       const item = items[keyIndex]!;
       const sender = this.streamFor(session, item.senderSsrc, ts, candidates);
-      sender.rtcpPackets++;
       const senderPref = this.preferenceOf(sender, frame, ts);
       // decideItem's rules folded in place (no per-item arrays): a stopped stream — the sender
       // first, then the first stopped subject — decides; else the most restrictive of all.
