@@ -168,26 +168,22 @@ export class MediaWorkBuilder {
     return at;
   }
 
+  /** The slot arrays, in one fixed order (to copy them over together). */
+  private slotArrays(): (Float64Array | Uint32Array | Uint16Array | Uint8Array)[] {
+    return [this.frame, this.ts, this.off, this.len, this.ssrc, this.src4, this.dst4, this.sport, this.dport, this.extProfile, this.proto];
+  }
+
   /** A bigger block for this batch on: what is in the current one moves over, spares of the old size go. */
   private grow(capacity: number, byteCapacity: number): void {
-    const old = { n: this.n, bytesLen: this.bytesLen, frame: this.frame, ts: this.ts, off: this.off, len: this.len, ssrc: this.ssrc, src4: this.src4, dst4: this.dst4, sport: this.sport, dport: this.dport, extProfile: this.extProfile, proto: this.proto, bytes: this.bytes };
+    const n = this.n;
+    const before = this.slotArrays();
+    const bytes = this.bytes.subarray(0, this.bytesLen);
     this.capacity = capacity;
     this.byteCapacity = byteCapacity;
     this.spare.length = 0;
     this.use(new SharedArrayBuffer(this.blockBytes()));
-    const n = old.n;
-    this.frame.set(old.frame.subarray(0, n));
-    this.ts.set(old.ts.subarray(0, n));
-    this.off.set(old.off.subarray(0, n));
-    this.len.set(old.len.subarray(0, n));
-    this.ssrc.set(old.ssrc.subarray(0, n));
-    this.src4.set(old.src4.subarray(0, n));
-    this.dst4.set(old.dst4.subarray(0, n));
-    this.sport.set(old.sport.subarray(0, n));
-    this.dport.set(old.dport.subarray(0, n));
-    this.extProfile.set(old.extProfile.subarray(0, n));
-    this.proto.set(old.proto.subarray(0, n));
-    this.bytes.set(old.bytes.subarray(0, old.bytesLen));
+    this.slotArrays().forEach((a, k) => a.set(before[k]!.subarray(0, n)));
+    this.bytes.set(bytes);
   }
 
   /** The work so far, as views of the current block, and a fresh start for the next batch in another block. */
