@@ -73,10 +73,11 @@ export class FlowCache {
     this.ssrc = new Uint32Array(n);
     this.streams = new Array<StreamState | null>(n).fill(null);
     this.entries = new Array<TransportEntry | null>(n).fill(null);
-    this.clearIndex();
+    this.clearLive();
   }
 
-  private clearIndex(): void {
+  /** No slot live, nothing indexed (the arrays themselves are left as they are). */
+  private clearLive(): void {
     this.liveCount = 0;
     this.byTransport.clear();
     this.bySession.clear();
@@ -88,7 +89,7 @@ export class FlowCache {
     // 0 is never a live stamp: fresh slots (stamp 0) can never hit
     this.epoch = this.epoch === 0xffffffff ? 1 : this.epoch + 1;
     if (this.epoch === 1) this.stamp.fill(0);
-    this.clearIndex();
+    this.clearLive();
   }
 
   /**
