@@ -225,14 +225,18 @@ export class SignalingFront {
   }
 
   private deliver(part: StatementPart): PolicyFinding[] {
-    this.dirty.add(part.prefId);
     const key = signaledKey(part);
     if (!this.signaled.has(key)) this.signaled.set(key, { part });
     // Every signaled part is in the registry, and one without a version stays there: the
     // registry would find the repeat and return nothing (a versioned part may have been
     // replaced since, and is the registry's to judge).
     else if (partVersion(part) === null) return [];
-    return this.registry.deliver(part);
+    const revision = this.registry.revision;
+    const findings = this.registry.deliver(part);
+    // Only a statement that may have changed goes to the shards again: signaling repeats the
+    // same ones message after message, and each shard would take every repeat apart to find so.
+    if (this.registry.revision !== revision) this.dirty.add(part.prefId);
+    return findings;
   }
 
   private remember(part: StatementPart): void {

@@ -20,6 +20,11 @@ interface Entry {
 
 export class AptRegistry {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Bumped whenever a delivery or a failure may change a statement: what a caller compares to
+   * tell a delivery that changed nothing (a repeat, a stale version) from one that did.
+   */
+  revision = 0;
 
   /** A registry preloaded with parts (typically the policy file's entries, which are already validated). */
   static withParts(parts: readonly StatementPart[]): AptRegistry {
@@ -66,6 +71,7 @@ export class AptRegistry {
     entry.parts.push(part);
     entry.partKeys.add(key);
     entry.statement = null;
+    this.revision++;
     return findings.concat(this.newFindings(entry, part.prefId));
   }
 
@@ -75,6 +81,7 @@ export class AptRegistry {
     if (entry.failure !== null) return [];
     entry.failure = reason;
     entry.statement = null;
+    this.revision++;
     return [{ type: 'integrity-failure', apt: prefId, detail: reason }];
   }
 

@@ -141,6 +141,23 @@ describe('AptRegistry', () => {
     expect(registry.get('apt-1').export).toBe('raw');
   });
 
+  it('its revision moves only with a delivery or failure that may change a statement', () => {
+    const registry = new AptRegistry();
+    registry.deliver(header({ version: '2', export: 'raw' }));
+    const held = registry.revision;
+    registry.deliver(header({ version: '2', export: 'raw' }));
+    registry.deliver(sdp({ version: 1, export: 'none' }));
+    expect(registry.revision).toBe(held);
+    registry.deliver(sdp({ version: 2, export: 'none' }));
+    expect(registry.revision).toBeGreaterThan(held);
+    const before = registry.revision;
+    registry.markIntegrityFailure('apt-1', 'bad-signature');
+    expect(registry.revision).toBeGreaterThan(before);
+    const failed = registry.revision;
+    registry.markIntegrityFailure('apt-1', 'bad-signature');
+    expect(registry.revision).toBe(failed);
+  });
+
   it('an integrity failure makes the id most restrictive for good', () => {
     const registry = new AptRegistry();
     registry.deliver(file({ export: 'raw' }));
