@@ -155,41 +155,56 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   const releaseChunk = opts.recycleChunks ? (c: Uint8Array) => void recycled.push(c) : undefined;
   const mode = opts.readMode ?? 'auto';
   const isSlowRead = opts.isSlowRead ?? slowRead;
-  let readAhead = mode === 'ahead' || (mode === 'auto' && !opts.recycleChunks);
-  if (mode === 'auto' && !readAhead) {
-    try {
-      readAhead = !(await handle.stat()).isFile();
-    } catch {
-      readAhead = true;
-    }
+  // A pipe or a FIFO (`zcat x.pcap.gz | aipref-enforcer replay /dev/stdin`) has no positions:
+  // it is read in turn, and in 'auto' mode ahead, since its writer may be slow.
+  let seekable: boolean;
+  try {
+    const st = await handle.stat();
+    seekable = st.isFile() || st.isBlockDevice();
+  } catch {
+    seekable = false;
   }
+  let readAhead = mode === 'ahead' || (mode === 'auto' && (!opts.recycleChunks || !seekable));
   /** slow synchronous reads in a row ('auto') */
   let slowReads = 0;
   type Chunk = { buf: Uint8Array; bytesRead: number };
+  // Every chunk is filled (all of chunkBytes, short only at the end of the input), however the
+  // input hands its bytes over: a pipe gives what its writer has written so far. Chunks, and
+  // with them the batches cut from them (where windows close on time), then break at the same
+  // bytes whether a capture comes from a file or through a pipe, so the output is the same.
   const readChunk = async (at: number): Promise<Chunk> => {
     const buf = recycled.pop() ?? allocate(headroom + chunkBytes);
+    let n = 0;
     try {
-      const { bytesRead } = await handle.read(buf, headroom, chunkBytes, at);
-      return { buf, bytesRead };
+      while (n < chunkBytes) {
+        const { bytesRead } = await handle.read(buf, headroom + n, chunkBytes - n, seekable ? at + n : null);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
+      return { buf, bytesRead: n };
     } catch (err) {
-      throw readError(path, at, err);
+      throw readError(path, at + n, err);
     }
   };
   const readChunkNow = (at: number): Chunk => {
     const reused = recycled.pop();
     const buf = reused ?? allocate(headroom + chunkBytes);
     const started = performance.now();
-    let bytesRead: number;
+    let n = 0;
     try {
-      bytesRead = readSync(handle.fd, buf, headroom, chunkBytes, at);
+      while (n < chunkBytes) {
+        const bytesRead = readSync(handle.fd, buf, headroom + n, chunkBytes - n, seekable ? at + n : null);
+        if (bytesRead === 0) break;
+        n += bytesRead;
+      }
     } catch (err) {
-      throw readError(path, at, err);
+      throw readError(path, at + n, err);
     }
     if (mode === 'auto' && reused !== undefined) {
-      slowReads = isSlowRead(bytesRead, performance.now() - started) ? slowReads + 1 : 0;
+      slowReads = isSlowRead(n, performance.now() - started) ? slowReads + 1 : 0;
       if (slowReads === 2) readAhead = true;
     }
-    return { buf, bytesRead };
+    return { buf, bytesRead: n };
   };
   let spare: RecordBatch | undefined;
   const nextBatch = (bytes: Uint8Array, capacity: number, firstFrame: number): RecordBatch => {

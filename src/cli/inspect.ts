@@ -52,8 +52,8 @@ export async function runInspect(args: string[]): Promise<number> {
   const json = values.json === true;
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
-  const size = (await stat(capture)).size;
-  const progress = new Progress(`inspect ${capture}`, size, values.quiet === true);
+  const info = await stat(capture);
+  const progress = new Progress(`inspect ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
   let malformed = 0;
   const emit = (e: Endpoints, fields: Record<string, unknown>, summary: string) =>
     out.line(json ? JSON.stringify({ ...e, ...fields }) : textLine(e, summary));

@@ -23,13 +23,16 @@ export class Progress {
     this.lastDraw = now;
     const seconds = elapsed / 1000;
     const mbps = bytesRead / 1e6 / seconds;
-    const fraction = this.totalBytes > 0 ? Math.min(1, bytesRead / this.totalBytes) : 0;
+    // a pipe's length is not known: no share done, no ETA, no bar
+    const known = this.totalBytes > 0;
+    const fraction = known ? Math.min(1, bytesRead / this.totalBytes) : 0;
     const eta = fraction > 0 ? (seconds / fraction) * (1 - fraction) : 0;
-    const text = `${this.label}: ${packets.toLocaleString('en-US')} packets, ${mbps.toFixed(1)} MB/s, ${(fraction * 100).toFixed(0)}%, ETA ${eta.toFixed(0)} s`;
+    const rate = `${this.label}: ${packets.toLocaleString('en-US')} packets, ${mbps.toFixed(1)} MB/s`;
+    const text = known ? `${rate}, ${(fraction * 100).toFixed(0)}%, ETA ${eta.toFixed(0)} s` : rate;
     if (this.stream.isTTY) {
       const width = 24;
       const filled = Math.round(fraction * width);
-      this.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}\x1b[K`);
+      this.stream.write(`\r${known ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : ''}${text}\x1b[K`);
       this.drewTty = true;
     } else {
       this.stream.write(text + '\n');

@@ -1,6 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { probeCaptureFormat } from '../../native-free/capture.js';
+import { CaptureError } from '../../native-free/types.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
@@ -119,13 +120,16 @@ export async function runReplay(args: string[]): Promise<number> {
   }
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
-  const size = (await stat(capture)).size;
-  // a file that is not a capture leaves no output folder behind
-  await probeCaptureFormat(capture);
-  await mkdir(outDir, { recursive: true });
+  const info = await stat(capture);
+  // A file that is not a capture leaves no output folder behind. A pipe or a FIFO cannot be
+  // looked into twice: the replay judges its first bytes itself.
+  if (info.isFile()) await probeCaptureFormat(capture);
+  // the first folder mkdir made (undefined: it was there already)
+  const madeDir = await mkdir(outDir, { recursive: true });
   const explain = values.explain === true;
   const { files, sink, close } = await openReplayOutputs(outDir, explain);
-  const progress = new Progress(`replay ${capture}`, size, values.quiet === true);
+  let notACapture = false;
+  const progress = new Progress(`replay ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
@@ -143,11 +147,21 @@ export async function runReplay(args: string[]): Promise<number> {
       onProgress: (packets, bytes) => progress.update(packets, bytes),
       onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
     });
+  } catch (err) {
+    // refused at its first bytes: nothing was read
+    notACapture = err instanceof CaptureError && err.offset === 0;
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.done();
     await close();
+    // A pipe that does not carry a capture leaves nothing behind either, as a file does (that
+    // one is refused before anything is made): the empty files, and the folder if made for them.
+    if (notACapture) {
+      if (madeDir !== undefined) await rm(madeDir, { recursive: true, force: true });
+      else await Promise.all(Object.values(files).map((f) => (f === null ? undefined : rm(f.path, { force: true }))));
+    }
   }
   const s = result.summary;
   if (values.json) {

@@ -57,6 +57,30 @@ describe('replay', () => {
     for (const v of Object.values(s.reports as object)) expect(Number.isInteger(v)).toBe(true);
   });
 
+  it('reads a capture through a pipe (/dev/stdin) as from its file: the same lines, byte for byte, whatever the workers', async () => {
+    const fromFile = await ws.file('pipe-from-file');
+    const a = await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', fromFile, '--explain', '--json', '--workers', '0');
+    expect(a.code).toBe(0);
+    for (const workers of ['0', '2']) {
+      const fromPipe = await ws.file(`pipe-from-stdin-${workers}`);
+      // the pipe hands the 148 kB over in pieces (64 kB at most): the replay reads on until its chunk is full
+      const b = await run('sh', ['-c', 'cat "$1" | "$2" "$3" replay /dev/stdin --policy "$4" --out "$5" --explain --json --workers "$6"', 'sh', SMALL_PCAP, process.execPath, BIN, SMALL_POLICY, fromPipe, workers]);
+      expect(b.stdout).toBe(a.stdout);
+      for (const f of ['exports.ndjson', 'reports.ndjson', 'decisions.ndjson']) {
+        expect(await readFile(path.join(fromPipe, f), 'utf8'), `${f}, --workers ${workers}`).toBe(await readFile(path.join(fromFile, f), 'utf8'));
+      }
+    }
+  });
+
+  it('a pipe that does not carry a capture is refused with one line and leaves nothing behind, as a file is', async () => {
+    const out = await ws.file('pipe-bad');
+    const r = await run('sh', ['-c', 'echo "not a capture at all" | "$1" "$2" replay /dev/stdin --out "$3"; echo "exit $?"', 'sh', process.execPath, BIN, out]);
+    expect(r.stdout.trim()).toBe('exit 1');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/\/dev\/stdin: at byte 0: not a pcap or pcapng capture/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('--explain writes exports, reports and decisions whose lines carry the §8 fields', async () => {
     const out = await ws.file('explain-out');
     const r = await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--explain', '--window', '1s');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCaptureBatches, slowRead } from '../../native-free/capture.js';
+import { readCaptureBatches, type ReadMode, slowRead } from '../../native-free/capture.js';
 import { encodePcapFileHeader, encodePcapRecord } from '../../native-free/write.js';
 import { concatBytes, readAll, readBytes } from './capture-helpers.js';
 
@@ -82,18 +82,36 @@ describe('read modes: the same records and batches however the chunks are read',
     }
   });
 
-  it('a FIFO (not a regular file, so read ahead in auto) is refused with a one-line error: captures are read by position', async () => {
+  it('a FIFO gives the records and the batches of the same bytes in a file, in every mode, however slowly its writer writes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nf-fifo-'));
+    /** every batch's first frame and count, and every record's bytes, in one pass */
+    const walk = async (p: string, readMode: ReadMode) => {
+      const batches: [number, number][] = [];
+      const data: number[][] = [];
+      for await (const b of readCaptureBatches(p, { chunkBytes: 64, maxBatchRecords: 6, readMode, recycleChunks: true, reuseBatches: true })) {
+        batches.push([b.firstFrame, b.count]);
+        for (let i = 0; i < b.count; i++) data.push([...b.bytes.subarray(b.dataOffset[i]!, b.dataOffset[i]! + b.capLen[i]!)]);
+      }
+      return { batches, data };
+    };
     try {
       const src = path.join(dir, 'capture.pcap');
-      const fifo = path.join(dir, 'capture.fifo');
       writeFileSync(src, file);
-      execFileSync('mkfifo', [fifo]);
-      const writer = spawn('sh', ['-c', `cat "${src}" > "${fifo}" 2>/dev/null`]);
-      const r = await readAll(fifo, { readMode: 'auto' });
-      writer.kill();
-      expect(r.records).toEqual([]);
-      expect(r.error?.message).toBe(`${fifo}: at byte 0: cannot read: ESPIPE: invalid seek, read`);
+      const expected = await walk(src, 'sync');
+      expect(expected.data).toEqual(records.map((d) => [...d]));
+      for (const readMode of ['auto', 'ahead', 'sync'] as const) {
+        const fifo = path.join(dir, `capture-${readMode}.fifo`);
+        execFileSync('mkfifo', [fifo]);
+        // 13 bytes at a time, a millisecond apart: the reader gets short reads all along
+        const slowWriter = `const fs = require('fs'); const data = fs.readFileSync(process.argv[1]); const fd = fs.openSync(process.argv[2], 'w'); let at = 0;
+          const step = () => { if (at >= data.length) return fs.closeSync(fd); fs.writeSync(fd, data.subarray(at, at + 13)); at += 13; setTimeout(step, 1); }; step();`;
+        const writer = spawn(process.execPath, ['-e', slowWriter, src, fifo], { stdio: 'ignore' });
+        try {
+          expect(await walk(fifo, readMode), readMode).toEqual(expected);
+        } finally {
+          writer.kill();
+        }
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
