@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +79,13 @@ describe('replay', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/\/dev\/stdin: at byte 0: not a pcap or pcapng capture/);
     expect(existsSync(out)).toBe(false);
+    // a folder that was there already stays, with what it held; only the files made for the run go
+    const kept = await ws.file('pipe-bad-kept');
+    await mkdir(kept);
+    await writeFile(path.join(kept, 'notes.txt'), 'mine');
+    const again = await run('sh', ['-c', 'echo "not a capture" | "$1" "$2" replay /dev/stdin --out "$3" --explain; echo "exit $?"', 'sh', process.execPath, BIN, kept]);
+    expect(again.stdout.trim()).toBe('exit 1');
+    expect(await readdir(kept)).toEqual(['notes.txt']);
   });
 
   it('--explain writes exports, reports and decisions whose lines carry the §8 fields', async () => {
