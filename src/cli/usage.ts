@@ -16,4 +16,5 @@ export const USAGE = `usage:
                        [--no-resolve-uri] [--uri-ca <pem>]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri)
   aipref-enforcer inspect <capture> [--json] [--filter <bpf>]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
-  aipref-enforcer --help`;
+  aipref-enforcer --help
+<capture>: a pcap or pcapng file, or a pipe or FIFO carrying one (zcat call.pcap.gz | aipref-enforcer replay /dev/stdin)`;
