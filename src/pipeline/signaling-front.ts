@@ -43,8 +43,12 @@ export class SignalingFront {
   private readonly repository = new Map<string, string[]>();
   /** the last scope sent per dialog, to carry the addresses of m-sections a renegotiation disables */
   private readonly lastScopes = new Map<string, DialogScope>();
-  /** statement ids whose current statement the shards have not been sent yet */
-  private readonly dirty = new Set<string>();
+  /**
+   * After a policy reload, every identifier the replaced registry knew, to go to the shards
+   * again (some now stand on signaling alone, or are unresolved); what the new registry was
+   * given, it lists itself (takeChanged), as it does for every delivery that changes something.
+   */
+  private readonly beforeReload = new Set<string>();
   /** unresolved identifiers already reported, per dialog */
   private readonly reportedUnresolved = new Set<string>();
   private events: CoreEvent[] = [];
@@ -61,10 +65,7 @@ export class SignalingFront {
     private policy: PolicyFile,
     private readonly resolver: UriResolver | null = null,
   ) {
-    for (const part of policy.statementParts()) {
-      this.registry.deliver(part);
-      this.dirty.add(part.prefId);
-    }
+    for (const part of policy.statementParts()) this.registry.deliver(part);
   }
 
   /**
@@ -84,7 +85,7 @@ export class SignalingFront {
       if ('part' in d) this.registry.deliver(d.part);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
-    for (const id of new Set([...before, ...this.registry.ids()])) this.dirty.add(id);
+    for (const id of before) this.beforeReload.add(id);
   }
 
   /** Statements of every identifier the policy file knows: what shards start from. */
@@ -231,12 +232,7 @@ export class SignalingFront {
     // registry would find the repeat and return nothing (a versioned part may have been
     // replaced since, and is the registry's to judge).
     else if (partVersion(part) === null) return [];
-    const revision = this.registry.revision;
-    const findings = this.registry.deliver(part);
-    // Only a statement that may have changed goes to the shards again: signaling repeats the
-    // same ones message after message, and each shard would take every repeat apart to find so.
-    if (this.registry.revision !== revision) this.dirty.add(part.prefId);
-    return findings;
+    return this.registry.deliver(part);
   }
 
   private remember(part: StatementPart): void {
@@ -256,7 +252,6 @@ export class SignalingFront {
    */
   private async verify(v: AiPrefValue, ts: number): Promise<PolicyFinding[]> {
     const token = v.params.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
-    this.dirty.add(v.id);
     if (token === null) return this.integrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
     // loaded on first use: the JOSE library is a tenth of a short replay's start-up, and most captures sign nothing
     const { verifyAptToken } = await import('../policy/integrity.js');
@@ -356,10 +351,15 @@ export class SignalingFront {
     this.reports.push({ frame: r.frame, key, text: reportJson(r) });
   }
 
+  /**
+   * The statements that may have changed go to the shards, and only those: signaling repeats the
+   * same ones message after message, and every shard would take every repeat apart to find so.
+   */
   private flushStatements(frame: number): void {
-    if (this.dirty.size === 0) return;
-    const statements: AptStatement[] = [...this.dirty].map((id) => this.registry.get(id));
-    this.dirty.clear();
+    const ids = new Set([...this.beforeReload, ...this.registry.takeChanged()]);
+    this.beforeReload.clear();
+    if (ids.size === 0) return;
+    const statements: AptStatement[] = [...ids].map((id) => this.registry.get(id));
     this.events.push({ kind: 'statements', frame, statements });
   }
 }

@@ -20,11 +20,8 @@ interface Entry {
 
 export class AptRegistry {
   private readonly entries = new Map<string, Entry>();
-  /**
-   * Bumped whenever a delivery or a failure may change a statement: what a caller compares to
-   * tell a delivery that changed nothing (a repeat, a stale version) from one that did.
-   */
-  revision = 0;
+  /** identifiers whose statement a delivery or a failure may have changed, since takeChanged() */
+  private readonly changed = new Set<string>();
 
   /** A registry preloaded with parts (typically the policy file's entries, which are already validated). */
   static withParts(parts: readonly StatementPart[]): AptRegistry {
@@ -71,7 +68,7 @@ export class AptRegistry {
     entry.parts.push(part);
     entry.partKeys.add(key);
     entry.statement = null;
-    this.revision++;
+    this.changed.add(part.prefId);
     return findings.concat(this.newFindings(entry, part.prefId));
   }
 
@@ -81,8 +78,18 @@ export class AptRegistry {
     if (entry.failure !== null) return [];
     entry.failure = reason;
     entry.statement = null;
-    this.revision++;
+    this.changed.add(prefId);
     return [{ type: 'integrity-failure', apt: prefId, detail: reason }];
+  }
+
+  /**
+   * The identifiers whose statement may have changed since the last call, in the order they
+   * changed; a delivery that changed nothing (a repeat, a stale version) is not among them.
+   */
+  takeChanged(): string[] {
+    const ids = [...this.changed];
+    this.changed.clear();
+    return ids;
   }
 
   has(prefId: string): boolean {
