@@ -5,6 +5,12 @@ export interface TransportEntry {
   dialogKey: string;
   /** m-section indexes sharing the address (several under BUNDLE). */
   sections: number[];
+  /**
+   * Free for the map's user to file a number of its own under the entry: −1 when made. The
+   * replay engine keeps the dialog's shard here, worked out at the entry's first packet, so a
+   * media packet costs no lookup by dialog key. A dialog's new scope makes new entries.
+   */
+  tag: number;
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -205,6 +211,6 @@ function addSection<K>(map: Map<K, TransportEntry>, key: K, dialogKey: string, i
   if (entry && entry.dialogKey === dialogKey) {
     if (!entry.sections.includes(index)) entry.sections.push(index);
   } else {
-    map.set(key, { dialogKey, sections: [index] });
+    map.set(key, { dialogKey, sections: [index], tag: -1 });
   }
 }
