@@ -1,24 +1,23 @@
 /**
  * The enforcer end to end, as an operator runs it: `aipref-enforcer replay <capture> --policy
  * samples/policy.json --out <temp dir> [--workers n] --quiet --json` in a child process, so that
- * its peak resident memory is its own. Peak RSS comes from `/usr/bin/time -v` when present, else
- * from process.resourceUsage().maxRSS written by bench/peak-rss-child.ts in the child. The wall
- * time is the child's whole life as seen from here (Node start-up and writing the exports
- * included).
+ * its peak resident memory is its own. Peak RSS and CPU time, the main thread's apart, are what
+ * bench/child-cpu.ts, loaded ahead of the CLI, writes at the child's exit. The wall time is the child's whole life as
+ * seen from here (Node start-up and writing the exports included).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ReplaySummary } from '../src/pipeline/replay-engine.js';
+import type { ChildFigures } from './child-cpu.js';
 
-/** dist/bench/ → the repository root. */
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** the repository root: above dist/bench/ when compiled, above bench/ when a test runs the source */
+export const REPO_ROOT = path.basename(path.dirname(HERE)) === 'dist' ? path.resolve(HERE, '..', '..') : path.resolve(HERE, '..');
 const CLI = path.join(REPO_ROOT, 'bin', 'aipref-enforcer.js');
-const RSS_WRAPPER = path.join(REPO_ROOT, 'dist', 'bench', 'peak-rss-child.js');
-const TIME = '/usr/bin/time';
+const CHILD_HOOK = pathToFileURL(path.join(REPO_ROOT, 'dist', 'bench', 'child-cpu.js')).href;
 /** the policy the bench replays with unless told otherwise */
 export const SAMPLE_POLICY = path.join(REPO_ROOT, 'samples', 'policy.json');
 
@@ -29,10 +28,12 @@ export interface ReplayRun {
   /** undefined: the CLI's default (os.availableParallelism()) */
   workers: number | undefined;
   wallSeconds: number;
-  userSeconds?: number;
-  systemSeconds?: number;
+  /** user + system CPU time of the child, every thread */
+  cpuSeconds: number;
+  /** CPU time of the main thread (reading, packet layers, signaling, writing), where /proc tells */
+  mainThreadCpuSeconds?: number;
+  /** the child's peak resident set size (process.resourceUsage().maxRSS at its exit) */
   peakRssMB: number;
-  rssSource: '/usr/bin/time -v' | 'process.resourceUsage()';
   summary: ReplaySummaryJson;
   exportsBytes: number;
   packetsPerSec: number;
@@ -60,44 +61,26 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
   });
 }
 
-function timeField(text: string, label: string): number | undefined {
-  const m = new RegExp(`^\\s*${label.replace(/[()]/g, '\\$&')}:\\s*([0-9.]+)\\s*$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-}
-
 export async function runReplayChild(o: ReplayChildOptions): Promise<ReplayRun & { outDir?: string }> {
   const outDir = await mkdtemp(path.join(os.tmpdir(), 'aipref-bench-out-'));
-  const rssFile = path.join(outDir, 'maxrss.txt');
-  const useTime = existsSync(TIME);
+  const figuresFile = path.join(outDir, 'child-figures.json');
   const cliArgs = ['replay', o.capture, '--policy', o.policy ?? SAMPLE_POLICY, '--out', outDir, '--quiet', '--json'];
   if (o.workers !== undefined) cliArgs.push('--workers', String(o.workers));
-  const nodeArgs = [...(o.nodeArgs ?? []), useTime ? CLI : RSS_WRAPPER, ...cliArgs];
-  const [cmd, args] = useTime ? [TIME, ['-v', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const nodeArgs = [...(o.nodeArgs ?? []), '--import', CHILD_HOOK, CLI, ...cliArgs];
   const started = performance.now();
-  const { code, stdout, stderr } = await run(cmd, args, { ...process.env, AIPREF_BENCH_RSS_FILE: rssFile });
+  const { code, stdout, stderr } = await run(process.execPath, nodeArgs, { ...process.env, AIPREF_BENCH_CHILD_FILE: figuresFile });
   const wallSeconds = (performance.now() - started) / 1000;
   try {
     if (code !== 0) throw new Error(`replay --workers ${o.workers ?? 'default'} exited with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
     const summary = JSON.parse(stdout.trim().split('\n').pop()!) as ReplaySummaryJson;
-    let peakKb: number | undefined;
-    let userSeconds: number | undefined;
-    let systemSeconds: number | undefined;
-    if (useTime) {
-      peakKb = timeField(stderr, 'Maximum resident set size (kbytes)');
-      userSeconds = timeField(stderr, 'User time (seconds)');
-      systemSeconds = timeField(stderr, 'System time (seconds)');
-    } else {
-      peakKb = Number((await readFile(rssFile, 'utf8')).trim());
-    }
-    if (peakKb === undefined || !Number.isFinite(peakKb)) throw new Error('no peak RSS figure from the replay child');
+    const child = JSON.parse(await readFile(figuresFile, 'utf8')) as ChildFigures;
     const exportsBytes = (await stat(path.join(outDir, 'exports.ndjson'))).size;
     return {
       workers: o.workers,
       wallSeconds,
-      ...(userSeconds !== undefined ? { userSeconds } : {}),
-      ...(systemSeconds !== undefined ? { systemSeconds } : {}),
-      peakRssMB: (peakKb * 1024) / 1e6,
-      rssSource: useTime ? '/usr/bin/time -v' : 'process.resourceUsage()',
+      cpuSeconds: child.processCpuSeconds,
+      ...(child.mainThreadCpuSeconds !== undefined ? { mainThreadCpuSeconds: child.mainThreadCpuSeconds } : {}),
+      peakRssMB: (child.maxRssKb * 1024) / 1e6,
       summary,
       exportsBytes,
       packetsPerSec: summary.packets / wallSeconds,

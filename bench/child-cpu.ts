@@ -1,0 +1,47 @@
+/**
+ * Loaded ahead of the CLI in the bench's replay child (`node --import dist/bench/child-cpu.js
+ * bin/aipref-enforcer.js replay …`): at exit it writes, as JSON to the file named by
+ * AIPREF_BENCH_CHILD_FILE, the process's peak resident set size and CPU time (every thread,
+ * finished worker threads included) and the CPU time of its main thread alone.
+ *
+ * The main thread reads the capture, decodes the packet layers, runs signaling and writes the
+ * lines; with worker threads it is the one that sets the pace, so its share says where a
+ * replay's time goes where the process total cannot. The main thread's figure comes from
+ * Linux's /proc (in clock ticks of 10 ms); elsewhere it is left out.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export interface ChildFigures {
+  maxRssKb: number;
+  processCpuSeconds: number;
+  mainThreadCpuSeconds?: number;
+}
+
+/** /proc's unit for utime and stime: USER_HZ, 100 on Linux's common architectures */
+const TICKS_PER_SECOND = 100;
+
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // after the command name (in parentheses, spaces allowed): state, ppid, … utime is the 14th field, stime the 15th
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / TICKS_PER_SECOND : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const file = process.env.AIPREF_BENCH_CHILD_FILE;
+if (file) {
+  process.on('exit', () => {
+    const { user, system } = process.cpuUsage();
+    const main = mainThreadCpuSeconds();
+    const figures: ChildFigures = {
+      maxRssKb: process.resourceUsage().maxRSS,
+      processCpuSeconds: (user + system) / 1e6,
+      ...(main !== undefined ? { mainThreadCpuSeconds: main } : {}),
+    };
+    writeFileSync(file, JSON.stringify(figures));
+  });
+}
