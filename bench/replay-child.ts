@@ -2,8 +2,8 @@
  * The enforcer end to end, as an operator runs it: `aipref-enforcer replay <capture> --policy
  * samples/policy.json --out <temp dir> [--workers n] --quiet --json` in a child process, so that
  * its peak resident memory is its own. Peak RSS and CPU time, the main thread's apart, are what
- * bench/child-cpu.ts, loaded ahead of the CLI, writes at the child's exit. The wall time is the child's whole life as
- * seen from here (Node start-up and writing the exports included).
+ * bench/child-cpu.ts, loaded ahead of the CLI, writes at the child's exit. The wall time is the
+ * child's whole life as seen from here (Node start-up and writing the exports included).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
