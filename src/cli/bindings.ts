@@ -19,7 +19,7 @@ export async function runBindings(args: string[]): Promise<number> {
     workers: 0,
     windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC,
     explain: false,
-    sink: { exports: discard, reports: discard, decisions: discard },
+    sink: { exports: discard, reports: discard, decisions: discard, encoded: discard },
   });
   const out = new LineWriter();
   if (values.json) {

@@ -85,6 +85,12 @@ export async function openReplayOutputs(outDir: string, explain: boolean): Promi
       exports: (lines) => write(files.exports, lines),
       reports: (lines) => write(files.reports, lines),
       decisions: (lines) => write(files.decisions, lines),
+      encoded: (kind, runs) => {
+        const file = kind === 'exports' ? files.exports : files.decisions;
+        if (file === null) return undefined;
+        for (const r of runs) file.writeBytes(r.bytes, r.start, r.end, r.lines);
+        return file.backpressure();
+      },
     },
     close: async () => {
       await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);

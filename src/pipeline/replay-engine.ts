@@ -15,13 +15,14 @@ import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import { type Report, reportJson } from '../report/report.js';
-import type { CoreCounters, CoreEvent, CoreOutputs, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
+import type { CoreCounters, CoreEvent, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
+import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLines, mergedRuns, type ShardLines } from './encoded-lines.js';
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
-import type { ShardTask } from './shard-worker.js';
+import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
 import { SignalingFront } from './signaling-front.js';
 
 export interface ReplayOptions {
@@ -63,6 +64,12 @@ export interface ReplaySink {
   exports(lines: string[]): void | Promise<void>;
   reports(lines: string[]): void | Promise<void>;
   decisions(lines: string[]): void | Promise<void>;
+  /**
+   * Optional: a batch's export or decision lines as shard threads encoded them (UTF-8, each
+   * line with its newline), in output order; called instead of exports() or decisions() when
+   * the lines come from threads. A sink without it is given them as strings.
+   */
+  encoded?(kind: 'exports' | 'decisions', runs: readonly ByteRun[]): void | Promise<void>;
 }
 
 /** The `--json` summary (SPEC §8). */
@@ -83,10 +90,17 @@ export interface ReplayResult {
   bindings: (BindingRow & { ended: boolean })[];
 }
 
+/** A batch's lines from one shard: as the core made them in this thread, or encoded by a thread. */
+interface ShardOutputs {
+  exports: ShardLines;
+  reports: OutputLine[];
+  decisions: ShardLines;
+}
+
 /** A shard as the engine drives it: in this thread or in a worker. */
 interface ShardHandle {
-  work(work: MediaWork): Promise<CoreOutputs>;
-  finish(work: MediaWork): Promise<ShardFinal>;
+  work(work: MediaWork): Promise<ShardOutputs>;
+  finish(work: MediaWork): Promise<ShardFinal | ThreadFinal>;
   close(): Promise<void>;
 }
 
@@ -109,7 +123,7 @@ function workerFile(): string {
   return fileURLToPath(new URL('./shard-worker.js', import.meta.url));
 }
 
-async function workerShard(options: MediaCoreOptions, maxTasks: number, builder: MediaWorkBuilder): Promise<ShardHandle> {
+async function workerShard(options: MediaCoreOptions, merged: boolean, maxTasks: number, builder: MediaWorkBuilder): Promise<ShardHandle> {
   // loaded here, not at the top: an in-thread replay (--workers 0) never pays for its import
   const { Piscina } = await import('piscina');
   const pool = new Piscina({
@@ -133,7 +147,7 @@ async function workerShard(options: MediaCoreOptions, maxTasks: number, builder:
   let inFlight = 0;
   // The thread starts and loads its modules while the reader gets going: init is not waited
   // for here, only posted first. Should it fail, every later task fails with its error.
-  const init = pool.run({ type: 'init', options } satisfies ShardTask) as Promise<null>;
+  const init = pool.run({ type: 'init', options, merged } satisfies ShardTask) as Promise<null>;
   init.catch(() => undefined);
   const run = <T>(task: ShardTask): Promise<T> => {
     if (++inFlight > maxTasks) throw new Error(`shard: more than ${maxTasks} tasks in flight`);
@@ -153,12 +167,12 @@ async function workerShard(options: MediaCoreOptions, maxTasks: number, builder:
   return {
     // the work's arrays are views of shared memory: they reach the thread without a copy
     work: (work) =>
-      run<CoreOutputs>({ type: 'work', work }).then((outputs) => {
+      run<ThreadOutputs>({ type: 'work', work }).then((outputs) => {
         // answered: the shard is done with the unit, and its block can take a later batch
         builder.recycle(work);
         return outputs;
       }),
-    finish: (work) => run<ShardFinal>({ type: 'finish', work }),
+    finish: (work) => run<ThreadFinal>({ type: 'finish', work }),
     close: () => pool.destroy(),
   };
 }
@@ -177,16 +191,12 @@ function hashString(s: string): number {
   return h >>> 0;
 }
 
-function byFrameThenKey(a: OutputLine, b: OutputLine): number {
-  return a.frame - b.frame || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
 function sortedText(lines: OutputLine[]): string[] {
   return lines.sort(byFrameThenKey).map((l) => l.text);
 }
 
 interface PendingBatch {
-  results: Promise<CoreOutputs[]>;
+  results: Promise<ShardOutputs[]>;
   signalingReports: OutputLine[];
 }
 
@@ -201,7 +211,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const maxTasks = maxInFlight + 2;
   // each shard's work units are built in blocks a worker shard gives back (`local` only gets its last, empty one)
   const builders = Array.from({ length: shardCount }, () => new MediaWorkBuilder(4096));
-  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(builders.map((b) => workerShard(coreOptions, maxTasks, b)));
+  const shards: ShardHandle[] = local ? [inThreadShard(local)] : await Promise.all(builders.map((b) => workerShard(coreOptions, shardCount > 1, maxTasks, b)));
   const front = new SignalingFront(opts.policy, opts.uriResolver ?? null);
   const routes = new TransportMap();
   const callIdOf = new Map<string, string>();
@@ -246,12 +256,20 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     }
   };
 
-  const writeBatch = async (signalingReports: OutputLine[], outputs: CoreOutputs[]) => {
+  /** The shards' export or decision lines of a batch, merged into output order, to the sink. */
+  const writeLines = (kind: 'exports' | 'decisions', parts: ShardLines[]) => {
+    if (parts.every(isTextLines)) return opts.sink[kind](sortedText(([] as OutputLine[]).concat(...parts)));
+    // a batch's lines all come from threads (an in-thread shard is the only shard)
+    const runs = mergedRuns(parts as EncodedLines[]);
+    return opts.sink.encoded ? opts.sink.encoded(kind, runs) : opts.sink[kind](decodeRuns(runs));
+  };
+
+  const writeBatch = async (signalingReports: OutputLine[], outputs: ShardOutputs[]) => {
     const reports = sortedText(signalingReports.concat(...outputs.map((o) => o.reports)));
     countReports(reports);
-    await opts.sink.exports(sortedText(([] as OutputLine[]).concat(...outputs.map((o) => o.exports))));
+    await writeLines('exports', outputs.map((o) => o.exports));
     await opts.sink.reports(reports);
-    if (opts.explain) await opts.sink.decisions(sortedText(([] as OutputLine[]).concat(...outputs.map((o) => o.decisions))));
+    if (opts.explain) await writeLines('decisions', outputs.map((o) => o.decisions));
   };
 
   const drainOldest = async () => {
@@ -342,7 +360,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const events = pendingEvents;
       pendingEvents = [];
       appliedEvents = 0;
-      let results: Promise<CoreOutputs[]>;
+      let results: Promise<ShardOutputs[]>;
       if (local) {
         local.core.endBatch(lastFrame, lastTs);
         results = Promise.resolve([local.core.drain()]);
@@ -367,7 +385,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     }
   }
 
-  let finals: ShardFinal[];
+  let finals: (ShardFinal | ThreadFinal)[];
   try {
     if (opts.source) await feed.runBatches(opts.takePolicyUpdate ? withPolicyUpdates(opts.source, opts.takePolicyUpdate) : opts.source, opts.signal);
     else await feed.run(opts.capture, opts.signal, {

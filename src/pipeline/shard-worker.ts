@@ -1,23 +1,43 @@
 /**
  * The worker-thread side of a shard: piscina runs exactly one of these per thread, and the
  * pipeline gives each shard a pool of one thread, so the shard's state stays in this module.
+ * Its export and decision lines go back encoded (encoded-lines.ts), reports as they are.
  */
 import { Shard, type ShardFinal } from './shard-state.js';
-import type { CoreOutputs, MediaCoreOptions } from './media-core.js';
+import type { CoreOutputs, MediaCoreOptions, OutputLine } from './media-core.js';
+import { type EncodedLines, encodeLines } from './encoded-lines.js';
 import type { MediaWork } from './media-work.js';
 
 export type ShardTask =
-  | { type: 'init'; options: MediaCoreOptions }
+  /** `merged`: other shards' lines are merged with this one's (each line keeps its frame and key) */
+  | { type: 'init'; options: MediaCoreOptions; merged: boolean }
   | { type: 'work'; work: MediaWork }
   | { type: 'finish'; work: MediaWork };
 
-let shard: Shard | null = null;
+/** A batch's lines as a shard thread answers them. */
+export interface ThreadOutputs {
+  exports: EncodedLines;
+  reports: OutputLine[];
+  decisions: EncodedLines;
+}
 
-export default function runShardTask(task: ShardTask): CoreOutputs | ShardFinal | null {
+export type ThreadFinal = Omit<ShardFinal, 'outputs'> & { outputs: ThreadOutputs };
+
+let shard: Shard | null = null;
+let merged = false;
+
+function encoded(outputs: CoreOutputs): ThreadOutputs {
+  return { exports: encodeLines(outputs.exports, merged), reports: outputs.reports, decisions: encodeLines(outputs.decisions, merged) };
+}
+
+export default function runShardTask(task: ShardTask): ThreadOutputs | ThreadFinal | null {
   if (task.type === 'init') {
     shard = new Shard(task.options);
+    merged = task.merged;
     return null;
   }
   if (!shard) throw new Error('shard task before init');
-  return task.type === 'work' ? shard.work(task.work) : shard.finish(task.work);
+  if (task.type === 'work') return encoded(shard.work(task.work));
+  const final = shard.finish(task.work);
+  return { ...final, outputs: encoded(final.outputs) };
 }

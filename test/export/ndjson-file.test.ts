@@ -80,6 +80,30 @@ describe('NdjsonFile contents', () => {
     expect(written.equals(Buffer.from(lines.join('\n') + '\n', 'utf8'))).toBe(true);
   });
 
+  it('writeBytes appends runs of encoded lines as writeLine would the lines, runs larger than a buffer included', async () => {
+    const path = join(dir, 'bytes.ndjson');
+    const file = await NdjsonFile.create(path, 256);
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) lines.push(JSON.stringify({ i, text: i % 5 === 0 ? 'caf\u00e9 \ud83d\udcde' : 'x'.repeat(i % 90) }));
+    // runs of 1 to 12 lines, one of them written through writeLine between the runs
+    let i = 0;
+    let run = 1;
+    while (i < lines.length) {
+      const take = lines.slice(i, i + run);
+      if (run % 4 === 0) file.writeLine(take.shift()!), i++;
+      const bytes = Buffer.from(take.map((l) => l + '\n').join(''), 'utf8');
+      // within a larger array, at an offset: the run is bytes[start, end)
+      const padded = new Uint8Array(bytes.length + 20);
+      padded.set(bytes, 7);
+      file.writeBytes(padded, 7, 7 + bytes.length, take.length);
+      i += take.length;
+      run = (run % 12) + 1;
+    }
+    expect(file.lineCount).toBe(300);
+    await file.close();
+    expect((await readFile(path)).equals(Buffer.from(lines.join('\n') + '\n', 'utf8'))).toBe(true);
+  });
+
   it('an empty file stays empty', async () => {
     const path = join(dir, 'empty.ndjson');
     const file = await NdjsonFile.create(path);
