@@ -132,8 +132,8 @@ function reportSubjects(reports: readonly { ssrc: number }[], sender: number): n
   if (reports.length === 0) return NO_SUBJECTS;
   if (reports.length === 1) return onlyOther(reports[0]!.ssrc, sender);
   const out: number[] = [];
-  for (const r of reports) {
-    const ssrc = r.ssrc;
+  for (let i = 0; i < reports.length; i++) {
+    const ssrc = reports[i]!.ssrc;
     if (ssrc !== sender && ssrc !== 0 && !out.includes(ssrc)) out.push(ssrc);
   }
   return out;
@@ -150,7 +150,8 @@ function onlyOther(ssrc: number, sender: number): number[] {
  */
 function describingChunks(chunks: readonly SdesChunk[]): SdesChunk[] {
   const out: SdesChunk[] = [];
-  for (const chunk of chunks) {
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
     const all = chunk.items;
     let binding = 0;
     for (let i = 0; i < all.length; i++) if (isBindingMetadata(all[i]!)) binding++;
@@ -160,7 +161,7 @@ function describingChunks(chunks: readonly SdesChunk[]): SdesChunk[] {
     }
     if (binding === all.length) continue;
     const items: SdesItem[] = [];
-    for (const item of all) if (!isBindingMetadata(item)) items.push(item);
+    for (let i = 0; i < all.length; i++) if (!isBindingMetadata(all[i]!)) items.push(all[i]!);
     out.push({ ssrc: chunk.ssrc, items });
   }
   return out;

@@ -155,7 +155,8 @@ export class WindowStore {
     if (ts < this.earliestDue) return [];
     const closed: ClosedWindow[] = [];
     let earliest = Number.POSITIVE_INFINITY;
-    for (const window of [...this.windows.values()]) {
+    // closeOpen deletes only the window it closes: the map's iteration goes on past it
+    for (const window of this.windows.values()) {
       const due = dueReason(window, ts);
       if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
       else earliest = Math.min(earliest, window.end, window.deadline);
@@ -249,7 +250,8 @@ export class WindowStore {
 
 
   private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number): void {
-    for (const block of reports) {
+    for (let i = 0; i < reports.length; i++) {
+      const block = reports[i]!;
       window.reportBlocks++;
       addMean(window.loss, block.fractionLost / 256);
       window.cumulativeLostMax = window.cumulativeLostMax === null ? block.cumulativeLost : Math.max(window.cumulativeLostMax, block.cumulativeLost);
@@ -286,11 +288,13 @@ export class WindowStore {
   }
 
   private forgetOldSenderReports(ts: number): void {
-    for (const [ssrc, seen] of this.senderReports) {
-      const kept = seen.filter((sr) => ts < sr.forgetAt);
-      if (kept.length === 0) this.senderReports.delete(ssrc);
-      else this.senderReports.set(ssrc, kept);
-    }
+    // each list kept in place: this runs every second of capture time over every source
+    this.senderReports.forEach((seen, ssrc) => {
+      let kept = 0;
+      for (let i = 0; i < seen.length; i++) if (ts < seen[i]!.forgetAt) seen[kept++] = seen[i]!;
+      if (kept === 0) this.senderReports.delete(ssrc);
+      else seen.length = kept;
+    });
   }
 }
 

@@ -274,7 +274,8 @@ export class MediaCore {
     this.now.ts = ts;
     this.counters.rtcp++;
     const compound = decodeRtcpCompound(bytes, off, len);
-    for (const e of compound.errors) this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
+    const errors = compound.errors;
+    for (let i = 0; i < errors.length; i++) this.malformed(frame, ts, `rtcp ${errors[i]!.code} at byte ${errors[i]!.offset}: ${errors[i]!.message}`);
     const entry = this.lookup(addr);
     const session = this.sessionOf(entry, addr);
     const candidates = entry?.sections ?? NO_CANDIDATES;
@@ -290,9 +291,12 @@ export class MediaCore {
       let stopped: StreamPreference | null = senderPref.disabled ? senderPref : null;
       let governing: ResolvedPreference | null = senderPref.resolved ?? fallback;
       let absent = governing === null;
-      for (const ssrc of item.subjectSsrcs) {
+      // indexed loops throughout: this path runs unoptimised in a replay (V8's budget is not
+      // reached), where for-of makes an iterator and a result object per step
+      const subjects = item.subjectSsrcs;
+      for (let s = 0; s < subjects.length; s++) {
         // every subject's preference is looked up (it may report how it was found), as before
-        const pref = this.preferenceOf(this.streamFor(session, ssrc, ts, candidates), frame, ts);
+        const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
         if (stopped === null && pref.disabled) stopped = pref;
         if (absent) continue;
         const p = pref.resolved ?? fallback;
@@ -378,10 +382,13 @@ export class MediaCore {
   }
 
   private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], ts: number): void {
-    for (const p of packets) {
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
       if (p.pt !== 202 || !('chunks' in p)) continue;
-      for (const chunk of p.chunks) {
-        for (const item of chunk.items) {
+      for (let c = 0; c < p.chunks.length; c++) {
+        const chunk = p.chunks[c]!;
+        for (let k = 0; k < chunk.items.length; k++) {
+          const item = chunk.items[k]!;
           if (item.type === SdesItemType.MID && 'text' in item) {
             const stream = this.table.stream(session, chunk.ssrc, ts);
             if (stream.learnedMid !== item.text) {
