@@ -1,8 +1,14 @@
 /**
  * Loaded ahead of the CLI in the bench's replay child (`node --import dist/bench/child-cpu.js
  * bin/aipref-enforcer.js replay …`): at exit it writes, as JSON to the file named by
- * AIPREF_BENCH_CHILD_FILE, the process's peak resident set size and CPU time (every thread,
- * finished worker threads included) and the CPU time of its main thread alone.
+ * AIPREF_BENCH_CHILD_FILE, the process's peak resident set size, CPU time (every thread,
+ * finished worker threads included; the kernel's share apart) and minor page faults, and the
+ * CPU time of its main thread alone.
+ *
+ * A minor page fault is the first touch of a page of fresh memory: the heaps growing, buffers,
+ * compiled code. On a virtual machine each can cost microseconds (the bench measures what it
+ * costs where it runs, bench/page-touch.ts), so a replay's count says how much of its time
+ * goes to memory it touches for the first time.
  *
  * The main thread reads the capture, decodes the packet layers, runs signaling and writes the
  * lines; with worker threads it is the one that sets the pace, so its share says where a
@@ -14,6 +20,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 export interface ChildFigures {
   maxRssKb: number;
   processCpuSeconds: number;
+  /** of processCpuSeconds, the kernel's (system) time */
+  systemCpuSeconds: number;
+  minorPageFaults: number;
   mainThreadCpuSeconds?: number;
 }
 
@@ -37,9 +46,12 @@ if (file) {
   process.on('exit', () => {
     const { user, system } = process.cpuUsage();
     const main = mainThreadCpuSeconds();
+    const usage = process.resourceUsage();
     const figures: ChildFigures = {
-      maxRssKb: process.resourceUsage().maxRSS,
+      maxRssKb: usage.maxRSS,
       processCpuSeconds: (user + system) / 1e6,
+      systemCpuSeconds: system / 1e6,
+      minorPageFaults: usage.minorPageFault,
       ...(main !== undefined ? { mainThreadCpuSeconds: main } : {}),
     };
     writeFileSync(file, JSON.stringify(figures));

@@ -30,6 +30,10 @@ export interface ReplayRun {
   wallSeconds: number;
   /** user + system CPU time of the child, every thread */
   cpuSeconds: number;
+  /** of cpuSeconds, the kernel's (system) time: reads, writes, page faults */
+  systemCpuSeconds: number;
+  /** first touches of fresh pages (bench/child-cpu.ts) */
+  minorPageFaults: number;
   /** CPU time of the main thread (reading, packet layers, signaling, writing), where /proc tells */
   mainThreadCpuSeconds?: number;
   /** the child's peak resident set size (process.resourceUsage().maxRSS at its exit) */
@@ -79,6 +83,8 @@ export async function runReplayChild(o: ReplayChildOptions): Promise<ReplayRun &
       workers: o.workers,
       wallSeconds,
       cpuSeconds: child.processCpuSeconds,
+      systemCpuSeconds: child.systemCpuSeconds,
+      minorPageFaults: child.minorPageFaults,
       ...(child.mainThreadCpuSeconds !== undefined ? { mainThreadCpuSeconds: child.mainThreadCpuSeconds } : {}),
       peakRssMB: (child.maxRssKb * 1024) / 1e6,
       summary,

@@ -32,6 +32,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCapture, CACHE_DIR, warmPageCache, type BenchCapture, type BenchCaptureOptions } from './capture-cache.js';
 import { benchHotPaths } from './hot-paths.js';
+import { firstTouchCost } from './page-touch.js';
 import { printProfile, profileReplay, type ProfileSummary } from './profile.js';
 import { bestOf, walkPacketLayers, walkRecords, type WalkResult } from './record-walk.js';
 import { REPO_ROOT, runReplayChild, SAMPLE_POLICY, type ReplayRun } from './replay-child.js';
@@ -121,7 +122,7 @@ async function replaySeries(capture: Pick<BenchCapture, 'path'>, settings: reado
       log(
         `${label(workers)} (${path.basename(capture.path)}) run ${r + 1}/${count}: ${run.wallSeconds.toFixed(2)} s wall` +
           `, ${cpuText(run, 2)}` +
-          `, ${fmt(run.packetsPerSec)} packets/s, peak RSS ${run.peakRssMB.toFixed(0)} MB, exports ${(run.exportsBytes / 1e6).toFixed(1)} MB`,
+          `, ${fmt(run.packetsPerSec)} packets/s, peak RSS ${run.peakRssMB.toFixed(0)} MB, ${fmt(run.minorPageFaults)} page faults, exports ${(run.exportsBytes / 1e6).toFixed(1)} MB`,
       );
       done[k]!.push(run);
     }
@@ -191,6 +192,17 @@ async function main(): Promise<void> {
     }
   }
 
+  // What fresh memory costs here: the replays' page faults below are read at this price.
+  const touch = firstTouchCost();
+  figures.push({
+    suite: 'e2e',
+    name: 'machine: first touch of a fresh 4 KiB page',
+    value: touch.firstTouchMicros,
+    unit: 'µs',
+    note: `a page fault; median of 3 passes over ${touch.megabytes} MB (bench/page-touch.ts)`,
+  });
+  context.pageTouch = touch;
+
   // (b) the enforcer end to end
   log(`(b) replay --workers 0, 1 and the default, ${runs} run(s) each, interleaved ...`);
   const series = await replaySeries(capture, WORKER_SETTINGS, runs);
@@ -219,6 +231,16 @@ async function main(): Promise<void> {
         note: `median of ${mainCpu.length}, of ${median(s.runs.map((r) => r.cpuSeconds)).toFixed(2)} s for every thread: Node's start, reading, packet layers, signaling, writing${s.workers === 0 ? ', and here the media too' : ''}`,
       });
     }
+    const faults = median(s.runs.map((r) => r.minorPageFaults));
+    figures.push({
+      suite: 'e2e',
+      name: `${s.label}: minor page faults`,
+      value: faults,
+      unit: 'faults',
+      note:
+        `median of ${s.runs.length}; first touches of fresh memory, ~${((faults * touch.firstTouchMicros) / 1000).toFixed(0)} ms of CPU at this machine's ${touch.firstTouchMicros.toFixed(1)} µs each; ` +
+        `system CPU time ${median(s.runs.map((r) => r.systemCpuSeconds)).toFixed(2)} s of the ${median(s.runs.map((r) => r.cpuSeconds)).toFixed(2)} s (on the bench machine a fault shows in user and system time both)`,
+    });
     figures.push({ suite: 'e2e', name: `${s.label}: peak RSS`, value: s.peakRssMB, unit: 'MB', note: `max of ${s.runs.length} runs (process.resourceUsage() at exit)` });
   }
   // What a replay costs before its first packet and after its last (Node's start, loading the
