@@ -44,17 +44,13 @@ export class NdjsonFile {
   writeLine(json: string): void {
     this.lines++;
     // UTF-8 takes at most 3 bytes per UTF-16 code unit (a surrogate pair: 4 for 2)
-    const worst = json.length * 3 + 1;
-    if (worst > this.flushBytes - this.used) {
-      this.flush();
-      if (worst > this.flushBytes) {
-        // a line longer than a whole buffer goes out on its own
-        const bytes = Buffer.from(`${json}\n`, 'utf8');
-        this.enqueue(bytes, bytes.length, null);
-        return;
-      }
+    const buf = this.roomFor(json.length * 3 + 1);
+    if (buf === null) {
+      // a line longer than a whole buffer goes out on its own
+      const bytes = Buffer.from(`${json}\n`, 'utf8');
+      this.enqueue(bytes, bytes.length, null);
+      return;
     }
-    const buf = (this.buf ??= this.spare.pop() ?? Buffer.allocUnsafe(this.flushBytes));
     this.used += buf.write(json, this.used, 'utf8');
     buf[this.used++] = 0x0a;
   }
@@ -67,16 +63,26 @@ export class NdjsonFile {
   writeBytes(bytes: Uint8Array, start: number, end: number, lines: number): void {
     this.lines += lines;
     const n = end - start;
-    if (n > this.flushBytes - this.used) {
-      this.flush();
-      if (n > this.flushBytes) {
-        this.enqueue(bytes.subarray(start, end), n, null);
-        return;
-      }
+    const buf = this.roomFor(n);
+    if (buf === null) {
+      this.enqueue(bytes.subarray(start, end), n, null);
+      return;
     }
-    const buf = (this.buf ??= this.spare.pop() ?? Buffer.allocUnsafe(this.flushBytes));
     buf.set(bytes.subarray(start, end), this.used);
     this.used += n;
+  }
+
+  /**
+   * The write buffer with room for `n` more bytes after `used` (the one being filled is
+   * flushed first when it has not), or null, after that flush, when `n` is more than a whole
+   * buffer holds: the caller writes those bytes on their own.
+   */
+  private roomFor(n: number): Buffer | null {
+    if (n > this.flushBytes - this.used) {
+      this.flush();
+      if (n > this.flushBytes) return null;
+    }
+    return (this.buf ??= this.spare.pop() ?? Buffer.allocUnsafe(this.flushBytes));
   }
 
   /** Starts writing what is buffered; writes stay in order. */

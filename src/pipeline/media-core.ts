@@ -275,7 +275,10 @@ export class MediaCore {
     this.counters.rtcp++;
     const compound = decodeRtcpCompound(bytes, off, len);
     const errors = compound.errors;
-    for (let i = 0; i < errors.length; i++) this.malformed(frame, ts, `rtcp ${errors[i]!.code} at byte ${errors[i]!.offset}: ${errors[i]!.message}`);
+    for (let i = 0; i < errors.length; i++) {
+      const e = errors[i]!;
+      this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
+    }
     const entry = this.lookup(addr);
     const session = this.sessionOf(entry, addr);
     const candidates = entry?.sections ?? NO_CANDIDATES;
