@@ -66,6 +66,11 @@ export class StatementTable {
 interface Cached {
   generation: number;
   statements: number;
+  /**
+   * the dialog scope resolved under: a new one may name other dialog-level or repository
+   * identifiers while the stream's binding stays what it was (no m-section, say)
+   */
+  scope: DialogScope | null;
   preference: StreamPreference;
 }
 
@@ -131,7 +136,7 @@ class Resolutions {
   }
 }
 
-/** Per-stream preference resolution, cached until the stream's binding or a statement changes. */
+/** Per-stream preference resolution, cached until the stream's binding, its dialog's scope or a statement changes. */
 export class StreamPreferences {
   private readonly cache = new WeakMap<StreamState, Cached>();
   private readonly resolutions = new Resolutions();
@@ -157,9 +162,10 @@ export class StreamPreferences {
       this.lastStream = stream;
       this.lastEntry = hit;
     }
-    if (hit !== undefined && hit.generation === stream.generation && hit.statements === this.statements.generation) return hit.preference;
+    const scope = stream.session.scope;
+    if (hit !== undefined && hit.generation === stream.generation && hit.statements === this.statements.generation && hit.scope === scope) return hit.preference;
     const preference = this.compute(stream);
-    const entry = { generation: stream.generation, statements: this.statements.generation, preference };
+    const entry = { generation: stream.generation, statements: this.statements.generation, scope, preference };
     this.cache.set(stream, entry);
     this.lastEntry = entry;
     return preference;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RtpSession, StreamTable } from '../../src/binding/stream-table.js';
+import { bindStream, type RtpSession, StreamTable } from '../../src/binding/stream-table.js';
 import type { DialogScope } from '../../src/binding/types.js';
 import { StatementTable, StreamPreferences } from '../../src/enforce/stream-preferences.js';
 import { resolvePreferences } from '../../src/policy/precedence.js';
@@ -59,6 +59,32 @@ describe('StreamPreferences', () => {
     const changed = preferences.of(one).resolved;
     expect(changed).not.toBe(first);
     expect(changed?.export).toBe('none');
+  });
+
+  it("resolves again when the dialog's scope changes and the stream's binding does not", () => {
+    const statements = new StatementTable();
+    statements.set(statement('apt-a', { export: 'aggregated-only', type: 'user' }));
+    statements.set(statement('apt-b', { export: 'none', type: 'user' }));
+    statements.set(statement('apt-r', { export: 'raw', type: 'domain' }));
+    const table = new StreamTable();
+    const invite = dialogScope(['apt-a']);
+    const stream = streamIn(table, invite, 1);
+    bindStream(stream, invite, []);
+    const preferences = new StreamPreferences(statements);
+    expect(preferences.of(stream).ids).toEqual(['apt-a']);
+    // a re-INVITE names another dialog-level identifier: the stream stays bound to no m-section
+    const reinvite = dialogScope(['apt-b']);
+    const generation = stream.generation;
+    stream.session.scope = reinvite;
+    expect(bindStream(stream, reinvite, [])).toBe(false);
+    expect(stream.generation).toBe(generation);
+    expect(preferences.of(stream).ids).toEqual(['apt-b']);
+    expect(preferences.of(stream).resolved?.export).toBe('none');
+    // a reloaded repository for the dialog
+    const reloaded = dialogScope(['apt-b'], ['apt-r']);
+    stream.session.scope = reloaded;
+    bindStream(stream, reloaded, []);
+    expect(preferences.of(stream).ids).toEqual(['apt-b', 'apt-r']);
   });
 
   it('counts an identifier nothing states as most restrictive, reporting it unresolved', () => {
