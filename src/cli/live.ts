@@ -22,7 +22,7 @@ import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
 import { classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
 import { reportJson } from '../report/report.js';
-import { replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
+import { type PolicyUpdate, replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import { HepListener } from '../sources/hep-listener.js';
@@ -140,8 +140,10 @@ function exporterOf(name: string, exporter: Exporter & { pending?: number }, log
 export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const log = opts.log ?? defaultLog;
   let policy: PolicyFile = await loadPolicyOption(opts.policyFile);
-  let pendingPolicy: PolicyFile | null = null;
-  const windowSec = opts.windowSec ?? policy.windowSec ?? DEFAULT_WINDOW_SEC;
+  let pendingPolicy: PolicyUpdate | null = null;
+  /** the window a policy file makes: `--window` when given, else the file's, else the default */
+  const windowOf = (p: PolicyFile): number => opts.windowSec ?? p.windowSec ?? DEFAULT_WINDOW_SEC;
+  let windowSec = windowOf(policy);
   const metrics = new EnforcerMetrics({ processMetrics: true });
   // an idle tick every second: on a silent feed, windows still close on time and within retention
   const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024, 1000);
@@ -379,12 +381,23 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       log({ event: 'reload-failed', level: 'error', policy: opts.policyFile, error: err instanceof PolicyError || err instanceof Error ? err.message : String(err), kept: policy.fileName });
       return false;
     }
-    const fixed: string[] = [];
-    if (next.defaultApt !== policy.defaultApt) fixed.push('default');
-    if (next.windowSec !== policy.windowSec) fixed.push('window');
+    const changed: string[] = [];
+    if (next.defaultApt !== policy.defaultApt) changed.push('default');
+    if (windowOf(next) !== windowSec) changed.push('window');
     policy = next;
-    pendingPolicy = next;
-    log({ event: 'reload', policy: opts.policyFile, apts: next.apts.size, dialogs: next.dialogs.length, appliesFrom: 'next batch', ...(fixed.length > 0 && { needsRestart: fixed }) });
+    windowSec = windowOf(next);
+    pendingPolicy = { policy: next, windowSec };
+    log({
+      event: 'reload',
+      policy: opts.policyFile,
+      apts: next.apts.size,
+      dialogs: next.dialogs.length,
+      default: next.defaultApt,
+      windowSec,
+      ...(changed.length > 0 && { changed }),
+      ...(opts.windowSec !== null && next.windowSec !== null && next.windowSec !== opts.windowSec && { windowFixedBy: '--window' }),
+      appliesFrom: 'next batch',
+    });
     return true;
   };
 

@@ -96,16 +96,28 @@ const SR_MEMORY_PER_SOURCE = 8;
 export class WindowStore {
   private readonly windows = new Map<string, OpenWindow>();
   private readonly senderReports = new Map<number, SeenSenderReport[]>();
-  readonly windowSec: number;
+  private windowLength: number;
   private readonly srMemorySec: number;
   /** no window is due before this time: lets closeDue, called per packet, return at once */
   private earliestDue = Number.POSITIVE_INFINITY;
   private nextSenderReportPurge = Number.NEGATIVE_INFINITY;
 
   constructor(options: WindowStoreOptions = {}) {
-    this.windowSec = options.windowSec ?? DEFAULT_WINDOW_SEC;
-    if (!(this.windowSec > 0)) throw new RangeError(`window must be positive, got ${this.windowSec}`);
+    this.windowLength = checkedWindow(options.windowSec ?? DEFAULT_WINDOW_SEC);
     this.srMemorySec = options.srMemorySec ?? 60;
+  }
+
+  /** The length of windows opened from now on. */
+  get windowSec(): number {
+    return this.windowLength;
+  }
+
+  /**
+   * A new length (a reloaded policy file) for the windows opened from now on: a window already
+   * open keeps the end it was opened with, so what it counted is never cut short or stretched.
+   */
+  set windowSec(sec: number) {
+    this.windowLength = checkedWindow(sec);
   }
 
   /**
@@ -124,7 +136,7 @@ export class WindowStore {
       if (closed !== NONE_CLOSED) window = undefined;
     }
     if (window === undefined) {
-      window = openWindow(key, ts, this.windowSec, meta);
+      window = openWindow(key, ts, this.windowLength, meta);
       this.windows.set(key, window);
     }
     if (meta.retentionSec !== null) {
@@ -296,6 +308,11 @@ export class WindowStore {
       else seen.length = kept;
     });
   }
+}
+
+function checkedWindow(sec: number): number {
+  if (!(sec > 0)) throw new RangeError(`window must be positive, got ${sec}`);
+  return sec;
 }
 
 function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta): OpenWindow {

@@ -43,7 +43,9 @@ export type CoreEvent =
   | { kind: 'dialog-ended'; frame: number; ts: number; key: string }
   /** an INVITE's early state became a dialog (the callee's tag is known): its streams move over */
   | { kind: 'rekey'; frame: number; ts: number; from: string; to: string; dialog: DialogRef }
-  | { kind: 'statements'; frame: number; statements: AptStatement[] };
+  | { kind: 'statements'; frame: number; statements: AptStatement[] }
+  /** a reloaded policy file's operator settings (live SIGHUP): the default APT, the window of windows opened from now on */
+  | { kind: 'settings'; frame: number; defaultApt: string | null; windowSec: number };
 
 /** Where a media packet came from and went to. IPv4 addresses as numbers, IPv6 as text. */
 export interface PacketAddress {
@@ -100,6 +102,8 @@ export class MediaCore {
   private readonly endedSessions: RtpSession[] = [];
   private readonly rtpView = createRtpHeaderView();
   private defaultPreference: ResolvedPreference | null = null;
+  /** the operator's default APT identifier: the options' until a reloaded policy file names another */
+  private defaultApt: string | null;
   /** the packet being handled, for reports made deep inside (a stream evicted) */
   private readonly now = { frame: 0, ts: 0 };
   private out: CoreOutputs = { exports: [], reports: [], decisions: [] };
@@ -118,6 +122,7 @@ export class MediaCore {
       },
     });
     this.windows = new WindowStore({ windowSec: options.windowSec });
+    this.defaultApt = options.defaultApt;
   }
 
   /** Hands over the lines made since the last call. */
@@ -128,12 +133,12 @@ export class MediaCore {
   }
 
   event(ev: CoreEvent): void {
-    if (ev.kind === 'statements') {
+    if (ev.kind === 'statements' || ev.kind === 'settings') {
       this.applyEvent(ev);
       return;
     }
     // The dialogs' transports before and after, and their sessions: the flows whose cached
-    // route the event may change. (Statements change preferences, never routes.)
+    // route the event may change. (Statements and settings change preferences, never routes.)
     const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
     const touched: number[] = [];
     for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
@@ -149,6 +154,14 @@ export class MediaCore {
         for (const st of ev.statements) this.statements.set(st);
         // repeated statements change nothing: the default keeps its identity (and its memoised combinations)
         if (this.statements.generation !== before || this.defaultPreference === null) this.refreshDefault();
+        return;
+      }
+      case 'settings': {
+        this.windows.windowSec = ev.windowSec;
+        if (ev.defaultApt !== this.defaultApt) {
+          this.defaultApt = ev.defaultApt;
+          this.refreshDefault();
+        }
         return;
       }
       case 'scope': {
@@ -451,7 +464,7 @@ export class MediaCore {
   }
 
   private refreshDefault(): void {
-    const id = this.options.defaultApt;
+    const id = this.defaultApt;
     const st = id === null ? undefined : this.statements.get(id);
     this.defaultPreference = st ? resolvePreferences([st]) : null;
   }

@@ -54,9 +54,15 @@ export interface ReplayOptions {
   maxBatchRecords?: number;
   /**
    * With `source`, asked before each batch: a reloaded policy file to apply from that batch on,
-   * or null. Its statements reach the shards before the batch's first packet (SignalingFront.updatePolicy).
+   * or null. It reaches the shards before the batch's first packet (SignalingFront.updatePolicy).
    */
-  takePolicyUpdate?: () => PolicyFile | null;
+  takePolicyUpdate?: () => PolicyUpdate | null;
+}
+
+/** A reloaded policy file, and the window it makes (its own, unless the command line fixed one). */
+export interface PolicyUpdate {
+  policy: PolicyFile;
+  windowSec: number;
 }
 
 /** Where the sorted lines go; called once per batch, in capture order. */
@@ -374,11 +380,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   });
 
   /** A reloaded policy applies before the next batch's first packet: its statements lead that batch's events. */
-  async function* withPolicyUpdates(source: AsyncIterable<RecordBatch>, take: () => PolicyFile | null): AsyncGenerator<RecordBatch> {
+  async function* withPolicyUpdates(source: AsyncIterable<RecordBatch>, take: () => PolicyUpdate | null): AsyncGenerator<RecordBatch> {
     for await (const batch of source) {
       const reloaded = take();
       if (reloaded) {
-        front.updatePolicy(reloaded);
+        // in force after the last packet read: before this batch's first
+        front.updatePolicy(reloaded.policy, reloaded.windowSec, feed.stats.lastFrame, feed.stats.lastTs);
         for (const ev of front.takeEvents()) pendingEvents.push(ev);
       }
       yield batch;

@@ -41,8 +41,15 @@ export class SignalingFront {
    */
   private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string } }>();
   private readonly repository = new Map<string, string[]>();
-  /** the last scope sent per dialog, to carry the addresses of m-sections a renegotiation disables */
+  /** every running dialog's identity, to look its repository entry up again after a policy reload */
+  private readonly dialogIds = new Map<string, DialogId>();
+  /**
+   * The last scope sent per dialog, to carry the addresses of m-sections a renegotiation
+   * disables. An INVITE's early scope stays after its dialog took it over (a fork may take it
+   * too): `takenOver` lists those keys, which the shards no longer know.
+   */
   private readonly lastScopes = new Map<string, DialogScope>();
+  private readonly takenOver = new Set<string>();
   /**
    * After a policy reload, every identifier the replaced registry knew, to go to the shards
    * again (some now stand on signaling alone, or are unresolved); what the new registry was
@@ -69,14 +76,19 @@ export class SignalingFront {
   }
 
   /**
-   * A reloaded policy file (live SIGHUP) from now on: its statements replace the old file's
-   * (identifiers it no longer lists fall back to what signaling said, or to unresolved); what
-   * signaling delivered stays. The changed statements go to the shards with the next events
-   * (takeEvents). Dialogs created from now on look up the new repository; dialogs already
-   * running keep the repository entry they started with. The default APT and the window are
-   * fixed at start (the shards hold them).
+   * A reloaded policy file (live SIGHUP), in force after packet `frame` (at `ts`) — the whole
+   * file, as if it had been there from the start, for what comes from now on:
+   * - its statements replace the old file's (identifiers it no longer lists fall back to what
+   *   signaling said, or to unresolved); what signaling delivered stays;
+   * - its repository (`dialogs`) applies to running dialogs too: a dialog whose entry changed
+   *   gets its scope again with the new identifiers (its windows close as at any change of
+   *   scope) and a scope-transitioned report;
+   * - its default APT, and `windowSec` (the file's window, unless the command line fixed one),
+   *   go to the shards: the default for every item from now on, the window for windows opened
+   *   from now on.
+   * Everything goes to the shards with the next events (takeEvents).
    */
-  updatePolicy(policy: PolicyFile): void {
+  updatePolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number): void {
     const before = this.registry.ids();
     this.policy = policy;
     this.registry = new AptRegistry();
@@ -86,6 +98,31 @@ export class SignalingFront {
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
     for (const id of before) this.beforeReload.add(id);
+    this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
+    // a dialog with no scope yet takes its new entry into the scope it gets
+    for (const [key, dialog] of this.dialogIds) {
+      if (this.lastScopes.has(key)) continue;
+      const apts = policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
+      if (apts.length > 0) this.repository.set(key, apts);
+      else this.repository.delete(key);
+    }
+    for (const [key, last] of this.lastScopes) {
+      if (this.takenOver.has(key)) continue;
+      const apts = policy.findDialogApts(last.dialog.callId, last.dialog.fromTag, last.dialog.toTag || undefined);
+      const was = last.repositoryApts;
+      if (apts.length === was.length && apts.every((id, i) => id === was[i])) continue;
+      if (apts.length > 0) this.repository.set(key, apts);
+      else this.repository.delete(key);
+      // new section objects, as every scope pushed has (and as a shard thread's copy has): a
+      // stream's binding is then new, and its preferences are resolved again
+      const renewed = (s: DialogScope): DialogScope => ({ ...s, sections: s.sections.map((section) => ({ ...section })), repositoryApts: apts });
+      const scope: DialogScope = { ...renewed(last), pending: last.pending ? renewed(last.pending) : null };
+      this.lastScopes.set(key, scope);
+      this.events.push({ kind: 'scope', frame, ts, scope });
+      const now = apts.length > 0 ? apts.join(', ') : 'none';
+      const then = was.length > 0 ? was.join(', ') : 'none';
+      this.report({ type: 'scope-transitioned', ts, frame, dialog: last.dialog, ...(apts.length > 0 ? { apt: apts } : {}), detail: `policy reload: the repository's identifiers for the dialog are now ${now} (were ${then})` });
+    }
   }
 
   /** Statements of every identifier the policy file knows: what shards start from. */
@@ -129,10 +166,12 @@ export class SignalingFront {
         return;
       case 'dialog-created': {
         this.counters.dialogs++;
+        this.dialogIds.set(ev.key, ev.dialog);
         const apts = this.policy.findDialogApts(ev.dialog.callId, ev.dialog.fromTag, ev.dialog.toTag || undefined);
         if (apts.length > 0) this.repository.set(ev.key, apts);
         if (ev.fromInvite !== null && ev.fromInvite !== ev.key) {
           this.events.push({ kind: 'rekey', frame: ev.frame, ts: ev.ts, from: ev.fromInvite, to: ev.key, dialog: ev.dialog });
+          this.takenOver.add(ev.fromInvite);
           const early = this.lastScopes.get(ev.fromInvite);
           if (early && !this.lastScopes.has(ev.key)) this.lastScopes.set(ev.key, early);
         }
@@ -143,7 +182,9 @@ export class SignalingFront {
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
         this.repository.delete(ev.key);
+        this.dialogIds.delete(ev.key);
         this.lastScopes.delete(ev.key);
+        this.takenOver.delete(ev.key);
         return;
       case 'offer':
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {

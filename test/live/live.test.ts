@@ -207,13 +207,14 @@ describe('live beside a relay: the same exports and reports as an offline replay
   it('SIGHUP: a valid policy file is applied from the next batch on; an invalid one is logged and the old one kept', async () => {
     const full = JSON.parse(await readFile(POLICY, 'utf8')) as Record<string, unknown>;
     const file = path.join(dir, 'reloaded-policy.json');
-    // at start: the same default, window and repository, but no APT statements at all
-    await writeFile(file, JSON.stringify({ ...full, apts: {} }));
+    // at start: the same repository, but no APT statements at all, another default and another window
+    await writeFile(file, JSON.stringify({ ...full, apts: {}, default: 'apt-dom-2', window: '30s' }));
     const { live, addresses, out } = await startLive('reload', ['--hep', '127.0.0.1:0', '--policy', file]);
+    expect(await live.waitFor((l) => l.event === 'start')).toMatchObject({ windowSec: 30 });
     await copyFile(POLICY, file);
     live.child.kill('SIGHUP');
     const reload = await live.waitFor((l) => l.event === 'reload');
-    expect(reload).toMatchObject({ apts: Object.keys(full.apts as object).length });
+    expect(reload).toMatchObject({ apts: Object.keys(full.apts as object).length, default: null, windowSec: 10, changed: ['default', 'window'] });
     await writeFile(file, JSON.stringify({ ...full, apts: { 'apt-dom-1': { type: 'domain', export: 'maybe' } } }));
     live.child.kill('SIGHUP');
     const failed = await live.waitFor((l) => l.event === 'reload-failed');
@@ -222,7 +223,7 @@ describe('live beside a relay: the same exports and reports as an offline replay
     const { stdout } = await cli(['replay', capture, '--to', `hep://127.0.0.1:${addresses.hep!.udp.port}`, '--speed', '0']);
     await untilReceived(addresses, 'hep', (JSON.parse(stdout) as { sent: number }).sent);
     const got = await stopAndRead(live, out);
-    // decided by the reloaded statements (the invalid file changed nothing): as offline with the full policy
+    // decided by the reloaded statements, default and window (the invalid file changed nothing): as offline with the full policy
     expect(got.exports).toEqual(offline.exports);
     expect(got.reports).toEqual(offline.reports);
   });
