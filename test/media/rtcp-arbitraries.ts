@@ -65,7 +65,19 @@ export const appDefinedArb = fc.record({
 });
 
 export const nackArb = fc.array(fc.record({ pid: u16, blp: u16 }), { maxLength: 12 });
-export const twccArb = fc.record({ baseSeq: u16, statusCount: fc.integer({ min: 0, max: 20000 }), referenceTime: u24, fbCount: u8 });
+/** one receive delta for a status symbol, in µs: small 0..255, large -32768..32767, units of 250 µs */
+const twccDelta = (symbol: number) => (symbol === 1 ? u8 : fc.integer({ min: -0x8000, max: 0x7fff })).map((units) => units * 250);
+/** packet statuses in runs (some long enough for run length chunks, up to a full chunk and past it) with their receive deltas */
+const twccDetailArb = fc
+  .array(fc.record({ symbol: fc.constantFrom(0, 1, 2), run: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 8000, max: 9000 })) }), { maxLength: 12 })
+  .map((runs) => runs.flatMap(({ symbol, run }) => Array<number>(run).fill(symbol)))
+  .filter((symbols) => symbols.length <= 0xffff)
+  .chain((symbols) =>
+    fc.tuple(...symbols.filter((s) => s !== 0).map(twccDelta)).map((deltasUs) => ({ statusCount: symbols.length, status: symbols.join(''), deltasUs })),
+  );
+export const twccArb = fc
+  .record({ baseSeq: u16, referenceTime: u24, fbCount: u8, detail: twccDetailArb })
+  .map(({ detail, ...fixed }) => ({ ...fixed, ...detail }));
 
 export const transportFeedbackArb = fc.oneof(
   fc.record({ fmt: fc.constant(1), senderSsrc: u32, mediaSsrc: u32, nacks: nackArb }),

@@ -29,11 +29,11 @@ describe('decodeTransportFeedback', () => {
         0x00, 0x00, 0x00, 0x02, // media SSRC 2
         0x00, 0x10, 0x00, 0x02, // base seq 16, status count 2
         0x12, 0x34, 0x56, 0x07, // reference time 0x123456, fb count 7
-        0x20, 0x02, 0x00, 0x00, // run-length chunk: 2 × "not received", padding
+        0x00, 0x02, 0x00, 0x00, // run-length chunk: 2 × "not received" (symbol 0), padding
       ],
       want: {
         pt: 205, ssrc: 1, offset: 0, length: 24, fmt: 15, senderSsrc: 1, mediaSsrc: 2, nacks: undefined,
-        twcc: { baseSeq: 16, statusCount: 2, referenceTime: 0x123456, fbCount: 7 },
+        twcc: { baseSeq: 16, statusCount: 2, referenceTime: 0x123456, fbCount: 7, status: '00', deltasUs: [] },
       },
     },
     {

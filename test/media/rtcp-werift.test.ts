@@ -106,12 +106,20 @@ function compare(ours: RtcpPacket, theirs: unknown): void {
         expect(fb).toBeInstanceOf(TransportWideCC);
         const twcc = fb as TransportWideCC;
         expect([twcc.senderSsrc, twcc.mediaSourceSsrc]).toEqual([ours.senderSsrc, ours.mediaSsrc]);
+        // werift's receive deltas carry each received packet's symbol (1 small, 2 large) and its delta in µs
         expect({
           baseSeq: twcc.baseSequenceNumber,
           statusCount: twcc.packetStatusCount,
           referenceTime: twcc.referenceTime,
           fbCount: twcc.fbPktCount,
-        }).toEqual(ours.twcc);
+          received: twcc.recvDeltas.map((d) => [d.type, d.delta]),
+        }).toEqual({
+          baseSeq: ours.twcc!.baseSeq,
+          statusCount: ours.twcc!.statusCount,
+          referenceTime: ours.twcc!.referenceTime,
+          fbCount: ours.twcc!.fbCount,
+          received: [...ours.twcc!.status!].filter((s) => s !== '0').map((s, i) => [Number(s), ours.twcc!.deltasUs![i]]),
+        });
       }
       return;
     }

@@ -16,6 +16,7 @@ import {
   type SenderReport,
   type SourceDescription,
   type TransportFeedback,
+  type TransportWideFeedback,
   type UnknownRtcp,
   type XrBlock,
 } from './types.js';
@@ -338,14 +339,7 @@ function writeBody(w: WireWriter, p: RtcpPacketInput): number {
         w.u16(p.twcc.statusCount);
         w.u24(p.twcc.referenceTime);
         w.u8(p.twcc.fbCount);
-        // Without per-packet detail, describe every packet as "not received": run-length
-        // chunks of status 0 need no receive deltas.
-        let left = p.twcc.statusCount;
-        while (left > 0) {
-          const run = Math.min(left, 0x1fff);
-          w.u16(run);
-          left -= run;
-        }
+        writeTwccDetail(w, p.twcc);
         w.alignTo4();
       }
       return p.fmt & 0x1f;
@@ -407,4 +401,53 @@ export function encodeRtcpCompound(ps: readonly RtcpPacketInput[]): Uint8Array {
   const w = new WireWriter();
   for (const p of ps) writePacket(w, p);
   return w.result();
+}
+
+/**
+ * A TWCC feedback's packet chunks and receive deltas (draft-holmer-rmcat-transport-wide-cc-extensions-01
+ * §3.1.3–3.1.5) from `status` and `deltasUs`: a run length chunk for a run of 7 or more equal
+ * symbols (or the last ones), else a one-bit status vector when the next 14 need no large
+ * delta, else a two-bit one. Without `status`, every packet is described as not received.
+ */
+function writeTwccDetail(w: WireWriter, twcc: TransportWideFeedback): void {
+  const count = twcc.statusCount;
+  const status = twcc.status ?? '0'.repeat(count);
+  const deltas = twcc.deltasUs ?? [];
+  if (status.length !== count) throw new RtcpEncodeError(`TWCC: status describes ${status.length} packets, statusCount says ${count}`);
+  const symbols = Uint8Array.from(status, (c) => {
+    const s = '012'.indexOf(c);
+    if (s < 0) throw new RtcpEncodeError(`TWCC: status symbol ${JSON.stringify(c)} is not 0, 1 or 2`);
+    return s;
+  });
+  const received = symbols.reduce((n, s) => n + (s === 0 ? 0 : 1), 0);
+  if (deltas.length !== received) throw new RtcpEncodeError(`TWCC: ${deltas.length} receive deltas for ${received} received packets`);
+  let n = 0;
+  while (n < count) {
+    let run = 1;
+    while (n + run < count && run < 0x1fff && symbols[n + run] === symbols[n]) run++;
+    if (run >= 7 || n + run === count) {
+      w.u16((symbols[n]! << 13) | run);
+      n += run;
+    } else if (symbols.subarray(n, n + 14).every((s) => s < 2)) {
+      let chunk = 0x8000;
+      for (let i = 0; i < 14; i++) chunk |= (symbols[n + i] ?? 0) << (13 - i);
+      w.u16(chunk);
+      n += 14;
+    } else {
+      let chunk = 0xc000;
+      for (let i = 0; i < 7; i++) chunk |= (symbols[n + i] ?? 0) << (12 - 2 * i);
+      w.u16(chunk);
+      n += 7;
+    }
+  }
+  let d = 0;
+  for (const s of symbols) {
+    if (s === 0) continue;
+    const delta = deltas[d++]!;
+    const units = delta / 250;
+    const [min, max] = s === 1 ? [0, 0xff] : [-0x8000, 0x7fff];
+    if (!Number.isInteger(units) || units < min || units > max) throw new RtcpEncodeError(`TWCC: receive delta ${delta} µs does not fit a ${s === 1 ? 'small' : 'large'} delta`);
+    if (s === 1) w.u8(units);
+    else w.u16(units & 0xffff);
+  }
 }

@@ -1,6 +1,6 @@
 import { readU16, readU24, readU32 } from '../wire-read.js';
 import { rtcpDecodeError } from './errors.js';
-import type { NackPair, RtcpDecodeError, TransportFeedback } from './types.js';
+import type { NackPair, RtcpDecodeError, TransportFeedback, TransportWideFeedback } from './types.js';
 
 const FEEDBACK_FIXED_LENGTH = 12;
 const TWCC_FIXED_LENGTH = 20;
@@ -9,9 +9,9 @@ export const TransportFeedbackFormat = { GENERIC_NACK: 1, TWCC: 15 } as const;
 
 /**
  * Transport-layer feedback (RFC 4585 §6.2). Generic NACK (fmt 1) FCI entries are decoded;
- * transport-wide congestion control (fmt 15, draft-holmer-rmcat-transport-wide-cc-extensions
- * §3.1) is recognised by its fixed fields — the per-packet chunks stay on the wire. `ssrc` is
- * the sender's SSRC. Arguments as for decodeSenderReport.
+ * transport-wide congestion control (fmt 15, draft-holmer-rmcat-transport-wide-cc-extensions-01
+ * §3.1) down to every packet's status and receive delta (decodeTwccDetail). `ssrc` is the
+ * sender's SSRC. Arguments as for decodeSenderReport.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -59,8 +59,9 @@ export function decodeTransportFeedback(
       baseSeq: readU16(b, off + 12),
       statusCount: readU16(b, off + 14),
       referenceTime: readU24(b, off + 16),
-      fbCount: b[off + 19],
+      fbCount: b[off + 19]!,
     };
+    decodeTwccDetail(b, off + TWCC_FIXED_LENGTH, off + contentLen, twcc, errors, base);
   }
   const senderSsrc = readU32(b, off + 4);
   return {
@@ -74,4 +75,67 @@ export function decodeTransportFeedback(
     nacks,
     twcc,
   };
+}
+
+/** Status symbols (§3.1.1) as `status` writes them; 3 is reserved. */
+const SYMBOL_TEXT = ['0', '1', '2'];
+
+/**
+ * The packet chunks (§3.1.3 run length: T=0, 2-bit symbol, 13-bit run; §3.1.4 status vector:
+ * T=1, then S=0 for 14 one-bit symbols — received means a small delta — or S=1 for 7 two-bit
+ * ones) until `statusCount` packets are described, the last chunk's extra symbols ignored; then
+ * one receive delta per received packet (§3.1.5): 8 bits unsigned for a small delta, 16 bits
+ * signed for a large one, in units of 250 µs. Bytes after the last delta are padding. Sets
+ * `status` and `deltasUs`, or records an error and leaves them out.
+ */
+function decodeTwccDetail(b: Uint8Array, at: number, end: number, twcc: TransportWideFeedback, errors: RtcpDecodeError[], base: number): void {
+  const count = twcc.statusCount;
+  const symbols = new Uint8Array(count);
+  let n = 0;
+  let pos = at;
+  while (n < count) {
+    if (pos + 2 > end) {
+      errors.push(rtcpDecodeError('packet-too-short', pos - base, `TWCC: packet chunks end after ${n} of ${count} packet statuses`));
+      return;
+    }
+    const chunk = readU16(b, pos);
+    if ((chunk & 0x8000) === 0) {
+      const symbol = (chunk >> 13) & 0x3;
+      const run = Math.min(chunk & 0x1fff, count - n);
+      if (symbol === 3 && run > 0) {
+        errors.push(rtcpDecodeError('bad-field', pos - base, 'TWCC: run length chunk of the reserved status symbol 3'));
+        return;
+      }
+      symbols.fill(symbol, n, n + run);
+      n += run;
+    } else if ((chunk & 0x4000) === 0) {
+      for (let bit = 13; bit >= 0 && n < count; bit--) symbols[n++] = (chunk >> bit) & 0x1;
+    } else {
+      for (let shift = 12; shift >= 0 && n < count; shift -= 2) {
+        const symbol = (chunk >> shift) & 0x3;
+        if (symbol === 3) {
+          errors.push(rtcpDecodeError('bad-field', pos - base, `TWCC: status vector chunk with the reserved status symbol 3 for packet ${n}`));
+          return;
+        }
+        symbols[n++] = symbol;
+      }
+    }
+    pos += 2;
+  }
+  const deltasUs: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const symbol = symbols[i]!;
+    if (symbol === 0) continue;
+    const size = symbol === 1 ? 1 : 2;
+    if (pos + size > end) {
+      errors.push(rtcpDecodeError('packet-too-short', pos - base, `TWCC: receive deltas end after ${deltasUs.length} of the received packets`));
+      return;
+    }
+    deltasUs.push(250 * (size === 1 ? b[pos]! : (readU16(b, pos) << 16) >> 16));
+    pos += size;
+  }
+  let status = '';
+  for (let i = 0; i < count; i++) status += SYMBOL_TEXT[symbols[i]!]!;
+  twcc.status = status;
+  twcc.deltasUs = deltasUs;
 }

@@ -106,8 +106,29 @@ export interface TransportFeedback extends RtcpBase {
   senderSsrc: number;
   mediaSsrc: number;
   nacks?: NackPair[];
-  /** TWCC (fmt 15): base sequence and packet status count */
-  twcc?: { baseSeq: number; statusCount: number; referenceTime: number; fbCount: number };
+  /** TWCC (fmt 15) */
+  twcc?: TransportWideFeedback;
+}
+
+/**
+ * Transport-wide congestion control feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01
+ * §3.1): which of `statusCount` packets from `baseSeq` on arrived, and when. `status` and
+ * `deltasUs` are absent when the packet chunks or receive deltas do not fit the packet (an
+ * error says where).
+ */
+export interface TransportWideFeedback {
+  baseSeq: number;
+  statusCount: number;
+  /** in units of 64 ms (a signed 24-bit count on the wire, kept as sent: 0..2^24-1) */
+  referenceTime: number;
+  fbCount: number;
+  /**
+   * one character per packet, in sequence order from `baseSeq`: '0' not received, '1' received
+   * with a small delta, '2' received with a large or negative delta
+   */
+  status?: string;
+  /** the receive deltas of the received packets, in order, in microseconds (multiples of 250) */
+  deltasUs?: number[];
 }
 
 export interface PayloadFeedback extends RtcpBase {
