@@ -57,7 +57,7 @@ export class SignalingFront {
    */
   private readonly beforeReload = new Set<string>();
   /** unresolved identifiers already reported, per dialog */
-  private readonly reportedUnresolved = new Set<string>();
+  private readonly reportedUnresolved = new Map<string, Set<string>>();
   private events: CoreEvent[] = [];
   private reports: OutputLine[] = [];
   private reportSeq = 0;
@@ -181,10 +181,9 @@ export class SignalingFront {
         return;
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
-        this.repository.delete(ev.key);
-        this.dialogIds.delete(ev.key);
-        this.lastScopes.delete(ev.key);
-        this.takenOver.delete(ev.key);
+        this.forget(ev.key);
+        // an answered INVITE's early scope, kept for its forks, goes with its last dialog
+        if (ev.inviteOver !== undefined) this.forget(ev.inviteOver);
         return;
       case 'offer':
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
@@ -373,11 +372,26 @@ export class SignalingFront {
     for (const id of this.repository.get(key) ?? []) ids.add(id);
     for (const id of ids) {
       if (this.registry.get(id).status !== 'unresolved') continue;
-      const once = `${key}\n${id}`;
-      if (this.reportedUnresolved.has(once)) continue;
-      this.reportedUnresolved.add(once);
+      let reported = this.reportedUnresolved.get(key);
+      if (reported === undefined) this.reportedUnresolved.set(key, (reported = new Set()));
+      if (reported.has(id)) continue;
+      reported.add(id);
       this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [id], detail: 'no statement for the identifier (no inline parameters, not in the policy file): counted as most restrictive' });
     }
+  }
+
+  /** Everything kept for a dialog (or an INVITE's early state) that is over. */
+  private forget(key: string): void {
+    this.repository.delete(key);
+    this.dialogIds.delete(key);
+    this.lastScopes.delete(key);
+    this.takenOver.delete(key);
+    this.reportedUnresolved.delete(key);
+  }
+
+  /** How many dialogs (and INVITEs' early states) the front keeps something for: bounded by the dialogs still running. */
+  heldDialogs(): number {
+    return new Set([...this.repository.keys(), ...this.dialogIds.keys(), ...this.lastScopes.keys(), ...this.takenOver, ...this.reportedUnresolved.keys()]).size;
   }
 
   private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {

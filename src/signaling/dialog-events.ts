@@ -56,6 +56,11 @@ export interface DialogEndedEvent extends EventBase {
   reason: DialogEndReason;
   /** the final status that ended it, when a response did */
   status?: number;
+  /**
+   * the key of the INVITE the dialog grew from, when this was its last dialog and the INVITE
+   * was answered: nothing refers to that key any more either
+   */
+  inviteOver?: string;
 }
 
 export interface OfferEvent extends EventBase {

@@ -387,15 +387,26 @@ export class DialogTracker {
     this.dialogs.delete(d.key);
     this.remember(d.key);
     const invite = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
+    let inviteOver: string | undefined;
     if (invite) {
       invite.forks = invite.forks.filter((k) => k !== d.key);
       // the INVITE was answered and its last dialog is over: nothing can refer to it any more
       if (invite.forks.length === 0 && invite.confirmedFork) {
         this.dialogs.delete(invite.key);
         this.remember(invite.key);
+        inviteOver = invite.key;
       }
     }
-    events.push({ type: 'dialog-ended', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), reason, ...(status === undefined ? {} : { status }) });
+    events.push({
+      type: 'dialog-ended',
+      frame: ctx.frame,
+      ts: ctx.ts,
+      key: d.key,
+      dialog: idOf(d),
+      reason,
+      ...(status === undefined ? {} : { status }),
+      ...(inviteOver === undefined ? {} : { inviteOver }),
+    });
   }
 
   private remember(key: string): void {
