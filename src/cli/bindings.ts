@@ -19,6 +19,7 @@ export async function runBindings(args: string[]): Promise<number> {
     workers: 0,
     windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC,
     explain: false,
+    bindings: true,
     sink: { exports: discard, reports: discard, decisions: discard, encoded: discard },
   });
   const out = new LineWriter();

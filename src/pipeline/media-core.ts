@@ -64,6 +64,12 @@ export interface MediaCoreOptions {
   /** the operator's default APT identifier (SPEC §9), or null: absence means drop */
   defaultApt: string | null;
   maxStreams?: number;
+  /**
+   * keep what the binding table needs (the bindings command): the streams of dialogs that
+   * ended. Without it an ended dialog's streams are only counted, so a service that runs for
+   * weeks holds the calls still running, not every call it saw.
+   */
+  bindings?: boolean;
 }
 
 export interface CoreCounters {
@@ -99,7 +105,10 @@ export class MediaCore {
    */
   private readonly sessionWindows = new Map<RtpSession, Map<string, StreamState>>();
   /** sessions of ended dialogs, kept for the binding table at the end of the capture */
+  /** ended dialogs' sessions, kept for the binding table (options.bindings) */
   private readonly endedSessions: RtpSession[] = [];
+  /** the streams of ended dialogs not kept */
+  private endedStreams = 0;
   private readonly rtpView = createRtpHeaderView();
   private defaultPreference: ResolvedPreference | null = null;
   /** the operator's default APT identifier: the options' until a reloaded policy file names another */
@@ -198,7 +207,8 @@ export class MediaCore {
         const session = this.table.dropSession(ev.key);
         if (session) {
           this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);
-          this.endedSessions.push(session);
+          if (this.options.bindings === true) this.endedSessions.push(session);
+          else this.endedStreams += session.streams.size;
         }
         return;
       }
@@ -371,7 +381,7 @@ export class MediaCore {
   }
 
   get streamCount(): number {
-    let n = this.table.size;
+    let n = this.table.size + this.endedStreams;
     for (const s of this.endedSessions) n += s.streams.size;
     return n;
   }

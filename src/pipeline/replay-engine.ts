@@ -57,6 +57,11 @@ export interface ReplayOptions {
    * or null. It reaches the shards before the batch's first packet (SignalingFront.updatePolicy).
    */
   takePolicyUpdate?: () => PolicyUpdate | null;
+  /**
+   * build the binding table (ReplayResult.bindings): every stream, ended dialogs' included,
+   * is kept to the end for it. Without it an ended dialog's streams are let go.
+   */
+  bindings?: boolean;
 }
 
 /** A reloaded policy file, and the window it makes (its own, unless the command line fixed one). */
@@ -93,6 +98,7 @@ export interface ReplaySummary {
 
 export interface ReplayResult {
   summary: ReplaySummary;
+  /** the binding table at the end, with `bindings`; else empty */
   bindings: (BindingRow & { ended: boolean })[];
 }
 
@@ -208,7 +214,7 @@ interface PendingBatch {
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> {
   const shardCount = Math.max(1, opts.workers);
-  const coreOptions: MediaCoreOptions = { windowSec: opts.windowSec, explain: opts.explain, defaultApt: opts.policy.defaultApt };
+  const coreOptions: MediaCoreOptions = { windowSec: opts.windowSec, explain: opts.explain, defaultApt: opts.policy.defaultApt, bindings: opts.bindings === true };
   // With no workers the feed drives this one shard's core directly, packet by packet: copying
   // every media packet into a work unit only to read it straight back cost ~10% of a replay.
   const local = opts.workers === 0 ? new Shard(coreOptions) : null;

@@ -1,5 +1,5 @@
 /**
- * What a shard answers: the lines it made, and at the end its counters and binding rows.
+ * What a shard answers: the lines it made, and at the end its counters and (options.bindings) binding rows.
  * Shared by the in-thread shard and the worker-thread shard so both answer alike.
  */
 import type { BindingRow } from '../binding/types.js';
@@ -17,8 +17,11 @@ export class Shard {
   /** public so that an in-thread replay can drive it packet by packet (no work unit in between) */
   readonly core: MediaCore;
 
+  private readonly bindings: boolean;
+
   constructor(options: MediaCoreOptions) {
     this.core = new MediaCore(options);
+    this.bindings = options.bindings === true;
   }
 
   work(work: MediaWork): CoreOutputs {
@@ -30,7 +33,7 @@ export class Shard {
     runMediaWork(this.core, work);
     this.core.finish(work.lastFrame, work.lastTs);
     const bindings: ShardFinal['bindings'] = [];
-    for (const { stream, preference, ended } of this.core.streams()) {
+    if (this.bindings) for (const { stream, preference, ended } of this.core.streams()) {
       bindings.push({
         ssrc: stream.ssrc,
         dialog: stream.session.scope ? { ...stream.session.scope.dialog } : null,

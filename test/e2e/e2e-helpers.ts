@@ -86,6 +86,7 @@ export async function replayLines(o: ReplayInMemory): Promise<ReplayLines> {
     workers: o.workers ?? 0,
     windowSec: o.windowSec ?? 10,
     explain: o.explain ?? true,
+    bindings: true,
     ...(o.maxBatchRecords !== undefined ? { maxBatchRecords: o.maxBatchRecords } : {}),
     ...(o.chunkBytes !== undefined ? { chunkBytes: o.chunkBytes } : {}),
     ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
