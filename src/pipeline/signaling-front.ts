@@ -108,20 +108,23 @@ export class SignalingFront {
     }
     for (const [key, last] of this.lastScopes) {
       if (this.takenOver.has(key)) continue;
-      const apts = policy.findDialogApts(last.dialog.callId, last.dialog.fromTag, last.dialog.toTag || undefined);
+      // a dialog may still hold the early scope of its INVITE (no answer of its own yet): it
+      // stands for the dialog, as the shards have it since the rekey
+      const dialog = this.dialogIds.get(key) ?? last.dialog;
+      const apts = policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
       const was = last.repositoryApts;
       if (apts.length === was.length && apts.every((id, i) => id === was[i])) continue;
       if (apts.length > 0) this.repository.set(key, apts);
       else this.repository.delete(key);
       // new section objects, as every scope pushed has (and as a shard thread's copy has): a
       // stream's binding is then new, and its preferences are resolved again
-      const renewed = (s: DialogScope): DialogScope => ({ ...s, sections: s.sections.map((section) => ({ ...section })), repositoryApts: apts });
+      const renewed = (s: DialogScope): DialogScope => ({ ...s, key, dialog: { ...dialog }, sections: s.sections.map((section) => ({ ...section })), repositoryApts: apts });
       const scope: DialogScope = { ...renewed(last), pending: last.pending ? renewed(last.pending) : null };
       this.lastScopes.set(key, scope);
       this.events.push({ kind: 'scope', frame, ts, scope });
       const now = apts.length > 0 ? apts.join(', ') : 'none';
       const then = was.length > 0 ? was.join(', ') : 'none';
-      this.report({ type: 'scope-transitioned', ts, frame, dialog: last.dialog, ...(apts.length > 0 ? { apt: apts } : {}), detail: `policy reload: the repository's identifiers for the dialog are now ${now} (were ${then})` });
+      this.report({ type: 'scope-transitioned', ts, frame, dialog, ...(apts.length > 0 ? { apt: apts } : {}), detail: `policy reload: the repository's identifiers for the dialog are now ${now} (were ${then})` });
     }
   }
 
