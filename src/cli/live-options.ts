@@ -1,11 +1,12 @@
 /**
- * The options of `aipref-enforcer live`: flags over a JSON config file whose keys are the
+ * The options of `aipref-enforcer live`: flags over a config file (JSON, or YAML) whose keys are the
  * flags' names (flags win), checked into LiveOptions before anything starts.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ExportLine } from '../export/exporter.js';
 import { parseDuration } from '../policy/vocabulary.js';
+import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseWorkerCount } from './args.js';
 import { UsageError } from './usage.js';
@@ -99,15 +100,19 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 type Values = Partial<Record<OptionName, string | boolean>>;
 
-/** A JSON config file with the flags' names as keys (`{"hep": "0.0.0.0:9060", "out": "/var/lib/aipref"}`). */
+/**
+ * A config file with the flags' names as keys: JSON (`{"hep": "0.0.0.0:9060", "out": "/var/lib/aipref"}`),
+ * or YAML when its name ends in .yaml or .yml (`hep: 0.0.0.0:9060`).
+ */
 async function readConfig(file: string): Promise<Values> {
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    doc = isYamlFile(file) ? await parseYamlDocument(text) : JSON.parse(text);
   } catch (err) {
     throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be a JSON object`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be ${isYamlFile(file) ? 'a YAML mapping' : 'a JSON object'}`);
   const out: Values = {};
   for (const [key, value] of Object.entries(doc)) {
     if (!(key in OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);

@@ -5,6 +5,7 @@
  * file, the key path and the value.
  */
 import { readFile } from 'node:fs/promises';
+import { isYamlFile, parseYamlDocument } from './yaml-document.js';
 import type { StatementPart } from './statement.js';
 import {
   APT_TYPES,
@@ -111,7 +112,14 @@ export async function loadPolicyFile(path: string): Promise<PolicyFile> {
   } catch (error) {
     throw new PolicyError(`${path}: cannot read policy file: ${oneLine(error)}`);
   }
-  return parsePolicy(text, path);
+  if (!isYamlFile(path)) return parsePolicy(text, path);
+  let root: unknown;
+  try {
+    root = await parseYamlDocument(text);
+  } catch (error) {
+    throw new PolicyError(`${path}: not valid YAML: ${oneLine(error)}`);
+  }
+  return policyFromDocument(root, path);
 }
 
 /** A policy file with nothing in it: no APTs, no repository, no default (absence means drop). */
@@ -128,6 +136,7 @@ export function emptyPolicy(fileName = '(none)'): PolicyFile {
   });
 }
 
+/** A policy file's JSON text. (A YAML file is read by loadPolicyFile.) */
 export function parsePolicy(text: string, fileName: string): PolicyFile {
   let root: unknown;
   try {
@@ -135,6 +144,11 @@ export function parsePolicy(text: string, fileName: string): PolicyFile {
   } catch (error) {
     throw new PolicyError(`${fileName}: not valid JSON: ${oneLine(error)}`);
   }
+  return policyFromDocument(root, fileName);
+}
+
+/** The checks of SPEC §9 on a parsed policy document, JSON's or YAML's. */
+function policyFromDocument(root: unknown, fileName: string): PolicyFile {
   const refuse = (path: string, value: unknown, why: string): never => {
     throw new PolicyError(`${fileName}: ${path}: ${why}: ${show(value)}`);
   };
