@@ -309,6 +309,10 @@ export class DialogTracker {
       if (fork && fork.state === 'early') this.end(fork, cancelled ? 'cancelled' : 'rejected', ctx, events, m.status);
     }
     this.dialogs.delete(invite.key);
+    // The INVITE's own early state (its offer's scope) ends with it, and is said to, so that
+    // what was kept for it downstream goes too. Not remembered as ended: an INVITE sent again
+    // after a 401/407 challenge takes the same key.
+    events.push({ type: 'dialog-ended', frame: ctx.frame, ts: ctx.ts, key: invite.key, dialog: idOf(invite), reason: cancelled ? 'cancelled' : 'rejected', status: m.status });
   }
 
   private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled = false): void {

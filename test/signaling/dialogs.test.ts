@@ -176,6 +176,8 @@ describe('DialogTracker: forks, CANCEL and failures', () => {
     expect(e).toMatchObject([
       { type: 'offer-rejected', reason: 'cancelled', status: 487, effective: null },
       { type: 'dialog-ended', reason: 'cancelled', status: 487, dialog: { toTag: 'b' } },
+      // the INVITE's own early state, whose offer had a scope
+      { type: 'dialog-ended', reason: 'cancelled', status: 487, dialog: { toTag: '' } },
     ]);
     expect(r.tracker.size).toBe(0);
   });
@@ -184,7 +186,7 @@ describe('DialogTracker: forks, CANCEL and failures', () => {
     const r = new Replay();
     const invite = { callId: 'auth', caller: 'a' };
     r.send(request(invite, { cseq: 1, method: 'INVITE', sdp: OFFER }));
-    expect(types(r.send(response({ ...invite, callee: 'x' }, 407, { cseq: 1, method: 'INVITE' })))).toEqual(['offer-rejected']);
+    expect(types(r.send(response({ ...invite, callee: 'x' }, 407, { cseq: 1, method: 'INVITE' })))).toEqual(['offer-rejected', 'dialog-ended']);
     expect(types(r.send(request(invite, { cseq: 2, method: 'INVITE', sdp: OFFER })))).toEqual(['offer']);
     expect(types(r.send(response({ ...invite, callee: 'b' }, 200, { cseq: 2, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-created', 'answer']);
   });
