@@ -61,6 +61,13 @@ export class StatementTable {
   get(id: string): AptStatement | undefined {
     return this.byId.get(id);
   }
+
+  /** Drops an identifier's statement (the signaling front forgot it): streams resolve again. */
+  delete(id: string): void {
+    if (!this.byId.delete(id)) return;
+    this.meaningById.delete(id);
+    this.generation++;
+  }
 }
 
 interface Cached {

@@ -45,7 +45,9 @@ export type CoreEvent =
   | { kind: 'rekey'; frame: number; ts: number; from: string; to: string; dialog: DialogRef }
   | { kind: 'statements'; frame: number; statements: AptStatement[] }
   /** a reloaded policy file's operator settings (live SIGHUP): the default APT, the window of windows opened from now on */
-  | { kind: 'settings'; frame: number; defaultApt: string | null; windowSec: number };
+  | { kind: 'settings'; frame: number; defaultApt: string | null; windowSec: number }
+  /** identifiers the signaling front forgot (its bound on identifiers): their statements go */
+  | { kind: 'forget'; frame: number; ids: string[] };
 
 /** Where a media packet came from and went to. IPv4 addresses as numbers, IPv6 as text. */
 export interface PacketAddress {
@@ -142,7 +144,7 @@ export class MediaCore {
   }
 
   event(ev: CoreEvent): void {
-    if (ev.kind === 'statements' || ev.kind === 'settings') {
+    if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget') {
       this.applyEvent(ev);
       return;
     }
@@ -163,6 +165,10 @@ export class MediaCore {
         for (const st of ev.statements) this.statements.set(st);
         // repeated statements change nothing: the default keeps its identity (and its memoised combinations)
         if (this.statements.generation !== before || this.defaultPreference === null) this.refreshDefault();
+        return;
+      }
+      case 'forget': {
+        for (const id of ev.ids) this.statements.delete(id);
         return;
       }
       case 'settings': {

@@ -32,6 +32,9 @@ export interface SignalingCounters {
   dialogs: number;
 }
 
+/** Identifiers signaling brought that the front keeps at most (forgetIdle). */
+export const DEFAULT_MAX_IDENTIFIERS = 20_000;
+
 export class SignalingFront {
   private readonly tracker = new DialogTracker();
   private registry = new AptRegistry();
@@ -68,11 +71,26 @@ export class SignalingFront {
    * they arrive. Replay passes none, so its results never depend on the network: offline,
    * handles resolve through the policy file alone (SPEC §9).
    */
+  /**
+   * Identifiers signaling delivered, least recently delivered first: past `maxIdentifiers` the
+   * oldest that neither the policy file nor a running dialog names are forgotten (forgetIdle).
+   * Signed APTs carry their token as the identifier, one per call: without a bound a service
+   * would keep every one it ever saw.
+   */
+  private readonly delivered = new Map<string, true>();
+  private readonly maxIdentifiers: number;
+  /** forgetIdle runs when `delivered` grows past this: the limit, or further when running dialogs name more */
+  private nextForgetCheck: number;
+  private forgottenIds = 0;
+
   constructor(
     private policy: PolicyFile,
     private readonly resolver: UriResolver | null = null,
+    limits: { maxIdentifiers?: number } = {},
   ) {
     for (const part of policy.statementParts()) this.registry.deliver(part);
+    this.maxIdentifiers = limits.maxIdentifiers ?? DEFAULT_MAX_IDENTIFIERS;
+    this.nextForgetCheck = this.maxIdentifiers;
   }
 
   /**
@@ -156,6 +174,7 @@ export class SignalingFront {
       const pending = this.onEvent(ev, bodies);
       if (pending) await pending;
     }
+    if (this.delivered.size > this.nextForgetCheck) this.forgetIdle(ctx.frame, ctx.ts);
     this.flushStatements(ctx.frame);
   }
 
@@ -269,6 +288,7 @@ export class SignalingFront {
   }
 
   private deliver(part: StatementPart): PolicyFinding[] {
+    this.touch(part.prefId);
     const key = signaledKey(part);
     if (!this.signaled.has(key)) this.signaled.set(key, { part });
     // Every signaled part is in the registry, and one without a version stays there: the
@@ -279,11 +299,13 @@ export class SignalingFront {
   }
 
   private remember(part: StatementPart): void {
+    this.touch(part.prefId);
     const key = signaledKey(part);
     if (!this.signaled.has(key)) this.signaled.set(key, { part });
   }
 
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {
+    this.touch(prefId);
     const key = JSON.stringify(['failure', prefId]);
     if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason } });
     return this.registry.markIntegrityFailure(prefId, reason);
@@ -380,6 +402,57 @@ export class SignalingFront {
       if (reported.has(id)) continue;
       reported.add(id);
       this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [id], detail: 'no statement for the identifier (no inline parameters, not in the policy file): counted as most restrictive' });
+    }
+  }
+
+  /** An identifier signaling just delivered: the most recent of `delivered`. */
+  private touch(prefId: string): void {
+    this.delivered.delete(prefId);
+    this.delivered.set(prefId, true);
+  }
+
+  /**
+   * Forgets the least recently delivered tenth of the identifiers signaling brought, leaving
+   * those the policy file or a running dialog (its scopes, its repository entry) names: in the
+   * front (registry, what a reload would deliver again) and, by a `forget` event, in the shards.
+   * A forgotten identifier signaled again is new again; a stream still tagged with one in SDES
+   * alone resolves it as unresolved (most restrictive). Reported as a state-limit, the first
+   * time and at every tenfold.
+   */
+  private forgetIdle(frame: number, ts: number): void {
+    const named = new Set<string>(this.policy.apts.keys());
+    if (this.policy.defaultApt !== null) named.add(this.policy.defaultApt);
+    const nameAll = (scope: DialogScope | null) => {
+      if (scope === null) return;
+      for (const a of scope.dialogApts) named.add(a);
+      for (const a of scope.repositoryApts) named.add(a);
+      for (const s of scope.sections) for (const a of s.apts) named.add(a.id);
+    };
+    for (const scope of this.lastScopes.values()) {
+      nameAll(scope);
+      nameAll(scope.pending);
+    }
+    for (const ids of this.repository.values()) for (const id of ids) named.add(id);
+    const target = Math.floor(this.maxIdentifiers * 0.9);
+    const gone = new Set<string>();
+    for (const id of this.delivered.keys()) {
+      if (this.delivered.size - gone.size <= target) break;
+      if (!named.has(id)) gone.add(id);
+    }
+    // when running dialogs name more than the limit, look again only a tenth further on: not at every message
+    this.nextForgetCheck = Math.max(this.maxIdentifiers, this.delivered.size - gone.size + Math.ceil(this.maxIdentifiers / 10));
+    if (gone.size === 0) return;
+    for (const id of gone) {
+      this.delivered.delete(id);
+      this.registry.forget(id);
+      this.beforeReload.delete(id);
+    }
+    for (const [key, d] of this.signaled) if (gone.has('part' in d ? d.part.prefId : d.failure.prefId)) this.signaled.delete(key);
+    this.events.push({ kind: 'forget', frame, ids: [...gone] });
+    const before = this.forgottenIds;
+    this.forgottenIds += gone.size;
+    if (before === 0 || Math.floor(Math.log10(this.forgottenIds)) > Math.floor(Math.log10(before))) {
+      this.report({ type: 'state-limit', ts, frame, dialog: null, detail: `APT identifier limit reached (${this.maxIdentifiers}): ${this.forgottenIds} least recently signaled identifiers no running dialog names forgotten so far` });
     }
   }
 

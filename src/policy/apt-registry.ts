@@ -113,6 +113,12 @@ export class AptRegistry {
     return [...this.entries.keys()];
   }
 
+  /** Drops what is known of an identifier: from now on it is as if never delivered (unresolved). */
+  forget(prefId: string): void {
+    this.entries.delete(prefId);
+    this.changed.delete(prefId);
+  }
+
   private entryFor(prefId: string): Entry {
     let entry = this.entries.get(prefId);
     if (entry === undefined) {
