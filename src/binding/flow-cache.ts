@@ -136,6 +136,10 @@ export class FlowCache {
   private drop(slot: number): void {
     this.stamp[slot] = 0;
     this.liveCount--;
+    // a forgotten flow's stream belongs to a dialog that changed or ended: not kept alive here
+    // (with its session and scope) until the slot is filled again
+    this.streams[slot] = null;
+    this.entries[slot] = null;
   }
 
   private file(slot: number): void {

@@ -254,9 +254,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         callIdOf.set(ev.scope.key, ev.scope.dialog.callId);
       } else if (ev.kind === 'rekey') {
         routes.remove(ev.from);
+        callIdOf.delete(ev.from);
         callIdOf.set(ev.to, ev.dialog.callId);
       } else if (ev.kind === 'dialog-ended') {
         routes.remove(ev.key);
+        callIdOf.delete(ev.key);
       }
     }
   };
