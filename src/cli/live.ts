@@ -381,11 +381,12 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       log({ event: 'reload-failed', level: 'error', policy: opts.policyFile, error: err instanceof PolicyError || err instanceof Error ? err.message : String(err), kept: policy.fileName });
       return false;
     }
+    const nextWindowSec = windowOf(next);
     const changed: string[] = [];
     if (next.defaultApt !== policy.defaultApt) changed.push('default');
-    if (windowOf(next) !== windowSec) changed.push('window');
+    if (nextWindowSec !== windowSec) changed.push('window');
     policy = next;
-    windowSec = windowOf(next);
+    windowSec = nextWindowSec;
     pendingPolicy = { policy: next, windowSec };
     log({
       event: 'reload',

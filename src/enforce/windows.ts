@@ -96,28 +96,24 @@ const SR_MEMORY_PER_SOURCE = 8;
 export class WindowStore {
   private readonly windows = new Map<string, OpenWindow>();
   private readonly senderReports = new Map<number, SeenSenderReport[]>();
-  private windowLength: number;
+  /** the length of windows opened from now on */
+  private windowSec: number;
   private readonly srMemorySec: number;
   /** no window is due before this time: lets closeDue, called per packet, return at once */
   private earliestDue = Number.POSITIVE_INFINITY;
   private nextSenderReportPurge = Number.NEGATIVE_INFINITY;
 
   constructor(options: WindowStoreOptions = {}) {
-    this.windowLength = checkedWindow(options.windowSec ?? DEFAULT_WINDOW_SEC);
+    this.windowSec = checkedWindow(options.windowSec ?? DEFAULT_WINDOW_SEC);
     this.srMemorySec = options.srMemorySec ?? 60;
-  }
-
-  /** The length of windows opened from now on. */
-  get windowSec(): number {
-    return this.windowLength;
   }
 
   /**
    * A new length (a reloaded policy file) for the windows opened from now on: a window already
    * open keeps the end it was opened with, so what it counted is never cut short or stretched.
    */
-  set windowSec(sec: number) {
-    this.windowLength = checkedWindow(sec);
+  setWindowSec(sec: number): void {
+    this.windowSec = checkedWindow(sec);
   }
 
   /**
@@ -136,7 +132,7 @@ export class WindowStore {
       if (closed !== NONE_CLOSED) window = undefined;
     }
     if (window === undefined) {
-      window = openWindow(key, ts, this.windowLength, meta);
+      window = openWindow(key, ts, this.windowSec, meta);
       this.windows.set(key, window);
     }
     if (meta.retentionSec !== null) {

@@ -106,8 +106,7 @@ export class MediaCore {
    * session's before its streams move), so a window stays filed under its stream's session.
    */
   private readonly sessionWindows = new Map<RtpSession, Map<string, StreamState>>();
-  /** sessions of ended dialogs, kept for the binding table at the end of the capture */
-  /** ended dialogs' sessions, kept for the binding table (options.bindings) */
+  /** ended dialogs' sessions, kept for the binding table at the end of the capture (options.bindings) */
   private readonly endedSessions: RtpSession[] = [];
   /** the streams of ended dialogs not kept */
   private endedStreams = 0;
@@ -172,7 +171,7 @@ export class MediaCore {
         return;
       }
       case 'settings': {
-        this.windows.windowSec = ev.windowSec;
+        this.windows.setWindowSec(ev.windowSec);
         if (ev.defaultApt !== this.defaultApt) {
           this.defaultApt = ev.defaultApt;
           this.refreshDefault();

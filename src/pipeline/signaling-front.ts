@@ -61,16 +61,6 @@ export class SignalingFront {
   private readonly beforeReload = new Set<string>();
   /** unresolved identifiers already reported, per dialog */
   private readonly reportedUnresolved = new Map<string, Set<string>>();
-  private events: CoreEvent[] = [];
-  private reports: OutputLine[] = [];
-  private reportSeq = 0;
-  readonly counters: SignalingCounters = { sip: 0, dialogs: 0 };
-
-  /**
-   * `resolver`: live only — `uri=<https://…>` handles are fetched (cached, revalidated) when
-   * they arrive. Replay passes none, so its results never depend on the network: offline,
-   * handles resolve through the policy file alone (SPEC §9).
-   */
   /**
    * Identifiers signaling delivered, least recently delivered first: past `maxIdentifiers` the
    * oldest that neither the policy file nor a running dialog names are forgotten (forgetIdle).
@@ -83,6 +73,17 @@ export class SignalingFront {
   private nextForgetCheck: number;
   private forgottenIds = 0;
 
+  private events: CoreEvent[] = [];
+  private reports: OutputLine[] = [];
+  private reportSeq = 0;
+  readonly counters: SignalingCounters = { sip: 0, dialogs: 0 };
+
+  /**
+   * `resolver`: live only — `uri=<https://…>` handles are fetched (cached, revalidated) when
+   * they arrive. Replay passes none, so its results never depend on the network: offline,
+   * handles resolve through the policy file alone (SPEC §9). `limits.maxIdentifiers`: the
+   * bound on identifiers signaling brings (DEFAULT_MAX_IDENTIFIERS; forgetIdle).
+   */
   constructor(
     private policy: PolicyFile,
     private readonly resolver: UriResolver | null = null,

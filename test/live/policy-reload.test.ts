@@ -21,8 +21,7 @@ import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { replayCapture } from '../../src/pipeline/replay-engine.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { looksLikeSip } from '../../src/signaling/looks-like-sip.js';
-import { parseSipMessage } from '../../src/signaling/sip-message.js';
-import { audioSdp, bytesOf, sipText } from '../signaling/sip-fixtures.js';
+import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 import { loadPolicyFile, parsePolicy, type PolicyFile } from '../../src/policy/policy-file.js';
 import { REPO } from './live-helpers.js';
 
@@ -230,26 +229,9 @@ describe('a policy reload while a dialog still has no answer of its own', () => 
   it("re-sends the dialog's scope under the dialog's key, not under its INVITE's", async () => {
     const policy = (dialogs: object[]) => parsePolicy(JSON.stringify({ apts: {}, dialogs }), 'p.json');
     const front = new SignalingFront(policy([]));
-    const sip = (start: string, toTag: string | null, cseq: string, sdp = '') => {
-      const text = sipText(
-        [
-          start,
-          'Via: SIP/2.0/UDP a.example;branch=z9hG4bK-early-1',
-          'From: <sip:alice@a.example>;tag=a1',
-          `To: <sip:bob@b.example>${toTag ? `;tag=${toTag}` : ''}`,
-          'Call-ID: early-call',
-          `CSeq: ${cseq}`,
-          ...(sdp ? ['Content-Type: application/sdp'] : []),
-        ],
-        sdp,
-      );
-      const bytes = bytesOf(text);
-      return parseSipMessage(bytes, 0, bytes.length);
-    };
-    const ctx = (frame: number) => ({ frame, ts: 1000 + frame, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' as const });
-    await front.message(sip('INVITE sip:bob@b.example SIP/2.0', null, '1 INVITE', audioSdp({ media: ['a=mid:0'] })), ctx(1));
+    await front.message(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'early-call', cseq: '1 INVITE', sdp: audioSdp({ media: ['a=mid:0'] }) }), udpContext(1));
     // a 180 without SDP: the early dialog takes the INVITE's scope over
-    await front.message(sip('SIP/2.0 180 Ringing', 'b1', '1 INVITE'), ctx(2));
+    await front.message(callMessage('SIP/2.0 180 Ringing', { callId: 'early-call', cseq: '1 INVITE', toTag: 'b1' }), udpContext(2));
     const rekey = front.takeEvents().find((e) => e.kind === 'rekey');
     expect(rekey).toBeDefined();
     const { from, to } = rekey as Extract<CoreEvent, { kind: 'rekey' }>;

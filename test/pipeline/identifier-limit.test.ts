@@ -9,28 +9,8 @@ import type { AptStatement } from '../../src/policy/statement.js';
 import { MediaCore, type CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { parsePolicy } from '../../src/policy/policy-file.js';
-import { parseSipMessage } from '../../src/signaling/sip-message.js';
-import { audioSdp, bytesOf, sipText } from '../signaling/sip-fixtures.js';
+import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 
-function sip(start: string, callId: string, cseq: string, o: { toTag?: string; aiPref?: string; sdp?: string } = {}) {
-  const text = sipText(
-    [
-      start,
-      `Via: SIP/2.0/UDP a.example;branch=z9hG4bK-${callId}-${cseq.replace(' ', '-')}`,
-      'From: <sip:alice@a.example>;tag=a1',
-      `To: <sip:bob@b.example>${o.toTag ? `;tag=${o.toTag}` : ''}`,
-      `Call-ID: ${callId}`,
-      `CSeq: ${cseq}`,
-      ...(o.aiPref ? [`AI-Pref: ${o.aiPref}`] : []),
-      ...(o.sdp ? ['Content-Type: application/sdp'] : []),
-    ],
-    o.sdp ?? '',
-  );
-  const bytes = bytesOf(text);
-  return parseSipMessage(bytes, 0, bytes.length);
-}
-
-const ctx = (frame: number) => ({ frame, ts: 1000 + frame, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' as const });
 
 describe('the bound on identifiers signaling brings', () => {
   it('forgets the least recently signaled identifiers no running dialog or policy entry names, and takes them again when signaled again', async () => {
@@ -39,17 +19,17 @@ describe('the bound on identifiers signaling brings', () => {
     const events: CoreEvent[] = [];
     const reports: string[] = [];
     let frame = 0;
-    const send = async (m: ReturnType<typeof sip>) => {
-      await front.message(m, ctx(++frame));
+    const send = async (m: ReturnType<typeof callMessage>) => {
+      await front.message(m, udpContext(++frame));
       events.push(...front.takeEvents());
       reports.push(...front.takeReports().map((r) => r.text));
     };
     // a call that stays up, then 40 calls refused one after the other, each naming its own identifier
-    await send(sip('INVITE sip:bob@b.example SIP/2.0', 'keep', '1 INVITE', { aiPref: '"urn:x:keep";scope=dialog;export=raw', sdp: audioSdp({ media: ['a=mid:0'] }) }));
+    await send(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'keep', cseq: '1 INVITE', aiPref: '"urn:x:keep";scope=dialog;export=raw', sdp: audioSdp({ media: ['a=mid:0'] }) }));
     for (let n = 1; n <= 40; n++) {
       const callId = `call-${n}`;
-      await send(sip('INVITE sip:bob@b.example SIP/2.0', callId, '1 INVITE', { aiPref: `"urn:x:${callId}";scope=dialog;export=raw`, sdp: audioSdp({ port: 4000 + 2 * n, media: ['a=mid:0'] }) }));
-      await send(sip('SIP/2.0 486 Busy Here', callId, '1 INVITE', { toTag: `b${n}` }));
+      await send(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId, cseq: '1 INVITE', aiPref: `"urn:x:${callId}";scope=dialog;export=raw`, sdp: audioSdp({ port: 4000 + 2 * n, media: ['a=mid:0'] }) }));
+      await send(callMessage('SIP/2.0 486 Busy Here', { callId, cseq: '1 INVITE', toTag: `b${n}` }));
     }
     const forgotten = events.flatMap((e) => (e.kind === 'forget' ? e.ids : []));
     // 41 identifiers signaled, at most 10 kept: rounds down to 9 whenever the eleventh comes
@@ -71,7 +51,7 @@ describe('the bound on identifiers signaling brings', () => {
 
     // signaled again, call-1's identifier is new again: its statement goes to the shards once more
     events.length = 0;
-    await send(sip('INVITE sip:bob@b.example SIP/2.0', 'call-1-again', '1 INVITE', { aiPref: '"urn:x:call-1";scope=dialog;export=raw', sdp: audioSdp({ port: 5000, media: ['a=mid:0'] }) }));
+    await send(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'call-1-again', cseq: '1 INVITE', aiPref: '"urn:x:call-1";scope=dialog;export=raw', sdp: audioSdp({ port: 5000, media: ['a=mid:0'] }) }));
     const sent = events.flatMap((e) => (e.kind === 'statements' ? e.statements.map((s) => s.id) : []));
     expect(sent).toContain('urn:x:call-1');
   });

@@ -13,8 +13,7 @@ import { generateCapture } from '../../samples/generator/generate-capture.js';
 import { PacketFeed } from '../../src/pipeline/packet-feed.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { parsePolicy } from '../../src/policy/policy-file.js';
-import { parseSipMessage } from '../../src/signaling/sip-message.js';
-import { audioSdp, bytesOf, sipText } from '../signaling/sip-fixtures.js';
+import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 
 let dir: string;
 
@@ -57,19 +56,10 @@ describe('SignalingFront state', () => {
 
   it('lets go of an INVITE refused before any dialog, and tells the shards so', async () => {
     const front = new SignalingFront(parsePolicy('{}', 'p.json'));
-    const message = (start: string, toTag: string | null, sdp = '') => {
-      const text = sipText(
-        [start, 'Via: SIP/2.0/UDP a.example;branch=z9hG4bK-busy-1', 'From: <sip:alice@a.example>;tag=a1', `To: <sip:bob@b.example>${toTag ? `;tag=${toTag}` : ''}`, 'Call-ID: busy', 'CSeq: 1 INVITE', ...(sdp ? ['Content-Type: application/sdp'] : [])],
-        sdp,
-      );
-      const bytes = bytesOf(text);
-      return parseSipMessage(bytes, 0, bytes.length);
-    };
-    const ctx = (frame: number) => ({ frame, ts: 1000 + frame, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' as const });
-    await front.message(message('INVITE sip:bob@b.example SIP/2.0', null, audioSdp({ media: ['a=mid:0'] })), ctx(1));
+    await front.message(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'busy', cseq: '1 INVITE', sdp: audioSdp({ media: ['a=mid:0'] }) }), udpContext(1));
     const offered = front.takeEvents().find((e) => e.kind === 'scope');
     expect(front.heldDialogs()).toBe(1);
-    await front.message(message('SIP/2.0 486 Busy Here', 'b1'), ctx(2));
+    await front.message(callMessage('SIP/2.0 486 Busy Here', { callId: 'busy', cseq: '1 INVITE', toTag: 'b1' }), udpContext(2));
     const ended = front.takeEvents().filter((e) => e.kind === 'dialog-ended');
     // the key the offer's scope went to the shards under
     expect(ended.map((e) => (e.kind === 'dialog-ended' ? e.key : ''))).toEqual([offered?.kind === 'scope' ? offered.scope.key : 'no scope']);

@@ -1,5 +1,6 @@
 /** Builders for SIP test messages: header lines joined with CRLF, Content-Length computed. */
-import { parseSipMessage, type SipMessage } from '../../src/signaling/sip-message.js';
+import type { SipContext } from '../../src/signaling/dialog-events.js';
+import { parseSipMessage, type SipMessage, type SipParseResult } from '../../src/signaling/sip-message.js';
 
 const encoder = new TextEncoder();
 
@@ -38,4 +39,33 @@ export function audioSdp(opts: { ip?: string; port?: number; session?: string[];
     `m=audio ${opts.port ?? 4000} RTP/AVP 0`,
     ...(opts.media ?? []),
   ]);
+}
+
+/**
+ * A message of a call from alice (tag a1) to bob, parsed: its start line, Call-ID and CSeq
+ * ("1 INVITE"); bob's tag, an AI-Pref value and an SDP body when given. Requests and responses
+ * of one transaction share the Via branch.
+ */
+export function callMessage(start: string, o: { callId: string; cseq: string; toTag?: string; aiPref?: string; sdp?: string }): SipParseResult {
+  const bytes = bytesOf(
+    sipText(
+      [
+        start,
+        `Via: SIP/2.0/UDP a.example;branch=z9hG4bK-${o.callId}-${o.cseq.replace(' ', '-')}`,
+        'From: <sip:alice@a.example>;tag=a1',
+        `To: <sip:bob@b.example>${o.toTag ? `;tag=${o.toTag}` : ''}`,
+        `Call-ID: ${o.callId}`,
+        `CSeq: ${o.cseq}`,
+        ...(o.aiPref ? [`AI-Pref: ${o.aiPref}`] : []),
+        ...(o.sdp ? ['Content-Type: application/sdp'] : []),
+      ],
+      o.sdp ?? '',
+    ),
+  );
+  return parseSipMessage(bytes, 0, bytes.length);
+}
+
+/** Where callMessage's messages are seen: as frame `frame`, over UDP, `frame` seconds after 1000. */
+export function udpContext(frame: number): SipContext {
+  return { frame, ts: 1000 + frame, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' };
 }
