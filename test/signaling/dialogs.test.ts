@@ -117,6 +117,25 @@ describe('DialogTracker: basic call', () => {
     expect(r.tracker.stats.retransmissions).toBe(2);
   });
 
+  test('a message of the same transaction that differs in its body or one header value is no retransmission', () => {
+    const r = new Replay();
+    const leg = { callId: 'call-d', caller: 'a' };
+    const other = OFFER.replace('m=audio 4000 ', 'm=audio 4010 ');
+    const subject = (text: string) => ({ cseq: 1, method: 'INVITE', extra: [`Subject: ${text}`] });
+    expect(types(r.send(request(leg, { ...subject('one'), sdp: OFFER })))).toEqual(['offer']);
+    // the same headers, Content-Length included (both bodies are as long), another body
+    expect(other.length).toBe(OFFER.length);
+    expect(types(r.send(request(leg, { ...subject('one'), sdp: other })))).toEqual(['offer']);
+    // the first body again, with one header value changed
+    r.send(request(leg, { ...subject('two'), sdp: OFFER }));
+    expect(r.tracker.stats).toMatchObject({ messages: 3, retransmissions: 0 });
+    // and each of the three again, byte for byte: three retransmissions
+    for (const again of [request(leg, { ...subject('one'), sdp: other }), request(leg, { ...subject('one'), sdp: OFFER }), request(leg, { ...subject('two'), sdp: OFFER })]) {
+      expect(r.send(again)).toEqual([]);
+    }
+    expect(r.tracker.stats).toMatchObject({ messages: 6, retransmissions: 3 });
+  });
+
   test('offer in the 200, answer in the ACK', () => {
     const r = new Replay();
     const leg = { callId: 'late', caller: 'a', callee: 'b' };
