@@ -17,6 +17,14 @@ export interface StreamPreference {
   ids: string[];
   /** null: no identifier applies (absence of preference) */
   resolved: ResolvedPreference | null;
+  /**
+   * An offer awaiting its answer leaves the stream with no identifier on one side (what is in
+   * force, or what is proposed), and `resolved` is the other side's: absence of preference
+   * applies with it, the stricter of both — a drop, or the operator's default APT combined in
+   * (media-core). Absence is not consent (SPEC §3): going from an APT to none is a restriction,
+   * from none to an APT a relaxation.
+   */
+  withAbsence: boolean;
   /** the dialog-level fallback was used */
   implicit: boolean;
   /** SDES PRIV identifiers the signaling did not name */
@@ -185,9 +193,11 @@ export class StreamPreferences {
     // An offer awaiting its answer: its restrictions apply already, its relaxations not yet.
     const pendingSection = stream.section ? (scope.pending.sections.find((s) => s.index === stream.section!.index) ?? null) : null;
     const proposed = this.underScope(stream, scope.pending, pendingSection);
+    const one = current.resolved === null ? proposed.resolved : proposed.resolved === null ? current.resolved : null;
     return {
       ids: union(current.ids, proposed.ids),
-      resolved: current.resolved && proposed.resolved ? combineGoverning(current.resolved, proposed.resolved) : (current.resolved ?? proposed.resolved),
+      resolved: current.resolved && proposed.resolved ? combineGoverning(current.resolved, proposed.resolved) : one,
+      withAbsence: one !== null,
       implicit: current.implicit || proposed.implicit,
       conflicting: union(current.conflicting, proposed.conflicting),
       unresolved: union(current.unresolved, proposed.unresolved),
@@ -227,8 +237,20 @@ export class StreamPreferences {
     const fromSignaling = this.resolutions.resolve(statementsOf(joint));
     const fromMedia = this.resolutions.resolve(statementsOf(conflicting));
     const resolved = fromSignaling && fromMedia ? combineGoverning(fromSignaling, fromMedia) : (fromSignaling ?? fromMedia);
-    return { ids, resolved, implicit, conflicting, unresolved, disabled };
+    return { ids, resolved, withAbsence: false, implicit, conflicting, unresolved, disabled };
   }
+}
+
+/**
+ * What governs a stream's items: its resolved preference, with the operator's default APT
+ * standing in for absence of preference (SPEC §3) — alone where no identifier applies, and
+ * combined in (the stricter of both) where a pending offer has none on one side. Null: drop,
+ * no-preference.
+ */
+export function governingOf(pref: StreamPreference, defaultPreference: ResolvedPreference | null): ResolvedPreference | null {
+  if (pref.resolved === null) return defaultPreference;
+  if (!pref.withAbsence) return pref.resolved;
+  return defaultPreference === null ? null : combineGoverning(pref.resolved, defaultPreference);
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {

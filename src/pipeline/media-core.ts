@@ -13,7 +13,7 @@ import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
-import { StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
+import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
@@ -320,7 +320,7 @@ export class MediaCore {
       // decideItem's rules folded in place (no per-item arrays): a stopped stream — the sender
       // first, then the first stopped subject — decides; else the most restrictive of all.
       let stopped: StreamPreference | null = senderPref.disabled ? senderPref : null;
-      let governing: ResolvedPreference | null = senderPref.resolved ?? fallback;
+      let governing: ResolvedPreference | null = governingOf(senderPref, fallback);
       let absent = governing === null;
       // indexed loops throughout: this path runs unoptimised in a replay (V8's budget is not
       // reached), where for-of makes an iterator and a result object per step
@@ -330,7 +330,7 @@ export class MediaCore {
         const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
         if (stopped === null && pref.disabled) stopped = pref;
         if (absent) continue;
-        const p = pref.resolved ?? fallback;
+        const p = governingOf(pref, fallback);
         if (p === null) absent = true;
         else governing = combineGoverning(governing!, p);
       }

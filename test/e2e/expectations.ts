@@ -118,7 +118,8 @@ export class DecisionModel {
     if (frame < r.answerFrame) {
       const a = this.resolve(current);
       const b = this.resolve(proposed);
-      return a && b ? stricter(a, b) : (a ?? b);
+      // no APT on one side is absence of preference, which is not consent (SPEC §3): a drop
+      return a && b ? stricter(a, b) : null;
     }
     return this.resolve(r.kind === 'remove-aipref' ? proposed : current);
   }

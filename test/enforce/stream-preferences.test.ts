@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bindStream, type RtpSession, StreamTable } from '../../src/binding/stream-table.js';
-import type { DialogScope } from '../../src/binding/types.js';
-import { StatementTable, StreamPreferences } from '../../src/enforce/stream-preferences.js';
+import type { DialogScope, SectionScope } from '../../src/binding/types.js';
+import { governingOf, StatementTable, StreamPreferences } from '../../src/enforce/stream-preferences.js';
 import { resolvePreferences } from '../../src/policy/precedence.js';
 import { type AptStatement, buildStatement } from '../../src/policy/statement.js';
 
@@ -94,5 +94,43 @@ describe('StreamPreferences', () => {
     expect(pref.unresolved).toEqual(['apt-x']);
     expect(pref.resolved?.export).toBe('none');
     expect(pref.resolved?.decidedBy.export.rule).toBe('unresolved-apt');
+  });
+
+  describe('an offer awaiting its answer that leaves the stream with no APT on one side', () => {
+    const section = (apts: string[]): SectionScope => ({ index: 0, mid: 'a', kind: 'audio', disabled: false, rtp: [], rtcp: [], ssrcs: [1], midExtIds: [], apts: apts.map((id) => ({ id, origin: 'mid' as const })) });
+    const withSection = (apts: string[], pending: DialogScope | null = null): DialogScope => ({ ...dialogScope([]), sections: [section(apts)], pending });
+
+    function preferenceUnder(scope: DialogScope) {
+      const statements = new StatementTable();
+      statements.set(statement('apt-raw', { export: 'raw', type: 'user' }));
+      statements.set(statement('apt-default', { export: 'aggregated-only', type: 'domain' }));
+      const stream = streamIn(new StreamTable(), scope, 1);
+      bindStream(stream, scope, []);
+      const preferences = new StreamPreferences(statements);
+      return { pref: preferences.of(stream), defaultPreference: resolvePreferences([statements.get('apt-default')!]) };
+    }
+
+    // SPEC §3: absence is not consent — losing the only APT is a restriction (from the offer),
+    // gaining one where there was none a relaxation (from the answer)
+    it.each([
+      ['removes the only APT', ['apt-raw'], []],
+      ['adds an APT where there was none', [], ['apt-raw']],
+    ])('%s: absence applies with the other side — a drop, or the default APT combined in', (_name, current, proposed) => {
+      const { pref, defaultPreference } = preferenceUnder(withSection(current, withSection(proposed)));
+      expect(pref.resolved?.export).toBe('raw');
+      expect(pref.withAbsence).toBe(true);
+      expect(governingOf(pref, null)).toBeNull();
+      expect(governingOf(pref, defaultPreference)?.export).toBe('aggregated-only');
+    });
+
+    it('with an APT on both sides, or none on either, absence does not join in', () => {
+      const both = preferenceUnder(withSection(['apt-raw'], withSection(['apt-raw'])));
+      expect(both.pref.withAbsence).toBe(false);
+      expect(governingOf(both.pref, both.defaultPreference)?.export).toBe('raw');
+      const neither = preferenceUnder(withSection([], withSection([])));
+      expect(neither.pref.resolved).toBeNull();
+      expect(neither.pref.withAbsence).toBe(false);
+      expect(governingOf(neither.pref, neither.defaultPreference)?.export).toBe('aggregated-only');
+    });
   });
 });

@@ -1,0 +1,156 @@
+/**
+ * SPEC §5 and §3, end to end: what a re-INVITE offers — its scopes and the statement parts it
+ * carries (a=aipref and AI-Pref parameters, a newer `version`) — awaits the answer. Until then
+ * the stricter of what is in force and what is offered governs: a restriction applies from
+ * the offer, a relaxation from the answer. A refused offer (488 with Warning 399 aipref, or
+ * any other failure) changes nothing. Going from an APT to none is a restriction and from
+ * none to an APT a relaxation: absence of preference is not consent (SPEC §3), a drop unless
+ * the operator's default APT stands in for it.
+ *
+ * Each case is a small call: INVITE, 200, ACK (frames 1-3); an SR before the re-INVITE
+ * (frame 4); the re-INVITE (5); an SR while it awaits its answer (6); the answer (7), ACK (8);
+ * an SR after it (9). Results are the same whatever the number of media workers.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
+import { PcapWriter } from '../../native-free/write.js';
+import { encodeRtcpCompound } from '../../src/media/rtcp/encode.js';
+import { type DecisionLine, parseLines, policyOf, type PolicyJson, replayLines, type ReportLine, Workspace } from './e2e-helpers.js';
+
+const ws = new Workspace();
+afterAll(() => ws.cleanup());
+
+const T0 = 1767225600;
+const CALL = 'pending-offer@10.0.0.1';
+const encoder = new TextEncoder();
+
+function sip(head: string[], sdp: string | null): Uint8Array {
+  const body = sdp ?? '';
+  const lines = [...head, ...(sdp ? ['Content-Type: application/sdp'] : []), `Content-Length: ${encoder.encode(body).length}`];
+  return encoder.encode(lines.join('\r\n') + '\r\n\r\n' + body);
+}
+
+function sdpOf(party: 'a' | 'b', lines: string[]): string {
+  const ip = party === 'a' ? '10.0.0.1' : '10.0.0.2';
+  const port = party === 'a' ? 4000 : 5000;
+  const ssrc = party === 'a' ? 1111 : 2222;
+  return [`v=0`, `o=${party} 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, 'a=mid:a', 'a=rtpmap:0 PCMU/8000', `a=ssrc:${ssrc} cname:${party}`, ...lines, 'a=sendrecv', ''].join('\r\n');
+}
+
+function request(method: string, cseq: number, sdp: string | null, headers: string[] = [], toTag = ';tag=bbb'): Uint8Array {
+  return sip(
+    [
+      `${method} sip:b@10.0.0.2 SIP/2.0`,
+      `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${method}${cseq}`,
+      'From: <sip:a@10.0.0.1>;tag=aaa',
+      `To: <sip:b@10.0.0.2>${toTag}`,
+      `Call-ID: ${CALL}`,
+      `CSeq: ${cseq} ${method}`,
+      'Contact: <sip:a@10.0.0.1:5060>',
+      ...headers,
+    ],
+    sdp,
+  );
+}
+
+function response(status: string, cseq: number, sdp: string | null, headers: string[] = []): Uint8Array {
+  return sip(
+    [
+      `SIP/2.0 ${status}`,
+      `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKINVITE${cseq}`,
+      'From: <sip:a@10.0.0.1>;tag=aaa',
+      'To: <sip:b@10.0.0.2>;tag=bbb',
+      `Call-ID: ${CALL}`,
+      `CSeq: ${cseq} INVITE`,
+      'Contact: <sip:b@10.0.0.2:5060>',
+      ...headers,
+    ],
+    sdp,
+  );
+}
+
+interface Case {
+  name: string;
+  /** a=aipref lines (or other media-level lines) of the first offer and of the re-INVITE */
+  before: string[];
+  after: string[];
+  /** AI-Pref headers of the INVITE and of the re-INVITE */
+  headersBefore?: string[];
+  headersAfter?: string[];
+  /** the re-INVITE's final response: 200 (with an SDP) or a failure with its headers */
+  answer: { status: '200 OK' } | { status: string; headers: string[] };
+  policy: PolicyJson;
+  /** decision and reason of the SR before the re-INVITE, while it is pending, after its answer */
+  want: [string, string, string];
+}
+
+const REFUSED = { status: '488 Not Acceptable Here', headers: ['Warning: 399 aipref "Preference unsupported"'] };
+const RAW = { 'apt-raw': { type: 'user', export: 'raw', retention: '1h' } };
+
+const CASES: Case[] = [
+  {
+    name: 'an offer that removes the only APT drops from the offer on (no-preference)',
+    before: ['a=aipref:mid apt-raw'],
+    after: [],
+    answer: { status: '200 OK' },
+    policy: { apts: RAW },
+    want: ['export raw-allowed', 'drop no-preference', 'drop no-preference'],
+  },
+  {
+    name: "an offer that removes the only APT: the operator's default stands in for none, the stricter applies from the offer",
+    before: ['a=aipref:mid apt-raw'],
+    after: [],
+    answer: { status: '200 OK' },
+    policy: { apts: { ...RAW, 'apt-default': { type: 'domain', export: 'aggregated-only', retention: '1h' } }, default: 'apt-default' },
+    want: ['export raw-allowed', 'aggregate aggregated-only', 'aggregate aggregated-only'],
+  },
+  {
+    name: 'an offer that adds an APT where there was none relaxes only at the answer',
+    before: [],
+    after: ['a=aipref:mid apt-raw'],
+    answer: { status: '200 OK' },
+    policy: { apts: RAW },
+    want: ['drop no-preference', 'drop no-preference', 'export raw-allowed'],
+  },
+];
+
+async function captureOf(c: Case, file: string): Promise<void> {
+  const w = await PcapWriter.open(file, { linkType: 1 });
+  const at = (ts: number, sport: number, dport: number, payload: Uint8Array, fromA = true) =>
+    w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+  const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+  at(0, 5060, 5060, request('INVITE', 1, sdpOf('a', c.before), c.headersBefore, ''));
+  at(0.1, 5060, 5060, response('200 OK', 1, sdpOf('b', [])), false);
+  at(0.2, 5060, 5060, request('ACK', 1, null));
+  at(1, 4001, 5001, sr());
+  at(2, 5060, 5060, request('INVITE', 2, sdpOf('a', c.after), c.headersAfter));
+  at(2.5, 4001, 5001, sr());
+  if (c.answer.status === '200 OK') at(3, 5060, 5060, response('200 OK', 2, sdpOf('b', [])), false);
+  else at(3, 5060, 5060, response(c.answer.status, 2, null, 'headers' in c.answer ? c.answer.headers : []), false);
+  at(3.1, 5060, 5060, request('ACK', 2, null));
+  at(4, 4001, 5001, sr());
+  await w.close();
+}
+
+describe('a re-INVITE awaiting its answer', () => {
+  CASES.forEach((c, i) => {
+    it(c.name, async () => {
+      const file = await ws.file(`pending-${i}.pcap`);
+      await captureOf(c, file);
+      const policy = policyOf(c.policy);
+      const runs = await Promise.all([0, 1, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
+      const decisions = parseLines<DecisionLine>(runs[0]!.decisions);
+      expect(decisions.map((d) => d.frame)).toEqual([4, 6, 9]);
+      expect(decisions.map((d) => `${d.decision} ${d.reason}`)).toEqual(c.want);
+      for (const run of runs.slice(1)) {
+        expect(run.decisions).toEqual(runs[0]!.decisions);
+        expect(run.exports).toEqual(runs[0]!.exports);
+        expect(run.reports).toEqual(runs[0]!.reports);
+      }
+      if (c.answer.status !== '200 OK') {
+        const refused = parseLines<ReportLine>(runs[0]!.reports).filter((r) => r.frame === 7);
+        expect(refused.map((r) => r.detail)).toEqual([expect.stringMatching(/^offer refused: .*its changes are discarded$/)]);
+      }
+    });
+  });
+});
