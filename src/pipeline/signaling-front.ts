@@ -109,6 +109,7 @@ export class SignalingFront {
    */
   updatePolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number): void {
     const before = this.registry.ids();
+    const pending = this.registry.pendingParts();
     this.policy = policy;
     this.registry = new AptRegistry();
     for (const part of policy.statementParts()) this.registry.deliver(part);
@@ -116,6 +117,8 @@ export class SignalingFront {
       if ('part' in d) this.registry.deliver(d.part);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
+    // parts of offers still awaiting their answers stay pending on top of the new statements
+    for (const p of pending) this.registry.deliver(p.part, p.offer);
     for (const id of before) this.beforeReload.add(id);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
     // a dialog with no scope yet takes its new entry into the scope it gets
@@ -204,18 +207,24 @@ export class SignalingFront {
         return;
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
+        // an offer the dialog ended before answering was never accepted
+        this.settle(ev.key, false);
         this.forget(ev.key);
         // an answered INVITE's early scope, kept for its forks, goes with its last dialog
         if (ev.inviteOver !== undefined) this.forget(ev.inviteOver);
         return;
       case 'offer':
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
+        // A renegotiation's statement parts await the answer as its scopes do (SPEC §5); an
+        // offer with nothing in force yet (the initial one) is what is in force, parts and scopes.
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.effective ? ev.key : null), () => {
           // Restrictions take effect from the offer: the stricter of what is in force and what is proposed.
           const base = ev.effective ?? ev.proposed;
           this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.proposed);
         });
       case 'answer':
+        // the answer confirms what its offer brought; what the answer itself says is in force at once
+        if (!ev.repeat) this.settle(ev.key, true);
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
           this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
           if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
@@ -228,6 +237,8 @@ export class SignalingFront {
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       case 'offer-rejected': {
+        // whatever the failure, the offer's changes are discarded: its scopes and its statement parts
+        this.settle(ev.key, false);
         if (ev.effective) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
         const why = ev.reason === 'aipref-refused' ? `${ev.status} with Warning 399 aipref` : `${ev.status} (${ev.reason})`;
         this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `offer refused: ${why}; its changes are discarded` });
@@ -239,38 +250,38 @@ export class SignalingFront {
   /**
    * Everything said about APTs in one message becomes statement parts (SPEC §3). At once,
    * unless a header value is signed or (live) names an https uri= to fetch: then in order,
-   * waiting for each.
+   * waiting for each. `offer`: the parts are a renegotiation's, pending until it is settled.
    */
-  private deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: string[]): void | Promise<void> {
+  private deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: string[], offer: string | null = null): void | Promise<void> {
     const origin = `frame ${frame}`;
     const findings: PolicyFinding[] = [];
     if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
-      return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings));
+      return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings, offer));
     }
-    for (const v of aiPref) findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }));
-    this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings);
+    for (const v of aiPref) findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer));
+    this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings, offer);
   }
 
-  private async deliverHeaderValuesInTurn(frame: number, ts: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[]): Promise<void> {
+  private async deliverHeaderValuesInTurn(frame: number, ts: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[], offer: string | null): Promise<void> {
     for (const v of aiPref) {
       if (v.integrity !== null) {
-        findings.push(...(await this.verify(v, ts)));
+        findings.push(...(await this.verify(v, ts, offer)));
         continue;
       }
-      findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }));
+      findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer));
       if (this.resolver && v.uri !== null && HTTPS.test(v.uri)) {
         const r = await this.resolver.resolve(v.uri, v.id);
-        if (r.status === 'resolved') findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }));
+        if (r.status === 'resolved') findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }, offer));
         else this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [v.id], detail: `uri=<${v.uri}> could not be resolved: ${r.reason}` });
       }
     }
   }
 
   /** The SDP's a=aipref attributes and the statement bodies, then every finding of the message. */
-  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: string[], origin: string, findings: PolicyFinding[]): void {
+  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: string[], origin: string, findings: PolicyFinding[], offer: string | null): void {
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
-        findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: `${origin} line ${pref.line}`, params: pref.params }));
+        findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: `${origin} line ${pref.line}`, params: pref.params }, offer));
       }
     }
     for (const body of bodies) {
@@ -283,14 +294,16 @@ export class SignalingFront {
       }
       const { parts, problems } = statementPartsFromBody(doc, origin);
       for (const problem of problems) this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: application/aipref+json: ${problem}` });
-      for (const part of parts) findings.push(...this.deliver(part));
+      for (const part of parts) findings.push(...this.deliver(part, offer));
     }
     for (const f of findings) this.reportFinding(frame, ts, dialog, f);
   }
 
-  private deliver(part: StatementPart): PolicyFinding[] {
+  private deliver(part: StatementPart, offer: string | null = null): PolicyFinding[] {
     this.touch(part.prefId);
     const key = signaledKey(part);
+    // A pending part is the registry's until its offer is settled: signaled once committed (settle).
+    if (offer !== null) return this.signaled.has(key) && partVersion(part) === null ? [] : this.registry.deliver(part, offer);
     if (!this.signaled.has(key)) this.signaled.set(key, { part });
     // Every signaled part is in the registry, and one without a version stays there: the
     // registry would find the repeat and return nothing (a versioned part may have been
@@ -305,6 +318,16 @@ export class SignalingFront {
     if (!this.signaled.has(key)) this.signaled.set(key, { part });
   }
 
+  /**
+   * An offer answered (`accepted`) or refused, or its dialog over: the statement parts it
+   * brought are committed — signaled from now on, for a policy reload to deliver again — or
+   * discarded, their identifiers' statements going back to what they were. Either way the
+   * statements go to the shards again (flushStatements), at this frame.
+   */
+  private settle(offer: string, accepted: boolean): void {
+    for (const part of this.registry.settle(offer, accepted)) this.remember(part);
+  }
+
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {
     this.touch(prefId);
     const key = JSON.stringify(['failure', prefId]);
@@ -316,13 +339,14 @@ export class SignalingFront {
    * A signed APT (`integrity=jws`): the token is the quoted pref-id itself or a `token=`
    * parameter. Verified against the policy file's keys at the capture time.
    */
-  private async verify(v: AiPrefValue, ts: number): Promise<PolicyFinding[]> {
+  private async verify(v: AiPrefValue, ts: number, offer: string | null): Promise<PolicyFinding[]> {
     const token = v.params.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
     if (token === null) return this.integrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
     // loaded on first use: the JOSE library is a tenth of a short replay's start-up, and most captures sign nothing
     const { verifyAptToken } = await import('../policy/integrity.js');
     const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity ?? 'jws' });
     if (result.status === 'verified') {
+      if (offer !== null) return this.deliver(result.part, offer);
       this.remember(result.part);
       return this.registry.deliver(result.part);
     }

@@ -3,18 +3,34 @@
  * idempotency): identical re-delivery changes nothing, a newer `version` replaces the older
  * statement, an older one is ignored. Parts without a version (the policy file's entry, a
  * bare header value) describe the identifier whatever its version and stay merged in.
+ *
+ * Parts an offer brings (a re-INVITE's or UPDATE's AI-Pref parameters, a=aipref parameters,
+ * body statements) are pending until its answer (SPEC §5): meanwhile the stricter of the
+ * statement without them and the statement with them holds — a restriction applies from the
+ * offer, a relaxation from the answer — and the answer commits them (settle) or a refusal
+ * discards them, the statement going back to what it was.
  */
 import type { PolicyFinding } from './findings.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
-import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart } from './statement.js';
+import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement } from './statement.js';
 
-interface Entry {
+/** Parts of one pref-id and the version they hold. */
+interface PartSet {
   parts: StatementPart[];
   partKeys: Set<string>;
   version: number | null;
-  failure: string | null;
   /** findings already handed out, so a re-built statement does not report them twice */
   reported: Set<string>;
+}
+
+interface Entry {
+  /** the parts in force */
+  held: PartSet;
+  /** parts offers brought that await their answers, in the order they came */
+  pending: { offer: string; part: StatementPart }[];
+  /** `held` with the pending parts delivered to it; null when none is pending */
+  proposed: PartSet | null;
+  failure: string | null;
   statement: AptStatement | null;
 }
 
@@ -22,6 +38,8 @@ export class AptRegistry {
   private readonly entries = new Map<string, Entry>();
   /** identifiers whose statement a delivery or a failure may have changed, since takeChanged() */
   private readonly changed = new Set<string>();
+  /** the identifiers each offer awaiting its answer brought parts for */
+  private readonly offers = new Map<string, Set<string>>();
 
   /** A registry preloaded with parts (typically the policy file's entries, which are already validated). */
   static withParts(parts: readonly StatementPart[]): AptRegistry {
@@ -35,41 +53,64 @@ export class AptRegistry {
     return resolvePreferences([...new Set(prefIds)].map((id) => this.get(id)));
   }
 
-  /** Adds one part; returns what is new to report (empty for an identical re-delivery). */
-  deliver(part: StatementPart): PolicyFinding[] {
+  /**
+   * Adds one part; returns what is new to report (empty for an identical re-delivery). With
+   * `offer` (a key naming the offer, its dialog's), the part is pending until settle(offer).
+   */
+  deliver(part: StatementPart, offer: string | null = null): PolicyFinding[] {
     const entry = this.entryFor(part.prefId);
+    if (offer === null) {
+      const { taken, findings } = addPart(entry.held, part);
+      // what is pending stays delivered on top of what is in force
+      if (entry.proposed !== null) addPart(entry.proposed, part);
+      if (taken) this.touched(entry, part.prefId);
+      return findings;
+    }
     const key = partKey(part);
-    if (entry.partKeys.has(key)) return [];
-    const findings: PolicyFinding[] = [];
-    const version = partVersion(part);
-    if (version !== null && entry.version !== null && version < entry.version) {
-      return [
-        {
-          type: 'stale-version',
-          apt: part.prefId,
-          key: 'version',
-          detail: `version ${version} ignored: version ${entry.version} is held`,
-        },
-      ];
+    if (entry.held.partKeys.has(key)) return [];
+    const { taken, findings } = addPart((entry.proposed ??= copyOf(entry.held)), part);
+    // Kept even when another pending offer brought it already, or holds a newer version: each
+    // offer's answer or refusal decides for what it brought.
+    if (!entry.pending.some((p) => p.offer === offer && partKey(p.part) === key)) {
+      entry.pending.push({ offer, part });
+      let ids = this.offers.get(offer);
+      if (ids === undefined) this.offers.set(offer, (ids = new Set()));
+      ids.add(part.prefId);
     }
-    if (version !== null && entry.version !== null && version > entry.version) {
-      findings.push({
-        type: 'version-replaced',
-        apt: part.prefId,
-        key: 'version',
-        detail: `version ${version} replaces version ${entry.version}`,
-      });
-      entry.parts = entry.parts.filter((p) => partVersion(p) === null);
-      entry.partKeys = new Set(entry.parts.map(partKey));
-      // Disagreements with the replaced version are history, not news about the new one.
-      entry.reported.clear();
+    if (taken) this.touched(entry, part.prefId);
+    return findings;
+  }
+
+  /**
+   * The answer to an offer (`accepted`) commits the parts it brought, a refusal discards them
+   * (SPEC §5). Returns the parts committed. Findings were reported when the parts came.
+   */
+  settle(offer: string, accepted: boolean): StatementPart[] {
+    const ids = this.offers.get(offer);
+    if (ids === undefined) return [];
+    this.offers.delete(offer);
+    const committed: StatementPart[] = [];
+    for (const id of ids) {
+      const entry = this.entries.get(id);
+      if (entry === undefined) continue;
+      const rest: Entry['pending'] = [];
+      for (const p of entry.pending) {
+        if (p.offer !== offer) rest.push(p);
+        else if (accepted) {
+          addPart(entry.held, p.part);
+          committed.push(p.part);
+        }
+      }
+      entry.pending = rest;
+      entry.proposed = rest.length === 0 ? null : heldWith(entry.held, rest);
+      this.touched(entry, id);
     }
-    if (version !== null) entry.version = version;
-    entry.parts.push(part);
-    entry.partKeys.add(key);
-    entry.statement = null;
-    this.changed.add(part.prefId);
-    return findings.concat(this.newFindings(entry, part.prefId));
+    return committed;
+  }
+
+  /** Every part awaiting its offer's answer (by identifier, each in the order it came): a rebuilt registry takes them again. */
+  pendingParts(): { offer: string; part: StatementPart }[] {
+    return [...this.entries.values()].flatMap((e) => e.pending);
   }
 
   /** Records that a signed form of the pref-id failed verification: it stays most restrictive. */
@@ -101,10 +142,18 @@ export class AptRegistry {
     const entry = this.entries.get(prefId);
     if (entry === undefined) return mostRestrictiveStatement(prefId, 'unresolved', 'identifier not known');
     if (entry.statement === null) {
-      entry.statement =
-        entry.failure !== null
-          ? mostRestrictiveStatement(prefId, 'integrity-failure', entry.failure)
-          : buildStatement(prefId, entry.parts).statement;
+      if (entry.failure !== null) entry.statement = mostRestrictiveStatement(prefId, 'integrity-failure', entry.failure);
+      else {
+        const held = buildStatement(prefId, entry.held.parts).statement;
+        if (entry.proposed === null) entry.statement = held;
+        else {
+          const proposed = buildStatement(prefId, entry.proposed.parts).statement;
+          // Nothing in force states an identifier only an offer brought: until the answer it is
+          // the offered statement at its most restrictive — not an unresolved identifier to report.
+          const without = entry.held.parts.length > 0 || proposed.status !== 'resolved' ? held : { ...proposed, export: 'none' as const, features: [], retentionSec: 0 };
+          entry.statement = stricterStatement(without, proposed);
+        }
+      }
     }
     return entry.statement;
   }
@@ -117,29 +166,80 @@ export class AptRegistry {
   forget(prefId: string): void {
     this.entries.delete(prefId);
     this.changed.delete(prefId);
+    for (const [offer, ids] of this.offers) if (ids.delete(prefId) && ids.size === 0) this.offers.delete(offer);
   }
 
   private entryFor(prefId: string): Entry {
     let entry = this.entries.get(prefId);
     if (entry === undefined) {
-      entry = { parts: [], partKeys: new Set(), version: null, failure: null, reported: new Set(), statement: null };
+      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], proposed: null, failure: null, statement: null };
       this.entries.set(prefId, entry);
     }
     return entry;
   }
 
-  private newFindings(entry: Entry, prefId: string): PolicyFinding[] {
-    const { statement, findings } = buildStatement(prefId, entry.parts);
-    entry.statement = entry.failure === null ? statement : null;
-    const fresh: PolicyFinding[] = [];
-    for (const finding of findings) {
-      const key = JSON.stringify([finding.type, finding.key, finding.values]);
-      if (entry.reported.has(key)) continue;
-      entry.reported.add(key);
-      fresh.push(finding);
-    }
-    return fresh;
+  /** The entry's statement may have changed: built again when asked for, and sent on. */
+  private touched(entry: Entry, prefId: string): void {
+    entry.statement = null;
+    this.changed.add(prefId);
   }
+}
+
+/**
+ * Adds a part to a set by the version rule; `taken`: the set changed. Findings: a stale or
+ * replacing version, and the disagreements between the parts not reported before.
+ */
+function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings: PolicyFinding[] } {
+  const key = partKey(part);
+  if (set.partKeys.has(key)) return { taken: false, findings: [] };
+  const findings: PolicyFinding[] = [];
+  const version = partVersion(part);
+  if (version !== null && set.version !== null && version < set.version) {
+    return {
+      taken: false,
+      findings: [
+        {
+          type: 'stale-version',
+          apt: part.prefId,
+          key: 'version',
+          detail: `version ${version} ignored: version ${set.version} is held`,
+        },
+      ],
+    };
+  }
+  if (version !== null && set.version !== null && version > set.version) {
+    findings.push({
+      type: 'version-replaced',
+      apt: part.prefId,
+      key: 'version',
+      detail: `version ${version} replaces version ${set.version}`,
+    });
+    set.parts = set.parts.filter((p) => partVersion(p) === null);
+    set.partKeys = new Set(set.parts.map(partKey));
+    // Disagreements with the replaced version are history, not news about the new one.
+    set.reported.clear();
+  }
+  if (version !== null) set.version = version;
+  set.parts.push(part);
+  set.partKeys.add(key);
+  for (const finding of buildStatement(part.prefId, set.parts).findings) {
+    const seen = JSON.stringify([finding.type, finding.key, finding.values]);
+    if (set.reported.has(seen)) continue;
+    set.reported.add(seen);
+    findings.push(finding);
+  }
+  return { taken: true, findings };
+}
+
+function copyOf(set: PartSet): PartSet {
+  return { parts: [...set.parts], partKeys: new Set(set.partKeys), version: set.version, reported: new Set(set.reported) };
+}
+
+/** A set with parts delivered on top of it (their findings were reported when they came). */
+function heldWith(set: PartSet, pending: readonly { part: StatementPart }[]): PartSet {
+  const out = copyOf(set);
+  for (const p of pending) addPart(out, p.part);
+  return out;
 }
 
 /** Identity of a delivery: same source and same parameters (names case-folded) is a repeat. */

@@ -83,6 +83,32 @@ export function mostRestrictiveStatement(id: string, status: Exclude<StatementSt
   };
 }
 
+/**
+ * The stricter of two statements of one pref-id, key by key: what governs while an offer's
+ * parts await their answer — the statement in force (`held`) and the one with the offer's
+ * parts (`proposed`) — so that a restriction applies from the offer and a relaxation only
+ * from the answer (SPEC §5). An unresolved or failed statement is the most restrictive.
+ * `export` one of them leaves unstated counts as `none`, as it does when the APT governs alone
+ * (precedence: not-stated). Issuers that differ give an untyped statement (regulatory stays):
+ * as user it would override domain statements, as domain be overridden by user ones;
+ * untyped, it does neither, which is at least as strict as either.
+ */
+export function stricterStatement(held: AptStatement, proposed: AptStatement): AptStatement {
+  if (held.status !== 'resolved') return held;
+  if (proposed.status !== 'resolved') return proposed;
+  const type = held.type === proposed.type ? held.type : held.type === 'regulatory' || proposed.type === 'regulatory' ? 'regulatory' : null;
+  return {
+    ...held,
+    export: held.export === null && proposed.export === null ? null : stricterExport(held.export ?? 'none', proposed.export ?? 'none'),
+    features: stricterFeatures(held.features, proposed.features),
+    retentionSec: stricterRetention(held.retentionSec, proposed.retentionSec),
+    type,
+    version: held.version === null ? proposed.version : proposed.version === null ? held.version : Math.max(held.version, proposed.version),
+    extensions: { ...proposed.extensions, ...held.extensions },
+    sources: [...new Set([...held.sources, ...proposed.sources])],
+  };
+}
+
 /** Reads a part's `version`, or null when absent or not an integer. */
 export function partVersion(part: StatementPart): number | null {
   for (const [name, value] of Object.entries(part.params)) {

@@ -91,6 +91,11 @@ export interface AnswerEvent extends EventBase {
   answerer: Party;
   /** the answer came in a provisional response (early media) */
   early: boolean;
+  /**
+   * a later response of an exchange already answered (a 200 after the 183's answer, a relay's
+   * copy, a retransmission): it answers no offer that is awaiting its answer
+   */
+  repeat: boolean;
   sdp: SessionDescription;
   aiPref: AiPrefValue[];
   previous: NegotiatedScope | null;

@@ -132,7 +132,7 @@ export class OfferAnswerState {
     const offer = this.pending;
     if (!offer) return null;
     this.pending = null;
-    return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] });
+    return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
 
   /**
@@ -144,12 +144,12 @@ export class OfferAnswerState {
     const last = this.lastExchange;
     if (!last || last.answerer !== facts.party || last.offer.method !== facts.method || last.offer.cseq !== facts.cseq) return 'not-a-repeat';
     const seen = last.answer.sdpText === sdpText || last.answer.copyTexts.includes(sdpText);
-    if (seen) return facts.aiPref === null ? null : this.commit(last.offer, facts, last.answer);
+    if (seen) return facts.aiPref === null ? null : this.commit(last.offer, facts, last.answer, true);
     if (facts.status === last.status) {
       const answer = { ...last.answer, copies: [...last.answer.copies, sdp], copyTexts: [...last.answer.copyTexts, sdpText] };
-      return { ...this.commit(last.offer, facts, answer), sdp };
+      return { ...this.commit(last.offer, facts, answer, true), sdp };
     }
-    return this.commit(last.offer, facts, { sdp, sdpText, copies: [], copyTexts: [] });
+    return this.commit(last.offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, true);
   }
 
   /** The pending offer failed (non-2xx final, CANCEL): the scopes before it stay in force. */
@@ -177,7 +177,7 @@ export class OfferAnswerState {
     return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff };
   }
 
-  private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews): AnswerPayload {
+  private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews, repeat: boolean): AnswerPayload {
     const offered = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
     this.sdp = withSdp(offered, facts.party, answer.sdp, facts.frame, answer.copies);
     this.headers = withHeaders(offer.headers, facts.party, facts.aiPref, facts.frame);
@@ -192,6 +192,7 @@ export class OfferAnswerState {
       status: facts.status,
       answerer: facts.party,
       early: facts.status > 0 && facts.status < 200,
+      repeat,
       sdp: answer.sdp,
       aiPref: facts.aiPref ?? [],
       previous,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AptRegistry } from '../../src/policy/apt-registry.js';
-import { buildStatement, type StatementPart } from '../../src/policy/statement.js';
+import { buildStatement, type StatementPart, stricterStatement } from '../../src/policy/statement.js';
 
 const header = (params: Record<string, unknown>, prefId = 'apt-1'): StatementPart => ({ prefId, source: 'ai-pref-header', origin: 'frame 3', params });
 const sdp = (params: Record<string, unknown>, prefId = 'apt-1'): StatementPart => ({ prefId, source: 'sdp-aipref', params });
@@ -182,5 +182,119 @@ describe('AptRegistry: preloading and resolving sets', () => {
     expect(registry.resolve([])).toBeNull();
     expect(registry.resolve(['d', 'u', 'u'])).toMatchObject({ export: 'raw', apt: ['u'], overridden: ['d'] });
     expect(registry.resolve(['u', 'missing'])).toMatchObject({ export: 'none', apt: ['missing'] });
+  });
+});
+
+describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () => {
+  it('while pending the stricter of the statement without and with them holds; the answer commits them', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ type: 'user', version: 1, export: 'none', retention: '1h' }));
+    registry.takeChanged();
+    // a relaxation: not before the answer
+    expect(registry.deliver(sdp({ type: 'user', version: 2, export: 'raw', retention: '1h' }), 'd1').map((f) => f.type)).toEqual(['version-replaced']);
+    expect(registry.takeChanged()).toEqual(['apt-1']);
+    expect(registry.get('apt-1')).toMatchObject({ status: 'resolved', export: 'none', retentionSec: 3600, type: 'user', version: 2 });
+    // another offer's answer commits nothing of it
+    expect(registry.settle('d2', true)).toEqual([]);
+    expect(registry.takeChanged()).toEqual([]);
+    expect(registry.settle('d1', true)).toMatchObject([{ params: { version: 2, export: 'raw' } }]);
+    expect(registry.takeChanged()).toEqual(['apt-1']);
+    expect(registry.get('apt-1')).toMatchObject({ export: 'raw', version: 2 });
+    expect(registry.pendingParts()).toEqual([]);
+  });
+
+  it('a restriction holds from the offer; a refusal discards it and the statement is what it was', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ type: 'user', export: 'raw', features: 'media-metrics, rtcp-xr' }));
+    const before = registry.get('apt-1');
+    // the same pref-id restated stricter, without a version: parts merge, most restrictive wins
+    expect(registry.deliver(header({ export: 'aggregated-only', features: 'media-metrics' }), 'd1').map((f) => [f.type, f.key])).toEqual([
+      ['inconsistent-signaling', 'export'],
+      ['inconsistent-signaling', 'features'],
+    ]);
+    expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only', features: ['media-metrics'] });
+    expect(registry.pendingParts().map((p) => p.offer)).toEqual(['d1']);
+    expect(registry.settle('d1', false)).toEqual([]);
+    expect(registry.get('apt-1')).toEqual(before);
+    // what the offer brought is not held: a later delivery of the same part is news again
+    expect(registry.deliver(header({ export: 'aggregated-only', features: 'media-metrics' })).length).toBeGreaterThan(0);
+  });
+
+  it('an offer restating what is in force leaves nothing pending', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ export: 'raw' }));
+    registry.takeChanged();
+    expect(registry.deliver(sdp({ export: 'raw' }), 'd1')).toEqual([]);
+    expect(registry.pendingParts()).toEqual([]);
+    expect(registry.takeChanged()).toEqual([]);
+  });
+
+  it('two offers bringing the same part: each answer or refusal decides for its own', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ version: 1, export: 'none' }));
+    registry.deliver(sdp({ version: 2, export: 'raw' }), 'd1');
+    registry.deliver(sdp({ version: 2, export: 'raw' }), 'd2');
+    registry.settle('d1', false);
+    expect(registry.get('apt-1').export).toBe('none');
+    expect(registry.pendingParts().map((p) => p.offer)).toEqual(['d2']);
+    registry.settle('d2', true);
+    expect(registry.get('apt-1')).toMatchObject({ export: 'raw', version: 2 });
+  });
+
+  it('a part delivered outside an offer applies at once, beneath what is pending', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ version: 1, export: 'raw' }));
+    registry.deliver(sdp({ version: 2, export: 'aggregated-only' }), 'd1');
+    expect(registry.get('apt-1').export).toBe('aggregated-only');
+    // a statement in force with a retention limit: it holds with or without the offer's part
+    registry.deliver(file({ retention: '15m' }));
+    expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only', retentionSec: 900 });
+    registry.settle('d1', false);
+    expect(registry.get('apt-1')).toMatchObject({ export: 'raw', version: 1, retentionSec: 900 });
+  });
+
+  it('an identifier only an offer states is, until the answer, its statement at the most restrictive, not unresolved', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ type: 'user', export: 'raw', retention: '1h' }, 'apt-new'), 'd1');
+    expect(registry.get('apt-new')).toMatchObject({ status: 'resolved', type: 'user', export: 'none', features: [], retentionSec: 0 });
+    registry.settle('d1', true);
+    expect(registry.get('apt-new')).toMatchObject({ status: 'resolved', export: 'raw', features: null, retentionSec: 3600 });
+  });
+
+  it('forgetting an identifier forgets what is pending for it', () => {
+    const registry = new AptRegistry();
+    registry.deliver(sdp({ export: 'raw' }), 'd1');
+    registry.forget('apt-1');
+    expect(registry.pendingParts()).toEqual([]);
+    expect(registry.settle('d1', true)).toEqual([]);
+    expect(registry.get('apt-1').status).toBe('unresolved');
+  });
+});
+
+describe('stricterStatement', () => {
+  const built = (params: Record<string, unknown>) => buildStatement('apt-1', [sdp(params)]).statement;
+
+  it('takes the most restrictive value of each key', () => {
+    const held = built({ type: 'user', export: 'raw', features: 'media-metrics, rtcp-xr', retention: '1h', version: 1 });
+    const proposed = built({ type: 'user', export: 'aggregated-only', retention: '24h', version: 2 });
+    expect(stricterStatement(held, proposed)).toMatchObject({ type: 'user', export: 'aggregated-only', features: ['media-metrics', 'rtcp-xr'], retentionSec: 3600, version: 2 });
+  });
+
+  it('an export one side leaves unstated counts as none', () => {
+    expect(stricterStatement(built({ features: 'sdes' }), built({ export: 'raw' })).export).toBe('none');
+    expect(stricterStatement(built({ features: 'sdes' }), built({ retention: '1h' })).export).toBeNull();
+  });
+
+  it('differing issuers make an untyped statement; a regulatory one stays a floor', () => {
+    expect(stricterStatement(built({ type: 'domain', export: 'raw' }), built({ type: 'user', export: 'raw' })).type).toBeNull();
+    expect(stricterStatement(built({ type: 'user', export: 'raw' }), built({ export: 'raw' })).type).toBeNull();
+    expect(stricterStatement(built({ type: 'user', export: 'raw' }), built({ type: 'regulatory', export: 'raw' })).type).toBe('regulatory');
+  });
+
+  it('an unresolved side is the most restrictive', () => {
+    const unresolved = buildStatement('apt-1', [header({})]).statement;
+    expect(unresolved.status).toBe('unresolved');
+    expect(stricterStatement(built({ export: 'raw' }), unresolved)).toBe(unresolved);
+    expect(stricterStatement(unresolved, built({ export: 'raw' }))).toBe(unresolved);
   });
 });

@@ -43,10 +43,10 @@ export function audioSdp(opts: { ip?: string; port?: number; session?: string[];
 
 /**
  * A message of a call from alice (tag a1) to bob, parsed: its start line, Call-ID and CSeq
- * ("1 INVITE"); bob's tag, an AI-Pref value and an SDP body when given. Requests and responses
+ * ("1 INVITE"); bob's tag, an AI-Pref value, other header lines and an SDP body when given. Requests and responses
  * of one transaction share the Via branch.
  */
-export function callMessage(start: string, o: { callId: string; cseq: string; toTag?: string; aiPref?: string; sdp?: string }): SipParseResult {
+export function callMessage(start: string, o: { callId: string; cseq: string; toTag?: string; aiPref?: string; sdp?: string; headers?: string[] }): SipParseResult {
   const bytes = bytesOf(
     sipText(
       [
@@ -57,6 +57,7 @@ export function callMessage(start: string, o: { callId: string; cseq: string; to
         `Call-ID: ${o.callId}`,
         `CSeq: ${o.cseq}`,
         ...(o.aiPref ? [`AI-Pref: ${o.aiPref}`] : []),
+        ...(o.headers ?? []),
         ...(o.sdp ? ['Content-Type: application/sdp'] : []),
       ],
       o.sdp ?? '',
