@@ -354,6 +354,10 @@ export class SignalingFront {
     const full = keepStoppedSections(toScope(scope), this.lastScopes.get(key));
     if (pending) full.pending = keepStoppedSections(toScope(pending), full);
     this.lastScopes.set(key, full);
+    // The message's statements reach the shards before its scope: a shard tells whether the
+    // scope changed what decides a stream (and so closes its windows) by resolving the stream
+    // under the new scope, which must then read what this message says about each identifier.
+    this.flushStatements(frame);
     this.events.push({ kind: 'scope', frame, ts, scope: full });
   }
 
