@@ -186,6 +186,14 @@ export class StreamPreferences {
     return preference;
   }
 
+  /**
+   * The preference last resolved for the stream, even if something it depends on has changed
+   * since (undefined: never asked for): what its latest telemetry was judged by.
+   */
+  last(stream: StreamState): StreamPreference | undefined {
+    return this.cache.get(stream)?.preference;
+  }
+
   private compute(stream: StreamState): StreamPreference {
     const scope = stream.session.scope;
     const current = this.underScope(stream, scope, stream.section);

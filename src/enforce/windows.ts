@@ -180,6 +180,11 @@ export class WindowStore {
     return this.closeOpen(window, reason, Math.min(ts ?? window.lastTs, window.end, window.deadline));
   }
 
+  /** The APTs that decided the items of the open window of `key`; undefined when none is open. */
+  aptOf(key: string): readonly string[] | undefined {
+    return this.windows.get(key)?.apt;
+  }
+
   /** Closes everything (end of replay): each window ends at its last item or `ts` if given. */
   closeAll(reason: WindowCloseReason = 'end-of-capture', ts?: number): ClosedWindow[] {
     const closed = [...this.windows.values()].map((w) =>

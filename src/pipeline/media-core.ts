@@ -183,10 +183,12 @@ export class MediaCore {
         this.transports.set(ev.scope);
         const session = this.table.existingSession(ev.scope.key);
         if (session) {
+          // what decided each stream's telemetry until now, when there are windows to keep or close
+          const before = this.sessionWindows.has(session) ? this.decidingStates(session) : null;
           session.scope = ev.scope;
-          this.closeSessionWindows(session, 'scope-change', ev.frame, ev.ts);
           // rebind now, so a dialog that ends before its streams speak again is shown as it stood
           for (const stream of session.streams.values()) bindStream(stream, ev.scope, NO_CANDIDATES);
+          if (before !== null) this.closeChangedWindows(session, before, ev.frame, ev.ts);
         }
         return;
       }
@@ -496,6 +498,48 @@ export class MediaCore {
     filed.set(key, stream);
   }
 
+  /**
+   * Per stream of the session that was judged before: what decided its telemetry (deciding
+   * state) and the name its aggregates carry, as they stand now.
+   */
+  private decidingStates(session: RtpSession): Map<StreamState, { state: string; ids: readonly string[]; identity: StreamIdentity }> {
+    const states = new Map<StreamState, { state: string; ids: readonly string[]; identity: StreamIdentity }>();
+    for (const stream of session.streams.values()) {
+      const pref = this.preferences.last(stream);
+      if (pref !== undefined) states.set(stream, { state: decidingState(pref, stream), ids: pref.ids, identity: identity(stream) });
+    }
+    return states;
+  }
+
+  /**
+   * After a new scope (SPEC §5): telemetry before the change is judged by the old scope, after
+   * it by the new one, so the windows of a stream whose deciding state changed close here,
+   * named as the stream was. So do the windows that folded in items about such a stream (a
+   * report block's subject governs the item too: its identifiers are among the window's).
+   * A scope that changes nothing for a stream — a session refresh repeating its SDP, an answer
+   * seen again through a proxy, an offer identical to what is in force (seed §3) — leaves its
+   * windows running.
+   */
+  private closeChangedWindows(session: RtpSession, before: ReturnType<MediaCore['decidingStates']>, frame: number, ts: number): void {
+    const filed = this.sessionWindows.get(session);
+    if (filed === undefined) return;
+    const changed = new Set<StreamState>();
+    const changedIds = new Set<string>();
+    for (const [stream, was] of before) {
+      if (decidingState(this.preferences.of(stream), stream) === was.state) continue;
+      changed.add(stream);
+      for (const id of was.ids) changedIds.add(id);
+    }
+    if (changed.size === 0) return;
+    const closed: ClosedWindow[] = [];
+    for (const [key, stream] of filed) {
+      if (!changed.has(stream) && !(this.windows.aptOf(key) ?? []).some((id) => changedIds.has(id))) continue;
+      const w = this.windows.close(key, 'scope-change', ts);
+      if (w) closed.push(w);
+    }
+    this.emitWindows(closed, frame, 'w', before);
+  }
+
   private closeSessionWindows(session: RtpSession, reason: WindowCloseReason, frame: number, ts: number): void {
     this.closeStreamWindows(session, (s) => s.session === session, reason, frame, ts, 'w');
   }
@@ -516,14 +560,15 @@ export class MediaCore {
     this.emitWindows(closed, frame, keyPrefix);
   }
 
-  private emitWindows(closed: ClosedWindow[], frame: number, keyPrefix: string): void {
+  /** `named`: how streams rebound since their windows' items were judged were named then. */
+  private emitWindows(closed: ClosedWindow[], frame: number, keyPrefix: string, named?: ReadonlyMap<StreamState, { identity: StreamIdentity }>): void {
     for (const window of closed) {
       const stream = this.windowStreams.get(window.key);
       if (!stream) throw new Error(`aggregation window ${window.key} closed with no stream to name`);
       this.windowStreams.delete(window.key);
       const filed = this.sessionWindows.get(stream.session);
       if (filed !== undefined && filed.delete(window.key) && filed.size === 0) this.sessionWindows.delete(stream.session);
-      const line = buildAggregateExport({ window, dialog: stream.session.scope?.dialog ?? null, stream: identity(stream) });
+      const line = buildAggregateExport({ window, dialog: stream.session.scope?.dialog ?? null, stream: named?.get(stream)?.identity ?? identity(stream) });
       this.out.exports.push({ frame, key: `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
     }
   }
@@ -531,6 +576,16 @@ export class MediaCore {
 
 function identity(stream: StreamState): StreamIdentity {
   return { ssrc: stream.ssrc, mid: stream.section?.mid ?? stream.learnedMid ?? null, kind: stream.section?.kind ?? null };
+}
+
+/**
+ * What decides a stream's telemetry and names its aggregates, as one comparable text: every
+ * identifier that applies, what they resolve to (export, features, retention, the deciding
+ * APTs), whether the stream stopped, and its m-section's mid and kind. Compared by content:
+ * the same preference resolved again may be another object.
+ */
+function decidingState(pref: StreamPreference, stream: StreamState): string {
+  return JSON.stringify([pref.ids, pref.resolved, pref.disabled, identity(stream)]);
 }
 
 /**

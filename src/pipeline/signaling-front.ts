@@ -375,9 +375,13 @@ export class SignalingFront {
       repositoryApts,
       pending: null,
     });
-    const full = keepDisabledAddresses(toScope(scope), this.lastScopes.get(key));
-    if (pending) full.pending = keepDisabledAddresses(toScope(pending), full);
+    const full = keepStoppedSections(toScope(scope), this.lastScopes.get(key));
+    if (pending) full.pending = keepStoppedSections(toScope(pending), full);
     this.lastScopes.set(key, full);
+    // The message's statements reach the shards before its scope: a shard tells whether the
+    // scope changed what decides a stream (and so closes its windows) by resolving the stream
+    // under the new scope, which must then read what this message says about each identifier.
+    this.flushStatements(frame);
     this.events.push({ kind: 'scope', frame, ts, scope: full });
   }
 
@@ -524,8 +528,15 @@ export class SignalingFront {
  * A disabled m-section (port 0) has no address of its own, but its streams' last packets
  * (an RTCP BYE, say) still arrive where it used to be: keep that address so they bind to the
  * section and are judged as a stopped stream rather than as strangers.
+ *
+ * An m-section removed altogether (an SDP with fewer m-lines than before; sections correspond
+ * by index, RFC 3264 §8) stops its streams just the same (SPEC §5): it stays in the scope as a
+ * disabled section with no identifiers, keeping its mid, SSRCs and addresses, so that its
+ * streams still bind to it — rather than to no section, where the dialog-level AI-Pref would
+ * take them over as if the removal had relaxed them. A later SDP that has a section at that
+ * index again replaces it.
  */
-function keepDisabledAddresses(scope: DialogScope, previous: DialogScope | undefined): DialogScope {
+function keepStoppedSections(scope: DialogScope, previous: DialogScope | undefined): DialogScope {
   if (!previous) return scope;
   for (const section of scope.sections) {
     if (!section.disabled || section.rtp.some((a) => a.port > 0)) continue;
@@ -534,6 +545,18 @@ function keepDisabledAddresses(scope: DialogScope, previous: DialogScope | undef
       section.rtp = before.rtp.map((a) => ({ ...a }));
       section.rtcp = before.rtcp.map((a) => ({ ...a }));
     }
+  }
+  for (const before of previous.sections) {
+    if (scope.sections.some((s) => s.index === before.index)) continue;
+    scope.sections.push({
+      ...before,
+      disabled: true,
+      rtp: before.rtp.map((a) => ({ ...a })),
+      rtcp: before.rtcp.map((a) => ({ ...a })),
+      ssrcs: [...before.ssrcs],
+      midExtIds: [...before.midExtIds],
+      apts: [],
+    });
   }
   return scope;
 }
