@@ -279,8 +279,10 @@ export class SignalingFront {
       }
     }
     for (const body of bodies) {
-      const read = statementPartsFromBody(body.document, origin);
+      const reference = body.contentId !== null && body.referencedBy.length > 0 ? { by: body.referencedBy, contentId: body.contentId } : undefined;
+      const read = statementPartsFromBody(body.document, origin, reference);
       for (const problem of read.problems) this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: ${body.contentType}: ${problem}` });
+      findings.push(...read.findings);
       for (const part of read.parts) findings.push(...this.deliver(part));
     }
     for (const f of findings) this.reportFinding(frame, ts, dialog, f);

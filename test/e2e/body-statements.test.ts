@@ -88,3 +88,33 @@ describe('an application/aipref+cbor part', () => {
     expect(run.result.summary.malformed).toBe(1);
   });
 });
+
+describe('a part referenced by uri=<cid:...>', () => {
+  it("without an id of its own carries the statement of the referencing value's identifier", async () => {
+    const { run, reports, decisions } = await replayCall('apt-b;scope=session;uri=<cid:s1@x>', 'application/aipref+json', json({ type: 'user', export: 'raw', retention: '24h' }));
+    expect(reports.map((r) => r.type)).toEqual([]);
+    expect(run.result.summary.malformed).toBe(0);
+    expect(decisions.map((d) => [d.decision, d.apt])).toEqual([
+      ['export', ['apt-b']],
+      ['export', ['apt-b']],
+    ]);
+  });
+
+  it('with a differing id is inconsistent-signaling: the referencing identifier gets nothing from it and stays most restrictive', async () => {
+    const { reports, decisions } = await replayCall('apt-b;scope=session;uri=<cid:s1@x>', 'application/aipref+json', json({ id: 'apt-x', type: 'user', export: 'raw' }));
+    const inconsistent = reports.filter((r) => r.type === 'inconsistent-signaling');
+    expect(inconsistent.map((r) => [r.frame, r.apt])).toEqual([[1, ['apt-b']]]);
+    expect(inconsistent[0]!.detail).toMatch(/<s1@x>.*apt-x/);
+    expect(reports.some((r) => r.type === 'unresolved-apt' && r.apt?.[0] === 'apt-b')).toBe(true);
+    expect(decisions.map((d) => [d.decision, d.apt])).toEqual([
+      ['drop', ['apt-b']],
+      ['drop', ['apt-b']],
+    ]);
+  });
+
+  it('keyed by identifier is read as before when it names the referencing identifier', async () => {
+    const { reports, decisions } = await replayCall('apt-b;scope=session;uri=<cid:s1@x>', 'application/aipref+json', json({ 'apt-b': { type: 'user', export: 'raw' } }));
+    expect(reports.map((r) => r.type)).toEqual([]);
+    expect(decisions.map((d) => d.decision)).toEqual(['export', 'export']);
+  });
+});
