@@ -11,17 +11,16 @@ import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import { partVersion, type AptStatement, type StatementPart } from '../policy/statement.js';
+import type { AiPrefBody } from '../signaling/ai-pref-body.js';
 import type { AiPrefValue } from '../signaling/ai-pref-header.js';
 import type { DialogId, SignalingEvent, SipContext } from '../signaling/dialog-events.js';
 import { DialogTracker } from '../signaling/dialogs.js';
 import type { NegotiatedApt, NegotiatedScope } from '../signaling/negotiated-scope.js';
 import type { ScopeDiff } from '../signaling/renegotiation.js';
 import type { SessionDescription } from '../signaling/sdp.js';
-import { aiPrefBodyParts, type SipParseResult } from '../signaling/sip-message.js';
+import type { SipParseResult } from '../signaling/sip-message.js';
 import { type Report, type ReportType, reportJson } from '../report/report.js';
 import type { CoreEvent, OutputLine } from './media-core.js';
-
-const UTF8 = new TextDecoder();
 
 const HTTPS = /^https:/i;
 
@@ -171,9 +170,11 @@ export class SignalingFront {
 
   async message(result: SipParseResult, ctx: SipContext): Promise<void> {
     this.counters.sip++;
-    const bodyParts = result.message ? aiPrefBodyParts(result.message) : [];
-    const bodies = bodyParts.length === 0 ? [] : bodyParts.map((p) => UTF8.decode(p.bytes));
-    for (const ev of this.tracker.handle(result, ctx)) {
+    const events = this.tracker.handle(result, ctx);
+    // The message's statement parts, decoded (and reported when they do not decode) by the
+    // tracker once, go with whichever offer, answer or AI-Pref change the message makes.
+    const bodies = events.flatMap((ev) => (ev.type === 'aipref-body' ? [ev.body] : []));
+    for (const ev of events) {
       // most events are handled at once: only signature checks and uri= fetches are waited for
       const pending = this.onEvent(ev, bodies);
       if (pending) await pending;
@@ -182,9 +183,13 @@ export class SignalingFront {
     this.flushStatements(ctx.frame);
   }
 
-  private onEvent(ev: SignalingEvent, bodies: string[]): void | Promise<void> {
+  private onEvent(ev: SignalingEvent, bodies: AiPrefBody[]): void | Promise<void> {
     switch (ev.type) {
       case 'parse-error':
+        if (ev.source === 'ai-pref-body') {
+          this.report({ type: 'malformed-input', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `frame ${ev.frame}: ${ev.detail ?? ev.reason}` });
+          return;
+        }
         this.report({ type: 'malformed-input', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `frame ${ev.frame}: ${ev.source} ${ev.reason} at ${ev.source === 'sdp' ? 'line' : ev.source === 'sip' ? 'byte' : 'column'} ${ev.where}${ev.detail ? ` (${ev.detail.slice(0, 80)})` : ''}` });
         return;
       case 'state-limit':
@@ -252,7 +257,7 @@ export class SignalingFront {
    * unless a header value is signed or (live) names an https uri= to fetch: then in order,
    * waiting for each. `offer`: the parts are a renegotiation's, pending until it is settled.
    */
-  private deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: string[], offer: string | null = null): void | Promise<void> {
+  private deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: AiPrefBody[], offer: string | null = null): void | Promise<void> {
     const origin = `frame ${frame}`;
     const findings: PolicyFinding[] = [];
     if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
@@ -278,23 +283,18 @@ export class SignalingFront {
   }
 
   /** The SDP's a=aipref attributes and the statement bodies, then every finding of the message. */
-  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: string[], origin: string, findings: PolicyFinding[], offer: string | null): void {
+  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: AiPrefBody[], origin: string, findings: PolicyFinding[], offer: string | null): void {
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
         findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: `${origin} line ${pref.line}`, params: pref.params }, offer));
       }
     }
     for (const body of bodies) {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(body);
-      } catch (err) {
-        this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: application/aipref+json body is not JSON: ${err instanceof Error ? err.message : String(err)}` });
-        continue;
-      }
-      const { parts, problems } = statementPartsFromBody(doc, origin);
-      for (const problem of problems) this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: application/aipref+json: ${problem}` });
-      for (const part of parts) findings.push(...this.deliver(part, offer));
+      const reference = body.contentId !== null && body.referencedBy.length > 0 ? { by: body.referencedBy, contentId: body.contentId } : undefined;
+      const read = statementPartsFromBody(body.document, origin, reference);
+      for (const problem of read.problems) this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: ${body.contentType}: ${problem}` });
+      findings.push(...read.findings);
+      for (const part of read.parts) findings.push(...this.deliver(part, offer));
     }
     for (const f of findings) this.reportFinding(frame, ts, dialog, f);
   }

@@ -1,26 +1,31 @@
 /**
  * APT statements carried in SIP bodies (seed §5.2): `application/aipref+json` and
  * `application/aipref+cbor` parts, referenced by Content-ID — an AI-Pref value points at
- * its part with `uri=<cid:...>` (RFC 2392). JSON is parsed here; CBOR stays bytes for the
- * policy stage. What the statements mean is not this module's business.
+ * its part with `uri=<cid:...>` (RFC 2392). Both forms are decoded here, once, into the same
+ * data model (JSON's); a part that does not decode is an error for the tracker to report.
+ * What the statements mean is not this module's business.
  */
+import { decodeAiPrefCbor } from './aipref-cbor.js';
 import type { AiPrefValue } from './ai-pref-header.js';
 import { aiPrefBodyParts, type SipMessage } from './sip-message.js';
 
+export type AiPrefMediaType = 'application/aipref+json' | 'application/aipref+cbor';
+
 export interface AiPrefBody {
-  contentType: 'application/aipref+json' | 'application/aipref+cbor';
+  contentType: AiPrefMediaType;
   contentId: string | null;
-  /** the parsed JSON document, for +json parts that parse */
-  json?: unknown;
-  /** the raw part, for +cbor parts */
-  bytes?: Uint8Array;
+  /** the decoded document: what JSON.parse makes of a +json part, the same data model for +cbor */
+  document: unknown;
   /** pref-ids of the message's AI-Pref values whose uri is cid:<this part's Content-ID> */
   referencedBy: string[];
 }
 
 export interface AiPrefBodyError {
-  reason: 'bad-json';
+  reason: 'bad-json' | 'bad-cbor';
   contentId: string | null;
+  /** byte offset in the part where CBOR decoding failed; 0 for JSON, whose parser says where in its own words, if at all */
+  offset: number;
+  /** the report's text: media type, part, what was wrong */
   detail: string;
 }
 
@@ -30,16 +35,21 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
   const bodies: AiPrefBody[] = [];
   const errors: AiPrefBodyError[] = [];
   for (const part of aiPrefBodyParts(m)) {
-    const referencedBy = part.contentId === null ? [] : values.filter((v) => cidOf(v.uri) === part.contentId).map((v) => v.id);
-    if (part.contentType === 'application/aipref+cbor') {
-      bodies.push({ contentType: 'application/aipref+cbor', contentId: part.contentId, bytes: part.bytes, referencedBy });
+    const contentType = part.contentType as AiPrefMediaType;
+    const { contentId } = part;
+    const referencedBy = contentId === null ? [] : [...new Set(values.filter((v) => cidOf(v.uri) === contentId).map((v) => v.id))];
+    const name = `${contentType} part ${contentId === null ? '(no Content-ID)' : `<${contentId}>`}`;
+    if (contentType === 'application/aipref+cbor') {
+      const r = decodeAiPrefCbor(part.bytes);
+      if (r.ok) bodies.push({ contentType, contentId, document: r.value, referencedBy });
+      else errors.push({ reason: 'bad-cbor', contentId, offset: r.offset, detail: `${name} is not CBOR that JSON could express: at byte ${r.offset}: ${r.reason}` });
       continue;
     }
     try {
-      const json: unknown = JSON.parse(utf8.decode(part.bytes));
-      bodies.push({ contentType: 'application/aipref+json', contentId: part.contentId, json, referencedBy });
+      const document: unknown = JSON.parse(utf8.decode(part.bytes));
+      bodies.push({ contentType, contentId, document, referencedBy });
     } catch (err) {
-      errors.push({ reason: 'bad-json', contentId: part.contentId, detail: (err as Error).message.slice(0, 80) });
+      errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is not JSON: ${(err as Error).message.slice(0, 80)}` });
     }
   }
   return { bodies, errors };

@@ -146,7 +146,7 @@ export interface ParseErrorEvent {
   dialog: DialogId | null;
   source: 'sip' | 'sdp' | 'ai-pref' | 'ai-pref-body';
   reason: string;
-  /** byte offset in the message (sip), 1-based line (sdp), column in the header value (ai-pref), 0 (ai-pref-body) */
+  /** byte offset in the message (sip), 1-based line (sdp), column in the header value (ai-pref), byte offset in the part (ai-pref-body; 0 for JSON) */
   where: number;
   detail?: string;
 }

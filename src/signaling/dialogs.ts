@@ -141,7 +141,7 @@ export class DialogTracker {
     const d = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId!, m.fromTag!, ''));
     const key = d?.key ?? null;
     const dialog = d ? idOf(d) : null;
-    for (const e of errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref-body', reason: e.reason, where: 0, detail: `${e.contentId ?? '(no Content-ID)'}: ${e.detail}` });
+    for (const e of errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref-body', reason: e.reason, where: e.offset, detail: e.detail });
     if (!d) return;
     const sentByCaller = m.fromTag === d.callerTag;
     const party: Party = m.kind === 'request' ? (sentByCaller ? 'caller' : 'callee') : sentByCaller ? 'callee' : 'caller';

@@ -18,3 +18,47 @@ describe('statementPartsFromBody', () => {
     expect(got.problems).toEqual(problems);
   });
 });
+
+describe('statementPartsFromBody: a part referenced by uri=<cid:...>', () => {
+  const ref = (...by: string[]) => ({ by, contentId: 's1@x' });
+  const ids = (got: ReturnType<typeof statementPartsFromBody>) => got.parts.map((p) => [p.prefId, p.params]);
+
+  it('without an id is the statement of each identifier that references it', () => {
+    const got = statementPartsFromBody({ type: 'user', export: 'raw', retention: '24h' }, 'frame 9', ref('apt-b', 'apt-c'));
+    expect(ids(got)).toEqual([
+      ['apt-b', { type: 'user', export: 'raw', retention: '24h' }],
+      ['apt-c', { type: 'user', export: 'raw', retention: '24h' }],
+    ]);
+    expect([got.problems, got.findings]).toEqual([[], []]);
+  });
+
+  it('with its own id is read as before, whether or not the id is the referencing one', () => {
+    expect(ids(statementPartsFromBody({ id: 'apt-b', export: 'raw' }, 'frame 9', ref('apt-b')))).toEqual([['apt-b', { export: 'raw' }]]);
+    const other = statementPartsFromBody({ id: 'apt-x', export: 'raw' }, 'frame 9', ref('apt-b'));
+    expect(ids(other)).toEqual([['apt-x', { export: 'raw' }]]);
+    expect(other.findings).toEqual([
+      { type: 'inconsistent-signaling', apt: 'apt-b', detail: "the body part <s1@x> that apt-b's uri=<cid:...> names carries statements for apt-x only: apt-b gets nothing from it" },
+    ]);
+  });
+
+  it('keyed by identifier is read keyed when it names a referencing identifier or holds only objects', () => {
+    expect(ids(statementPartsFromBody({ 'apt-b': { export: 'raw' }, version: 1 }, 'frame 9', ref('apt-b')))).toEqual([['apt-b', { export: 'raw' }]]);
+    const others = statementPartsFromBody({ 'apt-x': { export: 'raw' } }, 'frame 9', ref('apt-b'));
+    expect(ids(others)).toEqual([['apt-x', { export: 'raw' }]]);
+    expect(others.findings.map((f) => [f.type, f.apt])).toEqual([['inconsistent-signaling', 'apt-b']]);
+    const empty = statementPartsFromBody({}, 'frame 9', ref('apt-b'));
+    expect([ids(empty), empty.findings.map((f) => f.detail)]).toEqual([[], ["the body part <s1@x> that apt-b's uri=<cid:...> names carries no statement: apt-b gets nothing from it"]]);
+  });
+
+  it('a list or a wrapped list must carry a statement for the referencing identifier', () => {
+    expect(statementPartsFromBody({ version: 1, statements: [{ id: 'apt-b', export: 'none' }] }, 'frame 9', ref('apt-b')).findings).toEqual([]);
+    const list = statementPartsFromBody([{ id: 'apt-x', export: 'none' }, { export: 'raw' }], 'frame 9', ref('apt-b'));
+    expect(list.problems).toEqual(['[1]: no identifier (id)']);
+    expect(list.findings.map((f) => f.apt)).toEqual(['apt-b']);
+  });
+
+  it('referenced by nothing, an object without an id is read keyed by identifier, as before', () => {
+    const got = statementPartsFromBody({ type: 'user', export: 'raw' }, 'frame 9');
+    expect([ids(got), got.problems, got.findings]).toEqual([[], ['type: not an object', 'export: not an object'], []]);
+  });
+});

@@ -392,13 +392,16 @@ describe('DialogTracker: parse errors and bounded state', () => {
 });
 
 describe('DialogTracker: APT statements in bodies (seed §5.2)', () => {
-  test('aipref+json and +cbor parts become aipref-body events, tied to the AI-Pref value naming their cid', () => {
+  test('aipref+json and +cbor parts become aipref-body events, decoded and tied to the AI-Pref value naming their cid', () => {
     const r = new Replay();
     const body =
       '--b1\r\nContent-Type: application/sdp\r\n\r\n' +
       OFFER +
       '\r\n--b1\r\nContent-Type: application/aipref+json\r\nContent-ID: <stmt1@a.example>\r\n\r\n{"export":"none","retention":"0"}' +
-      '\r\n--b1\r\nContent-Type: application/aipref+cbor\r\nContent-ID: <stmt2@a.example>\r\n\r\n\u0001\u0002' +
+      // the CBOR text string "raw" (text heads are ASCII bytes; a map's would not survive the fixture's UTF-8)
+      '\r\n--b1\r\nContent-Type: application/aipref+cbor\r\nContent-ID: <stmt2@a.example>\r\n\r\n\u0063raw' +
+      // a CBOR part holding a byte string: nothing JSON could say
+      '\r\n--b1\r\nContent-Type: application/aipref+cbor\r\nContent-ID: <bytes@a.example>\r\n\r\n\u0041\u0001' +
       '\r\n--b1\r\nContent-Type: application/aipref+json\r\nContent-ID: <broken@a.example>\r\n\r\n{"export":' +
       '\r\n--b1--\r\n';
     const text = sipText(
@@ -415,10 +418,11 @@ describe('DialogTracker: APT statements in bodies (seed §5.2)', () => {
       body,
     );
     const e = r.send(text);
-    expect(types(e)).toEqual(['offer', 'parse-error', 'aipref-body', 'aipref-body']);
-    expect(e[1]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-json' });
-    expect(e[2]).toMatchObject({ party: 'caller', body: { contentType: 'application/aipref+json', contentId: 'stmt1@a.example', json: { export: 'none', retention: '0' }, referencedBy: ['apt-1'] } });
-    expect(e[3]).toMatchObject({ body: { contentType: 'application/aipref+cbor', contentId: 'stmt2@a.example', bytes: Uint8Array.of(1, 2), referencedBy: [] } });
+    expect(types(e)).toEqual(['offer', 'parse-error', 'parse-error', 'aipref-body', 'aipref-body']);
+    expect(e[1]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-cbor', where: 0, detail: 'application/aipref+cbor part <bytes@a.example> is not CBOR that JSON could express: at byte 0: byte string where JSON has only text' });
+    expect(e[2]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-json', where: 0, detail: 'application/aipref+json part <broken@a.example> is not JSON: Unexpected end of JSON input' });
+    expect(e[3]).toMatchObject({ party: 'caller', body: { contentType: 'application/aipref+json', contentId: 'stmt1@a.example', document: { export: 'none', retention: '0' }, referencedBy: ['apt-1'] } });
+    expect(e[4]).toMatchObject({ body: { contentType: 'application/aipref+cbor', contentId: 'stmt2@a.example', document: 'raw', referencedBy: [] } });
     if (e[0]!.type !== 'offer') throw new Error();
     expect(e[0]!.proposed.headerApts.map((a) => a.id)).toEqual(['apt-1']);
   });
