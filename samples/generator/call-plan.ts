@@ -414,7 +414,8 @@ export function dialogApts(call: CallPlan): string[] {
 
 /** What the generator means to govern a stream once the initial offer/answer is done. */
 export function intendedStreamApts(call: CallPlan, stream: StreamPlan): string[] {
-  if (stream.route === 'sdes-priv') return [stream.sdesPriv!];
+  // an SDES PRIV tag only adds to the dialog-level values it falls back to (SPEC §2)
+  if (stream.route === 'sdes-priv') return [...new Set([...dialogApts(call), stream.sdesPriv!])];
   if (stream.route === 'dialog') return dialogApts(call);
   const section = call.sections.find((s) => s.mid === stream.mid)!;
   const ids = sectionApts(call, section, true);

@@ -27,7 +27,8 @@
  *                                                // transport), else sdes-priv (SDES PRIV aipref only), else
  *                                                // dialog (no precise binding: dialog-level AI-Pref)
  *       apt: [ids],                              // what signaling alone makes govern it after the initial
- *                                                // offer/answer (a policy file's `dialogs` entries add to it)
+ *                                                // offer/answer (a policy file's `dialogs` entries add to it);
+ *                                                // for sdes-priv, the dialog-level ids and the PRIV tag
  *       signaledSsrc, sendsRtpMid, sendsSdesMid, sdesPriv: id|null,
  *       pt, clockRate,
  *       src: {address, rtpPort, rtcpPort}, dst: {address, rtpPort, rtcpPort},

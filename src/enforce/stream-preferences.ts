@@ -219,8 +219,10 @@ export class StreamPreferences {
     const disabled = section?.disabled === true;
     if (scope) {
       if (section) for (const apt of section.apts) addUnique(signaled, apt.id);
-      // A stream that names its APT in SDES PRIV is bound more precisely than the dialog (§6.2).
-      if (signaled.length === 0 && !disabled && stream.sdesApts.length === 0 && scope.dialogApts.length > 0) {
+      // An SDES PRIV tag does not take the stream out of the dialog's reach: the dialog-level
+      // values still apply to a stream no m-section's identifiers govern, and a tag they do not
+      // name conflicts with them below and can only add restrictions (SPEC §2, §3's floor).
+      if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
         implicit = true;
         for (const id of scope.dialogApts) addUnique(signaled, id);
       }

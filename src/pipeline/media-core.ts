@@ -270,30 +270,12 @@ export class MediaCore {
       this.reportUnbound(stream, frame, ts);
       return;
     }
-    if (stream.learnedMid === null && extension !== null) {
-      // a loop, not sections.find with an arrow function: a closure over `entry` made every
-      // call allocate a context for it, ~40 bytes per RTP packet
-      let section: SectionScope | undefined;
-      if (entry) {
-        const index = entry.sections[0];
-        for (const s of scope.sections) {
-          if (s.index === index) {
-            section = s;
-            break;
-          }
-        }
-      }
-      const ids = section?.midExtIds;
-      if (ids !== undefined && ids.length > 0) {
-        for (const id of ids) {
-          const mid = readRtpExtension(extBytes, extension, id);
-          if (mid !== undefined) {
-            stream.learnedMid = mid;
-            stream.learnedMidVia = 'rtp-mid';
-            stream.boundScope = null;
-            break;
-          }
-        }
+    if (stream.learnedMid === null && extension !== null && entry) {
+      const mid = midFromExtension(scope, entry.sections, extBytes, extension);
+      if (mid !== undefined) {
+        stream.learnedMid = mid;
+        stream.learnedMidVia = 'rtp-mid';
+        stream.boundScope = null;
       }
     }
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
@@ -572,6 +554,44 @@ export class MediaCore {
       this.out.exports.push({ frame, key: `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
     }
   }
+}
+
+/**
+ * The mid an RTP packet carries in its sdes:mid header extension (SPEC §2.4), read by every id
+ * that the m-sections at the packet's address declare: under BUNDLE any of them may carry the
+ * a=extmap line, with one id or different ones, so the first section's alone is not enough.
+ * The first mid found is taken, whether or not it names a section (bindStream ignores one that
+ * names none, as for SDES MID). Runs per packet until a stream's mid is learned — for ever for
+ * a stream whose packets carry no mid — so it allocates nothing: indexed loops, no closures,
+ * and an id two sections share is read once.
+ */
+function midFromExtension(scope: DialogScope, candidates: readonly number[], bytes: Uint8Array, extension: RtpHeaderView): string | undefined {
+  for (let c = 0; c < candidates.length; c++) {
+    const ids = sectionAt(scope, candidates[c]!)?.midExtIds;
+    if (ids === undefined) continue;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (declaredBefore(scope, candidates, c, id)) continue;
+      const mid = readRtpExtension(bytes, extension, id);
+      if (mid !== undefined) return mid;
+    }
+  }
+  return undefined;
+}
+
+function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
+  const sections = scope.sections;
+  for (let i = 0; i < sections.length; i++) if (sections[i]!.index === index) return sections[i];
+  return undefined;
+}
+
+/** Whether a section before candidates[upTo] declares the mid extension under `id` (already read). */
+function declaredBefore(scope: DialogScope, candidates: readonly number[], upTo: number, id: number): boolean {
+  for (let c = 0; c < upTo; c++) {
+    const ids = sectionAt(scope, candidates[c]!)?.midExtIds;
+    if (ids !== undefined && ids.includes(id)) return true;
+  }
+  return false;
 }
 
 function identity(stream: StreamState): StreamIdentity {

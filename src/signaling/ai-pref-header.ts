@@ -7,7 +7,8 @@
  *   pref-param = ("scope" EQUAL token) / ("type" EQUAL token) / ("version" EQUAL 1*DIGIT)
  *              / ("integrity" EQUAL token) / ("uri" EQUAL LAQUOT absoluteURI RAQUOT)
  *              / ("policy" EQUAL token)      ; §7.3, named in the prose, not the ABNF
- *              / generic-param               ; RFC 3261 §25.1: unknown parameters are ignored
+ *              / generic-param               ; RFC 3261 §25.1: unknown parameters are ignored,
+ *                                            ; repeated ones too (the first value is kept)
  *
  * Parameter names are case-insensitive (RFC 4485 §4.4); so are the enumerated values of
  * scope, type, integrity and policy, which are lowercased. pref-id and uri keep their case.
@@ -61,6 +62,12 @@ export interface AiPrefParseResult {
 }
 
 const KNOWN_TOKEN_PARAMS = new Set(['scope', 'type', 'integrity', 'policy']);
+/**
+ * Parameters the enforcer reads: this grammar's, the statement keys a header value may carry
+ * inline (SPEC §3) and a signed value's token. A repeat of one of them is an error — keeping
+ * either copy of `export=raw;export=none` could relax the other; any other parameter is unknown.
+ */
+const READ_PARAMS = new Set([...KNOWN_TOKEN_PARAMS, 'version', 'uri', 'export', 'features', 'retention', 'token']);
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>"]+$/;
 
 function isTokenChar(c: number): boolean {
@@ -208,7 +215,11 @@ function parseValue(text: string, start: number, end: number): AiPrefValue | Val
     pos = readToken(text, pos, end, isTokenChar);
     if (pos === nameStart) return new ValueError('bad-param-name', nameStart);
     const name = text.slice(nameStart, pos).toLowerCase();
-    if (seen.has(name)) return new ValueError('duplicate-param', nameStart);
+    // A parameter read twice makes the value ambiguous: an error, the value left out. An
+    // unknown one repeated is ignored like any unknown parameter (seed §5.1.2, RFC 4485 §4.4):
+    // its first value is kept and passed through, as buildStatement keeps an unknown key's first.
+    const repeated = seen.has(name);
+    if (repeated && READ_PARAMS.has(name)) return new ValueError('duplicate-param', nameStart);
     seen.add(name);
     pos = skipWs(text, pos);
     let raw: string | null = null;
@@ -219,6 +230,7 @@ function parseValue(text: string, start: number, end: number): AiPrefValue | Val
       raw = text.slice(pos, read);
       pos = read;
     }
+    if (repeated) continue;
     const applied = applyParam(value, name, raw, nameStart);
     if (applied) return applied;
   }

@@ -58,6 +58,19 @@ export function stricter(a: Pref, b: Pref): Pref {
 
 const union = (...lists: readonly string[][]): string[] => [...new Set(lists.flat())];
 
+/**
+ * The SSRCs whose SDES PRIV tag conflicts with signaling in a generated capture (SPEC §2): a
+ * stream bound by its tag alone (via sdes-priv) in a call whose dialog-level AI-Pref values,
+ * which still apply to it, do not name the tag.
+ */
+export function privConflicts(truth: GenerationTruth): number[] {
+  const out: number[] = [];
+  for (const c of truth.calls) {
+    for (const s of c.streams) if (s.via === 'sdes-priv' && c.dialogApt.length > 0 && !c.dialogApt.includes(s.sdesPriv!)) out.push(s.ssrc);
+  }
+  return out;
+}
+
 export class DecisionModel {
   private readonly statements = new Map<string, AptStatement>();
   private readonly firstRtcpFrame = new Map<number, number>();
@@ -111,7 +124,7 @@ export class DecisionModel {
     if (!this.known(call, stream, frame)) return this.resolve(union(call.dialogApt, repo));
     const current = union(stream.apt, repo);
     const r = call.renegotiations[0];
-    if (!r || !r.affectedSsrcs.includes(ssrc) || frame < r.offerFrame) return this.resolve(current);
+    if (!r || !r.affectedSsrcs.includes(ssrc) || frame < r.offerFrame) return this.resolveWithTag(call, stream, current);
     // Restrictions take effect from the offer, relaxations from the answer (SPEC §5).
     if (r.kind === 'disable-video') return 'stopped';
     const proposed = r.kind === 'remove-aipref' ? union(r.fallback, repo) : union(this.withoutRemoved(call, r.removed.mid), repo);
@@ -122,6 +135,19 @@ export class DecisionModel {
       return a && b ? stricter(a, b) : null;
     }
     return this.resolve(r.kind === 'remove-aipref' ? proposed : current);
+  }
+
+  /**
+   * SPEC §2: a stream's SDES PRIV tag that the dialog-level values it falls back to do not name
+   * is a binding conflict — resolved on its own, it only adds restrictions to what they resolve
+   * to. With no dialog-level value the tag governs the stream, with the repository's ids.
+   */
+  private resolveWithTag(call: CallTruth, stream: StreamTruth, ids: string[]): Pref | null {
+    const tag = stream.via === 'sdes-priv' ? stream.sdesPriv : null;
+    if (tag === null || call.dialogApt.length === 0 || call.dialogApt.includes(tag)) return this.resolve(ids);
+    const signaled = this.resolve(ids.filter((id) => id !== tag));
+    const own = this.resolve([tag]);
+    return signaled && own ? stricter(signaled, own) : (signaled ?? own);
   }
 
   /** What an m-section would have without its own a=aipref line: session level, else the dialog's. */

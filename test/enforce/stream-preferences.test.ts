@@ -133,4 +133,36 @@ describe('StreamPreferences', () => {
       expect(governingOf(neither.pref, neither.defaultPreference)?.export).toBe('aggregated-only');
     });
   });
+
+  it('applies the dialog-level identifiers to a stream that names another one in SDES PRIV: the tag only adds restrictions', () => {
+    // SPEC §2: media-plane tags never relax signaling; §3: a regulatory statement is a floor
+    const statements = new StatementTable();
+    statements.set(statement('apt-reg', { export: 'none', type: 'regulatory' }));
+    statements.set(statement('apt-raw', { export: 'raw', type: 'user' }));
+    statements.set(statement('apt-agg', { export: 'aggregated-only', type: 'user' }));
+    const table = new StreamTable();
+    // three dialogs (one session each): a regulatory floor, a raw statement, the repository only
+    const scope = { ...dialogScope(['apt-raw']), key: 'd2' };
+    const preferences = new StreamPreferences(statements);
+    const floor = streamIn(table, dialogScope(['apt-reg']), 1);
+    floor.sdesApts.push('apt-raw');
+    const pref = preferences.of(floor);
+    expect(pref.ids).toEqual(['apt-reg', 'apt-raw']);
+    expect(pref.implicit).toBe(true);
+    expect(pref.conflicting).toEqual(['apt-raw']);
+    expect(pref.resolved?.export).toBe('none');
+    // a stricter tag restricts a looser dialog-level statement
+    const stricter = streamIn(table, scope, 2);
+    stricter.sdesApts.push('apt-agg');
+    expect(preferences.of(stricter).resolved?.export).toBe('aggregated-only');
+    expect(preferences.of(stricter).conflicting).toEqual(['apt-agg']);
+    // a tag that repeats the dialog-level identifier is no conflict
+    const same = streamIn(table, scope, 3);
+    same.sdesApts.push('apt-raw');
+    expect([preferences.of(same).ids, preferences.of(same).conflicting, preferences.of(same).resolved?.export]).toEqual([['apt-raw'], [], 'raw']);
+    // with no dialog-level identifier the tag alone governs the stream, joined with the repository's
+    const alone = streamIn(table, { ...dialogScope([], ['apt-agg']), key: 'd3' }, 4);
+    alone.sdesApts.push('apt-raw');
+    expect([preferences.of(alone).ids, preferences.of(alone).conflicting, preferences.of(alone).implicit]).toEqual([['apt-agg', 'apt-raw'], [], false]);
+  });
 });

@@ -40,6 +40,9 @@ describe('AI-Pref grammar (seed §5.1)', () => {
       [{ id: 'apt-1', scope: null, params: { export: 'none', retention: '24h', flag: '', note: 'a; b, c', host: '[2001:db8::1]:5060' } }],
     ],
     ['empty items between commas are tolerated', 'apt-1,,apt-2,', [{ id: 'apt-1' }, { id: 'apt-2' }]],
+    // an unknown parameter is ignored (seed §5.1.2, RFC 4485 §4.4), repeated or not: the value stays
+    ['a repeated unknown param keeps its first value', 'apt-reg;scope=dialog;x-foo=1;x-foo=2', [{ id: 'apt-reg', scope: 'dialog', params: { 'x-foo': '1' } }]],
+    ['a repeated unknown param in another case, valueless first', 'apt-1;X-Flag;x-flag=on, apt-2', [{ id: 'apt-1', params: { 'x-flag': '' } }, { id: 'apt-2' }]],
   ];
   test.each(valid)('%s', (_name, header, expected) => {
     const r = parseAiPrefHeader(header);
@@ -60,6 +63,9 @@ describe('AI-Pref grammar (seed §5.1)', () => {
     ['known token param with a quoted value', 'apt-1;scope="dialog"', 'bad-param-value', 12, []],
     ['empty param name', 'apt-1;=x, apt-2', 'bad-param-name', 6, ['apt-2']],
     ['duplicate param', 'apt-1;scope=dialog;Scope=media, apt-2', 'duplicate-param', 19, ['apt-2']],
+    // statement keys carried as header params are read (SPEC §3), so not unknown: either copy could relax the other
+    ['duplicate statement key', 'apt-1;export=none;EXPORT=raw, apt-2', 'duplicate-param', 18, ['apt-2']],
+    ['duplicate token of a signed value', 'apt-1;integrity=jws;token=a;token=b', 'duplicate-param', 28, []],
     ['two ids without a comma', 'apt-1 apt-2, apt-3', 'unexpected-character', 6, ['apt-3']],
     ['equal sign with nothing after', 'apt-1;type=', 'missing-param-value', 11, []],
   ];
