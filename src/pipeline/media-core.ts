@@ -484,8 +484,8 @@ export class MediaCore {
    * Per stream of the session that was judged before: what decided its telemetry (deciding
    * state) and the name its aggregates carry, as they stand now.
    */
-  private decidingStates(session: RtpSession): Map<StreamState, { state: string; ids: readonly string[]; identity: StreamIdentity }> {
-    const states = new Map<StreamState, { state: string; ids: readonly string[]; identity: StreamIdentity }>();
+  private decidingStates(session: RtpSession): Map<StreamState, DecidingState> {
+    const states = new Map<StreamState, DecidingState>();
     for (const stream of session.streams.values()) {
       const pref = this.preferences.last(stream);
       if (pref !== undefined) states.set(stream, { state: decidingState(pref, stream), ids: pref.ids, identity: identity(stream) });
@@ -502,7 +502,7 @@ export class MediaCore {
    * seen again through a proxy, an offer identical to what is in force (seed §3) — leaves its
    * windows running.
    */
-  private closeChangedWindows(session: RtpSession, before: ReturnType<MediaCore['decidingStates']>, frame: number, ts: number): void {
+  private closeChangedWindows(session: RtpSession, before: ReadonlyMap<StreamState, DecidingState>, frame: number, ts: number): void {
     const filed = this.sessionWindows.get(session);
     if (filed === undefined) return;
     const changed = new Set<StreamState>();
@@ -592,6 +592,13 @@ function declaredBefore(scope: DialogScope, candidates: readonly number[], upTo:
     if (ids !== undefined && ids.includes(id)) return true;
   }
   return false;
+}
+
+/** A stream as a scope event found it: what decided its telemetry (decidingState), its identifiers, its name in aggregates. */
+interface DecidingState {
+  state: string;
+  ids: readonly string[];
+  identity: StreamIdentity;
 }
 
 function identity(stream: StreamState): StreamIdentity {

@@ -85,6 +85,8 @@ interface Case {
 }
 
 const REFUSED = { status: '488 Not Acceptable Here', headers: ['Warning: 399 aipref "Preference unsupported"'] };
+/** apt-x stated inline on the m-section, a user statement kept for an hour */
+const aptX = (exportValue: 'none' | 'raw', version?: number): string => `a=aipref:mid apt-x type=user${version === undefined ? '' : ` version=${version}`} export=${exportValue} retention=1h`;
 const RAW = { 'apt-raw': { type: 'user', export: 'raw', retention: '1h' } };
 
 const CASES: Case[] = [
@@ -114,48 +116,48 @@ const CASES: Case[] = [
   },
   {
     name: 'a newer version that relaxes the statement applies at the answer',
-    before: ['a=aipref:mid apt-x type=user version=1 export=none retention=1h'],
-    after: ['a=aipref:mid apt-x type=user version=2 export=raw retention=1h'],
+    before: [aptX('none', 1)],
+    after: [aptX('raw', 2)],
     answer: { status: '200 OK' },
     policy: { apts: {} },
     want: ['drop export-none', 'drop export-none', 'export raw-allowed'],
   },
   {
     name: 'a newer version that relaxes the statement, refused: never applies',
-    before: ['a=aipref:mid apt-x type=user version=1 export=none retention=1h'],
-    after: ['a=aipref:mid apt-x type=user version=2 export=raw retention=1h'],
+    before: [aptX('none', 1)],
+    after: [aptX('raw', 2)],
     answer: REFUSED,
     policy: { apts: {} },
     want: ['drop export-none', 'drop export-none', 'drop export-none'],
   },
   {
     name: 'a relaxing offer refused without Warning 399 aipref (any failure): discarded too',
-    before: ['a=aipref:mid apt-x type=user version=1 export=none retention=1h'],
-    after: ['a=aipref:mid apt-x type=user version=2 export=raw retention=1h'],
+    before: [aptX('none', 1)],
+    after: [aptX('raw', 2)],
     answer: { status: '500 Server Internal Error', headers: [] },
     policy: { apts: {} },
     want: ['drop export-none', 'drop export-none', 'drop export-none'],
   },
   {
     name: 'a stricter restatement applies from the offer and, refused, is discarded',
-    before: ['a=aipref:mid apt-x type=user export=raw retention=1h'],
-    after: ['a=aipref:mid apt-x type=user export=none retention=1h'],
+    before: [aptX('raw')],
+    after: [aptX('none')],
     answer: REFUSED,
     policy: { apts: {} },
     want: ['export raw-allowed', 'drop export-none', 'export raw-allowed'],
   },
   {
     name: 'a stricter newer version applies from the offer and, refused, is discarded',
-    before: ['a=aipref:mid apt-x type=user export=raw retention=1h version=1'],
-    after: ['a=aipref:mid apt-x type=user export=none retention=1h version=2'],
+    before: [aptX('raw', 1)],
+    after: [aptX('none', 2)],
     answer: REFUSED,
     policy: { apts: {} },
     want: ['export raw-allowed', 'drop export-none', 'export raw-allowed'],
   },
   {
     name: 'a stricter newer version, accepted, stays',
-    before: ['a=aipref:mid apt-x type=user export=raw retention=1h version=1'],
-    after: ['a=aipref:mid apt-x type=user export=none retention=1h version=2'],
+    before: [aptX('raw', 1)],
+    after: [aptX('none', 2)],
     answer: { status: '200 OK' },
     policy: { apts: {} },
     want: ['export raw-allowed', 'drop export-none', 'drop export-none'],

@@ -9,6 +9,13 @@ function statement(id: string, params: Record<string, unknown>, source: 'policy-
   return buildStatement(id, [{ prefId: id, source, params }]).statement;
 }
 
+/** A statement table holding one policy-file statement per identifier. */
+function statementTable(apts: Record<string, Record<string, unknown>>): StatementTable {
+  const statements = new StatementTable();
+  for (const [id, params] of Object.entries(apts)) statements.set(statement(id, params));
+  return statements;
+}
+
 function dialogScope(dialogApts: string[], repositoryApts: string[] = []): DialogScope {
   return { key: 'd1', dialog: { callId: 'c1', fromTag: 'f', toTag: 't' }, sections: [], dialogApts, repositoryApts, pending: null };
 }
@@ -20,9 +27,10 @@ function streamIn(table: StreamTable, scope: DialogScope, ssrc: number) {
 
 describe('StreamPreferences', () => {
   it('resolves as precedence does', () => {
-    const statements = new StatementTable();
-    statements.set(statement('apt-a', { export: 'aggregated-only', retention: '15m', type: 'user' }));
-    statements.set(statement('apt-b', { export: 'raw', type: 'domain' }));
+    const statements = statementTable({
+      'apt-a': { export: 'aggregated-only', retention: '15m', type: 'user' },
+      'apt-b': { export: 'raw', type: 'domain' },
+    });
     const stream = streamIn(new StreamTable(), dialogScope(['apt-a'], ['apt-b']), 1);
     const pref = new StreamPreferences(statements).of(stream);
     expect(pref.ids).toEqual(['apt-a', 'apt-b']);
@@ -31,8 +39,7 @@ describe('StreamPreferences', () => {
   });
 
   it('gives back the same resolved preference when a statement changes only in where it came from', () => {
-    const statements = new StatementTable();
-    statements.set(statement('apt-a', { export: 'aggregated-only', type: 'user' }));
+    const statements = statementTable({ 'apt-a': { export: 'aggregated-only', type: 'user' } });
     const table = new StreamTable();
     const scope = dialogScope(['apt-a']);
     const one = streamIn(table, scope, 1);
@@ -62,10 +69,11 @@ describe('StreamPreferences', () => {
   });
 
   it("resolves again when the dialog's scope changes and the stream's binding does not", () => {
-    const statements = new StatementTable();
-    statements.set(statement('apt-a', { export: 'aggregated-only', type: 'user' }));
-    statements.set(statement('apt-b', { export: 'none', type: 'user' }));
-    statements.set(statement('apt-r', { export: 'raw', type: 'domain' }));
+    const statements = statementTable({
+      'apt-a': { export: 'aggregated-only', type: 'user' },
+      'apt-b': { export: 'none', type: 'user' },
+      'apt-r': { export: 'raw', type: 'domain' },
+    });
     const table = new StreamTable();
     const invite = dialogScope(['apt-a']);
     const stream = streamIn(table, invite, 1);
@@ -101,9 +109,10 @@ describe('StreamPreferences', () => {
     const withSection = (apts: string[], pending: DialogScope | null = null): DialogScope => ({ ...dialogScope([]), sections: [section(apts)], pending });
 
     function preferenceUnder(scope: DialogScope) {
-      const statements = new StatementTable();
-      statements.set(statement('apt-raw', { export: 'raw', type: 'user' }));
-      statements.set(statement('apt-default', { export: 'aggregated-only', type: 'domain' }));
+      const statements = statementTable({
+        'apt-raw': { export: 'raw', type: 'user' },
+        'apt-default': { export: 'aggregated-only', type: 'domain' },
+      });
       const stream = streamIn(new StreamTable(), scope, 1);
       bindStream(stream, scope, []);
       const preferences = new StreamPreferences(statements);
@@ -136,10 +145,11 @@ describe('StreamPreferences', () => {
 
   it('applies the dialog-level identifiers to a stream that names another one in SDES PRIV: the tag only adds restrictions', () => {
     // SPEC §2: media-plane tags never relax signaling; §3: a regulatory statement is a floor
-    const statements = new StatementTable();
-    statements.set(statement('apt-reg', { export: 'none', type: 'regulatory' }));
-    statements.set(statement('apt-raw', { export: 'raw', type: 'user' }));
-    statements.set(statement('apt-agg', { export: 'aggregated-only', type: 'user' }));
+    const statements = statementTable({
+      'apt-reg': { export: 'none', type: 'regulatory' },
+      'apt-raw': { export: 'raw', type: 'user' },
+      'apt-agg': { export: 'aggregated-only', type: 'user' },
+    });
     const table = new StreamTable();
     // three dialogs (one session each): a regulatory floor, a raw statement, the repository only
     const scope = { ...dialogScope(['apt-raw']), key: 'd2' };
