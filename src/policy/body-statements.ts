@@ -10,6 +10,7 @@
  * on wire input.
  */
 import type { PolicyFinding } from './findings.js';
+import { setOwn } from './own-property.js';
 import type { StatementPart } from './statement.js';
 
 const ID_KEYS = ['id', 'pref-id', 'prefId'];
@@ -46,7 +47,7 @@ export function statementPartsFromBody(body: unknown, origin?: string, reference
       return;
     }
     const params: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(statement)) if (!ID_KEYS.includes(key)) params[key] = value;
+    for (const [key, value] of Object.entries(statement)) if (!ID_KEYS.includes(key)) setOwn(params, key, value);
     add(statement[idKey] as string, params);
   };
 

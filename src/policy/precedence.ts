@@ -9,6 +9,7 @@
  * neither allowed to override nor be overridden: it is combined strictest-wins with the result.
  * The outcome records, per key, which APTs decided it and by which rule (for `--explain`).
  */
+import { setOwn } from './own-property.js';
 import type { AptStatement } from './statement.js';
 import {
   type ExportLevel,
@@ -71,7 +72,7 @@ export function resolvePreferences(statements: readonly AptStatement[]): Resolve
   const extensions: Record<string, unknown> = {};
   for (const statement of statements) {
     if (!apt.includes(statement.id)) continue;
-    for (const [name, value] of Object.entries(statement.extensions)) if (!(name in extensions)) extensions[name] = value;
+    for (const [name, value] of Object.entries(statement.extensions)) if (!Object.hasOwn(extensions, name)) setOwn(extensions, name, value);
   }
   return {
     export: exportOutcome.value ?? 'none',

@@ -6,6 +6,7 @@
  * identifier across layers") warns about.
  */
 import type { FindingValue, PartSource, PolicyFinding } from './findings.js';
+import { setOwn } from './own-property.js';
 import {
   type AptType,
   type ExportLevel,
@@ -220,7 +221,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           }
           const seen = extensionReadings.get(rawName);
           if (seen === undefined) {
-            extensions[rawName] = value;
+            setOwn(extensions, rawName, value);
             extensionReadings.set(rawName, [delivered(part, value)]);
           } else seen.push(delivered(part, value));
         }

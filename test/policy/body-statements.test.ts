@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { statementPartsFromBody } from '../../src/policy/body-statements.js';
+import { resolvePreferences } from '../../src/policy/precedence.js';
+import { buildStatement } from '../../src/policy/statement.js';
 
 describe('statementPartsFromBody', () => {
   it.each([
@@ -60,5 +62,22 @@ describe('statementPartsFromBody: a part referenced by uri=<cid:...>', () => {
   it('referenced by nothing, an object without an id is read keyed by identifier, as before', () => {
     const got = statementPartsFromBody({ type: 'user', export: 'raw' }, 'frame 9');
     expect([ids(got), got.problems, got.findings]).toEqual([[], ['type: not an object', 'export: not an object'], []]);
+  });
+});
+
+describe('statementPartsFromBody: a key named __proto__', () => {
+  it('is an own key of the statement like any unknown one, never the prototype its other keys are read through', () => {
+    const body = JSON.parse('{"id": "apt-p", "type": "user", "__proto__": {"export": "raw", "retention": "30d"}}') as unknown;
+    const [part] = statementPartsFromBody(body, 'frame 9').parts;
+    expect(Object.getPrototypeOf(part!.params)).toBe(Object.prototype);
+    expect(Object.keys(part!.params)).toEqual(['type', '__proto__']);
+    expect('export' in part!.params).toBe(false);
+    const { statement } = buildStatement('apt-p', [part!]);
+    expect([statement.export, statement.retentionSec]).toEqual([null, null]);
+    expect(Object.getPrototypeOf(statement.extensions)).toBe(Object.prototype);
+    expect(Object.keys(statement.extensions)).toEqual(['__proto__']);
+    const resolved = resolvePreferences([statement]);
+    expect(resolved!.export).not.toBe('raw');
+    expect(Object.keys(resolved!.extensions)).toEqual(['__proto__']);
   });
 });
