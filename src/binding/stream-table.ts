@@ -184,3 +184,15 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
 export function dialogOf(stream: StreamState): DialogRef | null {
   return stream.session.scope?.dialog ?? null;
 }
+
+/**
+ * How the binding table shows a stream was bound (SPEC §8 `via`): as bindStream found it, except
+ * that a stream tied to its dialog only, whose identifiers the operator's repository supplies
+ * (the dialog has no dialog-level AI-Pref value to fall back on), was bound through the
+ * repository (§2.6). Null: nothing binds the stream (no dialog, no SDES PRIV tag).
+ */
+export function bindingVia(stream: StreamState): BindingVia | null {
+  const scope = stream.session.scope;
+  if (stream.via === 'dialog' && scope !== null && scope.dialogApts.length === 0 && scope.repositoryApts.length > 0) return 'repository';
+  return stream.via;
+}

@@ -3,6 +3,7 @@
  * Shared by the in-thread shard and the worker-thread shard so both answer alike.
  */
 import type { BindingRow } from '../binding/types.js';
+import { bindingVia } from '../binding/stream-table.js';
 import { type CoreCounters, type CoreOutputs, MediaCore, type MediaCoreOptions } from './media-core.js';
 import { type MediaWork, runMediaWork } from './media-work.js';
 
@@ -40,7 +41,7 @@ export class Shard {
         mid: stream.section?.mid ?? stream.learnedMid ?? null,
         kind: stream.section?.kind ?? null,
         apt: preference.ids,
-        via: stream.via,
+        via: bindingVia(stream),
         ended,
       });
     }

@@ -5,9 +5,12 @@
  * is read by any id a section at its address declares, not only the first section's.
  */
 import { describe, expect, it } from 'vitest';
+import { bindingVia } from '../../src/binding/stream-table.js';
 import type { DialogScope, SectionScope } from '../../src/binding/types.js';
 import { encodeRtpPacket } from '../../src/media/rtp-encode.js';
 import { MediaCore, type PacketAddress } from '../../src/pipeline/media-core.js';
+import type { MediaWork } from '../../src/pipeline/media-work.js';
+import { Shard } from '../../src/pipeline/shard-state.js';
 
 const addr: PacketAddress = { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 40002 };
 const at = [{ address: '10.0.0.2', port: 40002 }];
@@ -35,7 +38,7 @@ function bindingAfter(scope: DialogScope, id: number, mid: string): { mid: strin
   const packet = encodeRtpPacket({ pt: 96, seq: 1, ts: 0, ssrc: 7777, extensions: [{ id, value: new TextEncoder().encode(mid) }], payload: new Uint8Array(20) });
   core.rtp(2, 100.02, packet, 0, packet.length, addr);
   const [row] = [...core.streams()];
-  return { mid: row!.stream.section?.mid ?? null, via: row!.stream.via, apt: row!.preference.ids };
+  return { mid: row!.stream.section?.mid ?? null, via: bindingVia(row!.stream), apt: row!.preference.ids };
 }
 
 describe('the RTP mid extension on a BUNDLE address', () => {
@@ -55,5 +58,32 @@ describe('the RTP mid extension on a BUNDLE address', () => {
   it('binds nothing by an id no m-section declares, nor by a mid no m-section has', () => {
     expect(bindingAfter(bundle([4], [5]), 6, 'v')).toEqual({ mid: null, via: 'dialog', apt: [] });
     expect(bindingAfter(bundle([], [5]), 5, 'x')).toEqual({ mid: null, via: 'dialog', apt: [] });
+  });
+});
+
+describe('a stream its dialog holds by no m-section (bindings via)', () => {
+  it('is via repository where the operator\'s repository supplies its identifiers, via dialog where the AI-Pref dialog values do', () => {
+    const repository = { ...bundle([4], [5]), repositoryApts: ['apt-repo'] };
+    expect(bindingAfter(repository, 6, 'v')).toEqual({ mid: null, via: 'repository', apt: ['apt-repo'] });
+    const both = { ...repository, dialogApts: ['apt-dialog'] };
+    expect(bindingAfter(both, 6, 'v')).toEqual({ mid: null, via: 'dialog', apt: ['apt-dialog', 'apt-repo'] });
+  });
+
+  it('is so in the rows a shard answers with at the end of the capture', () => {
+    const shard = new Shard({ windowSec: 10, explain: false, defaultApt: null, bindings: true });
+    shard.core.event({ kind: 'scope', frame: 1, ts: 100, scope: { ...bundle([4], [5]), repositoryApts: ['apt-repo'] } });
+    const packet = encodeRtpPacket({ pt: 96, seq: 1, ts: 0, ssrc: 7777, payload: new Uint8Array(20) });
+    shard.core.rtp(2, 100.02, packet, 0, packet.length, addr);
+    const none = new Uint32Array(0);
+    const end: MediaWork = {
+      bytes: new Uint8Array(0), count: 0, frame: new Float64Array(0), ts: new Float64Array(0), proto: new Uint8Array(0), off: none, len: none, ssrc: none,
+      extProfile: new Uint16Array(0), src4: none, dst4: none, sport: new Uint16Array(0), dport: new Uint16Array(0), v6: {}, hasV6: false, events: [], lastFrame: 2, lastTs: 100.02,
+    };
+    expect(shard.finish(end).bindings.map(({ ssrc, via, apt }) => ({ ssrc, via, apt }))).toEqual([{ ssrc: 7777, via: 'repository', apt: ['apt-repo'] }]);
+  });
+
+  it('keeps how it was tied to its m-section when the repository adds identifiers to it', () => {
+    const repository = { ...bundle([4], [5]), repositoryApts: ['apt-repo'] };
+    expect(bindingAfter(repository, 5, 'v')).toEqual({ mid: 'v', via: 'rtp-mid', apt: ['apt-v', 'apt-repo'] });
   });
 });
