@@ -46,6 +46,7 @@ function textLine(e: Endpoints, summary: string): string {
 /**
  * `aipref-enforcer inspect <capture> [--json]` (SPEC §8): one line per packet — frame, time,
  * addresses, ports, proto — with the decoded RTP header, RTCP packets or SIP start line.
+ * `--filter <bpf>` reads through libpcap; frames keep their numbers in the capture.
  */
 export async function runInspect(args: string[]): Promise<number> {
   const { capture, values } = parseCommandArgs(args, { json: { type: 'boolean' }, quiet: { type: 'boolean' }, filter: { type: 'string' } });

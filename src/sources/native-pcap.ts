@@ -1,10 +1,12 @@
 /**
  * The optional native `pcap` package (node_pcap, a libpcap binding). It is needed only for
- * capture from a live interface; replay of files runs on native-free/. The package needs the
- * libpcap headers to build, so it is an optional dependency, loaded only when asked for.
+ * capture from a live interface and for BPF filters on a file (`inspect --filter`); replay of
+ * files runs on native-free/. The package needs the libpcap headers to build, so it is an
+ * optional dependency, loaded only when asked for.
  */
 import { createRecordBatch } from '../../native-free/record-batch.js';
 import { LinkType, type RecordBatch } from '../../native-free/types.js';
+import { readCaptureBatches } from '../../native-free/capture.js';
 
 /** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
 interface NativePacketWithHeader {
@@ -144,17 +146,50 @@ export async function* readCaptureWithNativePcap(path: string, bpfFilter?: strin
   }
 }
 
+/** Whether record `i` of a file batch is the record libpcap handed over: same lengths, same bytes. */
+function sameRecord(batch: RecordBatch, i: number, record: NativePcapRecord): boolean {
+  const capLen = batch.capLen[i]!;
+  if (capLen !== record.data.length || batch.origLen[i] !== record.origLen) return false;
+  const at = batch.bytes.byteOffset + batch.dataOffset[i]!;
+  const inFile = Buffer.from(batch.bytes.buffer, at, capLen);
+  return inFile.equals(Buffer.from(record.data.buffer, record.data.byteOffset, capLen));
+}
+
+/** One file record the filter kept; its bytes are libpcap's copy of them, not a view into the reader's chunk. */
+interface PickedRecord {
+  data: Uint8Array;
+  origLen: number;
+  linkType: number;
+  ts: number;
+  fileOffset: number;
+}
+
 /**
- * The records libpcap reads (with an optional BPF filter) as record batches, so that a
- * filtered capture goes through the same packet feed and pipeline as any other. Frame numbers
- * are positions among the records the filter let through.
+ * The records libpcap reads with a BPF filter as record batches, so that a filtered capture
+ * goes through the same packet feed and pipeline as any other, with each record's frame
+ * number and file offset in the capture (SPEC §8: `frame` is the packet number in the
+ * capture, whatever was filtered out; tshark -Y keeps them too).
+ *
+ * libpcap does not say which records it skipped, so the file is walked alongside it by
+ * native-free's own reader (chunk by chunk, in constant memory): each libpcap record is the
+ * next file record with the same captured and original length and the same bytes. That
+ * greedy match is exact: libpcap's records are the file's in order, less those the filter
+ * refused, and a BPF filter offline sees only a record's bytes and two lengths, so a file
+ * record that looks the same as a kept one was kept as well. Timestamps are not compared:
+ * libpcap gives microseconds where a file may hold nanoseconds, and no time to a pcapng
+ * simple packet block. What goes downstream is the file's record as native-free reads it (its
+ * time, link type and offset), the same as an unfiltered read gives.
+ *
+ * Batches carry consecutive frames, so a record after a gap starts a new batch. A libpcap
+ * record that matches no file record (a record longer than the file's snapshot length, which
+ * libpcap cuts) stops the read with an Error naming the file, rather than guess at numbers.
  */
 export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBatchRecords = 4096): AsyncGenerator<RecordBatch> {
-  let pending: NativePcapRecord[] = [];
-  let frame = 1;
+  let pending: PickedRecord[] = [];
+  let pendingFirstFrame = 1;
   const flush = (): RecordBatch => {
     const size = pending.reduce((n, r) => n + r.data.length, 0);
-    const batch = createRecordBatch(new Uint8Array(size), pending.length, frame);
+    const batch = createRecordBatch(new Uint8Array(size), pending.length, pendingFirstFrame);
     let at = 0;
     for (const r of pending) {
       const i = batch.count++;
@@ -164,18 +199,54 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
       batch.origLen[i] = r.origLen;
       batch.linkType[i] = r.linkType;
       batch.ts[i] = r.ts;
-      batch.fileOffset[i] = -1; // libpcap does not say where a record lay in the file
+      batch.fileOffset[i] = r.fileOffset;
       at += r.data.length;
     }
-    frame += pending.length;
     pending = [];
     return batch;
   };
-  for await (const record of readCaptureWithNativePcap(path, bpfFilter)) {
-    pending.push(record);
-    if (pending.length >= maxBatchRecords) yield flush();
+  // Every picked record is copied out before the next batch is asked for.
+  const file = readCaptureBatches(path, { recycleChunks: true, reuseBatches: true });
+  let batch: RecordBatch | undefined;
+  /** the next record of `batch` not yet looked at */
+  let next = 0;
+  /** the frame number of the last file record matched */
+  let matchedFrame = 0;
+  let kept = 0;
+  try {
+    for await (const record of readCaptureWithNativePcap(path, bpfFilter)) {
+      kept++;
+      for (;;) {
+        while (batch === undefined || next >= batch.count) {
+          const step = await file.next();
+          if (step.done) {
+            throw new Error(
+              `${path}: the filter's record ${kept} (${record.data.length} of ${record.origLen} bytes, as libpcap read it) is none of the file's records after frame ${matchedFrame}: cannot tell its frame number (is the record longer than the file's snapshot length? libpcap cuts those)`,
+            );
+          }
+          batch = step.value;
+          next = 0;
+        }
+        const i = next++;
+        if (!sameRecord(batch, i, record)) continue;
+        matchedFrame = batch.firstFrame + i;
+        if (pending.length > 0 && matchedFrame !== pendingFirstFrame + pending.length) yield flush();
+        if (pending.length === 0) pendingFirstFrame = matchedFrame;
+        pending.push({
+          data: record.data,
+          origLen: batch.origLen[i]!,
+          linkType: batch.linkType[i]!,
+          ts: batch.ts[i]!,
+          fileOffset: batch.fileOffset[i]!,
+        });
+        if (pending.length >= maxBatchRecords) yield flush();
+        break;
+      }
+    }
+    if (pending.length > 0) yield flush();
+  } finally {
+    await file.return(undefined);
   }
-  if (pending.length > 0) yield flush();
 }
 
 /** libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s). */

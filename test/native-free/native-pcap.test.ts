@@ -3,9 +3,12 @@
  * package (it needs libpcap-dev to build), only the "how to get it" message is tested.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isNativePcapAvailable, loadNativePcap, NATIVE_PCAP_MISSING, readCaptureWithNativePcap } from '../../src/sources/native-pcap.js';
+import { isNativePcapAvailable, loadNativePcap, NATIVE_PCAP_MISSING, nativePcapBatches, readCaptureWithNativePcap } from '../../src/sources/native-pcap.js';
 import { readCaptureBatches } from '../../native-free/capture.js';
+import { readAll, type ReadRecord } from './capture-helpers.js';
 
 const available = await isNativePcapAvailable();
 const captures = ['rtpproxy_rtcp.a.pcap', 'rtpproxy_rtcp.o.pcap', 'heplify_sip_ipv4_tcp.pcap', 'heplify_sip_ipv6_udp.pcap', 'heplify_ipip0.pcap'];
@@ -52,4 +55,78 @@ describe('native pcap', () => {
       },
     );
   }
+
+  // `len` is the record's original length: the expected frames follow from the file alone.
+  const filtered: [name: string, bpf: string, keep: (r: ReadRecord) => boolean][] = [
+    ['heplify_sip_ipv4_tcp.pcap', 'len <= 100', (r) => r.origLen <= 100],
+    ['heplify_sip_ipv4_tcp.pcap', 'len > 200 and len < 600', (r) => r.origLen > 200 && r.origLen < 600],
+    ['rtpproxy_rtcp.o.pcap', 'len < 200', (r) => r.origLen < 200],
+    ['heplify_ipip0.pcap', 'len < 600', (r) => r.origLen < 600],
+  ];
+  for (const [name, bpf, keep] of filtered) {
+    it.skipIf(!available)(`${name} through '${bpf}': the file's records, with their frame numbers and offsets in the file`, async () => {
+      const file = await readAll(capture(name));
+      const expected = file.records.filter(keep);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(expected.length).toBeLessThan(file.records.length);
+      for (const maxBatchRecords of [4096, 2]) {
+        const got: ReadRecord[] = [];
+        for await (const b of nativePcapBatches(capture(name), bpf, maxBatchRecords)) {
+          expect(b.count).toBeGreaterThan(0);
+          expect(b.count).toBeLessThanOrEqual(maxBatchRecords);
+          for (let i = 0; i < b.count; i++) {
+            got.push({
+              frame: b.firstFrame + i,
+              ts: b.ts[i]!,
+              linkType: b.linkType[i]!,
+              capLen: b.capLen[i]!,
+              origLen: b.origLen[i]!,
+              fileOffset: b.fileOffset[i]!,
+              data: [...b.bytes.subarray(b.dataOffset[i]!, b.dataOffset[i]! + b.capLen[i]!)],
+            });
+          }
+        }
+        expect(got).toEqual(expected);
+      }
+    });
+  }
+
+  it.skipIf(!available)('a record libpcap cuts to the snapshot length matches no file record: one error line naming the file', async () => {
+    // raw IP, snapshot length 40; the second record is 60 bytes, which libpcap cuts to 40
+    const header = Buffer.alloc(24);
+    header.writeUInt32LE(0xa1b2c3d4, 0);
+    header.writeUInt16LE(2, 4);
+    header.writeUInt16LE(4, 6);
+    header.writeUInt32LE(40, 16);
+    header.writeUInt32LE(101, 20);
+    const record = (sec: number, length: number): Buffer => {
+      const h = Buffer.alloc(16);
+      h.writeUInt32LE(sec, 0);
+      h.writeUInt32LE(length, 8);
+      h.writeUInt32LE(length, 12);
+      const ip = Buffer.alloc(length);
+      ip[0] = 0x45;
+      ip.writeUInt16BE(length, 2);
+      ip[9] = 17;
+      return Buffer.concat([h, ip]);
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), 'native-pcap-'));
+    const file = path.join(dir, 'cut.pcap');
+    try {
+      writeFileSync(file, Buffer.concat([header, record(1700000001, 28), record(1700000002, 60), record(1700000003, 28)]));
+      const read = async (): Promise<void> => {
+        for await (const b of nativePcapBatches(file, 'ip')) void b;
+      };
+      const err = await read().then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect(err!.message).not.toContain('\n');
+      expect(err!.message.startsWith(`${file}: the filter's record 2 (40 of 60 bytes`)).toBe(true);
+      expect(err!.message).toContain('after frame 1: cannot tell its frame number');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
