@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statCapture } from '../../native-free/capture.js';
 import type { PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
@@ -52,7 +52,7 @@ export async function runInspect(args: string[]): Promise<number> {
   const json = values.json === true;
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
-  const info = await stat(capture);
+  const info = await statCapture(capture);
   const progress = new Progress(`inspect ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
   let malformed = 0;
   const emit = (e: Endpoints, fields: Record<string, unknown>, summary: string) =>

@@ -1,6 +1,6 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { probeCaptureFormat } from '../../native-free/capture.js';
+import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
 import { CaptureError } from '../../native-free/types.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
@@ -40,7 +40,7 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   if (speedText !== undefined && (!/^\d+(\.\d+)?$/.test(speedText) || !Number.isFinite(speed))) throw new UsageError(`--speed takes a number ≥ 0 (0 = as fast as possible), not '${speedText}'`);
   if (udpMode !== undefined && udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
   if (udpMode === 'ip-packet' && target.scheme !== 'udp') throw new UsageError('--udp-mode ip-packet applies to --to udp://');
-  await stat(capture);
+  await statCapture(capture);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
@@ -126,7 +126,7 @@ export async function runReplay(args: string[]): Promise<number> {
   }
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
-  const info = await stat(capture);
+  const info = await statCapture(capture);
   // A file that is not a capture leaves no output folder behind. A pipe or a FIFO cannot be
   // looked into twice: the replay judges its first bytes itself.
   if (info.isFile()) await probeCaptureFormat(capture);

@@ -175,13 +175,14 @@ describe('exit codes', () => {
     expect(lines[0]).toMatch(/byte 0\b/);
   });
 
-  it('1 for a file that does not exist, naming it', async () => {
+  it('1 for a file that does not exist, naming it and byte 0, the same line from replay, inspect and bindings', async () => {
     const file = await ws.file('no-such.pcap');
-    const r = await cli('replay', file, '--out', await ws.file('missing-out'), '--workers', '0');
-    expect(r.code).toBe(1);
-    const lines = r.stderr.split('\n').filter((l) => l !== '');
-    expect(lines.length).toBe(1);
-    expect(lines[0]).toContain(file);
+    for (const args of [['replay', file, '--out', await ws.file('missing-out'), '--workers', '0'], ['inspect', file], ['bindings', file], ['replay', file, '--to', 'udp://127.0.0.1:9']]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines, args.join(' ')).toEqual([`aipref-enforcer ${args[0]}: ${file}: at byte 0: cannot open: ENOENT: no such file or directory`]);
+    }
   });
 
   it('1 for a policy file with export: "maybe", one line naming the file, the key and the value', async () => {
