@@ -401,6 +401,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   }
 
   let finals: (ShardFinal | ThreadFinal)[];
+  /** the read came to its end (or to `signal`) rather than failing */
+  let readEnded = false;
   try {
     if (opts.source) await feed.runBatches(opts.takePolicyUpdate ? withPolicyUpdates(opts.source, opts.takePolicyUpdate) : opts.source, opts.signal);
     else await feed.run(opts.capture, opts.signal, {
@@ -416,16 +418,23 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         frontReport({ type: 'malformed-input', ts: feed.stats.lastTs, frame: w.frame ?? feed.stats.lastFrame + 1, dialog: null, detail: `${w.message} (byte ${w.offset})` });
       },
     });
+    readEnded = true;
   } finally {
-    // Whatever stopped the read, what was accepted is judged and written.
-    while (inFlight.length > 0) await drainOldest();
-    // (an in-thread core has had the first appliedEvents already, if the read stopped mid-batch)
-    const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
-    const lastFrame = feed.stats.lastFrame;
-    const lastTs = feed.stats.lastTs;
-    finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
-    await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
-    await Promise.all(shards.map((s) => s.close()));
+    try {
+      // Whatever stopped the read, what was accepted is judged and written.
+      while (inFlight.length > 0) await drainOldest();
+      // (an in-thread core has had the first appliedEvents already, if the read stopped mid-batch)
+      const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
+      const lastFrame = feed.stats.lastFrame;
+      const lastTs = feed.stats.lastTs;
+      finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
+      // A capture refused before its first record was not read at all: the sink hears nothing
+      // of the run (the CLI makes its output files at the first write, so there are none).
+      if (readEnded || feed.stats.packets > 0) await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
+    } finally {
+      // shard threads stop even when writing failed (a full disk), or the process would not end
+      await Promise.all(shards.map((s) => s.close()));
+    }
   }
 
   const counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry };

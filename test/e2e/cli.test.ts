@@ -147,6 +147,71 @@ describe('replay', () => {
   });
 });
 
+/** The offset of record `n` (0-based) of a pcap file: the file header, then each record's header and bytes. */
+function pcapRecordOffset(bytes: Buffer, n: number): number {
+  let at = 24;
+  for (let i = 0; i < n; i++) at += 16 + bytes.readUInt32LE(at + 8);
+  return at;
+}
+
+describe('replay output files', () => {
+  const OUTPUTS = ['decisions.ndjson', 'exports.ndjson', 'reports.ndjson'];
+
+  it('a capture refused before its first record leaves no folder and no files; a folder that was there keeps what it held', async () => {
+    // a pcap whose version is 3: refused at byte 4, after the magic a file is first probed for
+    const v3 = Buffer.from(await readFile(SMALL_PCAP));
+    v3.writeUInt16LE(3, 4);
+    const badVersion = await ws.file('version-3.pcap');
+    await writeFile(badVersion, v3);
+    const refused: [string, RegExp][] = [
+      [await ws.file('refused-missing.pcap'), /at byte 0: cannot open/],
+      [sharedCapture('rtpproxy_rtcp1.raw'), /at byte 0: not a pcap or pcapng capture/],
+      [badVersion, /at byte 4: unsupported pcap version 3/],
+    ];
+    for (const [i, [file, why]] of refused.entries()) {
+      const out = await ws.file(`refused-out-${i}`);
+      const r = await cli('replay', file, '--out', out, '--workers', '0', '--explain');
+      expect(r.code, file).toBe(1);
+      expect(r.stderr.trim().split('\n'), file).toEqual([expect.stringMatching(why)]);
+      expect(r.stderr).toContain(file);
+      expect(existsSync(out), `${file}: ${out}`).toBe(false);
+      // an earlier run's files stay as they were, decisions.ndjson too (the refused run is no run)
+      const kept = await ws.file(`refused-kept-${i}`);
+      await mkdir(kept);
+      for (const f of OUTPUTS) await writeFile(path.join(kept, f), `{"earlier":"${f}"}\n`);
+      const again = await cli('replay', file, '--out', kept, '--workers', '2');
+      expect(again.code, file).toBe(1);
+      expect((await readdir(kept)).sort()).toEqual(OUTPUTS);
+      for (const f of OUTPUTS) expect(await readFile(path.join(kept, f), 'utf8')).toBe(`{"earlier":"${f}"}\n`);
+    }
+  });
+
+  it('a capture that fails after some records keeps what was accepted: the same files as those records alone give, exit 1', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    const at = pcapRecordOffset(bytes, 300);
+    // record 301's length word says 2 GB: the read stops there
+    const broken = Buffer.from(bytes);
+    broken.writeUInt32LE(0x7fffffff, at + 8);
+    const brokenFile = await ws.file('broken-at-301.pcap');
+    await writeFile(brokenFile, broken);
+    const firstFile = await ws.file('first-300.pcap');
+    await writeFile(firstFile, bytes.subarray(0, at));
+    for (const workers of ['0', '2']) {
+      const want = await ws.file(`first-300-out-${workers}`);
+      const got = await ws.file(`broken-out-${workers}`);
+      expect((await cli('replay', firstFile, '--policy', SMALL_POLICY, '--out', want, '--workers', workers, '--explain', '--window', '1s')).code).toBe(0);
+      const r = await cli('replay', brokenFile, '--policy', SMALL_POLICY, '--out', got, '--workers', workers, '--explain', '--window', '1s');
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([`aipref-enforcer replay: ${brokenFile}: at byte ${at}: absurd record length 2147483647 (limit 262144)`]);
+      for (const f of OUTPUTS) {
+        const text = await readFile(path.join(got, f), 'utf8');
+        if (f !== 'reports.ndjson') expect(text.length, `${f} has lines`).toBeGreaterThan(0);
+        expect(text, `${f}, --workers ${workers}`).toBe(await readFile(path.join(want, f), 'utf8'));
+      }
+    }
+  });
+});
+
 describe('bindings --json', () => {
   it('prints an array of {ssrc, dialog, mid, kind, apt, via}', async () => {
     const r = await cli('bindings', SMALL_PCAP, '--policy', SMALL_POLICY, '--json');
