@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
@@ -81,6 +81,8 @@ export interface ReplayOutputs {
  * nor files — before the sink's first call: the engine writes only once the capture has been
  * accepted, so a run refused before its first record (not a capture, a file it cannot open, a
  * bad pcap version) leaves nothing behind, while one that fails later keeps what it accepted.
+ * Without --explain, making them removes a decisions.ndjson an earlier --explain run left in
+ * the folder: it would not be this run's, and would disagree with its exports and reports.
  */
 export function replayOutputs(outDir: string, explain: boolean): ReplayOutputs {
   let files: ReplayFiles | null = null;
@@ -93,6 +95,7 @@ export function replayOutputs(outDir: string, explain: boolean): ReplayOutputs {
         reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
         decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
       };
+      if (!explain) await rm(path.join(outDir, 'decisions.ndjson'), { force: true });
       files = made;
       return made;
     })());

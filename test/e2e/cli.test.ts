@@ -210,6 +210,16 @@ describe('replay output files', () => {
       }
     }
   });
+
+  it('a run without --explain removes the decisions.ndjson an earlier --explain run left in its folder', async () => {
+    const out = await ws.file('explain-then-plain');
+    expect((await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--explain')).code).toBe(0);
+    expect(existsSync(path.join(out, 'decisions.ndjson'))).toBe(true);
+    const r = await cli('replay', SMALL_PCAP, '--out', out, '--workers', '0');
+    expect(r.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['exports.ndjson', 'reports.ndjson']);
+    expect(r.stdout).toMatch(/exports\.ndjson \d+ lines, reports\.ndjson \d+ lines\)/);
+  });
 });
 
 describe('bindings --json', () => {
