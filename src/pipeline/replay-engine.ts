@@ -20,7 +20,7 @@ import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLine
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
-import { PacketFeed } from './packet-feed.js';
+import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
 import { SignalingFront } from './signaling-front.js';
@@ -437,6 +437,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     }
   }
 
+  // (after a read that ended: one that failed says only what stopped it)
+  for (const w of unsupportedLinkTypeWarnings(opts.capture, feed.stats.layers)) opts.onWarning?.(w);
   const counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry };
   let streams = 0;
   for (const f of finals) {

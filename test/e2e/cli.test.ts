@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodePcapFileHeader, encodePcapngEnhancedPacket, encodePcapngInterface, encodePcapngSectionHeader, encodePcapRecord } from '../../native-free/write.js';
 import { sharedCapture, SMALL_PCAP, SMALL_POLICY, SMALL_TRUTH, Workspace, writePolicy } from './e2e-helpers.js';
 
 const run = promisify(execFile);
@@ -328,6 +329,57 @@ describe('inspect --json', () => {
     for (const c of truth.rtcp) {
       const line = lines[c.frame - 1]!;
       expect((line.packets as { pt: number; ssrc: number }[]).map((p) => p.pt), `frame ${c.frame}`).toEqual(c.pts);
+    }
+  });
+});
+
+describe('a capture of a link type the decoder does not read', () => {
+  const commands = (file: string): string[][] => [
+    ['replay', file, '--out', path.join(path.dirname(file), `${path.basename(file)}-out`), '--workers', '0', '--json'],
+    ['inspect', file, '--json'],
+    ['bindings', file, '--json'],
+  ];
+
+  it('USER0 (147) in a pcap: exit 0, one warning line on stderr with the count, from replay, inspect and bindings', async () => {
+    const file = await ws.file('user0.pcap');
+    const records = [0, 1, 2, 3, 4].map((i) => encodePcapRecord(1767225600 + i, Uint8Array.from([0x45, 0, 0, 20, i, i, i, i])));
+    await writeFile(file, Buffer.concat([encodePcapFileHeader(147), ...records]));
+    for (const args of commands(file)) {
+      const r = await cli(...args);
+      expect(r.code, args[0]).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l !== ''), args[0]).toEqual([`aipref-enforcer ${args[0]}: ${file}: 5 records of link type 147 were not read (unsupported link type)`]);
+    }
+  });
+
+  it('an 802.11 (105) interface beside an Ethernet one in a pcapng: the Ethernet records are read as without it, the others counted', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    const withWifi = [encodePcapngSectionHeader(), encodePcapngInterface(1), encodePcapngInterface(105)];
+    const ethernetOnly = [encodePcapngSectionHeader(), encodePcapngInterface(1)];
+    let at = 24;
+    for (let i = 0; i < 40; i++) {
+      const len = bytes.readUInt32LE(at + 8);
+      const units = BigInt(bytes.readUInt32LE(at)) * 1_000_000n + BigInt(bytes.readUInt32LE(at + 4));
+      const data = bytes.subarray(at + 16, at + 16 + len);
+      withWifi.push(encodePcapngEnhancedPacket(0, units, data));
+      ethernetOnly.push(encodePcapngEnhancedPacket(0, units, data));
+      // the same bytes on the 802.11 interface after every tenth record
+      if (i % 10 === 9) withWifi.push(encodePcapngEnhancedPacket(1, units, data));
+      at += 16 + len;
+    }
+    const file = await ws.file('wifi-beside-ethernet.pcapng');
+    await writeFile(file, Buffer.concat(withWifi));
+    const plainFile = await ws.file('ethernet-only.pcapng');
+    await writeFile(plainFile, Buffer.concat(ethernetOnly));
+    const plain = await cli(...commands(plainFile)[0]!);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    const without = JSON.parse(plain.stdout) as { packets: number; sip: number };
+    expect(without.sip).toBeGreaterThan(0);
+    for (const args of commands(file)) {
+      const r = await cli(...args);
+      expect(r.code, args[0]).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l !== ''), args[0]).toEqual([`aipref-enforcer ${args[0]}: ${file}: 4 records of link type 105 were not read (unsupported link type)`]);
+      if (args[0] === 'replay') expect(JSON.parse(r.stdout)).toEqual({ ...without, packets: without.packets + 4 });
     }
   });
 });
