@@ -212,6 +212,16 @@ describe('replay output files', () => {
     }
   });
 
+  it('an --out that cannot be made stops the run with one line, exit 1, its shard threads stopped too', async () => {
+    const blocker = await ws.file('a-file-not-a-folder');
+    await writeFile(blocker, 'x');
+    for (const workers of ['0', '2']) {
+      const r = await cli('replay', SMALL_PCAP, '--out', path.join(blocker, 'out'), '--workers', workers);
+      expect(r.code, `--workers ${workers}`).toBe(1);
+      expect(r.stderr.trim().split('\n'), `--workers ${workers}`).toEqual([`aipref-enforcer replay: ENOTDIR: not a directory, mkdir '${path.join(blocker, 'out')}'`]);
+    }
+  });
+
   it('a run without --explain removes the decisions.ndjson an earlier --explain run left in its folder', async () => {
     const out = await ws.file('explain-then-plain');
     expect((await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--explain')).code).toBe(0);
