@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { DEFAULT_WINDOW_SEC } from '../src/enforce/windows.js';
-import { openReplayOutputs } from '../src/cli/replay.js';
+import { replayOutputs } from '../src/cli/replay.js';
 import { BATCH_V8_FLAGS } from '../src/cli/v8-flags.js';
 import { loadPolicyFile } from '../src/policy/policy-file.js';
 import { replayCapture } from '../src/pipeline/replay-engine.js';
@@ -60,7 +60,7 @@ export async function warmReplay(capture: string, policyFile: string, runs: numb
         if (head === undefined && done >= HEAD_PACKETS) head = { at, packets: done };
       };
       const policy = await loadPolicyFile(policyFile);
-      const outputs = await openReplayOutputs(dir, false);
+      const outputs = replayOutputs(dir, false);
       const result = await replayCapture({ capture, policy, workers: 0, windowSec: policy.windowSec ?? DEFAULT_WINDOW_SEC, explain: false, sink: outputs.sink, onProgress });
       await outputs.close();
       const ended = performance.now();

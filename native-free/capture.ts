@@ -5,8 +5,8 @@
  * bytes of a record cut by the chunk's end are carried into room left at the front of the next
  * buffer.
  */
-import { readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { readSync, type Stats } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
 import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type CaptureRecordWalker } from './record-batch.js';
@@ -80,7 +80,7 @@ export function detectCaptureFormat(firstFour: Uint8Array): CaptureFormat | unde
 function systemErrorText(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
-    const text = err.message.replace(/,\s*(open|read)\s+'.*'$/, '');
+    const text = err.message.replace(/,\s*(open|read|stat)\s+'.*'$/, '');
     return code !== undefined && !text.startsWith(code) ? `${code}: ${text}` : text;
   }
   return String(err);
@@ -101,6 +101,18 @@ function formatOrThrow(file: string, head: Uint8Array): CaptureFormat {
 
 function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
   return formatOrThrow(file, head) === 'pcap' ? new PcapWalker(file) : new PcapngWalker(file);
+}
+
+/**
+ * What the file system says of a capture (its size, whether it is a file or a pipe), or the
+ * CaptureError the reader would throw for a file it cannot open: naming the file and offset 0.
+ */
+export async function statCapture(path: string): Promise<Stats> {
+  try {
+    return await stat(path);
+  } catch (err) {
+    throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
+  }
 }
 
 /**

@@ -47,7 +47,12 @@ export interface LinkLayer {
   networkOffset: number;
 }
 
-export const LinkResult = { NETWORK: 0, OTHER: 1, MALFORMED: 2 } as const;
+/**
+ * NETWORK: an IP packet follows; OTHER: a well-formed frame that carries something else (ARP,
+ * an 802.3 length, another address family); MALFORMED: a header cut short; UNSUPPORTED: a link
+ * type this decoder does not read (802.11, USER0, ...), so nothing is known of the record.
+ */
+export const LinkResult = { NETWORK: 0, OTHER: 1, MALFORMED: 2, UNSUPPORTED: 3 } as const;
 export type LinkResult = (typeof LinkResult)[keyof typeof LinkResult];
 
 export function createLinkLayer(): LinkLayer {
@@ -146,6 +151,6 @@ export function decodeLinkLayer(bytes: Uint8Array, start: number, end: number, l
       if (have < LOOPBACK_HEADER) return shortHeader(err, start, 'loopback', have, LOOPBACK_HEADER);
       return loopbackFamily(readUint16(bytes, start + 2), start, out);
     default:
-      return LinkResult.OTHER;
+      return LinkResult.UNSUPPORTED;
   }
 }

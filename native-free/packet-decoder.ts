@@ -117,6 +117,7 @@ export class PacketDecoder {
     tcpGaps: 0,
     tcpRetransmissions: 0,
     tcpStreamsEvicted: 0,
+    unsupportedLinkTypes: new Map(),
   };
 
   private readonly shortcut: boolean;
@@ -158,10 +159,14 @@ export class PacketDecoder {
     const start = batch.dataOffset[i]!;
     const end = start + batch.capLen[i]!;
     view.reset(batch.firstFrame + i, batch.ts[i]!);
-    if (batch.linkType[i] === LinkType.ETHERNET && this.shortcut && this.plainUdp(view, bytes, start, end)) return 'udp';
-    const found = decodeLinkLayer(bytes, start, end, batch.linkType[i]!, this.link, this.err);
-    if (found === LinkResult.MALFORMED) return this.malformed(view, start);
-    if (found === LinkResult.OTHER) return this.other();
+    const linkType = batch.linkType[i]!;
+    if (linkType === LinkType.ETHERNET && this.shortcut && this.plainUdp(view, bytes, start, end)) return 'udp';
+    const found = decodeLinkLayer(bytes, start, end, linkType, this.link, this.err);
+    if (found !== LinkResult.NETWORK) {
+      if (found === LinkResult.MALFORMED) return this.malformed(view, start);
+      if (found === LinkResult.UNSUPPORTED) this.unsupportedLink(linkType);
+      return this.other();
+    }
     return this.decodeIp(view, bytes, this.link.networkOffset, end, this.link.etherType === ETHERTYPE_IPV4 ? 4 : 6, start);
   }
 
@@ -313,6 +318,12 @@ export class PacketDecoder {
     view.payloadOffset = streams.outOffset;
     view.payloadLength = streams.outLength;
     return 'tcp';
+  }
+
+  /** A record of a link type not read: counted by type, for the one warning per type at the end. */
+  private unsupportedLink(linkType: number): void {
+    const counts = this.counters.unsupportedLinkTypes;
+    counts.set(linkType, (counts.get(linkType) ?? 0) + 1);
   }
 
   private other(): PacketKind {

@@ -117,4 +117,6 @@ export interface PacketLayerStats {
   tcpRetransmissions: number;
   /** TCP connection directions evicted to stay within the stream limits */
   tcpStreamsEvicted: number;
+  /** records of a link type the decoder does not read (counted in `other` too), by link type */
+  unsupportedLinkTypes: Map<number, number>;
 }

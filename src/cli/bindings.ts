@@ -21,6 +21,8 @@ export async function runBindings(args: string[]): Promise<number> {
     explain: false,
     bindings: true,
     sink: { exports: discard, reports: discard, decisions: discard, encoded: discard },
+    // as replay and inspect: a cut last record, records of a link type not read
+    onWarning: (message) => process.stderr.write(`aipref-enforcer bindings: ${message}\n`),
   });
   const out = new LineWriter();
   if (values.json) {

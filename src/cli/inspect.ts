@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { statCapture } from '../../native-free/capture.js';
 import type { PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
-import { PacketFeed, type PacketProto } from '../pipeline/packet-feed.js';
+import { PacketFeed, type PacketProto, unsupportedLinkTypeWarnings } from '../pipeline/packet-feed.js';
 import { nativePcapBatches } from '../sources/native-pcap.js';
 import type { SipMessage } from '../signaling/sip-message.js';
 import { parseCommandArgs } from './args.js';
@@ -53,7 +53,7 @@ export async function runInspect(args: string[]): Promise<number> {
   const json = values.json === true;
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
-  const info = await stat(capture);
+  const info = await statCapture(capture);
   const progress = new Progress(`inspect ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
   let malformed = 0;
   const emit = (e: Endpoints, fields: Record<string, unknown>, summary: string) =>
@@ -116,6 +116,7 @@ export async function runInspect(args: string[]): Promise<number> {
     await out.flush();
     progress.done();
   }
+  warnings.push(...unsupportedLinkTypeWarnings(capture, feed.stats.layers));
   for (const w of warnings) process.stderr.write(`aipref-enforcer inspect: ${w}\n`);
   if (!json && !values.quiet) {
     process.stderr.write(`${feed.stats.packets} packets, ${malformed} malformed\n`);

@@ -1,12 +1,12 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { probeCaptureFormat } from '../../native-free/capture.js';
-import { CaptureError } from '../../native-free/types.js';
+import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/replay-engine.js';
+import type { ByteRun } from '../pipeline/encoded-lines.js';
 import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage.js';
@@ -40,7 +40,7 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   if (speedText !== undefined && (!/^\d+(\.\d+)?$/.test(speedText) || !Number.isFinite(speed))) throw new UsageError(`--speed takes a number ≥ 0 (0 = as fast as possible), not '${speedText}'`);
   if (udpMode !== undefined && udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
   if (udpMode === 'ip-packet' && target.scheme !== 'udp') throw new UsageError('--udp-mode ip-packet applies to --to udp://');
-  await stat(capture);
+  await statCapture(capture);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
@@ -58,20 +58,47 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   }
 }
 
+/** A replay's output files (SPEC §8: decisions.ndjson only with --explain). */
+export interface ReplayFiles {
+  exports: NdjsonFile;
+  reports: NdjsonFile;
+  decisions: NdjsonFile | null;
+}
+
 export interface ReplayOutputs {
-  files: { exports: NdjsonFile; reports: NdjsonFile; decisions: NdjsonFile | null };
-  /** writes each batch's lines to their file */
+  /** the files, once the first write (or open()) has made them; null before */
+  readonly files: ReplayFiles | null;
+  /** writes each batch's lines to their file, making the files at its first call */
   sink: ReplaySink;
+  /** makes the files if no write has yet */
+  open(): Promise<ReplayFiles>;
+  /** closes the files, if they were made */
   close(): Promise<void>;
 }
 
-/** A replay's output files in `outDir` (SPEC §8: decisions.ndjson only with --explain) and the sink that fills them. */
-export async function openReplayOutputs(outDir: string, explain: boolean): Promise<ReplayOutputs> {
-  const files = {
-    exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
-    reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
-    decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
-  };
+/**
+ * A replay's output files in `outDir` and the sink that fills them. Nothing is made — folder
+ * nor files — before the sink's first call: the engine writes only once the capture has been
+ * accepted, so a run refused before its first record (not a capture, a file it cannot open, a
+ * bad pcap version) leaves nothing behind, while one that fails later keeps what it accepted.
+ * Without --explain, making them removes a decisions.ndjson an earlier --explain run left in
+ * the folder: it would not be this run's, and would disagree with its exports and reports.
+ */
+export function replayOutputs(outDir: string, explain: boolean): ReplayOutputs {
+  let files: ReplayFiles | null = null;
+  let opening: Promise<ReplayFiles> | undefined;
+  const open = (): Promise<ReplayFiles> =>
+    (opening ??= (async () => {
+      await mkdir(outDir, { recursive: true });
+      const made: ReplayFiles = {
+        exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
+        reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
+        decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
+      };
+      if (!explain) await rm(path.join(outDir, 'decisions.ndjson'), { force: true });
+      files = made;
+      return made;
+    })());
   // A file that cannot keep up (a slow disk) holds the replay back: the engine waits for the
   // sink before it reads on, so lines never pile up in memory.
   const write = (file: NdjsonFile | null, lines: string[]) => {
@@ -79,21 +106,27 @@ export async function openReplayOutputs(outDir: string, explain: boolean): Promi
     for (const l of lines) file.writeLine(l);
     return file.backpressure();
   };
+  const encoded = (file: NdjsonFile | null, runs: readonly ByteRun[]) => {
+    if (file === null) return undefined;
+    for (const r of runs) file.writeBytes(r.bytes, r.start, r.end, r.lines);
+    return file.backpressure();
+  };
+  /** `use` with the files, made first at the first call */
+  const withFiles = (use: (f: ReplayFiles) => void | Promise<void>): void | Promise<void> => (files !== null ? use(files) : open().then(use));
   return {
-    files,
-    sink: {
-      exports: (lines) => write(files.exports, lines),
-      reports: (lines) => write(files.reports, lines),
-      decisions: (lines) => write(files.decisions, lines),
-      encoded: (kind, runs) => {
-        const file = kind === 'exports' ? files.exports : files.decisions;
-        if (file === null) return undefined;
-        for (const r of runs) file.writeBytes(r.bytes, r.start, r.end, r.lines);
-        return file.backpressure();
-      },
+    get files() {
+      return files;
     },
+    sink: {
+      exports: (lines) => withFiles((f) => write(f.exports, lines)),
+      reports: (lines) => withFiles((f) => write(f.reports, lines)),
+      decisions: (lines) => withFiles((f) => write(f.decisions, lines)),
+      encoded: (kind, runs) => withFiles((f) => encoded(kind === 'exports' ? f.exports : f.decisions, runs)),
+    },
+    open,
     close: async () => {
-      await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+      const made = opening === undefined ? null : await opening.catch(() => null);
+      if (made !== null) await Promise.all([made.exports.close(), made.reports.close(), made.decisions?.close()]);
     },
   };
 }
@@ -126,21 +159,20 @@ export async function runReplay(args: string[]): Promise<number> {
   }
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
-  const info = await stat(capture);
-  // A file that is not a capture leaves no output folder behind. A pipe or a FIFO cannot be
-  // looked into twice: the replay judges its first bytes itself.
+  const info = await statCapture(capture);
+  // A file that is not a capture is refused before the workers start. A pipe or a FIFO cannot
+  // be looked into twice: the replay judges its first bytes itself. Either way the output
+  // folder and files are made at the first write, once the capture has been accepted.
   if (info.isFile()) await probeCaptureFormat(capture);
-  // the first folder mkdir made (undefined: it was there already)
-  const madeDir = await mkdir(outDir, { recursive: true });
   const explain = values.explain === true;
-  const { files, sink, close } = await openReplayOutputs(outDir, explain);
-  let notACapture = false;
+  const outputs = replayOutputs(outDir, explain);
   const progress = new Progress(`replay ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let result;
+  let files: ReplayFiles;
   try {
     result = await replayCapture({
       capture,
@@ -148,26 +180,18 @@ export async function runReplay(args: string[]): Promise<number> {
       workers,
       windowSec: windowSec ?? policy.windowSec ?? DEFAULT_WINDOW_SEC,
       explain,
-      sink,
+      sink: outputs.sink,
       signal: interrupt.signal,
       onProgress: (packets, bytes) => progress.update(packets, bytes),
       onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
     });
-  } catch (err) {
-    // refused at its first bytes: nothing was read
-    notACapture = err instanceof CaptureError && err.offset === 0;
-    throw err;
+    // made at the first write; a capture with no record in it (a header alone) still has them, empty
+    files = await outputs.open();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.done();
-    await close();
-    // A pipe that does not carry a capture leaves nothing behind either, as a file does (that
-    // one is refused before anything is made): the empty files, and the folder if made for them.
-    if (notACapture) {
-      if (madeDir !== undefined) await rm(madeDir, { recursive: true, force: true });
-      else await Promise.all(Object.values(files).map((f) => (f === null ? undefined : rm(f.path, { force: true }))));
-    }
+    await outputs.close();
   }
   const s = result.summary;
   if (values.json) {

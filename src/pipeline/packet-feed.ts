@@ -11,6 +11,18 @@ import { SipFlowDemux } from '../signaling/sip-flows.js';
 export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
 
 /**
+ * One warning per link type the decoder does not read, for the end of a run: the capture was
+ * readable, but those records said nothing to the enforcer (counted with `other`, never judged).
+ */
+export function unsupportedLinkTypeWarnings(file: string, layers: PacketLayerStats): string[] {
+  return [...layers.unsupportedLinkTypes].map(([linkType, n]) =>
+    n === 1
+      ? `${file}: 1 record of link type ${linkType} was not read (unsupported link type)`
+      : `${file}: ${n} records of link type ${linkType} were not read (unsupported link type)`,
+  );
+}
+
+/**
  * What the feed hands on for every capture record, in capture order. `view` is reused for
  * the next record: copy out what must outlive the call.
  */

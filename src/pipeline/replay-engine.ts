@@ -20,7 +20,7 @@ import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLine
 import { unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
-import { PacketFeed } from './packet-feed.js';
+import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
 import { SignalingFront } from './signaling-front.js';
@@ -401,6 +401,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   }
 
   let finals: (ShardFinal | ThreadFinal)[];
+  /** the read came to its end (or to `signal`) rather than failing */
+  let readEnded = false;
   try {
     if (opts.source) await feed.runBatches(opts.takePolicyUpdate ? withPolicyUpdates(opts.source, opts.takePolicyUpdate) : opts.source, opts.signal);
     else await feed.run(opts.capture, opts.signal, {
@@ -416,18 +418,27 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         frontReport({ type: 'malformed-input', ts: feed.stats.lastTs, frame: w.frame ?? feed.stats.lastFrame + 1, dialog: null, detail: `${w.message} (byte ${w.offset})` });
       },
     });
+    readEnded = true;
   } finally {
-    // Whatever stopped the read, what was accepted is judged and written.
-    while (inFlight.length > 0) await drainOldest();
-    // (an in-thread core has had the first appliedEvents already, if the read stopped mid-batch)
-    const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
-    const lastFrame = feed.stats.lastFrame;
-    const lastTs = feed.stats.lastTs;
-    finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
-    await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
-    await Promise.all(shards.map((s) => s.close()));
+    try {
+      // Whatever stopped the read, what was accepted is judged and written.
+      while (inFlight.length > 0) await drainOldest();
+      // (an in-thread core has had the first appliedEvents already, if the read stopped mid-batch)
+      const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
+      const lastFrame = feed.stats.lastFrame;
+      const lastTs = feed.stats.lastTs;
+      finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
+      // A capture refused before its first record was not read at all: the sink hears nothing
+      // of the run (the CLI makes its output files at the first write, so there are none).
+      if (readEnded || feed.stats.packets > 0) await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
+    } finally {
+      // shard threads stop even when writing failed (a full disk), or the process would not end
+      await Promise.all(shards.map((s) => s.close()));
+    }
   }
 
+  // (after a read that ended: one that failed says only what stopped it)
+  for (const w of unsupportedLinkTypeWarnings(opts.capture, feed.stats.layers)) opts.onWarning?.(w);
   const counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry };
   let streams = 0;
   for (const f of finals) {

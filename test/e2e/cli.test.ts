@@ -8,6 +8,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodePcapFileHeader, encodePcapngEnhancedPacket, encodePcapngInterface, encodePcapngSectionHeader, encodePcapRecord } from '../../native-free/write.js';
 import { sharedCapture, SMALL_PCAP, SMALL_POLICY, SMALL_TRUTH, Workspace, writePolicy } from './e2e-helpers.js';
 
 const run = promisify(execFile);
@@ -147,6 +148,91 @@ describe('replay', () => {
   });
 });
 
+/** The offset of record `n` (0-based) of a pcap file: the file header, then each record's header and bytes. */
+function pcapRecordOffset(bytes: Buffer, n: number): number {
+  let at = 24;
+  for (let i = 0; i < n; i++) at += 16 + bytes.readUInt32LE(at + 8);
+  return at;
+}
+
+describe('replay output files', () => {
+  const OUTPUTS = ['decisions.ndjson', 'exports.ndjson', 'reports.ndjson'];
+
+  it('a capture refused before its first record leaves no folder and no files; a folder that was there keeps what it held', async () => {
+    // a pcap whose version is 3: refused at byte 4, after the magic a file is first probed for
+    const v3 = Buffer.from(await readFile(SMALL_PCAP));
+    v3.writeUInt16LE(3, 4);
+    const badVersion = await ws.file('version-3.pcap');
+    await writeFile(badVersion, v3);
+    const refused: [string, RegExp][] = [
+      [await ws.file('refused-missing.pcap'), /at byte 0: cannot open/],
+      [sharedCapture('rtpproxy_rtcp1.raw'), /at byte 0: not a pcap or pcapng capture/],
+      [badVersion, /at byte 4: unsupported pcap version 3/],
+    ];
+    for (const [i, [file, why]] of refused.entries()) {
+      const out = await ws.file(`refused-out-${i}`);
+      const r = await cli('replay', file, '--out', out, '--workers', '0', '--explain');
+      expect(r.code, file).toBe(1);
+      expect(r.stderr.trim().split('\n'), file).toEqual([expect.stringMatching(why)]);
+      expect(r.stderr).toContain(file);
+      expect(existsSync(out), `${file}: ${out}`).toBe(false);
+      // an earlier run's files stay as they were, decisions.ndjson too (the refused run is no run)
+      const kept = await ws.file(`refused-kept-${i}`);
+      await mkdir(kept);
+      for (const f of OUTPUTS) await writeFile(path.join(kept, f), `{"earlier":"${f}"}\n`);
+      const again = await cli('replay', file, '--out', kept, '--workers', '2');
+      expect(again.code, file).toBe(1);
+      expect((await readdir(kept)).sort()).toEqual(OUTPUTS);
+      for (const f of OUTPUTS) expect(await readFile(path.join(kept, f), 'utf8')).toBe(`{"earlier":"${f}"}\n`);
+    }
+  });
+
+  it('a capture that fails after some records keeps what was accepted: the same files as those records alone give, exit 1', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    const at = pcapRecordOffset(bytes, 300);
+    // record 301's length word says 2 GB: the read stops there
+    const broken = Buffer.from(bytes);
+    broken.writeUInt32LE(0x7fffffff, at + 8);
+    const brokenFile = await ws.file('broken-at-301.pcap');
+    await writeFile(brokenFile, broken);
+    const firstFile = await ws.file('first-300.pcap');
+    await writeFile(firstFile, bytes.subarray(0, at));
+    for (const workers of ['0', '2']) {
+      const want = await ws.file(`first-300-out-${workers}`);
+      const got = await ws.file(`broken-out-${workers}`);
+      expect((await cli('replay', firstFile, '--policy', SMALL_POLICY, '--out', want, '--workers', workers, '--explain', '--window', '1s')).code).toBe(0);
+      const r = await cli('replay', brokenFile, '--policy', SMALL_POLICY, '--out', got, '--workers', workers, '--explain', '--window', '1s');
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([`aipref-enforcer replay: ${brokenFile}: at byte ${at}: absurd record length 2147483647 (limit 262144)`]);
+      for (const f of OUTPUTS) {
+        const text = await readFile(path.join(got, f), 'utf8');
+        if (f !== 'reports.ndjson') expect(text.length, `${f} has lines`).toBeGreaterThan(0);
+        expect(text, `${f}, --workers ${workers}`).toBe(await readFile(path.join(want, f), 'utf8'));
+      }
+    }
+  });
+
+  it('an --out that cannot be made stops the run with one line, exit 1, its shard threads stopped too', async () => {
+    const blocker = await ws.file('a-file-not-a-folder');
+    await writeFile(blocker, 'x');
+    for (const workers of ['0', '2']) {
+      const r = await cli('replay', SMALL_PCAP, '--out', path.join(blocker, 'out'), '--workers', workers);
+      expect(r.code, `--workers ${workers}`).toBe(1);
+      expect(r.stderr.trim().split('\n'), `--workers ${workers}`).toEqual([`aipref-enforcer replay: ENOTDIR: not a directory, mkdir '${path.join(blocker, 'out')}'`]);
+    }
+  });
+
+  it('a run without --explain removes the decisions.ndjson an earlier --explain run left in its folder', async () => {
+    const out = await ws.file('explain-then-plain');
+    expect((await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--explain')).code).toBe(0);
+    expect(existsSync(path.join(out, 'decisions.ndjson'))).toBe(true);
+    const r = await cli('replay', SMALL_PCAP, '--out', out, '--workers', '0');
+    expect(r.code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['exports.ndjson', 'reports.ndjson']);
+    expect(r.stdout).toMatch(/exports\.ndjson \d+ lines, reports\.ndjson \d+ lines\)/);
+  });
+});
+
 describe('bindings --json', () => {
   it('prints an array of {ssrc, dialog, mid, kind, apt, via}', async () => {
     const r = await cli('bindings', SMALL_PCAP, '--policy', SMALL_POLICY, '--json');
@@ -175,13 +261,14 @@ describe('exit codes', () => {
     expect(lines[0]).toMatch(/byte 0\b/);
   });
 
-  it('1 for a file that does not exist, naming it', async () => {
+  it('1 for a file that does not exist, naming it and byte 0, the same line from replay, inspect and bindings', async () => {
     const file = await ws.file('no-such.pcap');
-    const r = await cli('replay', file, '--out', await ws.file('missing-out'), '--workers', '0');
-    expect(r.code).toBe(1);
-    const lines = r.stderr.split('\n').filter((l) => l !== '');
-    expect(lines.length).toBe(1);
-    expect(lines[0]).toContain(file);
+    for (const args of [['replay', file, '--out', await ws.file('missing-out'), '--workers', '0'], ['inspect', file], ['bindings', file], ['replay', file, '--to', 'udp://127.0.0.1:9']]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines, args.join(' ')).toEqual([`aipref-enforcer ${args[0]}: ${file}: at byte 0: cannot open: ENOENT: no such file or directory`]);
+    }
   });
 
   it('1 for a policy file with export: "maybe", one line naming the file, the key and the value', async () => {
@@ -252,6 +339,57 @@ describe('inspect --json', () => {
     for (const c of truth.rtcp) {
       const line = lines[c.frame - 1]!;
       expect((line.packets as { pt: number; ssrc: number }[]).map((p) => p.pt), `frame ${c.frame}`).toEqual(c.pts);
+    }
+  });
+});
+
+describe('a capture of a link type the decoder does not read', () => {
+  const commands = (file: string): string[][] => [
+    ['replay', file, '--out', path.join(path.dirname(file), `${path.basename(file)}-out`), '--workers', '0', '--json'],
+    ['inspect', file, '--json'],
+    ['bindings', file, '--json'],
+  ];
+
+  it('USER0 (147) in a pcap: exit 0, one warning line on stderr with the count, from replay, inspect and bindings', async () => {
+    const file = await ws.file('user0.pcap');
+    const records = [0, 1, 2, 3, 4].map((i) => encodePcapRecord(1767225600 + i, Uint8Array.from([0x45, 0, 0, 20, i, i, i, i])));
+    await writeFile(file, Buffer.concat([encodePcapFileHeader(147), ...records]));
+    for (const args of commands(file)) {
+      const r = await cli(...args);
+      expect(r.code, args[0]).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l !== ''), args[0]).toEqual([`aipref-enforcer ${args[0]}: ${file}: 5 records of link type 147 were not read (unsupported link type)`]);
+    }
+  });
+
+  it('an 802.11 (105) interface beside an Ethernet one in a pcapng: the Ethernet records are read as without it, the others counted', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    const withWifi = [encodePcapngSectionHeader(), encodePcapngInterface(1), encodePcapngInterface(105)];
+    const ethernetOnly = [encodePcapngSectionHeader(), encodePcapngInterface(1)];
+    let at = 24;
+    for (let i = 0; i < 40; i++) {
+      const len = bytes.readUInt32LE(at + 8);
+      const units = BigInt(bytes.readUInt32LE(at)) * 1_000_000n + BigInt(bytes.readUInt32LE(at + 4));
+      const data = bytes.subarray(at + 16, at + 16 + len);
+      withWifi.push(encodePcapngEnhancedPacket(0, units, data));
+      ethernetOnly.push(encodePcapngEnhancedPacket(0, units, data));
+      // the same bytes on the 802.11 interface after every tenth record
+      if (i % 10 === 9) withWifi.push(encodePcapngEnhancedPacket(1, units, data));
+      at += 16 + len;
+    }
+    const file = await ws.file('wifi-beside-ethernet.pcapng');
+    await writeFile(file, Buffer.concat(withWifi));
+    const plainFile = await ws.file('ethernet-only.pcapng');
+    await writeFile(plainFile, Buffer.concat(ethernetOnly));
+    const plain = await cli(...commands(plainFile)[0]!);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe('');
+    const without = JSON.parse(plain.stdout) as { packets: number; sip: number };
+    expect(without.sip).toBeGreaterThan(0);
+    for (const args of commands(file)) {
+      const r = await cli(...args);
+      expect(r.code, args[0]).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l !== ''), args[0]).toEqual([`aipref-enforcer ${args[0]}: ${file}: 4 records of link type 105 were not read (unsupported link type)`]);
+      if (args[0] === 'replay') expect(JSON.parse(r.stdout)).toEqual({ ...without, packets: without.packets + 4 });
     }
   });
 });

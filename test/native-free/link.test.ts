@@ -74,6 +74,26 @@ describe('link layers', () => {
   }
 });
 
+describe('link layers: a link type not read', () => {
+  it('is counted by link type, apart from frames that carry something else than IP', () => {
+    const arp = concatBytes(b(...macs, 0x08, 0x06), new Uint8Array(28));
+    const { decoded, decoder } = decodeAll([
+      { data: ip4, linkType: 147 },
+      { data: arp, linkType: LinkType.ETHERNET },
+      { data: ip4, linkType: 105 },
+      { data: concatBytes(b(7, 0, 0, 0), ip4), linkType: LinkType.NULL },
+      { data: ip4, linkType: 147 },
+      { data: ip4, linkType: LinkType.RAW },
+    ]);
+    expect(decoded.map((d) => d.kind)).toEqual(['other', 'other', 'other', 'other', 'other', 'udp']);
+    expect(decoder.stats.other).toBe(5);
+    expect([...decoder.stats.unsupportedLinkTypes]).toEqual([
+      [147, 2],
+      [105, 1],
+    ]);
+  });
+});
+
 describe('link layers: malformed', () => {
   const cases: { name: string; linkType: number; data: Uint8Array; error: string; offset: number }[] = [
     { name: 'Ethernet of 13 bytes', linkType: LinkType.ETHERNET, data: new Uint8Array(13), error: 'Ethernet header cut short: 13 of 14 bytes', offset: 0 },
