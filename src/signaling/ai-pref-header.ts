@@ -12,8 +12,11 @@
  *
  * Parameter names are case-insensitive (RFC 4485 §4.4); so are the enumerated values of
  * scope, type, integrity and policy, which are lowercased. pref-id and uri keep their case.
- * A value that breaks the grammar is reported (column + reason) and left out; the others
- * still parse.
+ * A value that breaks the grammar is reported (column + reason) and its parameters left out;
+ * the others still parse. Where its pref-id could be read, the identifier is kept with the
+ * scope read before the break and nothing else (SPEC §3: an APT that cannot be resolved counts
+ * as the most restrictive statement for its scope), so a garbled value is not taken for no
+ * preference, nor for a value removed.
  */
 import { unquote } from './sip-header-values.js';
 import type { SipMessage } from './sip-message.js';
@@ -54,6 +57,8 @@ export interface AiPrefError {
   text: string;
   /** for message-level parsing: offset of the header line within the message */
   headerOffset?: number;
+  /** the pref-id kept (with its scope only) although its value broke the grammar */
+  kept?: string;
 }
 
 export interface AiPrefParseResult {
@@ -83,6 +88,9 @@ function isGenValueChar(c: number): boolean {
 }
 
 class ValueError {
+  /** what is kept of a value whose pref-id was read before the break */
+  kept: AiPrefValue | null = null;
+
   constructor(
     readonly reason: AiPrefErrorReason,
     readonly column: number,
@@ -101,8 +109,11 @@ export function parseAiPrefHeader(text: string): AiPrefParseResult {
     if (result instanceof ValueError) {
       // an empty item between commas ("a,,b", "a,") is tolerated; an empty header is not
       if (!(result.reason === 'empty-value' && text.trim().length > 0 && isBlank(text, valueStart, valueEnd))) {
-        errors.push({ reason: result.reason, column: result.column, text: text.slice(valueStart, valueEnd).trim().slice(0, 80) });
+        const error: AiPrefError = { reason: result.reason, column: result.column, text: text.slice(valueStart, valueEnd).trim().slice(0, 80) };
+        if (result.kept !== null) error.kept = result.kept.id;
+        errors.push(error);
       }
+      if (result.kept !== null) values.push(result.kept);
     } else {
       values.push(result);
     }
@@ -205,10 +216,18 @@ function parseValue(text: string, start: number, end: number): AiPrefValue | Val
     pos = after;
   }
   const value: AiPrefValue = { id, idQuoted, scope: null, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start };
+  const broken = readParams(text, pos, end, value);
+  if (broken === null) return value;
+  broken.kept = { id, idQuoted, scope: value.scope, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start };
+  return broken;
+}
+
+/** Reads the parameters after the pref-id into `value`; the first break of the grammar, or null. */
+function readParams(text: string, pos: number, end: number, value: AiPrefValue): ValueError | null {
   const seen = new Set<string>();
   for (;;) {
     pos = skipWs(text, pos);
-    if (pos >= end) return value;
+    if (pos >= end) return null;
     if (text.charCodeAt(pos) !== 0x3b) return new ValueError('unexpected-character', pos);
     pos = skipWs(text, pos + 1);
     const nameStart = pos;

@@ -160,7 +160,10 @@ export class DialogTracker {
     if (m.headers.some((h) => h.name === 'ai-pref')) {
       const r = aiPrefOfMessage(m);
       aiPref = r.values;
-      for (const e of r.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref', reason: e.reason, where: e.column, detail: e.text });
+      for (const e of r.errors) {
+        const detail = e.kept === undefined ? e.text : `${e.text} (${e.kept} kept, without its parameters)`;
+        events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref', reason: e.reason, where: e.column, detail });
+      }
     }
     return { m, sdp, sdpText: sdpText ?? '', aiPref };
   }

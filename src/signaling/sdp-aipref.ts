@@ -23,7 +23,17 @@ export type SdpAiPrefErrorReason = 'missing-scope' | 'unknown-scope' | 'missing-
 
 export type AiPrefAttributeResult =
   | { ok: true; scope: AiPrefScopeKind; id: string; params: Record<string, string> }
-  | { ok: false; reason: SdpAiPrefErrorReason; detail: string };
+  | {
+      ok: false;
+      reason: SdpAiPrefErrorReason;
+      detail: string;
+      /**
+       * Scope and identifier, where both were read before the break: the identifier is kept for
+       * its scope with none of the line's parameters (SPEC §3: what cannot be resolved is the
+       * most restrictive statement for its scope), so a garbled line is not taken for no preference.
+       */
+      kept?: { scope: AiPrefScopeKind; id: string };
+    };
 
 const SCOPES: ReadonlySet<string> = new Set(['session', 'group', 'mid']);
 
@@ -39,13 +49,14 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
   if (id === null) return { ok: false, reason: 'missing-identifier', detail: '' };
   if (id instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
 
+  const kept = { scope: scopeLower as AiPrefScopeKind, id: id.text };
   const params: Record<string, string> = {};
   for (;;) {
     const word = words.next();
     if (word === null) break;
-    if (word instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
+    if (word instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60), kept };
     const eq = word.quoted ? -1 : word.text.indexOf('=');
-    if (eq === 0) return { ok: false, reason: 'bad-param', detail: word.text.slice(0, 40) };
+    if (eq === 0) return { ok: false, reason: 'bad-param', detail: word.text.slice(0, 40), kept };
     if (eq < 0) {
       // a bare word is a flag; unknown flags are kept like unknown parameters
       params[word.text.toLowerCase()] = '';
@@ -56,7 +67,7 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
     let rest = word.text.slice(eq + 1);
     if (rest === '' && words.peekQuoted()) {
       const quoted = words.next();
-      if (quoted === null || quoted instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
+      if (quoted === null || quoted instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60), kept };
       rest = quoted.text;
       items.push(rest);
     } else {

@@ -475,8 +475,11 @@ function aiPrefAttributeOf(value: string): AiPrefAttributeResult {
 function readAiPref(raw: string, line: number, mediaIndex: number | null, errors: SdpError[]): SdpAiPref | null {
   const parsed = aiPrefAttributeOf(raw.slice('a=aipref:'.length));
   if (!parsed.ok) {
-    errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}` });
-    return null;
+    const kept = parsed.kept;
+    // a mid-scope line at session level names its m-section by a parameter, which is not kept
+    const placed = kept !== undefined && !(mediaIndex === null && kept.scope === 'mid');
+    errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${placed ? ` (${kept.id} kept for its ${kept.scope} scope, without its parameters)` : ''}` });
+    return placed ? { scope: kept.scope, id: kept.id, params: {}, line, mediaIndex } : null;
   }
   if (mediaIndex === null && parsed.scope === 'mid' && !parsed.params['mid']) {
     errors.push({ line, reason: 'mid-scope-at-session-level', detail: `${parsed.id} names no mid (add mid=<mid>)` });

@@ -5,7 +5,9 @@
  * the offer, a relaxation from the answer. A refused offer (488 with Warning 399 aipref, or
  * any other failure) changes nothing. Going from an APT to none is a restriction and from
  * none to an APT a relaxation: absence of preference is not consent (SPEC §3), a drop unless
- * the operator's default APT stands in for it.
+ * the operator's default APT stands in for it. A value garbled after its identifier keeps the
+ * identifier and nothing it said: not a removal, and unresolved (the most restrictive) where
+ * nothing else states it.
  *
  * Each case is a small call: INVITE, 200, ACK (frames 1-3); an SR before the re-INVITE
  * (frame 4); the re-INVITE (5); an SR while it awaits its answer (6); the answer (7), ACK (8);
@@ -171,6 +173,32 @@ const CASES: Case[] = [
     answer: { status: '200 OK' },
     policy: { apts: {} },
     want: ['aggregate aggregated-only', 'aggregate aggregated-only', 'export raw-allowed'],
+  },
+  {
+    name: 'an a=aipref line the re-INVITE garbles after its identifier removes nothing: the identifier and its statement stay',
+    before: ['a=aipref:mid apt-raw'],
+    after: ['a=aipref:mid apt-raw note="unterminated'],
+    answer: { status: '200 OK' },
+    policy: { apts: RAW },
+    want: ['export raw-allowed', 'export raw-allowed', 'export raw-allowed'],
+  },
+  {
+    name: "an identifier stated only by a garbled line is unresolved, the most restrictive (SPEC §3), not the operator's default",
+    before: ['a=aipref:mid apt-new type=user export=raw =x'],
+    after: ['a=aipref:mid apt-new type=user export=raw =x'],
+    answer: { status: '200 OK' },
+    policy: { apts: { 'apt-default': { type: 'domain', export: 'raw', retention: '1h' } }, default: 'apt-default' },
+    want: ['drop export-none', 'drop export-none', 'drop export-none'],
+  },
+  {
+    name: 'an AI-Pref value garbled after its pref-id keeps the identifier, unresolved: the most restrictive',
+    before: [],
+    after: [],
+    headersBefore: ['AI-Pref: apt-h;scope=dialog;type=user;export=raw;export=none'],
+    headersAfter: ['AI-Pref: apt-h;scope=dialog;type=user;export=raw;export=none'],
+    answer: { status: '200 OK' },
+    policy: { apts: { 'apt-default': { type: 'domain', export: 'raw', retention: '1h' } }, default: 'apt-default' },
+    want: ['drop export-none', 'drop export-none', 'drop export-none'],
   },
 ];
 

@@ -27,9 +27,9 @@ describe('dialog-level AI-Pref values with unknown parameters', () => {
     expect(await offered('apt-reg;scope=dialog;x-foo=1;x-foo=2')).toEqual({ dialogApts: ['apt-reg'], reports: [] });
   });
 
-  it('a repeated known parameter still makes the value malformed (reported, left out)', async () => {
+  it('a repeated known parameter still makes the value malformed: reported, its identifier kept for the scope read first, bare', async () => {
     const r = await offered('apt-reg;scope=dialog;Scope=media');
-    expect(r.dialogApts).toEqual([]);
+    expect(r.dialogApts).toEqual(['apt-reg']);
     expect(r.reports).toContain('malformed-input');
   });
 });

@@ -51,29 +51,37 @@ describe('AI-Pref grammar (seed §5.1)', () => {
     expected.forEach((e, i) => expect(r.values[i]).toMatchObject(e));
   });
 
-  const invalid: Array<[name: string, header: string, reason: string, column: number, survivors: string[]]> = [
-    ['empty header', '', 'empty-value', 0, []],
-    ['pref-id starting with a separator', ';scope=dialog', 'bad-pref-id', 0, []],
-    ['unterminated quoted pref-id', '"abc;scope=dialog', 'unterminated-quoted-string', 0, []],
-    ['version not digits', 'apt-1;version=v2, apt-2', 'bad-version', 6, ['apt-2']],
-    ['uri without angle brackets', 'apt-1;uri=https://x.example/a, apt-2', 'bad-uri', 10, ['apt-2']],
-    ['uri not absolute', 'apt-0, apt-1;uri=<relative/path>', 'bad-uri', 13, ['apt-0']],
-    ['unclosed uri', 'apt-1;uri=<https://x.example/a', 'bad-uri', 10, []],
-    ['known token param without value', 'apt-1;scope', 'missing-param-value', 6, []],
-    ['known token param with a quoted value', 'apt-1;scope="dialog"', 'bad-param-value', 12, []],
-    ['empty param name', 'apt-1;=x, apt-2', 'bad-param-name', 6, ['apt-2']],
-    ['duplicate param', 'apt-1;scope=dialog;Scope=media, apt-2', 'duplicate-param', 19, ['apt-2']],
+  // A value that breaks the grammar after its pref-id keeps the identifier, with the scope read
+  // before the break and nothing else (SPEC §3: what cannot be resolved is the most restrictive
+  // for its scope); `kept` is that value as [id, scope], null where no pref-id was read.
+  const invalid: Array<[name: string, header: string, reason: string, column: number, values: string[], kept: [string, string | null] | null]> = [
+    ['empty header', '', 'empty-value', 0, [], null],
+    ['pref-id starting with a separator', ';scope=dialog', 'bad-pref-id', 0, [], null],
+    ['unterminated quoted pref-id', '"abc;scope=dialog', 'unterminated-quoted-string', 0, [], null],
+    ['version not digits', 'apt-1;version=v2, apt-2', 'bad-version', 6, ['apt-1', 'apt-2'], ['apt-1', null]],
+    ['uri without angle brackets', 'apt-1;uri=https://x.example/a, apt-2', 'bad-uri', 10, ['apt-1', 'apt-2'], ['apt-1', null]],
+    ['uri not absolute', 'apt-0, apt-1;scope=media;uri=<relative/path>', 'bad-uri', 25, ['apt-0', 'apt-1'], ['apt-1', 'media']],
+    ['unclosed uri', 'apt-1;uri=<https://x.example/a', 'bad-uri', 10, ['apt-1'], ['apt-1', null]],
+    ['known token param without value', 'apt-1;scope', 'missing-param-value', 6, ['apt-1'], ['apt-1', null]],
+    ['known token param with a quoted value', 'apt-1;scope="dialog"', 'bad-param-value', 12, ['apt-1'], ['apt-1', null]],
+    ['empty param name', 'apt-1;=x, apt-2', 'bad-param-name', 6, ['apt-1', 'apt-2'], ['apt-1', null]],
+    ['duplicate param', 'apt-1;scope=dialog;Scope=media, apt-2', 'duplicate-param', 19, ['apt-1', 'apt-2'], ['apt-1', 'dialog']],
     // statement keys carried as header params are read (SPEC §3), so not unknown: either copy could relax the other
-    ['duplicate statement key', 'apt-1;export=none;EXPORT=raw, apt-2', 'duplicate-param', 18, ['apt-2']],
-    ['duplicate token of a signed value', 'apt-1;integrity=jws;token=a;token=b', 'duplicate-param', 28, []],
-    ['two ids without a comma', 'apt-1 apt-2, apt-3', 'unexpected-character', 6, ['apt-3']],
-    ['equal sign with nothing after', 'apt-1;type=', 'missing-param-value', 11, []],
+    ['duplicate statement key', 'apt-1;scope=media;export=none;EXPORT=raw, apt-2', 'duplicate-param', 30, ['apt-1', 'apt-2'], ['apt-1', 'media']],
+    ['duplicate token of a signed value', 'apt-1;integrity=jws;token=a;token=b', 'duplicate-param', 28, ['apt-1'], ['apt-1', null]],
+    ['two ids without a comma', 'apt-1 apt-2, apt-3', 'unexpected-character', 6, ['apt-1', 'apt-3'], ['apt-1', null]],
+    ['equal sign with nothing after', 'apt-1;type=', 'missing-param-value', 11, ['apt-1'], ['apt-1', null]],
   ];
-  test.each(invalid)('%s → %s at column %i; other values survive', (_name, header, reason, column, survivors) => {
+  test.each(invalid)('%s → %s at column %i; the identifier kept where read, other values survive', (_name, header, reason, column, values, kept) => {
     const r = parseAiPrefHeader(header);
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]).toMatchObject({ reason, column });
-    expect(r.values.map((v) => v.id)).toEqual(survivors);
+    expect(r.errors[0]!.kept).toBe(kept?.[0]);
+    expect(r.values.map((v) => v.id)).toEqual(values);
+    if (kept === null) return;
+    const value = r.values.find((v) => v.id === kept[0])!;
+    // nothing but the identifier and its scope: no statement key, version, type, integrity or uri to act on
+    expect(value).toEqual({ id: kept[0], idQuoted: false, scope: kept[1], type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: value.column });
   });
 });
 
@@ -93,6 +101,7 @@ describe('AI-Pref in a message', () => {
     expect(r.values.map((v) => [v.id, v.scope, v.type])).toEqual([
       ['apt-1', 'dialog', null],
       ['apt-2', 'media', null],
+      ['apt-3', null, null],
       ['tok en', null, 'regulatory'],
     ]);
     expect(r.errors).toHaveLength(1);

@@ -349,11 +349,12 @@ describe('DialogTracker: parse errors and bounded state', () => {
     const e = r.send(request({ callId: 'err', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: badSdp, aiPref: ['apt-1;version=x, apt-2'] }));
     expect(e.filter((x) => x.type === 'parse-error')).toMatchObject([
       { source: 'sdp', reason: 'bad-rtcp', where: 10, frame: 1 },
-      { source: 'ai-pref', reason: 'bad-version', where: 6, frame: 1 },
+      { source: 'ai-pref', reason: 'bad-version', where: 6, frame: 1, detail: 'apt-1;version=x (apt-1 kept, without its parameters)' },
     ]);
     const offer = e.find((x) => x.type === 'offer');
     if (offer?.type !== 'offer') throw new Error();
-    expect(offer.aiPref.map((v) => v.id)).toEqual(['apt-2']);
+    // the broken value's identifier stays, with nothing it said (SPEC §3: unresolved, the most restrictive)
+    expect(offer.aiPref.map((v) => [v.id, v.version])).toEqual([['apt-1', null], ['apt-2', null]]);
     const junk = r.send('NOT SIP AT ALL');
     expect(junk).toMatchObject([{ type: 'parse-error', source: 'sip', reason: 'bad-start-line', key: null, frame: 2 }]);
   });

@@ -22,18 +22,20 @@ describe('a=aipref attribute (seed §6.1)', () => {
     expect(parseAiPrefAttribute(value)).toEqual({ ok: true, scope, id, params });
   });
 
-  const invalid: Array<[string, string]> = [
-    ['', 'missing-scope'],
-    ['session', 'missing-identifier'],
-    ['media apt-1', 'unknown-scope'],
-    ['session "apt-1', 'unterminated-quoted-string'],
-    ['session apt-1 note="x', 'unterminated-quoted-string'],
-    ['session apt-1 =x', 'bad-param'],
+  // `kept`: scope and identifier read before a broken parameter, kept bare (SPEC §3: the most restrictive for its scope)
+  const invalid: Array<[string, string, { scope: string; id: string } | undefined]> = [
+    ['', 'missing-scope', undefined],
+    ['session', 'missing-identifier', undefined],
+    ['media apt-1', 'unknown-scope', undefined],
+    ['session "apt-1', 'unterminated-quoted-string', undefined],
+    ['session apt-1 note="x', 'unterminated-quoted-string', { scope: 'session', id: 'apt-1' }],
+    ['MID apt-1 export=raw =x', 'bad-param', { scope: 'mid', id: 'apt-1' }],
+    ['group apt-1 note= "x', 'unterminated-quoted-string', { scope: 'group', id: 'apt-1' }],
   ];
-  test.each(invalid)('%j → %s', (value, reason) => {
+  test.each(invalid)('%j → %s', (value, reason, kept) => {
     const r = parseAiPrefAttribute(value);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toBe(reason);
+    if (!r.ok) expect([r.reason, r.kept]).toEqual([reason, kept]);
   });
 });
 
@@ -145,6 +147,31 @@ describe('parseSdp', () => {
     expect(r.sdp.media[0]).toMatchObject({ index: 0, kind: 'audio', port: 0, disabled: true, address: null });
     expect(r.sdp.media[0]!.aiprefs.map((a) => a.id)).toEqual(['apt-kept']);
     expect(r.sdp.media[1]).toMatchObject({ index: 1, kind: 'video', port: 5004, address: '192.0.2.7', mid: 'v', midExtId: null });
+  });
+
+  test('a=aipref broken after its identifier: the identifier governs its scope, bare; the error says so', () => {
+    const r = parseSdp(
+      sdpText([
+        'v=0',
+        'o=- 1 1 IN IP4 192.0.2.1',
+        's=-',
+        'c=IN IP4 192.0.2.1',
+        't=0 0',
+        'a=aipref:session apt-s export=raw note="x',
+        'a=aipref:mid apt-nowhere =x',
+        'm=audio 4000 RTP/AVP 0',
+        'a=mid:a',
+        'a=aipref:mid apt-m export=raw =x',
+      ]),
+    );
+    expect(r.errors.map((e) => [e.line, e.detail])).toEqual([
+      [6, 'unterminated-quoted-string: session apt-s export=raw note="x (apt-s kept for its session scope, without its parameters)'],
+      [7, 'bad-param: =x'],
+      [10, 'bad-param: =x (apt-m kept for its mid scope, without its parameters)'],
+    ]);
+    expect(r.sdp.aiprefs).toEqual([{ scope: 'session', id: 'apt-s', params: {}, line: 6, mediaIndex: null }]);
+    expect(r.sdp.media[0]!.aiprefs).toEqual([{ scope: 'mid', id: 'apt-m', params: {}, line: 10, mediaIndex: 0 }]);
+    expect(scopesOfSdp(r.sdp).sections.map((s) => s.map((a) => a.id))).toEqual([['apt-s', 'apt-m']]);
   });
 
   test('IPv6 connection and session-level direction', () => {
