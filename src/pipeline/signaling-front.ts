@@ -219,6 +219,11 @@ export class SignalingFront {
         if (ev.inviteOver !== undefined) this.forget(ev.inviteOver);
         return;
       case 'offer':
+        if (ev.supersedes) {
+          // The offer it took the place of will never be answered: its parts go, before this one's come.
+          this.settle(ev.key, false);
+          this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: 'an offer still awaiting its answer is superseded by a new one (crossing re-INVITEs, or its failure response not captured): its changes are discarded' });
+        }
         // A renegotiation's statement parts await the answer as its scopes do (SPEC §5); an
         // offer with nothing in force yet (the initial one) is what is in force, parts and scopes.
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.effective ? ev.key : null), () => {

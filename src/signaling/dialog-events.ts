@@ -81,6 +81,11 @@ export interface OfferEvent extends EventBase {
   proposed: NegotiatedScope;
   /** effective → proposed */
   diff: ScopeDiff;
+  /**
+   * this offer took the place of another still awaiting its answer (crossing re-INVITEs, or a
+   * failure response the capture lost): that one will not be answered, and what it brought is void
+   */
+  supersedes: boolean;
 }
 
 export interface AnswerEvent extends EventBase {

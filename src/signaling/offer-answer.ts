@@ -95,15 +95,15 @@ export class OfferAnswerState {
       if (p.sdpText === sdpText || p.copyTexts.includes(sdpText)) return null;
       p.copies.push(sdp);
       p.copyTexts.push(sdpText);
-      return this.proposal(facts, sdp, p);
+      return this.proposal(facts, sdp, p, false);
     }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
     this.pending = offer;
-    return this.proposal(facts, sdp, offer);
+    return this.proposal(facts, sdp, offer, p !== null);
   }
 
-  private proposal(facts: MessageFacts, sdp: SessionDescription, offer: PendingOffer): OfferPayload {
+  private proposal(facts: MessageFacts, sdp: SessionDescription, offer: PendingOffer, supersedes: boolean): OfferPayload {
     const sides = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
     const answerer: Party = offer.offerer === 'caller' ? 'callee' : 'caller';
     const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
@@ -116,6 +116,7 @@ export class OfferAnswerState {
       effective: this.effective,
       proposed,
       diff: diffScopes(this.effective, proposed),
+      supersedes,
     };
   }
 

@@ -242,3 +242,65 @@ describe('a re-INVITE awaiting its answer', () => {
     });
   });
 });
+
+describe('an offer superseded before its answer (crossing re-INVITEs, or a failure response the capture lost)', () => {
+  // B's own requests and A's responses to them: B's From tag, its CSeq space, sent to A
+  const fromB = (method: string, cseq: number, sdp: string | null): Uint8Array =>
+    sip(
+      [
+        `${method} sip:a@10.0.0.1 SIP/2.0`,
+        `Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKb${method}${cseq}`,
+        'From: <sip:b@10.0.0.2>;tag=bbb',
+        'To: <sip:a@10.0.0.1>;tag=aaa',
+        `Call-ID: ${CALL}`,
+        `CSeq: ${cseq} ${method}`,
+        'Contact: <sip:b@10.0.0.2:5060>',
+      ],
+      sdp,
+    );
+  const toB = (status: string, cseq: number, sdp: string | null): Uint8Array =>
+    sip(
+      [
+        `SIP/2.0 ${status}`,
+        `Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKbINVITE${cseq}`,
+        'From: <sip:b@10.0.0.2>;tag=bbb',
+        'To: <sip:a@10.0.0.1>;tag=aaa',
+        `Call-ID: ${CALL}`,
+        `CSeq: ${cseq} INVITE`,
+        'Contact: <sip:a@10.0.0.1:5060>',
+      ],
+      sdp,
+    );
+
+  it("the superseded offer's relaxation is never committed by the answer to the offer that took its place", async () => {
+    const file = await ws.file('superseded.pcap');
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    const strict = aptX('none', 1);
+    at(0, request('INVITE', 1, sdpOf('a', [strict]), [], ''), true); // 1
+    at(0.1, response('200 OK', 1, sdpOf('b', [strict])), false); // 2
+    at(0.2, request('ACK', 1, null), true); // 3
+    at(1, sr(), true, 4001, 5001); // 4
+    at(2, request('INVITE', 2, sdpOf('a', [aptX('raw', 2)])), true); // 5: A offers a newer, looser version
+    at(2.5, sr(), true, 4001, 5001); // 6
+    at(2.6, fromB('INVITE', 1, sdpOf('b', [strict])), false); // 7: B's re-INVITE crosses it
+    at(2.7, response('491 Request Pending', 2, null), false); // 8: B refuses A's
+    at(3, toB('200 OK', 1, sdpOf('a', [strict])), true); // 9: A answers B's
+    at(3.1, fromB('ACK', 1, null), false); // 10
+    at(4, sr(), true, 4001, 5001); // 11
+    await w.close();
+    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
+    const decisions = parseLines<DecisionLine>(runs[0]!.decisions);
+    expect(decisions.map((d) => [d.frame, `${d.decision} ${d.reason}`])).toEqual([
+      [4, 'drop export-none'],
+      [6, 'drop export-none'],
+      [11, 'drop export-none'],
+    ]);
+    const superseded = parseLines<ReportLine>(runs[0]!.reports).filter((r) => r.frame === 7 && r.type === 'scope-transitioned');
+    expect(superseded.map((r) => r.detail)).toEqual([expect.stringMatching(/superseded by a new one .*its changes are discarded$/)]);
+    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+    expect(runs[1]!.reports).toEqual(runs[0]!.reports);
+  });
+});
