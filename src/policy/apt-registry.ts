@@ -2,7 +2,16 @@
  * The statements known by pref-id, as deliveries arrive over a session (SPEC §3, seed §3
  * idempotency): identical re-delivery changes nothing, a newer `version` replaces the older
  * statement, an older one is ignored. Parts without a version (the policy file's entry, a
- * bare header value) describe the identifier whatever its version and stay merged in.
+ * bare header value) describe the identifier whatever its version and stay merged in. A
+ * version only replaces parts from sources no better than its own: an unsigned wire part does
+ * not take the place of a versioned part the policy file, a verified signature or a uri=
+ * statement vouched for, it merges with it (the most restrictive value winning).
+ *
+ * Statements are per identifier for the whole session, whichever call delivered them (SPEC
+ * §4: one canonical identifier): what any call states merges into what every call naming the
+ * identifier gets, and an unsigned newer version from one call replaces another call's
+ * unsigned one. Where a caller must not speak for others, the operator states the identifier
+ * in the policy file or requires it signed.
  *
  * Parts an offer brings (a re-INVITE's or UPDATE's AI-Pref parameters, a=aipref parameters,
  * body statements) are pending until its answer (SPEC §5): meanwhile the stricter of the
@@ -10,7 +19,7 @@
  * offer, a relaxation from the answer — and the answer commits them (settle) or a refusal
  * discards them, the statement going back to what it was.
  */
-import type { PolicyFinding } from './findings.js';
+import type { PartSource, PolicyFinding } from './findings.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
 import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement } from './statement.js';
 
@@ -194,7 +203,12 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
   if (set.partKeys.has(key)) return { taken: false, findings: [] };
   const findings: PolicyFinding[] = [];
   const version = partVersion(part);
-  if (version !== null && set.version !== null && version < set.version) {
+  // A vouched-for part (the operator's file, a verified signature, a statement its uri= gave)
+  // is judged against vouched-for versions only: an unsigned wire part's higher number neither
+  // makes it stale nor is replaced by it. An unsigned part is judged against every version.
+  const vouched = VOUCHED_SOURCES.has(part.source);
+  const held = vouched ? highestVersion(set.parts, true) : set.version;
+  if (version !== null && held !== null && version < held) {
     return {
       taken: false,
       findings: [
@@ -202,24 +216,30 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
           type: 'stale-version',
           apt: part.prefId,
           key: 'version',
-          detail: `version ${version} ignored: version ${set.version} is held`,
+          detail: `version ${version} ignored: version ${held} is held`,
         },
       ],
     };
   }
-  if (version !== null && set.version !== null && version > set.version) {
+  if (version !== null && held !== null && version > held) {
     findings.push({
       type: 'version-replaced',
       apt: part.prefId,
       key: 'version',
-      detail: `version ${version} replaces version ${set.version}`,
+      detail: `version ${version} replaces version ${held}`,
     });
-    set.parts = set.parts.filter((p) => partVersion(p) === null);
+    // What replaces a version is only as good as its source: an unsigned part takes the place
+    // of unsigned ones, and merges with vouched-for ones (the most restrictive value winning),
+    // so a caller's newer number never undoes the operator's or a signed statement.
+    set.parts = set.parts.filter((p) => {
+      const v = partVersion(p);
+      return v === null || v >= version || (!vouched && VOUCHED_SOURCES.has(p.source));
+    });
     set.partKeys = new Set(set.parts.map(partKey));
     // Disagreements with the replaced version are history, not news about the new one.
     set.reported.clear();
   }
-  if (version !== null) set.version = version;
+  if (version !== null && (set.version === null || version > set.version)) set.version = version;
   set.parts.push(part);
   set.partKeys.add(key);
   for (const finding of buildStatement(part.prefId, set.parts).findings) {
@@ -229,6 +249,20 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
     findings.push(finding);
   }
   return { taken: true, findings };
+}
+
+/** Sources that vouch for what they say: the operator's policy file, a verified signature, a uri= statement. */
+const VOUCHED_SOURCES: ReadonlySet<PartSource> = new Set<PartSource>(['policy-file', 'jws', 'uri']);
+
+/** The highest version among the parts (only the vouched-for ones with `vouchedOnly`), or null. */
+function highestVersion(parts: readonly StatementPart[], vouchedOnly: boolean): number | null {
+  let highest: number | null = null;
+  for (const p of parts) {
+    if (vouchedOnly && !VOUCHED_SOURCES.has(p.source)) continue;
+    const v = partVersion(p);
+    if (v !== null && (highest === null || v > highest)) highest = v;
+  }
+  return highest;
 }
 
 function copyOf(set: PartSet): PartSet {

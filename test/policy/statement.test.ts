@@ -141,6 +141,25 @@ describe('AptRegistry', () => {
     expect(registry.get('apt-1').export).toBe('raw');
   });
 
+  it("an unsigned newer version never undoes the operator's or a signed statement: it replaces unsigned versions only, and merges", () => {
+    const jws = (params: Record<string, unknown>): StatementPart => ({ prefId: 'apt-1', source: 'jws', origin: 'frame 4', params });
+    const registry = new AptRegistry();
+    registry.deliver(file({ type: 'user', version: 1, export: 'none' }));
+    registry.deliver(header({ version: '1', export: 'none' }));
+    const relaxing = registry.deliver(header({ version: '9', export: 'raw', retention: '1h' }));
+    expect(relaxing.map((f) => f.type)).toContain('version-replaced');
+    // the unsigned version 1 went, the file's version 1 stays: the most restrictive value wins
+    expect(registry.get('apt-1')).toMatchObject({ export: 'none' });
+    // a signed statement is not stale next to the caller's higher number, nor undone by it
+    const signed = registry.deliver(jws({ version: 2, export: 'aggregated-only', retention: '1h' }));
+    expect(signed.map((f) => f.type)).toContain('version-replaced');
+    expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only' });
+    expect(registry.deliver(header({ version: '10', export: 'raw', retention: '1h' })).map((f) => f.type)).toContain('version-replaced');
+    expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only' });
+    // an older signed version is stale against the signed one held
+    expect(registry.deliver(jws({ version: 1, export: 'raw' })).map((f) => f.type)).toEqual(['stale-version']);
+  });
+
   it('lists an identifier as changed only after a delivery or failure that may change its statement', () => {
     const registry = new AptRegistry();
     registry.deliver(header({ version: '2', export: 'raw' }));
