@@ -9,7 +9,7 @@
 import type { StreamState } from '../binding/stream-table.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { type ResolvedPreference, resolvePreferences } from '../policy/precedence.js';
-import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
+import { type AptStatement, mostRestrictiveStatement, UNKNOWN_IDENTIFIER } from '../policy/statement.js';
 import { combineGoverning } from './decide.js';
 
 export interface StreamPreference {
@@ -111,7 +111,7 @@ class Resolutions {
   unknownStatement(id: string): AptStatement {
     let st = this.unknown.get(id);
     if (st === undefined) {
-      st = mostRestrictiveStatement(id, 'unresolved', 'identifier not known');
+      st = mostRestrictiveStatement(id, 'unresolved', UNKNOWN_IDENTIFIER);
       if (this.unknown.size >= RESOLUTION_MEMO_LIMIT) this.unknown.clear();
       this.unknown.set(id, st);
     }

@@ -10,7 +10,7 @@ import { AptRegistry } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
-import { partVersion, type AptStatement, type StatementPart } from '../policy/statement.js';
+import { partVersion, type AptStatement, type StatementPart, UNKNOWN_IDENTIFIER } from '../policy/statement.js';
 import type { AiPrefBody } from '../signaling/ai-pref-body.js';
 import type { AiPrefValue } from '../signaling/ai-pref-header.js';
 import type { DialogId, SignalingEvent, SipContext } from '../signaling/dialog-events.js';
@@ -41,7 +41,7 @@ export class SignalingFront {
    * What signaling delivered to the registry (parts, integrity failures), each once, in order:
    * a policy reload rebuilds the registry from the new file's parts and these (updatePolicy).
    */
-  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string } }>();
+  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string; unreadable: boolean } }>();
   private readonly repository = new Map<string, string[]>();
   /** every running dialog's identity, to look its repository entry up again after a policy reload */
   private readonly dialogIds = new Map<string, DialogId>();
@@ -114,6 +114,7 @@ export class SignalingFront {
     for (const part of policy.statementParts()) this.registry.deliver(part);
     for (const d of this.signaled.values()) {
       if ('part' in d) this.registry.deliver(d.part);
+      else if (d.failure.unreadable) this.registry.markUnreadable(d.failure.prefId, d.failure.reason);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
     // parts of offers still awaiting their answers stay pending on top of the new statements
@@ -268,7 +269,7 @@ export class SignalingFront {
     if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
       return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings, offer));
     }
-    for (const v of aiPref) findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer));
+    for (const v of aiPref) findings.push(...this.deliverHeaderValue(v, origin, offer));
     this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings, offer);
   }
 
@@ -278,7 +279,7 @@ export class SignalingFront {
         findings.push(...(await this.verify(v, ts, offer)));
         continue;
       }
-      findings.push(...this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer));
+      findings.push(...this.deliverHeaderValue(v, origin, offer));
       if (this.resolver && v.uri !== null && HTTPS.test(v.uri)) {
         const r = await this.resolver.resolve(v.uri, v.id);
         if (r.status === 'resolved') findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }, offer));
@@ -291,7 +292,9 @@ export class SignalingFront {
   private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: AiPrefBody[], origin: string, findings: PolicyFinding[], offer: string | null): void {
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
-        findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: `${origin} line ${pref.line}`, params: pref.params }, offer));
+        const where = `${origin} line ${pref.line}`;
+        if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`));
+        else findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
       }
     }
     for (const body of bodies) {
@@ -336,8 +339,22 @@ export class SignalingFront {
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {
     this.touch(prefId);
     const key = JSON.stringify(['failure', prefId]);
-    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason } });
+    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable: false } });
     return this.registry.markIntegrityFailure(prefId, reason);
+  }
+
+  /** A value that names the pref-id but broke its grammar after it: unresolved for good (SPEC §3). */
+  private unreadable(prefId: string, reason: string): PolicyFinding[] {
+    this.touch(prefId);
+    const key = JSON.stringify(['failure', prefId]);
+    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable: true } });
+    return this.registry.markUnreadable(prefId, reason);
+  }
+
+  /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */
+  private deliverHeaderValue(v: AiPrefValue, origin: string, offer: string | null): PolicyFinding[] {
+    if (v.garbled === true) return this.unreadable(v.id, `${origin}: its AI-Pref value breaks the grammar after the identifier; what it says cannot be read`);
+    return this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer);
   }
 
   /**
@@ -430,12 +447,15 @@ export class SignalingFront {
     for (const s of scope.sections) for (const a of s.apts) ids.add(a.id);
     for (const id of this.repository.get(key) ?? []) ids.add(id);
     for (const id of ids) {
-      if (this.registry.get(id).status !== 'unresolved') continue;
+      const statement = this.registry.get(id);
+      if (statement.status !== 'unresolved') continue;
       let reported = this.reportedUnresolved.get(key);
       if (reported === undefined) this.reportedUnresolved.set(key, (reported = new Set()));
       if (reported.has(id)) continue;
       reported.add(id);
-      this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [id], detail: 'no statement for the identifier (no inline parameters, not in the policy file): counted as most restrictive' });
+      // an identifier whose value could not be read says why (AptRegistry.markUnreadable)
+      const why = statement.reason === UNKNOWN_IDENTIFIER ? 'no statement for the identifier (no inline parameters, not in the policy file)' : statement.reason;
+      this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [id], detail: `${why}: counted as most restrictive` });
     }
   }
 

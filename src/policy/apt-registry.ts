@@ -21,7 +21,7 @@
  */
 import type { PartSource, PolicyFinding } from './findings.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
-import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement } from './statement.js';
+import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement, UNKNOWN_IDENTIFIER } from './statement.js';
 
 /** Parts of one pref-id and the version they hold. */
 interface PartSet {
@@ -39,7 +39,8 @@ interface Entry {
   pending: { offer: string; part: StatementPart }[];
   /** `held` with the pending parts delivered to it; null when none is pending */
   proposed: PartSet | null;
-  failure: string | null;
+  /** what makes the identifier the most restrictive statement for good, whatever its parts say */
+  failure: { status: 'integrity-failure' | 'unresolved'; reason: string } | null;
   statement: AptStatement | null;
 }
 
@@ -124,12 +125,26 @@ export class AptRegistry {
 
   /** Records that a signed form of the pref-id failed verification: it stays most restrictive. */
   markIntegrityFailure(prefId: string, reason: string): PolicyFinding[] {
+    return this.fail(prefId, 'integrity-failure', reason);
+  }
+
+  /**
+   * Records that a value naming the pref-id could not be read (it broke its grammar after the
+   * identifier): what it said is unknown, so the identifier counts as unresolved — the most
+   * restrictive statement (SPEC §3) — for good, as with a failed signature.
+   */
+  markUnreadable(prefId: string, reason: string): PolicyFinding[] {
+    return this.fail(prefId, 'unresolved', reason);
+  }
+
+  /** Integrity failures are reported here; an unresolved identifier where a scope names it (the signaling front). */
+  private fail(prefId: string, status: 'integrity-failure' | 'unresolved', reason: string): PolicyFinding[] {
     const entry = this.entryFor(prefId);
     if (entry.failure !== null) return [];
-    entry.failure = reason;
+    entry.failure = { status, reason };
     entry.statement = null;
     this.changed.add(prefId);
-    return [{ type: 'integrity-failure', apt: prefId, detail: reason }];
+    return status === 'integrity-failure' ? [{ type: 'integrity-failure', apt: prefId, detail: reason }] : [];
   }
 
   /**
@@ -149,9 +164,9 @@ export class AptRegistry {
   /** The statement for a pref-id; an identifier nothing resolved is `unresolved` (export=none). */
   get(prefId: string): AptStatement {
     const entry = this.entries.get(prefId);
-    if (entry === undefined) return mostRestrictiveStatement(prefId, 'unresolved', 'identifier not known');
+    if (entry === undefined) return mostRestrictiveStatement(prefId, 'unresolved', UNKNOWN_IDENTIFIER);
     if (entry.statement === null) {
-      if (entry.failure !== null) entry.statement = mostRestrictiveStatement(prefId, 'integrity-failure', entry.failure);
+      if (entry.failure !== null) entry.statement = mostRestrictiveStatement(prefId, entry.failure.status, entry.failure.reason);
       else {
         const held = buildStatement(prefId, entry.held.parts).statement;
         if (entry.proposed === null) entry.statement = held;

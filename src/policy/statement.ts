@@ -66,6 +66,9 @@ const BINDING_KEYS = new Set(['scope', 'integrity', 'uri']);
 const STATEMENT_SOURCES = new Set<PartSource>(['body', 'policy-file', 'uri', 'jws']);
 const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 
+/** The reason an identifier nothing was delivered for is unresolved. */
+export const UNKNOWN_IDENTIFIER = 'identifier not known';
+
 /** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
 export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {
   return {

@@ -14,9 +14,9 @@
  * scope, type, integrity and policy, which are lowercased. pref-id and uri keep their case.
  * A value that breaks the grammar is reported (column + reason) and its parameters left out;
  * the others still parse. Where its pref-id could be read, the identifier is kept with the
- * scope read before the break and nothing else (SPEC §3: an APT that cannot be resolved counts
- * as the most restrictive statement for its scope), so a garbled value is not taken for no
- * preference, nor for a value removed.
+ * scope read before the break, marked garbled: what it said cannot be read, so it counts as
+ * unresolved, the most restrictive statement (SPEC §3) — a garbled value is taken neither for
+ * no preference, nor for a value removed, nor for what else states the identifier.
  */
 import { unquote } from './sip-header-values.js';
 import type { SipMessage } from './sip-message.js';
@@ -35,6 +35,11 @@ export interface AiPrefValue {
   params: Record<string, string>;
   /** 0-based position of the value within the header value */
   column: number;
+  /**
+   * the value broke the grammar after its pref-id: only the identifier (and a scope read before
+   * the break) is known of it, so the identifier counts as unresolved (SPEC §3)
+   */
+  garbled?: true;
 }
 
 export type AiPrefErrorReason =
@@ -218,7 +223,7 @@ function parseValue(text: string, start: number, end: number): AiPrefValue | Val
   const value: AiPrefValue = { id, idQuoted, scope: null, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start };
   const broken = readParams(text, pos, end, value);
   if (broken === null) return value;
-  broken.kept = { id, idQuoted, scope: value.scope, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start };
+  broken.kept = { id, idQuoted, scope: value.scope, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start, garbled: true };
   return broken;
 }
 

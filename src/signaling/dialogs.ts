@@ -161,7 +161,7 @@ export class DialogTracker {
       const r = aiPrefOfMessage(m);
       aiPref = r.values;
       for (const e of r.errors) {
-        const detail = e.kept === undefined ? e.text : `${e.text} (${e.kept} kept, without its parameters)`;
+        const detail = e.kept === undefined ? e.text : `${e.text} (${e.kept} kept, unresolved)`;
         events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref', reason: e.reason, where: e.column, detail });
       }
     }

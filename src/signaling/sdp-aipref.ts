@@ -17,6 +17,8 @@ export interface SdpAiPref {
   line: number;
   /** index of the m-section the attribute sits in, or null at session level */
   mediaIndex: number | null;
+  /** the line broke its grammar after the identifier: what it said cannot be read (the identifier counts as unresolved) */
+  garbled?: true;
 }
 
 export type SdpAiPrefErrorReason = 'missing-scope' | 'unknown-scope' | 'missing-identifier' | 'unterminated-quoted-string' | 'bad-param';
@@ -29,8 +31,8 @@ export type AiPrefAttributeResult =
       detail: string;
       /**
        * Scope and identifier, where both were read before the break: the identifier is kept for
-       * its scope with none of the line's parameters (SPEC §3: what cannot be resolved is the
-       * most restrictive statement for its scope), so a garbled line is not taken for no preference.
+       * its scope, marked garbled (SPEC §3: what cannot be resolved is the most restrictive
+       * statement), so a garbled line is not taken for no preference, nor for a removal.
        */
       kept?: { scope: AiPrefScopeKind; id: string };
     };

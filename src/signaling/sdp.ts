@@ -478,8 +478,8 @@ function readAiPref(raw: string, line: number, mediaIndex: number | null, errors
     const kept = parsed.kept;
     // a mid-scope line at session level names its m-section by a parameter, which is not kept
     const placed = kept !== undefined && !(mediaIndex === null && kept.scope === 'mid');
-    errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${placed ? ` (${kept.id} kept for its ${kept.scope} scope, without its parameters)` : ''}` });
-    return placed ? { scope: kept.scope, id: kept.id, params: {}, line, mediaIndex } : null;
+    errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${placed ? ` (${kept.id} kept for its ${kept.scope} scope, unresolved)` : ''}` });
+    return placed ? { scope: kept.scope, id: kept.id, params: {}, line, mediaIndex, garbled: true } : null;
   }
   if (mediaIndex === null && parsed.scope === 'mid' && !parsed.params['mid']) {
     errors.push({ line, reason: 'mid-scope-at-session-level', detail: `${parsed.id} names no mid (add mid=<mid>)` });

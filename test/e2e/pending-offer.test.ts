@@ -6,8 +6,7 @@
  * any other failure) changes nothing. Going from an APT to none is a restriction and from
  * none to an APT a relaxation: absence of preference is not consent (SPEC §3), a drop unless
  * the operator's default APT stands in for it. A value garbled after its identifier keeps the
- * identifier and nothing it said: not a removal, and unresolved (the most restrictive) where
- * nothing else states it.
+ * identifier, unresolved (the most restrictive): not a removal, nor what else states it.
  *
  * Each case is a small call: INVITE, 200, ACK (frames 1-3); an SR before the re-INVITE
  * (frame 4); the re-INVITE (5); an SR while it awaits its answer (6); the answer (7), ACK (8);
@@ -84,6 +83,8 @@ interface Case {
   policy: PolicyJson;
   /** decision and reason of the SR before the re-INVITE, while it is pending, after its answer */
   want: [string, string, string];
+  /** where given: the types (and identifiers) of the reports made at the re-INVITE */
+  reportsAtOffer?: string[];
 }
 
 const REFUSED = { status: '488 Not Acceptable Here', headers: ['Warning: 399 aipref "Preference unsupported"'] };
@@ -175,12 +176,13 @@ const CASES: Case[] = [
     want: ['aggregate aggregated-only', 'aggregate aggregated-only', 'export raw-allowed'],
   },
   {
-    name: 'an a=aipref line the re-INVITE garbles after its identifier removes nothing: the identifier and its statement stay',
+    name: "an a=aipref line the re-INVITE garbles after its identifier is no removal: the identifier is unresolved from the offer on, whatever the operator's file says of it",
     before: ['a=aipref:mid apt-raw'],
-    after: ['a=aipref:mid apt-raw note="unterminated'],
+    after: ['a=aipref:mid apt-raw export=none note="unterminated'],
     answer: { status: '200 OK' },
     policy: { apts: RAW },
-    want: ['export raw-allowed', 'export raw-allowed', 'export raw-allowed'],
+    want: ['export raw-allowed', 'drop export-none', 'drop export-none'],
+    reportsAtOffer: ['malformed-input', 'unresolved-apt apt-raw'],
   },
   {
     name: "an identifier stated only by a garbled line is unresolved, the most restrictive (SPEC §3), not the operator's default",
@@ -197,7 +199,8 @@ const CASES: Case[] = [
     headersBefore: ['AI-Pref: apt-h;scope=dialog;type=user;export=raw;export=none'],
     headersAfter: ['AI-Pref: apt-h;scope=dialog;type=user;export=raw;export=none'],
     answer: { status: '200 OK' },
-    policy: { apts: { 'apt-default': { type: 'domain', export: 'raw', retention: '1h' } }, default: 'apt-default' },
+    // the operator's file states apt-h raw: what the garbled value said is unknown, so it does not count
+    policy: { apts: { 'apt-h': { type: 'user', export: 'raw', retention: '1h' }, 'apt-default': { type: 'domain', export: 'raw', retention: '1h' } }, default: 'apt-default' },
     want: ['drop export-none', 'drop export-none', 'drop export-none'],
   },
 ];
@@ -234,6 +237,10 @@ describe('a re-INVITE awaiting its answer', () => {
         expect(run.decisions).toEqual(runs[0]!.decisions);
         expect(run.exports).toEqual(runs[0]!.exports);
         expect(run.reports).toEqual(runs[0]!.reports);
+      }
+      if (c.reportsAtOffer) {
+        const atOffer = parseLines<ReportLine>(runs[0]!.reports).filter((r) => r.frame === 5);
+        expect(atOffer.map((r) => [r.type, ...(r.apt ?? [])].join(' '))).toEqual(c.reportsAtOffer);
       }
       if (c.answer.status !== '200 OK') {
         const refused = parseLines<ReportLine>(runs[0]!.reports).filter((r) => r.frame === 7);

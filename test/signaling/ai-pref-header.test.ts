@@ -81,7 +81,7 @@ describe('AI-Pref grammar (seed §5.1)', () => {
     if (kept === null) return;
     const value = r.values.find((v) => v.id === kept[0])!;
     // nothing but the identifier and its scope: no statement key, version, type, integrity or uri to act on
-    expect(value).toEqual({ id: kept[0], idQuoted: false, scope: kept[1], type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: value.column });
+    expect(value).toEqual({ id: kept[0], idQuoted: false, scope: kept[1], type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: value.column, garbled: true });
   });
 });
 

@@ -349,7 +349,7 @@ describe('DialogTracker: parse errors and bounded state', () => {
     const e = r.send(request({ callId: 'err', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: badSdp, aiPref: ['apt-1;version=x, apt-2'] }));
     expect(e.filter((x) => x.type === 'parse-error')).toMatchObject([
       { source: 'sdp', reason: 'bad-rtcp', where: 10, frame: 1 },
-      { source: 'ai-pref', reason: 'bad-version', where: 6, frame: 1, detail: 'apt-1;version=x (apt-1 kept, without its parameters)' },
+      { source: 'ai-pref', reason: 'bad-version', where: 6, frame: 1, detail: 'apt-1;version=x (apt-1 kept, unresolved)' },
     ]);
     const offer = e.find((x) => x.type === 'offer');
     if (offer?.type !== 'offer') throw new Error();

@@ -186,8 +186,8 @@ function readAiPrefs(lines: NumberedLine[], mediaIndex: number | null, errors: S
     if (!parsed.ok) {
       // the identifier read before a broken parameter is kept for its scope, bare (a session-level mid scope cannot be placed)
       const kept = parsed.kept !== undefined && (mediaIndex !== null || parsed.kept.scope !== 'mid') ? parsed.kept : null;
-      errors.push({ line: l.line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${kept ? ` (${kept.id} kept for its ${kept.scope} scope, without its parameters)` : ''}` });
-      if (kept) out.push({ scope: kept.scope, id: kept.id, params: {}, line: l.line, mediaIndex });
+      errors.push({ line: l.line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${kept ? ` (${kept.id} kept for its ${kept.scope} scope, unresolved)` : ''}` });
+      if (kept) out.push({ scope: kept.scope, id: kept.id, params: {}, line: l.line, mediaIndex, garbled: true });
       continue;
     }
     if (mediaIndex === null && parsed.scope === 'mid' && !parsed.params['mid']) {

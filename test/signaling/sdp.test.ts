@@ -165,12 +165,12 @@ describe('parseSdp', () => {
       ]),
     );
     expect(r.errors.map((e) => [e.line, e.detail])).toEqual([
-      [6, 'unterminated-quoted-string: session apt-s export=raw note="x (apt-s kept for its session scope, without its parameters)'],
+      [6, 'unterminated-quoted-string: session apt-s export=raw note="x (apt-s kept for its session scope, unresolved)'],
       [7, 'bad-param: =x'],
-      [10, 'bad-param: =x (apt-m kept for its mid scope, without its parameters)'],
+      [10, 'bad-param: =x (apt-m kept for its mid scope, unresolved)'],
     ]);
-    expect(r.sdp.aiprefs).toEqual([{ scope: 'session', id: 'apt-s', params: {}, line: 6, mediaIndex: null }]);
-    expect(r.sdp.media[0]!.aiprefs).toEqual([{ scope: 'mid', id: 'apt-m', params: {}, line: 10, mediaIndex: 0 }]);
+    expect(r.sdp.aiprefs).toEqual([{ scope: 'session', id: 'apt-s', params: {}, line: 6, mediaIndex: null, garbled: true }]);
+    expect(r.sdp.media[0]!.aiprefs).toEqual([{ scope: 'mid', id: 'apt-m', params: {}, line: 10, mediaIndex: 0, garbled: true }]);
     expect(scopesOfSdp(r.sdp).sections.map((s) => s.map((a) => a.id))).toEqual([['apt-s', 'apt-m']]);
   });
 
