@@ -350,6 +350,9 @@ export class DialogTracker {
   }
 
   private answer(d: DialogState, p: Parsed, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {
+    // An INVITE without SDP has one offer, in a response: once it is answered (in the PRACK of a
+    // reliable 183, or the ACK), the 200 that repeats it is not a new offer awaiting an answer.
+    if (d.negotiation.pending?.inResponse === true) d.offerExpectedInResponseTo = null;
     const payload = d.negotiation.answer(facts, p.sdp!, p.sdpText);
     if (payload) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
   }

@@ -170,6 +170,11 @@ describe('DialogTracker: basic call', () => {
     r.send(request({ callId: 'prack', caller: 'a' }, { cseq: 1, method: 'INVITE' }));
     expect(types(r.send(response(leg, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER, extra: ['Require: 100rel', 'RSeq: 1'] })))).toEqual(['dialog-created', 'offer']);
     expect(r.send(request(leg, { cseq: 2, method: 'PRACK', sdp: OFFER, extra: ['RAck: 1 1 INVITE'] }))).toMatchObject([{ type: 'answer', method: 'PRACK', answerer: 'caller' }]);
+    // the 200 repeating the 183's SDP offers nothing new: no offer is left awaiting an answer
+    expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed']);
+    r.send(request(leg, { cseq: 1, method: 'ACK' }));
+    // so the next re-INVITE supersedes nothing
+    expect(r.send(request(leg, { cseq: 3, method: 'INVITE', sdp: OFFER }))).toMatchObject([{ type: 'offer', supersedes: false }]);
   });
 });
 
