@@ -5,7 +5,7 @@
  * optional dependency, loaded only when asked for.
  */
 import { createRecordBatch } from '../../native-free/record-batch.js';
-import { LinkType, type RecordBatch } from '../../native-free/types.js';
+import { CaptureError, LinkType, type RecordBatch } from '../../native-free/types.js';
 import { readCaptureBatches } from '../../native-free/capture.js';
 
 /** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
@@ -149,13 +149,15 @@ export async function* readCaptureWithNativePcap(path: string, bpfFilter?: strin
 /** Whether record `i` of a file batch is the record libpcap handed over: same lengths, same bytes. */
 function sameRecord(batch: RecordBatch, i: number, record: NativePcapRecord): boolean {
   const capLen = batch.capLen[i]!;
-  if (capLen !== record.data.length || batch.origLen[i] !== record.origLen) return false;
+  const seen = record.data.length;
+  // libpcap cuts a record longer than the file's snapshot length to that length: its bytes are then the record's first ones
+  if (seen > capLen || batch.origLen[i] !== record.origLen) return false;
   const at = batch.bytes.byteOffset + batch.dataOffset[i]!;
-  const inFile = Buffer.from(batch.bytes.buffer, at, capLen);
-  return inFile.equals(Buffer.from(record.data.buffer, record.data.byteOffset, capLen));
+  const inFile = Buffer.from(batch.bytes.buffer, at, seen);
+  return inFile.equals(Buffer.from(record.data.buffer, record.data.byteOffset, seen));
 }
 
-/** One file record the filter kept; its bytes are libpcap's copy of them, not a view into the reader's chunk. */
+/** One file record the filter kept; its bytes a copy of the file's, not a view into the reader's chunk. */
 interface PickedRecord {
   data: Uint8Array;
   origLen: number;
@@ -212,7 +214,10 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
   let next = 0;
   /** the frame number of the last file record matched */
   let matchedFrame = 0;
+  /** where the record after the last one matched starts in the file */
+  let searchFrom = 0;
   let kept = 0;
+  let failure: unknown;
   try {
     for await (const record of readCaptureWithNativePcap(path, bpfFilter)) {
       kept++;
@@ -220,8 +225,10 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
         while (batch === undefined || next >= batch.count) {
           const step = await file.next();
           if (step.done) {
-            throw new Error(
-              `${path}: the filter's record ${kept} (${record.data.length} of ${record.origLen} bytes, as libpcap read it) is none of the file's records after frame ${matchedFrame}: cannot tell its frame number (is the record longer than the file's snapshot length? libpcap cuts those)`,
+            throw new CaptureError(
+              path,
+              searchFrom,
+              `the filter's record ${kept} (${record.data.length} of ${record.origLen} bytes, as libpcap read it) is none of the file's records after frame ${matchedFrame}: cannot tell its frame number`,
             );
           }
           batch = step.value;
@@ -230,10 +237,13 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
         const i = next++;
         if (!sameRecord(batch, i, record)) continue;
         matchedFrame = batch.firstFrame + i;
+        searchFrom = batch.fileOffset[i]! + batch.capLen[i]!;
         if (pending.length > 0 && matchedFrame !== pendingFirstFrame + pending.length) yield flush();
         if (pending.length === 0) pendingFirstFrame = matchedFrame;
+        const at = batch.dataOffset[i]!;
         pending.push({
-          data: record.data,
+          // the file's bytes, whole where libpcap cut them: as an unfiltered read gives them
+          data: batch.bytes.slice(at, at + batch.capLen[i]!),
           origLen: batch.origLen[i]!,
           linkType: batch.linkType[i]!,
           ts: batch.ts[i]!,
@@ -243,10 +253,14 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
         break;
       }
     }
-    if (pending.length > 0) yield flush();
+  } catch (err) {
+    failure = err;
   } finally {
     await file.return(undefined);
   }
+  // what was matched before a failure is handed on before the failure is
+  if (pending.length > 0) yield flush();
+  if (failure !== undefined) throw failure;
 }
 
 /** libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s). */
