@@ -243,8 +243,11 @@ export class SignalingFront {
         });
       case 'aipref-changed':
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies), () => {
-          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
-          if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
+          // the same identifiers for the same scopes: only what they say (delivered above) may change anything
+          if (!ev.scopesUnchanged) {
+            this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+            if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
+          }
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       case 'offer-rejected': {

@@ -125,7 +125,10 @@ export interface OfferRejectedEvent extends EventBase {
   effective: NegotiatedScope | null;
 }
 
-/** AI-Pref values changed outside an offer/answer (e.g. a 180 or an INFO carrying AI-Pref). */
+/**
+ * AI-Pref values stated outside an offer/answer (e.g. a 180 or an INFO carrying AI-Pref):
+ * their parameters are statement parts whether or not the scopes change.
+ */
 export interface AiPrefChangedEvent extends EventBase {
   type: 'aipref-changed';
   party: Party;
@@ -133,6 +136,8 @@ export interface AiPrefChangedEvent extends EventBase {
   previous: NegotiatedScope | null;
   effective: NegotiatedScope;
   diff: ScopeDiff;
+  /** the values name the identifiers already in force for the same scopes: only what they say may be new */
+  scopesUnchanged: boolean;
 }
 
 /** APT statements in a body part of a dialog's message (seed §5.2), for the policy stage. */

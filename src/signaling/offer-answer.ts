@@ -161,7 +161,11 @@ export class OfferAnswerState {
     return true;
   }
 
-  /** AI-Pref values stated outside an offer/answer; null when the effective scopes do not change. */
+  /**
+   * AI-Pref values stated outside an offer/answer; null when the message has no AI-Pref header.
+   * Values that leave the scopes as they are still come back (scopesUnchanged): their
+   * parameters (export=none, a version) are statement parts all the same.
+   */
   statement(facts: MessageFacts): AiPrefChangePayload | null {
     if (facts.aiPref === null) return null;
     this.headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
@@ -173,9 +177,9 @@ export class OfferAnswerState {
     const offerer = first ? first.offerer : this.offerer;
     const effective = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer, headers: present(this.headers) });
     const diff = diffScopes(previous, effective);
-    if (diff.unchanged && previous !== null) return null;
+    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, scopesUnchanged: true };
     this.effective = effective;
-    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff };
+    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, scopesUnchanged: false };
   }
 
   private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews, repeat: boolean): AnswerPayload {

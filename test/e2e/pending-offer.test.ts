@@ -311,3 +311,32 @@ describe('an offer superseded before its answer (crossing re-INVITEs, or a failu
     expect(runs[1]!.reports).toEqual(runs[0]!.reports);
   });
 });
+
+describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVITE without an offer)', () => {
+  async function run(name: string, header: string): Promise<string[]> {
+    const file = await ws.file(`${name}.pcap`);
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-h;scope=dialog'], ''), true); // 1
+    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+    at(0.2, request('ACK', 1, null), true); // 3
+    at(1, sr(), true, 4001, 5001); // 4
+    at(2, request('INFO', 2, null, [header]), true); // 5
+    at(3, sr(), true, 4001, 5001); // 6
+    await w.close();
+    const policy = policyOf({ apts: { 'apt-h': { type: 'user', export: 'raw', retention: '1h' } } });
+    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
+    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+    return parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`);
+  }
+
+  it('say what they say although they name the identifiers already in force: a restriction applies from there', async () => {
+    expect(await run('info-restricts', 'AI-Pref: apt-h;scope=dialog;type=user;export=none')).toEqual(['4 export raw-allowed', '6 drop export-none']);
+  });
+
+  it('a garbled one makes its identifier unresolved from there', async () => {
+    expect(await run('info-garbled', 'AI-Pref: apt-h;scope=dialog;export=raw;export=raw')).toEqual(['4 export raw-allowed', '6 drop export-none']);
+  });
+});
