@@ -236,25 +236,30 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
       ],
     };
   }
-  if (version !== null && held !== null && version > held) {
-    findings.push({
-      type: 'version-replaced',
-      apt: part.prefId,
-      key: 'version',
-      detail: `version ${version} replaces version ${held}`,
-    });
-    // What replaces a version is only as good as its source: an unsigned part takes the place
-    // of unsigned ones, and merges with vouched-for ones (the most restrictive value winning),
-    // so a caller's newer number never undoes the operator's or a signed statement.
-    set.parts = set.parts.filter((p) => {
+  if (version !== null) {
+    // What replaces a version is only as good as its source: a vouched-for part takes the place
+    // of every older version, an unsigned one of older unsigned ones only, and merges with
+    // vouched-for ones (the most restrictive value winning), so a caller's newer number never
+    // undoes the operator's or a signed statement.
+    const replaced = (p: StatementPart): boolean => {
       const v = partVersion(p);
-      return v === null || v >= version || (!vouched && VOUCHED_SOURCES.has(p.source));
-    });
-    set.partKeys = new Set(set.parts.map(partKey));
-    // Disagreements with the replaced version are history, not news about the new one.
-    set.reported.clear();
+      return v !== null && v < version && (vouched || !VOUCHED_SOURCES.has(p.source));
+    };
+    const older = highestVersion(set.parts.filter(replaced), false);
+    if (older !== null) {
+      findings.push({
+        type: 'version-replaced',
+        apt: part.prefId,
+        key: 'version',
+        detail: `version ${version} replaces version ${older}`,
+      });
+      set.parts = set.parts.filter((p) => !replaced(p));
+      set.partKeys = new Set(set.parts.map(partKey));
+      // Disagreements with the replaced version are history, not news about the new one.
+      set.reported.clear();
+    }
+    if (set.version === null || version > set.version) set.version = version;
   }
-  if (version !== null && (set.version === null || version > set.version)) set.version = version;
   set.parts.push(part);
   set.partKeys.add(key);
   for (const finding of buildStatement(part.prefId, set.parts).findings) {

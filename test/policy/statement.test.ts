@@ -160,6 +160,20 @@ describe('AptRegistry', () => {
     expect(registry.deliver(jws({ version: 1, export: 'raw' })).map((f) => f.type)).toEqual(['stale-version']);
   });
 
+  it('a vouched-for newer version replaces every older one; an unsigned one over a vouched-for version replaces nothing, it merges', () => {
+    const jws = (params: Record<string, unknown>): StatementPart => ({ prefId: 'apt-1', source: 'jws', origin: 'frame 4', params });
+    const signedOverUnsigned = new AptRegistry();
+    signedOverUnsigned.deliver(header({ version: '5', export: 'none' }));
+    expect(signedOverUnsigned.deliver(jws({ version: 6, export: 'raw', retention: '1h' })).map((f) => f.type)).toEqual(['version-replaced']);
+    expect(signedOverUnsigned.get('apt-1')).toMatchObject({ export: 'raw' });
+
+    const unsignedOverFile = new AptRegistry();
+    unsignedOverFile.deliver(file({ version: 1, export: 'none' }));
+    const merged = unsignedOverFile.deliver(header({ version: '9', export: 'raw' }));
+    expect(merged.map((f) => f.type)).toEqual(['inconsistent-signaling']);
+    expect(unsignedOverFile.get('apt-1')).toMatchObject({ export: 'none' });
+  });
+
   it('lists an identifier as changed only after a delivery or failure that may change its statement', () => {
     const registry = new AptRegistry();
     registry.deliver(header({ version: '2', export: 'raw' }));
