@@ -4,8 +4,9 @@
  * statement, an older one is ignored. Parts without a version (the policy file's entry, a
  * bare header value) describe the identifier whatever its version and stay merged in. A
  * version only replaces parts from sources no better than its own: an unsigned wire part does
- * not take the place of a versioned part the policy file, a verified signature or a uri=
- * statement vouched for, it merges with it (the most restrictive value winning).
+ * not take the place of a versioned part the policy file or a verified signature vouched for
+ * (a statement fetched for a uri= handle is no better: the caller chose the address), it merges
+ * with it (the most restrictive value winning).
  *
  * Statements are per identifier for the whole session, whichever call delivered them (SPEC
  * §4: one canonical identifier): what any call states merges into what every call naming the
@@ -218,7 +219,7 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
   if (set.partKeys.has(key)) return { taken: false, findings: [] };
   const findings: PolicyFinding[] = [];
   const version = partVersion(part);
-  // A vouched-for part (the operator's file, a verified signature, a statement its uri= gave)
+  // A vouched-for part (the operator's file, a verified signature)
   // is judged against vouched-for versions only: an unsigned wire part's higher number neither
   // makes it stale nor is replaced by it. An unsigned part is judged against every version.
   const vouched = VOUCHED_SOURCES.has(part.source);
@@ -271,8 +272,8 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
   return { taken: true, findings };
 }
 
-/** Sources that vouch for what they say: the operator's policy file, a verified signature, a uri= statement. */
-const VOUCHED_SOURCES: ReadonlySet<PartSource> = new Set<PartSource>(['policy-file', 'jws', 'uri']);
+/** Sources that vouch for what they say: the operator's policy file, a verified signature (not a fetched uri=: the caller chose it). */
+const VOUCHED_SOURCES: ReadonlySet<PartSource> = new Set<PartSource>(['policy-file', 'jws']);
 
 /** The highest version among the parts (only the vouched-for ones with `vouchedOnly`), or null. */
 function highestVersion(parts: readonly StatementPart[], vouchedOnly: boolean): number | null {

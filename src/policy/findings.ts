@@ -4,8 +4,13 @@
  * and policy values only — never telemetry or SDES text.
  */
 
-/** Where a part of a statement came from (SPEC §3: header, SDP, body, policy file; plus uri/jws). */
-export type PartSource = 'ai-pref-header' | 'sdp-aipref' | 'body' | 'policy-file' | 'uri' | 'jws';
+/**
+ * Where a part of a statement came from (SPEC §3: header, SDP, body, policy file; plus a
+ * verified JWS and, live, the statement fetched for a `uri=` handle — `uri-fetched`: the caller
+ * chose the address, so it is no better than an unsigned part. Offline, a handle resolves only
+ * through the policy file, and that part is `policy-file`).
+ */
+export type PartSource = 'ai-pref-header' | 'sdp-aipref' | 'body' | 'policy-file' | 'uri-fetched' | 'jws';
 
 export type FindingType =
   /** two parts of one pref-id disagree on a key (the most restrictive value was kept) */

@@ -6,6 +6,12 @@
  *
  * The token's claims carry the statement flat (`export`, `features`, `retention`, `type`,
  * `version`, `policy`, extension keys); registered JWT claims are not statement keys.
+ *
+ * A token speaks for one identifier (seed §4: every binding references the same canonical APT
+ * identifier): presented for a pref-id (`apt-op;integrity=jws;token=…`), it must name that
+ * pref-id as its subject (`sub`), or a token signed for another identifier — or for none —
+ * could replace the pref-id's statement. A token that is itself the (quoted) pref-id names
+ * itself: its statement is held under the token and speaks for nothing else.
  */
 import { errors, importJWK, importSPKI, importX509, type JWK, type JWTPayload, jwtVerify, type CryptoKey } from 'jose';
 import type { TrustedKey } from './policy-file.js';
@@ -28,7 +34,9 @@ export type IntegrityFailureReason =
   | 'expired'
   | 'not-yet-valid'
   | 'issuer-not-allowed'
-  | 'revoked';
+  | 'revoked'
+  /** the token's subject is not the pref-id it was presented for, or it names none */
+  | 'identifier-mismatch';
 
 export type IntegrityResult =
   | { status: 'verified'; prefId: string; kid: string | null; part: StatementPart; claims: JWTPayload }
@@ -74,6 +82,10 @@ export async function verifyAptToken(token: string, prefId: string, trust: Integ
     );
     if (typeof payload.jti === 'string' && trust.revoked.has(payload.jti)) return fail('revoked', `token id ${payload.jti} is revoked`);
     if (typeof payload.sub === 'string' && trust.revoked.has(payload.sub)) return fail('revoked', `subject ${payload.sub} is revoked`);
+    if (token !== prefId) {
+      if (typeof payload.sub !== 'string') return fail('identifier-mismatch', `token names no identifier (sub claim), so it cannot speak for ${prefId}`);
+      if (payload.sub !== prefId) return fail('identifier-mismatch', `token is for ${payload.sub.slice(0, 200)} (sub claim), not ${prefId}`);
+    }
     return { status: 'verified', prefId, kid: usedKid, part: { prefId, source: 'jws', origin: usedKid ?? undefined, params: statementClaims(payload) }, claims: payload };
   } catch (error) {
     return classify(error, fail);

@@ -63,7 +63,7 @@ export interface AptStatement {
 const BINDING_KEYS = new Set(['scope', 'integrity', 'uri']);
 
 /** Sources that carry a full statement, so that the pref-id is resolved even if they say little. */
-const STATEMENT_SOURCES = new Set<PartSource>(['body', 'policy-file', 'uri', 'jws']);
+const STATEMENT_SOURCES = new Set<PartSource>(['body', 'policy-file', 'uri-fetched', 'jws']);
 const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 
 /** The reason an identifier nothing was delivered for is unresolved. */

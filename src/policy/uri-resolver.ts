@@ -150,7 +150,7 @@ export class UriResolver {
 }
 
 function resolved(uri: string, entry: CacheEntry, from: 'network' | 'cache' | 'revalidated'): UriResolution {
-  return { status: 'resolved', uri, from, part: { prefId: '', source: 'uri', origin: uri, params: entry.params } };
+  return { status: 'resolved', uri, from, part: { prefId: '', source: 'uri-fetched', origin: uri, params: entry.params } };
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

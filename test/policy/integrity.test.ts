@@ -24,6 +24,8 @@ interface TokenSpec {
   exp?: number;
   nbf?: number;
   jti?: string;
+  /** the identifier the token speaks for; `apt-1` unless given, none with null */
+  sub?: string | null;
   claims?: Record<string, unknown>;
 }
 
@@ -37,6 +39,7 @@ async function token(spec: TokenSpec = {}): Promise<string> {
     .setExpirationTime(spec.exp ?? NOW + 3600);
   if (spec.nbf !== undefined) jwt = jwt.setNotBefore(spec.nbf);
   if (spec.jti !== undefined) jwt = jwt.setJti(spec.jti);
+  if (spec.sub !== null) jwt = jwt.setSubject(spec.sub ?? 'apt-1');
   return jwt.sign(key);
 }
 
@@ -64,6 +67,28 @@ describe('verifyAptToken', () => {
       origin: 'k1',
       params: { type: 'user', export: 'aggregated-only', retention: '15m', 'ai-train': 'n' },
     });
+  });
+
+  it('a token signed for another identifier does not speak for this one', async () => {
+    const forMine = await token({ sub: 'apt-mine', claims: { version: 50, export: 'raw' } });
+    expect(await verifyAptToken(forMine, 'apt-op', trust(), { atSec: NOW })).toMatchObject({
+      status: 'integrity-failure',
+      prefId: 'apt-op',
+      reason: 'identifier-mismatch',
+      detail: 'token is for apt-mine (sub claim), not apt-op',
+    });
+    expect(await verifyAptToken(forMine, 'apt-mine', trust(), { atSec: NOW })).toMatchObject({ status: 'verified', part: { prefId: 'apt-mine', params: { version: 50, export: 'raw' } } });
+  });
+
+  it('a token naming no identifier is refused for a pref-id', async () => {
+    expect(await verifyAptToken(await token({ sub: null }), 'apt-1', trust(), { atSec: NOW })).toMatchObject({ status: 'integrity-failure', reason: 'identifier-mismatch' });
+  });
+
+  it('a token that is itself the pref-id names itself, whatever its subject', async () => {
+    for (const sub of [null, 'apt-mine']) {
+      const jwt = await token({ sub });
+      expect(await verifyAptToken(jwt, jwt, trust(), { atSec: NOW })).toMatchObject({ status: 'verified', prefId: jwt, part: { prefId: jwt } });
+    }
   });
 
   it('a PEM key from the policy file verifies too', async () => {

@@ -174,6 +174,19 @@ describe('AptRegistry', () => {
     expect(unsignedOverFile.get('apt-1')).toMatchObject({ export: 'none' });
   });
 
+  it("a statement fetched for a uri= handle is no better than an unsigned part: its newer version does not undo the operator's", () => {
+    // live, the caller chooses the handle's address: what it serves vouches for nothing
+    const fetched = (params: Record<string, unknown>): StatementPart => ({ prefId: 'apt-1', source: 'uri-fetched', origin: 'frame 3 https://prefs.example/apt-1', params });
+    const registry = new AptRegistry();
+    registry.deliver(file({ version: 1, export: 'none' }));
+    expect(registry.deliver(fetched({ version: 2, export: 'raw' })).map((f) => f.type)).not.toContain('version-replaced');
+    expect(registry.get('apt-1')).toMatchObject({ status: 'resolved', export: 'none' });
+    // on its own, a fetched statement still resolves its identifier
+    const alone = new AptRegistry();
+    alone.deliver(fetched({}));
+    expect(alone.get('apt-1')).toMatchObject({ status: 'resolved', sources: ['uri-fetched'] });
+  });
+
   it('lists an identifier as changed only after a delivery or failure that may change its statement', () => {
     const registry = new AptRegistry();
     registry.deliver(header({ version: '2', export: 'raw' }));

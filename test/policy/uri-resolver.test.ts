@@ -79,7 +79,7 @@ describe.skipIf(!opensslAvailable)('UriResolver against a local HTTPS server', (
     const clock = { now: 0 };
     const r = resolver(clock);
     const first = await r.resolve(`${base}/fresh`, 'apt-u');
-    expect(first).toMatchObject({ status: 'resolved', from: 'network', part: { prefId: 'apt-u', source: 'uri', params: { export: 'raw' } } });
+    expect(first).toMatchObject({ status: 'resolved', from: 'network', part: { prefId: 'apt-u', source: 'uri-fetched', params: { export: 'raw' } } });
     clock.now = 59_000;
     expect(await r.resolve(`${base}/fresh`, 'apt-other')).toMatchObject({ status: 'resolved', from: 'cache', part: { prefId: 'apt-other' } });
     expect(hits['/fresh']).toBe(1);
