@@ -109,6 +109,7 @@ export class SignalingFront {
   updatePolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number): void {
     const before = this.registry.ids();
     const pending = this.registry.pendingParts();
+    const pendingUnreadable = this.registry.pendingUnreadable();
     this.policy = policy;
     this.registry = new AptRegistry();
     for (const part of policy.statementParts()) this.registry.deliver(part);
@@ -119,6 +120,7 @@ export class SignalingFront {
     }
     // parts of offers still awaiting their answers stay pending on top of the new statements
     for (const p of pending) this.registry.deliver(p.part, p.offer);
+    for (const u of pendingUnreadable) this.registry.markUnreadable(u.prefId, u.reason, u.offer);
     for (const id of before) this.beforeReload.add(id);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
     // a dialog with no scope yet takes its new entry into the scope it gets
@@ -296,7 +298,7 @@ export class SignalingFront {
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
         const where = `${origin} line ${pref.line}`;
-        if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`));
+        if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`, offer));
         else findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
       }
     }
@@ -336,7 +338,9 @@ export class SignalingFront {
    * statements go to the shards again (flushStatements), at this frame.
    */
   private settle(offer: string, accepted: boolean): void {
-    for (const part of this.registry.settle(offer, accepted)) this.remember(part);
+    const { parts, unreadable } = this.registry.settle(offer, accepted);
+    for (const part of parts) this.remember(part);
+    for (const u of unreadable) this.rememberUnreadable(u.prefId, u.reason);
   }
 
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {
@@ -346,17 +350,25 @@ export class SignalingFront {
     return this.registry.markIntegrityFailure(prefId, reason);
   }
 
-  /** A value that names the pref-id but broke its grammar after it: unresolved for good (SPEC §3). */
-  private unreadable(prefId: string, reason: string): PolicyFinding[] {
+  /**
+   * A value that names the pref-id but broke its grammar after it: unresolved for good (SPEC §3);
+   * in an offer, from the offer on, and for good once its answer accepts it (a refusal undoes it).
+   */
+  private unreadable(prefId: string, reason: string, offer: string | null): PolicyFinding[] {
     this.touch(prefId);
+    if (offer === null) this.rememberUnreadable(prefId, reason);
+    return this.registry.markUnreadable(prefId, reason, offer);
+  }
+
+  /** An unreadable value in force: a reloaded policy keeps it. */
+  private rememberUnreadable(prefId: string, reason: string): void {
     const key = JSON.stringify(['failure', prefId]);
     if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable: true } });
-    return this.registry.markUnreadable(prefId, reason);
   }
 
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */
   private deliverHeaderValue(v: AiPrefValue, origin: string, offer: string | null): PolicyFinding[] {
-    if (v.garbled === true) return this.unreadable(v.id, `${origin}: its AI-Pref value breaks the grammar after the identifier; what it says cannot be read`);
+    if (v.garbled === true) return this.unreadable(v.id, `${origin}: its AI-Pref value breaks the grammar after the identifier; what it says cannot be read`, offer);
     return this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer);
   }
 

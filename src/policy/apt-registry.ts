@@ -38,6 +38,8 @@ interface Entry {
   held: PartSet;
   /** parts offers brought that await their answers, in the order they came */
   pending: { offer: string; part: StatementPart }[];
+  /** offers awaiting their answers that named the identifier in a value that could not be read */
+  pendingUnreadable: { offer: string; reason: string }[];
   /** `held` with the pending parts delivered to it; null when none is pending */
   proposed: PartSet | null;
   /** what makes the identifier the most restrictive statement for good, whatever its parts say */
@@ -96,14 +98,21 @@ export class AptRegistry {
    * The answer to an offer (`accepted`) commits the parts it brought, a refusal discards them
    * (SPEC §5). Returns the parts committed. Findings were reported when the parts came.
    */
-  settle(offer: string, accepted: boolean): StatementPart[] {
+  settle(offer: string, accepted: boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string }[] } {
     const ids = this.offers.get(offer);
-    if (ids === undefined) return [];
+    if (ids === undefined) return { parts: [], unreadable: [] };
     this.offers.delete(offer);
     const committed: StatementPart[] = [];
+    const unreadable: { prefId: string; reason: string }[] = [];
     for (const id of ids) {
       const entry = this.entries.get(id);
       if (entry === undefined) continue;
+      const mine = entry.pendingUnreadable.filter((u) => u.offer === offer);
+      entry.pendingUnreadable = entry.pendingUnreadable.filter((u) => u.offer !== offer);
+      if (accepted && mine.length > 0) {
+        this.fail(id, 'unresolved', mine[0]!.reason);
+        unreadable.push({ prefId: id, reason: mine[0]!.reason });
+      }
       const rest: Entry['pending'] = [];
       for (const p of entry.pending) {
         if (p.offer !== offer) rest.push(p);
@@ -116,12 +125,17 @@ export class AptRegistry {
       entry.proposed = rest.length === 0 ? null : heldWith(entry.held, rest);
       this.touched(entry, id);
     }
-    return committed;
+    return { parts: committed, unreadable };
   }
 
   /** Every part awaiting its offer's answer (by identifier, each in the order it came): a rebuilt registry takes them again. */
   pendingParts(): { offer: string; part: StatementPart }[] {
     return [...this.entries.values()].flatMap((e) => e.pending);
+  }
+
+  /** Every unreadable value awaiting its offer's answer: a rebuilt registry takes them again. */
+  pendingUnreadable(): { offer: string; prefId: string; reason: string }[] {
+    return [...this.entries].flatMap(([prefId, e]) => e.pendingUnreadable.map((u) => ({ offer: u.offer, prefId, reason: u.reason })));
   }
 
   /** Records that a signed form of the pref-id failed verification: it stays most restrictive. */
@@ -134,8 +148,17 @@ export class AptRegistry {
    * identifier): what it said is unknown, so the identifier counts as unresolved — the most
    * restrictive statement (SPEC §3) — for good, as with a failed signature.
    */
-  markUnreadable(prefId: string, reason: string): PolicyFinding[] {
-    return this.fail(prefId, 'unresolved', reason);
+  markUnreadable(prefId: string, reason: string, offer: string | null = null): PolicyFinding[] {
+    if (offer === null) return this.fail(prefId, 'unresolved', reason);
+    // In an offer (SPEC §5): a restriction from the offer on, committed by its answer, gone with a refusal.
+    const entry = this.entryFor(prefId);
+    if (entry.failure !== null || entry.pendingUnreadable.some((u) => u.offer === offer)) return [];
+    entry.pendingUnreadable.push({ offer, reason });
+    let ids = this.offers.get(offer);
+    if (ids === undefined) this.offers.set(offer, (ids = new Set()));
+    ids.add(prefId);
+    this.touched(entry, prefId);
+    return [];
   }
 
   /** Integrity failures are reported here; an unresolved identifier where a scope names it (the signaling front). */
@@ -168,6 +191,7 @@ export class AptRegistry {
     if (entry === undefined) return mostRestrictiveStatement(prefId, 'unresolved', UNKNOWN_IDENTIFIER);
     if (entry.statement === null) {
       if (entry.failure !== null) entry.statement = mostRestrictiveStatement(prefId, entry.failure.status, entry.failure.reason);
+      else if (entry.pendingUnreadable.length > 0) entry.statement = mostRestrictiveStatement(prefId, 'unresolved', entry.pendingUnreadable[0]!.reason);
       else {
         const held = buildStatement(prefId, entry.held.parts).statement;
         if (entry.proposed === null) entry.statement = held;
@@ -197,7 +221,7 @@ export class AptRegistry {
   private entryFor(prefId: string): Entry {
     let entry = this.entries.get(prefId);
     if (entry === undefined) {
-      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], proposed: null, failure: null, statement: null };
+      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], pendingUnreadable: [], proposed: null, failure: null, statement: null };
       this.entries.set(prefId, entry);
     }
     return entry;

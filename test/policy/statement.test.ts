@@ -241,9 +241,9 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     expect(registry.takeChanged()).toEqual(['apt-1']);
     expect(registry.get('apt-1')).toMatchObject({ status: 'resolved', export: 'none', retentionSec: 3600, type: 'user', version: 2 });
     // another offer's answer commits nothing of it
-    expect(registry.settle('d2', true)).toEqual([]);
+    expect(registry.settle('d2', true).parts).toEqual([]);
     expect(registry.takeChanged()).toEqual([]);
-    expect(registry.settle('d1', true)).toMatchObject([{ params: { version: 2, export: 'raw' } }]);
+    expect(registry.settle('d1', true).parts).toMatchObject([{ params: { version: 2, export: 'raw' } }]);
     expect(registry.takeChanged()).toEqual(['apt-1']);
     expect(registry.get('apt-1')).toMatchObject({ export: 'raw', version: 2 });
     expect(registry.pendingParts()).toEqual([]);
@@ -260,7 +260,7 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     ]);
     expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only', features: ['media-metrics'] });
     expect(registry.pendingParts().map((p) => p.offer)).toEqual(['d1']);
-    expect(registry.settle('d1', false)).toEqual([]);
+    expect(registry.settle('d1', false).parts).toEqual([]);
     expect(registry.get('apt-1')).toEqual(before);
     // what the offer brought is not held: a later delivery of the same part is news again
     expect(registry.deliver(header({ export: 'aggregated-only', features: 'media-metrics' })).length).toBeGreaterThan(0);
@@ -307,12 +307,27 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     expect(registry.get('apt-new')).toMatchObject({ status: 'resolved', export: 'raw', features: null, retentionSec: 3600 });
   });
 
+  it('a value an offer brings that cannot be read: unresolved from the offer on; its answer makes it for good, a refusal undoes it', () => {
+    const accepted = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
+    accepted.markUnreadable('apt-1', 'frame 5: unreadable', 'd1');
+    expect(accepted.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
+    expect(accepted.pendingUnreadable()).toEqual([{ offer: 'd1', prefId: 'apt-1', reason: 'frame 5: unreadable' }]);
+    expect(accepted.settle('d1', true)).toEqual({ parts: [], unreadable: [{ prefId: 'apt-1', reason: 'frame 5: unreadable' }] });
+    expect(accepted.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
+    expect(accepted.pendingUnreadable()).toEqual([]);
+
+    const refused = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
+    refused.markUnreadable('apt-1', 'frame 5: unreadable', 'd1');
+    expect(refused.settle('d1', false)).toEqual({ parts: [], unreadable: [] });
+    expect(refused.get('apt-1')).toMatchObject({ status: 'resolved', export: 'raw' });
+  });
+
   it('forgetting an identifier forgets what is pending for it', () => {
     const registry = new AptRegistry();
     registry.deliver(sdp({ export: 'raw' }), 'd1');
     registry.forget('apt-1');
     expect(registry.pendingParts()).toEqual([]);
-    expect(registry.settle('d1', true)).toEqual([]);
+    expect(registry.settle('d1', true)).toEqual({ parts: [], unreadable: [] });
     expect(registry.get('apt-1').status).toBe('unresolved');
   });
 });
