@@ -205,8 +205,12 @@ export class DialogTracker {
       case 'ACK':
       case 'PRACK':
         if (p.sdp && d.negotiation.answers(party, m.method, m.cseq!.seq)) this.answer(d, p, facts, ctx, events);
-        else if (p.sdp && m.method === 'PRACK') this.offer(d, p, facts, false, ctx, events);
-        else this.statement(d, facts, ctx, events);
+        else if (p.sdp && m.method === 'PRACK') {
+          // the PRACK that answered, again (a relay's copy with its own addresses): not a new offer
+          const repeat = d.negotiation.repeatedAnswer(facts, p.sdp, p.sdpText);
+          if (repeat === 'not-a-repeat') this.offer(d, p, facts, false, ctx, events);
+          else if (repeat) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...repeat });
+        } else this.statement(d, facts, ctx, events);
         return;
       default:
         this.statement(d, facts, ctx, events);

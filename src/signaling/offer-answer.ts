@@ -32,6 +32,8 @@ export interface PendingOffer {
 interface CompletedExchange {
   offer: PendingOffer;
   answerer: Party;
+  /** the message the answer came in: a response to the offer's request, or an ACK or PRACK */
+  answeredIn: { method: string; cseq: number };
   status: number;
   answer: SdpViews;
 }
@@ -137,13 +139,13 @@ export class OfferAnswerState {
   }
 
   /**
-   * An answer SDP in a later response of an already answered transaction: nothing when it
-   * is an SDP already seen; a relay's copy when the status is the same (its addresses join
+   * An answer SDP in a later message of the transaction that answered (a response, or the
+   * PRACK a relay copied): nothing when it is an SDP already seen; a relay's copy when the status is the same (its addresses join
    * the answer); a revised answer otherwise (a 200 after an early answer in a 183).
    */
   repeatedAnswer(facts: MessageFacts, sdp: SessionDescription, sdpText: string): AnswerPayload | null | 'not-a-repeat' {
     const last = this.lastExchange;
-    if (!last || last.answerer !== facts.party || last.offer.method !== facts.method || last.offer.cseq !== facts.cseq) return 'not-a-repeat';
+    if (!last || last.answerer !== facts.party || last.answeredIn.method !== facts.method || last.answeredIn.cseq !== facts.cseq) return 'not-a-repeat';
     const seen = last.answer.sdpText === sdpText || last.answer.copyTexts.includes(sdpText);
     if (seen) return facts.aiPref === null ? null : this.commit(last.offer, facts, last.answer, true);
     if (facts.status === last.status) {
@@ -187,7 +189,7 @@ export class OfferAnswerState {
     this.sdp = withSdp(offered, facts.party, answer.sdp, facts.frame, answer.copies);
     this.headers = withHeaders(offer.headers, facts.party, facts.aiPref, facts.frame);
     this.offerer = offer.offerer;
-    this.lastExchange = { offer, answerer: facts.party, status: facts.status, answer };
+    this.lastExchange = { offer, answerer: facts.party, answeredIn: { method: facts.method, cseq: facts.cseq }, status: facts.status, answer };
     const previous = this.effective;
     const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
     this.effective = effective;

@@ -170,6 +170,9 @@ describe('DialogTracker: basic call', () => {
     r.send(request({ callId: 'prack', caller: 'a' }, { cseq: 1, method: 'INVITE' }));
     expect(types(r.send(response(leg, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER, extra: ['Require: 100rel', 'RSeq: 1'] })))).toEqual(['dialog-created', 'offer']);
     expect(r.send(request(leg, { cseq: 2, method: 'PRACK', sdp: OFFER, extra: ['RAck: 1 1 INVITE'] }))).toMatchObject([{ type: 'answer', method: 'PRACK', answerer: 'caller' }]);
+    // a relay's copy of that PRACK, its SDP rewritten: the same answer (its addresses join), not an offer
+    const copy = audioSdp({ ip: '203.0.113.7', port: 7000, session: ['a=aipref:session apt-s export=aggregated-only'], media: ['a=mid:0', 'a=aipref:mid apt-m export=raw'] });
+    expect(r.send(request(leg, { cseq: 2, method: 'PRACK', sdp: copy, extra: ['RAck: 1 1 INVITE'] }))).toMatchObject([{ type: 'answer', method: 'PRACK', repeat: true }]);
     // the 200 repeating the 183's SDP offers nothing new: no offer is left awaiting an answer
     expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed']);
     r.send(request(leg, { cseq: 1, method: 'ACK' }));
