@@ -217,6 +217,7 @@ export class SignalingFront {
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
         // an offer the dialog ended before answering was never accepted
         this.settle(ev.key, false);
+        this.settle(statedOutsideOffers(ev.key), false);
         this.forget(ev.key);
         // an answered INVITE's early scope, kept for its forks, goes with its last dialog
         if (ev.inviteOver !== undefined) this.forget(ev.inviteOver);
@@ -244,7 +245,12 @@ export class SignalingFront {
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       case 'aipref-changed':
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies), () => {
+        // Values stated outside an offer once something is in force (an INFO, an UPDATE or
+        // re-INVITE without SDP, whose refusal the tracker does not follow): no answer will
+        // confirm them, so they restrict from here and never relax (SPEC §5) — held pending
+        // under a key no answer settles, dropped with the dialog. Before that, at the call's
+        // set-up, there is nothing to relax: they are what is stated.
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.previous === null ? null : statedOutsideOffers(ev.key)), () => {
           // the same identifiers for the same scopes: only what they say (delivered above) may change anything
           if (!ev.scopesUnchanged) {
             this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
@@ -620,4 +626,9 @@ function signaledKey(part: StatementPart): string {
 
 function uniqueIds(apts: readonly NegotiatedApt[]): string[] {
   return [...new Set(apts.map((a) => a.id))];
+}
+
+/** The pending key of what a dialog's messages state outside offers: restrictions only, never committed. */
+function statedOutsideOffers(dialogKey: string): string {
+  return `${dialogKey}\u0000stated`;
 }

@@ -331,18 +331,30 @@ describe('an offer superseded before its answer (crossing re-INVITEs, or a failu
 });
 
 describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVITE without an offer)', () => {
-  async function run(name: string, header: string): Promise<string[]> {
+  const REFUSAL_HEAD = (method: string): string[] => [
+    'SIP/2.0 488 Not Acceptable Here',
+    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${method}2`,
+    'From: <sip:a@10.0.0.1>;tag=aaa',
+    'To: <sip:b@10.0.0.2>;tag=bbb',
+    `Call-ID: ${CALL}`,
+    `CSeq: 2 ${method}`,
+    'Warning: 399 aipref "Preference unsupported"',
+  ];
+  async function run(name: string, header: string, method = 'INFO', refused = false, first = 'AI-Pref: apt-h;scope=dialog'): Promise<string[]> {
     const file = await ws.file(`${name}.pcap`);
     const w = await PcapWriter.open(file, { linkType: 1 });
     const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
       w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
     const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-h;scope=dialog'], ''), true); // 1
+    at(0, request('INVITE', 1, sdpOf('a', []), [first], ''), true); // 1
     at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
     at(0.2, request('ACK', 1, null), true); // 3
     at(1, sr(), true, 4001, 5001); // 4
-    at(2, request('INFO', 2, null, [header]), true); // 5
+    at(2, request(method, 2, null, [header]), true); // 5
     at(3, sr(), true, 4001, 5001); // 6
+    // a refusal of the request (a 488 with Warning 399 aipref), and an SR after it
+    if (refused) at(3.5, sip(REFUSAL_HEAD(method), null), false); // 7
+    if (refused) at(4, sr(), true, 4001, 5001); // 8
     await w.close();
     const policy = policyOf({ apts: { 'apt-h': { type: 'user', export: 'raw', retention: '1h' } } });
     const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
@@ -352,6 +364,38 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
 
   it('say what they say although they name the identifiers already in force: a restriction applies from there', async () => {
     expect(await run('info-restricts', 'AI-Pref: apt-h;scope=dialog;type=user;export=none')).toEqual(['4 export raw-allowed', '6 drop export-none']);
+  });
+
+  it('a relaxation there never applies (no answer confirms it), refused or not (SPEC §5)', async () => {
+    const first = 'AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
+    const looser = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
+    expect(await run('reinvite-no-sdp-refused', looser, 'INVITE', true, first)).toEqual(['4 aggregate aggregated-only', '6 aggregate aggregated-only', '8 aggregate aggregated-only']);
+    expect(await run('update-no-sdp', looser, 'UPDATE', false, first)).toEqual(['4 aggregate aggregated-only', '6 aggregate aggregated-only']);
+    expect(await run('info-looser', looser, 'INFO', false, first)).toEqual(['4 aggregate aggregated-only', '6 aggregate aggregated-only']);
+  });
+
+  it("an INFO repeating what a pending offer says does not commit it: the offer's refusal still discards it", async () => {
+    const file = await ws.file('info-during-offer.pcap');
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    const looser = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
+    at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h'], ''), true); // 1
+    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+    at(0.2, request('ACK', 1, null), true); // 3
+    at(1, sr(), true, 4001, 5001); // 4
+    at(2, request('INVITE', 2, sdpOf('a', []), [looser]), true); // 5
+    at(2.5, sr(), true, 4001, 5001); // 6
+    at(2.6, request('INFO', 3, null, [looser]), true); // 7
+    at(2.8, sr(), true, 4001, 5001); // 8
+    at(3, response(REFUSED.status, 2, null, REFUSED.headers), false); // 9
+    at(3.1, request('ACK', 2, null), true); // 10
+    at(4, sr(), true, 4001, 5001); // 11
+    await w.close();
+    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
+    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '6 aggregate', '8 aggregate', '11 aggregate']);
   });
 
   it('a garbled one makes its identifier unresolved from there', async () => {
