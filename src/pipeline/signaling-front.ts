@@ -245,12 +245,13 @@ export class SignalingFront {
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       case 'aipref-changed':
-        // Values stated outside an offer once something is in force (an INFO, an UPDATE or
+        // Values a confirmed dialog's request states outside an offer (an INFO, an UPDATE or
         // re-INVITE without SDP, whose refusal the tracker does not follow): no answer will
-        // confirm them, so they restrict from here and never relax (SPEC §5) — held pending
-        // under a key no answer settles, dropped with the dialog. Before that, at the call's
-        // set-up, there is nothing to relax: they are what is stated.
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.previous === null ? null : statedOutsideOffers(ev.key)), () => {
+        // confirm them, so what they say of an identifier in force restricts from here and never
+        // relaxes (SPEC §5) — held pending under a key no answer settles, dropped with the
+        // dialog. At the call's set-up (responses to the INVITE, its ACK and PRACKs) what is
+        // stated is what is in force.
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.midCall ? statedOutsideOffers(ev.key) : null), () => {
           // the same identifiers for the same scopes: only what they say (delivered above) may change anything
           if (!ev.scopesUnchanged) {
             this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
@@ -319,6 +320,9 @@ export class SignalingFront {
   }
 
   private deliver(part: StatementPart, offer: string | null = null): PolicyFinding[] {
+    // Stated outside an offer about an identifier nothing states yet: there is nothing of it to
+    // relax, so it is in force as stated (held back, it would count as offered at its most restrictive).
+    if (offer !== null && isStatedOutsideOffers(offer) && !this.registry.holds(part.prefId)) offer = null;
     this.touch(part.prefId);
     const key = signaledKey(part);
     // A pending part is the registry's until its offer is settled: signaled once committed (settle).
@@ -630,5 +634,11 @@ function uniqueIds(apts: readonly NegotiatedApt[]): string[] {
 
 /** The pending key of what a dialog's messages state outside offers: restrictions only, never committed. */
 function statedOutsideOffers(dialogKey: string): string {
-  return `${dialogKey}\u0000stated`;
+  return `${dialogKey}${STATED}`;
+}
+
+const STATED = '\u0000stated';
+
+function isStatedOutsideOffers(offer: string): boolean {
+  return offer.endsWith(STATED);
 }

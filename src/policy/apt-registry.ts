@@ -38,6 +38,8 @@ interface Entry {
   held: PartSet;
   /** parts offers brought that await their answers, in the order they came */
   pending: { offer: string; part: StatementPart }[];
+  /** `${offer}\0${partKey}` of every pending part: a repeat is found without going through the list */
+  pendingKeys: Set<string>;
   /** offers awaiting their answers that named the identifier in a value that could not be read */
   pendingUnreadable: { offer: string; reason: string }[];
   /** `held` with the pending parts delivered to it; null when none is pending */
@@ -84,8 +86,26 @@ export class AptRegistry {
     const { taken, findings } = addPart((entry.proposed ??= copyOf(entry.held)), part);
     // Kept even when another pending offer brought it already, or holds a newer version: each
     // offer's answer or refusal decides for what it brought.
-    if (!entry.pending.some((p) => p.offer === offer && partKey(p.part) === key)) {
+    const pendingKey = `${offer}\u0000${key}`;
+    if (!entry.pendingKeys.has(pendingKey)) {
+      // Older versions this offer brought that the new one replaces would be replaced at its
+      // answer as well (and discarded with it at a refusal): they go now, so that a stream of
+      // versions (INFO after INFO) keeps one pending part, not one per message.
+      const version = partVersion(part);
+      if (version !== null) {
+        const vouched = VOUCHED_SOURCES.has(part.source);
+        const outdated = (p: { offer: string; part: StatementPart }): boolean => {
+          if (p.offer !== offer) return false;
+          const v = partVersion(p.part);
+          return v !== null && v < version && (vouched || !VOUCHED_SOURCES.has(p.part.source));
+        };
+        if (entry.pending.some(outdated)) {
+          entry.pending = entry.pending.filter((p) => !outdated(p));
+          entry.pendingKeys = new Set(entry.pending.map((p) => `${p.offer}\u0000${partKey(p.part)}`));
+        }
+      }
       entry.pending.push({ offer, part });
+      entry.pendingKeys.add(pendingKey);
       let ids = this.offers.get(offer);
       if (ids === undefined) this.offers.set(offer, (ids = new Set()));
       ids.add(part.prefId);
@@ -122,6 +142,7 @@ export class AptRegistry {
         }
       }
       entry.pending = rest;
+      entry.pendingKeys = new Set(rest.map((p) => `${p.offer}\u0000${partKey(p.part)}`));
       entry.proposed = rest.length === 0 ? null : heldWith(entry.held, rest);
       this.touched(entry, id);
     }
@@ -185,6 +206,12 @@ export class AptRegistry {
     return this.entries.has(prefId);
   }
 
+  /** Whether anything in force states the identifier (a part held, or a failure): not only parts awaiting answers. */
+  holds(prefId: string): boolean {
+    const entry = this.entries.get(prefId);
+    return entry !== undefined && (entry.held.parts.length > 0 || entry.failure !== null);
+  }
+
   /** The statement for a pref-id; an identifier nothing resolved is `unresolved` (export=none). */
   get(prefId: string): AptStatement {
     const entry = this.entries.get(prefId);
@@ -221,7 +248,7 @@ export class AptRegistry {
   private entryFor(prefId: string): Entry {
     let entry = this.entries.get(prefId);
     if (entry === undefined) {
-      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], pendingUnreadable: [], proposed: null, failure: null, statement: null };
+      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], pendingKeys: new Set(), pendingUnreadable: [], proposed: null, failure: null, statement: null };
       this.entries.set(prefId, entry);
     }
     return entry;

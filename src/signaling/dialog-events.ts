@@ -138,6 +138,12 @@ export interface AiPrefChangedEvent extends EventBase {
   diff: ScopeDiff;
   /** the values name the identifiers already in force for the same scopes: only what they say may be new */
   scopesUnchanged: boolean;
+  /**
+   * stated in a request of a confirmed dialog outside any offer (an INFO, an UPDATE or
+   * re-INVITE without SDP): no answer will confirm it. False at the call's set-up (responses
+   * to the initial INVITE, its ACK and PRACKs), where what is stated is what is in force.
+   */
+  midCall: boolean;
 }
 
 /** APT statements in a body part of a dialog's message (seed §5.2), for the policy stage. */

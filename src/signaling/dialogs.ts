@@ -199,7 +199,7 @@ export class DialogTracker {
         if (p.sdp) this.offer(d, p, facts, false, ctx, events);
         else {
           if (m.method === 'INVITE') d.offerExpectedInResponseTo = m.cseq!.seq;
-          this.statement(d, facts, ctx, events);
+          this.statement(d, facts, ctx, events, d.state === 'confirmed');
         }
         return;
       case 'ACK':
@@ -213,7 +213,7 @@ export class DialogTracker {
         } else this.statement(d, facts, ctx, events);
         return;
       default:
-        this.statement(d, facts, ctx, events);
+        this.statement(d, facts, ctx, events, d.state === 'confirmed');
     }
   }
 
@@ -361,9 +361,10 @@ export class DialogTracker {
     if (payload) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
   }
 
-  private statement(d: DialogState, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {
+  /** `midCall`: a request of a confirmed dialog outside any offer (an INFO, an UPDATE or re-INVITE without SDP). */
+  private statement(d: DialogState, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[], midCall = false): void {
     const payload = d.negotiation.statement(facts);
-    if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
+    if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload, midCall });
   }
 
   // ---- dialog lifecycle -----------------------------------------------------------------

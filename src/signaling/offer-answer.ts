@@ -54,7 +54,7 @@ interface SdpViews {
 type Stamp = 'frame' | 'ts' | 'key' | 'dialog' | 'type';
 export type OfferPayload = Omit<OfferEvent, Stamp>;
 export type AnswerPayload = Omit<AnswerEvent, Stamp>;
-export type AiPrefChangePayload = Omit<AiPrefChangedEvent, Stamp>;
+export type AiPrefChangePayload = Omit<AiPrefChangedEvent, Stamp | 'midCall'>;
 
 export interface MessageFacts {
   party: Party;

@@ -398,6 +398,10 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
     expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '6 aggregate', '8 aggregate', '11 aggregate']);
   });
 
+  it('an identifier nothing stated before is in force as stated: there is nothing of it to relax', async () => {
+    expect(await run('info-new-id', 'AI-Pref: apt-n;scope=dialog;type=user;export=aggregated-only;retention=1h')).toEqual(['4 export raw-allowed', '6 aggregate aggregated-only']);
+  });
+
   it('a garbled one makes its identifier unresolved from there', async () => {
     expect(await run('info-garbled', 'AI-Pref: apt-h;scope=dialog;export=raw;export=raw')).toEqual(['4 export raw-allowed', '6 drop export-none']);
   });

@@ -322,6 +322,14 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     expect(refused.get('apt-1')).toMatchObject({ status: 'resolved', export: 'raw' });
   });
 
+  it('a stream of newer versions under one offer keeps one pending part, not one per delivery', () => {
+    const registry = AptRegistry.withParts([file({ type: 'user', version: 1, export: 'aggregated-only' })]);
+    for (let v = 2; v <= 3000; v++) registry.deliver(header({ version: String(v), export: v % 2 === 0 ? 'raw' : 'none' }), 'd1 stated');
+    expect(registry.pendingParts()).toEqual([{ offer: 'd1 stated', part: header({ version: '3000', export: 'raw' }) }]);
+    // still the stricter of what is in force and what is pending
+    expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only' });
+  });
+
   it('forgetting an identifier forgets what is pending for it', () => {
     const registry = new AptRegistry();
     registry.deliver(sdp({ export: 'raw' }), 'd1');

@@ -181,6 +181,20 @@ describe('DialogTracker: basic call', () => {
   });
 });
 
+describe('DialogTracker: AI-Pref stated outside an offer', () => {
+  test('is midCall in a request of a confirmed dialog, not at the set-up (a 180, the ACK)', () => {
+    const r = new Replay();
+    const leg = { callId: 'mid', caller: 'a', callee: 'b' };
+    r.send(request({ callId: 'mid', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER, aiPref: ['apt-h;scope=dialog'] }));
+    const ringing = r.send(response(leg, 180, { cseq: 1, method: 'INVITE', aiPref: ['apt-c;scope=dialog'] }));
+    expect(ringing.filter((e) => e.type === 'aipref-changed')).toMatchObject([{ midCall: false }]);
+    r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER }));
+    expect(r.send(request(leg, { cseq: 1, method: 'ACK', branch: 'z9hG4bK-ack', aiPref: ['apt-h;scope=dialog;export=none'] }))).toMatchObject([{ type: 'aipref-changed', midCall: false }]);
+    expect(r.send(request(leg, { cseq: 2, method: 'INFO', aiPref: ['apt-h;scope=dialog;export=none'] }))).toMatchObject([{ type: 'aipref-changed', midCall: true, scopesUnchanged: true }]);
+    expect(r.send(request(leg, { cseq: 3, method: 'UPDATE', aiPref: ['apt-n;scope=dialog'] }))).toMatchObject([{ type: 'aipref-changed', midCall: true, scopesUnchanged: false }]);
+  });
+});
+
 describe('DialogTracker: forks, CANCEL and failures', () => {
   test('forked responses with different to-tags make one dialog each', () => {
     const r = new Replay();
