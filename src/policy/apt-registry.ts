@@ -94,6 +94,16 @@ export class AptRegistry {
       const version = partVersion(part);
       if (version !== null) {
         const vouched = VOUCHED_SOURCES.has(part.source);
+        // one this offer brought already replaces it (a newer version, as good a source): it would go at the answer
+        const superseded = entry.pending.some((p) => {
+          if (p.offer !== offer) return false;
+          const v = partVersion(p.part);
+          return v !== null && v > version && (VOUCHED_SOURCES.has(p.part.source) || !vouched);
+        });
+        if (superseded) {
+          if (taken) this.touched(entry, part.prefId);
+          return findings;
+        }
         const outdated = (p: { offer: string; part: StatementPart }): boolean => {
           if (p.offer !== offer) return false;
           const v = partVersion(p.part);
@@ -206,10 +216,15 @@ export class AptRegistry {
     return this.entries.has(prefId);
   }
 
-  /** Whether anything in force states the identifier (a part held, or a failure): not only parts awaiting answers. */
-  holds(prefId: string): boolean {
+  /**
+   * Whether anything states the identifier besides parts pending under the offers `ignore`
+   * accepts: a part held, a failure, or a part or unreadable mark awaiting another offer's answer.
+   */
+  holds(prefId: string, ignore: (offer: string) => boolean = () => false): boolean {
     const entry = this.entries.get(prefId);
-    return entry !== undefined && (entry.held.parts.length > 0 || entry.failure !== null);
+    if (entry === undefined) return false;
+    if (entry.held.parts.length > 0 || entry.failure !== null) return true;
+    return entry.pending.some((p) => !ignore(p.offer)) || entry.pendingUnreadable.some((u) => !ignore(u.offer));
   }
 
   /** The statement for a pref-id; an identifier nothing resolved is `unresolved` (export=none). */

@@ -139,9 +139,10 @@ export interface AiPrefChangedEvent extends EventBase {
   /** the values name the identifiers already in force for the same scopes: only what they say may be new */
   scopesUnchanged: boolean;
   /**
-   * stated in a request of a confirmed dialog outside any offer (an INFO, an UPDATE or
-   * re-INVITE without SDP): no answer will confirm it. False at the call's set-up (responses
-   * to the initial INVITE, its ACK and PRACKs), where what is stated is what is in force.
+   * stated after an offer/answer exchange completed, outside the initial INVITE's transaction
+   * (an INFO, an UPDATE or re-INVITE without SDP, their responses, a re-INVITE's ACK): no answer
+   * will confirm it. False at the call's set-up (before any answer, and in the initial INVITE's
+   * responses, ACK and PRACKs), where what is stated is what is in force.
    */
   midCall: boolean;
 }

@@ -199,7 +199,7 @@ export class DialogTracker {
         if (p.sdp) this.offer(d, p, facts, false, ctx, events);
         else {
           if (m.method === 'INVITE') d.offerExpectedInResponseTo = m.cseq!.seq;
-          this.statement(d, facts, ctx, events, d.state === 'confirmed');
+          this.statement(d, facts, ctx, events);
         }
         return;
       case 'ACK':
@@ -213,7 +213,7 @@ export class DialogTracker {
         } else this.statement(d, facts, ctx, events);
         return;
       default:
-        this.statement(d, facts, ctx, events, d.state === 'confirmed');
+        this.statement(d, facts, ctx, events);
     }
   }
 
@@ -361,8 +361,16 @@ export class DialogTracker {
     if (payload) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
   }
 
-  /** `midCall`: a request of a confirmed dialog outside any offer (an INFO, an UPDATE or re-INVITE without SDP). */
-  private statement(d: DialogState, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[], midCall = false): void {
+  /**
+   * AI-Pref stated outside an offer. `midCall` once an offer/answer exchange has completed,
+   * except in the initial INVITE's own transaction (its responses, its ACK, the PRACKs of its
+   * reliable provisionals): what those state is the call's set-up, in force as stated; anything
+   * else (an INFO, an UPDATE or re-INVITE without SDP, their responses, a re-INVITE's ACK) no
+   * answer will confirm.
+   */
+  private statement(d: DialogState, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {
+    const setUp = ((facts.method === 'INVITE' || facts.method === 'ACK') && facts.cseq === d.inviteCseq) || (facts.method === 'PRACK' && d.state !== 'confirmed');
+    const midCall = d.negotiation.answered() && !setUp;
     const payload = d.negotiation.statement(facts);
     if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload, midCall });
   }

@@ -122,6 +122,11 @@ export class OfferAnswerState {
     };
   }
 
+  /** Whether an offer/answer exchange has completed (something negotiated is in force). */
+  answered(): boolean {
+    return this.lastExchange !== null;
+  }
+
   /** Is this SDP, from this party in this transaction, the answer to the pending offer? */
   answers(party: Party, method: string, cseq: number): boolean {
     const p = this.pending;

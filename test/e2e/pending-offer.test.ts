@@ -402,6 +402,32 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
     expect(await run('info-new-id', 'AI-Pref: apt-n;scope=dialog;type=user;export=aggregated-only;retention=1h')).toEqual(['4 export raw-allowed', '6 aggregate aggregated-only']);
   });
 
+  it("a response to such a request, or a re-INVITE's ACK, is no answer either: a looser version there never applies", async () => {
+    const first = 'AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
+    const looser = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
+    const file = await ws.file('mid-call-responses.pcap');
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    const infoOk = sip(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKINFO2', 'From: <sip:a@10.0.0.1>;tag=aaa', 'To: <sip:b@10.0.0.2>;tag=bbb', `Call-ID: ${CALL}`, 'CSeq: 2 INFO', looser], null);
+    at(0, request('INVITE', 1, sdpOf('a', []), [first], ''), true); // 1
+    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+    at(0.2, request('ACK', 1, null), true); // 3
+    at(1, sr(), true, 4001, 5001); // 4
+    at(2, request('INFO', 2, null, []), true); // 5
+    at(2.1, infoOk, false); // 6: the callee's 200 to the INFO says the looser version
+    at(2.5, sr(), true, 4001, 5001); // 7
+    at(3, request('INVITE', 3, sdpOf('a', [])), true); // 8
+    at(3.1, response('200 OK', 3, sdpOf('b', [])), false); // 9
+    at(3.2, request('ACK', 3, null, [looser]), true); // 10: the re-INVITE's ACK says it too
+    at(4, sr(), true, 4001, 5001); // 11
+    await w.close();
+    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
+    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '7 aggregate', '11 aggregate']);
+  });
+
   it('a garbled one makes its identifier unresolved from there', async () => {
     expect(await run('info-garbled', 'AI-Pref: apt-h;scope=dialog;export=raw;export=raw')).toEqual(['4 export raw-allowed', '6 drop export-none']);
   });

@@ -330,6 +330,22 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     expect(registry.get('apt-1')).toMatchObject({ export: 'aggregated-only' });
   });
 
+  it('falling versions under one offer add nothing: the newer pending one would replace them', () => {
+    const registry = AptRegistry.withParts([file({ type: 'user', version: 1, export: 'aggregated-only' })]);
+    for (let v = 3000; v >= 2; v--) registry.deliver(header({ version: String(v), export: 'raw' }), 'd1 stated');
+    expect(registry.pendingParts()).toEqual([{ offer: 'd1 stated', part: header({ version: '3000', export: 'raw' }) }]);
+  });
+
+  it('holds: an identifier stated in force, failed, or pending under an offer the caller does not ignore', () => {
+    const registry = new AptRegistry();
+    expect(registry.holds('apt-1')).toBe(false);
+    registry.deliver(header({ export: 'raw' }), 'd1 stated');
+    expect(registry.holds('apt-1')).toBe(true);
+    expect(registry.holds('apt-1', (offer) => offer.endsWith('stated'))).toBe(false);
+    registry.deliver(sdp({ export: 'none' }), 'd1');
+    expect(registry.holds('apt-1', (offer) => offer.endsWith('stated'))).toBe(true);
+  });
+
   it('forgetting an identifier forgets what is pending for it', () => {
     const registry = new AptRegistry();
     registry.deliver(sdp({ export: 'raw' }), 'd1');
