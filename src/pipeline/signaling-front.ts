@@ -245,12 +245,12 @@ export class SignalingFront {
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       case 'aipref-changed':
-        // Values a confirmed dialog's request states outside an offer (an INFO, an UPDATE or
-        // re-INVITE without SDP, whose refusal the tracker does not follow): no answer will
-        // confirm them, so what they say of an identifier in force restricts from here and never
-        // relaxes (SPEC §5) — held pending under a key no answer settles, dropped with the
-        // dialog. At the call's set-up (responses to the INVITE, its ACK and PRACKs) what is
-        // stated is what is in force.
+        // Values stated outside an offer once an exchange has completed (an INFO, an UPDATE or
+        // re-INVITE without SDP, their responses, a re-INVITE's ACK: ev.midCall): no answer will
+        // confirm them, so what they say of an identifier already stated restricts from here and
+        // never relaxes (SPEC §5) — held pending under a key no answer settles, dropped with the
+        // dialog. At the call's set-up (before any answer, and in the initial INVITE's responses,
+        // ACK and PRACKs) what is stated is what is in force.
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.midCall ? statedOutsideOffers(ev.key) : null), () => {
           // the same identifiers for the same scopes: only what they say (delivered above) may change anything
           if (!ev.scopesUnchanged) {
