@@ -322,7 +322,11 @@ export class SignalingFront {
   private deliver(part: StatementPart, offer: string | null = null): PolicyFinding[] {
     // Stated outside an offer about an identifier nothing states yet: there is nothing of it to
     // relax, so it is in force as stated (held back, it would count as offered at its most restrictive).
-    if (offer !== null && isStatedOutsideOffers(offer) && !this.registry.holds(part.prefId, isStatedOutsideOffers)) offer = null;
+    if (offer !== null && isStatedOutsideOffers(offer)) {
+      // what this dialog's own pending offer says counts; another dialog's offer is not this dialog's to await
+      const dialogKey = offer.slice(0, -STATED.length);
+      if (!this.registry.holds(part.prefId, (pendingUnder) => pendingUnder !== dialogKey)) offer = null;
+    }
     this.touch(part.prefId);
     const key = signaledKey(part);
     // A pending part is the registry's until its offer is settled: signaled once committed (settle).

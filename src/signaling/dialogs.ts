@@ -65,6 +65,8 @@ interface DialogState {
   /** CSeq of an INVITE sent without SDP: its 2xx (or reliable 1xx) carries the offer */
   offerExpectedInResponseTo: number | null;
   cancelled: boolean;
+  /** made from a mid-call request (the capture began after the call was set up): no set-up of its own is seen */
+  adopted: boolean;
   lastSeen: number;
 }
 
@@ -369,8 +371,17 @@ export class DialogTracker {
    * answer will confirm.
    */
   private statement(d: DialogState, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {
-    const setUp = ((facts.method === 'INVITE' || facts.method === 'ACK') && facts.cseq === d.inviteCseq) || (facts.method === 'PRACK' && d.state !== 'confirmed');
-    const midCall = d.negotiation.answered() && !setUp;
+    // The initial INVITE's transaction is the caller's: its INVITE and ACK (and the PRACKs of its
+    // reliable provisionals) come from the caller, its responses from the callee. The callee's own
+    // requests number their CSeq apart, and may well reuse the INVITE's number.
+    const request = facts.status === 0;
+    const callersTransaction = request ? facts.party === 'caller' : facts.party === 'callee';
+    const setUp =
+      !d.adopted &&
+      callersTransaction &&
+      (((facts.method === 'INVITE' || facts.method === 'ACK') && facts.cseq === d.inviteCseq) || (facts.method === 'PRACK' && d.state !== 'confirmed'));
+    // a dialog the capture joined mid-call has something in force already, answered or not
+    const midCall = (d.negotiation.answered() || d.adopted) && !setUp;
     const payload = d.negotiation.statement(facts);
     if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload, midCall });
   }
@@ -402,6 +413,7 @@ export class DialogTracker {
   private adopt(callId: string, callerTag: string, calleeTag: string, ctx: SipContext, events: SignalingEvent[]): DialogState {
     const key = dialogKey(callId, callerTag, calleeTag);
     const d = newState(key, callId, callerTag, calleeTag, 'confirmed', 0, null, new OfferAnswerState());
+    d.adopted = true;
     this.insert(d, ctx, events);
     events.push({ type: 'dialog-created', frame: ctx.frame, ts: ctx.ts, key, dialog: idOf(d), state: 'confirmed', fromInvite: null, adopted: true });
     return d;
@@ -511,7 +523,7 @@ function newState(
   fromInvite: string | null,
   negotiation: OfferAnswerState,
 ): DialogState {
-  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, lastSeen: 0 };
+  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0 };
 }
 
 function idOf(d: DialogState): DialogId {

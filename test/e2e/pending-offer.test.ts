@@ -432,3 +432,35 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
     expect(await run('info-garbled', 'AI-Pref: apt-h;scope=dialog;export=raw;export=raw')).toEqual(['4 export raw-allowed', '6 drop export-none']);
   });
 });
+
+describe("another call's offer awaiting its answer", () => {
+  /** a message of call `call` from the caller (tag aaa) to the callee (tag bbb, absent on the initial INVITE), or the callee's response */
+  const message = (call: string, startLine: string, method: string, cseq: number, sdp: string | null, headers: string[] = [], toTag = ';tag=bbb'): Uint8Array =>
+    sip([startLine, `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${call}${method}${cseq}`, 'From: <sip:a@10.0.0.1>;tag=aaa', `To: <sip:b@10.0.0.2>${toTag}`, `Call-ID: ${call}`, `CSeq: ${cseq} ${method}`, ...headers], sdp);
+  const onPort = (sdp: string, port: number) => sdp.replace(/m=audio \d+/, `m=audio ${port}`).replace(/a=ssrc:\d+/, `a=ssrc:${port}`);
+
+  it("does not hold back what this call's INFO states of an identifier new to it", async () => {
+    const n = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
+    const file = await ws.file('other-call-offer.pcap');
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    const x = 'x@10.0.0.1';
+    at(0, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 1
+    at(0.1, message(x, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
+    at(0.2, message(x, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
+    at(0.3, request('INVITE', 1, sdpOf('a', []), [], ''), true); // 4: this call
+    at(0.4, response('200 OK', 1, sdpOf('b', [])), false); // 5
+    at(0.5, request('ACK', 1, null), true); // 6
+    at(1, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), [n]), true); // 7: the other call offers apt-n
+    at(1.5, request('INFO', 2, null, [n]), true); // 8: this call's INFO names apt-n, new to it
+    at(2, sr(), true, 4001, 5001); // 9
+    at(3, message(x, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 2, null, ['Warning: 399 aipref "no"']), false); // 10
+    at(4, sr(), true, 4001, 5001); // 11
+    await w.close();
+    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
+    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['9 aggregate aggregated-only', '11 aggregate aggregated-only']);
+  });
+});

@@ -192,6 +192,15 @@ describe('DialogTracker: AI-Pref stated outside an offer', () => {
     expect(r.send(request(leg, { cseq: 1, method: 'ACK', branch: 'z9hG4bK-ack', aiPref: ['apt-h;scope=dialog;export=none'] }))).toMatchObject([{ type: 'aipref-changed', midCall: false }]);
     expect(r.send(request(leg, { cseq: 2, method: 'INFO', aiPref: ['apt-h;scope=dialog;export=none'] }))).toMatchObject([{ type: 'aipref-changed', midCall: true, scopesUnchanged: true }]);
     expect(r.send(request(leg, { cseq: 3, method: 'UPDATE', aiPref: ['apt-n;scope=dialog'] }))).toMatchObject([{ type: 'aipref-changed', midCall: true, scopesUnchanged: false }]);
+    // the callee numbers its own CSeq: its re-INVITE 1 is not the initial INVITE's transaction
+    expect(r.send(request(leg, { cseq: 1, method: 'INVITE', fromCallee: true, aiPref: ['apt-h;scope=dialog;export=raw'] }))).toMatchObject([{ type: 'aipref-changed', midCall: true }]);
+  });
+
+  test('is midCall in a dialog the capture joined mid-call, before any answer is seen', () => {
+    const r = new Replay();
+    const leg = { callId: 'joined', caller: 'a', callee: 'b' };
+    expect(r.send(request(leg, { cseq: 10, method: 'INVITE', sdp: OFFER }))).toMatchObject([{ type: 'dialog-created', adopted: true }, { type: 'offer' }]);
+    expect(r.send(request(leg, { cseq: 11, method: 'INFO', aiPref: ['apt-h;scope=dialog;export=raw'] }))).toMatchObject([{ type: 'aipref-changed', midCall: true }]);
   });
 });
 
