@@ -351,10 +351,18 @@ export class SignalingFront {
    * discarded, their identifiers' statements going back to what they were. Either way the
    * statements go to the shards again (flushStatements), at this frame.
    */
-  private settle(offer: string, accepted: boolean): void {
-    const { parts, unreadable } = this.registry.settle(offer, accepted);
+  private settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): void {
+    const refusedIds = accepted || isStatedOutsideOffers(offer) ? [] : this.registry.offerIds(offer);
+    const { parts, unreadable } = this.registry.settle(offer, accepted, only);
     for (const part of parts) this.remember(part);
     for (const u of unreadable) this.rememberUnreadable(u.prefId, u.reason);
+    // What the dialog stated outside offers of an identifier only the refused offer stated was
+    // held back for that offer's sake: nothing of it is in force any more, so it is, as stated.
+    if (refusedIds.length > 0) {
+      const stated = statedOutsideOffers(offer);
+      const alone = new Set(refusedIds.filter((id) => !this.registry.holds(id, () => true)));
+      if (alone.size > 0) this.settle(stated, true, (id) => alone.has(id));
+    }
   }
 
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {

@@ -128,10 +128,13 @@ export class AptRegistry {
    * The answer to an offer (`accepted`) commits the parts it brought, a refusal discards them
    * (SPEC §5). Returns the parts committed. Findings were reported when the parts came.
    */
-  settle(offer: string, accepted: boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string }[] } {
-    const ids = this.offers.get(offer);
-    if (ids === undefined) return { parts: [], unreadable: [] };
-    this.offers.delete(offer);
+  settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string }[] } {
+    const all = this.offers.get(offer);
+    if (all === undefined) return { parts: [], unreadable: [] };
+    // `only`: settle the identifiers it accepts; the offer stays pending for the others
+    const ids = only === undefined ? [...all] : [...all].filter(only);
+    for (const id of ids) all.delete(id);
+    if (all.size === 0) this.offers.delete(offer);
     const committed: StatementPart[] = [];
     const unreadable: { prefId: string; reason: string }[] = [];
     for (const id of ids) {
@@ -157,6 +160,11 @@ export class AptRegistry {
       this.touched(entry, id);
     }
     return { parts: committed, unreadable };
+  }
+
+  /** The identifiers an offer awaiting its answer brought parts or unreadable marks for. */
+  offerIds(offer: string): string[] {
+    return [...(this.offers.get(offer) ?? [])];
   }
 
   /** Every part awaiting its offer's answer (by identifier, each in the order it came): a rebuilt registry takes them again. */

@@ -374,6 +374,29 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
     expect(await run('info-looser', looser, 'INFO', false, first)).toEqual(['4 aggregate aggregated-only', '6 aggregate aggregated-only']);
   });
 
+  it('an INFO naming what only a pending offer names: held back meanwhile, in force as stated once that offer is refused', async () => {
+    const file = await ws.file('info-new-during-offer.pcap');
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    const offered = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=raw;retention=1h';
+    const stated = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
+    at(0, request('INVITE', 1, sdpOf('a', []), [], ''), true); // 1
+    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+    at(0.2, request('ACK', 1, null), true); // 3
+    at(1, request('INVITE', 2, sdpOf('a', []), [offered]), true); // 4: the offer names apt-n
+    at(1.5, request('INFO', 3, null, [stated]), true); // 5: the INFO names it too
+    at(2, sr(), true, 4001, 5001); // 6
+    at(3, response(REFUSED.status, 2, null, REFUSED.headers), false); // 7
+    at(3.1, request('ACK', 2, null), true); // 8
+    at(4, sr(), true, 4001, 5001); // 9
+    await w.close();
+    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
+    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['6 drop export-none', '9 aggregate aggregated-only']);
+  });
+
   it("an INFO repeating what a pending offer says does not commit it: the offer's refusal still discards it", async () => {
     const file = await ws.file('info-during-offer.pcap');
     const w = await PcapWriter.open(file, { linkType: 1 });
