@@ -215,9 +215,10 @@ export class SignalingFront {
         return;
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
-        // an offer the dialog ended before answering was never accepted
-        this.settle(ev.key, false);
+        // what it held back goes with it (first: the refusal below would put some of it in force),
+        // and an offer the dialog ended before answering was never accepted
         this.settle(statedOutsideOffers(ev.key), false);
+        this.settle(ev.key, false);
         this.forget(ev.key);
         // an answered INVITE's early scope, kept for its forks, goes with its last dialog
         if (ev.inviteOver !== undefined) this.forget(ev.inviteOver);

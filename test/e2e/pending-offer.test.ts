@@ -462,6 +462,28 @@ describe("another call's offer awaiting its answer", () => {
     sip([startLine, `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${call}${method}${cseq}`, 'From: <sip:a@10.0.0.1>;tag=aaa', `To: <sip:b@10.0.0.2>${toTag}`, `Call-ID: ${call}`, `CSeq: ${cseq} ${method}`, ...headers], sdp);
   const onPort = (sdp: string, port: number) => sdp.replace(/m=audio \d+/, `m=audio ${port}`).replace(/a=ssrc:\d+/, `a=ssrc:${port}`);
 
+  it('that ends with the call takes what the call held back with it, even where its offer alone named the identifier', async () => {
+    const file = await ws.file('ended-with-offer.pcap');
+    const w = await PcapWriter.open(file, { linkType: 1 });
+    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
+      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
+    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+    const x = 'x@10.0.0.1';
+    at(0, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 1
+    at(0.1, message(x, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
+    at(0.2, message(x, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
+    at(1, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), ['AI-Pref: apt-n;scope=dialog;type=user;export=raw;retention=1h']), true); // 4
+    at(1.5, message(x, 'INFO sip:b@10.0.0.2 SIP/2.0', 'INFO', 3, null, ['AI-Pref: apt-n;scope=dialog;type=user;export=aggregated-only;retention=1h']), true); // 5
+    at(2, message(x, 'BYE sip:b@10.0.0.2 SIP/2.0', 'BYE', 4, null), true); // 6: the call ends, its offer unanswered
+    at(3, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-n;scope=dialog'], ''), true); // 7: this call names apt-n, says nothing of it
+    at(3.1, response('200 OK', 1, sdpOf('b', [])), false); // 8
+    at(3.2, request('ACK', 1, null), true); // 9
+    at(4, sr(), true, 4001, 5001); // 10
+    await w.close();
+    const r = await replayLines({ capture: file, policy: policyOf({ apts: {} }), workers: 0, explain: true });
+    expect(parseLines<DecisionLine>(r.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['10 drop export-none']);
+  });
+
   it("does not hold back what this call's INFO states of an identifier new to it", async () => {
     const n = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
     const file = await ws.file('other-call-offer.pcap');
