@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
-import type { CaptureWarning } from '../../native-free/types.js';
+import type { CaptureWarning, RecordBatch } from '../../native-free/types.js';
 
 export interface ReadRecord {
   frame: number;
@@ -31,23 +31,30 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** A batch's records, copied out (the reader may reuse the batch). */
+export function recordsOf(b: RecordBatch): ReadRecord[] {
+  const out: ReadRecord[] = [];
+  for (let i = 0; i < b.count; i++) {
+    out.push({
+      frame: b.firstFrame + i,
+      ts: b.ts[i]!,
+      linkType: b.linkType[i]!,
+      capLen: b.capLen[i]!,
+      origLen: b.origLen[i]!,
+      fileOffset: b.fileOffset[i]!,
+      data: [...b.bytes.subarray(b.dataOffset[i]!, b.dataOffset[i]! + b.capLen[i]!)],
+    });
+  }
+  return out;
+}
+
 /** Reads a capture file to the end (or its error), copying every record out. */
 export async function readAll(file: string, opts: ReadCaptureOptions = {}): Promise<ReadResult> {
   const result: ReadResult = { records: [], warnings: [], batches: 0 };
   try {
     for await (const b of readCaptureBatches(file, { ...opts, onWarning: (w) => result.warnings.push(w) })) {
       result.batches++;
-      for (let i = 0; i < b.count; i++) {
-        result.records.push({
-          frame: b.firstFrame + i,
-          ts: b.ts[i]!,
-          linkType: b.linkType[i]!,
-          capLen: b.capLen[i]!,
-          origLen: b.origLen[i]!,
-          fileOffset: b.fileOffset[i]!,
-          data: [...b.bytes.subarray(b.dataOffset[i]!, b.dataOffset[i]! + b.capLen[i]!)],
-        });
-      }
+      result.records.push(...recordsOf(b));
     }
   } catch (err) {
     result.error = err as Error;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isNativePcapAvailable, loadNativePcap, NATIVE_PCAP_MISSING, nativePcapBatches, readCaptureWithNativePcap } from '../../src/sources/native-pcap.js';
 import { readCaptureBatches } from '../../native-free/capture.js';
-import { readAll, type ReadRecord } from './capture-helpers.js';
+import { readAll, type ReadRecord, recordsOf } from './capture-helpers.js';
 
 const available = await isNativePcapAvailable();
 const captures = ['rtpproxy_rtcp.a.pcap', 'rtpproxy_rtcp.o.pcap', 'heplify_sip_ipv4_tcp.pcap', 'heplify_sip_ipv6_udp.pcap', 'heplify_ipip0.pcap'];
@@ -74,17 +74,7 @@ describe('native pcap', () => {
         for await (const b of nativePcapBatches(capture(name), bpf, maxBatchRecords)) {
           expect(b.count).toBeGreaterThan(0);
           expect(b.count).toBeLessThanOrEqual(maxBatchRecords);
-          for (let i = 0; i < b.count; i++) {
-            got.push({
-              frame: b.firstFrame + i,
-              ts: b.ts[i]!,
-              linkType: b.linkType[i]!,
-              capLen: b.capLen[i]!,
-              origLen: b.origLen[i]!,
-              fileOffset: b.fileOffset[i]!,
-              data: [...b.bytes.subarray(b.dataOffset[i]!, b.dataOffset[i]! + b.capLen[i]!)],
-            });
-          }
+          got.push(...recordsOf(b));
         }
         expect(got).toEqual(expected);
       }
