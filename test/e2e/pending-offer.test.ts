@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
 import { PcapWriter } from '../../native-free/write.js';
 import { encodeRtcpCompound } from '../../src/media/rtcp/encode.js';
-import { type DecisionLine, parseLines, policyOf, type PolicyJson, replayLines, type ReportLine, Workspace } from './e2e-helpers.js';
+import { type DecisionLine, parseLines, policyOf, type PolicyJson, replayLines, type ReplayLines, type ReportLine, Workspace } from './e2e-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -223,22 +223,44 @@ const CASES: Case[] = [
   },
 ];
 
-async function captureOf(c: Case, file: string): Promise<void> {
+/** Places one packet of a small capture: A is 10.0.0.1, B 10.0.0.2; SIP on 5060 unless ports are given. */
+type At = (ts: number, payload: Uint8Array, fromA: boolean, sport?: number, dport?: number) => void;
+
+/** A sender report of A's audio stream (SSRC 1111): what each case looks at is how it is judged. */
+const srOfA = (): Uint8Array => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+
+/** Writes a small capture into `file`, its packets placed by `write`. */
+async function writeCall(file: string, write: (at: At) => void): Promise<void> {
   const w = await PcapWriter.open(file, { linkType: 1 });
-  const at = (ts: number, sport: number, dport: number, payload: Uint8Array, fromA = true) =>
-    w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-  const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-  at(0, 5060, 5060, request('INVITE', 1, sdpOf('a', c.before), c.headersBefore, ''));
-  at(0.1, 5060, 5060, response('200 OK', 1, sdpOf('b', [])), false);
-  at(0.2, 5060, 5060, request('ACK', 1, null));
-  at(1, 4001, 5001, sr());
-  at(2, 5060, 5060, request('INVITE', 2, sdpOf('a', c.after), c.headersAfter));
-  at(2.5, 4001, 5001, sr());
-  if (c.answer.status === '200 OK') at(3, 5060, 5060, response('200 OK', 2, sdpOf('b', [])), false);
-  else at(3, 5060, 5060, response(c.answer.status, 2, null, 'headers' in c.answer ? c.answer.headers : []), false);
-  at(3.1, 5060, 5060, request('ACK', 2, null));
-  at(4, 4001, 5001, sr());
+  write((ts, payload, fromA, sport = 5060, dport = 5060) =>
+    w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload })),
+  );
   await w.close();
+}
+
+/** Writes a small capture (see writeCall) and replays it with 0 and 2 media workers, checking both give the same lines; returns the replay. */
+async function replayCall(name: string, write: (at: At) => void, policy = policyOf({ apts: {} })): Promise<ReplayLines> {
+  const file = await ws.file(`${name}.pcap`);
+  await writeCall(file, write);
+  const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
+  expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+  expect(runs[1]!.reports).toEqual(runs[0]!.reports);
+  return runs[0]!;
+}
+
+async function captureOf(c: Case, file: string): Promise<void> {
+  await writeCall(file, (at) => {
+    at(0, request('INVITE', 1, sdpOf('a', c.before), c.headersBefore, ''), true);
+    at(0.1, response('200 OK', 1, sdpOf('b', [])), false);
+    at(0.2, request('ACK', 1, null), true);
+    at(1, srOfA(), true, 4001, 5001);
+    at(2, request('INVITE', 2, sdpOf('a', c.after), c.headersAfter), true);
+    at(2.5, srOfA(), true, 4001, 5001);
+    if (c.answer.status === '200 OK') at(3, response('200 OK', 2, sdpOf('b', [])), false);
+    else at(3, response(c.answer.status, 2, null, 'headers' in c.answer ? c.answer.headers : []), false);
+    at(3.1, request('ACK', 2, null), true);
+    at(4, srOfA(), true, 4001, 5001);
+  });
 }
 
 describe('a re-INVITE awaiting its answer', () => {
@@ -298,35 +320,28 @@ describe('an offer superseded before its answer (crossing re-INVITEs, or a failu
     );
 
   it("the superseded offer's relaxation is never committed by the answer to the offer that took its place", async () => {
-    const file = await ws.file('superseded.pcap');
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    const strict = aptX('none', 1);
-    at(0, request('INVITE', 1, sdpOf('a', [strict]), [], ''), true); // 1
-    at(0.1, response('200 OK', 1, sdpOf('b', [strict])), false); // 2
-    at(0.2, request('ACK', 1, null), true); // 3
-    at(1, sr(), true, 4001, 5001); // 4
-    at(2, request('INVITE', 2, sdpOf('a', [aptX('raw', 2)])), true); // 5: A offers a newer, looser version
-    at(2.5, sr(), true, 4001, 5001); // 6
-    at(2.6, fromB('INVITE', 1, sdpOf('b', [strict])), false); // 7: B's re-INVITE crosses it
-    at(2.7, response('491 Request Pending', 2, null), false); // 8: B refuses A's
-    at(3, toB('200 OK', 1, sdpOf('a', [strict])), true); // 9: A answers B's
-    at(3.1, fromB('ACK', 1, null), false); // 10
-    at(4, sr(), true, 4001, 5001); // 11
-    await w.close();
-    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
-    const decisions = parseLines<DecisionLine>(runs[0]!.decisions);
+    const run = await replayCall('superseded', (at) => {
+      const strict = aptX('none', 1);
+      at(0, request('INVITE', 1, sdpOf('a', [strict]), [], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [strict])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4
+      at(2, request('INVITE', 2, sdpOf('a', [aptX('raw', 2)])), true); // 5: A offers a newer, looser version
+      at(2.5, srOfA(), true, 4001, 5001); // 6
+      at(2.6, fromB('INVITE', 1, sdpOf('b', [strict])), false); // 7: B's re-INVITE crosses it
+      at(2.7, response('491 Request Pending', 2, null), false); // 8: B refuses A's
+      at(3, toB('200 OK', 1, sdpOf('a', [strict])), true); // 9: A answers B's
+      at(3.1, fromB('ACK', 1, null), false); // 10
+      at(4, srOfA(), true, 4001, 5001); // 11
+    });
+    const decisions = parseLines<DecisionLine>(run.decisions);
     expect(decisions.map((d) => [d.frame, `${d.decision} ${d.reason}`])).toEqual([
       [4, 'drop export-none'],
       [6, 'drop export-none'],
       [11, 'drop export-none'],
     ]);
-    const superseded = parseLines<ReportLine>(runs[0]!.reports).filter((r) => r.frame === 7 && r.type === 'scope-transitioned');
+    const superseded = parseLines<ReportLine>(run.reports).filter((r) => r.frame === 7 && r.type === 'scope-transitioned');
     expect(superseded.map((r) => r.detail)).toEqual([expect.stringMatching(/superseded by a new one .*its changes are discarded$/)]);
-    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-    expect(runs[1]!.reports).toEqual(runs[0]!.reports);
   });
 });
 
@@ -341,25 +356,19 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
     'Warning: 399 aipref "Preference unsupported"',
   ];
   async function run(name: string, header: string, method = 'INFO', refused = false, first = 'AI-Pref: apt-h;scope=dialog'): Promise<string[]> {
-    const file = await ws.file(`${name}.pcap`);
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    at(0, request('INVITE', 1, sdpOf('a', []), [first], ''), true); // 1
-    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
-    at(0.2, request('ACK', 1, null), true); // 3
-    at(1, sr(), true, 4001, 5001); // 4
-    at(2, request(method, 2, null, [header]), true); // 5
-    at(3, sr(), true, 4001, 5001); // 6
-    // a refusal of the request (a 488 with Warning 399 aipref), and an SR after it
-    if (refused) at(3.5, sip(REFUSAL_HEAD(method), null), false); // 7
-    if (refused) at(4, sr(), true, 4001, 5001); // 8
-    await w.close();
     const policy = policyOf({ apts: { 'apt-h': { type: 'user', export: 'raw', retention: '1h' } } });
-    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
-    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-    return parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`);
+    const replay = await replayCall(name, (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [first], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4
+      at(2, request(method, 2, null, [header]), true); // 5
+      at(3, srOfA(), true, 4001, 5001); // 6
+      // a refusal of the request (a 488 with Warning 399 aipref), and an SR after it
+      if (refused) at(3.5, sip(REFUSAL_HEAD(method), null), false); // 7
+      if (refused) at(4, srOfA(), true, 4001, 5001); // 8
+    }, policy);
+    return parseLines<DecisionLine>(replay.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`);
   }
 
   it('say what they say although they name the identifiers already in force: a restriction applies from there', async () => {
@@ -375,50 +384,38 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
   });
 
   it('an INFO naming what only a pending offer names: held back meanwhile, in force as stated once that offer is refused', async () => {
-    const file = await ws.file('info-new-during-offer.pcap');
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    const offered = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=raw;retention=1h';
-    const stated = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
-    at(0, request('INVITE', 1, sdpOf('a', []), [], ''), true); // 1
-    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
-    at(0.2, request('ACK', 1, null), true); // 3
-    at(1, request('INVITE', 2, sdpOf('a', []), [offered]), true); // 4: the offer names apt-n
-    at(1.5, request('INFO', 3, null, [stated]), true); // 5: the INFO names it too
-    at(2, sr(), true, 4001, 5001); // 6
-    at(3, response(REFUSED.status, 2, null, REFUSED.headers), false); // 7
-    at(3.1, request('ACK', 2, null), true); // 8
-    at(4, sr(), true, 4001, 5001); // 9
-    await w.close();
-    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
-    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['6 drop export-none', '9 aggregate aggregated-only']);
+    const run = await replayCall('info-new-during-offer', (at) => {
+      const offered = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=raw;retention=1h';
+      const stated = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
+      at(0, request('INVITE', 1, sdpOf('a', []), [], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, request('INVITE', 2, sdpOf('a', []), [offered]), true); // 4: the offer names apt-n
+      at(1.5, request('INFO', 3, null, [stated]), true); // 5: the INFO names it too
+      at(2, srOfA(), true, 4001, 5001); // 6
+      at(3, response(REFUSED.status, 2, null, REFUSED.headers), false); // 7
+      at(3.1, request('ACK', 2, null), true); // 8
+      at(4, srOfA(), true, 4001, 5001); // 9
+    });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['6 drop export-none', '9 aggregate aggregated-only']);
   });
 
   it("an INFO repeating what a pending offer says does not commit it: the offer's refusal still discards it", async () => {
-    const file = await ws.file('info-during-offer.pcap');
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    const looser = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
-    at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h'], ''), true); // 1
-    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
-    at(0.2, request('ACK', 1, null), true); // 3
-    at(1, sr(), true, 4001, 5001); // 4
-    at(2, request('INVITE', 2, sdpOf('a', []), [looser]), true); // 5
-    at(2.5, sr(), true, 4001, 5001); // 6
-    at(2.6, request('INFO', 3, null, [looser]), true); // 7
-    at(2.8, sr(), true, 4001, 5001); // 8
-    at(3, response(REFUSED.status, 2, null, REFUSED.headers), false); // 9
-    at(3.1, request('ACK', 2, null), true); // 10
-    at(4, sr(), true, 4001, 5001); // 11
-    await w.close();
-    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
-    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '6 aggregate', '8 aggregate', '11 aggregate']);
+    const run = await replayCall('info-during-offer', (at) => {
+      const looser = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4
+      at(2, request('INVITE', 2, sdpOf('a', []), [looser]), true); // 5
+      at(2.5, srOfA(), true, 4001, 5001); // 6
+      at(2.6, request('INFO', 3, null, [looser]), true); // 7
+      at(2.8, srOfA(), true, 4001, 5001); // 8
+      at(3, response(REFUSED.status, 2, null, REFUSED.headers), false); // 9
+      at(3.1, request('ACK', 2, null), true); // 10
+      at(4, srOfA(), true, 4001, 5001); // 11
+    });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '6 aggregate', '8 aggregate', '11 aggregate']);
   });
 
   it('an identifier nothing stated before is in force as stated: there is nothing of it to relax', async () => {
@@ -428,27 +425,21 @@ describe('AI-Pref values in a request without SDP (an INFO, an UPDATE or re-INVI
   it("a response to such a request, or a re-INVITE's ACK, is no answer either: a looser version there never applies", async () => {
     const first = 'AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
     const looser = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
-    const file = await ws.file('mid-call-responses.pcap');
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    const infoOk = sip(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKINFO2', 'From: <sip:a@10.0.0.1>;tag=aaa', 'To: <sip:b@10.0.0.2>;tag=bbb', `Call-ID: ${CALL}`, 'CSeq: 2 INFO', looser], null);
-    at(0, request('INVITE', 1, sdpOf('a', []), [first], ''), true); // 1
-    at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
-    at(0.2, request('ACK', 1, null), true); // 3
-    at(1, sr(), true, 4001, 5001); // 4
-    at(2, request('INFO', 2, null, []), true); // 5
-    at(2.1, infoOk, false); // 6: the callee's 200 to the INFO says the looser version
-    at(2.5, sr(), true, 4001, 5001); // 7
-    at(3, request('INVITE', 3, sdpOf('a', [])), true); // 8
-    at(3.1, response('200 OK', 3, sdpOf('b', [])), false); // 9
-    at(3.2, request('ACK', 3, null, [looser]), true); // 10: the re-INVITE's ACK says it too
-    at(4, sr(), true, 4001, 5001); // 11
-    await w.close();
-    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
-    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '7 aggregate', '11 aggregate']);
+    const run = await replayCall('mid-call-responses', (at) => {
+      const infoOk = sip(['SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKINFO2', 'From: <sip:a@10.0.0.1>;tag=aaa', 'To: <sip:b@10.0.0.2>;tag=bbb', `Call-ID: ${CALL}`, 'CSeq: 2 INFO', looser], null);
+      at(0, request('INVITE', 1, sdpOf('a', []), [first], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4
+      at(2, request('INFO', 2, null, []), true); // 5
+      at(2.1, infoOk, false); // 6: the callee's 200 to the INFO says the looser version
+      at(2.5, srOfA(), true, 4001, 5001); // 7
+      at(3, request('INVITE', 3, sdpOf('a', [])), true); // 8
+      at(3.1, response('200 OK', 3, sdpOf('b', [])), false); // 9
+      at(3.2, request('ACK', 3, null, [looser]), true); // 10: the re-INVITE's ACK says it too
+      at(4, srOfA(), true, 4001, 5001); // 11
+    });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => `${d.frame} ${d.decision}`)).toEqual(['4 aggregate', '7 aggregate', '11 aggregate']);
   });
 
   it('a garbled one makes its identifier unresolved from there', async () => {
@@ -463,49 +454,38 @@ describe("another call's offer awaiting its answer", () => {
   const onPort = (sdp: string, port: number) => sdp.replace(/m=audio \d+/, `m=audio ${port}`).replace(/a=ssrc:\d+/, `a=ssrc:${port}`);
 
   it('that ends with the call takes what the call held back with it, even where its offer alone named the identifier', async () => {
-    const file = await ws.file('ended-with-offer.pcap');
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    const x = 'x@10.0.0.1';
-    at(0, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 1
-    at(0.1, message(x, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
-    at(0.2, message(x, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
-    at(1, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), ['AI-Pref: apt-n;scope=dialog;type=user;export=raw;retention=1h']), true); // 4
-    at(1.5, message(x, 'INFO sip:b@10.0.0.2 SIP/2.0', 'INFO', 3, null, ['AI-Pref: apt-n;scope=dialog;type=user;export=aggregated-only;retention=1h']), true); // 5
-    at(2, message(x, 'BYE sip:b@10.0.0.2 SIP/2.0', 'BYE', 4, null), true); // 6: the call ends, its offer unanswered
-    at(3, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-n;scope=dialog'], ''), true); // 7: this call names apt-n, says nothing of it
-    at(3.1, response('200 OK', 1, sdpOf('b', [])), false); // 8
-    at(3.2, request('ACK', 1, null), true); // 9
-    at(4, sr(), true, 4001, 5001); // 10
-    await w.close();
-    const r = await replayLines({ capture: file, policy: policyOf({ apts: {} }), workers: 0, explain: true });
-    expect(parseLines<DecisionLine>(r.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['10 drop export-none']);
+    const run = await replayCall('ended-with-offer', (at) => {
+      const x = 'x@10.0.0.1';
+      at(0, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 1
+      at(0.1, message(x, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
+      at(0.2, message(x, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
+      at(1, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), ['AI-Pref: apt-n;scope=dialog;type=user;export=raw;retention=1h']), true); // 4
+      at(1.5, message(x, 'INFO sip:b@10.0.0.2 SIP/2.0', 'INFO', 3, null, ['AI-Pref: apt-n;scope=dialog;type=user;export=aggregated-only;retention=1h']), true); // 5
+      at(2, message(x, 'BYE sip:b@10.0.0.2 SIP/2.0', 'BYE', 4, null), true); // 6: the call ends, its offer unanswered
+      at(3, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-n;scope=dialog'], ''), true); // 7: this call names apt-n, says nothing of it
+      at(3.1, response('200 OK', 1, sdpOf('b', [])), false); // 8
+      at(3.2, request('ACK', 1, null), true); // 9
+      at(4, srOfA(), true, 4001, 5001); // 10
+    });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['10 drop export-none']);
   });
 
   it("does not hold back what this call's INFO states of an identifier new to it", async () => {
     const n = 'AI-Pref: apt-n;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
-    const file = await ws.file('other-call-offer.pcap');
-    const w = await PcapWriter.open(file, { linkType: 1 });
-    const at = (ts: number, payload: Uint8Array, fromA: boolean, sport = 5060, dport = 5060) =>
-      w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
-    const sr = () => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
-    const x = 'x@10.0.0.1';
-    at(0, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 1
-    at(0.1, message(x, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
-    at(0.2, message(x, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
-    at(0.3, request('INVITE', 1, sdpOf('a', []), [], ''), true); // 4: this call
-    at(0.4, response('200 OK', 1, sdpOf('b', [])), false); // 5
-    at(0.5, request('ACK', 1, null), true); // 6
-    at(1, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), [n]), true); // 7: the other call offers apt-n
-    at(1.5, request('INFO', 2, null, [n]), true); // 8: this call's INFO names apt-n, new to it
-    at(2, sr(), true, 4001, 5001); // 9
-    at(3, message(x, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 2, null, ['Warning: 399 aipref "no"']), false); // 10
-    at(4, sr(), true, 4001, 5001); // 11
-    await w.close();
-    const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy: policyOf({ apts: {} }), workers, explain: true })));
-    expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-    expect(parseLines<DecisionLine>(runs[0]!.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['9 aggregate aggregated-only', '11 aggregate aggregated-only']);
+    const run = await replayCall('other-call-offer', (at) => {
+      const x = 'x@10.0.0.1';
+      at(0, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 1
+      at(0.1, message(x, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
+      at(0.2, message(x, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
+      at(0.3, request('INVITE', 1, sdpOf('a', []), [], ''), true); // 4: this call
+      at(0.4, response('200 OK', 1, sdpOf('b', [])), false); // 5
+      at(0.5, request('ACK', 1, null), true); // 6
+      at(1, message(x, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), [n]), true); // 7: the other call offers apt-n
+      at(1.5, request('INFO', 2, null, [n]), true); // 8: this call's INFO names apt-n, new to it
+      at(2, srOfA(), true, 4001, 5001); // 9
+      at(3, message(x, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 2, null, ['Warning: 399 aipref "no"']), false); // 10
+      at(4, srOfA(), true, 4001, 5001); // 11
+    });
+    expect(parseLines<DecisionLine>(run.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`)).toEqual(['9 aggregate aggregated-only', '11 aggregate aggregated-only']);
   });
 });
