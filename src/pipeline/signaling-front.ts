@@ -356,7 +356,7 @@ export class SignalingFront {
     const refusedIds = accepted || isStatedOutsideOffers(offer) ? [] : this.registry.offerIds(offer);
     const { parts, unreadable } = this.registry.settle(offer, accepted, only);
     for (const part of parts) this.remember(part);
-    for (const u of unreadable) this.rememberUnreadable(u.prefId, u.reason);
+    for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true);
     // What the dialog stated outside offers of an identifier only the refused offer stated was
     // held back for that offer's sake: nothing of it is in force any more, so it is, as stated.
     if (refusedIds.length > 0) {
@@ -368,8 +368,7 @@ export class SignalingFront {
 
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {
     this.touch(prefId);
-    const key = JSON.stringify(['failure', prefId]);
-    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable: false } });
+    this.rememberFailure(prefId, reason, false);
     return this.registry.markIntegrityFailure(prefId, reason);
   }
 
@@ -379,14 +378,14 @@ export class SignalingFront {
    */
   private unreadable(prefId: string, reason: string, offer: string | null): PolicyFinding[] {
     this.touch(prefId);
-    if (offer === null) this.rememberUnreadable(prefId, reason);
+    if (offer === null) this.rememberFailure(prefId, reason, true);
     return this.registry.markUnreadable(prefId, reason, offer);
   }
 
-  /** An unreadable value in force: a reloaded policy keeps it. */
-  private rememberUnreadable(prefId: string, reason: string): void {
+  /** A failed signature or (`unreadable`) an unreadable value in force: a reloaded policy keeps it. */
+  private rememberFailure(prefId: string, reason: string, unreadable: boolean): void {
     const key = JSON.stringify(['failure', prefId]);
-    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable: true } });
+    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable } });
   }
 
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */

@@ -84,41 +84,22 @@ export class AptRegistry {
     const key = partKey(part);
     if (entry.held.partKeys.has(key)) return [];
     const { taken, findings } = addPart((entry.proposed ??= copyOf(entry.held)), part);
-    // Kept even when another pending offer brought it already, or holds a newer version: each
+    // Kept even when another pending offer brought it already, or a newer version of it: each
     // offer's answer or refusal decides for what it brought.
-    const pendingKey = `${offer}\u0000${key}`;
+    const pendingKey = pendingKeyOf(offer, key);
     if (!entry.pendingKeys.has(pendingKey)) {
-      // Older versions this offer brought that the new one replaces would be replaced at its
-      // answer as well (and discarded with it at a refusal): they go now, so that a stream of
-      // versions (INFO after INFO) keeps one pending part, not one per message.
-      const version = partVersion(part);
-      if (version !== null) {
-        const vouched = VOUCHED_SOURCES.has(part.source);
-        // one this offer brought already replaces it (a newer version, as good a source): it would go at the answer
-        const superseded = entry.pending.some((p) => {
-          if (p.offer !== offer) return false;
-          const v = partVersion(p.part);
-          return v !== null && v > version && (VOUCHED_SOURCES.has(p.part.source) || !vouched);
-        });
-        if (superseded) {
-          if (taken) this.touched(entry, part.prefId);
-          return findings;
-        }
-        const outdated = (p: { offer: string; part: StatementPart }): boolean => {
-          if (p.offer !== offer) return false;
-          const v = partVersion(p.part);
-          return v !== null && v < version && (vouched || !VOUCHED_SOURCES.has(p.part.source));
-        };
-        if (entry.pending.some(outdated)) {
-          entry.pending = entry.pending.filter((p) => !outdated(p));
-          entry.pendingKeys = new Set(entry.pending.map((p) => `${p.offer}\u0000${partKey(p.part)}`));
-        }
+      // One this offer brought already replaces it (a newer version, as good a source): it would
+      // go at the answer. Older ones this offer brought that it replaces go now, for the same
+      // reason: a stream of versions (INFO after INFO) keeps one pending part, not one per message.
+      if (entry.pending.some((p) => p.offer === offer && replaces(p.part, part))) {
+        if (taken) this.touched(entry, part.prefId);
+        return findings;
       }
+      const outdated = (p: { offer: string; part: StatementPart }): boolean => p.offer === offer && replaces(part, p.part);
+      if (entry.pending.some(outdated)) setPending(entry, entry.pending.filter((p) => !outdated(p)));
       entry.pending.push({ offer, part });
       entry.pendingKeys.add(pendingKey);
-      let ids = this.offers.get(offer);
-      if (ids === undefined) this.offers.set(offer, (ids = new Set()));
-      ids.add(part.prefId);
+      this.addToOffer(offer, part.prefId);
     }
     if (taken) this.touched(entry, part.prefId);
     return findings;
@@ -154,8 +135,7 @@ export class AptRegistry {
           committed.push(p.part);
         }
       }
-      entry.pending = rest;
-      entry.pendingKeys = new Set(rest.map((p) => `${p.offer}\u0000${partKey(p.part)}`));
+      setPending(entry, rest);
       entry.proposed = rest.length === 0 ? null : heldWith(entry.held, rest);
       this.touched(entry, id);
     }
@@ -193,9 +173,7 @@ export class AptRegistry {
     const entry = this.entryFor(prefId);
     if (entry.failure !== null || entry.pendingUnreadable.some((u) => u.offer === offer)) return [];
     entry.pendingUnreadable.push({ offer, reason });
-    let ids = this.offers.get(offer);
-    if (ids === undefined) this.offers.set(offer, (ids = new Set()));
-    ids.add(prefId);
+    this.addToOffer(offer, prefId);
     this.touched(entry, prefId);
     return [];
   }
@@ -277,6 +255,13 @@ export class AptRegistry {
     return entry;
   }
 
+  /** Files the identifier under the offer awaiting its answer, for settle(). */
+  private addToOffer(offer: string, prefId: string): void {
+    let ids = this.offers.get(offer);
+    if (ids === undefined) this.offers.set(offer, (ids = new Set()));
+    ids.add(prefId);
+  }
+
   /** The entry's statement may have changed: built again when asked for, and sent on. */
   private touched(entry: Entry, prefId: string): void {
     entry.statement = null;
@@ -316,10 +301,7 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
     // of every older version, an unsigned one of older unsigned ones only, and merges with
     // vouched-for ones (the most restrictive value winning), so a caller's newer number never
     // undoes the operator's or a signed statement.
-    const replaced = (p: StatementPart): boolean => {
-      const v = partVersion(p);
-      return v !== null && v < version && (vouched || !VOUCHED_SOURCES.has(p.source));
-    };
+    const replaced = (p: StatementPart): boolean => replaces(part, p);
     const older = highestVersion(set.parts.filter(replaced), false);
     if (older !== null) {
       findings.push({
@@ -348,6 +330,27 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
 
 /** Sources that vouch for what they say: the operator's policy file, a verified signature (not a fetched uri=: the caller chose it). */
 const VOUCHED_SOURCES: ReadonlySet<PartSource> = new Set<PartSource>(['policy-file', 'jws']);
+
+/**
+ * Whether `newer` takes the place of `older` by the version rule: an older version from a source
+ * no better than its own (a vouched-for part replaces any, an unsigned one unsigned ones only).
+ */
+function replaces(newer: StatementPart, older: StatementPart): boolean {
+  const n = partVersion(newer);
+  const o = partVersion(older);
+  return n !== null && o !== null && o < n && (VOUCHED_SOURCES.has(newer.source) || !VOUCHED_SOURCES.has(older.source));
+}
+
+/** The key a pending part is found by: its offer and its identity (partKey). */
+function pendingKeyOf(offer: string, key: string): string {
+  return `${offer}\u0000${key}`;
+}
+
+/** Sets an entry's pending parts, and the keys they are found by. */
+function setPending(entry: Entry, pending: Entry['pending']): void {
+  entry.pending = pending;
+  entry.pendingKeys = new Set(pending.map((p) => pendingKeyOf(p.offer, partKey(p.part))));
+}
 
 /** The highest version among the parts (only the vouched-for ones with `vouchedOnly`), or null. */
 function highestVersion(parts: readonly StatementPart[], vouchedOnly: boolean): number | null {
