@@ -33,6 +33,7 @@ import { countKind, createSourceCounters, type SourceCounters, type SourcePacket
 import { UdpMirrorListener } from '../sources/udp-listener.js';
 import { loadPolicyOption } from './replay.js';
 import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
+import { checkOutDir } from './out-dir.js';
 
 export interface LiveAddresses {
   udp?: HostPort;
@@ -87,6 +88,7 @@ function payloadKind(payload: Uint8Array): 'rtp' | 'rtcp' | 'sip' | 'other' {
 
 async function ndjsonExporter(opts: LiveOptions, explain: boolean): Promise<LineExporter> {
   const dir = opts.outDir!;
+  await checkOutDir(dir);
   await mkdir(dir, { recursive: true });
   const rotation = {
     dir,

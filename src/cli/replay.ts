@@ -9,6 +9,7 @@ import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/
 import type { ByteRun } from '../pipeline/encoded-lines.js';
 import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
+import { checkOutDir } from './out-dir.js';
 import { UsageError } from './usage.js';
 
 /** Policy file errors are bad input (exit 1) with the file's own one-line message. */
@@ -164,6 +165,7 @@ export async function runReplay(args: string[]): Promise<number> {
   // be looked into twice: the replay judges its first bytes itself. Either way the output
   // folder and files are made at the first write, once the capture has been accepted.
   if (info.isFile()) await probeCaptureFormat(capture);
+  await checkOutDir(outDir);
   const explain = values.explain === true;
   const outputs = replayOutputs(outDir, explain);
   const progress = new Progress(`replay ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);

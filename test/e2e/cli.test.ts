@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -212,13 +212,31 @@ describe('replay output files', () => {
     }
   });
 
-  it('an --out that cannot be made stops the run with one line, exit 1, its shard threads stopped too', async () => {
+  it('an --out that cannot be made stops the run in one line, exit 1: before a record is read, naming what is in the way; an output file that cannot be opened at the first write, shard threads stopped too', async () => {
     const blocker = await ws.file('a-file-not-a-folder');
     await writeFile(blocker, 'x');
     for (const workers of ['0', '2']) {
       const r = await cli('replay', SMALL_PCAP, '--out', path.join(blocker, 'out'), '--workers', workers);
       expect(r.code, `--workers ${workers}`).toBe(1);
-      expect(r.stderr.trim().split('\n'), `--workers ${workers}`).toEqual([`aipref-enforcer replay: ENOTDIR: not a directory, mkdir '${path.join(blocker, 'out')}'`]);
+      expect(r.stderr.trim().split('\n'), `--workers ${workers}`).toEqual([`aipref-enforcer replay: --out ${path.join(blocker, 'out')}: ${blocker} is not a folder`]);
+    }
+    // an output file that cannot be opened is found at the first write, after the first batch:
+    // the run stops there, its shard threads too
+    const taken = await ws.file('exports-is-a-folder');
+    await mkdir(path.join(taken, 'exports.ndjson'), { recursive: true });
+    for (const workers of ['0', '2']) {
+      const r = await cli('replay', SMALL_PCAP, '--out', taken, '--workers', workers);
+      expect(r.code, `--workers ${workers}`).toBe(1);
+      expect(r.stderr.trim().split('\n'), `--workers ${workers}`).toEqual([`aipref-enforcer replay: EISDIR: illegal operation on a directory, open '${path.join(taken, 'exports.ndjson')}'`]);
+    }
+    // the folder itself a file; a parent this process may not write in (root may write anywhere)
+    expect((await cli('replay', SMALL_PCAP, '--out', blocker)).stderr.trim()).toBe(`aipref-enforcer replay: --out ${blocker}: it is not a folder`);
+    if (process.getuid?.() !== 0) {
+      const locked = await ws.file('locked');
+      await mkdir(locked);
+      await chmod(locked, 0o555);
+      const r = await cli('replay', SMALL_PCAP, '--out', path.join(locked, 'a', 'b'));
+      expect([r.code, r.stderr.trim()]).toEqual([1, `aipref-enforcer replay: --out ${path.join(locked, 'a', 'b')}: ${locked} is not writable`]);
     }
   });
 

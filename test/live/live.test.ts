@@ -243,4 +243,15 @@ describe('live beside a relay: the same exports and reports as an offline replay
     // with libpcap the interface is named; without the optional package, how to get it
     expect(ours[0]).toMatch((await isNativePcapAvailable()) ? /no-such-interface-aipref0/ : /optional native 'pcap' package.*apt-get install libpcap-dev/);
   });
+
+  it('refuses an --out that cannot be a folder in one line (exit 1), before it listens', async () => {
+    const blocker = path.join(dir, 'a-file-not-a-folder');
+    await writeFile(blocker, 'x');
+    const err = await cli(['live', '--udp', '127.0.0.1:0', '--out', path.join(blocker, 'out')]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(1);
+    expect(err!.stderr.trim().split('\n')).toEqual([`aipref-enforcer live: --out ${path.join(blocker, 'out')}: ${blocker} is not a folder`]);
+  });
 });
