@@ -12,7 +12,7 @@
  * applies from the next batch on (SignalingFront.updatePolicy through the engine's
  * takePolicyUpdate). Logs are one JSON object per line on stderr.
  */
-import { mkdir } from 'node:fs/promises';
+import { makeDir } from '../export/make-dir.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { AiServiceExporter } from '../export/http-exporter.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
@@ -89,7 +89,7 @@ function payloadKind(payload: Uint8Array): 'rtp' | 'rtcp' | 'sip' | 'other' {
 async function ndjsonExporter(opts: LiveOptions, explain: boolean): Promise<LineExporter> {
   const dir = opts.outDir!;
   await checkOutDir(dir);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const rotation = {
     dir,
     ...(opts.rotateBytes !== undefined && { maxBytes: opts.rotateBytes }),

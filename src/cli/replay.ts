@@ -1,6 +1,7 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
+import { makeDir } from '../export/make-dir.js';
 import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
@@ -90,7 +91,7 @@ export function replayOutputs(outDir: string, explain: boolean): ReplayOutputs {
   let opening: Promise<ReplayFiles> | undefined;
   const open = (): Promise<ReplayFiles> =>
     (opening ??= (async () => {
-      await mkdir(outDir, { recursive: true });
+      await makeDir(outDir);
       const made: ReplayFiles = {
         exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
         reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),

@@ -8,7 +8,8 @@
  * from memory and its bytes from disk (the segment is rewritten without it), so the spool
  * never keeps telemetry longer than the preferences allow (SPEC §4).
  */
-import { appendFile, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { makeDir } from './make-dir.js';
 import { join } from 'node:path';
 
 export interface SpoolEntry {
@@ -90,7 +91,7 @@ export class DiskSpool {
   /** Opens (creating) the spool directory and takes up what a previous run left. */
   static async open(dir: string, opts: DiskSpoolOptions = {}): Promise<DiskSpool> {
     const spool = new DiskSpool(dir, opts);
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await spool.recover();
     return spool;
   }

@@ -240,6 +240,11 @@ describe('replay output files', () => {
     }
   });
 
+  it.skipIf(!existsSync('/proc/self'))('an --out the kernel will not make (under /proc) fails in one line, exit 1, rather than spinning', async () => {
+    const r = await cli('replay', SMALL_PCAP, '--out', '/proc/aipref-no-such-folder/out', '--workers', '0');
+    expect([r.code, r.stderr.trim().split('\n')]).toEqual([1, ["aipref-enforcer replay: ENOENT: no such file or directory, mkdir '/proc/aipref-no-such-folder'"]]);
+  });
+
   it('a run without --explain removes the decisions.ndjson an earlier --explain run left in its folder', async () => {
     const out = await ws.file('explain-then-plain');
     expect((await cli('replay', SMALL_PCAP, '--policy', SMALL_POLICY, '--out', out, '--workers', '0', '--explain')).code).toBe(0);
