@@ -53,6 +53,12 @@ export class SignalingFront {
   private readonly lastScopes = new Map<string, DialogScope>();
   private readonly takenOver = new Set<string>();
   /**
+   * A dialog made from an INVITE's response (a fork, or the one dialog) → the INVITE's key:
+   * the initial offer's statement parts await its answer under the INVITE's key, and the first
+   * answer any of its dialogs gives commits them.
+   */
+  private readonly inviteOf = new Map<string, string>();
+  /**
    * After a policy reload, every identifier the replaced registry knew, to go to the shards
    * again (some now stand on signaling alone, or are unresolved); what the new registry was
    * given, it lists itself (takeChanged), as it does for every delivery that changes something.
@@ -206,6 +212,7 @@ export class SignalingFront {
         if (ev.fromInvite !== null && ev.fromInvite !== ev.key) {
           this.events.push({ kind: 'rekey', frame: ev.frame, ts: ev.ts, from: ev.fromInvite, to: ev.key, dialog: ev.dialog });
           this.takenOver.add(ev.fromInvite);
+          this.inviteOf.set(ev.key, ev.fromInvite);
           const early = this.lastScopes.get(ev.fromInvite);
           if (early && !this.lastScopes.has(ev.key)) this.lastScopes.set(ev.key, early);
         }
@@ -229,19 +236,27 @@ export class SignalingFront {
           this.settle(ev.key, false);
           this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: 'an offer still awaiting its answer is superseded by a new one (crossing re-INVITEs, or its failure response not captured): its changes are discarded' });
         }
-        // A renegotiation's statement parts await the answer as its scopes do (SPEC §5); an
-        // offer with nothing in force yet (the initial one) is what is in force, parts and scopes.
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.effective ? ev.key : null), () => {
+        // An offer's statement parts await its answer (SPEC §5), the initial offer's too: a
+        // refusal discards them, so a refused call leaves no statement behind. An offer with
+        // nothing in force yet (the initial one) has its scopes in force from the offer, but an
+        // identifier only it states is, until the answer, its statement at the most restrictive.
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.key), () => {
           // Restrictions take effect from the offer: the stricter of what is in force and what is proposed.
           const base = ev.effective ?? ev.proposed;
           this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.proposed);
         });
       case 'answer':
-        // the answer confirms what its offer brought; what the answer itself says is in force at once
-        if (!ev.repeat) this.settle(ev.key, true);
+        // the answer confirms what its offer brought (the initial offer's under its INVITE's key);
+        // what the answer itself says is in force at once
+        if (!ev.repeat) {
+          this.settle(ev.key, true);
+          const invite = this.inviteOf.get(ev.key);
+          if (invite !== undefined) this.settle(invite, true);
+        }
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
-          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+          // (a repeat may come while a newer offer awaits its answer: that one's restrictions still apply)
+          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
           if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
@@ -255,7 +270,8 @@ export class SignalingFront {
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.midCall ? statedOutsideOffers(ev.key) : null), () => {
           // the same identifiers for the same scopes: only what they say (delivered above) may change anything
           if (!ev.scopesUnchanged) {
-            this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+            // an offer awaiting its answer stays proposed: its restrictions still apply
+            this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
             if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
           }
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
@@ -263,7 +279,10 @@ export class SignalingFront {
       case 'offer-rejected': {
         // whatever the failure, the offer's changes are discarded: its scopes and its statement parts
         this.settle(ev.key, false);
-        if (ev.effective) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+        if (ev.effective !== null) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
+        // nothing in force before it (a dialog the capture joined at this offer): nothing is now —
+        // not even the offer's m-sections as stopped ones — unless the dialog ends here anyway
+        else if (!ev.ending) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, NOTHING_NEGOTIATED, null, false);
         const why = ev.reason === 'aipref-refused' ? `${ev.status} with Warning 399 aipref` : `${ev.status} (${ev.reason})`;
         this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `offer refused: ${why}; its changes are discarded` });
         return;
@@ -412,7 +431,8 @@ export class SignalingFront {
     return this.integrityFailure(v.id, `${result.reason}: ${result.detail}`);
   }
 
-  private pushScope(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope, pending: NegotiatedScope | null): void {
+  /** `keepStopped`: m-sections the last scope had and this one lacks stay, stopped (keepStoppedSections). */
+  private pushScope(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope, pending: NegotiatedScope | null, keepStopped = true): void {
     const repositoryApts = this.repository.get(key) ?? this.policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
     const toScope = (n: NegotiatedScope): DialogScope => ({
       key,
@@ -434,7 +454,7 @@ export class SignalingFront {
       repositoryApts,
       pending: null,
     });
-    const full = keepStoppedSections(toScope(scope), this.lastScopes.get(key));
+    const full = keepStopped ? keepStoppedSections(toScope(scope), this.lastScopes.get(key)) : toScope(scope);
     if (pending) full.pending = keepStoppedSections(toScope(pending), full);
     this.lastScopes.set(key, full);
     // The message's statements reach the shards before its scope: a shard tells whether the
@@ -553,6 +573,7 @@ export class SignalingFront {
     this.dialogIds.delete(key);
     this.lastScopes.delete(key);
     this.takenOver.delete(key);
+    this.inviteOf.delete(key);
     this.reportedUnresolved.delete(key);
   }
 
@@ -650,6 +671,9 @@ function statedOutsideOffers(dialogKey: string): string {
 }
 
 const STATED = '\u0000stated';
+
+/** The scopes of a dialog nothing was negotiated in: no m-section, no AI-Pref value. */
+const NOTHING_NEGOTIATED: NegotiatedScope = { sections: [], dialogApts: [], headerApts: [] };
 
 function isStatedOutsideOffers(offer: string): boolean {
   return offer.endsWith(STATED);

@@ -108,6 +108,11 @@ export interface AnswerEvent extends EventBase {
   effective: NegotiatedScope;
   /** previous → effective: removals become scope-removed reports */
   diff: ScopeDiff;
+  /**
+   * another offer awaiting its answer (this is a repeat of an earlier exchange's answer): the
+   * scopes if it is accepted — its restrictions still apply; null when none awaits
+   */
+  proposed: NegotiatedScope | null;
 }
 
 export interface OfferRejectedEvent extends EventBase {
@@ -123,6 +128,8 @@ export interface OfferRejectedEvent extends EventBase {
   integrityReason: string | null;
   /** what stays in force: the scopes before the offer */
   effective: NegotiatedScope | null;
+  /** the failure ends the dialog (or the INVITE's early state): its end follows */
+  ending: boolean;
 }
 
 /**
@@ -136,6 +143,8 @@ export interface AiPrefChangedEvent extends EventBase {
   previous: NegotiatedScope | null;
   effective: NegotiatedScope;
   diff: ScopeDiff;
+  /** an offer awaiting its answer: the scopes if it is accepted, with these values — its restrictions still apply; null when none awaits */
+  proposed: NegotiatedScope | null;
   /** the values name the identifiers already in force for the same scopes: only what they say may be new */
   scopesUnchanged: boolean;
   /**

@@ -263,7 +263,7 @@ export class DialogTracker {
       if (invite && invite.inviteCseq === seq && (!d || d.state === 'early')) return this.initialInviteFailed(invite, m, ctx, events);
       if (d && d.state === 'early' && d.inviteCseq === seq) {
         // the INVITE entry was evicted or never seen: end the early dialog on its own
-        this.rejectPending(d, m, ctx, events);
+        this.rejectPending(d, m, ctx, events, false, true);
         return this.end(d, m.status === 487 ? 'cancelled' : 'rejected', ctx, events, m.status);
       }
     }
@@ -293,15 +293,31 @@ export class DialogTracker {
     const facts = this.facts(p, party, ctx);
 
     if (m.status >= 300) {
-      this.rejectPending(d, m, ctx, events);
       // RFC 3261 §12.2.1.2: 481 and 408 to an in-dialog request end the dialog
-      if (m.status === 481 || m.status === 408) this.end(d, 'in-dialog-failure', ctx, events, m.status);
+      const ends = m.status === 481 || m.status === 408;
+      this.rejectPending(d, m, ctx, events, false, ends);
+      if (ends) this.end(d, 'in-dialog-failure', ctx, events, m.status);
       return;
     }
     if (m.status < 101) return;
-    if (!p.sdp) return this.statement(d, facts, ctx, events);
+    const final2xx = m.status >= 200 && method === 'INVITE';
+    if (!p.sdp) {
+      // a re-INVITE's 2xx without SDP confirms the answer its provisional response gave
+      const early = final2xx ? d.negotiation.earlyAnswer(party, seq) : null;
+      if (early) return this.answer(d, { ...p, sdp: early.sdp, sdpText: early.sdpText }, facts, ctx, events);
+      return this.statement(d, facts, ctx, events);
+    }
 
-    if (d.negotiation.answers(party, method, seq)) return this.answer(d, p, facts, ctx, events);
+    if (d.negotiation.answers(party, method, seq)) {
+      // A re-INVITE's answer in a provisional response waits for the final response: a failure
+      // leaves the session as if the re-INVITE had never been sent (RFC 3261 §14.1), so the
+      // offer's relaxations must not apply before the 2xx (its restrictions already do).
+      if (method === 'INVITE' && m.status < 200 && d.negotiation.holdsEarlyAnswers()) {
+        d.negotiation.holdEarlyAnswer(facts, p.sdp, p.sdpText);
+        return;
+      }
+      return this.answer(d, p, facts, ctx, events);
+    }
     const repeat = d.negotiation.repeatedAnswer(facts, p.sdp, p.sdpText);
     if (repeat !== 'not-a-repeat') {
       if (repeat) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...repeat });
@@ -313,7 +329,7 @@ export class DialogTracker {
 
   private initialInviteFailed(invite: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[]): void {
     const cancelled = invite.cancelled || m.status === 487;
-    this.rejectPending(invite, m, ctx, events, cancelled);
+    this.rejectPending(invite, m, ctx, events, cancelled, true);
     for (const forkKey of invite.forks) {
       const fork = this.dialogs.get(forkKey);
       if (fork && fork.state === 'early') this.end(fork, cancelled ? 'cancelled' : 'rejected', ctx, events, m.status);
@@ -325,7 +341,7 @@ export class DialogTracker {
     events.push({ type: 'dialog-ended', frame: ctx.frame, ts: ctx.ts, key: invite.key, dialog: idOf(invite), reason: cancelled ? 'cancelled' : 'rejected', status: m.status });
   }
 
-  private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled = false): void {
+  private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled: boolean, ending: boolean): void {
     if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq)) return;
     const warning = aiPrefRefusalWarning(m);
     const integrityReason = aiIntegrityFailureReason(m);
@@ -340,6 +356,7 @@ export class DialogTracker {
       warning,
       integrityReason,
       effective: d.negotiation.effective,
+      ending,
     });
   }
 

@@ -26,6 +26,15 @@ export interface PendingOffer {
   inResponse: boolean;
   /** the parties' AI-Pref values as they will stand if the answer accepts the offer */
   headers: Sides<PartyHeaderValues>;
+  /** a re-INVITE's answer in a provisional response, held until the final response (holdEarlyAnswer) */
+  early: EarlyAnswer | null;
+}
+
+/** An answer SDP in a provisional response to a re-INVITE, and the AI-Pref values it came with. */
+export interface EarlyAnswer {
+  sdp: SessionDescription;
+  sdpText: string;
+  aiPref: AiPrefValue[] | null;
 }
 
 /** The last completed exchange, to recognise a repeated answer (183 then 200 with the same SDP). */
@@ -100,15 +109,13 @@ export class OfferAnswerState {
       return this.proposal(facts, sdp, p, false);
     }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
-    const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
+    const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers, early: null };
     this.pending = offer;
     return this.proposal(facts, sdp, offer, p !== null);
   }
 
   private proposal(facts: MessageFacts, sdp: SessionDescription, offer: PendingOffer, supersedes: boolean): OfferPayload {
-    const sides = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
-    const answerer: Party = offer.offerer === 'caller' ? 'callee' : 'caller';
-    const proposed = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
+    const proposed = this.proposedBy(offer);
     return {
       method: facts.method,
       cseq: facts.cseq,
@@ -120,6 +127,13 @@ export class OfferAnswerState {
       diff: diffScopes(this.effective, proposed),
       supersedes,
     };
+  }
+
+  /** The scopes if the answer accepts `offer`: the answerer's addresses from before, its identifiers not carried over. */
+  private proposedBy(offer: PendingOffer): NegotiatedScope {
+    const sides = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
+    const answerer: Party = offer.offerer === 'caller' ? 'callee' : 'caller';
+    return buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
   }
 
   /** Whether an offer/answer exchange has completed (something negotiated is in force). */
@@ -140,7 +154,30 @@ export class OfferAnswerState {
     const offer = this.pending;
     if (!offer) return null;
     this.pending = null;
-    return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
+    // the final response restates the early answer's AI-Pref values, or (none of its own) stands by them
+    const stated = facts.aiPref === null && offer.early !== null ? { ...facts, aiPref: offer.early.aiPref } : facts;
+    return this.commit(offer, stated, { sdp, sdpText, copies: [], copyTexts: [] }, false);
+  }
+
+  /**
+   * Whether an answer in a provisional response to the pending offer waits for the final
+   * response: the offer is a re-INVITE's (an exchange has completed before it). An initial
+   * INVITE's early answer is in force at once (early media): its failure ends the call anyway.
+   */
+  holdsEarlyAnswers(): boolean {
+    const p = this.pending;
+    return p !== null && p.method === 'INVITE' && !p.inResponse && this.lastExchange !== null;
+  }
+
+  /** Keeps a re-INVITE's early answer (the latest one) for its final response to confirm. */
+  holdEarlyAnswer(facts: MessageFacts, sdp: SessionDescription, sdpText: string): void {
+    if (this.pending) this.pending.early = { sdp, sdpText, aiPref: facts.aiPref };
+  }
+
+  /** The early answer a re-INVITE's 2xx from `party` confirms when it carries no SDP of its own. */
+  earlyAnswer(party: Party, cseq: number): EarlyAnswer | null {
+    const p = this.pending;
+    return p !== null && p.early !== null && p.offerer !== party && p.method === 'INVITE' && p.cseq === cseq ? p.early : null;
   }
 
   /**
@@ -184,9 +221,11 @@ export class OfferAnswerState {
     const offerer = first ? first.offerer : this.offerer;
     const effective = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer, headers: present(this.headers) });
     const diff = diffScopes(previous, effective);
-    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, scopesUnchanged: true };
+    // a renegotiation awaiting its answer stays proposed, with these values (its restrictions still apply)
+    const proposed = this.pending !== null && first === null ? this.proposedBy(this.pending) : null;
+    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, proposed, scopesUnchanged: true };
     this.effective = effective;
-    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, scopesUnchanged: false };
+    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, proposed, scopesUnchanged: false };
   }
 
   private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews, repeat: boolean): AnswerPayload {
@@ -198,6 +237,10 @@ export class OfferAnswerState {
     const previous = this.effective;
     const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
     this.effective = effective;
+    // a repeat of an earlier exchange's answer while a newer offer awaits its own: that offer
+    // stays proposed, with what the repeat states
+    const waiting = this.pending;
+    if (waiting !== null && facts.aiPref !== null) waiting.headers = withHeaders(waiting.headers, facts.party, facts.aiPref, facts.frame);
     return {
       method: facts.method,
       cseq: facts.cseq,
@@ -210,6 +253,7 @@ export class OfferAnswerState {
       previous,
       effective,
       diff: diffScopes(previous, effective),
+      proposed: waiting === null ? null : this.proposedBy(waiting),
     };
   }
 }

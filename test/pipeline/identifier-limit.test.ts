@@ -26,6 +26,7 @@ describe('the bound on identifiers signaling brings', () => {
     };
     // a call that stays up, then 40 calls refused one after the other, each naming its own identifier
     await send(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'keep', cseq: '1 INVITE', aiPref: '"urn:x:keep";scope=dialog;export=raw', sdp: audioSdp({ media: ['a=mid:0'] }) }));
+    await send(callMessage('SIP/2.0 200 OK', { callId: 'keep', cseq: '1 INVITE', toTag: 'bk', sdp: audioSdp({ port: 6000, media: ['a=mid:0'] }) }));
     for (let n = 1; n <= 40; n++) {
       const callId = `call-${n}`;
       await send(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId, cseq: '1 INVITE', aiPref: `"urn:x:${callId}";scope=dialog;export=raw`, sdp: audioSdp({ port: 4000 + 2 * n, media: ['a=mid:0'] }) }));
@@ -47,7 +48,8 @@ describe('the bound on identifiers signaling brings', () => {
     const table = (core as unknown as { statements: { get(id: string): AptStatement | undefined } }).statements;
     expect(table.get('urn:x:call-1')).toBeUndefined();
     expect(table.get('urn:x:keep')?.export).toBe('raw');
-    expect(table.get('urn:x:call-40')?.export).toBe('raw');
+    // a refused call's statement is discarded with its offer; its identifier is still known
+    expect(table.get('urn:x:call-40')?.export).toBe('none');
 
     // signaled again, call-1's identifier is new again: its statement goes to the shards once more
     events.length = 0;

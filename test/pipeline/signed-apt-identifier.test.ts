@@ -5,6 +5,7 @@ import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { type PolicyFile, parsePolicy } from '../../src/policy/policy-file.js';
 import { parseSipMessage } from '../../src/signaling/sip-message.js';
+import { sampleInviteAnswer } from '../signaling/sip-fixtures.js';
 
 /**
  * A signed APT speaks for the identifier it names (`sub`): a token legitimately signed for
@@ -56,6 +57,7 @@ describe('a signed APT presented for an identifier', () => {
     const front = new SignalingFront(policy);
     front.initialEvents();
     await front.message(await inviteWith(`apt-op;integrity=jws;token=${await signed('apt-op')}`), ctx);
+    await front.message(await sampleInviteAnswer(), { ...ctx, frame: 2 });
     expect(lastSent(front.takeEvents(), 'apt-op')).toMatchObject({ status: 'resolved', export: 'raw' });
   });
 
@@ -64,6 +66,7 @@ describe('a signed APT presented for an identifier', () => {
     front.initialEvents();
     const jwt = await signed('apt-op');
     await front.message(await inviteWith(`"${jwt}";integrity=jws`), ctx);
+    await front.message(await sampleInviteAnswer(), { ...ctx, frame: 2 });
     const events = front.takeEvents();
     expect(lastSent(events, jwt)).toMatchObject({ status: 'resolved', export: 'raw' });
     expect(lastSent(events, 'apt-op')).toBeUndefined();

@@ -9,6 +9,7 @@ import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
 import { UriResolver } from '../../src/policy/uri-resolver.js';
 import { parseSipMessage } from '../../src/signaling/sip-message.js';
+import { sampleInviteAnswer } from '../signaling/sip-fixtures.js';
 
 
 const ctx = { frame: 1, ts: 1767225600, src: '10.1.0.1', dst: '10.2.0.1', sport: 5060, dport: 5060, transport: 'udp' as const };
@@ -53,6 +54,8 @@ describe.skipIf(!opensslAvailable)(`live resolution of uri= handles${opensslAvai
   it('a handle the repository serves becomes the statement of its identifier', async () => {
     const front = new SignalingFront(emptyPolicy(), new UriResolver({ ca: cert }));
     await front.message(await inviteWithHandle(`${base}/apt/call-1`), ctx);
+    // the offer's statement is in force once answered
+    await front.message(await sampleInviteAnswer(), { ...ctx, frame: 2 });
     const st = statementsOf(front.takeEvents(), 'urn:example:apt:call-1');
     expect(st?.status).toBe('resolved');
     expect(st?.export).toBe('raw');

@@ -1,4 +1,5 @@
 /** Builders for SIP test messages: header lines joined with CRLF, Content-Length computed. */
+import { readFile } from 'node:fs/promises';
 import type { SipContext } from '../../src/signaling/dialog-events.js';
 import { parseSipMessage, type SipMessage, type SipParseResult } from '../../src/signaling/sip-message.js';
 
@@ -69,4 +70,14 @@ export function callMessage(start: string, o: { callId: string; cseq: string; to
 /** Where callMessage's messages are seen: as frame `frame`, over UDP, `frame` seconds after 1000. */
 export function udpContext(frame: number): SipContext {
   return { frame, ts: 1000 + frame, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' };
+}
+
+/** The callee's 200 answering samples/sip/invite-bundle.sip (its SDP echoed): the offer's statement parts are in force from there. */
+export async function sampleInviteAnswer(): Promise<SipParseResult> {
+  const invite = await readFile('samples/sip/invite-bundle.sip', 'utf8');
+  const [head, sdp] = invite.split('\r\n\r\n') as [string, string];
+  const lines = head.split('\r\n').filter((l) => /^(Via|From|To|Call-ID|CSeq|Content-Type):/i.test(l)).map((l) => (/^To:/i.test(l) ? `${l};tag=callee1` : l));
+  const text = ['SIP/2.0 200 OK', ...lines, `Content-Length: ${Buffer.byteLength(sdp)}`].join('\r\n') + '\r\n\r\n' + sdp;
+  const bytes = new TextEncoder().encode(text);
+  return parseSipMessage(bytes, 0, bytes.length);
 }

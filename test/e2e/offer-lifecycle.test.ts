@@ -1,0 +1,202 @@
+/**
+ * How an offer's changes take effect over a dialog's life (SPEC §5: restrictions from the
+ * offer, relaxations from the answer, a refusal discards them): early answers to a re-INVITE,
+ * refused offers with nothing in force before them, messages outside the offer while it awaits
+ * its answer. Each case is a small hand-built call, replayed with 0 and 2 media workers (same
+ * lines), in the style of pending-offer.test.ts. Found by a review; each failed before its fix.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
+import { PcapWriter } from '../../native-free/write.js';
+import { encodeRtcpCompound } from '../../src/media/rtcp/encode.js';
+import { type DecisionLine, parseLines, policyOf, replayLines, type ReplayLines, Workspace } from './e2e-helpers.js';
+
+const ws = new Workspace();
+afterAll(() => ws.cleanup());
+
+const T0 = 1767225600;
+const CALL = 'review-lifecycle@10.0.0.1';
+const encoder = new TextEncoder();
+
+function sip(head: string[], sdp: string | null): Uint8Array {
+  const body = sdp ?? '';
+  const lines = [...head, ...(sdp ? ['Content-Type: application/sdp'] : []), `Content-Length: ${encoder.encode(body).length}`];
+  return encoder.encode(lines.join('\r\n') + '\r\n\r\n' + body);
+}
+
+/** A's audio on 4000 (SSRC 1111), B's on 5000 (SSRC 2222), unless `port` is given (0 disables it). */
+function sdpOf(party: 'a' | 'b', lines: string[], port?: number): string {
+  const ip = party === 'a' ? '10.0.0.1' : '10.0.0.2';
+  const p = port ?? (party === 'a' ? 4000 : 5000);
+  const ssrc = party === 'a' ? 1111 : 2222;
+  return [`v=0`, `o=${party} 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${p} RTP/AVP 0`, 'a=mid:a', 'a=rtpmap:0 PCMU/8000', `a=ssrc:${ssrc} cname:${party}`, ...lines, 'a=sendrecv', ''].join('\r\n');
+}
+
+/** The audio SDP plus a video m-section (A: 4002, SSRC 3333; B: 5002, SSRC 4444). */
+function withVideo(party: 'a' | 'b', videoLines: string[]): string {
+  const port = party === 'a' ? 4002 : 5002;
+  const ssrc = party === 'a' ? 3333 : 4444;
+  return sdpOf(party, []) + [`m=video ${port} RTP/AVP 96`, 'a=mid:v', 'a=rtpmap:96 VP8/90000', `a=ssrc:${ssrc} cname:${party}`, ...videoLines, 'a=sendrecv', ''].join('\r\n');
+}
+
+function request(method: string, cseq: number, sdp: string | null, headers: string[] = [], toTag = ';tag=bbb'): Uint8Array {
+  return sip(
+    [`${method} sip:b@10.0.0.2 SIP/2.0`, `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${method}${cseq}`, 'From: <sip:a@10.0.0.1>;tag=aaa', `To: <sip:b@10.0.0.2>${toTag}`, `Call-ID: ${CALL}`, `CSeq: ${cseq} ${method}`, 'Contact: <sip:a@10.0.0.1:5060>', ...headers],
+    sdp,
+  );
+}
+
+function response(status: string, cseq: number, sdp: string | null, headers: string[] = [], method = 'INVITE'): Uint8Array {
+  return sip(
+    [`SIP/2.0 ${status}`, `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${method}${cseq}`, 'From: <sip:a@10.0.0.1>;tag=aaa', 'To: <sip:b@10.0.0.2>;tag=bbb', `Call-ID: ${CALL}`, `CSeq: ${cseq} ${method}`, 'Contact: <sip:b@10.0.0.2:5060>', ...headers],
+    sdp,
+  );
+}
+
+/** a message of another call `call` (tags aaa/bbb; no to-tag on its initial INVITE) */
+const message = (call: string, startLine: string, method: string, cseq: number, sdp: string | null, headers: string[] = [], toTag = ';tag=bbb'): Uint8Array =>
+  sip([startLine, `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK${call}${method}${cseq}`, 'From: <sip:a@10.0.0.1>;tag=aaa', `To: <sip:b@10.0.0.2>${toTag}`, `Call-ID: ${call}`, `CSeq: ${cseq} ${method}`, ...headers], sdp);
+const onPort = (sdp: string, port: number) => sdp.replace(/m=audio \d+/, `m=audio ${port}`).replace(/a=ssrc:\d+/, `a=ssrc:${port}`);
+
+type At = (ts: number, payload: Uint8Array, fromA: boolean, sport?: number, dport?: number) => void;
+const sr = (ssrc: number): Uint8Array => encodeRtcpCompound([{ pt: 200, ssrc, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
+const srOfA = (): Uint8Array => sr(1111);
+
+async function writeCall(file: string, write: (at: At) => void): Promise<void> {
+  const w = await PcapWriter.open(file, { linkType: 1 });
+  write((ts, payload, fromA, sport = 5060, dport = 5060) =>
+    w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload })),
+  );
+  await w.close();
+}
+
+async function replayCall(name: string, write: (at: At) => void, policy = policyOf({ apts: {} })): Promise<ReplayLines> {
+  const file = await ws.file(`${name}.pcap`);
+  await writeCall(file, write);
+  const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
+  expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
+  expect(runs[1]!.reports).toEqual(runs[0]!.reports);
+  return runs[0]!;
+}
+
+const decided = (run: ReplayLines): string[] => parseLines<DecisionLine>(run.decisions).map((d) => `${d.frame} ${d.decision} ${d.reason}`);
+
+const REFUSED = ['Warning: 399 aipref "Preference unsupported"'];
+const v1 = 'AI-Pref: apt-v;scope=dialog;type=user;version=1;export=aggregated-only;retention=1h';
+const v2 = 'AI-Pref: apt-v;scope=dialog;type=user;version=2;export=raw;retention=1h';
+const THREE = policyOf({
+  apts: {
+    'apt-raw': { type: 'user', export: 'raw', retention: '1h' },
+    'apt-agg': { type: 'user', export: 'aggregated-only', retention: '1h' },
+    'apt-none': { type: 'user', export: 'none', retention: '1h' },
+  },
+});
+
+describe('a re-INVITE answered early (183 with SDP), then refused', () => {
+  it('488 Warning 399 aipref after an unreliable 183: the looser version offered never applies', async () => {
+    const run = await replayCall('reinvite-183-488', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, request('INVITE', 2, sdpOf('a', []), [v2]), true); // 5: offers the looser version 2
+      at(2.2, response('183 Session Progress', 2, sdpOf('b', [])), false); // 6: an early answer
+      at(3, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 7: the re-INVITE fails: refused
+      at(3.1, request('ACK', 2, null), true); // 8
+      at(4, srOfA(), true, 4001, 5001); // 9: as before the re-INVITE
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '9 aggregate aggregated-only']);
+  });
+
+  it('488 Warning 399 aipref after a reliable, PRACKed 183: the looser version offered never applies', async () => {
+    const run = await replayCall('reinvite-183rel-488', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4
+      at(2, request('INVITE', 2, sdpOf('a', []), [v2, 'Supported: 100rel']), true); // 5
+      at(2.2, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6
+      at(2.3, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 7
+      at(2.35, response('200 OK', 3, null, [], 'PRACK'), false); // 8
+      at(3, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 9: the re-INVITE fails
+      at(3.1, request('ACK', 2, null), true); // 10
+      at(4, srOfA(), true, 4001, 5001); // 11
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '11 aggregate aggregated-only']);
+  });
+});
+
+describe('a refused offer with nothing in force before it', () => {
+  it('a dialog joined at a re-INVITE that is refused (488 Warning 399 aipref): what it offered is discarded', async () => {
+    const run = await replayCall('adopted-refused', (at) => {
+      at(0, request('INVITE', 7, sdpOf('a', ['a=aipref:mid apt-raw'])), true); // 1: the first the capture sees of the call
+      at(1, response('488 Not Acceptable Here', 7, null, REFUSED), false); // 2: refused
+      at(1.1, request('ACK', 7, null), true); // 3
+      at(2, srOfA(), true, 4001, 5001); // 4: nothing known to be in force: no preference
+    }, policyOf({ apts: { 'apt-raw': { type: 'user', export: 'raw', retention: '1h' } } }));
+    expect(decided(run)).toEqual(['4 drop no-preference']);
+  });
+
+  it("an initial INVITE refused with 488 Warning 399 aipref: its newer, looser version is discarded, not left in force for a running call", async () => {
+    const run = await replayCall('refused-initial', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1: this call, version 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      const y = 'y@10.0.0.1';
+      at(2, message(y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [v2], ''), true); // 5: another call offers version 2
+      at(2.1, message(y, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 1, null, REFUSED), false); // 6: refused
+      at(3, srOfA(), true, 4001, 5001); // 7
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '7 aggregate aggregated-only']);
+  });
+});
+
+describe("a message outside the offer, while a re-INVITE awaits its answer, keeps the offer's restrictions", () => {
+  it('an INFO adding a stricter dialog-level identifier (the offer put the m-section under apt-none)', async () => {
+    const run = await replayCall('info-during-restricting-offer', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: raw
+      at(2, request('INVITE', 2, sdpOf('a', ['a=aipref:mid apt-none'])), true); // 5: restricts the section
+      at(2.5, srOfA(), true, 4001, 5001); // 6: drop from the offer on
+      at(2.6, request('INFO', 3, null, ['AI-Pref: apt-raw;scope=dialog, apt-agg;scope=dialog']), true); // 7: adds a stricter id
+      at(2.8, srOfA(), true, 4001, 5001); // 8: the offer still awaits its answer
+      at(3, response('200 OK', 2, sdpOf('b', [])), false); // 9
+      at(3.1, request('ACK', 2, null), true); // 10
+      at(4, srOfA(), true, 4001, 5001); // 11
+    }, THREE);
+    expect(decided(run)).toEqual(['4 export raw-allowed', '6 drop export-none', '8 drop export-none', '11 drop export-none']);
+  });
+
+  it('an INFO while an offer disabling the m-section awaits its answer', async () => {
+    const run = await replayCall('info-during-disabling-offer', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4
+      at(2, request('INVITE', 2, sdpOf('a', [], 0)), true); // 5: disables the audio m-section
+      at(2.5, srOfA(), true, 4001, 5001); // 6
+      at(2.6, request('INFO', 3, null, ['AI-Pref: apt-raw;scope=dialog, apt-agg;scope=dialog']), true); // 7
+      at(2.8, srOfA(), true, 4001, 5001); // 8
+    }, THREE);
+    expect(decided(run).map((d) => d.split(' ').slice(0, 2).join(' '))).toEqual(['4 export', '6 drop', '8 drop']);
+  });
+
+  it("a relay's copy of an earlier exchange's 200 arriving while the new offer awaits its answer", async () => {
+    const run = await replayCall('repeat-answer-pending', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, request('INVITE', 2, sdpOf('a', [])), true); // 4: a session refresh
+      at(1.1, response('200 OK', 2, sdpOf('b', [])), false); // 5
+      at(1.2, request('ACK', 2, null), true); // 6
+      at(2, request('INVITE', 3, sdpOf('a', ['a=aipref:mid apt-none'])), true); // 7: restricts the section
+      at(2.2, srOfA(), true, 4001, 5001); // 8: drop
+      at(2.3, response('200 OK', 2, sdpOf('b', [], 5020)), false); // 9: a relay's copy of the refresh's 200, late
+      at(2.5, srOfA(), true, 4001, 5001); // 10: the offer of frame 7 still awaits its answer
+    }, THREE);
+    expect(decided(run)).toEqual(['8 drop export-none', '10 drop export-none']);
+  });
+});
