@@ -20,7 +20,7 @@ export function parseCommandArgs<S extends OptionSpec>(
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(usageMessage(err, args));
   }
   const [capture, ...extra] = parsed.positionals;
   if (capture === undefined) throw new UsageError('a capture file is required');
@@ -33,4 +33,20 @@ export function parseWorkerCount(value: string | undefined, fallback: number): n
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value)) throw new UsageError(`--workers takes a whole number, not '${value}'`);
   return Number(value);
+}
+
+/**
+ * parseArgs's complaint in one line. An option whose value starts with a dash (`--workers -1`)
+ * is "ambiguous" to it, in three lines that do not say which value: say it plainly.
+ */
+function usageMessage(err: unknown, args: readonly string[]): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown }).code;
+  const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous) {
+    const option = ambiguous[1]!;
+    const value = args[args.indexOf(option) + 1];
+    return `${option} needs a value: '${value ?? ''}' looks like an option (write ${option}=${value ?? ''} to give it)`;
+  }
+  return message.split('\n')[0]!;
 }

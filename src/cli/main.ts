@@ -30,6 +30,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`aipref-enforcer: unknown command '${name}'\n${USAGE}\n`);
     return 2;
   }
+  // `<command> --help`: the usage, as for `--help` alone
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
   try {
     return await (await load())(rest);
   } catch (err) {

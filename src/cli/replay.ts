@@ -151,7 +151,12 @@ export async function runReplay(args: string[]): Promise<number> {
     speed: { type: 'string' },
     'udp-mode': { type: 'string' },
   });
-  if (values.to !== undefined) return sendCapture(capture, values.to, values.speed, values['udp-mode']);
+  if (values.to !== undefined) {
+    // sending enforces nothing here: what only enforcing reads would be silently ignored
+    const enforcing = (['policy', 'out', 'workers', 'window', 'explain', 'json'] as const).filter((k) => values[k] !== undefined);
+    if (enforcing.length > 0) throw new UsageError(`--${enforcing[0]} does not apply to replay --to (the live enforcer it sends to has its own)`);
+    return sendCapture(capture, values.to, values.speed, values['udp-mode']);
+  }
   if (values.speed !== undefined || values['udp-mode'] !== undefined) throw new UsageError('--speed and --udp-mode apply to replay --to');
   const workers = parseWorkerCount(values.workers, defaultWorkerCount());
   let windowSec: number | null = null;

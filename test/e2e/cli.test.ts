@@ -338,12 +338,28 @@ describe('exit codes', () => {
     ['an unparsable --window', ['replay', SMALL_PCAP, '--workers', '0', '--window', 'soon']],
     ['a zero --window', ['replay', SMALL_PCAP, '--workers', '0', '--window', '0']],
     ['two captures', ['replay', SMALL_PCAP, SMALL_PCAP, '--workers', '0']],
+    ['a negative worker count', ['replay', SMALL_PCAP, '--workers', '-1']],
+    ['--out with --to (sending enforces nothing here)', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--out', 'never-made']],
+    ['--policy with --to', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--policy', SMALL_POLICY]],
   ] as const) {
     it(`2 for ${what}`, async () => {
       const r = await cli(...args);
       expect(r.code).toBe(2);
       expect(r.stderr.length).toBeGreaterThan(0);
       expect(r.stdout).toBe('');
+    });
+  }
+
+  it('says in one line what is wrong: a value that looks like an option, an option --to does not take', async () => {
+    expect((await cli('replay', SMALL_PCAP, '--workers', '-1')).stderr.split('\n')[0]).toBe("aipref-enforcer replay: --workers needs a value: '-1' looks like an option (write --workers=-1 to give it)");
+    expect((await cli('replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--explain')).stderr.split('\n')[0]).toBe('aipref-enforcer replay: --explain does not apply to replay --to (the live enforcer it sends to has its own)');
+  });
+
+  for (const command of ['replay', 'inspect', 'bindings', 'live']) {
+    it(`0 and the usage on stdout for ${command} --help`, async () => {
+      const r = await cli(command, '--help');
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^usage:\n/);
     });
   }
 });
