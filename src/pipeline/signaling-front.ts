@@ -202,7 +202,16 @@ export class SignalingFront {
         this.report({ type: 'malformed-input', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `frame ${ev.frame}: ${ev.source} ${ev.reason} at ${ev.source === 'sdp' ? 'line' : ev.source === 'sip' ? 'byte' : 'column'} ${ev.where}${ev.detail ? ` (${ev.detail.slice(0, 80)})` : ''}` });
         return;
       case 'state-limit':
-        this.report({ type: 'state-limit', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `dialog state limit reached (${ev.limit}): oldest dialog evicted` });
+        this.report({
+          type: 'state-limit',
+          ts: ev.ts,
+          frame: ev.frame,
+          dialog: ev.dialog,
+          detail:
+            ev.limit === 'max-dialogs'
+              ? `dialog state limit reached (${ev.bound} dialogs): the least recently seen dialog evicted`
+              : `dialog idle for more than ${ev.bound} s of capture time: its state dropped (idle timeout)`,
+        });
         return;
       case 'dialog-created': {
         this.counters.dialogs++;

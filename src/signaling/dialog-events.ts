@@ -180,6 +180,8 @@ export interface ParseErrorEvent {
 export interface StateLimitEvent extends EventBase {
   type: 'state-limit';
   limit: 'max-dialogs' | 'idle-timeout';
+  /** the bound: the most dialogs kept, or the seconds of capture time a dialog may stay idle */
+  bound: number;
 }
 
 export type SignalingEvent =

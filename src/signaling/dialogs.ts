@@ -502,7 +502,8 @@ export class DialogTracker {
 
   private evict(d: DialogState, limit: 'max-dialogs' | 'idle-timeout', ctx: SipContext, events: SignalingEvent[]): void {
     this.stats.evicted++;
-    events.push({ type: 'state-limit', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), limit });
+    const bound = limit === 'max-dialogs' ? this.limits.maxDialogs : this.limits.idleTimeoutSec;
+    events.push({ type: 'state-limit', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), limit, bound });
     this.end(d, limit === 'max-dialogs' ? 'evicted' : 'idle-timeout', ctx, events);
   }
 
