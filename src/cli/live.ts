@@ -86,7 +86,7 @@ function payloadKind(payload: Uint8Array): 'rtp' | 'rtcp' | 'sip' | 'other' {
   return looksLikeSip(payload, 0, eol < 0 ? payload.length : eol) ? 'sip' : 'other';
 }
 
-async function ndjsonExporter(opts: LiveOptions, explain: boolean): Promise<LineExporter> {
+async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogEvent) => void): Promise<LineExporter> {
   const dir = opts.outDir!;
   await checkOutDir(dir);
   await makeDir(dir);
@@ -95,6 +95,9 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean): Promise<Line
     ...(opts.rotateBytes !== undefined && { maxBytes: opts.rotateBytes }),
     ...(opts.rotateAgeSec !== undefined && { maxAgeSec: opts.rotateAgeSec }),
     ...(opts.maxFiles !== undefined && { maxFiles: opts.maxFiles }),
+    // said, not done quietly: lines replayed from an old capture (HEP keeps capture times) have expired already
+    onDelete: (path: string, reason: 'expired' | 'max-files') =>
+      log({ event: 'file-deleted', path, reason: reason === 'expired' ? 'every line is past its expiresAt (retention)' : `more than --max-files ${opts.maxFiles} closed files` }),
   };
   const files = {
     exports: await RotatingNdjsonExporter.open({ ...rotation, base: 'exports' }),
@@ -180,7 +183,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const exporters: LineExporter[] = [];
   const failures = (name: string) => metrics.exportFailureListener(name);
   try {
-    if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain));
+    if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log));
     if (opts.aiService) {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
       const ai = await AiServiceExporter.open({

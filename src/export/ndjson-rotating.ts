@@ -22,6 +22,8 @@ export interface RotatingNdjsonOptions {
   maxFiles?: number;
   /** seconds since the epoch */
   clock?: () => number;
+  /** told of every closed file deleted, and why: every line past its expiresAt, or past maxFiles */
+  onDelete?: (path: string, reason: 'expired' | 'max-files') => void;
 }
 
 interface ClosedFile {
@@ -119,16 +121,21 @@ export class RotatingNdjsonExporter implements Exporter {
     this.currentBytes = 0;
     this.currentExpiresAt = -Infinity;
     const max = this.opts.maxFiles;
-    while (max !== undefined && this.closedFiles.length > max) await unlink(this.closedFiles.shift()!.path);
+    while (max !== undefined && this.closedFiles.length > max) await this.delete(this.closedFiles.shift()!.path, 'max-files');
     await this.deleteExpired();
   }
 
   private async deleteExpired(): Promise<void> {
     const now = this.clock();
     for (let i = 0; i < this.closedFiles.length; ) {
-      if (this.closedFiles[i]!.expiresAt <= now) await unlink(this.closedFiles.splice(i, 1)[0]!.path);
+      if (this.closedFiles[i]!.expiresAt <= now) await this.delete(this.closedFiles.splice(i, 1)[0]!.path, 'expired');
       else i++;
     }
+  }
+
+  private async delete(path: string, reason: 'expired' | 'max-files'): Promise<void> {
+    await unlink(path);
+    this.opts.onDelete?.(path, reason);
   }
 
   private async openNext(now: number): Promise<NdjsonFile> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { RotatingNdjsonExporter } from '../../src/export/ndjson-rotating.js';
 import { reportLine, telemetryLine } from './lines.js';
 
@@ -55,7 +55,9 @@ describe('rotating NDJSON exporter', () => {
 
   it('deletes a closed file once every line in it has expired, and keeps at most maxFiles', async () => {
     let now = 1_700_000_000;
-    const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', maxAgeSec: 10, clock: () => now });
+    const deleted: string[] = [];
+    const onDelete = (path: string, reason: string) => deleted.push(`${basename(path)} ${reason}`);
+    const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', maxAgeSec: 10, clock: () => now, onDelete });
     await exporter.send(telemetryLine(1, { ts: now, retentionSec: 30 }));
     await exporter.send(telemetryLine(2, { ts: now, retentionSec: 90 }));
     now += 10;
@@ -72,9 +74,11 @@ describe('rotating NDJSON exporter', () => {
     // a line without expiresAt keeps its file
     expect(Object.keys(await contents())).toEqual(['exports.000003.ndjson']);
 
-    const bounded = await RotatingNdjsonExporter.open({ dir, base: 'capped', maxBytes: 1, maxFiles: 2 });
+    const bounded = await RotatingNdjsonExporter.open({ dir, base: 'capped', maxBytes: 1, maxFiles: 2, onDelete });
     for (const n of [1, 2, 3, 4]) await bounded.send(reportLine(n));
     await bounded.close();
     expect(Object.keys(await contents()).filter((n) => n.startsWith('capped'))).toEqual(['capped.000003.ndjson', 'capped.000004.ndjson']);
+    // every deletion is told (the live service logs it)
+    expect(deleted).toEqual(['exports.000002.ndjson expired', 'exports.000001.ndjson expired', 'capped.000001.ndjson max-files', 'capped.000002.ndjson max-files']);
   });
 });
