@@ -387,7 +387,11 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       return false;
     }
     const nextWindowSec = windowOf(next);
+    // what the new file changes, by top-level key: the statements, the repository, the trusted keys too
     const changed: string[] = [];
+    if (!sameEntries(next.apts, policy.apts)) changed.push('apts');
+    if (JSON.stringify(next.dialogs) !== JSON.stringify(policy.dialogs)) changed.push('dialogs');
+    if (!sameEntries(next.keys, policy.keys)) changed.push('keys');
     if (next.defaultApt !== policy.defaultApt) changed.push('default');
     if (nextWindowSec !== windowSec) changed.push('window');
     policy = next;
@@ -473,4 +477,11 @@ export async function runLive(args: string[]): Promise<number> {
     process.off('SIGHUP', onHup);
   }
   return 0;
+}
+
+/** Whether two maps of the policy file (by key, JSON-like values) hold the same entries, in any order. */
+function sameEntries(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (!b.has(k) || JSON.stringify(v) !== JSON.stringify(b.get(k))) return false;
+  return true;
 }

@@ -214,7 +214,7 @@ describe('live beside a relay: the same exports and reports as an offline replay
     await copyFile(POLICY, file);
     live.child.kill('SIGHUP');
     const reload = await live.waitFor((l) => l.event === 'reload');
-    expect(reload).toMatchObject({ apts: Object.keys(full.apts as object).length, default: null, windowSec: 10, changed: ['default', 'window'] });
+    expect(reload).toMatchObject({ apts: Object.keys(full.apts as object).length, default: null, windowSec: 10, changed: ['apts', 'default', 'window'] });
     await writeFile(file, JSON.stringify({ ...full, apts: { 'apt-dom-1': { type: 'domain', export: 'maybe' } } }));
     live.child.kill('SIGHUP');
     const failed = await live.waitFor((l) => l.event === 'reload-failed');
