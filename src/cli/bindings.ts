@@ -1,3 +1,4 @@
+import type { BindingRow } from '../binding/types.js';
 import { replayCapture } from '../pipeline/replay-engine.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { parseCommandArgs } from './args.js';
@@ -7,12 +8,14 @@ import { loadPolicyOption } from './replay.js';
 /**
  * `aipref-enforcer bindings <capture> [--policy f] [--json]` (SPEC §8): the binding table at
  * the end of the capture — every stream, its dialog, mid, kind, APT identifiers and `via`.
- * Streams of dialogs that ended are listed too, marked `ended`.
+ * Streams of dialogs that ended are listed too, marked `ended`. A capture broken mid-file:
+ * the table of the records read before the break, then the one-line error (exit 1).
  */
 export async function runBindings(args: string[]): Promise<number> {
   const { capture, values } = parseCommandArgs(args, { policy: { type: 'string' }, json: { type: 'boolean' } });
   const policy = await loadPolicyOption(values.policy);
   const discard = () => {};
+  const json = values.json === true;
   const { bindings } = await replayCapture({
     capture,
     policy,
@@ -23,12 +26,19 @@ export async function runBindings(args: string[]): Promise<number> {
     sink: { exports: discard, reports: discard, decisions: discard, encoded: discard },
     // as replay and inspect: a cut last record, records of a link type not read
     onWarning: (message) => process.stderr.write(`aipref-enforcer bindings: ${message}\n`),
+    // a capture broken mid-file: the table of what was read, then the error (as inspect does)
+    onPartialBindings: (rows) => printBindings(rows, json),
   });
+  await printBindings(bindings, json);
+  return 0;
+}
+
+async function printBindings(bindings: (BindingRow & { ended: boolean })[], json: boolean): Promise<void> {
   const out = new LineWriter();
-  if (values.json) {
+  if (json) {
     out.line(JSON.stringify(bindings));
     await out.flush();
-    return 0;
+    return;
   }
   for (const b of bindings) {
     const dialog = b.dialog ? `${b.dialog.callId} (${b.dialog.fromTag} → ${b.dialog.toTag || '?'})` : '(no dialog)';
@@ -37,5 +47,4 @@ export async function runBindings(args: string[]): Promise<number> {
     );
   }
   await out.flush();
-  return 0;
 }

@@ -62,6 +62,11 @@ export interface ReplayOptions {
    * is kept to the end for it. Without it an ended dialog's streams are let go.
    */
   bindings?: boolean;
+  /**
+   * With `bindings`: a read that fails after some records (a capture broken mid-file) throws,
+   * but first hands the binding table of what it read here, so that it is not lost.
+   */
+  onPartialBindings?: (rows: (BindingRow & { ended: boolean })[]) => void | Promise<void>;
 }
 
 /** A reloaded policy file, and the window it makes (its own, unless the command line fixed one). */
@@ -431,6 +436,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
+      if (!readEnded && feed.stats.packets > 0 && opts.onPartialBindings) await opts.onPartialBindings(finals.flatMap((f) => f.bindings).sort(bindingOrder));
     } finally {
       // shard threads stop even when writing failed (a full disk), or the process would not end
       await Promise.all(shards.map((s) => s.close()));

@@ -212,6 +212,24 @@ describe('replay output files', () => {
     }
   });
 
+  it('bindings on a capture broken mid-file prints the table of the records before the break (as those records alone give), then the error, exit 1', async () => {
+    const bytes = await readFile(SMALL_PCAP);
+    const at = pcapRecordOffset(bytes, 300);
+    const broken = Buffer.from(bytes);
+    broken.writeUInt32LE(0x7fffffff, at + 8);
+    const brokenFile = await ws.file('bindings-broken-at-301.pcap');
+    await writeFile(brokenFile, broken);
+    const firstFile = await ws.file('bindings-first-300.pcap');
+    await writeFile(firstFile, bytes.subarray(0, at));
+    for (const json of [[], ['--json']]) {
+      const want = await cli('bindings', firstFile, '--policy', SMALL_POLICY, ...json);
+      const got = await cli('bindings', brokenFile, '--policy', SMALL_POLICY, ...json);
+      expect(want.stdout.length).toBeGreaterThan(100);
+      expect([got.code, got.stdout]).toEqual([1, want.stdout]);
+      expect(got.stderr.trim().split('\n')).toEqual([`aipref-enforcer bindings: ${brokenFile}: at byte ${at}: absurd record length 2147483647 (limit 262144)`]);
+    }
+  });
+
   it('an --out that cannot be made stops the run in one line, exit 1: before a record is read, naming what is in the way; an output file that cannot be opened at the first write, shard threads stopped too', async () => {
     const blocker = await ws.file('a-file-not-a-folder');
     await writeFile(blocker, 'x');
