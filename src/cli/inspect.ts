@@ -110,7 +110,13 @@ export async function runInspect(args: string[]): Promise<number> {
       // a BPF filter needs libpcap: the optional native package reads the file
       await feed.runBatches(nativePcapBatches(capture, values.filter));
     } else {
-      await feed.run(capture, undefined, { onWarning: (w) => warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`) });
+      await feed.run(capture, undefined, {
+        // a record cut short is malformed input, as replay counts it
+        onWarning: (w) => {
+          malformed++;
+          warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`);
+        },
+      });
     }
   } finally {
     await out.flush();

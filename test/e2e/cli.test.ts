@@ -492,5 +492,8 @@ describe('a capture whose last record is cut short', () => {
     const cutReports = (await ndjson(path.join(out, 'reports.ndjson'))).filter((x) => x.type === 'malformed-input' && /cut|truncat/i.test(String(x.detail)));
     expect(cutReports.length).toBe(1);
     expect(cutReports[0]!.frame).toBe(100);
+    // inspect counts the cut record as malformed too, as replay's summary does
+    const inspected = await cli('inspect', file);
+    expect([inspected.code, inspected.stderr.trim().split('\n').pop()]).toEqual([0, `99 packets, ${summary.malformed} malformed`]);
   });
 });
