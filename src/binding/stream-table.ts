@@ -7,6 +7,16 @@ export interface StreamState {
   session: RtpSession;
   section: SectionScope | null;
   via: BindingVia | null;
+  /**
+   * The m-section of the offer awaiting its answer (the bound scope's `pending`) the stream is
+   * bound to, by the same routes as `section` (null: none, or no offer pending). An m-section
+   * only the offer has — one a re-INVITE adds, or the offer in the 200 of an INVITE sent
+   * without SDP — binds the stream here alone: its identifiers apply restrictively from the
+   * offer on (SPEC §5), while `section` waits for the answer.
+   */
+  pendingSection: SectionScope | null;
+  /** how pendingSection was found (null with it) */
+  pendingVia: BindingVia | null;
   /** the dialog scope the binding was last computed against (null: never bound) */
   boundScope: DialogScope | null;
   /** mid learned from the media plane (SDES MID or the RTP mid extension) and how. */
@@ -91,6 +101,8 @@ export class StreamTable {
       session,
       section: null,
       via: null,
+      pendingSection: null,
+      pendingVia: null,
       boundScope: null,
       learnedMid: null,
       learnedMidVia: null,
@@ -150,35 +162,77 @@ export class StreamTable {
  * Binds a stream to an m-section of its dialog by the best route available (SPEC §2): a=ssrc,
  * then the mid learned from the media plane, then a transport address only one m-section
  * uses; failing all, the stream belongs to the dialog only (the implicit §6.2 fallback).
- * `candidates` are the m-sections at the packet's transport address. Returns whether the
- * binding changed.
+ * `candidates` are the m-sections at the packet's transport address. While an offer awaits
+ * its answer (scope.pending) the stream is bound to the offer's m-sections too, by the same
+ * routes (pendingSection). Returns whether the binding changed.
  */
 export function bindStream(stream: StreamState, scope: DialogScope, candidates: readonly number[]): boolean {
-  let section: SectionScope | undefined;
-  let via: BindingVia = 'dialog';
-  section = scope.sections.find((s) => s.ssrcs.includes(stream.ssrc));
-  if (section) via = 'a=ssrc';
-  if (!section && stream.learnedMid !== null) {
-    section = scope.sections.find((s) => s.mid === stream.learnedMid);
-    if (section) via = stream.learnedMidVia ?? 'sdes-mid';
-  }
-  if (!section && candidates.length === 1) {
-    section = scope.sections.find((s) => s.index === candidates[0]);
-    if (section) via = 'transport';
-  }
-  if (!section && stream.sdesApts.length > 0) via = 'sdes-priv';
+  let { section, via } = sectionOf(stream, scope, candidates);
   if (!section && stream.section) {
     // A packet on a shared (BUNDLE) address says less than what was learned before.
-    section = scope.sections.find((s) => s.index === stream.section!.index);
+    section = sectionAt(scope, stream.section.index);
     if (section) via = stream.via ?? via;
   }
+  if (!section && stream.pendingSection && stream.pendingVia === 'transport') {
+    // The offer that alone bound the stream, by its transport address, was answered: the
+    // committed m-section keeps it, as a binding by address survives any other scope change.
+    // (Bound by a=ssrc or mid, the committed section is found by them above. Were the offer
+    // refused, what is in force has no m-section at that index the stream's address did not
+    // already bind it to.)
+    section = sectionAt(scope, stream.pendingSection.index);
+    if (section) via = 'transport';
+  }
   const next = section ?? null;
+  let pendingSection: SectionScope | null = null;
+  let pendingVia: BindingVia | null = null;
+  if (scope.pending !== null) {
+    const found = sectionOf(stream, scope.pending, candidates);
+    let proposed = found.section;
+    pendingVia = found.via;
+    if (!proposed && stream.pendingSection) {
+      // as above: what was learned of the offer's m-sections before (a new scope while it still awaits its answer)
+      proposed = sectionAt(scope.pending, stream.pendingSection.index);
+      if (proposed) pendingVia = stream.pendingVia ?? pendingVia;
+    }
+    if (!proposed && next) {
+      // the offer's m-section at the index of the one in force (offer/answer keeps m-lines in place)
+      proposed = sectionAt(scope.pending, next.index);
+      if (proposed) pendingVia = via;
+    }
+    pendingSection = proposed ?? null;
+    if (!pendingSection) pendingVia = null;
+  }
   stream.boundScope = scope;
-  if (stream.section === next && stream.via === via) return false;
+  if (stream.section === next && stream.via === via && stream.pendingSection === pendingSection && stream.pendingVia === pendingVia) return false;
   stream.section = next;
   stream.via = via;
+  stream.pendingSection = pendingSection;
+  stream.pendingVia = pendingVia;
   stream.generation++;
   return true;
+}
+
+/**
+ * The m-section of `scope` the stream's own identifiers bind it to, by the first route of
+ * a=ssrc, the learned mid, a transport address only one m-section uses; or none, and how the
+ * stream belongs to the dialog instead ('sdes-priv' when it carries an SDES PRIV tag).
+ */
+export function sectionOf(stream: StreamState, scope: DialogScope, candidates: readonly number[]): { section: SectionScope | undefined; via: BindingVia } {
+  let section = scope.sections.find((s) => s.ssrcs.includes(stream.ssrc));
+  if (section) return { section, via: 'a=ssrc' };
+  if (stream.learnedMid !== null) {
+    section = scope.sections.find((s) => s.mid === stream.learnedMid);
+    if (section) return { section, via: stream.learnedMidVia ?? 'sdes-mid' };
+  }
+  if (candidates.length === 1) {
+    section = sectionAt(scope, candidates[0]!);
+    if (section) return { section, via: 'transport' };
+  }
+  return { section: undefined, via: stream.sdesApts.length > 0 ? 'sdes-priv' : 'dialog' };
+}
+
+function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
+  return scope.sections.find((s) => s.index === index);
 }
 
 export function dialogOf(stream: StreamState): DialogRef | null {

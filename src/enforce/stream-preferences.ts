@@ -199,7 +199,12 @@ export class StreamPreferences {
     const current = this.underScope(stream, scope, stream.section);
     if (!scope?.pending) return current;
     // An offer awaiting its answer: its restrictions apply already, its relaxations not yet.
-    const pendingSection = stream.section ? (scope.pending.sections.find((s) => s.index === stream.section!.index) ?? null) : null;
+    // The stream's m-section in the offer is found by the offer's own identifiers (bindStream):
+    // an m-section only the offer has binds it there alone, and its identifiers apply from the
+    // offer on, not only once answered. (Never bound under this scope — no packet, no scope
+    // event since — the offer's m-section at the index of the one in force.)
+    const pendingSection =
+      stream.boundScope === scope ? stream.pendingSection : stream.section ? (scope.pending.sections.find((s) => s.index === stream.section!.index) ?? null) : null;
     const proposed = this.underScope(stream, scope.pending, pendingSection);
     const one = current.resolved === null ? proposed.resolved : proposed.resolved === null ? current.resolved : null;
     return {

@@ -271,7 +271,9 @@ export class MediaCore {
       return;
     }
     if (stream.learnedMid === null && extension !== null && entry) {
-      const mid = midFromExtension(scope, entry.sections, extBytes, extension);
+      // an m-section only an offer awaiting its answer has may declare the extension (SPEC §5: its restrictions apply already)
+      let mid = midFromExtension(scope, entry.sections, extBytes, extension);
+      if (mid === undefined && scope.pending !== null) mid = midFromExtension(scope.pending, entry.sections, extBytes, extension);
       if (mid !== undefined) {
         stream.learnedMid = mid;
         stream.learnedMidVia = 'rtp-mid';
