@@ -200,3 +200,31 @@ describe("a message outside the offer, while a re-INVITE awaits its answer, keep
     expect(decided(run)).toEqual(['8 drop export-none', '10 drop export-none']);
   });
 });
+
+describe('m-sections only the pending offer has restrict from the offer on', () => {
+  it('a re-INVITE adding a video m-section under apt-none: its stream is not exported raw before the answer', async () => {
+    const run = await replayCall('new-section-pending', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: audio, raw
+      at(2, request('INVITE', 2, withVideo('a', ['a=aipref:mid apt-none'])), true); // 5: adds video under apt-none
+      at(2.5, sr(3333), true, 4003, 5003); // 6: the new video stream's SR, before the answer
+      at(3, response('200 OK', 2, withVideo('b', [])), false); // 7
+      at(3.1, request('ACK', 2, null), true); // 8
+      at(4, sr(3333), true, 4003, 5003); // 9
+    }, THREE);
+    expect(decided(run)).toEqual(['4 export raw-allowed', '6 drop export-none', '9 drop export-none']);
+  });
+
+  it("an offer in the 200 of an INVITE sent without SDP (with AI-Pref): the offerer's a=aipref applies before the ACK answers", async () => {
+    const run = await replayCall('offer-in-200', (at) => {
+      at(0, request('INVITE', 1, null, ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1: the offer comes in the 200
+      at(0.1, response('200 OK', 1, sdpOf('b', ['a=aipref:mid apt-none'])), false); // 2: B's offer puts its audio under apt-none
+      at(0.5, sr(2222), false, 5001, 4001); // 3: B's SR, before the ACK
+      at(1, request('ACK', 1, sdpOf('a', [])), true); // 4: the answer
+      at(1.5, sr(2222), false, 5001, 4001); // 5
+    }, THREE);
+    expect(decided(run)).toEqual(['3 drop export-none', '5 drop export-none']);
+  });
+});
