@@ -1,10 +1,14 @@
 /**
  * The operator's policy file (SPEC §9). It is read once at start and refused outright when it
  * says something the enforcer cannot honour exactly — a lenient reading of an operator's
- * privacy policy would silently enforce something else. Every refusal is one line naming the
- * file, the key path and the value.
+ * privacy policy would silently enforce something else — so is a key it does not know (a
+ * misspelt `default` would otherwise leave the operator's default silently missing; a
+ * statement's own keys excepted, SPEC §3), and a JSON object giving a key twice (JSON.parse
+ * keeps the last without a word; YAML's reader refuses it). Every refusal is one line naming
+ * the file, the key path and the value, or for bad JSON the line and column.
  */
 import { readFile } from 'node:fs/promises';
+import { keyName, positionAt, scanJson } from './json-text.js';
 import { isYamlFile, parseYamlDocument } from './yaml-document.js';
 import type { StatementPart } from './statement.js';
 import {
@@ -142,18 +146,50 @@ export function parsePolicy(text: string, fileName: string): PolicyFile {
   try {
     root = JSON.parse(text);
   } catch (error) {
-    throw new PolicyError(`${fileName}: not valid JSON: ${oneLine(error)}`);
+    throw new PolicyError(`${fileName}: not valid JSON: ${whereJsonFails(text, error)}`);
+  }
+  const { duplicate } = scanJson(text);
+  if (duplicate !== null) {
+    const { path, line, column, first } = duplicate;
+    throw new PolicyError(`${fileName}: ${path}: duplicate key at line ${line}, column ${column} (first at line ${first.line}, column ${first.column})`);
   }
   return policyFromDocument(root, fileName);
 }
+
+/** Why JSON.parse refused `text`, with the line and column as the YAML reader gives them. */
+function whereJsonFails(text: string, error: unknown): string {
+  if (text === '') return 'the file is empty';
+  if (/^[ \t\r\n]*$/.test(text)) return 'the file is empty (white space only)';
+  const { syntaxError } = scanJson(text);
+  if (syntaxError !== null) return `line ${syntaxError.line}, column ${syntaxError.column}: ${syntaxError.message}`;
+  // The scan found nothing JSON.parse did: V8's message, its character position made a line and column.
+  const message = oneLine(error);
+  const position = /\bat position (\d+)/.exec(message);
+  if (position === null) return message;
+  const { line, column } = positionAt(text, Number(position[1]));
+  return `line ${line}, column ${column}: ${message}`;
+}
+
+/** The keys of a policy file's top level, and of a `dialogs` entry. (A statement's are open.) */
+const TOP_LEVEL_KEYS = ['apts', 'dialogs', 'default', 'window', 'keys', 'issuers', 'revoked'] as const;
+const DIALOG_KEYS = ['callId', 'fromTag', 'toTag', 'apt'] as const;
 
 /** The checks of SPEC §9 on a parsed policy document, JSON's or YAML's. */
 function policyFromDocument(root: unknown, fileName: string): PolicyFile {
   const refuse = (path: string, value: unknown, why: string): never => {
     throw new PolicyError(`${fileName}: ${path}: ${why}: ${show(value)}`);
   };
+  const refuseUnknownKeys: RefuseUnknownKeys = (path, entry, known) => {
+    for (const key of Object.keys(entry)) {
+      if ((known as readonly string[]).includes(key)) continue;
+      const near = nearestKey(key, known);
+      const at = path === '' ? keyName(key) : `${path}.${keyName(key)}`;
+      throw new PolicyError(`${fileName}: ${at}: unknown key (expected one of ${known.join(', ')})${near === null ? '' : `; did you mean '${near}'?`}`);
+    }
+  };
   if (!isObject(root)) refuse('(top level)', root, 'expected an object');
   const top = root as Record<string, unknown>;
+  refuseUnknownKeys('', top, TOP_LEVEL_KEYS);
 
   const apts = new Map<string, Record<string, unknown>>();
   if (top.apts !== undefined) {
@@ -166,7 +202,7 @@ function policyFromDocument(root: unknown, fileName: string): PolicyFile {
   const dialogs: DialogEntry[] = [];
   if (top.dialogs !== undefined) {
     if (!Array.isArray(top.dialogs)) refuse('dialogs', top.dialogs, 'expected an array');
-    (top.dialogs as unknown[]).forEach((entry, i) => dialogs.push(validateDialog(`dialogs[${i}]`, entry, refuse)));
+    (top.dialogs as unknown[]).forEach((entry, i) => dialogs.push(validateDialog(`dialogs[${i}]`, entry, refuse, refuseUnknownKeys)));
   }
 
   let defaultApt: string | null = null;
@@ -199,6 +235,8 @@ function policyFromDocument(root: unknown, fileName: string): PolicyFile {
 }
 
 type Refuse = (path: string, value: unknown, why: string) => never;
+/** Refuses the first key of `entry` (at `path`) not among `known`. */
+type RefuseUnknownKeys = (path: string, entry: Record<string, unknown>, known: readonly string[]) => void;
 
 function validateApt(path: string, entry: unknown, refuse: Refuse): Record<string, unknown> {
   if (!isObject(entry)) return refuse(path, entry, 'expected an object');
@@ -238,9 +276,10 @@ function validateApt(path: string, entry: unknown, refuse: Refuse): Record<strin
   return params;
 }
 
-function validateDialog(path: string, entry: unknown, refuse: Refuse): DialogEntry {
+function validateDialog(path: string, entry: unknown, refuse: Refuse, refuseUnknownKeys: RefuseUnknownKeys): DialogEntry {
   if (!isObject(entry)) return refuse(path, entry, 'expected an object');
   const e = entry as Record<string, unknown>;
+  refuseUnknownKeys(path, e, DIALOG_KEYS);
   if (typeof e.callId !== 'string' || e.callId === '') refuse(`${path}.callId`, e.callId, 'expected a Call-ID');
   const dialog: DialogEntry = { callId: e.callId as string, apt: [] };
   for (const tag of ['fromTag', 'toTag'] as const) {
@@ -265,6 +304,46 @@ function readDuration(value: unknown): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
   if (typeof value === 'string') return parseDuration(value);
   return null;
+}
+
+/**
+ * The known key `key` most likely misspells: the same but for letter case, else the one at the
+ * fewest edits (a transposed pair counting as one), at most 2 and under half its length.
+ */
+function nearestKey(key: string, known: readonly string[]): string | null {
+  const lower = key.toLowerCase();
+  const sameButCase = known.find((k) => k.toLowerCase() === lower);
+  if (sameButCase !== undefined) return sameButCase;
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = editDistance(lower, candidate.toLowerCase());
+    if (d <= 2 && d * 2 < candidate.length && d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
 }
 
 function isObject(value: unknown): boolean {

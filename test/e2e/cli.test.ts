@@ -338,6 +338,31 @@ describe('exit codes', () => {
     }
   });
 
+  it('1 for a policy file with a misspelt key, a key given twice or bad JSON: one line naming the file, the key or the line and column', async () => {
+    const typo = await writePolicy(ws, 'typo.json', { apts: { 'apt-x': { type: 'user', export: 'raw' } }, defualt: 'apt-x' });
+    const dialogTypo = await writePolicy(ws, 'dialog-typo.json', { dialogs: [{ callId: 'c', apt: ['a'] }, { callId: 'c', toTg: 't', apt: ['a'] }] });
+    const twice = await ws.file('twice.json');
+    await writeFile(twice, '{\n  "apts": {\n    "apt-x": {"export": "raw"},\n    "apt-x": {"export": "none"}\n  }\n}\n');
+    const empty = await ws.file('empty.json');
+    await writeFile(empty, '');
+    const broken = await ws.file('broken.json');
+    await writeFile(broken, '{\n  "apts": {},\n}\n');
+    for (const [policy, says] of [
+      [typo, "defualt: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked); did you mean 'default'?"],
+      [dialogTypo, "dialogs[1].toTg: unknown key (expected one of callId, fromTag, toTag, apt); did you mean 'toTag'?"],
+      [twice, 'apts.apt-x: duplicate key at line 4, column 5 (first at line 3, column 5)'],
+      [empty, 'not valid JSON: the file is empty'],
+      [broken, "not valid JSON: line 3, column 1: unexpected character '}' (expected a key in double quotes)"],
+    ]) {
+      for (const command of ['replay', 'bindings']) {
+        const r = await cli(command, SMALL_PCAP, '--policy', policy!, ...(command === 'replay' ? ['--workers', '0', '--out', await ws.file('typo-out')] : []));
+        expect(r.code, `${command} ${policy}`).toBe(1);
+        const lines = r.stderr.split('\n').filter((l) => l !== '');
+        expect(lines, `${command} ${policy}`).toEqual([`aipref-enforcer ${command}: ${policy}: ${says}`]);
+      }
+    }
+  });
+
   it('1 for a policy file with an unparsable duration, naming the key and value', async () => {
     const policy = await writePolicy(ws, 'duration.json', { apts: { 'apt-x': { type: 'user', export: 'raw', retention: 'forever' } } });
     const r = await cli('replay', SMALL_PCAP, '--policy', policy, '--out', await ws.file('dur-out'), '--workers', '0');

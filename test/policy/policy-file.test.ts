@@ -53,6 +53,29 @@ describe('parsePolicy: a good file', () => {
     else expect(part).toEqual({ prefId, source: 'policy-file', origin: 'h.json', params: withHandle.apts.get(entry) });
   });
 
+  it('takes every top-level key it knows at once, and keys of a statement it does not know (SPEC §3)', () => {
+    const all = parsePolicy(
+      JSON.stringify({
+        ...good,
+        apts: { ...good.apts, 'apt-x': { export: 'none', 'x-future-key': { any: ['thing'] }, Retention: '1h' } },
+        default: 'apt-domain',
+        keys: { k1: { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' } },
+        issuers: ['https://issuer.example'],
+        revoked: ['jti-1'],
+      }),
+      'all.json',
+    );
+    expect(all.apts.get('apt-x')).toEqual({ export: 'none', 'x-future-key': { any: ['thing'] }, Retention: '1h' });
+    expect([all.dialogs.length, all.defaultApt, all.windowSec, [...all.keys.keys()], all.issuers, [...all.revoked]]).toEqual([
+      3,
+      'apt-domain',
+      15,
+      ['k1'],
+      ['https://issuer.example'],
+      ['jti-1'],
+    ]);
+  });
+
   it('an empty object is a valid, empty policy', () => {
     const empty = parsePolicy('{}', 'e.json');
     expect([empty.apts.size, empty.dialogs.length, empty.defaultApt, empty.windowSec, empty.issuers]).toEqual([0, 0, null, null, null]);
@@ -62,6 +85,32 @@ describe('parsePolicy: a good file', () => {
 describe('parsePolicy: refusals are one line naming file, key and value', () => {
   it.each([
     ['{"apts": {', /^policy\.json: not valid JSON: .+$/],
+    // bad JSON: the line and column, as a YAML file's errors give them
+    ['{"apts": {', "policy.json: not valid JSON: line 1, column 11: unexpected end of the file (expected a key in double quotes, or '}')"],
+    ['', 'policy.json: not valid JSON: the file is empty'],
+    [' \n\n', 'policy.json: not valid JSON: the file is empty (white space only)'],
+    ['{\n  "apts": {\n    "a": {"export": "raw"},\n  },\n  "window": "10s"\n}', "policy.json: not valid JSON: line 4, column 3: unexpected character '}' (expected a key in double quotes)"],
+    ['{\n  "default": nul\n}', "policy.json: not valid JSON: line 2, column 14: unexpected word 'nul' (expected a value: a string, number, object, array, true, false or null)"],
+    // a key given twice: JSON.parse would keep the last without a word
+    ['{"apts": {"a": {"export": "raw"}, "a": {"export": "none"}}}', 'policy.json: apts.a: duplicate key at line 1, column 35 (first at line 1, column 11)'],
+    ['{\n "default": "a",\n "window": "5s",\n "default": null\n}', 'policy.json: default: duplicate key at line 4, column 2 (first at line 2, column 2)'],
+    ['{"apts": {"a": {"export": "raw", "export": "none"}}}', 'policy.json: apts.a.export: duplicate key at line 1, column 34 (first at line 1, column 17)'],
+    ['{"apts": {"a": {"x-ext": 1, "x-\\u0065xt": 2}}}', 'policy.json: apts.a.x-ext: duplicate key at line 1, column 29 (first at line 1, column 17)'],
+    ['{"dialogs": [{"callId": "c", "apt": ["a"]}, {"callId": "c", "apt": ["a"], "apt": ["b"]}]}', 'policy.json: dialogs[1].apt: duplicate key at line 1, column 75 (first at line 1, column 61)'],
+    // a key the file does not know, top level or in a dialogs entry (a statement's own keys are open)
+    ['{"aptz": {}}', 'policy.json: aptz: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked); did you mean \'apts\'?'],
+    ['{"apts": {}, "defualt": "d"}', 'policy.json: defualt: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked); did you mean \'default\'?'],
+    ['{"Window": "10s"}', 'policy.json: Window: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked); did you mean \'window\'?'],
+    ['{"revoke": []}', 'policy.json: revoke: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked); did you mean \'revoked\'?'],
+    ['{"policy": {}}', 'policy.json: policy: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked)'],
+    ['{"__proto__": {"default": "a"}}', 'policy.json: __proto__: unknown key (expected one of apts, dialogs, default, window, keys, issuers, revoked)'],
+    [
+      '{"dialogs": [{"callId": "a", "apt": "x"}, {"callId": "b", "apt": "x"}, {"callId": "c", "toTg": "t", "apt": "x"}]}',
+      "policy.json: dialogs[2].toTg: unknown key (expected one of callId, fromTag, toTag, apt); did you mean 'toTag'?",
+    ],
+    ['{"dialogs": [{"callid": "c", "apt": ["a"]}]}', "policy.json: dialogs[0].callid: unknown key (expected one of callId, fromTag, toTag, apt); did you mean 'callId'?"],
+    ['{"dialogs": [{"callId": "c", "apts": ["a"]}]}', "policy.json: dialogs[0].apts: unknown key (expected one of callId, fromTag, toTag, apt); did you mean 'apt'?"],
+    ['{"dialogs": [{"callId": "c", "apt": ["a"], "comment": "x"}]}', 'policy.json: dialogs[0].comment: unknown key (expected one of callId, fromTag, toTag, apt)'],
     ['[]', 'policy.json: (top level): expected an object: []'],
     ['{"apts": {"foo": {"export": "maybe"}}}', 'policy.json: apts.foo.export: unknown value (expected none, aggregated-only, raw): "maybe"'],
     ['{"apts": {"foo": {"retention": "forever"}}}', 'policy.json: apts.foo.retention: unparsable duration (expected e.g. 0, 90s, 15m, 24h, 7d): "forever"'],

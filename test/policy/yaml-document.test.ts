@@ -60,12 +60,20 @@ describe('YAML policy files', () => {
     expect(yaml.statementParts().map((p) => p.params)).toEqual(json.statementParts().map((p) => p.params));
   });
 
+  it("keeps a statement's keys it does not know (SPEC §3)", async () => {
+    const yaml = await loadPolicyFile(await file('open.yaml', 'apts:\n  a: { export: raw, x-future: [1, 2] }\n'));
+    expect(yaml.apts.get('a')).toEqual({ export: 'raw', 'x-future': [1, 2] });
+  });
+
   it('refuses bad YAML and bad values in one line naming the file and where', async () => {
     const cases: [string, string, RegExp][] = [
       ['unclosed.yaml', 'apts:\n  a: {type: domain\n', /unclosed\.yaml: not valid YAML: line 3, column 1: .*/],
       ['dup.yml', 'apts: {}\napts: {}\n', /dup\.yml: not valid YAML: line 2, column 1: Map keys must be unique$/],
       ['maybe.yaml', asYaml({ apts: { a: { type: 'domain', export: 'maybe' } } }), /maybe\.yaml: apts\.a\.export: unknown value .*"maybe"$/],
       ['list.yaml', '- a\n- b\n', /list\.yaml: \(top level\): expected an object: \["a","b"\]$/],
+      // unknown keys: refused as in JSON (a statement's own keys excepted)
+      ['typo.yaml', 'apts: {}\ndefualt: apt-x\n', /typo\.yaml: defualt: unknown key \(expected one of apts, .*\); did you mean 'default'\?$/],
+      ['dialog-typo.yml', 'dialogs:\n  - callId: c1\n    toTg: t\n    apt: [a]\n', /dialog-typo\.yml: dialogs\[0\]\.toTg: unknown key .*did you mean 'toTag'\?$/],
       // an alias bomb: refused, not expanded
       ['bomb.yaml', ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n'), /bomb\.yaml: not valid YAML: .*alias/i],
     ];
