@@ -9,7 +9,7 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { RecordBatch } from '../../native-free/types.js';
+import { CaptureError, type RecordBatch } from '../../native-free/types.js';
 import { TransportMap } from '../binding/transport-map.js';
 import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
@@ -424,6 +424,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       },
     });
     readEnded = true;
+  } catch (err) {
+    // A capture broken after some records: the break is reported with what was accepted
+    // (reports.ndjson says where the read stopped, as for a record cut short at the end).
+    if (err instanceof CaptureError && feed.stats.packets > 0) {
+      frontReport({ type: 'malformed-input', ts: feed.stats.lastTs, frame: feed.stats.lastFrame + 1, dialog: null, detail: `${err.reason} (byte ${err.offset}): the capture cannot be read past here` });
+    }
+    throw err;
   } finally {
     try {
       // Whatever stopped the read, what was accepted is judged and written.

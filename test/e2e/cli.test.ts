@@ -187,7 +187,7 @@ describe('replay output files', () => {
     }
   });
 
-  it('a capture that fails after some records keeps what was accepted: the same files as those records alone give, exit 1', async () => {
+  it('a capture that fails after some records keeps what was accepted: the same files as those records alone give, and a report of where it stopped, exit 1', async () => {
     const bytes = await readFile(SMALL_PCAP);
     const at = pcapRecordOffset(bytes, 300);
     // record 301's length word says 2 GB: the read stops there
@@ -205,8 +205,17 @@ describe('replay output files', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toEqual([`aipref-enforcer replay: ${brokenFile}: at byte ${at}: absurd record length 2147483647 (limit 262144)`]);
       for (const f of OUTPUTS) {
-        const text = await readFile(path.join(got, f), 'utf8');
+        let text = await readFile(path.join(got, f), 'utf8');
         if (f !== 'reports.ndjson') expect(text.length, `${f} has lines`).toBeGreaterThan(0);
+        else {
+          // and one report more: where the read stopped
+          const lines = text.split('\n');
+          const stop = lines.filter((l) => l.includes('the capture cannot be read past here'));
+          expect(stop.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+            { type: 'malformed-input', frame: 301, detail: `absurd record length 2147483647 (limit 262144) (byte ${at}): the capture cannot be read past here` },
+          ]);
+          text = lines.filter((l) => !stop.includes(l)).join('\n');
+        }
         expect(text, `${f}, --workers ${workers}`).toBe(await readFile(path.join(want, f), 'utf8'));
       }
     }
