@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { ExportLine } from '../export/exporter.js';
 import { parseDuration } from '../policy/vocabulary.js';
+import { parseJsonDocument } from '../policy/json-text.js';
 import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseWorkerCount } from './args.js';
@@ -108,7 +109,8 @@ async function readConfig(file: string): Promise<Values> {
   let doc: unknown;
   try {
     const text = await readFile(file, 'utf8');
-    doc = isYamlFile(file) ? await parseYamlDocument(text) : JSON.parse(text);
+    // (as strict as the policy file: a key given twice is refused, a syntax error says where)
+    doc = isYamlFile(file) ? await parseYamlDocument(text) : parseJsonDocument(text);
   } catch (err) {
     throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
   }

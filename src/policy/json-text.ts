@@ -276,3 +276,39 @@ export function scanJson(text: string): JsonScan {
     return { syntaxError: { ...positionAt(text, error.offset), message: error.why }, duplicate };
   }
 }
+
+/** JSON an operator wrote that cannot be taken: what is wrong and where (no file name: the caller adds it). */
+export class JsonTextError extends Error {}
+
+/**
+ * JSON.parse, stricter and plainer: a key given twice in one object is refused (JSON.parse keeps
+ * the last, silently), and a syntax error says its line and column, as the YAML reader does.
+ */
+export function parseJsonDocument(text: string): unknown {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (error) {
+    throw new JsonTextError(`not valid JSON: ${whereJsonFails(text, error)}`);
+  }
+  const { duplicate } = scanJson(text);
+  if (duplicate !== null) {
+    const { path, line, column, first } = duplicate;
+    throw new JsonTextError(`${path}: duplicate key at line ${line}, column ${column} (first at line ${first.line}, column ${first.column})`);
+  }
+  return root;
+}
+
+/** Why JSON.parse refused `text`, with the line and column as the YAML reader gives them. */
+function whereJsonFails(text: string, error: unknown): string {
+  if (text === '') return 'the file is empty';
+  if (/^[ \t\r\n]*$/.test(text)) return 'the file is empty (white space only)';
+  const { syntaxError } = scanJson(text);
+  if (syntaxError !== null) return `line ${syntaxError.line}, column ${syntaxError.column}: ${syntaxError.message}`;
+  // The scan found nothing JSON.parse did: V8's message, its character position made a line and column.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  const position = /\bat position (\d+)/.exec(message);
+  if (position === null) return message;
+  const { line, column } = positionAt(text, Number(position[1]));
+  return `line ${line}, column ${column}: ${message}`;
+}

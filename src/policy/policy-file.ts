@@ -8,7 +8,7 @@
  * the file, the key path and the value, or for bad JSON the line and column.
  */
 import { readFile } from 'node:fs/promises';
-import { keyName, positionAt, scanJson } from './json-text.js';
+import { JsonTextError, keyName, parseJsonDocument } from './json-text.js';
 import { isYamlFile, parseYamlDocument } from './yaml-document.js';
 import type { StatementPart } from './statement.js';
 import {
@@ -144,30 +144,12 @@ export function emptyPolicy(fileName = '(none)'): PolicyFile {
 export function parsePolicy(text: string, fileName: string): PolicyFile {
   let root: unknown;
   try {
-    root = JSON.parse(text);
+    root = parseJsonDocument(text);
   } catch (error) {
-    throw new PolicyError(`${fileName}: not valid JSON: ${whereJsonFails(text, error)}`);
-  }
-  const { duplicate } = scanJson(text);
-  if (duplicate !== null) {
-    const { path, line, column, first } = duplicate;
-    throw new PolicyError(`${fileName}: ${path}: duplicate key at line ${line}, column ${column} (first at line ${first.line}, column ${first.column})`);
+    if (error instanceof JsonTextError) throw new PolicyError(`${fileName}: ${error.message}`);
+    throw error;
   }
   return policyFromDocument(root, fileName);
-}
-
-/** Why JSON.parse refused `text`, with the line and column as the YAML reader gives them. */
-function whereJsonFails(text: string, error: unknown): string {
-  if (text === '') return 'the file is empty';
-  if (/^[ \t\r\n]*$/.test(text)) return 'the file is empty (white space only)';
-  const { syntaxError } = scanJson(text);
-  if (syntaxError !== null) return `line ${syntaxError.line}, column ${syntaxError.column}: ${syntaxError.message}`;
-  // The scan found nothing JSON.parse did: V8's message, its character position made a line and column.
-  const message = oneLine(error);
-  const position = /\bat position (\d+)/.exec(message);
-  if (position === null) return message;
-  const { line, column } = positionAt(text, Number(position[1]));
-  return `line ${line}, column ${column}: ${message}`;
 }
 
 /** The keys of a policy file's top level, and of a `dialogs` entry. (A statement's are open.) */

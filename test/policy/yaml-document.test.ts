@@ -103,5 +103,10 @@ describe('YAML live config files', () => {
     expect(fromYaml).toMatchObject({ hep: { host: '127.0.0.1', port: 9060 }, batchMs: 5, quiet: true, windowSec: 30 });
     await expect(liveOptionsFromArgs(['--config', await file('bad.yaml', 'hep: [\n')])).rejects.toThrow(/bad\.yaml: cannot read config file: line 2, column 1: /);
     await expect(liveOptionsFromArgs(['--config', await file('seq.yaml', '- hep\n')])).rejects.toThrow(/seq\.yaml: config file must be a YAML mapping/);
+    // a JSON config is as strict as the policy file: a key twice, a syntax error's place
+    await expect(liveOptionsFromArgs(['--config', await file('twice.json', '{"hep": "127.0.0.1:9060",\n "hep": "0.0.0.0:9060"}')])).rejects.toThrow(
+      /twice\.json: cannot read config file: hep: duplicate key at line 2, column 2 \(first at line 1, column 2\)/,
+    );
+    await expect(liveOptionsFromArgs(['--config', await file('broken.json', '{"hep": }')])).rejects.toThrow(/broken\.json: cannot read config file: not valid JSON: line 1, column 9: /);
   });
 });
