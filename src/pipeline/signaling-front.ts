@@ -255,20 +255,26 @@ export class SignalingFront {
           this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.proposed);
         });
-      case 'answer':
-        // the answer confirms what its offer brought (the initial offer's under its INVITE's key);
-        // what the answer itself says is in force at once
-        if (!ev.repeat) {
-          this.settle(ev.key, true);
-          const invite = this.inviteOf.get(ev.key);
-          if (invite !== undefined) this.settle(invite, true);
-        }
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies), () => {
+      case 'answer': {
+        // The answer confirms what its offer brought (the initial offer's under its INVITE's key);
+        // what the answer itself says is in force at once. An answer in an INVITE's provisional
+        // response (a 183) waits for the 2xx (answer-confirmed): the INVITE may still fail, and
+        // a failure undoes it — meanwhile its restrictions apply, its relaxations not yet.
+        if (!ev.repeat && !ev.early) this.settleWithInvite(ev.key, true);
+        const provisional = ev.early && ev.previous !== null;
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.early ? ev.key : null), () => {
           // (a repeat may come while a newer offer awaits its answer: that one's restrictions still apply)
-          this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
+          if (provisional) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.previous!, ev.effective);
+          else this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
           if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
+      }
+      case 'answer-confirmed':
+        // the INVITE's 2xx: what its provisional answer (and the offer) changed stays, relaxations too
+        this.settleWithInvite(ev.key, true);
+        this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
+        return;
       case 'aipref-changed':
         // Values stated outside an offer once an exchange has completed (an INFO, an UPDATE or
         // re-INVITE without SDP, their responses, a re-INVITE's ACK: ev.midCall): no answer will
@@ -276,7 +282,8 @@ export class SignalingFront {
         // never relaxes (SPEC §5) — held pending under a key no answer settles, dropped with the
         // dialog. At the call's set-up (before any answer, and in the initial INVITE's responses,
         // ACK and PRACKs) what is stated is what is in force.
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.midCall ? statedOutsideOffers(ev.key) : null), () => {
+        // (An initial INVITE without SDP: what it states awaits the answer to the offer its 2xx will make.)
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.midCall ? statedOutsideOffers(ev.key) : ev.awaitsAnswer ? ev.key : null), () => {
           // the same identifiers for the same scopes: only what they say (delivered above) may change anything
           if (!ev.scopesUnchanged) {
             // an offer awaiting its answer stays proposed: its restrictions still apply
@@ -288,10 +295,11 @@ export class SignalingFront {
       case 'offer-rejected': {
         // whatever the failure, the offer's changes are discarded: its scopes and its statement parts
         this.settle(ev.key, false);
-        if (ev.effective !== null) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, null);
-        // nothing in force before it (a dialog the capture joined at this offer): nothing is now —
-        // not even the offer's m-sections as stopped ones — unless the dialog ends here anyway
-        else if (!ev.ending) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, NOTHING_NEGOTIATED, null, false);
+        // Nothing answered before it (a dialog the capture joined at this offer): only AI-Pref values
+        // stated meanwhile stand, or nothing — not the offer's m-sections, not even as stopped ones —
+        // unless the dialog ends here anyway (its end says so).
+        if (ev.answeredBefore) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective ?? NOTHING_NEGOTIATED, null);
+        else if (!ev.ending) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective ?? NOTHING_NEGOTIATED, null, false);
         const why = ev.reason === 'aipref-refused' ? `${ev.status} with Warning 399 aipref` : `${ev.status} (${ev.reason})`;
         this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `offer refused: ${why}; its changes are discarded` });
         return;
@@ -392,6 +400,13 @@ export class SignalingFront {
       const alone = new Set(refusedIds.filter((id) => !this.registry.holds(id, () => true)));
       if (alone.size > 0) this.settle(stated, true, (id) => alone.has(id));
     }
+  }
+
+  /** settle() of a dialog's offer, and of its INVITE's (the initial offer's parts await under the INVITE's key). */
+  private settleWithInvite(key: string, accepted: boolean): void {
+    this.settle(key, accepted);
+    const invite = this.inviteOf.get(key);
+    if (invite !== undefined) this.settle(invite, accepted);
   }
 
   private integrityFailure(prefId: string, reason: string): PolicyFinding[] {

@@ -128,8 +128,23 @@ export interface OfferRejectedEvent extends EventBase {
   integrityReason: string | null;
   /** what stays in force: the scopes before the offer */
   effective: NegotiatedScope | null;
+  /** an exchange completed before the failed offer: `effective` is what it negotiated (else only AI-Pref values, or nothing) */
+  answeredBefore: boolean;
   /** the failure ends the dialog (or the INVITE's early state): its end follows */
   ending: boolean;
+}
+
+/**
+ * An INVITE's 2xx confirming the answer its provisional response gave: what that answer
+ * changed stays (its relaxations apply from here); a failure would have undone it.
+ */
+export interface AnswerConfirmedEvent extends EventBase {
+  type: 'answer-confirmed';
+  cseq: number;
+  /** the scopes in force */
+  effective: NegotiatedScope;
+  /** another offer awaiting its answer: the scopes if it is accepted; null when none awaits */
+  proposed: NegotiatedScope | null;
 }
 
 /**
@@ -154,6 +169,11 @@ export interface AiPrefChangedEvent extends EventBase {
    * responses, ACK and PRACKs), where what is stated is what is in force.
    */
   midCall: boolean;
+  /**
+   * stated in an initial INVITE without SDP: like an offer's, what it says awaits the answer
+   * (the offer comes in a response, the answer in the ACK or PRACK); a failure discards it
+   */
+  awaitsAnswer: boolean;
 }
 
 /** APT statements in a body part of a dialog's message (seed §5.2), for the policy stage. */
@@ -191,6 +211,7 @@ export type SignalingEvent =
   | OfferEvent
   | AnswerEvent
   | OfferRejectedEvent
+  | AnswerConfirmedEvent
   | AiPrefChangedEvent
   | AiPrefBodyEvent
   | ParseErrorEvent

@@ -260,6 +260,9 @@ export class DialogTracker {
     let d = this.findDialog(m);
 
     if (method === 'INVITE' && m.status >= 300) {
+      // Another fork answered 2xx already: this failure (a forking proxy's 487 to the branches it
+      // cancelled) ends its own early dialog only; the INVITE and its offer were answered.
+      if (invite && invite.inviteCseq === seq && invite.confirmedFork && d && d.state === 'early') return this.end(d, m.status === 487 ? 'cancelled' : 'rejected', ctx, events, m.status);
       if (invite && invite.inviteCseq === seq && (!d || d.state === 'early')) return this.initialInviteFailed(invite, m, ctx, events);
       if (d && d.state === 'early' && d.inviteCseq === seq) {
         // the INVITE entry was evicted or never seen: end the early dialog on its own
@@ -300,24 +303,14 @@ export class DialogTracker {
       return;
     }
     if (m.status < 101) return;
-    const final2xx = m.status >= 200 && method === 'INVITE';
-    if (!p.sdp) {
-      // a re-INVITE's 2xx without SDP confirms the answer its provisional response gave
-      const early = final2xx ? d.negotiation.earlyAnswer(party, seq) : null;
-      if (early) return this.answer(d, { ...p, sdp: early.sdp, sdpText: early.sdpText }, facts, ctx, events);
-      return this.statement(d, facts, ctx, events);
+    if (method === 'INVITE' && m.status >= 200) {
+      // the 2xx confirms the answer the INVITE's provisional response gave (SDP or not, in this one)
+      const confirmed = d.negotiation.confirm(seq);
+      if (confirmed) events.push({ type: 'answer-confirmed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), cseq: seq, ...confirmed });
     }
+    if (!p.sdp) return this.statement(d, facts, ctx, events);
 
-    if (d.negotiation.answers(party, method, seq)) {
-      // A re-INVITE's answer in a provisional response waits for the final response: a failure
-      // leaves the session as if the re-INVITE had never been sent (RFC 3261 §14.1), so the
-      // offer's relaxations must not apply before the 2xx (its restrictions already do).
-      if (method === 'INVITE' && m.status < 200 && d.negotiation.holdsEarlyAnswers()) {
-        d.negotiation.holdEarlyAnswer(facts, p.sdp, p.sdpText);
-        return;
-      }
-      return this.answer(d, p, facts, ctx, events);
-    }
+    if (d.negotiation.answers(party, method, seq)) return this.answer(d, p, facts, ctx, events);
     const repeat = d.negotiation.repeatedAnswer(facts, p.sdp, p.sdpText);
     if (repeat !== 'not-a-repeat') {
       if (repeat) events.push({ type: 'answer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...repeat });
@@ -356,6 +349,7 @@ export class DialogTracker {
       warning,
       integrityReason,
       effective: d.negotiation.effective,
+      answeredBefore: d.negotiation.answered(),
       ending,
     });
   }
@@ -399,8 +393,9 @@ export class DialogTracker {
       (((facts.method === 'INVITE' || facts.method === 'ACK') && facts.cseq === d.inviteCseq) || (facts.method === 'PRACK' && d.state !== 'confirmed'));
     // a dialog the capture joined mid-call has something in force already, answered or not
     const midCall = (d.negotiation.answered() || d.adopted) && !setUp;
+    const awaitsAnswer = request && facts.method === 'INVITE' && d.state === 'invite';
     const payload = d.negotiation.statement(facts);
-    if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload, midCall });
+    if (payload) events.push({ type: 'aipref-changed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload, midCall, awaitsAnswer });
   }
 
   // ---- dialog lifecycle -----------------------------------------------------------------

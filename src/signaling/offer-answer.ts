@@ -26,15 +26,16 @@ export interface PendingOffer {
   inResponse: boolean;
   /** the parties' AI-Pref values as they will stand if the answer accepts the offer */
   headers: Sides<PartyHeaderValues>;
-  /** a re-INVITE's answer in a provisional response, held until the final response (holdEarlyAnswer) */
-  early: EarlyAnswer | null;
 }
 
-/** An answer SDP in a provisional response to a re-INVITE, and the AI-Pref values it came with. */
-export interface EarlyAnswer {
-  sdp: SessionDescription;
-  sdpText: string;
-  aiPref: AiPrefValue[] | null;
+/**
+ * An INVITE's offer answered in a provisional response (a 183): the exchange counts as done,
+ * but the INVITE may still fail, and then what it changed is undone (RFC 3261 §14.1; SPEC §5,
+ * a refusal discards the offer's changes). What stood before the answer, to go back to.
+ */
+interface Unconfirmed {
+  cseq: number;
+  before: { sdp: Sides<PartySdp>; headers: Sides<PartyHeaderValues>; offerer: Party; lastExchange: CompletedExchange | null; effective: NegotiatedScope | null };
 }
 
 /** The last completed exchange, to recognise a repeated answer (183 then 200 with the same SDP). */
@@ -63,7 +64,7 @@ interface SdpViews {
 type Stamp = 'frame' | 'ts' | 'key' | 'dialog' | 'type';
 export type OfferPayload = Omit<OfferEvent, Stamp>;
 export type AnswerPayload = Omit<AnswerEvent, Stamp>;
-export type AiPrefChangePayload = Omit<AiPrefChangedEvent, Stamp | 'midCall'>;
+export type AiPrefChangePayload = Omit<AiPrefChangedEvent, Stamp | 'midCall' | 'awaitsAnswer'>;
 
 export interface MessageFacts {
   party: Party;
@@ -81,6 +82,7 @@ export class OfferAnswerState {
   private offerer: Party = 'caller';
   pending: PendingOffer | null = null;
   private lastExchange: CompletedExchange | null = null;
+  private unconfirmed: Unconfirmed | null = null;
   effective: NegotiatedScope | null = null;
 
   /** An independent copy, for a forked INVITE: every fork answers the same offer. */
@@ -91,6 +93,7 @@ export class OfferAnswerState {
     copy.offerer = this.offerer;
     copy.pending = this.pending ? { ...this.pending, headers: { ...this.pending.headers }, copies: [...this.pending.copies], copyTexts: [...this.pending.copyTexts] } : null;
     copy.lastExchange = this.lastExchange;
+    copy.unconfirmed = this.unconfirmed;
     copy.effective = this.effective;
     return copy;
   }
@@ -109,7 +112,7 @@ export class OfferAnswerState {
       return this.proposal(facts, sdp, p, false);
     }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
-    const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers, early: null };
+    const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
     this.pending = offer;
     return this.proposal(facts, sdp, offer, p !== null);
   }
@@ -154,30 +157,23 @@ export class OfferAnswerState {
     const offer = this.pending;
     if (!offer) return null;
     this.pending = null;
-    // the final response restates the early answer's AI-Pref values, or (none of its own) stands by them
-    const stated = facts.aiPref === null && offer.early !== null ? { ...facts, aiPref: offer.early.aiPref } : facts;
-    return this.commit(offer, stated, { sdp, sdpText, copies: [], copyTexts: [] }, false);
+    // an INVITE's offer answered in a provisional response: undone if the INVITE fails
+    const early = facts.status > 0 && facts.status < 200 && offer.method === 'INVITE' && !offer.inResponse;
+    this.unconfirmed = early
+      ? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } }
+      : null;
+    return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
 
   /**
-   * Whether an answer in a provisional response to the pending offer waits for the final
-   * response: the offer is a re-INVITE's (an exchange has completed before it). An initial
-   * INVITE's early answer is in force at once (early media): its failure ends the call anyway.
+   * The INVITE's 2xx: an answer its provisional response gave is confirmed (what it changed
+   * stays, relaxations included). Null when no such answer awaits confirmation.
    */
-  holdsEarlyAnswers(): boolean {
-    const p = this.pending;
-    return p !== null && p.method === 'INVITE' && !p.inResponse && this.lastExchange !== null;
-  }
-
-  /** Keeps a re-INVITE's early answer (the latest one) for its final response to confirm. */
-  holdEarlyAnswer(facts: MessageFacts, sdp: SessionDescription, sdpText: string): void {
-    if (this.pending) this.pending.early = { sdp, sdpText, aiPref: facts.aiPref };
-  }
-
-  /** The early answer a re-INVITE's 2xx from `party` confirms when it carries no SDP of its own. */
-  earlyAnswer(party: Party, cseq: number): EarlyAnswer | null {
-    const p = this.pending;
-    return p !== null && p.early !== null && p.offerer !== party && p.method === 'INVITE' && p.cseq === cseq ? p.early : null;
+  confirm(cseq: number): { effective: NegotiatedScope; proposed: NegotiatedScope | null } | null {
+    const u = this.unconfirmed;
+    if (u === null || u.cseq !== cseq || this.effective === null) return null;
+    this.unconfirmed = null;
+    return { effective: this.effective, proposed: this.pending === null ? null : this.proposedBy(this.pending) };
   }
 
   /**
@@ -197,12 +193,29 @@ export class OfferAnswerState {
     return this.commit(last.offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, true);
   }
 
-  /** The pending offer failed (non-2xx final, CANCEL): the scopes before it stay in force. */
+  /**
+   * The offer failed (non-2xx final, CANCEL): the scopes before it stay in force. An INVITE
+   * whose offer its provisional response answered is undone: back to what stood before.
+   */
   reject(method: string, cseq: number): boolean {
     const p = this.pending;
-    if (!p || p.method !== method || p.cseq !== cseq) return false;
-    this.pending = null;
+    if (p && p.method === method && p.cseq === cseq) {
+      this.pending = null;
+      // nothing answered yet: what AI-Pref values alone stated (an INFO, a 180) is all that stands
+      if (this.lastExchange === null) this.effective = this.headersOnly();
+      return true;
+    }
+    const u = this.unconfirmed;
+    if (u === null || method !== 'INVITE' || u.cseq !== cseq) return false;
+    this.unconfirmed = null;
+    ({ sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } = u.before);
     return true;
+  }
+
+  /** The scopes of AI-Pref values stated with no exchange completed: no m-section; null when none was stated. */
+  private headersOnly(): NegotiatedScope | null {
+    const headers = present(this.headers);
+    return headers.length === 0 ? null : buildNegotiatedScope({ caller: null, callee: null, offerer: this.offerer, headers });
   }
 
   /**

@@ -17,6 +17,7 @@ import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
 import { PcapWriter } from '../../native-free/write.js';
 import { encodeRtcpCompound } from '../../src/media/rtcp/encode.js';
 import { type DecisionLine, parseLines, policyOf, type PolicyJson, replayLines, type ReplayLines, type ReportLine, Workspace } from './e2e-helpers.js';
+import { type At, replayCall as replay, writeCall } from './hand-built-calls.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -223,30 +224,11 @@ const CASES: Case[] = [
   },
 ];
 
-/** Places one packet of a small capture: A is 10.0.0.1, B 10.0.0.2; SIP on 5060 unless ports are given. */
-type At = (ts: number, payload: Uint8Array, fromA: boolean, sport?: number, dport?: number) => void;
-
 /** A sender report of A's audio stream (SSRC 1111): what each case looks at is how it is judged. */
 const srOfA = (): Uint8Array => encodeRtcpCompound([{ pt: 200, ssrc: 1111, ntpSec: 3976214400, ntpFrac: 0, rtpTs: 0, packetCount: 10, octetCount: 100, reports: [] }]);
 
-/** Writes a small capture into `file`, its packets placed by `write`. */
-async function writeCall(file: string, write: (at: At) => void): Promise<void> {
-  const w = await PcapWriter.open(file, { linkType: 1 });
-  write((ts, payload, fromA, sport = 5060, dport = 5060) =>
-    w.write(T0 + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload })),
-  );
-  await w.close();
-}
-
-/** Writes a small capture (see writeCall) and replays it with 0 and 2 media workers, checking both give the same lines; returns the replay. */
-async function replayCall(name: string, write: (at: At) => void, policy = policyOf({ apts: {} })): Promise<ReplayLines> {
-  const file = await ws.file(`${name}.pcap`);
-  await writeCall(file, write);
-  const runs = await Promise.all([0, 2].map((workers) => replayLines({ capture: file, policy, workers, explain: true })));
-  expect(runs[1]!.decisions).toEqual(runs[0]!.decisions);
-  expect(runs[1]!.reports).toEqual(runs[0]!.reports);
-  return runs[0]!;
-}
+/** A small capture replayed with 0 and 2 media workers, both checked to give the same lines (hand-built-calls.ts). */
+const replayCall = (name: string, write: (at: At) => void, policy = policyOf({ apts: {} })): Promise<ReplayLines> => replay(ws, name, write, policy);
 
 async function captureOf(c: Case, file: string): Promise<void> {
   await writeCall(file, (at) => {

@@ -151,7 +151,8 @@ describe('DialogTracker: basic call', () => {
     const leg = { callId: 'early', caller: 'a', callee: 'b' };
     r.send(request({ callId: 'early', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER }));
     expect(r.send(response(leg, 183, { cseq: 1, method: 'INVITE', sdp: ANSWER }))).toMatchObject([{ type: 'dialog-created', state: 'early' }, { type: 'answer', early: true, repeat: false }]);
-    expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed']);
+    // the 2xx confirms the 183's answer: what it changed stays (a failure would have undone it)
+    expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed', 'answer-confirmed']);
 
     const r2 = new Replay();
     r2.send(request({ callId: 'early', caller: 'a' }, { cseq: 1, method: 'INVITE', sdp: OFFER }));
@@ -159,9 +160,9 @@ describe('DialogTracker: basic call', () => {
     const revised = audioSdp({ ip: '198.51.100.9', port: 5000, media: ['a=mid:0', 'a=aipref:mid apt-callee'] });
     const e = r2.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: revised }));
     // a revision of the answer given: no offer awaits it (what an offer brought was committed by the 183)
-    expect(e).toMatchObject([{ type: 'dialog-confirmed' }, { type: 'answer', early: false, repeat: true }]);
-    if (e[1]!.type !== 'answer') throw new Error();
-    expect(e[1]!.diff.added.map((a) => a.id)).toEqual(['apt-callee']);
+    expect(e).toMatchObject([{ type: 'dialog-confirmed' }, { type: 'answer-confirmed', cseq: 1 }, { type: 'answer', early: false, repeat: true }]);
+    if (e[2]!.type !== 'answer') throw new Error();
+    expect(e[2]!.diff.added.map((a) => a.id)).toEqual(['apt-callee']);
   });
 
   test('reliable provisional with the offer, PRACK with the answer', () => {
