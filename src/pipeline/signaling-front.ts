@@ -59,6 +59,12 @@ export class SignalingFront {
    */
   private readonly inviteOf = new Map<string, string>();
   /**
+   * Early dialogs (an INVITE's 1xx made them; no 2xx yet): what is stated or answered in them is
+   * the call's set-up, kept only once the INVITE's 2xx confirms the dialog — the INVITE may still
+   * fail, and a refused or cancelled call leaves nothing behind.
+   */
+  private readonly earlyDialogs = new Set<string>();
+  /**
    * After a policy reload, every identifier the replaced registry knew, to go to the shards
    * again (some now stand on signaling alone, or are unresolved); what the new registry was
    * given, it lists itself (takeChanged), as it does for every delivery that changes something.
@@ -216,6 +222,7 @@ export class SignalingFront {
       case 'dialog-created': {
         this.counters.dialogs++;
         this.dialogIds.set(ev.key, ev.dialog);
+        if (ev.state === 'early') this.earlyDialogs.add(ev.key);
         const apts = this.policy.findDialogApts(ev.dialog.callId, ev.dialog.fromTag, ev.dialog.toTag || undefined);
         if (apts.length > 0) this.repository.set(ev.key, apts);
         if (ev.fromInvite !== null && ev.fromInvite !== ev.key) {
@@ -228,6 +235,9 @@ export class SignalingFront {
         return;
       }
       case 'dialog-confirmed':
+        // the INVITE's 2xx: what the call's set-up stated and answered stays
+        this.earlyDialogs.delete(ev.key);
+        this.settleWithInvite(ev.key, true);
         return;
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
@@ -236,8 +246,12 @@ export class SignalingFront {
         this.settle(statedOutsideOffers(ev.key), false);
         this.settle(ev.key, false);
         this.forget(ev.key);
-        // an answered INVITE's early scope, kept for its forks, goes with its last dialog
-        if (ev.inviteOver !== undefined) this.forget(ev.inviteOver);
+        // an answered INVITE's early scope, kept for its forks, goes with its last dialog (and
+        // anything still awaiting an answer under its key)
+        if (ev.inviteOver !== undefined) {
+          this.settle(ev.inviteOver, false);
+          this.forget(ev.inviteOver);
+        }
         return;
       case 'offer':
         if (ev.supersedes) {
@@ -260,12 +274,12 @@ export class SignalingFront {
         // what the answer itself says is in force at once. An answer in an INVITE's provisional
         // response (a 183) waits for the 2xx (answer-confirmed): the INVITE may still fail, and
         // a failure undoes it — meanwhile its restrictions apply, its relaxations not yet.
-        if (!ev.repeat && !ev.early) this.settleWithInvite(ev.key, true);
-        const provisional = ev.early && ev.previous !== null;
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.early ? ev.key : null), () => {
+        // In an early dialog (a PRACK's or UPDATE's answer too) the same: the 2xx keeps it all.
+        const beforeTwoXx = ev.early || this.earlyDialogs.has(ev.key);
+        if (!ev.repeat && !beforeTwoXx) this.settleWithInvite(ev.key, true);
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, beforeTwoXx ? ev.key : null), () => {
           // (a repeat may come while a newer offer awaits its answer: that one's restrictions still apply)
-          if (provisional) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.previous!, ev.effective);
-          else this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
+          this.pushNegotiated(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.inForce, ev.proposed);
           if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
@@ -283,11 +297,13 @@ export class SignalingFront {
         // dialog. At the call's set-up (before any answer, and in the initial INVITE's responses,
         // ACK and PRACKs) what is stated is what is in force.
         // (An initial INVITE without SDP: what it states awaits the answer to the offer its 2xx will make.)
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, ev.midCall ? statedOutsideOffers(ev.key) : ev.awaitsAnswer ? ev.key : null), () => {
+        // (In an early dialog, a 180's or a PRACK's: kept only once the 2xx confirms the dialog.)
+        const offer = ev.midCall ? statedOutsideOffers(ev.key) : ev.awaitsAnswer || this.earlyDialogs.has(ev.key) ? ev.key : null;
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, null, ev.aiPref, bodies, offer), () => {
           // the same identifiers for the same scopes: only what they say (delivered above) may change anything
           if (!ev.scopesUnchanged) {
             // an offer awaiting its answer stays proposed: its restrictions still apply
-            this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
+            this.pushNegotiated(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.inForce, ev.proposed);
             if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
           }
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
@@ -455,6 +471,16 @@ export class SignalingFront {
     return this.integrityFailure(v.id, `${result.reason}: ${result.detail}`);
   }
 
+  /**
+   * The negotiated scopes as the shards take them: `inForce` with, restricting on top, an offer
+   * awaiting its answer (`proposed`) or — when an INVITE's early answer awaits its 2xx, so that
+   * what is in force is what stood before it — that answer's scopes (`working`).
+   */
+  private pushNegotiated(frame: number, ts: number, key: string, dialog: DialogId, working: NegotiatedScope, inForce: NegotiatedScope | null, proposed: NegotiatedScope | null): void {
+    if (inForce !== null && inForce !== working) this.pushScope(frame, ts, key, dialog, inForce, proposed ?? working);
+    else this.pushScope(frame, ts, key, dialog, working, proposed);
+  }
+
   /** `keepStopped`: m-sections the last scope had and this one lacks stay, stopped (keepStoppedSections). */
   private pushScope(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope, pending: NegotiatedScope | null, keepStopped = true): void {
     const repositoryApts = this.repository.get(key) ?? this.policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
@@ -598,6 +624,7 @@ export class SignalingFront {
     this.lastScopes.delete(key);
     this.takenOver.delete(key);
     this.inviteOf.delete(key);
+    this.earlyDialogs.delete(key);
     this.reportedUnresolved.delete(key);
   }
 

@@ -113,6 +113,11 @@ export interface AnswerEvent extends EventBase {
    * scopes if it is accepted — its restrictions still apply; null when none awaits
    */
   proposed: NegotiatedScope | null;
+  /**
+   * what is in force: `effective`, unless this answer is in an INVITE's provisional response
+   * and the 2xx has not confirmed it (then what stood before, `effective` only restricting)
+   */
+  inForce: NegotiatedScope | null;
 }
 
 export interface OfferRejectedEvent extends EventBase {
@@ -160,6 +165,8 @@ export interface AiPrefChangedEvent extends EventBase {
   diff: ScopeDiff;
   /** an offer awaiting its answer: the scopes if it is accepted, with these values — its restrictions still apply; null when none awaits */
   proposed: NegotiatedScope | null;
+  /** what is in force (see AnswerEvent.inForce): `effective` unless an INVITE's early answer awaits its 2xx */
+  inForce: NegotiatedScope | null;
   /** the values name the identifiers already in force for the same scopes: only what they say may be new */
   scopesUnchanged: boolean;
   /**

@@ -111,6 +111,8 @@ export class OfferAnswerState {
       p.copyTexts.push(sdpText);
       return this.proposal(facts, sdp, p, false);
     }
+    // a new INVITE transaction: the one before it is over, its 2xx lost to the capture if it was not seen
+    if (facts.method === 'INVITE' && this.unconfirmed !== null && this.unconfirmed.cseq !== facts.cseq) this.unconfirmed = null;
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
     this.pending = offer;
@@ -125,7 +127,9 @@ export class OfferAnswerState {
       offerer: offer.offerer,
       sdp,
       aiPref: facts.aiPref ?? [],
-      effective: this.effective,
+      // (an INVITE's answer its 2xx has not confirmed yet is not in force: what stood before it
+      // is — unless this offer is a new exchange that builds on that answer, a PRACK's or an UPDATE's)
+      effective: facts.method === 'INVITE' ? this.inForce() : this.effective,
       proposed,
       diff: diffScopes(this.effective, proposed),
       supersedes,
@@ -157,10 +161,12 @@ export class OfferAnswerState {
     const offer = this.pending;
     if (!offer) return null;
     this.pending = null;
-    // an INVITE's offer answered in a provisional response: undone if the INVITE fails
+    // An INVITE's offer answered in a provisional response: undone if the INVITE fails. An
+    // exchange completed after it (a PRACK's or UPDATE's offer and answer, RFC 3262, RFC 3311)
+    // builds on it and stands on its own: nothing is left to undo.
     const early = facts.status > 0 && facts.status < 200 && offer.method === 'INVITE' && !offer.inResponse;
     this.unconfirmed = early
-      ? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } }
+      ? (this.unconfirmed ?? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
       : null;
     return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
@@ -214,8 +220,18 @@ export class OfferAnswerState {
 
   /** The scopes of AI-Pref values stated with no exchange completed: no m-section; null when none was stated. */
   private headersOnly(): NegotiatedScope | null {
-    const headers = present(this.headers);
-    return headers.length === 0 ? null : buildNegotiatedScope({ caller: null, callee: null, offerer: this.offerer, headers });
+    return headersOnlyScope(this.headers, this.offerer);
+  }
+
+  /**
+   * What is in force: the scopes negotiated, unless an INVITE's answer in a provisional response
+   * awaits its 2xx — then what stood before it (with what was stated since), its answer being a
+   * proposal whose restrictions apply and whose relaxations wait. (Before any exchange, as in
+   * early media on the initial INVITE, the early answer is all there is: in force.)
+   */
+  inForce(): NegotiatedScope | null {
+    const u = this.unconfirmed;
+    return u === null || u.before.lastExchange === null ? this.effective : u.before.effective;
   }
 
   /**
@@ -227,6 +243,14 @@ export class OfferAnswerState {
     if (facts.aiPref === null) return null;
     this.headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     if (this.pending) this.pending.headers = withHeaders(this.pending.headers, facts.party, facts.aiPref, facts.frame);
+    // stated outside the INVITE whose early answer awaits its 2xx: it stays if that INVITE fails
+    const u = this.unconfirmed;
+    if (u !== null) {
+      const headers = withHeaders(u.before.headers, facts.party, facts.aiPref, facts.frame);
+      const { sdp, offerer, lastExchange } = u.before;
+      const effective = lastExchange === null ? headersOnlyScope(headers, offerer) : buildNegotiatedScope({ caller: sdp.caller, callee: sdp.callee, offerer, headers: present(headers) });
+      u.before = { ...u.before, headers, effective };
+    }
     const previous = this.effective;
     // before the first answer the offer is all there is: its m-sections are what is in force
     const first = this.lastExchange === null ? this.pending : null;
@@ -236,9 +260,9 @@ export class OfferAnswerState {
     const diff = diffScopes(previous, effective);
     // a renegotiation awaiting its answer stays proposed, with these values (its restrictions still apply)
     const proposed = this.pending !== null && first === null ? this.proposedBy(this.pending) : null;
-    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, proposed, scopesUnchanged: true };
+    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, proposed, inForce: this.inForce(), scopesUnchanged: true };
     this.effective = effective;
-    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, proposed, scopesUnchanged: false };
+    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, proposed, inForce: this.inForce(), scopesUnchanged: false };
   }
 
   private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews, repeat: boolean): AnswerPayload {
@@ -267,8 +291,15 @@ export class OfferAnswerState {
       effective,
       diff: diffScopes(previous, effective),
       proposed: waiting === null ? null : this.proposedBy(waiting),
+      inForce: this.inForce(),
     };
   }
+}
+
+/** The scopes of AI-Pref values alone (no m-section); null when none was stated. */
+function headersOnlyScope(sides: Sides<PartyHeaderValues>, offerer: Party): NegotiatedScope | null {
+  const headers = present(sides);
+  return headers.length === 0 ? null : buildNegotiatedScope({ caller: null, callee: null, offerer, headers });
 }
 
 function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, frame: number, copies: SessionDescription[] = []): Sides<PartySdp> {

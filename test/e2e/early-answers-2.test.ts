@@ -1,0 +1,217 @@
+/**
+ * Early answers and failing calls, a third review's cases (SPEC §5; each failed before its fix):
+ * an INVITE's 183 answer is not in force before the 2xx whatever comes meanwhile (a relay's copy,
+ * a 180, an INFO), what was stated outside it survives its failure, exchanges built on it
+ * (a PRACK's or an UPDATE's offer) stand on their own, and a refused call's statements (its
+ * 180's, its PRACK's, those of an INVITE without SDP) go with it. Hand-built calls replayed with
+ * 0 and 2 workers.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseLines, type ReportLine, Workspace } from './e2e-helpers.js';
+import { decided, message, onPort, REFUSED, replayCall, request, response, sdpOf, sr, srOfA, THREE, v1, v2 } from './hand-built-calls.js';
+
+const ws = new Workspace();
+afterAll(() => ws.cleanup());
+const Y = 'y@10.0.0.1';
+
+/** A call whose audio is under apt-none (the caller's a=aipref), dialog-level apt-raw. */
+const noneEstablished = (at: Parameters<Parameters<typeof replayCall>[2]>[0]) => {
+  at(0, request('INVITE', 1, sdpOf('a', ['a=aipref:mid apt-none']), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+  at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+  at(0.2, request('ACK', 1, null), true); // 3
+  at(1, srOfA(), true, 4001, 5001); // 4: drop export-none
+  at(2, request('INVITE', 2, sdpOf('a', [])), true); // 5: re-INVITE offering to lift apt-none
+  at(2.1, response('183 Session Progress', 2, sdpOf('b', [])), false); // 6: early answer accepts the lift
+  at(2.2, srOfA(), true, 4001, 5001); // 7: not confirmed: still drop
+};
+
+describe('a second provisional answer after a re-INVITE 183 answer relaxes nothing before the 2xx', () => {
+  it('the same 183 answer seen again through a relay (its own addresses), then 488', async () => {
+    const run = await replayCall(ws, 'r1-relay-copy', (at) => {
+      noneEstablished(at);
+      at(2.3, response('183 Session Progress', 2, onPort(sdpOf('b', []), 7000)), false); // 8: relay's copy of the answer
+      at(2.4, srOfA(), true, 4001, 5001); // 9: still unconfirmed: must drop
+      at(2.5, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10
+      at(2.6, request('ACK', 2, null), true); // 11
+      at(3, srOfA(), true, 4001, 5001); // 12
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '9 drop export-none', '12 drop export-none']);
+  });
+
+  it('a 180 restating the answer with AI-Pref, then 488', async () => {
+    const run = await replayCall(ws, 'r1-180-restates', (at) => {
+      noneEstablished(at);
+      at(2.3, response('180 Ringing', 2, sdpOf('b', []), ['AI-Pref: apt-raw;scope=dialog']), false); // 8
+      at(2.4, srOfA(), true, 4001, 5001); // 9: must drop
+      at(2.5, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10
+      at(2.6, request('ACK', 2, null), true); // 11
+      at(3, srOfA(), true, 4001, 5001); // 12
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '9 drop export-none', '12 drop export-none']);
+  });
+});
+
+describe('an INFO after a re-INVITE 183 answer', () => {
+  it('an INFO naming a new dialog identifier does not put the unconfirmed answer in force', async () => {
+    const run = await replayCall(ws, 'r2-info-relaxes', (at) => {
+      noneEstablished(at);
+      at(2.3, request('INFO', 3, null, ['AI-Pref: apt-agg;scope=dialog']), true); // 8
+      at(2.4, srOfA(), true, 4001, 5001); // 9: the lift is not confirmed: must drop
+      at(2.5, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10
+      at(2.6, request('ACK', 2, null), true); // 11
+      at(3, srOfA(), true, 4001, 5001); // 12
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '9 drop export-none', '12 drop export-none']);
+  });
+
+  it("the INFO's restriction stays when the re-INVITE then fails", async () => {
+    const run = await replayCall(ws, 'r2-info-lost', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: raw
+      at(2, request('INVITE', 2, sdpOf('a', [])), true); // 5: a session refresh
+      at(2.1, response('183 Session Progress', 2, sdpOf('b', [])), false); // 6: answered early
+      at(2.3, request('INFO', 3, null, ['AI-Pref: apt-agg;scope=dialog']), true); // 7: restricts the dialog
+      at(2.35, response('200 OK', 3, null, [], 'INFO'), false); // 8
+      at(2.4, srOfA(), true, 4001, 5001); // 9: aggregate
+      at(2.5, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10: the re-INVITE refused
+      at(2.6, request('ACK', 2, null), true); // 11
+      at(3, srOfA(), true, 4001, 5001); // 12: the INFO was not the re-INVITE's: still aggregate
+    }, THREE);
+    expect(decided(run)).toEqual(['4 export raw-allowed', '9 aggregate aggregated-only', '12 aggregate aggregated-only']);
+  });
+});
+
+describe('an UPDATE offer after a re-INVITE reliable 183 answer and its PRACK', () => {
+  it('builds on that answer (RFC 3311); its own answer applies at once', async () => {
+    const run = await replayCall(ws, 'r3-update-offer-relaxes', (at) => {
+      noneEstablished(at);
+      at(2.25, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 8
+      at(2.3, response('200 OK', 3, null, [], 'PRACK'), false); // 9
+      at(2.4, request('UPDATE', 4, sdpOf('a', [])), true); // 10: the UPDATE offers the lift again
+      // 11: the UPDATE builds on the re-INVITE's answer, which the reliable 183 and its PRACK
+      // completed (RFC 3262, RFC 3311): that answer is what stands now, the UPDATE's offer on top
+      at(2.45, srOfA(), true, 4001, 5001);
+      at(2.5, response('200 OK', 4, sdpOf('b', []), [], 'UPDATE'), false); // 12: the UPDATE's answer
+      at(2.6, srOfA(), true, 4001, 5001); // 13: raw
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '11 export raw-allowed', '13 export raw-allowed']);
+  });
+});
+
+describe('a PRACK carrying a new offer after a re-INVITE 183 answer', () => {
+  it('builds on that answer (RFC 3262); the re-INVITE failing undoes it', async () => {
+    const run = await replayCall(ws, 'r4-prack-offer-relaxes', (at) => {
+      noneEstablished(at);
+      at(2.25, request('PRACK', 3, sdpOf('a', []), ['RAck: 1 2 INVITE']), true); // 8: PRACK offer (the lift again)
+      at(2.3, srOfA(), true, 4001, 5001); // 9: the PRACK's offer builds on the 183's answer (RFC 3262): what that answered stands
+      at(2.4, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10: the re-INVITE fails
+      at(3, srOfA(), true, 4001, 5001); // 11: its early answer undone
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '9 export raw-allowed', '11 drop export-none']);
+  });
+});
+
+describe('an initial INVITE without SDP, its offer in a reliable 183 answered by PRACK, then refused', () => {
+  it("leaves its looser version behind for no other call", async () => {
+    const run = await replayCall(ws, 'r5-no-sdp-prack-refused', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1: this call, version 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, null, [v2, 'Supported: 100rel'], ''), true); // 5: Y, no SDP, version 2
+      at(2.1, message(Y, 'SIP/2.0 183 Session Progress', 'INVITE', 1, onPort(sdpOf('b', []), 7000), ['Require: 100rel', 'RSeq: 1']), false); // 6: offer
+      at(2.2, message(Y, 'PRACK sip:b@10.0.0.2 SIP/2.0', 'PRACK', 2, onPort(sdpOf('a', []), 6000), ['RAck: 1 1 INVITE']), true); // 7: answer
+      at(2.3, message(Y, 'SIP/2.0 200 OK', 'PRACK', 2, null), false); // 8
+      at(2.6, message(Y, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 1, null, REFUSED), false); // 9: refused
+      at(3, srOfA(), true, 4001, 5001); // 10: Y left nothing behind
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '10 aggregate aggregated-only']);
+  });
+});
+
+describe('an initial INVITE with SDP, reliable 183 answer, an offer in the PRACK answered in its 200, then refused', () => {
+  it("the refused call's looser version reaches no running call", async () => {
+    const run = await replayCall(ws, 'r5b-prack-exchange-refused', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1: this call, version 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [v2, 'Supported: 100rel'], ''), true); // 5: Y offers version 2
+      at(2.1, message(Y, 'SIP/2.0 183 Session Progress', 'INVITE', 1, onPort(sdpOf('b', []), 7000), ['Require: 100rel', 'RSeq: 1']), false); // 6: early answer
+      at(2.2, message(Y, 'PRACK sip:b@10.0.0.2 SIP/2.0', 'PRACK', 2, onPort(sdpOf('a', []), 6002), ['RAck: 1 1 INVITE']), true); // 7: a new offer in the PRACK
+      at(2.3, message(Y, 'SIP/2.0 200 OK', 'PRACK', 2, onPort(sdpOf('b', []), 7002)), false); // 8: its answer
+      at(2.6, message(Y, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 1, null, REFUSED), false); // 9: the INVITE refused
+      at(3, srOfA(), true, 4001, 5001); // 10: Y left nothing behind
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '10 aggregate aggregated-only']);
+  });
+});
+
+describe('what a refused call states outside its offer/answer goes with it', () => {
+  it('a 180 Ringing carrying version 2, then 488 Warning 399 aipref', async () => {
+    const run = await replayCall(ws, 'r7-180-refused', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [], ''), true); // 5
+      at(2.1, message(Y, 'SIP/2.0 180 Ringing', 'INVITE', 1, null, [v2]), false); // 6: Y's callee states version 2
+      at(2.6, message(Y, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 1, null, REFUSED), false); // 7: refused
+      at(3, srOfA(), true, 4001, 5001); // 8
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '8 aggregate aggregated-only']);
+  });
+
+  it('a PRACK carrying version 2 after a reliable 183 answer, then 488', async () => {
+    const run = await replayCall(ws, 'r7-prack-refused', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), ['Supported: 100rel'], ''), true); // 5
+      at(2.1, message(Y, 'SIP/2.0 183 Session Progress', 'INVITE', 1, onPort(sdpOf('b', []), 7000), ['Require: 100rel', 'RSeq: 1']), false); // 6
+      at(2.2, message(Y, 'PRACK sip:b@10.0.0.2 SIP/2.0', 'PRACK', 2, null, ['RAck: 1 1 INVITE', v2]), true); // 7: Y's caller states version 2
+      at(2.6, message(Y, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 1, null, REFUSED), false); // 8: refused
+      at(3, srOfA(), true, 4001, 5001); // 9
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '9 aggregate aggregated-only']);
+  });
+});
+
+describe('forks: the early fork a 2xx on another fork left behind', () => {
+  const XRAW = 'AI-Pref: apt-x;scope=dialog;type=user;export=raw;retention=1h';
+  const XNONE = 'AI-Pref: apt-x;scope=dialog;type=user;export=none;retention=1h';
+  it('with the 487 captured, the early fork ends and its statement goes: the confirmed call is raw', async () => {
+    const run = await replayCall(ws, 'r6-fork-487', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [XRAW], ''), true); // 1
+      at(0.1, response('183 Session Progress', 1, onPort(sdpOf('b', []), 5100), [XNONE], 'INVITE', 'b2'), false); // 2
+      at(0.5, response('200 OK', 1, sdpOf('b', []), [], 'INVITE', 'b1'), false); // 3
+      at(0.6, request('ACK', 1, null, [], ';tag=b1'), true); // 4
+      at(0.7, response('487 Request Terminated', 1, null, [], 'INVITE', 'b2'), false); // 5
+      at(1, srOfA(), true, 4001, 5001); // 6
+      at(100, srOfA(), true, 4001, 5001); // 7
+    });
+    expect(decided(run)).toEqual(['6 export raw-allowed', '7 export raw-allowed']);
+  });
+});
+
+describe('an initial INVITE without SDP whose answer the capture never sees', () => {
+  const XRAW = 'AI-Pref: apt-x;scope=dialog;type=user;export=raw;retention=1h';
+  const XNONE = 'AI-Pref: apt-x;scope=dialog;type=user;export=none;retention=1h';
+  it('the call ends (BYE) with its ACK lost: what it stated goes with it, a later call naming the identifier is not held to it', async () => {
+    const Z = 'z@10.0.0.1';
+    const run = await replayCall(ws, 'r8-invite-key-leak', (at) => {
+      at(0, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, null, [XNONE], ''), true); // 1: Y, no SDP, apt-x export=none (awaits the answer)
+      at(0.1, message(Y, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2: the offer; its ACK (the answer) is not captured
+      at(1, message(Y, 'BYE sip:b@10.0.0.2 SIP/2.0', 'BYE', 2, null), true); // 3: Y is over, its offer never answered
+      at(1.1, message(Y, 'SIP/2.0 200 OK', 'BYE', 2, null), false); // 4
+      at(2, message(Z, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, sdpOf('a', []), [XRAW], ''), true); // 5: another call, apt-x raw
+      at(2.1, message(Z, 'SIP/2.0 200 OK', 'INVITE', 1, sdpOf('b', [])), false); // 6
+      at(2.2, message(Z, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 7
+      at(3, srOfA(), true, 4001, 5001); // 8
+    });
+    expect(decided(run)).toEqual(['8 export raw-allowed']);
+  });
+});
