@@ -235,9 +235,11 @@ export class SignalingFront {
         return;
       }
       case 'dialog-confirmed':
-        // the INVITE's 2xx: what the call's set-up stated and answered stays
+        // The INVITE's 2xx: what the early dialog stated and answered stays. (The INVITE's own
+        // offer is settled by its answer: in this 2xx, or — its offer in this 2xx, an INVITE sent
+        // without SDP — in the ACK that answers it.)
         this.earlyDialogs.delete(ev.key);
-        this.settleWithInvite(ev.key, true);
+        this.settle(ev.key, true);
         return;
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });

@@ -129,7 +129,7 @@ export class OfferAnswerState {
       aiPref: facts.aiPref ?? [],
       // (an INVITE's answer its 2xx has not confirmed yet is not in force: what stood before it
       // is — unless this offer is a new exchange that builds on that answer, a PRACK's or an UPDATE's)
-      effective: facts.method === 'INVITE' ? this.inForce() : this.effective,
+      effective: this.inForce(),
       proposed,
       diff: diffScopes(this.effective, proposed),
       supersedes,
@@ -231,7 +231,9 @@ export class OfferAnswerState {
    */
   inForce(): NegotiatedScope | null {
     const u = this.unconfirmed;
-    return u === null || u.before.lastExchange === null ? this.effective : u.before.effective;
+    // a PRACK's or an UPDATE's offer builds on that answer (RFC 3262, RFC 3311): it counts as done
+    const builtOn = this.pending !== null && this.pending.method !== 'INVITE';
+    return u === null || u.before.lastExchange === null || builtOn ? this.effective : u.before.effective;
   }
 
   /**

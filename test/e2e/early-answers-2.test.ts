@@ -215,3 +215,62 @@ describe('an initial INVITE without SDP whose answer the capture never sees', ()
     expect(decided(run)).toEqual(['8 export raw-allowed']);
   });
 });
+
+describe('an initial INVITE without SDP, a 180, then the 2xx with the offer', () => {
+  type At = Parameters<Parameters<typeof replayCall>[2]>[0];
+  it('what it states waits for the ACK that answers, with a 180 or without', async () => {
+    const flow = (ringing: boolean) => (at: At) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // version 1 aggregate
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false);
+      at(0.2, request('ACK', 1, null), true);
+      at(1, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, null, [v2], ''), true); // Y: version 2, no SDP
+      if (ringing) at(1.05, message(Y, 'SIP/2.0 180 Ringing', 'INVITE', 1, null), false);
+      at(1.1, message(Y, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // the offer
+      at(1.2, srOfA(), true, 4001, 5001); // before Y's ACK: aggregate
+      at(1.3, message(Y, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, onPort(sdpOf('a', []), 6000)), true);
+      at(2, srOfA(), true, 4001, 5001);
+    };
+    const strip = (l: string[]) => l.map((x) => x.split(' ').slice(1).join(' '));
+    const without = strip(decided(await replayCall(ws, 'no-sdp-no-180', flow(false))));
+    const with180 = strip(decided(await replayCall(ws, 'no-sdp-180', flow(true))));
+    expect(without).toEqual(['aggregate aggregated-only', 'export raw-allowed']);
+    expect(with180).toEqual(without);
+  });
+
+  it('its ACK lost and the call over (BYE): what it stated goes with it', async () => {
+    const XRAW = 'AI-Pref: apt-x;scope=dialog;type=user;export=raw;retention=1h';
+    const XNONE = 'AI-Pref: apt-x;scope=dialog;type=user;export=none;retention=1h';
+    const Z = 'z@10.0.0.1';
+    const run = await replayCall(ws, 'no-sdp-180-ack-lost', (at) => {
+      at(0, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, null, [XNONE], ''), true); // 1
+      at(0.05, message(Y, 'SIP/2.0 180 Ringing', 'INVITE', 1, null), false); // 2
+      at(0.1, message(Y, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 3: the offer; its ACK not captured
+      at(1, message(Y, 'BYE sip:b@10.0.0.2 SIP/2.0', 'BYE', 2, null), true); // 4
+      at(1.1, message(Y, 'SIP/2.0 200 OK', 'BYE', 2, null), false); // 5
+      at(2, message(Z, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, sdpOf('a', []), [XRAW], ''), true); // 6
+      at(2.1, message(Z, 'SIP/2.0 200 OK', 'INVITE', 1, sdpOf('b', [])), false); // 7
+      at(2.2, message(Z, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 8
+      at(3, srOfA(), true, 4001, 5001); // 9
+    });
+    expect(decided(run)).toEqual(['9 export raw-allowed']);
+  });
+});
+
+describe("a re-INVITE's 183 answer restricting, then a PRACK's offer built on it", () => {
+  it('an INFO meanwhile keeps the restriction the 183 answer added', async () => {
+    const run = await replayCall(ws, 'prack-offer-then-info', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: raw
+      at(2, request('INVITE', 2, sdpOf('a', []), ['Supported: 100rel']), true); // 5
+      at(2.1, response('183 Session Progress', 2, sdpOf('b', ['a=aipref:mid apt-none']), ['Require: 100rel', 'RSeq: 1']), false); // 6: restricts
+      at(2.15, srOfA(), true, 4001, 5001); // 7: drop
+      at(2.2, request('PRACK', 3, sdpOf('a', []), ['RAck: 1 2 INVITE']), true); // 8: a new offer in the PRACK
+      at(2.25, srOfA(), true, 4001, 5001); // 9: drop
+      at(2.3, request('INFO', 4, null, ['AI-Pref: apt-raw;scope=dialog, apt-agg;scope=dialog']), true); // 10
+      at(2.35, srOfA(), true, 4001, 5001); // 11: still drop
+    }, THREE);
+    expect(decided(run)).toEqual(['4 export raw-allowed', '7 drop export-none', '9 drop export-none', '11 drop export-none']);
+  });
+});
