@@ -65,6 +65,14 @@ export class SignalingFront {
    */
   private readonly earlyDialogs = new Set<string>();
   /**
+   * Per dialog, the key the offer awaiting its answer filed its parts under: the dialog's own for
+   * an INVITE's offer, one of its own for a PRACK's or an UPDATE's (offerKeyOf), so that the
+   * INVITE's outcome and theirs settle apart.
+   */
+  private readonly offerAwaiting = new Map<string, string>();
+  /** Per dialog, the keys of PRACK/UPDATE offers answered before the INVITE's 2xx: that 2xx keeps them, a failure discards them. */
+  private readonly answeredEarly = new Map<string, Set<string>>();
+  /**
    * After a policy reload, every identifier the replaced registry knew, to go to the shards
    * again (some now stand on signaling alone, or are unresolved); what the new registry was
    * given, it lists itself (takeChanged), as it does for every delivery that changes something.
@@ -240,6 +248,7 @@ export class SignalingFront {
         // without SDP — in the ACK that answers it.)
         this.earlyDialogs.delete(ev.key);
         this.settle(ev.key, true);
+        this.settleAnsweredEarly(ev.key, true);
         return;
       case 'dialog-ended':
         this.events.push({ kind: 'dialog-ended', frame: ev.frame, ts: ev.ts, key: ev.key });
@@ -247,6 +256,8 @@ export class SignalingFront {
         // and an offer the dialog ended before answering was never accepted
         this.settle(statedOutsideOffers(ev.key), false);
         this.settle(ev.key, false);
+        this.settle(this.offerAwaiting.get(ev.key) ?? ev.key, false);
+        this.settleAnsweredEarly(ev.key, false);
         this.forget(ev.key);
         // an answered INVITE's early scope, kept for its forks, goes with its last dialog (and
         // anything still awaiting an answer under its key)
@@ -258,14 +269,16 @@ export class SignalingFront {
       case 'offer':
         if (ev.supersedes) {
           // The offer it took the place of will never be answered: its parts go, before this one's come.
-          this.settle(ev.key, false);
+          this.settle(this.offerAwaiting.get(ev.key) ?? ev.key, false);
           this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: 'an offer still awaiting its answer is superseded by a new one (crossing re-INVITEs, or its failure response not captured): its changes are discarded' });
         }
         // An offer's statement parts await its answer (SPEC §5), the initial offer's too: a
         // refusal discards them, so a refused call leaves no statement behind. An offer with
         // nothing in force yet (the initial one) has its scopes in force from the offer, but an
         // identifier only it states is, until the answer, its statement at the most restrictive.
-        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, ev.key), () => {
+        const offerKey = offerKeyOf(ev.key, ev.method, ev.cseq);
+        this.offerAwaiting.set(ev.key, offerKey);
+        return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, offerKey), () => {
           // Restrictions take effect from the offer: the stricter of what is in force and what is proposed.
           const base = ev.effective ?? ev.proposed;
           this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, base, ev.effective ? ev.proposed : null);
@@ -277,8 +290,20 @@ export class SignalingFront {
         // response (a 183) waits for the 2xx (answer-confirmed): the INVITE may still fail, and
         // a failure undoes it — meanwhile its restrictions apply, its relaxations not yet.
         // In an early dialog (a PRACK's or UPDATE's answer too) the same: the 2xx keeps it all.
-        const beforeTwoXx = ev.early || this.earlyDialogs.has(ev.key);
-        if (!ev.repeat && !beforeTwoXx) this.settleWithInvite(ev.key, true);
+        const beforeTwoXx = ev.early || ev.awaitsFinal || this.earlyDialogs.has(ev.key);
+        const answered = ev.repeat ? null : (this.offerAwaiting.get(ev.key) ?? ev.key);
+        if (answered !== null) {
+          this.offerAwaiting.delete(ev.key);
+          if (!beforeTwoXx) {
+            this.settleWithInvite(ev.key, true);
+            if (answered !== ev.key) this.settle(answered, true);
+          } else if (answered !== ev.key) {
+            // a PRACK's or UPDATE's exchange in an early dialog: kept with the dialog at the 2xx
+            let keys = this.answeredEarly.get(ev.key);
+            if (keys === undefined) this.answeredEarly.set(ev.key, (keys = new Set()));
+            keys.add(answered);
+          }
+        }
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, beforeTwoXx ? ev.key : null), () => {
           // (a repeat may come while a newer offer awaits its answer: that one's restrictions still apply)
           this.pushNegotiated(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.inForce, ev.proposed);
@@ -289,6 +314,7 @@ export class SignalingFront {
       case 'answer-confirmed':
         // the INVITE's 2xx: what its provisional answer (and the offer) changed stays, relaxations too
         this.settleWithInvite(ev.key, true);
+        this.settleAnsweredEarly(ev.key, true);
         this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
         return;
       case 'aipref-changed':
@@ -311,13 +337,16 @@ export class SignalingFront {
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       case 'offer-rejected': {
-        // whatever the failure, the offer's changes are discarded: its scopes and its statement parts
-        this.settle(ev.key, false);
+        // Whatever the failure, the offer's changes are discarded: its scopes and its statement parts
+        // (not those of another offer still awaiting its answer: an UPDATE's, when the INVITE failed).
+        const rejected = offerKeyOf(ev.key, ev.method, ev.cseq);
+        this.settle(rejected, false);
+        if (this.offerAwaiting.get(ev.key) === rejected) this.offerAwaiting.delete(ev.key);
         // Nothing answered before it (a dialog the capture joined at this offer): only AI-Pref values
         // stated meanwhile stand, or nothing — not the offer's m-sections, not even as stopped ones —
         // unless the dialog ends here anyway (its end says so).
-        if (ev.answeredBefore) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective ?? NOTHING_NEGOTIATED, null);
-        else if (!ev.ending) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective ?? NOTHING_NEGOTIATED, null, false);
+        if (ev.answeredBefore) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective ?? NOTHING_NEGOTIATED, ev.proposed);
+        else if (!ev.ending) this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective ?? NOTHING_NEGOTIATED, ev.proposed, false);
         const why = ev.reason === 'aipref-refused' ? `${ev.status} with Warning 399 aipref` : `${ev.status} (${ev.reason})`;
         this.report({ type: 'scope-transitioned', ts: ev.ts, frame: ev.frame, dialog: ev.dialog, detail: `offer refused: ${why}; its changes are discarded` });
         return;
@@ -380,7 +409,7 @@ export class SignalingFront {
     if (offer !== null && isStatedOutsideOffers(offer)) {
       // what this dialog's own pending offer says counts; another dialog's offer is not this dialog's to await
       const dialogKey = offer.slice(0, -STATED.length);
-      if (!this.registry.holds(part.prefId, (pendingUnder) => pendingUnder !== dialogKey)) offer = null;
+      if (!this.registry.holds(part.prefId, (pendingUnder) => dialogOfOffer(pendingUnder) !== dialogKey)) offer = null;
     }
     this.touch(part.prefId);
     const key = signaledKey(part);
@@ -414,10 +443,18 @@ export class SignalingFront {
     // What the dialog stated outside offers of an identifier only the refused offer stated was
     // held back for that offer's sake: nothing of it is in force any more, so it is, as stated.
     if (refusedIds.length > 0) {
-      const stated = statedOutsideOffers(offer);
+      const stated = statedOutsideOffers(dialogOfOffer(offer));
       const alone = new Set(refusedIds.filter((id) => !this.registry.holds(id, () => true)));
       if (alone.size > 0) this.settle(stated, true, (id) => alone.has(id));
     }
+  }
+
+  /** settle() of the PRACK/UPDATE offers answered in the dialog before its INVITE's 2xx. */
+  private settleAnsweredEarly(key: string, accepted: boolean): void {
+    const keys = this.answeredEarly.get(key);
+    if (keys === undefined) return;
+    this.answeredEarly.delete(key);
+    for (const k of keys) this.settle(k, accepted);
   }
 
   /** settle() of a dialog's offer, and of its INVITE's (the initial offer's parts await under the INVITE's key). */
@@ -627,6 +664,8 @@ export class SignalingFront {
     this.takenOver.delete(key);
     this.inviteOf.delete(key);
     this.earlyDialogs.delete(key);
+    this.offerAwaiting.delete(key);
+    this.answeredEarly.delete(key);
     this.reportedUnresolved.delete(key);
   }
 
@@ -724,6 +763,21 @@ function statedOutsideOffers(dialogKey: string): string {
 }
 
 const STATED = '\u0000stated';
+
+/**
+ * The registry key an offer's statement parts await its answer under: the dialog's own for an
+ * INVITE's offer (the initial one's is its INVITE's key), one of its own for a PRACK's or an
+ * UPDATE's, which the INVITE's outcome does not decide.
+ */
+function offerKeyOf(dialogKey: string, method: string, cseq: number): string {
+  return method === 'INVITE' ? dialogKey : `${dialogKey}\u0000${method} ${cseq}`;
+}
+
+/** The dialog an offer key (offerKeyOf) belongs to. */
+function dialogOfOffer(offerKey: string): string {
+  const cut = offerKey.indexOf('\u0000');
+  return cut < 0 ? offerKey : offerKey.slice(0, cut);
+}
 
 /** The scopes of a dialog nothing was negotiated in: no m-section, no AI-Pref value. */
 const NOTHING_NEGOTIATED: NegotiatedScope = { sections: [], dialogApts: [], headerApts: [] };

@@ -118,6 +118,8 @@ export interface AnswerEvent extends EventBase {
    * and the 2xx has not confirmed it (then what stood before, `effective` only restricting)
    */
   inForce: NegotiatedScope | null;
+  /** the INVITE this answer belongs to has not had its 2xx: what the exchange brings is kept only then (answer-confirmed) */
+  awaitsFinal: boolean;
 }
 
 export interface OfferRejectedEvent extends EventBase {
@@ -131,8 +133,13 @@ export interface OfferRejectedEvent extends EventBase {
   warning: SipWarning | null;
   /** the Reason header value naming AI-Integrity-Failure, for 'integrity-refused' */
   integrityReason: string | null;
+  /** the failed request's method and CSeq number: which offer failed */
+  method: string;
+  cseq: number;
   /** what stays in force: the scopes before the offer */
   effective: NegotiatedScope | null;
+  /** another offer still awaiting its answer (an UPDATE's, when the INVITE failed): its restrictions still apply */
+  proposed: NegotiatedScope | null;
   /** an exchange completed before the failed offer: `effective` is what it negotiated (else only AI-Pref values, or nothing) */
   answeredBefore: boolean;
   /** the failure ends the dialog (or the INVITE's early state): its end follows */

@@ -348,7 +348,10 @@ export class DialogTracker {
       reason: warning ? 'aipref-refused' : integrityReason ? 'integrity-refused' : cancelled ? 'cancelled' : 'rejected',
       warning,
       integrityReason,
+      method: m.cseq!.method,
+      cseq: m.cseq!.seq,
       effective: d.negotiation.effective,
+      proposed: d.negotiation.proposedScope(),
       answeredBefore: d.negotiation.answered(),
       ending,
     });

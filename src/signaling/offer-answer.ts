@@ -143,6 +143,11 @@ export class OfferAnswerState {
     return buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
   }
 
+  /** The scopes if the offer awaiting its answer is accepted; null when none awaits. */
+  proposedScope(): NegotiatedScope | null {
+    return this.pending === null ? null : this.proposedBy(this.pending);
+  }
+
   /** Whether an offer/answer exchange has completed (something negotiated is in force). */
   answered(): boolean {
     return this.lastExchange !== null;
@@ -164,7 +169,8 @@ export class OfferAnswerState {
     // An INVITE's offer answered in a provisional response: undone if the INVITE fails. An
     // exchange completed after it (a PRACK's or UPDATE's offer and answer, RFC 3262, RFC 3311)
     // builds on it and stands on its own: nothing is left to undo.
-    const early = facts.status > 0 && facts.status < 200 && offer.method === 'INVITE' && !offer.inResponse;
+    // (A re-INVITE without SDP: its offer in a reliable 1xx, answered in the PRACK, the same.)
+    const early = offer.method === 'INVITE' && (offer.inResponse ? facts.method === 'PRACK' : facts.status > 0 && facts.status < 200);
     this.unconfirmed = early
       ? (this.unconfirmed ?? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
       : null;
@@ -294,6 +300,7 @@ export class OfferAnswerState {
       diff: diffScopes(previous, effective),
       proposed: waiting === null ? null : this.proposedBy(waiting),
       inForce: this.inForce(),
+      awaitsFinal: this.unconfirmed !== null,
     };
   }
 }

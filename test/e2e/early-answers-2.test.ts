@@ -1,5 +1,6 @@
 /**
- * Early answers and failing calls, a third review's cases (SPEC §5; each failed before its fix):
+ * Early answers and failing calls, the third and fourth reviews' cases (SPEC §5; each failed
+ * before its fix); an UPDATE's or PRACK's offer settles apart from the INVITE's outcome:
  * an INVITE's 183 answer is not in force before the 2xx whatever comes meanwhile (a relay's copy,
  * a 180, an INFO), what was stated outside it survives its failure, exchanges built on it
  * (a PRACK's or an UPDATE's offer) stand on their own, and a refused call's statements (its
@@ -8,7 +9,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLines, type ReportLine, Workspace } from './e2e-helpers.js';
-import { decided, message, onPort, REFUSED, replayCall, request, response, sdpOf, sr, srOfA, THREE, v1, v2 } from './hand-built-calls.js';
+import { type At, decided, message, onPort, REFUSED, replayCall, request, response, sdpOf, sr, srOfA, THREE, v1, v2 } from './hand-built-calls.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -217,7 +218,6 @@ describe('an initial INVITE without SDP whose answer the capture never sees', ()
 });
 
 describe('an initial INVITE without SDP, a 180, then the 2xx with the offer', () => {
-  type At = Parameters<Parameters<typeof replayCall>[2]>[0];
   it('what it states waits for the ACK that answers, with a 180 or without', async () => {
     const flow = (ringing: boolean) => (at: At) => {
       at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // version 1 aggregate
@@ -256,9 +256,109 @@ describe('an initial INVITE without SDP, a 180, then the 2xx with the offer', ()
   });
 });
 
-describe("a re-INVITE's 183 answer restricting, then a PRACK's offer built on it", () => {
-  it('an INFO meanwhile keeps the restriction the 183 answer added', async () => {
-    const run = await replayCall(ws, 'prack-offer-then-info', (at) => {
+const v3none = 'AI-Pref: apt-v;scope=dialog;type=user;version=3;export=none;retention=1h';
+
+describe("an UPDATE's offer awaiting its answer at the INVITE's 2xx", () => {
+  it('in an early dialog, then refused: its looser version never applies', async () => {
+    const run = await replayCall(ws, 'x-b1', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1, 'Supported: 100rel'], ''), true); // 1: version 1 (aggregate)
+      at(0.1, response('183 Session Progress', 1, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 2
+      at(0.2, request('PRACK', 2, null, ['RAck: 1 1 INVITE']), true); // 3
+      at(0.25, response('200 OK', 2, null, [], 'PRACK'), false); // 4
+      at(0.3, request('UPDATE', 3, sdpOf('a', []), [v2]), true); // 5: offers version 2 (raw)
+      at(0.4, response('200 OK', 1, sdpOf('b', [])), false); // 6: the INVITE's 2xx
+      at(0.45, request('ACK', 1, null), true); // 7
+      at(0.5, srOfA(), true, 4001, 5001); // 8: the UPDATE is not answered: aggregate
+      at(0.6, response('488 Not Acceptable Here', 3, null, REFUSED, 'UPDATE'), false); // 9: refused
+      at(1, srOfA(), true, 4001, 5001); // 10: aggregate
+    });
+    expect(decided(run)).toEqual(['8 aggregate aggregated-only', '10 aggregate aggregated-only']);
+  });
+  it('when a re-INVITE 2xx confirms its 183, then refused: its looser version never applies', async () => {
+    const run = await replayCall(ws, 'x-b2', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, request('INVITE', 2, sdpOf('a', []), ['Supported: 100rel']), true); // 5
+      at(2.1, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6
+      at(2.15, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 7
+      at(2.2, response('200 OK', 3, null, [], 'PRACK'), false); // 8
+      at(2.3, request('UPDATE', 4, sdpOf('a', []), [v2]), true); // 9: offers version 2 (raw)
+      at(2.4, response('200 OK', 2, null), false); // 10: the re-INVITE's 2xx
+      at(2.45, request('ACK', 2, null), true); // 11
+      at(2.5, srOfA(), true, 4001, 5001); // 12: aggregate
+      at(2.6, response('488 Not Acceptable Here', 4, null, REFUSED, 'UPDATE'), false); // 13
+      at(3, srOfA(), true, 4001, 5001); // 14: aggregate
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '12 aggregate aggregated-only', '14 aggregate aggregated-only']);
+  });
+});
+
+describe("a re-INVITE failing after its 183 while an UPDATE's offer awaits its answer", () => {
+  const upTo183 = (at: At) => {
+    at(2, request('INVITE', 2, sdpOf('a', []), ['Supported: 100rel']), true); // 5: session refresh
+    at(2.1, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6
+    at(2.2, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 7
+    at(2.25, response('200 OK', 3, null, [], 'PRACK'), false); // 8
+  };
+  it("the UPDATE then accepted: its AI-Pref version 3 (export none) is in force", async () => {
+    const run = await replayCall(ws, 'x-a2', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v2], ''), true); // 1: raw, version 2
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: raw
+      upTo183(at);
+      at(2.3, request('UPDATE', 4, sdpOf('a', []), [v3none]), true); // 9
+      at(2.4, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10: the re-INVITE refused
+      at(2.45, request('ACK', 2, null), true); // 11
+      at(2.6, response('200 OK', 4, sdpOf('b', []), [], 'UPDATE'), false); // 12: the UPDATE accepted
+      at(3, srOfA(), true, 4001, 5001); // 13: version 3: none
+    });
+    expect(decided(run)).toEqual(['4 export raw-allowed', '13 drop export-none']);
+  });
+  it("the UPDATE's restriction keeps applying after the re-INVITE's 488", async () => {
+    const run = await replayCall(ws, 'x-a1', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: raw
+      upTo183(at);
+      at(2.3, request('UPDATE', 4, sdpOf('a', ['a=aipref:mid apt-none'])), true); // 9: UPDATE restricts
+      at(2.35, srOfA(), true, 4001, 5001); // 10: drop
+      at(2.4, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 11
+      at(2.45, request('ACK', 2, null), true); // 12
+      at(2.5, srOfA(), true, 4001, 5001); // 13: the UPDATE still awaits its answer: drop
+      at(2.6, response('200 OK', 4, sdpOf('b', []), [], 'UPDATE'), false); // 14
+      at(3, srOfA(), true, 4001, 5001); // 15: drop
+    }, THREE);
+    expect(decided(run)).toEqual(['4 export raw-allowed', '10 drop export-none', '13 drop export-none', '15 drop export-none']);
+  });
+});
+
+describe('a re-INVITE without SDP: its offer in a reliable 183, the answer in the PRACK', () => {
+  it('relaxes nothing before the 2xx, and a 488 undoes it', async () => {
+    const run = await replayCall(ws, 'x-h1', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', ['a=aipref:mid apt-none']), ['AI-Pref: apt-agg;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: drop (apt-none)
+      at(2, request('INVITE', 2, null, ['Supported: 100rel']), true); // 5: re-INVITE without SDP
+      at(2.1, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6: the callee's offer
+      at(2.2, request('PRACK', 3, sdpOf('a', []), ['RAck: 1 2 INVITE']), true); // 7: the answer lifts apt-none
+      at(2.25, response('200 OK', 3, null, [], 'PRACK'), false); // 8
+      at(2.3, srOfA(), true, 4001, 5001); // 9: no 2xx yet: drop
+      at(2.4, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 10
+      at(2.45, request('ACK', 2, null), true); // 11
+      at(3, srOfA(), true, 4001, 5001); // 12: drop
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '9 drop export-none', '12 drop export-none']);
+  });
+});
+
+describe("a re-INVITE's 183 answer restricting, a PRACK's offer built on it, and an INFO", () => {
+  it('the INFO does not lift the apt-none the 183 answer added', async () => {
+    const run = await replayCall(ws, 'x-i1', (at) => {
       at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
       at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
       at(0.2, request('ACK', 1, null), true); // 3
@@ -266,7 +366,7 @@ describe("a re-INVITE's 183 answer restricting, then a PRACK's offer built on it
       at(2, request('INVITE', 2, sdpOf('a', []), ['Supported: 100rel']), true); // 5
       at(2.1, response('183 Session Progress', 2, sdpOf('b', ['a=aipref:mid apt-none']), ['Require: 100rel', 'RSeq: 1']), false); // 6: restricts
       at(2.15, srOfA(), true, 4001, 5001); // 7: drop
-      at(2.2, request('PRACK', 3, sdpOf('a', []), ['RAck: 1 2 INVITE']), true); // 8: a new offer in the PRACK
+      at(2.2, request('PRACK', 3, sdpOf('a', []), ['RAck: 1 2 INVITE']), true); // 8: new offer in the PRACK
       at(2.25, srOfA(), true, 4001, 5001); // 9: drop
       at(2.3, request('INFO', 4, null, ['AI-Pref: apt-raw;scope=dialog, apt-agg;scope=dialog']), true); // 10
       at(2.35, srOfA(), true, 4001, 5001); // 11: still drop

@@ -175,7 +175,8 @@ describe('DialogTracker: basic call', () => {
     const copy = audioSdp({ ip: '203.0.113.7', port: 7000, session: ['a=aipref:session apt-s export=aggregated-only'], media: ['a=mid:0', 'a=aipref:mid apt-m export=raw'] });
     expect(r.send(request(leg, { cseq: 2, method: 'PRACK', sdp: copy, extra: ['RAck: 1 1 INVITE'] }))).toMatchObject([{ type: 'answer', method: 'PRACK', repeat: true }]);
     // the 200 repeating the 183's SDP offers nothing new: no offer is left awaiting an answer
-    expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed']);
+    // (it confirms the exchange the 183 and the PRACK made: a failure would have undone it)
+    expect(types(r.send(response(leg, 200, { cseq: 1, method: 'INVITE', sdp: ANSWER })))).toEqual(['dialog-confirmed', 'answer-confirmed']);
     r.send(request(leg, { cseq: 1, method: 'ACK' }));
     // so the next re-INVITE supersedes nothing
     expect(r.send(request(leg, { cseq: 3, method: 'INVITE', sdp: OFFER }))).toMatchObject([{ type: 'offer', supersedes: false }]);
