@@ -295,7 +295,9 @@ export class SignalingFront {
         if (answered !== null) {
           this.offerAwaiting.delete(ev.key);
           if (!beforeTwoXx) {
-            this.settleWithInvite(ev.key, true);
+            // (a PRACK's or UPDATE's answer while the INVITE awaits its final: what the INVITE
+            // stated waits for that final, answer-confirmed or offer-rejected)
+            if (answered === ev.key || !ev.inviteOutstanding) this.settleWithInvite(ev.key, true);
             if (answered !== ev.key) this.settle(answered, true);
           } else if (answered !== ev.key) {
             // a PRACK's or UPDATE's exchange in an early dialog: kept with the dialog at the 2xx

@@ -120,6 +120,8 @@ export interface AnswerEvent extends EventBase {
   inForce: NegotiatedScope | null;
   /** the INVITE this answer belongs to has not had its 2xx: what the exchange brings is kept only then (answer-confirmed) */
   awaitsFinal: boolean;
+  /** an INVITE answered in a provisional response has had no final response yet: what it stated awaits it */
+  inviteOutstanding: boolean;
 }
 
 export interface OfferRejectedEvent extends EventBase {

@@ -350,8 +350,8 @@ export class DialogTracker {
       integrityReason,
       method: m.cseq!.method,
       cseq: m.cseq!.seq,
-      effective: d.negotiation.effective,
-      proposed: d.negotiation.proposedScope(),
+      effective: d.negotiation.inForce(),
+      proposed: d.negotiation.restricting(),
       answeredBefore: d.negotiation.answered(),
       ending,
     });

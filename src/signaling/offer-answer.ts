@@ -83,6 +83,12 @@ export class OfferAnswerState {
   pending: PendingOffer | null = null;
   private lastExchange: CompletedExchange | null = null;
   private unconfirmed: Unconfirmed | null = null;
+  /**
+   * The CSeq of an INVITE whose offer was answered in a provisional response and which has had
+   * no final response yet — kept when an exchange built on that answer clears `unconfirmed`:
+   * its 2xx or failure still settles what the INVITE itself stated.
+   */
+  private outstandingInvite: number | null = null;
   effective: NegotiatedScope | null = null;
 
   /** An independent copy, for a forked INVITE: every fork answers the same offer. */
@@ -94,6 +100,7 @@ export class OfferAnswerState {
     copy.pending = this.pending ? { ...this.pending, headers: { ...this.pending.headers }, copies: [...this.pending.copies], copyTexts: [...this.pending.copyTexts] } : null;
     copy.lastExchange = this.lastExchange;
     copy.unconfirmed = this.unconfirmed;
+    copy.outstandingInvite = this.outstandingInvite;
     copy.effective = this.effective;
     return copy;
   }
@@ -112,7 +119,10 @@ export class OfferAnswerState {
       return this.proposal(facts, sdp, p, false);
     }
     // a new INVITE transaction: the one before it is over, its 2xx lost to the capture if it was not seen
-    if (facts.method === 'INVITE' && this.unconfirmed !== null && this.unconfirmed.cseq !== facts.cseq) this.unconfirmed = null;
+    if (facts.method === 'INVITE' && this.outstandingInvite !== null && this.outstandingInvite !== facts.cseq) {
+      this.unconfirmed = null;
+      this.outstandingInvite = null;
+    }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
     this.pending = offer;
@@ -143,9 +153,14 @@ export class OfferAnswerState {
     return buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
   }
 
-  /** The scopes if the offer awaiting its answer is accepted; null when none awaits. */
-  proposedScope(): NegotiatedScope | null {
-    return this.pending === null ? null : this.proposedBy(this.pending);
+  /**
+   * What restricts on top of what is in force: the offer awaiting its answer, or an INVITE's
+   * early answer awaiting its 2xx; null when neither.
+   */
+  restricting(): NegotiatedScope | null {
+    if (this.pending !== null) return this.proposedBy(this.pending);
+    const inForce = this.inForce();
+    return inForce !== this.effective ? this.effective : null;
   }
 
   /** Whether an offer/answer exchange has completed (something negotiated is in force). */
@@ -174,6 +189,8 @@ export class OfferAnswerState {
     this.unconfirmed = early
       ? (this.unconfirmed ?? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
       : null;
+    if (early) this.outstandingInvite = offer.cseq;
+    else if (offer.method === 'INVITE') this.outstandingInvite = null;
     return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
 
@@ -182,8 +199,8 @@ export class OfferAnswerState {
    * stays, relaxations included). Null when no such answer awaits confirmation.
    */
   confirm(cseq: number): { effective: NegotiatedScope; proposed: NegotiatedScope | null } | null {
-    const u = this.unconfirmed;
-    if (u === null || u.cseq !== cseq || this.effective === null) return null;
+    if (this.outstandingInvite !== cseq || this.effective === null) return null;
+    this.outstandingInvite = null;
     this.unconfirmed = null;
     return { effective: this.effective, proposed: this.pending === null ? null : this.proposedBy(this.pending) };
   }
@@ -217,10 +234,12 @@ export class OfferAnswerState {
       if (this.lastExchange === null) this.effective = this.headersOnly();
       return true;
     }
+    if (method !== 'INVITE' || this.outstandingInvite !== cseq) return false;
+    this.outstandingInvite = null;
     const u = this.unconfirmed;
-    if (u === null || method !== 'INVITE' || u.cseq !== cseq) return false;
     this.unconfirmed = null;
-    ({ sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } = u.before);
+    // (an exchange built on the early answer stands: then only what the INVITE stated goes, in the front)
+    if (u !== null) ({ sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } = u.before);
     return true;
   }
 
@@ -301,6 +320,7 @@ export class OfferAnswerState {
       proposed: waiting === null ? null : this.proposedBy(waiting),
       inForce: this.inForce(),
       awaitsFinal: this.unconfirmed !== null,
+      inviteOutstanding: this.outstandingInvite !== null,
     };
   }
 }

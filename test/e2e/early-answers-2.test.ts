@@ -374,3 +374,66 @@ describe("a re-INVITE's 183 answer restricting, a PRACK's offer built on it, and
     expect(decided(run)).toEqual(['4 export raw-allowed', '7 drop export-none', '9 drop export-none', '11 drop export-none']);
   });
 });
+
+/** apt-none on the audio; a re-INVITE lifting it answered in a reliable 183 (PRACKed), no 2xx yet */
+const liftAnsweredEarly = (at: At) => {
+  at(0, request('INVITE', 1, sdpOf('a', ['a=aipref:mid apt-none']), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+  at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+  at(0.2, request('ACK', 1, null), true); // 3
+  at(1, srOfA(), true, 4001, 5001); // 4: drop
+  at(2, request('INVITE', 2, sdpOf('a', []), ['Supported: 100rel']), true); // 5: re-INVITE lifting apt-none
+  at(2.1, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6: early answer
+  at(2.2, srOfA(), true, 4001, 5001); // 7: not confirmed: drop
+  at(2.25, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 8
+  at(2.3, response('200 OK', 3, null, [], 'PRACK'), false); // 9
+};
+describe("an UPDATE refused (488/399) while a re-INVITE's 183 answer awaits its 2xx", () => {
+  it('an UPDATE restating apt-none, refused: the unconfirmed lift stays out of force', async () => {
+    const run = await replayCall(ws, 'd1-update-restrict-refused', (at) => {
+      liftAnsweredEarly(at);
+      at(2.4, request('UPDATE', 4, sdpOf('a', ['a=aipref:mid apt-none'])), true); // 10
+      at(2.45, srOfA(), true, 4001, 5001); // 11: drop
+      at(2.5, response('488 Not Acceptable Here', 4, null, REFUSED, 'UPDATE'), false); // 12: UPDATE refused
+      at(2.6, srOfA(), true, 4001, 5001); // 13: the re-INVITE still has no 2xx: drop
+      at(2.7, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 14: re-INVITE refused
+      at(2.8, request('ACK', 2, null), true); // 15
+      at(3, srOfA(), true, 4001, 5001); // 16: drop
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '11 drop export-none', '13 drop export-none', '16 drop export-none']);
+  });
+  it('an UPDATE offering the lift, refused: nothing confirms the lift before the 2xx', async () => {
+    const run = await replayCall(ws, 'd1-update-lift-refused', (at) => {
+      liftAnsweredEarly(at);
+      at(2.4, request('UPDATE', 4, sdpOf('a', [])), true); // 10
+      at(2.5, response('488 Not Acceptable Here', 4, null, REFUSED, 'UPDATE'), false); // 11: the peer refused the lift
+      at(2.6, srOfA(), true, 4001, 5001); // 12: must drop (the 183 answer is unconfirmed, the UPDATE refused)
+      at(2.7, response('200 OK', 2, null), false); // 13: the re-INVITE's 2xx
+      at(2.8, request('ACK', 2, null), true); // 14
+      at(3, srOfA(), true, 4001, 5001); // 15: raw now
+    }, THREE);
+    expect(decided(run)).toEqual(['4 drop export-none', '7 drop export-none', '12 drop export-none', '15 export raw-allowed']);
+  });
+});
+
+describe("an UPDATE's exchange built on a re-INVITE's 183 answer, then the re-INVITE refused", () => {
+  it("the re-INVITE's looser version reaches no call: what it stated waits for its final response", async () => {
+    const run = await replayCall(ws, 'x5', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v1], ''), true); // 1: this call, version 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(1.1, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [v1], ''), true); // 5: Y, version 1
+      at(1.2, message(Y, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 6
+      at(1.3, message(Y, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 7
+      at(2, message(Y, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 2, onPort(sdpOf('a', []), 6000), [v2, 'Supported: 100rel']), true); // 8: Y re-INVITE, version 2
+      at(2.1, message(Y, 'SIP/2.0 183 Session Progress', 'INVITE', 2, onPort(sdpOf('b', []), 7000), ['Require: 100rel', 'RSeq: 1']), false); // 9: early answer
+      at(2.2, message(Y, 'PRACK sip:b@10.0.0.2 SIP/2.0', 'PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 10
+      at(2.25, message(Y, 'SIP/2.0 200 OK', 'PRACK', 3, null), false); // 11
+      at(2.3, message(Y, 'UPDATE sip:b@10.0.0.2 SIP/2.0', 'UPDATE', 4, onPort(sdpOf('a', []), 6000)), true); // 12: session refresh, no AI-Pref
+      at(2.35, message(Y, 'SIP/2.0 200 OK', 'UPDATE', 4, onPort(sdpOf('b', []), 7000)), false); // 13
+      at(2.6, message(Y, 'SIP/2.0 488 Not Acceptable Here', 'INVITE', 2, null, REFUSED), false); // 14: the re-INVITE (and its version 2) refused
+      at(3, srOfA(), true, 4001, 5001); // 15: version 1 still
+    });
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '15 aggregate aggregated-only']);
+  });
+});
