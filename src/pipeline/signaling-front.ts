@@ -673,7 +673,17 @@ export class SignalingFront {
 
   /** How many dialogs (and INVITEs' early states) the front keeps something for: bounded by the dialogs still running. */
   heldDialogs(): number {
-    return new Set([...this.repository.keys(), ...this.dialogIds.keys(), ...this.lastScopes.keys(), ...this.takenOver, ...this.reportedUnresolved.keys()]).size;
+    return new Set([
+      ...this.repository.keys(),
+      ...this.dialogIds.keys(),
+      ...this.lastScopes.keys(),
+      ...this.takenOver,
+      ...this.reportedUnresolved.keys(),
+      ...this.inviteOf.keys(),
+      ...this.earlyDialogs,
+      ...this.offerAwaiting.keys(),
+      ...this.answeredEarly.keys(),
+    ]).size;
   }
 
   private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {

@@ -52,6 +52,9 @@ describe('SignalingFront state', () => {
     // each running call: its dialog and its INVITE's early state
     expect(mostHeld).toBeGreaterThanOrEqual(2);
     expect(front.heldDialogs()).toBe(0);
+    // and nothing any call offered or stated is left awaiting an answer
+    const registry = (front as unknown as { registry: { pendingParts(): unknown[] } }).registry;
+    expect(registry.pendingParts()).toEqual([]);
   });
 
   it('lets go of an INVITE refused before any dialog, and tells the shards so', async () => {
