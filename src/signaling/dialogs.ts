@@ -230,6 +230,8 @@ export class DialogTracker {
       if (p.sdp) this.offer(invite, p, this.facts(p, 'caller', ctx), false, ctx, events);
       return;
     }
+    // the INVITE before it still awaited its answer: its challenge (401/407) or failure was not captured
+    const superseded = invite !== undefined && invite.negotiation.pending !== null;
     if (invite) {
       // a new INVITE on the same call leg, typically after a 401/407 challenge
       invite.inviteCseq = m.cseq!.seq;
@@ -242,8 +244,13 @@ export class DialogTracker {
     }
     this.touch(invite, ctx);
     const facts = this.facts(p, 'caller', ctx);
-    if (p.sdp) this.offer(invite, p, facts, false, ctx, events);
-    else {
+    if (p.sdp) {
+      const before = events.length;
+      this.offer(invite, p, facts, false, ctx, events);
+      const ev = events[before];
+      // what the earlier INVITE offered goes, as for any offer a new one takes the place of
+      if (superseded && ev !== undefined && ev.type === 'offer') ev.supersedes = true;
+    } else {
       invite.offerExpectedInResponseTo = m.cseq!.seq;
       this.statement(invite, facts, ctx, events);
     }
@@ -262,7 +269,11 @@ export class DialogTracker {
     if (method === 'INVITE' && m.status >= 300) {
       // Another fork answered 2xx already: this failure (a forking proxy's 487 to the branches it
       // cancelled) ends its own early dialog only; the INVITE and its offer were answered.
-      if (invite && invite.inviteCseq === seq && invite.confirmedFork && d && d.state === 'early') return this.end(d, m.status === 487 ? 'cancelled' : 'rejected', ctx, events, m.status);
+      if (invite && invite.inviteCseq === seq && invite.confirmedFork) {
+        if (d && d.state === 'early') this.end(d, m.status === 487 ? 'cancelled' : 'rejected', ctx, events, m.status);
+        // (a branch the capture never saw a provisional from: nothing of it to end)
+        return;
+      }
       if (invite && invite.inviteCseq === seq && (!d || d.state === 'early')) return this.initialInviteFailed(invite, m, ctx, events);
       if (d && d.state === 'early' && d.inviteCseq === seq) {
         // the INVITE entry was evicted or never seen: end the early dialog on its own

@@ -89,6 +89,8 @@ export class OfferAnswerState {
    * its 2xx or failure still settles what the INVITE itself stated.
    */
   private outstandingInvite: number | null = null;
+  /** the AI-Pref values that INVITE's sender had stated before it, and the frame of the INVITE: its own go if it fails */
+  private outstandingValues: { offerer: Party; frame: number; before: PartyHeaderValues | null } | null = null;
   effective: NegotiatedScope | null = null;
 
   /** An independent copy, for a forked INVITE: every fork answers the same offer. */
@@ -101,6 +103,7 @@ export class OfferAnswerState {
     copy.lastExchange = this.lastExchange;
     copy.unconfirmed = this.unconfirmed;
     copy.outstandingInvite = this.outstandingInvite;
+    copy.outstandingValues = this.outstandingValues;
     copy.effective = this.effective;
     return copy;
   }
@@ -122,6 +125,7 @@ export class OfferAnswerState {
     if (facts.method === 'INVITE' && this.outstandingInvite !== null && this.outstandingInvite !== facts.cseq) {
       this.unconfirmed = null;
       this.outstandingInvite = null;
+      this.outstandingValues = null;
     }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
@@ -189,8 +193,13 @@ export class OfferAnswerState {
     this.unconfirmed = early
       ? (this.unconfirmed ?? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
       : null;
-    if (early) this.outstandingInvite = offer.cseq;
-    else if (offer.method === 'INVITE') this.outstandingInvite = null;
+    if (early) {
+      if (this.outstandingInvite !== offer.cseq) this.outstandingValues = { offerer: offer.offerer, frame: offer.frame, before: this.headers[offer.offerer] };
+      this.outstandingInvite = offer.cseq;
+    } else if (offer.method === 'INVITE') {
+      this.outstandingInvite = null;
+      this.outstandingValues = null;
+    }
     return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
 
@@ -201,6 +210,7 @@ export class OfferAnswerState {
   confirm(cseq: number): { effective: NegotiatedScope; proposed: NegotiatedScope | null } | null {
     if (this.outstandingInvite !== cseq || this.effective === null) return null;
     this.outstandingInvite = null;
+    this.outstandingValues = null;
     this.unconfirmed = null;
     return { effective: this.effective, proposed: this.pending === null ? null : this.proposedBy(this.pending) };
   }
@@ -238,8 +248,17 @@ export class OfferAnswerState {
     this.outstandingInvite = null;
     const u = this.unconfirmed;
     this.unconfirmed = null;
-    // (an exchange built on the early answer stands: then only what the INVITE stated goes, in the front)
     if (u !== null) ({ sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } = u.before);
+    // An exchange built on the early answer stands, but the AI-Pref values the INVITE itself
+    // carried go — from what is in force and from an offer still awaiting its answer, which took
+    // them over (its parts go in the front).
+    const v = this.outstandingValues;
+    this.outstandingValues = null;
+    if (v !== null) {
+      this.headers = withoutValuesOf(this.headers, v);
+      if (this.pending !== null) this.pending.headers = withoutValuesOf(this.pending.headers, v);
+      if (this.lastExchange !== null) this.effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
+    }
     return true;
   }
 
@@ -258,7 +277,14 @@ export class OfferAnswerState {
     const u = this.unconfirmed;
     // a PRACK's or an UPDATE's offer builds on that answer (RFC 3262, RFC 3311): it counts as done
     const builtOn = this.pending !== null && this.pending.method !== 'INVITE';
-    return u === null || u.before.lastExchange === null || builtOn ? this.effective : u.before.effective;
+    if (u !== null && u.before.lastExchange !== null && !builtOn) return u.before.effective;
+    // An exchange built on the early answer completed (its snapshot gone): what it negotiated
+    // stands, but the AI-Pref values the INVITE itself carried wait for its final response.
+    const v = this.outstandingValues;
+    if (u === null && v !== null && this.lastExchange !== null && this.headers[v.offerer]?.frame === v.frame) {
+      return buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(withoutValuesOf(this.headers, v)) });
+    }
+    return this.effective;
   }
 
   /**
@@ -323,6 +349,12 @@ export class OfferAnswerState {
       inviteOutstanding: this.outstandingInvite !== null,
     };
   }
+}
+
+/** The parties' AI-Pref values without those an INVITE carried (`v.frame`): its sender's from before it. */
+function withoutValuesOf(sides: Sides<PartyHeaderValues>, v: { offerer: Party; frame: number; before: PartyHeaderValues | null }): Sides<PartyHeaderValues> {
+  if (sides[v.offerer]?.frame !== v.frame) return sides;
+  return v.offerer === 'caller' ? { caller: v.before, callee: sides.callee } : { caller: sides.caller, callee: v.before };
 }
 
 /** The scopes of AI-Pref values alone (no m-section); null when none was stated. */

@@ -437,3 +437,104 @@ describe("an UPDATE's exchange built on a re-INVITE's 183 answer, then the re-IN
     expect(decided(run)).toEqual(['4 aggregate aggregated-only', '15 aggregate aggregated-only']);
   });
 });
+
+const X = 'x@10.0.0.1';
+describe('a re-INVITE whose 183 answer an UPDATE exchange built on, then refused or cancelled', () => {
+  it("488 after the UPDATE's answer: the re-INVITE's dialog-level AI-Pref (apt-raw) is never in force", async () => {
+    const run = await replayCall(ws, 'r1-488', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-agg;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, request('INVITE', 2, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog', 'Supported: 100rel']), true); // 5: re-INVITE relaxing to apt-raw
+      at(2.1, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6
+      at(2.2, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 7
+      at(2.25, response('200 OK', 3, null, [], 'PRACK'), false); // 8
+      at(2.3, request('UPDATE', 4, sdpOf('a', [])), true); // 9: session refresh, no AI-Pref
+      at(2.35, response('200 OK', 4, sdpOf('b', []), [], 'UPDATE'), false); // 10
+      at(2.4, srOfA(), true, 4001, 5001); // 11: re-INVITE not confirmed: aggregate
+      at(2.6, response('488 Not Acceptable Here', 2, null, REFUSED), false); // 12: refused
+      at(2.65, request('ACK', 2, null), true); // 13
+      at(3, srOfA(), true, 4001, 5001); // 14: refused: aggregate
+    }, THREE);
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '11 aggregate aggregated-only', '14 aggregate aggregated-only']);
+  });
+
+  it('CANCEL / 487 while the UPDATE awaits its answer, the UPDATE then accepted: apt-raw never comes into force', async () => {
+    const run = await replayCall(ws, 'r1-cancel', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), ['AI-Pref: apt-agg;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', [])), false); // 2
+      at(0.2, request('ACK', 1, null), true); // 3
+      at(1, srOfA(), true, 4001, 5001); // 4: aggregate
+      at(2, request('INVITE', 2, sdpOf('a', []), ['AI-Pref: apt-raw;scope=dialog', 'Supported: 100rel']), true); // 5
+      at(2.1, response('183 Session Progress', 2, sdpOf('b', []), ['Require: 100rel', 'RSeq: 1']), false); // 6
+      at(2.2, request('PRACK', 3, null, ['RAck: 1 2 INVITE']), true); // 7
+      at(2.25, response('200 OK', 3, null, [], 'PRACK'), false); // 8
+      at(2.3, request('UPDATE', 4, sdpOf('a', [])), true); // 9: UPDATE, no AI-Pref
+      at(2.35, request('CANCEL', 2, null), true); // 10: the re-INVITE cancelled
+      at(2.4, response('487 Request Terminated', 2, null), false); // 11
+      at(2.45, request('ACK', 2, null), true); // 12
+      at(2.5, response('200 OK', 4, sdpOf('b', []), [], 'UPDATE'), false); // 13: UPDATE answered
+      at(3, srOfA(), true, 4001, 5001); // 14: the cancelled re-INVITE's apt-raw: must stay aggregate
+    }, THREE);
+    expect(decided(run)).toEqual(['4 aggregate aggregated-only', '14 aggregate aggregated-only']);
+  });
+});
+
+describe('an INVITE challenged and sent again', () => {
+  it("the challenged INVITE's looser version is not committed by the re-sent INVITE's answer", async () => {
+    const run = await replayCall(ws, 'r2-407-lost', (at) => {
+      at(0, message(X, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [v1], ''), true); // 1: X, version 1
+      at(0.1, message(X, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
+      at(0.2, message(X, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
+      at(1, request('INVITE', 1, sdpOf('a', []), [v2], ''), true); // 4: CALL version 2 (challenged; 407 not captured)
+      at(1.5, request('INVITE', 2, sdpOf('a', []), [], ''), true); // 5: re-sent with credentials, no AI-Pref
+      at(1.6, response('200 OK', 2, sdpOf('b', [])), false); // 6
+      at(1.7, request('ACK', 2, null), true); // 7
+      at(3, srOfA(), true, 6001, 7001); // 8: X's stream: version 1, aggregate
+    });
+    expect(decided(run)).toEqual(['8 aggregate aggregated-only']);
+  });
+
+  it('407 captured, re-sent INVITE states version 1: version 2 never applies', async () => {
+    const run = await replayCall(ws, 'r2-407', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', []), [v2], ''), true); // 1
+      at(0.1, response('407 Proxy Authentication Required', 1, null, [], 'INVITE', 'p1'), false); // 2
+      at(0.15, request('ACK', 1, null, [], ';tag=p1'), true); // 3
+      at(0.2, request('INVITE', 2, sdpOf('a', []), [v1], ''), true); // 4
+      at(0.3, response('200 OK', 2, sdpOf('b', [])), false); // 5
+      at(0.4, request('ACK', 2, null), true); // 6
+      at(1, srOfA(), true, 4001, 5001); // 7: aggregate
+    });
+    expect(decided(run)).toEqual(['7 aggregate aggregated-only']);
+  });
+});
+
+describe("a forking proxy's 487 from a branch that never sent a provisional, after another fork's 2xx", () => {
+  it("INVITE without SDP stating version 3 (none): the unseen branch's 487 does not discard it", async () => {
+    const run = await replayCall(ws, 'r3-unseen-487', (at) => {
+      at(0, message(X, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [v2], ''), true); // 1: X, version 2 raw
+      at(0.1, message(X, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
+      at(0.2, message(X, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
+      at(0.5, srOfA(), true, 6001, 7001); // 4: raw
+      at(1, request('INVITE', 1, null, [v3none], ''), true); // 5: CALL, no SDP, version 3 (none)
+      at(1.1, response('200 OK', 1, sdpOf('b', []), [], 'INVITE', 'b1'), false); // 6: fork b1 offers
+      at(1.15, response('487 Request Terminated', 1, null, [], 'INVITE', 'b3'), false); // 7: branch b3 (only a 100 before) cancelled
+      at(1.2, request('ACK', 1, sdpOf('a', []), [], ';tag=b1'), true); // 8: the answer
+      at(2, srOfA(), true, 4001, 5001); // 9: version 3: none
+      at(2.1, srOfA(), true, 6001, 7001); // 10: X: version 3 replaced 2: none
+    });
+    expect(decided(run)).toEqual(['4 export raw-allowed', '9 drop export-none', '10 drop export-none']);
+  });
+
+  it('INVITE with SDP: the running call keeps its statements and scope after the unseen branch 487', async () => {
+    const run = await replayCall(ws, 'r3-unseen-487-sdp', (at) => {
+      at(0, request('INVITE', 1, sdpOf('a', ['a=aipref:mid apt-none']), ['AI-Pref: apt-raw;scope=dialog'], ''), true); // 1
+      at(0.1, response('200 OK', 1, sdpOf('b', []), [], 'INVITE', 'b1'), false); // 2
+      at(0.15, response('487 Request Terminated', 1, null, [], 'INVITE', 'b3'), false); // 3
+      at(0.2, request('ACK', 1, null, [], ';tag=b1'), true); // 4
+      at(1, srOfA(), true, 4001, 5001); // 5: drop (apt-none)
+    }, THREE);
+    expect(decided(run)).toEqual(['5 drop export-none']);
+  });
+});
