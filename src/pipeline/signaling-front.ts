@@ -256,7 +256,9 @@ export class SignalingFront {
         // and an offer the dialog ended before answering was never accepted
         this.settle(statedOutsideOffers(ev.key), false);
         this.settle(ev.key, false);
-        this.settle(this.offerAwaiting.get(ev.key) ?? ev.key, false);
+        // (a PRACK's or UPDATE's offer still awaiting its answer, under a key of its own)
+        const awaiting = this.offerAwaiting.get(ev.key);
+        if (awaiting !== undefined && awaiting !== ev.key) this.settle(awaiting, false);
         this.settleAnsweredEarly(ev.key, false);
         this.forget(ev.key);
         // an answered INVITE's early scope, kept for its forks, goes with its last dialog (and
@@ -410,7 +412,7 @@ export class SignalingFront {
     // relax, so it is in force as stated (held back, it would count as offered at its most restrictive).
     if (offer !== null && isStatedOutsideOffers(offer)) {
       // what this dialog's own pending offer says counts; another dialog's offer is not this dialog's to await
-      const dialogKey = offer.slice(0, -STATED.length);
+      const dialogKey = dialogOfOffer(offer);
       if (!this.registry.holds(part.prefId, (pendingUnder) => dialogOfOffer(pendingUnder) !== dialogKey)) offer = null;
     }
     this.touch(part.prefId);
@@ -785,7 +787,7 @@ function offerKeyOf(dialogKey: string, method: string, cseq: number): string {
   return method === 'INVITE' ? dialogKey : `${dialogKey}\u0000${method} ${cseq}`;
 }
 
-/** The dialog an offer key (offerKeyOf) belongs to. */
+/** The dialog an offer key (offerKeyOf) or a held-back key (statedOutsideOffers) belongs to. */
 function dialogOfOffer(offerKey: string): string {
   const cut = offerKey.indexOf('\u0000');
   return cut < 0 ? offerKey : offerKey.slice(0, cut);

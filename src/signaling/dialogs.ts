@@ -244,13 +244,9 @@ export class DialogTracker {
     }
     this.touch(invite, ctx);
     const facts = this.facts(p, 'caller', ctx);
-    if (p.sdp) {
-      const before = events.length;
-      this.offer(invite, p, facts, false, ctx, events);
-      const ev = events[before];
-      // what the earlier INVITE offered goes, as for any offer a new one takes the place of
-      if (superseded && ev !== undefined && ev.type === 'offer') ev.supersedes = true;
-    } else {
+    // (what the earlier INVITE offered goes, as for any offer a new one takes the place of)
+    if (p.sdp) this.offer(invite, p, facts, false, ctx, events, superseded);
+    else {
       invite.offerExpectedInResponseTo = m.cseq!.seq;
       this.statement(invite, facts, ctx, events);
     }
@@ -375,9 +371,10 @@ export class DialogTracker {
     return { party, method: m.kind === 'request' ? m.method : m.cseq!.method, cseq: m.cseq!.seq, status: m.status, frame: ctx.frame, aiPref: p.aiPref };
   }
 
-  private offer(d: DialogState, p: Parsed, facts: MessageFacts, inResponse: boolean, ctx: SipContext, events: SignalingEvent[]): void {
+  /** `supersedesEarlier`: it takes the place of an offer an earlier negotiation state still awaited (an INVITE sent again). */
+  private offer(d: DialogState, p: Parsed, facts: MessageFacts, inResponse: boolean, ctx: SipContext, events: SignalingEvent[], supersedesEarlier = false): void {
     const payload = d.negotiation.offer(facts, p.sdp!, p.sdpText, inResponse);
-    if (payload) events.push({ type: 'offer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload });
+    if (payload) events.push({ type: 'offer', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), ...payload, supersedes: payload.supersedes || supersedesEarlier });
   }
 
   private answer(d: DialogState, p: Parsed, facts: MessageFacts, ctx: SipContext, events: SignalingEvent[]): void {

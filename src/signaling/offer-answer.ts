@@ -34,8 +34,20 @@ export interface PendingOffer {
  * a refusal discards the offer's changes). What stood before the answer, to go back to.
  */
 interface Unconfirmed {
-  cseq: number;
   before: { sdp: Sides<PartySdp>; headers: Sides<PartyHeaderValues>; offerer: Party; lastExchange: CompletedExchange | null; effective: NegotiatedScope | null };
+}
+
+/**
+ * An INVITE whose offer was answered in a provisional response and which has had no final
+ * response yet: its CSeq, its sender, its frame, and the AI-Pref values its sender had stated
+ * before it — kept when an exchange built on that answer clears `unconfirmed`: its 2xx or
+ * failure still settles what the INVITE itself stated (withoutValuesOf).
+ */
+interface OutstandingInvite {
+  cseq: number;
+  offerer: Party;
+  frame: number;
+  before: PartyHeaderValues | null;
 }
 
 /** The last completed exchange, to recognise a repeated answer (183 then 200 with the same SDP). */
@@ -83,14 +95,7 @@ export class OfferAnswerState {
   pending: PendingOffer | null = null;
   private lastExchange: CompletedExchange | null = null;
   private unconfirmed: Unconfirmed | null = null;
-  /**
-   * The CSeq of an INVITE whose offer was answered in a provisional response and which has had
-   * no final response yet — kept when an exchange built on that answer clears `unconfirmed`:
-   * its 2xx or failure still settles what the INVITE itself stated.
-   */
-  private outstandingInvite: number | null = null;
-  /** the AI-Pref values that INVITE's sender had stated before it, and the frame of the INVITE: its own go if it fails */
-  private outstandingValues: { offerer: Party; frame: number; before: PartyHeaderValues | null } | null = null;
+  private outstanding: OutstandingInvite | null = null;
   effective: NegotiatedScope | null = null;
 
   /** An independent copy, for a forked INVITE: every fork answers the same offer. */
@@ -102,8 +107,7 @@ export class OfferAnswerState {
     copy.pending = this.pending ? { ...this.pending, headers: { ...this.pending.headers }, copies: [...this.pending.copies], copyTexts: [...this.pending.copyTexts] } : null;
     copy.lastExchange = this.lastExchange;
     copy.unconfirmed = this.unconfirmed;
-    copy.outstandingInvite = this.outstandingInvite;
-    copy.outstandingValues = this.outstandingValues;
+    copy.outstanding = this.outstanding;
     copy.effective = this.effective;
     return copy;
   }
@@ -122,10 +126,9 @@ export class OfferAnswerState {
       return this.proposal(facts, sdp, p, false);
     }
     // a new INVITE transaction: the one before it is over, its 2xx lost to the capture if it was not seen
-    if (facts.method === 'INVITE' && this.outstandingInvite !== null && this.outstandingInvite !== facts.cseq) {
+    if (facts.method === 'INVITE' && this.outstanding !== null && this.outstanding.cseq !== facts.cseq) {
       this.unconfirmed = null;
-      this.outstandingInvite = null;
-      this.outstandingValues = null;
+      this.outstanding = null;
     }
     const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
     const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
@@ -167,6 +170,11 @@ export class OfferAnswerState {
     return inForce !== this.effective ? this.effective : null;
   }
 
+  /** The scopes if the offer awaiting its answer is accepted; null when none awaits. */
+  private pendingProposal(): NegotiatedScope | null {
+    return this.pending === null ? null : this.proposedBy(this.pending);
+  }
+
   /** Whether an offer/answer exchange has completed (something negotiated is in force). */
   answered(): boolean {
     return this.lastExchange !== null;
@@ -191,15 +199,11 @@ export class OfferAnswerState {
     // (A re-INVITE without SDP: its offer in a reliable 1xx, answered in the PRACK, the same.)
     const early = offer.method === 'INVITE' && (offer.inResponse ? facts.method === 'PRACK' : facts.status > 0 && facts.status < 200);
     this.unconfirmed = early
-      ? (this.unconfirmed ?? { cseq: offer.cseq, before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
+      ? (this.unconfirmed ?? { before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
       : null;
     if (early) {
-      if (this.outstandingInvite !== offer.cseq) this.outstandingValues = { offerer: offer.offerer, frame: offer.frame, before: this.headers[offer.offerer] };
-      this.outstandingInvite = offer.cseq;
-    } else if (offer.method === 'INVITE') {
-      this.outstandingInvite = null;
-      this.outstandingValues = null;
-    }
+      if (this.outstanding?.cseq !== offer.cseq) this.outstanding = { cseq: offer.cseq, offerer: offer.offerer, frame: offer.frame, before: this.headers[offer.offerer] };
+    } else if (offer.method === 'INVITE') this.outstanding = null;
     return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
 
@@ -208,11 +212,10 @@ export class OfferAnswerState {
    * stays, relaxations included). Null when no such answer awaits confirmation.
    */
   confirm(cseq: number): { effective: NegotiatedScope; proposed: NegotiatedScope | null } | null {
-    if (this.outstandingInvite !== cseq || this.effective === null) return null;
-    this.outstandingInvite = null;
-    this.outstandingValues = null;
+    if (this.outstanding?.cseq !== cseq || this.effective === null) return null;
+    this.outstanding = null;
     this.unconfirmed = null;
-    return { effective: this.effective, proposed: this.pending === null ? null : this.proposedBy(this.pending) };
+    return { effective: this.effective, proposed: this.pendingProposal() };
   }
 
   /**
@@ -244,21 +247,18 @@ export class OfferAnswerState {
       if (this.lastExchange === null) this.effective = this.headersOnly();
       return true;
     }
-    if (method !== 'INVITE' || this.outstandingInvite !== cseq) return false;
-    this.outstandingInvite = null;
+    const v = this.outstanding;
+    if (method !== 'INVITE' || v?.cseq !== cseq) return false;
+    this.outstanding = null;
     const u = this.unconfirmed;
     this.unconfirmed = null;
     if (u !== null) ({ sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } = u.before);
     // An exchange built on the early answer stands, but the AI-Pref values the INVITE itself
     // carried go — from what is in force and from an offer still awaiting its answer, which took
     // them over (its parts go in the front).
-    const v = this.outstandingValues;
-    this.outstandingValues = null;
-    if (v !== null) {
-      this.headers = withoutValuesOf(this.headers, v);
-      if (this.pending !== null) this.pending.headers = withoutValuesOf(this.pending.headers, v);
-      if (this.lastExchange !== null) this.effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
-    }
+    this.headers = withoutValuesOf(this.headers, v);
+    if (this.pending !== null) this.pending.headers = withoutValuesOf(this.pending.headers, v);
+    if (this.lastExchange !== null) this.effective = scopeOf(this.sdp, this.offerer, this.headers);
     return true;
   }
 
@@ -280,9 +280,9 @@ export class OfferAnswerState {
     if (u !== null && u.before.lastExchange !== null && !builtOn) return u.before.effective;
     // An exchange built on the early answer completed (its snapshot gone): what it negotiated
     // stands, but the AI-Pref values the INVITE itself carried wait for its final response.
-    const v = this.outstandingValues;
+    const v = this.outstanding;
     if (u === null && v !== null && this.lastExchange !== null && this.headers[v.offerer]?.frame === v.frame) {
-      return buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(withoutValuesOf(this.headers, v)) });
+      return scopeOf(this.sdp, this.offerer, withoutValuesOf(this.headers, v));
     }
     return this.effective;
   }
@@ -301,7 +301,7 @@ export class OfferAnswerState {
     if (u !== null) {
       const headers = withHeaders(u.before.headers, facts.party, facts.aiPref, facts.frame);
       const { sdp, offerer, lastExchange } = u.before;
-      const effective = lastExchange === null ? headersOnlyScope(headers, offerer) : buildNegotiatedScope({ caller: sdp.caller, callee: sdp.callee, offerer, headers: present(headers) });
+      const effective = lastExchange === null ? headersOnlyScope(headers, offerer) : scopeOf(sdp, offerer, headers);
       u.before = { ...u.before, headers, effective };
     }
     const previous = this.effective;
@@ -309,10 +309,10 @@ export class OfferAnswerState {
     const first = this.lastExchange === null ? this.pending : null;
     const sides = first ? withSdp(this.sdp, first.offerer, first.sdp, first.frame, first.copies) : this.sdp;
     const offerer = first ? first.offerer : this.offerer;
-    const effective = buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer, headers: present(this.headers) });
+    const effective = scopeOf(sides, offerer, this.headers);
     const diff = diffScopes(previous, effective);
     // a renegotiation awaiting its answer stays proposed, with these values (its restrictions still apply)
-    const proposed = this.pending !== null && first === null ? this.proposedBy(this.pending) : null;
+    const proposed = first === null ? this.pendingProposal() : null;
     if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, proposed, inForce: this.inForce(), scopesUnchanged: true };
     this.effective = effective;
     return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, proposed, inForce: this.inForce(), scopesUnchanged: false };
@@ -325,7 +325,7 @@ export class OfferAnswerState {
     this.offerer = offer.offerer;
     this.lastExchange = { offer, answerer: facts.party, answeredIn: { method: facts.method, cseq: facts.cseq }, status: facts.status, answer };
     const previous = this.effective;
-    const effective = buildNegotiatedScope({ caller: this.sdp.caller, callee: this.sdp.callee, offerer: this.offerer, headers: present(this.headers) });
+    const effective = scopeOf(this.sdp, this.offerer, this.headers);
     this.effective = effective;
     // a repeat of an earlier exchange's answer while a newer offer awaits its own: that offer
     // stays proposed, with what the repeat states
@@ -343,16 +343,21 @@ export class OfferAnswerState {
       previous,
       effective,
       diff: diffScopes(previous, effective),
-      proposed: waiting === null ? null : this.proposedBy(waiting),
+      proposed: this.pendingProposal(),
       inForce: this.inForce(),
       awaitsFinal: this.unconfirmed !== null,
-      inviteOutstanding: this.outstandingInvite !== null,
+      inviteOutstanding: this.outstanding !== null,
     };
   }
 }
 
+/** The scopes negotiated: both parties' SDP (the offerer's m-sections first) and their AI-Pref values. */
+function scopeOf(sdp: Sides<PartySdp>, offerer: Party, headers: Sides<PartyHeaderValues>): NegotiatedScope {
+  return buildNegotiatedScope({ caller: sdp.caller, callee: sdp.callee, offerer, headers: present(headers) });
+}
+
 /** The parties' AI-Pref values without those an INVITE carried (`v.frame`): its sender's from before it. */
-function withoutValuesOf(sides: Sides<PartyHeaderValues>, v: { offerer: Party; frame: number; before: PartyHeaderValues | null }): Sides<PartyHeaderValues> {
+function withoutValuesOf(sides: Sides<PartyHeaderValues>, v: OutstandingInvite): Sides<PartyHeaderValues> {
   if (sides[v.offerer]?.frame !== v.frame) return sides;
   return v.offerer === 'caller' ? { caller: v.before, callee: sides.callee } : { caller: sides.caller, callee: v.before };
 }
