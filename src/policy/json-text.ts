@@ -88,6 +88,18 @@ class SyntaxStop extends Error {
   }
 }
 
+/** The two-character escapes of a JSON string (RFC 8259 §7) and what each stands for; `\u` aside. */
+const SIMPLE_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['"', '"'],
+  ['\\', '\\'],
+  ['/', '/'],
+  ['b', '\b'],
+  ['f', '\f'],
+  ['n', '\n'],
+  ['r', '\r'],
+  ['t', '\t'],
+]);
+
 /** Scans a JSON text; see JsonScan. */
 export function scanJson(text: string): JsonScan {
   let duplicate: JsonDuplicateKey | null = null;
@@ -141,46 +153,17 @@ export function scanJson(text: string): JsonScan {
       }
       value += text.slice(runStart, at);
       const escape = text[at + 1];
-      switch (escape) {
-        case '"':
-        case '\\':
-        case '/':
-          value += escape;
-          at += 2;
-          break;
-        case 'b':
-          value += '\b';
-          at += 2;
-          break;
-        case 'f':
-          value += '\f';
-          at += 2;
-          break;
-        case 'n':
-          value += '\n';
-          at += 2;
-          break;
-        case 'r':
-          value += '\r';
-          at += 2;
-          break;
-        case 't':
-          value += '\t';
-          at += 2;
-          break;
-        case 'u': {
-          const hex = text.slice(at + 2, at + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) stop('bad \\u escape in a string (expected 4 hex digits)');
-          value += String.fromCharCode(parseInt(hex, 16));
-          at += 6;
-          break;
-        }
-        case undefined:
-          stop('unterminated string', open);
-          break;
-        default:
-          stop(`bad escape '\\${String.fromCodePoint(text.codePointAt(at + 1)!)}' in a string`);
-      }
+      const simple = SIMPLE_ESCAPES.get(escape ?? '');
+      if (simple !== undefined) {
+        value += simple;
+        at += 2;
+      } else if (escape === 'u') {
+        const hex = text.slice(at + 2, at + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) stop('bad \\u escape in a string (expected 4 hex digits)');
+        value += String.fromCharCode(parseInt(hex, 16));
+        at += 6;
+      } else if (escape === undefined) stop('unterminated string', open);
+      else stop(`bad escape '\\${String.fromCodePoint(text.codePointAt(at + 1)!)}' in a string`);
       runStart = at;
     }
   };
