@@ -45,7 +45,7 @@ export interface NegotiatedSection {
   disabled: boolean;
   /** RTP receive addresses of both sides */
   rtp: TransportAddress[];
-  /** RTCP receive addresses (port+1, a=rtcp, or the RTP address with rtcp-mux) */
+  /** RTCP receive addresses (port+1, a=rtcp, or the RTP address with rtcp-mux in use: see rtcpMuxIn) */
   rtcp: TransportAddress[];
   ssrcs: number[];
   midExtIds: number[];
@@ -99,6 +99,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
   const sides = [offer, answer].filter((s): s is PartySdp => s !== null);
   const count = (offer ?? answer)?.sdp.media.length ?? 0;
   const scopesBySide = sides.flatMap((side) => [side.sdp, ...(side.copies ?? [])].map((sdp) => ({ side, sdp, scopes: scopesOf(sdp) })));
+  const rtcpMux = rtcpMuxIn(offer, answer, input.awaitingAnswerFrom !== undefined);
 
   const headerMedia: NegotiatedApt[] = [];
   const dialogApts: NegotiatedApt[] = [];
@@ -127,7 +128,8 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       if (section.mid === undefined && m.mid !== null) section.mid = m.mid;
       if (m.disabled) section.disabled = true;
       if (m.address !== null && m.port > 0) addAddress(section.rtp, m.address, m.port);
-      if (m.rtcpAddress !== null && m.rtcpPort > 0) addAddress(section.rtcp, m.rtcpAddress, m.rtcpPort);
+      const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, index) ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
+      if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
       if (side.party === input.awaitingAnswerFrom) continue;
@@ -139,7 +141,68 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
     else for (const apt of headerMedia) addUnique(section.apts, apt);
     sections.push(section);
   }
+  if (offer !== null && answer !== null && input.awaitingAnswerFrom === undefined) addBundleAddresses(sections, offer, answer, rtcpMux);
   return { sections, dialogApts, headerApts };
+}
+
+/**
+ * RFC 8843 §7: once an answer accepts a BUNDLE group, each side receives the media of every
+ * bundled m-section on one address, its own SDP's tagged m-section's (the group's first mid in
+ * the answer), RTP and RTCP alike (BUNDLE requires rtcp-mux). The offer gave each m-section its
+ * own port; the packets then come to the tagged one's, which is every bundled m-section's
+ * address, not the first one's alone: a stream there is told apart by a=ssrc or its mid only.
+ * (RTCP: where the tagged m-section's goes, multiplexed or not as rtcpMux finds.)
+ */
+function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answer: PartySdp, rtcpMux: (side: PartySdp, sdp: SessionDescription, index: number) => boolean): void {
+  for (const group of answer.sdp.groups) {
+    if (group.semantics !== 'BUNDLE' || group.mids.length < 2) continue;
+    const bundled = sections.filter((s) => !s.disabled && s.mid !== undefined && group.mids.includes(s.mid));
+    for (const side of [offer, answer]) {
+      for (const sdp of [side.sdp, ...(side.copies ?? [])]) {
+        const tagged = sdp.media.find((m) => m.mid === group.mids[0]);
+        if (tagged === undefined || tagged.address === null || tagged.port === 0) continue;
+        const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, tagged.index) ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
+        for (const s of bundled) {
+          addAddress(s.rtp, tagged.address, tagged.port);
+          if (rtcpAddress !== null && rtcpPort > 0) addAddress(s.rtcp, rtcpAddress, rtcpPort);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Whether RTCP of an m-section, as one description of one side gives it, is multiplexed on
+ * its RTP port. RFC 5761 §5.1.1: only when the offer and the answer both carry a=rtcp-mux for
+ * it; otherwise RTCP goes to port+1 or a=rtcp. A relay's copy of the other side's SDP
+ * counts (a relay may multiplex one leg only: whichever copy went to this description's
+ * sender agreed to it).
+ *
+ * With one SDP only — an offer before any answer — or an offer awaiting its answer (the
+ * answerer's SDP is then from the previous exchange), each description follows what it
+ * says itself, as its sender will if the answer agrees: the offer is all there is to go on,
+ * and an answerer's earlier a=rtcp-mux was in use then (an answer carries it only when the
+ * offer did).
+ */
+function rtcpMuxIn(offer: PartySdp | null, answer: PartySdp | null, awaitingAnswer: boolean): (side: PartySdp, sdp: SessionDescription, index: number) => boolean {
+  if (offer === null || answer === null || awaitingAnswer) return (_side, sdp, index) => carriesRtcpMux(sdp, index);
+  const anyCarries = (side: PartySdp, index: number) => [side.sdp, ...(side.copies ?? [])].some((sdp) => carriesRtcpMux(sdp, index));
+  return (side, sdp, index) => carriesRtcpMux(sdp, index) && anyCarries(side === offer ? answer : offer, index);
+}
+
+/**
+ * Whether a description carries a=rtcp-mux for its m-section `index`: on the section itself,
+ * or on the tagged m-section of its BUNDLE group (the group's first mid, RFC 8843 §7.2, §7.3).
+ * BUNDLE requires rtcp-mux, and an answer or a later offer puts the attribute (IDENTICAL
+ * category) on the tagged m-section only.
+ */
+function carriesRtcpMux(sdp: SessionDescription, index: number): boolean {
+  const m = sdp.media[index];
+  if (m === undefined) return false;
+  if (m.rtcpMux) return true;
+  const mid = m.mid;
+  if (mid === null) return false;
+  return sdp.groups.some((g) => g.semantics === 'BUNDLE' && g.mids.includes(mid) && sdp.media.some((tagged) => tagged.mid === g.mids[0] && tagged.rtcpMux));
 }
 
 /**

@@ -34,13 +34,18 @@ export interface SdpMedia {
   formats: string[];
   /** c= of the section, else of the session; null when neither gives one */
   address: string | null;
+  /** where RTCP arrives as this SDP alone says: the RTP port with its own a=rtcp-mux, else as unmuxedRtcpPort */
   rtcpPort: number;
   rtcpAddress: string | null;
+  /** the section carries a=rtcp-mux (in use only when the offer and the answer both do, RFC 5761 §5.1.1) */
   rtcpMux: boolean;
+  /** where RTCP arrives when it is not multiplexed: a=rtcp's port (and address), else port+1 */
+  unmuxedRtcpPort: number;
+  unmuxedRtcpAddress: string | null;
   mid: string | null;
   ssrcs: SdpSsrc[];
   ssrcGroups: { semantics: string; ssrcs: number[] }[];
-  /** the a=extmap id of urn:ietf:params:rtp-hdrext:sdes:mid, or null */
+  /** the a=extmap id of urn:ietf:params:rtp-hdrext:sdes:mid (the section's own, else the session's), or null */
   midExtId: number | null;
   aiprefs: SdpAiPref[];
   /** port 0: the stream is disabled or rejected (RFC 3264 §6, §8.2) */
@@ -146,8 +151,9 @@ export function parseSdp(text: string): SdpParseResult {
     media: [],
   };
   const sessionDirection = session.direction ?? 'sendrecv';
+  const sessionMidExt = midExtOf(session.ext);
   for (let index = 0; index < sections.length; index++) {
-    sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection));
+    sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection, sessionMidExt));
   }
   return { sdp, errors };
 }
@@ -405,7 +411,7 @@ function directionEffect(raw: string): LineEffect {
   return m ? { kind: 'direction', value: valueOf(m[1]!) } : NONE;
 }
 
-function readSection(draft: SectionDraft, index: number, sdp: SessionDescription, sessionDirection: Value): SdpMedia {
+function readSection(draft: SectionDraft, index: number, sdp: SessionDescription, sessionDirection: Value, sessionMidExt: number | null): SdpMedia {
   const m = draft.mLine;
   const attributes = draft.attributes;
   const port = m ? Number(m[2]) : 0;
@@ -413,10 +419,9 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
   const address = connection?.address ?? sdp.connection?.address ?? null;
   const rtcpMux = attributes.rtcpMux;
   const rtcp = attributes.rtcp;
-  const rtcpPort = rtcpMux ? port : rtcp && typeof rtcp['port'] === 'number' ? rtcp['port'] : port + 1;
-  const rtcpAddress = !rtcpMux && rtcp?.['address'] ? (rtcp['address'] as string) : address;
+  const unmuxedRtcpPort = rtcp && typeof rtcp['port'] === 'number' ? rtcp['port'] : port + 1;
+  const unmuxedRtcpAddress = rtcp?.['address'] ? (rtcp['address'] as string) : address;
   const mid = attributes.mid !== undefined ? String(attributes.mid) : null;
-  const midExt = attributes.ext.find((e) => e['uri'] === MID_HEADER_EXTENSION_URI);
   const media: SdpMedia = {
     index,
     kind: m ? m[1]! : (draft.text.slice(2).split(' ')[0] ?? ''),
@@ -424,19 +429,38 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     protocol: m ? m[4]! : '',
     formats: m && m[5] ? m[5].split(' ').filter((f) => f.length > 0) : [],
     address,
-    rtcpPort,
-    rtcpAddress,
+    rtcpPort: rtcpMux ? port : unmuxedRtcpPort,
+    rtcpAddress: rtcpMux ? address : unmuxedRtcpAddress,
     rtcpMux,
+    unmuxedRtcpPort,
+    unmuxedRtcpAddress,
     mid,
     ssrcs: ssrcsOf(attributes.ssrcs),
     ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
-    midExtId: midExt ? Number(midExt['value']) : null,
+    midExtId: sectionMidExt(attributes.ext, sessionMidExt),
     aiprefs: draft.aiprefs,
     disabled: port === 0,
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
     line: draft.line,
   };
   return media;
+}
+
+/** The id a level's a=extmap lines give the RTP mid header extension, or null. */
+function midExtOf(ext: readonly Fields[]): number | null {
+  const midExt = ext.find((e) => e['uri'] === MID_HEADER_EXTENSION_URI);
+  return midExt ? Number(midExt['value']) : null;
+}
+
+/**
+ * The mid extension's id in one m-section. An a=extmap at session level applies to every
+ * m-section (RFC 8285 §5); a section's own declarations take precedence: its own mid mapping,
+ * and an id it gives to another extension is not the mid (one id, one extension per section).
+ */
+function sectionMidExt(ext: readonly Fields[], sessionMidExt: number | null): number | null {
+  const own = midExtOf(ext);
+  if (own !== null || sessionMidExt === null) return own;
+  return ext.some((e) => Number(e['value']) === sessionMidExt) ? null : sessionMidExt;
 }
 
 function ssrcsOf(lines: readonly Fields[]): SdpSsrc[] {

@@ -34,13 +34,19 @@ function scopeOf(callerSdp: string, calleeSdp: string | null = null, headers: st
 const BASE = twoSections({ session: ['a=aipref:session apt-s export=aggregated-only'], audio: ['a=aipref:mid apt-a export=raw'], video: ['a=aipref:mid apt-v export=none'] });
 
 describe('buildNegotiatedScope', () => {
-  test('sections carry both sides transports, ssrcs, mids and the union of identifiers', () => {
+  test('sections carry both sides transports, ssrcs, mids and the union of identifiers; a BUNDLE answer adds the tagged address to every bundled section', () => {
     const answer = twoSections({ audio: ['a=aipref:mid apt-callee'] }).replace(/192\.0\.2\.1/g, '198.51.100.7');
     const scope = scopeOf(BASE, answer, ['apt-d;scope=dialog', 'apt-h;scope=media', 'apt-x']);
+    const audioRtp = [{ address: '192.0.2.1', port: 4000 }, { address: '198.51.100.7', port: 4000 }];
+    // the audio m-section (the BUNDLE tag) has no a=rtcp-mux here: its RTCP on port+1, the video's beside it
+    const audioRtcp = [{ address: '192.0.2.1', port: 4001 }, { address: '198.51.100.7', port: 4001 }];
+    const videoOwn = [{ address: '192.0.2.1', port: 4002 }, { address: '198.51.100.7', port: 4002 }];
     expect(scope.sections.map((s) => [s.index, s.mid, s.kind, s.disabled, s.rtp, s.rtcp, s.ssrcs])).toEqual([
-      [0, 'a', 'audio', false, [{ address: '192.0.2.1', port: 4000 }, { address: '198.51.100.7', port: 4000 }], [{ address: '192.0.2.1', port: 4001 }, { address: '198.51.100.7', port: 4001 }], [11]],
-      [1, 'v', 'video', false, [{ address: '192.0.2.1', port: 4002 }, { address: '198.51.100.7', port: 4002 }], [{ address: '192.0.2.1', port: 4002 }, { address: '198.51.100.7', port: 4002 }], []],
+      [0, 'a', 'audio', false, audioRtp, audioRtcp, [11]],
+      [1, 'v', 'video', false, [...videoOwn, ...audioRtp], [...videoOwn, ...audioRtcp], []],
     ]);
+    // offered alone, each m-section has its own address until the answer accepts the group
+    expect(scopeOf(BASE).sections.map((s) => s.rtp)).toEqual([[{ address: '192.0.2.1', port: 4000 }], [{ address: '192.0.2.1', port: 4002 }]]);
     expect(scope.sections[0]!.apts.map((a) => `${a.id}/${a.origin}/${a.source.party}`)).toEqual([
       'apt-s/session/caller',
       'apt-a/mid/caller',
@@ -119,5 +125,55 @@ describe('diffScopes (SPEC §5)', () => {
     const diff = diffScopes(before, after);
     expect(diff.removed).toEqual([]);
     expect(diff.added.map((a) => `${a.index}:${a.id}`)).toEqual(['1:apt-1']);
+  });
+});
+
+describe('RTCP multiplexing is in use only when the offer and the answer both carry a=rtcp-mux (RFC 5761 §5.1.1)', () => {
+  const audio = (ip: string, port: number, lines: string[] = []) => sdpText(['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, 'a=mid:a', ...lines]);
+  const side = (party: 'caller' | 'callee', text: string, copies: string[] = []) => ({ party, frame: party === 'caller' ? 1 : 2, sdp: parseSdp(text).sdp, copies: copies.map((c) => parseSdp(c).sdp) });
+  const rtcpOf = (scope: NegotiatedScope) => scope.sections.map((s) => s.rtcp.map((a) => `${a.address}:${a.port}`));
+
+  test('offered, not answered: RTCP on port+1 (or a=rtcp) on both sides', () => {
+    const scope = buildNegotiatedScope({ caller: side('caller', audio('10.0.0.1', 4000, ['a=rtcp-mux', 'a=rtcp:4010'])), callee: side('callee', audio('10.0.0.2', 5000)), offerer: 'caller', headers: [] });
+    expect(rtcpOf(scope)).toEqual([['10.0.0.1:4010', '10.0.0.2:5001']]);
+  });
+
+  test('offered and answered: RTCP on the RTP ports', () => {
+    const scope = buildNegotiatedScope({ caller: side('caller', audio('10.0.0.1', 4000, ['a=rtcp-mux'])), callee: side('callee', audio('10.0.0.2', 5000, ['a=rtcp-mux'])), offerer: 'caller', headers: [] });
+    expect(rtcpOf(scope)).toEqual([['10.0.0.1:4000', '10.0.0.2:5000']]);
+  });
+
+  test('the callee offered (a re-INVITE the caller answered without a=rtcp-mux): the pairing follows the offerer', () => {
+    const scope = buildNegotiatedScope({ caller: side('caller', audio('10.0.0.1', 4000)), callee: side('callee', audio('10.0.0.2', 5000, ['a=rtcp-mux'])), offerer: 'callee', headers: [] });
+    expect(rtcpOf(scope)).toEqual([['10.0.0.2:5001', '10.0.0.1:4001']]);
+  });
+
+  test('an offer alone, or awaiting its answer: each SDP follows what it says itself', () => {
+    const offer = side('caller', audio('10.0.0.1', 4000, ['a=rtcp-mux']));
+    expect(rtcpOf(buildNegotiatedScope({ caller: offer, callee: null, offerer: 'caller', headers: [] }))).toEqual([['10.0.0.1:4000']]);
+    // the callee's SDP is from the previous exchange: its RTCP stays where it was
+    const previous = side('callee', audio('10.0.0.2', 5000));
+    expect(rtcpOf(buildNegotiatedScope({ caller: offer, callee: previous, offerer: 'caller', headers: [], awaitingAnswerFrom: 'callee' }))).toEqual([['10.0.0.1:4000', '10.0.0.2:5001']]);
+  });
+
+  test("a relay's copy of the answer that carries a=rtcp-mux: the leg it went to multiplexes", () => {
+    // the relay multiplexes towards the caller only: its copy of the answer (to the caller) carries a=rtcp-mux
+    const scope = buildNegotiatedScope({
+      caller: side('caller', audio('10.0.0.1', 4000, ['a=rtcp-mux']), [audio('10.9.9.9', 30000)]),
+      callee: side('callee', audio('10.0.0.2', 5000), [audio('10.9.9.9', 30002, ['a=rtcp-mux'])]),
+      offerer: 'caller',
+      headers: [],
+    });
+    expect(rtcpOf(scope)).toEqual([['10.0.0.1:4000', '10.9.9.9:30001', '10.0.0.2:5001', '10.9.9.9:30002']]);
+  });
+
+  test('BUNDLE: a=rtcp-mux on the tagged m-section only (RFC 8843 §7) multiplexes every bundled m-section', () => {
+    const bundle = (ip: string, port: number, videoMux: boolean) =>
+      sdpText(['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', 'a=group:BUNDLE a v', `m=audio ${port} RTP/AVP 0`, 'a=mid:a', 'a=rtcp-mux', `m=video ${port} RTP/AVP 96`, 'a=mid:v', ...(videoMux ? ['a=rtcp-mux'] : [])]);
+    const scope = buildNegotiatedScope({ caller: side('caller', bundle('10.0.0.1', 4000, true)), callee: side('callee', bundle('10.0.0.2', 5000, false)), offerer: 'caller', headers: [] });
+    expect(rtcpOf(scope)).toEqual([
+      ['10.0.0.1:4000', '10.0.0.2:5000'],
+      ['10.0.0.1:4000', '10.0.0.2:5000'],
+    ]);
   });
 });

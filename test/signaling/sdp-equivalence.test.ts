@@ -36,6 +36,8 @@ const SESSION_LINES = [
   'a=AIPref:session apt-4',
   'a=aipref:bogus x',
   'a=rtcp:9',
+  'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid',
+  'a=extmap:2 urn:ietf:params:rtp-hdrext:sdes:mid',
   'a=ice-lite',
   'A=bad',
   'garbage',

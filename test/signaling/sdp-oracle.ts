@@ -65,8 +65,9 @@ export function parseSdpWithSdpTransform(text: string): SdpParseResult {
     media: [],
   };
   const sessionDirection = sessionAttributes.direction ?? 'sendrecv';
+  const sessionMidExt = (sessionAttributes.ext ?? []).find((e) => e.uri === MID_HEADER_EXTENSION_URI);
   for (let index = 0; index < sections.length; index++) {
-    sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection, errors));
+    sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection, sessionMidExt ? Number(sessionMidExt.value) : null, errors));
   }
   errors.sort((a, b) => a.line - b.line);
   return { sdp, errors };
@@ -121,7 +122,7 @@ function connectionOf(c: { version: number; ip: string }): { addressType: 'IP4' 
   return { addressType: c.version === 6 ? 'IP6' : 'IP4', address: c.ip.split('/')[0]! };
 }
 
-function readSection(lines: NumberedLine[], index: number, sdp: SessionDescription, sessionDirection: string, errors: SdpError[]): SdpMedia {
+function readSection(lines: NumberedLine[], index: number, sdp: SessionDescription, sessionDirection: string, sessionMidExt: number | null, errors: SdpError[]): SdpMedia {
   const mLine = lines[0]!;
   const m = readMediaLine(mLine.text);
   // sdp-transform opens a section for any m= line; a broken one is replaced by a disabled placeholder
@@ -133,10 +134,12 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
   const address = connection?.address ?? sdp.connection?.address ?? null;
   const rtcpMux = attributes.rtcpMux !== undefined;
   const rtcp = attributes.rtcp;
-  const rtcpPort = rtcpMux ? port : rtcp && typeof rtcp.port === 'number' ? rtcp.port : port + 1;
-  const rtcpAddress = !rtcpMux && rtcp?.address ? rtcp.address : address;
+  const unmuxedRtcpPort = rtcp && typeof rtcp.port === 'number' ? rtcp.port : port + 1;
+  const unmuxedRtcpAddress = rtcp?.address ? rtcp.address : address;
   const mid = attributes.mid !== undefined ? String(attributes.mid) : null;
   const midExt = (attributes.ext ?? []).find((e) => e.uri === MID_HEADER_EXTENSION_URI);
+  // a session-level mapping applies unless the section maps that id itself (RFC 8285 §5)
+  const inherited = sessionMidExt !== null && !(attributes.ext ?? []).some((e) => Number(e.value) === sessionMidExt) ? sessionMidExt : null;
   const media: SdpMedia = {
     index,
     kind: m ? m[1]! : (mLine.text.slice(2).split(' ')[0] ?? ''),
@@ -144,13 +147,15 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
     protocol: m ? m[4]! : '',
     formats: m && m[5] ? m[5].split(' ').filter((f) => f.length > 0) : [],
     address,
-    rtcpPort,
-    rtcpAddress,
+    rtcpPort: rtcpMux ? port : unmuxedRtcpPort,
+    rtcpAddress: rtcpMux ? address : unmuxedRtcpAddress,
     rtcpMux,
+    unmuxedRtcpPort,
+    unmuxedRtcpAddress,
     mid,
     ssrcs: ssrcsOf(attributes),
     ssrcGroups: (attributes.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: String(g.ssrcs).split(' ').filter((s) => s.length > 0).map(Number) })),
-    midExtId: midExt ? Number(midExt.value) : null,
+    midExtId: midExt ? Number(midExt.value) : inherited,
     aiprefs: readAiPrefs(lines, index, errors),
     disabled: port === 0,
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,

@@ -186,6 +186,39 @@ describe('parseSdp', () => {
       expect(() => parseSdp(text)).not.toThrow();
     }
   });
+
+  test('the mid header extension declared at session level applies to every m-section that does not map it itself (RFC 8285 §5)', () => {
+    const r = parseSdp(
+      sdpText([
+        'v=0',
+        'o=- 1 1 IN IP4 192.0.2.1',
+        's=-',
+        'c=IN IP4 192.0.2.1',
+        't=0 0',
+        'a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid',
+        'm=audio 4000 RTP/AVP 0',
+        'a=mid:a',
+        'm=video 4002 RTP/AVP 96',
+        'a=mid:v',
+        'a=extmap:7 urn:ietf:params:rtp-hdrext:sdes:mid',
+        // id 3 is another extension here: the session's mapping does not apply to this section
+        'm=video 4004 RTP/AVP 96',
+        'a=mid:w',
+        'a=extmap:3 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+      ]),
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.sdp.media.map((m) => m.midExtId)).toEqual([3, 7, null]);
+  });
+
+  test('where RTCP goes without multiplexing is kept beside a=rtcp-mux (the answer may not accept it)', () => {
+    const r = parseSdp(sdpText(['v=0', 'c=IN IP4 192.0.2.1', 'm=audio 4000 RTP/AVP 0', 'a=rtcp-mux', 'm=audio 4002 RTP/AVP 0', 'a=rtcp-mux', 'a=rtcp:4009 IN IP4 192.0.2.9', 'm=audio 4004 RTP/AVP 0']));
+    expect(r.sdp.media.map((m) => [m.rtcpMux, m.rtcpPort, m.rtcpAddress, m.unmuxedRtcpPort, m.unmuxedRtcpAddress])).toEqual([
+      [true, 4000, '192.0.2.1', 4001, '192.0.2.1'],
+      [true, 4002, '192.0.2.1', 4009, '192.0.2.9'],
+      [false, 4005, '192.0.2.1', 4005, '192.0.2.1'],
+    ]);
+  });
 });
 
 describe('scopesOfSdp', () => {
