@@ -414,9 +414,12 @@ export function dialogApts(call: CallPlan): string[] {
 
 /** What the generator means to govern a stream once the initial offer/answer is done. */
 export function intendedStreamApts(call: CallPlan, stream: StreamPlan): string[] {
-  // an SDES PRIV tag only adds to the dialog-level values it falls back to (SPEC §2)
-  if (stream.route === 'sdes-priv') return [...new Set([...dialogApts(call), stream.sdesPriv!])];
-  if (stream.route === 'dialog') return dialogApts(call);
+  // A stream tied to no m-section is still governed by what governs them all (session scope,
+  // session-level group lines in BUNDLE calls), beside the dialog-level values (SPEC §2.3, §2.5);
+  // an SDES PRIV tag only adds to those (SPEC §2).
+  const everySection = call.sections.length > 0 ? sectionApts(call, call.sections[0]!, false) : [];
+  if (stream.route === 'sdes-priv') return [...new Set([...everySection, ...dialogApts(call), stream.sdesPriv!])];
+  if (stream.route === 'dialog') return [...new Set([...everySection, ...dialogApts(call)])];
   const section = call.sections.find((s) => s.mid === stream.mid)!;
   const ids = sectionApts(call, section, true);
   return ids.length > 0 ? ids : dialogApts(call);

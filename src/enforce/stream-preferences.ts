@@ -224,10 +224,16 @@ export class StreamPreferences {
     const disabled = section?.disabled === true;
     if (scope) {
       if (section) for (const apt of section.apts) addUnique(signaled, apt.id);
+      // A stream tied to the dialog but to none of its m-sections (a shared BUNDLE address, no
+      // a=ssrc, no mid) is in one of them all the same: what governs every m-section (a=aipref
+      // at session scope, an AI-Pref value with scope=session) governs it too, whichever it is
+      // (SPEC §2.3), and the dialog-level fallback applies beside it (§2.5). Without this a
+      // regulatory session-scope floor was escaped through a looser dialog-level value.
+      else for (const id of everySectionApts(scope)) addUnique(signaled, id);
       // An SDES PRIV tag does not take the stream out of the dialog's reach: the dialog-level
       // values still apply to a stream no m-section's identifiers govern, and a tag they do not
       // name conflicts with them below and can only add restrictions (SPEC §2, §3's floor).
-      if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
+      if ((section === null || signaled.length === 0) && !disabled && scope.dialogApts.length > 0) {
         implicit = true;
         for (const id of scope.dialogApts) addUnique(signaled, id);
       }
@@ -272,6 +278,22 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   const out = [...a];
   for (const id of b) addUnique(out, id);
   return out;
+}
+
+/**
+ * The identifiers declared for more than one m-section (session scope, a group, an AI-Pref value
+ * with scope=session) that govern every m-section still in use (port 0 disables one). A mid-scope
+ * line names its own m-section only: it does not count even when that m-section is the last one.
+ */
+function everySectionApts(scope: DialogScope): string[] {
+  const wide: string[] = [];
+  for (const section of scope.sections) for (const a of section.apts) if (a.origin !== 'mid') addUnique(wide, a.id);
+  let common = wide;
+  for (const section of scope.sections) {
+    if (common.length === 0) break;
+    if (!section.disabled) common = common.filter((id) => section.apts.some((a) => a.id === id));
+  }
+  return common;
 }
 
 function addUnique(list: string[], id: string): void {

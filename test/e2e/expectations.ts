@@ -63,6 +63,11 @@ const union = (...lists: readonly string[][]): string[] => [...new Set(lists.fla
  * stream bound by its tag alone (via sdes-priv) in a call whose dialog-level AI-Pref values,
  * which still apply to it, do not name the tag.
  */
+/** The session-level identifiers that cover every m-section: session scope, and group lines in BUNDLE calls (all grouped). */
+function everySectionApts(call: CallTruth): string[] {
+  return call.sdp.session.filter((d) => d.scope === 'session' || (d.scope === 'group' && call.flavour === 'bundle')).map((d) => d.id);
+}
+
 export function privConflicts(truth: GenerationTruth): number[] {
   const out: number[] = [];
   for (const c of truth.calls) {
@@ -121,7 +126,8 @@ export class DecisionModel {
     if (!found) return null;
     const { call, stream } = found;
     const repo = this.repository(call);
-    if (!this.known(call, stream, frame)) return this.resolve(union(call.dialogApt, repo));
+    // not yet tied to an m-section: what governs every m-section applies beside the dialog-level values
+    if (!this.known(call, stream, frame)) return this.resolve(union(everySectionApts(call), call.dialogApt, repo));
     const current = union(stream.apt, repo);
     const r = call.renegotiations[0];
     if (!r || !r.affectedSsrcs.includes(ssrc) || frame < r.offerFrame) return this.resolveWithTag(call, stream, current);
