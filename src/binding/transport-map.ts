@@ -125,6 +125,13 @@ function slotOf(address: number, port: number, shift: number): number {
 
 const NO_KEYS: readonly number[] = [];
 
+/** What one dialog registered: its IPv4 and IPv6 transport keys and its declared SSRCs. */
+interface Owned {
+  v4: number[];
+  v6: string[];
+  ssrcs: number[];
+}
+
 /**
  * Transport address → the dialog m-sections that receive there. IPv4 keys are numbers
  * (address × 65536 + port, exact below 2^48), looked up per packet through an allocation-free
@@ -134,17 +141,23 @@ export class TransportMap {
   private readonly v4 = new Map<number, TransportEntry>();
   private readonly v4Index = new V4Index(this.v4);
   private readonly v6 = new Map<string, TransportEntry>();
+  /**
+   * SSRC → the m-sections that declare it with a=ssrc, one entry per dialog declaring it: the
+   * route for packets from addresses no SDP names (NAT on both sides, a relay's public side).
+   */
+  private readonly bySsrc = new Map<number, TransportEntry[]>();
   /** what each dialog registered, so a new scope replaces the old one exactly. */
-  private readonly byDialog = new Map<string, { v4: number[]; v6: string[] }>();
+  private readonly byDialog = new Map<string, Owned>();
 
   /** Registers every m-section address of the scope (and of its pending offer), replacing the dialog's previous ones. */
   set(scope: DialogScope): void {
     this.remove(scope.key);
-    const owned = { v4: [] as number[], v6: [] as string[] };
+    const owned: Owned = { v4: [], v6: [], ssrcs: [] };
     for (const s of [scope, scope.pending]) {
       for (const section of s?.sections ?? []) {
         // disabled sections are kept: their streams' last packets still belong to the dialog
         for (const addr of [...section.rtp, ...section.rtcp]) this.add(scope.key, section.index, addr, owned);
+        for (const ssrc of section.ssrcs) this.addSsrc(scope.key, section.index, ssrc, owned);
       }
     }
     this.byDialog.set(scope.key, owned);
@@ -160,7 +173,22 @@ export class TransportMap {
       }
     }
     for (const k of owned.v6) if (this.v6.get(k)?.dialogKey === dialogKey) this.v6.delete(k);
+    for (const ssrc of owned.ssrcs) {
+      const left = this.bySsrc.get(ssrc)?.filter((e) => e.dialogKey !== dialogKey) ?? [];
+      if (left.length > 0) this.bySsrc.set(ssrc, left);
+      else this.bySsrc.delete(ssrc);
+    }
     this.byDialog.delete(dialogKey);
+  }
+
+  /**
+   * The m-sections that declare the SSRC with a=ssrc, when one dialog alone does: SPEC §2's
+   * first route, for a packet whose addresses match no transport. An SSRC two live dialogs
+   * declare (32 random bits: a collision, or a copied SDP) routes nowhere.
+   */
+  lookupSsrc(ssrc: number): TransportEntry | undefined {
+    const entries = this.bySsrc.get(ssrc);
+    return entries !== undefined && entries.length === 1 ? entries[0] : undefined;
   }
 
   /** The IPv4 transport keys (address × 65536 + port) the dialog registered. */
@@ -180,7 +208,17 @@ export class TransportMap {
     return this.v4.size + this.v6.size;
   }
 
-  private add(dialogKey: string, index: number, addr: TransportAddress, owned: { v4: number[]; v6: string[] }): void {
+  private addSsrc(dialogKey: string, index: number, ssrc: number, owned: Owned): void {
+    let entries = this.bySsrc.get(ssrc);
+    if (entries === undefined) this.bySsrc.set(ssrc, (entries = []));
+    const entry = entries.find((e) => e.dialogKey === dialogKey);
+    if (entry === undefined) {
+      entries.push({ dialogKey, sections: [index], tag: -1 });
+      owned.ssrcs.push(ssrc);
+    } else if (!entry.sections.includes(index)) entry.sections.push(index);
+  }
+
+  private add(dialogKey: string, index: number, addr: TransportAddress, owned: Owned): void {
     if (addr.port <= 0) return;
     const n = ipv4ToNumber(addr.address);
     if (n >= 0) {

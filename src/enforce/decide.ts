@@ -30,7 +30,15 @@ export interface Decision {
   rule: PrecedenceRule | 'no-preference' | 'stream-disabled';
   /** whether text in the item (a BYE reason) may go with it: only where `sdes` is allowed too */
   includeText: boolean;
+  /**
+   * Keys the deciding APTs state that the vocabulary does not know (SPEC §3: kept and passed
+   * through, never guessed at): an export carries them. Shared, never written to.
+   */
+  extensions: Readonly<Record<string, unknown>>;
 }
+
+/** No unknown keys: what decisions without a deciding statement carry. */
+const NO_EXTENSIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 export interface DecideOptions {
   /** the operator's default APT, resolved; applies to governing streams with no preference */
@@ -44,10 +52,7 @@ export function decideItem(
   options: DecideOptions = {},
 ): Decision {
   const governing = governingPreference(resolvedForSender, resolvedForSubjects, options.defaultPreference ?? null);
-  if (governing === null) {
-    return { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false };
-  }
-  return decideUnder(item, governing);
+  return governing === null ? NO_PREFERENCE : decideUnder(item, governing);
 }
 
 /** The decision once the governing preference is known (it is not null). */
@@ -65,6 +70,7 @@ function decideUnder(item: TelemetryItem, governing: ResolvedPreference): Decisi
     retentionSec: governing.retentionSec,
     rule: governing.decidedBy.export.rule,
     includeText,
+    extensions: governing.extensions,
   };
 }
 
@@ -76,10 +82,11 @@ function dropUnder(governing: ResolvedPreference, reason: DecisionReason, outcom
     retentionSec: governing.retentionSec,
     rule: outcome.rule,
     includeText: false,
+    extensions: governing.extensions,
   };
 }
 
-const NO_PREFERENCE: Decision = { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false };
+const NO_PREFERENCE: Decision = { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false, extensions: NO_EXTENSIONS };
 
 /**
  * Decisions by governing preference, then by item kind (which fixes the feature class, and a
@@ -144,7 +151,7 @@ export function combineGoverning(a: ResolvedPreference, b: ResolvedPreference): 
 
 /** What every item of a stopped stream gets, whatever its APTs said before. */
 export function stoppedStreamDecision(apt: string[]): Decision {
-  return { decision: 'drop', reason: 'stream-disabled', apt, retentionSec: 0, rule: 'stream-disabled', includeText: false };
+  return { decision: 'drop', reason: 'stream-disabled', apt, retentionSec: 0, rule: 'stream-disabled', includeText: false, extensions: NO_EXTENSIONS };
 }
 
 function featureAllowed(preference: ResolvedPreference, feature: TelemetryItem['feature']): boolean {

@@ -3,10 +3,14 @@
  * other tools: add, never rename.
  *
  * requestId: a UUID-shaped (RFC 9562 version 8, "custom") SHA-256 digest of what identifies
- * the export — for a telemetry item the frame number and the item's index in the compound,
- * for an aggregate the stream key and the window bounds — plus an optional run salt (e.g. the
- * capture's name). It is unique within a run and identical whatever the worker count, because
- * it depends only on the capture's content, never on scheduling or a clock.
+ * the export — for a telemetry item the frame number, the item's index in the compound, its
+ * capture time and the SSRC that sent it; for an aggregate the stream key (dialog, SSRC, APTs)
+ * and the window bounds — plus an optional salt. It is identical whatever the worker count and
+ * whether the capture comes from a file or a pipe, because it depends only on the capture's
+ * content, never on scheduling or a clock; so the same capture replayed twice gives the same
+ * ids (a JetStream consumer drops the second copy as duplicates). Frame and index alone made it
+ * unique within one run only: every capture's and every live enforcer's first raw item had the
+ * same id, and JetStream, which deduplicates by it, dropped the later one.
  */
 import * as nodeCrypto from 'node:crypto';
 import type { FeatureClass } from '../policy/vocabulary.js';
@@ -35,6 +39,8 @@ interface ExportBase {
   dialog: DialogIdentity | null;
   stream: StreamIdentity;
   apt: string[];
+  /** keys of the deciding APTs the vocabulary does not know, passed through (SPEC §3); only when there are some */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
 export interface TelemetryExport extends ExportBase {
@@ -114,13 +120,16 @@ export function buildTelemetryExport(input: TelemetryExportInput): TelemetryExpo
   const ts = microseconds(input.ts);
   return {
     type: 'telemetry',
-    // requestIdOf([salt, 'telemetry', frame, index]), its JSON text written without the array
-    requestId: requestIdOfJson(`[${input.salt === undefined ? '""' : JSON.stringify(input.salt)},"telemetry",${jsonNumber(input.frame)},${jsonNumber(input.item.index)}]`),
+    // requestIdOf([salt, 'telemetry', frame, index, ts, sender SSRC]), its JSON text written without the array
+    requestId: requestIdOfJson(
+      `[${input.salt === undefined ? '""' : JSON.stringify(input.salt)},"telemetry",${jsonNumber(input.frame)},${jsonNumber(input.item.index)},${jsonNumber(ts)},${jsonNumber(input.item.senderSsrc)}]`,
+    ),
     ts,
     expiresAt: expiry(ts, input.decision.retentionSec),
     dialog: input.dialog,
     stream: input.stream,
     apt: input.decision.apt,
+    ...extensionsOf(input.decision.extensions),
     decision: 'export',
     item: itemContent(input.item, input.decision.includeText),
   };
@@ -133,7 +142,11 @@ export interface AggregateExportInput {
   salt?: string;
 }
 
-/** An aggregate is made when its window closes: its time is the window's end. */
+/**
+ * An aggregate is made when its window closes: its time is the window's end. It expires when
+ * the first of the items folded in does (capture time + retention, SPEC §3, §4), not a
+ * retention after the window's end: that would keep the early items' data past theirs.
+ */
 export function buildAggregateExport(input: AggregateExportInput): AggregateExport {
   const { window } = input;
   const start = microseconds(window.start);
@@ -142,10 +155,11 @@ export function buildAggregateExport(input: AggregateExportInput): AggregateExpo
     type: 'aggregate',
     requestId: requestIdOf([input.salt ?? '', 'aggregate', window.key, start, end]),
     ts: end,
-    expiresAt: expiry(end, window.retentionSec),
+    expiresAt: window.retentionSec === null ? null : microseconds(window.deadline),
     dialog: input.dialog,
     stream: input.stream,
     apt: window.apt,
+    ...extensionsOf(window.extensions),
     decision: 'aggregate',
     window: { start, end },
     stats: window.stats,
@@ -167,6 +181,14 @@ export function buildDecisionLine(frame: number, ts: number, item: TelemetryItem
   if (item.kind === 'rtpfb' || item.kind === 'psfb') line.fmt = item.fmt;
   if (item.kind === 'xr') line.block = item.block;
   return line;
+}
+
+const NOTHING_TO_ADD = {};
+
+/** `{extensions}` to spread into a line where the deciding APTs state unknown keys, else nothing (the line as before). */
+function extensionsOf(extensions: Readonly<Record<string, unknown>>): { extensions?: Readonly<Record<string, unknown>> } {
+  for (const _ in extensions) return { extensions };
+  return NOTHING_TO_ADD;
 }
 
 function expiry(ts: number, retentionSec: number | null): number | null {

@@ -1,12 +1,14 @@
 /**
- * Round-trip time from RTCP report blocks (RFC 3550 §6.4.1): RTT = A − LSR − DLSR, all in the
- * 32-bit "compact NTP" unit of 1/65536 s, where A is the arrival time of the report. Here the
- * arrival is the capture time, so the figure is exact when the SR sender's clock agrees with
- * the capture clock — the same assumption an endpoint makes about its own clock.
+ * Round-trip time from RTCP report blocks (RFC 3550 §6.4.1): RTT = A − LSR − DLSR, where LSR
+ * and A must be read on one clock. An endpoint reads both on its own; the enforcer only
+ * watches, and its one clock is the capture's. So A is the capture time of the report and
+ * LSR stands for the capture time of the SR it echoes, found by its compact NTP (the middle
+ * 32 bits) among the SRs seen from the reported-on source: the SR sender's NTP clock is never
+ * compared with the capture clock, and may be off by any amount. DLSR is the reporter's own
+ * interval and needs no clock agreement. The figure is the round trip between the capture
+ * point and the reporter (the endpoint's own when the capture is taken at the SR's sender).
  */
 
-/** Seconds between the NTP epoch (1900) and the Unix epoch (1970). */
-const NTP_UNIX_OFFSET = 2_208_988_800;
 const COMPACT_PER_SECOND = 65536;
 
 /** The middle 32 bits of a 64-bit NTP timestamp: what an RR's LSR field echoes. */
@@ -14,20 +16,16 @@ export function compactNtp(ntpSec: number, ntpFrac: number): number {
   return (((ntpSec & 0xffff) << 16) | (ntpFrac >>> 16)) >>> 0;
 }
 
-/** A capture time (Unix seconds) as compact NTP. */
-export function compactNtpOfUnixTime(unixSec: number): number {
-  const whole = Math.floor(unixSec);
-  const frac = Math.floor((unixSec - whole) * 2 ** 32) >>> 0;
-  return compactNtp((whole + NTP_UNIX_OFFSET) >>> 0, frac);
-}
-
 /**
- * RTT in milliseconds, or null when it cannot be computed: no SR echoed (LSR 0) or a result
- * that is negative or implausibly large (clock disagreement, wrap), which is no measurement.
+ * RTT in milliseconds from the capture times of the report and of the SR it echoes and the
+ * report's DLSR (compact NTP units), or null when the result is negative or implausibly large
+ * (a DLSR that does not fit the captured interval), which is no measurement.
  */
-export function roundTripMs(arrivalUnixSec: number, lsr: number, dlsr: number, maxPlausibleSec = 60): number | null {
-  if (lsr === 0) return null;
-  const compact = (compactNtpOfUnixTime(arrivalUnixSec) - lsr - dlsr) | 0;
-  if (compact < 0 || compact > maxPlausibleSec * COMPACT_PER_SECOND) return null;
-  return (compact * 1000) / COMPACT_PER_SECOND;
+export function roundTripMs(reportUnixSec: number, srUnixSec: number, dlsr: number, maxPlausibleSec = 60): number | null {
+  // In whole microseconds, as capture times are written (SPEC §8): the two times rounded
+  // first, so a nanosecond capture of the same packets gives the same figure; DLSR's unit,
+  // 1/65536 s, is 15.625 µs, exact in binary, so the one rounding left is exact too.
+  const us = Math.round(Math.round(reportUnixSec * 1e6) - Math.round(srUnixSec * 1e6) - dlsr * (1e6 / COMPACT_PER_SECOND));
+  if (!(us >= 0) || us > maxPlausibleSec * 1e6) return null;
+  return us / 1e3;
 }

@@ -1,9 +1,10 @@
 /**
  * Aggregation windows (SPEC §4, export=aggregated-only): per stream, counts and statistics
  * only. A window keeps running sums, never the items — except the jitter samples the p95
- * needs and the SR timestamps RTT matching needs, both dropped with the window or bounded.
- * Nothing is held past its retention: a window whose earliest item would expire before the
- * window ends is closed at that moment, and items with retention 0 are never taken in.
+ * needs and the SR timestamps and capture times RTT matching needs, both dropped with the
+ * window or bounded. Nothing is held past its retention: a window whose earliest item would
+ * expire before the window ends is closed at that moment, and items with retention 0 are
+ * never taken in.
  */
 import type { TelemetryItem } from './telemetry-items.js';
 import { compactNtp, roundTripMs } from './round-trip.js';
@@ -17,6 +18,8 @@ export interface WindowMeta {
   /** the APTs that decided the item's aggregation */
   apt: readonly string[];
   retentionSec: number | null;
+  /** their unknown keys, passed through to the aggregate (SPEC §3): the opening item's; none when absent */
+  extensions?: Readonly<Record<string, unknown>>;
 }
 
 export interface WindowStats {
@@ -43,6 +46,13 @@ export interface ClosedWindow {
   apt: string[];
   /** the shortest retention among the items folded in; null when none limited it */
   retentionSec: number | null;
+  /** the deciding APTs' unknown keys, passed through */
+  extensions: Readonly<Record<string, unknown>>;
+  /**
+   * when the earliest-expiring item folded in reaches its retention (its capture time + its
+   * retention): the aggregate's own expiry. Infinity when no item's retention limited it.
+   */
+  deadline: number;
 }
 
 interface MeanAccumulator {
@@ -59,6 +69,7 @@ interface OpenWindow {
   apt: string[];
   /** the list `apt` was made from: decisions are shared, so the next item's is most often this very array */
   aptFrom: readonly string[];
+  extensions: Readonly<Record<string, unknown>>;
   retentionSec: number | null;
   lastTs: number;
   items: number;
@@ -76,7 +87,10 @@ interface OpenWindow {
 }
 
 interface SeenSenderReport {
+  /** its NTP timestamp's middle 32 bits: what a report block's LSR echoes */
   compact: number;
+  /** its capture time: RTT is measured on the capture clock, never the sender's NTP clock */
+  ts: number;
   /** the SR's timestamp is forgotten at its own retention or the memory span, whichever is first */
   forgetAt: number;
 }
@@ -151,7 +165,7 @@ export class WindowStore {
    */
   noteSenderReport(ssrc: number, ntpSec: number, ntpFrac: number, ts: number, retentionSec: number | null): void {
     if (retentionSec === 0) return;
-    this.rememberSenderReport(ssrc, compactNtp(ntpSec, ntpFrac), ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
+    this.rememberSenderReport(ssrc, compactNtp(ntpSec, ntpFrac), ts, ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
   }
 
   /** Closes every window whose end or retention deadline is at or before `ts`. */
@@ -208,6 +222,8 @@ export class WindowStore {
       stats: statsOf(window),
       apt: window.apt,
       retentionSec: window.retentionSec,
+      extensions: window.extensions,
+      deadline: window.deadline,
     };
   }
 
@@ -218,7 +234,7 @@ export class WindowStore {
     switch (item.kind) {
       case 'sr':
         packets.sr++;
-        this.rememberSenderReport(item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts + srMemorySec);
+        this.rememberSenderReport(item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts, ts + srMemorySec);
         this.foldReportBlocks(window, item.packet.reports, ts);
         return;
       case 'rr':
@@ -269,8 +285,10 @@ export class WindowStore {
       addMean(window.loss, block.fractionLost / 256);
       window.cumulativeLostMax = window.cumulativeLostMax === null ? block.cumulativeLost : Math.max(window.cumulativeLostMax, block.cumulativeLost);
       window.jitterSamples.push(block.jitter);
-      if (block.lsr !== 0 && this.hasSeenSenderReport(block.ssrc, block.lsr, ts)) {
-        const rtt = roundTripMs(ts, block.lsr, block.dlsr);
+      // LSR 0: no SR received yet. The echoed SR is the one from the source the block is about.
+      const srTs = block.lsr === 0 ? undefined : this.seenSenderReport(block.ssrc, block.lsr, ts);
+      if (srTs !== undefined) {
+        const rtt = roundTripMs(ts, srTs, block.dlsr);
         if (rtt !== null) {
           addMean(window.rtt, rtt);
           window.rtt.min = Math.min(window.rtt.min, rtt);
@@ -280,24 +298,30 @@ export class WindowStore {
     }
   }
 
-  private rememberSenderReport(ssrc: number, compact: number, forgetAt: number): void {
+  private rememberSenderReport(ssrc: number, compact: number, ts: number, forgetAt: number): void {
     let seen = this.senderReports.get(ssrc);
     if (seen === undefined) {
       seen = [];
       this.senderReports.set(ssrc, seen);
     }
-    seen.push({ compact, forgetAt });
+    seen.push({ compact, ts, forgetAt });
     if (seen.length > SR_MEMORY_PER_SOURCE) seen.shift();
   }
 
-  private hasSeenSenderReport(ssrc: number, lsr: number, ts: number): boolean {
+  /**
+   * The capture time of the SR from `ssrc` whose compact NTP is `lsr`, still remembered at `ts`;
+   * undefined when none is. Compact NTP is only compared for equality, so its 32-bit wrap
+   * (every 18.2 h) needs no care: what is remembered spans far less. An SR captured twice (on
+   * two legs) counts at the capture seen last, not after `ts`: the one nearest the report.
+   */
+  private seenSenderReport(ssrc: number, lsr: number, ts: number): number | undefined {
     const seen = this.senderReports.get(ssrc);
-    if (seen === undefined) return false;
-    for (let i = 0; i < seen.length; i++) {
+    if (seen === undefined) return undefined;
+    for (let i = seen.length - 1; i >= 0; i--) {
       const sr = seen[i]!;
-      if (sr.compact === lsr && ts < sr.forgetAt) return true;
+      if (sr.compact === lsr && sr.ts <= ts && ts < sr.forgetAt) return sr.ts;
     }
-    return false;
+    return undefined;
   }
 
   private forgetOldSenderReports(ts: number): void {
@@ -316,6 +340,8 @@ function checkedWindow(sec: number): number {
   return sec;
 }
 
+const NO_EXTENSIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta): OpenWindow {
   const apt = [...new Set(meta.apt)];
   return {
@@ -325,6 +351,7 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     deadline: Number.POSITIVE_INFINITY,
     apt,
     aptFrom: meta.apt,
+    extensions: meta.extensions ?? NO_EXTENSIONS,
     retentionSec: null,
     lastTs: ts,
     items: 0,

@@ -7,6 +7,7 @@
  * the same whatever the number of shards, because each stream lives in exactly one shard and
  * every key is derived from the capture, never from scheduling.
  */
+import { readUint32 } from '../../native-free/big-endian.js';
 import { FlowCache } from '../binding/flow-cache.js';
 import { bindStream, ReportedFlag, type RtpSession, type StreamState, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
@@ -93,6 +94,14 @@ export class MediaCore {
   /** (IPv4 transport, SSRC) → stream, as the last RTP packet of the flow found it; stale after any event */
   private readonly flows = new FlowCache(4096);
   private readonly transports = new TransportMap();
+  /**
+   * SSRCs of packets that no route took to a dialog (no transport matched, no a=ssrc declared
+   * them), whose flows the cache keeps unbound: a scope that declares one of them makes the
+   * cache forget its flows, so the next packet takes the a=ssrc route. Bounded: past the bound
+   * any scope declaring an SSRC does so.
+   */
+  private readonly unrouted = new Set<number>();
+  private unroutedOverflow = false;
   private readonly scopes = new Map<string, DialogScope>();
   private readonly statements = new StatementTable();
   private readonly preferences = new StreamPreferences(this.statements);
@@ -181,6 +190,7 @@ export class MediaCore {
       case 'scope': {
         this.scopes.set(ev.scope.key, ev.scope);
         this.transports.set(ev.scope);
+        this.rerouteDeclared(ev.scope);
         const session = this.table.existingSession(ev.scope.key);
         if (session) {
           // what decided each stream's telemetry until now, when there are windows to keep or close
@@ -200,6 +210,7 @@ export class MediaCore {
           const moved: DialogScope = { ...scope, key: ev.to, dialog: ev.dialog, pending: scope.pending ? { ...scope.pending, key: ev.to, dialog: ev.dialog } : null };
           this.scopes.set(ev.to, moved);
           this.transports.set(moved);
+          this.rerouteDeclared(moved);
         }
         const old = this.table.dropSession(ev.from);
         if (old) {
@@ -257,7 +268,7 @@ export class MediaCore {
         return;
       }
     }
-    const entry = this.lookup(addr);
+    const entry = this.lookup(addr, ssrc);
     const stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
     this.rtpStream(stream, entry, frame, ts, extension, extBytes);
@@ -293,7 +304,8 @@ export class MediaCore {
       const e = errors[i]!;
       this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
     }
-    const entry = this.lookup(addr);
+    // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's)
+    const entry = this.lookup(addr, len >= 8 ? readUint32(bytes, off + 4) : 0);
     const session = this.sessionOf(entry, addr);
     const candidates = entry?.sections ?? NO_CANDIDATES;
     this.learnFromSdes(session, compound.packets, ts);
@@ -339,7 +351,7 @@ export class MediaCore {
         this.out.exports.push({ frame, key, text: JSON.stringify(line) });
       } else if (decision.decision === 'aggregate') {
         const wkey = windowKey(sender, decision.apt);
-        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec });
+        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec, extensions: decision.extensions });
         this.emitWindows(closed, frame, key);
         // after the closed ones are named: the window just opened under the same key needs its stream
         this.noteWindow(wkey, sender);
@@ -377,9 +389,37 @@ export class MediaCore {
     return n;
   }
 
-  private lookup(addr: PacketAddress): TransportEntry | undefined {
-    if (!addr.v6) return this.transports.lookupV4(addr.dst4, addr.dport) ?? this.transports.lookupV4(addr.src4, addr.sport);
-    return this.transports.lookupV6(addr.dst, addr.dport) ?? this.transports.lookupV6(addr.src, addr.sport);
+  /**
+   * The dialog m-sections a packet belongs to: by its transport addresses, else by its SSRC
+   * where one dialog's SDP declares it with a=ssrc (packets from addresses no SDP names).
+   */
+  private lookup(addr: PacketAddress, ssrc: number): TransportEntry | undefined {
+    const byAddress = !addr.v6
+      ? (this.transports.lookupV4(addr.dst4, addr.dport) ?? this.transports.lookupV4(addr.src4, addr.sport))
+      : (this.transports.lookupV6(addr.dst, addr.dport) ?? this.transports.lookupV6(addr.src, addr.sport));
+    if (byAddress !== undefined) return byAddress;
+    const bySsrc = this.transports.lookupSsrc(ssrc);
+    if (bySsrc === undefined) {
+      if (this.unrouted.size < 4096) this.unrouted.add(ssrc);
+      else this.unroutedOverflow = true;
+    }
+    return bySsrc;
+  }
+
+  /** A scope that declares an SSRC seen unrouted: the flow cache forgets, so its packets find the route. */
+  private rerouteDeclared(scope: DialogScope): void {
+    if (this.unrouted.size === 0 && !this.unroutedOverflow) return;
+    for (const s of [scope, scope.pending]) {
+      for (const section of s?.sections ?? []) {
+        for (const ssrc of section.ssrcs) {
+          if (!this.unroutedOverflow && !this.unrouted.has(ssrc)) continue;
+          this.flows.invalidate();
+          this.unrouted.clear();
+          this.unroutedOverflow = false;
+          return;
+        }
+      }
+    }
   }
 
   private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {

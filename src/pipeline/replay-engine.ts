@@ -9,7 +9,8 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CaptureError, type RecordBatch } from '../../native-free/types.js';
+import { readUint32 } from '../../native-free/big-endian.js';
+import { CaptureError, type PacketView, type RecordBatch } from '../../native-free/types.js';
 import { TransportMap } from '../binding/transport-map.js';
 import type { BindingRow } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
@@ -302,9 +303,16 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       ? (routes.lookupV4(view.dst4, view.dport) ?? routes.lookupV4(view.src4, view.sport))
       : (routes.lookupV6(view.dst, view.dport) ?? routes.lookupV6(view.src, view.sport));
 
-  const shardOf = (view: Addressed): number => {
+  /** The dialog's entry by a=ssrc, for media from addresses no SDP names (RTP's SSRC at byte 8, RTCP's sender at 4). */
+  const declaredSsrc = (view: PacketView, rtcp: boolean) => {
+    const at = rtcp ? 4 : 8;
+    return view.payloadLength >= at + 4 ? routes.lookupSsrc(readUint32(view.bytes, view.payloadOffset + at)) : undefined;
+  };
+
+  const shardOf = (view: PacketView, rtcp: boolean): number => {
     if (shardCount === 1) return 0;
-    const entry = negotiatedTransport(view);
+    // as the shard's core routes it (MediaCore.lookup), so the packet reaches its dialog's shard
+    const entry = negotiatedTransport(view) ?? declaredSsrc(view, rtcp);
     if (entry) {
       // the dialog's shard, filed under the entry at its first packet: a map lookup by dialog
       // key per packet (what this was before) cost ~8% of the main thread with two shards
@@ -331,7 +339,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
       if (local === null) {
-        const builder = builders[shardOf(view)]!;
+        const builder = builders[shardOf(view, proto === 'rtcp')]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);
         // the header is read here, where its bytes were just touched: the shard need not touch them again
         else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader) !== null) builder.add(view, Proto.RTP);

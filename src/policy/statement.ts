@@ -19,7 +19,7 @@ import {
   stricterExport,
   stricterFeatures,
   stricterRetention,
-  stricterType,
+  jointType,
 } from './vocabulary.js';
 
 /** One delivery of parameters for a pref-id, with where it came from. */
@@ -93,14 +93,12 @@ export function mostRestrictiveStatement(id: string, status: Exclude<StatementSt
  * parts (`proposed`) — so that a restriction applies from the offer and a relaxation only
  * from the answer (SPEC §5). An unresolved or failed statement is the most restrictive.
  * `export` one of them leaves unstated counts as `none`, as it does when the APT governs alone
- * (precedence: not-stated). Issuers that differ give an untyped statement (regulatory stays):
- * as user it would override domain statements, as domain be overridden by user ones;
- * untyped, it does neither, which is at least as strict as either.
+ * (precedence: not-stated). Issuers that differ give jointType's reading.
  */
 export function stricterStatement(held: AptStatement, proposed: AptStatement): AptStatement {
   if (held.status !== 'resolved') return held;
   if (proposed.status !== 'resolved') return proposed;
-  const type = held.type === proposed.type ? held.type : held.type === 'regulatory' || proposed.type === 'regulatory' ? 'regulatory' : null;
+  const type = jointType(held.type, proposed.type);
   return {
     ...held,
     export: held.export === null && proposed.export === null ? null : stricterExport(held.export ?? 'none', proposed.export ?? 'none'),
@@ -144,7 +142,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   const exports: KeyReading<ExportLevel>[] = [];
   const features: KeyReading<FeatureClass[]>[] = [];
   const retentions: KeyReading<number>[] = [];
-  const types: KeyReading<AptType>[] = [];
+  const types: KeyReading<AptType | null>[] = [];
   const policies: KeyReading<string>[] = [];
   const binding: Record<string, string> = {};
   const extensions: Record<string, unknown> = {};
@@ -235,7 +233,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   const exportValue = mergeKey(prefId, 'export', exports, stricterExport, findings);
   const featuresValue = mergeKey(prefId, 'features', features, (a, b) => stricterFeatures(a, b) ?? [], findings);
   const retentionValue = mergeKey(prefId, 'retention', retentions, (a, b) => stricterRetention(a, b) ?? 0, findings);
-  const typeValue = mergeKey(prefId, 'type', types, stricterType, findings);
+  const typeValue = mergeKey(prefId, 'type', types, jointType, findings, 'the joint reading kept');
   const policyValue = mergeKey(prefId, 'policy', policies, (a) => a, findings);
   for (const [name, readings] of extensionReadings) {
     if (distinctValues(readings.map((r) => r.value)) > 1) {
@@ -276,6 +274,7 @@ function mergeKey<T>(
   readings: readonly KeyReading<T>[],
   stricter: (a: T, b: T) => T,
   findings: PolicyFinding[],
+  kept = 'most restrictive kept',
 ): T | null {
   if (readings.length === 0) return null;
   let value = readings[0]!.value;
@@ -286,7 +285,7 @@ function mergeKey<T>(
       apt: prefId,
       key,
       values: readings.map((r) => r.delivered),
-      detail: `parts disagree on ${key}; most restrictive kept: ${JSON.stringify(value)}`,
+      detail: `parts disagree on ${key}; ${kept}: ${JSON.stringify(value)}`,
     });
   }
   return value;

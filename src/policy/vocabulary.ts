@@ -65,13 +65,16 @@ export function stricterRetention(a: number | null, b: number | null): number | 
 }
 
 /**
- * When parts disagree on who issued a statement, the claim with the most power to bind wins:
- * a regulatory floor cannot be relaxed, and a user statement overrides a domain default.
+ * Who issued a statement when its parts (or two versions) disagree: a regulatory claim stays,
+ * a floor nothing relaxes; user against domain gives no issuer. As user it would override
+ * domain statements, as domain be overridden by user ones; untyped it does neither, so it is
+ * combined strictest-wins with both, which is at least as strict as either reading. (Taking
+ * "user" as the stricter claim let an unsigned SDP line that said type=user override a domain
+ * statement the policy file's own entry for the same identifier called domain.)
  */
-const TYPE_RANK: Record<AptType, number> = { regulatory: 0, user: 1, domain: 2 };
-
-export function stricterType(a: AptType, b: AptType): AptType {
-  return TYPE_RANK[a] <= TYPE_RANK[b] ? a : b;
+export function jointType(a: AptType | null, b: AptType | null): AptType | null {
+  if (a === b) return a;
+  return a === 'regulatory' || b === 'regulatory' ? 'regulatory' : null;
 }
 
 /** Sorts a feature list into canonical order, dropping duplicates. */

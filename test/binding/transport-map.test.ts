@@ -3,8 +3,8 @@ import type { DialogScope } from '../../src/binding/types.js';
 import { ipv4ToNumber, TransportMap } from '../../src/binding/transport-map.js';
 
 /** A scope with one m-section per address; only what TransportMap reads is filled in. */
-function scope(key: string, addrs: { address: string; port: number }[]): DialogScope {
-  const sections = addrs.map((a, index) => ({ index, rtp: [a], rtcp: [] }));
+function scope(key: string, addrs: { address: string; port: number }[], ssrcs: number[][] = []): DialogScope {
+  const sections = addrs.map((a, index) => ({ index, rtp: [a], rtcp: [], ssrcs: ssrcs[index] ?? [] }));
   return { key, sections, pending: null } as unknown as DialogScope;
 }
 
@@ -42,5 +42,25 @@ describe('TransportMap IPv4 lookups', () => {
       }
     }
     expect(map.size).toBe(reference.size);
+  });
+});
+
+describe('TransportMap SSRC routes (a=ssrc, SPEC §2: for packets from addresses no SDP names)', () => {
+  const at = (port: number) => ({ address: '10.0.0.1', port });
+  it('route an SSRC one live dialog declares to its m-sections; one two dialogs declare, nowhere', () => {
+    const map = new TransportMap();
+    map.set(scope('d1', [at(4000), at(4002)], [[11], [12, 11]]));
+    expect(map.lookupSsrc(11)).toMatchObject({ dialogKey: 'd1', sections: [0, 1] });
+    expect(map.lookupSsrc(12)).toMatchObject({ dialogKey: 'd1', sections: [1] });
+    expect(map.lookupSsrc(13)).toBeUndefined();
+    map.set(scope('d2', [at(5000)], [[11]]));
+    expect(map.lookupSsrc(11)).toBeUndefined();
+    map.remove('d1');
+    expect(map.lookupSsrc(11)).toMatchObject({ dialogKey: 'd2', sections: [0] });
+    expect(map.lookupSsrc(12)).toBeUndefined();
+    // a new scope of the dialog replaces what it declared
+    map.set(scope('d2', [at(5000)], [[14]]));
+    expect(map.lookupSsrc(11)).toBeUndefined();
+    expect(map.lookupSsrc(14)).toMatchObject({ dialogKey: 'd2' });
   });
 });

@@ -242,6 +242,7 @@ export interface ExportLine {
   dialog: { callId: string; fromTag: string; toTag: string } | null;
   stream: { ssrc: number; mid: string | null; kind: string | null };
   apt: string[];
+  extensions?: Record<string, unknown>;
   decision: string;
   item?: Record<string, unknown>;
   window?: { start: number; end: number };

@@ -141,7 +141,8 @@ describe("heplify_sip_ipv4_tcp with a repository entry for its dialog", () => {
     for (const x of exports) {
       expect(x.dialog).toEqual(DIALOG);
       expect(x.apt).toEqual(['urn:example:heplify-agg']);
-      expect(x.expiresAt).toBe(Math.round((x.ts + 86400) * 1e6) / 1e6);
+      // it expires with its first item, at the window start (SPEC §3: retention counts from capture)
+      expect(x.expiresAt).toBe(Math.round((x.window!.start + 86400) * 1e6) / 1e6);
       expect(x.window!.start).toBeLessThanOrEqual(x.window!.end);
       expect(JSON.stringify(x.stats)).not.toMatch(/"ssrc"/);
     }

@@ -128,7 +128,7 @@ describe('a renegotiation that changes nothing leaves the windows alone (SPEC §
     const refresh = [fromA(3, offer(2, 'i2')), srA(3.05), fromB(3.1, answer(2, 'i2')), fromA(3.2, ack(2, 'k2'))];
     const withRefresh = await replay(await capture('refresh', [...call, ...refresh, srA(4), srA(5), bye(6)]), policy);
     const without = await replay(await capture('no-refresh', [...call, srA(3.05), srA(4), srA(5), bye(6)]), policy);
-    expect(aggregates(without, 1111)).toEqual([{ window: [1, 6], items: 5, apt: ['apt-agg'], expiresAt: 3606 }]);
+    expect(aggregates(without, 1111)).toEqual([{ window: [1, 6], items: 5, apt: ['apt-agg'], expiresAt: 3601 }]);
     expect(aggregates(withRefresh, 1111)).toEqual(aggregates(without, 1111));
     expect(decisionsOf(withRefresh, 1111)).toEqual(decisionsOf(without, 1111));
     expect(parseLines<ReportLine>(withRefresh.reports).map((r) => r.type)).toEqual([]);
@@ -141,7 +141,7 @@ describe('a renegotiation that changes nothing leaves the windows alone (SPEC §
     const twice = await replay(await capture('answer-twice', [...head, copy, srA(4), bye(6)]), policy);
     const once = await replay(await capture('answer-once', [...head, srA(4), bye(6)]), policy);
     // the re-INVITE's answer adds a dialog-level value, which changes nothing for a stream bound to its m-section
-    expect(aggregates(once, 1111)).toEqual([{ window: [1, 6], items: 3, apt: ['apt-agg'], expiresAt: 3606 }]);
+    expect(aggregates(once, 1111)).toEqual([{ window: [1, 6], items: 3, apt: ['apt-agg'], expiresAt: 3601 }]);
     expect(aggregates(twice, 1111)).toEqual(aggregates(once, 1111));
   });
 });
@@ -182,14 +182,14 @@ describe("a renegotiation that changes one stream's scope closes that stream's w
     const run = await replay(file, policy);
     // the shorter retention is a restriction: in force from the offer, where the window closes
     expect(aggregates(run, 3333)).toEqual([
-      { window: [1, 2], items: 1, apt: ['apt-video'], expiresAt: 3602 },
-      { window: [3, 6], items: 1, apt: ['apt-video-2'], expiresAt: 906 },
+      { window: [1, 2], items: 1, apt: ['apt-video'], expiresAt: 3601 },
+      { window: [3, 6], items: 1, apt: ['apt-video-2'], expiresAt: 903 },
     ]);
     const ofAudio = aggregates(run, 1111);
-    expect(ofAudio.filter((a) => a.apt.length === 1)).toEqual([{ window: [1, 6], items: 2, apt: ['apt-audio'], expiresAt: 3606 }]);
+    expect(ofAudio.filter((a) => a.apt.length === 1)).toEqual([{ window: [1, 6], items: 2, apt: ['apt-audio'], expiresAt: 3601 }]);
     expect(ofAudio.filter((a) => a.apt.length === 2)).toEqual([
-      { window: [1, 2], items: 1, apt: ['apt-audio', 'apt-video'], expiresAt: 3602 },
-      { window: [3, 6], items: 1, apt: ['apt-audio', 'apt-video-2'], expiresAt: 906 },
+      { window: [1, 2], items: 1, apt: ['apt-audio', 'apt-video'], expiresAt: 3601 },
+      { window: [3, 6], items: 1, apt: ['apt-audio', 'apt-video-2'], expiresAt: 903 },
     ]);
   });
 });
@@ -211,8 +211,8 @@ describe('a renegotiation that changes only what an identifier says still closes
     ]);
     const run = await replay(file, { apts: {} });
     expect(aggregates(run, 1111)).toEqual([
-      { window: [1, 2], items: 1, apt: ['apt-v'], expiresAt: 3602 },
-      { window: [3, 6], items: 1, apt: ['apt-v'], expiresAt: 906 },
+      { window: [1, 2], items: 1, apt: ['apt-v'], expiresAt: 3601 },
+      { window: [3, 6], items: 1, apt: ['apt-v'], expiresAt: 903 },
     ]);
   });
 });

@@ -46,7 +46,7 @@ describe('decideItem per feature and export level', () => {
   });
 
   it('no preference → drop no-preference', () => {
-    expect(decideItem(items.rr, null, [])).toEqual({ decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false });
+    expect(decideItem(items.rr, null, [])).toEqual({ decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false, extensions: {} });
   });
 
   it('a configured default stands in for absent preferences', () => {

@@ -24,12 +24,12 @@ describe('requestIdOf', () => {
     expect(requestIdOf(['', 'aggregate', 'dialog/1', 100.5, 103])).toBe('96d12b36-183a-82e4-ae39-2b018d080d53');
   });
 
-  it('is the same for a telemetry export whatever salt it is given', () => {
+  it('is the digest of the salt given, frame, index, capture time and sender SSRC for a telemetry export', () => {
     const [item] = splitTelemetry(compound(rr(1, [block(2)])));
     const decision = decideItem(item!, raw, [raw]);
     for (const salt of [undefined, '', 'capture "a".pcap', 'ünï\\code\n']) {
       const line = buildTelemetryExport({ frame: 7, ts: 1, item: item!, decision, dialog, stream, ...(salt === undefined ? {} : { salt }) });
-      expect(line.requestId).toBe(requestIdOf([salt ?? '', 'telemetry', 7, 0]));
+      expect(line.requestId).toBe(requestIdOf([salt ?? '', 'telemetry', 7, 0, 1, 1]));
     }
   });
 });
@@ -41,7 +41,7 @@ describe('buildTelemetryExport', () => {
     const line = buildTelemetryExport({ frame: 42, ts: 1_700_000_000.1234567, item: item!, decision, dialog, stream });
     expect(line).toEqual({
       type: 'telemetry',
-      requestId: requestIdOf(['', 'telemetry', 42, 0]),
+      requestId: requestIdOf(['', 'telemetry', 42, 0, 1_700_000_000.123457, 1]),
       ts: 1_700_000_000.123457,
       expiresAt: 1_700_000_090.123457,
       dialog,
@@ -86,17 +86,19 @@ describe('buildTelemetryExport', () => {
 });
 
 describe('buildAggregateExport', () => {
-  it('makes the aggregate line at the window end, expiring a retention later', () => {
+  it('makes the aggregate line at the window end, expiring a retention after its first item', () => {
     const store = new WindowStore();
     const [item] = splitTelemetry(compound(rr(1, [block(2, { jitter: 4 })])));
     store.add('dialog/1', item!, 100.5, { apt: ['agg'], retentionSec: 900 });
+    store.add('dialog/1', item!, 102, { apt: ['agg'], retentionSec: 900 });
     const [window] = store.closeAll(undefined, 103);
     const line = buildAggregateExport({ window: window!, dialog, stream });
     expect(line).toMatchObject({
       type: 'aggregate',
       requestId: requestIdOf(['', 'aggregate', 'dialog/1', 100.5, 103]),
       ts: 103,
-      expiresAt: 1003,
+      // the item captured at 100.5 may be kept until 1000.5, in the aggregate too (SPEC §3, §4)
+      expiresAt: 1000.5,
       dialog,
       stream,
       apt: ['agg'],
@@ -105,6 +107,14 @@ describe('buildAggregateExport', () => {
     });
     expect(line.stats.jitter).toEqual({ min: 4, mean: 4, max: 4, p95: 4 });
     expect(line).not.toHaveProperty('item');
+  });
+
+  it('expires never when no retention limited its items', () => {
+    const store = new WindowStore();
+    const [item] = splitTelemetry(compound(rr(1)));
+    store.add('dialog/1', item!, 100.5, { apt: ['agg'], retentionSec: null });
+    const [window] = store.closeAll(undefined, 103);
+    expect(buildAggregateExport({ window: window!, dialog, stream }).expiresAt).toBeNull();
   });
 });
 

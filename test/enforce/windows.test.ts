@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactNtp, compactNtpOfUnixTime, roundTripMs } from '../../src/enforce/round-trip.js';
+import { compactNtp, roundTripMs } from '../../src/enforce/round-trip.js';
 import { splitTelemetry, type TelemetryItem } from '../../src/enforce/telemetry-items.js';
 import { WindowStore } from '../../src/enforce/windows.js';
 import type { RtcpPacket } from '../../src/media/rtcp/types.js';
@@ -12,22 +12,22 @@ const meta = { apt: ['agg'], retentionSec: 86400 };
 const items = (...packets: RtcpPacket[]): TelemetryItem[] => splitTelemetry(compound(...packets));
 
 describe('round-trip time arithmetic', () => {
+  // On the capture clock: the report's capture time − the echoed SR's capture time − DLSR.
   it.each([
-    // arrival, lsr, dlsr → ms
-    [T + 2, compactNtpOfUnixTime(T), 1.5 * 65536, 500],
-    [T + 0.25, compactNtpOfUnixTime(T), 0, 250],
-    [T, 0, 0, null], // no SR echoed
-    [T, compactNtpOfUnixTime(T + 1), 0, null], // negative: clocks disagree
-    [T + 100, compactNtpOfUnixTime(T), 0, null], // implausible
-  ])('A=%d LSR=%d DLSR=%d → %j', (arrival, lsr, dlsr, want) => {
-    const got = roundTripMs(arrival, lsr, dlsr);
+    // report captured, SR captured, dlsr → ms
+    [T + 2, T, 1.5 * 65536, 500],
+    [T + 0.25, T, 0, 250],
+    [T + 1, T, 1.5 * 65536, null], // negative: a DLSR longer than the captured interval
+    [T, T + 1, 0, null], // negative: the report captured before the SR
+    [T + 100, T, 0, null], // implausible
+  ])('report at %d, SR at %d, DLSR=%d → %j', (report, srAt, dlsr, want) => {
+    const got = roundTripMs(report, srAt, dlsr);
     if (want === null) expect(got).toBeNull();
     else expect(got).toBeCloseTo(want, 1);
   });
 
   it('compact NTP is the middle 32 bits', () => {
     expect(compactNtp(0x1234abcd, 0x5678ef01)).toBe(0xabcd5678);
-    expect(compactNtpOfUnixTime(0)).toBe(((2_208_988_800 & 0xffff) << 16) >>> 0);
   });
 });
 
@@ -66,9 +66,25 @@ describe('WindowStore statistics on hand-computed inputs', () => {
     expect(stats.feedback).toEqual({ nack: 2, pli: 1, fir: 1, remb: 1, twcc: 1, other: 0 });
   });
 
+  it("RTT is measured on the capture clock, whatever the SR sender's NTP clock says, across the compact NTP wrap", () => {
+    const store = new WindowStore();
+    // B's NTP clock runs 2 h ahead of the capture clock and its compact NTP is about to wrap
+    const ntp = { ntpSec: 0x1234ffff, ntpFrac: 0xf0000000 };
+    const lsr = compactNtp(ntp.ntpSec, ntp.ntpFrac);
+    store.add('s', items(sr(B, [], ntp))[0]!, T, meta);
+    // a later SR of B's has wrapped: the RR answering the first still finds it by its LSR
+    store.add('s', items(sr(B, [], { ntpSec: 0x12350000, ntpFrac: 0x20000000 }))[0]!, T + 0.2, meta);
+    store.add('s', items(rr(A, [block(B, { lsr, dlsr: 0.25 * 65536 })]))[0]!, T + 0.3, meta);
+    // answering A's SR (never seen) instead: no RTT
+    store.add('s', items(rr(B, [block(A, { lsr, dlsr: 0 })]))[0]!, T + 0.4, meta);
+    const rtt = store.closeAll()[0]!.stats.rttMs!;
+    expect(rtt.count).toBe(1);
+    expect(rtt.mean).toBeCloseTo(50, 6);
+  });
+
   it('RTT is only computed for SRs the store has seen', () => {
     const store = new WindowStore();
-    store.add('s', items(rr(A, [block(B, { lsr: compactNtpOfUnixTime(T), dlsr: 0 })]))[0]!, T + 1, meta);
+    store.add('s', items(rr(A, [block(B, { lsr: compactNtp((T + 2_208_988_800) >>> 0, 0), dlsr: 0 })]))[0]!, T + 1, meta);
     expect(store.closeAll()[0]!.stats.rttMs).toBeNull();
   });
 
@@ -142,7 +158,11 @@ describe('WindowStore closing', () => {
     store.add('a', item, T, { apt: ['x'], retentionSec: null });
     store.add('b', item, T, { apt: ['x'], retentionSec: 900 });
     store.add('b', item, T + 1, { apt: ['x'], retentionSec: 600 });
-    expect(store.closeAll(undefined, T + 2).map((w) => [w.key, w.retentionSec, w.end])).toEqual([['a', null, T + 2], ['b', 600, T + 2]]);
+    // the deadline is when the first of its items expires: here the later one, with the shorter retention
+    expect(store.closeAll(undefined, T + 2).map((w) => [w.key, w.retentionSec, w.end, w.deadline])).toEqual([
+      ['a', null, T + 2, Infinity],
+      ['b', 600, T + 2, T + 601],
+    ]);
   });
 
   it('refuses a non-positive window', () => {

@@ -5,7 +5,7 @@ import {
   stricterExport,
   stricterFeatures,
   stricterRetention,
-  stricterType,
+  jointType,
 } from '../../src/policy/vocabulary.js';
 
 describe('parseDuration', () => {
@@ -77,11 +77,15 @@ describe('most restrictive of two values', () => {
   });
 
   it.each([
-    ['user', 'domain', 'user'],
+    // user against domain: neither issuer, so neither overrides the other (combined strictest-wins)
+    ['user', 'domain', null],
     ['regulatory', 'user', 'regulatory'],
     ['domain', 'regulatory', 'regulatory'],
+    ['regulatory', null, 'regulatory'],
+    ['user', null, null],
+    ['user', 'user', 'user'],
   ] as const)('type %s vs %s → %s', (a, b, want) => {
-    expect(stricterType(a, b)).toBe(want);
-    expect(stricterType(b, a)).toBe(want);
+    expect(jointType(a, b)).toBe(want);
+    expect(jointType(b, a)).toBe(want);
   });
 });
