@@ -474,7 +474,9 @@ export class MediaCore {
     const mid = stream.section?.mid;
     if (pref.implicit && !(stream.reported & ReportedFlag.IMPLICIT)) {
       stream.reported |= ReportedFlag.IMPLICIT;
-      this.report({ type: 'implicit-binding', ts, frame, dialog, ssrc: stream.ssrc, apt: pref.ids, detail: 'dialog-level AI-Pref applied: stream not bound to an m-section' });
+      // bound to an m-section whose identifiers are none, or to none of the dialog's m-sections
+      const why = stream.section !== null ? `its m-section${mid ? ` ${mid}` : ''} names no identifier` : 'stream not bound to an m-section';
+      this.report({ type: 'implicit-binding', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `dialog-level AI-Pref applied: ${why}` });
     }
     if (pref.conflicting.length > 0 && !(stream.reported & ReportedFlag.CONFLICT)) {
       stream.reported |= ReportedFlag.CONFLICT;

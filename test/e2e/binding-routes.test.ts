@@ -107,3 +107,14 @@ describe('BUNDLE (RFC 8843): the offer gives each m-section its own port, the an
     expect(row.apt).not.toEqual(['apt-a']);
   });
 });
+
+describe('implicit-binding reports say why the dialog-level values applied (SPEC §6.2)', () => {
+  it('a stream bound by a=ssrc to an m-section that names no identifier: its mid, and that the m-section names none', async () => {
+    const offer = sdp(A, [['m=audio 4000 RTP/AVP 0', 'a=mid:a', 'a=ssrc:1111 cname:x']]);
+    const answer = sdp(B, [['m=audio 5000 RTP/AVP 0', 'a=mid:a']]);
+    const r = await replay(ws, [...callSetup({ offer, answer, inviteHeaders: ['AI-Pref: apt-a;scope=dialog'] }), rtcp(A, B, 4001, 5001, [sr(1111)])], POL);
+    expect(r.reports.filter((x) => x.type === 'implicit-binding').map((x) => ({ mid: x.mid, ssrc: x.ssrc, detail: x.detail }))).toEqual([
+      { mid: 'a', ssrc: 1111, detail: 'dialog-level AI-Pref applied: its m-section a names no identifier' },
+    ]);
+  });
+});
