@@ -20,6 +20,7 @@
  */
 import { readUint16, readUint32 } from './big-endian.js';
 import { fail, type LayerError } from './layer-error.js';
+import { SNAPLEN_CUT } from './ipv4.js';
 
 export const IPV6_HEADER = 40;
 const IPPROTO_HOPOPTS = 0;
@@ -36,8 +37,10 @@ export interface Ipv6Header {
   protocol: number;
   /** where the upper layer (or, for a fragment, the fragmentable part) starts */
   payloadOffset: number;
-  /** one past the last byte the payload length covers */
+  /** one past the last captured byte the payload length covers */
   payloadEnd: number;
+  /** bytes the payload length covers past the captured ones (the snap length cut them); 0 for a whole packet */
+  cut: number;
   fragment: boolean;
   fragmentOffset: number;
   moreFragments: boolean;
@@ -50,6 +53,7 @@ export function createIpv6Header(): Ipv6Header {
     protocol: 0,
     payloadOffset: 0,
     payloadEnd: 0,
+    cut: 0,
     fragment: false,
     fragmentOffset: 0,
     moreFragments: false,
@@ -60,21 +64,34 @@ export function createIpv6Header(): Ipv6Header {
 /**
  * Walks extension headers from `nextHeader` at bytes[at, end) up to the upper layer or a
  * fragment header, filling `out.protocol`, `out.payloadOffset` and the fragment fields. Used on
- * a packet and again on a reassembled fragmentable part.
+ * a packet and again on a reassembled fragmentable part. `missing` bytes past `end` were cut off
+ * by the snap length: a header running into them is named as cut rather than broken.
  */
-export function walkIpv6Extensions(bytes: Uint8Array, at: number, end: number, nextHeader: number, out: Ipv6Header, err: LayerError): boolean {
+export function walkIpv6Extensions(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  nextHeader: number,
+  out: Ipv6Header,
+  err: LayerError,
+  missing = 0,
+): boolean {
   let next = nextHeader;
   let pos = at;
   out.fragment = false;
+  const short = missing > 0 ? SNAPLEN_CUT : 'cut short';
   for (;;) {
     if (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS || next === IPPROTO_AH) {
-      if (end - pos < 8) return fail(err, pos, `IPv6 extension header ${next} cut short: ${end - pos} of 8 bytes`);
+      if (end - pos < 8) return fail(err, pos, `IPv6 extension header ${next} ${short}: ${end - pos} of 8 bytes`);
       const length = next === IPPROTO_AH ? (bytes[pos + 1]! + 2) * 4 : (bytes[pos + 1]! + 1) * 8;
-      if (length > end - pos) return fail(err, pos + 1, `IPv6 extension header ${next} of ${length} bytes exceeds the ${end - pos} left`);
+      if (length > end - pos) {
+        if (length <= end - pos + missing) return fail(err, pos + 1, `IPv6 extension header ${next} of ${length} bytes ${SNAPLEN_CUT}: ${end - pos} captured`);
+        return fail(err, pos + 1, `IPv6 extension header ${next} of ${length} bytes exceeds the ${end - pos + missing} left`);
+      }
       next = bytes[pos]!;
       pos += length;
     } else if (next === IPPROTO_FRAGMENT) {
-      if (end - pos < FRAGMENT_HEADER) return fail(err, pos, `IPv6 fragment header cut short: ${end - pos} of ${FRAGMENT_HEADER} bytes`);
+      if (end - pos < FRAGMENT_HEADER) return fail(err, pos, `IPv6 fragment header ${short}: ${end - pos} of ${FRAGMENT_HEADER} bytes`);
       const field = readUint16(bytes, pos + 2);
       out.fragment = true;
       out.fragmentOffset = field & 0xfff8;
@@ -91,21 +108,29 @@ export function walkIpv6Extensions(bytes: Uint8Array, at: number, end: number, n
   }
 }
 
-/** Decodes the IPv6 header at bytes[at, end) and its extension headers. */
-export function decodeIpv6Header(bytes: Uint8Array, at: number, end: number, out: Ipv6Header, err: LayerError): boolean {
+/**
+ * Decodes the IPv6 header at bytes[at, end) and its extension headers. `missing` is how many
+ * bytes past `end` the snap length cut off the record (0 when it was captured whole): the
+ * payload length may run into them, and `out.cut` says by how much.
+ */
+export function decodeIpv6Header(bytes: Uint8Array, at: number, end: number, out: Ipv6Header, err: LayerError, missing = 0): boolean {
   const have = end - at;
-  if (have < IPV6_HEADER) return fail(err, at, `IPv6 header cut short: ${have} of ${IPV6_HEADER} bytes`);
+  if (have < IPV6_HEADER) return fail(err, at, `IPv6 header ${missing > 0 ? SNAPLEN_CUT : 'cut short'}: ${have} of ${IPV6_HEADER} bytes`);
   const version = bytes[at]! >> 4;
   if (version !== 6) return fail(err, at, `IPv6 header with version ${version}`);
+  const captured = have - IPV6_HEADER;
   let payloadLength = readUint16(bytes, at + 4);
-  // Zero means a jumbogram (hop-by-hop option) or an offloaded packet: take what was captured.
-  if (payloadLength === 0) payloadLength = have - IPV6_HEADER;
-  if (payloadLength > have - IPV6_HEADER) {
-    return fail(err, at + 4, `IPv6 payload length ${payloadLength} exceeds the ${have - IPV6_HEADER} bytes captured`);
+  // Zero means a jumbogram (hop-by-hop option) or an offloaded packet: take what was on the wire.
+  if (payloadLength === 0) payloadLength = captured + missing;
+  if (payloadLength > captured + missing) {
+    const where = missing > 0 ? `${captured + missing} bytes on the wire (${captured} captured)` : `${captured} bytes captured`;
+    return fail(err, at + 4, `IPv6 payload length ${payloadLength} exceeds the ${where}`);
   }
+  const cut = payloadLength > captured ? payloadLength - captured : 0;
   out.addressOffset = at + 8;
-  out.payloadEnd = at + IPV6_HEADER + payloadLength;
-  return walkIpv6Extensions(bytes, at + IPV6_HEADER, out.payloadEnd, bytes[at + 6]!, out, err);
+  out.payloadEnd = at + IPV6_HEADER + payloadLength - cut;
+  out.cut = cut;
+  return walkIpv6Extensions(bytes, at + IPV6_HEADER, out.payloadEnd, bytes[at + 6]!, out, err, cut);
 }
 
 /** RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of zero groups as "::". */

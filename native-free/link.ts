@@ -12,7 +12,8 @@
  *
  *  BSD loopback (LINKTYPE_NULL 0): address family, 4 bytes in the capturing host's byte order.
  *  OpenBSD loopback (LINKTYPE_LOOP 108): the same family, in network byte order.
- *  Raw IP (LINKTYPE_RAW 101 either version, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229): no header.
+ *  Raw IP (LINKTYPE_RAW 101 either version, and DLT_RAW's platform values 12 and 14 some
+ *  writers put in files; LINKTYPE_IPV4 228, LINKTYPE_IPV6 229): no header.
  */
 import { readUint16 } from './big-endian.js';
 import { fail, type LayerError } from './layer-error.js';
@@ -135,6 +136,8 @@ export function decodeLinkLayer(bytes: Uint8Array, start: number, end: number, l
       // The protocol leads the SLL2 header; a VLAN tag, if any, follows the whole header.
       return afterEtherType(bytes, readUint16(bytes, start), start + SLL2_HEADER, end, out, err);
     case LinkType.RAW:
+    case LinkType.RAW_DLT12:
+    case LinkType.RAW_DLT14:
       return ipVersionOfRaw(bytes, start, end, out, err);
     case LinkType.IPV4:
       return ipEtherType(ETHERTYPE_IPV4, out, start);

@@ -5,8 +5,8 @@
  */
 import { fail, createLayerError } from './layer-error.js';
 import { createLinkLayer, decodeLinkLayer, ETHERTYPE_IPV4, LinkResult } from './link.js';
-import { createIpv4Header, decodeIpv4Header, formatIpv4 } from './ipv4.js';
-import { createIpv6Header, decodeIpv6Header, formatIpv6, walkIpv6Extensions } from './ipv6.js';
+import { createIpv4Header, decodeIpv4Header, formatIpv4, SNAPLEN_CUT } from './ipv4.js';
+import { createIpv6Header, decodeIpv6Header, formatIpv6, IPV6_HEADER, walkIpv6Extensions } from './ipv6.js';
 import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler, type FragmentLimits } from './fragments.js';
 import { createUdpHeader, decodeUdpHeader } from './udp.js';
 import { createTcpHeader, decodeTcpHeader } from './tcp.js';
@@ -33,6 +33,7 @@ class DecodedPacketView implements PacketView {
   bytes: Uint8Array = EMPTY;
   payloadOffset = 0;
   payloadLength = 0;
+  payloadCut = 0;
   flowKey = '';
   error = '';
   errorOffset = 0;
@@ -67,6 +68,7 @@ class DecodedPacketView implements PacketView {
     this.bytes = EMPTY;
     this.payloadOffset = 0;
     this.payloadLength = 0;
+    this.payloadCut = 0;
     this.flowKey = '';
     this.error = '';
     this.errorOffset = 0;
@@ -167,17 +169,32 @@ export class PacketDecoder {
       if (found === LinkResult.UNSUPPORTED) this.unsupportedLink(linkType);
       return this.other();
     }
-    return this.decodeIp(view, bytes, this.link.networkOffset, end, this.link.etherType === ETHERTYPE_IPV4 ? 4 : 6, start);
+    // Bytes the capture's snap length cut off the end of the record (an original length below
+    // the captured one is nonsense and taken as nothing cut).
+    const origLen = batch.origLen[i]!;
+    const cut = origLen > end - start ? origLen - (end - start) : 0;
+    return this.decodeIp(view, bytes, this.link.networkOffset, end, cut, this.link.etherType === ETHERTYPE_IPV4 ? 4 : 6, start);
   }
 
   /**
    * Follows IP headers, tunnels and fragments down to the transport layer. `base` is the offset
    * error positions are reported relative to: the record's start, or 0 inside a reassembled payload.
+   * `end` is always the captured end of the current layer, and `cut` how many of its bytes on the
+   * wire lie past it (the snap length cut the record there): each layer hands on its own share.
    */
-  private decodeIp(view: DecodedPacketView, recordBytes: Uint8Array, ipAt: number, ipEnd: number, ipVersion: 4 | 6, recordStart: number): PacketKind {
+  private decodeIp(
+    view: DecodedPacketView,
+    recordBytes: Uint8Array,
+    ipAt: number,
+    ipEnd: number,
+    recordCut: number,
+    ipVersion: 4 | 6,
+    recordStart: number,
+  ): PacketKind {
     let bytes = recordBytes;
     let at = ipAt;
     let end = ipEnd;
+    let cut = recordCut;
     let version = ipVersion;
     let base = recordStart;
     for (let depth = 1; ; depth++) {
@@ -190,15 +207,20 @@ export class PacketDecoder {
       let payloadEnd: number;
       if (version === 4) {
         const h = this.ip4;
-        if (!decodeIpv4Header(bytes, at, end, h, this.err)) return this.malformed(view, base);
+        if (!decodeIpv4Header(bytes, at, end, h, this.err, cut)) return this.malformed(view, base);
         view.ipVersion = 4;
         view.src4 = h.src;
         view.dst4 = h.dst;
         view.forgetAddressText();
         protocol = h.protocol;
         payloadAt = at + h.headerLength;
-        payloadEnd = at + h.totalLength;
+        cut = h.cut;
+        payloadEnd = at + h.totalLength - cut;
         if (h.moreFragments || h.fragmentOffset > 0) {
+          if (cut > 0) {
+            fail(this.err, at + 6, `IPv4 fragment ${SNAPLEN_CUT} (${h.totalLength - cut} of ${h.totalLength} bytes captured): it cannot be reassembled`);
+            return this.malformed(view, base);
+          }
           const key = `4 ${h.src} ${h.dst} ${protocol} ${h.identification}`;
           const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
           if (outcome === FragmentOutcome.HELD) return 'pending';
@@ -213,7 +235,7 @@ export class PacketDecoder {
         }
       } else {
         const h = this.ip6;
-        if (!decodeIpv6Header(bytes, at, end, h, this.err)) return this.malformed(view, base);
+        if (!decodeIpv6Header(bytes, at, end, h, this.err, cut)) return this.malformed(view, base);
         view.ipVersion = 6;
         view.src4 = 0;
         view.dst4 = 0;
@@ -223,7 +245,13 @@ export class PacketDecoder {
         protocol = h.protocol;
         payloadAt = h.payloadOffset;
         payloadEnd = h.payloadEnd;
+        cut = h.cut;
         if (h.fragment) {
+          if (cut > 0) {
+            const wire = payloadEnd + cut - (at + IPV6_HEADER);
+            fail(this.err, payloadAt - 6, `IPv6 fragment ${SNAPLEN_CUT} (${wire - cut} of ${wire} payload bytes captured): it cannot be reassembled`);
+            return this.malformed(view, base);
+          }
           const key = `6 ${formatIpv6(bytes, h.addressOffset)} ${formatIpv6(bytes, h.addressOffset + 16)} ${h.identification}`;
           const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
           if (outcome === FragmentOutcome.HELD) return 'pending';
@@ -253,9 +281,9 @@ export class PacketDecoder {
           version = 6;
           break;
         case IPPROTO_UDP:
-          return this.decodeUdp(view, bytes, payloadAt, payloadEnd, base);
+          return this.decodeUdp(view, bytes, payloadAt, payloadEnd, cut, base);
         case IPPROTO_TCP:
-          return this.decodeTcp(view, bytes, payloadAt, payloadEnd, base);
+          return this.decodeTcp(view, bytes, payloadAt, payloadEnd, cut, base);
         default:
           return this.other();
       }
@@ -282,28 +310,43 @@ export class PacketDecoder {
     view.src4 = readUint32(bytes, ip + 12);
     view.dst4 = readUint32(bytes, ip + 16);
     view.forgetAddressText();
-    this.udpDatagram(view, bytes, readUint16(bytes, ip + 20), readUint16(bytes, ip + 22), ip + 28, udpLength - 8);
+    this.udpDatagram(view, bytes, readUint16(bytes, ip + 20), readUint16(bytes, ip + 22), ip + 28, udpLength - 8, 0);
     return true;
   }
 
   /** What every UDP datagram sets in the view, whichever path decoded it. */
-  private udpDatagram(view: DecodedPacketView, bytes: Uint8Array, sport: number, dport: number, payloadOffset: number, payloadLength: number): 'udp' {
+  private udpDatagram(
+    view: DecodedPacketView,
+    bytes: Uint8Array,
+    sport: number,
+    dport: number,
+    payloadOffset: number,
+    payloadLength: number,
+    payloadCut: number,
+  ): 'udp' {
     view.sport = sport;
     view.dport = dport;
     view.bytes = bytes;
     view.payloadOffset = payloadOffset;
     view.payloadLength = payloadLength;
+    view.payloadCut = payloadCut;
     this.counters.udp++;
     return 'udp';
   }
 
-  private decodeUdp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {
+  private decodeUdp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, cut: number, base: number): PacketKind {
     const h = this.udp;
-    if (!decodeUdpHeader(bytes, at, end, h, this.err)) return this.malformed(view, base);
-    return this.udpDatagram(view, bytes, h.sport, h.dport, h.payloadOffset, h.payloadLength);
+    if (!decodeUdpHeader(bytes, at, end, h, this.err, cut)) return this.malformed(view, base);
+    return this.udpDatagram(view, bytes, h.sport, h.dport, h.payloadOffset, h.payloadLength, h.cut);
   }
 
-  private decodeTcp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, base: number): PacketKind {
+  private decodeTcp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, cut: number, base: number): PacketKind {
+    if (cut > 0) {
+      // Only the start of the segment's bytes is here: handed on, they would splice the stream
+      // onto whatever follows its gap. Left out, the stream sees a lost segment.
+      fail(this.err, at, `TCP segment ${SNAPLEN_CUT}: ${end - at} of ${end - at + cut} bytes captured, so its data cannot join the stream`);
+      return this.malformed(view, base);
+    }
     const h = this.tcp;
     if (!decodeTcpHeader(bytes, at, end, h, this.err)) return this.malformed(view, base);
     this.counters.tcpSegments++;

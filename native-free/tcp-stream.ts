@@ -6,9 +6,29 @@
  * retransmission, or the old part of a repacketized segment); segments ahead of the stream are
  * held until the gap before them fills. A gap still open when the held data passes a bound
  * (bytes, segments or capture seconds) is skipped: the stream resumes at the first held byte.
+ * A FIN ends the stream once every byte before it has been delivered (its sequence number
+ * follows the last byte, RFC 9293 §3.4), so bytes held ahead of a gap when it comes still count.
  * Connections are bounded too; the least recently active is evicted first.
+ *
+ * Whoever frames the bytes is told where a stream starts and ends (`onBoundary`): a new SYN on a
+ * four-tuple is a new connection whose bytes must not be joined to the old one's.
  */
-import { TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
+
+/** Where one direction's byte stream starts or ends; bits, several may come with one segment. */
+export const TcpBoundary = {
+  /** a SYN with a new initial sequence number: a new stream starts, before the bytes the segment delivers */
+  START: 1,
+  /** with START, a SYN without ACK: a new connection opens, so the other direction's stream is new too */
+  CONNECT: 2,
+  /** every byte before the FIN has been delivered, the segment's own bytes included */
+  END: 4,
+  /** an RST: the stream stops where it stands (what is held is given up) */
+  RESET: 8,
+} as const;
+
+/** Told of a direction's boundaries (TcpBoundary bits) during the add() of the segment that made them. */
+export type TcpBoundaryListener = (key: string, boundaries: number) => void;
 
 export interface TcpStreamLimits {
   /** connection directions tracked at once */
@@ -21,6 +41,11 @@ export interface TcpStreamLimits {
   maxHeldSegmentsPerStream: number;
   /** capture seconds a gap may stay open before it is skipped */
   gapTimeoutSeconds: number;
+  /**
+   * Not a limit: told of stream boundaries. It lives here because these limits are what the
+   * packet decoder's owner passes to the reassembler (PacketDecoderOptions.tcp).
+   */
+  onBoundary?: TcpBoundaryListener;
 }
 
 export const DEFAULT_TCP_STREAM_LIMITS: TcpStreamLimits = {
@@ -51,6 +76,8 @@ interface StreamState {
   heldBytes: number;
   /** capture time the oldest open gap appeared */
   gapSince: number;
+  /** the FIN's sequence number while bytes before it are still missing, else -1 */
+  finSeq: number;
   closed: boolean;
 }
 
@@ -91,12 +118,16 @@ export class TcpStreamReassembler {
     }
     if ((flags & TCP_RST) !== 0) {
       if (state !== undefined) this.forget(key, state);
+      this.limits.onBoundary?.(key, TcpBoundary.RESET);
       return TcpDelivery.NONE;
     }
+    let boundaries = 0;
     if (state === undefined || (syn && (state.closed || seqDiff(seq + 1, state.nextSeq) !== 0))) {
       if (state !== undefined) this.forget(key, state);
-      state = { nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, closed: false };
+      state = { nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, finSeq: -1, closed: false };
       this.admit(key, state);
+      // (a SYN seen again with the same sequence number is a retransmission, not a new stream)
+      if (syn) boundaries = (flags & TCP_ACK) === 0 ? TcpBoundary.START | TcpBoundary.CONNECT : TcpBoundary.START;
     }
     // SYN occupies one sequence number before the data it may carry.
     const dataSeq = (syn ? seq + 1 : seq) >>> 0;
@@ -109,11 +140,19 @@ export class TcpStreamReassembler {
       }
       delivery = this.accept(state, ts, dataSeq, data, start, length);
     }
-    if ((flags & TCP_FIN) !== 0 && !state.closed) {
-      // Keep the closed stream so late retransmissions are recognised, but drop what is held.
+    // Any segment of the direction may find its gap too old (a retransmitted FIN, a bare ACK),
+    // not only one that is held: a stream whose FIN already came may see nothing else.
+    if (delivery === TcpDelivery.NONE && state.held.length > 0 && this.overLimits(state, ts)) delivery = this.skipGap(state, ts);
+    if ((flags & TCP_FIN) !== 0 && !state.closed) state.finSeq = (dataSeq + length) >>> 0;
+    if (state.finSeq !== -1 && seqDiff(state.nextSeq, state.finSeq) >= 0) {
+      // Every byte before the FIN is in: the stream ends. It is kept so late retransmissions are
+      // recognised; anything still held lies past the FIN and is dropped.
       this.release(state);
       state.closed = true;
+      state.finSeq = -1;
+      boundaries |= TcpBoundary.END;
     }
+    if (boundaries !== 0) this.limits.onBoundary?.(key, boundaries);
     return delivery;
   }
 
@@ -140,14 +179,16 @@ export class TcpStreamReassembler {
     }
     if (state.closed) return TcpDelivery.NONE;
     this.hold(state, ts, seq, data.slice(start, start + length));
-    if (
+    return TcpDelivery.NONE;
+  }
+
+  /** Whether the held segments of a stream passed a bound, so its first gap is skipped. */
+  private overLimits(state: StreamState, ts: number): boolean {
+    return (
       state.heldBytes > this.limits.maxHeldBytesPerStream ||
       state.held.length > this.limits.maxHeldSegmentsPerStream ||
       ts - state.gapSince > this.limits.gapTimeoutSeconds
-    ) {
-      return this.skipGap(state, ts);
-    }
-    return TcpDelivery.NONE;
+    );
   }
 
   private hold(state: StreamState, ts: number, seq: number, copy: Uint8Array): void {

@@ -9,6 +9,9 @@ export const LinkType = {
   NULL: 0, // BSD loopback, host byte order family
   ETHERNET: 1,
   RAW: 101, // raw IPv4 or IPv6
+  /** DLT_RAW's platform values, which older pcap writers put in the file for raw IP (Wireshark reads them so too) */
+  RAW_DLT12: 12,
+  RAW_DLT14: 14, // OpenBSD's
   LOOP: 108, // OpenBSD loopback, network byte order family
   LINUX_SLL: 113,
   IPV4: 228,
@@ -88,7 +91,14 @@ export interface PacketView {
   /** the bytes holding the payload (the record's bytes, or a reassembly buffer). */
   bytes: Uint8Array;
   payloadOffset: number;
+  /** the captured bytes of the payload (all of it unless `payloadCut` > 0) */
   payloadLength: number;
+  /**
+   * for 'udp': bytes of the payload the capture's snap length cut off (the record's captured
+   * length was below its original length), so the datagram on the wire carried
+   * payloadLength + payloadCut bytes; 0 when the whole payload was captured.
+   */
+  payloadCut: number;
   /** for 'tcp': a stable key of the connection direction, e.g. "10.0.0.1:5060>10.0.0.2:5060". */
   flowKey: string;
   /** for 'malformed': what was wrong and the byte offset within the record. */

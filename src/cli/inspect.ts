@@ -63,16 +63,17 @@ export async function runInspect(args: string[]): Promise<number> {
     media(view, proto) {
       const e = endpoints(view, proto, true);
       if (proto === 'rtp') {
-        const err = decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtp);
+        const err = decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtp, view.payloadCut);
         if (err) {
           malformed++;
           emit(e, { malformed: `${err.code} at byte ${err.offset}` }, `malformed: ${err.message}`);
           return;
         }
-        const f = { ssrc: rtp.ssrc, pt: rtp.pt, seq: rtp.seq, timestamp: rtp.timestamp, marker: rtp.marker };
+        // `cut`: bytes of the packet the capture's snap length left out (an addition to SPEC §8's fields)
+        const f = { ssrc: rtp.ssrc, pt: rtp.pt, seq: rtp.seq, timestamp: rtp.timestamp, marker: rtp.marker, ...(view.payloadCut > 0 ? { cut: view.payloadCut } : {}) };
         emit(e, f, `ssrc=${rtp.ssrc} pt=${rtp.pt} seq=${rtp.seq} ts=${rtp.timestamp}${rtp.marker ? ' M' : ''}`);
       } else {
-        const compound = decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength);
+        const compound = decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut);
         if (compound.errors.length > 0) malformed++;
         const fields: Record<string, unknown> = { packets: compound.packets };
         if (compound.reducedSize) fields.reducedSize = true;

@@ -12,14 +12,15 @@ export type RtpRtcpClass = 'rtp' | 'rtcp' | 'other';
  * RTCP datagram's first packet must fit in it, and an RTP packet must hold its fixed header
  * and CSRCs. Allocation-free.
  */
-export function classifyRtpRtcp(bytes: Uint8Array, off: number, len: number): RtpRtcpClass {
+export function classifyRtpRtcp(bytes: Uint8Array, off: number, len: number, cut = 0): RtpRtcpClass {
   if (len > bytes.length - off) len = bytes.length - off;
   if (len < 4) return 'other';
   const first = bytes[off];
   if (first < 128 || first > 191) return 'other';
   const second = bytes[off + 1];
   if (second >= 192 && second <= 223) {
-    return (readU16(bytes, off + 2) + 1) * 4 <= len ? 'rtcp' : 'other';
+    // the first packet's length fits the datagram as sent (`cut`: what the snap length left out)
+    return (readU16(bytes, off + 2) + 1) * 4 <= len + cut ? 'rtcp' : 'other';
   }
   return len >= 12 + (first & 0x0f) * 4 ? 'rtp' : 'other';
 }

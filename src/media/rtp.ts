@@ -1,6 +1,9 @@
 import { readU16, readU32 } from './wire-read.js';
 import { decodeWireText } from './wire-text.js';
 
+/** How a packet shorter than on the wire because of the capture's snap length is named. */
+const SNAPLEN_CUT = "cut by the capture's snap length";
+
 /**
  * The fixed RTP header, CSRCs, header extension and padding of one packet (RFC 3550 §5.1,
  * RFC 8285), as a reusable view: decodeRtpHeader overwrites it for every packet so the hot
@@ -25,8 +28,14 @@ export interface RtpHeaderView {
   extLength: number;
   payloadOffset: number;
   payloadLength: number;
-  /** bytes of padding at the end, the count octet included (0 without the P bit) */
+  /** bytes of padding at the end, the count octet included (0 without the P bit, or when cut) */
   paddingLength: number;
+  /**
+   * bytes of the packet past the captured ones (the capture's snap length cut them; 0 for a whole
+   * packet). The payload is then the captured part, padding is not known, and an extension cut
+   * short keeps its captured part (elements cut short are not found).
+   */
+  cut: number;
 }
 
 export interface RtpError {
@@ -60,12 +69,15 @@ export function createRtpHeaderView(): RtpHeaderView {
     payloadOffset: 0,
     payloadLength: 0,
     paddingLength: 0,
+    cut: 0,
   };
 }
 
 /**
  * Decodes the RTP header of bytes[off, off + len) into `out`. Returns null, or the named error
- * when a length does not fit (the view is then partly written and must not be used).
+ * when a length does not fit (the view is then partly written and must not be used). `cut` is
+ * how many bytes of the packet the capture's snap length cut off after those `len`: the fixed
+ * header and CSRCs must have been captured, the rest is read as far as it was.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -84,10 +96,11 @@ export function createRtpHeaderView(): RtpHeaderView {
  *    |                        header extension                       |
  *    |                             ....                              |
  */
-export function decodeRtpHeader(bytes: Uint8Array, off: number, len: number, out: RtpHeaderView): RtpError | null {
+export function decodeRtpHeader(bytes: Uint8Array, off: number, len: number, out: RtpHeaderView, cut = 0): RtpError | null {
   if (len > bytes.length - off) len = Math.max(0, bytes.length - off);
   if (len < RTP_FIXED_HEADER_LENGTH) {
-    return { code: 'packet-too-short', offset: 0, message: `RTP packet of ${len} bytes, needs ${RTP_FIXED_HEADER_LENGTH}` };
+    const what = cut > 0 ? `RTP packet ${SNAPLEN_CUT} after ${len} bytes` : `RTP packet of ${len} bytes`;
+    return { code: 'packet-too-short', offset: 0, message: `${what}, needs ${RTP_FIXED_HEADER_LENGTH}` };
   }
   const first = bytes[off];
   const version = first >> 6;
@@ -97,7 +110,8 @@ export function decodeRtpHeader(bytes: Uint8Array, off: number, len: number, out
   const csrcCount = first & 0x0f;
   let pos = off + RTP_FIXED_HEADER_LENGTH;
   if (pos + csrcCount * 4 > end) {
-    return { code: 'csrc-overrun', offset: RTP_FIXED_HEADER_LENGTH, message: `${csrcCount} CSRCs run past the ${len}-byte packet` };
+    const what = cut > 0 && pos + csrcCount * 4 <= end + cut ? `are ${SNAPLEN_CUT} after ${len} bytes` : `run past the ${len}-byte packet`;
+    return { code: 'csrc-overrun', offset: RTP_FIXED_HEADER_LENGTH, message: `${csrcCount} CSRCs ${what}` };
   }
   out.version = version;
   out.padding = (first & 0x20) !== 0;
@@ -110,13 +124,23 @@ export function decodeRtpHeader(bytes: Uint8Array, off: number, len: number, out
   out.csrcCount = csrcCount;
   out.csrcOffset = pos;
   pos += csrcCount * 4;
-  if (out.extension) {
+  out.cut = cut;
+  if (out.extension && pos + 4 > end && pos + 4 <= end + cut) {
+    // the snap length cut the extension's own header: the packet is usable, its extension is not
+    out.extProfile = -1;
+    out.extOffset = end;
+    out.extLength = 0;
+    pos = end;
+  } else if (out.extension) {
     if (pos + 4 > end) {
       return { code: 'extension-overrun', offset: pos - off, message: 'header extension header cut short' };
     }
-    const extLength = readU16(bytes, pos + 2) * 4;
+    let extLength = readU16(bytes, pos + 2) * 4;
     if (pos + 4 + extLength > end) {
-      return { code: 'extension-overrun', offset: pos - off, message: `header extension of ${extLength} bytes runs past the packet` };
+      if (pos + 4 + extLength > end + cut) {
+        return { code: 'extension-overrun', offset: pos - off, message: `header extension of ${extLength} bytes runs past the packet` };
+      }
+      extLength = end - pos - 4; // cut by the snap length: the elements that were captured
     }
     out.extProfile = readU16(bytes, pos);
     out.extOffset = pos + 4;
@@ -128,7 +152,8 @@ export function decodeRtpHeader(bytes: Uint8Array, off: number, len: number, out
     out.extLength = 0;
   }
   let paddingLength = 0;
-  if (out.padding) {
+  // a cut packet's last captured byte is not its padding count: the padding was not captured
+  if (out.padding && cut === 0) {
     paddingLength = bytes[end - 1];
     if (paddingLength === 0 || pos + paddingLength > end) {
       return { code: 'bad-padding', offset: len - 1, message: `padding count ${paddingLength} with ${end - pos} bytes after the header` };

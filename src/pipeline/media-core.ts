@@ -233,8 +233,9 @@ export class MediaCore {
     }
   }
 
-  rtp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
-    const err = decodeRtpHeader(bytes, off, len, this.rtpView);
+  /** `cut`: bytes of the packet the capture's snap length cut off after `len` (0: captured whole). */
+  rtp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut = 0): void {
+    const err = decodeRtpHeader(bytes, off, len, this.rtpView, cut);
     if (err) {
       this.now.frame = frame;
       this.now.ts = ts;
@@ -294,11 +295,12 @@ export class MediaCore {
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
   }
 
-  rtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): void {
+  /** `cut`: as for rtp(); the whole packets of a cut compound are judged, the cut is reported. */
+  rtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut = 0): void {
     this.now.frame = frame;
     this.now.ts = ts;
     this.counters.rtcp++;
-    const compound = decodeRtcpCompound(bytes, off, len);
+    const compound = decodeRtcpCompound(bytes, off, len, cut);
     const errors = compound.errors;
     for (let i = 0; i < errors.length; i++) {
       const e = errors[i]!;

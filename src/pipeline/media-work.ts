@@ -31,7 +31,11 @@ export interface MediaWork {
   proto: Uint8Array;
   off: Uint32Array;
   len: Uint32Array;
-  /** RTP_HEADER(_EXT) packets: the SSRC the feed read */
+  /**
+   * RTP_HEADER(_EXT) packets: the SSRC the feed read. RTP and RTCP packets (which carry their
+   * bytes and have their SSRC in them): the bytes the capture's snap length cut off the end of
+   * the payload (PacketView.payloadCut), so a cut compound is told apart from a broken one.
+   */
   ssrc: Uint32Array;
   /** RTP_HEADER_EXT packets: the profile word of the extension block */
   extProfile: Uint16Array;
@@ -122,6 +126,7 @@ export class MediaWorkBuilder {
     const at = this.copy(view.bytes, view.payloadOffset, view.payloadLength);
     this.off[i] = at;
     this.len[i] = view.payloadLength;
+    this.ssrc[i] = view.payloadCut;
   }
 
   /** An RTP packet whose header `header` is (decoded from the view's payload without error). */
@@ -285,8 +290,8 @@ export function runMediaWork(core: MediaCore, work: MediaWork): void {
       extension.extOffset = work.off[i]!;
       extension.extLength = work.len[i]!;
       core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, extension, bytes, addr);
-    } else if (proto === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
-    else core.rtcp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr);
+    } else if (proto === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr, work.ssrc[i]!);
+    else core.rtcp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr, work.ssrc[i]!);
   }
   while (e < events.length) core.event(events[e++]!);
   core.endBatch(work.lastFrame, work.lastTs);

@@ -1,5 +1,6 @@
 import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
+import { TcpBoundary } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
 import { classifyRtpRtcp } from '../media/demux.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
@@ -47,13 +48,28 @@ export interface FeedStats {
   layers: PacketLayerStats;
 }
 
+/** The other direction of a connection: flow keys are "<src>:<sport>><dst>:<dport>" (no '>' in an address). */
+function reverseFlowKey(key: string): string {
+  const gt = key.indexOf('>');
+  return `${key.slice(gt + 1)}>${key.slice(0, gt)}`;
+}
+
 /**
  * Walks a capture and classifies every record: the link and IP layers (native-free), then
  * SIP by its start line, RTP/RTCP by their headers. SIP over TCP (or WebSocket, when the stream
- * opens with an HTTP Upgrade) goes through the signaling stage's per-direction flow demultiplexer.
+ * opens with an HTTP Upgrade) goes through the signaling stage's per-direction flow demultiplexer,
+ * whose framers start and end with the TCP connection (SYN, FIN, RST).
  */
 export class PacketFeed {
-  private readonly decoder = new PacketDecoder();
+  /** TcpBoundary bits the TCP reassembler told of while decoding the current record */
+  private tcpBoundaries = 0;
+  private readonly decoder = new PacketDecoder({
+    tcp: {
+      onBoundary: (_key, boundaries) => {
+        this.tcpBoundaries |= boundaries;
+      },
+    },
+  });
   private readonly view = createPacketView();
   /** SIP over TCP or WebSocket, one framer per connection direction (bounded) */
   private readonly tcpSip = new SipFlowDemux();
@@ -91,15 +107,18 @@ export class PacketFeed {
         const bytes = view.bytes;
         const off = view.payloadOffset;
         const len = view.payloadLength;
-        const cls = classifyRtpRtcp(bytes, off, len);
+        const cls = classifyRtpRtcp(bytes, off, len, view.payloadCut);
         if (cls !== 'other') visitor.media(view, cls, batch, i);
         else if (looksLikeSip(bytes, off, len)) {
           const pending = visitor.sip(view, [parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
           if (pending) await pending;
-        } 
-        else visitor.other(view, kind, batch, i);
+        } else visitor.other(view, kind, batch, i);
       } else if (kind === 'tcp') {
-        const pending = this.tcp(view, batch, i);
+        const pending = this.tcpBoundaries === 0 ? this.tcp(view, batch, i) : this.tcpBoundary(view, kind, batch, i);
+        if (pending) await pending;
+      } else if (kind === 'pending' && this.tcpBoundaries !== 0) {
+        // a segment without new bytes that starts or ends its stream (a SYN, a FIN, an RST)
+        const pending = this.tcpBoundary(view, kind, batch, i);
         if (pending) await pending;
       } else if (kind === 'malformed') {
         visitor.malformed(view, batch, i);
@@ -118,6 +137,38 @@ export class PacketFeed {
     const messages = this.tcpSip.push(view.flowKey, view.bytes, view.payloadOffset, view.payloadLength);
     if (messages.length > 0) return this.visitor.sip(view, messages, this.context(view, this.tcpSip.kindOf(view.flowKey) === 'websocket' ? 'ws' : 'tcp'));
     this.visitor.other(view, 'tcp', batch, i);
+  }
+
+  /**
+   * A segment at a boundary of its direction's stream, with the bytes it delivers, if any: a new
+   * SYN cuts off what the old connection left (both directions for a SYN that opens a
+   * connection), then the bytes go to fresh framers; a FIN reached or an RST ends the framer.
+   * Each message left unfinished is reported once, as cut, on this record.
+   */
+  private tcpBoundary(view: PacketView, kind: 'tcp' | 'pending', batch: RecordBatch, i: number): void | Promise<void> {
+    const boundaries = this.tcpBoundaries;
+    this.tcpBoundaries = 0;
+    const key = view.flowKey;
+    const demux = this.tcpSip;
+    const before = demux.kindOf(key);
+    const messages: SipParseResult[] = [];
+    const cut = (flowKey: string, cause: string) => {
+      const report = demux.end(flowKey, cause);
+      if (report !== null) messages.push(report);
+    };
+    if ((boundaries & TcpBoundary.START) !== 0) {
+      cut(key, 'a new SYN');
+      if ((boundaries & TcpBoundary.CONNECT) !== 0) cut(reverseFlowKey(key), 'a new SYN from the peer');
+    }
+    if (kind === 'tcp') messages.push(...demux.push(key, view.bytes, view.payloadOffset, view.payloadLength));
+    const after = demux.kindOf(key);
+    if ((boundaries & TcpBoundary.END) !== 0) cut(key, 'FIN');
+    if ((boundaries & TcpBoundary.RESET) !== 0) cut(key, 'RST');
+    if (messages.length === 0) {
+      this.visitor.other(view, kind, batch, i);
+      return;
+    }
+    return this.visitor.sip(view, messages, this.context(view, (after ?? before) === 'websocket' ? 'ws' : 'tcp'));
   }
 
   private context(view: PacketView, transport: 'udp' | 'tcp' | 'ws'): SipContext {

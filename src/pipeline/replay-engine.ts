@@ -342,7 +342,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         const builder = builders[shardOf(view, proto === 'rtcp')]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);
         // the header is read here, where its bytes were just touched: the shard need not touch them again
-        else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader) !== null) builder.add(view, Proto.RTP);
+        else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader, view.payloadCut) !== null) builder.add(view, Proto.RTP);
         else builder.addRtpHeader(view, rtpHeader);
         return;
       }
@@ -356,8 +356,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         bytes = bytes.slice(off, off + view.payloadLength);
         off = 0;
       }
-      if (proto === 'rtp') core.rtp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress);
-      else core.rtcp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress);
+      if (proto === 'rtp') core.rtp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress, view.payloadCut);
+      else core.rtcp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress, view.payloadCut);
     },
     async sip(_view, messages, ctx) {
       for (const m of messages) await front.message(m, ctx);

@@ -3,6 +3,7 @@
  * whether it carries plain SIP (RFC 3261 §18.3), SIP over WebSocket (RFC 7118: an HTTP
  * Upgrade, or frames when the capture began after it), or something else, which is then
  * ignored. A direction picked up mid-message is searched for the next SIP start line.
+ * A direction ends with its connection (end()): a new connection on the same four-tuple starts over.
  * The number of directions followed is bounded; the least recently active is dropped.
  */
 import { looksLikeSip } from './looks-like-sip.js';
@@ -84,9 +85,17 @@ export class SipFlowDemux {
     return flow.framer!.push(bytes.subarray(off, off + len));
   }
 
-  /** The direction closed (FIN, RST): its state goes. */
-  end(flowKey: string): void {
+  /**
+   * The direction's byte stream ended (`cause`: "FIN", "RST", "a new SYN"...): its state goes,
+   * and the next bytes under the key are a new stream, classified afresh. Returns the report of
+   * a message it was still waiting for the rest of (cut, never joined to later bytes), or null.
+   */
+  end(flowKey: string, cause: string): SipParseResult | null {
+    const flow = this.flows.get(flowKey);
+    if (flow === undefined) return null;
     this.flows.delete(flowKey);
+    // an undecided direction's carried line is not known to be SIP: nothing to report
+    return flow.framer === null ? null : flow.framer.end(cause);
   }
 
   /** Decides what the direction carries; returns where its first message starts, or -1. */

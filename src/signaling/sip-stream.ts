@@ -81,6 +81,21 @@ export class SipStreamFramer {
     return out;
   }
 
+  /**
+   * The stream ended (`cause`: how, e.g. "RST"): the bytes of a message still waiting for the
+   * rest are reported once as a cut message, never parsed nor kept for later bytes. Returns null
+   * when nothing was waiting. The framer is not fed again.
+   */
+  end(cause: string): SipParseResult | null {
+    const b = this.buffer;
+    this.buffer = new Uint8Array(0);
+    // (the rest of an oversized message being skipped was reported when it began)
+    if (b.length === 0) return null;
+    // push() leaves the buffer where an unfinished message (or a line not ended yet) starts
+    const reason = headerSectionEnd(b, 0, b.length) < 0 ? 'no-header-end' : 'body-truncated';
+    return { message: null, errors: [sipError(reason, this.consumed, `${b.length} bytes of a message cut by ${cause}, dropped`)] };
+  }
+
   private append(chunk: Uint8Array): void {
     if (this.buffer.length === 0) {
       this.buffer = chunk;

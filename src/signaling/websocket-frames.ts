@@ -152,6 +152,23 @@ export class WebSocketFrameDecoder {
     return header + length;
   }
 
+  /**
+   * The connection ended (`cause`: how, e.g. "RST"): a SIP message still waiting for the rest of
+   * its frames is reported once as cut, never parsed nor kept for later bytes. Returns null when
+   * nothing was waiting (after a close frame, during the handshake). The decoder is not fed again.
+   */
+  end(cause: string): SipParseResult | null {
+    const b = this.buffer;
+    // fragments waiting for their last frame, or a text/binary frame begun (control frames carry no SIP)
+    const waiting = !this.closed && this.handshakeDone && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
+    const pending = this.fragmentBytes + b.length;
+    this.resetMessage();
+    this.buffer = new Uint8Array(0);
+    this.closed = true;
+    if (!waiting) return null;
+    return { message: null, errors: [sipError('bad-websocket-frame', this.consumed, `${pending} bytes of a message cut by ${cause}, dropped`)] };
+  }
+
   private resetMessage(): void {
     this.fragments = [];
     this.fragmentBytes = 0;

@@ -179,6 +179,8 @@ export function rewritePcapDuplicating(src: string, dst: string, duplicate: Read
 export interface PcapRecord {
   ts: number;
   data: Uint8Array;
+  /** the packet's length on the wire, when the capture's snap length cut `data` short of it */
+  origLen?: number;
 }
 
 /** The records of a classic little-endian microsecond pcap (file header kept aside). */
@@ -202,7 +204,7 @@ export async function writePcapRecords(file: string, header: Uint8Array, records
     h.writeUInt32LE(sec + (usec >= 1e6 ? 1 : 0), 0);
     h.writeUInt32LE(usec >= 1e6 ? usec - 1e6 : usec, 4);
     h.writeUInt32LE(r.data.length, 8);
-    h.writeUInt32LE(r.data.length, 12);
+    h.writeUInt32LE(r.origLen ?? r.data.length, 12);
     parts.push(h, r.data);
   }
   await writeFile(file, Buffer.concat(parts));

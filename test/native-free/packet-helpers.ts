@@ -6,22 +6,25 @@ export interface TestRecord {
   data: Uint8Array;
   linkType: number;
   ts?: number;
+  /** bytes captured (a snap length cut the record to them); default all of `data` */
+  capLen?: number;
 }
 
 /** A batch over the given records, laid out after a few bytes of unrelated data. */
 export function batchOf(records: readonly TestRecord[]): RecordBatch {
   const lead = 5; // records never start at offset 0 in real batches
-  const bytes = new Uint8Array(lead + records.reduce((n, r) => n + r.data.length, 0));
+  const bytes = new Uint8Array(lead + records.reduce((n, r) => n + (r.capLen ?? r.data.length), 0));
   const batch = createRecordBatch(bytes, records.length, 1);
   let o = lead;
   records.forEach((r, i) => {
-    bytes.set(r.data, o);
+    const captured = r.data.subarray(0, r.capLen ?? r.data.length);
+    bytes.set(captured, o);
     batch.dataOffset[i] = o;
-    batch.capLen[i] = r.data.length;
+    batch.capLen[i] = captured.length;
     batch.origLen[i] = r.data.length;
     batch.linkType[i] = r.linkType;
     batch.ts[i] = r.ts ?? 1000 + i;
-    o += r.data.length;
+    o += captured.length;
   });
   batch.count = records.length;
   return batch;
@@ -34,6 +37,8 @@ export interface Decoded {
   sport: number;
   dport: number;
   payload: string;
+  /** bytes of the UDP payload the snap length cut off */
+  payloadCut: number;
   flowKey: string;
   error: string;
   errorOffset: number;
@@ -55,6 +60,7 @@ export function decodeAll(records: readonly TestRecord[], opts?: PacketDecoderOp
       sport: view.sport,
       dport: view.dport,
       payload: carries ? new TextDecoder('latin1').decode(view.bytes.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength)) : '',
+      payloadCut: view.payloadCut,
       flowKey: view.flowKey,
       error: view.error,
       errorOffset: view.errorOffset,

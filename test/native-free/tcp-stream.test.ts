@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Tcp, TcpFlag } from '../../native-free/frame-builder.js';
+import { TcpBoundary } from '../../native-free/tcp-stream.js';
 import { LinkType } from '../../native-free/types.js';
 import { decodeAll, text, type TestRecord } from './packet-helpers.js';
 
@@ -85,9 +86,67 @@ describe('TCP stream reassembly', () => {
     expect(stats.tcpRetransmissions).toBe(1);
   });
 
-  it('FIN gives up held bytes and counts them', () => {
-    const { stats } = summary([syn(), seg(4, 'held'), seg(8, '', TcpFlag.FIN)]);
-    expect(stats.tcpBytesDropped).toBe(4);
+  it('FIN after a gap: the held bytes still belong to the stream, which ends once the gap fills', () => {
+    const boundaries: [string, number][] = [];
+    const { out, stats } = summary([syn(), seg(4, 'held', TcpFlag.PSH | TcpFlag.FIN), seg(0, 'bye '), seg(0, 'bye ')], {
+      tcp: { onBoundary: (key, b) => boundaries.push([key, b]) },
+    });
+    expect(out).toEqual(['pending', 'pending', 'bye held', 'pending']);
+    expect(stats).toMatchObject({ tcpBytesDropped: 0, tcpRetransmissions: 1 });
+    const key = '10.0.0.1:40000>10.0.0.2:5060';
+    expect(boundaries).toEqual([
+      [key, TcpBoundary.START | TcpBoundary.CONNECT],
+      [key, TcpBoundary.END],
+    ]);
+  });
+
+  it('a bare FIN after a gap waits for the missing bytes too', () => {
+    const { out } = summary([syn(), seg(0, 'ab'), seg(4, 'ef'), seg(6, '', TcpFlag.FIN), seg(2, 'cd')]);
+    expect(out).toEqual(['pending', 'ab', 'pending', 'pending', 'cdef']);
+  });
+
+  it('held bytes before a FIN whose gap never fills: given up when a later segment finds the gap too old, and counted', () => {
+    const boundaries: number[] = [];
+    const { out, stats } = summary(
+      [syn(), seg(0, 'ab', TcpFlag.PSH, 100), seg(4, 'ef', TcpFlag.PSH | TcpFlag.FIN, 101), seg(6, '', TcpFlag.FIN, 112)],
+      { tcp: { gapTimeoutSeconds: 10, onBoundary: (_key, b) => boundaries.push(b) } },
+    );
+    // the retransmitted FIN, 11 s later, skips the gap: the stream resumes at "ef" and ends
+    expect(out).toEqual(['pending', 'ab', 'pending', 'ef']);
+    expect(stats).toMatchObject({ tcpGaps: 1, tcpBytesDropped: 2 });
+    expect(boundaries).toEqual([TcpBoundary.START | TcpBoundary.CONNECT, TcpBoundary.END]);
+  });
+
+  it('held bytes before a FIN whose gap never fills are given up at the end of the capture and counted', () => {
+    const { decoder, stats } = summary([syn(), seg(4, 'held'), seg(8, '', TcpFlag.FIN)]);
+    expect(stats.tcpBytesDropped).toBe(0);
+    decoder.flush();
+    expect(decoder.stats.tcpBytesDropped).toBe(4);
+  });
+
+  it('bytes held past the FIN are not part of the stream: dropped and counted when it ends', () => {
+    const { out, stats } = summary([syn(), seg(3, 'xy'), seg(0, 'ab', TcpFlag.PSH | TcpFlag.FIN)]);
+    expect(out).toEqual(['pending', 'pending', 'ab']);
+    expect(stats.tcpBytesDropped).toBe(2);
+  });
+
+  it('tells where streams start and end: SYN (opening or answering), FIN reached, RST', () => {
+    const boundaries: [string, number][] = [];
+    const synAck: TestRecord = {
+      data: buildIpv4Tcp({ src: '10.0.0.2', dst: '10.0.0.1', sport: 5060, dport: 40000, seq: 77, ack: ISN + 1, flags: TcpFlag.SYN, payload: new Uint8Array(0), link: 'raw' }),
+      linkType: LinkType.RAW,
+    };
+    summary([syn(), syn(), synAck, seg(0, 'abc'), seg(3, '', TcpFlag.FIN), seg(3, '', TcpFlag.FIN), seg(4, '', TcpFlag.RST)], {
+      tcp: { onBoundary: (key, b) => boundaries.push([key, b]) },
+    });
+    const key = '10.0.0.1:40000>10.0.0.2:5060';
+    expect(boundaries).toEqual([
+      // the SYN seen again (a retransmission) and the FIN seen again start and end nothing
+      [key, TcpBoundary.START | TcpBoundary.CONNECT],
+      ['10.0.0.2:5060>10.0.0.1:40000', TcpBoundary.START],
+      [key, TcpBoundary.END],
+      [key, TcpBoundary.RESET],
+    ]);
   });
 
   it('a new SYN on the same ports starts a new stream', () => {

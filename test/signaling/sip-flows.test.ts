@@ -52,7 +52,50 @@ describe('SipFlowDemux', () => {
     push(d, 'c', OPTIONS);
     expect([d.kindOf('a'), d.kindOf('b'), d.kindOf('c')]).toEqual(['sip', null, 'sip']);
     expect(d.stats.evicted).toBe(1);
-    d.end('a');
+    d.end('a', 'FIN');
     expect(d.kindOf('a')).toBeNull();
+  });
+});
+
+describe('SipFlowDemux.end: a direction whose connection ended', () => {
+  test('a message cut off is reported once, with its bytes and cause, and never joined to the next stream', () => {
+    const d = new SipFlowDemux();
+    expect(push(d, 'k', OPTIONS + BYE.slice(0, 40))).toEqual(['o1']);
+    const cut = d.end('k', 'RST');
+    expect(cut).toEqual({ message: null, errors: [{ reason: 'no-header-end', offset: OPTIONS.length, detail: '40 bytes of a message cut by RST, dropped' }] });
+    expect(d.kindOf('k')).toBeNull();
+    // the same key again is a new stream: the next message stands alone
+    expect(push(d, 'k', OPTIONS)).toEqual(['o1']);
+    expect(d.end('k', 'FIN')).toBeNull();
+  });
+
+  test('a message cut in its body', () => {
+    const d = new SipFlowDemux();
+    const msg = sipText(['MESSAGE sip:x SIP/2.0', 'Call-ID: m1', 'CSeq: 1 MESSAGE'], 'hello');
+    push(d, 'k', msg.slice(0, -2));
+    expect(d.end('k', 'FIN')?.errors[0]).toMatchObject({ reason: 'body-truncated', offset: 0 });
+  });
+
+  test('nothing to report: an unknown key, an undecided direction, a WebSocket closed or between messages', () => {
+    const d = new SipFlowDemux();
+    expect(d.end('none', 'RST')).toBeNull();
+    push(d, 'u', 'hello');
+    expect(d.end('u', 'RST')).toBeNull();
+    push(d, 'ws', maskedTextFrame(BYE));
+    expect(d.end('ws', 'RST')).toBeNull();
+    push(d, 'ws', maskedTextFrame(BYE));
+    push(d, 'ws', Uint8Array.of(0x88, 0x80, 1, 2, 3, 4));
+    push(d, 'ws', maskedTextFrame(BYE).subarray(0, 20));
+    expect(d.end('ws', 'RST')).toBeNull();
+  });
+
+  test('WebSocket: a frame cut off is reported, and the next connection upgrades afresh', () => {
+    const d = new SipFlowDemux();
+    const upgrade = 'GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nSec-WebSocket-Protocol: sip\r\n\r\n';
+    push(d, 'ws', upgrade);
+    expect(push(d, 'ws', maskedTextFrame(BYE).subarray(0, 30))).toEqual([]);
+    expect(d.end('ws', 'RST')).toEqual({ message: null, errors: [{ reason: 'bad-websocket-frame', offset: upgrade.length, detail: '30 bytes of a message cut by RST, dropped' }] });
+    push(d, 'ws', upgrade);
+    expect(push(d, 'ws', maskedTextFrame(OPTIONS))).toEqual(['o1']);
   });
 });

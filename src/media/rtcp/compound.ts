@@ -11,6 +11,8 @@ import { decodeTransportFeedback } from './transport-feedback.js';
 import { RtcpType, type RtcpCompound, type RtcpDecodeError, type RtcpPacket, type UnknownRtcp } from './types.js';
 
 const RTCP_HEADER_LENGTH = 4;
+/** How a datagram shorter than on the wire because of the capture's snap length is named. */
+const SNAPLEN_CUT = "cut by the capture's snap length";
 
 /**
  * Decodes one packet whose header and length have been checked, dispatching on its type.
@@ -66,8 +68,12 @@ export function decodeRtcpPacket(
  *
  * Padding (P bit) belongs to the last packet only; its final octet counts the padding bytes.
  * A compound whose first packet is neither SR nor RR is reduced-size RTCP (RFC 5506).
+ *
+ * `cut` is how many bytes of the datagram the capture's snap length cut off after those `len`
+ * (0: captured whole). The packets captured whole are decoded; where the cut falls, one
+ * 'snaplen-cut' error says so, instead of calling the packet there broken.
  */
-export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.length - off): RtcpCompound {
+export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.length - off, cut = 0): RtcpCompound {
   // a caller's length never lets the walk read past the array
   if (len > bytes.length - off) len = Math.max(0, bytes.length - off);
   const packets: RtcpPacket[] = [];
@@ -78,7 +84,8 @@ export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.lengt
     const firstPt = bytes[off + 1];
     reducedSize = firstPt !== RtcpType.SR && firstPt !== RtcpType.RR;
   }
-  if (len <= 0) errors.push(rtcpDecodeError('packet-too-short', 0, 'empty datagram'));
+  if (len <= 0 && cut > 0) errors.push(rtcpDecodeError('snaplen-cut', 0, `compound of ${cut} bytes ${SNAPLEN_CUT} before its first byte`));
+  else if (len <= 0) errors.push(rtcpDecodeError('packet-too-short', 0, 'empty datagram'));
   let pos = off;
   while (pos + RTCP_HEADER_LENGTH <= end) {
     const first = bytes[pos];
@@ -88,13 +95,18 @@ export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.lengt
     }
     const pktLen = (readU16(bytes, pos + 2) + 1) * 4;
     if (pos + pktLen > end) {
-      errors.push(rtcpDecodeError('length-past-end', pos - off, `RTCP packet of ${pktLen} bytes runs past the datagram (${end - pos} left)`));
+      if (pos + pktLen <= end + cut) {
+        errors.push(rtcpDecodeError('snaplen-cut', pos - off, `RTCP packet of ${pktLen} bytes ${SNAPLEN_CUT} after ${end - pos} bytes`));
+      } else {
+        errors.push(rtcpDecodeError('length-past-end', pos - off, `RTCP packet of ${pktLen} bytes runs past the datagram (${end + cut - pos} left)`));
+      }
       break;
     }
     let contentLen = pktLen;
     if (first & 0x20) {
       const padding = bytes[pos + pktLen - 1];
-      if (pos + pktLen !== end) {
+      // the last packet of the datagram on the wire, which may go on past the captured bytes
+      if (pos + pktLen !== end + cut) {
         errors.push(rtcpDecodeError('bad-padding', pos - off, 'padding bit set on a packet that is not the last of the compound'));
         pos += pktLen;
         continue;
@@ -109,8 +121,12 @@ export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.lengt
     if (packet !== null) packets.push(packet);
     pos += pktLen;
   }
-  if (pos < end && pos + RTCP_HEADER_LENGTH > end) {
-    errors.push(rtcpDecodeError('packet-too-short', pos - off, `${end - pos} bytes hold no RTCP header`));
+  if (cut > 0 && len > 0 && pos >= end) {
+    // every captured packet was whole: the cut fell between two packets
+    errors.push(rtcpDecodeError('snaplen-cut', pos - off, `the compound's last ${cut} bytes ${SNAPLEN_CUT}`));
+  } else if (pos < end && pos + RTCP_HEADER_LENGTH > end) {
+    if (cut > 0) errors.push(rtcpDecodeError('snaplen-cut', pos - off, `RTCP header ${SNAPLEN_CUT} after ${end - pos} bytes`));
+    else errors.push(rtcpDecodeError('packet-too-short', pos - off, `${end - pos} bytes hold no RTCP header`));
   }
   return { packets, errors, reducedSize };
 }

@@ -227,6 +227,8 @@ export interface RtcpDecodeError {
     | 'packet-too-short'
     | 'bad-version'
     | 'length-past-end'
+    /** the capture's snap length cut the datagram here: what follows was not recorded */
+    | 'snaplen-cut'
     | 'bad-padding'
     | 'report-count-overflow'
     | 'sdes-item-overrun'
