@@ -1,13 +1,15 @@
 /**
  * HEPv3 from capture agents, over UDP (one frame per datagram) and TCP (frames back to back,
  * cut anywhere by reads). Every frame becomes one SourcePacket with the original addresses,
- * ports and capture time the agent put in its chunks.
+ * ports and capture time the agent put in its chunks. RTCP that rtpengine sends as JSON
+ * (protocol type 5) is handed on as the RTCP compound it describes (rtcp-json.ts).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 import { unzipSync } from 'node:zlib';
 import { decodeHep, HepProtocol, IpProtocolNumber, type DecodedHepPacket } from './hep.js';
 import { HepStreamFramer } from './hep-stream.js';
+import { isRtcpJson, rtcpFromJson } from './rtcp-json.js';
 import { countKind, createSourceCounters, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
 
 export interface HepListenerOptions {
@@ -138,6 +140,17 @@ export class HepListener {
         this.malformed('compressed payload (chunk 16) that is neither zlib nor gzip data', peer);
         return;
       }
+    }
+    if (p.protocolType === HepProtocol.RTCP && isRtcpJson(p.payload)) {
+      // rtpengine sends the RTCP it relays as JSON (rtcp-json.ts): the packet layers get the compound back
+      const converted = rtcpFromJson(p.payload);
+      if (!converted.ok) {
+        this.malformed(`HEPv3 RTCP JSON (protocol type 5): ${converted.reason}`, peer);
+        return;
+      }
+      p.payload = converted.rtcp;
+      countKind(this.counters, 'rtcp-json');
+      if (converted.droppedItems > 0) countKind(this.counters, 'rtcp-json-dropped-items', converted.droppedItems);
     }
     if (p.unknownChunks > 0) countKind(this.counters, 'unknown-chunks', p.unknownChunks);
     countKind(this.counters, PROTOCOL_KIND.get(p.protocolType) ?? 'hep:other');

@@ -58,6 +58,7 @@ export const HepProtocol = {
   XMPP: 2,
   SDP: 3,
   RTP: 4,
+  /** RTCP bytes, or (rtpengine) the compound printed as JSON: rtcp-json.ts reads it back */
   RTCP: 5,
   MGCP: 6,
   MEGACO: 7,

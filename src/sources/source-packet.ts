@@ -33,7 +33,11 @@ export type SourcePacketHandler = (packet: SourcePacket) => void;
 export interface SourceCounters {
   received: number;
   malformed: number;
-  /** e.g. 'datagram', 'ip-packet', 'hep:sip', 'hep:rtcp', 'hep:other', 'unknown-chunks' */
+  /**
+   * e.g. 'datagram', 'ip-packet', 'hep:sip', 'hep:rtcp', 'hep:other', 'unknown-chunks';
+   * 'rtcp-json' (of 'hep:rtcp': rtpengine's JSON, turned back into RTCP) and
+   * 'rtcp-json-dropped-items' (SDES PRIV items it printed in a form that cannot be read back)
+   */
   byKind: Record<string, number>;
 }
 
