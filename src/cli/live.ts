@@ -7,7 +7,8 @@
  * NDJSON files by default; an AI service over HTTP/WebSocket; NATS JetStream).
  *
  * Signals: SIGTERM/SIGINT stop the listeners, let the queue drain into the engine (which then
- * closes every window), flush and close the exporters, and exit 0 — nothing accepted is lost.
+ * closes every window), flush and close the exporters, and exit 0 — nothing accepted is lost,
+ * but for what NATS (no spool) has not delivered within its stop grace: given up, and logged.
  * SIGHUP re-reads the policy file; an invalid file is logged and the old one kept; a valid one
  * applies from the next batch on (SignalingFront.updatePolicy through the engine's
  * takePolicyUpdate). Logs are one JSON object per line on stderr.
@@ -98,6 +99,8 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     // said, not done quietly: lines replayed from an old capture (HEP keeps capture times) have expired already
     onDelete: (path: string, reason: 'expired' | 'max-files') =>
       log({ event: 'file-deleted', path, reason: reason === 'expired' ? 'every line is past its expiresAt (retention)' : `more than --max-files ${opts.maxFiles} closed files` }),
+    // the files' own timer (rotation by age, deletion on a quiet feed) and reading an earlier run's files: no caller waits
+    onError: (err: Error) => log({ event: 'file-error', level: 'error', dir, error: err.message }),
   };
   const files = {
     exports: await RotatingNdjsonExporter.open({ ...rotation, base: 'exports' }),
@@ -117,6 +120,9 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     },
   };
 }
+
+/** How long NATS may still deliver once the service stops. */
+const NATS_STOP_GRACE_MS = 5000;
 
 function exporterOf(name: string, exporter: Exporter & { pending?: number }, log: (e: LogEvent) => void, awaitSend: boolean): LineExporter {
   const pending = new Set<Promise<void>>();
@@ -207,7 +213,17 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
           log({ event: 'export-failure', level: 'warn', exporter: 'nats', kind, reason });
         },
       });
-      exporters.push(exporterOf('nats', nats, log, false));
+      // On stop, not every pending send waited for (each retries until acknowledged, and a report
+      // never expires: with the server away, never): NATS gets close's grace, then gives up what
+      // is still unacknowledged — it has no spool — and that is said, with how many.
+      exporters.push({
+        ...exporterOf('nats', nats, log, false),
+        async close() {
+          await nats.close(NATS_STOP_GRACE_MS);
+          if (nats.stats.givenUp > 0)
+            log({ event: 'export-given-up', level: 'warn', exporter: 'nats', count: nats.stats.givenUp, reason: `not acknowledged by the stream within ${NATS_STOP_GRACE_MS / 1000} s of stopping` });
+        },
+      });
     }
   } catch (err) {
     await Promise.allSettled(exporters.map((e) => e.close()));

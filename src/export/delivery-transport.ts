@@ -2,7 +2,19 @@
  * How one serialised request reaches the AI service, and what its answer means for the spool:
  * acknowledged (never send again), retry (later, with backoff), or rejected (never again).
  */
-export type DeliveryOutcome = { kind: 'acknowledged' } | { kind: 'retry'; reason: string } | { kind: 'rejected'; reason: string };
+export type DeliveryOutcome = { kind: 'acknowledged' } | RetryOutcome | { kind: 'rejected'; reason: string };
+
+export interface RetryOutcome {
+  kind: 'retry';
+  reason: string;
+  /** the service asked not to be tried again before this many ms (Retry-After) */
+  retryAfterMs?: number;
+  /**
+   * the service refused this enforcer's credentials (401/403): a problem of the sender, not a
+   * verdict on the item, which stays spooled until a renewed token gets it through
+   */
+  unauthorized?: true;
+}
 
 export interface DeliveryTransport {
   deliver(body: string, requestId: string, signal: AbortSignal): Promise<DeliveryOutcome>;

@@ -3,11 +3,13 @@
  * WebSocket (chosen by the URL's scheme). Every line is spooled to disk before delivery is
  * tried, and leaves the spool only when the service acknowledged it, refused it for good, or
  * its `expiresAt` passed — an expired item is deleted, never sent. Failed deliveries are
- * retried with exponential backoff and jitter. A few requests are in flight at once
- * (`concurrency`); items are started oldest first.
+ * retried with exponential backoff and jitter, and never sooner than a Retry-After asked. A
+ * refused token (401/403) is retried the same way: the items stay spooled, and a restart with
+ * a renewed token delivers them. A few requests are in flight at once (`concurrency`); items
+ * are started oldest first.
  */
 import { buildAiServiceRequest, type AiServiceSessionDefaults } from './ai-service-message.js';
-import { backoffDelayMs, type BackoffOptions } from './backoff.js';
+import { retryPauseMs, type BackoffOptions } from './backoff.js';
 import type { DeliveryTransport } from './delivery-transport.js';
 import { ExporterClosedError, exportLineExpiresAt, exportLineId, type ExportFailureListener, type ExportLine, type Exporter } from './exporter.js';
 import { HttpTransport } from './http-transport.js';
@@ -29,7 +31,10 @@ export interface AiServiceExporterOptions {
   expirySweepMs?: number;
   /** deliveries in flight at once; default 4. With 1, items arrive strictly in spool order. */
   concurrency?: number;
-  /** told about every failed attempt (for logs and metrics) */
+  /**
+   * told about every failed attempt (for logs and metrics), except that refused credentials
+   * are told once per episode: at the first refusal after a start or an acknowledgement
+   */
   onFailure?: ExportFailureListener;
   /** told when the spool directory cannot be written or read */
   onSpoolError?: (err: Error) => void;
@@ -39,9 +44,14 @@ export interface AiServiceExporterStats {
   attempts: number;
   delivered: number;
   retries: number;
+  /** of the retries, attempts the service refused for this enforcer's credentials (401/403) */
+  unauthorized: number;
   rejected: number;
   spool: SpoolStats;
 }
+
+const CREDENTIALS_REFUSED =
+  'the service refused this enforcer\'s credentials (token expired, revoked or without the scope?); delivery is paused and retried with backoff, items stay spooled until they expire; restart with a renewed token';
 
 export class ExporterUrlError extends Error {
   constructor(url: string) {
@@ -65,7 +75,7 @@ export class AiServiceExporter implements Exporter {
     private readonly transport: DeliveryTransport,
     private readonly opts: AiServiceExporterOptions,
   ) {
-    this.stats = { attempts: 0, delivered: 0, retries: 0, rejected: 0, spool: spool.stats };
+    this.stats = { attempts: 0, delivered: 0, retries: 0, unauthorized: 0, rejected: 0, spool: spool.stats };
   }
 
   static async open(opts: AiServiceExporterOptions): Promise<AiServiceExporter> {
@@ -142,20 +152,27 @@ export class AiServiceExporter implements Exporter {
   /**
    * Keeps up to `concurrency` deliveries going, oldest items first. A failure pauses new
    * starts for a backoff that grows with consecutive failures (the service is likely down or
-   * overloaded for every item, not just this one) and resets on the next success.
+   * overloaded for every item, not just this one) and resets on the next success; a
+   * Retry-After lengthens it to what the service asked. Items that expire meanwhile are swept
+   * away by the timer, never sent.
    */
   private async run(): Promise<void> {
     const concurrency = Math.max(1, this.opts.concurrency ?? 4);
+    const { baseMs = 100, maxMs = 30_000, random, retryAfterMaxMs } = this.opts.backoff ?? {};
+    const backoff: BackoffOptions = { baseMs, maxMs, ...(random && { random }), ...(retryAfterMaxMs !== undefined && { retryAfterMaxMs }) };
     const deliveries = new Set<Promise<void>>();
     const busy = new Set<string>();
     let failures = 0;
     let pausedUntil = 0;
+    // Refused credentials fail every item alike until the token is renewed: said once, not at every retry.
+    let credentialsRefused = false;
     const deliver = async (id: string, body: string): Promise<void> => {
       this.stats.attempts++;
       const outcome = await this.transport.deliver(body, id, this.inFlight.signal);
       if (this.closed) return;
       if (outcome.kind === 'acknowledged') {
         failures = 0;
+        credentialsRefused = false;
         this.stats.delivered++;
         await this.spool.acknowledge(id);
       } else if (outcome.kind === 'rejected') {
@@ -165,9 +182,13 @@ export class AiServiceExporter implements Exporter {
       } else {
         failures++;
         this.stats.retries++;
-        this.opts.onFailure?.(outcome.reason, id, 'retry');
-        const backoff = { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 30_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) };
-        pausedUntil = Math.max(pausedUntil, performance.now() + backoffDelayMs(failures, backoff));
+        if (!outcome.unauthorized) this.opts.onFailure?.(outcome.reason, id, 'retry');
+        else {
+          this.stats.unauthorized++;
+          if (!credentialsRefused) this.opts.onFailure?.(`${outcome.reason}: ${CREDENTIALS_REFUSED}`, id, 'retry');
+          credentialsRefused = true;
+        }
+        pausedUntil = Math.max(pausedUntil, performance.now() + retryPauseMs(failures, backoff, outcome.retryAfterMs));
       }
     };
     while (!this.closed) {

@@ -1,12 +1,21 @@
 /**
- * JSON over HTTP POST (seed 001 §3.1 REST). A 2xx answer acknowledges; 408, 425, 429 and 5xx
- * are the service's way of saying "later"; any other 4xx says the request itself is wrong,
- * so sending it again would only fail again.
+ * JSON over HTTP POST (seed 001 §3.1 REST). What the answer means for the item:
+ * - 2xx acknowledges, unless its body is a response message (seed 001 §3.2) with status
+ *   "error": the service asks for the item again, as over the WebSocket. An empty or non-JSON
+ *   body acknowledges.
+ * - 408, 425, 429 and 5xx are the service's way of saying "later"; a Retry-After
+ *   (RFC 9110 §10.2.3) says how much later at least.
+ * - 401, 403 (and a proxy's 407) refuse this enforcer's credentials — a token expired, revoked
+ *   or without the scope (seed 001 §3.3) — and say nothing about the item: it is retried, and
+ *   stays spooled until a renewed token gets it through or it expires.
+ * - any other 4xx (400, 413, 422…) says the request itself is wrong, so sending it again
+ *   would only fail again: rejected.
  */
-import { AI_SERVICE_CONTENT_TYPE } from './ai-service-message.js';
-import type { DeliveryOutcome, DeliveryTransport, TransportOptions } from './delivery-transport.js';
+import { AI_SERVICE_CONTENT_TYPE, parseAiServiceResponse } from './ai-service-message.js';
+import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions } from './delivery-transport.js';
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
+const UNAUTHORIZED = new Set([401, 403, 407]);
 
 export class HttpTransport implements DeliveryTransport {
   constructor(private readonly opts: TransportOptions) {}
@@ -15,21 +24,54 @@ export class HttpTransport implements DeliveryTransport {
     const headers: Record<string, string> = { 'content-type': AI_SERVICE_CONTENT_TYPE, 'x-request-id': requestId };
     if (this.opts.token !== undefined) headers.authorization = `Bearer ${this.opts.token}`;
     let response: Response;
+    let text: string;
     try {
       response = await fetch(this.opts.url, { method: 'POST', headers, body, signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
-      // Reading the body lets the connection be reused.
-      await response.arrayBuffer();
+      // Read whole: a 2xx may carry the response message, and a read body lets the connection be reused.
+      text = await response.text();
     } catch (err) {
       const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : describe(err);
       return { kind: 'retry', reason };
     }
-    if (response.status >= 200 && response.status < 300) return { kind: 'acknowledged' };
-    const reason = `HTTP ${response.status}`;
-    if (response.status >= 500 || RETRYABLE_4XX.has(response.status)) return { kind: 'retry', reason };
-    return { kind: 'rejected', reason };
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      if (parseAiServiceResponse(text)?.status !== 'error') return { kind: 'acknowledged' };
+      return retry(`HTTP ${status} with status "error"`, response);
+    }
+    if (UNAUTHORIZED.has(status)) return { ...retry(`HTTP ${status}${challenge(response)}`, response), unauthorized: true };
+    if (status >= 500 || RETRYABLE_4XX.has(status)) return retry(`HTTP ${status}`, response);
+    return { kind: 'rejected', reason: `HTTP ${status}` };
   }
 
   async close(): Promise<void> {}
+}
+
+function retry(reason: string, response: Response): RetryOutcome {
+  const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+  return retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs };
+}
+
+/**
+ * Retry-After (RFC 9110 §10.2.3) as ms from `nowMs`: delay-seconds or an HTTP-date (a date
+ * already past gives 0); undefined when absent or unreadable.
+ */
+export function parseRetryAfterMs(value: string | null, nowMs = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // All three HTTP-date forms start with the day's name; Date.parse alone takes "1.5" for a date.
+  if (!/^(mon|tue|wed|thu|fri|sat|sun)/i.test(text)) return undefined;
+  // The asctime form has no zone, and HTTP dates are all GMT.
+  const at = Date.parse(/gmt$/i.test(text) ? text : `${text} GMT`);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** The service's WWW-Authenticate challenge (e.g. `Bearer error="invalid_token"`), shortened, for the log. */
+function challenge(response: Response): string {
+  const value = response.headers.get('www-authenticate') ?? response.headers.get('proxy-authenticate');
+  if (!value) return '';
+  const clean = value.replace(/[\x00-\x1f\x7f]/g, ' ').trim();
+  return ` (${clean.length > 200 ? `${clean.slice(0, 200)}…` : clean})`;
 }
 
 function describe(err: unknown): string {

@@ -5,7 +5,8 @@
  * a lost PubAck, or two enforcers replaying the same capture). The stream's max_age is the
  * longest retention the operator configured: nothing outlives every preference in the stream,
  * and each message also carries its own `Aipref-Expires-At` for consumers. An item already
- * past its expiresAt is not published at all.
+ * past its expiresAt is not published at all. There is no spool: what is still unacknowledged
+ * when close's grace runs out is given up, and counted (`stats.givenUp`).
  */
 import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type NatsConnection, type StreamConfig } from 'nats';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
@@ -38,15 +39,21 @@ export interface NatsExporterStats {
   duplicates: number;
   expired: number;
   retries: number;
+  /** lines still unacknowledged when close's grace ran out: given up, not known to be in the stream */
+  givenUp: number;
 }
+
+/** How long close waits for the connection to drain before it closes it (the server may be away). */
+const DRAIN_MS = 2000;
 
 const encoder = new TextEncoder();
 
 export class NatsJetStreamExporter implements Exporter {
-  readonly stats: NatsExporterStats = { published: 0, duplicates: 0, expired: 0, retries: 0 };
+  readonly stats: NatsExporterStats = { published: 0, duplicates: 0, expired: 0, retries: 0, givenUp: 0 };
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private readonly closing = new AbortController();
+  private closeDone: Promise<void> | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -73,7 +80,8 @@ export class NatsJetStreamExporter implements Exporter {
 
   /**
    * Publishes and resolves on the stream's PubAck; failures (server away, PubAck timeout) are
-   * retried with backoff until acknowledged, expired, or the exporter is closed.
+   * retried with backoff until acknowledged, expired, or the exporter is closed (then it rejects
+   * with ExporterClosedError, counted in `stats.givenUp`).
    */
   send(line: ExportLine): Promise<void> {
     if (this.closed) return Promise.reject(new ExporterClosedError('NatsJetStreamExporter'));
@@ -99,19 +107,24 @@ export class NatsJetStreamExporter implements Exporter {
         this.stats.expired++;
         return;
       }
-      if (this.closed) throw new ExporterClosedError('NatsJetStreamExporter');
+      if (this.closed) break;
       try {
-        const ack = await this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 });
+        // not waited for past close's grace: a PubAck wait with the server away takes the whole timeout
+        const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), this.closing.signal);
+        if (ack === undefined) break;
         if (ack.duplicate) this.stats.duplicates++;
         else this.stats.published++;
         return;
       } catch (err) {
+        if (this.closed) break;
         this.stats.retries++;
         this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
         const delay = backoffDelayMs(attempt, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 10_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) });
         await abortableDelay(delay, this.closing.signal);
       }
     }
+    this.stats.givenUp++;
+    throw new ExporterClosedError('NatsJetStreamExporter');
   }
 
   /** Resolves once every line sent so far is acknowledged by the stream (or expired). */
@@ -119,16 +132,28 @@ export class NatsJetStreamExporter implements Exporter {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Waits for what is in flight for up to `graceMs`, then gives up on it and drains the connection. */
-  async close(graceMs = 5000): Promise<void> {
-    if (this.closed) return;
-    const settled = Promise.allSettled([...this.inFlight]);
-    const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([settled, timer]);
+  /**
+   * Waits for what is in flight for up to `graceMs`, then gives up on it (`stats.givenUp` says
+   * how many) and drains the connection for up to 2 s more: it settles within about
+   * graceMs + 2 s, whether the server is there or not.
+   */
+  close(graceMs = 5000): Promise<void> {
+    this.closeDone ??= this.closeNow(graceMs);
+    return this.closeDone;
+  }
+
+  private async closeNow(graceMs: number): Promise<void> {
+    await within(Promise.allSettled([...this.inFlight]), graceMs);
     this.closed = true;
     this.closing.abort();
-    await settled;
-    await this.nc.drain().catch(() => this.nc.close());
+    // prompt now: each publish gives up at its next step, PubAck waits and backoff sleeps included
+    await Promise.allSettled([...this.inFlight]);
+    // drain sends what the client still buffers; with the server away it may wait for a reconnect
+    const drained = this.nc.drain().then(
+      () => true,
+      () => false,
+    );
+    if ((await within(drained, DRAIN_MS)) !== true) await this.nc.close().catch(() => undefined);
   }
 }
 
@@ -150,6 +175,32 @@ async function ensureStream(nc: NatsConnection, name: string, opts: NatsExporter
   });
   if (existing === undefined) await jsm.streams.add(config);
   else await jsm.streams.update(name, { ...existing.config, ...config });
+}
+
+/** `task`'s value, or undefined when it takes longer than `ms` (its timer is cleared either way). */
+function within<T>(task: Promise<T>, ms: number): Promise<T | undefined> {
+  const expired = new AbortController();
+  const timer = setTimeout(() => expired.abort(), ms);
+  return unlessAborted(task, expired.signal).finally(() => clearTimeout(timer));
+}
+
+/** `task`'s value, or undefined once `signal` aborts first (what `task` does later is then ignored). */
+function unlessAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve, reject) => {
+    const abort = (): void => resolve(undefined);
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    task.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {

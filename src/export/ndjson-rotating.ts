@@ -3,10 +3,12 @@
  * `<dir>/<base>.<seq>.ndjson`, seq counting up from past the highest file already there, so a
  * restart never appends to or overwrites an earlier run's file. Each file is an NdjsonFile
  * (whole lines only). A closed file whose every line has passed its expiresAt is deleted:
- * the enforcer keeps nothing past retention (SPEC §4).
+ * the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer, not the
+ * next write, rotates by age and deletes), and an earlier run's files too (adopted at open).
  */
-import { readdir, unlink } from 'node:fs/promises';
+import { open as openFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { NdjsonFile } from './ndjson-file.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from './exporter.js';
 
@@ -16,21 +18,26 @@ export interface RotatingNdjsonOptions {
   base: string;
   /** a file is closed once it holds this many bytes; default 64 MiB */
   maxBytes?: number;
-  /** a file is closed once it is this old (by `clock`) at the next write; default: no limit */
+  /** a file is closed once it is this old (by `clock`), written to or not; default: no limit */
   maxAgeSec?: number;
-  /** closed files kept at most; the oldest are deleted first; default: no limit */
+  /** closed files kept at most, an earlier run's included; the oldest are deleted first; default: no limit */
   maxFiles?: number;
   /** seconds since the epoch */
   clock?: () => number;
   /** told of every closed file deleted, and why: every line past its expiresAt, or past maxFiles */
   onDelete?: (path: string, reason: 'expired' | 'max-files') => void;
+  /** told of what fails where no caller waits: the timer's rotations and deletions, reading an earlier run's file */
+  onError?: (err: Error) => void;
 }
 
 interface ClosedFile {
   path: string;
-  /** the latest expiresAt of its lines; Infinity when a line had none */
+  /** the latest expiresAt of its lines; Infinity when a line had none, or (an earlier run's file) until read */
   expiresAt: number;
 }
+
+/** setTimeout's longest delay (about 24.8 days); a later moment is reached in several timers. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class RotatingNdjsonExporter implements Exporter {
   private current: NdjsonFile | undefined;
@@ -40,6 +47,12 @@ export class RotatingNdjsonExporter implements Exporter {
   private queue: Promise<void> = Promise.resolve();
   private readonly closedFiles: ClosedFile[] = [];
   private readonly clock: () => number;
+  /** fires at `timerDue` (by `clock`), or earlier: it then finds nothing due and is set again */
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
+  private closed = false;
+  /** reading an earlier run's files for their expiry (stops at close) */
+  private adopting: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly opts: RotatingNdjsonOptions,
@@ -48,14 +61,25 @@ export class RotatingNdjsonExporter implements Exporter {
     this.clock = opts.clock ?? (() => Date.now() / 1000);
   }
 
+  /**
+   * Opens in `dir`; the files an earlier run left there become closed files of this one: counted
+   * by maxFiles (oldest first), and deleted once expired. Until one has been read (in the
+   * background, so a large one does not hold up the start) it counts as not expiring.
+   */
   static async open(opts: RotatingNdjsonOptions): Promise<RotatingNdjsonExporter> {
     const pattern = new RegExp(`^${escapeRegExp(opts.base)}\\.(\\d+)\\.ndjson$`);
-    const existing = (await readdir(opts.dir)).map((n) => pattern.exec(n)).filter((m) => m !== null);
-    const highest = existing.reduce((max, m) => Math.max(max, Number(m[1])), 0);
-    return new RotatingNdjsonExporter(opts, highest + 1);
+    const earlier = (await readdir(opts.dir))
+      .map((n) => pattern.exec(n))
+      .filter((m) => m !== null)
+      .map((m) => ({ seq: Number(m[1]), path: join(opts.dir, m[0]) }))
+      .sort((a, b) => a.seq - b.seq);
+    const exporter = new RotatingNdjsonExporter(opts, (earlier.at(-1)?.seq ?? 0) + 1);
+    exporter.closedFiles.push(...earlier.map((f) => ({ path: f.path, expiresAt: Infinity })));
+    exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]);
+    return exporter;
   }
 
-  /** Paths of the files this exporter closed and has not deleted, oldest first. */
+  /** Paths of the closed files not deleted (an earlier run's included), oldest first. */
   get closedPaths(): string[] {
     return this.closedFiles.map((f) => f.path);
   }
@@ -90,10 +114,14 @@ export class RotatingNdjsonExporter implements Exporter {
       const tooOld = this.opts.maxAgeSec !== undefined && now - this.currentOpenedAt >= this.opts.maxAgeSec;
       if (tooBig || tooOld) await this.closeCurrent();
     }
+    const opening = this.current === undefined;
     const file = this.current ?? (await this.openNext(now));
     file.writeLine(json);
     this.currentBytes += bytes;
     this.currentExpiresAt = Math.max(this.currentExpiresAt, expiresAt ?? Infinity);
+    // later lines only move the open file's moments later: a timer set for its first line may
+    // fire early, finds nothing due and is set again; not one setTimeout per line
+    if (opening) this.schedule();
   }
 
   flush(): Promise<void> {
@@ -103,8 +131,16 @@ export class RotatingNdjsonExporter implements Exporter {
     });
   }
 
-  close(): Promise<void> {
-    return this.rotate();
+  /** Closes the current file and deletes what has expired; no timer is left (nor a file being read). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.adopting;
+    await this.serial(async () => {
+      await this.closeCurrent();
+      await this.deleteExpired();
+    });
   }
 
   /** Closes the current file (the next line opens a new one). */
@@ -120,9 +156,11 @@ export class RotatingNdjsonExporter implements Exporter {
     this.closedFiles.push({ path: file.path, expiresAt: this.currentExpiresAt });
     this.currentBytes = 0;
     this.currentExpiresAt = -Infinity;
+    // the expired first: they must not push a live file out by maxFiles
+    await this.deleteExpired();
     const max = this.opts.maxFiles;
     while (max !== undefined && this.closedFiles.length > max) await this.delete(this.closedFiles.shift()!.path, 'max-files');
-    await this.deleteExpired();
+    this.schedule();
   }
 
   private async deleteExpired(): Promise<void> {
@@ -134,7 +172,13 @@ export class RotatingNdjsonExporter implements Exporter {
   }
 
   private async delete(path: string, reason: 'expired' | 'max-files'): Promise<void> {
-    await unlink(path);
+    try {
+      await unlink(path);
+    } catch (err) {
+      // already gone (removed by hand): what the deletion was for
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
     this.opts.onDelete?.(path, reason);
   }
 
@@ -144,6 +188,107 @@ export class RotatingNdjsonExporter implements Exporter {
     this.currentOpenedAt = now;
     return file;
   }
+
+  /** The earliest moment something is due: a closed file to delete, the open file to rotate (its age) or to delete (every line expired). */
+  private nextDue(): number {
+    let due = Infinity;
+    for (const f of this.closedFiles) due = Math.min(due, f.expiresAt);
+    if (this.current) {
+      due = Math.min(due, this.currentExpiresAt);
+      if (this.opts.maxAgeSec !== undefined) due = Math.min(due, this.currentOpenedAt + this.opts.maxAgeSec);
+    }
+    return due;
+  }
+
+  /** Sets the timer for the next moment due, unless it already fires by then. Unref'd: it never keeps the process alive. */
+  private schedule(): void {
+    if (this.closed) return;
+    const due = this.nextDue();
+    if (this.timer !== undefined && this.timerDue <= due) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = due;
+    if (due === Infinity) return;
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, (due - this.clock()) * 1000));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.serial(() => this.tick())
+        .catch((err: unknown) => this.opts.onError?.(err instanceof Error ? err : new Error(String(err))))
+        .finally(() => this.schedule());
+    }, ms).unref();
+  }
+
+  /**
+   * What the timer does, without waiting for a write: rotates the open file once it is
+   * maxAgeSec old, or once every line in it has expired (it is then deleted with the closed
+   * files that have: retention before rotation), and deletes expired closed files.
+   */
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    const now = this.clock();
+    const tooOld = this.opts.maxAgeSec !== undefined && now - this.currentOpenedAt >= this.opts.maxAgeSec;
+    if (this.current && (tooOld || this.currentExpiresAt <= now)) await this.closeCurrent();
+    await this.deleteExpired();
+  }
+
+  /**
+   * Reads each of an earlier run's files, oldest first, for the latest expiresAt of its lines.
+   * A file that cannot be read stays as it is (not expiring); one gone meanwhile is forgotten.
+   */
+  private async learnExpiry(files: ClosedFile[]): Promise<void> {
+    for (const file of files) {
+      if (this.closed) return;
+      try {
+        const latest = await latestExpiry(file.path, () => this.closed);
+        if (latest === undefined) return;
+        file.expiresAt = latest;
+        this.schedule();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          const i = this.closedFiles.indexOf(file);
+          if (i >= 0) this.closedFiles.splice(i, 1);
+        } else {
+          this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The latest expiresAt of a file's lines, in one streamed pass (memory: one line); undefined when
+ * `stop()` said to stop first. A line without a numeric expiresAt (a report, a decision, one
+ * written with none, one that is not JSON: torn by a crash) keeps the file: Infinity.
+ */
+async function latestExpiry(path: string, stop: () => boolean): Promise<number | undefined> {
+  // opened first: a missing file rejects here (a read stream's error may not reach readline's iterator)
+  const handle = await openFile(path, 'r');
+  const input = handle.createReadStream({ autoClose: false });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let latest = -Infinity;
+  try {
+    for await (const text of lines) {
+      if (stop()) return undefined;
+      if (text !== '') latest = Math.max(latest, lineExpiry(text));
+      if (latest === Infinity) break; // nothing later changes it
+    }
+    return latest;
+  } finally {
+    lines.close();
+    input.destroy();
+    await handle.close();
+  }
+}
+
+function lineExpiry(text: string): number {
+  let line: unknown;
+  try {
+    line = JSON.parse(text);
+  } catch {
+    return Infinity;
+  }
+  const expiresAt = typeof line === 'object' && line !== null && 'expiresAt' in line ? line.expiresAt : null;
+  return typeof expiresAt === 'number' ? expiresAt : Infinity;
 }
 
 function escapeRegExp(text: string): string {

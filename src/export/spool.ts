@@ -4,9 +4,19 @@
  * and `acks.ndjson` (the ids of acknowledged items, kept as long as the item could come
  * again so that a rerun never delivers it twice).
  *
- * Retention is enforced here, not only at delivery: an item past its `expiresAt` is removed
- * from memory and its bytes from disk (the segment is rewritten without it), so the spool
+ * Retention is enforced here, not only at delivery: by an item's `expiresAt` its bytes are gone
+ * from disk whatever became of it (waiting, acknowledged, refused, pushed out), so the spool
  * never keeps telemetry longer than the preferences allow (SPEC §4).
+ *
+ * A settled item's line is not cut out at once: that would rewrite a segment per
+ * acknowledgement. Its segment is deleted once nothing in it waits, and otherwise rewritten
+ * with its waiting items only when one of these comes first:
+ * - the settled lines' bytes reach the waiting ones' (closed segments only: the active one is
+ *   at most `segmentBytes` anyway). Such a rewrite writes no more than it drops, so these
+ *   rewrites together write no more than was ever spooled.
+ * - the earliest `expiresAt` among its settled (or expired) lines passes, as `expire()` finds.
+ *   That is at most one rewrite per segment per `expire()` call, and it drops every settled
+ *   line of the segment, so only items settled after it can call for the next.
  */
 import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { makeDir } from './make-dir.js';
@@ -45,10 +55,25 @@ export interface SpoolStats {
 
 interface StoredEntry extends SpoolEntry {
   segment: number;
+  /** length of its line on disk */
+  bytes: number;
+}
+
+/** What a segment file holds: lines of waiting items, and lines of settled ones not cut out yet. */
+interface Segment {
+  live: number;
+  liveBytes: number;
+  deadBytes: number;
+  /** the earliest expiry among the dead lines; Infinity when there are none */
+  deadUntil: number;
+  /** a rewrite is queued and has not taken the segment's text yet */
+  rewriteQueued: Promise<void> | undefined;
 }
 
 const SEGMENT_FILE = /^segment-(\d+)\.ndjson$/;
 const ACKS_FILE = 'acks.ndjson';
+/** what a rewrite cut by a kill leaves (see recover) */
+const TEMP_FILE = /^(?:segment-\d+\.ndjson|acks\.ndjson)\.tmp$/;
 
 export class SpoolFileError extends Error {
   constructor(
@@ -65,7 +90,7 @@ export class DiskSpool {
   private readonly pending = new Map<string, StoredEntry>();
   /** settled (acknowledged, refused, overflowed) id → until when to remember it */
   private readonly acked = new Map<string, number>();
-  private readonly liveInSegment = new Map<number, number>();
+  private readonly segments = new Map<number, Segment>();
   private activeSegment = 0;
   private activeBytes = 0;
   private ackLines = 0;
@@ -125,25 +150,28 @@ export class DiskSpool {
       this.stats.duplicates++;
       return Promise.resolve(false);
     }
-    const stored: StoredEntry = { ...entry, spooledAt: this.clock(), segment: this.activeSegment };
-    if (this.isExpired(stored, stored.spooledAt)) {
+    const item: SpoolEntry = { ...entry, spooledAt: this.clock() };
+    if (this.isExpired(item, item.spooledAt)) {
       this.stats.expired++;
       return Promise.resolve(false);
     }
-    const line = JSON.stringify({ id: stored.id, expiresAt: stored.expiresAt, spooledAt: stored.spooledAt, body: stored.body }) + '\n';
-    const segment = this.activeSegment;
-    this.activeBytes += Buffer.byteLength(line);
+    const line = lineOf(item);
+    const stored: StoredEntry = { ...item, segment: this.activeSegment, bytes: Buffer.byteLength(line) };
+    this.activeBytes += stored.bytes;
     if (this.activeBytes >= this.segmentBytes) this.startSegment();
     this.pending.set(stored.id, stored);
-    this.liveInSegment.set(segment, (this.liveInSegment.get(segment) ?? 0) + 1);
+    const segment = this.segmentOf(stored.segment);
+    segment.live++;
+    segment.liveBytes += stored.bytes;
     this.stats.spooled++;
-    const written = this.appendLine(this.segmentPath(segment), line);
+    const written = [this.appendLine(this.segmentPath(stored.segment), line)];
     if (this.pending.size > this.maxItems) {
       const oldest = this.pending.values().next().value!;
       this.stats.overflowed++;
-      void this.settle(oldest);
+      // awaited with the append, so that a failed write reaches the caller, not the process
+      written.push(this.settle(oldest));
     }
-    return written.then(() => true);
+    return Promise.all(written).then(() => true);
   }
 
   /** The receiver has it: never deliver it again, not even after a restart. */
@@ -164,30 +192,34 @@ export class DiskSpool {
 
   /**
    * Takes an item out for good. Its id goes to the acks file, which a restart reads before
-   * the segments, so the item is not taken up again even while its line is still on disk.
+   * the segments, so the item is not taken up again even while its line is still on disk
+   * (the line leaves by the item's expiry, see the top of the file).
    */
   private async settle(entry: StoredEntry): Promise<void> {
-    const until = entry.expiresAt ?? entry.spooledAt + this.maxAgeSec;
+    const until = this.expiryOf(entry);
     this.acked.set(entry.id, until);
     this.ackLines++;
+    // Queued before the segment's rewrite, so the id is on disk before the line is gone.
     const written = this.appendLine(join(this.dir, ACKS_FILE), JSON.stringify({ id: entry.id, until }) + '\n');
-    await Promise.all([written, this.remove(entry, false)]);
+    this.remove(entry);
+    await Promise.all([written, this.tidySegment(entry.segment, this.clock())]);
     if (this.ackLines > 2 * this.acked.size + 1000) await this.rewriteAcks();
   }
 
-  /** Removes every item past its time, from memory and disk; returns how many. */
+  /**
+   * Removes every item past its time from memory, and from disk every line past its time
+   * (of waiting items and of settled ones alike); returns how many waiting items expired.
+   */
   async expire(): Promise<number> {
     const now = this.clock();
     const gone: StoredEntry[] = [];
     for (const entry of this.pending.values()) if (this.isExpired(entry, now)) gone.push(entry);
-    const touched = new Set<number>();
     for (const entry of gone) {
-      this.pending.delete(entry.id);
       this.stats.expired++;
-      touched.add(entry.segment);
-      this.liveInSegment.set(entry.segment, (this.liveInSegment.get(entry.segment) ?? 1) - 1);
+      this.remove(entry);
     }
-    for (const segment of touched) await this.settleSegment(segment, true);
+    const due = [...this.segments].filter(([, s]) => s.deadUntil <= now).map(([n]) => n);
+    for (const segment of due) await this.tidySegment(segment, now);
     for (const [id, until] of this.acked) if (until <= now) this.acked.delete(id);
     return gone.length;
   }
@@ -198,40 +230,73 @@ export class DiskSpool {
   }
 
   private isExpired(entry: SpoolEntry, now: number): boolean {
-    return (entry.expiresAt ?? entry.spooledAt + this.maxAgeSec) <= now;
+    return this.expiryOf(entry) <= now;
   }
 
-  private async remove(entry: StoredEntry, expiredBytesLeft: boolean): Promise<void> {
+  private expiryOf(entry: SpoolEntry): number {
+    return entry.expiresAt ?? entry.spooledAt + this.maxAgeSec;
+  }
+
+  private segmentOf(n: number): Segment {
+    let segment = this.segments.get(n);
+    if (!segment) {
+      segment = { live: 0, liveBytes: 0, deadBytes: 0, deadUntil: Infinity, rewriteQueued: undefined };
+      this.segments.set(n, segment);
+    }
+    return segment;
+  }
+
+  /** Out of memory; its line stays on disk, counted as dead, until tidySegment cuts it. */
+  private remove(entry: StoredEntry): void {
     if (!this.pending.delete(entry.id)) return;
-    this.liveInSegment.set(entry.segment, (this.liveInSegment.get(entry.segment) ?? 1) - 1);
-    await this.settleSegment(entry.segment, expiredBytesLeft);
+    const segment = this.segmentOf(entry.segment);
+    segment.live--;
+    segment.liveBytes -= entry.bytes;
+    segment.deadBytes += entry.bytes;
+    segment.deadUntil = Math.min(segment.deadUntil, this.expiryOf(entry));
   }
 
   /**
-   * A segment with no live items is deleted; one still holding live items but also expired
-   * ones is rewritten with the live ones only, so expired bytes leave the disk at once.
+   * Brings a segment's file in line with the rules at the top of the file: deleted once
+   * nothing in it waits, rewritten with its waiting items once its dead lines are due (past
+   * their expiry at `now`) or outweigh the live ones.
    */
-  private async settleSegment(segment: number, hasExpiredBytes: boolean): Promise<void> {
-    const live = this.liveInSegment.get(segment) ?? 0;
-    const path = this.segmentPath(segment);
-    if (live <= 0) {
-      this.liveInSegment.delete(segment);
-      if (segment === this.activeSegment) this.startSegment();
+  private async tidySegment(n: number, now: number): Promise<void> {
+    const segment = this.segments.get(n);
+    if (!segment || segment.deadBytes === 0) return;
+    const path = this.segmentPath(n);
+    if (segment.live <= 0) {
+      this.segments.delete(n);
+      if (n === this.activeSegment) this.startSegment();
       await this.serial(() => unlink(path).catch(ignoreMissing));
       return;
     }
-    if (!hasExpiredBytes) return;
+    const due = segment.deadUntil <= now;
+    if (!due && (n === this.activeSegment || segment.deadBytes < segment.liveBytes)) return;
+    // The queued rewrite has not taken the text yet: it will leave this item's line out too.
+    if (segment.rewriteQueued) return segment.rewriteQueued;
     // New items go elsewhere, so the rewrite below is the segment's last write.
-    if (segment === this.activeSegment) this.startSegment();
-    await this.serial(async () => {
-      // The text is taken when the write runs, after every earlier append reached the file.
+    if (n === this.activeSegment) this.startSegment();
+    segment.rewriteQueued = this.serial(async () => {
+      // The text is taken when the write runs, after every earlier append reached the file;
+      // what is settled from here on is in the new file, so it counts as dead from here on.
+      segment.rewriteQueued = undefined;
+      const taken = { bytes: segment.deadBytes, until: segment.deadUntil };
+      segment.deadBytes = 0;
+      segment.deadUntil = Infinity;
       let text = '';
-      for (const e of this.pending.values()) {
-        if (e.segment === segment) text += JSON.stringify({ id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body }) + '\n';
+      for (const e of this.pending.values()) if (e.segment === n) text += lineOf(e);
+      try {
+        await writeFile(`${path}.tmp`, text);
+        await rename(`${path}.tmp`, path);
+      } catch (err) {
+        // The old file stands, dead lines and all: they stay due, so the next expire() tries again.
+        segment.deadBytes += taken.bytes;
+        segment.deadUntil = Math.min(segment.deadUntil, taken.until);
+        throw err;
       }
-      await writeFile(`${path}.tmp`, text);
-      await rename(`${path}.tmp`, path);
     });
+    await segment.rewriteQueued;
   }
 
   private startSegment(): void {
@@ -279,9 +344,18 @@ export class DiskSpool {
    * Reads what the last run left: acknowledged ids first, then the segments in order, keeping
    * items neither acknowledged nor expired; then writes them back as one fresh segment so the
    * directory holds nothing stale.
+   *
+   * A `.tmp` file is a rewrite (of a segment, of the acks, or recovery's fresh segment) cut by
+   * a kill before its rename; the rename is atomic, so the file it was to replace (or, for a
+   * fresh segment, the segments it was made from) is still there and whole, and still the
+   * truth: the `.tmp` may be cut short, and holds nothing that file lacks but acks not yet
+   * reported written. It is deleted, never completed.
    */
   private async recover(): Promise<void> {
     const now = this.clock();
+    for (const name of await readdir(this.dir)) {
+      if (TEMP_FILE.test(name)) await unlink(join(this.dir, name)).catch(ignoreMissing);
+    }
     const acksText = await readFile(join(this.dir, ACKS_FILE), 'utf8').catch(emptyIfMissing);
     for (const line of acksText.split('\n')) {
       if (line === '') continue;
@@ -314,13 +388,18 @@ export class DiskSpool {
     }
     this.activeSegment = (numbered.at(-1) ?? 0) + 1;
     const segment = this.activeSegment;
-    const text = recovered.map((e) => JSON.stringify({ id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body }) + '\n').join('');
+    const lines = recovered.map(lineOf);
+    const text = lines.join('');
     if (recovered.length > 0) {
       await writeFile(`${this.segmentPath(segment)}.tmp`, text);
       await rename(`${this.segmentPath(segment)}.tmp`, this.segmentPath(segment));
     }
-    for (const e of recovered) this.pending.set(e.id, { ...e, segment });
-    if (recovered.length > 0) this.liveInSegment.set(segment, recovered.length);
+    recovered.forEach((e, i) => {
+      const bytes = Buffer.byteLength(lines[i]!);
+      this.pending.set(e.id, { id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body, segment, bytes });
+      this.segmentOf(segment).live++;
+      this.segmentOf(segment).liveBytes += bytes;
+    });
     this.activeBytes = Buffer.byteLength(text);
     for (const n of numbered) await unlink(this.segmentPath(n)).catch(ignoreMissing);
     await this.rewriteAcks();
@@ -334,6 +413,11 @@ export class DiskSpool {
       await rename(join(this.dir, `${ACKS_FILE}.tmp`), join(this.dir, ACKS_FILE));
     });
   }
+}
+
+/** An item's line in a segment file. */
+function lineOf(e: SpoolEntry): string {
+  return JSON.stringify({ id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body }) + '\n';
 }
 
 function parseJson(line: string): unknown {

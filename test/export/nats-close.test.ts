@@ -1,0 +1,65 @@
+/**
+ * NatsJetStreamExporter.close with a real nats-server that has gone away: the grace, then what
+ * is unacknowledged is given up (counted, the sends reject) — close settles, it never waits for
+ * a server that does not come back.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExporterClosedError } from '../../src/export/exporter.js';
+import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
+import { NATS_SERVER, NatsServerProcess } from './nats-server-process.js';
+import { reportLine, telemetryLine } from './lines.js';
+
+let storeDir: string;
+let server: NatsServerProcess;
+beforeEach(async () => {
+  if (!NATS_SERVER) return;
+  storeDir = await mkdtemp(join(tmpdir(), 'aipref-nats-close-'));
+  server = await NatsServerProcess.start(storeDir);
+});
+afterEach(async () => {
+  if (!NATS_SERVER) return;
+  await server.stop();
+  await rm(storeDir, { recursive: true, force: true });
+});
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server is away', () => {
+  it('gives up after the grace what is still unacknowledged, retrying or waiting for a PubAck, and says how many', async () => {
+    const exporter = await NatsJetStreamExporter.open({
+      servers: server.url,
+      maxRetentionSec: 3600,
+      // a PubAck wait longer than the whole grace: close does not sit it out
+      timeoutMs: 20_000,
+      backoff: { baseMs: 20, maxMs: 200 },
+      connection: { reconnectTimeWait: 50, timeout: 1000 },
+    });
+    await exporter.send(telemetryLine(1));
+    await server.stop();
+    // a report never expires: without a grace it would be retried for ever
+    const sends = [exporter.send(reportLine(2)), exporter.send(telemetryLine(3))].map((p) => p.then(() => 'delivered', (err: unknown) => err));
+    await wait(200);
+    const asked = performance.now();
+    await exporter.close(500);
+    const tookMs = performance.now() - asked;
+    expect(tookMs).toBeGreaterThanOrEqual(450);
+    expect(tookMs).toBeLessThan(3500); // the grace, then at most the bounded drain
+    for (const outcome of await Promise.all(sends)) expect(outcome).toBeInstanceOf(ExporterClosedError);
+    expect(exporter.stats).toMatchObject({ published: 1, givenUp: 2 });
+    await expect(exporter.send(reportLine(4))).rejects.toBeInstanceOf(ExporterClosedError);
+    expect(exporter.stats.givenUp).toBe(2); // refused after close: never taken, not given up
+  }, 20_000);
+
+  it('with the server there, close waits for what is in flight and gives up nothing', async () => {
+    const exporter = await NatsJetStreamExporter.open({ servers: server.url, maxRetentionSec: 3600 });
+    const sends = [1, 2, 3].map((n) => exporter.send(telemetryLine(n)));
+    await exporter.close(5000);
+    await Promise.all(sends);
+    expect(exporter.stats).toMatchObject({ published: 3, givenUp: 0 });
+    // a second close is the same close
+    await exporter.close();
+  });
+});
