@@ -131,6 +131,12 @@ export class AiServiceExporter implements Exporter {
     this.nudge();
     await this.pump;
     await this.transport.close();
+    // No sweep runs until the next start: settled lines leave the disk now, not at their expiry.
+    try {
+      await this.spool.compact();
+    } catch (err) {
+      this.opts.onSpoolError?.(err instanceof Error ? err : new Error(String(err)));
+    }
     await this.spool.drained();
   }
 

@@ -224,6 +224,18 @@ export class DiskSpool {
     return gone.length;
   }
 
+  /**
+   * Cuts every settled line from disk now, due or not: for a spool about to be closed, whose
+   * sweeps stop until the next start (settled lines beside waiting ones would otherwise stay
+   * on disk past their expiry while nothing runs). Expired items go as in expire().
+   */
+  async compact(): Promise<void> {
+    await this.expire();
+    const now = this.clock();
+    for (const n of [...this.segments.keys()]) await this.tidySegment(n, now, true);
+    await this.drained();
+  }
+
   /** Resolves once every write so far is on disk. */
   async drained(): Promise<void> {
     await this.io;
@@ -261,7 +273,7 @@ export class DiskSpool {
    * nothing in it waits, rewritten with its waiting items once its dead lines are due (past
    * their expiry at `now`) or outweigh the live ones.
    */
-  private async tidySegment(n: number, now: number): Promise<void> {
+  private async tidySegment(n: number, now: number, force = false): Promise<void> {
     const segment = this.segments.get(n);
     if (!segment || segment.deadBytes === 0) return;
     const path = this.segmentPath(n);
@@ -271,7 +283,7 @@ export class DiskSpool {
       await this.serial(() => unlink(path).catch(ignoreMissing));
       return;
     }
-    const due = segment.deadUntil <= now;
+    const due = force || segment.deadUntil <= now;
     if (!due && (n === this.activeSegment || segment.deadBytes < segment.liveBytes)) return;
     // The queued rewrite has not taken the text yet: it will leave this item's line out too.
     if (segment.rewriteQueued) return segment.rewriteQueued;

@@ -7,6 +7,20 @@
 import WebSocket from 'ws';
 import { parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, TransportOptions } from './delivery-transport.js';
+import { parseRetryAfterMs } from './http-transport.js';
+
+/** The service answered the handshake with an HTTP status instead of switching protocols. */
+class HandshakeRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`handshake refused: HTTP ${status}`);
+  }
+}
+
+/** The statuses that refuse this enforcer's credentials rather than the connection (as over HTTP). */
+const CREDENTIALS_REFUSED = new Set([401, 403, 407]);
 
 export class WebSocketTransport implements DeliveryTransport {
   private socket: WebSocket | undefined;
@@ -20,7 +34,15 @@ export class WebSocketTransport implements DeliveryTransport {
     try {
       socket = await this.connect();
     } catch (err) {
-      return { kind: 'retry', reason: `connect: ${err instanceof Error ? err.message : String(err)}` };
+      const reason = `connect: ${err instanceof Error ? err.message : String(err)}`;
+      if (!(err instanceof HandshakeRefused)) return { kind: 'retry', reason };
+      // a refused token pauses delivery as over HTTP (logged once an episode); Retry-After is honoured
+      return {
+        kind: 'retry',
+        reason,
+        ...(CREDENTIALS_REFUSED.has(err.status) ? { unauthorized: true as const } : {}),
+        ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      };
     }
     return new Promise<DeliveryOutcome>((resolve) => {
       const finish = (outcome: DeliveryOutcome): void => {
@@ -53,6 +75,14 @@ export class WebSocketTransport implements DeliveryTransport {
       socket.once('error', (err) => {
         this.connecting = undefined;
         reject(err);
+      });
+      // An HTTP answer to the upgrade: its status says whether the token was refused.
+      socket.once('unexpected-response', (request, response) => {
+        this.connecting = undefined;
+        const header = response.headers['retry-after'];
+        reject(new HandshakeRefused(response.statusCode ?? 0, parseRetryAfterMs(typeof header === 'string' ? header : null)));
+        response.resume();
+        request.destroy();
       });
       socket.on('message', (data, isBinary) => {
         if (isBinary) return;

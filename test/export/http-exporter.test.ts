@@ -281,6 +281,36 @@ describe('AI service exporter over WebSocket', () => {
     expect(service.authorizations).toHaveLength(2);
   });
 
+  it('a handshake refused with 401 keeps the items spooled, logs once for the episode, and delivers once the service accepts the token', async () => {
+    let refuse = true;
+    let handshakes = 0;
+    const wss = new WebSocketServer({
+      host: '127.0.0.1',
+      port: 0,
+      verifyClient: (_info, done) => {
+        handshakes++;
+        done(!refuse, 401);
+      },
+    });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    wss.on('connection', (ws) => ws.on('message', (data) => ws.send(JSON.stringify({ requestId: (JSON.parse(data.toString()) as AiServiceRequest).requestId, status: 'success' }))));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => resolve());
+    }));
+    const failures: string[] = [];
+    const exporter = await open(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, { onFailure: (r) => failures.push(r) });
+    for (const n of [1, 2]) await exporter.send(telemetryLine(n));
+    while (handshakes < 3) await new Promise((r) => setTimeout(r, 10));
+    expect(exporter.stats.delivered).toBe(0);
+    expect(exporter.stats.unauthorized).toBeGreaterThanOrEqual(3);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/HTTP 401.*credentials/);
+    refuse = false;
+    expect(await exporter.delivered(3000)).toBe(true);
+    expect(exporter.stats.delivered).toBe(2);
+  });
+
   it('times out an unanswered request', async () => {
     const service = await startWsService((msg, n, ws) => {
       if (n > 1) ws.send(JSON.stringify({ requestId: msg.requestId, status: 'success' }));

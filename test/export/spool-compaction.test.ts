@@ -63,6 +63,22 @@ describe('disk spool: settled lines on disk', () => {
     expect(await segmentsText()).not.toContain('SECRET-2-');
   });
 
+  it('compact() (what the exporter calls at close, after which no sweep runs) cuts every settled line at once, due or not', async () => {
+    const now = 1000;
+    const spool = await DiskSpool.open(dir, { clock: () => now });
+    for (const n of [1, 2, 3]) await spool.append(item(n, 3000));
+    await spool.acknowledge('id-2');
+    await spool.drained();
+    expect(await segmentsText()).toContain('SECRET-2-');
+    await spool.compact();
+    const text = await segmentsText();
+    expect(text).not.toContain('SECRET-2-');
+    expect(text).toContain('SECRET-1-');
+    expect(text).toContain('SECRET-3-');
+    const reopened = await DiskSpool.open(dir, { clock: () => now });
+    expect(reopened.size).toBe(2);
+  });
+
   it('an item settled after its expiry (a late answer) leaves the disk at once', async () => {
     let now = 1000;
     const spool = await DiskSpool.open(dir, { clock: () => now });
