@@ -16,7 +16,7 @@
 import { makeDir } from '../export/make-dir.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { AiServiceExporter } from '../export/http-exporter.js';
-import { exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
+import { ExporterClosedError, exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
 import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../export/metrics.js';
 import { NatsJetStreamExporter } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
@@ -130,7 +130,13 @@ function exporterOf(name: string, exporter: Exporter & { pending?: number }, log
     name,
     async take(kind, _texts, lines) {
       if (kind === 'decisions') return;
-      const sends = lines.map((l) => Promise.resolve(exporter.send(l)).catch((err: unknown) => log({ event: 'export-error', level: 'error', exporter: name, error: err instanceof Error ? err.message : String(err) })));
+      const sends = lines.map((l) =>
+        Promise.resolve(exporter.send(l)).catch((err: unknown) => {
+          // a line given up at stop is counted once, in the exporter's own stop log (export-given-up)
+          if (err instanceof ExporterClosedError) return;
+          log({ event: 'export-error', level: 'error', exporter: name, error: err instanceof Error ? err.message : String(err) });
+        }),
+      );
       if (awaitSend) await Promise.all(sends);
       else
         for (const s of sends) {

@@ -53,6 +53,11 @@ describe.skipIf(!NATS_SERVER)('live --nats, SIGTERM while NATS is away', () => {
       const tookMs = performance.now() - asked;
       expect(code, `SIGTERM at ${asked.toFixed(0)}: ${code === null ? 'still running after 25 s, killed' : `exit ${code} after ${tookMs.toFixed(0)} ms`}`).toBe(0);
       expect(tookMs).toBeLessThan(15_000);
+      // what was given up is said once, with how many; not again line by line
+      const givenUp = live.logs.filter((l) => l.event === 'export-given-up');
+      expect(givenUp).toHaveLength(1);
+      expect(givenUp[0]).toMatchObject({ exporter: 'nats' });
+      expect(live.logs.filter((l) => l.event === 'export-error')).toEqual([]);
     } finally {
       live.child.kill('SIGKILL');
       await server.stop();
