@@ -10,8 +10,13 @@
  * follows the last byte, RFC 9293 §3.4), so bytes held ahead of a gap when it comes still count.
  * Connections are bounded too; the least recently active is evicted first.
  *
- * Whoever frames the bytes is told where a stream starts and ends (`onBoundary`): a new SYN on a
- * four-tuple is a new connection whose bytes must not be joined to the old one's.
+ * Whoever frames the bytes is told where a stream starts and ends (`onBoundary`): a SYN with a
+ * new initial sequence number on a four-tuple is a new connection whose bytes must not be joined
+ * to the old one's; a SYN with the direction's own ISN again is a retransmission. A new connection
+ * (SYN without ACK) and an RST (RFC 9293 §3.10.7) end both directions: the other one's state goes
+ * too, so its next bytes start a stream of their own even when its SYN-ACK was not captured.
+ *
+ * Keys name a direction as "<from>><to>" (no '>' inside either side): reverseFlowKey() is the other one.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 
@@ -19,13 +24,19 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 export const TcpBoundary = {
   /** a SYN with a new initial sequence number: a new stream starts, before the bytes the segment delivers */
   START: 1,
-  /** with START, a SYN without ACK: a new connection opens, so the other direction's stream is new too */
+  /** with START, a SYN without ACK: a new connection opens, so the other direction's stream is new too (its state is gone) */
   CONNECT: 2,
   /** every byte before the FIN has been delivered, the segment's own bytes included */
   END: 4,
-  /** an RST: the stream stops where it stands (what is held is given up) */
+  /** an RST: the connection stops where it stands, both directions (what is held is given up) */
   RESET: 8,
 } as const;
+
+/** The other direction of a connection: keys are "<src>:<sport>><dst>:<dport>" (no '>' in an address). */
+export function reverseFlowKey(key: string): string {
+  const gt = key.indexOf('>');
+  return `${key.slice(gt + 1)}>${key.slice(0, gt)}`;
+}
 
 /** Told of a direction's boundaries (TcpBoundary bits) during the add() of the segment that made them. */
 export type TcpBoundaryListener = (key: string, boundaries: number) => void;
@@ -70,6 +81,12 @@ interface HeldSegment {
 }
 
 interface StreamState {
+  /**
+   * the initial sequence number: the SYN's, or the one before the first byte seen when the capture
+   * began mid-stream (the SYN it would have had, were that byte the first). A SYN with it again is
+   * a retransmission; a new connection's random ISN hits it by chance once in 2^32.
+   */
+  isn: number;
   /** the sequence number of the next byte the stream expects */
   nextSeq: number;
   held: HeldSegment[];
@@ -117,17 +134,24 @@ export class TcpStreamReassembler {
       this.streams.set(key, state);
     }
     if ((flags & TCP_RST) !== 0) {
+      // An RST resets the connection: both directions stop, whichever side sent it.
       if (state !== undefined) this.forget(key, state);
+      this.forgetReverse(key);
       this.limits.onBoundary?.(key, TcpBoundary.RESET);
       return TcpDelivery.NONE;
     }
     let boundaries = 0;
-    if (state === undefined || (syn && (state.closed || seqDiff(seq + 1, state.nextSeq) !== 0))) {
+    // A SYN with the stream's ISN is a retransmission, also after data went through (a fast-open
+    // SYN sent again without its data, a duplicate the capture shows late): never a new stream.
+    if (state === undefined || (syn && seq !== state.isn)) {
       if (state !== undefined) this.forget(key, state);
-      state = { nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, finSeq: -1, closed: false };
+      state = { isn: (syn ? seq : seq - 1) >>> 0, nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, finSeq: -1, closed: false };
       this.admit(key, state);
-      // (a SYN seen again with the same sequence number is a retransmission, not a new stream)
-      if (syn) boundaries = (flags & TCP_ACK) === 0 ? TcpBoundary.START | TcpBoundary.CONNECT : TcpBoundary.START;
+      if (syn && (flags & TCP_ACK) === 0) {
+        // A new connection: whatever the other direction still holds belongs to the old one.
+        this.forgetReverse(key);
+        boundaries = TcpBoundary.START | TcpBoundary.CONNECT;
+      } else if (syn) boundaries = TcpBoundary.START;
     }
     // SYN occupies one sequence number before the data it may carry.
     const dataSeq = (syn ? seq + 1 : seq) >>> 0;
@@ -136,6 +160,7 @@ export class TcpStreamReassembler {
       if (state.closed && seqDiff(dataSeq, state.nextSeq) > 0) {
         // Data past the end of a finished stream: the ports were reused without a SYN seen.
         state.closed = false;
+        state.isn = (dataSeq - 1) >>> 0;
         state.nextSeq = dataSeq;
       }
       delivery = this.accept(state, ts, dataSeq, data, start, length);
@@ -272,6 +297,13 @@ export class TcpStreamReassembler {
   private forget(key: string, state: StreamState): void {
     this.release(state);
     this.streams.delete(key);
+  }
+
+  /** Drops the other direction of the connection (a new connection, an RST); only at those, so the per-segment path builds no key. */
+  private forgetReverse(key: string): void {
+    const reverse = reverseFlowKey(key);
+    const state = this.streams.get(reverse);
+    if (state !== undefined) this.forget(reverse, state);
   }
 
   /** End of capture: held bytes of every stream are given up. Returns how many streams had any. */

@@ -6,7 +6,7 @@
  * the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer, not the
  * next write, rotates by age and deletes), and an earlier run's files too (adopted at open).
  */
-import { open as openFile, readdir, unlink } from 'node:fs/promises';
+import { open as openFile, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NdjsonFile } from './ndjson-file.js';
@@ -67,6 +67,9 @@ export class RotatingNdjsonExporter implements Exporter {
    * background, so a large one does not hold up the start) it counts as not expiring.
    */
   static async open(opts: RotatingNdjsonOptions): Promise<RotatingNdjsonExporter> {
+    // The files of this base are this exporter's alone: another service writing them (the same
+    // --out twice) would have its open file taken for an earlier run's and deleted, or truncated.
+    await takeLock(join(opts.dir, `${opts.base}.lock`), opts.dir, opts.base);
     const pattern = new RegExp(`^${escapeRegExp(opts.base)}\\.(\\d+)\\.ndjson$`);
     const earlier = (await readdir(opts.dir))
       .map((n) => pattern.exec(n))
@@ -133,6 +136,7 @@ export class RotatingNdjsonExporter implements Exporter {
 
   /** Closes the current file and deletes what has expired; no timer is left (nor a file being read). */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -141,6 +145,7 @@ export class RotatingNdjsonExporter implements Exporter {
       await this.closeCurrent();
       await this.deleteExpired();
     });
+    await unlink(join(this.opts.dir, `${this.opts.base}.lock`)).catch(() => undefined);
   }
 
   /** Closes the current file (the next line opens a new one). */
@@ -293,4 +298,36 @@ function lineExpiry(text: string): number {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Claims `<base>.lock` in the folder for this process: created exclusively with its pid. One
+ * left by a process that is gone (killed: no close removed it) is taken over; one of a process
+ * still running is refused, naming it.
+ */
+async function takeLock(path: string, dir: string, base: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
+      throw new Error(`${dir}: the ${base} files are being written by another running process (pid ${pid}, ${path}): give each service its own --out`);
+    }
+    await unlink(path).catch(() => undefined);
+  }
+  throw new Error(`${dir}: cannot take ${path} (another process keeps creating it)`);
+}
+
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

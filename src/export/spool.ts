@@ -303,6 +303,9 @@ export class DiskSpool {
         await rename(`${path}.tmp`, path);
       } catch (err) {
         // The old file stands, dead lines and all: they stay due, so the next expire() tries again.
+        // What the rewrite wrote goes (a full disk leaves part of it): it holds item bodies that
+        // no sweep looks at, which would outlive their expiry until the next start.
+        await unlink(`${path}.tmp`).catch(ignoreMissing);
         segment.deadBytes += taken.bytes;
         segment.deadUntil = Math.min(segment.deadUntil, taken.until);
         throw err;

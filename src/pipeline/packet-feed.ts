@@ -1,6 +1,6 @@
 import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { TcpBoundary } from '../../native-free/tcp-stream.js';
+import { reverseFlowKey, TcpBoundary } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
 import { classifyRtpRtcp } from '../media/demux.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
@@ -46,12 +46,6 @@ export interface FeedStats {
   lastFrame: number;
   lastTs: number;
   layers: PacketLayerStats;
-}
-
-/** The other direction of a connection: flow keys are "<src>:<sport>><dst>:<dport>" (no '>' in an address). */
-function reverseFlowKey(key: string): string {
-  const gt = key.indexOf('>');
-  return `${key.slice(gt + 1)}>${key.slice(0, gt)}`;
 }
 
 /**
@@ -142,8 +136,9 @@ export class PacketFeed {
   /**
    * A segment at a boundary of its direction's stream, with the bytes it delivers, if any: a new
    * SYN cuts off what the old connection left (both directions for a SYN that opens a
-   * connection), then the bytes go to fresh framers; a FIN reached or an RST ends the framer.
-   * Each message left unfinished is reported once, as cut, on this record.
+   * connection), then the bytes go to fresh framers; a FIN reached ends the framer, an RST both
+   * directions' framers (it resets the connection). Each message left unfinished is reported
+   * once, as cut, on this record.
    */
   private tcpBoundary(view: PacketView, kind: 'tcp' | 'pending', batch: RecordBatch, i: number): void | Promise<void> {
     const boundaries = this.tcpBoundaries;
@@ -151,6 +146,10 @@ export class PacketFeed {
     const key = view.flowKey;
     const demux = this.tcpSip;
     const before = demux.kindOf(key);
+    // ending the other direction too (a new connection, an RST): what it carried names the
+    // transport when this direction sent nothing yet (the peer's half-sent WebSocket frame)
+    const peer = (boundaries & (TcpBoundary.CONNECT | TcpBoundary.RESET)) !== 0 ? reverseFlowKey(key) : null;
+    const peerBefore = peer === null ? null : demux.kindOf(peer);
     const messages: SipParseResult[] = [];
     const cut = (flowKey: string, cause: string) => {
       const report = demux.end(flowKey, cause);
@@ -158,17 +157,20 @@ export class PacketFeed {
     };
     if ((boundaries & TcpBoundary.START) !== 0) {
       cut(key, 'a new SYN');
-      if ((boundaries & TcpBoundary.CONNECT) !== 0) cut(reverseFlowKey(key), 'a new SYN from the peer');
+      if ((boundaries & TcpBoundary.CONNECT) !== 0) cut(peer!, 'a new SYN from the peer');
     }
     if (kind === 'tcp') messages.push(...demux.push(key, view.bytes, view.payloadOffset, view.payloadLength));
     const after = demux.kindOf(key);
     if ((boundaries & TcpBoundary.END) !== 0) cut(key, 'FIN');
-    if ((boundaries & TcpBoundary.RESET) !== 0) cut(key, 'RST');
+    if ((boundaries & TcpBoundary.RESET) !== 0) {
+      cut(key, 'RST');
+      cut(peer!, 'RST');
+    }
     if (messages.length === 0) {
       this.visitor.other(view, kind, batch, i);
       return;
     }
-    return this.visitor.sip(view, messages, this.context(view, (after ?? before) === 'websocket' ? 'ws' : 'tcp'));
+    return this.visitor.sip(view, messages, this.context(view, (after ?? before ?? peerBefore) === 'websocket' ? 'ws' : 'tcp'));
   }
 
   private context(view: PacketView, transport: 'udp' | 'tcp' | 'ws'): SipContext {

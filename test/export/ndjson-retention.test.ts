@@ -21,7 +21,8 @@ afterEach(async () => {
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Date.now() / 1000;
-const files = async () => (await readdir(dir)).sort();
+// the data files (an open exporter also holds its <base>.lock)
+const files = async () => (await readdir(dir)).filter((n) => !n.endsWith('.lock')).sort();
 
 describe('rotating NDJSON exporter: retention without traffic', () => {
   it('rotates by age on its own and deletes the closed file once its lines expire, with no further write', async () => {
@@ -122,5 +123,34 @@ describe('rotating NDJSON exporter: an earlier run’s files', () => {
     await exporter.close();
     // not waited for a whole read (nor deleted unread)
     expect(await files()).toEqual(['exports.000001.ndjson']);
+  });
+});
+
+describe('one service per folder and base', () => {
+  it('a second exporter of the same files is refused while the first one runs in another process; a lock its dead owner left is taken over; close frees it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtemp, rm, writeFile, readdir } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { RotatingNdjsonExporter } = await import('../../src/export/ndjson-rotating.js');
+    const folder = await mkdtemp(join(tmpdir(), 'aipref-ndjson-lock-'));
+    try {
+      // another running process holds the lock
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+      await writeFile(join(folder, 'exports.lock'), `${other.pid}\n`);
+      await expect(RotatingNdjsonExporter.open({ dir: folder, base: 'exports' })).rejects.toThrow(/being written by another running process \(pid \d+/);
+      // its owner gone, the lock is stale
+      const gone = new Promise((r) => other.once('exit', r));
+      other.kill('SIGKILL');
+      await gone;
+      const exporter = await RotatingNdjsonExporter.open({ dir: folder, base: 'exports' });
+      // other bases of the same folder are other files
+      const reports = await RotatingNdjsonExporter.open({ dir: folder, base: 'reports' });
+      await exporter.close();
+      await reports.close();
+      expect((await readdir(folder)).filter((n) => n.endsWith('.lock'))).toEqual([]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function contents(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const name of (await readdir(dir)).sort()) out[name] = (await readFile(join(dir, name), 'utf8')).split('\n').filter((l) => l !== '');
+  for (const name of (await readdir(dir)).filter((n) => !n.endsWith('.lock')).sort()) out[name] = (await readFile(join(dir, name), 'utf8')).split('\n').filter((l) => l !== '');
   return out;
 }
 

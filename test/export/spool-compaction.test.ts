@@ -158,6 +158,8 @@ describe('disk spool: settled lines on disk', () => {
     vi.mocked(rename).mockRejectedValueOnce(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await expect(spool.expire()).rejects.toBeInstanceOf(SpoolFileError);
     expect(await segmentsText()).toContain('SECRET-1-');
+    // the half-done rewrite leaves no .tmp behind: it held item bodies a sweep would never see
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     await spool.expire();
     await spool.drained();
     expect(await segmentsText()).not.toContain('SECRET-1-');

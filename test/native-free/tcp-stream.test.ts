@@ -25,6 +25,13 @@ const syn = (opts: { sport?: number; isn?: number } = {}): TestRecord => ({
   data: buildIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2', sport: opts.sport ?? 40000, dport: 5060, seq: opts.isn ?? ISN, flags: TcpFlag.SYN, payload: new Uint8Array(0), link: 'raw' }),
   linkType: LinkType.RAW,
 });
+/** A segment from the server, the other direction of the same connection. */
+function peer(seq: number, payload: string, flags: number = TcpFlag.PSH | TcpFlag.ACK): TestRecord {
+  return {
+    data: buildIpv4Tcp({ src: '10.0.0.2', dst: '10.0.0.1', sport: 5060, dport: 40000, seq, ack: 1, flags, payload: text(payload), link: 'raw' }),
+    linkType: LinkType.RAW,
+  };
+}
 const summary = (records: TestRecord[], opts?: Parameters<typeof decodeAll>[1]) => {
   const { decoded, decoder } = decodeAll(records, opts);
   return { out: decoded.map((d) => (d.kind === 'tcp' ? d.payload : d.kind)), stats: decoder.stats, decoder };
@@ -152,6 +159,49 @@ describe('TCP stream reassembly', () => {
   it('a new SYN on the same ports starts a new stream', () => {
     const { out } = summary([syn(), seg(0, 'one', TcpFlag.FIN), syn({ isn: 5 }), seg(0, 'two', TcpFlag.PSH, undefined, { isn: 5 })]);
     expect(out).toEqual(['pending', 'one', 'pending', 'two']);
+  });
+
+  it('a SYN seen again with its ISN after data went through is a retransmission: nothing starts, nothing is dropped', () => {
+    const boundaries: number[] = [];
+    const { out, stats } = summary([syn(), seg(0, 'abc'), peer(7000, 'xy'), syn(), seg(3, 'def'), peer(7002, 'z')], {
+      tcp: { onBoundary: (_key, b) => boundaries.push(b) },
+    });
+    expect(out).toEqual(['pending', 'abc', 'xy', 'pending', 'def', 'z']);
+    expect(boundaries).toEqual([TcpBoundary.START | TcpBoundary.CONNECT]);
+    expect(stats.tcpBytesDropped).toBe(0);
+  });
+
+  it('the SYN of a stream picked up at its first byte, seen late (reordered capture), starts nothing', () => {
+    const boundaries: number[] = [];
+    const { out } = summary([seg(0, 'abc'), syn(), seg(3, 'def')], { tcp: { onBoundary: (_key, b) => boundaries.push(b) } });
+    expect(out).toEqual(['abc', 'pending', 'def']);
+    expect(boundaries).toEqual([]);
+  });
+
+  it('an RST from either side forgets both directions and what they hold', () => {
+    const boundaries: [string, number][] = [];
+    // the server's bytes 7002..7003 were lost: "held" waits behind the gap when the client resets
+    const records = [syn(), seg(0, 'abc'), peer(7000, 'ab'), peer(7004, 'held'), seg(3, '', TcpFlag.RST), seg(500, 'new'), peer(7002, 'cd')];
+    const { out, stats } = summary(records, { tcp: { onBoundary: (key, b) => boundaries.push([key, b]) } });
+    // the next connection's bytes (no handshake captured) start streams of their own, even where
+    // they would have filled the old gap
+    expect(out).toEqual(['pending', 'abc', 'ab', 'pending', 'pending', 'new', 'cd']);
+    expect(stats.tcpBytesDropped).toBe(4);
+    expect(boundaries).toEqual([
+      ['10.0.0.1:40000>10.0.0.2:5060', TcpBoundary.START | TcpBoundary.CONNECT],
+      ['10.0.0.1:40000>10.0.0.2:5060', TcpBoundary.RESET],
+    ]);
+  });
+
+  it('a new connection (SYN without ACK) forgets the other direction: its next bytes start a stream though its SYN-ACK was not captured', () => {
+    const { out, stats } = summary([syn(), peer(7000, 'old'), peer(7010, 'held'), syn({ isn: 9 }), peer(300001, 'new')]);
+    expect(out).toEqual(['pending', 'old', 'pending', 'pending', 'new']);
+    expect(stats.tcpBytesDropped).toBe(4);
+  });
+
+  it('an answering SYN (SYN-ACK) leaves the other direction alone', () => {
+    const { out } = summary([syn(), seg(3, 'def'), peer(7000, '', TcpFlag.SYN | TcpFlag.ACK), seg(0, 'abc')]);
+    expect(out).toEqual(['pending', 'pending', 'pending', 'abcdef']);
   });
 
   it('RST forgets the stream and its held bytes', () => {

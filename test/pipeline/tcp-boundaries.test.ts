@@ -1,0 +1,148 @@
+/**
+ * TCP stream boundaries through the packet feed: a SYN seen again with its initial sequence
+ * number is a retransmission, never a new connection; an RST from either side and a new
+ * connection (SYN without ACK) end both directions, reassembly and framing, so the next
+ * connection's bytes start clean.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildIpv4Tcp, TcpFlag } from '../../native-free/frame-builder.js';
+import { LinkType } from '../../native-free/types.js';
+import { PacketFeed } from '../../src/pipeline/packet-feed.js';
+import { batchOf, text, type TestRecord } from '../native-free/packet-helpers.js';
+
+const A = { src: '10.0.0.1', dst: '10.0.0.2', sport: 5060, dport: 5060 };
+const B = { src: '10.0.0.2', dst: '10.0.0.1', sport: 5060, dport: 5060 };
+
+function sipMessage(method: string, callId: string): string {
+  return `${method} sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bK-${callId}\r\nFrom: <sip:a@x>;tag=a1\r\nTo: <sip:b@x>\r\nCall-ID: ${callId}\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`;
+}
+
+function tcp(dir: typeof A, seq: number, flags: number, payload: string | Uint8Array = ''): TestRecord {
+  const bytes = typeof payload === 'string' ? text(payload) : payload;
+  return { data: buildIpv4Tcp({ ...dir, seq, ack: flags & TcpFlag.SYN && dir === A ? undefined : 1, flags, payload: bytes, link: 'raw' }), linkType: LinkType.RAW };
+}
+
+function wsFrame(payload: Uint8Array, opcode = 1): Uint8Array {
+  const mask = [1, 2, 3, 4];
+  const head = payload.length < 126 ? [0x80 | opcode, 0x80 | payload.length] : [0x80 | opcode, 0x80 | 126, payload.length >> 8, payload.length & 0xff];
+  return Uint8Array.from([...head, ...mask, ...payload.map((b, i) => b ^ mask[i & 3]!)]);
+}
+
+const UPGRADE = 'GET / HTTP/1.1\r\nHost: 10.0.0.2\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n';
+
+/** Each SIP-bearing record: frame, transport, and per result "METHOD Call-ID" or "reason: detail". */
+async function sipOf(records: TestRecord[]): Promise<[number, string, string[]][]> {
+  const out: [number, string, string[]][] = [];
+  const feed = new PacketFeed({
+    media() {},
+    other() {},
+    malformed() {},
+    sip(view, messages, ctx) {
+      out.push([
+        view.frame,
+        ctx.transport,
+        messages.map((m) => (m.message?.kind === 'request' ? `${m.message.method} ${m.message.callId}` : `${m.errors[0]?.reason}: ${m.errors[0]?.detail}`)),
+      ]);
+    },
+  });
+  await feed.feedBatch(batchOf(records));
+  return out;
+}
+
+describe('TCP SYN retransmissions', () => {
+  it('a SYN carrying data (fast open) retransmitted: the message once, no cut reported', async () => {
+    const invite = sipMessage('INVITE', 'tfo-rtx');
+    const records = [
+      tcp(A, 1000, TcpFlag.SYN, invite.slice(0, 40)),
+      // no SYN-ACK in time: the client sends its SYN again, same ISN, without the data (RFC 7413 §4.2.2)
+      tcp(A, 1000, TcpFlag.SYN),
+      tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK),
+      // the client sends the data the server did not acknowledge again, then the rest
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, invite.slice(0, 40)),
+      tcp(A, 1041, TcpFlag.PSH | TcpFlag.ACK, invite.slice(40)),
+    ];
+    expect(await sipOf(records)).toEqual([[5, 'tcp', ['INVITE tfo-rtx']]]);
+  });
+
+  it('a duplicate of the opening SYN seen after the first data (reordered capture): the message stays whole', async () => {
+    const invite = sipMessage('INVITE', 'late-syn');
+    const records = [
+      tcp(A, 1000, TcpFlag.SYN),
+      tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK),
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, invite.slice(0, 60)),
+      tcp(A, 1000, TcpFlag.SYN), // the same ISN: a retransmission, not a new connection
+      tcp(A, 1061, TcpFlag.PSH | TcpFlag.ACK, invite.slice(60)),
+    ];
+    expect(await sipOf(records)).toEqual([[5, 'tcp', ['INVITE late-syn']]]);
+  });
+});
+
+describe('RST from the peer', () => {
+  it('the peer resets the connection while a message is half sent: the cut is reported on the RST', async () => {
+    const first = sipMessage('OPTIONS', 'rst-peer').slice(0, 80);
+    const records = [
+      tcp(A, 1000, TcpFlag.SYN),
+      tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK),
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, first),
+      tcp(B, 5001, TcpFlag.RST),
+    ];
+    expect(await sipOf(records)).toEqual([[4, 'tcp', ['no-header-end: 80 bytes of a message cut by RST, dropped']]]);
+  });
+
+  it('after the peer reset, a new connection without a captured SYN does not glue onto the dropped leftover', async () => {
+    const first = sipMessage('OPTIONS', 'rst-old').slice(0, 80);
+    const records = [
+      tcp(A, 1000, TcpFlag.SYN),
+      tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK),
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, first),
+      tcp(B, 5001, TcpFlag.RST),
+      // the next connection on the four-tuple, its handshake not captured
+      tcp(A, 3000000, TcpFlag.PSH | TcpFlag.ACK, sipMessage('INVITE', 'rst-new')),
+      tcp(A, 3000000 + sipMessage('INVITE', 'rst-new').length, TcpFlag.PSH | TcpFlag.ACK, sipMessage('BYE', 'rst-new')),
+    ];
+    expect(await sipOf(records)).toEqual([
+      [4, 'tcp', ['no-header-end: 80 bytes of a message cut by RST, dropped']],
+      [5, 'tcp', ['INVITE rst-new']],
+      [6, 'tcp', ['BYE rst-new']],
+    ]);
+  });
+
+  it('the peer resets a WebSocket connection while a frame is half sent: reported as ws on the RST', async () => {
+    const frame = wsFrame(text(sipMessage('INVITE', 'ws-rst')));
+    const c1 = new Uint8Array([...text(UPGRADE), ...frame.subarray(0, 50)]);
+    const records = [tcp(A, 1000, TcpFlag.SYN), tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK), tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, c1), tcp(B, 5001, TcpFlag.RST)];
+    expect(await sipOf(records)).toEqual([[4, 'ws', ['bad-websocket-frame: 50 bytes of a message cut by RST, dropped']]]);
+  });
+
+  it('bytes the peer held behind a gap are given up at the RST, not joined to the next connection', async () => {
+    const next = sipMessage('OPTIONS', 'next-b');
+    const records = [
+      tcp(A, 1000, TcpFlag.SYN),
+      tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK),
+      // B's first bytes were lost: this message waits behind the gap
+      tcp(B, 5001 + next.length, TcpFlag.PSH | TcpFlag.ACK, sipMessage('NOTIFY', 'held')),
+      tcp(A, 1001, TcpFlag.RST),
+      // the next connection, its handshake not captured; B's first bytes happen to fill the old gap
+      tcp(B, 5001, TcpFlag.PSH | TcpFlag.ACK, next),
+    ];
+    expect((await sipOf(records)).flatMap(([, , m]) => m)).toEqual(['OPTIONS next-b']);
+  });
+});
+
+describe('a new connection (SYN without ACK) makes the other direction new too', () => {
+  it("the peer's first bytes in the new connection are delivered though its SYN-ACK was not captured", async () => {
+    const records = [
+      tcp(A, 1000, TcpFlag.SYN),
+      tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK),
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, sipMessage('OPTIONS', 'old-a')),
+      tcp(B, 5001, TcpFlag.PSH | TcpFlag.ACK, sipMessage('NOTIFY', 'old-b')),
+      // a new connection on the four-tuple; the capture lost its SYN-ACK
+      tcp(A, 800000, TcpFlag.SYN),
+      tcp(A, 800001, TcpFlag.PSH | TcpFlag.ACK, sipMessage('INVITE', 'new-a')),
+      tcp(B, 300001, TcpFlag.PSH | TcpFlag.ACK, sipMessage('NOTIFY', 'new-b')),
+    ];
+    const got = (await sipOf(records)).flatMap(([, , m]) => m);
+    expect(got).toEqual(['OPTIONS old-a', 'NOTIFY old-b', 'INVITE new-a', 'NOTIFY new-b']);
+  });
+});
+
