@@ -126,10 +126,14 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       if (!m) continue;
       if (section.kind === '') section.kind = m.kind;
       if (section.mid === undefined && m.mid !== null) section.mid = m.mid;
+      // port 0 disables, but not a bundle-only m-section of a BUNDLE group (SdpMedia.disabled, RFC 8843 §7.2, §7.3)
       if (m.disabled) section.disabled = true;
-      if (m.address !== null && m.port > 0) addAddress(section.rtp, m.address, m.port);
-      const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, index) ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
-      if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
+      if (m.address !== null && m.port > 0) {
+        addAddress(section.rtp, m.address, m.port);
+        // port 0 (disabled, or bundle-only: see addBundleAddresses) has no RTCP of its own either, not port 0+1
+        const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, index) ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
+        if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
+      }
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
       if (side.party === input.awaitingAnswerFrom) continue;
@@ -142,6 +146,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
     sections.push(section);
   }
   if (offer !== null && answer !== null && input.awaitingAnswerFrom === undefined) addBundleAddresses(sections, offer, answer, rtcpMux);
+  else if (offer !== null) addOfferedBundleOnlyAddresses(sections, offer, rtcpMux);
   return { sections, dialogApts, headerApts };
 }
 
@@ -151,7 +156,9 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
  * the answer), RTP and RTCP alike (BUNDLE requires rtcp-mux). The offer gave each m-section its
  * own port; the packets then come to the tagged one's, which is every bundled m-section's
  * address, not the first one's alone: a stream there is told apart by a=ssrc or its mid only.
- * (RTCP: where the tagged m-section's goes, multiplexed or not as rtcpMux finds.)
+ * (RTCP: where the tagged m-section's goes, multiplexed or not as rtcpMux finds.) A bundled
+ * m-section with port 0 and a=bundle-only (the offer's, §7.2, or the answer's, §7.3) is not
+ * disabled (SdpMedia.disabled) and has no address of its own: the tagged one's is its only one.
  */
 function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answer: PartySdp, rtcpMux: (side: PartySdp, sdp: SessionDescription, index: number) => boolean): void {
   for (const group of answer.sdp.groups) {
@@ -166,6 +173,33 @@ function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answ
           addAddress(s.rtp, tagged.address, tagged.port);
           if (rtcpAddress !== null && rtcpPort > 0) addAddress(s.rtcp, rtcpAddress, rtcpPort);
         }
+      }
+    }
+  }
+}
+
+/**
+ * While only the offer is known (before any answer, or a new offer awaiting its answer), an
+ * m-section it offers bundle-only (port 0 with a=bundle-only, its mid in the offer's BUNDLE
+ * group) has no address of its own: RFC 8843 §7.2 makes it usable only through the BUNDLE
+ * transport, so it is reached at the offerer's tagged m-section's address (the offer's group's
+ * first mid, §7.2.1) — the only place its media can arrive if the answer accepts it, and an
+ * answer that rejects it disables it then. The other bundled m-sections keep their own
+ * addresses until the answer accepts the group (addBundleAddresses): the answerer may still
+ * decline BUNDLE and take them one by one.
+ */
+function addOfferedBundleOnlyAddresses(sections: NegotiatedSection[], offer: PartySdp, rtcpMux: (side: PartySdp, sdp: SessionDescription, index: number) => boolean): void {
+  for (const sdp of [offer.sdp, ...(offer.copies ?? [])]) {
+    for (const group of sdp.groups) {
+      if (group.semantics !== 'BUNDLE' || group.mids.length < 2) continue;
+      const tagged = sdp.media.find((m) => m.mid === group.mids[0]);
+      if (tagged === undefined || tagged.address === null || tagged.port === 0) continue;
+      const [rtcpAddress, rtcpPort] = rtcpMux(offer, sdp, tagged.index) ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
+      for (const m of sdp.media) {
+        const section = sections[m.index];
+        if (section === undefined || section.disabled || !m.bundleOnly || m.port !== 0 || m.mid === null || !group.mids.includes(m.mid)) continue;
+        addAddress(section.rtp, tagged.address, tagged.port);
+        if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
       }
     }
   }

@@ -5,7 +5,7 @@
  * One pass over the lines: each is numbered and checked (the lines this module relies on must
  * have their shape; broken ones are reported and skipped), a=aipref is read here, and the few
  * standard attributes the enforcer uses (o=, c=, a=rtcp, a=rtcp-mux, a=mid, a=extmap, a=ssrc,
- * a=ssrc-group, a=group, the direction) are read with sdp-transform's own grammar rules, with
+ * a=ssrc-group, a=group, a=bundle-only, the direction) are read with sdp-transform's own grammar rules, with
  * its conversions (see SdpTransformRules). sdp-transform's `parse` itself is not called: it
  * tries every rule of its grammar on every line, most of which the enforcer never reads.
  */
@@ -48,7 +48,14 @@ export interface SdpMedia {
   /** the a=extmap id of urn:ietf:params:rtp-hdrext:sdes:mid (the section's own, else the session's), or null */
   midExtId: number | null;
   aiprefs: SdpAiPref[];
-  /** port 0: the stream is disabled or rejected (RFC 3264 §6, §8.2) */
+  /** the section carries a=bundle-only (RFC 8843 §6) */
+  bundleOnly: boolean;
+  /**
+   * port 0: the stream is disabled or rejected (RFC 3264 §6, §8.2) — unless the section is
+   * bundle-only (a=bundle-only, its mid in this SDP's BUNDLE group): then port 0 only says it
+   * has no transport of its own, its media uses the BUNDLE group's (RFC 8843 §7.2, §7.3). An
+   * answerer rejects a bundled m-section with port 0 without a=bundle-only (RFC 8843 §7.3.3).
+   */
   disabled: boolean;
   direction: MediaDirection;
   /** 1-based line number of the m-line */
@@ -230,6 +237,7 @@ interface Attributes {
   connection: Fields | undefined;
   rtcp: Fields | undefined;
   rtcpMux: boolean;
+  bundleOnly: boolean;
   mid: Value | undefined;
   direction: Value | undefined;
   ext: Fields[];
@@ -247,7 +255,7 @@ interface SectionDraft {
 }
 
 function newAttributes(): Attributes {
-  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, mid: undefined, direction: undefined, ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
+  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, mid: undefined, direction: undefined, ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
 }
 
 interface GrammarRule {
@@ -282,6 +290,7 @@ const SSRC_RULE = grammarRule('a', 'ssrcs');
 const SSRC_GROUP_RULE = grammarRule('a', 'ssrcGroups');
 const GROUP_RULE = grammarRule('a', 'groups');
 const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
+const BUNDLE_ONLY_RULE = grammarRule('a', 'bundleOnly');
 
 /** sdp-transform's toIntIfInt */
 function valueOf(text: string): Value {
@@ -314,11 +323,13 @@ type LineEffect =
   /** appended to the level's list */
   | { kind: 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups'; fields: Fields }
   | { kind: 'mid' | 'direction'; value: Value }
-  | { kind: 'rtcpMux' };
+  | { kind: 'rtcpMux' }
+  | { kind: 'bundleOnly' };
 
 const NONE: LineEffect = { kind: 'none' };
 const AIPREF: LineEffect = { kind: 'aipref' };
 const RTCP_MUX: LineEffect = { kind: 'rtcpMux' };
+const BUNDLE_ONLY: LineEffect = { kind: 'bundleOnly' };
 
 /** distinct lines seen lately and what they mean; emptied when full (unique lines like a=ssrc keep arriving) */
 const LINE_EFFECTS = new Map<string, LineEffect>();
@@ -367,6 +378,9 @@ function applyEffect(effect: LineEffect, at: Attributes): void {
     case 'rtcpMux':
       at.rtcpMux = true;
       return;
+    case 'bundleOnly':
+      at.bundleOnly = true;
+      return;
   }
 }
 
@@ -401,6 +415,8 @@ function standardEffect(raw: string): LineEffect {
       return raw.startsWith('inactive', 2) ? directionEffect(raw) : NONE;
     case 0x67: // g
       return raw.startsWith('group:', 2) && (m = GROUP_RULE.reg.exec(raw.slice(2))) ? { kind: 'groups', fields: fieldsOf(m, GROUP_RULE.names) } : NONE;
+    case 0x62: // b
+      return raw.startsWith('bundle-only', 2) && BUNDLE_ONLY_RULE.reg.test(raw.slice(2)) ? BUNDLE_ONLY : NONE;
     default:
       return NONE;
   }
@@ -422,6 +438,7 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
   const unmuxedRtcpPort = rtcp && typeof rtcp['port'] === 'number' ? rtcp['port'] : port + 1;
   const unmuxedRtcpAddress = rtcp?.['address'] ? (rtcp['address'] as string) : address;
   const mid = attributes.mid !== undefined ? String(attributes.mid) : null;
+  const bundleOnly = attributes.bundleOnly;
   const media: SdpMedia = {
     index,
     kind: m ? m[1]! : (draft.text.slice(2).split(' ')[0] ?? ''),
@@ -439,11 +456,17 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: sectionMidExt(attributes.ext, sessionMidExt),
     aiprefs: draft.aiprefs,
-    disabled: port === 0,
+    bundleOnly,
+    disabled: port === 0 && !(bundleOnly && inBundleGroup(sdp, mid)),
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
     line: draft.line,
   };
   return media;
+}
+
+/** Whether `mid` is in one of the description's BUNDLE groups (RFC 8843 §7.1). */
+function inBundleGroup(sdp: SessionDescription, mid: string | null): boolean {
+  return mid !== null && sdp.groups.some((g) => g.semantics === 'BUNDLE' && g.mids.includes(mid));
 }
 
 /** The id a level's a=extmap lines give the RTP mid header extension, or null. */

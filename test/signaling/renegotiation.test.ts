@@ -177,3 +177,55 @@ describe('RTCP multiplexing is in use only when the offer and the answer both ca
     ]);
   });
 });
+
+describe('bundle-only m-sections (RFC 8843 §7.2, §7.3): port 0 with a=bundle-only is bundled, not disabled', () => {
+  /** audio (the tagged m-section) on `port`, video per `video`, BUNDLE group `group` */
+  const bundled = (ip: string, port: number, video: string[], group = 'a=group:BUNDLE a v') =>
+    sdpText(['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', group, `m=audio ${port} RTP/AVP 0`, 'a=mid:a', 'a=rtcp-mux', 'a=aipref:mid apt-a', ...video]);
+  const OFFER = bundled('10.0.0.1', 4000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=bundle-only', 'a=aipref:mid apt-v']);
+  const side = (party: 'caller' | 'callee', text: string) => ({ party, frame: party === 'caller' ? 1 : 2, sdp: parseSdp(text).sdp });
+  const video = (scope: NegotiatedScope) => {
+    const s = scope.sections[1]!;
+    return { disabled: s.disabled, rtp: s.rtp.map((a) => `${a.address}:${a.port}`), rtcp: s.rtcp.map((a) => `${a.address}:${a.port}`), apts: s.apts.map((a) => a.id) };
+  };
+
+  test('offered alone: reached at the offerer tagged m-section address, governed by its identifiers', () => {
+    const scope = buildNegotiatedScope({ caller: side('caller', OFFER), callee: null, offerer: 'caller', headers: [] });
+    expect(video(scope)).toEqual({ disabled: false, rtp: ['10.0.0.1:4000'], rtcp: ['10.0.0.1:4000'], apts: ['apt-v'] });
+  });
+
+  test('answered bundle-only too (port 0, a=bundle-only, §7.3): reached at both BUNDLE addresses', () => {
+    const answer = bundled('10.0.0.2', 5000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=bundle-only']);
+    const scope = buildNegotiatedScope({ caller: side('caller', OFFER), callee: side('callee', answer), offerer: 'caller', headers: [] });
+    expect(video(scope)).toEqual({ disabled: false, rtp: ['10.0.0.1:4000', '10.0.0.2:5000'], rtcp: ['10.0.0.1:4000', '10.0.0.2:5000'], apts: ['apt-v'] });
+  });
+
+  test('rejected by the answer (port 0 without a=bundle-only, out of the group, §7.3.3): disabled as before', () => {
+    const answer = bundled('10.0.0.2', 5000, ['m=video 0 RTP/AVP 96', 'a=mid:v'], 'a=group:BUNDLE a');
+    const scope = buildNegotiatedScope({ caller: side('caller', OFFER), callee: side('callee', answer), offerer: 'caller', headers: [] });
+    expect(video(scope)).toMatchObject({ disabled: true, apts: [] });
+  });
+
+  test('port 0 without a=bundle-only, or a=bundle-only with its mid in no BUNDLE group: disabled', () => {
+    const noAttribute = bundled('10.0.0.1', 4000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=aipref:mid apt-v']);
+    const outOfGroup = bundled('10.0.0.1', 4000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=bundle-only', 'a=aipref:mid apt-v'], 'a=group:BUNDLE a x');
+    for (const offer of [noAttribute, outOfGroup]) {
+      expect(video(buildNegotiatedScope({ caller: side('caller', offer), callee: null, offerer: 'caller', headers: [] }))).toEqual({ disabled: true, rtp: [], rtcp: [], apts: [] });
+    }
+  });
+
+  test('a new offer awaiting its answer: its bundle-only m-section is reached at the offerer tagged address', () => {
+    const previous = bundled('10.0.0.2', 5000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=bundle-only']);
+    const scope = buildNegotiatedScope({ caller: side('caller', OFFER), callee: side('callee', previous), offerer: 'caller', headers: [], awaitingAnswerFrom: 'callee' });
+    expect(video(scope)).toEqual({ disabled: false, rtp: ['10.0.0.1:4000'], rtcp: ['10.0.0.1:4000'], apts: ['apt-v'] });
+  });
+
+  test('re-offered with port 0 and no a=bundle-only: the section is disabled (section-disabled)', () => {
+    const answer = bundled('10.0.0.2', 5000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=bundle-only']);
+    const before = buildNegotiatedScope({ caller: side('caller', OFFER), callee: side('callee', answer), offerer: 'caller', headers: [] });
+    const reoffer = bundled('10.0.0.1', 4000, ['m=video 0 RTP/AVP 96', 'a=mid:v', 'a=aipref:mid apt-v'], 'a=group:BUNDLE a');
+    const rejected = bundled('10.0.0.2', 5000, ['m=video 0 RTP/AVP 96', 'a=mid:v'], 'a=group:BUNDLE a');
+    const after = buildNegotiatedScope({ caller: side('caller', reoffer), callee: side('callee', rejected), offerer: 'caller', headers: [] });
+    expect(diffScopes(before, after).removed.map((r) => `${r.index}:${r.id} ${r.cause}`)).toEqual(['1:apt-v section-disabled']);
+  });
+});

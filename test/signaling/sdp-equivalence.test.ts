@@ -23,6 +23,8 @@ const SESSION_LINES = [
   't=0 0',
   'a=group:BUNDLE 0 1',
   'a=group:BUNDLE a v data',
+  'a=group:BUNDLE 1 0',
+  'a=group:LS 0 1',
   'a=group:1 a b',
   'a=group:LS',
   'a=msid-semantic: WMS *',
@@ -61,6 +63,9 @@ const MEDIA_LINES = [
   'a=rtcp:abc',
   'a=rtcp-mux',
   'a=rtcp-mux-only',
+  'a=bundle-only',
+  'a=bundle-onlyX',
+  'a=Bundle-only',
   'a=rtcp-rsize',
   'a=rtcp-fb:96 nack pli',
   'a=sendrecv',
@@ -127,7 +132,7 @@ describe('parseSdp agrees with sdp-transform', () => {
 
   test('arbitrary attribute text', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), fc.constantFrom('a=', 'a=rtcp:', 'a=ssrc:1 ', 'a=ssrc-group:', 'a=extmap:1 ', 'a=group:', 'a=mid:', 'a=aipref:', 'c=', 'o='), (rest, prefix) => {
+      fc.property(fc.string({ maxLength: 80 }), fc.constantFrom('a=', 'a=bundle-only', 'a=rtcp:', 'a=ssrc:1 ', 'a=ssrc-group:', 'a=extmap:1 ', 'a=group:', 'a=mid:', 'a=aipref:', 'c=', 'o='), (rest, prefix) => {
         for (const t of [`v=0\r\n${prefix}${rest}\r\nm=audio 1 RTP/AVP 0\r\n`, `v=0\r\nm=audio 1 RTP/AVP 0\r\n${prefix}${rest}\r\n`]) {
           let expected: unknown;
           try {

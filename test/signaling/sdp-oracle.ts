@@ -137,6 +137,9 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
   const unmuxedRtcpPort = rtcp && typeof rtcp.port === 'number' ? rtcp.port : port + 1;
   const unmuxedRtcpAddress = rtcp?.address ? rtcp.address : address;
   const mid = attributes.mid !== undefined ? String(attributes.mid) : null;
+  const bundleOnly = attributes.bundleOnly !== undefined;
+  // port 0 with a=bundle-only, its mid in this description's BUNDLE group: bundled, not disabled (RFC 8843 §7.2, §7.3)
+  const bundled = mid !== null && sdp.groups.some((g) => g.semantics === 'BUNDLE' && g.mids.includes(mid));
   const midExt = (attributes.ext ?? []).find((e) => e.uri === MID_HEADER_EXTENSION_URI);
   // a session-level mapping applies unless the section maps that id itself (RFC 8285 §5)
   const inherited = sessionMidExt !== null && !(attributes.ext ?? []).some((e) => Number(e.value) === sessionMidExt) ? sessionMidExt : null;
@@ -157,7 +160,8 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
     ssrcGroups: (attributes.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: String(g.ssrcs).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: midExt ? Number(midExt.value) : inherited,
     aiprefs: readAiPrefs(lines, index, errors),
-    disabled: port === 0,
+    bundleOnly,
+    disabled: port === 0 && !(bundleOnly && bundled),
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
     line: mLine.line,
   };

@@ -221,6 +221,26 @@ describe('parseSdp', () => {
   });
 });
 
+describe('a=bundle-only (RFC 8843 §6, §7)', () => {
+  const text = (group: string, video: string[]) =>
+    sdpText(['v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', 'c=IN IP4 192.0.2.1', 't=0 0', group, 'm=audio 4000 RTP/AVP 0', 'a=mid:a', 'm=video 0 RTP/AVP 96', 'a=mid:v', ...video]);
+
+  test('port 0 with a=bundle-only, its mid in the BUNDLE group: bundled, not disabled', () => {
+    const r = parseSdp(text('a=group:BUNDLE a v', ['a=bundle-only']));
+    expect(r.errors).toEqual([]);
+    expect(r.sdp.media.map((m) => [m.mid, m.port, m.bundleOnly, m.disabled])).toEqual([
+      ['a', 4000, false, false],
+      ['v', 0, true, false],
+    ]);
+  });
+
+  test('port 0 without a=bundle-only, or with it but outside any BUNDLE group: disabled (RFC 3264 §6)', () => {
+    expect(parseSdp(text('a=group:BUNDLE a v', [])).sdp.media[1]).toMatchObject({ bundleOnly: false, disabled: true });
+    expect(parseSdp(text('a=group:BUNDLE a', ['a=bundle-only'])).sdp.media[1]).toMatchObject({ bundleOnly: true, disabled: true });
+    expect(parseSdp(text('a=group:LS a v', ['a=bundle-only'])).sdp.media[1]).toMatchObject({ bundleOnly: true, disabled: true });
+  });
+});
+
 describe('scopesOfSdp', () => {
   test('session → all, group → BUNDLE members, mid → its own section', () => {
     const { sections, unapplied } = scopesOfSdp(parseSdp(WEBRTC).sdp);
