@@ -414,12 +414,13 @@ export function dialogApts(call: CallPlan): string[] {
 
 /** What the generator means to govern a stream once the initial offer/answer is done. */
 export function intendedStreamApts(call: CallPlan, stream: StreamPlan): string[] {
-  // A stream tied to no m-section is still governed by what governs them all (session scope,
-  // session-level group lines in BUNDLE calls), beside the dialog-level values (SPEC §2.3, §2.5);
-  // an SDES PRIV tag only adds to those (SPEC §2).
+  // A stream tied to no m-section is governed by what governs them all (session scope,
+  // session-level group lines in BUNDLE calls), and only where nothing does by the dialog-level
+  // values (SPEC §2.3, §2.5), as a bound stream is; an SDES PRIV tag only adds to those (SPEC §2).
   const everySection = call.sections.length > 0 ? sectionApts(call, call.sections[0]!, false) : [];
-  if (stream.route === 'sdes-priv') return [...new Set([...everySection, ...dialogApts(call), stream.sdesPriv!])];
-  if (stream.route === 'dialog') return [...new Set([...everySection, ...dialogApts(call)])];
+  const unbound = everySection.length > 0 ? everySection : dialogApts(call);
+  if (stream.route === 'sdes-priv') return [...new Set([...unbound, stream.sdesPriv!])];
+  if (stream.route === 'dialog') return unbound;
   const section = call.sections.find((s) => s.mid === stream.mid)!;
   const ids = sectionApts(call, section, true);
   return ids.length > 0 ? ids : dialogApts(call);

@@ -125,6 +125,11 @@ function slotOf(address: number, port: number, shift: number): number {
 
 const NO_KEYS: readonly number[] = [];
 
+/** An a=ssrc route: the entry, and the call whose dialog declared the SSRC. */
+interface SsrcEntry extends TransportEntry {
+  callId: string;
+}
+
 /** What one dialog registered: its IPv4 and IPv6 transport keys and its declared SSRCs. */
 interface Owned {
   v4: number[];
@@ -145,7 +150,7 @@ export class TransportMap {
    * SSRC → the m-sections that declare it with a=ssrc, one entry per dialog declaring it: the
    * route for packets from addresses no SDP names (NAT on both sides, a relay's public side).
    */
-  private readonly bySsrc = new Map<number, TransportEntry[]>();
+  private readonly bySsrc = new Map<number, SsrcEntry[]>();
   /** what each dialog registered, so a new scope replaces the old one exactly. */
   private readonly byDialog = new Map<string, Owned>();
 
@@ -157,7 +162,7 @@ export class TransportMap {
       for (const section of s?.sections ?? []) {
         // disabled sections are kept: their streams' last packets still belong to the dialog
         for (const addr of [...section.rtp, ...section.rtcp]) this.add(scope.key, section.index, addr, owned);
-        for (const ssrc of section.ssrcs) this.addSsrc(scope.key, section.index, ssrc, owned);
+        for (const ssrc of section.ssrcs) this.addSsrc(scope.key, scope.dialog.callId, section.index, ssrc, owned);
       }
     }
     this.byDialog.set(scope.key, owned);
@@ -182,13 +187,18 @@ export class TransportMap {
   }
 
   /**
-   * The m-sections that declare the SSRC with a=ssrc, when one dialog alone does: SPEC §2's
-   * first route, for a packet whose addresses match no transport. An SSRC two live dialogs
-   * declare (32 random bits: a collision, or a copied SDP) routes nowhere.
+   * The m-sections that declare the SSRC with a=ssrc, when one call alone does: SPEC §2's first
+   * route, for a packet whose addresses match no transport. Within one call (the early dialogs
+   * of a forked INVITE all carry its offer's a=ssrc lines), the dialog whose scope came last
+   * takes it, as with a transport address (the 2xx's confirmed dialog over its siblings). An
+   * SSRC two live calls declare (32 random bits: a collision, or a copied SDP) routes nowhere.
    */
   lookupSsrc(ssrc: number): TransportEntry | undefined {
     const entries = this.bySsrc.get(ssrc);
-    return entries !== undefined && entries.length === 1 ? entries[0] : undefined;
+    if (entries === undefined) return undefined;
+    const last = entries[entries.length - 1]!;
+    for (let i = 0; i < entries.length - 1; i++) if (entries[i]!.callId !== last.callId) return undefined;
+    return last;
   }
 
   /** The IPv4 transport keys (address × 65536 + port) the dialog registered. */
@@ -208,12 +218,12 @@ export class TransportMap {
     return this.v4.size + this.v6.size;
   }
 
-  private addSsrc(dialogKey: string, index: number, ssrc: number, owned: Owned): void {
+  private addSsrc(dialogKey: string, callId: string, index: number, ssrc: number, owned: Owned): void {
     let entries = this.bySsrc.get(ssrc);
     if (entries === undefined) this.bySsrc.set(ssrc, (entries = []));
     const entry = entries.find((e) => e.dialogKey === dialogKey);
     if (entry === undefined) {
-      entries.push({ dialogKey, sections: [index], tag: -1 });
+      entries.push({ dialogKey, callId, sections: [index], tag: -1 });
       owned.ssrcs.push(ssrc);
     } else if (!entry.sections.includes(index)) entry.sections.push(index);
   }

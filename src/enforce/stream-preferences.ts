@@ -227,13 +227,15 @@ export class StreamPreferences {
       // A stream tied to the dialog but to none of its m-sections (a shared BUNDLE address, no
       // a=ssrc, no mid) is in one of them all the same: what governs every m-section (a=aipref
       // at session scope, an AI-Pref value with scope=session) governs it too, whichever it is
-      // (SPEC §2.3), and the dialog-level fallback applies beside it (§2.5). Without this a
-      // regulatory session-scope floor was escaped through a looser dialog-level value.
+      // (SPEC §2.3), as it will once its m-section is known; the dialog-level fallback (§2.5)
+      // only where nothing does, as for a bound stream. (The dialog-level value let a regulatory
+      // session-scope floor be escaped; applied beside it, a user value overrode a domain
+      // session statement until the stream's mid was learned.)
       else for (const id of everySectionApts(scope)) addUnique(signaled, id);
       // An SDES PRIV tag does not take the stream out of the dialog's reach: the dialog-level
       // values still apply to a stream no m-section's identifiers govern, and a tag they do not
       // name conflicts with them below and can only add restrictions (SPEC §2, §3's floor).
-      if ((section === null || signaled.length === 0) && !disabled && scope.dialogApts.length > 0) {
+      if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
         implicit = true;
         for (const id of scope.dialogApts) addUnique(signaled, id);
       }

@@ -95,13 +95,15 @@ export class MediaCore {
   private readonly flows = new FlowCache(4096);
   private readonly transports = new TransportMap();
   /**
-   * SSRCs of packets that no route took to a dialog (no transport matched, no a=ssrc declared
-   * them), whose flows the cache keeps unbound: a scope that declares one of them makes the
-   * cache forget its flows, so the next packet takes the a=ssrc route. Bounded: past the bound
-   * any scope declaring an SSRC does so.
+   * SSRCs of packets no transport matched, whose flows the cache keeps as the a=ssrc route left
+   * them (bound to the dialog that declared the SSRC, or unbound): an event that changes what a
+   * declared SSRC routes to — a scope declaring it (first, or as a second call: ambiguous), the
+   * end or rekey of a dialog declaring it — makes the cache forget, so the next packet takes
+   * the route as it stands, as the main thread's shard choice does. Bounded: past the bound,
+   * any such event does so.
    */
-  private readonly unrouted = new Set<number>();
-  private unroutedOverflow = false;
+  private readonly bySsrcRoute = new Set<number>();
+  private bySsrcRouteOverflow = false;
   private readonly scopes = new Map<string, DialogScope>();
   private readonly statements = new StatementTable();
   private readonly preferences = new StreamPreferences(this.statements);
@@ -160,10 +162,18 @@ export class MediaCore {
     // route the event may change. (Statements and settings change preferences, never routes.)
     const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
     const touched: number[] = [];
-    for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
+    const declared: number[] = [];
+    for (const d of dialogs) {
+      touched.push(...this.transports.ownedV4(d));
+      this.declaredBy(d, declared);
+    }
     this.applyEvent(ev);
-    for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
+    for (const d of dialogs) {
+      touched.push(...this.transports.ownedV4(d));
+      this.declaredBy(d, declared);
+    }
     this.flows.forget(touched, dialogs);
+    this.rerouteDeclared(declared);
   }
 
   private applyEvent(ev: CoreEvent): void {
@@ -190,7 +200,6 @@ export class MediaCore {
       case 'scope': {
         this.scopes.set(ev.scope.key, ev.scope);
         this.transports.set(ev.scope);
-        this.rerouteDeclared(ev.scope);
         const session = this.table.existingSession(ev.scope.key);
         if (session) {
           // what decided each stream's telemetry until now, when there are windows to keep or close
@@ -207,10 +216,9 @@ export class MediaCore {
         this.scopes.delete(ev.from);
         this.transports.remove(ev.from);
         if (scope && !this.scopes.has(ev.to)) {
-          const moved: DialogScope = { ...scope, key: ev.to, dialog: ev.dialog, pending: scope.pending ? { ...scope.pending, key: ev.to, dialog: ev.dialog } : null };
+          const moved = rekeyedScope(scope, ev.to, ev.dialog);
           this.scopes.set(ev.to, moved);
           this.transports.set(moved);
-          this.rerouteDeclared(moved);
         }
         const old = this.table.dropSession(ev.from);
         if (old) {
@@ -400,27 +408,27 @@ export class MediaCore {
       ? (this.transports.lookupV4(addr.dst4, addr.dport) ?? this.transports.lookupV4(addr.src4, addr.sport))
       : (this.transports.lookupV6(addr.dst, addr.dport) ?? this.transports.lookupV6(addr.src, addr.sport));
     if (byAddress !== undefined) return byAddress;
-    const bySsrc = this.transports.lookupSsrc(ssrc);
-    if (bySsrc === undefined) {
-      if (this.unrouted.size < 4096) this.unrouted.add(ssrc);
-      else this.unroutedOverflow = true;
-    }
-    return bySsrc;
+    if (this.bySsrcRoute.size < 4096) this.bySsrcRoute.add(ssrc);
+    else this.bySsrcRouteOverflow = true;
+    return this.transports.lookupSsrc(ssrc);
   }
 
-  /** A scope that declares an SSRC seen unrouted: the flow cache forgets, so its packets find the route. */
-  private rerouteDeclared(scope: DialogScope): void {
-    if (this.unrouted.size === 0 && !this.unroutedOverflow) return;
-    for (const s of [scope, scope.pending]) {
-      for (const section of s?.sections ?? []) {
-        for (const ssrc of section.ssrcs) {
-          if (!this.unroutedOverflow && !this.unrouted.has(ssrc)) continue;
-          this.flows.invalidate();
-          this.unrouted.clear();
-          this.unroutedOverflow = false;
-          return;
-        }
-      }
+  /** The SSRCs a dialog's scope (and its pending offer) declares with a=ssrc, onto `out`. */
+  private declaredBy(dialog: string, out: number[]): void {
+    const scope = this.scopes.get(dialog);
+    if (scope === undefined) return;
+    for (const s of [scope, scope.pending]) for (const section of s?.sections ?? []) for (const ssrc of section.ssrcs) out.push(ssrc);
+  }
+
+  /** An event changed what these declared SSRCs route to: flows the cache holds by that route are forgotten. */
+  private rerouteDeclared(ssrcs: readonly number[]): void {
+    if (ssrcs.length === 0 || (this.bySsrcRoute.size === 0 && !this.bySsrcRouteOverflow)) return;
+    for (const ssrc of ssrcs) {
+      if (!this.bySsrcRouteOverflow && !this.bySsrcRoute.has(ssrc)) continue;
+      this.flows.invalidate();
+      this.bySsrcRoute.clear();
+      this.bySsrcRouteOverflow = false;
+      return;
     }
   }
 
@@ -724,6 +732,11 @@ function itemKey(index: number): string {
  * An RTP session with no dialog: the transport pair, unordered, with ports rounded down to
  * even so that RTP (even port) and its RTCP (port+1) share it.
  */
+/** A dialog's scope under the key an early dialog is confirmed as (a rekey event), its pending offer too. */
+export function rekeyedScope(scope: DialogScope, key: string, dialog: DialogRef): DialogScope {
+  return { ...scope, key, dialog, pending: scope.pending ? { ...scope.pending, key, dialog } : null };
+}
+
 export function unboundSessionKey(addr: PacketAddress): string {
   const a = `${addr.src}:${addr.sport & ~1}`;
   const b = `${addr.dst}:${addr.dport & ~1}`;

@@ -12,13 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { readUint32 } from '../../native-free/big-endian.js';
 import { CaptureError, type PacketView, type RecordBatch } from '../../native-free/types.js';
 import { TransportMap } from '../binding/transport-map.js';
-import type { BindingRow } from '../binding/types.js';
+import type { BindingRow, DialogScope } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import { type Report, reportJson } from '../report/report.js';
 import type { CoreCounters, CoreEvent, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
 import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLines, mergedRuns, type ShardLines } from './encoded-lines.js';
-import { unboundSessionKey } from './media-core.js';
+import { rekeyedScope, unboundSessionKey } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
@@ -252,17 +252,33 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const rtpHeader = createRtpHeaderView();
   const inFlight: PendingBatch[] = [];
 
-  /** Keeps the front end's own copy of where each dialog's media arrives, to pick shards. */
+  /** The scope in force per dialog key, as the shards' cores keep it (MediaCore.applyEvent). */
+  const scopes = new Map<string, DialogScope>();
+  /**
+   * Keeps the front end's own copy of where each dialog's media arrives, to pick shards: the
+   * same routes the cores follow, event by event, or a packet would reach a shard that binds it
+   * otherwise than a single core does.
+   */
   const track = (events: CoreEvent[]) => {
     for (const ev of events) {
       if (ev.kind === 'scope') {
+        scopes.set(ev.scope.key, ev.scope);
         routes.set(ev.scope);
         callIdOf.set(ev.scope.key, ev.scope.dialog.callId);
       } else if (ev.kind === 'rekey') {
+        // an early dialog confirmed under another key keeps its routes there, as in the cores
+        const scope = scopes.get(ev.from);
+        scopes.delete(ev.from);
         routes.remove(ev.from);
         callIdOf.delete(ev.from);
         callIdOf.set(ev.to, ev.dialog.callId);
+        if (scope && !scopes.has(ev.to)) {
+          const moved = rekeyedScope(scope, ev.to, ev.dialog);
+          scopes.set(ev.to, moved);
+          routes.set(moved);
+        }
       } else if (ev.kind === 'dialog-ended') {
+        scopes.delete(ev.key);
         routes.remove(ev.key);
         callIdOf.delete(ev.key);
       }

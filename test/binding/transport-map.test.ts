@@ -3,9 +3,9 @@ import type { DialogScope } from '../../src/binding/types.js';
 import { ipv4ToNumber, TransportMap } from '../../src/binding/transport-map.js';
 
 /** A scope with one m-section per address; only what TransportMap reads is filled in. */
-function scope(key: string, addrs: { address: string; port: number }[], ssrcs: number[][] = []): DialogScope {
+function scope(key: string, addrs: { address: string; port: number }[], ssrcs: number[][] = [], callId = `call-of-${key}`): DialogScope {
   const sections = addrs.map((a, index) => ({ index, rtp: [a], rtcp: [], ssrcs: ssrcs[index] ?? [] }));
-  return { key, sections, pending: null } as unknown as DialogScope;
+  return { key, dialog: { callId, fromTag: 'f', toTag: key }, sections, pending: null } as unknown as DialogScope;
 }
 
 describe('TransportMap IPv4 lookups', () => {
@@ -62,5 +62,18 @@ describe('TransportMap SSRC routes (a=ssrc, SPEC §2: for packets from addresses
     map.set(scope('d2', [at(5000)], [[14]]));
     expect(map.lookupSsrc(11)).toBeUndefined();
     expect(map.lookupSsrc(14)).toMatchObject({ dialogKey: 'd2' });
+  });
+
+  it("within one call (a forked INVITE's early dialogs share its offer's a=ssrc), the dialog whose scope came last takes the SSRC", () => {
+    const map = new TransportMap();
+    map.set(scope('fork-1', [at(4000)], [[11]], 'call-x'));
+    map.set(scope('fork-2', [at(4000)], [[11]], 'call-x'));
+    expect(map.lookupSsrc(11)).toMatchObject({ dialogKey: 'fork-2' });
+    // the 2xx confirms fork 1: its scope comes again, and last
+    map.set(scope('fork-1', [at(4000)], [[11]], 'call-x'));
+    expect(map.lookupSsrc(11)).toMatchObject({ dialogKey: 'fork-1' });
+    // another call declaring it makes it nobody's
+    map.set(scope('other', [at(6000)], [[11]], 'call-y'));
+    expect(map.lookupSsrc(11)).toBeUndefined();
   });
 });

@@ -126,8 +126,11 @@ export class DecisionModel {
     if (!found) return null;
     const { call, stream } = found;
     const repo = this.repository(call);
-    // not yet tied to an m-section: what governs every m-section applies beside the dialog-level values
-    if (!this.known(call, stream, frame)) return this.resolve(union(everySectionApts(call), call.dialogApt, repo));
+    // not yet tied to an m-section: what governs every m-section applies, else the dialog-level values
+    if (!this.known(call, stream, frame)) {
+      const every = everySectionApts(call);
+      return this.resolve(union(every.length > 0 ? every : call.dialogApt, repo));
+    }
     const current = union(stream.apt, repo);
     const r = call.renegotiations[0];
     if (!r || !r.affectedSsrcs.includes(ssrc) || frame < r.offerFrame) return this.resolveWithTag(call, stream, current);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { policyOf, Workspace } from '../e2e/e2e-helpers.js';
-import { A, B, callSetup, rtcp, sdp, sdesMid, sr } from '../e2e/calls-on-any-address.js';
-import { replayBoth } from './helpers.js';
+import { policyOf, Workspace } from './e2e-helpers.js';
+import { A, B, callSetup, rtcp, sdp, sdesMid, sr } from './calls-on-any-address.js';
+import { replayBoth } from './calls-both-workers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { policyOf, Workspace } from '../e2e/e2e-helpers.js';
-import { callSetup, rtp, sdp } from '../e2e/calls-on-any-address.js';
-import { bye, replayBoth } from './helpers.js';
+import { policyOf, Workspace } from './e2e-helpers.js';
+import { callSetup, rtp, sdp } from './calls-on-any-address.js';
+import { bye, replayBoth } from './calls-both-workers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());

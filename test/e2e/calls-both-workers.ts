@@ -1,8 +1,12 @@
+/**
+ * Replays a capture of hand-built packets in-process with 0 and 2 workers, both results kept (and whether they agree),
+ * for the routing tests: a=ssrc routes, forks, rekeys.
+ */
 import { buildEthernetIpv4Udp, buildIpv6Udp } from '../../native-free/frame-builder.js';
 import { encodePcapFileHeader } from '../../native-free/write.js';
 import { emptyPolicy, type PolicyFile } from '../../src/policy/policy-file.js';
-import { type DecisionLine, type ExportLine, parseLines, type PcapRecord, replayLines, type ReportLine, type Workspace, writePcapRecords } from '../e2e/e2e-helpers.js';
-import { A, B, type Pkt, sipMsg, T0 } from '../e2e/calls-on-any-address.js';
+import { type DecisionLine, type ExportLine, parseLines, type PcapRecord, replayLines, type ReportLine, type Workspace, writePcapRecords } from './e2e-helpers.js';
+import { A, B, type Pkt, sipMsg, T0 } from './calls-on-any-address.js';
 
 export interface Both {
   w0: { reports: ReportLine[]; decisions: DecisionLine[]; exports: ExportLine[]; bindings: any[] };
