@@ -32,7 +32,7 @@ export interface Decision {
   includeText: boolean;
   /**
    * Keys the deciding APTs state that the vocabulary does not know (SPEC §3: kept and passed
-   * through, never guessed at): an export carries them. Shared, never written to.
+   * through, never guessed at), by APT identifier: an export carries them. Shared, never written to.
    */
   extensions: Readonly<Record<string, unknown>>;
 }

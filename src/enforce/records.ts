@@ -145,7 +145,9 @@ export interface AggregateExportInput {
 /**
  * An aggregate is made when its window closes: its time is the window's end. It expires when
  * the first of the items folded in does (capture time + retention, SPEC §3, §4), not a
- * retention after the window's end: that would keep the early items' data past theirs.
+ * retention after the window's end: that would keep the early items' data past theirs. A
+ * window is closed at the latest when half that retention has run (windows.ts), so the
+ * aggregate is made with half of it left: ts < expiresAt, never expired when made.
  */
 export function buildAggregateExport(input: AggregateExportInput): AggregateExport {
   const { window } = input;

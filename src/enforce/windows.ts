@@ -2,9 +2,12 @@
  * Aggregation windows (SPEC §4, export=aggregated-only): per stream, counts and statistics
  * only. A window keeps running sums, never the items — except the jitter samples the p95
  * needs and the SR timestamps and capture times RTT matching needs, both dropped with the
- * window or bounded. Nothing is held past its retention: a window whose earliest item would
- * expire before the window ends is closed at that moment, and items with retention 0 are
- * never taken in.
+ * window or bounded. Nothing is held past its retention: a window is closed, at the latest,
+ * when half the retention of its earliest-expiring item has run (min over items of capture
+ * time + retention / 2), so that its aggregate, which expires when that item does (capture
+ * time + retention), is made with half the retention left for delivery and use downstream,
+ * never already expired. Windows whose retention is at least twice their length close at
+ * their end first. Items with retention 0 are never taken in.
  */
 import type { TelemetryItem } from './telemetry-items.js';
 import { compactNtp, roundTripMs } from './round-trip.js';
@@ -50,7 +53,9 @@ export interface ClosedWindow {
   extensions: Readonly<Record<string, unknown>>;
   /**
    * when the earliest-expiring item folded in reaches its retention (its capture time + its
-   * retention): the aggregate's own expiry. Infinity when no item's retention limited it.
+   * retention): the aggregate's own expiry. Infinity when no item's retention limited it. A
+   * window closed for retention ends half that retention earlier (min of ts + retention / 2),
+   * so end < deadline: the aggregate is never expired when made.
    */
   deadline: number;
 }
@@ -64,8 +69,13 @@ interface OpenWindow {
   key: string;
   start: number;
   end: number;
-  /** when the earliest-expiring item folded in reaches its retention */
+  /** when the earliest-expiring item folded in reaches its retention: the aggregate's expiry */
   deadline: number;
+  /**
+   * when the window is closed for retention: the earliest over items of capture time + half
+   * the retention, so the aggregate is made with half the retention left (≤ deadline)
+   */
+  closeBy: number;
   apt: string[];
   /** the list `apt` was made from: decisions are shared, so the next item's is most often this very array */
   aptFrom: readonly string[];
@@ -132,7 +142,7 @@ export class WindowStore {
 
   /**
    * Folds an item into the window of `key`. Returns windows that closed because of it: the
-   * key's previous window when it ended, reached its retention, or was judged by other APTs.
+   * key's previous window when it ended, reached half its retention, or was judged by other APTs.
    */
   add(key: string, item: TelemetryItem, ts: number, meta: WindowMeta): ClosedWindow[] {
     // nearly every item closes nothing: no array is made for it
@@ -141,7 +151,7 @@ export class WindowStore {
     let window = this.windows.get(key);
     if (window !== undefined) {
       const due = dueReason(window, ts);
-      if (due !== null) closed = [this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end)];
+      if (due !== null) closed = [this.closeOpen(window, due, due === 'retention' ? window.closeBy : window.end)];
       else if (meta.apt !== window.aptFrom && !sameApts(meta.apt, window.apt)) closed = [this.closeOpen(window, 'scope-change', ts)];
       if (closed !== NONE_CLOSED) window = undefined;
     }
@@ -151,10 +161,11 @@ export class WindowStore {
     }
     if (meta.retentionSec !== null) {
       window.deadline = Math.min(window.deadline, ts + meta.retentionSec);
+      window.closeBy = Math.min(window.closeBy, ts + meta.retentionSec / 2);
       window.retentionSec = window.retentionSec === null ? meta.retentionSec : Math.min(window.retentionSec, meta.retentionSec);
     }
     window.lastTs = Math.max(window.lastTs, ts);
-    this.earliestDue = Math.min(this.earliestDue, window.end, window.deadline);
+    this.earliestDue = Math.min(this.earliestDue, window.end, window.closeBy);
     this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
     return closed;
   }
@@ -168,7 +179,7 @@ export class WindowStore {
     this.rememberSenderReport(ssrc, compactNtp(ntpSec, ntpFrac), ts, ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
   }
 
-  /** Closes every window whose end or retention deadline is at or before `ts`. */
+  /** Closes every window whose end or retention close time (closeBy) is at or before `ts`. */
   closeDue(ts: number): ClosedWindow[] {
     if (ts >= this.nextSenderReportPurge) {
       this.forgetOldSenderReports(ts);
@@ -180,8 +191,8 @@ export class WindowStore {
     // closeOpen deletes only the window it closes: the map's iteration goes on past it
     for (const window of this.windows.values()) {
       const due = dueReason(window, ts);
-      if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.deadline : window.end));
-      else earliest = Math.min(earliest, window.end, window.deadline);
+      if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.closeBy : window.end));
+      else earliest = Math.min(earliest, window.end, window.closeBy);
     }
     this.earliestDue = earliest;
     return sortClosed(closed);
@@ -191,7 +202,7 @@ export class WindowStore {
   close(key: string, reason: WindowCloseReason, ts?: number): ClosedWindow | null {
     const window = this.windows.get(key);
     if (window === undefined) return null;
-    return this.closeOpen(window, reason, Math.min(ts ?? window.lastTs, window.end, window.deadline));
+    return this.closeOpen(window, reason, Math.min(ts ?? window.lastTs, window.end, window.closeBy));
   }
 
   /** The APTs that decided the items of the open window of `key`; undefined when none is open. */
@@ -202,7 +213,7 @@ export class WindowStore {
   /** Closes everything (end of replay): each window ends at its last item or `ts` if given. */
   closeAll(reason: WindowCloseReason = 'end-of-capture', ts?: number): ClosedWindow[] {
     const closed = [...this.windows.values()].map((w) =>
-      this.closeOpen(w, reason, Math.min(ts ?? w.lastTs, w.end, w.deadline)),
+      this.closeOpen(w, reason, Math.min(ts ?? w.lastTs, w.end, w.closeBy)),
     );
     this.senderReports.clear();
     return sortClosed(closed);
@@ -349,6 +360,7 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     start: ts,
     end: ts + windowSec,
     deadline: Number.POSITIVE_INFINITY,
+    closeBy: Number.POSITIVE_INFINITY,
     apt,
     aptFrom: meta.apt,
     extensions: meta.extensions ?? NO_EXTENSIONS,
@@ -377,8 +389,9 @@ function sameApts(incoming: readonly string[], held: readonly string[]): boolean
   return true;
 }
 
+/** 'retention' when half the earliest item's retention runs out before the window ends. */
 function dueReason(window: OpenWindow, ts: number): 'window-end' | 'retention' | null {
-  if (window.deadline < window.end && ts >= window.deadline) return 'retention';
+  if (window.closeBy < window.end && ts >= window.closeBy) return 'retention';
   if (ts >= window.end) return 'window-end';
   return null;
 }

@@ -45,8 +45,12 @@ export interface ResolvedPreference {
   decidedBy: { export: KeyOutcome; features: KeyOutcome; retention: KeyOutcome };
   /** domain APTs whose value for some key a user statement overrode */
   overridden: string[];
-  /** unknown keys of the applying statements, passed through (first statement wins) */
-  extensions: Record<string, unknown>;
+  /**
+   * Unknown keys of the deciding statements, passed through as each states them, by APT
+   * identifier (in code-unit order, whatever order the statements came in): two APTs giving one
+   * key different values are both kept, never one picked (SPEC §3: never guessed at).
+   */
+  extensions: Record<string, Record<string, unknown>>;
 }
 
 interface Candidate<T> {
@@ -69,10 +73,10 @@ export function resolvePreferences(statements: readonly AptStatement[]): Resolve
   const deciding = new Set([...exportOutcome.outcome.apt, ...featuresOutcome.outcome.apt, ...retentionOutcome.outcome.apt]);
   const ids = uniqueIds(statements.map((s) => s.id));
   const apt = deciding.size === 0 ? ids : ids.filter((id) => deciding.has(id));
-  const extensions: Record<string, unknown> = {};
-  for (const statement of statements) {
-    if (!apt.includes(statement.id)) continue;
-    for (const [name, value] of Object.entries(statement.extensions)) if (!Object.hasOwn(extensions, name)) setOwn(extensions, name, value);
+  const extensions: Record<string, Record<string, unknown>> = {};
+  for (const statement of [...statements].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    if (!apt.includes(statement.id) || Object.hasOwn(extensions, statement.id)) continue;
+    if (Object.keys(statement.extensions).length > 0) setOwn(extensions, statement.id, statement.extensions);
   }
   return {
     export: exportOutcome.value ?? 'none',
@@ -154,7 +158,7 @@ export function combineRestrictive(a: ResolvedPreference, b: ResolvedPreference)
     apt: uniqueIds([...a.apt, ...b.apt]),
     decidedBy,
     overridden: uniqueIds([...a.overridden, ...b.overridden]),
-    extensions: { ...b.extensions, ...a.extensions },
+    extensions: jointExtensions(a.extensions, b.extensions),
   };
 }
 
@@ -193,4 +197,11 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function uniqueIds(ids: readonly string[]): string[] {
   return [...new Set(ids)];
+}
+
+/** Both preferences' unknown keys by APT identifier, in code-unit order (an identifier in both is one statement). */
+function jointExtensions(a: Record<string, Record<string, unknown>>, b: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const id of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) setOwn(out, id, Object.hasOwn(a, id) ? a[id]! : b[id]!);
+  return out;
 }

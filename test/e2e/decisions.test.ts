@@ -76,9 +76,11 @@ function compareDecisions(expected: readonly ExpectedItem[], actual: readonly De
 
 /**
  * Aggregates against the expected aggregated items: one window per stream and deciding APTs,
- * no longer than the window nor than the shortest retention of what it holds, starting at its
- * first item, with exactly its items' statistics, expiring when the first of its items does
- * (capture time + retention, SPEC §3, §4; null when no retention limited any of them).
+ * no longer than the window, ending no later than half its earliest-expiring item's retention
+ * (min over items of capture time + retention / 2, so the aggregate is made with half the
+ * retention left), starting at its first item, with exactly its items' statistics, expiring
+ * when the first of its items does (capture time + retention, SPEC §3, §4; null when no
+ * retention limited any of them): never expired when made.
  */
 function checkAggregates(expected: readonly ExpectedItem[], exports: readonly ExportLine[], windowSec: number): string[] {
   const aggregates = exports.filter((x) => x.type === 'aggregate');
@@ -100,9 +102,15 @@ function checkAggregates(expected: readonly ExpectedItem[], exports: readonly Ex
     const expiries = mine.flatMap((e) => (e.retentionSec === null ? [] : [e.ts + e.retentionSec]));
     const expiresAt = expiries.length === 0 ? null : us(Math.min(...expiries));
     if (a.expiresAt !== expiresAt) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: expiresAt ${a.expiresAt}, expected ${expiresAt}`);
+    if (a.expiresAt !== null && !(a.expiresAt > a.ts)) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: expired when made (ts ${a.ts}, expiresAt ${a.expiresAt})`);
+    const closeBys = mine.flatMap((e) => (e.retentionSec === null ? [] : [e.ts + e.retentionSec / 2]));
+    const closeBy = closeBys.length === 0 ? null : us(Math.min(...closeBys));
+    if (closeBy !== null && end > closeBy + 1e-6) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: ends after ${closeBy}, half its first-expiring item's retention`);
     if (us(mine[0]!.ts) !== start) wrong.push(`aggregate of ${a.stream.ssrc}: starts ${start}, its first item is at ${us(mine[0]!.ts)}`);
     const longest = Math.min(windowSec, retention ?? Infinity);
     if (end - start > longest + 1e-6) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: ${end - start} s, longer than ${longest} s (window ${windowSec} s, retention ${retention})`);
+    // every item's data is gone downstream by its own retention: the aggregate expires by then
+    if (expiresAt !== null && retention !== null && a.expiresAt! > start + retention + 1e-6) wrong.push(`aggregate of ${a.stream.ssrc} [${start}, ${end}]: outlives its first item by more than ${retention} s`);
     const { rttMs, ...stats } = a.stats as Record<string, unknown> & { rttMs: { min: number; max: number } | null };
     const want = expectedStats(mine);
     const close = (x: unknown, y: unknown): boolean =>
@@ -278,7 +286,7 @@ describe('windows close on time and on retention', () => {
     expect(checkAggregates(expected, parseLines<ExportLine>(run.exports), 2)).toEqual([]);
   });
 
-  it('retention 3 s under a 10 s window: no window outlives its first item by more than 3 s', async () => {
+  it('retention 3 s under a 10 s window: no window outlives its first item by more than 3 s, and each closes by 1.5 s after it', async () => {
     const g = await ws.generate(smallCapture(21, 8));
     const apts = catalogApts();
     // stricter than every signaled retention (but 0), so the operator's value is the one in force
@@ -288,7 +296,15 @@ describe('windows close on time and on retention', () => {
     const expected = new DecisionModel(g.truth, policy).expectAll(g.rtcp);
     expect(expected.filter((e) => e.decision === 'aggregate').length).toBeGreaterThan(20);
     expect(compareDecisions(expected, parseLines<DecisionLine>(run.decisions))).toEqual([]);
-    expect(checkAggregates(expected, parseLines<ExportLine>(run.exports), 10)).toEqual([]);
+    const exports = parseLines<ExportLine>(run.exports);
+    expect(checkAggregates(expected, exports, 10)).toEqual([]);
+    // closed at half the retention: made with 1.5 s of it left, expiring 3 s after its first item
+    const aggregates = exports.filter((x) => x.type === 'aggregate');
+    expect(aggregates.length).toBeGreaterThan(0);
+    const late = aggregates.filter((a) => a.window!.end - a.window!.start > 1.5 + 1e-6 || a.expiresAt! > a.window!.start + 3 + 1e-6 || !(a.expiresAt! > a.ts));
+    expect(late).toEqual([]);
+    // and windows do close for retention there, not only at BYE or the end of the capture
+    expect(aggregates.some((a) => Math.abs(a.window!.end - a.window!.start - 1.5) < 1e-6)).toBe(true);
   });
 });
 

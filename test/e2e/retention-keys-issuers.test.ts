@@ -21,11 +21,13 @@ describe('aggregate expiresAt: aggregated telemetry is kept no longer than its r
       policy: { apts: { 'apt-agg': { type: 'user', export: 'aggregated-only', retention: '3s' } } },
     });
     const first = run.exports.find((x) => x.type === 'aggregate' && x.stream.ssrc === 1111)!;
-    // the window holds the SR captured at T0+1, whose retention ends at T0+4
-    expect(first.window).toEqual({ start: T0 + 1, end: T0 + 4 });
+    // the window holds the SR captured at T0+1, whose retention ends at T0+4: it closes halfway
+    // there, at T0+2.5, so the aggregate is made with 1.5 s of that retention left
+    expect(first.window).toEqual({ start: T0 + 1, end: T0 + 2.5 });
     expect((first.stats as { items: number }).items).toBe(2);
-    // not end + retention = T0+7, which would keep the T0+1 item 6 s instead of 3 s
-    expect(first.expiresAt).toBeLessThanOrEqual(T0 + 1 + 3);
+    // not end + retention = T0+5.5, which would keep the T0+1 item 4.5 s instead of 3 s
+    expect(first.expiresAt).toBe(T0 + 1 + 3);
+    expect(first.ts).toBeLessThan(first.expiresAt!);
   });
 
   it('with retention longer than the window: expiresAt is the first item + retention, not the window end + retention', async () => {
@@ -56,7 +58,19 @@ describe('unknown keys are kept and passed through (SPEC §3)', () => {
     const text = JSON.stringify(line);
     expect(text).toContain('x-purpose');
     expect(text).toContain('x-train');
-    expect(line.extensions).toEqual({ 'x-purpose': 'qoe-only', 'x-train': 'no' });
+    expect(line.extensions).toEqual({ 'apt-raw': { 'x-purpose': 'qoe-only', 'x-train': 'no' } });
+  });
+
+  it('two deciding APTs giving one unknown key different values: both kept, by identifier, whatever the order of their a=aipref lines', async () => {
+    const policy = { apts: { 'apt-1': { type: 'domain', export: 'raw', retention: '1h' }, 'apt-2': { type: 'domain', export: 'raw', retention: '1h' } } };
+    const lines = ['a=aipref:mid apt-1 tier=gold', 'a=aipref:mid apt-2 tier=bronze'];
+    const extensionsOf = async (name: string, aLines: string[]) => {
+      const run = await replayTwoParty(ws, name, { aLines, rtcp: [{ ts: 1, fromA: true, packets: [srFrom(1111, T0 + 1)] }], policy });
+      return JSON.stringify(run.exports.find((x) => x.type === 'telemetry')!.extensions);
+    };
+    const want = '{"apt-1":{"tier":"gold"},"apt-2":{"tier":"bronze"}}';
+    expect(await extensionsOf('tiers-1', lines)).toBe(want);
+    expect(await extensionsOf('tiers-2', [...lines].reverse())).toBe(want);
   });
 
   it('an aggregate carries the unknown keys of the APT that aggregated it; a line whose APTs state none has no extensions field', async () => {
@@ -68,7 +82,7 @@ describe('unknown keys are kept and passed through (SPEC §3)', () => {
       });
     const aggregated = await run('unknown-keys-agg', { export: 'aggregated-only', 'x-purpose': 'qoe-only' });
     const aggregate = aggregated.exports.find((x) => x.type === 'aggregate')!;
-    expect(aggregate.extensions).toEqual({ 'x-purpose': 'qoe-only' });
+    expect(aggregate.extensions).toEqual({ 'apt-x': { 'x-purpose': 'qoe-only' } });
     const plain = await run('no-unknown-keys', { export: 'raw' });
     const raw = plain.exports.find((x) => x.type === 'telemetry')!;
     expect(raw.apt).toEqual(['apt-x']);

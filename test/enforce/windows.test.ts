@@ -131,19 +131,52 @@ describe('WindowStore closing', () => {
     expect(closed.map((w) => [w.reason, w.apt, w.end])).toEqual([['scope-change', ['agg'], T + 2]]);
   });
 
-  it('a window whose retention expires before its end is closed at that moment', () => {
+  it('a window is closed for retention when half its earliest item\'s retention has run, its aggregate expiring at the full retention', () => {
     const store = new WindowStore({ windowSec: 10 });
     store.add('s', item, T, { apt: ['agg'], retentionSec: 3 });
-    expect(store.closeDue(T + 2.5)).toEqual([]);
-    expect(store.closeDue(T + 3).map((w) => [w.reason, w.end, w.retentionSec])).toEqual([['retention', T + 3, 3]]);
+    expect(store.closeDue(T + 1.4)).toEqual([]);
+    // closed at T + 3/2, with 1.5 s of the retention left: never expired when made
+    expect(store.closeDue(T + 1.5).map((w) => [w.reason, w.end, w.retentionSec, w.deadline])).toEqual([['retention', T + 1.5, 3, T + 3]]);
+    expect(store.openCount).toBe(0);
   });
 
-  it('a later item with shorter retention pulls the deadline in', () => {
+  it('a later item with shorter retention pulls the close time and the deadline in', () => {
     const store = new WindowStore({ windowSec: 10 });
     store.add('s', item, T, { apt: ['agg'], retentionSec: 60 });
     store.add('s', item, T + 1, { apt: ['agg'], retentionSec: 2 });
     const closed = store.add('s', item, T + 4, { apt: ['agg'], retentionSec: 60 });
-    expect(closed.map((w) => [w.reason, w.end, w.retentionSec, w.stats.items])).toEqual([['retention', T + 3, 2, 2]]);
+    // closed at T + 1 + 2/2, expiring at T + 1 + 2
+    expect(closed.map((w) => [w.reason, w.end, w.retentionSec, w.stats.items, w.deadline])).toEqual([['retention', T + 2, 2, 2, T + 3]]);
+  });
+
+  it('closeDue fires at the pulled-in close time (its earliest-due bookkeeping follows)', () => {
+    const store = new WindowStore({ windowSec: 10 });
+    store.add('a', item, T, { apt: ['agg'], retentionSec: 60 });
+    store.add('s', item, T, { apt: ['agg'], retentionSec: 60 });
+    expect(store.closeDue(T + 1)).toEqual([]);
+    store.add('s', item, T + 2, { apt: ['agg'], retentionSec: 4 });
+    expect(store.closeDue(T + 3.9)).toEqual([]);
+    expect(store.closeDue(T + 4).map((w) => [w.key, w.reason, w.end, w.deadline])).toEqual([['s', 'retention', T + 4, T + 6]]);
+    // the other window still closes at its end
+    expect(store.closeDue(T + 9.9)).toEqual([]);
+    expect(store.closeDue(T + 10).map((w) => [w.key, w.reason, w.end])).toEqual([['a', 'window-end', T + 10]]);
+  });
+
+  it('a retention shorter than twice the window closes it for retention; at least twice, at its end', () => {
+    const store = new WindowStore({ windowSec: 10 });
+    store.add('r15', item, T, { apt: ['agg'], retentionSec: 15 });
+    store.add('r20', item, T, { apt: ['agg'], retentionSec: 20 });
+    expect(store.closeDue(T + 7.4)).toEqual([]);
+    expect(store.closeDue(T + 7.5).map((w) => [w.key, w.reason, w.end, w.deadline])).toEqual([['r15', 'retention', T + 7.5, T + 15]]);
+    expect(store.closeDue(T + 10).map((w) => [w.key, w.reason, w.end, w.deadline])).toEqual([['r20', 'window-end', T + 10, T + 20]]);
+  });
+
+  it('a window closed late (BYE, end of capture) ends no later than its retention close time', () => {
+    const store = new WindowStore({ windowSec: 10 });
+    store.add('s', item, T, { apt: ['agg'], retentionSec: 4 });
+    expect(store.close('s', 'bye', T + 5)).toMatchObject({ reason: 'bye', end: T + 2, deadline: T + 4 });
+    store.add('t', item, T, { apt: ['agg'], retentionSec: 4 });
+    expect(store.closeAll(undefined, T + 5).map((w) => [w.reason, w.end])).toEqual([['end-of-capture', T + 2]]);
   });
 
   it('retention 0 is never held', () => {

@@ -78,6 +78,7 @@ describe('statementPartsFromBody: a key named __proto__', () => {
     expect(Object.keys(statement.extensions)).toEqual(['__proto__']);
     const resolved = resolvePreferences([statement]);
     expect(resolved!.export).not.toBe('raw');
-    expect(Object.keys(resolved!.extensions)).toEqual(['__proto__']);
+    expect(Object.keys(resolved!.extensions['apt-p']!)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(resolved!.extensions)).toBe(Object.prototype);
   });
 });

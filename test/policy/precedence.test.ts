@@ -89,9 +89,18 @@ describe('resolvePreferences (SPEC §3)', () => {
     }
   });
 
-  it('passes unknown keys through', () => {
+  it('passes unknown keys through, by APT identifier, whatever order the statements come in', () => {
     const resolved = resolvePreferences([apt('u', { type: 'user', export: 'raw', 'ai-train': 'n' })])!;
-    expect(resolved.extensions).toEqual({ 'ai-train': 'n' });
+    expect(resolved.extensions).toEqual({ u: { 'ai-train': 'n' } });
+    const gold = apt('b-gold', { type: 'domain', export: 'raw', tier: 'gold' });
+    const bronze = apt('a-bronze', { type: 'domain', export: 'raw', tier: 'bronze' });
+    for (const order of [[gold, bronze], [bronze, gold]]) {
+      const both = resolvePreferences(order)!;
+      // both kept, as stated, never one picked; the identifier an APT that decided nothing is left out
+      expect(JSON.stringify(both.extensions)).toBe('{"a-bronze":{"tier":"bronze"},"b-gold":{"tier":"gold"}}');
+    }
+    const withNone = resolvePreferences([apt('c', { type: 'domain', export: 'raw' }), gold])!;
+    expect(withNone.extensions).toEqual({ 'b-gold': { tier: 'gold' } });
   });
 });
 
