@@ -162,18 +162,12 @@ export class MediaCore {
     // route the event may change. (Statements and settings change preferences, never routes.)
     const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
     const touched: number[] = [];
-    const declared: number[] = [];
-    for (const d of dialogs) {
-      touched.push(...this.transports.ownedV4(d));
-      this.declaredBy(d, declared);
-    }
+    for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
+    const routes = this.ssrcRoutesBefore(dialogs, ev.kind === 'scope' ? ev.scope : null);
     this.applyEvent(ev);
-    for (const d of dialogs) {
-      touched.push(...this.transports.ownedV4(d));
-      this.declaredBy(d, declared);
-    }
+    for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     this.flows.forget(touched, dialogs);
-    this.rerouteDeclared(declared);
+    if (routes !== null) this.rerouteChanged(routes);
   }
 
   private applyEvent(ev: CoreEvent): void {
@@ -413,18 +407,36 @@ export class MediaCore {
     return this.transports.lookupSsrc(ssrc);
   }
 
-  /** The SSRCs a dialog's scope (and its pending offer) declares with a=ssrc, onto `out`. */
-  private declaredBy(dialog: string, out: number[]): void {
-    const scope = this.scopes.get(dialog);
-    if (scope === undefined) return;
-    for (const s of [scope, scope.pending]) for (const section of s?.sections ?? []) for (const ssrc of section.ssrcs) out.push(ssrc);
+  /**
+   * Where the SSRCs an event may reroute (those the dialogs declare now, and a new scope's)
+   * route before it, for the ones the flow cache holds by that route; null when it holds none.
+   */
+  private ssrcRoutesBefore(dialogs: readonly string[], next: DialogScope | null): Map<number, string | null> | null {
+    if (this.bySsrcRoute.size === 0 && !this.bySsrcRouteOverflow) return null;
+    const routes = new Map<number, string | null>();
+    const note = (scope: DialogScope | null | undefined) => {
+      if (!scope) return;
+      for (const s of [scope, scope.pending]) {
+        for (const section of s?.sections ?? []) {
+          for (const ssrc of section.ssrcs) {
+            if (this.bySsrcRouteOverflow || this.bySsrcRoute.has(ssrc)) routes.set(ssrc, this.transports.lookupSsrc(ssrc)?.dialogKey ?? null);
+          }
+        }
+      }
+    };
+    for (const d of dialogs) note(this.scopes.get(d));
+    note(next);
+    return routes.size > 0 ? routes : null;
   }
 
-  /** An event changed what these declared SSRCs route to: flows the cache holds by that route are forgotten. */
-  private rerouteDeclared(ssrcs: readonly number[]): void {
-    if (ssrcs.length === 0 || (this.bySsrcRoute.size === 0 && !this.bySsrcRouteOverflow)) return;
-    for (const ssrc of ssrcs) {
-      if (!this.bySsrcRouteOverflow && !this.bySsrcRoute.has(ssrc)) continue;
+  /**
+   * The flow cache forgets when an event changed where a declared SSRC it holds by that route
+   * goes (another call declaring it, its dialog ending or confirmed under another key): a
+   * re-INVITE restating it changes nothing, and costs the cache nothing.
+   */
+  private rerouteChanged(before: ReadonlyMap<number, string | null>): void {
+    for (const [ssrc, dialogKey] of before) {
+      if ((this.transports.lookupSsrc(ssrc)?.dialogKey ?? null) === dialogKey) continue;
       this.flows.invalidate();
       this.bySsrcRoute.clear();
       this.bySsrcRouteOverflow = false;
