@@ -73,6 +73,8 @@ export interface TcpStreamStats {
   gaps: number;
   retransmissions: number;
   evictions: number;
+  /** RSTs far outside their sender's window, ignored */
+  rstIgnored: number;
 }
 
 interface HeldSegment {
@@ -99,6 +101,14 @@ interface StreamState {
 }
 
 export const TcpDelivery = { NONE: 0, DATA: 1 } as const;
+
+/**
+ * How far from its sender's next sequence number an RST may be and still count. The watcher
+ * does not see the receiver's window (nor its scale), so a generous 1 MiB stands for it: an
+ * honest RST sits at (or just about) the next sequence number, a blind or stale one anywhere
+ * in the 2^32 space.
+ */
+const RST_WINDOW = 1 << 20;
 export type TcpDelivery = (typeof TcpDelivery)[keyof typeof TcpDelivery];
 
 /** Signed distance from b to a in sequence space (RFC 9293 modular arithmetic). */
@@ -109,7 +119,7 @@ function seqDiff(a: number, b: number): number {
 export class TcpStreamReassembler {
   private readonly streams = new Map<string, StreamState>();
   private heldBytes = 0;
-  readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0 };
+  readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0, rstIgnored: 0 };
   /** after DATA: the new in-order bytes are out[outOffset, outOffset + outLength) */
   out: Uint8Array = new Uint8Array(0);
   outOffset = 0;
@@ -134,7 +144,14 @@ export class TcpStreamReassembler {
       this.streams.set(key, state);
     }
     if ((flags & TCP_RST) !== 0) {
-      // An RST resets the connection: both directions stop, whichever side sent it.
+      // An RST resets the connection: both directions stop, whichever side sent it. But only one
+      // in its sender's window (RFC 5961 §3.2, RFC 9293 §3.10.7.4): an endpoint discards an RST
+      // far from where its sender's bytes stand (blind, spoofed, or a late copy of an earlier
+      // connection's), and so does the watcher, which knows where they stand.
+      if (state !== undefined && Math.abs(seqDiff(seq, state.nextSeq)) > RST_WINDOW) {
+        this.stats.rstIgnored++;
+        return TcpDelivery.NONE;
+      }
       if (state !== undefined) this.forget(key, state);
       this.forgetReverse(key);
       this.limits.onBoundary?.(key, TcpBoundary.RESET);

@@ -102,11 +102,20 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     // the files' own timer (rotation by age, deletion on a quiet feed) and reading an earlier run's files: no caller waits
     onError: (err: Error) => log({ event: 'file-error', level: 'error', dir, error: err.message }),
   };
-  const files = {
-    exports: await RotatingNdjsonExporter.open({ ...rotation, base: 'exports' }),
-    reports: await RotatingNdjsonExporter.open({ ...rotation, base: 'reports' }),
-    decisions: explain ? await RotatingNdjsonExporter.open({ ...rotation, base: 'decisions' }) : null,
+  // one opened before another is refused (its lock held elsewhere) is closed again: its lock goes
+  const opened: RotatingNdjsonExporter[] = [];
+  const openBase = async (base: string) => {
+    const file = await RotatingNdjsonExporter.open({ ...rotation, base });
+    opened.push(file);
+    return file;
   };
+  let files: { exports: RotatingNdjsonExporter; reports: RotatingNdjsonExporter; decisions: RotatingNdjsonExporter | null };
+  try {
+    files = { exports: await openBase('exports'), reports: await openBase('reports'), decisions: explain ? await openBase('decisions') : null };
+  } catch (err) {
+    await Promise.all(opened.map((f) => f.close()));
+    throw err;
+  }
   return {
     name: 'file',
     async take(kind, texts, lines) {

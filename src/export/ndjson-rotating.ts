@@ -6,7 +6,10 @@
  * the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer, not the
  * next write, rotates by age and deletes), and an earlier run's files too (adopted at open).
  */
-import { open as openFile, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { link, open as openFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NdjsonFile } from './ndjson-file.js';
@@ -51,6 +54,10 @@ export class RotatingNdjsonExporter implements Exporter {
   private timer: NodeJS.Timeout | undefined;
   private timerDue = Infinity;
   private closed = false;
+  /** the first close(), which every later call waits for too */
+  private closing: Promise<void> | undefined;
+  /** what this exporter wrote into `<base>.lock`: close removes the lock only while it still says so */
+  private lockToken = '';
   /** reading an earlier run's files for their expiry (stops at close) */
   private adopting: Promise<void> = Promise.resolve();
 
@@ -69,7 +76,7 @@ export class RotatingNdjsonExporter implements Exporter {
   static async open(opts: RotatingNdjsonOptions): Promise<RotatingNdjsonExporter> {
     // The files of this base are this exporter's alone: another service writing them (the same
     // --out twice) would have its open file taken for an earlier run's and deleted, or truncated.
-    await takeLock(join(opts.dir, `${opts.base}.lock`), opts.dir, opts.base);
+    const lockToken = await takeLock(join(opts.dir, `${opts.base}.lock`), opts.dir, opts.base);
     const pattern = new RegExp(`^${escapeRegExp(opts.base)}\\.(\\d+)\\.ndjson$`);
     const earlier = (await readdir(opts.dir))
       .map((n) => pattern.exec(n))
@@ -77,6 +84,7 @@ export class RotatingNdjsonExporter implements Exporter {
       .map((m) => ({ seq: Number(m[1]), path: join(opts.dir, m[0]) }))
       .sort((a, b) => a.seq - b.seq);
     const exporter = new RotatingNdjsonExporter(opts, (earlier.at(-1)?.seq ?? 0) + 1);
+    exporter.lockToken = lockToken;
     exporter.closedFiles.push(...earlier.map((f) => ({ path: f.path, expiresAt: Infinity })));
     exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]);
     return exporter;
@@ -135,8 +143,12 @@ export class RotatingNdjsonExporter implements Exporter {
   }
 
   /** Closes the current file and deletes what has expired; no timer is left (nor a file being read). */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -145,7 +157,8 @@ export class RotatingNdjsonExporter implements Exporter {
       await this.closeCurrent();
       await this.deleteExpired();
     });
-    await unlink(join(this.opts.dir, `${this.opts.base}.lock`)).catch(() => undefined);
+    const lock = join(this.opts.dir, `${this.opts.base}.lock`);
+    if ((await readFile(lock, 'utf8').catch(() => '')).trim() === this.lockToken) await unlink(lock).catch(() => undefined);
   }
 
   /** Closes the current file (the next line opens a new one). */
@@ -301,33 +314,68 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * Claims `<base>.lock` in the folder for this process: created exclusively with its pid. One
- * left by a process that is gone (killed: no close removed it) is taken over; one of a process
- * still running is refused, naming it.
+ * Claims `<base>.lock` in the folder for this exporter: its content (pid, host, a random token)
+ * is written to a file of its own first and linked into place, which succeeds for one taker only
+ * and never shows a half-written lock. A lock whose owner is gone is moved aside (one taker
+ * wins that rename), checked to be the one read, and deleted; then the claim is tried again.
+ * Refused, naming the owner: a lock of a running process (this one included: two exporters of
+ * one base), or of another host, whose processes cannot be seen from here. Returns the token.
  */
-async function takeLock(path: string, dir: string, base: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+async function takeLock(path: string, dir: string, base: string): Promise<string> {
+  const token = `${process.pid} ${hostname()} ${randomUUID()}`;
+  const mine = `${path}.${randomUUID()}.tmp`;
+  await writeFile(mine, `${token}\n`);
+  try {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      try {
+        await link(mine, path);
+        return token;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const held = await readFile(path, 'utf8').catch(() => null);
+      if (held === null) continue;
+      const owner = lockOwner(held);
+      if (owner !== null && ownerMayRun(owner)) {
+        const where = owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`;
+        throw new Error(`${dir}: the ${base} files are being written by another exporter (${where}, ${path}): give each service its own --out (delete the lock if no such service runs)`);
+      }
+      const aside = `${path}.${randomUUID()}.stale`;
+      if (!(await rename(path, aside).then(() => true, () => false))) continue;
+      if ((await readFile(aside, 'utf8').catch(() => null)) !== held) {
+        // another taker's fresh lock, not the stale one read: back in place (unless yet another is there)
+        await link(aside, path).catch(() => undefined);
+      }
+      await unlink(aside).catch(() => undefined);
     }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
-      throw new Error(`${dir}: the ${base} files are being written by another running process (pid ${pid}, ${path}): give each service its own --out`);
-    }
-    await unlink(path).catch(() => undefined);
+    throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
+  } finally {
+    await unlink(mine).catch(() => undefined);
   }
-  throw new Error(`${dir}: cannot take ${path} (another process keeps creating it)`);
 }
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
-function isRunning(pid: number): boolean {
+/** The pid and host a lock names; null for an empty or unreadable one (a taker cut short), which is stale. */
+function lockOwner(text: string): { pid: number; host: string } | null {
+  const [pid, host] = text.trim().split(/\s+/);
+  const n = Number(pid);
+  return Number.isSafeInteger(n) && n > 0 ? { pid: n, host: host ?? hostname() } : null;
+}
+
+/**
+ * Whether a lock's owner may still be writing: this process (another exporter of the same base)
+ * or another host always may; a pid here, while it runs a node process (a pid the system gave
+ * since to another program is a dead owner's).
+ */
+function ownerMayRun(owner: { pid: number; host: string }): boolean {
+  if (owner.host !== hostname() || owner.pid === process.pid) return true;
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(owner.pid, 0);
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return true; // no /proc to ask: it runs, whatever it is
   }
 }

@@ -138,7 +138,7 @@ describe('one service per folder and base', () => {
       // another running process holds the lock
       const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
       await writeFile(join(folder, 'exports.lock'), `${other.pid}\n`);
-      await expect(RotatingNdjsonExporter.open({ dir: folder, base: 'exports' })).rejects.toThrow(/being written by another running process \(pid \d+/);
+      await expect(RotatingNdjsonExporter.open({ dir: folder, base: 'exports' })).rejects.toThrow(/being written by another exporter \(pid \d+/);
       // its owner gone, the lock is stale
       const gone = new Promise((r) => other.once('exit', r));
       other.kill('SIGKILL');

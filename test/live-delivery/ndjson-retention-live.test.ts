@@ -49,7 +49,7 @@ async function sendSrs(port: number, n: number, ssrc: number): Promise<void> {
 /** Lines of every exports.*.ndjson under `out`, with the file they are in. */
 async function exportLines(out: string): Promise<{ file: string; expiresAt: number | null }[]> {
   const lines: { file: string; expiresAt: number | null }[] = [];
-  for (const name of (await readdir(out)).filter((n) => n.startsWith('exports.'))) {
+  for (const name of (await readdir(out)).filter((n) => n.startsWith('exports.') && n.endsWith('.ndjson'))) {
     for (const t of (await readFile(path.join(out, name), 'utf8')).split('\n')) if (t !== '') lines.push({ file: name, expiresAt: (JSON.parse(t) as { expiresAt: number | null }).expiresAt });
   }
   return lines;
@@ -104,7 +104,7 @@ describe('NDJSON files and retention (live)', () => {
       expect(await second.live.terminate()).toBe(0);
     }
     // not even when the second run stops
-    const files = (await readdir(out)).filter((n) => n.startsWith('exports.'));
+    const files = (await readdir(out)).filter((n) => n.startsWith('exports.') && n.endsWith('.ndjson'));
     expect(files.filter((f) => leftByFirst.includes(f))).toEqual([]);
   }, 40_000);
 
@@ -116,7 +116,7 @@ describe('NDJSON files and retention (live)', () => {
     const exporter = await RotatingNdjsonExporter.open({ dir: out, base: 'exports', maxBytes: 1, maxFiles: 2 });
     for (const n of [10, 11, 12, 13]) await exporter.send(telemetryLine(n, { retentionSec: null }));
     await exporter.close();
-    const files = (await readdir(out)).filter((n) => n.startsWith('exports.')).sort();
+    const files = (await readdir(out)).filter((n) => n.startsWith('exports.') && n.endsWith('.ndjson')).sort();
     expect(files).toEqual(['exports.000008.ndjson', 'exports.000009.ndjson']);
   });
 });

@@ -1,0 +1,15 @@
+// A process holding (or refused) the exports lock of a folder, for test/export/ndjson-lock.test.ts:
+// node lock-child.mjs <dir> <holdMs> <startAtEpochMs>; prints "ok" or "refused <why>".
+import { RotatingNdjsonExporter } from '../../dist/src/export/ndjson-rotating.js';
+const [dir, holdMs, startAt] = process.argv.slice(2);
+// started together: wait (busily, to the millisecond) for the agreed moment
+const wait = Number(startAt) - Date.now();
+if (wait > 0) { const end = Date.now() + wait; while (Date.now() < end) {} }
+try {
+  const ex = await RotatingNdjsonExporter.open({ dir, base: 'exports' });
+  process.stdout.write('ok\n');
+  await new Promise((r) => setTimeout(r, Number(holdMs)));
+  await ex.close();
+} catch (err) {
+  process.stdout.write('refused ' + err.message + '\n');
+}
