@@ -3,34 +3,20 @@
  * is unacknowledged is given up (counted, the sends reject) — close settles, it never waits for
  * a server that does not come back.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { ExporterClosedError } from '../../src/export/exporter.js';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
-import { NATS_SERVER, NatsServerProcess } from './nats-server-process.js';
+import { NATS_SERVER, natsServerEachTest } from './nats-server-process.js';
 import { reportLine, telemetryLine } from './lines.js';
 
-let storeDir: string;
-let server: NatsServerProcess;
-beforeEach(async () => {
-  if (!NATS_SERVER) return;
-  storeDir = await mkdtemp(join(tmpdir(), 'aipref-nats-close-'));
-  server = await NatsServerProcess.start(storeDir);
-});
-afterEach(async () => {
-  if (!NATS_SERVER) return;
-  await server.stop();
-  await rm(storeDir, { recursive: true, force: true });
-});
+const nats = natsServerEachTest('aipref-nats-close-');
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server is away', () => {
   it('gives up after the grace what is still unacknowledged, retrying or waiting for a PubAck, and says how many', async () => {
     const exporter = await NatsJetStreamExporter.open({
-      servers: server.url,
+      servers: nats.server.url,
       maxRetentionSec: 3600,
       // a PubAck wait longer than the whole grace: close does not sit it out
       timeoutMs: 20_000,
@@ -38,7 +24,7 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server i
       connection: { reconnectTimeWait: 50, timeout: 1000 },
     });
     await exporter.send(telemetryLine(1));
-    await server.stop();
+    await nats.server.stop();
     // a report never expires: without a grace it would be retried for ever
     const sends = [exporter.send(reportLine(2)), exporter.send(telemetryLine(3))].map((p) => p.then(() => 'delivered', (err: unknown) => err));
     await wait(200);
@@ -54,7 +40,7 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server i
   }, 20_000);
 
   it('with the server there, close waits for what is in flight and gives up nothing', async () => {
-    const exporter = await NatsJetStreamExporter.open({ servers: server.url, maxRetentionSec: 3600 });
+    const exporter = await NatsJetStreamExporter.open({ servers: nats.server.url, maxRetentionSec: 3600 });
     const sends = [1, 2, 3].map((n) => exporter.send(telemetryLine(n)));
     await exporter.close(5000);
     await Promise.all(sends);

@@ -1,32 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { connect, nanos, type NatsConnection } from 'nats';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
 import { exportLineId } from '../../src/export/exporter.js';
-import { NATS_SERVER, NatsServerProcess } from './nats-server-process.js';
+import { NATS_SERVER, natsServerEachTest } from './nats-server-process.js';
 import { aggregateLine, reportLine, telemetryLine } from './lines.js';
 
-let storeDir: string;
-let server: NatsServerProcess;
+const nats = natsServerEachTest('aipref-nats-');
 const cleanups: (() => Promise<void>)[] = [];
-
-beforeEach(async () => {
-  if (!NATS_SERVER) return;
-  storeDir = await mkdtemp(join(tmpdir(), 'aipref-nats-'));
-  server = await NatsServerProcess.start(storeDir);
-});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  if (!NATS_SERVER) return;
-  await server.stop();
-  await rm(storeDir, { recursive: true, force: true });
 });
 
 async function open(extra: Partial<Parameters<typeof NatsJetStreamExporter.open>[0]> = {}): Promise<NatsJetStreamExporter> {
   const exporter = await NatsJetStreamExporter.open({
-    servers: server.url,
+    servers: nats.server.url,
     maxRetentionSec: 3600,
     timeoutMs: 500,
     backoff: { baseMs: 20, maxMs: 200 },
@@ -38,7 +25,7 @@ async function open(extra: Partial<Parameters<typeof NatsJetStreamExporter.open>
 }
 
 async function observer(): Promise<NatsConnection> {
-  const nc = await connect({ servers: server.url });
+  const nc = await connect({ servers: nats.server.url });
   cleanups.push(() => nc.close());
   return nc;
 }
@@ -113,11 +100,11 @@ describe.skipIf(!NATS_SERVER)(SUITE, () => {
   it('a server restart in the middle: publishing resumes and nothing acknowledged is lost', async () => {
     const exporter = await open();
     for (const n of [1, 2, 3, 4, 5]) await exporter.send(telemetryLine(n));
-    await server.stop();
+    await nats.server.stop();
     // sent while the server is away: retried until it is back
     const during = [6, 7, 8].map((n) => exporter.send(telemetryLine(n)));
     await new Promise((r) => setTimeout(r, 300));
-    server = await NatsServerProcess.start(storeDir, server.port);
+    await nats.restart();
     await Promise.all(during);
     for (const n of [9, 10]) await exporter.send(telemetryLine(n));
     const stored = await storedMessages(await observer());

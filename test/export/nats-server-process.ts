@@ -1,6 +1,10 @@
 /** A real nats-server with JetStream, started by a test on a free loopback port. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 
 export const NATS_SERVER = (() => {
   const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
@@ -59,4 +63,33 @@ export class NatsServerProcess {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * A fresh nats-server with its own store around each test of the calling file (when the binary
+ * is installed): `server` is this test's, `restart()` brings it back on the same port and store.
+ * Register it before a file's own afterEach: those run first (vitest runs after-hooks as a stack).
+ */
+export function natsServerEachTest(prefix: string): { readonly server: NatsServerProcess; restart(): Promise<void> } {
+  let storeDir = '';
+  let server: NatsServerProcess | undefined;
+  beforeEach(async () => {
+    if (!NATS_SERVER) return;
+    storeDir = await mkdtemp(join(tmpdir(), prefix));
+    server = await NatsServerProcess.start(storeDir);
+  });
+  afterEach(async () => {
+    if (!NATS_SERVER) return;
+    await server?.stop();
+    await rm(storeDir, { recursive: true, force: true });
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('no nats-server in this test');
+      return server;
+    },
+    async restart() {
+      server = await NatsServerProcess.start(storeDir, this.server.port);
+    },
+  };
 }

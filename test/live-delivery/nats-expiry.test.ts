@@ -2,28 +2,16 @@
  * NATS JetStream exporter with a real nats-server (test/export/nats-server-process.ts).
  * nats-exporter.ts: "An item already past its expiresAt is not published at all"; SPEC §4.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
-import { NATS_SERVER, NatsServerProcess } from '../export/nats-server-process.js';
+import { NATS_SERVER, natsServerEachTest } from '../export/nats-server-process.js';
 import { telemetryLine } from '../export/lines.js';
 
-let storeDir: string;
-let server: NatsServerProcess;
+const nats = natsServerEachTest('aipref-delivery-nats-');
 const cleanups: (() => Promise<void>)[] = [];
-beforeEach(async () => {
-  if (!NATS_SERVER) return;
-  storeDir = await mkdtemp(join(tmpdir(), 'aipref-delivery-nats-'));
-  server = await NatsServerProcess.start(storeDir);
-});
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  if (!NATS_SERVER) return;
-  await server.stop();
-  await rm(storeDir, { recursive: true, force: true });
 });
 
 async function storedIds(nc: NatsConnection): Promise<{ id: string; storedAt: number }[]> {
@@ -42,7 +30,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(!NATS_SERVER)('NATS JetStream while the server is away ', () => {
   it('an item whose expiresAt passes while NATS is down is never published after the reconnect', async () => {
     const exporter = await NatsJetStreamExporter.open({
-      servers: server.url,
+      servers: nats.server.url,
       maxRetentionSec: 3600,
       timeoutMs: 500,
       backoff: { baseMs: 50, maxMs: 200 },
@@ -50,16 +38,16 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream while the server is away ', () => 
     });
     cleanups.push(() => exporter.close(500));
     await exporter.send(telemetryLine(100)); // the stream exists and works
-    await server.stop();
+    await nats.server.stop();
     const now = Date.now() / 1000;
     const shortLived = telemetryLine(1, { ts: now, retentionSec: 1.5 });
     const sending = exporter.send(shortLived);
     await wait(3000); // well past its expiresAt, the server still away
     expect(Date.now() / 1000).toBeGreaterThan(shortLived.expiresAt! + 1);
-    server = await NatsServerProcess.start(storeDir, server.port);
+    await nats.restart();
     await sending;
     await wait(1500); // the client reconnects and flushes what it buffered
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: nats.server.url });
     cleanups.push(() => nc.close());
     const stored = await storedIds(nc);
     const late = stored.find((m) => m.id === shortLived.requestId);

@@ -5,37 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Tcp, TcpFlag } from '../../native-free/frame-builder.js';
 import { LinkType } from '../../native-free/types.js';
-import { PacketFeed } from '../../src/pipeline/packet-feed.js';
-import { batchOf, text, type TestRecord } from '../native-free/packet-helpers.js';
-
-const A = { src: '10.0.0.1', dst: '10.0.0.2', sport: 5060, dport: 5060 };
-const B = { src: '10.0.0.2', dst: '10.0.0.1', sport: 5060, dport: 5060 };
-
-function sipMessage(method: string, callId: string): string {
-  return `${method} sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bK-${callId}\r\nFrom: <sip:a@x>;tag=a1\r\nTo: <sip:b@x>\r\nCall-ID: ${callId}\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`;
-}
+import { text, type TestRecord } from '../native-free/packet-helpers.js';
+import { A, B, sipMessage, sipOf } from './tcp-sip.js';
 
 /** ack undefined: no ACK flag (a bare SYN); otherwise the ACK flag with that number. */
 function seg(dir: typeof A, seq: number, flags: number, payload = '', ack: number | undefined = 1): TestRecord {
   return { data: buildIpv4Tcp({ ...dir, seq, ...(ack !== undefined ? { ack } : {}), flags, payload: text(payload), link: 'raw' }), linkType: LinkType.RAW };
-}
-
-async function sipOf(records: TestRecord[]): Promise<[number, string, string[]][]> {
-  const out: [number, string, string[]][] = [];
-  const feed = new PacketFeed({
-    media() {},
-    other() {},
-    malformed() {},
-    sip(view, messages, ctx) {
-      out.push([
-        view.frame,
-        ctx.transport,
-        messages.map((m) => (m.message?.kind === 'request' ? `${m.message.method} ${m.message.callId}` : `${m.errors[0]?.reason}: ${m.errors[0]?.detail}`)),
-      ]);
-    },
-  });
-  await feed.feedBatch(batchOf(records));
-  return out;
 }
 
 describe('RST validity (RFC 5961 §3.2: an RST whose sequence number is outside the window is discarded)', () => {

@@ -3,19 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodePcapFileHeader, encodePcapRecord } from '../../native-free/write.js';
+import { concatBytes as concat } from '../native-free/capture-helpers.js';
 
 export const TMP = path.join(os.tmpdir(), 'aipref-wire-tests');
 const BIN = path.resolve(__dirname, '../../bin/aipref-enforcer.js');
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Byte arrays end to end (the native-free tests' helper, under the name these tests use). */
+export { concat };
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
