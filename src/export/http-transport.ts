@@ -15,7 +15,8 @@ import { AI_SERVICE_CONTENT_TYPE, parseAiServiceResponse } from './ai-service-me
 import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions } from './delivery-transport.js';
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
-const UNAUTHORIZED = new Set([401, 403, 407]);
+/** The statuses that refuse this enforcer's credentials (the WebSocket handshake's too). */
+export const UNAUTHORIZED: ReadonlySet<number> = new Set([401, 403, 407]);
 
 export class HttpTransport implements DeliveryTransport {
   constructor(private readonly opts: TransportOptions) {}

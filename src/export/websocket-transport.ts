@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import { parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, TransportOptions } from './delivery-transport.js';
-import { parseRetryAfterMs } from './http-transport.js';
+import { parseRetryAfterMs, UNAUTHORIZED } from './http-transport.js';
 
 /** The service answered the handshake with an HTTP status instead of switching protocols. */
 class HandshakeRefused extends Error {
@@ -19,8 +19,6 @@ class HandshakeRefused extends Error {
   }
 }
 
-/** The statuses that refuse this enforcer's credentials rather than the connection (as over HTTP). */
-const CREDENTIALS_REFUSED = new Set([401, 403, 407]);
 
 export class WebSocketTransport implements DeliveryTransport {
   private socket: WebSocket | undefined;
@@ -40,7 +38,7 @@ export class WebSocketTransport implements DeliveryTransport {
       return {
         kind: 'retry',
         reason,
-        ...(CREDENTIALS_REFUSED.has(err.status) ? { unauthorized: true as const } : {}),
+        ...(UNAUTHORIZED.has(err.status) ? { unauthorized: true as const } : {}),
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
       };
     }

@@ -160,21 +160,30 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
  * m-section with port 0 and a=bundle-only (the offer's, §7.2, or the answer's, §7.3) is not
  * disabled (SdpMedia.disabled) and has no address of its own: the tagged one's is its only one.
  */
-function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answer: PartySdp, rtcpMux: (side: PartySdp, sdp: SessionDescription, index: number) => boolean): void {
+function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answer: PartySdp, rtcpMux: RtcpMuxRule): void {
   for (const group of answer.sdp.groups) {
     if (group.semantics !== 'BUNDLE' || group.mids.length < 2) continue;
     const bundled = sections.filter((s) => !s.disabled && s.mid !== undefined && group.mids.includes(s.mid));
     for (const side of [offer, answer]) {
-      for (const sdp of [side.sdp, ...(side.copies ?? [])]) {
-        const tagged = sdp.media.find((m) => m.mid === group.mids[0]);
-        if (tagged === undefined || tagged.address === null || tagged.port === 0) continue;
-        const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, tagged.index) ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
-        for (const s of bundled) {
-          addAddress(s.rtp, tagged.address, tagged.port);
-          if (rtcpAddress !== null && rtcpPort > 0) addAddress(s.rtcp, rtcpAddress, rtcpPort);
-        }
-      }
+      for (const sdp of [side.sdp, ...(side.copies ?? [])]) addTaggedAddresses(bundled, side, sdp, group.mids[0]!, rtcpMux);
     }
+  }
+}
+
+/** Whether one description's m-section `index` has its RTCP on its RTP port (rtcpMuxIn). */
+type RtcpMuxRule = (side: PartySdp, sdp: SessionDescription, index: number) => boolean;
+
+/**
+ * Gives `targets` the addresses of the description's tagged m-section (the one with mid
+ * `tagMid`): its RTP address, and its RTCP one, multiplexed or not as `rtcpMux` finds.
+ */
+function addTaggedAddresses(targets: readonly NegotiatedSection[], side: PartySdp, sdp: SessionDescription, tagMid: string, rtcpMux: RtcpMuxRule): void {
+  const tagged = sdp.media.find((m) => m.mid === tagMid);
+  if (tagged === undefined || tagged.address === null || tagged.port === 0) return;
+  const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, tagged.index) ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
+  for (const s of targets) {
+    addAddress(s.rtp, tagged.address, tagged.port);
+    if (rtcpAddress !== null && rtcpPort > 0) addAddress(s.rtcp, rtcpAddress, rtcpPort);
   }
 }
 
@@ -188,19 +197,15 @@ function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answ
  * addresses until the answer accepts the group (addBundleAddresses): the answerer may still
  * decline BUNDLE and take them one by one.
  */
-function addOfferedBundleOnlyAddresses(sections: NegotiatedSection[], offer: PartySdp, rtcpMux: (side: PartySdp, sdp: SessionDescription, index: number) => boolean): void {
+function addOfferedBundleOnlyAddresses(sections: NegotiatedSection[], offer: PartySdp, rtcpMux: RtcpMuxRule): void {
   for (const sdp of [offer.sdp, ...(offer.copies ?? [])]) {
     for (const group of sdp.groups) {
       if (group.semantics !== 'BUNDLE' || group.mids.length < 2) continue;
-      const tagged = sdp.media.find((m) => m.mid === group.mids[0]);
-      if (tagged === undefined || tagged.address === null || tagged.port === 0) continue;
-      const [rtcpAddress, rtcpPort] = rtcpMux(offer, sdp, tagged.index) ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
-      for (const m of sdp.media) {
-        const section = sections[m.index];
-        if (section === undefined || section.disabled || !m.bundleOnly || m.port !== 0 || m.mid === null || !group.mids.includes(m.mid)) continue;
-        addAddress(section.rtp, tagged.address, tagged.port);
-        if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
-      }
+      const bundleOnly = sdp.media
+        .filter((m) => m.bundleOnly && m.port === 0 && m.mid !== null && group.mids.includes(m.mid))
+        .map((m) => sections[m.index])
+        .filter((s): s is NegotiatedSection => s !== undefined && !s.disabled);
+      addTaggedAddresses(bundleOnly, offer, sdp, group.mids[0]!, rtcpMux);
     }
   }
 }
@@ -218,7 +223,7 @@ function addOfferedBundleOnlyAddresses(sections: NegotiatedSection[], offer: Par
  * and an answerer's earlier a=rtcp-mux was in use then (an answer carries it only when the
  * offer did).
  */
-function rtcpMuxIn(offer: PartySdp | null, answer: PartySdp | null, awaitingAnswer: boolean): (side: PartySdp, sdp: SessionDescription, index: number) => boolean {
+function rtcpMuxIn(offer: PartySdp | null, answer: PartySdp | null, awaitingAnswer: boolean): RtcpMuxRule {
   if (offer === null || answer === null || awaitingAnswer) return (_side, sdp, index) => carriesRtcpMux(sdp, index);
   const anyCarries = (side: PartySdp, index: number) => [side.sdp, ...(side.copies ?? [])].some((sdp) => carriesRtcpMux(sdp, index));
   return (side, sdp, index) => carriesRtcpMux(sdp, index) && anyCarries(side === offer ? answer : offer, index);
