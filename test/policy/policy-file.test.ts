@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -147,11 +147,15 @@ describe('parsePolicy: refusals are one line naming file, key and value', () => 
 describe('loadPolicyFile', () => {
   it('reads a file from disk, and refuses a missing one naming it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aipref-policy-'));
-    const path = join(dir, 'p.json');
-    await writeFile(path, JSON.stringify(good));
-    const policy = await loadPolicyFile(path);
-    expect(policy.fileName).toBe(path);
-    expect(policy.apts.size).toBe(2);
-    await expect(loadPolicyFile(join(dir, 'missing.json'))).rejects.toThrow(new RegExp(`^${join(dir, 'missing.json')}: cannot read policy file: `));
+    try {
+      const path = join(dir, 'p.json');
+      await writeFile(path, JSON.stringify(good));
+      const policy = await loadPolicyFile(path);
+      expect(policy.fileName).toBe(path);
+      expect(policy.apts.size).toBe(2);
+      await expect(loadPolicyFile(join(dir, 'missing.json'))).rejects.toThrow(new RegExp(`^${join(dir, 'missing.json')}: cannot read policy file: `));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +12,14 @@ describe.skipIf(!opensslAvailable)('UriResolver against a local HTTPS server', (
   let server: Server;
   let base: string;
   let cert: string;
+  let certDir: string;
   const hits: Record<string, number> = {};
   const conditional: string[] = [];
 
   beforeAll(async () => {
     const made = localhostCertificate('aipref-tls-');
     cert = made.cert;
+    certDir = made.dir;
     server = createServer({ key: made.key, cert }, (req, res) => {
       const path = req.url ?? '/';
       hits[path] = (hits[path] ?? 0) + 1;
@@ -69,6 +72,7 @@ describe.skipIf(!opensslAvailable)('UriResolver against a local HTTPS server', (
   afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    rmSync(certDir, { recursive: true, force: true });
   });
 
   function resolver(clock: { now: number }, timeoutMs = 1000): UriResolver {
