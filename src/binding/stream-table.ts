@@ -27,6 +27,8 @@ export interface StreamState {
   /** bumped whenever anything that decides its preferences changes (cache key). */
   generation: number;
   lastSeen: number;
+  /** the payload type of its last RTP packet; -1 before any (its clock rate: RTCP jitter in time, windows.ts) */
+  pt: number;
   /** ReportedFlag bits: what was already reported about this stream. */
   reported: number;
 }
@@ -109,6 +111,7 @@ export class StreamTable {
       sdesApts: [],
       generation: 0,
       lastSeen: ts,
+      pt: -1,
       reported: 0,
     };
     session.streams.set(ssrc, st);

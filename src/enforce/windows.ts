@@ -23,6 +23,11 @@ export interface WindowMeta {
   retentionSec: number | null;
   /** their unknown keys, passed through to the aggregate (SPEC §3): the opening item's; none when absent */
   extensions?: Readonly<Record<string, unknown>>;
+  /**
+   * SR and RR items: per report block, the RTP clock rate (Hz) of the source it reports on, 0
+   * when not known — what turns its jitter into milliseconds (`jitterMs`). Absent: none known.
+   */
+  clockRates?: readonly number[];
 }
 
 export interface WindowStats {
@@ -32,8 +37,18 @@ export interface WindowStats {
   /** mean of the report blocks' fraction lost (0..1) */
   lossFraction: { mean: number } | null;
   cumulativeLost: { max: number } | null;
-  /** interarrival jitter in RTP timestamp units, as reported */
+  /**
+   * interarrival jitter in RTP timestamp units, as reported: the units of each reported source's
+   * clock, so a window whose report blocks are about sources of different clocks (BUNDLE audio
+   * and video in one RR) mixes them; `jitterMs` is the figure to compare
+   */
   jitter: { min: number; mean: number; max: number; p95: number } | null;
+  /**
+   * the same jitter in milliseconds, each block's by the clock rate of the source it reports on
+   * (its RTP payload type's, WindowMeta.clockRates); `count` blocks had one known, the others are
+   * left out; null when none had
+   */
+  jitterMs: { min: number; mean: number; max: number; p95: number; count: number } | null;
   rttMs: { min: number; mean: number; max: number; count: number } | null;
   /** RFC 3611 VoIP metrics means; MOS in 1.0–5.0, unavailable values (127) left out */
   voip: { blocks: number; mosLq: number | null; mosCq: number | null; rFactor: number | null } | null;
@@ -88,6 +103,7 @@ interface OpenWindow {
   loss: MeanAccumulator;
   cumulativeLostMax: number | null;
   jitterSamples: number[];
+  jitterMsSamples: number[];
   rtt: MeanAccumulator & { min: number; max: number };
   voipBlocks: number;
   mosLq: MeanAccumulator;
@@ -166,7 +182,7 @@ export class WindowStore {
     }
     window.lastTs = Math.max(window.lastTs, ts);
     this.earliestDue = Math.min(this.earliestDue, window.end, window.closeBy);
-    this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
+    this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec), meta.clockRates);
     return closed;
   }
 
@@ -238,7 +254,7 @@ export class WindowStore {
     };
   }
 
-  private fold(window: OpenWindow, item: TelemetryItem, ts: number, srMemorySec: number): void {
+  private fold(window: OpenWindow, item: TelemetryItem, ts: number, srMemorySec: number, clockRates: readonly number[] | undefined): void {
     window.items++;
     // each kind's counter by name, not packets[item.kind]: a keyed store by a string costs per item
     const packets = window.packets;
@@ -246,11 +262,11 @@ export class WindowStore {
       case 'sr':
         packets.sr++;
         this.rememberSenderReport(item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts, ts + srMemorySec);
-        this.foldReportBlocks(window, item.packet.reports, ts);
+        this.foldReportBlocks(window, item.packet.reports, ts, clockRates);
         return;
       case 'rr':
         packets.rr++;
-        this.foldReportBlocks(window, item.packet.reports, ts);
+        this.foldReportBlocks(window, item.packet.reports, ts, clockRates);
         return;
       // SDES, BYE and APP count as packets only: their content is never aggregated.
       case 'sdes':
@@ -289,13 +305,15 @@ export class WindowStore {
   }
 
 
-  private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number): void {
+  private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number, clockRates: readonly number[] | undefined): void {
     for (let i = 0; i < reports.length; i++) {
       const block = reports[i]!;
       window.reportBlocks++;
       addMean(window.loss, block.fractionLost / 256);
       window.cumulativeLostMax = window.cumulativeLostMax === null ? block.cumulativeLost : Math.max(window.cumulativeLostMax, block.cumulativeLost);
       window.jitterSamples.push(block.jitter);
+      const rate = clockRates === undefined ? 0 : (clockRates[i] ?? 0);
+      if (rate > 0) window.jitterMsSamples.push((block.jitter * 1000) / rate);
       // LSR 0: no SR received yet. The echoed SR is the one from the source the block is about.
       const srTs = block.lsr === 0 ? undefined : this.seenSenderReport(block.ssrc, block.lsr, ts);
       if (srTs !== undefined) {
@@ -372,6 +390,7 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     loss: { sum: 0, count: 0 },
     cumulativeLostMax: null,
     jitterSamples: [],
+    jitterMsSamples: [],
     rtt: { sum: 0, count: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY },
     voipBlocks: 0,
     mosLq: { sum: 0, count: 0 },
@@ -405,20 +424,24 @@ function meanOf(acc: MeanAccumulator): number | null {
   return acc.count === 0 ? null : acc.sum / acc.count;
 }
 
+/** min, mean, max and p95 of samples, or null when there are none. */
+function spreadOf(samples: readonly number[]): { min: number; mean: number; max: number; p95: number } | null {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  let sum = 0;
+  // summed in arrival order, as the mean of the other statistics is
+  for (let i = 0; i < samples.length; i++) sum += samples[i]!;
+  return {
+    min: sorted[0]!,
+    mean: sum / sorted.length,
+    max: sorted[sorted.length - 1]!,
+    // Nearest-rank percentile: always one of the samples.
+    p95: sorted[Math.ceil(0.95 * sorted.length) - 1]!,
+  };
+}
+
 function statsOf(window: OpenWindow): WindowStats {
-  const jitter = window.jitterSamples;
-  let jitterStats: WindowStats['jitter'] = null;
-  if (jitter.length > 0) {
-    const sorted = [...jitter].sort((a, b) => a - b);
-    const sum = sorted.reduce((a, b) => a + b, 0);
-    jitterStats = {
-      min: sorted[0]!,
-      mean: sum / sorted.length,
-      max: sorted[sorted.length - 1]!,
-      // Nearest-rank percentile: always one of the reported values.
-      p95: sorted[Math.ceil(0.95 * sorted.length) - 1]!,
-    };
-  }
+  const jitterMs = spreadOf(window.jitterMsSamples);
   const lossMean = meanOf(window.loss);
   const rttMean = meanOf(window.rtt);
   return {
@@ -427,7 +450,8 @@ function statsOf(window: OpenWindow): WindowStats {
     reportBlocks: window.reportBlocks,
     lossFraction: lossMean === null ? null : { mean: lossMean },
     cumulativeLost: window.cumulativeLostMax === null ? null : { max: window.cumulativeLostMax },
-    jitter: jitterStats,
+    jitter: spreadOf(window.jitterSamples),
+    jitterMs: jitterMs === null ? null : { ...jitterMs, count: window.jitterMsSamples.length },
     rttMs: rttMean === null ? null : { min: window.rtt.min, mean: rttMean, max: window.rtt.max, count: window.rtt.count },
     voip:
       window.voipBlocks === 0

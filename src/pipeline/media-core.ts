@@ -18,7 +18,8 @@ import { governingOf, StatementTable, type StreamPreference, StreamPreferences }
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
-import { SdesItemType } from '../media/rtcp/types.js';
+import { type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
+import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
@@ -245,16 +246,16 @@ export class MediaCore {
       return;
     }
     const view = this.rtpView;
-    this.rtpDecoded(frame, ts, view.ssrc, view.extension ? view : null, bytes, addr);
+    this.rtpDecoded(frame, ts, view.ssrc, view.pt, view.extension ? view : null, bytes, addr);
   }
 
   /**
-   * An RTP packet whose header the caller has decoded without error (decodeRtpHeader): its SSRC
-   * and, when it has one, where its header extension block lies in `extBytes` (extProfile,
+   * An RTP packet whose header the caller has decoded without error (decodeRtpHeader): its SSRC,
+   * its payload type and, when it has one, where its header extension block lies in `extBytes` (extProfile,
    * extOffset, extLength of `extension`). The block is read only while a stream's mid may still
    * be learned from it.
    */
-  rtpDecoded(frame: number, ts: number, ssrc: number, extension: RtpHeaderView | null, extBytes: Uint8Array, addr: PacketAddress): void {
+  rtpDecoded(frame: number, ts: number, ssrc: number, pt: number, extension: RtpHeaderView | null, extBytes: Uint8Array, addr: PacketAddress): void {
     this.now.frame = frame;
     this.now.ts = ts;
     this.counters.rtp++;
@@ -262,6 +263,7 @@ export class MediaCore {
       const stream = this.flows.find(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc);
       if (stream !== null) {
         stream.lastSeen = ts;
+        stream.pt = pt;
         // Nearly every packet: a bound stream with nothing left to learn from its packets. This
         // much stays small enough for the compiler to inline into the packet loop, so the
         // packet's time and SSRC are not boxed into heap numbers to cross a call.
@@ -273,6 +275,7 @@ export class MediaCore {
     }
     const entry = this.lookup(addr, ssrc);
     const stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
+    stream.pt = pt;
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
     this.rtpStream(stream, entry, frame, ts, extension, extBytes);
   }
@@ -355,7 +358,8 @@ export class MediaCore {
         this.out.exports.push({ frame, key, text: JSON.stringify(line) });
       } else if (decision.decision === 'aggregate') {
         const wkey = windowKey(sender, decision.apt);
-        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec, extensions: decision.extensions });
+        const clockRates = item.kind === 'sr' || item.kind === 'rr' ? reportedClockRates(session, item.packet.reports) : undefined;
+        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec, extensions: decision.extensions, clockRates });
         this.emitWindows(closed, frame, key);
         // after the closed ones are named: the window just opened under the same key needs its stream
         this.noteWindow(wkey, sender);
@@ -644,6 +648,38 @@ function midFromExtension(scope: DialogScope, candidates: readonly number[], byt
   }
   return undefined;
 }
+
+/**
+ * Per report block, the RTP clock rate of the source it reports on, 0 when not known: the rate
+ * of the payload type last seen in the source's RTP, by its m-section's a=rtpmap lines (else, for
+ * a stream tied to none, by those of the dialog's m-sections that map it, when they agree) or
+ * RFC 3551's static table; before any RTP of it, the rate its m-section's formats share.
+ */
+function reportedClockRates(session: RtpSession, reports: readonly ReportBlock[]): number[] | undefined {
+  if (reports.length === 0) return undefined;
+  const rates: number[] = [];
+  for (let i = 0; i < reports.length; i++) {
+    const stream = session.streams.get(reports[i]!.ssrc);
+    rates.push(stream === undefined ? 0 : streamClockRate(stream));
+  }
+  return rates;
+}
+
+function streamClockRate(stream: StreamState): number {
+  const section = stream.section ?? stream.pendingSection;
+  if (stream.pt < 0) return section?.sharedClockRate ?? 0;
+  if (section !== null) return clockRateOfPt(stream.pt, section.clockRates) ?? 0;
+  let agreed: number | undefined;
+  for (const s of stream.session.scope?.sections ?? []) {
+    const mapped = s.clockRates.find((r) => r.pt === stream.pt);
+    if (mapped === undefined) continue;
+    if (agreed !== undefined && agreed !== mapped.rate) return 0;
+    agreed = mapped.rate;
+  }
+  return agreed ?? clockRateOfPt(stream.pt, NO_CLOCK_RATES) ?? 0;
+}
+
+const NO_CLOCK_RATES: readonly ClockRate[] = [];
 
 function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
   const sections = scope.sections;

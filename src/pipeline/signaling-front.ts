@@ -540,6 +540,8 @@ export class SignalingFront {
           rtcp: s.rtcp.map((a) => ({ ...a })),
           ssrcs: [...s.ssrcs],
           midExtIds: [...s.midExtIds],
+          clockRates: s.clockRates.map((r) => ({ ...r })),
+          sharedClockRate: s.sharedClockRate,
           apts: s.apts.map((a): ScopedApt => ({ id: a.id, origin: a.origin })),
         }),
       ),
@@ -744,6 +746,7 @@ function keepStoppedSections(scope: DialogScope, previous: DialogScope | undefin
       rtcp: before.rtcp.map((a) => ({ ...a })),
       ssrcs: [...before.ssrcs],
       midExtIds: [...before.midExtIds],
+      clockRates: before.clockRates.map((r) => ({ ...r })),
       apts: [],
     });
   }

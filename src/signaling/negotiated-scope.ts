@@ -9,6 +9,7 @@
  * The shapes mirror the binding stage's SectionScope/DialogScope so they pass straight on.
  */
 import type { AiPrefValue } from './ai-pref-header.js';
+import { type ClockRate, sharedClockRate } from '../media/clock-rates.js';
 import type { SessionDescription } from './sdp.js';
 import { scopesOfSdp, type SdpScopes } from './sdp-scopes.js';
 
@@ -49,6 +50,10 @@ export interface NegotiatedSection {
   rtcp: TransportAddress[];
   ssrcs: number[];
   midExtIds: number[];
+  /** payload type clock rates of both sides' a=rtpmap lines (the offer's first: RFC 3264 §6.1 keeps its numbers) */
+  clockRates: ClockRate[];
+  /** the clock rate every format of the section shares (the answer's m-line, else the offer's), or null (clock-rates.ts sharedClockRate) */
+  sharedClockRate: number | null;
   /** identifiers governing this section; empty when it is disabled */
   apts: NegotiatedApt[];
 }
@@ -120,7 +125,8 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
 
   const sections: NegotiatedSection[] = [];
   for (let index = 0; index < count; index++) {
-    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], apts: [] };
+    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, apts: [] };
+    let formats: readonly string[] = [];
     for (const { side, sdp, scopes } of scopesBySide) {
       const m = sdp.media[index];
       if (!m) continue;
@@ -136,11 +142,14 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       }
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
+      for (const r of m.clockRates) if (!section.clockRates.some((c) => c.pt === r.pt)) section.clockRates.push(r);
+      if (sdp === side.sdp && m.formats.length > 0) formats = m.formats;
       if (side.party === input.awaitingAnswerFrom) continue;
       for (const s of scopes.sections[index] ?? []) {
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }
     }
+    section.sharedClockRate = sharedClockRate(formats.map(Number), section.clockRates) ?? null;
     if (section.disabled) section.apts = [];
     else for (const apt of headerMedia) addUnique(section.apts, apt);
     sections.push(section);

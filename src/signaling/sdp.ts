@@ -4,12 +4,13 @@
  *
  * One pass over the lines: each is numbered and checked (the lines this module relies on must
  * have their shape; broken ones are reported and skipped), a=aipref is read here, and the few
- * standard attributes the enforcer uses (o=, c=, a=rtcp, a=rtcp-mux, a=mid, a=extmap, a=ssrc,
+ * standard attributes the enforcer uses (o=, c=, a=rtcp, a=rtcp-mux, a=rtpmap, a=mid, a=extmap, a=ssrc,
  * a=ssrc-group, a=group, a=bundle-only, the direction) are read with sdp-transform's own grammar rules, with
  * its conversions (see SdpTransformRules). sdp-transform's `parse` itself is not called: it
  * tries every rule of its grammar on every line, most of which the enforcer never reads.
  */
 import * as sdpTransform from 'sdp-transform';
+import { type ClockRate, clockRatesOf } from '../media/clock-rates.js';
 import { parseAiPrefAttribute, type AiPrefAttributeResult, type SdpAiPref } from './sdp-aipref.js';
 
 export type { SdpAiPref, AiPrefScopeKind } from './sdp-aipref.js';
@@ -47,6 +48,8 @@ export interface SdpMedia {
   ssrcGroups: { semantics: string; ssrcs: number[] }[];
   /** the a=extmap id of urn:ietf:params:rtp-hdrext:sdes:mid (the section's own, else the session's), or null */
   midExtId: number | null;
+  /** the section's a=rtpmap clock rates (RFC 8866 §6.6), the first line of a payload type winning */
+  clockRates: ClockRate[];
   aiprefs: SdpAiPref[];
   /** the section carries a=bundle-only (RFC 8843 §6) */
   bundleOnly: boolean;
@@ -240,6 +243,7 @@ interface Attributes {
   bundleOnly: boolean;
   mid: Value | undefined;
   direction: Value | undefined;
+  rtp: Fields[];
   ext: Fields[];
   ssrcs: Fields[];
   ssrcGroups: Fields[];
@@ -255,7 +259,7 @@ interface SectionDraft {
 }
 
 function newAttributes(): Attributes {
-  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, mid: undefined, direction: undefined, ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
+  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
 }
 
 interface GrammarRule {
@@ -283,6 +287,7 @@ function grammarRule(type: string, key: string): { reg: RegExp; names: string[] 
 const ORIGIN_RULE = grammarRule('o', 'origin');
 const CONNECTION_RULE = grammarRule('c', 'connection');
 const RTCP_RULE = grammarRule('a', 'rtcp');
+const RTPMAP_RULE = grammarRule('a', 'rtp');
 const EXT_RULE = grammarRule('a', 'ext');
 const MID_RULE = grammarRule('a', 'mid');
 const DIRECTION_RULE = grammarRule('a', 'direction');
@@ -321,7 +326,7 @@ type LineEffect =
   /** merged into the level's object of that name, field by field */
   | { kind: 'origin' | 'connection' | 'rtcp'; fields: Fields }
   /** appended to the level's list */
-  | { kind: 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups'; fields: Fields }
+  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups'; fields: Fields }
   | { kind: 'mid' | 'direction'; value: Value }
   | { kind: 'rtcpMux' }
   | { kind: 'bundleOnly' };
@@ -362,6 +367,7 @@ function applyEffect(effect: LineEffect, at: Attributes): void {
       at[effect.kind] = into ? Object.assign(into, effect.fields) : { ...effect.fields };
       return;
     }
+    case 'rtp':
     case 'ext':
     case 'ssrcs':
     case 'ssrcGroups':
@@ -402,6 +408,7 @@ function standardEffect(raw: string): LineEffect {
     case 0x72: // r
       if (raw.startsWith('rtcp:', 2)) return (m = RTCP_RULE.reg.exec(raw.slice(2))) ? { kind: 'rtcp', fields: fieldsOf(m, RTCP_RULE.names) } : NONE;
       if (raw.startsWith('rtcp-mux', 2)) return RTCP_MUX_RULE.reg.test(raw.slice(2)) ? RTCP_MUX : NONE;
+      if (raw.startsWith('rtpmap:', 2)) return (m = RTPMAP_RULE.reg.exec(raw.slice(2))) ? { kind: 'rtp', fields: fieldsOf(m, RTPMAP_RULE.names) } : NONE;
       return raw.startsWith('recvonly', 2) ? directionEffect(raw) : NONE;
     case 0x65: // e
       return raw.startsWith('extmap:', 2) && (m = EXT_RULE.reg.exec(raw.slice(2))) ? { kind: 'ext', fields: fieldsOf(m, EXT_RULE.names) } : NONE;
@@ -455,6 +462,7 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     ssrcs: ssrcsOf(attributes.ssrcs),
     ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: sectionMidExt(attributes.ext, sessionMidExt),
+    clockRates: clockRatesOf(attributes.rtp),
     aiprefs: draft.aiprefs,
     bundleOnly,
     disabled: port === 0 && !(bundleOnly && inBundleGroup(sdp, mid)),

@@ -268,7 +268,8 @@ export const us = (t: number): number => Math.round(t * 1e6) / 1e6;
 
 /**
  * SPEC §4's aggregate statistics recomputed from the generator's packets: counts, loss
- * fraction, cumulative loss, jitter (min/mean/max/p95 nearest rank), XR VoIP-metrics means and
+ * fraction, cumulative loss, jitter (min/mean/max/p95 nearest rank; in milliseconds by the
+ * reported source's clock rate too), XR VoIP-metrics means and
  * feedback counts (RTT needs the SRs the enforcer remembered: checked for plausibility only).
  */
 export function expectedStats(items: readonly ExpectedItem[]): Record<string, unknown> {
@@ -278,6 +279,7 @@ export function expectedStats(items: readonly ExpectedItem[]): Record<string, un
   const loss: number[] = [];
   const cumulative: number[] = [];
   const jitter: number[] = [];
+  const jitterMs: number[] = [];
   const mosLq: number[] = [];
   const mosCq: number[] = [];
   const rFactor: number[] = [];
@@ -290,6 +292,9 @@ export function expectedStats(items: readonly ExpectedItem[]): Record<string, un
         loss.push(r.fractionLost / 256);
         cumulative.push(r.cumulativeLost);
         jitter.push(r.jitter);
+        // in milliseconds by the clock of the source the block is about (the generator's truth)
+        const source = e.call.streams.find((st) => st.ssrc === r.ssrc);
+        if (source) jitterMs.push((r.jitter * 1000) / source.clockRate);
       }
     }
     if (e.pt === 205) feedback[e.fmt === 1 ? 'nack' : e.fmt === 15 ? 'twcc' : 'other']++;
@@ -305,17 +310,19 @@ export function expectedStats(items: readonly ExpectedItem[]): Record<string, un
     }
   }
   const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
-  const sortedJitter = [...jitter].sort((a, b) => a - b);
+  const spread = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return xs.length === 0 ? null : { min: sorted[0], mean: mean(xs), max: sorted.at(-1), p95: sorted[Math.ceil(0.95 * sorted.length) - 1] };
+  };
+  const ms = spread(jitterMs);
   return {
     items: items.length,
     packets,
     reportBlocks: loss.length,
     lossFraction: loss.length === 0 ? null : { mean: mean(loss) },
     cumulativeLost: cumulative.length === 0 ? null : { max: Math.max(...cumulative) },
-    jitter:
-      jitter.length === 0
-        ? null
-        : { min: sortedJitter[0], mean: mean(jitter), max: sortedJitter.at(-1), p95: sortedJitter[Math.ceil(0.95 * sortedJitter.length) - 1] },
+    jitter: spread(jitter),
+    jitterMs: ms === null ? null : { ...ms, count: jitterMs.length },
     voip: voipBlocks === 0 ? null : { blocks: voipBlocks, mosLq: mean(mosLq), mosCq: mean(mosCq), rFactor: mean(rFactor) },
     feedback,
   };

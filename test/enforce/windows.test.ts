@@ -88,10 +88,24 @@ describe('WindowStore statistics on hand-computed inputs', () => {
     expect(store.closeAll()[0]!.stats.rttMs).toBeNull();
   });
 
+  it('jitter in milliseconds by each block\'s source clock (48 kHz, 90 kHz, unknown: left out), jitter as reported beside it', () => {
+    const store = new WindowStore();
+    const C = 0xc;
+    // one RR about three sources: audio at 48 kHz, video at 90 kHz, one of unknown clock (0)
+    store.add('s', items(rr(A, [block(B, { jitter: 240 }), block(C, { jitter: 1800 }), block(0xd, { jitter: 5 })]))[0]!, T, { ...meta, clockRates: [48000, 90000, 0] });
+    // an SR's blocks too; no clockRates at all: none known
+    store.add('s', items(sr(A, [block(B, { jitter: 960 })]))[0]!, T + 1, { ...meta, clockRates: [48000] });
+    store.add('s', items(rr(A, [block(B, { jitter: 100 })]))[0]!, T + 2, meta);
+    const stats = store.closeAll()[0]!.stats;
+    expect(stats.reportBlocks).toBe(5);
+    expect(stats.jitter).toEqual({ min: 5, mean: 621, max: 1800, p95: 1800 });
+    expect(stats.jitterMs).toEqual({ min: 5, mean: (5 + 20 + 20) / 3, max: 20, p95: 20, count: 3 });
+  });
+
   it('an empty-ish window reports nulls, not zeros, for what it never saw', () => {
     const store = new WindowStore();
     store.add('s', items(app(A))[0]!, T, meta);
-    expect(store.closeAll()[0]!.stats).toMatchObject({ lossFraction: null, cumulativeLost: null, jitter: null, rttMs: null, voip: null });
+    expect(store.closeAll()[0]!.stats).toMatchObject({ lossFraction: null, cumulativeLost: null, jitter: null, jitterMs: null, rttMs: null, voip: null });
   });
 });
 

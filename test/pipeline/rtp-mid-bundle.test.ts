@@ -16,7 +16,7 @@ const addr: PacketAddress = { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src
 const at = [{ address: '10.0.0.2', port: 40002 }];
 
 function section(index: number, mid: string, kind: string, midExtIds: number[]): SectionScope {
-  return { index, mid, kind, disabled: false, rtp: at, rtcp: at, ssrcs: [], midExtIds, apts: [{ id: `apt-${mid}`, origin: 'mid' }] };
+  return { index, mid, kind, disabled: false, rtp: at, rtcp: at, ssrcs: [], midExtIds, clockRates: [], sharedClockRate: null, apts: [{ id: `apt-${mid}`, origin: 'mid' }] };
 }
 
 /** A BUNDLE dialog: an audio (mid a) and a video (mid v) m-section on one address. */
@@ -76,7 +76,7 @@ describe('a stream its dialog holds by no m-section (bindings via)', () => {
     shard.core.rtp(2, 100.02, packet, 0, packet.length, addr);
     const none = new Uint32Array(0);
     const end: MediaWork = {
-      bytes: new Uint8Array(0), count: 0, frame: new Float64Array(0), ts: new Float64Array(0), proto: new Uint8Array(0), off: none, len: none, ssrc: none,
+      bytes: new Uint8Array(0), count: 0, frame: new Float64Array(0), ts: new Float64Array(0), proto: new Uint8Array(0), pt: new Uint8Array(0), off: none, len: none, ssrc: none,
       extProfile: new Uint16Array(0), src4: none, dst4: none, sport: new Uint16Array(0), dport: new Uint16Array(0), v6: {}, hasV6: false, events: [], lastFrame: 2, lastTs: 100.02,
     };
     expect(shard.finish(end).bindings.map(({ ssrc, via, apt }) => ({ ssrc, via, apt }))).toEqual([{ ssrc: 7777, via: 'repository', apt: ['apt-repo'] }]);

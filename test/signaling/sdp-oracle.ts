@@ -5,6 +5,7 @@
  */
 import { parse as parseWithSdpTransform } from 'sdp-transform';
 import type { MediaDescription as SdpTransformMedia } from 'sdp-transform';
+import { clockRatesOf } from '../../src/media/clock-rates.js';
 import { parseAiPrefAttribute } from '../../src/signaling/sdp-aipref.js';
 import { MID_HEADER_EXTENSION_URI, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
 
@@ -159,6 +160,7 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
     ssrcs: ssrcsOf(attributes),
     ssrcGroups: (attributes.ssrcGroups ?? []).map((g) => ({ semantics: g.semantics, ssrcs: String(g.ssrcs).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: midExt ? Number(midExt.value) : inherited,
+    clockRates: clockRatesOf(attributes.rtp ?? []),
     aiprefs: readAiPrefs(lines, index, errors),
     bundleOnly,
     disabled: port === 0 && !(bundleOnly && bundled),
