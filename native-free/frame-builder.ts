@@ -65,19 +65,21 @@ export function parseIpv4(text: string): Uint8Array {
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
     const n = Number(parts[i]);
-    if (!Number.isInteger(n) || n < 0 || n > 255) throw new RangeError(`not an IPv4 address: ${text}`);
+    if (!/^\d{1,3}$/.test(parts[i]!) || n > 255) throw new RangeError(`not an IPv4 address: ${text}`);
     out[i] = n;
   }
   return out;
 }
 
+/** IPv6 text (RFC 4291 §2.2: hex groups, one "::" at most, a trailing dotted quad) → 16 bytes. */
 export function parseIpv6(text: string): Uint8Array {
   const out = new Uint8Array(16);
-  const halves = text.split('::');
+  const groupsText = withoutDottedQuad(text);
+  const halves = groupsText.split('::');
   if (halves.length > 2) throw new RangeError(`not an IPv6 address: ${text}`);
   const head = halves[0] === '' ? [] : halves[0]!.split(':');
   const tail = halves.length === 2 && halves[1] !== '' ? halves[1]!.split(':') : [];
-  if (halves.length === 1 && head.length !== 8) throw new RangeError(`not an IPv6 address: ${text}`);
+  if (halves.length === 1 ? head.length !== 8 : head.length + tail.length > 7) throw new RangeError(`not an IPv6 address: ${text}`);
   const put = (groups: string[], start: number): void => {
     groups.forEach((g, k) => {
       const n = parseInt(g, 16);
@@ -89,6 +91,19 @@ export function parseIpv6(text: string): Uint8Array {
   put(head, 0);
   put(tail, 8 - tail.length);
   return out;
+}
+
+/** The text with a trailing dotted quad (::ffff:192.0.2.1) written as its two hex groups (::ffff:c000:201). */
+function withoutDottedQuad(text: string): string {
+  const lastColon = text.lastIndexOf(':');
+  if (lastColon < 0 || !text.includes('.', lastColon)) return text;
+  let v4: Uint8Array;
+  try {
+    v4 = parseIpv4(text.slice(lastColon + 1));
+  } catch {
+    throw new RangeError(`not an IPv6 address: ${text}`);
+  }
+  return `${text.slice(0, lastColon + 1)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`;
 }
 
 /** RFC 1071 one's-complement sum, folded to 16 bits, over several byte ranges. */

@@ -133,32 +133,45 @@ export function decodeIpv6Header(bytes: Uint8Array, at: number, end: number, out
   return walkIpv6Extensions(bytes, at + IPV6_HEADER, out.payloadEnd, bytes[at + 6]!, out, err, cut);
 }
 
-/** RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of zero groups as "::". */
+/**
+ * RFC 5952 text: lower-case hex, leading zeros dropped, the longest run (of two or more) of zero
+ * groups as "::", the first of equal runs. The last 32 bits as a dotted quad where tshark writes
+ * them so: an IPv4-mapped address (::ffff:192.0.2.1, RFC 5952 §5) and an IPv4-compatible one
+ * (::192.0.2.1, its last two groups both in use: ::2 stays ::2).
+ */
 export function formatIpv6(bytes: Uint8Array, at: number): string {
+  const words: number[] = [];
+  for (let g = 0; g < 8; g++) words.push(readUint16(bytes, at + g * 2));
   let bestStart = -1;
   let bestLength = 1;
   for (let g = 0; g < 8; ) {
-    if (readUint16(bytes, at + g * 2) !== 0) {
+    if (words[g] !== 0) {
       g++;
       continue;
     }
     let run = g;
-    while (run < 8 && readUint16(bytes, at + run * 2) === 0) run++;
+    while (run < 8 && words[run] === 0) run++;
     if (run - g > bestLength) {
       bestStart = g;
       bestLength = run - g;
     }
     g = run;
   }
+  const dotted = bestStart === 0 && (bestLength === 6 || (bestLength === 5 && words[5] === 0xffff));
+  const hexGroups = dotted ? 6 : 8;
   let text = '';
-  for (let g = 0; g < 8; g++) {
+  for (let g = 0; g < hexGroups; g++) {
     if (g === bestStart) {
       text += '::';
       g += bestLength - 1;
       continue;
     }
     if (text !== '' && !text.endsWith(':')) text += ':';
-    text += readUint16(bytes, at + g * 2).toString(16);
+    text += words[g]!.toString(16);
+  }
+  if (dotted) {
+    if (!text.endsWith(':')) text += ':';
+    text += `${words[6]! >>> 8}.${words[6]! & 0xff}.${words[7]! >>> 8}.${words[7]! & 0xff}`;
   }
   return text;
 }

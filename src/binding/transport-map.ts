@@ -1,3 +1,5 @@
+import { parseIpv6 } from '../../native-free/frame-builder.js';
+import { formatIpv6 } from '../../native-free/ipv6.js';
 import type { DialogScope, TransportAddress } from './types.js';
 
 /** A dialog's m-sections reachable at one transport address. */
@@ -230,24 +232,34 @@ export class TransportMap {
 
   private add(dialogKey: string, index: number, addr: TransportAddress, owned: Owned): void {
     if (addr.port <= 0) return;
-    const n = ipv4ToNumber(addr.address);
-    if (n >= 0) {
-      const key = n * 65536 + addr.port;
-      owned.v4.push(key);
-      addSection(this.v4, key, dialogKey, index);
-      this.v4Index.set(key, this.v4.get(key)!);
-    } else {
-      const key = `[${canonicalIpv6(addr.address)}]:${addr.port}`;
+    let n = ipv4ToNumber(addr.address);
+    if (n < 0) {
+      const text = canonicalIpv6(addr.address);
+      const key = `[${text}]:${addr.port}`;
       owned.v6.push(key);
       addSection(this.v6, key, dialogKey, index);
+      // an IPv4-mapped address is how a dual-stack socket names an IPv4 peer: on the wire the
+      // media comes over IPv4 (RFC 4291 §2.5.5.2), so it is reached at the IPv4 address too
+      n = text.startsWith(MAPPED_PREFIX) ? ipv4ToNumber(text.slice(MAPPED_PREFIX.length)) : -1;
+      if (n < 0) return;
     }
+    const key = n * 65536 + addr.port;
+    owned.v4.push(key);
+    addSection(this.v4, key, dialogKey, index);
+    this.v4Index.set(key, this.v4.get(key)!);
   }
 }
 
-/** RFC 5952 text form (what the packet layer prints), so SDP's spelling of an address matches. */
+const MAPPED_PREFIX = '::ffff:';
+
+/**
+ * RFC 5952 text as the packet layer prints it (formatIpv6: IPv4-mapped and -compatible
+ * addresses end in a dotted quad, as tshark writes them), so SDP's spelling of an address
+ * matches; text that is no IPv6 literal (a zone id, a name) in lower case.
+ */
 export function canonicalIpv6(address: string): string {
   try {
-    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+    return formatIpv6(parseIpv6(address), 0);
   } catch {
     return address.toLowerCase();
   }
