@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, open as openFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, open as openFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -276,25 +276,60 @@ export class RotatingNdjsonExporter implements Exporter {
 /**
  * The latest expiresAt of a file's lines, in one streamed pass (memory: one line); undefined when
  * `stop()` said to stop first. A line without a numeric expiresAt (a report, a decision, one
- * written with none, one that is not JSON: torn by a crash) keeps the file: Infinity.
+ * written with none, one that is not JSON) keeps the file: Infinity. A last line with no newline
+ * that is not JSON was torn by a crash mid-write (NdjsonFile writes whole lines): no reader can
+ * use its bytes, so it does not keep the file past its complete lines.
  */
 async function latestExpiry(path: string, stop: () => boolean): Promise<number | undefined> {
   // opened first: a missing file rejects here (a read stream's error may not reach readline's iterator)
   const handle = await openFile(path, 'r');
+  // before the lines are read: readline drops the lines it reads while nothing iterates
+  let torn: boolean;
+  try {
+    torn = !(await endsWithNewline(handle));
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
   const input = handle.createReadStream({ autoClose: false });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let latest = -Infinity;
   try {
+    // each line is judged once the next is read: only then is it known not to be the last
+    let previous: string | null = null;
     for await (const text of lines) {
       if (stop()) return undefined;
-      if (text !== '') latest = Math.max(latest, lineExpiry(text));
+      if (previous !== null) latest = Math.max(latest, lineExpiry(previous));
       if (latest === Infinity) break; // nothing later changes it
+      previous = text === '' ? null : text;
+    }
+    if (previous !== null && latest !== Infinity) {
+      const last = lineExpiry(previous);
+      if (!(torn && last === Infinity && !isJson(previous))) latest = Math.max(latest, last);
     }
     return latest;
   } finally {
     lines.close();
     input.destroy();
     await handle.close();
+  }
+}
+
+/** Whether the file's last byte is a newline (an empty file counts as ending whole). */
+async function endsWithNewline(handle: FileHandle): Promise<boolean> {
+  const { size } = await handle.stat();
+  if (size === 0) return true;
+  const last = new Uint8Array(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] === 0x0a;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -78,27 +78,29 @@ describe('rotating NDJSON exporter: retention without traffic', () => {
 });
 
 describe('rotating NDJSON exporter: an earlier run’s files', () => {
-  it('are read for their latest expiresAt and deleted when it passes; unreadable or unexpiring lines keep a file', async () => {
+  it('are read for their latest expiresAt and deleted when it passes; unreadable or unexpiring lines keep a file, a torn last line does not', async () => {
     const t = now();
     const line = (n: number, expiresIn: number | null) => JSON.stringify(telemetryLine(n, { ts: t, retentionSec: expiresIn })) + '\n';
     await writeFile(join(dir, 'exports.000001.ndjson'), line(1, -10) + line(2, -5)); // expired
     await writeFile(join(dir, 'exports.000002.ndjson'), line(3, -10) + line(4, 1.5)); // expires soon
     await writeFile(join(dir, 'exports.000003.ndjson'), line(5, -10) + line(6, null)); // a line without expiry
-    await writeFile(join(dir, 'exports.000004.ndjson'), line(7, -10) + '{"type":"telemetry","expi'); // torn by a crash
+    await writeFile(join(dir, 'exports.000004.ndjson'), line(7, -10) + '{"type":"telemetry","expi'); // torn by a crash: its last line no one can read
     await writeFile(join(dir, 'exports.000005.ndjson'), ''); // nothing in it
     // many lines, the latest expiry last: one streamed pass
     await writeFile(join(dir, 'exports.000006.ndjson'), Array.from({ length: 20_000 }, (_, i) => line(100 + i, -10)).join('') + line(99, 1.5));
     await writeFile(join(dir, 'other.000007.ndjson'), line(8, -10)); // not this exporter's
+    await writeFile(join(dir, 'exports.000008.ndjson'), line(10, -10) + 'not json\n' + line(11, -10)); // a whole line that is no JSON: kept
+    await writeFile(join(dir, 'exports.000009.ndjson'), line(12, -10) + line(13, 1.5).trimEnd()); // whole JSON, only its newline lost: read
     const deleted: string[] = [];
     const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', onDelete: (p, why) => deleted.push(`${basename(p)} ${why}`) });
-    expect(exporter.closedPaths.map((p) => basename(p))).toEqual([1, 2, 3, 4, 5, 6].map((n) => `exports.00000${n}.ndjson`));
+    expect(exporter.closedPaths.map((p) => basename(p))).toEqual([1, 2, 3, 4, 5, 6, 8, 9].map((n) => `exports.00000${n}.ndjson`));
     await wait(150);
-    expect(deleted.sort()).toEqual(['exports.000001.ndjson expired', 'exports.000005.ndjson expired']);
+    expect(deleted.sort()).toEqual(['exports.000001.ndjson expired', 'exports.000004.ndjson expired', 'exports.000005.ndjson expired']);
     await wait(t + 1.7 - now() > 0 ? (t + 1.7 - now()) * 1000 : 0);
-    expect(await files()).toEqual(['exports.000003.ndjson', 'exports.000004.ndjson', 'other.000007.ndjson']);
+    expect(await files()).toEqual(['exports.000003.ndjson', 'exports.000008.ndjson', 'other.000007.ndjson']);
     // the next file still counts on from the highest
     await exporter.send(telemetryLine(9));
-    expect(exporter.currentPath).toBe(join(dir, 'exports.000007.ndjson'));
+    expect(exporter.currentPath).toBe(join(dir, 'exports.000010.ndjson'));
     await exporter.close();
   });
 
