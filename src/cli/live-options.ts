@@ -31,7 +31,8 @@ export interface LiveOptions {
   rotateAgeSec?: number;
   maxFiles?: number;
   aiService?: { url: string; token?: string; spoolDir: string };
-  nats?: { servers: string; maxAgeSec: number };
+  /** maxPending: lines waiting for the stream at most while it is away (NatsJetStreamExporter maxInFlight) */
+  nats?: { servers: string; maxAgeSec: number; maxPending?: number };
   metrics?: HostPort;
   workers: number;
   /** null: the policy file's window, else the default */
@@ -87,6 +88,7 @@ const OPTIONS = {
   spool: { type: 'string' },
   nats: { type: 'string' },
   'nats-max-age': { type: 'string' },
+  'nats-max-pending': { type: 'string' },
   metrics: { type: 'string' },
   workers: { type: 'string' },
   window: { type: 'string' },
@@ -136,6 +138,11 @@ function wholeNumber(value: string | undefined, option: string): number | undefi
   return Number(value);
 }
 
+function positive(n: number, option: string): number {
+  if (n === 0) throw new UsageError(`--${option} takes a whole number of at least 1, not 0`);
+  return n;
+}
+
 function duration(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const sec = parseDuration(value);
@@ -175,7 +182,13 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
     ...(str('rotate-age') && { rotateAgeSec: duration(str('rotate-age'), 'rotate-age')! }),
     ...(str('max-files') && { maxFiles: wholeNumber(str('max-files'), 'max-files')! }),
     ...(to !== undefined && { aiService: { url: to, spoolDir: str('spool')!, ...(str('token') && { token: str('token')! }) } }),
-    ...(nats !== undefined && { nats: { servers: nats, maxAgeSec: duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400 } }),
+    ...(nats !== undefined && {
+      nats: {
+        servers: nats,
+        maxAgeSec: duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400,
+        ...(str('nats-max-pending') && { maxPending: positive(wholeNumber(str('nats-max-pending'), 'nats-max-pending')!, 'nats-max-pending') }),
+      },
+    }),
     ...(str('metrics') && { metrics: parseHostPort(str('metrics')!, '--metrics') }),
     workers: parseWorkerCount(str('workers'), 0),
     windowSec,

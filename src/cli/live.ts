@@ -16,7 +16,7 @@
 import { makeDir } from '../export/make-dir.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { AiServiceExporter } from '../export/http-exporter.js';
-import { ExporterClosedError, exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
+import { ExporterClosedError, type ExportFailureKind, ExportOverflowError, exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
 import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../export/metrics.js';
 import { NatsJetStreamExporter } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
@@ -130,6 +130,21 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
   };
 }
 
+/**
+ * An exporter's delivery failures as log lines: the first of each kind (retry, overflow, ...) in
+ * an outage, then none of that kind until a line is delivered again. The failure metric counts
+ * every one.
+ */
+function oncePerOutage(log: (e: LogEvent) => void, exporter: string, delivered: () => number): (reason: string, kind: ExportFailureKind) => void {
+  const loggedAt = new Map<ExportFailureKind, number>();
+  return (reason, kind) => {
+    const now = delivered();
+    if (loggedAt.get(kind) === now) return;
+    loggedAt.set(kind, now);
+    log({ event: 'export-failure', level: 'warn', exporter, kind, reason, detail: 'the next ones of this kind are counted, not logged, until a line is delivered' });
+  };
+}
+
 /** How long NATS may still deliver once the service stops. */
 const NATS_STOP_GRACE_MS = 5000;
 
@@ -143,6 +158,8 @@ function exporterOf(name: string, exporter: Exporter & { pending?: number }, log
         Promise.resolve(exporter.send(l)).catch((err: unknown) => {
           // a line given up at stop is counted once, in the exporter's own stop log (export-given-up)
           if (err instanceof ExporterClosedError) return;
+          // a line given up to make room was told to the failure listener (logged once per outage)
+          if (err instanceof ExportOverflowError) return;
           log({ event: 'export-error', level: 'error', exporter: name, error: err instanceof Error ? err.message : String(err) });
         }),
       );
@@ -220,14 +237,19 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       exporters.push(exporterOf(scheme, ai, log, true));
     }
     if (opts.nats) {
+      // every line retries on its own while the server is away: one log per outage, not per attempt
+      const delivered = { count: () => 0 };
+      const logFailure = oncePerOutage(log, 'nats', () => delivered.count());
       const nats = await NatsJetStreamExporter.open({
         servers: opts.nats.servers,
         maxRetentionSec: opts.nats.maxAgeSec,
+        ...(opts.nats.maxPending !== undefined && { maxInFlight: opts.nats.maxPending }),
         onFailure: (reason, requestId, kind) => {
           failures('nats')(reason, requestId, kind);
-          log({ event: 'export-failure', level: 'warn', exporter: 'nats', kind, reason });
+          logFailure(reason, kind);
         },
       });
+      delivered.count = () => nats.stats.published + nats.stats.duplicates;
       // On stop, not every pending send waited for (each retries until acknowledged, and a report
       // never expires: with the server away, never): NATS gets close's grace, then gives up what
       // is still unacknowledged — it has no spool — and that is said, with how many.

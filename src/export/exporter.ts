@@ -28,8 +28,20 @@ export class ExporterClosedError extends Error {
   }
 }
 
-/** Why a delivery attempt failed: 'retry' will be tried again, 'rejected' never will. */
-export type ExportFailureKind = 'retry' | 'rejected';
+/**
+ * A line an exporter gave up before it was delivered, to bound what waits while the receiver is
+ * away (the oldest waiting line makes room for a new one): counted, and told to the failure
+ * listener with kind 'overflow'.
+ */
+export class ExportOverflowError extends Error {
+  constructor(exporter: string, limit: number) {
+    super(`${exporter}: more than ${limit} lines waited for delivery; the oldest was given up`);
+    this.name = 'ExportOverflowError';
+  }
+}
+
+/** Why a delivery attempt failed: 'retry' will be tried again, 'rejected' never will, 'overflow' was given up to make room. */
+export type ExportFailureKind = 'retry' | 'rejected' | 'overflow';
 
 export type ExportFailureListener = (reason: string, requestId: string, kind: ExportFailureKind) => void;
 

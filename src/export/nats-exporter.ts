@@ -6,11 +6,12 @@
  * longest retention the operator configured: nothing outlives every preference in the stream,
  * and each message also carries its own `Aipref-Expires-At` for consumers. An item already
  * past its expiresAt is not published at all. There is no spool: what is still unacknowledged
- * when close's grace runs out is given up, and counted (`stats.givenUp`).
+ * when close's grace runs out is given up, and counted (`stats.givenUp`); while the server is
+ * away, at most `maxInFlight` lines wait in memory, the oldest given up first (`stats.overflowed`).
  */
 import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type NatsConnection, type StreamConfig } from 'nats';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
-import { ExporterClosedError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
+import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 
 export interface NatsExporterOptions {
   /** e.g. "nats://127.0.0.1:4222" */
@@ -25,6 +26,11 @@ export interface NatsExporterOptions {
   duplicateWindowSec?: number;
   /** per publish (waiting for the PubAck); default 5000 */
   timeoutMs?: number;
+  /**
+   * lines waiting for their PubAck (or retrying) at most, the server away; past it the oldest is
+   * given up (its send rejects with ExportOverflowError, onFailure says 'overflow'); default 100 000
+   */
+  maxInFlight?: number;
   backoff?: Partial<BackoffOptions>;
   /** seconds since the epoch, for expiry */
   clock?: () => number;
@@ -41,6 +47,8 @@ export interface NatsExporterStats {
   retries: number;
   /** lines still unacknowledged when close's grace ran out: given up, not known to be in the stream */
   givenUp: number;
+  /** lines given up while waiting, to keep at most maxInFlight in memory */
+  overflowed: number;
 }
 
 /** How long close waits for the connection to drain before it closes it (the server may be away). */
@@ -49,8 +57,9 @@ const DRAIN_MS = 2000;
 const encoder = new TextEncoder();
 
 export class NatsJetStreamExporter implements Exporter {
-  readonly stats: NatsExporterStats = { published: 0, duplicates: 0, expired: 0, retries: 0, givenUp: 0 };
-  private readonly inFlight = new Set<Promise<void>>();
+  readonly stats: NatsExporterStats = { published: 0, duplicates: 0, expired: 0, retries: 0, givenUp: 0, overflowed: 0 };
+  /** each waiting publish, oldest first, with what gives it up to make room */
+  private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
   private readonly closing = new AbortController();
   private closeDone: Promise<void> | undefined;
@@ -85,16 +94,28 @@ export class NatsJetStreamExporter implements Exporter {
    */
   send(line: ExportLine): Promise<void> {
     if (this.closed) return Promise.reject(new ExporterClosedError('NatsJetStreamExporter'));
-    const task = this.publish(line);
-    this.inFlight.add(task);
+    const makeRoom = new AbortController();
+    const task = this.publish(line, makeRoom.signal);
+    this.inFlight.set(task, makeRoom);
     const settle = (): void => {
       this.inFlight.delete(task);
     };
     task.then(settle, settle);
+    if (this.inFlight.size > (this.opts.maxInFlight ?? 100_000)) {
+      // the oldest waiting line goes: it stops at its next step (a PubAck wait, a backoff sleep)
+      const [oldest, room] = this.inFlight.entries().next().value!;
+      this.inFlight.delete(oldest);
+      room.abort();
+    }
     return task;
   }
 
-  private async publish(line: ExportLine): Promise<void> {
+  /** What waits for a PubAck or a retry, for the queue-depth metric. */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
+  private async publish(line: ExportLine, makeRoom: AbortSignal): Promise<void> {
     const id = exportLineId(line);
     const expiresAt = exportLineExpiresAt(line);
     const clock = this.opts.clock ?? (() => Date.now() / 1000);
@@ -102,26 +123,33 @@ export class NatsJetStreamExporter implements Exporter {
     if (expiresAt !== null) h.set('Aipref-Expires-At', String(expiresAt));
     const data = encoder.encode(JSON.stringify(line));
     const subject = this.subjectOf(exportLineKind(line));
+    const stop = AbortSignal.any([this.closing.signal, makeRoom]);
     for (let attempt = 1; ; attempt++) {
       if (expiresAt !== null && expiresAt <= clock()) {
         this.stats.expired++;
         return;
       }
-      if (this.closed) break;
+      if (stop.aborted) break;
       try {
-        // not waited for past close's grace: a PubAck wait with the server away takes the whole timeout
-        const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), this.closing.signal);
+        // not waited for past close's grace, nor once given up: a PubAck wait with the server away takes the whole timeout
+        const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), stop);
         if (ack === undefined) break;
         if (ack.duplicate) this.stats.duplicates++;
         else this.stats.published++;
         return;
       } catch (err) {
-        if (this.closed) break;
+        if (stop.aborted) break;
         this.stats.retries++;
         this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
         const delay = backoffDelayMs(attempt, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 10_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) });
-        await abortableDelay(delay, this.closing.signal);
+        await abortableDelay(delay, stop);
       }
+    }
+    if (makeRoom.aborted) {
+      const overflow = new ExportOverflowError('NatsJetStreamExporter', this.opts.maxInFlight ?? 100_000);
+      this.stats.overflowed++;
+      this.opts.onFailure?.(overflow.message, id, 'overflow');
+      throw overflow;
     }
     this.stats.givenUp++;
     throw new ExporterClosedError('NatsJetStreamExporter');
@@ -129,7 +157,7 @@ export class NatsJetStreamExporter implements Exporter {
 
   /** Resolves once every line sent so far is acknowledged by the stream (or expired). */
   async flush(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight.keys()]);
   }
 
   /**
@@ -143,11 +171,11 @@ export class NatsJetStreamExporter implements Exporter {
   }
 
   private async closeNow(graceMs: number): Promise<void> {
-    await within(Promise.allSettled([...this.inFlight]), graceMs);
+    await within(Promise.allSettled([...this.inFlight.keys()]), graceMs);
     this.closed = true;
     this.closing.abort();
     // prompt now: each publish gives up at its next step, PubAck waits and backoff sleeps included
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight.keys()]);
     // drain sends what the client still buffers; with the server away it may wait for a reconnect
     const drained = this.nc.drain().then(
       () => true,

@@ -4,7 +4,7 @@
  * a server that does not come back.
  */
 import { describe, expect, it } from 'vitest';
-import { ExporterClosedError } from '../../src/export/exporter.js';
+import { ExporterClosedError, type ExportFailureKind, ExportOverflowError } from '../../src/export/exporter.js';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
 import { NATS_SERVER, natsServerEachTest } from './nats-server-process.js';
 import { reportLine, telemetryLine } from './lines.js';
@@ -37,6 +37,31 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server i
     expect(exporter.stats).toMatchObject({ published: 1, givenUp: 2 });
     await expect(exporter.send(reportLine(4))).rejects.toBeInstanceOf(ExporterClosedError);
     expect(exporter.stats.givenUp).toBe(2); // refused after close: never taken, not given up
+  }, 20_000);
+
+  it('keeps at most maxInFlight lines waiting while the server is away, the oldest given up first; the rest are delivered when it is back', async () => {
+    const failures: ExportFailureKind[] = [];
+    const exporter = await NatsJetStreamExporter.open({
+      servers: nats.server.url,
+      maxRetentionSec: 3600,
+      maxInFlight: 3,
+      timeoutMs: 500,
+      backoff: { baseMs: 20, maxMs: 200 },
+      connection: { reconnectTimeWait: 50, timeout: 1000 },
+      onFailure: (_reason, _id, kind) => failures.push(kind),
+    });
+    await nats.server.stop();
+    const sends = [1, 2, 3, 4, 5].map((n) => exporter.send(telemetryLine(n)).then(() => n, (err: unknown) => err));
+    expect(exporter.pending).toBe(3);
+    await wait(200);
+    await nats.restart();
+    const outcomes = await Promise.all(sends);
+    expect(outcomes.slice(0, 2).every((o) => o instanceof ExportOverflowError)).toBe(true);
+    expect((outcomes[0] as Error).message).toMatch(/more than 3 lines waited for delivery; the oldest was given up/);
+    expect(outcomes.slice(2)).toEqual([3, 4, 5]);
+    expect(exporter.stats).toMatchObject({ published: 3, overflowed: 2, givenUp: 0 });
+    expect(failures.filter((k) => k === 'overflow')).toHaveLength(2);
+    await exporter.close();
   }, 20_000);
 
   it('with the server there, close waits for what is in flight and gives up nothing', async () => {
