@@ -224,16 +224,21 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log));
     if (opts.aiService) {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
+      const delivered = { count: () => 0 };
+      const logDiscard = oncePerOutage(log, scheme, () => delivered.count());
       const ai = await AiServiceExporter.open({
         url: opts.aiService.url,
         ...(opts.aiService.token !== undefined && { token: opts.aiService.token }),
         spoolDir: opts.aiService.spoolDir,
         onFailure: (reason, requestId, kind) => {
           failures(scheme)(reason, requestId, kind);
-          log({ event: 'export-failure', level: 'warn', exporter: scheme, kind, reason });
+          // deliveries are paced by one backoff, each logged; items leaving the spool undelivered go in bulk
+          if (kind === 'expired' || kind === 'overflow') logDiscard(reason, kind);
+          else log({ event: 'export-failure', level: 'warn', exporter: scheme, kind, reason });
         },
         onSpoolError: (err) => log({ event: 'spool-error', level: 'error', error: err.message }),
       });
+      delivered.count = () => ai.stats.delivered;
       exporters.push(exporterOf(scheme, ai, log, true));
     }
     if (opts.nats) {

@@ -40,8 +40,11 @@ export class ExportOverflowError extends Error {
   }
 }
 
-/** Why a delivery attempt failed: 'retry' will be tried again, 'rejected' never will, 'overflow' was given up to make room. */
-export type ExportFailureKind = 'retry' | 'rejected' | 'overflow';
+/**
+ * Why a delivery attempt failed: 'retry' will be tried again, 'rejected' never will, 'overflow'
+ * was given up to make room, 'expired' reached its expiresAt undelivered.
+ */
+export type ExportFailureKind = 'retry' | 'rejected' | 'overflow' | 'expired';
 
 export type ExportFailureListener = (reason: string, requestId: string, kind: ExportFailureKind) => void;
 

@@ -85,7 +85,15 @@ export class AiServiceExporter implements Exporter {
     if (scheme === 'http' || scheme === 'https') transport = new HttpTransport(transportOptions);
     else if (scheme === 'ws' || scheme === 'wss') transport = new WebSocketTransport(transportOptions);
     else throw new ExporterUrlError(opts.url);
-    const spool = await DiskSpool.open(opts.spoolDir, opts.spool);
+    const maxItems = opts.spool?.maxItems ?? 100_000;
+    const spool = await DiskSpool.open(opts.spoolDir, {
+      ...opts.spool,
+      // what leaves the spool undelivered is a failed export too, told to the listener (and so to the metric)
+      onDiscard: (id, why) => {
+        opts.spool?.onDiscard?.(id, why);
+        opts.onFailure?.(why === 'expired' ? 'expired before it was delivered' : `more than ${maxItems} items waited in the spool; the oldest was given up`, id, why);
+      },
+    });
     const exporter = new AiServiceExporter(spool, transport, opts);
     exporter.pump = exporter.run();
     exporter.sweeper = setInterval(() => void exporter.sweep(), opts.expirySweepMs ?? 1000);

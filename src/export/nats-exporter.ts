@@ -127,6 +127,7 @@ export class NatsJetStreamExporter implements Exporter {
     for (let attempt = 1; ; attempt++) {
       if (expiresAt !== null && expiresAt <= clock()) {
         this.stats.expired++;
+        this.opts.onFailure?.('expired before the stream acknowledged it', id, 'expired');
         return;
       }
       if (stop.aborted) break;

@@ -40,6 +40,8 @@ export interface DiskSpoolOptions {
   maxItems?: number;
   /** seconds since the epoch */
   clock?: () => number;
+  /** told of every item that leaves undelivered: past its expiresAt (or the age limit), or pushed out by maxItems */
+  onDiscard?: (id: string, why: 'expired' | 'overflow') => void;
 }
 
 export interface SpoolStats {
@@ -101,6 +103,7 @@ export class DiskSpool {
   private readonly segmentBytes: number;
   private readonly maxAgeSec: number;
   private readonly maxItems: number;
+  private readonly onDiscard: DiskSpoolOptions['onDiscard'];
   readonly clock: () => number;
 
   private constructor(
@@ -111,6 +114,7 @@ export class DiskSpool {
     this.maxAgeSec = opts.maxAgeSec ?? 86_400;
     this.maxItems = opts.maxItems ?? 100_000;
     this.clock = opts.clock ?? (() => Date.now() / 1000);
+    this.onDiscard = opts.onDiscard;
   }
 
   /** Opens (creating) the spool directory and takes up what a previous run left. */
@@ -153,6 +157,7 @@ export class DiskSpool {
     const item: SpoolEntry = { ...entry, spooledAt: this.clock() };
     if (this.isExpired(item, item.spooledAt)) {
       this.stats.expired++;
+      this.onDiscard?.(item.id, 'expired');
       return Promise.resolve(false);
     }
     const line = lineOf(item);
@@ -168,6 +173,7 @@ export class DiskSpool {
     if (this.pending.size > this.maxItems) {
       const oldest = this.pending.values().next().value!;
       this.stats.overflowed++;
+      this.onDiscard?.(oldest.id, 'overflow');
       // awaited with the append, so that a failed write reaches the caller, not the process
       written.push(this.settle(oldest));
     }
@@ -216,6 +222,7 @@ export class DiskSpool {
     for (const entry of this.pending.values()) if (this.isExpired(entry, now)) gone.push(entry);
     for (const entry of gone) {
       this.stats.expired++;
+      this.onDiscard?.(entry.id, 'expired');
       this.remove(entry);
     }
     const due = [...this.segments].filter(([, s]) => s.deadUntil <= now).map(([n]) => n);
@@ -396,6 +403,7 @@ export class DiskSpool {
         seen.add(parsed.id);
         if (this.isExpired(parsed, now)) {
           this.stats.expired++;
+          this.onDiscard?.(parsed.id, 'expired');
           continue;
         }
         recovered.push(parsed);

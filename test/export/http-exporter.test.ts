@@ -158,7 +158,8 @@ describe('AI service exporter over HTTP POST', () => {
   it('deletes an item whose expiresAt passes while it waits, and never sends it', async () => {
     let now = 1_700_000_000;
     const port = await freePort();
-    const exporter = await open(`http://127.0.0.1:${port}/`, { spool: { clock: () => now }, expirySweepMs: 20 });
+    const failures: string[] = [];
+    const exporter = await open(`http://127.0.0.1:${port}/`, { spool: { clock: () => now }, expirySweepMs: 20, onFailure: (r, id, kind) => kind !== 'retry' && failures.push(`${kind} ${id} ${r}`) });
     const shortLived = telemetryLine(1, { ts: now, retentionSec: 30 });
     const longLived = telemetryLine(2, { ts: now, retentionSec: 3600 });
     await exporter.send(shortLived);
@@ -180,6 +181,21 @@ describe('AI service exporter over HTTP POST', () => {
     await exporter.send(telemetryLine(3, { ts: now - 100, retentionSec: 10 }));
     expect(exporter.pending).toBe(0);
     expect(exporter.stats.spool.expired).toBe(2);
+    // both left undelivered: told to the failure listener (the live service's metric and log)
+    expect(failures).toEqual([`expired ${shortLived.requestId} expired before it was delivered`, `expired ${telemetryLine(3).requestId} expired before it was delivered`]);
+  });
+
+  it('tells the failure listener of each item the spool pushes out past its limit, oldest first', async () => {
+    const port = await freePort();
+    const failures: string[] = [];
+    const exporter = await open(`http://127.0.0.1:${port}/`, { spool: { maxItems: 2 }, onFailure: (r, id, kind) => kind !== 'retry' && failures.push(`${kind} ${id} ${r}`) });
+    for (const n of [1, 2, 3, 4]) await exporter.send(telemetryLine(n));
+    expect(exporter.pending).toBe(2);
+    expect(failures).toEqual([1, 2].map((n) => `overflow ${telemetryLine(n).requestId} more than 2 items waited in the spool; the oldest was given up`));
+    const service = await startService(undefined, port);
+    cleanups.push(service.close);
+    expect(await exporter.delivered(3000)).toBe(true);
+    expect(service.received.map((r) => r.body.requestId)).toEqual([3, 4].map((n) => telemetryLine(n).requestId));
   });
 
   it('after a restart delivers what the last run left, and never resends what was acknowledged', async () => {
