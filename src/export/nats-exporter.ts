@@ -58,10 +58,9 @@ const encoder = new TextEncoder();
 
 export class NatsJetStreamExporter implements Exporter {
   readonly stats: NatsExporterStats = { published: 0, duplicates: 0, expired: 0, retries: 0, givenUp: 0, overflowed: 0 };
-  /** each waiting publish, oldest first, with what gives it up to make room */
+  /** each waiting publish, oldest first, with what stops it (close's grace over, or room made for a newer line) */
   private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
-  private readonly closing = new AbortController();
   private closeDone: Promise<void> | undefined;
 
   private constructor(
@@ -94,9 +93,9 @@ export class NatsJetStreamExporter implements Exporter {
    */
   send(line: ExportLine): Promise<void> {
     if (this.closed) return Promise.reject(new ExporterClosedError('NatsJetStreamExporter'));
-    const makeRoom = new AbortController();
-    const task = this.publish(line, makeRoom.signal);
-    this.inFlight.set(task, makeRoom);
+    const stop = new AbortController();
+    const task = this.publish(line, stop.signal);
+    this.inFlight.set(task, stop);
     const settle = (): void => {
       this.inFlight.delete(task);
     };
@@ -115,7 +114,8 @@ export class NatsJetStreamExporter implements Exporter {
     return this.inFlight.size;
   }
 
-  private async publish(line: ExportLine, makeRoom: AbortSignal): Promise<void> {
+  /** `stop`: aborted to give the line up (closed: close's grace is over; else: room made for newer lines) */
+  private async publish(line: ExportLine, stop: AbortSignal): Promise<void> {
     const id = exportLineId(line);
     const expiresAt = exportLineExpiresAt(line);
     const clock = this.opts.clock ?? (() => Date.now() / 1000);
@@ -123,7 +123,6 @@ export class NatsJetStreamExporter implements Exporter {
     if (expiresAt !== null) h.set('Aipref-Expires-At', String(expiresAt));
     const data = encoder.encode(JSON.stringify(line));
     const subject = this.subjectOf(exportLineKind(line));
-    const stop = AbortSignal.any([this.closing.signal, makeRoom]);
     for (let attempt = 1; ; attempt++) {
       if (expiresAt !== null && expiresAt <= clock()) {
         this.stats.expired++;
@@ -146,7 +145,7 @@ export class NatsJetStreamExporter implements Exporter {
         await abortableDelay(delay, stop);
       }
     }
-    if (makeRoom.aborted) {
+    if (!this.closed) {
       const overflow = new ExportOverflowError('NatsJetStreamExporter', this.opts.maxInFlight ?? 100_000);
       this.stats.overflowed++;
       this.opts.onFailure?.(overflow.message, id, 'overflow');
@@ -174,7 +173,7 @@ export class NatsJetStreamExporter implements Exporter {
   private async closeNow(graceMs: number): Promise<void> {
     await within(Promise.allSettled([...this.inFlight.keys()]), graceMs);
     this.closed = true;
-    this.closing.abort();
+    for (const stop of this.inFlight.values()) stop.abort();
     // prompt now: each publish gives up at its next step, PubAck waits and backoff sleeps included
     await Promise.allSettled([...this.inFlight.keys()]);
     // drain sends what the client still buffers; with the server away it may wait for a reconnect
