@@ -41,7 +41,7 @@ export class SignalingFront {
    * What signaling delivered to the registry (parts, integrity failures), each once, in order:
    * a policy reload rebuilds the registry from the new file's parts and these (updatePolicy).
    */
-  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string; unreadable: boolean } }>();
+  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string; unreadable: boolean; transient: boolean } }>();
   private readonly repository = new Map<string, string[]>();
   /** every running dialog's identity, to look its repository entry up again after a policy reload */
   private readonly dialogIds = new Map<string, DialogId>();
@@ -135,12 +135,12 @@ export class SignalingFront {
     for (const part of policy.statementParts()) this.registry.deliver(part);
     for (const d of this.signaled.values()) {
       if ('part' in d) this.registry.deliver(d.part);
-      else if (d.failure.unreadable) this.registry.markUnreadable(d.failure.prefId, d.failure.reason);
+      else if (d.failure.unreadable) this.registry.markUnreadable(d.failure.prefId, d.failure.reason, null, d.failure.transient);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
     // parts of offers still awaiting their answers stay pending on top of the new statements
     for (const p of pending) this.registry.deliver(p.part, p.offer);
-    for (const u of pendingUnreadable) this.registry.markUnreadable(u.prefId, u.reason, u.offer);
+    for (const u of pendingUnreadable) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
     for (const id of before) this.beforeReload.add(id);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
     // a dialog with no scope yet takes its new entry into the scope it gets
@@ -382,8 +382,15 @@ export class SignalingFront {
       findings.push(...this.deliverHeaderValue(v, origin, offer));
       if (this.resolver && v.uri !== null && HTTPS.test(v.uri)) {
         const r = await this.resolver.resolve(v.uri, v.id);
-        if (r.status === 'resolved') findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }, offer));
-        else this.report({ type: 'unresolved-apt', ts, frame, dialog, apt: [v.id], detail: `uri=<${v.uri}> could not be resolved: ${r.reason}` });
+        if (r.status === 'resolved') {
+          // fetched: an earlier failure to fetch the handle counts no more
+          if (this.registry.recover(v.id)) this.signaled.delete(JSON.stringify(['failure', v.id]));
+          findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }, offer));
+        } else {
+          // SPEC §3: what the handle says is unknown, so the identifier is the most restrictive
+          // statement until a fetch succeeds; reported unresolved-apt where a scope names it
+          findings.push(...this.unreadable(v.id, `uri=<${v.uri}> could not be fetched: ${r.reason}`, offer, true));
+        }
       }
     }
   }
@@ -443,7 +450,7 @@ export class SignalingFront {
     const refusedIds = accepted || isStatedOutsideOffers(offer) ? [] : this.registry.offerIds(offer);
     const { parts, unreadable } = this.registry.settle(offer, accepted, only);
     for (const part of parts) this.remember(part);
-    for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true);
+    for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true, u.transient);
     // What the dialog stated outside offers of an identifier only the refused offer stated was
     // held back for that offer's sake: nothing of it is in force any more, so it is, as stated.
     if (refusedIds.length > 0) {
@@ -478,16 +485,19 @@ export class SignalingFront {
    * A value that names the pref-id but broke its grammar after it: unresolved for good (SPEC §3);
    * in an offer, from the offer on, and for good once its answer accepts it (a refusal undoes it).
    */
-  private unreadable(prefId: string, reason: string, offer: string | null): PolicyFinding[] {
+  /** `transient`: a uri= handle that could not be fetched (until a fetch of it succeeds). */
+  private unreadable(prefId: string, reason: string, offer: string | null, transient = false): PolicyFinding[] {
     this.touch(prefId);
-    if (offer === null) this.rememberFailure(prefId, reason, true);
-    return this.registry.markUnreadable(prefId, reason, offer);
+    if (offer === null) this.rememberFailure(prefId, reason, true, transient);
+    return this.registry.markUnreadable(prefId, reason, offer, transient);
   }
 
   /** A failed signature or (`unreadable`) an unreadable value in force: a reloaded policy keeps it. */
-  private rememberFailure(prefId: string, reason: string, unreadable: boolean): void {
+  private rememberFailure(prefId: string, reason: string, unreadable: boolean, transient = false): void {
     const key = JSON.stringify(['failure', prefId]);
-    if (!this.signaled.has(key)) this.signaled.set(key, { failure: { prefId, reason, unreadable } });
+    const known = this.signaled.get(key);
+    // one for good replaces a transient one
+    if (known === undefined || ('failure' in known && known.failure.transient && !transient)) this.signaled.set(key, { failure: { prefId, reason, unreadable, transient } });
   }
 
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */

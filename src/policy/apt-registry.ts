@@ -40,12 +40,15 @@ interface Entry {
   pending: { offer: string; part: StatementPart }[];
   /** `${offer}\0${partKey}` of every pending part: a repeat is found without going through the list */
   pendingKeys: Set<string>;
-  /** offers awaiting their answers that named the identifier in a value that could not be read */
-  pendingUnreadable: { offer: string; reason: string }[];
+  /** offers awaiting their answers that named the identifier in a value that could not be read (or fetched: transient) */
+  pendingUnreadable: { offer: string; reason: string; transient: boolean }[];
   /** `held` with the pending parts delivered to it; null when none is pending */
   proposed: PartSet | null;
-  /** what makes the identifier the most restrictive statement for good, whatever its parts say */
-  failure: { status: 'integrity-failure' | 'unresolved'; reason: string } | null;
+  /**
+   * what makes the identifier the most restrictive statement, whatever its parts say: for good,
+   * or (transient: its uri= handle could not be fetched) until a fetch succeeds (recover)
+   */
+  failure: { status: 'integrity-failure' | 'unresolved'; reason: string; transient: boolean } | null;
   statement: AptStatement | null;
 }
 
@@ -109,7 +112,7 @@ export class AptRegistry {
    * The answer to an offer (`accepted`) commits the parts it brought, a refusal discards them
    * (SPEC §5). Returns the parts committed. Findings were reported when the parts came.
    */
-  settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string }[] } {
+  settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string; transient: boolean }[] } {
     const all = this.offers.get(offer);
     if (all === undefined) return { parts: [], unreadable: [] };
     // `only`: settle the identifiers it accepts; the offer stays pending for the others
@@ -117,15 +120,16 @@ export class AptRegistry {
     for (const id of ids) all.delete(id);
     if (all.size === 0) this.offers.delete(offer);
     const committed: StatementPart[] = [];
-    const unreadable: { prefId: string; reason: string }[] = [];
+    const unreadable: { prefId: string; reason: string; transient: boolean }[] = [];
     for (const id of ids) {
       const entry = this.entries.get(id);
       if (entry === undefined) continue;
       const mine = entry.pendingUnreadable.filter((u) => u.offer === offer);
       entry.pendingUnreadable = entry.pendingUnreadable.filter((u) => u.offer !== offer);
       if (accepted && mine.length > 0) {
-        this.fail(id, 'unresolved', mine[0]!.reason);
-        unreadable.push({ prefId: id, reason: mine[0]!.reason });
+        const transient = mine.every((u) => u.transient);
+        this.fail(id, 'unresolved', mine[0]!.reason, transient);
+        unreadable.push({ prefId: id, reason: mine[0]!.reason, transient });
       }
       const rest: Entry['pending'] = [];
       for (const p of entry.pending) {
@@ -153,8 +157,8 @@ export class AptRegistry {
   }
 
   /** Every unreadable value awaiting its offer's answer: a rebuilt registry takes them again. */
-  pendingUnreadable(): { offer: string; prefId: string; reason: string }[] {
-    return [...this.entries].flatMap(([prefId, e]) => e.pendingUnreadable.map((u) => ({ offer: u.offer, prefId, reason: u.reason })));
+  pendingUnreadable(): { offer: string; prefId: string; reason: string; transient: boolean }[] {
+    return [...this.entries].flatMap(([prefId, e]) => e.pendingUnreadable.map((u) => ({ offer: u.offer, prefId, reason: u.reason, transient: u.transient })));
   }
 
   /** Records that a signed form of the pref-id failed verification: it stays most restrictive. */
@@ -165,27 +169,42 @@ export class AptRegistry {
   /**
    * Records that a value naming the pref-id could not be read (it broke its grammar after the
    * identifier): what it said is unknown, so the identifier counts as unresolved — the most
-   * restrictive statement (SPEC §3) — for good, as with a failed signature.
+   * restrictive statement (SPEC §3) — for good, as with a failed signature. `transient`: its
+   * uri= handle could not be fetched (live): so until a later fetch of it succeeds (recover).
    */
-  markUnreadable(prefId: string, reason: string, offer: string | null = null): PolicyFinding[] {
-    if (offer === null) return this.fail(prefId, 'unresolved', reason);
+  markUnreadable(prefId: string, reason: string, offer: string | null = null, transient = false): PolicyFinding[] {
+    if (offer === null) return this.fail(prefId, 'unresolved', reason, transient);
     // In an offer (SPEC §5): a restriction from the offer on, committed by its answer, gone with a refusal.
     const entry = this.entryFor(prefId);
-    if (entry.failure !== null || entry.pendingUnreadable.some((u) => u.offer === offer)) return [];
-    entry.pendingUnreadable.push({ offer, reason });
+    if ((entry.failure !== null && !entry.failure.transient) || entry.pendingUnreadable.some((u) => u.offer === offer)) return [];
+    entry.pendingUnreadable.push({ offer, reason, transient });
     this.addToOffer(offer, prefId);
     this.touched(entry, prefId);
     return [];
   }
 
   /** Integrity failures are reported here; an unresolved identifier where a scope names it (the signaling front). */
-  private fail(prefId: string, status: 'integrity-failure' | 'unresolved', reason: string): PolicyFinding[] {
+  private fail(prefId: string, status: 'integrity-failure' | 'unresolved', reason: string, transient = false): PolicyFinding[] {
     const entry = this.entryFor(prefId);
-    if (entry.failure !== null) return [];
-    entry.failure = { status, reason };
+    // a failure for good takes the place of a transient one, never the other way round
+    if (entry.failure !== null && (transient || !entry.failure.transient)) return [];
+    entry.failure = { status, reason, transient };
     entry.statement = null;
     this.changed.add(prefId);
     return status === 'integrity-failure' ? [{ type: 'integrity-failure', apt: prefId, detail: reason }] : [];
+  }
+
+  /**
+   * A uri= handle of the identifier was fetched after all: a failure to fetch it no longer
+   * counts (a failure for good stays). Returns whether one was lifted.
+   */
+  recover(prefId: string): boolean {
+    const entry = this.entries.get(prefId);
+    if (entry?.failure?.transient !== true) return false;
+    entry.failure = null;
+    entry.statement = null;
+    this.changed.add(prefId);
+    return true;
   }
 
   /**

@@ -16,6 +16,7 @@
 import { errors, importJWK, importSPKI, importX509, type JWK, type JWTPayload, jwtVerify, type CryptoKey } from 'jose';
 import type { TrustedKey } from './policy-file.js';
 import type { StatementPart } from './statement.js';
+import { setOwn } from './own-property.js';
 
 export interface IntegrityTrust {
   keys: ReadonlyMap<string, TrustedKey>;
@@ -113,7 +114,8 @@ async function importTrustedKey(key: TrustedKey, alg: string): Promise<CryptoKey
 
 function statementClaims(payload: JWTPayload): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(payload)) if (!REGISTERED_CLAIMS.has(name)) params[name] = value;
+  // setOwn: a `__proto__` claim is kept as a key, not made the object's prototype
+  for (const [name, value] of Object.entries(payload)) if (!REGISTERED_CLAIMS.has(name)) setOwn(params, name, value);
   return params;
 }
 

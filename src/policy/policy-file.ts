@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { JsonTextError, keyName, parseJsonDocument } from './json-text.js';
 import { isYamlFile, parseYamlDocument } from './yaml-document.js';
 import type { StatementPart } from './statement.js';
+import { setOwn } from './own-property.js';
 import {
   APT_TYPES,
   CONFLICT_POLICIES,
@@ -177,7 +178,7 @@ function policyFromDocument(root: unknown, fileName: string): PolicyFile {
   if (top.apts !== undefined) {
     if (!isObject(top.apts)) refuse('apts', top.apts, 'expected an object');
     for (const [id, entry] of Object.entries(top.apts as Record<string, unknown>)) {
-      apts.set(id, validateApt(`apts.${id}`, entry, refuse));
+      apts.set(id, validateApt(`apts.${keyName(id)}`, entry, refuse));
     }
   }
 
@@ -206,7 +207,7 @@ function policyFromDocument(root: unknown, fileName: string): PolicyFile {
     for (const [kid, key] of Object.entries(top.keys as Record<string, unknown>)) {
       if (typeof key === 'string' && key.includes('-----BEGIN ')) keys.set(kid, key);
       else if (isObject(key) && typeof (key as Record<string, unknown>).kty === 'string') keys.set(kid, key as Record<string, unknown>);
-      else refuse(`keys.${kid}`, key, 'expected a public JWK or a PEM string');
+      else refuse(`keys.${keyName(kid)}`, key, 'expected a public JWK or a PEM string');
     }
   }
 
@@ -224,7 +225,7 @@ function validateApt(path: string, entry: unknown, refuse: Refuse): Record<strin
   if (!isObject(entry)) return refuse(path, entry, 'expected an object');
   const params: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-    const at = `${path}.${key}`;
+    const at = `${path}.${keyName(key)}`;
     switch (key.toLowerCase()) {
       case 'export':
         if (typeof value !== 'string' || !isExportLevel(value)) refuse(at, value, `unknown value (expected ${EXPORT_LEVELS.join(', ')})`);
@@ -253,7 +254,8 @@ function validateApt(path: string, entry: unknown, refuse: Refuse): Record<strin
       default:
       // Unknown keys are the vocabulary's future: kept and passed through (SPEC §3).
     }
-    params[key] = value;
+    // `__proto__` too, as an own key (plain assignment would make it the prototype)
+    setOwn(params, key, value);
   }
   return params;
 }
@@ -334,7 +336,8 @@ function isObject(value: unknown): boolean {
 
 function show(value: unknown): string {
   if (value === undefined) return '(missing)';
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON would write Infinity and NaN (1e400, YAML .inf) as null, a value the file never gave
+  const text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

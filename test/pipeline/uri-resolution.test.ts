@@ -68,7 +68,7 @@ describe.skipIf(!opensslAvailable)(`live resolution of uri= handles${opensslAvai
     await front.message(await inviteWithHandle(`${base}/apt/missing`), ctx);
     const events = front.takeEvents();
     const reports = front.takeReports().map((l) => JSON.parse(l.text) as { type: string; apt?: string[]; detail?: string });
-    expect(reports.some((r) => r.type === 'unresolved-apt' && r.apt?.[0] === 'urn:example:apt:call-1' && /could not be resolved/.test(r.detail ?? ''))).toBe(true);
+    expect(reports.some((r) => r.type === 'unresolved-apt' && r.apt?.[0] === 'urn:example:apt:call-1' && /could not be fetched: HTTP 404: counted as most restrictive/.test(r.detail ?? ''))).toBe(true);
     expect(statementsOf(events, 'urn:example:apt:call-1')?.status).not.toBe('resolved');
   });
 

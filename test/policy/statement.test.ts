@@ -311,8 +311,8 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     const accepted = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
     accepted.markUnreadable('apt-1', 'frame 5: unreadable', 'd1');
     expect(accepted.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
-    expect(accepted.pendingUnreadable()).toEqual([{ offer: 'd1', prefId: 'apt-1', reason: 'frame 5: unreadable' }]);
-    expect(accepted.settle('d1', true)).toEqual({ parts: [], unreadable: [{ prefId: 'apt-1', reason: 'frame 5: unreadable' }] });
+    expect(accepted.pendingUnreadable()).toEqual([{ offer: 'd1', prefId: 'apt-1', reason: 'frame 5: unreadable', transient: false }]);
+    expect(accepted.settle('d1', true)).toEqual({ parts: [], unreadable: [{ prefId: 'apt-1', reason: 'frame 5: unreadable', transient: false }] });
     expect(accepted.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
     expect(accepted.pendingUnreadable()).toEqual([]);
 
@@ -320,6 +320,26 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     refused.markUnreadable('apt-1', 'frame 5: unreadable', 'd1');
     expect(refused.settle('d1', false)).toEqual({ parts: [], unreadable: [] });
     expect(refused.get('apt-1')).toMatchObject({ status: 'resolved', export: 'raw' });
+  });
+
+  it('a uri= handle that could not be fetched: unresolved until a fetch succeeds; an unreadable value stays for good', () => {
+    const registry = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
+    registry.markUnreadable('apt-1', 'uri=<https://x/1> could not be fetched: timeout', null, true);
+    expect(registry.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
+    expect(registry.recover('apt-1')).toBe(true);
+    expect(registry.get('apt-1')).toMatchObject({ status: 'resolved', export: 'raw' });
+    expect(registry.recover('apt-1')).toBe(false);
+    // a failure for good takes the place of a transient one, and no fetch lifts it
+    registry.markUnreadable('apt-1', 'fetch failed', null, true);
+    registry.markUnreadable('apt-1', 'frame 9: unreadable');
+    expect(registry.recover('apt-1')).toBe(false);
+    expect(registry.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
+    // under an offer: committed as transient by its answer
+    const offered = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
+    offered.markUnreadable('apt-1', 'fetch failed', 'd1', true);
+    expect(offered.settle('d1', true).unreadable).toEqual([{ prefId: 'apt-1', reason: 'fetch failed', transient: true }]);
+    expect(offered.recover('apt-1')).toBe(true);
+    expect(offered.get('apt-1')).toMatchObject({ export: 'raw' });
   });
 
   it('a stream of newer versions under one offer keeps one pending part, not one per delivery', () => {
