@@ -126,7 +126,7 @@ export function parseSdp(text: string): SdpParseResult {
       const mLine = readMediaLine(raw);
       section = { line, text: raw, mLine, attributes: newAttributes(), aiprefs: [] };
       sections.push(section);
-      if (!mLine) errors.push({ line, reason: 'bad-media-line', detail: raw.slice(0, 80) });
+      if (!mLine) errors.push({ line, reason: 'bad-media-line', detail: sdpLineName(raw) });
       continue;
     }
     const effect = effectOf(raw);
@@ -134,7 +134,7 @@ export function parseSdp(text: string): SdpParseResult {
       case 'none':
         continue;
       case 'error':
-        errors.push({ line, reason: effect.reason, detail: raw.slice(0, 80) });
+        errors.push({ line, reason: effect.reason, detail: sdpLineName(raw) });
         continue;
       case 'aipref': {
         const pref = readAiPref(raw, line, section === null ? null : sections.length - 1, errors);
@@ -166,6 +166,17 @@ export function parseSdp(text: string): SdpParseResult {
     sdp.media.push(readSection(sections[index]!, index, sdp, sessionDirection, sessionMidExt));
   }
   return { sdp, errors };
+}
+
+/**
+ * What a broken line is, for its report: its type and attribute name (`a=ssrc`, `c=`), never its
+ * value — an a=ssrc line carries the SDES CNAME (RFC 5576 §6.1), and reports never copy SDES
+ * text (SPEC §6). The line number says where the rest is.
+ */
+export function sdpLineName(raw: string): string {
+  const m = /^([a-z])=([A-Za-z0-9_.-]{0,40})/.exec(raw);
+  if (m === null) return 'not a type=value line';
+  return m[1] === 'a' ? `a=${m[2]}` : `${m[1]}=`;
 }
 
 function checkLine(raw: string): SdpErrorReason | null {

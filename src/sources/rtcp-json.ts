@@ -241,12 +241,15 @@ function field(fields: Map<string, Json> | JsonObject, key: string, where: strin
   return v;
 }
 
-/** A value as a reason shows it: short. */
+/**
+ * A value as a reason shows it: its kind, never the value — the values are telemetry (jitter,
+ * losses, counts), which logs and reports never copy (SPEC §6).
+ */
 function shown(v: Json): string {
   if (Array.isArray(v)) return 'an array';
   if (isObject(v)) return 'an object';
-  const text = JSON.stringify(v);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  if (v === null) return 'null';
+  return typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : 'a boolean';
 }
 
 function integer(v: Json, min: number, max: number, what: string): number {
@@ -265,13 +268,13 @@ function u32(o: Map<string, Json> | JsonObject, key: string, where: string): num
 function reportPacket(fields: Map<string, Json>, where: string): RtcpPacketInput {
   const ssrc = u32(fields, 'ssrc', where);
   const type = field(fields, 'type', where);
-  if (type !== RtcpType.SR && type !== RtcpType.RR) throw new RtcpJsonError(`${where} "type": ${shown(type)} is neither 200 (SR) nor 201 (RR)`);
+  if (type !== RtcpType.SR && type !== RtcpType.RR) throw new RtcpJsonError(`${where} "type" is neither 200 (SR) nor 201 (RR)`);
   const blocks = field(fields, 'report_blocks', where);
   if (!Array.isArray(blocks)) throw new RtcpJsonError(`${where} "report_blocks" is not an array`);
   if (blocks.length > 31) throw new RtcpJsonError(`${where}: ${blocks.length} report blocks do not fit the 5-bit count`);
   const count = fields.get('report_count');
   // rtpengine prints the header's count, then that many blocks: a difference is a damaged object
-  if (count !== undefined && count !== blocks.length) throw new RtcpJsonError(`${where} "report_count" ${shown(count)} but ${blocks.length} report blocks`);
+  if (count !== undefined && count !== blocks.length) throw new RtcpJsonError(`${where} "report_count" does not match its ${blocks.length} report blocks`);
   const reports = blocks.map((b, i) => reportBlock(b, `${where} report_blocks[${i}]`));
   // an RR has no sender information: one printed for it (heplify prints zeros) is not read
   if (type === RtcpType.RR) return { pt: RtcpType.RR, ssrc, reports };

@@ -391,6 +391,9 @@ describe('exit codes', () => {
     ['a zero --window', ['replay', SMALL_PCAP, '--workers', '0', '--window', '0']],
     ['two captures', ['replay', SMALL_PCAP, SMALL_PCAP, '--workers', '0']],
     ['a negative worker count', ['replay', SMALL_PCAP, '--workers', '-1']],
+    // it reached the engine, whose Array.from threw: exit 1, "Invalid array length"
+    ['a worker count no machine runs', ['replay', SMALL_PCAP, '--workers', '4294967296']],
+    ['a worker count past 256', ['replay', SMALL_PCAP, '--workers', '257']],
     ['--out with --to (sending enforces nothing here)', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--out', 'never-made']],
     ['--policy with --to', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--policy', SMALL_POLICY]],
   ] as const) {

@@ -7,7 +7,7 @@ import { parse as parseWithSdpTransform } from 'sdp-transform';
 import type { MediaDescription as SdpTransformMedia } from 'sdp-transform';
 import { clockRatesOf } from '../../src/media/clock-rates.js';
 import { parseAiPrefAttribute } from '../../src/signaling/sdp-aipref.js';
-import { MID_HEADER_EXTENSION_URI, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
+import { MID_HEADER_EXTENSION_URI, sdpLineName, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
 
 interface NumberedLine {
   line: number;
@@ -40,11 +40,11 @@ export function parseSdpWithSdpTransform(text: string): SdpParseResult {
     if (raw.startsWith('m=')) {
       // a broken m-line still opens a section, so later sections keep their index
       sections.push([numbered]);
-      if (error) errors.push({ line: i + 1, reason: error, detail: raw.slice(0, 80) });
+      if (error) errors.push({ line: i + 1, reason: error, detail: sdpLineName(raw) });
       continue;
     }
     if (error) {
-      errors.push({ line: i + 1, reason: error, detail: raw.slice(0, 80) });
+      errors.push({ line: i + 1, reason: error, detail: sdpLineName(raw) });
       continue;
     }
     (sections.length === 0 ? session : sections[sections.length - 1]!).push(numbered);
