@@ -44,7 +44,8 @@ export class PcapWalker implements CaptureRecordWalker {
   readonly minRecordBytes = PCAP_RECORD_HEADER_BYTES;
   private headerRead = false;
   private littleEndian = true;
-  private fractionScale = 1e6;
+  /** what the record's fraction is divided by to give microseconds: 1 (µs files), 1000 (ns) */
+  private fractionScale = 1;
   private linkType = 0;
   /** the file header's snap length, kept for callers that show it */
   snapLen = 0;
@@ -54,7 +55,7 @@ export class PcapWalker implements CaptureRecordWalker {
   private readFileHeader(view: DataView, at: number, fileBase: number): void {
     const magic = view.getUint32(at, true);
     this.littleEndian = magic === PcapMagic.MICROS_LE || magic === PcapMagic.NANOS_LE;
-    this.fractionScale = magic === PcapMagic.NANOS_LE || magic === PcapMagic.NANOS_BE ? 1e9 : 1e6;
+    this.fractionScale = magic === PcapMagic.NANOS_LE || magic === PcapMagic.NANOS_BE ? 1000 : 1;
     const major = view.getUint16(at + 4, this.littleEndian);
     if (major !== 2) throw new CaptureError(this.file, fileBase + at + 4, `unsupported pcap version ${major}`);
     this.snapLen = view.getUint32(at + 16, this.littleEndian);
@@ -83,7 +84,9 @@ export class PcapWalker implements CaptureRecordWalker {
         throw new CaptureError(this.file, fileBase + pos, `absurd record length ${capLen} (limit ${MAX_RECORD_BYTES})`);
       }
       if (end - pos - PCAP_RECORD_HEADER_BYTES < capLen) break;
-      ts[n] = view.getUint32(pos, le) + view.getUint32(pos + 4, le) / scale;
+      // whole microseconds, rounded from the fraction as a whole number: seconds + ns / 1e9 as
+      // one float (its resolution near 1.7e9 s is 0.24 µs) rounded later could land one off
+      ts[n] = view.getUint32(pos, le) + Math.round(view.getUint32(pos + 4, le) / scale) / 1e6;
       origLen[n] = view.getUint32(pos + 12, le);
       capLens[n] = capLen;
       dataOffset[n] = pos + PCAP_RECORD_HEADER_BYTES;

@@ -46,6 +46,25 @@ const IDB_FIXED = 20;
 const SHB_FIXED = 28;
 const TWO_TO_32 = 4294967296;
 
+/**
+ * A packet's time in seconds from its 64-bit count of `unitsPerSecond` units, to the microsecond.
+ * Up to µs units the count is below 2^53 and exact as a float. Finer (ns: ~1.7e18 units, past
+ * 2^53) the whole seconds and the remainder are split exactly — the float estimate of the seconds
+ * corrected by the remainder's low 32 bits, exact for units up to 2^31 a second — and the
+ * remainder rounded to whole microseconds: the float of all the units would land one off.
+ */
+export function timestampSeconds(hi: number, lo: number, unitsPerSecond: number): number {
+  const units = hi * TWO_TO_32 + lo;
+  if (unitsPerSecond <= 1e6 || unitsPerSecond > 2 ** 31) return units / unitsPerSecond;
+  const estimate = Math.floor(units / unitsPerSecond);
+  for (let sec = estimate - 1; sec <= estimate + 1; sec++) {
+    // units − sec × unitsPerSecond, modulo 2^32: below unitsPerSecond for the right sec only
+    const rem = (lo - Math.imul(sec, unitsPerSecond)) >>> 0;
+    if (rem < unitsPerSecond) return sec + Math.round((rem * 1e6) / unitsPerSecond) / 1e6;
+  }
+  return units / unitsPerSecond;
+}
+
 export class PcapngWalker implements CaptureRecordWalker {
   readonly minRecordBytes = SPB_FIXED;
   private littleEndian = true;
@@ -144,8 +163,7 @@ export class PcapngWalker implements CaptureRecordWalker {
           if (capLen > MAX_RECORD_BYTES) this.fail(at + 20, `absurd record length ${capLen} (limit ${MAX_RECORD_BYTES})`);
           const fixed = enhanced ? EPB_FIXED : OPB_FIXED;
           if (capLen > len - fixed) this.fail(at + 20, `captured length ${capLen} overruns its block of ${len} bytes`);
-          const units = view.getUint32(pos + 12, le) * TWO_TO_32 + view.getUint32(pos + 16, le);
-          const t = units / this.ifUnitsPerSecond[iface]! + this.ifOffsetSeconds[iface]!;
+          const t = timestampSeconds(view.getUint32(pos + 12, le), view.getUint32(pos + 16, le), this.ifUnitsPerSecond[iface]!) + this.ifOffsetSeconds[iface]!;
           batch.ts[n] = t;
           this.lastTs = t;
           batch.capLen[n] = capLen;
