@@ -93,17 +93,6 @@ export class PolicyFile implements PolicyFileData {
     return params === undefined ? null : { prefId, source: 'policy-file', origin: this.fileName, params };
   }
 
-  /**
-   * Offline resolution of a handle: the entry for the pref-id, else the entry keyed by its
-   * `uri=` (an operator may list a handle under either), as a part for `prefId`.
-   */
-  resolveOffline(prefId: string, uri?: string): StatementPart | null {
-    const direct = this.statementPart(prefId);
-    if (direct !== null || uri === undefined) return direct;
-    const params = this.apts.get(uri);
-    return params === undefined ? null : { prefId, source: 'policy-file', origin: this.fileName, params };
-  }
-
   /** All entries as statement parts, to preload a registry. */
   statementParts(): StatementPart[] {
     return [...this.apts.keys()].map((id) => this.statementPart(id)!);

@@ -41,18 +41,6 @@ describe('parsePolicy: a good file', () => {
     expect(policy.findDialogApts(callId, fromTag, toTag)).toEqual(want);
   });
 
-  it.each([
-    ['apt-user', undefined, 'apt-user'],
-    ['handle-1', 'https://prefs.example/h1', 'https://prefs.example/h1'],
-    ['handle-2', 'https://prefs.example/unknown', null],
-    ['handle-3', undefined, null],
-  ] as const)('resolveOffline(%s, %s) uses the entry %s', (prefId, uri, entry) => {
-    const withHandle = parsePolicy(JSON.stringify({ apts: { ...good.apts, 'https://prefs.example/h1': { export: 'none' } } }), 'h.json');
-    const part = withHandle.resolveOffline(prefId, uri);
-    if (entry === null) expect(part).toBeNull();
-    else expect(part).toEqual({ prefId, source: 'policy-file', origin: 'h.json', params: withHandle.apts.get(entry) });
-  });
-
   it('takes every top-level key it knows at once, and keys of a statement it does not know (SPEC §3)', () => {
     const all = parsePolicy(
       JSON.stringify({
