@@ -3,25 +3,13 @@
  * aipref_export_failures_total{kind="expired"} one by one, logged once for the outage (README
  * "Exporters"). SPEC §4: nothing is kept past its retention, and the operator is told it went.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ensureBuilt, LiveChild } from '../live/live-helpers.js';
+import { LiveChild } from '../live/live-helpers.js';
+import { liveDeliveryFolder, sendSrs } from './live-fixtures.js';
 
-let dir: string;
-let policy: string;
-beforeAll(async () => {
-  await ensureBuilt();
-  dir = await mkdtemp(path.join(tmpdir(), 'aipref-delivery-ai-live-'));
-  policy = path.join(dir, 'policy.json');
-  await writeFile(policy, JSON.stringify({ apts: { 'apt-d': { type: 'domain', export: 'raw', retention: '1s' } }, default: 'apt-d' }));
-});
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const folder = liveDeliveryFolder('aipref-delivery-ai-live-', '1s');
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -32,29 +20,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function sendSrs(port: number, n: number): Promise<void> {
-  const s = createSocket('udp4');
-  for (let i = 0; i < n; i++) {
-    const b = Buffer.alloc(28);
-    b[0] = 0x80;
-    b[1] = 200;
-    b.writeUInt16BE(6, 2);
-    b.writeUInt32BE(0x11223344 + i, 4);
-    b.writeUInt32BE(0x83aa7e80 + i, 8);
-    await new Promise((r) => s.send(b, port, '127.0.0.1', r));
-  }
-  s.close();
-}
 
 describe('live --to, the AI service away', () => {
   it('items expiring in the spool are counted one by one and logged once', async () => {
     const { live, addresses } = await LiveChild.start([
-      '--udp', '127.0.0.1:0', '--policy', policy, '--to', `http://127.0.0.1:${await closedPort()}/v1/ai`, '--spool', path.join(dir, 'spool'),
+      '--udp', '127.0.0.1:0', '--policy', folder.policy, '--to', `http://127.0.0.1:${await closedPort()}/v1/ai`, '--spool', path.join(folder.dir, 'spool'),
       '--metrics', '127.0.0.1:0', '--workers', '0', '--batch-ms', '5', '--quiet',
     ]);
     try {
       // three raw SRs of three senders, 1 s retention; their unbound-stream reports never expire
-      await sendSrs(addresses.udp!.port, 3);
+      await sendSrs(addresses.udp!.port, 3, (i) => 0x11223344 + i);
       const series = 'aipref_export_failures_total{exporter="http",kind="expired"}';
       let expired = 0;
       for (let i = 0; i < 100 && expired < 3; i++) {

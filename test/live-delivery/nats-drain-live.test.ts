@@ -4,44 +4,19 @@
  * NatsJetStreamExporter.close: "Waits for what is in flight for up to `graceMs`, then gives up".
  * A real nats-server goes away while the service runs; the service is then told to stop.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocket } from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { ensureBuilt, LiveChild } from '../live/live-helpers.js';
+import { LiveChild } from '../live/live-helpers.js';
+import { liveDeliveryFolder, sendSrs } from './live-fixtures.js';
 import { NATS_SERVER, NatsServerProcess } from '../export/nats-server-process.js';
 
-let dir: string;
-let policy: string;
-beforeAll(async () => {
-  await ensureBuilt();
-  dir = await mkdtemp(path.join(tmpdir(), 'aipref-delivery-nats-live-'));
-  policy = path.join(dir, 'policy.json');
-  await writeFile(policy, JSON.stringify({ apts: { 'apt-d': { type: 'domain', export: 'raw', retention: '2s' } }, default: 'apt-d' }));
-});
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const folder = liveDeliveryFolder('aipref-delivery-nats-live-', '2s');
 
-async function sendSrs(port: number, n: number): Promise<void> {
-  const s = createSocket('udp4');
-  for (let i = 0; i < n; i++) {
-    const b = Buffer.alloc(28);
-    b[0] = 0x80;
-    b[1] = 200;
-    b.writeUInt16BE(6, 2);
-    b.writeUInt32BE(0x11223344, 4);
-    b.writeUInt32BE(0x83aa7e80 + i, 8);
-    await new Promise((r) => s.send(b, port, '127.0.0.1', r));
-  }
-  s.close();
-}
 
 describe.skipIf(!NATS_SERVER)('live --nats, SIGTERM while NATS is away', () => {
   it('exits 0 within the exporter’s grace (a few seconds), not never', async () => {
-    const server = await NatsServerProcess.start(path.join(dir, 'store'));
-    const { live, addresses } = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', policy, '--nats', server.url, '--workers', '0', '--batch-ms', '5', '--quiet']);
+    const server = await NatsServerProcess.start(path.join(folder.dir, 'store'));
+    const { live, addresses } = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', folder.policy, '--nats', server.url, '--workers', '0', '--batch-ms', '5', '--quiet']);
     try {
       await server.stop();
       // 3 raw SRs (2 s retention) and one report (`unbound-stream`, no expiresAt)

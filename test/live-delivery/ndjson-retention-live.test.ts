@@ -6,45 +6,18 @@
  * The CLI runs as a child (test/live/live-helpers.ts); RTCP SRs arrive over a plain UDP mirror and
  * the policy's default APT exports them raw with a 2 s retention.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocket } from 'node:dgram';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureBuilt, LiveChild } from '../live/live-helpers.js';
+import { LiveChild } from '../live/live-helpers.js';
+import { liveDeliveryFolder, sendSrs } from './live-fixtures.js';
 import { RotatingNdjsonExporter } from '../../src/export/ndjson-rotating.js';
 import { telemetryLine } from '../export/lines.js';
 
-let dir: string;
-let policy: string;
-beforeAll(async () => {
-  await ensureBuilt();
-  dir = await mkdtemp(path.join(tmpdir(), 'aipref-delivery-ndjson-'));
-  policy = path.join(dir, 'policy.json');
-  await writeFile(policy, JSON.stringify({ apts: { 'apt-d': { type: 'domain', export: 'raw', retention: '2s' } }, default: 'apt-d' }));
-});
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const folder = liveDeliveryFolder('aipref-delivery-ndjson-', '2s');
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function sendSrs(port: number, n: number, ssrc: number): Promise<void> {
-  const s = createSocket('udp4');
-  for (let i = 0; i < n; i++) {
-    const b = Buffer.alloc(28);
-    b[0] = 0x80;
-    b[1] = 200;
-    b.writeUInt16BE(6, 2);
-    b.writeUInt32BE(ssrc, 4);
-    b.writeUInt32BE(0x83aa7e80 + i, 8);
-    b.writeUInt32BE(1000 * i, 16);
-    b.writeUInt32BE(10 * i, 20);
-    b.writeUInt32BE(1000 * i, 24);
-    await new Promise((r) => s.send(b, port, '127.0.0.1', r));
-  }
-  s.close();
-}
 
 /** Lines of every exports.*.ndjson under `out`, with the file they are in. */
 async function exportLines(out: string): Promise<{ file: string; expiresAt: number | null }[]> {
@@ -65,8 +38,8 @@ async function untilExports(out: string, n: number): Promise<void> {
 
 describe('NDJSON files and retention (live)', () => {
   it('a silent feed: with --rotate-age 1s no file keeps a line past its expiresAt while the service runs', async () => {
-    const out = path.join(dir, 'silent');
-    const { live, addresses } = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', policy, '--out', out, '--rotate-age', '1s', '--workers', '0', '--batch-ms', '5']);
+    const out = path.join(folder.dir, 'silent');
+    const { live, addresses } = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', folder.policy, '--out', out, '--rotate-age', '1s', '--workers', '0', '--batch-ms', '5']);
     try {
       await sendSrs(addresses.udp!.port, 5, 0x11223344);
       await untilExports(out, 5);
@@ -81,15 +54,15 @@ describe('NDJSON files and retention (live)', () => {
   }, 30_000);
 
   it('a restart: the files an earlier run left are deleted once their lines have expired', async () => {
-    const out = path.join(dir, 'restart');
-    const first = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', policy, '--out', out, '--rotate-age', '1s', '--workers', '0', '--batch-ms', '5']);
+    const out = path.join(folder.dir, 'restart');
+    const first = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', folder.policy, '--out', out, '--rotate-age', '1s', '--workers', '0', '--batch-ms', '5']);
     await sendSrs(first.addresses.udp!.port, 3, 0x01010101);
     await untilExports(out, 3);
     expect(await first.live.terminate()).toBe(0); // stopped before the lines expired: the file stays, rightly
     const leftByFirst = (await exportLines(out)).map((l) => l.file);
     expect(leftByFirst.length).toBe(3);
 
-    const second = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', policy, '--out', out, '--rotate-age', '1s', '--workers', '0', '--batch-ms', '5']);
+    const second = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', folder.policy, '--out', out, '--rotate-age', '1s', '--workers', '0', '--batch-ms', '5']);
     try {
       await wait(3000); // the first run's lines are past their expiresAt now
       // traffic keeps coming, so the second run rotates and sweeps its own files
@@ -109,7 +82,7 @@ describe('NDJSON files and retention (live)', () => {
   }, 40_000);
 
   it('--max-files counts the files an earlier run left too (RotatingNdjsonExporter)', async () => {
-    const out = path.join(dir, 'maxfiles');
+    const out = path.join(folder.dir, 'maxfiles');
     const { mkdir } = await import('node:fs/promises');
     await mkdir(out);
     for (const n of [1, 2, 3, 4, 5]) await writeFile(path.join(out, `exports.00000${n}.ndjson`), JSON.stringify(telemetryLine(n, { retentionSec: null })) + '\n');
