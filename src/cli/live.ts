@@ -183,6 +183,7 @@ function exporterOf(name: string, exporter: Exporter & { pending?: number }, log
 export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const log = opts.log ?? defaultLog;
   let policy: PolicyFile = await loadPolicyOption(opts.policyFile);
+  for (const warning of policy.warnings()) log({ event: 'policy-warning', level: 'warn', warning });
   let pendingPolicy: PolicyUpdate | null = null;
   /** the window a policy file makes: `--window` when given, else the file's, else the default */
   const windowOf = (p: PolicyFile): number => opts.windowSec ?? p.windowSec ?? DEFAULT_WINDOW_SEC;
@@ -455,6 +456,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     policy = next;
     windowSec = nextWindowSec;
     pendingPolicy = { policy: next, windowSec };
+    for (const warning of next.warnings()) log({ event: 'policy-warning', level: 'warn', warning });
     log({
       event: 'reload',
       policy: opts.policyFile,

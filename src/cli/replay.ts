@@ -165,6 +165,7 @@ export async function runReplay(args: string[]): Promise<number> {
     if (windowSec === null || windowSec <= 0) throw new UsageError(`--window takes a duration such as 10s or 1m, not '${values.window}'`);
   }
   const policy = await loadPolicyOption(values.policy);
+  for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
   const outDir = values.out ?? 'aipref-out';
   const info = await statCapture(capture);
   // A file that is not a capture is refused before the workers start. A pipe or a FIFO cannot

@@ -23,7 +23,7 @@ import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
-import type { AptStatement } from '../policy/statement.js';
+import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
 import { type DialogRef, type Report, reportJson } from '../report/report.js';
 
 /** One output line and where it sorts: by frame, then key. */
@@ -145,6 +145,7 @@ export class MediaCore {
     });
     this.windows = new WindowStore({ windowSec: options.windowSec });
     this.defaultApt = options.defaultApt;
+    this.refreshDefault();
   }
 
   /** Hands over the lines made since the last call. */
@@ -534,8 +535,14 @@ export class MediaCore {
 
   private refreshDefault(): void {
     const id = this.defaultApt;
-    const st = id === null ? undefined : this.statements.get(id);
-    this.defaultPreference = st ? resolvePreferences([st]) : null;
+    if (id === null) {
+      this.defaultPreference = null;
+      return;
+    }
+    // a default nothing states (no policy-file entry, nothing signaled) is an APT that cannot be
+    // resolved: the most restrictive statement (SPEC §3), named in the decisions, not an absence
+    const st = this.statements.get(id) ?? mostRestrictiveStatement(id, 'unresolved', 'no statement for this identifier');
+    this.defaultPreference = resolvePreferences([st]);
   }
 
   private noteWindow(key: string, stream: StreamState): void {

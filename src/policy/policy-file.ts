@@ -97,6 +97,16 @@ export class PolicyFile implements PolicyFileData {
   statementParts(): StatementPart[] {
     return [...this.apts.keys()].map((id) => this.statementPart(id)!);
   }
+
+  /**
+   * What the file says that is allowed but likely not meant, one line each: a `default` with no
+   * `apts` entry counts as the most restrictive statement (SPEC §3) until signaling states it.
+   */
+  warnings(): string[] {
+    const id = this.defaultApt;
+    if (id === null || this.apts.has(id)) return [];
+    return [`${this.fileName}: default '${id}' has no entry in apts: it counts as the most restrictive statement (everything it governs is dropped) unless signaling states it`];
+  }
 }
 
 export async function loadPolicyFile(path: string): Promise<PolicyFile> {
