@@ -70,6 +70,11 @@ const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 export const UNKNOWN_IDENTIFIER = 'identifier not known';
 
 /** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
+/** A vocabulary word as a part gives it: a string's, trimmed and lower-cased; '' (no word) for any other value. */
+function wordOf(value: unknown): string {
+  return typeof value === 'string' ? value.trim().toLowerCase() : '';
+}
+
 export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {
   return {
     id,
@@ -157,7 +162,8 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
       apt: prefId,
       key,
       values: [delivered(part, value)],
-      detail: `${key}=${String(value)} is not in the vocabulary; read as ${readAs}`,
+      // a body's non-string value as JSON: ["raw"] is not the word raw
+      detail: `${key}=${typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))} is not in the vocabulary; read as ${readAs}`,
     });
   };
 
@@ -169,7 +175,8 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
       if (STATEMENT_KEYS.has(name)) resolved = true;
       switch (name) {
         case 'export': {
-          const text = String(value).trim().toLowerCase();
+          // a string or nothing: a body statement's ["raw"] is no export level (String() made it one)
+          const text = wordOf(value);
           if (isExportLevel(text)) exports.push({ value: text, delivered: delivered(part, text) });
           else {
             unknownValue(part, name, value, 'none');
@@ -193,7 +200,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           break;
         }
         case 'type': {
-          const text = String(value).trim().toLowerCase();
+          const text = wordOf(value);
           if (isAptType(text)) types.push({ value: text, delivered: delivered(part, text) });
           else {
             // An issuer we cannot place must not be relaxable by anyone: read it as a floor.
@@ -209,7 +216,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           break;
         }
         case 'policy': {
-          const text = String(value).trim().toLowerCase();
+          const text = wordOf(value);
           // Unknown conflict rules are reported; the enforcer applies strictest-wins regardless.
           if (!isConflictPolicy(text)) unknownValue(part, name, value, 'strictest-wins');
           policies.push({ value: text, delivered: delivered(part, text) });

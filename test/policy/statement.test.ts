@@ -80,6 +80,13 @@ describe('buildStatement: merging the parts of one pref-id', () => {
       want: { status: 'resolved', export: null },
       findings: [],
     },
+    {
+      // String(["raw"]) is "raw": a list where a word belongs was read as that word
+      name: 'a body statement giving export, type or policy as a list (not a word) reads them as unknown',
+      parts: [{ prefId: 'apt-1', source: 'body' as const, origin: 'frame 4', params: { export: ['raw'], type: ['user'], policy: ['strictest-wins'] } }],
+      want: { status: 'resolved', export: 'none', type: 'regulatory' },
+      findings: [['unknown-value', 'export'], ['unknown-value', 'type'], ['unknown-value', 'policy']],
+    },
   ])('$name', ({ parts, want, findings }) => {
     const built = buildStatement('apt-1', parts);
     expect(built.statement).toMatchObject(want);
