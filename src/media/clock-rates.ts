@@ -4,11 +4,21 @@
  * it (RFC 8866 §6.6); without one, the static payload types of RFC 3551 §6 have theirs.
  */
 
-/** One `a=rtpmap:<pt> <encoding>/<rate>` of an m-section. */
+/** One `a=rtpmap:<pt> <encoding>/<rate>` of an m-section (the encoding name in lower case). */
 export interface ClockRate {
   pt: number;
   rate: number;
+  encoding: string;
 }
+
+/**
+ * Payload formats that ride beside a stream's codec without being its media: DTMF events
+ * (RFC 4733) and comfort noise (RFC 3389), often on their own clock (telephone-event/8000 beside
+ * opus/48000). A receiver measures jitter on the media, in its codec's clock.
+ */
+const BESIDE_THE_CODEC: ReadonlySet<string> = new Set(['telephone-event', 'cn']);
+/** RFC 3551's static comfort noise type. */
+const STATIC_CN = 13;
 
 /** RFC 3551 Tables 4 and 5: the static payload types and their clock rates (Hz). */
 const STATIC_CLOCK_RATES: ReadonlyMap<number, number> = new Map([
@@ -44,15 +54,37 @@ export function clockRateOfPt(pt: number, rates: readonly ClockRate[]): number |
   return STATIC_CLOCK_RATES.get(pt);
 }
 
+/** Whether payload type `pt` is a DTMF event or comfort noise format (BESIDE_THE_CODEC), by its rtpmap or as static type 13. */
+export function besideTheCodec(pt: number, rates: readonly ClockRate[]): boolean {
+  for (let i = 0; i < rates.length; i++) if (rates[i]!.pt === pt) return BESIDE_THE_CODEC.has(rates[i]!.encoding);
+  return pt === STATIC_CN;
+}
+
+/**
+ * The clock of an m-section's media: its first format (the answer's order: the preferred one)
+ * that is no DTMF event or comfort noise format, by rtpmap or static table; undefined when none
+ * is known. What a stream's jitter is in when its last packet was such a format.
+ */
+export function mediaClockRate(formats: readonly number[], rates: readonly ClockRate[]): number | undefined {
+  for (let i = 0; i < formats.length; i++) {
+    if (besideTheCodec(formats[i]!, rates)) continue;
+    return clockRateOfPt(formats[i]!, rates);
+  }
+  return undefined;
+}
+
 /**
  * The clock rate every payload format of an m-section shares (its m-line's formats, read by its
  * rtpmap lines or the static table), or undefined when they differ or one is unknown: what a
  * stream of that m-section runs at even before its payload type is seen (video: VP8, rtx, red
- * and ulpfec all at 90000; audio with telephone-event/8000 beside opus/48000 has none).
+ * and ulpfec all at 90000; opus/48000 beside telephone-event/8000 at 48000, the events being no
+ * media of their own; opus beside PCMU has none).
  */
 export function sharedClockRate(formats: readonly number[], rates: readonly ClockRate[]): number | undefined {
   let shared: number | undefined;
   for (let i = 0; i < formats.length; i++) {
+    // DTMF events and comfort noise are measured in the codec's clock (RFC 4733 §2.1)
+    if (besideTheCodec(formats[i]!, rates)) continue;
     const rate = clockRateOfPt(formats[i]!, rates);
     if (rate === undefined || (shared !== undefined && rate !== shared)) return undefined;
     shared = rate;
@@ -60,14 +92,19 @@ export function sharedClockRate(formats: readonly number[], rates: readonly Cloc
   return shared;
 }
 
-/** The clock rates of `a=rtpmap` fields as sdp-transform reads them: payload 0–127, a positive whole rate; the first line of a payload type wins. */
-export function clockRatesOf(lines: readonly { payload?: unknown; rate?: unknown }[]): ClockRate[] {
+/**
+ * The clock rates of `a=rtpmap` fields as sdp-transform reads them (a number where the text was
+ * one: an empty payload type stays ''): payload 0–127, a positive whole rate; the first line of a
+ * payload type wins.
+ */
+export function clockRatesOf(lines: readonly { payload?: unknown; rate?: unknown; codec?: unknown }[]): ClockRate[] {
   const out: ClockRate[] = [];
   for (const line of lines) {
-    const pt = Number(line.payload);
-    const rate = Number(line.rate);
-    if (!Number.isInteger(pt) || pt < 0 || pt > 127 || !Number.isInteger(rate) || rate <= 0) continue;
-    if (!out.some((r) => r.pt === pt)) out.push({ pt, rate });
+    const pt = line.payload;
+    const rate = line.rate;
+    if (typeof pt !== 'number' || !Number.isInteger(pt) || pt < 0 || pt > 127) continue;
+    if (typeof rate !== 'number' || !Number.isInteger(rate) || rate <= 0) continue;
+    if (!out.some((r) => r.pt === pt)) out.push({ pt, rate, encoding: String(line.codec ?? '').toLowerCase() });
   }
   return out;
 }

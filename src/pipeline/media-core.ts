@@ -18,7 +18,7 @@ import { governingOf, StatementTable, type StreamPreference, StreamPreferences }
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
-import { type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
+import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
@@ -660,7 +660,8 @@ function midFromExtension(scope: DialogScope, candidates: readonly number[], byt
  * Per report block, the RTP clock rate of the source it reports on, 0 when not known: the rate
  * of the payload type last seen in the source's RTP, by its m-section's a=rtpmap lines (else, for
  * a stream tied to none, by those of the dialog's m-sections that map it, when they agree) or
- * RFC 3551's static table; before any RTP of it, the rate its m-section's formats share.
+ * RFC 3551's static table — the m-section's codec's when that was a DTMF event or comfort noise
+ * packet; before any RTP of it, the rate its m-section's media formats share.
  */
 function reportedClockRates(session: RtpSession, reports: readonly ReportBlock[]): number[] | undefined {
   if (reports.length === 0) return undefined;
@@ -675,12 +676,18 @@ function reportedClockRates(session: RtpSession, reports: readonly ReportBlock[]
 function streamClockRate(stream: StreamState): number {
   const section = stream.section ?? stream.pendingSection;
   if (stream.pt < 0) return section?.sharedClockRate ?? 0;
-  if (section !== null) return clockRateOfPt(stream.pt, section.clockRates) ?? 0;
+  if (section !== null) {
+    // a DTMF event or comfort noise packet last: the jitter is still in the codec's clock
+    if (besideTheCodec(stream.pt, section.clockRates)) return section.mediaClockRate ?? 0;
+    return clockRateOfPt(stream.pt, section.clockRates) ?? 0;
+  }
+  // no m-section to say which codec it is beside: a DTMF event or comfort noise gives no clock
+  if (besideTheCodec(stream.pt, NO_CLOCK_RATES)) return 0;
   let agreed: number | undefined;
   for (const s of stream.session.scope?.sections ?? []) {
     const mapped = s.clockRates.find((r) => r.pt === stream.pt);
     if (mapped === undefined) continue;
-    if (agreed !== undefined && agreed !== mapped.rate) return 0;
+    if (besideTheCodec(stream.pt, s.clockRates) || (agreed !== undefined && agreed !== mapped.rate)) return 0;
     agreed = mapped.rate;
   }
   return agreed ?? clockRateOfPt(stream.pt, NO_CLOCK_RATES) ?? 0;

@@ -552,6 +552,7 @@ export class SignalingFront {
           midExtIds: [...s.midExtIds],
           clockRates: s.clockRates.map((r) => ({ ...r })),
           sharedClockRate: s.sharedClockRate,
+          mediaClockRate: s.mediaClockRate,
           apts: s.apts.map((a): ScopedApt => ({ id: a.id, origin: a.origin })),
         }),
       ),

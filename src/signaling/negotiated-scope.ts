@@ -9,7 +9,7 @@
  * The shapes mirror the binding stage's SectionScope/DialogScope so they pass straight on.
  */
 import type { AiPrefValue } from './ai-pref-header.js';
-import { type ClockRate, sharedClockRate } from '../media/clock-rates.js';
+import { type ClockRate, mediaClockRate, sharedClockRate } from '../media/clock-rates.js';
 import type { SessionDescription } from './sdp.js';
 import { scopesOfSdp, type SdpScopes } from './sdp-scopes.js';
 
@@ -54,6 +54,8 @@ export interface NegotiatedSection {
   clockRates: ClockRate[];
   /** the clock rate every format of the section shares (the answer's m-line, else the offer's), or null (clock-rates.ts sharedClockRate) */
   sharedClockRate: number | null;
+  /** the clock of its first format that is no DTMF event or comfort noise, or null (clock-rates.ts mediaClockRate) */
+  mediaClockRate: number | null;
   /** identifiers governing this section; empty when it is disabled */
   apts: NegotiatedApt[];
 }
@@ -125,7 +127,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
 
   const sections: NegotiatedSection[] = [];
   for (let index = 0; index < count; index++) {
-    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, apts: [] };
+    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, apts: [] };
     let formats: readonly string[] = [];
     for (const { side, sdp, scopes } of scopesBySide) {
       const m = sdp.media[index];
@@ -149,7 +151,9 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }
     }
-    section.sharedClockRate = sharedClockRate(formats.map(Number), section.clockRates) ?? null;
+    const pts = formats.map(Number);
+    section.sharedClockRate = sharedClockRate(pts, section.clockRates) ?? null;
+    section.mediaClockRate = mediaClockRate(pts, section.clockRates) ?? null;
     if (section.disabled) section.apts = [];
     else for (const apt of headerMedia) addUnique(section.apts, apt);
     sections.push(section);

@@ -128,8 +128,9 @@ describe('real captures', () => {
         ssrcs: [],
         midExtIds: [],
         // a=rtpmap:8 PCMA/8000 and telephone-event/8000; 13 (CN) has RFC 3551's 8000: one clock for all
-        clockRates: [{ pt: 8, rate: 8000 }, { pt: 101, rate: 8000 }],
+        clockRates: [{ pt: 8, rate: 8000, encoding: 'pcma' }, { pt: 101, rate: 8000, encoding: 'telephone-event' }],
         sharedClockRate: 8000,
+        mediaClockRate: 8000,
         apts: [],
       },
     ]);
