@@ -130,6 +130,7 @@ export class SignalingFront {
     const before = this.registry.ids();
     const pending = this.registry.pendingParts();
     const pendingUnreadable = this.registry.pendingUnreadable();
+    const pendingRecoveries = this.registry.pendingRecoveries();
     this.policy = policy;
     this.registry = new AptRegistry();
     for (const part of policy.statementParts()) this.registry.deliver(part);
@@ -141,6 +142,7 @@ export class SignalingFront {
     // parts of offers still awaiting their answers stay pending on top of the new statements
     for (const p of pending) this.registry.deliver(p.part, p.offer);
     for (const u of pendingUnreadable) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
+    for (const r of pendingRecoveries) this.registry.recover(r.prefId, r.offer);
     for (const id of before) this.beforeReload.add(id);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
     // a dialog with no scope yet takes its new entry into the scope it gets
@@ -384,7 +386,7 @@ export class SignalingFront {
         const r = await this.resolver.resolve(v.uri, v.id);
         if (r.status === 'resolved') {
           // fetched: an earlier failure to fetch the handle counts no more
-          if (this.registry.recover(v.id)) this.signaled.delete(JSON.stringify(['failure', v.id]));
+          if (this.registry.recover(v.id, offer)) this.signaled.delete(JSON.stringify(['failure', v.id]));
           findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }, offer));
         } else {
           // SPEC §3: what the handle says is unknown, so the identifier is the most restrictive
@@ -448,9 +450,10 @@ export class SignalingFront {
    */
   private settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): void {
     const refusedIds = accepted || isStatedOutsideOffers(offer) ? [] : this.registry.offerIds(offer);
-    const { parts, unreadable } = this.registry.settle(offer, accepted, only);
+    const { parts, unreadable, recovered } = this.registry.settle(offer, accepted, only);
     for (const part of parts) this.remember(part);
     for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true, u.transient);
+    for (const id of recovered) this.signaled.delete(JSON.stringify(['failure', id]));
     // What the dialog stated outside offers of an identifier only the refused offer stated was
     // held back for that offer's sake: nothing of it is in force any more, so it is, as stated.
     if (refusedIds.length > 0) {

@@ -42,6 +42,8 @@ interface Entry {
   pendingKeys: Set<string>;
   /** offers awaiting their answers that named the identifier in a value that could not be read (or fetched: transient) */
   pendingUnreadable: { offer: string; reason: string; transient: boolean }[];
+  /** offers awaiting their answers whose uri= handle of the identifier was fetched: a transient failure lifted if answered (recover) */
+  pendingRecovery: string[];
   /** `held` with the pending parts delivered to it; null when none is pending */
   proposed: PartSet | null;
   /**
@@ -112,18 +114,23 @@ export class AptRegistry {
    * The answer to an offer (`accepted`) commits the parts it brought, a refusal discards them
    * (SPEC §5). Returns the parts committed. Findings were reported when the parts came.
    */
-  settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string; transient: boolean }[] } {
+  settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): { parts: StatementPart[]; unreadable: { prefId: string; reason: string; transient: boolean }[]; recovered: string[] } {
     const all = this.offers.get(offer);
-    if (all === undefined) return { parts: [], unreadable: [] };
+    if (all === undefined) return { parts: [], unreadable: [], recovered: [] };
     // `only`: settle the identifiers it accepts; the offer stays pending for the others
     const ids = only === undefined ? [...all] : [...all].filter(only);
     for (const id of ids) all.delete(id);
     if (all.size === 0) this.offers.delete(offer);
     const committed: StatementPart[] = [];
     const unreadable: { prefId: string; reason: string; transient: boolean }[] = [];
+    const recovered: string[] = [];
     for (const id of ids) {
       const entry = this.entries.get(id);
       if (entry === undefined) continue;
+      // a fetch that succeeded under the offer lifts a transient failure once the offer is answered
+      const recovering = entry.pendingRecovery.includes(offer);
+      entry.pendingRecovery = entry.pendingRecovery.filter((o) => o !== offer);
+      if (accepted && recovering && this.recover(id)) recovered.push(id);
       const mine = entry.pendingUnreadable.filter((u) => u.offer === offer);
       entry.pendingUnreadable = entry.pendingUnreadable.filter((u) => u.offer !== offer);
       if (accepted && mine.length > 0) {
@@ -143,7 +150,7 @@ export class AptRegistry {
       entry.proposed = rest.length === 0 ? null : heldWith(entry.held, rest);
       this.touched(entry, id);
     }
-    return { parts: committed, unreadable };
+    return { parts: committed, unreadable, recovered };
   }
 
   /** The identifiers an offer awaiting its answer brought parts or unreadable marks for. */
@@ -154,6 +161,11 @@ export class AptRegistry {
   /** Every part awaiting its offer's answer (by identifier, each in the order it came): a rebuilt registry takes them again. */
   pendingParts(): { offer: string; part: StatementPart }[] {
     return [...this.entries.values()].flatMap((e) => e.pending);
+  }
+
+  /** Every fetched handle awaiting its offer's answer to lift a failure to fetch it: a rebuilt registry takes them again. */
+  pendingRecoveries(): { offer: string; prefId: string }[] {
+    return [...this.entries].flatMap(([prefId, e]) => e.pendingRecovery.map((offer) => ({ offer, prefId })));
   }
 
   /** Every unreadable value awaiting its offer's answer: a rebuilt registry takes them again. */
@@ -196,9 +208,18 @@ export class AptRegistry {
 
   /**
    * A uri= handle of the identifier was fetched after all: a failure to fetch it no longer
-   * counts (a failure for good stays). Returns whether one was lifted.
+   * counts (a failure for good stays). Returns whether one was lifted. Under an offer awaiting
+   * its answer (SPEC §5: relaxations once the answer confirms them) it is lifted at the answer
+   * (settle), and not at all if the offer is refused: returns false now.
    */
-  recover(prefId: string): boolean {
+  recover(prefId: string, offer: string | null = null): boolean {
+    if (offer !== null) {
+      const pending = this.entries.get(prefId);
+      if (pending?.failure?.transient !== true || pending.pendingRecovery.includes(offer)) return false;
+      pending.pendingRecovery.push(offer);
+      this.addToOffer(offer, prefId);
+      return false;
+    }
     const entry = this.entries.get(prefId);
     if (entry?.failure?.transient !== true) return false;
     entry.failure = null;
@@ -268,7 +289,7 @@ export class AptRegistry {
   private entryFor(prefId: string): Entry {
     let entry = this.entries.get(prefId);
     if (entry === undefined) {
-      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], pendingKeys: new Set(), pendingUnreadable: [], proposed: null, failure: null, statement: null };
+      entry = { held: { parts: [], partKeys: new Set(), version: null, reported: new Set() }, pending: [], pendingKeys: new Set(), pendingUnreadable: [], pendingRecovery: [], proposed: null, failure: null, statement: null };
       this.entries.set(prefId, entry);
     }
     return entry;

@@ -319,13 +319,13 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     accepted.markUnreadable('apt-1', 'frame 5: unreadable', 'd1');
     expect(accepted.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
     expect(accepted.pendingUnreadable()).toEqual([{ offer: 'd1', prefId: 'apt-1', reason: 'frame 5: unreadable', transient: false }]);
-    expect(accepted.settle('d1', true)).toEqual({ parts: [], unreadable: [{ prefId: 'apt-1', reason: 'frame 5: unreadable', transient: false }] });
+    expect(accepted.settle('d1', true)).toEqual({ parts: [], unreadable: [{ prefId: 'apt-1', reason: 'frame 5: unreadable', transient: false }], recovered: [] });
     expect(accepted.get('apt-1')).toMatchObject({ status: 'unresolved', export: 'none' });
     expect(accepted.pendingUnreadable()).toEqual([]);
 
     const refused = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
     refused.markUnreadable('apt-1', 'frame 5: unreadable', 'd1');
-    expect(refused.settle('d1', false)).toEqual({ parts: [], unreadable: [] });
+    expect(refused.settle('d1', false)).toEqual({ parts: [], unreadable: [], recovered: [] });
     expect(refused.get('apt-1')).toMatchObject({ status: 'resolved', export: 'raw' });
   });
 
@@ -347,6 +347,17 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     expect(offered.settle('d1', true).unreadable).toEqual([{ prefId: 'apt-1', reason: 'fetch failed', transient: true }]);
     expect(offered.recover('apt-1')).toBe(true);
     expect(offered.get('apt-1')).toMatchObject({ export: 'raw' });
+    // fetched under an offer: lifted when the offer is answered, never if it is refused (SPEC §5)
+    for (const answered of [true, false]) {
+      const registry = AptRegistry.withParts([file({ type: 'user', export: 'raw' })]);
+      registry.markUnreadable('apt-1', 'fetch failed', null, true);
+      expect(registry.recover('apt-1', 'd2')).toBe(false);
+      expect(registry.pendingRecoveries()).toEqual([{ offer: 'd2', prefId: 'apt-1' }]);
+      expect(registry.get('apt-1')).toMatchObject({ export: 'none' });
+      expect(registry.settle('d2', answered).recovered).toEqual(answered ? ['apt-1'] : []);
+      expect(registry.get('apt-1')).toMatchObject({ export: answered ? 'raw' : 'none' });
+      expect(registry.pendingRecoveries()).toEqual([]);
+    }
   });
 
   it('a stream of newer versions under one offer keeps one pending part, not one per delivery', () => {
@@ -378,7 +389,7 @@ describe('AptRegistry: parts an offer brings await its answer (SPEC §5)', () =>
     registry.deliver(sdp({ export: 'raw' }), 'd1');
     registry.forget('apt-1');
     expect(registry.pendingParts()).toEqual([]);
-    expect(registry.settle('d1', true)).toEqual({ parts: [], unreadable: [] });
+    expect(registry.settle('d1', true)).toEqual({ parts: [], unreadable: [], recovered: [] });
     expect(registry.get('apt-1').status).toBe('unresolved');
   });
 });
