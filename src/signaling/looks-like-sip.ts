@@ -13,7 +13,8 @@ const SP = 0x20, CR = 0x0d, LF = 0x0a;
 function isSipVersionAt(b: Uint8Array, at: number, end: number): boolean {
   return (
     at + 7 <= end &&
-    b[at] === S && b[at + 1] === I && b[at + 2] === P && b[at + 3] === SLASH &&
+    // case-insensitive (RFC 3261 §7.1): 'sip' as 'SIP'
+    (b[at]! & 0xdf) === S && (b[at + 1]! & 0xdf) === I && (b[at + 2]! & 0xdf) === P && b[at + 3] === SLASH &&
     b[at + 4] === TWO && b[at + 5] === DOT && b[at + 6] === ZERO
   );
 }

@@ -38,6 +38,12 @@ export type AiPrefAttributeResult =
     };
 
 const SCOPES: ReadonlySet<string> = new Set(['session', 'group', 'mid']);
+/**
+ * Parameters the enforcer reads (the statement keys of SPEC §3, the binding ones, a signed
+ * value's token). One given twice breaks the line, as in the AI-Pref header: keeping either copy
+ * of `export=none export=raw` could relax the other, so the identifier counts as unresolved.
+ */
+const READ_PARAMS: ReadonlySet<string> = new Set(['export', 'features', 'retention', 'type', 'version', 'policy', 'uri', 'integrity', 'token', 'mid']);
 
 /** Parses the attribute value (the text after `a=aipref:`). */
 export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
@@ -61,10 +67,13 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
     if (eq === 0) return { ok: false, reason: 'bad-param', detail: word.text.slice(0, 40), kept };
     if (eq < 0) {
       // a bare word is a flag; unknown flags are kept like unknown parameters
-      params[word.text.toLowerCase()] = '';
+      const flag = word.text.toLowerCase();
+      if (READ_PARAMS.has(flag) && flag in params) return { ok: false, reason: 'bad-param', detail: `${flag} given twice`, kept };
+      params[flag] = '';
       continue;
     }
     const name = word.text.slice(0, eq).toLowerCase();
+    if (READ_PARAMS.has(name) && name in params) return { ok: false, reason: 'bad-param', detail: `${name} given twice`, kept };
     const items: string[] = [];
     let rest = word.text.slice(eq + 1);
     if (rest === '' && words.peekQuoted()) {
@@ -80,9 +89,12 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
       const mark = words.position;
       const more = words.next();
       if (more === null || more instanceof Unterminated) break;
-      if (!more.quoted && !more.text.startsWith(',') && more.text.includes('=')) {
-        // "a, retention=24h": a dangling comma, and the next word is a parameter of its own
+      const afterCommas = more.quoted ? '' : more.text.replace(/^,+/, '');
+      if (afterCommas.includes('=') && !afterCommas.startsWith('=')) {
+        // "a, retention=24h" or "a ,retention=24h": a dangling comma, and the next word is a
+        // parameter of its own (read from after its commas)
         words.position = mark;
+        words.skipCommas();
         break;
       }
       rest = more.text;
@@ -119,6 +131,11 @@ class WordReader {
 
   private skipSpace(): void {
     while (this.position < this.text.length && (this.text[this.position] === ' ' || this.text[this.position] === '\t')) this.position++;
+  }
+
+  /** Past the spaces and commas where the reader stands. */
+  skipCommas(): void {
+    while (this.position < this.text.length && (this.text[this.position] === ' ' || this.text[this.position] === '\t' || this.text[this.position] === ',')) this.position++;
   }
 
   peekComma(): boolean {

@@ -44,8 +44,9 @@ export interface SipParseResult {
   errors: SipParseError[];
 }
 
-const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) (\S+) SIP\/2\.0$/;
-const STATUS_LINE = /^SIP\/2\.0 (\d{3})(?: (.*))?$/;
+/** RFC 3261 §7.1: "The SIP-Version string is case-insensitive" */
+const REQUEST_LINE = /^([A-Za-z0-9\-.!%*_+`'~]+) (\S+) SIP\/2\.0$/i;
+const STATUS_LINE = /^SIP\/2\.0 (\d{3})(?: (.*))?$/i;
 
 export function parseSipMessage(bytes: Uint8Array, off: number, len: number): SipParseResult {
   const errors: SipParseError[] = [];
@@ -189,7 +190,8 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
   if (mediaType) m.contentType = mediaType.type;
 
   if (length) {
-    if (/^\d{1,9}$/.test(length.value)) m.contentLength = Number(length.value);
+    // 1*DIGIT: leading zeros are digits too
+    if (/^0*\d{1,9}$/.test(length.value)) m.contentLength = Number(length.value);
     else errors.push(sipError('bad-content-length', length.offset, length.value.slice(0, 20)));
   }
   return { mediaType, contentId };

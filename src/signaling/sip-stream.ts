@@ -13,7 +13,8 @@ export interface SipStreamLimits {
   maxMessageBytes: number;
 }
 
-const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(\d+)[ \t]*\r?$/im;
+/** Content-Length (compact `l`), its value possibly on a folded line (RFC 3261 HCOLON = *WSP ":" SWS, SWS = [LWS]). */
+const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(?:\r?\n[ \t]+)*(\d+)[ \t]*\r?$/im;
 
 export class SipStreamFramer {
   private buffer: Uint8Array = new Uint8Array(0);

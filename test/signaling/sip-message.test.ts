@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { aiPrefBodyParts, firstHeader, headerValues, parseSipMessage, sdpBodyOf } from '../../src/signaling/sip-message.js';
+import { looksLikeSip } from '../../src/signaling/looks-like-sip.js';
 import { bytesOf, parseText, sipText } from './sip-fixtures.js';
 
 const INVITE = sipText(
@@ -18,6 +19,19 @@ const INVITE = sipText(
 );
 
 describe('parseSipMessage: start lines and well-known headers', () => {
+  test('the SIP-Version in any case (RFC 3261 §7.1), a Content-Length with leading zeros (1*DIGIT)', () => {
+    const lower = parseText(INVITE.replace('SIP/2.0\r\n', 'sip/2.0\r\n').replace('Content-Length: 5', 'Content-Length: 0000000000005'));
+    expect(lower.errors).toEqual([]);
+    expect(lower.message).toMatchObject({ kind: 'request', method: 'INVITE', contentLength: 5 });
+    expect(sdpBodyOf(lower.message)).toBe('v=0\r\n');
+    const b = bytesOf(sipText(['Sip/2.0 200 OK', 'Call-ID: x@y', 'CSeq: 1 INVITE', 'From: <sip:a@b>;tag=1', 'To: <sip:c@d>;tag=2', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1']));
+    expect(parseSipMessage(b, 0, b.length).message).toMatchObject({ kind: 'response', status: 200 });
+    // and the datagram classifier takes both for SIP
+    expect(looksLikeSip(b, 0, b.length)).toBe(true);
+    const request = bytesOf('INVITE sip:bob@example.com sip/2.0\r\n\r\n');
+    expect(looksLikeSip(request, 0, request.length)).toBe(true);
+  });
+
   test('request fields', () => {
     const { message: m, errors } = parseText(INVITE);
     expect(errors).toEqual([]);
