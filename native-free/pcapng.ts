@@ -47,15 +47,28 @@ const SHB_FIXED = 28;
 const TWO_TO_32 = 4294967296;
 
 /**
- * A packet's time in seconds from its 64-bit count of `unitsPerSecond` units, to the microsecond.
- * Up to µs units the count is below 2^53 and exact as a float. Finer (ns: ~1.7e18 units, past
- * 2^53) the whole seconds and the remainder are split exactly — the float estimate of the seconds
- * corrected by the remainder's low 32 bits, exact for units up to 2^31 a second — and the
- * remainder rounded to whole microseconds: the float of all the units would land one off.
+ * A packet's time in seconds from its 64-bit count of `unitsPerSecond` units, to the microsecond:
+ * whole seconds and the remainder split exactly, the remainder rounded to whole microseconds, so
+ * a time is the same float whatever the file's resolution (a pcap's seconds + µs as well). Below
+ * 2^53 units the count is exact as a float; past it (ns: ~1.7e18 units) the float estimate of the
+ * seconds is corrected by the remainder's low 32 bits, exact for units up to 2^31 a second.
  */
 export function timestampSeconds(hi: number, lo: number, unitsPerSecond: number): number {
   const units = hi * TWO_TO_32 + lo;
-  if (unitsPerSecond <= 1e6 || unitsPerSecond > 2 ** 31) return units / unitsPerSecond;
+  if (units <= Number.MAX_SAFE_INTEGER) {
+    let sec = Math.floor(units / unitsPerSecond);
+    let rem = units - sec * unitsPerSecond;
+    // the division's float may round across a whole second: the exact remainder says so
+    if (rem < 0) {
+      sec--;
+      rem += unitsPerSecond;
+    } else if (rem >= unitsPerSecond) {
+      sec++;
+      rem -= unitsPerSecond;
+    }
+    return sec + Math.round((rem * 1e6) / unitsPerSecond) / 1e6;
+  }
+  if (unitsPerSecond > 2 ** 31) return units / unitsPerSecond;
   const estimate = Math.floor(units / unitsPerSecond);
   for (let sec = estimate - 1; sec <= estimate + 1; sec++) {
     // units − sec × unitsPerSecond, modulo 2^32: below unitsPerSecond for the right sec only
