@@ -35,6 +35,11 @@ export type AiPrefAttributeResult =
        * statement), so a garbled line is not taken for no preference, nor for a removal.
        */
       kept?: { scope: AiPrefScopeKind; id: string };
+      /**
+       * unknown-scope: the identifier after the unknown scope, where one was read — placed by the
+       * SDP reader at the level the line stands (SPEC §3: the most restrictive there), not dropped
+       */
+      unplacedId?: string;
     };
 
 const SCOPES: ReadonlySet<string> = new Set(['session', 'group', 'mid']);
@@ -52,7 +57,11 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
   if (scope === null) return { ok: false, reason: 'missing-scope', detail: '' };
   if (scope instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };
   const scopeLower = scope.text.toLowerCase();
-  if (!SCOPES.has(scopeLower)) return { ok: false, reason: 'unknown-scope', detail: scope.text.slice(0, 40) };
+  if (!SCOPES.has(scopeLower)) {
+    const unplaced = words.next();
+    const readable = unplaced !== null && !(unplaced instanceof Unterminated);
+    return { ok: false, reason: 'unknown-scope', detail: scope.text.slice(0, 40), ...(readable ? { unplacedId: unplaced.text } : {}) };
+  }
   const id = words.next();
   if (id === null) return { ok: false, reason: 'missing-identifier', detail: '' };
   if (id instanceof Unterminated) return { ok: false, reason: 'unterminated-quoted-string', detail: value.slice(0, 60) };

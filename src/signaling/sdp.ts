@@ -541,7 +541,9 @@ function aiPrefAttributeOf(value: string): AiPrefAttributeResult {
 function readAiPref(raw: string, line: number, mediaIndex: number | null, errors: SdpError[]): SdpAiPref | null {
   const parsed = aiPrefAttributeOf(raw.slice('a=aipref:'.length));
   if (!parsed.ok) {
-    const kept = parsed.kept;
+    // an unknown scope: the identifier governs where the line stands (the session, or its own
+    // m-section), unresolved — what it meant to say cannot be read, so it is not simply dropped
+    const kept = parsed.kept ?? (parsed.unplacedId !== undefined ? { scope: mediaIndex === null ? ('session' as const) : ('mid' as const), id: parsed.unplacedId } : undefined);
     // a mid-scope line at session level names its m-section by a parameter, which is not kept
     const placed = kept !== undefined && !(mediaIndex === null && kept.scope === 'mid');
     errors.push({ line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${placed ? ` (${kept.id} kept for its ${kept.scope} scope, unresolved)` : ''}` });

@@ -195,8 +195,10 @@ function readAiPrefs(lines: NumberedLine[], mediaIndex: number | null, errors: S
     if (l.text.slice(0, 9).toLowerCase() !== 'a=aipref:') continue;
     const parsed = parseAiPrefAttribute(l.text.slice('a=aipref:'.length));
     if (!parsed.ok) {
-      // the identifier read before a broken parameter is kept for its scope, bare (a session-level mid scope cannot be placed)
-      const kept = parsed.kept !== undefined && (mediaIndex !== null || parsed.kept.scope !== 'mid') ? parsed.kept : null;
+      // the identifier read before a broken parameter is kept for its scope, bare (a session-level mid scope cannot be placed);
+      // after an unknown scope, for where the line stands
+      const read = parsed.kept ?? (parsed.unplacedId !== undefined ? { scope: mediaIndex === null ? ('session' as const) : ('mid' as const), id: parsed.unplacedId } : undefined);
+      const kept = read !== undefined && (mediaIndex !== null || read.scope !== 'mid') ? read : null;
       errors.push({ line: l.line, reason: 'bad-aipref', detail: `${parsed.reason}: ${parsed.detail}${kept ? ` (${kept.id} kept for its ${kept.scope} scope, unresolved)` : ''}` });
       if (kept) out.push({ scope: kept.scope, id: kept.id, params: {}, line: l.line, mediaIndex, garbled: true });
       continue;

@@ -37,6 +37,17 @@ describe('a=aipref attribute (seed §6.1)', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect([r.reason, r.kept]).toEqual([reason, kept]);
   });
+
+  test('an unknown scope keeps the identifier after it for the SDP reader to place where the line stands, unresolved', () => {
+    expect(parseAiPrefAttribute('media apt-1 export=raw')).toEqual({ ok: false, reason: 'unknown-scope', detail: 'media', unplacedId: 'apt-1' });
+    const { sdp, errors } = parseSdp(
+      ['v=0', 'o=- 1 1 IN IP4 10.0.0.1', 's=-', 'c=IN IP4 10.0.0.1', 't=0 0', 'a=aipref:call apt-s export=raw', 'm=audio 4000 RTP/AVP 0', 'a=aipref:media apt-m export=raw', ''].join('\r\n'),
+    );
+    // not dropped (its export=raw would then be as if never said): the most restrictive where it stands
+    expect(sdp.aiprefs).toEqual([{ scope: 'session', id: 'apt-s', params: {}, line: 6, mediaIndex: null, garbled: true }]);
+    expect(sdp.media[0]!.aiprefs).toEqual([{ scope: 'mid', id: 'apt-m', params: {}, line: 8, mediaIndex: 0, garbled: true }]);
+    expect(errors.map((e) => e.detail)).toEqual(['unknown-scope: call (apt-s kept for its session scope, unresolved)', 'unknown-scope: media (apt-m kept for its mid scope, unresolved)']);
+  });
 });
 
 const WEBRTC = sdpText([
