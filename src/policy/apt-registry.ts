@@ -127,10 +127,6 @@ export class AptRegistry {
     for (const id of ids) {
       const entry = this.entries.get(id);
       if (entry === undefined) continue;
-      // a fetch that succeeded under the offer lifts a transient failure once the offer is answered
-      const recovering = entry.pendingRecovery.includes(offer);
-      entry.pendingRecovery = entry.pendingRecovery.filter((o) => o !== offer);
-      if (accepted && recovering && this.recover(id)) recovered.push(id);
       const mine = entry.pendingUnreadable.filter((u) => u.offer === offer);
       entry.pendingUnreadable = entry.pendingUnreadable.filter((u) => u.offer !== offer);
       if (accepted && mine.length > 0) {
@@ -138,6 +134,11 @@ export class AptRegistry {
         this.fail(id, 'unresolved', mine[0]!.reason, transient);
         unreadable.push({ prefId: id, reason: mine[0]!.reason, transient });
       }
+      // then a fetch that succeeded under the offer (after any failure to fetch of the same offer,
+      // which markUnreadable and recover keep in their order) lifts a transient failure
+      const recovering = entry.pendingRecovery.includes(offer);
+      entry.pendingRecovery = entry.pendingRecovery.filter((o) => o !== offer);
+      if (accepted && recovering && this.recover(id)) recovered.push(id);
       const rest: Entry['pending'] = [];
       for (const p of entry.pending) {
         if (p.offer !== offer) rest.push(p);
@@ -188,7 +189,16 @@ export class AptRegistry {
     if (offer === null) return this.fail(prefId, 'unresolved', reason, transient);
     // In an offer (SPEC §5): a restriction from the offer on, committed by its answer, gone with a refusal.
     const entry = this.entryFor(prefId);
-    if ((entry.failure !== null && !entry.failure.transient) || entry.pendingUnreadable.some((u) => u.offer === offer)) return [];
+    if (entry.failure !== null && !entry.failure.transient) return [];
+    if (transient) {
+      // a failure to fetch after the offer's successful fetch: the failure is the last word
+      entry.pendingRecovery = entry.pendingRecovery.filter((o) => o !== offer);
+      if (entry.pendingUnreadable.some((u) => u.offer === offer)) return [];
+    } else {
+      // for good: it takes the place of the offer's failure to fetch, which a later fetch would lift
+      if (entry.pendingUnreadable.some((u) => u.offer === offer && !u.transient)) return [];
+      entry.pendingUnreadable = entry.pendingUnreadable.filter((u) => u.offer !== offer);
+    }
     entry.pendingUnreadable.push({ offer, reason, transient });
     this.addToOffer(offer, prefId);
     this.touched(entry, prefId);
@@ -214,10 +224,12 @@ export class AptRegistry {
    */
   recover(prefId: string, offer: string | null = null): boolean {
     if (offer !== null) {
-      const pending = this.entries.get(prefId);
-      if (pending?.failure?.transient !== true || pending.pendingRecovery.includes(offer)) return false;
-      pending.pendingRecovery.push(offer);
+      const pending = this.entryFor(prefId);
+      // the offer's own failure to fetch came before: the fetch is the last word (one for good stays)
+      pending.pendingUnreadable = pending.pendingUnreadable.filter((u) => u.offer !== offer || !u.transient);
+      if (!pending.pendingRecovery.includes(offer)) pending.pendingRecovery.push(offer);
       this.addToOffer(offer, prefId);
+      this.touched(pending, prefId);
       return false;
     }
     const entry = this.entries.get(prefId);

@@ -69,12 +69,12 @@ const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 /** The reason an identifier nothing was delivered for is unresolved. */
 export const UNKNOWN_IDENTIFIER = 'identifier not known';
 
-/** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
 /** A vocabulary word as a part gives it: a string's, trimmed and lower-cased; '' (no word) for any other value. */
 function wordOf(value: unknown): string {
   return typeof value === 'string' ? value.trim().toLowerCase() : '';
 }
 
+/** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
 export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {
   return {
     id,
@@ -192,7 +192,14 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
         }
         case 'retention': {
           const seconds =
-            typeof value === 'number' ? (Number.isSafeInteger(value) && value >= 0 ? value : null) : parseDuration(String(value));
+            typeof value === 'number'
+              ? Number.isSafeInteger(value) && value >= 0
+                ? value
+                : null
+              : // a string or nothing: a body's ["7d"] is no duration (String() made it one)
+                typeof value === 'string'
+                ? parseDuration(value)
+                : null;
           if (seconds === null) {
             unknownValue(part, name, value, '0');
             retentions.push({ value: 0, delivered: delivered(part, value) });

@@ -104,7 +104,8 @@ export function parseDuration(text: string): number | null {
  * apart so that the caller can report them; they never grant anything.
  */
 export function splitFeatureList(value: string | readonly unknown[]): { known: FeatureClass[]; unknown: string[] } {
-  const members = typeof value === 'string' ? value.split(',') : value.map((v) => String(v));
+  // a list's members are words: a nested ["media-metrics"] is none (String() would make it one)
+  const members = typeof value === 'string' ? value.split(',') : value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v)));
   const known: FeatureClass[] = [];
   const unknown: string[] = [];
   for (const raw of members) {
