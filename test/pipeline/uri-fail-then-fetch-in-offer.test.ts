@@ -11,27 +11,16 @@ import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { AptRegistry } from '../../src/policy/apt-registry.js';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
-import { UriResolver, type UriResolution } from '../../src/policy/uri-resolver.js';
+import { FlakyResolver, HANDLE, lastStatement } from './uri-fixtures.js';
 import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 
-class FlakyResolver extends UriResolver {
-  up = true;
-  override resolve(uri: string, prefId: string): Promise<UriResolution> {
-    if (this.up) return Promise.resolve({ status: 'resolved', uri, from: 'network', part: { prefId, source: 'uri-fetched', origin: uri, params: { type: 'user', export: 'aggregated-only' } } });
-    return Promise.resolve({ status: 'unresolved', uri, reason: 'connect ECONNREFUSED (test)' });
-  }
-}
 
-const HANDLE = 'apt-h;uri=<https://prefs.example/apt/h>';
 const offerSdp = (v: number) => audioSdp({ version: v });
 const answerSdp = (v: number) => audioSdp({ ip: '192.0.2.2', version: v });
 
-function lastStatement(events: CoreEvent[], id: string) {
-  return events.flatMap((e) => (e.kind === 'statements' ? e.statements : [])).filter((s) => s.id === id).pop();
-}
 
 async function run(upAtSetUp: boolean) {
-  const resolver = new FlakyResolver();
+  const resolver = new FlakyResolver(true);
   const front = new SignalingFront(emptyPolicy(), resolver);
   const events: CoreEvent[] = [];
   resolver.up = upAtSetUp;

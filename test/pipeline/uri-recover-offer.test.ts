@@ -8,25 +8,13 @@
  * other parts say (here the SDP's export=raw) — looser than both before (none) and the handle.
  */
 import { describe, expect, it } from 'vitest';
-import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
-import { UriResolver, type UriResolution } from '../../src/policy/uri-resolver.js';
+import { FlakyResolver, HANDLE, lastStatement } from './uri-fixtures.js';
 import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 
-class FlakyResolver extends UriResolver {
-  up = false;
-  override resolve(uri: string, prefId: string): Promise<UriResolution> {
-    if (this.up) return Promise.resolve({ status: 'resolved', uri, from: 'network', part: { prefId, source: 'uri-fetched', origin: uri, params: { type: 'user', export: 'aggregated-only' } } });
-    return Promise.resolve({ status: 'unresolved', uri, reason: 'connect ECONNREFUSED (test)' });
-  }
-}
 
-function statementOf(events: CoreEvent[], id: string) {
-  return events.flatMap((e) => (e.kind === 'statements' ? e.statements : [])).filter((s) => s.id === id).pop();
-}
 
-const HANDLE = 'apt-h;uri=<https://prefs.example/apt/h>';
 const offerSdp = (v: number) => audioSdp({ version: v, session: ['a=aipref:session apt-h export=raw'] });
 const answerSdp = (v: number) => audioSdp({ ip: '192.0.2.2', version: v, session: ['a=aipref:session apt-h export=raw'] });
 
@@ -36,7 +24,7 @@ async function setUp(): Promise<{ front: SignalingFront; resolver: FlakyResolver
   await front.message(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '1 INVITE', aiPref: HANDLE, sdp: offerSdp(1) }), udpContext(1));
   await front.message(callMessage('SIP/2.0 200 OK', { callId: 'c1', cseq: '1 INVITE', toTag: 'b1', sdp: answerSdp(1) }), udpContext(2));
   await front.message(callMessage('ACK sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '1 ACK', toTag: 'b1' }), udpContext(3));
-  expect(statementOf(front.takeEvents(), 'apt-h')?.export).toBe('none');
+  expect(lastStatement(front.takeEvents(), 'apt-h')?.export).toBe('none');
   resolver.up = true;
   // a re-INVITE naming the handle again; now the fetch succeeds
   await front.message(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '2 INVITE', toTag: 'b1', aiPref: HANDLE, sdp: offerSdp(2) }), udpContext(4));
@@ -46,7 +34,7 @@ async function setUp(): Promise<{ front: SignalingFront; resolver: FlakyResolver
 describe('review: a fetch that succeeds within an offer lifts the transient failure before the answer', () => {
   it('while the re-INVITE awaits its answer, apt-h stays as before the offer (none)', async () => {
     const { front } = await setUp();
-    const st = statementOf(front.takeEvents(), 'apt-h');
+    const st = lastStatement(front.takeEvents(), 'apt-h');
     // a relaxation (from none) only once the answer confirms it: unchanged until then
     if (st !== undefined) expect(st.export).toBe('none');
   });
@@ -54,7 +42,7 @@ describe('review: a fetch that succeeds within an offer lifts the transient fail
   it('a refused re-INVITE (488 Warning: 399 aipref) leaves apt-h as it was (none), not raw', async () => {
     const { front } = await setUp();
     await front.message(callMessage('SIP/2.0 488 Not Acceptable Here', { callId: 'c1', cseq: '2 INVITE', toTag: 'b1', headers: ['Warning: 399 aipref "Preference unsupported"'] }), udpContext(5));
-    const st = statementOf(front.takeEvents(), 'apt-h');
+    const st = lastStatement(front.takeEvents(), 'apt-h');
     if (st !== undefined) expect(st.export).toBe('none');
   });
 });

@@ -12,23 +12,12 @@ import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { AptRegistry } from '../../src/policy/apt-registry.js';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
-import { UriResolver, type UriResolution } from '../../src/policy/uri-resolver.js';
+import { FlakyResolver, HANDLE, lastStatement } from './uri-fixtures.js';
 import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 
-class FlakyResolver extends UriResolver {
-  up = false;
-  override resolve(uri: string, prefId: string): Promise<UriResolution> {
-    if (this.up) return Promise.resolve({ status: 'resolved', uri, from: 'network', part: { prefId, source: 'uri-fetched', origin: uri, params: { type: 'user', export: 'raw' } } });
-    return Promise.resolve({ status: 'unresolved', uri, reason: 'connect ECONNREFUSED (test)' });
-  }
-}
 
-const HANDLE = 'apt-h;uri=<https://prefs.example/apt/h>';
 const GARBLED = 'a=aipref:session apt-h export=none export=raw';
 
-function lastStatement(events: CoreEvent[], id: string) {
-  return events.flatMap((e) => (e.kind === 'statements' ? e.statements : [])).filter((s) => s.id === id).pop();
-}
 
 describe('review: an unfetchable handle and an unreadable a=aipref line in one offer', () => {
   it('registry: the unreadable mark for good survives a transient one of the same offer', () => {
@@ -42,7 +31,7 @@ describe('review: an unfetchable handle and an unreadable a=aipref line in one o
   });
 
   it('front: after the answer, a later successful fetch does not lift what the garbled line made unresolved', async () => {
-    const resolver = new FlakyResolver();
+    const resolver = new FlakyResolver(false, { type: 'user', export: 'raw' });
     const front = new SignalingFront(emptyPolicy(), resolver);
     const events: CoreEvent[] = [];
     await front.message(callMessage('INVITE sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '1 INVITE', aiPref: HANDLE, sdp: audioSdp({ version: 1, session: [GARBLED] }) }), udpContext(1));

@@ -11,26 +11,12 @@
  * to fetch is the network's, not the handle's: a later fetch that succeeds lifts it.
  */
 import { describe, expect, it } from 'vitest';
-import type { CoreEvent } from '../../src/pipeline/media-core.js';
 import { SignalingFront } from '../../src/pipeline/signaling-front.js';
 import { emptyPolicy } from '../../src/policy/policy-file.js';
-import { UriResolver, type UriResolution } from '../../src/policy/uri-resolver.js';
+import { FlakyResolver, HANDLE, lastStatement } from './uri-fixtures.js';
 import { audioSdp, callMessage, udpContext } from '../signaling/sip-fixtures.js';
 
-/** A resolver whose fetches fail, as an unreachable repository does (no network needed), until `up`. */
-class FailingResolver extends UriResolver {
-  fetched: string[] = [];
-  up = false;
-  override resolve(uri: string, prefId: string): Promise<UriResolution> {
-    this.fetched.push(uri);
-    if (this.up) return Promise.resolve({ status: 'resolved', uri, from: 'network', part: { prefId, source: 'uri-fetched', origin: uri, params: { type: 'user', export: 'aggregated-only' } } });
-    return Promise.resolve({ status: 'unresolved', uri, reason: 'connect ECONNREFUSED (test)' });
-  }
-}
 
-function statementOf(events: CoreEvent[], id: string) {
-  return events.flatMap((e) => (e.kind === 'statements' ? e.statements : [])).filter((s) => s.id === id).pop();
-}
 
 async function call(front: SignalingFront, aiPref: string | undefined, callId = 'uri-1') {
   const sdp = audioSdp({ session: ['a=aipref:session apt-h export=raw'] });
@@ -42,31 +28,31 @@ describe('live: a uri= handle that cannot be fetched (SPEC §3 unresolved → mo
   it('control: without a handle, the SDP part alone makes apt-h export=raw', async () => {
     const front = new SignalingFront(emptyPolicy());
     await call(front, undefined);
-    expect(statementOf(front.takeEvents(), 'apt-h')?.export).toBe('raw');
+    expect(lastStatement(front.takeEvents(), 'apt-h')?.export).toBe('raw');
   });
 
   it('an unfetchable handle is reported unresolved-apt AND the identifier counts as the most restrictive statement', async () => {
-    const resolver = new FailingResolver();
+    const resolver = new FlakyResolver();
     const front = new SignalingFront(emptyPolicy(), resolver);
-    await call(front, 'apt-h;uri=<https://prefs.example/apt/h>');
+    await call(front, HANDLE);
     expect(resolver.fetched).toEqual(['https://prefs.example/apt/h']);
     const reports = front.takeReports().map((l) => JSON.parse(l.text) as { type: string; apt?: string[] });
     // the report is made ...
     expect(reports.some((r) => r.type === 'unresolved-apt' && r.apt?.[0] === 'apt-h')).toBe(true);
     // ... but what is enforced is the SDP part's raw, not the most restrictive statement
-    const st = statementOf(front.takeEvents(), 'apt-h');
+    const st = lastStatement(front.takeEvents(), 'apt-h');
     expect(st).toBeDefined();
     expect(st!.export).toBe('none');
   });
 
   it('a later fetch that succeeds lifts it: the handle and the SDP line are one statement again', async () => {
-    const resolver = new FailingResolver();
+    const resolver = new FlakyResolver();
     const front = new SignalingFront(emptyPolicy(), resolver);
-    await call(front, 'apt-h;uri=<https://prefs.example/apt/h>');
-    expect(statementOf(front.takeEvents(), 'apt-h')?.export).toBe('none');
+    await call(front, HANDLE);
+    expect(lastStatement(front.takeEvents(), 'apt-h')?.export).toBe('none');
     resolver.up = true;
-    await call(front, 'apt-h;uri=<https://prefs.example/apt/h>', 'uri-2');
+    await call(front, HANDLE, 'uri-2');
     // the handle's aggregated-only with the SDP's raw: the stricter
-    expect(statementOf(front.takeEvents(), 'apt-h')).toMatchObject({ status: 'resolved', export: 'aggregated-only' });
+    expect(lastStatement(front.takeEvents(), 'apt-h')).toMatchObject({ status: 'resolved', export: 'aggregated-only' });
   });
 });
