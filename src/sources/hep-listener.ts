@@ -36,6 +36,13 @@ const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
   [HepProtocol.JSON_LOG, 'hep:log'],
 ]);
 
+/**
+ * The most payload one rebuilt packet carries whatever its family and transport: 65535 (the
+ * 16-bit length fields) less an IPv6 header (40) and a TCP one (20). An uncompressed HEP
+ * payload, inside a frame of 16-bit length, always fits; an inflated one (chunk 16) may not.
+ */
+const MAX_REBUILT_PAYLOAD = 65535 - 40 - 20;
+
 export class HepListener {
   readonly counters: SourceCounters = createSourceCounters();
   private udp: Socket | undefined;
@@ -138,6 +145,11 @@ export class HepListener {
         p.payload = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
       } catch {
         this.malformed('compressed payload (chunk 16) that is neither zlib nor gzip data', peer);
+        return;
+      }
+      // the payload is handed on as one rebuilt IP packet, whose 16-bit lengths must hold it
+      if (p.payload.length > MAX_REBUILT_PAYLOAD) {
+        this.malformed(`compressed payload (chunk 16) inflates to ${p.payload.length} bytes, more than one IP packet carries (${MAX_REBUILT_PAYLOAD})`, peer);
         return;
       }
     }

@@ -180,6 +180,7 @@ export function decodeHep(bytes: Uint8Array): HepDecodeResult {
   if (length > bytes.length) return failure(4, `total length ${length} exceeds the ${bytes.length} bytes available`);
 
   let family = 0;
+  let timed = false;
   let ipv4Src = '';
   let ipv4Dst = '';
   let ipv6Src = '';
@@ -243,6 +244,7 @@ export function decodeHep(bytes: Uint8Array): HepDecodeResult {
           break;
         case HepChunk.TS_SECONDS:
           packet.tsSeconds = readUint32(bytes, v);
+          timed = true;
           break;
         case HepChunk.TS_MICROSECONDS:
           packet.tsMicroseconds = readUint32(bytes, v);
@@ -281,6 +283,9 @@ export function decodeHep(bytes: Uint8Array): HepDecodeResult {
     }
     at += chunkLength;
   }
+  // A capture time is what every decision is dated by (SPEC §8): without one the frame would be
+  // taken as captured in 1970 and its exports as long expired. Kamailio's sipcapture refuses it too.
+  if (!timed) return failure(length, 'no timestamp seconds chunk (type 9)');
   // Agents that leave the family chunk out still send addresses of one family.
   const v6 = family === AF_INET6 || (family === 0 && ipv4Src === '' && ipv6Src !== '');
   packet.ipVersion = v6 ? 6 : 4;
