@@ -4,6 +4,7 @@
  * ports and capture time the agent put in its chunks. RTCP that rtpengine sends as JSON
  * (protocol type 5) is handed on as the RTCP compound it describes (rtcp-json.ts).
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'node:net';
 import { unzipSync } from 'node:zlib';
@@ -42,6 +43,14 @@ const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
  * payload, inside a frame of 16-bit length, always fits; an inflated one (chunk 16) may not.
  */
 const MAX_REBUILT_PAYLOAD = 65535 - 40 - 20;
+
+/** The frame's auth key is the configured one, compared in constant time (a timing difference would leak it byte by byte). */
+function sameKey(given: string | undefined, key: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(key, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 export class HepListener {
   readonly counters: SourceCounters = createSourceCounters();
@@ -134,7 +143,7 @@ export class HepListener {
       this.malformed(`HEPv3 length ${p.length} but the datagram has ${bytes.length} bytes`, peer);
       return;
     }
-    if (this.opts.authKey !== undefined && p.authKey !== this.opts.authKey) {
+    if (this.opts.authKey !== undefined && !sameKey(p.authKey, this.opts.authKey)) {
       countKind(this.counters, 'auth-rejected');
       return;
     }

@@ -200,12 +200,13 @@ describe('HEPv3 listener', () => {
     const padded = new Uint8Array(frame('k1').length + 3);
     padded.set(frame('k1'));
     const sock = createSocket('udp4');
-    for (const d of [frame('wrong'), padded, frame('k1').subarray(0, 20), frame('k1')]) {
+    // another key, one of the same length (compared in constant time), a broken frame, the right key
+    for (const d of [frame('wrong'), frame('k2'), padded, frame('k1').subarray(0, 20), frame('k1')]) {
       await new Promise<void>((r) => sock.send(d, listener.udpAddress!.port, '127.0.0.1', () => r()));
     }
     sock.close();
     await c.done;
-    expect(listener.counters.byKind['auth-rejected']).toBe(1);
+    expect(listener.counters.byKind['auth-rejected']).toBe(2);
     expect(malformed).toHaveLength(2);
     expect(malformed[0]).toMatch(/HEPv3 length \d+ but the datagram has \d+ bytes/);
     expect(malformed[1]).toMatch(/HEPv3: at byte 4: total length \d+ exceeds the 20 bytes/);
