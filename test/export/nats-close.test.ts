@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExporterClosedError, type ExportFailureKind, ExportOverflowError } from '../../src/export/exporter.js';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
-import { NATS_SERVER, natsServerEachTest } from './nats-server-process.js';
+import { NATS_SERVER, natsServerEachTest, quickNatsOptions } from './nats-server-process.js';
 import { reportLine, telemetryLine } from './lines.js';
 
 const nats = natsServerEachTest('aipref-nats-close-');
@@ -15,14 +15,8 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server is away', () => {
   it('gives up after the grace what is still unacknowledged, retrying or waiting for a PubAck, and says how many', async () => {
-    const exporter = await NatsJetStreamExporter.open({
-      servers: nats.server.url,
-      maxRetentionSec: 3600,
-      // a PubAck wait longer than the whole grace: close does not sit it out
-      timeoutMs: 20_000,
-      backoff: { baseMs: 20, maxMs: 200 },
-      connection: { reconnectTimeWait: 50, timeout: 1000 },
-    });
+    // a PubAck wait longer than the whole grace: close does not sit it out
+    const exporter = await NatsJetStreamExporter.open(quickNatsOptions(nats.server, { timeoutMs: 20_000 }));
     await exporter.send(telemetryLine(1));
     await nats.server.stop();
     // a report never expires: without a grace it would be retried for ever
@@ -41,15 +35,7 @@ describe.skipIf(!NATS_SERVER)('NATS JetStream exporter: close while the server i
 
   it('keeps at most maxInFlight lines waiting while the server is away, the oldest given up first; the rest are delivered when it is back', async () => {
     const failures: ExportFailureKind[] = [];
-    const exporter = await NatsJetStreamExporter.open({
-      servers: nats.server.url,
-      maxRetentionSec: 3600,
-      maxInFlight: 3,
-      timeoutMs: 500,
-      backoff: { baseMs: 20, maxMs: 200 },
-      connection: { reconnectTimeWait: 50, timeout: 1000 },
-      onFailure: (_reason, _id, kind) => failures.push(kind),
-    });
+    const exporter = await NatsJetStreamExporter.open(quickNatsOptions(nats.server, { maxInFlight: 3, onFailure: (_reason, _id, kind) => failures.push(kind) }));
     await nats.server.stop();
     const sends = [1, 2, 3, 4, 5].map((n) => exporter.send(telemetryLine(n)).then(() => n, (err: unknown) => err));
     expect(exporter.pending).toBe(3);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect, nanos, type NatsConnection } from 'nats';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
 import { exportLineId } from '../../src/export/exporter.js';
-import { NATS_SERVER, natsServerEachTest } from './nats-server-process.js';
+import { NATS_SERVER, natsServerEachTest, quickNatsOptions } from './nats-server-process.js';
 import { aggregateLine, reportLine, telemetryLine } from './lines.js';
 
 const nats = natsServerEachTest('aipref-nats-');
@@ -12,14 +12,7 @@ afterEach(async () => {
 });
 
 async function open(extra: Partial<Parameters<typeof NatsJetStreamExporter.open>[0]> = {}): Promise<NatsJetStreamExporter> {
-  const exporter = await NatsJetStreamExporter.open({
-    servers: nats.server.url,
-    maxRetentionSec: 3600,
-    timeoutMs: 500,
-    backoff: { baseMs: 20, maxMs: 200 },
-    connection: { reconnectTimeWait: 50, timeout: 1000 },
-    ...extra,
-  });
+  const exporter = await NatsJetStreamExporter.open(quickNatsOptions(nats.server, extra));
   cleanups.push(() => exporter.close(1000));
   return exporter;
 }

@@ -5,6 +5,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import type { NatsExporterOptions } from '../../src/export/nats-exporter.js';
 
 export const NATS_SERVER = (() => {
   const found = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
@@ -91,5 +92,20 @@ export function natsServerEachTest(prefix: string): { readonly server: NatsServe
     async restart() {
       server = await NatsServerProcess.start(storeDir, this.server.port);
     },
+  };
+}
+
+/**
+ * NatsJetStreamExporter options for a test server: short PubAck waits, backoff and reconnects, so
+ * a stopped and restarted server is noticed in milliseconds; `extra` sets or overrides any.
+ */
+export function quickNatsOptions(server: NatsServerProcess, extra: Partial<NatsExporterOptions> = {}): NatsExporterOptions {
+  return {
+    servers: server.url,
+    maxRetentionSec: 3600,
+    timeoutMs: 500,
+    backoff: { baseMs: 20, maxMs: 200 },
+    connection: { reconnectTimeWait: 50, timeout: 1000 },
+    ...extra,
   };
 }

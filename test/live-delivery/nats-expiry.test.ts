@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from 'nats';
 import { NatsJetStreamExporter } from '../../src/export/nats-exporter.js';
-import { NATS_SERVER, natsServerEachTest } from '../export/nats-server-process.js';
+import { NATS_SERVER, natsServerEachTest, quickNatsOptions } from '../export/nats-server-process.js';
 import { telemetryLine } from '../export/lines.js';
 
 const nats = natsServerEachTest('aipref-delivery-nats-');
@@ -29,13 +29,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!NATS_SERVER)('NATS JetStream while the server is away ', () => {
   it('an item whose expiresAt passes while NATS is down is never published after the reconnect', async () => {
-    const exporter = await NatsJetStreamExporter.open({
-      servers: nats.server.url,
-      maxRetentionSec: 3600,
-      timeoutMs: 500,
-      backoff: { baseMs: 50, maxMs: 200 },
-      connection: { reconnectTimeWait: 100, timeout: 1000 },
-    });
+    const exporter = await NatsJetStreamExporter.open(quickNatsOptions(nats.server, { backoff: { baseMs: 50, maxMs: 200 }, connection: { reconnectTimeWait: 100, timeout: 1000 } }));
     cleanups.push(() => exporter.close(500));
     await exporter.send(telemetryLine(100)); // the stream exists and works
     await nats.server.stop();
