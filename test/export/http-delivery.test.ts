@@ -4,45 +4,16 @@
  * Against a real node:http server on loopback.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AiServiceExporter } from '../../src/export/http-exporter.js';
 import { parseRetryAfterMs } from '../../src/export/http-transport.js';
 import { retryPauseMs } from '../../src/export/backoff.js';
-import type { AiServiceRequest } from '../../src/export/ai-service-message.js';
 import type { ExportFailureKind } from '../../src/export/exporter.js';
+import { startAiService } from './ai-service-stub.js';
 import { telemetryLine } from './lines.js';
 
-interface Hit {
-  at: number;
-  requestId: string;
-}
-
-async function startService(answer: (n: number, res: ServerResponse, body: AiServiceRequest) => void): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
-  const hits: Hit[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as AiServiceRequest;
-      hits.push({ at: performance.now(), requestId: body.requestId });
-      answer(hits.length, res, body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 let dir: string;
 const cleanups: (() => Promise<void>)[] = [];
@@ -78,14 +49,14 @@ async function open(url: string, extra: Partial<Parameters<typeof AiServiceExpor
 describe('refused credentials (401, 403)', () => {
   it('keeps the item, retries it, and tells one failure per episode, not one per refusal', async () => {
     // refused 3 times, accepted, refused once more, accepted
-    const service = await startService((n, res) => (n <= 3 || n === 5 ? res.writeHead(n === 5 ? 403 : 401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end() : res.writeHead(200).end()));
+    const service = await startAiService((_h, n, res) => (n <= 3 || n === 5 ? res.writeHead(n === 5 ? 403 : 401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end() : res.writeHead(200).end()));
     cleanups.push(service.close);
     const { exporter, failures } = await open(service.url);
     await exporter.send(telemetryLine(1));
     expect(await exporter.delivered(3000)).toBe(true);
     await exporter.send(telemetryLine(2));
     expect(await exporter.delivered(3000)).toBe(true);
-    expect(service.hits.map((h) => h.requestId)).toEqual([1, 1, 1, 1, 2, 2].map((n) => telemetryLine(n).requestId));
+    expect(service.hits.map((h) => h.body.requestId)).toEqual([1, 1, 1, 1, 2, 2].map((n) => telemetryLine(n).requestId));
     expect(exporter.stats).toMatchObject({ delivered: 2, rejected: 0, retries: 4, unauthorized: 4 });
     expect(exporter.stats.spool.discarded).toBe(0);
     expect(failures.map((f) => f.kind)).toEqual(['retry', 'retry']);
@@ -94,7 +65,7 @@ describe('refused credentials (401, 403)', () => {
   });
 
   it('does not write a refused item to the acks file, so a restart still has it', async () => {
-    const service = await startService((_n, res) => res.writeHead(401).end());
+    const service = await startAiService((_h, _n, res) => res.writeHead(401).end());
     cleanups.push(service.close);
     const { exporter } = await open(service.url);
     const line = telemetryLine(1);
@@ -109,7 +80,7 @@ describe('refused credentials (401, 403)', () => {
 
   it('still drops for good what the service refuses as a bad request (400, 413, 422)', async () => {
     const statuses = [400, 413, 422];
-    const service = await startService((n, res) => res.writeHead(statuses[n - 1] ?? 200).end());
+    const service = await startAiService((_h, n, res) => res.writeHead(statuses[n - 1] ?? 200).end());
     cleanups.push(service.close);
     const { exporter, failures } = await open(service.url);
     for (const n of [1, 2, 3]) await exporter.send(telemetryLine(n));
@@ -123,7 +94,7 @@ describe('refused credentials (401, 403)', () => {
 describe('the body of a 2xx', () => {
   it('acknowledges on status success or partial, an empty body, a non-JSON body or JSON that is no response message', async () => {
     const bodies = ['{"requestId":"x","status":"partial"}', '', 'OK', '{"ok":true}', '{"requestId":"x","status":"success"}'];
-    const service = await startService((n, res) => res.writeHead(n === 3 ? 202 : 200, { 'content-type': 'application/json' }).end(bodies[n - 1]));
+    const service = await startAiService((_h, n, res) => res.writeHead(n === 3 ? 202 : 200, { 'content-type': 'application/json' }).end(bodies[n - 1]));
     cleanups.push(service.close);
     const { exporter, failures } = await open(service.url);
     for (const n of [1, 2, 3, 4, 5]) await exporter.send(telemetryLine(n));
@@ -134,7 +105,7 @@ describe('the body of a 2xx', () => {
   });
 
   it('retries on status error, saying so', async () => {
-    const service = await startService((n, res, body) => res.writeHead(200).end(JSON.stringify({ requestId: body.requestId, status: n === 1 ? 'error' : 'success' })));
+    const service = await startAiService((h, n, res) => res.writeHead(200).end(JSON.stringify({ requestId: h.body.requestId, status: n === 1 ? 'error' : 'success' })));
     cleanups.push(service.close);
     const { exporter, failures } = await open(service.url);
     await exporter.send(telemetryLine(1));
@@ -148,7 +119,7 @@ describe('Retry-After', () => {
   it('takes an HTTP-date', async () => {
     // HTTP-dates have whole seconds: two seconds from now is at least one away
     const at = new Date(Date.now() + 2000).toUTCString();
-    const service = await startService((n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': at }).end() : res.writeHead(200).end()));
+    const service = await startAiService((_h, n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': at }).end() : res.writeHead(200).end()));
     cleanups.push(service.close);
     const { exporter } = await open(service.url);
     await exporter.send(telemetryLine(1));
@@ -157,7 +128,7 @@ describe('Retry-After', () => {
   });
 
   it('is bounded by retryAfterMaxMs', async () => {
-    const service = await startService((n, res) => (n === 1 ? res.writeHead(429, { 'retry-after': '3600' }).end() : res.writeHead(200).end()));
+    const service = await startAiService((_h, n, res) => (n === 1 ? res.writeHead(429, { 'retry-after': '3600' }).end() : res.writeHead(200).end()));
     cleanups.push(service.close);
     const { exporter } = await open(service.url, { backoff: { baseMs: 10, maxMs: 40, retryAfterMaxMs: 150 } });
     await exporter.send(telemetryLine(1));
@@ -168,7 +139,7 @@ describe('Retry-After', () => {
   });
 
   it('an item that expires while waiting is deleted as expired, never sent; the next one goes once the wait is over', async () => {
-    const service = await startService((n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': '2' }).end() : res.writeHead(200).end()));
+    const service = await startAiService((_h, n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': '2' }).end() : res.writeHead(200).end()));
     cleanups.push(service.close);
     const { exporter } = await open(service.url, { expirySweepMs: 20 });
     const shortLived = telemetryLine(1, { retentionSec: 0.8 });
@@ -177,11 +148,11 @@ describe('Retry-After', () => {
     await exporter.send(longLived);
     await new Promise((r) => setTimeout(r, 1200));
     // past its expiresAt, still within the wait
-    expect(service.hits.map((h) => h.requestId)).toEqual([shortLived.requestId]);
+    expect(service.hits.map((h) => h.body.requestId)).toEqual([shortLived.requestId]);
     expect(exporter.pending).toBe(1);
     expect(exporter.stats.spool.expired).toBe(1);
     expect(await exporter.delivered(3000)).toBe(true);
-    expect(service.hits.map((h) => h.requestId)).toEqual([shortLived.requestId, longLived.requestId]);
+    expect(service.hits.map((h) => h.body.requestId)).toEqual([shortLived.requestId, longLived.requestId]);
     expect(service.hits[1]!.at - service.hits[0]!.at).toBeGreaterThanOrEqual(1950);
   });
 

@@ -4,43 +4,16 @@
  * for.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AiServiceExporter } from '../../src/export/http-exporter.js';
-import type { AiServiceRequest } from '../../src/export/ai-service-message.js';
+import { startAiService } from '../export/ai-service-stub.js';
 import { telemetryLine } from '../export/lines.js';
 
-interface Hit {
-  at: number;
-  authorization: string | undefined;
-  body: AiServiceRequest;
-}
 
-async function startService(answer: (hit: Hit, n: number, res: ServerResponse) => void) {
-  const hits: Hit[] = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const hit = { at: performance.now(), authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString()) as AiServiceRequest };
-      hits.push(hit);
-      answer(hit, hits.length, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/v1/ai`,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+/** The service at the path a deployment would give it. */
+const startService = (answer: Parameters<typeof startAiService>[0]) => startAiService(answer, '/v1/ai');
 
 let dir: string;
 const cleanups: (() => Promise<void>)[] = [];
