@@ -83,24 +83,16 @@ describe('AI service over HTTP (seed 001)', () => {
     expect(exporter.stats.retries).toBe(1);
   });
 
-  it('a 503 with Retry-After: 1 is not retried before the second the service asked for', async () => {
-    const service = await startService((_h, n, res) => (n === 1 ? res.writeHead(503, { 'retry-after': '1' }).end() : res.writeHead(200).end()));
+  it.each([
+    [503, 3],
+    [429, 4],
+  ])('a %d with Retry-After: 1 is not retried before the second the service asked for', async (status, n) => {
+    const service = await startService((_h, hit, res) => (hit === 1 ? res.writeHead(status, { 'retry-after': '1' }).end() : res.writeHead(200).end()));
     cleanups.push(service.close);
     // the exporter's own default backoff (base 100 ms), as `live --to` uses it
     const exporter = await AiServiceExporter.open({ url: service.url, token: 't', spoolDir: dir, concurrency: 1 });
     cleanups.push(() => exporter.close());
-    await exporter.send(telemetryLine(3));
-    expect(await exporter.delivered(5000)).toBe(true);
-    expect(service.hits).toHaveLength(2);
-    expect(service.hits[1]!.at - service.hits[0]!.at).toBeGreaterThanOrEqual(950);
-  });
-
-  it('a 429 with Retry-After: 1 is not retried before the second the service asked for', async () => {
-    const service = await startService((_h, n, res) => (n === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : res.writeHead(200).end()));
-    cleanups.push(service.close);
-    const exporter = await AiServiceExporter.open({ url: service.url, token: 't', spoolDir: dir, concurrency: 1 });
-    cleanups.push(() => exporter.close());
-    await exporter.send(telemetryLine(4));
+    await exporter.send(telemetryLine(n));
     expect(await exporter.delivered(5000)).toBe(true);
     expect(service.hits).toHaveLength(2);
     expect(service.hits[1]!.at - service.hits[0]!.at).toBeGreaterThanOrEqual(950);
