@@ -225,9 +225,10 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log));
     if (opts.aiService) {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
-      const delivered = { count: () => 0 };
-      const logDiscard = oncePerOutage(log, scheme, () => delivered.count());
-      const ai = await AiServiceExporter.open({
+      // the exporter is read once it exists: a spool's expired lines are told while it opens
+      let ai: AiServiceExporter | undefined;
+      const logDiscard = oncePerOutage(log, scheme, () => ai?.stats.delivered ?? 0);
+      ai = await AiServiceExporter.open({
         url: opts.aiService.url,
         ...(opts.aiService.token !== undefined && { token: opts.aiService.token }),
         spoolDir: opts.aiService.spoolDir,
@@ -239,13 +240,12 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         },
         onSpoolError: (err) => log({ event: 'spool-error', level: 'error', error: err.message }),
       });
-      delivered.count = () => ai.stats.delivered;
       exporters.push(exporterOf(scheme, ai, log, true));
     }
     if (opts.nats) {
       // every line retries on its own while the server is away: one log per outage, not per attempt
-      const delivered = { count: () => 0 };
-      const logFailure = oncePerOutage(log, 'nats', () => delivered.count());
+      let opened: NatsJetStreamExporter | undefined;
+      const logFailure = oncePerOutage(log, 'nats', () => (opened === undefined ? 0 : opened.stats.published + opened.stats.duplicates));
       const nats = await NatsJetStreamExporter.open({
         servers: opts.nats.servers,
         maxRetentionSec: opts.nats.maxAgeSec,
@@ -255,7 +255,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
           logFailure(reason, kind);
         },
       });
-      delivered.count = () => nats.stats.published + nats.stats.duplicates;
+      opened = nats;
       // On stop, not every pending send waited for (each retries until acknowledged, and a report
       // never expires: with the server away, never): NATS gets close's grace, then gives up what
       // is still unacknowledged — it has no spool — and that is said, with how many.
