@@ -1,30 +1,23 @@
 /**
  * Spool compaction at the exporter's close, WebSocket handshake 401 episodes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { AiServiceExporter } from '../../src/export/http-exporter.js';
 import type { AiServiceRequest } from '../../src/export/ai-service-message.js';
 import { DiskSpool } from '../../src/export/spool.js';
 import { telemetryLine } from './lines.js';
+import { tempDirEachTest } from './temp-dir.js';
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aipref-delivery-close-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirEachTest('aipref-delivery-close-');
+const cleanups = temp.cleanups;
 
 async function spoolText(): Promise<string> {
-  const names = (await readdir(dir)).filter((n) => n.startsWith('segment-'));
-  return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).join('');
+  const names = (await readdir(temp.dir)).filter((n) => n.startsWith('segment-'));
+  return (await Promise.all(names.map((n) => readFile(join(temp.dir, n), 'utf8')))).join('');
 }
 
 describe('spool compaction at close', () => {
@@ -42,7 +35,7 @@ describe('spool compaction at close', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
     const port = (server.address() as { port: number }).port;
-    const exporter = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: dir, concurrency: 1, timeoutMs: 5000, backoff: { baseMs: 10, maxMs: 50 } });
+    const exporter = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: temp.dir, concurrency: 1, timeoutMs: 5000, backoff: { baseMs: 10, maxMs: 50 } });
     await exporter.send(telemetryLine(1));
     await exporter.send(telemetryLine(2));
     while (held.length === 0) await new Promise((r) => setTimeout(r, 5));
@@ -52,8 +45,8 @@ describe('spool compaction at close', () => {
     const text = await spoolText();
     expect(text).not.toContain(telemetryLine(1).requestId);
     expect(text.split("\n").filter((l) => l.includes(telemetryLine(2).requestId))).toHaveLength(1);
-    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    const again = await DiskSpool.open(dir);
+    expect((await readdir(temp.dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const again = await DiskSpool.open(temp.dir);
     expect(again.size).toBe(1);
   });
 });
@@ -70,7 +63,7 @@ describe('WebSocket handshake refusals', () => {
     wss.on('connection', (ws) => ws.on('message', (data) => ws.send(JSON.stringify({ requestId: (JSON.parse(data.toString()) as AiServiceRequest).requestId, status: 'success' }))));
     cleanups.push(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(() => r()); }));
     const failures: string[] = [];
-    const exporter = await AiServiceExporter.open({ url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, token: 't', spoolDir: dir, concurrency: 4, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 80 }, onFailure: (r) => failures.push(r) });
+    const exporter = await AiServiceExporter.open({ url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, token: 't', spoolDir: temp.dir, concurrency: 4, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 80 }, onFailure: (r) => failures.push(r) });
     cleanups.push(() => exporter.close());
     for (const i of [1, 2, 3, 4, 5]) await exporter.send(telemetryLine(i));
     while (exporter.stats.unauthorized < 3) await new Promise((r) => setTimeout(r, 5));
@@ -100,7 +93,7 @@ describe('WebSocket handshake refusals', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
-    const exporter = await AiServiceExporter.open({ url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`, token: 't', spoolDir: dir, concurrency: 1, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 80 } });
+    const exporter = await AiServiceExporter.open({ url: `ws://127.0.0.1:${(server.address() as { port: number }).port}/`, token: 't', spoolDir: temp.dir, concurrency: 1, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 80 } });
     cleanups.push(() => exporter.close());
     await exporter.send(telemetryLine(1));
     while (times.length < 2) await new Promise((r) => setTimeout(r, 10));

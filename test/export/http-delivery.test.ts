@@ -3,9 +3,8 @@
  * told once per episode), the response message's status in a 2xx body, and Retry-After.
  * Against a real node:http server on loopback.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AiServiceExporter } from '../../src/export/http-exporter.js';
 import { parseRetryAfterMs } from '../../src/export/http-transport.js';
@@ -13,17 +12,11 @@ import { retryPauseMs } from '../../src/export/backoff.js';
 import type { ExportFailureKind } from '../../src/export/exporter.js';
 import { startAiService } from './ai-service-stub.js';
 import { telemetryLine } from './lines.js';
+import { tempDirEachTest } from './temp-dir.js';
 
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aipref-http-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirEachTest('aipref-http-');
+const cleanups = temp.cleanups;
 
 interface Failure {
   reason: string;
@@ -35,7 +28,7 @@ async function open(url: string, extra: Partial<Parameters<typeof AiServiceExpor
   const exporter = await AiServiceExporter.open({
     url,
     token: 'tok',
-    spoolDir: dir,
+    spoolDir: temp.dir,
     concurrency: 1,
     timeoutMs: 1000,
     backoff: { baseMs: 10, maxMs: 40 },
@@ -72,7 +65,7 @@ describe('refused credentials (401, 403)', () => {
     await exporter.send(line);
     for (let i = 0; i < 100 && service.hits.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
     await exporter.close();
-    const acks = await readFile(join(dir, 'acks.ndjson'), 'utf8').catch(() => '');
+    const acks = await readFile(join(temp.dir, 'acks.ndjson'), 'utf8').catch(() => '');
     expect(acks).not.toContain(line.requestId);
     const { exporter: again } = await open(service.url);
     expect(again.pending).toBe(1);

@@ -3,30 +3,21 @@
  * (seed 001 §2.6/§3.2/§3.3; README "Exporters"). Each test asserts what the contract asks
  * for.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { AiServiceExporter } from '../../src/export/http-exporter.js';
 import { startAiService } from '../export/ai-service-stub.js';
 import { telemetryLine } from '../export/lines.js';
+import { tempDirEachTest } from '../export/temp-dir.js';
 
 
 /** The service at the path a deployment would give it. */
 const startService = (answer: Parameters<typeof startAiService>[0]) => startAiService(answer, '/v1/ai');
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aipref-delivery-ai-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirEachTest('aipref-delivery-ai-');
+const cleanups = temp.cleanups;
 
 async function open(url: string, extra: Partial<Parameters<typeof AiServiceExporter.open>[0]> = {}) {
-  const exporter = await AiServiceExporter.open({ url, token: 'tok-old', spoolDir: dir, concurrency: 1, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 100 }, ...extra });
+  const exporter = await AiServiceExporter.open({ url, token: 'tok-old', spoolDir: temp.dir, concurrency: 1, timeoutMs: 2000, backoff: { baseMs: 20, maxMs: 100 }, ...extra });
   cleanups.push(() => exporter.close());
   return exporter;
 }
@@ -55,13 +46,13 @@ describe('AI service over HTTP (seed 001)', () => {
     // the service accepts only the renewed token
     const service = await startService((h, _n, res) => res.writeHead(h.authorization === 'Bearer tok-new' ? 200 : 401).end());
     cleanups.push(service.close);
-    const first = await AiServiceExporter.open({ url: service.url, token: 'tok-old', spoolDir: dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 100 } });
+    const first = await AiServiceExporter.open({ url: service.url, token: 'tok-old', spoolDir: temp.dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 100 } });
     const line = telemetryLine(7);
     await first.send(line);
     for (let i = 0; i < 50 && service.hits.length === 0; i++) await wait(20);
     await wait(100);
     await first.close();
-    const second = await AiServiceExporter.open({ url: service.url, token: 'tok-new', spoolDir: dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 100 } });
+    const second = await AiServiceExporter.open({ url: service.url, token: 'tok-new', spoolDir: temp.dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 100 } });
     cleanups.push(() => second.close());
     await second.delivered(2000);
     await wait(200);
@@ -90,7 +81,7 @@ describe('AI service over HTTP (seed 001)', () => {
     const service = await startService((_h, hit, res) => (hit === 1 ? res.writeHead(status, { 'retry-after': '1' }).end() : res.writeHead(200).end()));
     cleanups.push(service.close);
     // the exporter's own default backoff (base 100 ms), as `live --to` uses it
-    const exporter = await AiServiceExporter.open({ url: service.url, token: 't', spoolDir: dir, concurrency: 1 });
+    const exporter = await AiServiceExporter.open({ url: service.url, token: 't', spoolDir: temp.dir, concurrency: 1 });
     cleanups.push(() => exporter.close());
     await exporter.send(telemetryLine(n));
     expect(await exporter.delivered(5000)).toBe(true);

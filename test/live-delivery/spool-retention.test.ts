@@ -2,36 +2,29 @@
  * The delivery spool and SPEC §4 "The enforcer itself keeps nothing past retention
  * (windows, spools and retries included)"; README "what expires in the spool is deleted, never sent".
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer, type ServerResponse } from 'node:http';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DiskSpool } from '../../src/export/spool.js';
 import { AiServiceExporter } from '../../src/export/http-exporter.js';
 import type { AiServiceRequest } from '../../src/export/ai-service-message.js';
 import { telemetryLine } from '../export/lines.js';
+import { tempDirEachTest } from '../export/temp-dir.js';
 
-let dir: string;
-const cleanups: (() => Promise<void>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aipref-delivery-spool-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = tempDirEachTest('aipref-delivery-spool-');
+const cleanups = temp.cleanups;
 
 /** Every byte of every file in the spool directory (segments, acks, leftovers). */
 async function everyFile(): Promise<string> {
-  const names = await readdir(dir);
-  return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).join('');
+  const names = await readdir(temp.dir);
+  return (await Promise.all(names.map((n) => readFile(join(temp.dir, n), 'utf8')))).join('');
 }
 
 /** The spool's segment files only (the acks file holds ids, not telemetry). */
 async function segmentFiles(): Promise<string> {
-  const names = (await readdir(dir)).filter((n) => n.startsWith('segment-'));
-  return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).join('');
+  const names = (await readdir(temp.dir)).filter((n) => n.startsWith('segment-'));
+  return (await Promise.all(names.map((n) => readFile(join(temp.dir, n), 'utf8')))).join('');
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,7 +54,7 @@ describe('spool retention', () => {
     const port = (server.address() as { port: number }).port;
     const shortLived = telemetryLine(1, { ts: now, retentionSec: 30 });
     const longLived = telemetryLine(2, { ts: now, retentionSec: 3600 });
-    const exporter = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 50 }, spool: { clock: () => now }, expirySweepMs: 20 });
+    const exporter = await AiServiceExporter.open({ url: `http://127.0.0.1:${port}/`, spoolDir: temp.dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 50 }, spool: { clock: () => now }, expirySweepMs: 20 });
     cleanups.push(() => exporter.close());
     await exporter.send(shortLived);
     await exporter.send(longLived);
@@ -79,7 +72,7 @@ describe('spool retention', () => {
 
   it('same, on the DiskSpool alone: acknowledged, discarded and overflowed items leave the disk when they expire', async () => {
     let now = 1000;
-    const spool = await DiskSpool.open(dir, { clock: () => now, maxItems: 3 });
+    const spool = await DiskSpool.open(temp.dir, { clock: () => now, maxItems: 3 });
     await spool.append({ id: 'over', expiresAt: 1010, body: '"SECRET-OVERFLOWED"' });
     await spool.append({ id: 'acked', expiresAt: 1010, body: '"SECRET-ACKED"' });
     await spool.append({ id: 'refused', expiresAt: 1010, body: '"SECRET-REFUSED"' });
@@ -100,13 +93,13 @@ describe('spool retention', () => {
   it('a rewrite cut by a kill (segment-N.ndjson.tmp, acks.ndjson.tmp) leaves nothing behind after the restart', async () => {
     // the state a SIGKILL leaves when it lands inside settleSegment's/recover's writeFile(`${path}.tmp`) before the rename
     const stale = { id: 'old', expiresAt: 1_000, spooledAt: 900, body: JSON.stringify({ payload: 'TELEMETRY-EXPIRED-LONG-AGO' }) };
-    await writeFile(join(dir, 'segment-7.ndjson.tmp'), JSON.stringify(stale) + '\n{"id":"cut-in-the-mid');
-    await writeFile(join(dir, 'acks.ndjson.tmp'), '{"id":"x","until":');
-    const spool = await DiskSpool.open(dir, { clock: () => 2_000_000_000 });
+    await writeFile(join(temp.dir, 'segment-7.ndjson.tmp'), JSON.stringify(stale) + '\n{"id":"cut-in-the-mid');
+    await writeFile(join(temp.dir, 'acks.ndjson.tmp'), '{"id":"x","until":');
+    const spool = await DiskSpool.open(temp.dir, { clock: () => 2_000_000_000 });
     await spool.expire();
     await spool.drained();
     expect(spool.size).toBe(0);
-    expect(await readdir(dir)).not.toContain('segment-7.ndjson.tmp');
+    expect(await readdir(temp.dir)).not.toContain('segment-7.ndjson.tmp');
     expect(await everyFile()).not.toContain('TELEMETRY-EXPIRED-LONG-AGO');
   });
 });
