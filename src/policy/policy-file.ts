@@ -22,6 +22,7 @@ import {
   isExportLevel,
   isFeatureClass,
   parseDuration,
+  vocabularyWord,
 } from './vocabulary.js';
 
 export class PolicyError extends Error {
@@ -194,7 +195,8 @@ function policyFromDocument(root: unknown, fileName: string): PolicyFile {
   }
 
   let windowSec: number | null = null;
-  if (top.window !== undefined) {
+  // null, as for `default`: the file states none (the command line's, or the built-in 10 s)
+  if (top.window !== undefined && top.window !== null) {
     const seconds = readDuration(top.window);
     if (seconds === null || seconds === 0) refuse('window', top.window, 'unparsable or zero duration');
     windowSec = seconds;
@@ -227,14 +229,12 @@ function validateApt(path: string, entry: unknown, refuse: Refuse): Record<strin
     const at = `${path}.${keyName(key)}`;
     switch (key.toLowerCase()) {
       case 'export':
-        if (typeof value !== 'string' || !isExportLevel(value)) refuse(at, value, `unknown value (expected ${EXPORT_LEVELS.join(', ')})`);
+        if (!isExportLevel(vocabularyWord(value))) refuse(at, value, `unknown value (expected ${EXPORT_LEVELS.join(', ')})`);
         break;
       case 'features': {
         if (!Array.isArray(value)) refuse(at, value, `expected a list of ${FEATURE_CLASSES.join(', ')}`);
         (value as unknown[]).forEach((feature, i) => {
-          if (typeof feature !== 'string' || !isFeatureClass(feature)) {
-            refuse(`${at}[${i}]`, feature, `unknown feature (expected ${FEATURE_CLASSES.join(', ')})`);
-          }
+          if (!isFeatureClass(vocabularyWord(feature))) refuse(`${at}[${i}]`, feature, `unknown feature (expected ${FEATURE_CLASSES.join(', ')})`);
         });
         break;
       }
@@ -242,13 +242,13 @@ function validateApt(path: string, entry: unknown, refuse: Refuse): Record<strin
         if (readDuration(value) === null) refuse(at, value, 'unparsable duration (expected e.g. 0, 90s, 15m, 24h, 7d)');
         break;
       case 'type':
-        if (typeof value !== 'string' || !isAptType(value)) refuse(at, value, `unknown value (expected ${APT_TYPES.join(', ')})`);
+        if (!isAptType(vocabularyWord(value))) refuse(at, value, `unknown value (expected ${APT_TYPES.join(', ')})`);
         break;
       case 'version':
         if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) refuse(at, value, 'expected a non-negative integer');
         break;
       case 'policy':
-        if (typeof value !== 'string' || !isConflictPolicy(value)) refuse(at, value, `unknown value (expected ${CONFLICT_POLICIES.join(', ')})`);
+        if (!isConflictPolicy(vocabularyWord(value))) refuse(at, value, `unknown value (expected ${CONFLICT_POLICIES.join(', ')})`);
         break;
       default:
       // Unknown keys are the vocabulary's future: kept and passed through (SPEC §3).

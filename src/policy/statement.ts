@@ -20,6 +20,7 @@ import {
   stricterFeatures,
   stricterRetention,
   jointType,
+  vocabularyWord,
 } from './vocabulary.js';
 
 /** One delivery of parameters for a pref-id, with where it came from. */
@@ -68,11 +69,6 @@ const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 
 /** The reason an identifier nothing was delivered for is unresolved. */
 export const UNKNOWN_IDENTIFIER = 'identifier not known';
-
-/** A vocabulary word as a part gives it: a string's, trimmed and lower-cased; '' (no word) for any other value. */
-function wordOf(value: unknown): string {
-  return typeof value === 'string' ? value.trim().toLowerCase() : '';
-}
 
 /** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
 export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {
@@ -176,7 +172,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
       switch (name) {
         case 'export': {
           // a string or nothing: a body statement's ["raw"] is no export level (String() made it one)
-          const text = wordOf(value);
+          const text = vocabularyWord(value);
           if (isExportLevel(text)) exports.push({ value: text, delivered: delivered(part, text) });
           else {
             unknownValue(part, name, value, 'none');
@@ -207,7 +203,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           break;
         }
         case 'type': {
-          const text = wordOf(value);
+          const text = vocabularyWord(value);
           if (isAptType(text)) types.push({ value: text, delivered: delivered(part, text) });
           else {
             // An issuer we cannot place must not be relaxable by anyone: read it as a floor.
@@ -223,7 +219,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           break;
         }
         case 'policy': {
-          const text = wordOf(value);
+          const text = vocabularyWord(value);
           // Unknown conflict rules are reported; the enforcer applies strictest-wins regardless.
           if (!isConflictPolicy(text)) unknownValue(part, name, value, 'strictest-wins');
           policies.push({ value: text, delivered: delivered(part, text) });

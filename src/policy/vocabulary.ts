@@ -21,6 +21,15 @@ export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 export const VOCABULARY_KEYS = ['export', 'features', 'retention', 'type', 'version', 'policy'] as const;
 export type VocabularyKey = (typeof VOCABULARY_KEYS)[number];
 
+/**
+ * A vocabulary word as a statement part gives it: a string's, trimmed and lower-cased (the
+ * values are tokens, compared without regard to case, wherever they come from); '' (no word)
+ * for any other value.
+ */
+export function vocabularyWord(value: unknown): string {
+  return typeof value === 'string' ? value.trim().toLowerCase() : '';
+}
+
 export function isExportLevel(value: string): value is ExportLevel {
   return (EXPORT_LEVELS as readonly string[]).includes(value);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFile, parsePolicy, PolicyError } from '../../src/policy/policy-file.js';
+import { buildStatement } from '../../src/policy/statement.js';
 
 const good = {
   apts: {
@@ -62,6 +63,22 @@ describe('parsePolicy: a good file', () => {
       ['https://issuer.example'],
       ['jti-1'],
     ]);
+  });
+
+  it('takes vocabulary values in any case, padded, as an a=aipref line or an AI-Pref header does: the same statement', () => {
+    const statementOf = (entry: Record<string, unknown>) => {
+      const policy = parsePolicy(JSON.stringify({ apts: { a: entry } }), 'case.json');
+      return buildStatement('a', [policy.statementPart('a')!]);
+    };
+    const lower = statementOf({ type: 'domain', export: 'aggregated-only', retention: '24h', features: ['media-metrics', 'rtcp-xr'], policy: 'strictest-wins' });
+    const upper = statementOf({ type: 'Domain', export: ' AGGREGATED-ONLY ', retention: '24H', features: ['Media-Metrics', ' RTCP-XR'], policy: 'Strictest-Wins' });
+    expect(upper.statement).toEqual(lower.statement);
+    expect(upper.findings).toEqual(lower.findings);
+    expect(upper.statement).toMatchObject({ export: 'aggregated-only', retentionSec: 86400, features: ['media-metrics', 'rtcp-xr'] });
+  });
+
+  it('a window of null states none, as a default of null does', () => {
+    expect(parsePolicy('{"window": null, "default": null}', 'w.json').windowSec).toBeNull();
   });
 
   it('an empty object is a valid, empty policy', () => {
