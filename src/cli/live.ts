@@ -26,7 +26,7 @@ import { reportJson } from '../report/report.js';
 import { type PolicyUpdate, replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
-import { HepListener } from '../sources/hep-listener.js';
+import { HepListener, type HepListenerOptions } from '../sources/hep-listener.js';
 import { startInterfaceCapture } from '../sources/native-pcap.js';
 import { PacketQueue } from '../sources/packet-queue.js';
 import { liveRecordBatches } from '../sources/source-batch.js';
@@ -328,7 +328,11 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       closers.push(() => listener.close());
     }
     if (opts.hep) {
-      const hep = await startHep(opts.hep, opts.hepAuthKey, (p) => accept(p, payloadKind(p.payload)), (reason, peer) => reportMalformed('hep', reason, peer));
+      const hep = await startHep(opts.hep, opts.hepAuthKey, {
+        onPacket: (p) => accept(p, payloadKind(p.payload)),
+        onMalformed: (reason, peer) => reportMalformed('hep', reason, peer),
+        onAuthRejected: authRejectedLog(log),
+      });
       sources.set('hep', hep.counters);
       addresses.hep = { udp: { host: hep.udpAddress!.address, port: hep.udpAddress!.port }, tcp: { host: hep.tcpAddress!.address, port: hep.tcpAddress!.port } };
       closers.push(() => hep.close());
@@ -476,10 +480,29 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   return { addresses, counts, sources, metrics, reload, stop, done };
 }
 
+/** Hosts whose refused HEP frames were logged: a bound, so that a flood from spoofed addresses cannot grow it. */
+const AUTH_REJECTED_HOSTS_LOGGED = 1024;
+
+/**
+ * Frames refused for their auth key are counted (aipref_source_records_total{source="hep",kind="auth-rejected"})
+ * and logged once per sending host: an agent set up with an old or no key shows at once in the
+ * log, without a line per frame. Past the bound, further hosts are only counted.
+ */
+function authRejectedLog(log: (e: LogEvent) => void): (peer: string, keyGiven: boolean) => void {
+  const logged = new Set<string>();
+  return (peer, keyGiven) => {
+    const host = peer.slice(peer.indexOf(':') + 1, peer.lastIndexOf(':'));
+    if (logged.has(host) || logged.size >= AUTH_REJECTED_HOSTS_LOGGED) return;
+    logged.add(host);
+    const why = keyGiven ? 'another auth key' : 'no auth key';
+    log({ event: 'hep-auth-rejected', level: 'warn', source: 'hep', peer, reason: `HEP frames with ${why} (chunk 14) are dropped; further ones from this host are only counted` });
+  };
+}
+
 /** HEP on UDP and TCP at one port; port 0 picks a free UDP port and takes TCP at the same number. */
-async function startHep(at: HostPort, authKey: string | undefined, onPacket: (p: SourcePacket) => void, onMalformed: (reason: string, peer: string) => void): Promise<HepListener> {
+async function startHep(at: HostPort, authKey: string | undefined, handlers: Pick<HepListenerOptions, 'onPacket' | 'onMalformed' | 'onAuthRejected'>): Promise<HepListener> {
   // relays send in bursts: 8 MiB of socket buffer rather than the kernel's default few hundred frames
-  const base = { host: at.host, onPacket, onMalformed, receiveBufferBytes: 8 << 20, ...(authKey !== undefined && { authKey }) };
+  const base = { host: at.host, ...handlers, receiveBufferBytes: 8 << 20, ...(authKey !== undefined && { authKey }) };
   if (at.port !== 0) return HepListener.start({ ...base, udpPort: at.port, tcpPort: at.port });
   for (let attempt = 0; ; attempt++) {
     const probe = await HepListener.start({ ...base, udpPort: 0 });

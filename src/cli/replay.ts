@@ -28,7 +28,7 @@ export async function loadPolicyOption(file: string | undefined) {
  * `replay <capture> --to udp://host:port|hep://host:port [--speed x]`: sends the capture's
  * datagrams to a live enforcer instead of enforcing here; prints `{sent, skipped}`.
  */
-async function sendCapture(capture: string, to: string, speedText: string | undefined, udpMode: string | undefined): Promise<number> {
+async function sendCapture(capture: string, to: string, speedText: string | undefined, udpMode: string | undefined, hepAuthKey: string | undefined): Promise<number> {
   // loaded here: enforcing a capture never needs the sockets (node:dgram, node:net) of sending one
   const { parseReplayTarget, replayCapture: sendToListener, ReplayTargetError } = await import('../sources/replay-sender.js');
   let target;
@@ -42,13 +42,14 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   if (speedText !== undefined && (!/^\d+(\.\d+)?$/.test(speedText) || !Number.isFinite(speed))) throw new UsageError(`--speed takes a number ≥ 0 (0 = as fast as possible), not '${speedText}'`);
   if (udpMode !== undefined && udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
   if (udpMode === 'ip-packet' && target.scheme !== 'udp') throw new UsageError('--udp-mode ip-packet applies to --to udp://');
+  if (hepAuthKey !== undefined && target.scheme !== 'hep') throw new UsageError('--hep-auth-key applies to --to hep://');
   await statCapture(capture);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await sendToListener(capture, target, { speed, signal: interrupt.signal, udpMode: udpMode === 'ip-packet' ? 'ip-packet' : 'payload' });
+    const result = await sendToListener(capture, target, { speed, signal: interrupt.signal, udpMode: udpMode === 'ip-packet' ? 'ip-packet' : 'payload', ...(hepAuthKey !== undefined && { authKey: hepAuthKey }) });
     process.stdout.write(JSON.stringify({ sent: result.sent, skipped: result.skipped }) + '\n');
     return 0;
   } catch (err) {
@@ -150,14 +151,15 @@ export async function runReplay(args: string[]): Promise<number> {
     to: { type: 'string' },
     speed: { type: 'string' },
     'udp-mode': { type: 'string' },
+    'hep-auth-key': { type: 'string' },
   });
   if (values.to !== undefined) {
     // sending enforces nothing here: what only enforcing reads would be silently ignored
     const enforcing = (['policy', 'out', 'workers', 'window', 'explain', 'json'] as const).filter((k) => values[k] !== undefined);
     if (enforcing.length > 0) throw new UsageError(`--${enforcing[0]} does not apply to replay --to (the live enforcer it sends to has its own)`);
-    return sendCapture(capture, values.to, values.speed, values['udp-mode']);
+    return sendCapture(capture, values.to, values.speed, values['udp-mode'], values['hep-auth-key']);
   }
-  if (values.speed !== undefined || values['udp-mode'] !== undefined) throw new UsageError('--speed and --udp-mode apply to replay --to');
+  if (values.speed !== undefined || values['udp-mode'] !== undefined || values['hep-auth-key'] !== undefined) throw new UsageError('--speed, --udp-mode and --hep-auth-key apply to replay --to');
   const workers = parseWorkerCount(values.workers, defaultWorkerCount());
   let windowSec: number | null = null;
   if (values.window !== undefined) {

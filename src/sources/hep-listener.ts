@@ -24,6 +24,8 @@ export interface HepListenerOptions {
   onMalformed?: (reason: string, peer: string) => void;
   /** when set, frames whose auth key (chunk 14) differs are counted and dropped */
   authKey?: string;
+  /** a frame dropped for its auth key: from which peer ("udp:host:port", "tcp:host:port"), and whether it had a key at all */
+  onAuthRejected?: (peer: string, keyGiven: boolean) => void;
   /** TCP connections served at once; more are refused */
   maxConnections?: number;
   /** UDP receive buffer size in bytes: relays send in bursts, and the kernel default holds only a few hundred frames */
@@ -145,6 +147,7 @@ export class HepListener {
     }
     if (this.opts.authKey !== undefined && !sameKey(p.authKey, this.opts.authKey)) {
       countKind(this.counters, 'auth-rejected');
+      this.opts.onAuthRejected?.(peer, p.authKey !== undefined);
       return;
     }
     if (p.compressed) {

@@ -396,6 +396,8 @@ describe('exit codes', () => {
     ['a worker count past 256', ['replay', SMALL_PCAP, '--workers', '257']],
     ['--out with --to (sending enforces nothing here)', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--out', 'never-made']],
     ['--policy with --to', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--policy', SMALL_POLICY]],
+    ['--hep-auth-key without --to (nothing is sent)', ['replay', SMALL_PCAP, '--hep-auth-key', 'k1']],
+    ['--hep-auth-key with --to udp:// (UDP carries no key)', ['replay', SMALL_PCAP, '--to', 'udp://127.0.0.1:9', '--hep-auth-key', 'k1']],
   ] as const) {
     it(`2 for ${what}`, async () => {
       const r = await cli(...args);

@@ -204,6 +204,29 @@ describe('live beside a relay: the same exports and reports as an offline replay
     expect(got.reports.filter((r) => r.type !== 'malformed-input')).toEqual(offline.reports);
   });
 
+  it('--hep-auth-key: frames without the key or with another are counted and logged once per host; replay --to sends with the key', async () => {
+    const { live, addresses, out } = await startLive('hep-auth', ['--hep', '127.0.0.1:0', '--hep-auth-key', 'k1', '--policy', POLICY]);
+    const sock = createSocket('udp4');
+    const refused = (authKey?: string) =>
+      encodeHep({ ipVersion: 4, ipProtocol: IpProtocolNumber.UDP, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, ...hepTimestamp(5), protocolType: 5, payload: Uint8Array.of(0x81, 0xc9, 0, 1, 0, 0, 0, 1), ...(authKey !== undefined && { authKey }) });
+    for (const frame of [refused(), refused('k2'), refused('wrong')]) {
+      await new Promise<void>((resolve, reject) => sock.send(frame, addresses.hep!.udp.port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    }
+    sock.close();
+    await untilReceived(addresses, 'hep', 3);
+    expect(metric((await scrape(addresses, '/metrics')).text, 'aipref_source_records_total{source="hep",kind="auth-rejected"}')).toBe(3);
+    const { stdout } = await cli(['replay', capture, '--to', `hep://127.0.0.1:${addresses.hep!.udp.port}`, '--speed', '0', '--hep-auth-key', 'k1']);
+    await untilReceived(addresses, 'hep', (JSON.parse(stdout) as { sent: number }).sent + 3);
+    const got = await stopAndRead(live, out);
+    expect(got.exports).toEqual(offline.exports);
+    expect(got.reports).toEqual(offline.reports);
+    const logged = live.logs.filter((l) => l.event === 'hep-auth-rejected');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'warn', source: 'hep' });
+    expect(String(logged[0]!.peer)).toMatch(/^udp:127\.0\.0\.1:\d+$/);
+    expect(String(logged[0]!.reason)).toMatch(/^HEP frames with no auth key \(chunk 14\) are dropped/);
+  });
+
   it('SIGHUP: a valid policy file is applied from the next batch on; an invalid one is logged and the old one kept', async () => {
     const full = JSON.parse(await readFile(POLICY, 'utf8')) as Record<string, unknown>;
     const file = path.join(dir, 'reloaded-policy.json');

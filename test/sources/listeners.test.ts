@@ -193,20 +193,22 @@ describe('HEPv3 listener', () => {
   it('drops frames with the wrong auth key and datagrams whose HEP length is wrong', async () => {
     const c = collector(1);
     const malformed: string[] = [];
-    const listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, authKey: 'k1', onPacket: c.onPacket, onMalformed: (r) => malformed.push(r) });
+    const rejected: [string, boolean][] = [];
+    const listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, authKey: 'k1', onPacket: c.onPacket, onMalformed: (r) => malformed.push(r), onAuthRejected: (peer, keyGiven) => rejected.push([peer, keyGiven]) });
     toClose.push(listener);
-    const frame = (authKey: string): Uint8Array =>
+    const frame = (authKey?: string): Uint8Array =>
       encodeHep({ ipVersion: 4, ipProtocol: 17, src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, tsSeconds: 5, tsMicroseconds: 0, protocolType: 5, authKey, payload: Uint8Array.of(1) });
     const padded = new Uint8Array(frame('k1').length + 3);
     padded.set(frame('k1'));
     const sock = createSocket('udp4');
     // another key, one of the same length (compared in constant time), a broken frame, the right key
-    for (const d of [frame('wrong'), frame('k2'), padded, frame('k1').subarray(0, 20), frame('k1')]) {
+    for (const d of [frame('wrong'), frame('k2'), frame(), padded, frame('k1').subarray(0, 20), frame('k1')]) {
       await new Promise<void>((r) => sock.send(d, listener.udpAddress!.port, '127.0.0.1', () => r()));
     }
     sock.close();
     await c.done;
-    expect(listener.counters.byKind['auth-rejected']).toBe(2);
+    expect(listener.counters.byKind['auth-rejected']).toBe(3);
+    expect(rejected.map(([peer, keyGiven]) => [peer.replace(/:\d+$/, ''), keyGiven])).toEqual([['udp:127.0.0.1', true], ['udp:127.0.0.1', true], ['udp:127.0.0.1', false]]);
     expect(malformed).toHaveLength(2);
     expect(malformed[0]).toMatch(/HEPv3 length \d+ but the datagram has \d+ bytes/);
     expect(malformed[1]).toMatch(/HEPv3: at byte 4: total length \d+ exceeds the 20 bytes/);
