@@ -208,6 +208,16 @@ export class TransportMap {
     return this.byDialog.get(dialogKey)?.v4 ?? NO_KEYS;
   }
 
+  /**
+   * The negotiated transport a datagram between these ends belongs to: the one it is sent to,
+   * else the one it comes from (a party's RTCP, or media sent from where it receives). The one
+   * route the main thread's shard choice and each shard's core both follow, so that a packet
+   * reaches the shard whose core binds it the same way.
+   */
+  lookupDatagram(v6: boolean, src4: number, dst4: number, src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
+    return v6 ? (this.lookupV6(dst, dport) ?? this.lookupV6(src, sport)) : (this.v4Index.lookup(dst4, dport) ?? this.v4Index.lookup(src4, sport));
+  }
+
   lookupV4(address: number, port: number): TransportEntry | undefined {
     return this.v4Index.lookup(address, port);
   }
