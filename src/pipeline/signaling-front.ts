@@ -241,6 +241,10 @@ export class SignalingFront {
           this.inviteOf.set(ev.key, ev.fromInvite);
           const early = this.lastScopes.get(ev.fromInvite);
           if (early && !this.lastScopes.has(ev.key)) this.lastScopes.set(ev.key, early);
+          // what the INVITE's offer named unresolved was reported under the INVITE: not again
+          // for each dialog its responses create (an early one, then its confirmation; a fork)
+          const reported = this.reportedUnresolved.get(ev.fromInvite);
+          if (reported && !this.reportedUnresolved.has(ev.key)) this.reportedUnresolved.set(ev.key, new Set(reported));
         }
         return;
       }

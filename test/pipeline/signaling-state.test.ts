@@ -2,7 +2,8 @@
  * What the signaling front keeps per dialog — its last scope, repository entry, identity,
  * unresolved identifiers reported, and an answered INVITE's early scope kept for its forks —
  * goes when the dialog ends: a live service that sees millions of calls holds state for the
- * calls still running only.
+ * calls still running only. An identifier reported unresolved under the INVITE was not reported
+ * again for each dialog its responses created (it was, for the early dialog and each fork).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,29 @@ describe('SignalingFront state', () => {
     // and nothing any call offered or stated is left awaiting an answer
     const registry = (front as unknown as { registry: { pendingParts(): unknown[] } }).registry;
     expect(registry.pendingParts()).toEqual([]);
+  });
+
+  it('reports an unresolved identifier of an INVITE once: not again for its early dialogs, forks or confirmation', async () => {
+    const front = new SignalingFront(parsePolicy('{}', 'p.json'));
+    const reports: string[] = [];
+    const send = async (start: string, o: Parameters<typeof callMessage>[1], frame: number) => {
+      await front.message(callMessage(start, o), udpContext(frame));
+      front.takeEvents();
+      reports.push(...front.takeReports().map((r) => r.text));
+    };
+    const answer = (ip: string) => audioSdp({ ip, media: ['a=mid:0'] });
+    await send('INVITE sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '1 INVITE', aiPref: 'apt-nobody-knows', sdp: audioSdp({ media: ['a=mid:0'] }) }, 1);
+    await send('SIP/2.0 183 Session Progress', { callId: 'c1', cseq: '1 INVITE', toTag: 'b1', sdp: answer('10.0.0.9') }, 2);
+    await send('SIP/2.0 183 Session Progress', { callId: 'c1', cseq: '1 INVITE', toTag: 'b2', sdp: answer('10.0.0.10') }, 3);
+    await send('SIP/2.0 200 OK', { callId: 'c1', cseq: '1 INVITE', toTag: 'b1', sdp: answer('10.0.0.9') }, 4);
+    await send('ACK sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '1 ACK', toTag: 'b1' }, 5);
+    const unresolved = reports.map((t) => JSON.parse(t) as { type: string; frame: number; apt: string[] }).filter((r) => r.type === 'unresolved-apt');
+    expect(unresolved.map((r) => [r.frame, r.apt])).toEqual([[1, ['apt-nobody-knows']]]);
+    // a new identifier a later message brings is still reported, under its dialog
+    await send('INVITE sip:bob@b.example SIP/2.0', { callId: 'c1', cseq: '2 INVITE', toTag: 'b1', aiPref: 'apt-also-unknown', sdp: audioSdp({ version: 2, media: ['a=mid:0'] }) }, 6);
+    await send('SIP/2.0 200 OK', { callId: 'c1', cseq: '2 INVITE', toTag: 'b1', sdp: answer('10.0.0.9') }, 7);
+    const later = reports.map((t) => JSON.parse(t) as { type: string; frame: number; apt: string[] }).filter((r) => r.type === 'unresolved-apt' && r.frame > 5);
+    expect(later.map((r) => r.apt)).toEqual([['apt-also-unknown']]);
   });
 
   it('lets go of an INVITE refused before any dialog, and tells the shards so', async () => {
