@@ -70,7 +70,8 @@ export function parseHostPort(text: string, option: string): HostPort {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-const OPTIONS = {
+/** The flags of `live` (and the keys of its --config file); every one is in USAGE (test/cli/readme.test.ts). */
+export const LIVE_OPTIONS = {
   udp: { type: 'string' },
   'udp-mode': { type: 'string' },
   hep: { type: 'string' },
@@ -100,7 +101,7 @@ const OPTIONS = {
   'uri-ca': { type: 'string' },
 } as const;
 
-type OptionName = keyof typeof OPTIONS;
+type OptionName = keyof typeof LIVE_OPTIONS;
 type Values = Partial<Record<OptionName, string | boolean>>;
 
 /**
@@ -119,8 +120,8 @@ async function readConfig(file: string): Promise<Values> {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be ${isYamlFile(file) ? 'a YAML mapping' : 'a JSON object'}`);
   const out: Values = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (!(key in OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);
-    const spec = OPTIONS[key as OptionName];
+    if (!(key in LIVE_OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);
+    const spec = LIVE_OPTIONS[key as OptionName];
     if (spec.type === 'boolean') {
       if (typeof value !== 'boolean') throw new Error(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
       out[key as OptionName] = value;
@@ -154,7 +155,7 @@ function duration(value: string | undefined, option: string): number | undefined
 export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
+    parsed = parseArgs({ args, options: LIVE_OPTIONS, allowPositionals: false, strict: true });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

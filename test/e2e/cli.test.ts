@@ -9,28 +9,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodePcapFileHeader, encodePcapngEnhancedPacket, encodePcapngInterface, encodePcapngSectionHeader, encodePcapRecord } from '../../native-free/write.js';
-import { sharedCapture, SMALL_PCAP, SMALL_POLICY, SMALL_TRUTH, Workspace, writePolicy } from './e2e-helpers.js';
+import { BIN, cli, sharedCapture, SMALL_PCAP, SMALL_POLICY, SMALL_TRUTH, Workspace, writePolicy } from './e2e-helpers.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve(process.cwd(), 'bin/aipref-enforcer.js');
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Outcome> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 const ndjson = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 const keys = (o: object) => Object.keys(o).sort();

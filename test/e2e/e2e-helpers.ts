@@ -1,17 +1,41 @@
 /**
  * Shared pieces of the end-to-end tests: generated captures in a temporary folder (with the
  * RTCP packets the generator meant to write), a replay into memory, policies built from the
- * generator's APT catalog, and a pcap rewriter that leaves records out.
+ * generator's APT catalog, a pcap rewriter that leaves records out, and the CLI as a child.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { APT_CATALOG } from '../../samples/generator/apt-catalog.js';
 import { generateCapture, type GenerateOptions } from '../../samples/generator/generate-capture.js';
 import type { GenerationTruth } from '../../samples/generator/truth.js';
 import type { RtcpPacketInput } from '../../src/media/rtcp/encode.js';
 import { replayCapture, type ReplayResult } from '../../src/pipeline/replay-engine.js';
 import { emptyPolicy, parsePolicy, type PolicyFile } from '../../src/policy/policy-file.js';
+
+/** The command as an operator runs it: bin/ runs dist/ (`npm run build` first — npm test does). */
+export const BIN = path.resolve(process.cwd(), 'bin/aipref-enforcer.js');
+
+export interface CliOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** The CLI in a child process: its exit code and both outputs, whatever the code. */
+export async function cli(...args: string[]): Promise<CliOutcome> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
 
 export const SHARED_CAPTURES = path.resolve(process.cwd(), '../shared/captures');
 export const sharedCapture = (name: string): string => path.join(SHARED_CAPTURES, name);
