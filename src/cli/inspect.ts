@@ -1,14 +1,15 @@
 import { statCapture } from '../../native-free/capture.js';
-import type { PacketView } from '../../native-free/types.js';
+import type { CaptureWarning, PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed, type PacketProto, unsupportedLinkTypeWarnings } from '../pipeline/packet-feed.js';
-import { nativePcapBatches } from '../sources/native-pcap.js';
+import { BpfFilterError, nativePcapBatches } from '../sources/native-pcap.js';
 import type { SipMessage } from '../signaling/sip-message.js';
 import { parseCommandArgs } from './args.js';
 import { LineWriter } from './line-writer.js';
 import { microseconds } from '../enforce/records.js';
 import { Progress } from './progress.js';
+import { UsageError } from './usage.js';
 
 interface Endpoints {
   frame: number;
@@ -106,19 +107,21 @@ export async function runInspect(args: string[]): Promise<number> {
     },
   });
   const warnings: string[] = [];
+  // a record cut short is malformed input, as replay counts it
+  const onWarning = (w: CaptureWarning) => {
+    malformed++;
+    warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`);
+  };
   try {
     if (values.filter !== undefined) {
       // a BPF filter needs libpcap: the optional native package reads the file
-      await feed.runBatches(nativePcapBatches(capture, values.filter));
+      await feed.runBatches(nativePcapBatches(capture, values.filter, { onWarning }));
     } else {
-      await feed.run(capture, undefined, {
-        // a record cut short is malformed input, as replay counts it
-        onWarning: (w) => {
-          malformed++;
-          warnings.push(`${w.file}: at byte ${w.offset}: ${w.message}`);
-        },
-      });
+      await feed.run(capture, undefined, { onWarning });
     }
+  } catch (err) {
+    if (err instanceof BpfFilterError) throw new UsageError(`--${err.message}`);
+    throw err;
   } finally {
     await out.flush();
     progress.done();

@@ -6,7 +6,7 @@
  */
 import { createRecordBatch } from '../../native-free/record-batch.js';
 import { CaptureError, LinkType, type RecordBatch } from '../../native-free/types.js';
-import { readCaptureBatches } from '../../native-free/capture.js';
+import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 
 /** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
 interface NativePacketWithHeader {
@@ -98,8 +98,30 @@ export async function isNativePcapAvailable(): Promise<boolean> {
   }
 }
 
+/** A BPF filter expression libpcap cannot compile: the user's mistake, not the file's. */
+export class BpfFilterError extends Error {
+  constructor(
+    readonly filter: string,
+    reason: string,
+  ) {
+    super(`filter '${filter}': ${reason}`);
+    this.name = 'BpfFilterError';
+  }
+}
+
+function opensWithoutFilter(pcap: NativePcapModule, path: string): boolean {
+  try {
+    // close() breaks libpcap's loop before the session reads a record
+    pcap.createOfflineSession(path, {}).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Reads a capture file through libpcap, optionally with a BPF filter. node_pcap reads an
+ * Reads a capture file through libpcap, optionally with a BPF filter (one libpcap cannot
+ * compile is a BpfFilterError). node_pcap reads an
  * offline file in one go without backpressure, so this is for cross-checks and small files;
  * large replays belong to native-free/.
  */
@@ -109,7 +131,14 @@ export async function* readCaptureWithNativePcap(path: string, bpfFilter?: strin
   let failure: Error | undefined;
   let done = false;
   let wake: (() => void) | undefined;
-  const session = pcap.createOfflineSession(path, bpfFilter ? { filter: bpfFilter } : {});
+  let session: NativePcapSession;
+  try {
+    session = pcap.createOfflineSession(path, bpfFilter ? { filter: bpfFilter } : {});
+  } catch (err) {
+    // libpcap opens the file, then compiles the filter: when the file opens without it, the filter is what it refused
+    if (bpfFilter && opensWithoutFilter(pcap, path)) throw new BpfFilterError(bpfFilter, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
   const linkType = LINK_TYPE_NUMBERS[session.link_type] ?? -1;
   session.on('packet', (packet) => {
     records.push(recordOf(packet, linkType));
@@ -186,7 +215,8 @@ interface PickedRecord {
  * record that matches no file record (a record longer than the file's snapshot length, which
  * libpcap cuts) stops the read with an Error naming the file, rather than guess at numbers.
  */
-export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBatchRecords = 4096): AsyncGenerator<RecordBatch> {
+export async function* nativePcapBatches(path: string, bpfFilter?: string, opts: { maxBatchRecords?: number; onWarning?: ReadCaptureOptions['onWarning'] } = {}): AsyncGenerator<RecordBatch> {
+  const maxBatchRecords = opts.maxBatchRecords ?? 4096;
   let pending: PickedRecord[] = [];
   let pendingFirstFrame = 1;
   const flush = (): RecordBatch => {
@@ -208,7 +238,7 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
     return batch;
   };
   // Every picked record is copied out before the next batch is asked for.
-  const file = readCaptureBatches(path, { recycleChunks: true, reuseBatches: true });
+  const file = readCaptureBatches(path, { recycleChunks: true, reuseBatches: true, ...(opts.onWarning && { onWarning: opts.onWarning }) });
   let batch: RecordBatch | undefined;
   /** the next record of `batch` not yet looked at */
   let next = 0;
@@ -252,6 +282,13 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, maxBa
         if (pending.length >= maxBatchRecords) yield flush();
         break;
       }
+    }
+    // libpcap ends without a word at a record it cannot read, and says nothing of a last record
+    // cut short: the file reader walks on to the file's end, so that a damaged capture fails,
+    // and a cut one warns, as an unfiltered read of it does (not a clean, shorter run)
+    for (;;) {
+      const step = await file.next();
+      if (step.done) break;
     }
   } catch (err) {
     failure = err;

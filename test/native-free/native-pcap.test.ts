@@ -71,7 +71,7 @@ describe('native pcap', () => {
       expect(expected.length).toBeLessThan(file.records.length);
       for (const maxBatchRecords of [4096, 2]) {
         const got: ReadRecord[] = [];
-        for await (const b of nativePcapBatches(capture(name), bpf, maxBatchRecords)) {
+        for await (const b of nativePcapBatches(capture(name), bpf, { maxBatchRecords })) {
           expect(b.count).toBeGreaterThan(0);
           expect(b.count).toBeLessThanOrEqual(maxBatchRecords);
           got.push(...recordsOf(b));
