@@ -1,13 +1,16 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDir } from '../export/make-dir.js';
 
 /**
  * Whether `dir` can become the output folder, found out before a run reads its capture or
- * opens a socket, and without making anything: the folder, or the nearest of its parents that
- * exists, must be a folder this process may write in. So a mistyped `--out` stops the run at
- * once with one line naming what is in the way, rather than after the first batch (a replay
- * makes its files only once its capture has been accepted).
+ * opens a socket, and leaving nothing made: the folder, or the nearest of its parents that
+ * exists, must be a folder this process may write in — and a folder still to make is made and
+ * removed again, since some file systems refuse it whatever access() says (/proc, /sys, a
+ * read-only mount, even to root). So a mistyped `--out` stops the run at once with one line
+ * naming what is in the way, rather than after the first batch (a replay makes its files only
+ * once its capture has been accepted).
  */
 export async function checkOutDir(dir: string): Promise<void> {
   const wanted = path.resolve(dir);
@@ -33,6 +36,20 @@ export async function checkOutDir(dir: string): Promise<void> {
     } catch {
       throw new Error(`--out ${dir}: ${which === 'it' ? 'it is' : `${at} is`} not writable`);
     }
+    if (at !== wanted) await tryMaking(dir, wanted);
     return;
   }
+}
+
+/** Makes `wanted` (level by level: makeDir), then removes what it made, innermost first. */
+async function tryMaking(dir: string, wanted: string): Promise<void> {
+  let made: string[];
+  try {
+    made = await makeDir(wanted);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(`--out ${dir}: cannot be made (${e.code ?? String(err)}${e.path ? ` at ${e.path}` : ''})`);
+  }
+  // (a folder something else put something in meanwhile stays)
+  for (const at of made.reverse()) await rmdir(at).catch(() => undefined);
 }

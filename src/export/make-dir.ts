@@ -5,9 +5,9 @@ import path from 'node:path';
  * `mkdir -p`, one level at a time. Node 20's `mkdir(dir, { recursive: true })` never returns
  * where the kernel answers ENOENT for a folder whose parent exists (under /proc, say): it
  * spins, retrying. Made level by level from the nearest folder that exists, such a folder
- * fails with the kernel's error instead.
+ * fails with the kernel's error instead. Resolves to the folders it made, outermost first.
  */
-export async function makeDir(dir: string): Promise<void> {
+export async function makeDir(dir: string): Promise<string[]> {
   const missing: string[] = [];
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {
     const exists = await stat(at).then(
@@ -20,12 +20,15 @@ export async function makeDir(dir: string): Promise<void> {
     if (exists || path.dirname(at) === at) break;
     missing.push(at);
   }
+  const made: string[] = [];
   for (let i = missing.length - 1; i >= 0; i--) {
     try {
       await mkdir(missing[i]!);
+      made.push(missing[i]!);
     } catch (err) {
       // made meanwhile by someone else: fine (a file in the way fails at the next level, or at open)
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
+  return made;
 }

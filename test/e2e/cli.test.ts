@@ -250,9 +250,22 @@ describe('replay output files', () => {
     }
   });
 
-  it.skipIf(!existsSync('/proc/self'))('an --out the kernel will not make (under /proc) fails in one line, exit 1, rather than spinning', async () => {
-    const r = await cli('replay', SMALL_PCAP, '--out', '/proc/aipref-no-such-folder/out', '--workers', '0');
-    expect([r.code, r.stderr.trim().split('\n')]).toEqual([1, ["aipref-enforcer replay: ENOENT: no such file or directory, mkdir '/proc/aipref-no-such-folder'"]]);
+  // (it failed at the first write, after the first batch was read, in a line that did not name --out)
+  it.skipIf(!existsSync('/proc/self'))('an --out the kernel will not make (under /proc, /sys) fails before reading, in one line naming --out, exit 1', async () => {
+    for (const [out, code] of [['/proc/aipref-no-such-folder/out', 'ENOENT'], ['/sys/aipref-no-such-folder', 'EPERM|EACCES']] as const) {
+      for (const command of ['replay', 'live']) {
+        const r = await cli(command, ...(command === 'replay' ? [SMALL_PCAP] : ['--udp', '127.0.0.1:0']), '--out', out, '--workers', '0');
+        expect(r.code, command).toBe(1);
+        expect(r.stderr.trim().split('\n'), command).toEqual([expect.stringMatching(new RegExp(`^aipref-enforcer ${command}: --out ${out}: cannot be made \\((${code}) at /(proc|sys)/aipref-no-such-folder\\)$`))]);
+      }
+    }
+  });
+
+  it('an --out still to make is made and removed again by the check: a refused capture leaves nothing', async () => {
+    const out = path.join(await ws.file('made-and-removed'), 'a', 'b');
+    const r = await cli('replay', SMALL_TRUTH, '--out', out);
+    expect(r.code).toBe(1);
+    expect(existsSync(path.dirname(path.dirname(out)))).toBe(false);
   });
 
   it('a run without --explain removes the decisions.ndjson an earlier --explain run left in its folder', async () => {

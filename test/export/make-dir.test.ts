@@ -19,10 +19,10 @@ describe('makeDir', () => {
   it('makes every missing level, and is content with a folder that exists', async () => {
     const root = await scratch();
     const deep = path.join(root, 'a', 'b', 'c');
-    await makeDir(deep);
+    expect(await makeDir(deep)).toEqual([path.join(root, 'a'), path.join(root, 'a', 'b'), deep]);
     expect((await stat(deep)).isDirectory()).toBe(true);
-    await makeDir(deep);
-    await makeDir(root);
+    expect(await makeDir(deep)).toEqual([]);
+    expect(await makeDir(root)).toEqual([]);
   });
 
   it('fails with the error of the level that cannot be made (a file in the way)', async () => {
