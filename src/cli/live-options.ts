@@ -63,6 +63,15 @@ export interface LiveOptions {
 
 export type LogEvent = { event: string; level?: 'info' | 'warn' | 'error' } & Record<string, unknown>;
 
+/** A file a flag names, read; one that cannot be read is one line naming the flag and the file. */
+async function readNamedFile(file: string, option: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${option} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
 export function parseHostPort(text: string, option: string): HostPort {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
@@ -198,6 +207,6 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
     explain: v.explain === true,
     quiet: v.quiet === true,
     resolveUri: v['no-resolve-uri'] !== true,
-    ...(str('uri-ca') && { uriCa: await readFile(str('uri-ca')!, 'utf8') }),
+    ...(str('uri-ca') && { uriCa: await readNamedFile(str('uri-ca')!, '--uri-ca') }),
   };
 }

@@ -277,4 +277,14 @@ describe('live beside a relay: the same exports and reports as an offline replay
     expect(err?.code).toBe(1);
     expect(err!.stderr.trim().split('\n')).toEqual([`aipref-enforcer live: --out ${path.join(blocker, 'out')}: ${blocker} is not a folder`]);
   });
+
+  it('refuses an --uri-ca it cannot read in one line naming the flag and the file (exit 1)', async () => {
+    const missing = path.join(dir, 'no-such-ca.pem');
+    const err = await cli(['live', '--udp', '127.0.0.1:0', '--uri-ca', missing, '--out', path.join(dir, 'uri-ca')]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(1);
+    expect(err!.stderr.trim().split('\n')).toEqual([`aipref-enforcer live: --uri-ca ${missing}: ENOENT`]);
+  });
 });
