@@ -14,6 +14,11 @@
  * lines; with worker threads it is the one that sets the pace, so its share says where a
  * replay's time goes where the process total cannot. The main thread's figure comes from
  * Linux's /proc (in clock ticks of 10 ms); elsewhere it is left out.
+ *
+ * The peak resident set is /proc's VmHWM where there is one: getrusage's ru_maxrss
+ * (resourceUsage().maxRSS) keeps, across exec, the high-water mark of the process forked to
+ * start the child — the bench process itself, hundreds of MB after its walks — so a replay's
+ * peak read as at least the bench's own (a 41 MB `node -e` child reported 83 MB).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -41,6 +46,16 @@ function mainThreadCpuSeconds(): number | undefined {
   }
 }
 
+/** The process's peak resident set in KiB since it was exec'd (/proc/self/status VmHWM), or undefined off Linux. */
+export function peakRssKbSinceExec(): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const file = process.env.AIPREF_BENCH_CHILD_FILE;
 if (file) {
   process.on('exit', () => {
@@ -48,7 +63,7 @@ if (file) {
     const main = mainThreadCpuSeconds();
     const usage = process.resourceUsage();
     const figures: ChildFigures = {
-      maxRssKb: usage.maxRSS,
+      maxRssKb: peakRssKbSinceExec() ?? usage.maxRSS,
       processCpuSeconds: (user + system) / 1e6,
       systemCpuSeconds: system / 1e6,
       minorPageFaults: usage.minorPageFault,

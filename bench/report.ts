@@ -29,16 +29,26 @@ function formatValue(v: number): string {
   return v.toFixed(v >= 100 ? 0 : 2);
 }
 
+const TABLE_HEAD = ['suite', 'benchmark', 'result', 'ratio', 'note'];
+
+/** A figure as the table's cells: suite, benchmark, result, ratio, note. */
+function cells(f: BenchFigure): string[] {
+  return [f.suite, f.name, `${formatValue(f.value)} ${f.unit}`, f.ratio ? `${f.ratio.value.toFixed(2)}× ${f.ratio.to}` : '', f.note ?? ''];
+}
+
+/**
+ * The same table in Markdown, as the README's Performance section quotes it (written beside the
+ * JSON as <stamp>.md; test/bench/readme-table.test.ts holds the README to the file it names).
+ */
+export function markdownTable(figures: readonly BenchFigure[]): string {
+  const row = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [row(TABLE_HEAD), row(TABLE_HEAD.map(() => '---')), ...figures.map((f) => row(cells(f)))].join('\n') + '\n';
+}
+
 /** Prints the figures as a table on stdout. */
 export function printTable(figures: BenchFigure[]): void {
-  const rows = figures.map((f) => [
-    f.suite,
-    f.name,
-    `${formatValue(f.value)} ${f.unit}`,
-    f.ratio ? `${f.ratio.value.toFixed(2)}× ${f.ratio.to}` : '',
-    f.note ?? '',
-  ]);
-  const head = ['suite', 'benchmark', 'result', 'ratio', 'note'];
+  const rows = figures.map(cells);
+  const head = TABLE_HEAD;
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   console.log(line(head));
@@ -46,7 +56,7 @@ export function printTable(figures: BenchFigure[]): void {
   for (const r of rows) console.log(line(r));
 }
 
-/** Writes the figures with the machine they ran on to bench/results/<stamp>.json and latest.json. */
+/** Writes the figures with the machine they ran on to bench/results/<stamp>.json and latest.json, and the table to <stamp>.md. */
 export async function writeResults(dir: string, figures: BenchFigure[], context: Record<string, unknown> = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
   const doc = { date: new Date().toISOString(), machine: machineDescription(), ...context, figures };
@@ -54,5 +64,6 @@ export async function writeResults(dir: string, figures: BenchFigure[], context:
   const file = path.join(dir, `${doc.date.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, text);
   await writeFile(path.join(dir, 'latest.json'), text);
+  await writeFile(file.replace(/\.json$/, '.md'), markdownTable(figures));
   return file;
 }

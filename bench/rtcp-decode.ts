@@ -8,6 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
+import { itemsPerSecond } from './task-rate.js';
 import { RtcpPacketConverter } from 'werift';
 import { classifyRtpRtcp } from '../src/media/demux.js';
 import { decodeRtcpCompound, walkRtcpCompound } from '../src/media/rtcp/compound.js';
@@ -102,12 +103,7 @@ export async function benchRtcpDecode(timeMs = 1000): Promise<RtcpBenchFigure[]>
     });
   await bench.run();
 
-  const perSecond = (name: string, batch: number): number => {
-    const task = bench.getTask(name);
-    const result = task?.result;
-    if (!result || !('throughput' in result)) throw new Error(`benchmark ${name} did not complete`);
-    return result.throughput.mean * batch;
-  };
+  const perSecond = (name: string, items: number): number => itemsPerSecond(bench, name, items);
   const ours = perSecond('decodeRtcpCompound', mix.length);
   const werift = perSecond('werift RtcpPacketConverter.deSerialize', mix.length);
   return [

@@ -42,12 +42,9 @@ import { benchRtcpDecode } from './rtcp-decode.js';
 import { findTshark, tsharkRtcp, type TsharkResult } from './tshark.js';
 import { weriftNaivePipeline, type NaiveResult } from './werift-naive.js';
 import { warmReplayChild } from './warm-replay.js';
+import { met, TARGET_PEAK_RSS_MB, targetFigures } from './targets.js';
 import { defaultWorkerCount } from '../src/pipeline/replay-engine.js';
 
-const TARGET_PACKETS_PER_SEC = 2e6;
-const TARGET_SHARE_OF_WALK = 1 / 3;
-const TARGET_TIMES_TSHARK = 25;
-const TARGET_PEAK_RSS_MB = 250;
 const PROFILE_CAPTURE = { calls: 30, durationSec: 30 };
 const SMALL_CAPTURE = path.join(REPO_ROOT, 'samples', 'call-small.pcap');
 const WARM_RUNS = 4;
@@ -90,7 +87,6 @@ if (args.large !== undefined && args.large !== 'duration' && args.large !== 'cal
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(1));
-const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -363,6 +359,7 @@ async function main(): Promise<void> {
   }
 
   // The 10× larger capture, for the memory target.
+  let largeSeries: ReplaySeries[] | null = null;
   if (args.large !== undefined) {
     const byCalls = args.large === 'calls';
     let videoBytes = mainOptions.videoBytes;
@@ -386,7 +383,7 @@ async function main(): Promise<void> {
     const largeWalk = await bestOf(2, () => walkRecords(large.path));
     figures.push({ suite: 'large', name: 'bare record walk', value: largeWalk.recordsPerSec, unit: 'records/s', note: `${largeWalk.mbPerSec.toFixed(0)} MB/s; best of 2; ${how}` });
     log('large: replay --workers 0, 1 and the default ...');
-    const largeSeries = await replaySeries(large, WORKER_SETTINGS, 1);
+    largeSeries = await replaySeries(large, WORKER_SETTINGS, 1);
     for (const s of largeSeries) {
       const m = s.median;
       figures.push({ suite: 'large', name: s.label, value: m.packetsPerSec, unit: 'packets/s', ratio: { to: 'record walk', value: m.packetsPerSec / largeWalk.recordsPerSec }, note: `${m.wallSeconds.toFixed(1)} s wall, ${cpuText(m, 1)}` });
@@ -396,29 +393,7 @@ async function main(): Promise<void> {
   }
 
   // The targets (shown, not enforced).
-  const best = series.reduce((a, b) => (b.median.packetsPerSec > a.median.packetsPerSec ? b : a));
-  const bestRate = best.median.packetsPerSec;
-  const worstRss = series.reduce((a, b) => (b.peakRssMB > a.peakRssMB ? b : a));
-  figures.push({ suite: 'target', name: `replay ≥ 2 M packets/s (best: ${best.label})`, value: bestRate, unit: 'packets/s', ratio: { to: 'target', value: bestRate / TARGET_PACKETS_PER_SEC }, note: met(bestRate >= TARGET_PACKETS_PER_SEC) });
-  figures.push({
-    suite: 'target',
-    name: `replay ≥ 1/3 of the record walk (best: ${best.label})`,
-    value: bestRate / walk.recordsPerSec,
-    unit: '× walk',
-    ratio: { to: 'target', value: bestRate / walk.recordsPerSec / TARGET_SHARE_OF_WALK },
-    note: met(bestRate >= walk.recordsPerSec * TARGET_SHARE_OF_WALK),
-  });
-  if (tshark) {
-    const times = bestRate / tshark.packetsPerSec;
-    figures.push({ suite: 'target', name: `replay ≥ 25× tshark (best: ${best.label})`, value: times, unit: '× tshark', ratio: { to: 'target', value: times / TARGET_TIMES_TSHARK }, note: met(times >= TARGET_TIMES_TSHARK) });
-  }
-  figures.push({
-    suite: 'target',
-    name: `peak RSS < 250 MB (worst: ${worstRss.label})`,
-    value: worstRss.peakRssMB,
-    unit: 'MB',
-    note: `${met(worstRss.peakRssMB < TARGET_PEAK_RSS_MB)}; ${series.map((s) => `${s.workers ?? 'default'}: ${s.peakRssMB.toFixed(0)}`).join(', ')} MB`,
-  });
+  figures.push(...targetFigures({ series, walkRecordsPerSec: walk.recordsPerSec, tsharkPacketsPerSec: tshark ? tshark.packetsPerSec : null, largeSeries }));
 
   // (f) the live service under load on loopback (issue 7)
   if (!args['no-live']) {

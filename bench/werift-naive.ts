@@ -3,8 +3,11 @@
  * fixed Ethernet/IPv4/UDP offsets (an 802.1Q tag skipped, fragments and non-IPv4 ignored),
  * tell RTCP from RTP by the second byte (RFC 5761), and decode RTCP with werift's
  * RtcpPacketConverter and RTP with its RtpPacket; count. No binding, no policy, no output.
+ * It reads as the record walk does (RECYCLED_READ: it keeps nothing past a batch): it read
+ * fresh chunks and batches, whose first-touch page faults were charged to werift.
  */
 import { readCaptureBatches } from '../native-free/capture.js';
+import { RECYCLED_READ } from './record-walk.js';
 import { RtcpPacketConverter, RtpPacket } from 'werift';
 
 export interface NaiveResult {
@@ -27,7 +30,7 @@ export async function weriftNaivePipeline(file: string): Promise<NaiveResult> {
   let errors = 0;
   let sink = 0;
   const started = performance.now();
-  for await (const batch of readCaptureBatches(file)) {
+  for await (const batch of readCaptureBatches(file, RECYCLED_READ)) {
     const b = batch.bytes;
     for (let i = 0; i < batch.count; i++) {
       records++;

@@ -23,6 +23,19 @@ describe.skipIf(!built)(`the bench's replay child${built ? '' : ' (skipped: dist
       expect(run.mainThreadCpuSeconds!).toBeLessThan(run.cpuSeconds);
     }
   });
+
+  // ru_maxrss keeps the forking parent's high-water mark across exec: the replays' peaks read
+  // as at least the bench process's own (a 41 MB child reported 83 MB after the bench's walks)
+  it.skipIf(process.platform !== 'linux')("reports the child's own peak RSS, whatever the bench process holds when it spawns it", async () => {
+    const capture = path.join(REPO_ROOT, 'samples', 'call-small.pcap');
+    const alone = await runReplayChild({ capture, workers: 0 });
+    const ballast: Buffer[] = [];
+    for (let i = 0; i < 75; i++) ballast.push(Buffer.allocUnsafeSlow(4 << 20).fill(1));
+    const loaded = await runReplayChild({ capture, workers: 0 });
+    expect(ballast.length).toBe(75);
+    // the same 440-packet replay: its peak cannot have grown by the parent's 300 MiB
+    expect(loaded.peakRssMB).toBeLessThan(alone.peakRssMB + 50);
+  });
 });
 
 describe("the bench's first-touch probe", () => {
