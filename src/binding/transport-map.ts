@@ -209,13 +209,19 @@ export class TransportMap {
   }
 
   /**
-   * The negotiated transport a datagram between these ends belongs to: the one it is sent to,
-   * else the one it comes from (a party's RTCP, or media sent from where it receives). The one
-   * route the main thread's shard choice and each shard's core both follow, so that a packet
-   * reaches the shard whose core binds it the same way.
+   * The negotiated transport an IPv4 datagram between these ends belongs to: the one it is sent
+   * to, else the one it comes from (a party's RTCP, or media sent from where it receives). The
+   * one route the main thread's shard choice and each shard's core both follow, so that a
+   * packet reaches the shard whose core binds it the same way. (Two methods, not one taking
+   * both address forms: a packet view's text addresses are made when read.)
    */
-  lookupDatagram(v6: boolean, src4: number, dst4: number, src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
-    return v6 ? (this.lookupV6(dst, dport) ?? this.lookupV6(src, sport)) : (this.v4Index.lookup(dst4, dport) ?? this.v4Index.lookup(src4, sport));
+  lookupDatagramV4(src4: number, dst4: number, sport: number, dport: number): TransportEntry | undefined {
+    return this.v4Index.lookup(dst4, dport) ?? this.v4Index.lookup(src4, sport);
+  }
+
+  /** lookupDatagramV4 for IPv6 addresses. */
+  lookupDatagramV6(src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
+    return this.lookupV6(dst, dport) ?? this.lookupV6(src, sport);
   }
 
   lookupV4(address: number, port: number): TransportEntry | undefined {

@@ -403,7 +403,7 @@ export class MediaCore {
    * where one dialog's SDP declares it with a=ssrc (packets from addresses no SDP names).
    */
   private lookup(addr: PacketAddress, ssrc: number): TransportEntry | undefined {
-    const byAddress = this.transports.lookupDatagram(addr.v6, addr.src4, addr.dst4, addr.src, addr.dst, addr.sport, addr.dport);
+    const byAddress = addr.v6 ? this.transports.lookupDatagramV6(addr.src, addr.dst, addr.sport, addr.dport) : this.transports.lookupDatagramV4(addr.src4, addr.dst4, addr.sport, addr.dport);
     if (byAddress !== undefined) return byAddress;
     if (this.bySsrcRoute.size < 4096) this.bySsrcRoute.add(ssrc);
     else this.bySsrcRouteOverflow = true;

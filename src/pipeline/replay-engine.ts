@@ -314,7 +314,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   type Addressed = { ipVersion: 4 | 6; src4: number; dst4: number; src: string; dst: string; sport: number; dport: number };
-  const negotiatedTransport = (view: Addressed) => routes.lookupDatagram(view.ipVersion === 6, view.src4, view.dst4, view.src, view.dst, view.sport, view.dport);
+  const negotiatedTransport = (view: Addressed) =>
+    view.ipVersion === 4 ? routes.lookupDatagramV4(view.src4, view.dst4, view.sport, view.dport) : routes.lookupDatagramV6(view.src, view.dst, view.sport, view.dport);
 
   /** The dialog's entry by a=ssrc, for media from addresses no SDP names (RTP's SSRC at byte 8, RTCP's sender at 4). */
   const declaredSsrc = (view: PacketView, rtcp: boolean) => {
