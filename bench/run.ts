@@ -20,11 +20,13 @@
  *                       ~5.6 GB at the default video size, 200-byte video payloads when the disk
  *                       is short), replayed with --workers 0, 1 and the default for peak RSS
  *   --no-tshark --no-werift --no-micro --no-profile --no-live   leave a part out
+ *   --help              prints these options
  *
  * (f) the live service (`live --udp`) on loopback: the highest datagram rate taken with no
  *     loss and the receipt → export latency (bench/live-load.ts).
  *
- * Prints a table (bench/report.ts) and writes bench/results/<stamp>.json and latest.json.
+ * Prints a table (bench/report.ts) and writes bench/results/<stamp>.json, latest.json and the
+ * table in Markdown, <stamp>.md (what the README's Performance section quotes).
  */
 import { statfs } from 'node:fs/promises';
 import os from 'node:os';
@@ -64,11 +66,19 @@ const { values: args } = parseArgs({
     'no-micro': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     'no-live': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
   // `--large` alone is allowed: see below
   args: process.argv.slice(2).map((a) => (a === '--large' ? '--large=duration' : a)),
   allowPositionals: false,
 });
+
+if (args.help) {
+  console.log(`usage: npm run bench -- [--runs N] [--calls N] [--duration S] [--video-bytes N] [--seed N] [--large[=duration|calls]]
+                          [--no-tshark] [--no-werift] [--no-micro] [--no-profile] [--no-live]
+(bench/run.ts says what each part measures)`);
+  process.exit(0);
+}
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
