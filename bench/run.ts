@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     name: 'machine: first touch of a fresh 4 KiB page',
     value: touch.firstTouchMicros,
     unit: 'µs',
-    note: `a page fault; median of 3 passes over ${touch.megabytes} MB (bench/page-touch.ts)`,
+    note: `a page fault; median of 3 passes over ${touch.megabytes} MiB (bench/page-touch.ts)`,
   });
   context.pageTouch = touch;
 
