@@ -9,7 +9,7 @@
  *       it, for insight, the fixed cost of a replay (the CLI on samples/call-small.pcap) and the
  *       engine's rate in a process that has replayed the capture before (bench/warm-replay.ts);
  *   (c) a naive werift pipeline (fixed offsets, RtcpPacketConverter / RtpPacket) over the records;
- *   (d) tshark's RTCP decode of the capture (heuristic RTCP dissector), when tshark is installed;
+ *   (d) tshark's RTCP decode of the capture (median of 3 runs), when tshark is installed;
  *   (e) micro-benchmarks: bench/rtcp-decode.ts and the hot paths of bench/hot-paths.ts;
  *   and a CPU profile of `replay --workers 0` on a smaller capture, summarised by self time.
  *
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
       log(`(d) ${found.version!.replace(/^TShark \(Wireshark\) ([^ ]+).*/, 'tshark $1')}: RTCP decode of the capture ...`);
       await warmPageCache(capture.path);
       tshark = await tsharkRtcp(found.path, found.version!, capture.path, capture.packets.total);
-      log(`  ${tshark.seconds.toFixed(1)} s, ${tshark.rtcpLines} RTCP packets found (capture has ${capture.packets.rtcp} RTCP datagrams)`);
+      log(`  ${tshark.runs.map((t) => t.toFixed(1)).join(', ')} s (median ${tshark.seconds.toFixed(1)} s), ${tshark.rtcpLines} RTCP packets found (capture has ${capture.packets.rtcp} RTCP datagrams)`);
       context.tshark = tshark;
     }
   }
@@ -346,7 +346,7 @@ async function main(): Promise<void> {
       value: tshark.packetsPerSec,
       unit: 'packets/s',
       ratio: { to: 'record walk', value: tshark.packetsPerSec / walk.recordsPerSec },
-      note: `${tshark.version.replace(/^TShark \(Wireshark\) ([^ ]+).*/, 'tshark $1')}; ${tshark.seconds.toFixed(1)} s; ${tshark.rtcpLines} RTCP lines`,
+      note: `${tshark.version.replace(/^TShark \(Wireshark\) ([^ ]+).*/, 'tshark $1')}; ${tshark.seconds.toFixed(1)} s, the median of ${tshark.runs.map((t) => t.toFixed(1)).join(', ')} s; ${tshark.rtcpLines} RTCP lines`,
     });
   }
 

@@ -1,8 +1,10 @@
 /**
- * tshark's RTCP decode of the same capture: every record dissected, RTCP found on any port by
- * the heuristic RTCP dissector (decode-as cannot name the hundreds of ports the calls use), and
- * one line printed per RTCP packet. Timed from the outside; packets/s counts every record of the
- * capture, since tshark reads and dissects them all.
+ * tshark's RTCP decode of the same capture: every record dissected (the RTP and its codec
+ * payloads too, on the ports the SDP set up), RTCP found where the SDP set it up and, on any
+ * other port, by the heuristic RTCP dissector (decode-as cannot name the hundreds of ports the
+ * calls use); one line printed per RTCP packet. Timed from the outside, the median of a few runs
+ * (one run's time swung between 13.8 and 23.7 s on the bench VM); packets/s counts every record
+ * of the capture, since tshark reads and dissects them all.
  */
 import { spawn, spawnSync } from 'node:child_process';
 
@@ -12,6 +14,8 @@ export interface TsharkResult {
   seconds: number;
   rtcpLines: number;
   packetsPerSec: number;
+  /** every run's seconds, in the order run (`seconds` is their median) */
+  runs: number[];
 }
 
 /** tshark's path, or undefined with why it cannot be used. */
@@ -24,7 +28,15 @@ export function findTshark(): { path?: string; version?: string; reason?: string
   return { path: found, version: v.stdout.split('\n')[0]!.trim() };
 }
 
-export function tsharkRtcp(tshark: string, version: string, capture: string, records: number): Promise<TsharkResult> {
+/** `runs` runs of tshark's RTCP decode, one after the other; their median time (an odd count: a run's). */
+export async function tsharkRtcp(tshark: string, version: string, capture: string, records: number, runs = 3): Promise<TsharkResult> {
+  const done: Omit<TsharkResult, 'runs'>[] = [];
+  for (let r = 0; r < runs; r++) done.push(await tsharkRtcpOnce(tshark, version, capture, records));
+  const median = [...done].sort((a, b) => a.seconds - b.seconds)[(done.length - 1) >> 1]!;
+  return { ...median, runs: done.map((d) => d.seconds) };
+}
+
+function tsharkRtcpOnce(tshark: string, version: string, capture: string, records: number): Promise<Omit<TsharkResult, 'runs'>> {
   const args = ['-r', capture, '-n', '-o', 'rtcp.heuristic_rtcp:TRUE', '-Y', 'rtcp', '-T', 'fields', '-e', 'frame.number', '-e', 'rtcp.pt'];
   return new Promise((resolve, reject) => {
     const started = performance.now();
