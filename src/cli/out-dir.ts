@@ -1,16 +1,17 @@
 import { constants } from 'node:fs';
-import { access, rmdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { access, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeDir } from '../export/make-dir.js';
 
 /**
  * Whether `dir` can become the output folder, found out before a run reads its capture or
  * opens a socket, and leaving nothing made: the folder, or the nearest of its parents that
- * exists, must be a folder this process may write in — and a folder still to make is made and
- * removed again, since some file systems refuse it whatever access() says (/proc, /sys, a
- * read-only mount, even to root). So a mistyped `--out` stops the run at once with one line
- * naming what is in the way, rather than after the first batch (a replay makes its files only
- * once its capture has been accepted).
+ * exists, must be a folder this process may write in; a folder still to make is made, and a
+ * file made in it, then both removed again — some file systems refuse either whatever
+ * access() says (/proc, /sys, even to root). So a mistyped `--out` stops the run at once with
+ * one line naming what is in the way, rather than after the first batch (a replay makes its
+ * files only once its capture has been accepted).
  */
 export async function checkOutDir(dir: string): Promise<void> {
   const wanted = path.resolve(dir);
@@ -36,20 +37,38 @@ export async function checkOutDir(dir: string): Promise<void> {
     } catch {
       throw new Error(`--out ${dir}: ${which === 'it' ? 'it is' : `${at} is`} not writable`);
     }
-    if (at !== wanted) await tryMaking(dir, wanted);
+    const made = at === wanted ? [] : await tryMaking(dir, wanted);
+    try {
+      await tryWriting(dir, wanted);
+    } finally {
+      // (a folder something else put something in meanwhile stays)
+      for (const m of made.reverse()) await rmdir(m).catch(() => undefined);
+    }
     return;
   }
 }
 
-/** Makes `wanted` (level by level: makeDir), then removes what it made, innermost first. */
-async function tryMaking(dir: string, wanted: string): Promise<void> {
-  let made: string[];
+/** Makes `wanted` (level by level: makeDir); the folders made, outermost first, for the caller to remove. */
+async function tryMaking(dir: string, wanted: string): Promise<string[]> {
   try {
-    made = await makeDir(wanted);
+    return await makeDir(wanted);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new Error(`--out ${dir}: cannot be made (${e.code ?? String(err)}${e.path ? ` at ${e.path}` : ''})`);
   }
-  // (a folder something else put something in meanwhile stays)
-  for (const at of made.reverse()) await rmdir(at).catch(() => undefined);
+}
+
+/**
+ * Makes and removes a file in the folder: a folder access() lets this process write in may
+ * still take no file (an existing folder of /proc; a dangling symlink, which makeDir finds
+ * already there).
+ */
+async function tryWriting(dir: string, wanted: string): Promise<void> {
+  const probe = path.join(wanted, `.aipref-out-check-${process.pid}-${randomUUID()}`);
+  try {
+    await writeFile(probe, '', { flag: 'wx' });
+  } catch (err) {
+    throw new Error(`--out ${dir}: cannot hold files (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  await unlink(probe);
 }

@@ -1,11 +1,12 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * `mkdir -p`, one level at a time. Node 20's `mkdir(dir, { recursive: true })` never returns
  * where the kernel answers ENOENT for a folder whose parent exists (under /proc, say): it
  * spins, retrying. Made level by level from the nearest folder that exists, such a folder
- * fails with the kernel's error instead. Resolves to the folders it made, outermost first.
+ * fails with the kernel's error instead (and the levels it made before are removed again).
+ * Resolves to the folders it made, outermost first.
  */
 export async function makeDir(dir: string): Promise<string[]> {
   const missing: string[] = [];
@@ -27,7 +28,10 @@ export async function makeDir(dir: string): Promise<string[]> {
       made.push(missing[i]!);
     } catch (err) {
       // made meanwhile by someone else: fine (a file in the way fails at the next level, or at open)
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      // a level it cannot make: the outer ones it made go again, as if never begun
+      for (const at of made.reverse()) await rmdir(at).catch(() => undefined);
+      throw err;
     }
   }
   return made;

@@ -6,7 +6,7 @@
  */
 import { createRecordBatch } from '../../native-free/record-batch.js';
 import { CaptureError, LinkType, type RecordBatch } from '../../native-free/types.js';
-import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
+import { probeCaptureFormat, readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 
 /** node_pcap's packet event: `buf` is reused for the next packet; `header` holds 4 host-order words. */
 interface NativePacketWithHeader {
@@ -217,6 +217,9 @@ interface PickedRecord {
  */
 export async function* nativePcapBatches(path: string, bpfFilter?: string, opts: { maxBatchRecords?: number; onWarning?: ReadCaptureOptions['onWarning'] } = {}): AsyncGenerator<RecordBatch> {
   const maxBatchRecords = opts.maxBatchRecords ?? 4096;
+  // a file that is no capture is refused as an unfiltered read refuses it (file, byte offset),
+  // not in libpcap's words ("unknown file format")
+  await probeCaptureFormat(path);
   let pending: PickedRecord[] = [];
   let pendingFirstFrame = 1;
   const flush = (): RecordBatch => {

@@ -4,7 +4,9 @@
  * file and the byte offset, and a last record cut short is warned of (libpcap ended quietly at
  * the damage: the run was a clean, shorter one, exit 0); a filter libpcap cannot compile is bad
  * usage, exit 2, in one line naming --filter and the expression (it was exit 1 with libpcap's
- * bare "can't parse filter expression: syntax error").
+ * bare "can't parse filter expression: syntax error"); a file that is no capture (or an empty
+ * one) is refused in the same line as without the filter (it was libpcap's "unknown file
+ * format", naming neither file nor offset).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,4 +70,21 @@ describe.skipIf(!available)('inspect --filter with an expression that does not c
     expect(r.stderr.split('\n')[0]).toContain('udp prot 5060');
     expect(r.code).toBe(2);
   });
+});
+
+describe.skipIf(!available)('inspect --filter on a file that is no capture', () => {
+  for (const [what, bytes] of [
+    ['JSON text', '{\n  "apts": {}\n}\n'],
+    ['an empty file', ''],
+  ] as const) {
+    it(`${what}: the same one line naming the file and byte offset as without --filter`, async () => {
+      const file = path.join(dir, `${what.replace(/ /g, '-')}.pcap`);
+      await writeFile(file, bytes);
+      const plain = await cli('inspect', file, '--quiet');
+      expect(plain.code).toBe(1);
+      expect(plain.stderr).toContain(`${file}: at byte 0:`);
+      const filtered = await cli('inspect', file, '--quiet', '--filter', 'udp');
+      expect([filtered.code, filtered.stderr]).toEqual([plain.code, plain.stderr]);
+    });
+  }
 });

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -261,11 +261,35 @@ describe('replay output files', () => {
     }
   });
 
-  it('an --out still to make is made and removed again by the check: a refused capture leaves nothing', async () => {
+  it('an --out still to make is made and removed again by the check: a capture refused after it leaves nothing', async () => {
+    // a pcap of version 3: its magic passes the format probe, the reader refuses it after the --out check
+    const v3 = Buffer.from((await readFile(SMALL_PCAP)).subarray(0, 200));
+    v3.writeUInt16LE(3, 4);
+    const capture = await ws.file('v3.pcap');
+    await writeFile(capture, v3);
+    if (existsSync('/proc/self')) expect((await cli('replay', capture, '--out', '/proc/aipref-no-such-folder/out')).stderr).toContain('--out /proc/aipref-no-such-folder/out: cannot be made');
     const out = path.join(await ws.file('made-and-removed'), 'a', 'b');
-    const r = await cli('replay', SMALL_TRUTH, '--out', out);
+    const r = await cli('replay', capture, '--out', out);
     expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unsupported pcap version 3');
     expect(existsSync(path.dirname(path.dirname(out)))).toBe(false);
+  });
+
+  // (they passed the check, and the run failed at its first file, in the bare errno line)
+  it('an --out that is a folder but takes no file, or a dangling symlink, fails before reading, in one line naming --out', async () => {
+    const link = await ws.file('dangling');
+    await symlink(path.join(path.dirname(link), 'nowhere', 'target'), link);
+    const cases: [string, RegExp][] = [[link, /cannot hold files \(ENOENT\)$/]];
+    if (existsSync('/proc/self')) cases.push(['/proc', /cannot hold files \(ENOENT\)$/]);
+    for (const [out, why] of cases) {
+      for (const command of ['replay', 'live']) {
+        const r = await cli(command, ...(command === 'replay' ? [SMALL_PCAP] : ['--udp', '127.0.0.1:0']), '--out', out, '--workers', '0');
+        expect(r.code, `${command} ${out}`).toBe(1);
+        expect(r.stderr.trim().split('\n'), `${command} ${out}`).toEqual([expect.stringMatching(new RegExp(`^aipref-enforcer ${command}: --out ${out}: `))]);
+        expect(r.stderr.trim()).toMatch(why);
+      }
+    }
+    expect(await readdir(path.dirname(link))).not.toContain('nowhere');
   });
 
   it('a run without --explain removes the decisions.ndjson an earlier --explain run left in its folder', async () => {

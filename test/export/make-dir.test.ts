@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,17 @@ describe('makeDir', () => {
     const root = await scratch();
     await writeFile(path.join(root, 'file'), 'x');
     await expect(makeDir(path.join(root, 'file', 'out'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  // (the outer levels stayed behind; here: a user whose umask makes `a` unwritable to itself)
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  it.skipIf(!isRoot || !existsSync('dist/src/export/make-dir.js'))('removes the levels it made when a deeper one cannot be made', async () => {
+    const root = await scratch();
+    await chmod(root, 0o777);
+    const script = `import('${path.resolve('dist/src/export/make-dir.js')}').then((m) => m.makeDir(process.argv[1])).then(() => process.exit(0), (e) => { console.error(e.code); process.exit(3); })`;
+    const r = spawnSync('/bin/sh', ['-c', 'umask 277; exec "$0" -e "$1" "$2"', process.execPath, script, path.join(root, 'a', 'b')], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect([r.status, r.stderr.trim()]).toEqual([3, 'EACCES']);
+    expect(await readdir(root)).toEqual([]);
   });
 
   // Node 20's mkdir({ recursive: true }) spins for ever on this one
