@@ -83,8 +83,8 @@ export async function runInspect(args: string[]): Promise<number> {
         emit(e, fields, `[${kinds}] ssrc=${compound.packets[0]?.ssrc ?? '-'}${compound.errors.length ? ` malformed: ${compound.errors[0]!.message}` : ''}`);
       }
     },
-    sip(view, messages, ctx) {
-      const e = endpoints(view, 'sip', true);
+    sip(messages, ctx) {
+      const e: Endpoints = { frame: ctx.frame, ts: microseconds(ctx.ts), src: ctx.src, dst: ctx.dst, sport: ctx.sport, dport: ctx.dport, proto: 'sip' };
       const list = messages.map((r) => ({ ...sipSummary(r.message), ...(r.errors.length ? { errors: r.errors } : {}) }));
       if (messages.some((r) => r.errors.length > 0)) malformed++;
       const summary = messages

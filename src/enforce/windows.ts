@@ -28,6 +28,12 @@ export interface WindowMeta {
    * when not known — what turns its jitter into milliseconds (`jitterMs`). Absent: none known.
    */
   clockRates?: readonly number[];
+  /**
+   * The part of the capture the item belongs to (MediaCore's srPartition): an RR's round trip
+   * is measured only against the SRs of its own part, everything one shard sees whatever the
+   * shard count. Absent: ''.
+   */
+  partition?: string;
 }
 
 export interface WindowStats {
@@ -135,7 +141,8 @@ const SR_MEMORY_PER_SOURCE = 8;
 
 export class WindowStore {
   private readonly windows = new Map<string, OpenWindow>();
-  private readonly senderReports = new Map<number, SeenSenderReport[]>();
+  /** by partition and SSRC (`${partition}/${ssrc}`) */
+  private readonly senderReports = new Map<string, SeenSenderReport[]>();
   /** the length of windows opened from now on */
   private windowSec: number;
   private readonly srMemorySec: number;
@@ -182,7 +189,7 @@ export class WindowStore {
     }
     window.lastTs = Math.max(window.lastTs, ts);
     this.earliestDue = Math.min(this.earliestDue, window.end, window.closeBy);
-    this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec), meta.clockRates);
+    this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec), meta.clockRates, meta.partition ?? '');
     return closed;
   }
 
@@ -190,9 +197,9 @@ export class WindowStore {
    * Remembers an SR that was not aggregated (exported raw: allowed out anyway) so that RTT can
    * still be computed from the reports answering it. Forgotten at its retention.
    */
-  noteSenderReport(ssrc: number, ntpSec: number, ntpFrac: number, ts: number, retentionSec: number | null): void {
+  noteSenderReport(ssrc: number, ntpSec: number, ntpFrac: number, ts: number, retentionSec: number | null, partition = ''): void {
     if (retentionSec === 0) return;
-    this.rememberSenderReport(ssrc, compactNtp(ntpSec, ntpFrac), ts, ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
+    this.rememberSenderReport(partition, ssrc, compactNtp(ntpSec, ntpFrac), ts, ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
   }
 
   /** Closes every window whose end or retention close time (closeBy) is at or before `ts`. */
@@ -254,19 +261,19 @@ export class WindowStore {
     };
   }
 
-  private fold(window: OpenWindow, item: TelemetryItem, ts: number, srMemorySec: number, clockRates: readonly number[] | undefined): void {
+  private fold(window: OpenWindow, item: TelemetryItem, ts: number, srMemorySec: number, clockRates: readonly number[] | undefined, partition: string): void {
     window.items++;
     // each kind's counter by name, not packets[item.kind]: a keyed store by a string costs per item
     const packets = window.packets;
     switch (item.kind) {
       case 'sr':
         packets.sr++;
-        this.rememberSenderReport(item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts, ts + srMemorySec);
-        this.foldReportBlocks(window, item.packet.reports, ts, clockRates);
+        this.rememberSenderReport(partition, item.packet.ssrc, compactNtp(item.packet.ntpSec, item.packet.ntpFrac), ts, ts + srMemorySec);
+        this.foldReportBlocks(window, item.packet.reports, ts, clockRates, partition);
         return;
       case 'rr':
         packets.rr++;
-        this.foldReportBlocks(window, item.packet.reports, ts, clockRates);
+        this.foldReportBlocks(window, item.packet.reports, ts, clockRates, partition);
         return;
       // SDES, BYE and APP count as packets only: their content is never aggregated.
       case 'sdes':
@@ -305,7 +312,7 @@ export class WindowStore {
   }
 
 
-  private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number, clockRates: readonly number[] | undefined): void {
+  private foldReportBlocks(window: OpenWindow, reports: readonly ReportBlock[], ts: number, clockRates: readonly number[] | undefined, partition: string): void {
     for (let i = 0; i < reports.length; i++) {
       const block = reports[i]!;
       window.reportBlocks++;
@@ -315,7 +322,7 @@ export class WindowStore {
       const rate = clockRates === undefined ? 0 : (clockRates[i] ?? 0);
       if (rate > 0) window.jitterMsSamples.push((block.jitter * 1000) / rate);
       // LSR 0: no SR received yet. The echoed SR is the one from the source the block is about.
-      const srTs = block.lsr === 0 ? undefined : this.seenSenderReport(block.ssrc, block.lsr, ts);
+      const srTs = block.lsr === 0 ? undefined : this.seenSenderReport(partition, block.ssrc, block.lsr, ts);
       if (srTs !== undefined) {
         const rtt = roundTripMs(ts, srTs, block.dlsr);
         if (rtt !== null) {
@@ -327,11 +334,12 @@ export class WindowStore {
     }
   }
 
-  private rememberSenderReport(ssrc: number, compact: number, ts: number, forgetAt: number): void {
-    let seen = this.senderReports.get(ssrc);
+  private rememberSenderReport(partition: string, ssrc: number, compact: number, ts: number, forgetAt: number): void {
+    const key = `${partition}/${ssrc}`;
+    let seen = this.senderReports.get(key);
     if (seen === undefined) {
       seen = [];
-      this.senderReports.set(ssrc, seen);
+      this.senderReports.set(key, seen);
     }
     seen.push({ compact, ts, forgetAt });
     if (seen.length > SR_MEMORY_PER_SOURCE) seen.shift();
@@ -343,8 +351,8 @@ export class WindowStore {
    * (every 18.2 h) needs no care: what is remembered spans far less. An SR captured twice (on
    * two legs) counts at the capture seen last, not after `ts`: the one nearest the report.
    */
-  private seenSenderReport(ssrc: number, lsr: number, ts: number): number | undefined {
-    const seen = this.senderReports.get(ssrc);
+  private seenSenderReport(partition: string, ssrc: number, lsr: number, ts: number): number | undefined {
+    const seen = this.senderReports.get(`${partition}/${ssrc}`);
     if (seen === undefined) return undefined;
     for (let i = seen.length - 1; i >= 0; i--) {
       const sr = seen[i]!;
@@ -355,10 +363,10 @@ export class WindowStore {
 
   private forgetOldSenderReports(ts: number): void {
     // each list kept in place: this runs every second of capture time over every source
-    this.senderReports.forEach((seen, ssrc) => {
+    this.senderReports.forEach((seen, key) => {
       let kept = 0;
       for (let i = 0; i < seen.length; i++) if (ts < seen[i]!.forgetAt) seen[kept++] = seen[i]!;
-      if (kept === 0) this.senderReports.delete(ssrc);
+      if (kept === 0) this.senderReports.delete(key);
       else seen.length = kept;
     });
   }

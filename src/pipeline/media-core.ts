@@ -315,6 +315,7 @@ export class MediaCore {
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's)
     const entry = this.lookup(addr, len >= 8 ? readUint32(bytes, off + 4) : 0);
     const session = this.sessionOf(entry, addr);
+    let partition: string | undefined;
     const candidates = entry?.sections ?? NO_CANDIDATES;
     this.learnFromSdes(session, compound.packets, ts);
     const items = splitTelemetry(compound);
@@ -352,7 +353,7 @@ export class MediaCore {
       }
       if (item.kind === 'sr' && decision.decision === 'export') {
         // an SR that may be kept can anchor the RTT of the reports that answer it
-        this.windows.noteSenderReport(item.senderSsrc, item.packet.ntpSec, item.packet.ntpFrac, ts, decision.retentionSec);
+        this.windows.noteSenderReport(item.senderSsrc, item.packet.ntpSec, item.packet.ntpFrac, ts, decision.retentionSec, (partition ??= this.srPartition(entry, addr)));
       }
       if (decision.decision === 'export') {
         const line = buildTelemetryExport({ frame, ts, item, decision, dialog: session.scope?.dialog ?? null, stream: identity(sender) });
@@ -360,7 +361,8 @@ export class MediaCore {
       } else if (decision.decision === 'aggregate') {
         const wkey = windowKey(sender, decision.apt);
         const clockRates = item.kind === 'sr' || item.kind === 'rr' ? reportedClockRates(session, item.packet.reports) : undefined;
-        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec, extensions: decision.extensions, clockRates });
+        const srPartition = item.kind === 'sr' || item.kind === 'rr' ? (partition ??= this.srPartition(entry, addr)) : '';
+        const closed = this.windows.add(wkey, item, ts, { apt: decision.apt, retentionSec: decision.retentionSec, extensions: decision.extensions, clockRates, partition: srPartition });
         this.emitWindows(closed, frame, key);
         // after the closed ones are named: the window just opened under the same key needs its stream
         this.noteWindow(wkey, sender);
@@ -396,6 +398,18 @@ export class MediaCore {
     let n = this.table.size + this.endedStreams;
     for (const s of this.endedSessions) n += s.streams.size;
     return n;
+  }
+
+  /**
+   * The part of the capture an RTCP packet belongs to, as the replay engine shards it: its
+   * dialog's Call-ID where signaling routes it, else its transport pair (unroutedPair). An RR's
+   * round trip is measured against the SRs of its own part only, so that one core finds what
+   * shards that split the parts between them find (a second call naming the same media
+   * addresses moved one direction's RTCP to another shard, and the RTT differed).
+   */
+  private srPartition(entry: TransportEntry | undefined, addr: PacketAddress): string {
+    if (entry !== undefined) return 'c' + (this.scopes.get(entry.dialogKey)?.dialog.callId ?? entry.dialogKey);
+    return addr.v6 ? 'u' + unboundSessionKey(addr) : 'p' + unroutedPairV4(addr.src4, addr.sport, addr.dst4, addr.dport);
   }
 
   /**
@@ -795,6 +809,19 @@ function itemKey(index: number): string {
 /** A dialog's scope under the key an early dialog is confirmed as (a rekey event), its pending offer too. */
 export function rekeyedScope(scope: DialogScope, key: string, dialog: DialogRef): DialogScope {
   return { ...scope, key, dialog, pending: scope.pending ? { ...scope.pending, key, dialog } : null };
+}
+
+/**
+ * An IPv4 datagram's unordered transport pair, ports rounded down to even (RTP and RTCP
+ * together), as one number: the engine's shard for media no signaling routes, and the part of
+ * the capture a core keeps RTT memory by (MediaCore.srPartition).
+ */
+export function unroutedPairV4(src4: number, sport: number, dst4: number, dport: number): number {
+  const a = src4 * 65536 + (sport & ~1);
+  const b = dst4 * 65536 + (dport & ~1);
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return ((lo % 2147483629) * 31 + (hi % 2147483629)) >>> 0;
 }
 
 export function unboundSessionKey(addr: PacketAddress): string {

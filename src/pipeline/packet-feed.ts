@@ -30,8 +30,12 @@ export function unsupportedLinkTypeWarnings(file: string, layers: PacketLayerSta
 export interface PacketVisitor {
   /** RTP or RTCP in a UDP datagram (RFC 5761 demultiplexing). */
   media(view: PacketView, proto: 'rtp' | 'rtcp', batch: RecordBatch, index: number): void;
-  /** SIP messages completed by this record (one for UDP; none, one or several for TCP). */
-  sip(view: PacketView, messages: SipParseResult[], ctx: SipContext): void | Promise<void>;
+  /**
+   * SIP messages completed by this record (one for UDP; none, one or several for TCP; `ctx`
+   * names the record and its addresses) — or, at the end of the capture, the report of a
+   * message a TCP or WebSocket connection still owed (on the last record's frame and time).
+   */
+  sip(messages: SipParseResult[], ctx: SipContext): void | Promise<void>;
   /** anything else: not IP, not UDP/TCP, UDP that is neither SIP nor RTP/RTCP, TCP bytes that are not SIP yet. */
   other(view: PacketView, kind: PacketKind, batch: RecordBatch, index: number): void;
   /** broken headers: `view.error` and `view.errorOffset` say what and where in the record. */
@@ -87,6 +91,28 @@ export class PacketFeed {
     }
     this.decoder.flush();
     this.stats.layers = this.decoder.stats;
+    await this.endConnections();
+  }
+
+  /**
+   * The capture ended with connections open: a SIP message one of them was still owed the rest
+   * of (a Content-Length past the bytes sent, a last segment lost) is reported as cut, as at a
+   * FIN, rather than lost without a word with everything after it in that direction.
+   */
+  private async endConnections(): Promise<void> {
+    for (const { flowKey, kind, report } of this.tcpSip.endAll('the end of the capture')) {
+      const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(flowKey);
+      const ctx: SipContext = {
+        frame: this.stats.lastFrame,
+        ts: this.stats.lastTs,
+        src: m?.[1] ?? '',
+        dst: m?.[3] ?? '',
+        sport: Number(m?.[2] ?? 0),
+        dport: Number(m?.[4] ?? 0),
+        transport: kind === 'websocket' ? 'ws' : 'tcp',
+      };
+      await this.visitor.sip([report], ctx);
+    }
   }
 
   /** Feeds one batch; waits only where SIP handling is asynchronous (signature checks). */
@@ -104,7 +130,7 @@ export class PacketFeed {
         const cls = classifyRtpRtcp(bytes, off, len, view.payloadCut);
         if (cls !== 'other') visitor.media(view, cls, batch, i);
         else if (looksLikeSip(bytes, off, len)) {
-          const pending = visitor.sip(view, [parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
+          const pending = visitor.sip([parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
           if (pending) await pending;
         } else visitor.other(view, kind, batch, i);
       } else if (kind === 'tcp') {
@@ -129,7 +155,7 @@ export class PacketFeed {
 
   private tcp(view: PacketView, batch: RecordBatch, i: number): void | Promise<void> {
     const messages = this.tcpSip.push(view.flowKey, view.bytes, view.payloadOffset, view.payloadLength);
-    if (messages.length > 0) return this.visitor.sip(view, messages, this.context(view, this.tcpSip.kindOf(view.flowKey) === 'websocket' ? 'ws' : 'tcp'));
+    if (messages.length > 0) return this.visitor.sip(messages, this.context(view, this.tcpSip.kindOf(view.flowKey) === 'websocket' ? 'ws' : 'tcp'));
     this.visitor.other(view, 'tcp', batch, i);
   }
 
@@ -170,7 +196,7 @@ export class PacketFeed {
       this.visitor.other(view, kind, batch, i);
       return;
     }
-    return this.visitor.sip(view, messages, this.context(view, (after ?? before ?? peerBefore) === 'websocket' ? 'ws' : 'tcp'));
+    return this.visitor.sip(messages, this.context(view, (after ?? before ?? peerBefore) === 'websocket' ? 'ws' : 'tcp'));
   }
 
   private context(view: PacketView, transport: 'udp' | 'tcp' | 'ws'): SipContext {

@@ -18,7 +18,7 @@ import type { UriResolver } from '../policy/uri-resolver.js';
 import { type Report, reportJson } from '../report/report.js';
 import type { CoreCounters, CoreEvent, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
 import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLines, mergedRuns, type ShardLines } from './encoded-lines.js';
-import { rekeyedScope, unboundSessionKey } from './media-core.js';
+import { rekeyedScope, unboundSessionKey, unroutedPairV4 } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
@@ -333,14 +333,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (entry.tag < 0) entry.tag = hashString(callIdOf.get(entry.dialogKey) ?? entry.dialogKey) % shardCount;
       return entry.tag;
     }
-    if (view.ipVersion === 4) {
-      // the unordered transport pair, ports rounded down to even (RTP and RTCP together)
-      const a = view.src4 * 65536 + (view.sport & ~1);
-      const b = view.dst4 * 65536 + (view.dport & ~1);
-      const lo = Math.min(a, b);
-      const hi = Math.max(a, b);
-      return (((lo % 2147483629) * 31 + (hi % 2147483629)) >>> 0) % shardCount;
-    }
+    // the unordered transport pair (MediaCore.srPartition keeps RTT memory by the same parts)
+    if (view.ipVersion === 4) return unroutedPairV4(view.src4, view.sport, view.dst4, view.dport) % shardCount;
     return hashString(unboundSessionKey({ v6: true, src4: 0, dst4: 0, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport })) % shardCount;
   };
 
@@ -373,7 +367,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (proto === 'rtp') core.rtp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress, view.payloadCut);
       else core.rtcp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress, view.payloadCut);
     },
-    async sip(_view, messages, ctx) {
+    async sip(messages, ctx) {
       for (const m of messages) await front.message(m, ctx);
       const events = front.takeEvents();
       track(events);
@@ -502,8 +496,17 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 }
 
-function bindingOrder(a: BindingRow, b: BindingRow): number {
+/**
+ * The binding table's order, the same whatever the shard count: by dialog and SSRC, then by
+ * everything else a row says (two unbound streams of one SSRC on two transports came out in
+ * creation order in one thread and in shard order from two).
+ */
+function bindingOrder(a: BindingRow & { ended?: boolean }, b: BindingRow & { ended?: boolean }): number {
   const ka = `${a.dialog?.callId ?? '~'}\n${a.dialog?.fromTag ?? ''}\n${a.dialog?.toTag ?? ''}`;
   const kb = `${b.dialog?.callId ?? '~'}\n${b.dialog?.fromTag ?? ''}\n${b.dialog?.toTag ?? ''}`;
-  return ka < kb ? -1 : ka > kb ? 1 : a.ssrc - b.ssrc;
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  if (a.ssrc !== b.ssrc) return a.ssrc - b.ssrc;
+  const ra = JSON.stringify([a.mid, a.kind, a.via, a.apt, a.ended ?? false]);
+  const rb = JSON.stringify([b.mid, b.kind, b.via, b.apt, b.ended ?? false]);
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
 }

@@ -70,6 +70,14 @@ const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 /** The reason an identifier nothing was delivered for is unresolved. */
 export const UNKNOWN_IDENTIFIER = 'identifier not known';
 
+/**
+ * A part's value as text: a string as it is, anything else as its JSON (a body's ["raw"] is not
+ * the word raw; String() of an object whose own `toString` key is no function throws).
+ */
+function valueText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
 /** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
 export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {
   return {
@@ -159,7 +167,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
       key,
       values: [delivered(part, value)],
       // a body's non-string value as JSON: ["raw"] is not the word raw
-      detail: `${key}=${typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))} is not in the vocabulary; read as ${readAs}`,
+      detail: `${key}=${valueText(value)} is not in the vocabulary; read as ${readAs}`,
     });
   };
 
@@ -181,7 +189,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           break;
         }
         case 'features': {
-          const list = typeof value === 'string' || Array.isArray(value) ? splitFeatureList(value) : { known: [], unknown: [String(value)] };
+          const list = typeof value === 'string' || Array.isArray(value) ? splitFeatureList(value) : { known: [], unknown: [valueText(value)] };
           if (list.unknown.length > 0) unknownValue(part, name, list.unknown.join(','), 'not granted');
           features.push({ value: list.known, delivered: delivered(part, list.known) });
           break;
@@ -227,7 +235,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
         }
         default: {
           if (BINDING_KEYS.has(name)) {
-            if (!(name in binding)) binding[name] = String(value);
+            if (!(name in binding)) binding[name] = valueText(value);
             break;
           }
           const seen = extensionReadings.get(rawName);

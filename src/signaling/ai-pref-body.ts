@@ -5,7 +5,7 @@
  * data model (JSON's); a part that does not decode is an error for the tracker to report.
  * What the statements mean is not this module's business.
  */
-import { decodeAiPrefCbor } from './aipref-cbor.js';
+import { decodeAiPrefCbor, MAX_CBOR_DEPTH } from './aipref-cbor.js';
 import type { AiPrefValue } from './ai-pref-header.js';
 import { aiPrefBodyParts, type SipMessage } from './sip-message.js';
 
@@ -45,14 +45,34 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
       else errors.push({ reason: 'bad-cbor', contentId, offset: r.offset, detail: `${name} is not CBOR that JSON could express: at byte ${r.offset}: ${r.reason}` });
       continue;
     }
+    let document: unknown;
     try {
-      const document: unknown = JSON.parse(utf8.decode(part.bytes));
-      bodies.push({ contentType, contentId, document, referencedBy });
+      document = JSON.parse(utf8.decode(part.bytes));
     } catch (err) {
       errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is not JSON: ${(err as Error).message.slice(0, 80)}` });
+      continue;
     }
+    // as deep as a CBOR body may be: thousands of levels (16 kB of brackets) overflowed the
+    // stack of whatever walked the document next (its statements' keys, their JSON text)
+    if (deeperThan(document, MAX_CBOR_DEPTH)) {
+      errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is nested deeper than ${MAX_CBOR_DEPTH} levels` });
+      continue;
+    }
+    bodies.push({ contentType, contentId, document, referencedBy });
   }
   return { bodies, errors };
+}
+
+/** Whether a parsed JSON value nests arrays or objects more than `limit` levels deep (walked without recursion). */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** The Content-ID a `cid:` URL names (RFC 2392: percent-encoded addr-spec), or null. */

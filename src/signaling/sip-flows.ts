@@ -98,6 +98,19 @@ export class SipFlowDemux {
     return flow.framer === null ? null : flow.framer.end(cause);
   }
 
+  /**
+   * Every direction still open ends (`cause`: the end of the capture): the report of each
+   * message one was still waiting for the rest of, with the direction and what it carried.
+   */
+  endAll(cause: string): { flowKey: string; kind: SipFlowKind; report: SipParseResult }[] {
+    const cut: { flowKey: string; kind: SipFlowKind; report: SipParseResult }[] = [];
+    for (const [flowKey, flow] of [...this.flows]) {
+      const report = this.end(flowKey, cause);
+      if (report !== null) cut.push({ flowKey, kind: flow.kind, report });
+    }
+    return cut;
+  }
+
   /** Decides what the direction carries; returns where its first message starts, or -1. */
   private classify(flow: Flow, b: Uint8Array, off: number, len: number): number {
     const end = off + len;

@@ -40,7 +40,7 @@ describe('SignalingFront state', () => {
       media() {},
       other() {},
       malformed() {},
-      async sip(_view, messages, ctx) {
+      async sip(messages, ctx) {
         for (const m of messages) await front.message(m, ctx);
         for (const e of front.takeEvents()) if (e.kind === 'dialog-ended') ended++;
         unresolved += front.takeReports().filter((r) => r.text.includes('"type":"unresolved-apt"')).length;

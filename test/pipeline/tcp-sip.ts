@@ -37,9 +37,9 @@ export async function sipOf(records: TestRecord[]): Promise<[number, string, str
     media() {},
     other() {},
     malformed() {},
-    sip(view, messages, ctx) {
+    sip(messages, ctx) {
       out.push([
-        view.frame,
+        ctx.frame,
         ctx.transport,
         messages.map((m) => (m.message?.kind === 'request' ? `${m.message.method} ${m.message.callId}` : `${m.errors[0]?.reason}: ${m.errors[0]?.detail}`)),
       ]);
