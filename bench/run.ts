@@ -248,7 +248,7 @@ async function main(): Promise<void> {
         `median of ${s.runs.length}; first touches of fresh memory, ~${((faults * touch.firstTouchMicros) / 1000).toFixed(0)} ms of CPU at this machine's ${touch.firstTouchMicros.toFixed(1)} µs each; ` +
         `system CPU time ${median(s.runs.map((r) => r.systemCpuSeconds)).toFixed(2)} s of the ${cpuMedian.toFixed(2)} s (on the bench machine a fault shows in user and system time both)`,
     });
-    figures.push({ suite: 'e2e', name: `${s.label}: peak RSS`, value: s.peakRssMB, unit: 'MB', note: `max of ${s.runs.length} runs (process.resourceUsage() at exit)` });
+    figures.push({ suite: 'e2e', name: `${s.label}: peak RSS`, value: s.peakRssMB, unit: 'MB', note: `max of ${s.runs.length} runs (the child's VmHWM at exit, bench/child-cpu.ts)` });
   }
   // What a replay costs before its first packet and after its last (Node's start, loading the
   // modules, starting the worker threads, the first compilation of every path), read off a
