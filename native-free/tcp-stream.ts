@@ -30,6 +30,11 @@ export const TcpBoundary = {
   END: 4,
   /** an RST: the connection stops where it stands, both directions (what is held is given up) */
   RESET: 8,
+  /**
+   * a gap left open too long (bytes, segments or capture seconds past their bounds) was skipped:
+   * the bytes the segment delivers do not follow the ones before, which lie cut at the gap
+   */
+  GAP: 16,
 } as const;
 
 /** The other direction of a connection: keys are "<src>:<sport>><dst>:<dport>" (no '>' in an address). */
@@ -184,7 +189,10 @@ export class TcpStreamReassembler {
     }
     // Any segment of the direction may find its gap too old (a retransmitted FIN, a bare ACK),
     // not only one that is held: a stream whose FIN already came may see nothing else.
-    if (delivery === TcpDelivery.NONE && state.held.length > 0 && this.overLimits(state, ts)) delivery = this.skipGap(state, ts);
+    if (delivery === TcpDelivery.NONE && state.held.length > 0 && this.overLimits(state, ts)) {
+      delivery = this.skipGap(state, ts);
+      boundaries |= TcpBoundary.GAP;
+    }
     if ((flags & TCP_FIN) !== 0 && !state.closed) state.finSeq = (dataSeq + length) >>> 0;
     if (state.finSeq !== -1 && seqDiff(state.nextSeq, state.finSeq) >= 0) {
       // Every byte before the FIN is in: the stream ends. It is kept so late retransmissions are

@@ -162,9 +162,9 @@ export class PacketFeed {
   /**
    * A segment at a boundary of its direction's stream, with the bytes it delivers, if any: a new
    * SYN cuts off what the old connection left (both directions for a SYN that opens a
-   * connection), then the bytes go to fresh framers; a FIN reached ends the framer, an RST both
-   * directions' framers (it resets the connection). Each message left unfinished is reported
-   * once, as cut, on this record.
+   * connection), a skipped gap what came before it, then the bytes go to fresh framers; a FIN
+   * reached ends the framer, an RST both directions' framers (it resets the connection). Each
+   * message left unfinished is reported once, as cut, on this record.
    */
   private tcpBoundary(view: PacketView, kind: 'tcp' | 'pending', batch: RecordBatch, i: number): void | Promise<void> {
     const boundaries = this.tcpBoundaries;
@@ -185,6 +185,9 @@ export class PacketFeed {
       cut(key, 'a new SYN');
       if ((boundaries & TcpBoundary.CONNECT) !== 0) cut(peer!, 'a new SYN from the peer');
     }
+    // bytes after a lost segment: the message before it is cut there, never glued to them, and
+    // the direction is read afresh from the next start line (or WebSocket frame) they hold
+    if ((boundaries & TcpBoundary.GAP) !== 0) cut(key, 'a lost segment');
     if (kind === 'tcp') messages.push(...demux.push(key, view.bytes, view.payloadOffset, view.payloadLength));
     const after = demux.kindOf(key);
     if ((boundaries & TcpBoundary.END) !== 0) cut(key, 'FIN');

@@ -2,7 +2,9 @@
  * TCP stream boundaries through the packet feed: a SYN seen again with its initial sequence
  * number is a retransmission, never a new connection; an RST from either side and a new
  * connection (SYN without ACK) end both directions, reassembly and framing, so the next
- * connection's bytes start clean.
+ * connection's bytes start clean. A gap skipped after its bounds cuts the message before it
+ * (its first bytes were glued to the bytes after the gap: a lost INVITE's start line read with
+ * the next OPTIONS's headers as an INVITE of another call, and the OPTIONS lost).
  */
 import { describe, expect, it } from 'vitest';
 import { TcpFlag } from '../../native-free/frame-builder.js';
@@ -106,3 +108,31 @@ describe('a new connection (SYN without ACK) makes the other direction new too',
   });
 });
 
+describe('a lost segment whose gap is skipped (held bytes past their bounds)', () => {
+  const i1 = sipMessage('INVITE', 'one');
+  const i2 = sipMessage('OPTIONS', 'two');
+  const i3 = sipMessage('BYE', 'three');
+  const open = [tcp(A, 1000, TcpFlag.SYN), tcp(B, 5000, TcpFlag.SYN | TcpFlag.ACK)];
+
+  it('the message before the gap is reported cut, and the messages after it read whole', async () => {
+    const records = [
+      ...open,
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, i1.slice(0, 60)),
+      // the rest of the INVITE is lost; what follows waits behind the gap until it is 10 s old
+      { ...tcp(A, 1001 + i1.length, TcpFlag.PSH | TcpFlag.ACK, i2), ts: 1003 },
+      { ...tcp(A, 1001 + i1.length + i2.length, TcpFlag.PSH | TcpFlag.ACK, i3), ts: 1020 },
+    ];
+    expect(await sipOf(records)).toEqual([[5, 'tcp', ['no-header-end: 60 bytes of a message cut by a lost segment, dropped', 'OPTIONS two', 'BYE three']]]);
+  });
+
+  it('bytes resuming in the middle of a message are passed over to the next start line', async () => {
+    const records = [
+      ...open,
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, i1.slice(0, 60)),
+      // lost: i1[60, 100); held: the INVITE's tail, then the OPTIONS
+      { ...tcp(A, 1101, TcpFlag.PSH | TcpFlag.ACK, i1.slice(100) + i2), ts: 1003 },
+      { ...tcp(A, 1001 + i1.length + i2.length, TcpFlag.PSH | TcpFlag.ACK, i3), ts: 1020 },
+    ];
+    expect(await sipOf(records)).toEqual([[5, 'tcp', ['no-header-end: 60 bytes of a message cut by a lost segment, dropped', 'OPTIONS two', 'BYE three']]]);
+  });
+});
