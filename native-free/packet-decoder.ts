@@ -147,6 +147,11 @@ export class PacketDecoder {
     return c;
   }
 
+  /** End of capture, before flush: the TCP bytes held behind gaps that never filled (TcpStreamReassembler.drainHeld). */
+  drainHeldTcp(): { key: string; bytes: Uint8Array }[] {
+    return this.tcpStreams.drainHeld();
+  }
+
   /** End of capture: incomplete fragment sets and held TCP bytes are given up and counted. */
   flush(): void {
     this.fragments.flush();

@@ -331,6 +331,21 @@ export class TcpStreamReassembler {
     if (state !== undefined) this.forget(reverse, state);
   }
 
+  /**
+   * End of capture, before flush: what each stream still holds behind a gap that never filled,
+   * as the gap's timeout would have delivered it had the capture gone on — one run per skipped
+   * gap, in stream order. The lost bytes count as dropped; the streams hold nothing after.
+   */
+  drainHeld(): { key: string; bytes: Uint8Array }[] {
+    const runs: { key: string; bytes: Uint8Array }[] = [];
+    for (const [key, state] of this.streams) {
+      while (state.held.length > 0) {
+        if (this.skipGap(state, state.gapSince) === TcpDelivery.DATA) runs.push({ key, bytes: this.out.slice(this.outOffset, this.outOffset + this.outLength) });
+      }
+    }
+    return runs;
+  }
+
   /** End of capture: held bytes of every stream are given up. Returns how many streams had any. */
   flush(): number {
     let withHeld = 0;

@@ -7,7 +7,7 @@ import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import type { SipContext } from '../signaling/dialog-events.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
 import { parseSipMessage } from '../signaling/sip-message.js';
-import { SipFlowDemux } from '../signaling/sip-flows.js';
+import { SipFlowDemux, type SipFlowKind } from '../signaling/sip-flows.js';
 
 export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
 
@@ -89,9 +89,34 @@ export class PacketFeed {
       await this.feedBatch(batch);
       if (this.visitor.endBatch) await this.visitor.endBatch(batch);
     }
+    // bytes a stream held behind a lost segment go on as a skipped gap would have sent them
+    for (const { key, bytes } of this.decoder.drainHeldTcp()) await this.resumeAfterGap(key, bytes);
     this.decoder.flush();
     this.stats.layers = this.decoder.stats;
     await this.endConnections();
+  }
+
+  /** At the end of the capture: a direction's held bytes after a gap, as tcpBoundary() takes them after a GAP. */
+  private async resumeAfterGap(flowKey: string, bytes: Uint8Array): Promise<void> {
+    const messages: SipParseResult[] = [];
+    const cut = this.tcpSip.end(flowKey, 'a lost segment');
+    if (cut !== null) messages.push(cut);
+    messages.push(...this.tcpSip.push(flowKey, bytes, 0, bytes.length));
+    if (messages.length > 0) await this.visitor.sip(messages, this.endContext(flowKey, this.tcpSip.kindOf(flowKey) ?? 'sip'));
+  }
+
+  /** A record's context for what the end of the capture brings on a connection (the last record's frame and time). */
+  private endContext(flowKey: string, kind: SipFlowKind): SipContext {
+    const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(flowKey);
+    return {
+      frame: this.stats.lastFrame,
+      ts: this.stats.lastTs,
+      src: m?.[1] ?? '',
+      dst: m?.[3] ?? '',
+      sport: Number(m?.[2] ?? 0),
+      dport: Number(m?.[4] ?? 0),
+      transport: kind === 'websocket' ? 'ws' : 'tcp',
+    };
   }
 
   /**
@@ -100,19 +125,7 @@ export class PacketFeed {
    * FIN, rather than lost without a word with everything after it in that direction.
    */
   private async endConnections(): Promise<void> {
-    for (const { flowKey, kind, report } of this.tcpSip.endAll('the end of the capture')) {
-      const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(flowKey);
-      const ctx: SipContext = {
-        frame: this.stats.lastFrame,
-        ts: this.stats.lastTs,
-        src: m?.[1] ?? '',
-        dst: m?.[3] ?? '',
-        sport: Number(m?.[2] ?? 0),
-        dport: Number(m?.[4] ?? 0),
-        transport: kind === 'websocket' ? 'ws' : 'tcp',
-      };
-      await this.visitor.sip([report], ctx);
-    }
+    for (const { flowKey, kind, report } of this.tcpSip.endAll('the end of the capture')) await this.visitor.sip([report], this.endContext(flowKey, kind));
   }
 
   /** Feeds one batch; waits only where SIP handling is asynchronous (signature checks). */

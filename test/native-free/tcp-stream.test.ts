@@ -132,6 +132,18 @@ describe('TCP stream reassembly', () => {
     expect(decoder.stats.tcpBytesDropped).toBe(4);
   });
 
+  it('at the end of the capture, the bytes held behind each gap are handed on, the gaps counted as dropped', () => {
+    const { decoder } = summary([syn(), seg(0, 'ab'), seg(4, 'ef'), seg(9, 'jk'), seg(6, 'gh')]);
+    expect(decoder.drainHeldTcp().map((r) => [r.key, new TextDecoder().decode(r.bytes)])).toEqual([
+      ['10.0.0.1:40000>10.0.0.2:5060', 'efgh'],
+      ['10.0.0.1:40000>10.0.0.2:5060', 'jk'],
+    ]);
+    // 'cd' and 'i' never came
+    expect(decoder.stats).toMatchObject({ tcpGaps: 2, tcpBytesDropped: 3 });
+    decoder.flush();
+    expect(decoder.stats.tcpBytesDropped).toBe(3);
+  });
+
   it('bytes held past the FIN are not part of the stream: dropped and counted when it ends', () => {
     const { out, stats } = summary([syn(), seg(3, 'xy'), seg(0, 'ab', TcpFlag.PSH | TcpFlag.FIN)]);
     expect(out).toEqual(['pending', 'pending', 'ab']);

@@ -4,7 +4,8 @@
  * connection (SYN without ACK) end both directions, reassembly and framing, so the next
  * connection's bytes start clean. A gap skipped after its bounds cuts the message before it
  * (its first bytes were glued to the bytes after the gap: a lost INVITE's start line read with
- * the next OPTIONS's headers as an INVITE of another call, and the OPTIONS lost).
+ * the next OPTIONS's headers as an INVITE of another call, and the OPTIONS lost); so does the end
+ * of the capture, where the bytes held behind the gap were given up without a word.
  */
 import { describe, expect, it } from 'vitest';
 import { TcpFlag } from '../../native-free/frame-builder.js';
@@ -134,5 +135,11 @@ describe('a lost segment whose gap is skipped (held bytes past their bounds)', (
       { ...tcp(A, 1001 + i1.length + i2.length, TcpFlag.PSH | TcpFlag.ACK, i3), ts: 1020 },
     ];
     expect(await sipOf(records)).toEqual([[5, 'tcp', ['no-header-end: 60 bytes of a message cut by a lost segment, dropped', 'OPTIONS two', 'BYE three']]]);
+  });
+
+  it('when the capture ends before the gap is given up: the same, at the last record', async () => {
+    const records = [...open, tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, i1.slice(0, 60)), { ...tcp(A, 1001 + i1.length, TcpFlag.PSH | TcpFlag.ACK, i2 + i3), ts: 1003 }];
+    // (the held OPTIONS and BYE were given up without a word, and the INVITE was reported cut by the end of the capture)
+    expect(await sipOf(records, { toTheEnd: true })).toEqual([[4, 'tcp', ['no-header-end: 60 bytes of a message cut by a lost segment, dropped', 'OPTIONS two', 'BYE three']]]);
   });
 });

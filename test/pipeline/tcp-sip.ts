@@ -31,7 +31,7 @@ export function wsFrame(payload: Uint8Array, opcode = 1): Uint8Array {
 export const UPGRADE = 'GET / HTTP/1.1\r\nHost: 10.0.0.2\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n';
 
 /** Each SIP-bearing record: frame, transport, and per result "METHOD Call-ID" or "reason: detail". */
-export async function sipOf(records: TestRecord[]): Promise<[number, string, string[]][]> {
+export async function sipOf(records: TestRecord[], options: { toTheEnd?: boolean } = {}): Promise<[number, string, string[]][]> {
   const out: [number, string, string[]][] = [];
   const feed = new PacketFeed({
     media() {},
@@ -45,6 +45,11 @@ export async function sipOf(records: TestRecord[]): Promise<[number, string, str
       ]);
     },
   });
-  await feed.feedBatch(batchOf(records));
+  if (options.toTheEnd) {
+    // as a capture is read: what the end of the capture brings (held bytes, open connections) too
+    await feed.runBatches((async function* () {
+      yield batchOf(records);
+    })());
+  } else await feed.feedBatch(batchOf(records));
   return out;
 }
