@@ -31,8 +31,9 @@ export const TcpBoundary = {
   /** an RST: the connection stops where it stands, both directions (what is held is given up) */
   RESET: 8,
   /**
-   * a gap left open too long (bytes, segments or capture seconds past their bounds) was skipped:
-   * the bytes the segment delivers do not follow the ones before, which lie cut at the gap
+   * a gap left open too long (bytes, segments or capture seconds past their bounds) was skipped,
+   * or the stream was evicted with bytes held behind one: the bytes the segment delivers do not
+   * follow the ones before, which lie cut at the gap
    */
   GAP: 16,
 } as const;
@@ -107,6 +108,9 @@ interface StreamState {
 
 export const TcpDelivery = { NONE: 0, DATA: 1 } as const;
 
+/** streams remembered as evicted behind a gap, at most */
+const EVICTED_REMEMBERED = 4096;
+
 /**
  * How far from its sender's next sequence number an RST may be and still count. The watcher
  * does not see the receiver's window (nor its scale), so a generous 1 MiB stands for it: an
@@ -123,6 +127,8 @@ function seqDiff(a: number, b: number): number {
 
 export class TcpStreamReassembler {
   private readonly streams = new Map<string, StreamState>();
+  /** streams evicted with bytes held behind a gap (bounded): their next segment is a GAP */
+  private readonly evictedBehindGap = new Set<string>();
   private heldBytes = 0;
   readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0, rstIgnored: 0 };
   /** after DATA: the new in-order bytes are out[outOffset, outOffset + outLength) */
@@ -163,6 +169,8 @@ export class TcpStreamReassembler {
       return TcpDelivery.NONE;
     }
     let boundaries = 0;
+    // a stream evicted with bytes held behind a gap goes on past what was lost
+    if (state === undefined && this.evictedBehindGap.delete(key) && !syn) boundaries |= TcpBoundary.GAP;
     // A SYN with the stream's ISN is a retransmission, also after data went through (a fast-open
     // SYN sent again without its data, a duplicate the capture shows late): never a new stream.
     if (state === undefined || (syn && seq !== state.isn)) {
@@ -252,8 +260,7 @@ export class TcpStreamReassembler {
     while (this.heldBytes > this.limits.maxHeldBytes && this.streams.size > 0) {
       const [oldestKey, oldest] = this.streams.entries().next().value as [string, StreamState];
       if (oldest === state) break;
-      this.stats.evictions++;
-      this.forget(oldestKey, oldest);
+      this.evict(oldestKey, oldest);
     }
   }
 
@@ -306,8 +313,7 @@ export class TcpStreamReassembler {
   private admit(key: string, state: StreamState): void {
     while (this.streams.size >= this.limits.maxStreams) {
       const [oldestKey, oldest] = this.streams.entries().next().value as [string, StreamState];
-      this.stats.evictions++;
-      this.forget(oldestKey, oldest);
+      this.evict(oldestKey, oldest);
     }
     this.streams.set(key, state);
   }
@@ -322,6 +328,20 @@ export class TcpStreamReassembler {
   private forget(key: string, state: StreamState): void {
     this.release(state);
     this.streams.delete(key);
+  }
+
+  /**
+   * Forgets a stream to make room (too many streams, too many bytes held): one that held bytes
+   * behind a gap is remembered, so that its next segment is told as a GAP — what came before
+   * the gap must not be read as continuing into it.
+   */
+  private evict(key: string, state: StreamState): void {
+    this.stats.evictions++;
+    if (state.heldBytes > 0) {
+      this.evictedBehindGap.add(key);
+      if (this.evictedBehindGap.size > EVICTED_REMEMBERED) this.evictedBehindGap.delete(this.evictedBehindGap.values().next().value!);
+    }
+    this.forget(key, state);
   }
 
   /** Drops the other direction of the connection (a new connection, an RST); only at those, so the per-segment path builds no key. */

@@ -99,7 +99,7 @@ export class PacketFeed {
   /** At the end of the capture: a direction's held bytes after a gap, as tcpBoundary() takes them after a GAP. */
   private async resumeAfterGap(flowKey: string, bytes: Uint8Array): Promise<void> {
     const messages: SipParseResult[] = [];
-    const cut = this.tcpSip.end(flowKey, 'a lost segment');
+    const cut = this.tcpSip.gap(flowKey, 'a lost segment');
     if (cut !== null) messages.push(cut);
     messages.push(...this.tcpSip.push(flowKey, bytes, 0, bytes.length));
     if (messages.length > 0) await this.visitor.sip(messages, this.endContext(flowKey, this.tcpSip.kindOf(flowKey) ?? 'sip'));
@@ -199,8 +199,11 @@ export class PacketFeed {
       if ((boundaries & TcpBoundary.CONNECT) !== 0) cut(peer!, 'a new SYN from the peer');
     }
     // bytes after a lost segment: the message before it is cut there, never glued to them, and
-    // the direction is read afresh from the next start line (or WebSocket frame) they hold
-    if ((boundaries & TcpBoundary.GAP) !== 0) cut(key, 'a lost segment');
+    // the direction is read on from the next start line (or WebSocket frame) they hold
+    if ((boundaries & TcpBoundary.GAP) !== 0) {
+      const report = demux.gap(key, 'a lost segment');
+      if (report !== null) messages.push(report);
+    }
     if (kind === 'tcp') messages.push(...demux.push(key, view.bytes, view.payloadOffset, view.payloadLength));
     const after = demux.kindOf(key);
     if ((boundaries & TcpBoundary.END) !== 0) cut(key, 'FIN');

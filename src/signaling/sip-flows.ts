@@ -8,6 +8,7 @@
  */
 import { looksLikeSip } from './looks-like-sip.js';
 import type { SipParseResult } from './sip-message.js';
+import { sipError } from './sip-errors.js';
 import { SipStreamFramer } from './sip-stream.js';
 import { WebSocketFrameDecoder } from './websocket-frames.js';
 
@@ -25,7 +26,7 @@ export type SipFlowKind = 'undecided' | 'sip' | 'websocket' | 'other';
 interface Flow {
   kind: SipFlowKind;
   undecidedChunks: number;
-  framer: SipStreamFramer | WebSocketFrameDecoder | null;
+  framer: SipStreamFramer | WebSocketFrameDecoder | ResyncingWebSocket | null;
   /** while undecided: the unfinished last line, which may be the start of a start line */
   carry: Uint8Array | null;
 }
@@ -99,6 +100,21 @@ export class SipFlowDemux {
   }
 
   /**
+   * Bytes of the direction were lost (a gap the reassembler gave up on, `cause`): the message
+   * waiting for the rest is reported cut, never joined to the bytes after the gap, and those
+   * are read afresh in the direction's transport — SIP from its next start line (the framer
+   * reports what it skips), WebSocket from the next frame header resyncWebSocket finds.
+   */
+  gap(flowKey: string, cause: string): SipParseResult | null {
+    const flow = this.flows.get(flowKey);
+    if (flow === undefined || flow.framer === null) return null;
+    const report = flow.framer.end(cause);
+    if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
+    else flow.framer = new ResyncingWebSocket(this.limits.maxMessageBytes);
+    return report;
+  }
+
+  /**
    * Every direction still open ends (`cause`: the end of the capture): the report of each
    * message one was still waiting for the rest of, with the direction and what it carried.
    */
@@ -147,4 +163,61 @@ function startsWithAscii(b: Uint8Array, off: number, end: number, text: string):
   if (end - off < text.length) return false;
   for (let i = 0; i < text.length; i++) if (b[off + i] !== text.charCodeAt(i)) return false;
   return true;
+}
+
+/** A WebSocket frame's first byte where SIP travels: FIN with a text or binary frame, or a close frame. */
+function framesSip(byte: number): boolean {
+  return byte === 0x81 || byte === 0x82 || byte === 0x88;
+}
+
+/** Where the frame whose header starts at `at` ends, or -1 when its header is not all in `end`. */
+function frameEnd(b: Uint8Array, at: number, end: number): number {
+  if (at + 2 > end) return -1;
+  const masked = (b[at + 1]! & 0x80) !== 0;
+  let length = b[at + 1]! & 0x7f;
+  let header = 2;
+  if (length === 126) {
+    if (at + 4 > end) return -1;
+    length = (b[at + 2]! << 8) | b[at + 3]!;
+    header = 4;
+  } else if (length === 127) return -1; // 64-bit lengths: no SIP message needs them
+  return at + header + (masked ? 4 : 0) + length;
+}
+
+/**
+ * A WebSocket direction after lost bytes: the bytes are passed over up to a frame header whose
+ * frame ends where the bytes end or where another frame starts (a lone header-like byte in a
+ * masked payload rarely chains so), then framing goes on from it. What is passed over is
+ * reported once per stretch, so nothing after a lost segment disappears without a word.
+ */
+class ResyncingWebSocket {
+  private decoder: WebSocketFrameDecoder | null = null;
+  private skipped = 0;
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  push(chunk: Uint8Array): SipParseResult[] {
+    if (this.decoder !== null) return this.decoder.push(chunk);
+    for (let at = 0; at < chunk.length; at++) {
+      if (!framesSip(chunk[at]!)) continue;
+      const next = frameEnd(chunk, at, chunk.length);
+      if (next < 0 || next > chunk.length || (next < chunk.length && !framesSip(chunk[next]!))) continue;
+      this.decoder = new WebSocketFrameDecoder({ maxMessageBytes: this.maxMessageBytes });
+      const out = this.skippedReport(at);
+      return out.concat(this.decoder.push(chunk.subarray(at)));
+    }
+    this.skipped += chunk.length;
+    return [];
+  }
+
+  end(cause: string): SipParseResult | null {
+    if (this.decoder !== null) return this.decoder.end(cause);
+    return this.skippedReport(0)[0] ?? null;
+  }
+
+  private skippedReport(more: number): SipParseResult[] {
+    const n = this.skipped + more;
+    this.skipped = 0;
+    return n === 0 ? [] : [{ message: null, errors: [sipError('bad-websocket-frame', 0, `${n} bytes after a lost segment passed over to the next frame`)] }];
+  }
 }

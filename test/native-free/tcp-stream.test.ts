@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Tcp, TcpFlag } from '../../native-free/frame-builder.js';
-import { TcpBoundary } from '../../native-free/tcp-stream.js';
+import { TcpBoundary, TcpStreamReassembler } from '../../native-free/tcp-stream.js';
 import { LinkType } from '../../native-free/types.js';
 import { decodeAll, text, type TestRecord } from './packet-helpers.js';
 
@@ -142,6 +142,25 @@ describe('TCP stream reassembly', () => {
     expect(decoder.stats).toMatchObject({ tcpGaps: 2, tcpBytesDropped: 3 });
     decoder.flush();
     expect(decoder.stats.tcpBytesDropped).toBe(3);
+  });
+
+  // (it went on at its next segment as if nothing had been lost, and the feed glued the bytes
+  // after the gap to the message before it)
+  it('a stream evicted with bytes held behind a gap (too many bytes held) goes on at its next segment as a GAP', () => {
+    const told: [string, number][] = [];
+    const r = new TcpStreamReassembler({ maxStreams: 100, maxHeldBytes: 10, maxHeldBytesPerStream: 1000, maxHeldSegmentsPerStream: 100, gapTimeoutSeconds: 100, onBoundary: (k, b) => told.push([k, b]) });
+    const add = (key: string, seq: number, t: string) => r.add(key, 0, seq, TcpFlag.ACK, new TextEncoder().encode(t), 0, t.length);
+    add('x', 100, 'ab');
+    add('x', 104, 'ef'); // "cd" lost: "ef" held
+    add('y', 500, 'zz');
+    add('y', 510, '0123456789'); // 12 bytes held over all streams, more than 10: x, the oldest, is evicted
+    expect(add('x', 106, 'gh')).toBe(1);
+    expect(new TextDecoder().decode(r.out.subarray(r.outOffset, r.outOffset + r.outLength))).toBe('gh');
+    expect(told).toEqual([['x', TcpBoundary.GAP]]);
+    expect(r.stats).toMatchObject({ evictions: 1, bytesDropped: 2 });
+    // only once: the segment after it follows
+    add('x', 108, 'ij');
+    expect(told).toHaveLength(1);
   });
 
   it('bytes held past the FIN are not part of the stream: dropped and counted when it ends', () => {
