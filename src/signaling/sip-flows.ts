@@ -107,7 +107,12 @@ export class SipFlowDemux {
    */
   gap(flowKey: string, cause: string): SipParseResult | null {
     const flow = this.flows.get(flowKey);
-    if (flow === undefined || flow.framer === null) return null;
+    if (flow === undefined) return null;
+    if (flow.framer === null) {
+      // still undecided: the line it carried does not go on into the bytes after the gap
+      flow.carry = null;
+      return null;
+    }
     const report = flow.framer.end(cause);
     if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
     else flow.framer = new ResyncingWebSocket(this.limits.maxMessageBytes);

@@ -98,3 +98,22 @@ describe('a lost segment holding the start of a message', () => {
     expect(got).toEqual(['INVITE one', `garbage-skipped: ${sipMessage('OPTIONS', 'two').length - 50 - 2}`, 'BYE three']);
   });
 });
+
+describe('a lost segment before the direction is known to carry SIP', () => {
+  // (the start of a line it carried, waiting to be read as a start line, was joined to the bytes after the gap)
+  it('the line carried before the gap is not joined to the bytes after it', async () => {
+    const i2 = sipMessage('OPTIONS', 'two');
+    const after = 'ITE sip:bob@10.0.0.2 SIP/2.0\r\nCall-ID: glued\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n' + i2;
+    const records = [
+      ...open,
+      // the direction's first bytes: too few to tell what it carries
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, 'INV'),
+      // 100 bytes lost; held: what happens to read on from "INV" as an INVITE, then the OPTIONS
+      { ...tcp(A, 1104, TcpFlag.PSH | TcpFlag.ACK, after), ts: 1003 },
+      { ...tcp(A, 1104 + after.length, TcpFlag.ACK), ts: 1020 },
+    ];
+    const got = (await toTheEnd(records)).flatMap(([, , r]) => r);
+    expect(got).not.toContain('INVITE glued');
+    expect(got).toContain('OPTIONS two');
+  });
+});
