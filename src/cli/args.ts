@@ -28,10 +28,10 @@ export function parseCommandArgs<S extends OptionSpec>(
   return { capture, values: parsed.values as never };
 }
 
-/** `--workers n`: a whole number ≥ 0. */
 /** More shard threads than any machine here has cores for by far; a larger count is a typo, not a setting. */
 export const MAX_WORKERS = 256;
 
+/** `--workers n`: a whole number from 0 to MAX_WORKERS. */
 export function parseWorkerCount(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > MAX_WORKERS) throw new UsageError(`--workers takes a whole number from 0 to ${MAX_WORKERS}, not '${value}'`);

@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { access, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { makeDir } from '../export/make-dir.js';
+import { makeDir, removeMade } from '../export/make-dir.js';
 
 /**
  * Whether `dir` can become the output folder, found out before a run reads its capture or
@@ -41,8 +41,7 @@ export async function checkOutDir(dir: string): Promise<void> {
     try {
       await tryWriting(dir, wanted);
     } finally {
-      // (a folder something else put something in meanwhile stays)
-      for (const m of made.reverse()) await rmdir(m).catch(() => undefined);
+      await removeMade(made);
     }
     return;
   }

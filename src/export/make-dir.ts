@@ -30,9 +30,17 @@ export async function makeDir(dir: string): Promise<string[]> {
       // made meanwhile by someone else: fine (a file in the way fails at the next level, or at open)
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
       // a level it cannot make: the outer ones it made go again, as if never begun
-      for (const at of made.reverse()) await rmdir(at).catch(() => undefined);
+      await removeMade(made);
       throw err;
     }
   }
   return made;
+}
+
+/**
+ * Removes folders makeDir made (outermost first, as it returns them), innermost first; one
+ * something else put something in meanwhile stays.
+ */
+export async function removeMade(made: readonly string[]): Promise<void> {
+  for (let i = made.length - 1; i >= 0; i--) await rmdir(made[i]!).catch(() => undefined);
 }

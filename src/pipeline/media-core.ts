@@ -402,7 +402,7 @@ export class MediaCore {
 
   /**
    * The part of the capture an RTCP packet belongs to, as the replay engine shards it: its
-   * dialog's Call-ID where signaling routes it, else its transport pair (unroutedPair). An RR's
+   * dialog's Call-ID where signaling routes it, else its transport pair (unroutedPairV4). An RR's
    * round trip is measured against the SRs of its own part only, so that one core finds what
    * shards that split the parts between them find (a second call naming the same media
    * addresses moved one direction's RTCP to another shard, and the RTT differed).

@@ -20,6 +20,7 @@ import {
   stricterFeatures,
   stricterRetention,
   jointType,
+  valueText,
   vocabularyWord,
 } from './vocabulary.js';
 
@@ -69,14 +70,6 @@ const STATEMENT_KEYS = new Set(['export', 'features', 'retention']);
 
 /** The reason an identifier nothing was delivered for is unresolved. */
 export const UNKNOWN_IDENTIFIER = 'identifier not known';
-
-/**
- * A part's value as text: a string as it is, anything else as its JSON (a body's ["raw"] is not
- * the word raw; String() of an object whose own `toString` key is no function throws).
- */
-function valueText(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-}
 
 /** The most restrictive statement a pref-id can have: what unresolved and failed APTs count as. */
 export function mostRestrictiveStatement(id: string, status: Exclude<StatementStatus, 'resolved'>, reason: string): AptStatement {

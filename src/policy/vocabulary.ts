@@ -30,6 +30,14 @@ export function vocabularyWord(value: unknown): string {
   return typeof value === 'string' ? value.trim().toLowerCase() : '';
 }
 
+/**
+ * A part's value as text: a string as it is, anything else as its JSON (a body's ["raw"] is not
+ * the word raw; String() of an object whose own `toString` key is no function throws).
+ */
+export function valueText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+}
+
 export function isExportLevel(value: string): value is ExportLevel {
   return (EXPORT_LEVELS as readonly string[]).includes(value);
 }
@@ -114,7 +122,7 @@ export function parseDuration(text: string): number | null {
  */
 export function splitFeatureList(value: string | readonly unknown[]): { known: FeatureClass[]; unknown: string[] } {
   // a list's members are words: a nested ["media-metrics"] is none (String() would make it one)
-  const members = typeof value === 'string' ? value.split(',') : value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v)));
+  const members = typeof value === 'string' ? value.split(',') : value.map(valueText);
   const known: FeatureClass[] = [];
   const unknown: string[] = [];
   for (const raw of members) {
