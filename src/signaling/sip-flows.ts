@@ -136,8 +136,8 @@ export class SipFlowDemux {
   private classify(flow: Flow, b: Uint8Array, off: number, len: number): number {
     const end = off + len;
     const first = b[off];
-    if (startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || first === 0x81 || first === 0x82) {
-      // an Upgrade request or response, or a final text/binary frame: no SIP start line begins with these
+    if (startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || (first !== undefined && finalDataFrame(first))) {
+      // an Upgrade request or response, or a final text/binary frame (compressed or not): no SIP start line begins with these
       flow.kind = 'websocket';
       flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes });
       return off;
@@ -170,9 +170,14 @@ function startsWithAscii(b: Uint8Array, off: number, end: number, text: string):
   return true;
 }
 
-/** A WebSocket frame's first byte where SIP travels: FIN with a text or binary frame, or a close frame. */
+/** A WebSocket frame's first byte for a whole text or binary message: FIN, RSV1 when compressed (RFC 7692), the opcode. */
+function finalDataFrame(byte: number): boolean {
+  return byte === 0x81 || byte === 0x82 || byte === 0xc1 || byte === 0xc2;
+}
+
+/** A WebSocket frame's first byte where SIP travels: a whole text or binary message, or a close frame. */
 function framesSip(byte: number): boolean {
-  return byte === 0x81 || byte === 0x82 || byte === 0x88;
+  return finalDataFrame(byte) || byte === 0x88;
 }
 
 /** Where the frame whose header starts at `at` ends, or -1 when its header is not all in `end`. */

@@ -17,10 +17,15 @@
  *  +-------------------------------+-------------------------------+
  *  | Masking-key (continued)       |          Payload Data         |
  *  +-------------------------------- - - - - - - - - - - - - - - - +
+ *
+ * A message whose first frame has RSV1 set is compressed (permessage-deflate, RFC 7692): it is
+ * inflated (websocket-deflate.ts) before it is read as SIP, unless the direction's own
+ * handshake, seen in the capture, offered or accepted no such extension.
  */
 import { headerSectionEnd } from './byte-search.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
+import { MessageInflater, namesPermessageDeflate } from './websocket-deflate.js';
 
 const OPCODE_CONTINUATION = 0x0;
 const OPCODE_TEXT = 0x1;
@@ -38,6 +43,14 @@ export class WebSocketFrameDecoder {
   private fragments: Uint8Array[] = [];
   private fragmentBytes = 0;
   private inMessage = false;
+  /** the message being gathered came with RSV1 set on its first frame */
+  private compressed = false;
+  /**
+   * What the direction's handshake said of permessage-deflate: 'named' (a client's offer or a
+   * server's acceptance), 'absent', or 'unseen' when the capture began after it.
+   */
+  private deflate: 'named' | 'absent' | 'unseen' = 'unseen';
+  private inflater: MessageInflater | null = null;
   private closed = false;
 
   constructor(private readonly limits: WebSocketLimits = { maxMessageBytes: 256 * 1024 }) {}
@@ -83,6 +96,7 @@ export class WebSocketFrameDecoder {
       return 0;
     }
     this.handshakeDone = true;
+    this.deflate = namesPermessageDeflate(b, end) ? 'named' : 'absent';
     return end;
   }
 
@@ -90,6 +104,7 @@ export class WebSocketFrameDecoder {
   private readFrame(b: Uint8Array, pos: number, out: SipParseResult[]): number {
     if (b.length - pos < 2) return 0;
     const fin = (b[pos] & 0x80) !== 0;
+    const rsv1 = (b[pos] & 0x40) !== 0;
     const opcode = b[pos] & 0x0f;
     const masked = (b[pos + 1] & 0x80) !== 0;
     let length = b[pos + 1] & 0x7f;
@@ -128,9 +143,16 @@ export class WebSocketFrameDecoder {
         this.resetMessage();
       }
       this.inMessage = true;
+      this.compressed = rsv1;
     } else if (opcode === OPCODE_CONTINUATION) {
       if (!this.inMessage) {
         out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, 'continuation without a message')] });
+        return header + length;
+      }
+      if (rsv1) {
+        // RFC 7692 §6.1: only a message's first frame says whether it is compressed
+        out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, 'RSV1 set on a continuation frame, message dropped')] });
+        this.resetMessage();
         return header + length;
       }
     } else {
@@ -146,10 +168,22 @@ export class WebSocketFrameDecoder {
     }
     if (fin) {
       const message = this.fragments.length === 1 ? this.fragments[0]! : concat(this.fragments, this.fragmentBytes);
+      const compressed = this.compressed;
       this.resetMessage();
-      out.push(parseSipMessage(message, 0, message.length));
+      out.push(compressed ? this.inflated(message, this.consumed + pos) : parseSipMessage(message, 0, message.length));
     }
     return header + length;
+  }
+
+  /** A compressed message, inflated and read as SIP; or why it could not be. */
+  private inflated(payload: Uint8Array, offset: number): SipParseResult {
+    if (this.deflate === 'absent') {
+      return { message: null, errors: [sipError('bad-websocket-frame', offset, 'a compressed message (RSV1) where the handshake named no permessage-deflate, dropped')] };
+    }
+    this.inflater ??= new MessageInflater();
+    const inflated = this.inflater.inflate(payload, this.limits.maxMessageBytes);
+    if (inflated.bytes === null) return { message: null, errors: [sipError(inflated.tooLarge ? 'oversized-message' : 'bad-websocket-frame', offset, inflated.error)] };
+    return parseSipMessage(inflated.bytes, 0, inflated.bytes.length);
   }
 
   /**
@@ -173,6 +207,7 @@ export class WebSocketFrameDecoder {
     this.fragments = [];
     this.fragmentBytes = 0;
     this.inMessage = false;
+    this.compressed = false;
   }
 
   private append(chunk: Uint8Array): void {
