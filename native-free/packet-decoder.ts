@@ -148,7 +148,7 @@ export class PacketDecoder {
   }
 
   /** End of capture, before flush: the TCP bytes held behind gaps that never filled (TcpStreamReassembler.drainHeld). */
-  drainHeldTcp(): { key: string; bytes: Uint8Array }[] {
+  drainHeldTcp(): { key: string; bytes: Uint8Array; lostBytes: number }[] {
     return this.tcpStreams.drainHeld();
   }
 

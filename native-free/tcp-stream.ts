@@ -45,7 +45,8 @@ export function reverseFlowKey(key: string): string {
 }
 
 /** Told of a direction's boundaries (TcpBoundary bits) during the add() of the segment that made them. */
-export type TcpBoundaryListener = (key: string, boundaries: number) => void;
+/** `lostBytes`: with GAP, how many bytes the skipped gap held (-1 when not known: a stream evicted behind one). */
+export type TcpBoundaryListener = (key: string, boundaries: number, lostBytes: number) => void;
 
 export interface TcpStreamLimits {
   /** connection directions tracked at once */
@@ -165,12 +166,16 @@ export class TcpStreamReassembler {
       }
       if (state !== undefined) this.forget(key, state);
       this.forgetReverse(key);
-      this.limits.onBoundary?.(key, TcpBoundary.RESET);
+      this.limits.onBoundary?.(key, TcpBoundary.RESET, 0);
       return TcpDelivery.NONE;
     }
     let boundaries = 0;
-    // a stream evicted with bytes held behind a gap goes on past what was lost
-    if (state === undefined && this.evictedBehindGap.delete(key) && !syn) boundaries |= TcpBoundary.GAP;
+    let lostBytes = 0;
+    // a stream evicted with bytes held behind a gap goes on past what was lost (how much, no longer known)
+    if (state === undefined && this.evictedBehindGap.delete(key) && !syn) {
+      boundaries |= TcpBoundary.GAP;
+      lostBytes = -1;
+    }
     // A SYN with the stream's ISN is a retransmission, also after data went through (a fast-open
     // SYN sent again without its data, a duplicate the capture shows late): never a new stream.
     if (state === undefined || (syn && seq !== state.isn)) {
@@ -198,6 +203,7 @@ export class TcpStreamReassembler {
     // Any segment of the direction may find its gap too old (a retransmitted FIN, a bare ACK),
     // not only one that is held: a stream whose FIN already came may see nothing else.
     if (delivery === TcpDelivery.NONE && state.held.length > 0 && this.overLimits(state, ts)) {
+      lostBytes = this.gapLength(state);
       delivery = this.skipGap(state, ts);
       boundaries |= TcpBoundary.GAP;
     }
@@ -210,7 +216,7 @@ export class TcpStreamReassembler {
       state.finSeq = -1;
       boundaries |= TcpBoundary.END;
     }
-    if (boundaries !== 0) this.limits.onBoundary?.(key, boundaries);
+    if (boundaries !== 0) this.limits.onBoundary?.(key, boundaries, lostBytes);
     return delivery;
   }
 
@@ -265,10 +271,15 @@ export class TcpStreamReassembler {
   }
 
   /** Jumps the stream over its first gap to the lowest held sequence number, and delivers. */
+  /** The bytes between what the stream delivered and its first held segment. */
+  private gapLength(state: StreamState): number {
+    return seqDiff(state.held[0]!.seq, state.nextSeq);
+  }
+
   private skipGap(state: StreamState, ts: number): TcpDelivery {
     const first = state.held[0]!;
     this.stats.gaps++;
-    this.stats.bytesDropped += seqDiff(first.seq, state.nextSeq);
+    this.stats.bytesDropped += this.gapLength(state);
     state.nextSeq = first.seq;
     const drained = this.drain(state, ts);
     return drained.length > 0 ? this.deliver(drained) : TcpDelivery.NONE;
@@ -356,11 +367,15 @@ export class TcpStreamReassembler {
    * as the gap's timeout would have delivered it had the capture gone on — one run per skipped
    * gap, in stream order. The lost bytes count as dropped; the streams hold nothing after.
    */
-  drainHeld(): { key: string; bytes: Uint8Array }[] {
-    const runs: { key: string; bytes: Uint8Array }[] = [];
+  drainHeld(): { key: string; bytes: Uint8Array; lostBytes: number }[] {
+    const runs: { key: string; bytes: Uint8Array; lostBytes: number }[] = [];
     for (const [key, state] of this.streams) {
+      let lostBytes = 0;
       while (state.held.length > 0) {
-        if (this.skipGap(state, state.gapSince) === TcpDelivery.DATA) runs.push({ key, bytes: this.out.slice(this.outOffset, this.outOffset + this.outLength) });
+        lostBytes += this.gapLength(state);
+        if (this.skipGap(state, state.gapSince) !== TcpDelivery.DATA) continue;
+        runs.push({ key, bytes: this.out.slice(this.outOffset, this.outOffset + this.outLength), lostBytes });
+        lostBytes = 0;
       }
     }
     return runs;

@@ -61,10 +61,13 @@ export interface FeedStats {
 export class PacketFeed {
   /** TcpBoundary bits the TCP reassembler told of while decoding the current record */
   private tcpBoundaries = 0;
+  /** with a GAP among them: the bytes it lost (-1: not known) */
+  private tcpLostBytes = 0;
   private readonly decoder = new PacketDecoder({
     tcp: {
-      onBoundary: (_key, boundaries) => {
+      onBoundary: (_key, boundaries, lostBytes) => {
         this.tcpBoundaries |= boundaries;
+        if ((boundaries & TcpBoundary.GAP) !== 0) this.tcpLostBytes = lostBytes;
       },
     },
   });
@@ -90,18 +93,15 @@ export class PacketFeed {
       if (this.visitor.endBatch) await this.visitor.endBatch(batch);
     }
     // bytes a stream held behind a lost segment go on as a skipped gap would have sent them
-    for (const { key, bytes } of this.decoder.drainHeldTcp()) await this.resumeAfterGap(key, bytes);
+    for (const { key, bytes, lostBytes } of this.decoder.drainHeldTcp()) await this.resumeAfterGap(key, bytes, lostBytes);
     this.decoder.flush();
     this.stats.layers = this.decoder.stats;
     await this.endConnections();
   }
 
   /** At the end of the capture: a direction's held bytes after a gap, as tcpBoundary() takes them after a GAP. */
-  private async resumeAfterGap(flowKey: string, bytes: Uint8Array): Promise<void> {
-    const messages: SipParseResult[] = [];
-    const cut = this.tcpSip.gap(flowKey, 'a lost segment');
-    if (cut !== null) messages.push(cut);
-    messages.push(...this.tcpSip.push(flowKey, bytes, 0, bytes.length));
+  private async resumeAfterGap(flowKey: string, bytes: Uint8Array, lostBytes: number): Promise<void> {
+    const messages = this.gapThenBytes(flowKey, lostBytes, bytes, 0, bytes.length);
     if (messages.length > 0) await this.visitor.sip(messages, this.endContext(flowKey, this.tcpSip.kindOf(flowKey) ?? 'sip'));
   }
 
@@ -198,13 +198,8 @@ export class PacketFeed {
       cut(key, 'a new SYN');
       if ((boundaries & TcpBoundary.CONNECT) !== 0) cut(peer!, 'a new SYN from the peer');
     }
-    // bytes after a lost segment: the message before it is cut there, never glued to them, and
-    // the direction is read on from the next start line (or WebSocket frame) they hold
-    if ((boundaries & TcpBoundary.GAP) !== 0) {
-      const report = demux.gap(key, 'a lost segment');
-      if (report !== null) messages.push(report);
-    }
-    if (kind === 'tcp') messages.push(...demux.push(key, view.bytes, view.payloadOffset, view.payloadLength));
+    if ((boundaries & TcpBoundary.GAP) !== 0) messages.push(...this.gapThenBytes(key, this.tcpLostBytes, view.bytes, view.payloadOffset, kind === 'tcp' ? view.payloadLength : 0));
+    else if (kind === 'tcp') messages.push(...demux.push(key, view.bytes, view.payloadOffset, view.payloadLength));
     const after = demux.kindOf(key);
     if ((boundaries & TcpBoundary.END) !== 0) cut(key, 'FIN');
     if ((boundaries & TcpBoundary.RESET) !== 0) {
@@ -216,6 +211,19 @@ export class PacketFeed {
       return;
     }
     return this.visitor.sip(messages, this.context(view, (after ?? before ?? peerBefore) === 'websocket' ? 'ws' : 'tcp'));
+  }
+
+  /**
+   * Bytes after a lost segment: the message before it is cut there, never glued to them (or the
+   * loss is reported when it fell between messages), and the direction is read on from the next
+   * start line (or WebSocket frame) they hold.
+   */
+  private gapThenBytes(flowKey: string, lostBytes: number, bytes: Uint8Array, off: number, len: number): SipParseResult[] {
+    const messages: SipParseResult[] = [];
+    const report = this.tcpSip.gap(flowKey, 'a lost segment', lostBytes);
+    if (report !== null) messages.push(report);
+    if (len > 0) messages.push(...this.tcpSip.push(flowKey, bytes, off, len));
+    return messages;
   }
 
   private context(view: PacketView, transport: 'udp' | 'tcp' | 'ws'): SipContext {

@@ -19,6 +19,7 @@ export type SipErrorReason =
   | 'bad-multipart'
   | 'oversized-message'
   | 'garbage-skipped'
+  | 'bytes-lost'
   | 'bad-websocket-frame'
   | 'bad-websocket-handshake';
 

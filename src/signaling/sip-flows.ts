@@ -100,12 +100,14 @@ export class SipFlowDemux {
   }
 
   /**
-   * Bytes of the direction were lost (a gap the reassembler gave up on, `cause`): the message
-   * waiting for the rest is reported cut, never joined to the bytes after the gap, and those
-   * are read afresh in the direction's transport — SIP from its next start line (the framer
-   * reports what it skips), WebSocket from the next frame header resyncWebSocket finds.
+   * Bytes of the direction were lost (a gap the reassembler gave up on, `cause`; `lostBytes`
+   * of them, -1 when not known): the message waiting for the rest is reported cut, never joined
+   * to the bytes after the gap — or, when the gap fell between messages, the loss itself is
+   * reported (a message wholly inside it cannot be known) — and the bytes after it are read
+   * afresh in the direction's transport: SIP from its next start line (the framer reports what
+   * it skips), WebSocket from the next frame header ResyncingWebSocket finds.
    */
-  gap(flowKey: string, cause: string): SipParseResult | null {
+  gap(flowKey: string, cause: string, lostBytes = -1): SipParseResult | null {
     const flow = this.flows.get(flowKey);
     if (flow === undefined) return null;
     if (flow.framer === null) {
@@ -113,7 +115,8 @@ export class SipFlowDemux {
       flow.carry = null;
       return null;
     }
-    const report = flow.framer.end(cause);
+    const lost = lostBytes >= 0 ? `${lostBytes} bytes` : 'bytes';
+    const report = flow.framer.end(cause) ?? { message: null, errors: [sipError('bytes-lost', 0, `${lost} missing between messages (${cause}): a message wholly inside them is unknown`)] };
     if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
     else flow.framer = new ResyncingWebSocket(this.limits.maxMessageBytes);
     return report;

@@ -8,6 +8,8 @@
  * let the message's tail be passed over without a word. Now the direction keeps its transport,
  * SIP reads on from its next start line reporting what it passes over, WebSocket from the next
  * frame header whose frame ends where another begins, and an eviction behind a gap is a GAP.
+ * A lost segment that fell between messages (one holding a whole message, the usual case) was
+ * passed over without a word; now the loss is reported (`bytes-lost`, with how many bytes).
  */
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Tcp, TcpFlag } from '../../native-free/frame-builder.js';
@@ -95,7 +97,56 @@ describe('a lost segment holding the start of a message', () => {
     ];
     const got = (await toTheEnd(records)).flatMap(([, , r]) => r);
     // the OPTIONS's tail up to the blank line that ends it (its CRLF CRLF is passed over as blank lines)
-    expect(got).toEqual(['INVITE one', `garbage-skipped: ${sipMessage('OPTIONS', 'two').length - 50 - 2}`, 'BYE three']);
+    expect(got).toEqual([
+      'INVITE one',
+      'bytes-lost: 50 bytes missing between messages (a lost segment): a message wholly inside them is unknown',
+      `garbage-skipped: ${sipMessage('OPTIONS', 'two').length - 50 - 2}`,
+      'BYE three',
+    ]);
+  });
+});
+
+describe('a lost segment holding whole messages', () => {
+  // (a SIP message usually fits one segment: losing that segment lost the message without a word)
+  const i1 = sipMessage('INVITE', 'one');
+  const i2 = sipMessage('OPTIONS', 'two');
+  const i3 = sipMessage('BYE', 'three');
+
+  it('SIP: the loss is reported where the gap is skipped, and the message after it is read', async () => {
+    const records = [
+      ...open,
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, i1),
+      // lost: the whole OPTIONS; held behind the gap: the BYE, until 17 s later
+      { ...tcp(A, 1001 + i1.length + i2.length, TcpFlag.PSH | TcpFlag.ACK, i3), ts: 1003 },
+      { ...tcp(A, 1001 + i1.length + i2.length + i3.length, TcpFlag.ACK), ts: 1020 },
+    ];
+    expect(await toTheEnd(records)).toEqual([
+      [3, 'tcp', ['INVITE one']],
+      [5, 'tcp', [`bytes-lost: ${i2.length} bytes missing between messages (a lost segment): a message wholly inside them is unknown`, 'BYE three']],
+    ]);
+  });
+
+  it('SIP: a gap still open when the capture ends is reported with the bytes held behind it', async () => {
+    const records = [...open, tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, i1), { ...tcp(A, 1001 + i1.length + i2.length, TcpFlag.PSH | TcpFlag.ACK, i3), ts: 1003 }];
+    expect(await toTheEnd(records)).toEqual([
+      [3, 'tcp', ['INVITE one']],
+      [4, 'tcp', [`bytes-lost: ${i2.length} bytes missing between messages (a lost segment): a message wholly inside them is unknown`, 'BYE three']],
+    ]);
+  });
+
+  it('WebSocket: the same, told on the WebSocket transport', async () => {
+    const head = new Uint8Array([...text(UPGRADE), ...wsFrame(text(i1))]);
+    const [f2, f3] = [wsFrame(text(i2)), wsFrame(text(i3))];
+    const records = [
+      ...open,
+      tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, head),
+      { ...tcp(A, 1001 + head.length + f2.length, TcpFlag.PSH | TcpFlag.ACK, f3), ts: 1003 },
+      { ...tcp(A, 1001 + head.length + f2.length + f3.length, TcpFlag.ACK), ts: 1020 },
+    ];
+    expect(await toTheEnd(records)).toEqual([
+      [3, 'ws', ['INVITE one']],
+      [5, 'ws', [`bytes-lost: ${f2.length} bytes missing between messages (a lost segment): a message wholly inside them is unknown`, 'BYE three']],
+    ]);
   });
 });
 
