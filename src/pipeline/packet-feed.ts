@@ -72,8 +72,8 @@ export class PacketFeed {
     },
   });
   private readonly view = createPacketView();
-  /** SIP over TCP or WebSocket, one framer per connection direction (bounded) */
-  private readonly tcpSip = new SipFlowDemux();
+  /** SIP over TCP or WebSocket, one framer per connection direction (bounded); a WebSocket's two directions share its handshake */
+  private readonly tcpSip = new SipFlowDemux({}, reverseFlowKey);
   readonly stats: FeedStats;
 
   constructor(private readonly visitor: PacketVisitor) {

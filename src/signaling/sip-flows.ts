@@ -10,16 +10,19 @@ import { looksLikeSip } from './looks-like-sip.js';
 import type { SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
 import { SipStreamFramer } from './sip-stream.js';
-import { WebSocketFrameDecoder } from './websocket-frames.js';
+import { DEFAULT_WINDOW_BUDGET_BYTES, WindowBudget } from './websocket-deflate.js';
+import { WebSocketConnection, WebSocketFrameDecoder, type WebSocketLimits } from './websocket-frames.js';
 
 export interface SipFlowLimits {
   maxFlows: number;
+  /** permessage-deflate windows kept, every WebSocket direction together */
+  maxWindowBytes: number;
   /** chunks inspected without finding SIP before a direction is given up as not SIP */
   maxUndecidedChunks: number;
   maxMessageBytes: number;
 }
 
-export const DEFAULT_SIP_FLOW_LIMITS: SipFlowLimits = { maxFlows: 20_000, maxUndecidedChunks: 8, maxMessageBytes: 256 * 1024 };
+export const DEFAULT_SIP_FLOW_LIMITS: SipFlowLimits = { maxFlows: 20_000, maxWindowBytes: DEFAULT_WINDOW_BUDGET_BYTES, maxUndecidedChunks: 8, maxMessageBytes: 256 * 1024 };
 
 export type SipFlowKind = 'undecided' | 'sip' | 'websocket' | 'other';
 
@@ -43,10 +46,16 @@ export interface SipFlowStats {
 export class SipFlowDemux {
   private readonly limits: SipFlowLimits;
   private readonly flows = new Map<string, Flow>();
+  private readonly windows: WindowBudget;
   readonly stats: SipFlowStats = { flows: 0, evicted: 0, notSip: 0 };
 
-  constructor(limits: Partial<SipFlowLimits> = {}) {
+  /** `peerOf`: the key of the connection's other direction, so the two share what the WebSocket handshake agreed */
+  constructor(
+    limits: Partial<SipFlowLimits> = {},
+    private readonly peerOf: ((flowKey: string) => string) | null = null,
+  ) {
     this.limits = { ...DEFAULT_SIP_FLOW_LIMITS, ...limits };
+    this.windows = new WindowBudget(this.limits.maxWindowBytes);
   }
 
   /** What a direction was recognised as, or null when it is not followed. */
@@ -65,12 +74,17 @@ export class SipFlowDemux {
     }
     this.flows.set(flowKey, flow);
     if (this.flows.size > this.limits.maxFlows) {
-      this.flows.delete(this.flows.keys().next().value!);
+      const [oldest, dropped] = this.flows.entries().next().value!;
+      this.flows.delete(oldest);
+      // its window, if any, leaves the budget
+      if (dropped.framer instanceof WebSocketFrameDecoder) dropped.framer.end('eviction');
       this.stats.evicted++;
     }
     if (flow.kind === 'other') return [];
     if (flow.kind === 'undecided') {
+      let carried = 0;
       if (flow.carry !== null) {
+        carried = flow.carry.length;
         const joined = new Uint8Array(flow.carry.length + len);
         joined.set(flow.carry, 0);
         joined.set(bytes.subarray(off, off + len), flow.carry.length);
@@ -79,7 +93,7 @@ export class SipFlowDemux {
         off = 0;
         len = joined.length;
       }
-      const found = this.classify(flow, bytes, off, len);
+      const found = this.classify(flowKey, flow, bytes, off, len, carried);
       if (found < 0) return [];
       return flow.framer!.push(bytes.subarray(found, off + len));
     }
@@ -118,7 +132,7 @@ export class SipFlowDemux {
     const lost = lostBytes >= 0 ? `${lostBytes} bytes` : 'bytes';
     const report = flow.framer.end(cause) ?? { message: null, errors: [sipError('bytes-lost', 0, `${lost} missing between messages (${cause}): a message wholly inside them is unknown`)] };
     if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
-    else flow.framer = new ResyncingWebSocket(this.limits.maxMessageBytes);
+    else flow.framer = new ResyncingWebSocket({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows });
     return report;
   }
 
@@ -135,15 +149,20 @@ export class SipFlowDemux {
     return cut;
   }
 
-  /** Decides what the direction carries; returns where its first message starts, or -1. */
-  private classify(flow: Flow, b: Uint8Array, off: number, len: number): number {
+  /**
+   * Decides what the direction carries; returns where its first message starts, or -1.
+   * `carried`: how many of the bytes are the line carried from the direction's chunk before.
+   */
+  private classify(flowKey: string, flow: Flow, b: Uint8Array, off: number, len: number, carried: number): number {
     const end = off + len;
-    const first = b[off];
-    if (startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || (first !== undefined && finalDataFrame(first))) {
-      // an Upgrade request or response, or a final text/binary frame (compressed or not): no SIP start line begins with these
+    // an Upgrade request or response, or a text/binary frame's header (compressed or not, whole
+    // or a first fragment): the carried line is held to a frame that chains, the chunk's own start too
+    let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end, carried > 0) ? off : -1;
+    if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end, false)) ws = off + carried;
+    if (ws >= 0) {
       flow.kind = 'websocket';
-      flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes });
-      return off;
+      flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, this.connectionFor(flowKey));
+      return ws;
     }
     let at = off;
     while (at < end && (b[at] === 0x0d || b[at] === 0x0a)) at++;
@@ -165,6 +184,12 @@ export class SipFlowDemux {
     }
     return -1;
   }
+
+  /** The WebSocket connection the direction belongs to: its peer direction's, when that is followed. */
+  private connectionFor(flowKey: string): WebSocketConnection {
+    const peer = this.peerOf === null ? undefined : this.flows.get(this.peerOf(flowKey));
+    return peer?.framer instanceof WebSocketFrameDecoder ? peer.framer.connection : new WebSocketConnection();
+  }
 }
 
 function startsWithAscii(b: Uint8Array, off: number, end: number, text: string): boolean {
@@ -181,6 +206,28 @@ function finalDataFrame(byte: number): boolean {
 /** A WebSocket frame's first byte where SIP travels: a whole text or binary message, or a close frame. */
 function framesSip(byte: number): boolean {
   return finalDataFrame(byte) || byte === 0x88;
+}
+
+/** The first byte of any frame header: RSV2 and RSV3 clear, a defined opcode (continuation, text, binary, close, ping, pong). */
+function frameStart(byte: number): boolean {
+  const opcode = byte & 0x0f;
+  return (byte & 0x30) === 0 && (opcode <= 2 || (opcode >= 8 && opcode <= 10));
+}
+
+/**
+ * Whether a text or binary message's first frame starts at `at`, whole (FIN) or a first
+ * fragment, compressed or not. Such a byte never starts a SIP start line, except 'A' and 'B'
+ * (0x41, 0x42: RSV1 and a first fragment) — those, and any start when `strict`, must also look
+ * like framing: the frame ends where the bytes end or where another frame starts.
+ */
+function opensWithFrames(b: Uint8Array, at: number, end: number, strict: boolean): boolean {
+  const first = b[at];
+  if (first === undefined || (first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2)) return false;
+  const letter = first === 0x41 || first === 0x42;
+  if (!strict && !letter) return true;
+  if (letter && looksLikeSip(b, at, end - at)) return false;
+  const next = frameEnd(b, at, end);
+  return next === end || (next > at && next < end && frameStart(b[next]!));
 }
 
 /** Where the frame whose header starts at `at` ends, or -1 when its header is not all in `end`. */
@@ -207,7 +254,7 @@ class ResyncingWebSocket {
   private decoder: WebSocketFrameDecoder | null = null;
   private skipped = 0;
 
-  constructor(private readonly maxMessageBytes: number) {}
+  constructor(private readonly limits: WebSocketLimits) {}
 
   push(chunk: Uint8Array): SipParseResult[] {
     if (this.decoder !== null) return this.decoder.push(chunk);
@@ -215,7 +262,7 @@ class ResyncingWebSocket {
       if (!framesSip(chunk[at]!)) continue;
       const next = frameEnd(chunk, at, chunk.length);
       if (next < 0 || next > chunk.length || (next < chunk.length && !framesSip(chunk[next]!))) continue;
-      this.decoder = new WebSocketFrameDecoder({ maxMessageBytes: this.maxMessageBytes });
+      this.decoder = new WebSocketFrameDecoder(this.limits);
       const out = this.skippedReport(at);
       return out.concat(this.decoder.push(chunk.subarray(at)));
     }

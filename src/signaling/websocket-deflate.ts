@@ -14,8 +14,8 @@
  * bytes were lost) fails to inflate, as zlib finds the distance too far back: it is reported,
  * never read with wrong bytes.
  */
-import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
-import { decodeUtf8 } from './byte-search.js';
+import { inflateRawSync, constants as zlibConstants, type ZlibOptions } from 'node:zlib';
+import { concatChunks, decodeUtf8 } from './byte-search.js';
 
 /** The largest LZ77 window DEFLATE has (windowBits 15). */
 const WINDOW_BYTES = 32 * 1024;
@@ -39,35 +39,111 @@ export function namesPermessageDeflate(b: Uint8Array, end: number): boolean {
   return false;
 }
 
+/** inflateRawSync's answer with `info: true`: the bytes, and the engine that read `bytesWritten` bytes of input. */
+interface InflateInfo {
+  buffer: Uint8Array;
+  engine: { bytesWritten: number };
+}
+
 export type Inflated = { bytes: Uint8Array; error: null } | { bytes: null; error: string; tooLarge: boolean };
+
+/**
+ * The windows of every direction together are bounded: past `maxBytes` the least recently used
+ * directions' windows are let go (as if lost: a later message of theirs that refers back is
+ * reported, never read wrong). 20 000 WebSocket directions holding 32 KiB each would be 640 MiB.
+ */
+export class WindowBudget {
+  private readonly held = new Map<MessageInflater, number>();
+  private total = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** An inflater now holds `bytes` of window: it becomes the most recently used. */
+  hold(inflater: MessageInflater, bytes: number): void {
+    this.release(inflater);
+    if (bytes === 0) return;
+    this.held.set(inflater, bytes);
+    this.total += bytes;
+    for (const [oldest] of this.held) {
+      if (this.total <= this.maxBytes || oldest === inflater) break;
+      oldest.lose(); // releases it
+    }
+  }
+
+  release(inflater: MessageInflater): void {
+    const bytes = this.held.get(inflater);
+    if (bytes === undefined) return;
+    this.held.delete(inflater);
+    this.total -= bytes;
+  }
+
+  get heldBytes(): number {
+    return this.total;
+  }
+}
+
+/** Windows kept at most, all directions together: 1024 full windows. */
+export const DEFAULT_WINDOW_BUDGET_BYTES = 32 * 1024 * 1024;
 
 export class MessageInflater {
   private window: Uint8Array = new Uint8Array(0);
-  /** a message failed, so the window no longer holds what the sender's does */
+  /** a message failed or was dropped, so the window no longer holds what the sender's does */
   private windowLost = false;
 
-  /** A compressed message's payload (its frames' payloads joined); `max`: the most it may inflate to. */
+  constructor(private readonly budget: WindowBudget | null = null) {}
+
+  /**
+   * A compressed message's payload (its frames' payloads joined); `max`: the most it may
+   * inflate to. DEFLATE data that goes on after a block with BFINAL set (a sender flushing so,
+   * §7.2.3.4) is inflated on in the same window, as zlib-based receivers do.
+   */
   inflate(payload: Uint8Array, max: number): Inflated {
-    const input = new Uint8Array(payload.length + TAIL.length);
+    let input = new Uint8Array(payload.length + TAIL.length);
     input.set(payload, 0);
     input.set(TAIL, payload.length);
-    let bytes: Uint8Array;
-    try {
-      bytes = inflateRawSync(input, {
-        // the data ends with a sync flush, not a final block: no "unexpected end of file"
-        finishFlush: zlibConstants.Z_SYNC_FLUSH,
-        maxOutputLength: max,
-        ...(this.window.length > 0 ? { dictionary: this.window } : {}),
-      });
-    } catch (err) {
-      const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      const error = tooLarge ? `a compressed message inflates past ${max} bytes` : this.failure(err);
-      this.window = new Uint8Array(0);
-      this.windowLost = true;
-      return { bytes: null, error, tooLarge };
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    while (input.length > 0) {
+      let bytes: Uint8Array;
+      let consumed: number;
+      try {
+        const { buffer, engine } = inflateRawSync(input, {
+          // the data ends with a sync flush, not a final block: no "unexpected end of file"
+          finishFlush: zlibConstants.Z_SYNC_FLUSH,
+          maxOutputLength: max - total,
+          // the engine too, for how much input the stream took (Node's documented `info` option, missing from its types)
+          info: true,
+          ...(this.window.length > 0 ? { dictionary: this.window } : {}),
+        } as ZlibOptions) as unknown as InflateInfo;
+        bytes = buffer;
+        consumed = engine.bytesWritten;
+      } catch (err) {
+        const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        const error = tooLarge ? `a compressed message inflates past ${max} bytes` : this.failure(err);
+        this.lose();
+        return { bytes: null, error, tooLarge };
+      }
+      parts.push(bytes);
+      total += bytes.length;
+      this.keep(bytes);
+      // all of it read, or nothing more: done; else a final block ended zlib's stream before the message's end
+      if (consumed <= 0 || consumed >= input.length) break;
+      input = input.subarray(consumed);
     }
-    this.keep(bytes);
-    return { bytes, error: null };
+    return { bytes: parts.length === 1 ? parts[0]! : concatChunks(parts, total), error: null };
+  }
+
+  /** The direction's window is no longer the sender's (a message dropped unread, or let go for the budget). */
+  lose(): void {
+    this.window = new Uint8Array(0);
+    this.windowLost = true;
+    this.budget?.release(this);
+  }
+
+  /** The direction is gone: its window leaves the budget. */
+  close(): void {
+    this.window = new Uint8Array(0);
+    this.budget?.release(this);
   }
 
   private failure(err: unknown): string {
@@ -76,18 +152,16 @@ export class MessageInflater {
     return `a compressed message does not inflate (${why}): it may refer back to ${where}`;
   }
 
-  /** The window after a message: the last 32 KiB of everything inflated so far. */
+  /** The window after a message: a copy of the last 32 KiB of everything inflated so far. */
   private keep(out: Uint8Array): void {
-    if (out.length >= WINDOW_BYTES) {
-      this.window = out.slice(out.length - WINDOW_BYTES);
-      this.windowLost = false; // the whole window is known again
-      return;
-    }
-    const kept = Math.min(this.window.length, WINDOW_BYTES - out.length);
-    const next = new Uint8Array(kept + out.length);
+    const kept = Math.min(this.window.length, WINDOW_BYTES - Math.min(out.length, WINDOW_BYTES));
+    const fresh = Math.min(out.length, WINDOW_BYTES);
+    const next = new Uint8Array(kept + fresh);
     next.set(this.window.subarray(this.window.length - kept), 0);
-    next.set(out, kept);
+    next.set(out.subarray(out.length - fresh), kept);
     this.window = next;
+    // the whole window is known again
     if (next.length === WINDOW_BYTES) this.windowLost = false;
+    this.budget?.hold(this, next.length);
   }
 }

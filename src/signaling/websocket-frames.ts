@@ -19,13 +19,16 @@
  *  +-------------------------------- - - - - - - - - - - - - - - - +
  *
  * A message whose first frame has RSV1 set is compressed (permessage-deflate, RFC 7692): it is
- * inflated (websocket-deflate.ts) before it is read as SIP, unless the direction's own
- * handshake, seen in the capture, offered or accepted no such extension.
+ * inflated (websocket-deflate.ts) before it is read as SIP, unless the connection's handshake,
+ * seen in the capture, put no such extension in use: the server's 101 accepts it (a client's
+ * direction reads the answer through the WebSocketConnection the two directions share; before
+ * it is seen, the client's own offer is taken). A compressed message dropped unread (cut,
+ * oversized, malformed) takes the direction's window with it: the sender's window holds it.
  */
-import { headerSectionEnd } from './byte-search.js';
+import { concatChunks as concat, headerSectionEnd } from './byte-search.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
-import { MessageInflater, namesPermessageDeflate } from './websocket-deflate.js';
+import { MessageInflater, namesPermessageDeflate, type WindowBudget } from './websocket-deflate.js';
 
 const OPCODE_CONTINUATION = 0x0;
 const OPCODE_TEXT = 0x1;
@@ -34,6 +37,14 @@ const OPCODE_CLOSE = 0x8;
 
 export interface WebSocketLimits {
   maxMessageBytes: number;
+  /** the bound on every direction's inflater windows together (none: unbounded) */
+  windows?: WindowBudget;
+}
+
+/** What the two directions of one WebSocket connection share: whether the server's 101 accepted permessage-deflate. */
+export class WebSocketConnection {
+  /** null until the server's handshake response is seen */
+  deflateAccepted: boolean | null = null;
 }
 
 export class WebSocketFrameDecoder {
@@ -45,15 +56,17 @@ export class WebSocketFrameDecoder {
   private inMessage = false;
   /** the message being gathered came with RSV1 set on its first frame */
   private compressed = false;
-  /**
-   * What the direction's handshake said of permessage-deflate: 'named' (a client's offer or a
-   * server's acceptance), 'absent', or 'unseen' when the capture began after it.
-   */
-  private deflate: 'named' | 'absent' | 'unseen' = 'unseen';
+  /** the side whose handshake the direction opened with; null when the capture began after it */
+  private role: 'client' | 'server' | null = null;
+  /** a client's direction: whether its Upgrade request offered permessage-deflate */
+  private offered = false;
   private inflater: MessageInflater | null = null;
   private closed = false;
 
-  constructor(private readonly limits: WebSocketLimits = { maxMessageBytes: 256 * 1024 }) {}
+  constructor(
+    private readonly limits: WebSocketLimits = { maxMessageBytes: 256 * 1024 },
+    readonly connection: WebSocketConnection = new WebSocketConnection(),
+  ) {}
 
   push(chunk: Uint8Array): SipParseResult[] {
     const out: SipParseResult[] = [];
@@ -96,7 +109,14 @@ export class WebSocketFrameDecoder {
       return 0;
     }
     this.handshakeDone = true;
-    this.deflate = namesPermessageDeflate(b, end) ? 'named' : 'absent';
+    const named = namesPermessageDeflate(b, end);
+    if (b[0] === 0x47 /* GET */) {
+      this.role = 'client';
+      this.offered = named;
+    } else {
+      this.role = 'server';
+      this.connection.deflateAccepted = named;
+    }
     return end;
   }
 
@@ -124,6 +144,7 @@ export class WebSocketFrameDecoder {
       out.push({ message: null, errors: [sipError('oversized-message', this.consumed + pos, `frame of ${length} bytes`)] });
       // the stream cannot be resynchronised inside an oversized frame
       this.closed = true;
+      this.inflater?.close();
       return b.length - pos;
     }
     const maskAt = pos + header;
@@ -133,14 +154,18 @@ export class WebSocketFrameDecoder {
     if (masked) for (let i = 0; i < payload.length; i++) payload[i] ^= b[maskAt + (i & 3)];
 
     if (opcode >= 0x8) {
-      // control frames (close, ping, pong) may sit between fragments and carry no SIP
-      if (opcode === OPCODE_CLOSE) this.closed = true;
+      // control frames (close, ping, pong) may sit between fragments and carry no SIP; never compressed (RFC 7692 §6.1)
+      if (rsv1) out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, `RSV1 set on a control frame (opcode ${opcode})`)] });
+      if (opcode === OPCODE_CLOSE) {
+        this.closed = true;
+        this.inflater?.close();
+      }
       return header + length;
     }
     if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY) {
       if (this.inMessage) {
         out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, 'new message before the previous one finished')] });
-        this.resetMessage();
+        this.dropMessage();
       }
       this.inMessage = true;
       this.compressed = rsv1;
@@ -152,7 +177,7 @@ export class WebSocketFrameDecoder {
       if (rsv1) {
         // RFC 7692 §6.1: only a message's first frame says whether it is compressed
         out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, 'RSV1 set on a continuation frame, message dropped')] });
-        this.resetMessage();
+        this.dropMessage();
         return header + length;
       }
     } else {
@@ -163,7 +188,7 @@ export class WebSocketFrameDecoder {
     this.fragmentBytes += payload.length;
     if (this.fragmentBytes > this.limits.maxMessageBytes) {
       out.push({ message: null, errors: [sipError('oversized-message', this.consumed + pos, `${this.fragmentBytes} bytes in fragments`)] });
-      this.resetMessage();
+      this.dropMessage();
       return header + length;
     }
     if (fin) {
@@ -175,12 +200,23 @@ export class WebSocketFrameDecoder {
     return header + length;
   }
 
+  /**
+   * Whether permessage-deflate may be in use on the connection: the server's 101 says (a peer
+   * that gets RSV1 without it fails the connection, RFC 6455 §5.2, and never reads the
+   * message); before it is seen, a client's own offer; unknown when the capture began after
+   * the handshake (the message is inflated: what does not inflate is reported).
+   */
+  private deflateInUse(): boolean {
+    if (this.connection.deflateAccepted !== null) return this.connection.deflateAccepted;
+    return this.role === 'client' ? this.offered : true;
+  }
+
   /** A compressed message, inflated and read as SIP; or why it could not be. */
   private inflated(payload: Uint8Array, offset: number): SipParseResult {
-    if (this.deflate === 'absent') {
-      return { message: null, errors: [sipError('bad-websocket-frame', offset, 'a compressed message (RSV1) where the handshake named no permessage-deflate, dropped')] };
+    if (!this.deflateInUse()) {
+      return { message: null, errors: [sipError('bad-websocket-frame', offset, 'a compressed message (RSV1) where the handshake put no permessage-deflate in use, dropped')] };
     }
-    this.inflater ??= new MessageInflater();
+    this.inflater ??= new MessageInflater(this.limits.windows ?? null);
     const inflated = this.inflater.inflate(payload, this.limits.maxMessageBytes);
     if (inflated.bytes === null) return { message: null, errors: [sipError(inflated.tooLarge ? 'oversized-message' : 'bad-websocket-frame', offset, inflated.error)] };
     return parseSipMessage(inflated.bytes, 0, inflated.bytes.length);
@@ -197,10 +233,17 @@ export class WebSocketFrameDecoder {
     const waiting = !this.closed && this.handshakeDone && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
     const pending = this.fragmentBytes + b.length;
     this.resetMessage();
+    this.inflater?.close();
     this.buffer = new Uint8Array(0);
     this.closed = true;
     if (!waiting) return null;
     return { message: null, errors: [sipError('bad-websocket-frame', this.consumed, `${pending} bytes of a message cut by ${cause}, dropped`)] };
+  }
+
+  /** A message given up unread: when compressed, the sender's window holds it and the direction's no longer matches. */
+  private dropMessage(): void {
+    if (this.compressed && this.deflateInUse()) (this.inflater ??= new MessageInflater(this.limits.windows ?? null)).lose();
+    this.resetMessage();
   }
 
   private resetMessage(): void {
@@ -228,14 +271,4 @@ function startsWithAscii(b: Uint8Array, text: string): boolean {
   if (b.length < text.length) return false;
   for (let i = 0; i < text.length; i++) if (b[i] !== text.charCodeAt(i)) return false;
   return true;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

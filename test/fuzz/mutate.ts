@@ -230,9 +230,10 @@ export type MutationKind =
   | 'timestamps'
   | 'frag-field'
   | 'body-json'
-  | 'body-bytes';
+  | 'body-bytes'
+  | 'ws-frame';
 
-export const MUTATION_KINDS: readonly MutationKind[] = ['flip-byte', 'sip-line', 'sip-insert', 'sip-byte', 'rtcp-field', 'rtp-field', 'ip-field', 'l4-field', 'truncate', 'orig-len', 'records', 'splice', 'timestamps', 'frag-field', 'body-json', 'body-bytes'];
+export const MUTATION_KINDS: readonly MutationKind[] = ['flip-byte', 'sip-line', 'sip-insert', 'sip-byte', 'rtcp-field', 'rtp-field', 'ip-field', 'l4-field', 'truncate', 'orig-len', 'records', 'splice', 'timestamps', 'frag-field', 'body-json', 'body-bytes', 'ws-frame'];
 
 export interface Mutated {
   /** 0-based indices of records whose bytes were changed (in the mutated capture) */
@@ -745,6 +746,9 @@ export function mutate(c: Capture, kind: MutationKind, rng: Rng, donors: readonl
     case 'body-bytes':
       mutateBody(c, kind, rng, out);
       return;
+    case 'ws-frame':
+      mutateWebSocket(c, rng, out);
+      return;
     case 'timestamps': {
       const i = rng.int(n);
       const r = c.records[i]!;
@@ -842,6 +846,49 @@ function mutateBody(c: Capture, kind: 'body-json' | 'body-bytes', rng: Rng, out:
   payload = fromLatin1(fixed);
   replacePayload(r, x.l, payload);
   out.touched.add(x.i);
+}
+
+/**
+ * SIP over WebSocket: a frame header where a TCP segment starts with one (RSV1 — compressed or
+ * not, RFC 7692 —, FIN, opcode, mask bit, length) or a byte of its payload (DEFLATE data when
+ * compressed), or now and then a handshake that names permessage-deflate no more.
+ */
+function mutateWebSocket(c: Capture, rng: Rng, out: Mutated): void {
+  const tcp = located(c).filter((x) => x.l !== null && x.l.proto === 6 && x.l.payloadEnd - x.l.payload >= 2);
+  const heads = tcp.filter((x) => [0x81, 0x82, 0xc1, 0xc2].includes(c.records[x.i]!.data[x.l.payload]!));
+  const shakes = tcp.filter((x) => latin1.decode(c.records[x.i]!.data.subarray(x.l.payload, x.l.payloadEnd)).includes('permessage-deflate'));
+  if (heads.length === 0 && shakes.length === 0) return;
+  if (heads.length === 0 || (shakes.length > 0 && rng.chance(0.1))) {
+    const x = rng.pick(shakes);
+    const d = c.records[x.i]!.data;
+    const at = x.l.payload + latin1.decode(d.subarray(x.l.payload, x.l.payloadEnd)).indexOf('permessage-deflate') + 10;
+    d[at] = 0x5f; // permessage_deflate
+    out.touched.add(x.i);
+    out.notes.push(`ws-frame handshake names permessage_deflate (record ${x.i})`);
+    return;
+  }
+  const x = rng.pick(heads);
+  const d = c.records[x.i]!.data;
+  const p = x.l.payload;
+  const old = (d[p]! << 8) | d[p + 1]!;
+  const op = rng.pick(['rsv1', 'rsv1', 'fin', 'opcode', 'mask', 'length', 'payload', 'payload', 'payload']);
+  if (op === 'rsv1') d[p] = d[p]! ^ 0x40;
+  else if (op === 'fin') d[p] = d[p]! ^ 0x80;
+  else if (op === 'opcode') d[p] = (d[p]! & 0xf0) | rng.pick([0, 1, 2, 3, 8, 9, 10, 15]);
+  else if (op === 'mask') d[p + 1] = d[p + 1]! ^ 0x80;
+  else if (op === 'length') d[p + 1] = (d[p + 1]! & 0x80) | (rng.pick([0, 1, 125, 126, 127, (d[p + 1]! & 0x7f) - 1, (d[p + 1]! & 0x7f) + 1]) & 0x7f);
+  else {
+    const len7 = d[p + 1]! & 0x7f;
+    const from = p + 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (d[p + 1]! & 0x80 ? 4 : 0);
+    if (from >= x.l.payloadEnd) return;
+    const at = from + rng.int(x.l.payloadEnd - from);
+    d[at] = d[at]! ^ (1 + rng.int(255));
+    out.touched.add(x.i);
+    out.notes.push(`ws-frame payload byte ${at - from} of the frame at record ${x.i} (first byte ${d[p]})`);
+    return;
+  }
+  out.touched.add(x.i);
+  out.notes.push(`ws-frame ${op} ${old.toString(16)} -> ${((d[p]! << 8) | d[p + 1]!).toString(16)} (record ${x.i})`);
 }
 
 function mutateFragment(c: Capture, rng: Rng, out: Mutated): void {

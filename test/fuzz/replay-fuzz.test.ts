@@ -3,7 +3,8 @@
  * counted and reported, never a crash, never silently skipped"). Real and generated captures
  * are mutated at the byte level with their pcap record framing kept valid — SIP text and SDP
  * lines, aipref bodies (JSON and CBOR), RTCP length words, counts, SDES and XR fields, RTP
- * CSRC counts, extensions and padding, IP/UDP/TCP header fields, IPv4 fragments, cut records,
+ * CSRC counts, extensions and padding, IP/UDP/TCP header fields, IPv4 fragments, WebSocket frame
+ * headers and their compressed (permessage-deflate) payloads, cut records,
  * original lengths, duplicated, dropped, reordered and spliced records, odd timestamps — and
  * replayed in-process. Every replay must end without throwing (a CaptureError naming a byte
  * offset aside), write one JSON object per line, count every record and every malformed-input
@@ -50,6 +51,7 @@ beforeAll(async () => {
     { name: 'call-small-frag', capture: fragmentedCapture(small), policy, signaled: false },
     { name: 'call-small-tcp', capture: sipOverTcpCapture(small, false, 3), policy, signaled: true },
     { name: 'call-small-ws', capture: sipOverTcpCapture(small, true, 4), policy, signaled: true },
+    { name: 'call-small-ws-deflate', capture: sipOverTcpCapture(small, true, 5, true), policy, signaled: true },
     { name: 'call-small-cbor', capture: cborBodyCapture(small), policy, signaled: true },
   );
   for (const f of ['heplify_sip_ipv4_tcp.pcap', 'heplify_sip_ipv6_udp.pcap', 'heplify_ipip0.pcap', 'rtpproxy_rtcp.a.pcap', 'rtpproxy_rtcp.o.pcap']) {
@@ -58,7 +60,7 @@ beforeAll(async () => {
 });
 
 const caseArb = fc.record({
-  seed: fc.nat(10),
+  seed: fc.nat(11),
   kind: fc.constantFrom(...MUTATION_KINDS),
   mixed: fc.boolean(),
   caseSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -82,7 +84,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20260301);
 
 describe('fuzz: mutated captures replay without crash, hang, bad lines or lost counts', () => {
   it('workers 0: every invariant holds', async () => {
-    expect(seeds.length).toBe(11);
+    expect(seeds.length).toBe(12);
     const kindsSeen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {

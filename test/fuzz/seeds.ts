@@ -1,8 +1,10 @@
 /**
  * Fuzzing: variants of a capture that exercise other layers before any mutation —
  * IPv4 fragments (every large datagram cut into 8-byte-aligned pieces) and SIP moved from UDP
- * onto TCP connections (plain or WebSocket), its messages split across segments.
+ * onto TCP connections (plain or WebSocket, its messages compressed or not), its messages split
+ * across segments.
  */
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { buildIpv4Tcp, fragmentIpv4, TcpFlag } from '../../native-free/frame-builder.js';
 import { type Capture, cloneCapture, classify, locate, type Rec, replacePayload, Rng } from './mutate.js';
 
@@ -37,8 +39,8 @@ export function fragmentedCapture(base: Capture, over = 160, piece = 128): Captu
 
 const enc = new TextEncoder();
 
-function wsFrame(payload: Uint8Array, masked: boolean, rng: Rng): Uint8Array {
-  const head: number[] = [0x81];
+function wsFrame(payload: Uint8Array, masked: boolean, rng: Rng, first = 0x81): Uint8Array {
+  const head: number[] = [first];
   const m = masked ? 0x80 : 0;
   if (payload.length < 126) head.push(m | payload.length);
   else head.push(m | 126, payload.length >> 8, payload.length & 0xff);
@@ -48,14 +50,30 @@ function wsFrame(payload: Uint8Array, masked: boolean, rng: Rng): Uint8Array {
 }
 
 /**
+ * A message as permessage-deflate sends it (RFC 7692 §7.2.1, context takeover): raw DEFLATE with
+ * the direction's earlier messages as history, a sync flush, its 00 00 ff ff removed. One frame
+ * with RSV1 (§6.1): tshark 4.0 inflates no message split into fragments.
+ */
+function deflated(message: Uint8Array, history: Uint8Array): Uint8Array {
+  const out = deflateRawSync(message, { finishFlush: zlibConstants.Z_SYNC_FLUSH, ...(history.length > 0 ? { dictionary: history } : {}) });
+  return out.subarray(0, out.length - 4);
+}
+
+/**
  * SIP over UDP (Ethernet/IPv4) moved onto one TCP connection per address pair, opened (and, for
  * WebSocket, upgraded) before its first message; each message goes in one to three segments.
+ * `deflate` (WebSocket only): both handshakes name permessage-deflate, every message is compressed
+ * (deflated), and the client connects from an ephemeral port, as a browser does (tshark,
+ * which keeps one inflater per server port, reads both directions only then).
  */
-export function sipOverTcpCapture(base: Capture, websocket: boolean, seed = 1): Capture {
+export function sipOverTcpCapture(base: Capture, websocket: boolean, seed = 1, deflate = false): Capture {
   const c = cloneCapture(base);
   const rng = new Rng(seed);
   const out: Rec[] = [];
-  const conns = new Map<string, { client: string; seq: Map<string, number> }>();
+  const conns = new Map<string, { client: string; seq: Map<string, number>; port: number }>();
+  /** per direction: the last 32 KiB it sent, the compressor's history */
+  const sent = new Map<string, Uint8Array>();
+  const extensions = deflate ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : '';
   for (const r of c.records) {
     const l = locate(c.linkType, r.data);
     if (c.linkType !== 1 || !l || l.proto !== 17 || l.ips[0]!.v !== 4 || classify(r.data, l) !== 'sip') {
@@ -72,27 +90,33 @@ export function sipOverTcpCapture(base: Capture, websocket: boolean, seed = 1): 
     const key = me < peer ? `${me}|${peer}` : `${peer}|${me}`;
     const seg = (from: string, flags: number, payload: Uint8Array) => {
       const conn = conns.get(key)!;
-      const [s, sp] = from === me ? [src, sport] : [dst, dport];
-      const [d, dp] = from === me ? [dst, dport] : [src, sport];
       const other = from === me ? peer : me;
+      const portOf = (side: string) => (side === conn.client ? conn.port : side === me ? sport : dport);
+      const [s, sp] = [from === me ? src : dst, portOf(from)];
+      const [d, dp] = [from === me ? dst : src, portOf(other)];
       const seq = conn.seq.get(from)!;
       const data = buildIpv4Tcp({ src: s, dst: d, sport: sp, dport: dp, seq, ack: conn.seq.get(other)!, flags, payload });
       conn.seq.set(from, (seq + payload.length + (flags & TcpFlag.SYN ? 1 : 0) + (flags & TcpFlag.FIN ? 1 : 0)) >>> 0);
       out.push({ sec: r.sec, usec: r.usec, data, origLen: data.length });
     };
     if (!conns.has(key)) {
-      conns.set(key, { client: me, seq: new Map([[me, 1000 + rng.int(1e6)], [peer, 5000 + rng.int(1e6)]]) });
+      conns.set(key, { client: me, seq: new Map([[me, 1000 + rng.int(1e6)], [peer, 5000 + rng.int(1e6)]]), port: deflate ? 49152 + conns.size : sport });
       seg(me, TcpFlag.SYN, new Uint8Array(0));
       seg(peer, TcpFlag.SYN | TcpFlag.ACK, new Uint8Array(0));
       seg(me, TcpFlag.ACK, new Uint8Array(0));
       if (websocket) {
-        seg(me, TcpFlag.ACK | TcpFlag.PSH, enc.encode(`GET / HTTP/1.1\r\nHost: ${dst}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n`));
-        seg(peer, TcpFlag.ACK | TcpFlag.PSH, enc.encode('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n'));
+        seg(me, TcpFlag.ACK | TcpFlag.PSH, enc.encode(`GET / HTTP/1.1\r\nHost: ${dst}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n${extensions}\r\n`));
+        seg(peer, TcpFlag.ACK | TcpFlag.PSH, enc.encode(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n${extensions}\r\n`));
       }
     }
     const conn = conns.get(key)!;
     const message = r.data.slice(l.payload, l.payloadEnd);
-    const bytes = websocket ? wsFrame(message, conn.client === me, rng) : message;
+    let bytes: Uint8Array = message;
+    if (websocket && deflate) {
+      const history = sent.get(me + peer) ?? new Uint8Array(0);
+      bytes = wsFrame(deflated(message, history), conn.client === me, rng, 0xc1);
+      sent.set(me + peer, Uint8Array.from([...history, ...message]).slice(-32 * 1024));
+    } else if (websocket) bytes = wsFrame(message, conn.client === me, rng);
     const parts = rng.pick([1, 1, 2, 3]);
     const cuts = [0, ...Array.from({ length: parts - 1 }, () => 1 + rng.int(bytes.length - 1)).sort((a, b) => a - b), bytes.length];
     for (let k = 0; k + 1 < cuts.length; k++) if (cuts[k + 1]! > cuts[k]!) seg(me, TcpFlag.ACK | TcpFlag.PSH, bytes.slice(cuts[k], cuts[k + 1]));

@@ -6,35 +6,13 @@
  * real WebSocket stack (the `ws` library) put on the wire.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as zlibConstants, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { constants as zlibConstants } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
+import { frame, Sender } from './deflate-fixtures.js';
 import { SipFlowDemux } from '../../src/signaling/sip-flows.js';
 import { MessageInflater, namesPermessageDeflate } from '../../src/signaling/websocket-deflate.js';
 import { WebSocketFrameDecoder } from '../../src/signaling/websocket-frames.js';
 import { bytesOf, sipText } from './sip-fixtures.js';
-
-/** One direction's sender: each message deflated on one stream (context takeover) and flushed. */
-class Sender {
-  private readonly deflater: DeflateRaw = createDeflateRaw();
-  private readonly out: Buffer[] = [];
-  constructor() {
-    this.deflater.on('data', (d: Buffer) => this.out.push(d));
-  }
-  async compress(message: Uint8Array): Promise<Uint8Array> {
-    this.deflater.write(message);
-    await new Promise<void>((resolve) => this.deflater.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
-    const all = Buffer.concat(this.out.splice(0));
-    expect([...all.subarray(-4)]).toEqual([0, 0, 0xff, 0xff]);
-    return all.subarray(0, all.length - 4);
-  }
-}
-
-/** An unmasked (server) frame: FIN, RSV1 and opcode as given. */
-function frame(payload: Uint8Array, { fin = true, rsv1 = false, opcode = 1 } = {}): Uint8Array {
-  const first = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
-  const head = payload.length < 126 ? [first, payload.length] : [first, 126, payload.length >> 8, payload.length & 0xff];
-  return Uint8Array.from([...head, ...payload]);
-}
 
 const RESPONSE = (extensions: string) =>
   bytesOf(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Protocol: sip\r\n${extensions}\r\n`);
@@ -66,7 +44,7 @@ describe('MessageInflater: the window a streaming inflater would hold', () => {
     const noise = randomBytes(30 * 1024).toString('base64'); // 40 KiB of text that does not compress
     const first = bytesOf(noise.slice(0, 20_000));
     const second = bytesOf(noise.slice(20_000));
-    const third = bytesOf(noise.slice(22_000, 23_000)); // 1000 bytes that stand ~31 KiB back
+    const third = bytesOf(noise.slice(10_000, 11_000)); // 1000 bytes that stand ~31 KiB back, inside the first message
     for (const m of [first, second, third]) {
       const got = inflater.inflate(await sender.compress(m), 64 * 1024);
       expect(got.error).toBeNull();
@@ -92,6 +70,28 @@ describe('MessageInflater: the window a streaming inflater would hold', () => {
   });
 });
 
+describe('the windows of every direction together are bounded', () => {
+  test('past the budget the least recently used direction lets its window go: its next message referring back is reported, the others inflate', async () => {
+    const demux = new SipFlowDemux({ maxWindowBytes: 64 * 1024 });
+    const opening = RESPONSE('Sec-WebSocket-Extensions: permessage-deflate\r\n');
+    const senders = [new Sender(), new Sender(), new Sender()];
+    const filler = randomBytes(24 * 1024).toString('base64'); // 32 KiB that does not compress
+    const push = (k: number, b: Uint8Array) => demux.push(`k${k}`, b, 0, b.length).map((r) => r.message?.callId ?? r.errors[0]!.detail);
+    for (const k of [0, 1, 2]) {
+      push(k, opening);
+      // a whole window each (not SIP: read as a bad start line, but inflated)
+      expect(push(k, frame(await senders[k]!.compress(bytesOf(filler)), { rsv1: true }))).toHaveLength(1);
+    }
+    // three windows of 32 KiB in a budget of 64: the first direction's went
+    // a message that repeats 200 bytes of the window
+    const referring = (id: string) => message(id).replace('\r\n', `\r\nX-Filler: ${filler.slice(-300, -100)}\r\n`);
+    const again = async (k: number) => push(k, frame(await senders[k]!.compress(bytesOf(referring(`again-${k}`))), { rsv1: true }));
+    expect(await again(2)).toEqual(['again-2']);
+    expect(await again(1)).toEqual(['again-1']);
+    expect((await again(0))[0]).toMatch(/^a compressed message does not inflate \(invalid distance too far back\)/);
+  });
+});
+
 describe('WebSocketFrameDecoder: compressed messages', () => {
   test('after a handshake that accepted permessage-deflate: a compressed message, a plain one, a compressed one in three frames (RSV1 on the first only)', async () => {
     const sender = new Sender();
@@ -110,7 +110,7 @@ describe('WebSocketFrameDecoder: compressed messages', () => {
     const d = new WebSocketFrameDecoder();
     read(d, RESPONSE(''));
     expect(read(d, frame(await new Sender().compress(bytesOf(message('x'))), { rsv1: true }))).toEqual([
-      'bad-websocket-frame: a compressed message (RSV1) where the handshake named no permessage-deflate, dropped',
+      'bad-websocket-frame: a compressed message (RSV1) where the handshake put no permessage-deflate in use, dropped',
     ]);
     expect(read(d, frame(bytesOf(message('y'))))).toEqual(['y']);
   });
