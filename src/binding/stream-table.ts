@@ -34,7 +34,7 @@ export interface StreamState {
 }
 
 /** Report-once flags on StreamState.reported. */
-export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, CONFLICT: 4, UNRESOLVED: 8, DISABLED: 16 } as const;
+export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, CONFLICT: 4, UNRESOLVED: 8, DISABLED: 16, ENCRYPTED: 32 } as const;
 
 /**
  * An RTP session: the SSRC space of one dialog, or of one transport pair when no dialog is

@@ -308,12 +308,20 @@ export class MediaCore {
     this.counters.rtcp++;
     const compound = decodeRtcpCompound(bytes, off, len, cut);
     const errors = compound.errors;
+    // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
+    const senderSsrc = len >= 8 ? readUint32(bytes, off + 4) : 0;
+    const entry = this.lookup(addr, senderSsrc);
+    // On a secure profile a compound whose packets do not chain to the datagram's end is SRTCP
+    // (encrypted past its first eight bytes, an index and a tag after it); one that does is
+    // plain RTCP — a relay's decrypted copy of the call (rtpengine forwarding), read as such.
+    if (errors.length > 0 && entry !== undefined && this.srtcpOn(entry)) {
+      this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts);
+      return;
+    }
     for (let i = 0; i < errors.length; i++) {
       const e = errors[i]!;
       this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
     }
-    // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's)
-    const entry = this.lookup(addr, len >= 8 ? readUint32(bytes, off + 4) : 0);
     const session = this.sessionOf(entry, addr);
     let partition: string | undefined;
     const candidates = entry?.sections ?? NO_CANDIDATES;
@@ -527,6 +535,38 @@ export class MediaCore {
     }
     if (stream.session.scope === null && pref.ids.length === 0) this.reportUnbound(stream, frame, ts);
     return pref;
+  }
+
+  /** Whether the transport's m-sections are secure RTP (RTP/SAVP…): their RTCP is SRTCP. */
+  private srtcpOn(entry: TransportEntry): boolean {
+    const scope = this.scopes.get(entry.dialogKey);
+    if (scope === undefined) return false;
+    for (let i = 0; i < entry.sections.length; i++) {
+      if (sectionAt(scope, entry.sections[i]!)?.srtp === true || (scope.pending !== null && sectionAt(scope.pending, entry.sections[i]!)?.srtp === true)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * An SRTCP compound (RFC 3711 §3.4): past its first eight bytes — the first packet's header
+   * and its sender's SSRC — it is encrypted, and read as RTCP it is noise (report blocks of
+   * random losses and jitters, SSRCs nobody sends). Its telemetry cannot be judged nor
+   * exported: the packet is counted (as RTCP), its sender's stream noted, and reported once
+   * per stream. (Its keys — SDES a=crypto or DTLS-SRTP — are not used: no SRTCP is decrypted.)
+   */
+  private encryptedRtcp(session: RtpSession, entry: TransportEntry, senderSsrc: number, frame: number, ts: number): void {
+    const stream = this.streamFor(session, senderSsrc, ts, entry.sections);
+    stream.lastSeen = ts;
+    if (stream.reported & ReportedFlag.ENCRYPTED) return;
+    stream.reported |= ReportedFlag.ENCRYPTED;
+    this.report({
+      type: 'encrypted-rtcp',
+      ts,
+      frame,
+      dialog: session.scope?.dialog ?? null,
+      ssrc: senderSsrc,
+      detail: 'SRTCP on a secure RTP profile (RTP/SAVP, SAVPF): its reports are encrypted past the sender SSRC, so none of its telemetry is read, decided or exported',
+    });
   }
 
   private reportUnbound(stream: StreamState, frame: number, ts: number): void {

@@ -560,6 +560,7 @@ export class SignalingFront {
           clockRates: s.clockRates.map((r) => ({ ...r })),
           sharedClockRate: s.sharedClockRate,
           mediaClockRate: s.mediaClockRate,
+          srtp: s.srtp,
           apts: s.apts.map((a): ScopedApt => ({ id: a.id, origin: a.origin })),
         }),
       ),

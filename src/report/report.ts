@@ -15,7 +15,9 @@ export type ReportType =
   | 'implicit-binding'
   | 'unbound-stream'
   | 'malformed-input'
-  | 'state-limit';
+  | 'state-limit'
+  /** SRTCP on a secure RTP profile: its telemetry cannot be read (once per stream) */
+  | 'encrypted-rtcp';
 
 export interface DialogRef {
   callId: string;

@@ -56,6 +56,11 @@ export interface NegotiatedSection {
   sharedClockRate: number | null;
   /** the clock of its first format that is no DTMF event or comfort noise, or null (clock-rates.ts mediaClockRate) */
   mediaClockRate: number | null;
+  /**
+   * the m-line's profile is secure RTP (RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP(F), RFC 3711,
+   * 5124, 5764): its RTCP is SRTCP, encrypted past each compound's first eight bytes
+   */
+  srtp: boolean;
   /** identifiers governing this section; empty when it is disabled */
   apts: NegotiatedApt[];
 }
@@ -100,6 +105,9 @@ export interface NegotiatedScopeInput {
 
 const MEDIA_HEADER_SCOPES: ReadonlySet<string> = new Set(['media', 'session']);
 
+/** The secure RTP profiles' transport protocols: RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP, UDP/TLS/RTP/SAVPF. */
+const SECURE_RTP_PROFILE = /(^|\/)SAVPF?$/i;
+
 export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedScope {
   const offer = input.offerer === 'caller' ? input.caller : input.callee;
   const answer = input.offerer === 'caller' ? input.callee : input.caller;
@@ -127,12 +135,13 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
 
   const sections: NegotiatedSection[] = [];
   for (let index = 0; index < count; index++) {
-    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, apts: [] };
+    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, apts: [] };
     let formats: readonly string[] = [];
     for (const { side, sdp, scopes } of scopesBySide) {
       const m = sdp.media[index];
       if (!m) continue;
       if (section.kind === '') section.kind = m.kind;
+      if (SECURE_RTP_PROFILE.test(m.protocol)) section.srtp = true;
       if (section.mid === undefined && m.mid !== null) section.mid = m.mid;
       // port 0 disables, but not a bundle-only m-section of a BUNDLE group (SdpMedia.disabled, RFC 8843 §7.2, §7.3)
       if (m.disabled) section.disabled = true;
