@@ -21,6 +21,7 @@ import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
+import { decryptSrtcp, type SessionKeys, SrtcpKeyCache } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -106,6 +107,8 @@ export class MediaCore {
   private readonly bySsrcRoute = new Set<number>();
   private bySsrcRouteOverflow = false;
   private readonly scopes = new Map<string, DialogScope>();
+  /** a=crypto keys' SRTCP session keys, derived once per key */
+  private readonly srtcpKeyCache = new SrtcpKeyCache();
   private readonly statements = new StatementTable();
   private readonly preferences = new StreamPreferences(this.statements);
   private readonly windows: WindowStore;
@@ -306,16 +309,24 @@ export class MediaCore {
     this.now.frame = frame;
     this.now.ts = ts;
     this.counters.rtcp++;
+    this.readRtcp(frame, ts, bytes, off, len, addr, cut, true);
+  }
+
+  /** `secure`: the compound may be SRTCP still (not yet decrypted). */
+  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, secure: boolean): void {
     const compound = decodeRtcpCompound(bytes, off, len, cut);
     const errors = compound.errors;
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
     const senderSsrc = len >= 8 ? readUint32(bytes, off + 4) : 0;
     const entry = this.lookup(addr, senderSsrc);
     // On a secure profile a compound whose packets do not chain to the datagram's end is SRTCP
-    // (encrypted past its first eight bytes, an index and a tag after it); one that does is
-    // plain RTCP — a relay's decrypted copy of the call (rtpengine forwarding), read as such.
-    if (errors.length > 0 && entry !== undefined && this.srtcpOn(entry)) {
-      this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts);
+    // (encrypted past its first eight bytes, an index and a tag after it): decrypted with the
+    // signaling's a=crypto keys when one authenticates it, else not read. One that does chain
+    // is plain RTCP — a relay's decrypted copy of the call (rtpengine forwarding), read as such.
+    if (secure && errors.length > 0 && entry !== undefined && this.srtcpOn(entry)) {
+      const plain = decryptSrtcp(bytes, off, len, this.srtcpKeysOf(entry));
+      if (typeof plain !== 'string') this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, false);
+      else this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.srtcpKeysOf(entry).length === 0 ? this.noKeys(entry) : plain);
       return;
     }
     for (let i = 0; i < errors.length; i++) {
@@ -547,14 +558,43 @@ export class MediaCore {
     return false;
   }
 
+  /** The session keys of the a=crypto lines the transport's m-sections carry (a pending offer's too). */
+  private srtcpKeysOf(entry: TransportEntry): SessionKeys[] {
+    const keys: SessionKeys[] = [];
+    const scope = this.scopes.get(entry.dialogKey);
+    if (scope === undefined) return keys;
+    for (const s of [scope, scope.pending]) {
+      if (s === null) continue;
+      for (let i = 0; i < entry.sections.length; i++) {
+        for (const key of sectionAt(s, entry.sections[i]!)?.srtcpKeys ?? []) {
+          const derived = this.srtcpKeyCache.get(key);
+          if (typeof derived !== 'string' && !keys.includes(derived)) keys.push(derived);
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** Why an SRTCP transport has no key to try: none signaled (DTLS-SRTP), or none of a suite read here. */
+  private noKeys(entry: TransportEntry): string {
+    const scope = this.scopes.get(entry.dialogKey);
+    for (const s of [scope, scope?.pending]) {
+      for (let i = 0; i < entry.sections.length && s; i++) {
+        const key = sectionAt(s, entry.sections[i]!)?.srtcpKeys[0];
+        if (key !== undefined) return `its a=crypto key cannot be used: ${this.srtcpKeyCache.get(key) as string}`;
+      }
+    }
+    return 'no a=crypto key in the signaling (DTLS-SRTP keys are not seen)';
+  }
+
   /**
-   * An SRTCP compound (RFC 3711 §3.4): past its first eight bytes — the first packet's header
-   * and its sender's SSRC — it is encrypted, and read as RTCP it is noise (report blocks of
-   * random losses and jitters, SSRCs nobody sends). Its telemetry cannot be judged nor
-   * exported: the packet is counted (as RTCP), its sender's stream noted, and reported once
-   * per stream. (Its keys — SDES a=crypto or DTLS-SRTP — are not used: no SRTCP is decrypted.)
+   * An SRTCP compound (RFC 3711 §3.4) that could not be decrypted: past its first eight bytes —
+   * the first packet's header and its sender's SSRC — it is encrypted, and read as RTCP it is
+   * noise (report blocks of random losses and jitters, SSRCs nobody sends). Its telemetry cannot
+   * be judged nor exported: the packet is counted (as RTCP), its sender's stream noted, and
+   * reported once per stream with why (`why`: no key, or none that authenticates it).
    */
-  private encryptedRtcp(session: RtpSession, entry: TransportEntry, senderSsrc: number, frame: number, ts: number): void {
+  private encryptedRtcp(session: RtpSession, entry: TransportEntry, senderSsrc: number, frame: number, ts: number, why: string): void {
     const stream = this.streamFor(session, senderSsrc, ts, entry.sections);
     stream.lastSeen = ts;
     if (stream.reported & ReportedFlag.ENCRYPTED) return;
@@ -565,7 +605,7 @@ export class MediaCore {
       frame,
       dialog: session.scope?.dialog ?? null,
       ssrc: senderSsrc,
-      detail: 'SRTCP on a secure RTP profile (RTP/SAVP, SAVPF): its reports are encrypted past the sender SSRC, so none of its telemetry is read, decided or exported',
+      detail: `SRTCP on a secure RTP profile (RTP/SAVP, SAVPF) not decrypted, ${why}: none of its telemetry is read, decided or exported`,
     });
   }
 

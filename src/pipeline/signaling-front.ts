@@ -561,6 +561,7 @@ export class SignalingFront {
           sharedClockRate: s.sharedClockRate,
           mediaClockRate: s.mediaClockRate,
           srtp: s.srtp,
+          srtcpKeys: s.srtcpKeys.map((k) => ({ ...k })),
           apts: s.apts.map((a): ScopedApt => ({ id: a.id, origin: a.origin })),
         }),
       ),

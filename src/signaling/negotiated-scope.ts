@@ -10,7 +10,8 @@
  */
 import type { AiPrefValue } from './ai-pref-header.js';
 import { type ClockRate, mediaClockRate, sharedClockRate } from '../media/clock-rates.js';
-import type { SessionDescription } from './sdp.js';
+import type { SrtcpKey } from '../media/srtcp.js';
+import type { SdpCrypto, SessionDescription } from './sdp.js';
 import { scopesOfSdp, type SdpScopes } from './sdp-scopes.js';
 
 export type Party = 'caller' | 'callee';
@@ -61,6 +62,12 @@ export interface NegotiatedSection {
    * 5124, 5764): its RTCP is SRTCP, encrypted past each compound's first eight bytes
    */
   srtp: boolean;
+  /**
+   * SDES-SRTP keys (a=crypto, RFC 4568) its SRTCP may be sent with: the answer's, and the
+   * offer's under the tag the answer chose (each side's key is the one it sends with); before
+   * an answer, the offer's. Never written to any output.
+   */
+  srtcpKeys: SrtcpKey[];
   /** identifiers governing this section; empty when it is disabled */
   apts: NegotiatedApt[];
 }
@@ -108,6 +115,12 @@ const MEDIA_HEADER_SCOPES: ReadonlySet<string> = new Set(['media', 'session']);
 /** The secure RTP profiles' transport protocols: RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP, UDP/TLS/RTP/SAVPF. */
 const SECURE_RTP_PROFILE = /(^|\/)SAVPF?$/i;
 
+/** The keys SRTCP of an m-section may use: the answer's, and the offer's of the tags the answer chose; with no answer, the offer's. */
+function keysOf(offered: readonly SdpCrypto[], answered: readonly SdpCrypto[]): SrtcpKey[] {
+  const chosen = answered.length > 0 ? [...answered, ...offered.filter((o) => answered.some((a) => a.tag === o.tag))] : offered;
+  return chosen.map((c) => ({ suite: c.suite, keyParams: c.keyParams }));
+}
+
 export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedScope {
   const offer = input.offerer === 'caller' ? input.caller : input.callee;
   const answer = input.offerer === 'caller' ? input.callee : input.caller;
@@ -135,7 +148,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
 
   const sections: NegotiatedSection[] = [];
   for (let index = 0; index < count; index++) {
-    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, apts: [] };
+    const section: NegotiatedSection = { index, kind: '', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, srtcpKeys: [], apts: [] };
     let formats: readonly string[] = [];
     for (const { side, sdp, scopes } of scopesBySide) {
       const m = sdp.media[index];
@@ -160,6 +173,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }
     }
+    section.srtcpKeys = keysOf(offer?.sdp.media[index]?.crypto ?? [], input.awaitingAnswerFrom === undefined ? (answer?.sdp.media[index]?.crypto ?? []) : []);
     const pts = formats.map(Number);
     section.sharedClockRate = sharedClockRate(pts, section.clockRates) ?? null;
     section.mediaClockRate = mediaClockRate(pts, section.clockRates) ?? null;

@@ -53,6 +53,8 @@ export interface SdpMedia {
   aiprefs: SdpAiPref[];
   /** the section carries a=bundle-only (RFC 8843 §6) */
   bundleOnly: boolean;
+  /** SDES-SRTP keys (RFC 4568 a=crypto): the key this side sends with, one per tag it offers or answers */
+  crypto: SdpCrypto[];
   /**
    * port 0: the stream is disabled or rejected (RFC 3264 §6, §8.2) — unless the section is
    * bundle-only (a=bundle-only, its mid in this SDP's BUNDLE group): then port 0 only says it
@@ -63,6 +65,13 @@ export interface SdpMedia {
   direction: MediaDirection;
   /** 1-based line number of the m-line */
   line: number;
+}
+
+export interface SdpCrypto {
+  tag: number;
+  suite: string;
+  /** the first key-params: `inline:<base64 key||salt>[|lifetime][|MKI:length]` */
+  keyParams: string;
 }
 
 export interface SessionDescription {
@@ -252,6 +261,7 @@ interface Attributes {
   rtcp: Fields | undefined;
   rtcpMux: boolean;
   bundleOnly: boolean;
+  crypto: Fields[];
   mid: Value | undefined;
   direction: Value | undefined;
   rtp: Fields[];
@@ -270,7 +280,7 @@ interface SectionDraft {
 }
 
 function newAttributes(): Attributes {
-  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
+  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, crypto: [], mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
 }
 
 interface GrammarRule {
@@ -307,6 +317,7 @@ const SSRC_GROUP_RULE = grammarRule('a', 'ssrcGroups');
 const GROUP_RULE = grammarRule('a', 'groups');
 const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
 const BUNDLE_ONLY_RULE = grammarRule('a', 'bundleOnly');
+const CRYPTO_RULE = grammarRule('a', 'crypto');
 
 /** sdp-transform's toIntIfInt */
 function valueOf(text: string): Value {
@@ -337,7 +348,7 @@ type LineEffect =
   /** merged into the level's object of that name, field by field */
   | { kind: 'origin' | 'connection' | 'rtcp'; fields: Fields }
   /** appended to the level's list */
-  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups'; fields: Fields }
+  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups' | 'crypto'; fields: Fields }
   | { kind: 'mid' | 'direction'; value: Value }
   | { kind: 'rtcpMux' }
   | { kind: 'bundleOnly' };
@@ -383,6 +394,7 @@ function applyEffect(effect: LineEffect, at: Attributes): void {
     case 'ssrcs':
     case 'ssrcGroups':
     case 'groups':
+    case 'crypto':
       // read, never changed, and never part of the result
       at[effect.kind].push(effect.fields);
       return;
@@ -431,6 +443,8 @@ function standardEffect(raw: string): LineEffect {
       return raw.startsWith('sendrecv', 2) || raw.startsWith('sendonly', 2) ? directionEffect(raw) : NONE;
     case 0x69: // i
       return raw.startsWith('inactive', 2) ? directionEffect(raw) : NONE;
+    case 0x63: // c
+      return raw.startsWith('crypto:', 2) && (m = CRYPTO_RULE.reg.exec(raw.slice(2))) ? { kind: 'crypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
     case 0x67: // g
       return raw.startsWith('group:', 2) && (m = GROUP_RULE.reg.exec(raw.slice(2))) ? { kind: 'groups', fields: fieldsOf(m, GROUP_RULE.names) } : NONE;
     case 0x62: // b
@@ -473,6 +487,9 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     ssrcs: ssrcsOf(attributes.ssrcs),
     ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: sectionMidExt(attributes.ext, sessionMidExt),
+    crypto: attributes.crypto.flatMap((c): SdpCrypto[] =>
+      typeof c['id'] === 'number' && typeof c['suite'] === 'string' ? [{ tag: c['id'], suite: c['suite'], keyParams: String(c['config'] ?? '').split(';')[0]! }] : [],
+    ),
     clockRates: clockRatesOf(attributes.rtp),
     aiprefs: draft.aiprefs,
     bundleOnly,

@@ -14,7 +14,7 @@ import { MediaCore, type PacketAddress } from '../../src/pipeline/media-core.js'
 import { buildStatement } from '../../src/policy/statement.js';
 
 function section(index: number, mid: string, apts: string[], more: Partial<SectionScope> = {}): SectionScope {
-  return { index, mid, kind: index === 0 ? 'audio' : 'video', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, apts: apts.map((id) => ({ id, origin: 'mid' as const })), ...more };
+  return { index, mid, kind: index === 0 ? 'audio' : 'video', disabled: false, rtp: [], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, srtcpKeys: [], apts: apts.map((id) => ({ id, origin: 'mid' as const })), ...more };
 }
 
 function scope(sections: SectionScope[], pending: DialogScope | null = null, dialogApts = ['apt-raw']): DialogScope {

@@ -4,10 +4,13 @@
  * sample call rewritten so — its m-lines secure, every RTCP compound encrypted by werift's
  * SrtcpSession (AES_CM_128_HMAC_SHA1_80) — was read as plain RTCP: report blocks of random
  * losses and jitters (a jitter of 2.3 billion in an aggregate), 66 "streams" from SSRCs that
- * were ciphertext, implicit-binding reports for them. Now no telemetry of it is read, decided
- * or exported; each sending stream is reported once (`encrypted-rtcp`); the RTP (its header in
- * clear under SRTP) binds as before. A compound whose packets chain to the datagram's end is
- * plain RTCP even there (a relay's decrypted copy) and is read.
+ * were ciphertext, implicit-binding reports for them. Now it is decrypted with the keys SDES-SRTP
+ * puts in the SDP (a=crypto, each side's in its own SDP; the replay then says exactly what the
+ * plain call says), and without a key that authenticates it (DTLS-SRTP, wrong keys) no
+ * telemetry of it is read, decided or exported and each sending stream is reported once
+ * (`encrypted-rtcp`); the RTP (its header in clear under SRTP) binds as before. A compound
+ * whose packets chain to the datagram's end is plain RTCP even there (a relay's decrypted
+ * copy) and is read.
  */
 import { randomBytes } from 'node:crypto';
 import { SrtcpSession } from 'werift';
@@ -31,30 +34,45 @@ function udp(r: PcapRecord): { src: string; dst: string; sport: number; dport: n
 
 const isRtcp = (p: Uint8Array) => p.length >= 8 && p[0]! >> 6 === 2 && p[1]! >= 192 && p[1]! <= 223;
 
-/** SIP with every RTP/AVP(F) m-line made RTP/SAVP(F), its Content-Length set again. */
-function secureSdp(text: string): string {
+/** SIP with every RTP/AVP(F) m-line made RTP/SAVP(F) (with `crypto`, an a=crypto line after each), its Content-Length set again. */
+function secureSdp(text: string, crypto: string | null = null): string {
   const split = text.indexOf('\r\n\r\n');
   if (split < 0 || !/\r\nm=/.test(text)) return text;
-  const body = text.slice(split + 4).replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1');
+  let body = text.slice(split + 4).replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1');
+  if (crypto !== null) body = body.replace(/(^|\r\n)(m=[^\r\n]*)/g, `$1$2\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${crypto}|2^31`);
   return text.slice(0, split).replace(/(\r\n(?:Content-Length|l):\s*)\d+/i, `$1${Buffer.byteLength(body)}`) + '\r\n\r\n' + body;
 }
 
-async function secureCapture(encryptRtcp: boolean, secureSignaling: boolean): Promise<string> {
+/**
+ * The sample, secured: `keys` 'sdes' puts each side's key in its SDP (a=crypto) and encrypts
+ * its RTCP with it; 'wrong' signals other keys than the RTCP's; 'none' signals none (DTLS-SRTP).
+ */
+async function secureCapture(encryptRtcp: boolean, secureSignaling: boolean, keys: 'none' | 'sdes' | 'wrong' = 'none'): Promise<string> {
   const { header, records } = await readPcapRecords(SMALL_PCAP);
-  const key = randomBytes(16);
-  const salt = randomBytes(14);
-  const srtcp = new SrtcpSession({ keys: { localMasterKey: key, localMasterSalt: salt, remoteMasterKey: key, remoteMasterSalt: salt }, profile: 1 });
+  const sides = new Map<string, { inline: string; signaled: string; srtcp: SrtcpSession }>();
+  const side = (ip: string) => {
+    let s = sides.get(ip);
+    if (s === undefined) {
+      const [key, salt] = [randomBytes(16), randomBytes(14)];
+      const inline = Buffer.concat([key, salt]).toString('base64');
+      const srtcp = new SrtcpSession({ keys: { localMasterKey: key, localMasterSalt: salt, remoteMasterKey: key, remoteMasterSalt: salt }, profile: 1 });
+      s = { inline, signaled: keys === 'wrong' ? randomBytes(30).toString('base64') : inline, srtcp };
+      sides.set(ip, s);
+    }
+    return s;
+  };
   const out = records.map((r): PcapRecord => {
     const u = udp(r);
     if (u === null) return r;
     let payload: Uint8Array | null = null;
     if (u.sport === 5060 || u.dport === 5060) {
       const text = Buffer.from(u.payload).toString('latin1');
-      if (secureSignaling && text !== secureSdp(text)) payload = Buffer.from(secureSdp(text), 'latin1');
-    } else if (encryptRtcp && isRtcp(u.payload)) payload = srtcp.encrypt(Buffer.from(u.payload));
+      const secured = secureSdp(text, keys === 'none' ? null : side(u.src).signaled);
+      if (secureSignaling && text !== secured) payload = Buffer.from(secured, 'latin1');
+    } else if (encryptRtcp && isRtcp(u.payload)) payload = side(u.src).srtcp.encrypt(Buffer.from(u.payload));
     return payload === null ? r : { ts: r.ts, data: buildEthernetIpv4Udp({ ...u, payload }) };
   });
-  const file = await ws.file(`srtcp-${encryptRtcp}-${secureSignaling}.pcap`);
+  const file = await ws.file(`srtcp-${encryptRtcp}-${secureSignaling}-${keys}.pcap`);
   await writePcapRecords(file, header, out);
   return file;
 }
@@ -84,11 +102,35 @@ describe('SRTCP on secure RTP profiles', () => {
       }),
     );
     expect(encrypted.map((r) => r.ssrc).sort()).toEqual([...senders].sort());
-    expect(encrypted.every((r) => r.dialog !== null && r.detail!.startsWith('SRTCP on a secure RTP profile'))).toBe(true);
+    expect(
+      encrypted.every((r) => r.dialog !== null && r.detail === 'SRTCP on a secure RTP profile (RTP/SAVP, SAVPF) not decrypted, no a=crypto key in the signaling (DTLS-SRTP keys are not seen): none of its telemetry is read, decided or exported'),
+    ).toBe(true);
     expect(reports.filter((r) => r.type === 'malformed-input')).toEqual([]);
     // what signaling says is as before
     const signaled = (lines: string[]) => parseLines<ReportLine>(lines).filter((r) => r.type.startsWith('scope-')).map((r) => [r.type, r.frame]);
     expect(signaled(secure.reports)).toEqual(signaled(plain.reports));
+  });
+
+  it('SDES-SRTP (each side\'s a=crypto key in its SDP): decrypted, and the replay says what the plain call says', async () => {
+    const policy = await loadPolicyFile(SMALL_POLICY);
+    const plain = await replayLines({ capture: SMALL_PCAP, policy });
+    for (const workers of [0, 2]) {
+      const run = await replayLines({ capture: await secureCapture(true, true, 'sdes'), policy, workers });
+      expect(run.exports).toEqual(plain.exports);
+      expect(run.decisions).toEqual(plain.decisions);
+      expect(run.reports).toEqual(plain.reports);
+      expect(run.result.bindings).toEqual(plain.result.bindings);
+      expect(run.result.summary).toEqual(plain.result.summary);
+    }
+  });
+
+  it('a=crypto keys that do not authenticate the SRTCP: not read, reported so', async () => {
+    const policy = await loadPolicyFile(SMALL_POLICY);
+    const run = await replayLines({ capture: await secureCapture(true, true, 'wrong'), policy });
+    expect(run.exports).toEqual([]);
+    const encrypted = parseLines<ReportLine>(run.reports).filter((r) => r.type === 'encrypted-rtcp');
+    expect(encrypted.length).toBeGreaterThan(0);
+    expect(encrypted.every((r) => r.detail === 'SRTCP on a secure RTP profile (RTP/SAVP, SAVPF) not decrypted, no a=crypto key authenticates it: none of its telemetry is read, decided or exported')).toBe(true);
   });
 
   it('two shard threads say what one thread says (the profile reaches the shards with the scope)', async () => {

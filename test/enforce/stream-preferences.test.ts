@@ -105,7 +105,7 @@ describe('StreamPreferences', () => {
   });
 
   describe('an offer awaiting its answer that leaves the stream with no APT on one side', () => {
-    const section = (apts: string[]): SectionScope => ({ index: 0, mid: 'a', kind: 'audio', disabled: false, rtp: [], rtcp: [], ssrcs: [1], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, apts: apts.map((id) => ({ id, origin: 'mid' as const })) });
+    const section = (apts: string[]): SectionScope => ({ index: 0, mid: 'a', kind: 'audio', disabled: false, rtp: [], rtcp: [], ssrcs: [1], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, srtcpKeys: [], apts: apts.map((id) => ({ id, origin: 'mid' as const })) });
     const withSection = (apts: string[], pending: DialogScope | null = null): DialogScope => ({ ...dialogScope([]), sections: [section(apts)], pending });
 
     function preferenceUnder(scope: DialogScope) {

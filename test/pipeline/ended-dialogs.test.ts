@@ -28,7 +28,7 @@ const addr: PacketAddress = { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src
 const scope: DialogScope = {
   key: 'd1',
   dialog: { callId: 'c1', fromTag: 'f', toTag: 't' },
-  sections: [{ index: 0, mid: '0', kind: 'audio', disabled: false, rtp: [{ address: '10.0.0.2', port: 40002 }], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, apts: [] }],
+  sections: [{ index: 0, mid: '0', kind: 'audio', disabled: false, rtp: [{ address: '10.0.0.2', port: 40002 }], rtcp: [], ssrcs: [], midExtIds: [], clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, srtcpKeys: [], apts: [] }],
   dialogApts: [],
   repositoryApts: [],
   pending: null,

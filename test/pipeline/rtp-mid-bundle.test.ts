@@ -16,7 +16,7 @@ const addr: PacketAddress = { v6: false, src4: 0x0a000001, dst4: 0x0a000002, src
 const at = [{ address: '10.0.0.2', port: 40002 }];
 
 function section(index: number, mid: string, kind: string, midExtIds: number[]): SectionScope {
-  return { index, mid, kind, disabled: false, rtp: at, rtcp: at, ssrcs: [], midExtIds, clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, apts: [{ id: `apt-${mid}`, origin: 'mid' }] };
+  return { index, mid, kind, disabled: false, rtp: at, rtcp: at, ssrcs: [], midExtIds, clockRates: [], sharedClockRate: null, mediaClockRate: null, srtp: false, srtcpKeys: [], apts: [{ id: `apt-${mid}`, origin: 'mid' }] };
 }
 
 /** A BUNDLE dialog: an audio (mid a) and a video (mid v) m-section on one address. */

@@ -131,6 +131,9 @@ describe('real captures', () => {
         clockRates: [{ pt: 8, rate: 8000, encoding: 'pcma' }, { pt: 101, rate: 8000, encoding: 'telephone-event' }],
         sharedClockRate: 8000,
         mediaClockRate: 8000,
+        // RTP/AVP, no a=crypto
+        srtp: false,
+        srtcpKeys: [],
         apts: [],
       },
     ]);

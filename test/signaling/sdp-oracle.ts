@@ -163,6 +163,7 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
     clockRates: clockRatesOf(attributes.rtp ?? []),
     aiprefs: readAiPrefs(lines, index, errors),
     bundleOnly,
+    crypto: (attributes.crypto ?? []).flatMap((c) => (typeof c.id === 'number' ? [{ tag: c.id, suite: c.suite, keyParams: String(c.config).split(';')[0]! }] : [])),
     disabled: port === 0 && !(bundleOnly && bundled),
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
     line: mLine.line,

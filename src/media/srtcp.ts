@@ -1,0 +1,134 @@
+/**
+ * SRTCP (RFC 3711 §3.4) decrypted with keys the signaling carries in the clear: SDES-SRTP,
+ * `a=crypto:<tag> <suite> inline:<key||salt>[|<lifetime>][|<MKI>:<length>]` (RFC 4568), for
+ * the AES counter-mode suites — AES_CM_128_HMAC_SHA1_80 and _32 (SRTCP's tag is 80 bits with
+ * both, RFC 4568 §6.2), AES_256_CM_HMAC_SHA1_80 and _32 (RFC 6188).
+ *
+ *   header (8 bytes, clear) | encrypted portion | E | SRTCP index (4) | MKI (0–n) | tag (10)
+ *
+ * Session keys come from the master key and salt through the AES-CM PRF (§4.3, key derivation
+ * rate 0): labels 3 (encryption key), 4 (authentication key), 5 (salt). The tag is HMAC-SHA1
+ * over the header, the encrypted portion and the E|index word, cut to 80 bits; it is checked
+ * before anything is decrypted, so a wrong key (or another side's) is told apart from noise.
+ * The payload is AES-CTR with IV = salt·2¹⁶ ⊕ SSRC·2⁶⁴ ⊕ index·2¹⁶. Stateless per packet: the
+ * index travels in it. (werift's SrtcpSession, the tests' oracle, would take ~0.3 s to load
+ * in each thread for what node:crypto does here directly.) AEAD (GCM) suites and F8 are not read.
+ */
+import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** One `a=crypto` key as the signaling gave it: the suite and the inline key parameter. */
+export interface SrtcpKey {
+  suite: string;
+  /** the inline key-params: `inline:<base64 key||salt>[|lifetime][|MKI:length]` (the first of a `;` list) */
+  keyParams: string;
+}
+
+interface Suite {
+  keyBytes: 16 | 32;
+}
+
+const SUITES: Record<string, Suite> = {
+  AES_CM_128_HMAC_SHA1_80: { keyBytes: 16 },
+  AES_CM_128_HMAC_SHA1_32: { keyBytes: 16 },
+  AES_256_CM_HMAC_SHA1_80: { keyBytes: 32 },
+  AES_256_CM_HMAC_SHA1_32: { keyBytes: 32 },
+};
+
+const SALT_BYTES = 14;
+const TAG_BYTES = 10;
+const LABEL_ENCRYPTION = 3;
+const LABEL_AUTH = 4;
+const LABEL_SALT = 5;
+
+export interface SessionKeys {
+  cipher: 'aes-128-ctr' | 'aes-256-ctr';
+  encryption: Buffer;
+  auth: Buffer;
+  salt: Buffer;
+  mkiBytes: number;
+}
+
+/** A key's session keys, or why it cannot be used. */
+export function deriveSrtcpKeys(key: SrtcpKey): SessionKeys | string {
+  const suite = SUITES[key.suite.toUpperCase()];
+  if (suite === undefined) return `suite ${key.suite} is not read`;
+  const parts = key.keyParams.split('|');
+  const inline = /^inline:([A-Za-z0-9+/=]+)$/i.exec(parts[0] ?? '');
+  if (inline === null) return 'no inline key';
+  const material = Buffer.from(inline[1]!, 'base64');
+  if (material.length !== suite.keyBytes + SALT_BYTES) return `an inline key of ${material.length} bytes for ${key.suite}`;
+  // [lifetime] then [MKI:length]: the one with a colon is the MKI
+  const mki = parts.slice(1).find((p) => p.includes(':'));
+  const mkiBytes = mki === undefined ? 0 : Number(mki.split(':')[1]);
+  if (!Number.isInteger(mkiBytes) || mkiBytes < 0 || mkiBytes > 128) return 'a bad MKI length';
+  const masterKey = material.subarray(0, suite.keyBytes);
+  const masterSalt = material.subarray(suite.keyBytes);
+  const cipher = suite.keyBytes === 16 ? 'aes-128-ctr' : 'aes-256-ctr';
+  return {
+    cipher,
+    encryption: prf(cipher, masterKey, masterSalt, LABEL_ENCRYPTION, suite.keyBytes),
+    auth: prf(cipher, masterKey, masterSalt, LABEL_AUTH, 20),
+    salt: prf(cipher, masterKey, masterSalt, LABEL_SALT, SALT_BYTES),
+    mkiBytes,
+  };
+}
+
+/** The AES-CM PRF of RFC 3711 §4.3.3 with r = 0: the keystream at IV (salt ⊕ label·2⁴⁸)·2¹⁶, `bytes` long. */
+export function prf(cipher: 'aes-128-ctr' | 'aes-256-ctr', masterKey: Uint8Array, masterSalt: Uint8Array, label: number, bytes: number): Buffer {
+  const iv = Buffer.alloc(16);
+  iv.set(masterSalt, 0);
+  iv[7]! ^= label;
+  const c = createCipheriv(cipher, masterKey, iv);
+  return c.update(Buffer.alloc(bytes));
+}
+
+/**
+ * The plain compound of an SRTCP packet, or why not: too short, a tag no key authenticates.
+ * `keys`: the candidates (both sides' a=crypto keys: the sender's is the one that authenticates).
+ */
+export function decryptSrtcp(bytes: Uint8Array, off: number, len: number, keys: readonly SessionKeys[]): Uint8Array | string {
+  for (const k of keys) {
+    const trailer = len - TAG_BYTES - k.mkiBytes - 4;
+    if (trailer < 8) continue;
+    const authenticated = bytes.subarray(off, off + trailer + 4);
+    const tag = bytes.subarray(off + len - TAG_BYTES, off + len);
+    const expected = createHmac('sha1', k.auth).update(authenticated).digest().subarray(0, TAG_BYTES);
+    if (!timingSafeEqual(expected, tag)) continue;
+    const word = ((bytes[off + trailer]! << 24) | (bytes[off + trailer + 1]! << 16) | (bytes[off + trailer + 2]! << 8) | bytes[off + trailer + 3]!) >>> 0;
+    const out = new Uint8Array(trailer);
+    out.set(bytes.subarray(off, off + 8), 0);
+    const body = bytes.subarray(off + 8, off + trailer);
+    if (word >>> 31 === 0) {
+      // E clear: authenticated only (UNENCRYPTED_SRTCP)
+      out.set(body, 8);
+      return out;
+    }
+    const iv = Buffer.alloc(16);
+    iv.set(k.salt, 0);
+    for (let i = 0; i < 4; i++) {
+      iv[4 + i]! ^= bytes[off + 4 + i]!; // SSRC·2⁶⁴
+      iv[10 + i]! ^= i === 0 ? (word >>> 24) & 0x7f : (word >>> (24 - 8 * i)) & 0xff; // index·2¹⁶
+    }
+    out.set(createCipheriv(k.cipher, k.encryption, iv).update(body), 8);
+    return out;
+  }
+  return keys.length === 0 ? 'no usable key' : 'no a=crypto key authenticates it';
+}
+
+/** Session keys by key text, derived once per key (bounded: keys come and go with calls). */
+export class SrtcpKeyCache {
+  private readonly keys = new Map<string, SessionKeys | string>();
+
+  constructor(private readonly max = 4096) {}
+
+  get(key: SrtcpKey): SessionKeys | string {
+    const id = `${key.suite} ${key.keyParams}`;
+    let derived = this.keys.get(id);
+    if (derived === undefined) {
+      derived = deriveSrtcpKeys(key);
+      if (this.keys.size >= this.max) this.keys.delete(this.keys.keys().next().value!);
+      this.keys.set(id, derived);
+    }
+    return derived;
+  }
+}
