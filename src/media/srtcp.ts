@@ -19,7 +19,7 @@ import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 /** One `a=crypto` key as the signaling gave it: the suite and the inline key parameter. */
 export interface SrtcpKey {
   suite: string;
-  /** the inline key-params: `inline:<base64 key||salt>[|lifetime][|MKI:length]` (the first of a `;` list) */
+  /** one inline key-param: `inline:<base64 key||salt>[|lifetime][|MKI:length]` */
   keyParams: string;
 }
 
@@ -83,6 +83,21 @@ export function prf(cipher: 'aes-128-ctr' | 'aes-256-ctr', masterKey: Uint8Array
 }
 
 /**
+ * Whether a compound of `len` bytes that no key authenticated may be SRTCP all the same: with no
+ * usable key (DTLS-SRTP, an AEAD suite) it may; with keys, only where one of them would leave
+ * whole 32-bit words before its trailer (E|index, MKI, 80-bit tag) — plain RTCP is whole words
+ * (RFC 3550 §6.4.1), so a plain compound is not taken for SRTCP by its length alone.
+ */
+export function maybeSrtcp(len: number, keys: readonly SessionKeys[]): boolean {
+  if (keys.length === 0) return true;
+  for (const k of keys) {
+    const compound = len - TAG_BYTES - k.mkiBytes - 4;
+    if (compound >= 8 && compound % 4 === 0) return true;
+  }
+  return false;
+}
+
+/**
  * The plain compound of an SRTCP packet, or why not: too short, a tag no key authenticates.
  * `keys`: the candidates (both sides' a=crypto keys: the sender's is the one that authenticates).
  */
@@ -123,6 +138,8 @@ export class SrtcpKeyCache {
 
   get(key: SrtcpKey): SessionKeys | string {
     const id = `${key.suite} ${key.keyParams}`;
+    // no key's text is this long (AES-256 inline, lifetime, MKI): not kept, whatever it is
+    if (id.length > 256) return deriveSrtcpKeys(key);
     let derived = this.keys.get(id);
     if (derived === undefined) {
       derived = deriveSrtcpKeys(key);

@@ -21,7 +21,7 @@ import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
-import { decryptSrtcp, type SessionKeys, SrtcpKeyCache } from '../media/srtcp.js';
+import { decryptSrtcp, maybeSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -109,6 +109,8 @@ export class MediaCore {
   private readonly scopes = new Map<string, DialogScope>();
   /** a=crypto keys' SRTCP session keys, derived once per key */
   private readonly srtcpKeyCache = new SrtcpKeyCache();
+  /** per dialog, keys its earlier scopes had and its scope has not (keepFormerKeys) */
+  private readonly formerKeys = new Map<string, SrtcpKey[]>();
   private readonly statements = new StatementTable();
   private readonly preferences = new StreamPreferences(this.statements);
   private readonly windows: WindowStore;
@@ -197,6 +199,8 @@ export class MediaCore {
         return;
       }
       case 'scope': {
+        const previous = this.scopes.get(ev.scope.key);
+        if (previous !== undefined) this.keepFormerKeys(ev.scope.key, previous, ev.scope);
         this.scopes.set(ev.scope.key, ev.scope);
         this.transports.set(ev.scope);
         const session = this.table.existingSession(ev.scope.key);
@@ -213,6 +217,9 @@ export class MediaCore {
       case 'rekey': {
         const scope = this.scopes.get(ev.from);
         this.scopes.delete(ev.from);
+        const former = this.formerKeys.get(ev.from);
+        this.formerKeys.delete(ev.from);
+        if (former !== undefined) this.formerKeys.set(ev.to, former);
         this.transports.remove(ev.from);
         if (scope && !this.scopes.has(ev.to)) {
           const moved = rekeyedScope(scope, ev.to, ev.dialog);
@@ -228,6 +235,7 @@ export class MediaCore {
       }
       case 'dialog-ended': {
         this.scopes.delete(ev.key);
+        this.formerKeys.delete(ev.key);
         this.transports.remove(ev.key);
         const session = this.table.dropSession(ev.key);
         if (session) {
@@ -319,15 +327,27 @@ export class MediaCore {
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
     const senderSsrc = len >= 8 ? readUint32(bytes, off + 4) : 0;
     const entry = this.lookup(addr, senderSsrc);
-    // On a secure profile a compound whose packets do not chain to the datagram's end is SRTCP
-    // (encrypted past its first eight bytes, an index and a tag after it): decrypted with the
-    // signaling's a=crypto keys when one authenticates it, else not read. One that does chain
-    // is plain RTCP — a relay's decrypted copy of the call (rtpengine forwarding), read as such.
-    if (secure && errors.length > 0 && entry !== undefined && this.srtcpOn(entry)) {
-      const plain = decryptSrtcp(bytes, off, len, this.srtcpKeysOf(entry));
-      if (typeof plain !== 'string') this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, false);
-      else this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.srtcpKeysOf(entry).length === 0 ? this.noKeys(entry) : plain);
-      return;
+    // A compound whose packets do not chain to the datagram's end, on an m-section that is
+    // secure RTP or carries a=crypto keys (best-effort SRTP on RTP/AVP), may be SRTCP (encrypted
+    // past its first eight bytes, an index and a tag after it): decrypted with a key whose tag
+    // authenticates it (the previous exchange's too: a re-key's first packets). Else, on a secure
+    // profile and of a length SRTCP can have, it is not read; otherwise it is malformed plain
+    // RTCP, reported below. One that does chain is plain RTCP — a relay's decrypted copy of the
+    // call (rtpengine forwarding) — and read as such.
+    if (secure && errors.length > 0 && entry !== undefined) {
+      const srtcp = this.srtcpOn(entry);
+      if (srtcp !== Srtcp.NO) {
+        const keys = this.srtcpKeysOf(entry);
+        const plain = decryptSrtcp(bytes, off, len, keys);
+        if (typeof plain !== 'string') {
+          this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, false);
+          return;
+        }
+        if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
+          this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(entry) : plain);
+          return;
+        }
+      }
     }
     for (let i = 0; i < errors.length; i++) {
       const e = errors[i]!;
@@ -548,30 +568,47 @@ export class MediaCore {
     return pref;
   }
 
-  /** Whether the transport's m-sections are secure RTP (RTP/SAVP…): their RTCP is SRTCP. */
-  private srtcpOn(entry: TransportEntry): boolean {
+  /** Whether the transport's m-sections are secure RTP (RTP/SAVP…), or carry a=crypto keys on a plain profile. */
+  private srtcpOn(entry: TransportEntry): Srtcp {
     const scope = this.scopes.get(entry.dialogKey);
-    if (scope === undefined) return false;
-    for (let i = 0; i < entry.sections.length; i++) {
-      if (sectionAt(scope, entry.sections[i]!)?.srtp === true || (scope.pending !== null && sectionAt(scope.pending, entry.sections[i]!)?.srtp === true)) return true;
+    if (scope === undefined) return Srtcp.NO;
+    let found: Srtcp = this.formerKeys.has(entry.dialogKey) ? Srtcp.KEYS : Srtcp.NO;
+    for (const s of [scope, scope.pending]) {
+      for (let i = 0; i < entry.sections.length && s !== null; i++) {
+        const section = sectionAt(s, entry.sections[i]!);
+        if (section?.srtp === true) return Srtcp.PROFILE;
+        if (section !== undefined && section.srtcpKeys.length > 0) found = Srtcp.KEYS;
+      }
     }
-    return false;
+    return found;
   }
 
-  /** The session keys of the a=crypto lines the transport's m-sections carry (a pending offer's too). */
+  /**
+   * A dialog's new scope: the keys its previous one had and this one has not stay candidates
+   * (the last 8), for SRTCP a sender keyed before it saw the answer that re-keyed the call.
+   */
+  private keepFormerKeys(key: string, previous: DialogScope, next: DialogScope): void {
+    const now = new Set(keysOfScope(next).map(keyText));
+    const former = (this.formerKeys.get(key) ?? []).filter((k) => !now.has(keyText(k)));
+    for (const k of keysOfScope(previous)) if (!now.has(keyText(k)) && !former.some((f) => keyText(f) === keyText(k))) former.push(k);
+    if (former.length === 0) this.formerKeys.delete(key);
+    else this.formerKeys.set(key, former.slice(-8));
+  }
+
+  /** The session keys of the a=crypto lines the transport's m-sections carry (a pending offer's too), then the dialog's former keys. */
   private srtcpKeysOf(entry: TransportEntry): SessionKeys[] {
     const keys: SessionKeys[] = [];
+    const add = (key: SrtcpKey) => {
+      const derived = this.srtcpKeyCache.get(key);
+      if (typeof derived !== 'string' && !keys.includes(derived)) keys.push(derived);
+    };
     const scope = this.scopes.get(entry.dialogKey);
     if (scope === undefined) return keys;
     for (const s of [scope, scope.pending]) {
       if (s === null) continue;
-      for (let i = 0; i < entry.sections.length; i++) {
-        for (const key of sectionAt(s, entry.sections[i]!)?.srtcpKeys ?? []) {
-          const derived = this.srtcpKeyCache.get(key);
-          if (typeof derived !== 'string' && !keys.includes(derived)) keys.push(derived);
-        }
-      }
+      for (let i = 0; i < entry.sections.length; i++) for (const key of sectionAt(s, entry.sections[i]!)?.srtcpKeys ?? []) add(key);
     }
+    for (const key of this.formerKeys.get(entry.dialogKey) ?? []) add(key);
     return keys;
   }
 
@@ -786,6 +823,19 @@ function streamClockRate(stream: StreamState): number {
 }
 
 const NO_CLOCK_RATES: readonly ClockRate[] = [];
+
+/** What a transport's signaling says of SRTCP: nothing, a=crypto keys on a plain profile (best-effort SRTP), a secure profile. */
+const Srtcp = { NO: 0, KEYS: 1, PROFILE: 2 } as const;
+type Srtcp = (typeof Srtcp)[keyof typeof Srtcp];
+
+/** Every a=crypto key of a scope's sections (its pending offer's too). */
+function keysOfScope(scope: DialogScope): SrtcpKey[] {
+  const keys: SrtcpKey[] = [];
+  for (const s of [scope, scope.pending]) for (const section of s?.sections ?? []) keys.push(...section.srtcpKeys);
+  return keys;
+}
+
+const keyText = (k: SrtcpKey): string => `${k.suite} ${k.keyParams}`;
 
 function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
   const sections = scope.sections;

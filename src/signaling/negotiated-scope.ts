@@ -115,10 +115,14 @@ const MEDIA_HEADER_SCOPES: ReadonlySet<string> = new Set(['media', 'session']);
 /** The secure RTP profiles' transport protocols: RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP, UDP/TLS/RTP/SAVPF. */
 const SECURE_RTP_PROFILE = /(^|\/)SAVPF?$/i;
 
-/** The keys SRTCP of an m-section may use: the answer's, and the offer's of the tags the answer chose; with no answer, the offer's. */
+/**
+ * The keys SRTCP of an m-section may use: the answer's, and the offer's of the tags the answer
+ * chose; with no answer, the offer's. Every master key of a line (`;` between them, told apart
+ * on the wire by their MKI) is one.
+ */
 function keysOf(offered: readonly SdpCrypto[], answered: readonly SdpCrypto[]): SrtcpKey[] {
   const chosen = answered.length > 0 ? [...answered, ...offered.filter((o) => answered.some((a) => a.tag === o.tag))] : offered;
-  return chosen.map((c) => ({ suite: c.suite, keyParams: c.keyParams }));
+  return chosen.flatMap((c) => c.keyParams.split(';').map((keyParams) => ({ suite: c.suite, keyParams: keyParams.trim() })));
 }
 
 export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedScope {

@@ -53,7 +53,7 @@ export interface SdpMedia {
   aiprefs: SdpAiPref[];
   /** the section carries a=bundle-only (RFC 8843 §6) */
   bundleOnly: boolean;
-  /** SDES-SRTP keys (RFC 4568 a=crypto): the key this side sends with, one per tag it offers or answers */
+  /** SDES-SRTP keys (RFC 4568 a=crypto, then RFC 5939 a=acap crypto): the keys this side may send with, one line per tag */
   crypto: SdpCrypto[];
   /**
    * port 0: the stream is disabled or rejected (RFC 3264 §6, §8.2) — unless the section is
@@ -70,7 +70,7 @@ export interface SdpMedia {
 export interface SdpCrypto {
   tag: number;
   suite: string;
-  /** the first key-params: `inline:<base64 key||salt>[|lifetime][|MKI:length]` */
+  /** the key-params, `;` between several: `inline:<base64 key||salt>[|lifetime][|MKI:length]` each (RFC 4568 §6.1) */
   keyParams: string;
 }
 
@@ -262,6 +262,7 @@ interface Attributes {
   rtcpMux: boolean;
   bundleOnly: boolean;
   crypto: Fields[];
+  acapCrypto: Fields[];
   mid: Value | undefined;
   direction: Value | undefined;
   rtp: Fields[];
@@ -280,7 +281,7 @@ interface SectionDraft {
 }
 
 function newAttributes(): Attributes {
-  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, crypto: [], mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
+  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, crypto: [], acapCrypto: [], mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
 }
 
 interface GrammarRule {
@@ -318,6 +319,13 @@ const GROUP_RULE = grammarRule('a', 'groups');
 const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
 const BUNDLE_ONLY_RULE = grammarRule('a', 'bundleOnly');
 const CRYPTO_RULE = grammarRule('a', 'crypto');
+/**
+ * An SDES key offered as a potential configuration (SDP capability negotiation, RFC 5939 §3.4.1:
+ * `a=acap:<n> crypto:…` with `a=tcap` RTP/SAVP on an RTP/AVP m-line); sdp-transform has no rule
+ * for it, and this module reads it as the crypto rule reads an a=crypto line (the SRTCP keys of
+ * an m-section are candidates: the one whose tag authenticates a packet is taken).
+ */
+export const ACAP_CRYPTO = /^acap:\d+ crypto:(\d*) ([\w_]*) (\S*)(?: (\S*))?/;
 
 /** sdp-transform's toIntIfInt */
 function valueOf(text: string): Value {
@@ -348,7 +356,7 @@ type LineEffect =
   /** merged into the level's object of that name, field by field */
   | { kind: 'origin' | 'connection' | 'rtcp'; fields: Fields }
   /** appended to the level's list */
-  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups' | 'crypto'; fields: Fields }
+  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups' | 'crypto' | 'acapCrypto'; fields: Fields }
   | { kind: 'mid' | 'direction'; value: Value }
   | { kind: 'rtcpMux' }
   | { kind: 'bundleOnly' };
@@ -395,6 +403,7 @@ function applyEffect(effect: LineEffect, at: Attributes): void {
     case 'ssrcGroups':
     case 'groups':
     case 'crypto':
+    case 'acapCrypto':
       // read, never changed, and never part of the result
       at[effect.kind].push(effect.fields);
       return;
@@ -445,6 +454,8 @@ function standardEffect(raw: string): LineEffect {
       return raw.startsWith('inactive', 2) ? directionEffect(raw) : NONE;
     case 0x63: // c
       return raw.startsWith('crypto:', 2) && (m = CRYPTO_RULE.reg.exec(raw.slice(2))) ? { kind: 'crypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
+    case 0x61: // a
+      return raw.startsWith('acap:', 2) && (m = ACAP_CRYPTO.exec(raw.slice(2))) ? { kind: 'acapCrypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
     case 0x67: // g
       return raw.startsWith('group:', 2) && (m = GROUP_RULE.reg.exec(raw.slice(2))) ? { kind: 'groups', fields: fieldsOf(m, GROUP_RULE.names) } : NONE;
     case 0x62: // b
@@ -487,8 +498,9 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     ssrcs: ssrcsOf(attributes.ssrcs),
     ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: sectionMidExt(attributes.ext, sessionMidExt),
-    crypto: attributes.crypto.flatMap((c): SdpCrypto[] =>
-      typeof c['id'] === 'number' && typeof c['suite'] === 'string' ? [{ tag: c['id'], suite: c['suite'], keyParams: String(c['config'] ?? '').split(';')[0]! }] : [],
+    // a=crypto lines, then keys offered as capabilities (a=acap … crypto:)
+    crypto: [...attributes.crypto, ...attributes.acapCrypto].flatMap((c): SdpCrypto[] =>
+      typeof c['id'] === 'number' && typeof c['suite'] === 'string' ? [{ tag: c['id'], suite: c['suite'], keyParams: String(c['config'] ?? '') }] : [],
     ),
     clockRates: clockRatesOf(attributes.rtp),
     aiprefs: draft.aiprefs,

@@ -18,21 +18,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
 import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { parseLines, readPcapRecords, replayLines, SMALL_PCAP, SMALL_POLICY, Workspace, writePcapRecords, type PcapRecord, type ReportLine } from './e2e-helpers.js';
+import { isRtcp, udp } from './srtcp-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
-const ip = (b: Uint8Array, at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-
-/** An Ethernet/IPv4/UDP record's addresses and payload, or null. */
-function udp(r: PcapRecord): { src: string; dst: string; sport: number; dport: number; payload: Uint8Array } | null {
-  const b = r.data;
-  if (b.length < 42 || b[12] !== 0x08 || b[13] !== 0x00 || b[23] !== 17) return null;
-  const at = 14 + (b[14]! & 0x0f) * 4;
-  return { src: ip(b, 26), dst: ip(b, 30), sport: (b[at]! << 8) | b[at + 1]!, dport: (b[at + 2]! << 8) | b[at + 3]!, payload: b.subarray(at + 8) };
-}
-
-const isRtcp = (p: Uint8Array) => p.length >= 8 && p[0]! >> 6 === 2 && p[1]! >= 192 && p[1]! <= 223;
 
 /** SIP with every RTP/AVP(F) m-line made RTP/SAVP(F) (with `crypto`, an a=crypto line after each), its Content-Length set again. */
 function secureSdp(text: string, crypto: string | null = null): string {

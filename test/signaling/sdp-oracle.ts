@@ -7,7 +7,7 @@ import { parse as parseWithSdpTransform } from 'sdp-transform';
 import type { MediaDescription as SdpTransformMedia } from 'sdp-transform';
 import { clockRatesOf } from '../../src/media/clock-rates.js';
 import { parseAiPrefAttribute } from '../../src/signaling/sdp-aipref.js';
-import { MID_HEADER_EXTENSION_URI, sdpLineName, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
+import { ACAP_CRYPTO, MID_HEADER_EXTENSION_URI, sdpLineName, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
 
 interface NumberedLine {
   line: number;
@@ -163,7 +163,15 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
     clockRates: clockRatesOf(attributes.rtp ?? []),
     aiprefs: readAiPrefs(lines, index, errors),
     bundleOnly,
-    crypto: (attributes.crypto ?? []).flatMap((c) => (typeof c.id === 'number' ? [{ tag: c.id, suite: c.suite, keyParams: String(c.config).split(';')[0]! }] : [])),
+    crypto: [
+      ...(attributes.crypto ?? []),
+      // sdp-transform keeps a=acap lines as invalid ones
+      ...(attributes.invalid ?? []).flatMap((l) => {
+        const a = ACAP_CRYPTO.exec(l.value);
+        // as sdp-transform converts a field: a number only where it is one's canonical text
+        return a && String(Number(a[1])) === a[1] ? [{ id: Number(a[1]), suite: a[2]!, config: a[3]! }] : [];
+      }),
+    ].flatMap((c) => (typeof c.id === 'number' ? [{ tag: c.id, suite: c.suite, keyParams: String(c.config) }] : [])),
     disabled: port === 0 && !(bundleOnly && bundled),
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
     line: mLine.line,
