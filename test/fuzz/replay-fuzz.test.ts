@@ -2,7 +2,7 @@
  * End-to-end fuzzing of replay (SPEC §7–§8: "a malformed packet inside a good capture is
  * counted and reported, never a crash, never silently skipped"). Real and generated captures
  * are mutated at the byte level with their pcap record framing kept valid — SIP text and SDP
- * lines, aipref bodies (JSON and CBOR), RTCP length words, counts, SDES and XR fields, RTP
+ * lines, aipref bodies (JSON and CBOR), SRTCP under SDES keys, RTCP length words, counts, SDES and XR fields, RTP
  * CSRC counts, extensions and padding, IP/UDP/TCP header fields, IPv4 fragments, WebSocket frame
  * headers and their compressed (permessage-deflate) payloads, cut records,
  * original lengths, duplicated, dropped, reordered and spliced records, odd timestamps — and
@@ -23,7 +23,7 @@ import { parsePolicy, type PolicyFile } from '../../src/policy/policy-file.js';
 import { Workspace } from '../e2e/e2e-helpers.js';
 import { differences, problemsOf, runReplay, silentSkip } from './check.js';
 import { type Capture, MUTATION_KINDS, mutatedCapture, parsePcap, serializePcap } from './mutate.js';
-import { cborBodyCapture, fragmentedCapture, sipOverTcpCapture } from './seeds.js';
+import { cborBodyCapture, fragmentedCapture, sipOverTcpCapture, srtpCapture } from './seeds.js';
 import { writeFile } from 'node:fs/promises';
 
 const ws = new Workspace();
@@ -53,6 +53,7 @@ beforeAll(async () => {
     { name: 'call-small-ws', capture: sipOverTcpCapture(small, true, 4), policy, signaled: true },
     { name: 'call-small-ws-deflate', capture: sipOverTcpCapture(small, true, 5, true), policy, signaled: true },
     { name: 'call-small-cbor', capture: cborBodyCapture(small), policy, signaled: true },
+    { name: 'call-small-srtp', capture: srtpCapture(small), policy, signaled: true },
   );
   for (const f of ['heplify_sip_ipv4_tcp.pcap', 'heplify_sip_ipv6_udp.pcap', 'heplify_ipip0.pcap', 'rtpproxy_rtcp.a.pcap', 'rtpproxy_rtcp.o.pcap']) {
     seeds.push({ name: f, capture: parsePcap(readFileSync(path.resolve('../shared/captures', f))), policy: withDefault, signaled: false });
@@ -60,7 +61,7 @@ beforeAll(async () => {
 });
 
 const caseArb = fc.record({
-  seed: fc.nat(11),
+  seed: fc.nat(12),
   kind: fc.constantFrom(...MUTATION_KINDS),
   mixed: fc.boolean(),
   caseSeed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
@@ -84,7 +85,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20260301);
 
 describe('fuzz: mutated captures replay without crash, hang, bad lines or lost counts', () => {
   it('workers 0: every invariant holds', async () => {
-    expect(seeds.length).toBe(12);
+    expect(seeds.length).toBe(13);
     const kindsSeen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {

@@ -6,6 +6,8 @@
  */
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { buildIpv4Tcp, fragmentIpv4, TcpFlag } from '../../native-free/frame-builder.js';
+import { createHash } from 'node:crypto';
+import { inline, type Master, rewriteSdp, srtcp } from '../e2e/srtcp-helpers.js';
 import { type Capture, cloneCapture, classify, locate, type Rec, replacePayload, Rng } from './mutate.js';
 
 const ip4 = (d: Uint8Array, at: number) => `${d[at]}.${d[at + 1]}.${d[at + 2]}.${d[at + 3]}`;
@@ -179,6 +181,42 @@ export function cborBodyCapture(base: Capture): Capture {
     const blank = next.indexOf('\r\n\r\n');
     next = next.replace(/^Content-Length: *\d+/im, `Content-Length: ${next.length - blank - 4}`);
     replacePayload(r, l, Uint8Array.from(next, (ch) => ch.charCodeAt(0) & 0xff));
+  }
+  return c;
+}
+
+/**
+ * SDES-SRTP: every SDP's m-lines made RTP/SAVP(F) with an a=crypto key per sending address
+ * (derived from the address, so the seed is the same every run), every RTCP compound over
+ * IPv4 sent as SRTCP under its sender's key (test/e2e/srtcp-helpers.ts's sender).
+ */
+export function srtpCapture(base: Capture): Capture {
+  const c = cloneCapture(base);
+  const sides = new Map<string, { m: Master; index: number }>();
+  const side = (ip: string) => {
+    let s = sides.get(ip);
+    if (s === undefined) {
+      const digest = createHash('sha256').update(ip).digest();
+      sides.set(ip, (s = { m: { key: digest.subarray(0, 16), salt: digest.subarray(16, 30) }, index: 0 }));
+    }
+    return s;
+  };
+  for (const r of c.records) {
+    const l = locate(c.linkType, r.data);
+    if (!l || l.proto !== 17 || l.ips[0]?.v !== 4) continue;
+    const src = ip4(r.data, l.ips[0].at + 12);
+    const kind = classify(r.data, l);
+    const payload = r.data.subarray(l.payload, l.payloadEnd);
+    if (kind === 'sip') {
+      const key = inline(side(src).m);
+      const text = rewriteSdp(new TextDecoder('latin1').decode(payload), (body) =>
+        body.replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1').replace(/(^|\r\n)(m=[^\r\n]*)/g, `$1$2\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}`),
+      );
+      if (text !== null) replacePayload(r, l, Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff));
+    } else if (kind === 'rtcp') {
+      const s = side(src);
+      replacePayload(r, l, srtcp(payload, s.m, ++s.index));
+    }
   }
   return c;
 }
