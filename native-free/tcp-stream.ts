@@ -44,8 +44,11 @@ export function reverseFlowKey(key: string): string {
   return `${key.slice(gt + 1)}>${key.slice(0, gt)}`;
 }
 
-/** Told of a direction's boundaries (TcpBoundary bits) during the add() of the segment that made them. */
-/** `lostBytes`: with GAP, how many bytes the skipped gap held (-1 when not known: a stream evicted behind one). */
+/**
+ * Told of a direction's boundaries (TcpBoundary bits) during the add() of the segment that made
+ * them; `lostBytes`: with GAP, how many bytes the skipped gap held (-1 when not known: a stream
+ * evicted behind one).
+ */
 export type TcpBoundaryListener = (key: string, boundaries: number, lostBytes: number) => void;
 
 export interface TcpStreamLimits {
@@ -270,12 +273,12 @@ export class TcpStreamReassembler {
     }
   }
 
-  /** Jumps the stream over its first gap to the lowest held sequence number, and delivers. */
   /** The bytes between what the stream delivered and its first held segment. */
   private gapLength(state: StreamState): number {
     return seqDiff(state.held[0]!.seq, state.nextSeq);
   }
 
+  /** Jumps the stream over its first gap to the lowest held sequence number, and delivers. */
   private skipGap(state: StreamState, ts: number): TcpDelivery {
     const first = state.held[0]!;
     this.stats.gaps++;

@@ -91,28 +91,37 @@ export function prf(cipher: 'aes-128-ctr' | 'aes-256-ctr', masterKey: Uint8Array
 export function maybeSrtcp(len: number, keys: readonly SessionKeys[]): boolean {
   if (keys.length === 0) return true;
   for (const k of keys) {
-    const compound = len - TAG_BYTES - k.mkiBytes - 4;
+    const compound = compoundLength(len, k);
     if (compound >= 8 && compound % 4 === 0) return true;
   }
   return false;
 }
 
+/** The RTCP compound's length in an SRTCP packet of `len` bytes under `k`: what precedes E|index, MKI and tag. */
+function compoundLength(len: number, k: SessionKeys): number {
+  return len - TAG_BYTES - k.mkiBytes - 4;
+}
+
+/** A key's identity: its suite and its key-params, as the signaling gave them. */
+export const srtcpKeyId = (key: SrtcpKey): string => `${key.suite} ${key.keyParams}`;
+
 /**
- * The plain compound of an SRTCP packet, or why not: too short, a tag no key authenticates.
- * `keys`: the candidates (both sides' a=crypto keys: the sender's is the one that authenticates).
+ * The plain compound of an SRTCP packet, or why not (no key whose tag authenticates it, too
+ * short for any being told so too). `keys`: the candidates (both sides' a=crypto keys, the
+ * dialog's former ones: the sender's is the one that authenticates).
  */
 export function decryptSrtcp(bytes: Uint8Array, off: number, len: number, keys: readonly SessionKeys[]): Uint8Array | string {
   for (const k of keys) {
-    const trailer = len - TAG_BYTES - k.mkiBytes - 4;
-    if (trailer < 8) continue;
-    const authenticated = bytes.subarray(off, off + trailer + 4);
+    const compound = compoundLength(len, k);
+    if (compound < 8) continue;
+    const authenticated = bytes.subarray(off, off + compound + 4);
     const tag = bytes.subarray(off + len - TAG_BYTES, off + len);
     const expected = createHmac('sha1', k.auth).update(authenticated).digest().subarray(0, TAG_BYTES);
     if (!timingSafeEqual(expected, tag)) continue;
-    const word = ((bytes[off + trailer]! << 24) | (bytes[off + trailer + 1]! << 16) | (bytes[off + trailer + 2]! << 8) | bytes[off + trailer + 3]!) >>> 0;
-    const out = new Uint8Array(trailer);
+    const word = ((bytes[off + compound]! << 24) | (bytes[off + compound + 1]! << 16) | (bytes[off + compound + 2]! << 8) | bytes[off + compound + 3]!) >>> 0;
+    const out = new Uint8Array(compound);
     out.set(bytes.subarray(off, off + 8), 0);
-    const body = bytes.subarray(off + 8, off + trailer);
+    const body = bytes.subarray(off + 8, off + compound);
     if (word >>> 31 === 0) {
       // E clear: authenticated only (UNENCRYPTED_SRTCP)
       out.set(body, 8);
@@ -137,7 +146,7 @@ export class SrtcpKeyCache {
   constructor(private readonly max = 4096) {}
 
   get(key: SrtcpKey): SessionKeys | string {
-    const id = `${key.suite} ${key.keyParams}`;
+    const id = srtcpKeyId(key);
     // no key's text is this long (AES-256 inline, lifetime, MKI): not kept, whatever it is
     if (id.length > 256) return deriveSrtcpKeys(key);
     let derived = this.keys.get(id);

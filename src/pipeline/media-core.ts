@@ -21,7 +21,7 @@ import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
-import { decryptSrtcp, maybeSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache } from '../media/srtcp.js';
+import { decryptSrtcp, maybeSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache, srtcpKeyId } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -320,8 +320,8 @@ export class MediaCore {
     this.readRtcp(frame, ts, bytes, off, len, addr, cut, true);
   }
 
-  /** `secure`: the compound may be SRTCP still (not yet decrypted). */
-  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, secure: boolean): void {
+  /** `mayBeSrtcp`: the compound was not decrypted (it may be SRTCP still). */
+  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, mayBeSrtcp: boolean): void {
     const compound = decodeRtcpCompound(bytes, off, len, cut);
     const errors = compound.errors;
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
@@ -334,7 +334,7 @@ export class MediaCore {
     // profile and of a length SRTCP can have, it is not read; otherwise it is malformed plain
     // RTCP, reported below. One that does chain is plain RTCP — a relay's decrypted copy of the
     // call (rtpengine forwarding) — and read as such.
-    if (secure && errors.length > 0 && entry !== undefined) {
+    if (mayBeSrtcp && errors.length > 0 && entry !== undefined) {
       const srtcp = this.srtcpOn(entry);
       if (srtcp !== Srtcp.NO) {
         const keys = this.srtcpKeysOf(entry);
@@ -570,17 +570,26 @@ export class MediaCore {
 
   /** Whether the transport's m-sections are secure RTP (RTP/SAVP…), or carry a=crypto keys on a plain profile. */
   private srtcpOn(entry: TransportEntry): Srtcp {
-    const scope = this.scopes.get(entry.dialogKey);
-    if (scope === undefined) return Srtcp.NO;
     let found: Srtcp = this.formerKeys.has(entry.dialogKey) ? Srtcp.KEYS : Srtcp.NO;
-    for (const s of [scope, scope.pending]) {
-      for (let i = 0; i < entry.sections.length && s !== null; i++) {
-        const section = sectionAt(s, entry.sections[i]!);
-        if (section?.srtp === true) return Srtcp.PROFILE;
-        if (section !== undefined && section.srtcpKeys.length > 0) found = Srtcp.KEYS;
-      }
+    for (const section of this.entrySections(entry)) {
+      if (section.srtp) return Srtcp.PROFILE;
+      if (section.srtcpKeys.length > 0) found = Srtcp.KEYS;
     }
     return found;
+  }
+
+  /** The m-sections a transport entry names, in its dialog's scope and in the offer it awaits the answer to. */
+  private entrySections(entry: TransportEntry): SectionScope[] {
+    const sections: SectionScope[] = [];
+    const scope = this.scopes.get(entry.dialogKey);
+    for (const s of [scope, scope?.pending]) {
+      if (s === undefined || s === null) continue;
+      for (let i = 0; i < entry.sections.length; i++) {
+        const section = sectionAt(s, entry.sections[i]!);
+        if (section !== undefined) sections.push(section);
+      }
+    }
+    return sections;
   }
 
   /**
@@ -588,9 +597,9 @@ export class MediaCore {
    * (the last 8), for SRTCP a sender keyed before it saw the answer that re-keyed the call.
    */
   private keepFormerKeys(key: string, previous: DialogScope, next: DialogScope): void {
-    const now = new Set(keysOfScope(next).map(keyText));
-    const former = (this.formerKeys.get(key) ?? []).filter((k) => !now.has(keyText(k)));
-    for (const k of keysOfScope(previous)) if (!now.has(keyText(k)) && !former.some((f) => keyText(f) === keyText(k))) former.push(k);
+    const now = new Set(keysOfScope(next).map(srtcpKeyId));
+    const former = (this.formerKeys.get(key) ?? []).filter((k) => !now.has(srtcpKeyId(k)));
+    for (const k of keysOfScope(previous)) if (!now.has(srtcpKeyId(k)) && !former.some((f) => srtcpKeyId(f) === srtcpKeyId(k))) former.push(k);
     if (former.length === 0) this.formerKeys.delete(key);
     else this.formerKeys.set(key, former.slice(-8));
   }
@@ -602,24 +611,17 @@ export class MediaCore {
       const derived = this.srtcpKeyCache.get(key);
       if (typeof derived !== 'string' && !keys.includes(derived)) keys.push(derived);
     };
-    const scope = this.scopes.get(entry.dialogKey);
-    if (scope === undefined) return keys;
-    for (const s of [scope, scope.pending]) {
-      if (s === null) continue;
-      for (let i = 0; i < entry.sections.length; i++) for (const key of sectionAt(s, entry.sections[i]!)?.srtcpKeys ?? []) add(key);
-    }
+    for (const section of this.entrySections(entry)) for (const key of section.srtcpKeys) add(key);
     for (const key of this.formerKeys.get(entry.dialogKey) ?? []) add(key);
     return keys;
   }
 
   /** Why an SRTCP transport has no key to try: none signaled (DTLS-SRTP), or none of a suite read here. */
   private noKeys(entry: TransportEntry): string {
-    const scope = this.scopes.get(entry.dialogKey);
-    for (const s of [scope, scope?.pending]) {
-      for (let i = 0; i < entry.sections.length && s; i++) {
-        const key = sectionAt(s, entry.sections[i]!)?.srtcpKeys[0];
-        if (key !== undefined) return `its a=crypto key cannot be used: ${this.srtcpKeyCache.get(key) as string}`;
-      }
+    for (const section of this.entrySections(entry)) {
+      const key = section.srtcpKeys[0];
+      const derived = key === undefined ? undefined : this.srtcpKeyCache.get(key);
+      if (typeof derived === 'string') return `its a=crypto key cannot be used: ${derived}`;
     }
     return 'no a=crypto key in the signaling (DTLS-SRTP keys are not seen)';
   }
@@ -835,7 +837,6 @@ function keysOfScope(scope: DialogScope): SrtcpKey[] {
   return keys;
 }
 
-const keyText = (k: SrtcpKey): string => `${k.suite} ${k.keyParams}`;
 
 function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
   const sections = scope.sections;

@@ -77,7 +77,7 @@ export class SipFlowDemux {
       const [oldest, dropped] = this.flows.entries().next().value!;
       this.flows.delete(oldest);
       // its window, if any, leaves the budget
-      if (dropped.framer instanceof WebSocketFrameDecoder) dropped.framer.end('eviction');
+      if (dropped.kind === 'websocket') dropped.framer?.end('eviction');
       this.stats.evicted++;
     }
     if (flow.kind === 'other') return [];
@@ -129,10 +129,12 @@ export class SipFlowDemux {
       flow.carry = null;
       return null;
     }
+    // (a report keeps 80 characters of a detail)
     const lost = lostBytes >= 0 ? `${lostBytes} bytes` : 'bytes';
-    const report = flow.framer.end(cause) ?? { message: null, errors: [sipError('bytes-lost', 0, `${lost} missing between messages (${cause}): a message wholly inside them is unknown`)] };
+    const report = flow.framer.end(cause) ?? { message: null, errors: [sipError('bytes-lost', 0, `${lost} lost between messages: any message in them is unknown`)] };
     if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
-    else flow.framer = new ResyncingWebSocket({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows });
+    // what the connection's handshake agreed holds on after the gap
+    else flow.framer = new ResyncingWebSocket({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, flow.framer instanceof SipStreamFramer ? new WebSocketConnection() : flow.framer.connection);
     return report;
   }
 
@@ -254,7 +256,10 @@ class ResyncingWebSocket {
   private decoder: WebSocketFrameDecoder | null = null;
   private skipped = 0;
 
-  constructor(private readonly limits: WebSocketLimits) {}
+  constructor(
+    private readonly limits: WebSocketLimits,
+    readonly connection: WebSocketConnection,
+  ) {}
 
   push(chunk: Uint8Array): SipParseResult[] {
     if (this.decoder !== null) return this.decoder.push(chunk);
@@ -262,7 +267,7 @@ class ResyncingWebSocket {
       if (!framesSip(chunk[at]!)) continue;
       const next = frameEnd(chunk, at, chunk.length);
       if (next < 0 || next > chunk.length || (next < chunk.length && !framesSip(chunk[next]!))) continue;
-      this.decoder = new WebSocketFrameDecoder(this.limits);
+      this.decoder = new WebSocketFrameDecoder(this.limits, this.connection);
       const out = this.skippedReport(at);
       return out.concat(this.decoder.push(chunk.subarray(at)));
     }

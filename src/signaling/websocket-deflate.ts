@@ -14,8 +14,11 @@
  * bytes were lost) fails to inflate, as zlib finds the distance too far back: it is reported,
  * never read with wrong bytes.
  */
-import { inflateRawSync, constants as zlibConstants, type ZlibOptions } from 'node:zlib';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { concatChunks, decodeUtf8 } from './byte-search.js';
+
+/** Why a window is lost when a message of the direction was not inflated: the sender's window holds it. */
+const UNREAD = 'an earlier message was not read';
 
 /** The largest LZ77 window DEFLATE has (windowBits 15). */
 const WINDOW_BYTES = 32 * 1024;
@@ -66,7 +69,7 @@ export class WindowBudget {
     this.total += bytes;
     for (const [oldest] of this.held) {
       if (this.total <= this.maxBytes || oldest === inflater) break;
-      oldest.lose(); // releases it
+      oldest.lose('window let go: memory bound'); // releases it
     }
   }
 
@@ -87,8 +90,8 @@ export const DEFAULT_WINDOW_BUDGET_BYTES = 32 * 1024 * 1024;
 
 export class MessageInflater {
   private window: Uint8Array = new Uint8Array(0);
-  /** a message failed or was dropped, so the window no longer holds what the sender's does */
-  private windowLost = false;
+  /** why the window no longer holds what the sender's does (a message failed or was dropped, the budget), or null */
+  private windowLost: string | null = null;
 
   constructor(private readonly budget: WindowBudget | null = null) {}
 
@@ -104,6 +107,11 @@ export class MessageInflater {
     const parts: Uint8Array[] = [];
     let total = 0;
     while (input.length > 0) {
+      if (total >= max) {
+        // a first stream filled the limit and more follows
+        this.lose(UNREAD);
+        return { bytes: null, error: `a compressed message inflates past ${max} bytes`, tooLarge: true };
+      }
       let bytes: Uint8Array;
       let consumed: number;
       try {
@@ -111,16 +119,16 @@ export class MessageInflater {
           // the data ends with a sync flush, not a final block: no "unexpected end of file"
           finishFlush: zlibConstants.Z_SYNC_FLUSH,
           maxOutputLength: max - total,
-          // the engine too, for how much input the stream took (Node's documented `info` option, missing from its types)
+          // the engine too, for how much input the stream took (with `info`, Node answers { buffer, engine }: its types say Buffer)
           info: true,
           ...(this.window.length > 0 ? { dictionary: this.window } : {}),
-        } as ZlibOptions) as unknown as InflateInfo;
+        }) as unknown as InflateInfo;
         bytes = buffer;
         consumed = engine.bytesWritten;
       } catch (err) {
         const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
         const error = tooLarge ? `a compressed message inflates past ${max} bytes` : this.failure(err);
-        this.lose();
+        this.lose(UNREAD);
         return { bytes: null, error, tooLarge };
       }
       parts.push(bytes);
@@ -134,9 +142,9 @@ export class MessageInflater {
   }
 
   /** The direction's window is no longer the sender's (a message dropped unread, or let go for the budget). */
-  lose(): void {
+  lose(why: string = UNREAD): void {
     this.window = new Uint8Array(0);
-    this.windowLost = true;
+    this.windowLost = why;
     this.budget?.release(this);
   }
 
@@ -146,10 +154,11 @@ export class MessageInflater {
     this.budget?.release(this);
   }
 
+  /** Why a message did not inflate, in under 80 characters (what a report keeps of a detail). */
   private failure(err: unknown): string {
     const why = err instanceof Error ? err.message : String(err);
-    const where = this.windowLost ? 'an earlier message that did not inflate' : 'bytes before the capture or a lost segment';
-    return `a compressed message does not inflate (${why}): it may refer back to ${where}`;
+    if (!why.includes('too far back')) return `not inflated: ${why}`;
+    return `not inflated: ${why} (${this.windowLost ?? 'bytes before the capture or a gap'})`;
   }
 
   /** The window after a message: a copy of the last 32 KiB of everything inflated so far. */
@@ -161,7 +170,7 @@ export class MessageInflater {
     next.set(out.subarray(out.length - fresh), kept);
     this.window = next;
     // the whole window is known again
-    if (next.length === WINDOW_BYTES) this.windowLost = false;
+    if (next.length === WINDOW_BYTES) this.windowLost = null;
     this.budget?.hold(this, next.length);
   }
 }

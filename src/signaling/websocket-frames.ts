@@ -25,7 +25,7 @@
  * it is seen, the client's own offer is taken). A compressed message dropped unread (cut,
  * oversized, malformed) takes the direction's window with it: the sender's window holds it.
  */
-import { concatChunks as concat, headerSectionEnd } from './byte-search.js';
+import { concatChunks, headerSectionEnd } from './byte-search.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
 import { MessageInflater, namesPermessageDeflate, type WindowBudget } from './websocket-deflate.js';
@@ -192,7 +192,7 @@ export class WebSocketFrameDecoder {
       return header + length;
     }
     if (fin) {
-      const message = this.fragments.length === 1 ? this.fragments[0]! : concat(this.fragments, this.fragmentBytes);
+      const message = this.fragments.length === 1 ? this.fragments[0]! : concatChunks(this.fragments, this.fragmentBytes);
       const compressed = this.compressed;
       this.resetMessage();
       out.push(compressed ? this.inflated(message, this.consumed + pos) : parseSipMessage(message, 0, message.length));
@@ -214,10 +214,9 @@ export class WebSocketFrameDecoder {
   /** A compressed message, inflated and read as SIP; or why it could not be. */
   private inflated(payload: Uint8Array, offset: number): SipParseResult {
     if (!this.deflateInUse()) {
-      return { message: null, errors: [sipError('bad-websocket-frame', offset, 'a compressed message (RSV1) where the handshake put no permessage-deflate in use, dropped')] };
+      return { message: null, errors: [sipError('bad-websocket-frame', offset, 'compressed (RSV1) but no permessage-deflate agreed, dropped')] };
     }
-    this.inflater ??= new MessageInflater(this.limits.windows ?? null);
-    const inflated = this.inflater.inflate(payload, this.limits.maxMessageBytes);
+    const inflated = this.directionInflater().inflate(payload, this.limits.maxMessageBytes);
     if (inflated.bytes === null) return { message: null, errors: [sipError(inflated.tooLarge ? 'oversized-message' : 'bad-websocket-frame', offset, inflated.error)] };
     return parseSipMessage(inflated.bytes, 0, inflated.bytes.length);
   }
@@ -240,9 +239,13 @@ export class WebSocketFrameDecoder {
     return { message: null, errors: [sipError('bad-websocket-frame', this.consumed, `${pending} bytes of a message cut by ${cause}, dropped`)] };
   }
 
+  private directionInflater(): MessageInflater {
+    return (this.inflater ??= new MessageInflater(this.limits.windows ?? null));
+  }
+
   /** A message given up unread: when compressed, the sender's window holds it and the direction's no longer matches. */
   private dropMessage(): void {
-    if (this.compressed && this.deflateInUse()) (this.inflater ??= new MessageInflater(this.limits.windows ?? null)).lose();
+    if (this.compressed && this.deflateInUse()) this.directionInflater().lose();
     this.resetMessage();
   }
 
@@ -258,7 +261,7 @@ export class WebSocketFrameDecoder {
       this.buffer = chunk;
       return;
     }
-    this.buffer = concat([this.buffer, chunk], this.buffer.length + chunk.length);
+    this.buffer = concatChunks([this.buffer, chunk], this.buffer.length + chunk.length);
   }
 
   private keep(b: Uint8Array, pos: number): void {

@@ -4,12 +4,13 @@
  * the _32 suites (80-bit SRTCP tag, RFC 4568 §6.2.2), MKI (RFC 3711 §3.4: not authenticated),
  * E=0 (UNENCRYPTED_SRTCP), inline keys without padding, lifetime only / MKI only.
  */
-import { randomBytes } from 'node:crypto';
 import { SrtcpSession } from 'werift';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { decryptSrtcp, deriveSrtcpKeys, prf, type SessionKeys } from '../../src/media/srtcp.js';
 import { encodeRtcpCompound } from '../../src/media/rtcp/encode.js';
-import { inline, newMaster, srtcp, type Master } from './srtcp-helpers.js';
+import { replayLines, SMALL_PCAP, SMALL_POLICY, Workspace } from './e2e-helpers.js';
+import { inline, isRtcp, isSip, newMaster, rewriteSample, rewriteSdp, srtcp, type Master } from './srtcp-helpers.js';
 
 const hex = (h: string) => Buffer.from(h, 'hex');
 const compound = (ssrc: number) =>
@@ -57,14 +58,9 @@ describe('checks (pass)', () => {
     expect(Buffer.from(decryptSrtcp(clear, 0, clear.length, [keys(m, 'AES_CM_128_HMAC_SHA1_32', '|2^20')]) as Uint8Array).equals(compound(8))).toBe(true);
     // a key the packet is not under never decrypts it into noise
     expect(decryptSrtcp(clear, 0, clear.length, [keys(newMaster(), 'AES_CM_128_HMAC_SHA1_80')])).toBe('no a=crypto key authenticates it');
-    void randomBytes;
   });
 });
 
-import { afterAll } from 'vitest';
-import { loadPolicyFile } from '../../src/policy/policy-file.js';
-import { replayLines, SMALL_PCAP, SMALL_POLICY, Workspace } from './e2e-helpers.js';
-import { isRtcp, isSip, rewriteSample, rewriteSdp } from './srtcp-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());

@@ -115,9 +115,9 @@ export function sipOverTcpCapture(base: Capture, websocket: boolean, seed = 1, d
     const message = r.data.slice(l.payload, l.payloadEnd);
     let bytes: Uint8Array = message;
     if (websocket && deflate) {
-      const history = sent.get(me + peer) ?? new Uint8Array(0);
+      const history = sent.get(`${me}>${peer}`) ?? new Uint8Array(0);
       bytes = wsFrame(deflated(message, history), conn.client === me, rng, 0xc1);
-      sent.set(me + peer, Uint8Array.from([...history, ...message]).slice(-32 * 1024));
+      sent.set(`${me}>${peer}`, Uint8Array.from([...history, ...message]).slice(-32 * 1024));
     } else if (websocket) bytes = wsFrame(message, conn.client === me, rng);
     const parts = rng.pick([1, 1, 2, 3]);
     const cuts = [0, ...Array.from({ length: parts - 1 }, () => 1 + rng.int(bytes.length - 1)).sort((a, b) => a - b), bytes.length];

@@ -114,15 +114,18 @@ describe('TCP stream reassembly', () => {
 
   it('held bytes before a FIN whose gap never fills: given up when a later segment finds the gap too old, and counted', () => {
     const boundaries: number[] = [];
+    const lost: number[] = [];
     const { out, stats } = summary(
       [syn(), seg(0, 'ab', TcpFlag.PSH, 100), seg(4, 'ef', TcpFlag.PSH | TcpFlag.FIN, 101), seg(6, '', TcpFlag.FIN, 112)],
-      { tcp: { gapTimeoutSeconds: 10, onBoundary: (_key, b) => boundaries.push(b) } },
+      { tcp: { gapTimeoutSeconds: 10, onBoundary: (_key, b, l) => (boundaries.push(b), (b & TcpBoundary.GAP) !== 0 && lost.push(l)) } },
     );
     // the retransmitted FIN, 11 s later, skips the gap: the stream resumes at "ef" (told as a
     // GAP, so that what came before is not read as continuing into it) and ends
     expect(out).toEqual(['pending', 'ab', 'pending', 'ef']);
     expect(stats).toMatchObject({ tcpGaps: 1, tcpBytesDropped: 2 });
     expect(boundaries).toEqual([TcpBoundary.START | TcpBoundary.CONNECT, TcpBoundary.GAP | TcpBoundary.END]);
+    // the GAP tells how many bytes it skipped: "cd"
+    expect(lost).toEqual([2]);
   });
 
   it('held bytes before a FIN whose gap never fills are given up at the end of the capture and counted', () => {
@@ -134,9 +137,10 @@ describe('TCP stream reassembly', () => {
 
   it('at the end of the capture, the bytes held behind each gap are handed on, the gaps counted as dropped', () => {
     const { decoder } = summary([syn(), seg(0, 'ab'), seg(4, 'ef'), seg(9, 'jk'), seg(6, 'gh')]);
-    expect(decoder.drainHeldTcp().map((r) => [r.key, new TextDecoder().decode(r.bytes)])).toEqual([
-      ['10.0.0.1:40000>10.0.0.2:5060', 'efgh'],
-      ['10.0.0.1:40000>10.0.0.2:5060', 'jk'],
+    // each run with the length of the gap before it
+    expect(decoder.drainHeldTcp().map((r) => [r.key, new TextDecoder().decode(r.bytes), r.lostBytes])).toEqual([
+      ['10.0.0.1:40000>10.0.0.2:5060', 'efgh', 2],
+      ['10.0.0.1:40000>10.0.0.2:5060', 'jk', 1],
     ]);
     // 'cd' and 'i' never came
     expect(decoder.stats).toMatchObject({ tcpGaps: 2, tcpBytesDropped: 3 });
@@ -147,8 +151,8 @@ describe('TCP stream reassembly', () => {
   // (it went on at its next segment as if nothing had been lost, and the feed glued the bytes
   // after the gap to the message before it)
   it('a stream evicted with bytes held behind a gap (too many bytes held) goes on at its next segment as a GAP', () => {
-    const told: [string, number][] = [];
-    const r = new TcpStreamReassembler({ maxStreams: 100, maxHeldBytes: 10, maxHeldBytesPerStream: 1000, maxHeldSegmentsPerStream: 100, gapTimeoutSeconds: 100, onBoundary: (k, b) => told.push([k, b]) });
+    const told: [string, number, number][] = [];
+    const r = new TcpStreamReassembler({ maxStreams: 100, maxHeldBytes: 10, maxHeldBytesPerStream: 1000, maxHeldSegmentsPerStream: 100, gapTimeoutSeconds: 100, onBoundary: (k, b, l) => told.push([k, b, l]) });
     const add = (key: string, seq: number, t: string) => r.add(key, 0, seq, TcpFlag.ACK, new TextEncoder().encode(t), 0, t.length);
     add('x', 100, 'ab');
     add('x', 104, 'ef'); // "cd" lost: "ef" held
@@ -156,7 +160,8 @@ describe('TCP stream reassembly', () => {
     add('y', 510, '0123456789'); // 12 bytes held over all streams, more than 10: x, the oldest, is evicted
     expect(add('x', 106, 'gh')).toBe(1);
     expect(new TextDecoder().decode(r.out.subarray(r.outOffset, r.outOffset + r.outLength))).toBe('gh');
-    expect(told).toEqual([['x', TcpBoundary.GAP]]);
+    // how many bytes the gap held went with the stream: -1
+    expect(told).toEqual([['x', TcpBoundary.GAP, -1]]);
     expect(r.stats).toMatchObject({ evictions: 1, bytesDropped: 2 });
     // only once: the segment after it follows
     add('x', 108, 'ij');

@@ -99,7 +99,7 @@ describe('a lost segment holding the start of a message', () => {
     // the OPTIONS's tail up to the blank line that ends it (its CRLF CRLF is passed over as blank lines)
     expect(got).toEqual([
       'INVITE one',
-      'bytes-lost: 50 bytes missing between messages (a lost segment): a message wholly inside them is unknown',
+      'bytes-lost: 50 bytes lost between messages: any message in them is unknown',
       `garbage-skipped: ${sipMessage('OPTIONS', 'two').length - 50 - 2}`,
       'BYE three',
     ]);
@@ -122,7 +122,7 @@ describe('a lost segment holding whole messages', () => {
     ];
     expect(await toTheEnd(records)).toEqual([
       [3, 'tcp', ['INVITE one']],
-      [5, 'tcp', [`bytes-lost: ${i2.length} bytes missing between messages (a lost segment): a message wholly inside them is unknown`, 'BYE three']],
+      [5, 'tcp', [`bytes-lost: ${i2.length} bytes lost between messages: any message in them is unknown`, 'BYE three']],
     ]);
   });
 
@@ -130,7 +130,7 @@ describe('a lost segment holding whole messages', () => {
     const records = [...open, tcp(A, 1001, TcpFlag.PSH | TcpFlag.ACK, i1), { ...tcp(A, 1001 + i1.length + i2.length, TcpFlag.PSH | TcpFlag.ACK, i3), ts: 1003 }];
     expect(await toTheEnd(records)).toEqual([
       [3, 'tcp', ['INVITE one']],
-      [4, 'tcp', [`bytes-lost: ${i2.length} bytes missing between messages (a lost segment): a message wholly inside them is unknown`, 'BYE three']],
+      [4, 'tcp', [`bytes-lost: ${i2.length} bytes lost between messages: any message in them is unknown`, 'BYE three']],
     ]);
   });
 
@@ -145,7 +145,7 @@ describe('a lost segment holding whole messages', () => {
     ];
     expect(await toTheEnd(records)).toEqual([
       [3, 'ws', ['INVITE one']],
-      [5, 'ws', [`bytes-lost: ${f2.length} bytes missing between messages (a lost segment): a message wholly inside them is unknown`, 'BYE three']],
+      [5, 'ws', [`bytes-lost: ${f2.length} bytes lost between messages: any message in them is unknown`, 'BYE three']],
     ]);
   });
 });
