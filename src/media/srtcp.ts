@@ -2,19 +2,24 @@
  * SRTCP (RFC 3711 §3.4) decrypted with keys the signaling carries in the clear: SDES-SRTP,
  * `a=crypto:<tag> <suite> inline:<key||salt>[|<lifetime>][|<MKI>:<length>]` (RFC 4568), for
  * the AES counter-mode suites — AES_CM_128_HMAC_SHA1_80 and _32 (SRTCP's tag is 80 bits with
- * both, RFC 4568 §6.2), AES_256_CM_HMAC_SHA1_80 and _32 (RFC 6188).
+ * both, RFC 4568 §6.2), AES_256_CM_HMAC_SHA1_80 and _32 (RFC 6188) — and the AEAD ones,
+ * AEAD_AES_128_GCM and AEAD_AES_256_GCM (RFC 7714).
  *
- *   header (8 bytes, clear) | encrypted portion | E | SRTCP index (4) | MKI (0–n) | tag (10)
+ *   AES-CM: header (8 bytes, clear) | encrypted portion | E | SRTCP index (4) | MKI (0–n) | tag (10)
+ *   GCM:    header (8 bytes, clear) | encrypted portion | tag (16) | E | SRTCP index (4) | MKI (0–n)
  *
  * Session keys come from the master key and salt through the AES-CM PRF (§4.3, key derivation
  * rate 0): labels 3 (encryption key), 4 (authentication key), 5 (salt). The tag is HMAC-SHA1
  * over the header, the encrypted portion and the E|index word, cut to 80 bits; it is checked
  * before anything is decrypted, so a wrong key (or another side's) is told apart from noise.
- * The payload is AES-CTR with IV = salt·2¹⁶ ⊕ SSRC·2⁶⁴ ⊕ index·2¹⁶. Stateless per packet: the
- * index travels in it. (werift's SrtcpSession, the tests' oracle, would take ~0.3 s to load
- * in each thread for what node:crypto does here directly.) AEAD (GCM) suites and F8 are not read.
+ * The payload is AES-CTR with IV = salt·2¹⁶ ⊕ SSRC·2⁶⁴ ⊕ index·2¹⁶. GCM (RFC 7714 §9, §11): a
+ * 96-bit master salt (zero-padded to 112 bits for the same PRF, as libsrtp and werift do), the
+ * IV 0x0000‖SSRC‖0x0000‖index ⊕ the session salt's first 12 bytes, the header and E|index as
+ * associated data, the 16-byte GCM tag checked. Stateless per packet: the index travels in it.
+ * (werift's SrtcpSession, the tests' oracle, would take ~0.3 s to load in each thread for what
+ * node:crypto does here directly.) F8 is not read.
  */
-import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** One `a=crypto` key as the signaling gave it: the suite and the inline key parameter. */
 export interface SrtcpKey {
@@ -25,27 +30,36 @@ export interface SrtcpKey {
 
 interface Suite {
   keyBytes: 16 | 32;
+  aead: boolean;
 }
 
 const SUITES: Record<string, Suite> = {
-  AES_CM_128_HMAC_SHA1_80: { keyBytes: 16 },
-  AES_CM_128_HMAC_SHA1_32: { keyBytes: 16 },
-  AES_256_CM_HMAC_SHA1_80: { keyBytes: 32 },
-  AES_256_CM_HMAC_SHA1_32: { keyBytes: 32 },
+  AES_CM_128_HMAC_SHA1_80: { keyBytes: 16, aead: false },
+  AES_CM_128_HMAC_SHA1_32: { keyBytes: 16, aead: false },
+  AES_256_CM_HMAC_SHA1_80: { keyBytes: 32, aead: false },
+  AES_256_CM_HMAC_SHA1_32: { keyBytes: 32, aead: false },
+  AEAD_AES_128_GCM: { keyBytes: 16, aead: true },
+  AEAD_AES_256_GCM: { keyBytes: 32, aead: true },
 };
 
 const SALT_BYTES = 14;
+const AEAD_SALT_BYTES = 12;
 const TAG_BYTES = 10;
+const AEAD_TAG_BYTES = 16;
 const LABEL_ENCRYPTION = 3;
 const LABEL_AUTH = 4;
 const LABEL_SALT = 5;
 
 export interface SessionKeys {
   cipher: 'aes-128-ctr' | 'aes-256-ctr';
+  /** GCM (RFC 7714) rather than AES-CM with HMAC-SHA1 */
+  aead: boolean;
   encryption: Buffer;
+  /** AES-CM only */
   auth: Buffer;
   salt: Buffer;
   mkiBytes: number;
+  tagBytes: number;
 }
 
 /** A key's session keys, or why it cannot be used. */
@@ -56,20 +70,24 @@ export function deriveSrtcpKeys(key: SrtcpKey): SessionKeys | string {
   const inline = /^inline:([A-Za-z0-9+/=]+)$/i.exec(parts[0] ?? '');
   if (inline === null) return 'no inline key';
   const material = Buffer.from(inline[1]!, 'base64');
-  if (material.length !== suite.keyBytes + SALT_BYTES) return `an inline key of ${material.length} bytes for ${key.suite}`;
+  const saltBytes = suite.aead ? AEAD_SALT_BYTES : SALT_BYTES;
+  if (material.length !== suite.keyBytes + saltBytes) return `an inline key of ${material.length} bytes for ${key.suite}`;
   // [lifetime] then [MKI:length]: the one with a colon is the MKI
   const mki = parts.slice(1).find((p) => p.includes(':'));
   const mkiBytes = mki === undefined ? 0 : Number(mki.split(':')[1]);
   if (!Number.isInteger(mkiBytes) || mkiBytes < 0 || mkiBytes > 128) return 'a bad MKI length';
   const masterKey = material.subarray(0, suite.keyBytes);
-  const masterSalt = material.subarray(suite.keyBytes);
+  // a 96-bit AEAD salt is padded with zeros to the PRF's 112 bits
+  const masterSalt = Buffer.concat([material.subarray(suite.keyBytes), Buffer.alloc(SALT_BYTES - saltBytes)]);
   const cipher = suite.keyBytes === 16 ? 'aes-128-ctr' : 'aes-256-ctr';
   return {
     cipher,
+    aead: suite.aead,
     encryption: prf(cipher, masterKey, masterSalt, LABEL_ENCRYPTION, suite.keyBytes),
-    auth: prf(cipher, masterKey, masterSalt, LABEL_AUTH, 20),
-    salt: prf(cipher, masterKey, masterSalt, LABEL_SALT, SALT_BYTES),
+    auth: suite.aead ? Buffer.alloc(0) : prf(cipher, masterKey, masterSalt, LABEL_AUTH, 20),
+    salt: prf(cipher, masterKey, masterSalt, LABEL_SALT, saltBytes),
     mkiBytes,
+    tagBytes: suite.aead ? AEAD_TAG_BYTES : TAG_BYTES,
   };
 }
 
@@ -84,9 +102,9 @@ export function prf(cipher: 'aes-128-ctr' | 'aes-256-ctr', masterKey: Uint8Array
 
 /**
  * Whether a compound of `len` bytes that no key authenticated may be SRTCP all the same: with no
- * usable key (DTLS-SRTP, an AEAD suite) it may; with keys, only where one of them would leave
- * whole 32-bit words before its trailer (E|index, MKI, 80-bit tag) — plain RTCP is whole words
- * (RFC 3550 §6.4.1), so a plain compound is not taken for SRTCP by its length alone.
+ * usable key (DTLS-SRTP) it may; with keys, only where one of them would leave whole 32-bit
+ * words before its trailer (E|index, MKI, tag) — plain RTCP is whole words (RFC 3550 §6.4.1),
+ * so a plain compound is not taken for SRTCP by its length alone.
  */
 export function maybeSrtcp(len: number, keys: readonly SessionKeys[]): boolean {
   if (keys.length === 0) return true;
@@ -99,7 +117,7 @@ export function maybeSrtcp(len: number, keys: readonly SessionKeys[]): boolean {
 
 /** The RTCP compound's length in an SRTCP packet of `len` bytes under `k`: what precedes E|index, MKI and tag. */
 function compoundLength(len: number, k: SessionKeys): number {
-  return len - TAG_BYTES - k.mkiBytes - 4;
+  return len - k.tagBytes - k.mkiBytes - 4;
 }
 
 /** A key's identity: its suite and its key-params, as the signaling gave them. */
@@ -114,6 +132,11 @@ export function decryptSrtcp(bytes: Uint8Array, off: number, len: number, keys: 
   for (const k of keys) {
     const compound = compoundLength(len, k);
     if (compound < 8) continue;
+    if (k.aead) {
+      const plain = openGcm(bytes, off, compound, k);
+      if (plain !== null) return plain;
+      continue;
+    }
     const authenticated = bytes.subarray(off, off + compound + 4);
     const tag = bytes.subarray(off + len - TAG_BYTES, off + len);
     const expected = createHmac('sha1', k.auth).update(authenticated).digest().subarray(0, TAG_BYTES);
@@ -137,6 +160,31 @@ export function decryptSrtcp(bytes: Uint8Array, off: number, len: number, keys: 
     return out;
   }
   return keys.length === 0 ? 'no usable key' : 'no a=crypto key authenticates it';
+}
+
+/** An AEAD SRTCP packet whose compound is `compound` bytes (RFC 7714 §9.1–9.3), or null when its tag does not verify. */
+function openGcm(bytes: Uint8Array, off: number, compound: number, k: SessionKeys): Uint8Array | null {
+  const wordAt = off + compound + k.tagBytes;
+  const word = bytes.subarray(wordAt, wordAt + 4);
+  const encrypted = (word[0]! & 0x80) !== 0;
+  const iv = Buffer.alloc(AEAD_SALT_BYTES);
+  iv.set(bytes.subarray(off + 4, off + 8), 2); // SSRC
+  iv.set(word, 8);
+  iv[8]! &= 0x7f; // the index, without E
+  for (let i = 0; i < AEAD_SALT_BYTES; i++) iv[i]! ^= k.salt[i]!;
+  const decipher = createDecipheriv(k.cipher === 'aes-128-ctr' ? 'aes-128-gcm' : 'aes-256-gcm', k.encryption, iv);
+  // E set: the header and E|index are authenticated, the rest encrypted; E clear: all of it authenticated only
+  decipher.setAAD(Buffer.concat([bytes.subarray(off, off + (encrypted ? 8 : compound)), word]));
+  decipher.setAuthTag(bytes.subarray(off + compound, off + compound + k.tagBytes));
+  const out = new Uint8Array(compound);
+  out.set(bytes.subarray(off, off + (encrypted ? 8 : compound)), 0);
+  try {
+    if (encrypted) out.set(Buffer.concat([decipher.update(bytes.subarray(off + 8, off + compound)), decipher.final()]), 8);
+    else decipher.final();
+  } catch {
+    return null;
+  }
+  return out;
 }
 
 /** Session keys by key text, derived once per key (bounded: keys come and go with calls). */

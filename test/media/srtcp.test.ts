@@ -83,8 +83,28 @@ describe('decryptSrtcp', () => {
     expect(decryptSrtcp(srtcp, 0, srtcp.length, [])).toBe('no usable key');
   });
 
+  it("AEAD_AES_128_GCM (RFC 7714): reads what werift's SrtcpSession (profile 7, a 96-bit salt) encrypted; another key's packet is refused", () => {
+    const gcmKey = randomBytes(16);
+    const gcmSalt = randomBytes(12);
+    const s = new SrtcpSession({ keys: { localMasterKey: gcmKey, localMasterSalt: gcmSalt, remoteMasterKey: gcmKey, remoteMasterSalt: gcmSalt }, profile: 7 });
+    const keys = keysOf(gcmKey, gcmSalt, 'AEAD_AES_128_GCM');
+    for (let i = 0; i < 3; i++) {
+      const plain = compound(0x51000000 + i);
+      const packet = s.encrypt(plain);
+      expect(packet.length).toBe(plain.length + 16 + 4);
+      expect(Buffer.from(decryptSrtcp(packet, 0, packet.length, [keysOf(key, salt), keys]) as Uint8Array).equals(plain)).toBe(true);
+    }
+    const other = keysOf(randomBytes(16), gcmSalt, 'AEAD_AES_128_GCM');
+    const packet = s.encrypt(compound(1));
+    expect(decryptSrtcp(packet, 0, packet.length, [other])).toBe('no a=crypto key authenticates it');
+    const flipped = Buffer.from(packet);
+    flipped[9]! ^= 1;
+    expect(decryptSrtcp(flipped, 0, flipped.length, [keys])).toBe('no a=crypto key authenticates it');
+  });
+
   it('keys that cannot be used say why', () => {
-    expect(deriveSrtcpKeys({ suite: 'AEAD_AES_128_GCM', keyParams: 'inline:AAAA' })).toBe('suite AEAD_AES_128_GCM is not read');
+    expect(deriveSrtcpKeys({ suite: 'F8_128_HMAC_SHA1_80', keyParams: 'inline:AAAA' })).toBe('suite F8_128_HMAC_SHA1_80 is not read');
+    expect(deriveSrtcpKeys({ suite: 'AEAD_AES_128_GCM', keyParams: `inline:${Buffer.alloc(30).toString('base64')}` })).toBe('an inline key of 30 bytes for AEAD_AES_128_GCM');
     expect(deriveSrtcpKeys({ suite: 'AES_CM_128_HMAC_SHA1_80', keyParams: 'inline:AAAA' })).toBe('an inline key of 3 bytes for AES_CM_128_HMAC_SHA1_80');
     expect(deriveSrtcpKeys({ suite: 'AES_CM_128_HMAC_SHA1_80', keyParams: 'uri:https://x' })).toBe('no inline key');
     const cache = new SrtcpKeyCache(2);
