@@ -110,5 +110,13 @@ describe('decryptSrtcp', () => {
     const cache = new SrtcpKeyCache(2);
     const k = { suite: 'AES_CM_128_HMAC_SHA1_80', keyParams: `inline:${Buffer.concat([key, salt]).toString('base64')}` };
     expect(cache.get(k)).toBe(cache.get({ ...k }));
+    // bounded by count (the oldest goes) and by a key's text (a longer one is derived, not kept)
+    const other = (n: number) => ({ ...k, keyParams: `${k.keyParams}|2^${n}` });
+    const first = cache.get(k);
+    cache.get(other(20));
+    cache.get(other(21));
+    expect(cache.get(k)).not.toBe(first);
+    const long = { ...k, keyParams: `${k.keyParams}|${'9'.repeat(300)}` };
+    expect(cache.get(long)).not.toBe(cache.get(long));
   });
 });
