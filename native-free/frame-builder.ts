@@ -3,6 +3,7 @@
  * and by tests of the packet layers. Lengths are always right and checksums are computed, so
  * tshark shows the frames without complaint.
  */
+import { joinBytes } from './bytes.js';
 
 export interface EthernetOptions {
   /** one VLAN id gives an 802.1Q tag; two give 802.1ad (outer S-tag) + 802.1Q (inner C-tag). */
@@ -140,18 +141,6 @@ function pseudoHeader(src: Uint8Array, dst: Uint8Array, protocol: number, length
   return p;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 /** Prefixes an Ethernet II header, with VLAN tags when asked. */
 export function wrapEthernet(etherType: number, payload: Uint8Array, opts: EthernetOptions = {}): Uint8Array {
   const vlans = opts.vlan === undefined ? [] : typeof opts.vlan === 'number' ? [opts.vlan] : opts.vlan;
@@ -167,7 +156,7 @@ export function wrapEthernet(etherType: number, payload: Uint8Array, opts: Ether
     o += 4;
   });
   dv.setUint16(o, etherType);
-  return concat(header, payload);
+  return joinBytes([header, payload]);
 }
 
 export interface Ipv4PacketOptions {
@@ -240,7 +229,7 @@ function encodeIpv6Extensions(extensions: readonly Ipv6ExtensionHeader[], protoc
     h.set(body.subarray(0, total - 2), 2);
     parts.push(h);
   });
-  return concat(...parts);
+  return joinBytes(parts);
 }
 
 /** Body of an IPv6 fragment header: offset in bytes (multiple of 8), M flag, identification. */

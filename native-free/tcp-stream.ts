@@ -18,6 +18,7 @@
  *
  * Keys name a direction as "<from>><to>" (no '>' inside either side): reverseFlowKey() is the other one.
  */
+import { joinBytes } from './bytes.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from './tcp.js';
 
 /** Where one direction's byte stream starts or ends; bits, several may come with one segment. */
@@ -307,14 +308,7 @@ export class TcpStreamReassembler {
     }
     // Whatever is still held sits behind a new gap, which opens now.
     if (state.held.length > 0) state.gapSince = ts;
-    if (parts.length === 1) return parts[0]!;
-    const joined = new Uint8Array(total);
-    let o = 0;
-    for (const p of parts) {
-      joined.set(p, o);
-      o += p.length;
-    }
-    return joined;
+    return parts.length === 1 ? parts[0]! : joinBytes(parts, total);
   }
 
   private deliver(bytes: Uint8Array): TcpDelivery {

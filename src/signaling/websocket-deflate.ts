@@ -15,7 +15,8 @@
  * never read with wrong bytes.
  */
 import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
-import { concatChunks, decodeUtf8 } from './byte-search.js';
+import { joinBytes } from '../../native-free/bytes.js';
+import { decodeUtf8 } from './byte-search.js';
 
 /** Why a window is lost when a message of the direction was not inflated: the sender's window holds it. */
 const UNREAD = 'an earlier message was not read';
@@ -138,7 +139,7 @@ export class MessageInflater {
       if (consumed <= 0 || consumed >= input.length) break;
       input = input.subarray(consumed);
     }
-    return { bytes: parts.length === 1 ? parts[0]! : concatChunks(parts, total), error: null };
+    return { bytes: parts.length === 1 ? parts[0]! : joinBytes(parts, total), error: null };
   }
 
   /** The direction's window is no longer the sender's (a message dropped unread, or let go for the budget). */

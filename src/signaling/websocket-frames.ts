@@ -25,7 +25,8 @@
  * it is seen, the client's own offer is taken). A compressed message dropped unread (cut,
  * oversized, malformed) takes the direction's window with it: the sender's window holds it.
  */
-import { concatChunks, headerSectionEnd } from './byte-search.js';
+import { joinBytes } from '../../native-free/bytes.js';
+import { headerSectionEnd } from './byte-search.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
 import { MessageInflater, namesPermessageDeflate, type WindowBudget } from './websocket-deflate.js';
@@ -192,7 +193,7 @@ export class WebSocketFrameDecoder {
       return header + length;
     }
     if (fin) {
-      const message = this.fragments.length === 1 ? this.fragments[0]! : concatChunks(this.fragments, this.fragmentBytes);
+      const message = this.fragments.length === 1 ? this.fragments[0]! : joinBytes(this.fragments, this.fragmentBytes);
       const compressed = this.compressed;
       this.resetMessage();
       out.push(compressed ? this.inflated(message, this.consumed + pos) : parseSipMessage(message, 0, message.length));
@@ -261,7 +262,7 @@ export class WebSocketFrameDecoder {
       this.buffer = chunk;
       return;
     }
-    this.buffer = concatChunks([this.buffer, chunk], this.buffer.length + chunk.length);
+    this.buffer = joinBytes([this.buffer, chunk], this.buffer.length + chunk.length);
   }
 
   private keep(b: Uint8Array, pos: number): void {

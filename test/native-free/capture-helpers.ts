@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { joinBytes } from '../../native-free/bytes.js';
 import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import type { CaptureWarning, RecordBatch } from '../../native-free/types.js';
 
@@ -22,13 +23,7 @@ export interface ReadResult {
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 /** A batch's records, copied out (the reader may reuse the batch). */
