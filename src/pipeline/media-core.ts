@@ -317,16 +317,15 @@ export class MediaCore {
     this.now.frame = frame;
     this.now.ts = ts;
     this.counters.rtcp++;
-    this.readRtcp(frame, ts, bytes, off, len, addr, cut, true);
-  }
-
-  /** `mayBeSrtcp`: the compound was not decrypted (it may be SRTCP still). */
-  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, mayBeSrtcp: boolean): void {
-    const compound = decodeRtcpCompound(bytes, off, len, cut);
-    const errors = compound.errors;
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
     const senderSsrc = len >= 8 ? readUint32(bytes, off + 4) : 0;
-    const entry = this.lookup(addr, senderSsrc);
+    this.readRtcp(frame, ts, bytes, off, len, addr, cut, senderSsrc, this.lookup(addr, senderSsrc), true);
+  }
+
+  /** `entry`: the packet's route (rtcp() looks it up once); `mayBeSrtcp`: the compound was not decrypted (it may be SRTCP still). */
+  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, senderSsrc: number, entry: TransportEntry | undefined, mayBeSrtcp: boolean): void {
+    const compound = decodeRtcpCompound(bytes, off, len, cut);
+    const errors = compound.errors;
     // A compound whose packets do not chain to the datagram's end, on an m-section that is
     // secure RTP or carries a=crypto keys (best-effort SRTP on RTP/AVP), may be SRTCP (encrypted
     // past its first eight bytes, an index and a tag after it): decrypted with a key whose tag
@@ -335,16 +334,17 @@ export class MediaCore {
     // RTCP, reported below. One that does chain is plain RTCP — a relay's decrypted copy of the
     // call (rtpengine forwarding) — and read as such.
     if (mayBeSrtcp && errors.length > 0 && entry !== undefined) {
-      const srtcp = this.srtcpOn(entry);
+      const sections = this.entrySections(entry);
+      const srtcp = this.srtcpOn(entry, sections);
       if (srtcp !== Srtcp.NO) {
-        const keys = this.srtcpKeysOf(entry);
+        const keys = this.srtcpKeysOf(entry, sections);
         const plain = decryptSrtcp(bytes, off, len, keys);
         if (typeof plain !== 'string') {
-          this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, false);
+          this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, false);
           return;
         }
         if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
-          this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(entry) : plain);
+          this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
           return;
         }
       }
@@ -568,10 +568,10 @@ export class MediaCore {
     return pref;
   }
 
-  /** Whether the transport's m-sections are secure RTP (RTP/SAVP…), or carry a=crypto keys on a plain profile. */
-  private srtcpOn(entry: TransportEntry): Srtcp {
+  /** Whether the transport's m-sections (`sections`: entrySections) are secure RTP (RTP/SAVP…), or carry a=crypto keys on a plain profile. */
+  private srtcpOn(entry: TransportEntry, sections: readonly SectionScope[]): Srtcp {
     let found: Srtcp = this.formerKeys.has(entry.dialogKey) ? Srtcp.KEYS : Srtcp.NO;
-    for (const section of this.entrySections(entry)) {
+    for (const section of sections) {
       if (section.srtp) return Srtcp.PROFILE;
       if (section.srtcpKeys.length > 0) found = Srtcp.KEYS;
     }
@@ -598,27 +598,31 @@ export class MediaCore {
    */
   private keepFormerKeys(key: string, previous: DialogScope, next: DialogScope): void {
     const now = new Set(keysOfScope(next).map(srtcpKeyId));
-    const former = (this.formerKeys.get(key) ?? []).filter((k) => !now.has(srtcpKeyId(k)));
-    for (const k of keysOfScope(previous)) if (!now.has(srtcpKeyId(k)) && !former.some((f) => srtcpKeyId(f) === srtcpKeyId(k))) former.push(k);
-    if (former.length === 0) this.formerKeys.delete(key);
-    else this.formerKeys.set(key, former.slice(-8));
+    // by key id, in the order first kept: the former ones, then the previous scope's new to them
+    const former = new Map<string, SrtcpKey>();
+    for (const k of [...(this.formerKeys.get(key) ?? []), ...keysOfScope(previous)]) {
+      const id = srtcpKeyId(k);
+      if (!now.has(id) && !former.has(id)) former.set(id, k);
+    }
+    if (former.size === 0) this.formerKeys.delete(key);
+    else this.formerKeys.set(key, [...former.values()].slice(-8));
   }
 
-  /** The session keys of the a=crypto lines the transport's m-sections carry (a pending offer's too), then the dialog's former keys. */
-  private srtcpKeysOf(entry: TransportEntry): SessionKeys[] {
+  /** The session keys of the a=crypto lines the transport's m-sections (`sections`) carry, then the dialog's former keys. */
+  private srtcpKeysOf(entry: TransportEntry, sections: readonly SectionScope[]): SessionKeys[] {
     const keys: SessionKeys[] = [];
     const add = (key: SrtcpKey) => {
       const derived = this.srtcpKeyCache.get(key);
       if (typeof derived !== 'string' && !keys.includes(derived)) keys.push(derived);
     };
-    for (const section of this.entrySections(entry)) for (const key of section.srtcpKeys) add(key);
+    for (const section of sections) for (const key of section.srtcpKeys) add(key);
     for (const key of this.formerKeys.get(entry.dialogKey) ?? []) add(key);
     return keys;
   }
 
   /** Why an SRTCP transport has no key to try: none signaled (DTLS-SRTP), or none of a suite read here. */
-  private noKeys(entry: TransportEntry): string {
-    for (const section of this.entrySections(entry)) {
+  private noKeys(sections: readonly SectionScope[]): string {
+    for (const section of sections) {
       const key = section.srtcpKeys[0];
       const derived = key === undefined ? undefined : this.srtcpKeyCache.get(key);
       if (typeof derived === 'string') return `its a=crypto key cannot be used: ${derived}`;
@@ -836,7 +840,6 @@ function keysOfScope(scope: DialogScope): SrtcpKey[] {
   for (const s of [scope, scope.pending]) for (const section of s?.sections ?? []) keys.push(...section.srtcpKeys);
   return keys;
 }
-
 
 function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
   const sections = scope.sections;
