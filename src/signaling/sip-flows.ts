@@ -200,14 +200,9 @@ function startsWithAscii(b: Uint8Array, off: number, end: number, text: string):
   return true;
 }
 
-/** A WebSocket frame's first byte for a whole text or binary message: FIN, RSV1 when compressed (RFC 7692), the opcode. */
-function finalDataFrame(byte: number): boolean {
-  return byte === 0x81 || byte === 0x82 || byte === 0xc1 || byte === 0xc2;
-}
-
-/** A WebSocket frame's first byte where SIP travels: a whole text or binary message, or a close frame. */
+/** A WebSocket frame's first byte where SIP travels: a whole text or binary message (FIN, RSV1 when compressed, RFC 7692), or a close frame. */
 function framesSip(byte: number): boolean {
-  return finalDataFrame(byte) || byte === 0x88;
+  return byte === 0x81 || byte === 0x82 || byte === 0xc1 || byte === 0xc2 || byte === 0x88;
 }
 
 /** The first byte of any frame header: RSV2 and RSV3 clear, a defined opcode (continuation, text, binary, close, ping, pong). */
@@ -228,8 +223,13 @@ function opensWithFrames(b: Uint8Array, at: number, end: number, strict: boolean
   const letter = first === 0x41 || first === 0x42;
   if (!strict && !letter) return true;
   if (letter && looksLikeSip(b, at, end - at)) return false;
+  return frameChains(b, at, end, frameStart);
+}
+
+/** Whether the frame whose header starts at `at` ends where the bytes end, or where a frame whose first byte `starts` accepts begins. */
+function frameChains(b: Uint8Array, at: number, end: number, starts: (byte: number) => boolean): boolean {
   const next = frameEnd(b, at, end);
-  return next === end || (next > at && next < end && frameStart(b[next]!));
+  return next === end || (next >= 0 && next < end && starts(b[next]!));
 }
 
 /** Where the frame whose header starts at `at` ends, or -1 when its header is not all in `end`. */
@@ -264,9 +264,7 @@ class ResyncingWebSocket {
   push(chunk: Uint8Array): SipParseResult[] {
     if (this.decoder !== null) return this.decoder.push(chunk);
     for (let at = 0; at < chunk.length; at++) {
-      if (!framesSip(chunk[at]!)) continue;
-      const next = frameEnd(chunk, at, chunk.length);
-      if (next < 0 || next > chunk.length || (next < chunk.length && !framesSip(chunk[next]!))) continue;
+      if (!framesSip(chunk[at]!) || !frameChains(chunk, at, chunk.length, framesSip)) continue;
       this.decoder = new WebSocketFrameDecoder(this.limits, this.connection);
       const out = this.skippedReport(at);
       return out.concat(this.decoder.push(chunk.subarray(at)));

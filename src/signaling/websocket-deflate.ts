@@ -80,10 +80,6 @@ export class WindowBudget {
     this.held.delete(inflater);
     this.total -= bytes;
   }
-
-  get heldBytes(): number {
-    return this.total;
-  }
 }
 
 /** Windows kept at most, all directions together: 1024 full windows. */
@@ -108,11 +104,8 @@ export class MessageInflater {
     const parts: Uint8Array[] = [];
     let total = 0;
     while (input.length > 0) {
-      if (total >= max) {
-        // a first stream filled the limit and more follows
-        this.lose(UNREAD);
-        return { bytes: null, error: `a compressed message inflates past ${max} bytes`, tooLarge: true };
-      }
+      // a first stream filled the limit and more follows
+      if (total >= max) return this.tooLarge(max);
       let bytes: Uint8Array;
       let consumed: number;
       try {
@@ -127,10 +120,10 @@ export class MessageInflater {
         bytes = buffer;
         consumed = engine.bytesWritten;
       } catch (err) {
-        const tooLarge = (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-        const error = tooLarge ? `a compressed message inflates past ${max} bytes` : this.failure(err);
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return this.tooLarge(max);
+        const error = this.failure(err);
         this.lose(UNREAD);
-        return { bytes: null, error, tooLarge };
+        return { bytes: null, error, tooLarge: false };
       }
       parts.push(bytes);
       total += bytes.length;
@@ -153,6 +146,12 @@ export class MessageInflater {
   close(): void {
     this.window = new Uint8Array(0);
     this.budget?.release(this);
+  }
+
+  /** A message past the limit: not inflated, and the window went with it. */
+  private tooLarge(max: number): Inflated {
+    this.lose(UNREAD);
+    return { bytes: null, error: `a compressed message inflates past ${max} bytes`, tooLarge: true };
   }
 
   /** Why a message did not inflate, in under 80 characters (what a report keeps of a detail). */

@@ -144,8 +144,7 @@ export class WebSocketFrameDecoder {
     if (length > this.limits.maxMessageBytes) {
       out.push({ message: null, errors: [sipError('oversized-message', this.consumed + pos, `frame of ${length} bytes`)] });
       // the stream cannot be resynchronised inside an oversized frame
-      this.closed = true;
-      this.inflater?.close();
+      this.shut();
       return b.length - pos;
     }
     const maskAt = pos + header;
@@ -157,10 +156,7 @@ export class WebSocketFrameDecoder {
     if (opcode >= 0x8) {
       // control frames (close, ping, pong) may sit between fragments and carry no SIP; never compressed (RFC 7692 §6.1)
       if (rsv1) out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, `RSV1 set on a control frame (opcode ${opcode})`)] });
-      if (opcode === OPCODE_CLOSE) {
-        this.closed = true;
-        this.inflater?.close();
-      }
+      if (opcode === OPCODE_CLOSE) this.shut();
       return header + length;
     }
     if (opcode === OPCODE_TEXT || opcode === OPCODE_BINARY) {
@@ -233,11 +229,16 @@ export class WebSocketFrameDecoder {
     const waiting = !this.closed && this.handshakeDone && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
     const pending = this.fragmentBytes + b.length;
     this.resetMessage();
-    this.inflater?.close();
     this.buffer = new Uint8Array(0);
-    this.closed = true;
+    this.shut();
     if (!waiting) return null;
     return { message: null, errors: [sipError('bad-websocket-frame', this.consumed, `${pending} bytes of a message cut by ${cause}, dropped`)] };
+  }
+
+  /** The direction is read no further: its window, if any, leaves the budget. */
+  private shut(): void {
+    this.closed = true;
+    this.inflater?.close();
   }
 
   private directionInflater(): MessageInflater {
