@@ -14,10 +14,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SrtcpSession } from 'werift';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
-import { loadPolicyFile } from '../../src/policy/policy-file.js';
-import { parseLines, readPcapRecords, replayLines, SMALL_PCAP, SMALL_POLICY, Workspace, writePcapRecords, type PcapRecord, type ReportLine } from './e2e-helpers.js';
+import { loadPolicyFile, type PolicyFile } from '../../src/policy/policy-file.js';
+import { parseLines, readPcapRecords, replayLines, SMALL_PCAP, SMALL_POLICY, Workspace, writePcapRecords, type PcapRecord, type ReplayLines, type ReportLine } from './e2e-helpers.js';
 import { isRtcp, udp } from './srtcp-helpers.js';
 
 const ws = new Workspace();
@@ -68,9 +68,15 @@ async function secureCapture(encryptRtcp: boolean, secureSignaling: boolean, key
 }
 
 describe('SRTCP on secure RTP profiles', () => {
+  let policy: PolicyFile;
+  /** the sample as it is: plain RTP/AVP and RTCP */
+  let plain: ReplayLines;
+  beforeAll(async () => {
+    policy = await loadPolicyFile(SMALL_POLICY);
+    plain = await replayLines({ capture: SMALL_PCAP, policy });
+  });
+
   it('is not read as RTCP: no telemetry, no streams from ciphertext, one encrypted-rtcp report per sending stream', async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
-    const plain = await replayLines({ capture: SMALL_PCAP, policy });
     const secure = await replayLines({ capture: await secureCapture(true, true), policy });
     expect(plain.result.summary.telemetry.aggregate + plain.result.summary.telemetry.export).toBeGreaterThan(0);
     expect(secure.result.summary.rtcp).toBe(plain.result.summary.rtcp);
@@ -102,8 +108,6 @@ describe('SRTCP on secure RTP profiles', () => {
   });
 
   it('SDES-SRTP (each side\'s a=crypto key in its SDP): decrypted, and the replay says what the plain call says', async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
-    const plain = await replayLines({ capture: SMALL_PCAP, policy });
     for (const workers of [0, 2]) {
       const run = await replayLines({ capture: await secureCapture(true, true, 'sdes'), policy, workers });
       expect(run.exports).toEqual(plain.exports);
@@ -115,7 +119,6 @@ describe('SRTCP on secure RTP profiles', () => {
   });
 
   it('a=crypto keys that do not authenticate the SRTCP: not read, reported so', async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
     const run = await replayLines({ capture: await secureCapture(true, true, 'wrong'), policy });
     expect(run.exports).toEqual([]);
     const encrypted = parseLines<ReportLine>(run.reports).filter((r) => r.type === 'encrypted-rtcp');
@@ -124,7 +127,6 @@ describe('SRTCP on secure RTP profiles', () => {
   });
 
   it('two shard threads say what one thread says (the profile reaches the shards with the scope)', async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
     const capture = await secureCapture(true, true);
     const one = await replayLines({ capture, policy });
     const two = await replayLines({ capture, policy, workers: 2 });
@@ -134,8 +136,6 @@ describe('SRTCP on secure RTP profiles', () => {
   });
 
   it("plain RTCP on a secure profile (a relay's decrypted copy of the call) is read as RTCP: its packets chain to the datagram's end", async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
-    const plain = await replayLines({ capture: SMALL_PCAP, policy });
     const run = await replayLines({ capture: await secureCapture(false, true), policy });
     expect(run.exports).toEqual(plain.exports);
     expect(run.decisions).toEqual(plain.decisions);
@@ -143,7 +143,6 @@ describe('SRTCP on secure RTP profiles', () => {
   });
 
   it('SRTCP where the signaling is plain RTP/AVP (a profile mislabelled, or no SDP) is what it was: malformed RTCP, reported', async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
     const run = await replayLines({ capture: await secureCapture(true, false), policy });
     const reports = parseLines<ReportLine>(run.reports);
     expect(reports.filter((r) => r.type === 'encrypted-rtcp')).toEqual([]);
@@ -151,8 +150,6 @@ describe('SRTCP on secure RTP profiles', () => {
   });
 
   it('RTP/AVP with plain RTCP: unchanged (the same capture rewritten without securing anything replays as the sample)', async () => {
-    const policy = await loadPolicyFile(SMALL_POLICY);
-    const plain = await replayLines({ capture: SMALL_PCAP, policy });
     const same = await replayLines({ capture: await secureCapture(false, false), policy });
     expect(same.exports).toEqual(plain.exports);
     expect(same.reports).toEqual(plain.reports);

@@ -659,18 +659,12 @@ export function mutate(c: Capture, kind: MutationKind, rng: Rng, donors: readonl
       out.touched.add(x.i);
       return;
     }
-    case 'rtcp-field': {
-      const x = pickOf(c, rng, ['rtcp']);
-      if (!x) return;
-      mutateRtcp(c.records[x.i]!, x.l, rng, notes);
-      notes[notes.length - 1] += ` (record ${x.i})`;
-      out.touched.add(x.i);
-      return;
-    }
+    case 'rtcp-field':
     case 'rtp-field': {
-      const x = pickOf(c, rng, ['rtp']);
+      const rtcp = kind === 'rtcp-field';
+      const x = pickOf(c, rng, [rtcp ? 'rtcp' : 'rtp']);
       if (!x) return;
-      mutateRtp(c.records[x.i]!, x.l, rng, notes);
+      (rtcp ? mutateRtcp : mutateRtp)(c.records[x.i]!, x.l, rng, notes);
       notes[notes.length - 1] += ` (record ${x.i})`;
       out.touched.add(x.i);
       return;
