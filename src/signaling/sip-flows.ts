@@ -134,7 +134,7 @@ export class SipFlowDemux {
     const report = flow.framer.end(cause) ?? { message: null, errors: [sipError('bytes-lost', 0, `${lost} lost between messages: any message in them is unknown`)] };
     if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
     // what the connection's handshake agreed holds on after the gap
-    else flow.framer = new ResyncingWebSocket({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, flow.framer instanceof SipStreamFramer ? new WebSocketConnection() : flow.framer.connection);
+    else flow.framer = new ResyncingWebSocket({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, connectionOf(flow) ?? new WebSocketConnection());
     return report;
   }
 
@@ -187,11 +187,16 @@ export class SipFlowDemux {
     return -1;
   }
 
-  /** The WebSocket connection the direction belongs to: its peer direction's, when that is followed. */
+  /** The WebSocket connection a newly classified direction belongs to: its peer direction's (resyncing after a gap or not), when that is followed. */
   private connectionFor(flowKey: string): WebSocketConnection {
     const peer = this.peerOf === null ? undefined : this.flows.get(this.peerOf(flowKey));
-    return peer?.framer instanceof WebSocketFrameDecoder ? peer.framer.connection : new WebSocketConnection();
+    return (peer && connectionOf(peer)) ?? new WebSocketConnection();
   }
+}
+
+/** The WebSocket connection a direction reads under, or null when it is not (yet) WebSocket. */
+function connectionOf(flow: Flow): WebSocketConnection | null {
+  return flow.framer === null || flow.framer instanceof SipStreamFramer ? null : flow.framer.connection;
 }
 
 function startsWithAscii(b: Uint8Array, off: number, end: number, text: string): boolean {

@@ -189,8 +189,7 @@ describe('memory held per WebSocket direction', () => {
       const inflater = (flow.framer as { inflater: { window: Uint8Array } | null }).inflater;
       if (inflater) held += inflater.window.buffer.byteLength;
     }
-    // Was: 655 360 000 bytes.
-    // was: 655 360 000 bytes; now the windows' common budget
+    // Was: 655 360 000 bytes; now the windows' common budget bounds them.
     expect(held).toBeLessThanOrEqual(DEFAULT_WINDOW_BUDGET_BYTES);
   });
 });

@@ -151,3 +151,20 @@ describe('WebSocketFrameDecoder: compressed messages', () => {
     expect(demux.push('k', after, 0, after.length).map((r) => r.message?.callId ?? r.errors[0]!.detail)).toEqual(['3 bytes after a lost segment passed over to the next frame', 'r-1']);
   });
 });
+
+describe("the two directions of a connection share the server's answer", () => {
+  const peerOf = (k: string) => (k === 'client' ? 'server' : 'client');
+  const UPGRADE = bytesOf('GET / HTTP/1.1\r\nHost: sip.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Protocol: sip\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n');
+
+  test('a server direction first seen while the client direction resyncs after a lost segment: its 101 declining deflate holds for the client too', async () => {
+    const demux = new SipFlowDemux({}, peerOf);
+    demux.push('client', UPGRADE, 0, UPGRADE.length);
+    demux.gap('client', 'a lost segment');
+    const declined = RESPONSE('');
+    demux.push('server', declined, 0, declined.length);
+    const b = frame(await new Sender().compress(bytesOf(message('x-1'))), { rsv1: true });
+    // Was: the server direction got a connection of its own (the client's framer, resyncing, was
+    // not looked at), the client's stayed undecided, and its compressed message was inflated and read.
+    expect(demux.push('client', b, 0, b.length).map((r) => r.message?.callId ?? r.errors[0]!.detail)).toEqual(['compressed (RSV1) but no permessage-deflate agreed, dropped']);
+  });
+});
