@@ -338,6 +338,14 @@ export class MediaCore {
       const srtcp = this.srtcpOn(entry, sections);
       if (srtcp !== Srtcp.NO) {
         const keys = this.srtcpKeysOf(entry, sections);
+        if (cut > 0 && srtcp === Srtcp.PROFILE) {
+          // cut by the snap length: its tag, at the end, is not in the capture, so no key can
+          // check it, and whether it would chain is unknown (read as plain, an SRTCP compound's
+          // clear header and encrypted rest are noise): not read, and said so
+          if (keys.length === 0) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.noKeys(sections));
+          else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: its tag not captured, not decrypted`);
+          return;
+        }
         const plain = decryptSrtcp(bytes, off, len, keys);
         if (typeof plain !== 'string') {
           this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, false);
