@@ -332,8 +332,11 @@ export class MediaCore {
     // authenticates it (the previous exchange's too: a re-key's first packets). Else, on a secure
     // profile and of a length SRTCP can have, it is not read; otherwise it is malformed plain
     // RTCP, reported below. One that does chain is plain RTCP — a relay's decrypted copy of the
-    // call (rtpengine forwarding) — and read as such.
-    if (mayBeSrtcp && errors.length > 0 && entry !== undefined) {
+    // call (rtpengine forwarding) — and read as such, unless one of its packets has a type
+    // outside RTCP's 192–223 (RFC 5761 §4): the E|index word after a one-packet SRTCP compound
+    // reads as a header of type 0, and where its length field (the index) spans just the MKI
+    // and the tag, the whole chains.
+    if (mayBeSrtcp && entry !== undefined && (errors.length > 0 || !rtcpTypesOnly(compound.packets))) {
       const sections = this.entrySections(entry);
       const srtcp = this.srtcpOn(entry, sections);
       if (srtcp !== Srtcp.NO) {
@@ -970,4 +973,13 @@ export function unboundSessionKey(addr: PacketAddress): string {
   const a = `${addr.src}:${addr.sport & ~1}`;
   const b = `${addr.dst}:${addr.dport & ~1}`;
   return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+/** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
+function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {
+  for (let i = 0; i < packets.length; i++) {
+    const pt = packets[i]!.pt;
+    if (pt < 192 || pt > 223) return false;
+  }
+  return true;
 }
