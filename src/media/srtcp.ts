@@ -100,14 +100,17 @@ export function prf(cipher: 'aes-128-ctr' | 'aes-256-ctr', masterKey: Uint8Array
   return c.update(Buffer.alloc(bytes));
 }
 
+/** The shortest SRTCP packet: a header and the sender's SSRC (8 bytes), E|index, an 80-bit tag (RFC 3711 §3.4; DTLS-SRTP's profiles, RFC 5764 §4.1.2, all tag SRTCP with 80 bits or more). */
+const MIN_SRTCP_BYTES = 8 + 4 + 10;
+
 /**
  * Whether a compound of `len` bytes that no key authenticated may be SRTCP all the same: with no
- * usable key (DTLS-SRTP) it may; with keys, only where one of them would leave whole 32-bit
- * words before its trailer (E|index, MKI, tag) — plain RTCP is whole words (RFC 3550 §6.4.1),
- * so a plain compound is not taken for SRTCP by its length alone.
+ * usable key (DTLS-SRTP), where it is long enough to be; with keys, only where one of them
+ * would leave whole 32-bit words before its trailer (E|index, MKI, tag) — plain RTCP is whole
+ * words (RFC 3550 §6.4.1), so a plain compound is not taken for SRTCP by its length alone.
  */
 export function maybeSrtcp(len: number, keys: readonly SessionKeys[]): boolean {
-  if (keys.length === 0) return true;
+  if (keys.length === 0) return len >= MIN_SRTCP_BYTES;
   for (const k of keys) {
     const compound = compoundLength(len, k);
     if (compound >= 8 && compound % 4 === 0) return true;

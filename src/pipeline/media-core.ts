@@ -17,7 +17,7 @@ import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type Str
 import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
-import { decodeRtcpCompound } from '../media/rtcp/compound.js';
+import { decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
@@ -326,37 +326,43 @@ export class MediaCore {
   private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, senderSsrc: number, entry: TransportEntry | undefined, mayBeSrtcp: boolean): void {
     const compound = decodeRtcpCompound(bytes, off, len, cut);
     const errors = compound.errors;
-    // A compound whose packets do not chain to the datagram's end, on an m-section that is
-    // secure RTP or carries a=crypto keys (best-effort SRTP on RTP/AVP), may be SRTCP (encrypted
+    // A compound whose packets do not chain to the datagram's end (their headers: an error in
+    // a packet's body leaves a plain compound plain), on an m-section that is secure RTP (or
+    // best-effort SRTP the answer accepted) or carries a=crypto keys, may be SRTCP (encrypted
     // past its first eight bytes, an index and a tag after it): decrypted with a key whose tag
-    // authenticates it (the previous exchange's too: a re-key's first packets). Else, on a secure
-    // profile and of a length SRTCP can have, it is not read; otherwise it is malformed plain
-    // RTCP, reported below. One that does chain is plain RTCP — a relay's decrypted copy of the
-    // call (rtpengine forwarding) — and read as such, unless one of its packets has a type
-    // outside RTCP's 192–223 (RFC 5761 §4): the E|index word after a one-packet SRTCP compound
-    // reads as a header of type 0, and where its length field (the index) spans just the MKI
-    // and the tag, the whole chains.
-    if (mayBeSrtcp && entry !== undefined && (errors.length > 0 || !rtcpTypesOnly(compound.packets))) {
+    // authenticates it (the previous exchange's too: a re-key's first packets). Else, on a
+    // secure profile and of a length SRTCP can have, it is not read; otherwise it is malformed
+    // plain RTCP, reported below. One that does chain is plain RTCP — a relay's decrypted copy
+    // of the call (rtpengine forwarding) — and read as such, unless one of its packets has a
+    // type outside RTCP's 192–223 (RFC 5761 §4): the E|index word after a one-packet SRTCP
+    // compound reads as a header of type 0, and where its length field (the index) spans just
+    // the MKI and the tag, the whole chains.
+    const chains = errors.length === 0 || (cut === 0 && walkRtcpCompound(bytes, off, len, ignorePacket) >= 0);
+    if (mayBeSrtcp && entry !== undefined && (!chains || !rtcpTypesOnly(compound.packets))) {
       const sections = this.entrySections(entry);
       const srtcp = this.srtcpOn(entry, sections);
       if (srtcp !== Srtcp.NO) {
         const keys = this.srtcpKeysOf(entry, sections);
-        if (cut > 0 && srtcp === Srtcp.PROFILE) {
+        if (cut > 0) {
           // cut by the snap length: its tag, at the end, is not in the capture, so no key can
           // check it, and whether it would chain is unknown (read as plain, an SRTCP compound's
-          // clear header and encrypted rest are noise): not read, and said so
-          if (keys.length === 0) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.noKeys(sections));
-          else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: its tag not captured, not decrypted`);
-          return;
-        }
-        const plain = decryptSrtcp(bytes, off, len, keys);
-        if (typeof plain !== 'string') {
-          this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, false);
-          return;
-        }
-        if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
-          this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
-          return;
+          // clear header and encrypted rest are noise): on a secure profile, at a length SRTCP
+          // can have, not read and said so; else a cut plain compound, read below
+          if (srtcp === Srtcp.PROFILE && maybeSrtcp(len + cut, keys)) {
+            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.noKeys(sections));
+            else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`);
+            return;
+          }
+        } else {
+          const plain = decryptSrtcp(bytes, off, len, keys);
+          if (typeof plain !== 'string') {
+            this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, false);
+            return;
+          }
+          if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
+            this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
+            return;
+          }
         }
       }
     }
@@ -974,6 +980,9 @@ export function unboundSessionKey(addr: PacketAddress): string {
   const b = `${addr.dst}:${addr.dport & ~1}`;
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
+
+/** walkRtcpCompound's visitor where only whether the headers chain matters. */
+const ignorePacket = (): void => {};
 
 /** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
 function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {

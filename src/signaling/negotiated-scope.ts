@@ -59,7 +59,9 @@ export interface NegotiatedSection {
   mediaClockRate: number | null;
   /**
    * the m-line's profile is secure RTP (RTP/SAVP, RTP/SAVPF, UDP/TLS/RTP/SAVP(F), RFC 3711,
-   * 5124, 5764): its RTCP is SRTCP, encrypted past each compound's first eight bytes
+   * 5124, 5764), or the answer accepted best-effort SRTP (a=crypto on RTP/AVP in the offer and
+   * in the answer, RFC 4568 §5.1.1): its RTCP is SRTCP, encrypted past each compound's first
+   * eight bytes
    */
   srtp: boolean;
   /**
@@ -177,7 +179,10 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }
     }
-    section.srtcpKeys = keysOf(offer?.sdp.media[index]?.crypto ?? [], input.awaitingAnswerFrom === undefined ? (answer?.sdp.media[index]?.crypto ?? []) : []);
+    const offered = offer?.sdp.media[index]?.crypto ?? [];
+    const answered = input.awaitingAnswerFrom === undefined ? (answer?.sdp.media[index]?.crypto ?? []) : [];
+    section.srtcpKeys = keysOf(offered, answered);
+    if (offered.length > 0 && answered.length > 0) section.srtp = true;
     const pts = formats.map(Number);
     section.sharedClockRate = sharedClockRate(pts, section.clockRates) ?? null;
     section.mediaClockRate = mediaClockRate(pts, section.clockRates) ?? null;

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
-import { readPcapRecords, SMALL_PCAP, type Workspace, writePcapRecords, type PcapRecord } from './e2e-helpers.js';
+import { parseLines, readPcapRecords, SMALL_PCAP, type ReplayLines, type ReportLine, type Workspace, writePcapRecords, type PcapRecord } from './e2e-helpers.js';
 
 const ip = (b: Uint8Array, at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
 
@@ -71,6 +71,65 @@ export function keyedSample(ws: Workspace, name: string, sdp: (body: string, sta
     return srtcp(u.payload, s.m, ++s.index);
   });
 }
+
+// ---- the sample rewritten SIP, RTCP, addresses and snap length together -----------------------
+
+export interface Side {
+  m: Master;
+  key: string;
+  index: number;
+}
+
+export interface Rewrite {
+  /** the SDP of a SIP message (its side's key): a new body, or null to leave the message as it is */
+  sdp?: (body: string, start: string, side: Side, frame: number) => string | null;
+  /** an RTCP datagram (plain, as the sample has it): a new UDP datagram (addresses included), null to leave it out, undefined to keep it */
+  rtcp?: (frame: number, u: Udp, side: Side) => Udp | null | undefined;
+  /** a record after the rest: cut it (bytes left out of the UDP payload) */
+  cut?: (frame: number, u: Udp, original: Udp) => number;
+}
+
+/** The sample rewritten; each side (source address) has its own master key. */
+export async function rewrite(ws: Workspace, name: string, o: Rewrite): Promise<string> {
+  const sides = new Map<string, Side>();
+  const side = (ip: string) => {
+    let s = sides.get(ip);
+    if (s === undefined) {
+      const m = newMaster();
+      sides.set(ip, (s = { m, key: inline(m), index: 0 }));
+    }
+    return s;
+  };
+  const { header, records } = await readPcapRecords(SMALL_PCAP);
+  const out: PcapRecord[] = [];
+  records.forEach((r, i) => {
+    const frame = i + 1;
+    const u = udp(r);
+    if (u === null) return void out.push(r);
+    let next: Udp | null | undefined;
+    if (isSip(u)) {
+      if (o.sdp) {
+        const text = rewriteSdp(Buffer.from(u.payload).toString('latin1'), (body, start) => o.sdp!(body, start, side(u.src), frame) ?? body);
+        if (text !== null) next = { ...u, payload: Buffer.from(text, 'latin1') };
+      }
+    } else if (isRtcp(u.payload) && o.rtcp) next = o.rtcp(frame, u, side(u.src));
+    if (next === null) return;
+    const n = next ?? u;
+    const data = next === undefined ? r.data : buildEthernetIpv4Udp(n);
+    const cut = o.cut ? o.cut(frame, n, u) : 0;
+    out.push(cut > 0 ? { ts: r.ts, data: data.subarray(0, data.length - cut), origLen: data.length } : { ts: r.ts, data });
+  });
+  const file = await ws.file(name);
+  await writePcapRecords(file, header, out);
+  return file;
+}
+
+export const savp = (body: string) => body.replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1');
+export const withCrypto = (body: string, line: string) => body.replace(/(^|\r\n)(m=[^\r\n]*)/g, `$1$2\r\na=crypto:${line}`);
+
+export const reportsOf = (r: ReplayLines, type: string) => parseLines<ReportLine>(r.reports).filter((x) => x.type === type);
+export const decidedFrames = (r: ReplayLines) => [...new Set(parseLines<{ frame: number }>(r.decisions).map((d) => d.frame))].sort((a, b) => a - b);
+export const total = (r: ReplayLines) => Object.values(r.result.summary.telemetry).reduce((a, b) => a + b, 0);
 
 // ---- SRTCP sender (RFC 3711), independent of src/media/srtcp.ts --------------------------------
 

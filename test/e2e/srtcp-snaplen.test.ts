@@ -7,15 +7,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { parseLines, readPcapRecords, replayLines, SMALL_POLICY, Workspace, writePcapRecords, type ReplayLines, type ReportLine } from './e2e-helpers.js';
-import { isRtcp, keyedSample, udp } from './srtcp-helpers.js';
+import { isRtcp, keyedSample, savp, udp, withCrypto } from './srtcp-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
 describe('SRTCP cut by the snap length, on an m-section whose a=crypto key would decrypt it', async () => {
-  const keyed = await keyedSample(ws, 'keyed.pcap', (body, _start, key) =>
-    body.replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1').replace(/(^|\r\n)(m=[^\r\n]*)/g, `$1$2\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}|2^31`),
-  );
+  const keyed = await keyedSample(ws, 'keyed.pcap', (body, _start, key) => withCrypto(savp(body), `1 AES_CM_128_HMAC_SHA1_80 inline:${key}|2^31`));
   const { header, records } = await readPcapRecords(keyed);
   let cut = 0;
   let srtcpSeen = 0;
@@ -64,7 +62,7 @@ describe('SRTCP cut by the snap length, on an m-section whose a=crypto key would
 });
 
 describe('SRTCP cut by the snap length, with no key in the signaling (DTLS-SRTP)', async () => {
-  const dtls = await keyedSample(ws, 'dtls.pcap', (body) => body.replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1'));
+  const dtls = await keyedSample(ws, 'dtls.pcap', savp);
   const { header, records } = await readPcapRecords(dtls);
   let seen = 0;
   const cutRecords = records.map((r) => {

@@ -11,7 +11,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { parseLines, replayLines, SMALL_POLICY, Workspace, type ReportLine } from './e2e-helpers.js';
-import { inline, isRtcp, isSip, newMaster, rewriteSample, rewriteSdp, srtcp, type Master } from './srtcp-helpers.js';
+import { inline, isRtcp, isSip, newMaster, rewriteSample, rewriteSdp, savp, srtcp, withCrypto, type Master } from './srtcp-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -36,14 +36,12 @@ function singlePackets(name: string, secure: ((body: string, key: string) => str
   });
 }
 
-const savp = (body: string) => body.replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1');
-
 describe('SRTCP of one RTCP packet whose trailer chains like an RTCP packet', async () => {
   const policy = await loadPolicyFile(SMALL_POLICY);
   const plain = await replayLines({ capture: await singlePackets('plain.pcap', null), policy });
 
   it('with the SDES key (its MKI 2 bytes): every compound decrypted, the replay is the plain one', async () => {
-    const capture = await singlePackets('sdes.pcap', (body, key) => savp(body).replace(/(^|\r\n)(m=[^\r\n]*)/g, `$1$2\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key}|2^31|1:2`));
+    const capture = await singlePackets('sdes.pcap', (body, key) => withCrypto(savp(body), `1 AES_CM_128_HMAC_SHA1_80 inline:${key}|2^31|1:2`));
     for (const workers of [0, 2]) {
       const run = await replayLines({ capture, policy, workers });
       // Was: each side's third compound (index 3) read as plain RTCP, its encrypted report blocks decided
