@@ -665,7 +665,7 @@ export class MediaCore {
       frame,
       dialog: session.scope?.dialog ?? null,
       ssrc: senderSsrc,
-      detail: `SRTCP on a secure RTP profile (RTP/SAVP, SAVPF) not decrypted, ${why}: none of its telemetry is read, decided or exported`,
+      detail: `SRTCP (secure RTP: RTP/SAVP, SAVPF, or SDES keys the answer accepted) not decrypted, ${why}: none of its telemetry is read, decided or exported`,
     });
   }
 

@@ -16,7 +16,7 @@ export type ReportType =
   | 'unbound-stream'
   | 'malformed-input'
   | 'state-limit'
-  /** SRTCP on a secure RTP profile: its telemetry cannot be read (once per stream) */
+  /** SRTCP on a secure RTP profile (or SDES keys the answer accepted) that no key decrypts: its telemetry cannot be read (once per stream) */
   | 'encrypted-rtcp';
 
 export interface DialogRef {

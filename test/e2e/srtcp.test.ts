@@ -99,7 +99,7 @@ describe('SRTCP on secure RTP profiles', () => {
     );
     expect(encrypted.map((r) => r.ssrc).sort()).toEqual([...senders].sort());
     expect(
-      encrypted.every((r) => r.dialog !== null && r.detail === 'SRTCP on a secure RTP profile (RTP/SAVP, SAVPF) not decrypted, no a=crypto key in the signaling (DTLS-SRTP keys are not seen): none of its telemetry is read, decided or exported'),
+      encrypted.every((r) => r.dialog !== null && r.detail === 'SRTCP (secure RTP: RTP/SAVP, SAVPF, or SDES keys the answer accepted) not decrypted, no a=crypto key in the signaling (DTLS-SRTP keys are not seen): none of its telemetry is read, decided or exported'),
     ).toBe(true);
     expect(reports.filter((r) => r.type === 'malformed-input')).toEqual([]);
     // what signaling says is as before
@@ -123,7 +123,7 @@ describe('SRTCP on secure RTP profiles', () => {
     expect(run.exports).toEqual([]);
     const encrypted = parseLines<ReportLine>(run.reports).filter((r) => r.type === 'encrypted-rtcp');
     expect(encrypted.length).toBeGreaterThan(0);
-    expect(encrypted.every((r) => r.detail === 'SRTCP on a secure RTP profile (RTP/SAVP, SAVPF) not decrypted, no a=crypto key authenticates it: none of its telemetry is read, decided or exported')).toBe(true);
+    expect(encrypted.every((r) => r.detail === 'SRTCP (secure RTP: RTP/SAVP, SAVPF, or SDES keys the answer accepted) not decrypted, no a=crypto key authenticates it: none of its telemetry is read, decided or exported')).toBe(true);
   });
 
   it('two shard threads say what one thread says (the profile reaches the shards with the scope)', async () => {
