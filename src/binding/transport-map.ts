@@ -13,6 +13,13 @@ export interface TransportEntry {
    * media packet costs no lookup by dialog key. A dialog's new scope makes new entries.
    */
   tag: number;
+  /**
+   * Every live dialog's entry at this address, oldest first, this one last, when more than one
+   * dialog names the address (the early dialogs of a forked INVITE all name the caller's; a
+   * single-port media server is named by every call to it); null when this dialog alone does.
+   * Kept on the address's newest entry only (the one a lookup finds first).
+   */
+  claims: TransportEntry[] | null;
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -174,12 +181,11 @@ export class TransportMap {
     const owned = this.byDialog.get(dialogKey);
     if (!owned) return;
     for (const k of owned.v4) {
-      if (this.v4.get(k)?.dialogKey === dialogKey) {
-        this.v4.delete(k);
-        this.v4Index.delete(k);
-      }
+      const next = dropClaim(this.v4, k, dialogKey);
+      if (next === undefined) this.v4Index.delete(k);
+      else this.v4Index.set(k, next);
     }
-    for (const k of owned.v6) if (this.v6.get(k)?.dialogKey === dialogKey) this.v6.delete(k);
+    for (const k of owned.v6) dropClaim(this.v6, k, dialogKey);
     for (const ssrc of owned.ssrcs) {
       const left = this.bySsrc.get(ssrc)?.filter((e) => e.dialogKey !== dialogKey) ?? [];
       if (left.length > 0) this.bySsrc.set(ssrc, left);
@@ -216,12 +222,16 @@ export class TransportMap {
    * both address forms: a packet view's text addresses are made when read.)
    */
   lookupDatagramV4(src4: number, dst4: number, sport: number, dport: number): TransportEntry | undefined {
-    return this.v4Index.lookup(dst4, dport) ?? this.v4Index.lookup(src4, sport);
+    const to = this.v4Index.lookup(dst4, dport);
+    if (to === undefined) return this.v4Index.lookup(src4, sport);
+    return to.claims === null ? to : (claimingBoth(to.claims, this.v4Index.lookup(src4, sport)) ?? to);
   }
 
   /** lookupDatagramV4 for IPv6 addresses. */
   lookupDatagramV6(src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
-    return this.lookupV6(dst, dport) ?? this.lookupV6(src, sport);
+    const to = this.lookupV6(dst, dport);
+    if (to === undefined) return this.lookupV6(src, sport);
+    return to.claims === null ? to : (claimingBoth(to.claims, this.lookupV6(src, sport)) ?? to);
   }
 
   lookupV4(address: number, port: number): TransportEntry | undefined {
@@ -241,7 +251,7 @@ export class TransportMap {
     if (entries === undefined) this.bySsrc.set(ssrc, (entries = []));
     const entry = entries.find((e) => e.dialogKey === dialogKey);
     if (entry === undefined) {
-      entries.push({ dialogKey, callId, sections: [index], tag: -1 });
+      entries.push({ dialogKey, callId, sections: [index], tag: -1, claims: null });
       owned.ssrcs.push(ssrc);
     } else if (!entry.sections.includes(index)) entry.sections.push(index);
   }
@@ -281,12 +291,53 @@ export function canonicalIpv6(address: string): string {
   }
 }
 
-/** A later dialog claiming an address takes it over (a relay reuses ports across calls). */
+/**
+ * A later dialog naming an address is found there first (a relay reuses ports across calls);
+ * the earlier ones' claims stay, for a datagram whose other end only one of them names
+ * (claimingBoth) and for when the later dialog ends.
+ */
 function addSection<K>(map: Map<K, TransportEntry>, key: K, dialogKey: string, index: number): void {
-  const entry = map.get(key);
-  if (entry && entry.dialogKey === dialogKey) {
-    if (!entry.sections.includes(index)) entry.sections.push(index);
-  } else {
-    map.set(key, { dialogKey, sections: [index], tag: -1 });
+  const newest = map.get(key);
+  const own = newest === undefined ? undefined : (newest.claims ?? [newest]).find((e) => e.dialogKey === dialogKey);
+  if (own !== undefined) {
+    if (!own.sections.includes(index)) own.sections.push(index);
+    return;
   }
+  const entry: TransportEntry = { dialogKey, sections: [index], tag: -1, claims: null };
+  if (newest !== undefined) {
+    entry.claims = [...(newest.claims ?? [newest]), entry];
+    newest.claims = null;
+  }
+  map.set(key, entry);
+}
+
+/** The dialog's claim on the address goes; returns the address's newest entry left, if any. */
+function dropClaim<K>(map: Map<K, TransportEntry>, key: K, dialogKey: string): TransportEntry | undefined {
+  const newest = map.get(key);
+  if (newest === undefined) return undefined;
+  const left = (newest.claims ?? [newest]).filter((e) => e.dialogKey !== dialogKey);
+  if (left.length === 0) {
+    map.delete(key);
+    return undefined;
+  }
+  const next = left[left.length - 1]!;
+  if (next !== newest) newest.claims = null;
+  next.claims = left.length > 1 ? left : null;
+  map.set(key, next);
+  return next;
+}
+
+/**
+ * Of the dialogs naming a datagram's destination (`claims`, oldest first), the newest that
+ * names its source too (`from`: the source's newest entry, with its own claims): a forked
+ * INVITE's early dialogs all name the caller, but each phone's media comes from its own.
+ */
+function claimingBoth(claims: readonly TransportEntry[], from: TransportEntry | undefined): TransportEntry | undefined {
+  if (from === undefined) return undefined;
+  const senders = from.claims ?? [from];
+  for (let i = claims.length - 1; i >= 0; i--) {
+    const c = claims[i]!;
+    for (let j = 0; j < senders.length; j++) if (senders[j]!.dialogKey === c.dialogKey) return c;
+  }
+  return undefined;
 }

@@ -9,9 +9,10 @@ function scope(key: string, addrs: { address: string; port: number }[], ssrcs: n
 }
 
 describe('TransportMap IPv4 lookups', () => {
-  it('agree with a plain map through a long run of dialogs set, replaced and removed', () => {
+  it('agree with a plain map through a long run of dialogs set, replaced and removed (the newest live claim is found)', () => {
     const map = new TransportMap();
-    const reference = new Map<string, string>();
+    /** every live dialog naming the address, oldest first */
+    const reference = new Map<string, string[]>();
     const owned = new Map<string, string[]>();
     const addresses = ['10.0.0.1', '192.168.1.20', '255.255.255.255', '0.0.0.1', '172.16.5.4', '203.0.113.9'];
     let seed = 7;
@@ -20,7 +21,11 @@ describe('TransportMap IPv4 lookups', () => {
       return (seed >>> 8) % n;
     };
     const forget = (d: string) => {
-      for (const k of owned.get(d) ?? []) if (reference.get(k) === d) reference.delete(k);
+      for (const k of owned.get(d) ?? []) {
+        const left = (reference.get(k) ?? []).filter((x) => x !== d);
+        if (left.length > 0) reference.set(k, left);
+        else reference.delete(k);
+      }
       owned.delete(d);
     };
     for (let step = 0; step < 4000; step++) {
@@ -31,12 +36,12 @@ describe('TransportMap IPv4 lookups', () => {
       const addrs = Array.from({ length: 1 + random(3) }, () => ({ address: addresses[random(addresses.length)]!, port: 1 + random(500) }));
       map.set(scope(d, addrs));
       const keys = addrs.map((a) => `${a.address}:${a.port}`);
-      for (const k of keys) reference.set(k, d);
+      for (const k of keys) if (!reference.get(k)?.includes(d)) reference.set(k, [...(reference.get(k) ?? []), d]);
       owned.set(d, keys);
       if (step % 250 === 0 || step === 3999) {
         for (const a of addresses) {
           for (let port = 0; port <= 501; port++) {
-            expect(map.lookupV4(ipv4ToNumber(a), port)?.dialogKey).toBe(reference.get(`${a}:${port}`));
+            expect(map.lookupV4(ipv4ToNumber(a), port)?.dialogKey).toBe(reference.get(`${a}:${port}`)?.at(-1));
           }
         }
       }
@@ -75,5 +80,34 @@ describe('TransportMap SSRC routes (a=ssrc, SPEC §2: for packets from addresses
     // another call declaring it makes it nobody's
     map.set(scope('other', [at(6000)], [[11]], 'call-y'));
     expect(map.lookupSsrc(11)).toBeUndefined();
+  });
+});
+
+describe('TransportMap datagram lookups where several live dialogs name one end', () => {
+  const v4 = (a: string) => ipv4ToNumber(a);
+  it("the dialog that names both ends, else the destination's newest: a forked INVITE's early dialogs all name the caller", () => {
+    const map = new TransportMap();
+    map.set(scope('fork-1', [{ address: '10.0.0.1', port: 4000 }, { address: '10.0.0.21', port: 5000 }]));
+    map.set(scope('fork-2', [{ address: '10.0.0.1', port: 4000 }, { address: '10.0.0.22', port: 6000 }]));
+    const toCaller = (from: string, port: number) => map.lookupDatagramV4(v4(from), v4('10.0.0.1'), port, 4000)?.dialogKey;
+    // Was: fork-2 for both, the dialog whose SDP came last
+    expect([toCaller('10.0.0.21', 5000), toCaller('10.0.0.22', 6000), toCaller('10.9.9.9', 7000)]).toEqual(['fork-1', 'fork-2', 'fork-2']);
+    expect(map.lookupDatagramV4(v4('10.0.0.1'), v4('10.0.0.21'), 4000, 5000)?.dialogKey).toBe('fork-1');
+    map.remove('fork-2');
+    expect([toCaller('10.0.0.21', 5000), toCaller('10.0.0.22', 6000)]).toEqual(['fork-1', 'fork-1']);
+    map.set(scope('fork-2', [{ address: '10.0.0.1', port: 4000 }, { address: '10.0.0.22', port: 6000 }]));
+    map.remove('fork-1');
+    expect([toCaller('10.0.0.21', 5000), toCaller('10.0.0.22', 6000)]).toEqual(['fork-2', 'fork-2']);
+    map.remove('fork-2');
+    expect(toCaller('10.0.0.22', 6000)).toBeUndefined();
+    expect(map.size).toBe(0);
+  });
+
+  it('the same over IPv6', () => {
+    const map = new TransportMap();
+    map.set(scope('a', [{ address: '2001:db8::1', port: 4000 }, { address: '2001:db8::21', port: 5000 }]));
+    map.set(scope('b', [{ address: '2001:DB8:0::1', port: 4000 }, { address: '2001:db8::22', port: 6000 }]));
+    expect(map.lookupDatagramV6('2001:db8::21', '2001:db8::1', 5000, 4000)?.dialogKey).toBe('a');
+    expect(map.lookupDatagramV6('2001:db8::22', '2001:db8::1', 6000, 4000)?.dialogKey).toBe('b');
   });
 });
