@@ -24,3 +24,17 @@ export function classifyRtpRtcp(bytes: Uint8Array, off: number, len: number, cut
   }
   return len >= 12 + (first & 0x0f) * 4 ? 'rtp' : 'other';
 }
+
+/**
+ * Whether a datagram on a media transport that is neither RTP nor RTCP is what belongs there
+ * all the same: a 0-byte RTP keep-alive (RFC 6263 §4.1), or by its first byte STUN (0–3: ICE
+ * checks and consent, RFC 8445, RFC 7675), ZRTP (16–19), DTLS (20–63: DTLS-SRTP's handshake)
+ * or TURN channel data (64–79), the protocols RFC 7983 §7 puts on the RTP port. Anything else
+ * (4–15, 80–127, 192–255, or a first byte of 128–191 whose RTP or RTCP does not fit) is
+ * broken media.
+ */
+export function sharesMediaPort(bytes: Uint8Array, off: number, len: number): boolean {
+  if (len <= 0) return true;
+  const first = bytes[off]!;
+  return first <= 3 || (first >= 16 && first <= 79);
+}

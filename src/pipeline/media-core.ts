@@ -251,7 +251,9 @@ export class MediaCore {
   /** `cut`: bytes of the packet the capture's snap length cut off after `len` (0: captured whole). */
   rtp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut = 0): void {
     const err = decodeRtpHeader(bytes, off, len, this.rtpView, cut);
-    if (err) {
+    // under SRTP the padding and its count are encrypted, the datagram's last byte is the tag's
+    // (RFC 3711 §3.1): the count cannot be checked, and everything the header says was read
+    if (err && !(err.code === 'bad-padding' && this.srtpAt(addr, this.rtpView.ssrc))) {
       this.now.frame = frame;
       this.now.ts = ts;
       this.malformed(frame, ts, `rtp ${err.code} at byte ${err.offset}: ${err.message}`);
@@ -275,7 +277,7 @@ export class MediaCore {
       const stream = this.flows.find(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc);
       if (stream !== null) {
         stream.lastSeen = ts;
-        stream.pt = pt;
+        if (pt !== stream.pt) payloadTypeSeen(stream, pt);
         // Nearly every packet: a bound stream with nothing left to learn from its packets. This
         // much stays small enough for the compiler to inline into the packet loop, so the
         // packet's time and SSRC are not boxed into heap numbers to cross a call.
@@ -287,7 +289,7 @@ export class MediaCore {
     }
     const entry = this.lookup(addr, ssrc);
     const stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
-    stream.pt = pt;
+    if (pt !== stream.pt) payloadTypeSeen(stream, pt);
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
     this.rtpStream(stream, entry, frame, ts, extension, extBytes);
   }
@@ -585,6 +587,12 @@ export class MediaCore {
     return pref;
   }
 
+  /** Whether a packet between these addresses (of this SSRC) travels on an SRTP m-section. */
+  private srtpAt(addr: PacketAddress, ssrc: number): boolean {
+    const entry = this.lookup(addr, ssrc);
+    return entry !== undefined && this.srtcpOn(entry, this.entrySections(entry)) === Srtcp.PROFILE;
+  }
+
   /** Whether the transport's m-sections (`sections`: entrySections) are secure RTP (RTP/SAVP…), or carry a=crypto keys on a plain profile. */
   private srtcpOn(entry: TransportEntry, sections: readonly SectionScope[]): Srtcp {
     let found: Srtcp = this.formerKeys.has(entry.dialogKey) ? Srtcp.KEYS : Srtcp.NO;
@@ -823,6 +831,17 @@ function reportedClockRates(session: RtpSession, reports: readonly ReportBlock[]
     rates.push(stream === undefined ? 0 : streamClockRate(stream));
   }
   return rates;
+}
+
+/**
+ * A packet of another payload type than the stream's last: taken as its format unless its
+ * m-section maps no such type (by a=rtpmap or RFC 3551's static table) — an RTP keep-alive
+ * sent with an unused type (RFC 6263 §4.6), which a receiver ignores (RFC 3550 §5.1): the
+ * jitter it reports stays in the clock of the media before.
+ */
+function payloadTypeSeen(stream: StreamState, pt: number): void {
+  const section = stream.section ?? stream.pendingSection;
+  if (section === null || clockRateOfPt(pt, section.clockRates) !== undefined) stream.pt = pt;
 }
 
 function streamClockRate(stream: StreamState): number {

@@ -21,6 +21,7 @@ import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLine
 import { rekeyedScope, unboundSessionKey, unroutedPairV4 } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
+import { sharesMediaPort } from '../media/demux.js';
 import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
@@ -379,8 +380,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     },
     other(view, kind) {
       // A datagram that is neither SIP nor RTP/RTCP where the signaling said media would arrive
-      // is broken media (a length word past its end, a cut header), not someone else's traffic.
-      if (kind !== 'udp' || negotiatedTransport(view) === undefined) return;
+      // is broken media (a length word past its end, a cut header), not someone else's traffic
+      // — unless it is what RFC 7983 puts on media ports beside RTP (STUN, DTLS…) or a keep-alive.
+      if (kind !== 'udp' || sharesMediaPort(view.bytes, view.payloadOffset, view.payloadLength) || negotiatedTransport(view) === undefined) return;
       const bytes = view.bytes.subarray(view.payloadOffset, view.payloadOffset + Math.min(view.payloadLength, 4));
       const head = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
       frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });

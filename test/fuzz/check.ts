@@ -7,7 +7,7 @@
 import { CaptureError } from '../../native-free/types.js';
 import { replayCapture, type ReplayResult } from '../../src/pipeline/replay-engine.js';
 import { emptyPolicy, type PolicyFile } from '../../src/policy/policy-file.js';
-import { classifyRtpRtcp } from '../../src/media/demux.js';
+import { classifyRtpRtcp, sharesMediaPort } from '../../src/media/demux.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../../src/media/rtp.js';
 import { type Capture, locate } from './mutate.js';
 
@@ -141,9 +141,11 @@ export function silentSkip(o: RunOutput, capture: Capture, index: number): strin
   if (cls === 'rtcp') {
     if (at(o.decisions).length === 0 && reports.length === 0) return [`frame ${frame}: RTCP datagram left no decision and no report`];
   } else if (cls === 'other') {
-    if (malformed.length === 0) return [`frame ${frame}: datagram on a media transport that is neither RTP nor RTCP left no malformed-input report`];
-  } else if (decodeRtpHeader(r.data, l.payload, len, createRtpHeaderView(), 0) !== null && malformed.length === 0) {
-    return [`frame ${frame}: RTP whose header does not decode left no malformed-input report`];
+    if (malformed.length === 0 && !sharesMediaPort(r.data, l.payload, len)) return [`frame ${frame}: datagram on a media transport that is neither RTP nor RTCP left no malformed-input report`];
+  } else if (malformed.length === 0) {
+    // (a padding count is not checked under SRTP, where it is encrypted: RFC 3711 §3.1)
+    const error = decodeRtpHeader(r.data, l.payload, len, createRtpHeaderView(), 0);
+    if (error !== null && error.code !== 'bad-padding') return [`frame ${frame}: RTP whose header does not decode left no malformed-input report`];
   }
   return [];
 }
