@@ -11,7 +11,7 @@
 import type { AiPrefValue } from './ai-pref-header.js';
 import { type ClockRate, mediaClockRate, sharedClockRate } from '../media/clock-rates.js';
 import type { SrtcpKey } from '../media/srtcp.js';
-import type { SdpCrypto, SessionDescription } from './sdp.js';
+import type { SdpCrypto, SdpMedia, SessionDescription } from './sdp.js';
 import { scopesOfSdp, type SdpScopes } from './sdp-scopes.js';
 
 export type Party = 'caller' | 'callee';
@@ -167,8 +167,10 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       if (m.address !== null && m.port > 0) {
         addAddress(section.rtp, m.address, m.port);
         // port 0 (disabled, or bundle-only: see addBundleAddresses) has no RTCP of its own either, not port 0+1
-        const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, index) ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
+        const muxed = rtcpMux(side, sdp, index);
+        const [rtcpAddress, rtcpPort] = muxed ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
         if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
+        addCandidates(section, m, muxed);
       }
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
@@ -225,10 +227,12 @@ type RtcpMuxRule = (side: PartySdp, sdp: SessionDescription, index: number) => b
 function addTaggedAddresses(targets: readonly NegotiatedSection[], side: PartySdp, sdp: SessionDescription, tagMid: string, rtcpMux: RtcpMuxRule): void {
   const tagged = sdp.media.find((m) => m.mid === tagMid);
   if (tagged === undefined || tagged.address === null || tagged.port === 0) return;
-  const [rtcpAddress, rtcpPort] = rtcpMux(side, sdp, tagged.index) ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
+  const muxed = rtcpMux(side, sdp, tagged.index);
+  const [rtcpAddress, rtcpPort] = muxed ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
   for (const s of targets) {
     addAddress(s.rtp, tagged.address, tagged.port);
     if (rtcpAddress !== null && rtcpPort > 0) addAddress(s.rtcp, rtcpAddress, rtcpPort);
+    addCandidates(s, tagged, muxed);
   }
 }
 
@@ -302,6 +306,19 @@ function scopesOf(sdp: SessionDescription): SdpScopes {
     SCOPES.set(sdp, scopes);
   }
   return scopes;
+}
+
+/**
+ * An m-section's ICE candidates are its transport addresses too (RFC 8839 §5.1): the media of
+ * an ICE call flows on the pair ICE selected, which need not be c=/m= (RFC 8445 no longer sends
+ * the updated offer that moved them there). Component 1 is RTP, and RTCP too when multiplexed;
+ * component 2 is RTCP.
+ */
+function addCandidates(section: NegotiatedSection, m: SdpMedia, muxed: boolean): void {
+  for (const c of m.candidates) {
+    if (c.component === 1) addAddress(section.rtp, c.address, c.port);
+    if (c.component === 2 || muxed) addAddress(section.rtcp, c.address, c.port);
+  }
 }
 
 function addAddress(list: TransportAddress[], address: string, port: number): void {

@@ -55,6 +55,8 @@ export interface SdpMedia {
   bundleOnly: boolean;
   /** SDES-SRTP keys (RFC 4568 a=crypto, then RFC 5939 a=acap crypto): the keys this side may send with, one line per tag */
   crypto: SdpCrypto[];
+  /** ICE candidates over UDP at an IP address (RFC 8839 §5.1; not an mDNS name), in the order given */
+  candidates: SdpCandidate[];
   /**
    * port 0: the stream is disabled or rejected (RFC 3264 §6, §8.2) — unless the section is
    * bundle-only (a=bundle-only, its mid in this SDP's BUNDLE group): then port 0 only says it
@@ -65,6 +67,29 @@ export interface SdpMedia {
   direction: MediaDirection;
   /** 1-based line number of the m-line */
   line: number;
+}
+
+/** An ICE candidate: a transport address of the m-section, component 1 its RTP, 2 its RTCP. */
+export interface SdpCandidate {
+  component: number;
+  address: string;
+  port: number;
+}
+
+/**
+ * The candidates of an m-section that media can arrive at in a UDP capture, from a=candidate
+ * lines as sdp-transform's rule reads them: UDP (ICE-TCP's framing, RFC 6544, is not read), at
+ * an IP address (an mDNS `.local` name, RFC 8839 §5.1, says nothing), a port, component 1 or 2.
+ */
+export function candidatesOf(lines: readonly Record<string, unknown>[]): SdpCandidate[] {
+  const out: SdpCandidate[] = [];
+  for (const c of lines) {
+    const { component, transport, ip, port } = c;
+    if (typeof transport !== 'string' || transport.toLowerCase() !== 'udp' || typeof ip !== 'string' || typeof port !== 'number') continue;
+    if ((component !== 1 && component !== 2) || port <= 0 || port > 65535 || !/^[\d.]+$|:/.test(ip)) continue;
+    out.push({ component, address: ip, port });
+  }
+  return out;
 }
 
 export interface SdpCrypto {
@@ -263,6 +288,7 @@ interface Attributes {
   bundleOnly: boolean;
   crypto: Fields[];
   acapCrypto: Fields[];
+  candidates: Fields[];
   mid: Value | undefined;
   direction: Value | undefined;
   rtp: Fields[];
@@ -281,7 +307,7 @@ interface SectionDraft {
 }
 
 function newAttributes(): Attributes {
-  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, crypto: [], acapCrypto: [], mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
+  return { origin: undefined, connection: undefined, rtcp: undefined, rtcpMux: false, bundleOnly: false, crypto: [], acapCrypto: [], candidates: [], mid: undefined, direction: undefined, rtp: [], ext: [], ssrcs: [], ssrcGroups: [], groups: [] };
 }
 
 interface GrammarRule {
@@ -319,6 +345,7 @@ const GROUP_RULE = grammarRule('a', 'groups');
 const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
 const BUNDLE_ONLY_RULE = grammarRule('a', 'bundleOnly');
 const CRYPTO_RULE = grammarRule('a', 'crypto');
+const CANDIDATE_RULE = grammarRule('a', 'candidates');
 /**
  * An SDES key offered as a potential configuration (SDP capability negotiation, RFC 5939 §3.4.1:
  * `a=acap:<n> crypto:…` with `a=tcap` RTP/SAVP on an RTP/AVP m-line); sdp-transform has no rule
@@ -356,7 +383,7 @@ type LineEffect =
   /** merged into the level's object of that name, field by field */
   | { kind: 'origin' | 'connection' | 'rtcp'; fields: Fields }
   /** appended to the level's list */
-  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups' | 'crypto' | 'acapCrypto'; fields: Fields }
+  | { kind: 'rtp' | 'ext' | 'ssrcs' | 'ssrcGroups' | 'groups' | 'crypto' | 'acapCrypto' | 'candidates'; fields: Fields }
   | { kind: 'mid' | 'direction'; value: Value }
   | { kind: 'rtcpMux' }
   | { kind: 'bundleOnly' };
@@ -404,6 +431,7 @@ function applyEffect(effect: LineEffect, at: Attributes): void {
     case 'groups':
     case 'crypto':
     case 'acapCrypto':
+    case 'candidates':
       // read, never changed, and never part of the result
       at[effect.kind].push(effect.fields);
       return;
@@ -453,6 +481,7 @@ function standardEffect(raw: string): LineEffect {
     case 0x69: // i
       return raw.startsWith('inactive', 2) ? directionEffect(raw) : NONE;
     case 0x63: // c
+      if (raw.startsWith('candidate:', 2)) return (m = CANDIDATE_RULE.reg.exec(raw.slice(2))) ? { kind: 'candidates', fields: fieldsOf(m, CANDIDATE_RULE.names) } : NONE;
       return raw.startsWith('crypto:', 2) && (m = CRYPTO_RULE.reg.exec(raw.slice(2))) ? { kind: 'crypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
     case 0x61: // a
       return raw.startsWith('acap:', 2) && (m = ACAP_CRYPTO.exec(raw.slice(2))) ? { kind: 'acapCrypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
@@ -502,6 +531,7 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     crypto: [...attributes.crypto, ...attributes.acapCrypto].flatMap((c): SdpCrypto[] =>
       typeof c['id'] === 'number' && typeof c['suite'] === 'string' ? [{ tag: c['id'], suite: c['suite'], keyParams: String(c['config'] ?? '') }] : [],
     ),
+    candidates: candidatesOf(attributes.candidates),
     clockRates: clockRatesOf(attributes.rtp),
     aiprefs: draft.aiprefs,
     bundleOnly,

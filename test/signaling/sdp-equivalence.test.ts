@@ -101,6 +101,13 @@ const MEDIA_LINES = [
   'a=rtpmap:0 PCMU/8000',
   'a=fmtp:101 0-15',
   'a=ptime:20',
+  'a=candidate:1 1 UDP 2130706431 192.0.2.7 40000 typ host',
+  'a=candidate:2 2 udp 1694498815 203.0.113.5 40001 typ srflx raddr 192.0.2.7 rport 40001 generation 0',
+  'a=candidate:3 1 udp 2122262783 2001:db8::7 40002 typ host',
+  'a=candidate:4 1 udp 2122262783 4f7a0c5e-2b7a-4c3e-9d8e-1f2a3b4c5d6e.local 40003 typ host',
+  'a=candidate:5 1 tcp 1518280447 192.0.2.7 9 typ host tcptype active',
+  'a=candidate:6 3 udp 1 192.0.2.7 40004 typ host',
+  'a=candidate:broken',
   'a=aipref:mid apt-m export=none',
   'a=aipref:group apt-g',
   'a=aipref:session apt-s',
@@ -145,5 +152,16 @@ describe('parseSdp agrees with sdp-transform', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('ICE candidates (RFC 8839 §5.1) an m-section carries', () => {
+  test('UDP ones at an IP address, components 1 and 2; not TCP, mDNS names or other components', () => {
+    const t = ['v=0', 'o=- 1 1 IN IP4 192.0.2.7', 's=-', 't=0 0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'c=IN IP4 0.0.0.0', ...MEDIA_LINES.filter((l) => l.startsWith('a=candidate')), ''].join('\r\n');
+    expect(parseSdp(t).sdp.media[0]!.candidates).toEqual([
+      { component: 1, address: '192.0.2.7', port: 40000 },
+      { component: 2, address: '203.0.113.5', port: 40001 },
+      { component: 1, address: '2001:db8::7', port: 40002 },
+    ]);
   });
 });

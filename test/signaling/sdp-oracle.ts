@@ -7,7 +7,7 @@ import { parse as parseWithSdpTransform } from 'sdp-transform';
 import type { MediaDescription as SdpTransformMedia } from 'sdp-transform';
 import { clockRatesOf } from '../../src/media/clock-rates.js';
 import { parseAiPrefAttribute } from '../../src/signaling/sdp-aipref.js';
-import { ACAP_CRYPTO, MID_HEADER_EXTENSION_URI, sdpLineName, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
+import { ACAP_CRYPTO, candidatesOf, MID_HEADER_EXTENSION_URI, sdpLineName, type MediaDirection, type SdpAiPref, type SdpError, type SdpErrorReason, type SdpMedia, type SdpParseResult, type SdpSsrc, type SessionDescription } from '../../src/signaling/sdp.js';
 
 interface NumberedLine {
   line: number;
@@ -172,6 +172,7 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
         return a && String(Number(a[1])) === a[1] ? [{ id: Number(a[1]), suite: a[2]!, config: a[3]! }] : [];
       }),
     ].flatMap((c) => (typeof c.id === 'number' ? [{ tag: c.id, suite: c.suite, keyParams: String(c.config) }] : [])),
+    candidates: candidatesOf((attributes.candidates ?? []) as unknown as Record<string, unknown>[]),
     disabled: port === 0 && !(bundleOnly && bundled),
     direction: (attributes.direction ?? sessionDirection) as MediaDirection,
     line: mLine.line,
