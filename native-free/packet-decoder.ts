@@ -13,6 +13,7 @@ import { createTcpHeader, decodeTcpHeader } from './tcp.js';
 import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
 import { LinkType, type PacketKind, type PacketLayerStats, type PacketView, type RecordBatch } from './types.js';
 import { readUint16, readUint32 } from './big-endian.js';
+import { createTunnelPayload, GENEVE_PORT, IPPROTO_GRE, openGre, openUdpTunnel, Tunnel, VXLAN_PORT } from './tunnels.js';
 
 const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
@@ -101,6 +102,7 @@ export class PacketDecoder {
   private readonly ip4 = createIpv4Header();
   private readonly ip6 = createIpv6Header();
   private readonly udp = createUdpHeader();
+  private readonly tunnel = createTunnelPayload();
   private readonly tcp = createTcpHeader();
   private readonly fragments: FragmentReassembler;
   private readonly tcpStreams: TcpStreamReassembler;
@@ -278,22 +280,45 @@ export class PacketDecoder {
         }
       }
 
+      let tunnel: Tunnel;
       switch (protocol) {
         case IPPROTO_IPIP:
-          version = 4;
-          break;
         case IPPROTO_IPV6:
-          version = 6;
+          version = protocol === IPPROTO_IPIP ? 4 : 6;
+          at = payloadAt;
+          end = payloadEnd;
+          continue;
+        case IPPROTO_UDP: {
+          const h = this.udp;
+          if (!decodeUdpHeader(bytes, payloadAt, payloadEnd, h, this.err, cut)) return this.malformed(view, base);
+          tunnel = h.dport === VXLAN_PORT || h.dport === GENEVE_PORT ? openUdpTunnel(h.dport, bytes, h.payloadOffset, h.payloadOffset + h.payloadLength, this.tunnel, this.err) : Tunnel.OTHER;
+          if (tunnel === Tunnel.OTHER) return this.udpDatagram(view, bytes, h.sport, h.dport, h.payloadOffset, h.payloadLength, h.cut);
+          end = h.payloadOffset + h.payloadLength;
+          cut = h.cut;
           break;
-        case IPPROTO_UDP:
-          return this.decodeUdp(view, bytes, payloadAt, payloadEnd, cut, base);
+        }
+        case IPPROTO_GRE:
+          tunnel = openGre(bytes, payloadAt, payloadEnd, this.tunnel, this.err);
+          if (tunnel === Tunnel.OTHER) return this.other();
+          end = payloadEnd;
+          break;
         case IPPROTO_TCP:
           return this.decodeTcp(view, bytes, payloadAt, payloadEnd, cut, base);
         default:
           return this.other();
       }
-      at = payloadAt;
-      end = payloadEnd;
+      // a mirror's tunnel: the packet inside, an IP packet or an Ethernet frame, read on
+      if (tunnel === Tunnel.MALFORMED) return this.malformed(view, base);
+      if (tunnel === Tunnel.ETHERNET) {
+        const found = decodeLinkLayer(bytes, this.tunnel.at, end, LinkType.ETHERNET, this.link, this.err);
+        if (found === LinkResult.MALFORMED) return this.malformed(view, base);
+        if (found !== LinkResult.NETWORK) return this.other();
+        version = this.link.etherType === ETHERTYPE_IPV4 ? 4 : 6;
+        at = this.link.networkOffset;
+      } else {
+        version = tunnel === Tunnel.IPV4 ? 4 : 6;
+        at = this.tunnel.at;
+      }
     }
   }
 
@@ -311,11 +336,13 @@ export class PacketDecoder {
     if (totalLength < 28 || totalLength > end - ip) return false;
     const udpLength = readUint16(bytes, ip + 24);
     if (udpLength < 8 || udpLength > totalLength - 20) return false;
+    const dport = readUint16(bytes, ip + 22);
+    if (dport === VXLAN_PORT || dport === GENEVE_PORT) return false;
     view.ipVersion = 4;
     view.src4 = readUint32(bytes, ip + 12);
     view.dst4 = readUint32(bytes, ip + 16);
     view.forgetAddressText();
-    this.udpDatagram(view, bytes, readUint16(bytes, ip + 20), readUint16(bytes, ip + 22), ip + 28, udpLength - 8, 0);
+    this.udpDatagram(view, bytes, readUint16(bytes, ip + 20), dport, ip + 28, udpLength - 8, 0);
     return true;
   }
 
@@ -337,12 +364,6 @@ export class PacketDecoder {
     view.payloadCut = payloadCut;
     this.counters.udp++;
     return 'udp';
-  }
-
-  private decodeUdp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, cut: number, base: number): PacketKind {
-    const h = this.udp;
-    if (!decodeUdpHeader(bytes, at, end, h, this.err, cut)) return this.malformed(view, base);
-    return this.udpDatagram(view, bytes, h.sport, h.dport, h.payloadOffset, h.payloadLength, h.cut);
   }
 
   private decodeTcp(view: DecodedPacketView, bytes: Uint8Array, at: number, end: number, cut: number, base: number): PacketKind {
