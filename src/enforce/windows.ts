@@ -105,6 +105,8 @@ interface OpenWindow {
   lastTs: number;
   items: number;
   packets: WindowStats['packets'];
+  /** the XR packet whose blocks (one item each) were folded last: a packet counts once in `packets.xr` */
+  lastXr: object | null;
   reportBlocks: number;
   loss: MeanAccumulator;
   cumulativeLostMax: number | null;
@@ -133,8 +135,6 @@ export interface WindowStoreOptions {
   srMemorySec?: number;
 }
 
-/** The RFC 3611 "unavailable" value for VoIP metrics MOS and R factor fields. */
-const VOIP_UNAVAILABLE = 127;
 /** What add returns when the item closed nothing (shared: callers only read it). */
 const NONE_CLOSED: ClosedWindow[] = Object.freeze([]) as unknown as ClosedWindow[];
 const SR_MEMORY_PER_SOURCE = 8;
@@ -299,13 +299,19 @@ export class WindowStore {
         else window.feedback.other++;
         return;
       case 'xr':
-        packets.xr++;
+        // one item per block, one packet per packet
+        if (window.lastXr !== item.packet) {
+          packets.xr++;
+          window.lastXr = item.packet;
+        }
         if (item.xrBlock.bt === 7 && 'mosLq' in item.xrBlock) {
           const block = item.xrBlock;
           window.voipBlocks++;
-          if (block.mosLq !== VOIP_UNAVAILABLE && block.mosLq > 0) addMean(window.mosLq, block.mosLq / 10);
-          if (block.mosCq !== VOIP_UNAVAILABLE && block.mosCq > 0) addMean(window.mosCq, block.mosCq / 10);
-          if (block.rFactor !== VOIP_UNAVAILABLE) addMean(window.rFactor, block.rFactor);
+          // RFC 3611 §4.7.5: MOS 10–50 (tenths), R factor 0–100; 127 (unavailable) and anything
+          // else out of range says nothing and is left out
+          if (block.mosLq >= 10 && block.mosLq <= 50) addMean(window.mosLq, block.mosLq / 10);
+          if (block.mosCq >= 10 && block.mosCq <= 50) addMean(window.mosCq, block.mosCq / 10);
+          if (block.rFactor >= 0 && block.rFactor <= 100) addMean(window.rFactor, block.rFactor);
         }
         return;
     }
@@ -394,6 +400,7 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     lastTs: ts,
     items: 0,
     packets: { sr: 0, rr: 0, sdes: 0, bye: 0, app: 0, rtpfb: 0, psfb: 0, xr: 0 },
+    lastXr: null,
     reportBlocks: 0,
     loss: { sum: 0, count: 0 },
     cumulativeLostMax: null,

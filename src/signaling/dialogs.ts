@@ -44,6 +44,9 @@ export interface DialogTrackerStats {
   evicted: number;
 }
 
+/** 64*T1 (T1 = 500 ms): an INVITE transaction is complete this long after its first 2xx (RFC 3261 §13.2.2.4). */
+const INVITE_COMPLETE_SEC = 32;
+
 /** 'invite': an initial INVITE no response has given a to-tag yet. */
 export type DialogPhase = 'invite' | 'early' | 'confirmed';
 
@@ -86,6 +89,11 @@ export class DialogTracker {
   private readonly limits: DialogTrackerLimits;
   private readonly dialogs = new Map<string, DialogState>();
   private readonly ended = new Map<string, true>();
+  /**
+   * INVITEs a 2xx answered, with when the transaction is complete (RFC 3261 §13.2.2.4: 64*T1
+   * after the first 2xx), when the early dialogs of forks that never answered end, in order.
+   */
+  private readonly forksDue: { inviteKey: string; at: number }[] = [];
   /** recent distinct messages by Call-ID and Via branch (see transactionKeyOf), each list oldest first */
   private readonly recent = new Map<string, ContentDigest[]>();
   /** the transaction keys of those messages in arrival order (a ring once full), for eviction */
@@ -296,15 +304,20 @@ export class DialogTracker {
         events.push({ type: 'dialog-confirmed', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d) });
       }
       const parent = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
-      if (parent) parent.confirmedFork = true;
+      if (parent && !parent.confirmedFork) {
+        parent.confirmedFork = true;
+        this.forksDue.push({ inviteKey: parent.key, at: ctx.ts + INVITE_COMPLETE_SEC });
+      }
     }
     // the responder is the party the request was sent to
     const party: Party = m.fromTag === d.callerTag ? 'callee' : 'caller';
     const facts = this.facts(p, party, ctx);
 
     if (m.status >= 300) {
-      // RFC 3261 §12.2.1.2: 481 and 408 to an in-dialog request end the dialog
-      const ends = m.status === 481 || m.status === 408;
+      // RFC 3261 §12.2.1.2: 481 and 408 to an in-dialog request end the dialog — not to a
+      // CANCEL (matched to the INVITE's transaction, §9.2: it came too late) nor to a PRACK
+      // (no reliable provisional it acknowledges, RFC 3262 §3: one that crossed the 2xx)
+      const ends = (m.status === 481 || m.status === 408) && method !== 'CANCEL' && method !== 'PRACK';
       this.rejectPending(d, m, ctx, events, false, ends);
       if (ends) this.end(d, 'in-dialog-failure', ctx, events, m.status);
       return;
@@ -466,6 +479,21 @@ export class DialogTracker {
       ...(status === undefined ? {} : { status }),
       ...(inviteOver === undefined ? {} : { inviteOver }),
     });
+    // the call a forked INVITE established is over: its forks that never answered are too
+    if (invite && invite.confirmedFork && d.state === 'confirmed') this.endEarlyForks(invite, ctx, events);
+  }
+
+  /**
+   * The early dialogs of an answered INVITE's forks that never answered end (as cancelled: the
+   * forking proxy cancels them at the 2xx, RFC 3261 §16.7, and the capture may not show their
+   * 487): at the end of the INVITE transaction, or when the call it established ends. Left
+   * open, the last of them took the ended call's media (it names the caller's address too).
+   */
+  private endEarlyForks(invite: DialogState, ctx: SipContext, events: SignalingEvent[]): void {
+    for (const key of [...invite.forks]) {
+      const fork = this.dialogs.get(key);
+      if (fork && fork.state === 'early') this.end(fork, 'cancelled', ctx, events);
+    }
   }
 
   private remember(key: string): void {
@@ -500,6 +528,13 @@ export class DialogTracker {
   }
 
   private expireIdle(ctx: SipContext, events: SignalingEvent[]): void {
+    const due = this.forksDue;
+    let n = 0;
+    while (n < due.length && ctx.ts >= due[n]!.at) {
+      const invite = this.dialogs.get(due[n++]!.inviteKey);
+      if (invite) this.endEarlyForks(invite, ctx, events);
+    }
+    if (n > 0) due.splice(0, n);
     for (const d of this.dialogs.values()) {
       if (ctx.ts - d.lastSeen <= this.limits.idleTimeoutSec) break;
       this.evict(d, 'idle-timeout', ctx, events);

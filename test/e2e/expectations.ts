@@ -284,8 +284,14 @@ export function expectedStats(items: readonly ExpectedItem[]): Record<string, un
   const mosCq: number[] = [];
   const rFactor: number[] = [];
   let voipBlocks = 0;
+  // an XR packet's blocks are items of their own; the packet counts once
+  const xrPackets = new Set<unknown>();
   for (const e of items) {
-    packets[kinds[e.pt]!]++;
+    if (e.pt !== 207) packets[kinds[e.pt]!]++;
+    else if (!xrPackets.has(e.packet)) {
+      xrPackets.add(e.packet);
+      packets.xr++;
+    }
     const p = e.packet;
     if ((e.pt === 200 || e.pt === 201) && 'reports' in p) {
       for (const r of p.reports) {
@@ -303,9 +309,10 @@ export function expectedStats(items: readonly ExpectedItem[]): Record<string, un
       const b = p.blocks[e.block!]!;
       if (b.bt === 7 && 'mosLq' in b) {
         voipBlocks++;
-        if (b.mosLq !== 127 && b.mosLq > 0) mosLq.push(b.mosLq / 10);
-        if (b.mosCq !== 127 && b.mosCq > 0) mosCq.push(b.mosCq / 10);
-        if (b.rFactor !== 127) rFactor.push(b.rFactor);
+        // RFC 3611 §4.7.5: MOS 10–50 in tenths, R factor 0–100 (127: unavailable)
+        if (b.mosLq >= 10 && b.mosLq <= 50) mosLq.push(b.mosLq / 10);
+        if (b.mosCq >= 10 && b.mosCq <= 50) mosCq.push(b.mosCq / 10);
+        if (b.rFactor >= 0 && b.rFactor <= 100) rFactor.push(b.rFactor);
       }
     }
   }
