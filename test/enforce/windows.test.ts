@@ -52,7 +52,7 @@ describe('WindowStore statistics on hand-computed inputs', () => {
     expect(closed).toMatchObject({ key: 's', start: T, end: T + 6, reason: 'end-of-capture', apt: ['agg'], retentionSec: 86400 });
     const stats = closed!.stats;
     expect(stats.items).toBe(15);
-    expect(stats.packets).toEqual({ sr: 1, rr: 3, sdes: 1, bye: 1, app: 1, rtpfb: 3, psfb: 3, xr: 2 });
+    expect(stats.packets).toEqual({ sr: 1, rr: 3, sdes: 1, bye: 1, app: 1, rtpfb: 3, psfb: 3, xr: 1 }); // one XR packet of two blocks (items counts both)
     expect(stats.reportBlocks).toBe(20);
     expect(stats.lossFraction!.mean).toBeCloseTo(0.75 / 20, 12);
     expect(stats.cumulativeLost).toEqual({ max: 12 });
