@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { RtcpPacketConverter } from 'werift';
+import type { DecisionLine } from '../e2e-helpers.js';
 
 export interface Block {
   ssrc: number;
@@ -135,16 +136,8 @@ export function readRtp(file: string): { frame: number; ssrc: number; pt: number
     });
 }
 
-export interface Decision {
-  frame: number;
-  ts: number;
-  ssrc: number;
-  pt: number;
-  fmt?: number;
-  block?: number;
-  decision: string;
-  apt: string[];
-}
+/** A decision line, as the oracle pairs it with its item. */
+export type Decision = DecisionLine;
 
 /** One telemetry item as the oracle reads it (SPEC §4: a packet, or one XR block). */
 export interface OItem {

@@ -5,6 +5,7 @@
 import { buildEthernetIpv4Udp, fragmentIpv4, wrapEthernet, EtherType } from '../../../native-free/frame-builder.js';
 import { encodePcapFileHeader } from '../../../native-free/write.js';
 import { encodeRtcpCompound } from '../../../src/media/rtcp/encode.js';
+import { sr } from '../calls-on-any-address.js';
 import { policyOf, parseLines, replayLines, type DecisionLine, type ExportLine, type PcapRecord, type ReportLine, type Workspace, writePcapRecords } from '../e2e-helpers.js';
 
 export const T0 = 1767225600;
@@ -91,19 +92,7 @@ export function sdpAudio(ip: string, port: number, lines: string[] = [], conn = 
   return ['v=0', `o=x 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${conn}`, 't=0 0', ...session, `m=audio ${port} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', ...lines, ''].join('\r\n');
 }
 
-export const srBytes = (ssrc: number, reportOn: number[] = []): Uint8Array =>
-  encodeRtcpCompound([
-    {
-      pt: 200,
-      ssrc,
-      ntpSec: 3976214400,
-      ntpFrac: 0,
-      rtpTs: 0,
-      packetCount: 10,
-      octetCount: 100,
-      reports: reportOn.map((s) => ({ ssrc: s, fractionLost: 1, cumulativeLost: 2, highestSeq: 3, jitter: 4, lsr: 0, dlsr: 0 })),
-    },
-  ]);
+export const srBytes = (ssrc: number, reportOn: number[] = []): Uint8Array => encodeRtcpCompound([sr(ssrc, reportOn.map((s) => ({ ssrc: s })))]);
 export const srPkt = (src: string, sport: number, dst: string, dport: number, ssrc: number): Datagram => ({ src, dst, sport, dport, payload: srBytes(ssrc) });
 
 export const POL = policyOf({
