@@ -13,7 +13,7 @@ import { createTcpHeader, decodeTcpHeader } from './tcp.js';
 import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
 import { LinkType, type PacketKind, type PacketLayerStats, type PacketView, type RecordBatch } from './types.js';
 import { readUint16, readUint32 } from './big-endian.js';
-import { createTunnelPayload, GENEVE_PORT, IPPROTO_GRE, openGre, openUdpTunnel, Tunnel, VXLAN_PORT } from './tunnels.js';
+import { createTunnelPayload, IPPROTO_GRE, isTunnelPort, openGre, openUdpTunnel, Tunnel } from './tunnels.js';
 
 const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
@@ -291,7 +291,7 @@ export class PacketDecoder {
         case IPPROTO_UDP: {
           const h = this.udp;
           if (!decodeUdpHeader(bytes, payloadAt, payloadEnd, h, this.err, cut)) return this.malformed(view, base);
-          tunnel = h.dport === VXLAN_PORT || h.dport === GENEVE_PORT ? openUdpTunnel(h.dport, bytes, h.payloadOffset, h.payloadOffset + h.payloadLength, this.tunnel, this.err) : Tunnel.OTHER;
+          tunnel = isTunnelPort(h.dport) ? openUdpTunnel(h.dport, bytes, h.payloadOffset, h.payloadOffset + h.payloadLength, this.tunnel, this.err) : Tunnel.OTHER;
           if (tunnel === Tunnel.OTHER) return this.udpDatagram(view, bytes, h.sport, h.dport, h.payloadOffset, h.payloadLength, h.cut);
           end = h.payloadOffset + h.payloadLength;
           cut = h.cut;
@@ -337,7 +337,7 @@ export class PacketDecoder {
     const udpLength = readUint16(bytes, ip + 24);
     if (udpLength < 8 || udpLength > totalLength - 20) return false;
     const dport = readUint16(bytes, ip + 22);
-    if (dport === VXLAN_PORT || dport === GENEVE_PORT) return false;
+    if (isTunnelPort(dport)) return false;
     view.ipVersion = 4;
     view.src4 = readUint32(bytes, ip + 12);
     view.dst4 = readUint32(bytes, ip + 16);

@@ -20,8 +20,8 @@ import { readUint16 } from './big-endian.js';
 import { fail, type LayerError } from './layer-error.js';
 
 export const IPPROTO_GRE = 47;
-export const VXLAN_PORT = 4789;
-export const GENEVE_PORT = 6081;
+const VXLAN_PORT = 4789;
+const GENEVE_PORT = 6081;
 
 const PROTO_IPV4 = 0x0800;
 const PROTO_IPV6 = 0x86dd;
@@ -78,6 +78,11 @@ export function openGre(bytes: Uint8Array, at: number, end: number, out: TunnelP
     return carried(PROTO_ETHERNET, payload + length, out);
   }
   return carried(protocol, payload, out);
+}
+
+/** Whether UDP to this port may carry a tunnel openUdpTunnel opens (VXLAN, Geneve). */
+export function isTunnelPort(dport: number): boolean {
+  return dport === VXLAN_PORT || dport === GENEVE_PORT;
 }
 
 /**

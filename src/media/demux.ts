@@ -2,6 +2,11 @@ import { readU16 } from './wire-read.js';
 
 export type RtpRtcpClass = 'rtp' | 'rtcp' | 'other';
 
+/** An RTCP packet type: 192–223 (RFC 5761 §4), where RTP's payload types with the marker bit would be 64–95. */
+export function isRtcpPacketType(pt: number): boolean {
+  return pt >= 192 && pt <= 223;
+}
+
 /**
  * Tells RTP from RTCP (and both from anything else) on a possibly multiplexed port.
  *
@@ -18,7 +23,7 @@ export function classifyRtpRtcp(bytes: Uint8Array, off: number, len: number, cut
   const first = bytes[off];
   if (first < 128 || first > 191) return 'other';
   const second = bytes[off + 1];
-  if (second >= 192 && second <= 223) {
+  if (isRtcpPacketType(second)) {
     // the first packet's length fits the datagram as sent (`cut`: what the snap length left out)
     return (readU16(bytes, off + 2) + 1) * 4 <= len + cut ? 'rtcp' : 'other';
   }

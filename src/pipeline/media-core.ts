@@ -18,6 +18,7 @@ import { governingOf, StatementTable, type StreamPreference, StreamPreferences }
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
+import { isRtcpPacketType } from '../media/demux.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
@@ -1005,9 +1006,6 @@ const ignorePacket = (): void => {};
 
 /** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
 function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {
-  for (let i = 0; i < packets.length; i++) {
-    const pt = packets[i]!.pt;
-    if (pt < 192 || pt > 223) return false;
-  }
+  for (let i = 0; i < packets.length; i++) if (!isRtcpPacketType(packets[i]!.pt)) return false;
   return true;
 }

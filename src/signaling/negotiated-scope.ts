@@ -164,14 +164,8 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       if (section.mid === undefined && m.mid !== null) section.mid = m.mid;
       // port 0 disables, but not a bundle-only m-section of a BUNDLE group (SdpMedia.disabled, RFC 8843 §7.2, §7.3)
       if (m.disabled) section.disabled = true;
-      if (m.address !== null && m.port > 0) {
-        addAddress(section.rtp, m.address, m.port);
-        // port 0 (disabled, or bundle-only: see addBundleAddresses) has no RTCP of its own either, not port 0+1
-        const muxed = rtcpMux(side, sdp, index);
-        const [rtcpAddress, rtcpPort] = muxed ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
-        if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
-        addCandidates(section, m, muxed);
-      }
+      // port 0 (disabled, or bundle-only: see addBundleAddresses) has no RTCP of its own either, not port 0+1
+      addTransports(section, m, rtcpMux(side, sdp, index));
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
       for (const r of m.clockRates) if (!section.clockRates.some((c) => c.pt === r.pt)) section.clockRates.push(r);
@@ -221,19 +215,14 @@ function addBundleAddresses(sections: NegotiatedSection[], offer: PartySdp, answ
 type RtcpMuxRule = (side: PartySdp, sdp: SessionDescription, index: number) => boolean;
 
 /**
- * Gives `targets` the addresses of the description's tagged m-section (the one with mid
- * `tagMid`): its RTP address, and its RTCP one, multiplexed or not as `rtcpMux` finds.
+ * Gives `targets` the transport addresses of the description's tagged m-section (the one with
+ * mid `tagMid`): addTransports, its RTCP multiplexed or not as `rtcpMux` finds.
  */
 function addTaggedAddresses(targets: readonly NegotiatedSection[], side: PartySdp, sdp: SessionDescription, tagMid: string, rtcpMux: RtcpMuxRule): void {
   const tagged = sdp.media.find((m) => m.mid === tagMid);
-  if (tagged === undefined || tagged.address === null || tagged.port === 0) return;
+  if (tagged === undefined) return;
   const muxed = rtcpMux(side, sdp, tagged.index);
-  const [rtcpAddress, rtcpPort] = muxed ? [tagged.address, tagged.port] : [tagged.unmuxedRtcpAddress, tagged.unmuxedRtcpPort];
-  for (const s of targets) {
-    addAddress(s.rtp, tagged.address, tagged.port);
-    if (rtcpAddress !== null && rtcpPort > 0) addAddress(s.rtcp, rtcpAddress, rtcpPort);
-    addCandidates(s, tagged, muxed);
-  }
+  for (const s of targets) addTransports(s, tagged, muxed);
 }
 
 /**
@@ -309,12 +298,17 @@ function scopesOf(sdp: SessionDescription): SdpScopes {
 }
 
 /**
- * An m-section's ICE candidates are its transport addresses too (RFC 8839 §5.1): the media of
- * an ICE call flows on the pair ICE selected, which need not be c=/m= (RFC 8445 no longer sends
- * the updated offer that moved them there). Component 1 is RTP, and RTCP too when multiplexed;
- * component 2 is RTCP.
+ * The transport addresses one description gives its m-section `m` (none with no address or
+ * port 0): its RTP address, its RTCP one (multiplexed or not: `muxed`), and its ICE candidates
+ * (RFC 8839 §5.1): the media of an ICE call flows on the pair ICE selected, which need not be
+ * c=/m= (RFC 8445 no longer sends the updated offer that moved them there); component 1 is
+ * RTP, and RTCP too when multiplexed, component 2 RTCP.
  */
-function addCandidates(section: NegotiatedSection, m: SdpMedia, muxed: boolean): void {
+function addTransports(section: NegotiatedSection, m: SdpMedia, muxed: boolean): void {
+  if (m.address === null || m.port <= 0) return;
+  addAddress(section.rtp, m.address, m.port);
+  const [rtcpAddress, rtcpPort] = muxed ? [m.address, m.port] : [m.unmuxedRtcpAddress, m.unmuxedRtcpPort];
+  if (rtcpAddress !== null && rtcpPort > 0) addAddress(section.rtcp, rtcpAddress, rtcpPort);
   for (const c of m.candidates) {
     if (c.component === 1) addAddress(section.rtp, c.address, c.port);
     if (c.component === 2 || muxed) addAddress(section.rtcp, c.address, c.port);
