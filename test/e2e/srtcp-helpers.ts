@@ -4,25 +4,10 @@
  * node:crypto's AES-ECB as the block function), so that MKI, E=0 and any key can be produced.
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { buildEthernetIpv4Udp } from '../../native-free/frame-builder.js';
-import { parseLines, readPcapRecords, SMALL_PCAP, type ReplayLines, type ReportLine, type Workspace, writePcapRecords, type PcapRecord } from './e2e-helpers.js';
+import { parseLines, type ReplayLines, type ReportLine, type Workspace } from './e2e-helpers.js';
+import { editSample, type Udp, udp } from './sample-edits.js';
 
-const ip = (b: Uint8Array, at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-
-export interface Udp {
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  payload: Uint8Array;
-}
-
-export function udp(r: PcapRecord): Udp | null {
-  const b = r.data;
-  if (b.length < 42 || b[12] !== 0x08 || b[13] !== 0x00 || b[23] !== 17) return null;
-  const at = 14 + (b[14]! & 0x0f) * 4;
-  return { src: ip(b, 26), dst: ip(b, 30), sport: (b[at]! << 8) | b[at + 1]!, dport: (b[at + 2]! << 8) | b[at + 3]!, payload: b.subarray(at + 8) };
-}
+export { type Udp, udp };
 
 export const isRtcp = (p: Uint8Array) => p.length >= 8 && p[0]! >> 6 === 2 && p[1]! >= 192 && p[1]! <= 223;
 export const isSip = (u: Udp) => u.sport === 5060 || u.dport === 5060;
@@ -36,17 +21,13 @@ export function rewriteSdp(text: string, f: (body: string, startLine: string) =>
 }
 
 /** Each record through `f` (frame numbers from 1): a new UDP payload, or null to keep it. */
-export async function rewriteSample(ws: Workspace, name: string, f: (frame: number, u: Udp) => Uint8Array | null): Promise<string> {
-  const { header, records } = await readPcapRecords(SMALL_PCAP);
-  const out = records.map((r, i): PcapRecord => {
-    const u = udp(r);
-    if (u === null) return r;
-    const payload = f(i + 1, u);
-    return payload === null ? r : { ts: r.ts, data: buildEthernetIpv4Udp({ ...u, payload }) };
+export function rewriteSample(ws: Workspace, name: string, f: (frame: number, u: Udp) => Uint8Array | null): Promise<string> {
+  return editSample(ws, name, {
+    map: (frame, u) => {
+      const payload = f(frame, u);
+      return payload === null ? undefined : { ...u, payload };
+    },
   });
-  const file = await ws.file(name);
-  await writePcapRecords(file, header, out);
-  return file;
 }
 
 /**
@@ -90,7 +71,7 @@ export interface Rewrite {
 }
 
 /** The sample rewritten; each side (source address) has its own master key. */
-export async function rewrite(ws: Workspace, name: string, o: Rewrite): Promise<string> {
+export function rewrite(ws: Workspace, name: string, o: Rewrite): Promise<string> {
   const sides = new Map<string, Side>();
   const side = (ip: string) => {
     let s = sides.get(ip);
@@ -100,28 +81,17 @@ export async function rewrite(ws: Workspace, name: string, o: Rewrite): Promise<
     }
     return s;
   };
-  const { header, records } = await readPcapRecords(SMALL_PCAP);
-  const out: PcapRecord[] = [];
-  records.forEach((r, i) => {
-    const frame = i + 1;
-    const u = udp(r);
-    if (u === null) return void out.push(r);
-    let next: Udp | null | undefined;
-    if (isSip(u)) {
-      if (o.sdp) {
+  return editSample(ws, name, {
+    map: (frame, u) => {
+      if (isSip(u)) {
+        if (!o.sdp) return undefined;
         const text = rewriteSdp(Buffer.from(u.payload).toString('latin1'), (body, start) => o.sdp!(body, start, side(u.src), frame) ?? body);
-        if (text !== null) next = { ...u, payload: Buffer.from(text, 'latin1') };
+        return text === null ? undefined : { ...u, payload: Buffer.from(text, 'latin1') };
       }
-    } else if (isRtcp(u.payload) && o.rtcp) next = o.rtcp(frame, u, side(u.src));
-    if (next === null) return;
-    const n = next ?? u;
-    const data = next === undefined ? r.data : buildEthernetIpv4Udp(n);
-    const cut = o.cut ? o.cut(frame, n, u) : 0;
-    out.push(cut > 0 ? { ts: r.ts, data: data.subarray(0, data.length - cut), origLen: data.length } : { ts: r.ts, data });
+      return isRtcp(u.payload) && o.rtcp ? o.rtcp(frame, u, side(u.src)) : undefined;
+    },
+    ...(o.cut && { cut: o.cut }),
   });
-  const file = await ws.file(name);
-  await writePcapRecords(file, header, out);
-  return file;
 }
 
 export const savp = (body: string) => body.replace(/RTP\/AVP(F?)/g, 'RTP/SAVP$1');
