@@ -81,8 +81,9 @@ export class PolicyFile implements PolicyFileData {
     const found: string[] = [];
     for (const entry of this.dialogs) {
       if (entry.callId !== callId) continue;
-      if (entry.fromTag !== undefined && fromTag !== undefined && entry.fromTag !== fromTag) continue;
-      if (entry.toTag !== undefined && toTag !== undefined && entry.toTag !== toTag) continue;
+      // tags are tokens: compared without regard to case (RFC 3261 §7.3.1); the Call-ID byte by byte
+      if (entry.fromTag !== undefined && fromTag !== undefined && entry.fromTag.toLowerCase() !== fromTag.toLowerCase()) continue;
+      if (entry.toTag !== undefined && toTag !== undefined && entry.toTag.toLowerCase() !== toTag.toLowerCase()) continue;
       for (const id of entry.apt) if (!found.includes(id)) found.push(id);
     }
     return found;

@@ -82,7 +82,16 @@ interface Parsed {
 }
 
 export function dialogKey(callId: string, callerTag: string, calleeTag: string): string {
-  return `${callId}\n${callerTag}\n${calleeTag}`;
+  return `${callId}\n${callerTag.toLowerCase()}\n${calleeTag.toLowerCase()}`;
+}
+
+/**
+ * Tags are tokens, and tokens compare without regard to case (RFC 3261 §7.3.1; a Call-ID
+ * compares byte by byte, §8.1.1.4): a BYE whose To-tag a proxy or B2BUA wrote in another case
+ * ends the dialog. The dialog keeps the tags as its creating message wrote them.
+ */
+export function sameTag(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
 export class DialogTracker {
@@ -153,7 +162,7 @@ export class DialogTracker {
     const dialog = d ? idOf(d) : null;
     for (const e of errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref-body', reason: e.reason, where: e.offset, detail: e.detail });
     if (!d) return;
-    const sentByCaller = m.fromTag === d.callerTag;
+    const sentByCaller = sameTag(m.fromTag!, d.callerTag);
     const party: Party = m.kind === 'request' ? (sentByCaller ? 'caller' : 'callee') : sentByCaller ? 'callee' : 'caller';
     for (const body of bodies) events.push({ type: 'aipref-body', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), party, body });
   }
@@ -190,16 +199,17 @@ export class DialogTracker {
       return;
     }
     let d = this.findDialog(m);
-    if (!d && (m.method === 'INVITE' || m.method === 'UPDATE') && !this.wasEnded(m)) {
-      // a capture that starts mid-call: the re-INVITE is the first we hear of the dialog
-      d = this.adopt(m.callId!, m.fromTag!, m.toTag!, ctx, events);
+    if (!d && m.toTag !== null && (m.method === 'INVITE' || m.method === 'UPDATE') && !this.wasEnded(m)) {
+      // a capture that starts mid-call: the re-INVITE is the first we hear of the dialog (an
+      // UPDATE without a To tag names none: RFC 3311 §5.1, answered 481, not adopted)
+      d = this.adopt(m.callId!, m.fromTag!, m.toTag, ctx, events);
     }
     if (!d) {
       this.stats.ignored++;
       return;
     }
     this.touch(d, ctx);
-    const party: Party = m.fromTag === d.callerTag ? 'caller' : 'callee';
+    const party: Party = sameTag(m.fromTag!, d.callerTag) ? 'caller' : 'callee';
     const facts = this.facts(p, party, ctx);
     switch (m.method) {
       case 'BYE':
@@ -310,7 +320,7 @@ export class DialogTracker {
       }
     }
     // the responder is the party the request was sent to
-    const party: Party = m.fromTag === d.callerTag ? 'callee' : 'caller';
+    const party: Party = sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
     const facts = this.facts(p, party, ctx);
 
     if (m.status >= 300) {
