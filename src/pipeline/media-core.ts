@@ -107,6 +107,8 @@ export class MediaCore {
    */
   private readonly bySsrcRoute = new Set<number>();
   private bySsrcRouteOverflow = false;
+  /** RTP sources no signaling routes, on probation (unroutedSourceValid): unbound pair and SSRC → last sequence number */
+  private readonly probation = new Map<string, number>();
   private readonly scopes = new Map<string, DialogScope>();
   /** a=crypto keys' SRTCP session keys, derived once per key */
   private readonly srtcpKeyCache = new SrtcpKeyCache();
@@ -255,13 +257,16 @@ export class MediaCore {
     // under SRTP the padding and its count are encrypted, the datagram's last byte is the tag's
     // (RFC 3711 §3.1): the count cannot be checked, and everything the header says was read
     if (err && !(err.code === 'bad-padding' && this.srtpAt(addr, this.rtpView.ssrc))) {
+      // off every negotiated transport, a datagram whose first byte looks like RTP but whose
+      // header does not hold (a DNS query in twenty) is someone else's, not broken media
+      if (this.lookup(addr, len >= 12 ? readUint32(bytes, off + 8) : 0) === undefined) return;
       this.now.frame = frame;
       this.now.ts = ts;
       this.malformed(frame, ts, `rtp ${err.code} at byte ${err.offset}: ${err.message}`);
       return;
     }
     const view = this.rtpView;
-    this.rtpDecoded(frame, ts, view.ssrc, view.pt, view.extension ? view : null, bytes, addr);
+    this.rtpDecoded(frame, ts, view.ssrc, view.pt, view.seq, view.extension ? view : null, bytes, addr);
   }
 
   /**
@@ -270,13 +275,13 @@ export class MediaCore {
    * extOffset, extLength of `extension`). The block is read only while a stream's mid may still
    * be learned from it.
    */
-  rtpDecoded(frame: number, ts: number, ssrc: number, pt: number, extension: RtpHeaderView | null, extBytes: Uint8Array, addr: PacketAddress): void {
+  rtpDecoded(frame: number, ts: number, ssrc: number, pt: number, seq: number, extension: RtpHeaderView | null, extBytes: Uint8Array, addr: PacketAddress): void {
     this.now.frame = frame;
     this.now.ts = ts;
-    this.counters.rtp++;
     if (!addr.v6) {
       const stream = this.flows.find(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc);
       if (stream !== null) {
+        this.counters.rtp++;
         stream.lastSeen = ts;
         if (pt !== stream.pt) payloadTypeSeen(stream, pt);
         // Nearly every packet: a bound stream with nothing left to learn from its packets. This
@@ -289,6 +294,8 @@ export class MediaCore {
       }
     }
     const entry = this.lookup(addr, ssrc);
+    if (entry === undefined && !this.unroutedSourceValid(addr, ssrc, seq)) return;
+    this.counters.rtp++;
     const stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
     if (pt !== stream.pt) payloadTypeSeen(stream, pt);
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
@@ -315,14 +322,41 @@ export class MediaCore {
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
   }
 
+  /**
+   * Whether an RTP packet from addresses no signaling routes is of a valid source (RFC 3550 A.1,
+   * MIN_SEQUENTIAL 2): one this core knows (its RTCP made it, or it passed), or the second of
+   * two in sequence. The first is held (not counted, no stream made) until the second counts
+   * it: a DNS query or other datagram whose first byte looks like RTP makes no stream and no
+   * report (DNS queries repeat their flags where RTP's sequence number would be).
+   */
+  private unroutedSourceValid(addr: PacketAddress, ssrc: number, seq: number): boolean {
+    const sessionKey = unboundSessionKey(addr);
+    if (this.table.existingSession(sessionKey)?.streams.has(ssrc) === true) return true;
+    const key = `${sessionKey}|${ssrc}`;
+    const last = this.probation.get(key);
+    if (last !== undefined && ((last + 1) & 0xffff) === seq) {
+      this.probation.delete(key);
+      this.counters.rtp++;
+      return true;
+    }
+    if (last === undefined && this.probation.size >= MAX_PROBATION) this.probation.delete(this.probation.keys().next().value!);
+    this.probation.set(key, seq);
+    return false;
+  }
+
   /** `cut`: as for rtp(); the whole packets of a cut compound are judged, the cut is reported. */
   rtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut = 0): void {
     this.now.frame = frame;
     this.now.ts = ts;
-    this.counters.rtcp++;
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
     const senderSsrc = len >= 8 ? readUint32(bytes, off + 4) : 0;
-    this.readRtcp(frame, ts, bytes, off, len, addr, cut, senderSsrc, this.lookup(addr, senderSsrc), true);
+    const entry = this.lookup(addr, senderSsrc);
+    // Off every negotiated transport (where SRTCP cannot be, nor a call's broken RTCP), a
+    // datagram is RTCP only if its packets chain to its end with RTCP's types (RFC 3550 A.2):
+    // a DNS query whose id starts 0x80-0x81 is someone else's, not telemetry of SSRC 0
+    if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) return;
+    this.counters.rtcp++;
+    this.readRtcp(frame, ts, bytes, off, len, addr, cut, senderSsrc, entry, true);
   }
 
   /** `entry`: the packet's route (rtcp() looks it up once); `mayBeSrtcp`: the compound was not decrypted (it may be SRTCP still). */
@@ -1003,6 +1037,21 @@ export function unboundSessionKey(addr: PacketAddress): string {
 
 /** walkRtcpCompound's visitor where only whether the headers chain matters. */
 const ignorePacket = (): void => {};
+
+/** Sources no signaling routes that probation holds at most (the oldest goes first). */
+const MAX_PROBATION = 4096;
+
+/** Whether chainsAsRtcp's walk met only RTCP packet types. */
+let rtcpTypesSeen = true;
+const noteRtcpType = (pt: number): void => {
+  if (!isRtcpPacketType(pt)) rtcpTypesSeen = false;
+};
+
+/** Whether a datagram's packets chain to its end (version 2, lengths), all of RTCP's types. */
+function chainsAsRtcp(bytes: Uint8Array, off: number, len: number): boolean {
+  rtcpTypesSeen = true;
+  return walkRtcpCompound(bytes, off, len, noteRtcpType) > 0 && rtcpTypesSeen;
+}
 
 /** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
 function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {

@@ -39,6 +39,8 @@ export interface MediaWork {
   ssrc: Uint32Array;
   /** RTP_HEADER_EXT packets: the profile word of the extension block */
   extProfile: Uint16Array;
+  /** RTP_HEADER(_EXT) packets: the sequence number (a source no signaling routes is on probation, RFC 3550 A.1) */
+  seq: Uint16Array;
   /** RTP_HEADER(_EXT) packets: the payload type */
   pt: Uint8Array;
   src4: Uint32Array;
@@ -56,9 +58,9 @@ export interface MediaWork {
 
 /**
  * Bytes per packet slot of a block: frame and ts (8 each), off, len, ssrc, src4, dst4 (4 each),
- * sport, dport, extProfile (2 each), proto, pt (1 each).
+ * sport, dport, extProfile, seq (2 each), proto, pt (1 each).
  */
-const SLOT_BYTES = 44;
+const SLOT_BYTES = 46;
 /** Blocks a builder keeps for reuse once a shard has given them back. */
 const SPARE_BLOCKS = 8;
 
@@ -89,6 +91,7 @@ export class MediaWorkBuilder {
   private sport!: Uint16Array;
   private dport!: Uint16Array;
   private extProfile!: Uint16Array;
+  private seq!: Uint16Array;
   private proto!: Uint8Array;
   private pt!: Uint8Array;
   private bytes!: Uint8Array;
@@ -118,8 +121,9 @@ export class MediaWorkBuilder {
     this.sport = new Uint16Array(block, 36 * c, c);
     this.dport = new Uint16Array(block, 38 * c, c);
     this.extProfile = new Uint16Array(block, 40 * c, c);
-    this.proto = new Uint8Array(block, 42 * c, c);
-    this.pt = new Uint8Array(block, 43 * c, c);
+    this.seq = new Uint16Array(block, 42 * c, c);
+    this.proto = new Uint8Array(block, 44 * c, c);
+    this.pt = new Uint8Array(block, 45 * c, c);
     this.bytes = new Uint8Array(block, SLOT_BYTES * c, this.byteCapacity);
   }
 
@@ -138,6 +142,7 @@ export class MediaWorkBuilder {
     const i = this.next(view, header.extension ? Proto.RTP_HEADER_EXT : Proto.RTP_HEADER);
     this.ssrc[i] = header.ssrc;
     this.pt[i] = header.pt;
+    this.seq[i] = header.seq;
     if (header.extension) {
       const at = this.copy(view.bytes, header.extOffset, header.extLength);
       this.off[i] = at;
@@ -180,7 +185,7 @@ export class MediaWorkBuilder {
 
   /** The slot arrays, in one fixed order (to copy them over together). */
   private slotArrays(): (Float64Array | Uint32Array | Uint16Array | Uint8Array)[] {
-    return [this.frame, this.ts, this.off, this.len, this.ssrc, this.src4, this.dst4, this.sport, this.dport, this.extProfile, this.proto, this.pt];
+    return [this.frame, this.ts, this.off, this.len, this.ssrc, this.src4, this.dst4, this.sport, this.dport, this.extProfile, this.seq, this.proto, this.pt];
   }
 
   /** A bigger block for this batch on: what is in the current one moves over, spares of the old size go. */
@@ -210,6 +215,7 @@ export class MediaWorkBuilder {
       len: this.len.subarray(0, n),
       ssrc: this.ssrc.subarray(0, n),
       extProfile: this.extProfile.subarray(0, n),
+      seq: this.seq.subarray(0, n),
       src4: this.src4.subarray(0, n),
       dst4: this.dst4.subarray(0, n),
       sport: this.sport.subarray(0, n),
@@ -290,12 +296,12 @@ export function runMediaWork(core: MediaCore, work: MediaWork): void {
     const six = work.hasV6 ? work.v6[i] : undefined;
     addr.set(work.src4[i]!, work.dst4[i]!, work.sport[i]!, work.dport[i]!, six ? six[0] : null, six ? six[1] : null);
     const proto = work.proto[i]!;
-    if (proto === Proto.RTP_HEADER) core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, work.pt[i]!, null, bytes, addr);
+    if (proto === Proto.RTP_HEADER) core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, work.pt[i]!, work.seq[i]!, null, bytes, addr);
     else if (proto === Proto.RTP_HEADER_EXT) {
       extension.extProfile = work.extProfile[i]!;
       extension.extOffset = work.off[i]!;
       extension.extLength = work.len[i]!;
-      core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, work.pt[i]!, extension, bytes, addr);
+      core.rtpDecoded(frame, work.ts[i]!, work.ssrc[i]!, work.pt[i]!, work.seq[i]!, extension, bytes, addr);
     } else if (proto === Proto.RTP) core.rtp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr, work.ssrc[i]!);
     else core.rtcp(frame, work.ts[i]!, bytes, work.off[i]!, work.len[i]!, addr, work.ssrc[i]!);
   }

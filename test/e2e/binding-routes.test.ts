@@ -69,13 +69,14 @@ describe('a=ssrc is the first binding route (SPEC §2)', () => {
   it('RTP from those addresses before the INVITE is unbound; from the offer on, the same flow takes the a=ssrc route (the flow cache forgets it)', async () => {
     const offer = sdp('192.168.1.10', [['m=audio 4000 RTP/AVP 0', 'a=mid:a', 'a=ssrc:1111 cname:x', 'a=aipref:mid apt-a']]);
     const answer = sdp('192.168.2.20', [['m=audio 5000 RTP/AVP 0', 'a=mid:a', 'a=ssrc:2222 cname:y']]);
-    const early = rtp('203.0.113.5', '198.51.100.7', 30000, 40000, 1111);
-    const r = await replay(ws, [early, early, ...callSetup({ offer, answer }), early], POL);
+    // (two in sequence before the INVITE: a source no signaling routes counts from its second, RFC 3550 A.1)
+    const early = (seq: number) => rtp('203.0.113.5', '198.51.100.7', 30000, 40000, 1111, undefined, seq);
+    const r = await replay(ws, [early(1), early(2), ...callSetup({ offer, answer }), early(3)], POL);
     // RTP only: the bound row can come from the third packet alone, past the flow cache
     const rows = r.bindings.filter((b) => b.ssrc === 1111).map((b) => ({ via: b.via, apt: b.apt, dialog: b.dialog === null ? null : 'call' }));
     expect(rows).toHaveLength(2);
     expect(rows).toEqual(expect.arrayContaining([{ via: null, apt: [], dialog: null }, { via: 'a=ssrc', apt: ['apt-a'], dialog: 'call' }]));
-    expect(r.reports.filter((x) => x.type === 'unbound-stream').map((x) => x.frame)).toEqual([1]);
+    expect(r.reports.filter((x) => x.type === 'unbound-stream').map((x) => x.frame)).toEqual([2]);
   });
 
   it('an SSRC two live dialogs both declare routes to neither: the packet stays unbound', async () => {

@@ -77,12 +77,13 @@ export const sdesPriv = (ssrc: number, value: string): RtcpPacketInput =>
   ({ pt: 202, chunks: [{ ssrc, items: [{ type: 1, text: 'c@x' }, { type: 8, prefix: 'aipref', value }] }] }) as unknown as RtcpPacketInput;
 
 export const rtcp = (src: string, dst: string, sport: number, dport: number, packets: RtcpPacketInput[]): Pkt => ({ src, dst, sport, dport, payload: encodeRtcpCompound(packets) });
-export const rtp = (src: string, dst: string, sport: number, dport: number, ssrc: number, extensions?: RtpExtensionInput[]): Pkt => ({
+/** An RTP packet (`seq`: its sequence number; a source no signaling routes counts from its second in sequence, RFC 3550 A.1). */
+export const rtp = (src: string, dst: string, sport: number, dport: number, ssrc: number, extensions?: RtpExtensionInput[], seq = 1): Pkt => ({
   src,
   dst,
   sport,
   dport,
-  payload: encodeRtpPacket({ pt: 0, seq: 1, ts: 1, ssrc, payload: new Uint8Array(20), ...(extensions ? { extensions } : {}) }),
+  payload: encodeRtpPacket({ pt: 0, seq, ts: 1, ssrc, payload: new Uint8Array(20), ...(extensions ? { extensions } : {}) }),
 });
 
 export interface Run {

@@ -8,7 +8,9 @@ afterAll(() => ws.cleanup());
 const POL = policyOf({ apts: { 'apt-a': { type: 'domain', export: 'aggregated-only', retention: '1h' }, 'apt-b': { type: 'domain', export: 'raw', retention: '1h' } } });
 const offerOf = (port: number, apt: string) => sdp('192.168.1.10', [[`m=audio ${port} RTP/AVP 0`, 'a=mid:a', 'a=ssrc:1111 cname:x', `a=aipref:mid ${apt}`]]);
 const answerOf = (port: number) => sdp('192.168.2.20', [[`m=audio ${port} RTP/AVP 0`, 'a=mid:a']]);
-const nat = () => rtp('203.0.113.5', '198.51.100.7', 30000, 40000, 1111);
+// in sequence: a source no signaling routes counts from its second packet in sequence (RFC 3550 A.1)
+let natSeq = 0;
+const nat = () => rtp('203.0.113.5', '198.51.100.7', 30000, 40000, 1111, undefined, ++natSeq);
 
 describe('--workers 0 and 2 give the same lines when the a=ssrc route changes under a cached flow', () => {
   it('routed to D1, then D2 declares the same SSRC (tried over several D1 Call-IDs)', async () => {

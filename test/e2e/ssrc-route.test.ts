@@ -8,7 +8,9 @@ afterAll(() => ws.cleanup());
 const POL = policyOf({ apts: { 'apt-a': { type: 'domain', export: 'aggregated-only', retention: '1h' }, 'apt-b': { type: 'domain', export: 'raw', retention: '1h' } } });
 const offerOf = (port: number, apt: string, ssrc = true) => sdp('192.168.1.10', [[`m=audio ${port} RTP/AVP 0`, 'a=mid:a', ...(ssrc ? ['a=ssrc:1111 cname:x'] : []), `a=aipref:mid ${apt}`]]);
 const answerOf = (port: number) => sdp('192.168.2.20', [[`m=audio ${port} RTP/AVP 0`, 'a=mid:a']]);
-const nat = () => rtp('203.0.113.5', '198.51.100.7', 30000, 40000, 1111);
+// in sequence: a source no signaling routes counts from its second packet in sequence (RFC 3550 A.1)
+let natSeq = 0;
+const nat = () => rtp('203.0.113.5', '198.51.100.7', 30000, 40000, 1111, undefined, ++natSeq);
 const rowsOf = (b: any[]) => b.filter((x) => x.ssrc === 1111).map((x) => `${x.dialog?.callId ?? null} ${x.via} [${x.apt}]`).sort();
 const callIds = ['c1@x', 'c2@x', 'c3@x', 'c4@x', 'c5@x', 'c6@x'];
 
