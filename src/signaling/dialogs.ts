@@ -146,8 +146,22 @@ export class DialogTracker {
       events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: stampKey, dialog: stampDialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
     }
     const parsed = this.parseContent(m, ctx, stampKey, stampDialog, events);
+    const errorsEnd = events.length;
     if (m.kind === 'request') this.onRequest(parsed, ctx, events);
     else this.onResponse(parsed, ctx, events);
+    // the dialog the message made (an initial INVITE's, the fork a response creates) is the one
+    // its errors are reported under; one it ended keeps the stamp it had
+    const made = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId, m.fromTag, ''));
+    if (made !== undefined && made !== known) {
+      const dialog = idOf(made);
+      for (let i = 0; i < errorsEnd; i++) {
+        const e = events[i]!;
+        if (e.type === 'parse-error') {
+          e.key = made.key;
+          e.dialog = dialog;
+        }
+      }
+    }
     if (m.parts.length > 0) this.reportBodies(parsed, ctx, events);
     return events;
   }

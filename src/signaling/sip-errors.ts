@@ -13,6 +13,8 @@ export type SipErrorReason =
   | 'missing-cseq'
   | 'bad-cseq'
   | 'missing-from-tag'
+  | 'empty-to-tag'
+  | 'duplicate-header'
   | 'bad-content-length'
   | 'body-truncated'
   | 'missing-content-length'

@@ -126,7 +126,7 @@ function emptyMessage(kind: SipMessage['kind'], method: string, requestUri: stri
 }
 
 function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown {
-  // the first instance of each, in one pass
+  // the first instance of each, in one pass (a second of one that may appear once is reported)
   let callId: SipHeader | undefined;
   let from: SipHeader | undefined;
   let to: SipHeader | undefined;
@@ -138,25 +138,31 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
   for (const h of m.headers) {
     switch (h.name) {
       case 'call-id':
-        callId ??= h;
+        if (callId === undefined) callId = h;
+        else duplicate(h, errors);
         break;
       case 'from':
-        from ??= h;
+        if (from === undefined) from = h;
+        else duplicate(h, errors);
         break;
       case 'to':
-        to ??= h;
+        if (to === undefined) to = h;
+        else duplicate(h, errors);
         break;
       case 'cseq':
-        cseq ??= h;
+        if (cseq === undefined) cseq = h;
+        else duplicate(h, errors);
         break;
       case 'via':
         via ??= h;
         break;
       case 'content-type':
-        type ??= h;
+        if (type === undefined) type = h;
+        else duplicate(h, errors);
         break;
       case 'content-length':
-        length ??= h;
+        if (length === undefined) length = h;
+        else duplicate(h, errors);
         break;
       case 'content-id':
         contentId ??= h;
@@ -164,8 +170,9 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
     }
   }
 
-  if (callId) m.callId = callId.value;
-  else errors.push(sipError('missing-call-id', 0));
+  // callid = word ["@" word] (RFC 3261 §25.1): an empty one names no call
+  if (callId && callId.value !== '') m.callId = callId.value;
+  else errors.push(sipError('missing-call-id', callId?.offset ?? 0, callId ? 'empty' : undefined));
 
   if (from) {
     m.fromUri = headerUri(from.value);
@@ -174,7 +181,10 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
   if (!m.fromTag) errors.push(sipError('missing-from-tag', from?.offset ?? 0));
   if (to) {
     m.toUri = headerUri(to.value);
-    m.toTag = headerParam(to.value, 'tag') || null;
+    const tag = headerParam(to.value, 'tag');
+    m.toTag = tag || null;
+    // tag-param = "tag" EQUAL token: `;tag=` or `;tag` is no tag, and is said to be
+    if (tag === '') errors.push(sipError('empty-to-tag', to.offset));
   }
 
   if (!cseq) errors.push(sipError('missing-cseq', 0));
@@ -195,6 +205,21 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
     else errors.push(sipError('bad-content-length', length.offset, length.value.slice(0, 20)));
   }
   return { mediaType, contentId };
+}
+
+/** Header fields a message carries once (RFC 3261 §7.3.1: only list headers may repeat), as written. */
+const SINGLE_HEADER_NAMES: Readonly<Record<string, string>> = {
+  'call-id': 'Call-ID',
+  from: 'From',
+  to: 'To',
+  cseq: 'CSeq',
+  'content-type': 'Content-Type',
+  'content-length': 'Content-Length',
+};
+
+/** A second row of a header that may appear once: the first is kept, the second reported. */
+function duplicate(h: SipHeader, errors: SipParseError[]): void {
+  errors.push(sipError('duplicate-header', h.offset, `${SINGLE_HEADER_NAMES[h.name]} given again, the first kept`));
 }
 
 /** What the body parts need of the headers read once. */
