@@ -68,8 +68,10 @@ describe('the same bytes whatever the worker count', () => {
   // came out in creation order from one thread and in shard order from two
   it('two unbound streams sharing an SSRC: the binding table in one order', async () => {
     const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (b) => parseInt(b, 16));
-    // RTP, SSRC 806401321, from 10.2.0.1:10694 to 10.1.142.1:21106
+    // RTP, SSRC 806401321, from 10.2.0.1:10694 to 10.1.142.1:21106 (two in sequence: from
+    // addresses no signaling routes a source counts from its second, RFC 3550 A.1)
     const rtp = hex('806fb357b8a45a853010b529' + '00'.repeat(40));
+    const rtpNext = hex('806fb358b8a45b253010b529' + '00'.repeat(40));
     // RR + SDES (CNAME, MID "a") + XR from the same SSRC, 10.2.0.1:10694 to 10.1.0.1:10694
     const rtcp = hex(
       '81c900073010b529404c61df01000000000046d7000001dd3784c11d0000000081ca00073010b529011131663831346437344031302e322e302e310c0161000080cf00113010b52904000002ed003784c11d57ff05000003404c61df3784c11d0000000007000008404c61df01030c080045420600a40073e9c57f104e7f292830000028005000c881cb00013010b529',
@@ -79,7 +81,7 @@ describe('the same bytes whatever the worker count', () => {
       return { sec: Math.floor(ts), usec: Math.round((ts % 1) * 1e6), data, origLen: data.length };
     };
     const small = parsePcap(await readFile(SMALL));
-    const capture: Capture = { header: small.header, linkType: 1, records: [record(1767225600.5, '10.1.142.1', 21106, rtp), record(1767225604.5, '10.1.0.1', 10694, rtcp)] };
+    const capture: Capture = { header: small.header, linkType: 1, records: [record(1767225600.5, '10.1.142.1', 21106, rtp), record(1767225600.52, '10.1.142.1', 21106, rtpNext), record(1767225604.5, '10.1.0.1', 10694, rtcp)] };
     const file = saveRepro(dir, 'binding-order', capture);
     const w0 = await runReplay(file, undefined, 0, 20_000);
     const w2 = await runReplay(file, undefined, 2, 30_000);
