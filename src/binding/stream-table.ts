@@ -59,6 +59,11 @@ export interface StreamTableLimits {
  */
 export class StreamTable {
   private readonly sessions = new Map<string, RtpSession>();
+  /** the sessions of media no dialog routes (by transport pair), which evictOne takes from first */
+  private readonly unbound = new Map<string, RtpSession>();
+  /** where evictOne's next sample starts, in `unbound` and in `sessions` */
+  private unboundCursor: Iterator<RtpSession> | null = null;
+  private cursor: Iterator<RtpSession> | null = null;
   private streamCount = 0;
   evicted = 0;
 
@@ -72,7 +77,8 @@ export class StreamTable {
     return this.sessions.values();
   }
 
-  session(key: string, scope: DialogScope | null): RtpSession {
+  /** `unbound`: a session of media no dialog routes (keyed by its transport pair). */
+  session(key: string, scope: DialogScope | null, unbound = false): RtpSession {
     let s = this.sessions.get(key);
     if (!s) {
       // Made unbound, then bound: from the first bound session on, V8 has seen the field
@@ -83,8 +89,14 @@ export class StreamTable {
       s = { key, scope: null, streams: new Map() };
       s.scope = scope;
       this.sessions.set(key, s);
+      if (unbound) this.unbound.set(key, s);
     }
     return s;
+  }
+
+  /** The sessions of media no dialog routes. */
+  unboundSessions(): IterableIterator<RtpSession> {
+    return this.unbound.values();
   }
 
   existingSession(key: string): RtpSession | undefined {
@@ -137,28 +149,55 @@ export class StreamTable {
     const s = this.sessions.get(key);
     if (!s) return undefined;
     this.sessions.delete(key);
+    this.unbound.delete(key);
     this.streamCount -= s.streams.size;
     return s;
   }
 
+  /**
+   * A stream of media no dialog routes if there is one, else any: the least recently seen of 64
+   * sampled where the last sample ended (a clock over the sessions: a Map's iterator goes on past
+   * entries added or deleted since). Sampling always the first 64 of all took the oldest
+   * sessions' streams, the calls still running, while stale unbound ones filled the table; and a
+   * stream evicted loses what its SDES said (a caller's `apt-none` tag: its next SR exported raw).
+   */
   private evictOne(): void {
-    let victim: StreamState | undefined;
-    let n = 0;
-    for (const session of this.sessions.values()) {
-      for (const st of session.streams.values()) {
-        if (!victim || st.lastSeen < victim.lastSeen) victim = st;
-        if (++n >= 64) break;
-      }
-      if (n >= 64) break;
-    }
+    const victim = this.unbound.size > 0 ? this.sample(this.unbound, true) : this.sample(this.sessions, false);
     if (victim) {
       victim.session.streams.delete(victim.ssrc);
-      if (victim.session.streams.size === 0) this.sessions.delete(victim.session.key);
+      if (victim.session.streams.size === 0) {
+        this.sessions.delete(victim.session.key);
+        this.unbound.delete(victim.session.key);
+      }
       this.streamCount--;
       this.evicted++;
       this.limits.onEvict?.(victim, this.evicted);
     }
   }
+
+  /** The least recently seen of (up to) 64 streams of `sessions`, from its cursor on, round once. */
+  private sample(sessions: Map<string, RtpSession>, unbound: boolean): StreamState | undefined {
+    let victim: StreamState | undefined;
+    let n = 0;
+    for (let pass = 0; pass < 2 && n < 64; pass++) {
+      let cursor = (unbound ? this.unboundCursor : this.cursor) ?? sessions.values();
+      for (let next = cursor.next(); ; next = cursor.next()) {
+        if (next.done === true) {
+          cursor = sessions.values();
+          break;
+        }
+        for (const st of next.value.streams.values()) {
+          if (!victim || st.lastSeen < victim.lastSeen) victim = st;
+          if (++n >= 64) break;
+        }
+        if (n >= 64) break;
+      }
+      if (unbound) this.unboundCursor = cursor;
+      else this.cursor = cursor;
+    }
+    return victim;
+  }
+
 }
 
 /**

@@ -107,6 +107,8 @@ export class MediaCore {
    */
   private readonly bySsrcRoute = new Set<number>();
   private bySsrcRouteOverflow = false;
+  /** capture time of the last sweepUnbound */
+  private lastUnboundSweep = -Infinity;
   /** RTP sources no signaling routes, on probation (unroutedSourceValid): unbound pair and SSRC → last sequence number */
   private readonly probation = new Map<string, number>();
   private readonly scopes = new Map<string, DialogScope>();
@@ -168,6 +170,7 @@ export class MediaCore {
       this.applyEvent(ev);
       return;
     }
+    if (ev.ts - this.lastUnboundSweep >= UNBOUND_SWEEP_SEC) this.sweepUnbound(ev.ts);
     // The dialogs' transports before and after, and their sessions: the flows whose cached
     // route the event may change. (Statements and settings change preferences, never routes.)
     const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
@@ -320,6 +323,37 @@ export class MediaCore {
       }
     }
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
+  }
+
+  /**
+   * Forgets the sessions of media no dialog routes whose streams have all been silent for
+   * UNBOUND_IDLE_SEC of capture time and hold no open window: what a call's packets still in
+   * flight after its BYE leave behind (a relay-side service grew by a session and two streams a
+   * call until the stream table's limit). Run at signaling events, which every shard sees at the
+   * same packet, so 0 and n workers forget alike; one that speaks again is a new source.
+   */
+  private sweepUnbound(now: number): void {
+    this.lastUnboundSweep = now;
+    const gone: RtpSession[] = [];
+    for (const session of this.table.unboundSessions()) {
+      if (this.sessionWindows.get(session)?.size) continue;
+      let idle = true;
+      for (const stream of session.streams.values()) {
+        if (now - stream.lastSeen < UNBOUND_IDLE_SEC) {
+          idle = false;
+          break;
+        }
+      }
+      if (idle) gone.push(session);
+    }
+    if (gone.length === 0) return;
+    for (const session of gone) {
+      this.table.dropSession(session.key);
+      this.sessionWindows.delete(session);
+      if (this.options.bindings === true) this.endedSessions.push(session);
+      else this.endedStreams += session.streams.size;
+    }
+    this.flows.forget([], gone.map((s) => s.key));
   }
 
   /**
@@ -556,7 +590,7 @@ export class MediaCore {
 
   private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
     if (entry) return this.table.session(entry.dialogKey, this.scopes.get(entry.dialogKey) ?? null);
-    return this.table.session(unboundSessionKey(addr), null);
+    return this.table.session(unboundSessionKey(addr), null, true);
   }
 
   private streamFor(session: RtpSession, ssrc: number, ts: number, candidates: readonly number[]): StreamState {
@@ -1037,6 +1071,10 @@ export function unboundSessionKey(addr: PacketAddress): string {
 
 /** walkRtcpCompound's visitor where only whether the headers chain matters. */
 const ignorePacket = (): void => {};
+
+/** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
+const UNBOUND_IDLE_SEC = 300;
+const UNBOUND_SWEEP_SEC = 60;
 
 /** Sources no signaling routes that probation holds at most (the oldest goes first). */
 const MAX_PROBATION = 4096;

@@ -6,7 +6,7 @@
  */
 import type { DialogScope, ScopedApt, SectionScope } from '../binding/types.js';
 import type { PolicyFinding } from '../policy/findings.js';
-import { AptRegistry } from '../policy/apt-registry.js';
+import { AptRegistry, partKey } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
@@ -786,8 +786,9 @@ function andThen(pending: void | Promise<void>, next: () => void): void | Promis
   next();
 }
 
+/** A signaled part by what it says (partKey: not where it applies, which each call names anew). */
 function signaledKey(part: StatementPart): string {
-  return JSON.stringify(['part', part.prefId, part.source, part.params]);
+  return JSON.stringify(['part', part.prefId, partKey(part)]);
 }
 
 function uniqueIds(apts: readonly NegotiatedApt[]): string[] {

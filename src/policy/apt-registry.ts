@@ -22,7 +22,7 @@
  */
 import type { PartSource, PolicyFinding } from './findings.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
-import { type AptStatement, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement, UNKNOWN_IDENTIFIER } from './statement.js';
+import { type AptStatement, BINDING_KEYS, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement, UNKNOWN_IDENTIFIER } from './statement.js';
 
 /** Parts of one pref-id and the version they hold. */
 interface PartSet {
@@ -427,9 +427,16 @@ function heldWith(set: PartSet, pending: readonly { part: StatementPart }[]): Pa
 }
 
 /** Identity of a delivery: same source and same parameters (names case-folded) is a repeat. */
-function partKey(part: StatementPart): string {
+/**
+ * What a part says, as a key: its source and its statement keys, not its binding keys (scope,
+ * integrity, uri: where it applies, kept as text only). A part that differs from one held only
+ * there is a repeat: each call's INVITE names its body part by a Content-ID of its own
+ * (`uri=<cid:…>`, RFC 2392), and was kept as one more part of the statement for good.
+ */
+export function partKey(part: StatementPart): string {
   const params = Object.entries(part.params)
     .map(([name, value]) => [name.toLowerCase(), value] as const)
+    .filter(([name]) => !BINDING_KEYS.has(name))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return JSON.stringify([part.source, params]);
 }

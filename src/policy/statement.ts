@@ -62,7 +62,8 @@ export interface AptStatement {
   reason?: string;
 }
 
-const BINDING_KEYS = new Set(['scope', 'integrity', 'uri']);
+/** Keys about where an APT applies or how it is proven, not what it says (kept as text only). */
+export const BINDING_KEYS: ReadonlySet<string> = new Set(['scope', 'integrity', 'uri']);
 
 /** Sources that carry a full statement, so that the pref-id is resolved even if they say little. */
 const STATEMENT_SOURCES = new Set<PartSource>(['body', 'policy-file', 'uri-fetched', 'jws']);
