@@ -566,6 +566,16 @@ export class DialogTracker {
   }
 
   private evict(d: DialogState, limit: 'max-dialogs' | 'idle-timeout', ctx: SipContext, events: SignalingEvent[]): void {
+    if (d.confirmedFork && d.forks.length > 0) {
+      // an answered INVITE's entry is touched with its dialogs and goes with the last of them
+      // (end: inviteOver): they are what is evicted and said to be, not the entry beside them
+      // (a call that idled out was reported twice, once with an empty To tag)
+      for (const key of [...d.forks]) {
+        const fork = this.dialogs.get(key);
+        if (fork) this.evict(fork, limit, ctx, events);
+      }
+      if (!this.dialogs.has(d.key)) return;
+    }
     this.stats.evicted++;
     const bound = limit === 'max-dialogs' ? this.limits.maxDialogs : this.limits.idleTimeoutSec;
     events.push({ type: 'state-limit', frame: ctx.frame, ts: ctx.ts, key: d.key, dialog: idOf(d), limit, bound });

@@ -396,14 +396,12 @@ describe('DialogTracker: parse errors and bounded state', () => {
     const r = new Replay(new DialogTracker({ maxDialogs: 2 }));
     establish(r, { callId: 'c1', caller: 'a', callee: 'b' });
     const e = establish(r, { callId: 'c2', caller: 'a', callee: 'b' });
-    // c1's INVITE entry and dialog, c2's INVITE entry and dialog: four entries for two slots
-    expect(e.filter((x) => x.type === 'state-limit')).toMatchObject([
-      { limit: 'max-dialogs', dialog: { callId: 'c1', toTag: '' } },
-      { limit: 'max-dialogs', dialog: { callId: 'c1', toTag: 'b' } },
-    ]);
-    expect(e.filter((x) => x.type === 'dialog-ended')).toMatchObject([{ reason: 'evicted' }, { reason: 'evicted' }]);
+    // c1's INVITE entry and dialog, c2's INVITE entry and dialog: four entries for two slots.
+    // c1's dialog is evicted and said to be, once: its INVITE's entry goes with it (inviteOver)
+    expect(e.filter((x) => x.type === 'state-limit')).toMatchObject([{ limit: 'max-dialogs', dialog: { callId: 'c1', toTag: 'b' } }]);
+    expect(e.filter((x) => x.type === 'dialog-ended')).toMatchObject([{ reason: 'evicted', dialog: { callId: 'c1', toTag: 'b' }, inviteOver: 'c1\na\n' }]);
     expect(r.tracker.size).toBe(2);
-    expect(r.tracker.stats.evicted).toBe(2);
+    expect(r.tracker.stats.evicted).toBe(1);
   });
 
   test('the INVITE entry of a live call does not idle out under it', () => {
@@ -419,8 +417,9 @@ describe('DialogTracker: parse errors and bounded state', () => {
     const r = new Replay(new DialogTracker({ idleTimeoutSec: 60 }));
     establish(r, { callId: 'idle', caller: 'a', callee: 'b' });
     const later = r.send(request({ callId: 'other', caller: 'z' }, { cseq: 1, method: 'OPTIONS' }), 1000);
-    expect(later.filter((x) => x.type === 'state-limit').map((x) => (x.type === 'state-limit' ? x.limit : ''))).toEqual(['idle-timeout', 'idle-timeout']);
-    expect(later.filter((x) => x.type === 'dialog-ended').map((x) => (x.type === 'dialog-ended' ? x.reason : ''))).toEqual(['idle-timeout', 'idle-timeout']);
+    // once, for the dialog: the INVITE's entry goes with it
+    expect(later.filter((x) => x.type === 'state-limit').map((x) => (x.type === 'state-limit' ? x.limit : ''))).toEqual(['idle-timeout']);
+    expect(later.filter((x) => x.type === 'dialog-ended').map((x) => (x.type === 'dialog-ended' ? x.reason : ''))).toEqual(['idle-timeout']);
     expect(r.tracker.size).toBe(0);
   });
 });
