@@ -9,7 +9,7 @@ import { encodePcapFileHeader } from '../../../native-free/write.js';
 import { encodeRtcpCompound, type RtcpPacketInput } from '../../../src/media/rtcp/encode.js';
 import { encodeRtpPacket } from '../../../src/media/rtp-encode.js';
 import { parsePolicy, type PolicyFile } from '../../../src/policy/policy-file.js';
-import { type PcapRecord, writePcapRecords } from '../../e2e/e2e-helpers.js';
+import { type PcapRecord, type Workspace, writePcapRecords } from '../../e2e/e2e-helpers.js';
 
 export const T0 = 1800000000;
 const enc = new TextEncoder();
@@ -203,4 +203,27 @@ export function addCall(r: Records, i: number, ending: Ending, samePorts = false
 
 export async function writeRecords(file: string, records: readonly PcapRecord[]): Promise<void> {
   await writePcapRecords(file, encodePcapFileHeader(1), records);
+}
+
+let fileNo = 0;
+
+/**
+ * `nRounds` capture files of `perRound` calls each, one after another in capture time (`gapSec`
+ * between files), the calls ending by turns as `endings` says; `before`/`between` add records.
+ */
+export async function rounds(ws: Workspace, endings: Ending[], perRound: number, nRounds: number, gapSec = 0, between?: (r: Records, round: number) => void, before?: (r: Records) => void): Promise<string[]> {
+  const files: string[] = [];
+  let i = 0;
+  const clock = new Records(T0);
+  for (let k = 0; k < nRounds; k++) {
+    const r = new Records(clock.ts + (k > 0 ? gapSec : 0));
+    if (k === 0) before?.(r);
+    for (let j = 0; j < perRound; j++, i++) addCall(r, i, endings[i % endings.length]!);
+    between?.(r, k);
+    clock.ts = r.ts;
+    const file = await ws.file(`rounds-${fileNo++}.pcap`);
+    await writeRecords(file, r.records);
+    files.push(file);
+  }
+  return files;
 }

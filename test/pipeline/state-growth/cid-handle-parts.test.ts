@@ -35,7 +35,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../e2e/e2e-helpers.js';
-import { addCall, policy, Records, T0, writeRecords } from './calls.js';
+import { policy, rounds } from './calls.js';
 import { installProbes, replayFiles } from './probe.js';
 
 const ws = new Workspace();
@@ -44,17 +44,7 @@ afterAll(() => ws.cleanup());
 describe('a standing identifier referenced by a fresh Content-ID in every call', () => {
   for (const workers of [0, 2]) it(`keeps no statement part per ended call (workers ${workers})`, async () => {
     installProbes();
-    const files: string[] = [];
-    const clock = new Records(T0);
-    let i = 0;
-    for (let round = 0; round < 4; round++) {
-      const r = new Records(clock.ts);
-      for (let j = 0; j < 500; j++, i++) addCall(r, i, 'bye-multipart');
-      clock.ts = r.ts;
-      const file = await ws.file(`cid-${round}.pcap`);
-      await writeRecords(file, r.records);
-      files.push(file);
-    }
+    const files = await rounds(ws, ['bye-multipart'], 500, 4);
     const { after, result } = await replayFiles(files, policy(), workers);
     expect(result.summary.dialogs).toBe(2000);
     // every call's SR and SDES exported raw under apt-user: the statement is resolved throughout

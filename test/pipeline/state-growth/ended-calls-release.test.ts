@@ -17,30 +17,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLines, Workspace, type ExportLine } from '../../e2e/e2e-helpers.js';
-import { addCall, type CallAddr, type Ending, policy, Records, rtpOf, sipOfCall, srOf, T0, writeRecords } from './calls.js';
+import { addCall, type CallAddr, type Ending, policy, Records, rounds, rtpOf, sipOfCall, srOf, T0, writeRecords } from './calls.js';
 import { grown, replayFiles } from './probe.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
-let fileNo = 0;
-
-async function rounds(endings: Ending[], perRound: number, nRounds: number, gapSec = 0, between?: (r: Records, round: number) => void, before?: (r: Records) => void): Promise<string[]> {
-  const files: string[] = [];
-  let i = 0;
-  const clock = new Records(T0);
-  for (let k = 0; k < nRounds; k++) {
-    const r = new Records(clock.ts + (k > 0 ? gapSec : 0));
-    if (k === 0) before?.(r);
-    for (let j = 0; j < perRound; j++, i++) addCall(r, i, endings[i % endings.length]!);
-    between?.(r, k);
-    clock.ts = r.ts;
-    const file = await ws.file(`pass-${fileNo++}.pcap`);
-    await writeRecords(file, r.records);
-    files.push(file);
-  }
-  return files;
-}
-
 /** Bounded collections that may still be filling up over these runs. */
 const RINGS = new Set(['tracker.ended', 'tracker.recent', 'tracker.recentOrder', 'decoder.tcp.streams', 'flows.byTransport', 'flows.bySession']);
 const unbounded = (g: Record<string, [number, number]>) => Object.fromEntries(Object.entries(g).filter(([k]) => !RINGS.has(k)));
@@ -48,7 +29,7 @@ const unbounded = (g: Record<string, [number, number]>) => Object.fromEntries(Ob
 describe('state after many ended calls', () => {
   for (const ending of ['bye', 'cancel', 'reject', '481', 'tcp-bye'] as Ending[]) {
     it(`${ending}: nothing but the bounded rings grows`, async () => {
-      const files = await rounds([ending], 250, 6);
+      const files = await rounds(ws, [ending], 250, 6);
       const { after, result } = await replayFiles(files, policy());
       expect(result.summary.sip).toBeGreaterThan(0);
       expect(unbounded(grown(after[1]!, after[5]!, 2))).toEqual({});
@@ -60,7 +41,7 @@ describe('state after many ended calls', () => {
   }
 
   it('calls never ended idle out after 4 h of capture time', async () => {
-    const files = await rounds(['never'], 200, 8, 3600);
+    const files = await rounds(ws, ['never'], 200, 8, 3600);
     const { after, result } = await replayFiles(files, policy());
     expect(result.summary.reports['state-limit']).toBeGreaterThan(0);
     // four rounds' calls at most (the fifth's first message evicts the first round's)
@@ -86,7 +67,7 @@ describe('a call running while thousands come and go', () => {
   };
 
   it('keeps its binding and its exports, workers 0 and 2 alike', async () => {
-    const files = await rounds(['bye', 'cancel', 'bye-late-media', 'reject', '481', 'tcp-bye', 'bye-multipart'], 300, 8, 0, talk, setUp);
+    const files = await rounds(ws, ['bye', 'cancel', 'bye-late-media', 'reject', '481', 'tcp-bye', 'bye-multipart'], 300, 8, 0, talk, setUp);
     const runs = await Promise.all([0, 2].map((w) => replayFiles(files, policy(), w)));
     const mine = (exports: string[]) => parseLines<ExportLine>(exports).filter((e) => e.dialog?.callId === L.callId);
     const zero = mine(runs[0]!.exports);
