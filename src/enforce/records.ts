@@ -227,6 +227,7 @@ export function itemContent(item: TelemetryItem, includeText: boolean): Record<s
       const content: Record<string, unknown> = { pt: p.pt, fmt: p.fmt, senderSsrc: p.senderSsrc, mediaSsrc: p.mediaSsrc };
       if (p.nacks !== undefined) content.nacks = p.nacks.map((n) => ({ ...n }));
       if (p.twcc !== undefined) content.twcc = { ...p.twcc };
+      if (p.tmmb !== undefined) content.tmmb = p.tmmb.map((t) => ({ ...t }));
       return content;
     }
     case 'psfb': {
@@ -234,6 +235,8 @@ export function itemContent(item: TelemetryItem, includeText: boolean): Record<s
       const content: Record<string, unknown> = { pt: p.pt, fmt: p.fmt, senderSsrc: p.senderSsrc, mediaSsrc: p.mediaSsrc };
       if (p.fir !== undefined) content.fir = p.fir.map((f) => ({ ...f }));
       if (p.remb !== undefined) content.remb = { bitrate: p.remb.bitrate, ssrcs: [...p.remb.ssrcs] };
+      if (p.tst !== undefined) content.tst = p.tst.map((t) => ({ ...t }));
+      if (p.vbcm !== undefined) content.vbcm = p.vbcm.map((v) => ({ ...v }));
       return content;
     }
     case 'xr':

@@ -100,13 +100,18 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
     case RtcpType.APP:
       items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
       return;
-    case RtcpType.RTPFB:
-      items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: onlyOther(packet.mediaSsrc, packet.senderSsrc), kind: 'rtpfb', packet, fmt: packet.fmt });
+    case RtcpType.RTPFB: {
+      // TMMBR/TMMBN name the media senders they are about in their FCI (the header's media SSRC is 0)
+      const subjects = packet.tmmb === undefined ? onlyOther(packet.mediaSsrc, packet.senderSsrc) : distinctOthers([packet.mediaSsrc, ...packet.tmmb.map((t) => t.ssrc)], packet.senderSsrc);
+      items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: subjects, kind: 'rtpfb', packet, fmt: packet.fmt });
       return;
+    }
     case RtcpType.PSFB: {
       const subjects = [packet.mediaSsrc];
       if (packet.fir) for (const f of packet.fir) subjects.push(f.ssrc);
       if (packet.remb) for (const s of packet.remb.ssrcs) subjects.push(s);
+      if (packet.tst) for (const t of packet.tst) subjects.push(t.ssrc);
+      if (packet.vbcm) for (const v of packet.vbcm) subjects.push(v.ssrc);
       items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: distinctOthers(subjects, packet.senderSsrc), kind: 'psfb', packet, fmt: packet.fmt });
       return;
     }
@@ -170,7 +175,7 @@ function describingChunks(chunks: readonly SdesChunk[]): SdesChunk[] {
 /** The sources an XR block reports on, other than the sender. */
 function xrBlockSubjects(block: XrBlock, sender: number): number[] {
   if ('subBlocks' in block) return distinctOthers(block.subBlocks.map((s) => s.ssrc), sender);
-  if ('ssrc' in block) return onlyOther(block.ssrc, sender);
+  if ('ssrc' in block && block.ssrc !== undefined) return onlyOther(block.ssrc, sender);
   return NO_SUBJECTS;
 }
 

@@ -107,6 +107,8 @@ export class MediaCore {
    */
   private readonly bySsrcRoute = new Set<number>();
   private bySsrcRouteOverflow = false;
+  /** whether the last lookup() found no transport (its entry, if any, came by the packet's SSRC) */
+  private routedBySsrc = false;
   /** capture time of the last sweepUnbound */
   private lastUnboundSweep = -Infinity;
   /** RTP sources no signaling routes, on probation (unroutedSourceValid): unbound pair and SSRC → last sequence number */
@@ -287,11 +289,11 @@ export class MediaCore {
         this.counters.rtp++;
         stream.lastSeen = ts;
         if (pt !== stream.pt) payloadTypeSeen(stream, pt);
-        // Nearly every packet: a bound stream with nothing left to learn from its packets. This
+        // Nearly every packet: a bound stream with no header extension to read a mid from. This
         // much stays small enough for the compiler to inline into the packet loop, so the
         // packet's time and SSRC are not boxed into heap numbers to cross a call.
         const scope = stream.session.scope;
-        if (scope !== null && stream.boundScope === scope && (extension === null || stream.learnedMid !== null)) return;
+        if (scope !== null && stream.boundScope === scope && extension === null) return;
         this.rtpStream(stream, this.flows.entry() ?? undefined, frame, ts, extension, extBytes);
         return;
       }
@@ -312,11 +314,13 @@ export class MediaCore {
       this.reportUnbound(stream, frame, ts);
       return;
     }
-    if (stream.learnedMid === null && extension !== null && entry) {
-      // an m-section only an offer awaiting its answer has may declare the extension (SPEC §5: its restrictions apply already)
+    if (extension !== null && entry) {
+      // an m-section only an offer awaiting its answer has may declare the extension (SPEC §5: its
+      // restrictions apply already). Read while packets carry it: a later mid moves the stream
+      // (RFC 8843 §9.2; an SFU re-maps a source to another m-section), as an SDES MID does
       let mid = midFromExtension(scope, entry.sections, extBytes, extension);
       if (mid === undefined && scope.pending !== null) mid = midFromExtension(scope.pending, entry.sections, extBytes, extension);
-      if (mid !== undefined) {
+      if (mid !== undefined && mid !== stream.learnedMid) {
         stream.learnedMid = mid;
         stream.learnedMidVia = 'rtp-mid';
         stream.boundScope = null;
@@ -390,11 +394,16 @@ export class MediaCore {
     // a DNS query whose id starts 0x80-0x81 is someone else's, not telemetry of SSRC 0
     if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) return;
     this.counters.rtcp++;
-    this.readRtcp(frame, ts, bytes, off, len, addr, cut, senderSsrc, entry, true);
+    // The m-sections the packet's transport names bind the compound's other SSRCs (report
+    // subjects, SDES chunks, feedback targets) by transport; an entry the sender's a=ssrc found
+    // names no transport of theirs (a forwarded participant reported on was bound to the
+    // sender's m-section, its telemetry exported under the sender's APT)
+    const candidates = entry !== undefined && !this.routedBySsrc ? entry.sections : NO_CANDIDATES;
+    this.readRtcp(frame, ts, bytes, off, len, addr, cut, senderSsrc, entry, candidates, true);
   }
 
   /** `entry`: the packet's route (rtcp() looks it up once); `mayBeSrtcp`: the compound was not decrypted (it may be SRTCP still). */
-  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, senderSsrc: number, entry: TransportEntry | undefined, mayBeSrtcp: boolean): void {
+  private readRtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut: number, senderSsrc: number, entry: TransportEntry | undefined, candidates: readonly number[], mayBeSrtcp: boolean): void {
     const compound = decodeRtcpCompound(bytes, off, len, cut);
     const errors = compound.errors;
     // A compound whose packets do not chain to the datagram's end (their headers: an error in
@@ -427,7 +436,7 @@ export class MediaCore {
         } else {
           const plain = decryptSrtcp(bytes, off, len, keys);
           if (typeof plain !== 'string') {
-            this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, false);
+            this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, candidates, false);
             return;
           }
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
@@ -443,7 +452,6 @@ export class MediaCore {
     }
     const session = this.sessionOf(entry, addr);
     let partition: string | undefined;
-    const candidates = entry?.sections ?? NO_CANDIDATES;
     this.learnFromSdes(session, compound.packets, ts);
     const items = splitTelemetry(compound);
     const fallback = this.defaultPreference;
@@ -494,7 +502,11 @@ export class MediaCore {
         // after the closed ones are named: the window just opened under the same key needs its stream
         this.noteWindow(wkey, sender);
       }
-      if (item.kind === 'bye') this.closeStreamWindows(sender.session, (s) => s === sender, 'bye', frame, ts, key + 'w');
+      if (item.kind === 'bye') {
+        // every source the BYE lists has left (RFC 3550 §6.6: an SFU's or mixer's BYE lists several)
+        const left = item.packet.ssrcs;
+        this.closeStreamWindows(sender.session, (s) => s === sender || left.includes(s.ssrc), 'bye', frame, ts, key + 'w');
+      }
     }
   }
 
@@ -545,6 +557,7 @@ export class MediaCore {
    */
   private lookup(addr: PacketAddress, ssrc: number): TransportEntry | undefined {
     const byAddress = addr.v6 ? this.transports.lookupDatagramV6(addr.src, addr.dst, addr.sport, addr.dport) : this.transports.lookupDatagramV4(addr.src4, addr.dst4, addr.sport, addr.dport);
+    this.routedBySsrc = byAddress === undefined;
     if (byAddress !== undefined) return byAddress;
     if (this.bySsrcRoute.size < 4096) this.bySsrcRoute.add(ssrc);
     else this.bySsrcRouteOverflow = true;

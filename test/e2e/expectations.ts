@@ -253,7 +253,7 @@ export function itemsOf(packets: readonly RtcpPacketInput[]): RawItem[] {
       case 207:
         if ('blocks' in p) {
           p.blocks.forEach((b, block) => {
-            const subjects = 'subBlocks' in b ? b.subBlocks.map((s) => s.ssrc) : 'ssrc' in b ? [b.ssrc] : [];
+            const subjects = 'subBlocks' in b ? b.subBlocks.map((s) => s.ssrc) : 'ssrc' in b && b.ssrc !== undefined ? [b.ssrc] : [];
             items.push({ packet: p, ssrc: p.ssrc, pt: 207, block, feature: 'rtcp-xr', subjects: others(p.ssrc, subjects) });
           });
         }

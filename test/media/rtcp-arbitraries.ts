@@ -82,7 +82,17 @@ export const twccArb = fc
 export const transportFeedbackArb = fc.oneof(
   fc.record({ fmt: fc.constant(1), senderSsrc: u32, mediaSsrc: u32, nacks: nackArb }),
   fc.record({ fmt: fc.constant(15), senderSsrc: u32, mediaSsrc: u32, twcc: twccArb }),
-  fc.record({ fmt: fc.integer({ min: 2, max: 14 }), senderSsrc: u32, mediaSsrc: u32 }),
+  // TMMBR/TMMBN (RFC 5104 §4.2): a 17-bit mantissa, a 6-bit exponent, a 9-bit overhead
+  fc.record({
+    fmt: fc.constantFrom(3, 4),
+    senderSsrc: u32,
+    mediaSsrc: u32,
+    tmmb: fc.array(
+      fc.record({ ssrc: u32, mantissa: fc.integer({ min: 0, max: 0x1ffff }), exp: fc.integer({ min: 0, max: 40 }), overhead: fc.integer({ min: 0, max: 0x1ff }) }).map(({ ssrc, mantissa, exp, overhead }) => ({ ssrc, bitrate: mantissa * 2 ** exp, overhead })),
+      { maxLength: 4 },
+    ),
+  }),
+  fc.record({ fmt: fc.constantFrom(2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14), senderSsrc: u32, mediaSsrc: u32 }),
 ).map((p) => ({ pt: 205 as const, ssrc: p.senderSsrc, nacks: undefined, twcc: undefined, ...p }));
 
 export const rembArb = fc
@@ -93,7 +103,10 @@ export const payloadFeedbackArb = fc.oneof(
   fc.record({ fmt: fc.constant(1), senderSsrc: u32, mediaSsrc: u32 }),
   fc.record({ fmt: fc.constant(4), senderSsrc: u32, mediaSsrc: u32, fir: fc.array(fc.record({ ssrc: u32, seq: u8 }), { maxLength: 8 }) }),
   fc.record({ fmt: fc.constant(15), senderSsrc: u32, mediaSsrc: u32, remb: rembArb }),
-  fc.record({ fmt: fc.constantFrom(2, 3, 5, 6, 7), senderSsrc: u32, mediaSsrc: u32 }),
+  // TSTR/TSTN and VBCM (RFC 5104 §4.3.2–4.3.4)
+  fc.record({ fmt: fc.constantFrom(5, 6), senderSsrc: u32, mediaSsrc: u32, tst: fc.array(fc.record({ ssrc: u32, seq: u8, index: fc.integer({ min: 0, max: 31 }) }), { maxLength: 4 }) }),
+  fc.record({ fmt: fc.constant(7), senderSsrc: u32, mediaSsrc: u32, vbcm: fc.array(fc.record({ ssrc: u32, seq: u8, pt: fc.integer({ min: 0, max: 127 }), length: fc.integer({ min: 0, max: 9 }) }), { maxLength: 3 }) }),
+  fc.record({ fmt: fc.constantFrom(2, 3), senderSsrc: u32, mediaSsrc: u32 }),
 ).map((p) => ({ pt: 206 as const, ssrc: p.senderSsrc, fir: undefined, remb: undefined, ...p }));
 
 const rleArb = fc.record({
@@ -155,12 +168,11 @@ export const voipMetricsArb = fc.record({
   jbMaximum: u16,
   jbAbsMax: u16,
 });
-const unknownBlockArb = fc.record({
-  bt: fc.integer({ min: 8, max: 255 }),
-  typeSpecific: u8,
-  length: fc.integer({ min: 1, max: 8 }).map((w) => w * 4),
-  unknown: fc.constant(true as const),
-});
+// bytes 4-7 of a block of 8 bytes or more are kept as the SSRC of its source (RFC 6792)
+const unknownBlockArb = fc.oneof(
+  fc.record({ bt: fc.integer({ min: 8, max: 255 }), typeSpecific: u8, length: fc.constant(4), unknown: fc.constant(true as const) }),
+  fc.record({ bt: fc.integer({ min: 8, max: 255 }), typeSpecific: u8, length: fc.integer({ min: 2, max: 8 }).map((w) => w * 4), unknown: fc.constant(true as const), ssrc: u32 }),
+);
 export const xrBlockArb: fc.Arbitrary<XrBlock> = fc.oneof(rleArb, receiptTimesArb, rrtArb, dlrrArb, statsArb, voipMetricsArb, unknownBlockArb);
 export const extendedReportArb = fc.record({ pt: fc.constant(207 as const), ssrc: u32, blocks: fc.array(xrBlockArb, { maxLength: 6 }) });
 

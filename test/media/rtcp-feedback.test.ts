@@ -38,8 +38,25 @@ describe('decodeTransportFeedback', () => {
     },
     {
       name: 'other FMT kept with its SSRCs only',
-      bytes: [0x83, 0xcd, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2], // FMT=3 (TMMBR) with no FCI
-      want: { pt: 205, ssrc: 1, offset: 0, length: 12, fmt: 3, senderSsrc: 1, mediaSsrc: 2, nacks: undefined, twcc: undefined },
+      bytes: [0x82, 0xcd, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2], // FMT=2 (unassigned) with no FCI
+      want: { pt: 205, ssrc: 1, offset: 0, length: 12, fmt: 2, senderSsrc: 1, mediaSsrc: 2, nacks: undefined, twcc: undefined },
+    },
+    {
+      name: 'TMMBN with no entries (an empty bounding set, RFC 5104 §4.2.2.2)',
+      bytes: [0x84, 0xcd, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 0],
+      want: { pt: 205, ssrc: 1, offset: 0, length: 12, fmt: 4, senderSsrc: 1, mediaSsrc: 0, tmmb: [] },
+    },
+    {
+      // RFC 5104 §4.2.1.1: SSRC 7001, MxTBR exp 3, mantissa 100000 (800 kbit/s), overhead 40
+      name: 'TMMBR: the media sender is in the FCI (the header media SSRC 0)',
+      bytes: [0x83, 0xcd, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x1b, 0x59, ...[(3 << 26) | (100000 << 9) | 40].flatMap((w) => [w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff])],
+      want: { pt: 205, ssrc: 1, offset: 0, length: 20, fmt: 3, senderSsrc: 1, mediaSsrc: 0, tmmb: [{ ssrc: 7001, bitrate: 800000, overhead: 40 }] },
+    },
+    {
+      name: 'TMMBR FCI not a whole number of entries',
+      bytes: [0x83, 0xcd, 0x00, 0x03, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x1b, 0x59],
+      error: 'bad-field',
+      errorAt: 12,
     },
     {
       name: 'RTPFB without its media SSRC',

@@ -104,9 +104,14 @@ describe('decodeExtendedReport', () => {
       }],
     },
     {
-      name: 'unknown block type kept as bt + length',
-      bytes: [...xrHeader(3), 0x2a, 0x11, 0x00, 0x01, 0, 0, 0, 0], // bt=42, 2 words
-      want: [{ bt: 42, typeSpecific: 0x11, length: 8, unknown: true }],
+      name: 'unknown block type kept as bt + length, with bytes 4-7 as the SSRC of its source (RFC 6792)',
+      bytes: [...xrHeader(3), 0x2a, 0x11, 0x00, 0x01, 0, 0, 0x15, 0xb3], // bt=42, 2 words, source 5555
+      want: [{ bt: 42, typeSpecific: 0x11, length: 8, unknown: true, ssrc: 5555 }],
+    },
+    {
+      name: 'unknown block type of one word: no SSRC',
+      bytes: [...xrHeader(2), 0x2a, 0x11, 0x00, 0x00],
+      want: [{ bt: 42, typeSpecific: 0x11, length: 4, unknown: true }],
     },
     {
       name: 'XR without its SSRC',

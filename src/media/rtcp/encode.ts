@@ -181,9 +181,10 @@ function writeXrBlock(w: WireWriter, b: XrBlock): void {
   if ('unknown' in b) {
     w.u8(b.bt);
     w.u8(b.typeSpecific);
-    const len = Math.max(4, b.length);
+    const len = Math.max(b.ssrc === undefined ? 4 : 8, b.length);
     w.u16((len >>> 2) - 1);
-    w.zeros(len - 4);
+    if (b.ssrc !== undefined) w.u32(b.ssrc);
+    w.zeros(len - (b.ssrc === undefined ? 4 : 8));
     return;
   }
   w.u8(b.bt);
@@ -271,11 +272,11 @@ function writeXrBlock(w: WireWriter, b: XrBlock): void {
   w.patchU16(start + 2, ((w.pos - start) >>> 2) - 1);
 }
 
-/** REMB carries the bitrate as an 18-bit mantissa and a 6-bit exponent. */
-function rembExponentMantissa(bitrate: number): [number, number] {
+/** REMB carries the bitrate as an 18-bit mantissa and a 6-bit exponent; TMMBR/TMMBN a 17-bit one. */
+function rembExponentMantissa(bitrate: number, mantissaBits = 18): [number, number] {
   let exp = 0;
   let mantissa = Math.floor(bitrate);
-  while (mantissa >= 0x40000) {
+  while (mantissa >= 2 ** mantissaBits) {
     mantissa = Math.floor(mantissa / 2);
     exp++;
   }
@@ -334,6 +335,12 @@ function writeBody(w: WireWriter, p: RtcpPacketInput): number {
           w.u16(n.pid);
           w.u16(n.blp);
         }
+      } else if ((p.fmt === 3 || p.fmt === 4) && p.tmmb) {
+        for (const t of p.tmmb) {
+          w.u32(t.ssrc);
+          const [exp, mantissa] = rembExponentMantissa(t.bitrate, 17);
+          w.u32(((exp << 26) | (mantissa << 9) | (t.overhead & 0x1ff)) >>> 0);
+        }
       } else if (p.fmt === 15 && p.twcc) {
         w.u16(p.twcc.baseSeq);
         w.u16(p.twcc.statusCount);
@@ -352,6 +359,22 @@ function writeBody(w: WireWriter, p: RtcpPacketInput): number {
           w.u32(f.ssrc);
           w.u8(f.seq);
           w.u24(0);
+        }
+      } else if ((p.fmt === 5 || p.fmt === 6) && p.tst) {
+        for (const t of p.tst) {
+          w.u32(t.ssrc);
+          w.u8(t.seq);
+          w.u16(0);
+          w.u8(t.index & 0x1f);
+        }
+      } else if (p.fmt === 7 && p.vbcm) {
+        for (const v of p.vbcm) {
+          w.u32(v.ssrc);
+          w.u8(v.seq);
+          w.u8(v.pt & 0x7f);
+          w.u16(v.length);
+          w.zeros(v.length);
+          w.alignTo4();
         }
       } else if (p.fmt === 15 && p.remb) {
         w.bytes(Uint8Array.of(0x52, 0x45, 0x4d, 0x42)); // "REMB"

@@ -152,6 +152,6 @@ function decodeXrBlock(b: Uint8Array, at: number, blockLen: number): XrBlock {
         jbAbsMax: readU16(b, at + 34),
       };
     default:
-      return { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true };
+      return blockLen >= 8 ? { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true, ssrc: readU32(b, at + 4) } : { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true };
   }
 }

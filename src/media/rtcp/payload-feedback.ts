@@ -6,7 +6,11 @@ const FEEDBACK_FIXED_LENGTH = 12;
 const FIR_ENTRY_LENGTH = 8;
 const REMB_FIXED_LENGTH = 20;
 
-export const PayloadFeedbackFormat = { PLI: 1, SLI: 2, RPSI: 3, FIR: 4, AFB: 15 } as const;
+export const PayloadFeedbackFormat = { PLI: 1, SLI: 2, RPSI: 3, FIR: 4, TSTR: 5, TSTN: 6, VBCM: 7, AFB: 15 } as const;
+
+/** Bytes of a TSTR/TSTN FCI entry (RFC 5104 §4.3.2.1), and the fixed part of a VBCM one (§4.3.4.1). */
+const TST_ENTRY_LENGTH = 8;
+const VBCM_FIXED_LENGTH = 8;
 
 /**
  * Payload-specific feedback (RFC 4585 §6.3). PLI (fmt 1) has no FCI; FIR (fmt 4, RFC 5104
@@ -46,6 +50,8 @@ export function decodePayloadFeedback(
   const fmt = b[off] & 0x1f;
   let fir: PayloadFeedback['fir'];
   let remb: PayloadFeedback['remb'];
+  let tst: PayloadFeedback['tst'];
+  let vbcm: PayloadFeedback['vbcm'];
   if (fmt === PayloadFeedbackFormat.FIR) {
     const fciLen = contentLen - FEEDBACK_FIXED_LENGTH;
     if (fciLen % FIR_ENTRY_LENGTH !== 0) {
@@ -56,6 +62,31 @@ export function decodePayloadFeedback(
     fir = new Array(n);
     for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < n; i++, at += FIR_ENTRY_LENGTH) {
       fir[i] = { ssrc: readU32(b, at), seq: b[at + 4] };
+    }
+  } else if (fmt === PayloadFeedbackFormat.TSTR || fmt === PayloadFeedbackFormat.TSTN) {
+    // |  SSRC  | Seq nr (8) | Reserved (19) | Index (5) |
+    const fciLen = contentLen - FEEDBACK_FIXED_LENGTH;
+    if (fciLen % TST_ENTRY_LENGTH !== 0) {
+      errors.push(rtcpDecodeError('bad-field', off + FEEDBACK_FIXED_LENGTH - base, `${fmt === 5 ? 'TSTR' : 'TSTN'} FCI of ${fciLen} bytes is not a whole number of 8-byte entries`));
+      return null;
+    }
+    tst = new Array(fciLen / TST_ENTRY_LENGTH);
+    for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < tst.length; i++, at += TST_ENTRY_LENGTH) {
+      tst[i] = { ssrc: readU32(b, at), seq: b[at + 4]!, index: b[at + 7]! & 0x1f };
+    }
+  } else if (fmt === PayloadFeedbackFormat.VBCM) {
+    // |  SSRC  | Seq nr (8) | 0 | Payload Type (7) | Length (16) | VBCM octet string, padded to 32 bits |
+    vbcm = [];
+    const end = off + contentLen;
+    for (let at = off + FEEDBACK_FIXED_LENGTH; at < end; ) {
+      const length = at + VBCM_FIXED_LENGTH <= end ? readU16(b, at + 6) : -1;
+      const next = at + VBCM_FIXED_LENGTH + ((length + 3) & ~3);
+      if (length < 0 || next > end) {
+        errors.push(rtcpDecodeError('bad-field', at - base, `VBCM FCI entry runs past the packet's ${contentLen} bytes`));
+        return null;
+      }
+      vbcm.push({ ssrc: readU32(b, at), seq: b[at + 4]!, pt: b[at + 5]! & 0x7f, length });
+      at = next;
     }
   } else if (fmt === PayloadFeedbackFormat.AFB && isRemb(b, off, contentLen)) {
     if (contentLen < REMB_FIXED_LENGTH) {
@@ -84,6 +115,8 @@ export function decodePayloadFeedback(
     mediaSsrc: readU32(b, off + 8),
     fir,
     remb,
+    tst,
+    vbcm,
   };
 }
 

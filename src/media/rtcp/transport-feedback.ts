@@ -5,7 +5,10 @@ import type { NackPair, RtcpDecodeError, TransportFeedback, TransportWideFeedbac
 const FEEDBACK_FIXED_LENGTH = 12;
 const TWCC_FIXED_LENGTH = 20;
 
-export const TransportFeedbackFormat = { GENERIC_NACK: 1, TWCC: 15 } as const;
+export const TransportFeedbackFormat = { GENERIC_NACK: 1, TMMBR: 3, TMMBN: 4, TWCC: 15 } as const;
+
+/** Bytes of a TMMBR/TMMBN FCI entry (RFC 5104 §4.2.1.1). */
+const TMMB_ENTRY_LENGTH = 8;
 
 /**
  * Transport-layer feedback (RFC 4585 §6.2). Generic NACK (fmt 1) FCI entries are decoded;
@@ -44,7 +47,20 @@ export function decodeTransportFeedback(
   const fmt = b[off] & 0x1f;
   let nacks: NackPair[] | undefined;
   let twcc: TransportFeedback['twcc'];
-  if (fmt === TransportFeedbackFormat.GENERIC_NACK) {
+  let tmmb: TransportFeedback['tmmb'];
+  if (fmt === TransportFeedbackFormat.TMMBR || fmt === TransportFeedbackFormat.TMMBN) {
+    // |  SSRC  | MxTBR Exp (6) | MxTBR Mantissa (17) | Measured Overhead (9) |
+    const fciLen = contentLen - FEEDBACK_FIXED_LENGTH;
+    if (fciLen % TMMB_ENTRY_LENGTH !== 0) {
+      errors.push(rtcpDecodeError('bad-field', off + FEEDBACK_FIXED_LENGTH - base, `${fmt === 3 ? 'TMMBR' : 'TMMBN'} FCI of ${fciLen} bytes is not a whole number of 8-byte entries`));
+      return null;
+    }
+    tmmb = new Array(fciLen / TMMB_ENTRY_LENGTH);
+    for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < tmmb.length; i++, at += TMMB_ENTRY_LENGTH) {
+      const word = readU32(b, at + 4);
+      tmmb[i] = { ssrc: readU32(b, at), bitrate: ((word >>> 9) & 0x1ffff) * 2 ** (word >>> 26), overhead: word & 0x1ff };
+    }
+  } else if (fmt === TransportFeedbackFormat.GENERIC_NACK) {
     const n = (contentLen - FEEDBACK_FIXED_LENGTH) >> 2;
     nacks = new Array(n);
     for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < n; i++, at += 4) {
@@ -74,6 +90,7 @@ export function decodeTransportFeedback(
     mediaSsrc: readU32(b, off + 8),
     nacks,
     twcc,
+    tmmb,
   };
 }
 

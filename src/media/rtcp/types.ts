@@ -108,6 +108,12 @@ export interface TransportFeedback extends RtcpBase {
   nacks?: NackPair[];
   /** TWCC (fmt 15) */
   twcc?: TransportWideFeedback;
+  /**
+   * TMMBR (fmt 3) and TMMBN (fmt 4) FCI entries (RFC 5104 §4.2.1.1, §4.2.2.1): the media
+   * sender each is about (the header's media SSRC is 0), its maximum total media bit rate
+   * (MxTBR mantissa × 2^exp, bits/s) and measured overhead (bytes per packet)
+   */
+  tmmb?: { ssrc: number; bitrate: number; overhead: number }[];
 }
 
 /**
@@ -139,6 +145,10 @@ export interface PayloadFeedback extends RtcpBase {
   mediaSsrc: number;
   fir?: { ssrc: number; seq: number }[];
   remb?: { bitrate: number; ssrcs: number[] };
+  /** TSTR (fmt 5) and TSTN (fmt 6) FCI entries (RFC 5104 §4.3.2.1, §4.3.3.1): the media sender each is about */
+  tst?: { ssrc: number; seq: number; index: number }[];
+  /** VBCM (fmt 7) FCI entries (RFC 5104 §4.3.4.1): the media sender, the payload type, the octet string's length */
+  vbcm?: { ssrc: number; seq: number; pt: number; length: number }[];
 }
 
 /** RFC 3611 §4.7 VoIP metrics (bt 7). Values as on the wire (127 = unavailable where the RFC says so). */
@@ -193,7 +203,12 @@ export type XrBlock =
       devTtlOrHl: number;
     }
   | VoipMetricsBlock
-  | { bt: number; typeSpecific: number; length: number; unknown: true };
+  /**
+   * A block type not decoded: `ssrc` is its bytes 4–7, where the report blocks registered since
+   * RFC 3611 put the SSRC of the source they report on (RFC 6792 §5.1; e.g. RFC 7005 de-jitter
+   * buffer, RFC 6776 measurement information), when the block has them
+   */
+  | { bt: number; typeSpecific: number; length: number; unknown: true; ssrc?: number };
 
 export interface ExtendedReport extends RtcpBase {
   pt: 207;
