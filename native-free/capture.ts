@@ -297,6 +297,8 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
         if (pos < end) {
           const message = walker.describeLeftover(buf, view, pos, end, fileBase);
           opts.onWarning?.({ file: path, offset: fileBase + pos, frame, message });
+        } else if ((walker.pendingSkip ?? 0) > 0) {
+          opts.onWarning?.({ file: path, offset: fileBase + pos, frame, message: `record cut short: a block without packets ends ${walker.pendingSkip} bytes past the end of the file` });
         }
         return;
       }

@@ -25,6 +25,15 @@ const ETHERTYPE_VLAN = 0x8100;
 const ETHERTYPE_QINQ = 0x88a8;
 /** pre-standard QinQ outer tag some switches still send */
 const ETHERTYPE_QINQ_LEGACY = 0x9100;
+/** MPLS unicast and multicast (RFC 3032, RFC 5332): a label stack, then (here) IP */
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+/** PPPoE session stage (RFC 2516 §5.2): a 6-byte header, the PPP protocol, the packet */
+const ETHERTYPE_PPPOE_SESSION = 0x8864;
+const MPLS_LABEL_ENTRY = 4;
+const PPPOE_SESSION_HEADER = 8;
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
 /** EtherType values at or below this are 802.3 lengths, not protocols. */
 const MAX_8023_LENGTH = 1500;
 
@@ -90,7 +99,43 @@ function afterEtherType(
     at += VLAN_TAG;
   }
   if (type <= MAX_8023_LENGTH) return LinkResult.OTHER;
+  if (type === ETHERTYPE_MPLS || type === ETHERTYPE_MPLS_MULTICAST) return afterMplsLabels(bytes, at, end, out, err);
+  if (type === ETHERTYPE_PPPOE_SESSION) {
+    if (end - at < PPPOE_SESSION_HEADER) {
+      fail(err, at, `PPPoE session header cut short: ${end - at} of ${PPPOE_SESSION_HEADER} bytes`);
+      return LinkResult.MALFORMED;
+    }
+    // version 1, type 1, code 0 (session data); then the PPP protocol field
+    if (bytes[at] !== 0x11 || bytes[at + 1] !== 0) return LinkResult.OTHER;
+    const ppp = readUint16(bytes, at + 6);
+    if (ppp === PPP_IPV4) return ipEtherType(ETHERTYPE_IPV4, out, at + PPPOE_SESSION_HEADER);
+    if (ppp === PPP_IPV6) return ipEtherType(ETHERTYPE_IPV6, out, at + PPPOE_SESSION_HEADER);
+    return LinkResult.OTHER;
+  }
   return ipEtherType(type, out, at);
+}
+
+/**
+ * An MPLS label stack (RFC 3032 §2.1: 4-byte entries, the last with the bottom-of-stack bit),
+ * then the packet it carries: IPv4 or IPv6 by its version nibble, as tshark guesses too
+ * (anything else — a pseudowire's control word, Ethernet over MPLS — is not read).
+ */
+function afterMplsLabels(bytes: Uint8Array, start: number, end: number, out: LinkLayer, err: LayerError): LinkResult {
+  let at = start;
+  for (;;) {
+    if (end - at < MPLS_LABEL_ENTRY) {
+      fail(err, at, `MPLS label stack cut short: ${end - at} of ${MPLS_LABEL_ENTRY} bytes`);
+      return LinkResult.MALFORMED;
+    }
+    const bottom = (bytes[at + 2]! & 1) === 1;
+    at += MPLS_LABEL_ENTRY;
+    if (bottom) break;
+  }
+  if (at >= end) return LinkResult.OTHER;
+  const version = bytes[at]! >> 4;
+  if (version === 4) return ipEtherType(ETHERTYPE_IPV4, out, at);
+  if (version === 6) return ipEtherType(ETHERTYPE_IPV6, out, at);
+  return LinkResult.OTHER;
 }
 
 function ipVersionOfRaw(bytes: Uint8Array, start: number, end: number, out: LinkLayer, err: LayerError): LinkResult {

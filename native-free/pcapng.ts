@@ -36,8 +36,19 @@ export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPTION_END = 0;
 const OPTION_IF_TSRESOL = 9;
 const OPTION_IF_TSOFFSET = 14;
-/** Blocks larger than this are taken as a corrupt length rather than buffered. */
+/** Blocks larger than this are not buffered: skipped unread when they carry no packet, else taken as a corrupt length. */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+
+/** Blocks the reader needs whole: packets, section headers, interface descriptions. */
+function readsWhole(type: number): boolean {
+  return (
+    type === PcapngBlockType.ENHANCED_PACKET ||
+    type === PcapngBlockType.OBSOLETE_PACKET ||
+    type === PcapngBlockType.SIMPLE_PACKET ||
+    type === PcapngBlockType.SECTION_HEADER ||
+    type === PcapngBlockType.INTERFACE_DESCRIPTION
+  );
+}
 const BLOCK_OVERHEAD = 12;
 const EPB_FIXED = 32;
 const OPB_FIXED = 32;
@@ -97,6 +108,13 @@ export class PcapngWalker implements CaptureRecordWalker {
     return this.ifLinkType;
   }
 
+  /** Bytes of a large block without packets still to pass over (walk), unread. */
+  skipping = 0;
+
+  get pendingSkip(): number {
+    return this.skipping;
+  }
+
   private fail(at: number, reason: string): never {
     throw new CaptureError(this.file, at, reason);
   }
@@ -141,6 +159,12 @@ export class PcapngWalker implements CaptureRecordWalker {
 
   walk(bytes: Uint8Array, view: DataView, start: number, end: number, fileBase: number, batch: RecordBatch): number {
     let pos = start;
+    if (this.skipping > 0) {
+      const n = Math.min(this.skipping, end - pos);
+      this.skipping -= n;
+      pos += n;
+      if (this.skipping > 0) return pos;
+    }
     const capacity = batch.dataOffset.length;
     let n = batch.count;
     try {
@@ -160,10 +184,17 @@ export class PcapngWalker implements CaptureRecordWalker {
         const le = this.littleEndian;
         type = view.getUint32(pos, le);
         const len = view.getUint32(pos + 4, le);
-        if (len < BLOCK_OVERHEAD || len % 4 !== 0 || len > MAX_BLOCK_BYTES) {
-          this.fail(at + 4, `bad block length ${len}`);
+        if (len < BLOCK_OVERHEAD || len % 4 !== 0) this.fail(at + 4, `bad block length ${len}`);
+        if (end - pos < len) {
+          if (len <= MAX_BLOCK_BYTES) break;
+          // Larger than is buffered: a block that carries no packet (decryption secrets, a custom
+          // or statistics block) streams past unread, as tshark skips it; one the reader needs
+          // whole at that size is taken for a corrupt length
+          if (readsWhole(type)) this.fail(at + 4, `bad block length ${len}`);
+          this.skipping = len - (end - pos);
+          pos = end;
+          break;
         }
-        if (end - pos < len) break;
         const trailer = view.getUint32(pos + len - 4, le);
         if (trailer !== len) this.fail(at + len - 4, `block length mismatch: header says ${len}, trailer says ${trailer}`);
 

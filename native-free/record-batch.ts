@@ -43,4 +43,6 @@ export interface CaptureRecordWalker {
   describeLeftover(bytes: Uint8Array, view: DataView, start: number, end: number, fileBase: number): string;
   /** The smallest number of bytes a record takes, for sizing batches. */
   readonly minRecordBytes: number;
+  /** Bytes of a block the walker passes over unread still to come (pcapng: a large block without packets). */
+  readonly pendingSkip?: number;
 }
