@@ -259,24 +259,30 @@ export class PacketDecoder {
             fail(this.err, payloadAt - 6, `IPv6 fragment ${SNAPLEN_CUT} (${wire - cut} of ${wire} payload bytes captured): it cannot be reassembled`);
             return this.malformed(view, base);
           }
-          const key = `6 ${formatIpv6(bytes, h.addressOffset)} ${formatIpv6(bytes, h.addressOffset + 16)} ${h.identification}`;
-          const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
-          if (outcome === FragmentOutcome.HELD) return 'pending';
-          if (outcome === FragmentOutcome.DROPPED) {
-            fail(this.err, payloadAt - 6, this.fragments.dropReason);
-            return this.malformed(view, base);
+          // An atomic fragment (offset 0, no more) is the whole packet: read in isolation, never
+          // joined to a set of the same addresses and id (RFC 6946 §4, RFC 8200 §4.5)
+          let fragmentable = payloadAt;
+          if (h.fragmentOffset > 0 || h.moreFragments) {
+            const key = `6 ${formatIpv6(bytes, h.addressOffset)} ${formatIpv6(bytes, h.addressOffset + 16)} ${h.identification}`;
+            const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
+            if (outcome === FragmentOutcome.HELD) return 'pending';
+            if (outcome === FragmentOutcome.DROPPED) {
+              fail(this.err, payloadAt - 6, this.fragments.dropReason);
+              return this.malformed(view, base);
+            }
+            bytes = this.fragments.completed;
+            base = 0;
+            fragmentable = 0;
+            payloadEnd = bytes.length;
           }
-          bytes = this.fragments.completed;
-          base = 0;
           // The fragmentable part may itself start with extension headers.
-          if (!walkIpv6Extensions(bytes, 0, bytes.length, protocol, h, this.err)) return this.malformed(view, base);
+          if (!walkIpv6Extensions(bytes, fragmentable, payloadEnd, protocol, h, this.err)) return this.malformed(view, base);
           if (h.fragment) {
             fail(this.err, h.payloadOffset - 8, 'IPv6 fragment header inside a reassembled fragment');
             return this.malformed(view, base);
           }
           protocol = h.protocol;
           payloadAt = h.payloadOffset;
-          payloadEnd = bytes.length;
         }
       }
 
