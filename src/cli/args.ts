@@ -42,7 +42,7 @@ export function parseWorkerCount(value: string | undefined, fallback: number): n
  * parseArgs's complaint in one line. An option whose value starts with a dash (`--workers -1`)
  * is "ambiguous" to it, in three lines that do not say which value: say it plainly.
  */
-function usageMessage(err: unknown, args: readonly string[]): string {
+export function usageMessage(err: unknown, args: readonly string[]): string {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown }).code;
   const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);

@@ -9,7 +9,7 @@ import { parseDuration } from '../policy/vocabulary.js';
 import { parseJsonDocument } from '../policy/json-text.js';
 import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
-import { parseWorkerCount } from './args.js';
+import { parseWorkerCount, usageMessage } from './args.js';
 import { UsageError } from './usage.js';
 
 export interface HostPort {
@@ -166,10 +166,21 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
   try {
     parsed = parseArgs({ args, options: LIVE_OPTIONS, allowPositionals: false, strict: true });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(usageMessage(err, args));
   }
   const flags = parsed.values as Values;
-  const v: Values = { ...(typeof flags.config === 'string' ? await readConfig(flags.config) : {}), ...flags };
+  const config = typeof flags.config === 'string' ? await readConfig(flags.config) : {};
+  try {
+    return await optionsFrom({ ...config, ...flags });
+  } catch (err) {
+    // a value the config file gave (no flag over it): the file and its key are named
+    const key = err instanceof UsageError ? /^--([a-z-]+) /.exec(err.message)?.[1] : undefined;
+    if (key !== undefined && key in config && !(key in flags)) throw new UsageError(`${String(flags.config)}: config key '${key}': ${err instanceof Error ? err.message : ''}`);
+    throw err;
+  }
+}
+
+async function optionsFrom(v: Values): Promise<LiveOptions> {
   const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
   const udpMode = str('udp-mode') ?? 'plain';
@@ -179,6 +190,8 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
   if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
   if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
   const nats = str('nats');
+  // checked with or without --nats: a typo is said at once, not when --nats is added
+  const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;
   const windowSec = duration(str('window'), 'window') ?? null;
   const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
   return {
@@ -188,14 +201,14 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
     ...(str('interface') && { iface: { name: str('interface')!, ...(str('filter') && { filter: str('filter')! }) } }),
     ...(str('policy') && { policyFile: str('policy')! }),
     ...(out !== undefined && { outDir: out }),
-    ...(str('rotate-bytes') && { rotateBytes: wholeNumber(str('rotate-bytes'), 'rotate-bytes')! }),
+    ...(str('rotate-bytes') && { rotateBytes: positive(wholeNumber(str('rotate-bytes'), 'rotate-bytes')!, 'rotate-bytes') }),
     ...(str('rotate-age') && { rotateAgeSec: duration(str('rotate-age'), 'rotate-age')! }),
-    ...(str('max-files') && { maxFiles: wholeNumber(str('max-files'), 'max-files')! }),
+    ...(str('max-files') && { maxFiles: positive(wholeNumber(str('max-files'), 'max-files')!, 'max-files') }),
     ...(to !== undefined && { aiService: { url: to, spoolDir: str('spool')!, ...(str('token') && { token: str('token')! }) } }),
     ...(nats !== undefined && {
       nats: {
         servers: nats,
-        maxAgeSec: duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400,
+        maxAgeSec: natsMaxAgeSec,
         ...(str('nats-max-pending') && { maxPending: positive(wholeNumber(str('nats-max-pending'), 'nats-max-pending')!, 'nats-max-pending') }),
       },
     }),

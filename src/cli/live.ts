@@ -209,13 +209,15 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   /** Into the queue; `kind` counts it in aipref_packets_total{proto}. */
   const accept = (p: SourcePacket, kind: string) => {
     counts.received++;
-    metrics.packets.inc({ proto: kind });
     const before = queue.overflowed;
     queue.push(p);
     if (queue.overflowed !== before) {
+      // thrown away by a full queue: counted as a drop, not as a packet (the summary never sees it)
       counts.overflowed++;
       metrics.drops.inc({ reason: 'queue-overflow' });
+      return;
     }
+    metrics.packets.inc({ proto: kind });
   };
 
   // Exporters first: nothing may arrive before there is somewhere to put it.
@@ -254,6 +256,9 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
           failures('nats')(reason, requestId, kind);
           logFailure(reason, kind);
         },
+      }).catch((err: unknown) => {
+        // the client's own text ("CONNECTION_REFUSED") names neither the flag nor the server
+        throw new Error(`--nats ${opts.nats!.servers}: cannot connect: ${err instanceof Error ? err.message : String(err)}`);
       });
       opened = nats;
       // On stop, not every pending send waited for (each retries until acknowledged, and a report
@@ -431,7 +436,9 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         await Promise.allSettled(exporters.map((e) => e.close()));
         await metricsServer?.close();
       }
-      log({ event: 'stop', ...counts, summary: result.summary });
+      // the malformed datagrams the service reported itself (they never became records) count as the engine's do
+      const summary = counts.malformedDatagrams === 0 ? result.summary : { ...result.summary, malformed: result.summary.malformed + counts.malformedDatagrams, reports: { ...result.summary.reports, 'malformed-input': (result.summary.reports['malformed-input'] ?? 0) + counts.malformedDatagrams } };
+      log({ event: 'stop', ...counts, summary });
       return result;
     })();
     return stopped;
