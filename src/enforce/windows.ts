@@ -175,6 +175,10 @@ export class WindowStore {
     if (window !== undefined) {
       const due = dueReason(window, ts);
       if (due !== null) closed = [this.closeOpen(window, due, due === 'retention' ? window.closeBy : window.end)];
+      // capture time went back (a merged capture, a clock step, one record stamped wrong): the
+      // window ends at its last item and the item opens its own, so no window holds items from
+      // outside its span (nor an outlier's expiry)
+      else if (ts < window.start) closed = [this.closeOpen(window, 'window-end', Math.min(window.lastTs, window.end, window.closeBy))];
       else if (meta.apt !== window.aptFrom && !sameApts(meta.apt, window.apt)) closed = [this.closeOpen(window, 'scope-change', ts)];
       if (closed !== NONE_CLOSED) window = undefined;
     }

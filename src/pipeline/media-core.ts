@@ -109,8 +109,11 @@ export class MediaCore {
   private bySsrcRouteOverflow = false;
   /** whether the last lookup() found no transport (its entry, if any, came by the packet's SSRC) */
   private routedBySsrc = false;
-  /** capture time of the last sweepUnbound */
+  /** RTCP compounds seen lately, by transport, length and digest → capture time (copyOfRecent) */
+  private readonly recentRtcp = new Map<string, number>();
+  /** capture time of the last sweepUnbound, and of the last event with a time */
   private lastUnboundSweep = -Infinity;
+  private lastEventTs = -Infinity;
   /** RTP sources no signaling routes, on probation (unroutedSourceValid): unbound pair and SSRC → last sequence number */
   private readonly probation = new Map<string, number>();
   private readonly scopes = new Map<string, DialogScope>();
@@ -172,7 +175,11 @@ export class MediaCore {
       this.applyEvent(ev);
       return;
     }
-    if (ev.ts - this.lastUnboundSweep >= UNBOUND_SWEEP_SEC) this.sweepUnbound(ev.ts);
+    // (not at an event further from the one before than the idle bound: one stamped hours ahead
+    // would sweep everything and stop the sweeps until the capture's time caught up)
+    const jump = ev.ts - this.lastEventTs;
+    this.lastEventTs = ev.ts;
+    if (jump <= UNBOUND_IDLE_SEC && ev.ts - this.lastUnboundSweep >= UNBOUND_SWEEP_SEC) this.sweepUnbound(ev.ts);
     // The dialogs' transports before and after, and their sessions: the flows whose cached
     // route the event may change. (Statements and settings change preferences, never routes.)
     const dialogs = ev.kind === 'rekey' ? [ev.from, ev.to] : [ev.kind === 'scope' ? ev.scope.key : ev.key];
@@ -361,6 +368,27 @@ export class MediaCore {
   }
 
   /**
+   * Whether this RTCP compound is a copy of one the capture held on the same transport within
+   * RTCP_COPY_SEC: the same datagram twice, as a switch's mirror of both ports of a link (or two
+   * taps) captures it. A sender never repeats a compound byte for byte so soon (an SR carries its
+   * NTP time); deciding the copy again exported the same telemetry twice, under two request ids,
+   * and counted it twice in aggregates. Counted as RTCP, not decided again.
+   */
+  private copyOfRecent(ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): boolean {
+    let h = 0x811c9dc5;
+    for (let i = off, end = off + len; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    const key = addr.v6 ? `${addr.src} ${addr.sport} ${addr.dst} ${addr.dport} ${len} ${h >>> 0}` : `${addr.src4} ${addr.sport} ${addr.dst4} ${addr.dport} ${len} ${h >>> 0}`;
+    const seen = this.recentRtcp.get(key);
+    if (seen !== undefined && ts - seen >= 0 && ts - seen <= RTCP_COPY_SEC) return true;
+    if (this.recentRtcp.size >= 4096) {
+      for (const [k, at] of this.recentRtcp) if (!(ts - at >= 0 && ts - at <= RTCP_COPY_SEC)) this.recentRtcp.delete(k);
+      if (this.recentRtcp.size >= 4096) this.recentRtcp.clear();
+    }
+    this.recentRtcp.set(key, ts);
+    return false;
+  }
+
+  /**
    * Whether an RTP packet from addresses no signaling routes is of a valid source (RFC 3550 A.1,
    * MIN_SEQUENTIAL 2): one this core knows (its RTCP made it, or it passed), or the second of
    * two in sequence. The first is held (not counted, no stream made) until the second counts
@@ -394,6 +422,7 @@ export class MediaCore {
     // a DNS query whose id starts 0x80-0x81 is someone else's, not telemetry of SSRC 0
     if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) return;
     this.counters.rtcp++;
+    if (this.copyOfRecent(ts, bytes, off, len, addr)) return;
     // The m-sections the packet's transport names bind the compound's other SSRCs (report
     // subjects, SDES chunks, feedback targets) by transport; an entry the sender's a=ssrc found
     // names no transport of theirs (a forwarded participant reported on was bound to the
@@ -1088,6 +1117,9 @@ const ignorePacket = (): void => {};
 /** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
 const UNBOUND_IDLE_SEC = 300;
 const UNBOUND_SWEEP_SEC = 60;
+
+/** How close in capture time a byte-identical RTCP compound on the same transport is a copy (copyOfRecent). */
+const RTCP_COPY_SEC = 0.05;
 
 /** Sources no signaling routes that probation holds at most (the oldest goes first). */
 const MAX_PROBATION = 4096;

@@ -98,6 +98,8 @@ export class DialogTracker {
   private readonly limits: DialogTrackerLimits;
   private readonly dialogs = new Map<string, DialogState>();
   private readonly ended = new Map<string, true>();
+  /** capture time of the message before (expireIdle) */
+  private lastMessageTs = Number.NEGATIVE_INFINITY;
   /**
    * INVITEs a 2xx answered, with when the transaction is complete (RFC 3261 §13.2.2.4: 64*T1
    * after the first 2xx), when the early dialogs of forks that never answered end, in order.
@@ -559,6 +561,12 @@ export class DialogTracker {
       if (invite) this.endEarlyForks(invite, ctx, events);
     }
     if (n > 0) due.splice(0, n);
+    // One message further from the one before than the idle bound (a record stamped hours ahead,
+    // a HEP agent with a wrong clock) moves no dialog out: the next message, if the capture really
+    // went on that far, does (a single outlier ended every call in the capture)
+    const jump = ctx.ts - this.lastMessageTs;
+    this.lastMessageTs = ctx.ts;
+    if (jump > this.limits.idleTimeoutSec) return;
     for (const d of this.dialogs.values()) {
       if (ctx.ts - d.lastSeen <= this.limits.idleTimeoutSec) break;
       this.evict(d, 'idle-timeout', ctx, events);

@@ -26,11 +26,12 @@ describe('an answered call that idles out', () => {
       { at: 0.1, d: res(leg, '200 OK', 1, 'INVITE', 't1', sdpAudio(B.ip, 5000)) }, // 2
       { at: 0.2, d: req(leg, 'ACK', 1, 't1') }, // 3
       { at: 5, d: srPkt(A.ip, 4001, B.ip, 5001, 111) }, // 4
-      { at: H + 10, d: req(other, 'INVITE', 1, null, sdpAudio(C.ip, 6000)) }, // 5: finds the first call idle
-      { at: H + 11, d: srPkt(A.ip, 4001, B.ip, 5001, 111) }, // 6
+      { at: H + 10, d: req(other, 'INVITE', 1, null, sdpAudio(C.ip, 6000)) }, // 5: 4 h on: one message so far past the one before expires nothing
+      { at: H + 10.5, d: res(other, '100 Trying', 1, 'INVITE', null) }, // 6: finds the first call idle
+      { at: H + 11, d: srPkt(A.ip, 4001, B.ip, 5001, 111) }, // 7
     ]);
     expect(o.w2).toEqual(o.w0);
-    expect(o.reports.filter((r) => r.type === 'state-limit').map((r) => ({ frame: r.frame, dialog: r.dialog }))).toEqual([{ frame: 5, dialog: { callId: 'idle@x', fromTag: 'f1', toTag: 't1' } }]);
-    expect(decided(o)).toEqual(['4 export raw-allowed [apt-raw]', '6 drop no-preference []']);
+    expect(o.reports.filter((r) => r.type === 'state-limit').map((r) => ({ frame: r.frame, dialog: r.dialog }))).toEqual([{ frame: 6, dialog: { callId: 'idle@x', fromTag: 'f1', toTag: 't1' } }]);
+    expect(decided(o)).toEqual(['4 export raw-allowed [apt-raw]', '7 drop no-preference []']);
   });
 });
