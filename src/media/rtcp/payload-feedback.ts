@@ -2,7 +2,7 @@ import { readU16, readU32 } from '../wire-read.js';
 import { rtcpDecodeError } from './errors.js';
 import type { PayloadFeedback, RtcpDecodeError } from './types.js';
 
-const FEEDBACK_FIXED_LENGTH = 12;
+import { FEEDBACK_FIXED_LENGTH, fciEntryCount } from './feedback-fci.js';
 const FIR_ENTRY_LENGTH = 8;
 const REMB_FIXED_LENGTH = 20;
 
@@ -53,24 +53,17 @@ export function decodePayloadFeedback(
   let tst: PayloadFeedback['tst'];
   let vbcm: PayloadFeedback['vbcm'];
   if (fmt === PayloadFeedbackFormat.FIR) {
-    const fciLen = contentLen - FEEDBACK_FIXED_LENGTH;
-    if (fciLen % FIR_ENTRY_LENGTH !== 0) {
-      errors.push(rtcpDecodeError('bad-field', off + FEEDBACK_FIXED_LENGTH - base, `FIR FCI of ${fciLen} bytes is not a whole number of 8-byte entries`));
-      return null;
-    }
-    const n = fciLen / FIR_ENTRY_LENGTH;
+    const n = fciEntryCount(off, contentLen, FIR_ENTRY_LENGTH, 'FIR', errors, base);
+    if (n === null) return null;
     fir = new Array(n);
     for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < n; i++, at += FIR_ENTRY_LENGTH) {
       fir[i] = { ssrc: readU32(b, at), seq: b[at + 4] };
     }
   } else if (fmt === PayloadFeedbackFormat.TSTR || fmt === PayloadFeedbackFormat.TSTN) {
     // |  SSRC  | Seq nr (8) | Reserved (19) | Index (5) |
-    const fciLen = contentLen - FEEDBACK_FIXED_LENGTH;
-    if (fciLen % TST_ENTRY_LENGTH !== 0) {
-      errors.push(rtcpDecodeError('bad-field', off + FEEDBACK_FIXED_LENGTH - base, `${fmt === 5 ? 'TSTR' : 'TSTN'} FCI of ${fciLen} bytes is not a whole number of 8-byte entries`));
-      return null;
-    }
-    tst = new Array(fciLen / TST_ENTRY_LENGTH);
+    const n = fciEntryCount(off, contentLen, TST_ENTRY_LENGTH, fmt === 5 ? 'TSTR' : 'TSTN', errors, base);
+    if (n === null) return null;
+    tst = new Array(n);
     for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < tst.length; i++, at += TST_ENTRY_LENGTH) {
       tst[i] = { ssrc: readU32(b, at), seq: b[at + 4]!, index: b[at + 7]! & 0x1f };
     }

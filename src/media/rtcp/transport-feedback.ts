@@ -2,7 +2,7 @@ import { readU16, readU24, readU32 } from '../wire-read.js';
 import { rtcpDecodeError } from './errors.js';
 import type { NackPair, RtcpDecodeError, TransportFeedback, TransportWideFeedback } from './types.js';
 
-const FEEDBACK_FIXED_LENGTH = 12;
+import { FEEDBACK_FIXED_LENGTH, fciEntryCount } from './feedback-fci.js';
 const TWCC_FIXED_LENGTH = 20;
 
 export const TransportFeedbackFormat = { GENERIC_NACK: 1, TMMBR: 3, TMMBN: 4, TWCC: 15 } as const;
@@ -50,12 +50,9 @@ export function decodeTransportFeedback(
   let tmmb: TransportFeedback['tmmb'];
   if (fmt === TransportFeedbackFormat.TMMBR || fmt === TransportFeedbackFormat.TMMBN) {
     // |  SSRC  | MxTBR Exp (6) | MxTBR Mantissa (17) | Measured Overhead (9) |
-    const fciLen = contentLen - FEEDBACK_FIXED_LENGTH;
-    if (fciLen % TMMB_ENTRY_LENGTH !== 0) {
-      errors.push(rtcpDecodeError('bad-field', off + FEEDBACK_FIXED_LENGTH - base, `${fmt === 3 ? 'TMMBR' : 'TMMBN'} FCI of ${fciLen} bytes is not a whole number of 8-byte entries`));
-      return null;
-    }
-    tmmb = new Array(fciLen / TMMB_ENTRY_LENGTH);
+    const n = fciEntryCount(off, contentLen, TMMB_ENTRY_LENGTH, fmt === 3 ? 'TMMBR' : 'TMMBN', errors, base);
+    if (n === null) return null;
+    tmmb = new Array(n);
     for (let i = 0, at = off + FEEDBACK_FIXED_LENGTH; i < tmmb.length; i++, at += TMMB_ENTRY_LENGTH) {
       const word = readU32(b, at + 4);
       tmmb[i] = { ssrc: readU32(b, at), bitrate: ((word >>> 9) & 0x1ffff) * 2 ** (word >>> 26), overhead: word & 0x1ff };

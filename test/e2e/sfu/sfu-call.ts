@@ -5,7 +5,7 @@
 import { encodeRtcpCompound, type RtcpPacketInput } from '../../../src/media/rtcp/encode.js';
 import { encodeRtpPacket } from '../../../src/media/rtp-encode.js';
 import { policyOf } from '../e2e-helpers.js';
-import { A, B, type Pkt, sdp } from '../calls-on-any-address.js';
+import { A, B, type Pkt, sdp, sr } from '../calls-on-any-address.js';
 
 export const enc = new TextEncoder();
 export const MID_EXT = 'urn:ietf:params:rtp-hdrext:sdes:mid';
@@ -31,16 +31,7 @@ export function rtcpX(packets: RtcpPacketInput[], from: 'A' | 'B' = 'A'): Pkt {
   const [src, dst, sport, dport] = from === 'A' ? [A, B, 4000, 5000] : [B, A, 5000, 4000];
   return { src, dst, sport, dport, payload: encodeRtcpCompound(packets) };
 }
-export const srP = (ssrc: number, about: number[] = []): RtcpPacketInput => ({
-  pt: 200,
-  ssrc,
-  ntpSec: 3976214400,
-  ntpFrac: 0,
-  rtpTs: 0,
-  packetCount: 10,
-  octetCount: 100,
-  reports: about.map((s) => ({ ssrc: s, fractionLost: 1, cumulativeLost: 2, highestSeq: 3, jitter: 4, lsr: 0, dlsr: 0 })),
-});
+export const srP = (ssrc: number, about: number[] = []): RtcpPacketInput => sr(ssrc, about.map((s) => ({ ssrc: s })));
 export const rrP = (ssrc: number, about: number[]): RtcpPacketInput => ({ pt: 201, ssrc, reports: about.map((s) => ({ ssrc: s, fractionLost: 1, cumulativeLost: 2, highestSeq: 3, jitter: 4, lsr: 0, dlsr: 0 })) }) as RtcpPacketInput;
 export const sdesP = (chunks: { ssrc: number; items: ({ type: number; text: string } | { type: 8; prefix: string; value: string })[] }[]): RtcpPacketInput => ({ pt: 202, chunks }) as unknown as RtcpPacketInput;
 
