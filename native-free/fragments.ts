@@ -31,6 +31,8 @@ export interface FragmentStats {
 
 interface FragmentSet {
   firstTs: number;
+  /** the frame of the set's first fragment (0 where the caller gives none) */
+  firstFrame: number;
   buffer: Uint8Array;
   /** received byte ranges as [start, end) pairs, unsorted */
   ranges: number[];
@@ -40,7 +42,23 @@ interface FragmentSet {
 }
 
 export const FragmentOutcome = { HELD: 0, COMPLETE: 1, DROPPED: 2 } as const;
+
+/** A set given up before it completed (takeGivenUp): its key, first fragment, the bytes it held, why. */
+export interface GivenUpFragments {
+  key: string;
+  firstFrame: number;
+  firstTs: number;
+  received: number;
+  why: 'timeout' | 'limit' | 'end-of-capture';
+}
+
+/** Given-up sets kept until taken; past this many only counted (stats.dropped). */
+const MAX_GIVEN_UP = 1024;
+/** Reassembled datagrams remembered to absorb copies of their fragments. */
+const RECENTLY_COMPLETED = 64;
 export type FragmentOutcome = (typeof FragmentOutcome)[keyof typeof FragmentOutcome];
+
+const NONE_GIVEN_UP: GivenUpFragments[] = [];
 
 export class FragmentReassembler {
   private readonly sets = new Map<string, FragmentSet>();
@@ -50,6 +68,9 @@ export class FragmentReassembler {
   completed: Uint8Array = new Uint8Array(0);
   /** why the last DROPPED outcome happened */
   dropReason = '';
+  private givenUp: GivenUpFragments[] = [];
+  /** the last datagrams reassembled, by key: a later copy of one of their fragments is absorbed */
+  private readonly recentlyCompleted = new Map<string, { ts: number; bytes: Uint8Array }>();
 
   constructor(private readonly limits: FragmentLimits = DEFAULT_FRAGMENT_LIMITS) {}
 
@@ -61,7 +82,7 @@ export class FragmentReassembler {
    * Takes the fragment carrying payload bytes data[start, start + length) at `offset` of the
    * datagram named `key`. On COMPLETE, `completed` holds the whole payload.
    */
-  add(key: string, ts: number, offset: number, moreFragments: boolean, data: Uint8Array, start: number, length: number): FragmentOutcome {
+  add(key: string, ts: number, offset: number, moreFragments: boolean, data: Uint8Array, start: number, length: number, frame = 0): FragmentOutcome {
     this.expire(ts);
     const end = offset + length;
     let set = this.sets.get(key);
@@ -74,12 +95,16 @@ export class FragmentReassembler {
       return this.rejected(`non-final fragment of ${length} bytes is not a multiple of 8`);
     }
     if (set === undefined) {
+      // a copy of a fragment of a datagram reassembled lately (a mirror of both ports of a link
+      // captures every fragment twice): absorbed, not the start of a set that never completes
+      const done = this.recentlyCompleted.get(key);
+      if (done !== undefined && ts - done.ts <= this.limits.timeoutSeconds && end <= done.bytes.length && equalBytes(done.bytes, offset, data, start, length)) return FragmentOutcome.HELD;
       while (this.sets.size >= this.limits.maxSets || (this.sets.size > 0 && this.bytesHeld + length > this.limits.maxBytes)) {
         const [oldestKey, oldest] = this.sets.entries().next().value as [string, FragmentSet];
-        this.drop(oldestKey, oldest);
+        this.giveUp(oldestKey, oldest, 'limit');
       }
       if (length > this.limits.maxBytes) return this.rejected('fragment larger than the reassembly limit');
-      set = { firstTs: ts, buffer: new Uint8Array(Math.max(end, 2048)), ranges: [], received: 0, total: -1 };
+      set = { firstTs: ts, firstFrame: frame, buffer: new Uint8Array(Math.max(end, 2048)), ranges: [], received: 0, total: -1 };
       this.sets.set(key, set);
     }
     const ranges = set.ranges;
@@ -120,6 +145,8 @@ export class FragmentReassembler {
       this.bytesHeld -= set.received;
       this.stats.reassembled++;
       this.completed = set.buffer.subarray(0, set.total);
+      if (this.recentlyCompleted.size >= RECENTLY_COMPLETED) this.recentlyCompleted.delete(this.recentlyCompleted.keys().next().value!);
+      this.recentlyCompleted.set(key, { ts, bytes: this.completed.slice() });
       return FragmentOutcome.COMPLETE;
     }
     return FragmentOutcome.HELD;
@@ -132,15 +159,29 @@ export class FragmentReassembler {
     for (const [key, set] of this.sets) {
       if (set.firstTs >= cutoff) break;
       this.stats.timeouts++;
-      this.drop(key, set);
+      this.giveUp(key, set, 'timeout');
     }
   }
 
   /** End of capture: every incomplete set is given up. Returns how many. */
   flush(): number {
     const n = this.sets.size;
-    for (const [key, set] of this.sets) this.drop(key, set);
+    for (const [key, set] of this.sets) this.giveUp(key, set, 'end-of-capture');
     return n;
+  }
+
+  /** The sets given up since the last call (timeout, limit, end of capture), oldest first. */
+  takeGivenUp(): GivenUpFragments[] {
+    if (this.givenUp.length === 0) return NONE_GIVEN_UP;
+    const out = this.givenUp;
+    this.givenUp = [];
+    return out;
+  }
+
+  /** A set that never completed: dropped, and kept to be said (what a lost fragment costs). */
+  private giveUp(key: string, set: FragmentSet, why: GivenUpFragments['why']): void {
+    if (this.givenUp.length < MAX_GIVEN_UP) this.givenUp.push({ key, firstFrame: set.firstFrame, firstTs: set.firstTs, received: set.received, why });
+    this.drop(key, set);
   }
 
   private drop(key: string, set: FragmentSet): void {

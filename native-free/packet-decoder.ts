@@ -7,7 +7,7 @@ import { fail, createLayerError } from './layer-error.js';
 import { createLinkLayer, decodeLinkLayer, ETHERTYPE_IPV4, LinkResult } from './link.js';
 import { createIpv4Header, decodeIpv4Header, formatIpv4, SNAPLEN_CUT } from './ipv4.js';
 import { createIpv6Header, decodeIpv6Header, formatIpv6, IPV6_HEADER, walkIpv6Extensions } from './ipv6.js';
-import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler, type FragmentLimits } from './fragments.js';
+import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler, type FragmentLimits, type GivenUpFragments } from './fragments.js';
 import { createUdpHeader, decodeUdpHeader } from './udp.js';
 import { createTcpHeader, decodeTcpHeader } from './tcp.js';
 import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
@@ -154,6 +154,11 @@ export class PacketDecoder {
     return this.tcpStreams.drainHeld();
   }
 
+  /** The IP fragment sets given up since the last call (they never completed: a fragment lost). */
+  takeGivenUpFragments(): GivenUpFragments[] {
+    return this.fragments.takeGivenUp();
+  }
+
   /** End of capture: incomplete fragment sets and held TCP bytes are given up and counted. */
   flush(): void {
     this.fragments.flush();
@@ -229,7 +234,7 @@ export class PacketDecoder {
             return this.malformed(view, base);
           }
           const key = `4 ${h.src} ${h.dst} ${protocol} ${h.identification}`;
-          const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
+          const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt, view.frame);
           if (outcome === FragmentOutcome.HELD) return 'pending';
           if (outcome === FragmentOutcome.DROPPED) {
             fail(this.err, at + 6, this.fragments.dropReason);
@@ -264,7 +269,7 @@ export class PacketDecoder {
           let fragmentable = payloadAt;
           if (h.fragmentOffset > 0 || h.moreFragments) {
             const key = `6 ${formatIpv6(bytes, h.addressOffset)} ${formatIpv6(bytes, h.addressOffset + 16)} ${h.identification}`;
-            const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt);
+            const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt, view.frame);
             if (outcome === FragmentOutcome.HELD) return 'pending';
             if (outcome === FragmentOutcome.DROPPED) {
               fail(this.err, payloadAt - 6, this.fragments.dropReason);

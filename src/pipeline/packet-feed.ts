@@ -2,6 +2,7 @@ import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/c
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { reverseFlowKey, TcpBoundary } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
+import type { GivenUpFragments } from '../../native-free/fragments.js';
 import { classifyRtpRtcp } from '../media/demux.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import type { SipContext } from '../signaling/dialog-events.js';
@@ -40,6 +41,8 @@ export interface PacketVisitor {
   other(view: PacketView, kind: PacketKind, batch: RecordBatch, index: number): void;
   /** broken headers: `view.error` and `view.errorOffset` say what and where in the record. */
   malformed(view: PacketView, batch: RecordBatch, index: number): void;
+  /** IP fragment sets given up before they completed (timeout, limit, end of capture): a fragment was lost. */
+  lostFragments?(sets: readonly GivenUpFragments[]): void;
   /** called once per batch, after its last record. */
   endBatch?(batch: RecordBatch): void | Promise<void>;
 }
@@ -96,6 +99,7 @@ export class PacketFeed {
     for (const { key, bytes, lostBytes } of this.decoder.drainHeldTcp()) await this.resumeAfterGap(key, bytes, lostBytes);
     this.decoder.flush();
     this.stats.layers = this.decoder.stats;
+    this.tellLostFragments();
     await this.endConnections();
   }
 
@@ -164,6 +168,12 @@ export class PacketFeed {
       this.stats.lastTs = batch.ts[batch.count - 1]!;
     }
     this.stats.layers = this.decoder.stats;
+    this.tellLostFragments();
+  }
+
+  private tellLostFragments(): void {
+    const lost = this.decoder.takeGivenUpFragments();
+    if (lost.length > 0) this.visitor.lostFragments?.(lost);
   }
 
   private tcp(view: PacketView, batch: RecordBatch, i: number): void | Promise<void> {

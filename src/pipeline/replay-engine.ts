@@ -387,6 +387,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const head = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
       frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });
     },
+    lostFragments(sets) {
+      // reported at the set's first fragment: its datagram never completed (a fragment lost)
+      for (const set of sets) {
+        const parts = set.key.split(' ');
+        const when = set.why === 'timeout' ? 'given up after the reassembly timeout' : set.why === 'limit' ? 'given up at the reassembly limit' : 'still incomplete at the end of the capture';
+        frontReport({ type: 'malformed-input', ts: set.firstTs, frame: set.firstFrame, dialog: null, detail: `frame ${set.firstFrame}: IPv${parts[0]} fragments of id ${parts[parts.length - 1]} never completed (${set.received} bytes held): ${when}` });
+      }
+    },
     malformed(view) {
       frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
     },
