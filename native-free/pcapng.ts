@@ -109,7 +109,7 @@ export class PcapngWalker implements CaptureRecordWalker {
   }
 
   /** Bytes of a large block without packets still to pass over (walk), unread. */
-  skipping = 0;
+  private skipping = 0;
 
   get pendingSkip(): number {
     return this.skipping;

@@ -255,8 +255,7 @@ export class MediaCore {
         const session = this.table.dropSession(ev.key);
         if (session) {
           this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);
-          if (this.options.bindings === true) this.endedSessions.push(session);
-          else this.endedStreams += session.streams.size;
+          this.retire(session);
         }
         return;
       }
@@ -360,11 +359,15 @@ export class MediaCore {
     if (gone.length === 0) return;
     for (const session of gone) {
       this.table.dropSession(session.key);
-      this.sessionWindows.delete(session);
-      if (this.options.bindings === true) this.endedSessions.push(session);
-      else this.endedStreams += session.streams.size;
+      this.retire(session);
     }
     this.flows.forget([], gone.map((s) => s.key));
+  }
+
+  /** A session gone from the table: kept for the binding table (`bindings`), else its streams counted. */
+  private retire(session: RtpSession): void {
+    if (this.options.bindings === true) this.endedSessions.push(session);
+    else this.endedStreams += session.streams.size;
   }
 
   /**

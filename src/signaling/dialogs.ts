@@ -141,7 +141,7 @@ export class DialogTracker {
       this.stats.retransmissions++;
       return events;
     }
-    const known = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId, m.fromTag, ''));
+    const known = this.dialogOf(m);
     const stampKey = known?.key ?? null;
     const stampDialog = known ? idOf(known) : null;
     for (const e of result.errors) {
@@ -153,7 +153,7 @@ export class DialogTracker {
     else this.onResponse(parsed, ctx, events);
     // the dialog the message made (an initial INVITE's, the fork a response creates) is the one
     // its errors are reported under; one it ended keeps the stamp it had
-    const made = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId, m.fromTag, ''));
+    const made = this.dialogOf(m);
     if (made !== undefined && made !== known) {
       const dialog = idOf(made);
       for (let i = 0; i < errorsEnd; i++) {
@@ -173,7 +173,7 @@ export class DialogTracker {
     const m = p.m;
     const { bodies, errors } = readAiPrefBodies(m, p.aiPref ?? []);
     if (bodies.length === 0 && errors.length === 0) return;
-    const d = this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId!, m.fromTag!, ''));
+    const d = this.dialogOf(m);
     const key = d?.key ?? null;
     const dialog = d ? idOf(d) : null;
     for (const e of errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref-body', reason: e.reason, where: e.offset, detail: e.detail });
@@ -449,6 +449,11 @@ export class DialogTracker {
   }
 
   // ---- dialog lifecycle -----------------------------------------------------------------
+
+  /** The dialog a message belongs to: its own (both tags), else its INVITE's early state. */
+  private dialogOf(m: SipMessage): DialogState | undefined {
+    return this.findDialog(m) ?? this.dialogs.get(dialogKey(m.callId!, m.fromTag!, ''));
+  }
 
   private findDialog(m: SipMessage): DialogState | undefined {
     if (m.toTag === null || m.callId === null || m.fromTag === null) return undefined;
