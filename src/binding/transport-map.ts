@@ -3,6 +3,11 @@ import { formatIpv6 } from '../../native-free/ipv6.js';
 import type { DialogScope, TransportAddress } from './types.js';
 
 /** A dialog's m-sections reachable at one transport address. */
+/** When a dialog's media was last seen (capture time; −Infinity before its first packet). */
+export interface MediaActivity {
+  lastMedia: number;
+}
+
 export interface TransportEntry {
   dialogKey: string;
   /** m-section indexes sharing the address (several under BUNDLE). */
@@ -20,6 +25,12 @@ export interface TransportEntry {
    * Kept on the address's newest entry only (the one a lookup finds first).
    */
   claims: TransportEntry[] | null;
+  /**
+   * The dialog's media activity, one object for all of its entries: the replay engine notes
+   * the capture time of each media packet it routes here, and the dialog tracker asks it before
+   * idling a dialog out (a call without SIP for hours whose media still flows is running).
+   */
+  activity: MediaActivity;
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -144,6 +155,8 @@ interface Owned {
   v4: number[];
   v6: string[];
   ssrcs: number[];
+  /** its entries' one activity record, carried over when a new scope replaces the old one */
+  activity: MediaActivity;
 }
 
 /**
@@ -165,8 +178,9 @@ export class TransportMap {
 
   /** Registers every m-section address of the scope (and of its pending offer), replacing the dialog's previous ones. */
   set(scope: DialogScope): void {
+    const activity = this.byDialog.get(scope.key)?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY };
     this.remove(scope.key);
-    const owned: Owned = { v4: [], v6: [], ssrcs: [] };
+    const owned: Owned = { v4: [], v6: [], ssrcs: [], activity };
     for (const s of [scope, scope.pending]) {
       for (const section of s?.sections ?? []) {
         // disabled sections are kept: their streams' last packets still belong to the dialog
@@ -207,6 +221,11 @@ export class TransportMap {
     const last = entries[entries.length - 1]!;
     for (let i = 0; i < entries.length - 1; i++) if (entries[i]!.callId !== last.callId) return undefined;
     return last;
+  }
+
+  /** When the replay engine last routed a media packet to the dialog (−Infinity: never, or not registered). */
+  lastMediaOf(dialogKey: string): number {
+    return this.byDialog.get(dialogKey)?.activity.lastMedia ?? Number.NEGATIVE_INFINITY;
   }
 
   /** The IPv4 transport keys (address × 65536 + port) the dialog registered. */
@@ -251,7 +270,7 @@ export class TransportMap {
     if (entries === undefined) this.bySsrc.set(ssrc, (entries = []));
     const entry = entries.find((e) => e.dialogKey === dialogKey);
     if (entry === undefined) {
-      entries.push({ dialogKey, callId, sections: [index], tag: -1, claims: null });
+      entries.push({ dialogKey, callId, sections: [index], tag: -1, claims: null, activity: owned.activity });
       owned.ssrcs.push(ssrc);
     } else if (!entry.sections.includes(index)) entry.sections.push(index);
   }
@@ -263,7 +282,7 @@ export class TransportMap {
       const text = canonicalIpv6(addr.address);
       const key = `[${text}]:${addr.port}`;
       owned.v6.push(key);
-      addSection(this.v6, key, dialogKey, index);
+      addSection(this.v6, key, dialogKey, index, owned.activity);
       // an IPv4-mapped address is how a dual-stack socket names an IPv4 peer: on the wire the
       // media comes over IPv4 (RFC 4291 §2.5.5.2), so it is reached at the IPv4 address too
       n = text.startsWith(MAPPED_PREFIX) ? ipv4ToNumber(text.slice(MAPPED_PREFIX.length)) : -1;
@@ -271,7 +290,7 @@ export class TransportMap {
     }
     const key = n * 65536 + addr.port;
     owned.v4.push(key);
-    addSection(this.v4, key, dialogKey, index);
+    addSection(this.v4, key, dialogKey, index, owned.activity);
     this.v4Index.set(key, this.v4.get(key)!);
   }
 }
@@ -296,14 +315,14 @@ export function canonicalIpv6(address: string): string {
  * the earlier ones' claims stay, for a datagram whose other end only one of them names
  * (claimingBoth) and for when the later dialog ends.
  */
-function addSection<K>(map: Map<K, TransportEntry>, key: K, dialogKey: string, index: number): void {
+function addSection<K>(map: Map<K, TransportEntry>, key: K, dialogKey: string, index: number, activity: MediaActivity): void {
   const newest = map.get(key);
   const own = newest === undefined ? undefined : (newest.claims ?? [newest]).find((e) => e.dialogKey === dialogKey);
   if (own !== undefined) {
     if (!own.sections.includes(index)) own.sections.push(index);
     return;
   }
-  const entry: TransportEntry = { dialogKey, sections: [index], tag: -1, claims: null };
+  const entry: TransportEntry = { dialogKey, sections: [index], tag: -1, claims: null, activity };
   if (newest !== undefined) {
     entry.claims = [...(newest.claims ?? [newest]), entry];
     newest.claims = null;

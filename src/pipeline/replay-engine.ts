@@ -11,7 +11,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readUint32 } from '../../native-free/big-endian.js';
 import { CaptureError, type PacketView, type RecordBatch } from '../../native-free/types.js';
-import { TransportMap } from '../binding/transport-map.js';
+import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { BindingRow, DialogScope } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
@@ -326,10 +326,22 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     return view.payloadLength >= at + 4 ? routes.lookupSsrc(readUint32(view.bytes, view.payloadOffset + at)) : undefined;
   };
 
-  const shardOf = (view: PacketView, rtcp: boolean): number => {
+  /**
+   * The dialog a media packet belongs to, as the shards' cores route it (MediaCore.lookup); its
+   * capture time is noted there, on the main thread in capture order whatever the worker count,
+   * so that the tracker idles out no dialog whose media still flows.
+   */
+  const routeOf = (view: PacketView, rtcp: boolean): TransportEntry | undefined => {
+    const entry = negotiatedTransport(view) ?? declaredSsrc(view, rtcp);
+    if (entry !== undefined) entry.activity.lastMedia = view.ts;
+    return entry;
+  };
+  front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
+
+  /** `entry`: the packet's route (routeOf) */
+  const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {
     if (shardCount === 1) return 0;
     // as the shard's core routes it (MediaCore.lookup), so the packet reaches its dialog's shard
-    const entry = negotiatedTransport(view) ?? declaredSsrc(view, rtcp);
     if (entry) {
       // the dialog's shard, filed under the entry at its first packet: a map lookup by dialog
       // key per packet (what this was before) cost ~8% of the main thread with two shards
@@ -349,8 +361,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
+      const route = routeOf(view, proto === 'rtcp');
       if (local === null) {
-        const builder = builders[shardOf(view, proto === 'rtcp')]!;
+        const builder = builders[shardOf(view, route)]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);
         // the header is read here, where its bytes were just touched: the shard need not touch them again
         else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader, view.payloadCut) !== null) builder.add(view, Proto.RTP);

@@ -187,6 +187,11 @@ export class SignalingFront {
     return out;
   }
 
+  /** By dialog key, when its media was last seen (the engine's routes): a dialog whose media flows does not idle out. */
+  noteMediaBy(lastMediaOf: (dialogKey: string) => number): void {
+    this.tracker.mediaActivity = lastMediaOf;
+  }
+
   takeReports(): OutputLine[] {
     const out = this.reports;
     this.reports = [];
@@ -226,7 +231,7 @@ export class SignalingFront {
           detail:
             ev.limit === 'max-dialogs'
               ? `dialog state limit reached (${ev.bound} dialogs): the least recently seen dialog evicted`
-              : `dialog idle for more than ${ev.bound} s of capture time: its state dropped (idle timeout)`,
+              : `dialog idle (no SIP message, no media) for more than ${ev.bound} s of capture time: its state dropped (idle timeout)`,
         });
         return;
       case 'dialog-created': {

@@ -111,6 +111,11 @@ export class DialogTracker {
   private readonly recentOrder: string[] = [];
   private recentOldest = 0;
   readonly stats: DialogTrackerStats = { messages: 0, retransmissions: 0, ignored: 0, evicted: 0 };
+  /**
+   * By dialog key, the capture time of its last media packet, where a caller notes media (the
+   * replay engine); null: dialogs idle out by SIP alone.
+   */
+  mediaActivity: ((dialogKey: string) => number) | null = null;
 
   constructor(limits: Partial<DialogTrackerLimits> = {}) {
     this.limits = { ...DEFAULT_DIALOG_LIMITS, ...limits };
@@ -574,8 +579,28 @@ export class DialogTracker {
     if (jump > this.limits.idleTimeoutSec) return;
     for (const d of this.dialogs.values()) {
       if (ctx.ts - d.lastSeen <= this.limits.idleTimeoutSec) break;
+      // a call whose media still flows is running, SIP or not (no session timers: nothing
+      // refreshes it for hours): refreshed as by a message now (the map stays in order of
+      // lastSeen), its media looked at again when it is found idle again — so a call idles
+      // out between one and two idle bounds after its last packet
+      if (ctx.ts - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
+        this.refresh(d, ctx);
+        continue;
+      }
       this.evict(d, 'idle-timeout', ctx, events);
     }
+  }
+
+  /**
+   * Where media is noted (the replay engine routes it), when the dialog's was last seen: an
+   * answered INVITE's entry by its dialogs' media.
+   */
+  private lastMediaOf(d: DialogState): number {
+    const of = this.mediaActivity;
+    if (of === null) return Number.NEGATIVE_INFINITY;
+    let last = of(d.key);
+    for (const key of d.forks) last = Math.max(last, of(key));
+    return last;
   }
 
   private evict(d: DialogState, limit: 'max-dialogs' | 'idle-timeout', ctx: SipContext, events: SignalingEvent[]): void {
