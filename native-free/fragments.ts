@@ -39,6 +39,8 @@ interface FragmentSet {
   received: number;
   /** the payload length, known once the last fragment (MF clear) has arrived */
   total: number;
+  /** the upper-layer protocol the offset-0 fragment names (−1 until it arrives) */
+  protocol: number;
 }
 
 export const FragmentOutcome = { HELD: 0, COMPLETE: 1, DROPPED: 2 } as const;
@@ -66,6 +68,11 @@ export class FragmentReassembler {
   readonly stats: FragmentStats = { held: 0, reassembled: 0, dropped: 0, overlaps: 0, timeouts: 0 };
   /** the reassembled payload after a COMPLETE outcome */
   completed: Uint8Array = new Uint8Array(0);
+  /**
+   * After a COMPLETE outcome, the protocol its offset-0 fragment gave: IPv6 fragments' headers
+   * may name different next headers, and only the first's counts (RFC 8200 §4.5).
+   */
+  completedProtocol = -1;
   /** why the last DROPPED outcome happened */
   dropReason = '';
   private givenUp: GivenUpFragments[] = [];
@@ -80,9 +87,10 @@ export class FragmentReassembler {
 
   /**
    * Takes the fragment carrying payload bytes data[start, start + length) at `offset` of the
-   * datagram named `key`. On COMPLETE, `completed` holds the whole payload.
+   * datagram named `key`, whose header names `protocol` as what follows. On COMPLETE, `completed`
+   * holds the whole payload and `completedProtocol` the offset-0 fragment's protocol.
    */
-  add(key: string, ts: number, offset: number, moreFragments: boolean, data: Uint8Array, start: number, length: number, frame = 0): FragmentOutcome {
+  add(key: string, ts: number, offset: number, moreFragments: boolean, data: Uint8Array, start: number, length: number, frame = 0, protocol = -1): FragmentOutcome {
     this.expire(ts);
     const end = offset + length;
     let set = this.sets.get(key);
@@ -104,7 +112,7 @@ export class FragmentReassembler {
         this.giveUp(oldestKey, oldest, 'limit');
       }
       if (length > this.limits.maxBytes) return this.rejected('fragment larger than the reassembly limit');
-      set = { firstTs: ts, firstFrame: frame, buffer: new Uint8Array(Math.max(end, 2048)), ranges: [], received: 0, total: -1 };
+      set = { firstTs: ts, firstFrame: frame, buffer: new Uint8Array(Math.max(end, 2048)), ranges: [], received: 0, total: -1, protocol: -1 };
       this.sets.set(key, set);
     }
     const ranges = set.ranges;
@@ -135,6 +143,7 @@ export class FragmentReassembler {
       set.buffer = grown;
     }
     set.buffer.set(data.subarray(start, start + length), offset);
+    if (offset === 0) set.protocol = protocol;
     ranges.push(offset, end);
     set.received += length;
     this.bytesHeld += length;
@@ -145,6 +154,7 @@ export class FragmentReassembler {
       this.bytesHeld -= set.received;
       this.stats.reassembled++;
       this.completed = set.buffer.subarray(0, set.total);
+      this.completedProtocol = set.protocol;
       if (this.recentlyCompleted.size >= RECENTLY_COMPLETED) this.recentlyCompleted.delete(this.recentlyCompleted.keys().next().value!);
       this.recentlyCompleted.set(key, { ts, bytes: this.completed.slice() });
       return FragmentOutcome.COMPLETE;

@@ -269,12 +269,15 @@ export class PacketDecoder {
           let fragmentable = payloadAt;
           if (h.fragmentOffset > 0 || h.moreFragments) {
             const key = `6 ${formatIpv6(bytes, h.addressOffset)} ${formatIpv6(bytes, h.addressOffset + 16)} ${h.identification}`;
-            const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt, view.frame);
+            const outcome = this.fragments.add(key, view.ts, h.fragmentOffset, h.moreFragments, bytes, payloadAt, payloadEnd - payloadAt, view.frame, protocol);
             if (outcome === FragmentOutcome.HELD) return 'pending';
             if (outcome === FragmentOutcome.DROPPED) {
               fail(this.err, payloadAt - 6, this.fragments.dropReason);
               return this.malformed(view, base);
             }
+            // what follows the fragment header is what the first fragment says (RFC 8200 §4.5:
+            // the others' Next Header values may differ, and are not used)
+            protocol = this.fragments.completedProtocol;
             bytes = this.fragments.completed;
             base = 0;
             fragmentable = 0;

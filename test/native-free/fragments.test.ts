@@ -124,6 +124,22 @@ describe('IPv6 fragment reassembly', () => {
     expect(decoder.stats.fragmentsReassembled).toBe(1);
   });
 
+  it("takes what follows the fragment header from the first fragment, not the one that completes the set (RFC 8200 §4.5)", () => {
+    // Was: the next header of the fragment that arrived last (here 59, No Next Header) was
+    // followed: the reassembled UDP datagram was read as nothing at all
+    const noNext = (offset: number, end: number, more: boolean) =>
+      buildIpv6Packet({
+        src: A6,
+        dst: B6,
+        protocol: 59,
+        extensions: [{ type: IpProtocol.HOP_BY_HOP }, { type: IpProtocol.FRAGMENT, body: ipv6FragmentBody(offset, more, 0xabcdef) }],
+        payload: fragmentable.subarray(offset, end),
+      });
+    const { decoded } = decodeAll([noNext(192, 216, false), frags[0]!, noNext(96, 192, true)].map((f) => at(f)));
+    expect(decoded.map((d) => d.kind)).toEqual(['pending', 'pending', 'udp']);
+    expect(decoded[2]).toMatchObject({ src: A6, dst: B6, sport: 6000, dport: 6001, payload: body });
+  });
+
   it('an overlapping fragment drops the set', () => {
     const { decoded, decoder } = decodeAll([frags[0]!, fragment(88, 192, true)].map((f) => at(f)));
     expect(decoded[1]).toMatchObject({ kind: 'malformed', error: 'fragment [88, 192) overlaps [0, 96)', errorOffset: 50 }); // offset field of the fragment header after hop-by-hop
