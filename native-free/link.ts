@@ -1,7 +1,7 @@
 /**
  * Link layers: find where the IP packet starts in a capture record.
  *
- *  Ethernet II (LINKTYPE_ETHERNET 1), with any number of 802.1Q / 802.1ad tags:
+ *  Ethernet II (LINKTYPE_ETHERNET 1), with any number of 802.1Q / 802.1ad tags (and 802.3 frames with LLC/SNAP, RFC 1042):
  *  | dst MAC (6) | src MAC (6) | [TPID 8100|88a8|9100 (2) | TCI (2)]* | EtherType (2) | payload
  *
  *  Linux cooked v1 (LINKTYPE_LINUX_SLL 113), 16 bytes:
@@ -36,6 +36,8 @@ const PPP_IPV4 = 0x0021;
 const PPP_IPV6 = 0x0057;
 /** EtherType values at or below this are 802.3 lengths, not protocols. */
 const MAX_8023_LENGTH = 1500;
+/** LLC (DSAP, SSAP, control) and SNAP (OUI, EtherType) after an 802.3 length */
+const LLC_SNAP_HEADER = 8;
 
 const ETHERNET_HEADER = 14;
 const VLAN_TAG = 4;
@@ -98,7 +100,7 @@ function afterEtherType(
     type = readUint16(bytes, at + 2);
     at += VLAN_TAG;
   }
-  if (type <= MAX_8023_LENGTH) return LinkResult.OTHER;
+  if (type <= MAX_8023_LENGTH) return afterLlc(bytes, at, end, out, err);
   if (type === ETHERTYPE_MPLS || type === ETHERTYPE_MPLS_MULTICAST) return afterMplsLabels(bytes, at, end, out, err);
   if (type === ETHERTYPE_PPPOE_SESSION) {
     if (end - at < PPPOE_SESSION_HEADER) {
@@ -113,6 +115,20 @@ function afterEtherType(
     return LinkResult.OTHER;
   }
   return ipEtherType(type, out, at);
+}
+
+/**
+ * An 802.3 frame (a length where the EtherType would be): an 802.2 LLC header, and where it is
+ * SNAP (DSAP and SSAP 0xAA, UI) with an EtherType-encapsulating OUI (RFC 1042's 00-00-00,
+ * 802.1H's 00-00-F8), the EtherType and the packet it names; anything else (STP, NetBIOS, IPX
+ * over LLC) is not IP.
+ */
+function afterLlc(bytes: Uint8Array, at: number, end: number, out: LinkLayer, err: LayerError): LinkResult {
+  if (end - at < LLC_SNAP_HEADER || bytes[at] !== 0xaa || bytes[at + 1] !== 0xaa || bytes[at + 2] !== 0x03) return LinkResult.OTHER;
+  if (bytes[at + 3] !== 0 || bytes[at + 4] !== 0 || (bytes[at + 5] !== 0 && bytes[at + 5] !== 0xf8)) return LinkResult.OTHER;
+  const type = readUint16(bytes, at + 6);
+  // a length again would be an 802.3 frame inside SNAP: nothing an IP packet is carried in
+  return type <= MAX_8023_LENGTH ? LinkResult.OTHER : afterEtherType(bytes, type, at + LLC_SNAP_HEADER, end, out, err);
 }
 
 /**

@@ -35,6 +35,12 @@ describe('link layers', () => {
     },
     { name: 'Ethernet ARP', linkType: LinkType.ETHERNET, data: concatBytes(b(...macs, 0x08, 0x06), new Uint8Array(28)), want: { kind: 'other' } },
     { name: 'Ethernet 802.3 length field', linkType: LinkType.ETHERNET, data: concatBytes(b(...macs, 0x00, 0x30), new Uint8Array(48)), want: { kind: 'other' } },
+    // RFC 1042: IP in 802.3 frames with LLC/SNAP (tshark reads them as IP; was: not read)
+    { name: 'Ethernet 802.3 LLC/SNAP IPv4 (RFC 1042)', linkType: LinkType.ETHERNET, data: concatBytes(b(...macs, 0x00, 8 + ip4.length, 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00), ip4), want: v4 },
+    { name: 'Ethernet 802.3 LLC/SNAP 802.1H IPv6 after a VLAN tag', linkType: LinkType.ETHERNET, data: concatBytes(b(...macs, 0x81, 0x00, 0x00, 0x0a, 0x00, 8 + ip6.length, 0xaa, 0xaa, 0x03, 0, 0, 0xf8, 0x86, 0xdd), ip6), want: v6 },
+    { name: 'Ethernet 802.3 LLC, not SNAP (STP)', linkType: LinkType.ETHERNET, data: concatBytes(b(...macs, 0x00, 0x26, 0x42, 0x42, 0x03), new Uint8Array(35)), want: { kind: 'other' } },
+    { name: 'Ethernet 802.3 SNAP of another OUI (Cisco CDP)', linkType: LinkType.ETHERNET, data: concatBytes(b(...macs, 0x00, 0x30, 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00), new Uint8Array(40)), want: { kind: 'other' } },
+    { name: 'Ethernet 802.3 SNAP cut short', linkType: LinkType.ETHERNET, data: b(...macs, 0x00, 0x05, 0xaa, 0xaa, 0x03, 0, 0), want: { kind: 'other' } },
     {
       name: 'Linux SLL',
       linkType: LinkType.LINUX_SLL,
