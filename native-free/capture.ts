@@ -5,7 +5,8 @@
  * bytes of a record cut by the chunk's end are carried into room left at the front of the next
  * buffer.
  */
-import { readSync, type Stats } from 'node:fs';
+import { createReadStream, readSync, type Stats } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
@@ -99,6 +100,53 @@ function formatOrThrow(file: string, head: Uint8Array): CaptureFormat {
   throw new CaptureError(file, 0, `not a pcap or pcapng capture (starts with 0x${hex})`);
 }
 
+/** gzip's magic (RFC 1952 §2.3.1): a compressed capture (tcpdump -z gzip, rotated .pcap.gz). */
+function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** How a gzip-compressed capture's file is named in errors: its offsets count decompressed bytes. */
+function decompressedName(file: string): string {
+  return `${file} (decompressed)`;
+}
+
+/** A pipe carrying gzip data: it cannot be looked into, so it is refused with what to do. */
+function gzipThroughPipe(file: string): CaptureError {
+  return new CaptureError(file, 0, 'gzip-compressed data through a pipe: give the .gz file itself, or decompress it on the way (zcat)');
+}
+
+/**
+ * A gzip file's decompressed bytes, read into a caller's buffer as from a file handle (in turn,
+ * no positions). zlib reads concatenated members (a rotated file appended to) as one stream.
+ */
+function gunzipReader(path: string): { read: (buf: Uint8Array, offset: number, length: number) => Promise<number>; close: () => void } {
+  const input = createReadStream(path);
+  const gunzip = createGunzip();
+  input.on('error', (err) => gunzip.destroy(err));
+  input.pipe(gunzip);
+  const pieces = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let piece: Buffer | undefined;
+  let at = 0;
+  return {
+    async read(buf, offset, length) {
+      if (piece === undefined || at === piece.length) {
+        const next = await pieces.next();
+        if (next.done === true) return 0;
+        piece = next.value;
+        at = 0;
+      }
+      const n = Math.min(length, piece.length - at);
+      buf.set(piece.subarray(at, at + n), offset);
+      at += n;
+      return n;
+    },
+    close() {
+      input.destroy();
+      gunzip.destroy();
+    },
+  };
+}
+
 function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
   return formatOrThrow(file, head) === 'pcap' ? new PcapWalker(file) : new PcapngWalker(file);
 }
@@ -116,10 +164,11 @@ export async function statCapture(path: string): Promise<Stats> {
 }
 
 /**
- * Says what format a file is before anything is set up for it (output files, workers):
- * throws the same CaptureError the reader would, naming the file and offset 0.
+ * Says what format a file is, and whether it is gzip-compressed (read decompressed), before
+ * anything is set up for it (output files, workers): throws the same CaptureError the reader
+ * would, naming the file and offset 0.
  */
-export async function probeCaptureFormat(path: string): Promise<CaptureFormat> {
+export async function probeCaptureFormat(path: string): Promise<{ format: CaptureFormat; gzip: boolean }> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -129,7 +178,21 @@ export async function probeCaptureFormat(path: string): Promise<CaptureFormat> {
   try {
     const head = new Uint8Array(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
-    return formatOrThrow(path, head.subarray(0, bytesRead));
+    if (!isGzip(head.subarray(0, bytesRead))) return { format: formatOrThrow(path, head.subarray(0, bytesRead)), gzip: false };
+    const st = await handle.stat();
+    if (!st.isFile()) throw gzipThroughPipe(path);
+    // a compressed capture: what it decompresses to must be one
+    const inner = gunzipReader(path);
+    try {
+      let n = 0;
+      for (let got = -1; n < 4 && got !== 0; n += got) got = await inner.read(head, n, 4 - n);
+      return { format: formatOrThrow(decompressedName(path), head.subarray(0, n)), gzip: true };
+    } catch (err) {
+      if (err instanceof CaptureError) throw err;
+      throw new CaptureError(path, 0, `gzip data that does not decompress: ${systemErrorText(err)}`);
+    } finally {
+      inner.close();
+    }
   } catch (err) {
     if (err instanceof CaptureError) throw err;
     throw readError(path, 0, err);
@@ -176,7 +239,22 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   } catch {
     seekable = false;
   }
-  let readAhead = mode === 'ahead' || (mode === 'auto' && (!opts.recycleChunks || !seekable));
+  // A gzip-compressed file is read through zlib: in turn, ahead (inflating is the thread
+  // pool's work), its offsets those of the decompressed capture
+  let gunzip: ReturnType<typeof gunzipReader> | undefined;
+  if (seekable) {
+    const head = new Uint8Array(2);
+    try {
+      const { bytesRead } = await handle.read(head, 0, 2, 0);
+      if (isGzip(head.subarray(0, bytesRead))) gunzip = gunzipReader(path);
+    } catch (err) {
+      await handle.close();
+      throw readError(path, 0, err);
+    }
+  }
+  const name = gunzip === undefined ? path : decompressedName(path);
+  if (gunzip !== undefined) seekable = false;
+  let readAhead = gunzip !== undefined || mode === 'ahead' || (mode === 'auto' && (!opts.recycleChunks || !seekable));
   /** slow synchronous reads in a row ('auto') */
   let slowReads = 0;
   type Chunk = { buf: Uint8Array; bytesRead: number };
@@ -184,21 +262,29 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   // input hands its bytes over: a pipe gives what its writer has written so far. Chunks, and
   // with them the batches cut from them (where windows close on time), then break at the same
   // bytes whether a capture comes from a file or through a pipe, so the output is the same.
+  /** a read that failed after some bytes of its chunk: those are walked first, then this is thrown */
+  let failed: CaptureError | undefined;
   const readChunk = async (at: number): Promise<Chunk> => {
+    if (failed !== undefined) throw failed;
     const buf = recycled.pop() ?? allocate(headroom + chunkBytes);
     let n = 0;
     try {
       while (n < chunkBytes) {
-        const { bytesRead } = await handle.read(buf, headroom + n, chunkBytes - n, seekable ? at + n : null);
+        const bytesRead = gunzip !== undefined ? await gunzip.read(buf, headroom + n, chunkBytes - n) : (await handle.read(buf, headroom + n, chunkBytes - n, seekable ? at + n : null)).bytesRead;
         if (bytesRead === 0) break;
         n += bytesRead;
       }
       return { buf, bytesRead: n };
     } catch (err) {
-      throw readError(path, at + n, err);
+      // a gzip stream cut or corrupt midway (a .gz copied while being written): the bytes it
+      // gave before are records like any others
+      failed = gunzip !== undefined ? new CaptureError(name, at + n, `gzip data that does not decompress: ${systemErrorText(err)}`) : readError(path, at + n, err);
+      if (n > 0) return { buf, bytesRead: n };
+      throw failed;
     }
   };
   const readChunkNow = (at: number): Chunk => {
+    if (failed !== undefined) throw failed;
     const reused = recycled.pop();
     const buf = reused ?? allocate(headroom + chunkBytes);
     const started = performance.now();
@@ -232,6 +318,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   let held: Uint8Array | undefined;
   // Reading ahead, one read is always in flight while the chunk before it is walked.
   let pending: Promise<Chunk> | undefined = readAhead ? readChunk(0) : undefined;
+  pending?.catch(() => undefined);
   try {
     let walker: CaptureRecordWalker | undefined;
     let carry: Uint8Array = new Uint8Array(0);
@@ -253,6 +340,9 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       const eof = chunk.bytesRead === 0;
       filePos += chunk.bytesRead;
       pending = eof || !readAhead ? undefined : readChunk(filePos);
+      // it is awaited once this chunk's batches are taken: a read that fails meanwhile (a gzip
+      // stream's end, EIO) is thrown then, in turn, not as a rejection no one handles yet
+      pending?.catch(() => undefined);
       let buf = chunk.buf;
       let pos = headroom - carry.length;
       let end = headroom + chunk.bytesRead;
@@ -274,9 +364,10 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
           carry = buf.slice(pos, end);
           continue;
         }
-        if (have === 0) throw new CaptureError(path, 0, 'empty file: not a capture');
-        if (have < 4) throw new CaptureError(path, 0, `truncated file header: ${have} bytes, not a capture`);
-        walker = createWalker(path, buf.subarray(pos, pos + 4));
+        if (have === 0) throw new CaptureError(name, 0, 'empty file: not a capture');
+        if (gunzip === undefined && isGzip(buf.subarray(pos, end))) throw gzipThroughPipe(path);
+        if (have < 4) throw new CaptureError(name, 0, `truncated file header: ${have} bytes, not a capture`);
+        walker = createWalker(name, buf.subarray(pos, pos + 4));
       }
 
       for (;;) {
@@ -296,9 +387,9 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       if (eof) {
         if (pos < end) {
           const message = walker.describeLeftover(buf, view, pos, end, fileBase);
-          opts.onWarning?.({ file: path, offset: fileBase + pos, frame, message });
+          opts.onWarning?.({ file: name, offset: fileBase + pos, frame, message });
         } else if ((walker.pendingSkip ?? 0) > 0) {
-          opts.onWarning?.({ file: path, offset: fileBase + pos, frame, message: `record cut short: a block without packets ends ${walker.pendingSkip} bytes past the end of the file` });
+          opts.onWarning?.({ file: name, offset: fileBase + pos, frame, message: `record cut short: a block without packets ends ${walker.pendingSkip} bytes past the end of the file` });
         }
         return;
       }
@@ -310,6 +401,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     const last = pending === undefined ? undefined : await pending.catch(() => undefined);
     if (last !== undefined) releaseChunk?.(last.buf);
     if (held !== undefined) releaseChunk?.(held);
+    gunzip?.close();
     await handle.close();
   }
 }

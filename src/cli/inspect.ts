@@ -1,4 +1,4 @@
-import { statCapture } from '../../native-free/capture.js';
+import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
 import type { CaptureWarning, PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
@@ -55,7 +55,9 @@ export async function runInspect(args: string[]): Promise<number> {
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
   const info = await statCapture(capture);
-  const progress = new Progress(`inspect ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
+  // a gzip-compressed file's share read is not known from its size: no share, no ETA then
+  const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
+  const progress = new Progress(`inspect ${capture}`, sized ? info.size : 0, values.quiet === true);
   let malformed = 0;
   const emit = (e: Endpoints, fields: Record<string, unknown>, summary: string) =>
     out.line(json ? JSON.stringify({ ...e, ...fields }) : textLine(e, summary));

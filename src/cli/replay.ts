@@ -173,11 +173,12 @@ export async function runReplay(args: string[]): Promise<number> {
   // A file that is not a capture is refused before the workers start. A pipe or a FIFO cannot
   // be looked into twice: the replay judges its first bytes itself. Either way the output
   // folder and files are made at the first write, once the capture has been accepted.
-  if (info.isFile()) await probeCaptureFormat(capture);
+  // a gzip-compressed file's share read is not known from its size: no share, no ETA then
+  const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
   await checkOutDir(outDir);
   const explain = values.explain === true;
   const outputs = replayOutputs(outDir, explain);
-  const progress = new Progress(`replay ${capture}`, info.isFile() ? info.size : 0, values.quiet === true);
+  const progress = new Progress(`replay ${capture}`, sized ? info.size : 0, values.quiet === true);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);

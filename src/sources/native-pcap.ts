@@ -219,7 +219,7 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, opts:
   const maxBatchRecords = opts.maxBatchRecords ?? 4096;
   // a file that is no capture is refused as an unfiltered read refuses it (file, byte offset),
   // not in libpcap's words ("unknown file format")
-  await probeCaptureFormat(path);
+  if ((await probeCaptureFormat(path)).gzip) throw new CaptureError(path, 0, 'gzip-compressed: --filter reads through libpcap, which does not decompress (zcat it to a file, or leave --filter out)');
   let pending: PickedRecord[] = [];
   let pendingFirstFrame = 1;
   const flush = (): RecordBatch => {
