@@ -27,7 +27,7 @@ export async function runBindings(args: string[]): Promise<number> {
     // as replay and inspect: a cut last record, records of a link type not read
     onWarning: (message) => process.stderr.write(`aipref-enforcer bindings: ${message}\n`),
     // a capture broken mid-file: the table of what was read, then the error (as inspect does)
-    onPartialBindings: (rows) => printBindings(rows, json),
+    onPartialResult: (partial) => printBindings(partial.bindings, json),
   });
   await printBindings(bindings, json);
   return 0;

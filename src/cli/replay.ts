@@ -6,7 +6,7 @@ import { NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
-import { defaultWorkerCount, replayCapture, type ReplaySink } from '../pipeline/replay-engine.js';
+import { defaultWorkerCount, replayCapture, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import type { ByteRun } from '../pipeline/encoded-lines.js';
 import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
@@ -185,6 +185,8 @@ export async function runReplay(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   let result;
   let files: ReplayFiles;
+  /** what a capture broken mid-file gave before the break (its summary is printed, then the error) */
+  let partial: ReplayResult | undefined;
   try {
     result = await replayCapture({
       capture,
@@ -196,26 +198,38 @@ export async function runReplay(args: string[]): Promise<number> {
       signal: interrupt.signal,
       onProgress: (packets, bytes) => progress.update(packets, bytes),
       onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
+      onPartialResult: (r) => void (partial = r),
     });
     // made at the first write; a capture with no record in it (a header alone) still has them, empty
     files = await outputs.open();
+  } catch (err) {
+    // a capture broken mid-file: what was read before the break is written and summed up (on
+    // stdout, as for a whole capture), then the error stops the run (exit 1)
+    if (partial !== undefined) {
+      const written = await outputs.open();
+      printSummary(partial.summary, written, ' — stopped where the capture broke');
+    }
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     progress.done();
     await outputs.close();
   }
-  const s = result.summary;
-  if (values.json) {
-    process.stdout.write(JSON.stringify(s) + '\n');
-  } else if (!values.quiet) {
-    const reports = Object.entries(s.reports).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-    process.stdout.write(
-      `${s.packets} packets (${s.rtp} RTP, ${s.rtcp} RTCP, ${s.sip} SIP, ${s.malformed} malformed), ${s.dialogs} dialogs, ${s.streams} streams\n` +
-        `telemetry: ${s.telemetry.export} exported, ${s.telemetry.aggregate} aggregated, ${s.telemetry.drop} dropped\n` +
-        `reports: ${reports}\n` +
-        `written to ${path.join(outDir, path.sep)} (exports.ndjson ${files.exports.lineCount} lines, reports.ndjson ${files.reports.lineCount} lines${files.decisions ? `, decisions.ndjson ${files.decisions.lineCount} lines` : ''})${interrupt.signal.aborted ? ' — interrupted' : ''}\n`,
-    );
-  }
+  printSummary(result.summary, files, interrupt.signal.aborted ? ' — interrupted' : '');
   return interrupt.signal.aborted ? 130 : 0;
+
+  function printSummary(s: ReplayResult['summary'], written: ReplayFiles, ending: string): void {
+    if (values.json) {
+      process.stdout.write(JSON.stringify(s) + '\n');
+    } else if (!values.quiet) {
+      const reports = Object.entries(s.reports).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      process.stdout.write(
+        `${s.packets} packets (${s.rtp} RTP, ${s.rtcp} RTCP, ${s.sip} SIP, ${s.malformed} malformed), ${s.dialogs} dialogs, ${s.streams} streams\n` +
+          `telemetry: ${s.telemetry.export} exported, ${s.telemetry.aggregate} aggregated, ${s.telemetry.drop} dropped\n` +
+          `reports: ${reports}\n` +
+          `written to ${path.join(outDir, path.sep)} (exports.ndjson ${written.exports.lineCount} lines, reports.ndjson ${written.reports.lineCount} lines${written.decisions ? `, decisions.ndjson ${written.decisions.lineCount} lines` : ''})${ending}\n`,
+      );
+    }
+  }
 }

@@ -65,10 +65,11 @@ export interface ReplayOptions {
    */
   bindings?: boolean;
   /**
-   * With `bindings`: a read that fails after some records (a capture broken mid-file) throws,
-   * but first hands the binding table of what it read here, so that it is not lost.
+   * A read that fails after some records (a capture broken mid-file) throws, but first hands
+   * here the result of what it read — its summary, and with `bindings` its binding table — so
+   * that it is not lost.
    */
-  onPartialBindings?: (rows: (BindingRow & { ended: boolean })[]) => void | Promise<void>;
+  onPartialResult?: (result: ReplayResult) => void | Promise<void>;
 }
 
 /** A reloaded policy file, and the window it makes (its own, unless the command line fixed one). */
@@ -484,7 +485,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
-      if (!readEnded && feed.stats.packets > 0 && opts.onPartialBindings) await opts.onPartialBindings(finals.flatMap((f) => f.bindings).sort(bindingOrder));
+      if (!readEnded && feed.stats.packets > 0 && opts.onPartialResult) await opts.onPartialResult(resultOf(finals));
     } finally {
       // shard threads stop even when writing failed (a full disk), or the process would not end
       await Promise.all(shards.map((s) => s.close()));
@@ -493,32 +494,37 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   // (after a read that ended: one that failed says only what stopped it)
   for (const w of unsupportedLinkTypeWarnings(opts.capture, feed.stats.layers)) opts.onWarning?.(w);
-  const counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry };
-  let streams = 0;
-  for (const f of finals) {
-    counters.rtp += f.counters.rtp;
-    counters.rtcp += f.counters.rtcp;
-    counters.malformed += f.counters.malformed;
-    telemetry.export += f.counters.telemetry.export;
-    telemetry.aggregate += f.counters.telemetry.aggregate;
-    telemetry.drop += f.counters.telemetry.drop;
-    streams += f.streams;
+  return resultOf(finals);
+
+  /** The summary (SPEC §8) and binding table of what the shards finished with; called once. */
+  function resultOf(finals: readonly (ShardFinal | ThreadFinal)[]): ReplayResult {
+    const counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry };
+    let streams = 0;
+    for (const f of finals) {
+      counters.rtp += f.counters.rtp;
+      counters.rtcp += f.counters.rtcp;
+      counters.malformed += f.counters.malformed;
+      telemetry.export += f.counters.telemetry.export;
+      telemetry.aggregate += f.counters.telemetry.aggregate;
+      telemetry.drop += f.counters.telemetry.drop;
+      streams += f.streams;
+    }
+    const bindings = finals.flatMap((f) => f.bindings).sort(bindingOrder);
+    return {
+      summary: {
+        packets: feed.stats.packets,
+        rtp: counters.rtp,
+        rtcp: counters.rtcp,
+        sip: front.counters.sip,
+        malformed: reportCounts['malformed-input'] ?? 0,
+        streams,
+        dialogs: front.counters.dialogs,
+        telemetry,
+        reports: Object.fromEntries(Object.entries(reportCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
+      },
+      bindings,
+    };
   }
-  const bindings = finals.flatMap((f) => f.bindings).sort(bindingOrder);
-  return {
-    summary: {
-      packets: feed.stats.packets,
-      rtp: counters.rtp,
-      rtcp: counters.rtcp,
-      sip: front.counters.sip,
-      malformed: reportCounts['malformed-input'] ?? 0,
-      streams,
-      dialogs: front.counters.dialogs,
-      telemetry,
-      reports: Object.fromEntries(Object.entries(reportCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
-    },
-    bindings,
-  };
 }
 
 /**
