@@ -193,6 +193,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024, 1000);
   const counts: LiveCounts = { exports: 0, aggregates: 0, reports: 0, malformedDatagrams: 0, overflowed: 0, received: 0 };
   const sources = new Map<string, SourceCounters>();
+  /** the UDP sources' sockets, by source name: the kernel's count of datagrams dropped there */
+  const socketDrops = new Map<string, () => number | null>();
   const addresses: LiveAddresses = {};
   const closers: (() => Promise<void>)[] = [];
   let stopping = false;
@@ -329,6 +331,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         onMalformed: (reason, from) => reportMalformed('udp', reason, `${from.address}:${from.port}`),
       });
       sources.set('udp', listener.counters);
+      socketDrops.set('udp', () => listener.kernelDrops());
       addresses.udp = { host: listener.address.address, port: listener.address.port };
       closers.push(() => listener.close());
     }
@@ -339,6 +342,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         onAuthRejected: authRejectedLog(log),
       });
       sources.set('hep', hep.counters);
+      socketDrops.set('hep', () => hep.kernelDrops());
       addresses.hep = { udp: { host: hep.udpAddress!.address, port: hep.udpAddress!.port }, tcp: { host: hep.tcpAddress!.address, port: hep.tcpAddress!.port } };
       closers.push(() => hep.close());
     }
@@ -364,6 +368,9 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     throw err;
   }
   for (const [name, c] of sources) metrics.trackSource(name, c);
+  for (const [name, drops] of socketDrops) metrics.trackSocketDrops(name, drops);
+  /** each UDP source's kernel drop count (null: the kernel does not tell), for the logs */
+  const kernelDrops = (): Record<string, number | null> | undefined => (socketDrops.size === 0 ? undefined : Object.fromEntries([...socketDrops].map(([name, drops]) => [name, drops()])));
 
   let metricsServer: MetricsServer | undefined;
   if (opts.metrics) {
@@ -408,7 +415,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const statsTimer =
     opts.statsSec > 0 && !opts.quiet
       ? setInterval(() => {
-          log({ event: 'counters', ...counts, queueDepth: queue.depth, sources: Object.fromEntries(sources) });
+          log({ event: 'counters', ...counts, queueDepth: queue.depth, sources: Object.fromEntries(sources), kernelDrops: kernelDrops() });
         }, opts.statsSec * 1000)
       : undefined;
   statsTimer?.unref();
@@ -425,6 +432,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       stopping = true;
       clearInterval(statsTimer);
       log({ event: 'drain', queueDepth: queue.depth });
+      // read while the sockets are open (a closed socket's count is gone with it)
+      const droppedByKernel = kernelDrops();
       await Promise.allSettled(closers.map((c) => c()));
       // the queue ends once empty: the engine judges everything accepted, then closes its windows
       queue.end();
@@ -438,7 +447,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       }
       // the malformed datagrams the service reported itself (they never became records) count as the engine's do
       const summary = counts.malformedDatagrams === 0 ? result.summary : { ...result.summary, malformed: result.summary.malformed + counts.malformedDatagrams, reports: { ...result.summary.reports, 'malformed-input': (result.summary.reports['malformed-input'] ?? 0) + counts.malformedDatagrams } };
-      log({ event: 'stop', ...counts, summary });
+      log({ event: 'stop', ...counts, summary, kernelDrops: droppedByKernel });
       return result;
     })();
     return stopped;

@@ -33,8 +33,11 @@ export class EnforcerMetrics {
   readonly queueDepth: Gauge<'queue'>;
   /** records received by each live source (listener), by kind (datagram, hep:sip, hep:rtcp, malformed, ...) */
   readonly sourceRecords: Counter<'source' | 'kind'>;
+  /** datagrams the kernel dropped at each live source's UDP socket (its receive buffer overran), where the kernel tells */
+  readonly socketDrops: Gauge<'source'>;
   private readonly queues = new Map<string, () => number>();
   private readonly sources = new Map<string, SourceCounters>();
+  private readonly sockets = new Map<string, () => number | null>();
 
   constructor(opts: EnforcerMetricsOptions = {}) {
     const prefix = opts.prefix ?? 'aipref_';
@@ -70,6 +73,20 @@ export class EnforcerMetrics {
         }
       },
     });
+    const sockets = this.sockets;
+    this.socketDrops = new Gauge({
+      name: `${prefix}socket_receive_drops`,
+      help: "Datagrams the kernel dropped at a live source's UDP socket since it opened (receive buffer overrun), by source",
+      labelNames: ['source'],
+      registers,
+      // the kernel's own count (Linux /proc/net/udp), read at scrape time
+      collect() {
+        for (const [source, drops] of sockets) {
+          const n = drops();
+          if (n !== null) this.set({ source }, n);
+        }
+      },
+    });
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix });
   }
 
@@ -81,6 +98,11 @@ export class EnforcerMetrics {
   /** Publishes a listener's counters (UdpMirrorListener, HepListener `counters`) under `source`. */
   trackSource(source: string, counters: SourceCounters): void {
     this.sources.set(source, counters);
+  }
+
+  /** Reports `drops()` (the kernel's count for the source's UDP socket; null: unknown) at every scrape. */
+  trackSocketDrops(source: string, drops: () => number | null): void {
+    this.sockets.set(source, drops);
   }
 
   /** An exporter's onFailure that counts into export_failures_total{exporter, kind}. */

@@ -10,6 +10,7 @@ import { createServer, isIPv6, type Server, type Socket as TcpSocket } from 'nod
 import { unzipSync } from 'node:zlib';
 import { decodeHep, HepProtocol, IpProtocolNumber, type DecodedHepPacket } from './hep.js';
 import { HepStreamFramer } from './hep-stream.js';
+import { udpReceiveDrops } from './socket-drops.js';
 import { isRtcpJson, rtcpFromJson } from './rtcp-json.js';
 import { countKind, createSourceCounters, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
 
@@ -78,6 +79,12 @@ export class HepListener {
   get udpAddress(): { address: string; port: number } | undefined {
     const a = this.udp?.address();
     return a && { address: a.address, port: a.port };
+  }
+
+  /** Datagrams the kernel dropped at the UDP socket (receive buffer overrun) since it opened; null where unknown or no UDP. */
+  kernelDrops(): number | null {
+    const a = this.udpAddress;
+    return a === undefined ? null : udpReceiveDrops(a);
   }
 
   get tcpAddress(): { address: string; port: number } | undefined {

@@ -8,6 +8,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { LinkType } from '../../native-free/types.js';
 import { countKind, createSourceCounters, type SourceCounters, type SourcePacketHandler } from './source-packet.js';
+import { udpReceiveDrops } from './socket-drops.js';
 import { wallClockSeconds } from './wall-clock.js';
 
 export type MirrorMode = 'plain' | 'ip-packet';
@@ -58,6 +59,11 @@ export class UdpMirrorListener {
 
   get address(): { address: string; port: number } {
     return { ...this.local };
+  }
+
+  /** Datagrams the kernel dropped at this socket (receive buffer overrun) since it opened; null where the kernel does not tell. */
+  kernelDrops(): number | null {
+    return udpReceiveDrops(this.local);
   }
 
   private receive(msg: Buffer, rinfo: RemoteInfo): void {
