@@ -55,6 +55,8 @@ export async function runInspect(args: string[]): Promise<number> {
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
   const info = await statCapture(capture);
+  // libpcap reads the file while a walk beside it numbers the frames: a pipe can be read once
+  if (values.filter !== undefined && !info.isFile()) throw new UsageError(`--filter needs a capture file, not a pipe or FIFO (${capture}): write it to a file first, or leave --filter out`);
   // a gzip-compressed file's share read is not known from its size: no share, no ETA then
   const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
   const progress = new Progress(`inspect ${capture}`, sized ? info.size : 0, values.quiet === true);

@@ -193,6 +193,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   // checked with or without --nats: a typo is said at once, not when --nats is added
   const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;
   const windowSec = duration(str('window'), 'window') ?? null;
+  if (str('out') === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
   const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
   return {
     ...(str('udp') && { udp: parseHostPort(str('udp')!, '--udp'), udpMode: udpMode }),

@@ -166,8 +166,8 @@ export async function runReplay(args: string[]): Promise<number> {
     windowSec = parseDuration(values.window);
     if (windowSec === null || windowSec <= 0) throw new UsageError(`--window takes a duration such as 10s or 1m, not '${values.window}'`);
   }
+  if (values.out === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
   const policy = await loadPolicyOption(values.policy);
-  for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
   const outDir = values.out ?? 'aipref-out';
   const info = await statCapture(capture);
   // A file that is not a capture is refused before the workers start. A pipe or a FIFO cannot
@@ -176,6 +176,8 @@ export async function runReplay(args: string[]): Promise<number> {
   // a gzip-compressed file's share read is not known from its size: no share, no ETA then
   const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
   await checkOutDir(outDir);
+  // once the run is accepted: a refused one says only what refused it (one line, SPEC §8)
+  for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
   const explain = values.explain === true;
   const outputs = replayOutputs(outDir, explain);
   const progress = new Progress(`replay ${capture}`, sized ? info.size : 0, values.quiet === true);
