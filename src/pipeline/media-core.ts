@@ -1020,11 +1020,11 @@ function identity(stream: StreamState): StreamIdentity {
 /**
  * What decides a stream's telemetry and names its aggregates, as one comparable text: every
  * identifier that applies, what they resolve to (export, features, retention, the deciding
- * APTs), whether the stream stopped, and its m-section's mid and kind. Compared by content:
+ * APTs), whether absence applies beside them (an offer pending), whether the stream stopped, and its m-section's mid and kind. Compared by content:
  * the same preference resolved again may be another object.
  */
 function decidingState(pref: StreamPreference, stream: StreamState): string {
-  return JSON.stringify([pref.ids, pref.resolved, pref.disabled, identity(stream)]);
+  return JSON.stringify([pref.ids, pref.resolved, pref.withAbsence, pref.disabled, identity(stream)]);
 }
 
 /**

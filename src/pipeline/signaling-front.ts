@@ -72,6 +72,8 @@ export class SignalingFront {
   private readonly offerAwaiting = new Map<string, string>();
   /** Per dialog, the keys of PRACK/UPDATE offers answered before the INVITE's 2xx: that 2xx keeps them, a failure discards them. */
   private readonly answeredEarly = new Map<string, Set<string>>();
+  /** Per dialog, what answers in an INVITE's provisional responses removed: reported at its 2xx (answer-confirmed), dropped at its failure. */
+  private readonly heldDiffs = new Map<string, ScopeDiff[]>();
   /**
    * After a policy reload, every identifier the replaced registry knew, to go to the shards
    * again (some now stand on signaling alone, or are unresolved); what the new registry was
@@ -322,16 +324,25 @@ export class SignalingFront {
         return andThen(this.deliverParts(ev.frame, ev.ts, ev.dialog, ev.sdp, ev.aiPref, bodies, beforeTwoXx ? ev.key : null), () => {
           // (a repeat may come while a newer offer awaits its answer: that one's restrictions still apply)
           this.pushNegotiated(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.inForce, ev.proposed);
-          if (ev.previous !== null) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
+          if (ev.previous !== null) {
+            // an answer in a provisional response removes nothing yet: the INVITE may still fail
+            // (a 488 with Warning 399 aipref): said at its 2xx, forgotten at its failure
+            if (ev.awaitsFinal) this.heldDiffs.set(ev.key, [...(this.heldDiffs.get(ev.key) ?? []), ev.diff]);
+            else this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, ev.diff);
+          }
           this.reportUnresolved(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective);
         });
       }
-      case 'answer-confirmed':
+      case 'answer-confirmed': {
         // the INVITE's 2xx: what its provisional answer (and the offer) changed stays, relaxations too
         this.settleWithInvite(ev.key, true);
         this.settleAnsweredEarly(ev.key, true);
         this.pushScope(ev.frame, ev.ts, ev.key, ev.dialog, ev.effective, ev.proposed);
+        const held = this.heldDiffs.get(ev.key);
+        this.heldDiffs.delete(ev.key);
+        for (const diff of held ?? []) this.reportDiff(ev.frame, ev.ts, ev.key, ev.dialog, diff);
         return;
+      }
       case 'aipref-changed':
         // Values stated outside an offer once an exchange has completed (an INFO, an UPDATE or
         // re-INVITE without SDP, their responses, a re-INVITE's ACK: ev.midCall): no answer will
@@ -356,6 +367,7 @@ export class SignalingFront {
         // (not those of another offer still awaiting its answer: an UPDATE's, when the INVITE failed).
         const rejected = offerKeyOf(ev.key, ev.method, ev.cseq);
         this.settle(rejected, false);
+        if (ev.method === 'INVITE') this.heldDiffs.delete(ev.key);
         if (this.offerAwaiting.get(ev.key) === rejected) this.offerAwaiting.delete(ev.key);
         // Nothing answered before it (a dialog the capture joined at this offer): only AI-Pref values
         // stated meanwhile stand, or nothing — not the offer's m-sections, not even as stopped ones —
@@ -599,9 +611,19 @@ export class SignalingFront {
     for (const removals of groups.values()) {
       const r = removals[0]!;
       const stops = r.cause === 'section-disabled' || r.cause === 'section-removed';
-      // what still governs the stream: the remaining scopes, and the repository's identifiers, which apply to every stream of the dialog
-      const fallback = stops ? [] : [...new Set([...r.fallback, ...repository])];
-      const to = stops ? 'nothing: the stream stops' : fallback.length === 0 ? 'nothing (telemetry drops)' : `${r.fallbackKind === 'none' ? 'repository' : `${r.fallbackKind}-level`} ${fallback.join(', ')}`;
+      // what still governs the stream: the remaining scopes, and the repository's identifiers,
+      // which apply to every stream of the dialog; where none remains, the operator's default
+      // APT stands in for absence (SPEC §3), or nothing does and the telemetry drops
+      const remaining = stops ? [] : [...new Set([...r.fallback, ...repository])];
+      const byDefault = !stops && remaining.length === 0 && this.policy.defaultApt !== null;
+      const fallback = byDefault ? [this.policy.defaultApt!] : remaining;
+      const to = stops
+        ? 'nothing: the stream stops'
+        : byDefault
+          ? `the operator's default ${this.policy.defaultApt}`
+          : fallback.length === 0
+            ? 'nothing (telemetry drops)'
+            : `${r.fallbackKind === 'none' ? 'repository' : `${r.fallbackKind}-level`} ${fallback.join(', ')}`;
       this.report({
         type: 'scope-removed',
         ts,
@@ -698,6 +720,7 @@ export class SignalingFront {
     this.offerAwaiting.delete(key);
     this.answeredEarly.delete(key);
     this.reportedUnresolved.delete(key);
+    this.heldDiffs.delete(key);
   }
 
   /** How many dialogs (and INVITEs' early states) the front keeps something for: bounded by the dialogs still running. */

@@ -386,7 +386,10 @@ export class DialogTracker {
   }
 
   private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled: boolean, ending: boolean): void {
-    if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq)) return;
+    // the party that answers (a request's response comes from the side it was sent to): two
+    // crossing re-INVITEs may carry the same CSeq number, one per side (RFC 3261 §14.1 glare)
+    const responder: Party = sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
+    if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq, responder)) return;
     const warning = aiPrefRefusalWarning(m);
     const integrityReason = aiIntegrityFailureReason(m);
     events.push({

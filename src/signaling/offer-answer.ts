@@ -48,6 +48,11 @@ interface OutstandingInvite {
   offerer: Party;
   frame: number;
   before: PartyHeaderValues | null;
+  /**
+   * an exchange had completed before it (a re-INVITE): what it states waits for its final
+   * response; an initial INVITE's values are all there is (nothing stood before them)
+   */
+  renegotiates: boolean;
 }
 
 /** The last completed exchange, to recognise a repeated answer (183 then 200 with the same SDP). */
@@ -120,7 +125,15 @@ export class OfferAnswerState {
   offer(facts: MessageFacts, sdp: SessionDescription, sdpText: string, inResponse: boolean): OfferPayload | null {
     const p = this.pending;
     if (p && p.offerer === facts.party && p.cseq === facts.cseq && p.method === facts.method) {
-      if (p.sdpText === sdpText || p.copyTexts.includes(sdpText)) return null;
+      if (p.sdpText === sdpText || p.copyTexts.includes(sdpText)) {
+        // a copy of the offer (a retransmission, a proxy's forwarded copy) is nothing new, unless
+        // it carries AI-Pref values the offer did not (a domain's proxy inserted its preference):
+        // they join the offer, in force as its other values are
+        const added = newValues(p.headers[facts.party], facts.aiPref);
+        if (added.length === 0) return null;
+        p.headers = replaceSide(p.headers, facts.party, { party: facts.party, frame: facts.frame, values: [...(p.headers[facts.party]?.values ?? []), ...added] });
+        return this.proposal(facts, sdp, p, false);
+      }
       p.copies.push(sdp);
       p.copyTexts.push(sdpText);
       return this.proposal(facts, sdp, p, false);
@@ -202,7 +215,7 @@ export class OfferAnswerState {
       ? (this.unconfirmed ?? { before: { sdp: this.sdp, headers: this.headers, offerer: this.offerer, lastExchange: this.lastExchange, effective: this.effective } })
       : null;
     if (early) {
-      if (this.outstanding?.cseq !== offer.cseq) this.outstanding = { cseq: offer.cseq, offerer: offer.offerer, frame: offer.frame, before: this.headers[offer.offerer] };
+      if (this.outstanding?.cseq !== offer.cseq) this.outstanding = { cseq: offer.cseq, offerer: offer.offerer, frame: offer.frame, before: this.headers[offer.offerer], renegotiates: this.unconfirmed!.before.lastExchange !== null };
     } else if (offer.method === 'INVITE') this.outstanding = null;
     return this.commit(offer, facts, { sdp, sdpText, copies: [], copyTexts: [] }, false);
   }
@@ -239,16 +252,18 @@ export class OfferAnswerState {
    * The offer failed (non-2xx final, CANCEL): the scopes before it stay in force. An INVITE
    * whose offer its provisional response answered is undone: back to what stood before.
    */
-  reject(method: string, cseq: number): boolean {
+  reject(method: string, cseq: number, responder: Party): boolean {
     const p = this.pending;
-    if (p && p.method === method && p.cseq === cseq) {
+    // a failure answers the offerer's request: the other side's responds to the other side
+    // (each side numbers its own requests: crossing re-INVITEs may share a CSeq number)
+    if (p && p.method === method && p.cseq === cseq && p.offerer !== responder) {
       this.pending = null;
       // nothing answered yet: what AI-Pref values alone stated (an INFO, a 180) is all that stands
       if (this.lastExchange === null) this.effective = this.headersOnly();
       return true;
     }
     const v = this.outstanding;
-    if (method !== 'INVITE' || v?.cseq !== cseq) return false;
+    if (method !== 'INVITE' || v?.cseq !== cseq || v.offerer === responder) return false;
     this.outstanding = null;
     const u = this.unconfirmed;
     this.unconfirmed = null;
@@ -279,9 +294,10 @@ export class OfferAnswerState {
     const builtOn = this.pending !== null && this.pending.method !== 'INVITE';
     if (u !== null && u.before.lastExchange !== null && !builtOn) return u.before.effective;
     // An exchange built on the early answer completed (its snapshot gone): what it negotiated
-    // stands, but the AI-Pref values the INVITE itself carried wait for its final response.
+    // stands, but the AI-Pref values a re-INVITE itself carried wait for its final response (an
+    // initial INVITE's are what is in force: nothing stood before them)
     const v = this.outstanding;
-    if (u === null && v !== null && this.lastExchange !== null && this.headers[v.offerer]?.frame === v.frame) {
+    if (u === null && v !== null && v.renegotiates && this.lastExchange !== null && this.headers[v.offerer]?.frame === v.frame) {
       return scopeOf(this.sdp, this.offerer, withoutValuesOf(this.headers, v));
     }
     return this.effective;
@@ -375,6 +391,13 @@ function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, 
 /** A message without an AI-Pref header (values null) states nothing: the party's values stand. */
 function withHeaders(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefValue[] | null, frame: number): Sides<PartyHeaderValues> {
   return values === null ? sides : replaceSide(sides, party, { party, frame, values });
+}
+
+/** The values of `values` a side does not state already (compared as written: id and parameters). */
+function newValues(side: PartyHeaderValues | null, values: AiPrefValue[] | null): AiPrefValue[] {
+  if (values === null) return [];
+  const held = new Set((side?.values ?? []).map((v) => JSON.stringify(v)));
+  return values.filter((v) => !held.has(JSON.stringify(v)));
 }
 
 function replaceSide<T>(sides: Sides<T>, party: Party, entry: T): Sides<T> {
