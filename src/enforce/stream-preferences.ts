@@ -240,9 +240,11 @@ export class StreamPreferences {
         for (const id of scope.dialogApts) addUnique(signaled, id);
       }
     }
-    // The repository speaks for the dialog, not for a stream: it does not make an SDES tag a conflict.
-    const conflicting = signaled.length > 0 ? stream.sdesApts.filter((id) => !signaled.includes(id)) : [];
+    // The repository is the operator's word for the dialog, control plane as signaling is: a
+    // tag neither names conflicts with them and can only add restrictions (an endpoint or a
+    // middlebox writes SDES; a user-typed tag overrode the repository's domain statement)
     for (const id of scope?.repositoryApts ?? []) addUnique(signaled, id);
+    const conflicting = signaled.length > 0 ? stream.sdesApts.filter((id) => !signaled.includes(id)) : [];
     const ids = [...signaled];
     for (const id of stream.sdesApts) addUnique(ids, id);
     // the stream's own tags where nothing more precise governs it (an sdes-priv binding) are its statements

@@ -11,18 +11,30 @@ import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import { partVersion, type AptStatement, type StatementPart, UNKNOWN_IDENTIFIER } from '../policy/statement.js';
-import type { AiPrefBody } from '../signaling/ai-pref-body.js';
+import { type AiPrefBody, cidOf } from '../signaling/ai-pref-body.js';
 import type { AiPrefValue } from '../signaling/ai-pref-header.js';
 import type { DialogId, SignalingEvent, SipContext } from '../signaling/dialog-events.js';
 import { DialogTracker } from '../signaling/dialogs.js';
 import type { NegotiatedApt, NegotiatedScope } from '../signaling/negotiated-scope.js';
 import type { ScopeDiff } from '../signaling/renegotiation.js';
 import type { SessionDescription } from '../signaling/sdp.js';
+import { scopesOfSdp } from '../signaling/sdp-scopes.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
 import { type Report, type ReportType, reportJson } from '../report/report.js';
 import type { CoreEvent, OutputLine } from './media-core.js';
 
 const HTTPS = /^https:/i;
+/** A statement that claims a signature: its identifier, the method (integrity=) and the token carried, if any. */
+interface SignedClaim {
+  id: string;
+  integrity: string;
+  token: string | null;
+}
+
+/** How an offline uri= handle the policy file misses is said: a reloaded file that states the identifier lifts it. */
+const POLICY_MISS = "the policy file's apts do not state it: its statement is unknown";
+/** a handle fetched from a repository (seed §7.1): not cid: (a body part of the message) nor another scheme */
+const HTTP_URI = /^https?:/i;
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -72,6 +84,10 @@ export class SignalingFront {
   private readonly offerAwaiting = new Map<string, string>();
   /** Per dialog, the keys of PRACK/UPDATE offers answered before the INVITE's 2xx: that 2xx keeps them, a failure discards them. */
   private readonly answeredEarly = new Map<string, Set<string>>();
+  /** Identifiers a body part has stated (a later value's uri=<cid:…> without its part is no unknown statement then). */
+  private readonly bodyStated = new Set<string>();
+  /** Per Call-ID, the identifiers whose integrity failure the call was told of (integrity-failure, once per call). */
+  private readonly integrityTold = new Map<string, Set<string>>();
   /** Per dialog, what answers in an INVITE's provisional responses removed: reported at its 2xx (answer-confirmed), dropped at its failure. */
   private readonly heldDiffs = new Map<string, ScopeDiff[]>();
   /**
@@ -136,14 +152,17 @@ export class SignalingFront {
     this.policy = policy;
     this.registry = new AptRegistry();
     for (const part of policy.statementParts()) this.registry.deliver(part);
+    // (a handle the former file missed is the new file's to resolve, if it states the identifier)
+    const resolvedNow = (prefId: string, reason: string) => reason.endsWith(POLICY_MISS) && policy.apts.has(prefId);
     for (const d of this.signaled.values()) {
       if ('part' in d) this.registry.deliver(d.part);
+      else if (resolvedNow(d.failure.prefId, d.failure.reason)) continue;
       else if (d.failure.unreadable) this.registry.markUnreadable(d.failure.prefId, d.failure.reason, null, d.failure.transient);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
     // parts of offers still awaiting their answers stay pending on top of the new statements
     for (const p of pending) this.registry.deliver(p.part, p.offer);
-    for (const u of pendingUnreadable) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
+    for (const u of pendingUnreadable) if (!resolvedNow(u.prefId, u.reason)) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
     for (const r of pendingRecoveries) this.registry.recover(r.prefId, r.offer);
     for (const id of before) this.beforeReload.add(id);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
@@ -390,16 +409,16 @@ export class SignalingFront {
     const origin = `frame ${frame}`;
     const findings: PolicyFinding[] = [];
     if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
-      return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings, offer));
+      return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, aiPref, origin, findings, offer));
     }
     for (const v of aiPref) findings.push(...this.deliverHeaderValue(v, origin, offer));
-    this.deliverBodyParts(frame, ts, dialog, sdp, bodies, origin, findings, offer);
+    return this.deliverBodyParts(frame, ts, dialog, sdp, bodies, aiPref, origin, findings, offer);
   }
 
   private async deliverHeaderValuesInTurn(frame: number, ts: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[], offer: string | null): Promise<void> {
     for (const v of aiPref) {
       if (v.integrity !== null) {
-        findings.push(...(await this.verify(v, ts, offer)));
+        findings.push(...(await this.verify({ id: v.id, integrity: v.integrity, token: v.params.token ?? null }, ts, offer)));
         continue;
       }
       findings.push(...this.deliverHeaderValue(v, origin, offer));
@@ -419,12 +438,27 @@ export class SignalingFront {
   }
 
   /** The SDP's a=aipref attributes and the statement bodies, then every finding of the message. */
-  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: AiPrefBody[], origin: string, findings: PolicyFinding[], offer: string | null): void {
+  private deliverBodyParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, bodies: AiPrefBody[], aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[], offer: string | null): void | Promise<void> {
+    // An a=aipref line or a body statement claiming a signature (integrity=…) is verified as a
+    // header value is: never taken as an unsigned statement because of where it came (SPEC §3)
+    const signed: SignedClaim[] = [];
+    const claim = (id: string, params: Readonly<Record<string, unknown>>): boolean => {
+      const integrity = params.integrity;
+      if (typeof integrity !== 'string' || integrity === '') return false;
+      signed.push({ id, integrity, token: typeof params.token === 'string' ? params.token : null });
+      return true;
+    };
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
         const where = `${origin} line ${pref.line}`;
         if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`, offer));
-        else findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
+        else if (!claim(pref.id, pref.params)) findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
+      }
+      // a line whose scope names no m-section (a mid= no m-section has, a group scope without
+      // a=group) applies to nothing: said, not skipped without a word
+      for (const pref of scopesOfSdp(sdp).unapplied) {
+        const why = pref.scope === 'mid' ? `mid=${pref.params.mid ?? '(none)'} is no m-section's a=mid` : 'no a=group line names m-sections for it';
+        this.report({ type: 'malformed-input', ts, frame, dialog, apt: [pref.id], detail: `frame ${frame}: sdp a=aipref:${pref.scope} ${pref.id} at line ${pref.line} names no m-section (${why}): it applies to nothing` });
       }
     }
     for (const body of bodies) {
@@ -432,7 +466,25 @@ export class SignalingFront {
       const read = statementPartsFromBody(body.document, origin, reference);
       for (const problem of read.problems) this.report({ type: 'malformed-input', ts, frame, dialog, detail: `frame ${frame}: ${body.contentType}: ${problem}` });
       findings.push(...read.findings);
-      for (const part of read.parts) findings.push(...this.deliver(part, offer));
+      for (const part of read.parts) {
+        this.bodyStated.add(part.prefId);
+        if (!claim(part.prefId, part.params)) findings.push(...this.deliver(part, offer));
+      }
+    }
+    // A value whose statement is the body part its uri=<cid:…> names (SPEC §2.2), when the message
+    // has no such part or it did not decode: what the statement says cannot be read, so the
+    // identifier is unresolved, not its inline parameters alone (SPEC §3) — unless a part of an
+    // earlier message stated it (a later message restating the value without its body)
+    for (const v of aiPref) {
+      const cid = cidOf(v.uri);
+      if (cid === null || bodies.some((b) => b.contentId === cid) || this.bodyStated.has(v.id)) continue;
+      findings.push(...this.unreadable(v.id, `${origin}: uri=<${v.uri}> names no body part of the message that could be read: its statement is unknown`, offer));
+    }
+    if (signed.length > 0) {
+      return (async () => {
+        for (const c of signed) findings.push(...(await this.verify(c, ts, offer)));
+        for (const f of findings) this.reportFinding(frame, ts, dialog, f);
+      })();
     }
     for (const f of findings) this.reportFinding(frame, ts, dialog, f);
   }
@@ -527,19 +579,26 @@ export class SignalingFront {
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */
   private deliverHeaderValue(v: AiPrefValue, origin: string, offer: string | null): PolicyFinding[] {
     if (v.garbled === true) return this.unreadable(v.id, `${origin}: its AI-Pref value breaks the grammar after the identifier; what it says cannot be read`, offer);
-    return this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer);
+    const findings = this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer);
+    // Offline (replay, --no-resolve-uri) a uri=<https:…> handle is resolved by the policy file's
+    // `apts` (SPEC §9): one it does not state is a repository miss, the statement behind the
+    // handle unknown — unresolved, whatever the inline parameters say, as a failed fetch is live
+    if (this.resolver === null && v.uri !== null && HTTP_URI.test(v.uri) && !this.policy.apts.has(v.id)) {
+      findings.push(...this.unreadable(v.id, `${origin}: uri=<${v.uri}> is not fetched here and ${POLICY_MISS}`, offer));
+    }
+    return findings;
   }
 
   /**
    * A signed APT (`integrity=jws`): the token is the quoted pref-id itself or a `token=`
    * parameter. Verified against the policy file's keys at the capture time.
    */
-  private async verify(v: AiPrefValue, ts: number, offer: string | null): Promise<PolicyFinding[]> {
-    const token = v.params.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
+  private async verify(v: SignedClaim, ts: number, offer: string | null): Promise<PolicyFinding[]> {
+    const token = v.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
     if (token === null) return this.integrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
     // loaded on first use: the JOSE library is a tenth of a short replay's start-up, and most captures sign nothing
     const { verifyAptToken } = await import('../policy/integrity.js');
-    const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity ?? 'jws' });
+    const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity });
     if (result.status === 'verified') {
       if (offer !== null) return this.deliver(result.part, offer);
       this.remember(result.part);
@@ -647,6 +706,16 @@ export class SignalingFront {
     for (const id of this.repository.get(key) ?? []) ids.add(id);
     for (const id of ids) {
       const statement = this.registry.get(id);
+      if (statement.status === 'integrity-failure') {
+        // said once per call, as unresolved-apt is: the registry told only the first call that
+        // presented the failing APT (its finding), not the next ones it still drops for
+        let told = this.integrityTold.get(dialog.callId);
+        if (told === undefined) this.integrityTold.set(dialog.callId, (told = new Set()));
+        if (told.has(id)) continue;
+        told.add(id);
+        this.report({ type: 'integrity-failure', ts, frame, dialog, apt: [id], detail: `${statement.reason}: counted as most restrictive` });
+        continue;
+      }
       if (statement.status !== 'unresolved') continue;
       let reported = this.reportedUnresolved.get(key);
       if (reported === undefined) this.reportedUnresolved.set(key, (reported = new Set()));
@@ -697,6 +766,7 @@ export class SignalingFront {
     if (gone.size === 0) return;
     for (const id of gone) {
       this.delivered.delete(id);
+      this.bodyStated.delete(id);
       this.registry.forget(id);
       this.beforeReload.delete(id);
     }
@@ -711,6 +781,8 @@ export class SignalingFront {
 
   /** Everything kept for a dialog (or an INVITE's early state) that is over. */
   private forget(key: string): void {
+    const callId = this.dialogIds.get(key)?.callId;
+    if (callId !== undefined) this.integrityTold.delete(callId);
     this.repository.delete(key);
     this.dialogIds.delete(key);
     this.lastScopes.delete(key);
@@ -739,6 +811,11 @@ export class SignalingFront {
   }
 
   private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {
+    if (f.type === 'integrity-failure') {
+      let told = this.integrityTold.get(dialog.callId);
+      if (told === undefined) this.integrityTold.set(dialog.callId, (told = new Set()));
+      told.add(f.apt);
+    }
     const type: ReportType =
       f.type === 'integrity-failure' ? 'integrity-failure' : f.type === 'unresolved-apt' ? 'unresolved-apt' : f.type === 'version-replaced' || f.type === 'stale-version' ? 'scope-transitioned' : 'inconsistent-signaling';
     const values = f.values ? `: ${f.values.map((v) => `${JSON.stringify(v.value)} from ${v.source}`).join(' vs ')}` : '';

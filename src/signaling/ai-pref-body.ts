@@ -76,7 +76,7 @@ function deeperThan(value: unknown, limit: number): boolean {
 }
 
 /** The Content-ID a `cid:` URL names (RFC 2392: percent-encoded addr-spec), or null. */
-function cidOf(uri: string | null): string | null {
+export function cidOf(uri: string | null): string | null {
   if (uri === null || uri.slice(0, 4).toLowerCase() !== 'cid:') return null;
   try {
     return decodeURIComponent(uri.slice(4));

@@ -170,9 +170,11 @@ describe('StreamPreferences', () => {
     const same = streamIn(table, scope, 3);
     same.sdesApts.push('apt-raw');
     expect([preferences.of(same).ids, preferences.of(same).conflicting, preferences.of(same).resolved?.export]).toEqual([['apt-raw'], [], 'raw']);
-    // with no dialog-level identifier the tag alone governs the stream, joined with the repository's
+    // with no dialog-level identifier, the repository's: a tag it does not name conflicts with it
+    // and can only add restrictions (found by a review of APT precedence: it was joined with the
+    // repository's, and a user tag overrode a domain statement of the operator's)
     const alone = streamIn(table, { ...dialogScope([], ['apt-agg']), key: 'd3' }, 4);
     alone.sdesApts.push('apt-raw');
-    expect([preferences.of(alone).ids, preferences.of(alone).conflicting, preferences.of(alone).implicit]).toEqual([['apt-agg', 'apt-raw'], [], false]);
+    expect([preferences.of(alone).ids, preferences.of(alone).conflicting, preferences.of(alone).implicit, preferences.of(alone).resolved?.export]).toEqual([['apt-agg', 'apt-raw'], ['apt-raw'], false, 'aggregated-only']);
   });
 });

@@ -22,7 +22,9 @@ function statementIds(events: CoreEvent[]): string[] {
 
 describe('statements sent to the shards', () => {
   it('go out when they change, not each time signaling repeats them', async () => {
-    const front = new SignalingFront(emptyPolicy());
+    // the INVITE's uri=<https:…> handle for call-1 is the policy file's to resolve offline (a miss
+    // there makes it unresolved, pending under each call's offer: a change each time)
+    const front = new SignalingFront(parsePolicy(JSON.stringify({ apts: { 'urn:example:apt:call-1': { type: 'user', export: 'raw', retention: '1h' } } }), 'call-1.json'));
     await front.message(await invite(1), { ...ctx, frame: 1 });
     const first = front.takeEvents();
     expect(statementIds(first).sort()).toEqual(['apt-dom-1', 'apt-user-1', 'apt-video-1', 'urn:example:apt:call-1']);
