@@ -36,6 +36,9 @@ import { loadPolicyOption } from './replay.js';
 import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
 import { checkOutDir } from './out-dir.js';
 
+/** How long a silent feed waits before the service's clock moves the windows on (an empty batch: a few µs of work). */
+const IDLE_TICK_MS = 100;
+
 export interface LiveAddresses {
   udp?: HostPort;
   hep?: { udp: HostPort; tcp: HostPort };
@@ -189,8 +192,10 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const windowOf = (p: PolicyFile): number => opts.windowSec ?? p.windowSec ?? DEFAULT_WINDOW_SEC;
   let windowSec = windowOf(policy);
   const metrics = new EnforcerMetrics({ processMetrics: true });
-  // an idle tick every second: on a silent feed, windows still close on time and within retention
-  const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024, 1000);
+  // an idle tick every IDLE_TICK_MS without packets: on a silent feed, windows still close on
+  // time and within retention — a window closes halfway through its earliest item's retention,
+  // and a tick a second apart made a 1 s retention's aggregate at its own expiry (never delivered)
+  const queue = new PacketQueue(opts.queueCapacity ?? 65_536, opts.maxBatchRecords ?? 1024, IDLE_TICK_MS);
   const counts: LiveCounts = { exports: 0, aggregates: 0, reports: 0, malformedDatagrams: 0, overflowed: 0, received: 0 };
   const sources = new Map<string, SourceCounters>();
   /** the UDP sources' sockets, by source name: the kernel's count of datagrams dropped there */

@@ -112,8 +112,15 @@ export function parseDuration(text: string): number | null {
   const amount = Number(match[1]);
   const unit = match[2] === '' ? 's' : match[2]!;
   const seconds = amount * DURATION_UNIT_SECONDS[unit]!;
-  return Number.isSafeInteger(seconds) ? seconds : null;
+  return Number.isSafeInteger(seconds) ? Math.min(seconds, MAX_DURATION_SEC) : null;
 }
+
+/**
+ * Durations longer than a century are read as one: an expiresAt that far on is as good as none,
+ * and capture time + retention stays exact to the microsecond in a double (at 10^11 days it was
+ * rounded up, past the retention's end).
+ */
+export const MAX_DURATION_SEC = 100 * 365 * 86_400;
 
 /**
  * A feature list from the wire: `media-metrics,rtcp-xr`, `media-metrics, rtcp-xr` (SPEC §2.3:

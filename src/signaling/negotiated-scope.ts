@@ -168,7 +168,14 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       addTransports(section, m, rtcpMux(side, sdp, index));
       for (const s of m.ssrcs) if (!section.ssrcs.includes(s.id)) section.ssrcs.push(s.id);
       if (m.midExtId !== null && !section.midExtIds.includes(m.midExtId)) section.midExtIds.push(m.midExtId);
-      for (const r of m.clockRates) if (!section.clockRates.some((c) => c.pt === r.pt)) section.clockRates.push(r);
+      for (const r of m.clockRates) {
+        const held = section.clockRates.find((c) => c.pt === r.pt);
+        if (held === undefined) section.clockRates.push({ ...r });
+        // the two sides give one payload type number different clocks (legal, RFC 3264 §6.1's
+        // SHOULD aside: each side's numbers are what it receives): which side's a stream's
+        // packets follow is not known here, so its rate is unknown (0), not the offer's by chance
+        else if (held.rate !== r.rate) held.rate = 0;
+      }
       if (sdp === side.sdp && m.formats.length > 0) formats = m.formats;
       if (side.party === input.awaitingAnswerFrom) continue;
       for (const s of scopes.sections[index] ?? []) {
