@@ -47,16 +47,7 @@ export class EnforcerMetrics {
     this.reports = new Counter({ name: `${prefix}reports_total`, help: 'Reports made, by type', labelNames: ['type'], registers });
     this.drops = new Counter({ name: `${prefix}drops_total`, help: 'Telemetry items dropped, by reason', labelNames: ['reason'], registers });
     this.exportFailures = new Counter({ name: `${prefix}export_failures_total`, help: 'Failed export attempts, by exporter and kind', labelNames: ['exporter', 'kind'], registers });
-    const queues = this.queues;
-    this.queueDepth = new Gauge({
-      name: `${prefix}queue_depth`,
-      help: 'Items waiting, by queue',
-      labelNames: ['queue'],
-      registers,
-      collect() {
-        for (const [queue, depth] of queues) this.set({ queue }, depth());
-      },
-    });
+    this.queueDepth = providedGauge(registers, `${prefix}queue_depth`, 'Items waiting, by queue', 'queue', this.queues);
     const sources = this.sources;
     this.sourceRecords = new Counter({
       name: `${prefix}source_records_total`,
@@ -73,20 +64,8 @@ export class EnforcerMetrics {
         }
       },
     });
-    const sockets = this.sockets;
-    this.socketDrops = new Gauge({
-      name: `${prefix}socket_receive_drops`,
-      help: "Datagrams the kernel dropped at a live source's UDP socket since it opened (receive buffer overrun), by source",
-      labelNames: ['source'],
-      registers,
-      // the kernel's own count (Linux /proc/net/udp), read at scrape time
-      collect() {
-        for (const [source, drops] of sockets) {
-          const n = drops();
-          if (n !== null) this.set({ source }, n);
-        }
-      },
-    });
+    // the kernel's own count (Linux /proc/net/udp), read at scrape time
+    this.socketDrops = providedGauge(registers, `${prefix}socket_receive_drops`, "Datagrams the kernel dropped at a live source's UDP socket since it opened (receive buffer overrun), by source", 'source', this.sockets);
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix });
   }
 
@@ -118,6 +97,22 @@ export class EnforcerMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** A gauge whose value per label is what its provider says at each scrape (null: unknown, no sample). */
+function providedGauge<L extends string>(registers: Registry[], name: string, help: string, label: L, providers: ReadonlyMap<string, () => number | null>): Gauge<L> {
+  return new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers,
+    collect() {
+      for (const [value, provide] of providers) {
+        const n = provide();
+        if (n !== null) this.set({ [label]: value } as Record<L, string>, n);
+      }
+    },
+  });
 }
 
 export interface HealthStatus {
