@@ -2,7 +2,7 @@
  * How one serialised request reaches the AI service, and what its answer means for the spool:
  * acknowledged (never send again), retry (later, with backoff), or rejected (never again).
  */
-export type DeliveryOutcome = { kind: 'acknowledged' } | RetryOutcome | { kind: 'rejected'; reason: string };
+export type DeliveryOutcome = { kind: 'acknowledged' } | RetryOutcome | { kind: 'rejected'; reason: string } | { kind: 'expired' };
 
 export interface RetryOutcome {
   kind: 'retry';
@@ -17,7 +17,11 @@ export interface RetryOutcome {
 }
 
 export interface DeliveryTransport {
-  deliver(body: string, requestId: string, signal: AbortSignal): Promise<DeliveryOutcome>;
+  /**
+   * `stillValid`: whether the item may still be sent (not past its expiresAt), asked again right
+   * before it goes out after a wait (a WebSocket handshake): if not, nothing is sent ('expired')
+   */
+  deliver(body: string, requestId: string, signal: AbortSignal, stillValid?: () => boolean): Promise<DeliveryOutcome>;
   close(): Promise<void>;
 }
 

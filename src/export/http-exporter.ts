@@ -182,9 +182,12 @@ export class AiServiceExporter implements Exporter {
     let credentialsRefused = false;
     const deliver = async (id: string, body: string): Promise<void> => {
       this.stats.attempts++;
-      const outcome = await this.transport.deliver(body, id, this.inFlight.signal);
+      const outcome = await this.transport.deliver(body, id, this.inFlight.signal, () => !this.spool.expired(id));
       if (this.closed) return;
-      if (outcome.kind === 'acknowledged') {
+      if (outcome.kind === 'expired') {
+        // expired while it waited to go out: the sweep counts it and takes it away, unsent
+        await this.sweep();
+      } else if (outcome.kind === 'acknowledged') {
         failures = 0;
         credentialsRefused = false;
         this.stats.delivered++;

@@ -9,7 +9,12 @@
  *   or without the scope (seed 001 §3.3) — and say nothing about the item: it is retried, and
  *   stays spooled until a renewed token gets it through or it expires.
  * - any other 4xx (400, 413, 422…) says the request itself is wrong, so sending it again
- *   would only fail again: rejected.
+ *   would only fail again: rejected — but a 413 with a Retry-After says the condition is
+ *   temporary (RFC 9110 §15.5.14): retried then.
+ * - a redirect (3xx) is not followed: fetch would turn the POST into a body-less GET elsewhere
+ *   and take that GET's 200 for an acknowledgement (the item left the spool, delivered
+ *   nowhere). It delivered nothing: retried, and the failure says where it points (`--to`
+ *   should name the service itself).
  */
 import { AI_SERVICE_CONTENT_TYPE, parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions } from './delivery-transport.js';
@@ -27,7 +32,7 @@ export class HttpTransport implements DeliveryTransport {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(this.opts.url, { method: 'POST', headers, body, signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
+      response = await fetch(this.opts.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
       // Read whole: a 2xx may carry the response message, and a read body lets the connection be reused.
       text = await response.text();
     } catch (err) {
@@ -41,6 +46,8 @@ export class HttpTransport implements DeliveryTransport {
     }
     if (UNAUTHORIZED.has(status)) return { ...retry(`HTTP ${status}${challenge(response)}`, response), unauthorized: true };
     if (status >= 500 || RETRYABLE_4XX.has(status)) return retry(`HTTP ${status}`, response);
+    if (status >= 300 && status < 400) return retry(`HTTP ${status} redirect to ${response.headers.get('location') ?? '(no Location)'}: not followed, nothing delivered`, response);
+    if (status === 413 && parseRetryAfterMs(response.headers.get('retry-after')) !== undefined) return retry(`HTTP ${status} (for now: Retry-After)`, response);
     return { kind: 'rejected', reason: `HTTP ${status}` };
   }
 

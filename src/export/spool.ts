@@ -139,6 +139,12 @@ export class DiskSpool {
     return this.firstWaiting(() => true);
   }
 
+  /** Whether the item is no longer waiting to go out: past its expiresAt (or gone). */
+  expired(id: string): boolean {
+    const entry = this.pending.get(id);
+    return entry === undefined || this.isExpired(entry, this.clock());
+  }
+
   /** Oldest waiting item that has not expired and that `wanted` accepts (e.g. not in flight). */
   firstWaiting(wanted: (id: string) => boolean): SpoolEntry | undefined {
     const now = this.clock();

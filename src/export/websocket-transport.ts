@@ -20,18 +20,25 @@ class HandshakeRefused extends Error {
 }
 
 
+type Finish = (outcome: DeliveryOutcome) => void;
+
 export class WebSocketTransport implements DeliveryTransport {
   private socket: WebSocket | undefined;
   private connecting: Promise<WebSocket> | undefined;
-  private readonly waiting = new Map<string, (outcome: DeliveryOutcome) => void>();
+  /** the socket whose handshake is under way: close() ends it (nothing is sent once closing) */
+  private handshaking: WebSocket | undefined;
+  /** per socket, the requests sent on it awaiting their answers: a socket's close fails its own only */
+  private readonly waiting = new Map<WebSocket, Map<string, Finish>>();
+  private closed = false;
 
   constructor(private readonly opts: TransportOptions) {}
 
-  async deliver(body: string, requestId: string, signal: AbortSignal): Promise<DeliveryOutcome> {
+  async deliver(body: string, requestId: string, signal: AbortSignal, stillValid?: () => boolean): Promise<DeliveryOutcome> {
     let socket: WebSocket;
     try {
-      socket = await this.connect();
+      socket = await untilAborted(this.connect(), signal);
     } catch (err) {
+      if (signal.aborted || this.closed) return { kind: 'retry', reason: 'aborted' };
       const reason = `connect: ${err instanceof Error ? err.message : String(err)}`;
       if (!(err instanceof HandshakeRefused)) return { kind: 'retry', reason };
       // a refused token pauses delivery as over HTTP (logged once an episode); Retry-After is honoured
@@ -42,17 +49,21 @@ export class WebSocketTransport implements DeliveryTransport {
         ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
       };
     }
+    // the handshake took its time: stopped meanwhile, or the item expired (never sent past its expiresAt)
+    if (signal.aborted || this.closed) return { kind: 'retry', reason: 'aborted' };
+    if (stillValid !== undefined && !stillValid()) return { kind: 'expired' };
+    const waiting = this.waiting.get(socket)!;
     return new Promise<DeliveryOutcome>((resolve) => {
       const finish = (outcome: DeliveryOutcome): void => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
-        this.waiting.delete(requestId);
+        waiting.delete(requestId);
         resolve(outcome);
       };
       const onAbort = (): void => finish({ kind: 'retry', reason: 'aborted' });
       const timer = setTimeout(() => finish({ kind: 'retry', reason: `no answer within ${this.opts.timeoutMs} ms` }), this.opts.timeoutMs);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiting.set(requestId, finish);
+      waiting.set(requestId, finish);
       socket.send(body, (err) => {
         if (err) finish({ kind: 'retry', reason: `send: ${err.message}` });
       });
@@ -61,16 +72,22 @@ export class WebSocketTransport implements DeliveryTransport {
 
   private connect(): Promise<WebSocket> {
     if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
+    if (this.closed) return Promise.reject(new Error('transport closed'));
     this.connecting ??= new Promise<WebSocket>((resolve, reject) => {
       const headers: Record<string, string> = {};
       if (this.opts.token !== undefined) headers.authorization = `Bearer ${this.opts.token}`;
       const socket = new WebSocket(this.opts.url, { headers, handshakeTimeout: this.opts.timeoutMs });
+      const waiting = new Map<string, Finish>();
+      this.waiting.set(socket, waiting);
+      this.handshaking = socket;
       socket.once('open', () => {
+        this.handshaking = undefined;
         this.socket = socket;
         this.connecting = undefined;
         resolve(socket);
       });
       socket.once('error', (err) => {
+        if (this.handshaking === socket) this.handshaking = undefined;
         this.connecting = undefined;
         reject(err);
       });
@@ -86,11 +103,13 @@ export class WebSocketTransport implements DeliveryTransport {
         if (isBinary) return;
         const response = parseAiServiceResponse(data.toString());
         if (!response) return;
-        this.waiting.get(response.requestId)?.(response.status === 'error' ? { kind: 'retry', reason: 'service answered error' } : { kind: 'acknowledged' });
+        waiting.get(response.requestId)?.(response.status === 'error' ? { kind: 'retry', reason: 'service answered error' } : { kind: 'acknowledged' });
       });
       socket.on('close', () => {
         if (this.socket === socket) this.socket = undefined;
-        for (const finish of [...this.waiting.values()]) finish({ kind: 'retry', reason: 'connection closed' });
+        // the requests sent on this socket: one sent on a newer connection is still answered there
+        for (const finish of [...waiting.values()]) finish({ kind: 'retry', reason: 'connection closed' });
+        this.waiting.delete(socket);
       });
       // An error after open is followed by 'close', which settles what waits.
       socket.on('error', () => {});
@@ -99,6 +118,10 @@ export class WebSocketTransport implements DeliveryTransport {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    // a handshake still under way ends here: nothing is sent on it once closing
+    this.handshaking?.terminate();
+    this.handshaking = undefined;
     const socket = this.socket;
     this.socket = undefined;
     if (!socket) return;
@@ -111,4 +134,23 @@ export class WebSocketTransport implements DeliveryTransport {
       }, 1000).unref();
     });
   }
+}
+
+/** The promise, unless `signal` aborts first (then it rejects: the caller says why). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
