@@ -18,6 +18,7 @@ import { governingOf, StatementTable, type StreamPreference, StreamPreferences }
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
+import { chainsAsRtcp } from './rtcp-copies.js';
 import { isRtcpPacketType } from '../media/demux.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
@@ -109,8 +110,6 @@ export class MediaCore {
   private bySsrcRouteOverflow = false;
   /** whether the last lookup() found no transport (its entry, if any, came by the packet's SSRC) */
   private routedBySsrc = false;
-  /** RTCP compounds seen lately, by transport, length and digest → capture time (copyOfRecent) */
-  private readonly recentRtcp = new Map<string, number>();
   /** capture time of the last sweepUnbound, and of the last event with a time */
   private lastUnboundSweep = -Infinity;
   private lastEventTs = -Infinity;
@@ -371,27 +370,6 @@ export class MediaCore {
   }
 
   /**
-   * Whether this RTCP compound is a copy of one the capture held on the same transport within
-   * RTCP_COPY_SEC: the same datagram twice, as a switch's mirror of both ports of a link (or two
-   * taps) captures it. A sender never repeats a compound byte for byte so soon (an SR carries its
-   * NTP time); deciding the copy again exported the same telemetry twice, under two request ids,
-   * and counted it twice in aggregates. Counted as RTCP, not decided again.
-   */
-  private copyOfRecent(ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress): boolean {
-    let h = 0x811c9dc5;
-    for (let i = off, end = off + len; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    const key = addr.v6 ? `${addr.src} ${addr.sport} ${addr.dst} ${addr.dport} ${len} ${h >>> 0}` : `${addr.src4} ${addr.sport} ${addr.dst4} ${addr.dport} ${len} ${h >>> 0}`;
-    const seen = this.recentRtcp.get(key);
-    if (seen !== undefined && ts - seen >= 0 && ts - seen <= RTCP_COPY_SEC) return true;
-    if (this.recentRtcp.size >= 4096) {
-      for (const [k, at] of this.recentRtcp) if (!(ts - at >= 0 && ts - at <= RTCP_COPY_SEC)) this.recentRtcp.delete(k);
-      if (this.recentRtcp.size >= 4096) this.recentRtcp.clear();
-    }
-    this.recentRtcp.set(key, ts);
-    return false;
-  }
-
-  /**
    * Whether an RTP packet from addresses no signaling routes is of a valid source (RFC 3550 A.1,
    * MIN_SEQUENTIAL 2): one this core knows (its RTCP made it, or it passed), or the second of
    * two in sequence. The first is held (not counted, no stream made) until the second counts
@@ -424,8 +402,8 @@ export class MediaCore {
     // datagram is RTCP only if its packets chain to its end with RTCP's types (RFC 3550 A.2):
     // a DNS query whose id starts 0x80-0x81 is someone else's, not telemetry of SSRC 0
     if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) return;
+    // (a copy of a compound just seen on the same transport never reaches here: RtcpCopies, on the main thread)
     this.counters.rtcp++;
-    if (this.copyOfRecent(ts, bytes, off, len, addr)) return;
     // The m-sections the packet's transport names bind the compound's other SSRCs (report
     // subjects, SDES chunks, feedback targets) by transport; an entry the sender's a=ssrc found
     // names no transport of theirs (a forwarded participant reported on was bound to the
@@ -1121,23 +1099,8 @@ const ignorePacket = (): void => {};
 const UNBOUND_IDLE_SEC = 300;
 const UNBOUND_SWEEP_SEC = 60;
 
-/** How close in capture time a byte-identical RTCP compound on the same transport is a copy (copyOfRecent). */
-const RTCP_COPY_SEC = 0.05;
-
 /** Sources no signaling routes that probation holds at most (the oldest goes first). */
 const MAX_PROBATION = 4096;
-
-/** Whether chainsAsRtcp's walk met only RTCP packet types. */
-let rtcpTypesSeen = true;
-const noteRtcpType = (pt: number): void => {
-  if (!isRtcpPacketType(pt)) rtcpTypesSeen = false;
-};
-
-/** Whether a datagram's packets chain to its end (version 2, lengths), all of RTCP's types. */
-function chainsAsRtcp(bytes: Uint8Array, off: number, len: number): boolean {
-  rtcpTypesSeen = true;
-  return walkRtcpCompound(bytes, off, len, noteRtcpType) > 0 && rtcpTypesSeen;
-}
 
 /** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
 function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {

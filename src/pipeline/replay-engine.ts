@@ -25,6 +25,7 @@ import { sharesMediaPort } from '../media/demux.js';
 import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
+import { chainsAsRtcp, RtcpCopies } from './rtcp-copies.js';
 import { SignalingFront } from './signaling-front.js';
 
 export interface ReplayOptions {
@@ -338,6 +339,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     return entry;
   };
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
+  const rtcpCopies = new RtcpCopies();
 
   /** `entry`: the packet's route (routeOf) */
   const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {
@@ -363,6 +365,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
       const route = routeOf(view, proto === 'rtcp');
+      // a copy of an RTCP compound just seen on the same transport is counted, not decided again:
+      // judged here, before any shard, as the core would count the compound (off every
+      // negotiated transport, only a datagram that chains as RTCP is one)
+      if (proto === 'rtcp' && (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength))) {
+        const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
+        if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
+      }
       if (local === null) {
         const builder = builders[shardOf(view, route)]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);
@@ -402,11 +411,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });
     },
     lostFragments(sets) {
-      // reported at the set's first fragment: its datagram never completed (a fragment lost)
+      // its datagram never completed (a fragment lost): reported where it was given up — the
+      // fragment whose arrival did it, or after the last frame — naming its first fragment's
+      // frame. (At the first fragment's frame, the report came out before or after lines of the
+      // frames between, as the batches were cut: it is known only when given up.)
       for (const set of sets) {
         const parts = set.key.split(' ');
         const when = set.why === 'timeout' ? 'given up after the reassembly timeout' : set.why === 'limit' ? 'given up at the reassembly limit' : 'still incomplete at the end of the capture';
-        frontReport({ type: 'malformed-input', ts: set.firstTs, frame: set.firstFrame, dialog: null, detail: `frame ${set.firstFrame}: IPv${parts[0]} fragments of id ${parts[parts.length - 1]} never completed (${set.received} bytes held): ${when}` });
+        const at = set.atFrame ?? feed.stats.lastFrame + 1;
+        frontReport({ type: 'malformed-input', ts: set.atFrame === null ? feed.stats.lastTs : set.atTs, frame: at, dialog: null, detail: `frame ${set.firstFrame}: IPv${parts[0]} fragments of id ${parts[parts.length - 1]} never completed (${set.received} bytes held): ${when}` });
       }
     },
     malformed(view) {
@@ -514,7 +527,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       summary: {
         packets: feed.stats.packets,
         rtp: counters.rtp,
-        rtcp: counters.rtcp,
+        // (copies are RTCP packets too, counted where they were found)
+        rtcp: counters.rtcp + rtcpCopies.count,
         sip: front.counters.sip,
         malformed: reportCounts['malformed-input'] ?? 0,
         streams,

@@ -6,8 +6,8 @@
  * the end of the capture and only counted in the layer statistics: no report, `malformed` 0 —
  * here an SR of the call lost with nothing to say so (the guide: a malformed packet inside a
  * good capture is counted and reported, never silently skipped). Now one `malformed-input` per
- * datagram, at its first fragment's frame ("IPv4 fragments of id … never completed (… bytes
- * held): …"), with 0 and 2 workers alike.
+ * datagram, at the frame where it was given up ("frame <first fragment>: IPv4 fragments of id …
+ * never completed (… bytes held): …"), with 0 and 2 workers alike.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildEthernetIpv4Udp, EtherType, fragmentIpv4, wrapEthernet } from '../../native-free/frame-builder.js';
@@ -19,7 +19,7 @@ const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
 describe('IP fragments that never complete', () => {
-  it('are reported at their first fragment, at the timeout and at the end of the capture', async () => {
+  it('are reported where given up (naming their first fragment), at the timeout and at the end of the capture', async () => {
     const leg: Leg = { callId: 'frag@x', caller: A, callee: B, fromTag: 'f1' };
     const sip = [req(leg, 'INVITE', 1, null, sdpAudio(A.ip, 4000, ['a=aipref:session apt-raw'])), res(leg, '200 OK', 1, 'INVITE', 't1', sdpAudio(B.ip, 5000)), req(leg, 'ACK', 1, 't1')];
     const records: PcapRecord[] = sip.map((d, i) => ({ ts: T0 + i * 0.1, data: buildEthernetIpv4Udp({ ...d, id: 10 + i }) }));
@@ -34,8 +34,11 @@ describe('IP fragments that never complete', () => {
     for (const r of runs) {
       const reports = parseLines<ReportLine>(r.reports).filter((x) => x.type === 'malformed-input');
       expect(reports.map((x) => [x.frame, x.detail])).toEqual([
-        [4, 'frame 4: IPv4 fragments of id 77 never completed (48 bytes held): given up after the reassembly timeout'],
-        [6, 'frame 6: IPv4 fragments of id 78 never completed (48 bytes held): still incomplete at the end of the capture'],
+        // reported where given up (frame 6's fragment came past the timeout; after the last
+        // frame), naming the first fragment: at the first fragment's frame the report's place
+        // among the other lines depended on where batches were cut (a review of determinism)
+        [6, 'frame 4: IPv4 fragments of id 77 never completed (48 bytes held): given up after the reassembly timeout'],
+        [7, 'frame 6: IPv4 fragments of id 78 never completed (48 bytes held): still incomplete at the end of the capture'],
       ]);
       expect(r.result.summary.malformed).toBe(2);
     }
