@@ -340,6 +340,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
   const rtcpCopies = new RtcpCopies();
+  const captureClock = new CaptureClock();
 
   /** `entry`: the packet's route (routeOf) */
   const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {
@@ -428,7 +429,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     async endBatch(batch) {
       // An empty batch is a live source's idle tick: time moves by the clock, not by packets.
       const lastFrame = batch.count > 0 ? batch.firstFrame + batch.count - 1 : feed.stats.lastFrame;
-      const lastTs = batch.count > 0 ? batch.ts[batch.count - 1]! : (opts.clock?.() ?? feed.stats.lastTs);
+      const lastTs = batch.count > 0 ? captureClock.through(batch.ts, batch.count) : captureClock.set(opts.clock?.() ?? feed.stats.lastTs);
       // the batch's end as runMediaWork has it: the events left, then the windows due
       if (local) applyEventsThrough(local.core, Infinity);
       const events = pendingEvents;
@@ -555,3 +556,48 @@ function bindingOrder(a: BindingRow & { ended?: boolean }, b: BindingRow & { end
   const rb = JSON.stringify([b.mid, b.kind, b.via, b.apt, b.ended ?? false]);
   return ra < rb ? -1 : ra > rb ? 1 : 0;
 }
+
+/**
+ * The capture's time at a batch's end, where windows close on time and remembered SRs lapse:
+ * record by record, a record further than CLOCK_JUMP_SEC from the clock moves it only when the
+ * record before it was as far (two in a row: the capture really went on, or back); one alone —
+ * a record stamped hours ahead, a HEP agent's wrong clock — does not. The batch's last record's
+ * own time closed every open window of every shard when such a record happened to end a batch,
+ * and what the windows held then depended on where the batches were cut.
+ */
+class CaptureClock {
+  private clock = Number.NaN;
+  private previous = Number.NaN;
+
+  /** The clock after the first `count` times of `ts`, in order. */
+  through(ts: Float64Array, count: number): number {
+    let clock = this.clock;
+    let previous = this.previous;
+    for (let i = 0; i < count; i++) {
+      const t = ts[i]!;
+      if (!(Math.abs(t - clock) <= CLOCK_JUMP_SEC) && !(Math.abs(t - previous) <= CLOCK_JUMP_SEC) && clock === clock) {
+        previous = t;
+        continue;
+      }
+      clock = t;
+      previous = t;
+    }
+    this.clock = clock;
+    this.previous = previous;
+    return clock;
+  }
+
+  /** A live source's idle tick: the service's clock is the time. */
+  set(ts: number): number {
+    this.clock = ts;
+    this.previous = ts;
+    return ts;
+  }
+}
+
+/**
+ * How far one record's time may be from the capture clock before a second record must confirm
+ * it: past a quarter hour (a clock an hour or a day off, a wrong time zone), short of the gaps a
+ * sparse capture has (a filtered one, RTCP every few seconds).
+ */
+const CLOCK_JUMP_SEC = 900;
