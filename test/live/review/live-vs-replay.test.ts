@@ -10,6 +10,7 @@
  * - Drain with an AI service over ws:// that accepts TCP but never answers the handshake: /healthz
  *   503 {"status":"unhealthy",…,"stopping":true} while draining, exit 0 within 8 s.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +88,18 @@ it('HEP: metrics agree with the replay summary, documented types/labels only, lo
 }, 30_000);
 
 it('drain with a ws:// AI service that never answers: 503 while draining, exit 0 within 8 s', async () => {
-  const hang = createServer((s) => s.on('data', () => undefined));
+  // it completes the handshake, then answers nothing, not even a close frame: the stop waits for
+  // the close (a second) — a service that never completed the handshake is let go at once now
+  const hang = createServer((s) => {
+    let upgraded = false;
+    s.on('data', (chunk: Buffer) => {
+      if (upgraded) return;
+      upgraded = true;
+      const key = /sec-websocket-key:\s*(\S+)/i.exec(chunk.toString('latin1'))?.[1] ?? '';
+      const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+      s.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    });
+  });
   await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
   try {
     const port = (hang.address() as { port: number }).port;
