@@ -10,6 +10,7 @@
  * away, at most `maxInFlight` lines wait in memory, the oldest given up first (`stats.overflowed`).
  */
 import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type NatsConnection, type StreamConfig } from 'nats';
+import { unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 
@@ -210,25 +211,6 @@ function within<T>(task: Promise<T>, ms: number): Promise<T | undefined> {
   const expired = new AbortController();
   const timer = setTimeout(() => expired.abort(), ms);
   return unlessAborted(task, expired.signal).finally(() => clearTimeout(timer));
-}
-
-/** `task`'s value, or undefined once `signal` aborts first (what `task` does later is then ignored). */
-function unlessAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  return new Promise<T | undefined>((resolve, reject) => {
-    const abort = (): void => resolve(undefined);
-    if (signal.aborted) abort();
-    else signal.addEventListener('abort', abort, { once: true });
-    task.then(
-      (value) => {
-        signal.removeEventListener('abort', abort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(err);
-      },
-    );
-  });
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {

@@ -5,6 +5,7 @@
  * every unanswered request a retry, and the next request reconnects.
  */
 import WebSocket from 'ws';
+import { unlessAborted } from './abortable.js';
 import { parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, TransportOptions } from './delivery-transport.js';
 import { parseRetryAfterMs, UNAUTHORIZED } from './http-transport.js';
@@ -34,9 +35,9 @@ export class WebSocketTransport implements DeliveryTransport {
   constructor(private readonly opts: TransportOptions) {}
 
   async deliver(body: string, requestId: string, signal: AbortSignal, stillValid?: () => boolean): Promise<DeliveryOutcome> {
-    let socket: WebSocket;
+    let socket: WebSocket | undefined;
     try {
-      socket = await untilAborted(this.connect(), signal);
+      socket = await unlessAborted(this.connect(), signal);
     } catch (err) {
       if (signal.aborted || this.closed) return { kind: 'retry', reason: 'aborted' };
       const reason = `connect: ${err instanceof Error ? err.message : String(err)}`;
@@ -50,7 +51,7 @@ export class WebSocketTransport implements DeliveryTransport {
       };
     }
     // the handshake took its time: stopped meanwhile, or the item expired (never sent past its expiresAt)
-    if (signal.aborted || this.closed) return { kind: 'retry', reason: 'aborted' };
+    if (socket === undefined || signal.aborted || this.closed) return { kind: 'retry', reason: 'aborted' };
     if (stillValid !== undefined && !stillValid()) return { kind: 'expired' };
     const waiting = this.waiting.get(socket)!;
     return new Promise<DeliveryOutcome>((resolve) => {
@@ -136,21 +137,3 @@ export class WebSocketTransport implements DeliveryTransport {
   }
 }
 
-/** The promise, unless `signal` aborts first (then it rejects: the caller says why). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}

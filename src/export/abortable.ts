@@ -1,0 +1,18 @@
+/** `task`'s value, or undefined once `signal` aborts first (what `task` does later is then ignored, a rejection too). */
+export function unlessAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve, reject) => {
+    const abort = (): void => resolve(undefined);
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+    task.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(err);
+      },
+    );
+  });
+}
