@@ -45,13 +45,20 @@ interface FragmentSet {
 
 export const FragmentOutcome = { HELD: 0, COMPLETE: 1, DROPPED: 2 } as const;
 
-/** A set given up before it completed (takeGivenUp): its key, first fragment, the bytes it held, why. */
+/**
+ * A set given up before it completed (takeGivenUp): its key, first fragment, the bytes it held,
+ * why, and where in the capture it was given up — the frame and time of the fragment whose
+ * arrival did it (a later one's, past the timeout; a new set's, at the limit), or null at the
+ * end of the capture.
+ */
 export interface GivenUpFragments {
   key: string;
   firstFrame: number;
   firstTs: number;
   received: number;
   why: 'timeout' | 'limit' | 'end-of-capture';
+  atFrame: number | null;
+  atTs: number;
 }
 
 /** Given-up sets kept until taken; past this many only counted (stats.dropped). */
@@ -91,7 +98,7 @@ export class FragmentReassembler {
    * holds the whole payload and `completedProtocol` the offset-0 fragment's protocol.
    */
   add(key: string, ts: number, offset: number, moreFragments: boolean, data: Uint8Array, start: number, length: number, frame = 0, protocol = -1): FragmentOutcome {
-    this.expire(ts);
+    this.expire(ts, frame);
     const end = offset + length;
     let set = this.sets.get(key);
     if (end > MAX_DATAGRAM_PAYLOAD) {
@@ -109,7 +116,7 @@ export class FragmentReassembler {
       if (done !== undefined && ts - done.ts <= this.limits.timeoutSeconds && end <= done.bytes.length && equalBytes(done.bytes, offset, data, start, length)) return FragmentOutcome.HELD;
       while (this.sets.size >= this.limits.maxSets || (this.sets.size > 0 && this.bytesHeld + length > this.limits.maxBytes)) {
         const [oldestKey, oldest] = this.sets.entries().next().value as [string, FragmentSet];
-        this.giveUp(oldestKey, oldest, 'limit');
+        this.giveUp(oldestKey, oldest, 'limit', frame, ts);
       }
       if (length > this.limits.maxBytes) return this.rejected('fragment larger than the reassembly limit');
       set = { firstTs: ts, firstFrame: frame, buffer: new Uint8Array(Math.max(end, 2048)), ranges: [], received: 0, total: -1, protocol: -1 };
@@ -162,21 +169,21 @@ export class FragmentReassembler {
     return FragmentOutcome.HELD;
   }
 
-  /** Gives up on sets older than the timeout at capture time `now`. */
-  expire(now: number): void {
+  /** Gives up on sets older than the timeout at capture time `now` (the time of frame `frame`). */
+  expire(now: number, frame = 0): void {
     const cutoff = now - this.limits.timeoutSeconds;
     // Sets are created in capture order, so the oldest come first.
     for (const [key, set] of this.sets) {
       if (set.firstTs >= cutoff) break;
       this.stats.timeouts++;
-      this.giveUp(key, set, 'timeout');
+      this.giveUp(key, set, 'timeout', frame, now);
     }
   }
 
   /** End of capture: every incomplete set is given up. Returns how many. */
   flush(): number {
     const n = this.sets.size;
-    for (const [key, set] of this.sets) this.giveUp(key, set, 'end-of-capture');
+    for (const [key, set] of this.sets) this.giveUp(key, set, 'end-of-capture', null, set.firstTs);
     return n;
   }
 
@@ -189,8 +196,8 @@ export class FragmentReassembler {
   }
 
   /** A set that never completed: dropped, and kept to be said (what a lost fragment costs). */
-  private giveUp(key: string, set: FragmentSet, why: GivenUpFragments['why']): void {
-    if (this.givenUp.length < MAX_GIVEN_UP) this.givenUp.push({ key, firstFrame: set.firstFrame, firstTs: set.firstTs, received: set.received, why });
+  private giveUp(key: string, set: FragmentSet, why: GivenUpFragments['why'], atFrame: number | null, atTs: number): void {
+    if (this.givenUp.length < MAX_GIVEN_UP) this.givenUp.push({ key, firstFrame: set.firstFrame, firstTs: set.firstTs, received: set.received, why, atFrame, atTs });
     this.drop(key, set);
   }
 
