@@ -10,6 +10,8 @@
  */
 
 const COMPACT_PER_SECOND = 65536;
+/** One unit of DLSR (1/65536 s) in microseconds. */
+const DLSR_UNIT_US = 1e6 / COMPACT_PER_SECOND;
 
 /** The middle 32 bits of a 64-bit NTP timestamp: what an RR's LSR field echoes. */
 export function compactNtp(ntpSec: number, ntpFrac: number): number {
@@ -26,6 +28,10 @@ export function roundTripMs(reportUnixSec: number, srUnixSec: number, dlsr: numb
   // first, so a nanosecond capture of the same packets gives the same figure; DLSR's unit,
   // 1/65536 s, is 15.625 µs, exact in binary, so the one rounding left is exact too.
   const us = Math.round(Math.round(reportUnixSec * 1e6) - Math.round(srUnixSec * 1e6) - dlsr * (1e6 / COMPACT_PER_SECOND));
+  // Less than one DLSR unit below zero is a round trip of nothing measured to DLSR's grain (a
+  // capture on the reporter's own host; a reporter that rounds DLSR rather than truncating it):
+  // 0, not "no measurement" — dropped, such samples left about half of a near-zero RTT's out
+  if (us < 0 && us > -DLSR_UNIT_US) return 0;
   if (!(us >= 0) || us > maxPlausibleSec * 1e6) return null;
   return us / 1e3;
 }

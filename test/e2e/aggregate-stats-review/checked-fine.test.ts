@@ -151,9 +151,11 @@ describe('arithmetic', () => {
     expect(p95Of([9, 3])).toBe(9);
     expect(p95Of(Array.from({ length: 20 }, (_, i) => 20 - i))).toBe(19);
   });
-  it('RTT: capture clock, DLSR in 1/65536 s; negative and > 60 s are no measurement', () => {
+  it('RTT: capture clock, DLSR in 1/65536 s; more than a unit negative and > 60 s are no measurement', () => {
     expect(roundTripMs(T + 0.25, T, 8192)).toBe(125);
-    expect(roundTripMs(T + 0.1, T, 6554)).toBeNull();
+    // less than one DLSR unit below zero is 0 (to DLSR's grain), more is no measurement
+    expect(roundTripMs(T + 0.1, T, 6554)).toBe(0);
+    expect(roundTripMs(T + 0.1, T, 6555)).toBeNull();
     expect(roundTripMs(T + 61, T, 0)).toBeNull();
   });
 });
