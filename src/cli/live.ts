@@ -187,6 +187,11 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const log = opts.log ?? defaultLog;
   let policy: PolicyFile = await loadPolicyOption(opts.policyFile);
   for (const warning of policy.warnings()) log({ event: 'policy-warning', level: 'warn', warning });
+  // seed 001 §3.3: the bearer token goes over TLS only — a plain URL is allowed (a service beside
+  // the relay, a test), but said at start: whoever sees the traffic can take the token
+  if (opts.aiService?.token !== undefined && /^(http|ws):/i.test(opts.aiService.url)) {
+    log({ event: 'warning', level: 'warn', message: `--token is sent in clear to ${opts.aiService.url} (seed 001 §3.3 asks for TLS: https:// or wss://)` });
+  }
   let pendingPolicy: PolicyUpdate | null = null;
   /** the window a policy file makes: `--window` when given, else the file's, else the default */
   const windowOf = (p: PolicyFile): number => opts.windowSec ?? p.windowSec ?? DEFAULT_WINDOW_SEC;
