@@ -205,6 +205,20 @@ export function defaultWorkerCount(): number {
 }
 
 /** 32-bit FNV-1a: a stable shard choice from a string. */
+/**
+ * A 32-bit finaliser (murmur3's fmix32 constants): the transport pair's number keeps its low bits
+ * nearly fixed where ports are (every pair of 10.1.x.y:40000 → 10.2.0.1:5000 was even: all in
+ * one of two or four shards); mixed, the modulo spreads them.
+ */
+export function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -353,7 +367,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       return entry.tag;
     }
     // the unordered transport pair (MediaCore.srPartition keeps RTT memory by the same parts)
-    if (view.ipVersion === 4) return unroutedPairV4(view.src4, view.sport, view.dst4, view.dport) % shardCount;
+    if (view.ipVersion === 4) return mix32(unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)) % shardCount;
     return hashString(unboundSessionKey({ v6: true, src4: 0, dst4: 0, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport })) % shardCount;
   };
 
