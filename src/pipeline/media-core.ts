@@ -17,8 +17,7 @@ import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type Str
 import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
-import { decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
-import { chainsAsRtcp } from './rtcp-copies.js';
+import { chainsAsRtcp, decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
 import { isRtcpPacketType } from '../media/demux.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';

@@ -25,7 +25,8 @@ import { sharesMediaPort } from '../media/demux.js';
 import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
-import { chainsAsRtcp, RtcpCopies } from './rtcp-copies.js';
+import { RtcpCopies } from './rtcp-copies.js';
+import { chainsAsRtcp } from '../media/rtcp/compound.js';
 import { SignalingFront } from './signaling-front.js';
 
 export interface ReplayOptions {
@@ -204,7 +205,6 @@ export function defaultWorkerCount(): number {
   return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 }
 
-/** 32-bit FNV-1a: a stable shard choice from a string. */
 /**
  * A 32-bit finaliser (murmur3's fmix32 constants): the transport pair's number keeps its low bits
  * nearly fixed where ports are (every pair of 10.1.x.y:40000 → 10.2.0.1:5000 was even: all in
@@ -219,6 +219,7 @@ export function mix32(h: number): number {
   return h >>> 0;
 }
 
+/** 32-bit FNV-1a: a stable shard choice from a string. */
 function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
@@ -589,7 +590,7 @@ class CaptureClock {
     let previous = this.previous;
     for (let i = 0; i < count; i++) {
       const t = ts[i]!;
-      if (!(Math.abs(t - clock) <= CLOCK_JUMP_SEC) && !(Math.abs(t - previous) <= CLOCK_JUMP_SEC) && clock === clock) {
+      if (!Number.isNaN(clock) && !(Math.abs(t - clock) <= CLOCK_JUMP_SEC) && !(Math.abs(t - previous) <= CLOCK_JUMP_SEC)) {
         previous = t;
         continue;
       }

@@ -7,8 +7,6 @@
  * the first copy may be routed by its transport pair and the second by its dialog (a SIP
  * message between them), and one memory per shard missed such copies with some worker counts.
  */
-import { isRtcpPacketType } from '../media/demux.js';
-import { walkRtcpCompound } from '../media/rtcp/compound.js';
 
 /** How close in capture time a byte-identical RTCP compound on the same transport is a copy. */
 export const RTCP_COPY_SEC = 0.05;
@@ -55,20 +53,4 @@ export class RtcpCopies {
       this.head = 0;
     }
   }
-}
-
-/** Whether chainsAsRtcp's walk met only RTCP packet types. */
-let rtcpTypesSeen = true;
-const noteRtcpType = (pt: number): void => {
-  if (!isRtcpPacketType(pt)) rtcpTypesSeen = false;
-};
-
-/**
- * Whether a datagram's packets chain to its end (version 2, lengths), all of RTCP's types (RFC
- * 3550 A.2): off every negotiated transport, what does not is someone else's (a DNS query whose
- * id starts 0x80-0x81), not RTCP.
- */
-export function chainsAsRtcp(bytes: Uint8Array, off: number, len: number): boolean {
-  rtcpTypesSeen = true;
-  return walkRtcpCompound(bytes, off, len, noteRtcpType) > 0 && rtcpTypesSeen;
 }

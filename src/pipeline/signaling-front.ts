@@ -709,8 +709,7 @@ export class SignalingFront {
       if (statement.status === 'integrity-failure') {
         // said once per call, as unresolved-apt is: the registry told only the first call that
         // presented the failing APT (its finding), not the next ones it still drops for
-        let told = this.integrityTold.get(dialog.callId);
-        if (told === undefined) this.integrityTold.set(dialog.callId, (told = new Set()));
+        const told = this.integrityToldOf(dialog.callId);
         if (told.has(id)) continue;
         told.add(id);
         this.report({ type: 'integrity-failure', ts, frame, dialog, apt: [id], detail: `${statement.reason}: counted as most restrictive` });
@@ -810,12 +809,15 @@ export class SignalingFront {
     ]).size;
   }
 
+  /** The identifiers whose integrity failure the call was told of. */
+  private integrityToldOf(callId: string): Set<string> {
+    let told = this.integrityTold.get(callId);
+    if (told === undefined) this.integrityTold.set(callId, (told = new Set()));
+    return told;
+  }
+
   private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {
-    if (f.type === 'integrity-failure') {
-      let told = this.integrityTold.get(dialog.callId);
-      if (told === undefined) this.integrityTold.set(dialog.callId, (told = new Set()));
-      told.add(f.apt);
-    }
+    if (f.type === 'integrity-failure') this.integrityToldOf(dialog.callId).add(f.apt);
     const type: ReportType =
       f.type === 'integrity-failure' ? 'integrity-failure' : f.type === 'unresolved-apt' ? 'unresolved-apt' : f.type === 'version-replaced' || f.type === 'stale-version' ? 'scope-transitioned' : 'inconsistent-signaling';
     const values = f.values ? `: ${f.values.map((v) => `${JSON.stringify(v.value)} from ${v.source}`).join(' vs ')}` : '';

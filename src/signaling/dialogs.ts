@@ -94,6 +94,11 @@ export function sameTag(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
+/** The party that sends a response: the side the request was sent to (the request's From is the other). */
+function responderOf(m: SipMessage, d: DialogState): Party {
+  return sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
+}
+
 export class DialogTracker {
   private readonly limits: DialogTrackerLimits;
   private readonly dialogs = new Map<string, DialogState>();
@@ -340,8 +345,7 @@ export class DialogTracker {
         this.forksDue.push({ inviteKey: parent.key, at: ctx.ts + INVITE_COMPLETE_SEC });
       }
     }
-    // the responder is the party the request was sent to
-    const party: Party = sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
+    const party = responderOf(m, d);
     const facts = this.facts(p, party, ctx);
 
     if (m.status >= 300) {
@@ -386,10 +390,9 @@ export class DialogTracker {
   }
 
   private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled: boolean, ending: boolean): void {
-    // the party that answers (a request's response comes from the side it was sent to): two
-    // crossing re-INVITEs may carry the same CSeq number, one per side (RFC 3261 §14.1 glare)
-    const responder: Party = sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
-    if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq, responder)) return;
+    // two crossing re-INVITEs may carry the same CSeq number, one per side (RFC 3261 §14.1
+    // glare): the failure settles the offer of the side whose request it answers
+    if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq, responderOf(m, d))) return;
     const warning = aiPrefRefusalWarning(m);
     const integrityReason = aiIntegrityFailureReason(m);
     events.push({

@@ -1,3 +1,4 @@
+import { isRtcpPacketType } from '../demux.js';
 import { readU16, readU32 } from '../wire-read.js';
 import { decodeAppDefined } from './app.js';
 import { decodeGoodbye } from './bye.js';
@@ -159,4 +160,20 @@ export function walkRtcpCompound(
     pos += pktLen;
   }
   return count;
+}
+
+/** Whether chainsAsRtcp's walk met only RTCP packet types. */
+let rtcpTypesSeen = true;
+const noteRtcpType = (pt: number): void => {
+  if (!isRtcpPacketType(pt)) rtcpTypesSeen = false;
+};
+
+/**
+ * Whether a datagram's packets chain to its end (version 2, lengths), all of RTCP's types (RFC
+ * 3550 A.2): off every negotiated transport, what does not is someone else's (a DNS query whose
+ * id starts 0x80-0x81), not RTCP.
+ */
+export function chainsAsRtcp(bytes: Uint8Array, off: number, len: number): boolean {
+  rtcpTypesSeen = true;
+  return walkRtcpCompound(bytes, off, len, noteRtcpType) > 0 && rtcpTypesSeen;
 }
