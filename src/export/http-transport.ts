@@ -15,47 +15,71 @@
  *   and take that GET's 200 for an acknowledgement (the item left the spool, delivered
  *   nowhere). It delivered nothing: retried, and the failure says where it points (`--to`
  *   should name the service itself).
+ * An https:// service is reached over HTTP/2 when it offers it (https-origin.ts), else by fetch.
  */
 import { AI_SERVICE_CONTENT_TYPE, parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions } from './delivery-transport.js';
+import { HttpsOrigin, type HttpAnswer } from './https-origin.js';
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 /** The statuses that refuse this enforcer's credentials (the WebSocket handshake's too). */
 export const UNAUTHORIZED: ReadonlySet<number> = new Set([401, 403, 407]);
 
 export class HttpTransport implements DeliveryTransport {
-  constructor(private readonly opts: TransportOptions) {}
+  private readonly origin: HttpsOrigin | undefined;
+
+  constructor(private readonly opts: TransportOptions) {
+    const url = new URL(opts.url);
+    this.origin = url.protocol === 'https:' ? new HttpsOrigin(url) : undefined;
+  }
 
   async deliver(body: string, requestId: string, signal: AbortSignal): Promise<DeliveryOutcome> {
     const headers: Record<string, string> = { 'content-type': AI_SERVICE_CONTENT_TYPE, 'x-request-id': requestId };
     if (this.opts.token !== undefined) headers.authorization = `Bearer ${this.opts.token}`;
-    let response: Response;
-    let text: string;
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]);
+    let answer: HttpAnswer;
     try {
-      response = await fetch(this.opts.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]) });
-      // Read whole: a 2xx may carry the response message, and a read body lets the connection be reused.
-      text = await response.text();
+      answer = (await this.origin?.post(headers, body, deadline)) ?? (await this.fetch(headers, body, deadline));
     } catch (err) {
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : describe(err);
-      return { kind: 'retry', reason };
+      if (deadline.aborted) {
+        const timedOut = deadline.reason instanceof Error && deadline.reason.name === 'TimeoutError';
+        return { kind: 'retry', reason: timedOut ? `no answer within ${this.opts.timeoutMs} ms` : describe(err) };
+      }
+      // a connection that failed may have been to a service that changed: ask it again next time
+      this.origin?.forget();
+      return { kind: 'retry', reason: describe(err) };
     }
-    const status = response.status;
-    if (status >= 200 && status < 300) {
-      if (parseAiServiceResponse(text)?.status !== 'error') return { kind: 'acknowledged' };
-      return retry(`HTTP ${status} with status "error"`, response);
-    }
-    if (UNAUTHORIZED.has(status)) return { ...retry(`HTTP ${status}${challenge(response)}`, response), unauthorized: true };
-    if (status >= 500 || RETRYABLE_4XX.has(status)) return retry(`HTTP ${status}`, response);
-    if (status >= 300 && status < 400) return retry(`HTTP ${status} redirect to ${response.headers.get('location') ?? '(no Location)'}: not followed, nothing delivered`, response);
-    if (status === 413 && parseRetryAfterMs(response.headers.get('retry-after')) !== undefined) return retry(`HTTP ${status} (for now: Retry-After)`, response);
-    return { kind: 'rejected', reason: `HTTP ${status}` };
+    return judge(answer);
   }
 
-  async close(): Promise<void> {}
+  private async fetch(headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpAnswer> {
+    const response = await fetch(this.opts.url, { method: 'POST', headers, body, redirect: 'manual', signal });
+    // Read whole: a 2xx may carry the response message, and a read body lets the connection be reused.
+    const text = await response.text();
+    return { status: response.status, header: (name) => response.headers.get(name), text };
+  }
+
+  async close(): Promise<void> {
+    await this.origin?.close();
+  }
 }
 
-function retry(reason: string, response: Response): RetryOutcome {
-  const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
+/** What the service's answer means for the item (the rules above). */
+function judge(answer: HttpAnswer): DeliveryOutcome {
+  const status = answer.status;
+  if (status >= 200 && status < 300) {
+    if (parseAiServiceResponse(answer.text)?.status !== 'error') return { kind: 'acknowledged' };
+    return retry(`HTTP ${status} with status "error"`, answer);
+  }
+  if (UNAUTHORIZED.has(status)) return { ...retry(`HTTP ${status}${challenge(answer)}`, answer), unauthorized: true };
+  if (status >= 500 || RETRYABLE_4XX.has(status)) return retry(`HTTP ${status}`, answer);
+  if (status >= 300 && status < 400) return retry(`HTTP ${status} redirect to ${answer.header('location') ?? '(no Location)'}: not followed, nothing delivered`, answer);
+  if (status === 413 && parseRetryAfterMs(answer.header('retry-after')) !== undefined) return retry(`HTTP ${status} (for now: Retry-After)`, answer);
+  return { kind: 'rejected', reason: `HTTP ${status}` };
+}
+
+function retry(reason: string, answer: HttpAnswer): RetryOutcome {
+  const retryAfterMs = parseRetryAfterMs(answer.header('retry-after'));
   return retryAfterMs === undefined ? { kind: 'retry', reason } : { kind: 'retry', reason, retryAfterMs };
 }
 
@@ -75,8 +99,8 @@ export function parseRetryAfterMs(value: string | null, nowMs = Date.now()): num
 }
 
 /** The service's WWW-Authenticate challenge (e.g. `Bearer error="invalid_token"`), shortened, for the log. */
-function challenge(response: Response): string {
-  const value = response.headers.get('www-authenticate') ?? response.headers.get('proxy-authenticate');
+function challenge(answer: HttpAnswer): string {
+  const value = answer.header('www-authenticate') ?? answer.header('proxy-authenticate');
   if (!value) return '';
   const clean = value.replace(/[\x00-\x1f\x7f]/g, ' ').trim();
   return ` (${clean.length > 200 ? `${clean.slice(0, 200)}…` : clean})`;
