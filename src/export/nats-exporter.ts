@@ -3,15 +3,17 @@
  * line kind has its subject (`<prefix>.telemetry`, `.aggregate`, `.report`); the message id
  * is the line's requestId, so the stream's duplicate window drops a redelivery (a retry after
  * a lost PubAck, or two enforcers replaying the same capture). The stream's max_age is the
- * longest retention the operator configured: nothing outlives every preference in the stream,
- * and each message also carries its own `Aipref-Expires-At` for consumers. An item already
+ * longest retention the operator configured: nothing outlives every preference in the stream;
+ * each message is deleted at its own expiresAt before that (nats-expiry.ts), and carries it
+ * in `Aipref-Expires-At` for consumers. An item already
  * past its expiresAt is not published at all. There is no spool: what is still unacknowledged
  * when close's grace runs out is given up, and counted (`stats.givenUp`); while the server is
  * away, at most `maxInFlight` lines wait in memory, the oldest given up first (`stats.overflowed`).
  */
-import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type NatsConnection, type StreamConfig } from 'nats';
+import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
+import { StreamExpiry } from './nats-expiry.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 
 export interface NatsExporterOptions {
@@ -50,6 +52,8 @@ export interface NatsExporterStats {
   givenUp: number;
   /** lines given up while waiting, to keep at most maxInFlight in memory */
   overflowed: number;
+  /** stored messages deleted at their expiresAt */
+  deletedExpired: number;
 }
 
 /** How long close waits for the connection to drain before it closes it (the server may be away). */
@@ -58,7 +62,7 @@ const DRAIN_MS = 2000;
 const encoder = new TextEncoder();
 
 export class NatsJetStreamExporter implements Exporter {
-  readonly stats: NatsExporterStats = { published: 0, duplicates: 0, expired: 0, retries: 0, givenUp: 0, overflowed: 0 };
+  private readonly statsNow: Omit<NatsExporterStats, 'deletedExpired'> = { published: 0, duplicates: 0, expired: 0, retries: 0, givenUp: 0, overflowed: 0 };
   /** each waiting publish, oldest first, with what stops it (close's grace over, or room made for a newer line) */
   private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
@@ -69,14 +73,22 @@ export class NatsJetStreamExporter implements Exporter {
     private readonly js: JetStreamClient,
     private readonly opts: NatsExporterOptions,
     readonly streamName: string,
+    private readonly expiry: StreamExpiry,
   ) {}
+
+  get stats(): Readonly<NatsExporterStats> {
+    return { ...this.statsNow, deletedExpired: this.expiry.stats.deleted };
+  }
 
   static async open(opts: NatsExporterOptions): Promise<NatsJetStreamExporter> {
     const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, ...opts.connection });
     try {
       const streamName = opts.stream ?? 'AIPREF';
-      await ensureStream(nc, streamName, opts);
-      return new NatsJetStreamExporter(nc, nc.jetstream(), opts, streamName);
+      const jsm = await nc.jetstreamManager({ timeout: opts.timeoutMs ?? 5000 });
+      await ensureStream(jsm, streamName, opts);
+      const clock = opts.clock ?? wallClock;
+      const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'));
+      return new NatsJetStreamExporter(nc, nc.jetstream(), opts, streamName, expiry);
     } catch (err) {
       await nc.close();
       throw err;
@@ -119,14 +131,14 @@ export class NatsJetStreamExporter implements Exporter {
   private async publish(line: ExportLine, stop: AbortSignal): Promise<void> {
     const id = exportLineId(line);
     const expiresAt = exportLineExpiresAt(line);
-    const clock = this.opts.clock ?? (() => Date.now() / 1000);
+    const clock = this.opts.clock ?? wallClock;
     const h = headers();
     if (expiresAt !== null) h.set('Aipref-Expires-At', String(expiresAt));
     const data = encoder.encode(JSON.stringify(line));
     const subject = this.subjectOf(exportLineKind(line));
     for (let attempt = 1; ; attempt++) {
       if (expiresAt !== null && expiresAt <= clock()) {
-        this.stats.expired++;
+        this.statsNow.expired++;
         this.opts.onFailure?.('expired before the stream acknowledged it', id, 'expired');
         return;
       }
@@ -135,12 +147,14 @@ export class NatsJetStreamExporter implements Exporter {
         // not waited for past close's grace, nor once given up: a PubAck wait with the server away takes the whole timeout
         const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), stop);
         if (ack === undefined) break;
-        if (ack.duplicate) this.stats.duplicates++;
-        else this.stats.published++;
+        if (ack.duplicate) this.statsNow.duplicates++;
+        else this.statsNow.published++;
+        // a duplicate's sequence is the stored copy's: its line is the same, so is its expiresAt
+        if (expiresAt !== null) this.expiry.note(ack.seq, expiresAt);
         return;
       } catch (err) {
         if (stop.aborted) break;
-        this.stats.retries++;
+        this.statsNow.retries++;
         this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
         const delay = backoffDelayMs(attempt, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 10_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) });
         await abortableDelay(delay, stop);
@@ -148,11 +162,11 @@ export class NatsJetStreamExporter implements Exporter {
     }
     if (!this.closed) {
       const overflow = new ExportOverflowError('NatsJetStreamExporter', this.opts.maxInFlight ?? 100_000);
-      this.stats.overflowed++;
+      this.statsNow.overflowed++;
       this.opts.onFailure?.(overflow.message, id, 'overflow');
       throw overflow;
     }
-    this.stats.givenUp++;
+    this.statsNow.givenUp++;
     throw new ExporterClosedError('NatsJetStreamExporter');
   }
 
@@ -177,6 +191,8 @@ export class NatsJetStreamExporter implements Exporter {
     for (const stop of this.inFlight.values()) stop.abort();
     // prompt now: each publish gives up at its next step, PubAck waits and backoff sleeps included
     await Promise.allSettled([...this.inFlight.keys()]);
+    // what is not due yet stays to max_age (nothing here outlives the process)
+    await within(this.expiry.close(), graceMs);
     // drain sends what the client still buffers; with the server away it may wait for a reconnect
     const drained = this.nc.drain().then(
       () => true,
@@ -186,9 +202,10 @@ export class NatsJetStreamExporter implements Exporter {
   }
 }
 
+const wallClock = (): number => Date.now() / 1000;
+
 /** Creates the stream, or brings an existing one's subjects and max_age in line with the options. */
-async function ensureStream(nc: NatsConnection, name: string, opts: NatsExporterOptions): Promise<void> {
-  const jsm = await nc.jetstreamManager();
+async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExporterOptions): Promise<void> {
   const prefix = opts.subjectPrefix ?? 'aipref';
   const maxAgeMs = Math.max(1, opts.maxRetentionSec) * 1000;
   const duplicateWindowMs = Math.min(maxAgeMs, (opts.duplicateWindowSec ?? 600) * 1000);

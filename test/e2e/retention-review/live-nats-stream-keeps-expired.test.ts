@@ -1,7 +1,7 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of
- * retention end to end and left — it fails today for the reason below. Rename it to
- * .test.ts once fixed. (README, known limits.)
+ * Found by a review of retention end to end (the line stayed in the stream for max_age, 7 days
+ * by default), fixed since: the exporter deletes each stored message at its expiresAt
+ * (src/export/nats-expiry.ts; nats-server 2.9 has no per-message TTL).
  *
  * Input: `live --udp … --nats nats://127.0.0.1:<port>` (a real nats-server with JetStream, no
  * --nats-max-age) with a policy whose every statement says `retention: "1s"` (default APT

@@ -1,0 +1,154 @@
+/**
+ * Deletes each message this enforcer stored in the JetStream stream at its own expiresAt
+ * (SPEC §3: retention is how long telemetry may be kept, by the enforcer and downstream; §4: the
+ * enforcer keeps nothing past it). The stream's max_age is one figure for every message, so a
+ * line of a 1 s retention stayed for the whole max_age (7 days by default). NATS 2.11's
+ * per-message TTL would do this in the server, but servers before it (Debian has 2.9) do not
+ * have it: the exporter notes each PubAck's sequence with the line's expiresAt and deletes the
+ * message by sequence when that time comes. Messages max_age removes first are not noted.
+ *
+ * Kept small: consecutive sequences due in the same tenth of a second make one run, so a steady
+ * feed of one retention holds a run per tenth of a second of its retention, not a note per line.
+ * What is noted lives in this process: after a restart, messages stored before it are left to
+ * max_age (README).
+ */
+import type { JetStreamManager } from 'nats';
+
+interface Run {
+  /** when its messages are past retention, in tenths of a second since the epoch */
+  due: number;
+  first: number;
+  last: number;
+}
+
+/** A delete that failed is tried again this much later (tenths of a second). */
+const RETRY_TENTHS = 10;
+
+/** Deletes at most this many messages at once (each is one API request). */
+const CONCURRENT_DELETES = 32;
+
+export class StreamExpiry {
+  /** min-heap by due */
+  private readonly heap: Run[] = [];
+  /** the run the last note went to: the next sequence usually extends it */
+  private tail: Run | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
+  private sweeping: Promise<void> | undefined;
+  private stopped = false;
+  /** messages deleted, and delete attempts that failed (each tried again) */
+  readonly stats = { deleted: 0, failed: 0 };
+
+  constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly stream: string,
+    private readonly maxAgeSec: number,
+    private readonly clock: () => number,
+    private readonly onFailure: (reason: string) => void,
+  ) {}
+
+  /** The stream stored `line` as `seq` (a PubAck); `expiresAt` in seconds since the epoch. */
+  note(seq: number, expiresAt: number): void {
+    if (this.stopped) return;
+    // max_age removes it by then (it counts from when the server stored it, about now)
+    if (expiresAt >= this.clock() + this.maxAgeSec) return;
+    const due = Math.ceil(expiresAt * 10);
+    const tail = this.tail;
+    if (tail !== undefined && tail.due === due && tail.last + 1 === seq) {
+      tail.last = seq;
+      return;
+    }
+    const run = { due, first: seq, last: seq };
+    this.push(run);
+    this.tail = run;
+    this.schedule();
+  }
+
+  /** Stops deleting (what is not yet due stays to max_age); waits for deletes under way. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  private schedule(): void {
+    const next = this.heap[0];
+    if (next === undefined || this.stopped || this.sweeping !== undefined) return;
+    if (next.due >= this.timerDue && this.timer !== undefined) return;
+    clearTimeout(this.timer);
+    this.timerDue = next.due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = Infinity;
+      this.sweeping = this.sweep().finally(() => {
+        this.sweeping = undefined;
+        this.schedule();
+      });
+    }, Math.max(0, next.due * 100 - this.clock() * 1000));
+    // nothing to keep the process up for: at a stop what is not due is left to max_age
+    this.timer.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    const now = this.clock() * 10;
+    const seqs: number[] = [];
+    while (this.heap.length > 0 && this.heap[0]!.due <= now && !this.stopped) {
+      const run = this.pop()!;
+      if (run === this.tail) this.tail = undefined;
+      for (let seq = run.first; seq <= run.last; seq++) seqs.push(seq);
+    }
+    let failure: string | undefined;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < seqs.length) {
+        const seq = seqs[next++]!;
+        try {
+          await this.jsm.streams.deleteMessage(this.stream, seq, false);
+          this.stats.deleted++;
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          // gone already: max_age, a purge, or another enforcer's copy of the same line
+          if (/no message found/i.test(message)) continue;
+          this.stats.failed++;
+          failure ??= message;
+          // the server away: tried again a second on
+          if (!this.stopped) this.push({ due: Math.ceil(this.clock() * 10) + RETRY_TENTHS, first: seq, last: seq });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_DELETES, seqs.length) }, worker));
+    if (failure !== undefined) this.onFailure(`deleting expired messages from stream ${this.stream}: ${failure} (tried again)`);
+  }
+
+  private push(run: Run): void {
+    const heap = this.heap;
+    let i = heap.push(run) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]!.due <= run.due) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = run;
+  }
+
+  private pop(): Run | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const r = l + 1;
+      const child = r < heap.length && heap[r]!.due < heap[l]!.due ? r : l;
+      if (heap[child]!.due >= last.due) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+    return top;
+  }
+}
