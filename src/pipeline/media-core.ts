@@ -112,8 +112,11 @@ export class MediaCore {
   /** capture time of the last sweepUnbound, and of the last event with a time */
   private lastUnboundSweep = -Infinity;
   private lastEventTs = -Infinity;
-  /** RTP sources no signaling routes, on probation (unroutedSourceValid): unbound pair and SSRC → last sequence number */
-  private readonly probation = new Map<string, number>();
+  /**
+   * RTP sources no signaling routes, on probation (unroutedSourceValid): unbound pair and SSRC →
+   * last sequence number and its capture time; in the order they were last held (oldest first)
+   */
+  private readonly probation = new Map<string, { seq: number; ts: number }>();
   private readonly scopes = new Map<string, DialogScope>();
   /** a=crypto keys' SRTCP session keys, derived once per key */
   private readonly srtcpKeyCache = new SrtcpKeyCache();
@@ -379,15 +382,29 @@ export class MediaCore {
     const sessionKey = unboundSessionKey(addr);
     if (this.table.existingSession(sessionKey)?.streams.has(ssrc) === true) return true;
     const key = `${sessionKey}|${ssrc}`;
-    const last = this.probation.get(key);
-    if (last !== undefined && ((last + 1) & 0xffff) === seq) {
+    const ts = this.now.ts;
+    const held = this.probation.get(key);
+    // A held packet counts for PROBATION_SEC of capture time, whatever else this core holds:
+    // a bound by count made the answer depend on how many other strays shared the core (the
+    // worker count). The count bound below is a memory guard, far past a real mirror's strays.
+    if (held !== undefined && ts - held.ts <= PROBATION_SEC && ((held.seq + 1) & 0xffff) === seq) {
       this.probation.delete(key);
       this.counters.rtp++;
       return true;
     }
-    if (last === undefined && this.probation.size >= MAX_PROBATION) this.probation.delete(this.probation.keys().next().value!);
-    this.probation.set(key, seq);
+    if (held !== undefined) this.probation.delete(key);
+    this.forgetStaleProbation(ts);
+    if (this.probation.size >= MAX_PROBATION) this.probation.delete(this.probation.keys().next().value!);
+    this.probation.set(key, { seq, ts });
     return false;
+  }
+
+  /** Lets go of held sources past PROBATION_SEC (oldest first: the map is in holding order). */
+  private forgetStaleProbation(ts: number): void {
+    for (const [key, held] of this.probation) {
+      if (ts - held.ts <= PROBATION_SEC) break;
+      this.probation.delete(key);
+    }
   }
 
   /** `cut`: as for rtp(); the whole packets of a cut compound are judged, the cut is reported. */
@@ -1098,8 +1115,13 @@ const ignorePacket = (): void => {};
 const UNBOUND_IDLE_SEC = 300;
 const UNBOUND_SWEEP_SEC = 60;
 
-/** Sources no signaling routes that probation holds at most (the oldest goes first). */
-const MAX_PROBATION = 4096;
+/** Capture seconds a source no signaling routes is held on probation for its next packet. */
+const PROBATION_SEC = 30;
+/**
+ * Sources held at most per core, the oldest going first: a memory guard only (~100 bytes
+ * each). Results across worker counts agree until one core holds this many within PROBATION_SEC.
+ */
+const MAX_PROBATION = 65_536;
 
 /** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
 function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {
