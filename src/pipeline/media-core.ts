@@ -546,18 +546,30 @@ export class MediaCore {
     this.emitWindows(this.windows.closeAll('end-of-capture', lastTs), afterFrame(lastFrame), '');
   }
 
-  /** Every stream this shard knows, ended dialogs included, for the binding table. */
-  *streams(): Generator<{ stream: StreamState; preference: StreamPreference; ended: boolean }> {
+  /**
+   * Every stream this shard knows, ended dialogs included, for the binding table, with the
+   * identifiers that govern it: its own, and the operator's default where that governs too (no
+   * identifier of its own, or an m-section's absence beside them), as the decisions name them.
+   */
+  *streams(): Generator<{ stream: StreamState; preference: StreamPreference; apt: readonly string[]; ended: boolean }> {
     for (const session of this.endedSessions) {
-      for (const stream of session.streams.values()) yield { stream, preference: this.preferences.of(stream), ended: true };
+      for (const stream of session.streams.values()) yield this.bindingRow(stream, true);
     }
     for (const session of this.table.allSessions()) {
       for (const stream of session.streams.values()) {
         this.rebindIfStale(stream);
-        yield { stream, preference: this.preferences.of(stream), ended: false };
+        yield this.bindingRow(stream, false);
       }
     }
   }
+
+  private bindingRow(stream: StreamState, ended: boolean): { stream: StreamState; preference: StreamPreference; apt: readonly string[]; ended: boolean } {
+    const preference = this.preferences.of(stream);
+    const id = this.defaultApt;
+    const byDefault = id !== null && !preference.disabled && (preference.resolved === null || preference.withAbsence) && !preference.ids.includes(id);
+    return { stream, preference, apt: byDefault ? [...preference.ids, id] : preference.ids, ended };
+  }
+
 
   get streamCount(): number {
     let n = this.table.size + this.endedStreams;

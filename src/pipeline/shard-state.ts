@@ -34,13 +34,13 @@ export class Shard {
     runMediaWork(this.core, work);
     this.core.finish(work.lastFrame, work.lastTs);
     const bindings: ShardFinal['bindings'] = [];
-    if (this.bindings) for (const { stream, preference, ended } of this.core.streams()) {
+    if (this.bindings) for (const { stream, apt, ended } of this.core.streams()) {
       bindings.push({
         ssrc: stream.ssrc,
         dialog: stream.session.scope ? { ...stream.session.scope.dialog } : null,
         mid: stream.section?.mid ?? stream.learnedMid ?? null,
         kind: stream.section?.kind ?? null,
-        apt: preference.ids,
+        apt: [...apt],
         via: bindingVia(stream),
         ended,
       });
