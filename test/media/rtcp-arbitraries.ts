@@ -176,8 +176,9 @@ const unknownBlockArb = fc.oneof(
 export const xrBlockArb: fc.Arbitrary<XrBlock> = fc.oneof(rleArb, receiptTimesArb, rrtArb, dlrrArb, statsArb, voipMetricsArb, unknownBlockArb);
 export const extendedReportArb = fc.record({ pt: fc.constant(207 as const), ssrc: u32, blocks: fc.array(xrBlockArb, { maxLength: 6 }) });
 
+// not 195: an IJ packet (RFC 5450) has no SSRC field, it takes the SR/RR's before it
 export const unknownRtcpArb = fc.record({
-  pt: fc.oneof(fc.integer({ min: 192, max: 199 }), fc.integer({ min: 208, max: 223 })),
+  pt: fc.oneof(fc.integer({ min: 192, max: 194 }), fc.integer({ min: 196, max: 199 }), fc.integer({ min: 208, max: 223 })),
   ssrc: u32,
   unknown: fc.constant(true as const),
 });

@@ -144,3 +144,16 @@ describe('walkRtcpCompound', () => {
     });
   }
 });
+
+describe('an IJ packet (RFC 5450 §3: header and jitter values, no SSRC)', () => {
+  it('takes the SSRC of the SR or RR it follows, not its first jitter value', () => {
+    // RR of 0x404c61df with no blocks, then IJ with two jitter values 0x12345678, 0x9
+    const bytes = Buffer.from('80c90001404c61df' + '82c30002' + '12345678' + '00000009', 'hex');
+    const { packets, errors } = decodeRtcpCompound(Uint8Array.from(bytes));
+    expect(errors).toEqual([]);
+    expect(packets.map((p) => [p.pt, p.ssrc, p.offset, p.length])).toEqual([
+      [201, 0x404c61df, 0, 8],
+      [195, 0x404c61df, 8, 12],
+    ]);
+  });
+});

@@ -12,6 +12,8 @@ import { decodeTransportFeedback } from './transport-feedback.js';
 import { RtcpType, type RtcpCompound, type RtcpDecodeError, type RtcpPacket, type UnknownRtcp } from './types.js';
 
 const RTCP_HEADER_LENGTH = 4;
+/** Extended inter-arrival jitter report (RFC 5450), decoded as an unknown type. */
+const IJ = 195;
 /** How a datagram shorter than on the wire because of the capture's snap length is named. */
 const SNAPLEN_CUT = "cut by the capture's snap length";
 
@@ -119,7 +121,12 @@ export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.lengt
       contentLen = pktLen - padding;
     }
     const packet = decodeRtcpPacket(bytes, pos, pktLen, errors, off, contentLen);
-    if (packet !== null) packets.push(packet);
+    if (packet !== null) {
+      // An IJ packet (RFC 5450 §3) is its header and jitter values: no SSRC of its own. It
+      // follows the SR or RR whose sources its values are about, sent by that packet's sender.
+      if (packet.pt === IJ && 'unknown' in packet && packets.length > 0) packet.ssrc = packets[packets.length - 1]!.ssrc;
+      packets.push(packet);
+    }
     pos += pktLen;
   }
   if (cut > 0 && len > 0 && pos >= end) {
