@@ -310,12 +310,15 @@ export class OfferAnswerState {
    */
   statement(facts: MessageFacts): AiPrefChangePayload | null {
     if (facts.aiPref === null) return null;
-    this.headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
-    if (this.pending) this.pending.headers = withHeaders(this.pending.headers, facts.party, facts.aiPref, facts.frame);
+    const echo = facts.status === 0 && (facts.method === 'ACK' || facts.method === 'PRACK');
+    const stated = (sides: Sides<PartyHeaderValues>): Sides<PartyHeaderValues> =>
+      echo ? withEcho(sides, facts.party, facts.aiPref!, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame);
+    this.headers = stated(this.headers);
+    if (this.pending) this.pending.headers = stated(this.pending.headers);
     // stated outside the INVITE whose early answer awaits its 2xx: it stays if that INVITE fails
     const u = this.unconfirmed;
     if (u !== null) {
-      const headers = withHeaders(u.before.headers, facts.party, facts.aiPref, facts.frame);
+      const headers = stated(u.before.headers);
       const { sdp, offerer, lastExchange } = u.before;
       const effective = lastExchange === null ? headersOnlyScope(headers, offerer) : scopeOf(sdp, offerer, headers);
       u.before = { ...u.before, headers, effective };
@@ -391,6 +394,22 @@ function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, 
 /** A message without an AI-Pref header (values null) states nothing: the party's values stand. */
 function withHeaders(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefValue[] | null, frame: number): Sides<PartyHeaderValues> {
   return values === null ? sides : replaceSide(sides, party, { party, frame, values });
+}
+
+/**
+ * An ACK's or PRACK's AI-Pref: seed 000 §5.1.1 has them "echo the latest accepted AI-Pref
+ * identifiers" (and an ACK without one accepts the most recent set). An identifier either side
+ * already states is accepted, not restated: its value stays as held, scope and parameters
+ * (an echo without `;scope=media` re-scoped the value to the dialog, and the m-section's own
+ * a=aipref took over). Nor does an echo leave anything out. Only an identifier neither side
+ * states is new, and added to the party's values.
+ */
+function withEcho(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefValue[], frame: number): Sides<PartyHeaderValues> {
+  const held = new Set(present(sides).flatMap((h) => h.values.map((v) => v.id)));
+  const added = values.filter((v) => !held.has(v.id));
+  if (added.length === 0) return sides;
+  const mine = sides[party];
+  return replaceSide(sides, party, { party, frame, values: [...(mine?.values ?? []), ...added] });
 }
 
 /** The values of `values` a side does not state already (compared as written: id and parameters). */
