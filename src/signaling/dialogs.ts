@@ -110,6 +110,13 @@ export class DialogTracker {
    * after the first 2xx), when the early dialogs of forks that never answered end, in order.
    */
   private readonly forksDue: { inviteKey: string; at: number }[] = [];
+  /**
+   * INVITEs a final failure ended, as they stood before it (their offer), until the INVITE
+   * transaction is over (64*T1): on a forking proxy one branch's failure (486, or 487 to a
+   * CANCEL that crossed another's 200) comes before another branch's 2xx, which the proxy
+   * forwards all the same (RFC 3261 §16.7) and which makes the dialog (§13.2.2.4). Oldest first.
+   */
+  private readonly failedInvites = new Map<string, { invite: DialogState; until: number }>();
   /** recent distinct messages by Call-ID and Via branch (see transactionKeyOf), each list oldest first */
   private readonly recent = new Map<string, ContentDigest[]>();
   /** the transaction keys of those messages in arrival order (a ring once full), for eviction */
@@ -327,7 +334,14 @@ export class DialogTracker {
         return;
       }
       if (invite && invite.inviteCseq === seq) d = this.fork(invite, m, ctx, events);
-      else if (m.status >= 200 && !this.wasEnded(m)) d = this.adopt(m.callId!, m.fromTag!, m.toTag, ctx, events);
+      else if (m.status >= 200 && m.status < 300 && !invite && this.failedInvite(inviteKey, seq, ctx) !== undefined) {
+        // another branch's failure was not the INVITE's: it succeeded here (see failedInvites)
+        const revived = this.failedInvite(inviteKey, seq, ctx)!;
+        this.failedInvites.delete(inviteKey);
+        this.ended.delete(dialogKey(m.callId!, m.fromTag!, m.toTag));
+        this.insert(revived, ctx, events);
+        d = this.fork(revived, m, ctx, events);
+      } else if (m.status >= 200 && !this.wasEnded(m)) d = this.adopt(m.callId!, m.fromTag!, m.toTag, ctx, events);
       else {
         this.stats.ignored++;
         return;
@@ -377,6 +391,12 @@ export class DialogTracker {
 
   private initialInviteFailed(invite: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[]): void {
     const cancelled = invite.cancelled || m.status === 487;
+    this.failedInvites.delete(invite.key);
+    this.failedInvites.set(invite.key, { invite: { ...invite, negotiation: invite.negotiation.clone(), forks: [] }, until: ctx.ts + INVITE_COMPLETE_SEC });
+    for (const [key, failed] of this.failedInvites) {
+      if (failed.until >= ctx.ts && this.failedInvites.size <= this.limits.maxDialogs) break;
+      this.failedInvites.delete(key);
+    }
     this.rejectPending(invite, m, ctx, events, cancelled, true);
     for (const forkKey of invite.forks) {
       const fork = this.dialogs.get(forkKey);
@@ -387,6 +407,12 @@ export class DialogTracker {
     // what was kept for it downstream goes too. Not remembered as ended: an INVITE sent again
     // after a 401/407 challenge takes the same key.
     events.push({ type: 'dialog-ended', frame: ctx.frame, ts: ctx.ts, key: invite.key, dialog: idOf(invite), reason: cancelled ? 'cancelled' : 'rejected', status: m.status });
+  }
+
+  /** The INVITE `inviteKey` with CSeq `seq`, as it stood before a failure ended it, while its transaction may still see a 2xx. */
+  private failedInvite(inviteKey: string, seq: number, ctx: SipContext): DialogState | undefined {
+    const failed = this.failedInvites.get(inviteKey);
+    return failed !== undefined && failed.invite.inviteCseq === seq && ctx.ts <= failed.until ? failed.invite : undefined;
   }
 
   private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled: boolean, ending: boolean): void {
