@@ -2,7 +2,9 @@
  * SIP on TCP connections, one framer per direction: the first bytes of a direction tell
  * whether it carries plain SIP (RFC 3261 §18.3), SIP over WebSocket (RFC 7118: an HTTP
  * Upgrade, or frames when the capture began after it), or something else, which is then
- * ignored. A direction picked up mid-message is searched for the next SIP start line.
+ * ignored: someone else's traffic (TLS, HTTP), not malformed SIP, as on UDP. A direction picked
+ * up mid-message is searched for the next
+ * SIP start line; CRLF keep-alives (RFC 5626 §4.4.1) before it are waited through.
  * A direction ends with its connection (end()): a new connection on the same four-tuple starts over.
  * The number of directions followed is bounded; the least recently active is dropped.
  */
@@ -17,18 +19,26 @@ export interface SipFlowLimits {
   maxFlows: number;
   /** permessage-deflate windows kept, every WebSocket direction together */
   maxWindowBytes: number;
-  /** chunks inspected without finding SIP before a direction is given up as not SIP */
-  maxUndecidedChunks: number;
+  /** bytes (CR/LF aside) inspected without finding SIP before a direction is given up as not SIP */
+  maxUndecidedBytes: number;
   maxMessageBytes: number;
 }
 
-export const DEFAULT_SIP_FLOW_LIMITS: SipFlowLimits = { maxFlows: 20_000, maxWindowBytes: DEFAULT_WINDOW_BUDGET_BYTES, maxUndecidedChunks: 8, maxMessageBytes: 256 * 1024 };
+/**
+ * The undecided budget is in bytes, not segments: how a sender cuts its stream (1-byte segments,
+ * a start line over several) says nothing of what it carries. 16 KiB holds the rest of a message
+ * the capture began in the middle of — a start line, headers and an SDP body are a few KiB for
+ * nearly all SIP — and the next start line, several times over; a direction that is not SIP
+ * (TLS, HTTP) is given up after that much rather than searched to its end.
+ */
+export const DEFAULT_SIP_FLOW_LIMITS: SipFlowLimits = { maxFlows: 20_000, maxWindowBytes: DEFAULT_WINDOW_BUDGET_BYTES, maxUndecidedBytes: 16 * 1024, maxMessageBytes: 256 * 1024 };
 
 export type SipFlowKind = 'undecided' | 'sip' | 'websocket' | 'other';
 
 interface Flow {
   kind: SipFlowKind;
-  undecidedChunks: number;
+  /** while undecided: the bytes inspected so far without a start line or a frame, CR/LF aside */
+  undecidedBytes: number;
   framer: SipStreamFramer | WebSocketFrameDecoder | ResyncingWebSocket | null;
   /** while undecided: the unfinished last line, which may be the start of a start line */
   carry: Uint8Array | null;
@@ -36,6 +46,9 @@ interface Flow {
 
 /** A start line longer than this is not waited for across chunks. */
 const MAX_CARRY = 2048;
+
+/** classify(): nothing found, the direction stays undecided or was given up as not SIP */
+const NOT_FOUND = -1;
 
 export interface SipFlowStats {
   flows: number;
@@ -69,7 +82,7 @@ export class SipFlowDemux {
     if (flow) {
       this.flows.delete(flowKey);
     } else {
-      flow = { kind: 'undecided', undecidedChunks: 0, framer: null, carry: null };
+      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null };
       this.stats.flows++;
     }
     this.flows.set(flowKey, flow);
@@ -152,13 +165,15 @@ export class SipFlowDemux {
   }
 
   /**
-   * Decides what the direction carries; returns where its first message starts, or -1.
+   * Decides what the direction carries; returns where its first message starts, or NOT_FOUND
+   * (given up as not SIP once its bytes without a start line or frame, CR/LF aside, pass the budget).
    * `carried`: how many of the bytes are the line carried from the direction's chunk before.
    */
   private classify(flowKey: string, flow: Flow, b: Uint8Array, off: number, len: number, carried: number): number {
     const end = off + len;
-    // an Upgrade request or response, or a text/binary frame's header (compressed or not, whole
-    // or a first fragment): the carried line is held to a frame that chains, the chunk's own start too
+    // an Upgrade request or response, a text/binary frame's header (compressed or not, whole or
+    // a first fragment), or a Ping/Pong/Close that chains: the carried line is held to a frame
+    // that chains, the chunk's own start too
     let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end, carried > 0) ? off : -1;
     if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end, false)) ws = off + carried;
     if (ws >= 0) {
@@ -178,13 +193,16 @@ export class SipFlowDemux {
       if (lf < 0 || lf >= end) break;
       at = lf + 1;
     }
-    if (++flow.undecidedChunks >= this.limits.maxUndecidedChunks) {
+    // only the chunk's own bytes count (the carried line was counted with its chunk), and not its
+    // CR/LF: keep-alive pings and pongs (RFC 5626 §4.4.1) may come for as long as the flow is idle
+    for (let i = off + carried; i < end; i++) if (b[i] !== 0x0d && b[i] !== 0x0a) flow.undecidedBytes++;
+    if (flow.undecidedBytes > this.limits.maxUndecidedBytes) {
       flow.kind = 'other';
       this.stats.notSip++;
-    } else if (end - at <= MAX_CARRY) {
-      flow.carry = b.slice(at, end);
+      return NOT_FOUND;
     }
-    return -1;
+    if (at < end && end - at <= MAX_CARRY) flow.carry = b.slice(at, end);
+    return NOT_FOUND;
   }
 
   /** The WebSocket connection a newly classified direction belongs to: its peer direction's (resyncing after a gap or not), when that is followed. */
@@ -220,10 +238,17 @@ function frameStart(byte: number): boolean {
  * Whether a text or binary message's first frame starts at `at`, whole (FIN) or a first
  * fragment, compressed or not. Such a byte never starts a SIP start line, except 'A' and 'B'
  * (0x41, 0x42: RSV1 and a first fragment) — those, and any start when `strict`, must also look
- * like framing: the frame ends where the bytes end or where another frame starts.
+ * like framing: the frame ends where the bytes end or where another frame starts. A Close, Ping
+ * or Pong (the keep-alives a connection picked up after its handshake may open with, RFC 7118 §6)
+ * must look like framing always: FIN set, RSV clear, at most 125 payload bytes (RFC 6455 §5.5),
+ * and chaining — its first byte is no text either, but one byte says little of a binary stream.
  */
 function opensWithFrames(b: Uint8Array, at: number, end: number, strict: boolean): boolean {
   const first = b[at];
+  if (first === 0x88 || first === 0x89 || first === 0x8a) {
+    const second = b[at + 1];
+    return second !== undefined && (second & 0x7f) <= 125 && frameChains(b, at, end, frameStart);
+  }
   if (first === undefined || (first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2)) return false;
   const letter = first === 0x41 || first === 0x42;
   if (!strict && !letter) return true;

@@ -1,7 +1,8 @@
 /**
  * SIP over WebSocket (RFC 7118): one direction of a TCP connection that starts with an HTTP
  * Upgrade handshake (RFC 6455 §4) and then carries frames (§5.2). Each complete WebSocket
- * message — text or binary, possibly fragmented — is exactly one SIP message (RFC 7118 §5.1).
+ * message — text or binary, possibly fragmented — is exactly one SIP message (RFC 7118 §5.1),
+ * or, when it holds nothing but CR/LF, a CRLF keep-alive (RFC 5626 §4.4.1), dropped unread.
  *
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -192,7 +193,8 @@ export class WebSocketFrameDecoder {
       const message = this.fragments.length === 1 ? this.fragments[0]! : joinBytes(this.fragments, this.fragmentBytes);
       const compressed = this.compressed;
       this.resetMessage();
-      out.push(compressed ? this.inflated(message, this.consumed + pos) : parseSipMessage(message, 0, message.length));
+      const read = compressed ? this.inflated(message, this.consumed + pos) : keepAlive(message) ? null : parseSipMessage(message, 0, message.length);
+      if (read !== null) out.push(read);
     }
     return header + length;
   }
@@ -208,13 +210,14 @@ export class WebSocketFrameDecoder {
     return this.role === 'client' ? this.offered : true;
   }
 
-  /** A compressed message, inflated and read as SIP; or why it could not be. */
-  private inflated(payload: Uint8Array, offset: number): SipParseResult {
+  /** A compressed message, inflated and read as SIP; or why it could not be; null for a keep-alive (inflated all the same: the window goes on through it). */
+  private inflated(payload: Uint8Array, offset: number): SipParseResult | null {
     if (!this.deflateInUse()) {
       return { message: null, errors: [sipError('bad-websocket-frame', offset, 'compressed (RSV1) but no permessage-deflate agreed, dropped')] };
     }
     const inflated = this.directionInflater().inflate(payload, this.limits.maxMessageBytes);
     if (inflated.bytes === null) return { message: null, errors: [sipError(inflated.tooLarge ? 'oversized-message' : 'bad-websocket-frame', offset, inflated.error)] };
+    if (keepAlive(inflated.bytes)) return null;
     return parseSipMessage(inflated.bytes, 0, inflated.bytes.length);
   }
 
@@ -270,6 +273,18 @@ export class WebSocketFrameDecoder {
     this.buffer = b.slice(pos);
     this.consumed += pos;
   }
+}
+
+/**
+ * A message of CR and LF only: the CRLF keep-alive ping (CRLFCRLF) or pong (CRLF) of RFC 5626
+ * §4.4.1, which RFC 7118 §6 lets SIP over WebSocket use and JsSIP and SIP.js send in text frames.
+ * No SIP message: dropped as SipStreamFramer drops CR/LF between messages (RFC 3261 §7.5). An
+ * empty message is not one: it is read, and reported as empty.
+ */
+function keepAlive(b: Uint8Array): boolean {
+  if (b.length === 0) return false;
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0x0d && b[i] !== 0x0a) return false;
+  return true;
 }
 
 function startsWithAscii(b: Uint8Array, text: string): boolean {

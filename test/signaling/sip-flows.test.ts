@@ -34,11 +34,12 @@ describe('SipFlowDemux', () => {
     expect(push(d, 'k', OPTIONS.slice(10))).toEqual(['o1']);
   });
 
-  test('a direction without SIP is given up after a few chunks', () => {
-    const d = new SipFlowDemux({ maxUndecidedChunks: 2 });
+  test('a direction without SIP is given up after a few bytes (CR/LF aside): someone else\'s traffic, not malformed', () => {
+    const d = new SipFlowDemux({ maxUndecidedBytes: 12 });
     expect(push(d, 'tls', '\x16\x03\x01\x02\x00')).toEqual([]);
     expect(d.kindOf('tls')).toBe('undecided');
-    expect(push(d, 'tls', 'binary\nstuff')).toEqual([]);
+    const given = d.push('tls', bytesOf('binary\nstuff'), 0, 12);
+    expect(given).toEqual([]);
     expect(d.kindOf('tls')).toBe('other');
     expect(push(d, 'tls', OPTIONS)).toEqual([]);
     expect(d.stats.notSip).toBe(1);
