@@ -106,10 +106,14 @@ export interface NegotiatedScopeInput {
   headers: PartyHeaderValues[];
   /**
    * For a proposal: the answerer, whose SDP is from the previous exchange. Its addresses
-   * still hold, but its a=aipref lines are not carried over: the answer will restate
-   * whatever it still means, and an identifier the offer dropped must not linger through it.
+   * still hold, and so do its own a=aipref lines: an offer speaks for its offerer only (RFC
+   * 3264 §8), and what the answerer stated stands until its answer says otherwise (a session
+   * refresh offered by the other side left the stream with no preference at all). But not its
+   * lines naming an identifier the offerer's previous SDP stated (`offererBefore`): those echoed
+   * the offerer, and an identifier the offer dropped must not linger through them.
    */
   awaitingAnswerFrom?: Party;
+  offererBefore?: PartySdp | null;
 }
 
 const MEDIA_HEADER_SCOPES: ReadonlySet<string> = new Set(['media', 'session']);
@@ -134,6 +138,8 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
   const count = (offer ?? answer)?.sdp.media.length ?? 0;
   const scopesBySide = sides.flatMap((side) => [side.sdp, ...(side.copies ?? [])].map((sdp) => ({ side, sdp, scopes: scopesOf(sdp) })));
   const rtcpMux = rtcpMuxIn(offer, answer, input.awaitingAnswerFrom !== undefined);
+  const echoed = new Set<string>();
+  if (input.offererBefore) for (const section of scopesOf(input.offererBefore.sdp).sections) for (const s of section) echoed.add(s.id);
 
   const headerMedia: NegotiatedApt[] = [];
   const dialogApts: NegotiatedApt[] = [];
@@ -177,8 +183,9 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
         else if (held.rate !== r.rate) held.rate = 0;
       }
       if (sdp === side.sdp && m.formats.length > 0) formats = m.formats;
-      if (side.party === input.awaitingAnswerFrom) continue;
+      const answerer = side.party === input.awaitingAnswerFrom;
       for (const s of scopes.sections[index] ?? []) {
+        if (answerer && echoed.has(s.id)) continue;
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }
     }

@@ -166,11 +166,11 @@ export class OfferAnswerState {
     };
   }
 
-  /** The scopes if the answer accepts `offer`: the answerer's addresses from before, its identifiers not carried over. */
+  /** The scopes if the answer accepts `offer`: the answerer's addresses and own identifiers from before, not those it echoed of the offerer. */
   private proposedBy(offer: PendingOffer): NegotiatedScope {
     const sides = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
     const answerer: Party = offer.offerer === 'caller' ? 'callee' : 'caller';
-    return buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer });
+    return buildNegotiatedScope({ caller: sides.caller, callee: sides.callee, offerer: offer.offerer, headers: present(offer.headers), awaitingAnswerFrom: answerer, offererBefore: this.sdp[offer.offerer] });
   }
 
   /**

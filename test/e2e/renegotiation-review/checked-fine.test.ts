@@ -13,8 +13,10 @@
  *   scope-removed with fallback ["apt-none"], "dialog-level".
  * - UPDATE in an early dialog (after a 183), restricting: from the UPDATE on; refused (488 399):
  *   undone at the 488.
- * - re-INVITE without SDP: the offer in the 200 restricts from the 200, the ACK's answer commits
- *   it (scope-removed at the ACK frame); a relaxing 200 offer waits for the ACK.
+ * - re-INVITE without SDP: the offer in the 200 (the callee's SDP, unchanged) leaves the caller's
+ *   own apt-raw in force until the caller's ACK answers without it (scope-removed at the ACK
+ *   frame; an offer speaks for its offerer only, RFC 3264 §8 — this check had the 200 restrict,
+ *   taken back since the dialog-shapes review); a relaxing 200 offer waits for the ACK.
  * - 491 to a restricting re-INVITE: undone at the 491.
  * - group-scope a=aipref removed and a dialog-level AI-Pref value dropped in one re-INVITE: two
  *   scope-removed reports (mid a / no mid), fallback the remaining dialog-level value.
@@ -70,10 +72,10 @@ describe('UPDATE offer/answer (RFC 3311)', () => {
 });
 
 describe('re-INVITE', () => {
-  it('without SDP: the offer in the 200 restricts from the 200, the ACK answers it', async () => {
+  it("without SDP: the offer in the 200 leaves the caller's own identifier in force, the ACK's answer drops it", async () => {
     const o = await run(ws, [...setUp(['a=aipref:mid apt-raw'], [], ['AI-Pref: apt-none;scope=dialog']), srA(), req(leg, 'INVITE', 2, 't1', null), srA(), res(leg, '200 OK', 2, 'INVITE', 't1', sdpB()), srA(), req(leg, 'ACK', 2, 't1', sdpA([])), srA()], POL);
     sameWithWorkers(o);
-    expect(decided(o).map((l) => l.split(' [')[0])).toEqual(['4 export raw-allowed', '6 export raw-allowed', '8 drop export-none', '10 drop export-none']);
+    expect(decided(o).map((l) => l.split(' [')[0])).toEqual(['4 export raw-allowed', '6 export raw-allowed', '8 export raw-allowed', '10 drop export-none']);
     expect(removedReports(o)).toEqual([[9, 'a', ['apt-raw'], ['apt-none'], 'attribute-removed; falls back to dialog-level apt-none']]);
   });
 
