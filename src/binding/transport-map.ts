@@ -175,6 +175,13 @@ export class TransportMap {
   private readonly bySsrc = new Map<number, SsrcEntry[]>();
   /** what each dialog registered, so a new scope replaces the old one exactly. */
   private readonly byDialog = new Map<string, Owned>();
+  /**
+   * The transport addresses of dialogs that ended (end()), with when, oldest first: a datagram
+   * from one of them that no live dialog names is that dialog's late media, not a live
+   * dialog's, whatever its destination (lookupDatagramV4/V6).
+   */
+  private readonly endedV4 = new Map<number, number>();
+  private readonly endedV6 = new Map<string, number>();
 
   /** Registers every m-section address of the scope (and of its pending offer), replacing the dialog's previous ones. */
   set(scope: DialogScope): void {
@@ -206,6 +213,23 @@ export class TransportMap {
       else this.bySsrc.delete(ssrc);
     }
     this.byDialog.delete(dialogKey);
+  }
+
+  /**
+   * The dialog ended (BYE, a failure, idle): its addresses go, and are remembered for
+   * ENDED_SOURCE_SEC of capture time (at most MAX_ENDED of them). A fork's late RTCP to the
+   * caller, whose address the answered fork still names, was exported under that other fork's
+   * preference by its destination alone (SPEC §5: BYE ends the dialog and its bindings).
+   */
+  end(dialogKey: string, ts: number): void {
+    const owned = this.byDialog.get(dialogKey);
+    if (owned !== undefined) {
+      for (const k of owned.v4) remember(this.endedV4, k, ts);
+      for (const k of owned.v6) remember(this.endedV6, k, ts);
+    }
+    forgetBefore(this.endedV4, ts - ENDED_SOURCE_SEC);
+    forgetBefore(this.endedV6, ts - ENDED_SOURCE_SEC);
+    this.remove(dialogKey);
   }
 
   /**
@@ -243,6 +267,7 @@ export class TransportMap {
   lookupDatagramV4(src4: number, dst4: number, sport: number, dport: number): TransportEntry | undefined {
     const to = this.v4Index.lookup(dst4, dport);
     if (to === undefined) return this.v4Index.lookup(src4, sport);
+    if (this.endedV4.size > 0 && this.endedV4.has(src4 * 65536 + sport) && this.v4Index.lookup(src4, sport) === undefined) return undefined;
     return to.claims === null ? to : (claimingBoth(to.claims, this.v4Index.lookup(src4, sport)) ?? to);
   }
 
@@ -250,6 +275,7 @@ export class TransportMap {
   lookupDatagramV6(src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
     const to = this.lookupV6(dst, dport);
     if (to === undefined) return this.lookupV6(src, sport);
+    if (this.endedV6.size > 0 && this.endedV6.has(`[${src}]:${sport}`) && this.lookupV6(src, sport) === undefined) return undefined;
     return to.claims === null ? to : (claimingBoth(to.claims, this.lookupV6(src, sport)) ?? to);
   }
 
@@ -296,6 +322,24 @@ export class TransportMap {
 }
 
 const MAPPED_PREFIX = '::ffff:';
+
+/** Capture seconds an ended dialog's addresses stay remembered (as an unbound session of media stays, media-core's UNBOUND_IDLE_SEC). */
+const ENDED_SOURCE_SEC = 300;
+/** Ended addresses remembered at most, per address family (the oldest go first). */
+const MAX_ENDED = 16_384;
+
+function remember<K>(ended: Map<K, number>, key: K, ts: number): void {
+  ended.delete(key);
+  ended.set(key, ts);
+  if (ended.size > MAX_ENDED) ended.delete(ended.keys().next().value!);
+}
+
+function forgetBefore<K>(ended: Map<K, number>, ts: number): void {
+  for (const [key, at] of ended) {
+    if (at >= ts) break;
+    ended.delete(key);
+  }
+}
 
 /**
  * RFC 5952 text as the packet layer prints it (formatIpv6: IPv4-mapped and -compatible

@@ -252,7 +252,7 @@ export class MediaCore {
       case 'dialog-ended': {
         this.scopes.delete(ev.key);
         this.formerKeys.delete(ev.key);
-        this.transports.remove(ev.key);
+        this.transports.end(ev.key, ev.ts);
         const session = this.table.dropSession(ev.key);
         if (session) {
           this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);

@@ -111,3 +111,39 @@ describe('TransportMap datagram lookups where several live dialogs name one end'
     expect(map.lookupDatagramV6('2001:db8::22', '2001:db8::1', 6000, 4000)?.dialogKey).toBe('b');
   });
 });
+
+describe('TransportMap: a datagram from an ended dialog’s address (end())', () => {
+  const n = ipv4ToNumber;
+  it('is not routed by its destination to a live dialog, unless a live dialog names its source; forgotten 300 s on', () => {
+    const map = new TransportMap();
+    const caller = { address: '10.0.0.1', port: 4001 };
+    const forkC = { address: '10.0.0.3', port: 6001 };
+    map.set(scope('tb', [caller, { address: '10.0.0.2', port: 5001 }]));
+    map.set(scope('tc', [caller, forkC]));
+    map.end('tc', 100);
+    // C's late RTCP to the caller: the caller's address is tb's, the source was tc's
+    expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)).toBeUndefined();
+    // a source no dialog ever named (NAT) still routes by destination
+    expect(map.lookupDatagramV4(n('192.0.2.7'), n('10.0.0.1'), 7000, 4001)?.sections).toEqual([0]);
+    // the caller's own packets (its address was tc's too, and is tb's) route as before
+    expect(map.lookupDatagramV4(n('10.0.0.1'), n('10.0.0.2'), 4001, 5001)?.sections).toEqual([1]);
+    // a new dialog naming C's address: its source is live again
+    map.set(scope('td', [forkC]));
+    expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)).toBeDefined();
+    map.remove('td');
+    expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)).toBeUndefined();
+    // another dialog ending 300 s later forgets tc's addresses
+    map.set(scope('tx', [{ address: '10.9.9.9', port: 1 }]));
+    map.end('tx', 401);
+    expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)?.sections).toEqual([0]);
+  });
+
+  it('IPv6 alike', () => {
+    const map = new TransportMap();
+    map.set(scope('tb', [{ address: '2001:db8::1', port: 4001 }]));
+    map.set(scope('tc', [{ address: '2001:db8::1', port: 4001 }, { address: '2001:db8::3', port: 6001 }]));
+    map.end('tc', 5);
+    expect(map.lookupDatagramV6('2001:db8::3', '2001:db8::1', 6001, 4001)).toBeUndefined();
+    expect(map.lookupDatagramV6('2001:db8::7', '2001:db8::1', 6001, 4001)?.sections).toEqual([0]);
+  });
+});
