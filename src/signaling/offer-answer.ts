@@ -415,8 +415,14 @@ function withEcho(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefV
 /** The values of `values` a side does not state already (compared as written: id and parameters). */
 function newValues(side: PartyHeaderValues | null, values: AiPrefValue[] | null): AiPrefValue[] {
   if (values === null) return [];
-  const held = new Set((side?.values ?? []).map((v) => JSON.stringify(v)));
-  return values.filter((v) => !held.has(JSON.stringify(v)));
+  const held = new Set((side?.values ?? []).map(asWritten));
+  return values.filter((v) => !held.has(asWritten(v)));
+}
+
+/** A value as written, wherever it stands in its header (a copy may list the same values in another order). */
+function asWritten(v: AiPrefValue): string {
+  const { column: _column, ...written } = v;
+  return JSON.stringify(written);
 }
 
 function replaceSide<T>(sides: Sides<T>, party: Party, entry: T): Sides<T> {
