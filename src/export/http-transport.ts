@@ -8,6 +8,8 @@
  * - 401, 403 (and a proxy's 407) refuse this enforcer's credentials — a token expired, revoked
  *   or without the scope (seed 001 §3.3) — and say nothing about the item: it is retried, and
  *   stays spooled until a renewed token gets it through or it expires.
+ * - 404, 405 and 410 say the URL names no such service (a wrong `--to` path, a service not
+ *   deployed yet) and nothing of the item: retried, as a WebSocket handshake answered so is.
  * - any other 4xx (400, 413, 422…) says the request itself is wrong, so sending it again
  *   would only fail again: rejected — but a 413 with a Retry-After says the condition is
  *   temporary (RFC 9110 §15.5.14): retried then.
@@ -22,6 +24,8 @@ import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions
 import { HttpsOrigin, type HttpAnswer } from './https-origin.js';
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
+/** The statuses that say the URL names no such service. */
+const NO_SUCH_SERVICE = new Set([404, 405, 410]);
 /** The statuses that refuse this enforcer's credentials (the WebSocket handshake's too). */
 export const UNAUTHORIZED: ReadonlySet<number> = new Set([401, 403, 407]);
 
@@ -73,6 +77,7 @@ function judge(answer: HttpAnswer): DeliveryOutcome {
   }
   if (UNAUTHORIZED.has(status)) return { ...retry(`HTTP ${status}${challenge(answer)}`, answer), unauthorized: true };
   if (status >= 500 || RETRYABLE_4XX.has(status)) return retry(`HTTP ${status}`, answer);
+  if (NO_SUCH_SERVICE.has(status)) return retry(`HTTP ${status}: the URL names no such service (is --to right?)`, answer);
   if (status >= 300 && status < 400) return retry(`HTTP ${status} redirect to ${answer.header('location') ?? '(no Location)'}: not followed, nothing delivered`, answer);
   if (status === 413 && parseRetryAfterMs(answer.header('retry-after')) !== undefined) return retry(`HTTP ${status} (for now: Retry-After)`, answer);
   return { kind: 'rejected', reason: `HTTP ${status}` };
