@@ -151,28 +151,43 @@ export function combineRestrictive(a: ResolvedPreference, b: ResolvedPreference)
     features: pickOutcome(a.features, b.features, features, a.decidedBy.features, b.decidedBy.features),
     retention: pickOutcome(a.retentionSec, b.retentionSec, retentionSec, a.decidedBy.retention, b.decidedBy.retention),
   };
+  // as for one stream (resolvePreferences): the APTs that decided some key, and their unknown keys only
+  const deciding = new Set([...decidedBy.export.apt, ...decidedBy.features.apt, ...decidedBy.retention.apt]);
+  const ids = uniqueIds([...a.apt, ...b.apt]);
+  const apt = deciding.size === 0 ? ids : ids.filter((id) => deciding.has(id));
+  const extensions = jointExtensions(a.extensions, b.extensions);
+  for (const id of Object.keys(extensions)) if (!apt.includes(id)) delete extensions[id];
   return {
     export: exportLevel,
     features,
     retentionSec,
-    apt: uniqueIds([...a.apt, ...b.apt]),
+    apt,
     decidedBy,
     overridden: uniqueIds([...a.overridden, ...b.overridden]),
-    extensions: jointExtensions(a.extensions, b.extensions),
+    extensions,
   };
 }
 
 function pickOutcome<T>(aValue: T, bValue: T, result: T, aOutcome: KeyOutcome, bOutcome: KeyOutcome): KeyOutcome {
   const aDecides = sameJson(aValue, result);
   const bDecides = sameJson(bValue, result);
-  if (aDecides && !bDecides) return aOutcome;
-  if (bDecides && !aDecides) return bOutcome;
+  if (aDecides && !bDecides) return outweighing(aOutcome, bOutcome);
+  if (bDecides && !aDecides) return outweighing(bOutcome, aOutcome);
   if (aDecides && bDecides) {
     const rule = aOutcome.rule === bOutcome.rule ? aOutcome.rule : 'strictest-wins';
     return { apt: uniqueIds([...aOutcome.apt, ...bOutcome.apt]), rule };
   }
   // An intersection neither side equals alone: both decided it.
   return { apt: uniqueIds([...aOutcome.apt, ...bOutcome.apt]), rule: 'strictest-wins' };
+}
+
+/**
+ * The outcome of the side whose value won over the other's: one statement's value that won
+ * over another stated value was the strictest of two, not a single statement (the other side
+ * not stating the key leaves the winner's rule as it was; so do the rules that say more).
+ */
+function outweighing(winner: KeyOutcome, other: KeyOutcome): KeyOutcome {
+  return winner.rule === 'single-statement' && other.rule !== 'not-stated' ? { apt: winner.apt, rule: 'strictest-wins' } : winner;
 }
 
 /**

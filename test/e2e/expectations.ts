@@ -19,6 +19,8 @@ export interface Pref {
   features: Feature[] | null;
   retentionSec: number | null;
   apt: string[];
+  /** per key, the identifiers whose value it is (none: no statement states the key) */
+  by: { export: string[]; features: string[]; retention: string[] };
 }
 
 export interface ExpectedItem {
@@ -47,13 +49,28 @@ export interface ExpectedItem {
 
 const EXPORT_RANK = { none: 0, 'aggregated-only': 1, raw: 2 } as const;
 
+/**
+ * The stricter of two streams' preferences (an item governed by both), and the identifiers that
+ * decided it (SPEC §4): per key, those of the side whose value it is (both sides' where both
+ * give it, or neither alone does); named are the identifiers that decided some key.
+ */
 export function stricter(a: Pref, b: Pref): Pref {
-  return {
-    export: EXPORT_RANK[a.export] <= EXPORT_RANK[b.export] ? a.export : b.export,
-    features: a.features === null ? b.features : b.features === null ? a.features : a.features.filter((f) => b.features!.includes(f)),
-    retentionSec: a.retentionSec === null ? b.retentionSec : b.retentionSec === null ? a.retentionSec : Math.min(a.retentionSec, b.retentionSec),
-    apt: [...new Set([...a.apt, ...b.apt])],
+  const exportLevel = EXPORT_RANK[a.export] <= EXPORT_RANK[b.export] ? a.export : b.export;
+  const features = a.features === null ? b.features : b.features === null ? a.features : a.features.filter((f) => b.features!.includes(f));
+  const retentionSec = a.retentionSec === null ? b.retentionSec : b.retentionSec === null ? a.retentionSec : Math.min(a.retentionSec, b.retentionSec);
+  const side = (av: unknown, bv: unknown, result: unknown, aBy: string[], bBy: string[]): string[] => {
+    const aDecides = JSON.stringify(av) === JSON.stringify(result);
+    const bDecides = JSON.stringify(bv) === JSON.stringify(result);
+    return aDecides && !bDecides ? aBy : bDecides && !aDecides ? bBy : union(aBy, bBy);
   };
+  const by = {
+    export: side(a.export, b.export, exportLevel, a.by.export, b.by.export),
+    features: side(a.features, b.features, features, a.by.features, b.by.features),
+    retention: side(a.retentionSec, b.retentionSec, retentionSec, a.by.retention, b.by.retention),
+  };
+  const deciding = new Set([...by.export, ...by.features, ...by.retention]);
+  const ids = union(a.apt, b.apt);
+  return { export: exportLevel, features, retentionSec, apt: deciding.size === 0 ? ids : ids.filter((id) => deciding.has(id)), by };
 }
 
 const union = (...lists: readonly string[][]): string[] => [...new Set(lists.flat())];
@@ -101,7 +118,9 @@ export class DecisionModel {
 
   resolve(ids: readonly string[]): Pref | null {
     const r = resolvePreferences(ids.map((id) => this.statement(id)));
-    return r === null ? null : { export: r.export, features: r.features as Feature[] | null, retentionSec: r.retentionSec, apt: r.apt };
+    return r === null
+      ? null
+      : { export: r.export, features: r.features as Feature[] | null, retentionSec: r.retentionSec, apt: r.apt, by: { export: r.decidedBy.export.apt, features: r.decidedBy.features.apt, retention: r.decidedBy.retention.apt } };
   }
 
   repository(call: CallTruth): string[] {

@@ -175,7 +175,7 @@ describe('media-plane tags and unresolved / failed APTs', () => {
       setup(at, { aLines: ['a=aipref:mid apt-u'] });
       rtcpA(at, 1, [srFrom(1111, T0 + 1), sdesPriv(1111, 'apt-r')]);
     }, { apts: { 'apt-u': { type: 'user', export: 'raw', retention: '1h' }, 'apt-r': { type: 'regulatory', export: 'aggregated-only', retention: '15m' } } });
-    expect(brief(r)).toEqual(['4 aggregate aggregated-only [apt-u,apt-r] regulatory-floor', '4 aggregate aggregated-only [apt-u,apt-r] regulatory-floor']);
+    expect(brief(r)).toEqual(['4 aggregate aggregated-only [apt-r] regulatory-floor', '4 aggregate aggregated-only [apt-r] regulatory-floor']);
     expect(types(r)).toEqual(['binding-conflict [apt-u,apt-r]']);
   });
 

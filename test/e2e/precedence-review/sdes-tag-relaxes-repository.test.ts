@@ -44,7 +44,7 @@ describe('an SDES PRIV aipref tag beside the repository’s identifier', () => {
       rtcpA(at, 1, [srFrom(1111, T0 + 1), sdesPriv(1111, 'apt-u')]);
     }, { apts: APTS });
     expect(r.exports).toEqual([]);
-    expect(brief(r)).toEqual(['4 drop export-none [apt-d] single-statement', '4 drop export-none [apt-d] single-statement']);
+    expect(brief(r)).toEqual(['4 drop export-none [apt-d] strictest-wins', '4 drop export-none [apt-d] strictest-wins']);
   });
 
   it('never relaxes the repository’s domain statement: both items dropped, nothing exported', async () => {
@@ -53,6 +53,6 @@ describe('an SDES PRIV aipref tag beside the repository’s identifier', () => {
       rtcpA(at, 1, [srFrom(1111, T0 + 1), sdesPriv(1111, 'apt-u')]);
     }, { apts: APTS, dialogs: [{ callId: CALL, apt: ['apt-d'] }] });
     expect(r.exports).toEqual([]);
-    expect(brief(r)).toEqual(['4 drop export-none [apt-d] single-statement', '4 drop export-none [apt-d] single-statement']);
+    expect(brief(r)).toEqual(['4 drop export-none [apt-d] strictest-wins', '4 drop export-none [apt-d] strictest-wins']);
   });
 });

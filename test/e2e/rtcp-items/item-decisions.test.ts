@@ -77,9 +77,9 @@ describe('per-item decisions on a BUNDLE call under four APTs', async () => {
   const exportsOf = (f: number) => r.exports.filter((e) => e.type === 'telemetry' && e.ts === Math.round((C.T0 + at(f - 12)) * 1e6) / 1e6);
 
   it('SR: every report block governs', () => {
-    expect(byFrame(F(0))).toEqual(['200 aggregate aggregated-only apt-agg,apt-raw,apt-raw90']);
+    expect(byFrame(F(0))).toEqual(['200 aggregate aggregated-only apt-agg,apt-raw90']);
     expect(byFrame(F(1))).toEqual(['200 drop export-none apt-none']);
-    const agg = r.exports.find((e) => e.type === 'aggregate' && [...e.apt].sort().join() === 'apt-agg,apt-raw,apt-raw90')!;
+    const agg = r.exports.find((e) => e.type === 'aggregate' && [...e.apt].sort().join() === 'apt-agg,apt-raw90')!;
     expect(agg.expiresAt).toBe(C.T0 + at(0) + 90);
   });
 
@@ -110,7 +110,7 @@ describe('per-item decisions on a BUNDLE call under four APTs', async () => {
       '206/1 export raw-allowed apt-raw',
       '206/2 export raw-allowed apt-raw',
       '206/3 export raw-allowed apt-raw',
-      '206/4 aggregate aggregated-only apt-agg,apt-raw',
+      '206/4 aggregate aggregated-only apt-agg',
       '206/15 export raw-allowed apt-raw,apt-raw90',
     ]);
     const remb = exportsOf(F(6)).find((e) => e.item?.fmt === 15)!;
@@ -133,7 +133,7 @@ describe('per-item decisions on a BUNDLE call under four APTs', async () => {
       '207#3 export raw-allowed apt-raw',
       '207#4 export raw-allowed apt-raw,apt-raw90',
       '207#5 drop export-none apt-none',
-      '207#6 aggregate aggregated-only apt-agg,apt-raw',
+      '207#6 aggregate aggregated-only apt-agg',
     ]);
     const xr = exportsOf(F(8)).filter((e) => e.item?.pt === 207).map((e) => e.item!.blocks);
     expect(xr).toEqual([

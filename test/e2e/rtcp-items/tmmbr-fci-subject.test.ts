@@ -45,7 +45,7 @@ describe('TMMBR/TMMBN are governed by the media sender their FCI names', () => {
     const fb = r.decisions.filter((d) => d.pt === 205).map((d) => ({ ssrc: d.ssrc, fmt: d.fmt, decision: d.decision, reason: d.reason, apt: [...d.apt].sort() }));
     expect(fb).toEqual([
       { ssrc: 2222, fmt: 3, decision: 'drop', reason: 'export-none', apt: ['apt-none'] },
-      { ssrc: 2222, fmt: 3, decision: 'aggregate', reason: 'aggregated-only', apt: ['apt-agg', 'apt-raw'] },
+      { ssrc: 2222, fmt: 3, decision: 'aggregate', reason: 'aggregated-only', apt: ['apt-agg'] },
       { ssrc: 1111, fmt: 4, decision: 'drop', reason: 'export-none', apt: ['apt-none'] },
     ]);
     expect(r.exports.filter((e) => e.type === 'telemetry')).toEqual([]);

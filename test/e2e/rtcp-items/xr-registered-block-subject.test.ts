@@ -43,7 +43,7 @@ describe('registered XR blocks the decoder does not know are governed by their S
     const xr = r.decisions.filter((d) => d.pt === 207).map((d) => ({ block: d.block, decision: d.decision, reason: d.reason, apt: [...d.apt].sort() }));
     expect(xr).toEqual([
       { block: 0, decision: 'drop', reason: 'export-none', apt: ['apt-none'] },
-      { block: 1, decision: 'aggregate', reason: 'aggregated-only', apt: ['apt-agg', 'apt-raw'] },
+      { block: 1, decision: 'aggregate', reason: 'aggregated-only', apt: ['apt-agg'] },
     ]);
     expect(r.exports.filter((e) => e.type === 'telemetry' && e.item?.pt === 207)).toEqual([]);
   });
