@@ -150,9 +150,16 @@ export function combineGoverning(a: ResolvedPreference, b: ResolvedPreference): 
 }
 
 /** What every item of a stopped stream gets, whatever its APTs said before. */
-export function stoppedStreamDecision(apt: string[]): Decision {
-  return { decision: 'drop', reason: 'stream-disabled', apt, retentionSec: 0, rule: 'stream-disabled', includeText: false, extensions: NO_EXTENSIONS };
+/**
+ * An item of a stream whose m-section was disabled or removed (SPEC §5: its processing stops):
+ * the rule decided it, no APT did — named none, as the scope-removed report's fallback is none
+ * (it named the m-section's former identifiers before the answer and some of them after it).
+ */
+export function stoppedStreamDecision(): Decision {
+  return STOPPED;
 }
+
+const STOPPED: Decision = { decision: 'drop', reason: 'stream-disabled', apt: [], retentionSec: 0, rule: 'stream-disabled', includeText: false, extensions: NO_EXTENSIONS };
 
 function featureAllowed(preference: ResolvedPreference, feature: TelemetryItem['feature']): boolean {
   return preference.features === null || preference.features.includes(feature);

@@ -502,7 +502,7 @@ export class MediaCore {
         if (p === null) absent = true;
         else governing = combineGoverning(governing!, p);
       }
-      const decision = stopped !== null ? stoppedStreamDecision(stopped.ids) : decideGoverned(item, absent ? null : governing);
+      const decision = stopped !== null ? stoppedStreamDecision() : decideGoverned(item, absent ? null : governing);
       // named fields, not counters.telemetry[kind]: a keyed store by a string costs per item
       const counts = this.counters.telemetry;
       if (decision.decision === 'export') counts.export++;

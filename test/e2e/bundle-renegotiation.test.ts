@@ -25,7 +25,7 @@ describe('bundle-only under renegotiation', () => {
     const ans2 = sdp(B, [['m=audio 5000 RTP/AVP 0', 'a=mid:a', 'a=rtcp-mux'], ['m=video 0 RTP/AVP 96', 'a=mid:v']], ['a=group:BUNDLE a']);
     const re = reinvite('rb-call@10.0.0.1', off2, ans2);
     const r = await replayBoth(ws, [...callSetup({ offer: OFFER, answer: ANSWER }), V1, re[0]!, V(), re[1]!, re[2]!, V()], POL);
-    expect(srD(r.w0.decisions)).toEqual(['4 export raw-allowed [apt-v]', '6 drop stream-disabled [apt-v]', '9 drop stream-disabled []']);
+    expect(srD(r.w0.decisions)).toEqual(['4 export raw-allowed [apt-v]', '6 drop stream-disabled []', '9 drop stream-disabled []']);
     expect(r.w0.reports.filter((x) => x.type === 'scope-removed').map((x) => `${x.mid} ${x.apt}`)).toContain('v apt-v');
     expect(r.same).toBe(true);
   });
