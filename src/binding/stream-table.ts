@@ -31,10 +31,18 @@ export interface StreamState {
   pt: number;
   /** ReportedFlag bits: what was already reported about this stream. */
   reported: number;
+  /**
+   * The identifiers already reported as conflicting with signaling ('c' + id) or unresolved
+   * ('u' + id); null until one is: each new one is a new occurrence (a second SDES tag).
+   */
+  reportedApts: Set<string> | null;
+  /** the preference lists last looked at for them (the same arrays: nothing new to look for) */
+  seenConflicting: readonly string[] | null;
+  seenUnresolved: readonly string[] | null;
 }
 
 /** Report-once flags on StreamState.reported. */
-export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, CONFLICT: 4, UNRESOLVED: 8, DISABLED: 16, ENCRYPTED: 32 } as const;
+export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, DISABLED: 16, ENCRYPTED: 32 } as const;
 
 /**
  * An RTP session: the SSRC space of one dialog, or of one transport pair when no dialog is
@@ -125,6 +133,9 @@ export class StreamTable {
       lastSeen: ts,
       pt: -1,
       reported: 0,
+      reportedApts: null,
+      seenConflicting: null,
+      seenUnresolved: null,
     };
     session.streams.set(ssrc, st);
     this.streamCount++;

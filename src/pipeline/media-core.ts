@@ -695,13 +695,16 @@ export class MediaCore {
       const why = stream.section !== null ? `its m-section${mid ? ` ${mid}` : ''} names no identifier` : 'stream not bound to an m-section';
       this.report({ type: 'implicit-binding', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `dialog-level AI-Pref applied: ${why}` });
     }
-    if (pref.conflicting.length > 0 && !(stream.reported & ReportedFlag.CONFLICT)) {
-      stream.reported |= ReportedFlag.CONFLICT;
-      this.report({ type: 'binding-conflict', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `SDES PRIV names ${pref.conflicting.join(', ')}, which signaling does not: both apply` });
+    // each identifier once per stream: a later SDES tag naming another is a new occurrence
+    if (pref.conflicting.length > 0 && stream.seenConflicting !== pref.conflicting) {
+      stream.seenConflicting = pref.conflicting;
+      const fresh = notYetReported(stream, 'c', pref.conflicting);
+      if (fresh.length > 0) this.report({ type: 'binding-conflict', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `SDES PRIV names ${fresh.join(', ')}, which signaling does not: both apply` });
     }
-    if (pref.unresolved.length > 0 && !(stream.reported & ReportedFlag.UNRESOLVED)) {
-      stream.reported |= ReportedFlag.UNRESOLVED;
-      this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.unresolved, detail: 'no statement for the identifier: counted as most restrictive' });
+    if (pref.unresolved.length > 0 && stream.seenUnresolved !== pref.unresolved) {
+      stream.seenUnresolved = pref.unresolved;
+      const fresh = notYetReported(stream, 'u', pref.unresolved);
+      if (fresh.length > 0) this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: fresh, detail: 'no statement for the identifier: counted as most restrictive' });
     }
     if (stream.session.scope === null && pref.ids.length === 0) this.reportUnbound(stream, frame, ts);
     return pref;
@@ -1118,6 +1121,18 @@ export function unboundSessionKey(addr: PacketAddress): string {
   const a = `${addr.src}:${addr.sport & ~1}`;
   const b = `${addr.dst}:${addr.dport & ~1}`;
   return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+/** The identifiers of `ids` not yet reported for the stream under `kind`, now noted as reported. */
+function notYetReported(stream: StreamState, kind: 'c' | 'u', ids: readonly string[]): string[] {
+  const reported = (stream.reportedApts ??= new Set());
+  const fresh: string[] = [];
+  for (const id of ids) {
+    if (reported.has(kind + id)) continue;
+    reported.add(kind + id);
+    fresh.push(id);
+  }
+  return fresh;
 }
 
 /** walkRtcpCompound's visitor where only whether the headers chain matters. */
