@@ -303,3 +303,13 @@ export function bindingVia(stream: StreamState): BindingVia | null {
   if (stream.via === 'dialog' && scope !== null && scope.dialogApts.length === 0 && scope.repositoryApts.length > 0) return 'repository';
   return stream.via;
 }
+
+/**
+ * The mid a stream is named by in exports and the binding table: its m-section's; for a stream
+ * no dialog holds, the one its packets say (RTP MID extension, SDES MID). A mid a dialog's
+ * stream says that none of the dialog's m-sections has binds nothing (RFC 8843 §9.2) and names
+ * nothing either: it was shown as the stream's mid, with no kind.
+ */
+export function streamMid(stream: StreamState): string | null {
+  return stream.section?.mid ?? (stream.session.scope === null ? stream.learnedMid : null) ?? null;
+}

@@ -9,7 +9,7 @@
  */
 import { readUint32 } from '../../native-free/big-endian.js';
 import { FlowCache } from '../binding/flow-cache.js';
-import { bindStream, ReportedFlag, type RtpSession, type StreamState, StreamTable } from '../binding/stream-table.js';
+import { bindStream, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
@@ -1023,7 +1023,7 @@ interface DecidingState {
 }
 
 function identity(stream: StreamState): StreamIdentity {
-  return { ssrc: stream.ssrc, mid: stream.section?.mid ?? stream.learnedMid ?? null, kind: stream.section?.kind ?? null };
+  return { ssrc: stream.ssrc, mid: streamMid(stream), kind: stream.section?.kind ?? null };
 }
 
 /**

@@ -3,7 +3,7 @@
  * Shared by the in-thread shard and the worker-thread shard so both answer alike.
  */
 import type { BindingRow } from '../binding/types.js';
-import { bindingVia } from '../binding/stream-table.js';
+import { bindingVia, streamMid } from '../binding/stream-table.js';
 import { type CoreCounters, type CoreOutputs, MediaCore, type MediaCoreOptions } from './media-core.js';
 import { type MediaWork, runMediaWork } from './media-work.js';
 
@@ -38,7 +38,7 @@ export class Shard {
       bindings.push({
         ssrc: stream.ssrc,
         dialog: stream.session.scope ? { ...stream.session.scope.dialog } : null,
-        mid: stream.section?.mid ?? stream.learnedMid ?? null,
+        mid: streamMid(stream),
         kind: stream.section?.kind ?? null,
         apt: [...apt],
         via: bindingVia(stream),
