@@ -444,7 +444,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     async endBatch(batch) {
       // An empty batch is a live source's idle tick: time moves by the clock, not by packets.
       const lastFrame = batch.count > 0 ? batch.firstFrame + batch.count - 1 : feed.stats.lastFrame;
-      const lastTs = batch.count > 0 ? captureClock.through(batch.ts, batch.count) : captureClock.set(opts.clock?.() ?? feed.stats.lastTs);
+      const wall = opts.clock?.();
+      const lastTs = batch.count > 0 ? captureClock.through(batch.ts, batch.count, wall) : wall === undefined ? captureClock.set(feed.stats.lastTs) : captureClock.tick(wall);
       // the batch's end as runMediaWork has it: the events left, then the windows due
       if (local) applyEventsThrough(local.core, Infinity);
       const events = pendingEvents;
@@ -583,9 +584,12 @@ function bindingOrder(a: BindingRow & { ended?: boolean }, b: BindingRow & { end
 class CaptureClock {
   private clock = Number.NaN;
   private previous = Number.NaN;
+  /** a live service's clock when the last batch of records came (through's `wall`) */
+  private wallAt = Number.NaN;
 
-  /** The clock after the first `count` times of `ts`, in order. */
-  through(ts: Float64Array, count: number): number {
+  /** The clock after the first `count` times of `ts`, in order; `wall`: a live service's clock now. */
+  through(ts: Float64Array, count: number, wall?: number): number {
+    if (wall !== undefined) this.wallAt = wall;
     let clock = this.clock;
     let previous = this.previous;
     for (let i = 0; i < count; i++) {
@@ -602,11 +606,24 @@ class CaptureClock {
     return clock;
   }
 
-  /** A live source's idle tick: the service's clock is the time. */
+  /** The end of a capture with no record in its last batch: its last record's time. */
   set(ts: number): number {
     this.clock = ts;
     this.previous = ts;
     return ts;
+  }
+
+  /**
+   * A live source's idle tick: the capture's time moves on by the service's time elapsed since
+   * the last records came, from where they left it (never back). The records' own clock, not
+   * the service's: a HEP agent's clock a minute behind (or a capture sent again) closed every
+   * window at each tick by the service's clock, one window per record; and the first record
+   * of a clock far off is still confirmed by the next one (`previous` is the records' alone).
+   * Before any record, the service's clock is all there is.
+   */
+  tick(wall: number): number {
+    if (Number.isNaN(this.clock) || Number.isNaN(this.wallAt)) return wall;
+    return this.clock + Math.max(0, wall - this.wallAt);
   }
 }
 
