@@ -267,7 +267,8 @@ export class TransportMap {
   lookupDatagramV4(src4: number, dst4: number, sport: number, dport: number): TransportEntry | undefined {
     const to = this.v4Index.lookup(dst4, dport);
     if (to === undefined) return this.v4Index.lookup(src4, sport);
-    if (this.endedV4.size > 0 && this.endedV4.has(src4 * 65536 + sport) && this.v4Index.lookup(src4, sport) === undefined) return undefined;
+    // (the source's own lookup first: it is the cheap one, and it settles most packets)
+    if (this.endedV4.size > 0 && this.v4Index.lookup(src4, sport) === undefined && this.endedV4.has(src4 * 65536 + sport)) return undefined;
     return to.claims === null ? to : (claimingBoth(to.claims, this.v4Index.lookup(src4, sport)) ?? to);
   }
 
@@ -275,7 +276,7 @@ export class TransportMap {
   lookupDatagramV6(src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
     const to = this.lookupV6(dst, dport);
     if (to === undefined) return this.lookupV6(src, sport);
-    if (this.endedV6.size > 0 && this.endedV6.has(`[${src}]:${sport}`) && this.lookupV6(src, sport) === undefined) return undefined;
+    if (this.endedV6.size > 0 && this.lookupV6(src, sport) === undefined && this.endedV6.has(`[${src}]:${sport}`)) return undefined;
     return to.claims === null ? to : (claimingBoth(to.claims, this.lookupV6(src, sport)) ?? to);
   }
 
