@@ -34,7 +34,7 @@ export class HttpTransport implements DeliveryTransport {
 
   constructor(private readonly opts: TransportOptions) {
     const url = new URL(opts.url);
-    this.origin = url.protocol === 'https:' ? new HttpsOrigin(url) : undefined;
+    this.origin = url.protocol === 'https:' ? new HttpsOrigin(url, opts.timeoutMs) : undefined;
   }
 
   async deliver(body: string, requestId: string, signal: AbortSignal): Promise<DeliveryOutcome> {
@@ -42,15 +42,18 @@ export class HttpTransport implements DeliveryTransport {
     if (this.opts.token !== undefined) headers.authorization = `Bearer ${this.opts.token}`;
     const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs)]);
     let answer: HttpAnswer;
+    let byFetch = false;
     try {
-      answer = (await this.origin?.post(headers, body, deadline)) ?? (await this.fetch(headers, body, deadline));
+      const h2 = this.origin === undefined ? undefined : await this.origin.post(headers, body, deadline);
+      byFetch = h2 === undefined;
+      answer = h2 ?? (await this.fetch(headers, body, deadline));
     } catch (err) {
       if (deadline.aborted) {
         const timedOut = deadline.reason instanceof Error && deadline.reason.name === 'TimeoutError';
         return { kind: 'retry', reason: timedOut ? `no answer within ${this.opts.timeoutMs} ms` : describe(err) };
       }
-      // a connection that failed may have been to a service that changed: ask it again next time
-      this.origin?.forget();
+      // a service fetch could not reach may have changed: ask it what it speaks next time
+      if (byFetch) this.origin?.forgetProtocol();
       return { kind: 'retry', reason: describe(err) };
     }
     return judge(answer);

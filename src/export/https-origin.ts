@@ -10,6 +10,7 @@
 import { connect as connectHttp2, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { unlessAborted } from './abortable.js';
 
 /** An HTTP answer, whichever the version. */
 export interface HttpAnswer {
@@ -19,14 +20,18 @@ export interface HttpAnswer {
 }
 
 export class HttpsOrigin {
-  /** what the origin picked at the last handshake; undefined: not asked yet, or a connection failed since */
+  /** what the origin picked at the last handshake; undefined: not asked yet, or to be asked again */
   private picked: 'h2' | 'http/1.1' | undefined;
   private session: ClientHttp2Session | undefined;
   private opening: Promise<void> | undefined;
   private inFlight = 0;
   private closed = false;
 
-  constructor(private readonly url: URL) {}
+  /** `connectTimeoutMs`: how long one handshake may take, whoever waits for it */
+  constructor(
+    private readonly url: URL,
+    private readonly connectTimeoutMs: number,
+  ) {}
 
   /**
    * POSTs over the origin's HTTP/2 session, or returns undefined when the origin speaks
@@ -35,8 +40,13 @@ export class HttpsOrigin {
    */
   async post(headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpAnswer | undefined> {
     if (this.picked === undefined || (this.picked === 'h2' && !usable(this.session))) {
-      this.forget();
-      await this.handshake(signal);
+      // requests share one handshake, which none of them may cut short for the others: each
+      // waits for it as long as its own signal lets it
+      this.opening ??= this.connect().finally(() => {
+        this.opening = undefined;
+      });
+      const opened = await unlessAborted(this.opening.then(() => true), signal);
+      if (opened === undefined) throw signal.reason;
     }
     if (this.picked !== 'h2') return undefined;
     const session = this.session;
@@ -44,12 +54,9 @@ export class HttpsOrigin {
     return this.request(session, headers, body, signal);
   }
 
-  /** A connection failed: ask the origin again at the next request (it may have changed). */
-  forget(): void {
-    this.picked = undefined;
-    const session = this.session;
-    this.session = undefined;
-    session?.destroy();
+  /** A request by fetch failed: ask the origin what it speaks at the next one (it may have changed). */
+  forgetProtocol(): void {
+    if (this.picked === 'http/1.1') this.picked = undefined;
   }
 
   async close(): Promise<void> {
@@ -67,15 +74,7 @@ export class HttpsOrigin {
     });
   }
 
-  private handshake(signal: AbortSignal): Promise<void> {
-    // concurrent requests share one handshake
-    this.opening ??= this.connect(signal).finally(() => {
-      this.opening = undefined;
-    });
-    return this.opening;
-  }
-
-  private async connect(signal: AbortSignal): Promise<void> {
+  private async connect(): Promise<void> {
     const host = this.url.hostname.replace(/^\[|\]$/g, '');
     const socket = await new Promise<TLSSocket>((resolve, reject) => {
       const s = connectTls({
@@ -85,18 +84,16 @@ export class HttpsOrigin {
         ...(isIP(host) === 0 && { servername: host }),
         ALPNProtocols: ['h2', 'http/1.1'],
       });
-      const abort = (): void => {
+      const timer = setTimeout(() => {
         s.destroy();
-        reject(signal.reason);
-      };
-      if (signal.aborted) return abort();
-      signal.addEventListener('abort', abort, { once: true });
+        reject(new Error(`TLS handshake with ${this.url.host} took longer than ${this.connectTimeoutMs} ms`));
+      }, this.connectTimeoutMs);
       s.once('secureConnect', () => {
-        signal.removeEventListener('abort', abort);
+        clearTimeout(timer);
         resolve(s);
       });
       s.once('error', (err) => {
-        signal.removeEventListener('abort', abort);
+        clearTimeout(timer);
         reject(err);
       });
     });
@@ -106,21 +103,32 @@ export class HttpsOrigin {
       return;
     }
     const session = connectHttp2(this.url.origin, { createConnection: () => socket });
-    const drop = (): void => {
-      if (this.session === session) this.forget();
-    };
-    session.on('error', drop);
-    session.on('goaway', drop);
-    session.on('close', drop);
+    // A GOAWAY (RFC 9113 §6.8) takes no new stream, but the streams it lets finish do: new
+    // requests go to a new connection, this one closes once they are done. An error or a close
+    // ends it for every request (each learns so from its own stream).
+    session.on('goaway', () => {
+      this.retire(session);
+      if (!session.closed) session.close();
+    });
+    session.on('error', () => this.retire(session));
+    session.on('close', () => this.retire(session));
     // an idle session does not keep the process alive; a request under way does
     session.unref();
     this.session = session;
     this.picked = 'h2';
   }
 
+  /** The session takes no new request: the next one asks the origin again. */
+  private retire(session: ClientHttp2Session): void {
+    if (this.session !== session) return;
+    this.session = undefined;
+    this.picked = undefined;
+  }
+
   private async request(session: ClientHttp2Session, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpAnswer> {
     const outgoing: OutgoingHttpHeaders = { ':method': 'POST', ':path': `${this.url.pathname}${this.url.search}`, ...headers };
     if (this.inFlight++ === 0) session.ref();
+    // (a stream refused or reset concerns that stream alone, RFC 9113 §5.4.2: the session stays)
     try {
       return await new Promise<HttpAnswer>((resolve, reject) => {
         const stream = session.request(outgoing, { signal });

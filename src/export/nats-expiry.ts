@@ -21,6 +21,9 @@ interface Run {
   last: number;
 }
 
+/** The longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A delete that failed is tried again this much later (tenths of a second). */
 const RETRY_TENTHS = 10;
 
@@ -78,6 +81,7 @@ export class StreamExpiry {
     if (next.due >= this.timerDue && this.timer !== undefined) return;
     clearTimeout(this.timer);
     this.timerDue = next.due;
+    // a timer waits 2^31 - 1 ms at most (Node fires a longer one at once): a far due wakes early and re-arms
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerDue = Infinity;
@@ -85,7 +89,7 @@ export class StreamExpiry {
         this.sweeping = undefined;
         this.schedule();
       });
-    }, Math.max(0, next.due * 100 - this.clock() * 1000));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next.due * 100 - this.clock() * 1000)));
     // nothing to keep the process up for: at a stop what is not due is left to max_age
     this.timer.unref();
   }
