@@ -176,12 +176,18 @@ export class TransportMap {
   /** what each dialog registered, so a new scope replaces the old one exactly. */
   private readonly byDialog = new Map<string, Owned>();
   /**
-   * The transport addresses of dialogs that ended (end()), with when, oldest first: a datagram
-   * from one of them that no live dialog names is that dialog's late media, not a live
-   * dialog's, whatever its destination (lookupDatagramV4/V6).
+   * The transport addresses of dialogs that ended (end()), oldest first: a datagram from one of
+   * them that no live dialog names is that dialog's late media, not a live dialog's, whatever
+   * its destination (lookupDatagramV4/V6). Remembered until MAX_ENDED more have ended — not for
+   * a time: a time would have to be looked at where every core and the main thread look at it
+   * alike (a lookup's packet time is not: a flow cache answers most packets without one), and
+   * at signaling events it would make a late packet's route depend on some other call's
+   * signaling. A new dialog naming the address makes it live again.
    */
-  private readonly endedV4 = new Map<number, number>();
-  private readonly endedV6 = new Map<string, number>();
+  private readonly endedV4 = new Set<number>();
+  private readonly endedV6 = new Set<string>();
+  /** the IPv4 keys end() let go of, the last time it did: flows cached as coming from them are stale */
+  readonly forgottenV4: number[] = [];
 
   /** Registers every m-section address of the scope (and of its pending offer), replacing the dialog's previous ones. */
   set(scope: DialogScope): void {
@@ -216,19 +222,21 @@ export class TransportMap {
   }
 
   /**
-   * The dialog ended (BYE, a failure, idle): its addresses go, and are remembered for
-   * ENDED_SOURCE_SEC of capture time (at most MAX_ENDED of them). A fork's late RTCP to the
-   * caller, whose address the answered fork still names, was exported under that other fork's
-   * preference by its destination alone (SPEC §5: BYE ends the dialog and its bindings).
+   * The dialog ended (BYE, a failure, idle): its addresses go, and are remembered (at most
+   * MAX_ENDED of each family). A fork's late RTCP to the caller, whose address the answered
+   * fork still names, was exported under that other fork's preference by its destination alone
+   * (SPEC §5: BYE ends the dialog and its bindings).
    */
-  end(dialogKey: string, ts: number): void {
+  end(dialogKey: string): void {
+    this.forgottenV4.length = 0;
     const owned = this.byDialog.get(dialogKey);
     if (owned !== undefined) {
-      for (const k of owned.v4) remember(this.endedV4, k, ts);
-      for (const k of owned.v6) remember(this.endedV6, k, ts);
+      for (const k of owned.v4) {
+        const forgotten = remember(this.endedV4, k);
+        if (forgotten !== undefined) this.forgottenV4.push(forgotten);
+      }
+      for (const k of owned.v6) remember(this.endedV6, k);
     }
-    forgetBefore(this.endedV4, ts - ENDED_SOURCE_SEC);
-    forgetBefore(this.endedV6, ts - ENDED_SOURCE_SEC);
     this.remove(dialogKey);
   }
 
@@ -324,23 +332,19 @@ export class TransportMap {
 
 const MAPPED_PREFIX = '::ffff:';
 
-/** Capture seconds an ended dialog's addresses stay remembered (as an unbound session of media stays, media-core's UNBOUND_IDLE_SEC). */
-const ENDED_SOURCE_SEC = 300;
 /** Ended addresses remembered at most, per address family (the oldest go first). */
 const MAX_ENDED = 16_384;
 
-function remember<K>(ended: Map<K, number>, key: K, ts: number): void {
+/** Notes `key` as the newest; returns the oldest one it pushed out, if any. */
+function remember<K>(ended: Set<K>, key: K): K | undefined {
   ended.delete(key);
-  ended.set(key, ts);
-  if (ended.size > MAX_ENDED) ended.delete(ended.keys().next().value!);
+  ended.add(key);
+  if (ended.size <= MAX_ENDED) return undefined;
+  const oldest = ended.values().next().value!;
+  ended.delete(oldest);
+  return oldest;
 }
 
-function forgetBefore<K>(ended: Map<K, number>, ts: number): void {
-  for (const [key, at] of ended) {
-    if (at >= ts) break;
-    ended.delete(key);
-  }
-}
 
 /**
  * RFC 5952 text as the packet layer prints it (formatIpv6: IPv4-mapped and -compatible

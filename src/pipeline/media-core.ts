@@ -189,6 +189,8 @@ export class MediaCore {
     const routes = this.ssrcRoutesBefore(dialogs, ev.kind === 'scope' ? ev.scope : null);
     this.applyEvent(ev);
     for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
+    // an ended address the map let go of routes again: flows cached as coming from it too
+    if (ev.kind === 'dialog-ended') touched.push(...this.transports.forgottenV4);
     this.flows.forget(touched, dialogs);
     if (routes !== null) this.rerouteChanged(routes);
   }
@@ -252,7 +254,7 @@ export class MediaCore {
       case 'dialog-ended': {
         this.scopes.delete(ev.key);
         this.formerKeys.delete(ev.key);
-        this.transports.end(ev.key, ev.ts);
+        this.transports.end(ev.key);
         const session = this.table.dropSession(ev.key);
         if (session) {
           this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);

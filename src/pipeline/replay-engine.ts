@@ -299,7 +299,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         }
       } else if (ev.kind === 'dialog-ended') {
         scopes.delete(ev.key);
-        routes.end(ev.key, ev.ts);
+        routes.end(ev.key);
         callIdOf.delete(ev.key);
       }
     }

@@ -114,13 +114,14 @@ describe('TransportMap datagram lookups where several live dialogs name one end'
 
 describe('TransportMap: a datagram from an ended dialog’s address (end())', () => {
   const n = ipv4ToNumber;
-  it('is not routed by its destination to a live dialog, unless a live dialog names its source; forgotten 300 s on', () => {
+  it('is not routed by its destination to a live dialog, unless a live dialog names its source; remembered for 16 384 addresses, not for a time', () => {
     const map = new TransportMap();
     const caller = { address: '10.0.0.1', port: 4001 };
     const forkC = { address: '10.0.0.3', port: 6001 };
     map.set(scope('tb', [caller, { address: '10.0.0.2', port: 5001 }]));
     map.set(scope('tc', [caller, forkC]));
-    map.end('tc', 100);
+    map.end('tc');
+    expect(map.forgottenV4).toEqual([]);
     // C's late RTCP to the caller: the caller's address is tb's, the source was tc's
     expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)).toBeUndefined();
     // a source no dialog ever named (NAT) still routes by destination
@@ -132,9 +133,14 @@ describe('TransportMap: a datagram from an ended dialog’s address (end())', ()
     expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)).toBeDefined();
     map.remove('td');
     expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)).toBeUndefined();
-    // another dialog ending 300 s later forgets tc's addresses
-    map.set(scope('tx', [{ address: '10.9.9.9', port: 1 }]));
-    map.end('tx', 401);
+    // 16 384 other addresses ending push C's out (the oldest first), and say so
+    let forgotten: number[] = [];
+    for (let i = 0; i < 16_384; i++) {
+      map.set(scope(`x${i}`, [{ address: `10.9.${i >> 8}.${i & 255}`, port: 1 }]));
+      map.end(`x${i}`);
+      forgotten.push(...map.forgottenV4);
+    }
+    expect(forgotten).toEqual([n('10.0.0.1') * 65536 + 4001, n('10.0.0.3') * 65536 + 6001]);
     expect(map.lookupDatagramV4(n('10.0.0.3'), n('10.0.0.1'), 6001, 4001)?.sections).toEqual([0]);
   });
 
@@ -142,7 +148,7 @@ describe('TransportMap: a datagram from an ended dialog’s address (end())', ()
     const map = new TransportMap();
     map.set(scope('tb', [{ address: '2001:db8::1', port: 4001 }]));
     map.set(scope('tc', [{ address: '2001:db8::1', port: 4001 }, { address: '2001:db8::3', port: 6001 }]));
-    map.end('tc', 5);
+    map.end('tc');
     expect(map.lookupDatagramV6('2001:db8::3', '2001:db8::1', 6001, 4001)).toBeUndefined();
     expect(map.lookupDatagramV6('2001:db8::7', '2001:db8::1', 6001, 4001)?.sections).toEqual([0]);
   });
