@@ -109,8 +109,9 @@ export interface NegotiatedScopeInput {
    * still hold, and so do its own a=aipref lines: an offer speaks for its offerer only (RFC
    * 3264 §8), and what the answerer stated stands until its answer says otherwise (a session
    * refresh offered by the other side left the stream with no preference at all). But not its
-   * lines naming an identifier the offerer's previous SDP stated (`offererBefore`): those echoed
-   * the offerer, and an identifier the offer dropped must not linger through them.
+   * lines naming an identifier the offerer's previous SDP stated for the same m-section
+   * (`offererBefore`): those echoed the offerer, and an identifier the offer dropped must not
+   * linger through them.
    */
   awaitingAnswerFrom?: Party;
   offererBefore?: PartySdp | null;
@@ -138,8 +139,8 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
   const count = (offer ?? answer)?.sdp.media.length ?? 0;
   const scopesBySide = sides.flatMap((side) => [side.sdp, ...(side.copies ?? [])].map((sdp) => ({ side, sdp, scopes: scopesOf(sdp) })));
   const rtcpMux = rtcpMuxIn(offer, answer, input.awaitingAnswerFrom !== undefined);
-  const echoed = new Set<string>();
-  if (input.offererBefore) for (const section of scopesOf(input.offererBefore.sdp).sections) for (const s of section) echoed.add(s.id);
+  // per m-section: the answerer's line for an identifier the offerer named in that m-section echoed it
+  const echoed = input.offererBefore ? scopesOf(input.offererBefore.sdp).sections.map((section) => new Set(section.map((s) => s.id))) : [];
 
   const headerMedia: NegotiatedApt[] = [];
   const dialogApts: NegotiatedApt[] = [];
@@ -185,7 +186,7 @@ export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedSco
       if (sdp === side.sdp && m.formats.length > 0) formats = m.formats;
       const answerer = side.party === input.awaitingAnswerFrom;
       for (const s of scopes.sections[index] ?? []) {
-        if (answerer && echoed.has(s.id)) continue;
+        if (answerer && echoed[index]?.has(s.id) === true) continue;
         addUnique(section.apts, { id: s.id, origin: s.origin, source: { party: side.party, frame: side.frame, kind: 'sdp', position: s.line }, params: s.params });
       }
     }
