@@ -42,7 +42,7 @@ export interface StreamState {
 }
 
 /** Report-once flags on StreamState.reported. */
-export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, DISABLED: 16, ENCRYPTED: 32 } as const;
+export const ReportedFlag = { UNBOUND: 1, IMPLICIT: 2, DISABLED: 16, ENCRYPTED: 32, SDES_LIMIT: 64 } as const;
 
 /**
  * An RTP session: the SSRC space of one dialog, or of one transport pair when no dialog is

@@ -675,6 +675,10 @@ export class MediaCore {
           } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
             const stream = this.table.stream(session, chunk.ssrc, ts);
             if (!stream.sdesApts.includes(item.value)) {
+              if (stream.sdesApts.length >= MAX_SDES_APTS) {
+                this.sdesLimit(stream, ts);
+                continue;
+              }
               stream.sdesApts.push(item.value);
               if (session.scope === null) stream.via ??= 'sdes-priv';
               else stream.boundScope = null;
@@ -684,6 +688,22 @@ export class MediaCore {
         }
       }
     }
+  }
+
+  /**
+   * A stream that named more SDES PRIV identifiers than any endpoint does (an endpoint writes its
+   * SDES, and so can anyone who reaches the call's RTCP port): the new ones are not kept — each
+   * made the stream resolve all of them again and a report listing them all — and an identifier
+   * nothing states stands for them, so that the stream is the most restrictive (SPEC §3: a tag
+   * never relaxes). Reported once (`state-limit`).
+   */
+  private sdesLimit(stream: StreamState, ts: number): void {
+    if (stream.reported & ReportedFlag.SDES_LIMIT) return;
+    stream.reported |= ReportedFlag.SDES_LIMIT;
+    stream.sdesApts.push(SDES_LIMIT_APT);
+    if (stream.session.scope !== null) stream.boundScope = null;
+    stream.generation++;
+    this.report({ type: 'state-limit', ts, frame: this.now.frame, dialog: stream.session.scope?.dialog ?? null, ssrc: stream.ssrc, detail: `more than ${MAX_SDES_APTS} SDES PRIV aipref identifiers: the others are not kept, the stream counts as most restrictive` });
   }
 
   /** The stream's preference, reporting once what is worth reporting about how it was found. */
@@ -1143,6 +1163,11 @@ const ignorePacket = (): void => {};
 /** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
 const UNBOUND_IDLE_SEC = 300;
 const UNBOUND_SWEEP_SEC = 60;
+
+/** SDES PRIV identifiers kept per stream (sdesLimit); an honest endpoint names one or two. */
+const MAX_SDES_APTS = 16;
+/** What stands for the identifiers past MAX_SDES_APTS: nothing states it, so it is the most restrictive. */
+const SDES_LIMIT_APT = '(too many SDES PRIV identifiers)';
 
 /** Capture seconds a source no signaling routes is held on probation for its next packet. */
 const PROBATION_SEC = 30;

@@ -94,6 +94,18 @@ export function sameTag(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
 }
 
+/**
+ * Files `entry` by its time among `due` (earliest first): one 2xx stamped far ahead (a wrong
+ * clock) went to the end of the queue and held every later call's timer behind it, their
+ * forks' early dialogs kept to the 4 h idle-out. Entries come nearly in order: the search is
+ * from the end.
+ */
+function dueInOrder(due: { inviteKey: string; at: number }[], entry: { inviteKey: string; at: number }): void {
+  let i = due.length;
+  while (i > 0 && due[i - 1]!.at > entry.at) i--;
+  due.splice(i, 0, entry);
+}
+
 /** The party that sends a response: the side the request was sent to (the request's From is the other). */
 function responderOf(m: SipMessage, d: DialogState): Party {
   return sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
@@ -356,7 +368,7 @@ export class DialogTracker {
       const parent = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
       if (parent && !parent.confirmedFork) {
         parent.confirmedFork = true;
-        this.forksDue.push({ inviteKey: parent.key, at: ctx.ts + INVITE_COMPLETE_SEC });
+        dueInOrder(this.forksDue, { inviteKey: parent.key, at: ctx.ts + INVITE_COMPLETE_SEC });
       }
     }
     const party = responderOf(m, d);
