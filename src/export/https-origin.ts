@@ -24,7 +24,8 @@ export class HttpsOrigin {
   private picked: 'h2' | 'http/1.1' | undefined;
   private session: ClientHttp2Session | undefined;
   private opening: Promise<void> | undefined;
-  private inFlight = 0;
+  /** requests under way per session (a retired session may still finish some while a new one starts) */
+  private readonly inFlight = new WeakMap<ClientHttp2Session, number>();
   private closed = false;
 
   /** `connectTimeoutMs`: how long one handshake may take, whoever waits for it */
@@ -127,7 +128,9 @@ export class HttpsOrigin {
 
   private async request(session: ClientHttp2Session, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<HttpAnswer> {
     const outgoing: OutgoingHttpHeaders = { ':method': 'POST', ':path': `${this.url.pathname}${this.url.search}`, ...headers };
-    if (this.inFlight++ === 0) session.ref();
+    const before = this.inFlight.get(session) ?? 0;
+    this.inFlight.set(session, before + 1);
+    if (before === 0) session.ref();
     // (a stream refused or reset concerns that stream alone, RFC 9113 §5.4.2: the session stays)
     try {
       return await new Promise<HttpAnswer>((resolve, reject) => {
@@ -150,7 +153,9 @@ export class HttpsOrigin {
         stream.end(body);
       });
     } finally {
-      if (--this.inFlight === 0 && !session.destroyed) session.unref();
+      const left = (this.inFlight.get(session) ?? 1) - 1;
+      this.inFlight.set(session, left);
+      if (left === 0 && !session.destroyed) session.unref();
     }
   }
 }
