@@ -45,7 +45,9 @@ describe('a live source that falls silent', () => {
       workers: 0,
       windowSec: 10,
       explain: false,
-      clock: () => lastTs + 60,
+      // the service's clock: 60 s on at the tick from when the records came (the capture's time
+      // moves on from the records' own by that much: CaptureClock.tick)
+      clock: () => (tickCall >= 0 ? 5_000_060 : 5_000_000),
       sink: { exports: (lines) => void calls.push(lines), reports() {}, decisions() {} },
     });
     const atTick = calls[tickCall]!.map((l) => JSON.parse(l) as { type: string; window: { end: number } });

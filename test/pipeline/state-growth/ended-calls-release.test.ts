@@ -8,7 +8,8 @@
  * - Calls ending with BYE, CANCEL/487 (with early media), 486, a 481 to a re-INVITE, and SIP
  *   over TCP (a connection per call, FIN): nothing grows with the ended calls but the bounded
  *   rings (the tracker's ended-dialog memory and recent messages, 8192; TCP streams kept closed
- *   for late retransmissions, 4096; the flow cache's transport index, rebuilt past 8 × slots).
+ *   for late retransmissions, 4096; the flow cache's transport index, rebuilt past 8 × slots;
+ *   ended dialogs' addresses in the core's and the engine's transport maps, 16 384).
  * - Calls never ended idle out after 4 h of capture time: the tracker, the front, the core and
  *   the engine's routes hold four hours' worth, whatever came before.
  * - One call running from the start while 2400 calls come and go (every ending above): its
@@ -23,7 +24,7 @@ import { grown, replayFiles } from './probe.js';
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 /** Bounded collections that may still be filling up over these runs. */
-const RINGS = new Set(['tracker.ended', 'tracker.recent', 'tracker.recentOrder', 'decoder.tcp.streams', 'flows.byTransport', 'flows.bySession', 'core.recentRtcp']);
+const RINGS = new Set(['tracker.ended', 'tracker.recent', 'tracker.recentOrder', 'decoder.tcp.streams', 'flows.byTransport', 'flows.bySession', 'core.recentRtcp', 'core.transports.endedV4', 'routes.endedV4', 'core.transports.endedV6', 'routes.endedV6']);
 const unbounded = (g: Record<string, [number, number]>) => Object.fromEntries(Object.entries(g).filter(([k]) => !RINGS.has(k)));
 
 describe('state after many ended calls', () => {
@@ -37,6 +38,8 @@ describe('state after many ended calls', () => {
       expect(after[5]!['tracker.ended']).toBeLessThanOrEqual(8192);
       expect(after[5]!['tracker.recentOrder']).toBeLessThanOrEqual(8192);
       expect(after[5]!['decoder.tcp.streams'] ?? 0).toBeLessThanOrEqual(4096);
+      expect(after[5]!['core.transports.endedV4'] ?? 0).toBeLessThanOrEqual(16_384);
+      expect(after[5]!['routes.endedV4'] ?? 0).toBeLessThanOrEqual(16_384);
     }, 60_000);
   }
 
