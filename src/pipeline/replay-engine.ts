@@ -587,10 +587,15 @@ class CaptureClock {
   /** a live service's clock when the last batch of records came (through's `wall`) */
   private wallAt = Number.NaN;
 
-  /** The clock after the first `count` times of `ts`, in order; `wall`: a live service's clock now. */
+  /**
+   * The clock after the first `count` times of `ts`, in order; `wall`: a live service's clock
+   * now. Live, the records are held against the clock as the idle ticks moved it on (tick): a
+   * record after more than a quarter hour of silence is no outlier for being that far from the
+   * last records (it waited for a second one to confirm it, its windows held meanwhile).
+   */
   through(ts: Float64Array, count: number, wall?: number): number {
+    let clock = wall === undefined || Number.isNaN(this.clock) || Number.isNaN(this.wallAt) ? this.clock : this.clock + Math.max(0, wall - this.wallAt);
     if (wall !== undefined) this.wallAt = wall;
-    let clock = this.clock;
     let previous = this.previous;
     for (let i = 0; i < count; i++) {
       const t = ts[i]!;
