@@ -238,6 +238,11 @@ export class StreamPreferences {
       if (signaled.length === 0 && !disabled && scope.dialogApts.length > 0) {
         implicit = true;
         for (const id of scope.dialogApts) addUnique(signaled, id);
+      } else if (!disabled) {
+        // a regulatory value of dialog scope is a floor for every m-section, not the fallback of
+        // those that name nothing (SPEC §3: nothing relaxes it; beside an m-section's own user
+        // raw it was ignored)
+        for (const id of scope.dialogApts) if (this.statements.get(id)?.type === 'regulatory') addUnique(signaled, id);
       }
     }
     // The repository is the operator's word for the dialog, control plane as signaling is: a

@@ -58,9 +58,12 @@ describe('bindings of generated captures agree with the truth', () => {
       for (const call of g.truth.calls) {
         const repo = policy.findDialogApts(call.callId, call.fromTag, call.toTag);
         const r = call.renegotiations[0];
+        // a regulatory dialog-level value is a floor beside an m-section's own identifiers too
+        const floor = call.dialogApt.filter((id) => policy.apts.get(id)?.type === 'regulatory');
         for (const s of call.streams) {
           let ids = s.apt;
           if (r && r.affectedSsrcs.includes(s.ssrc) && r.kind === 'remove-aipref') ids = r.fallback;
+          if (ids.length > 0) ids = [...ids, ...floor];
           // a disabled m-section's streams stop: only what does not come from the section stays
           if (r && r.affectedSsrcs.includes(s.ssrc) && r.kind === 'disable-video') ids = s.sdesPriv ? [s.sdesPriv] : [];
           const want = [...new Set([...ids, ...repo])].sort();

@@ -145,17 +145,20 @@ export class DecisionModel {
     if (!found) return null;
     const { call, stream } = found;
     const repo = this.repository(call);
+    // a regulatory dialog-level value is a floor beside an m-section's own identifiers too (SPEC §3)
+    const floor = call.dialogApt.filter((id) => this.statement(id).type === 'regulatory');
+    const withFloor = (ids: string[]): string[] => (ids.length > 0 ? union(ids, floor) : ids);
     // not yet tied to an m-section: what governs every m-section applies, else the dialog-level values
     if (!this.known(call, stream, frame)) {
       const every = everySectionApts(call);
-      return this.resolve(union(every.length > 0 ? every : call.dialogApt, repo));
+      return this.resolve(union(every.length > 0 ? withFloor(every) : call.dialogApt, repo));
     }
-    const current = union(stream.apt, repo);
+    const current = union(withFloor(stream.apt), repo);
     const r = call.renegotiations[0];
     if (!r || !r.affectedSsrcs.includes(ssrc) || frame < r.offerFrame) return this.resolveWithTag(call, stream, current);
     // Restrictions take effect from the offer, relaxations from the answer (SPEC §5).
     if (r.kind === 'disable-video') return 'stopped';
-    const proposed = r.kind === 'remove-aipref' ? union(r.fallback, repo) : union(this.withoutRemoved(call, r.removed.mid), repo);
+    const proposed = r.kind === 'remove-aipref' ? union(withFloor(r.fallback), repo) : union(withFloor(this.withoutRemoved(call, r.removed.mid)), repo);
     if (frame < r.answerFrame) {
       const a = this.resolve(current);
       const b = this.resolve(proposed);
