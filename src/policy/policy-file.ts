@@ -22,6 +22,7 @@ import {
   isExportLevel,
   isFeatureClass,
   parseDuration,
+  durationOfNumber,
   vocabularyWord,
 } from './vocabulary.js';
 
@@ -112,12 +113,17 @@ export class PolicyFile implements PolicyFileData {
 }
 
 export async function loadPolicyFile(path: string): Promise<PolicyFile> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw new PolicyError(`${path}: cannot read policy file: ${oneLine(error)}`);
   }
+  // JSON and YAML are UTF-8 here (RFC 8259 §8.1): a byte that is not was read as U+FFFD, an
+  // identifier no signaling can state
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) throw new PolicyError(`${path}: not valid UTF-8 at byte ${bad}`);
+  const text = bytes.toString('utf8');
   if (!isYamlFile(path)) return parsePolicy(text, path);
   let root: unknown;
   try {
@@ -126,6 +132,31 @@ export async function loadPolicyFile(path: string): Promise<PolicyFile> {
     throw new PolicyError(`${path}: not valid YAML: ${oneLine(error)}`);
   }
   return policyFromDocument(root, path);
+}
+
+/** The offset of the first byte that breaks UTF-8 (RFC 3629 §4), or -1. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    const second = b[i + 1];
+    if (second === undefined) return i;
+    // the second byte's range excludes overlong forms, surrogates and code points past U+10FFFF
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= n; k++) {
+      const next = b[i + k];
+      if (next === undefined || next < 0x80 || next > 0xbf) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
 }
 
 /** A policy file with nothing in it: no APTs, no repository, no default (absence means drop). */
@@ -223,12 +254,23 @@ type Refuse = (path: string, value: unknown, why: string) => never;
 /** Refuses the first key of `entry` (at `path`) not among `known`. */
 type RefuseUnknownKeys = (path: string, entry: Record<string, unknown>, known: readonly string[]) => void;
 
+/** The keys validateApt reads (without regard to case). */
+const VOCABULARY_KEYS: ReadonlySet<string> = new Set(['export', 'features', 'retention', 'type', 'version', 'policy']);
+
 function validateApt(path: string, entry: unknown, refuse: Refuse): Record<string, unknown> {
   if (!isObject(entry)) return refuse(path, entry, 'expected an object');
   const params: Record<string, unknown> = {};
+  /** the vocabulary's keys met, lower-cased (they are read without regard to case): one written twice is a duplicate */
+  const met = new Map<string, string>();
   for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
     const at = `${path}.${keyName(key)}`;
-    switch (key.toLowerCase()) {
+    const lower = key.toLowerCase();
+    if (VOCABULARY_KEYS.has(lower)) {
+      const before = met.get(lower);
+      if (before !== undefined) refuse(at, value, `duplicate key (${keyName(before)} given too, read as the same key)`);
+      met.set(lower, key);
+    }
+    switch (lower) {
       case 'export':
         if (!isExportLevel(vocabularyWord(value))) refuse(at, value, `unknown value (expected ${EXPORT_LEVELS.join(', ')})`);
         break;
@@ -269,7 +311,9 @@ function validateDialog(path: string, entry: unknown, refuse: Refuse, refuseUnkn
   for (const tag of ['fromTag', 'toTag'] as const) {
     const value = e[tag];
     if (value === undefined || value === null) continue;
+    // a tag is a token (RFC 3261 §25.1): an empty one matched nothing, the entry silently dead
     if (typeof value !== 'string') refuse(`${path}.${tag}`, value, 'expected a tag string');
+    if (value === '') refuse(`${path}.${tag}`, value, 'expected a tag (omit the key to match any tag)');
     dialog[tag] = value as string;
   }
   const apt = e.apt;
@@ -285,7 +329,7 @@ function readStringList(path: string, value: unknown, refuse: Refuse): string[] 
 }
 
 function readDuration(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  if (typeof value === 'number') return durationOfNumber(value);
   if (typeof value === 'string') return parseDuration(value);
   return null;
 }

@@ -15,6 +15,7 @@ import {
   isConflictPolicy,
   isExportLevel,
   parseDuration,
+  durationOfNumber,
   splitFeatureList,
   stricterExport,
   stricterFeatures,
@@ -191,9 +192,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
         case 'retention': {
           const seconds =
             typeof value === 'number'
-              ? Number.isSafeInteger(value) && value >= 0
-                ? value
-                : null
+              ? durationOfNumber(value)
               : // a string or nothing: a body's ["7d"] is no duration (String() made it one)
                 typeof value === 'string'
                 ? parseDuration(value)

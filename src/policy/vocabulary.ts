@@ -116,6 +116,14 @@ export function parseDuration(text: string): number | null {
 }
 
 /**
+ * A duration written as a JSON number of seconds (a policy file's or a body statement's), read
+ * as the same number written as text is: whole seconds, capped at a century; null otherwise.
+ */
+export function durationOfNumber(value: number): number | null {
+  return Number.isSafeInteger(value) && value >= 0 ? Math.min(value, MAX_DURATION_SEC) : null;
+}
+
+/**
  * Durations longer than a century are read as one: an expiresAt that far on is as good as none,
  * and capture time + retention stays exact to the microsecond in a double (at 10^11 days it was
  * rounded up, past the retention's end).
