@@ -77,6 +77,8 @@ const KNOWN_TOKEN_PARAMS = new Set(['scope', 'type', 'integrity', 'policy']);
  * inline (SPEC §3) and a signed value's token. A repeat of one of them is an error — keeping
  * either copy of `export=raw;export=none` could relax the other; any other parameter is unknown.
  */
+/** The scopes an AI-Pref value may name (seed 000 §5.1: dialog, media; session as for a=aipref). */
+const HEADER_SCOPES: ReadonlySet<string> = new Set(['dialog', 'media', 'session']);
 const READ_PARAMS = new Set([...KNOWN_TOKEN_PARAMS, 'version', 'uri', 'export', 'features', 'retention', 'token']);
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>"]+$/;
 
@@ -145,8 +147,12 @@ function isBlank(text: string, from: number, to: number): boolean {
 }
 
 function skipWs(text: string, pos: number): number {
-  while (pos < text.length && (text.charCodeAt(pos) === 0x20 || text.charCodeAt(pos) === 0x09)) pos++;
+  while (pos < text.length && isWs(text.charCodeAt(pos))) pos++;
   return pos;
+}
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }
 
 /** The end of the value starting at pos: the next comma outside quotes and <...>. */
@@ -217,6 +223,16 @@ function parseValue(text: string, start: number, end: number): AiPrefValue | Val
   } else {
     const after = readToken(text, pos, end, isTokenChar);
     if (after === pos) return new ValueError('bad-pref-id', pos);
+    // a token ends at white space, a parameter or the value's end: anything else (a non-ASCII
+    // byte) breaks the pref-id, kept whole as the unreadable identifier — never its prefix, a
+    // well-formed identifier another call states (it was made unresolved for the capture)
+    if (after < end && !isWs(text.charCodeAt(after)) && text.charCodeAt(after) !== 0x3b) {
+      let runEnd = after;
+      while (runEnd < end && !isWs(text.charCodeAt(runEnd)) && text.charCodeAt(runEnd) !== 0x3b) runEnd++;
+      const broken = new ValueError('bad-pref-id', after);
+      broken.kept = { id: text.slice(pos, runEnd), idQuoted: false, scope: null, type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: start, garbled: true };
+      return broken;
+    }
     id = text.slice(pos, after);
     pos = after;
   }
@@ -251,6 +267,8 @@ function readParams(text: string, pos: number, end: number, value: AiPrefValue):
       pos = skipWs(text, pos + 1);
       const read = readParamValue(text, pos, end, name);
       if (read instanceof ValueError) return read;
+      // a value cut short by a byte its grammar has not (`scope=diälog`) is no value: not its prefix
+      if (read < end && !isWs(text.charCodeAt(read)) && text.charCodeAt(read) !== 0x3b) return new ValueError('bad-param-value', read);
       raw = text.slice(pos, read);
       pos = read;
     }
@@ -296,6 +314,13 @@ function applyParam(value: AiPrefValue, name: string, raw: string | null, column
   if (KNOWN_TOKEN_PARAMS.has(name)) {
     if (raw === null) return new ValueError('missing-param-value', column);
     const lowered = raw.toLowerCase();
+    if (name === 'scope' && !HEADER_SCOPES.has(lowered)) {
+      // a scope this enforcer does not know: the value is unreadable (most restrictive) and,
+      // where it applies unknown, taken to apply to every m-section — not the dialog-level
+      // fallback, which an m-section's own identifiers would set aside
+      value.scope = 'session';
+      return new ValueError('bad-param-value', column);
+    }
     if (name === 'scope') value.scope = lowered;
     else if (name === 'type') value.type = lowered;
     else if (name === 'integrity') value.integrity = lowered;

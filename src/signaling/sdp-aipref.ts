@@ -78,7 +78,8 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
       // a bare word is a flag; unknown flags are kept like unknown parameters
       const flag = word.text.toLowerCase();
       if (READ_PARAMS.has(flag) && flag in params) return { ok: false, reason: 'bad-param', detail: `${flag} given twice`, kept };
-      params[flag] = '';
+      // an unknown parameter given twice keeps its first value, as the AI-Pref header does
+      if (!Object.hasOwn(params, flag)) params[flag] = '';
       continue;
     }
     const name = word.text.slice(0, eq).toLowerCase();
@@ -109,7 +110,8 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
       rest = more.text;
       items.push(...(more.quoted || more.quotedTail ? [more.text] : splitList(more.text)));
     }
-    params[name] = items.join(',');
+    // an unknown parameter given twice keeps its first value, as the AI-Pref header does
+    if (!Object.hasOwn(params, name)) params[name] = items.join(',');
   }
   return { ok: true, scope: scopeLower as AiPrefScopeKind, id: id.text, params };
 }

@@ -21,7 +21,8 @@ const lowerToken = fc.stringMatching(/^[a-z0-9-]{1,10}$/);
 /** An AI-Pref value as the grammar allows it, and what parsing it must give. */
 const aiPrefValue = fc.record({
   id: token,
-  scope: fc.option(lowerToken, { nil: null }),
+  // the scopes an AI-Pref value may name (an unknown one makes the value unreadable)
+  scope: fc.option(fc.constantFrom('dialog', 'media', 'session'), { nil: null }),
   type: fc.option(lowerToken, { nil: null }),
   version: fc.option(fc.integer({ min: 0, max: 1_000_000 }), { nil: null }),
   uri: fc.option(fc.stringMatching(/^https:\/\/[a-z]{1,8}\.example\/[a-z0-9/?=&;,]{0,16}$/), { nil: null }),
