@@ -86,7 +86,7 @@ export class RotatingNdjsonExporter implements Exporter {
     const exporter = new RotatingNdjsonExporter(opts, (earlier.at(-1)?.seq ?? 0) + 1);
     exporter.lockToken = lockToken;
     exporter.closedFiles.push(...earlier.map((f) => ({ path: f.path, expiresAt: Infinity })));
-    exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]);
+    exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]).then(() => exporter.trimAdopted());
     return exporter;
   }
 
@@ -159,6 +159,7 @@ export class RotatingNdjsonExporter implements Exporter {
     });
     const lock = join(this.opts.dir, `${this.opts.base}.lock`);
     if ((await readFile(lock, 'utf8').catch(() => '')).trim() === this.lockToken) await unlink(lock).catch(() => undefined);
+    LOCKS_HELD.delete(this.lockToken);
   }
 
   /** Closes the current file (the next line opens a new one). */
@@ -253,6 +254,21 @@ export class RotatingNdjsonExporter implements Exporter {
    * Reads each of an earlier run's files, oldest first, for the latest expiresAt of its lines.
    * A file that cannot be read stays as it is (not expiring); one gone meanwhile is forgotten.
    */
+  /**
+   * Once an earlier run's files are read: the expired go (as expired), then maxFiles counts
+   * them, oldest first — from the start, not from the first rotation (a quiet feed has none).
+   */
+  private async trimAdopted(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.deleteExpired();
+      const max = this.opts.maxFiles;
+      while (max !== undefined && this.closedFiles.length > max && !this.closed) await this.delete(this.closedFiles.shift()!.path, 'max-files');
+    } catch (err) {
+      this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
   private async learnExpiry(files: ClosedFile[]): Promise<void> {
     for (const file of files) {
       if (this.closed) return;
@@ -356,6 +372,9 @@ function escapeRegExp(text: string): string {
  * Refused, naming the owner: a lock of a running process (this one included: two exporters of
  * one base), or of another host, whose processes cannot be seen from here. Returns the token.
  */
+/** The lock tokens this process's exporters hold (released at close). */
+const LOCKS_HELD = new Set<string>();
+
 async function takeLock(path: string, dir: string, base: string): Promise<string> {
   const token = `${process.pid} ${hostname()} ${randomUUID()}`;
   const mine = `${path}.${randomUUID()}.tmp`;
@@ -364,6 +383,7 @@ async function takeLock(path: string, dir: string, base: string): Promise<string
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
         await link(mine, path);
+        LOCKS_HELD.add(token);
         return token;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -371,7 +391,7 @@ async function takeLock(path: string, dir: string, base: string): Promise<string
       const held = await readFile(path, 'utf8').catch(() => null);
       if (held === null) continue;
       const owner = lockOwner(held);
-      if (owner !== null && ownerMayRun(owner)) {
+      if (owner !== null && ownerMayRun(owner, held.trim())) {
         const where = owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`;
         throw new Error(`${dir}: the ${base} files are being written by another exporter (${where}, ${path}): give each service its own --out (delete the lock if no such service runs)`);
       }
@@ -401,8 +421,11 @@ function lockOwner(text: string): { pid: number; host: string } | null {
  * or another host always may; a pid here, while it runs a node process (a pid the system gave
  * since to another program is a dead owner's).
  */
-function ownerMayRun(owner: { pid: number; host: string }): boolean {
-  if (owner.host !== hostname() || owner.pid === process.pid) return true;
+function ownerMayRun(owner: { pid: number; host: string }, token: string): boolean {
+  if (owner.host !== hostname()) return true;
+  // this process: only where one of its own exporters holds that very lock (a container
+  // restarted after a crash is often given the same pid, pid 1 even: its lock is stale)
+  if (owner.pid === process.pid) return LOCKS_HELD.has(token);
   try {
     process.kill(owner.pid, 0);
   } catch (err) {

@@ -176,7 +176,7 @@ export class DiskSpool {
     segment.liveBytes += stored.bytes;
     this.stats.spooled++;
     const written = [this.appendLine(this.segmentPath(stored.segment), line)];
-    if (this.pending.size > this.maxItems) {
+    while (this.pending.size > this.maxItems) {
       const oldest = this.pending.values().next().value!;
       this.stats.overflowed++;
       this.onDiscard?.(oldest.id, 'overflow');
@@ -385,10 +385,14 @@ export class DiskSpool {
       if (TEMP_FILE.test(name)) await unlink(join(this.dir, name)).catch(ignoreMissing);
     }
     const acksText = await readFile(join(this.dir, ACKS_FILE), 'utf8').catch(emptyIfMissing);
+    // every acknowledged id skips its line below, its memory past or not: an item delivered
+    // before a crash left its line in a segment was counted as expired undelivered
+    const ackedEver = new Set<string>();
     for (const line of acksText.split('\n')) {
       if (line === '') continue;
       const parsed = parseJson(line);
       if (isRecord(parsed) && typeof parsed.id === 'string' && typeof parsed.until === 'number') {
+        ackedEver.add(parsed.id);
         if (parsed.until > now) this.acked.set(parsed.id, parsed.until);
       } else this.stats.unreadableLines++;
     }
@@ -405,7 +409,7 @@ export class DiskSpool {
           this.stats.unreadableLines++;
           continue;
         }
-        if (seen.has(parsed.id) || this.acked.has(parsed.id)) continue;
+        if (seen.has(parsed.id) || ackedEver.has(parsed.id)) continue;
         seen.add(parsed.id);
         if (this.isExpired(parsed, now)) {
           this.stats.expired++;
@@ -414,6 +418,12 @@ export class DiskSpool {
         }
         recovered.push(parsed);
       }
+    }
+    // a limit lower than the last run's: the oldest go, as they would have at append
+    while (recovered.length > this.maxItems) {
+      const oldest = recovered.shift()!;
+      this.stats.overflowed++;
+      this.onDiscard?.(oldest.id, 'overflow');
     }
     this.activeSegment = (numbered.at(-1) ?? 0) + 1;
     const segment = this.activeSegment;
