@@ -32,13 +32,14 @@ export interface StreamState {
   /** ReportedFlag bits: what was already reported about this stream. */
   reported: number;
   /**
-   * The identifiers already reported as conflicting with signaling ('c' + id) or unresolved
-   * ('u' + id); null until one is: each new one is a new occurrence (a second SDES tag).
+   * The identifiers already reported as conflicting with signaling ('c' + id), unresolved
+   * ('u' + id) or failing integrity ('i' + id); null until one is: each new one is a new occurrence (a second SDES tag).
    */
   reportedApts: Set<string> | null;
   /** the preference lists last looked at for them (the same arrays: nothing new to look for) */
   seenConflicting: readonly string[] | null;
   seenUnresolved: readonly string[] | null;
+  seenFailedIntegrity: readonly string[] | null;
 }
 
 /** Report-once flags on StreamState.reported. */
@@ -136,6 +137,7 @@ export class StreamTable {
       reportedApts: null,
       seenConflicting: null,
       seenUnresolved: null,
+      seenFailedIntegrity: null,
     };
     session.streams.set(ssrc, st);
     this.streamCount++;

@@ -31,6 +31,8 @@ export interface StreamPreference {
   conflicting: string[];
   /** identifiers with no resolvable statement */
   unresolved: string[];
+  /** identifiers whose signature failed (SPEC §3: most restrictive, reported) */
+  failedIntegrity: string[];
   /** the stream's m-section was disabled (port 0) or removed: processing stops */
   disabled: boolean;
 }
@@ -214,6 +216,7 @@ export class StreamPreferences {
       implicit: current.implicit || proposed.implicit,
       conflicting: union(current.conflicting, proposed.conflicting),
       unresolved: union(current.unresolved, proposed.unresolved),
+      failedIntegrity: union(current.failedIntegrity, proposed.failedIntegrity),
       disabled: current.disabled || proposed.disabled,
     };
   }
@@ -255,10 +258,12 @@ export class StreamPreferences {
     // the stream's own tags where nothing more precise governs it (an sdes-priv binding) are its statements
     const joint = ids.filter((id) => !conflicting.includes(id));
     const unresolved: string[] = [];
+    const failedIntegrity: string[] = [];
     const statementsOf = (list: readonly string[]) =>
       list.map((id) => {
         const st = this.statements.get(id);
         if (!st || st.status === 'unresolved') unresolved.push(id);
+        else if (st.status === 'integrity-failure') failedIntegrity.push(id);
         return st ?? this.resolutions.unknownStatement(id);
       });
     // Media-plane tags never relax signaling (SPEC §2): tags that conflict with what the
@@ -267,7 +272,7 @@ export class StreamPreferences {
     const fromSignaling = this.resolutions.resolve(statementsOf(joint));
     const fromMedia = this.resolutions.resolve(statementsOf(conflicting));
     const resolved = fromSignaling && fromMedia ? combineGoverning(fromSignaling, fromMedia) : (fromSignaling ?? fromMedia);
-    return { ids, resolved, withAbsence: false, implicit, conflicting, unresolved, disabled };
+    return { ids, resolved, withAbsence: false, implicit, conflicting, unresolved, failedIntegrity, disabled };
   }
 }
 

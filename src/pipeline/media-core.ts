@@ -703,7 +703,8 @@ export class MediaCore {
     stream.sdesApts.push(SDES_LIMIT_APT);
     if (stream.session.scope !== null) stream.boundScope = null;
     stream.generation++;
-    this.report({ type: 'state-limit', ts, frame: this.now.frame, dialog: stream.session.scope?.dialog ?? null, ssrc: stream.ssrc, detail: `more than ${MAX_SDES_APTS} SDES PRIV aipref identifiers: the others are not kept, the stream counts as most restrictive` });
+    const mid = stream.section?.mid;
+    this.report({ type: 'state-limit', ts, frame: this.now.frame, dialog: stream.session.scope?.dialog ?? null, ...(mid ? { mid } : {}), ssrc: stream.ssrc, detail: `more than ${MAX_SDES_APTS} SDES PRIV aipref identifiers: the others are not kept, the stream counts as most restrictive` });
   }
 
   /** The stream's preference, reporting once what is worth reporting about how it was found. */
@@ -727,6 +728,12 @@ export class MediaCore {
       stream.seenUnresolved = pref.unresolved;
       const fresh = notYetReported(stream, 'u', pref.unresolved);
       if (fresh.length > 0) this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: fresh, detail: 'no statement for the identifier: counted as most restrictive' });
+    }
+    // as an unresolved identifier is: again by each stream it governs, with its SSRC (README)
+    if (pref.failedIntegrity.length > 0 && stream.seenFailedIntegrity !== pref.failedIntegrity) {
+      stream.seenFailedIntegrity = pref.failedIntegrity;
+      const fresh = notYetReported(stream, 'i', pref.failedIntegrity);
+      if (fresh.length > 0) this.report({ type: 'integrity-failure', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: fresh, detail: 'its integrity could not be verified: counted as most restrictive' });
     }
     if (stream.session.scope === null && pref.ids.length === 0) this.reportUnbound(stream, frame, ts);
     return pref;
@@ -812,11 +819,13 @@ export class MediaCore {
     stream.lastSeen = ts;
     if (stream.reported & ReportedFlag.ENCRYPTED) return;
     stream.reported |= ReportedFlag.ENCRYPTED;
+    const mid = stream.section?.mid;
     this.report({
       type: 'encrypted-rtcp',
       ts,
       frame,
       dialog: session.scope?.dialog ?? null,
+      ...(mid ? { mid } : {}),
       ssrc: senderSsrc,
       detail: `SRTCP (secure RTP: RTP/SAVP, SAVPF, or SDES keys the answer accepted) not decrypted, ${why}: none of its telemetry is read, decided or exported`,
     });
@@ -1146,7 +1155,7 @@ export function unboundSessionKey(addr: PacketAddress): string {
 }
 
 /** The identifiers of `ids` not yet reported for the stream under `kind`, now noted as reported. */
-function notYetReported(stream: StreamState, kind: 'c' | 'u', ids: readonly string[]): string[] {
+function notYetReported(stream: StreamState, kind: 'c' | 'u' | 'i', ids: readonly string[]): string[] {
   const reported = (stream.reportedApts ??= new Set());
   const fresh: string[] = [];
   for (const id of ids) {

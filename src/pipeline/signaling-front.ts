@@ -461,6 +461,9 @@ export class SignalingFront {
         this.report({ type: 'malformed-input', ts, frame, dialog, apt: [pref.id], detail: `frame ${frame}: sdp a=aipref:${pref.scope} ${pref.id} at line ${pref.line} names no m-section (${why}): it applies to nothing` });
       }
     }
+    // what earlier messages' parts stated (this message's own parts below do not excuse a
+    // reference to a part it lacks: another part of it stating the identifier is not that part)
+    const statedBefore = aiPref.some((v) => cidOf(v.uri) !== null) ? new Set(this.bodyStated) : this.bodyStated;
     for (const body of bodies) {
       const reference = body.contentId !== null && body.referencedBy.length > 0 ? { by: body.referencedBy, contentId: body.contentId } : undefined;
       const read = statementPartsFromBody(body.document, origin, reference);
@@ -477,7 +480,7 @@ export class SignalingFront {
     // earlier message stated it (a later message restating the value without its body)
     for (const v of aiPref) {
       const cid = cidOf(v.uri);
-      if (cid === null || bodies.some((b) => b.contentId === cid) || this.bodyStated.has(v.id)) continue;
+      if (cid === null || bodies.some((b) => b.contentId === cid) || statedBefore.has(v.id)) continue;
       findings.push(...this.unreadable(v.id, `${origin}: uri=<${v.uri}> names no body part of the message that could be read: its statement is unknown`, offer));
     }
     if (signed.length > 0) {

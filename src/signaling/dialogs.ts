@@ -409,7 +409,9 @@ export class DialogTracker {
       if (failed.until >= ctx.ts && this.failedInvites.size <= this.limits.maxDialogs) break;
       this.failedInvites.delete(key);
     }
-    this.rejectPending(invite, m, ctx, events, cancelled, true);
+    // the failure names the early dialog it ends (its To tag): the report is that dialog's
+    const named = m.toTag === null ? undefined : this.dialogs.get(dialogKey(invite.callId, invite.callerTag, m.toTag));
+    this.rejectPending(invite, m, ctx, events, cancelled, true, named);
     for (const forkKey of invite.forks) {
       const fork = this.dialogs.get(forkKey);
       if (fork && fork.state === 'early') this.end(fork, cancelled ? 'cancelled' : 'rejected', ctx, events, m.status);
@@ -427,7 +429,8 @@ export class DialogTracker {
     return failed !== undefined && failed.invite.inviteCseq === seq && ctx.ts <= failed.until ? failed.invite : undefined;
   }
 
-  private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled: boolean, ending: boolean): void {
+  /** `named`: the dialog the failure names where it is not `d` (an initial INVITE's early dialog). */
+  private rejectPending(d: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[], cancelled: boolean, ending: boolean, named?: DialogState): void {
     // two crossing re-INVITEs may carry the same CSeq number, one per side (RFC 3261 §14.1
     // glare): the failure settles the offer of the side whose request it answers
     if (!d.negotiation.reject(m.cseq!.method, m.cseq!.seq, responderOf(m, d))) return;
@@ -438,7 +441,7 @@ export class DialogTracker {
       frame: ctx.frame,
       ts: ctx.ts,
       key: d.key,
-      dialog: idOf(d),
+      dialog: idOf(named ?? d),
       status: m.status,
       reason: warning ? 'aipref-refused' : integrityReason ? 'integrity-refused' : cancelled ? 'cancelled' : 'rejected',
       warning,

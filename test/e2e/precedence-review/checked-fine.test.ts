@@ -194,6 +194,7 @@ describe('media-plane tags and unresolved / failed APTs', () => {
       rtcpA(at, 1);
     });
     expect(brief(r)).toEqual(['4 drop export-none [apt-s] integrity-failure']);
-    expect(types(r)).toEqual(['integrity-failure [apt-s]']);
+    // under the INVITE, and again by the stream it governs (README)
+    expect(types(r)).toEqual(['integrity-failure [apt-s]', 'integrity-failure [apt-s]']);
   });
 });

@@ -42,7 +42,7 @@ describe('a signed APT whose signature is garbage, carried outside the AI-Pref h
       rtcpA(at, 1);
     });
     expect(brief(r)).toEqual(['4 drop export-none [apt-s] integrity-failure']);
-    expect(r.reports.filter((x) => x.type === 'integrity-failure').map((x) => x.apt)).toEqual([['apt-s']]);
+    expect(r.reports.filter((x) => x.type === 'integrity-failure').map((x) => [x.apt, x.ssrc ?? null])).toEqual([[['apt-s'], null], [['apt-s'], 1111]]);
   });
 
   it('in an SDP a=aipref line (integrity=jws token=…): the same — drop, integrity-failure reported', async () => {
@@ -52,7 +52,7 @@ describe('a signed APT whose signature is garbage, carried outside the AI-Pref h
     });
     expect(r.exports).toEqual([]);
     expect(brief(r)).toEqual(['4 drop export-none [apt-s] integrity-failure']);
-    expect(r.reports.filter((x) => x.type === 'integrity-failure').map((x) => x.apt)).toEqual([['apt-s']]);
+    expect(r.reports.filter((x) => x.type === 'integrity-failure').map((x) => [x.apt, x.ssrc ?? null])).toEqual([[['apt-s'], null], [['apt-s'], 1111]]);
   });
 
   it('in an application/aipref+json body part the AI-Pref value references by Content-ID: the same', async () => {
@@ -66,6 +66,6 @@ describe('a signed APT whose signature is garbage, carried outside the AI-Pref h
     });
     expect(r.exports).toEqual([]);
     expect(brief(r)).toEqual(['4 drop export-none [apt-s] integrity-failure']);
-    expect(r.reports.filter((x) => x.type === 'integrity-failure').map((x) => x.apt)).toEqual([['apt-s']]);
+    expect(r.reports.filter((x) => x.type === 'integrity-failure').map((x) => [x.apt, x.ssrc ?? null])).toEqual([[['apt-s'], null], [['apt-s'], 1111]]);
   });
 });
