@@ -480,7 +480,8 @@ export class MediaCore {
     }
     const session = this.sessionOf(entry, addr);
     let partition: string | undefined;
-    this.learnFromSdes(session, compound.packets, ts);
+    const beforeSdes = this.learnFromSdes(session, compound.packets, ts);
+    if (beforeSdes !== null) this.closeChangedWindows(session, beforeSdes, frame, ts);
     const items = splitTelemetry(compound);
     const fallback = this.defaultPreference;
     for (let keyIndex = 0; keyIndex < items.length; keyIndex++) {
@@ -657,7 +658,16 @@ export class MediaCore {
     if (scope && stream.boundScope !== scope) bindStream(stream, scope, NO_CANDIDATES);
   }
 
-  private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], ts: number): void {
+  /**
+   * What a compound's SDES items say that binds (MID, PRIV aipref). Returns what decided the
+   * session's streams before the first change, when it has windows open: a tag or mid that
+   * changes what decides a stream closes its windows there, as a scope change does (SPEC §5:
+   * the change takes effect at the packet that brought it; the window open under the former
+   * identifiers was held on and went on collecting).
+   */
+  private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], ts: number): Map<StreamState, DecidingState> | null {
+    // (taken where a change first shows, inline: no closure made per compound)
+    let before: Map<StreamState, DecidingState> | null | undefined;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
       if (p.pt !== 202 || !('chunks' in p)) continue;
@@ -668,6 +678,7 @@ export class MediaCore {
           if (item.type === SdesItemType.MID && 'text' in item) {
             const stream = this.table.stream(session, chunk.ssrc, ts);
             if (stream.learnedMid !== item.text) {
+              before ??= this.sessionWindows.has(session) ? this.decidingStates(session) : null;
               stream.learnedMid = item.text;
               stream.learnedMidVia = 'sdes-mid';
               stream.boundScope = null;
@@ -675,6 +686,7 @@ export class MediaCore {
           } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
             const stream = this.table.stream(session, chunk.ssrc, ts);
             if (!stream.sdesApts.includes(item.value)) {
+              before ??= this.sessionWindows.has(session) ? this.decidingStates(session) : null;
               if (stream.sdesApts.length >= MAX_SDES_APTS) {
                 this.sdesLimit(stream, ts);
                 continue;
@@ -688,6 +700,7 @@ export class MediaCore {
         }
       }
     }
+    return before ?? null;
   }
 
   /**

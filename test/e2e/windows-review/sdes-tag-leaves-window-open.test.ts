@@ -1,7 +1,7 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of
- * aggregate windows and left — it fails today. An SDES PRIV tag that changes a stream's identifiers mid-window does not close the window open under the former ones (a re-INVITE making the same change does).
- * Rename it to .test.ts once fixed. (README.)
+ * Found by a review of aggregate windows, fixed since: an SDES PRIV tag that changes what
+ * decides a stream closes its windows at that compound, as a scope change does (media-core
+ * learnFromSdes → closeChangedWindows).
  *
  * An SDES PRIV `aipref` tag that adds an identifier to a stream mid-window does not close the
  * stream's open window: the old window runs on to its full length, overlapping the new one.
