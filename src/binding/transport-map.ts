@@ -345,7 +345,6 @@ function remember<K>(ended: Set<K>, key: K): K | undefined {
   return oldest;
 }
 
-
 /**
  * RFC 5952 text as the packet layer prints it (formatIpv6: IPv4-mapped and -compatible
  * addresses end in a dotted quad, as tshark writes them), so SDP's spelling of an address

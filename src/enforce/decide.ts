@@ -149,7 +149,6 @@ export function combineGoverning(a: ResolvedPreference, b: ResolvedPreference): 
   return combineMemoised(a, b);
 }
 
-/** What every item of a stopped stream gets, whatever its APTs said before. */
 /**
  * An item of a stream whose m-section was disabled or removed (SPEC §5: its processing stops):
  * the rule decided it, no APT did — named none, as the scope-removed report's fallback is none

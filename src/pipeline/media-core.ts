@@ -573,7 +573,6 @@ export class MediaCore {
     return { stream, preference, apt: byDefault ? [...preference.ids, id] : preference.ids, ended };
   }
 
-
   get streamCount(): number {
     let n = this.table.size + this.endedStreams;
     for (const s of this.endedSessions) n += s.streams.size;
@@ -732,22 +731,13 @@ export class MediaCore {
       this.report({ type: 'implicit-binding', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `dialog-level AI-Pref applied: ${why}` });
     }
     // each identifier once per stream: a later SDES tag naming another is a new occurrence
-    if (pref.conflicting.length > 0 && stream.seenConflicting !== pref.conflicting) {
-      stream.seenConflicting = pref.conflicting;
-      const fresh = notYetReported(stream, 'c', pref.conflicting);
-      if (fresh.length > 0) this.report({ type: 'binding-conflict', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `SDES PRIV names ${fresh.join(', ')}, which signaling does not: both apply` });
-    }
-    if (pref.unresolved.length > 0 && stream.seenUnresolved !== pref.unresolved) {
-      stream.seenUnresolved = pref.unresolved;
-      const fresh = notYetReported(stream, 'u', pref.unresolved);
-      if (fresh.length > 0) this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: fresh, detail: 'no statement for the identifier: counted as most restrictive' });
-    }
+    const conflicts = newlyNamed(stream, 'c', pref.conflicting);
+    if (conflicts.length > 0) this.report({ type: 'binding-conflict', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `SDES PRIV names ${conflicts.join(', ')}, which signaling does not: both apply` });
+    const unresolved = newlyNamed(stream, 'u', pref.unresolved);
+    if (unresolved.length > 0) this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: [...unresolved], detail: 'no statement for the identifier: counted as most restrictive' });
     // as an unresolved identifier is: again by each stream it governs, with its SSRC (README)
-    if (pref.failedIntegrity.length > 0 && stream.seenFailedIntegrity !== pref.failedIntegrity) {
-      stream.seenFailedIntegrity = pref.failedIntegrity;
-      const fresh = notYetReported(stream, 'i', pref.failedIntegrity);
-      if (fresh.length > 0) this.report({ type: 'integrity-failure', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: fresh, detail: 'its integrity could not be verified: counted as most restrictive' });
-    }
+    const failed = newlyNamed(stream, 'i', pref.failedIntegrity);
+    if (failed.length > 0) this.report({ type: 'integrity-failure', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: [...failed], detail: 'its integrity could not be verified: counted as most restrictive' });
     if (stream.session.scope === null && pref.ids.length === 0) this.reportUnbound(stream, frame, ts);
     return pref;
   }
@@ -1167,8 +1157,18 @@ export function unboundSessionKey(addr: PacketAddress): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
 
-/** The identifiers of `ids` not yet reported for the stream under `kind`, now noted as reported. */
-function notYetReported(stream: StreamState, kind: 'c' | 'u' | 'i', ids: readonly string[]): string[] {
+/** Where a stream keeps the preference list it last looked at, per kind of report. */
+const SEEN = { c: 'seenConflicting', u: 'seenUnresolved', i: 'seenFailedIntegrity' } as const;
+const NONE_NEW: readonly string[] = [];
+
+/**
+ * The identifiers of `ids` not yet reported for the stream under `kind` (conflicting, unresolved,
+ * failing integrity), now noted as reported. The same list as the last time (a stream's
+ * preference is kept until something about it changes) has nothing new: no look through it.
+ */
+function newlyNamed(stream: StreamState, kind: keyof typeof SEEN, ids: readonly string[]): readonly string[] {
+  if (ids.length === 0 || stream[SEEN[kind]] === ids) return NONE_NEW;
+  stream[SEEN[kind]] = ids;
   const reported = (stream.reportedApts ??= new Set());
   const fresh: string[] = [];
   for (const id of ids) {

@@ -594,7 +594,7 @@ class CaptureClock {
    * last records (it waited for a second one to confirm it, its windows held meanwhile).
    */
   through(ts: Float64Array, count: number, wall?: number): number {
-    let clock = wall === undefined || Number.isNaN(this.clock) || Number.isNaN(this.wallAt) ? this.clock : this.clock + Math.max(0, wall - this.wallAt);
+    let clock = wall === undefined ? this.clock : this.advanced(wall);
     if (wall !== undefined) this.wallAt = wall;
     let previous = this.previous;
     for (let i = 0; i < count; i++) {
@@ -627,8 +627,12 @@ class CaptureClock {
    * Before any record, the service's clock is all there is.
    */
   tick(wall: number): number {
-    if (Number.isNaN(this.clock) || Number.isNaN(this.wallAt)) return wall;
-    return this.clock + Math.max(0, wall - this.wallAt);
+    return Number.isNaN(this.clock) || Number.isNaN(this.wallAt) ? wall : this.advanced(wall);
+  }
+
+  /** The records' clock moved on by the service's time elapsed since they came (never back); as it was before any. */
+  private advanced(wall: number): number {
+    return Number.isNaN(this.wallAt) ? this.clock : this.clock + Math.max(0, wall - this.wallAt);
   }
 }
 

@@ -345,10 +345,10 @@ export class DialogTracker {
         this.stats.ignored++;
         return;
       }
+      // another branch's failure was not the INVITE's when a 2xx follows it (see failedInvites)
+      const revived = !invite && m.status >= 200 && m.status < 300 ? this.failedInvite(inviteKey, seq, ctx) : undefined;
       if (invite && invite.inviteCseq === seq) d = this.fork(invite, m, ctx, events);
-      else if (m.status >= 200 && m.status < 300 && !invite && this.failedInvite(inviteKey, seq, ctx) !== undefined) {
-        // another branch's failure was not the INVITE's: it succeeded here (see failedInvites)
-        const revived = this.failedInvite(inviteKey, seq, ctx)!;
+      else if (revived !== undefined) {
         this.failedInvites.delete(inviteKey);
         this.ended.delete(dialogKey(m.callId!, m.fromTag!, m.toTag));
         this.insert(revived, ctx, events);
