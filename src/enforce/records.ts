@@ -155,7 +155,8 @@ export function buildAggregateExport(input: AggregateExportInput): AggregateExpo
   const end = microseconds(window.end);
   return {
     type: 'aggregate',
-    requestId: requestIdOf([input.salt ?? '', 'aggregate', window.key, start, end]),
+    // a repeat of the key's previous window's bounds (ClosedWindow.repeat) is told apart by its ordinal
+    requestId: requestIdOf(window.repeat > 0 ? [input.salt ?? '', 'aggregate', window.key, start, end, window.repeat] : [input.salt ?? '', 'aggregate', window.key, start, end]),
     ts: end,
     expiresAt: window.retentionSec === null ? null : microseconds(window.deadline),
     dialog: input.dialog,

@@ -79,7 +79,26 @@ export interface ClosedWindow {
    * so end < deadline: the aggregate is never expired when made.
    */
   deadline: number;
+  /**
+   * 0, or how many windows of the same key closed before it with the same start and end (two
+   * BYEs stamped one instant): what tells their aggregates' requestIds apart (SPEC §4, a unique
+   * requestId) while every other aggregate keeps the id it always had.
+   */
+  repeat: number;
 }
+
+/** The last window closed under a key: a next one with the same bounds is its repeat. */
+interface LastClosed {
+  start: number;
+  end: number;
+  repeat: number;
+}
+
+/**
+ * How long after its end a closed window's bounds are remembered for a repeat: a repeat needs
+ * items stamped at that end once the capture clock has passed it by this much.
+ */
+const REPEAT_MEMORY_SEC = 60;
 
 interface MeanAccumulator {
   sum: number;
@@ -141,6 +160,8 @@ const SR_MEMORY_PER_SOURCE = 8;
 
 export class WindowStore {
   private readonly windows = new Map<string, OpenWindow>();
+  /** by key, the last window closed, for REPEAT_MEMORY_SEC past its end (closeOpen, repeat) */
+  private readonly lastClosed = new Map<string, LastClosed>();
   /** by partition and SSRC (`${partition}/${ssrc}`) */
   private readonly senderReports = new Map<string, SeenSenderReport[]>();
   /** the length of windows opened from now on */
@@ -210,6 +231,7 @@ export class WindowStore {
   closeDue(ts: number): ClosedWindow[] {
     if (ts >= this.nextSenderReportPurge) {
       this.forgetOldSenderReports(ts);
+      this.forgetLastClosed(ts);
       this.nextSenderReportPurge = ts + 1;
     }
     if (ts < this.earliestDue) return [];
@@ -243,6 +265,7 @@ export class WindowStore {
       this.closeOpen(w, reason, Math.min(ts ?? w.lastTs, w.end, w.closeBy)),
     );
     this.senderReports.clear();
+    this.lastClosed.clear();
     return sortClosed(closed);
   }
 
@@ -252,10 +275,23 @@ export class WindowStore {
 
   private closeOpen(window: OpenWindow, reason: WindowCloseReason, end: number): ClosedWindow {
     this.windows.delete(window.key);
+    const start = window.start;
+    end = Math.max(end, start);
+    const last = this.lastClosed.get(window.key);
+    let repeat = 0;
+    if (last === undefined) this.lastClosed.set(window.key, { start, end, repeat });
+    else {
+      // as the aggregate's line writes them (to the microsecond)
+      if (sameMicrosecond(last.start, start) && sameMicrosecond(last.end, end)) repeat = last.repeat + 1;
+      last.start = start;
+      last.end = end;
+      last.repeat = repeat;
+    }
     return {
       key: window.key,
-      start: window.start,
-      end: Math.max(end, window.start),
+      start,
+      end,
+      repeat,
       reason,
       stats: statsOf(window),
       apt: window.apt,
@@ -371,6 +407,13 @@ export class WindowStore {
     return undefined;
   }
 
+  /** Lets go of the bounds of windows that ended more than REPEAT_MEMORY_SEC before `ts`. */
+  private forgetLastClosed(ts: number): void {
+    for (const [key, last] of this.lastClosed) {
+      if (ts - last.end > REPEAT_MEMORY_SEC) this.lastClosed.delete(key);
+    }
+  }
+
   private forgetOldSenderReports(ts: number): void {
     // each list kept in place: this runs every second of capture time over every source
     this.senderReports.forEach((seen, key) => {
@@ -478,6 +521,10 @@ function statsOf(window: OpenWindow): WindowStats {
         : { blocks: window.voipBlocks, mosLq: meanOf(window.mosLq), mosCq: meanOf(window.mosCq), rFactor: meanOf(window.rFactor) },
     feedback: { ...window.feedback },
   };
+}
+
+function sameMicrosecond(a: number, b: number): boolean {
+  return Math.round(a * 1e6) === Math.round(b * 1e6);
 }
 
 function sortClosed(closed: ClosedWindow[]): ClosedWindow[] {

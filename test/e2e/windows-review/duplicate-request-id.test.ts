@@ -1,7 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of
- * aggregate windows and left — it fails today. Two windows of one key opened and closed at the same instant share a requestId (made of the key and the bounds): adding the first item's frame changes every aggregate id.
- * Rename it to .test.ts once fixed. (README.)
+ * Found by a review of aggregate windows, fixed since: a window that closes with the same key,
+ * start and end as the key's window closed before it carries `repeat` (1, 2, …; src/enforce/
+ * windows.ts closeOpen), and its requestId is made with that ordinal (src/enforce/records.ts
+ * buildAggregateExport); every other aggregate keeps the id it always had.
  *
  * Two different aggregate windows share one requestId.
  *
