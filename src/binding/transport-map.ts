@@ -240,6 +240,20 @@ export class TransportMap {
     this.remove(dialogKey);
   }
 
+  /** The dialog's entry at each transport address it registered: IPv4 keys (address × 65536 + port), then IPv6 (`[address]:port`). */
+  *ownedEntries(dialogKey: string): Generator<[number | string, TransportEntry]> {
+    const owned = this.byDialog.get(dialogKey);
+    if (owned === undefined) return;
+    for (const k of owned.v4) {
+      const entry = entryOf(this.v4.get(k), dialogKey);
+      if (entry !== undefined) yield [k, entry];
+    }
+    for (const k of owned.v6) {
+      const entry = entryOf(this.v6.get(k), dialogKey);
+      if (entry !== undefined) yield [k, entry];
+    }
+  }
+
   /**
    * The m-sections that declare the SSRC with a=ssrc, when one call alone does: SPEC §2's first
    * route, for a packet whose addresses match no transport. Within one call (the early dialogs
@@ -331,6 +345,12 @@ export class TransportMap {
 }
 
 const MAPPED_PREFIX = '::ffff:';
+
+/** The dialog's own entry among the address's newest one and the claims it carries. */
+function entryOf(newest: TransportEntry | undefined, dialogKey: string): TransportEntry | undefined {
+  if (newest === undefined || newest.dialogKey === dialogKey) return newest;
+  return newest.claims?.find((e) => e.dialogKey === dialogKey);
+}
 
 /** Ended addresses remembered at most, per address family (the oldest go first). */
 const MAX_ENDED = 16_384;

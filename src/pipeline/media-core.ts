@@ -16,6 +16,7 @@ import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enfo
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
 import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
+import { EndedSrtcpKeys } from './ended-srtcp-keys.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { chainsAsRtcp, decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
 import { isRtcpPacketType } from '../media/demux.js';
@@ -122,6 +123,8 @@ export class MediaCore {
   private readonly srtcpKeyCache = new SrtcpKeyCache();
   /** per dialog, keys its earlier scopes had and its scope has not (keepFormerKeys) */
   private readonly formerKeys = new Map<string, SrtcpKey[]>();
+  /** the SRTCP keys of ended dialogs' senders, for a late compound (keepEndedKeys) */
+  private readonly endedKeys = new EndedSrtcpKeys();
   private readonly statements = new StatementTable();
   private readonly preferences = new StreamPreferences(this.statements);
   private readonly windows: WindowStore;
@@ -252,6 +255,7 @@ export class MediaCore {
         return;
       }
       case 'dialog-ended': {
+        this.keepEndedKeys(ev.key, ev.ts);
         this.scopes.delete(ev.key);
         this.formerKeys.delete(ev.key);
         this.transports.end(ev.key);
@@ -419,7 +423,15 @@ export class MediaCore {
     // Off every negotiated transport (where SRTCP cannot be, nor a call's broken RTCP), a
     // datagram is RTCP only if its packets chain to its end with RTCP's types (RFC 3550 A.2):
     // a DNS query whose id starts 0x80-0x81 is someone else's, not telemetry of SSRC 0
-    if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) return;
+    if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) {
+      // unless it is SRTCP from the sender of a dialog that just ended, under its keys: read as
+      // its plain copy would be, off every transport
+      const plain = this.endedKeys.size > 0 ? this.afterEnd(addr, ts, bytes, off, len) : null;
+      if (plain === null) return;
+      this.counters.rtcp++;
+      this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, undefined, NO_CANDIDATES, false);
+      return;
+    }
     // (a copy of a compound just seen on the same transport never reaches here: RtcpCopies, on the main thread)
     this.counters.rtcp++;
     // The m-sections the packet's transport names bind the compound's other SSRCs (report
@@ -798,6 +810,24 @@ export class MediaCore {
     for (const section of sections) for (const key of section.srtcpKeys) add(key);
     for (const key of this.formerKeys.get(entry.dialogKey) ?? []) add(key);
     return keys;
+  }
+
+  /** Keeps the SRTCP keys of the ended dialog's senders, by their addresses (EndedSrtcpKeys). */
+  private keepEndedKeys(dialogKey: string, ts: number): void {
+    for (const [address, entry] of this.transports.ownedEntries(dialogKey)) {
+      const sections = this.entrySections(entry);
+      if (this.srtcpOn(entry, sections) === Srtcp.NO) continue;
+      const keys = this.srtcpKeysOf(entry, sections);
+      if (keys.length > 0) this.endedKeys.keep(address, keys, ts);
+    }
+  }
+
+  /** The plaintext of an SRTCP compound from an ended dialog's sender, decrypted with its kept keys; null when none fits. */
+  private afterEnd(addr: PacketAddress, ts: number, bytes: Uint8Array, off: number, len: number): Uint8Array | null {
+    const keys = this.endedKeys.of(addr.v6 ? `[${addr.src}]:${addr.sport}` : addr.src4 * 65536 + addr.sport, ts);
+    if (keys === undefined) return null;
+    const plain = decryptSrtcp(bytes, off, len, keys);
+    return typeof plain === 'string' ? null : plain;
   }
 
   /** Why an SRTCP transport has no key to try: none signaled (DTLS-SRTP), or none of a suite read here. */

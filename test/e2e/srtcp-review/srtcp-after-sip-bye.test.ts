@@ -1,6 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of SRTCP
- * against werift and left — it fails today. An SRTCP compound after its dialog ended is off every negotiated transport and does not chain as plain RTCP: it is passed over like a stray's; reading it would need the ended dialog's keys kept for a while, in the shard the unrouted pair goes to. Rename it to .test.ts once fixed. (README.)
+ * Found by a review of SRTCP against werift, fixed since: when a dialog ends, every core keeps
+ * its senders' SRTCP keys by their transport addresses for 30 s of capture time
+ * (src/pipeline/ended-srtcp-keys.ts, MediaCore.keepEndedKeys); a compound off every transport
+ * that does not chain as RTCP is decrypted with them and read as its plain copy is.
  *
  * Input: the sample call (samples/call-small.pcap) with SDES-SRTP — RTP/SAVP(F), each side's
  * `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<its key>` in its SDP, every RTCP compound protected by

@@ -1,0 +1,34 @@
+/**
+ * The SRTCP keys kept for an ended dialog's senders (src/pipeline/ended-srtcp-keys.ts): tried
+ * for ENDED_KEYS_SEC of capture time after the end, by the sender's address, the oldest
+ * addresses let go past the count bound, and a lookup never changes what is held (every shard
+ * holds the same, whichever packets it was given).
+ */
+import { expect, it } from 'vitest';
+import { ENDED_KEYS_SEC, EndedSrtcpKeys } from '../../src/pipeline/ended-srtcp-keys.js';
+import type { SessionKeys } from '../../src/media/srtcp.js';
+
+const keys = (n: number) => [{ n } as unknown as SessionKeys];
+
+it('keys are tried for the grace period after the end, not after', () => {
+  const kept = new EndedSrtcpKeys();
+  kept.keep(0x0a000001 * 65536 + 4001, keys(1), 100);
+  expect(kept.of(0x0a000001 * 65536 + 4001, 100)).toEqual(keys(1));
+  expect(kept.of(0x0a000001 * 65536 + 4001, 100 + ENDED_KEYS_SEC)).toEqual(keys(1));
+  expect(kept.of(0x0a000001 * 65536 + 4001, 100 + ENDED_KEYS_SEC + 0.001)).toBeUndefined();
+  // a lookup past the period lets nothing go: a step back in capture time finds them again
+  expect(kept.of(0x0a000001 * 65536 + 4001, 110)).toEqual(keys(1));
+  expect(kept.of(0x0a000001 * 65536 + 4003, 110)).toBeUndefined();
+  expect(kept.of('[2001:db8::1]:4001', 110)).toBeUndefined();
+});
+
+it('an address kept again takes the later keys and period; past 4096 addresses the oldest go', () => {
+  const kept = new EndedSrtcpKeys();
+  kept.keep('[2001:db8::1]:4001', keys(1), 0);
+  kept.keep('[2001:db8::1]:4001', keys(2), 50);
+  expect(kept.of('[2001:db8::1]:4001', 70)).toEqual(keys(2));
+  for (let i = 0; i < 4096; i++) kept.keep(i, keys(i), 60);
+  expect(kept.size).toBe(4096);
+  expect(kept.of('[2001:db8::1]:4001', 70)).toBeUndefined();
+  expect(kept.of(0, 70)).toEqual(keys(0));
+});
