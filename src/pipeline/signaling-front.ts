@@ -823,6 +823,11 @@ export class SignalingFront {
     if (f.type === 'integrity-failure') this.integrityToldOf(dialog.callId).add(f.apt);
     const type: ReportType =
       f.type === 'integrity-failure' ? 'integrity-failure' : f.type === 'unresolved-apt' ? 'unresolved-apt' : f.type === 'version-replaced' || f.type === 'stale-version' ? 'scope-transitioned' : 'inconsistent-signaling';
+    // an identifier that cannot be used is worded as reportUnresolved words it, whichever call found it first
+    if (type === 'integrity-failure' || type === 'unresolved-apt') {
+      this.report({ type, ts, frame, dialog, apt: [f.apt], detail: `${f.detail}: counted as most restrictive` });
+      return;
+    }
     const values = f.values ? `: ${f.values.map((v) => `${JSON.stringify(v.value)} from ${v.source}`).join(' vs ')}` : '';
     this.report({ type, ts, frame, dialog, apt: [f.apt], detail: `${f.type}${f.key ? ` (${f.key})` : ''}${values}; ${f.detail}` });
   }

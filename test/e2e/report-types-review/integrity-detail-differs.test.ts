@@ -1,7 +1,7 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of the
- * report types and left — it fails today. The first call's integrity-failure detail carries the finding's type as a prefix, a later call's not: two wordings of one failure.
- * Rename it to .test.ts once fixed. (README.)
+ * Found by a review of the report types, fixed since: an integrity-failure or unresolved-apt the
+ * registry found is worded as every later call's is — "<why>: counted as most restrictive" —
+ * without the finding's type as a prefix (src/pipeline/signaling-front.ts reportFinding).
  *
  * Report review (SPEC §6 integrity-failure; brief: `detail` readable, without internal noise).
  * Low severity.
