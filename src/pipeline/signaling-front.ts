@@ -443,9 +443,17 @@ export class SignalingFront {
     // header value is: never taken as an unsigned statement because of where it came (SPEC §3)
     const signed: SignedClaim[] = [];
     const claim = (id: string, params: Readonly<Record<string, unknown>>): boolean => {
-      const integrity = params.integrity;
-      if (typeof integrity !== 'string' || integrity === '') return false;
-      signed.push({ id, integrity, token: typeof params.token === 'string' ? params.token : null });
+      // names without regard to case, as the statement reader takes them (`Integrity`), and any
+      // value but none, false or '' claims a signature (`true` is verified, and fails as a method)
+      let integrity: unknown;
+      let token: unknown;
+      for (const name of Object.keys(params)) {
+        const lower = name.toLowerCase();
+        if (lower === 'integrity') integrity ??= params[name];
+        else if (lower === 'token') token ??= params[name];
+      }
+      if (integrity === undefined || integrity === null || integrity === false || integrity === '') return false;
+      signed.push({ id, integrity: typeof integrity === 'string' ? integrity : JSON.stringify(integrity), token: typeof token === 'string' ? token : null });
       return true;
     };
     if (sdp) {

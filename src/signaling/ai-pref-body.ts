@@ -8,6 +8,7 @@
 import { decodeAiPrefCbor, MAX_CBOR_DEPTH } from './aipref-cbor.js';
 import type { AiPrefValue } from './ai-pref-header.js';
 import { aiPrefBodyParts, type SipMessage } from './sip-message.js';
+import { scanJson } from '../policy/json-text.js';
 
 export type AiPrefMediaType = 'application/aipref+json' | 'application/aipref+cbor';
 
@@ -46,10 +47,18 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
       continue;
     }
     let document: unknown;
+    const text = utf8.decode(part.bytes);
     try {
-      document = JSON.parse(utf8.decode(part.bytes));
+      document = JSON.parse(text);
     } catch (err) {
       errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is not JSON: ${(err as Error).message.slice(0, 80)}` });
+      continue;
+    }
+    // a key given twice is refused, as a CBOR part's is (JSON.parse keeps the last, silently:
+    // `"export":"none","export":"raw"` was read as raw)
+    const { duplicate } = scanJson(text);
+    if (duplicate !== null) {
+      errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} gives a key twice: ${duplicate.path.slice(0, 80)} at line ${duplicate.line}, column ${duplicate.column}` });
       continue;
     }
     // as deep as a CBOR body may be: thousands of levels (16 kB of brackets) overflowed the
@@ -60,7 +69,18 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
     }
     bodies.push({ contentType, contentId, document, referencedBy });
   }
-  return { bodies, errors };
+  // A Content-ID one of whose parts could not be read names no statement that can be known: its
+  // readable siblings are not taken either (a value naming it is unresolved, SPEC §3 — the cut
+  // part might have said export=none)
+  const unreadable = new Set<string>();
+  for (const e of errors) if (e.contentId !== null) unreadable.add(e.contentId);
+  if (unreadable.size === 0) return { bodies, errors };
+  const taken: AiPrefBody[] = [];
+  for (const body of bodies) {
+    if (body.contentId === null || !unreadable.has(body.contentId)) taken.push(body);
+    else errors.push({ reason: body.contentType === 'application/aipref+cbor' ? 'bad-cbor' : 'bad-json', contentId: body.contentId, offset: 0, detail: `${body.contentType} part <${body.contentId}> is not taken: another part with its Content-ID could not be read` });
+  }
+  return { bodies: taken, errors };
 }
 
 /** Whether a parsed JSON value nests arrays or objects more than `limit` levels deep (walked without recursion). */

@@ -5,7 +5,7 @@
 import { decodeUtf8, headerSectionEnd } from './byte-search.js';
 import { parseHeaderBlock, type SipHeader } from './sip-header-block.js';
 import { headerParam, headerUri, parseMediaType } from './sip-header-values.js';
-import { parseMultipart, type SipBodyPart } from './sip-multipart.js';
+import { contentIdOf, parseMultipart, type SipBodyPart } from './sip-multipart.js';
 import { sipError, type SipParseError } from './sip-errors.js';
 
 export type { SipHeader } from './sip-header-block.js';
@@ -242,7 +242,7 @@ function readBodyParts(m: SipMessage, headers: WellKnown, bodyOffset: number, er
   m.parts = [
     {
       contentType: mediaType.type,
-      contentId: contentId ? contentId.value.replace(/^<|>$/g, '') : null,
+      contentId: contentId ? contentIdOf(contentId.value) : null,
       headers: [],
       bytes: m.body,
     },

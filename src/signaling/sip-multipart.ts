@@ -110,10 +110,16 @@ function addPart(bytes: Uint8Array, offset: number, depth: number, parts: SipBod
     return;
   }
   const idHeader = headers.find((h) => h.name === 'content-id');
-  parts.push({ contentType: mediaType.type, contentId: idHeader ? stripAngles(idHeader.value) : null, headers, bytes: content });
+  parts.push({ contentType: mediaType.type, contentId: idHeader ? contentIdOf(idHeader.value) : null, headers, bytes: content });
 }
 
-function stripAngles(value: string): string {
-  const v = unquote(value);
-  return v.startsWith('<') && v.endsWith('>') ? v.slice(1, -1).trim() : v;
+/**
+ * The id a Content-ID header gives (RFC 2045 §7: a msg-id, RFC 5322 §3.6.4: `<id-left@id-right>`
+ * with comments and folding white space around it, `<s1@x> (apt statement)`): the text between
+ * its angle brackets; a bare or quoted id (no brackets) as it is.
+ */
+export function contentIdOf(value: string): string {
+  const open = value.indexOf('<');
+  const close = open < 0 ? -1 : value.indexOf('>', open + 1);
+  return close > open ? value.slice(open + 1, close).trim() : unquote(value.trim());
 }
