@@ -328,7 +328,17 @@ function addTransports(section: NegotiatedSection, m: SdpMedia, muxed: boolean):
     if (c.component === 1) addAddress(section.rtp, c.address, c.port);
     if (c.component === 2 || muxed) addAddress(section.rtcp, c.address, c.port);
   }
+  // the further port pairs of an m-line with a number of ports (RFC 8866 §5.14: layered
+  // encodings, RTP on port+2k, its RTCP on port+2k+1); a few at most are kept
+  const pairs = Math.min(m.portCount, MAX_PORT_PAIRS);
+  for (let k = 1; k < pairs && m.port + 2 * k + 1 <= 65535; k++) {
+    addAddress(section.rtp, m.address, m.port + 2 * k);
+    addAddress(section.rtcp, m.address, muxed ? m.port + 2 * k : m.port + 2 * k + 1);
+  }
 }
+
+/** Port pairs an m-line's number of ports registers at most (a `/65535` would register the whole range). */
+const MAX_PORT_PAIRS = 16;
 
 function addAddress(list: TransportAddress[], address: string, port: number): void {
   if (!list.some((a) => a.address === address && a.port === port)) list.push({ address, port });

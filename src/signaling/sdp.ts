@@ -31,6 +31,11 @@ export interface SdpMedia {
   /** media type of the m-line: audio, video, application, ... */
   kind: string;
   port: number;
+  /**
+   * the m-line's number of ports (`m=audio 49170/2 RTP/AVP 0`, RFC 8866 §5.14): under RTP, that
+   * many RTP/RTCP port pairs from `port` up (port+2k, port+2k+1); 1 when it gives none
+   */
+  portCount: number;
   protocol: string;
   formats: string[];
   /** c= of the section, else of the session; null when neither gives one */
@@ -142,7 +147,8 @@ const MID_SHAPE = /^a=mid:\S+$/;
 const SSRC_SHAPE = /^a=ssrc:\d{1,10}(?: \S.*)?$/;
 const SSRC_GROUP_SHAPE = /^a=ssrc-group:\S+(?: \d{1,10})*$/;
 const GROUP_SHAPE = /^a=group:\S+(?: \S+)*$/;
-const EXTMAP_SHAPE = /^a=extmap:\d{1,3}(?:\/\w+)? \S+(?: .*)?$/;
+// (RFC 8285 §7's grammar: 1*5DIGIT; an offer may use 4096–4351, for the answer to map)
+const EXTMAP_SHAPE = /^a=extmap:\d{1,5}(?:\/\w+)? \S+(?: .*)?$/;
 
 export function parseSdp(text: string): SdpParseResult {
   const errors: SdpError[] = [];
@@ -515,6 +521,7 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     index,
     kind: m ? m[1]! : (draft.text.slice(2).split(' ')[0] ?? ''),
     port,
+    portCount: m && m[3] !== undefined ? Number(m[3]) : 1,
     protocol: m ? m[4]! : '',
     formats: m && m[5] ? m[5].split(' ').filter((f) => f.length > 0) : [],
     address,
@@ -549,7 +556,9 @@ function inBundleGroup(sdp: SessionDescription, mid: string | null): boolean {
 
 /** The id a level's a=extmap lines give the RTP mid header extension, or null. */
 function midExtOf(ext: readonly Fields[]): number | null {
-  const midExt = ext.find((e) => e['uri'] === MID_HEADER_EXTENSION_URI);
+  // an encrypted mid element (RFC 6904: `a=extmap:1 urn:ietf:params:rtp-hdrext:encrypt <uri>`)
+  // is ciphertext: read as a mid it named random m-sections
+  const midExt = ext.find((e) => e['uri'] === MID_HEADER_EXTENSION_URI && e['encrypt-uri'] === undefined);
   return midExt ? Number(midExt['value']) : null;
 }
 

@@ -141,13 +141,15 @@ function readSection(lines: NumberedLine[], index: number, sdp: SessionDescripti
   const bundleOnly = attributes.bundleOnly !== undefined;
   // port 0 with a=bundle-only, its mid in this description's BUNDLE group: bundled, not disabled (RFC 8843 §7.2, §7.3)
   const bundled = mid !== null && sdp.groups.some((g) => g.semantics === 'BUNDLE' && g.mids.includes(mid));
-  const midExt = (attributes.ext ?? []).find((e) => e.uri === MID_HEADER_EXTENSION_URI);
+  // (an encrypted mid element, RFC 6904, is no mid)
+  const midExt = (attributes.ext ?? []).find((e) => e.uri === MID_HEADER_EXTENSION_URI && e['encrypt-uri'] === undefined);
   // a session-level mapping applies unless the section maps that id itself (RFC 8285 §5)
   const inherited = sessionMidExt !== null && !(attributes.ext ?? []).some((e) => Number(e.value) === sessionMidExt) ? sessionMidExt : null;
   const media: SdpMedia = {
     index,
     kind: m ? m[1]! : (mLine.text.slice(2).split(' ')[0] ?? ''),
     port,
+    portCount: m && m[3] !== undefined ? Number(m[3]) : 1,
     protocol: m ? m[4]! : '',
     formats: m && m[5] ? m[5].split(' ').filter((f) => f.length > 0) : [],
     address,
