@@ -3,7 +3,9 @@
  * (sets and bytes held) and in capture time. Overlapping fragments drop their whole set, as
  * RFC 5722 requires for IPv6 and as is safest for IPv4 too: overlaps are how evasion attacks
  * make two readers see different payloads. An exact duplicate (a retransmitted fragment) is
- * ignored instead.
+ * ignored instead, and an IPv4 fragment whose overlap agrees byte for byte with what is held (a
+ * datagram captured on both sides of a router that fragmented it again) adds its new bytes. A
+ * datagram is handed on only when every byte of [0, its end) has arrived.
  */
 
 export interface FragmentLimits {
@@ -123,20 +125,39 @@ export class FragmentReassembler {
       this.sets.set(key, set);
     }
     const ranges = set.ranges;
+    let overlapping = false;
     for (let k = 0; k < ranges.length; k += 2) {
       const a = ranges[k]!;
       const b = ranges[k + 1]!;
       if (offset < b && a < end) {
         if (a === offset && b === end && equalBytes(set.buffer, a, data, start, length)) return FragmentOutcome.HELD;
-        this.stats.overlaps++;
-        this.drop(key, set);
-        return this.rejected(`fragment [${offset}, ${end}) overlaps [${a}, ${b})`);
+        // An IPv4 datagram captured on both sides of a router that fragmented it again for a
+        // smaller MTU overlaps itself with the same bytes: nothing any reader could see otherwise,
+        // so the new bytes are taken. Bytes that disagree drop the set, and so does any IPv6
+        // overlap (RFC 5722: routers never fragment IPv6, an overlap there is an attack's).
+        const lo = Math.max(a, offset);
+        const hi = Math.min(b, end);
+        if (key.charCodeAt(0) !== IPV4_KEY || !equalBytes(set.buffer, lo, data, start + (lo - offset), hi - lo)) {
+          this.stats.overlaps++;
+          this.drop(key, set);
+          return this.rejected(`fragment [${offset}, ${end}) overlaps [${a}, ${b})`);
+        }
+        overlapping = true;
       }
     }
     if (!moreFragments) {
       if (set.total >= 0 && set.total !== end) {
         this.drop(key, set);
         return this.rejected(`two last fragments end at ${set.total} and ${end}`);
+      }
+      // a fragment held before the end was known that lies past it: the set is inconsistent,
+      // as when such a fragment comes after the last one (received === total no longer meant
+      // [0, total) covered: a datagram with a hole of zeros was handed on)
+      for (let k = 1; k < ranges.length; k += 2) {
+        if (ranges[k]! > end) {
+          this.drop(key, set);
+          return this.rejected(`fragment [${ranges[k - 1]}, ${ranges[k]}) lies past the datagram's end ${end}`);
+        }
       }
       set.total = end;
     }
@@ -149,11 +170,10 @@ export class FragmentReassembler {
       grown.set(set.buffer);
       set.buffer = grown;
     }
-    set.buffer.set(data.subarray(start, start + length), offset);
     if (offset === 0) set.protocol = protocol;
-    ranges.push(offset, end);
-    set.received += length;
-    this.bytesHeld += length;
+    const taken = overlapping ? this.takeGaps(set, offset, end, data, start) : this.take(set, offset, end, data, start);
+    set.received += taken;
+    this.bytesHeld += taken;
     this.stats.held++;
     if (set.total >= 0 && set.received === set.total) {
       // Disjoint ranges inside [0, total) summing to total cover it all.
@@ -187,6 +207,32 @@ export class FragmentReassembler {
     return n;
   }
 
+  /** Holds data[start…) as the set's bytes [offset, end): a new range. Returns the bytes taken. */
+  private take(set: FragmentSet, offset: number, end: number, data: Uint8Array, start: number): number {
+    set.buffer.set(data.subarray(start, start + end - offset), offset);
+    set.ranges.push(offset, end);
+    return end - offset;
+  }
+
+  /** take() for the parts of [offset, end) no held range covers (the rest agreed with them). */
+  private takeGaps(set: FragmentSet, offset: number, end: number, data: Uint8Array, start: number): number {
+    const held: [number, number][] = [];
+    for (let k = 0; k < set.ranges.length; k += 2) {
+      const a = set.ranges[k]!;
+      const b = set.ranges[k + 1]!;
+      if (offset < b && a < end) held.push([a, b]);
+    }
+    held.sort((x, y) => x[0] - y[0]);
+    let taken = 0;
+    let at = offset;
+    for (const [a, b] of held) {
+      if (a > at) taken += this.take(set, at, a, data, start + (at - offset));
+      at = Math.max(at, b);
+    }
+    if (at < end) taken += this.take(set, at, end, data, start + (at - offset));
+    return taken;
+  }
+
   /** The sets given up since the last call (timeout, limit, end of capture), oldest first. */
   takeGivenUp(): GivenUpFragments[] {
     if (this.givenUp.length === 0) return NONE_GIVEN_UP;
@@ -212,6 +258,9 @@ export class FragmentReassembler {
     return FragmentOutcome.DROPPED;
   }
 }
+
+/** A fragment key's first character for IPv4 (`4 src dst protocol id`). */
+const IPV4_KEY = 0x34;
 
 function equalBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
   for (let k = 0; k < length; k++) if (a[aAt + k] !== b[bAt + k]) return false;

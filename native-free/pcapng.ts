@@ -79,14 +79,26 @@ export function timestampSeconds(hi: number, lo: number, unitsPerSecond: number)
     }
     return sec + Math.round((rem * 1e6) / unitsPerSecond) / 1e6;
   }
-  if (unitsPerSecond > 2 ** 31) return units / unitsPerSecond;
+  if (unitsPerSecond > 2 ** 31) return exactSeconds(hi, lo, unitsPerSecond);
   const estimate = Math.floor(units / unitsPerSecond);
   for (let sec = estimate - 1; sec <= estimate + 1; sec++) {
     // units − sec × unitsPerSecond, modulo 2^32: below unitsPerSecond for the right sec only
     const rem = (lo - Math.imul(sec, unitsPerSecond)) >>> 0;
     if (rem < unitsPerSecond) return sec + Math.round((rem * 1e6) / unitsPerSecond) / 1e6;
   }
-  return units / unitsPerSecond;
+  return exactSeconds(hi, lo, unitsPerSecond);
+}
+
+/**
+ * timestampSeconds in integers, for units finer than 2^31 a second (2^-32, the ERF/DAG fixed
+ * point; 10^-10 …), where one float division was up to a microsecond off: the whole seconds
+ * and the remainder's microseconds (rounded half up) divided exactly.
+ */
+function exactSeconds(hi: number, lo: number, unitsPerSecond: number): number {
+  const units = (BigInt(hi) << 32n) | BigInt(lo);
+  const per = BigInt(unitsPerSecond);
+  const micros = ((units % per) * 2_000_000n + per) / (2n * per);
+  return Number(units / per) + Number(micros) / 1e6;
 }
 
 export class PcapngWalker implements CaptureRecordWalker {
