@@ -24,6 +24,8 @@ export function parseCommandArgs<S extends OptionSpec>(
   }
   const [capture, ...extra] = parsed.positionals;
   if (capture === undefined) throw new UsageError('a capture file is required');
+  // (`replay "$CAPTURE"` with the variable unset: no file to name in an error line)
+  if (capture === '') throw new UsageError('a capture file is required, not an empty name');
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   return { capture, values: parsed.values as never };
 }

@@ -182,6 +182,12 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
 
 async function optionsFrom(v: Values): Promise<LiveOptions> {
   const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  if (str('out') === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
+  // an empty value (`--policy "$POLICY"` with the variable unset) is refused, never taken for the
+  // option's absence: a service started with no policy, or a HEP listener with no auth key
+  for (const name of Object.keys(v)) {
+    if (v[name as OptionName] === '') throw new UsageError(`--${name} needs a value, not an empty one`);
+  }
   if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
   const udpMode = str('udp-mode') ?? 'plain';
   if (udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
@@ -193,7 +199,6 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   // checked with or without --nats: a typo is said at once, not when --nats is added
   const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;
   const windowSec = duration(str('window'), 'window') ?? null;
-  if (str('out') === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
   const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
   return {
     ...(str('udp') && { udp: parseHostPort(str('udp')!, '--udp'), udpMode: udpMode }),

@@ -321,7 +321,9 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     decisions: (lines) => deliver('decisions', lines),
   };
 
-  // Listeners.
+  // Listeners, and the metrics server: one that cannot start (its address in use) closes those
+  // already bound, as a listener's failure does (a bound socket kept the process alive).
+  let metricsServer: MetricsServer | undefined;
   try {
     if (opts.udp) {
       const mode = opts.udpMode ?? 'plain';
@@ -372,6 +374,15 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       addresses.iface = opts.iface.name;
       closers.push(() => capture.stop());
     }
+    if (opts.metrics) {
+      metricsServer = await startMetricsServer({
+        metrics,
+        host: opts.metrics.host,
+        port: opts.metrics.port,
+        health: () => ({ ok: !stopping, detail: { queueDepth: queue.depth, overflowed: queue.overflowed, received: counts.received, stopping } }),
+      });
+      addresses.metrics = { host: opts.metrics.host, port: metricsServer.port };
+    }
   } catch (err) {
     await Promise.allSettled(closers.map((c) => c()));
     await Promise.allSettled(exporters.map((e) => e.close()));
@@ -382,16 +393,6 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   /** each UDP source's kernel drop count (null: the kernel does not tell), for the logs */
   const kernelDrops = (): Record<string, number | null> | undefined => (socketDrops.size === 0 ? undefined : Object.fromEntries([...socketDrops].map(([name, drops]) => [name, drops()])));
 
-  let metricsServer: MetricsServer | undefined;
-  if (opts.metrics) {
-    metricsServer = await startMetricsServer({
-      metrics,
-      host: opts.metrics.host,
-      port: opts.metrics.port,
-      health: () => ({ ok: !stopping, detail: { queueDepth: queue.depth, overflowed: queue.overflowed, received: counts.received, stopping } }),
-    });
-    addresses.metrics = { host: opts.metrics.host, port: metricsServer.port };
-  }
 
   async function* paced(): AsyncGenerator<SourcePacket[]> {
     for await (const group of queue) {

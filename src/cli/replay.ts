@@ -49,7 +49,14 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await sendToListener(capture, target, { speed, signal: interrupt.signal, udpMode: udpMode === 'ip-packet' ? 'ip-packet' : 'payload', ...(hepAuthKey !== undefined && { authKey: hepAuthKey }) });
+    const result = await sendToListener(capture, target, {
+      speed,
+      signal: interrupt.signal,
+      udpMode: udpMode === 'ip-packet' ? 'ip-packet' : 'payload',
+      ...(hepAuthKey !== undefined && { authKey: hepAuthKey }),
+      // a record cut short is said, as the enforcing commands say it, and counted in `skipped`
+      onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
+    });
     process.stdout.write(JSON.stringify({ sent: result.sent, skipped: result.skipped }) + '\n');
     return 0;
   } catch (err) {
@@ -87,11 +94,12 @@ export interface ReplayOutputs {
  * Without --explain, making them removes a decisions.ndjson an earlier --explain run left in
  * the folder: it would not be this run's, and would disagree with its exports and reports.
  */
-export function replayOutputs(outDir: string, explain: boolean): ReplayOutputs {
+export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => void): ReplayOutputs {
   let files: ReplayFiles | null = null;
   let opening: Promise<ReplayFiles> | undefined;
   const open = (): Promise<ReplayFiles> =>
     (opening ??= (async () => {
+      onOpen?.();
       await makeDir(outDir);
       const made: ReplayFiles = {
         exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
@@ -176,10 +184,12 @@ export async function runReplay(args: string[]): Promise<number> {
   // a gzip-compressed file's share read is not known from its size: no share, no ETA then
   const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
   await checkOutDir(outDir);
-  // once the run is accepted: a refused one says only what refused it (one line, SPEC §8)
-  for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
   const explain = values.explain === true;
-  const outputs = replayOutputs(outDir, explain);
+  // once the run is accepted — its first output made, not before: a capture refused at its first
+  // record (a pipe is never probed) says only what refused it (one line, SPEC §8)
+  const outputs = replayOutputs(outDir, explain, () => {
+    for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
+  });
   const progress = new Progress(`replay ${capture}`, sized ? info.size : 0, values.quiet === true);
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();

@@ -10,6 +10,7 @@ import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourcePacketBatcher } from './source-batch.js';
 import { readCaptureBatches } from '../../native-free/capture.js';
+import type { CaptureWarning } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
 
@@ -58,6 +59,8 @@ export interface ReplayOptions {
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
   hepProtocolOf?: (payload: Uint8Array) => number;
   signal?: AbortSignal;
+  /** told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`): it is counted as skipped */
+  onWarning?: (message: string) => void;
 }
 
 export interface ReplayResult {
@@ -95,7 +98,11 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   let firstTs: number | undefined;
   const startWall = performance.now();
   try {
-    for await (const batch of readCaptureBatches(path)) {
+    const onWarning = (w: CaptureWarning) => {
+      result.skipped++;
+      opts.onWarning?.(`${w.file}: at byte ${w.offset}: ${w.message}`);
+    };
+    for await (const batch of readCaptureBatches(path, { onWarning })) {
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
         const kind = decoder.decode(batch, i, view);
