@@ -22,6 +22,16 @@
  * byte with \" \\ \b \f \n \r \t escaped and every other byte outside printable ASCII as '_'.
  * A compound of several reports repeats the keys ("ssrc", "type", ...) in one object, so the
  * object is read with its members in order, duplicates kept, not with JSON.parse.
+ *
+ * Other agents print the same keys otherwise, and are read as they print them:
+ * - Asterisk (res_hep_rtcp, rtcp_report_to_json): one report, `"sender_information": null` for
+ *   an RR, the NTP words and "lsr" as decimal strings, the SSRC as a C int (negative from 2^31),
+ *   and its SR time as a timeval: Unix seconds and microseconds, made NTP seconds and fraction.
+ * - heplify (protos/rtcp.go): the whole compound folded into one object whose "type" and
+ *   "report_count" the last packet wrote (an SR+SDES prints 202), `"report_blocks": null` for
+ *   none, "report_blocks_xr" and "sdes_ssrc" beside: an SR where its sender information is not
+ *   all zeros, else an RR.
+ * - rtpproxy (acct_rtcp_hep, rtcp2json.c): no "report_blocks" key when "report_count" is 0.
  */
 import { encodeRtcpCompound, RtcpEncodeError, type RtcpPacketInput } from '../media/rtcp/encode.js';
 import { RtcpType, SdesItemType, type ReportBlock, type SdesChunk, type SdesItem } from '../media/rtcp/types.js';
@@ -195,7 +205,8 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 // ---------------------------------------------------------------------------------------------
 // Members → packets
 
-const REPORT_KEYS: ReadonlySet<string> = new Set(['sender_information', 'ssrc', 'type', 'report_count', 'report_blocks']);
+// (heplify's "report_blocks_xr" and "sdes_ssrc" are kept with its report: they say its object is folded)
+const REPORT_KEYS: ReadonlySet<string> = new Set(['sender_information', 'ssrc', 'type', 'report_count', 'report_blocks', 'report_blocks_xr', 'sdes_ssrc']);
 const SDES_KEYS: ReadonlySet<string> = new Set(['sdes_report_count', 'sdes_information']);
 
 /** The members one packet of the compound printed. */
@@ -208,8 +219,9 @@ interface Group {
  * Cuts the members into packets, in order. A packet's members are gathered until one of its
  * keys comes again (the next packet of the same kind), or a "sender_information" follows an
  * RR's "type" (an RR never has one: it is the next SR's). Other agents print the same keys in
- * other orders; within one packet the order does not matter. Members of no packet (heplify's
- * "report_blocks_xr", "sdes_ssrc") are ignored.
+ * other orders; within one packet the order does not matter. heplify's "report_blocks_xr" and
+ * "sdes_ssrc" go with its report (reportPacket reads its folded form by them); other members are
+ * ignored.
  */
 function packetsOf(root: JsonObject, dropped: { items: number }): RtcpPacketInput[] {
   const groups: Group[] = [];
@@ -218,7 +230,8 @@ function packetsOf(root: JsonObject, dropped: { items: number }): RtcpPacketInpu
     const kind = REPORT_KEYS.has(key) ? 'report' : SDES_KEYS.has(key) ? 'sdes' : undefined;
     if (kind === undefined) continue;
     let g = open[kind];
-    if (g && (g.fields.has(key) || (key === 'sender_information' && g.fields.get('type') === RtcpType.RR))) g = undefined;
+    // (Asterisk prints `"sender_information": null` for its RR: that one is the RR's own)
+    if (g && (g.fields.has(key) || (key === 'sender_information' && value !== null && g.fields.get('type') === RtcpType.RR))) g = undefined;
     if (!g) {
       g = { kind, fields: new Map() };
       open[kind] = g;
@@ -259,34 +272,65 @@ function integer(v: Json, min: number, max: number, what: string): number {
   return v;
 }
 
+/** u32, where Asterisk prints the value as a decimal string (its NTP words and LSR: ast_json_pack "s"). */
+function u32OrDigits(o: Map<string, Json> | JsonObject, key: string, where: string): number {
+  const v = field(o, key, where);
+  return integer(typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : v, 0, U32, `${where} "${key}"`);
+}
+
 const U32 = 0xffffffff;
 
 function u32(o: Map<string, Json> | JsonObject, key: string, where: string): number {
   return integer(field(o, key, where), 0, U32, `${where} "${key}"`);
 }
 
+/** An SSRC: a u32, or as Asterisk packs it, a C int (one of 2^31 and over printed negative). */
+function ssrcOf(o: Map<string, Json> | JsonObject, key: string, where: string): number {
+  return integer(field(o, key, where), -0x80000000, U32, `${where} "${key}"`) >>> 0;
+}
+
+/** Seconds between the NTP epoch (1900) and the Unix epoch (1970). */
+const NTP_UNIX_OFFSET = 2208988800;
+
 function reportPacket(fields: Map<string, Json>, where: string): RtcpPacketInput {
-  const ssrc = u32(fields, 'ssrc', where);
-  const type = field(fields, 'type', where);
+  const ssrc = ssrcOf(fields, 'ssrc', where);
+  let type = field(fields, 'type', where);
+  // heplify folds a whole compound into one object whose "type" and "report_count" the last
+  // packet wrote (an SR+SDES prints 202): its report is an SR where the sender information is
+  // not all zeros (it prints zeros for an RR), else an RR
+  const folded = fields.has('report_blocks_xr') || fields.has('sdes_ssrc');
+  if (folded && type !== RtcpType.SR && type !== RtcpType.RR) type = hasSenderInformation(fields.get('sender_information')) ? RtcpType.SR : RtcpType.RR;
   if (type !== RtcpType.SR && type !== RtcpType.RR) throw new RtcpJsonError(`${where} "type" is neither 200 (SR) nor 201 (RR)`);
-  const blocks = field(fields, 'report_blocks', where);
+  const count = folded ? undefined : fields.get('report_count');
+  // no blocks: heplify prints null (a nil slice), rtpproxy leaves the key out when its count is 0
+  let blocks = fields.get('report_blocks');
+  if (blocks === null || (blocks === undefined && count === 0)) blocks = [];
+  if (blocks === undefined) throw new RtcpJsonError(`${where}: no "report_blocks"`);
   if (!Array.isArray(blocks)) throw new RtcpJsonError(`${where} "report_blocks" is not an array`);
   if (blocks.length > 31) throw new RtcpJsonError(`${where}: ${blocks.length} report blocks do not fit the 5-bit count`);
-  const count = fields.get('report_count');
   // rtpengine prints the header's count, then that many blocks: a difference is a damaged object
   if (count !== undefined && count !== blocks.length) throw new RtcpJsonError(`${where} "report_count" does not match its ${blocks.length} report blocks`);
   const reports = blocks.map((b, i) => reportBlock(b, `${where} report_blocks[${i}]`));
-  // an RR has no sender information: one printed for it (heplify prints zeros) is not read
+  // an RR has no sender information: one printed for it (heplify prints zeros, Asterisk null) is not read
   if (type === RtcpType.RR) return { pt: RtcpType.RR, ssrc, reports };
   const info = fields.get('sender_information');
   if (!isObject(info)) throw new RtcpJsonError(`${where}: an SR (type 200) without an object "sender_information"`);
   const w = `${where} sender_information`;
+  const sec = field(info, 'ntp_timestamp_sec', w);
+  const frac = field(info, 'ntp_timestamp_usec', w);
+  let ntpSec = u32OrDigits(info, 'ntp_timestamp_sec', w);
+  // the NTP fraction word as on the wire, despite the name (rtpengine, heplify) — but Asterisk,
+  // which prints both words as strings, prints its timeval: Unix seconds and microseconds
+  let ntpFrac = u32OrDigits(info, 'ntp_timestamp_usec', w);
+  if (typeof sec === 'string' && typeof frac === 'string' && ntpFrac < 1_000_000) {
+    if (ntpSec < NTP_UNIX_OFFSET) ntpSec += NTP_UNIX_OFFSET;
+    ntpFrac = Math.round((ntpFrac * 2 ** 32) / 1e6) >>> 0;
+  }
   return {
     pt: RtcpType.SR,
     ssrc,
-    ntpSec: u32(info, 'ntp_timestamp_sec', w),
-    // the NTP fraction word as on the wire, despite the name
-    ntpFrac: u32(info, 'ntp_timestamp_usec', w),
+    ntpSec,
+    ntpFrac,
     rtpTs: u32(info, 'rtp_timestamp', w),
     packetCount: u32(info, 'packets', w),
     octetCount: u32(info, 'octets', w),
@@ -294,16 +338,22 @@ function reportPacket(fields: Map<string, Json>, where: string): RtcpPacketInput
   };
 }
 
+/** Whether heplify's sender information says anything (an RR's is all zeros). */
+function hasSenderInformation(info: Json | undefined): boolean {
+  if (info === undefined || !isObject(info)) return false;
+  return info.members.some(([, v]) => v !== 0 && v !== '0' && v !== null);
+}
+
 function reportBlock(b: Json, where: string): ReportBlock {
   if (!isObject(b)) throw new RtcpJsonError(`${where} is not an object`);
   return {
-    ssrc: u32(b, 'source_ssrc', where),
+    ssrc: ssrcOf(b, 'source_ssrc', where),
     fractionLost: integer(field(b, 'fraction_lost', where), 0, 0xff, `${where} "fraction_lost"`),
     // 24 bits either way: unsigned as rtpengine prints it, or signed; the decoder reads it signed
     cumulativeLost: signed24(integer(field(b, 'packets_lost', where), -0x800000, 0xffffff, `${where} "packets_lost"`)),
     highestSeq: u32(b, 'highest_seq_no', where),
     jitter: u32(b, 'ia_jitter', where),
-    lsr: u32(b, 'lsr', where),
+    lsr: u32OrDigits(b, 'lsr', where),
     dlsr: u32(b, 'dlsr', where),
   };
 }

@@ -317,7 +317,7 @@ describe('rtcpFromJson: an object that cannot be read says why', () => {
     ['not UTF-8', Uint8Array.of(0x7b, 0x22, 0xff, 0x22, 0x7d), 'payload is not UTF-8 text'],
     ['nothing to send', '{ }', 'no SR, RR or SDES in the object'],
     ['missing field', sr.replace('"lsr":305419896,', ''), 'report 1 report_blocks[0]: no "lsr"'],
-    ['SSRC out of range', sr.replace('"ssrc":287454020', '"ssrc":4294967296'), 'report 1 "ssrc": a number is not an integer 0..4294967295'],
+    ['SSRC out of range', sr.replace('"ssrc":287454020', '"ssrc":4294967296'), 'report 1 "ssrc": a number is not an integer -2147483648..4294967295'],
     ['fraction out of range', sr.replace('"fraction_lost":255', '"fraction_lost":256'), '"fraction_lost": a number is not an integer 0..255'],
     ['loss out of range', sr.replace('"packets_lost":16777215', '"packets_lost":16777216'), '"packets_lost": a number is not an integer -8388608..16777215'],
     ['not an integer', sr.replace('"octets":197440', '"octets":1.5'), 'sender_information "octets": a number is not an integer'],
