@@ -8,12 +8,14 @@
  * cached statement is never served when revalidation fails: the handle's owner may have
  * tightened it.
  */
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StatementPart } from './statement.js';
 
 export interface UriResolverOptions {
-  /** extra trusted CA certificates (PEM), e.g. a private repository's CA */
+  /** extra trusted CA certificates (PEM), e.g. a private repository's CA: trusted beside the default store */
   ca?: string | Buffer | (string | Buffer)[];
   /** whole-request budget, connect to last byte */
   timeoutMs?: number;
@@ -21,6 +23,12 @@ export interface UriResolverOptions {
   /** clock in milliseconds, for tests */
   now?: () => number;
   maxEntries?: number;
+  /**
+   * how long a failed fetch is remembered (ms; default 30 s): a handle asked for again meanwhile
+   * is unresolved at once, not fetched again. A repository that is down cost every INVITE
+   * naming its handle a whole timeout, and held the live service's packets meanwhile.
+   */
+  failureTtlMs?: number;
 }
 
 export type UriResolution =
@@ -44,10 +52,15 @@ interface HttpResult {
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_MAX_BODY = 64 * 1024;
 const DEFAULT_MAX_ENTRIES = 1024;
+const DEFAULT_FAILURE_TTL_MS = 30_000;
 
 export class UriResolver {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<UriResolution>>();
+  /** by URI, a fetch that failed lately: why, and until when it is not tried again */
+  private readonly failed = new Map<string, { reason: string; until: number }>();
+  /** connections trusting the default store with `ca` added (trustingAgent), made at the first fetch */
+  private agent: Agent | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: UriResolverOptions = {}) {
@@ -57,9 +70,22 @@ export class UriResolver {
   /** Resolves a handle to a statement part for `prefId`. Concurrent calls for one URI share a request. */
   resolve(uri: string, prefId: string): Promise<UriResolution> {
     const pending = this.inFlight.get(uri);
-    const resolution = pending ?? this.fetchOrReuse(uri).finally(() => this.inFlight.delete(uri));
+    const resolution = pending ?? this.fetchRemembering(uri).finally(() => this.inFlight.delete(uri));
     if (pending === undefined) this.inFlight.set(uri, resolution);
     return resolution.then((r) => (r.status === 'resolved' ? { ...r, part: { ...r.part, prefId } } : r));
+  }
+
+  /** fetchOrReuse, a failure remembered for failureTtlMs (the oldest let go past maxEntries). */
+  private async fetchRemembering(uri: string): Promise<UriResolution> {
+    const failed = this.failed.get(uri);
+    if (failed !== undefined && this.now() < failed.until) return { status: 'unresolved', uri, reason: `${failed.reason} (a fetch failed lately: not tried again yet)` };
+    this.failed.delete(uri);
+    const result = await this.fetchOrReuse(uri);
+    if (result.status === 'unresolved') {
+      this.failed.set(uri, { reason: result.reason, until: this.now() + (this.options.failureTtlMs ?? DEFAULT_FAILURE_TTL_MS) });
+      while (this.failed.size > (this.options.maxEntries ?? DEFAULT_MAX_ENTRIES)) this.failed.delete(this.failed.keys().next().value!);
+    }
+    return result;
   }
 
   private async fetchOrReuse(uri: string): Promise<UriResolution> {
@@ -113,6 +139,25 @@ export class UriResolver {
     return resolved(uri, entry, 'network');
   }
 
+  /**
+   * An agent whose connections trust the default store (the bundled roots and NODE_EXTRA_CA_CERTS)
+   * with the extra CAs added, made once: node:https's `ca` option replaces the defaults, so once
+   * an operator named a private repository's CA every publicly served handle failed.
+   */
+  private trustingAgent(): Agent {
+    if (this.agent === undefined) {
+      const extra = this.options.ca;
+      // the defaults spelled out (Node 20 has no other way to keep them beside a `ca`): the
+      // bundled roots and the file NODE_EXTRA_CA_CERTS names, as Node reads it at start
+      const fromEnv = process.env.NODE_EXTRA_CA_CERTS ? readIfAny(process.env.NODE_EXTRA_CA_CERTS) : undefined;
+      const ca = [...rootCertificates, ...(fromEnv !== undefined ? [fromEnv] : []), ...(Array.isArray(extra) ? extra : extra === undefined ? [] : [extra])];
+      // an agent of its own: the global one pools connections without telling trust stores
+      // apart, so one made trusting the extra CA would serve a request that does not
+      this.agent = new Agent({ keepAlive: true, ca });
+    }
+    return this.agent;
+  }
+
   private remember(uri: string, entry: CacheEntry): void {
     this.cache.delete(uri);
     this.cache.set(uri, entry);
@@ -125,7 +170,7 @@ export class UriResolver {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxBody = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise<HttpResult>((resolve, reject) => {
-      const req = request(url, { method: 'GET', headers, ca: this.options.ca }, (res) => {
+      const req = request(url, { method: 'GET', headers, ...(this.options.ca !== undefined && { agent: this.trustingAgent() }) }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -174,4 +219,13 @@ function freshnessOf(headers: IncomingHttpHeaders): { maxAgeSec: number; store: 
   const age = Number(headerValue(headers.age) ?? '0');
   if (Number.isFinite(age) && age > 0) maxAgeSec = Math.max(0, maxAgeSec - age);
   return { maxAgeSec, store: true };
+}
+
+/** A file's text, or undefined when it cannot be read (Node itself only warns of a bad NODE_EXTRA_CA_CERTS). */
+function readIfAny(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
