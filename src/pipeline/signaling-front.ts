@@ -88,6 +88,10 @@ export class SignalingFront {
   private readonly bodyStated = new Set<string>();
   /** Per Call-ID, the identifiers whose integrity failure the call was told of (integrity-failure, once per call). */
   private readonly integrityTold = new Map<string, Set<string>>();
+  /** Per Call-ID, the identifiers whose parts' disagreement the call was told of (inconsistent-signaling, once per call). */
+  private readonly inconsistencyTold = new Map<string, Set<string>>();
+  /** The identifiers the message being read delivered parts of (deliverParts: a later call restating a held disagreement is told of it). */
+  private deliveredNow = new Set<string>();
   /** Per dialog, what answers in an INVITE's provisional responses removed: reported at its 2xx (answer-confirmed), dropped at its failure. */
   private readonly heldDiffs = new Map<string, ScopeDiff[]>();
   /**
@@ -408,6 +412,7 @@ export class SignalingFront {
   private deliverParts(frame: number, ts: number, dialog: DialogId, sdp: SessionDescription | null, aiPref: AiPrefValue[], bodies: AiPrefBody[], offer: string | null = null): void | Promise<void> {
     const origin = `frame ${frame}`;
     const findings: PolicyFinding[] = [];
+    this.deliveredNow = new Set();
     if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
       return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, aiPref, origin, findings, offer));
     }
@@ -494,8 +499,23 @@ export class SignalingFront {
     if (signed.length > 0) {
       return (async () => {
         for (const c of signed) findings.push(...(await this.verify(c, ts, offer)));
-        for (const f of findings) this.reportFinding(frame, ts, dialog, f);
+        this.reportFindings(frame, ts, dialog, findings);
       })();
+    }
+    this.reportFindings(frame, ts, dialog, findings);
+  }
+
+  /**
+   * A message's findings, and for each identifier it delivered parts of that the registry holds
+   * in disagreement, that disagreement — once per call: the registry finds a disagreement when
+   * parts first differ, so a second call restating it was told nothing (unresolved-apt and
+   * integrity-failure are said per call too).
+   */
+  private reportFindings(frame: number, ts: number, dialog: DialogId, findings: PolicyFinding[]): void {
+    const told = this.inconsistencyTold.get(dialog.callId);
+    for (const id of this.deliveredNow) {
+      if (told?.has(id) || findings.some((f) => f.apt === id && f.type === 'inconsistent-signaling')) continue;
+      findings.push(...this.registry.disagreements(id));
     }
     for (const f of findings) this.reportFinding(frame, ts, dialog, f);
   }
@@ -509,6 +529,7 @@ export class SignalingFront {
       if (!this.registry.holds(part.prefId, (pendingUnder) => dialogOfOffer(pendingUnder) !== dialogKey)) offer = null;
     }
     this.touch(part.prefId);
+    this.deliveredNow.add(part.prefId);
     const key = signaledKey(part);
     // A pending part is the registry's until its offer is settled: signaled once committed (settle).
     if (offer !== null) return this.signaled.has(key) && partVersion(part) === null ? [] : this.registry.deliver(part, offer);
@@ -792,7 +813,10 @@ export class SignalingFront {
   /** Everything kept for a dialog (or an INVITE's early state) that is over. */
   private forget(key: string): void {
     const callId = this.dialogIds.get(key)?.callId;
-    if (callId !== undefined) this.integrityTold.delete(callId);
+    if (callId !== undefined) {
+      this.integrityTold.delete(callId);
+      this.inconsistencyTold.delete(callId);
+    }
     this.repository.delete(key);
     this.dialogIds.delete(key);
     this.lastScopes.delete(key);
@@ -829,6 +853,11 @@ export class SignalingFront {
 
   private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {
     if (f.type === 'integrity-failure') this.integrityToldOf(dialog.callId).add(f.apt);
+    if (f.type === 'inconsistent-signaling') {
+      let told = this.inconsistencyTold.get(dialog.callId);
+      if (told === undefined) this.inconsistencyTold.set(dialog.callId, (told = new Set()));
+      told.add(f.apt);
+    }
     const type: ReportType =
       f.type === 'integrity-failure' ? 'integrity-failure' : f.type === 'unresolved-apt' ? 'unresolved-apt' : f.type === 'version-replaced' || f.type === 'stale-version' ? 'scope-transitioned' : 'inconsistent-signaling';
     // an identifier that cannot be used is worded as reportUnresolved words it, whichever call found it first

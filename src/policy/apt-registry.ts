@@ -265,6 +265,19 @@ export class AptRegistry {
     return entry.pending.some((p) => !ignore(p.offer)) || entry.pendingUnreadable.some((u) => !ignore(u.offer));
   }
 
+  /**
+   * The disagreements between the parts of a pref-id it holds (those an offer proposes with
+   * them, while one is pending): what an inconsistent-signaling finding said when they first
+   * differed, for a later call that restates them (its delivery finds nothing new).
+   */
+  disagreements(prefId: string): PolicyFinding[] {
+    const entry = this.entries.get(prefId);
+    if (entry === undefined) return [];
+    const set = entry.proposed ?? entry.held;
+    if (set.parts.length < 2) return [];
+    return buildStatement(prefId, set.parts).findings.filter((f) => f.type === 'inconsistent-signaling');
+  }
+
   /** The statement for a pref-id; an identifier nothing resolved is `unresolved` (export=none). */
   get(prefId: string): AptStatement {
     const entry = this.entries.get(prefId);

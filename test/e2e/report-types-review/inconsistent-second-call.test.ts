@@ -1,7 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of the
- * report types and left — it fails today. A second call restating a disagreement the registry already holds gets no inconsistent-signaling of its own (unresolved-apt and integrity-failure are said per call).
- * Rename it to .test.ts once fixed. (README.)
+ * Found by a review of the report types, fixed since: a message delivering parts of an identifier
+ * the registry holds in disagreement tells its call of that disagreement once
+ * (src/pipeline/signaling-front.ts reportFindings, AptRegistry.disagreements), as unresolved-apt
+ * and integrity-failure are said once per call.
  *
  * Report review (SPEC §3, §6 inconsistent-signaling; README "Statements and precedence").
  *
