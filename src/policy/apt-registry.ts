@@ -273,9 +273,15 @@ export class AptRegistry {
   disagreements(prefId: string): PolicyFinding[] {
     const entry = this.entries.get(prefId);
     if (entry === undefined) return [];
-    const set = entry.proposed ?? entry.held;
-    if (set.parts.length < 2) return [];
-    return buildStatement(prefId, set.parts).findings.filter((f) => f.type === 'inconsistent-signaling');
+    const parts = (entry.proposed ?? entry.held).parts;
+    if (parts.length < 2) return [];
+    // asked at every message that delivers the identifier to a call not told of it: built once
+    // per state of the parts (a set's parts grow by push, or are a new array)
+    const memo = disagreementMemo.get(parts);
+    if (memo !== undefined && memo.length === parts.length) return memo.findings;
+    const findings = buildStatement(prefId, parts).findings.filter((f) => f.type === 'inconsistent-signaling');
+    disagreementMemo.set(parts, { length: parts.length, findings });
+    return findings;
   }
 
   /** The statement for a pref-id; an identifier nothing resolved is `unresolved` (export=none). */
@@ -338,6 +344,9 @@ export class AptRegistry {
  * Adds a part to a set by the version rule; `taken`: the set changed. Findings: a stale or
  * replacing version, and the disagreements between the parts not reported before.
  */
+/** AptRegistry.disagreements' last answer per parts array, and the length it was made at. */
+const disagreementMemo = new WeakMap<readonly StatementPart[], { length: number; findings: PolicyFinding[] }>();
+
 function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings: PolicyFinding[] } {
   const key = partKey(part);
   if (set.partKeys.has(key)) return { taken: false, findings: [] };
