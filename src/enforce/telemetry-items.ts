@@ -91,11 +91,11 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       // whose text remains governs its text too.
       const subjects: number[] = [];
       for (const c of chunks) subjects.push(c.ssrc);
-      items.push({ index, packetIndex, pt, feature: 'sdes', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(subjects, packet.ssrc), kind: 'sdes', packet, chunks });
+      items.push({ index, packetIndex, pt, feature: 'sdes', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(subjects, packet.ssrc, false), kind: 'sdes', packet, chunks });
       return;
     }
     case RtcpType.BYE:
-      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(packet.ssrcs, packet.ssrc), kind: 'bye', packet });
+      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(packet.ssrcs, packet.ssrc, false), kind: 'bye', packet });
       return;
     case RtcpType.APP:
       items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
@@ -135,18 +135,23 @@ const NO_SUBJECTS: number[] = Object.freeze([]) as unknown as number[];
 /** Report blocks' sources other than the sender, without an intermediate array of SSRCs. */
 function reportSubjects(reports: readonly { ssrc: number }[], sender: number): number[] {
   if (reports.length === 0) return NO_SUBJECTS;
-  if (reports.length === 1) return onlyOther(reports[0]!.ssrc, sender);
+  if (reports.length === 1) return onlyOther(reports[0]!.ssrc, sender, false);
   const out: number[] = [];
   for (let i = 0; i < reports.length; i++) {
     const ssrc = reports[i]!.ssrc;
-    if (ssrc !== sender && ssrc !== 0 && !out.includes(ssrc)) out.push(ssrc);
+    if (ssrc !== sender && !out.includes(ssrc)) out.push(ssrc);
   }
   return out;
 }
 
-/** One possible subject: itself unless it is the sender or 0 ("none"). */
-function onlyOther(ssrc: number, sender: number): number[] {
-  return ssrc !== sender && ssrc !== 0 ? [ssrc] : NO_SUBJECTS;
+/**
+ * One possible subject: itself unless it is the sender, or 0 where 0 means "none" (`zeroIsNone`:
+ * feedback's media SSRC, FIR entries). A report block's or an XR block's source is an SSRC like
+ * any other, 0 included (RFC 3550 reserves no value): a stream sending as SSRC 0 governs what
+ * is reported on it.
+ */
+function onlyOther(ssrc: number, sender: number, zeroIsNone = true): number[] {
+  return ssrc !== sender && (ssrc !== 0 || !zeroIsNone) ? [ssrc] : NO_SUBJECTS;
 }
 
 /**
@@ -174,15 +179,15 @@ function describingChunks(chunks: readonly SdesChunk[]): SdesChunk[] {
 
 /** The sources an XR block reports on, other than the sender. */
 function xrBlockSubjects(block: XrBlock, sender: number): number[] {
-  if ('subBlocks' in block) return distinctOthers(block.subBlocks.map((s) => s.ssrc), sender);
-  if ('ssrc' in block && block.ssrc !== undefined) return onlyOther(block.ssrc, sender);
+  if ('subBlocks' in block) return distinctOthers(block.subBlocks.map((s) => s.ssrc), sender, false);
+  if ('ssrc' in block && block.ssrc !== undefined) return onlyOther(block.ssrc, sender, false);
   return NO_SUBJECTS;
 }
 
-/** Subjects other than the sender, in first-seen order; SSRC 0 is "none" in feedback and FIR. */
-function distinctOthers(ssrcs: readonly number[], sender: number): number[] {
-  if (ssrcs.length === 1) return onlyOther(ssrcs[0]!, sender);
+/** Subjects other than the sender, in first-seen order; SSRC 0 is "none" in feedback and FIR (`zeroIsNone`). */
+function distinctOthers(ssrcs: readonly number[], sender: number, zeroIsNone = true): number[] {
+  if (ssrcs.length === 1) return onlyOther(ssrcs[0]!, sender, zeroIsNone);
   const out: number[] = [];
-  for (const ssrc of ssrcs) if (ssrc !== sender && ssrc !== 0 && !out.includes(ssrc)) out.push(ssrc);
+  for (const ssrc of ssrcs) if (ssrc !== sender && (ssrc !== 0 || !zeroIsNone) && !out.includes(ssrc)) out.push(ssrc);
   return out;
 }

@@ -171,7 +171,10 @@ export const voipMetricsArb = fc.record({
 // bytes 4-7 of a block of 8 bytes or more are kept as the SSRC of its source (RFC 6792)
 const unknownBlockArb = fc.oneof(
   fc.record({ bt: fc.integer({ min: 8, max: 255 }), typeSpecific: u8, length: fc.constant(4), unknown: fc.constant(true as const) }),
-  fc.record({ bt: fc.integer({ min: 8, max: 255 }), typeSpecific: u8, length: fc.integer({ min: 2, max: 8 }).map((w) => w * 4), unknown: fc.constant(true as const), ssrc: u32 }),
+  // (XNQ, 8, names no source; IDMS, 12, names it at byte 12: a block of 16 bytes at least)
+  fc
+    .record({ bt: fc.integer({ min: 9, max: 255 }), typeSpecific: u8, length: fc.integer({ min: 2, max: 8 }).map((w) => w * 4), unknown: fc.constant(true as const), ssrc: u32 })
+    .filter((b) => b.bt !== 12 || b.length >= 16),
 );
 export const xrBlockArb: fc.Arbitrary<XrBlock> = fc.oneof(rleArb, receiptTimesArb, rrtArb, dlrrArb, statsArb, voipMetricsArb, unknownBlockArb);
 export const extendedReportArb = fc.record({ pt: fc.constant(207 as const), ssrc: u32, blocks: fc.array(xrBlockArb, { maxLength: 6 }) });

@@ -20,6 +20,7 @@ import {
   type UnknownRtcp,
   type XrBlock,
 } from './types.js';
+import { xrSourceOffset } from './extended-report.js';
 
 type WithoutPlacement<T> = T extends unknown ? Omit<T, 'offset' | 'length'> : never;
 
@@ -181,10 +182,15 @@ function writeXrBlock(w: WireWriter, b: XrBlock): void {
   if ('unknown' in b) {
     w.u8(b.bt);
     w.u8(b.typeSpecific);
-    const len = Math.max(b.ssrc === undefined ? 4 : 8, b.length);
+    // the source where the decoder reads it (xrSourceOffset: IDMS names it at byte 12)
+    const at = b.ssrc === undefined ? -1 : xrSourceOffset(b.bt);
+    const len = Math.max(at < 0 ? 4 : at + 4, b.length);
     w.u16((len >>> 2) - 1);
-    if (b.ssrc !== undefined) w.u32(b.ssrc);
-    w.zeros(len - (b.ssrc === undefined ? 4 : 8));
+    if (at >= 0) {
+      w.zeros(at - 4);
+      w.u32(b.ssrc!);
+    }
+    w.zeros(len - (at < 0 ? 4 : at + 4));
     return;
   }
   w.u8(b.bt);

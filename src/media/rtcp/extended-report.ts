@@ -75,6 +75,20 @@ export function decodeExtendedReport(
 }
 
 /** One report block whose length has been checked against the packet and its type. */
+/** XR block types read only for the source they name (decodeXrBlock's default). */
+const XR_XNQ = 8;
+const XR_IDMS = 12;
+
+/**
+ * Where a block type decodeXrBlock does not read names the source it reports on: at bytes 4–7
+ * for most later types (RFC 6776, 6958, 7003, 7004, …), at 12–15 for IDMS (RFC 7272 §7.1, after
+ * its payload type and stream correlation id); −1 for XNQ (RFC 5093: bytes 4–7 are sequence
+ * numbers, it names none).
+ */
+export function xrSourceOffset(bt: number): number {
+  return bt === XR_IDMS ? 12 : bt === XR_XNQ ? -1 : 4;
+}
+
 function decodeXrBlock(b: Uint8Array, at: number, blockLen: number): XrBlock {
   const bt = b[at];
   const end = at + blockLen;
@@ -151,7 +165,11 @@ function decodeXrBlock(b: Uint8Array, at: number, blockLen: number): XrBlock {
         jbMaximum: readU16(b, at + 32),
         jbAbsMax: readU16(b, at + 34),
       };
-    default:
-      return blockLen >= 8 ? { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true, ssrc: readU32(b, at + 4) } : { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true };
+    default: {
+      const ssrcAt = xrSourceOffset(bt);
+      return ssrcAt >= 0 && blockLen >= ssrcAt + 4
+        ? { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true, ssrc: readU32(b, at + ssrcAt) }
+        : { bt, typeSpecific: b[at + 1], length: blockLen, unknown: true };
+    }
   }
 }
