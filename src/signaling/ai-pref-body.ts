@@ -50,8 +50,10 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
     const text = utf8.decode(part.bytes);
     try {
       document = JSON.parse(text);
-    } catch (err) {
-      errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is not JSON: ${(err as Error).message.slice(0, 80)}` });
+    } catch {
+      // where, not V8's message: it quotes the text around the fault (a statement's own words)
+      const where = scanJson(text).syntaxError;
+      errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is not JSON${where === null ? '' : ` (at line ${where.line}, column ${where.column})`}` });
       continue;
     }
     // a key given twice is refused, as a CBOR part's is (JSON.parse keeps the last, silently:

@@ -74,7 +74,7 @@ export function parseHeaderBlock(text: string, baseOffset: number): { headers: S
     const rawName = text.slice(lineStart, colon).trim();
     const name = nameOf(rawName);
     if (name === null) {
-      errors.push(sipError('bad-header-name', lineOffset, rawName.slice(0, 40)));
+      errors.push(sipError('bad-header-name', lineOffset, whyNotAName(rawName)));
       continue;
     }
     pending = name;
@@ -89,3 +89,20 @@ function headerOf(name: { name: string; list: boolean }, rawValue: string, offse
   const value = rawValue.trim();
   return { name: name.name, value, values: name.list ? splitHeaderList(value) : [value], offset };
 }
+
+/**
+ * Why a header line's name is none, without copying it: a broken line may hold a credential or
+ * a caller's address (`Authorization Bearer <token>: …`), and reports never quote header values
+ * (SPEC §6) — its length, and the first character a name cannot have, by its code.
+ */
+function whyNotAName(rawName: string): string {
+  if (rawName === '') return 'an empty name';
+  for (let i = 0; i < rawName.length; i++) {
+    const c = rawName.charCodeAt(i);
+    if (!TOKEN_CHAR.test(rawName[i]!)) return `a name of ${rawName.length} characters: character ${i + 1} (U+${c.toString(16).toUpperCase().padStart(4, '0')}) cannot be in one`;
+  }
+  return `a name of ${rawName.length} characters`;
+}
+
+/** RFC 3261 §25.1 token characters. */
+const TOKEN_CHAR = /^[A-Za-z0-9\-.!%*_+`'~]$/;

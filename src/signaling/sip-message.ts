@@ -60,7 +60,7 @@ export function parseSipMessage(bytes: Uint8Array, off: number, len: number): Si
   if (lineEnd < 0 || lineEnd >= end) lineEnd = end;
   const startLine = decodeUtf8(bytes, start, lineEnd > start && bytes[lineEnd - 1] === 0x0d ? lineEnd - 1 : lineEnd).trim();
   const message = startLineMessage(startLine);
-  if (message === null) return { message: null, errors: [sipError('bad-start-line', start - off, startLine.slice(0, 60))] };
+  if (message === null) return { message: null, errors: [sipError('bad-start-line', start - off, startLineShape(startLine))] };
   if (message.kind === 'response' && (message.status < 100 || message.status > 699)) {
     errors.push(sipError('bad-status-code', start - off, String(message.status)));
   }
@@ -270,4 +270,15 @@ export function sdpBodyOf(m: SipMessage): string | null {
 /** The `application/aipref+json` and `application/aipref+cbor` parts (seed §5.2). */
 export function aiPrefBodyParts(m: SipMessage): SipBodyPart[] {
   return m.parts.filter((p) => p.contentType === 'application/aipref+json' || p.contentType === 'application/aipref+cbor');
+}
+
+/**
+ * What a start line that is neither a request line nor a status line looks like, without its
+ * Request-URI (a caller's or callee's address: reports never quote it, SPEC §6): its first word
+ * where that is a method or version-like token, and its length.
+ */
+function startLineShape(line: string): string {
+  const first = line.split(' ', 1)[0]!;
+  const word = /^[A-Za-z0-9.\-/!%*_+`'~]{1,16}$/.test(first) ? `'${first}' then ` : '';
+  return `${word}${line.length} characters: neither a request line nor a status line`;
 }

@@ -84,7 +84,7 @@ describe('an application/aipref+cbor part', () => {
 
   it('a JSON part that does not parse is reported once, not once by the tracker and again by the front', async () => {
     const { run, reports } = await replayCall('apt-c;scope=session;uri=<cid:s1@x>', 'application/aipref+json', Buffer.from('{"export":'));
-    expect(reports.filter((r) => r.type === 'malformed-input').map((r) => r.detail)).toEqual(['frame 1: application/aipref+json part <s1@x> is not JSON: Unexpected end of JSON input']);
+    expect(reports.filter((r) => r.type === 'malformed-input').map((r) => r.detail)).toEqual(['frame 1: application/aipref+json part <s1@x> is not JSON (at line 1, column 11)']);
     expect(run.result.summary.malformed).toBe(1);
   });
 });

@@ -455,7 +455,7 @@ describe('DialogTracker: APT statements in bodies (seed §5.2)', () => {
     const e = r.send(text);
     expect(types(e)).toEqual(['offer', 'parse-error', 'parse-error', 'aipref-body', 'aipref-body']);
     expect(e[1]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-cbor', where: 0, detail: 'application/aipref+cbor part <bytes@a.example> is not CBOR that JSON could express: at byte 0: byte string where JSON has only text' });
-    expect(e[2]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-json', where: 0, detail: 'application/aipref+json part <broken@a.example> is not JSON: Unexpected end of JSON input' });
+    expect(e[2]).toMatchObject({ source: 'ai-pref-body', reason: 'bad-json', where: 0, detail: 'application/aipref+json part <broken@a.example> is not JSON (at line 1, column 11)' });
     expect(e[3]).toMatchObject({ party: 'caller', body: { contentType: 'application/aipref+json', contentId: 'stmt1@a.example', document: { export: 'none', retention: '0' }, referencedBy: ['apt-1'] } });
     expect(e[4]).toMatchObject({ body: { contentType: 'application/aipref+cbor', contentId: 'stmt2@a.example', document: 'raw', referencedBy: [] } });
     if (e[0]!.type !== 'offer') throw new Error();
