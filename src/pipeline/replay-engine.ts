@@ -470,7 +470,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const reloaded = take();
       if (reloaded) {
         // in force after the last packet read: before this batch's first
-        front.updatePolicy(reloaded.policy, reloaded.windowSec, feed.stats.lastFrame, feed.stats.lastTs);
+        await front.updatePolicy(reloaded.policy, reloaded.windowSec, feed.stats.lastFrame, feed.stats.lastTs);
         for (const ev of front.takeEvents()) pendingEvents.push(ev);
       }
       yield batch;

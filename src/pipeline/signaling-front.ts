@@ -29,6 +29,30 @@ interface SignedClaim {
   id: string;
   integrity: string;
   token: string | null;
+  /** what the signed value itself states beside its signature (inlineRestriction), merged unsigned once it verifies */
+  inline?: StatementPart;
+}
+
+/** Statement keys a signed value may state beside its token: they can only restrict what the token says. */
+const RESTRICTING_KEYS: ReadonlySet<string> = new Set(['export', 'features', 'retention']);
+
+/**
+ * The part of a signed value's own parameters that restricts (export, features, retention) —
+ * with its scope — as an unsigned part of `source`, or undefined when it states none. Merged with
+ * the verified statement, strictest winning, as the same parameters are in a value of their own
+ * (an `AI-Pref: apt-x;export=none;integrity=jws;token=…` left raw by the token lost its none).
+ */
+function inlineRestriction(prefId: string, source: StatementPart['source'], origin: string, params: Readonly<Record<string, unknown>>): StatementPart | undefined {
+  const kept: Record<string, unknown> = {};
+  let restricts = false;
+  for (const name of Object.keys(params)) {
+    const lower = name.toLowerCase();
+    if (RESTRICTING_KEYS.has(lower)) {
+      kept[name] = params[name];
+      restricts = true;
+    } else if (lower === 'scope') kept[name] = params[name];
+  }
+  return restricts ? { prefId, source, origin, params: kept } : undefined;
 }
 
 /** How an offline uri= handle the policy file misses is said: a reloaded file that states the identifier lifts it. */
@@ -45,6 +69,15 @@ export interface SignalingCounters {
 
 /** Identifiers signaling brought that the front keeps at most (forgetIdle). */
 export const DEFAULT_MAX_IDENTIFIERS = 20_000;
+
+/** What a signed part was verified from: its token and method, at the capture time it came. */
+interface SignedClaimSeen {
+  token: string;
+  method: string;
+  atSec: number;
+}
+
+const NO_FAILURES: ReadonlyMap<StatementPart, string> = new Map();
 
 export class SignalingFront {
   private readonly tracker = new DialogTracker();
@@ -92,6 +125,8 @@ export class SignalingFront {
   private readonly inconsistencyTold = new Map<string, Set<string>>();
   /** The identifiers the message being read delivered parts of (deliverParts: a later call restating a held disagreement is told of it). */
   private deliveredNow = new Set<string>();
+  /** A verified signed part's claim, for a policy reload to verify again against the new file. */
+  private readonly signedClaims = new WeakMap<StatementPart, SignedClaimSeen>();
   /** Per dialog, what answers in an INVITE's provisional responses removed: reported at its 2xx (answer-confirmed), dropped at its failure. */
   private readonly heldDiffs = new Map<string, ScopeDiff[]>();
   /**
@@ -148,7 +183,31 @@ export class SignalingFront {
    *   from now on.
    * Everything goes to the shards with the next events (takeEvents).
    */
-  updatePolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number): void {
+  updatePolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number): void | Promise<void> {
+    // A signed part stands on the file that trusted its key: verified again against the new one
+    // (its revocations, keys and issuers; at the capture time it was first verified), a failure
+    // is the identifier's integrity failure from the reload on. Without signed parts, at once.
+    const signed: { part: StatementPart; claim: SignedClaimSeen }[] = [];
+    const note = (part: StatementPart) => {
+      const claim = this.signedClaims.get(part);
+      if (claim !== undefined) signed.push({ part, claim });
+    };
+    for (const d of this.signaled.values()) if ('part' in d) note(d.part);
+    for (const p of this.registry.pendingParts()) note(p.part);
+    if (signed.length === 0) return this.applyPolicy(policy, windowSec, frame, ts, NO_FAILURES);
+    return (async () => {
+      const { verifyAptToken } = await import('../policy/integrity.js');
+      const failures = new Map<StatementPart, string>();
+      for (const { part, claim } of signed) {
+        const result = await verifyAptToken(claim.token, part.prefId, policy, { atSec: claim.atSec, method: claim.method });
+        if (result.status !== 'verified') failures.set(part, `${result.reason}: ${result.detail} (policy reload)`);
+      }
+      this.applyPolicy(policy, windowSec, frame, ts, failures);
+    })();
+  }
+
+  /** updatePolicy, the signed parts that no longer verify (`failures`) known. */
+  private applyPolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number, failures: ReadonlyMap<StatementPart, string>): void {
     const before = this.registry.ids();
     const pending = this.registry.pendingParts();
     const pendingUnreadable = this.registry.pendingUnreadable();
@@ -159,13 +218,21 @@ export class SignalingFront {
     // (a handle the former file missed is the new file's to resolve, if it states the identifier)
     const resolvedNow = (prefId: string, reason: string) => reason.endsWith(POLICY_MISS) && policy.apts.has(prefId);
     for (const d of this.signaled.values()) {
-      if ('part' in d) this.registry.deliver(d.part);
-      else if (resolvedNow(d.failure.prefId, d.failure.reason)) continue;
+      if ('part' in d) {
+        const failed = failures.get(d.part);
+        // (kept as signaled: a later reload that trusts its key again verifies it again)
+        if (failed !== undefined) this.registry.markIntegrityFailure(d.part.prefId, failed);
+        else this.registry.deliver(d.part);
+      } else if (resolvedNow(d.failure.prefId, d.failure.reason)) continue;
       else if (d.failure.unreadable) this.registry.markUnreadable(d.failure.prefId, d.failure.reason, null, d.failure.transient);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
     // parts of offers still awaiting their answers stay pending on top of the new statements
-    for (const p of pending) this.registry.deliver(p.part, p.offer);
+    for (const p of pending) {
+      const failed = failures.get(p.part);
+      if (failed !== undefined) this.registry.markIntegrityFailure(p.part.prefId, failed);
+      else this.registry.deliver(p.part, p.offer);
+    }
     for (const u of pendingUnreadable) if (!resolvedNow(u.prefId, u.reason)) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
     for (const r of pendingRecoveries) this.registry.recover(r.prefId, r.offer);
     for (const id of before) this.beforeReload.add(id);
@@ -423,7 +490,8 @@ export class SignalingFront {
   private async deliverHeaderValuesInTurn(frame: number, ts: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[], offer: string | null): Promise<void> {
     for (const v of aiPref) {
       if (v.integrity !== null) {
-        findings.push(...(await this.verify({ id: v.id, integrity: v.integrity, token: v.params.token ?? null }, ts, offer)));
+        const inline = inlineRestriction(v.id, 'ai-pref-header', origin, headerValueParams(v));
+        findings.push(...(await this.verify({ id: v.id, integrity: v.integrity, token: v.params.token ?? null, ...(inline !== undefined && { inline }) }, ts, offer)));
         continue;
       }
       findings.push(...this.deliverHeaderValue(v, origin, offer));
@@ -447,7 +515,7 @@ export class SignalingFront {
     // An a=aipref line or a body statement claiming a signature (integrity=…) is verified as a
     // header value is: never taken as an unsigned statement because of where it came (SPEC §3)
     const signed: SignedClaim[] = [];
-    const claim = (id: string, params: Readonly<Record<string, unknown>>): boolean => {
+    const claim = (id: string, params: Readonly<Record<string, unknown>>, source: StatementPart['source'], where: string): boolean => {
       // names without regard to case, as the statement reader takes them (`Integrity`), and any
       // value but none, false or '' claims a signature (`true` is verified, and fails as a method)
       let integrity: unknown;
@@ -458,14 +526,15 @@ export class SignalingFront {
         else if (lower === 'token') token ??= params[name];
       }
       if (integrity === undefined || integrity === null || integrity === false || integrity === '') return false;
-      signed.push({ id, integrity: typeof integrity === 'string' ? integrity : JSON.stringify(integrity), token: typeof token === 'string' ? token : null });
+      const inline = inlineRestriction(id, source, where, params);
+      signed.push({ id, integrity: typeof integrity === 'string' ? integrity : JSON.stringify(integrity), token: typeof token === 'string' ? token : null, ...(inline !== undefined && { inline }) });
       return true;
     };
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
         const where = `${origin} line ${pref.line}`;
         if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`, offer));
-        else if (!claim(pref.id, pref.params)) findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
+        else if (!claim(pref.id, pref.params, 'sdp-aipref', where)) findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
       }
       // a line whose scope names no m-section (a mid= no m-section has, a group scope without
       // a=group) applies to nothing: said, not skipped without a word
@@ -484,7 +553,7 @@ export class SignalingFront {
       findings.push(...read.findings);
       for (const part of read.parts) {
         this.bodyStated.add(part.prefId);
-        if (!claim(part.prefId, part.params)) findings.push(...this.deliver(part, offer));
+        if (!claim(part.prefId, part.params, part.source, part.origin ?? origin)) findings.push(...this.deliver(part, offer));
       }
     }
     // A value whose statement is the body part its uri=<cid:…> names (SPEC §2.2), when the message
@@ -632,9 +701,11 @@ export class SignalingFront {
     const { verifyAptToken } = await import('../policy/integrity.js');
     const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity });
     if (result.status === 'verified') {
-      if (offer !== null) return this.deliver(result.part, offer);
+      this.signedClaims.set(result.part, { token, method: v.integrity, atSec: ts });
+      const alongside = v.inline === undefined ? [] : this.deliver(v.inline, offer);
+      if (offer !== null) return [...this.deliver(result.part, offer), ...alongside];
       this.remember(result.part);
-      return this.registry.deliver(result.part);
+      return [...this.registry.deliver(result.part), ...alongside];
     }
     return this.integrityFailure(v.id, `${result.reason}: ${result.detail}`);
   }

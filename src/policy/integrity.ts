@@ -60,6 +60,16 @@ export async function verifyAptToken(token: string, prefId: string, trust: Integ
   const method = (options.method ?? 'jws').toLowerCase();
   if (method !== 'jws') return fail('unsupported-method', `integrity=${method} is not supported`);
   if (trust.revoked.has(prefId)) return fail('revoked', `pref-id ${prefId} is revoked`);
+  // a revoked token is known by what it signs (header.payload): its signature's encoding is
+  // malleable (unused bits of the last base64url character, '=' padding; an ECDSA s → n − s),
+  // so a copy spelled otherwise still verifies and was not the revoked string
+  const revokedInputs = revokedSigningInputs(trust.revoked);
+  if (revokedInputs.size > 0) {
+    for (const t of token === prefId ? [token] : [token, prefId]) {
+      const input = signingInputOf(t.trim());
+      if (input !== null && revokedInputs.has(input)) return fail('revoked', 'the token is revoked');
+    }
+  }
 
   let usedKid: string | null = null;
   try {
@@ -132,3 +142,25 @@ function classify(error: unknown, fail: (reason: IntegrityFailureReason, detail:
   const message = error instanceof Error ? error.message : String(error);
   return fail('malformed', message.replace(/\s+/g, ' ').slice(0, 200));
 }
+
+/** A compact JWS's signing input (its header and payload segments), or null for another form. */
+function signingInputOf(token: string): string | null {
+  const m = /^([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\.[A-Za-z0-9_=-]*$/.exec(token);
+  return m === null ? null : m[1]!;
+}
+
+/** The signing inputs of the compact JWS tokens a revoked list names, made once per list. */
+function revokedSigningInputs(revoked: ReadonlySet<string>): ReadonlySet<string> {
+  let inputs = revokedInputsMemo.get(revoked);
+  if (inputs === undefined) {
+    const made = new Set<string>();
+    for (const r of revoked) {
+      const input = signingInputOf(r.trim());
+      if (input !== null) made.add(input);
+    }
+    revokedInputsMemo.set(revoked, (inputs = made));
+  }
+  return inputs;
+}
+
+const revokedInputsMemo = new WeakMap<ReadonlySet<string>, ReadonlySet<string>>();
