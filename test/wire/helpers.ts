@@ -74,3 +74,13 @@ export function rtp(ssrc: number, seq: number, payloadBytes = 160): Uint8Array {
   b.fill(0xd5, 12);
   return b;
 }
+
+/** Whether tshark is installed (the tests that compare with it say they skip otherwise). */
+export const hasTshark = (() => {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();

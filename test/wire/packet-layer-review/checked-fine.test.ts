@@ -37,16 +37,8 @@ import {
   type Ipv6ExtensionHeader,
 } from '../../../native-free/frame-builder.js';
 import { encodePcapFileHeader, encodePcapngEnhancedPacket, encodePcapngInterface, encodePcapngSectionHeader, encodePcapRecord } from '../../../native-free/write.js';
-import { concat, inspect, text, tsharkFields, writeFile, writePcap, type Line } from '../helpers.js';
+import { concat, inspect, text, tsharkFields, writeFile, writePcap, type Line, hasTshark } from '../helpers.js';
 
-const hasTshark = (() => {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const s4 = parseIpv4('10.0.0.1');
 const d4 = parseIpv4('10.0.0.2');

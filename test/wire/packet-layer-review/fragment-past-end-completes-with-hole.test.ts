@@ -19,20 +19,11 @@
  *   ranges already held that end past it (subtracting them from `received`), as the later-arriving
  *   case is handled, so `received === total` again implies [0, total) is covered.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Packet, buildUdpDatagram, parseIpv4, wrapEthernet } from '../../../native-free/frame-builder.js';
 import { decodeAll } from '../../native-free/packet-helpers.js';
-import { inspect, text, tsharkFields, writePcap } from '../helpers.js';
+import { inspect, text, tsharkFields, writePcap, hasTshark } from '../helpers.js';
 
-const hasTshark = (() => {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const s4 = parseIpv4('10.0.0.1');
 const d4 = parseIpv4('10.0.0.2');

@@ -16,21 +16,12 @@
  *   with BigInt (units / ups, units % ups, then the remainder rounded to µs), or for 2^-n
  *   resolutions with shifts on hi/lo; these resolutions are rare, so the BigInt cost is moot.
  */
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildIpv4Packet, buildUdpDatagram, parseIpv4, wrapEthernet } from '../../../native-free/frame-builder.js';
 import { timestampSeconds } from '../../../native-free/pcapng.js';
 import { encodePcapngEnhancedPacket, encodePcapngInterface, encodePcapngSectionHeader } from '../../../native-free/write.js';
-import { concat, inspect, text, tsharkFields, writeFile } from '../helpers.js';
+import { concat, inspect, text, tsharkFields, writeFile, hasTshark } from '../helpers.js';
 
-const hasTshark = (() => {
-  try {
-    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const UNITS = 7580393914319405659n;
 /** the exact time to the nearest microsecond: units × 10^6 / 2^32, rounded */
