@@ -13,11 +13,13 @@ export interface FragmentLimits {
   maxSets: number;
   /** fragment payload bytes held over all sets */
   maxBytes: number;
-  /** capture seconds a set may wait for its missing fragments */
+  /** capture seconds an IPv4 set may wait for its missing fragments */
   timeoutSeconds: number;
+  /** the same for an IPv6 set: RFC 8200 §4.5 abandons reassembly after 60 s (default: timeoutSeconds) */
+  ipv6TimeoutSeconds?: number;
 }
 
-export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = { maxSets: 1024, maxBytes: 16 * 1024 * 1024, timeoutSeconds: 30 };
+export const DEFAULT_FRAGMENT_LIMITS: FragmentLimits = { maxSets: 1024, maxBytes: 16 * 1024 * 1024, timeoutSeconds: 30, ipv6TimeoutSeconds: 60 };
 
 /** The largest reassembled payload either IP version allows without jumbograms. */
 const MAX_DATAGRAM_PAYLOAD = 65535;
@@ -191,10 +193,14 @@ export class FragmentReassembler {
 
   /** Gives up on sets older than the timeout at capture time `now` (the time of frame `frame`). */
   expire(now: number, frame = 0): void {
-    const cutoff = now - this.limits.timeoutSeconds;
-    // Sets are created in capture order, so the oldest come first.
+    const v4Timeout = this.limits.timeoutSeconds;
+    const v6Timeout = this.limits.ipv6TimeoutSeconds ?? v4Timeout;
+    const cutoff = now - Math.min(v4Timeout, v6Timeout);
+    // Sets are created in capture order, so the oldest come first: past the shorter timeout's
+    // cutoff none is due; before it, a set of the family with the longer timeout may wait on.
     for (const [key, set] of this.sets) {
       if (set.firstTs >= cutoff) break;
+      if (set.firstTs >= now - (key.charCodeAt(0) === IPV4_KEY ? v4Timeout : v6Timeout)) continue;
       this.stats.timeouts++;
       this.giveUp(key, set, 'timeout', frame, now);
     }

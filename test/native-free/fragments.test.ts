@@ -9,7 +9,7 @@ import {
   parseIpv4,
   parseIpv6,
 } from '../../native-free/frame-builder.js';
-import { FragmentOutcome, FragmentReassembler } from '../../native-free/fragments.js';
+import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler } from '../../native-free/fragments.js';
 import { LinkType } from '../../native-free/types.js';
 import { decodeAll, text, type TestRecord } from './packet-helpers.js';
 
@@ -157,5 +157,23 @@ describe('FragmentReassembler limits', () => {
     expect(r.stats.dropped).toBe(1);
     expect(r.add('b', 3, 64, false, chunk, 0, 8)).toBe(FragmentOutcome.COMPLETE);
     expect(r.completed.length).toBe(72);
+  });
+
+  it('an IPv6 set waits 60 s (RFC 8200 §4.5), an IPv4 one 30 s, whatever order they came in', () => {
+    const r = new FragmentReassembler(DEFAULT_FRAGMENT_LIMITS);
+    const chunk = new Uint8Array(64);
+    expect(r.add('6 2001:db8::1 2001:db8::2 7', 0, 0, true, chunk, 0, 64)).toBe(FragmentOutcome.HELD);
+    expect(r.add('4 10.0.0.1 10.0.0.2 17 7', 1, 0, true, chunk, 0, 64)).toBe(FragmentOutcome.HELD);
+    r.expire(31.5);
+    // the IPv4 set behind the older IPv6 one is given up; the IPv6 one waits
+    expect(r.pendingSets).toBe(1);
+    expect(r.takeGivenUp().map((g) => [g.key, g.why])).toEqual([['4 10.0.0.1 10.0.0.2 17 7', 'timeout']]);
+    r.expire(60);
+    expect(r.pendingSets).toBe(1);
+    expect(r.add('6 2001:db8::1 2001:db8::2 7', 60, 64, false, chunk, 0, 8)).toBe(FragmentOutcome.COMPLETE);
+    expect(r.add('6 2001:db8::1 2001:db8::2 8', 61, 0, true, chunk, 0, 64)).toBe(FragmentOutcome.HELD);
+    r.expire(121.5);
+    expect(r.pendingSets).toBe(0);
+    expect(r.stats.timeouts).toBe(2);
   });
 });
