@@ -158,7 +158,7 @@ describe('CLI outputs', () => {
     await writeCall(file, (at) => markedCall(at, [], ['a=aipref:mid apt-p', `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${MARK}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`]));
     const pol = await writePolicy(ws, 'cli-policy.json', { apts: { 'apt-p': { type: 'user', export: 'aggregated-only', retention: '1h', features: ['media-metrics', 'app'] } } });
     const out = path.join(await ws.folder(), 'cli-out');
-    for (const args of [['replay', file, '--policy', pol, '--out', out, '--explain', '--json'], ['replay', file, '--policy', pol], ['bindings', file, '--policy', pol, '--json'], ['bindings', file, '--policy', pol], ['inspect', file]]) {
+    for (const args of [['replay', file, '--policy', pol, '--out', out, '--explain', '--json'], ['replay', file, '--policy', pol, '--out', path.join(out, 'plain')], ['bindings', file, '--policy', pol, '--json'], ['bindings', file, '--policy', pol], ['inspect', file]]) {
       const r = await cli(...args);
       expect(r.code).toBe(0);
       expect(r.stdout + r.stderr).not.toContain(MARK);
