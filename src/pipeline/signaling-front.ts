@@ -917,18 +917,12 @@ export class SignalingFront {
 
   /** The identifiers whose integrity failure the call was told of. */
   private integrityToldOf(callId: string): Set<string> {
-    let told = this.integrityTold.get(callId);
-    if (told === undefined) this.integrityTold.set(callId, (told = new Set()));
-    return told;
+    return toldOf(this.integrityTold, callId);
   }
 
   private reportFinding(frame: number, ts: number, dialog: DialogId, f: PolicyFinding): void {
     if (f.type === 'integrity-failure') this.integrityToldOf(dialog.callId).add(f.apt);
-    if (f.type === 'inconsistent-signaling') {
-      let told = this.inconsistencyTold.get(dialog.callId);
-      if (told === undefined) this.inconsistencyTold.set(dialog.callId, (told = new Set()));
-      told.add(f.apt);
-    }
+    if (f.type === 'inconsistent-signaling') toldOf(this.inconsistencyTold, dialog.callId).add(f.apt);
     const type: ReportType =
       f.type === 'integrity-failure' ? 'integrity-failure' : f.type === 'unresolved-apt' ? 'unresolved-apt' : f.type === 'version-replaced' || f.type === 'stale-version' ? 'scope-transitioned' : 'inconsistent-signaling';
     // an identifier that cannot be used is worded as reportUnresolved words it, whichever call found it first
@@ -1045,4 +1039,11 @@ const NOTHING_NEGOTIATED: NegotiatedScope = { sections: [], dialogApts: [], head
 
 function isStatedOutsideOffers(offer: string): boolean {
   return offer.endsWith(STATED);
+}
+
+/** The identifiers a call (by Call-ID) was told of in one kind of report, made at the first. */
+function toldOf(told: Map<string, Set<string>>, callId: string): Set<string> {
+  let ids = told.get(callId);
+  if (ids === undefined) told.set(callId, (ids = new Set()));
+  return ids;
 }

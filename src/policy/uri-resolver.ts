@@ -83,7 +83,7 @@ export class UriResolver {
     const result = await this.fetchOrReuse(uri);
     if (result.status === 'unresolved') {
       this.failed.set(uri, { reason: result.reason, until: this.now() + (this.options.failureTtlMs ?? DEFAULT_FAILURE_TTL_MS) });
-      while (this.failed.size > (this.options.maxEntries ?? DEFAULT_MAX_ENTRIES)) this.failed.delete(this.failed.keys().next().value!);
+      keepNewest(this.failed, this.options.maxEntries ?? DEFAULT_MAX_ENTRIES);
     }
     return result;
   }
@@ -161,9 +161,7 @@ export class UriResolver {
   private remember(uri: string, entry: CacheEntry): void {
     this.cache.delete(uri);
     this.cache.set(uri, entry);
-    const limit = this.options.maxEntries ?? DEFAULT_MAX_ENTRIES;
-    // Map order is insertion order: the first key is the least recently stored.
-    while (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
+    keepNewest(this.cache, this.options.maxEntries ?? DEFAULT_MAX_ENTRIES);
   }
 
   private get(url: URL, headers: Record<string, string>): Promise<HttpResult> {
@@ -228,4 +226,9 @@ function readIfAny(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Lets go of a map's oldest entries past `limit` (Map order is insertion order: the first key is the least recently stored). */
+function keepNewest(map: Map<string, unknown>, limit: number): void {
+  while (map.size > limit) map.delete(map.keys().next().value!);
 }
