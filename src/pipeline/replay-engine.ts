@@ -380,6 +380,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
+      // a signed statement's token expired (SignalingFront.expireDue): from this packet on, in every shard
+      if (view.ts >= front.nextExpiry) {
+        front.expireDue(view.frame, view.ts);
+        for (const ev of front.takeEvents()) pendingEvents.push(ev);
+      }
       const route = routeOf(view, proto === 'rtcp');
       // a copy of an RTCP compound just seen on the same transport is counted, not decided again:
       // judged here, before any shard, as the core would count the compound (off every

@@ -10,6 +10,7 @@ import { AptRegistry, partKey } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
+import { TokenExpiries } from '../policy/token-expiries.js';
 import { partVersion, type AptStatement, type StatementPart, UNKNOWN_IDENTIFIER } from '../policy/statement.js';
 import { type AiPrefBody, cidOf } from '../signaling/ai-pref-body.js';
 import type { AiPrefValue } from '../signaling/ai-pref-header.js';
@@ -86,7 +87,7 @@ export class SignalingFront {
    * What signaling delivered to the registry (parts, integrity failures), each once, in order:
    * a policy reload rebuilds the registry from the new file's parts and these (updatePolicy).
    */
-  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string; unreadable: boolean; transient: boolean } }>();
+  private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string; unreadable: boolean; transient: boolean; expired?: true } }>();
   private readonly repository = new Map<string, string[]>();
   /** every running dialog's identity, to look its repository entry up again after a policy reload */
   private readonly dialogIds = new Map<string, DialogId>();
@@ -127,6 +128,10 @@ export class SignalingFront {
   private deliveredNow = new Set<string>();
   /** A verified signed part's claim, for a policy reload to verify again against the new file. */
   private readonly signedClaims = new WeakMap<StatementPart, SignedClaimSeen>();
+  /** When the verified tokens expire (expireDue): the engine calls expireDue once a packet's time reaches `nextExpiry`. */
+  private readonly expiries = new TokenExpiries();
+  /** the capture time of the message being read (settle: a token committed by an answer is judged at it) */
+  private now = 0;
   /** Per dialog, what answers in an INVITE's provisional responses removed: reported at its 2xx (answer-confirmed), dropped at its failure. */
   private readonly heldDiffs = new Map<string, ScopeDiff[]>();
   /**
@@ -224,6 +229,7 @@ export class SignalingFront {
         if (failed !== undefined) this.registry.markIntegrityFailure(d.part.prefId, failed);
         else this.registry.deliver(d.part);
       } else if (resolvedNow(d.failure.prefId, d.failure.reason)) continue;
+      else if (d.failure.expired === true) this.registry.markExpired(d.failure.prefId, d.failure.reason);
       else if (d.failure.unreadable) this.registry.markUnreadable(d.failure.prefId, d.failure.reason, null, d.failure.transient);
       else this.registry.markIntegrityFailure(d.failure.prefId, d.failure.reason);
     }
@@ -284,6 +290,43 @@ export class SignalingFront {
     this.tracker.mediaActivity = lastMediaOf;
   }
 
+  /** The capture time (seconds) from which a verified token is expired: the engine calls expireDue at the first packet that reaches it. */
+  get nextExpiry(): number {
+    return this.expiries.next;
+  }
+
+  /**
+   * Tokens whose `exp` the capture time `ts` reached (SPEC §3: an expired APT fails integrity),
+   * in force from packet `frame` on: an identifier with no fresh token in force becomes an
+   * integrity failure until one is verified (renew), reported to every running dialog naming it.
+   */
+  expireDue(frame: number, ts: number): void {
+    const inForce = (prefId: string) => (key: string) => this.signaled.has(JSON.stringify(['part', prefId, key]));
+    for (const { prefId, key } of this.expiries.takeDue(ts)) {
+      // a token whose offer was refused, or whose identifier was forgotten, vouches for nothing any more
+      if (!inForce(prefId)(key) && !this.registry.pendingHolds(prefId, key)) continue;
+      if (this.expiries.validAt(prefId, ts, inForce(prefId))) continue;
+      const reason = 'expired: token has expired';
+      this.rememberFailure(prefId, reason, false, true, true);
+      if (this.registry.markExpired(prefId, reason).length === 0) continue;
+      for (const [dialogKey, scope] of this.lastScopes) {
+        if (this.takenOver.has(dialogKey) || !(namesIdentifier(scope, prefId) || namesIdentifier(scope.pending, prefId))) continue;
+        const told = this.integrityToldOf(scope.dialog.callId);
+        if (told.has(prefId)) continue;
+        told.add(prefId);
+        this.report({ type: 'integrity-failure', ts, frame, dialog: scope.dialog, apt: [prefId], detail: `${reason}: counted as most restrictive` });
+      }
+    }
+    this.flushStatements(frame);
+  }
+
+  /** A fresh token of the identifier is in force: an expiry no longer counts, and a later one is told again. */
+  private renew(prefId: string): void {
+    if (!this.registry.renew(prefId)) return;
+    this.signaled.delete(JSON.stringify(['failure', prefId]));
+    for (const told of this.integrityTold.values()) told.delete(prefId);
+  }
+
   takeReports(): OutputLine[] {
     const out = this.reports;
     this.reports = [];
@@ -292,6 +335,8 @@ export class SignalingFront {
 
   async message(result: SipParseResult, ctx: SipContext): Promise<void> {
     this.counters.sip++;
+    this.now = ctx.ts;
+    if (ctx.ts >= this.expiries.next) this.expireDue(ctx.frame, ctx.ts);
     const events = this.tracker.handle(result, ctx);
     // The message's statement parts, decoded (and reported when they do not decode) by the
     // tracker once, go with whichever offer, answer or AI-Pref change the message makes.
@@ -625,7 +670,10 @@ export class SignalingFront {
   private settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): void {
     const refusedIds = accepted || isStatedOutsideOffers(offer) ? [] : this.registry.offerIds(offer);
     const { parts, unreadable, recovered } = this.registry.settle(offer, accepted, only);
-    for (const part of parts) this.remember(part);
+    for (const part of parts) {
+      this.remember(part);
+      if (this.signedClaims.has(part) && this.expiries.partValidAt(part.prefId, partKey(part), this.now)) this.renew(part.prefId);
+    }
     for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true, u.transient);
     for (const id of recovered) this.signaled.delete(JSON.stringify(['failure', id]));
     // What the dialog stated outside offers of an identifier only the refused offer stated was
@@ -670,11 +718,12 @@ export class SignalingFront {
   }
 
   /** A failed signature or (`unreadable`) an unreadable value in force: a reloaded policy keeps it. */
-  private rememberFailure(prefId: string, reason: string, unreadable: boolean, transient = false): void {
+  private rememberFailure(prefId: string, reason: string, unreadable: boolean, transient = false, expired = false): void {
     const key = JSON.stringify(['failure', prefId]);
     const known = this.signaled.get(key);
-    // one for good replaces a transient one
-    if (known === undefined || ('failure' in known && known.failure.transient && !transient)) this.signaled.set(key, { failure: { prefId, reason, unreadable, transient } });
+    // one for good replaces a transient one, an expiry a failure to fetch (AptRegistry.fail)
+    const replaces = known === undefined || ('failure' in known && known.failure.transient && (!transient || (expired && known.failure.expired !== true)));
+    if (replaces) this.signaled.set(key, { failure: expired ? { prefId, reason, unreadable, transient, expired } : { prefId, reason, unreadable, transient } });
   }
 
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */
@@ -702,6 +751,11 @@ export class SignalingFront {
     const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity });
     if (result.status === 'verified') {
       this.signedClaims.set(result.part, { token, method: v.integrity, atSec: ts });
+      const key = partKey(result.part);
+      this.expiries.add(v.id, key, result.claims.exp);
+      // a fresh token lifts an expiry once its part is in force: at once, or (one an offer brought
+      // anew) at the answer (settle); a token refreshed for a part in force, in an offer or not, at once
+      if (this.expiries.partValidAt(v.id, key, ts) && (offer === null || this.signaled.has(signaledKey(result.part)))) this.renew(v.id);
       const alongside = v.inline === undefined ? [] : this.deliver(v.inline, offer);
       if (offer !== null) return [...this.deliver(result.part, offer), ...alongside];
       this.remember(result.part);
@@ -846,15 +900,9 @@ export class SignalingFront {
   private forgetIdle(frame: number, ts: number): void {
     const named = new Set<string>(this.policy.apts.keys());
     if (this.policy.defaultApt !== null) named.add(this.policy.defaultApt);
-    const nameAll = (scope: DialogScope | null) => {
-      if (scope === null) return;
-      for (const a of scope.dialogApts) named.add(a);
-      for (const a of scope.repositoryApts) named.add(a);
-      for (const s of scope.sections) for (const a of s.apts) named.add(a.id);
-    };
     for (const scope of this.lastScopes.values()) {
-      nameAll(scope);
-      nameAll(scope.pending);
+      for (const id of scopeIdentifiers(scope)) named.add(id);
+      for (const id of scopeIdentifiers(scope.pending)) named.add(id);
     }
     for (const ids of this.repository.values()) for (const id of ids) named.add(id);
     const target = Math.floor(this.maxIdentifiers * 0.9);
@@ -873,6 +921,7 @@ export class SignalingFront {
       this.beforeReload.delete(id);
     }
     for (const [key, d] of this.signaled) if (gone.has('part' in d ? d.part.prefId : d.failure.prefId)) this.signaled.delete(key);
+    this.expiries.forget(gone);
     this.events.push({ kind: 'forget', frame, ids: [...gone] });
     const before = this.forgottenIds;
     this.forgottenIds += gone.size;
@@ -1004,6 +1053,19 @@ function andThen(pending: void | Promise<void>, next: () => void): void | Promis
 }
 
 /** A signaled part by what it says (partKey: not where it applies, which each call names anew). */
+/** The identifiers a dialog's scope names: its dialog-level values, its repository entry, its m-sections'. */
+function* scopeIdentifiers(scope: DialogScope | null): Generator<string> {
+  if (scope === null) return;
+  yield* scope.dialogApts;
+  yield* scope.repositoryApts;
+  for (const s of scope.sections) for (const a of s.apts) yield a.id;
+}
+
+function namesIdentifier(scope: DialogScope | null, prefId: string): boolean {
+  for (const id of scopeIdentifiers(scope)) if (id === prefId) return true;
+  return false;
+}
+
 function signaledKey(part: StatementPart): string {
   return JSON.stringify(['part', part.prefId, partKey(part)]);
 }

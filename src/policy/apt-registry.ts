@@ -48,9 +48,10 @@ interface Entry {
   proposed: PartSet | null;
   /**
    * what makes the identifier the most restrictive statement, whatever its parts say: for good,
-   * or (transient: its uri= handle could not be fetched) until a fetch succeeds (recover)
+   * or (transient: its uri= handle could not be fetched) until a fetch succeeds (recover), or
+   * (expired: the token of its signed statement expired) until a fresh token is verified (renew)
    */
-  failure: { status: 'integrity-failure' | 'unresolved'; reason: string; transient: boolean } | null;
+  failure: { status: 'integrity-failure' | 'unresolved'; reason: string; transient: boolean; expired?: true } | null;
   statement: AptStatement | null;
 }
 
@@ -164,6 +165,11 @@ export class AptRegistry {
     return [...this.entries.values()].flatMap((e) => e.pending);
   }
 
+  /** Whether an offer awaiting its answer brought the part of the identifier with this key (partKey). */
+  pendingHolds(prefId: string, key: string): boolean {
+    return this.entries.get(prefId)?.pending.some((p) => partKey(p.part) === key) === true;
+  }
+
   /** Every fetched handle awaiting its offer's answer to lift a failure to fetch it: a rebuilt registry takes them again. */
   pendingRecoveries(): { offer: string; prefId: string }[] {
     return [...this.entries].flatMap(([prefId, e]) => e.pendingRecovery.map((offer) => ({ offer, prefId })));
@@ -177,6 +183,25 @@ export class AptRegistry {
   /** Records that a signed form of the pref-id failed verification: it stays most restrictive. */
   markIntegrityFailure(prefId: string, reason: string): PolicyFinding[] {
     return this.fail(prefId, 'integrity-failure', reason);
+  }
+
+  /**
+   * The token of the identifier's signed statement expired, and no fresh one is in force: an
+   * integrity failure (SPEC §3: expired) until a fresh token of it is verified (renew). A failure
+   * for good stays; a failure to fetch a uri= handle gives way, as a fetch cannot lift this one.
+   */
+  markExpired(prefId: string, reason: string): PolicyFinding[] {
+    return this.fail(prefId, 'integrity-failure', reason, true, true);
+  }
+
+  /** A fresh token of the identifier verified and in force: an expiry (markExpired) no longer counts. Returns whether one was lifted. */
+  renew(prefId: string): boolean {
+    const entry = this.entries.get(prefId);
+    if (entry?.failure?.expired !== true) return false;
+    entry.failure = null;
+    entry.statement = null;
+    this.changed.add(prefId);
+    return true;
   }
 
   /**
@@ -206,11 +231,13 @@ export class AptRegistry {
   }
 
   /** Integrity failures are reported here; an unresolved identifier where a scope names it (the signaling front). */
-  private fail(prefId: string, status: 'integrity-failure' | 'unresolved', reason: string, transient = false): PolicyFinding[] {
+  private fail(prefId: string, status: 'integrity-failure' | 'unresolved', reason: string, transient = false, expired = false): PolicyFinding[] {
     const entry = this.entryFor(prefId);
-    // a failure for good takes the place of a transient one, never the other way round
-    if (entry.failure !== null && (transient || !entry.failure.transient)) return [];
-    entry.failure = { status, reason, transient };
+    // a failure for good takes the place of a transient one, never the other way round; an
+    // expiry that of a failure to fetch (a fetch, which lifts that one, does not lift an expiry)
+    const known = entry.failure;
+    if (known !== null && !(known.transient && (!transient || (expired && known.expired !== true)))) return [];
+    entry.failure = expired ? { status, reason, transient, expired: true } : { status, reason, transient };
     entry.statement = null;
     this.changed.add(prefId);
     return status === 'integrity-failure' ? [{ type: 'integrity-failure', apt: prefId, detail: reason }] : [];
@@ -233,7 +260,7 @@ export class AptRegistry {
       return false;
     }
     const entry = this.entries.get(prefId);
-    if (entry?.failure?.transient !== true) return false;
+    if (entry?.failure?.transient !== true || entry.failure.expired === true) return false;
     entry.failure = null;
     entry.statement = null;
     this.changed.add(prefId);

@@ -133,6 +133,8 @@ export interface PolicyJson {
   dialogs?: { callId: string; fromTag?: string; toTag?: string; apt: string[] }[];
   default?: string | null;
   window?: string;
+  /** trusted keys for signed APTs (SPEC §9), by key id */
+  keys?: Record<string, unknown>;
 }
 
 /** Every identifier of the generator's catalog with its statement, as samples/policy.json has them. */
