@@ -2,7 +2,11 @@
  * JSON over one WebSocket (seed 001 §3.1, the primary transport). The bearer token goes in
  * the handshake; each request is one text message and is acknowledged by the service's
  * response message carrying the same requestId (seed 001 §3.2). A dropped connection makes
- * every unanswered request a retry, and the next request reconnects.
+ * every unanswered request a retry, and the next request reconnects; so does a request left
+ * unanswered past the timeout, whose connection is ended (it may hang half-open). A close with
+ * 1009 (RFC 6455 §7.4.1: a message too big to process) is the WebSocket's HTTP 413: the request
+ * it refused is rejected for good — found by sending the unanswered ones one at a time when
+ * several were out.
  */
 import WebSocket from 'ws';
 import { unlessAborted } from './abortable.js';
@@ -23,6 +27,9 @@ class HandshakeRefused extends Error {
 
 type Finish = (outcome: DeliveryOutcome) => void;
 
+/** RFC 6455 §7.4.1: the endpoint received a message too big for it to process */
+const TOO_BIG = 1009;
+
 export class WebSocketTransport implements DeliveryTransport {
   private socket: WebSocket | undefined;
   private connecting: Promise<WebSocket> | undefined;
@@ -31,10 +38,22 @@ export class WebSocketTransport implements DeliveryTransport {
   /** per socket, the requests sent on it awaiting their answers: a socket's close fails its own only */
   private readonly waiting = new Map<WebSocket, Map<string, Finish>>();
   private closed = false;
+  /** after a 1009 close with several requests unanswered: this many more go one at a time, to tell which was too big */
+  private aloneLeft = 0;
+  private aloneTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: TransportOptions) {}
 
   async deliver(body: string, requestId: string, signal: AbortSignal, stillValid?: () => boolean): Promise<DeliveryOutcome> {
+    if (this.aloneLeft === 0) return this.deliverNow(body, requestId, signal, stillValid);
+    const turn = this.aloneTurn.then(() => this.deliverNow(body, requestId, signal, stillValid));
+    this.aloneTurn = turn.catch(() => {});
+    const outcome = await turn;
+    if (this.aloneLeft > 0) this.aloneLeft--;
+    return outcome;
+  }
+
+  private async deliverNow(body: string, requestId: string, signal: AbortSignal, stillValid?: () => boolean): Promise<DeliveryOutcome> {
     let socket: WebSocket | undefined;
     try {
       socket = await unlessAborted(this.connect(), signal);
@@ -62,7 +81,11 @@ export class WebSocketTransport implements DeliveryTransport {
         resolve(outcome);
       };
       const onAbort = (): void => finish({ kind: 'retry', reason: 'aborted' });
-      const timer = setTimeout(() => finish({ kind: 'retry', reason: `no answer within ${this.opts.timeoutMs} ms` }), this.opts.timeoutMs);
+      const timer = setTimeout(() => {
+        finish({ kind: 'retry', reason: `no answer within ${this.opts.timeoutMs} ms` });
+        // a connection that answers nothing may hang half-open: the next request gets a new one
+        socket.terminate();
+      }, this.opts.timeoutMs);
       signal.addEventListener('abort', onAbort, { once: true });
       waiting.set(requestId, finish);
       socket.send(body, (err) => {
@@ -106,10 +129,15 @@ export class WebSocketTransport implements DeliveryTransport {
         if (!response) return;
         waiting.get(response.requestId)?.(response.status === 'error' ? { kind: 'retry', reason: 'service answered error' } : { kind: 'acknowledged' });
       });
-      socket.on('close', () => {
+      socket.on('close', (code) => {
         if (this.socket === socket) this.socket = undefined;
         // the requests sent on this socket: one sent on a newer connection is still answered there
-        for (const finish of [...waiting.values()]) finish({ kind: 'retry', reason: 'connection closed' });
+        const unanswered = [...waiting.values()];
+        if (code === TOO_BIG && unanswered.length === 1) unanswered[0]!({ kind: 'rejected', reason: 'WebSocket close 1009: message too big' });
+        else {
+          if (code === TOO_BIG) this.aloneLeft = Math.max(this.aloneLeft, unanswered.length);
+          for (const finish of unanswered) finish({ kind: 'retry', reason: code === TOO_BIG ? 'connection closed (1009: a message too big)' : 'connection closed' });
+        }
         this.waiting.delete(socket);
       });
       // An error after open is followed by 'close', which settles what waits.
