@@ -102,7 +102,13 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       return;
     case RtcpType.RTPFB: {
       // TMMBR/TMMBN name the media senders they are about in their FCI (the header's media SSRC is 0)
-      const subjects = packet.tmmb === undefined ? onlyOther(packet.mediaSsrc, packet.senderSsrc) : distinctOthers([packet.mediaSsrc, ...packet.tmmb.map((t) => t.ssrc)], packet.senderSsrc);
+      // TMMBR/TMMBN name their media senders in their entries, RFC 8888 feedback in its report blocks
+      const subjects =
+        packet.tmmb !== undefined
+          ? distinctOthers([packet.mediaSsrc, ...packet.tmmb.map((t) => t.ssrc)], packet.senderSsrc)
+          : packet.ccfb !== undefined
+            ? distinctOthers(packet.ccfb.streams.map((s) => s.ssrc), packet.senderSsrc, false)
+            : onlyOther(packet.mediaSsrc, packet.senderSsrc);
       items.push({ index, packetIndex, pt, feature: 'feedback', senderSsrc: packet.senderSsrc, subjectSsrcs: subjects, kind: 'rtpfb', packet, fmt: packet.fmt });
       return;
     }

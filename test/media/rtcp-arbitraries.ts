@@ -92,7 +92,17 @@ export const transportFeedbackArb = fc.oneof(
       { maxLength: 4 },
     ),
   }),
-  fc.record({ fmt: fc.constantFrom(2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14), senderSsrc: u32, mediaSsrc: u32 }),
+  // RFC 8888 congestion control feedback: no media SSRC on the wire
+  fc.record({
+    fmt: fc.constant(11),
+    senderSsrc: u32,
+    mediaSsrc: fc.constant(0),
+    ccfb: fc.record({
+      streams: fc.array(fc.record({ ssrc: u32, beginSeq: u16, reports: fc.array(fc.record({ received: fc.boolean(), ecn: fc.integer({ min: 0, max: 3 }), ato: fc.integer({ min: 0, max: 0x1fff }) }), { maxLength: 5 }) }), { maxLength: 3 }),
+      reportTimestamp: u32,
+    }),
+  }),
+  fc.record({ fmt: fc.constantFrom(2, 5, 6, 7, 8, 9, 10, 12, 13, 14), senderSsrc: u32, mediaSsrc: u32 }),
 ).map((p) => ({ pt: 205 as const, ssrc: p.senderSsrc, nacks: undefined, twcc: undefined, ...p }));
 
 export const rembArb = fc

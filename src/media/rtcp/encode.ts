@@ -334,6 +334,18 @@ function writeBody(w: WireWriter, p: RtcpPacketInput): number {
     }
     case RtcpType.RTPFB:
       w.u32(p.senderSsrc);
+      if (p.fmt === 11 && p.ccfb && !p.fci) {
+        // RFC 8888 §3.1: no media SSRC; per stream its reports, padded to 32 bits; the Report Timestamp
+        for (const stream of p.ccfb.streams) {
+          w.u32(stream.ssrc);
+          w.u16(stream.beginSeq);
+          w.u16(stream.reports.length);
+          for (const r of stream.reports) w.u16((r.received ? 0x8000 : 0) | ((r.ecn & 0x3) << 13) | (r.ato & 0x1fff));
+          w.alignTo4();
+        }
+        w.u32(p.ccfb.reportTimestamp);
+        return p.fmt;
+      }
       w.u32(p.mediaSsrc);
       if (p.fci) w.bytes(p.fci);
       else if (p.fmt === 1 && p.nacks) {

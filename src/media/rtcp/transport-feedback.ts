@@ -1,11 +1,11 @@
 import { readU16, readU24, readU32 } from '../wire-read.js';
 import { rtcpDecodeError } from './errors.js';
-import type { NackPair, RtcpDecodeError, TransportFeedback, TransportWideFeedback } from './types.js';
+import type { CongestionControlFeedback, NackPair, RtcpDecodeError, TransportFeedback, TransportWideFeedback } from './types.js';
 
 import { FEEDBACK_FIXED_LENGTH, fciEntryCount } from './feedback-fci.js';
 const TWCC_FIXED_LENGTH = 20;
 
-export const TransportFeedbackFormat = { GENERIC_NACK: 1, TMMBR: 3, TMMBN: 4, TWCC: 15 } as const;
+export const TransportFeedbackFormat = { GENERIC_NACK: 1, TMMBR: 3, TMMBN: 4, CCFB: 11, TWCC: 15 } as const;
 
 /** Bytes of a TMMBR/TMMBN FCI entry (RFC 5104 §4.2.1.1). */
 const TMMB_ENTRY_LENGTH = 8;
@@ -13,8 +13,9 @@ const TMMB_ENTRY_LENGTH = 8;
 /**
  * Transport-layer feedback (RFC 4585 §6.2). Generic NACK (fmt 1) FCI entries are decoded;
  * transport-wide congestion control (fmt 15, draft-holmer-rmcat-transport-wide-cc-extensions-01
- * §3.1) down to every packet's status and receive delta (decodeTwccDetail). `ssrc` is the
- * sender's SSRC. Arguments as for decodeSenderReport.
+ * §3.1) down to every packet's status and receive delta (decodeTwccDetail); RFC 8888 congestion
+ * control feedback (fmt 11) down to every stream's reports (decodeCcfb). `ssrc` is the sender's
+ * SSRC. Arguments as for decodeSenderReport.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -31,6 +32,11 @@ const TMMB_ENTRY_LENGTH = 8;
  * TWCC FCI:           |      base sequence number     |      packet status count      |
  *                     |                 reference time                | fb pkt. count |
  *                     |          packet chunks and receive deltas ...
+ * CCFB (fmt 11) has no media SSRC: from byte 8, per stream reported on
+ *                     |                 SSRC of nth RTP stream                        |
+ *                     |          begin_seq            |          num_reports          |
+ *                     |R|ECN|  Arrival time offset    | ...    (padded to 32 bits)    |
+ *                     then |                 Report Timestamp                       |
  */
 export function decodeTransportFeedback(
   b: Uint8Array,
@@ -48,7 +54,12 @@ export function decodeTransportFeedback(
   let nacks: NackPair[] | undefined;
   let twcc: TransportFeedback['twcc'];
   let tmmb: TransportFeedback['tmmb'];
-  if (fmt === TransportFeedbackFormat.TMMBR || fmt === TransportFeedbackFormat.TMMBN) {
+  let ccfb: CongestionControlFeedback | undefined;
+  if (fmt === TransportFeedbackFormat.CCFB) {
+    const decoded = decodeCcfb(b, off, contentLen, errors, base);
+    if (decoded === null) return null;
+    ccfb = decoded;
+  } else if (fmt === TransportFeedbackFormat.TMMBR || fmt === TransportFeedbackFormat.TMMBN) {
     // |  SSRC  | MxTBR Exp (6) | MxTBR Mantissa (17) | Measured Overhead (9) |
     const n = fciEntryCount(off, contentLen, TMMB_ENTRY_LENGTH, fmt === 3 ? 'TMMBR' : 'TMMBN', errors, base);
     if (n === null) return null;
@@ -84,11 +95,47 @@ export function decodeTransportFeedback(
     length: len,
     fmt,
     senderSsrc,
-    mediaSsrc: readU32(b, off + 8),
+    mediaSsrc: ccfb === undefined ? readU32(b, off + 8) : 0,
     nacks,
     twcc,
     tmmb,
+    ...(ccfb === undefined ? {} : { ccfb }),
   };
+}
+
+/** Bytes before a CCFB's first report block: header and sender SSRC. */
+const CCFB_HEAD = 8;
+
+/**
+ * RFC 8888 §3.1 report blocks, from byte 8 to the Report Timestamp in the last 4 bytes. Blocks
+ * that do not end exactly there are a malformed packet (null, an error recorded): what streams it
+ * reports on — which govern it (SPEC §4) — cannot be known.
+ */
+function decodeCcfb(b: Uint8Array, off: number, contentLen: number, errors: RtcpDecodeError[], base: number): CongestionControlFeedback | null {
+  const end = off + contentLen - 4;
+  if (end < off + CCFB_HEAD) {
+    errors.push(rtcpDecodeError('packet-too-short', off - base, `CCFB of ${contentLen} bytes, needs ${CCFB_HEAD + 4}`));
+    return null;
+  }
+  const streams: CongestionControlFeedback['streams'] = [];
+  let pos = off + CCFB_HEAD;
+  while (pos < end) {
+    const count = pos + 8 <= end ? readU16(b, pos + 6) : 0;
+    // the metric blocks, two bytes each, padded to a 32-bit boundary
+    const next = pos + 8 + ((count + 1) >> 1) * 4;
+    if (pos + 8 > end || next > end) {
+      errors.push(rtcpDecodeError('bad-field', pos - base, `CCFB: the report block at byte ${pos - off} runs past the Report Timestamp`));
+      return null;
+    }
+    const reports: CongestionControlFeedback['streams'][number]['reports'] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      const metric = readU16(b, pos + 8 + 2 * i);
+      reports[i] = { received: (metric & 0x8000) !== 0, ecn: (metric >> 13) & 0x3, ato: metric & 0x1fff };
+    }
+    streams.push({ ssrc: readU32(b, pos), beginSeq: readU16(b, pos + 4), reports });
+    pos = next;
+  }
+  return { streams, reportTimestamp: readU32(b, end) };
 }
 
 /** Status symbols (§3.1.1) as `status` writes them; 3 is reserved. */

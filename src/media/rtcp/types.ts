@@ -114,6 +114,19 @@ export interface TransportFeedback extends RtcpBase {
    * (MxTBR mantissa × 2^exp, bits/s) and measured overhead (bytes per packet)
    */
   tmmb?: { ssrc: number; bitrate: number; overhead: number }[];
+  /** RFC 8888 congestion control feedback (fmt 11); its header has no media SSRC (`mediaSsrc` 0) */
+  ccfb?: CongestionControlFeedback;
+}
+
+/**
+ * RFC 8888 §3.1: per RTP stream reported on, which packets from `beginSeq` on arrived — each
+ * report's R bit (`received`), its ECN bits and its arrival time offset (`ato`, in 1/1024 s
+ * before `reportTimestamp`; 0x1FFF: over-range, 0x1FFE: unavailable) — and when the report was
+ * sent (`reportTimestamp`, the middle 32 bits of an NTP time).
+ */
+export interface CongestionControlFeedback {
+  streams: { ssrc: number; beginSeq: number; reports: { received: boolean; ecn: number; ato: number }[] }[];
+  reportTimestamp: number;
 }
 
 /**
