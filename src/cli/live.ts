@@ -20,7 +20,7 @@ import { ExporterClosedError, type ExportFailureKind, ExportOverflowError, expor
 import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../export/metrics.js';
 import { NatsJetStreamExporter } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
-import { classifyRtpRtcp } from '../media/demux.js';
+import { carriesMediaPortProtocol, classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
 import { reportJson } from '../report/report.js';
 import { type PolicyUpdate, replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
@@ -336,6 +336,9 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
           if (mode === 'ip-packet') return accept(p, 'ip-packet');
           const kind = payloadKind(p.payload);
           if (kind !== 'other') return accept(p, kind);
+          // what RFC 7983 puts on a media port beside RTP (ICE checks, DTLS, keep-alives) is not
+          // broken media, as in a capture on a negotiated transport (replay-engine other())
+          if (carriesMediaPortProtocol(p.payload, 0, p.payload.length)) return countKind(listener.counters, 'media-port-protocol');
           listener.counters.malformed++;
           countKind(listener.counters, 'not-rtp-rtcp-sip');
           reportMalformed('udp', `datagram of ${p.payload.length} bytes is neither RTP, RTCP nor SIP`, `${p.src}:${p.sport}`);

@@ -27,7 +27,8 @@ export function classifyRtpRtcp(bytes: Uint8Array, off: number, len: number, cut
     // the first packet's length fits the datagram as sent (`cut`: what the snap length left out)
     return (readU16(bytes, off + 2) + 1) * 4 <= len + cut ? 'rtcp' : 'other';
   }
-  return len >= 12 + (first & 0x0f) * 4 ? 'rtp' : 'other';
+  // RTP whose header or CSRCs the snap length cut is RTP all the same (decodeRtpHeader says so)
+  return len + cut >= 12 + (first & 0x0f) * 4 ? 'rtp' : 'other';
 }
 
 /**
@@ -43,3 +44,26 @@ export function sharesMediaPort(bytes: Uint8Array, off: number, len: number): bo
   const first = bytes[off]!;
   return first <= 3 || (first >= 16 && first <= 79);
 }
+
+/**
+ * sharesMediaPort, for a datagram from no known media transport (a plain UDP mirror's payload):
+ * the first byte alone would take any junk for STUN or DTLS, so each protocol's header must also
+ * hold — STUN's magic cookie and length (RFC 8489 §5), ZRTP's magic cookie (RFC 6189 §5), a DTLS
+ * record header (version major 254, RFC 6347 §4.1) and a TURN ChannelData length (RFC 8656 §12.4)
+ * that fit the datagram.
+ */
+export function carriesMediaPortProtocol(bytes: Uint8Array, off: number, len: number): boolean {
+  if (len <= 0) return true;
+  const first = bytes[off]!;
+  const u16 = (at: number) => (bytes[off + at]! << 8) | bytes[off + at + 1]!;
+  const u32 = (at: number) => u16(at) * 65536 + u16(at + 2);
+  if (first <= 3) return len >= 20 && u32(4) === STUN_MAGIC_COOKIE && 20 + u16(2) === len;
+  if (first >= 16 && first <= 19) return len >= 12 && u32(4) === ZRTP_MAGIC_COOKIE;
+  if (first >= 20 && first <= 63) return len >= 13 && bytes[off + 1] === 0xfe && 13 + u16(11) <= len;
+  if (first >= 64 && first <= 79) return len >= 4 && 4 + u16(2) <= len;
+  return false;
+}
+
+const STUN_MAGIC_COOKIE = 0x2112a442;
+/** 'ZRTP' */
+const ZRTP_MAGIC_COOKIE = 0x5a525450;
