@@ -49,6 +49,9 @@ export type TelemetryItem =
   | (ItemBase & { kind: 'psfb'; packet: PayloadFeedback; fmt: number })
   | (ItemBase & { kind: 'xr'; packet: ExtendedReport; block: number; xrBlock: XrBlock });
 
+/** a compound that does not start with an SR or RR */
+const NO_SENDER = -1;
+
 const BINDING_SDES_TYPES = new Set<number>([SdesItemType.MID, SdesItemType.RTP_STREAM_ID, SdesItemType.REPAIRED_RTP_STREAM_ID]);
 
 /** True for SDES items that bind a stream rather than describe it. */
@@ -60,7 +63,10 @@ export function isBindingMetadata(item: SdesItem): boolean {
 export function splitTelemetry(compound: RtcpCompound): TelemetryItem[] {
   const items: TelemetryItem[] = [];
   const packets = compound.packets;
-  for (let packetIndex = 0; packetIndex < packets.length; packetIndex++) appendItems(items, packets[packetIndex]!, packetIndex);
+  // RFC 3550 §6.1: a compound's first packet, an SR or RR, names its sender (reduced-size RTCP, RFC 5506, may have none)
+  const first = packets[0];
+  const sender = first !== undefined && (first.pt === RtcpType.SR || first.pt === RtcpType.RR) && !('unknown' in first) ? first.ssrc : NO_SENDER;
+  for (let packetIndex = 0; packetIndex < packets.length; packetIndex++) appendItems(items, packets[packetIndex]!, packetIndex, sender);
   return items;
 }
 
@@ -69,7 +75,7 @@ export function splitTelemetry(compound: RtcpCompound): TelemetryItem[] {
  * base: spreads and per-packet closures were most of RTCP's cost (a replay runs this for
  * every item of every compound), and a literal gives each kind one stable object shape.
  */
-function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: number): void {
+function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: number, compoundSender: number): void {
   const index = items.length;
   const pt = packet.pt;
   if ('unknown' in packet) {
@@ -87,11 +93,13 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
     case RtcpType.SDES: {
       const chunks = describingChunks(packet.chunks);
       if (chunks.length === 0) return;
-      // The sender governs even when its own chunk held only binding metadata; each source
-      // whose text remains governs its text too.
+      // The compound's sender governs (an SDES packet names none of its own: its first chunk may
+      // describe another source, a mixer's CSRC say), even when its own chunk held only binding
+      // metadata; each source whose text remains governs its text too.
+      const sender = compoundSender === NO_SENDER ? packet.ssrc : compoundSender;
       const subjects: number[] = [];
       for (const c of chunks) subjects.push(c.ssrc);
-      items.push({ index, packetIndex, pt, feature: 'sdes', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(subjects, packet.ssrc, false), kind: 'sdes', packet, chunks });
+      items.push({ index, packetIndex, pt, feature: 'sdes', senderSsrc: sender, subjectSsrcs: distinctOthers(subjects, sender, false), kind: 'sdes', packet, chunks });
       return;
     }
     case RtcpType.BYE:

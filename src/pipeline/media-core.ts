@@ -28,6 +28,7 @@ import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
 import { type DialogRef, type Report, reportJson } from '../report/report.js';
+import { prefIdOfText } from '../signaling/ai-pref-header.js';
 
 /** One output line and where it sorts: by frame, then key. */
 export interface OutputLine {
@@ -492,7 +493,7 @@ export class MediaCore {
     }
     const session = this.sessionOf(entry, addr);
     let partition: string | undefined;
-    const beforeSdes = this.learnFromSdes(session, compound.packets, ts);
+    const beforeSdes = this.learnFromSdes(session, compound.packets, frame, ts);
     if (beforeSdes !== null) this.closeChangedWindows(session, beforeSdes, frame, ts);
     const items = splitTelemetry(compound);
     const fallback = this.defaultPreference;
@@ -676,7 +677,7 @@ export class MediaCore {
    * the change takes effect at the packet that brought it; the window open under the former
    * identifiers was held on and went on collecting).
    */
-  private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], ts: number): Map<StreamState, DecidingState> | null {
+  private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], frame: number, ts: number): Map<StreamState, DecidingState> | null {
     // (taken where a change first shows, inline: no closure made per compound)
     let before: Map<StreamState, DecidingState> | null | undefined;
     for (let i = 0; i < packets.length; i++) {
@@ -695,14 +696,20 @@ export class MediaCore {
               stream.boundScope = null;
             }
           } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
+            // a value that is no pref-id is text (never quoted: reports copy no SDES text) and binds nothing
+            const id = prefIdOfText(item.value);
+            if (id === null) {
+              this.malformed(frame, ts, `rtcp SDES PRIV aipref item of SSRC ${chunk.ssrc}: its ${item.value.length}-character value is not a pref-id (a token or quoted-string), not taken as an identifier`);
+              continue;
+            }
             const stream = this.table.stream(session, chunk.ssrc, ts);
-            if (!stream.sdesApts.includes(item.value)) {
+            if (!stream.sdesApts.includes(id)) {
               before ??= this.sessionWindows.has(session) ? this.decidingStates(session) : null;
               if (stream.sdesApts.length >= MAX_SDES_APTS) {
                 this.sdesLimit(stream, ts);
                 continue;
               }
-              stream.sdesApts.push(item.value);
+              stream.sdesApts.push(id);
               if (session.scope === null) stream.via ??= 'sdes-priv';
               else stream.boundScope = null;
               stream.generation++;

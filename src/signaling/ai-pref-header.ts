@@ -89,6 +89,24 @@ function isTokenChar(c: number): boolean {
   );
 }
 
+/**
+ * The identifier a media-plane tag's text names (an SDES PRIV `aipref` value, SPEC §2.4): a
+ * pref-id as the header has it — a token, or a quoted-string (unquoted, as parseValue does) —
+ * and nothing else; null for anything that is not one (empty, spaces, control characters, bytes
+ * that were not UTF-8), which is then text, never an identifier.
+ */
+export function prefIdOfText(text: string): string | null {
+  if (text.length === 0) return null;
+  if (text.charCodeAt(0) !== 0x22) return readToken(text, 0, text.length, isTokenChar) === text.length ? text : null;
+  const after = readQuoted(text, 0, text.length);
+  if (after !== text.length) return null;
+  const id = unquote(text);
+  return id.length > 0 && !NOT_QUOTABLE.test(id) ? id : null;
+}
+
+/** what a quoted-string's qdtext cannot hold (RFC 3261 §25.1: no control characters) and what undecodable bytes became */
+const NOT_QUOTABLE = /[\u0000-\u001f\u007f\ufffd]/;
+
 /** gen-value = token / host / quoted-string; host adds ':' and '[' ']' for IPv6 references */
 function isGenValueChar(c: number): boolean {
   return isTokenChar(c) || c === 0x3a || c === 0x5b || c === 0x5d;
