@@ -31,9 +31,20 @@ function formatValue(v: number): string {
 
 const TABLE_HEAD = ['suite', 'benchmark', 'result', 'ratio', 'note'];
 
+/**
+ * Two decimals from 1 up; below 1, two significant figures, which two decimals lose (a 0.0043
+ * ratio printed 0.00×, 0.0479 printed 0.05×). Fixed notation, never an exponent.
+ */
+function formatRatio(v: number): string {
+  // rounded first, so that 0.0999 shows as 0.10, not 0.100
+  const rounded = Number(v.toPrecision(2));
+  if (rounded >= 1 || rounded <= 0 || !Number.isFinite(rounded)) return v.toFixed(2);
+  return rounded.toFixed(Math.min(20, Math.max(2, 1 - Math.floor(Math.log10(rounded)))));
+}
+
 /** A figure as the table's cells: suite, benchmark, result, ratio, note. */
 function cells(f: BenchFigure): string[] {
-  return [f.suite, f.name, `${formatValue(f.value)} ${f.unit}`, f.ratio ? `${f.ratio.value.toFixed(2)}× ${f.ratio.to}` : '', f.note ?? ''];
+  return [f.suite, f.name, `${formatValue(f.value)} ${f.unit}`, f.ratio ? `${formatRatio(f.ratio.value)}× ${f.ratio.to}` : '', f.note ?? ''];
 }
 
 /**
