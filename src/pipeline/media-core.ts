@@ -144,6 +144,8 @@ export class MediaCore {
   private endedStreams = 0;
   private readonly rtpView = createRtpHeaderView();
   private defaultPreference: ResolvedPreference | null = null;
+  /** the default APT's identifier while nothing states it (reported unresolved by each stream it stands in for), else none */
+  private defaultUnresolved: readonly string[] = [];
   /** the operator's default APT identifier: the options' until a reloaded policy file names another */
   private defaultApt: string | null;
   /** the packet being handled, for reports made deep inside (a stream evicted) */
@@ -747,13 +749,21 @@ export class MediaCore {
       stream.reported |= ReportedFlag.IMPLICIT;
       // bound to an m-section whose identifiers are none, or to none of the dialog's m-sections
       const why = stream.section !== null ? `its m-section${mid ? ` ${mid}` : ''} names no identifier` : 'stream not bound to an m-section';
-      this.report({ type: 'implicit-binding', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `dialog-level AI-Pref applied: ${why}` });
+      // the dialog-level values it fell back to, not the repository's identifiers beside them
+      const scope = stream.session.scope;
+      const dialogLevel = scope === null ? pref.ids : pref.ids.filter((id) => scope.dialogApts.includes(id) || scope.pending?.dialogApts.includes(id) === true);
+      this.report({ type: 'implicit-binding', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: dialogLevel, detail: `dialog-level AI-Pref applied: ${why}` });
     }
     // each identifier once per stream: a later SDES tag naming another is a new occurrence
     const conflicts = newlyNamed(stream, 'c', pref.conflicting);
     if (conflicts.length > 0) this.report({ type: 'binding-conflict', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: pref.ids, detail: `SDES PRIV names ${conflicts.join(', ')}, which signaling does not: both apply` });
     const unresolved = newlyNamed(stream, 'u', pref.unresolved);
     if (unresolved.length > 0) this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: [...unresolved], detail: 'no statement for the identifier: counted as most restrictive' });
+    // the operator's default standing in for absence (SPEC §3), unresolved as any identifier can be
+    if (this.defaultUnresolved.length > 0 && (pref.ids.length === 0 || pref.withAbsence)) {
+      const fresh = newlyNamed(stream, 'u', this.defaultUnresolved);
+      if (fresh.length > 0) this.report({ type: 'unresolved-apt', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: [...fresh], detail: "the operator's default APT: no statement for the identifier: counted as most restrictive" });
+    }
     // as an unresolved identifier is: again by each stream it governs, with its SSRC (README)
     const failed = newlyNamed(stream, 'i', pref.failedIntegrity);
     if (failed.length > 0) this.report({ type: 'integrity-failure', ts, frame, dialog, ...(mid ? { mid } : {}), ssrc: stream.ssrc, apt: [...failed], detail: 'its integrity could not be verified: counted as most restrictive' });
@@ -891,12 +901,14 @@ export class MediaCore {
     const id = this.defaultApt;
     if (id === null) {
       this.defaultPreference = null;
+      this.defaultUnresolved = [];
       return;
     }
     // a default nothing states (no policy-file entry, nothing signaled) is an APT that cannot be
     // resolved: the most restrictive statement (SPEC §3), named in the decisions, not an absence
     const st = this.statements.get(id) ?? mostRestrictiveStatement(id, 'unresolved', 'no statement for this identifier');
     this.defaultPreference = resolvePreferences([st]);
+    this.defaultUnresolved = st.status === 'unresolved' ? [id] : [];
   }
 
   private noteWindow(key: string, stream: StreamState): void {

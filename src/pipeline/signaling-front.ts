@@ -140,6 +140,8 @@ export class SignalingFront {
    * given, it lists itself (takeChanged), as it does for every delivery that changes something.
    */
   private readonly beforeReload = new Set<string>();
+  /** dialogs first seen mid-call (their INVITE never seen): which tag is the caller's is not known */
+  private readonly adopted = new Set<string>();
   /** unresolved identifiers already reported, per dialog */
   private readonly reportedUnresolved = new Map<string, Set<string>>();
   /**
@@ -246,7 +248,7 @@ export class SignalingFront {
     // a dialog with no scope yet takes its new entry into the scope it gets
     for (const [key, dialog] of this.dialogIds) {
       if (this.lastScopes.has(key)) continue;
-      const apts = policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
+      const apts = this.repositoryEntry(policy, key, dialog);
       if (apts.length > 0) this.repository.set(key, apts);
       else this.repository.delete(key);
     }
@@ -255,7 +257,7 @@ export class SignalingFront {
       // a dialog may still hold the early scope of its INVITE (no answer of its own yet): it
       // stands for the dialog, as the shards have it since the rekey
       const dialog = this.dialogIds.get(key) ?? last.dialog;
-      const apts = policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
+      const apts = this.repositoryEntry(policy, key, dialog);
       const was = last.repositoryApts;
       if (apts.length === was.length && apts.every((id, i) => id === was[i])) continue;
       if (apts.length > 0) this.repository.set(key, apts);
@@ -375,7 +377,8 @@ export class SignalingFront {
         this.counters.dialogs++;
         this.dialogIds.set(ev.key, ev.dialog);
         if (ev.state === 'early') this.earlyDialogs.add(ev.key);
-        const apts = this.policy.findDialogApts(ev.dialog.callId, ev.dialog.fromTag, ev.dialog.toTag || undefined);
+        if (ev.adopted) this.adopted.add(ev.key);
+        const apts = this.repositoryEntry(this.policy, ev.key, ev.dialog);
         if (apts.length > 0) this.repository.set(ev.key, apts);
         if (ev.fromInvite !== null && ev.fromInvite !== ev.key) {
           this.events.push({ kind: 'rekey', frame: ev.frame, ts: ev.ts, from: ev.fromInvite, to: ev.key, dialog: ev.dialog });
@@ -776,7 +779,7 @@ export class SignalingFront {
 
   /** `keepStopped`: m-sections the last scope had and this one lacks stay, stopped (keepStoppedSections). */
   private pushScope(frame: number, ts: number, key: string, dialog: DialogId, scope: NegotiatedScope, pending: NegotiatedScope | null, keepStopped = true): void {
-    const repositoryApts = this.repository.get(key) ?? this.policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag || undefined);
+    const repositoryApts = this.repository.get(key) ?? this.repositoryEntry(this.policy, key, dialog);
     const toScope = (n: NegotiatedScope): DialogScope => ({
       key,
       dialog: { ...dialog },
@@ -839,7 +842,7 @@ export class SignalingFront {
           ? `the operator's default ${this.policy.defaultApt}`
           : fallback.length === 0
             ? 'nothing (telemetry drops)'
-            : `${r.fallbackKind === 'none' ? 'repository' : `${r.fallbackKind}-level`} ${fallback.join(', ')}`;
+            : fallbackText(r.fallbackKind, r.fallback, repository);
       this.report({
         type: 'scope-removed',
         ts,
@@ -930,8 +933,14 @@ export class SignalingFront {
     }
   }
 
+  /** The policy's repository entry for a dialog (a dialog adopted mid-call matched with its tags in either order). */
+  private repositoryEntry(policy: PolicyFile, key: string, dialog: DialogId): string[] {
+    return policy.findDialogApts(dialog.callId, dialog.fromTag, dialog.toTag, this.adopted.has(key));
+  }
+
   /** Everything kept for a dialog (or an INVITE's early state) that is over. */
   private forget(key: string): void {
+    this.adopted.delete(key);
     const callId = this.dialogIds.get(key)?.callId;
     if (callId !== undefined) {
       this.integrityTold.delete(callId);
@@ -1053,6 +1062,15 @@ function andThen(pending: void | Promise<void>, next: () => void): void | Promis
 }
 
 /** A signaled part by what it says (partKey: not where it applies, which each call names anew). */
+/** What a removal falls back to, each identifier under its source: the remaining scope's level, the operator's repository. */
+function fallbackText(kind: ScopeDiff['removed'][number]['fallbackKind'], signaled: readonly string[], repository: readonly string[]): string {
+  const parts: string[] = [];
+  if (kind !== 'none' && signaled.length > 0) parts.push(`${kind}-level ${signaled.join(', ')}`);
+  const fromRepository = repository.filter((id) => !signaled.includes(id));
+  if (fromRepository.length > 0) parts.push(`repository ${fromRepository.join(', ')}`);
+  return parts.join(' and ');
+}
+
 /** The identifiers a dialog's scope names: its dialog-level values, its repository entry, its m-sections'. */
 function* scopeIdentifiers(scope: DialogScope | null): Generator<string> {
   if (scope === null) return;

@@ -77,14 +77,22 @@ export class PolicyFile implements PolicyFileData {
     this.revoked = data.revoked;
   }
 
-  /** The repository lookup: every entry whose given fields match (absent fields match any). */
-  findDialogApts(callId: string, fromTag?: string, toTag?: string): string[] {
+  /**
+   * The repository lookup: every entry whose given fields match the dialog's (an entry that omits
+   * a tag matches any, SPEC §9). A tag the entry gives must be the dialog's: a dialog with no
+   * to-tag yet (an INVITE not answered) is not the dialog an entry naming one means — it may turn
+   * out another fork — and absence is not consent (SPEC §3). `eitherWay`: which tag is the
+   * caller's is not known (a dialog first seen mid-call, through a request the callee sent):
+   * entries match with the tags in either order.
+   */
+  findDialogApts(callId: string, fromTag: string, toTag: string, eitherWay = false): string[] {
     const found: string[] = [];
+    // tags are tokens: compared without regard to case (RFC 3261 §7.3.1); the Call-ID byte by byte
+    const same = (wanted: string | undefined, tag: string) => wanted === undefined || wanted.toLowerCase() === tag.toLowerCase();
     for (const entry of this.dialogs) {
       if (entry.callId !== callId) continue;
-      // tags are tokens: compared without regard to case (RFC 3261 §7.3.1); the Call-ID byte by byte
-      if (entry.fromTag !== undefined && fromTag !== undefined && entry.fromTag.toLowerCase() !== fromTag.toLowerCase()) continue;
-      if (entry.toTag !== undefined && toTag !== undefined && entry.toTag.toLowerCase() !== toTag.toLowerCase()) continue;
+      const matches = (same(entry.fromTag, fromTag) && same(entry.toTag, toTag)) || (eitherWay && same(entry.fromTag, toTag) && same(entry.toTag, fromTag));
+      if (!matches) continue;
       for (const id of entry.apt) if (!found.includes(id)) found.push(id);
     }
     return found;

@@ -34,12 +34,20 @@ describe('parsePolicy: a good file', () => {
   it.each([
     [['c1', 'f1', 't1'], ['apt-user', 'apt-domain']],
     [['c1', 'f9', 't1'], ['apt-domain']],
-    [['c1', undefined, undefined], ['apt-user', 'apt-domain']],
+    // a dialog with no tags yet is not the one an entry naming tags means (SPEC §3: absence is not consent)
+    [['c1', '', ''], ['apt-domain']],
+    [['c1', 'f1', ''], ['apt-domain']],
     [['c2', 'f2', 'anything'], ['apt-domain']],
     [['c2', 'f3', 'x'], []],
     [['c3', 'f1', 't1'], []],
   ] as const)('findDialogApts(%j) → %j', ([callId, fromTag, toTag], want) => {
     expect(policy.findDialogApts(callId, fromTag, toTag)).toEqual(want);
+  });
+
+  it('a dialog first seen mid-call matches entries with its tags in either order', () => {
+    expect(policy.findDialogApts('c1', 't1', 'f1')).toEqual(['apt-domain']);
+    expect(policy.findDialogApts('c1', 't1', 'f1', true)).toEqual(['apt-user', 'apt-domain']);
+    expect(policy.findDialogApts('c2', 'x', 'f2', true)).toEqual(['apt-domain']);
   });
 
   it('takes every top-level key it knows at once, and keys of a statement it does not know (SPEC §3)', () => {
