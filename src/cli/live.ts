@@ -18,7 +18,7 @@ import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { AiServiceExporter } from '../export/http-exporter.js';
 import { ExporterClosedError, type ExportFailureKind, ExportOverflowError, exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
 import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../export/metrics.js';
-import { NatsJetStreamExporter } from '../export/nats-exporter.js';
+import { NatsJetStreamExporter, natsServersForDisplay } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
 import { carriesMediaPortProtocol, classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
@@ -269,8 +269,11 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
           logFailure(reason, kind);
         },
       }).catch((err: unknown) => {
-        // the client's own text ("CONNECTION_REFUSED") names neither the flag nor the server
-        throw new Error(`--nats ${opts.nats!.servers}: cannot connect: ${err instanceof Error ? err.message : String(err)}`);
+        // the client's own text ("CONNECTION_REFUSED") names neither the flag nor the server; the
+        // server is named without the credentials its URL may carry (stderr goes to collected logs)
+        const server = natsServersForDisplay(opts.nats!.servers);
+        const reason = (err instanceof Error ? err.message : String(err)).split(opts.nats!.servers).join(server);
+        throw new Error(`--nats ${server}: cannot connect: ${reason}`);
       });
       opened = nats;
       // On stop, not every pending send waited for (each retries until acknowledged, and a report

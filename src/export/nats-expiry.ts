@@ -5,7 +5,9 @@
  * line of a 1 s retention stayed for the whole max_age (7 days by default). NATS 2.11's
  * per-message TTL would do this in the server, but servers before it (Debian has 2.9) do not
  * have it: the exporter notes each PubAck's sequence with the line's expiresAt and deletes the
- * message by sequence when that time comes. Messages max_age removes first are not noted.
+ * message by sequence when that time comes. Every line is noted, even one max_age should remove
+ * first: the stream's max_age is the last opener's (another enforcer's may be longer), and a
+ * delete of a message max_age took first is only a "no message found".
  *
  * Kept small: consecutive sequences due in the same tenth of a second make one run, so a steady
  * feed of one retention holds a run per tenth of a second of its retention, not a note per line.
@@ -45,7 +47,11 @@ export class StreamExpiry {
   constructor(
     private readonly jsm: JetStreamManager,
     private readonly stream: string,
-    private readonly maxAgeSec: number,
+    /**
+     * the max_age this enforcer gave the stream; not relied on to remove a line (the stream is
+     * shared: another enforcer's open may have raised it), kept in the signature its callers use
+     */
+    _maxAgeSec: number,
     private readonly clock: () => number,
     private readonly onFailure: (reason: string) => void,
   ) {}
@@ -53,8 +59,6 @@ export class StreamExpiry {
   /** The stream stored `line` as `seq` (a PubAck); `expiresAt` in seconds since the epoch. */
   note(seq: number, expiresAt: number): void {
     if (this.stopped) return;
-    // max_age removes it by then (it counts from when the server stored it, about now)
-    if (expiresAt >= this.clock() + this.maxAgeSec) return;
     const due = Math.ceil(expiresAt * 10);
     const tail = this.tail;
     if (tail !== undefined && tail.due === due && tail.last + 1 === seq) {
@@ -65,6 +69,15 @@ export class StreamExpiry {
     this.push(run);
     this.tail = run;
     this.schedule();
+  }
+
+  /**
+   * Deletes `seq` now (a line already past its expiresAt, found stored late); a delete the server
+   * could not take is tried again a second on, and its failure said.
+   */
+  async remove(seq: number): Promise<void> {
+    const failure = await this.deleteOne(seq);
+    if (failure !== undefined) this.onFailure(`deleting an expired message from stream ${this.stream}: ${failure} (tried again)`);
   }
 
   /** Stops deleting (what is not yet due stays to max_age); waits for deletes under way. */
@@ -106,23 +119,32 @@ export class StreamExpiry {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < seqs.length) {
-        const seq = seqs[next++]!;
-        try {
-          await this.jsm.streams.deleteMessage(this.stream, seq, false);
-          this.stats.deleted++;
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          // gone already: max_age, a purge, or another enforcer's copy of the same line
-          if (/no message found/i.test(message)) continue;
-          this.stats.failed++;
-          failure ??= message;
-          // the server away: tried again a second on
-          if (!this.stopped) this.push({ due: Math.ceil(this.clock() * 10) + RETRY_TENTHS, first: seq, last: seq });
-        }
+        const failed = await this.deleteOne(seqs[next++]!);
+        failure ??= failed;
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENT_DELETES, seqs.length) }, worker));
     if (failure !== undefined) this.onFailure(`deleting expired messages from stream ${this.stream}: ${failure} (tried again)`);
+  }
+
+  /** Deletes `seq`; what failed is pushed to be tried again, and said (undefined: done). */
+  private async deleteOne(seq: number): Promise<string | undefined> {
+    try {
+      await this.jsm.streams.deleteMessage(this.stream, seq, false);
+      this.stats.deleted++;
+      return undefined;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      // gone already: max_age, a purge, or another enforcer's copy of the same line
+      if (/no message found/i.test(message)) return undefined;
+      this.stats.failed++;
+      // the server away: tried again a second on
+      if (!this.stopped) {
+        this.push({ due: Math.ceil(this.clock() * 10) + RETRY_TENTHS, first: seq, last: seq });
+        this.schedule();
+      }
+      return message;
+    }
   }
 
   private push(run: Run): void {

@@ -9,15 +9,18 @@
  * past its expiresAt is not published at all. There is no spool: what is still unacknowledged
  * when close's grace runs out is given up, and counted (`stats.givenUp`); while the server is
  * away, at most `maxInFlight` lines wait in memory, the oldest given up first (`stats.overflowed`).
+ * A line whose PubAck was lost may be stored all the same: when it expires (or is given up for
+ * room) undelivered, its stored copy is looked for by its message id and deleted at expiresAt.
+ * A server back without the stream (an empty store, the stream deleted) gets it made again.
  */
-import { connect, headers, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
+import { connect, Empty, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { StreamExpiry } from './nats-expiry.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 
 export interface NatsExporterOptions {
-  /** e.g. "nats://127.0.0.1:4222" */
+  /** e.g. "nats://127.0.0.1:4222"; a `user:pass@` (or `token@`) in it is taken as the credentials */
   servers: string | string[];
   /** stream name; default "AIPREF" */
   stream?: string;
@@ -59,6 +62,21 @@ export interface NatsExporterStats {
 /** How long close waits for the connection to drain before it closes it (the server may be away). */
 const DRAIN_MS = 2000;
 
+/** An expected last sequence no stream reaches: a publish with it is refused unless it is a duplicate. */
+const NO_STREAM_REACHES = Number.MAX_SAFE_INTEGER;
+
+/** A line that left undelivered after an attempt whose outcome is unknown (a PubAck lost): the stream may hold it. */
+interface MaybeStored {
+  subject: string;
+  id: string;
+  expiresAt: number;
+  /**
+   * the first attempt left unanswered, seconds since the epoch: a copy stored by it or a later one
+   * is found by its id until the duplicate window counted from here is over (a duplicate does not renew it)
+   */
+  firstUnsureAt: number;
+}
+
 const encoder = new TextEncoder();
 
 export class NatsJetStreamExporter implements Exporter {
@@ -67,10 +85,19 @@ export class NatsJetStreamExporter implements Exporter {
   private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
   private closeDone: Promise<void> | undefined;
+  /** oldest first, looked for one at a time by `findStored` */
+  private readonly maybeStored: MaybeStored[] = [];
+  private finding: Promise<void> | undefined;
+  /** stops `findStored` at close */
+  private readonly closing = new AbortController();
+  /** the stream was made again since the last PubAck: not again until a line is acknowledged (once per outage) */
+  private streamRemade = false;
+  private remaking: Promise<boolean> | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
     private readonly opts: NatsExporterOptions,
     readonly streamName: string,
     private readonly expiry: StreamExpiry,
@@ -81,14 +108,17 @@ export class NatsJetStreamExporter implements Exporter {
   }
 
   static async open(opts: NatsExporterOptions): Promise<NatsJetStreamExporter> {
-    const nc = await connect({ servers: opts.servers, maxReconnectAttempts: -1, ...opts.connection });
+    // nats.js ignores a URL's userinfo: it is taken out of the URL into the connection's credentials
+    const servers = [opts.servers].flat().map(splitUserinfo);
+    const credentials = servers.find((s) => s.credentials !== undefined)?.credentials;
+    const nc = await connect({ servers: servers.map((s) => s.server), maxReconnectAttempts: -1, ...credentials, ...opts.connection });
     try {
       const streamName = opts.stream ?? 'AIPREF';
       const jsm = await nc.jetstreamManager({ timeout: opts.timeoutMs ?? 5000 });
       await ensureStream(jsm, streamName, opts);
       const clock = opts.clock ?? wallClock;
       const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'));
-      return new NatsJetStreamExporter(nc, nc.jetstream(), opts, streamName, expiry);
+      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry);
     } catch (err) {
       await nc.close();
       throw err;
@@ -136,30 +166,46 @@ export class NatsJetStreamExporter implements Exporter {
     if (expiresAt !== null) h.set('Aipref-Expires-At', String(expiresAt));
     const data = encoder.encode(JSON.stringify(line));
     const subject = this.subjectOf(exportLineKind(line));
+    // set once an attempt may have stored the line without its PubAck coming back
+    let firstUnsureAt: number | undefined;
+    const leaveUndelivered = (): void => {
+      if (firstUnsureAt !== undefined && expiresAt !== null) this.findStored({ subject, id, expiresAt, firstUnsureAt });
+    };
     for (let attempt = 1; ; attempt++) {
       if (expiresAt !== null && expiresAt <= clock()) {
         this.statsNow.expired++;
         this.opts.onFailure?.('expired before the stream acknowledged it', id, 'expired');
+        leaveUndelivered();
         return;
       }
       if (stop.aborted) break;
+      const sentAt = clock();
       try {
         // not waited for past close's grace, nor once given up: a PubAck wait with the server away takes the whole timeout
         const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), stop);
-        if (ack === undefined) break;
+        if (ack === undefined) {
+          firstUnsureAt ??= sentAt;
+          break;
+        }
+        this.streamRemade = false;
         if (ack.duplicate) this.statsNow.duplicates++;
         else this.statsNow.published++;
         // a duplicate's sequence is the stored copy's: its line is the same, so is its expiresAt
         if (expiresAt !== null) this.expiry.note(ack.seq, expiresAt);
         return;
       } catch (err) {
+        if (!refusedUnstored(err)) firstUnsureAt ??= sentAt;
         if (stop.aborted) break;
         this.statsNow.retries++;
         this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
-        const delay = backoffDelayMs(attempt, { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 10_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) });
+        // a server back without the stream (an empty store, the stream deleted) answers no publish;
+        // once it is made again, the lines that waited for it go at once, in the order they came
+        if (streamMissing(err) && (await unlessAborted(this.remakeStream(), stop)) === true) continue;
+        const delay = backoffDelayMs(attempt, this.backoffOptions());
         await abortableDelay(delay, stop);
       }
     }
+    leaveUndelivered();
     if (!this.closed) {
       const overflow = new ExportOverflowError('NatsJetStreamExporter', this.opts.maxInFlight ?? 100_000);
       this.statsNow.overflowed++;
@@ -168,6 +214,77 @@ export class NatsJetStreamExporter implements Exporter {
     }
     this.statsNow.givenUp++;
     throw new ExporterClosedError('NatsJetStreamExporter');
+  }
+
+  private backoffOptions(): BackoffOptions {
+    return { baseMs: this.opts.backoff?.baseMs ?? 100, maxMs: this.opts.backoff?.maxMs ?? 10_000, ...(this.opts.backoff?.random && { random: this.opts.backoff.random }) };
+  }
+
+  /**
+   * Makes the stream again, once per outage (until a line is acknowledged); lines failing meanwhile
+   * wait for the same attempt. True: made by this attempt.
+   */
+  private remakeStream(): Promise<boolean> {
+    if (this.streamRemade) return Promise.resolve(false);
+    this.remaking ??= ensureStream(this.jsm, this.streamName, this.opts)
+      .then(
+        () => (this.streamRemade = true),
+        (err: unknown) => {
+          this.opts.onFailure?.(`making stream ${this.streamName} again: ${err instanceof Error ? err.message : String(err)}`, '', 'retry');
+          return false;
+        },
+      )
+      .finally(() => {
+        this.remaking = undefined;
+      });
+    return this.remaking;
+  }
+
+  /**
+   * Queues a line that may be stored though its PubAck was lost, to learn its sequence: at most
+   * maxInFlight wait (the oldest dropped), one looked for at a time.
+   */
+  private findStored(line: MaybeStored): void {
+    if (this.closed) return;
+    this.maybeStored.push(line);
+    if (this.maybeStored.length > (this.opts.maxInFlight ?? 100_000)) this.leftToMaxAge(this.maybeStored.shift()!, 'more lines than maxInFlight were waiting to be looked for');
+    this.finding ??= this.findEachStored().finally(() => {
+      this.finding = undefined;
+    });
+  }
+
+  private async findEachStored(): Promise<void> {
+    const clock = this.opts.clock ?? wallClock;
+    const duplicateWindowSec = duplicateWindowMsOf(this.opts) / 1000;
+    for (let attempt = 1; this.maybeStored.length > 0 && !this.closing.signal.aborted; ) {
+      const line = this.maybeStored[0]!;
+      if (clock() > line.firstUnsureAt + duplicateWindowSec) {
+        this.maybeStored.shift();
+        this.leftToMaxAge(line, 'the duplicate window that would find it is over');
+        continue;
+      }
+      try {
+        // the same message id, a last sequence no stream reaches: the server checks duplicates first, so
+        // a stored copy answers with its sequence, and what was never stored is refused (not stored now)
+        const ack = await unlessAborted(this.js.publish(line.subject, Empty, { msgID: line.id, expect: { lastSequence: NO_STREAM_REACHES }, timeout: this.opts.timeoutMs ?? 5000 }), this.closing.signal);
+        if (ack === undefined) return;
+        this.maybeStored.shift();
+        attempt = 1;
+        if (line.expiresAt <= clock()) await this.expiry.remove(ack.seq);
+        else this.expiry.note(ack.seq, line.expiresAt);
+      } catch (err) {
+        if (refusedUnstored(err) && !streamMissing(err)) {
+          this.maybeStored.shift();
+          attempt = 1;
+          continue;
+        }
+        await abortableDelay(backoffDelayMs(attempt++, this.backoffOptions()), this.closing.signal);
+      }
+    }
+  }
+
+  private leftToMaxAge(line: MaybeStored, why: string): void {
+    this.opts.onFailure?.(`the stream may keep ${line.id} past its expiresAt, to max_age (its PubAck was lost; ${why})`, line.id, 'retry');
   }
 
   /** Resolves once every line sent so far is acknowledged by the stream (or expired). */
@@ -191,6 +308,9 @@ export class NatsJetStreamExporter implements Exporter {
     for (const stop of this.inFlight.values()) stop.abort();
     // prompt now: each publish gives up at its next step, PubAck waits and backoff sleeps included
     await Promise.allSettled([...this.inFlight.keys()]);
+    // lines whose PubAck was lost are not looked for any more: like a note not due yet, left to max_age
+    this.closing.abort();
+    await this.finding;
     // what is not due yet stays to max_age (nothing here outlives the process)
     await within(this.expiry.close(), graceMs);
     // drain sends what the client still buffers; with the server away it may wait for a reconnect
@@ -208,7 +328,7 @@ const wallClock = (): number => Date.now() / 1000;
 async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExporterOptions): Promise<void> {
   const prefix = opts.subjectPrefix ?? 'aipref';
   const maxAgeMs = Math.max(1, opts.maxRetentionSec) * 1000;
-  const duplicateWindowMs = Math.min(maxAgeMs, (opts.duplicateWindowSec ?? 600) * 1000);
+  const duplicateWindowMs = duplicateWindowMsOf(opts);
   const config: Partial<StreamConfig> = {
     name,
     subjects: [`${prefix}.telemetry`, `${prefix}.aggregate`, `${prefix}.report`],
@@ -221,6 +341,47 @@ async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExpor
   });
   if (existing === undefined) await jsm.streams.add(config);
   else await jsm.streams.update(name, { ...existing.config, ...config });
+}
+
+function duplicateWindowMsOf(opts: NatsExporterOptions): number {
+  return Math.min(Math.max(1, opts.maxRetentionSec) * 1000, (opts.duplicateWindowSec ?? 600) * 1000);
+}
+
+/** The server answered that it did not store the message (no stream for the subject, or a JetStream refusal). */
+function refusedUnstored(err: unknown): boolean {
+  return err instanceof NatsError && (err.code === ErrorCode.NoResponders || err.isJetStreamError());
+}
+
+function streamMissing(err: unknown): boolean {
+  return err instanceof NatsError && (err.code === ErrorCode.NoResponders || /stream not found/i.test(err.message));
+}
+
+/** `user:pass@` or `token@` taken out of a server URL, for the connection options (nats.js ignores userinfo). */
+function splitUserinfo(server: string): { server: string; credentials?: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> } {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? '';
+  const at = server.lastIndexOf('@');
+  if (at < scheme.length) return { server };
+  const userinfo = server.slice(scheme.length, at);
+  const bare = scheme + server.slice(at + 1);
+  const colon = userinfo.indexOf(':');
+  if (colon < 0) return { server: bare, credentials: { token: decodeUserinfo(userinfo) } };
+  return { server: bare, credentials: { user: decodeUserinfo(userinfo.slice(0, colon)), pass: decodeUserinfo(userinfo.slice(colon + 1)) } };
+}
+
+function decodeUserinfo(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** The servers as they may be printed: without the credentials a URL may carry. */
+export function natsServersForDisplay(servers: string | string[]): string {
+  return [servers]
+    .flat()
+    .map((s) => splitUserinfo(s).server)
+    .join(',');
 }
 
 /** `task`'s value, or undefined when it takes longer than `ms` (its timer is cleared either way). */
