@@ -152,6 +152,7 @@ interface SsrcEntry extends TransportEntry {
 
 /** What one dialog registered: its IPv4 and IPv6 transport keys and its declared SSRCs. */
 interface Owned {
+  callId: string;
   v4: number[];
   v6: string[];
   ssrcs: number[];
@@ -193,7 +194,7 @@ export class TransportMap {
   set(scope: DialogScope): void {
     const activity = this.byDialog.get(scope.key)?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY };
     this.remove(scope.key);
-    const owned: Owned = { v4: [], v6: [], ssrcs: [], activity };
+    const owned: Owned = { callId: scope.dialog.callId, v4: [], v6: [], ssrcs: [], activity };
     for (const s of [scope, scope.pending]) {
       for (const section of s?.sections ?? []) {
         // disabled sections are kept: their streams' last packets still belong to the dialog
@@ -269,6 +270,19 @@ export class TransportMap {
     return last;
   }
 
+  /**
+   * RTCP whose transport entry is `byAddress`, sent by `ssrc`: the entry of the call that declares
+   * the SSRC with `a=ssrc` when that is another call (SPEC §2: a=ssrc binds before the transport
+   * address — a port a relay handed to a new call while the old one still runs carries the old
+   * one's late RTCP), else `byAddress`. A fork of the same call at the address stays its own.
+   */
+  declaredOver(byAddress: TransportEntry, ssrc: number): TransportEntry {
+    if (this.bySsrc.size === 0) return byAddress;
+    const declared = this.lookupSsrc(ssrc);
+    if (declared === undefined || declared.dialogKey === byAddress.dialogKey) return byAddress;
+    return this.byDialog.get(byAddress.dialogKey)?.callId === this.byDialog.get(declared.dialogKey)?.callId ? byAddress : declared;
+  }
+
   /** When the replay engine last routed a media packet to the dialog (−Infinity: never, or not registered). */
   lastMediaOf(dialogKey: string): number {
     return this.byDialog.get(dialogKey)?.activity.lastMedia ?? Number.NEGATIVE_INFINITY;
@@ -284,11 +298,13 @@ export class TransportMap {
    * to, else the one it comes from (a party's RTCP, or media sent from where it receives). The
    * one route the main thread's shard choice and each shard's core both follow, so that a
    * packet reaches the shard whose core binds it the same way. (Two methods, not one taking
-   * both address forms: a packet view's text addresses are made when read.)
+   * both address forms: a packet view's text addresses are made when read.) A datagram to an
+   * address only an ended dialog named is that dialog's late media, not the source's call: a
+   * relay may have handed the source's port to a new call, which does not send there.
    */
   lookupDatagramV4(src4: number, dst4: number, sport: number, dport: number): TransportEntry | undefined {
     const to = this.v4Index.lookup(dst4, dport);
-    if (to === undefined) return this.v4Index.lookup(src4, sport);
+    if (to === undefined) return this.endedV4.size > 0 && this.endedV4.has(dst4 * 65536 + dport) ? undefined : this.v4Index.lookup(src4, sport);
     // (the source's own lookup first: it is the cheap one, and it settles most packets)
     if (this.endedV4.size > 0 && this.v4Index.lookup(src4, sport) === undefined && this.endedV4.has(src4 * 65536 + sport)) return undefined;
     return to.claims === null ? to : (claimingBoth(to.claims, this.v4Index.lookup(src4, sport)) ?? to);
@@ -297,7 +313,7 @@ export class TransportMap {
   /** lookupDatagramV4 for IPv6 addresses. */
   lookupDatagramV6(src: string, dst: string, sport: number, dport: number): TransportEntry | undefined {
     const to = this.lookupV6(dst, dport);
-    if (to === undefined) return this.lookupV6(src, sport);
+    if (to === undefined) return this.endedV6.size > 0 && this.endedV6.has(`[${dst}]:${dport}`) ? undefined : this.lookupV6(src, sport);
     if (this.endedV6.size > 0 && this.lookupV6(src, sport) === undefined && this.endedV6.has(`[${src}]:${sport}`)) return undefined;
     return to.claims === null ? to : (claimingBoth(to.claims, this.lookupV6(src, sport)) ?? to);
   }

@@ -422,7 +422,7 @@ export class MediaCore {
     this.now.ts = ts;
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
     const senderSsrc = len >= 8 ? readUint32(bytes, off + 4) : 0;
-    const entry = this.lookup(addr, senderSsrc);
+    const entry = this.lookup(addr, senderSsrc, len >= 8);
     // Off every negotiated transport (where SRTCP cannot be, nor a call's broken RTCP), a
     // datagram is RTCP only if its packets chain to its end with RTCP's types (RFC 3550 A.2):
     // a DNS query whose id starts 0x80-0x81 is someone else's, not telemetry of SSRC 0
@@ -610,10 +610,15 @@ export class MediaCore {
    * The dialog m-sections a packet belongs to: by its transport addresses, else by its SSRC
    * where one dialog's SDP declares it with a=ssrc (packets from addresses no SDP names).
    */
-  private lookup(addr: PacketAddress, ssrc: number): TransportEntry | undefined {
+  /** `rtcp`: the SSRC is an RTCP sender's, which another call's a=ssrc claims before the address (TransportMap.declaredOver). */
+  private lookup(addr: PacketAddress, ssrc: number, rtcp = false): TransportEntry | undefined {
     const byAddress = addr.v6 ? this.transports.lookupDatagramV6(addr.src, addr.dst, addr.sport, addr.dport) : this.transports.lookupDatagramV4(addr.src4, addr.dst4, addr.sport, addr.dport);
-    this.routedBySsrc = byAddress === undefined;
-    if (byAddress !== undefined) return byAddress;
+    if (byAddress !== undefined) {
+      const entry = rtcp ? this.transports.declaredOver(byAddress, ssrc) : byAddress;
+      this.routedBySsrc = entry !== byAddress;
+      return entry;
+    }
+    this.routedBySsrc = true;
     if (this.bySsrcRoute.size < 4096) this.bySsrcRoute.add(ssrc);
     else this.bySsrcRouteOverflow = true;
     return this.transports.lookupSsrc(ssrc);

@@ -349,7 +349,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * so that the tracker idles out no dialog whose media still flows.
    */
   const routeOf = (view: PacketView, rtcp: boolean): TransportEntry | undefined => {
-    const entry = negotiatedTransport(view) ?? declaredSsrc(view, rtcp);
+    const byAddress = negotiatedTransport(view);
+    // RTCP whose sender another call declares goes to that call (MediaCore.lookup, TransportMap.declaredOver)
+    const entry = byAddress === undefined ? declaredSsrc(view, rtcp) : rtcp && view.payloadLength >= 8 ? routes.declaredOver(byAddress, readUint32(view.bytes, view.payloadOffset + 4)) : byAddress;
     if (entry !== undefined) entry.activity.lastMedia = view.ts;
     return entry;
   };

@@ -491,7 +491,9 @@ describe('an INVITE challenged and sent again', () => {
       at(1.5, request('INVITE', 2, sdpOf('a', []), [], ''), true); // 5: re-sent with credentials, no AI-Pref
       at(1.6, response('200 OK', 2, sdpOf('b', [])), false); // 6
       at(1.7, request('ACK', 2, null), true); // 7
-      at(3, srOfA(), true, 6001, 7001); // 8: X's stream: version 1, aggregate
+      // X's A declares a=ssrc:6000 (onPort): its stream sends as 6000 — 1111 is CALL's, and RTCP of an
+      // SSRC another live call declares is that call's (TransportMap.declaredOver)
+      at(3, sr(6000), true, 6001, 7001); // 8: X's stream: version 1, aggregate
     });
     expect(decided(run)).toEqual(['8 aggregate aggregated-only']);
   });
@@ -516,13 +518,13 @@ describe("a forking proxy's 487 from a branch that never sent a provisional, aft
       at(0, message(X, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, onPort(sdpOf('a', []), 6000), [v2], ''), true); // 1: X, version 2 raw
       at(0.1, message(X, 'SIP/2.0 200 OK', 'INVITE', 1, onPort(sdpOf('b', []), 7000)), false); // 2
       at(0.2, message(X, 'ACK sip:b@10.0.0.2 SIP/2.0', 'ACK', 1, null), true); // 3
-      at(0.5, srOfA(), true, 6001, 7001); // 4: raw
+      at(0.5, sr(6000), true, 6001, 7001); // 4: raw
       at(1, request('INVITE', 1, null, [v3none], ''), true); // 5: CALL, no SDP, version 3 (none)
       at(1.1, response('200 OK', 1, sdpOf('b', []), [], 'INVITE', 'b1'), false); // 6: fork b1 offers
       at(1.15, response('487 Request Terminated', 1, null, [], 'INVITE', 'b3'), false); // 7: branch b3 (only a 100 before) cancelled
       at(1.2, request('ACK', 1, sdpOf('a', []), [], ';tag=b1'), true); // 8: the answer
       at(2, srOfA(), true, 4001, 5001); // 9: version 3: none
-      at(2.1, srOfA(), true, 6001, 7001); // 10: X: version 3 replaced 2: none
+      at(2.1, sr(6000), true, 6001, 7001); // 10: X: version 3 replaced 2: none
     });
     expect(decided(run)).toEqual(['4 export raw-allowed', '9 drop export-none', '10 drop export-none']);
   });
