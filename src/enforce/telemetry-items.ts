@@ -79,8 +79,9 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
   const index = items.length;
   const pt = packet.pt;
   if ('unknown' in packet) {
-    // An opaque packet type is application-defined as far as §4 can tell.
-    items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
+    // An opaque packet type is application-defined as far as §4 can tell; an IJ packet's values
+    // are about the sources of the report before it, which govern it too
+    items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: packet.about === undefined ? NO_SUBJECTS : distinctOthers(packet.about, packet.ssrc, false), kind: 'app', packet });
     return;
   }
   switch (packet.pt) {
@@ -102,9 +103,12 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       items.push({ index, packetIndex, pt, feature: 'sdes', senderSsrc: sender, subjectSsrcs: distinctOthers(subjects, sender, false), kind: 'sdes', packet, chunks });
       return;
     }
-    case RtcpType.BYE:
-      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: packet.ssrc, subjectSsrcs: distinctOthers(packet.ssrcs, packet.ssrc, false), kind: 'bye', packet });
+    case RtcpType.BYE: {
+      // a BYE listing no source (RFC 3550 §6.6 allows a count of 0) is its compound's sender's
+      const sender = packet.ssrcs.length === 0 && compoundSender !== NO_SENDER ? compoundSender : packet.ssrc;
+      items.push({ index, packetIndex, pt, feature: 'media-metrics', senderSsrc: sender, subjectSsrcs: distinctOthers(packet.ssrcs, sender, false), kind: 'bye', packet });
       return;
+    }
     case RtcpType.APP:
       items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
       return;

@@ -121,12 +121,25 @@ export function decodeRtcpCompound(bytes: Uint8Array, off = 0, len = bytes.lengt
       contentLen = pktLen - padding;
     }
     const packet = decodeRtcpPacket(bytes, pos, pktLen, errors, off, contentLen);
-    if (packet !== null) {
-      // An IJ packet (RFC 5450 §3) is its header and jitter values: no SSRC of its own. It
-      // follows the SR or RR whose sources its values are about, sent by that packet's sender.
-      if (packet.pt === IJ && 'unknown' in packet && packets.length > 0) packet.ssrc = packets[packets.length - 1]!.ssrc;
-      packets.push(packet);
+    if (packet !== null && 'unknown' in packet) {
+      const before = packets.length > 0 ? packets[packets.length - 1]! : null;
+      if (packet.pt === IJ) {
+        // An IJ packet (RFC 5450 §3) is its header and jitter values: no SSRC of its own. It
+        // follows the SR or RR whose sources its values are about, sent by that packet's sender;
+        // alone, no value of it is an SSRC
+        if (before === null || (before.pt !== RtcpType.SR && before.pt !== RtcpType.RR) || 'unknown' in before) {
+          errors.push(rtcpDecodeError('bad-field', pos - off, 'IJ packet (RFC 5450) with no SR or RR before it: its jitter values name no source'));
+          pos += pktLen;
+          continue;
+        }
+        packet.ssrc = before.ssrc;
+        packet.about = before.reports.map((r) => r.ssrc);
+      } else if (contentLen < 8 && packets.length > 0) {
+        // a packet of a type not known here that is only its header names no SSRC: the compound's sender's
+        packet.ssrc = packets[0]!.ssrc;
+      }
     }
+    if (packet !== null) packets.push(packet);
     pos += pktLen;
   }
   if (cut > 0 && len > 0 && pos >= end) {

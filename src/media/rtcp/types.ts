@@ -230,6 +230,11 @@ export interface ExtendedReport extends RtcpBase {
 
 export interface UnknownRtcp extends RtcpBase {
   unknown: true;
+  /**
+   * An IJ packet's (RFC 5450 §3): the sources of the report blocks of the SR or RR before it,
+   * whose jitter its values are, in order.
+   */
+  about?: number[];
 }
 
 export type RtcpPacket =
