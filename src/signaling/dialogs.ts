@@ -166,6 +166,15 @@ export class DialogTracker {
       this.stats.ignored++;
       return events;
     }
+    // A message whose body runs past its end (a datagram cut short, RFC 3261 §18.3) is discarded:
+    // what it offers or answers cannot be read whole, and a cut answer must confirm nothing
+    if (result.errors.some((e) => e.reason === 'body-truncated')) {
+      const known = this.dialogOf(m);
+      const dialog = known ? idOf(known) : null;
+      for (const e of result.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: known?.key ?? null, dialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
+      this.stats.ignored++;
+      return events;
+    }
     if (this.isRetransmission(m)) {
       this.stats.retransmissions++;
       return events;

@@ -12,6 +12,14 @@ export type SipErrorReason =
   | 'missing-call-id'
   | 'missing-cseq'
   | 'bad-cseq'
+  /** a request whose CSeq names another method (RFC 3261 §8.1.1.5) */
+  | 'cseq-method-mismatch'
+  /** a Request-URI with characters no URI has (RFC 3261 §25.1: `<sip:…>`) */
+  | 'bad-request-uri'
+  /** a From or To display name whose quoted-string never closes */
+  | 'unterminated-quote'
+  /** a Via with an empty parameter or list item */
+  | 'bad-via'
   | 'missing-from-tag'
   | 'empty-to-tag'
   | 'duplicate-header'

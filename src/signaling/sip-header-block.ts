@@ -37,8 +37,9 @@ function nameOf(raw: string): { name: string; list: boolean } | null {
 
 /**
  * Parses header lines from `text` (which holds no start line and stops before the blank
- * line). `baseOffset` is added to the reported offsets so they point into the message.
- * Lines that are not headers are reported and skipped.
+ * line). `baseOffset` is added to the reported offsets so they point into the message, in
+ * bytes: text that is not ASCII counts its characters' UTF-8 lengths. Lines that are not
+ * headers are reported and skipped.
  */
 export function parseHeaderBlock(text: string, baseOffset: number): { headers: SipHeader[]; errors: SipParseError[] } {
   const headers: SipHeader[] = [];
@@ -47,13 +48,17 @@ export function parseHeaderBlock(text: string, baseOffset: number): { headers: S
   let pendingValue = '';
   let pendingOffset = 0;
   let pos = 0;
+  // the byte offset of `pos` (the same but for text that is not ASCII)
+  let posBytes = 0;
+  const ascii = !NOT_ASCII.test(text);
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
     const lineStart = pos;
     const lineEnd = eol > pos && text.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
-    const lineOffset = baseOffset + pos;
+    const lineOffset = baseOffset + posBytes;
     pos = eol + 1;
+    posBytes += ascii ? pos - lineStart : Buffer.byteLength(text.slice(lineStart, pos), 'utf8');
     if (lineEnd === lineStart) continue;
     const first = text.charCodeAt(lineStart);
     if (first === 0x20 || first === 0x09) {
@@ -103,6 +108,8 @@ function whyNotAName(rawName: string): string {
   }
   return `a name of ${rawName.length} characters`;
 }
+
+const NOT_ASCII = /[^\x00-\x7f]/;
 
 /** RFC 3261 §25.1 token characters. */
 const TOKEN_CHAR = /^[A-Za-z0-9\-.!%*_+`'~]$/;

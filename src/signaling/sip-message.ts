@@ -64,6 +64,8 @@ export function parseSipMessage(bytes: Uint8Array, off: number, len: number): Si
   if (message.kind === 'response' && (message.status < 100 || message.status > 699)) {
     errors.push(sipError('bad-status-code', start - off, String(message.status)));
   }
+  // RFC 3261 §25.1: a Request-URI is a bare URI — never in angle brackets, never quoted
+  if (message.kind === 'request' && NOT_IN_A_URI.test(message.requestUri)) errors.push(sipError('bad-request-uri', start - off, 'it holds <, > or a double quote'));
 
   const headersStart = Math.min(lineEnd + 1, end);
   let headerEnd = headerSectionEnd(bytes, lineEnd, end);
@@ -191,10 +193,14 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
   else {
     const parts = CSEQ.exec(cseq.value);
     if (parts && Number(parts[1]) <= 0xffffffff) m.cseq = { seq: Number(parts[1]), method: parts[2]! };
-    else errors.push(sipError('bad-cseq', cseq.offset, cseq.value.slice(0, 40)));
+    // described, never quoted (reports copy no message bytes)
+    else errors.push(sipError('bad-cseq', cseq.offset, parts ? 'a sequence number over 2^32-1' : `a value of ${cseq.value.length} characters that is not a sequence number and a method`));
+    if (m.cseq !== null && m.kind === 'request' && m.cseq.method !== m.method) errors.push(sipError('cseq-method-mismatch', cseq.offset, "its method is not the request's"));
   }
 
   if (via && via.values.length > 0) m.viaBranch = headerParam(via.values[0]!, 'branch') || null;
+  if (via && via.values.some((v) => v === '' || EMPTY_PARAM.test(v))) errors.push(sipError('bad-via', via.offset, 'an empty parameter or list item'));
+  for (const h of [from, to]) if (h !== undefined && !quotesClose(h.value)) errors.push(sipError('unterminated-quote', h.offset, `a quoted-string in ${h.name === 'from' ? 'From' : 'To'} never closes`));
 
   const mediaType = type ? parseMediaType(type.value) : null;
   if (mediaType) m.contentType = mediaType.type;
@@ -202,7 +208,7 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
   if (length) {
     // 1*DIGIT: leading zeros are digits too
     if (/^0*\d{1,9}$/.test(length.value)) m.contentLength = Number(length.value);
-    else errors.push(sipError('bad-content-length', length.offset, length.value.slice(0, 20)));
+    else errors.push(sipError('bad-content-length', length.offset, /^\d+$/.test(length.value) ? `${length.value.length} digits, more than a body can have` : `a value of ${length.value.length} characters that is not 1*DIGIT`));
   }
   return { mediaType, contentId };
 }
@@ -229,6 +235,23 @@ interface WellKnown {
 }
 
 const CSEQ = /^(\d{1,10})\s+(\S+)$/;
+
+/** what no URI holds (RFC 3986 §2: not even percent-encoded as itself) */
+const NOT_IN_A_URI = /[<>"]/;
+
+/** a parameter with no name: `;;`, `;` before a comma or at the end, or an item that starts with one */
+const EMPTY_PARAM = /^\s*;|;\s*(;|$)/;
+
+/** Whether every quoted-string of a header value closes (a backslash escapes the next character inside one). */
+function quotesClose(value: string): boolean {
+  let inQuotes = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuotes && c === 0x5c) i++;
+    else if (c === 0x22) inQuotes = !inQuotes;
+  }
+  return !inQuotes;
+}
 
 function readBodyParts(m: SipMessage, headers: WellKnown, bodyOffset: number, errors: SipParseError[]): void {
   const mediaType = headers.mediaType ?? parseMediaType('application/sdp');
