@@ -56,7 +56,7 @@ function nsCall(): Uint8Array {
   const recs: [number, number, Uint8Array, boolean, number, number][] = [];
   const sipAt = (sec: number, ns: number, p: Uint8Array, fromA: boolean) => recs.push([sec, ns, p, fromA, 5060, 5060]);
   const rtcp = (sec: number, ns: number, fromA: boolean, pc: number) =>
-    recs.push([sec, ns, encodeRtcpCompound([{ ...srOf(fromA ? 1111 : 2222), packetCount: pc } as RtcpPacketInput]), fromA, fromA ? 4001 : 5001, fromA ? 5001 : 4001]);
+    recs.push([sec, ns, encodeRtcpCompound([({ ...srOf(fromA ? 1111 : 2222), packetCount: pc } as RtcpPacketInput) as RtcpPacketInput]), fromA, fromA ? 4001 : 5001, fromA ? 5001 : 4001]);
   sipAt(T, 0, request('INVITE', 1, sdpOf('a', ['a=aipref:session px']), [], ''), true);
   sipAt(T, 100_000_000, response('200 OK', 1, sdpOf('b', [])), false);
   sipAt(T, 200_000_000, request('ACK', 1, null), true);
@@ -112,7 +112,7 @@ describe('replay: ts, expiresAt and --workers 0 / 2 on a nanosecond capture with
 
 type Agg = Awaited<ReturnType<typeof run>>['aggs'][number];
 const rel = (a: Agg) => [a.ssrc, Math.round(((a.window as { start: number }).start - T0) * 1e3) / 1e3, Math.round(((a.window as { end: number }).end - T0) * 1e3) / 1e3, a.items, a.expiresAt === null ? null : Math.round((a.expiresAt - T0) * 1e3) / 1e3];
-const sr = (ssrc: number, pc: number): RtcpPacketInput => ({ ...srOf(ssrc), packetCount: pc });
+const sr = (ssrc: number, pc: number): RtcpPacketInput => (({ ...srOf(ssrc), packetCount: pc } as RtcpPacketInput));
 
 describe('windows by capture time (workers 0 and 2 identical: harness)', () => {
   it('a few ms back across a window start: the late item opens its own window; expiresAt = its first item + 1 h', async () => {
@@ -151,11 +151,11 @@ async function shape(base: number, workers: number) {
   const w = await PcapWriter.open(file, { linkType: 1 });
   const at: At = (ts, payload, fromA, sport = 5060, dport = 5060) => w.write(base + ts, buildEthernetIpv4Udp({ src: fromA ? '10.0.0.1' : '10.0.0.2', dst: fromA ? '10.0.0.2' : '10.0.0.1', sport, dport, payload }));
   setup(at, ['a=aipref:session px']);
-  [1, 2, 400, 3, 4, 700, 701, 5].forEach((t, i) => rtcpAt(at, t, true, [{ ...srOf(1111), packetCount: i }]));
-  rtcpAt(at, 350, true, [{ ...srOf(7777), packetCount: 1 }]);
+  [1, 2, 400, 3, 4, 700, 701, 5].forEach((t, i) => rtcpAt(at, t, true, [({ ...srOf(1111), packetCount: i } as RtcpPacketInput)]));
+  rtcpAt(at, 350, true, [({ ...srOf(7777), packetCount: 1 } as RtcpPacketInput)]);
   at(18000, message('other@x', 'OPTIONS sip:b@10.0.0.2 SIP/2.0', 'OPTIONS', 1, null), true);
   at(18001, message('other@x', 'OPTIONS sip:b@10.0.0.2 SIP/2.0', 'OPTIONS', 2, null), true);
-  rtcpAt(at, 18002, true, [{ ...srOf(1111), packetCount: 99 }]);
+  rtcpAt(at, 18002, true, [({ ...srOf(1111), packetCount: 99 } as RtcpPacketInput)]);
   await w.close();
   const r = await replayLines({ capture: file, policy: policyOf({ apts: { px: AGG('15m') } }), workers, windowSec: 10 });
   return {

@@ -28,6 +28,7 @@
 //   only windows whose lastTs is within CLOCK_JUMP_SEC of the clock, or let the batch-end clock follow a
 //   record that returns to where the clock was before the jump, i.e. judge confirmation symmetrically);
 //   related to the known limit test/e2e/windows-review/batch-cut-backstep.limit.ts (small back-steps).
+import type { RtcpPacketInput } from '../../../src/media/rtcp/encode.js';
 import { afterAll, expect, it } from 'vitest';
 import { parseLines, policyOf, replayLines, Workspace } from '../e2e-helpers.js';
 import { writeCall } from '../hand-built-calls.js';
@@ -42,9 +43,9 @@ it('a confirmed jump ahead and back: the same aggregates whatever the batch cut'
     setup(at, ['a=aipref:session px']);
     rtcpAt(at, 1, true, [srOf(1111)]);
     rtcpAt(at, 10000, false, [srOf(2222)]);
-    rtcpAt(at, 10001, false, [{ ...srOf(2222), packetCount: 11 }]);
-    rtcpAt(at, 3, true, [{ ...srOf(1111), packetCount: 12 }]);
-    rtcpAt(at, 4, true, [{ ...srOf(1111), packetCount: 13 }]);
+    rtcpAt(at, 10001, false, [({ ...srOf(2222), packetCount: 11 } as RtcpPacketInput)]);
+    rtcpAt(at, 3, true, [({ ...srOf(1111), packetCount: 12 } as RtcpPacketInput)]);
+    rtcpAt(at, 4, true, [({ ...srOf(1111), packetCount: 13 } as RtcpPacketInput)]);
   });
   const shape = async (workers: number, maxBatchRecords?: number) => {
     const r = await replayLines({ capture: file, policy: policyOf({ apts: { px: AGG() } }), workers, windowSec: 10, ...(maxBatchRecords ? { maxBatchRecords } : {}) });

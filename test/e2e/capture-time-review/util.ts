@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildEthernetIpv4Udp } from '../../../native-free/frame-builder.js';
-import { encodePcapFileHeader, encodePcapngBlock } from '../../../native-free/write.js';
+import { encodePcapFileHeader, encodePcapngBlock, encodePcapngEnhancedPacket } from '../../../native-free/write.js';
 import { encodeRtcpCompound } from '../../../src/media/rtcp/encode.js';
 import { concatBytes } from '../../native-free/capture-helpers.js';
 import { BIN } from '../e2e-helpers.js';
@@ -79,15 +79,7 @@ export function idb(tsresol?: number, tsoffset?: bigint): Uint8Array {
 }
 
 export function epb(iface: number, units: bigint, frame = srFrame()): Uint8Array {
-  const body = new Uint8Array(20 + frame.length);
-  const dv = new DataView(body.buffer);
-  dv.setUint32(0, iface, true);
-  dv.setUint32(4, Number(units >> 32n), true);
-  dv.setUint32(8, Number(units & 0xffffffffn), true);
-  dv.setUint32(12, frame.length, true);
-  dv.setUint32(16, frame.length, true);
-  body.set(frame, 20);
-  return encodePcapngBlock(6, body);
+  return encodePcapngEnhancedPacket(iface, units, frame);
 }
 
 /** tshark's frame.time_epoch per frame, as text (nanoseconds). */
