@@ -10,7 +10,10 @@ const ctx = { frame: 1, ts: 1767225600, src: '10.1.0.1', dst: '10.2.0.1', sport:
 
 /** The sample INVITE as call `n` (its own Call-ID and branch: a new dialog, not a retransmission), edited by `edit`. */
 async function invite(n: number, edit: (text: string) => string = (t) => t) {
-  const text = edit((await readFile('samples/sip/invite-bundle.sip', 'utf8')).replaceAll('ffd04841f5', `ffd04841${n}`));
+  const edited = edit((await readFile('samples/sip/invite-bundle.sip', 'utf8')).replaceAll('ffd04841f5', `ffd04841${n}`));
+  // an edit of the body keeps its Content-Length right (a body cut short is discarded)
+  const body = edited.slice(edited.indexOf('\r\n\r\n') + 4);
+  const text = edited.replace(/^Content-Length: \d+$/m, `Content-Length: ${Buffer.byteLength(body)}`);
   const bytes = new TextEncoder().encode(text);
   return parseSipMessage(bytes, 0, bytes.length);
 }
