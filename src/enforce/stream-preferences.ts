@@ -188,6 +188,28 @@ export class StreamPreferences {
     return preference;
   }
 
+  /** ofDeclared's last answers, by the scope and m-section asked about (a conference's reports name the same few sources) */
+  private readonly declared = new WeakMap<DialogScope, { statements: number; bySection: Map<number, StreamPreference> }>();
+
+  /**
+   * What another call's signaling says of a stream it declares with `a=ssrc` in `section` (an SFU
+   * forwards other calls' streams, and reports on them travel in this call's RTCP): that call's
+   * scope alone — its m-section's, dialog-level and repository identifiers — never a stream's
+   * own SDES tags, which live where that call's packets are read (whichever shard: the answer
+   * must not depend on the worker count).
+   */
+  ofDeclared(scope: DialogScope, section: SectionScope | null): StreamPreference {
+    let memo = this.declared.get(scope);
+    if (memo === undefined || memo.statements !== this.statements.generation) this.declared.set(scope, (memo = { statements: this.statements.generation, bySection: new Map() }));
+    const index = section?.index ?? -1;
+    let preference = memo.bySection.get(index);
+    if (preference === undefined) {
+      preference = this.underScope(NO_TAGS, scope, section);
+      memo.bySection.set(index, preference);
+    }
+    return preference;
+  }
+
   /**
    * The preference last resolved for the stream, even if something it depends on has changed
    * since (undefined: never asked for): what its latest telemetry was judged by.
@@ -221,7 +243,7 @@ export class StreamPreferences {
     };
   }
 
-  private underScope(stream: StreamState, scope: DialogScope | null, section: SectionScope | null): StreamPreference {
+  private underScope(stream: Pick<StreamState, 'sdesApts'>, scope: DialogScope | null, section: SectionScope | null): StreamPreference {
     const signaled: string[] = [];
     let implicit = false;
     const disabled = section?.disabled === true;
@@ -275,6 +297,9 @@ export class StreamPreferences {
     return { ids, resolved, withAbsence: false, implicit, conflicting, unresolved, failedIntegrity, disabled };
   }
 }
+
+/** a stream no SDES tag names (StreamPreferences.ofDeclared) */
+const NO_TAGS: Pick<StreamState, 'sdesApts'> = { sdesApts: [] };
 
 /**
  * What governs a stream's items: its resolved preference, with the operator's default APT

@@ -508,6 +508,14 @@ export class MediaCore {
       let stopped: StreamPreference | null = senderPref.disabled ? senderPref : null;
       let governing: ResolvedPreference | null = governingOf(senderPref, fallback);
       let absent = governing === null;
+      // an item whose sender another call declares (a BYE an MCU sends for a contributor that
+      // left, read in the session its compound was routed to): that call's word too
+      const senderElsewhere = absent ? null : this.declaredElsewhere(session, item.senderSsrc);
+      if (senderElsewhere !== null) {
+        const q = governingOf(senderElsewhere, fallback);
+        if (q === null) absent = true;
+        else governing = combineGoverning(governing!, q);
+      }
       // indexed loops throughout: this path runs unoptimised in a replay (V8's budget is not
       // reached), where for-of makes an iterator and a result object per step
       const subjects = item.subjectSsrcs;
@@ -519,6 +527,12 @@ export class MediaCore {
         const p = governingOf(pref, fallback);
         if (p === null) absent = true;
         else governing = combineGoverning(governing!, p);
+        // a source another live call declares (an SFU forwarding other calls' streams): that call's word too
+        const elsewhere = this.declaredElsewhere(session, subjects[s]!);
+        if (elsewhere === null || absent) continue;
+        const q = governingOf(elsewhere, fallback);
+        if (q === null) absent = true;
+        else governing = combineGoverning(governing!, q);
       }
       const decision = stopped !== null ? stoppedStreamDecision() : decideGoverned(item, absent ? null : governing);
       // named fields, not counters.telemetry[kind]: a keyed store by a string costs per item
@@ -659,6 +673,20 @@ export class MediaCore {
       this.bySsrcRouteOverflow = false;
       return;
     }
+  }
+
+  /**
+   * What another live call, which declares `ssrc` with a=ssrc, says of its stream (SPEC §2: a=ssrc
+   * binds first; §4: a source an item reports on governs it too), when the item is read in
+   * another call's (or no call's) session; null when no other call declares it alone.
+   */
+  private declaredElsewhere(session: RtpSession, ssrc: number): StreamPreference | null {
+    const entry = this.transports.lookupSsrc(ssrc);
+    if (entry === undefined) return null;
+    const scope = this.scopes.get(entry.dialogKey);
+    if (scope === undefined || scope.dialog.callId === session.scope?.dialog.callId) return null;
+    const index = entry.sections[0];
+    return this.preferences.ofDeclared(scope, scope.sections.find((s) => s.index === index) ?? null);
   }
 
   private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
