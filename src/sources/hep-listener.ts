@@ -48,9 +48,9 @@ const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
 const MAX_REBUILT_PAYLOAD = 65535 - 40 - 20;
 
 /** The frame's auth key is the configured one, compared in constant time (a timing difference would leak it byte by byte). */
-function sameKey(given: string | undefined, key: string): boolean {
+function sameKey(given: Uint8Array | undefined, key: string): boolean {
   if (given === undefined) return false;
-  const a = Buffer.from(given, 'utf8');
+  const a = Buffer.from(given.buffer, given.byteOffset, given.byteLength);
   const b = Buffer.from(key, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -152,7 +152,7 @@ export class HepListener {
       this.malformed(`HEPv3 length ${p.length} but the datagram has ${bytes.length} bytes`, peer);
       return;
     }
-    if (this.opts.authKey !== undefined && !sameKey(p.authKey, this.opts.authKey)) {
+    if (this.opts.authKey !== undefined && !sameKey(p.authKeyBytes, this.opts.authKey)) {
       countKind(this.counters, 'auth-rejected');
       this.opts.onAuthRejected?.(peer, p.authKey !== undefined);
       return;

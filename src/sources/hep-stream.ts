@@ -14,6 +14,8 @@ export class HepStreamFramer {
   private pending: Uint8Array = new Uint8Array(0);
   /** offset of `pending[0]` in the stream, for error positions */
   private streamOffset = 0;
+  /** skipping bytes that are no frame since the last error (a loss of sync is reported once) */
+  private outOfSync = false;
 
   /** Bytes held waiting for the rest of a frame. */
   get buffered(): number {
@@ -39,11 +41,14 @@ export class HepStreamFramer {
       const length = hepFrameLength(bytes, at);
       if (length === 0) break;
       if (length instanceof HepDecodeError) {
-        out.errors.push(new HepDecodeError(this.streamOffset + at + length.offset, length.reason));
+        // one loss of sync is one error, however many reads the bytes skipped arrive in
+        if (!this.outOfSync) out.errors.push(new HepDecodeError(this.streamOffset + at + length.offset, length.reason));
+        this.outOfSync = true;
         at = this.nextMagic(bytes, at + 1);
         continue;
       }
       if (bytes.length - at < length) break;
+      this.outOfSync = false;
       out.frames.push(bytes.slice(at, at + length));
       at += length;
     }

@@ -118,6 +118,8 @@ export interface HepPacket {
   captureAgentId?: number;
   keepAliveTimer?: number;
   authKey?: string;
+  /** chunk 14 as its bytes (decoded frames): what a key is compared with */
+  authKeyBytes?: Uint8Array;
   payload: Uint8Array;
   /** the payload was sent in chunk 16 (compressed); it is handed on as sent, not inflated */
   compressed?: boolean;
@@ -260,6 +262,8 @@ export function decodeHep(bytes: Uint8Array): HepDecodeResult {
           break;
         case HepChunk.AUTH_KEY:
           packet.authKey = textDecoder.decode(bytes.subarray(v, v + valueLength));
+          // compared as sent: text decoding drops a leading BOM and makes bad bytes U+FFFD
+          packet.authKeyBytes = bytes.slice(v, v + valueLength);
           break;
         case HepChunk.PAYLOAD:
           packet.payload = bytes.subarray(v, v + valueLength);
@@ -286,7 +290,11 @@ export function decodeHep(bytes: Uint8Array): HepDecodeResult {
   // A capture time is what every decision is dated by (SPEC §8): without one the frame would be
   // taken as captured in 1970 and its exports as long expired. Kamailio's sipcapture refuses it too.
   if (!timed) return failure(length, 'no timestamp seconds chunk (type 9)');
-  // Agents that leave the family chunk out still send addresses of one family.
+  // Agents that leave the family chunk out still send addresses of one family; one that names a
+  // family whose addresses it does not carry while it carries the other's contradicts itself
+  const onlyV4 = ipv4Src !== '' && ipv6Src === '';
+  const onlyV6 = ipv6Src !== '' && ipv4Src === '';
+  if ((family === AF_INET && onlyV6) || (family === AF_INET6 && onlyV4)) return failure(length, `IP family chunk says IPv${family === AF_INET ? 4 : 6} but only IPv${family === AF_INET ? 6 : 4} address chunks are given`);
   const v6 = family === AF_INET6 || (family === 0 && ipv4Src === '' && ipv6Src !== '');
   packet.ipVersion = v6 ? 6 : 4;
   packet.src = v6 ? ipv6Src : ipv4Src;

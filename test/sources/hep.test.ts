@@ -61,6 +61,7 @@ describe('decodeHep: annotated frames', () => {
       protocolType: HepProtocol.SIP,
       captureAgentId: 2000,
       authKey: 'secret',
+      authKeyBytes: new TextEncoder().encode('secret'),
       correlationId: 'call-1@',
       length: SIP_FRAME.length,
       unknownChunks: 0,
@@ -183,8 +184,10 @@ describe('HEPv3 properties', () => {
       fc.property(hepPacket, (p) => {
         const r = decodeHep(encodeHep(p));
         if (!r.ok) throw r.error;
-        const { length, unknownChunks, ...back } = r.packet;
+        const { length, unknownChunks, authKeyBytes, ...back } = r.packet;
         expect(unknownChunks).toBe(0);
+        // the key's bytes as sent, what a listener compares
+        expect(authKeyBytes).toEqual(p.authKey === undefined ? undefined : new TextEncoder().encode(p.authKey));
         expect({ ...back, payload: [...back.payload] }).toEqual({ ...p, payload: [...p.payload] });
       }),
       { numRuns: 500 },
