@@ -87,6 +87,8 @@ export class FragmentReassembler {
   /** why the last DROPPED outcome happened */
   dropReason = '';
   private givenUp: GivenUpFragments[] = [];
+  /** sets given up past MAX_GIVEN_UP since the last takeGivenUpPast: told as a count */
+  private givenUpPast = 0;
   /** the last datagrams reassembled, by key: a later copy of one of their fragments is absorbed */
   private readonly recentlyCompleted = new Map<string, { ts: number; bytes: Uint8Array }>();
 
@@ -240,6 +242,13 @@ export class FragmentReassembler {
   }
 
   /** The sets given up since the last call (timeout, limit, end of capture), oldest first. */
+  /** How many sets were given up past the ones takeGivenUp lists (MAX_GIVEN_UP at once), since the last call. */
+  takeGivenUpPast(): number {
+    const n = this.givenUpPast;
+    this.givenUpPast = 0;
+    return n;
+  }
+
   takeGivenUp(): GivenUpFragments[] {
     if (this.givenUp.length === 0) return NONE_GIVEN_UP;
     const out = this.givenUp;
@@ -250,6 +259,7 @@ export class FragmentReassembler {
   /** A set that never completed: dropped, and kept to be said (what a lost fragment costs). */
   private giveUp(key: string, set: FragmentSet, why: GivenUpFragments['why'], atFrame: number | null, atTs: number): void {
     if (this.givenUp.length < MAX_GIVEN_UP) this.givenUp.push({ key, firstFrame: set.firstFrame, firstTs: set.firstTs, received: set.received, why, atFrame, atTs });
+    else this.givenUpPast++;
     this.drop(key, set);
   }
 

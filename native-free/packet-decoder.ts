@@ -159,6 +159,11 @@ export class PacketDecoder {
     return this.fragments.takeGivenUp();
   }
 
+  /** How many more sets than takeGivenUpFragments listed were given up since the last call. */
+  takeGivenUpFragmentsPast(): number {
+    return this.fragments.takeGivenUpPast();
+  }
+
   /** End of capture: incomplete fragment sets and held TCP bytes are given up and counted. */
   flush(): void {
     this.fragments.flush();

@@ -42,7 +42,8 @@ export interface PacketVisitor {
   /** broken headers: `view.error` and `view.errorOffset` say what and where in the record. */
   malformed(view: PacketView, batch: RecordBatch, index: number): void;
   /** IP fragment sets given up before they completed (timeout, limit, end of capture): a fragment was lost. */
-  lostFragments?(sets: readonly GivenUpFragments[]): void;
+  /** `past`: how many more sets were given up than are listed (a bound on what is kept to be said) */
+  lostFragments?(sets: readonly GivenUpFragments[], past: number): void;
   /** called once per batch, after its last record. */
   endBatch?(batch: RecordBatch): void | Promise<void>;
 }
@@ -173,7 +174,8 @@ export class PacketFeed {
 
   private tellLostFragments(): void {
     const lost = this.decoder.takeGivenUpFragments();
-    if (lost.length > 0) this.visitor.lostFragments?.(lost);
+    const past = this.decoder.takeGivenUpFragmentsPast();
+    if (lost.length > 0 || past > 0) this.visitor.lostFragments?.(lost, past);
   }
 
   private tcp(view: PacketView, batch: RecordBatch, i: number): void | Promise<void> {

@@ -433,7 +433,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const head = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
       frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.payloadLength}-byte datagram on a negotiated media transport is neither RTP nor RTCP (starts ${head || '(empty)'})` });
     },
-    lostFragments(sets) {
+    lostFragments(sets, past) {
       // its datagram never completed (a fragment lost): reported where it was given up — the
       // fragment whose arrival did it, or after the last frame — naming its first fragment's
       // frame. (At the first fragment's frame, the report came out before or after lines of the
@@ -443,6 +443,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         const when = set.why === 'timeout' ? 'given up after the reassembly timeout' : set.why === 'limit' ? 'given up at the reassembly limit' : 'still incomplete at the end of the capture';
         const at = set.atFrame ?? feed.stats.lastFrame + 1;
         frontReport({ type: 'malformed-input', ts: set.atFrame === null ? feed.stats.lastTs : set.atTs, frame: at, dialog: null, detail: `frame ${set.firstFrame}: IPv${parts[0]} fragments of id ${parts[parts.length - 1]} never completed (${set.received} bytes held): ${when}` });
+      }
+      // past the sets listed at once, the rest are told as a count, after the last one listed
+      if (past > 0) {
+        const last = sets.length > 0 ? sets[sets.length - 1]! : null;
+        const frame = last?.atFrame ?? feed.stats.lastFrame + 1;
+        frontReport({ type: 'malformed-input', ts: last !== null && last.atFrame !== null ? last.atTs : feed.stats.lastTs, frame, dialog: null, detail: `frame ${frame}: ${past} more IP fragment sets never completed (not listed one by one: ${sets.length} were)` });
       }
     },
     malformed(view) {

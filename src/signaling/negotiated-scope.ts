@@ -344,9 +344,20 @@ function addAddress(list: TransportAddress[], address: string, port: number): vo
   if (!list.some((a) => a.address === address && a.port === port)) list.push({ address, port });
 }
 
+/**
+ * Identifiers one list of a scope keeps (a dialog's, an m-section's): an honest party names a
+ * handful. Past it, one identifier nothing states stands for the rest, so that what they govern
+ * counts as the most restrictive (SPEC §3; reported unresolved under this name) — a message of
+ * thousands of AI-Pref values over thousands of m-lines made a copy of every value per m-section.
+ */
+const MAX_LIST_IDENTIFIERS = 64;
+const TOO_MANY_IDENTIFIERS = '(too many AI-Pref or a=aipref identifiers)';
+
 /** The first declaration of an (id, origin) pair is kept: repeating it changes nothing. */
 function addUnique(list: NegotiatedApt[], apt: NegotiatedApt): void {
-  if (!list.some((a) => a.id === apt.id && a.origin === apt.origin)) list.push(apt);
+  if (list.some((a) => a.id === apt.id && a.origin === apt.origin)) return;
+  if (list.length < MAX_LIST_IDENTIFIERS) list.push(apt);
+  else if (!list.some((a) => a.id === TOO_MANY_IDENTIFIERS)) list.push({ id: TOO_MANY_IDENTIFIERS, origin: apt.origin, source: apt.source, params: {} });
 }
 
 function headerValueParams(v: AiPrefValue): Record<string, string> {

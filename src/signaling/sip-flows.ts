@@ -89,10 +89,16 @@ export class SipFlowDemux {
     if (this.flows.size > this.limits.maxFlows) {
       const [oldest, dropped] = this.flows.entries().next().value!;
       this.flows.delete(oldest);
-      // its window, if any, leaves the budget
-      if (dropped.kind === 'websocket') dropped.framer?.end('eviction');
       this.stats.evicted++;
+      // its window, if any, leaves the budget; a message it was waiting for the rest of is
+      // reported cut (with the messages of the bytes that pushed it out)
+      const cut = dropped.framer?.end(`eviction: more than ${this.limits.maxFlows} TCP directions followed`) ?? null;
+      if (cut !== null) return [cut, ...this.read(flowKey, flow, bytes, off, len)];
     }
+    return this.read(flowKey, flow, bytes, off, len);
+  }
+
+  private read(flowKey: string, flow: Flow, bytes: Uint8Array, off: number, len: number): SipParseResult[] {
     if (flow.kind === 'other') return [];
     if (flow.kind === 'undecided') {
       let carried = 0;

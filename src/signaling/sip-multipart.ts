@@ -109,6 +109,8 @@ function addPart(bytes: Uint8Array, offset: number, depth: number, parts: SipBod
     errors.push(...nested.errors);
     return;
   }
+  // kept opaque, and said so: the SDP or statements inside are not read
+  if (mediaType.type.startsWith('multipart/')) errors.push(sipError('bad-multipart', offset, `multipart nested deeper than ${MAX_DEPTH} levels: not read`));
   const idHeader = headers.find((h) => h.name === 'content-id');
   parts.push({ contentType: mediaType.type, contentId: idHeader ? contentIdOf(idHeader.value) : null, headers, bytes: content });
 }
