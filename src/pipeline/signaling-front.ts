@@ -128,6 +128,8 @@ export class SignalingFront {
   private deliveredNow = new Set<string>();
   /** A verified signed part's claim, for a policy reload to verify again against the new file. */
   private readonly signedClaims = new WeakMap<StatementPart, SignedClaimSeen>();
+  /** Verified tokens offers brought, by offer key: in force (tokenInForce) once an answer accepts the offer (settle). */
+  private readonly offeredTokens = new Map<string, { prefId: string; key: string; exp: unknown }[]>();
   /** When the verified tokens expire (expireDue): the engine calls expireDue once a packet's time reaches `nextExpiry`. */
   private readonly expiries = new TokenExpiries();
   /** the capture time of the message being read (settle: a token committed by an answer is judged at it) */
@@ -320,6 +322,12 @@ export class SignalingFront {
       }
     }
     this.flushStatements(frame);
+  }
+
+  /** A verified token of the identifier's part `key` is in force from `ts`: its exp is watched, and, valid, it lifts an expiry. */
+  private tokenInForce(prefId: string, key: string, exp: unknown, ts: number): void {
+    this.expiries.add(prefId, key, exp);
+    if (this.expiries.partValidAt(prefId, key, ts)) this.renew(prefId);
   }
 
   /** A fresh token of the identifier is in force: an expiry no longer counts, and a later one is told again. */
@@ -673,9 +681,13 @@ export class SignalingFront {
   private settle(offer: string, accepted: boolean, only?: (prefId: string) => boolean): void {
     const refusedIds = accepted || isStatedOutsideOffers(offer) ? [] : this.registry.offerIds(offer);
     const { parts, unreadable, recovered } = this.registry.settle(offer, accepted, only);
-    for (const part of parts) {
-      this.remember(part);
-      if (this.signedClaims.has(part) && this.expiries.partValidAt(part.prefId, partKey(part), this.now)) this.renew(part.prefId);
+    for (const part of parts) this.remember(part);
+    const offered = this.offeredTokens.get(offer);
+    if (offered !== undefined) {
+      const waiting = only === undefined ? [] : offered.filter((t) => !only(t.prefId));
+      if (accepted) for (const t of offered) if (only === undefined || only(t.prefId)) this.tokenInForce(t.prefId, t.key, t.exp, this.now);
+      if (waiting.length > 0) this.offeredTokens.set(offer, waiting);
+      else this.offeredTokens.delete(offer);
     }
     for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true, u.transient);
     for (const id of recovered) this.signaled.delete(JSON.stringify(['failure', id]));
@@ -755,10 +767,15 @@ export class SignalingFront {
     if (result.status === 'verified') {
       this.signedClaims.set(result.part, { token, method: v.integrity, atSec: ts });
       const key = partKey(result.part);
-      this.expiries.add(v.id, key, result.claims.exp);
-      // a fresh token lifts an expiry once its part is in force: at once, or (one an offer brought
-      // anew) at the answer (settle); a token refreshed for a part in force, in an offer or not, at once
-      if (this.expiries.partValidAt(v.id, key, ts) && (offer === null || this.signaled.has(signaledKey(result.part)))) this.renew(v.id);
+      // a token counts for its statement's validity (and lifts an expiry) once in force: at once,
+      // or — in an offer, even one restating the statement in force — at the answer that accepts
+      // it (settle), never before (SPEC §5: relaxations once confirmed) nor after a refusal
+      if (offer === null) this.tokenInForce(v.id, key, result.claims.exp, ts);
+      else {
+        let offered = this.offeredTokens.get(offer);
+        if (offered === undefined) this.offeredTokens.set(offer, (offered = []));
+        offered.push({ prefId: v.id, key, exp: result.claims.exp });
+      }
       const alongside = v.inline === undefined ? [] : this.deliver(v.inline, offer);
       if (offer !== null) return [...this.deliver(result.part, offer), ...alongside];
       this.remember(result.part);
@@ -941,6 +958,7 @@ export class SignalingFront {
   /** Everything kept for a dialog (or an INVITE's early state) that is over. */
   private forget(key: string): void {
     this.adopted.delete(key);
+    this.offeredTokens.delete(key);
     const callId = this.dialogIds.get(key)?.callId;
     if (callId !== undefined) {
       this.integrityTold.delete(callId);

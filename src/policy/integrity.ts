@@ -91,6 +91,8 @@ export async function verifyAptToken(token: string, prefId: string, trust: Integ
         ...(trust.issuers === null ? {} : { issuer: [...trust.issuers] }),
       },
     );
+    // jose compares exp with the whole seconds of the time: a fractional exp (RFC 7519 §2) passed is expired all the same
+    if (typeof payload.exp === 'number' && options.atSec !== undefined && options.atSec >= payload.exp + (options.clockToleranceSec ?? 0)) return fail('expired', 'token has expired');
     if (typeof payload.jti === 'string' && trust.revoked.has(payload.jti)) return fail('revoked', `token id ${payload.jti} is revoked`);
     if (typeof payload.sub === 'string' && trust.revoked.has(payload.sub)) return fail('revoked', `subject ${payload.sub} is revoked`);
     if (token !== prefId) {

@@ -21,12 +21,12 @@ export class TokenExpiries {
   private due: { at: number; prefId: string; key: string }[] = [];
 
   /**
-   * A verified token of part `key` of `prefId`, with its `exp` claim as the token carried it.
-   * jose judges a token expired once exp ≤ the whole seconds of the time it is checked at (the
-   * capture time, floored): from ceil(exp) on.
+   * A verified token of part `key` of `prefId`, with its `exp` claim as the token carried it: it
+   * is expired from exp itself on (RFC 7519 §4.1.4: the current time must be before it; a
+   * NumericDate may have a fraction).
    */
   add(prefId: string, key: string, exp: unknown): void {
-    const at = typeof exp === 'number' && Number.isFinite(exp) ? Math.ceil(exp) : NEVER;
+    const at = typeof exp === 'number' && Number.isFinite(exp) ? exp : NEVER;
     let parts = this.expiresAt.get(prefId);
     if (parts === undefined) this.expiresAt.set(prefId, (parts = new Map()));
     const known = parts.get(key);

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { TokenExpiries } from '../../src/policy/token-expiries.js';
 
 describe('TokenExpiries', () => {
-  it('a token is expired from ceil(exp) on, as jose judges it at a whole second of capture time', () => {
+  it('a token is expired from exp itself on, a fraction included (RFC 7519 §4.1.4)', () => {
     const e = new TokenExpiries();
     e.add('apt-x', 'k', 100.5);
-    expect(e.next).toBe(101);
-    expect(e.takeDue(100.999)).toEqual([]);
-    expect(e.partValidAt('apt-x', 'k', 100.999)).toBe(true);
-    expect(e.takeDue(101)).toEqual([{ prefId: 'apt-x', key: 'k' }]);
+    expect(e.next).toBe(100.5);
+    expect(e.takeDue(100.499)).toEqual([]);
+    expect(e.partValidAt('apt-x', 'k', 100.499)).toBe(true);
+    expect(e.takeDue(100.5)).toEqual([{ prefId: 'apt-x', key: 'k' }]);
     expect(e.next).toBe(Infinity);
-    expect(e.partValidAt('apt-x', 'k', 101)).toBe(false);
+    expect(e.partValidAt('apt-x', 'k', 100.5)).toBe(false);
   });
 
   it('a token without exp never falls due; soonest first over several identifiers', () => {
