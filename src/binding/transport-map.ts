@@ -272,15 +272,34 @@ export class TransportMap {
 
   /**
    * RTCP whose transport entry is `byAddress`, sent by `ssrc`: the entry of the call that declares
-   * the SSRC with `a=ssrc` when that is another call (SPEC §2: a=ssrc binds before the transport
-   * address — a port a relay handed to a new call while the old one still runs carries the old
-   * one's late RTCP), else `byAddress`. A fork of the same call at the address stays its own.
+   * the SSRC with `a=ssrc` when that is another call and the call at the address declares its own
+   * SSRCs, not this one (SPEC §2: a=ssrc binds before the transport address — a port a relay
+   * handed to a new call while the old one still runs carries the old one's late RTCP), else
+   * `byAddress`: a call that declares no SSRC (an SBC's other leg relays the same SSRCs and
+   * declares them) keeps what its addresses carry, the declaring call's word added by the
+   * enforcer as a restriction (MediaCore.declaredElsewhere). A fork of the same call stays its own.
    */
   declaredOver(byAddress: TransportEntry, ssrc: number): TransportEntry {
     if (this.bySsrc.size === 0) return byAddress;
     const declared = this.lookupSsrc(ssrc);
     if (declared === undefined || declared.dialogKey === byAddress.dialogKey) return byAddress;
-    return this.byDialog.get(byAddress.dialogKey)?.callId === this.byDialog.get(declared.dialogKey)?.callId ? byAddress : declared;
+    const here = this.byDialog.get(byAddress.dialogKey);
+    if (here === undefined || here.ssrcs.length === 0 || here.callId === this.byDialog.get(declared.dialogKey)?.callId) return byAddress;
+    return declared;
+  }
+
+  /**
+   * Whether an end of an IPv4 datagram that no live dialog names is an ended dialog's address:
+   * its late media, which no SSRC a live call declares takes over (the other leg of an SBC
+   * relays the same SSRCs).
+   */
+  endedEndV4(src4: number, dst4: number, sport: number, dport: number): boolean {
+    return this.endedV4.size > 0 && (this.endedV4.has(src4 * 65536 + sport) || this.endedV4.has(dst4 * 65536 + dport));
+  }
+
+  /** endedEndV4 for IPv6 addresses. */
+  endedEndV6(src: string, dst: string, sport: number, dport: number): boolean {
+    return this.endedV6.size > 0 && (this.endedV6.has(`[${src}]:${sport}`) || this.endedV6.has(`[${dst}]:${dport}`));
   }
 
   /** When the replay engine last routed a media packet to the dialog (−Infinity: never, or not registered). */

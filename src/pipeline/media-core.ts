@@ -622,9 +622,10 @@ export class MediaCore {
 
   /**
    * The dialog m-sections a packet belongs to: by its transport addresses, else by its SSRC
-   * where one dialog's SDP declares it with a=ssrc (packets from addresses no SDP names).
+   * where one dialog's SDP declares it with a=ssrc (packets from addresses no SDP names, none of
+   * them an ended dialog's). `rtcp`: the SSRC is an RTCP sender's, which another call's a=ssrc
+   * claims before the address (TransportMap.declaredOver).
    */
-  /** `rtcp`: the SSRC is an RTCP sender's, which another call's a=ssrc claims before the address (TransportMap.declaredOver). */
   private lookup(addr: PacketAddress, ssrc: number, rtcp = false): TransportEntry | undefined {
     const byAddress = addr.v6 ? this.transports.lookupDatagramV6(addr.src, addr.dst, addr.sport, addr.dport) : this.transports.lookupDatagramV4(addr.src4, addr.dst4, addr.sport, addr.dport);
     if (byAddress !== undefined) {
@@ -633,6 +634,8 @@ export class MediaCore {
       return entry;
     }
     this.routedBySsrc = true;
+    // an ended dialog's late media is not a live call's, whatever SSRC it declares
+    if (addr.v6 ? this.transports.endedEndV6(addr.src, addr.dst, addr.sport, addr.dport) : this.transports.endedEndV4(addr.src4, addr.dst4, addr.sport, addr.dport)) return undefined;
     if (this.bySsrcRoute.size < 4096) this.bySsrcRoute.add(ssrc);
     else this.bySsrcRouteOverflow = true;
     return this.transports.lookupSsrc(ssrc);

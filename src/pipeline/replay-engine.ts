@@ -339,6 +339,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   /** The dialog's entry by a=ssrc, for media from addresses no SDP names (RTP's SSRC at byte 8, RTCP's sender at 4). */
   const declaredSsrc = (view: PacketView, rtcp: boolean) => {
+    // an ended dialog's late media is not a live call's (MediaCore.lookup)
+    if (view.ipVersion === 4 ? routes.endedEndV4(view.src4, view.dst4, view.sport, view.dport) : routes.endedEndV6(view.src, view.dst, view.sport, view.dport)) return undefined;
     const at = rtcp ? 4 : 8;
     return view.payloadLength >= at + 4 ? routes.lookupSsrc(readUint32(view.bytes, view.payloadOffset + at)) : undefined;
   };
