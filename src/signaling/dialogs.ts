@@ -166,9 +166,10 @@ export class DialogTracker {
       this.stats.ignored++;
       return events;
     }
-    // A message whose body runs past its end (a datagram cut short, RFC 3261 §18.3) is discarded:
-    // what it offers or answers cannot be read whole, and a cut answer must confirm nothing
-    if (result.errors.some((e) => e.reason === 'body-truncated')) {
+    // A response whose body runs past its end (a datagram cut short) is discarded (RFC 3261 §18.3:
+    // MUST): a cut answer must confirm nothing. A cut request is read as it is: its recipient,
+    // which would answer 400, is seen to answer it (a final CRLF lost is common)
+    if (m.kind === 'response' && result.errors.some((e) => e.reason === 'body-truncated')) {
       const known = this.dialogOf(m);
       const dialog = known ? idOf(known) : null;
       for (const e of result.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: known?.key ?? null, dialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });

@@ -199,7 +199,7 @@ function readWellKnownHeaders(m: SipMessage, errors: SipParseError[]): WellKnown
   }
 
   if (via && via.values.length > 0) m.viaBranch = headerParam(via.values[0]!, 'branch') || null;
-  if (via && via.values.some((v) => v === '' || EMPTY_PARAM.test(v))) errors.push(sipError('bad-via', via.offset, 'an empty parameter or list item'));
+  if (via && via.values.some(hasEmptyParam)) errors.push(sipError('bad-via', via.offset, 'an empty parameter or list item'));
   for (const h of [from, to]) if (h !== undefined && !quotesClose(h.value)) errors.push(sipError('unterminated-quote', h.offset, `a quoted-string in ${h.name === 'from' ? 'From' : 'To'} never closes`));
 
   const mediaType = type ? parseMediaType(type.value) : null;
@@ -239,8 +239,28 @@ const CSEQ = /^(\d{1,10})\s+(\S+)$/;
 /** what no URI holds (RFC 3986 §2: not even percent-encoded as itself) */
 const NOT_IN_A_URI = /[<>"]/;
 
-/** a parameter with no name: `;;`, `;` before a comma or at the end, or an item that starts with one */
-const EMPTY_PARAM = /^\s*;|;\s*(;|$)/;
+/** Whether a header list item is empty or has a parameter with nothing in it (`;;`, a `;` at its end or start), quoted-strings aside. */
+function hasEmptyParam(item: string): boolean {
+  let inQuotes = false;
+  let segmentEmpty = true;
+  let segments = 0;
+  for (let i = 0; i < item.length; i++) {
+    const c = item.charCodeAt(i);
+    if (inQuotes) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inQuotes = false;
+    } else if (c === 0x3b) {
+      if (segmentEmpty) return true;
+      segments++;
+      segmentEmpty = true;
+    } else if (c === 0x22) {
+      inQuotes = true;
+      segmentEmpty = false;
+    } else if (c !== 0x20 && c !== 0x09) segmentEmpty = false;
+  }
+  // the last segment: the item itself when it has no parameter
+  return segmentEmpty && (segments > 0 || item.trim() === '');
+}
 
 /** Whether every quoted-string of a header value closes (a backslash escapes the next character inside one). */
 function quotesClose(value: string): boolean {

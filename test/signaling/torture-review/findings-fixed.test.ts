@@ -1,5 +1,5 @@
 /**
- * Found by a review of SIP parsing against RFC 4475's torture messages, fixed since: a message whose body runs past its datagram is discarded (src/signaling/dialogs.ts handle); quotbal, ltgtruri, mismatch01 and badinv01 are reported (unterminated-quote, bad-request-uri, cseq-method-mismatch, bad-via; src/signaling/sip-message.ts); header offsets count bytes (src/signaling/sip-header-block.ts); bad-cseq and bad-content-length describe the value instead of quoting it.
+ * Found by a review of SIP parsing against RFC 4475's torture messages, fixed since: a response whose body runs past its datagram is discarded (src/signaling/dialogs.ts handle); quotbal, ltgtruri, mismatch01 and badinv01 are reported (unterminated-quote, bad-request-uri, cseq-method-mismatch, bad-via; src/signaling/sip-message.ts); header offsets count bytes (src/signaling/sip-header-block.ts); bad-cseq and bad-content-length describe the value instead of quoting it.
  */
 /**
  * Defects found against RFC 4475 (SIP torture tests), RFC 3261 §7/§18.3/§25 and SPEC §6. Each test
