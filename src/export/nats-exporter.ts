@@ -266,21 +266,27 @@ export class NatsJetStreamExporter implements Exporter {
       try {
         // the same message id, a last sequence no stream reaches: the server checks duplicates first, so
         // a stored copy answers with its sequence, and what was never stored is refused (not stored now)
-        const ack = await unlessAborted(this.js.publish(line.subject, Empty, { msgID: line.id, expect: { lastSequence: NO_STREAM_REACHES }, timeout: this.opts.timeoutMs ?? 5000 }), this.closing.signal);
+        // (an empty body, never the line, which may have expired: a core NATS subscriber sees it, marked)
+        const ack = await unlessAborted(this.js.publish(line.subject, Empty, { msgID: line.id, headers: lookupHeaders(), expect: { lastSequence: NO_STREAM_REACHES }, timeout: this.opts.timeoutMs ?? 5000 }), this.closing.signal);
         if (ack === undefined) return;
-        this.maybeStored.shift();
+        // (the queue may have dropped its oldest meanwhile: never another line in its place)
+        this.dropLookedFor(line);
         attempt = 1;
         if (line.expiresAt <= clock()) await this.expiry.remove(ack.seq);
         else this.expiry.note(ack.seq, line.expiresAt);
       } catch (err) {
         if (refusedUnstored(err) && !streamMissing(err)) {
-          this.maybeStored.shift();
+          this.dropLookedFor(line);
           attempt = 1;
           continue;
         }
         await abortableDelay(backoffDelayMs(attempt++, this.backoffOptions()), this.closing.signal);
       }
     }
+  }
+
+  private dropLookedFor(line: MaybeStored): void {
+    if (this.maybeStored[0] === line) this.maybeStored.shift();
   }
 
   private leftToMaxAge(line: MaybeStored, why: string): void {
@@ -341,6 +347,13 @@ async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExpor
   });
   if (existing === undefined) await jsm.streams.add(config);
   else await jsm.streams.update(name, { ...existing.config, ...config });
+}
+
+/** The headers of a lookup for a stored copy (findEachStored): what a core NATS subscriber of the subjects may skip it by. */
+function lookupHeaders(): ReturnType<typeof headers> {
+  const h = headers();
+  h.set('Aipref-Lookup', 'stored-copy');
+  return h;
 }
 
 function duplicateWindowMsOf(opts: NatsExporterOptions): number {
