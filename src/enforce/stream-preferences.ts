@@ -198,13 +198,14 @@ export class StreamPreferences {
    * own SDES tags, which live where that call's packets are read (whichever shard: the answer
    * must not depend on the worker count).
    */
-  ofDeclared(scope: DialogScope, section: SectionScope | null): StreamPreference {
+  ofDeclared(scope: DialogScope, index: number): StreamPreference {
     let memo = this.declared.get(scope);
     if (memo === undefined || memo.statements !== this.statements.generation) this.declared.set(scope, (memo = { statements: this.statements.generation, bySection: new Map() }));
-    const index = section?.index ?? -1;
     let preference = memo.bySection.get(index);
     if (preference === undefined) {
-      preference = this.underScope(NO_TAGS, scope, section);
+      const current = this.underScope(NO_TAGS, scope, scope.sections.find((s) => s.index === index) ?? null);
+      // an offer awaiting its answer restricts from the offer on, as for the call's own streams
+      preference = scope.pending ? withProposed(current, this.underScope(NO_TAGS, scope.pending, scope.pending.sections.find((s) => s.index === index) ?? null)) : current;
       memo.bySection.set(index, preference);
     }
     return preference;
@@ -229,18 +230,7 @@ export class StreamPreferences {
     // event since — the offer's m-section at the index of the one in force.)
     const pendingSection =
       stream.boundScope === scope ? stream.pendingSection : stream.section ? (scope.pending.sections.find((s) => s.index === stream.section!.index) ?? null) : null;
-    const proposed = this.underScope(stream, scope.pending, pendingSection);
-    const one = current.resolved === null ? proposed.resolved : proposed.resolved === null ? current.resolved : null;
-    return {
-      ids: union(current.ids, proposed.ids),
-      resolved: current.resolved && proposed.resolved ? combineGoverning(current.resolved, proposed.resolved) : one,
-      withAbsence: one !== null,
-      implicit: current.implicit || proposed.implicit,
-      conflicting: union(current.conflicting, proposed.conflicting),
-      unresolved: union(current.unresolved, proposed.unresolved),
-      failedIntegrity: union(current.failedIntegrity, proposed.failedIntegrity),
-      disabled: current.disabled || proposed.disabled,
-    };
+    return withProposed(current, this.underScope(stream, scope.pending, pendingSection));
   }
 
   private underScope(stream: Pick<StreamState, 'sdesApts'>, scope: DialogScope | null, section: SectionScope | null): StreamPreference {
@@ -296,6 +286,25 @@ export class StreamPreferences {
     const resolved = fromSignaling && fromMedia ? combineGoverning(fromSignaling, fromMedia) : (fromSignaling ?? fromMedia);
     return { ids, resolved, withAbsence: false, implicit, conflicting, unresolved, failedIntegrity, disabled };
   }
+}
+
+/**
+ * A stream's preference while an offer awaits its answer: the stricter of what is in force and
+ * what is proposed — its restrictions apply already, its relaxations not yet — and where one side
+ * names no identifier, the other with absence of preference (withAbsence).
+ */
+function withProposed(current: StreamPreference, proposed: StreamPreference): StreamPreference {
+  const one = current.resolved === null ? proposed.resolved : proposed.resolved === null ? current.resolved : null;
+  return {
+    ids: union(current.ids, proposed.ids),
+    resolved: current.resolved && proposed.resolved ? combineGoverning(current.resolved, proposed.resolved) : one,
+    withAbsence: one !== null,
+    implicit: current.implicit || proposed.implicit,
+    conflicting: union(current.conflicting, proposed.conflicting),
+    unresolved: union(current.unresolved, proposed.unresolved),
+    failedIntegrity: union(current.failedIntegrity, proposed.failedIntegrity),
+    disabled: current.disabled || proposed.disabled,
+  };
 }
 
 /** a stream no SDES tag names (StreamPreferences.ofDeclared) */

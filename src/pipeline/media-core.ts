@@ -510,8 +510,10 @@ export class MediaCore {
       let absent = governing === null;
       // an item whose sender another call declares (a BYE an MCU sends for a contributor that
       // left, read in the session its compound was routed to): that call's word too
-      const senderElsewhere = absent ? null : this.declaredElsewhere(session, item.senderSsrc);
-      if (senderElsewhere !== null) {
+      const senderElsewhere = this.declaredElsewhere(session, item.senderSsrc);
+      // a stream the other call stopped (port 0, removed) stops its items here too
+      if (stopped === null && senderElsewhere?.disabled === true) stopped = senderElsewhere;
+      if (senderElsewhere !== null && !absent) {
         const q = governingOf(senderElsewhere, fallback);
         if (q === null) absent = true;
         else governing = combineGoverning(governing!, q);
@@ -523,12 +525,13 @@ export class MediaCore {
         // every subject's preference is looked up (it may report how it was found), as before
         const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
         if (stopped === null && pref.disabled) stopped = pref;
+        // a source another live call declares (an SFU forwarding other calls' streams): that call's word too
+        const elsewhere = this.declaredElsewhere(session, subjects[s]!);
+        if (stopped === null && elsewhere?.disabled === true) stopped = elsewhere;
         if (absent) continue;
         const p = governingOf(pref, fallback);
         if (p === null) absent = true;
         else governing = combineGoverning(governing!, p);
-        // a source another live call declares (an SFU forwarding other calls' streams): that call's word too
-        const elsewhere = this.declaredElsewhere(session, subjects[s]!);
         if (elsewhere === null || absent) continue;
         const q = governingOf(elsewhere, fallback);
         if (q === null) absent = true;
@@ -688,8 +691,7 @@ export class MediaCore {
     if (entry === undefined) return null;
     const scope = this.scopes.get(entry.dialogKey);
     if (scope === undefined || scope.dialog.callId === session.scope?.dialog.callId) return null;
-    const index = entry.sections[0];
-    return this.preferences.ofDeclared(scope, scope.sections.find((s) => s.index === index) ?? null);
+    return this.preferences.ofDeclared(scope, entry.sections[0]!);
   }
 
   private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
