@@ -12,4 +12,4 @@ export const base = (b: string[] = ['a=aipref:session apt-b']): Pkt[] => [
   rtpOn('SA', 'A', 5001, [{ id: 4, v: 'r' }]), // 11
 ];
 
-export const line = (d: { frame: number; ssrc: number; decision: string; reason: string; apt: readonly string[]; rule: string }) => ({ frame: d.frame, ssrc: d.ssrc, decision: d.decision, reason: d.reason, apt: d.apt, rule: d.rule });
+export const line = (d: { frame: number; ssrc: number; decision: string; reason: string; apt: readonly string[]; rule?: string }) => ({ frame: d.frame, ssrc: d.ssrc, decision: d.decision, reason: d.reason, apt: d.apt, rule: d.rule });
