@@ -241,7 +241,6 @@ export class FragmentReassembler {
     return taken;
   }
 
-  /** The sets given up since the last call (timeout, limit, end of capture), oldest first. */
   /** How many sets were given up past the ones takeGivenUp lists (MAX_GIVEN_UP at once), since the last call. */
   takeGivenUpPast(): number {
     const n = this.givenUpPast;
@@ -249,6 +248,7 @@ export class FragmentReassembler {
     return n;
   }
 
+  /** The sets given up since the last call (timeout, limit, end of capture), oldest first. */
   takeGivenUp(): GivenUpFragments[] {
     if (this.givenUp.length === 0) return NONE_GIVEN_UP;
     const out = this.givenUp;

@@ -6,7 +6,7 @@
  */
 import type { DialogScope, ScopedApt, SectionScope } from '../binding/types.js';
 import type { PolicyFinding } from '../policy/findings.js';
-import { AptRegistry, partKey } from '../policy/apt-registry.js';
+import { AptRegistry, partKey, replacesFailure } from '../policy/apt-registry.js';
 import { statementPartsFromBody } from '../policy/body-statements.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import type { PolicyFile } from '../policy/policy-file.js';
@@ -305,7 +305,7 @@ export class SignalingFront {
    * integrity failure until one is verified (renew), reported to every running dialog naming it.
    */
   expireDue(frame: number, ts: number): void {
-    const inForce = (prefId: string) => (key: string) => this.signaled.has(JSON.stringify(['part', prefId, key]));
+    const inForce = (prefId: string) => (key: string) => this.signaled.has(signaledKeyOf(prefId, key));
     for (const { prefId, key } of this.expiries.takeDue(ts)) {
       // a token whose offer was refused, or whose identifier was forgotten, vouches for nothing any more
       if (!inForce(prefId)(key) && !this.registry.pendingHolds(prefId, key)) continue;
@@ -333,7 +333,7 @@ export class SignalingFront {
   /** A fresh token of the identifier is in force: an expiry no longer counts, and a later one is told again. */
   private renew(prefId: string): void {
     if (!this.registry.renew(prefId)) return;
-    this.signaled.delete(JSON.stringify(['failure', prefId]));
+    this.signaled.delete(failureKey(prefId));
     for (const told of this.integrityTold.values()) told.delete(prefId);
   }
 
@@ -555,7 +555,7 @@ export class SignalingFront {
         const r = await this.resolver.resolve(v.uri, v.id);
         if (r.status === 'resolved') {
           // fetched: an earlier failure to fetch the handle counts no more
-          if (this.registry.recover(v.id, offer)) this.signaled.delete(JSON.stringify(['failure', v.id]));
+          if (this.registry.recover(v.id, offer)) this.signaled.delete(failureKey(v.id));
           findings.push(...this.deliver({ ...r.part, origin: `${origin} ${v.uri}` }, offer));
         } else {
           // SPEC §3: what the handle says is unknown, so the identifier is the most restrictive
@@ -690,7 +690,7 @@ export class SignalingFront {
       else this.offeredTokens.delete(offer);
     }
     for (const u of unreadable) this.rememberFailure(u.prefId, u.reason, true, u.transient);
-    for (const id of recovered) this.signaled.delete(JSON.stringify(['failure', id]));
+    for (const id of recovered) this.signaled.delete(failureKey(id));
     // What the dialog stated outside offers of an identifier only the refused offer stated was
     // held back for that offer's sake: nothing of it is in force any more, so it is, as stated.
     if (refusedIds.length > 0) {
@@ -734,11 +734,10 @@ export class SignalingFront {
 
   /** A failed signature or (`unreadable`) an unreadable value in force: a reloaded policy keeps it. */
   private rememberFailure(prefId: string, reason: string, unreadable: boolean, transient = false, expired = false): void {
-    const key = JSON.stringify(['failure', prefId]);
+    const key = failureKey(prefId);
     const known = this.signaled.get(key);
-    // one for good replaces a transient one, an expiry a failure to fetch (AptRegistry.fail)
-    const replaces = known === undefined || ('failure' in known && known.failure.transient && (!transient || (expired && known.failure.expired !== true)));
-    if (replaces) this.signaled.set(key, { failure: expired ? { prefId, reason, unreadable, transient, expired } : { prefId, reason, unreadable, transient } });
+    // as the registry keeps failures (replacesFailure)
+    if (known === undefined || ('failure' in known && replacesFailure(known.failure, transient, expired))) this.signaled.set(key, { failure: expired ? { prefId, reason, unreadable, transient, expired } : { prefId, reason, unreadable, transient } });
   }
 
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */
@@ -1079,7 +1078,6 @@ function andThen(pending: void | Promise<void>, next: () => void): void | Promis
   next();
 }
 
-/** A signaled part by what it says (partKey: not where it applies, which each call names anew). */
 /** What a removal falls back to, each identifier under its source: the remaining scope's level, the operator's repository. */
 function fallbackText(kind: ScopeDiff['removed'][number]['fallbackKind'], signaled: readonly string[], repository: readonly string[]): string {
   const parts: string[] = [];
@@ -1102,8 +1100,19 @@ function namesIdentifier(scope: DialogScope | null, prefId: string): boolean {
   return false;
 }
 
+/** A signaled part by what it says (partKey: not where it applies, which each call names anew). */
 function signaledKey(part: StatementPart): string {
-  return JSON.stringify(['part', part.prefId, partKey(part)]);
+  return signaledKeyOf(part.prefId, partKey(part));
+}
+
+/** signaledKey of the identifier's part with this partKey. */
+function signaledKeyOf(prefId: string, key: string): string {
+  return JSON.stringify(['part', prefId, key]);
+}
+
+/** The key `signaled` files an identifier's failure under (one per identifier). */
+function failureKey(prefId: string): string {
+  return JSON.stringify(['failure', prefId]);
 }
 
 function uniqueIds(apts: readonly NegotiatedApt[]): string[] {

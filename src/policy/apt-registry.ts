@@ -24,6 +24,15 @@ import type { PartSource, PolicyFinding } from './findings.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
 import { type AptStatement, BINDING_KEYS, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement, UNKNOWN_IDENTIFIER } from './statement.js';
 
+/**
+ * Whether a new failure of an identifier takes the place of the one it has: a failure for good
+ * that of a transient one, never the other way round; an expiry that of a failure to fetch (a
+ * fetch, which lifts that one, does not lift an expiry).
+ */
+export function replacesFailure(known: { transient: boolean; expired?: true }, transient: boolean, expired: boolean): boolean {
+  return known.transient && (!transient || (expired && known.expired !== true));
+}
+
 /** Parts of one pref-id and the version they hold. */
 interface PartSet {
   parts: StatementPart[];
@@ -233,10 +242,7 @@ export class AptRegistry {
   /** Integrity failures are reported here; an unresolved identifier where a scope names it (the signaling front). */
   private fail(prefId: string, status: 'integrity-failure' | 'unresolved', reason: string, transient = false, expired = false): PolicyFinding[] {
     const entry = this.entryFor(prefId);
-    // a failure for good takes the place of a transient one, never the other way round; an
-    // expiry that of a failure to fetch (a fetch, which lifts that one, does not lift an expiry)
-    const known = entry.failure;
-    if (known !== null && !(known.transient && (!transient || (expired && known.expired !== true)))) return [];
+    if (entry.failure !== null && !replacesFailure(entry.failure, transient, expired)) return [];
     entry.failure = expired ? { status, reason, transient, expired: true } : { status, reason, transient };
     entry.statement = null;
     this.changed.add(prefId);

@@ -162,7 +162,7 @@ export class DialogTracker {
     this.expireIdle(ctx, events);
     const m = result.message;
     if (m === null || m.callId === null || m.fromTag === null || m.cseq === null) {
-      for (const e of result.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: null, dialog: null, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
+      pushSipErrors(events, result, ctx, null, null);
       this.stats.ignored++;
       return events;
     }
@@ -171,8 +171,7 @@ export class DialogTracker {
     // which would answer 400, is seen to answer it (a final CRLF lost is common)
     if (m.kind === 'response' && result.errors.some((e) => e.reason === 'body-truncated')) {
       const known = this.dialogOf(m);
-      const dialog = known ? idOf(known) : null;
-      for (const e of result.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: known?.key ?? null, dialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
+      pushSipErrors(events, result, ctx, known?.key ?? null, known ? idOf(known) : null);
       this.stats.ignored++;
       return events;
     }
@@ -183,9 +182,7 @@ export class DialogTracker {
     const known = this.dialogOf(m);
     const stampKey = known?.key ?? null;
     const stampDialog = known ? idOf(known) : null;
-    for (const e of result.errors) {
-      events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key: stampKey, dialog: stampDialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
-    }
+    pushSipErrors(events, result, ctx, stampKey, stampDialog);
     const parsed = this.parseContent(m, ctx, stampKey, stampDialog, events);
     const errorsEnd = events.length;
     if (m.kind === 'request') this.onRequest(parsed, ctx, events);
@@ -712,6 +709,11 @@ function newState(
   negotiation: OfferAnswerState,
 ): DialogState {
   return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0 };
+}
+
+/** A message's SIP parse errors as events, under the dialog (`key`, `dialog`) they are reported in. */
+function pushSipErrors(events: SignalingEvent[], result: SipParseResult, ctx: SipContext, key: string | null, dialog: DialogId | null): void {
+  for (const e of result.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'sip', reason: e.reason, where: e.offset, ...(e.detail === undefined ? {} : { detail: e.detail }) });
 }
 
 function idOf(d: DialogState): DialogId {

@@ -75,6 +75,31 @@ export function headerParam(value: string, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a header list item is empty or has a parameter with nothing in it (`;;`, a `;` at its
+ * end or start), quoted-strings aside: RFC 3261 §25.1 has no empty generic-param.
+ */
+export function hasEmptyParam(item: string): boolean {
+  const start = paramsStart(item);
+  if (item.slice(0, start).trim() === '') return true;
+  for (let i = start; i < item.length; ) {
+    const end = paramEnd(item, i);
+    if (item.slice(i + 1, end).trim() === '') return true;
+    i = end;
+  }
+  return false;
+}
+
+/** Whether every quoted-string of a header value closes (a backslash escapes the next character inside one). */
+export function quotesClose(value: string): boolean {
+  for (let open = value.indexOf('"'); open >= 0; ) {
+    const close = closingQuote(value, open);
+    if (close < 0) return false;
+    open = value.indexOf('"', close + 1);
+  }
+  return true;
+}
+
 /** End of the parameter that starts at value[i] (a ';'): the next ';' outside a quoted string, or value.length. */
 function paramEnd(value: string, i: number): number {
   const semi = value.indexOf(';', i + 1);

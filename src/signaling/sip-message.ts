@@ -4,7 +4,7 @@
  */
 import { decodeUtf8, headerSectionEnd } from './byte-search.js';
 import { parseHeaderBlock, type SipHeader } from './sip-header-block.js';
-import { headerParam, headerUri, parseMediaType } from './sip-header-values.js';
+import { hasEmptyParam, headerParam, headerUri, parseMediaType, quotesClose } from './sip-header-values.js';
 import { contentIdOf, parseMultipart, type SipBodyPart } from './sip-multipart.js';
 import { sipError, type SipParseError } from './sip-errors.js';
 
@@ -238,40 +238,6 @@ const CSEQ = /^(\d{1,10})\s+(\S+)$/;
 
 /** what no URI holds (RFC 3986 §2: not even percent-encoded as itself) */
 const NOT_IN_A_URI = /[<>"]/;
-
-/** Whether a header list item is empty or has a parameter with nothing in it (`;;`, a `;` at its end or start), quoted-strings aside. */
-function hasEmptyParam(item: string): boolean {
-  let inQuotes = false;
-  let segmentEmpty = true;
-  let segments = 0;
-  for (let i = 0; i < item.length; i++) {
-    const c = item.charCodeAt(i);
-    if (inQuotes) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inQuotes = false;
-    } else if (c === 0x3b) {
-      if (segmentEmpty) return true;
-      segments++;
-      segmentEmpty = true;
-    } else if (c === 0x22) {
-      inQuotes = true;
-      segmentEmpty = false;
-    } else if (c !== 0x20 && c !== 0x09) segmentEmpty = false;
-  }
-  // the last segment: the item itself when it has no parameter
-  return segmentEmpty && (segments > 0 || item.trim() === '');
-}
-
-/** Whether every quoted-string of a header value closes (a backslash escapes the next character inside one). */
-function quotesClose(value: string): boolean {
-  let inQuotes = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (inQuotes && c === 0x5c) i++;
-    else if (c === 0x22) inQuotes = !inQuotes;
-  }
-  return !inQuotes;
-}
 
 function readBodyParts(m: SipMessage, headers: WellKnown, bodyOffset: number, errors: SipParseError[]): void {
   const mediaType = headers.mediaType ?? parseMediaType('application/sdp');
