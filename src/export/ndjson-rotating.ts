@@ -37,7 +37,16 @@ interface ClosedFile {
   path: string;
   /** the latest expiresAt of its lines; Infinity when a line had none, or (an earlier run's file) until read */
   expiresAt: number;
+  /**
+   * a deletion that failed (EPERM, EBUSY, EROFS…): the timer tries an expired file again from
+   * this moment; every flush, close and rotation tries it too (a file past maxFiles that has not
+   * expired is tried again at those, and at the timer's next firing)
+   */
+  retryAt?: number;
 }
+
+/** How long the timer waits before it tries again a deletion that failed. */
+const DELETE_RETRY_SEC = 1;
 
 /** setTimeout's longest delay (about 24.8 days); a later moment is reached in several timers. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -177,28 +186,48 @@ export class RotatingNdjsonExporter implements Exporter {
     this.currentExpiresAt = -Infinity;
     // the expired first: they must not push a live file out by maxFiles
     await this.deleteExpired();
-    const max = this.opts.maxFiles;
-    while (max !== undefined && this.closedFiles.length > max) await this.delete(this.closedFiles.shift()!.path, 'max-files');
+    await this.deleteOverMaxFiles(false);
     this.schedule();
   }
 
   private async deleteExpired(): Promise<void> {
     const now = this.clock();
     for (let i = 0; i < this.closedFiles.length; ) {
-      if (this.closedFiles[i]!.expiresAt <= now) await this.delete(this.closedFiles.splice(i, 1)[0]!.path, 'expired');
+      const file = this.closedFiles[i]!;
+      if (file.expiresAt <= now && (await this.delete(file, 'expired'))) this.closedFiles.splice(i, 1);
       else i++;
     }
   }
 
-  private async delete(path: string, reason: 'expired' | 'max-files'): Promise<void> {
+  /**
+   * The oldest closed files past maxFiles go; one whose deletion fails stays, tried again later.
+   * `untilClosed`: an earlier run's files stop being trimmed once close() has begun.
+   */
+  private async deleteOverMaxFiles(untilClosed: boolean): Promise<void> {
+    const max = this.opts.maxFiles;
+    if (max === undefined) return;
+    for (let i = 0; this.closedFiles.length - i > max && !(untilClosed && this.closed); ) {
+      if (await this.delete(this.closedFiles[i]!, 'max-files')) this.closedFiles.splice(i, 1);
+      else i++;
+    }
+  }
+
+  /**
+   * Deletes a closed file; false when it could not be (the error goes to onError, never to the
+   * write, flush or timer that asked: the file stays listed, due again after DELETE_RETRY_SEC).
+   */
+  private async delete(file: ClosedFile, reason: 'expired' | 'max-files'): Promise<boolean> {
     try {
-      await unlink(path);
+      await unlink(file.path);
     } catch (err) {
       // already gone (removed by hand): what the deletion was for
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      file.retryAt = this.clock() + DELETE_RETRY_SEC;
+      this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+      return false;
     }
-    this.opts.onDelete?.(path, reason);
+    this.opts.onDelete?.(file.path, reason);
+    return true;
   }
 
   private async openNext(now: number): Promise<NdjsonFile> {
@@ -211,7 +240,7 @@ export class RotatingNdjsonExporter implements Exporter {
   /** The earliest moment something is due: a closed file to delete, the open file to rotate (its age) or to delete (every line expired). */
   private nextDue(): number {
     let due = Infinity;
-    for (const f of this.closedFiles) due = Math.min(due, f.expiresAt);
+    for (const f of this.closedFiles) due = Math.min(due, Math.max(f.expiresAt, f.retryAt ?? -Infinity));
     if (this.current) {
       due = Math.min(due, this.currentExpiresAt);
       if (this.opts.maxAgeSec !== undefined) due = Math.min(due, this.currentOpenedAt + this.opts.maxAgeSec);
@@ -248,6 +277,7 @@ export class RotatingNdjsonExporter implements Exporter {
     const tooOld = this.opts.maxAgeSec !== undefined && now - this.currentOpenedAt >= this.opts.maxAgeSec;
     if (this.current && (tooOld || this.currentExpiresAt <= now)) await this.closeCurrent();
     await this.deleteExpired();
+    await this.deleteOverMaxFiles(true);
   }
 
   /**
@@ -262,8 +292,7 @@ export class RotatingNdjsonExporter implements Exporter {
     if (this.closed) return;
     try {
       await this.deleteExpired();
-      const max = this.opts.maxFiles;
-      while (max !== undefined && this.closedFiles.length > max && !this.closed) await this.delete(this.closedFiles.shift()!.path, 'max-files');
+      await this.deleteOverMaxFiles(true);
     } catch (err) {
       this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
     }
