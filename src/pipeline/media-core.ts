@@ -21,7 +21,7 @@ import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enfor
 import { chainsAsRtcp, decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
 import { isRtcpPacketType } from '../media/demux.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
-import { type ReportBlock, SdesItemType } from '../media/rtcp/types.js';
+import { type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
 import { decryptSrtcp, maybeSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache, srtcpKeyId } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
@@ -111,6 +111,8 @@ export class MediaCore {
   private bySsrcRouteOverflow = false;
   /** whether the last lookup() found no transport (its entry, if any, came by the packet's SSRC) */
   private routedBySsrc = false;
+  /** learnFromSdes's "before the first change", per compound (undefined: no change yet) */
+  private sdesBefore: Map<StreamState, DecidingState> | null | undefined;
   /** capture time of the last sweepUnbound, and of the last event with a time */
   private lastUnboundSweep = -Infinity;
   private lastEventTs = -Infinity;
@@ -495,7 +497,7 @@ export class MediaCore {
     }
     const session = this.sessionOf(entry, addr);
     let partition: string | undefined;
-    const beforeSdes = this.learnFromSdes(session, compound.packets, frame, ts);
+    const beforeSdes = this.learnFromSdes(session, compound, frame, ts);
     if (beforeSdes !== null) this.closeChangedWindows(session, beforeSdes, frame, ts);
     const items = splitTelemetry(compound);
     const fallback = this.defaultPreference;
@@ -537,6 +539,12 @@ export class MediaCore {
         if (q === null) absent = true;
         else governing = combineGoverning(governing!, q);
       }
+      if (item.kind === 'rtpfb' && item.fmt === 15 && entry !== undefined && stopped === null && !absent) {
+        // TWCC's statuses and deltas time every packet the transport carried, whichever stream
+        // sent it (one sequence counter for all of them, draft-holmer-rmcat-transport-wide-cc-extensions §2): every m-section on it governs too
+        governing = this.transportWideGoverning(session, entry, governing!, fallback);
+        absent = governing === null;
+      }
       const decision = stopped !== null ? stoppedStreamDecision() : decideGoverned(item, absent ? null : governing);
       // named fields, not counters.telemetry[kind]: a keyed store by a string costs per item
       const counts = this.counters.telemetry;
@@ -569,6 +577,27 @@ export class MediaCore {
         this.closeStreamWindows(sender.session, (s) => s === sender || left.includes(s.ssrc), 'bye', frame, ts, key + 'w');
       }
     }
+  }
+
+  /**
+   * `governing` made stricter by what governs every stream of the session bound to an m-section
+   * on the packet's transport (those whose packets the transport carried: m-sections with no
+   * stream there, a data channel's, send nothing it could time); null where one of them has no
+   * preference (drop, no-preference). Their preferences are not reported on here: their own
+   * telemetry does that.
+   */
+  private transportWideGoverning(session: RtpSession, entry: TransportEntry, governing: ResolvedPreference, fallback: ResolvedPreference | null): ResolvedPreference | null {
+    const sections = entry.sections;
+    for (const stream of session.streams.values()) {
+      this.rebindIfStale(stream);
+      if (stream.section === null || !sections.includes(stream.section.index)) continue;
+      const pref = this.preferences.of(stream);
+      if (pref.disabled) continue;
+      const p = governingOf(pref, fallback);
+      if (p === null) return null;
+      governing = combineGoverning(governing, p);
+    }
+    return governing;
   }
 
   /** End of a batch: windows whose end (or retention) the capture's time has passed close. */
@@ -716,49 +745,71 @@ export class MediaCore {
    * changes what decides a stream closes its windows there, as a scope change does (SPEC §5:
    * the change takes effect at the packet that brought it; the window open under the former
    * identifiers was held on and went on collecting).
+   *
+   * Of an SDES packet that broke (reported as malformed), the PRIV aipref tags read before the
+   * break still bind, where signaling governs the session: there a tag can only restrict (SPEC
+   * §2, "media-plane tags never relax signaling"), and a restriction the sender stated is not
+   * lost to a later item it garbled. Its MIDs are not taken, nor its tags for a stream that only
+   * tags govern (there a garbled packet would give it what to export under).
    */
-  private learnFromSdes(session: RtpSession, packets: ReturnType<typeof decodeRtcpCompound>['packets'], frame: number, ts: number): Map<StreamState, DecidingState> | null {
-    // (taken where a change first shows, inline: no closure made per compound)
-    let before: Map<StreamState, DecidingState> | null | undefined;
+  private learnFromSdes(session: RtpSession, compound: RtcpCompound, frame: number, ts: number): Map<StreamState, DecidingState> | null {
+    this.sdesBefore = undefined;
+    const packets = compound.packets;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
       if (p.pt !== 202 || !('chunks' in p)) continue;
-      for (let c = 0; c < p.chunks.length; c++) {
-        const chunk = p.chunks[c]!;
-        for (let k = 0; k < chunk.items.length; k++) {
-          const item = chunk.items[k]!;
-          if (item.type === SdesItemType.MID && 'text' in item) {
-            const stream = this.table.stream(session, chunk.ssrc, ts);
-            if (stream.learnedMid !== item.text) {
-              before ??= this.sessionWindows.has(session) ? this.decidingStates(session) : null;
-              stream.learnedMid = item.text;
-              stream.learnedMidVia = 'sdes-mid';
-              stream.boundScope = null;
-            }
-          } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
-            // a value that is no pref-id is text (never quoted: reports copy no SDES text) and binds nothing
-            const id = prefIdOfText(item.value);
-            if (id === null) {
-              this.malformed(frame, ts, `rtcp SDES PRIV aipref item of SSRC ${chunk.ssrc}: its ${item.value.length}-character value is not a pref-id (a token or quoted-string), not taken as an identifier`);
-              continue;
-            }
-            const stream = this.table.stream(session, chunk.ssrc, ts);
-            if (!stream.sdesApts.includes(id)) {
-              before ??= this.sessionWindows.has(session) ? this.decidingStates(session) : null;
-              if (stream.sdesApts.length >= MAX_SDES_APTS) {
-                this.sdesLimit(stream, ts);
-                continue;
-              }
-              stream.sdesApts.push(id);
-              if (session.scope === null) stream.via ??= 'sdes-priv';
-              else stream.boundScope = null;
-              stream.generation++;
-            }
+      for (let c = 0; c < p.chunks.length; c++) this.learnFromChunk(session, p.chunks[c]!, false, frame, ts);
+    }
+    const errors = compound.errors;
+    if (session.scope !== null) {
+      for (let i = 0; i < errors.length; i++) {
+        const read = errors[i]!.sdesRead;
+        if (read !== undefined) for (let c = 0; c < read.length; c++) this.learnFromChunk(session, read[c]!, true, frame, ts);
+      }
+    }
+    const before = this.sdesBefore ?? null;
+    this.sdesBefore = undefined;
+    return before;
+  }
+
+  /** One SDES chunk's binding items (learnFromSdes); `tagsOnly`: a broken packet's, of which PRIV aipref alone is taken. */
+  private learnFromChunk(session: RtpSession, chunk: SdesChunk, tagsOnly: boolean, frame: number, ts: number): void {
+    for (let k = 0; k < chunk.items.length; k++) {
+      const item = chunk.items[k]!;
+      if (item.type === SdesItemType.MID && 'text' in item && !tagsOnly) {
+        const stream = this.table.stream(session, chunk.ssrc, ts);
+        if (stream.learnedMid !== item.text) {
+          this.noteBeforeSdes(session);
+          stream.learnedMid = item.text;
+          stream.learnedMidVia = 'sdes-mid';
+          stream.boundScope = null;
+        }
+      } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
+        // a value that is no pref-id is text (never quoted: reports copy no SDES text) and binds nothing
+        const id = prefIdOfText(item.value);
+        if (id === null) {
+          this.malformed(frame, ts, `rtcp SDES PRIV aipref item of SSRC ${chunk.ssrc}: its ${item.value.length}-character value is not a pref-id (a token or quoted-string), not taken as an identifier`);
+          continue;
+        }
+        const stream = this.table.stream(session, chunk.ssrc, ts);
+        if (!stream.sdesApts.includes(id)) {
+          this.noteBeforeSdes(session);
+          if (stream.sdesApts.length >= MAX_SDES_APTS) {
+            this.sdesLimit(stream, ts);
+            continue;
           }
+          stream.sdesApts.push(id);
+          if (session.scope === null) stream.via ??= 'sdes-priv';
+          else stream.boundScope = null;
+          stream.generation++;
         }
       }
     }
-    return before ?? null;
+  }
+
+  /** What decided the session's streams, taken once per compound before its first SDES change (learnFromSdes). */
+  private noteBeforeSdes(session: RtpSession): void {
+    if (this.sdesBefore === undefined) this.sdesBefore = this.sessionWindows.has(session) ? this.decidingStates(session) : null;
   }
 
   /**

@@ -42,7 +42,7 @@ export function decodeSourceDescription(
   let pos = off + 4;
   for (let c = 0; c < sc; c++) {
     if (pos + 4 > end) {
-      errors.push(rtcpDecodeError('report-count-overflow', off - base, `SDES claims ${sc} chunks, only ${c} fit in ${contentLen} bytes`));
+      errors.push(brokenSdes(rtcpDecodeError('report-count-overflow', off - base, `SDES claims ${sc} chunks, only ${c} fit in ${contentLen} bytes`), chunks, c, null));
       return null;
     }
     const ssrc = readU32(b, pos);
@@ -50,7 +50,7 @@ export function decodeSourceDescription(
     const items: SdesItem[] = [];
     for (;;) {
       if (pos >= end) {
-        errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES chunk ${c} has no terminating null octet`));
+        errors.push(brokenSdes(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES chunk ${c} has no terminating null octet`), chunks, c, { ssrc, items }));
         return null;
       }
       const type = b[pos];
@@ -58,13 +58,13 @@ export function decodeSourceDescription(
         // the null octet(s) end the chunk at the next 32-bit boundary of the packet
         pos = off + ((pos - off + 4) & ~3);
         if (pos > end) {
-          errors.push(rtcpDecodeError('sdes-item-overrun', end - base, `SDES chunk ${c} padding runs past the packet`));
+          errors.push(brokenSdes(rtcpDecodeError('sdes-item-overrun', end - base, `SDES chunk ${c} padding runs past the packet`), chunks, c, { ssrc, items }));
           return null;
         }
         break;
       }
       if (pos + 2 > end || pos + 2 + b[pos + 1] > end) {
-        errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES item type ${type} runs past the packet`));
+        errors.push(brokenSdes(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES item type ${type} runs past the packet`), chunks, c, { ssrc, items }));
         return null;
       }
       const itemLen = b[pos + 1];
@@ -73,7 +73,7 @@ export function decodeSourceDescription(
       if (type === SdesItemType.PRIV) {
         const prefixLen = itemLen > 0 ? b[textStart] : -1;
         if (prefixLen < 0 || 1 + prefixLen > itemLen) {
-          errors.push(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES PRIV prefix length ${prefixLen} runs past its ${itemLen}-byte item`));
+          errors.push(brokenSdes(rtcpDecodeError('sdes-item-overrun', pos - base, `SDES PRIV prefix length ${prefixLen} runs past its ${itemLen}-byte item`), chunks, c, { ssrc, items }));
           return null;
         }
         const valueStart = textStart + 1 + prefixLen;
@@ -96,6 +96,14 @@ export function decodeSourceDescription(
     length: len,
     chunks,
   };
+}
+
+/** The error of an SDES packet that broke in chunk `c`, with what was read before the break (`broken`: that chunk's items so far). */
+function brokenSdes(error: RtcpDecodeError, chunks: readonly SdesChunk[], c: number, broken: SdesChunk | null): RtcpDecodeError {
+  const read = chunks.slice(0, c);
+  if (broken !== null && broken.items.length > 0) read.push(broken);
+  if (read.length > 0) error.sdesRead = read;
+  return error;
 }
 
 /**

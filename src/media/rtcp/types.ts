@@ -269,6 +269,12 @@ export interface RtcpDecodeError {
     | 'bad-field';
   offset: number;
   message: string;
+  /**
+   * An SDES packet that broke: the chunks read before the break, the one it broke in holding
+   * the items before it (items are self-delimiting, RFC 3550 §6.5: those were sent as read).
+   * The packet itself is not among the compound's packets; binding may still learn from these.
+   */
+  sdesRead?: SdesChunk[];
 }
 
 /** A decoded compound: every packet that could be read safely, and what could not. */

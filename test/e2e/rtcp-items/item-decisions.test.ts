@@ -17,7 +17,8 @@
  * - BYE reason carried only where sdes is allowed by every governing APT; BYE listing a `none`
  *   source → drop; BYE with a raw90 co-source → expiresAt ts + 90 s.
  * - PSFB PLI/SLI/RPSI by media SSRC; FIR by each FCI SSRC (raw + agg → aggregate); REMB by its
- *   SSRC list (raw + raw90 → export, 90 s); RTPFB NACK and TWCC by media SSRC; reduced-size
+ *   SSRC list (raw + raw90 → export, 90 s); RTPFB NACK by media SSRC, TWCC by every stream on
+ *   the bundle transport (its timing covers them all: mid d's apt-none drops it); reduced-size
  *   compounds (RFC 5506: feedback first, no SR/RR) read with no malformed-input report.
  * - XR blocks 1–7 decoded as tshark 4.x shows them; DLRR governed by each sub-block's SSRC.
  * - APP exported {subtype, name, dataLength} under apt-raw; dropped (feature-not-allowed) under apt-raw90.
@@ -116,11 +117,9 @@ describe('per-item decisions on a BUNDLE call under four APTs', async () => {
     const remb = exportsOf(F(6)).find((e) => e.item?.fmt === 15)!;
     expect(remb.item).toEqual({ pt: 206, fmt: 15, senderSsrc: 1111, mediaSsrc: 0, remb: { bitrate: 8000, ssrcs: [2222, 2223] } });
     expect(remb.expiresAt).toBe(Math.round((C.T0 + at(6) + 90) * 1e6) / 1e6);
-    expect(byFrame(F(7))).toEqual(['205/1 export raw-allowed apt-raw', '205/15 export raw-allowed apt-raw', '205/1 drop export-none apt-none']);
-    expect(exportsOf(F(7)).map((e) => e.item)).toEqual([
-      { pt: 205, fmt: 1, senderSsrc: 1111, mediaSsrc: 2222, nacks: [{ pid: 10, blp: 3 }] },
-      { pt: 205, fmt: 15, senderSsrc: 1111, mediaSsrc: 2222, twcc: { baseSeq: 5, statusCount: 3, referenceTime: 100, fbCount: 1, status: '111', deltasUs: [1000, 1000, 1000] } },
-    ]);
+    // the TWCC times every packet the bundle carried, mid d's (apt-none) too: dropped
+    expect(byFrame(F(7))).toEqual(['205/1 export raw-allowed apt-raw', '205/15 drop export-none apt-none', '205/1 drop export-none apt-none']);
+    expect(exportsOf(F(7)).map((e) => e.item)).toEqual([{ pt: 205, fmt: 1, senderSsrc: 1111, mediaSsrc: 2222, nacks: [{ pid: 10, blp: 3 }] }]);
     expect(r.reports.filter((x) => x.type === 'malformed-input')).toEqual([]);
   });
 
