@@ -111,8 +111,9 @@ export function parseDuration(text: string): number | null {
   if (match === null) return null;
   const amount = Number(match[1]);
   const unit = match[2] === '' ? 's' : match[2]!;
-  const seconds = amount * DURATION_UNIT_SECONDS[unit]!;
-  return Number.isSafeInteger(seconds) ? Math.min(seconds, MAX_DURATION_SEC) : null;
+  // digits and a unit are a duration however many digits: past a century (2^53 s, a 400-digit
+  // run that reads as Infinity), a century, as any longer one is
+  return Math.min(amount * DURATION_UNIT_SECONDS[unit]!, MAX_DURATION_SEC);
 }
 
 /**
@@ -120,6 +121,7 @@ export function parseDuration(text: string): number | null {
  * as the same number written as text is: whole seconds, capped at a century; null otherwise.
  */
 export function durationOfNumber(value: number): number | null {
+  // (a JSON number past 2^53 is no exact count of seconds, 1e+21 not one written as a duration: refused)
   return Number.isSafeInteger(value) && value >= 0 ? Math.min(value, MAX_DURATION_SEC) : null;
 }
 

@@ -79,6 +79,8 @@ const KNOWN_TOKEN_PARAMS = new Set(['scope', 'type', 'integrity', 'policy']);
  */
 /** The scopes an AI-Pref value may name (seed 000 §5.1: dialog, media; session as for a=aipref). */
 const HEADER_SCOPES: ReadonlySet<string> = new Set(['dialog', 'media', 'session']);
+/** A version: 1*DIGIT (seed 000 §5.1), at most 15 of them so that it is an exact integer; the same on every carrier (sdp-aipref.ts). */
+export const VERSION_PATTERN = /^\d{1,15}$/;
 const READ_PARAMS = new Set([...KNOWN_TOKEN_PARAMS, 'version', 'uri', 'export', 'features', 'retention', 'token']);
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+\-.]*:[^\s<>"]+$/;
 
@@ -325,7 +327,7 @@ function applyParam(value: AiPrefValue, name: string, raw: string | null, column
   }
   if (name === 'version') {
     if (raw === null) return new ValueError('missing-param-value', column);
-    if (!/^\d{1,15}$/.test(raw)) return new ValueError('bad-version', column);
+    if (!VERSION_PATTERN.test(raw)) return new ValueError('bad-version', column);
     value.version = Number(raw);
     return null;
   }

@@ -7,6 +7,8 @@
  * names are lowercased (RFC 4485 §4.4); values are kept as written, lists re-joined with ','.
  */
 
+import { VERSION_PATTERN } from './ai-pref-header.js';
+
 export type AiPrefScopeKind = 'session' | 'group' | 'mid';
 
 export interface SdpAiPref {
@@ -110,8 +112,12 @@ export function parseAiPrefAttribute(value: string): AiPrefAttributeResult {
       rest = more.text;
       items.push(...(more.quoted || more.quotedTail ? [more.text] : splitList(more.text)));
     }
+    const joined = items.join(',');
+    // a version is 1*DIGIT (seed 000 §5.1) on every carrier: anything else breaks the line, as
+    // it breaks an AI-Pref value (read as absent, the rest of the line relaxed what the header refuses)
+    if (name === 'version' && !VERSION_PATTERN.test(joined)) return { ok: false, reason: 'bad-param', detail: 'bad version', kept };
     // an unknown parameter given twice keeps its first value, as the AI-Pref header does
-    if (!Object.hasOwn(params, name)) params[name] = items.join(',');
+    if (!Object.hasOwn(params, name)) params[name] = joined;
   }
   return { ok: true, scope: scopeLower as AiPrefScopeKind, id: id.text, params };
 }
