@@ -15,7 +15,7 @@ export const USAGE = `usage:
                        [--nats nats://<host>:<port> [--nats-max-age <dur>] [--nats-max-pending <n>]]
                        [--workers <n>] [--window <dur>] [--batch-ms <n>] [--stats-every <dur>] [--explain] [--quiet]
                        [--no-resolve-uri] [--uri-ca <pem>]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri)
-  aipref-enforcer inspect <capture> [--json] [--filter <bpf>]   (--filter reads through the optional native pcap package)
+  aipref-enforcer inspect <capture> [--json] [--filter <bpf>] [--quiet]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
   aipref-enforcer --help
 <capture>: a pcap or pcapng file, or a pipe or FIFO carrying one (zcat call.pcap.gz | aipref-enforcer replay /dev/stdin)`;

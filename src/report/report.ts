@@ -38,9 +38,19 @@ export interface Report {
   detail?: string;
 }
 
-/** One line of reports.ndjson: the report with its time kept to the microsecond (SPEC §8). */
+/**
+ * One line of reports.ndjson: the report with its time kept to the microsecond (SPEC §8), every
+ * string in it well formed (RFC 8259 §8.2, I-JSON): wire text cut to a length for a detail may end
+ * between the two halves of a character, and an escaped JSON body can name a lone surrogate; the
+ * half left is U+FFFD, as an undecodable byte is.
+ */
 export function reportJson(r: Report): string {
-  return JSON.stringify({ ...r, ts: microseconds(r.ts) });
+  return JSON.stringify({ ...r, ts: microseconds(r.ts) }, wellFormed);
+}
+
+/** JSON.stringify's replacer: strings with lone surrogates replaced (String.prototype.toWellFormed, Node 20; typed here as ES2022 lacks it). */
+function wellFormed(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value;
 }
 
 /** Collects reports in the order they were made and counts them by type for the summary. */
