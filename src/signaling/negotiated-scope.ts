@@ -125,11 +125,12 @@ const SECURE_RTP_PROFILE = /(^|\/)SAVPF?$/i;
 /**
  * The keys SRTCP of an m-section may use: the answer's, and the offer's of the tags the answer
  * chose; with no answer, the offer's. Every master key of a line (`;` between them, told apart
- * on the wire by their MKI) is one.
+ * on the wire by their MKI) is one, with the line's session parameters.
  */
 function keysOf(offered: readonly SdpCrypto[], answered: readonly SdpCrypto[]): SrtcpKey[] {
   const chosen = answered.length > 0 ? [...answered, ...offered.filter((o) => answered.some((a) => a.tag === o.tag))] : offered;
-  return chosen.flatMap((c) => c.keyParams.split(';').map((keyParams) => ({ suite: c.suite, keyParams: keyParams.trim() })));
+  // the line's session parameters (KDR: the rate its keys are derived again at) hold for each of its keys
+  return chosen.flatMap((c) => c.keyParams.split(';').map((keyParams): SrtcpKey => (c.sessionParams === undefined ? { suite: c.suite, keyParams: keyParams.trim() } : { suite: c.suite, keyParams: keyParams.trim(), sessionParams: c.sessionParams })));
 }
 
 export function buildNegotiatedScope(input: NegotiatedScopeInput): NegotiatedScope {

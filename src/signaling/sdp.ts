@@ -102,6 +102,8 @@ export interface SdpCrypto {
   suite: string;
   /** the key-params, `;` between several: `inline:<base64 key||salt>[|lifetime][|MKI:length]` each (RFC 4568 §6.1) */
   keyParams: string;
+  /** the session parameters after them, as written (RFC 4568 §6.3: `KDR=n`, `UNENCRYPTED_SRTCP`, …); absent: none */
+  sessionParams?: string[];
 }
 
 export interface SessionDescription {
@@ -351,6 +353,8 @@ const GROUP_RULE = grammarRule('a', 'groups');
 const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
 const BUNDLE_ONLY_RULE = grammarRule('a', 'bundleOnly');
 const CRYPTO_RULE = grammarRule('a', 'crypto');
+/** sdp-transform's crypto rule keeps the first session parameter only: this one keeps them all (its fields named as the rule's) */
+const CRYPTO_LINE = /^crypto:(\d*) ([\w_]*) (\S*)(?: (.*))?/;
 const CANDIDATE_RULE = grammarRule('a', 'candidates');
 /**
  * An SDES key offered as a potential configuration (SDP capability negotiation, RFC 5939 §3.4.1:
@@ -358,7 +362,7 @@ const CANDIDATE_RULE = grammarRule('a', 'candidates');
  * for it, and this module reads it as the crypto rule reads an a=crypto line (the SRTCP keys of
  * an m-section are candidates: the one whose tag authenticates a packet is taken).
  */
-export const ACAP_CRYPTO = /^acap:\d+ crypto:(\d*) ([\w_]*) (\S*)(?: (\S*))?/;
+export const ACAP_CRYPTO = /^acap:\d+ crypto:(\d*) ([\w_]*) (\S*)(?: (.*))?/;
 
 /** sdp-transform's toIntIfInt */
 function valueOf(text: string): Value {
@@ -488,7 +492,7 @@ function standardEffect(raw: string): LineEffect {
       return raw.startsWith('inactive', 2) ? directionEffect(raw) : NONE;
     case 0x63: // c
       if (raw.startsWith('candidate:', 2)) return (m = CANDIDATE_RULE.reg.exec(raw.slice(2))) ? { kind: 'candidates', fields: fieldsOf(m, CANDIDATE_RULE.names) } : NONE;
-      return raw.startsWith('crypto:', 2) && (m = CRYPTO_RULE.reg.exec(raw.slice(2))) ? { kind: 'crypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
+      return raw.startsWith('crypto:', 2) && (m = CRYPTO_LINE.exec(raw.slice(2))) ? { kind: 'crypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
     case 0x61: // a
       return raw.startsWith('acap:', 2) && (m = ACAP_CRYPTO.exec(raw.slice(2))) ? { kind: 'acapCrypto', fields: fieldsOf(m, CRYPTO_RULE.names) } : NONE;
     case 0x67: // g
@@ -535,9 +539,14 @@ function readSection(draft: SectionDraft, index: number, sdp: SessionDescription
     ssrcGroups: attributes.ssrcGroups.map((g) => ({ semantics: g['semantics'] as string, ssrcs: String(g['ssrcs']).split(' ').filter((s) => s.length > 0).map(Number) })),
     midExtId: sectionMidExt(attributes.ext, sessionMidExt),
     // a=crypto lines, then keys offered as capabilities (a=acap … crypto:)
-    crypto: [...attributes.crypto, ...attributes.acapCrypto].flatMap((c): SdpCrypto[] =>
-      typeof c['id'] === 'number' && typeof c['suite'] === 'string' ? [{ tag: c['id'], suite: c['suite'], keyParams: String(c['config'] ?? '') }] : [],
-    ),
+    crypto: [...attributes.crypto, ...attributes.acapCrypto].flatMap((c): SdpCrypto[] => {
+      if (typeof c['id'] !== 'number' || typeof c['suite'] !== 'string') return [];
+      const crypto: SdpCrypto = { tag: c['id'], suite: c['suite'], keyParams: String(c['config'] ?? '') };
+      const sessionParams = String(c['sessionConfig'] ?? '').split(/\s+/).filter((p) => p.length > 0);
+      // (no field where the line has none: a line is what sdp-transform reads it to be)
+      if (sessionParams.length > 0) crypto.sessionParams = sessionParams;
+      return [crypto];
+    }),
     candidates: candidatesOf(attributes.candidates),
     clockRates: clockRatesOf(attributes.rtp),
     aiprefs: draft.aiprefs,

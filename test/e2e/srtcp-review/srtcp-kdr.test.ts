@@ -1,6 +1,5 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of SRTCP
- * against werift and left — it fails today. A key derivation rate (KDR=n, RFC 4568 §6.3.1) is not read: keys are derived once (r = 0); KDR is seldom used, and a compound past the first derivation is reported as no key authenticating it. Rename it to .test.ts once fixed. (README.)
+ * Found by a review of SRTCP against werift, fixed since: a line's key derivation rate (KDR=n) is read and each compound is decrypted with the keys of r = SRTCP index DIV 2^n, read from E|index before the tag check; an invalid or unknown session parameter makes the key unusable, named in the report (src/signaling/sdp.ts readSection, negotiated-scope.ts keysOf, src/media/srtcp.ts deriveSrtcpKeys / decryptSrtcp).
  *
  * Input: the sample call with SDES-SRTP whose a=crypto lines carry the KDR session parameter
  * (RFC 4568 §6.3.1): `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<key>|2^31 KDR=1` on RTP/SAVP(F),
@@ -10,27 +9,11 @@
  * block function) agrees with src/media/srtcp.ts's derivation where r = 0, as every sender in
  * these tests does; each side numbers its compounds 1, 2, 3, … (index 1 has r = 0).
  *
- * Was (workers 0 and 2): only each side's first compound (index 1, r = 0) is decrypted; from
- * index 2 on (r ≥ 1) every compound fails the tag and is swallowed: 12 `encrypted-rtcp` reports
- * ("… not decrypted, no a=crypto key authenticates it: …", frames 63, 81, 110, 115, 122, 123, 141,
- * 185, 195, 215, 243, 244), 23 decisions instead of the plain call's 254, telemetry
- * `{"export":0,"aggregate":7,"drop":16}` instead of `{"export":0,"aggregate":59,"drop":195}`.
- * (The same sender with KDR=24, where r stays 0, replays exactly as the plain call: the sender is
- * right, only r ≥ 1 is missed.) The parser
- * (sdp.ts SdpCrypto) keeps no session parameters, and deriveSrtcpKeys() derives once (its
- * comment: "key derivation rate 0").
- *
  * Correct: RFC 4568 §6.3.1 — KDR=n sets the SRTP/SRTCP key derivation rate to 2^n; RFC 3711
  * §4.3.1 — session keys are re-derived at each multiple of it (r = index DIV kdr), §4.3.2 for
  * SRTCP with the SRTCP index. The keys are in the signaling, so the call replays exactly as the
  * plain call (as with every other a=crypto form the README lists), or at the very least the
  * unsupported parameter is named in the report instead of "no a=crypto key authenticates it".
- *
- * Fix: src/signaling/sdp.ts (keep the crypto line's session params: `KDR=n`) →
- * negotiated-scope.ts keysOf (SrtcpKey.kdr) → src/media/srtcp.ts: SessionKeys per (key, r) —
- * deriveSrtcpKeys(key, r) with the IV of prf() XORed with r at bytes 8–13; decryptSrtcp() reads
- * the index from E|index before the tag check (it is authenticated, not secret) and picks the
- * keys for r = index >>> n (cache the last r per key).
  */
 import { createCipheriv, createHmac } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
