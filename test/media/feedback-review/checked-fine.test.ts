@@ -83,12 +83,13 @@ describe('feedback decisions (SPEC §4)', () => {
       ),
     );
     const r = await C.replay(ws, p);
-    expect(new Set(r.decisions.map((d) => d.decision))).toEqual(new Set(['aggregate']));
+    // the TWCC times every packet of the bundle, mid d's (apt-none) too: dropped (simulcast-review)
+    expect(r.decisions.map((d) => `${d.fmt} ${d.decision}`)).toEqual(['1 aggregate', '15 drop', '3 aggregate', '1 aggregate', '4 aggregate', '15 aggregate']);
     const agg = r.exports.filter((e) => e.type === 'aggregate');
     expect(agg).toHaveLength(1);
     expect(agg[0]!.stream).toEqual({ ssrc: 4444, mid: 'v', kind: 'video' });
-    expect(agg[0]!.stats!.feedback).toEqual({ nack: 1, pli: 1, fir: 1, remb: 1, twcc: 1, other: 1 });
-    expect((agg[0]!.stats!.packets as Record<string, number>).rtpfb).toBe(3);
+    expect(agg[0]!.stats!.feedback).toEqual({ nack: 1, pli: 1, fir: 1, remb: 1, twcc: 0, other: 1 });
+    expect((agg[0]!.stats!.packets as Record<string, number>).rtpfb).toBe(2);
     expect((agg[0]!.stats!.packets as Record<string, number>).psfb).toBe(3);
     expect(agg[0]!.item).toBeUndefined();
     const text = JSON.stringify(agg[0]);
