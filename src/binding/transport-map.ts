@@ -195,10 +195,16 @@ export class TransportMap {
     const activity = this.byDialog.get(scope.key)?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY };
     this.remove(scope.key);
     const owned: Owned = { callId: scope.dialog.callId, v4: [], v6: [], ssrcs: [], activity };
+    const live = liveAddresses(scope);
     for (const s of [scope, scope.pending]) {
       for (const section of s?.sections ?? []) {
-        // disabled sections are kept: their streams' last packets still belong to the dialog
-        for (const addr of [...section.rtp, ...section.rtcp]) this.add(scope.key, section.index, addr, owned);
+        for (const addr of [...section.rtp, ...section.rtcp]) {
+          // Disabled sections are kept, their streams' last packets still belong to the dialog;
+          // but not where a live section of the dialog receives: a rejected m-line has left
+          // the BUNDLE (RFC 8843 §7.3.3), the address is the live section's alone (SPEC §2)
+          if (section.disabled && live !== null && live.has(addressKey(addr))) continue;
+          this.add(scope.key, section.index, addr, owned);
+        }
         for (const ssrc of section.ssrcs) this.addSsrc(scope.key, scope.dialog.callId, section.index, ssrc, owned);
       }
     }
@@ -380,6 +386,33 @@ export class TransportMap {
 }
 
 const MAPPED_PREFIX = '::ffff:';
+
+/**
+ * The addresses the scope's (and its pending offer's) enabled m-sections receive on, as
+ * addressKey spells them; null when no section is disabled (nothing to hold back then).
+ */
+function liveAddresses(scope: DialogScope): Set<string> | null {
+  const scopes = scope.pending === null ? [scope] : [scope, scope.pending];
+  if (!scopes.some((s) => s.sections.some((section) => section.disabled))) return null;
+  const live = new Set<string>();
+  for (const s of scopes) {
+    for (const section of s.sections) {
+      if (section.disabled) continue;
+      for (const addr of section.rtp) live.add(addressKey(addr));
+      for (const addr of section.rtcp) live.add(addressKey(addr));
+    }
+  }
+  return live;
+}
+
+/** One spelling per transport address: IPv4 as its number (an IPv4-mapped IPv6 one too), IPv6 canonical. */
+function addressKey(addr: TransportAddress): string {
+  let n = ipv4ToNumber(addr.address);
+  if (n >= 0) return `${n}:${addr.port}`;
+  const text = canonicalIpv6(addr.address);
+  n = text.startsWith(MAPPED_PREFIX) ? ipv4ToNumber(text.slice(MAPPED_PREFIX.length)) : -1;
+  return n >= 0 ? `${n}:${addr.port}` : `[${text}]:${addr.port}`;
+}
 
 /** The dialog's own entry among the address's newest one and the claims it carries. */
 function entryOf(newest: TransportEntry | undefined, dialogKey: string): TransportEntry | undefined {

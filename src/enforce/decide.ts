@@ -89,8 +89,8 @@ function dropUnder(governing: ResolvedPreference, reason: DecisionReason, outcom
 const NO_PREFERENCE: Decision = { decision: 'drop', reason: 'no-preference', apt: [], retentionSec: null, rule: 'no-preference', includeText: false, extensions: NO_EXTENSIONS };
 
 /**
- * Decisions by governing preference, then by item kind (which fixes the feature class, and a
- * BYE's reason text): a replay judges millions of items under a handful of governing
+ * Decisions by governing preference, then by decisionSlot (the feature class, and a BYE's
+ * reason text): a replay judges millions of items under a handful of governing
  * preferences, so each combination is decided once. The shared Decision objects must be treated as immutable, like preferences.
  */
 const decisionsUnder = new WeakMap<ResolvedPreference, (Decision | undefined)[]>();
@@ -98,25 +98,24 @@ const decisionsUnder = new WeakMap<ResolvedPreference, (Decision | undefined)[]>
 let lastGoverning: ResolvedPreference | null = null;
 let lastDecisions: (Decision | undefined)[] | undefined;
 
-/** An item's kind decides its feature class (and a BYE its text): one cache slot per kind, no string-keyed map. */
-function kindSlot(kind: TelemetryItem['kind']): number {
-  switch (kind) {
-    case 'sr':
+/**
+ * What a decision depends on besides the governing preference: the item's feature class, and
+ * for a BYE its text (one slot of its own). Not the kind alone: an IJ packet is an opaque
+ * packet like an unknown one but `media-metrics`. One slot each, no string-keyed map.
+ */
+function decisionSlot(item: TelemetryItem): number {
+  if (item.kind === 'bye') return 5;
+  switch (item.feature) {
+    case 'media-metrics':
       return 0;
-    case 'rr':
+    case 'rtcp-xr':
       return 1;
-    case 'sdes':
+    case 'feedback':
       return 2;
-    case 'bye':
+    case 'sdes':
       return 3;
     case 'app':
       return 4;
-    case 'rtpfb':
-      return 5;
-    case 'psfb':
-      return 6;
-    case 'xr':
-      return 7;
   }
 }
 
@@ -128,18 +127,18 @@ function kindSlot(kind: TelemetryItem['kind']): number {
 export function decideGoverned(item: TelemetryItem, governing: ResolvedPreference | null): Decision {
   if (governing === null) return NO_PREFERENCE;
   // items come in runs under one governing preference: the last one's slots are kept at hand
-  let byKind = governing === lastGoverning ? lastDecisions : decisionsUnder.get(governing);
-  if (byKind === undefined) {
-    byKind = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-    decisionsUnder.set(governing, byKind);
+  let bySlot = governing === lastGoverning ? lastDecisions : decisionsUnder.get(governing);
+  if (bySlot === undefined) {
+    bySlot = [undefined, undefined, undefined, undefined, undefined, undefined];
+    decisionsUnder.set(governing, bySlot);
   }
   lastGoverning = governing;
-  lastDecisions = byKind;
-  const slot = kindSlot(item.kind);
-  let decision = byKind[slot];
+  lastDecisions = bySlot;
+  const slot = decisionSlot(item);
+  let decision = bySlot[slot];
   if (decision === undefined) {
     decision = decideUnder(item, governing);
-    byKind[slot] = decision;
+    bySlot[slot] = decision;
   }
   return decision;
 }

@@ -229,6 +229,7 @@ export function itemContent(item: TelemetryItem, includeText: boolean): Record<s
       if (p.nacks !== undefined) content.nacks = p.nacks.map((n) => ({ ...n }));
       if (p.twcc !== undefined) content.twcc = { ...p.twcc };
       if (p.tmmb !== undefined) content.tmmb = p.tmmb.map((t) => ({ ...t }));
+      if (p.pauseResume !== undefined) content.pauseResume = p.pauseResume.map((e) => ({ ...e }));
       return content;
     }
     case 'psfb': {

@@ -79,9 +79,11 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
   const index = items.length;
   const pt = packet.pt;
   if ('unknown' in packet) {
-    // An opaque packet type is application-defined as far as §4 can tell; an IJ packet's values
-    // are about the sources of the report before it, which govern it too
-    items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: packet.about === undefined ? NO_SUBJECTS : distinctOthers(packet.about, packet.ssrc, false), kind: 'app', packet });
+    // An IJ packet's values (RFC 5450 §3) are the interarrival jitter of the sources of the
+    // report before it, which govern it too: report-block telemetry, `media-metrics`. Any other
+    // opaque packet type is application-defined as far as §4 can tell
+    const feature: FeatureClass = packet.about === undefined ? 'app' : 'media-metrics';
+    items.push({ index, packetIndex, pt, feature, senderSsrc: packet.ssrc, subjectSsrcs: packet.about === undefined ? NO_SUBJECTS : distinctOthers(packet.about, packet.ssrc, false), kind: 'app', packet });
     return;
   }
   switch (packet.pt) {
@@ -113,11 +115,12 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       items.push({ index, packetIndex, pt, feature: 'app', senderSsrc: packet.ssrc, subjectSsrcs: NO_SUBJECTS, kind: 'app', packet });
       return;
     case RtcpType.RTPFB: {
-      // TMMBR/TMMBN name the media senders they are about in their FCI (the header's media SSRC is 0)
-      // TMMBR/TMMBN name their media senders in their entries, RFC 8888 feedback in its report blocks
+      // TMMBR/TMMBN and RFC 7728 PAUSE/RESUME name their media senders in their FCI entries (the
+      // header's media SSRC is 0), RFC 8888 feedback in its report blocks
+      const fciEntries = packet.tmmb ?? packet.pauseResume;
       const subjects =
-        packet.tmmb !== undefined
-          ? distinctOthers([packet.mediaSsrc, ...packet.tmmb.map((t) => t.ssrc)], packet.senderSsrc)
+        fciEntries !== undefined
+          ? distinctOthers([packet.mediaSsrc, ...fciEntries.map((e) => e.ssrc)], packet.senderSsrc)
           : packet.ccfb !== undefined
             ? distinctOthers(packet.ccfb.streams.map((s) => s.ssrc), packet.senderSsrc, false)
             : onlyOther(packet.mediaSsrc, packet.senderSsrc);

@@ -174,8 +174,12 @@ function pickOutcome<T>(aValue: T, bValue: T, result: T, aOutcome: KeyOutcome, b
   if (aDecides && !bDecides) return outweighing(aOutcome, bOutcome);
   if (bDecides && !aDecides) return outweighing(bOutcome, aOutcome);
   if (aDecides && bDecides) {
-    const rule = aOutcome.rule === bOutcome.rule ? aOutcome.rule : 'strictest-wins';
-    return { apt: uniqueIds([...aOutcome.apt, ...bOutcome.apt]), rule };
+    const apt = uniqueIds([...aOutcome.apt, ...bOutcome.apt]);
+    // two statements that agree are the strictest of two, as on one stream (resolveKey): a
+    // single statement only when both sides' is the same one
+    const ruleHolds = aOutcome.rule !== 'single-statement' || apt.length === 1;
+    const rule = aOutcome.rule === bOutcome.rule && ruleHolds ? aOutcome.rule : 'strictest-wins';
+    return { apt, rule };
   }
   // An intersection neither side equals alone: both decided it.
   return { apt: uniqueIds([...aOutcome.apt, ...bOutcome.apt]), rule: 'strictest-wins' };

@@ -1,21 +1,25 @@
 import { readU16, readU24, readU32 } from '../wire-read.js';
 import { rtcpDecodeError } from './errors.js';
-import type { CongestionControlFeedback, NackPair, RtcpDecodeError, TransportFeedback, TransportWideFeedback } from './types.js';
+import type { CongestionControlFeedback, NackPair, PauseResumeEntry, RtcpDecodeError, TransportFeedback, TransportWideFeedback } from './types.js';
 
 import { FEEDBACK_FIXED_LENGTH, fciEntryCount } from './feedback-fci.js';
 const TWCC_FIXED_LENGTH = 20;
 
-export const TransportFeedbackFormat = { GENERIC_NACK: 1, TMMBR: 3, TMMBN: 4, CCFB: 11, TWCC: 15 } as const;
+export const TransportFeedbackFormat = { GENERIC_NACK: 1, TMMBR: 3, TMMBN: 4, PAUSE_RESUME: 9, CCFB: 11, TWCC: 15 } as const;
 
 /** Bytes of a TMMBR/TMMBN FCI entry (RFC 5104 §4.2.1.1). */
 const TMMB_ENTRY_LENGTH = 8;
+
+/** Bytes of a PAUSE/RESUME FCI entry before its Type Specific words (RFC 7728 §8.1). */
+const PAUSE_RESUME_FIXED_LENGTH = 8;
 
 /**
  * Transport-layer feedback (RFC 4585 §6.2). Generic NACK (fmt 1) FCI entries are decoded;
  * transport-wide congestion control (fmt 15, draft-holmer-rmcat-transport-wide-cc-extensions-01
  * §3.1) down to every packet's status and receive delta (decodeTwccDetail); RFC 8888 congestion
- * control feedback (fmt 11) down to every stream's reports (decodeCcfb). `ssrc` is the sender's
- * SSRC. Arguments as for decodeSenderReport.
+ * control feedback (fmt 11) down to every stream's reports (decodeCcfb); TMMBR/TMMBN (fmt 3, 4)
+ * and RFC 7728 PAUSE/RESUME (fmt 9, decodePauseResume) down to the media sender each entry is
+ * about. `ssrc` is the sender's SSRC. Arguments as for decodeSenderReport.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -32,6 +36,10 @@ const TMMB_ENTRY_LENGTH = 8;
  * TWCC FCI:           |      base sequence number     |      packet status count      |
  *                     |                 reference time                | fb pkt. count |
  *                     |          packet chunks and receive deltas ...
+ * PAUSE/RESUME FCI, one or more entries (the header's media SSRC unused, 0):
+ *                     |                         Target SSRC                           |
+ *                     | Type  |  Res  | Parameter Len |           PauseID             |
+ *                     :          Type Specific (Parameter Len 32-bit words)           :
  * CCFB (fmt 11) has no media SSRC: from byte 8, per stream reported on
  *                     |                 SSRC of nth RTP stream                        |
  *                     |          begin_seq            |          num_reports          |
@@ -55,6 +63,7 @@ export function decodeTransportFeedback(
   let twcc: TransportFeedback['twcc'];
   let tmmb: TransportFeedback['tmmb'];
   let ccfb: CongestionControlFeedback | undefined;
+  let pauseResume: PauseResumeEntry[] | undefined;
   if (fmt === TransportFeedbackFormat.CCFB) {
     const decoded = decodeCcfb(b, off, contentLen, errors, base);
     if (decoded === null) return null;
@@ -68,6 +77,10 @@ export function decodeTransportFeedback(
       const word = readU32(b, at + 4);
       tmmb[i] = { ssrc: readU32(b, at), bitrate: ((word >>> 9) & 0x1ffff) * 2 ** (word >>> 26), overhead: word & 0x1ff };
     }
+  } else if (fmt === TransportFeedbackFormat.PAUSE_RESUME) {
+    const decoded = decodePauseResume(b, off, contentLen, errors, base);
+    if (decoded === null) return null;
+    if (decoded.length > 0) pauseResume = decoded;
   } else if (fmt === TransportFeedbackFormat.GENERIC_NACK) {
     const n = (contentLen - FEEDBACK_FIXED_LENGTH) >> 2;
     nacks = new Array(n);
@@ -100,7 +113,29 @@ export function decodeTransportFeedback(
     twcc,
     tmmb,
     ...(ccfb === undefined ? {} : { ccfb }),
+    ...(pauseResume === undefined ? {} : { pauseResume }),
   };
+}
+
+/**
+ * RFC 7728 §8.1 FCI entries, each 8 bytes and its Type Specific words. An entry that runs past
+ * the packet makes it malformed (null, an error recorded): which streams it is about — which
+ * govern it (SPEC §4) — cannot be known.
+ */
+function decodePauseResume(b: Uint8Array, off: number, contentLen: number, errors: RtcpDecodeError[], base: number): PauseResumeEntry[] | null {
+  const entries: PauseResumeEntry[] = [];
+  const end = off + contentLen;
+  for (let at = off + FEEDBACK_FIXED_LENGTH; at < end; ) {
+    const parameterWords = at + PAUSE_RESUME_FIXED_LENGTH <= end ? b[at + 5]! : -1;
+    const next = at + PAUSE_RESUME_FIXED_LENGTH + 4 * parameterWords;
+    if (parameterWords < 0 || next > end) {
+      errors.push(rtcpDecodeError('bad-field', at - base, `PAUSE/RESUME FCI entry runs past the packet's ${contentLen} bytes`));
+      return null;
+    }
+    entries.push({ ssrc: readU32(b, at), type: b[at + 4]! >> 4, pauseId: readU16(b, at + 6) });
+    at = next;
+  }
+  return entries;
 }
 
 /** Bytes before a CCFB's first report block: header and sender SSRC. */

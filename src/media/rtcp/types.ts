@@ -116,6 +116,19 @@ export interface TransportFeedback extends RtcpBase {
   tmmb?: { ssrc: number; bitrate: number; overhead: number }[];
   /** RFC 8888 congestion control feedback (fmt 11); its header has no media SSRC (`mediaSsrc` 0) */
   ccfb?: CongestionControlFeedback;
+  /** RFC 7728 PAUSE/RESUME (fmt 9) FCI entries; absent when the FCI holds none */
+  pauseResume?: PauseResumeEntry[];
+}
+
+/**
+ * An RFC 7728 §8.1 PAUSE/RESUME FCI entry: the media sender it is about (`ssrc`, the Target SSRC;
+ * the header's media SSRC is 0), its `type` (0 PAUSE, 1 RESUME, 2 PAUSED, 3 REFUSED) and
+ * `pauseId`. Type Specific words are skipped.
+ */
+export interface PauseResumeEntry {
+  ssrc: number;
+  type: number;
+  pauseId: number;
 }
 
 /**

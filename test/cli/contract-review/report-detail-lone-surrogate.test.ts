@@ -59,7 +59,7 @@ describe('a report detail that shortens wire text', () => {
     const malformed = lines.map((l) => JSON.parse(l) as { type: string; detail?: string }).filter((x) => x.type === 'malformed-input');
     // the two broken values are reported (what this test is about)
     expect(malformed.length).toBe(2);
-    const broken = lines.flatMap((l) => strings(JSON.parse(l))).filter((s) => !s.isWellFormed());
+    const broken = lines.flatMap((l) => strings(JSON.parse(l))).filter((s) => !(s as string & { isWellFormed(): boolean }).isWellFormed());
     expect(broken).toEqual([]);
   });
 });

@@ -26,13 +26,13 @@ describe('cross-call governance: fine', () => {
     const r = await replay(ws, [...base(), reInvite('conf-b', bOffer(['a=aipref:session apt-r'])), rrA(), ok('conf-b', bAnswer()), ack('conf-b'), rrA()], pol({ 'apt-a': 'raw', 'apt-b': 'none', 'apt-c': 'raw', 'apt-r': 'raw' }));
     expect(r.decisions.map(line)).toEqual([
       { frame: 13, ssrc: 1111, decision: 'drop', reason: 'export-none', apt: ['apt-b'], rule: 'strictest-wins' },
-      { frame: 16, ssrc: 1111, decision: 'export', reason: 'raw-allowed', apt: ['apt-a', 'apt-r'], rule: 'single-statement' },
+      { frame: 16, ssrc: 1111, decision: 'export', reason: 'raw-allowed', apt: ['apt-a', 'apt-r'], rule: 'strictest-wins' },
     ]);
   });
   it('2. answered restriction: memo follows the new scope', async () => {
     const r = await replay(ws, [...base(), rrA(), reInvite('conf-b', bOffer(['a=aipref:session apt-n'])), ok('conf-b', bAnswer()), ack('conf-b'), rrA()], pol({ 'apt-a': 'raw', 'apt-b': 'raw', 'apt-c': 'raw', 'apt-n': 'none' }));
     expect(r.decisions.map(line)).toEqual([
-      { frame: 12, ssrc: 1111, decision: 'export', reason: 'raw-allowed', apt: ['apt-a', 'apt-b'], rule: 'single-statement' },
+      { frame: 12, ssrc: 1111, decision: 'export', reason: 'raw-allowed', apt: ['apt-a', 'apt-b'], rule: 'strictest-wins' },
       { frame: 16, ssrc: 1111, decision: 'drop', reason: 'export-none', apt: ['apt-n'], rule: 'strictest-wins' },
     ]);
   });
