@@ -12,7 +12,8 @@
  *  |                Destination Address (128 bits)                 |
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- *  Hop-by-hop (0), routing (43), destination options (60):
+ *  Hop-by-hop (0), routing (43), destination options (60), and every later extension header
+ *  (RFC 6564 §4's uniform format: mobility 135, HIP 139, Shim6 140, experimental 253/254):
  *  | Next Header | Hdr Ext Len (8-octet units, not counting the first 8) | data ... |
  *  Authentication header (51): | Next Header | Payload Len (4-octet units, minus 2) | ... |
  *  Fragment (44), 8 bytes:
@@ -29,6 +30,20 @@ const IPPROTO_FRAGMENT = 44;
 const IPPROTO_AH = 51;
 const IPPROTO_DSTOPTS = 60;
 const FRAGMENT_HEADER = 8;
+
+/**
+ * The IANA "IPv6 Extension Header Types" registry less fragment (44), AH (51) and ESP (50, whose
+ * payload is encrypted: no header chain to read on): all in RFC 6564's uniform format, so RFC
+ * 7045 §2.2 asks a node that examines the chain to walk them all.
+ */
+const UNIFORM_EXTENSION_HEADERS = new Set([IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS, 135, 139, 140, 253, 254]);
+
+/**
+ * Protocol numbers IANA has not assigned (146–252) and the reserved 255: neither an upper layer
+ * nor an extension header, so the chain cannot be read past them (RFC 8200 §4: an unrecognized
+ * Next Header makes the packet unprocessable) and the packet is malformed, not someone else's.
+ */
+const isUnassignedNextHeader = (next: number): boolean => (next >= 146 && next <= 252) || next === 255;
 
 export interface Ipv6Header {
   /** offset of the source address; the destination follows 16 bytes later */
@@ -81,7 +96,7 @@ export function walkIpv6Extensions(
   out.fragment = false;
   const short = missing > 0 ? SNAPLEN_CUT : 'cut short';
   for (;;) {
-    if (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS || next === IPPROTO_AH) {
+    if (UNIFORM_EXTENSION_HEADERS.has(next) || next === IPPROTO_AH) {
       if (end - pos < 8) return fail(err, pos, `IPv6 extension header ${next} ${short}: ${end - pos} of 8 bytes`);
       const length = next === IPPROTO_AH ? (bytes[pos + 1]! + 2) * 4 : (bytes[pos + 1]! + 1) * 8;
       if (length > end - pos) {
@@ -100,6 +115,8 @@ export function walkIpv6Extensions(
       out.protocol = bytes[pos]!;
       out.payloadOffset = pos + FRAGMENT_HEADER;
       return true;
+    } else if (isUnassignedNextHeader(next)) {
+      return fail(err, pos, `IPv6 next header ${next} is not an assigned protocol or extension header: the header chain cannot be read`);
     } else {
       out.protocol = next;
       out.payloadOffset = pos;

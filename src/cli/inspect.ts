@@ -4,6 +4,7 @@ import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { PacketFeed, type PacketProto, unsupportedLinkTypeWarnings } from '../pipeline/packet-feed.js';
 import { BpfFilterError, nativePcapBatches } from '../sources/native-pcap.js';
+import { endpointText } from '../sources/source-packet.js';
 import type { SipMessage } from '../signaling/sip-message.js';
 import { parseCommandArgs } from './args.js';
 import { LineWriter } from './line-writer.js';
@@ -40,7 +41,7 @@ function sipSummary(m: SipMessage | null): Record<string, unknown> {
 }
 
 function textLine(e: Endpoints, summary: string): string {
-  const where = e.src === null ? '' : `${e.src}:${e.sport} → ${e.dst}:${e.dport}`;
+  const where = e.src === null || e.dst === null || e.sport === null || e.dport === null ? '' : `${endpointText(e.src, e.sport)} → ${endpointText(e.dst, e.dport)}`;
   return `${String(e.frame).padStart(7)}  ${e.ts.toFixed(6)}  ${where.padEnd(44)}  ${e.proto.toUpperCase().padEnd(5)} ${summary}`;
 }
 

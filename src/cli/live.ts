@@ -23,14 +23,14 @@ import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
 import { carriesMediaPortProtocol, classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
 import { reportJson } from '../report/report.js';
-import { type PolicyUpdate, replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
+import { type PacketTotals, type PolicyUpdate, replayCapture as runEngine, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import { HepListener, type HepListenerOptions } from '../sources/hep-listener.js';
 import { startInterfaceCapture } from '../sources/native-pcap.js';
 import { PacketQueue } from '../sources/packet-queue.js';
 import { liveRecordBatches } from '../sources/source-batch.js';
-import { countKind, createSourceCounters, type SourceCounters, type SourcePacket } from '../sources/source-packet.js';
+import { countKind, createSourceCounters, endpointText, type SourceCounters, type SourcePacket } from '../sources/source-packet.js';
 import { UdpMirrorListener } from '../sources/udp-listener.js';
 import { loadPolicyOption } from './replay.js';
 import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
@@ -218,8 +218,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     malformedReports.push(reportJson({ type: 'malformed-input', ts: Date.now() / 1000, frame: 0, dialog: null, detail: `${source} ${peer}: ${reason}` }));
   };
 
-  /** Into the queue; `kind` counts it in aipref_packets_total{proto}. */
-  const accept = (p: SourcePacket, kind: string) => {
+  /** Into the queue (aipref_packets_total counts it once the pipeline has read it: onCounted). */
+  const accept = (p: SourcePacket) => {
     counts.received++;
     const before = queue.overflowed;
     queue.push(p);
@@ -227,9 +227,26 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       // thrown away by a full queue: counted as a drop, not as a packet (the summary never sees it)
       counts.overflowed++;
       metrics.drops.inc({ reason: 'queue-overflow' });
-      return;
     }
-    metrics.packets.inc({ proto: kind });
+  };
+
+  /**
+   * aipref_packets_total{proto} as the summary counts (the `stop` line's): from what the pipeline
+   * made of each packet, not a first look at arrival (a datagram that looked like RTCP by its
+   * first header but does not chain as RTCP is not RTCP to the pipeline). `other`: read, and
+   * neither RTP, RTCP nor SIP.
+   */
+  const counted: PacketTotals = { packets: 0, rtp: 0, rtcp: 0, sip: 0, malformed: 0 };
+  let countedOther = 0;
+  const countPackets = (totals: PacketTotals) => {
+    for (const proto of ['rtp', 'rtcp', 'sip', 'malformed'] as const) {
+      if (totals[proto] > counted[proto]) metrics.packets.inc({ proto }, totals[proto] - counted[proto]);
+    }
+    // (a SIP message over TCP may span packets, or one packet hold two: never below what was counted)
+    const other = Math.max(countedOther, totals.packets - totals.rtp - totals.rtcp - totals.sip);
+    if (other > countedOther) metrics.packets.inc({ proto: 'other' }, other - countedOther);
+    countedOther = other;
+    Object.assign(counted, totals);
   };
 
   // Exporters first: nothing may arrive before there is somewhere to put it.
@@ -336,17 +353,16 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         mode,
         receiveBufferBytes: 8 << 20,
         onPacket: (p) => {
-          if (mode === 'ip-packet') return accept(p, 'ip-packet');
-          const kind = payloadKind(p.payload);
-          if (kind !== 'other') return accept(p, kind);
+          if (mode === 'ip-packet') return accept(p);
+          if (payloadKind(p.payload) !== 'other') return accept(p);
           // what RFC 7983 puts on a media port beside RTP (ICE checks, DTLS, keep-alives) is not
           // broken media, as in a capture on a negotiated transport (replay-engine other())
           if (carriesMediaPortProtocol(p.payload, 0, p.payload.length)) return countKind(listener.counters, 'media-port-protocol');
           listener.counters.malformed++;
           countKind(listener.counters, 'not-rtp-rtcp-sip');
-          reportMalformed('udp', `datagram of ${p.payload.length} bytes is neither RTP, RTCP nor SIP`, `${p.src}:${p.sport}`);
+          reportMalformed('udp', `datagram of ${p.payload.length} bytes is neither RTP, RTCP nor SIP`, endpointText(p.src, p.sport));
         },
-        onMalformed: (reason, from) => reportMalformed('udp', reason, `${from.address}:${from.port}`),
+        onMalformed: (reason, from) => reportMalformed('udp', reason, endpointText(from.address, from.port)),
       });
       sources.set('udp', listener.counters);
       socketDrops.set('udp', () => listener.kernelDrops());
@@ -355,7 +371,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     }
     if (opts.hep) {
       const hep = await startHep(opts.hep, opts.hepAuthKey, {
-        onPacket: (p) => accept(p, payloadKind(p.payload)),
+        onPacket: (p) => accept(p),
         onMalformed: (reason, peer) => reportMalformed('hep', reason, peer),
         onAuthRejected: authRejectedLog(log),
       });
@@ -372,7 +388,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
           counters.received++;
           countKind(counters, 'frame');
           // a whole link-layer frame: the engine decodes its layers as it does a capture's
-          accept({ ts: r.ts, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: r.data, linkType: r.linkType }, 'captured');
+          accept({ ts: r.ts, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: r.data, linkType: r.linkType });
         },
         (message) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: message }),
       );
@@ -420,6 +436,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     explain: true,
     ...(opts.resolveUri !== false && { uriResolver: new UriResolver(opts.uriCa !== undefined ? { ca: opts.uriCa } : {}) }),
     sink,
+    onCounted: countPackets,
     takePolicyUpdate: () => {
       const next = pendingPolicy;
       pendingPolicy = null;

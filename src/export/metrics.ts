@@ -17,9 +17,20 @@ export interface EnforcerMetricsOptions {
   processMetrics?: boolean;
 }
 
+/**
+ * Of a listener's `byKind` counts, those that note a record already counted under its kind (a
+ * plain datagram or HEP RTCP frame): a family of their own, so that no record counts twice in one.
+ */
+const SOURCE_NOTES: ReadonlySet<string> = new Set(['rtcp-json', 'media-port-protocol', 'not-rtp-rtcp-sip']);
+/** Of a listener's `byKind` counts, those that count things inside records, each its own family. */
+const SOURCE_ITEM_COUNTS: ReadonlySet<string> = new Set(['unknown-chunks', 'rtcp-json-dropped-items']);
+
 export class EnforcerMetrics {
   readonly registry = new Registry();
-  /** packets read, by proto: sip, rtp, rtcp, other, malformed */
+  /**
+   * packets read, by proto: sip, rtp, rtcp, other, malformed — as the run's summary counts them
+   * (malformed ones are also counted under what they were read as)
+   */
   readonly packets: Counter<'proto'>;
   /** telemetry decisions, by outcome: export, aggregate, drop */
   readonly decisions: Counter<'outcome'>;
@@ -31,8 +42,23 @@ export class EnforcerMetrics {
   readonly exportFailures: Counter<'exporter' | 'kind'>;
   /** items waiting, by queue; read from the providers at scrape time */
   readonly queueDepth: Gauge<'queue'>;
-  /** records received by each live source (listener), by kind (datagram, hep:sip, hep:rtcp, malformed, ...) */
+  /**
+   * records received by each live source (listener): one series per source, kind="received" (the
+   * label kept for the queries written against it). What the records were, the malformed among
+   * them and what is counted inside records are families of their own, below: summed over
+   * `kind`, this one is the records received.
+   */
   readonly sourceRecords: Counter<'source' | 'kind'>;
+  /** a source's records by what they are, each under one kind (datagram, ip-packet, frame, hep:sip, hep:rtcp, hep:other, auth-rejected) */
+  readonly sourceRecordKinds: Counter<'source' | 'kind'>;
+  /** a source's records noted for how they came, each under one note at most (rtcp-json, media-port-protocol, not-rtp-rtcp-sip) */
+  readonly sourceRecordNotes: Counter<'source' | 'note'>;
+  /** a source's records (and socket errors) that could not be read, each reported as malformed-input */
+  readonly sourceMalformed: Counter<'source'>;
+  /** HEP chunks of types the listener does not know, skipped */
+  readonly sourceUnknownChunks: Counter<'source'>;
+  /** SDES items of HEP RTCP JSON that cannot be read back (rtcp-json.ts), left out */
+  readonly sourceRtcpJsonDroppedItems: Counter<'source'>;
   /** datagrams the kernel dropped at each live source's UDP socket (its receive buffer overran), where the kernel tells */
   readonly socketDrops: Gauge<'source'>;
   private readonly queues = new Map<string, () => number>();
@@ -48,21 +74,32 @@ export class EnforcerMetrics {
     this.drops = new Counter({ name: `${prefix}drops_total`, help: 'Telemetry items dropped, by reason', labelNames: ['reason'], registers });
     this.exportFailures = new Counter({ name: `${prefix}export_failures_total`, help: 'Failed export attempts, by exporter and kind', labelNames: ['exporter', 'kind'], registers });
     this.queueDepth = providedGauge(registers, `${prefix}queue_depth`, 'Items waiting, by queue', 'queue', this.queues);
+    // The listeners keep their own counts; they are copied in at scrape time.
     const sources = this.sources;
-    this.sourceRecords = new Counter({
-      name: `${prefix}source_records_total`,
-      help: 'Records received by live sources, by kind',
-      labelNames: ['source', 'kind'],
-      registers,
-      // The listeners keep their own counts; they are copied in at scrape time.
-      collect() {
-        this.reset();
-        for (const [source, c] of sources) {
-          this.inc({ source, kind: 'received' }, c.received);
-          this.inc({ source, kind: 'malformed' }, c.malformed);
-          for (const [kind, n] of Object.entries(c.byKind)) this.inc({ source, kind }, n);
-        }
-      },
+    const sourceCounter = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (counter: Counter<L>, source: string, c: SourceCounters) => void): Counter<L> =>
+      new Counter({
+        name: `${prefix}${name}`,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [source, c] of sources) fill(this, source, c);
+        },
+      });
+    this.sourceRecords = sourceCounter('source_records_total', 'Records received by live sources (kind="received")', ['source', 'kind'], (m, source, c) => m.inc({ source, kind: 'received' }, c.received));
+    this.sourceRecordKinds = sourceCounter('source_record_kinds_total', 'Records received by live sources, by what they are (one kind each)', ['source', 'kind'], (m, source, c) => {
+      for (const [kind, n] of Object.entries(c.byKind)) if (!SOURCE_NOTES.has(kind) && !SOURCE_ITEM_COUNTS.has(kind)) m.inc({ source, kind }, n);
+    });
+    this.sourceRecordNotes = sourceCounter('source_record_notes_total', 'Records received by live sources, noted for how they came (one note at most each)', ['source', 'note'], (m, source, c) => {
+      for (const note of SOURCE_NOTES) if (c.byKind[note] !== undefined) m.inc({ source, note }, c.byKind[note]);
+    });
+    this.sourceMalformed = sourceCounter('source_malformed_total', 'Records (and socket errors) of live sources that could not be read', ['source'], (m, source, c) => m.inc({ source }, c.malformed));
+    this.sourceUnknownChunks = sourceCounter('source_unknown_chunks_total', 'HEP chunks of unknown types, skipped, by source', ['source'], (m, source, c) => {
+      if (c.byKind['unknown-chunks'] !== undefined) m.inc({ source }, c.byKind['unknown-chunks']);
+    });
+    this.sourceRtcpJsonDroppedItems = sourceCounter('source_rtcp_json_dropped_items_total', 'SDES items of HEP RTCP JSON that cannot be read back, left out, by source', ['source'], (m, source, c) => {
+      if (c.byKind['rtcp-json-dropped-items'] !== undefined) m.inc({ source }, c.byKind['rtcp-json-dropped-items']);
     });
     // the kernel's own count (Linux /proc/net/udp), read at scrape time
     this.socketDrops = providedGauge(registers, `${prefix}socket_receive_drops`, "Datagrams the kernel dropped at a live source's UDP socket since it opened (receive buffer overrun), by source", 'source', this.sockets);

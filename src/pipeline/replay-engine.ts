@@ -24,7 +24,7 @@ import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { sharesMediaPort } from '../media/demux.js';
 import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
-import type { ShardTask, ThreadFinal, ThreadOutputs } from './shard-worker.js';
+import type { MediaCounted, ShardTask, ThreadBatch, ThreadFinal } from './shard-worker.js';
 import { RtcpCopies } from './rtcp-copies.js';
 import { chainsAsRtcp } from '../media/rtcp/compound.js';
 import { SignalingFront } from './signaling-front.js';
@@ -50,6 +50,11 @@ export interface ReplayOptions {
   /** batches in flight to the workers before the reader waits (backpressure) */
   maxInFlight?: number;
   onProgress?: (packets: number, bytes: number) => void;
+  /**
+   * After each batch's lines are written: the run's packet counts through that batch, as the
+   * summary will count them (a live service's packet metrics, so they agree with its summary).
+   */
+  onCounted?: (totals: PacketTotals) => void;
   /** stops reading at the next batch boundary; what was read is still judged and written */
   signal?: AbortSignal;
   onWarning?: (message: string) => void;
@@ -117,6 +122,20 @@ interface ShardOutputs {
   exports: ShardLines;
   reports: OutputLine[];
   decisions: ShardLines;
+  /** the shard's core's RTP and RTCP packets so far, through this batch */
+  counted?: MediaCounted;
+}
+
+/**
+ * The packets a run has counted so far, as its summary counts them (SPEC §8): handed to
+ * ReplayOptions.onCounted after each batch is written, the last time equal to the summary's.
+ */
+export interface PacketTotals {
+  packets: number;
+  rtp: number;
+  rtcp: number;
+  sip: number;
+  malformed: number;
 }
 
 /** A shard as the engine drives it: in this thread or in a worker. */
@@ -128,7 +147,7 @@ interface ShardHandle {
 
 function inThreadShard(shard: Shard): ShardHandle {
   return {
-    work: async (work) => shard.work(work),
+    work: async (work) => ({ ...shard.work(work), counted: { rtp: shard.core.counters.rtp, rtcp: shard.core.counters.rtcp } }),
     finish: async (work) => shard.finish(work),
     close: async () => {},
   };
@@ -191,7 +210,7 @@ async function workerShard(options: MediaCoreOptions, merged: boolean, maxTasks:
   return {
     // the work's arrays are views of shared memory: they reach the thread without a copy
     work: (work) =>
-      run<ThreadOutputs>({ type: 'work', work }).then((outputs) => {
+      run<ThreadBatch>({ type: 'work', work }).then((outputs) => {
         // answered: the shard is done with the unit, and its block can take a later batch
         builder.recycle(work);
         return outputs;
@@ -236,6 +255,10 @@ function sortedText(lines: OutputLine[]): string[] {
 interface PendingBatch {
   results: Promise<ShardOutputs[]>;
   signalingReports: OutputLine[];
+  /** the main thread's counts when the batch ended: packets read, SIP messages, RTCP copies */
+  packets: number;
+  sip: number;
+  rtcpCopies: number;
 }
 
 export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> {
@@ -305,11 +328,39 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     }
   };
 
+  /**
+   * Malformed packets (the summary's `malformed`): the frames malformed-input reports name, each
+   * once — one packet may have several faults, each its own report. A batch's reports come sorted
+   * by frame and name its own frames (or, at the end, the one past the last): the frames of the
+   * last batch that had any are all that a later report may name again.
+   */
+  let malformedPackets = 0;
+  let malformedFramesBefore = new Set<number>();
   const countReports = (lines: string[]) => {
+    let malformedFrames: Set<number> | null = null;
     for (const text of lines) {
       const type = text.slice(9, text.indexOf('"', 9));
       reportCounts[type] = (reportCounts[type] ?? 0) + 1;
+      if (type !== 'malformed-input') continue;
+      const frame = (JSON.parse(text) as { frame: number }).frame;
+      malformedFrames ??= new Set();
+      if (!malformedFrames.has(frame) && !malformedFramesBefore.has(frame)) malformedPackets++;
+      malformedFrames.add(frame);
     }
+    if (malformedFrames !== null) malformedFramesBefore = malformedFrames;
+  };
+
+  /** Each shard's RTP and RTCP packets through the last batch written. */
+  const shardCounted: MediaCounted[] = shards.map(() => ({ rtp: 0, rtcp: 0 }));
+  const tellCounted = (main: { packets: number; sip: number; rtcpCopies: number }) => {
+    if (!opts.onCounted) return;
+    let rtp = 0;
+    let rtcp = main.rtcpCopies;
+    for (const c of shardCounted) {
+      rtp += c.rtp;
+      rtcp += c.rtcp;
+    }
+    opts.onCounted({ packets: main.packets, rtp, rtcp, sip: main.sip, malformed: malformedPackets });
   };
 
   /** The shards' export or decision lines of a batch, merged into output order, to the sink. */
@@ -321,6 +372,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   const writeBatch = async (signalingReports: OutputLine[], outputs: ShardOutputs[]) => {
+    outputs.forEach((o, i) => {
+      if (o.counted) shardCounted[i] = o.counted;
+    });
     const reports = sortedText(signalingReports.concat(...outputs.map((o) => o.reports)));
     countReports(reports);
     await writeLines('exports', outputs.map((o) => o.exports));
@@ -331,6 +385,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const drainOldest = async () => {
     const oldest = inFlight.shift()!;
     await writeBatch(oldest.signalingReports, await oldest.results);
+    tellCounted(oldest);
   };
 
   type Addressed = { ipVersion: 4 | 6; src4: number; dst4: number; src: string; dst: string; sport: number; dport: number };
@@ -469,11 +524,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       let results: Promise<ShardOutputs[]>;
       if (local) {
         local.core.endBatch(lastFrame, lastTs);
-        results = Promise.resolve([local.core.drain()]);
+        results = Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
       } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(events, lastFrame, lastTs))));
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
-      inFlight.push({ results, signalingReports });
+      inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
       if (opts.workers === 0 || inFlight.length >= maxInFlight) await drainOldest();
       opts.onProgress?.(feed.stats.packets, feed.stats.bytes);
     },
@@ -529,7 +584,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
-      if (readEnded || feed.stats.packets > 0) await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => f.outputs));
+      if (readEnded || feed.stats.packets > 0) {
+        await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => ({ ...f.outputs, counted: f.counters })));
+        tellCounted({ packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
+      }
       if (!readEnded && feed.stats.packets > 0 && opts.onPartialResult) await opts.onPartialResult(resultOf(finals));
     } finally {
       // shard threads stop even when writing failed (a full disk), or the process would not end
@@ -562,7 +620,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         // (copies are RTCP packets too, counted where they were found)
         rtcp: counters.rtcp + rtcpCopies.count,
         sip: front.counters.sip,
-        malformed: reportCounts['malformed-input'] ?? 0,
+        // packets, not faults: the reports' count by fault is `reports['malformed-input']`
+        malformed: malformedPackets,
         streams,
         dialogs: front.counters.dialogs,
         telemetry,

@@ -23,6 +23,15 @@ export interface ThreadOutputs {
 
 export type ThreadFinal = Omit<ShardFinal, 'outputs'> & { outputs: ThreadOutputs };
 
+/** A shard's RTP and RTCP packets so far, as its core counts them for the summary. */
+export interface MediaCounted {
+  rtp: number;
+  rtcp: number;
+}
+
+/** A batch's answer: its lines, and the counts through it (a live service counts packets as the summary will). */
+export type ThreadBatch = ThreadOutputs & { counted: MediaCounted };
+
 let shard: Shard | null = null;
 let merged = false;
 
@@ -30,14 +39,17 @@ function encoded(outputs: CoreOutputs): ThreadOutputs {
   return { exports: encodeLines(outputs.exports, merged), reports: outputs.reports, decisions: encodeLines(outputs.decisions, merged) };
 }
 
-export default function runShardTask(task: ShardTask): ThreadOutputs | ThreadFinal | null {
+export default function runShardTask(task: ShardTask): ThreadBatch | ThreadFinal | null {
   if (task.type === 'init') {
     shard = new Shard(task.options);
     merged = task.merged;
     return null;
   }
   if (!shard) throw new Error('shard task before init');
-  if (task.type === 'work') return encoded(shard.work(task.work));
+  if (task.type === 'work') {
+    const outputs = encoded(shard.work(task.work));
+    return { ...outputs, counted: { rtp: shard.core.counters.rtp, rtcp: shard.core.counters.rtcp } };
+  }
   const final = shard.finish(task.work);
   return { ...final, outputs: encoded(final.outputs) };
 }

@@ -12,7 +12,7 @@ import { decodeHep, HepProtocol, IpProtocolNumber, type DecodedHepPacket } from 
 import { HepStreamFramer } from './hep-stream.js';
 import { udpReceiveDrops } from './socket-drops.js';
 import { isRtcpJson, rtcpFromJson } from './rtcp-json.js';
-import { countKind, createSourceCounters, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
+import { countKind, createSourceCounters, endpointText, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
 
 export interface HepListenerOptions {
   host: string;
@@ -107,7 +107,7 @@ export class HepListener {
     });
     socket.on('message', (msg, rinfo) => {
       const frame = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-      this.frame(frame, `udp:${rinfo.address}:${rinfo.port}`, true);
+      this.frame(frame, `udp:${endpointText(rinfo.address, rinfo.port)}`, true);
     });
   }
 
@@ -126,7 +126,7 @@ export class HepListener {
 
   private serve(socket: TcpSocket): void {
     this.connections.add(socket);
-    const peer = `tcp:${socket.remoteAddress}:${socket.remotePort}`;
+    const peer = `tcp:${endpointText(socket.remoteAddress ?? '', socket.remotePort ?? 0)}`;
     const framer = new HepStreamFramer();
     socket.on('data', (chunk: Buffer) => {
       const { frames, errors } = framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));

@@ -48,3 +48,11 @@ export function createSourceCounters(): SourceCounters {
 export function countKind(counters: SourceCounters, kind: string, n = 1): void {
   counters.byKind[kind] = (counters.byKind[kind] ?? 0) + n;
 }
+
+/**
+ * An address and port as a person reads them: `[2001:db8::a]:5060` for IPv6 (RFC 5952 §6: a bare
+ * `2001:db8::a:5060` is itself an address), `10.0.0.1:5060` for IPv4.
+ */
+export function endpointText(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

@@ -68,7 +68,7 @@ describe('metrics endpoint', () => {
 
   it('copies live sources’ counters and counts exporter failures through the listener it gives', async () => {
     const metrics = new EnforcerMetrics();
-    const counters = { received: 5, malformed: 1, byKind: { 'hep:sip': 3, 'hep:rtcp': 1 } };
+    const counters = { received: 5, malformed: 1, byKind: { 'hep:sip': 3, 'hep:rtcp': 1, 'rtcp-json': 1, 'unknown-chunks': 4, 'rtcp-json-dropped-items': 2 } };
     metrics.trackSource('hep', counters);
     const onFailure = metrics.exportFailureListener('ws');
     onFailure('HTTP 500', 'id-1', 'retry');
@@ -76,8 +76,15 @@ describe('metrics endpoint', () => {
     onFailure('HTTP 503', 'id-3', 'retry');
     let text = await metrics.text();
     expect(sample(text, 'aipref_source_records_total{source="hep",kind="received"}')).toBe(5);
-    expect(sample(text, 'aipref_source_records_total{source="hep",kind="hep:sip"}')).toBe(3);
-    expect(sample(text, 'aipref_source_records_total{source="hep",kind="malformed"}')).toBe(1);
+    // one family per unit: records received (alone in its family), records by kind, by note, malformed, chunks, items
+    expect(text.split('\n').filter((l) => l.startsWith('aipref_source_records_total{'))).toEqual(['aipref_source_records_total{source="hep",kind="received"} 5']);
+    expect(sample(text, 'aipref_source_record_kinds_total{source="hep",kind="hep:sip"}')).toBe(3);
+    expect(sample(text, 'aipref_source_record_kinds_total{source="hep",kind="hep:rtcp"}')).toBe(1);
+    expect(sample(text, 'aipref_source_record_kinds_total{source="hep",kind="rtcp-json"}')).toBeUndefined();
+    expect(sample(text, 'aipref_source_record_notes_total{source="hep",note="rtcp-json"}')).toBe(1);
+    expect(sample(text, 'aipref_source_malformed_total{source="hep"}')).toBe(1);
+    expect(sample(text, 'aipref_source_unknown_chunks_total{source="hep"}')).toBe(4);
+    expect(sample(text, 'aipref_source_rtcp_json_dropped_items_total{source="hep"}')).toBe(2);
     expect(sample(text, 'aipref_export_failures_total{exporter="ws",kind="retry"}')).toBe(2);
     expect(sample(text, 'aipref_export_failures_total{exporter="ws",kind="rejected"}')).toBe(1);
     counters.received = 9;

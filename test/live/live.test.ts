@@ -164,7 +164,7 @@ describe('live beside a relay: the same exports and reports as an offline replay
     expect(metric(metrics, 'aipref_packets_total{proto="malformed"}')).toBe(1);
     expect(metric(metrics, 'aipref_packets_total{proto="rtcp"}')).toBe(offline.summary.rtcp);
     expect(metric(metrics, 'aipref_packets_total{proto="sip"}')).toBe(offline.summary.sip);
-    expect(metric(metrics, 'aipref_source_records_total{source="udp",kind="malformed"}')).toBe(1);
+    expect(metric(metrics, 'aipref_source_malformed_total{source="udp"}')).toBe(1);
     expect(metrics).toContain('aipref_queue_depth{queue="packets"}');
     const total = (t: unknown) => Object.values(t as Record<string, number>).reduce((a, b) => a + b, 0);
     // every RTCP item decided, counted by outcome (unbound with no default: all dropped, by reason)
@@ -214,7 +214,7 @@ describe('live beside a relay: the same exports and reports as an offline replay
     }
     sock.close();
     await untilReceived(addresses, 'hep', 3);
-    expect(metric((await scrape(addresses, '/metrics')).text, 'aipref_source_records_total{source="hep",kind="auth-rejected"}')).toBe(3);
+    expect(metric((await scrape(addresses, '/metrics')).text, 'aipref_source_record_kinds_total{source="hep",kind="auth-rejected"}')).toBe(3);
     const { stdout } = await cli(['replay', capture, '--to', `hep://127.0.0.1:${addresses.hep!.udp.port}`, '--speed', '0', '--hep-auth-key', 'k1']);
     await untilReceived(addresses, 'hep', (JSON.parse(stdout) as { sent: number }).sent + 3);
     const got = await stopAndRead(live, out);

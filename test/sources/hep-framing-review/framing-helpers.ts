@@ -57,9 +57,16 @@ export class HepLive {
     return (await fetch(`http://127.0.0.1:${this.addresses.metrics!.port}/metrics`)).text();
   }
 
-  /** aipref_source_records_total{source="hep",kind=…} */
+  /** a HEP source count: records received, malformed, skipped unknown chunks, or records of a kind (hep:sip, auth-rejected, …) */
   async kind(kind: string): Promise<number> {
-    const series = `aipref_source_records_total{source="hep",kind="${kind}"}`;
+    const series =
+      kind === 'received'
+        ? 'aipref_source_records_total{source="hep",kind="received"}'
+        : kind === 'malformed'
+          ? 'aipref_source_malformed_total{source="hep"}'
+          : kind === 'unknown-chunks'
+            ? 'aipref_source_unknown_chunks_total{source="hep"}'
+            : `aipref_source_record_kinds_total{source="hep",kind="${kind}"}`;
     const line = (await this.metrics()).split('\n').find((l) => l.startsWith(series + ' '));
     return line ? Number(line.slice(series.length + 1)) : 0;
   }
