@@ -120,11 +120,13 @@ export class PcapngWalker implements CaptureRecordWalker {
     return this.ifLinkType;
   }
 
-  /** Bytes of a large block without packets still to pass over (walk), unread. */
+  /** Bytes of a large block without packets still to pass over (walk), unread, up to its trailing length. */
   private skipping = 0;
+  /** The length that block's header gave, which its trailing length must repeat (0: no block being skipped). */
+  private skippedLen = 0;
 
   get pendingSkip(): number {
-    return this.skipping;
+    return this.skipping + (this.skippedLen !== 0 ? 4 : 0);
   }
 
   private fail(at: number, reason: string): never {
@@ -177,6 +179,15 @@ export class PcapngWalker implements CaptureRecordWalker {
       pos += n;
       if (this.skipping > 0) return pos;
     }
+    if (this.skippedLen !== 0) {
+      // the skipped block's trailing length, checked as a buffered block's is: a header length
+      // corrupted to cover packets after it would otherwise drop them unsaid
+      if (end - pos < 4) return pos;
+      const trailer = view.getUint32(pos, this.littleEndian);
+      if (trailer !== this.skippedLen) this.fail(fileBase + pos, `block length mismatch: header says ${this.skippedLen}, trailer says ${trailer}`);
+      this.skippedLen = 0;
+      pos += 4;
+    }
     const capacity = batch.dataOffset.length;
     let n = batch.count;
     try {
@@ -203,8 +214,11 @@ export class PcapngWalker implements CaptureRecordWalker {
           // or statistics block) streams past unread, as tshark skips it; one the reader needs
           // whole at that size is taken for a corrupt length
           if (readsWhole(type)) this.fail(at + 4, `bad block length ${len}`);
-          this.skipping = len - (end - pos);
-          pos = end;
+          // passed over up to its trailing length, which is checked once it is reached
+          const body = Math.min(len - 4, end - pos);
+          this.skipping = len - 4 - body;
+          this.skippedLen = len;
+          pos += body;
           break;
         }
         const trailer = view.getUint32(pos + len - 4, le);
@@ -262,6 +276,7 @@ export class PcapngWalker implements CaptureRecordWalker {
     if (!this.sectionSeen) {
       throw new CaptureError(this.file, fileBase + start, `truncated section header block: ${have} bytes`);
     }
+    if (this.skippedLen !== 0) return `record cut short: a block without packets ends ${4 - have} bytes past the end of the file`;
     if (have < 8) return `record cut short: ${have} of 8 block header bytes`;
     const len = view.getUint32(start + 4, this.littleEndian);
     return `record cut short: ${have} of ${len} block bytes`;

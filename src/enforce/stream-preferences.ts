@@ -212,6 +212,17 @@ export class StreamPreferences {
   }
 
   /**
+   * Whether the stream's call names an identifier for it apart from its SDES tags (signaling, in
+   * force or offered, or the repository): where it does, a tag can only add restrictions.
+   */
+  namesBesideTags(stream: StreamState): boolean {
+    const scope = stream.session.scope;
+    if (scope === null) return false;
+    if (this.underScope(NO_TAGS, scope, stream.section).ids.length > 0) return true;
+    return scope.pending !== null && this.underScope(NO_TAGS, scope.pending, stream.pendingSection).ids.length > 0;
+  }
+
+  /**
    * The preference last resolved for the stream, even if something it depends on has changed
    * since (undefined: never asked for): what its latest telemetry was judged by.
    */

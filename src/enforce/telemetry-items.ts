@@ -116,11 +116,12 @@ function appendItems(items: TelemetryItem[], packet: RtcpPacket, packetIndex: nu
       return;
     case RtcpType.RTPFB: {
       // TMMBR/TMMBN and RFC 7728 PAUSE/RESUME name their media senders in their FCI entries (the
-      // header's media SSRC is 0), RFC 8888 feedback in its report blocks
+      // header's media SSRC is 0: none there; an entry's SSRC 0 is a source like any other),
+      // RFC 8888 feedback in its report blocks
       const fciEntries = packet.tmmb ?? packet.pauseResume;
       const subjects =
         fciEntries !== undefined
-          ? distinctOthers([packet.mediaSsrc, ...fciEntries.map((e) => e.ssrc)], packet.senderSsrc)
+          ? distinctOthers(packet.mediaSsrc === 0 ? fciEntries.map((e) => e.ssrc) : [packet.mediaSsrc, ...fciEntries.map((e) => e.ssrc)], packet.senderSsrc, false)
           : packet.ccfb !== undefined
             ? distinctOthers(packet.ccfb.streams.map((s) => s.ssrc), packet.senderSsrc, false)
             : onlyOther(packet.mediaSsrc, packet.senderSsrc);

@@ -38,9 +38,9 @@ interface ClosedFile {
   /** the latest expiresAt of its lines; Infinity when a line had none, or (an earlier run's file) until read */
   expiresAt: number;
   /**
-   * a deletion that failed (EPERM, EBUSY, EROFS…): the timer tries an expired file again from
-   * this moment; every flush, close and rotation tries it too (a file past maxFiles that has not
-   * expired is tried again at those, and at the timer's next firing)
+   * a deletion that failed (EPERM, EBUSY, EROFS…) is not tried again before this moment: then by
+   * the timer (an expired file), or by the next flush, rotation or close that comes after it (a
+   * file past maxFiles that has not expired) — one attempt, and one error told, a second at most
    */
   retryAt?: number;
 }
@@ -194,7 +194,9 @@ export class RotatingNdjsonExporter implements Exporter {
     const now = this.clock();
     for (let i = 0; i < this.closedFiles.length; ) {
       const file = this.closedFiles[i]!;
-      if (file.expiresAt <= now && (await this.delete(file, 'expired'))) this.closedFiles.splice(i, 1);
+      // one that failed is tried again once its retryAt has come, whoever asks: a flush after
+      // every batch would otherwise tell the same failure once per batch
+      if (file.expiresAt <= now && (file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'expired'))) this.closedFiles.splice(i, 1);
       else i++;
     }
   }
@@ -206,8 +208,10 @@ export class RotatingNdjsonExporter implements Exporter {
   private async deleteOverMaxFiles(untilClosed: boolean): Promise<void> {
     const max = this.opts.maxFiles;
     if (max === undefined) return;
+    const now = this.clock();
     for (let i = 0; this.closedFiles.length - i > max && !(untilClosed && this.closed); ) {
-      if (await this.delete(this.closedFiles[i]!, 'max-files')) this.closedFiles.splice(i, 1);
+      const file = this.closedFiles[i]!;
+      if ((file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'max-files'))) this.closedFiles.splice(i, 1);
       else i++;
     }
   }

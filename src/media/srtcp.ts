@@ -54,8 +54,11 @@ const AEAD_TAG_BYTES = 16;
 const LABEL_ENCRYPTION = 3;
 const LABEL_AUTH = 4;
 const LABEL_SALT = 5;
-/** KDR=n's n (RFC 4568 §6.3.1: a decimal integer from 1 to 24, no leading zero) */
-const KDR_PARAM = /^KDR=([1-9]\d*)$/;
+/**
+ * KDR=n's n (RFC 4568 §6.3.1: a decimal integer from 1 to 24, no leading zero). KDR=0 is taken
+ * too, as a single derivation: RFC 3711's rate 0, what stacks that write it (sdes4j, Jitsi) mean.
+ */
+const KDR_PARAM = /^KDR=(0|[1-9]\d*)$/;
 const MAX_KDR = 24;
 /**
  * The SRTP session parameters RFC 4568 §6.3 defines other than KDR, and the form of their value
@@ -141,17 +144,19 @@ export function deriveSrtcpKeys(key: SrtcpKey): SessionKeys | string {
  */
 function keyDerivationRate(params: readonly string[]): number | null | string {
   let kdrLog2: number | null = null;
+  let kdrSeen = false;
   for (const param of params) {
     if (param.startsWith('-')) continue;
     const kdr = KDR_PARAM.exec(param);
-    if (kdr !== null && Number(kdr[1]) <= MAX_KDR && kdrLog2 === null) {
-      kdrLog2 = Number(kdr[1]);
+    if (kdr !== null && Number(kdr[1]) <= MAX_KDR && !kdrSeen) {
+      kdrSeen = true;
+      if (kdr[1] !== '0') kdrLog2 = Number(kdr[1]);
       continue;
     }
     const eq = param.indexOf('=');
     const name = eq < 0 ? param : param.slice(0, eq);
     // (the name only: FEC_KEY's value is a key)
-    if (name === 'KDR') return `a bad session parameter ${param.length <= 16 ? param : 'KDR'} (RFC 4568 §6.3.1: KDR=1 to KDR=24, once)`;
+    if (name === 'KDR') return `a bad session parameter ${param.length <= 16 ? param : 'KDR'} (RFC 4568 §6.3.1: KDR=1 to KDR=24 — 0 read as none —, once)`;
     const form = OTHER_SESSION_PARAMS.get(name);
     if (form === undefined) return `an unknown session parameter ${name.length <= 32 ? name : `${name.slice(0, 32)}…`} (RFC 4568 §6.3)`;
     if (form === null ? eq >= 0 : eq < 0 || !form.test(param.slice(eq + 1))) return `a bad session parameter ${name} (RFC 4568 §6.3)`;

@@ -580,22 +580,34 @@ export class MediaCore {
   }
 
   /**
-   * `governing` made stricter by what governs every stream of the session bound to an m-section
-   * on the packet's transport (those whose packets the transport carried: m-sections with no
-   * stream there, a data channel's, send nothing it could time); null where one of them has no
-   * preference (drop, no-preference). Their preferences are not reported on here: their own
-   * telemetry does that.
+   * `governing` made stricter by what governs every stream of the session that may send on the
+   * packet's transport (those a TWCC's timing can cover); null where one of them has no
+   * preference (drop, no-preference). On the transport: a stream bound — by the scope in force
+   * or by a pending offer — to an m-section there, and one bound to no m-section yet; every
+   * stream of the call where the compound came by its sender's a=ssrc (from addresses no SDP
+   * names: which m-sections share that transport is not known). A stream whose m-section the
+   * answer disabled has left the transport and is passed over; one an unanswered offer disables
+   * still counts (SPEC §5: the stricter of the old and the proposed scope until the answer). What
+   * another live call declaring the stream says counts too (an SFU forwards other calls' streams
+   * on this transport). Their preferences are not reported on here: their own telemetry does that.
    */
   private transportWideGoverning(session: RtpSession, entry: TransportEntry, governing: ResolvedPreference, fallback: ResolvedPreference | null): ResolvedPreference | null {
     const sections = entry.sections;
+    const anywhere = this.routedBySsrc;
     for (const stream of session.streams.values()) {
       this.rebindIfStale(stream);
-      if (stream.section === null || !sections.includes(stream.section.index)) continue;
-      const pref = this.preferences.of(stream);
-      if (pref.disabled) continue;
-      const p = governingOf(pref, fallback);
+      const section = stream.section;
+      const pending = stream.pendingSection;
+      if (section?.disabled === true) continue;
+      if (!anywhere && (section !== null || pending !== null) && !(section !== null && sections.includes(section.index)) && !(pending !== null && sections.includes(pending.index))) continue;
+      const p = governingOf(this.preferences.of(stream), fallback);
       if (p === null) return null;
       governing = combineGoverning(governing, p);
+      const elsewhere = this.declaredElsewhere(session, stream.ssrc);
+      if (elsewhere === null) continue;
+      const q = governingOf(elsewhere, fallback);
+      if (q === null) return null;
+      governing = combineGoverning(governing, q);
     }
     return governing;
   }
@@ -747,10 +759,11 @@ export class MediaCore {
    * identifiers was held on and went on collecting).
    *
    * Of an SDES packet that broke (reported as malformed), the PRIV aipref tags read before the
-   * break still bind, where signaling governs the session: there a tag can only restrict (SPEC
-   * §2, "media-plane tags never relax signaling"), and a restriction the sender stated is not
-   * lost to a later item it garbled. Its MIDs are not taken, nor its tags for a stream that only
-   * tags govern (there a garbled packet would give it what to export under).
+   * break still bind a stream its call names an identifier for (signaling or the repository):
+   * there a tag can only restrict (SPEC §2, "media-plane tags never relax signaling"), and a
+   * restriction the sender stated is not lost to a later item it garbled. Its MIDs are not
+   * taken, nor its tags for a stream nothing else names (there a garbled packet would give it
+   * what to export under).
    */
   private learnFromSdes(session: RtpSession, compound: RtcpCompound, frame: number, ts: number): Map<StreamState, DecidingState> | null {
     this.sdesBefore = undefined;
@@ -792,6 +805,12 @@ export class MediaCore {
           continue;
         }
         const stream = this.table.stream(session, chunk.ssrc, ts);
+        if (tagsOnly) {
+          // a broken packet's tag only where the call names something else for the stream: else
+          // the tag would be its only word, and a garbled packet could relax it
+          this.rebindIfStale(stream);
+          if (!this.preferences.namesBesideTags(stream)) continue;
+        }
         if (!stream.sdesApts.includes(id)) {
           this.noteBeforeSdes(session);
           if (stream.sdesApts.length >= MAX_SDES_APTS) {

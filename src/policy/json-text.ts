@@ -295,3 +295,13 @@ function whereJsonFails(text: string, error: unknown): string {
   const { line, column } = positionAt(text, Number(position[1]));
   return `line ${line}, column ${column}: ${message}`;
 }
+
+/**
+ * The text with each lone surrogate (half a character: a JSON escape `"\ud800"`, a string cut
+ * between the halves of a pair) replaced by U+FFFD, as an undecodable byte is: UTF-8, and so
+ * every JSON line the enforcer writes, cannot carry it (RFC 8259 §8.2, I-JSON). String.prototype.toWellFormed,
+ * Node 20's, typed here as ES2022 lacks it.
+ */
+export function wellFormedText(text: string): string {
+  return (text as string & { toWellFormed(): string }).toWellFormed();
+}

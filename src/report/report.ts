@@ -1,4 +1,5 @@
 import { microseconds } from '../enforce/records.js';
+import { wellFormedText } from '../policy/json-text.js';
 
 /**
  * Reports (SPEC §6): what the enforcer tells the operator besides exports. A report names APT
@@ -48,9 +49,9 @@ export function reportJson(r: Report): string {
   return JSON.stringify({ ...r, ts: microseconds(r.ts) }, wellFormed);
 }
 
-/** JSON.stringify's replacer: strings with lone surrogates replaced (String.prototype.toWellFormed, Node 20; typed here as ES2022 lacks it). */
+/** JSON.stringify's replacer: strings with lone surrogates replaced. */
 function wellFormed(_key: string, value: unknown): unknown {
-  return typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value;
+  return typeof value === 'string' ? wellFormedText(value) : value;
 }
 
 /** Collects reports in the order they were made and counts them by type for the summary. */

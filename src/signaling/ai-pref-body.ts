@@ -8,7 +8,7 @@
 import { decodeAiPrefCbor, MAX_CBOR_DEPTH } from './aipref-cbor.js';
 import type { AiPrefValue } from './ai-pref-header.js';
 import { aiPrefBodyParts, type SipMessage } from './sip-message.js';
-import { scanJson } from '../policy/json-text.js';
+import { scanJson, wellFormedText } from '../policy/json-text.js';
 
 export type AiPrefMediaType = 'application/aipref+json' | 'application/aipref+cbor';
 
@@ -69,7 +69,7 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
       errors.push({ reason: 'bad-json', contentId, offset: 0, detail: `${name} is nested deeper than ${MAX_CBOR_DEPTH} levels` });
       continue;
     }
-    bodies.push({ contentType, contentId, document, referencedBy });
+    bodies.push({ contentType, contentId, document: wellFormed(document), referencedBy });
   }
   // A Content-ID one of whose parts could not be read names no statement that can be known: its
   // readable siblings are not taken either (a value naming it is unresolved, SPEC §3 — the cut
@@ -83,6 +83,21 @@ export function readAiPrefBodies(m: SipMessage, values: readonly AiPrefValue[]):
     else errors.push({ reason: body.contentType === 'application/aipref+cbor' ? 'bad-cbor' : 'bad-json', contentId: body.contentId, offset: 0, detail: `${body.contentType} part <${body.contentId}> is not taken: another part with its Content-ID could not be read` });
   }
   return { bodies: taken, errors };
+}
+
+/**
+ * The document with every string, keys too, well formed: a JSON escape can name half a
+ * character (`"\ud800"`), which UTF-8 cannot carry, and a statement's unknown keys are passed
+ * through to every output (its extensions). The half is U+FFFD, as an undecodable byte is. Called
+ * on a document no deeper than MAX_CBOR_DEPTH.
+ */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormedText(value);
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[wellFormedText(k)] = wellFormed(v);
+  return out;
 }
 
 /** Whether a parsed JSON value nests arrays or objects more than `limit` levels deep (walked without recursion). */

@@ -353,8 +353,11 @@ const GROUP_RULE = grammarRule('a', 'groups');
 const RTCP_MUX_RULE = grammarRule('a', 'rtcpMux');
 const BUNDLE_ONLY_RULE = grammarRule('a', 'bundleOnly');
 const CRYPTO_RULE = grammarRule('a', 'crypto');
-/** sdp-transform's crypto rule keeps the first session parameter only: this one keeps them all (its fields named as the rule's) */
-const CRYPTO_LINE = /^crypto:(\d*) ([\w_]*) (\S*)(?: (.*))?/;
+/**
+ * sdp-transform's crypto rule keeps the first session parameter only: this one keeps them all
+ * (its fields named as the rule's), with spaces or tabs between fields (RFC 4568 §9.1: 1*WSP)
+ */
+const CRYPTO_LINE = /^crypto:(\d*)[ \t]+([\w_]*)[ \t]+(\S*)(?:[ \t]+(.*))?/;
 const CANDIDATE_RULE = grammarRule('a', 'candidates');
 /**
  * An SDES key offered as a potential configuration (SDP capability negotiation, RFC 5939 §3.4.1:
@@ -362,7 +365,7 @@ const CANDIDATE_RULE = grammarRule('a', 'candidates');
  * for it, and this module reads it as the crypto rule reads an a=crypto line (the SRTCP keys of
  * an m-section are candidates: the one whose tag authenticates a packet is taken).
  */
-export const ACAP_CRYPTO = /^acap:\d+ crypto:(\d*) ([\w_]*) (\S*)(?: (.*))?/;
+export const ACAP_CRYPTO = /^acap:\d+[ \t]+crypto:(\d*)[ \t]+([\w_]*)[ \t]+(\S*)(?:[ \t]+(.*))?/;
 
 /** sdp-transform's toIntIfInt */
 function valueOf(text: string): Value {

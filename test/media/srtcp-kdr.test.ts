@@ -156,9 +156,18 @@ describe('session parameters (RFC 4568 §6.3)', () => {
     expect(why(['-FUTURE_PARAM=7', 'KDR=2'])).toBe('usable');
   });
 
-  it('a KDR out of 1..24, with a leading zero, not a number, or twice: the line cannot be used, and says why', () => {
-    for (const p of ['KDR=0', 'KDR=25', 'KDR=01', 'KDR=x', 'KDR=', 'KDR']) expect(why([p])).toBe(`a bad session parameter ${p} (RFC 4568 §6.3.1: KDR=1 to KDR=24, once)`);
-    expect(why(['KDR=1', 'KDR=2'])).toBe('a bad session parameter KDR=2 (RFC 4568 §6.3.1: KDR=1 to KDR=24, once)');
+  it('a KDR out of 0..24, with a leading zero, not a number, or twice: the line cannot be used, and says why', () => {
+    const text = (p: string) => `a bad session parameter ${p} (RFC 4568 §6.3.1: KDR=1 to KDR=24 — 0 read as none —, once)`;
+    for (const p of ['KDR=25', 'KDR=01', 'KDR=x', 'KDR=', 'KDR']) expect(why([p])).toBe(text(p));
+    expect(why(['KDR=1', 'KDR=2'])).toBe(text('KDR=2'));
+    expect(why(['KDR=0', 'KDR=0'])).toBe(text('KDR=0'));
+  });
+
+  it('KDR=0 (written by sdes4j and Jitsi) is a single derivation, as no KDR is', () => {
+    expect(why(['KDR=0'])).toBe('usable');
+    const material = randomBytes(30).toString('base64');
+    const derive = (sessionParams: string[]) => deriveSrtcpKeys({ suite: 'AES_CM_128_HMAC_SHA1_80', keyParams: `inline:${material}`, sessionParams });
+    expect(derive(['KDR=0'])).toEqual(derive([]));
   });
 
   it('an unknown parameter, or a known one not of its form: the line cannot be used (its value never echoed)', () => {

@@ -80,7 +80,7 @@ it('a deletion that failed once is tried again, and does not cost the line being
 });
 
 it('a file past maxFiles whose deletion failed stays listed and goes at the next rotation', async () => {
-  const now = 1000;
+  let now = 1000;
   const errors: string[] = [];
   const deleted: string[] = [];
   const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', maxBytes: 1, maxFiles: 1, clock: () => now, onError: (e) => errors.push(e.message), onDelete: (p, why) => deleted.push(`${p.slice(dir.length + 1)} ${why}`) });
@@ -89,6 +89,7 @@ it('a file past maxFiles whose deletion failed stays listed and goes at the next
   const lift = await undeletable(join(dir, 'exports.000001.ndjson'));
   await exporter.writeLine(line('C', 5000), 5000); // file 2 closed: file 1 over maxFiles, not deletable yet
   await lift();
+  now = 1001; // a second on: a failed deletion is tried again (not before)
   await exporter.close(); // file 3 closed
   expect({ errors: errors.length, deleted, files: await contents() }).toEqual({
     errors: 1,
