@@ -22,6 +22,12 @@ export interface StreamState {
   /** mid learned from the media plane (SDES MID or the RTP mid extension) and how. */
   learnedMid: string | null;
   learnedMidVia: 'sdes-mid' | 'rtp-mid' | null;
+  /**
+   * A mid read in the RTP extension only by the ids an offer awaiting its answer declares: it
+   * binds the stream to that offer's m-section alone (its restrictions apply already, SPEC §5),
+   * never to one in force — a refused offer's a=extmap relaxed nothing (null: none).
+   */
+  offeredMid: string | null;
   /** APT identifiers carried in SDES PRIV `aipref` items. */
   sdesApts: string[];
   /** bumped whenever anything that decides its preferences changes (cache key). */
@@ -129,6 +135,7 @@ export class StreamTable {
       boundScope: null,
       learnedMid: null,
       learnedMidVia: null,
+      offeredMid: null,
       sdesApts: [],
       generation: 0,
       lastSeen: ts,
@@ -241,7 +248,7 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
   let pendingSection: SectionScope | null = null;
   let pendingVia: BindingVia | null = null;
   if (scope.pending !== null) {
-    const found = sectionOf(stream, scope.pending, candidates);
+    const found = sectionOf(stream, scope.pending, candidates, stream.offeredMid ?? stream.learnedMid, stream.offeredMid !== null ? 'rtp-mid' : stream.learnedMidVia);
     let proposed = found.section;
     pendingVia = found.via;
     if (!proposed && stream.pendingSection) {
@@ -272,12 +279,12 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
  * a=ssrc, the learned mid, a transport address only one m-section uses; or none, and how the
  * stream belongs to the dialog instead ('sdes-priv' when it carries an SDES PRIV tag).
  */
-export function sectionOf(stream: StreamState, scope: DialogScope, candidates: readonly number[]): { section: SectionScope | undefined; via: BindingVia } {
+export function sectionOf(stream: StreamState, scope: DialogScope, candidates: readonly number[], mid = stream.learnedMid, midVia = stream.learnedMidVia): { section: SectionScope | undefined; via: BindingVia } {
   let section = scope.sections.find((s) => s.ssrcs.includes(stream.ssrc));
   if (section) return { section, via: 'a=ssrc' };
-  if (stream.learnedMid !== null) {
-    section = scope.sections.find((s) => s.mid === stream.learnedMid);
-    if (section) return { section, via: stream.learnedMidVia ?? 'sdes-mid' };
+  if (mid !== null) {
+    section = scope.sections.find((s) => s.mid === mid);
+    if (section) return { section, via: midVia ?? 'sdes-mid' };
   }
   if (candidates.length === 1) {
     section = sectionAt(scope, candidates[0]!);

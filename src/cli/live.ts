@@ -233,19 +233,17 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   /**
    * aipref_packets_total{proto} as the summary counts (the `stop` line's): from what the pipeline
    * made of each packet, not a first look at arrival (a datagram that looked like RTCP by its
-   * first header but does not chain as RTCP is not RTCP to the pipeline). `other`: read, and
-   * neither RTP, RTCP nor SIP.
+   * first header but does not chain as RTCP is not RTCP to the pipeline); every packet read in
+   * aipref_packets_read_total, as the summary's `packets`.
    */
   const counted: PacketTotals = { packets: 0, rtp: 0, rtcp: 0, sip: 0, malformed: 0 };
-  let countedOther = 0;
   const countPackets = (totals: PacketTotals) => {
+    // each a count the summary keeps, so each only grows and ends equal to it (a difference of
+    // them would not: a packet held on probation counts as RTP only once its source is confirmed)
     for (const proto of ['rtp', 'rtcp', 'sip', 'malformed'] as const) {
       if (totals[proto] > counted[proto]) metrics.packets.inc({ proto }, totals[proto] - counted[proto]);
     }
-    // (a SIP message over TCP may span packets, or one packet hold two: never below what was counted)
-    const other = Math.max(countedOther, totals.packets - totals.rtp - totals.rtcp - totals.sip);
-    if (other > countedOther) metrics.packets.inc({ proto: 'other' }, other - countedOther);
-    countedOther = other;
+    if (totals.packets > counted.packets) metrics.packetsRead.inc(totals.packets - counted.packets);
     Object.assign(counted, totals);
   };
 

@@ -28,10 +28,12 @@ const SOURCE_ITEM_COUNTS: ReadonlySet<string> = new Set(['unknown-chunks', 'rtcp
 export class EnforcerMetrics {
   readonly registry = new Registry();
   /**
-   * packets read, by proto: sip, rtp, rtcp, other, malformed — as the run's summary counts them
+   * packets by proto: sip (messages), rtp, rtcp, malformed — each as the run's summary counts it
    * (malformed ones are also counted under what they were read as)
    */
   readonly packets: Counter<'proto'>;
+  /** every packet (record) read, as the summary's `packets` */
+  readonly packetsRead: Counter;
   /** telemetry decisions, by outcome: export, aggregate, drop */
   readonly decisions: Counter<'outcome'>;
   /** reports made, by type (SPEC §6) */
@@ -68,7 +70,8 @@ export class EnforcerMetrics {
   constructor(opts: EnforcerMetricsOptions = {}) {
     const prefix = opts.prefix ?? 'aipref_';
     const registers = [this.registry];
-    this.packets = new Counter({ name: `${prefix}packets_total`, help: 'Packets read, by protocol', labelNames: ['proto'], registers });
+    this.packets = new Counter({ name: `${prefix}packets_total`, help: 'Packets read, by protocol (as the summary counts each)', labelNames: ['proto'], registers });
+    this.packetsRead = new Counter({ name: `${prefix}packets_read_total`, help: 'Packets read, every one', registers });
     this.decisions = new Counter({ name: `${prefix}decisions_total`, help: 'Telemetry item decisions, by outcome', labelNames: ['outcome'], registers });
     this.reports = new Counter({ name: `${prefix}reports_total`, help: 'Reports made, by type', labelNames: ['type'], registers });
     this.drops = new Counter({ name: `${prefix}drops_total`, help: 'Telemetry items dropped, by reason', labelNames: ['reason'], registers });

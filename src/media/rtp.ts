@@ -226,5 +226,9 @@ export function readRtpExtension(bytes: Uint8Array, view: RtpHeaderView, id: num
   const found = locateRtpExtension(bytes, view, id);
   if (found < 0) return undefined;
   const at = Math.floor(found / 256);
-  return decodeWireText(bytes, at, at + (found % 256));
+  // trailing NULs are no part of the text (a C string's terminator counted in the length), as in
+  // an SDES item (sdes.ts) and libwebrtc's string extensions: "v\0" names m-section v; nothing left is no value
+  let end = at + (found % 256);
+  while (end > at && bytes[end - 1] === 0) end--;
+  return end === at ? undefined : decodeWireText(bytes, at, end);
 }

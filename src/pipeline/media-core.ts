@@ -336,12 +336,20 @@ export class MediaCore {
       // an m-section only an offer awaiting its answer has may declare the extension (SPEC §5: its
       // restrictions apply already). Read while packets carry it: a later mid moves the stream
       // (RFC 8843 §9.2; an SFU re-maps a source to another m-section), as an SDES MID does
-      let mid = midFromExtension(scope, entry.sections, extBytes, extension);
-      if (mid === undefined && scope.pending !== null) mid = midFromExtension(scope.pending, entry.sections, extBytes, extension);
-      if (mid !== undefined && mid !== stream.learnedMid) {
-        stream.learnedMid = mid;
-        stream.learnedMidVia = 'rtp-mid';
-        stream.boundScope = null;
+      const mid = midFromExtension(scope, entry.sections, extBytes, extension);
+      if (mid !== undefined) {
+        if (mid !== stream.learnedMid) {
+          stream.learnedMid = mid;
+          stream.learnedMidVia = 'rtp-mid';
+          stream.boundScope = null;
+        }
+      } else if (scope.pending !== null) {
+        // read only by an id the offer declares: the offer's m-section alone (StreamState.offeredMid)
+        const offered = midFromExtension(scope.pending, entry.sections, extBytes, extension);
+        if (offered !== undefined && offered !== stream.offeredMid) {
+          stream.offeredMid = offered;
+          stream.boundScope = null;
+        }
       }
     }
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);

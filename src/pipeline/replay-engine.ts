@@ -336,12 +336,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    */
   let malformedPackets = 0;
   let malformedFramesBefore = new Set<number>();
+  /**
+   * Datagrams whose fragments never completed: each lost set counts one (its report names the
+   * frame it was given up at, which several sets can share, or none of theirs), counted as
+   * reported; their report lines are left out of the count by frame (lostReports, until counted).
+   */
+  let lostDatagrams = 0;
+  const lostReports = new Set<string>();
   const countReports = (lines: string[]) => {
     let malformedFrames: Set<number> | null = null;
     for (const text of lines) {
       const type = text.slice(9, text.indexOf('"', 9));
       reportCounts[type] = (reportCounts[type] ?? 0) + 1;
-      if (type !== 'malformed-input') continue;
+      if (type !== 'malformed-input' || lostReports.delete(text)) continue;
       const frame = (JSON.parse(text) as { frame: number }).frame;
       malformedFrames ??= new Set();
       if (!malformedFrames.has(frame) && !malformedFramesBefore.has(frame)) malformedPackets++;
@@ -360,7 +367,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       rtp += c.rtp;
       rtcp += c.rtcp;
     }
-    opts.onCounted({ packets: main.packets, rtp, rtcp, sip: main.sip, malformed: malformedPackets });
+    opts.onCounted({ packets: main.packets, rtp, rtcp, sip: main.sip, malformed: malformedPackets + lostDatagrams });
   };
 
   /** The shards' export or decision lines of a batch, merged into output order, to the sink. */
@@ -433,8 +440,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   /** Reports of the packet layers (broken headers, a cut last record), keyed apart from signaling's. */
   let malformedLines: OutputLine[] = [];
-  const frontReport = (r: Report) => {
-    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text: reportJson(r) });
+  const frontReport = (r: Report): string => {
+    const text = reportJson(r);
+    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text });
+    return text;
+  };
+  /** A lost fragment set's report (or the count of those past the list): `datagrams` malformed, whatever frame it names. */
+  const lostReport = (r: Report, datagrams: number) => {
+    lostReports.add(frontReport(r));
+    lostDatagrams += datagrams;
   };
 
   const feed: PacketFeed = new PacketFeed({
@@ -499,13 +513,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         const parts = set.key.split(' ');
         const when = set.why === 'timeout' ? 'given up after the reassembly timeout' : set.why === 'limit' ? 'given up at the reassembly limit' : 'still incomplete at the end of the capture';
         const at = set.atFrame ?? feed.stats.lastFrame + 1;
-        frontReport({ type: 'malformed-input', ts: set.atFrame === null ? feed.stats.lastTs : set.atTs, frame: at, dialog: null, detail: `frame ${set.firstFrame}: IPv${parts[0]} fragments of id ${parts[parts.length - 1]} never completed (${set.received} bytes held): ${when}` });
+        lostReport({ type: 'malformed-input', ts: set.atFrame === null ? feed.stats.lastTs : set.atTs, frame: at, dialog: null, detail: `frame ${set.firstFrame}: IPv${parts[0]} fragments of id ${parts[parts.length - 1]} never completed (${set.received} bytes held): ${when}` }, 1);
       }
       // past the sets listed at once, the rest are told as a count, after the last one listed
       if (past > 0) {
         const last = sets.length > 0 ? sets[sets.length - 1]! : null;
         const frame = last?.atFrame ?? feed.stats.lastFrame + 1;
-        frontReport({ type: 'malformed-input', ts: last !== null && last.atFrame !== null ? last.atTs : feed.stats.lastTs, frame, dialog: null, detail: `frame ${frame}: ${past} more IP fragment sets never completed (not listed one by one: ${sets.length} were)` });
+        lostReport({ type: 'malformed-input', ts: last !== null && last.atFrame !== null ? last.atTs : feed.stats.lastTs, frame, dialog: null, detail: `frame ${frame}: ${past} more IP fragment sets never completed (not listed one by one: ${sets.length} were)` }, past);
       }
     },
     malformed(view) {
@@ -621,7 +635,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         rtcp: counters.rtcp + rtcpCopies.count,
         sip: front.counters.sip,
         // packets, not faults: the reports' count by fault is `reports['malformed-input']`
-        malformed: malformedPackets,
+        malformed: malformedPackets + lostDatagrams,
         streams,
         dialogs: front.counters.dialogs,
         telemetry,

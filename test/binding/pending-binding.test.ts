@@ -139,7 +139,8 @@ describe('the RTP mid extension of an m-section only the pending offer declares'
     const packet = encodeRtpPacket({ pt: 96, seq: 1, ts: 0, ssrc: 7777, extensions: [{ id: 5, value: new TextEncoder().encode('v') }], payload: new Uint8Array(20) });
     core.rtp(2, 100.02, packet, 0, packet.length, addr);
     const [row] = [...core.streams()];
-    expect(row!.stream.learnedMid).toBe('v');
+    // read by the offer's id alone: the offer's m-section only, never one in force (a refused offer relaxes nothing)
+    expect([row!.stream.learnedMid, row!.stream.offeredMid]).toEqual([null, 'v']);
     expect([row!.stream.section, row!.stream.pendingSection?.mid, row!.stream.pendingVia]).toEqual([null, 'v', 'rtp-mid']);
     expect(row!.preference.ids).toEqual(['apt-raw', 'apt-none']);
   });

@@ -63,6 +63,13 @@ export function problemsOf(o: RunOutput, records: number): string[] {
   const s = r.summary;
   if (s.packets !== records) problems.push(`summary.packets ${s.packets} != ${records} records in the file`);
   const byType: Record<string, number> = {};
+  /**
+   * the summary counts malformed packets: one per frame malformed-input reports name, however
+   * many faults it had — and one per IP datagram whose fragments never completed (its report
+   * names the frame it was given up at, which several can share)
+   */
+  const malformedFrames = new Set<unknown>();
+  let lostDatagrams = 0;
   const telemetry = { export: 0, aggregate: 0, drop: 0 };
   const check = (kind: string, lines: string[]) => {
     for (const line of lines) {
@@ -84,6 +91,11 @@ export function problemsOf(o: RunOutput, records: number): string[] {
       if (Buffer.from(line, 'utf8').toString('utf8') !== line) problems.push(`${kind}: not well-formed UTF-16/UTF-8 (lone surrogate): ${line.slice(0, 200)}`);
       const o2 = v as Record<string, unknown>;
       if (kind === 'reports') byType[String(o2.type)] = (byType[String(o2.type)] ?? 0) + 1;
+      if (kind === 'reports' && o2.type === 'malformed-input') {
+        const lost = / (\d+) more IP fragment sets never completed/.exec(String(o2.detail)) ?? (/ fragments of id \S+ never completed/.test(String(o2.detail)) ? ['', '1'] : null);
+        if (lost !== null) lostDatagrams += Number(lost[1]);
+        else malformedFrames.add(o2.frame);
+      }
       if (kind === 'decisions') telemetry[o2.decision as 'export'] = (telemetry[o2.decision as 'export'] ?? 0) + 1;
       if ('frame' in o2 && (typeof o2.frame !== 'number' || !Number.isInteger(o2.frame) || (o2.frame as number) < 0 || (o2.frame as number) > records + 1)) problems.push(`${kind}: frame out of range: ${line.slice(0, 200)}`);
       if ('ts' in o2 && (typeof o2.ts !== 'number' || !Number.isFinite(o2.ts))) problems.push(`${kind}: ts not a finite number: ${line.slice(0, 200)}`);
@@ -92,7 +104,7 @@ export function problemsOf(o: RunOutput, records: number): string[] {
   check('exports', o.exports);
   check('reports', o.reports);
   check('decisions', o.decisions);
-  if (s.malformed !== (byType['malformed-input'] ?? 0)) problems.push(`summary.malformed ${s.malformed} != ${byType['malformed-input'] ?? 0} malformed-input reports`);
+  if (s.malformed !== malformedFrames.size + lostDatagrams) problems.push(`summary.malformed ${s.malformed} != ${malformedFrames.size} frames named by malformed-input reports + ${lostDatagrams} datagrams never completed`);
   if (JSON.stringify(sortedEntries(s.reports)) !== JSON.stringify(sortedEntries(byType))) problems.push(`summary.reports ${JSON.stringify(s.reports)} != report lines ${JSON.stringify(byType)}`);
   if (s.telemetry.export !== telemetry.export || s.telemetry.aggregate !== telemetry.aggregate || s.telemetry.drop !== telemetry.drop) problems.push(`summary.telemetry ${JSON.stringify(s.telemetry)} != decision lines ${JSON.stringify(telemetry)}`);
   return problems;
