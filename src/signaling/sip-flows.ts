@@ -2,7 +2,8 @@
  * SIP on TCP connections, one framer per direction: the first bytes of a direction tell
  * whether it carries plain SIP (RFC 3261 §18.3), SIP over WebSocket (RFC 7118: an HTTP
  * Upgrade, or frames when the capture began after it), or something else, which is then
- * ignored: someone else's traffic (TLS, HTTP), not malformed SIP, as on UDP. A direction picked
+ * ignored: someone else's traffic (TLS — a direction opening with a record header is given up
+ * at once —, plain HTTP), not malformed SIP, as on UDP. A direction picked
  * up mid-message is searched for the next
  * SIP start line; CRLF keep-alives (RFC 5626 §4.4.1) before it are waited through.
  * A direction ends with its connection (end()): a new connection on the same four-tuple starts over.
@@ -114,9 +115,20 @@ export class SipFlowDemux {
       }
       const found = this.classify(flowKey, flow, bytes, off, len, carried);
       if (found < 0) return [];
-      return flow.framer!.push(bytes.subarray(found, off + len));
+      return this.framed(flow, bytes.subarray(found, off + len));
     }
-    return flow.framer!.push(bytes.subarray(off, off + len));
+    return this.framed(flow, bytes.subarray(off, off + len));
+  }
+
+  /** Bytes for the direction's framer; a WebSocket direction whose HTTP exchange (this direction's or its peer's) turned out no WebSocket becomes 'other'. */
+  private framed(flow: Flow, bytes: Uint8Array): SipParseResult[] {
+    const out = flow.framer!.push(bytes);
+    if (connectionOf(flow)?.notWebSocket) {
+      // the framer stays: the peer direction, classified later, finds the connection through it
+      flow.kind = 'other';
+      this.stats.notSip++;
+    }
+    return out;
   }
 
   /**
@@ -142,7 +154,7 @@ export class SipFlowDemux {
    */
   gap(flowKey: string, cause: string, lostBytes = -1): SipParseResult | null {
     const flow = this.flows.get(flowKey);
-    if (flow === undefined) return null;
+    if (flow === undefined || flow.kind === 'other') return null;
     if (flow.framer === null) {
       // still undecided: the line it carried does not go on into the bytes after the gap
       flow.carry = null;
@@ -177,11 +189,16 @@ export class SipFlowDemux {
    */
   private classify(flowKey: string, flow: Flow, b: Uint8Array, off: number, len: number, carried: number): number {
     const end = off + len;
-    // an Upgrade request or response, a text/binary frame's header (compressed or not, whole or
-    // a first fragment), or a Ping/Pong/Close that chains: the carried line is held to a frame
-    // that chains, the chunk's own start too
-    let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end, carried > 0) ? off : -1;
-    if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end, false)) ws = off + carried;
+    // encrypted (wss, HTTPS, SIP over TLS): never read, nor searched for what its ciphertext may look like
+    if (flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) {
+      flow.kind = 'other';
+      this.stats.notSip++;
+      return NOT_FOUND;
+    }
+    // an Upgrade request or response, or a frame that chains, at the carried line's start or the
+    // chunk's own: one byte of a binary stream (TLS picked up mid-connection) says little
+    let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end) ? off : -1;
+    if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end)) ws = off + carried;
     if (ws >= 0) {
       flow.kind = 'websocket';
       flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, this.connectionFor(flowKey));
@@ -242,24 +259,26 @@ function frameStart(byte: number): boolean {
 
 /**
  * Whether a text or binary message's first frame starts at `at`, whole (FIN) or a first
- * fragment, compressed or not. Such a byte never starts a SIP start line, except 'A' and 'B'
- * (0x41, 0x42: RSV1 and a first fragment) — those, and any start when `strict`, must also look
- * like framing: the frame ends where the bytes end or where another frame starts. A Close, Ping
- * or Pong (the keep-alives a connection picked up after its handshake may open with, RFC 7118 §6)
- * must look like framing always: FIN set, RSV clear, at most 125 payload bytes (RFC 6455 §5.5),
- * and chaining — its first byte is no text either, but one byte says little of a binary stream.
+ * fragment, compressed or not, or a Close, Ping or Pong (the keep-alives a connection picked up
+ * after its handshake may open with, RFC 7118 §6: FIN set, RSV clear, at most 125 payload bytes,
+ * RFC 6455 §5.5) — and looks like framing: the frame ends where the bytes end or where another
+ * frame starts. Such a first byte never starts a SIP start line, except 'A' and 'B' (0x41, 0x42:
+ * RSV1 and a first fragment), which must not look like SIP either.
  */
-function opensWithFrames(b: Uint8Array, at: number, end: number, strict: boolean): boolean {
+function opensWithFrames(b: Uint8Array, at: number, end: number): boolean {
   const first = b[at];
   if (first === 0x88 || first === 0x89 || first === 0x8a) {
     const second = b[at + 1];
     return second !== undefined && (second & 0x7f) <= 125 && frameChains(b, at, end, frameStart);
   }
   if (first === undefined || (first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2)) return false;
-  const letter = first === 0x41 || first === 0x42;
-  if (!strict && !letter) return true;
-  if (letter && looksLikeSip(b, at, end - at)) return false;
+  if ((first === 0x41 || first === 0x42) && looksLikeSip(b, at, end - at)) return false;
   return frameChains(b, at, end, frameStart);
+}
+
+/** A TLS record header (RFC 8446 §5.1): content type change_cipher_spec, alert, handshake or application_data (20-23), version 3.x. */
+function opensWithTlsRecord(b: Uint8Array, at: number, end: number): boolean {
+  return end - at >= 3 && b[at]! >= 0x14 && b[at]! <= 0x17 && b[at + 1] === 0x03 && b[at + 2]! <= 0x04;
 }
 
 /** Whether the frame whose header starts at `at` ends where the bytes end, or where a frame whose first byte `starts` accepts begins. */
@@ -299,6 +318,7 @@ class ResyncingWebSocket {
 
   push(chunk: Uint8Array): SipParseResult[] {
     if (this.decoder !== null) return this.decoder.push(chunk);
+    if (this.connection.notWebSocket) return [];
     for (let at = 0; at < chunk.length; at++) {
       if (!framesSip(chunk[at]!) || !frameChains(chunk, at, chunk.length, framesSip)) continue;
       this.decoder = new WebSocketFrameDecoder(this.limits, this.connection);

@@ -23,6 +23,13 @@ const UNREAD = 'an earlier message was not read';
 
 /** The largest LZ77 window DEFLATE has (windowBits 15). */
 const WINDOW_BYTES = 32 * 1024;
+/**
+ * DEFLATE streams (each ended by a block with BFINAL set) read in one message at most. A sender
+ * flushing with a final block (§7.2.3.4) makes one per message, or one per fragment; each
+ * stream costs an inflate call given the whole window, so a message of thousands of tiny ones
+ * would cost seconds for a few KiB: past this many it is refused, as malformed.
+ */
+export const MAX_STREAMS_PER_MESSAGE = 16;
 /** The tail a sender removed from each message (§7.2.1), put back before inflating (§7.2.2). */
 const TAIL = Uint8Array.of(0x00, 0x00, 0xff, 0xff);
 
@@ -95,7 +102,8 @@ export class MessageInflater {
   /**
    * A compressed message's payload (its frames' payloads joined); `max`: the most it may
    * inflate to. DEFLATE data that goes on after a block with BFINAL set (a sender flushing so,
-   * §7.2.3.4) is inflated on in the same window, as zlib-based receivers do.
+   * §7.2.3.4) is inflated on in the same window, as zlib-based receivers do, for
+   * MAX_STREAMS_PER_MESSAGE streams at most.
    */
   inflate(payload: Uint8Array, max: number): Inflated {
     let input = new Uint8Array(payload.length + TAIL.length);
@@ -103,9 +111,13 @@ export class MessageInflater {
     input.set(TAIL, payload.length);
     const parts: Uint8Array[] = [];
     let total = 0;
-    while (input.length > 0) {
+    for (let streams = 0; input.length > 0; streams++) {
       // a first stream filled the limit and more follows
       if (total >= max) return this.tooLarge(max);
+      if (streams === MAX_STREAMS_PER_MESSAGE) {
+        this.lose(UNREAD);
+        return { bytes: null, error: `not inflated: more than ${MAX_STREAMS_PER_MESSAGE} DEFLATE streams in one message`, tooLarge: false };
+      }
       let bytes: Uint8Array;
       let consumed: number;
       try {

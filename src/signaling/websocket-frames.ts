@@ -1,6 +1,11 @@
 /**
  * SIP over WebSocket (RFC 7118): one direction of a TCP connection that starts with an HTTP
- * Upgrade handshake (RFC 6455 §4) and then carries frames (§5.2). Each complete WebSocket
+ * Upgrade handshake (RFC 6455 §4) and then carries frames (§5.2). The handshake's HTTP messages
+ * are passed over, bodies and all, up to the server's 101 (a 401 may come first, and the
+ * request again with credentials); a connection whose exchange shows it is no WebSocket (plain
+ * HTTP) is someone else's traffic, never read as frames. After a captured handshake a frame
+ * masked the wrong way for its sender (§5.1) gives the direction up, as the peer closes the
+ * connection. Each complete WebSocket
  * message — text or binary, possibly fragmented — is exactly one SIP message (RFC 7118 §5.1),
  * or, when it holds nothing but CR/LF, a CRLF keep-alive (RFC 5626 §4.4.1), dropped unread.
  *
@@ -43,16 +48,31 @@ export interface WebSocketLimits {
   windows?: WindowBudget;
 }
 
-/** What the two directions of one WebSocket connection share: whether the server's 101 accepted permessage-deflate. */
+/** What the two directions of one WebSocket connection share: what the HTTP exchange before the frames said. */
 export class WebSocketConnection {
-  /** null until the server's handshake response is seen */
+  /** whether the server's 101 accepted permessage-deflate; null until it is seen */
   deflateAccepted: boolean | null = null;
+  /** the server's 101 was seen: the connection is WebSocket from there on (RFC 6455 §4.2.2) */
+  switched = false;
+  /**
+   * The exchange showed the connection is no WebSocket (a request without `Upgrade: websocket`,
+   * a server going on past a refusal with bytes that are no HTTP response, a body read until the
+   * connection closes): someone else's traffic, neither direction read as frames.
+   */
+  notWebSocket = false;
 }
+
+/** Where a direction is: its HTTP exchange (or its first bytes, which tell), or frames from there on. */
+type Phase = 'http' | 'frames';
 
 export class WebSocketFrameDecoder {
   private buffer: Uint8Array = new Uint8Array(0);
   private consumed = 0;
-  private handshakeDone = false;
+  private phase: Phase = 'http';
+  /** bytes of an HTTP body still to pass over */
+  private bodyLeft = 0;
+  /** where a chunked HTTP body being passed over is: at a chunk-size line, or in its trailer section */
+  private chunked: 'size' | 'trailers' | null = null;
   private fragments: Uint8Array[] = [];
   private fragmentBytes = 0;
   private inMessage = false;
@@ -72,13 +92,17 @@ export class WebSocketFrameDecoder {
 
   push(chunk: Uint8Array): SipParseResult[] {
     const out: SipParseResult[] = [];
-    if (this.closed) return out;
+    if (this.closed || this.connection.notWebSocket) return out;
     this.append(chunk);
     let pos = 0;
     const b = this.buffer;
-    if (!this.handshakeDone) {
-      pos = this.skipHandshake(b, out);
-      if (!this.handshakeDone) {
+    if (this.phase === 'http') {
+      pos = this.readHttp(b, out);
+      if (this.connection.notWebSocket) {
+        this.buffer = new Uint8Array(0);
+        return out;
+      }
+      if (this.phase === 'http') {
         this.keep(b, pos);
         return out;
       }
@@ -92,34 +116,159 @@ export class WebSocketFrameDecoder {
     return out;
   }
 
-  /** Drops the HTTP request or response that upgrades the connection; returns where frames start. */
-  private skipHandshake(b: Uint8Array, out: SipParseResult[]): number {
-    const startsHttp = startsWithAscii(b, 'GET ') || startsWithAscii(b, 'HTTP/');
-    if (b.length < 5 && !startsHttp) return 0; // too little to tell
-    if (!startsHttp) {
-      // the capture began after the handshake: frames start right away
-      this.handshakeDone = true;
-      return 0;
-    }
-    const end = headerSectionEnd(b, 0, b.length);
-    if (end < 0) {
-      if (b.length > this.limits.maxMessageBytes) {
-        out.push({ message: null, errors: [sipError('bad-websocket-handshake', this.consumed, 'handshake never ends')] });
-        this.closed = true;
-        return b.length;
+  /**
+   * Passes over the direction's HTTP messages (with their bodies) up to the frames: a client's
+   * requests until bytes that are no request (a 401 or 407 may be answered by a request with
+   * credentials, RFC 6455 §4.1), a server's responses up to its 101 — a response of another
+   * status is followed by another response or by nothing that is WebSocket. Returns where it
+   * stopped: where the frames start, or the bytes not complete yet.
+   */
+  private readHttp(b: Uint8Array, out: SipParseResult[]): number {
+    let pos = 0;
+    for (;;) {
+      if (this.bodyLeft > 0) {
+        pos = this.passBody(b, pos);
+        if (this.bodyLeft > 0) return pos;
       }
-      return 0;
+      if (this.chunked !== null) {
+        pos = this.chunkedBody(b, pos);
+        if (this.chunked !== null || this.connection.notWebSocket) return pos;
+        continue;
+      }
+      const opening = this.opening(b, pos);
+      if (opening === 'wait') return pos;
+      if (opening === 'frames') {
+        this.phase = 'frames';
+        return pos;
+      }
+      if (opening === 'other') {
+        this.refuse();
+        return pos;
+      }
+      const end = headerSectionEnd(b, pos, b.length);
+      if (end < 0) {
+        if (b.length - pos > this.limits.maxMessageBytes) {
+          out.push({ message: null, errors: [sipError('bad-websocket-handshake', this.consumed + pos, 'handshake never ends')] });
+          this.closed = true;
+          return b.length;
+        }
+        return pos;
+      }
+      const head = decodeLatin1(b, pos, end);
+      const section = b.subarray(pos, end);
+      pos = end;
+      if (head.startsWith('HTTP/')) {
+        this.role = 'server';
+        const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(head)?.[1] ?? NaN);
+        if (status === 101) {
+          this.connection.switched = true;
+          this.connection.deflateAccepted = namesPermessageDeflate(section, section.length);
+          this.phase = 'frames';
+          return pos;
+        }
+        // an interim response (100 Continue) has no body; 204 and 304 none either (RFC 9112 §6.3)
+        if ((status >= 100 && status < 200) || status === 204 || status === 304) continue;
+        if (!this.body(head, true)) {
+          this.refuse();
+          return pos;
+        }
+      } else {
+        this.role = 'client';
+        if (!headerValues(head, 'upgrade').some((v) => v.split(',').some((token) => token.trim().toLowerCase() === 'websocket'))) {
+          this.refuse();
+          return pos;
+        }
+        this.offered = namesPermessageDeflate(section, section.length);
+        this.body(head, false);
+      }
     }
-    this.handshakeDone = true;
-    const named = namesPermessageDeflate(b, end);
-    if (b[0] === 0x47 /* GET */) {
-      this.role = 'client';
-      this.offered = named;
-    } else {
-      this.role = 'server';
-      this.connection.deflateAccepted = named;
+  }
+
+  /**
+   * What starts at pos of a direction in its HTTP exchange: an HTTP message, the frames, too few
+   * bytes to tell, or (a server's bytes after a response that was no 101) someone else's traffic.
+   */
+  private opening(b: Uint8Array, pos: number): 'http' | 'frames' | 'wait' | 'other' {
+    if (this.role === null) {
+      if (startsWithAscii(b, pos, 'GET ') || startsWithAscii(b, pos, 'HTTP/')) return 'http';
+      // the capture began after the handshake: frames start right away
+      return b.length - pos < 5 ? 'wait' : 'frames';
     }
-    return end;
+    if (this.role === 'client') {
+      // a method token and a space: a client's frame is masked, its second byte never a letter
+      let at = pos;
+      while (at < b.length && at - pos <= 20 && b[at]! >= 0x41 && b[at]! <= 0x5a) at++;
+      if (at === b.length && at - pos <= 20) return 'wait';
+      return at - pos >= 3 && b[at] === 0x20 ? 'http' : 'frames';
+    }
+    const rest = Math.min(5, b.length - pos);
+    if (!startsWithAscii(b.subarray(pos, pos + rest), 0, 'HTTP/'.slice(0, rest))) return 'other';
+    return rest < 5 ? 'wait' : 'http';
+  }
+
+  /**
+   * Takes the length of the body after an HTTP header section (RFC 9112 §6.3): Content-Length,
+   * or chunked. Returns false for a response whose body runs until the connection closes.
+   */
+  private body(head: string, response: boolean): boolean {
+    const encodings = headerValues(head, 'transfer-encoding').join(',').toLowerCase();
+    if (/(^|,)\s*chunked\s*$/.test(encodings)) {
+      this.chunked = 'size';
+      return true;
+    }
+    const length = headerValues(head, 'content-length')[0];
+    if (length !== undefined && /^\s*\d+\s*$/.test(length)) {
+      this.bodyLeft = Number(length);
+      return true;
+    }
+    return !response;
+  }
+
+  /** Passes over what is left of a body (bodyLeft bytes, or to the end of the bytes); returns where it got. */
+  private passBody(b: Uint8Array, pos: number): number {
+    const passed = Math.min(this.bodyLeft, b.length - pos);
+    this.bodyLeft -= passed;
+    return pos + passed;
+  }
+
+  /** Passes over a chunked body from pos (RFC 9112 §7.1); returns how far it got: to its end (chunked is null then), or to the end of the bytes. */
+  private chunkedBody(b: Uint8Array, pos: number): number {
+    for (;;) {
+      if (this.bodyLeft > 0) {
+        pos = this.passBody(b, pos);
+        if (this.bodyLeft > 0) return pos;
+      }
+      const lf = b.indexOf(0x0a, pos);
+      if (lf < 0) {
+        // a chunk-size line or a trailer field is short: a long run without one is no chunked body
+        if (b.length - pos > this.limits.maxMessageBytes) this.refuse();
+        return pos;
+      }
+      const line = decodeLatin1(b, pos, lf).replace(/\r$/, '');
+      pos = lf + 1;
+      if (this.chunked === 'trailers') {
+        if (line === '') {
+          this.chunked = null;
+          return pos;
+        }
+        continue;
+      }
+      const size = /^[0-9a-fA-F]+/.exec(line);
+      if (size === null) {
+        this.refuse();
+        return pos;
+      }
+      const bytes = Number.parseInt(size[0], 16);
+      if (bytes === 0) this.chunked = 'trailers';
+      // the chunk's data and the CRLF after it
+      else this.bodyLeft = bytes + 2;
+    }
+  }
+
+  /** The exchange shows the connection is no WebSocket, unless its 101 was seen already. */
+  private refuse(): void {
+    if (this.connection.switched) this.closed = true;
+    else this.connection.notWebSocket = true;
   }
 
   /** Reads one frame at pos; returns the bytes it used, 0 when the frame is not complete yet. */
@@ -129,6 +278,12 @@ export class WebSocketFrameDecoder {
     const rsv1 = (b[pos] & 0x40) !== 0;
     const opcode = b[pos] & 0x0f;
     const masked = (b[pos + 1] & 0x80) !== 0;
+    if (this.role !== null && masked !== (this.role === 'client')) {
+      // RFC 6455 §5.1: client frames are masked, server frames not; the peer closes the connection on any other
+      out.push({ message: null, errors: [sipError('bad-websocket-frame', this.consumed + pos, `${masked ? 'masked frame from the server' : 'unmasked frame from the client'}, direction given up`)] });
+      this.shut();
+      return b.length - pos;
+    }
     let length = b[pos + 1] & 0x7f;
     let header = 2;
     if (length === 126) {
@@ -229,7 +384,7 @@ export class WebSocketFrameDecoder {
   end(cause: string): SipParseResult | null {
     const b = this.buffer;
     // fragments waiting for their last frame, or a text/binary frame begun (control frames carry no SIP)
-    const waiting = !this.closed && this.handshakeDone && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
+    const waiting = !this.closed && !this.connection.notWebSocket && this.phase === 'frames' && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
     const pending = this.fragmentBytes + b.length;
     this.resetMessage();
     this.buffer = new Uint8Array(0);
@@ -287,8 +442,23 @@ function keepAlive(b: Uint8Array): boolean {
   return true;
 }
 
-function startsWithAscii(b: Uint8Array, text: string): boolean {
-  if (b.length < text.length) return false;
-  for (let i = 0; i < text.length; i++) if (b[i] !== text.charCodeAt(i)) return false;
+function startsWithAscii(b: Uint8Array, at: number, text: string): boolean {
+  if (b.length - at < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (b[at + i] !== text.charCodeAt(i)) return false;
   return true;
+}
+
+/** HTTP header bytes as text, one character per byte (field values may hold obs-text, RFC 9110 §5.5). */
+function decodeLatin1(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
+/** The values of a header field of an HTTP header section (`name` lower case), each line's in order. */
+function headerValues(head: string, name: string): string[] {
+  const values: string[] = [];
+  for (const line of head.split(/\r?\n/).slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) values.push(line.slice(colon + 1).trim());
+  }
+  return values;
 }

@@ -36,10 +36,18 @@ describe('SipFlowDemux', () => {
 
   test('a direction without SIP is given up after a few bytes (CR/LF aside): someone else\'s traffic, not malformed', () => {
     const d = new SipFlowDemux({ maxUndecidedBytes: 12 });
-    expect(push(d, 'tls', '\x16\x03\x01\x02\x00')).toEqual([]);
-    expect(d.kindOf('tls')).toBe('undecided');
-    const given = d.push('tls', bytesOf('binary\nstuff'), 0, 12);
+    expect(push(d, 'bin', '\x00\x07\x01\x02\x00')).toEqual([]);
+    expect(d.kindOf('bin')).toBe('undecided');
+    const given = d.push('bin', bytesOf('binary\nstuff'), 0, 12);
     expect(given).toEqual([]);
+    expect(d.kindOf('bin')).toBe('other');
+    expect(push(d, 'bin', OPTIONS)).toEqual([]);
+    expect(d.stats.notSip).toBe(1);
+  });
+
+  test('a direction that opens with a TLS record header is given up at once', () => {
+    const d = new SipFlowDemux();
+    expect(push(d, 'tls', '\x16\x03\x01\x02\x00')).toEqual([]);
     expect(d.kindOf('tls')).toBe('other');
     expect(push(d, 'tls', OPTIONS)).toEqual([]);
     expect(d.stats.notSip).toBe(1);
