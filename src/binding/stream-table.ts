@@ -25,9 +25,13 @@ export interface StreamState {
   /**
    * A mid read in the RTP extension only by the ids an offer awaiting its answer declares: it
    * binds the stream to that offer's m-section alone (its restrictions apply already, SPEC §5),
-   * never to one in force — a refused offer's a=extmap relaxed nothing (null: none).
+   * never to one in force — a refused offer's a=extmap relaxed nothing (null: none). Held for
+   * that offer only (offeredMidIn): once it is answered with the extension id it was read by
+   * (offeredMidId) in force, it is the stream's learned mid; refused or replaced, it is forgotten.
    */
   offeredMid: string | null;
+  offeredMidIn: DialogScope | null;
+  offeredMidId: number;
   /** APT identifiers carried in SDES PRIV `aipref` items. */
   sdesApts: string[];
   /** bumped whenever anything that decides its preferences changes (cache key). */
@@ -136,6 +140,8 @@ export class StreamTable {
       learnedMid: null,
       learnedMidVia: null,
       offeredMid: null,
+      offeredMidIn: null,
+      offeredMidId: 0,
       sdesApts: [],
       generation: 0,
       lastSeen: ts,
@@ -229,6 +235,7 @@ export class StreamTable {
  * routes (pendingSection). Returns whether the binding changed.
  */
 export function bindStream(stream: StreamState, scope: DialogScope, candidates: readonly number[]): boolean {
+  if (stream.offeredMid !== null && stream.offeredMidIn !== scope.pending) settleOfferedMid(stream, scope);
   let { section, via } = sectionOf(stream, scope, candidates);
   if (!section && stream.section) {
     // A packet on a shared (BUNDLE) address says less than what was learned before.
@@ -248,7 +255,8 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
   let pendingSection: SectionScope | null = null;
   let pendingVia: BindingVia | null = null;
   if (scope.pending !== null) {
-    const found = sectionOf(stream, scope.pending, candidates, stream.offeredMid ?? stream.learnedMid, stream.offeredMid !== null ? 'rtp-mid' : stream.learnedMidVia);
+    const offered = stream.offeredMidIn === scope.pending ? stream.offeredMid : null;
+    const found = sectionOf(stream, scope.pending, candidates, offered ?? stream.learnedMid, offered !== null ? 'rtp-mid' : stream.learnedMidVia);
     let proposed = found.section;
     pendingVia = found.via;
     if (!proposed && stream.pendingSection) {
@@ -272,6 +280,20 @@ export function bindStream(stream: StreamState, scope: DialogScope, candidates: 
   stream.pendingVia = pendingVia;
   stream.generation++;
   return true;
+}
+
+/**
+ * The offer a stream's offeredMid was read under is no longer the one pending: answered with
+ * the extension's id in force (the packets' mid is read by it from now on), the mid is the
+ * stream's, from the answer on; refused, or replaced by another offer, it is forgotten.
+ */
+function settleOfferedMid(stream: StreamState, scope: DialogScope): void {
+  if (scope.sections.some((s) => s.midExtIds.includes(stream.offeredMidId))) {
+    stream.learnedMid = stream.offeredMid;
+    stream.learnedMidVia = 'rtp-mid';
+  }
+  stream.offeredMid = null;
+  stream.offeredMidIn = null;
 }
 
 /**

@@ -343,11 +343,19 @@ export class MediaCore {
           stream.learnedMidVia = 'rtp-mid';
           stream.boundScope = null;
         }
+        // read by the ids in force: what an offer's ids said is outranked
+        if (stream.offeredMid !== null) {
+          stream.offeredMid = null;
+          stream.offeredMidIn = null;
+          stream.boundScope = null;
+        }
       } else if (scope.pending !== null) {
         // read only by an id the offer declares: the offer's m-section alone (StreamState.offeredMid)
         const offered = midFromExtension(scope.pending, entry.sections, extBytes, extension);
-        if (offered !== undefined && offered !== stream.offeredMid) {
+        if (offered !== undefined && (offered !== stream.offeredMid || stream.offeredMidIn !== scope.pending)) {
           stream.offeredMid = offered;
+          stream.offeredMidIn = scope.pending;
+          stream.offeredMidId = midExtensionId;
           stream.boundScope = null;
         }
       }
@@ -1132,11 +1140,17 @@ function midFromExtension(scope: DialogScope, candidates: readonly number[], byt
       const id = ids[i]!;
       if (declaredBefore(scope, candidates, c, id)) continue;
       const mid = readRtpExtension(bytes, extension, id);
-      if (mid !== undefined) return mid;
+      if (mid !== undefined) {
+        midExtensionId = id;
+        return mid;
+      }
     }
   }
   return undefined;
 }
+
+/** The extension id the last mid midFromExtension found was read by (a module variable: nothing allocated per packet). */
+let midExtensionId = 0;
 
 /**
  * Per report block, the RTP clock rate of the source it reports on, 0 when not known: the rate

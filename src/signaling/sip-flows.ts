@@ -195,9 +195,10 @@ export class SipFlowDemux {
       this.stats.notSip++;
       return NOT_FOUND;
     }
-    // an Upgrade request or response, or a frame that chains, at the carried line's start or the
+    // an Upgrade request (or a proxy's CONNECT) or response, or a frame that chains, at the carried line's start or the
     // chunk's own: one byte of a binary stream (TLS picked up mid-connection) says little
-    let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end) ? off : -1;
+    // (CONNECT: a client behind an HTTP proxy opens its tunnel first, RFC 6455 §4.1)
+    let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'CONNECT ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end) ? off : -1;
     if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end)) ws = off + carried;
     if (ws >= 0) {
       flow.kind = 'websocket';

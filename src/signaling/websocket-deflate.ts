@@ -112,6 +112,8 @@ export class MessageInflater {
     const parts: Uint8Array[] = [];
     let total = 0;
     for (let streams = 0; input.length > 0; streams++) {
+      // after a final block, only the empty block appended here (RFC 7692 §7.2.2) is left: no stream of the sender's
+      if (streams > 0 && isTail(input)) break;
       // a first stream filled the limit and more follows
       if (total >= max) return this.tooLarge(max);
       if (streams === MAX_STREAMS_PER_MESSAGE) {
@@ -185,4 +187,14 @@ export class MessageInflater {
     if (next.length === WINDOW_BYTES) this.windowLost = null;
     this.budget?.hold(this, next.length);
   }
+}
+
+/**
+ * Whether the bytes are only the empty block that ends a message: TAIL, appended to every message
+ * before inflating, with or without the 0x00 that starts it, which a sender flushing after a
+ * final block leaves when it cuts the four octets off (RFC 7692 §7.2.1).
+ */
+function isTail(b: Uint8Array): boolean {
+  const from = b.length - TAIL.length;
+  return (from === 0 || (from === 1 && b[0] === 0)) && TAIL.every((v, i) => b[from + i] === v);
 }

@@ -60,6 +60,11 @@ export class WebSocketConnection {
    * connection closes): someone else's traffic, neither direction read as frames.
    */
   notWebSocket = false;
+  /**
+   * The client asked an HTTP proxy for a tunnel (CONNECT, RFC 6455 §4.1): a 2xx answering it has
+   * no body, the tunnel starts after its header section (RFC 9112 §6.3)
+   */
+  tunnelAsked = false;
 }
 
 /** Where a direction is: its HTTP exchange (or its first bytes, which tell), or frames from there on. */
@@ -166,14 +171,22 @@ export class WebSocketFrameDecoder {
           this.phase = 'frames';
           return pos;
         }
-        // an interim response (100 Continue) has no body; 204 and 304 none either (RFC 9112 §6.3)
+        // an interim response (100 Continue) has no body; 204 and 304 none either, nor a 2xx
+        // opening a proxy's tunnel (RFC 9112 §6.3) — one with no length followed by a response
+        // is that too, the server's bytes captured before the client's CONNECT
         if ((status >= 100 && status < 200) || status === 204 || status === 304) continue;
+        if (status >= 200 && status < 300 && (this.connection.tunnelAsked || (noBodyLength(head) && startsWithAscii(b, pos, 'HTTP/')))) continue;
         if (!this.body(head, true)) {
           this.refuse();
           return pos;
         }
       } else {
         this.role = 'client';
+        if (head.startsWith('CONNECT ')) {
+          this.connection.tunnelAsked = true;
+          this.body(head, false);
+          continue;
+        }
         if (!headerValues(head, 'upgrade').some((v) => v.split(',').some((token) => token.trim().toLowerCase() === 'websocket'))) {
           this.refuse();
           return pos;
@@ -190,7 +203,7 @@ export class WebSocketFrameDecoder {
    */
   private opening(b: Uint8Array, pos: number): 'http' | 'frames' | 'wait' | 'other' {
     if (this.role === null) {
-      if (startsWithAscii(b, pos, 'GET ') || startsWithAscii(b, pos, 'HTTP/')) return 'http';
+      if (startsWithAscii(b, pos, 'GET ') || startsWithAscii(b, pos, 'CONNECT ') || startsWithAscii(b, pos, 'HTTP/')) return 'http';
       // the capture began after the handshake: frames start right away
       return b.length - pos < 5 ? 'wait' : 'frames';
     }
@@ -461,4 +474,9 @@ function headerValues(head: string, name: string): string[] {
     if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) values.push(line.slice(colon + 1).trim());
   }
   return values;
+}
+
+/** Whether an HTTP header section gives its body no length (neither Content-Length nor Transfer-Encoding). */
+function noBodyLength(head: string): boolean {
+  return headerValues(head, 'content-length').length === 0 && headerValues(head, 'transfer-encoding').length === 0;
 }

@@ -76,10 +76,12 @@ export class HepListener {
     return listener;
   }
 
+  /** Where the UDP socket was bound: kept past its close (a /metrics scrape while the service drains asks for its kernel drops). */
   get udpAddress(): { address: string; port: number } | undefined {
-    const a = this.udp?.address();
-    return a && { address: a.address, port: a.port };
+    return this.udpBound;
   }
+
+  private udpBound: { address: string; port: number } | undefined;
 
   /** Datagrams the kernel dropped at the UDP socket (receive buffer overrun) since it opened; null where unknown or no UDP. */
   kernelDrops(): number | null {
@@ -99,6 +101,8 @@ export class HepListener {
       socket.once('error', reject);
       socket.bind(port, this.opts.host, () => {
         socket.off('error', reject);
+        const a = socket.address();
+        this.udpBound = { address: a.address, port: a.port };
         resolve();
       });
     });
