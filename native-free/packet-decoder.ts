@@ -10,7 +10,7 @@ import { createIpv6Header, decodeIpv6Header, formatIpv6, IPV6_HEADER, walkIpv6Ex
 import { DEFAULT_FRAGMENT_LIMITS, FragmentOutcome, FragmentReassembler, type FragmentLimits, type GivenUpFragments } from './fragments.js';
 import { createUdpHeader, decodeUdpHeader } from './udp.js';
 import { createTcpHeader, decodeTcpHeader } from './tcp.js';
-import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpStreamLimits } from './tcp-stream.js';
+import { DEFAULT_TCP_STREAM_LIMITS, TcpDelivery, TcpStreamReassembler, type TcpResumedRun, type TcpStreamLimits } from './tcp-stream.js';
 import { LinkType, type PacketKind, type PacketLayerStats, type PacketView, type RecordBatch } from './types.js';
 import { readUint16, readUint32 } from './big-endian.js';
 import { createTunnelPayload, IPPROTO_GRE, isTunnelPort, openGre, openUdpTunnel, Tunnel } from './tunnels.js';
@@ -152,6 +152,15 @@ export class PacketDecoder {
   /** End of capture, before flush: the TCP bytes held behind gaps that never filled (TcpStreamReassembler.drainHeld). */
   drainHeldTcp(): { key: string; bytes: Uint8Array; lostBytes: number }[] {
     return this.tcpStreams.drainHeld();
+  }
+
+  /**
+   * Other TCP directions resumed past a gap by the record just decoded (its ACK passed their gap,
+   * or the gap timed out), in order; null when none. Each run is taken once.
+   */
+  takeResumedTcp(): TcpResumedRun[] | null {
+    const resumed = this.tcpStreams.resumed;
+    return resumed.length === 0 ? null : resumed.splice(0);
   }
 
   /** The IP fragment sets given up since the last call (they never completed: a fragment lost). */
@@ -401,7 +410,9 @@ export class PacketDecoder {
       view.ipVersion === 4 ? `${view.src}:${h.sport}>${view.dst}:${h.dport}` : `[${view.src}]:${h.sport}>[${view.dst}]:${h.dport}`;
     view.flowKey = key;
     const streams = this.tcpStreams;
-    if (streams.add(key, view.ts, h.seq, h.flags, bytes, h.payloadOffset, h.payloadLength) === TcpDelivery.NONE) return 'pending';
+    // the acknowledgment number: the other direction's bytes the peer already has (a gap among them is lost for good)
+    const ack = readUint32(bytes, at + 8);
+    if (streams.add(key, view.ts, h.seq, h.flags, bytes, h.payloadOffset, h.payloadLength, ack) === TcpDelivery.NONE) return 'pending';
     view.bytes = streams.out;
     view.payloadOffset = streams.outOffset;
     view.payloadLength = streams.outLength;

@@ -1,11 +1,16 @@
 /**
  * TCP reassembly into in-order byte streams, one per connection direction.
  *
- * The stream starts at the SYN's sequence number + 1, or at the first segment seen when the
- * capture began mid-connection. Bytes already delivered are never delivered again (a
+ * The stream starts at the SYN's sequence number + 1, or, when the capture began mid-connection,
+ * at the first segment with more data than a keep-alive probe's (a probe sits one byte before the
+ * next real one). Bytes already delivered are never delivered again (a
  * retransmission, or the old part of a repacketized segment); segments ahead of the stream are
  * held until the gap before them fills. A gap still open when the held data passes a bound
  * (bytes, segments or capture seconds) is skipped: the stream resumes at the first held byte.
+ * A gap the other direction has acknowledged past is skipped at once: its bytes reached the peer,
+ * so no retransmission will bring them (RFC 9293 §3.4; a capture drop, Wireshark's "ACKed segment
+ * that wasn't captured"). Gaps past their timeout are looked for on every segment, whichever its
+ * direction, so a silent sender's held bytes do not wait for its next segment.
  * A FIN ends the stream once every byte before it has been delivered (its sequence number
  * follows the last byte, RFC 9293 §3.4), so bytes held ahead of a gap when it comes still count.
  * Connections are bounded too; the least recently active is evicted first.
@@ -78,6 +83,19 @@ export const DEFAULT_TCP_STREAM_LIMITS: TcpStreamLimits = {
   gapTimeoutSeconds: 10,
 };
 
+/**
+ * A direction's held bytes resumed after a skipped gap while another direction's segment was
+ * added (an ACK past the gap, a gap timed out): delivered on that segment's record.
+ */
+export interface TcpResumedRun {
+  key: string;
+  bytes: Uint8Array;
+  /** how many bytes the skipped gap held */
+  lostBytes: number;
+  /** the FIN was reached with these bytes: the stream ends after them */
+  ended: boolean;
+}
+
 export interface TcpStreamStats {
   /** bytes that never reached a stream: held data given up, and the length of skipped gaps */
   bytesDropped: number;
@@ -123,6 +141,9 @@ const EVICTED_REMEMBERED = 4096;
  * in the 2^32 space.
  */
 const RST_WINDOW = 1 << 20;
+
+/** The data a keep-alive probe may carry: none, or one garbage octet (RFC 1122 §4.2.3.6). */
+const KEEPALIVE_MAX_BYTES = 1;
 export type TcpDelivery = (typeof TcpDelivery)[keyof typeof TcpDelivery];
 
 /** Signed distance from b to a in sequence space (RFC 9293 modular arithmetic). */
@@ -135,6 +156,13 @@ export class TcpStreamReassembler {
   /** streams evicted with bytes held behind a gap (bounded): their next segment is a GAP */
   private readonly evictedBehindGap = new Set<string>();
   private heldBytes = 0;
+  /** capture time before which no held stream's gap times out (only ever early: then a sweep finds none) */
+  private nextGapTimeout = Infinity;
+  /**
+   * Other directions' bytes resumed during the last add() (an ACK past their gap, a gap timed
+   * out), in the order skipped; empty when none. Taken (emptied) by whoever delivers the segment's bytes.
+   */
+  readonly resumed: TcpResumedRun[] = [];
   readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0, rstIgnored: 0 };
   /** after DATA: the new in-order bytes are out[outOffset, outOffset + outLength) */
   out: Uint8Array = new Uint8Array(0);
@@ -149,10 +177,17 @@ export class TcpStreamReassembler {
 
   /**
    * Feeds one segment of the direction `key` (TCP flag bits in `flags`), its payload at
-   * data[start, start + length). Returns DATA when it makes new in-order bytes available in `out`.
+   * data[start, start + length). Returns DATA when it makes new in-order bytes available in `out`;
+   * other directions resumed on the way are in `resumed`. `ack`: the acknowledgment number, with TCP_ACK.
    */
-  add(key: string, ts: number, seq: number, flags: number, data: Uint8Array, start: number, length: number): TcpDelivery {
+  add(key: string, ts: number, seq: number, flags: number, data: Uint8Array, start: number, length: number, ack = 0): TcpDelivery {
     const syn = (flags & TCP_SYN) !== 0;
+    // runs nobody took with the previous segment are not kept (a decoder without a feed)
+    if (this.resumed.length > 0) this.resumed.length = 0;
+    if (this.heldBytes > 0) {
+      if ((flags & TCP_ACK) !== 0) this.skipAckedGap(reverseFlowKey(key), ts, ack);
+      if (ts > this.nextGapTimeout) this.skipTimedOutGaps(key, ts);
+    }
     let state = this.streams.get(key);
     if (state !== undefined) {
       // Map order doubles as recency order: move the stream to the back.
@@ -171,6 +206,12 @@ export class TcpStreamReassembler {
       if (state !== undefined) this.forget(key, state);
       this.forgetReverse(key);
       this.limits.onBoundary?.(key, TcpBoundary.RESET, 0);
+      return TcpDelivery.NONE;
+    }
+    if (state === undefined && !syn && length <= KEEPALIVE_MAX_BYTES && (flags & TCP_FIN) === 0) {
+      // Picked up mid-connection: a bare ACK or a keep-alive probe (SND.NXT − 1 with no data or
+      // one garbage octet, RFC 9293 §3.8.4, RFC 1122 §4.2.3.6) is no place to anchor the stream,
+      // one byte before its next real byte: the first segment that carries data is.
       return TcpDelivery.NONE;
     }
     let boundaries = 0;
@@ -260,7 +301,7 @@ export class TcpStreamReassembler {
   }
 
   private hold(state: StreamState, ts: number, seq: number, copy: Uint8Array): void {
-    if (state.held.length === 0) state.gapSince = ts;
+    if (state.held.length === 0) this.openGap(state, ts);
     // Kept sorted by sequence number; held lists are short, so insertion is cheap.
     let k = state.held.length;
     while (k > 0 && seqDiff(state.held[k - 1]!.seq, seq) > 0) k--;
@@ -307,8 +348,53 @@ export class TcpStreamReassembler {
       state.nextSeq = (state.nextSeq + fresh) >>> 0;
     }
     // Whatever is still held sits behind a new gap, which opens now.
-    if (state.held.length > 0) state.gapSince = ts;
+    if (state.held.length > 0) this.openGap(state, ts);
     return parts.length === 1 ? parts[0]! : joinBytes(parts, total);
+  }
+
+  private openGap(state: StreamState, ts: number): void {
+    state.gapSince = ts;
+    this.nextGapTimeout = Math.min(this.nextGapTimeout, ts + this.limits.gapTimeoutSeconds);
+  }
+
+  /**
+   * The peer acknowledged past the gap `key` holds segments behind: the peer has the missing
+   * bytes, so they will not come again — skipped now, not at the timeout. Only a gap wholly
+   * acknowledged: bytes past the ACK may still be on their way. An ACK far past what the stream
+   * holds is no honest one (a stray or forged segment's), as with RSTs.
+   */
+  private skipAckedGap(key: string, ts: number, ack: number): void {
+    const state = this.streams.get(key);
+    if (state === undefined || state.held.length === 0) return;
+    const last = state.held[state.held.length - 1]!;
+    if (seqDiff(ack, (last.seq + last.data.length) >>> 0) > RST_WINDOW) return;
+    while (state.held.length > 0 && seqDiff(ack, state.held[0]!.seq) >= 0) this.resume(key, state, ts);
+  }
+
+  /** Skips every gap past its timeout but the one of `key`, which add() looks at itself. */
+  private skipTimedOutGaps(key: string, ts: number): void {
+    let next = Infinity;
+    for (const [k, state] of this.streams) {
+      if (state.held.length === 0) continue;
+      if (k !== key && ts - state.gapSince > this.limits.gapTimeoutSeconds) this.resume(k, state, ts);
+      if (state.held.length > 0) next = Math.min(next, state.gapSince + this.limits.gapTimeoutSeconds);
+    }
+    this.nextGapTimeout = next;
+  }
+
+  /** Skips the first gap of another direction than the segment's, its resumed bytes to `resumed`. */
+  private resume(key: string, state: StreamState, ts: number): void {
+    const lostBytes = this.gapLength(state);
+    const delivered = this.skipGap(state, ts) === TcpDelivery.DATA;
+    const bytes = delivered ? this.out.slice(this.outOffset, this.outOffset + this.outLength) : new Uint8Array(0);
+    let ended = false;
+    if (state.finSeq !== -1 && seqDiff(state.nextSeq, state.finSeq) >= 0) {
+      this.release(state);
+      state.closed = true;
+      state.finSeq = -1;
+      ended = true;
+    }
+    this.resumed.push({ key, bytes, lostBytes, ended });
   }
 
   private deliver(bytes: Uint8Array): TcpDelivery {

@@ -1,6 +1,6 @@
 import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { reverseFlowKey, TcpBoundary } from '../../native-free/tcp-stream.js';
+import { reverseFlowKey, TcpBoundary, type TcpResumedRun } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
 import type { GivenUpFragments } from '../../native-free/fragments.js';
 import { classifyRtpRtcp } from '../media/demux.js';
@@ -115,12 +115,33 @@ export class PacketFeed {
     if (messages.length > 0) await this.visitor.sip(messages, this.endContext(flowKey, this.tcpSip.kindOf(flowKey) ?? 'sip'));
   }
 
+  /**
+   * Other directions' bytes resumed past a gap by this record (its ACK passed their gap, or the
+   * gap timed out): read at this record, before its own bytes, as tcpBoundary() reads a GAP.
+   */
+  private async resumeOthers(runs: TcpResumedRun[], view: PacketView): Promise<void> {
+    for (const { key, bytes, lostBytes, ended } of runs) {
+      const messages = this.gapThenBytes(key, lostBytes, bytes, 0, bytes.length);
+      const kind = this.tcpSip.kindOf(key) ?? 'sip';
+      if (ended) {
+        const report = this.tcpSip.end(key, 'FIN');
+        if (report !== null) messages.push(report);
+      }
+      if (messages.length > 0) await this.visitor.sip(messages, { ...this.flowContext(key, kind), frame: view.frame, ts: view.ts });
+    }
+  }
+
   /** A record's context for what the end of the capture brings on a connection (the last record's frame and time). */
   private endContext(flowKey: string, kind: SipFlowKind): SipContext {
+    return { ...this.flowContext(flowKey, kind), frame: this.stats.lastFrame, ts: this.stats.lastTs };
+  }
+
+  /** The addresses and transport of a direction named by its key; frame and time left to the caller. */
+  private flowContext(flowKey: string, kind: SipFlowKind): SipContext {
     const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(flowKey);
     return {
-      frame: this.stats.lastFrame,
-      ts: this.stats.lastTs,
+      frame: 0,
+      ts: 0,
       src: m?.[1] ?? '',
       dst: m?.[3] ?? '',
       sport: Number(m?.[2] ?? 0),
@@ -156,12 +177,19 @@ export class PacketFeed {
           if (pending) await pending;
         } else visitor.other(view, kind, batch, i);
       } else if (kind === 'tcp') {
+        const resumed = this.decoder.takeResumedTcp();
+        if (resumed !== null) await this.resumeOthers(resumed, view);
         const pending = this.tcpBoundaries === 0 ? this.tcp(view, batch, i) : this.tcpBoundary(view, kind, batch, i);
         if (pending) await pending;
-      } else if (kind === 'pending' && this.tcpBoundaries !== 0) {
+      } else if (kind === 'pending') {
+        // a bare ACK may be past the other direction's gap: what that resumes is this record's
+        const resumed = this.decoder.takeResumedTcp();
+        if (resumed !== null) await this.resumeOthers(resumed, view);
         // a segment without new bytes that starts or ends its stream (a SYN, a FIN, an RST)
-        const pending = this.tcpBoundary(view, kind, batch, i);
-        if (pending) await pending;
+        if (this.tcpBoundaries !== 0) {
+          const pending = this.tcpBoundary(view, kind, batch, i);
+          if (pending) await pending;
+        } else visitor.other(view, kind, batch, i);
       } else if (kind === 'malformed') {
         visitor.malformed(view, batch, i);
       } else {
