@@ -127,6 +127,13 @@ interface StreamState {
   /** the FIN's sequence number while bytes before it are still missing, else -1 */
   finSeq: number;
   closed: boolean;
+  /**
+   * The peer acknowledged past nextSeq (bytes this capture has not shown): up to ackedTo, first
+   * at ackedSince (capture time). Cleared once the stream catches up with it.
+   */
+  acked: boolean;
+  ackedTo: number;
+  ackedSince: number;
 }
 
 export const TcpDelivery = { NONE: 0, DATA: 1 } as const;
@@ -144,6 +151,13 @@ const RST_WINDOW = 1 << 20;
 
 /** The data a keep-alive probe may carry: none, or one garbage octet (RFC 1122 §4.2.3.6). */
 const KEEPALIVE_MAX_BYTES = 1;
+
+/**
+ * How long (capture time) the peer's acknowledgment must have passed a gap before the gap is
+ * taken for lost: a tap merging two directions may record an ACK a moment before the data it
+ * acknowledges, which then still fills the gap.
+ */
+const ACK_GRACE_SECONDS = 0.2;
 export type TcpDelivery = (typeof TcpDelivery)[keyof typeof TcpDelivery];
 
 /** Signed distance from b to a in sequence space (RFC 9293 modular arithmetic). */
@@ -163,6 +177,11 @@ export class TcpStreamReassembler {
    * out), in the order skipped; empty when none. Taken (emptied) by whoever delivers the segment's bytes.
    */
   readonly resumed: TcpResumedRun[] = [];
+  /**
+   * Directions picked up mid-connection not anchored yet (only bare ACKs or keep-alive probes
+   * seen): the sequence number they stand at, for the RST window check (bounded, oldest out).
+   */
+  private readonly unanchored = new Map<string, number>();
   readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0, rstIgnored: 0 };
   /** after DATA: the new in-order bytes are out[outOffset, outOffset + outLength) */
   out: Uint8Array = new Uint8Array(0);
@@ -184,10 +203,7 @@ export class TcpStreamReassembler {
     const syn = (flags & TCP_SYN) !== 0;
     // runs nobody took with the previous segment are not kept (a decoder without a feed)
     if (this.resumed.length > 0) this.resumed.length = 0;
-    if (this.heldBytes > 0) {
-      if ((flags & TCP_ACK) !== 0) this.skipAckedGap(reverseFlowKey(key), ts, ack);
-      if (ts > this.nextGapTimeout) this.skipTimedOutGaps(key, ts);
-    }
+    if (this.heldBytes > 0 && ts > this.nextGapTimeout) this.skipTimedOutGaps(key, ts);
     let state = this.streams.get(key);
     if (state !== undefined) {
       // Map order doubles as recency order: move the stream to the back.
@@ -199,7 +215,9 @@ export class TcpStreamReassembler {
       // in its sender's window (RFC 5961 §3.2, RFC 9293 §3.10.7.4): an endpoint discards an RST
       // far from where its sender's bytes stand (blind, spoofed, or a late copy of an earlier
       // connection's), and so does the watcher, which knows where they stand.
-      if (state !== undefined && Math.abs(seqDiff(seq, state.nextSeq)) > RST_WINDOW) {
+      const standing = state?.nextSeq ?? this.unanchored.get(key);
+      if (standing !== undefined && Math.abs(seqDiff(seq, standing)) > RST_WINDOW) {
+        // (dropped whole: its ACK field says nothing either)
         this.stats.rstIgnored++;
         return TcpDelivery.NONE;
       }
@@ -208,10 +226,15 @@ export class TcpStreamReassembler {
       this.limits.onBoundary?.(key, TcpBoundary.RESET, 0);
       return TcpDelivery.NONE;
     }
+    // what the segment acknowledges of the other direction (an RST ignored above says nothing)
+    if ((flags & TCP_ACK) !== 0) this.noteAck(reverseFlowKey(key), ts, ack, length > 0);
     if (state === undefined && !syn && length <= KEEPALIVE_MAX_BYTES && (flags & TCP_FIN) === 0) {
       // Picked up mid-connection: a bare ACK or a keep-alive probe (SND.NXT − 1 with no data or
       // one garbage octet, RFC 9293 §3.8.4, RFC 1122 §4.2.3.6) is no place to anchor the stream,
-      // one byte before its next real byte: the first segment that carries data is.
+      // one byte before its next real byte: the first segment that carries data is. Where it
+      // stands is kept for the RST check.
+      if (this.unanchored.size >= EVICTED_REMEMBERED && !this.unanchored.has(key)) this.unanchored.delete(this.unanchored.keys().next().value!);
+      this.unanchored.set(key, seq);
       return TcpDelivery.NONE;
     }
     let boundaries = 0;
@@ -225,7 +248,8 @@ export class TcpStreamReassembler {
     // SYN sent again without its data, a duplicate the capture shows late): never a new stream.
     if (state === undefined || (syn && seq !== state.isn)) {
       if (state !== undefined) this.forget(key, state);
-      state = { isn: (syn ? seq : seq - 1) >>> 0, nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, finSeq: -1, closed: false };
+      state = { isn: (syn ? seq : seq - 1) >>> 0, nextSeq: (syn ? seq + 1 : seq) >>> 0, held: [], heldBytes: 0, gapSince: 0, finSeq: -1, closed: false, acked: false, ackedTo: 0, ackedSince: 0 };
+      this.unanchored.delete(key);
       this.admit(key, state);
       if (syn && (flags & TCP_ACK) === 0) {
         // A new connection: whatever the other direction still holds belongs to the old one.
@@ -296,7 +320,8 @@ export class TcpStreamReassembler {
     return (
       state.heldBytes > this.limits.maxHeldBytesPerStream ||
       state.held.length > this.limits.maxHeldSegmentsPerStream ||
-      ts - state.gapSince > this.limits.gapTimeoutSeconds
+      ts - state.gapSince > this.limits.gapTimeoutSeconds ||
+      ackedPast(state, ts)
     );
   }
 
@@ -358,17 +383,31 @@ export class TcpStreamReassembler {
   }
 
   /**
-   * The peer acknowledged past the gap `key` holds segments behind: the peer has the missing
-   * bytes, so they will not come again — skipped now, not at the timeout. Only a gap wholly
-   * acknowledged: bytes past the ACK may still be on their way. An ACK far past what the stream
-   * holds is no honest one (a stray or forged segment's), as with RSTs.
+   * What the peer acknowledged of direction `key`. Past a gap it holds segments behind, the peer
+   * has the missing bytes, so they will not come again: the gap is skipped once the ACK has
+   * passed it for ACK_GRACE_SECONDS (at once if it had already), not at the timeout — at once
+   * too when the acknowledging segment carries data (`answering`: the peer answers what it
+   * read, a 200 to the INVITE the capture missed, which the bytes held must come before). Only a gap
+   * wholly acknowledged: bytes past the ACK may still be on their way. An ACK far past what the
+   * stream holds is no honest one (a stray or forged segment's), as with RSTs.
    */
-  private skipAckedGap(key: string, ts: number, ack: number): void {
+  private noteAck(key: string, ts: number, ack: number, answering: boolean): void {
     const state = this.streams.get(key);
-    if (state === undefined || state.held.length === 0) return;
-    const last = state.held[state.held.length - 1]!;
-    if (seqDiff(ack, (last.seq + last.data.length) >>> 0) > RST_WINDOW) return;
-    while (state.held.length > 0 && seqDiff(ack, state.held[0]!.seq) >= 0) this.resume(key, state, ts);
+    if (state === undefined || state.closed) return;
+    const last = state.held.length > 0 ? state.held[state.held.length - 1]! : null;
+    const end = last === null ? state.nextSeq : (last.seq + last.data.length) >>> 0;
+    if (seqDiff(ack, state.nextSeq) <= 0 || seqDiff(ack, end) > RST_WINDOW) return;
+    // (one the stream caught up with since says nothing of the bytes after it)
+    if (!state.acked || seqDiff(state.ackedTo, state.nextSeq) <= 0) {
+      state.acked = true;
+      state.ackedSince = ts;
+      state.ackedTo = ack;
+    } else if (seqDiff(ack, state.ackedTo) > 0) state.ackedTo = ack;
+    if (state.held.length === 0 || seqDiff(state.ackedTo, state.held[0]!.seq) < 0) return;
+    while (answering && state.held.length > 0 && seqDiff(state.ackedTo, state.held[0]!.seq) >= 0) this.resume(key, state, ts);
+    if (ackedPast(state, ts)) {
+      while (state.held.length > 0 && ackedPast(state, ts)) this.resume(key, state, ts);
+    } else if (state.held.length > 0) this.nextGapTimeout = Math.min(this.nextGapTimeout, state.ackedSince + ACK_GRACE_SECONDS);
   }
 
   /** Skips every gap past its timeout but the one of `key`, which add() looks at itself. */
@@ -376,8 +415,8 @@ export class TcpStreamReassembler {
     let next = Infinity;
     for (const [k, state] of this.streams) {
       if (state.held.length === 0) continue;
-      if (k !== key && ts - state.gapSince > this.limits.gapTimeoutSeconds) this.resume(k, state, ts);
-      if (state.held.length > 0) next = Math.min(next, state.gapSince + this.limits.gapTimeoutSeconds);
+      if (k !== key && (ts - state.gapSince > this.limits.gapTimeoutSeconds || ackedPast(state, ts))) this.resume(k, state, ts);
+      if (state.held.length > 0) next = Math.min(next, state.gapSince + this.limits.gapTimeoutSeconds, state.acked ? state.ackedSince + ACK_GRACE_SECONDS : Infinity);
     }
     this.nextGapTimeout = next;
   }
@@ -473,4 +512,9 @@ export class TcpStreamReassembler {
     }
     return withHeld;
   }
+}
+
+/** Whether the peer's acknowledgment has passed the stream's first gap wholly, for ACK_GRACE_SECONDS. */
+function ackedPast(state: StreamState, ts: number): boolean {
+  return state.acked && state.held.length > 0 && seqDiff(state.ackedTo, state.held[0]!.seq) >= 0 && ts - state.ackedSince >= ACK_GRACE_SECONDS;
 }
