@@ -196,7 +196,7 @@ export class RotatingNdjsonExporter implements Exporter {
       const file = this.closedFiles[i]!;
       // one that failed is tried again once its retryAt has come, whoever asks: a flush after
       // every batch would otherwise tell the same failure once per batch
-      if (file.expiresAt <= now && (file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'expired'))) this.closedFiles.splice(i, 1);
+      if (file.expiresAt <= now && (file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'expired'))) this.forgetClosed(file);
       else i++;
     }
   }
@@ -211,9 +211,19 @@ export class RotatingNdjsonExporter implements Exporter {
     const now = this.clock();
     for (let i = 0; this.closedFiles.length - i > max && !(untilClosed && this.closed); ) {
       const file = this.closedFiles[i]!;
-      if ((file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'max-files'))) this.closedFiles.splice(i, 1);
+      if ((file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'max-files'))) this.forgetClosed(file);
       else i++;
     }
+  }
+
+  /**
+   * A deleted file leaves the list wherever it now stands: an earlier run's files are trimmed
+   * (trimAdopted) while writes rotate, so another sweep may have moved the list meanwhile (or
+   * taken the file already) — splicing the index it had spliced another file, left on disk.
+   */
+  private forgetClosed(file: ClosedFile): void {
+    const at = this.closedFiles.indexOf(file);
+    if (at >= 0) this.closedFiles.splice(at, 1);
   }
 
   /**
