@@ -9,6 +9,7 @@ import { decodeAiPrefCbor, MAX_CBOR_DEPTH } from './aipref-cbor.js';
 import type { AiPrefValue } from './ai-pref-header.js';
 import { aiPrefBodyParts, type SipMessage } from './sip-message.js';
 import { scanJson, wellFormedText } from '../policy/json-text.js';
+import { setOwn } from '../policy/own-property.js';
 
 export type AiPrefMediaType = 'application/aipref+json' | 'application/aipref+cbor';
 
@@ -96,7 +97,8 @@ function wellFormed(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(wellFormed);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[wellFormedText(k)] = wellFormed(v);
+  // (a `__proto__` key stays an own property, as JSON.parse made it)
+  for (const [k, v] of Object.entries(value)) setOwn(out, wellFormedText(k), wellFormed(v));
   return out;
 }
 
