@@ -292,6 +292,11 @@ function settleOfferedMid(stream: StreamState, scope: DialogScope): void {
     stream.learnedMid = stream.offeredMid;
     stream.learnedMidVia = 'rtp-mid';
   }
+  forgetOfferedMid(stream);
+}
+
+/** The stream holds no mid read under an offer's ids any more. */
+export function forgetOfferedMid(stream: StreamState): void {
   stream.offeredMid = null;
   stream.offeredMidIn = null;
 }

@@ -194,9 +194,7 @@ export class RotatingNdjsonExporter implements Exporter {
     const now = this.clock();
     for (let i = 0; i < this.closedFiles.length; ) {
       const file = this.closedFiles[i]!;
-      // one that failed is tried again once its retryAt has come, whoever asks: a flush after
-      // every batch would otherwise tell the same failure once per batch
-      if (file.expiresAt <= now && (file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'expired'))) this.forgetClosed(file);
+      if (file.expiresAt <= now && (await this.delete(file, 'expired'))) this.forgetClosed(file);
       else i++;
     }
   }
@@ -208,10 +206,9 @@ export class RotatingNdjsonExporter implements Exporter {
   private async deleteOverMaxFiles(untilClosed: boolean): Promise<void> {
     const max = this.opts.maxFiles;
     if (max === undefined) return;
-    const now = this.clock();
     for (let i = 0; this.closedFiles.length - i > max && !(untilClosed && this.closed); ) {
       const file = this.closedFiles[i]!;
-      if ((file.retryAt === undefined || file.retryAt <= now) && (await this.delete(file, 'max-files'))) this.forgetClosed(file);
+      if (await this.delete(file, 'max-files')) this.forgetClosed(file);
       else i++;
     }
   }
@@ -228,9 +225,12 @@ export class RotatingNdjsonExporter implements Exporter {
 
   /**
    * Deletes a closed file; false when it could not be (the error goes to onError, never to the
-   * write, flush or timer that asked: the file stays listed, due again after DELETE_RETRY_SEC).
+   * write, flush or timer that asked: the file stays listed, due again after DELETE_RETRY_SEC),
+   * or when one that failed is not due again yet, whoever asks: a flush after every batch would
+   * otherwise tell the same failure once per batch.
    */
   private async delete(file: ClosedFile, reason: 'expired' | 'max-files'): Promise<boolean> {
+    if (file.retryAt !== undefined && file.retryAt > this.clock()) return false;
     try {
       await unlink(file.path);
     } catch (err) {

@@ -9,7 +9,7 @@
  */
 import { readUint32 } from '../../native-free/big-endian.js';
 import { FlowCache } from '../binding/flow-cache.js';
-import { bindStream, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
+import { bindStream, forgetOfferedMid, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
@@ -345,8 +345,7 @@ export class MediaCore {
         }
         // read by the ids in force: what an offer's ids said is outranked
         if (stream.offeredMid !== null) {
-          stream.offeredMid = null;
-          stream.offeredMidIn = null;
+          forgetOfferedMid(stream);
           stream.boundScope = null;
         }
       } else if (scope.pending !== null) {

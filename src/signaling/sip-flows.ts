@@ -14,7 +14,7 @@ import type { SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
 import { SipStreamFramer } from './sip-stream.js';
 import { DEFAULT_WINDOW_BUDGET_BYTES, WindowBudget } from './websocket-deflate.js';
-import { WebSocketConnection, WebSocketFrameDecoder, type WebSocketLimits } from './websocket-frames.js';
+import { opensHttpExchange, WebSocketConnection, WebSocketFrameDecoder, type WebSocketLimits } from './websocket-frames.js';
 
 export interface SipFlowLimits {
   maxFlows: number;
@@ -198,7 +198,7 @@ export class SipFlowDemux {
     // an Upgrade request (or a proxy's CONNECT) or response, or a frame that chains, at the carried line's start or the
     // chunk's own: one byte of a binary stream (TLS picked up mid-connection) says little
     // (CONNECT: a client behind an HTTP proxy opens its tunnel first, RFC 6455 §4.1)
-    let ws = startsWithAscii(b, off, end, 'GET ') || startsWithAscii(b, off, end, 'CONNECT ') || startsWithAscii(b, off, end, 'HTTP/') || opensWithFrames(b, off, end) ? off : -1;
+    let ws = opensHttpExchange(b, off, end) || opensWithFrames(b, off, end) ? off : -1;
     if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end)) ws = off + carried;
     if (ws >= 0) {
       flow.kind = 'websocket';
@@ -239,12 +239,6 @@ export class SipFlowDemux {
 /** The WebSocket connection a direction reads under, or null when it is not (yet) WebSocket. */
 function connectionOf(flow: Flow): WebSocketConnection | null {
   return flow.framer === null || flow.framer instanceof SipStreamFramer ? null : flow.framer.connection;
-}
-
-function startsWithAscii(b: Uint8Array, off: number, end: number, text: string): boolean {
-  if (end - off < text.length) return false;
-  for (let i = 0; i < text.length; i++) if (b[off + i] !== text.charCodeAt(i)) return false;
-  return true;
 }
 
 /** A WebSocket frame's first byte where SIP travels: a whole text or binary message (FIN, RSV1 when compressed, RFC 7692), or a close frame. */

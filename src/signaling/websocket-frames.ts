@@ -203,7 +203,7 @@ export class WebSocketFrameDecoder {
    */
   private opening(b: Uint8Array, pos: number): 'http' | 'frames' | 'wait' | 'other' {
     if (this.role === null) {
-      if (startsWithAscii(b, pos, 'GET ') || startsWithAscii(b, pos, 'CONNECT ') || startsWithAscii(b, pos, 'HTTP/')) return 'http';
+      if (opensHttpExchange(b, pos, b.length)) return 'http';
       // the capture began after the handshake: frames start right away
       return b.length - pos < 5 ? 'wait' : 'frames';
     }
@@ -455,8 +455,16 @@ function keepAlive(b: Uint8Array): boolean {
   return true;
 }
 
-function startsWithAscii(b: Uint8Array, at: number, text: string): boolean {
-  if (b.length - at < text.length) return false;
+/**
+ * Whether bytes[at, end) open an HTTP message of a WebSocket exchange: the client's Upgrade GET,
+ * a CONNECT to its proxy first (RFC 6455 §4.1), or a response.
+ */
+export function opensHttpExchange(b: Uint8Array, at: number, end: number): boolean {
+  return startsWithAscii(b, at, 'GET ', end) || startsWithAscii(b, at, 'CONNECT ', end) || startsWithAscii(b, at, 'HTTP/', end);
+}
+
+function startsWithAscii(b: Uint8Array, at: number, text: string, end = b.length): boolean {
+  if (end - at < text.length) return false;
   for (let i = 0; i < text.length; i++) if (b[at + i] !== text.charCodeAt(i)) return false;
   return true;
 }
