@@ -81,6 +81,9 @@ export function createIpv6Header(): Ipv6Header {
  * fragment header, filling `out.protocol`, `out.payloadOffset` and the fragment fields. Used on
  * a packet and again on a reassembled fragmentable part. `missing` bytes past `end` were cut off
  * by the snap length: a header running into them is named as cut rather than broken.
+ * `afterIpv6Header`: the walk starts right after the fixed IPv6 header, the one place a
+ * hop-by-hop header may be (RFC 8200 §4.1); anywhere else it makes the packet malformed (§4.3: a
+ * receiver discards it with a Parameter Problem).
  */
 export function walkIpv6Extensions(
   bytes: Uint8Array,
@@ -90,12 +93,16 @@ export function walkIpv6Extensions(
   out: Ipv6Header,
   err: LayerError,
   missing = 0,
+  afterIpv6Header = false,
 ): boolean {
   let next = nextHeader;
   let pos = at;
   out.fragment = false;
   const short = missing > 0 ? SNAPLEN_CUT : 'cut short';
   for (;;) {
+    if (next === IPPROTO_HOPOPTS && !(afterIpv6Header && pos === at)) {
+      return fail(err, pos, 'IPv6 hop-by-hop options header (next header 0) not right after the IPv6 header (RFC 8200 §4.1): the header chain cannot be read');
+    }
     if (UNIFORM_EXTENSION_HEADERS.has(next) || next === IPPROTO_AH) {
       if (end - pos < 8) return fail(err, pos, `IPv6 extension header ${next} ${short}: ${end - pos} of 8 bytes`);
       const length = next === IPPROTO_AH ? (bytes[pos + 1]! + 2) * 4 : (bytes[pos + 1]! + 1) * 8;
@@ -147,7 +154,7 @@ export function decodeIpv6Header(bytes: Uint8Array, at: number, end: number, out
   out.addressOffset = at + 8;
   out.payloadEnd = at + IPV6_HEADER + payloadLength - cut;
   out.cut = cut;
-  return walkIpv6Extensions(bytes, at + IPV6_HEADER, out.payloadEnd, bytes[at + 6]!, out, err, cut);
+  return walkIpv6Extensions(bytes, at + IPV6_HEADER, out.payloadEnd, bytes[at + 6]!, out, err, cut, true);
 }
 
 /**

@@ -57,8 +57,10 @@ const LABEL_SALT = 5;
 /**
  * KDR=n's n (RFC 4568 §6.3.1: a decimal integer from 1 to 24, no leading zero). KDR=0 is taken
  * too, as a single derivation: RFC 3711's rate 0, what stacks that write it (sdes4j, Jitsi) mean.
+ * In any case, as every literal of the session parameters: RFC 4568 §9.2 writes them as ABNF
+ * quoted strings, which RFC 5234 §2.3 makes case-insensitive (`kdr=5` is KDR=5).
  */
-const KDR_PARAM = /^KDR=(0|[1-9]\d*)$/;
+const KDR_PARAM = /^KDR=(0|[1-9]\d*)$/i;
 const MAX_KDR = 24;
 /**
  * The SRTP session parameters RFC 4568 §6.3 defines other than KDR, and the form of their value
@@ -70,7 +72,7 @@ const OTHER_SESSION_PARAMS: ReadonlyMap<string, RegExp | null> = new Map([
   ['UNENCRYPTED_SRTCP', null],
   ['UNENCRYPTED_SRTP', null],
   ['UNAUTHENTICATED_SRTP', null],
-  ['FEC_ORDER', /^(FEC_SRTP|SRTP_FEC)$/],
+  ['FEC_ORDER', /^(FEC_SRTP|SRTP_FEC)$/i],
   ['FEC_KEY', /^\S+$/],
   ['WSH', /^[1-9]\d*$/],
 ]);
@@ -156,8 +158,9 @@ function keyDerivationRate(params: readonly string[]): number | null | string {
     const eq = param.indexOf('=');
     const name = eq < 0 ? param : param.slice(0, eq);
     // (the name only: FEC_KEY's value is a key)
-    if (name === 'KDR') return `a bad session parameter ${param.length <= 16 ? param : 'KDR'} (RFC 4568 §6.3.1: KDR=1 to KDR=24 — 0 read as none —, once)`;
-    const form = OTHER_SESSION_PARAMS.get(name);
+    const upperName = name.toUpperCase();
+    if (upperName === 'KDR') return `a bad session parameter ${param.length <= 16 ? param : 'KDR'} (RFC 4568 §6.3.1: KDR=1 to KDR=24 — 0 read as none —, once)`;
+    const form = OTHER_SESSION_PARAMS.get(upperName);
     if (form === undefined) return `an unknown session parameter ${name.length <= 32 ? name : `${name.slice(0, 32)}…`} (RFC 4568 §6.3)`;
     if (form === null ? eq >= 0 : eq < 0 || !form.test(param.slice(eq + 1))) return `a bad session parameter ${name} (RFC 4568 §6.3)`;
   }
