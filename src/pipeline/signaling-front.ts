@@ -82,10 +82,11 @@ const NO_FAILURES: ReadonlyMap<StatementPart, string> = new Map();
 
 export class SignalingFront {
   private readonly tracker = new DialogTracker();
-  private registry = new AptRegistry();
+  private registry = new AptRegistry((absorbed, into) => this.foldSignaled(absorbed, into));
   /**
    * What signaling delivered to the registry (parts, integrity failures), each once, in order:
    * a policy reload rebuilds the registry from the new file's parts and these (updatePolicy).
+   * Parts the registry folded are here as folded (foldSignaled): bounded as its parts are.
    */
   private readonly signaled = new Map<string, { part: StatementPart } | { failure: { prefId: string; reason: string; unreadable: boolean; transient: boolean; expired?: true } }>();
   private readonly repository = new Map<string, string[]>();
@@ -222,11 +223,12 @@ export class SignalingFront {
     const pendingUnreadable = this.registry.pendingUnreadable();
     const pendingRecoveries = this.registry.pendingRecoveries();
     this.policy = policy;
-    this.registry = new AptRegistry();
+    this.registry = new AptRegistry((absorbed, into) => this.foldSignaled(absorbed, into));
     for (const part of policy.statementParts()) this.registry.deliver(part);
     // (a handle the former file missed is the new file's to resolve, if it states the identifier)
     const resolvedNow = (prefId: string, reason: string) => reason.endsWith(POLICY_MISS) && policy.apts.has(prefId);
-    for (const d of this.signaled.values()) {
+    // (a snapshot: the new registry may fold what it takes, which foldSignaled files here)
+    for (const d of [...this.signaled.values()]) {
       if ('part' in d) {
         const failed = failures.get(d.part);
         // (kept as signaled: a later reload that trusts its key again verifies it again)
@@ -246,6 +248,7 @@ export class SignalingFront {
     for (const u of pendingUnreadable) if (!resolvedNow(u.prefId, u.reason)) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
     for (const r of pendingRecoveries) this.registry.recover(r.prefId, r.offer);
     for (const id of before) this.beforeReload.add(id);
+    this.tellReloadDisagreements(frame, ts);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
     // a dialog with no scope yet takes its new entry into the scope it gets
     for (const [key, dialog] of this.dialogIds) {
@@ -273,6 +276,29 @@ export class SignalingFront {
       const now = apts.length > 0 ? apts.join(', ') : 'none';
       const then = was.length > 0 ? was.join(', ') : 'none';
       this.report({ type: 'scope-transitioned', ts, frame, dialog, ...(apts.length > 0 ? { apt: apts } : {}), detail: `policy reload: the repository's identifiers for the dialog are now ${now} (were ${then})` });
+    }
+  }
+
+  /**
+   * After a reload, a running call naming an identifier whose parts now disagree (the new file
+   * against what the call signaled) is told so, once, as it would have been had the file been
+   * there from the start (SPEC §3): re-delivering its parts into the new registry finds nothing
+   * new to the registry, so reportFindings never came to it.
+   */
+  private tellReloadDisagreements(frame: number, ts: number): void {
+    const disputed: [string, PolicyFinding[]][] = [];
+    for (const id of this.registry.ids()) {
+      const findings = this.registry.disagreements(id);
+      if (findings.length > 0) disputed.push([id, findings]);
+    }
+    if (disputed.length === 0) return;
+    for (const [dialogKey, scope] of this.lastScopes) {
+      if (this.takenOver.has(dialogKey)) continue;
+      const told = this.inconsistencyTold.get(scope.dialog.callId);
+      for (const [id, findings] of disputed) {
+        if (told?.has(id) || !(namesIdentifier(scope, id) || namesIdentifier(scope.pending, id))) continue;
+        for (const f of findings) this.reportFinding(frame, ts, scope.dialog, f);
+      }
     }
   }
 
@@ -664,6 +690,18 @@ export class SignalingFront {
     // replaced since, and is the registry's to judge).
     else if (partVersion(part) === null) return [];
     return this.registry.deliver(part);
+  }
+
+  /**
+   * The registry folded a part into an older one of its source: a reload delivers the fold
+   * instead, where the first part folded was (a part folded away is not kept for good).
+   */
+  private foldSignaled(absorbed: StatementPart, into: StatementPart): void {
+    if (into.folded === undefined) return;
+    const slot = signaledKeyOf(into.prefId, into.folded.firstKey);
+    const key = signaledKey(absorbed);
+    if (key !== slot) this.signaled.delete(key);
+    this.signaled.set(slot, { part: into });
   }
 
   private remember(part: StatementPart): void {

@@ -21,6 +21,7 @@
  * discards them, the statement going back to what it was.
  */
 import type { PartSource, PolicyFinding } from './findings.js';
+import { setOwn } from './own-property.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
 import { type AptStatement, BINDING_KEYS, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement, UNKNOWN_IDENTIFIER } from './statement.js';
 
@@ -64,8 +65,27 @@ interface Entry {
   statement: AptStatement | null;
 }
 
+/** What a part folded away went into (AptRegistry's bound on the parts of one identifier). */
+export type FoldListener = (absorbed: StatementPart, into: StatementPart) => void;
+
+/**
+ * How addPart folds a set's parts: `pinned` parts stay as they came (pending parts in
+ * `proposed`, which their answers decide); `folded` is told of each part folded away.
+ */
+interface Folding {
+  pinned?: ReadonlySet<StatementPart>;
+  folded?: FoldListener;
+}
+
 export class AptRegistry {
   private readonly entries = new Map<string, Entry>();
+  /** held parts folded, for `onFold` */
+  private readonly heldFolding: Folding;
+
+  /** `onFold`: told of each held part folded into an older one (what a policy reload delivers again). */
+  constructor(onFold: FoldListener | null = null) {
+    this.heldFolding = onFold === null ? {} : { folded: onFold };
+  }
   /** identifiers whose statement a delivery or a failure may have changed, since takeChanged() */
   private readonly changed = new Set<string>();
   /** the identifiers each offer awaiting its answer brought parts for */
@@ -90,15 +110,15 @@ export class AptRegistry {
   deliver(part: StatementPart, offer: string | null = null): PolicyFinding[] {
     const entry = this.entryFor(part.prefId);
     if (offer === null) {
-      const { taken, findings } = addPart(entry.held, part);
+      const { taken, findings } = addPart(entry.held, part, this.heldFolding);
       // what is pending stays delivered on top of what is in force
-      if (entry.proposed !== null) addPart(entry.proposed, part);
+      if (entry.proposed !== null) addPart(entry.proposed, part, pinnedPending(entry.pending));
       if (taken) this.touched(entry, part.prefId);
       return findings;
     }
     const key = partKey(part);
     if (entry.held.partKeys.has(key)) return [];
-    const { taken, findings } = addPart((entry.proposed ??= copyOf(entry.held)), part);
+    const { taken, findings } = addPart((entry.proposed ??= copyOf(entry.held)), part, pinnedPending(entry.pending));
     // Kept even when another pending offer brought it already, or a newer version of it: each
     // offer's answer or refusal decides for what it brought.
     const pendingKey = pendingKeyOf(offer, key);
@@ -153,7 +173,7 @@ export class AptRegistry {
       for (const p of entry.pending) {
         if (p.offer !== offer) rest.push(p);
         else if (accepted) {
-          addPart(entry.held, p.part);
+          addPart(entry.held, p.part, this.heldFolding);
           committed.push(p.part);
         }
       }
@@ -380,7 +400,7 @@ export class AptRegistry {
 /** AptRegistry.disagreements' last answer per parts array, and the length it was made at. */
 const disagreementMemo = new WeakMap<readonly StatementPart[], { length: number; findings: PolicyFinding[] }>();
 
-function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings: PolicyFinding[] } {
+function addPart(set: PartSet, part: StatementPart, folding: Folding): { taken: boolean; findings: PolicyFinding[] } {
   const key = partKey(part);
   if (set.partKeys.has(key)) return { taken: false, findings: [] };
   const findings: PolicyFinding[] = [];
@@ -427,12 +447,110 @@ function addPart(set: PartSet, part: StatementPart): { taken: boolean; findings:
   set.parts.push(part);
   set.partKeys.add(key);
   for (const finding of buildStatement(part.prefId, set.parts).findings) {
-    const seen = JSON.stringify([finding.type, finding.key, finding.values]);
+    const seen = reportedKey(finding);
     if (set.reported.has(seen)) continue;
     set.reported.add(seen);
     findings.push(finding);
   }
+  if (foldOldest(set, folding)) {
+    // What the folded parts disagree on was reported (their readings now the folded part's): a
+    // later part reports it again only with a reading of its own, as it did before the fold.
+    set.reported = new Set(buildStatement(part.prefId, set.parts).findings.map(reportedKey));
+  }
   return { taken: true, findings };
+}
+
+/** A finding as `reported` knows it. */
+function reportedKey(finding: PolicyFinding): string {
+  return JSON.stringify([finding.type, finding.key, finding.values]);
+}
+
+/**
+ * Unvouched parts of one identifier kept as they came, the newest; older ones are folded.
+ * Every ended call whose part says a little else (a per-call extension member, a retention the
+ * caller chose) was one more part for good, and each part rebuilt the statement from all.
+ */
+export const UNFOLDED_PARTS = 8;
+
+/**
+ * Folds the oldest unvouched parts past UNFOLDED_PARTS, each into the folded part of its source
+ * and version (the first of them becoming it): a part resolving to what they resolved to, the
+ * statement built from the set the same. Vouched parts stay: they are the operator's or a
+ * signature's, few, and judged by versions of their own. Returns whether any was folded.
+ */
+function foldOldest(set: PartSet, folding: Folding): boolean {
+  const foldable = (p: StatementPart): boolean => p.folded === undefined && !VOUCHED_SOURCES.has(p.source) && folding.pinned?.has(p) !== true;
+  let unfolded = 0;
+  for (const p of set.parts) if (foldable(p)) unfolded++;
+  if (unfolded <= UNFOLDED_PARTS) return false;
+  const parts = [...set.parts];
+  for (let i = 0; i < parts.length && unfolded > UNFOLDED_PARTS; i++) {
+    const part = parts[i]!;
+    if (!foldable(part)) continue;
+    unfolded--;
+    // a version is folded with its own only: a newer one replaces the fold as it would its parts
+    const version = partVersion(part);
+    const at = parts.findIndex((p, j) => j < i && p.folded !== undefined && p.source === part.source && partVersion(p) === version);
+    let into: StatementPart;
+    if (at < 0) {
+      into = { ...part, origin: `${part.origin ?? part.source} and later parts folded`, folded: { parts: 1, disputed: [], firstKey: partKey(part) } };
+      parts[i] = into;
+    } else {
+      into = foldInto(parts[at]!, part, parts.slice(at + 1, i));
+      parts[at] = into;
+      parts.splice(i--, 1);
+    }
+    folding.folded?.(part, into);
+  }
+  set.parts = parts;
+  set.partKeys = new Set(parts.map(partKey));
+  return true;
+}
+
+/** Keys buildStatement resolves by their most restrictive value (or the joint issuer, the highest version): any order. */
+const MERGED_KEYS: ReadonlySet<string> = new Set(['export', 'features', 'retention', 'type', 'version']);
+
+/**
+ * `part` folded into the older folded part `into` (the parts `between` them stay): what
+ * buildStatement resolves the two to, in their order. A key the first part stating it decides
+ * (policy, binding keys, extension members) is taken from `part` only if no part between states
+ * it first — the statement built from the set stays the same.
+ */
+function foldInto(into: StatementPart, part: StatementPart, between: readonly StatementPart[]): StatementPart {
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(part.params)) {
+    if (!MERGED_KEYS.has(name.toLowerCase()) && !states(into, name) && between.some((p) => states(p, name))) continue;
+    setOwn(params, name, value);
+  }
+  const both = [into, { ...part, params }];
+  const { statement, findings } = buildStatement(into.prefId, both);
+  const stated = (key: string): boolean => both.some((p) => states(p, key));
+  const folded: Record<string, unknown> = {};
+  if (stated('export') && statement.export !== null) folded['export'] = statement.export;
+  if (stated('features') && statement.features !== null) folded['features'] = statement.features;
+  if (stated('retention') && statement.retentionSec !== null) folded['retention'] = statement.retentionSec;
+  // null: issuers that differed (jointType), read as such from a folded part only
+  if (stated('type')) folded['type'] = statement.type;
+  if (statement.version !== null) folded['version'] = statement.version;
+  if (statement.policy !== null) folded['policy'] = statement.policy;
+  for (const [name, value] of Object.entries(statement.binding)) folded[name] = value;
+  for (const [name, value] of Object.entries(statement.extensions)) setOwn(folded, name, value);
+  const disputed = new Set<string>();
+  for (const f of findings) if (f.type === 'inconsistent-signaling' && f.key !== undefined) disputed.add(f.key);
+  const count = (into.folded?.parts ?? 1) + 1;
+  return { ...into, params: folded, folded: { parts: count, disputed: [...disputed], firstKey: into.folded?.firstKey ?? partKey(into) } };
+}
+
+/** Whether a part states the key: vocabulary and binding keys by name case-folded, extension members as written. */
+function states(part: StatementPart, name: string): boolean {
+  const lower = name.toLowerCase();
+  if (!MERGED_KEYS.has(lower) && lower !== 'policy' && !BINDING_KEYS.has(lower)) return Object.hasOwn(part.params, name);
+  return Object.keys(part.params).some((k) => k.toLowerCase() === lower);
+}
+
+/** The pending parts, not to be folded in `proposed`. */
+function pinnedPending(pending: readonly { part: StatementPart }[]): Folding {
+  return { pinned: new Set(pending.map((p) => p.part)) };
 }
 
 /** Sources that vouch for what they say: the operator's policy file, a verified signature (not a fetched uri=: the caller chose it). */
@@ -477,7 +595,8 @@ function copyOf(set: PartSet): PartSet {
 /** A set with parts delivered on top of it (their findings were reported when they came). */
 function heldWith(set: PartSet, pending: readonly { part: StatementPart }[]): PartSet {
   const out = copyOf(set);
-  for (const p of pending) addPart(out, p.part);
+  const folding = pinnedPending(pending);
+  for (const p of pending) addPart(out, p.part, folding);
   return out;
 }
 

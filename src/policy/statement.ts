@@ -33,6 +33,14 @@ export interface StatementPart {
   origin?: string;
   /** parameters as delivered; names are matched case-insensitively (RFC 3261 rules) */
   params: Readonly<Record<string, unknown>>;
+  /**
+   * Set on a part the registry folded older parts of one source into (AptRegistry: the parts of
+   * one identifier are bounded): `params` hold what buildStatement resolved them to, `disputed`
+   * the keys they disagreed on — a disagreement still found when every part left agrees —,
+   * `firstKey` the partKey of the first part folded (where a policy reload finds it again).
+   * A `type` of null: their issuers differed (jointType).
+   */
+  folded?: { parts: number; disputed: readonly string[]; firstKey: string };
 }
 
 /**
@@ -134,6 +142,8 @@ function readVersion(value: unknown): number | null {
 interface KeyReading<T> {
   value: T;
   delivered: FindingValue;
+  /** read from a folded part whose parts disagreed on the key */
+  disputed?: true;
 }
 
 /**
@@ -151,6 +161,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   const binding: Record<string, string> = {};
   const extensions: Record<string, unknown> = {};
   const extensionReadings = new Map<string, FindingValue[]>();
+  const disputedExtensions = new Set<string>();
   let version: number | null = null;
   let resolved = false;
   const sources: PartSource[] = [];
@@ -160,7 +171,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
       type: 'unknown-value',
       apt: prefId,
       key,
-      values: [delivered(part, value)],
+      values: [deliveredValue(part, value)],
       // a body's non-string value as JSON: ["raw"] is not the word raw
       detail: `${key}=${valueText(value)} is not in the vocabulary; read as ${readAs}`,
     });
@@ -169,24 +180,26 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   for (const part of parts) {
     if (!sources.includes(part.source)) sources.push(part.source);
     if (STATEMENT_SOURCES.has(part.source)) resolved = true;
+    const disputed = part.folded?.disputed;
     for (const [rawName, value] of Object.entries(part.params)) {
       const name = rawName.toLowerCase();
       if (STATEMENT_KEYS.has(name)) resolved = true;
+      const reading = disputed?.includes(name) === true ? disputedReading : plainReading;
       switch (name) {
         case 'export': {
           // a string or nothing: a body statement's ["raw"] is no export level (String() made it one)
           const text = vocabularyWord(value);
-          if (isExportLevel(text)) exports.push({ value: text, delivered: delivered(part, text) });
+          if (isExportLevel(text)) exports.push({ value: text, ...reading(part, text) });
           else {
             unknownValue(part, name, value, 'none');
-            exports.push({ value: 'none', delivered: delivered(part, value) });
+            exports.push({ value: 'none', ...reading(part, value) });
           }
           break;
         }
         case 'features': {
           const list = typeof value === 'string' || Array.isArray(value) ? splitFeatureList(value) : { known: [], unknown: [valueText(value)] };
           if (list.unknown.length > 0) unknownValue(part, name, list.unknown.join(','), 'not granted');
-          features.push({ value: list.known, delivered: delivered(part, list.known) });
+          features.push({ value: list.known, ...reading(part, list.known) });
           break;
         }
         case 'retention': {
@@ -199,17 +212,19 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
                 : null;
           if (seconds === null) {
             unknownValue(part, name, value, '0');
-            retentions.push({ value: 0, delivered: delivered(part, value) });
-          } else retentions.push({ value: seconds, delivered: delivered(part, value) });
+            retentions.push({ value: 0, ...reading(part, value) });
+          } else retentions.push({ value: seconds, ...reading(part, value) });
           break;
         }
         case 'type': {
           const text = vocabularyWord(value);
-          if (isAptType(text)) types.push({ value: text, delivered: delivered(part, text) });
+          if (isAptType(text)) types.push({ value: text, ...reading(part, text) });
+          // issuers that differed, folded: the joint reading, no issuer (a wire part's null is no type)
+          else if (value === null && part.folded !== undefined) types.push({ value: null, ...reading(part, null) });
           else {
             // An issuer we cannot place must not be relaxable by anyone: read it as a floor.
             unknownValue(part, name, value, 'regulatory');
-            types.push({ value: 'regulatory', delivered: delivered(part, value) });
+            types.push({ value: 'regulatory', ...reading(part, value) });
           }
           break;
         }
@@ -223,7 +238,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
           const text = vocabularyWord(value);
           // Unknown conflict rules are reported; the enforcer applies strictest-wins regardless.
           if (!isConflictPolicy(text)) unknownValue(part, name, value, 'strictest-wins');
-          policies.push({ value: text, delivered: delivered(part, text) });
+          policies.push({ value: text, ...reading(part, text) });
           break;
         }
         default: {
@@ -231,11 +246,12 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
             if (!(name in binding)) binding[name] = valueText(value);
             break;
           }
+          if (disputed?.includes(rawName) === true) disputedExtensions.add(rawName);
           const seen = extensionReadings.get(rawName);
           if (seen === undefined) {
             setOwn(extensions, rawName, value);
-            extensionReadings.set(rawName, [delivered(part, value)]);
-          } else seen.push(delivered(part, value));
+            extensionReadings.set(rawName, [deliveredValue(part, value)]);
+          } else seen.push(deliveredValue(part, value));
         }
       }
     }
@@ -247,7 +263,7 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   const typeValue = mergeKey(prefId, 'type', types, jointType, findings, 'the joint reading kept');
   const policyValue = mergeKey(prefId, 'policy', policies, (a) => a, findings);
   for (const [name, readings] of extensionReadings) {
-    if (distinctValues(readings.map((r) => r.value)) > 1) {
+    if (distinctValues(readings.map((r) => r.value)) > 1 || disputedExtensions.has(name)) {
       // Unknown keys are never guessed at: the first delivery is kept, the disagreement reported.
       findings.push({ type: 'inconsistent-signaling', apt: prefId, key: name, values: readings, detail: `parts disagree on ${name}; first kept` });
     }
@@ -275,8 +291,16 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   };
 }
 
-function delivered(part: StatementPart, value: unknown): FindingValue {
+function deliveredValue(part: StatementPart, value: unknown): FindingValue {
   return part.origin === undefined ? { value, source: part.source } : { value, source: part.source, origin: part.origin };
+}
+
+function plainReading(part: StatementPart, value: unknown): { delivered: FindingValue } {
+  return { delivered: deliveredValue(part, value) };
+}
+
+function disputedReading(part: StatementPart, value: unknown): { delivered: FindingValue; disputed: true } {
+  return { delivered: deliveredValue(part, value), disputed: true };
 }
 
 function mergeKey<T>(
@@ -290,7 +314,7 @@ function mergeKey<T>(
   if (readings.length === 0) return null;
   let value = readings[0]!.value;
   for (let i = 1; i < readings.length; i++) value = stricter(value, readings[i]!.value);
-  if (distinctValues(readings.map((r) => r.value)) > 1) {
+  if (distinctValues(readings.map((r) => r.value)) > 1 || readings.some((r) => r.disputed === true)) {
     findings.push({
       type: 'inconsistent-signaling',
       apt: prefId,

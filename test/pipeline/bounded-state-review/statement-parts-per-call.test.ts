@@ -1,10 +1,7 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of state
- * that grows with input and left — it fails today. Parts stated by calls for an identifier the
- * policy file names are kept, one per distinct content, after the calls end; folding them (or
- * dropping a call's parts at its end) touches how offers settle and recover. Rename it to
- * .test.ts once fixed. (README.)
- *
+ * Found by a review of bounded state, fixed since: past UNFOLDED_PARTS (8) unvouched parts of an identifier, the oldest are folded into one part per source and version resolving to what they did (same statement, disagreements kept), and `signaled` keeps the fold in their place (src/policy/apt-registry.ts addPart/foldOldest/foldInto, src/pipeline/signaling-front.ts foldSignaled).
+ */
+/**
  * Input: one SignalingFront (the live service's signaling thread) and a policy file stating
  * `apt-user` (user, raw, 1h). 1200 short calls one after another (INVITE, 200, ACK, BYE, 200;
  * each call ended), every INVITE naming the standing identifier `apt-user`:
