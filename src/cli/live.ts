@@ -457,7 +457,17 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const failure = new Promise<never>((_, reject) => {
     failed = reject;
   });
-  engine.catch((err: unknown) => failed?.(err));
+  engine.catch(async (err: unknown) => {
+    // the engine stopped (an output file that cannot be written): the sockets, files and metrics
+    // server go too, so the process ends with the error (exit 1) rather than staying up unread
+    stopping = true;
+    clearInterval(statsTimer);
+    await Promise.allSettled(closers.map((c) => c()));
+    queue.end();
+    await Promise.allSettled(exporters.map((e) => e.close()));
+    await metricsServer?.close().catch(() => undefined);
+    failed?.(err);
+  });
 
   const stop = (): Promise<ReplayResult> => {
     stopped ??= (async () => {
@@ -485,11 +495,18 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     return stopped;
   };
 
+  // Reloads are numbered by their SIGHUP: a read still going when a later SIGHUP's read has
+  // applied its file (a large file, a slow filesystem) is the older content and is dropped, or
+  // it would put back what the operator had just replaced. Not queued: a read that never ends
+  // (a FIFO at the path) must not hold every later reload back.
+  let reloadsStarted = 0;
+  let reloadApplied = 0;
   const reload = async (): Promise<boolean> => {
     if (opts.policyFile === undefined) {
       log({ event: 'reload-skipped', level: 'warn', reason: 'no --policy file to reload' });
       return false;
     }
+    const number = ++reloadsStarted;
     let next: PolicyFile;
     try {
       next = await loadPolicyFile(opts.policyFile);
@@ -497,6 +514,11 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       log({ event: 'reload-failed', level: 'error', policy: opts.policyFile, error: err instanceof PolicyError || err instanceof Error ? err.message : String(err), kept: policy.fileName });
       return false;
     }
+    if (number < reloadApplied) {
+      log({ event: 'reload-superseded', level: 'warn', policy: opts.policyFile, reason: 'a later SIGHUP\'s read of the file applied first' });
+      return false;
+    }
+    reloadApplied = number;
     const nextWindowSec = windowOf(next);
     // what the new file changes, by top-level key: the statements, the repository, the trusted keys too
     const changed: string[] = [];
@@ -505,6 +527,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     if (!sameEntries(next.keys, policy.keys)) changed.push('keys');
     if (next.defaultApt !== policy.defaultApt) changed.push('default');
     if (nextWindowSec !== windowSec) changed.push('window');
+    if (!sameSet(next.revoked, policy.revoked)) changed.push('revoked');
+    if (JSON.stringify(next.issuers) !== JSON.stringify(policy.issuers)) changed.push('issuers');
     policy = next;
     windowSec = nextWindowSec;
     pendingPolicy = { policy: next, windowSec };
@@ -611,6 +635,12 @@ export async function runLive(args: string[]): Promise<number> {
 }
 
 /** Whether two maps of the policy file (by key, JSON-like values) hold the same entries, in any order. */
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
 function sameEntries(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (!b.has(k) || JSON.stringify(v) !== JSON.stringify(b.get(k))) return false;

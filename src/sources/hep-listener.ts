@@ -11,6 +11,7 @@ import { unzipSync } from 'node:zlib';
 import { decodeHep, HepProtocol, IpProtocolNumber, type DecodedHepPacket } from './hep.js';
 import { HepStreamFramer } from './hep-stream.js';
 import { udpReceiveDrops } from './socket-drops.js';
+import { wallClockSeconds } from './wall-clock.js';
 import { isRtcpJson, rtcpFromJson } from './rtcp-json.js';
 import { countKind, createSourceCounters, endpointText, type SourceCounters, type SourcePacket, type SourcePacketHandler } from './source-packet.js';
 
@@ -23,6 +24,11 @@ export interface HepListenerOptions {
   onPacket: SourcePacketHandler;
   /** a frame that could not be read: why, and from which peer ("udp:host:port", "tcp:host:port") */
   onMalformed?: (reason: string, peer: string) => void;
+  /**
+   * how far ahead of this host's clock a frame's capture time may be, in seconds (default 24 h);
+   * later ones are malformed. A test replaying a capture recorded by a clock set ahead lifts it.
+   */
+  maxTimeAheadSec?: number;
   /** when set, frames whose auth key (chunk 14) differs are counted and dropped */
   authKey?: string;
   /** a frame dropped for its auth key: from which peer ("udp:host:port", "tcp:host:port"), and whether it had a key at all */
@@ -46,6 +52,9 @@ const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
  * payload, inside a frame of 16-bit length, always fits; an inflated one (chunk 16) may not.
  */
 const MAX_REBUILT_PAYLOAD = 65535 - 40 - 20;
+
+/** How far ahead of this host's clock a HEP capture time may be by default (a clock a day off at most). */
+const MAX_HEP_TIME_AHEAD_SEC = 24 * 3600;
 
 /** The frame's auth key is the configured one, compared in constant time (a timing difference would leak it byte by byte). */
 function sameKey(given: Uint8Array | undefined, key: string): boolean {
@@ -159,6 +168,16 @@ export class HepListener {
     if (this.opts.authKey !== undefined && !sameKey(p.authKeyBytes, this.opts.authKey)) {
       countKind(this.counters, 'auth-rejected');
       this.opts.onAuthRejected?.(peer, p.authKey !== undefined);
+      return;
+    }
+    // A capture time far ahead of this host's clock is no capture time: its exports would be
+    // kept that far ahead (an NDJSON file goes whole, with every line beside them), its windows
+    // would never close on time. A day covers any time zone an agent's clock is wrongly set to;
+    // old times stay accepted (a capture sent again).
+    const ahead = p.tsSeconds - wallClockSeconds();
+    const maxAhead = this.opts.maxTimeAheadSec ?? MAX_HEP_TIME_AHEAD_SEC;
+    if (ahead > maxAhead) {
+      this.malformed(`HEP capture time ${p.tsSeconds} is ${Math.round(ahead / 3600)} h ahead of this host's clock (more than ${Math.round(maxAhead / 3600)} h): not a capture time`, peer);
       return;
     }
     if (p.compressed) {

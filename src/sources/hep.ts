@@ -290,6 +290,11 @@ export function decodeHep(bytes: Uint8Array): HepDecodeResult {
   // A capture time is what every decision is dated by (SPEC §8): without one the frame would be
   // taken as captured in 1970 and its exports as long expired. Kamailio's sipcapture refuses it too.
   if (!timed) return failure(length, 'no timestamp seconds chunk (type 9)');
+  // Seconds 0 is an agent that has no time to give: the same frame as one without the chunk.
+  // Microseconds are the fraction of that second (HEPv3, as agents fill it from a timeval): one
+  // past 999999 would move the capture time by up to 71 minutes.
+  if (packet.tsSeconds === 0) return failure(length, 'timestamp seconds chunk (type 9) is 0: no capture time');
+  if (packet.tsMicroseconds > 999_999) return failure(length, `timestamp microseconds chunk (type 10) is ${packet.tsMicroseconds}, past 999999`);
   // Agents that leave the family chunk out still send addresses of one family; one that names a
   // family whose addresses it does not carry while it carries the other's contradicts itself
   const onlyV4 = ipv4Src !== '' && ipv6Src === '';

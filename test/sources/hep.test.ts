@@ -152,7 +152,7 @@ const hepPacket: fc.Arbitrary<HepEncodeInput> = fc
     ipProtocol: fc.nat(255),
     sport: fc.nat(65535),
     dport: fc.nat(65535),
-    tsSeconds: fc.nat(0xffffffff),
+    tsSeconds: fc.integer({ min: 1, max: 0xffffffff }),
     tsMicroseconds: fc.nat(999999),
     protocolType: fc.nat(255),
     captureAgentId: fc.option(fc.nat(0xffffffff), { nil: undefined }),

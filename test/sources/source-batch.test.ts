@@ -62,7 +62,8 @@ describe('live records as record batches', () => {
   it.each(['heplify_sip_ipv6_udp.pcap', 'rtpproxy_rtcp.o.pcap'])('HEP-replayed %s decodes through native-free to the capture’s own datagrams', async (name) => {
     const expected = await decodeCapture(`${CAPTURES}${name}`);
     const queue = new PacketQueue(10_000, 64);
-    listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: queue.push });
+    // (heplify_sip_ipv6_udp's clock stood in 2092: its times are kept as they are)
+    listener = await HepListener.start({ host: '127.0.0.1', udpPort: 0, onPacket: queue.push, maxTimeAheadSec: Infinity });
     await replayCapture(`${CAPTURES}${name}`, `hep://127.0.0.1:${listener.udpAddress!.port}`, { speed: 0 });
     const batcher = new SourcePacketBatcher();
     const batches = await batchesOf(queue, expected.length, batcher);
