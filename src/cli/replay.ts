@@ -93,8 +93,11 @@ export interface ReplayOutputs {
  * bad pcap version) leaves nothing behind, while one that fails later keeps what it accepted.
  * Without --explain, making them removes a decisions.ndjson an earlier --explain run left in
  * the folder: it would not be this run's, and would disagree with its exports and reports.
+ * A file that cannot be written (a full disk) is told to `onWriteFailure` at the next write to
+ * it, never as a rejection of the sink: the caller stops the run as an interrupt does, so what
+ * is in flight still reaches the other files, and close() rejects with the error naming the file.
  */
-export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => void): ReplayOutputs {
+export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => void, onWriteFailure?: () => void): ReplayOutputs {
   let files: ReplayFiles | null = null;
   let opening: Promise<ReplayFiles> | undefined;
   const open = (): Promise<ReplayFiles> =>
@@ -112,15 +115,16 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
     })());
   // A file that cannot keep up (a slow disk) holds the replay back: the engine waits for the
   // sink before it reads on, so lines never pile up in memory.
+  const waitFor = (file: NdjsonFile) => file.backpressure()?.catch(() => onWriteFailure?.());
   const write = (file: NdjsonFile | null, lines: string[]) => {
     if (file === null) return undefined;
     for (const l of lines) file.writeLine(l);
-    return file.backpressure();
+    return waitFor(file);
   };
   const encoded = (file: NdjsonFile | null, runs: readonly ByteRun[]) => {
     if (file === null) return undefined;
     for (const r of runs) file.writeBytes(r.bytes, r.start, r.end, r.lines);
-    return file.backpressure();
+    return waitFor(file);
   };
   /** `use` with the files, made first at the first call */
   const withFiles = (use: (f: ReplayFiles) => void | Promise<void>): void | Promise<void> => (files !== null ? use(files) : open().then(use));
@@ -137,7 +141,12 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
     open,
     close: async () => {
       const made = opening === undefined ? null : await opening.catch(() => null);
-      if (made !== null) await Promise.all([made.exports.close(), made.reports.close(), made.decisions?.close()]);
+      if (made === null) return;
+      // every file is written to its end before a failed one's error is told: one file that
+      // cannot be written (a full disk) loses nothing of the others
+      const closed = await Promise.allSettled([made.exports.close(), made.reports.close(), made.decisions?.close()]);
+      const failed = closed.find((c) => c.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
     },
   };
 }
@@ -187,11 +196,17 @@ export async function runReplay(args: string[]): Promise<number> {
   const explain = values.explain === true;
   // once the run is accepted — its first output made, not before: a capture refused at its first
   // record (a pipe is never probed) says only what refused it (one line, SPEC §8)
-  const outputs = replayOutputs(outDir, explain, () => {
-    for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
-  });
-  const progress = new Progress(`replay ${capture}`, sized ? info.size : 0, values.quiet === true);
   const interrupt = new AbortController();
+  const outputs = replayOutputs(
+    outDir,
+    explain,
+    () => {
+      for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
+    },
+    // closing the files (below) then rejects with the error naming the file: exit 1
+    () => interrupt.abort(),
+  );
+  const progress = new Progress(`replay ${capture}`, sized ? info.size : 0, values.quiet === true);
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

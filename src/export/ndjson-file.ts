@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { getSystemErrorMap } from 'node:util';
 
 /** Buffers kept for reuse once written, at most (more in flight are dropped when they return). */
 const SPARE_BUFFERS = 4;
@@ -25,6 +26,13 @@ export class NdjsonFile {
   private writing: Promise<void> = Promise.resolve();
   /** bytes handed to write() calls that have not finished yet */
   private queued = 0;
+  /**
+   * The first write that failed (a full disk), naming the file: the writes after it are skipped
+   * and every wait on the file rejects with it. Kept here rather than as a rejected `writing`,
+   * which nobody awaits between flushes: an unhandled rejection would end the process with a stack.
+   */
+  private failure: Error | null = null;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly path: string,
@@ -79,34 +87,55 @@ export class NdjsonFile {
    */
   private roomFor(n: number): Buffer | null {
     if (n > this.flushBytes - this.used) {
-      this.flush();
+      this.startWrite();
       if (n > this.flushBytes) return null;
     }
     return (this.buf ??= this.spare.pop() ?? Buffer.allocUnsafe(this.flushBytes));
   }
 
-  /** Starts writing what is buffered; writes stay in order. */
+  /** Starts writing what is buffered; writes stay in order. Rejects once a write has failed. */
   flush(): Promise<void> {
-    if (this.buf === null || this.used === 0) return this.writing;
+    this.startWrite();
+    return this.written();
+  }
+
+  /** Queues the write of what is buffered (no promise: one left unawaited would reject unhandled). */
+  private startWrite(): void {
+    if (this.buf === null || this.used === 0) return;
     const buf = this.buf;
     const n = this.used;
     this.buf = null;
     this.used = 0;
     this.enqueue(buf, n, buf);
-    return this.writing;
   }
 
   /** Writes bytes[0, n) after what is queued; `spare`: a write buffer to reuse once written. */
   private enqueue(bytes: Uint8Array, n: number, spare: Buffer | null): void {
     this.queued += n;
     this.writing = this.writing.then(async () => {
-      for (let at = 0; at < n; ) {
-        const { bytesWritten } = await this.handle.write(bytes, at, n - at);
-        if (bytesWritten === 0) throw new Error(`${this.path}: write made no progress`);
-        at += bytesWritten;
+      try {
+        if (this.failure === null) await this.writeAll(bytes, n);
+      } catch (err) {
+        this.failure = cannotWrite(this.path, err);
+      } finally {
+        this.queued -= n;
       }
-      this.queued -= n;
       if (spare !== null && this.spare.length < SPARE_BUFFERS) this.spare.push(spare);
+    });
+  }
+
+  private async writeAll(bytes: Uint8Array, n: number): Promise<void> {
+    for (let at = 0; at < n; ) {
+      const { bytesWritten } = await this.handle.write(bytes, at, n - at);
+      if (bytesWritten === 0) throw new Error('write made no progress');
+      at += bytesWritten;
+    }
+  }
+
+  /** Settles once everything queued is written; rejects with the failure of a write that failed. */
+  private written(): Promise<void> {
+    return this.writing.then(() => {
+      if (this.failure !== null) throw this.failure;
     });
   }
 
@@ -117,19 +146,35 @@ export class NdjsonFile {
 
   /**
    * Backpressure for a producer that can wait: a promise that settles once everything queued
-   * is written when more than `maxBytes` wait to be (a slow disk), else undefined (go on).
+   * is written when more than `maxBytes` wait to be (a slow disk), else undefined (go on). Once
+   * a write has failed, a promise that rejects with its failure: the producer stops there.
    */
   backpressure(maxBytes = 8 * 1024 * 1024): Promise<void> | undefined {
-    return this.queued > maxBytes ? this.writing : undefined;
+    return this.queued > maxBytes || this.failure !== null ? this.written() : undefined;
   }
 
   /** Resolves once every buffered write has been handed to the OS. */
   async drained(): Promise<void> {
-    await this.writing;
+    await this.written();
   }
 
-  async close(): Promise<void> {
-    await this.flush();
-    await this.handle.close();
+  /** Writes what is buffered and closes the file (its handle even when a write failed). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.flush();
+      } finally {
+        await this.handle.close();
+      }
+    })();
+    return this.closing;
   }
+}
+
+/** `<path>: cannot write: no space left on device (ENOSPC)`, as the project's other file errors name their file. */
+function cannotWrite(path: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  const what = typeof e.errno === 'number' ? getSystemErrorMap().get(e.errno)?.[1] : undefined;
+  const reason = what !== undefined && e.code !== undefined ? `${what} (${e.code})` : err instanceof Error ? err.message : String(err);
+  return new Error(`${path}: cannot write: ${reason}`, { cause: err });
 }

@@ -7,7 +7,7 @@ import { classifyRtpRtcp } from '../media/demux.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import type { SipContext } from '../signaling/dialog-events.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
-import { parseSipMessage } from '../signaling/sip-message.js';
+import { parseSipDatagram } from '../signaling/sip-message.js';
 import { SipFlowDemux, type SipFlowKind } from '../signaling/sip-flows.js';
 
 export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
@@ -173,7 +173,7 @@ export class PacketFeed {
         const cls = classifyRtpRtcp(bytes, off, len, view.payloadCut);
         if (cls !== 'other') visitor.media(view, cls, batch, i);
         else if (looksLikeSip(bytes, off, len)) {
-          const pending = visitor.sip([parseSipMessage(bytes, off, len)], this.context(view, 'udp'));
+          const pending = visitor.sip([parseSipDatagram(bytes, off, len, view.payloadCut)], this.context(view, 'udp'));
           if (pending) await pending;
         } else visitor.other(view, kind, batch, i);
       } else if (kind === 'tcp') {

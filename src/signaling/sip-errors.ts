@@ -25,6 +25,8 @@ export type SipErrorReason =
   | 'duplicate-header'
   | 'bad-content-length'
   | 'body-truncated'
+  /** a UDP datagram the capture's snap length cut inside its message: the message is not read */
+  | 'snaplen-cut'
   | 'missing-content-length'
   | 'bad-multipart'
   | 'oversized-message'

@@ -96,6 +96,43 @@ export function parseSipMessage(bytes: Uint8Array, off: number, len: number): Si
   return { message, errors };
 }
 
+/** How a datagram shorter than on the wire because of the capture's snap length is named (as RTP's and RTCP's). */
+const SNAPLEN_CUT = "cut by the capture's snap length";
+
+/**
+ * One SIP message from a UDP datagram of which the capture holds `len` bytes, `cut` more having
+ * been cut off by its snap length; a cut past the message's own end (its Content-Length
+ * reached, the rest padding) loses nothing of it. Cut inside its header section, it is one
+ * 'snaplen-cut' error and nothing else: no Call-ID, tags or CSeq can be trusted, and the sender
+ * is not blamed for what the capture lost (four parse errors said so). Cut inside its body, its
+ * headers are read — the call went on, and an AI-Pref header's word must not be lost with the
+ * body's tail — and its body as a body cut short is (a request as it is, a response confirming
+ * nothing: dialogs.ts), to its last whole line: a line half captured is not read as if whole
+ * (`a=ssrc:12` of `a=ssrc:1234…` was reported bad SDP).
+ */
+export function parseSipDatagram(bytes: Uint8Array, off: number, len: number, cut: number): SipParseResult {
+  const result = parseSipMessage(bytes, off, len);
+  if (cut <= 0 || endsBeforeTheCut(result)) return result;
+  const wire = `SIP message of ${len + cut} bytes ${SNAPLEN_CUT} after ${len}`;
+  const m = result.message;
+  if (m === null || result.errors.some((e) => e.reason === 'no-header-end')) return { message: null, errors: [sipError('snaplen-cut', len, `${wire}, not read`)] };
+  const end = off + len;
+  const bodyStart = end - m.body.length;
+  const lastLineEnd = m.body.length === 0 ? -1 : bytes.lastIndexOf(0x0a, end - 1);
+  const readTo = lastLineEnd >= bodyStart ? lastLineEnd + 1 : bodyStart;
+  const read = readTo === end ? result : parseSipMessage(bytes, off, readTo - off);
+  const errors = read.errors.filter((e) => e.reason !== 'body-truncated');
+  // (a detail is reported to 80 characters)
+  errors.push(sipError('body-truncated', len, `${SNAPLEN_CUT} after ${len} of ${len + cut} bytes, body to its last line`));
+  return { message: read.message, errors };
+}
+
+/** Whether the message is whole in the captured bytes: its header section ended and its Content-Length reached (without one, the body runs to the datagram's end, cut). */
+function endsBeforeTheCut(result: SipParseResult): boolean {
+  const m = result.message;
+  return m !== null && m.contentLength !== null && !result.errors.some((e) => e.reason === 'no-header-end' || e.reason === 'body-truncated');
+}
+
 function startLineMessage(line: string): SipMessage | null {
   const status = STATUS_LINE.exec(line);
   if (status) return emptyMessage('response', '', '', Number(status[1]), status[2] ?? '');
