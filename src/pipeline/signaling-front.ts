@@ -219,6 +219,7 @@ export class SignalingFront {
   /** updatePolicy, the signed parts that no longer verify (`failures`) known. */
   private applyPolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number, failures: ReadonlyMap<StatementPart, string>): void {
     const before = this.registry.ids();
+    const disagreedBefore = new Set(before.flatMap((id) => this.registry.disagreements(id).map(disagreementIdentity)));
     const pending = this.registry.pendingParts();
     const pendingUnreadable = this.registry.pendingUnreadable();
     const pendingRecoveries = this.registry.pendingRecoveries();
@@ -248,7 +249,7 @@ export class SignalingFront {
     for (const u of pendingUnreadable) if (!resolvedNow(u.prefId, u.reason)) this.registry.markUnreadable(u.prefId, u.reason, u.offer, u.transient);
     for (const r of pendingRecoveries) this.registry.recover(r.prefId, r.offer);
     for (const id of before) this.beforeReload.add(id);
-    this.tellReloadDisagreements(frame, ts);
+    this.tellReloadDisagreements(frame, ts, disagreedBefore);
     this.events.push({ kind: 'settings', frame, defaultApt: policy.defaultApt, windowSec });
     // a dialog with no scope yet takes its new entry into the scope it gets
     for (const [key, dialog] of this.dialogIds) {
@@ -283,12 +284,14 @@ export class SignalingFront {
    * After a reload, a running call naming an identifier whose parts now disagree (the new file
    * against what the call signaled) is told so, once, as it would have been had the file been
    * there from the start (SPEC §3): re-delivering its parts into the new registry finds nothing
-   * new to the registry, so reportFindings never came to it.
+   * new to the registry, so reportFindings never came to it. Only disagreements the reload
+   * brought (absent from `before`, disagreementIdentity): what was there before it was told as
+   * it came, and a reload of the same file tells nothing.
    */
-  private tellReloadDisagreements(frame: number, ts: number): void {
+  private tellReloadDisagreements(frame: number, ts: number, before: ReadonlySet<string>): void {
     const disputed: [string, PolicyFinding[]][] = [];
     for (const id of this.registry.ids()) {
-      const findings = this.registry.disagreements(id);
+      const findings = this.registry.disagreements(id).filter((f) => !before.has(disagreementIdentity(f)));
       if (findings.length > 0) disputed.push([id, findings]);
     }
     if (disputed.length === 0) return;
@@ -684,7 +687,11 @@ export class SignalingFront {
     const key = signaledKey(part);
     // A pending part is the registry's until its offer is settled: signaled once committed (settle).
     if (offer !== null) return this.signaled.has(key) && partVersion(part) === null ? [] : this.registry.deliver(part, offer);
-    if (!this.signaled.has(key)) this.signaled.set(key, { part });
+    if (!this.signaled.has(key)) {
+      // a part the registry folded away is signaled as its fold (foldSignaled): a repeat, not one more entry
+      if (this.registry.holdsPart(part)) return [];
+      this.signaled.set(key, { part });
+    }
     // Every signaled part is in the registry, and one without a version stays there: the
     // registry would find the repeat and return nothing (a versioned part may have been
     // replaced since, and is the registry's to judge).
@@ -1136,6 +1143,14 @@ function* scopeIdentifiers(scope: DialogScope | null): Generator<string> {
 function namesIdentifier(scope: DialogScope | null, prefId: string): boolean {
   for (const id of scopeIdentifiers(scope)) if (id === prefId) return true;
   return false;
+}
+
+/**
+ * A disagreement by what it is — identifier, key and the values each part gave, in any order (a
+ * rebuilt registry may take the same parts in another order) — to find it again after a reload.
+ */
+function disagreementIdentity(f: PolicyFinding): string {
+  return JSON.stringify([f.type, f.apt, f.key, (f.values ?? []).map((v) => JSON.stringify(v)).sort()]);
 }
 
 /** A signaled part by what it says (partKey: not where it applies, which each call names anew). */

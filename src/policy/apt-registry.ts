@@ -23,6 +23,7 @@
 import type { PartSource, PolicyFinding } from './findings.js';
 import { setOwn } from './own-property.js';
 import { resolvePreferences, type ResolvedPreference } from './precedence.js';
+import { valueText } from './vocabulary.js';
 import { type AptStatement, BINDING_KEYS, buildStatement, mostRestrictiveStatement, partVersion, type StatementPart, stricterStatement, UNKNOWN_IDENTIFIER } from './statement.js';
 
 /**
@@ -192,6 +193,14 @@ export class AptRegistry {
   /** Every part awaiting its offer's answer (by identifier, each in the order it came): a rebuilt registry takes them again. */
   pendingParts(): { offer: string; part: StatementPart }[] {
     return [...this.entries.values()].flatMap((e) => e.pending);
+  }
+
+  /**
+   * Whether a part saying this is in force, as it came or folded into another (a fold knows the
+   * latest parts it took): delivered again outside an offer, it changes nothing.
+   */
+  holdsPart(part: StatementPart): boolean {
+    return this.entries.get(part.prefId)?.held.partKeys.has(partKey(part)) === true;
   }
 
   /** Whether an offer awaiting its answer brought the part of the identifier with this key (partKey). */
@@ -438,14 +447,14 @@ function addPart(set: PartSet, part: StatementPart, folding: Folding): { taken: 
         detail: `version ${version} replaces version ${older}`,
       });
       set.parts = set.parts.filter((p) => !replaced(p));
-      set.partKeys = new Set(set.parts.map(partKey));
+      set.partKeys = keysOf(set.parts);
       // Disagreements with the replaced version are history, not news about the new one.
       set.reported.clear();
     }
     if (set.version === null || version > set.version) set.version = version;
   }
   set.parts.push(part);
-  set.partKeys.add(key);
+  addKeys(set.partKeys, part);
   for (const finding of buildStatement(part.prefId, set.parts).findings) {
     const seen = reportedKey(finding);
     if (set.reported.has(seen)) continue;
@@ -493,7 +502,7 @@ function foldOldest(set: PartSet, folding: Folding): boolean {
     const at = parts.findIndex((p, j) => j < i && p.folded !== undefined && p.source === part.source && partVersion(p) === version);
     let into: StatementPart;
     if (at < 0) {
-      into = { ...part, origin: `${part.origin ?? part.source} and later parts folded`, folded: { parts: 1, disputed: [], firstKey: partKey(part) } };
+      into = { ...part, origin: `${part.origin ?? part.source} and later parts folded`, folded: { parts: 1, disputed: [], firstKey: partKey(part), absorbed: [] } };
       parts[i] = into;
     } else {
       into = foldInto(parts[at]!, part, parts.slice(at + 1, i));
@@ -503,7 +512,7 @@ function foldOldest(set: PartSet, folding: Folding): boolean {
     folding.folded?.(part, into);
   }
   set.parts = parts;
-  set.partKeys = new Set(parts.map(partKey));
+  set.partKeys = keysOf(parts);
   return true;
 }
 
@@ -511,41 +520,102 @@ function foldOldest(set: PartSet, folding: Folding): boolean {
 const MERGED_KEYS: ReadonlySet<string> = new Set(['export', 'features', 'retention', 'type', 'version']);
 
 /**
+ * The partKeys a folded part keeps of the parts folded into it after the first, the latest:
+ * a running call restating its part (a session refresh) finds it a repeat, as before the fold.
+ */
+const ABSORBED_KEYS_KEPT = 64;
+
+/**
  * `part` folded into the older folded part `into` (the parts `between` them stay): what
  * buildStatement resolves the two to, in their order. A key the first part stating it decides
  * (policy, binding keys, extension members) is taken from `part` only if no part between states
- * it first — the statement built from the set stays the same.
+ * it first — the statement built from the set stays the same —, and disputed if `part` said
+ * otherwise. Every key is read from the parts, not from their statement (which, unresolved,
+ * leaves out what they state), and the version is the one the fold is filed under (partVersion).
  */
 function foldInto(into: StatementPart, part: StatementPart, between: readonly StatementPart[]): StatementPart {
   const params: Record<string, unknown> = {};
+  const disputed = new Set<string>(into.folded?.disputed);
   for (const [name, value] of Object.entries(part.params)) {
-    if (!MERGED_KEYS.has(name.toLowerCase()) && !states(into, name) && between.some((p) => states(p, name))) continue;
-    setOwn(params, name, value);
+    const decidedBefore = MERGED_KEYS.has(name.toLowerCase()) || states(into, name) ? undefined : between.find((p) => states(p, name));
+    // (the same value taken, the statement is the same, and stays so if the part between is replaced)
+    const otherwise = decidedBefore === undefined ? null : saysOtherwise(into.prefId, decidedBefore, part, name, value);
+    if (otherwise === null) setOwn(params, name, value);
+    else if (otherwise.key !== null) disputed.add(otherwise.key);
   }
   const both = [into, { ...part, params }];
   const { statement, findings } = buildStatement(into.prefId, both);
+  for (const f of findings) if (f.type === 'inconsistent-signaling' && f.key !== undefined) disputed.add(f.key);
   const stated = (key: string): boolean => both.some((p) => states(p, key));
   const folded: Record<string, unknown> = {};
   if (stated('export') && statement.export !== null) folded['export'] = statement.export;
   if (stated('features') && statement.features !== null) folded['features'] = statement.features;
   if (stated('retention') && statement.retentionSec !== null) folded['retention'] = statement.retentionSec;
-  // null: issuers that differed (jointType), read as such from a folded part only
-  if (stated('type')) folded['type'] = statement.type;
-  if (statement.version !== null) folded['version'] = statement.version;
-  if (statement.policy !== null) folded['policy'] = statement.policy;
-  for (const [name, value] of Object.entries(statement.binding)) folded[name] = value;
-  for (const [name, value] of Object.entries(statement.extensions)) setOwn(folded, name, value);
-  const disputed = new Set<string>();
-  for (const f of findings) if (f.type === 'inconsistent-signaling' && f.key !== undefined) disputed.add(f.key);
+  let issuersDiffered = false;
+  if (stated('type') || into.folded?.issuersDiffered === true) {
+    if (statement.type === null) issuersDiffered = true;
+    else folded['type'] = statement.type;
+  }
+  const version = partVersion(into);
+  if (version !== null) folded['version'] = version;
+  // first stated, first kept: the first member of the two naming each (policy and binding keys case-folded)
+  for (const p of both) {
+    for (const [name, value] of Object.entries(p.params)) {
+      const lower = name.toLowerCase();
+      if (MERGED_KEYS.has(lower)) continue;
+      const key = lower === 'policy' || BINDING_KEYS.has(lower) ? lower : name;
+      if (!Object.hasOwn(folded, key)) setOwn(folded, key, value);
+    }
+  }
+  const absorbed = [...(into.folded?.absorbed ?? []), partKey(part)].slice(-ABSORBED_KEYS_KEPT);
   const count = (into.folded?.parts ?? 1) + 1;
-  return { ...into, params: folded, folded: { parts: count, disputed: [...disputed], firstKey: into.folded?.firstKey ?? partKey(into) } };
+  const firstKey = into.folded?.firstKey ?? partKey(into);
+  return { ...into, params: folded, folded: { parts: count, disputed: [...disputed], firstKey, absorbed, ...(issuersDiffered ? { issuersDiffered: true as const } : {}) } };
+}
+
+/**
+ * Whether `part`'s `name` = `value` says otherwise than `first` (a part before it stating the key
+ * first, which decides it): null if not; else the key the two disagree on as buildStatement
+ * finds it (null for a binding key: kept as text, never reported).
+ */
+function saysOtherwise(prefId: string, first: StatementPart, part: StatementPart, name: string, value: unknown): { key: string | null } | null {
+  const firstParams: Record<string, unknown> = {};
+  for (const [n, v] of Object.entries(first.params)) if (sameKey(n, name)) setOwn(firstParams, n, v);
+  if (BINDING_KEYS.has(name.toLowerCase())) return valueText(Object.values(firstParams)[0]) === valueText(value) ? null : { key: null };
+  const skipped: Record<string, unknown> = {};
+  setOwn(skipped, name, value);
+  const { findings } = buildStatement(prefId, [
+    { prefId, source: first.source, params: firstParams },
+    { prefId, source: part.source, params: skipped },
+  ]);
+  const key = findings.find((f) => f.type === 'inconsistent-signaling')?.key;
+  return key === undefined ? null : { key };
 }
 
 /** Whether a part states the key: vocabulary and binding keys by name case-folded, extension members as written. */
 function states(part: StatementPart, name: string): boolean {
-  const lower = name.toLowerCase();
-  if (!MERGED_KEYS.has(lower) && lower !== 'policy' && !BINDING_KEYS.has(lower)) return Object.hasOwn(part.params, name);
-  return Object.keys(part.params).some((k) => k.toLowerCase() === lower);
+  return Object.keys(part.params).some((k) => sameKey(k, name));
+}
+
+/** Whether two member names name one key: vocabulary and binding keys case-folded, extension members as written. */
+function sameKey(a: string, b: string): boolean {
+  const lower = b.toLowerCase();
+  if (!MERGED_KEYS.has(lower) && lower !== 'policy' && !BINDING_KEYS.has(lower)) return a === b;
+  return a.toLowerCase() === lower;
+}
+
+/** The keys a set's parts are found by (partKey): each part's, and those of the parts a fold took. */
+function keysOf(parts: readonly StatementPart[]): Set<string> {
+  const keys = new Set<string>();
+  for (const p of parts) addKeys(keys, p);
+  return keys;
+}
+
+function addKeys(keys: Set<string>, part: StatementPart): void {
+  keys.add(partKey(part));
+  if (part.folded === undefined) return;
+  keys.add(part.folded.firstKey);
+  for (const k of part.folded.absorbed) keys.add(k);
 }
 
 /** The pending parts, not to be folded in `proposed`. */

@@ -37,10 +37,12 @@ export interface StatementPart {
    * Set on a part the registry folded older parts of one source into (AptRegistry: the parts of
    * one identifier are bounded): `params` hold what buildStatement resolved them to, `disputed`
    * the keys they disagreed on — a disagreement still found when every part left agrees —,
-   * `firstKey` the partKey of the first part folded (where a policy reload finds it again).
-   * A `type` of null: their issuers differed (jointType).
+   * `firstKey` the partKey of the first part folded (where a policy reload finds it again),
+   * `absorbed` the partKeys of the latest parts folded in after it (bounded: a restatement of
+   * one is a repeat). `issuersDiffered`: their issuers gave no joint one (jointType null) — a
+   * field of its own, as a `type` of null in `params` is what a wire part can say.
    */
-  folded?: { parts: number; disputed: readonly string[]; firstKey: string };
+  folded?: { parts: number; disputed: readonly string[]; firstKey: string; absorbed: readonly string[]; issuersDiffered?: true };
 }
 
 /**
@@ -142,8 +144,6 @@ function readVersion(value: unknown): number | null {
 interface KeyReading<T> {
   value: T;
   delivered: FindingValue;
-  /** read from a folded part whose parts disagreed on the key */
-  disputed?: true;
 }
 
 /**
@@ -161,7 +161,9 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   const binding: Record<string, string> = {};
   const extensions: Record<string, unknown> = {};
   const extensionReadings = new Map<string, FindingValue[]>();
-  const disputedExtensions = new Set<string>();
+  // keys folded parts disagreed on (or a part folded away did with the value kept): reported
+  // while any part states them, even when every reading left agrees
+  const disputed = new Set<string>();
   let version: number | null = null;
   let resolved = false;
   const sources: PartSource[] = [];
@@ -180,26 +182,27 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
   for (const part of parts) {
     if (!sources.includes(part.source)) sources.push(part.source);
     if (STATEMENT_SOURCES.has(part.source)) resolved = true;
-    const disputed = part.folded?.disputed;
+    for (const key of part.folded?.disputed ?? []) disputed.add(key);
+    if (part.folded?.issuersDiffered === true) types.push({ value: null, delivered: deliveredValue(part, null) });
+    let versionRead = false;
     for (const [rawName, value] of Object.entries(part.params)) {
       const name = rawName.toLowerCase();
       if (STATEMENT_KEYS.has(name)) resolved = true;
-      const reading = disputed?.includes(name) === true ? disputedReading : plainReading;
       switch (name) {
         case 'export': {
           // a string or nothing: a body statement's ["raw"] is no export level (String() made it one)
           const text = vocabularyWord(value);
-          if (isExportLevel(text)) exports.push({ value: text, ...reading(part, text) });
+          if (isExportLevel(text)) exports.push({ value: text, delivered: deliveredValue(part, text) });
           else {
             unknownValue(part, name, value, 'none');
-            exports.push({ value: 'none', ...reading(part, value) });
+            exports.push({ value: 'none', delivered: deliveredValue(part, value) });
           }
           break;
         }
         case 'features': {
           const list = typeof value === 'string' || Array.isArray(value) ? splitFeatureList(value) : { known: [], unknown: [valueText(value)] };
           if (list.unknown.length > 0) unknownValue(part, name, list.unknown.join(','), 'not granted');
-          features.push({ value: list.known, ...reading(part, list.known) });
+          features.push({ value: list.known, delivered: deliveredValue(part, list.known) });
           break;
         }
         case 'retention': {
@@ -212,33 +215,33 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
                 : null;
           if (seconds === null) {
             unknownValue(part, name, value, '0');
-            retentions.push({ value: 0, ...reading(part, value) });
-          } else retentions.push({ value: seconds, ...reading(part, value) });
+            retentions.push({ value: 0, delivered: deliveredValue(part, value) });
+          } else retentions.push({ value: seconds, delivered: deliveredValue(part, value) });
           break;
         }
         case 'type': {
           const text = vocabularyWord(value);
-          if (isAptType(text)) types.push({ value: text, ...reading(part, text) });
-          // issuers that differed, folded: the joint reading, no issuer (a wire part's null is no type)
-          else if (value === null && part.folded !== undefined) types.push({ value: null, ...reading(part, null) });
+          if (isAptType(text)) types.push({ value: text, delivered: deliveredValue(part, text) });
           else {
             // An issuer we cannot place must not be relaxable by anyone: read it as a floor.
             unknownValue(part, name, value, 'regulatory');
-            types.push({ value: 'regulatory', ...reading(part, value) });
+            types.push({ value: 'regulatory', delivered: deliveredValue(part, value) });
           }
           break;
         }
         case 'version': {
           const parsed = readVersion(value);
           if (parsed === null) unknownValue(part, name, value, 'absent');
-          else version = version === null ? parsed : Math.max(version, parsed);
+          // the part's version is its first member so named (partVersion), as the registry files it
+          else if (!versionRead) version = version === null ? parsed : Math.max(version, parsed);
+          versionRead = true;
           break;
         }
         case 'policy': {
           const text = vocabularyWord(value);
           // Unknown conflict rules are reported; the enforcer applies strictest-wins regardless.
           if (!isConflictPolicy(text)) unknownValue(part, name, value, 'strictest-wins');
-          policies.push({ value: text, ...reading(part, text) });
+          policies.push({ value: text, delivered: deliveredValue(part, text) });
           break;
         }
         default: {
@@ -246,7 +249,6 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
             if (!(name in binding)) binding[name] = valueText(value);
             break;
           }
-          if (disputed?.includes(rawName) === true) disputedExtensions.add(rawName);
           const seen = extensionReadings.get(rawName);
           if (seen === undefined) {
             setOwn(extensions, rawName, value);
@@ -257,13 +259,13 @@ export function buildStatement(prefId: string, parts: readonly StatementPart[]):
     }
   }
 
-  const exportValue = mergeKey(prefId, 'export', exports, stricterExport, findings);
-  const featuresValue = mergeKey(prefId, 'features', features, (a, b) => stricterFeatures(a, b) ?? [], findings);
-  const retentionValue = mergeKey(prefId, 'retention', retentions, (a, b) => stricterRetention(a, b) ?? 0, findings);
-  const typeValue = mergeKey(prefId, 'type', types, jointType, findings, 'the joint reading kept');
-  const policyValue = mergeKey(prefId, 'policy', policies, (a) => a, findings);
+  const exportValue = mergeKey(prefId, 'export', exports, stricterExport, findings, disputed);
+  const featuresValue = mergeKey(prefId, 'features', features, (a, b) => stricterFeatures(a, b) ?? [], findings, disputed);
+  const retentionValue = mergeKey(prefId, 'retention', retentions, (a, b) => stricterRetention(a, b) ?? 0, findings, disputed);
+  const typeValue = mergeKey(prefId, 'type', types, jointType, findings, disputed, 'the joint reading kept');
+  const policyValue = mergeKey(prefId, 'policy', policies, (a) => a, findings, disputed);
   for (const [name, readings] of extensionReadings) {
-    if (distinctValues(readings.map((r) => r.value)) > 1 || disputedExtensions.has(name)) {
+    if (distinctValues(readings.map((r) => r.value)) > 1 || disputed.has(name)) {
       // Unknown keys are never guessed at: the first delivery is kept, the disagreement reported.
       findings.push({ type: 'inconsistent-signaling', apt: prefId, key: name, values: readings, detail: `parts disagree on ${name}; first kept` });
     }
@@ -295,26 +297,19 @@ function deliveredValue(part: StatementPart, value: unknown): FindingValue {
   return part.origin === undefined ? { value, source: part.source } : { value, source: part.source, origin: part.origin };
 }
 
-function plainReading(part: StatementPart, value: unknown): { delivered: FindingValue } {
-  return { delivered: deliveredValue(part, value) };
-}
-
-function disputedReading(part: StatementPart, value: unknown): { delivered: FindingValue; disputed: true } {
-  return { delivered: deliveredValue(part, value), disputed: true };
-}
-
 function mergeKey<T>(
   prefId: string,
   key: string,
   readings: readonly KeyReading<T>[],
   stricter: (a: T, b: T) => T,
   findings: PolicyFinding[],
+  disputed: ReadonlySet<string>,
   kept = 'most restrictive kept',
 ): T | null {
   if (readings.length === 0) return null;
   let value = readings[0]!.value;
   for (let i = 1; i < readings.length; i++) value = stricter(value, readings[i]!.value);
-  if (distinctValues(readings.map((r) => r.value)) > 1 || readings.some((r) => r.disputed === true)) {
+  if (distinctValues(readings.map((r) => r.value)) > 1 || disputed.has(key)) {
     findings.push({
       type: 'inconsistent-signaling',
       apt: prefId,
