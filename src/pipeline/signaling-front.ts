@@ -618,7 +618,8 @@ export class SignalingFront {
     if (sdp) {
       for (const pref of [...sdp.aiprefs, ...sdp.media.flatMap((m) => m.aiprefs)]) {
         const where = `${origin} line ${pref.line}`;
-        if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`, offer));
+        if (pref.cut === true) findings.push(...this.unreadable(pref.id, `${origin}: its SDP was cut by the capture's snap length; what the lines cut off said cannot be read`, offer));
+        else if (pref.garbled === true) findings.push(...this.unreadable(pref.id, `${where}: its a=aipref line breaks the grammar after the identifier; what it says cannot be read`, offer));
         else if (!claim(pref.id, pref.params, 'sdp-aipref', where)) findings.push(...this.deliver({ prefId: pref.id, source: 'sdp-aipref', origin: where, params: pref.params }, offer));
       }
       // a line whose scope names no m-section (a mid= no m-section has, a group scope without

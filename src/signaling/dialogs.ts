@@ -17,6 +17,7 @@ import type { DialogEndReason, DialogId, SignalingEvent, SipContext } from './di
 import type { Party } from './negotiated-scope.js';
 import { OfferAnswerState, type MessageFacts } from './offer-answer.js';
 import { parseSdp, type SessionDescription } from './sdp.js';
+import { CUT_SDP_ID } from './sdp-aipref.js';
 import { sdpBodyOf, type SipMessage, type SipParseResult } from './sip-message.js';
 
 export interface DialogTrackerLimits {
@@ -226,6 +227,9 @@ export class DialogTracker {
       const r = parseSdp(sdpText);
       sdp = r.sdp;
       for (const e of r.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'sdp', reason: e.reason, where: e.line, detail: e.detail });
+      // lines the snap length cut off may have restricted any stream of it: they stand as an
+      // unresolved identifier at session level, after every line read
+      if (sdp !== null && m.bodyCut === true) sdp.aiprefs.push({ scope: 'session', id: CUT_SDP_ID, params: {}, line: sdpText.split(/\r\n|\r|\n/).length, mediaIndex: null, garbled: true, cut: true });
     }
     let aiPref: AiPrefValue[] | null = null;
     if (m.headers.some((h) => h.name === 'ai-pref')) {

@@ -21,7 +21,16 @@ export interface SdpAiPref {
   mediaIndex: number | null;
   /** the line broke its grammar after the identifier: what it said cannot be read (the identifier counts as unresolved) */
   garbled?: true;
+  /** (garbled too) not a line: what the lines the capture's snap length cut off said (CUT_SDP_ID) */
+  cut?: true;
 }
+
+/**
+ * The identifier standing, at session level, for what the lines of an SDP the capture's snap
+ * length cut off said: unresolved, the most restrictive statement (SPEC §3). Not a token, so no
+ * identifier signaling or a policy file names can be it.
+ */
+export const CUT_SDP_ID = "(lines cut by the capture's snap length)";
 
 export type SdpAiPrefErrorReason = 'missing-scope' | 'unknown-scope' | 'missing-identifier' | 'unterminated-quoted-string' | 'bad-param';
 

@@ -36,6 +36,11 @@ export interface SipMessage {
   parts: SipBodyPart[];
   /** bytes the message occupied (start line through body) */
   byteLength: number;
+  /**
+   * the capture's snap length cut the body (parseSipDatagram): what its lost bytes said cannot
+   * be known — an a=aipref line among them may have restricted what the rest would allow
+   */
+  bodyCut?: true;
 }
 
 export interface SipParseResult {
@@ -104,27 +109,31 @@ const SNAPLEN_CUT = "cut by the capture's snap length";
  * been cut off by its snap length; a cut past the message's own end (its Content-Length
  * reached, the rest padding) loses nothing of it. Cut inside its header section, it is one
  * 'snaplen-cut' error and nothing else: no Call-ID, tags or CSeq can be trusted, and the sender
- * is not blamed for what the capture lost (four parse errors said so). Cut inside its body, its
- * headers are read — the call went on, and an AI-Pref header's word must not be lost with the
- * body's tail — and its body as a body cut short is (a request as it is, a response confirming
- * nothing: dialogs.ts), to its last whole line: a line half captured is not read as if whole
- * (`a=ssrc:12` of `a=ssrc:1234…` was reported bad SDP).
+ * is not blamed for what the capture lost (four parse errors said so). Cut inside its body, it
+ * is read — the call went on, its recipient had it whole, and an AI-Pref header's word must not
+ * be lost with the body's tail — its body to its last whole line (a line half captured is not
+ * read as if whole), marked `bodyCut`: what the lost lines said counts as an unresolved
+ * statement (dialogs.ts), never as silence. One 'snaplen-cut' error says so.
  */
 export function parseSipDatagram(bytes: Uint8Array, off: number, len: number, cut: number): SipParseResult {
   const result = parseSipMessage(bytes, off, len);
   if (cut <= 0 || endsBeforeTheCut(result)) return result;
-  const wire = `SIP message of ${len + cut} bytes ${SNAPLEN_CUT} after ${len}`;
   const m = result.message;
-  if (m === null || result.errors.some((e) => e.reason === 'no-header-end')) return { message: null, errors: [sipError('snaplen-cut', len, `${wire}, not read`)] };
+  if (m === null || result.errors.some((e) => e.reason === 'no-header-end')) {
+    return { message: null, errors: [sipError('snaplen-cut', len, `SIP message of ${len + cut} bytes ${SNAPLEN_CUT} after ${len}, not read`)] };
+  }
   const end = off + len;
   const bodyStart = end - m.body.length;
   const lastLineEnd = m.body.length === 0 ? -1 : bytes.lastIndexOf(0x0a, end - 1);
   const readTo = lastLineEnd >= bodyStart ? lastLineEnd + 1 : bodyStart;
   const read = readTo === end ? result : parseSipMessage(bytes, off, readTo - off);
+  const message = read.message!;
+  message.bodyCut = true;
+  // not body-truncated: that is a datagram cut on the wire, whose response confirms nothing
   const errors = read.errors.filter((e) => e.reason !== 'body-truncated');
   // (a detail is reported to 80 characters)
-  errors.push(sipError('body-truncated', len, `${SNAPLEN_CUT} after ${len} of ${len + cut} bytes, body to its last line`));
-  return { message: read.message, errors };
+  errors.push(sipError('snaplen-cut', len, `body ${SNAPLEN_CUT} after ${len} of ${len + cut} bytes`));
+  return { message, errors };
 }
 
 /** Whether the message is whole in the captured bytes: its header section ended and its Content-Length reached (without one, the body runs to the datagram's end, cut). */

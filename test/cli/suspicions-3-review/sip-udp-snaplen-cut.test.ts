@@ -1,5 +1,5 @@
 /**
- * Found by a review of suspicions, fixed since: a SIP datagram the snap length cut inside its header section is one malformed-input report, `sip snaplen-cut at byte <n> (SIP message of <m> bytes cut by the capture's snap length after <n>, not read)`, and is not read; cut inside its body, its headers are read and its body to its last whole line, with one `sip body-truncated` report saying the snap length cut it (src/signaling/sip-message.ts parseSipDatagram; src/pipeline/packet-feed.ts feedBatch passes payloadCut).
+ * Found by a review of suspicions, fixed since: a SIP datagram the snap length cut inside its header section is one malformed-input report, `sip snaplen-cut at byte <n> (SIP message of <m> bytes cut by the capture's snap length after <n>, not read)`, and is not read; cut inside its body, it is read, its body to its last whole line, with one `sip snaplen-cut` report and the cut lines standing as an unresolved identifier (src/signaling/sip-message.ts parseSipDatagram, dialogs.ts parseContent; src/pipeline/packet-feed.ts feedBatch passes payloadCut).
  */
 /**
  * A SIP message cut by the capture's snap length gets a cascade of parse reports.
@@ -40,7 +40,7 @@ async function replayCut(name: string, payload: Uint8Array, capturedPayload: num
   w.write(T0, frame);
   await w.close();
   const r = await replayLines({ capture: file, policy: policyOf({ apts: {} }) });
-  return { reports: r.reports.map((l) => JSON.parse(l) as { type: string; frame: number; dialog: unknown; detail?: string }), summary: r.result.summary };
+  return { reports: r.reports.map((l) => JSON.parse(l) as { type: string; frame: number; dialog: unknown; apt?: string[]; detail?: string }), summary: r.result.summary };
 }
 
 const invite = request('INVITE', 1, sdpOf('a', []), [], '');
@@ -59,13 +59,14 @@ describe('a SIP datagram cut by the snap length', () => {
     });
   }
 
-  it('cut 400 bytes into its 426, inside the SDP body: its headers read (the call goes on), its body to its last whole line, one report saying the snap length cut it', async () => {
+  it('cut 400 bytes into its 426, inside the SDP body: its headers read (the call goes on), its body to its last whole line, what the cut lines said unresolved (most restrictive)', async () => {
     const { reports, summary } = await replayCut('cut-400.pcap', invite, 400);
-    expect(reports).toHaveLength(1);
-    const [r] = reports;
-    expect(r!.type).toBe('malformed-input');
-    expect(r!.dialog).not.toBeNull();
-    expect(r!.detail).toBe(`frame 1: sip body-truncated at byte 400 (cut by the capture's snap length after 400 of ${invite.length} bytes, body to its last line)`);
+    expect(reports.map((r) => r.type)).toEqual(['malformed-input', 'unresolved-apt']);
+    const [cut, unresolved] = reports as [{ dialog: unknown; detail: string }, { dialog: unknown; apt: string[]; detail: string }];
+    expect(cut.dialog).not.toBeNull();
+    expect(cut.detail).toBe(`frame 1: sip snaplen-cut at byte 400 (body cut by the capture's snap length after 400 of ${invite.length} bytes)`);
+    expect(unresolved.apt).toEqual(["(lines cut by the capture's snap length)"]);
+    expect(unresolved.detail).toContain("its SDP was cut by the capture's snap length; what the lines cut off said cannot be read");
     expect(summary.sip).toBe(1);
     expect(summary.malformed).toBe(1);
   });
