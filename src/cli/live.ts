@@ -62,7 +62,7 @@ export interface LiveService {
   readonly metrics: EnforcerMetrics;
   /** re-reads the policy file; false (old policy kept) when it is invalid or there is none */
   reload(): Promise<boolean>;
-  /** stops listening, drains, closes the exporters; resolves with the engine's result */
+  /** stops listening, drains, closes the exporters; resolves with the engine's result (rejects with the first output file that could not be written) */
   stop(): Promise<ReplayResult>;
   /** settles when the service has stopped (or the engine failed) */
   readonly done: Promise<ReplayResult>;
@@ -90,7 +90,11 @@ function payloadKind(payload: Uint8Array): 'rtp' | 'rtcp' | 'sip' | 'other' {
   return looksLikeSip(payload, 0, eol < 0 ? payload.length : eol) ? 'sip' : 'other';
 }
 
-async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogEvent) => void): Promise<LineExporter> {
+/**
+ * The rotating NDJSON files. A file that cannot be written (a full disk) rejects neither take()
+ * nor close(): it goes to `onWriteFailure`, and the batch's other kinds still reach their files.
+ */
+async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogEvent) => void, onWriteFailure: (err: Error) => void): Promise<LineExporter> {
   const dir = opts.outDir!;
   await checkOutDir(dir);
   await makeDir(dir);
@@ -124,11 +128,17 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     async take(kind, texts, lines) {
       const file = files[kind];
       if (!file) return;
-      await Promise.all(texts.map((t, i) => file.writeLine(t, kind === 'decisions' ? null : exportLineExpiresAt(lines[i]!))));
-      await file.flush();
+      try {
+        await Promise.all(texts.map((t, i) => file.writeLine(t, kind === 'decisions' ? null : exportLineExpiresAt(lines[i]!))));
+        await file.flush();
+      } catch (err) {
+        onWriteFailure(asError(err));
+      }
     },
     async close() {
-      await Promise.all([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+      // every file is closed (its lock released) whichever fails
+      const closed = await Promise.allSettled([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+      for (const c of closed) if (c.status === 'rejected') onWriteFailure(asError(c.reason));
     },
   };
 }
@@ -247,11 +257,26 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     Object.assign(counted, totals);
   };
 
+  /**
+   * The first output file that could not be written. As replay does, the service then stops as
+   * on SIGTERM — what it accepted still reaches every output that can be written, to its end —
+   * and stop() fails with it (exit 1).
+   */
+  let writeFailure: Error | undefined;
+  /** set once the engine runs */
+  let stopOnWriteFailure: (() => void) | undefined;
+  const onWriteFailure = (err: Error) => {
+    if (writeFailure !== undefined) return;
+    writeFailure = err;
+    log({ event: 'write-failed', level: 'error', error: err.message, detail: 'stopping as on SIGTERM: the other outputs still get every line' });
+    stopOnWriteFailure?.();
+  };
+
   // Exporters first: nothing may arrive before there is somewhere to put it.
   const exporters: LineExporter[] = [];
   const failures = (name: string) => metrics.exportFailureListener(name);
   try {
-    if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log));
+    if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log, onWriteFailure));
     if (opts.aiService) {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
       // the exporter is read once it exists: a spool's expired lines are told while it opens
@@ -458,8 +483,9 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     failed = reject;
   });
   engine.catch(async (err: unknown) => {
-    // the engine stopped (an output file that cannot be written): the sockets, files and metrics
-    // server go too, so the process ends with the error (exit 1) rather than staying up unread
+    // the engine stopped (it failed; an output file that cannot be written stops the service
+    // through onWriteFailure instead): the sockets, files and metrics server go too, so the
+    // process ends with the error (exit 1) rather than staying up unread
     stopping = true;
     clearInterval(statsTimer);
     await Promise.allSettled(closers.map((c) => c()));
@@ -490,10 +516,13 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       // the malformed datagrams the service reported itself (they never became records) count as the engine's do
       const summary = counts.malformedDatagrams === 0 ? result.summary : { ...result.summary, malformed: result.summary.malformed + counts.malformedDatagrams, reports: { ...result.summary.reports, 'malformed-input': (result.summary.reports['malformed-input'] ?? 0) + counts.malformedDatagrams } };
       log({ event: 'stop', ...counts, summary, kernelDrops: droppedByKernel });
+      if (writeFailure !== undefined) throw writeFailure;
       return result;
     })();
     return stopped;
   };
+  // its rejection (the write failure) is told by `done`
+  stopOnWriteFailure = () => void stop().catch(() => undefined);
 
   // Reloads are numbered by their SIGHUP: a read still going when a later SIGHUP's read has
   // applied its file (a large file, a slow filesystem) is the older content and is dropped, or
@@ -602,7 +631,8 @@ export async function runLive(args: string[]): Promise<number> {
   let early: 'stop' | 'reload' | undefined;
   const onStop = (signal: string) => () => {
     defaultLog({ event: 'signal', signal });
-    if (service) void service.stop();
+    // a failure of the drain (a file that cannot be written) reaches the exit code through `done`
+    if (service) void service.stop().catch(() => undefined);
     else early = 'stop';
   };
   const onTerm = onStop('SIGTERM');
@@ -617,7 +647,7 @@ export async function runLive(args: string[]): Promise<number> {
   process.on('SIGHUP', onHup);
   try {
     service = await startLive(opts);
-    if (early === 'stop') void service.stop();
+    if (early === 'stop') void service.stop().catch(() => undefined);
     else if (early === 'reload') void service.reload();
     await service.done;
     if (opts.iface) {
@@ -632,6 +662,10 @@ export async function runLive(args: string[]): Promise<number> {
     process.off('SIGHUP', onHup);
   }
   return 0;
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** Whether two maps of the policy file (by key, JSON-like values) hold the same entries, in any order. */

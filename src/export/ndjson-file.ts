@@ -10,7 +10,8 @@ const SPARE_BUFFERS = 4;
  * rest. A crash between flushes loses at most the unflushed tail, never half a line. Not
  * larger: a write buffer's pages are first touched when it is first filled, and with writes
  * in flight several buffers are (1 MiB ones cost the 1 M-packet bench replay ~10 ms of page
- * faults in the main thread, 256 KiB ones ~4 ms).
+ * faults in the main thread, 256 KiB ones ~4 ms). A write that fails part-way (a full disk, a
+ * file-size limit) is cut back to its last whole line.
  *
  * Each line is encoded straight into a write buffer, and a buffer goes back to a small pool
  * once its write is done. Joining the lines into a string and encoding that made two fresh
@@ -33,6 +34,11 @@ export class NdjsonFile {
    */
   private failure: Error | null = null;
   private closing: Promise<void> | undefined;
+  /**
+   * The file's length in whole lines written: a write the disk takes only part of (a file-size
+   * limit, a disk filling mid-write) is cut back to here plus its own whole lines.
+   */
+  private wholeBytes = 0;
 
   private constructor(
     readonly path: string,
@@ -116,7 +122,7 @@ export class NdjsonFile {
       try {
         if (this.failure === null) await this.writeAll(bytes, n);
       } catch (err) {
-        this.failure = cannotWrite(this.path, err);
+        this.failure = err instanceof Error ? err : cannotWrite(this.path, err);
       } finally {
         this.queued -= n;
       }
@@ -124,11 +130,37 @@ export class NdjsonFile {
     });
   }
 
+  /** Writes bytes[0, n), whole lines; rejects with the error naming the file, the file ending with a whole line. */
   private async writeAll(bytes: Uint8Array, n: number): Promise<void> {
-    for (let at = 0; at < n; ) {
-      const { bytesWritten } = await this.handle.write(bytes, at, n - at);
-      if (bytesWritten === 0) throw new Error('write made no progress');
-      at += bytesWritten;
+    let at = 0;
+    try {
+      while (at < n) {
+        const { bytesWritten } = await this.handle.write(bytes, at, n - at);
+        if (bytesWritten === 0) throw new Error('write made no progress');
+        at += bytesWritten;
+      }
+    } catch (err) {
+      throw await this.cutTornLine(bytes.subarray(0, at), err);
+    }
+    this.wholeBytes += n;
+  }
+
+  /**
+   * After a write that failed past its start: the file is cut back to the end of the last whole
+   * line on disk, or its half line would break every reader that takes the file line by line.
+   * Shrinking a file frees space, so this works on a full disk too; when it fails all the same,
+   * the error says so. `written`: what of the failed write reached the file.
+   */
+  private async cutTornLine(written: Uint8Array, err: unknown): Promise<Error> {
+    const failure = cannotWrite(this.path, err);
+    if (written.length === 0) return failure;
+    const whole = this.wholeBytes + written.lastIndexOf(0x0a) + 1;
+    try {
+      await this.handle.truncate(whole);
+      this.wholeBytes = whole;
+      return failure;
+    } catch (cutErr) {
+      return new Error(`${failure.message}; its last line is left torn: cannot cut it off: ${errorReason(cutErr)}`, { cause: err });
     }
   }
 
@@ -173,8 +205,12 @@ export class NdjsonFile {
 
 /** `<path>: cannot write: no space left on device (ENOSPC)`, as the project's other file errors name their file. */
 function cannotWrite(path: string, err: unknown): Error {
+  return new Error(`${path}: cannot write: ${errorReason(err)}`, { cause: err });
+}
+
+/** `no space left on device (ENOSPC)` for a system error, else the error's message. */
+function errorReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const what = typeof e.errno === 'number' ? getSystemErrorMap().get(e.errno)?.[1] : undefined;
-  const reason = what !== undefined && e.code !== undefined ? `${what} (${e.code})` : err instanceof Error ? err.message : String(err);
-  return new Error(`${path}: cannot write: ${reason}`, { cause: err });
+  return what !== undefined && e.code !== undefined ? `${what} (${e.code})` : err instanceof Error ? err.message : String(err);
 }

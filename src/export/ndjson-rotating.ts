@@ -162,13 +162,18 @@ export class RotatingNdjsonExporter implements Exporter {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.adopting;
-    await this.serial(async () => {
-      await this.closeCurrent();
-      await this.deleteExpired();
-    });
-    const lock = join(this.opts.dir, `${this.opts.base}.lock`);
-    if ((await readFile(lock, 'utf8').catch(() => '')).trim() === this.lockToken) await unlink(lock).catch(() => undefined);
-    LOCKS_HELD.delete(this.lockToken);
+    try {
+      await this.serial(async () => {
+        await this.closeCurrent();
+        await this.deleteExpired();
+      });
+    } finally {
+      // released when the last file cannot be written too (a full disk): nothing writes here
+      // any more, and a lock left behind names a pid that a later node process may be given
+      const lock = join(this.opts.dir, `${this.opts.base}.lock`);
+      if ((await readFile(lock, 'utf8').catch(() => '')).trim() === this.lockToken) await unlink(lock).catch(() => undefined);
+      LOCKS_HELD.delete(this.lockToken);
+    }
   }
 
   /** Closes the current file (the next line opens a new one). */

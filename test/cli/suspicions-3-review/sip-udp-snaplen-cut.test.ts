@@ -62,7 +62,7 @@ describe('a SIP datagram cut by the snap length', () => {
   it('cut 400 bytes into its 426, inside the SDP body: its headers read (the call goes on), its body to its last whole line, what the cut lines said unresolved (most restrictive)', async () => {
     const { reports, summary } = await replayCut('cut-400.pcap', invite, 400);
     expect(reports.map((r) => r.type)).toEqual(['malformed-input', 'unresolved-apt']);
-    const [cut, unresolved] = reports as [{ dialog: unknown; detail: string }, { dialog: unknown; apt: string[]; detail: string }];
+    const [cut, unresolved] = [reports[0]!, reports[1]!];
     expect(cut.dialog).not.toBeNull();
     expect(cut.detail).toBe(`frame 1: sip snaplen-cut at byte 400 (body cut by the capture's snap length after 400 of ${invite.length} bytes)`);
     expect(unresolved.apt).toEqual(["(lines cut by the capture's snap length)"]);
