@@ -788,6 +788,7 @@ export class SignalingFront {
 
   /** An AI-Pref value's part, or (a value garbled after its pref-id) the identifier unreadable. */
   private deliverHeaderValue(v: AiPrefValue, origin: string, offer: string | null): PolicyFinding[] {
+    if (v.cut === true) return this.unreadable(v.id, `${origin}: its body was cut by the capture's snap length before any m-section; what it said cannot be read`, offer);
     if (v.garbled === true) return this.unreadable(v.id, `${origin}: its AI-Pref value breaks the grammar after the identifier; what it says cannot be read`, offer);
     const findings = this.deliver({ prefId: v.id, source: 'ai-pref-header', origin, params: headerValueParams(v) }, offer);
     // Offline (replay, --no-resolve-uri) a uri=<https:…> handle is resolved by the policy file's

@@ -40,6 +40,8 @@ export interface AiPrefValue {
    * the break) is known of it, so the identifier counts as unresolved (SPEC §3)
    */
   garbled?: true;
+  /** (garbled too) not a header value: what a body the capture's snap length cut said (CUT_SDP_ID) */
+  cut?: true;
 }
 
 export type AiPrefErrorReason =

@@ -178,6 +178,11 @@ export class DialogTracker {
     }
     if (this.isRetransmission(m)) {
       this.stats.retransmissions++;
+      // a copy the snap length cut changes nothing, but what the capture lost is still said
+      if (m.bodyCut === true) {
+        const known = this.dialogOf(m);
+        pushSipErrors(events, { message: m, errors: result.errors.filter((e) => e.reason === 'snaplen-cut') }, ctx, known?.key ?? null, known ? idOf(known) : null);
+      }
       return events;
     }
     const known = this.dialogOf(m);
@@ -229,8 +234,15 @@ export class DialogTracker {
       for (const e of r.errors) events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'sdp', reason: e.reason, where: e.line, detail: e.detail });
       // lines the snap length cut off may have restricted any stream of it: they stand as an
       // unresolved identifier at session level, after every line read
-      if (sdp !== null && m.bodyCut === true) sdp.aiprefs.push({ scope: 'session', id: CUT_SDP_ID, params: {}, line: sdpText.split(/\r\n|\r|\n/).length, mediaIndex: null, garbled: true, cut: true });
+      if (sdp !== null && sdp.media.length > 0 && m.bodyCut === true) sdp.aiprefs.push({ scope: 'session', id: CUT_SDP_ID, params: {}, line: sdpText.split(/\r\n|\r|\n/).length, mediaIndex: null, garbled: true, cut: true });
     }
+    // A body cut before any m-section was captured (to nothing, inside its session lines, an SDP
+    // part lost): no offer or answer can be read of it — the message is not taken for one
+    // without SDP (a delayed offer) or with no m-section — and what it said stands as the same
+    // unresolved identifier, an AI-Pref value of session scope: it governs every m-section
+    const mayCarrySdp = m.contentType === 'application/sdp' || m.contentType?.startsWith('multipart/') === true;
+    const cutWithoutMedia = m.bodyCut === true && mayCarrySdp && (sdp === null || sdp.media.length === 0);
+    if (cutWithoutMedia) sdp = null;
     let aiPref: AiPrefValue[] | null = null;
     if (m.headers.some((h) => h.name === 'ai-pref')) {
       const r = aiPrefOfMessage(m);
@@ -240,6 +252,7 @@ export class DialogTracker {
         events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref', reason: e.reason, where: e.column, detail });
       }
     }
+    if (cutWithoutMedia) aiPref = [...(aiPref ?? []), cutBodyValue()];
     return { m, sdp, sdpText: sdpText ?? '', aiPref };
   }
 
@@ -683,6 +696,12 @@ export class DialogTracker {
     const recent = contentDigestOf(m);
     const seen = this.recent.get(key);
     if (seen?.includes(recent)) return true;
+    // a copy the capture's snap length cut: its headers say which message it is (its body,
+    // shorter, cannot), so a cut copy of a message seen whole — or cut elsewhere — is a repeat
+    if (m.bodyCut === true && seen !== undefined) {
+      const headers = recent.slice(0, HEADERS_DIGEST_LENGTH);
+      if (seen.some((d) => d.startsWith(headers))) return true;
+    }
     const max = this.limits.maxRecentMessages;
     if (max <= 0) return false;
     if (this.recentOrder.length === max) {
@@ -741,6 +760,14 @@ function transactionKeyOf(m: SipMessage): string {
  * message pass for a repeat.
  */
 type ContentDigest = string;
+
+/** The stand-in for what a body cut before its m-sections said (CUT_SDP_ID, unresolved): session scope, so that it governs every m-section of the call, not only where nothing else does as a dialog-level value. */
+function cutBodyValue(): AiPrefValue {
+  return { id: CUT_SDP_ID, idQuoted: false, scope: 'session', type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: 0, garbled: true, cut: true };
+}
+
+/** The length of the headers' digest at the start of a ContentDigest (SHA-256 in base64). */
+const HEADERS_DIGEST_LENGTH = 44;
 
 /** Call-ID, tags, CSeq and branch all come from the headers: equal texts, equal transaction and dialog. */
 function contentDigestOf(m: SipMessage): ContentDigest {
