@@ -80,6 +80,8 @@ interface Parsed {
   sdp: SessionDescription | null;
   sdpText: string;
   aiPref: AiPrefValue[] | null;
+  /** its body, which may carry SDP, was cut by the snap length before any m-section (cutBodyValue) */
+  cutBeforeMedia: boolean;
 }
 
 export function dialogKey(callId: string, callerTag: string, calleeTag: string): string {
@@ -239,8 +241,11 @@ export class DialogTracker {
     // A body cut before any m-section was captured (to nothing, inside its session lines, an SDP
     // part lost): no offer or answer can be read of it — the message is not taken for one
     // without SDP (a delayed offer) or with no m-section — and what it said stands as the same
-    // unresolved identifier, an AI-Pref value of session scope: it governs every m-section
-    const mayCarrySdp = m.contentType === 'application/sdp' || m.contentType?.startsWith('multipart/') === true;
+    // unresolved identifier, an AI-Pref value of session scope beside the party's others, until
+    // its next SDP (offer-answer.ts): it governs every m-section
+    // (headers cut: a Content-Type not captured may have been there, in any message of an
+    // exchange that can carry an offer or answer)
+    const mayCarrySdp = m.contentType === 'application/sdp' || m.contentType?.startsWith('multipart/') === true || (m.headersCut === true && m.contentType === null && OFFER_ANSWER_METHODS.has(m.cseq?.method ?? ''));
     const cutWithoutMedia = m.bodyCut === true && mayCarrySdp && (sdp === null || sdp.media.length === 0);
     if (cutWithoutMedia) sdp = null;
     let aiPref: AiPrefValue[] | null = null;
@@ -252,8 +257,7 @@ export class DialogTracker {
         events.push({ type: 'parse-error', frame: ctx.frame, ts: ctx.ts, key, dialog, source: 'ai-pref', reason: e.reason, where: e.column, detail });
       }
     }
-    if (cutWithoutMedia) aiPref = [...(aiPref ?? []), cutBodyValue()];
-    return { m, sdp, sdpText: sdpText ?? '', aiPref };
+    return { m, sdp, sdpText: sdpText ?? '', aiPref, cutBeforeMedia: cutWithoutMedia };
   }
 
   // ---- requests -------------------------------------------------------------------------
@@ -483,7 +487,7 @@ export class DialogTracker {
 
   private facts(p: Parsed, party: Party, ctx: SipContext): MessageFacts {
     const m = p.m;
-    return { party, method: m.kind === 'request' ? m.method : m.cseq!.method, cseq: m.cseq!.seq, status: m.status, frame: ctx.frame, aiPref: p.aiPref };
+    return { party, method: m.kind === 'request' ? m.method : m.cseq!.method, cseq: m.cseq!.seq, status: m.status, frame: ctx.frame, aiPref: p.aiPref, ...(p.cutBeforeMedia && { cutStandIn: cutBodyValue() }) };
   }
 
   /** `supersedesEarlier`: it takes the place of an offer an earlier negotiation state still awaited (an INVITE sent again). */
@@ -699,7 +703,11 @@ export class DialogTracker {
     // a copy the capture's snap length cut: its headers say which message it is (its body,
     // shorter, cannot), so a cut copy of a message seen whole — or cut elsewhere — is a repeat
     if (m.bodyCut === true && seen !== undefined) {
-      const headers = recent.slice(0, HEADERS_DIGEST_LENGTH);
+      // (its header section cut too, not even its headers can be compared: a message of the
+      // transaction seen before is taken for the one it is a copy of)
+      const startLine = recent.slice(0, recent.indexOf('|') + 1);
+      if (m.headersCut === true && seen.some((d) => d.startsWith(startLine))) return true;
+      const headers = recent.slice(0, startLine.length + HEADERS_DIGEST_LENGTH);
       if (seen.some((d) => d.startsWith(headers))) return true;
     }
     const max = this.limits.maxRecentMessages;
@@ -766,7 +774,10 @@ function cutBodyValue(): AiPrefValue {
   return { id: CUT_SDP_ID, idQuoted: false, scope: 'session', type: null, version: null, integrity: null, uri: null, policy: null, params: {}, column: 0, garbled: true, cut: true };
 }
 
-/** The length of the headers' digest at the start of a ContentDigest (SHA-256 in base64). */
+/** Methods whose requests or responses may carry an offer or an answer (RFC 3261 §13, RFC 3262, RFC 3311). */
+const OFFER_ANSWER_METHODS: ReadonlySet<string> = new Set(['INVITE', 'ACK', 'PRACK', 'UPDATE']);
+
+/** The length of the headers' digest after the start line of a ContentDigest (SHA-256 in base64). */
 const HEADERS_DIGEST_LENGTH = 44;
 
 /** Call-ID, tags, CSeq and branch all come from the headers: equal texts, equal transaction and dialog. */
@@ -774,7 +785,8 @@ function contentDigestOf(m: SipMessage): ContentDigest {
   const lines = [m.kind, m.method, String(m.status)];
   // names are tokens (no ':') and values hold no line break (folding is undone): the text reads back one way
   for (const h of m.headers) lines.push(h.name + ':' + h.value);
-  // two digests of fixed length: the text's, then the body's
-  const text = hash('sha256', lines.join('\n'), 'base64');
+  // the start line in clear (a copy whose headers the snap length cut is known by it and its
+  // transaction alone), then two digests of fixed length: the text's, then the body's
+  const text = `${m.kind} ${m.method} ${m.status}|` + hash('sha256', lines.join('\n'), 'base64');
   return m.body.length === 0 ? text : text + hash('sha256', m.body, 'base64');
 }

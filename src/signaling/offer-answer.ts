@@ -91,6 +91,12 @@ export interface MessageFacts {
   frame: number;
   /** AI-Pref values of the message, or null when it has no AI-Pref header (nothing stated) */
   aiPref: AiPrefValue[] | null;
+  /**
+   * the stand-in for what its body, cut by the capture's snap length before any m-section, said:
+   * added to the party's AI-Pref values (to the message's own where it has an AI-Pref header),
+   * until the party's next SDP
+   */
+  cutStandIn?: AiPrefValue;
 }
 
 export class OfferAnswerState {
@@ -143,7 +149,7 @@ export class OfferAnswerState {
       this.unconfirmed = null;
       this.outstanding = null;
     }
-    const headers = withHeaders(this.headers, facts.party, facts.aiPref, facts.frame);
+    const headers = withHeaders(withoutCutStandIn(this.headers, facts), facts.party, facts.aiPref, facts.frame);
     const offer: PendingOffer = { offerer: facts.party, method: facts.method, cseq: facts.cseq, frame: facts.frame, sdp, sdpText, copies: [], copyTexts: [], inResponse, headers };
     this.pending = offer;
     return this.proposal(facts, sdp, offer, p !== null);
@@ -309,10 +315,13 @@ export class OfferAnswerState {
    * parameters (export=none, a version) are statement parts all the same.
    */
   statement(facts: MessageFacts): AiPrefChangePayload | null {
-    if (facts.aiPref === null) return null;
+    if (facts.aiPref === null && facts.cutStandIn === undefined) return null;
     const echo = facts.status === 0 && (facts.method === 'ACK' || facts.method === 'PRACK');
-    const stated = (sides: Sides<PartyHeaderValues>): Sides<PartyHeaderValues> =>
-      echo ? withEcho(sides, facts.party, facts.aiPref!, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame);
+    const stated = (sides: Sides<PartyHeaderValues>): Sides<PartyHeaderValues> => {
+      if (facts.cutStandIn !== undefined) return withCutStandIn(echo && facts.aiPref !== null ? withEcho(sides, facts.party, facts.aiPref, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame), facts.party, facts.cutStandIn, facts.frame);
+      return echo ? withEcho(sides, facts.party, facts.aiPref!, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame);
+    };
+    const aiPref = facts.cutStandIn === undefined ? facts.aiPref! : [...(facts.aiPref ?? []), facts.cutStandIn];
     this.headers = stated(this.headers);
     if (this.pending) this.pending.headers = stated(this.pending.headers);
     // stated outside the INVITE whose early answer awaits its 2xx: it stays if that INVITE fails
@@ -332,15 +341,15 @@ export class OfferAnswerState {
     const diff = diffScopes(previous, effective);
     // a renegotiation awaiting its answer stays proposed, with these values (its restrictions still apply)
     const proposed = first === null ? this.pendingProposal() : null;
-    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref: facts.aiPref, previous, effective: previous, diff, proposed, inForce: this.inForce(), scopesUnchanged: true };
+    if (diff.unchanged && previous !== null) return { party: facts.party, aiPref, previous, effective: previous, diff, proposed, inForce: this.inForce(), scopesUnchanged: true };
     this.effective = effective;
-    return { party: facts.party, aiPref: facts.aiPref, previous, effective, diff, proposed, inForce: this.inForce(), scopesUnchanged: false };
+    return { party: facts.party, aiPref, previous, effective, diff, proposed, inForce: this.inForce(), scopesUnchanged: false };
   }
 
   private commit(offer: PendingOffer, facts: MessageFacts, answer: SdpViews, repeat: boolean): AnswerPayload {
     const offered = withSdp(this.sdp, offer.offerer, offer.sdp, offer.frame, offer.copies);
     this.sdp = withSdp(offered, facts.party, answer.sdp, facts.frame, answer.copies);
-    this.headers = withHeaders(offer.headers, facts.party, facts.aiPref, facts.frame);
+    this.headers = withHeaders(withoutCutStandIn(offer.headers, facts), facts.party, facts.aiPref, facts.frame);
     this.offerer = offer.offerer;
     this.lastExchange = { offer, answerer: facts.party, answeredIn: { method: facts.method, cseq: facts.cseq }, status: facts.status, answer };
     const previous = this.effective;
@@ -392,6 +401,23 @@ function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, 
 }
 
 /** A message without an AI-Pref header (values null) states nothing: the party's values stand. */
+/**
+ * A party's SDP read (an offer or an answer) takes the place of the stand-in its earlier message
+ * cut before any m-section left among its AI-Pref values (dialogs.ts cutBodyValue): what that
+ * body said is superseded, though no AI-Pref header of this message restates the others.
+ */
+function withoutCutStandIn(sides: Sides<PartyHeaderValues>, facts: MessageFacts): Sides<PartyHeaderValues> {
+  const mine = sides[facts.party];
+  if (facts.aiPref !== null || mine === null || !mine.values.some((v) => v.cut === true)) return sides;
+  return replaceSide(sides, facts.party, { ...mine, values: mine.values.filter((v) => v.cut !== true) });
+}
+
+/** The party's values with the stand-in for a cut body's lines added (one: a later cut replaces an earlier). */
+function withCutStandIn(sides: Sides<PartyHeaderValues>, party: Party, standIn: AiPrefValue, frame: number): Sides<PartyHeaderValues> {
+  const mine = sides[party];
+  return replaceSide(sides, party, { party, frame, values: [...(mine?.values ?? []).filter((v) => v.cut !== true), standIn] });
+}
+
 function withHeaders(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefValue[] | null, frame: number): Sides<PartyHeaderValues> {
   return values === null ? sides : replaceSide(sides, party, { party, frame, values });
 }

@@ -41,6 +41,8 @@ export interface SipMessage {
    * be known — an a=aipref line among them may have restricted what the rest would allow
    */
   bodyCut?: true;
+  /** (bodyCut too) the snap length cut its header section: its last header lines are not known either */
+  headersCut?: true;
 }
 
 export interface SipParseResult {
@@ -119,10 +121,22 @@ export function parseSipDatagram(bytes: Uint8Array, off: number, len: number, cu
   const result = parseSipMessage(bytes, off, len);
   if (cut <= 0 || endsBeforeTheCut(result)) return result;
   const m = result.message;
-  if (m === null || result.errors.some((e) => e.reason === 'no-header-end')) {
-    return { message: null, errors: [sipError('snaplen-cut', len, `SIP message of ${len + cut} bytes ${SNAPLEN_CUT} after ${len}, not read`)] };
-  }
   const end = off + len;
+  if (m === null || result.errors.some((e) => e.reason === 'no-header-end')) {
+    // its whole header lines, where they name the message (Call-ID, tags, CSeq): read so, its
+    // body all cut (what the rest said stands as unresolved, as for a body cut off); else it is
+    // no one's message
+    const lastLineEnd = bytes.lastIndexOf(0x0a, end - 1);
+    const lines = lastLineEnd >= off ? parseSipMessage(bytes, off, lastLineEnd + 1 - off).message : null;
+    if (lines === null || lines.callId === null || lines.fromTag === null || lines.cseq === null) {
+      return { message: null, errors: [sipError('snaplen-cut', len, `SIP message of ${len + cut} bytes ${SNAPLEN_CUT} after ${len}, not read`)] };
+    }
+    lines.body = new Uint8Array(0);
+    lines.parts = [];
+    lines.bodyCut = true;
+    lines.headersCut = true;
+    return { message: lines, errors: [sipError('snaplen-cut', len, `headers ${SNAPLEN_CUT} after ${len} of ${len + cut} bytes`)] };
+  }
   const bodyStart = end - m.body.length;
   const lastLineEnd = m.body.length === 0 ? -1 : bytes.lastIndexOf(0x0a, end - 1);
   const readTo = lastLineEnd >= bodyStart ? lastLineEnd + 1 : bodyStart;

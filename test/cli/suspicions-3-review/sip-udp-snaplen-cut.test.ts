@@ -46,18 +46,26 @@ async function replayCut(name: string, payload: Uint8Array, capturedPayload: num
 const invite = request('INVITE', 1, sdpOf('a', []), [], '');
 
 describe('a SIP datagram cut by the snap length', () => {
-  for (const captured of [60, 250]) {
-    it(`cut ${captured} bytes into its ${invite.length}: one report saying the capture's snap length cut it`, async () => {
-      const { reports, summary } = await replayCut(`cut-${captured}.pcap`, invite, captured);
-      expect(reports).toHaveLength(1);
-      const [r] = reports;
-      expect(r!.type).toBe('malformed-input');
-      expect(r!.frame).toBe(1);
-      expect(r!.detail).toMatch(/^frame 1: sip snaplen-cut at byte \d+ /);
-      expect(r!.detail).toContain(`SIP message of ${invite.length} bytes cut by the capture's snap length after ${captured}`);
-      expect(summary.malformed).toBe(1);
-    });
-  }
+  it(`cut 60 bytes into its ${invite.length}, before its Call-ID: one report saying the capture's snap length cut it, not read`, async () => {
+    const { reports, summary } = await replayCut('cut-60.pcap', invite, 60);
+    expect(reports).toHaveLength(1);
+    const [r] = reports;
+    expect(r!.type).toBe('malformed-input');
+    expect(r!.frame).toBe(1);
+    expect(r!.dialog).toBeNull();
+    expect(r!.detail).toBe(`frame 1: sip snaplen-cut at byte 60 (SIP message of ${invite.length} bytes cut by the capture's snap length after 60, not read)`);
+    expect(summary.malformed).toBe(1);
+  });
+
+  it(`cut 250 bytes into its ${invite.length}, inside its header section after the lines that name it: read, what the rest said unresolved`, async () => {
+    const { reports, summary } = await replayCut('cut-250.pcap', invite, 250);
+    // (no offer read: the stand-in is an AI-Pref value, told unresolved where it governs a stream — there is none here;
+    // test/signaling/cut-sip-final-review sweeps calls with media)
+    expect(reports.map((r) => r.type)).toEqual(['malformed-input']);
+    expect(reports[0]!.dialog).not.toBeNull();
+    expect(reports[0]!.detail).toBe(`frame 1: sip snaplen-cut at byte 250 (headers cut by the capture's snap length after 250 of ${invite.length} bytes)`);
+    expect(summary.malformed).toBe(1);
+  });
 
   it('cut 400 bytes into its 426, inside the SDP body: its headers read (the call goes on), its body to its last whole line, what the cut lines said unresolved (most restrictive)', async () => {
     const { reports, summary } = await replayCut('cut-400.pcap', invite, 400);
