@@ -668,13 +668,14 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** Whether two maps of the policy file (by key, JSON-like values) hold the same entries, in any order. */
+/** Whether two sets of the policy file hold the same members. */
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const k of a) if (!b.has(k)) return false;
   return true;
 }
 
+/** Whether two maps of the policy file (by key, JSON-like values) hold the same entries, in any order. */
 function sameEntries(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a) if (!b.has(k) || JSON.stringify(v) !== JSON.stringify(b.get(k))) return false;

@@ -82,15 +82,15 @@ export class AptRegistry {
   private readonly entries = new Map<string, Entry>();
   /** held parts folded, for `onFold` */
   private readonly heldFolding: Folding;
+  /** identifiers whose statement a delivery or a failure may have changed, since takeChanged() */
+  private readonly changed = new Set<string>();
+  /** the identifiers each offer awaiting its answer brought parts for */
+  private readonly offers = new Map<string, Set<string>>();
 
   /** `onFold`: told of each held part folded into an older one (what a policy reload delivers again). */
   constructor(onFold: FoldListener | null = null) {
     this.heldFolding = onFold === null ? {} : { folded: onFold };
   }
-  /** identifiers whose statement a delivery or a failure may have changed, since takeChanged() */
-  private readonly changed = new Set<string>();
-  /** the identifiers each offer awaiting its answer brought parts for */
-  private readonly offers = new Map<string, Set<string>>();
 
   /** A registry preloaded with parts (typically the policy file's entries, which are already validated). */
   static withParts(parts: readonly StatementPart[]): AptRegistry {

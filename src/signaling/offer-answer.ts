@@ -318,8 +318,8 @@ export class OfferAnswerState {
     if (facts.aiPref === null && facts.cutStandIn === undefined) return null;
     const echo = facts.status === 0 && (facts.method === 'ACK' || facts.method === 'PRACK');
     const stated = (sides: Sides<PartyHeaderValues>): Sides<PartyHeaderValues> => {
-      if (facts.cutStandIn !== undefined) return withCutStandIn(echo && facts.aiPref !== null ? withEcho(sides, facts.party, facts.aiPref, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame), facts.party, facts.cutStandIn, facts.frame);
-      return echo ? withEcho(sides, facts.party, facts.aiPref!, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame);
+      const told = echo && facts.aiPref !== null ? withEcho(sides, facts.party, facts.aiPref, facts.frame) : withHeaders(sides, facts.party, facts.aiPref, facts.frame);
+      return facts.cutStandIn === undefined ? told : withCutStandIn(told, facts.party, facts.cutStandIn, facts.frame);
     };
     const aiPref = facts.cutStandIn === undefined ? facts.aiPref! : [...(facts.aiPref ?? []), facts.cutStandIn];
     this.headers = stated(this.headers);
@@ -400,7 +400,6 @@ function withSdp(sides: Sides<PartySdp>, party: Party, sdp: SessionDescription, 
   return replaceSide(sides, party, { party, frame, sdp, copies });
 }
 
-/** A message without an AI-Pref header (values null) states nothing: the party's values stand. */
 /**
  * A party's SDP read (an offer or an answer) takes the place of the stand-in its earlier message
  * cut before any m-section left among its AI-Pref values (dialogs.ts cutBodyValue): what that
@@ -418,6 +417,7 @@ function withCutStandIn(sides: Sides<PartyHeaderValues>, party: Party, standIn: 
   return replaceSide(sides, party, { party, frame, values: [...(mine?.values ?? []).filter((v) => v.cut !== true), standIn] });
 }
 
+/** A message without an AI-Pref header (values null) states nothing: the party's values stand. */
 function withHeaders(sides: Sides<PartyHeaderValues>, party: Party, values: AiPrefValue[] | null, frame: number): Sides<PartyHeaderValues> {
   return values === null ? sides : replaceSide(sides, party, { party, frame, values });
 }

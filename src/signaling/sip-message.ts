@@ -109,24 +109,23 @@ const SNAPLEN_CUT = "cut by the capture's snap length";
 /**
  * One SIP message from a UDP datagram of which the capture holds `len` bytes, `cut` more having
  * been cut off by its snap length; a cut past the message's own end (its Content-Length
- * reached, the rest padding) loses nothing of it. Cut inside its header section, it is one
- * 'snaplen-cut' error and nothing else: no Call-ID, tags or CSeq can be trusted, and the sender
- * is not blamed for what the capture lost (four parse errors said so). Cut inside its body, it
- * is read — the call went on, its recipient had it whole, and an AI-Pref header's word must not
- * be lost with the body's tail — its body to its last whole line (a line half captured is not
- * read as if whole), marked `bodyCut`: what the lost lines said counts as an unresolved
- * statement (dialogs.ts), never as silence. One 'snaplen-cut' error says so.
+ * reached, the rest padding) loses nothing of it. Otherwise it is read — the call went on, its
+ * recipient had it whole, and an AI-Pref header's word must not be lost with the tail — to its
+ * last whole line (a line half captured is not read as if whole), marked `bodyCut` (and
+ * `headersCut` when the cut fell in its header section, its body then all cut): what the lost
+ * lines said counts as an unresolved statement (dialogs.ts), never as silence. One
+ * 'snaplen-cut' error says so, and the sender is not blamed for what the capture lost (four
+ * parse errors said so). Cut before the lines that name it (Call-ID, tags, CSeq), it is no
+ * one's message: not read.
  */
 export function parseSipDatagram(bytes: Uint8Array, off: number, len: number, cut: number): SipParseResult {
   const result = parseSipMessage(bytes, off, len);
   if (cut <= 0 || endsBeforeTheCut(result)) return result;
   const m = result.message;
   const end = off + len;
+  const lastLineEnd = bytes.lastIndexOf(0x0a, end - 1);
   if (m === null || result.errors.some((e) => e.reason === 'no-header-end')) {
-    // its whole header lines, where they name the message (Call-ID, tags, CSeq): read so, its
-    // body all cut (what the rest said stands as unresolved, as for a body cut off); else it is
-    // no one's message
-    const lastLineEnd = bytes.lastIndexOf(0x0a, end - 1);
+    // its whole header lines, where they name the message: read so, its body all cut
     const lines = lastLineEnd >= off ? parseSipMessage(bytes, off, lastLineEnd + 1 - off).message : null;
     if (lines === null || lines.callId === null || lines.fromTag === null || lines.cseq === null) {
       return { message: null, errors: [sipError('snaplen-cut', len, `SIP message of ${len + cut} bytes ${SNAPLEN_CUT} after ${len}, not read`)] };
@@ -138,8 +137,7 @@ export function parseSipDatagram(bytes: Uint8Array, off: number, len: number, cu
     return { message: lines, errors: [sipError('snaplen-cut', len, `headers ${SNAPLEN_CUT} after ${len} of ${len + cut} bytes`)] };
   }
   const bodyStart = end - m.body.length;
-  const lastLineEnd = m.body.length === 0 ? -1 : bytes.lastIndexOf(0x0a, end - 1);
-  const readTo = lastLineEnd >= bodyStart ? lastLineEnd + 1 : bodyStart;
+  const readTo = m.body.length > 0 && lastLineEnd >= bodyStart ? lastLineEnd + 1 : bodyStart;
   const read = readTo === end ? result : parseSipMessage(bytes, off, readTo - off);
   const message = read.message!;
   message.bodyCut = true;
