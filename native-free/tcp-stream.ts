@@ -2,8 +2,10 @@
  * TCP reassembly into in-order byte streams, one per connection direction.
  *
  * The stream starts at the SYN's sequence number + 1, or, when the capture began mid-connection,
- * at the first segment with more data than a keep-alive probe's (a probe sits one byte before the
- * next real one). Bytes already delivered are never delivered again (a
+ * at the first segment that carries data — a single byte too: it may be a keep-alive probe's
+ * garbage octet one byte before the next real one (RFC 1122 §4.2.3.6), or the first byte of a
+ * message sent alone (as tshark reads it); which, only the framer of the bytes can tell. Bytes
+ * already delivered are never delivered again (a
  * retransmission, or the old part of a repacketized segment); segments ahead of the stream are
  * held until the gap before them fills. A gap still open when the held data passes a bound
  * (bytes, segments or capture seconds) is skipped: the stream resumes at the first held byte.
@@ -149,9 +151,6 @@ const EVICTED_REMEMBERED = 4096;
  */
 const RST_WINDOW = 1 << 20;
 
-/** The data a keep-alive probe may carry: none, or one garbage octet (RFC 1122 §4.2.3.6). */
-const KEEPALIVE_MAX_BYTES = 1;
-
 /**
  * How long (capture time) the peer's acknowledgment must have passed a gap before the gap is
  * taken for lost: a tap merging two directions may record an ACK a moment before the data it
@@ -178,8 +177,8 @@ export class TcpStreamReassembler {
    */
   readonly resumed: TcpResumedRun[] = [];
   /**
-   * Directions picked up mid-connection not anchored yet (only bare ACKs or keep-alive probes
-   * seen): the sequence number they stand at, for the RST window check (bounded, oldest out).
+   * Directions picked up mid-connection not anchored yet (only bare ACKs or data-less keep-alive
+   * probes seen): the sequence number they stand at, for the RST window check (bounded, oldest out).
    */
   private readonly unanchored = new Map<string, number>();
   readonly stats: TcpStreamStats = { bytesDropped: 0, gaps: 0, retransmissions: 0, evictions: 0, rstIgnored: 0 };
@@ -228,11 +227,15 @@ export class TcpStreamReassembler {
     }
     // what the segment acknowledges of the other direction (an RST ignored above says nothing)
     if ((flags & TCP_ACK) !== 0) this.noteAck(reverseFlowKey(key), ts, ack, length > 0);
-    if (state === undefined && !syn && length <= KEEPALIVE_MAX_BYTES && (flags & TCP_FIN) === 0) {
-      // Picked up mid-connection: a bare ACK or a keep-alive probe (SND.NXT − 1 with no data or
-      // one garbage octet, RFC 9293 §3.8.4, RFC 1122 §4.2.3.6) is no place to anchor the stream,
-      // one byte before its next real byte: the first segment that carries data is. Where it
-      // stands is kept for the RST check.
+    if (state === undefined && !syn && length === 0 && (flags & TCP_FIN) === 0) {
+      // Picked up mid-connection: a bare ACK or a data-less keep-alive probe (SND.NXT − 1, RFC
+      // 9293 §3.8.4, RFC 1122 §4.2.3.6) is no place to anchor the stream, one byte before its
+      // next real byte: the first segment that carries data is. One carrying a single byte is
+      // that segment: a probe's garbage octet and a message's first byte sent alone (its start
+      // line written in two, 'I' then 'NVITE…') look the same here — sequence number, length,
+      // the peer's ACK after it — and dropping the byte loses the message whose first byte it
+      // is (read as a method 'NVITE'), so it is delivered, and the framer passes over a stray
+      // first octet (sip-flows.ts). Where the direction stands is kept for the RST check.
       if (this.unanchored.size >= EVICTED_REMEMBERED && !this.unanchored.has(key)) this.unanchored.delete(this.unanchored.keys().next().value!);
       this.unanchored.set(key, seq);
       return TcpDelivery.NONE;

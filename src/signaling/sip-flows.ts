@@ -5,7 +5,12 @@
  * ignored: someone else's traffic (TLS — a direction opening with a record header is given up
  * at once —, plain HTTP), not malformed SIP, as on UDP. A direction picked
  * up mid-message is searched for the next
- * SIP start line; CRLF keep-alives (RFC 5626 §4.4.1) before it are waited through.
+ * SIP start line; CRLF keep-alives (RFC 5626 §4.4.1) before it are waited through. A direction
+ * picked up mid-connection may open with a keep-alive probe's garbage octet (RFC 1122 §4.2.3.6,
+ * delivered by the reassembler: it cannot tell it from a first byte sent alone), passed over;
+ * with the rest of a WebSocket handshake's 101 (the capture began inside it), the frames after
+ * it are found; a frame whose end has not come yet is waited for (each frame in several
+ * segments, the capture begun after the handshake).
  * A direction ends with its connection (end()): a new connection on the same four-tuple starts over.
  * The number of directions followed is bounded; the least recently active is dropped.
  */
@@ -41,8 +46,20 @@ interface Flow {
   /** while undecided: the bytes inspected so far without a start line or a frame, CR/LF aside */
   undecidedBytes: number;
   framer: SipStreamFramer | WebSocketFrameDecoder | ResyncingWebSocket | null;
-  /** while undecided: the unfinished last line, which may be the start of a start line */
+  /** while undecided: the unfinished last line, which may be the start of a start line, or from a WebSocket frame begun whose end has not come */
   carry: Uint8Array | null;
+  /** while undecided: where in `carry` a WebSocket frame begins whose end had not come (-1: none) */
+  carryFrame: number;
+  /**
+   * while undecided: `carry` starts where a frame may start on its own word (its chunk's start, CR/LF
+   * aside, or a frame begun), not at a line inside a chunk, where only evidence makes one a frame
+   */
+  carryOpen: boolean;
+  /**
+   * while undecided: the bytes classify() is given start at the direction's first byte (no byte
+   * before them was let go), which may be a keep-alive probe's garbage octet
+   */
+  origin: boolean;
 }
 
 /** A start line longer than this is not waited for across chunks. */
@@ -83,7 +100,7 @@ export class SipFlowDemux {
     if (flow) {
       this.flows.delete(flowKey);
     } else {
-      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null };
+      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null, carryFrame: -1, carryOpen: false, origin: true };
       this.stats.flows++;
     }
     this.flows.set(flowKey, flow);
@@ -158,6 +175,9 @@ export class SipFlowDemux {
     if (flow.framer === null) {
       // still undecided: the line it carried does not go on into the bytes after the gap
       flow.carry = null;
+      flow.carryFrame = -1;
+      flow.carryOpen = false;
+      flow.origin = false;
       return null;
     }
     // (a report keeps 80 characters of a detail)
@@ -185,37 +205,71 @@ export class SipFlowDemux {
   /**
    * Decides what the direction carries; returns where its first message starts, or NOT_FOUND
    * (given up as not SIP once its bytes without a start line or frame, CR/LF aside, pass the budget).
-   * `carried`: how many of the bytes are the line carried from the direction's chunk before.
+   * `carried`: how many of the bytes are the line (or frame) carried from the direction's chunk before.
    */
   private classify(flowKey: string, flow: Flow, b: Uint8Array, off: number, len: number, carried: number): number {
     const end = off + len;
+    const carryFrame = flow.carryFrame;
+    const origin = flow.origin;
+    // where the bytes start, a frame may start on its own word (not a line inside a chunk)
+    const offOpen = carried === 0 || flow.carryOpen;
+    flow.carryFrame = -1;
+    flow.carryOpen = false;
+    flow.origin = false;
+    // The direction's first byte may be a keep-alive probe's garbage octet (SND.NXT − 1, RFC 1122
+    // §4.2.3.6), which the reassembler delivers, not knowing it from a first byte sent alone
+    // (tcp-stream.ts): what opens the direction is looked for after it too, unless SIP starts at
+    // it — a method no RFC names glued before one that is aside ('x' + 'INVITE').
+    const stray = origin && len > 1 && b[off] !== 0x0d && b[off] !== 0x0a && (!looksLikeSip(b, off, len) || (!namesMethod(b, off, end) && namesMethod(b, off + 1, end))) ? off + 1 : -1;
     // encrypted (wss, HTTPS, SIP over TLS): never read, nor searched for what its ciphertext may look like
-    if (flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) {
+    if ((flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) || (stray >= 0 && opensWithTlsRecord(b, stray, end))) {
       flow.kind = 'other';
       this.stats.notSip++;
       return NOT_FOUND;
     }
-    // an Upgrade request (or a proxy's CONNECT) or response, or a frame that chains, at the carried line's start or the
-    // chunk's own: one byte of a binary stream (TLS picked up mid-connection) says little
-    // (CONNECT: a client behind an HTTP proxy opens its tunnel first, RFC 6455 §4.1)
-    let ws = opensHttpExchange(b, off, end) || opensWithFrames(b, off, end) ? off : -1;
-    if (ws < 0 && carried > 0 && opensWithFrames(b, off + carried, end)) ws = off + carried;
-    if (ws >= 0) {
-      flow.kind = 'websocket';
-      flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, this.connectionFor(flowKey));
-      return ws;
-    }
     let at = off;
     while (at < end && (b[at] === 0x0d || b[at] === 0x0a)) at++;
+    // an Upgrade request (or a proxy's CONNECT) or response, or a frame that chains, at the carried
+    // line's start or the chunk's own, where a frame carried from before begins, after a stray first
+    // octet or after CR/LF: one byte of a binary stream (TLS picked up mid-connection) says little
+    // (CONNECT: a client behind an HTTP proxy opens its tunnel first, RFC 6455 §4.1). A frame whose
+    // end has not come yet is one when its payload opens with a SIP start line; else, the first
+    // one that may be is carried until it has (`begun`).
+    let begun = -1;
+    const frames = (p: number): boolean => {
+      if (opensWithFrames(b, p, end) || framesStartLine(b, p, end)) return true;
+      if (begun < 0 && frameBegun(b, p, end, this.limits.maxUndecidedBytes)) begun = p;
+      return false;
+    };
+    let ws = opensHttpExchange(b, off, end) || (offOpen && frames(off)) ? off : -1;
+    if (ws < 0 && carried > 0 && frames(off + carried)) ws = off + carried;
+    if (ws < 0 && carryFrame > 0 && frames(off + carryFrame)) ws = off + carryFrame;
+    if (ws < 0 && stray >= 0 && (opensHttpExchange(b, stray, end) || frames(stray))) ws = stray;
+    if (ws < 0 && offOpen && at > off && at < end && frames(at)) ws = at;
+    if (ws >= 0) return this.webSocket(flowKey, flow, ws);
+    const openAt = at;
+    let own = off + carried;
+    while (own < end && (b[own] === 0x0d || b[own] === 0x0a)) own++;
     for (;;) {
-      if (at < end && looksLikeSip(b, at, end - at)) {
-        flow.kind = 'sip';
-        flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
-        return at;
-      }
+      if (at === off && stray >= 0 && looksLikeSip(b, stray, end - stray)) return this.sip(flow, stray);
+      if (at < end && looksLikeSip(b, at, end - at)) return this.sip(flow, at);
       const lf = b.indexOf(0x0a, at);
+      // the chunk's own start, inside the line: a segment may open with a message after a carried body ending in no CRLF
+      if (at < own && (lf < 0 || lf >= own) && own < end && looksLikeSip(b, own, end - own)) return this.sip(flow, own);
       if (lf < 0 || lf >= end) break;
       at = lf + 1;
+      // After an empty line, the end of an HTTP header section: the rest of a WebSocket
+      // handshake's 101 when the capture began inside it, frames after it (RFC 6455 §4.2.2). So
+      // taken when a frame's payload opens with a SIP start line, or the header lines before
+      // name WebSocket (Upgrade, Sec-WebSocket-*): the rest of a SIP message picked up
+      // mid-message may have a body there that opens like a frame (an ISUP body's 0x01).
+      if (at < end && endsHeaderSection(b, off, at)) {
+        if (framesStartLine(b, at, end)) return this.webSocket(flowKey, flow, at);
+        if (namesWebSocket(b, off, at)) {
+          if (opensWithFrames(b, at, end)) return this.webSocket(flowKey, flow, at);
+          if (begun < 0 && frameBegun(b, at, end, this.limits.maxUndecidedBytes)) begun = at;
+        }
+      }
     }
     // only the chunk's own bytes count (the carried line was counted with its chunk), and not its
     // CR/LF: keep-alive pings and pongs (RFC 5626 §4.4.1) may come for as long as the flow is idle
@@ -225,8 +279,30 @@ export class SipFlowDemux {
       this.stats.notSip++;
       return NOT_FOUND;
     }
-    if (at < end && end - at <= MAX_CARRY) flow.carry = b.slice(at, end);
+    // the unfinished last line, and from where a frame may have begun (bounded by frameBegun)
+    const line = at < end && end - at <= MAX_CARRY ? at : -1;
+    const from = begun >= 0 && (line < 0 || begun < line) ? begun : line;
+    if (from >= 0) {
+      flow.carry = b.slice(from, end);
+      flow.carryFrame = begun >= 0 ? begun - from : -1;
+      flow.carryOpen = from === begun || from === own || (offOpen && from === openAt);
+      flow.origin = origin && from === off;
+    }
     return NOT_FOUND;
+  }
+
+  /** The direction carries SIP over WebSocket, from `at`. */
+  private webSocket(flowKey: string, flow: Flow, at: number): number {
+    flow.kind = 'websocket';
+    flow.framer = new WebSocketFrameDecoder({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, this.connectionFor(flowKey));
+    return at;
+  }
+
+  /** The direction carries plain SIP, from `at`. */
+  private sip(flow: Flow, at: number): number {
+    flow.kind = 'sip';
+    flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
+    return at;
   }
 
   /** The WebSocket connection a newly classified direction belongs to: its peer direction's (resyncing after a gap or not), when that is followed. */
@@ -269,6 +345,72 @@ function opensWithFrames(b: Uint8Array, at: number, end: number): boolean {
   if (first === undefined || (first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2)) return false;
   if ((first === 0x41 || first === 0x42) && looksLikeSip(b, at, end - at)) return false;
   return frameChains(b, at, end, frameStart);
+}
+
+/**
+ * Whether a text or binary message's first frame, not compressed, starts at `at` whose payload
+ * (unmasked) opens with a SIP start line — a frame carrying SIP (RFC 7118 §5.1), whether or not
+ * its end is in the bytes yet.
+ */
+function framesStartLine(b: Uint8Array, at: number, end: number): boolean {
+  const first = b[at];
+  if (first === undefined || (first & 0x70) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2) || at + 2 > end) return false;
+  const masked = (b[at + 1]! & 0x80) !== 0;
+  let length = b[at + 1]! & 0x7f;
+  let header = 2;
+  if (length === 126) {
+    if (at + 4 > end) return false;
+    length = (b[at + 2]! << 8) | b[at + 3]!;
+    header = 4;
+  } else if (length === 127) return false;
+  const payload = at + header + (masked ? 4 : 0);
+  const n = Math.min(length, end - payload, MAX_CARRY);
+  if (n <= 0) return false;
+  let text = b.subarray(payload, payload + n);
+  if (masked) {
+    const key = at + header;
+    text = new Uint8Array(n);
+    for (let i = 0; i < n; i++) text[i] = b[payload + i]! ^ b[key + (i & 3)]!;
+  }
+  return text[0] !== 0x0d && text[0] !== 0x0a && looksLikeSip(text, 0, n);
+}
+
+/**
+ * Whether a frame may begin at `at` whose end is not in the bytes yet — its header cut short, or
+ * its payload — of at most `max` bytes: the first byte of a text or binary message's first frame
+ * or of a Close, Ping or Pong (as opensWithFrames), one to wait for the rest of.
+ */
+function frameBegun(b: Uint8Array, at: number, end: number, max: number): boolean {
+  const first = b[at];
+  if (first === undefined) return false;
+  const control = first === 0x88 || first === 0x89 || first === 0x8a;
+  if (!control && ((first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2))) return false;
+  if (at + 2 > end) return true;
+  const length = b[at + 1]! & 0x7f;
+  if (control && length > 125) return false;
+  const next = frameEnd(b, at, end);
+  // (-1: a 16-bit length not all in yet; a 64-bit one no SIP message needs)
+  if (next < 0) return length === 126;
+  return next > end && next - at <= max;
+}
+
+/** The methods RFC 3261 and its extensions name (RFC 3262, 3311, 3428, 3515, 3903, 6086, 6665). */
+const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'UPDATE', 'MESSAGE', 'REFER', 'PUBLISH', 'INFO', 'SUBSCRIBE', 'NOTIFY'];
+
+/** Whether a request line naming one of METHODS starts at `at`. */
+function namesMethod(b: Uint8Array, at: number, end: number): boolean {
+  return METHODS.some((m) => end - at > m.length && b[at + m.length] === 0x20 && Buffer.from(b.buffer, b.byteOffset + at, m.length).toString('latin1') === m);
+}
+
+/** Whether the line ending just before `at` is empty (CRLF or LF alone after a line), within bytes from `from`. */
+function endsHeaderSection(b: Uint8Array, from: number, at: number): boolean {
+  if (at - 2 < from || b[at - 1] !== 0x0a) return false;
+  return b[at - 2] === 0x0a || (at - 3 >= from && b[at - 2] === 0x0d && b[at - 3] === 0x0a);
+}
+
+/** Whether bytes[from, to) name WebSocket (an Upgrade or Sec-WebSocket-* field of the handshake), any case. */
+function namesWebSocket(b: Uint8Array, from: number, to: number): boolean {
+  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1').toLowerCase().includes('websocket');
 }
 
 /** A TLS record header (RFC 8446 §5.1): content type change_cipher_spec, alert, handshake or application_data (20-23), version 3.x. */

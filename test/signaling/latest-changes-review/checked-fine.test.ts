@@ -75,9 +75,11 @@ describe('WebSocket handshake variants (unit)', () => {
     expect([push(c, 'c', REQ), push(c, 'c', cf()), push(c, 'c', cf())]).toEqual([[], ['o1'], ['o1']]);
   });
   // 3. A capture that starts inside the client's GET (its tail and a frame in one segment): read on
+  // (since the eighteenth round's tcp-suspicions fix, the frame after the header section's empty
+  // line, which names websocket, is read in its own segment, no longer one segment late)
   it('capture begins inside the GET', () => {
     const d = new SipFlowDemux({}, reverse);
-    expect([push(d, 'c', cat(REQ.slice(REQ.indexOf('Sec-WebSocket-Key')), cf())), push(d, 's', RES), push(d, 'c', cf()), push(d, 's', sf())]).toEqual([[], [], ['o1', 'o1'], ['o1']]);
+    expect([push(d, 'c', cat(REQ.slice(REQ.indexOf('Sec-WebSocket-Key')), cf())), push(d, 's', RES), push(d, 'c', cf()), push(d, 's', sf())]).toEqual([['o1'], [], ['o1'], ['o1']]);
   });
   // 4. A proxy's 407 (with Content-Length) and the CONNECT sent again are waited through (the
   //    200 with Content-Length: 0; the length-less 200 is websocket-connect-tunnel.test.ts)
