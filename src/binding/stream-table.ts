@@ -37,6 +37,14 @@ export interface StreamState {
   /** bumped whenever anything that decides its preferences changes (cache key). */
   generation: number;
   lastSeen: number;
+  /**
+   * RTP came from it after the scope in force disabled its m-section (false again at each new
+   * scope): a source that keeps sending on a BUNDLE transport the answer took its m-section off.
+   * A transport-wide feedback there times its packets, so it stops that feedback as a disabled
+   * subject does (MediaCore.transportWideGoverning). Set off the per-packet path: a scope change
+   * forgets the dialog's cached flows, so its first packet after one takes rtpStream.
+   */
+  sentWhileDisabled: boolean;
   /** the payload type of its last RTP packet; -1 before any (its clock rate: RTCP jitter in time, windows.ts) */
   pt: number;
   /** ReportedFlag bits: what was already reported about this stream. */
@@ -145,6 +153,7 @@ export class StreamTable {
       sdesApts: [],
       generation: 0,
       lastSeen: ts,
+      sentWhileDisabled: false,
       pt: -1,
       reported: 0,
       reportedApts: null,

@@ -235,7 +235,10 @@ export class MediaCore {
           const before = this.sessionWindows.has(session) ? this.decidingStates(session) : null;
           session.scope = ev.scope;
           // rebind now, so a dialog that ends before its streams speak again is shown as it stood
-          for (const stream of session.streams.values()) bindStream(stream, ev.scope, NO_CANDIDATES);
+          for (const stream of session.streams.values()) {
+            bindStream(stream, ev.scope, NO_CANDIDATES);
+            stream.sentWhileDisabled = false;
+          }
           if (before !== null) this.closeChangedWindows(session, before, ev.frame, ev.ts);
         }
         return;
@@ -360,6 +363,7 @@ export class MediaCore {
       }
     }
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
+    if (stream.section !== null && stream.section.disabled) stream.sentWhileDisabled = true;
   }
 
   /**
@@ -557,8 +561,12 @@ export class MediaCore {
       if (item.kind === 'rtpfb' && item.fmt === 15 && entry !== undefined && stopped === null && !absent) {
         // TWCC's statuses and deltas time every packet the transport carried, whichever stream
         // sent it (one sequence counter for all of them, draft-holmer-rmcat-transport-wide-cc-extensions §2): every m-section on it governs too
-        governing = this.transportWideGoverning(session, entry, governing!, fallback);
-        absent = governing === null;
+        const tw = this.transportWideGoverning(session, entry, governing!, fallback);
+        if (tw !== null && 'stoppedBy' in tw) stopped = tw.stoppedBy;
+        else {
+          governing = tw;
+          absent = governing === null;
+        }
       }
       const decision = stopped !== null ? stoppedStreamDecision() : decideGoverned(item, absent ? null : governing);
       // named fields, not counters.telemetry[kind]: a keyed store by a string costs per item
@@ -601,19 +609,25 @@ export class MediaCore {
    * or by a pending offer — to an m-section there, and one bound to no m-section yet; every
    * stream of the call where the compound came by its sender's a=ssrc (from addresses no SDP
    * names: which m-sections share that transport is not known). A stream whose m-section the
-   * answer disabled has left the transport and is passed over; one an unanswered offer disables
+   * answer disabled has left the transport and is passed over — unless it is seen sending RTP to
+   * the call since (StreamState.sentWhileDisabled): then the feedback times its packets, and it
+   * stops the item as a disabled subject does (SPEC §5: disabling is never a relaxation; returned
+   * as `stoppedBy`); one an unanswered offer disables
    * still counts (SPEC §5: the stricter of the old and the proposed scope until the answer). What
    * another live call declaring the stream says counts too (an SFU forwards other calls' streams
    * on this transport). Their preferences are not reported on here: their own telemetry does that.
    */
-  private transportWideGoverning(session: RtpSession, entry: TransportEntry, governing: ResolvedPreference, fallback: ResolvedPreference | null): ResolvedPreference | null {
+  private transportWideGoverning(session: RtpSession, entry: TransportEntry, governing: ResolvedPreference, fallback: ResolvedPreference | null): ResolvedPreference | { stoppedBy: StreamPreference } | null {
     const sections = entry.sections;
     const anywhere = this.routedBySsrc;
     for (const stream of session.streams.values()) {
       this.rebindIfStale(stream);
       const section = stream.section;
       const pending = stream.pendingSection;
-      if (section?.disabled === true) continue;
+      if (section?.disabled === true) {
+        if (stream.sentWhileDisabled) return { stoppedBy: this.preferences.of(stream) };
+        continue;
+      }
       if (!anywhere && (section !== null || pending !== null) && !(section !== null && sections.includes(section.index)) && !(pending !== null && sections.includes(pending.index))) continue;
       const p = governingOf(this.preferences.of(stream), fallback);
       if (p === null) return null;
@@ -810,6 +824,14 @@ export class MediaCore {
           this.noteBeforeSdes(session);
           stream.learnedMid = item.text;
           stream.learnedMidVia = 'sdes-mid';
+          stream.boundScope = null;
+        }
+        // newer than a mid read under a pending offer's extension ids, it outranks that one as a
+        // mid read by the ids in force does (rtpStream): the later mid moves the stream (RFC 8843
+        // §9.2, §15), in the offer's m-sections too, and is what the answer settles on
+        if (stream.offeredMid !== null && stream.offeredMid !== item.text) {
+          this.noteBeforeSdes(session);
+          forgetOfferedMid(stream);
           stream.boundScope = null;
         }
       } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
