@@ -20,6 +20,7 @@ import { ExporterClosedError, type ExportFailureKind, ExportOverflowError, expor
 import { EnforcerMetrics, startMetricsServer, type MetricsServer } from '../export/metrics.js';
 import { NatsJetStreamExporter, natsServersForDisplay } from '../export/nats-exporter.js';
 import { RotatingNdjsonExporter } from '../export/ndjson-rotating.js';
+import { SpoolFileError } from '../export/spool.js';
 import { carriesMediaPortProtocol, classifyRtpRtcp } from '../media/demux.js';
 import { UriResolver } from '../policy/uri-resolver.js';
 import { reportJson } from '../report/report.js';
@@ -161,7 +162,11 @@ function oncePerOutage(log: (e: LogEvent) => void, exporter: string, delivered: 
 /** How long NATS may still deliver once the service stops. */
 const NATS_STOP_GRACE_MS = 5000;
 
-function exporterOf(name: string, exporter: Exporter & { pending?: number }, log: (e: LogEvent) => void, awaitSend: boolean): LineExporter {
+/**
+ * An exporter over the network. `onWriteFailure`: where a line that could not be written to its
+ * spool goes (the AI service's; see startLive's onWriteFailure), rather than an export-error.
+ */
+function exporterOf(name: string, exporter: Exporter & { pending?: number }, log: (e: LogEvent) => void, awaitSend: boolean, onWriteFailure?: (err: Error) => void): LineExporter {
   const pending = new Set<Promise<void>>();
   return {
     name,
@@ -173,6 +178,10 @@ function exporterOf(name: string, exporter: Exporter & { pending?: number }, log
           if (err instanceof ExporterClosedError) return;
           // a line given up to make room was told to the failure listener (logged once per outage)
           if (err instanceof ExportOverflowError) return;
+          // its spool file cannot be written (a full disk): the line would not outlive a restart as
+          // the spool promises — an output that cannot be written, which stops the service as an
+          // NDJSON file does
+          if (err instanceof SpoolFileError && onWriteFailure) return onWriteFailure(err);
           log({ event: 'export-error', level: 'error', exporter: name, error: err instanceof Error ? err.message : String(err) });
         }),
       );
@@ -294,7 +303,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
         },
         onSpoolError: (err) => log({ event: 'spool-error', level: 'error', error: err.message }),
       });
-      exporters.push(exporterOf(scheme, ai, log, true));
+      exporters.push(exporterOf(scheme, ai, log, true, onWriteFailure));
     }
     if (opts.nats) {
       // every line retries on its own while the server is away: one log per outage, not per attempt

@@ -208,8 +208,8 @@ function cannotWrite(path: string, err: unknown): Error {
   return new Error(`${path}: cannot write: ${errorReason(err)}`, { cause: err });
 }
 
-/** `no space left on device (ENOSPC)` for a system error, else the error's message. */
-function errorReason(err: unknown): string {
+/** `no space left on device (ENOSPC)` for a system error, else the error's message (the spool's file errors say it so too). */
+export function errorReason(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   const what = typeof e.errno === 'number' ? getSystemErrorMap().get(e.errno)?.[1] : undefined;
   return what !== undefined && e.code !== undefined ? `${what} (${e.code})` : err instanceof Error ? err.message : String(err);

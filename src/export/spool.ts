@@ -20,6 +20,7 @@
  */
 import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { makeDir } from './make-dir.js';
+import { errorReason } from './ndjson-file.js';
 import { join } from 'node:path';
 
 export interface SpoolEntry {
@@ -77,13 +78,28 @@ const ACKS_FILE = 'acks.ndjson';
 /** what a rewrite cut by a kill leaves (see recover) */
 const TEMP_FILE = /^(?:segment-\d+\.ndjson|acks\.ndjson)\.tmp$/;
 
+/**
+ * A spool file that could not be written (or deleted, or replaced by its rewrite), named as the
+ * NDJSON outputs name theirs: `<dir>/segment-3.ndjson: cannot write: no space left on device
+ * (ENOSPC)` — the file, what was being done, and the system's reason, in one line.
+ */
 export class SpoolFileError extends Error {
   constructor(
     readonly path: string,
     cause: unknown,
+    doing = 'cannot write',
   ) {
-    super(`spool ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`${path}: ${doing}: ${errorReason(cause)}`, { cause });
     this.name = 'SpoolFileError';
+  }
+}
+
+/** `task`'s failure as the SpoolFileError naming `path`. */
+async function onFile<T>(path: string, task: Promise<T>, doing?: string): Promise<T> {
+  try {
+    return await task;
+  } catch (err) {
+    throw new SpoolFileError(path, err, doing);
   }
 }
 
@@ -293,7 +309,7 @@ export class DiskSpool {
     if (segment.live <= 0) {
       this.segments.delete(n);
       if (n === this.activeSegment) this.startSegment();
-      await this.serial(() => unlink(path).catch(ignoreMissing));
+      await this.serial(() => onFile(path, unlink(path).catch(ignoreMissing), 'cannot delete'));
       return;
     }
     const due = force || segment.deadUntil <= now;
@@ -312,8 +328,8 @@ export class DiskSpool {
       let text = '';
       for (const e of this.pending.values()) if (e.segment === n) text += lineOf(e);
       try {
-        await writeFile(`${path}.tmp`, text);
-        await rename(`${path}.tmp`, path);
+        await onFile(`${path}.tmp`, writeFile(`${path}.tmp`, text));
+        await onFile(path, rename(`${path}.tmp`, path), 'cannot rewrite');
       } catch (err) {
         // The old file stands, dead lines and all: they stay due, so the next expire() tries again.
         // What the rewrite wrote goes (a full disk leaves part of it): it holds item bodies that
@@ -351,7 +367,7 @@ export class DiskSpool {
       const batch = [...this.unwritten];
       this.unwritten.clear();
       this.unwrittenFlush = undefined;
-      for (const [file, text] of batch) await appendFile(file, text.join(''));
+      for (const [file, text] of batch) await onFile(file, appendFile(file, text.join('')));
     });
     return this.unwrittenFlush;
   }
@@ -360,7 +376,7 @@ export class DiskSpool {
     const run = this.io.then(task).then(
       () => undefined,
       (err: unknown) => {
-        throw new SpoolFileError(this.dir, err);
+        throw err instanceof SpoolFileError ? err : new SpoolFileError(this.dir, err);
       },
     );
     // A failed write is reported to its caller; later writes still run.
@@ -448,8 +464,9 @@ export class DiskSpool {
     this.ackLines = this.acked.size;
     await this.serial(async () => {
       const text = [...this.acked].map(([id, until]) => JSON.stringify({ id, until }) + '\n').join('');
-      await writeFile(join(this.dir, `${ACKS_FILE}.tmp`), text);
-      await rename(join(this.dir, `${ACKS_FILE}.tmp`), join(this.dir, ACKS_FILE));
+      const acks = join(this.dir, ACKS_FILE);
+      await onFile(`${acks}.tmp`, writeFile(`${acks}.tmp`, text));
+      await onFile(acks, rename(`${acks}.tmp`, acks), 'cannot rewrite');
     });
   }
 }

@@ -604,6 +604,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       }
       if (!readEnded && feed.stats.packets > 0 && opts.onPartialResult) await opts.onPartialResult(resultOf(finals));
     } finally {
+      // Batches still in the shard threads when writing failed (an output file that cannot be
+      // made) are not written: the run failed. Closing the threads rejects their results with
+      // piscina's "Terminating worker thread", which nobody would await: an unhandled
+      // rejection that ended the process with a stack before the error's one line (SPEC §8).
+      for (const batch of inFlight.splice(0)) batch.results.catch(() => undefined);
       // shard threads stop even when writing failed (a full disk), or the process would not end
       await Promise.all(shards.map((s) => s.close()));
     }
