@@ -20,6 +20,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  // Progress and warnings are a side channel: a stderr reader that goes away (`2>&1 | head -1`, a
+  // log collector restarting) stops them, never the run, whose outputs and exit code stay those
+  // of a run whose stderr is read. (Node ignores SIGPIPE; without a listener the EPIPE is thrown.)
+  process.stderr.on('error', () => {});
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? process.stderr : process.stdout).write(USAGE + '\n');
@@ -43,8 +47,17 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`aipref-enforcer ${name}: ${message.split('\n')[0]}\n`);
+    process.stderr.write(`aipref-enforcer ${name}: ${oneLine(message)}\n`);
     if (process.env.AIPREF_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 1;
   }
+}
+
+/**
+ * An error message as the one line SPEC §8 asks for: control characters (a newline in a file
+ * name, a multi-line message) escaped as in JSON, so the line keeps the reason and the offset
+ * after them rather than being cut there.
+ */
+export function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }

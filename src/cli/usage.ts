@@ -11,7 +11,7 @@ export const USAGE = `usage:
   aipref-enforcer replay <capture> --to udp://<host>:<port>|hep://<host>:<port> [--speed <x>] [--udp-mode plain|ip-packet] [--hep-auth-key <key>]   (sends the capture to a live enforcer)
   aipref-enforcer live [--udp <host:port>] [--udp-mode plain|ip-packet] [--hep <host:port> [--hep-auth-key <key>]] [--interface <name> [--filter <bpf>]]
                        [--policy <file>] [--config <file.json>] [--out <dir>] [--rotate-bytes <n>] [--rotate-age <dur>] [--max-files <n>]
-                       [--to http(s)://…|ws(s)://… --token <t> --spool <dir>] [--metrics <host:port>]
+                       [--to http(s)://…|ws(s)://… [--token <t>] --spool <dir>] [--metrics <host:port>]
                        [--nats nats://<host>:<port> [--nats-max-age <dur>] [--nats-max-pending <n>]]
                        [--workers <n>] [--window <dur>] [--batch-ms <n>] [--stats-every <dur>] [--explain] [--quiet]
                        [--no-resolve-uri] [--uri-ca <pem>]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri)
