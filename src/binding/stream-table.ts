@@ -1,4 +1,5 @@
 import type { DialogRef } from '../report/report.js';
+import type { TransportEntry } from './transport-map.js';
 import type { BindingVia, DialogScope, SectionScope } from './types.js';
 
 /** One RTP stream (an SSRC within an RTP session) and everything learned about it. */
@@ -38,13 +39,17 @@ export interface StreamState {
   generation: number;
   lastSeen: number;
   /**
-   * RTP came from it after the scope in force disabled its m-section (false again at each new
-   * scope): a source that keeps sending on a BUNDLE transport the answer took its m-section off.
-   * A transport-wide feedback there times its packets, so it stops that feedback as a disabled
-   * subject does (MediaCore.transportWideGoverning). Set off the per-packet path: a scope change
-   * forgets the dialog's cached flows, so its first packet after one takes rtpStream.
+   * Where RTP came from it after the answer disabled its m-section (null: not seen since): a
+   * source that keeps sending on a transport the answer took its m-section off. A transport-wide
+   * feedback there times its packets, so it stops that feedback as a disabled subject does
+   * (MediaCore.transportWideGoverning): the transport's entry (its m-sections tell which
+   * transport; a later scope's entries for it name the same ones), or 'unrouted' when the packet
+   * reached the call by its SSRC alone. Set off the per-packet path (a scope change forgets the
+   * dialog's cached flows, so its first packet after one takes rtpStream); forgotten once its
+   * m-section is no longer disabled — a scope that keeps it disabled (a session refresh) does
+   * not relax what its packets still make it.
    */
-  sentWhileDisabled: boolean;
+  sentWhileDisabled: TransportEntry | 'unrouted' | null;
   /** the payload type of its last RTP packet; -1 before any (its clock rate: RTCP jitter in time, windows.ts) */
   pt: number;
   /** ReportedFlag bits: what was already reported about this stream. */
@@ -153,7 +158,7 @@ export class StreamTable {
       sdesApts: [],
       generation: 0,
       lastSeen: ts,
-      sentWhileDisabled: false,
+      sentWhileDisabled: null,
       pt: -1,
       reported: 0,
       reportedApts: null,

@@ -4,6 +4,7 @@ import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { parseCommandArgs } from './args.js';
 import { LineWriter } from './line-writer.js';
 import { loadPolicyOption } from './replay.js';
+import { sayLine } from './stderr-line.js';
 
 /**
  * `aipref-enforcer bindings <capture> [--policy f] [--json]` (SPEC §8): the binding table at
@@ -25,7 +26,7 @@ export async function runBindings(args: string[]): Promise<number> {
     bindings: true,
     sink: { exports: discard, reports: discard, decisions: discard, encoded: discard },
     // as replay and inspect: a cut last record, records of a link type not read
-    onWarning: (message) => process.stderr.write(`aipref-enforcer bindings: ${message}\n`),
+    onWarning: (message) => sayLine('bindings', message),
     // a capture broken mid-file: the table of what was read, then the error (as inspect does)
     onPartialResult: (partial) => printBindings(partial.bindings, json),
   });

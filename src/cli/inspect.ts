@@ -11,6 +11,7 @@ import { LineWriter } from './line-writer.js';
 import { microseconds } from '../enforce/records.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage.js';
+import { sayLine } from './stderr-line.js';
 
 interface Endpoints {
   frame: number;
@@ -132,7 +133,7 @@ export async function runInspect(args: string[]): Promise<number> {
     progress.done();
   }
   warnings.push(...unsupportedLinkTypeWarnings(capture, feed.stats.layers));
-  for (const w of warnings) process.stderr.write(`aipref-enforcer inspect: ${w}\n`);
+  for (const w of warnings) sayLine('inspect', w);
   if (!json && !values.quiet) {
     process.stderr.write(`${feed.stats.packets} packets, ${malformed} malformed\n`);
   }

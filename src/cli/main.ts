@@ -1,3 +1,4 @@
+import { sayLine } from './stderr-line.js';
 import { USAGE, UsageError } from './usage.js';
 
 type Command = (args: string[]) => Promise<number>;
@@ -43,21 +44,14 @@ export async function main(argv: string[]): Promise<number> {
     return await (await load())(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`aipref-enforcer ${name}: ${err.message}\n${USAGE}\n`);
+      sayLine(name, err.message);
+      process.stderr.write(USAGE + '\n');
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`aipref-enforcer ${name}: ${oneLine(message)}\n`);
+    sayLine(name, message);
     if (process.env.AIPREF_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     return 1;
   }
 }
 
-/**
- * An error message as the one line SPEC §8 asks for: control characters (a newline in a file
- * name, a multi-line message) escaped as in JSON, so the line keeps the reason and the offset
- * after them rather than being cut there.
- */
-export function oneLine(message: string): string {
-  return message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}

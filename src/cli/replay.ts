@@ -12,6 +12,7 @@ import { parseCommandArgs, parseWorkerCount } from './args.js';
 import { Progress } from './progress.js';
 import { checkOutDir } from './out-dir.js';
 import { UsageError } from './usage.js';
+import { sayLine } from './stderr-line.js';
 
 /** Policy file errors are bad input (exit 1) with the file's own one-line message. */
 export async function loadPolicyOption(file: string | undefined) {
@@ -55,7 +56,7 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
       udpMode: udpMode === 'ip-packet' ? 'ip-packet' : 'payload',
       ...(hepAuthKey !== undefined && { authKey: hepAuthKey }),
       // a record cut short is said, as the enforcing commands say it, and counted in `skipped`
-      onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
+      onWarning: (message) => sayLine('replay', message),
     });
     process.stdout.write(JSON.stringify({ sent: result.sent, skipped: result.skipped }) + '\n');
     return 0;
@@ -201,7 +202,7 @@ export async function runReplay(args: string[]): Promise<number> {
     outDir,
     explain,
     () => {
-      for (const warning of policy.warnings()) process.stderr.write(`aipref-enforcer replay: ${warning}\n`);
+      for (const warning of policy.warnings()) sayLine('replay', warning);
     },
     // closing the files (below) then rejects with the error naming the file: exit 1
     () => interrupt.abort(),
@@ -224,7 +225,7 @@ export async function runReplay(args: string[]): Promise<number> {
       sink: outputs.sink,
       signal: interrupt.signal,
       onProgress: (packets, bytes) => progress.update(packets, bytes),
-      onWarning: (message) => process.stderr.write(`aipref-enforcer replay: ${message}\n`),
+      onWarning: (message) => sayLine('replay', message),
       onPartialResult: (r) => void (partial = r),
     });
     // made at the first write; a capture with no record in it (a header alone) still has them, empty

@@ -237,7 +237,7 @@ export class MediaCore {
           // rebind now, so a dialog that ends before its streams speak again is shown as it stood
           for (const stream of session.streams.values()) {
             bindStream(stream, ev.scope, NO_CANDIDATES);
-            stream.sentWhileDisabled = false;
+            if (stream.section === null || !stream.section.disabled) stream.sentWhileDisabled = null;
           }
           if (before !== null) this.closeChangedWindows(session, before, ev.frame, ev.ts);
         }
@@ -363,7 +363,7 @@ export class MediaCore {
       }
     }
     if (stream.boundScope !== scope) bindStream(stream, scope, entry?.sections ?? NO_CANDIDATES);
-    if (stream.section !== null && stream.section.disabled) stream.sentWhileDisabled = true;
+    if (stream.section !== null && stream.section.disabled) stream.sentWhileDisabled = entry ?? 'unrouted';
   }
 
   /**
@@ -609,8 +609,8 @@ export class MediaCore {
    * or by a pending offer — to an m-section there, and one bound to no m-section yet; every
    * stream of the call where the compound came by its sender's a=ssrc (from addresses no SDP
    * names: which m-sections share that transport is not known). A stream whose m-section the
-   * answer disabled has left the transport and is passed over — unless it is seen sending RTP to
-   * the call since (StreamState.sentWhileDisabled): then the feedback times its packets, and it
+   * answer disabled has left the transport and is passed over — unless it is seen sending RTP on
+   * this transport since (StreamState.sentWhileDisabled; by its SSRC alone: anywhere): then the feedback times its packets, and it
    * stops the item as a disabled subject does (SPEC §5: disabling is never a relaxation; returned
    * as `stoppedBy`); one an unanswered offer disables
    * still counts (SPEC §5: the stricter of the old and the proposed scope until the answer). What
@@ -625,7 +625,8 @@ export class MediaCore {
       const section = stream.section;
       const pending = stream.pendingSection;
       if (section?.disabled === true) {
-        if (stream.sentWhileDisabled) return { stoppedBy: this.preferences.of(stream) };
+        const sentOn = stream.sentWhileDisabled;
+        if (sentOn !== null && (anywhere || sentOn === 'unrouted' || sentOn === entry || sharesSection(sentOn.sections, sections))) return { stoppedBy: this.preferences.of(stream) };
         continue;
       }
       if (!anywhere && (section !== null || pending !== null) && !(section !== null && sections.includes(section.index)) && !(pending !== null && sections.includes(pending.index))) continue;
@@ -1180,6 +1181,12 @@ let midExtensionId = 0;
  * RFC 3551's static table — the m-section's codec's when that was a DTMF event or comfort noise
  * packet; before any RTP of it, the rate its m-section's media formats share.
  */
+/** Whether two transport entries' m-section lists meet: the same transport, under an earlier or a later scope. */
+function sharesSection(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (b.includes(a[i]!)) return true;
+  return false;
+}
+
 function reportedClockRates(session: RtpSession, reports: readonly ReportBlock[]): number[] | undefined {
   if (reports.length === 0) return undefined;
   const rates: number[] = [];
