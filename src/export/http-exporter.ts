@@ -13,7 +13,7 @@ import { retryPauseMs, type BackoffOptions } from './backoff.js';
 import type { DeliveryTransport } from './delivery-transport.js';
 import { ExporterClosedError, exportLineExpiresAt, exportLineId, type ExportFailureListener, type ExportLine, type Exporter } from './exporter.js';
 import { HttpTransport } from './http-transport.js';
-import { DiskSpool, type DiskSpoolOptions, type SpoolStats } from './spool.js';
+import { DiskSpool, SpoolFileError, type DiskSpoolOptions, type SpoolStats } from './spool.js';
 import { WebSocketTransport } from './websocket-transport.js';
 
 export interface AiServiceExporterOptions {
@@ -218,8 +218,16 @@ export class AiServiceExporter implements Exporter {
       if (entry) {
         busy.add(entry.id);
         const task = deliver(entry.id, entry.body)
-          // The spool could not record the outcome (disk full, permissions): the item stays and is tried again.
-          .catch((err: unknown) => this.opts.onFailure?.(err instanceof Error ? err.message : String(err), entry.id, 'retry'))
+          .catch((err: unknown) => {
+            // The spool could not record the outcome on disk (a full disk, permissions): a spool
+            // error, not a failed delivery. The item is settled all the same — acknowledged (or
+            // refused for good), it is out of the waiting items and not tried again in this run —
+            // and its id is written to disk at the next sweep (DiskSpool.expire). Were the process
+            // to end before a sweep could write it, a restart would deliver the item once more
+            // from its segment: a duplicate the service knows by its requestId, never a loss.
+            if (err instanceof SpoolFileError) this.opts.onSpoolError?.(err);
+            else this.opts.onFailure?.(err instanceof Error ? err.message : String(err), entry.id, 'retry');
+          })
           .finally(() => {
             busy.delete(entry.id);
             deliveries.delete(task);

@@ -18,7 +18,7 @@
  *   That is at most one rewrite per segment per `expire()` call, and it drops every settled
  *   line of the segment, so only items settled after it can call for the next.
  */
-import { appendFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { makeDir } from './make-dir.js';
 import { errorReason } from './ndjson-file.js';
 import { join } from 'node:path';
@@ -79,17 +79,21 @@ const ACKS_FILE = 'acks.ndjson';
 const TEMP_FILE = /^(?:segment-\d+\.ndjson|acks\.ndjson)\.tmp$/;
 
 /**
- * A spool file that could not be written (or deleted, or replaced by its rewrite), named as the
- * NDJSON outputs name theirs: `<dir>/segment-3.ndjson: cannot write: no space left on device
- * (ENOSPC)` — the file, what was being done, and the system's reason, in one line.
+ * A spool file that could not be written (or read, deleted, or replaced by its rewrite), named as
+ * the NDJSON outputs name theirs: `<dir>/segment-3.ndjson: cannot write: no space left on device
+ * (ENOSPC)` — the file, what was being done, and the system's reason, in one line. `cutFailure`:
+ * an append the disk took part of could not be cut back to its last whole line either (said as
+ * src/export/ndjson-file.ts says it).
  */
 export class SpoolFileError extends Error {
   constructor(
     readonly path: string,
     cause: unknown,
     doing = 'cannot write',
+    cutFailure?: unknown,
   ) {
-    super(`${path}: ${doing}: ${errorReason(cause)}`, { cause });
+    const torn = cutFailure === undefined ? '' : `; its last line is left torn: cannot cut it off: ${errorReason(cutFailure)}`;
+    super(`${path}: ${doing}: ${errorReason(cause)}${torn}`, { cause });
     this.name = 'SpoolFileError';
   }
 }
@@ -113,8 +117,21 @@ export class DiskSpool {
   private activeBytes = 0;
   private ackLines = 0;
   private io: Promise<void> = Promise.resolve();
-  private readonly unwritten = new Map<string, string[]>();
-  private unwrittenFlush: Promise<void> | undefined;
+  /** lines to append, per file, with what their appenders wait on (see appendLine) */
+  private readonly unwritten = new Map<string, { lines: string[]; written: Promise<void> }>();
+  /** the flush that will write `unwritten`: the files it could not write, each with its error */
+  private unwrittenFlush: Promise<Map<string, SpoolFileError>> | undefined;
+  /**
+   * Files left ending inside a line: an append the disk took part of, which could not be cut back
+   * either. Their next append starts with a newline, so that only the torn line is unreadable.
+   */
+  private readonly torn = new Set<string>();
+  /**
+   * An acknowledgement could not be appended: the ids are in `acked` only, and the next sweep
+   * writes the acks file whole (rewriteAcks), so that a restart does not deliver them again.
+   */
+  private acksUnwritten = false;
+  private readonly acksPath: string;
   readonly stats: SpoolStats = { spooled: 0, acknowledged: 0, expired: 0, discarded: 0, duplicates: 0, overflowed: 0, unreadableLines: 0 };
   private readonly segmentBytes: number;
   private readonly maxAgeSec: number;
@@ -131,6 +148,7 @@ export class DiskSpool {
     this.maxItems = opts.maxItems ?? 100_000;
     this.clock = opts.clock ?? (() => Date.now() / 1000);
     this.onDiscard = opts.onDiscard;
+    this.acksPath = join(dir, ACKS_FILE);
   }
 
   /** Opens (creating) the spool directory and takes up what a previous run left. */
@@ -227,8 +245,12 @@ export class DiskSpool {
     const until = this.expiryOf(entry);
     this.acked.set(entry.id, until);
     this.ackLines++;
-    // Queued before the segment's rewrite, so the id is on disk before the line is gone.
-    const written = this.appendLine(join(this.dir, ACKS_FILE), JSON.stringify({ id: entry.id, until }) + '\n');
+    // Queued before the segment's rewrite, so the id is on disk before the line is gone. When it
+    // cannot be written (a full disk) the settle rejects with that, but the item stays settled: it
+    // is not waiting any more, its id is in `acked`, and the next sweep writes the acks file whole
+    // (acksUnwritten). Until then a restart would take its line up again (if its segment still
+    // holds it) and deliver it once more: a duplicate, never a loss.
+    const written = this.appendLine(this.acksPath, JSON.stringify({ id: entry.id, until }) + '\n');
     this.remove(entry);
     await Promise.all([written, this.tidySegment(entry.segment, this.clock())]);
     if (this.ackLines > 2 * this.acked.size + 1000) await this.rewriteAcks();
@@ -237,6 +259,8 @@ export class DiskSpool {
   /**
    * Removes every item past its time from memory, and from disk every line past its time
    * (of waiting items and of settled ones alike); returns how many waiting items expired.
+   * It is the sweep: what failed on disk before (a segment not deleted, acknowledgements not
+   * written) is tried again here.
    */
   async expire(): Promise<number> {
     const now = this.clock();
@@ -247,9 +271,11 @@ export class DiskSpool {
       this.onDiscard?.(entry.id, 'expired');
       this.remove(entry);
     }
-    const due = [...this.segments].filter(([, s]) => s.deadUntil <= now).map(([n]) => n);
+    // a segment nothing waits in is here only when its deletion failed: due at once
+    const due = [...this.segments].filter(([, s]) => s.deadUntil <= now || s.live <= 0).map(([n]) => n);
     for (const segment of due) await this.tidySegment(segment, now);
     for (const [id, until] of this.acked) if (until <= now) this.acked.delete(id);
+    if (this.acksUnwritten) await this.rewriteAcks();
     return gone.length;
   }
 
@@ -259,10 +285,14 @@ export class DiskSpool {
    * on disk past their expiry while nothing runs). Expired items go as in expire().
    */
   async compact(): Promise<void> {
-    await this.expire();
+    // A failure (a file that cannot be rewritten or deleted, acks not written) stops no other
+    // step: each segment's settled lines go if they can. The first failure is told.
+    const failures: unknown[] = [];
+    await this.expire().catch((err: unknown) => failures.push(err));
     const now = this.clock();
-    for (const n of [...this.segments.keys()]) await this.tidySegment(n, now, true);
+    for (const n of [...this.segments.keys()]) await this.tidySegment(n, now, true).catch((err: unknown) => failures.push(err));
     await this.drained();
+    if (failures.length > 0) throw failures[0];
   }
 
   /** Resolves once every write so far is on disk. */
@@ -309,7 +339,18 @@ export class DiskSpool {
     if (segment.live <= 0) {
       this.segments.delete(n);
       if (n === this.activeSegment) this.startSegment();
-      await this.serial(() => onFile(path, unlink(path).catch(ignoreMissing), 'cannot delete'));
+      await this.serial(async () => {
+        try {
+          await unlink(path).catch(ignoreMissing);
+          this.torn.delete(path);
+        } catch (err) {
+          // Known again, its dead lines still on disk: the next sweep tries the deletion again (a
+          // segment nothing waits in is due at once), so the file does not outlive its items'
+          // expiry until the next start. Nothing is appended to it meanwhile: it is not the active one.
+          if (!this.segments.has(n)) this.segments.set(n, segment);
+          throw new SpoolFileError(path, err, 'cannot delete');
+        }
+      });
       return;
     }
     const due = force || segment.deadUntil <= now;
@@ -330,13 +371,16 @@ export class DiskSpool {
       try {
         await onFile(`${path}.tmp`, writeFile(`${path}.tmp`, text));
         await onFile(path, rename(`${path}.tmp`, path), 'cannot rewrite');
+        this.torn.delete(path);
       } catch (err) {
         // The old file stands, dead lines and all: they stay due, so the next expire() tries again.
-        // What the rewrite wrote goes (a full disk leaves part of it): it holds item bodies that
-        // no sweep looks at, which would outlive their expiry until the next start.
-        await unlink(`${path}.tmp`).catch(ignoreMissing);
         segment.deadBytes += taken.bytes;
         segment.deadUntil = Math.min(segment.deadUntil, taken.until);
+        // What the rewrite wrote goes (a full disk leaves part of it): it holds item bodies that
+        // no sweep looks at, which would outlive their expiry until the next start. Should it not
+        // go either, the next rewrite, which the dead lines still call for, writes over it and
+        // renames it; the failure told is the rewrite's.
+        await unlink(`${path}.tmp`).catch(() => undefined);
         throw err;
       }
     });
@@ -354,22 +398,65 @@ export class DiskSpool {
 
   /**
    * Appends are gathered and written together: one write per file per turn, not one per
-   * item, which is what lets a burst of exports be spooled at disk speed.
+   * item, which is what lets a burst of exports be spooled at disk speed. The promise rejects
+   * when the line's own file could not be written: one file that cannot be (the acks file, say)
+   * neither stops the others' appends of the turn nor fails their lines.
    */
   private appendLine(path: string, line: string): Promise<void> {
-    let lines = this.unwritten.get(path);
-    if (!lines) {
-      lines = [];
-      this.unwritten.set(path, lines);
+    let file = this.unwritten.get(path);
+    if (!file) {
+      const flush = (this.unwrittenFlush ??= this.flushUnwritten());
+      const written = flush.then((failed) => {
+        const err = failed.get(path);
+        if (err !== undefined) throw err;
+      });
+      file = { lines: [], written };
+      this.unwritten.set(path, file);
     }
-    lines.push(line);
-    this.unwrittenFlush ??= this.serial(async () => {
+    file.lines.push(line);
+    return file.written;
+  }
+
+  /** Writes what appendLine gathered, after the writes before; resolves to the files that failed. */
+  private flushUnwritten(): Promise<Map<string, SpoolFileError>> {
+    const failed = new Map<string, SpoolFileError>();
+    return this.serial(async () => {
       const batch = [...this.unwritten];
       this.unwritten.clear();
       this.unwrittenFlush = undefined;
-      for (const [file, text] of batch) await onFile(file, appendFile(file, text.join('')));
-    });
-    return this.unwrittenFlush;
+      for (const [file, { lines }] of batch) {
+        const err = await this.appendTo(file, lines.join(''));
+        if (err !== undefined) failed.set(file, err);
+      }
+    }).then(() => failed);
+  }
+
+  /**
+   * Appends whole lines to a file; the error naming it when that failed. An append the disk took
+   * only part of (a disk filling mid-write) leaves the file ending inside a line, and the next
+   * append — a line accepted during the drain after write-failed, once a little room came back —
+   * would be glued to it: both unreadable at the restart, though the second was reported written.
+   * So the file is cut back to its last whole line at once, as the NDJSON outputs do
+   * (src/export/ndjson-file.ts); shrinking a file frees space, so this works on a full disk too.
+   */
+  private async appendTo(file: string, text: string): Promise<SpoolFileError | undefined> {
+    try {
+      await appendFile(file, this.torn.has(file) ? `\n${text}` : text);
+      this.torn.delete(file);
+      return undefined;
+    } catch (err) {
+      if (file === this.acksPath) this.acksUnwritten = true;
+      // a file that could not be opened took nothing
+      if ((err as NodeJS.ErrnoException).syscall === 'open') return new SpoolFileError(file, err);
+      try {
+        await cutTornLine(file);
+        this.torn.delete(file);
+        return new SpoolFileError(file, err);
+      } catch (cutErr) {
+        this.torn.add(file);
+        return new SpoolFileError(file, err, 'cannot write', cutErr);
+      }
+    }
   }
 
   private serial(task: () => Promise<unknown>): Promise<void> {
@@ -397,10 +484,12 @@ export class DiskSpool {
    */
   private async recover(): Promise<void> {
     const now = this.clock();
-    for (const name of await readdir(this.dir)) {
-      if (TEMP_FILE.test(name)) await unlink(join(this.dir, name)).catch(ignoreMissing);
+    // Every failure names its file as the spool's other file errors do (a start on a full disk).
+    for (const name of await onFile(this.dir, readdir(this.dir), 'cannot read')) {
+      const path = join(this.dir, name);
+      if (TEMP_FILE.test(name)) await onFile(path, unlink(path).catch(ignoreMissing), 'cannot delete');
     }
-    const acksText = await readFile(join(this.dir, ACKS_FILE), 'utf8').catch(emptyIfMissing);
+    const acksText = await onFile(this.acksPath, readFile(this.acksPath, 'utf8').catch(emptyIfMissing), 'cannot read');
     // every acknowledged id skips its line below, its memory past or not: an item delivered
     // before a crash left its line in a segment was counted as expired undelivered
     const ackedEver = new Set<string>();
@@ -412,12 +501,12 @@ export class DiskSpool {
         if (parsed.until > now) this.acked.set(parsed.id, parsed.until);
       } else this.stats.unreadableLines++;
     }
-    const names = (await readdir(this.dir)).filter((n) => SEGMENT_FILE.test(n));
+    const names = (await onFile(this.dir, readdir(this.dir), 'cannot read')).filter((n) => SEGMENT_FILE.test(n));
     const numbered = names.map((n) => Number(SEGMENT_FILE.exec(n)![1])).sort((a, b) => a - b);
     const recovered: SpoolEntry[] = [];
     const seen = new Set<string>();
     for (const n of numbered) {
-      const text = await readFile(this.segmentPath(n), 'utf8');
+      const text = await onFile(this.segmentPath(n), readFile(this.segmentPath(n), 'utf8'), 'cannot read');
       for (const line of text.split('\n')) {
         if (line === '') continue;
         const parsed = parseJson(line);
@@ -446,8 +535,16 @@ export class DiskSpool {
     const lines = recovered.map(lineOf);
     const text = lines.join('');
     if (recovered.length > 0) {
-      await writeFile(`${this.segmentPath(segment)}.tmp`, text);
-      await rename(`${this.segmentPath(segment)}.tmp`, this.segmentPath(segment));
+      const path = this.segmentPath(segment);
+      try {
+        await onFile(`${path}.tmp`, writeFile(`${path}.tmp`, text));
+        await onFile(path, rename(`${path}.tmp`, path));
+      } catch (err) {
+        // The segments read stand, and the next start reads them again. What the write took of
+        // the fresh one goes now: item bodies left until that start, which may be past their expiry.
+        await unlink(`${path}.tmp`).catch(() => undefined);
+        throw err;
+      }
     }
     recovered.forEach((e, i) => {
       const bytes = Buffer.byteLength(lines[i]!);
@@ -456,7 +553,7 @@ export class DiskSpool {
       this.segmentOf(segment).liveBytes += bytes;
     });
     this.activeBytes = Buffer.byteLength(text);
-    for (const n of numbered) await unlink(this.segmentPath(n)).catch(ignoreMissing);
+    for (const n of numbered) await onFile(this.segmentPath(n), unlink(this.segmentPath(n)).catch(ignoreMissing), 'cannot delete');
     await this.rewriteAcks();
   }
 
@@ -464,10 +561,42 @@ export class DiskSpool {
     this.ackLines = this.acked.size;
     await this.serial(async () => {
       const text = [...this.acked].map(([id, until]) => JSON.stringify({ id, until }) + '\n').join('');
-      const acks = join(this.dir, ACKS_FILE);
+      const acks = this.acksPath;
       await onFile(`${acks}.tmp`, writeFile(`${acks}.tmp`, text));
       await onFile(acks, rename(`${acks}.tmp`, acks), 'cannot rewrite');
+      // every id in memory is on disk now, those whose append failed too
+      this.acksUnwritten = false;
+      this.torn.delete(acks);
     });
+  }
+}
+
+/**
+ * Cuts a file back to the end of its last whole line (to nothing when it holds none): what an
+ * append the disk took only part of left after it goes. The torn part is at most the failed
+ * append's text, so reading back from the end finds the newline in a step or two. A file gone
+ * holds nothing, and one that is not a regular file (a device) no line to cut: both are left be.
+ */
+async function cutTornLine(path: string): Promise<void> {
+  const handle = await open(path, 'r+').catch(ignoreMissing);
+  if (handle === undefined) return;
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile() || stat.size === 0) return;
+    const chunk = Buffer.allocUnsafe(Math.min(stat.size, 1 << 16));
+    for (let end = stat.size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const { bytesRead } = await handle.read(chunk, 0, end - start, start);
+      const at = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (at >= 0) {
+        if (start + at + 1 < stat.size) await handle.truncate(start + at + 1);
+        return;
+      }
+      end = start;
+    }
+    await handle.truncate(0);
+  } finally {
+    await handle.close();
   }
 }
 
