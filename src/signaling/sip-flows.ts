@@ -46,8 +46,13 @@ interface Flow {
   /** while undecided: the bytes inspected so far without a start line or a frame, CR/LF aside */
   undecidedBytes: number;
   framer: SipStreamFramer | WebSocketFrameDecoder | ResyncingWebSocket | null;
-  /** while undecided: the unfinished last line, which may be the start of a start line, or from a WebSocket frame begun whose end has not come */
+  /**
+   * while undecided: the unfinished last line, which may be the start of a start line, or from a
+   * WebSocket frame begun whose end has not come — its first `carryLength` bytes; the buffer is
+   * the direction's own and grows by doubling, so the next bytes are appended, not copied with it
+   */
   carry: Uint8Array | null;
+  carryLength: number;
   /** while undecided: where in `carry` a WebSocket frame begins whose end had not come (-1: none) */
   carryFrame: number;
   /**
@@ -57,13 +62,26 @@ interface Flow {
   carryOpen: boolean;
   /**
    * while undecided: the bytes classify() is given start at the direction's first byte (no byte
-   * before them was let go), which may be a keep-alive probe's garbage octet
+   * before them was let go), which may be a keep-alive probe's garbage octet — until its first
+   * chunk has more than that byte: a probe's octet comes alone in its segment (RFC 1122 §4.2.3.6)
    */
   origin: boolean;
+  /**
+   * while undecided: where in `carry` its unfinished last line starts — the lines before it (a
+   * frame begun's) were read already, start lines and empty lines: the next bytes are read from it
+   */
+  carryLine: number;
+  /** while undecided: that line is longer than a start line is waited for (MAX_CARRY): not read again, only what follows its end */
+  carryLineLong: boolean;
+  /** while undecided: where in `carry` the first "websocket" (any case) lies whole, -1: nowhere */
+  carryWs: number;
 }
 
 /** A start line longer than this is not waited for across chunks. */
 const MAX_CARRY = 2048;
+
+/** The least a carry's buffer holds (a few lines' worth: the next small segments are appended in place). */
+const MIN_CARRY_BUFFER = 256;
 
 /** classify(): nothing found, the direction stays undecided or was given up as not SIP */
 const NOT_FOUND = -1;
@@ -100,7 +118,7 @@ export class SipFlowDemux {
     if (flow) {
       this.flows.delete(flowKey);
     } else {
-      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null, carryFrame: -1, carryOpen: false, origin: true };
+      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null, carryLength: 0, carryFrame: -1, carryOpen: false, origin: true, carryLine: 0, carryLineLong: false, carryWs: -1 };
       this.stats.flows++;
     }
     this.flows.set(flowKey, flow);
@@ -121,14 +139,19 @@ export class SipFlowDemux {
     if (flow.kind === 'undecided') {
       let carried = 0;
       if (flow.carry !== null) {
-        carried = flow.carry.length;
-        const joined = new Uint8Array(flow.carry.length + len);
-        joined.set(flow.carry, 0);
-        joined.set(bytes.subarray(off, off + len), flow.carry.length);
+        // the bytes go on from the carried ones, in the carry's buffer (grown by doubling: a
+        // direction sent byte by byte is not copied whole at every byte)
+        carried = flow.carryLength;
+        let joined = flow.carry;
+        if (carried + len > joined.length) {
+          joined = new Uint8Array(Math.max(carried + len, 2 * joined.length));
+          joined.set(flow.carry.subarray(0, carried), 0);
+        }
+        joined.set(bytes.subarray(off, off + len), carried);
         flow.carry = null;
         bytes = joined;
         off = 0;
-        len = joined.length;
+        len += carried;
       }
       const found = this.classify(flowKey, flow, bytes, off, len, carried);
       if (found < 0) return [];
@@ -173,7 +196,7 @@ export class SipFlowDemux {
     const flow = this.flows.get(flowKey);
     if (flow === undefined || flow.kind === 'other') return null;
     if (flow.framer === null) {
-      // still undecided: the line it carried does not go on into the bytes after the gap
+      // still undecided: the line (or frame) it carried does not go on into the bytes after the gap
       flow.carry = null;
       flow.carryFrame = -1;
       flow.carryOpen = false;
@@ -205,12 +228,19 @@ export class SipFlowDemux {
   /**
    * Decides what the direction carries; returns where its first message starts, or NOT_FOUND
    * (given up as not SIP once its bytes without a start line or frame, CR/LF aside, pass the budget).
-   * `carried`: how many of the bytes are the line (or frame) carried from the direction's chunk before.
+   * `carried`: how many of the bytes are the line (or frame) carried from the direction's chunk
+   * before (then `b` is the carry's buffer, the direction's own). What the carried bytes were
+   * found to hold is not looked for again (their lines, "websocket"), so a direction sent in many
+   * small segments costs in proportion to its bytes.
    */
   private classify(flowKey: string, flow: Flow, b: Uint8Array, off: number, len: number, carried: number): number {
     const end = off + len;
-    const carryFrame = flow.carryFrame;
-    const origin = flow.origin;
+    const carryFrame = carried > 0 ? flow.carryFrame : -1;
+    const carryLine = carried > 0 ? flow.carryLine : 0;
+    const carryLineLong = carried > 0 && flow.carryLineLong;
+    const carryWs = carried > 0 ? flow.carryWs : -1;
+    // (the direction's first chunk: one byte alone may be a probe's, one byte glued to more is not)
+    const origin = flow.origin && (carried > 0 || len === 1);
     // where the bytes start, a frame may start on its own word (not a line inside a chunk)
     const offOpen = carried === 0 || flow.carryOpen;
     flow.carryFrame = -1;
@@ -227,33 +257,66 @@ export class SipFlowDemux {
       this.stats.notSip++;
       return NOT_FOUND;
     }
-    let at = off;
-    while (at < end && (b[at] === 0x0d || b[at] === 0x0a)) at++;
+    let openAt = off;
+    while (openAt < end && (b[openAt] === 0x0d || b[openAt] === 0x0a)) openAt++;
     // an Upgrade request (or a proxy's CONNECT) or response, or a frame that chains, at the carried
     // line's start or the chunk's own, where a frame carried from before begins, after a stray first
     // octet or after CR/LF: one byte of a binary stream (TLS picked up mid-connection) says little
     // (CONNECT: a client behind an HTTP proxy opens its tunnel first, RFC 6455 §4.1). A frame whose
     // end has not come yet is one when its payload opens with a SIP start line; else, the first
-    // one that may be is carried until it has (`begun`).
+    // one that may be is carried until it has (`begun`, frameBegun: a first byte no text has),
+    // and then taken only when it ends where the bytes do or where a frame starts whose first byte
+    // is no text either (in text, the LF its end may fall on would pass for a Pong's first byte).
     let begun = -1;
-    const frames = (p: number): boolean => {
-      if (opensWithFrames(b, p, end) || framesStartLine(b, p, end)) return true;
+    const frames = (p: number, next: (byte: number) => boolean = frameStart): boolean => {
+      if (opensWithFrames(b, p, end, next) || framesStartLine(b, p, end)) return true;
       if (begun < 0 && frameBegun(b, p, end, this.limits.maxUndecidedBytes)) begun = p;
       return false;
     };
-    let ws = opensHttpExchange(b, off, end) || (offOpen && frames(off)) ? off : -1;
+    // After a stray first octet first: a probe's garbage octet may itself look like a frame's first
+    // byte (0x81, 0x88: a masked payload's last byte is any byte), and joined to the real first
+    // byte after it read as a frame that chains, or as one whose payload is the start line
+    // without its first letter (0x81 'I' 'NVITE …'). A first byte sent alone is no such worry:
+    // after it comes no frame nor a request line naming a method — but for a small masked frame
+    // (a Ping, a Pong, a CRLF keep-alive: its second byte, 0x80 | its length, may look like a
+    // frame's first), taken at the octet when it ends where the bytes do and what follows the
+    // octet is no more: a frame that ends there too, one that carries a start line or has the
+    // header of one that will (a text or binary message of 126 bytes or more), or text. While a
+    // frame begun after the octet has not ended, the octet is not tried as a frame's first byte
+    // (its "frame", a few bytes long, would end inside the other's header, at a mask key's byte).
+    if (stray >= 0) {
+      if (opensHttpExchange(b, stray, end)) return this.webSocket(flowKey, flow, stray);
+      if (offOpen && keepAliveFrame(b, off, end) && frameEnd(b, stray, end) !== end && !framesStartLine(b, stray, end) && !sipFrameHeader(b, stray, end) && !textLine(b, stray, end)) return this.webSocket(flowKey, flow, off);
+      if (frames(stray)) return this.webSocket(flowKey, flow, stray);
+      if (opensKnownStartLine(b, stray, end)) return this.sip(flow, stray);
+    }
+    const fromOff = !(stray >= 0 && begun === stray);
+    const carriedFrame = carryFrame >= 0 ? off + carryFrame : -1;
+    let ws = opensHttpExchange(b, off, end) || (fromOff && offOpen && off !== carriedFrame && frames(off)) ? off : -1;
+    if (ws < 0 && carriedFrame >= 0 && carriedFrame !== stray && (fromOff || carriedFrame !== off) && frames(carriedFrame, realFrameStart)) ws = carriedFrame;
     if (ws < 0 && carried > 0 && frames(off + carried)) ws = off + carried;
-    if (ws < 0 && carryFrame > 0 && frames(off + carryFrame)) ws = off + carryFrame;
-    if (ws < 0 && stray >= 0 && (opensHttpExchange(b, stray, end) || frames(stray))) ws = stray;
-    if (ws < 0 && offOpen && at > off && at < end && frames(at)) ws = at;
+    if (ws < 0 && offOpen && openAt > off && openAt < end && frames(openAt)) ws = openAt;
     if (ws >= 0) return this.webSocket(flowKey, flow, ws);
-    const openAt = at;
     let own = off + carried;
     while (own < end && (b[own] === 0x0d || b[own] === 0x0a)) own++;
+    // the lines: from the carried bytes' unfinished last line (those before it were read with
+    // their own chunk), or from the first that is not CR/LF
+    let at = carryLine > 0 ? off + carryLine : openAt;
+    let test = !carryLineLong;
+    // where "websocket" first lies whole, looked for once (the carried bytes' is known): -2 not yet
+    let named = -2;
+    const namesWebSocketBefore = (to: number): boolean => {
+      if (named === -2) named = carryWs >= 0 ? off + carryWs : findWebSocket(b, Math.max(off, off + carried - WEBSOCKET.length + 1), end);
+      return named >= 0 && named + WEBSOCKET.length <= to;
+    };
     for (;;) {
-      if (at === off && stray >= 0 && looksLikeSip(b, stray, end - stray)) return this.sip(flow, stray);
-      if (at < end && looksLikeSip(b, at, end - at)) return this.sip(flow, at);
-      const lf = b.indexOf(0x0a, at);
+      if (test) {
+        if (at === off && stray >= 0 && looksLikeSip(b, stray, end - stray)) return this.sip(flow, stray);
+        if (at < end && looksLikeSip(b, at, end - at)) return this.sip(flow, at);
+      }
+      test = true;
+      // (the carried bytes hold no LF after their last line's start)
+      const lf = b.indexOf(0x0a, Math.max(at, off + carried));
       // the chunk's own start, inside the line: a segment may open with a message after a carried body ending in no CRLF
       if (at < own && (lf < 0 || lf >= own) && own < end && looksLikeSip(b, own, end - own)) return this.sip(flow, own);
       if (lf < 0 || lf >= end) break;
@@ -265,7 +328,7 @@ export class SipFlowDemux {
       // mid-message may have a body there that opens like a frame (an ISUP body's 0x01).
       if (at < end && endsHeaderSection(b, off, at)) {
         if (framesStartLine(b, at, end)) return this.webSocket(flowKey, flow, at);
-        if (namesWebSocket(b, off, at)) {
+        if (namesWebSocketBefore(at)) {
           if (opensWithFrames(b, at, end)) return this.webSocket(flowKey, flow, at);
           if (begun < 0 && frameBegun(b, at, end, this.limits.maxUndecidedBytes)) begun = at;
         }
@@ -279,14 +342,29 @@ export class SipFlowDemux {
       this.stats.notSip++;
       return NOT_FOUND;
     }
-    // the unfinished last line, and from where a frame may have begun (bounded by frameBegun)
+    // the unfinished last line, and from where a frame may have begun (bounded by frameBegun);
+    // with the octet before it when that is the stray one (either may turn out the frame's first)
     const line = at < end && end - at <= MAX_CARRY ? at : -1;
-    const from = begun >= 0 && (line < 0 || begun < line) ? begun : line;
+    const from = begun >= 0 && begun === stray ? off : begun >= 0 && (line < 0 || begun < line) ? begun : line;
     if (from >= 0) {
-      flow.carry = b.slice(from, end);
       flow.carryFrame = begun >= 0 ? begun - from : -1;
       flow.carryOpen = from === begun || from === own || (offOpen && from === openAt);
       flow.origin = origin && from === off;
+      flow.carryLine = at > from ? at - from : 0;
+      flow.carryLineLong = line < 0 && at < end && at >= from;
+      let w = named === -2 ? (carryWs >= 0 ? off + carryWs : findWebSocket(b, Math.max(off, off + carried - WEBSOCKET.length + 1), end)) : named;
+      if (w >= 0 && w < from) w = findWebSocket(b, from, end);
+      flow.carryWs = w >= 0 ? w - from : -1;
+      const n = end - from;
+      if (carried > 0 && b.length <= Math.max(2 * n, MIN_CARRY_BUFFER)) {
+        // the direction's own buffer (a bound on what it holds beyond the carry)
+        if (from > 0) b.copyWithin(0, from, end);
+        flow.carry = b;
+      } else {
+        flow.carry = new Uint8Array(Math.max(n, MIN_CARRY_BUFFER));
+        flow.carry.set(b.subarray(from, end), 0);
+      }
+      flow.carryLength = n;
     }
     return NOT_FOUND;
   }
@@ -329,22 +407,61 @@ function frameStart(byte: number): boolean {
 }
 
 /**
+ * A frame's first byte as SIP over WebSocket sends them, and no text's: a whole message's frame
+ * (FIN set; RSV1 when compressed, RFC 7692) or its last fragment (continuation), a Close, Ping or
+ * Pong, or the first fragment of a message not compressed (0x01, 0x02). What frameStart accepts
+ * besides is text ('A', 'B', '@', 'H'–'J', HT, LF: the first fragment of a compressed message,
+ * or bytes no sender sends: RSV1 on a continuation or control frame, RFC 7692 §6.1; a control
+ * frame fragmented, RFC 6455 §5.5).
+ */
+function realFrameStart(byte: number): boolean {
+  return byte === 0x00 || byte === 0x01 || byte === 0x02 || byte === 0x80 || byte === 0x81 || byte === 0x82 || byte === 0xc1 || byte === 0xc2 || byte === 0x88 || byte === 0x89 || byte === 0x8a;
+}
+
+/**
  * Whether a text or binary message's first frame starts at `at`, whole (FIN) or a first
  * fragment, compressed or not, or a Close, Ping or Pong (the keep-alives a connection picked up
  * after its handshake may open with, RFC 7118 §6: FIN set, RSV clear, at most 125 payload bytes,
  * RFC 6455 §5.5) — and looks like framing: the frame ends where the bytes end or where another
- * frame starts. Such a first byte never starts a SIP start line, except 'A' and 'B' (0x41, 0x42:
- * RSV1 and a first fragment), which must not look like SIP either.
+ * frame starts (one whose first byte `next` accepts). Such a first byte never starts a SIP start
+ * line, except 'A' and 'B' (0x41, 0x42: RSV1 and a first fragment), which must not look like SIP
+ * nor open a line of text either ("Allow: …", a MESSAGE body's "Are you …": textLine).
  */
-function opensWithFrames(b: Uint8Array, at: number, end: number): boolean {
+function opensWithFrames(b: Uint8Array, at: number, end: number, next: (byte: number) => boolean = frameStart): boolean {
   const first = b[at];
   if (first === 0x88 || first === 0x89 || first === 0x8a) {
     const second = b[at + 1];
-    return second !== undefined && (second & 0x7f) <= 125 && frameChains(b, at, end, frameStart);
+    return second !== undefined && (second & 0x7f) <= 125 && frameChains(b, at, end, next);
   }
   if (first === undefined || (first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2)) return false;
-  if ((first === 0x41 || first === 0x42) && looksLikeSip(b, at, end - at)) return false;
-  return frameChains(b, at, end, frameStart);
+  if ((first === 0x41 || first === 0x42) && (looksLikeSip(b, at, end - at) || textLine(b, at, end))) return false;
+  return frameChains(b, at, end, next);
+}
+
+/**
+ * Whether the bytes from `at` read as a line of text of two characters or more: up to its LF
+ * (CRLF) or the end of the bytes, printable ASCII, HT or UTF-8 sequences (one cut by the end
+ * counts). A frame header's are not, but for its first byte: its second is a masked frame's
+ * (≥ 0x80, no character after ASCII) or a length, whose 16-bit or 64-bit extension (a NUL for
+ * most SIP) or payload (compressed, or masked: any bytes) follows.
+ */
+function textLine(b: Uint8Array, at: number, end: number): boolean {
+  let i = at;
+  while (i < end) {
+    const c = b[i]!;
+    if (c === 0x0a || (c === 0x0d && (i + 1 === end || b[i + 1] === 0x0a))) break;
+    if (c < 0x80) {
+      if (c < 0x20 ? c !== 0x09 : c === 0x7f) return false;
+      i++;
+      continue;
+    }
+    // a UTF-8 sequence: its lead byte, then as many continuation bytes (0x80-0xbf) as it says
+    const more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (more < 0) return false;
+    for (let k = 1; k <= more && i + k < end; k++) if ((b[i + k]! & 0xc0) !== 0x80) return false;
+    i += more + 1;
+  }
+  return Math.min(i, end) - at >= 2;
 }
 
 /**
@@ -366,28 +483,64 @@ function framesStartLine(b: Uint8Array, at: number, end: number): boolean {
   const payload = at + header + (masked ? 4 : 0);
   const n = Math.min(length, end - payload, MAX_CARRY);
   if (n <= 0) return false;
-  let text = b.subarray(payload, payload + n);
-  if (masked) {
-    const key = at + header;
-    text = new Uint8Array(n);
-    for (let i = 0; i < n; i++) text[i] = b[payload + i]! ^ b[key + (i & 3)]!;
+  if (!masked) return b[payload] !== 0x0d && b[payload] !== 0x0a && looksLikeSip(b, payload, n);
+  // unmasked up to the payload's first LF, the start line's end (all looksLikeSip reads)
+  const key = at + header;
+  let k = 0;
+  while (k < n && (b[payload + k]! ^ b[key + (k & 3)]!) !== 0x0a) k++;
+  const text = new Uint8Array(k < n ? k + 1 : n);
+  for (let i = 0; i < text.length; i++) text[i] = b[payload + i]! ^ b[key + (i & 3)]!;
+  return text[0] !== 0x0d && text[0] !== 0x0a && looksLikeSip(text, 0, text.length);
+}
+
+/**
+ * Whether a frame starts at `at` that ends where the bytes do and is a keep-alive: a Ping, a Pong
+ * or a Close (at most 125 payload bytes, RFC 6455 §5.5), or a text or binary message of CR/LF
+ * only (RFC 7118 does not forbid them; JsSIP and SIP.js send them, RFC 5626 §4.4.1).
+ */
+function keepAliveFrame(b: Uint8Array, at: number, end: number): boolean {
+  const first = b[at];
+  if (frameEnd(b, at, end) !== end || !opensWithFrames(b, at, end)) return false;
+  if (first === 0x88 || first === 0x89 || first === 0x8a) return true;
+  if (first !== 0x81 && first !== 0x82) return false;
+  const masked = (b[at + 1]! & 0x80) !== 0;
+  const length = b[at + 1]! & 0x7f;
+  if (length === 0 || length > 4) return false;
+  const payload = at + 2 + (masked ? 4 : 0);
+  for (let i = 0; i < length; i++) {
+    const c = masked ? b[payload + i]! ^ b[at + 2 + (i & 3)]! : b[payload + i]!;
+    if (c !== 0x0d && c !== 0x0a) return false;
   }
-  return text[0] !== 0x0d && text[0] !== 0x0a && looksLikeSip(text, 0, n);
+  return true;
+}
+
+/** Whether a text or binary message's frame header starts at `at` with a 16-bit length (126 bytes or more: a SIP message's, not a keep-alive's). */
+function sipFrameHeader(b: Uint8Array, at: number, end: number): boolean {
+  const first = b[at];
+  return (first === 0x81 || first === 0x82 || first === 0xc1 || first === 0xc2) && at + 1 < end && (b[at + 1]! & 0x7f) === 126;
 }
 
 /**
  * Whether a frame may begin at `at` whose end is not in the bytes yet — its header cut short, or
- * its payload — of at most `max` bytes: the first byte of a text or binary message's first frame
- * or of a Close, Ping or Pong (as opensWithFrames), one to wait for the rest of.
+ * its payload — of at most `max` bytes, one to wait for the rest of. Waiting on a frame holds
+ * the direction's bytes back from the search for start lines, so it takes more than a first
+ * byte frameStart accepts (header text begins with 'A', 'B'): a frame header as SIP over
+ * WebSocket sends it — a whole text or binary message (FIN set, RSV1 when compressed: 0x81,
+ * 0x82, 0xc1, 0xc2; RFC 7118 §5.1, RFC 7692) or a Close, Ping or Pong, each a first byte no
+ * ASCII text has, not where the bytes read as a line of text (0xc2, a UTF-8 lead: textLine); a
+ * control frame's length at most 125, a 16-bit length at least 126 (the minimal encoding, RFC
+ * 6455 §5.2, §5.5).
  */
 function frameBegun(b: Uint8Array, at: number, end: number, max: number): boolean {
   const first = b[at];
   if (first === undefined) return false;
   const control = first === 0x88 || first === 0x89 || first === 0x8a;
-  if (!control && ((first & 0x30) !== 0 || ((first & 0x0f) !== 1 && (first & 0x0f) !== 2))) return false;
+  if (!control && first !== 0x81 && first !== 0x82 && first !== 0xc1 && first !== 0xc2) return false;
+  if (textLine(b, at, end)) return false;
   if (at + 2 > end) return true;
   const length = b[at + 1]! & 0x7f;
   if (control && length > 125) return false;
+  if (length === 126 && at + 4 <= end && ((b[at + 2]! << 8) | b[at + 3]!) < 126) return false;
   const next = frameEnd(b, at, end);
   // (-1: a 16-bit length not all in yet; a 64-bit one no SIP message needs)
   if (next < 0) return length === 126;
@@ -402,15 +555,29 @@ function namesMethod(b: Uint8Array, at: number, end: number): boolean {
   return METHODS.some((m) => end - at > m.length && b[at + m.length] === 0x20 && Buffer.from(b.buffer, b.byteOffset + at, m.length).toString('latin1') === m);
 }
 
+/** Whether a SIP start line starts right at `at` that names one of METHODS, or a status line ("SIP/2.0", any case, a code). */
+function opensKnownStartLine(b: Uint8Array, at: number, end: number): boolean {
+  if (b[at] === 0x0d || b[at] === 0x0a || !looksLikeSip(b, at, end - at)) return false;
+  return namesMethod(b, at, end) || ((b[at]! & 0xdf) === 0x53 && (b[at + 1]! & 0xdf) === 0x49 && (b[at + 2]! & 0xdf) === 0x50 && b[at + 3] === 0x2f);
+}
+
 /** Whether the line ending just before `at` is empty (CRLF or LF alone after a line), within bytes from `from`. */
 function endsHeaderSection(b: Uint8Array, from: number, at: number): boolean {
   if (at - 2 < from || b[at - 1] !== 0x0a) return false;
   return b[at - 2] === 0x0a || (at - 3 >= from && b[at - 2] === 0x0d && b[at - 3] === 0x0a);
 }
 
-/** Whether bytes[from, to) name WebSocket (an Upgrade or Sec-WebSocket-* field of the handshake), any case. */
-function namesWebSocket(b: Uint8Array, from: number, to: number): boolean {
-  return Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1').toLowerCase().includes('websocket');
+/** "websocket", as the handshake's fields name it (Upgrade, Sec-WebSocket-*), lower case. */
+const WEBSOCKET = Uint8Array.from(Buffer.from('websocket', 'latin1'));
+
+/** Where "websocket" (any case) first lies whole in bytes[from, end), or -1: one pass, nothing copied. */
+function findWebSocket(b: Uint8Array, from: number, end: number): number {
+  // (c | 0x20 equals a lower-case letter only for it and its capital)
+  next: for (let i = from; i + WEBSOCKET.length <= end; i++) {
+    for (let j = 0; j < WEBSOCKET.length; j++) if ((b[i + j]! | 0x20) !== WEBSOCKET[j]) continue next;
+    return i;
+  }
+  return -1;
 }
 
 /** A TLS record header (RFC 8446 §5.1): content type change_cipher_spec, alert, handshake or application_data (20-23), version 3.x. */
