@@ -294,9 +294,18 @@ export class SipFlowDemux {
     const carriedFrame = carryFrame >= 0 ? off + carryFrame : -1;
     let ws = opensHttpExchange(b, off, end) || (fromOff && offOpen && off !== carriedFrame && frames(off)) ? off : -1;
     if (ws < 0 && carriedFrame >= 0 && carriedFrame !== stray && (fromOff || carriedFrame !== off) && frames(carriedFrame, realFrameStart)) ws = carriedFrame;
-    if (ws < 0 && carried > 0 && frames(off + carried)) ws = off + carried;
-    if (ws < 0 && offOpen && openAt > off && openAt < end && frames(openAt)) ws = openAt;
+    // inside a frame carried as begun (its header not all in, or its end past the new bytes'
+    // start) the new bytes are its own — a mask key's or payload's bytes — not a frame's start
+    const carriedEnd = carriedFrame >= 0 ? frameEnd(b, carriedFrame, end) : -2;
+    const insideCarried = carriedEnd === -1 || carriedEnd > off + carried;
+    if (ws < 0 && carried > 0 && !insideCarried && frames(off + carried)) ws = off + carried;
+    if (ws < 0 && offOpen && !insideCarried && openAt > off && openAt < end && frames(openAt)) ws = openAt;
     if (ws >= 0) return this.webSocket(flowKey, flow, ws);
+    // bytes shaped like a frame with a SIP start line right after (frameChains refuses that chain):
+    // a binary body's tail on plain SIP joined mid-message, the next message glued to it (a body
+    // ends where its Content-Length says, no CRLF after it) — on WebSocket a frame header follows
+    const tailEnd = offOpen && carried === 0 && frameStart(b[off]!) ? frameEnd(b, off, end) : -1;
+    if (tailEnd > off && tailEnd < end && looksLikeSip(b, tailEnd, end - tailEnd)) return this.sip(flow, tailEnd);
     let own = off + carried;
     while (own < end && (b[own] === 0x0d || b[own] === 0x0a)) own++;
     // the lines: from the carried bytes' unfinished last line (those before it were read with
@@ -588,7 +597,10 @@ function opensWithTlsRecord(b: Uint8Array, at: number, end: number): boolean {
 /** Whether the frame whose header starts at `at` ends where the bytes end, or where a frame whose first byte `starts` accepts begins. */
 function frameChains(b: Uint8Array, at: number, end: number, starts: (byte: number) => boolean): boolean {
   const next = frameEnd(b, at, end);
-  return next === end || (next >= 0 && next < end && starts(b[next]!));
+  // a start line after it is SIP, whatever its first letter would be as a frame's first byte
+  // ('I' of INVITE: a Ping with RSV1): a binary body's tail shaped like a frame before a request
+  // on plain SIP joined mid-message does not make the direction WebSocket
+  return next === end || (next >= 0 && next < end && starts(b[next]!) && !looksLikeSip(b, next, end - next));
 }
 
 /** Where the frame whose header starts at `at` ends, or -1 when its header is not all in `end`. */
