@@ -36,7 +36,10 @@ export interface AiServiceExporterOptions {
    * are told once per episode: at the first refusal after a start or an acknowledgement
    */
   onFailure?: ExportFailureListener;
-  /** told when the spool directory cannot be written or read */
+  /**
+   * told when the spool directory cannot be written or read, but for a line it cannot take
+   * (send rejects with that): each failure once, however many items it failed
+   */
   onSpoolError?: (err: Error) => void;
 }
 
@@ -67,6 +70,9 @@ export class AiServiceExporter implements Exporter {
   private readonly inFlight = new AbortController();
   private pump: Promise<void> = Promise.resolve();
   private sweeper: NodeJS.Timeout | undefined;
+  /** performance.now() when the last sweep began */
+  private lastSweepAt = -Infinity;
+  private readonly sweepMs: number;
   private readonly idleWaiters: (() => void)[] = [];
   readonly stats: AiServiceExporterStats;
 
@@ -74,8 +80,10 @@ export class AiServiceExporter implements Exporter {
     private readonly spool: DiskSpool,
     private readonly transport: DeliveryTransport,
     private readonly opts: AiServiceExporterOptions,
+    private readonly spoolError: (err: unknown) => void,
   ) {
     this.stats = { attempts: 0, delivered: 0, retries: 0, unauthorized: 0, rejected: 0, spool: spool.stats };
+    this.sweepMs = opts.expirySweepMs ?? 1000;
   }
 
   static async open(opts: AiServiceExporterOptions): Promise<AiServiceExporter> {
@@ -86,6 +94,7 @@ export class AiServiceExporter implements Exporter {
     else if (scheme === 'ws' || scheme === 'wss') transport = new WebSocketTransport(transportOptions);
     else throw new ExporterUrlError(opts.url);
     const maxItems = opts.spool?.maxItems ?? 100_000;
+    const spoolError = tellEachOnce(opts.onSpoolError);
     const spool = await DiskSpool.open(opts.spoolDir, {
       ...opts.spool,
       // what leaves the spool undelivered is a failed export too, told to the listener (and so to the metric)
@@ -93,10 +102,16 @@ export class AiServiceExporter implements Exporter {
         opts.spool?.onDiscard?.(id, why);
         opts.onFailure?.(why === 'expired' ? 'expired before it was delivered' : `more than ${maxItems} items waited in the spool; the oldest was given up`, id, why);
       },
+      // the oldest item pushed out by a send could not be settled on disk: a spool error, not the send's
+      onSpoolError: (err) => {
+        opts.spool?.onSpoolError?.(err);
+        spoolError(err);
+      },
     });
-    const exporter = new AiServiceExporter(spool, transport, opts);
+    const exporter = new AiServiceExporter(spool, transport, opts, spoolError);
     exporter.pump = exporter.run();
-    exporter.sweeper = setInterval(() => void exporter.sweep(), opts.expirySweepMs ?? 1000);
+    // half an interval's slack: a timer firing a little early after an idle sweep still sweeps
+    exporter.sweeper = setInterval(() => void exporter.sweepIfDue(exporter.sweepMs / 2), exporter.sweepMs);
     exporter.sweeper.unref();
     return exporter;
   }
@@ -143,19 +158,32 @@ export class AiServiceExporter implements Exporter {
     try {
       await this.spool.compact();
     } catch (err) {
-      this.opts.onSpoolError?.(err instanceof Error ? err : new Error(String(err)));
+      this.spoolError(err);
     }
     await this.spool.drained();
   }
 
+  /**
+   * Sweeps unless a sweep began less than `minGapMs` ago: the sweep retries what failed on disk
+   * (a file that cannot be deleted, acks not written) and says each failure, so it runs about
+   * once per `expirySweepMs` however busy delivery is — one attempt and one line per interval,
+   * as the outputs' failed deletions (README). Waiters for an empty spool are told either way.
+   */
+  private async sweepIfDue(minGapMs: number): Promise<void> {
+    if (performance.now() - this.lastSweepAt >= minGapMs) await this.sweep();
+    else this.notifyIfIdle();
+  }
+
   /** Removes expired items; a disk error is reported, and the next sweep tries again. */
   private async sweep(): Promise<void> {
+    this.lastSweepAt = performance.now();
     try {
       await this.spool.expire();
-      this.notifyIfIdle();
     } catch (err) {
-      this.opts.onSpoolError?.(err instanceof Error ? err : new Error(String(err)));
+      this.spoolError(err);
     }
+    // the expired items went from memory even when the disk failed
+    this.notifyIfIdle();
   }
 
   private notifyIfIdle(): void {
@@ -185,8 +213,9 @@ export class AiServiceExporter implements Exporter {
       const outcome = await this.transport.deliver(body, id, this.inFlight.signal, () => !this.spool.expired(id));
       if (this.closed) return;
       if (outcome.kind === 'expired') {
-        // expired while it waited to go out: the sweep counts it and takes it away, unsent
-        await this.sweep();
+        // expired while it waited to go out: the sweep counts it and takes it away, unsent (the
+        // timer's, should one have run just now; meanwhile firstWaiting passes it over)
+        await this.sweepIfDue(this.sweepMs);
       } else if (outcome.kind === 'acknowledged') {
         failures = 0;
         credentialsRefused = false;
@@ -225,7 +254,7 @@ export class AiServiceExporter implements Exporter {
             // and its id is written to disk at the next sweep (DiskSpool.expire). Were the process
             // to end before a sweep could write it, a restart would deliver the item once more
             // from its segment: a duplicate the service knows by its requestId, never a loss.
-            if (err instanceof SpoolFileError) this.opts.onSpoolError?.(err);
+            if (err instanceof SpoolFileError) this.spoolError(err);
             else this.opts.onFailure?.(err instanceof Error ? err.message : String(err), entry.id, 'retry');
           })
           .finally(() => {
@@ -236,7 +265,8 @@ export class AiServiceExporter implements Exporter {
         deliveries.add(task);
         continue;
       }
-      if (deliveries.size === 0) await this.sweep();
+      // idle: expired items go and waiters for an empty spool are told, the disk retries kept to the interval
+      if (deliveries.size === 0) await this.sweepIfDue(this.sweepMs);
       // Woken by a send, a finished delivery, or close.
       await this.sleep(Infinity);
     }
@@ -267,4 +297,19 @@ export class AiServiceExporter implements Exporter {
       this.wake = untilNudged ? done : () => (this.closed ? done() : undefined);
     });
   }
+}
+
+/**
+ * The spool-error listener, told each failure once: one failed write can fail several callers —
+ * the settles whose ids went in the same append of the acks file, a settle that joined another's
+ * queued rewrite of its segment — each rejecting with the same error.
+ */
+function tellEachOnce(listener: ((err: Error) => void) | undefined): (err: unknown) => void {
+  const told = new WeakSet<Error>();
+  return (err) => {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (told.has(error)) return;
+    told.add(error);
+    listener?.(error);
+  };
 }

@@ -43,6 +43,12 @@ export interface DiskSpoolOptions {
   clock?: () => number;
   /** told of every item that leaves undelivered: past its expiresAt (or the age limit), or pushed out by maxItems */
   onDiscard?: (id: string, why: 'expired' | 'overflow') => void;
+  /**
+   * told when the disk work of pushing out the oldest item failed (its id to the acks file, its
+   * segment's deletion or rewrite): the appended line is on disk, so its append does not fail
+   * with it, and the next sweep tries that work again (see append)
+   */
+  onSpoolError?: (err: SpoolFileError) => void;
 }
 
 export interface SpoolStats {
@@ -98,6 +104,11 @@ export class SpoolFileError extends Error {
   }
 }
 
+/** A failure of the spool's disk work as a SpoolFileError; one not naming a file names the directory. */
+function asSpoolError(err: unknown, dir: string): SpoolFileError {
+  return err instanceof SpoolFileError ? err : new SpoolFileError(dir, err);
+}
+
 /** `task`'s failure as the SpoolFileError naming `path`. */
 async function onFile<T>(path: string, task: Promise<T>, doing?: string): Promise<T> {
   try {
@@ -131,12 +142,18 @@ export class DiskSpool {
    * writes the acks file whole (rewriteAcks), so that a restart does not deliver them again.
    */
   private acksUnwritten = false;
+  /**
+   * `.tmp` files a failed rewrite left and could not delete either: they hold item bodies (or
+   * ids) that nothing else looks at, so every sweep tries their deletion again until it works.
+   */
+  private readonly strayTemps = new Set<string>();
   private readonly acksPath: string;
   readonly stats: SpoolStats = { spooled: 0, acknowledged: 0, expired: 0, discarded: 0, duplicates: 0, overflowed: 0, unreadableLines: 0 };
   private readonly segmentBytes: number;
   private readonly maxAgeSec: number;
   private readonly maxItems: number;
   private readonly onDiscard: DiskSpoolOptions['onDiscard'];
+  private readonly onSpoolError: DiskSpoolOptions['onSpoolError'];
   readonly clock: () => number;
 
   private constructor(
@@ -148,6 +165,7 @@ export class DiskSpool {
     this.maxItems = opts.maxItems ?? 100_000;
     this.clock = opts.clock ?? (() => Date.now() / 1000);
     this.onDiscard = opts.onDiscard;
+    this.onSpoolError = opts.onSpoolError;
     this.acksPath = join(dir, ACKS_FILE);
   }
 
@@ -188,7 +206,13 @@ export class DiskSpool {
     return undefined;
   }
 
-  /** Writes an item; false when it was a duplicate or already expired (nothing written). */
+  /**
+   * Writes an item; false when it was a duplicate or already expired (nothing written). It
+   * rejects only when the item's own line could not be written — the line the spool cannot take
+   * (README: that stops the service). Pushing out the oldest item past `maxItems` is waited for
+   * too, but its failure (its id not written to the acks, its segment not deleted) is the
+   * spool's, told to `onSpoolError` and tried again at the next sweep as any failed settle is.
+   */
   append(entry: Omit<SpoolEntry, 'spooledAt'>): Promise<boolean> {
     if (this.knows(entry.id)) {
       this.stats.duplicates++;
@@ -214,8 +238,7 @@ export class DiskSpool {
       const oldest = this.pending.values().next().value!;
       this.stats.overflowed++;
       this.onDiscard?.(oldest.id, 'overflow');
-      // awaited with the append, so that a failed write reaches the caller, not the process
-      written.push(this.settle(oldest));
+      written.push(this.settle(oldest).catch((err: unknown) => this.onSpoolError?.(asSpoolError(err, this.dir))));
     }
     return Promise.all(written).then(() => true);
   }
@@ -259,8 +282,10 @@ export class DiskSpool {
   /**
    * Removes every item past its time from memory, and from disk every line past its time
    * (of waiting items and of settled ones alike); returns how many waiting items expired.
-   * It is the sweep: what failed on disk before (a segment not deleted, acknowledgements not
-   * written) is tried again here.
+   * It is the sweep: what failed on disk before (a segment not deleted, a rewrite's `.tmp` left,
+   * acknowledgements not written) is tried again here. A failure stops no other step (a file that
+   * cannot be deleted is retried each sweep; the acks file is still written whole and the memory
+   * of settled ids still pruned): the first failure is thrown once every step ran.
    */
   async expire(): Promise<number> {
     const now = this.clock();
@@ -271,11 +296,15 @@ export class DiskSpool {
       this.onDiscard?.(entry.id, 'expired');
       this.remove(entry);
     }
+    const failures: unknown[] = [];
+    const failed = (err: unknown): void => void failures.push(err);
+    for (const tmp of [...this.strayTemps]) await this.deleteStrayTemp(tmp).catch(failed);
     // a segment nothing waits in is here only when its deletion failed: due at once
     const due = [...this.segments].filter(([, s]) => s.deadUntil <= now || s.live <= 0).map(([n]) => n);
-    for (const segment of due) await this.tidySegment(segment, now);
+    for (const segment of due) await this.tidySegment(segment, now).catch(failed);
     for (const [id, until] of this.acked) if (until <= now) this.acked.delete(id);
-    if (this.acksUnwritten) await this.rewriteAcks();
+    if (this.acksUnwritten) await this.rewriteAcks().catch(failed);
+    if (failures.length > 0) throw failures[0];
     return gone.length;
   }
 
@@ -368,23 +397,44 @@ export class DiskSpool {
       segment.deadUntil = Infinity;
       let text = '';
       for (const e of this.pending.values()) if (e.segment === n) text += lineOf(e);
+      const tmp = `${path}.tmp`;
       try {
-        await onFile(`${path}.tmp`, writeFile(`${path}.tmp`, text));
-        await onFile(path, rename(`${path}.tmp`, path), 'cannot rewrite');
+        await onFile(tmp, writeFile(tmp, text));
+        await onFile(path, rename(tmp, path), 'cannot rewrite');
         this.torn.delete(path);
+        // a .tmp an earlier failed rewrite left is the one just renamed
+        this.strayTemps.delete(tmp);
       } catch (err) {
         // The old file stands, dead lines and all: they stay due, so the next expire() tries again.
         segment.deadBytes += taken.bytes;
         segment.deadUntil = Math.min(segment.deadUntil, taken.until);
         // What the rewrite wrote goes (a full disk leaves part of it): it holds item bodies that
         // no sweep looks at, which would outlive their expiry until the next start. Should it not
-        // go either, the next rewrite, which the dead lines still call for, writes over it and
-        // renames it; the failure told is the rewrite's.
-        await unlink(`${path}.tmp`).catch(() => undefined);
+        // go either, it is a stray the sweeps delete (the segment's next step may be its deletion,
+        // not a rewrite over it); the failure told is the rewrite's.
+        await this.dropTemp(tmp);
         throw err;
       }
     });
     await segment.rewriteQueued;
+  }
+
+  /** Deletes what a failed rewrite wrote; one that cannot go is remembered as a stray for the sweeps. */
+  private async dropTemp(tmp: string): Promise<void> {
+    try {
+      await unlink(tmp).catch(ignoreMissing);
+      this.strayTemps.delete(tmp);
+    } catch {
+      this.strayTemps.add(tmp);
+    }
+  }
+
+  /** A sweep's new attempt at a stray `.tmp` (see strayTemps). */
+  private deleteStrayTemp(tmp: string): Promise<void> {
+    return this.serial(async () => {
+      await onFile(tmp, unlink(tmp).catch(ignoreMissing), 'cannot delete');
+      this.strayTemps.delete(tmp);
+    });
   }
 
   private startSegment(): void {
@@ -463,7 +513,7 @@ export class DiskSpool {
     const run = this.io.then(task).then(
       () => undefined,
       (err: unknown) => {
-        throw err instanceof SpoolFileError ? err : new SpoolFileError(this.dir, err);
+        throw asSpoolError(err, this.dir);
       },
     );
     // A failed write is reported to its caller; later writes still run.
@@ -562,8 +612,16 @@ export class DiskSpool {
     await this.serial(async () => {
       const text = [...this.acked].map(([id, until]) => JSON.stringify({ id, until }) + '\n').join('');
       const acks = this.acksPath;
-      await onFile(`${acks}.tmp`, writeFile(`${acks}.tmp`, text));
-      await onFile(acks, rename(`${acks}.tmp`, acks), 'cannot rewrite');
+      const tmp = `${acks}.tmp`;
+      try {
+        await onFile(tmp, writeFile(tmp, text));
+        await onFile(acks, rename(tmp, acks), 'cannot rewrite');
+        this.strayTemps.delete(tmp);
+      } catch (err) {
+        // the acks file stands; what was written of its copy goes, as a segment rewrite's does
+        await this.dropTemp(tmp);
+        throw err;
+      }
       // every id in memory is on disk now, those whose append failed too
       this.acksUnwritten = false;
       this.torn.delete(acks);
