@@ -298,14 +298,22 @@ export class SipFlowDemux {
     // start) the new bytes are its own — a mask key's or payload's bytes — not a frame's start
     const carriedEnd = carriedFrame >= 0 ? frameEnd(b, carriedFrame, end) : -2;
     const insideCarried = carriedEnd === -1 || carriedEnd > off + carried;
-    if (ws < 0 && carried > 0 && !insideCarried && frames(off + carried)) ws = off + carried;
-    if (ws < 0 && offOpen && !insideCarried && openAt > off && openAt < end && frames(openAt)) ws = openAt;
+    // (a frame there whose payload opens with a start line still is one: the "frame" carried may
+    // have been a masked payload's bytes that looked like a header)
+    if (ws < 0 && carried > 0 && (insideCarried ? framesStartLine(b, off + carried, end) : frames(off + carried))) ws = off + carried;
+    if (ws < 0 && offOpen && openAt > off && openAt < end && (insideCarried ? framesStartLine(b, openAt, end) : frames(openAt))) ws = openAt;
     if (ws >= 0) return this.webSocket(flowKey, flow, ws);
     // bytes shaped like a frame with a SIP start line right after (frameChains refuses that chain):
     // a binary body's tail on plain SIP joined mid-message, the next message glued to it (a body
     // ends where its Content-Length says, no CRLF after it) — on WebSocket a frame header follows
-    const tailEnd = offOpen && carried === 0 && frameStart(b[off]!) ? frameEnd(b, off, end) : -1;
-    if (tailEnd > off && tailEnd < end && looksLikeSip(b, tailEnd, end - tailEnd)) return this.sip(flow, tailEnd);
+    // (not text: a header line's 'A' of "Allow" passes frameStart, and its made-up end may fall
+    // inside the next start line's method; the start line must name a method or be a status line,
+    // and no line may end before it)
+    const tailEnd = offOpen && carried === 0 && frameStart(b[off]!) && !textLine(b, off, end) ? frameEnd(b, off, end) : -1;
+    if (tailEnd > off && tailEnd < end && opensKnownStartLine(b, tailEnd, end)) {
+      const lf = b.indexOf(0x0a, off);
+      if (lf < 0 || lf >= tailEnd) return this.sip(flow, tailEnd);
+    }
     let own = off + carried;
     while (own < end && (b[own] === 0x0d || b[own] === 0x0a)) own++;
     // the lines: from the carried bytes' unfinished last line (those before it were read with
