@@ -38,7 +38,8 @@ export interface AiServiceExporterOptions {
   onFailure?: ExportFailureListener;
   /**
    * told when the spool directory cannot be written or read, but for a line it cannot take
-   * (send rejects with that): each failure once, however many items it failed
+   * (send rejects with that): each failure once however many items it failed, and again at most
+   * once a minute while it persists (see tellSpoolFailures)
    */
   onSpoolError?: (err: Error) => void;
 }
@@ -65,6 +66,8 @@ export class ExporterUrlError extends Error {
 
 export class AiServiceExporter implements Exporter {
   private closed = false;
+  /** the first close(), which every later call waits for too */
+  private closing: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private nudged = false;
   private readonly inFlight = new AbortController();
@@ -94,9 +97,11 @@ export class AiServiceExporter implements Exporter {
     else if (scheme === 'ws' || scheme === 'wss') transport = new WebSocketTransport(transportOptions);
     else throw new ExporterUrlError(opts.url);
     const maxItems = opts.spool?.maxItems ?? 100_000;
-    const spoolError = tellEachOnce(opts.onSpoolError);
+    const spoolError = tellSpoolFailures(opts.onSpoolError, opts.spool?.clock ?? (() => Date.now() / 1000));
     const spool = await DiskSpool.open(opts.spoolDir, {
       ...opts.spool,
+      // the folder is this service's alone: a second one given it is refused here, before it reads anything
+      lock: true,
       // what leaves the spool undelivered is a failed export too, told to the listener (and so to the metric)
       onDiscard: (id, why) => {
         opts.spool?.onDiscard?.(id, why);
@@ -145,22 +150,32 @@ export class AiServiceExporter implements Exporter {
     });
   }
 
-  /** Stops delivering (an unanswered request is abandoned and stays spooled) and closes the transport. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Stops delivering (an unanswered request is abandoned and stays spooled), closes the transport
+   * and then the spool, whose lock goes (also when its last work failed). A second call waits for the first.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
     this.inFlight.abort();
     this.nudge();
-    await this.pump;
-    await this.transport.close();
-    // No sweep runs until the next start: settled lines leave the disk now, not at their expiry.
     try {
-      await this.spool.compact();
-    } catch (err) {
-      this.spoolError(err);
+      await this.pump;
+      await this.transport.close();
+      // No sweep runs until the next start: settled lines leave the disk now, not at their expiry.
+      try {
+        await this.spool.compact();
+      } catch (err) {
+        this.spoolError(err);
+      }
+    } finally {
+      await this.spool.close();
     }
-    await this.spool.drained();
   }
 
   /**
@@ -299,17 +314,33 @@ export class AiServiceExporter implements Exporter {
   }
 }
 
+/** How long a spool failure that was told goes untold while it persists (seconds). */
+const SPOOL_FAILURE_RETELL_SEC = 60;
+
 /**
- * The spool-error listener, told each failure once: one failed write can fail several callers —
- * the settles whose ids went in the same append of the acks file, a settle that joined another's
- * queued rewrite of its segment — each rejecting with the same error.
+ * The spool-error listener. Each distinct failure — its message: the file, what was being done, the
+ * system's reason — is told when it first happens, then again at most once a minute (by the spool's
+ * clock) while it persists. The sweep retries what failed about once a second: a file that stays
+ * undeletable is one line a minute, not one a sweep; and several failures of one sweep (an
+ * AggregateError) are told each on its own, so one failing for good hides no other. One failed write
+ * that fails several callers — the settles whose ids went in the same append of the acks file, a
+ * settle that joined another's queued rewrite of its segment — is one failure, told once. A failure
+ * that stops and comes back within the minute is told again once the minute is over.
  */
-function tellEachOnce(listener: ((err: Error) => void) | undefined): (err: unknown) => void {
-  const told = new WeakSet<Error>();
-  return (err) => {
+function tellSpoolFailures(listener: ((err: Error) => void) | undefined, clock: () => number): (err: unknown) => void {
+  /** message → when it was last told; a failure untold for a minute (or the clock stepped back) goes */
+  const toldAt = new Map<string, number>();
+  const tell = (err: unknown): void => {
+    if (err instanceof AggregateError) {
+      for (const each of err.errors as unknown[]) tell(each);
+      return;
+    }
     const error = err instanceof Error ? err : new Error(String(err));
-    if (told.has(error)) return;
-    told.add(error);
+    const now = clock();
+    for (const [message, at] of toldAt) if (!(now >= at && now - at < SPOOL_FAILURE_RETELL_SEC)) toldAt.delete(message);
+    if (toldAt.has(error.message)) return;
+    toldAt.set(error.message, now);
     listener?.(error);
   };
+  return tell;
 }

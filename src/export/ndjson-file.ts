@@ -160,7 +160,7 @@ export class NdjsonFile {
       this.wholeBytes = whole;
       return failure;
     } catch (cutErr) {
-      return new Error(`${failure.message}; its last line is left torn: cannot cut it off: ${errorReason(cutErr)}`, { cause: err });
+      return new Error(`${failure.message}${tornLineNote(cutErr)}`, { cause: err });
     }
   }
 
@@ -206,6 +206,14 @@ export class NdjsonFile {
 /** `<path>: cannot write: no space left on device (ENOSPC)`, as the project's other file errors name their file. */
 function cannotWrite(path: string, err: unknown): Error {
   return new Error(`${path}: cannot write: ${errorReason(err)}`, { cause: err });
+}
+
+/**
+ * What a write error adds when the torn line it left could not be cut off either (here, and in the
+ * spool's SpoolFileError): `; its last line is left torn: cannot cut it off: <reason>`.
+ */
+export function tornLineNote(cutErr: unknown): string {
+  return `; its last line is left torn: cannot cut it off: ${errorReason(cutErr)}`;
 }
 
 /** `no space left on device (ENOSPC)` for a system error, else the error's message (the spool's file errors say it so too). */

@@ -6,12 +6,10 @@
  * the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer, not the
  * next write, rotates by age and deletes), and an earlier run's files too (adopted at open).
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { type FileHandle, link, open as openFile, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { type FileHandle, open as openFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { releaseLock, takeLock } from './dir-lock.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from './exporter.js';
 
@@ -85,7 +83,12 @@ export class RotatingNdjsonExporter implements Exporter {
   static async open(opts: RotatingNdjsonOptions): Promise<RotatingNdjsonExporter> {
     // The files of this base are this exporter's alone: another service writing them (the same
     // --out twice) would have its open file taken for an earlier run's and deleted, or truncated.
-    const lockToken = await takeLock(join(opts.dir, `${opts.base}.lock`), opts.dir, opts.base);
+    const lock = join(opts.dir, `${opts.base}.lock`);
+    const lockToken = await takeLock(
+      lock,
+      opts.dir,
+      (owner) => `${opts.dir}: the ${opts.base} files are being written by another exporter (${owner}, ${lock}): give each service its own --out (delete the lock if no such service runs)`,
+    );
     const pattern = new RegExp(`^${escapeRegExp(opts.base)}\\.(\\d+)\\.ndjson$`);
     const earlier = (await readdir(opts.dir))
       .map((n) => pattern.exec(n))
@@ -168,11 +171,8 @@ export class RotatingNdjsonExporter implements Exporter {
         await this.deleteExpired();
       });
     } finally {
-      // released when the last file cannot be written too (a full disk): nothing writes here
-      // any more, and a lock left behind names a pid that a later node process may be given
-      const lock = join(this.opts.dir, `${this.opts.base}.lock`);
-      if ((await readFile(lock, 'utf8').catch(() => '')).trim() === this.lockToken) await unlink(lock).catch(() => undefined);
-      LOCKS_HELD.delete(this.lockToken);
+      // released when the last file cannot be written too (a full disk)
+      await releaseLock(join(this.opts.dir, `${this.opts.base}.lock`), this.lockToken);
     }
   }
 
@@ -410,78 +410,4 @@ function lineExpiry(text: string): number {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * Claims `<base>.lock` in the folder for this exporter: its content (pid, host, a random token)
- * is written to a file of its own first and linked into place, which succeeds for one taker only
- * and never shows a half-written lock. A lock whose owner is gone is moved aside (one taker
- * wins that rename), checked to be the one read, and deleted; then the claim is tried again.
- * Refused, naming the owner: a lock of a running process (this one included: two exporters of
- * one base), or of another host, whose processes cannot be seen from here. Returns the token.
- */
-/** The lock tokens this process's exporters hold (released at close). */
-const LOCKS_HELD = new Set<string>();
-
-async function takeLock(path: string, dir: string, base: string): Promise<string> {
-  const token = `${process.pid} ${hostname()} ${randomUUID()}`;
-  const mine = `${path}.${randomUUID()}.tmp`;
-  await writeFile(mine, `${token}\n`);
-  try {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      try {
-        await link(mine, path);
-        LOCKS_HELD.add(token);
-        return token;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      const held = await readFile(path, 'utf8').catch(() => null);
-      if (held === null) continue;
-      const owner = lockOwner(held);
-      if (owner !== null && ownerMayRun(owner, held.trim())) {
-        const where = owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`;
-        throw new Error(`${dir}: the ${base} files are being written by another exporter (${where}, ${path}): give each service its own --out (delete the lock if no such service runs)`);
-      }
-      const aside = `${path}.${randomUUID()}.stale`;
-      if (!(await rename(path, aside).then(() => true, () => false))) continue;
-      if ((await readFile(aside, 'utf8').catch(() => null)) !== held) {
-        // another taker's fresh lock, not the stale one read: back in place (unless yet another is there)
-        await link(aside, path).catch(() => undefined);
-      }
-      await unlink(aside).catch(() => undefined);
-    }
-    throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
-  } finally {
-    await unlink(mine).catch(() => undefined);
-  }
-}
-
-/** The pid and host a lock names; null for an empty or unreadable one (a taker cut short), which is stale. */
-function lockOwner(text: string): { pid: number; host: string } | null {
-  const [pid, host] = text.trim().split(/\s+/);
-  const n = Number(pid);
-  return Number.isSafeInteger(n) && n > 0 ? { pid: n, host: host ?? hostname() } : null;
-}
-
-/**
- * Whether a lock's owner may still be writing: this process (another exporter of the same base)
- * or another host always may; a pid here, while it runs a node process (a pid the system gave
- * since to another program is a dead owner's).
- */
-function ownerMayRun(owner: { pid: number; host: string }, token: string): boolean {
-  if (owner.host !== hostname()) return true;
-  // this process: only where one of its own exporters holds that very lock (a container
-  // restarted after a crash is often given the same pid, pid 1 even: its lock is stale)
-  if (owner.pid === process.pid) return LOCKS_HELD.has(token);
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    return readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').includes('node');
-  } catch {
-    return true; // no /proc to ask: it runs, whatever it is
-  }
 }

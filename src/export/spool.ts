@@ -2,7 +2,8 @@
  * A delivery spool on disk: items wait here until the receiver acknowledges them, across
  * restarts. The directory holds NDJSON segment files (`segment-<n>.ndjson`, one item a line)
  * and `acks.ndjson` (the ids of acknowledged items, kept as long as the item could come
- * again so that a rerun never delivers it twice).
+ * again so that a rerun never delivers it twice); a service's spool holds `spool.lock` too (see
+ * DiskSpoolOptions.lock).
  *
  * Retention is enforced here, not only at delivery: by an item's `expiresAt` its bytes are gone
  * from disk whatever became of it (waiting, acknowledged, refused, pushed out), so the spool
@@ -19,8 +20,9 @@
  *   line of the segment, so only items settled after it can call for the next.
  */
 import { appendFile, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { releaseLock, takeLock } from './dir-lock.js';
 import { makeDir } from './make-dir.js';
-import { errorReason } from './ndjson-file.js';
+import { errorReason, tornLineNote } from './ndjson-file.js';
 import { join } from 'node:path';
 
 export interface SpoolEntry {
@@ -49,6 +51,14 @@ export interface DiskSpoolOptions {
    * with it, and the next sweep tries that work again (see append)
    */
   onSpoolError?: (err: SpoolFileError) => void;
+  /**
+   * Takes `<dir>/spool.lock` at open, before anything in the folder is read or changed, until
+   * close(): another service given the same folder is refused, naming the pid that holds it (two
+   * spools on one folder would both take up the waiting items, and append to the same segments
+   * and acks). The AI-service exporter always takes it; a spool opened without it is a tool's or a
+   * test's, which may open a folder again to stand for a restart.
+   */
+  lock?: boolean;
 }
 
 export interface SpoolStats {
@@ -81,6 +91,7 @@ interface Segment {
 
 const SEGMENT_FILE = /^segment-(\d+)\.ndjson$/;
 const ACKS_FILE = 'acks.ndjson';
+const LOCK_FILE = 'spool.lock';
 /** what a rewrite cut by a kill leaves (see recover) */
 const TEMP_FILE = /^(?:segment-\d+\.ndjson|acks\.ndjson)\.tmp$/;
 
@@ -98,10 +109,25 @@ export class SpoolFileError extends Error {
     doing = 'cannot write',
     cutFailure?: unknown,
   ) {
-    const torn = cutFailure === undefined ? '' : `; its last line is left torn: cannot cut it off: ${errorReason(cutFailure)}`;
+    const torn = cutFailure === undefined ? '' : tornLineNote(cutFailure);
     super(`${path}: ${doing}: ${errorReason(cause)}${torn}`, { cause });
     this.name = 'SpoolFileError';
   }
+}
+
+/**
+ * What a sweep (or compaction) failed at: one failure itself, several as an AggregateError of them
+ * all (each named in its one-line message), so that none hides another.
+ */
+function failureOf(failures: unknown[]): unknown {
+  // the same failure twice (compact tries again what its expire() failed at) is one
+  const byMessage = new Map<string, unknown>();
+  for (const f of failures.flatMap((f) => (f instanceof AggregateError ? (f.errors as unknown[]) : [f]))) {
+    const message = f instanceof Error ? f.message : String(f);
+    if (!byMessage.has(message)) byMessage.set(message, f);
+  }
+  if (byMessage.size === 1) return [...byMessage.values()][0];
+  return new AggregateError([...byMessage.values()], `${byMessage.size} spool failures: ${[...byMessage.keys()].join('; ')}`);
 }
 
 /** A failure of the spool's disk work as a SpoolFileError; one not naming a file names the directory. */
@@ -155,6 +181,8 @@ export class DiskSpool {
   private readonly onDiscard: DiskSpoolOptions['onDiscard'];
   private readonly onSpoolError: DiskSpoolOptions['onSpoolError'];
   readonly clock: () => number;
+  /** what this spool wrote into spool.lock ('' when it took none) */
+  private lockToken = '';
 
   private constructor(
     readonly dir: string,
@@ -169,12 +197,36 @@ export class DiskSpool {
     this.acksPath = join(dir, ACKS_FILE);
   }
 
-  /** Opens (creating) the spool directory and takes up what a previous run left. */
+  /** Opens (creating) the spool directory, takes its lock (opts.lock) and takes up what a previous run left. */
   static async open(dir: string, opts: DiskSpoolOptions = {}): Promise<DiskSpool> {
     const spool = new DiskSpool(dir, opts);
-    await makeDir(dir);
-    await spool.recover();
+    // one line naming the folder, not mkdir's or stat's words (`ENOTDIR: not a directory, stat …`)
+    await makeDir(dir).catch((err: unknown) => {
+      throw new SpoolFileError(dir, err, 'cannot make the folder');
+    });
+    if (opts.lock === true) {
+      const lock = join(dir, LOCK_FILE);
+      // the refusal is one line already; a system error (a read-only folder) is named as the spool's others are
+      spool.lockToken = await takeLock(lock, dir, (owner) => spoolTaken(dir, owner)).catch((err: unknown) => {
+        throw (err as NodeJS.ErrnoException).code === undefined ? err : new SpoolFileError(lock, err, 'cannot take the lock');
+      });
+    }
+    try {
+      await spool.recover();
+    } catch (err) {
+      await spool.close();
+      throw err;
+    }
     return spool;
+  }
+
+  /** Once every write so far is on disk (or failed), releases the folder's lock; the spool is not used after. */
+  async close(): Promise<void> {
+    await this.drained();
+    if (this.lockToken === '') return;
+    const token = this.lockToken;
+    this.lockToken = '';
+    await releaseLock(join(this.dir, LOCK_FILE), token);
   }
 
   get size(): number {
@@ -285,7 +337,8 @@ export class DiskSpool {
    * It is the sweep: what failed on disk before (a segment not deleted, a rewrite's `.tmp` left,
    * acknowledgements not written) is tried again here. A failure stops no other step (a file that
    * cannot be deleted is retried each sweep; the acks file is still written whole and the memory
-   * of settled ids still pruned): the first failure is thrown once every step ran.
+   * of settled ids still pruned): once every step ran, the failure is thrown — several as one
+   * AggregateError of them all, so that one failing for good does not hide another.
    */
   async expire(): Promise<number> {
     const now = this.clock();
@@ -304,7 +357,7 @@ export class DiskSpool {
     for (const segment of due) await this.tidySegment(segment, now).catch(failed);
     for (const [id, until] of this.acked) if (until <= now) this.acked.delete(id);
     if (this.acksUnwritten) await this.rewriteAcks().catch(failed);
-    if (failures.length > 0) throw failures[0];
+    if (failures.length > 0) throw failureOf(failures);
     return gone.length;
   }
 
@@ -315,13 +368,13 @@ export class DiskSpool {
    */
   async compact(): Promise<void> {
     // A failure (a file that cannot be rewritten or deleted, acks not written) stops no other
-    // step: each segment's settled lines go if they can. The first failure is told.
+    // step: each segment's settled lines go if they can. Every failure is thrown, as expire's are.
     const failures: unknown[] = [];
     await this.expire().catch((err: unknown) => failures.push(err));
     const now = this.clock();
     for (const n of [...this.segments.keys()]) await this.tidySegment(n, now, true).catch((err: unknown) => failures.push(err));
     await this.drained();
-    if (failures.length > 0) throw failures[0];
+    if (failures.length > 0) throw failureOf(failures);
   }
 
   /** Resolves once every write so far is on disk. */
@@ -656,6 +709,11 @@ async function cutTornLine(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** The refusal of a second spool on a folder, in one line (as the NDJSON outputs' `<base>.lock` says it). */
+function spoolTaken(dir: string, owner: string): string {
+  return `${dir}: the spool is being used by another exporter (${owner}, ${join(dir, LOCK_FILE)}): give each service its own --spool (delete the lock if no such service runs)`;
 }
 
 /** An item's line in a segment file. */
