@@ -5,7 +5,8 @@
  * bytes of a record cut by the chunk's end are carried into room left at the front of the next
  * buffer.
  */
-import { createReadStream, readSync, type Stats } from 'node:fs';
+import { createReadStream, fstatSync, readSync, type Stats } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -68,6 +69,18 @@ export type CaptureFormat = 'pcap' | 'pcapng';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The capture argument that reads standard input, fd 0, whatever it is — a pipe, a socket (a
+ * child's stdin as Node spawns it, which /dev/stdin cannot open: ENXIO), a redirected file — as
+ * `tcpdump -r -` and `tshark -r -` do. A file named `-` is given as `./-`.
+ */
+export const STDIN_CAPTURE = '-';
+
+/** How a capture is named in messages: standard input as `stdin`, a file by its path. */
+export function captureName(path: string): string {
+  return path === STDIN_CAPTURE ? 'stdin' : path;
+}
+
 /** Names the format from the first four bytes, or undefined when they are no capture's magic. */
 export function detectCaptureFormat(firstFour: Uint8Array): CaptureFormat | undefined {
   if (firstFour.length < 4) return undefined;
@@ -115,16 +128,40 @@ function gzipThroughPipe(file: string): CaptureError {
   return new CaptureError(file, 0, 'gzip-compressed data through a pipe: give the .gz file itself, or decompress it on the way (zcat)');
 }
 
+/** Bytes read in turn (no positions) into a caller's buffer, as from a file handle. */
+interface InTurnReader {
+  read(buf: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): void;
+}
+
 /**
- * A gzip file's decompressed bytes, read into a caller's buffer as from a file handle (in turn,
- * no positions). zlib reads concatenated members (a rotated file appended to) as one stream.
+ * A gzip file's decompressed bytes. zlib reads concatenated members (a rotated file appended
+ * to) as one stream.
  */
-function gunzipReader(path: string): { read: (buf: Uint8Array, offset: number, length: number) => Promise<number>; close: () => void } {
+function gunzipReader(path: string): InTurnReader {
   const input = createReadStream(path);
   const gunzip = createGunzip();
   input.on('error', (err) => gunzip.destroy(err));
   input.pipe(gunzip);
-  const pieces = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  return streamReader(gunzip, () => {
+    input.destroy();
+    gunzip.destroy();
+  });
+}
+
+/**
+ * Standard input's bytes, through the stream Node makes of fd 0 for what it is (a socket or a
+ * pipe read as a socket, a file read from where its offset stands). Closing it destroys the
+ * stream: a writer still writing then sees its reader gone, and nothing keeps the process up.
+ */
+function stdinReader(): InTurnReader {
+  const stdin = process.stdin;
+  return streamReader(stdin, () => stdin.destroy());
+}
+
+/** A readable stream's pieces, copied into the caller's buffer as asked for. */
+function streamReader(source: Readable, close: () => void): InTurnReader {
+  const pieces = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let piece: Buffer | undefined;
   let at = 0;
   return {
@@ -140,10 +177,7 @@ function gunzipReader(path: string): { read: (buf: Uint8Array, offset: number, l
       at += n;
       return n;
     },
-    close() {
-      input.destroy();
-      gunzip.destroy();
-    },
+    close,
   };
 }
 
@@ -156,6 +190,13 @@ function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
  * CaptureError the reader would throw for a file it cannot open: naming the file and offset 0.
  */
 export async function statCapture(path: string): Promise<Stats> {
+  if (path === STDIN_CAPTURE) {
+    try {
+      return fstatSync(0);
+    } catch (err) {
+      throw new CaptureError(captureName(path), 0, `cannot open: ${systemErrorText(err)}`);
+    }
+  }
   try {
     return await stat(path);
   } catch (err) {
@@ -169,6 +210,8 @@ export async function statCapture(path: string): Promise<Stats> {
  * would, naming the file and offset 0.
  */
 export async function probeCaptureFormat(path: string): Promise<{ format: CaptureFormat; gzip: boolean }> {
+  // its first bytes, once read, are gone from it: the reader judges them
+  if (path === STDIN_CAPTURE) throw new CaptureError(captureName(path), 0, 'standard input is read once: its format is judged as it is read');
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -211,11 +254,16 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   const maxBatchRecords = Math.max(1, opts.maxBatchRecords ?? DEFAULT_MAX_BATCH_RECORDS);
   // Room in front of each chunk for the carried tail of a record, so carrying rarely copies the chunk.
   const headroom = Math.min(chunkBytes, MAX_RECORD_BYTES + 64);
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
+  // standard input (`-`) is read as its stream, in turn: no handle of ours, nothing to seek
+  const stdin = path === STDIN_CAPTURE;
+  const label = captureName(path);
+  let handle: FileHandle | undefined;
+  if (!stdin) {
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      throw new CaptureError(path, 0, `cannot open: ${systemErrorText(err)}`);
+    }
   }
   // Chunks are overwritten by the read before anything looks at them, so they need not be
   // zeroed first (zeroing 4 MiB per chunk was a tenth of a replay's time). A plain Uint8Array
@@ -230,31 +278,36 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   const releaseChunk = opts.recycleChunks ? (c: Uint8Array) => void recycled.push(c) : undefined;
   const mode = opts.readMode ?? 'auto';
   const isSlowRead = opts.isSlowRead ?? slowRead;
-  // A pipe or a FIFO (`zcat x.pcap.gz | aipref-enforcer replay /dev/stdin`) has no positions:
+  // A pipe or a FIFO (`zcat x.pcap.gz | aipref-enforcer replay -`) has no positions:
   // it is read in turn, and in 'auto' mode ahead, since its writer may be slow.
-  let seekable: boolean;
-  try {
-    const st = await handle.stat();
-    seekable = st.isFile() || st.isBlockDevice();
-  } catch {
-    seekable = false;
+  let seekable = false;
+  if (handle !== undefined) {
+    try {
+      const st = await handle.stat();
+      seekable = st.isFile() || st.isBlockDevice();
+    } catch {
+      seekable = false;
+    }
   }
   // A gzip-compressed file is read through zlib: in turn, ahead (inflating is the thread
-  // pool's work), its offsets those of the decompressed capture
-  let gunzip: ReturnType<typeof gunzipReader> | undefined;
-  if (seekable) {
+  // pool's work), its offsets those of the decompressed capture. Standard input is read in
+  // turn, ahead, through its stream.
+  let inTurn: InTurnReader | undefined = stdin ? stdinReader() : undefined;
+  let gzip = false;
+  if (seekable && handle !== undefined) {
     const head = new Uint8Array(2);
     try {
       const { bytesRead } = await handle.read(head, 0, 2, 0);
-      if (isGzip(head.subarray(0, bytesRead))) gunzip = gunzipReader(path);
+      gzip = isGzip(head.subarray(0, bytesRead));
+      if (gzip) inTurn = gunzipReader(path);
     } catch (err) {
       await handle.close();
       throw readError(path, 0, err);
     }
   }
-  const name = gunzip === undefined ? path : decompressedName(path);
-  if (gunzip !== undefined) seekable = false;
-  let readAhead = gunzip !== undefined || mode === 'ahead' || (mode === 'auto' && (!opts.recycleChunks || !seekable));
+  const name = gzip ? decompressedName(path) : label;
+  if (inTurn !== undefined) seekable = false;
+  let readAhead = inTurn !== undefined || mode === 'ahead' || (mode === 'auto' && (!opts.recycleChunks || !seekable));
   /** slow synchronous reads in a row ('auto') */
   let slowReads = 0;
   type Chunk = { buf: Uint8Array; bytesRead: number };
@@ -270,7 +323,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     let n = 0;
     try {
       while (n < chunkBytes) {
-        const bytesRead = gunzip !== undefined ? await gunzip.read(buf, headroom + n, chunkBytes - n) : (await handle.read(buf, headroom + n, chunkBytes - n, seekable ? at + n : null)).bytesRead;
+        const bytesRead = inTurn !== undefined ? await inTurn.read(buf, headroom + n, chunkBytes - n) : (await handle!.read(buf, headroom + n, chunkBytes - n, seekable ? at + n : null)).bytesRead;
         if (bytesRead === 0) break;
         n += bytesRead;
       }
@@ -278,7 +331,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     } catch (err) {
       // a gzip stream cut or corrupt midway (a .gz copied while being written): the bytes it
       // gave before are records like any others
-      failed = gunzip !== undefined ? new CaptureError(name, at + n, `gzip data that does not decompress: ${systemErrorText(err)}`) : readError(path, at + n, err);
+      failed = gzip ? new CaptureError(name, at + n, `gzip data that does not decompress: ${systemErrorText(err)}`) : readError(label, at + n, err);
       if (n > 0) return { buf, bytesRead: n };
       throw failed;
     }
@@ -291,12 +344,13 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     let n = 0;
     try {
       while (n < chunkBytes) {
-        const bytesRead = readSync(handle.fd, buf, headroom + n, chunkBytes - n, seekable ? at + n : null);
+        // (not reading ahead: a file of ours, neither gzip nor standard input)
+        const bytesRead = readSync(handle!.fd, buf, headroom + n, chunkBytes - n, seekable ? at + n : null);
         if (bytesRead === 0) break;
         n += bytesRead;
       }
     } catch (err) {
-      throw readError(path, at + n, err);
+      throw readError(label, at + n, err);
     }
     if (mode === 'auto' && reused !== undefined) {
       slowReads = isSlowRead(n, performance.now() - started) ? slowReads + 1 : 0;
@@ -365,7 +419,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
           continue;
         }
         if (have === 0) throw new CaptureError(name, 0, 'empty file: not a capture');
-        if (gunzip === undefined && isGzip(buf.subarray(pos, end))) throw gzipThroughPipe(path);
+        if (!gzip && isGzip(buf.subarray(pos, end))) throw gzipThroughPipe(label);
         if (have < 4) throw new CaptureError(name, 0, `truncated file header: ${have} bytes, not a capture`);
         walker = createWalker(name, buf.subarray(pos, pos + 4));
       }
@@ -401,7 +455,7 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
     const last = pending === undefined ? undefined : await pending.catch(() => undefined);
     if (last !== undefined) releaseChunk?.(last.buf);
     if (held !== undefined) releaseChunk?.(held);
-    gunzip?.close();
-    await handle.close();
+    inTurn?.close();
+    await handle?.close();
   }
 }

@@ -1,4 +1,4 @@
-import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
 import type { CaptureWarning, PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
@@ -57,11 +57,14 @@ export async function runInspect(args: string[]): Promise<number> {
   const out = new LineWriter();
   const rtp = createRtpHeaderView();
   const info = await statCapture(capture);
-  // libpcap reads the file while a walk beside it numbers the frames: a pipe can be read once
-  if (values.filter !== undefined && !info.isFile()) throw new UsageError(`--filter needs a capture file, not a pipe or FIFO (${capture}): write it to a file first, or leave --filter out`);
+  const stdin = capture === STDIN_CAPTURE;
+  // libpcap reads the file (by its name) while a walk beside it numbers the frames: a pipe, or
+  // standard input, can be read once
+  if (values.filter !== undefined && (stdin || !info.isFile()))
+    throw new UsageError(`--filter needs a capture file, not ${stdin ? 'stdin' : `a pipe or FIFO (${capture})`}: write it to a file first, or leave --filter out`);
   // a gzip-compressed file's share read is not known from its size: no share, no ETA then
-  const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
-  const progress = new Progress(`inspect ${capture}`, sized ? info.size : 0, values.quiet === true);
+  const sized = info.isFile() && !stdin && !(await probeCaptureFormat(capture)).gzip;
+  const progress = new Progress(`inspect ${captureName(capture)}`, sized ? info.size : 0, values.quiet === true);
   let malformed = 0;
   const emit = (e: Endpoints, fields: Record<string, unknown>, summary: string) =>
     out.line(json ? JSON.stringify({ ...e, ...fields }) : textLine(e, summary));

@@ -290,6 +290,8 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
       // the exporter is read once it exists: a spool's expired lines are told while it opens
       let ai: AiServiceExporter | undefined;
+      // a spool folder that cannot be one is said as --out's is, before anything listens
+      await checkOutDir(opts.aiService.spoolDir, '--spool');
       const logDiscard = oncePerOutage(log, scheme, () => ai?.stats.delivered ?? 0);
       ai = await AiServiceExporter.open({
         url: opts.aiService.url,

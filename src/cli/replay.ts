@@ -1,8 +1,8 @@
-import { rm } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { probeCaptureFormat, statCapture } from '../../native-free/capture.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
 import { makeDir } from '../export/make-dir.js';
-import { NdjsonFile } from '../export/ndjson-file.js';
+import { errorReason, NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
@@ -105,14 +105,21 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
     (opening ??= (async () => {
       onOpen?.();
       await makeDir(outDir);
-      const made: ReplayFiles = {
-        exports: await NdjsonFile.create(path.join(outDir, 'exports.ndjson')),
-        reports: await NdjsonFile.create(path.join(outDir, 'reports.ndjson')),
-        decisions: explain ? await NdjsonFile.create(path.join(outDir, 'decisions.ndjson')) : null,
-      };
-      if (!explain) await rm(path.join(outDir, 'decisions.ndjson'), { force: true });
-      files = made;
-      return made;
+      // one that cannot be opened (a folder in its place) closes those opened before it
+      const opened: NdjsonFile[] = [];
+      try {
+        const made: ReplayFiles = {
+          exports: await createFile(outDir, 'exports.ndjson', opened),
+          reports: await createFile(outDir, 'reports.ndjson', opened),
+          decisions: explain ? await createFile(outDir, 'decisions.ndjson', opened) : null,
+        };
+        if (!explain) await removeStale(path.join(outDir, 'decisions.ndjson'));
+        files = made;
+        return made;
+      } catch (err) {
+        await Promise.allSettled(opened.map((f) => f.close()));
+        throw err;
+      }
     })());
   // A file that cannot keep up (a slow disk) holds the replay back: the engine waits for the
   // sink before it reads on, so lines never pile up in memory.
@@ -153,6 +160,33 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
 }
 
 /**
+ * Makes (empties) one of a replay's files, added to `opened`. One that cannot be opened is said
+ * as one that cannot be written is (src/export/ndjson-file.ts): `<path>: cannot open: illegal
+ * operation on a directory (EISDIR)`, not in Node's words.
+ */
+async function createFile(outDir: string, name: string, opened: NdjsonFile[]): Promise<NdjsonFile> {
+  const file = path.join(outDir, name);
+  let made: NdjsonFile;
+  try {
+    made = await NdjsonFile.create(file);
+  } catch (err) {
+    throw new Error(`${file}: cannot open: ${errorReason(err)}`, { cause: err });
+  }
+  opened.push(made);
+  return made;
+}
+
+/** Removes a file an earlier run left, if there is one: `<path>: cannot remove: <reason>` when it cannot be. */
+async function removeStale(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new Error(`${file}: cannot remove: ${errorReason(err)}`, { cause: err });
+  }
+}
+
+/**
  * `aipref-enforcer replay <capture> [--policy f] [--out dir] [--workers n] [--window dur]
  * [--explain] [--json] [--quiet]` (SPEC §8): writes exports.ndjson and reports.ndjson (and
  * decisions.ndjson with --explain) into the output folder; prints a summary.
@@ -188,11 +222,11 @@ export async function runReplay(args: string[]): Promise<number> {
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
   const info = await statCapture(capture);
-  // A file that is not a capture is refused before the workers start. A pipe or a FIFO cannot
-  // be looked into twice: the replay judges its first bytes itself. Either way the output
+  // A file that is not a capture is refused before the workers start. A pipe, a FIFO or
+  // standard input (`-`) cannot be looked into twice: the replay judges its first bytes itself. Either way the output
   // folder and files are made at the first write, once the capture has been accepted.
   // a gzip-compressed file's share read is not known from its size: no share, no ETA then
-  const sized = info.isFile() && !(await probeCaptureFormat(capture)).gzip;
+  const sized = info.isFile() && capture !== STDIN_CAPTURE && !(await probeCaptureFormat(capture)).gzip;
   await checkOutDir(outDir);
   const explain = values.explain === true;
   // once the run is accepted — its first output made, not before: a capture refused at its first
@@ -207,7 +241,7 @@ export async function runReplay(args: string[]): Promise<number> {
     // closing the files (below) then rejects with the error naming the file: exit 1
     () => interrupt.abort(),
   );
-  const progress = new Progress(`replay ${capture}`, sized ? info.size : 0, values.quiet === true);
+  const progress = new Progress(`replay ${captureName(capture)}`, sized ? info.size : 0, values.quiet === true);
   const onSignal = () => interrupt.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

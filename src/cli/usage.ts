@@ -18,4 +18,4 @@ export const USAGE = `usage:
   aipref-enforcer inspect <capture> [--json] [--filter <bpf>] [--quiet]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
   aipref-enforcer --help
-<capture>: a pcap or pcapng file, or a pipe or FIFO carrying one (zcat call.pcap.gz | aipref-enforcer replay /dev/stdin)`;
+<capture>: a pcap or pcapng file (or .gz), a FIFO carrying one, or - for standard input (zcat call.pcap.gz | aipref-enforcer replay -; a file named - is ./-)`;

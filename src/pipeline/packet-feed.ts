@@ -1,4 +1,4 @@
-import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
+import { captureName, readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { reverseFlowKey, TcpBoundary, type TcpResumedRun } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
@@ -17,10 +17,12 @@ export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
  * readable, but those records said nothing to the enforcer (counted with `other`, never judged).
  */
 export function unsupportedLinkTypeWarnings(file: string, layers: PacketLayerStats): string[] {
+  // (standard input, `-`, named `stdin` as the reader's own errors name it)
+  const name = captureName(file);
   return [...layers.unsupportedLinkTypes].map(([linkType, n]) =>
     n === 1
-      ? `${file}: 1 record of link type ${linkType} was not read (unsupported link type)`
-      : `${file}: ${n} records of link type ${linkType} were not read (unsupported link type)`,
+      ? `${name}: 1 record of link type ${linkType} was not read (unsupported link type)`
+      : `${name}: ${n} records of link type ${linkType} were not read (unsupported link type)`,
   );
 }
 
