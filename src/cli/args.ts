@@ -27,7 +27,20 @@ export function parseCommandArgs<S extends OptionSpec>(
   // (`replay "$CAPTURE"` with the variable unset: no file to name in an error line)
   if (capture === '') throw new UsageError('a capture file is required, not an empty name');
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  refuseEmptyValues(parsed.values);
   return { capture, values: parsed.values as never };
+}
+
+/**
+ * An empty option value (`--policy "$POLICY"` with the variable unset) is bad usage, never taken
+ * for the option's absence — a replay with no policy, frames sent with an empty HEP auth key —
+ * nor for a file named '' (every command, live's too).
+ */
+export function refuseEmptyValues(values: Readonly<Record<string, unknown>>): void {
+  if (values['out'] === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
+  for (const name of Object.keys(values)) {
+    if (values[name] === '') throw new UsageError(`--${name} needs a value, not '' (an empty one)`);
+  }
 }
 
 /** More shard threads than any machine here has cores for by far; a larger count is a typo, not a setting. */

@@ -9,7 +9,7 @@ import { parseDuration } from '../policy/vocabulary.js';
 import { parseJsonDocument } from '../policy/json-text.js';
 import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
-import { parseWorkerCount, usageMessage } from './args.js';
+import { parseWorkerCount, refuseEmptyValues, usageMessage } from './args.js';
 import { UsageError } from './usage.js';
 
 export interface HostPort {
@@ -182,12 +182,8 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
 
 async function optionsFrom(v: Values): Promise<LiveOptions> {
   const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-  if (str('out') === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
-  // an empty value (`--policy "$POLICY"` with the variable unset) is refused, never taken for the
-  // option's absence: a service started with no policy, or a HEP listener with no auth key
-  for (const name of Object.keys(v)) {
-    if (v[name as OptionName] === '') throw new UsageError(`--${name} needs a value, not an empty one`);
-  }
+  // a service started with no policy, or a HEP listener with no auth key, for an unset variable
+  refuseEmptyValues(v);
   if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
   const udpMode = str('udp-mode') ?? 'plain';
   if (udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);

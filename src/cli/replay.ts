@@ -218,7 +218,6 @@ export async function runReplay(args: string[]): Promise<number> {
     windowSec = parseDuration(values.window);
     if (windowSec === null || windowSec <= 0) throw new UsageError(`--window takes a duration such as 10s or 1m, not '${values.window}'`);
   }
-  if (values.out === '') throw new UsageError("--out needs a folder, not an empty value (the current folder is '.')");
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
   const info = await statCapture(capture);

@@ -9,7 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourcePacketBatcher } from './source-batch.js';
-import { readCaptureBatches } from '../../native-free/capture.js';
+import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import type { CaptureWarning } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
@@ -59,14 +59,17 @@ export interface ReplayOptions {
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
   hepProtocolOf?: (payload: Uint8Array) => number;
   signal?: AbortSignal;
-  /** told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`): it is counted as skipped */
+  /**
+   * told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`), and of
+   * the first datagram its snap length cut (with their count at the end): each is counted as skipped
+   */
   onWarning?: (message: string) => void;
 }
 
 export interface ReplayResult {
   /** datagrams sent (over HEP, a long run of TCP stream bytes takes several) */
   sent: number;
-  /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed */
+  /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed, cut by the snap length */
   skipped: number;
 }
 
@@ -96,6 +99,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   const result: ReplayResult = { sent: 0, skipped: 0 };
   let inFlight: Promise<void>[] = [];
   let firstTs: number | undefined;
+  /** datagrams the capture's snap length cut, not sent */
+  let snapCut = 0;
   const startWall = performance.now();
   try {
     const onWarning = (w: CaptureWarning) => {
@@ -109,6 +114,18 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
         if (kind !== 'udp' && !(kind === 'tcp' && carriesTcp && view.payloadLength > 0)) {
           result.skipped++;
+          continue;
+        }
+        if (kind === 'udp' && view.payloadCut > 0) {
+          // A datagram the snap length cut: sent, its first bytes would arrive as a whole datagram
+          // (a HEP frame cannot say it was cut either), a 1400-byte INVITE as a 54-byte message the
+          // live side reports as broken SIP. Not sent: said for the first, counted at the end.
+          result.skipped++;
+          if (snapCut++ === 0) {
+            opts.onWarning?.(
+              `${captureName(path)}: at byte ${batch.fileOffset[i]}: frame ${batch.firstFrame + i}: ${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length): not sent, nor any other datagram the snap length cut (a datagram cannot say it was cut)`,
+            );
+          }
           continue;
         }
         firstTs ??= view.ts;
@@ -166,6 +183,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       }
     }
     await Promise.all(inFlight);
+    if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} datagrams cut by the capture's snap length were not sent (counted in skipped)`);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
