@@ -36,6 +36,7 @@ import { UdpMirrorListener } from '../sources/udp-listener.js';
 import { loadPolicyOption } from './replay.js';
 import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
 import { checkOutDir } from './out-dir.js';
+import { packageVersion } from './version.js';
 
 /** How long a silent feed waits before the service's clock moves the windows on (an empty batch: a few µs of work). */
 const IDLE_TICK_MS = 100;
@@ -478,7 +479,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     },
     onWarning: (message) => log({ event: 'warning', level: 'warn', message }),
   });
-  log({ event: 'start', addresses, policy: policy.fileName, windowSec, workers: opts.workers, exporters: exporters.map((e) => e.name), udpMode: opts.udp ? (opts.udpMode ?? 'plain') : undefined });
+  log({ event: 'start', version: packageVersion(), addresses, policy: policy.fileName, windowSec, workers: opts.workers, exporters: exporters.map((e) => e.name), udpMode: opts.udp ? (opts.udpMode ?? 'plain') : undefined });
 
   const statsTimer =
     opts.statsSec > 0 && !opts.quiet

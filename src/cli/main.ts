@@ -1,5 +1,6 @@
 import { sayLine } from './stderr-line.js';
 import { USAGE, UsageError } from './usage.js';
+import { packageVersion } from './version.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -29,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? process.stderr : process.stdout).write(USAGE + '\n');
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`aipref-enforcer ${packageVersion()}\n`);
+    return 0;
   }
   const load = commands[name];
   if (!load) {

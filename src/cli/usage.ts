@@ -17,5 +17,5 @@ export const USAGE = `usage:
                        [--no-resolve-uri] [--uri-ca <pem>]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri)
   aipref-enforcer inspect <capture> [--json] [--filter <bpf>] [--quiet]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
-  aipref-enforcer --help
+  aipref-enforcer --help | --version
 <capture>: a pcap or pcapng file (or .gz), a FIFO carrying one, or - for standard input (zcat call.pcap.gz | aipref-enforcer replay -; a file named - is ./-)`;

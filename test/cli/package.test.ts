@@ -42,6 +42,12 @@ describe('npm pack', () => {
     expect(packed.filter((f) => /^(src|test|bench|native-free)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
   });
 
+  it('says its version', async () => {
+    const { stdout } = await run(process.execPath, [path.join(unpacked, 'bin/aipref-enforcer.js'), '--version']);
+    const { version } = JSON.parse(await readFile(path.join(unpacked, 'package.json'), 'utf8')) as { version: string };
+    expect(stdout).toBe(`aipref-enforcer ${version}\n`);
+  });
+
   for (const workers of ['0', '2']) {
     it(`runs the README's sample replay from the unpacked package as from the checkout (--workers ${workers})`, async () => {
       const args = (bin: string, pcap: string, policy: string, out: string) => [bin, 'replay', pcap, '--policy', policy, '--out', out, '--workers', workers, '--explain', '--quiet'];

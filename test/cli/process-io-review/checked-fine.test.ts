@@ -168,7 +168,7 @@ describe('exit codes by class (SPEC §8, README)', () => {
       [['live'], 2],
       [['live', '--udp', '127.0.0.1:99999'], 2],
       [['frobnicate'], 2],
-      [['--version'], 2],
+      [['--version'], 0],
       [['-h'], 0],
       [['help'], 0],
       [['inspect', '--help'], 0],
