@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** The lock tokens this process holds (released at close). */
@@ -15,42 +15,99 @@ const LOCKS_HELD = new Set<string>();
 /**
  * Claims the lock file `path` (in `dir`): its content (pid, host, a random token) is written to a
  * file of its own first and linked into place, which succeeds for one taker only and never shows a
- * half-written lock. A lock whose owner is gone is moved aside (one taker wins that rename), checked
- * to be the one read, and deleted; then the claim is tried again. Refused, with the one line
- * `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a lock of a running process
- * (this one included: two services in one process), or of another host, whose processes cannot be
- * seen from here. Returns the token, which releaseLock needs.
+ * half-written lock. Where the file system has no hard links (vfat, exFAT, many FUSE mounts, CIFS
+ * without Unix extensions: link fails with EPERM or ENOTSUP) the lock is made by an exclusive
+ * create instead, one taker only too; its content is then written after it exists, so an empty or
+ * partial lock younger than a few seconds is a taker still writing: waited for, not stale.
+ *
+ * A lock whose owner is gone is deleted under a second lock, `<path>.break` (an exclusive create,
+ * itself stale after a few seconds): one taker at a time reads the lock again and deletes it only
+ * while it still holds the stale text read — a fresh lock only ever appears where none is, so no
+ * other taker's fresh lock can be deleted (moving the lock aside, as before, could: a third taker
+ * claimed the empty place while a second had a first's fresh lock aside, and two held the folder).
+ * Then the claim is tried again.
+ *
+ * Refused, with the one line `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a
+ * lock of a running process (this one included: two services in one process), or of another host,
+ * whose processes cannot be seen from here. Returns the token, which releaseLock needs.
  */
 export async function takeLock(path: string, dir: string, refusal: (owner: string) => string): Promise<string> {
   const token = `${process.pid} ${hostname()} ${randomUUID()}`;
   const mine = `${path}.${randomUUID()}.tmp`;
   await writeFile(mine, `${token}\n`);
+  let hardLinks = true;
+  /** true once the lock is this taker's; false where one is there */
+  const claim = async (): Promise<boolean> => {
+    try {
+      if (hardLinks) await link(mine, path);
+      else await writeFile(path, `${token}\n`, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (hardLinks && code !== undefined && NO_HARD_LINKS.has(code)) {
+        hardLinks = false;
+        return claim();
+      }
+      throw err;
+    }
+  };
   try {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      try {
-        await link(mine, path);
+    const deadline = Date.now() + TAKE_LOCK_MS;
+    for (;;) {
+      if (await claim()) {
         LOCKS_HELD.add(token);
         return token;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const held = await readFile(path, 'utf8').catch(() => null);
-      if (held === null) continue;
-      const owner = lockOwner(held);
-      if (owner !== null && ownerMayRun(owner, held.trim())) {
-        throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
+      if (held !== null) {
+        const owner = lockOwner(held);
+        if (owner !== null && ownerMayRun(owner, held.trim())) {
+          throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
+        }
+        if (owner !== null || !(await isYoung(path))) await clearStale(path, held, token);
+        else await pause(); // a taker without hard links still writing its lock
       }
-      const aside = `${path}.${randomUUID()}.stale`;
-      if (!(await rename(path, aside).then(() => true, () => false))) continue;
-      if ((await readFile(aside, 'utf8').catch(() => null)) !== held) {
-        // another taker's fresh lock, not the stale one read: back in place (unless yet another is there)
-        await link(aside, path).catch(() => undefined);
-      }
-      await unlink(aside).catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
     }
-    throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
   } finally {
     await unlink(mine).catch(() => undefined);
+  }
+}
+
+/** How long a taker tries (a lock being written, another taker clearing a stale one) before it gives up. */
+const TAKE_LOCK_MS = 10_000;
+/** A lock file (or `.break`) younger than this may be a taker's still being written (or clearing). */
+const YOUNG_MS = 5_000;
+/** What link(2) fails with where the file system has no hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+async function isYoung(file: string): Promise<boolean> {
+  const st = await stat(file).catch(() => null);
+  return st !== null && Date.now() - st.mtimeMs < YOUNG_MS;
+}
+
+/**
+ * Deletes the stale lock `path` — only while it still holds `held`, the stale text read — under
+ * `<path>.break`, which one taker holds at a time; a taker finding it held waits and tries its
+ * claim again. A `.break` left by a taker killed while clearing goes once it is a few seconds old.
+ */
+async function clearStale(path: string, held: string, token: string): Promise<void> {
+  const guard = `${path}.break`;
+  try {
+    await writeFile(guard, `${token}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (!(await isYoung(guard))) await unlink(guard).catch(() => undefined);
+    await pause();
+    return;
+  }
+  try {
+    if ((await readFile(path, 'utf8').catch(() => null)) === held) await unlink(path).catch(() => undefined);
+  } finally {
+    await unlink(guard).catch(() => undefined);
   }
 }
 
