@@ -3,7 +3,8 @@
  * the relay's host) runs on its own. Without a `files` list npm packed by .gitignore, which
  * ignores dist/: the tarball held the sources and the tests but not the bundle the command runs,
  * so the installed command failed at its first import. Now: the command, its bundle (the shard
- * worker too), the sample capture and policy, the README and the licence, and nothing else.
+ * worker too), the sample capture and policy, the systemd unit and example config, the README and
+ * the licence, and nothing else.
  * Unpacked beside this checkout's node_modules (what `npm install` of the tarball provides: the
  * dependencies), the README's command gives the same outputs as from the checkout, with and
  * without workers.
@@ -36,7 +37,7 @@ beforeAll(async () => {
 
 describe('npm pack', () => {
   it('holds the command, its bundle, the sample, the README and the licence — no sources, no tests', () => {
-    for (const f of ['bin/aipref-enforcer.js', 'dist/bundle/main.js', 'dist/bundle/shard-worker.js', 'dist/src/cli/v8-flags.js', 'samples/call-small.pcap', 'samples/policy.json', 'README.md', 'LICENSE', 'package.json']) {
+    for (const f of ['bin/aipref-enforcer.js', 'dist/bundle/main.js', 'dist/bundle/shard-worker.js', 'dist/src/cli/v8-flags.js', 'samples/call-small.pcap', 'samples/policy.json', 'contrib/systemd/aipref-enforcer.service', 'contrib/live.yaml', 'README.md', 'LICENSE', 'package.json']) {
       expect(packed).toContain(f);
     }
     expect(packed.filter((f) => /^(src|test|bench|native-free)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
