@@ -6,7 +6,7 @@
  * it with exit 0 well within TimeoutStopSec; RestartPreventExitStatus=2 is what a config value the
  * command cannot take (bad usage) exits with. The config's out folder is the unit's state folder.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,6 +53,13 @@ describe('contrib/systemd/aipref-enforcer.service', () => {
     expect(CONFIG).toMatch(/^out: \/var\/lib\/aipref$/m);
     expect(unitSetting('StateDirectory')).toBe('aipref');
     expect(unitSetting('ReadWritePaths')).toBe('/var/lib/aipref');
+  });
+
+  // systemd's own reading of the unit (keys, values, ExecStart's path), where systemd is installed
+  const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+  it.skipIf(!analyze)('passes systemd-analyze verify', () => {
+    const r = spawnSync('systemd-analyze', ['verify', path.resolve(process.cwd(), 'contrib/systemd/aipref-enforcer.service')], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
   it('starts, reloads on its ExecReload signal and stops on its KillSignal with exit 0', async () => {
