@@ -6,10 +6,11 @@
  * buffer.
  */
 import { createReadStream, fstatSync, readSync, type Stats } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { isatty } from 'node:tty';
 import { CaptureError, type CaptureWarning, type RecordBatch } from './types.js';
 import { createRecordBatch, DEFAULT_MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type CaptureRecordWalker } from './record-batch.js';
 import { isPcapMagic, PcapWalker } from './pcap.js';
@@ -37,6 +38,12 @@ export interface ReadCaptureOptions {
   readMode?: ReadMode;
   /** 'auto' only: the rule that a read waited on a device (default slowRead; tests replace it) */
   isSlowRead?: (bytes: number, ms: number) => boolean;
+  /**
+   * the consumer's interrupt: standard input or a gzip stream read in turn is then closed, so a
+   * read waiting on a writer gone quiet (`tcpdump -w -` on a quiet link) ends, and with it the
+   * batches, without a warning. (A file's read in flight ends by itself.)
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -75,6 +82,21 @@ export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
  * `tcpdump -r -` and `tshark -r -` do. A file named `-` is given as `./-`.
  */
 export const STDIN_CAPTURE = '-';
+
+/**
+ * Whether `path` is standard input and that is a terminal: a capture never comes from a
+ * keyboard, so the commands refuse it at once (as `tshark -r -` and `gzip -d` do) rather
+ * than wait silently for bytes that will not come.
+ */
+export function stdinIsTerminal(path: string): boolean {
+  return path === STDIN_CAPTURE && isatty(0);
+}
+
+/** What `command` says when its capture is standard input at a terminal, else undefined. */
+export function terminalStdinRefusal(path: string, command: string): string | undefined {
+  if (!stdinIsTerminal(path)) return undefined;
+  return `stdin: is a terminal, not a capture: pipe or redirect one into it (tcpdump -w - | aipref-enforcer ${command} -, or aipref-enforcer ${command} - < call.pcap)`;
+}
 
 /** How a capture is named in messages: standard input as `stdin`, a file by its path. */
 export function captureName(path: string): string {
@@ -150,13 +172,79 @@ function gunzipReader(path: string): InTurnReader {
 }
 
 /**
+ * What fd 0 is, or the CaptureError for standard input that holds no capture to read: a folder
+ * (`< some-folder`: Node gives it an empty stream) is said as a folder given by its name is.
+ */
+function stdinStats(): Stats {
+  let st: Stats;
+  try {
+    st = fstatSync(0);
+  } catch (err) {
+    throw new CaptureError(captureName(STDIN_CAPTURE), 0, `cannot open: ${systemErrorText(err)}`);
+  }
+  if (st.isDirectory()) {
+    // the read's own error, worded as for the folder by name
+    try {
+      readSync(0, new Uint8Array(1), 0, 1, null);
+    } catch (err) {
+      throw readError(captureName(STDIN_CAPTURE), 0, err);
+    }
+    throw new CaptureError(captureName(STDIN_CAPTURE), 0, 'cannot read: EISDIR: illegal operation on a directory, read');
+  }
+  return st;
+}
+
+/**
  * Standard input's bytes, through the stream Node makes of fd 0 for what it is (a socket or a
  * pipe read as a socket, a file read from where its offset stands). Closing it destroys the
  * stream: a writer still writing then sees its reader gone, and nothing keeps the process up.
+ * A regular file redirected onto it (`- < call.pcap.gz`) that is gzip-compressed is read
+ * through zlib, as the file by its name is (`gzip` true); gzip through a pipe is refused by the
+ * walk's first look (gzipThroughPipe).
  */
-function stdinReader(): InTurnReader {
+async function stdinReader(st: Stats): Promise<{ reader: InTurnReader; gzip: boolean }> {
   const stdin = process.stdin;
-  return streamReader(stdin, () => stdin.destroy());
+  const close = () => stdin.destroy();
+  // only a file is looked into first: its first bytes come at once, a pipe's writer may be slow
+  if (!st.isFile()) return { reader: streamReader(stdin, close), gzip: false };
+  let head: Buffer | null;
+  try {
+    head = await firstPiece(stdin);
+  } catch (err) {
+    stdin.destroy();
+    throw readError(captureName(STDIN_CAPTURE), 0, err);
+  }
+  if (head === null) return { reader: streamReader(stdin, close), gzip: false };
+  stdin.unshift(head);
+  if (!isGzip(head)) return { reader: streamReader(stdin, close), gzip: false };
+  const gunzip = createGunzip();
+  // either's end before the other's (stdin closed on an interrupt) destroys both
+  pipeline(stdin, gunzip, () => {});
+  return {
+    reader: streamReader(gunzip, () => {
+      stdin.destroy();
+      gunzip.destroy();
+    }),
+    gzip: true,
+  };
+}
+
+/** A paused stream's first piece, or null at its end. */
+async function firstPiece(stream: Readable): Promise<Buffer | null> {
+  for (;;) {
+    const piece = stream.read() as Buffer | null;
+    if (piece !== null) return piece;
+    if (stream.readableEnded || stream.destroyed) return null;
+    await new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error): void => {
+        stream.off('readable', onMore).off('end', onMore).off('close', onMore).off('error', settle);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onMore = (): void => settle();
+      stream.on('readable', onMore).on('end', onMore).on('close', onMore).on('error', settle);
+    });
+  }
 }
 
 /** A readable stream's pieces, copied into the caller's buffer as asked for. */
@@ -190,13 +278,7 @@ function createWalker(file: string, head: Uint8Array): CaptureRecordWalker {
  * CaptureError the reader would throw for a file it cannot open: naming the file and offset 0.
  */
 export async function statCapture(path: string): Promise<Stats> {
-  if (path === STDIN_CAPTURE) {
-    try {
-      return fstatSync(0);
-    } catch (err) {
-      throw new CaptureError(captureName(path), 0, `cannot open: ${systemErrorText(err)}`);
-    }
-  }
+  if (path === STDIN_CAPTURE) return stdinStats();
   try {
     return await stat(path);
   } catch (err) {
@@ -292,8 +374,9 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
   // A gzip-compressed file is read through zlib: in turn, ahead (inflating is the thread
   // pool's work), its offsets those of the decompressed capture. Standard input is read in
   // turn, ahead, through its stream.
-  let inTurn: InTurnReader | undefined = stdin ? stdinReader() : undefined;
+  let inTurn: InTurnReader | undefined;
   let gzip = false;
+  if (stdin) ({ reader: inTurn, gzip } = await stdinReader(stdinStats()));
   if (seekable && handle !== undefined) {
     const head = new Uint8Array(2);
     try {
@@ -305,8 +388,18 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       throw readError(path, 0, err);
     }
   }
-  const name = gzip ? decompressedName(path) : label;
+  const name = gzip ? decompressedName(label) : label;
   if (inTurn !== undefined) seekable = false;
+  // An interrupt closes a reader read in turn: its read in flight, which may be waiting on a
+  // writer gone quiet, then settles, and the batches end (READ_INTERRUPTED) without a warning.
+  let interrupted = false;
+  const onAbort = (): void => {
+    interrupted = true;
+    inTurn?.close();
+  };
+  const signal = inTurn !== undefined ? opts.signal : undefined;
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   let readAhead = inTurn !== undefined || mode === 'ahead' || (mode === 'auto' && (!opts.recycleChunks || !seekable));
   /** slow synchronous reads in a row ('auto') */
   let slowReads = 0;
@@ -327,8 +420,13 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
         if (bytesRead === 0) break;
         n += bytesRead;
       }
+      if (interrupted) throw READ_INTERRUPTED;
       return { buf, bytesRead: n };
     } catch (err) {
+      if (interrupted) {
+        releaseChunk?.(buf);
+        throw READ_INTERRUPTED;
+      }
       // a gzip stream cut or corrupt midway (a .gz copied while being written): the bytes it
       // gave before are records like any others
       failed = gzip ? new CaptureError(name, at + n, `gzip data that does not decompress: ${systemErrorText(err)}`) : readError(label, at + n, err);
@@ -450,12 +548,22 @@ export async function* readCaptureBatches(path: string, opts: ReadCaptureOptions
       // Copied, not a view: the chunk it came from may be transferred or kept by the consumer.
       carry = buf.slice(pos, end);
     }
+  } catch (err) {
+    // interrupted: what was yielded is what was read
+    if (err === READ_INTERRUPTED) return;
+    throw err;
   } finally {
-    // A read still in flight must finish before its file handle closes.
+    signal?.removeEventListener('abort', onAbort);
+    // A stream read in turn is closed first: that settles its read in flight, which would
+    // otherwise wait for a writer still there (a broken capture from `tcpdump -w -` on a quiet
+    // link). A file handle's read in flight must finish before the handle closes.
+    inTurn?.close();
     const last = pending === undefined ? undefined : await pending.catch(() => undefined);
     if (last !== undefined) releaseChunk?.(last.buf);
     if (held !== undefined) releaseChunk?.(held);
-    inTurn?.close();
     await handle?.close();
   }
 }
+
+/** Thrown by a read the consumer's interrupt ended: the batches end there, without a warning. */
+const READ_INTERRUPTED = new Error('read interrupted');

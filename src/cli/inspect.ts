@@ -1,4 +1,4 @@
-import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture, terminalStdinRefusal } from '../../native-free/capture.js';
 import type { CaptureWarning, PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
@@ -53,6 +53,12 @@ function textLine(e: Endpoints, summary: string): string {
  */
 export async function runInspect(args: string[]): Promise<number> {
   const { capture, values } = parseCommandArgs(args, { json: { type: 'boolean' }, quiet: { type: 'boolean' }, filter: { type: 'string' } });
+  // `-` typed at a terminal, the pipe forgotten: nothing to read (usage, exit 2)
+  const terminal = terminalStdinRefusal(capture, 'inspect');
+  if (terminal !== undefined) {
+    sayLine('inspect', terminal);
+    return 2;
+  }
   const json = values.json === true;
   const out = new LineWriter();
   const rtp = createRtpHeaderView();

@@ -1,7 +1,8 @@
-import { unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open as openFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
-import { makeDir } from '../export/make-dir.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture, terminalStdinRefusal } from '../../native-free/capture.js';
+import { makeDir, removeMade } from '../export/make-dir.js';
 import { errorReason, NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
 import { parseDuration } from '../policy/vocabulary.js';
@@ -46,7 +47,12 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   if (hepAuthKey !== undefined && target.scheme !== 'hep') throw new UsageError('--hep-auth-key applies to --to hep://');
   await statCapture(capture);
   const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort();
+  const onSignal = () => {
+    interrupt.abort();
+    // a read of standard input waiting on a writer gone quiet ends once stdin is closed (the
+    // sender then sees the interrupt)
+    if (capture === STDIN_CAPTURE) process.stdin.destroy();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -104,8 +110,21 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
   const open = (): Promise<ReplayFiles> =>
     (opening ??= (async () => {
       onOpen?.();
-      await makeDir(outDir);
-      // one that cannot be opened (a folder in its place) closes those opened before it
+      const madeDirs = await makeDir(outDir);
+      // Every file is found to be openable, and a stale decisions.ndjson removable, before any
+      // is emptied: a run refused for one (a folder in its place) leaves an earlier run's files
+      // as they were, and nothing of its own (the files, nor the folders, it made).
+      const names = ['exports.ndjson', 'reports.ndjson', ...(explain ? ['decisions.ndjson'] : [])];
+      const createdFiles: string[] = [];
+      try {
+        for (const name of names) await checkOpenable(path.join(outDir, name), createdFiles);
+        if (!explain) await removeStale(path.join(outDir, 'decisions.ndjson'));
+      } catch (err) {
+        for (const f of createdFiles) await unlink(f).catch(() => undefined);
+        await removeMade(madeDirs);
+        throw err;
+      }
+      // one that cannot be opened even so closes those opened before it
       const opened: NdjsonFile[] = [];
       try {
         const made: ReplayFiles = {
@@ -113,7 +132,6 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
           reports: await createFile(outDir, 'reports.ndjson', opened),
           decisions: explain ? await createFile(outDir, 'decisions.ndjson', opened) : null,
         };
-        if (!explain) await removeStale(path.join(outDir, 'decisions.ndjson'));
         files = made;
         return made;
       } catch (err) {
@@ -176,6 +194,30 @@ async function createFile(outDir: string, name: string, opened: NdjsonFile[]): P
   return made;
 }
 
+/**
+ * Whether `file` can be opened for writing, found out without emptying it: an existing one is
+ * opened as it is, a missing one made (added to `created`, for a refused run to remove again).
+ * `<path>: cannot open: <reason>` as createFile says it.
+ */
+async function checkOpenable(file: string, created: string[]): Promise<void> {
+  try {
+    try {
+      await (await openFile(file, constants.O_WRONLY)).close();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      try {
+        await (await openFile(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL)).close();
+        created.push(file);
+      } catch (again) {
+        // a dangling symlink, or made meanwhile: createFile says what it finds
+        if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
+      }
+    }
+  } catch (err) {
+    throw new Error(`${file}: cannot open: ${errorReason(err)}`, { cause: err });
+  }
+}
+
 /** Removes a file an earlier run left, if there is one: `<path>: cannot remove: <reason>` when it cannot be. */
 async function removeStale(file: string): Promise<void> {
   try {
@@ -205,6 +247,12 @@ export async function runReplay(args: string[]): Promise<number> {
     'udp-mode': { type: 'string' },
     'hep-auth-key': { type: 'string' },
   });
+  // `-` typed at a terminal, the pipe forgotten: nothing to read (usage, exit 2)
+  const terminal = terminalStdinRefusal(capture, 'replay');
+  if (terminal !== undefined) {
+    sayLine('replay', terminal);
+    return 2;
+  }
   if (values.to !== undefined) {
     // sending enforces nothing here: what only enforcing reads would be silently ignored
     const enforcing = (['policy', 'out', 'workers', 'window', 'explain', 'json'] as const).filter((k) => values[k] !== undefined);

@@ -574,6 +574,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       reuseBatches: true,
       ...(opts.chunkBytes ? { chunkBytes: opts.chunkBytes } : {}),
       ...(opts.maxBatchRecords ? { maxBatchRecords: opts.maxBatchRecords } : {}),
+      // an interrupt also ends a read of standard input waiting on a writer gone quiet
+      ...(opts.signal ? { signal: opts.signal } : {}),
       onWarning: (w) => {
         opts.onWarning?.(`${w.file}: at byte ${w.offset}: ${w.message}`);
         frontReport({ type: 'malformed-input', ts: feed.stats.lastTs, frame: w.frame ?? feed.stats.lastFrame + 1, dialog: null, detail: `${w.message} (byte ${w.offset})` });
