@@ -14,7 +14,7 @@ export const USAGE = `usage:
                        [--to http(s)://…|ws(s)://… [--token <t>] --spool <dir>] [--metrics <host:port>]
                        [--nats nats://<host>:<port> [--nats-max-age <dur>] [--nats-max-pending <n>]]
                        [--workers <n>] [--window <dur>] [--batch-ms <n>] [--stats-every <dur>] [--explain] [--quiet]
-                       [--no-resolve-uri] [--uri-ca <pem>]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri)
+                       [--no-resolve-uri] [--uri-ca <pem>] [--uri-allow <host>[,<host>…]]   (uri=<https://…> APT handles are fetched unless --no-resolve-uri: from public addresses, and from the --uri-allow hosts)
   aipref-enforcer inspect <capture> [--json] [--filter <bpf>] [--quiet]   (--filter reads through the optional native pcap package)
   aipref-enforcer bindings <capture> [--policy <file>] [--json]
   aipref-enforcer --help | --version

@@ -7,9 +7,17 @@
  * yields `unresolved`, which the caller counts as the most restrictive statement. A stale
  * cached statement is never served when revalidation fails: the handle's owner may have
  * tightened it.
+ *
+ * The handles come from callers the operator does not control, and the enforcer runs inside the
+ * operator's network: only public addresses are fetched from (nonPublicAddress), judged on the
+ * address connected to — an IP literal before the request, a name through the connection's own
+ * lookup, whose checked addresses are the ones connected to (no second resolution to rebind) —
+ * unless the host is allowed (`allowHosts`, `--uri-allow`). Redirects are never followed.
  */
 import { Agent, request } from 'node:https';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { readFileSync } from 'node:fs';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { StatementPart } from './statement.js';
@@ -29,6 +37,14 @@ export interface UriResolverOptions {
    * naming its handle a whole timeout, and held the live service's packets meanwhile.
    */
   failureTtlMs?: number;
+  /**
+   * hosts fetched from whatever they resolve to (a private repository): names as the URI writes
+   * them or IP literals, case-insensitive, `[::1]` or `::1`. Any other host is fetched from only
+   * at public addresses.
+   */
+  allowHosts?: readonly string[];
+  /** name resolution, for tests (default dns.lookup) */
+  lookup?: LookupFunction;
 }
 
 export type UriResolution =
@@ -58,13 +74,16 @@ export class UriResolver {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<UriResolution>>();
   /** by URI, a fetch that failed lately: why, and until when it is not tried again */
-  private readonly failed = new Map<string, { reason: string; until: number }>();
+  private readonly failed = new Map<string, { reason: string; until: number; refused: boolean }>();
   /** connections trusting the default store with `ca` added (trustingAgent), made at the first fetch */
   private agent: Agent | undefined;
   private readonly now: () => number;
+  /** allowHosts as uriAllowHost keys */
+  private readonly allowed: ReadonlySet<string>;
 
   constructor(private readonly options: UriResolverOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.allowed = new Set((options.allowHosts ?? []).map((h) => uriAllowHost(h) ?? h.toLowerCase()));
   }
 
   /** Resolves a handle to a statement part for `prefId`. Concurrent calls for one URI share a request. */
@@ -78,11 +97,11 @@ export class UriResolver {
   /** fetchOrReuse, a failure remembered for failureTtlMs (the oldest let go past maxEntries). */
   private async fetchRemembering(uri: string): Promise<UriResolution> {
     const failed = this.failed.get(uri);
-    if (failed !== undefined && this.now() < failed.until) return { status: 'unresolved', uri, reason: `${failed.reason} (a fetch failed lately: not tried again yet)` };
+    if (failed !== undefined && this.now() < failed.until) return { status: 'unresolved', uri, reason: failed.refused ? failed.reason : `${failed.reason} (a fetch failed lately: not tried again yet)` };
     this.failed.delete(uri);
     const result = await this.fetchOrReuse(uri);
     if (result.status === 'unresolved') {
-      this.failed.set(uri, { reason: result.reason, until: this.now() + (this.options.failureTtlMs ?? DEFAULT_FAILURE_TTL_MS) });
+      this.failed.set(uri, { reason: result.reason, until: this.now() + (this.options.failureTtlMs ?? DEFAULT_FAILURE_TTL_MS), refused: REFUSALS.has(result) });
       keepNewest(this.failed, this.options.maxEntries ?? DEFAULT_MAX_ENTRIES);
     }
     return result;
@@ -96,6 +115,13 @@ export class UriResolver {
       return { status: 'unresolved', uri, reason: 'not a URI' };
     }
     if (url.protocol !== 'https:') return { status: 'unresolved', uri, reason: 'only https handles are resolved' };
+    // an IP literal is connected to without a lookup: judged here, before any request
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const allowed = this.allowed.has(host);
+    if (!allowed && isIP(host) !== 0) {
+      const why = nonPublicAddress(host);
+      if (why !== null) return refused(uri, new RefusedAddress(`${host} is ${why}`, host));
+    }
 
     const cached = this.cache.get(uri);
     if (cached !== undefined && this.now() < cached.freshUntil) return resolved(uri, cached, 'cache');
@@ -106,8 +132,9 @@ export class UriResolver {
 
     let response: HttpResult;
     try {
-      response = await this.get(url, headers);
+      response = await this.get(url, headers, allowed);
     } catch (error) {
+      if (error instanceof RefusedAddress) return refused(uri, error);
       return { status: 'unresolved', uri, reason: error instanceof Error ? error.message : String(error) };
     }
 
@@ -142,9 +169,12 @@ export class UriResolver {
   /**
    * An agent whose connections trust the default store (the bundled roots and NODE_EXTRA_CA_CERTS)
    * with the extra CAs added, made once: node:https's `ca` option replaces the defaults, so once
-   * an operator named a private repository's CA every publicly served handle failed.
+   * an operator named a private repository's CA every publicly served handle failed. Without
+   * extra CAs, an agent of the defaults: never the global one, whose pooled connections another
+   * part of the process may have opened to any address, unchecked.
    */
   private trustingAgent(): Agent {
+    if (this.agent === undefined && this.options.ca === undefined) this.agent = new Agent({ keepAlive: true });
     if (this.agent === undefined) {
       const extra = this.options.ca;
       // the defaults spelled out (Node 20 has no other way to keep them beside a `ca`): the
@@ -164,11 +194,34 @@ export class UriResolver {
     keepNewest(this.cache, this.options.maxEntries ?? DEFAULT_MAX_ENTRIES);
   }
 
-  private get(url: URL, headers: Record<string, string>): Promise<HttpResult> {
+  /**
+   * dns.lookup, refusing when any address it gave is not public: the connection is made to the
+   * addresses checked here (net connects to what its lookup answers), so a name that resolves
+   * to a public address now and to an internal one a moment later cannot slip past the check.
+   */
+  private readonly checkedLookup: LookupFunction = (hostname, options, callback) => {
+    const lookup = this.options.lookup ?? (dnsLookup as LookupFunction);
+    lookup(hostname, { ...options, all: true }, (err, found) => {
+      const addresses = found as unknown as LookupAddress[];
+      if (err) return callback(err, '', 0);
+      for (const a of addresses) {
+        const why = nonPublicAddress(a.address);
+        if (why !== null) return callback(new RefusedAddress(`${hostname} resolves to ${a.address}, ${why}`, hostname), '', 0);
+      }
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0];
+      if (first === undefined) return callback(new Error(`${hostname}: no address`), '', 0);
+      callback(null, first.address, first.family);
+    });
+  };
+
+  private get(url: URL, headers: Record<string, string>, allowed: boolean): Promise<HttpResult> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const maxBody = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     return new Promise<HttpResult>((resolve, reject) => {
-      const req = request(url, { method: 'GET', headers, ...(this.options.ca !== undefined && { agent: this.trustingAgent() }) }, (res) => {
+      // an allowed host is looked up as usual (or through the test's lookup); any other through checkedLookup
+      const lookup = allowed ? this.options.lookup : this.checkedLookup;
+      const req = request(url, { method: 'GET', headers, agent: this.trustingAgent(), ...(lookup !== undefined && { lookup }) }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -190,6 +243,107 @@ export class UriResolver {
       req.end();
     });
   }
+}
+
+/** A handle's host is, or resolves to, an address that is not public: `<what>: not fetched (--uri-allow <host> fetches from it)`. */
+class RefusedAddress extends Error {
+  constructor(what: string, host: string) {
+    super(`${what}: not fetched (--uri-allow ${host} fetches from it)`);
+    this.name = 'RefusedAddress';
+  }
+}
+
+/** Results that are refusals, not failed fetches: remembered without "a fetch failed lately". */
+const REFUSALS = new WeakSet<UriResolution>();
+
+function refused(uri: string, error: RefusedAddress): UriResolution {
+  const result: UriResolution = { status: 'unresolved', uri, reason: error.message };
+  REFUSALS.add(result);
+  return result;
+}
+
+/**
+ * A host as `allowHosts` and the URI's hostname are compared: lowercase, an IPv6 literal without
+ * brackets, every spelling of an address in the canonical form the URL parser gives (`::FFFF:127.0.0.1`
+ * → `::ffff:7f00:1`, `0x7f.1` → `127.0.0.1`); null for text that is not a host alone (a port, a path, a scheme).
+ */
+export function uriAllowHost(text: string): string | null {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  if (bare === '' || /[\/\s@?#[\]]/.test(bare) || (bare.includes(':') && isIP(bare) !== 6)) return null;
+  let url: URL;
+  try {
+    url = new URL(`https://${isIP(bare) === 6 ? `[${bare}]` : bare}/`);
+  } catch {
+    return null;
+  }
+  if (url.port !== '' || url.username !== '' || url.pathname !== '/') return null;
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+/** Address blocks that are not public, in the order they are judged, with what they are. */
+const NOT_PUBLIC: { why: string; list: BlockList }[] = (
+  [
+    ['an unspecified ("this network") address', [['0.0.0.0', 8]], [['::', 128]]],
+    ['a loopback address', [['127.0.0.0', 8]], [['::1', 128]]],
+    ['a private address', [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]], [['fc00::', 7]]],
+    ['a shared (carrier-grade NAT) address', [['100.64.0.0', 10]], []],
+    ['a link-local address', [['169.254.0.0', 16]], [['fe80::', 10]]],
+    ['an IETF protocol assignment address', [['192.0.0.0', 24]], []],
+    ['a documentation address', [['192.0.2.0', 24], ['198.51.100.0', 24], ['203.0.113.0', 24]], [['2001:db8::', 32]]],
+    ['a benchmarking address', [['198.18.0.0', 15]], []],
+    ['a multicast address', [['224.0.0.0', 4]], [['ff00::', 8]]],
+    ['the broadcast address', [['255.255.255.255', 32]], []],
+    ['a reserved address', [['240.0.0.0', 4]], []],
+    ['a discard-only address', [], [['100::', 64]]],
+  ] as [string, [string, number][], [string, number][]][]
+).map(([why, v4, v6]) => {
+  const list = new BlockList();
+  for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
+  for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');
+  return { why, list };
+});
+
+/** IPv6 prefixes (96 bits) whose last 32 bits are an IPv4 address, judged as that address. */
+const EMBEDDING_V4 = [
+  { what: 'an IPv4-mapped address', list: oneSubnet('::ffff:0:0', 96) },
+  { what: 'a NAT64 address', list: oneSubnet('64:ff9b::', 96) },
+];
+
+function oneSubnet(net: string, prefix: number): BlockList {
+  const list = new BlockList();
+  list.addSubnet(net, prefix, 'ipv6');
+  return list;
+}
+
+/**
+ * Why an IP address is not a public one (`a loopback address`, `a private address`, …), or null
+ * when it is. An IPv6 zone (`fe80::1%eth0`) is ignored; an IPv4-mapped or NAT64 address is judged
+ * by the IPv4 address inside.
+ */
+export function nonPublicAddress(address: string): string | null {
+  const ip = address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
+  const family = isIP(ip);
+  if (family === 0) return 'not an IP address';
+  if (family === 6) {
+    for (const { what, list } of EMBEDDING_V4) {
+      if (!list.check(ip, 'ipv6')) continue;
+      const v4 = embeddedIpv4(ip);
+      const why = nonPublicAddress(v4);
+      return why === null ? null : `${what} of ${v4}, ${why}`;
+    }
+  }
+  for (const { why, list } of NOT_PUBLIC) if (list.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return why;
+  return null;
+}
+
+/** The IPv4 address in an IPv6 address's last 32 bits. */
+function embeddedIpv4(ipv6: string): string {
+  // the URL parser's canonical form ends in two hex groups (`::ffff:7f00:1`), never a dotted quad
+  const canonical = new URL(`https://[${ipv6}]/`).hostname.slice(1, -1);
+  const groups = canonical.split(':');
+  const hi = parseInt(groups[groups.length - 2] || '0', 16);
+  const lo = parseInt(groups[groups.length - 1] || '0', 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 function resolved(uri: string, entry: CacheEntry, from: 'network' | 'cache' | 'revalidated'): UriResolution {

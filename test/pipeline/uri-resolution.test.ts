@@ -52,7 +52,7 @@ describe.skipIf(!opensslAvailable)(`live resolution of uri= handles${opensslAvai
   });
 
   it('a handle the repository serves becomes the statement of its identifier', async () => {
-    const front = new SignalingFront(emptyPolicy(), new UriResolver({ ca: cert }));
+    const front = new SignalingFront(emptyPolicy(), new UriResolver({ ca: cert, allowHosts: ['127.0.0.1'] }));
     await front.message(await inviteWithHandle(`${base}/apt/call-1`), ctx);
     // the offer's statement is in force once answered
     await front.message(await sampleInviteAnswer(), { ...ctx, frame: 2 });
@@ -64,7 +64,7 @@ describe.skipIf(!opensslAvailable)(`live resolution of uri= handles${opensslAvai
   });
 
   it('a handle that cannot be fetched is reported and its identifier stays most restrictive', async () => {
-    const front = new SignalingFront(emptyPolicy(), new UriResolver({ ca: cert }));
+    const front = new SignalingFront(emptyPolicy(), new UriResolver({ ca: cert, allowHosts: ['127.0.0.1'] }));
     await front.message(await inviteWithHandle(`${base}/apt/missing`), ctx);
     const events = front.takeEvents();
     const reports = front.takeReports().map((l) => JSON.parse(l.text) as { type: string; apt?: string[]; detail?: string });

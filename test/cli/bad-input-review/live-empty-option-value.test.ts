@@ -63,6 +63,7 @@ describe('live: an option given an empty value', () => {
     ['--rotate-bytes=', ['--udp', '127.0.0.1:0']],
     ['--max-files=', ['--udp', '127.0.0.1:0']],
     ['--uri-ca=', ['--udp', '127.0.0.1:0']],
+    ['--uri-allow=', ['--udp', '127.0.0.1:0']],
     ['--filter=', ['--interface', 'lo']],
   ])('%s is refused, naming the option (not dropped)', async (empty, rest) => {
     const option = empty.slice(0, -1);

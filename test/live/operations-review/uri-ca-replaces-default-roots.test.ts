@@ -59,7 +59,7 @@ async function resolveIn(ca: string | null): Promise<{ status: string; reason?: 
   const script = `
     import { UriResolver } from ${JSON.stringify(path.join(REPO, 'dist/src/policy/uri-resolver.js'))};
     const ca = process.env.EXTRA_CA || undefined;
-    const r = await new UriResolver(ca ? { ca } : {}).resolve(${JSON.stringify(url)}, 'urn:x');
+    const r = await new UriResolver({ ...(ca && { ca }), allowHosts: ['127.0.0.1'] }).resolve(${JSON.stringify(url)}, 'urn:x');
     process.stdout.write(JSON.stringify(r));`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: publicCertFile, EXTRA_CA: ca ?? '' },

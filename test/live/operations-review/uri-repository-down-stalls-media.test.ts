@@ -54,7 +54,7 @@ afterAll(async () => {
 
 it.skipIf(!opensslAvailable)('four INVITEs naming one unreachable handle do not hold up an unrelated SR for four timeouts', async () => {
   const out = await tempDir('aipref-ops-down-out-');
-  const { service } = await liveService({ outDir: out, uriCa: cert });
+  const { service } = await liveService({ outDir: out, uriCa: cert, uriAllow: ['127.0.0.1'] });
   try {
     const text = await readFile('samples/sip/invite-bundle.sip', 'utf8');
     const invites = [0, 1, 2, 3].map((i) =>
