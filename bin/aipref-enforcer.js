@@ -5,6 +5,13 @@ import { BATCH_V8_FLAGS } from '../dist/src/cli/v8-flags.js';
 // V8 flags for the commands that read a file and end (src/cli/v8-flags.ts says why), set
 // before any of the enforcer's code is loaded: that module holds a constant and nothing else.
 if (process.argv[2] !== 'live') v8.setFlagsFromString(BATCH_V8_FLAGS);
+else {
+  // A SIGHUP (systemctl reload) while the bundle loads would end the process (its default
+  // action): noted here, and applied by live once it has started (src/cli/live.ts runLive).
+  const loading = { count: 0, listener: () => { loading.count++; } };
+  process.on('SIGHUP', loading.listener);
+  globalThis[Symbol.for('aipref-enforcer.sighup-while-loading')] = loading;
+}
 
 // AIPREF_DEBUG prints the stack of an error that stops a command: in the TypeScript sources'
 // lines, through the bundle's source maps.

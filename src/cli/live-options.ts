@@ -8,6 +8,7 @@ import type { ExportLine } from '../export/exporter.js';
 import { parseDuration } from '../policy/vocabulary.js';
 import { parseJsonDocument } from '../policy/json-text.js';
 import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
+import { uriAllowHost } from '../policy/uri-resolver.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseWorkerCount, refuseEmptyValues, usageMessage } from './args.js';
 import { UsageError } from './usage.js';
@@ -52,6 +53,12 @@ export interface LiveOptions {
    */
   resolveUri?: boolean;
   uriCa?: string;
+  /**
+   * hosts fetched from whatever they resolve to (a private repository), as uriAllowHost keys;
+   * any other handle is fetched only from public addresses (signaled by callers, it must not
+   * make the enforcer reach into the operator's network)
+   */
+  uriAllow?: string[];
   /** periodic counters in the log every so many seconds; 0 = never */
   statsSec: number;
   quiet: boolean;
@@ -108,6 +115,7 @@ export const LIVE_OPTIONS = {
   quiet: { type: 'boolean' },
   'no-resolve-uri': { type: 'boolean' },
   'uri-ca': { type: 'string' },
+  'uri-allow': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof LIVE_OPTIONS;
@@ -153,6 +161,16 @@ function positive(n: number, option: string): number {
   return n;
 }
 
+/** `--uri-allow host[,host…]`: each a host name or IP address alone (no scheme, port or path). */
+function hostList(value: string | undefined, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((text) => {
+    const host = uriAllowHost(text.trim());
+    if (host === null) throw new UsageError(`--${option} takes host names or IP addresses separated by commas (e.g. repo.internal,10.0.0.5), not '${value}'`);
+    return host;
+  });
+}
+
 function duration(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const sec = parseDuration(value);
@@ -169,6 +187,8 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
     throw new UsageError(usageMessage(err, args));
   }
   const flags = parsed.values as Values;
+  // (`--config ''` too, before it is read as a file named '')
+  refuseEmptyValues(flags);
   const config = typeof flags.config === 'string' ? await readConfig(flags.config) : {};
   try {
     return await optionsFrom({ ...config, ...flags });
@@ -223,5 +243,6 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
     quiet: v.quiet === true,
     resolveUri: v['no-resolve-uri'] !== true,
     ...(str('uri-ca') && { uriCa: await readNamedFile(str('uri-ca')!, '--uri-ca') }),
+    ...(str('uri-allow') && { uriAllow: hostList(str('uri-allow'), 'uri-allow')! }),
   };
 }

@@ -286,13 +286,14 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
   const exporters: LineExporter[] = [];
   const failures = (name: string) => metrics.exportFailureListener(name);
   try {
+    // --out and --spool are both checked before either folder is made: a refused start leaves nothing
+    if (opts.outDir !== undefined && opts.aiService) await checkOutDir(opts.outDir);
+    if (opts.aiService) await checkOutDir(opts.aiService.spoolDir, '--spool');
     if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log, onWriteFailure));
     if (opts.aiService) {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
       // the exporter is read once it exists: a spool's expired lines are told while it opens
       let ai: AiServiceExporter | undefined;
-      // a spool folder that cannot be one is said as --out's is, before anything listens
-      await checkOutDir(opts.aiService.spoolDir, '--spool');
       const logDiscard = oncePerOutage(log, scheme, () => ai?.stats.delivered ?? 0);
       ai = await AiServiceExporter.open({
         url: opts.aiService.url,
@@ -469,7 +470,7 @@ export async function startLive(opts: LiveOptions): Promise<LiveService> {
     clock: () => Date.now() / 1000,
     // decisions are always made (metrics count them); the files get them only with --explain
     explain: true,
-    ...(opts.resolveUri !== false && { uriResolver: new UriResolver(opts.uriCa !== undefined ? { ca: opts.uriCa } : {}) }),
+    ...(opts.resolveUri !== false && { uriResolver: new UriResolver({ ...(opts.uriCa !== undefined && { ca: opts.uriCa }), ...(opts.uriAllow !== undefined && { allowHosts: opts.uriAllow }) }) }),
     sink,
     onCounted: countPackets,
     takePolicyUpdate: () => {
@@ -633,12 +634,13 @@ async function startHep(at: HostPort, authKey: string | undefined, handlers: Pic
  * `aipref-enforcer live [--udp host:port] [--udp-mode plain|ip-packet] [--hep host:port]
  * [--interface name [--filter bpf]] [--policy f] [--config f.json] [--out dir] [--rotate-bytes n]
  * [--to url --token t --spool dir] [--nats nats://h:p] [--metrics host:port] [--workers n]
- * [--window dur] [--batch-ms n] [--explain] [--quiet] [--no-resolve-uri] [--uri-ca pem]`: runs until SIGTERM or SIGINT.
+ * [--window dur] [--batch-ms n] [--explain] [--quiet] [--no-resolve-uri] [--uri-ca pem] [--uri-allow host,…]`: runs until SIGTERM or SIGINT.
  */
 export async function runLive(args: string[]): Promise<number> {
-  const opts = await liveOptionsFromArgs(args);
-  // Handlers go in before the service announces itself: a signal right after "start" must not
-  // find the default action (SIGHUP's is to end the process).
+  // Handlers go in before anything is awaited (the config file read, the start): a signal while
+  // the service starts must not find the default action (SIGHUP's is to end the process, which
+  // systemd counts as a clean exit: a unit's ExecReload right after ExecStart left it down). It
+  // is acted on once the service has started.
   let service: LiveService | undefined;
   let early: 'stop' | 'reload' | undefined;
   const onStop = (signal: string) => () => {
@@ -657,7 +659,14 @@ export async function runLive(args: string[]): Promise<number> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
+  // bin/aipref-enforcer.js notes a SIGHUP while the bundle loads: a reload asked then is one asked now
+  const loading = (globalThis as Record<symbol, unknown>)[SIGHUP_WHILE_LOADING] as { listener: () => void; count: number } | undefined;
+  if (loading !== undefined) {
+    process.off('SIGHUP', loading.listener);
+    if (loading.count > 0) onHup();
+  }
   try {
+    const opts = await liveOptionsFromArgs(args);
     service = await startLive(opts);
     if (early === 'stop') void service.stop().catch(() => undefined);
     else if (early === 'reload') void service.reload();
@@ -675,6 +684,9 @@ export async function runLive(args: string[]): Promise<number> {
   }
   return 0;
 }
+
+/** Where bin/aipref-enforcer.js keeps its SIGHUP listener and count for `live` while the bundle loads (the same key there). */
+const SIGHUP_WHILE_LOADING = Symbol.for('aipref-enforcer.sighup-while-loading');
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));

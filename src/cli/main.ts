@@ -40,9 +40,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`aipref-enforcer: unknown command '${name}'\n${USAGE}\n`);
     return 2;
   }
-  // `<command> --help`: the usage, as for `--help` alone
+  // `<command> --help`: the usage, as for `--help` alone; `<command> --version` likewise
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (rest.includes('--version')) {
+    process.stdout.write(`aipref-enforcer ${packageVersion()}\n`);
     return 0;
   }
   try {

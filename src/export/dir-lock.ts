@@ -6,26 +6,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** The lock tokens this process holds (released at close). */
 const LOCKS_HELD = new Set<string>();
 
 /**
- * Claims the lock file `path` (in `dir`): its content (pid, host, a random token) is written to a
- * file of its own first and linked into place, which succeeds for one taker only and never shows a
- * half-written lock. Where the file system has no hard links (vfat, exFAT, many FUSE mounts, CIFS
- * without Unix extensions: link fails with EPERM or ENOTSUP) the lock is made by an exclusive
- * create instead, one taker only too; its content is then written after it exists, so an empty or
- * partial lock younger than a few seconds is a taker still writing: waited for, not stale.
+ * Claims the lock file `path` (in `dir`): its content (pid, host, a random token, a newline) is
+ * written to a file of its own first and linked into place, which succeeds for one taker only and
+ * never shows a half-written lock. Where the file system has no hard links (vfat, exFAT, many FUSE
+ * mounts, CIFS without Unix extensions: link fails with EPERM or ENOTSUP) the lock is made by an
+ * exclusive create instead, one taker only too; its content is then written after it exists, so a
+ * lock not ending in its newline (empty, partial) that is younger than a few seconds is a taker
+ * still writing: waited for, not stale.
  *
- * A lock whose owner is gone is deleted under a second lock, `<path>.break` (an exclusive create,
- * itself stale after a few seconds): one taker at a time reads the lock again and deletes it only
- * while it still holds the stale text read — a fresh lock only ever appears where none is, so no
- * other taker's fresh lock can be deleted (moving the lock aside, as before, could: a third taker
- * claimed the empty place while a second had a first's fresh lock aside, and two held the folder).
- * Then the claim is tried again.
+ * A lock whose owner is gone is deleted under a second lock, `<path>.break` (an exclusive create),
+ * one taker at a time, and only while the lock file is still the one judged stale — the same
+ * inode and modification time, not merely the same text (every lock made without hard links is
+ * empty for a moment) — so a fresh lock, which only ever appears where none is, is never deleted;
+ * moving the lock aside, as before, let a third taker claim the empty place while a second had a
+ * first's fresh lock aside. A `.break` left by a taker killed while clearing is itself cleared once
+ * a few seconds old: moved aside and deleted if it is the one judged, else put back; a holder
+ * whose `.break` is no longer its own deletes nothing. Then the claim is tried again.
  *
  * Refused, with the one line `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a
  * lock of a running process (this one included: two services in one process), or of another host,
@@ -59,13 +62,13 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
         LOCKS_HELD.add(token);
         return token;
       }
-      const held = await readFile(path, 'utf8').catch(() => null);
+      const held = await readLock(path);
       if (held !== null) {
-        const owner = lockOwner(held);
-        if (owner !== null && ownerMayRun(owner, held.trim())) {
+        const owner = lockOwner(held.text);
+        if (owner !== null && ownerMayRun(owner, held.text.trim())) {
           throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
         }
-        if (owner !== null || !(await isYoung(path))) await clearStale(path, held, token);
+        if (owner !== null || !isYoung(held.mtimeMs)) await clearStale(path, held, token);
         else await pause(); // a taker without hard links still writing its lock
       }
       if (Date.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
@@ -77,38 +80,83 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
 
 /** How long a taker tries (a lock being written, another taker clearing a stale one) before it gives up. */
 const TAKE_LOCK_MS = 10_000;
-/** A lock file (or `.break`) younger than this may be a taker's still being written (or clearing). */
+/** A lock file (or `.break`) modified less than this ago (either way: a mount's clock may run ahead) may be a taker's still being written (or clearing). */
 const YOUNG_MS = 5_000;
 /** What link(2) fails with where the file system has no hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
-async function isYoung(file: string): Promise<boolean> {
+function isYoung(mtimeMs: number): boolean {
+  return Math.abs(Date.now() - mtimeMs) < YOUNG_MS;
+}
+
+/** A file's identity: a file deleted and another made in its place may get its inode number, not also its modification time. */
+interface FileIdentity {
+  ino: number;
+  mtimeMs: number;
+}
+
+const sameFile = (a: FileIdentity | null, b: FileIdentity | null): boolean => a !== null && b !== null && a.ino === b.ino && a.mtimeMs === b.mtimeMs;
+
+async function identity(file: string): Promise<FileIdentity | null> {
   const st = await stat(file).catch(() => null);
-  return st !== null && Date.now() - st.mtimeMs < YOUNG_MS;
+  return st === null ? null : { ino: st.ino, mtimeMs: st.mtimeMs };
+}
+
+/** The lock's text and identity, read through one handle (both of the same file); null when there is none. */
+async function readLock(path: string): Promise<(FileIdentity & { text: string }) | null> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = await handle.stat();
+    return { ino: st.ino, mtimeMs: st.mtimeMs, text: await handle.readFile('utf8') };
+  } catch {
+    return null;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 /**
- * Deletes the stale lock `path` — only while it still holds `held`, the stale text read — under
- * `<path>.break`, which one taker holds at a time; a taker finding it held waits and tries its
- * claim again. A `.break` left by a taker killed while clearing goes once it is a few seconds old.
+ * Deletes the stale lock `path` — only while it is still the file judged (`held`) — under
+ * `<path>.break`, which one taker holds at a time; a taker finding it held clears it if it is a
+ * killed taker's (a few seconds old), waits and tries its claim again.
  */
-async function clearStale(path: string, held: string, token: string): Promise<void> {
+async function clearStale(path: string, held: FileIdentity, token: string): Promise<void> {
   const guard = `${path}.break`;
+  let own: FileIdentity | null;
   try {
     await writeFile(guard, `${token}\n`, { flag: 'wx' });
+    own = await identity(guard);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    if (!(await isYoung(guard))) await unlink(guard).catch(() => undefined);
+    await clearStaleGuard(guard);
     await pause();
     return;
   }
   try {
-    if ((await readFile(path, 'utf8').catch(() => null)) === held) await unlink(path).catch(() => undefined);
+    // the lock still the one judged stale, and `.break` still this taker's (not cleared as a killed taker's)
+    if (sameFile(await identity(path), held) && sameFile(await identity(guard), own)) await unlink(path).catch(() => undefined);
   } finally {
-    await unlink(guard).catch(() => undefined);
+    if (sameFile(await identity(guard), own)) await unlink(guard).catch(() => undefined);
   }
+}
+
+/** A `.break` a killed taker left (a few seconds old) goes: moved aside, deleted if it is the one judged, else put back. */
+async function clearStaleGuard(guard: string): Promise<void> {
+  const judged = await identity(guard);
+  if (judged === null || isYoung(judged.mtimeMs)) return;
+  const aside = `${guard}.${randomUUID()}`;
+  if (!(await rename(guard, aside).then(() => true, () => false))) return;
+  // another taker's fresh `.break`, cleared by another as stale meanwhile and made again: back in
+  // place (where yet another was made meanwhile, this one's holder finds `.break` not its own and deletes nothing)
+  if (!sameFile(await identity(aside), judged)) await link(aside, guard).catch(() => undefined);
+  await unlink(aside).catch(() => undefined);
 }
 
 /**
@@ -121,8 +169,12 @@ export async function releaseLock(path: string, token: string): Promise<void> {
   LOCKS_HELD.delete(token);
 }
 
-/** The pid and host a lock names; null for an empty or unreadable one (a taker cut short), which is stale. */
+/**
+ * The pid and host a lock names; null for one not ending in its newline — empty or partial (a taker
+ * without hard links still writing it, or one cut short) — or unreadable, which is stale once old.
+ */
 function lockOwner(text: string): { pid: number; host: string } | null {
+  if (!text.endsWith('\n')) return null;
   const [pid, host] = text.trim().split(/\s+/);
   const n = Number(pid);
   return Number.isSafeInteger(n) && n > 0 ? { pid: n, host: host ?? hostname() } : null;

@@ -10,6 +10,7 @@ import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourcePacketBatcher } from './source-batch.js';
 import { captureName, readCaptureBatches } from '../../native-free/capture.js';
+import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
@@ -102,6 +103,65 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   /** datagrams the capture's snap length cut, not sent */
   let snapCut = 0;
   const startWall = performance.now();
+  const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
+  /** What the capture cut short by its snap length and is not sent: the first said, the count at the end. */
+  const snapCutRecord = (frame: number, offset: number, what: string): void => {
+    result.skipped++;
+    if (snapCut++ === 0) opts.onWarning?.(`${captureName(path)}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other record the snap length cut (a datagram cannot say it was cut)`);
+  };
+  /** Sends one payload of a direction (a datagram, or a TCP stream's bytes) as the target takes it; false when it is too big to. */
+  const sendPayload = async (proto: 'udp' | 'tcp', ipVersion: 4 | 6, src: string, dst: string, sport: number, dport: number, ts: number, payload: Uint8Array): Promise<boolean> => {
+    const datagrams: Uint8Array[] = [];
+    if (ipPackets !== null) {
+      const packet = ipPackets.toBatch([{ ts, src, dst, sport, dport, proto, payload }]).bytes;
+      if (packet.length > MAX_IP_PACKET) return false;
+      datagrams.push(packet);
+    } else if (to.scheme === 'udp') datagrams.push(payload);
+    else {
+      // A HEP frame holds at most 64 KiB: stream bytes are cut to fit, a datagram too big is skipped.
+      const pieces = proto === 'tcp' ? cut(payload, MAX_HEP_PAYLOAD) : [payload];
+      if (pieces.some((p) => p.length > MAX_HEP_PAYLOAD)) return false;
+      for (const piece of pieces) {
+        datagrams.push(
+          encodeHep({
+            ipVersion,
+            ipProtocol: proto === 'tcp' ? IpProtocolNumber.TCP : IpProtocolNumber.UDP,
+            src,
+            dst,
+            sport,
+            dport,
+            ...hepTimestamp(ts),
+            protocolType: protocolOf(piece),
+            payload: piece,
+            ...(opts.captureAgentId !== undefined && { captureAgentId: opts.captureAgentId }),
+            ...(opts.authKey !== undefined && { authKey: opts.authKey }),
+          }),
+        );
+      }
+    }
+    for (const datagram of datagrams) inFlight.push(send(socket, datagram, to));
+    result.sent += datagrams.length;
+    if (inFlight.length >= window) {
+      await Promise.all(inFlight);
+      inFlight = [];
+      // A macrotask turn lets a receiver in this process (or its socket buffer) keep up.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return true;
+  };
+  /**
+   * A TCP direction's bytes past a gap (a segment lost or cut by the snap length), as the offline
+   * pipeline reads them (packet-feed resumeOthers, resumeAfterGap): sent as that direction's, at `ts`.
+   */
+  const sendResumed = async (runs: readonly { key: string; bytes: Uint8Array }[] | null, ts: number): Promise<void> => {
+    if (runs === null || !carriesTcp) return;
+    for (const { key, bytes } of runs) {
+      const flow = flowOfKey(key);
+      if (flow === null || bytes.length === 0) continue;
+      if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, bytes))) result.skipped++;
+    }
+  };
+  let lastTs = 0;
   try {
     const onWarning = (w: CaptureWarning) => {
       result.skipped++;
@@ -111,7 +171,12 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
         const kind = decoder.decode(batch, i, view);
-        const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
+        if (kind === 'tcp' || kind === 'pending') await sendResumed(decoder.takeResumedTcp(), view.ts);
+        // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
+        if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
+          snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, view.error);
+          continue;
+        }
         if (kind !== 'udp' && !(kind === 'tcp' && carriesTcp && view.payloadLength > 0)) {
           result.skipped++;
           continue;
@@ -119,16 +184,12 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         if (kind === 'udp' && view.payloadCut > 0) {
           // A datagram the snap length cut: sent, its first bytes would arrive as a whole datagram
           // (a HEP frame cannot say it was cut either), a 1400-byte INVITE as a 54-byte message the
-          // live side reports as broken SIP. Not sent: said for the first, counted at the end.
-          result.skipped++;
-          if (snapCut++ === 0) {
-            opts.onWarning?.(
-              `${captureName(path)}: at byte ${batch.fileOffset[i]}: frame ${batch.firstFrame + i}: ${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length): not sent, nor any other datagram the snap length cut (a datagram cannot say it was cut)`,
-            );
-          }
+          // live side reports as broken SIP. Not sent.
+          snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, `${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length)`);
           continue;
         }
         firstTs ??= view.ts;
+        lastTs = view.ts;
         if (speed > 0) {
           const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
           if (due > 1) {
@@ -138,56 +199,23 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           }
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
-        const datagrams: Uint8Array[] = [];
-        if (ipPackets !== null) {
-          const packet = ipPackets.toBatch([{ ts: view.ts, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport, proto: kind, payload }]).bytes;
-          if (packet.length > MAX_IP_PACKET) {
-            result.skipped++;
-            continue;
-          }
-          datagrams.push(packet);
-        } else if (to.scheme === 'udp') datagrams.push(payload);
-        else {
-          // A HEP frame holds at most 64 KiB: stream bytes are cut to fit, a datagram too big is skipped.
-          const pieces = kind === 'tcp' ? cut(payload, MAX_HEP_PAYLOAD) : [payload];
-          if (pieces.some((p) => p.length > MAX_HEP_PAYLOAD)) {
-            result.skipped++;
-            continue;
-          }
-          for (const piece of pieces) {
-            datagrams.push(
-              encodeHep({
-                ipVersion: view.ipVersion,
-                ipProtocol: kind === 'tcp' ? IpProtocolNumber.TCP : IpProtocolNumber.UDP,
-                src: view.src,
-                dst: view.dst,
-                sport: view.sport,
-                dport: view.dport,
-                ...hepTimestamp(view.ts),
-                protocolType: protocolOf(piece),
-                payload: piece,
-                ...(opts.captureAgentId !== undefined && { captureAgentId: opts.captureAgentId }),
-                ...(opts.authKey !== undefined && { authKey: opts.authKey }),
-              }),
-            );
-          }
-        }
-        for (const datagram of datagrams) inFlight.push(send(socket, datagram, to));
-        result.sent += datagrams.length;
-        if (inFlight.length >= window) {
-          await Promise.all(inFlight);
-          inFlight = [];
-          // A macrotask turn lets a receiver in this process (or its socket buffer) keep up.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
+        if (!(await sendPayload(kind, view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) result.skipped++;
       }
     }
+    // bytes a stream held behind a gap that never filled go as the offline pipeline reads them
+    await sendResumed(decoder.drainHeldTcp(), lastTs);
     await Promise.all(inFlight);
-    if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} datagrams cut by the capture's snap length were not sent (counted in skipped)`);
+    if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return result;
+}
+
+/** The addresses and ports of a TCP direction's key (`10.0.0.1:5060>10.0.0.2:5060`, `[2001:db8::1]:5060>[…]:5060`). */
+function flowOfKey(key: string): { src: string; dst: string; sport: number; dport: number } | null {
+  const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(key);
+  return m === null ? null : { src: m[1]!, sport: Number(m[2]), dst: m[3]!, dport: Number(m[4]) };
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {

@@ -18,6 +18,11 @@ describe('--version', () => {
     expect(r).toEqual({ code: 0, stdout: `aipref-enforcer ${VERSION}\n`, stderr: '' });
   });
 
+  it.each([['live'], ['replay'], ['inspect'], ['bindings']])('`%s --version` too, as `<command> --help` is the usage', async (command) => {
+    const r = await cli(command, '--version');
+    expect(r).toEqual({ code: 0, stdout: `aipref-enforcer ${VERSION}\n`, stderr: '' });
+  });
+
   it('is found from the sources too (the tests run them)', () => {
     expect(packageVersion()).toBe(VERSION);
   });
