@@ -204,13 +204,13 @@ export class UriResolver {
     lookup(hostname, { ...options, all: true }, (err, found) => {
       const addresses = found as unknown as LookupAddress[];
       if (err) return callback(err, '', 0);
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname}: no address`), { code: 'ENOTFOUND' }), '', 0);
       for (const a of addresses) {
         const why = nonPublicAddress(a.address);
         if (why !== null) return callback(new RefusedAddress(`${hostname} resolves to ${a.address}, ${why}`, hostname), '', 0);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      const first = addresses[0];
-      if (first === undefined) return callback(new Error(`${hostname}: no address`), '', 0);
+      const first = addresses[0]!;
       callback(null, first.address, first.family);
     });
   };
@@ -277,7 +277,11 @@ export function uriAllowHost(text: string): string | null {
     return null;
   }
   if (url.port !== '' || url.username !== '' || url.pathname !== '/') return null;
-  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  // a host name, label by label: no wildcard (`*.corp.example`), no leading dot (NO_PROXY's
+  // suffix form), no empty label — none of them matches a host, and the operator meant one
+  if (isIP(host) === 0 && !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)) return null;
+  return host;
 }
 
 /** Address blocks that are not public, in the order they are judged, with what they are. */
@@ -290,11 +294,18 @@ const NOT_PUBLIC: { why: string; list: BlockList }[] = (
     ['a link-local address', [['169.254.0.0', 16]], [['fe80::', 10]]],
     ['an IETF protocol assignment address', [['192.0.0.0', 24]], []],
     ['a documentation address', [['192.0.2.0', 24], ['198.51.100.0', 24], ['203.0.113.0', 24]], [['2001:db8::', 32]]],
-    ['a benchmarking address', [['198.18.0.0', 15]], []],
+    ['a benchmarking address', [['198.18.0.0', 15]], [['2001:2::', 48]]],
     ['a multicast address', [['224.0.0.0', 4]], [['ff00::', 8]]],
     ['the broadcast address', [['255.255.255.255', 32]], []],
     ['a reserved address', [['240.0.0.0', 4]], []],
     ['a discard-only address', [], [['100::', 64]]],
+    // IANA's special-purpose IPv6 blocks that are not globally reachable (2001::/23 holds Teredo
+    // and the benchmarking 2001:2::/48), the documentation 3fff::/20, SRv6 SIDs, NAT64's local use
+    ['an IETF protocol assignment address', [], [['2001::', 23]]],
+    ['a documentation address', [], [['3fff::', 20]]],
+    ['a segment-routing (SRv6) address', [], [['5f00::', 16]]],
+    ['a local-use NAT64 address', [], [['64:ff9b:1::', 48]]],
+    ['a site-local address', [], [['fec0::', 10]]],
   ] as [string, [string, number][], [string, number][]][]
 ).map(([why, v4, v6]) => {
   const list = new BlockList();
@@ -303,10 +314,17 @@ const NOT_PUBLIC: { why: string; list: BlockList }[] = (
   return { why, list };
 });
 
-/** IPv6 prefixes (96 bits) whose last 32 bits are an IPv4 address, judged as that address. */
+/**
+ * IPv6 prefixes that carry an IPv4 address, judged as that address (a NAT64 or 6to4 gateway, a
+ * SIIT translator of the operator's would take them there): by the 16-bit groups that hold it.
+ */
 const EMBEDDING_V4 = [
-  { what: 'an IPv4-mapped address', list: oneSubnet('::ffff:0:0', 96) },
-  { what: 'a NAT64 address', list: oneSubnet('64:ff9b::', 96) },
+  { what: 'an IPv4-mapped address', list: oneSubnet('::ffff:0:0', 96), groups: 6 },
+  { what: 'an IPv4-translated (SIIT) address', list: oneSubnet('::ffff:0:0:0', 96), groups: 6 },
+  { what: 'a NAT64 address', list: oneSubnet('64:ff9b::', 96), groups: 6 },
+  { what: 'a 6to4 address', list: oneSubnet('2002::', 16), groups: 1 },
+  // (::/128 and ::1 among them: 0.0.0.0 and 0.0.0.1, "this network")
+  { what: 'an IPv4-compatible address', list: oneSubnet('::', 96), groups: 6 },
 ];
 
 function oneSubnet(net: string, prefix: number): BlockList {
@@ -325,9 +343,10 @@ export function nonPublicAddress(address: string): string | null {
   const family = isIP(ip);
   if (family === 0) return 'not an IP address';
   if (family === 6) {
-    for (const { what, list } of EMBEDDING_V4) {
+    for (const { what, list, groups } of EMBEDDING_V4) {
       if (!list.check(ip, 'ipv6')) continue;
-      const v4 = embeddedIpv4(ip);
+      const v4 = embeddedIpv4(ip, groups);
+      if (ip === '::' || ip === '::1') break; // said as what they are, below
       const why = nonPublicAddress(v4);
       return why === null ? null : `${what} of ${v4}, ${why}`;
     }
@@ -336,13 +355,16 @@ export function nonPublicAddress(address: string): string | null {
   return null;
 }
 
-/** The IPv4 address in an IPv6 address's last 32 bits. */
-function embeddedIpv4(ipv6: string): string {
-  // the URL parser's canonical form ends in two hex groups (`::ffff:7f00:1`), never a dotted quad
+/** The IPv4 address in an IPv6 address's 16-bit groups `at` and `at + 1`. */
+function embeddedIpv4(ipv6: string, at: number): string {
+  // the URL parser's canonical form: lowercase hex groups, one `::` at most, never a dotted quad
   const canonical = new URL(`https://[${ipv6}]/`).hostname.slice(1, -1);
-  const groups = canonical.split(':');
-  const hi = parseInt(groups[groups.length - 2] || '0', 16);
-  const lo = parseInt(groups[groups.length - 1] || '0', 16);
+  const [head, tail] = canonical.includes('::') ? canonical.split('::') : [canonical, undefined];
+  const front = head === '' ? [] : head!.split(':');
+  const back = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? front : [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
+  const hi = parseInt(groups[at] ?? '0', 16);
+  const lo = parseInt(groups[at + 1] ?? '0', 16);
   return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
