@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, SMALL_POLICY, Workspace } from '../e2e/e2e-helpers.js';
@@ -53,6 +53,9 @@ describe('contrib/systemd/aipref-enforcer.service', () => {
     expect(CONFIG).toMatch(/^out: \/var\/lib\/aipref$/m);
     expect(unitSetting('StateDirectory')).toBe('aipref');
     expect(unitSetting('ReadWritePaths')).toBe('/var/lib/aipref');
+    // call identifiers and telemetry are not for every user of the host
+    expect(unitSetting('StateDirectoryMode')).toBe('0750');
+    expect(unitSetting('UMask')).toBe('0027');
   });
 
   // systemd's own reading of the unit (keys, values, ExecStart's path), where systemd is installed
@@ -70,7 +73,8 @@ describe('contrib/systemd/aipref-enforcer.service', () => {
     const killSignal = unitSetting('KillSignal') as NodeJS.Signals;
     const stopWithinSec = Number(unitSetting('TimeoutStopSec'));
 
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // under the unit's UMask, as systemd starts it
+    const child = spawn('sh', ['-c', `umask ${unitSetting('UMask')} && exec "$@"`, 'sh', process.execPath, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const waiters: { event: string; resolve: () => void }[] = [];
     child.stderr!.on('data', (d: Buffer) => {
@@ -83,6 +87,10 @@ describe('contrib/systemd/aipref-enforcer.service', () => {
     try {
       await seen('start');
       expect(stderr).toContain('"event":"start"');
+      // what the service writes is not readable by other users (no mode set in the code: the umask's)
+      const written = await readdir(path.join(dir, 'state'), { recursive: true });
+      expect(written.length).toBeGreaterThan(0);
+      for (const name of written) expect(((await stat(path.join(dir, 'state', name))).mode & 0o007).toString(8), name).toBe('0');
       child.kill('SIGHUP');
       await seen('reload');
       expect(stderr).toContain('"event":"reload"');
