@@ -23,8 +23,8 @@ const LOCKS_HELD = new Set<string>();
  *
  * A lock whose owner is gone is deleted under a second lock, `<path>.break` (an exclusive create),
  * one taker at a time, and only while the lock file is still the one judged stale — the same
- * inode and modification time, not merely the same text (every lock made without hard links is
- * empty for a moment) — so a fresh lock, which only ever appears where none is, is never deleted;
+ * inode, modification time and text, not merely the same text (every lock made without hard
+ * links is empty for a moment) — so a fresh lock, which only ever appears where none is, is never deleted;
  * moving the lock aside, as before, let a third taker claim the empty place while a second had a
  * first's fresh lock aside. A `.break` left by a taker killed while clearing is itself cleared once
  * a few seconds old: moved aside and deleted if it is the one judged, else put back; a holder
@@ -127,7 +127,7 @@ async function readLock(path: string): Promise<(FileIdentity & { text: string })
  * `<path>.break`, which one taker holds at a time; a taker finding it held clears it if it is a
  * killed taker's (a few seconds old), waits and tries its claim again.
  */
-async function clearStale(path: string, held: FileIdentity, token: string): Promise<void> {
+async function clearStale(path: string, held: FileIdentity & { text: string }, token: string): Promise<void> {
   const guard = `${path}.break`;
   let own: FileIdentity | null;
   try {
@@ -140,8 +140,12 @@ async function clearStale(path: string, held: FileIdentity, token: string): Prom
     return;
   }
   try {
-    // the lock still the one judged stale, and `.break` still this taker's (not cleared as a killed taker's)
-    if (sameFile(await identity(path), held) && sameFile(await identity(guard), own)) await unlink(path).catch(() => undefined);
+    // the lock still the one judged stale — its inode, modification time and text: where mtimes
+    // are coarse (1 s) and freed inode numbers are given again at once (ext4 does), a fresh lock
+    // made within the second can share the first two — and `.break` still this taker's (not
+    // cleared as a killed taker's)
+    const now = await readLock(path);
+    if (sameFile(now, held) && now!.text === held.text && sameFile(await identity(guard), own)) await unlink(path).catch(() => undefined);
   } finally {
     if (sameFile(await identity(guard), own)) await unlink(guard).catch(() => undefined);
   }

@@ -171,6 +171,17 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
         const kind = decoder.decode(batch, i, view);
+        // every record keeps the pace, and the time of what the end of the capture sends (held bytes)
+        firstTs ??= view.ts;
+        lastTs = view.ts;
+        if (speed > 0) {
+          const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
+          if (due > 1) {
+            await Promise.all(inFlight);
+            inFlight = [];
+            await sleep(due, undefined, { signal: opts.signal });
+          }
+        }
         if (kind === 'tcp' || kind === 'pending') await sendResumed(decoder.takeResumedTcp(), view.ts);
         // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
         if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
@@ -187,16 +198,6 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           // live side reports as broken SIP. Not sent.
           snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, `${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length)`);
           continue;
-        }
-        firstTs ??= view.ts;
-        lastTs = view.ts;
-        if (speed > 0) {
-          const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
-          if (due > 1) {
-            await Promise.all(inFlight);
-            inFlight = [];
-            await sleep(due, undefined, { signal: opts.signal });
-          }
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
         if (!(await sendPayload(kind, view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) result.skipped++;
