@@ -137,13 +137,14 @@ async function readConfig(file: string): Promise<Values> {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be ${isYamlFile(file) ? 'a YAML mapping' : 'a JSON object'}`);
   const out: Values = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (!(key in LIVE_OPTIONS) || key === 'config') throw new Error(`${file}: unknown config key '${key}'`);
+    // a mistyped key or value is bad usage, as a mistyped flag is (exit 2: a unit's RestartPreventExitStatus)
+    if (!(key in LIVE_OPTIONS) || key === 'config') throw new UsageError(`${file}: unknown config key '${key}'`);
     const spec = LIVE_OPTIONS[key as OptionName];
     if (spec.type === 'boolean') {
-      if (typeof value !== 'boolean') throw new Error(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
+      if (typeof value !== 'boolean') throw new UsageError(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
       out[key as OptionName] = value;
     } else {
-      if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${file}: config key '${key}' takes a string or number, not ${JSON.stringify(value)}`);
+      if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${file}: config key '${key}' takes a string or number, not ${JSON.stringify(value)}`);
       out[key as OptionName] = String(value);
     }
   }
@@ -211,6 +212,10 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   const to = str('to');
   if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
   if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
+  // an option of an output or input not asked for is a mistake said at once, not ignored
+  if (to === undefined && str('spool')) throw new UsageError('--spool applies to --to (the AI service\'s delivery spool)');
+  if (to === undefined && str('token')) throw new UsageError('--token applies to --to (the AI service\'s bearer token)');
+  if (!str('hep') && str('hep-auth-key')) throw new UsageError('--hep-auth-key applies to --hep');
   const nats = str('nats');
   // checked with or without --nats: a typo is said at once, not when --nats is added
   const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;

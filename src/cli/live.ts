@@ -13,7 +13,7 @@
  * applies from the next batch on (SignalingFront.updatePolicy through the engine's
  * takePolicyUpdate). Logs are one JSON object per line on stderr.
  */
-import { makeDir } from '../export/make-dir.js';
+import { makeDir, removeMade } from '../export/make-dir.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { AiServiceExporter } from '../export/http-exporter.js';
 import { ExporterClosedError, type ExportFailureKind, ExportOverflowError, exportLineExpiresAt, type ExportLine, type Exporter } from '../export/exporter.js';
@@ -296,10 +296,14 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
   // Exporters first: nothing may arrive before there is somewhere to put it.
   const exporters: LineExporter[] = [];
   const failures = (name: string) => metrics.exportFailureListener(name);
+  /** the folders this start made (--out, --spool and their parents): removed again if the start is refused */
+  const madeDirs: string[] = [];
   try {
     // --out and --spool are both checked before either folder is made: a refused start leaves nothing
-    if (opts.outDir !== undefined && opts.aiService) await checkOutDir(opts.outDir);
+    if (opts.outDir !== undefined) await checkOutDir(opts.outDir);
     if (opts.aiService) await checkOutDir(opts.aiService.spoolDir, '--spool');
+    if (opts.outDir !== undefined) madeDirs.push(...(await makeDir(opts.outDir)));
+    if (opts.aiService) madeDirs.push(...(await makeDir(opts.aiService.spoolDir)));
     if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log, onWriteFailure));
     if (opts.aiService) {
       const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
@@ -353,7 +357,9 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
       });
     }
   } catch (err) {
+    malformedLogged.close();
     await Promise.allSettled(exporters.map((e) => e.close()));
+    await removeMade(madeDirs);
     throw err;
   }
   for (const e of exporters) if (e.depth) metrics.trackQueue(`export:${e.name}`, e.depth);
@@ -456,6 +462,8 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
     malformedLogged.close();
     await Promise.allSettled(closers.map((c) => c()));
     await Promise.allSettled(exporters.map((e) => e.close()));
+    // (only those left empty: a folder an exporter wrote in stays)
+    await removeMade(madeDirs);
     throw err;
   }
   for (const [name, c] of sources) metrics.trackSource(name, c);

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open as openFile, unlink } from 'node:fs/promises';
+import { open as openFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture, terminalStdinRefusal } from '../../native-free/capture.js';
 import { makeDir, removeMade } from '../export/make-dir.js';
@@ -200,6 +200,10 @@ async function createFile(outDir: string, name: string, opened: NdjsonFile[]): P
  * `<path>: cannot open: <reason>` as createFile says it.
  */
 async function checkOpenable(file: string, created: string[]): Promise<void> {
+  // a FIFO (a reader at its other end: an open and close here would end its input) or a
+  // device (/dev/null) is opened once, by createFile, and emptied by nobody
+  const st = await stat(file).catch(() => null);
+  if (st !== null && (st.isFIFO() || st.isCharacterDevice() || st.isSocket())) return;
   try {
     try {
       await (await openFile(file, constants.O_WRONLY)).close();

@@ -117,7 +117,8 @@ export class UriResolver {
     if (url.protocol !== 'https:') return { status: 'unresolved', uri, reason: 'only https handles are resolved' };
     // an IP literal is connected to without a lookup: judged here, before any request
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const allowed = this.allowed.has(host);
+    // (`repo.internal.` and `repo.internal` alike: allowHosts are kept without the root dot)
+    const allowed = this.allowed.has(host.replace(/\.$/, ''));
     if (!allowed && isIP(host) !== 0) {
       const why = nonPublicAddress(host);
       if (why !== null) return refused(uri, new RefusedAddress(`${host} is ${why}`, host));
@@ -277,7 +278,8 @@ export function uriAllowHost(text: string): string | null {
     return null;
   }
   if (url.port !== '' || url.username !== '' || url.pathname !== '/') return null;
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  // a fully qualified name's root dot (`repo.internal.`) names the same host
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname.replace(/\.$/, '');
   // a host name, label by label: no wildcard (`*.corp.example`), no leading dot (NO_PROXY's
   // suffix form), no empty label — none of them matches a host, and the operator meant one
   if (isIP(host) === 0 && !/^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)) return null;
@@ -315,6 +317,19 @@ const NOT_PUBLIC: { why: string; list: BlockList }[] = (
 });
 
 /**
+ * Inside the blocks above, what IANA's special-purpose registries list as globally reachable
+ * (anycast services: PCP and TURN anycast, AMT, AS112, ORCHIDv2, the DNS-SD SRP anycast): public.
+ */
+const GLOBAL_EXCEPTIONS = (() => {
+  const list = new BlockList();
+  list.addAddress('192.0.0.9', 'ipv4');
+  list.addAddress('192.0.0.10', 'ipv4');
+  for (const a of ['2001:1::1', '2001:1::2', '2001:1::3']) list.addAddress(a, 'ipv6');
+  for (const [net, prefix] of [['2001:3::', 32], ['2001:4:112::', 48], ['2001:20::', 28], ['2001:30::', 28]] as [string, number][]) list.addSubnet(net, prefix, 'ipv6');
+  return list;
+})();
+
+/**
  * IPv6 prefixes that carry an IPv4 address, judged as that address (a NAT64 or 6to4 gateway, a
  * SIIT translator of the operator's would take them there): by the 16-bit groups that hold it.
  */
@@ -342,6 +357,7 @@ export function nonPublicAddress(address: string): string | null {
   const ip = address.includes('%') ? address.slice(0, address.indexOf('%')) : address;
   const family = isIP(ip);
   if (family === 0) return 'not an IP address';
+  if (GLOBAL_EXCEPTIONS.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return null;
   if (family === 6) {
     for (const { what, list, groups } of EMBEDDING_V4) {
       if (!list.check(ip, 'ipv6')) continue;

@@ -221,8 +221,11 @@ export class HepListener {
     this.closing ??= (async () => {
       const udp = this.udp;
       const tcp = this.tcp;
+      // each connection's 'close' tells what it ended with (an unfinished frame: malformed) before this resolves
+      const ended = [...this.connections].map((c) => (c.closed ? undefined : new Promise<void>((resolve) => c.once('close', () => resolve()))));
       for (const c of this.connections) c.destroy();
       await Promise.all([
+        ...ended,
         udp && new Promise<void>((resolve) => udp.close(() => resolve())),
         tcp && new Promise<void>((resolve) => tcp.close(() => resolve())),
       ]);

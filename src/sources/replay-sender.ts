@@ -171,18 +171,25 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
         const kind = decoder.decode(batch, i, view);
-        // every record keeps the pace, and the time of what the end of the capture sends (held bytes)
-        firstTs ??= view.ts;
+        // the time of what the end of the capture sends (held bytes): the last record's
         lastTs = view.ts;
-        if (speed > 0) {
-          const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
-          if (due > 1) {
-            await Promise.all(inFlight);
-            inFlight = [];
-            await sleep(due, undefined, { signal: opts.signal });
+        const resumed = kind === 'tcp' || kind === 'pending' ? decoder.takeResumedTcp() : null;
+        // A record that sends something — its own bytes, or a TCP direction's it resumed — keeps
+        // the capture's pace, from the first one that does (records never sent set no pace: an
+        // ARP frame an hour before the first datagram, one stamped ahead)
+        const sendsOwn = (kind === 'udp' && view.payloadCut === 0) || (kind === 'tcp' && carriesTcp && view.payloadLength > 0);
+        if (sendsOwn || (resumed !== null && carriesTcp)) {
+          firstTs ??= view.ts;
+          if (speed > 0) {
+            const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
+            if (due > 1) {
+              await Promise.all(inFlight);
+              inFlight = [];
+              await sleep(due, undefined, { signal: opts.signal });
+            }
           }
         }
-        if (kind === 'tcp' || kind === 'pending') await sendResumed(decoder.takeResumedTcp(), view.ts);
+        await sendResumed(resumed, view.ts);
         // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
         if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
           snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, view.error);
