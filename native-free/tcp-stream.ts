@@ -52,6 +52,12 @@ export function reverseFlowKey(key: string): string {
   return `${key.slice(gt + 1)}>${key.slice(0, gt)}`;
 }
 
+/** A direction's addresses and ports from its key (`10.0.0.1:5060>10.0.0.2:5060`, `[2001:db8::1]:5060>[…]:5060`); null for no key. */
+export function flowOfKey(key: string): { src: string; dst: string; sport: number; dport: number } | null {
+  const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(key);
+  return m === null ? null : { src: m[1]!, sport: Number(m[2]), dst: m[3]!, dport: Number(m[4]) };
+}
+
 /**
  * Told of a direction's boundaries (TcpBoundary bits) during the add() of the segment that made
  * them; `lostBytes`: with GAP, how many bytes the skipped gap held (-1 when not known: a stream

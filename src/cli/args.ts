@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { terminalStdinRefusal } from '../../native-free/capture.js';
 import { UsageError } from './usage.js';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -67,4 +68,10 @@ export function usageMessage(err: unknown, args: readonly string[]): string {
     return `${option} needs a value: '${value ?? ''}' looks like an option (write ${option}=${value ?? ''} to give it)`;
   }
   return message.split('\n')[0]!;
+}
+
+/** `-` typed at a terminal, the pipe forgotten: nothing to read — bad usage, in one line without the usage text (exit 2). */
+export function refuseTerminalStdin(capture: string, command: string): void {
+  const terminal = terminalStdinRefusal(capture, command);
+  if (terminal !== undefined) throw new UsageError(terminal, false);
 }

@@ -1,8 +1,7 @@
 import type { BindingRow } from '../binding/types.js';
-import { terminalStdinRefusal } from '../../native-free/capture.js';
 import { replayCapture } from '../pipeline/replay-engine.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, refuseTerminalStdin } from './args.js';
 import { LineWriter } from './line-writer.js';
 import { loadPolicyOption } from './replay.js';
 import { sayLine } from './stderr-line.js';
@@ -16,11 +15,7 @@ import { sayLine } from './stderr-line.js';
 export async function runBindings(args: string[]): Promise<number> {
   const { capture, values } = parseCommandArgs(args, { policy: { type: 'string' }, json: { type: 'boolean' } });
   // `-` typed at a terminal, the pipe forgotten: nothing to read (usage, exit 2)
-  const terminal = terminalStdinRefusal(capture, 'bindings');
-  if (terminal !== undefined) {
-    sayLine('bindings', terminal);
-    return 2;
-  }
+  refuseTerminalStdin(capture, 'bindings');
   const policy = await loadPolicyOption(values.policy);
   const discard = () => {};
   const json = values.json === true;

@@ -1,4 +1,4 @@
-import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture, terminalStdinRefusal } from '../../native-free/capture.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
 import type { CaptureWarning, PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
@@ -6,7 +6,7 @@ import { PacketFeed, type PacketProto, unsupportedLinkTypeWarnings } from '../pi
 import { BpfFilterError, nativePcapBatches } from '../sources/native-pcap.js';
 import { endpointText } from '../sources/source-packet.js';
 import type { SipMessage } from '../signaling/sip-message.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, refuseTerminalStdin } from './args.js';
 import { LineWriter } from './line-writer.js';
 import { microseconds } from '../enforce/records.js';
 import { Progress } from './progress.js';
@@ -54,11 +54,7 @@ function textLine(e: Endpoints, summary: string): string {
 export async function runInspect(args: string[]): Promise<number> {
   const { capture, values } = parseCommandArgs(args, { json: { type: 'boolean' }, quiet: { type: 'boolean' }, filter: { type: 'string' } });
   // `-` typed at a terminal, the pipe forgotten: nothing to read (usage, exit 2)
-  const terminal = terminalStdinRefusal(capture, 'inspect');
-  if (terminal !== undefined) {
-    sayLine('inspect', terminal);
-    return 2;
-  }
+  refuseTerminalStdin(capture, 'inspect');
   const json = values.json === true;
   const out = new LineWriter();
   const rtp = createRtpHeaderView();

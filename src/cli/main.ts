@@ -31,10 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     (name === undefined ? process.stderr : process.stdout).write(USAGE + '\n');
     return name === undefined ? 2 : 0;
   }
-  if (name === '--version' || name === '-V' || name === 'version') {
-    process.stdout.write(`aipref-enforcer ${packageVersion()}\n`);
-    return 0;
-  }
+  if (name === '--version' || name === '-V' || name === 'version') return printVersion();
   const load = commands[name];
   if (!load) {
     process.stderr.write(`aipref-enforcer: unknown command '${name}'\n${USAGE}\n`);
@@ -45,16 +42,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (rest.includes('--version')) {
-    process.stdout.write(`aipref-enforcer ${packageVersion()}\n`);
-    return 0;
-  }
+  if (rest.includes('--version')) return printVersion();
   try {
     return await (await load())(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       sayLine(name, err.message);
-      process.stderr.write(USAGE + '\n');
+      if (err.withUsage) process.stderr.write(USAGE + '\n');
       return 2;
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -64,3 +58,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--version`: the package's version on stdout, exit 0. */
+function printVersion(): number {
+  process.stdout.write(`aipref-enforcer ${packageVersion()}\n`);
+  return 0;
+}

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open as openFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture, terminalStdinRefusal } from '../../native-free/capture.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
 import { makeDir, removeMade } from '../export/make-dir.js';
 import { errorReason, NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
@@ -9,7 +9,7 @@ import { parseDuration } from '../policy/vocabulary.js';
 import { DEFAULT_WINDOW_SEC } from '../enforce/windows.js';
 import { defaultWorkerCount, replayCapture, type ReplayResult, type ReplaySink } from '../pipeline/replay-engine.js';
 import type { ByteRun } from '../pipeline/encoded-lines.js';
-import { parseCommandArgs, parseWorkerCount } from './args.js';
+import { parseCommandArgs, parseWorkerCount, refuseTerminalStdin } from './args.js';
 import { Progress } from './progress.js';
 import { checkOutDir } from './out-dir.js';
 import { UsageError } from './usage.js';
@@ -252,11 +252,7 @@ export async function runReplay(args: string[]): Promise<number> {
     'hep-auth-key': { type: 'string' },
   });
   // `-` typed at a terminal, the pipe forgotten: nothing to read (usage, exit 2)
-  const terminal = terminalStdinRefusal(capture, 'replay');
-  if (terminal !== undefined) {
-    sayLine('replay', terminal);
-    return 2;
-  }
+  refuseTerminalStdin(capture, 'replay');
   if (values.to !== undefined) {
     // sending enforces nothing here: what only enforcing reads would be silently ignored
     const enforcing = (['policy', 'out', 'workers', 'window', 'explain', 'json'] as const).filter((k) => values[k] !== undefined);

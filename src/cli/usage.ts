@@ -1,6 +1,9 @@
-/** Bad usage: exit code 2 with one line naming what was wrong, then the usage text. */
+/** Bad usage: exit code 2 with one line naming what was wrong, then the usage text (unless `withUsage` is false: the line says all). */
 export class UsageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly withUsage = true,
+  ) {
     super(message);
     this.name = 'UsageError';
   }

@@ -1,6 +1,6 @@
 import { captureName, readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { reverseFlowKey, TcpBoundary, type TcpResumedRun } from '../../native-free/tcp-stream.js';
+import { flowOfKey, reverseFlowKey, TcpBoundary, type TcpResumedRun } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
 import type { GivenUpFragments } from '../../native-free/fragments.js';
 import { classifyRtpRtcp } from '../media/demux.js';
@@ -140,14 +140,14 @@ export class PacketFeed {
 
   /** The addresses and transport of a direction named by its key; frame and time left to the caller. */
   private flowContext(flowKey: string, kind: SipFlowKind): SipContext {
-    const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(flowKey);
+    const flow = flowOfKey(flowKey);
     return {
       frame: 0,
       ts: 0,
-      src: m?.[1] ?? '',
-      dst: m?.[3] ?? '',
-      sport: Number(m?.[2] ?? 0),
-      dport: Number(m?.[4] ?? 0),
+      src: flow?.src ?? '',
+      dst: flow?.dst ?? '',
+      sport: flow?.sport ?? 0,
+      dport: flow?.dport ?? 0,
       transport: kind === 'websocket' ? 'ws' : 'tcp',
     };
   }

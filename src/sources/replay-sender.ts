@@ -13,6 +13,7 @@ import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
+import { flowOfKey } from '../../native-free/tcp-stream.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
 
 /** Payload bytes that fit in one HEP frame beside the other chunks (and in one UDP datagram). */
@@ -218,12 +219,6 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return result;
-}
-
-/** The addresses and ports of a TCP direction's key (`10.0.0.1:5060>10.0.0.2:5060`, `[2001:db8::1]:5060>[…]:5060`). */
-function flowOfKey(key: string): { src: string; dst: string; sport: number; dport: number } | null {
-  const m = /^\[?([^\]]*)\]?:(\d+)>\[?([^\]]*)\]?:(\d+)$/.exec(key);
-  return m === null ? null : { src: m[1]!, sport: Number(m[2]), dst: m[3]!, dport: Number(m[4]) };
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {
