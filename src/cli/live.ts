@@ -698,11 +698,34 @@ export async function runLive(args: string[]): Promise<number> {
       setTimeout(() => process.exit(), 300).unref();
     }
   } finally {
-    process.off('SIGTERM', onTerm);
-    process.off('SIGINT', onInt);
-    process.off('SIGHUP', onHup);
+    // Stopped (or failed to start): a signal from here to the process's end finds a listener that
+    // does nothing rather than the default action, which would end the process by that signal
+    // while main still prints the failure — systemd counts an end by SIGTERM, SIGINT or SIGHUP as
+    // a clean exit, so a write failure would have passed for one (Restart=on-failure not acting).
+    for (const [signal, listener] of [['SIGTERM', onTerm], ['SIGINT', onInt], ['SIGHUP', onHup]] as const) {
+      // added before the other goes: a signal without listeners for a moment finds the default action
+      if (!process.listeners(signal).includes(afterStop)) process.on(signal, afterStop);
+      process.off(signal, listener);
+    }
+    // …and once the event loop is empty, Node's teardown closes those listeners (the default
+    // action back) before the process ends: leaving from the 'exit' event skips that teardown.
+    if (!process.listeners('exit').includes(exitNow)) process.once('exit', exitNow);
   }
   return 0;
+}
+
+/**
+ * What a signal does once live has stopped: the exit status is decided and the process ends on its
+ * own (signal listeners hold no event loop open). Should something still hold it 5 s later, it
+ * leaves then with that status, as the signal asked.
+ */
+function afterStop(): void {
+  setTimeout(() => process.exit(), 5000).unref();
+}
+
+/** process.exit() from the 'exit' event ends the process at once with process.exitCode, without the environment's teardown. */
+function exitNow(): void {
+  process.exit();
 }
 
 /** Where bin/aipref-enforcer.js keeps its SIGHUP listener and count for `live` while the bundle loads (the same key there). */
