@@ -10,19 +10,14 @@ export interface ParsedCommand<V> {
 }
 
 /**
- * Parses `<capture> [options]` strictly: an unknown option or a missing capture is a usage
- * error (exit 2), reported in one line.
+ * Parses `<capture> [options]` strictly: an unknown option, one given twice or a missing capture
+ * is a usage error (exit 2), reported in one line.
  */
 export function parseCommandArgs<S extends OptionSpec>(
   args: string[],
   options: S,
 ): ParsedCommand<{ [K in keyof S]?: S[K]['type'] extends 'boolean' ? boolean : string }> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(usageMessage(err, args));
-  }
+  const parsed = parseOptions(args, options, { positionals: true });
   const [capture, ...extra] = parsed.positionals;
   if (capture === undefined) throw new UsageError('a capture file is required');
   // (`replay "$CAPTURE"` with the variable unset: no file to name in an error line)
@@ -30,6 +25,51 @@ export function parseCommandArgs<S extends OptionSpec>(
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   refuseEmptyValues(parsed.values);
   return { capture, values: parsed.values as never };
+}
+
+export interface ParseOptionsRules {
+  /** positional arguments allowed (the capture) */
+  positionals?: boolean;
+  /** options naming a list (a comma list): given more than once, their values are joined with commas */
+  lists?: readonly string[];
+  /** why an option may not be given twice, where more can be said than "give it once" */
+  twice?: Readonly<Record<string, string>>;
+}
+
+/**
+ * node:util parseArgs, strict, with every command's rule for an option given twice: a list option's
+ * values accumulate (joined with commas, as one comma list); any other option given twice is bad
+ * usage naming it (never its values: a --token), since parseArgs alone silently keeps the last.
+ */
+export function parseOptions(
+  args: string[],
+  options: OptionSpec,
+  rules: ParseOptionsRules = {},
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: rules.positionals === true, strict: true, tokens: true });
+  } catch (err) {
+    throw new UsageError(usageMessage(err, args));
+  }
+  const values = { ...(parsed.values as Record<string, string | boolean | undefined>) };
+  const given = new Map<string, string[]>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const seen = given.get(token.name);
+    if (seen === undefined) {
+      given.set(token.name, [token.value ?? '']);
+      continue;
+    }
+    if (!rules.lists?.includes(token.name)) throw new UsageError(`--${token.name} given twice: ${rules.twice?.[token.name] ?? 'give it once'}`);
+    seen.push(token.value ?? '');
+  }
+  for (const name of rules.lists ?? []) {
+    const seen = given.get(name);
+    // (an empty one among them is refused as an empty value, not joined into `a,`)
+    if (seen !== undefined && seen.length > 1) values[name] = seen.includes('') ? '' : seen.join(',');
+  }
+  return { values, positionals: parsed.positionals };
 }
 
 /**

@@ -3,14 +3,13 @@
  * flags' names (flags win), checked into LiveOptions before anything starts.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { ExportLine } from '../export/exporter.js';
 import { parseDuration } from '../policy/vocabulary.js';
 import { parseJsonDocument } from '../policy/json-text.js';
 import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
 import { uriAllowHost } from '../policy/uri-resolver.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
-import { parseWorkerCount, refuseEmptyValues, usageMessage } from './args.js';
+import { parseOptions, parseWorkerCount, refuseEmptyValues } from './args.js';
 import { UsageError } from './usage.js';
 
 export interface HostPort {
@@ -119,6 +118,17 @@ export const LIVE_OPTIONS = {
 } as const;
 
 type OptionName = keyof typeof LIVE_OPTIONS;
+
+/** The options naming a list: given twice, their values accumulate (`--uri-allow a --uri-allow b` = `--uri-allow a,b`). */
+const LIST_OPTIONS: readonly OptionName[] = ['uri-allow'];
+
+/** Why an input's option is not given twice: one listener (or capture) of each kind runs. */
+const WHY_ONCE: Partial<Record<OptionName, string>> = {
+  hep: 'one HEP listener only (UDP and TCP on its port), not one per --hep',
+  udp: 'one UDP mirror listener only, not one per --udp',
+  interface: 'one capture interface only, not one per --interface',
+};
+
 type Values = Partial<Record<OptionName, string | boolean>>;
 
 /**
@@ -126,15 +136,24 @@ type Values = Partial<Record<OptionName, string | boolean>>;
  * or YAML when its name ends in .yaml or .yml (`hep: 0.0.0.0:9060`).
  */
 async function readConfig(file: string): Promise<Values> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    // missing or unreadable: bad input (exit 1), as a policy file is — it may yet appear (a mount)
+    throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  // A file that does not parse is a mistyped command line, as a mistyped key is: bad usage (exit 2,
+  // a unit's RestartPreventExitStatus: no restart mends it), the line saying where, no usage text.
   let doc: unknown;
   try {
-    const text = await readFile(file, 'utf8');
     // (as strict as the policy file: a key given twice is refused, a syntax error says where)
     doc = isYamlFile(file) ? await parseYamlDocument(text) : parseJsonDocument(text);
   } catch (err) {
-    throw new Error(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(`${file}: cannot read config file: ${err instanceof Error ? err.message : String(err)}`, false);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error(`${file}: config file must be ${isYamlFile(file) ? 'a YAML mapping' : 'a JSON object'}`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new UsageError(`${file}: config file must be ${isYamlFile(file) ? 'a YAML mapping' : 'a JSON object'}`, false);
   const out: Values = {};
   for (const [key, value] of Object.entries(doc)) {
     // a mistyped key or value is bad usage, as a mistyped flag is (exit 2: a unit's RestartPreventExitStatus)
@@ -181,13 +200,8 @@ function duration(value: string | undefined, option: string): number | undefined
 
 /** The flags (over the config file's values) as LiveOptions. */
 export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: LIVE_OPTIONS, allowPositionals: false, strict: true });
-  } catch (err) {
-    throw new UsageError(usageMessage(err, args));
-  }
-  const flags = parsed.values as Values;
+  // a list option given twice accumulates; any other is refused (parseArgs alone keeps the last)
+  const flags = parseOptions(args, LIVE_OPTIONS, { lists: LIST_OPTIONS, twice: WHY_ONCE }).values as Values;
   // (`--config ''` too, before it is read as a file named '')
   refuseEmptyValues(flags);
   const config = typeof flags.config === 'string' ? await readConfig(flags.config) : {};
@@ -208,6 +222,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   if (!str('udp') && !str('hep') && !str('interface')) throw new UsageError('live needs at least one input: --udp host:port, --hep host:port or --interface name');
   const udpMode = str('udp-mode') ?? 'plain';
   if (udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
+  if (str('udp-mode') && !str('udp')) throw new UsageError('--udp-mode applies to --udp (the UDP mirror input)');
   if (str('filter') && !str('interface')) throw new UsageError('--filter applies to --interface capture');
   const to = str('to');
   if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
@@ -219,8 +234,22 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   const nats = str('nats');
   // checked with or without --nats: a typo is said at once, not when --nats is added
   const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;
+  const natsMaxPending = str('nats-max-pending') && positive(wholeNumber(str('nats-max-pending'), 'nats-max-pending')!, 'nats-max-pending');
+  if (nats === undefined) {
+    const natsOption = (['nats-max-age', 'nats-max-pending'] as const).find((k) => str(k));
+    if (natsOption) throw new UsageError(`--${natsOption} applies to --nats (the NATS JetStream output)`);
+  }
   const windowSec = duration(str('window'), 'window') ?? null;
   const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
+  if (out === undefined) {
+    // with --to or --nats and no --out there are no files to rotate
+    const fileOption = (['rotate-bytes', 'rotate-age', 'max-files'] as const).find((k) => str(k));
+    if (fileOption) throw new UsageError(`--${fileOption} applies to the files of --out (with --to or --nats, no --out means no files)`);
+  }
+  if (v['no-resolve-uri'] === true) {
+    const uriOption = (['uri-allow', 'uri-ca'] as const).find((k) => str(k));
+    if (uriOption) throw new UsageError(`--${uriOption} applies to resolving uri= handles, not with --no-resolve-uri`);
+  }
   return {
     ...(str('udp') && { udp: parseHostPort(str('udp')!, '--udp'), udpMode: udpMode }),
     ...(str('hep') && { hep: parseHostPort(str('hep')!, '--hep') }),
@@ -236,7 +265,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
       nats: {
         servers: nats,
         maxAgeSec: natsMaxAgeSec,
-        ...(str('nats-max-pending') && { maxPending: positive(wholeNumber(str('nats-max-pending'), 'nats-max-pending')!, 'nats-max-pending') }),
+        ...(natsMaxPending && { maxPending: natsMaxPending }),
       },
     }),
     ...(str('metrics') && { metrics: parseHostPort(str('metrics')!, '--metrics') }),

@@ -685,19 +685,23 @@ export async function runLive(args: string[]): Promise<number> {
     process.off('SIGHUP', loading.listener);
     if (loading.count > 0) onHup();
   }
+  let iface = false;
   try {
     const opts = await liveOptionsFromArgs(args);
+    iface = opts.iface !== undefined;
     service = await startLive(opts);
     if (early === 'stop') void service.stop().catch(() => undefined);
     else if (early === 'reload') void service.reload();
     await service.done;
-    if (opts.iface) {
-      // node_pcap 3 keeps its poll handle referenced after close() until one more packet
-      // arrives (only then does it release it): on a quiet interface the process would stay.
-      // Everything is written and closed by now, so leave once the exit code is set.
-      setTimeout(() => process.exit(), 300).unref();
-    }
   } finally {
+    if (iface) {
+      // node_pcap 3 keeps its poll handle referenced after close() until one more packet
+      // arrives (only then does it release it): on a quiet interface the process would stay —
+      // after a stop, a write failure or a refused start alike (however `done` settled).
+      // Everything is written and closed by now, so leave once the exit code (and main's line
+      // for a failure) is set, and stderr is written out.
+      setTimeout(leaveOnceLogged, 300).unref();
+    }
     // Stopped (or failed to start): a signal from here to the process's end finds a listener that
     // does nothing rather than the default action, which would end the process by that signal
     // while main still prints the failure — systemd counts an end by SIGTERM, SIGINT or SIGHUP as
@@ -722,6 +726,26 @@ export async function runLive(args: string[]): Promise<number> {
 function afterStop(): void {
   setTimeout(() => process.exit(), 5000).unref();
 }
+
+/**
+ * process.exit() once what is queued for stderr has been written: a pipe or socket stderr (journald,
+ * a log shipper) is written asynchronously, and process.exit() drops what is still queued — the
+ * drain and stop lines, the run's record. An empty write's callback comes once every write before
+ * it is out. A reader that never reads (a stopped collector) must not hold the process for ever,
+ * so it leaves after LOG_FLUSH_BOUND_MS anyway: the lines still queued then are lost, as they
+ * would be to a reader gone.
+ */
+function leaveOnceLogged(): void {
+  setTimeout(() => process.exit(), LOG_FLUSH_BOUND_MS).unref();
+  process.stderr.write('', () => process.exit());
+}
+
+/**
+ * How long a stopped `live --interface` waits for its stderr reader: well within systemd's default
+ * stop timeout (90 s), so a slow journald costs lines only after that long, and the exit status
+ * stays the run's own rather than the SIGKILL at the end of that timeout.
+ */
+const LOG_FLUSH_BOUND_MS = 30_000;
 
 /** process.exit() from the 'exit' event ends the process at once with process.exitCode, without the environment's teardown. */
 function exitNow(): void {

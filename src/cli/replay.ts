@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open as openFile, stat, unlink } from 'node:fs/promises';
+import { lstat, open as openFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
 import { makeDir, removeMade } from '../export/make-dir.js';
@@ -103,8 +103,11 @@ export interface ReplayOutputs {
  * A file that cannot be written (a full disk) is told to `onWriteFailure` at the next write to
  * it, never as a rejection of the sink: the caller stops the run as an interrupt does, so what
  * is in flight still reaches the other files, and close() rejects with the error naming the file.
+ * A FIFO in a file's place waits for its reader (as `cmd > fifo` does), saying so once it has
+ * waited a moment; `signal` (the run's interrupt) ends that wait: the files are then not made
+ * (OutputsInterrupted), and nothing of the run's is left.
  */
-export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => void, onWriteFailure?: () => void): ReplayOutputs {
+export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => void, onWriteFailure?: () => void, signal?: AbortSignal): ReplayOutputs {
   let files: ReplayFiles | null = null;
   let opening: Promise<ReplayFiles> | undefined;
   const open = (): Promise<ReplayFiles> =>
@@ -116,26 +119,30 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
       // as they were, and nothing of its own (the files, nor the folders, it made).
       const names = ['exports.ndjson', 'reports.ndjson', ...(explain ? ['decisions.ndjson'] : [])];
       const createdFiles: string[] = [];
+      const fifos = new Set<string>();
       try {
-        for (const name of names) await checkOpenable(path.join(outDir, name), createdFiles);
+        for (const name of names) if (await checkOpenable(path.join(outDir, name), createdFiles)) fifos.add(name);
         if (!explain) await removeStale(path.join(outDir, 'decisions.ndjson'));
       } catch (err) {
         for (const f of createdFiles) await unlink(f).catch(() => undefined);
         await removeMade(madeDirs);
         throw err;
       }
-      // one that cannot be opened even so closes those opened before it
+      // One that cannot be opened even so (a device that refuses), or a wait for a FIFO's reader
+      // that an interrupt ended, closes those opened before it and removes what the run made.
+      // The FIFOs go first: while one waits for its reader, no earlier run's file is yet emptied.
       const opened: NdjsonFile[] = [];
       try {
-        const made: ReplayFiles = {
-          exports: await createFile(outDir, 'exports.ndjson', opened),
-          reports: await createFile(outDir, 'reports.ndjson', opened),
-          decisions: explain ? await createFile(outDir, 'decisions.ndjson', opened) : null,
-        };
-        files = made;
-        return made;
+        const made = new Map<string, NdjsonFile>();
+        for (const name of [...names.filter((n) => fifos.has(n)), ...names.filter((n) => !fifos.has(n))]) {
+          made.set(name, await createFile(outDir, name, opened, fifos.has(name) ? signal : undefined));
+        }
+        files = { exports: made.get('exports.ndjson')!, reports: made.get('reports.ndjson')!, decisions: made.get('decisions.ndjson') ?? null };
+        return files;
       } catch (err) {
         await Promise.allSettled(opened.map((f) => f.close()));
+        for (const f of createdFiles) await unlink(f).catch(() => undefined);
+        await removeMade(madeDirs);
         throw err;
       }
     })());
@@ -177,17 +184,30 @@ export function replayOutputs(outDir: string, explain: boolean, onOpen?: () => v
   };
 }
 
+/** An interrupt that came before a FIFO in an output file's place was opened (or while it waited for its reader): the files were not made. */
+export class OutputsInterrupted extends Error {
+  constructor(readonly file: string, waited: boolean) {
+    super(`${file}: ${waited ? 'interrupted while waiting for a reader (a FIFO)' : 'interrupted before this FIFO was opened'}: no output written`);
+    this.name = 'OutputsInterrupted';
+  }
+}
+
+/** How long an open of a FIFO waits for its reader before it says so. */
+const FIFO_WAIT_NOTICE_MS = 1_000;
+
 /**
  * Makes (empties) one of a replay's files, added to `opened`. One that cannot be opened is said
  * as one that cannot be written is (src/export/ndjson-file.ts): `<path>: cannot open: illegal
- * operation on a directory (EISDIR)`, not in Node's words.
+ * operation on a directory (EISDIR)`, not in Node's words. `fifo`: the run's interrupt, for a
+ * FIFO in the file's place (its open waits for a reader: openFifo).
  */
-async function createFile(outDir: string, name: string, opened: NdjsonFile[]): Promise<NdjsonFile> {
+async function createFile(outDir: string, name: string, opened: NdjsonFile[], fifo?: AbortSignal): Promise<NdjsonFile> {
   const file = path.join(outDir, name);
   let made: NdjsonFile;
   try {
-    made = await NdjsonFile.create(file);
+    made = fifo !== undefined ? await openFifo(file, fifo) : await NdjsonFile.create(file);
   } catch (err) {
+    if (err instanceof OutputsInterrupted) throw err;
     throw new Error(`${file}: cannot open: ${errorReason(err)}`, { cause: err });
   }
   opened.push(made);
@@ -195,15 +215,62 @@ async function createFile(outDir: string, name: string, opened: NdjsonFile[]): P
 }
 
 /**
+ * Opens a FIFO for writing: the open waits in a pool thread (in the kernel) until a reader opens
+ * its other end, as `cmd > fifo` does; after a moment without one, a line says so. An interrupt
+ * (`signal`) ends the wait: a reader of this process's own, opened without waiting, lets the open
+ * return; both are closed again and the promise rejects with OutputsInterrupted (as it does at
+ * once after an interrupt that came before). Nothing probes for a reader with an open for writing
+ * of its own: closed while no other writer is open, that would be the end of a reader's input.
+ */
+function openFifo(file: string, signal: AbortSignal): Promise<NdjsonFile> {
+  if (signal.aborted) return Promise.reject(new OutputsInterrupted(file, false));
+  return new Promise<NdjsonFile>((resolve, reject) => {
+    let settled = false;
+    /** this process's own reader that ended the wait, closed once the open has returned */
+    let ownReader: Promise<FileHandle | null> | undefined;
+    const notice = setTimeout(() => {
+      if (!settled) sayLine('replay', `${file}: waiting for a reader (a FIFO)`);
+    }, FIFO_WAIT_NOTICE_MS);
+    const onAbort = () => {
+      if (!settled) ownReader ??= openFile(file, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+    };
+    /** the open has returned (or failed): no notice, no interrupt of it any more; the own reader closed */
+    const done = async () => {
+      settled = true;
+      clearTimeout(notice);
+      signal.removeEventListener('abort', onAbort);
+      await (await ownReader)?.close().catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    NdjsonFile.create(file).then(
+      async (made) => {
+        const interrupted = ownReader !== undefined;
+        await done();
+        if (!interrupted) return resolve(made);
+        // the open the own reader let through: not the run's output
+        await made.close().catch(() => undefined);
+        reject(new OutputsInterrupted(file, true));
+      },
+      async (err: unknown) => {
+        const interrupted = ownReader !== undefined;
+        await done();
+        reject(interrupted ? new OutputsInterrupted(file, true) : err);
+      },
+    );
+  });
+}
+
+/**
  * Whether `file` can be opened for writing, found out without emptying it: an existing one is
  * opened as it is, a missing one made (added to `created`, for a refused run to remove again).
  * `<path>: cannot open: <reason>` as createFile says it.
  */
-async function checkOpenable(file: string, created: string[]): Promise<void> {
+async function checkOpenable(file: string, created: string[]): Promise<boolean> {
   // a FIFO (a reader at its other end: an open and close here would end its input) or a
-  // device (/dev/null) is opened once, by createFile, and emptied by nobody
+  // device (/dev/null) is opened once, by createFile, and emptied by nobody; a socket cannot be
+  // opened at all (ENXIO), and is refused here, before any file is emptied
   const st = await stat(file).catch(() => null);
-  if (st !== null && (st.isFIFO() || st.isCharacterDevice() || st.isSocket())) return;
+  if (st !== null && (st.isFIFO() || st.isCharacterDevice())) return st.isFIFO();
   try {
     try {
       await (await openFile(file, constants.O_WRONLY)).close();
@@ -220,11 +287,18 @@ async function checkOpenable(file: string, created: string[]): Promise<void> {
   } catch (err) {
     throw new Error(`${file}: cannot open: ${errorReason(err)}`, { cause: err });
   }
+  return false;
 }
 
-/** Removes a file an earlier run left, if there is one: `<path>: cannot remove: <reason>` when it cannot be. */
+/**
+ * Removes a file an earlier run left, if there is one: `<path>: cannot remove: <reason>` when it
+ * cannot be (a folder in its place). A FIFO, a device, a socket or a symlink (to /dev/null, say)
+ * there is the operator's, holds no lines of an earlier run, and is left alone.
+ */
 async function removeStale(file: string): Promise<void> {
   try {
+    const st = await lstat(file);
+    if (!st.isFile() && !st.isDirectory()) return;
     await unlink(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -287,6 +361,7 @@ export async function runReplay(args: string[]): Promise<number> {
     },
     // closing the files (below) then rejects with the error naming the file: exit 1
     () => interrupt.abort(),
+    interrupt.signal,
   );
   const progress = new Progress(`replay ${captureName(capture)}`, sized ? info.size : 0, values.quiet === true);
   const onSignal = () => interrupt.abort();
@@ -312,6 +387,11 @@ export async function runReplay(args: string[]): Promise<number> {
     // made at the first write; a capture with no record in it (a header alone) still has them, empty
     files = await outputs.open();
   } catch (err) {
+    // interrupted while a FIFO in an output's place waited for its reader: nothing was made
+    if (err instanceof OutputsInterrupted) {
+      sayLine('replay', err.message);
+      return 130;
+    }
     // a capture broken mid-file: what was read before the break is written and summed up (on
     // stdout, as for a whole capture), then the error stops the run (exit 1)
     if (partial !== undefined) {

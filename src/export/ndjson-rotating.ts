@@ -6,9 +6,9 @@
  * the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer, not the
  * next write, rotates by age and deletes), and an earlier run's files too (adopted at open).
  */
-import { type FileHandle, open as openFile, readdir, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open as openFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { releaseLock, takeLock } from './dir-lock.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from './exporter.js';
@@ -97,7 +97,18 @@ export class RotatingNdjsonExporter implements Exporter {
       .sort((a, b) => a.seq - b.seq);
     const exporter = new RotatingNdjsonExporter(opts, (earlier.at(-1)?.seq ?? 0) + 1);
     exporter.lockToken = lockToken;
-    exporter.closedFiles.push(...earlier.map((f) => ({ path: f.path, expiresAt: Infinity })));
+    // Only regular files are an earlier run's (NdjsonFile makes nothing else): a device, a FIFO or
+    // a folder under such a name (a link to /dev/zero, say) is not read (a device has no end, a
+    // FIFO's open waits for a writer), not deleted and not counted by maxFiles. Its number is still
+    // passed over above, so nothing is written into it either; it is said once, as a file-error.
+    for (const f of earlier) {
+      const kind = await stat(f.path).then(
+        (st) => (st.isFile() ? 'file' : 'other'),
+        (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'gone' : 'file'),
+      );
+      if (kind === 'file') exporter.closedFiles.push({ path: f.path, expiresAt: Infinity });
+      else if (kind === 'other') opts.onError?.(new Error(`${f.path}: not a regular file: left as it is (not read for its expiry, not deleted)`));
+    }
     exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]).then(() => exporter.trimAdopted());
     return exporter;
   }
@@ -338,55 +349,74 @@ export class RotatingNdjsonExporter implements Exporter {
 }
 
 /**
- * The latest expiresAt of a file's lines, in one streamed pass (memory: one line); undefined when
- * `stop()` said to stop first. A line without a numeric expiresAt (a report, a decision, one
- * written with none, one that is not JSON) keeps the file: Infinity. A last line with no newline
- * that is not JSON was torn by a crash mid-write (NdjsonFile writes whole lines): no reader can
- * use its bytes, so it does not keep the file past its complete lines.
+ * The latest expiresAt of a file's lines, in one streamed pass (memory: one line, at most
+ * MAX_LINE_BYTES); undefined when `stop()` said to stop first. A line without a numeric expiresAt
+ * (a report, a decision, one written with none, one that is not JSON) keeps the file: Infinity. A
+ * last line with no newline that is not JSON was torn by a crash mid-write (NdjsonFile writes
+ * whole lines): no reader can use its bytes, so it does not keep the file past its complete lines.
+ *
+ * A line longer than MAX_LINE_BYTES is not one of ours: like a line that is not JSON it keeps the
+ * file (what the enforcer cannot read, it does not delete), and the reading stops there, without
+ * an error: the file is simply kept, as README says of a line that "cannot be read". A file that is
+ * not a regular file (replaced since the listing) is an error naming it, for onError.
  */
 async function latestExpiry(path: string, stop: () => boolean): Promise<number | undefined> {
-  // opened first: a missing file rejects here (a read stream's error may not reach readline's iterator)
-  const handle = await openFile(path, 'r');
-  // before the lines are read: readline drops the lines it reads while nothing iterates
-  let torn: boolean;
+  // O_NONBLOCK: a FIFO put in the file's place since the listing opens at once rather than
+  // waiting for a writer (no effect on a regular file); fstat then refuses it
+  const handle = await openFile(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    torn = !(await endsWithNewline(handle));
-  } catch (err) {
-    await handle.close();
-    throw err;
-  }
-  const input = handle.createReadStream({ autoClose: false });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let latest = -Infinity;
-  try {
-    // each line is judged once the next is read: only then is it known not to be the last
-    let previous: string | null = null;
-    for await (const text of lines) {
+    if (!(await handle.stat()).isFile()) throw new Error(`${path}: not a regular file: left as it is (not read for its expiry, not deleted)`);
+    const chunk = Buffer.allocUnsafe(1 << 16);
+    /** the line being read: its pieces so far (a line may span chunks) */
+    const pieces: Buffer[] = [];
+    let pieceBytes = 0;
+    let latest = -Infinity;
+    const judge = (line: Buffer) => {
+      const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+      if (end > 0) latest = Math.max(latest, lineExpiry(line.toString('utf8', 0, end)));
+    };
+    for (let position = 0; ; ) {
       if (stop()) return undefined;
-      if (previous !== null) latest = Math.max(latest, lineExpiry(previous));
-      if (latest === Infinity) break; // nothing later changes it
-      previous = text === '' ? null : text;
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      let from = 0;
+      for (let nl = chunk.indexOf(0x0a, from); nl !== -1 && nl < bytesRead; nl = chunk.indexOf(0x0a, from)) {
+        if (pieceBytes + nl - from > MAX_LINE_BYTES) return Infinity;
+        if (pieces.length === 0) judge(chunk.subarray(from, nl));
+        else {
+          pieces.push(chunk.subarray(from, nl));
+          judge(Buffer.concat(pieces));
+          pieces.length = 0;
+          pieceBytes = 0;
+        }
+        if (latest === Infinity) return Infinity; // nothing later changes it
+        from = nl + 1;
+      }
+      if (from < bytesRead) {
+        pieceBytes += bytesRead - from;
+        if (pieceBytes > MAX_LINE_BYTES) return Infinity;
+        // copied: the chunk is read into again
+        pieces.push(Buffer.from(chunk.subarray(from, bytesRead)));
+      }
     }
-    if (previous !== null && latest !== Infinity) {
-      const last = lineExpiry(previous);
-      if (!(torn && last === Infinity && !isJson(previous))) latest = Math.max(latest, last);
+    if (pieces.length > 0) {
+      // the last line, with no newline
+      const text = Buffer.concat(pieces).toString('utf8');
+      const last = lineExpiry(text);
+      if (!(last === Infinity && !isJson(text))) latest = Math.max(latest, last);
     }
     return latest;
   } finally {
-    lines.close();
-    input.destroy();
     await handle.close();
   }
 }
 
-/** Whether the file's last byte is a newline (an empty file counts as ending whole). */
-async function endsWithNewline(handle: FileHandle): Promise<boolean> {
-  const { size } = await handle.stat();
-  if (size === 0) return true;
-  const last = new Uint8Array(1);
-  await handle.read(last, 0, 1, size - 1);
-  return last[0] === 0x0a;
-}
+/**
+ * The longest line the scan of an earlier run's file reads: far above any line the enforcer
+ * writes (one record, a report or a decision: kilobytes), far below what would strain memory.
+ */
+const MAX_LINE_BYTES = 16 << 20;
 
 function isJson(text: string): boolean {
   try {

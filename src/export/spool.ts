@@ -19,7 +19,7 @@
  *   That is at most one rewrite per segment per `expire()` call, and it drops every settled
  *   line of the segment, so only items settled after it can call for the next.
  */
-import { appendFile, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { releaseLock, takeLock } from './dir-lock.js';
 import { makeDir } from './make-dir.js';
 import { errorReason, tornLineNote } from './ndjson-file.js';
@@ -181,6 +181,12 @@ export class DiskSpool {
   private readonly onDiscard: DiskSpoolOptions['onDiscard'];
   private readonly onSpoolError: DiskSpoolOptions['onSpoolError'];
   readonly clock: () => number;
+  /**
+   * Recovery found no acknowledgement on disk and wrote the acks file empty: close() removes it if
+   * it is still empty, so a spool that never held an acknowledgement leaves no file of its own (a
+   * refused start's new --spool folder is then removed whole; an empty file and none read alike).
+   */
+  private acksWrittenEmpty = false;
   /** what this spool wrote into spool.lock ('' when it took none) */
   private lockToken = '';
 
@@ -223,6 +229,12 @@ export class DiskSpool {
   /** Once every write so far is on disk (or failed), releases the folder's lock; the spool is not used after. */
   async close(): Promise<void> {
     await this.drained();
+    if (this.acksWrittenEmpty) {
+      this.acksWrittenEmpty = false;
+      // only while it holds nothing: a failure here leaves an empty file, which costs nothing
+      const st = await lstat(this.acksPath).catch(() => undefined);
+      if (st?.isFile() === true && st.size === 0) await unlink(this.acksPath).catch(() => undefined);
+    }
     if (this.lockToken === '') return;
     const token = this.lockToken;
     this.lockToken = '';
@@ -658,6 +670,7 @@ export class DiskSpool {
     this.activeBytes = Buffer.byteLength(text);
     for (const n of numbered) await onFile(this.segmentPath(n), unlink(this.segmentPath(n)).catch(ignoreMissing), 'cannot delete');
     await this.rewriteAcks();
+    this.acksWrittenEmpty = acksText === '' && this.acked.size === 0;
   }
 
   private async rewriteAcks(): Promise<void> {

@@ -100,15 +100,35 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   const view = createPacketView();
   const result: ReplayResult = { sent: 0, skipped: 0 };
   let inFlight: Promise<void>[] = [];
+  /**
+   * The pace: the capture time of the first datagram sent, and the wall clock when it went. Both
+   * are set by that datagram, so neither records not sent (an ARP frame an hour before, a datagram
+   * too big to send) nor time spent before it (input slow to come) shifts the later ones' schedule.
+   */
   let firstTs: number | undefined;
+  let startWall = 0;
+  /** the capture time the record being sent keeps (undefined: none, for the bytes sent at the end) */
+  let paceTs: number | undefined;
   /** datagrams the capture's snap length cut, not sent */
   let snapCut = 0;
-  const startWall = performance.now();
   const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
   /** What the capture cut short by its snap length and is not sent: the first said, the count at the end. */
   const snapCutRecord = (frame: number, offset: number, what: string): void => {
     result.skipped++;
     if (snapCut++ === 0) opts.onWarning?.(`${captureName(path)}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other record the snap length cut (a datagram cannot say it was cut)`);
+  };
+  /**
+   * Milliseconds until a datagram about to be sent is due (its record's capture time `paceTs`,
+   * at `speed`); ≤ 0: now. The first one sent goes at once and starts the clock.
+   */
+  const dueMs = (): number => {
+    if (paceTs === undefined || speed <= 0) return 0;
+    if (firstTs === undefined) {
+      firstTs = paceTs;
+      startWall = performance.now();
+      return 0;
+    }
+    return ((paceTs - firstTs) * 1000) / speed - (performance.now() - startWall);
   };
   /** Sends one payload of a direction (a datagram, or a TCP stream's bytes) as the target takes it; false when it is too big to. */
   const sendPayload = async (proto: 'udp' | 'tcp', ipVersion: 4 | 6, src: string, dst: string, sport: number, dport: number, ts: number, payload: Uint8Array): Promise<boolean> => {
@@ -139,6 +159,13 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           }),
         );
       }
+    }
+    // sendable: it keeps the pace (waiting only when it is not yet due)
+    const due = dueMs();
+    if (due > 1) {
+      await Promise.all(inFlight);
+      inFlight = [];
+      await sleep(due, undefined, { signal: opts.signal });
     }
     for (const datagram of datagrams) inFlight.push(send(socket, datagram, to));
     result.sent += datagrams.length;
@@ -175,21 +202,10 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         // the time of what the end of the capture sends (held bytes): the last record's
         lastTs = view.ts;
         const resumed = kind === 'tcp' || kind === 'pending' ? decoder.takeResumedTcp() : null;
-        // A record that sends something — its own bytes, or a TCP direction's it resumed — keeps
-        // the capture's pace, from the first one that does (records never sent set no pace: an
-        // ARP frame an hour before the first datagram, one stamped ahead)
-        const sendsOwn = (kind === 'udp' && view.payloadCut === 0) || (kind === 'tcp' && carriesTcp && view.payloadLength > 0);
-        if (sendsOwn || (resumed !== null && carriesTcp)) {
-          firstTs ??= view.ts;
-          if (speed > 0) {
-            const due = ((view.ts - firstTs) * 1000) / speed - (performance.now() - startWall);
-            if (due > 1) {
-              await Promise.all(inFlight);
-              inFlight = [];
-              await sleep(due, undefined, { signal: opts.signal });
-            }
-          }
-        }
+        // What a record sends — its own bytes, or a TCP direction's it resumed — keeps the
+        // capture's pace, from the first datagram sent (sendPayload's pace(): records never sent
+        // set no pace, an ARP frame an hour before the first datagram, one too big to send)
+        paceTs = view.ts;
         await sendResumed(resumed, view.ts);
         // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
         if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
@@ -211,7 +227,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         if (!(await sendPayload(kind, view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) result.skipped++;
       }
     }
-    // bytes a stream held behind a gap that never filled go as the offline pipeline reads them
+    // bytes a stream held behind a gap that never filled go as the offline pipeline reads them, at once
+    paceTs = undefined;
     await sendResumed(decoder.drainHeldTcp(), lastTs);
     await Promise.all(inFlight);
     if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);

@@ -82,9 +82,11 @@ export async function untilReceived(metricsPort: number, source: 'udp' | 'hep', 
   throw new Error(`${source}: fewer than ${n} records received`);
 }
 
-/** A live child on loopback (--workers 0, --batch-ms 5, --no-resolve-uri, --metrics), its out folder. */
+/** A live child on loopback (--workers 0, --batch-ms 5, --no-resolve-uri, --metrics, unless `extra` gives them), its out folder. */
 export async function startLive(out: string, extra: string[]): Promise<{ live: LiveChild; addresses: Addresses }> {
-  return LiveChild.start(['--metrics', '127.0.0.1:0', '--out', out, '--workers', '0', '--batch-ms', '5', '--no-resolve-uri', ...extra]);
+  // (an option given twice is bad usage: a default `extra` gives itself is left out)
+  const defaults = [['--metrics', '127.0.0.1:0'], ['--out', out], ['--workers', '0'], ['--batch-ms', '5'], ['--no-resolve-uri']].filter(([flag]) => !extra.includes(flag!));
+  return LiveChild.start([...defaults.flat(), ...extra]);
 }
 
 /** SIGTERM, the exit code, the stop line's summary and the written lines. */
