@@ -50,7 +50,7 @@ export function parseOptions(
   try {
     parsed = parseArgs({ args, options, allowPositionals: rules.positionals === true, strict: true, tokens: true });
   } catch (err) {
-    throw new UsageError(usageMessage(err, args));
+    throw new UsageError(usageMessage(err, args, options));
   }
   const values = { ...(parsed.values as Record<string, string | boolean | undefined>) };
   const given = new Map<string, string[]>();
@@ -95,17 +95,46 @@ export function parseWorkerCount(value: string | undefined, fallback: number): n
 }
 
 /**
- * parseArgs's complaint in one line. An option whose value starts with a dash (`--workers -1`)
- * is "ambiguous" to it, in three lines that do not say which value: say it plainly.
+ * Options whose value is a credential, or may carry one (a URL's user:password@): a usage line
+ * names them, never their value — stderr goes to collected logs (journald, a CI log).
  */
-export function usageMessage(err: unknown, args: readonly string[]): string {
+export const SECRET_OPTIONS: ReadonlySet<string> = new Set(['token', 'hep-auth-key', 'to', 'nats']);
+
+/** A URL as a line may show it: without the `user:password@` (or `token@`) it may carry. */
+export function urlForDisplay(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
+}
+
+/**
+ * parseArgs's complaint in one line. An option whose value starts with a dash (`--workers -1`)
+ * is "ambiguous" to it, in three lines that do not say which value: say it plainly — the value
+ * of the occurrence refused (`--x a --x -b`: '-b', found as parseArgs found it, in its tokens),
+ * and none of a secret option's (`--token -Zq3…`: `write --token=<value>`).
+ */
+export function usageMessage(err: unknown, args: readonly string[], options: OptionSpec = {}): string {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown }).code;
   const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous) {
     const option = ambiguous[1]!;
-    const value = args[args.indexOf(option) + 1];
-    return `${option} needs a value: '${value ?? ''}' looks like an option (write ${option}=${value ?? ''} to give it)`;
+    const name = option.replace(/^-+/, '');
+    if (SECRET_OPTIONS.has(name)) return `${option} needs a value: the next argument looks like an option (write ${option}=<value> to give a value starting with '-')`;
+    // strict parsing throws at the first option token whose separate value starts with '-'; the
+    // same tokens, read without the checks, say which one that was
+    let value: string | undefined;
+    try {
+      const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+      for (const t of tokens) {
+        if (t.kind === 'option' && t.rawName === option && t.inlineValue === false && t.value?.startsWith('-')) {
+          value = t.value;
+          break;
+        }
+      }
+    } catch {
+      // (not expected of a non-strict parse: the line then shows no value)
+    }
+    if (value === undefined) return `${option} needs a value: the next argument looks like an option (write ${option}=<value> to give a value starting with '-')`;
+    return `${option} needs a value: '${value}' looks like an option (write ${option}=${value} to give it)`;
   }
   return message.split('\n')[0]!;
 }

@@ -9,7 +9,7 @@ import { parseJsonDocument } from '../policy/json-text.js';
 import { isYamlFile, parseYamlDocument } from '../policy/yaml-document.js';
 import { uriAllowHost } from '../policy/uri-resolver.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
-import { parseOptions, parseWorkerCount, refuseEmptyValues } from './args.js';
+import { parseOptions, parseWorkerCount, refuseEmptyValues, SECRET_OPTIONS, urlForDisplay } from './args.js';
 import { UsageError } from './usage.js';
 
 export interface HostPort {
@@ -131,6 +131,14 @@ const WHY_ONCE: Partial<Record<OptionName, string>> = {
 
 type Values = Partial<Record<OptionName, string | boolean>>;
 
+/** The keys a config file may give as a number (counts; durations, a bare number being seconds); any other string option takes text. */
+const NUMBER_KEYS: ReadonlySet<OptionName> = new Set<OptionName>(['rotate-bytes', 'max-files', 'nats-max-pending', 'workers', 'batch-ms', 'window', 'rotate-age', 'nats-max-age', 'stats-every']);
+
+/** What a config value is, said without the value. */
+function kindOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}
+
 /**
  * A config file with the flags' names as keys: JSON (`{"hep": "0.0.0.0:9060", "out": "/var/lib/aipref"}`),
  * or YAML when its name ends in .yaml or .yml (`hep: 0.0.0.0:9060`).
@@ -162,9 +170,22 @@ async function readConfig(file: string): Promise<Values> {
     if (spec.type === 'boolean') {
       if (typeof value !== 'boolean') throw new UsageError(`${file}: config key '${key}' takes true or false, not ${JSON.stringify(value)}`);
       out[key as OptionName] = value;
-    } else {
-      if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${file}: config key '${key}' takes a string or number, not ${JSON.stringify(value)}`);
+    } else if (typeof value === 'string') {
+      out[key as OptionName] = value;
+    } else if (typeof value === 'number' && NUMBER_KEYS.has(key as OptionName)) {
+      // a count or a duration in seconds: the number's value is what counts, exact only as a safe
+      // integer (JSON's 12345678901234567890 is read as …7000, 1e400 as Infinity)
+      if (!Number.isSafeInteger(value)) throw new UsageError(`${file}: config key '${key}' takes a whole number, not ${value}`);
       out[key as OptionName] = String(value);
+    } else if (typeof value === 'number') {
+      // Text written as a number reaches us as its value, not as written (YAML's 0123 is 123, 1e3
+      // is 1000): an auth key, a token or a path silently changed. Refused, not guessed at (and
+      // never echoed: it may be a secret).
+      throw new UsageError(`${file}: config key '${key}' takes text, not a number (a number is read as its value: 0123 as 123): give it as a string (in quotes)`);
+    } else {
+      // (a secret option's value is never shown, whatever its type)
+      const shown = SECRET_OPTIONS.has(key) ? kindOf(value) : JSON.stringify(value);
+      throw new UsageError(`${file}: config key '${key}' takes ${NUMBER_KEYS.has(key as OptionName) ? 'a whole number or a string' : 'a string'}, not ${shown}`);
     }
   }
   return out;
@@ -179,6 +200,20 @@ function wholeNumber(value: string | undefined, option: string): number | undefi
 function positive(n: number, option: string): number {
   if (n === 0) throw new UsageError(`--${option} takes a whole number of at least 1, not 0`);
   return n;
+}
+
+/** setTimeout's longest delay (about 24.8 days): Node makes a longer one 1 ms, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `--batch-ms n`, the pause after each batch (default 10). One longer than a timer holds is
+ * refused, not shortened: a pause of weeks between batches stops the service reading its
+ * sockets, which no operator means (a unit mistaken, seconds for ms); said at the start, exit 2.
+ */
+function batchMs(value: string | undefined): number {
+  const ms = wholeNumber(value, 'batch-ms') ?? 10;
+  if (ms > MAX_TIMER_MS) throw new UsageError(`--batch-ms takes at most ${MAX_TIMER_MS} (ms, about 24.8 days), not '${value}'`);
+  return ms;
 }
 
 /** `--uri-allow host[,host…]`: each a host name or IP address alone (no scheme, port or path). */
@@ -225,7 +260,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   if (str('udp-mode') && !str('udp')) throw new UsageError('--udp-mode applies to --udp (the UDP mirror input)');
   if (str('filter') && !str('interface')) throw new UsageError('--filter applies to --interface capture');
   const to = str('to');
-  if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${to}'`);
+  if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${urlForDisplay(to)}'`);
   if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
   // an option of an output or input not asked for is a mistake said at once, not ignored
   if (to === undefined && str('spool')) throw new UsageError('--spool applies to --to (the AI service\'s delivery spool)');
@@ -271,7 +306,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
     ...(str('metrics') && { metrics: parseHostPort(str('metrics')!, '--metrics') }),
     workers: parseWorkerCount(str('workers'), 0),
     windowSec,
-    batchMs: wholeNumber(str('batch-ms'), 'batch-ms') ?? 10,
+    batchMs: batchMs(str('batch-ms')),
     statsSec: duration(str('stats-every'), 'stats-every') ?? 60,
     explain: v.explain === true,
     quiet: v.quiet === true,

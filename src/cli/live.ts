@@ -33,6 +33,7 @@ import { PacketQueue } from '../sources/packet-queue.js';
 import { liveRecordBatches } from '../sources/source-batch.js';
 import { countKind, createSourceCounters, endpointText, type SourceCounters, type SourcePacket } from '../sources/source-packet.js';
 import { UdpMirrorListener } from '../sources/udp-listener.js';
+import { urlForDisplay } from './args.js';
 import { loadPolicyOption } from './replay.js';
 import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
 import { checkOutDir } from './out-dir.js';
@@ -161,6 +162,39 @@ function oncePerOutage(log: (e: LogEvent) => void, exporter: string, delivered: 
   };
 }
 
+/** setTimeout's longest delay (about 24.8 days): Node fires a longer one after 1 ms, with a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Calls `tick` every `ms`, on unref'd timers (--stats-every). A period longer than a timer holds
+ * (`--stats-every 30d`: an operator who wants the counters rarely) is waited in several timers,
+ * so it is the period asked for: a sound wish, not a typo to refuse, nor one to shorten to 24.8
+ * days (and never the 1 ms an overflowing setInterval makes of it: a flood of counters lines).
+ */
+function every(ms: number, tick: () => void): { stop(): void } {
+  if (ms <= MAX_TIMER_MS) {
+    const interval = setInterval(tick, ms);
+    interval.unref();
+    return { stop: () => clearInterval(interval) };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  let left = ms;
+  const arm = (): void => {
+    const wait = Math.min(left, MAX_TIMER_MS);
+    timer = setTimeout(() => {
+      left -= wait;
+      if (left <= 0) {
+        left = ms;
+        tick();
+      }
+      arm();
+    }, wait);
+    timer.unref();
+  };
+  arm();
+  return { stop: () => clearTimeout(timer) };
+}
+
 /** How long NATS may still deliver once the service stops. */
 const NATS_STOP_GRACE_MS = 5000;
 
@@ -214,7 +248,7 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
   // seed 001 §3.3: the bearer token goes over TLS only — a plain URL is allowed (a service beside
   // the relay, a test), but said at start: whoever sees the traffic can take the token
   if (opts.aiService?.token !== undefined && /^(http|ws):/i.test(opts.aiService.url)) {
-    log({ event: 'warning', level: 'warn', message: `--token is sent in clear to ${opts.aiService.url} (seed 001 §3.3 asks for TLS: https:// or wss://)` });
+    log({ event: 'warning', level: 'warn', message: `--token is sent in clear to ${urlForDisplay(opts.aiService.url)} (seed 001 §3.3 asks for TLS: https:// or wss://)` });
   }
   let pendingPolicy: PolicyUpdate | null = null;
   /** the window a policy file makes: `--window` when given, else the file's, else the default */
@@ -500,11 +534,10 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
 
   const statsTimer =
     opts.statsSec > 0 && !opts.quiet
-      ? setInterval(() => {
+      ? every(opts.statsSec * 1000, () => {
           log({ event: 'counters', ...counts, queueDepth: queue.depth, sources: Object.fromEntries(sources), kernelDrops: kernelDrops() });
-        }, opts.statsSec * 1000)
+        })
       : undefined;
-  statsTimer?.unref();
 
   let stopped: Promise<ReplayResult> | undefined;
   let failed: ((err: unknown) => void) | undefined;
@@ -516,7 +549,7 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
     // through onWriteFailure instead): the sockets, files and metrics server go too, so the
     // process ends with the error (exit 1) rather than staying up unread
     stopping = true;
-    clearInterval(statsTimer);
+    statsTimer?.stop();
     await Promise.allSettled(closers.map((c) => c()));
     malformedLogged.close();
     queue.end();
@@ -528,7 +561,7 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
   const stop = (): Promise<ReplayResult> => {
     stopped ??= (async () => {
       stopping = true;
-      clearInterval(statsTimer);
+      statsTimer?.stop();
       log({ event: 'drain', queueDepth: queue.depth });
       // read while the sockets are open (a closed socket's count is gone with it)
       const droppedByKernel = kernelDrops();

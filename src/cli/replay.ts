@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open as openFile, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { access, lstat, open as openFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
 import { makeDir, removeMade } from '../export/make-dir.js';
@@ -214,15 +214,32 @@ async function createFile(outDir: string, name: string, opened: NdjsonFile[], fi
   return made;
 }
 
+/** How often a FIFO this process may not read is tried for a reader (openFifoUnreadable). */
+const FIFO_POLL_MS = 100;
+
 /**
- * Opens a FIFO for writing: the open waits in a pool thread (in the kernel) until a reader opens
- * its other end, as `cmd > fifo` does; after a moment without one, a line says so. An interrupt
- * (`signal`) ends the wait: a reader of this process's own, opened without waiting, lets the open
- * return; both are closed again and the promise rejects with OutputsInterrupted (as it does at
- * once after an interrupt that came before). Nothing probes for a reader with an open for writing
- * of its own: closed while no other writer is open, that would be the end of a reader's input.
+ * Opens a FIFO for writing, waiting for its reader as `cmd > fifo` does; after a moment without
+ * one, a line says so. An interrupt (`signal`) ends the wait: the promise rejects with
+ * OutputsInterrupted (at once after an interrupt that came before). How the wait is ended
+ * depends on whether this process may read the FIFO (openFifoBlocking, openFifoUnreadable).
  */
-function openFifo(file: string, signal: AbortSignal): Promise<NdjsonFile> {
+async function openFifo(file: string, signal: AbortSignal): Promise<NdjsonFile> {
+  if (signal.aborted) throw new OutputsInterrupted(file, false);
+  // (a FIFO another service's user owns, mode 0620, this one in its group: written, not read)
+  const readable = await access(file, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
+  return readable ? openFifoBlocking(file, signal) : openFifoUnreadable(file, signal);
+}
+
+/**
+ * The open waits in a pool thread (in the kernel) until a reader opens the other end. An
+ * interrupt opens a reader of this process's own, without waiting, which lets the open return;
+ * both are closed again. Nothing probes for a reader with an open for writing of its own here:
+ * closed while no other writer is open, that would be the end of a reader's input.
+ */
+function openFifoBlocking(file: string, signal: AbortSignal): Promise<NdjsonFile> {
   if (signal.aborted) return Promise.reject(new OutputsInterrupted(file, false));
   return new Promise<NdjsonFile>((resolve, reject) => {
     let settled = false;
@@ -257,6 +274,60 @@ function openFifo(file: string, signal: AbortSignal): Promise<NdjsonFile> {
         reject(interrupted ? new OutputsInterrupted(file, true) : err);
       },
     );
+  });
+}
+
+/**
+ * A FIFO this process may write but not read (mode 0222, or 0620 in the reader's group): no
+ * reader of its own could end a blocked open, which no one can cancel either — it would hold its
+ * pool thread, and the process (even process.exit, which joins the pool's threads), until some
+ * reader came. So nothing blocks: an open without waiting (O_NONBLOCK: ENXIO while there is no
+ * reader) is tried every FIFO_POLL_MS until one is there, and the interrupt just stops trying.
+ * Once it succeeds, the run's own open returns at once (the reader is there), and the probe — a
+ * writer too — is closed only after it, so the reader never sees its input end. (A reader that
+ * leaves between the two opens leaves the run's open waiting for the next one, as a plain
+ * `cmd > fifo` would: a window of one open, not worth a second mechanism.)
+ */
+async function openFifoUnreadable(file: string, signal: AbortSignal): Promise<NdjsonFile> {
+  const notice = setTimeout(() => sayLine('replay', `${file}: waiting for a reader (a FIFO)`), FIFO_WAIT_NOTICE_MS);
+  try {
+    for (;;) {
+      if (signal.aborted) throw new OutputsInterrupted(file, true);
+      let probe: FileHandle;
+      try {
+        probe = await openFile(file, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
+        await pause(FIFO_POLL_MS, signal);
+        continue;
+      }
+      clearTimeout(notice);
+      let made: NdjsonFile;
+      try {
+        made = await NdjsonFile.create(file);
+      } finally {
+        await probe.close().catch(() => undefined);
+      }
+      if (!signal.aborted) return made;
+      // interrupted as the reader came: not the run's output (as openFifoBlocking's own reader's)
+      await made.close().catch(() => undefined);
+      throw new OutputsInterrupted(file, true);
+    }
+  } finally {
+    clearTimeout(notice);
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
   });
 }
 
