@@ -205,7 +205,10 @@ export class SipFlowDemux {
     }
     // (a report keeps 80 characters of a detail)
     const lost = lostBytes >= 0 ? `${lostBytes} bytes` : 'bytes';
-    const report = flow.framer.end(cause) ?? { message: null, errors: [sipError('bytes-lost', 0, `${lost} lost between messages: any message in them is unknown`)] };
+    const lostError = sipError('bytes-lost', 0, `${lost} lost between messages: any message in them is unknown`);
+    const cut = flow.framer.end(cause);
+    // (a stretch of SIP passed over up to the gap, reported as it ends there, is no message cut)
+    const report = cut === null ? { message: null, errors: [lostError] } : cut.errors.every((e) => e.reason === 'garbage-skipped') ? { message: null, errors: [...cut.errors, lostError] } : cut;
     if (flow.kind === 'sip') flow.framer = new SipStreamFramer({ maxMessageBytes: this.limits.maxMessageBytes });
     // what the connection's handshake agreed holds on after the gap
     else flow.framer = new ResyncingWebSocket({ maxMessageBytes: this.limits.maxMessageBytes, windows: this.windows }, connectionOf(flow) ?? new WebSocketConnection());
@@ -251,8 +254,10 @@ export class SipFlowDemux {
     // (tcp-stream.ts): what opens the direction is looked for after it too, unless SIP starts at
     // it — a method no RFC names glued before one that is aside ('x' + 'INVITE').
     const stray = origin && len > 1 && b[off] !== 0x0d && b[off] !== 0x0a && (!looksLikeSip(b, off, len) || (!namesMethod(b, off, end) && namesMethod(b, off + 1, end))) ? off + 1 : -1;
-    // encrypted (wss, HTTPS, SIP over TLS): never read, nor searched for what its ciphertext may look like
-    if ((flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) || (stray >= 0 && opensWithTlsRecord(b, stray, end))) {
+    // encrypted (wss, HTTPS, SIP over TLS): never read, nor searched for what its ciphertext may
+    // look like — a direction picked up inside a record opens with ciphertext, and a later chunk
+    // with the next record's header (a sender writes a record at a time: its segments begin one)
+    if ((flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) || (stray >= 0 && opensWithTlsRecord(b, stray, end)) || tlsRecords(b, off + carried, end)) {
       flow.kind = 'other';
       this.stats.notSip++;
       return NOT_FOUND;
@@ -267,10 +272,16 @@ export class SipFlowDemux {
     // one that may be is carried until it has (`begun`, frameBegun: a first byte no text has),
     // and then taken only when it ends where the bytes do or where a frame starts whose first byte
     // is no text either (in text, the LF its end may fall on would pass for a Pong's first byte).
+    // Frames are taken when they chain to where the bytes end, or FIRM_FRAMES of them whole: a
+    // frame ending on a byte a frame may start with is one chance in a few hundred in ciphertext
+    // (TLS picked up inside a record); whole frames chaining into one whose end has not come are
+    // carried with it, and followed into the next bytes.
     let begun = -1;
     const frames = (p: number, next: (byte: number) => boolean = frameStart): boolean => {
-      if (opensWithFrames(b, p, end, next) || framesStartLine(b, p, end)) return true;
-      if (begun < 0 && frameBegun(b, p, end, this.limits.maxUndecidedBytes)) begun = p;
+      if (framesStartLine(b, p, end)) return true;
+      const chain = opensWithFrames(b, p, end, next) ? chainedFrames(b, p, end, next, this.limits.maxUndecidedBytes) : NO_CHAIN;
+      if (chain === CHAINS_TO_END || chain >= FIRM_FRAMES) return true;
+      if (begun < 0 && (chain > 0 || frameBegun(b, p, end, this.limits.maxUndecidedBytes))) begun = p;
       return false;
     };
     // After a stray first octet first: a probe's garbage octet may itself look like a frame's first
@@ -296,7 +307,9 @@ export class SipFlowDemux {
     if (ws < 0 && carriedFrame >= 0 && carriedFrame !== stray && (fromOff || carriedFrame !== off) && frames(carriedFrame, realFrameStart)) ws = carriedFrame;
     // inside a frame carried as begun (its header not all in, or its end past the new bytes'
     // start) the new bytes are its own — a mask key's or payload's bytes — not a frame's start
-    const carriedEnd = carriedFrame >= 0 ? frameEnd(b, carriedFrame, end) : -2;
+    // (the last of the whole frames carried before it, when they were)
+    let carriedEnd = carriedFrame >= 0 ? frameEnd(b, carriedFrame, end) : -2;
+    while (carriedEnd >= 0 && carriedEnd < off + carried) carriedEnd = frameEnd(b, carriedEnd, end);
     const insideCarried = carriedEnd === -1 || carriedEnd > off + carried;
     // (a frame there whose payload opens with a start line still is one: the "frame" carried may
     // have been a masked payload's bytes that looked like a header)
@@ -600,6 +613,59 @@ function findWebSocket(b: Uint8Array, from: number, end: number): number {
 /** A TLS record header (RFC 8446 §5.1): content type change_cipher_spec, alert, handshake or application_data (20-23), version 3.x. */
 function opensWithTlsRecord(b: Uint8Array, at: number, end: number): boolean {
   return end - at >= 3 && b[at]! >= 0x14 && b[at]! <= 0x17 && b[at + 1] === 0x03 && b[at + 2]! <= 0x04;
+}
+
+/**
+ * Whether TLS records start at `at` (RFC 8446 §5.1, RFC 5246 §6.2): a record header whose version
+ * is TLS's (3.1 to 3.4), with a length a record may have (1 to 2^14 + 2048), followed where the
+ * record ends, when that is in the bytes, by the next record's header (its type and major version).
+ */
+function tlsRecords(b: Uint8Array, at: number, end: number): boolean {
+  if (end - at < 5 || b[at]! < 0x14 || b[at]! > 0x17 || b[at + 1] !== 0x03 || b[at + 2]! < 0x01 || b[at + 2]! > 0x04) return false;
+  const length = (b[at + 3]! << 8) | b[at + 4]!;
+  if (length === 0 || length > 16384 + 2048) return false;
+  const next = at + 5 + length;
+  return next >= end || (b[next]! >= 0x14 && b[next]! <= 0x17 && b[next + 1] !== undefined && (next + 1 === end || b[next + 1] === 0x03));
+}
+
+/** chainedFrames(): the frames chain to where the bytes end */
+const CHAINS_TO_END = Number.POSITIVE_INFINITY;
+/** chainedFrames(): no frame that chains */
+const NO_CHAIN = 0;
+/** Whole frames chaining one into the next that make a direction WebSocket without more. */
+const FIRM_FRAMES = 3;
+
+/**
+ * How frames chain from the one whose header starts at `at` (its first byte checked by the
+ * caller): CHAINS_TO_END when each ends where the next starts up to where the bytes end; else
+ * the count of whole frames chaining into one whose end has not come (its header cut short, or
+ * its end within `max` bytes of `at`), at most FIRM_FRAMES; NO_CHAIN when a frame ends on a byte
+ * no frame starts with (one `starts` rejects, or a SIP start line's), or on a frame no sender
+ * sends after the ones before it: masked otherwise than they are (a direction's frames are all
+ * masked or none, RFC 6455 §5.1), a continuation with no fragmented message begun or a message's
+ * first frame inside one, a control frame fragmented or of more than 125 bytes (§5.4, §5.5).
+ */
+function chainedFrames(b: Uint8Array, at: number, end: number, starts: (byte: number) => boolean, max: number): number {
+  let whole = 0;
+  const masked = b[at + 1] === undefined ? -1 : b[at + 1]! & 0x80;
+  // a fragmented message begun, whose last fragment has not come
+  let inMessage = false;
+  for (let p = at; ; ) {
+    const next = frameEnd(b, p, end);
+    if (next === end) return CHAINS_TO_END;
+    if (next < 0 || next > end) return next - at <= max ? whole : NO_CHAIN;
+    const opcode = b[p]! & 0x0f;
+    if (opcode === 1 || opcode === 2) inMessage = (b[p]! & 0x80) === 0;
+    else if (opcode === 0 && (b[p]! & 0x80) !== 0) inMessage = false;
+    if (!starts(b[next]!) || looksLikeSip(b, next, end - next)) return NO_CHAIN;
+    const first = b[next]!;
+    const second = b[next + 1];
+    if (second !== undefined && (second & 0x80) !== masked) return NO_CHAIN;
+    const op = first & 0x0f;
+    if (op >= 8 ? (first & 0x80) === 0 || (second !== undefined && (second & 0x7f) > 125) : (op === 0) !== inMessage) return NO_CHAIN;
+    if (++whole >= FIRM_FRAMES) return whole;
+    p = next;
+  }
 }
 
 /** Whether the frame whose header starts at `at` ends where the bytes end, or where a frame whose first byte `starts` accepts begins. */

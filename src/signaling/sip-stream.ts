@@ -6,7 +6,7 @@
 import { decodeUtf8, headerSectionEnd } from './byte-search.js';
 import { looksLikeSip } from './looks-like-sip.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
-import { sipError } from './sip-errors.js';
+import { sipError, type SipParseError } from './sip-errors.js';
 
 export interface SipStreamLimits {
   /** a message (headers + body) larger than this is dropped and the stream resynchronised */
@@ -16,107 +16,218 @@ export interface SipStreamLimits {
 /** Content-Length (compact `l`), its value possibly on a folded line (RFC 3261 HCOLON = *WSP ":" SWS, SWS = [LWS]). */
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(?:\r?\n[ \t]+)*(\d+)[ \t]*\r?$/im;
 
+const EMPTY = new Uint8Array(0);
+
+/** The least the held bytes' buffer holds (the next small segments are appended in place). */
+const MIN_HELD_BUFFER = 2048;
+
+/**
+ * The bytes of a message not complete yet are held in the framer's own buffer, grown by doubling,
+ * from a read offset: the next segment is appended, not copied with them, and what was searched
+ * of them (the first line's end, the header section's end, the message's length) is not searched
+ * again — a direction sent in small segments costs in proportion to its bytes. A segment that
+ * ends where its messages do is read where it lies, never copied.
+ */
 export class SipStreamFramer {
-  private buffer: Uint8Array = new Uint8Array(0);
-  /** stream bytes consumed before buffer[0], so errors can say where in the stream they were */
+  /** the held bytes: held[start, stop) */
+  private held: Uint8Array = EMPTY;
+  private start = 0;
+  private stop = 0;
+  /** stream bytes consumed before the held bytes, so errors can say where in the stream they were */
   private consumed = 0;
   /** bytes of an oversized message still to come, to be dropped unread */
   private skipRemaining = 0;
+  /** of the held bytes: how many were searched without finding the first line's end (or, once `lineEnd` is known, the header section's) */
+  private searched = 0;
+  /** where (from the held bytes' start) the first line of the message they start ends, its LF; -1: not known yet */
+  private lineEnd = -1;
+  /** the length of the message the held bytes start, once its header section has ended; -1: not known yet */
+  private total = -1;
+  /** the stretch passed over (no start line in it) not reported yet: it goes on into the next bytes */
+  private skipped: SipParseError | null = null;
 
   constructor(private readonly limits: SipStreamLimits = { maxMessageBytes: 256 * 1024 }) {}
 
   /** Bytes held waiting for the rest of a message. */
   get pendingBytes(): number {
-    return this.buffer.length;
+    return this.stop - this.start;
   }
 
   push(chunk: Uint8Array): SipParseResult[] {
-    this.append(chunk);
     const out: SipParseResult[] = [];
-    let pos = 0;
-    const b = this.buffer;
-    if (this.skipRemaining > 0) {
-      pos = Math.min(this.skipRemaining, b.length);
-      this.skipRemaining -= pos;
+    let b: Uint8Array;
+    let pos: number;
+    let end: number;
+    const own = this.stop !== this.start;
+    if (!own) {
+      // nothing held: the segment is read where it lies
+      b = chunk;
+      pos = 0;
+      end = chunk.length;
+    } else {
+      this.append(chunk);
+      // (a view that ends where the bytes do: a search for a byte goes no further)
+      b = this.held.subarray(0, this.stop);
+      pos = this.start;
+      end = this.stop;
     }
-    while (pos < b.length) {
-      if (b[pos] === 0x0d || b[pos] === 0x0a) {
-        pos++;
-        continue;
+    const base = pos;
+    const at0 = this.consumed;
+    /** the stream offset of b[i] */
+    const streamAt = (i: number) => at0 + (i - base);
+    if (this.skipRemaining > 0) {
+      const n = Math.min(this.skipRemaining, end - pos);
+      pos += n;
+      this.skipRemaining -= n;
+    }
+    // what is known of the message at pos (from the held bytes: searched before)
+    let searched = pos === base ? this.searched : 0;
+    let lineEnd = pos === base ? this.lineEnd : -1;
+    let total = pos === base ? this.total : -1;
+    const max = this.limits.maxMessageBytes;
+    while (pos < end) {
+      if (total < 0) {
+        if (lineEnd < 0) {
+          if (searched === 0 && (b[pos] === 0x0d || b[pos] === 0x0a)) {
+            pos++;
+            continue;
+          }
+          const lf = b.indexOf(0x0a, pos + searched);
+          if (lf < 0 || lf >= end) {
+            searched = end - pos;
+            if (end - pos > max) {
+              this.report(out, sipError('oversized-message', streamAt(pos), `${end - pos}`));
+              pos = end;
+              searched = 0;
+            }
+            break;
+          }
+          if (!looksLikeSip(b, pos, lf - pos)) {
+            // not at a message boundary (a gap in the stream, or not SIP): skip to the next line
+            this.passOver(streamAt(pos), lf + 1 - pos);
+            pos = lf + 1;
+            searched = 0;
+            continue;
+          }
+          lineEnd = lf - pos;
+          searched = lineEnd;
+        }
+        // (an LF of the header section's end may have been searched before the bytes after it came)
+        const headerEnd = headerSectionEnd(b, pos + Math.max(lineEnd, searched - 3), end);
+        if (headerEnd < 0) {
+          searched = end - pos;
+          if (end - pos > max) {
+            this.report(out, sipError('oversized-message', streamAt(pos), `${end - pos}`));
+            pos = end;
+            searched = 0;
+            lineEnd = -1;
+          }
+          break;
+        }
+        const length = CONTENT_LENGTH.exec(decodeUtf8(b, pos, headerEnd));
+        if (length === null) this.report(out, sipError('missing-content-length', streamAt(pos), 'assuming no body'));
+        total = headerEnd - pos + (length === null ? 0 : Number(length[1]));
+        if (total > max) {
+          // its length is known: skip the whole message, even the part not received yet
+          this.report(out, sipError('oversized-message', streamAt(pos), `${total}`));
+          const available = Math.min(total, end - pos);
+          this.skipRemaining = total - available;
+          pos += available;
+          searched = 0;
+          lineEnd = -1;
+          total = -1;
+          continue;
+        }
       }
-      const lineEnd = b.indexOf(0x0a, pos);
-      if (lineEnd < 0) {
-        if (b.length - pos > this.limits.maxMessageBytes) pos = this.discard(out, pos, b.length, 'oversized-message');
-        break;
-      }
-      if (!looksLikeSip(b, pos, lineEnd - pos)) {
-        // not at a message boundary (a gap in the stream, or not SIP): skip to the next line
-        pos = this.discard(out, pos, lineEnd + 1, 'garbage-skipped');
-        continue;
-      }
-      const headerEnd = headerSectionEnd(b, lineEnd, b.length);
-      if (headerEnd < 0) {
-        if (b.length - pos > this.limits.maxMessageBytes) pos = this.discard(out, pos, b.length, 'oversized-message');
-        break;
-      }
-      const length = CONTENT_LENGTH.exec(decodeUtf8(b, pos, headerEnd));
-      if (length === null) {
-        out.push({ message: null, errors: [sipError('missing-content-length', this.consumed + pos, 'assuming no body')] });
-      }
-      const bodyLength = length === null ? 0 : Number(length[1]);
-      const total = headerEnd - pos + bodyLength;
-      if (total > this.limits.maxMessageBytes) {
-        // its length is known: skip the whole message, even the part not received yet
-        this.discard(out, pos, pos, 'oversized-message', `${total}`);
-        const available = Math.min(total, b.length - pos);
-        this.skipRemaining = total - available;
-        pos += available;
-        continue;
-      }
-      if (pos + total > b.length) break;
+      if (pos + total > end) break;
+      this.flushSkipped(out);
       out.push(parseSipMessage(b, pos, total));
       pos += total;
+      searched = 0;
+      lineEnd = -1;
+      total = -1;
     }
-    this.buffer = b.slice(pos);
-    this.consumed += pos;
+    this.consumed = streamAt(pos);
+    this.searched = searched;
+    this.lineEnd = lineEnd;
+    this.total = total;
+    this.keep(b, own, pos, end);
     return out;
   }
 
   /**
    * The stream ended (`cause`: how, e.g. "RST"): the bytes of a message still waiting for the
-   * rest are reported once as a cut message, never parsed nor kept for later bytes. Returns null
-   * when nothing was waiting. The framer is not fed again.
+   * rest are reported once as a cut message, never parsed nor kept for later bytes, and a stretch
+   * passed over up to here is reported (one result, its errors in stream order). Returns null
+   * when nothing was waiting nor passed over. The framer is not fed again.
    */
   end(cause: string): SipParseResult | null {
-    const b = this.buffer;
-    this.buffer = new Uint8Array(0);
+    const n = this.stop - this.start;
+    const errors: SipParseError[] = [];
+    if (this.skipped !== null) errors.push(this.skipped);
     // (the rest of an oversized message being skipped was reported when it began)
-    if (b.length === 0) return null;
-    // push() leaves the buffer where an unfinished message (or a line not ended yet) starts
-    const reason = headerSectionEnd(b, 0, b.length) < 0 ? 'no-header-end' : 'body-truncated';
-    return { message: null, errors: [sipError(reason, this.consumed, `${b.length} bytes of a message cut by ${cause}, dropped`)] };
+    // push() leaves the held bytes where an unfinished message (or a line not ended yet) starts
+    if (n > 0) errors.push(sipError(this.total >= 0 ? 'body-truncated' : 'no-header-end', this.consumed, `${n} bytes of a message cut by ${cause}, dropped`));
+    this.skipped = null;
+    this.held = EMPTY;
+    this.start = this.stop = 0;
+    this.searched = 0;
+    this.lineEnd = -1;
+    this.total = -1;
+    return errors.length === 0 ? null : { message: null, errors };
   }
 
+  /** The held bytes and the segment after them, in the framer's buffer (grown by doubling, or its read bytes let go). */
   private append(chunk: Uint8Array): void {
-    if (this.buffer.length === 0) {
-      this.buffer = chunk;
-      return;
+    const n = this.stop - this.start;
+    if (this.stop + chunk.length > this.held.length) {
+      if (n + chunk.length <= this.held.length >> 1) {
+        // half the buffer or more was read: its held bytes move to its start
+        this.held.copyWithin(0, this.start, this.stop);
+      } else {
+        const grown = new Uint8Array(Math.max(n + chunk.length, 2 * this.held.length));
+        grown.set(this.held.subarray(this.start, this.stop), 0);
+        this.held = grown;
+      }
+      this.start = 0;
+      this.stop = n;
     }
-    const joined = new Uint8Array(this.buffer.length + chunk.length);
-    joined.set(this.buffer, 0);
-    joined.set(chunk, this.buffer.length);
-    this.buffer = joined;
+    this.held.set(chunk, this.stop);
+    this.stop += chunk.length;
   }
 
-  private discard(out: SipParseResult[], from: number, to: number, reason: 'garbage-skipped' | 'oversized-message', detail = `${to - from}`): number {
-    const last = out[out.length - 1];
-    const previous = last?.message === null ? last.errors[0] : undefined;
-    // consecutive skipped lines are one error, not one per line
-    if (previous && previous.reason === reason && reason === 'garbage-skipped') {
-      previous.detail = `${Number(previous.detail ?? '0') + (to - from)}`;
+  /** What is left of b[pos, end) is held for the next bytes: in place when b is the framer's buffer (`own`), else copied to it (the segment is not the framer's). */
+  private keep(b: Uint8Array, own: boolean, pos: number, end: number): void {
+    const n = end - pos;
+    if (n === 0) {
+      // (messages are copied out by the parser: the buffer may go)
+      this.held = EMPTY;
+      this.start = this.stop = 0;
+    } else if (own) {
+      this.start = pos;
     } else {
-      out.push({ message: null, errors: [sipError(reason, this.consumed + from, detail)] });
+      this.held = new Uint8Array(Math.max(2 * n, MIN_HELD_BUFFER));
+      this.held.set(b.subarray(pos, end), 0);
+      this.start = 0;
+      this.stop = n;
     }
-    return to;
+  }
+
+  /** A result other than a stretch passed over: the stretch before it, if any, is reported first. */
+  private report(out: SipParseResult[], error: SipParseError): void {
+    this.flushSkipped(out);
+    out.push({ message: null, errors: [error] });
+  }
+
+  /** Bytes with no start line (a line at `at` of `n` bytes): one error for the whole stretch, however many lines and segments it spans — reported when it ends. */
+  private passOver(at: number, n: number): void {
+    if (this.skipped === null) this.skipped = sipError('garbage-skipped', at, `${n}`);
+    else this.skipped.detail = `${Number(this.skipped.detail) + n}`;
+  }
+
+  private flushSkipped(out: SipParseResult[]): void {
+    if (this.skipped === null) return;
+    out.push({ message: null, errors: [this.skipped] });
+    this.skipped = null;
   }
 }

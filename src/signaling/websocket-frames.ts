@@ -37,6 +37,11 @@ import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
 import { MessageInflater, namesPermessageDeflate, type WindowBudget } from './websocket-deflate.js';
 
+const EMPTY = new Uint8Array(0);
+
+/** The least the held bytes' buffer holds (the next small segments are appended in place). */
+const MIN_HELD_BUFFER = 2048;
+
 const OPCODE_CONTINUATION = 0x0;
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;
@@ -71,8 +76,22 @@ export class WebSocketConnection {
 type Phase = 'http' | 'frames';
 
 export class WebSocketFrameDecoder {
-  private buffer: Uint8Array = new Uint8Array(0);
+  /**
+   * The bytes not read yet (a frame or an HTTP message not complete), held[start, stop): the
+   * buffer is the decoder's own, grown by doubling, and the next segment is appended to them, not
+   * copied with them — a direction sent in small segments costs in proportion to its bytes
+   */
+  private held: Uint8Array = EMPTY;
+  private start = 0;
+  private stop = 0;
+  /** stream bytes consumed before the held bytes */
   private consumed = 0;
+  /** where (a stream offset) an HTTP header section starts that was searched for its end (-1: none), and how many of its bytes were */
+  private headSearchAt = -1;
+  private headSearched = 0;
+  /** the same for a chunked body's line (a chunk size, a trailer field) searched for its LF */
+  private lineSearchAt = -1;
+  private lineSearched = 0;
   private phase: Phase = 'http';
   /** bytes of an HTTP body still to pass over */
   private bodyLeft = 0;
@@ -98,17 +117,18 @@ export class WebSocketFrameDecoder {
   push(chunk: Uint8Array): SipParseResult[] {
     const out: SipParseResult[] = [];
     if (this.closed || this.connection.notWebSocket) return out;
-    this.append(chunk);
+    // nothing held: the segment is read where it lies; else the held bytes and it, one view
+    const own = this.stop !== this.start;
+    const b = own ? this.append(chunk) : chunk;
     let pos = 0;
-    const b = this.buffer;
     if (this.phase === 'http') {
       pos = this.readHttp(b, out);
       if (this.connection.notWebSocket) {
-        this.buffer = new Uint8Array(0);
+        this.keep(b, own, b.length);
         return out;
       }
       if (this.phase === 'http') {
-        this.keep(b, pos);
+        this.keep(b, own, pos);
         return out;
       }
     }
@@ -117,7 +137,7 @@ export class WebSocketFrameDecoder {
       if (used === 0) break;
       pos += used;
     }
-    this.keep(b, pos);
+    this.keep(b, own, pos);
     return out;
   }
 
@@ -150,8 +170,12 @@ export class WebSocketFrameDecoder {
         this.refuse();
         return pos;
       }
-      const end = headerSectionEnd(b, pos, b.length);
+      // (the bytes searched before are not searched again, but for the last ones: an LF of the end may have come without what follows it)
+      const at = this.consumed + pos;
+      const end = headerSectionEnd(b, at === this.headSearchAt ? pos + Math.max(0, this.headSearched - 3) : pos, b.length);
       if (end < 0) {
+        this.headSearchAt = at;
+        this.headSearched = b.length - pos;
         if (b.length - pos > this.limits.maxMessageBytes) {
           out.push({ message: null, errors: [sipError('bad-websocket-handshake', this.consumed + pos, 'handshake never ends')] });
           this.closed = true;
@@ -251,8 +275,11 @@ export class WebSocketFrameDecoder {
         pos = this.passBody(b, pos);
         if (this.bodyLeft > 0) return pos;
       }
-      const lf = b.indexOf(0x0a, pos);
+      const at = this.consumed + pos;
+      const lf = b.indexOf(0x0a, at === this.lineSearchAt ? pos + this.lineSearched : pos);
       if (lf < 0) {
+        this.lineSearchAt = at;
+        this.lineSearched = b.length - pos;
         // a chunk-size line or a trailer field is short: a long run without one is no chunked body
         if (b.length - pos > this.limits.maxMessageBytes) this.refuse();
         return pos;
@@ -395,12 +422,13 @@ export class WebSocketFrameDecoder {
    * nothing was waiting (after a close frame, during the handshake). The decoder is not fed again.
    */
   end(cause: string): SipParseResult | null {
-    const b = this.buffer;
+    const b = this.held.subarray(this.start, this.stop);
     // fragments waiting for their last frame, or a text/binary frame begun (control frames carry no SIP)
     const waiting = !this.closed && !this.connection.notWebSocket && this.phase === 'frames' && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
     const pending = this.fragmentBytes + b.length;
     this.resetMessage();
-    this.buffer = new Uint8Array(0);
+    this.held = EMPTY;
+    this.start = this.stop = 0;
     this.shut();
     if (!waiting) return null;
     return { message: null, errors: [sipError('bad-websocket-frame', this.consumed, `${pending} bytes of a message cut by ${cause}, dropped`)] };
@@ -429,17 +457,42 @@ export class WebSocketFrameDecoder {
     this.compressed = false;
   }
 
-  private append(chunk: Uint8Array): void {
-    if (this.buffer.length === 0) {
-      this.buffer = chunk;
-      return;
+  /** The held bytes and the segment after them, in the decoder's buffer (grown by doubling, or its read bytes let go): a view of them, from the held bytes' start. */
+  private append(chunk: Uint8Array): Uint8Array {
+    const n = this.stop - this.start;
+    if (this.stop + chunk.length > this.held.length) {
+      if (n + chunk.length <= this.held.length >> 1) {
+        // half the buffer or more was read: the held bytes move to its start
+        this.held.copyWithin(0, this.start, this.stop);
+      } else {
+        const grown = new Uint8Array(Math.max(n + chunk.length, 2 * this.held.length));
+        grown.set(this.held.subarray(this.start, this.stop), 0);
+        this.held = grown;
+      }
+      this.start = 0;
+      this.stop = n;
     }
-    this.buffer = joinBytes([this.buffer, chunk], this.buffer.length + chunk.length);
+    this.held.set(chunk, this.stop);
+    this.stop += chunk.length;
+    return this.held.subarray(this.start, this.stop);
   }
 
-  private keep(b: Uint8Array, pos: number): void {
-    this.buffer = b.slice(pos);
+  /** The bytes of `b` from pos are held for the next segment: in place when b is a view of the decoder's buffer (`own`), else copied to it (the segment is not the decoder's). */
+  private keep(b: Uint8Array, own: boolean, pos: number): void {
     this.consumed += pos;
+    const n = b.length - pos;
+    if (n === 0) {
+      // (payloads are copied out of the bytes: the buffer may go)
+      this.held = EMPTY;
+      this.start = this.stop = 0;
+    } else if (own) {
+      this.start += pos;
+    } else {
+      this.held = new Uint8Array(Math.max(2 * n, MIN_HELD_BUFFER));
+      this.held.set(b.subarray(pos), 0);
+      this.start = 0;
+      this.stop = n;
+    }
   }
 }
 
