@@ -75,7 +75,16 @@ interface Flow {
   carryLineLong: boolean;
   /** while undecided: where in `carry` the first "websocket" (any case) lies whole, -1: nowhere */
   carryWs: number;
+  /**
+   * while undecided: a whole line of text (TEXT_LINE characters or more, after a LF and up to the
+   * next) was seen — plain text picked up mid-message, not ciphertext, where one is about one
+   * chance in 10^10 per byte: a later segment opening like a TLS record does not give it up
+   */
+  sawText: boolean;
 }
+
+/** The least a line of text has (Flow.sawText): a SIP header or multipart line, not a chance in ciphertext. */
+const TEXT_LINE = 16;
 
 /** A start line longer than this is not waited for across chunks. */
 const MAX_CARRY = 2048;
@@ -118,7 +127,7 @@ export class SipFlowDemux {
     if (flow) {
       this.flows.delete(flowKey);
     } else {
-      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null, carryLength: 0, carryFrame: -1, carryOpen: false, origin: true, carryLine: 0, carryLineLong: false, carryWs: -1 };
+      flow = { kind: 'undecided', undecidedBytes: 0, framer: null, carry: null, carryLength: 0, carryFrame: -1, carryOpen: false, origin: true, carryLine: 0, carryLineLong: false, carryWs: -1, sawText: false };
       this.stats.flows++;
     }
     this.flows.set(flowKey, flow);
@@ -256,8 +265,14 @@ export class SipFlowDemux {
     const stray = origin && len > 1 && b[off] !== 0x0d && b[off] !== 0x0a && (!looksLikeSip(b, off, len) || (!namesMethod(b, off, end) && namesMethod(b, off + 1, end))) ? off + 1 : -1;
     // encrypted (wss, HTTPS, SIP over TLS): never read, nor searched for what its ciphertext may
     // look like — a direction picked up inside a record opens with ciphertext, and a later chunk
-    // with the next record's header (a sender writes a record at a time: its segments begin one)
-    if ((flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) || (stray >= 0 && opensWithTlsRecord(b, stray, end)) || tlsRecords(b, off + carried, end)) {
+    // with the next record's header (a sender writes a record at a time: its segments begin one).
+    // Not a direction that showed a line of text (no ciphertext does), nor one whose bytes hold a
+    // SIP start line: five header-shaped bytes at a segment's start are a binary body's now and
+    // then (about 1 segment in 4 million), and a wrong guess there would lose the call's signaling
+    const tlsOpens = (flow.undecidedBytes === 0 && carried === 0 && opensWithTlsRecord(b, off, end)) || (stray >= 0 && opensWithTlsRecord(b, stray, end));
+    if (tlsOpens || (!flow.sawText && tlsRecords(b, off + carried, end))) {
+      const sip = tlsOpens ? -1 : knownStartLineIn(b, off, end);
+      if (sip >= 0) return this.sip(flow, sip);
       flow.kind = 'other';
       this.stats.notSip++;
       return NOT_FOUND;
@@ -347,6 +362,8 @@ export class SipFlowDemux {
       test = true;
       // (the carried bytes hold no LF after their last line's start)
       const lf = b.indexOf(0x0a, Math.max(at, off + carried));
+      // a whole line of text, after a LF (each line looked at once: the carried ones were with their chunk)
+      if (!flow.sawText && lf >= at + TEXT_LINE && lf < end && at > off && b[at - 1] === 0x0a && textLine(b, at, lf + 1)) flow.sawText = true;
       // the chunk's own start, inside the line: a segment may open with a message after a carried body ending in no CRLF
       if (at < own && (lf < 0 || lf >= own) && own < end && looksLikeSip(b, own, end - own)) return this.sip(flow, own);
       if (lf < 0 || lf >= end) break;
@@ -591,6 +608,17 @@ function opensKnownStartLine(b: Uint8Array, at: number, end: number): boolean {
   return namesMethod(b, at, end) || ((b[at]! & 0xdf) === 0x53 && (b[at + 1]! & 0xdf) === 0x49 && (b[at + 2]! & 0xdf) === 0x50 && b[at + 3] === 0x2f);
 }
 
+/** Where a start line opensKnownStartLine takes begins in bytes[from, end), at `from` or after a LF; -1: nowhere. */
+function knownStartLineIn(b: Uint8Array, from: number, end: number): number {
+  for (let at = from; at < end; ) {
+    if (opensKnownStartLine(b, at, end)) return at;
+    const lf = b.indexOf(0x0a, at);
+    if (lf < 0 || lf >= end) return -1;
+    at = lf + 1;
+  }
+  return -1;
+}
+
 /** Whether the line ending just before `at` is empty (CRLF or LF alone after a line), within bytes from `from`. */
 function endsHeaderSection(b: Uint8Array, from: number, at: number): boolean {
   if (at - 2 < from || b[at - 1] !== 0x0a) return false;
@@ -639,11 +667,13 @@ const FIRM_FRAMES = 3;
  * How frames chain from the one whose header starts at `at` (its first byte checked by the
  * caller): CHAINS_TO_END when each ends where the next starts up to where the bytes end; else
  * the count of whole frames chaining into one whose end has not come (its header cut short, or
- * its end within `max` bytes of `at`), at most FIRM_FRAMES; NO_CHAIN when a frame ends on a byte
- * no frame starts with (one `starts` rejects, or a SIP start line's), or on a frame no sender
- * sends after the ones before it: masked otherwise than they are (a direction's frames are all
- * masked or none, RFC 6455 §5.1), a continuation with no fragmented message begun or a message's
- * first frame inside one, a control frame fragmented or of more than 125 bytes (§5.4, §5.5).
+ * its end within `max` bytes of `at`), at most FIRM_FRAMES — FIRM_FRAMES too at a frame after
+ * the first whose payload opens with a SIP start line (framesStartLine; the first is the
+ * caller's to test); NO_CHAIN when a frame ends on a byte no frame starts with (one `starts`
+ * rejects, or a SIP start line's), or on a frame no sender sends after the ones before it:
+ * masked otherwise than they are (a direction's frames are all masked or none, RFC 6455 §5.1), a
+ * continuation with no fragmented message begun or a message's first frame inside one, a control
+ * frame fragmented or of more than 125 bytes (§5.4, §5.5).
  */
 function chainedFrames(b: Uint8Array, at: number, end: number, starts: (byte: number) => boolean, max: number): number {
   let whole = 0;
@@ -663,6 +693,9 @@ function chainedFrames(b: Uint8Array, at: number, end: number, starts: (byte: nu
     if (second !== undefined && (second & 0x80) !== masked) return NO_CHAIN;
     const op = first & 0x0f;
     if (op >= 8 ? (first & 0x80) === 0 || (second !== undefined && (second & 0x7f) > 125) : (op === 0) !== inMessage) return NO_CHAIN;
+    // a frame of the chain whose payload opens with a SIP start line is firm evidence, wherever
+    // it lies (after a keep-alive, its own end not come yet): as the chain's first frame is
+    if (framesStartLine(b, next, end)) return FIRM_FRAMES;
     if (++whole >= FIRM_FRAMES) return whole;
     p = next;
   }

@@ -346,7 +346,9 @@ export class WebSocketFrameDecoder {
     const maskAt = pos + header;
     if (masked) header += 4;
     if (b.length - pos < header + length) return 0;
-    const payload = b.slice(pos + header, pos + header + length);
+    // a copy (Uint8Array's slice: a Buffer's is a view), unmasked in place: the segment is the
+    // caller's, and its buffer may be read again or reused while a fragment waits for the rest
+    const payload = Uint8Array.prototype.slice.call(b, pos + header, pos + header + length);
     if (masked) for (let i = 0; i < payload.length; i++) payload[i] ^= b[maskAt + (i & 3)];
 
     if (opcode >= 0x8) {
