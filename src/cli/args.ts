@@ -101,9 +101,7 @@ export function parseWorkerCount(value: string | undefined, fallback: number): n
 export const SECRET_OPTIONS: ReadonlySet<string> = new Set(['token', 'hep-auth-key', 'to', 'nats']);
 
 /** A URL as a line may show it: without the `user:password@` (or `token@`) it may carry. */
-export function urlForDisplay(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1');
-}
+export { urlForDisplay } from '../sources/url-for-display.js';
 
 /**
  * parseArgs's complaint in one line. An option whose value starts with a dash (`--workers -1`)

@@ -133,6 +133,8 @@ type Values = Partial<Record<OptionName, string | boolean>>;
 
 /** The keys a config file may give as a number (counts; durations, a bare number being seconds); any other string option takes text. */
 const NUMBER_KEYS: ReadonlySet<OptionName> = new Set<OptionName>(['rotate-bytes', 'max-files', 'nats-max-pending', 'workers', 'batch-ms', 'window', 'rotate-age', 'nats-max-age', 'stats-every']);
+/** The keys of a listener's address (host:port): a number there is a port alone. */
+const LISTENER_KEYS: ReadonlySet<OptionName> = new Set<OptionName>(['udp', 'hep', 'metrics']);
 
 /** What a config value is, said without the value. */
 function kindOf(value: unknown): string {
@@ -177,6 +179,9 @@ async function readConfig(file: string): Promise<Values> {
       // integer (JSON's 12345678901234567890 is read as …7000, 1e400 as Infinity)
       if (!Number.isSafeInteger(value)) throw new UsageError(`${file}: config key '${key}' takes a whole number, not ${value}`);
       out[key as OptionName] = String(value);
+    } else if (typeof value === 'number' && LISTENER_KEYS.has(key as OptionName)) {
+      // `hep: 9060`: a port alone, refused as `--hep 9060` is; quoted it would be refused again
+      throw new UsageError(`${file}: config key '${key}' takes host:port (e.g. 127.0.0.1:9060 or [::1]:9060), not a number`);
     } else if (typeof value === 'number') {
       // Text written as a number reaches us as its value, not as written (YAML's 0123 is 123, 1e3
       // is 1000): an auth key, a token or a path silently changed. Refused, not guessed at (and
@@ -250,6 +255,23 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
   }
 }
 
+/**
+ * --to's value checked at start, for every scheme (a URL fetch or ws cannot use would fail every
+ * attempt, logged at each retry). No userinfo: fetch refuses any URL with it (its message quoting
+ * the password), and the AI service's auth is --token (seed 001 §3.3). Never echoed with it.
+ */
+function aiServiceUrl(to: string): void {
+  let url: URL | undefined;
+  try {
+    url = /^(https?|wss?):\/\//i.test(to) ? new URL(to) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${urlForDisplay(to)}'`);
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError(`--to takes no user:password@ or token@ in its URL ('${urlForDisplay(to)}'): give the AI service's token with --token`);
+}
+
 async function optionsFrom(v: Values): Promise<LiveOptions> {
   const str = (k: OptionName): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   // a service started with no policy, or a HEP listener with no auth key, for an unset variable
@@ -260,7 +282,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   if (str('udp-mode') && !str('udp')) throw new UsageError('--udp-mode applies to --udp (the UDP mirror input)');
   if (str('filter') && !str('interface')) throw new UsageError('--filter applies to --interface capture');
   const to = str('to');
-  if (to !== undefined && !/^(https?|wss?):\/\//i.test(to)) throw new UsageError(`--to takes an http(s):// or ws(s):// URL, not '${urlForDisplay(to)}'`);
+  if (to !== undefined) aiServiceUrl(to);
   if (to !== undefined && !str('spool')) throw new UsageError('--to needs --spool <dir> (lines are spooled to disk until the service acknowledges them)');
   // an option of an output or input not asked for is a mistake said at once, not ignored
   if (to === undefined && str('spool')) throw new UsageError('--spool applies to --to (the AI service\'s delivery spool)');

@@ -15,6 +15,7 @@ import { ExporterClosedError, exportLineExpiresAt, exportLineId, type ExportFail
 import { HttpTransport } from './http-transport.js';
 import { DiskSpool, SpoolFileError, type DiskSpoolOptions, type SpoolStats } from './spool.js';
 import { WebSocketTransport } from './websocket-transport.js';
+import { urlForDisplay } from '../sources/url-for-display.js';
 
 export interface AiServiceExporterOptions {
   /** http(s)://… for POST, ws(s)://… for a WebSocket */
@@ -59,7 +60,7 @@ const CREDENTIALS_REFUSED =
 
 export class ExporterUrlError extends Error {
   constructor(url: string) {
-    super(`AI service URL "${url}" is not http(s):// or ws(s)://`);
+    super(`AI service URL "${urlForDisplay(url)}" is not http(s):// or ws(s)://`);
     this.name = 'ExporterUrlError';
   }
 }

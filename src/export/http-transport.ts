@@ -22,6 +22,7 @@
 import { AI_SERVICE_CONTENT_TYPE, parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions } from './delivery-transport.js';
 import { HttpsOrigin, type HttpAnswer } from './https-origin.js';
+import { textForDisplay } from '../sources/url-for-display.js';
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 /** The statuses that say the URL names no such service. */
@@ -114,8 +115,9 @@ function challenge(answer: HttpAnswer): string {
   return ` (${clean.length > 200 ? `${clean.slice(0, 200)}…` : clean})`;
 }
 
+/** An error as a reason: without the userinfo of a URL it names (fetch's messages quote the URL whole). */
 function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof Error)) return textForDisplay(String(err));
   const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `${err.message}${cause}`;
+  return textForDisplay(`${err.message}${cause}`);
 }

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { unlessAborted } from './abortable.js';
 import { parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, TransportOptions } from './delivery-transport.js';
+import { textForDisplay } from '../sources/url-for-display.js';
 import { parseRetryAfterMs, UNAUTHORIZED } from './http-transport.js';
 
 /** The service answered the handshake with an HTTP status instead of switching protocols. */
@@ -59,7 +60,8 @@ export class WebSocketTransport implements DeliveryTransport {
       socket = await unlessAborted(this.connect(), signal);
     } catch (err) {
       if (signal.aborted || this.closed) return { kind: 'retry', reason: 'aborted' };
-      const reason = `connect: ${err instanceof Error ? err.message : String(err)}`;
+      // (ws's errors may quote the URL whole, its user:password@ with it: never to a log line)
+      const reason = `connect: ${textForDisplay(err instanceof Error ? err.message : String(err))}`;
       if (!(err instanceof HandshakeRefused)) return { kind: 'retry', reason };
       // a refused token pauses delivery as over HTTP (logged once an episode); Retry-After is honoured
       return {

@@ -15,6 +15,7 @@ import type { CaptureWarning } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { flowOfKey } from '../../native-free/tcp-stream.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
+import { urlForDisplay } from './url-for-display.js';
 
 /** Payload bytes that fit in one HEP frame beside the other chunks (and in one UDP datagram). */
 const MAX_HEP_PAYLOAD = 60_000;
@@ -30,13 +31,14 @@ const MAX_IP_PACKET = 65_000;
 
 export class ReplayTargetError extends Error {
   constructor(target: string) {
-    super(`replay target "${target}" is not udp://host:port or hep://host:port`);
+    // (a target may carry a user:password@ or key@: never shown)
+    super(`replay target "${urlForDisplay(target)}" is not udp://host:port or hep://host:port${target.includes('@') ? ' (no user:password@ or key@ in it: a HEP auth key goes in --hep-auth-key)' : ''}`);
     this.name = 'ReplayTargetError';
   }
 }
 
 export function parseReplayTarget(target: string): ReplayTarget {
-  const m = /^(udp|hep):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})\/?$/.exec(target);
+  const m = /^(udp|hep):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]@]+):(\d{1,5})\/?$/.exec(target);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port < 1 || port > 65535) throw new ReplayTargetError(target);
   const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!;
