@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, lstat, open as openFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
+import { abortableDelay } from '../export/abortable.js';
 import { makeDir, removeMade } from '../export/make-dir.js';
 import { errorReason, NdjsonFile } from '../export/ndjson-file.js';
 import { emptyPolicy, loadPolicyFile, PolicyError } from '../policy/policy-file.js';
@@ -298,7 +299,7 @@ async function openFifoUnreadable(file: string, signal: AbortSignal): Promise<Nd
         probe = await openFile(file, constants.O_WRONLY | constants.O_NONBLOCK);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENXIO') throw err;
-        await pause(FIFO_POLL_MS, signal);
+        await abortableDelay(FIFO_POLL_MS, signal);
         continue;
       }
       clearTimeout(notice);
@@ -318,18 +319,6 @@ async function openFifoUnreadable(file: string, signal: AbortSignal): Promise<Nd
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
 
 /**
  * Whether `file` can be opened for writing, found out without emptying it: an existing one is

@@ -16,3 +16,17 @@ export function unlessAborted<T>(task: Promise<T>, signal: AbortSignal): Promise
     );
   });
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (already aborted: at once). */
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

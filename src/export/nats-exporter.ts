@@ -14,7 +14,7 @@
  * A server back without the stream (an empty store, the stream deleted) gets it made again.
  */
 import { connect, Empty, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
-import { unlessAborted } from './abortable.js';
+import { abortableDelay, unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { StreamExpiry } from './nats-expiry.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
@@ -404,15 +404,3 @@ function within<T>(task: Promise<T>, ms: number): Promise<T | undefined> {
   return unlessAborted(task, expired.signal).finally(() => clearTimeout(timer));
 }
 
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
