@@ -4,6 +4,7 @@
  * CRLF keepalives (RFC 5626 §3.5.1) may sit between them. One framer per stream direction.
  */
 import { decodeUtf8, headerSectionEnd } from './byte-search.js';
+import { heldCopy, NO_BYTES, roomFor } from './held-bytes.js';
 import { looksLikeSip } from './looks-like-sip.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError, type SipParseError } from './sip-errors.js';
@@ -16,11 +17,6 @@ export interface SipStreamLimits {
 /** Content-Length (compact `l`), its value possibly on a folded line (RFC 3261 HCOLON = *WSP ":" SWS, SWS = [LWS]). */
 const CONTENT_LENGTH = /^(?:content-length|l)[ \t]*:[ \t]*(?:\r?\n[ \t]+)*(\d+)[ \t]*\r?$/im;
 
-const EMPTY = new Uint8Array(0);
-
-/** The least the held bytes' buffer holds (the next small segments are appended in place). */
-const MIN_HELD_BUFFER = 2048;
-
 /**
  * The bytes of a message not complete yet are held in the framer's own buffer, grown by doubling,
  * from a read offset: the next segment is appended, not copied with them, and what was searched
@@ -30,7 +26,7 @@ const MIN_HELD_BUFFER = 2048;
  */
 export class SipStreamFramer {
   /** the held bytes: held[start, stop) */
-  private held: Uint8Array = EMPTY;
+  private held: Uint8Array = NO_BYTES;
   private start = 0;
   private stop = 0;
   /** stream bytes consumed before the held bytes, so errors can say where in the stream they were */
@@ -169,7 +165,7 @@ export class SipStreamFramer {
     // push() leaves the held bytes where an unfinished message (or a line not ended yet) starts
     if (n > 0) errors.push(sipError(this.total >= 0 ? 'body-truncated' : 'no-header-end', this.consumed, `${n} bytes of a message cut by ${cause}, dropped`));
     this.skipped = null;
-    this.held = EMPTY;
+    this.held = NO_BYTES;
     this.start = this.stop = 0;
     this.searched = 0;
     this.lineEnd = -1;
@@ -179,18 +175,10 @@ export class SipStreamFramer {
 
   /** The held bytes and the segment after them, in the framer's buffer (grown by doubling, or its read bytes let go). */
   private append(chunk: Uint8Array): void {
-    const n = this.stop - this.start;
     if (this.stop + chunk.length > this.held.length) {
-      if (n + chunk.length <= this.held.length >> 1) {
-        // half the buffer or more was read: its held bytes move to its start
-        this.held.copyWithin(0, this.start, this.stop);
-      } else {
-        const grown = new Uint8Array(Math.max(n + chunk.length, 2 * this.held.length));
-        grown.set(this.held.subarray(this.start, this.stop), 0);
-        this.held = grown;
-      }
+      this.held = roomFor(this.held, this.start, this.stop, chunk.length);
+      this.stop -= this.start;
       this.start = 0;
-      this.stop = n;
     }
     this.held.set(chunk, this.stop);
     this.stop += chunk.length;
@@ -201,13 +189,12 @@ export class SipStreamFramer {
     const n = end - pos;
     if (n === 0) {
       // (messages are copied out by the parser: the buffer may go)
-      this.held = EMPTY;
+      this.held = NO_BYTES;
       this.start = this.stop = 0;
     } else if (own) {
       this.start = pos;
     } else {
-      this.held = new Uint8Array(Math.max(2 * n, MIN_HELD_BUFFER));
-      this.held.set(b.subarray(pos, end), 0);
+      this.held = heldCopy(b.subarray(pos, end));
       this.start = 0;
       this.stop = n;
     }

@@ -33,14 +33,10 @@
  */
 import { joinBytes } from '../../native-free/bytes.js';
 import { headerSectionEnd } from './byte-search.js';
+import { heldCopy, NO_BYTES, roomFor } from './held-bytes.js';
 import { parseSipMessage, type SipParseResult } from './sip-message.js';
 import { sipError } from './sip-errors.js';
 import { MessageInflater, namesPermessageDeflate, type WindowBudget } from './websocket-deflate.js';
-
-const EMPTY = new Uint8Array(0);
-
-/** The least the held bytes' buffer holds (the next small segments are appended in place). */
-const MIN_HELD_BUFFER = 2048;
 
 const OPCODE_CONTINUATION = 0x0;
 const OPCODE_TEXT = 0x1;
@@ -81,7 +77,7 @@ export class WebSocketFrameDecoder {
    * buffer is the decoder's own, grown by doubling, and the next segment is appended to them, not
    * copied with them — a direction sent in small segments costs in proportion to its bytes
    */
-  private held: Uint8Array = EMPTY;
+  private held: Uint8Array = NO_BYTES;
   private start = 0;
   private stop = 0;
   /** stream bytes consumed before the held bytes */
@@ -429,7 +425,7 @@ export class WebSocketFrameDecoder {
     const waiting = !this.closed && !this.connection.notWebSocket && this.phase === 'frames' && (this.inMessage || (b.length > 0 && (b[0] & 0x0f) < OPCODE_CLOSE));
     const pending = this.fragmentBytes + b.length;
     this.resetMessage();
-    this.held = EMPTY;
+    this.held = NO_BYTES;
     this.start = this.stop = 0;
     this.shut();
     if (!waiting) return null;
@@ -461,18 +457,10 @@ export class WebSocketFrameDecoder {
 
   /** The held bytes and the segment after them, in the decoder's buffer (grown by doubling, or its read bytes let go): a view of them, from the held bytes' start. */
   private append(chunk: Uint8Array): Uint8Array {
-    const n = this.stop - this.start;
     if (this.stop + chunk.length > this.held.length) {
-      if (n + chunk.length <= this.held.length >> 1) {
-        // half the buffer or more was read: the held bytes move to its start
-        this.held.copyWithin(0, this.start, this.stop);
-      } else {
-        const grown = new Uint8Array(Math.max(n + chunk.length, 2 * this.held.length));
-        grown.set(this.held.subarray(this.start, this.stop), 0);
-        this.held = grown;
-      }
+      this.held = roomFor(this.held, this.start, this.stop, chunk.length);
+      this.stop -= this.start;
       this.start = 0;
-      this.stop = n;
     }
     this.held.set(chunk, this.stop);
     this.stop += chunk.length;
@@ -485,13 +473,12 @@ export class WebSocketFrameDecoder {
     const n = b.length - pos;
     if (n === 0) {
       // (payloads are copied out of the bytes: the buffer may go)
-      this.held = EMPTY;
+      this.held = NO_BYTES;
       this.start = this.stop = 0;
     } else if (own) {
       this.start += pos;
     } else {
-      this.held = new Uint8Array(Math.max(2 * n, MIN_HELD_BUFFER));
-      this.held.set(b.subarray(pos), 0);
+      this.held = heldCopy(b.subarray(pos));
       this.start = 0;
       this.stop = n;
     }
