@@ -115,26 +115,27 @@ export function usageMessage(err: unknown, args: readonly string[], options: Opt
   const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous) {
     const option = ambiguous[1]!;
-    const name = option.replace(/^-+/, '');
-    if (SECRET_OPTIONS.has(name)) return `${option} needs a value: the next argument looks like an option (write ${option}=<value> to give a value starting with '-')`;
-    // strict parsing throws at the first option token whose separate value starts with '-'; the
-    // same tokens, read without the checks, say which one that was
-    let value: string | undefined;
-    try {
-      const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
-      for (const t of tokens) {
-        if (t.kind === 'option' && t.rawName === option && t.inlineValue === false && t.value?.startsWith('-')) {
-          value = t.value;
-          break;
-        }
-      }
-    } catch {
-      // (not expected of a non-strict parse: the line then shows no value)
-    }
+    const value = SECRET_OPTIONS.has(option.replace(/^-+/, '')) ? undefined : refusedValue(args, options, option);
     if (value === undefined) return `${option} needs a value: the next argument looks like an option (write ${option}=<value> to give a value starting with '-')`;
     return `${option} needs a value: '${value}' looks like an option (write ${option}=${value} to give it)`;
   }
   return message.split('\n')[0]!;
+}
+
+/**
+ * The value strict parsing refused for `option`: it throws at the first option token whose
+ * separate value starts with '-'; the same tokens, read without the checks, say which one that was.
+ */
+function refusedValue(args: readonly string[], options: OptionSpec, option: string): string | undefined {
+  try {
+    const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+    for (const t of tokens) {
+      if (t.kind === 'option' && t.rawName === option && t.inlineValue === false && t.value?.startsWith('-')) return t.value;
+    }
+  } catch {
+    // (not expected of a non-strict parse: the line then shows no value)
+  }
+  return undefined;
 }
 
 /** `-` typed at a terminal, the pipe forgotten: nothing to read — bad usage, in one line without the usage text (exit 2). */
