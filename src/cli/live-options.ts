@@ -11,6 +11,7 @@ import { uriAllowHost } from '../policy/uri-resolver.js';
 import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseOptions, parseWorkerCount, refuseEmptyValues, SECRET_OPTIONS, urlForDisplay } from './args.js';
 import { UsageError } from './usage.js';
+import { MAX_TIMER_MS } from '../export/abortable.js';
 
 export interface HostPort {
   host: string;
@@ -206,9 +207,6 @@ function positive(n: number, option: string): number {
   if (n === 0) throw new UsageError(`--${option} takes a whole number of at least 1, not 0`);
   return n;
 }
-
-/** setTimeout's longest delay (about 24.8 days): Node makes a longer one 1 ms, with a warning. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * `--batch-ms n`, the pause after each batch (default 10). One longer than a timer holds is

@@ -39,6 +39,7 @@ import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } f
 import { checkOutDir } from './out-dir.js';
 import { malformedLog, type MalformedLogOptions } from './malformed-log.js';
 import { packageVersion } from './version.js';
+import { MAX_TIMER_MS } from '../export/abortable.js';
 
 /** How long a silent feed waits before the service's clock moves the windows on (an empty batch: a few µs of work). */
 const IDLE_TICK_MS = 100;
@@ -161,9 +162,6 @@ function oncePerOutage(log: (e: LogEvent) => void, exporter: string, delivered: 
     log({ event: 'export-failure', level: 'warn', exporter, kind, reason, detail: 'the next ones of this kind are counted, not logged, until a line is delivered' });
   };
 }
-
-/** setTimeout's longest delay (about 24.8 days): Node fires a longer one after 1 ms, with a warning. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Calls `tick` every `ms`, on unref'd timers (--stats-every). A period longer than a timer holds
@@ -501,7 +499,6 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
   /** each UDP source's kernel drop count (null: the kernel does not tell), for the logs */
   const kernelDrops = (): Record<string, number | null> | undefined => (socketDrops.size === 0 ? undefined : Object.fromEntries([...socketDrops].map(([name, drops]) => [name, drops()])));
 
-
   async function* paced(): AsyncGenerator<SourcePacket[]> {
     for await (const group of queue) {
       yield group;
@@ -645,7 +642,6 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
   done.catch(() => undefined); // observed by whoever awaits `done`; never an unhandled rejection here
   return { addresses, counts, sources, metrics, reload, stop, done };
 }
-
 
 /** Hosts whose refused HEP frames were logged: a bound, so that a flood from spoofed addresses cannot grow it. */
 const AUTH_REJECTED_HOSTS_LOGGED = 1024;

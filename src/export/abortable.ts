@@ -1,3 +1,6 @@
+/** setTimeout's longest delay (about 24.8 days): Node fires a longer one after 1 ms, with a warning — a later moment is reached in several timers. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** `task`'s value, or undefined once `signal` aborts first (what `task` does later is then ignored, a rejection too). */
 export function unlessAborted<T>(task: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   return new Promise<T | undefined>((resolve, reject) => {

@@ -15,6 +15,7 @@
  * max_age (README).
  */
 import type { JetStreamManager } from 'nats';
+import { MAX_TIMER_MS } from './abortable.js';
 
 interface Run {
   /** when its messages are past retention, in tenths of a second since the epoch */
@@ -22,9 +23,6 @@ interface Run {
   first: number;
   last: number;
 }
-
-/** The longest delay a Node timer takes (about 24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A delete that failed is tried again this much later (tenths of a second). */
 const RETRY_TENTHS = 10;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { releaseLock, takeLock } from './dir-lock.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from './exporter.js';
+import { MAX_TIMER_MS } from './abortable.js';
 
 export interface RotatingNdjsonOptions {
   dir: string;
@@ -45,9 +46,6 @@ interface ClosedFile {
 
 /** How long the timer waits before it tries again a deletion that failed. */
 const DELETE_RETRY_SEC = 1;
-
-/** setTimeout's longest delay (about 24.8 days); a later moment is reached in several timers. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class RotatingNdjsonExporter implements Exporter {
   private current: NdjsonFile | undefined;
