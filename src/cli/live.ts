@@ -334,7 +334,8 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
     if (opts.aiService) madeDirs.push(...(await makeDir(opts.aiService.spoolDir)));
     if (opts.outDir !== undefined) exporters.push(await ndjsonExporter(opts, opts.explain, log, onWriteFailure));
     if (opts.aiService) {
-      const scheme = opts.aiService.url.startsWith('ws') ? 'ws' : 'http';
+      // schemes are case-insensitive (RFC 3986 §3.1): WSS:// is a WebSocket service as wss:// is
+      const scheme = /^wss?:/i.test(opts.aiService.url) ? 'ws' : 'http';
       // the exporter is read once it exists: a spool's expired lines are told while it opens
       let ai: AiServiceExporter | undefined;
       const logDiscard = oncePerOutage(log, scheme, () => ai?.stats.delivered ?? 0);
