@@ -298,7 +298,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   const out = str('out') ?? (to === undefined && nats === undefined ? 'aipref-out' : undefined);
   if (out === undefined) {
     // with --to or --nats and no --out there are no files to rotate
-    const fileOption = (['rotate-bytes', 'rotate-age', 'max-files'] as const).find((k) => str(k));
+    const fileOption = (['rotate-bytes', 'rotate-age', 'max-files'] as const).find((k) => str(k)) ?? (v.explain === true ? 'explain' : undefined);
     if (fileOption) throw new UsageError(`--${fileOption} applies to the files of --out (with --to or --nats, no --out means no files)`);
   }
   if (v['no-resolve-uri'] === true) {

@@ -13,3 +13,12 @@ describe('live --nats options', () => {
     await expect(liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--nats', 'nats://n:4222', '--nats-max-pending', 'lots'])).rejects.toThrow(/--nats-max-pending takes a whole number, not 'lots'/);
   });
 });
+
+describe('--explain without files', () => {
+  it('is bad usage with --to or --nats and no --out: decisions go only to the files of --out', async () => {
+    await expect(liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--nats', 'nats://n:4222', '--explain'])).rejects.toThrow(/^--explain applies to the files of --out/);
+    await expect(liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--to', 'https://ai.example/x', '--spool', '/tmp/s', '--explain'])).rejects.toThrow(/^--explain applies to the files of --out/);
+    expect((await liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--nats', 'nats://n:4222', '--out', '/tmp/o', '--explain'])).explain).toBe(true);
+    expect((await liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--explain'])).explain).toBe(true);
+  });
+});
