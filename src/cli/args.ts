@@ -22,7 +22,11 @@ export function parseCommandArgs<S extends OptionSpec>(
   if (capture === undefined) throw new UsageError('a capture file is required');
   // (`replay "$CAPTURE"` with the variable unset: no file to name in an error line)
   if (capture === '') throw new UsageError('a capture file is required, not an empty name');
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (extra.length > 0) {
+    // (`--hep-auth-key my pass phrase`: the words after a secret's value are likely more of it)
+    const secret = secretValueBefore(args, options, 1);
+    throw new UsageError(secret !== undefined ? spilledSecretMessage(secret) : `unexpected argument '${extra[0]}'`);
+  }
   refuseEmptyValues(parsed.values);
   return { capture, values: parsed.values as never };
 }
@@ -107,7 +111,10 @@ export { urlForDisplay } from '../sources/url-for-display.js';
  * parseArgs's complaint in one line. An option whose value starts with a dash (`--workers -1`)
  * is "ambiguous" to it, in three lines that do not say which value: say it plainly — the value
  * of the occurrence refused (`--x a --x -b`: '-b', found as parseArgs found it, in its tokens),
- * and none of a secret option's (`--token -Zq3…`: `write --token=<value>`).
+ * and none of a secret option's (`--token -Zq3…`: `write --token=<value>`), nor a secret option
+ * written with its value as the refused value (`--policy --token=Zq3…`: `--token=<not shown>`).
+ * An unexpected argument right after a secret option's value (`--hep-auth-key my pass phrase`,
+ * the quotes forgotten) is likely more of that value: not shown either.
  */
 export function usageMessage(err: unknown, args: readonly string[], options: OptionSpec = {}): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -116,26 +123,62 @@ export function usageMessage(err: unknown, args: readonly string[], options: Opt
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && ambiguous) {
     const option = ambiguous[1]!;
     const value = SECRET_OPTIONS.has(option.replace(/^-+/, '')) ? undefined : refusedValue(args, options, option);
-    if (value === undefined) return `${option} needs a value: the next argument looks like an option (write ${option}=<value> to give a value starting with '-')`;
+    const dashless = `write ${option}=<value> to give a value starting with '-'`;
+    if (value === undefined) return `${option} needs a value: the next argument looks like an option (${dashless})`;
+    const secret = /^--([^=]+)=/.exec(value);
+    if (secret !== null && SECRET_OPTIONS.has(secret[1]!)) return `${option} needs a value: the next argument is another option, --${secret[1]}=<not shown> (${dashless})`;
     return `${option} needs a value: '${value}' looks like an option (write ${option}=${value} to give it)`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    // (parseArgs names the first positional argument)
+    const secret = secretValueBefore(args, options, 0);
+    if (secret !== undefined) return spilledSecretMessage(secret);
   }
   return message.split('\n')[0]!;
 }
 
 /**
  * The value strict parsing refused for `option`: it throws at the first option token whose
- * separate value starts with '-'; the same tokens, read without the checks, say which one that was.
+ * separate value is option-like — a '-' and one more character at least (a lone '-' is a value
+ * to it: node:util parseArgs isOptionLikeValue); the same tokens, read without the checks, say
+ * which one that was.
  */
 function refusedValue(args: readonly string[], options: OptionSpec, option: string): string | undefined {
   try {
     const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
     for (const t of tokens) {
-      if (t.kind === 'option' && t.rawName === option && t.inlineValue === false && t.value?.startsWith('-')) return t.value;
+      if (t.kind === 'option' && t.rawName === option && t.inlineValue === false && t.value !== undefined && t.value.length > 1 && t.value.startsWith('-')) return t.value;
     }
   } catch {
     // (not expected of a non-strict parse: the line then shows no value)
   }
   return undefined;
+}
+
+/**
+ * The secret option (as written: `--hep-auth-key`) whose separate value the positional argument
+ * number `nth` (from 0) follows, directly or after other positional arguments only — the words of
+ * an unquoted `--hep-auth-key my pass phrase` — or undefined.
+ */
+function secretValueBefore(args: readonly string[], options: OptionSpec, nth: number): string | undefined {
+  try {
+    const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+    let after: string | undefined;
+    let seen = 0;
+    for (const t of tokens) {
+      if (t.kind === 'positional') {
+        if (seen++ === nth) return after;
+      } else after = t.kind === 'option' && t.inlineValue === false && SECRET_OPTIONS.has(t.name) ? t.rawName : undefined;
+    }
+  } catch {
+    // (not expected of a non-strict parse: the line then names no secret option)
+  }
+  return undefined;
+}
+
+/** An unexpected argument after a secret option's value, not shown: it is likely more of that value. */
+function spilledSecretMessage(option: string): string {
+  return `an unexpected argument follows ${option}'s value, not shown (quote a value with spaces)`;
 }
 
 /** `-` typed at a terminal, the pipe forgotten: nothing to read — bad usage, in one line without the usage text (exit 2). */

@@ -9,6 +9,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourcePacketBatcher } from './source-batch.js';
+import { MAX_TIMER_MS } from '../export/abortable.js';
 import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning } from '../../native-free/types.js';
@@ -38,11 +39,12 @@ export class ReplayTargetError extends Error {
 }
 
 export function parseReplayTarget(target: string): ReplayTarget {
-  const m = /^(udp|hep):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]@]+):(\d{1,5})\/?$/.exec(target);
+  // a scheme is case-insensitive (RFC 3986 §3.1): HEP:// is hep://
+  const m = /^(udp|hep):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]@]+):(\d{1,5})\/?$/i.exec(target);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port < 1 || port > 65535) throw new ReplayTargetError(target);
   const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!;
-  return { scheme: m[1] as 'udp' | 'hep', host, port };
+  return { scheme: m[1]!.toLowerCase() as 'udp' | 'hep', host, port };
 }
 
 export interface ReplayOptions {
@@ -162,12 +164,17 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         );
       }
     }
-    // sendable: it keeps the pace (waiting only when it is not yet due)
-    const due = dueMs();
+    // sendable: it keeps the pace (waiting only when it is not yet due; a wait past setTimeout's
+    // longest, records days apart or a tiny --speed, in several timers, the rest recomputed after each)
+    let due = dueMs();
     if (due > 1) {
       await Promise.all(inFlight);
       inFlight = [];
-      await sleep(due, undefined, { signal: opts.signal });
+      while (due > MAX_TIMER_MS) {
+        await sleep(MAX_TIMER_MS, undefined, { signal: opts.signal });
+        due = dueMs();
+      }
+      if (due > 1) await sleep(due, undefined, { signal: opts.signal });
     }
     for (const datagram of datagrams) inFlight.push(send(socket, datagram, to));
     result.sent += datagrams.length;
