@@ -22,7 +22,7 @@
 import { AI_SERVICE_CONTENT_TYPE, parseAiServiceResponse } from './ai-service-message.js';
 import type { DeliveryOutcome, DeliveryTransport, RetryOutcome, TransportOptions } from './delivery-transport.js';
 import { HttpsOrigin, type HttpAnswer } from './https-origin.js';
-import { textForDisplay } from '../sources/url-for-display.js';
+import { textForDisplay, urlForDisplay } from '../sources/url-for-display.js';
 
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 /** The statuses that say the URL names no such service. */
@@ -82,7 +82,7 @@ function judge(answer: HttpAnswer): DeliveryOutcome {
   if (UNAUTHORIZED.has(status)) return { ...retry(`HTTP ${status}${challenge(answer)}`, answer), unauthorized: true };
   if (status >= 500 || RETRYABLE_4XX.has(status)) return retry(`HTTP ${status}`, answer);
   if (NO_SUCH_SERVICE.has(status)) return retry(`HTTP ${status}: the URL names no such service (is --to right?)`, answer);
-  if (status >= 300 && status < 400) return retry(`HTTP ${status} redirect to ${answer.header('location') ?? '(no Location)'}: not followed, nothing delivered`, answer);
+  if (status >= 300 && status < 400) return retry(`HTTP ${status} redirect to ${target(answer)}: not followed, nothing delivered`, answer);
   if (status === 413 && parseRetryAfterMs(answer.header('retry-after')) !== undefined) return retry(`HTTP ${status} (for now: Retry-After)`, answer);
   return { kind: 'rejected', reason: `HTTP ${status}` };
 }
@@ -110,9 +110,22 @@ export function parseRetryAfterMs(value: string | null, nowMs = Date.now()): num
 /** The service's WWW-Authenticate challenge (e.g. `Bearer error="invalid_token"`), shortened, for the log. */
 function challenge(answer: HttpAnswer): string {
   const value = answer.header('www-authenticate') ?? answer.header('proxy-authenticate');
-  if (!value) return '';
-  const clean = value.replace(/[\x00-\x1f\x7f]/g, ' ').trim();
-  return ` (${clean.length > 200 ? `${clean.slice(0, 200)}…` : clean})`;
+  return value ? ` (${forLog(value)})` : '';
+}
+
+/**
+ * Where a redirect points, for the log: without the userinfo or query values the Location may
+ * carry (a gateway handing out a URL with credentials, a signed link), shortened.
+ */
+function target(answer: HttpAnswer): string {
+  const location = answer.header('location');
+  return location ? forLog(location, urlForDisplay) : '(no Location)';
+}
+
+/** A header's value on one line of at most 200 characters (`shown` applied before it is cut: a cut must not keep a secret's start). */
+function forLog(value: string, shown: (text: string) => string = (text) => text): string {
+  const clean = shown(value.replace(/[\x00-\x1f\x7f]/g, ' ').trim());
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 
 /** An error as a reason: without the userinfo of a URL it names (fetch's messages quote the URL whole). */
