@@ -7,6 +7,12 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>
 export interface ParsedCommand<V> {
   capture: string;
   values: V;
+  /**
+   * The secret option (as written: `--hep-auth-key`) whose value the capture directly follows,
+   * if it does: the capture may be more of that value (`--hep-auth-key my pass`, the quotes
+   * forgotten), so a failure to open it does not name it.
+   */
+  captureAfter?: string;
 }
 
 /**
@@ -27,8 +33,11 @@ export function parseCommandArgs<S extends OptionSpec>(
     const secret = secretValueBefore(args, options, 1);
     throw new UsageError(secret !== undefined ? spilledSecretMessage(secret) : `unexpected argument '${extra[0]}'`);
   }
+  const before = secretValueBefore(args, options, 0);
+  // (`--hep-auth-key= my-key`: the capture is the key, a space typed after the '=')
+  if (before?.spaced === true) throw new UsageError(spilledSecretMessage(before));
   refuseEmptyValues(parsed.values);
-  return { capture, values: parsed.values as never };
+  return { capture, values: parsed.values as never, ...(before !== undefined && { captureAfter: before.option }) };
 }
 
 export interface ParseOptionsRules {
@@ -114,7 +123,8 @@ export { urlForDisplay } from '../sources/url-for-display.js';
  * and none of a secret option's (`--token -Zq3…`: `write --token=<value>`), nor a secret option
  * written with its value as the refused value (`--policy --token=Zq3…`: `--token=<not shown>`).
  * An unexpected argument right after a secret option's value (`--hep-auth-key my pass phrase`,
- * the quotes forgotten) is likely more of that value: not shown either.
+ * `--token=ab cd`, the quotes forgotten) is likely more of that value: not shown either; nor an
+ * unknown option that is a secret option with its value glued on (`--hep-auth-key:K`, `--tokenZq3`).
  */
 export function usageMessage(err: unknown, args: readonly string[], options: OptionSpec = {}): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -128,6 +138,10 @@ export function usageMessage(err: unknown, args: readonly string[], options: Opt
     const secret = /^--([^=]+)=/.exec(value);
     if (secret !== null && SECRET_OPTIONS.has(secret[1]!)) return `${option} needs a value: the next argument is another option, --${secret[1]}=<not shown> (${dashless})`;
     return `${option} needs a value: '${value}' looks like an option (write ${option}=${value} to give it)`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const glued = gluedSecret(unknownOption(args, options));
+    if (glued !== undefined) return `Unknown option '${glued}…' (not shown whole${options[glued.slice(2)] !== undefined ? `: write ${glued}=<value>` : ''})`;
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     // (parseArgs names the first positional argument)
@@ -155,20 +169,55 @@ function refusedValue(args: readonly string[], options: OptionSpec, option: stri
   return undefined;
 }
 
-/**
- * The secret option (as written: `--hep-auth-key`) whose separate value the positional argument
- * number `nth` (from 0) follows, directly or after other positional arguments only — the words of
- * an unquoted `--hep-auth-key my pass phrase` — or undefined.
- */
-function secretValueBefore(args: readonly string[], options: OptionSpec, nth: number): string | undefined {
+/** The word of the first unknown option (`rawName`: all before any '='), as strict parsing found it. */
+function unknownOption(args: readonly string[], options: OptionSpec): string | undefined {
   try {
     const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
-    let after: string | undefined;
+    for (const t of tokens) {
+      if (t.kind === 'option' && !Object.hasOwn(options, t.name)) return t.rawName;
+    }
+  } catch {
+    // (not expected of a non-strict parse: the line is then parseArgs's own)
+  }
+  return undefined;
+}
+
+/** Secret option names, the longest first (`--token` before `--to`). */
+const SECRET_NAMES_LONGEST_FIRST = [...SECRET_OPTIONS].sort((a, b) => b.length - a.length);
+
+/**
+ * An unknown option's word (`rawName`, all before any '=') that is a secret option's name with
+ * more glued on — `--hep-auth-key:K`, `--tokenZq3…`, `--to:https://u:p@h/` — as the part that may
+ * be shown: `--hep-auth-key`. A word that reads as an option name (lower-case words joined by
+ * '-': `--topic`, `--tokens`, `--nats-max-agee`) is an unknown option, shown whole: undefined.
+ */
+function gluedSecret(word: string | undefined): string | undefined {
+  if (word === undefined || /^--[a-z]+(?:-[a-z]+)*$/.test(word)) return undefined;
+  const name = SECRET_NAMES_LONGEST_FIRST.find((n) => word.startsWith(`--${n}`) && word.length > n.length + 2);
+  return name === undefined ? undefined : `--${name}`;
+}
+
+/** A secret option (as written: `--hep-auth-key`) with a value; `spaced`: written `--x=` with the value empty. */
+interface SecretValue {
+  option: string;
+  spaced: boolean;
+}
+
+/**
+ * The secret option whose value (separate or after '=') the positional argument number `nth`
+ * (from 0) follows, directly or after other positional arguments only — the words of an unquoted
+ * `--hep-auth-key my pass phrase` or `--hep-auth-key=my pass phrase`, or of `--token= Zq3` — or
+ * undefined.
+ */
+function secretValueBefore(args: readonly string[], options: OptionSpec, nth: number): SecretValue | undefined {
+  try {
+    const { tokens } = parseArgs({ args: [...args], options, strict: false, allowPositionals: true, tokens: true });
+    let after: SecretValue | undefined;
     let seen = 0;
     for (const t of tokens) {
       if (t.kind === 'positional') {
         if (seen++ === nth) return after;
-      } else after = t.kind === 'option' && t.inlineValue === false && SECRET_OPTIONS.has(t.name) ? t.rawName : undefined;
+      } else after = t.kind === 'option' && t.value !== undefined && SECRET_OPTIONS.has(t.name) ? { option: t.rawName, spaced: t.inlineValue === true && t.value === '' } : undefined;
     }
   } catch {
     // (not expected of a non-strict parse: the line then names no secret option)
@@ -177,7 +226,9 @@ function secretValueBefore(args: readonly string[], options: OptionSpec, nth: nu
 }
 
 /** An unexpected argument after a secret option's value, not shown: it is likely more of that value. */
-function spilledSecretMessage(option: string): string {
+function spilledSecretMessage(secret: SecretValue): string {
+  const { option } = secret;
+  if (secret.spaced) return `${option}= is followed by a separate argument, not shown (write ${option}=<value> with no space)`;
   return `an unexpected argument follows ${option}'s value, not shown (quote a value with spaces)`;
 }
 

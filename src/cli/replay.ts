@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, lstat, open as openFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
+import { CaptureError } from '../../native-free/types.js';
 import { abortableDelay } from '../export/abortable.js';
 import { makeDir, removeMade } from '../export/make-dir.js';
 import { errorReason, NdjsonFile } from '../export/ndjson-file.js';
@@ -31,7 +32,7 @@ export async function loadPolicyOption(file: string | undefined) {
  * `replay <capture> --to udp://host:port|hep://host:port [--speed x]`: sends the capture's
  * datagrams to a live enforcer instead of enforcing here; prints `{sent, skipped}`.
  */
-async function sendCapture(capture: string, to: string, speedText: string | undefined, udpMode: string | undefined, hepAuthKey: string | undefined): Promise<number> {
+async function sendCapture(capture: string, captureAfter: string | undefined, to: string, speedText: string | undefined, udpMode: string | undefined, hepAuthKey: string | undefined): Promise<number> {
   // loaded here: enforcing a capture never needs the sockets (node:dgram, node:net) of sending one
   const { parseReplayTarget, replayCapture: sendToListener, ReplayTargetError } = await import('../sources/replay-sender.js');
   let target;
@@ -46,7 +47,7 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   if (udpMode !== undefined && udpMode !== 'plain' && udpMode !== 'ip-packet') throw new UsageError(`--udp-mode takes plain or ip-packet, not '${udpMode}'`);
   if (udpMode === 'ip-packet' && target.scheme !== 'udp') throw new UsageError('--udp-mode ip-packet applies to --to udp://');
   if (hepAuthKey !== undefined && target.scheme !== 'hep') throw new UsageError('--hep-auth-key applies to --to hep://');
-  await statCapture(capture);
+  await statNamedCapture(capture, captureAfter);
   const interrupt = new AbortController();
   const onSignal = () => {
     interrupt.abort();
@@ -73,6 +74,20 @@ async function sendCapture(capture: string, to: string, speedText: string | unde
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * statCapture, but a capture that directly follows a secret option's value (`captureAfter`:
+ * `--hep-auth-key my pass`, the quotes forgotten, 'pass' taken for the capture) is not named when
+ * it cannot be opened: it is likely more of that value (SECRET_OPTIONS, src/cli/args.ts).
+ */
+async function statNamedCapture(capture: string, captureAfter: string | undefined): ReturnType<typeof statCapture> {
+  try {
+    return await statCapture(capture);
+  } catch (err) {
+    if (captureAfter === undefined || !(err instanceof CaptureError)) throw err;
+    throw new Error(`the capture (the argument after ${captureAfter}'s value, not shown) cannot be opened: ${err.reason.replace(/^cannot open: /, '')} (quote a value with spaces)`);
   }
 }
 
@@ -372,7 +387,7 @@ async function removeStale(file: string): Promise<void> {
  * decisions.ndjson with --explain) into the output folder; prints a summary.
  */
 export async function runReplay(args: string[]): Promise<number> {
-  const { capture, values } = parseCommandArgs(args, {
+  const { capture, captureAfter, values } = parseCommandArgs(args, {
     policy: { type: 'string' },
     out: { type: 'string' },
     workers: { type: 'string' },
@@ -391,7 +406,9 @@ export async function runReplay(args: string[]): Promise<number> {
     // sending enforces nothing here: what only enforcing reads would be silently ignored
     const enforcing = (['policy', 'out', 'workers', 'window', 'explain', 'json'] as const).filter((k) => values[k] !== undefined);
     if (enforcing.length > 0) throw new UsageError(`--${enforcing[0]} does not apply to replay --to (the live enforcer it sends to has its own)`);
-    return sendCapture(capture, values.to, values.speed, values['udp-mode'], values['hep-auth-key']);
+    // (a capture after --to's value is named: a target that parses carries no user:password@ —
+    // parseReplayTarget refuses one — so the word after it is not more of a secret)
+    return sendCapture(capture, captureAfter === '--to' ? undefined : captureAfter, values.to, values.speed, values['udp-mode'], values['hep-auth-key']);
   }
   if (values.speed !== undefined || values['udp-mode'] !== undefined || values['hep-auth-key'] !== undefined) throw new UsageError('--speed, --udp-mode and --hep-auth-key apply to replay --to');
   const workers = parseWorkerCount(values.workers, defaultWorkerCount());
@@ -402,7 +419,7 @@ export async function runReplay(args: string[]): Promise<number> {
   }
   const policy = await loadPolicyOption(values.policy);
   const outDir = values.out ?? 'aipref-out';
-  const info = await statCapture(capture);
+  const info = await statNamedCapture(capture, captureAfter);
   // A file that is not a capture is refused before the workers start. A pipe, a FIFO or
   // standard input (`-`) cannot be looked into twice: the replay judges its first bytes itself. Either way the output
   // folder and files are made at the first write, once the capture has been accepted.

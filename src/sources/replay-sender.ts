@@ -32,8 +32,10 @@ const MAX_IP_PACKET = 65_000;
 
 export class ReplayTargetError extends Error {
   constructor(target: string) {
-    // (a target may carry a user:password@ or key@: never shown)
-    super(`replay target "${urlForDisplay(target)}" is not udp://host:port or hep://host:port${target.includes('@') ? ' (no user:password@ or key@ in it: a HEP auth key goes in --hep-auth-key)' : ''}`);
+    // (a target may carry a user:password@ or key@: never shown; nor what follows the host's ':'
+    // unless it starts as a port — `hep://u:my pass@h:9`, the quotes forgotten, is `hep://u:my`)
+    const shown = urlForDisplay(target).replace(/^([a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:[\]]*)):(?!\d+(?:[/?#]|$)).*$/is, '$1:…');
+    super(`replay target "${shown}" is not udp://host:port or hep://host:port${target.includes('@') ? ' (no user:password@ or key@ in it: a HEP auth key goes in --hep-auth-key)' : ''}`);
     this.name = 'ReplayTargetError';
   }
 }
