@@ -122,9 +122,14 @@ function target(answer: HttpAnswer): string {
   return location ? forLog(location, urlForDisplay) : '(no Location)';
 }
 
-/** A header's value on one line of at most 200 characters (`shown` applied before it is cut: a cut must not keep a secret's start). */
+/**
+ * A header's value on one line of at most 200 characters (`shown` applied before it is cut: a cut
+ * must not keep a secret's start), its control characters as spaces: C0, DEL and C1 (fetch hands
+ * header bytes over as latin1, so 0x80–0x9F arrive as U+0080–U+009F: U+0085 is a line break to
+ * Unicode-aware readers, U+009B a terminal's CSI).
+ */
 function forLog(value: string, shown: (text: string) => string = (text) => text): string {
-  const clean = shown(value.replace(/[\x00-\x1f\x7f]/g, ' ').trim());
+  const clean = shown(value.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ').trim());
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
 

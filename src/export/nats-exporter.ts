@@ -18,6 +18,7 @@ import { abortableDelay, unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { StreamExpiry } from './nats-expiry.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
+import { urlForDisplay } from '../sources/url-for-display.js';
 
 export interface NatsExporterOptions {
   /** e.g. "nats://127.0.0.1:4222"; a `user:pass@` (or `token@`) in it is taken as the credentials */
@@ -389,11 +390,14 @@ function decodeUserinfo(part: string): string {
   }
 }
 
-/** The servers as they may be printed: without the credentials a URL may carry. */
+/**
+ * The servers as they may be printed: each without the credentials its URL may carry (taken out as
+ * the connection takes them out), then as urlForDisplay shows a URL (a query's values, a fragment: `…`).
+ */
 export function natsServersForDisplay(servers: string | string[]): string {
   return [servers]
     .flat()
-    .map((s) => splitUserinfo(s).server)
+    .map((s) => urlForDisplay(splitUserinfo(s).server))
     .join(',');
 }
 

@@ -1,8 +1,12 @@
 /**
  * URLs as a log or usage line may show them: without the `user:password@` (or `token@`) they
  * may carry, and with their query's values (an `?access_token=`, a `?key=`, a signed `?sig=`)
- * and fragment as `…` — stderr goes to collected logs (journald, a CI log). Used for --to (live
- * and replay), --nats and exporters' failure texts alike; a leaf module, so sources, export and
+ * and fragment as `…` — stderr goes to collected logs (journald, a CI log). urlForDisplay shows
+ * --to (live's usage errors and its --token warning, replay's target error), the AI service URL
+ * an exporter refuses and a redirect's Location (HttpTransport); textForDisplay, the failure
+ * texts of the HTTP and WebSocket transports, which may quote a URL; --nats goes through
+ * natsServersForDisplay (export/nats-exporter.ts), which takes each server's credentials out as
+ * the connection does, then shows it through urlForDisplay. A leaf module, so sources, export and
  * cli may all use it.
  */
 
@@ -47,10 +51,20 @@ export function urlForDisplay(url: string): string {
       rest = userinfoEnd >= scheme.length ? kept + url.slice(userinfoEnd + 1) : kept + url.slice(at + 1);
     }
   } else if (at >= 0) {
-    if (query >= 0 && query < at) return `${kept}…`;
-    rest = kept + url.slice(at + 1);
+    return afterLastAt(url, kept, at);
   }
   return withoutQueryValues(rest);
+}
+
+/**
+ * Text that may hold userinfo but is not taken as a URL: `kept` (its scheme and slashes, or '')
+ * and what follows its last '@' (`at`); only `kept` and `…` when a '?' or '#' comes before that
+ * '@' (what follows it may be the query's).
+ */
+function afterLastAt(url: string, kept: string, at: number): string {
+  const query = url.search(/[?#]/);
+  if (query >= 0 && query < at) return `${kept}…`;
+  return withoutQueryValues(kept + url.slice(at + 1));
 }
 
 /** `text` with its query's values and its fragment (from its first '?' or '#') as `…`, keys kept. */
@@ -67,11 +81,14 @@ function withoutQueryValues(text: string): string {
   return shown;
 }
 
-/** One `key=value` of a query as `key=…`; a part with no '=' (a bare token) as `…`. */
+/**
+ * One `key=value` of a query as `key=…`; a part with no '=', or whose '=' all end it (a bare
+ * token, base64 padding and all: `?UzNDUkVUMQ==`), as `…` — a `key=` with no value loses nothing by it.
+ */
 function valueHidden(part: string): string {
+  if (part === '') return '';
   const eq = part.indexOf('=');
-  if (eq < 0) return part === '' ? '' : '…';
-  return eq === part.length - 1 ? part : `${part.slice(0, eq)}=…`;
+  return eq < 0 || /^=+$/.test(part.slice(eq)) ? '…' : `${part.slice(0, eq)}=…`;
 }
 
 /** Punctuation a sentence puts after a URL (`(see https://h/x).`), kept outside it. */
@@ -80,26 +97,62 @@ const TRAILING = new Set('.,;:!)]}>\'"');
 /**
  * A message (an error's text) with each URL in it shown as urlForDisplay shows it: `ws://u:p@host`
  * anywhere in it reads `ws://host`, a query's values `…`. One pass over its whitespace-separated
- * words (a URL is taken to run from its `scheme:/` to the end of its word), so linear in the
- * text's length — failure reasons are made on the service's one thread, and come in part from
- * the peer. Not for the hot path: failure reasons only.
+ * words, each cut at every `scheme:/` in it (a URL is taken to run from its `scheme:/` to the next
+ * one or the end of its word: `"https://a/x","https://u:p@b/y"`, `https://a/x,wss://u:p@b/y`), so
+ * linear in the text's length — failure reasons are made on the service's one thread, and come in
+ * part from the peer. Not for the hot path: failure reasons only.
  */
 export function textForDisplay(text: string): string {
   return text.indexOf(':/') < 0 ? text : text.replace(/\S+/g, wordForDisplay);
 }
 
+/**
+ * A word with each URL in it shown. A cut never shows what the word, taken as one URL, hides: a
+ * `scheme:/` after the current URL's '?' or '#' is in its query or fragment (the rest of the word
+ * is that URL's); one in its authority still open (no '/' since its `scheme://`) with an '@' after
+ * it may be inside a password (`u:pw:/x@h`): then nothing up to the word's last '@' is shown.
+ */
 function wordForDisplay(word: string): string {
-  // the first `scheme:/` in the word: found by ':/', its scheme read backwards (never rescanned)
-  for (let colon = word.indexOf(':/'); colon > 0; colon = word.indexOf(':/', colon + 2)) {
+  const lastAt = word.lastIndexOf('@');
+  let shown = '';
+  let url = -1; // where the URL being read starts (its scheme), -1 before the first
+  let authority = 0; // where its authority starts: after its `scheme:` and slashes
+  // each `scheme:/` found by ':/', its scheme read backwards (stopped by the ':/' before: never rescanned)
+  for (let colon = word.indexOf(':/'); colon >= 0; colon = word.indexOf(':/', colon + 2)) {
     let start = colon;
     while (start > 0 && isSchemeChar(word.charCodeAt(start - 1))) start--;
     while (start < colon && !isLetter(word.charCodeAt(start))) start++;
     if (start === colon) continue;
-    let end = word.length;
-    while (end > colon + 2 && TRAILING.has(word[end - 1]!)) end--;
-    return `${word.slice(0, start)}${urlForDisplay(word.slice(start, end))}${word.slice(end)}`;
+    if (url < 0) {
+      shown = word.slice(0, start);
+    } else {
+      const before = word.slice(authority, start);
+      if (/[?#]/.test(before)) break;
+      if (lastAt >= start && !/[/\\]/.test(before)) {
+        const end = urlEnd(word, authority);
+        const rest = word.slice(url, end);
+        return shown + afterLastAt(rest, SCHEME.exec(rest)![0], lastAt - url) + word.slice(end);
+      }
+      shown += pieceForDisplay(word.slice(url, start), authority - url);
+    }
+    url = start;
+    authority = colon + 1;
+    while (authority < word.length && (word[authority] === '/' || word[authority] === '\\')) authority++;
   }
-  return word;
+  return url < 0 ? word : shown + pieceForDisplay(word.slice(url), authority - url);
+}
+
+/** Where the URL in `word` ends: before the punctuation a sentence puts after it, never in its `scheme://`. */
+function urlEnd(word: string, authority: number): number {
+  let end = word.length;
+  while (end > authority && TRAILING.has(word[end - 1]!)) end--;
+  return end;
+}
+
+/** A URL and the punctuation after it (`https://h/x",`), the URL shown by urlForDisplay. */
+function pieceForDisplay(piece: string, authority: number): string {
+  const end = urlEnd(piece, authority);
+  return urlForDisplay(piece.slice(0, end)) + piece.slice(end);
 }
 
 function isLetter(c: number): boolean {
