@@ -31,11 +31,12 @@ export function parseCommandArgs<S extends OptionSpec>(
   if (extra.length > 0) {
     // (`--hep-auth-key my pass phrase`: the words after a secret's value are likely more of it)
     const secret = secretValueBefore(args, options, 1);
-    throw new UsageError(secret !== undefined ? spilledSecretMessage(secret) : `unexpected argument '${extra[0]}'`);
+    const spilled = secret !== undefined && mayBeMoreOfValue(secret, parsed.positionals.slice(secret.positionalsBefore));
+    throw new UsageError(spilled ? spilledSecretMessage(secret, true) : `unexpected argument '${extra[0]}'`);
   }
   const before = secretValueBefore(args, options, 0);
   // (`--hep-auth-key= my-key`: the capture is the key, a space typed after the '=')
-  if (before?.spaced === true) throw new UsageError(spilledSecretMessage(before));
+  if (before?.spaced === true) throw new UsageError(spilledSecretMessage(before, true));
   refuseEmptyValues(parsed.values);
   return { capture, values: parsed.values as never, ...(before !== undefined && { captureAfter: before.option }) };
 }
@@ -140,7 +141,7 @@ export function usageMessage(err: unknown, args: readonly string[], options: Opt
     return `${option} needs a value: '${value}' looks like an option (write ${option}=${value} to give it)`;
   }
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const glued = gluedSecret(unknownOption(args, options));
+    const glued = gluedSecret(unknownOption(args, options), options);
     if (glued !== undefined) return `Unknown option '${glued}…' (not shown whole${options[glued.slice(2)] !== undefined ? `: write ${glued}=<value>` : ''})`;
   }
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
@@ -189,18 +190,41 @@ const SECRET_NAMES_LONGEST_FIRST = [...SECRET_OPTIONS].sort((a, b) => b.length -
  * An unknown option's word (`rawName`, all before any '=') that is a secret option's name with
  * more glued on — `--hep-auth-key:K`, `--tokenZq3…`, `--to:https://u:p@h/` — as the part that may
  * be shown: `--hep-auth-key`. A word that reads as an option name (lower-case words joined by
- * '-': `--topic`, `--tokens`, `--nats-max-agee`) is an unknown option, shown whole: undefined.
+ * '-': `--topic`, `--tokens`, `--nats-max-agee`) is an unknown option, shown whole: undefined; so
+ * is one that starts with a longer, non-secret option's name (`--nats-max-age7d`, the space
+ * forgotten: that option's typo, with nothing secret in it).
  */
-function gluedSecret(word: string | undefined): string | undefined {
+function gluedSecret(word: string | undefined, options: OptionSpec): string | undefined {
   if (word === undefined || /^--[a-z]+(?:-[a-z]+)*$/.test(word)) return undefined;
   const name = SECRET_NAMES_LONGEST_FIRST.find((n) => word.startsWith(`--${n}`) && word.length > n.length + 2);
-  return name === undefined ? undefined : `--${name}`;
+  if (name === undefined) return undefined;
+  const longer = Object.keys(options).some((o) => o.length > name.length && !SECRET_OPTIONS.has(o) && word.startsWith(`--${o}`));
+  return longer ? undefined : `--${name}`;
 }
 
 /** A secret option (as written: `--hep-auth-key`) with a value; `spaced`: written `--x=` with the value empty. */
 interface SecretValue {
   option: string;
   spaced: boolean;
+  /** its value */
+  value: string;
+  /** how many positional arguments came before it (those from there on follow its value) */
+  positionalsBefore: number;
+}
+
+/** Secret options whose value is a URL: it carries a secret only in a `user:password@` (or a query). */
+const URL_OPTIONS: ReadonlySet<string> = new Set(['--to', '--nats']);
+
+/**
+ * Whether the positional `words` after a secret option's value may be more of it (the quotes
+ * forgotten). A credential's, always; a URL's (`--to`), only when it or one of them holds an '@' —
+ * the rest of a `u:my pass phrase@h` ('pass' is hidden because 'phrase@h' follows) — or the value
+ * has a query: a target with no '@' followed by words with none (a glob of captures after
+ * `--to=udp://h:9`) holds no password, and the stray word is quoted.
+ */
+function mayBeMoreOfValue(secret: SecretValue, words: readonly string[]): boolean {
+  if (!URL_OPTIONS.has(secret.option)) return true;
+  return /[@?#]/.test(secret.value) || words.some((w) => w.includes('@'));
 }
 
 /**
@@ -217,7 +241,7 @@ function secretValueBefore(args: readonly string[], options: OptionSpec, nth: nu
     for (const t of tokens) {
       if (t.kind === 'positional') {
         if (seen++ === nth) return after;
-      } else after = t.kind === 'option' && t.value !== undefined && SECRET_OPTIONS.has(t.name) ? { option: t.rawName, spaced: t.inlineValue === true && t.value === '' } : undefined;
+      } else after = t.kind === 'option' && t.value !== undefined && SECRET_OPTIONS.has(t.name) ? { option: t.rawName, spaced: t.inlineValue === true && t.value === '', value: t.value, positionalsBefore: seen } : undefined;
     }
   } catch {
     // (not expected of a non-strict parse: the line then names no secret option)
@@ -225,10 +249,15 @@ function secretValueBefore(args: readonly string[], options: OptionSpec, nth: nu
   return undefined;
 }
 
-/** An unexpected argument after a secret option's value, not shown: it is likely more of that value. */
-function spilledSecretMessage(secret: SecretValue): string {
+/**
+ * An unexpected argument after a secret option's value, not shown: it is likely more of that value.
+ * `capture`: the command takes a capture, so after an empty `--x=` it may be the one intended —
+ * argv cannot tell `--x="$KEY"` (the variable unset) then the capture from `--x= value`: say both.
+ * (A command with no capture, live, is given no word there but by a space typed after the '='.)
+ */
+function spilledSecretMessage(secret: SecretValue, capture = false): string {
   const { option } = secret;
-  if (secret.spaced) return `${option}= is followed by a separate argument, not shown (write ${option}=<value> with no space)`;
+  if (secret.spaced) return `${option}= is followed by a separate argument, not shown (write ${option}=<value> with no space)${capture ? ', or has an empty value (an unset variable?)' : ''}`;
   return `an unexpected argument follows ${option}'s value, not shown (quote a value with spaces)`;
 }
 

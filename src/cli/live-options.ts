@@ -33,7 +33,12 @@ export interface LiveOptions {
   maxFiles?: number;
   aiService?: { url: string; token?: string; spoolDir: string };
   /** maxPending: lines waiting for the stream at most while it is away (NatsJetStreamExporter maxInFlight) */
-  nats?: { servers: string; maxAgeSec: number; maxPending?: number };
+  /**
+   * servers: --nats as given (one server, or a comma list: shown by natsServersForDisplay);
+   * serverList: a comma list's entries, trimmed — the client's list of servers to try
+   * (NatsJetStreamExporter.open `servers`), where one URL would reach only its last host:port
+   */
+  nats?: { servers: string; serverList?: string[]; maxAgeSec: number; maxPending?: number };
   metrics?: HostPort;
   workers: number;
   /** null: the policy file's window, else the default */
@@ -229,6 +234,33 @@ function hostList(value: string | undefined, option: string): string[] | undefin
   });
 }
 
+/**
+ * --nats: one server, or several separated by commas — the NATS convention (the nats CLI's
+ * --server, NATS_URL) — handed to the client as its list, each entry trimmed; a user:password@
+ * in any of them is taken as the credentials, as for one. An empty entry (`a,`) or one that is no
+ * URL is bad usage, said by its number, never shown: `nats://u:pa,ss@h` split at a password's ','
+ * leaves `nats://u:pa` (a ',' in a password is written %2C).
+ */
+function natsServerList(value: string): string[] {
+  const servers = value.split(',').map((s) => s.trim());
+  const example = '(e.g. nats://a:4222,nats://b:4222)';
+  servers.forEach((server, i) => {
+    const which = `entry ${i + 1} of ${servers.length}`;
+    if (server === '') throw new UsageError(`--nats takes NATS servers separated by commas ${example}: ${which} is empty`);
+    if (!isServerUrl(server)) throw new UsageError(`--nats takes NATS servers separated by commas ${example}: ${which} is not a server URL (not shown: a ',' in a password is written %2C)`);
+  });
+  return servers;
+}
+
+/** `nats://host:port`, `tls://host`, `host:port`…: a URL with a host once a scheme-less entry gets `nats://`. */
+function isServerUrl(server: string): boolean {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `nats://${server}`).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 function duration(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const sec = parseDuration(value);
@@ -319,6 +351,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
     ...(nats !== undefined && {
       nats: {
         servers: nats,
+        ...(nats.includes(',') && { serverList: natsServerList(nats) }),
         maxAgeSec: natsMaxAgeSec,
         ...(natsMaxPending && { maxPending: natsMaxPending }),
       },

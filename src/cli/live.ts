@@ -358,7 +358,8 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
       let opened: NatsJetStreamExporter | undefined;
       const logFailure = oncePerOutage(log, 'nats', () => (opened === undefined ? 0 : opened.stats.published + opened.stats.duplicates));
       const nats = await NatsJetStreamExporter.open({
-        servers: opts.nats.servers,
+        // a comma list as the client's list of servers to try (one URL would reach only its last host:port)
+        servers: opts.nats.serverList ?? opts.nats.servers,
         maxRetentionSec: opts.nats.maxAgeSec,
         ...(opts.nats.maxPending !== undefined && { maxInFlight: opts.nats.maxPending }),
         onFailure: (reason, requestId, kind) => {

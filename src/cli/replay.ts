@@ -407,8 +407,11 @@ export async function runReplay(args: string[]): Promise<number> {
     const enforcing = (['policy', 'out', 'workers', 'window', 'explain', 'json'] as const).filter((k) => values[k] !== undefined);
     if (enforcing.length > 0) throw new UsageError(`--${enforcing[0]} does not apply to replay --to (the live enforcer it sends to has its own)`);
     // (a capture after --to's value is named: a target that parses carries no user:password@ —
-    // parseReplayTarget refuses one — so the word after it is not more of a secret)
-    return sendCapture(capture, captureAfter === '--to' ? undefined : captureAfter, values.to, values.speed, values['udp-mode'], values['hep-auth-key']);
+    // parseReplayTarget refuses one — so the word after it is not more of a secret; unless that
+    // word holds the '@': `--to hep://agent:2024 S3CRET@h:9`, a password with a space, whose
+    // first word parsed as a port)
+    const named = captureAfter === '--to' && !capture.includes('@');
+    return sendCapture(capture, named ? undefined : captureAfter, values.to, values.speed, values['udp-mode'], values['hep-auth-key']);
   }
   if (values.speed !== undefined || values['udp-mode'] !== undefined || values['hep-auth-key'] !== undefined) throw new UsageError('--speed, --udp-mode and --hep-auth-key apply to replay --to');
   const workers = parseWorkerCount(values.workers, defaultWorkerCount());

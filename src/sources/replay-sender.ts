@@ -32,12 +32,30 @@ const MAX_IP_PACKET = 65_000;
 
 export class ReplayTargetError extends Error {
   constructor(target: string) {
+    const ipv6 = unbracketedIPv6(target);
     // (a target may carry a user:password@ or key@: never shown; nor what follows the host's ':'
-    // unless it starts as a port — `hep://u:my pass@h:9`, the quotes forgotten, is `hep://u:my`)
-    const shown = urlForDisplay(target).replace(/^([a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:[\]]*)):(?!\d+(?:[/?#]|$)).*$/is, '$1:…');
-    super(`replay target "${shown}" is not udp://host:port or hep://host:port${target.includes('@') ? ' (no user:password@ or key@ in it: a HEP auth key goes in --hep-auth-key)' : ''}`);
+    // unless it starts as a port — `hep://u:my pass@h:9`, the quotes forgotten, is `hep://u:my` —
+    // or the host is an IPv6 address with its brackets forgotten: no password's, shown whole)
+    const shown = ipv6 !== undefined ? target : urlForDisplay(target).replace(/^([a-z][a-z0-9+.-]*:\/\/(?:\[[^\]]*\]|[^/:[\]]*)):(?!\d+(?:[/?#]|$)).*$/is, '$1:…');
+    const hint = ipv6 !== undefined ? ` (an IPv6 address goes in brackets: ${ipv6})` : target.includes('@') ? ' (no user:password@ or key@ in it: a HEP auth key goes in --hep-auth-key)' : '';
+    super(`replay target "${shown}" is not udp://host:port or hep://host:port${hint}`);
     this.name = 'ReplayTargetError';
   }
+}
+
+/**
+ * For a target whose host is an IPv6 address without its brackets (`hep://fe80::1:9060`), the
+ * target as it should be written (`hep://[fe80::1]:9060`); otherwise undefined. Such a target
+ * holds no '@' (hex digits, ':' and '.' only), so no password.
+ */
+function unbracketedIPv6(target: string): string | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([0-9a-f:.]+?)\/?$/i.exec(target);
+  if (m === null) return undefined;
+  const scheme = m[1]!;
+  const host = m[2]!;
+  const port = /^(.+):(\d{1,5})$/.exec(host);
+  if (port !== null && isIPv6(port[1]!)) return `${scheme}://[${port[1]}]:${port[2]}`;
+  return isIPv6(host) ? `${scheme}://[${host}]:<port>` : undefined;
 }
 
 export function parseReplayTarget(target: string): ReplayTarget {

@@ -109,8 +109,9 @@ export function textForDisplay(text: string): string {
 /**
  * A word with each URL in it shown. A cut never shows what the word, taken as one URL, hides: a
  * `scheme:/` after the current URL's '?' or '#' is in its query or fragment (the rest of the word
- * is that URL's); one in its authority still open (no '/' since its `scheme://`) with an '@' after
- * it may be inside a password (`u:pw:/x@h`): then nothing up to the word's last '@' is shown.
+ * is that URL's); one with an '@' after it, in its authority still open (no '/' since its
+ * `scheme://`) or in a piece that does not parse as a URL with a host (`https://user:S3/CRET:/x@h`:
+ * port 'S3'), may be inside a password (`u:pw:/x@h`): then nothing up to the word's last '@' is shown.
  */
 function wordForDisplay(word: string): string {
   const lastAt = word.lastIndexOf('@');
@@ -128,7 +129,8 @@ function wordForDisplay(word: string): string {
     } else {
       const before = word.slice(authority, start);
       if (/[?#]/.test(before)) break;
-      if (lastAt >= start && !/[/\\]/.test(before)) {
+      // (the piece so far, less the punctuation before the cut: `https://a/x,` is `https://a/x`)
+      if (lastAt >= start && (!/[/\\]/.test(before) || !hasHost(word.slice(url, urlEnd(word.slice(0, start), authority))))) {
         const end = urlEnd(word, authority);
         const rest = word.slice(url, end);
         return shown + afterLastAt(rest, SCHEME.exec(rest)![0], lastAt - url) + word.slice(end);
@@ -140,6 +142,15 @@ function wordForDisplay(word: string): string {
     while (authority < word.length && (word[authority] === '/' || word[authority] === '\\')) authority++;
   }
   return url < 0 ? word : shown + pieceForDisplay(word.slice(url), authority - url);
+}
+
+/** Whether `piece` parses as a URL with a host (the text before a cut is a URL of its own, not a password's start). */
+function hasHost(piece: string): boolean {
+  try {
+    return new URL(piece).host !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** Where the URL in `word` ends: before the punctuation a sentence puts after it, never in its `scheme://`. */
