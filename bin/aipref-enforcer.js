@@ -17,7 +17,8 @@ else {
 // lines, through the bundle's source maps.
 if (process.env.AIPREF_DEBUG) process.setSourceMapsEnabled(true);
 
-// The bundle (npm run build): one file per command instead of ninety modules to resolve and link.
+// The bundle (npm run build): a command loads its own file and the few chunks it shares with the
+// others, rather than resolving and linking every module of tsc's output one by one.
 const { main } = await import('../dist/bundle/main.js');
 
 main(process.argv.slice(2)).then(

@@ -28,12 +28,13 @@ import { type PacketTotals, type PolicyUpdate, replayCapture as runEngine, type 
 import { loadPolicyFile, PolicyError, type PolicyFile } from '../policy/policy-file.js';
 import { looksLikeSip } from '../signaling/looks-like-sip.js';
 import { HepListener, type HepListenerOptions } from '../sources/hep-listener.js';
-import { startInterfaceCapture } from '../sources/native-pcap.js';
+import { BpfFilterError, startInterfaceCapture } from '../sources/native-pcap.js';
 import { PacketQueue } from '../sources/packet-queue.js';
 import { liveRecordBatches } from '../sources/source-batch.js';
 import { countKind, createSourceCounters, endpointText, type SourceCounters, type SourcePacket } from '../sources/source-packet.js';
 import { UdpMirrorListener } from '../sources/udp-listener.js';
 import { urlForDisplay } from './args.js';
+import { UsageError } from './usage.js';
 import { loadPolicyOption } from './replay.js';
 import { liveOptionsFromArgs, type HostPort, type LiveOptions, type LogEvent } from './live-options.js';
 import { checkOutDir } from './out-dir.js';
@@ -474,7 +475,12 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
           accept({ ts: r.ts, src: '', dst: '', sport: 0, dport: 0, proto: 'udp', payload: r.data, linkType: r.linkType });
         },
         (message) => log({ event: 'capture-error', level: 'error', interface: opts.iface!.name, error: message }),
-      );
+        // libpcap's own words, said by the service as a log line (not the package's raw text on stderr)
+        (warning) => log({ event: 'capture-warning', level: 'warn', interface: opts.iface!.name, warning }),
+      ).catch((err: unknown) => {
+        // a filter libpcap cannot compile is the operator's typo, as for inspect: bad usage (exit 2: no restart mends it)
+        throw err instanceof BpfFilterError ? new UsageError(`--${err.message}`, false) : err;
+      });
       sources.set(`pcap:${opts.iface.name}`, counters);
       addresses.iface = opts.iface.name;
       closers.push(() => capture.stop());

@@ -51,7 +51,11 @@ export class EnforcerMetrics {
    * `kind`, this one is the records received.
    */
   readonly sourceRecords: Counter<'source' | 'kind'>;
-  /** a source's records by what they are, each under one kind (datagram, ip-packet, frame, hep:sip, hep:rtcp, hep:other, auth-rejected) */
+  /**
+   * a source's records by what they are, each under one kind (datagram, ip-packet, frame; hep:sip,
+   * hep:rtp, hep:rtcp, hep:log by HEP protocol type, hep:other for any other; hep:malformed, a HEP
+   * frame that cannot be read; auth-rejected)
+   */
   readonly sourceRecordKinds: Counter<'source' | 'kind'>;
   /** a source's records noted for how they came, each under one note at most (rtcp-json, media-port-protocol, not-rtp-rtcp-sip) */
   readonly sourceRecordNotes: Counter<'source' | 'note'>;

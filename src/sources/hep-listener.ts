@@ -46,6 +46,9 @@ const PROTOCOL_KIND: ReadonlyMap<number, string> = new Map([
   [HepProtocol.JSON_LOG, 'hep:log'],
 ]);
 
+/** The kind of a frame received that cannot be read (not HEPv3, a bad length or time, a payload that does not inflate or convert). */
+const UNREADABLE_KIND = 'hep:malformed';
+
 /**
  * The most payload one rebuilt packet carries whatever its family and transport: 65535 (the
  * 16-bit length fields) less an IPv6 header (40) and a TCP one (20). An uncompressed HEP
@@ -157,12 +160,12 @@ export class HepListener {
     this.counters.received++;
     const result = decodeHep(bytes);
     if (!result.ok) {
-      this.malformed(result.error.message, peer);
+      this.unreadable(result.error.message, peer);
       return;
     }
     const p = result.packet;
     if (wholeDatagram && p.length !== bytes.length) {
-      this.malformed(`HEPv3 length ${p.length} but the datagram has ${bytes.length} bytes`, peer);
+      this.unreadable(`HEPv3 length ${p.length} but the datagram has ${bytes.length} bytes`, peer);
       return;
     }
     if (this.opts.authKey !== undefined && !sameKey(p.authKeyBytes, this.opts.authKey)) {
@@ -177,7 +180,7 @@ export class HepListener {
     const ahead = p.tsSeconds - wallClockSeconds();
     const maxAhead = this.opts.maxTimeAheadSec ?? MAX_HEP_TIME_AHEAD_SEC;
     if (ahead > maxAhead) {
-      this.malformed(`HEP capture time ${p.tsSeconds} is ${Math.round(ahead / 3600)} h ahead of this host's clock (more than ${Math.round(maxAhead / 3600)} h): not a capture time`, peer);
+      this.unreadable(`HEP capture time ${p.tsSeconds} is ${Math.round(ahead / 3600)} h ahead of this host's clock (more than ${Math.round(maxAhead / 3600)} h): not a capture time`, peer);
       return;
     }
     if (p.compressed) {
@@ -186,12 +189,12 @@ export class HepListener {
         const inflated = unzipSync(p.payload, { maxOutputLength: 1 << 20 });
         p.payload = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
       } catch {
-        this.malformed('compressed payload (chunk 16) that is neither zlib nor gzip data', peer);
+        this.unreadable('compressed payload (chunk 16) that is neither zlib nor gzip data', peer);
         return;
       }
       // the payload is handed on as one rebuilt IP packet, whose 16-bit lengths must hold it
       if (p.payload.length > MAX_REBUILT_PAYLOAD) {
-        this.malformed(`compressed payload (chunk 16) inflates to ${p.payload.length} bytes, more than one IP packet carries (${MAX_REBUILT_PAYLOAD})`, peer);
+        this.unreadable(`compressed payload (chunk 16) inflates to ${p.payload.length} bytes, more than one IP packet carries (${MAX_REBUILT_PAYLOAD})`, peer);
         return;
       }
     }
@@ -199,7 +202,7 @@ export class HepListener {
       // rtpengine sends the RTCP it relays as JSON (rtcp-json.ts): the packet layers get the compound back
       const converted = rtcpFromJson(p.payload);
       if (!converted.ok) {
-        this.malformed(`HEPv3 RTCP JSON (protocol type 5): ${converted.reason}`, peer);
+        this.unreadable(`HEPv3 RTCP JSON (protocol type 5): ${converted.reason}`, peer);
         return;
       }
       p.payload = converted.rtcp;
@@ -214,6 +217,15 @@ export class HepListener {
   private malformed(reason: string, peer: string): void {
     this.counters.malformed++;
     this.opts.onMalformed?.(reason, peer);
+  }
+
+  /**
+   * A frame received (counted in `received`) that cannot be read: under a kind of its own, so that
+   * a source's records each count under one kind, as the UDP mirror's junk counts under `datagram`.
+   */
+  private unreadable(reason: string, peer: string): void {
+    countKind(this.counters, UNREADABLE_KIND);
+    this.malformed(reason, peer);
   }
 
   /** Stops listening and ends open TCP connections; resolves once all is closed. */

@@ -25,9 +25,15 @@ export interface NativePcapSession {
 
 /** The parts of the `pcap` package the enforcer uses. */
 export interface NativePcapModule {
-  createSession(device: string, options?: { filter?: string; buffer_size?: number; snap_length?: number }): NativePcapSession;
+  createSession(device: string, options?: { filter?: string; buffer_size?: number; snap_length?: number; buffer_timeout?: number }): NativePcapSession;
   createOfflineSession(path: string, options?: { filter?: string }): NativePcapSession;
   lib_version?: string;
+  /**
+   * What a live session's open says when libpcap cannot look up the device's IPv4 network
+   * (pcap_lookupnet: an interface without an IPv4 address); the package's own writes
+   * `warning: <text> - this may not actually work` to stderr. Read at each open: overridable.
+   */
+  warningHandler?: (text: string) => void;
 }
 
 export interface NativePcapRecord {
@@ -113,6 +119,17 @@ function opensWithoutFilter(pcap: NativePcapModule, path: string): boolean {
   try {
     // close() breaks libpcap's loop before the session reads a record
     pcap.createOfflineSession(path, {}).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the device opens as a live session without a filter (its warnings said already, by the open that failed). */
+function liveOpensWithoutFilter(pcap: NativePcapModule, device: string, options: { buffer_size: number; buffer_timeout: number }): boolean {
+  try {
+    // close() breaks libpcap's loop: the package's first read (queued for the next tick) then finds it closed and lets the poll handle go
+    openLive(pcap, device, options, () => undefined).close();
     return true;
   } catch {
     return false;
@@ -307,23 +324,50 @@ export async function* nativePcapBatches(path: string, bpfFilter?: string, opts:
 const PCAP_TIMEOUT_MS = 20;
 
 /**
+ * Opens a live session with the package's warnings going to `onWarning` rather than to its own
+ * `console.warn` (raw text on stderr): the handler is set for the open only (the package calls
+ * it from within createSession) and put back after. They are told once the session is open: an
+ * open that fails says why itself (a missing device's "No such device" twice over, else).
+ */
+function openLive(pcap: NativePcapModule, device: string, options: Parameters<NativePcapModule['createSession']>[1], onWarning: (text: string) => void): NativePcapSession {
+  const before = pcap.warningHandler;
+  const warnings: string[] = [];
+  pcap.warningHandler = (text) => void warnings.push(String(text));
+  let session: NativePcapSession;
+  try {
+    session = pcap.createSession(device, options);
+  } finally {
+    pcap.warningHandler = before;
+  }
+  for (const w of warnings) onWarning(w);
+  return session;
+}
+
+/**
  * Interface capture through the optional native `pcap` package (libpcap, with a BPF filter).
- * A missing package or a device that cannot be opened is one line. `stop` waits for libpcap
- * to retire its last block, takes what the kernel still holds, then closes the session.
+ * A missing package or a device that cannot be opened is one line; a filter libpcap cannot
+ * compile on a device that opens without it is a BpfFilterError (the operator's typo, as for
+ * `inspect --filter`). What libpcap warns of while opening (no IPv4 address on the interface)
+ * goes to `onWarning`. `stop` waits for libpcap to retire its last block, takes what the kernel
+ * still holds, then closes the session.
  */
 export async function startInterfaceCapture(
   iface: { name: string; filter?: string },
   onRecord: (r: NativePcapRecord) => void,
   onError: (message: string) => void,
+  onWarning: (message: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
   const pcap = await loadNativePcap();
   let session: NativePcapSession;
+  // buffer_timeout: libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s)
+  const options = { buffer_size: 16 << 20, buffer_timeout: PCAP_TIMEOUT_MS };
   try {
-    // buffer_timeout: libpcap hands a block of packets over at the latest this long after its first (node_pcap's default is 1 s)
-    const options = { ...(iface.filter && { filter: iface.filter }), buffer_size: 16 << 20, buffer_timeout: PCAP_TIMEOUT_MS };
-    session = pcap.createSession(iface.name, options);
+    session = openLive(pcap, iface.name, { ...options, ...(iface.filter && { filter: iface.filter }) }, onWarning);
   } catch (err) {
-    throw new Error(`interface ${iface.name}: ${err instanceof Error ? err.message : String(err)}`);
+    const reason = err instanceof Error ? err.message : String(err);
+    // libpcap opens the device, then compiles the filter: when the device opens without it, the filter is what it refused
+    if (iface.filter && liveOpensWithoutFilter(pcap, iface.name, options)) throw new BpfFilterError(iface.filter, reason);
+    throw new Error(`interface ${iface.name}: ${reason}`);
   }
   const linkType = LINK_TYPE_NUMBERS[session.link_type] ?? LinkType.ETHERNET;
   session.on('packet', (packet) => onRecord(recordOf(packet, linkType)));
