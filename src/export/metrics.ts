@@ -52,7 +52,7 @@ export class EnforcerMetrics {
    */
   readonly sourceRecords: Counter<'source' | 'kind'>;
   /**
-   * a source's records by what they are, each under one kind (datagram, ip-packet, frame; hep:sip,
+   * a source's records by what they are, each under one kind (datagram — in ip-packet mode one that is no IP packet —, ip-packet, frame; hep:sip,
    * hep:rtp, hep:rtcp, hep:log by HEP protocol type, hep:other for any other; hep:malformed, a HEP
    * frame that cannot be read; auth-rejected)
    */

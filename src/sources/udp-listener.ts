@@ -73,6 +73,8 @@ export class UdpMirrorListener {
     if (this.opts.mode === 'ip-packet') {
       const version = payload.length > 0 ? payload[0]! >> 4 : 0;
       if (version !== 4 && version !== 6) {
+        // each record under one kind: a datagram that is no IP packet is a datagram, as a plain mirror counts it
+        countKind(this.counters, 'datagram');
         this.counters.malformed++;
         this.opts.onMalformed?.(`datagram of ${payload.length} bytes is not an IP packet (version nibble ${version})`, rinfo);
         return;
