@@ -381,25 +381,28 @@ async function removeStale(file: string): Promise<void> {
   }
 }
 
+/** replay's options (parseArgs form): enforcing, and with --to, sending. */
+export const REPLAY_OPTIONS = {
+  policy: { type: 'string' },
+  out: { type: 'string' },
+  workers: { type: 'string' },
+  window: { type: 'string' },
+  explain: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  to: { type: 'string' },
+  speed: { type: 'string' },
+  'udp-mode': { type: 'string' },
+  'hep-auth-key': { type: 'string' },
+} as const;
+
 /**
  * `aipref-enforcer replay <capture> [--policy f] [--out dir] [--workers n] [--window dur]
  * [--explain] [--json] [--quiet]` (SPEC §8): writes exports.ndjson and reports.ndjson (and
  * decisions.ndjson with --explain) into the output folder; prints a summary.
  */
 export async function runReplay(args: string[]): Promise<number> {
-  const { capture, captureAfter, values } = parseCommandArgs(args, {
-    policy: { type: 'string' },
-    out: { type: 'string' },
-    workers: { type: 'string' },
-    window: { type: 'string' },
-    explain: { type: 'boolean' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    to: { type: 'string' },
-    speed: { type: 'string' },
-    'udp-mode': { type: 'string' },
-    'hep-auth-key': { type: 'string' },
-  });
+  const { capture, captureAfter, values } = parseCommandArgs(args, REPLAY_OPTIONS);
   // `-` typed at a terminal, the pipe forgotten: nothing to read (usage, exit 2)
   refuseTerminalStdin(capture, 'replay');
   if (values.to !== undefined) {

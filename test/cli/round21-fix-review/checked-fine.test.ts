@@ -46,21 +46,15 @@ import { MAX_TIMER_MS } from '../../../src/export/abortable.js';
 import { natsServersForDisplay } from '../../../src/export/nats-exporter.js';
 import { parseReplayTarget, replayCapture } from '../../../src/sources/replay-sender.js';
 import { LiveChild } from '../../live/live-helpers.js';
+import { buildEthernetIpv4Udp } from '../../../native-free/frame-builder.js';
+import { REPLAY_OPTIONS } from '../../../src/cli/replay.js';
 
 const BIN = path.resolve(process.cwd(), 'bin/aipref-enforcer.js');
 const PCAP = path.resolve(process.cwd(), 'samples/call-small.pcap');
 const dir = mkdtempSync(path.join(tmpdir(), 'r21-fix-review-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const REPLAY_SPEC = {
-  policy: { type: 'string' },
-  out: { type: 'string' },
-  json: { type: 'boolean' },
-  explain: { type: 'boolean' },
-  to: { type: 'string' },
-  speed: { type: 'string' },
-  'hep-auth-key': { type: 'string' },
-} as const;
+const REPLAY_SPEC = REPLAY_OPTIONS;
 
 const lineOf = (f: () => unknown): string => {
   try {
@@ -146,30 +140,8 @@ describe('2b69ea0: no secret through a parse error', () => {
   });
 });
 
-function ipv4Udp(payload: Uint8Array): Uint8Array {
-  const udpLen = 8 + payload.length;
-  const ipLen = 20 + udpLen;
-  const f = new Uint8Array(14 + ipLen);
-  const dv = new DataView(f.buffer);
-  dv.setUint16(12, 0x0800);
-  const ip = 14;
-  f[ip] = 0x45;
-  dv.setUint16(ip + 2, ipLen);
-  f[ip + 8] = 64;
-  f[ip + 9] = 17;
-  f.set([10, 0, 0, 1], ip + 12);
-  f.set([10, 0, 0, 2], ip + 16);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += dv.getUint16(ip + i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  dv.setUint16(ip + 10, ~sum & 0xffff);
-  const u = ip + 20;
-  dv.setUint16(u, 40000);
-  dv.setUint16(u + 2, 40002);
-  dv.setUint16(u + 4, udpLen);
-  f.set(payload, u + 8);
-  return f;
-}
+/** One Ethernet/IPv4/UDP frame, 10.0.0.1:40000 → 10.0.0.2:40002, carrying `payload`. */
+const ipv4Udp = (payload: Uint8Array): Uint8Array => buildEthernetIpv4Udp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 40002, payload });
 
 /** A capture of two UDP datagrams `apartSec` seconds apart. */
 function twoDatagrams(name: string, apartSec: number): string {

@@ -9,19 +9,7 @@ export const SMALL_PCAP = path.resolve(process.cwd(), 'samples/call-small.pcap')
 export const cli = (args: string[], timeout = 120_000) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout });
 
 /** replay's options, as src/cli/replay.ts runReplay gives them to parseCommandArgs. */
-export const REPLAY_SPEC = {
-  policy: { type: 'string' },
-  out: { type: 'string' },
-  workers: { type: 'string' },
-  window: { type: 'string' },
-  explain: { type: 'boolean' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  to: { type: 'string' },
-  speed: { type: 'string' },
-  'udp-mode': { type: 'string' },
-  'hep-auth-key': { type: 'string' },
-} as const;
+export { REPLAY_OPTIONS as REPLAY_SPEC } from '../../../src/cli/replay.js';
 
 /** The message of the error `f` throws. */
 export function lineOf(f: () => unknown): string {

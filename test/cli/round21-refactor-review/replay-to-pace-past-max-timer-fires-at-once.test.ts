@@ -22,31 +22,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodePcapFileHeader, encodePcapRecord } from '../../../native-free/write.js';
 import { replayCapture } from '../../../src/sources/replay-sender.js';
+import { buildEthernetIpv4Udp } from '../../../native-free/frame-builder.js';
 
-function ipv4Udp(payload: Uint8Array): Uint8Array {
-  const udpLen = 8 + payload.length;
-  const ipLen = 20 + udpLen;
-  const f = new Uint8Array(14 + ipLen);
-  const dv = new DataView(f.buffer);
-  dv.setUint16(12, 0x0800);
-  const ip = 14;
-  f[ip] = 0x45;
-  dv.setUint16(ip + 2, ipLen);
-  f[ip + 8] = 64;
-  f[ip + 9] = 17;
-  f.set([10, 0, 0, 1], ip + 12);
-  f.set([10, 0, 0, 2], ip + 16);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += dv.getUint16(ip + i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  dv.setUint16(ip + 10, ~sum & 0xffff);
-  const u = ip + 20;
-  dv.setUint16(u, 40000);
-  dv.setUint16(u + 2, 40002);
-  dv.setUint16(u + 4, udpLen);
-  f.set(payload, u + 8);
-  return f;
-}
+/** One Ethernet/IPv4/UDP frame, 10.0.0.1:40000 → 10.0.0.2:40002, carrying `payload`. */
+const ipv4Udp = (payload: Uint8Array): Uint8Array => buildEthernetIpv4Udp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 40002, payload });
 
 let dir = '';
 let capture = '';
