@@ -12,6 +12,7 @@ import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseOptions, parseWorkerCount, refuseEmptyValues, SECRET_OPTIONS, urlForDisplay } from './args.js';
 import { UsageError } from './usage.js';
 import { MAX_TIMER_MS } from '../export/abortable.js';
+import { splitUserinfo } from '../export/nats-exporter.js';
 
 export interface HostPort {
   host: string;
@@ -24,7 +25,8 @@ export interface LiveOptions {
   /** HEPv3 on UDP and TCP at the same port */
   hep?: HostPort;
   hepAuthKey?: string;
-  iface?: { name: string; filter?: string };
+  /** filterFrom: where a config file gave the filter (`<file>: config key 'filter'`), for the line refusing it */
+  iface?: { name: string; filter?: string; filterFrom?: string };
   policyFile?: string;
   /** rotating NDJSON files here (exports.NNNNNN.ndjson, reports.…, decisions.… with explain) */
   outDir?: string;
@@ -239,7 +241,9 @@ function hostList(value: string | undefined, option: string): string[] | undefin
  * --server, NATS_URL) — handed to the client as its list, each entry trimmed; a user:password@
  * in any of them is taken as the credentials, as for one. An empty entry (`a,`) or one that is no
  * URL is bad usage, said by its number, never shown: `nats://u:pa,ss@h` split at a password's ','
- * leaves `nats://u:pa` (a ',' in a password is written %2C).
+ * leaves `nats://u:pa` (a ',' in a password is written %2C). The client sends one set of
+ * credentials to every server: entries carrying different ones are bad usage too (none shown),
+ * not the first set sent to a server another was written for.
  */
 function natsServerList(value: string): string[] {
   const servers = value.split(',').map((s) => s.trim());
@@ -249,6 +253,12 @@ function natsServerList(value: string): string[] {
     if (server === '') throw new UsageError(`--nats takes NATS servers separated by commas ${example}: ${which} is empty`);
     if (!isServerUrl(server)) throw new UsageError(`--nats takes NATS servers separated by commas ${example}: ${which} is not a server URL (not shown: a ',' in a password is written %2C)`);
   });
+  // (as the exporter takes them: decoded, so `u:p%40ss@` and `u:p@ss@` are the same set)
+  const sets = servers.map((server) => splitUserinfo(server).credentials);
+  const first = sets.findIndex((c) => c !== undefined);
+  const other = sets.findIndex((c) => c !== undefined && (c.user !== sets[first]!.user || c.pass !== sets[first]!.pass || c.token !== sets[first]!.token));
+  if (other >= 0)
+    throw new UsageError(`--nats: entries ${first + 1} and ${other + 1} carry different credentials; give one user:password@ (the client sends one set to every server)`, false);
   return servers;
 }
 
@@ -276,11 +286,14 @@ export async function liveOptionsFromArgs(args: string[]): Promise<LiveOptions> 
   refuseEmptyValues(flags);
   const config = typeof flags.config === 'string' ? await readConfig(flags.config) : {};
   try {
-    return await optionsFrom({ ...config, ...flags });
+    const options = await optionsFrom({ ...config, ...flags });
+    // a filter is compiled only once the capture opens (startLive): where it came from goes with it
+    if (options.iface?.filter !== undefined && 'filter' in config && !('filter' in flags)) options.iface.filterFrom = `${String(flags.config)}: config key 'filter'`;
+    return options;
   } catch (err) {
     // a value the config file gave (no flag over it): the file and its key are named
-    const key = err instanceof UsageError ? /^--([a-z-]+) /.exec(err.message)?.[1] : undefined;
-    if (key !== undefined && key in config && !(key in flags)) throw new UsageError(`${String(flags.config)}: config key '${key}': ${err instanceof Error ? err.message : ''}`);
+    const key = err instanceof UsageError ? /^--([a-z-]+)[ :]/.exec(err.message)?.[1] : undefined;
+    if (key !== undefined && key in config && !(key in flags)) throw new UsageError(`${String(flags.config)}: config key '${key}': ${err instanceof Error ? err.message : ''}`, (err as UsageError).withUsage);
     throw err;
   }
 }

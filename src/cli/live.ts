@@ -368,11 +368,15 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
           logFailure(reason, kind);
         },
       }).catch((err: unknown) => {
-        // the client's own text ("CONNECTION_REFUSED") names neither the flag nor the server; the
-        // server is named without the credentials its URL may carry (stderr goes to collected logs)
-        const server = natsServersForDisplay(opts.nats!.servers);
-        const reason = (err instanceof Error ? err.message : String(err)).split(opts.nats!.servers).join(server);
-        throw new Error(`--nats ${server}: cannot connect: ${reason}`);
+        // the client's own text ("CONNECTION_REFUSED") names neither the flag nor the server: every
+        // server of the list is named (it tried them all), each without the credentials its URL may
+        // carry (stderr goes to collected logs), as it is in the client's text (longest first: one
+        // entry may begin another)
+        const list = [opts.nats!.serverList ?? opts.nats!.servers].flat();
+        const reason = [...list]
+          .sort((a, b) => b.length - a.length)
+          .reduce((text, s) => text.split(s).join(natsServersForDisplay(s)), err instanceof Error ? err.message : String(err));
+        throw new Error(`--nats ${natsServersForDisplay(list)}: cannot connect: ${reason}`);
       });
       opened = nats;
       // On stop, not every pending send waited for (each retries until acknowledged, and a report
@@ -479,7 +483,9 @@ export async function startLive(opts: LiveOptions, internal: LiveInternals = {})
         (warning) => log({ event: 'capture-warning', level: 'warn', interface: opts.iface!.name, warning }),
       ).catch((err: unknown) => {
         // a filter libpcap cannot compile is the operator's typo, as for inspect: bad usage (exit 2: no restart mends it)
-        throw err instanceof BpfFilterError ? new UsageError(`--${err.message}`, false) : err;
+        // (one a config file gave is named by the file and its key, as its other values are)
+        if (!(err instanceof BpfFilterError)) throw err;
+        throw new UsageError(`${opts.iface!.filterFrom !== undefined ? `${opts.iface!.filterFrom}: ` : ''}--${err.message}`, false);
       });
       sources.set(`pcap:${opts.iface.name}`, counters);
       addresses.iface = opts.iface.name;

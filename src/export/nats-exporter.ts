@@ -21,7 +21,10 @@ import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLi
 import { urlForDisplay } from '../sources/url-for-display.js';
 
 export interface NatsExporterOptions {
-  /** e.g. "nats://127.0.0.1:4222"; a `user:pass@` (or `token@`) in it is taken as the credentials */
+  /**
+   * e.g. "nats://127.0.0.1:4222"; a `user:pass@` (or `token@`) in it is taken as the credentials
+   * (one set for every server); any server written `tls://` makes TLS required for all
+   */
   servers: string | string[];
   /** stream name; default "AIPREF" */
   stream?: string;
@@ -112,7 +115,25 @@ export class NatsJetStreamExporter implements Exporter {
     // nats.js ignores a URL's userinfo: it is taken out of the URL into the connection's credentials
     const servers = [opts.servers].flat().map(splitUserinfo);
     const credentials = servers.find((s) => s.credentials !== undefined)?.credentials;
-    const nc = await connect({ servers: servers.map((s) => s.server), maxReconnectAttempts: -1, ...credentials, ...opts.connection });
+    // nats.js drops a URL's scheme and encrypts only when asked (`tls`) or offered: a tls:// server
+    // means TLS required — for every server (the client holds one TLS setting, as nats.go sets Secure
+    // for its whole pool), so a server offering none is refused (ServerOptionNotAvailable) before any
+    // CONNECT, never sent the credentials in clear
+    const tlsRequired = servers.some((s) => TLS_SCHEME.test(s.server));
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: servers.map((s) => s.server),
+        maxReconnectAttempts: -1,
+        ...credentials,
+        ...opts.connection,
+        ...(tlsRequired && { tls: opts.connection?.tls || {} }),
+      });
+    } catch (err) {
+      if (tlsRequired && err instanceof NatsError && err.code === ErrorCode.ServerOptionNotAvailable)
+        throw new Error(`${servers.length > 1 ? 'a server' : 'the server'} offers no TLS, which tls:// requires (no credentials sent)`, { cause: err });
+      throw err;
+    }
     try {
       const streamName = opts.stream ?? 'AIPREF';
       const jsm = await nc.jetstreamManager({ timeout: opts.timeoutMs ?? 5000 });
@@ -370,8 +391,11 @@ function streamMissing(err: unknown): boolean {
   return err instanceof NatsError && (err.code === ErrorCode.NoResponders || /stream not found/i.test(err.message));
 }
 
+/** A server written `tls://…` (any case): TLS required. */
+const TLS_SCHEME = /^tls:\/\//i;
+
 /** `user:pass@` or `token@` taken out of a server URL, for the connection options (nats.js ignores userinfo). */
-function splitUserinfo(server: string): { server: string; credentials?: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> } {
+export function splitUserinfo(server: string): { server: string; credentials?: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> } {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? '';
   const at = server.lastIndexOf('@');
   if (at < scheme.length) return { server };
