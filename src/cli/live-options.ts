@@ -262,6 +262,19 @@ function natsServerList(value: string): string[] {
   return servers;
 }
 
+/**
+ * Every --nats entry's scheme is NATS's own — nats:// or tls:// (any case) — or none (host:port).
+ * The client drops any other without a word and speaks plain NATS: `wss://` or `https://` would
+ * connect in clear where the operator meant encryption. The scheme is said, never the rest.
+ */
+function refuseOtherSchemes(value: string): void {
+  for (const server of value.split(',')) {
+    const scheme = /^\s*([a-z][a-z0-9+.-]*):\/\//i.exec(server)?.[1];
+    if (scheme !== undefined && !/^(nats|tls)$/i.test(scheme))
+      throw new UsageError(`--nats takes nats:// or tls:// servers (or host:port), not ${scheme}:// (for TLS write tls://)`);
+  }
+}
+
 /** `nats://host:port`, `tls://host`, `host:port`…: a URL with a host once a scheme-less entry gets `nats://`. */
 function isServerUrl(server: string): boolean {
   try {
@@ -332,6 +345,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   if (to === undefined && str('token')) throw new UsageError('--token applies to --to (the AI service\'s bearer token)');
   if (!str('hep') && str('hep-auth-key')) throw new UsageError('--hep-auth-key applies to --hep');
   const nats = str('nats');
+  if (nats !== undefined) refuseOtherSchemes(nats);
   // checked with or without --nats: a typo is said at once, not when --nats is added
   const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;
   const natsMaxPending = str('nats-max-pending') && positive(wholeNumber(str('nats-max-pending'), 'nats-max-pending')!, 'nats-max-pending');

@@ -22,3 +22,19 @@ describe('--explain without files', () => {
     expect((await liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--explain'])).explain).toBe(true);
   });
 });
+
+describe('--nats schemes', () => {
+  it('takes nats://, tls:// (any case) and host:port; any other scheme is bad usage naming it (wss:// or https:// would connect in clear)', async () => {
+    for (const ok of ['nats://n:4222', 'TLS://n:4222', 'n:4222', 'nats://a:4222,tls://b:4222']) {
+      expect((await liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--nats', ok])).nats?.servers).toBe(ok);
+    }
+    for (const [value, scheme] of [['wss://u:S3cret@n:4222', 'wss'], ['https://n', 'https'], ['nats://a:4222,ws://b:4222', 'ws']] as const) {
+      const err = await liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--nats', value]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(new RegExp(`^--nats takes nats:// or tls:// servers \\(or host:port\\), not ${scheme}://`));
+      expect(err?.message).not.toContain('S3cret');
+    }
+  });
+});
