@@ -13,6 +13,8 @@
  * room) undelivered, its stored copy is looked for by its message id and deleted at expiresAt.
  * A server back without the stream (an empty store, the stream deleted) gets it made again.
  */
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { connect, Empty, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { abortableDelay, unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
@@ -127,7 +129,8 @@ export class NatsJetStreamExporter implements Exporter {
         maxReconnectAttempts: -1,
         ...credentials,
         ...opts.connection,
-        ...(tlsRequired && { tls: opts.connection?.tls || {} }),
+        // (nats.js hands its tls options to tls.connect whole: checkServerIdentity is Node's, not in its type)
+        ...(tlsRequired && { tls: opts.connection?.tls || ({ checkServerIdentity: writtenHostsIdentity(servers.map((s) => s.server)) } as NonNullable<ConnectionOptions['tls']>) }),
       });
     } catch (err) {
       if (tlsRequired && err instanceof NatsError && err.code === ErrorCode.ServerOptionNotAvailable)
@@ -393,6 +396,35 @@ function streamMissing(err: unknown): boolean {
 
 /** A server written `tls://…` (any case): TLS required. */
 const TLS_SCHEME = /^tls:\/\//i;
+
+/**
+ * The certificate check for the servers as written. nats.js gives a server written as an IP
+ * address no TLS name, so Node checks its certificate against 'localhost' — any trusted
+ * certificate for localhost passed for every IP address, and one for the address itself was
+ * refused. Such a check is made against the addresses written instead (the certificate must be one
+ * of theirs); a name is checked as Node checks it.
+ */
+function writtenHostsIdentity(servers: readonly string[]): (hostname: string, cert: PeerCertificate) => Error | undefined {
+  const hosts = servers.map(hostOf);
+  const addresses = hosts.filter((h) => isIP(h) !== 0);
+  return (hostname, cert) => {
+    if (hostname === 'localhost' && !hosts.includes('localhost') && addresses.length > 0) {
+      const failures = addresses.map((address) => checkServerIdentity(address, cert));
+      return failures.includes(undefined) ? undefined : failures[0];
+    }
+    return checkServerIdentity(hostname, cert);
+  };
+}
+
+/** A server's host as written (`tls://[::1]:4222` → `::1`; scheme-less `h:4222` → `h`); '' if it has none. */
+function hostOf(server: string): string {
+  try {
+    const host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `nats://${server}`).hostname;
+    return host.startsWith('[') ? host.slice(1, -1) : host;
+  } catch {
+    return '';
+  }
+}
 
 /** `user:pass@` or `token@` taken out of a server URL, for the connection options (nats.js ignores userinfo). */
 export function splitUserinfo(server: string): { server: string; credentials?: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> } {
