@@ -12,7 +12,7 @@ import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseOptions, parseWorkerCount, refuseEmptyValues, SECRET_OPTIONS, urlForDisplay } from './args.js';
 import { UsageError } from './usage.js';
 import { MAX_TIMER_MS } from '../export/abortable.js';
-import { splitUserinfo } from '../export/nats-exporter.js';
+import { natsServerHost, splitUserinfo } from '../export/nats-exporter.js';
 
 export interface HostPort {
   host: string;
@@ -277,11 +277,7 @@ function refuseOtherSchemes(value: string): void {
 
 /** `nats://host:port`, `tls://host`, `host:port`…: a URL with a host once a scheme-less entry gets `nats://`. */
 function isServerUrl(server: string): boolean {
-  try {
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `nats://${server}`).host !== '';
-  } catch {
-    return false;
-  }
+  return natsServerHost(server) !== '';
 }
 
 function duration(value: string | undefined, option: string): number | undefined {

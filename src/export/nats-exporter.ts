@@ -408,7 +408,7 @@ const TLS_SCHEME = /^tls:\/\//i;
  * of theirs); a name is checked as Node checks it.
  */
 function writtenHostsIdentity(servers: readonly string[]): (hostname: string, cert: PeerCertificate) => Error | undefined {
-  const hosts = servers.map(hostOf);
+  const hosts = servers.map(natsServerHost);
   const addresses = hosts.filter((h) => isIP(h) !== 0);
   return (hostname, cert) => {
     if (hostname === 'localhost' && !hosts.includes('localhost') && addresses.length > 0) {
@@ -420,7 +420,7 @@ function writtenHostsIdentity(servers: readonly string[]): (hostname: string, ce
 }
 
 /** A server's host as written (`tls://[::1]:4222` → `::1`; scheme-less `h:4222` → `h`); '' if it has none. */
-function hostOf(server: string): string {
+export function natsServerHost(server: string): string {
   try {
     const host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `nats://${server}`).hostname;
     return host.startsWith('[') ? host.slice(1, -1) : host;
