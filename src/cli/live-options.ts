@@ -12,7 +12,7 @@ import type { MirrorMode } from '../sources/udp-listener.js';
 import { parseOptions, parseWorkerCount, refuseEmptyValues, SECRET_OPTIONS, urlForDisplay } from './args.js';
 import { UsageError } from './usage.js';
 import { MAX_TIMER_MS } from '../export/abortable.js';
-import { natsServerHost, splitUserinfo } from '../export/nats-exporter.js';
+import { natsServerHost, schemeOf, splitUserinfo } from '../export/nats-exporter.js';
 
 export interface HostPort {
   host: string;
@@ -269,9 +269,9 @@ function natsServerList(value: string): string[] {
  */
 function refuseOtherSchemes(value: string): void {
   for (const server of value.split(',')) {
-    const scheme = /^\s*([a-z][a-z0-9+.-]*):\/\//i.exec(server)?.[1];
-    if (scheme !== undefined && !/^(nats|tls)$/i.test(scheme))
-      throw new UsageError(`--nats takes nats:// or tls:// servers (or host:port), not ${scheme}:// (for TLS write tls://)`);
+    const scheme = schemeOf(server.trimStart());
+    if (scheme !== '' && !/^(nats|tls):\/\/$/i.test(scheme))
+      throw new UsageError(`--nats takes nats:// or tls:// servers (or host:port), not ${scheme} (for TLS write tls://)`);
   }
 }
 

@@ -419,10 +419,15 @@ function writtenHostsIdentity(servers: readonly string[]): (hostname: string, ce
   };
 }
 
+/** A server entry's `scheme://` as written (any scheme, any case: `TLS://`, `wss://`); '' for a bare `host:port`. */
+export function schemeOf(server: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? '';
+}
+
 /** A server's host as written (`tls://[::1]:4222` → `::1`; scheme-less `h:4222` → `h`); '' if it has none. */
 export function natsServerHost(server: string): string {
   try {
-    const host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(server) ? server : `nats://${server}`).hostname;
+    const host = new URL(schemeOf(server) !== '' ? server : `nats://${server}`).hostname;
     return host.startsWith('[') ? host.slice(1, -1) : host;
   } catch {
     return '';
@@ -431,7 +436,7 @@ export function natsServerHost(server: string): string {
 
 /** `user:pass@` or `token@` taken out of a server URL, for the connection options (nats.js ignores userinfo). */
 export function splitUserinfo(server: string): { server: string; credentials?: Pick<ConnectionOptions, 'user' | 'pass' | 'token'> } {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(server)?.[0] ?? '';
+  const scheme = schemeOf(server);
   const at = server.lastIndexOf('@');
   if (at < scheme.length) return { server };
   const userinfo = server.slice(scheme.length, at);
