@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 const LOCKS_HELD = new Set<string>();
 
 /**
- * Claims the lock file `path` (in `dir`): its content (pid, host, a random token, a newline) is
+ * Claims the lock file `path` (in `dir`): its content (pid, host, a random token, where /proc tells
+ * it this process's start — `<boot id>/<start tick>` —, a newline) is
  * written to a file of its own first and linked into place, which succeeds for one taker only and
  * never shows a half-written lock. Where the file system has no hard links (vfat, exFAT, many FUSE
  * mounts, CIFS without Unix extensions: link fails with EPERM or ENOTSUP) the lock is made by an
@@ -31,11 +32,13 @@ const LOCKS_HELD = new Set<string>();
  * whose `.break` is no longer its own deletes nothing. Then the claim is tried again.
  *
  * Refused, with the one line `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a
- * lock of a running process (this one included: two services in one process), or of another host,
- * whose processes cannot be seen from here. Returns the token, which releaseLock needs.
+ * lock of a running process that may be its owner (see ownerMayRun; this one included: two
+ * services in one process), or of another host, whose processes cannot be seen from here.
+ * Returns the token, which releaseLock needs.
  */
 export async function takeLock(path: string, dir: string, refusal: (owner: string) => string): Promise<string> {
-  const token = `${process.pid} ${hostname()} ${randomUUID()}`;
+  const start = ownStart();
+  const token = `${process.pid} ${hostname()} ${randomUUID()}${start === null ? '' : ` ${start}`}`;
   const mine = `${path}.${randomUUID()}.tmp`;
   await writeFile(mine, `${token}\n`);
   let hardLinks = true;
@@ -65,7 +68,7 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
       const held = await readLock(path);
       if (held !== null) {
         const owner = lockOwner(held.text);
-        if (owner !== null && ownerMayRun(owner, held.text.trim())) {
+        if (owner !== null && ownerMayRun(owner, held)) {
           throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
         }
         if (owner !== null || !isYoung(held.mtimeMs)) await clearStale(path, held, token);
@@ -186,22 +189,90 @@ function lockOwner(text: string): { pid: number; host: string } | null {
 
 /**
  * Whether a lock's owner may still be writing: this process (another service of the same folder)
- * or another host always may; a pid here, while it runs a node process (a pid the system gave
- * since to another program is a dead owner's).
+ * or another host always may; a pid here, while it runs the process that took the lock. Where /proc
+ * tells a process's start, that is the one the lock recorded (its boot id and start tick: a pid
+ * given since to another program, node or not, started at another tick; a lock of an earlier boot
+ * names no running process), or for a lock without it (written by an earlier version) one started
+ * before the lock was written (its mtime); then, as where /proc tells no start, one running node
+ * (a pid the system gave since to another program is a dead owner's). No /proc: any running pid.
  */
-function ownerMayRun(owner: { pid: number; host: string }, token: string): boolean {
+function ownerMayRun(owner: { pid: number; host: string }, held: { text: string; mtimeMs: number }): boolean {
   if (owner.host !== hostname()) return true;
   // this process: only where it holds that very lock (a container restarted after a crash is
   // often given the same pid, pid 1 even: its lock is stale)
-  if (owner.pid === process.pid) return LOCKS_HELD.has(token);
+  if (owner.pid === process.pid) return LOCKS_HELD.has(held.text.trim());
   try {
     process.kill(owner.pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const ticks = startTicks(owner.pid);
+  if (ticks !== null) {
+    const recorded = held.text.trim().split(/\s+/)[3]?.split('/');
+    if (recorded?.length === 2) {
+      const [boot, at] = recorded as [string, string];
+      const now = bootId();
+      return at === ticks && (boot === UNKNOWN_BOOT || now === null || boot === now);
+    }
+    const btime = bootTime();
+    if (btime !== null && (btime + Number(ticks) / CLOCK_TICKS_PER_SECOND) * 1000 > held.mtimeMs + START_SLACK_MS) return false;
   }
   try {
     return readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').includes('node');
   } catch {
     return true; // no /proc to ask: it runs, whatever it is
   }
+}
+
+/**
+ * The unit of /proc/<pid>/stat's start tick, Linux's USER_HZ (`getconf CLK_TCK`): 100 on every
+ * architecture Node runs on (the kernel converts to it whatever its own HZ).
+ */
+const CLOCK_TICKS_PER_SECOND = 100;
+/**
+ * A process started less than this after a lock's mtime (without a start recorded) may still be
+ * its owner: btime is whole seconds, and a file system's mtime may be coarse (2 s on FAT).
+ */
+const START_SLACK_MS = 3_000;
+/** The boot id written in a lock where /proc/sys/kernel/random/boot_id cannot be read. */
+const UNKNOWN_BOOT = '-';
+
+/** A process's start, in clock ticks since boot (/proc/<pid>/stat field 22, as text); null where /proc does not tell it. */
+function startTicks(pid: number): string | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // field 2, the command name in parentheses, may hold spaces and parentheses itself: fields 3… follow its last ')'
+  const close = stat.lastIndexOf(')');
+  const ticks = close < 0 ? undefined : stat.slice(close + 2).split(' ')[22 - 3];
+  return ticks !== undefined && /^\d+$/.test(ticks) ? ticks : null;
+}
+
+/** This boot's id (changes at every boot); null where it cannot be read. */
+function bootId(): string | null {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return /^[0-9a-f-]+$/i.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** When this system booted, in seconds since the epoch (/proc/stat btime, read each time: it follows a clock step); null where it cannot be read. */
+function bootTime(): number | null {
+  try {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    return m === null ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** `<boot id>/<start tick>` of this process, written into its locks; null where /proc does not tell its start. */
+function ownStart(): string | null {
+  const ticks = startTicks(process.pid);
+  return ticks === null ? null : `${bootId() ?? UNKNOWN_BOOT}/${ticks}`;
 }

@@ -1,7 +1,5 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of the
- * files the enforcer keeps on disk and left — it fails today. A lock whose pid now runs another node program is taken for a live owner (any node process counts).
- * Rename it to .test.ts once fixed. (README.)
+ * Found by a review of the files the enforcer keeps on disk, fixed since: a lock's owner is the running process that started when the lock records (boot id and start tick), or for a lock without it one started no later than the lock was written (dir-lock.ts takeLock, ownerMayRun).
  *
  * Input: `<dir>/exports.lock` naming (this host and) the pid of an unrelated running node
  * program (`node -e "setTimeout(() => {}, 30000)"`): the enforcer that wrote the lock crashed
@@ -15,10 +13,11 @@
  * program, is taken over". The process was started after the lock was written, so it cannot be
  * its owner: open() succeeds.
  *
- * Fix: src/export/ndjson-rotating.ts, ownerMayRun(): compare the process's start time
- * (/proc/<pid>/stat field 22, starttime in clock ticks since boot, with /proc/stat btime) with
- * the lock's mtime (or write the owner's start time into the lock): a process started after the
- * lock was written is not its owner. The "node" cmdline test can stay as a fallback.
+ * Fix: src/export/dir-lock.ts (shared by the NDJSON files' lock and the spool's), takeLock()
+ * writes the owner's start (`<boot id>/<start tick>`) into the lock and ownerMayRun() asks for
+ * the very process; for a lock without it (this one, as an earlier version wrote it) a process
+ * started after the lock's mtime (/proc/<pid>/stat field 22 with /proc/stat btime, 3 s slack) is
+ * not its owner. The "node" cmdline test stays as the fallback.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
