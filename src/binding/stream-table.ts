@@ -135,6 +135,16 @@ export class StreamTable {
     return this.sessions.get(key);
   }
 
+  /** The session of media no dialog routes at this transport pair (unboundSessionKey), if there is one. */
+  existingUnbound(key: string): RtpSession | undefined {
+    return this.unbound.size === 0 ? undefined : this.unbound.get(key);
+  }
+
+  /** How many sessions of media no dialog routes there are. */
+  get unboundCount(): number {
+    return this.unbound.size;
+  }
+
   stream(session: RtpSession, ssrc: number, ts: number): StreamState {
     let st = session.streams.get(ssrc);
     if (st) {

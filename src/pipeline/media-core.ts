@@ -8,9 +8,10 @@
  * every key is derived from the capture, never from scheduling.
  */
 import { readUint32 } from '../../native-free/big-endian.js';
+import { formatIpv4 } from '../../native-free/ipv4.js';
 import { FlowCache } from '../binding/flow-cache.js';
 import { bindStream, forgetOfferedMid, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
-import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
+import { canonicalIpv6, ipv4ToNumber, TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
@@ -229,6 +230,7 @@ export class MediaCore {
         if (previous !== undefined) this.keepFormerKeys(ev.scope.key, previous, ev.scope);
         this.scopes.set(ev.scope.key, ev.scope);
         this.transports.set(ev.scope);
+        if (this.table.unboundCount > 0) this.retireUnboundOf(ev.scope, ev.frame, ev.ts);
         const session = this.table.existingSession(ev.scope.key);
         if (session) {
           // what decided each stream's telemetry until now, when there are windows to keep or close
@@ -393,6 +395,38 @@ export class MediaCore {
       this.retire(session);
     }
     this.flows.forget([], gone.map((s) => s.key));
+  }
+
+  /**
+   * Retires the sessions of media no dialog routed between two transport addresses one
+   * m-section of the scope (or of its pending offer) names: from this event on their packets
+   * are the dialog's (SPEC §2), and what the unbound session held is history — an ended row in
+   * `bindings`, its open windows closed here (a stream that loses its dialog again is a new
+   * unbound stream, reported again: its UNBOUND flag went with it). Every shard sees the event at
+   * the same packet; the one holding the session (its transport pair's) retires it. A few map
+   * lookups per m-section, at signaling events only.
+   */
+  private retireUnboundOf(scope: DialogScope, frame: number, ts: number): void {
+    let gone: string[] | null = null;
+    for (const s of [scope, scope.pending]) {
+      for (const section of s?.sections ?? []) {
+        const ends = unboundEnds(section);
+        for (let i = 0; i < ends.length; i++) {
+          for (let j = i + 1; j < ends.length; j++) {
+            const a = ends[i]!;
+            const b = ends[j]!;
+            const key = a < b ? `${a}|${b}` : `${b}|${a}`;
+            const session = this.table.existingUnbound(key);
+            if (session === undefined) continue;
+            this.closeSessionWindows(session, 'scope-change', frame, ts);
+            this.table.dropSession(key);
+            this.retire(session);
+            (gone ??= []).push(key);
+          }
+        }
+      }
+    }
+    if (gone !== null) this.flows.forget([], gone);
   }
 
   /** A session gone from the table: kept for the binding table (`bindings`), else its streams counted. */
@@ -1356,6 +1390,34 @@ export function unroutedPairV4(src4: number, sport: number, dst4: number, dport:
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
   return ((lo % 2147483629) * 31 + (hi % 2147483629)) >>> 0;
+}
+
+/**
+ * The ends an m-section's addresses (RTP and RTCP, both sides) give a session of media no dialog
+ * routes, as unboundSessionKey spells them: address as the packet layer prints it (an
+ * IPv4-mapped one as IPv4 too: its media comes over IPv4), port rounded down to even.
+ */
+function unboundEnds(section: SectionScope): string[] {
+  const ends: string[] = [];
+  const add = (end: string) => {
+    if (!ends.includes(end)) ends.push(end);
+  };
+  for (const list of [section.rtp, section.rtcp]) {
+    for (const { address, port } of list) {
+      if (port <= 0) continue;
+      const even = port & ~1;
+      const n = ipv4ToNumber(address);
+      if (n >= 0) {
+        add(`${formatIpv4(n)}:${even}`);
+        continue;
+      }
+      const text = canonicalIpv6(address);
+      add(`${text}:${even}`);
+      const mapped = text.startsWith('::ffff:') ? ipv4ToNumber(text.slice(7)) : -1;
+      if (mapped >= 0) add(`${formatIpv4(mapped)}:${even}`);
+    }
+  }
+  return ends;
 }
 
 export function unboundSessionKey(addr: PacketAddress): string {

@@ -8,7 +8,7 @@
 //   B:5000 (no a=ssrc); then a plain SR of 1111 on the same transport.
 // Was: the pre-signaling compound is dropped under apt-none (the tag is honoured), but once the address is
 //   signaled the stream is a fresh one in c1's session: the tag is forgotten and the SR is exported raw
-//   under apt-raw alone (bindings: 1111 via "transport", apt [apt-raw]; plus a stale no-dialog row).
+//   under apt-raw alone (bindings: 1111 via "transport", apt [apt-raw]; plus an ended no-dialog row (a live one before the retirement fix)).
 // Correct: SPEC §2.4 an SDES PRIV aipref item binds that SSRC, and "media-plane tags never relax
 //   signaling ... both apply, and the most restrictive result wins" (binding-conflict): the SR must be
 //   dropped (export-none, apt-raw + apt-none), not exported raw. (The stream table itself treats losing a

@@ -1,9 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of how
- * decisions explain themselves and left — it fails today. The unbound session's stream that
- * was reported stays 300 s, and which shard holds it need not hold the dialog that ended in
- * between, so "a new period without a dialog" cannot be told the same way by every shard.
- * Rename it to .test.ts once fixed. (README, known limits.)
+ * Found by a review of how decisions explain themselves, fixed since: a scope naming a transport
+ * pair retires the unbound session of that pair (and with it the stream's UNBOUND report flag),
+ * so a later period without a dialog is a fresh unbound stream, reported again
+ * (src/pipeline/media-core.ts applyEvent, retireUnboundOf).
  *
  * Input: hand-built (helpers.ts callOf), policy apt-raw {user, raw}. Call X@h (From tag f1,
  * a=aipref:mid apt-raw, SSRC 1111 on 10.0.0.1:4001 → 10.0.0.2:5001) is set up (frames 1–3),
@@ -22,10 +21,9 @@
  *   telemetry after the second call's BYE is a new occurrence (the stream was bound to another
  *   dialog in between), and whether it is reported must not hang on whether an unrelated earlier
  *   call on the same addresses ended less than 300 s before.
- * Fix: src/pipeline/media-core.ts: the UNBOUND flag (ReportedFlag.UNBOUND, reportUnbound) of
- *   the stream in the unbound session (unboundSessionKey) must be cleared when the same
- *   SSRC/transport is bound to a dialog again (e.g. when a dialog's streams are ended and its
- *   late media falls back to the unbound session), or kept per dialog that last held the stream.
+ * Fix: src/pipeline/media-core.ts applyEvent('scope') → retireUnboundOf: the second call's scope
+ *   names A:4000 / B:5000, so the unbound session of that pair (unboundSessionKey, the stream
+ *   with ReportedFlag.UNBOUND) is retired; the late SR at frame 14 makes a fresh one, reported.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { A, B, replay, rtcp, sr } from '../calls-on-any-address.js';
