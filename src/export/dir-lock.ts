@@ -5,9 +5,10 @@
  * waiting items taken up by both.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants, readFileSync, type Stats } from 'node:fs';
+import { link, lstat, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { errorReason } from './ndjson-file.js';
 
 /** The lock tokens this process holds (released at close). */
 const LOCKS_HELD = new Set<string>();
@@ -34,6 +35,10 @@ const LOCKS_HELD = new Set<string>();
  * Refused, with the one line `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a
  * lock of a running process that may be its owner (see ownerMayRun; this one included: two
  * services in one process), or of another host, whose processes cannot be seen from here.
+ * Refused at once too, in one line naming the lock file and what is wrong with it: a lock path
+ * that is not a regular file (a folder, a FIFO, a symbolic link…) or cannot be read (EACCES) —
+ * no taker made it, and none can clear it; waiting would not change it. A regular file longer
+ * than any lock (one short line) is no taker's, whatever its age: cleared as stale.
  * Returns the token, which releaseLock needs.
  */
 export async function takeLock(path: string, dir: string, refusal: (owner: string) => string): Promise<string> {
@@ -65,13 +70,13 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
         LOCKS_HELD.add(token);
         return token;
       }
-      const held = await readLock(path);
+      const held = await readLock(path, dir);
       if (held !== null) {
-        const owner = lockOwner(held.text);
-        if (owner !== null && ownerMayRun(owner, held)) {
+        const owner = held.cut ? null : lockOwner(held.text);
+        if (owner !== null && ownerMayRun(owner, held.text)) {
           throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
         }
-        if (owner !== null || !isYoung(held.mtimeMs)) await clearStale(path, held, token);
+        if (owner !== null || held.cut || !isYoung(held.mtimeMs)) await clearStale(path, dir, held, token);
         else await pause(); // a taker without hard links still writing its lock
       }
       if (Date.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
@@ -107,22 +112,62 @@ async function identity(file: string): Promise<FileIdentity | null> {
   return st === null ? null : { ino: st.ino, mtimeMs: st.mtimeMs };
 }
 
-/** The lock's text and identity, read through one handle (both of the same file); null when there is none. */
-async function readLock(path: string): Promise<(FileIdentity & { text: string }) | null> {
+/** The most of a lock file read: a lock is one line of well under 200 bytes (pid, host, token, start). */
+const LOCK_MAX_BYTES = 4096;
+
+/** A lock file as read: its identity, its text (its first LOCK_MAX_BYTES), and whether it is longer than that (no taker's). */
+interface HeldLock extends FileIdentity {
+  text: string;
+  cut: boolean;
+}
+
+/**
+ * The lock's text and identity, read through one handle (both of the same file); null when there
+ * is none (gone: claim again). Only a regular file is read, its first LOCK_MAX_BYTES only (a 3 GiB
+ * file is no lock: read whole, it failed and was taken for gone, again and again for 10 s): lstat
+ * first, so that a FIFO is not opened (its open would wait for a writer), and the open neither
+ * follows a link nor waits (something put in the lock's place since). A lock path that is not a
+ * regular file, or that cannot be read (EACCES), throws the one line takeLock refuses with.
+ */
+async function readLock(path: string, dir: string): Promise<HeldLock | null> {
+  const cannot = (what: string, cause?: unknown): Error => new Error(`${dir}: cannot take ${path}: ${what}`, { cause });
+  const gone = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
   let handle;
   try {
-    handle = await open(path, 'r');
-  } catch {
-    return null;
+    const kind = fileKind(await lstat(path));
+    if (kind !== null) throw cannot(`not a regular file (${kind}): delete it`);
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if (gone(err)) return null;
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+    throw cannot(`cannot read it: ${errorReason(err)}`, err);
   }
   try {
     const st = await handle.stat();
-    return { ino: st.ino, mtimeMs: st.mtimeMs, text: await handle.readFile('utf8') };
-  } catch {
-    return null;
+    const kind = fileKind(st);
+    if (kind !== null) throw cannot(`not a regular file (${kind}): delete it`);
+    const buf = Buffer.alloc(LOCK_MAX_BYTES + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got) got = (await handle.read(buf, n, buf.length - n, n)).bytesRead;
+    const cut = n > LOCK_MAX_BYTES;
+    return { ino: st.ino, mtimeMs: st.mtimeMs, text: buf.toString('utf8', 0, Math.min(n, LOCK_MAX_BYTES)), cut };
+  } catch (err) {
+    if (gone(err)) return null;
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
+    throw cannot(`cannot read it: ${errorReason(err)}`, err);
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** What a lock path is when it is not a regular file (`a folder`…); null for a regular file. */
+function fileKind(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'a folder';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 /**
@@ -130,7 +175,7 @@ async function readLock(path: string): Promise<(FileIdentity & { text: string })
  * `<path>.break`, which one taker holds at a time; a taker finding it held clears it if it is a
  * killed taker's (a few seconds old), waits and tries its claim again.
  */
-async function clearStale(path: string, held: FileIdentity & { text: string }, token: string): Promise<void> {
+async function clearStale(path: string, dir: string, held: HeldLock, token: string): Promise<void> {
   const guard = `${path}.break`;
   let own: FileIdentity | null;
   try {
@@ -147,7 +192,7 @@ async function clearStale(path: string, held: FileIdentity & { text: string }, t
     // are coarse (1 s) and freed inode numbers are given again at once (ext4 does), a fresh lock
     // made within the second can share the first two — and `.break` still this taker's (not
     // cleared as a killed taker's)
-    const now = await readLock(path);
+    const now = await readLock(path, dir);
     if (sameFile(now, held) && now!.text === held.text && sameFile(await identity(guard), own)) await unlink(path).catch(() => undefined);
   } finally {
     if (sameFile(await identity(guard), own)) await unlink(guard).catch(() => undefined);
@@ -178,7 +223,8 @@ export async function releaseLock(path: string, token: string): Promise<void> {
 
 /**
  * The pid and host a lock names; null for one not ending in its newline — empty or partial (a taker
- * without hard links still writing it, or one cut short) — or unreadable, which is stale once old.
+ * without hard links still writing it, or one cut short) — or unreadable, which is stale once old
+ * (one longer than any lock is not asked here: stale at once).
  */
 function lockOwner(text: string): { pid: number; host: string } | null {
   if (!text.endsWith('\n')) return null;
@@ -190,32 +236,34 @@ function lockOwner(text: string): { pid: number; host: string } | null {
 /**
  * Whether a lock's owner may still be writing: this process (another service of the same folder)
  * or another host always may; a pid here, while it runs the process that took the lock. Where /proc
- * tells a process's start, that is the one the lock recorded (its boot id and start tick: a pid
- * given since to another program, node or not, started at another tick; a lock of an earlier boot
- * names no running process), or for a lock without it (written by an earlier version) one started
- * before the lock was written (its mtime); then, as where /proc tells no start, one running node
- * (a pid the system gave since to another program is a dead owner's). No /proc: any running pid.
+ * tells a process's state and start (read once, /proc/<pid>/stat): not a zombie or dead one (it has
+ * exited, writes nothing: kill(0) still answers for it until its parent reaps it), and the one
+ * started when the lock recorded (its boot id and start tick: a pid given since to another
+ * program, node or not, started at another tick; a lock of an earlier boot names no running
+ * process). A lock without a recorded start (an earlier version's, during an upgrade): a running
+ * node process is its owner — its mtime is no witness of when it was written against a process's
+ * start (a clock stepped since, a mount's clock behind), so a pid reused by another node program
+ * holds such a lock, a known limit. No /proc: any running pid.
  */
-function ownerMayRun(owner: { pid: number; host: string }, held: { text: string; mtimeMs: number }): boolean {
+function ownerMayRun(owner: { pid: number; host: string }, text: string): boolean {
   if (owner.host !== hostname()) return true;
   // this process: only where it holds that very lock (a container restarted after a crash is
   // often given the same pid, pid 1 even: its lock is stale)
-  if (owner.pid === process.pid) return LOCKS_HELD.has(held.text.trim());
+  if (owner.pid === process.pid) return LOCKS_HELD.has(text.trim());
   try {
     process.kill(owner.pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const ticks = startTicks(owner.pid);
-  if (ticks !== null) {
-    const recorded = held.text.trim().split(/\s+/)[3]?.split('/');
+  const proc = procStat(owner.pid);
+  if (proc !== null) {
+    if (EXITED_STATES.has(proc.state)) return false;
+    const recorded = text.trim().split(/\s+/)[3]?.split('/');
     if (recorded?.length === 2) {
       const [boot, at] = recorded as [string, string];
       const now = bootId();
-      return at === ticks && (boot === UNKNOWN_BOOT || now === null || boot === now);
+      return at === proc.ticks && (boot === UNKNOWN_BOOT || now === null || boot === now);
     }
-    const btime = bootTime();
-    if (btime !== null && (btime + Number(ticks) / CLOCK_TICKS_PER_SECOND) * 1000 > held.mtimeMs + START_SLACK_MS) return false;
   }
   try {
     return readFileSync(`/proc/${owner.pid}/cmdline`, 'utf8').includes('node');
@@ -224,21 +272,17 @@ function ownerMayRun(owner: { pid: number; host: string }, held: { text: string;
   }
 }
 
-/**
- * The unit of /proc/<pid>/stat's start tick, Linux's USER_HZ (`getconf CLK_TCK`): 100 on every
- * architecture Node runs on (the kernel converts to it whatever its own HZ).
- */
-const CLOCK_TICKS_PER_SECOND = 100;
-/**
- * A process started less than this after a lock's mtime (without a start recorded) may still be
- * its owner: btime is whole seconds, and a file system's mtime may be coarse (2 s on FAT).
- */
-const START_SLACK_MS = 3_000;
+/** /proc/<pid>/stat states of a process that has exited: zombie, dead (`x` on Linux 2.6.33–3.13). */
+const EXITED_STATES = new Set(['Z', 'X', 'x']);
+
 /** The boot id written in a lock where /proc/sys/kernel/random/boot_id cannot be read. */
 const UNKNOWN_BOOT = '-';
 
-/** A process's start, in clock ticks since boot (/proc/<pid>/stat field 22, as text); null where /proc does not tell it. */
-function startTicks(pid: number): string | null {
+/**
+ * A process's state (/proc/<pid>/stat field 3: `R`, `S`, `Z`…) and start, in clock ticks since boot
+ * (field 22, as text), from one read of the file; null where /proc does not tell them.
+ */
+function procStat(pid: number): { state: string; ticks: string } | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -247,8 +291,9 @@ function startTicks(pid: number): string | null {
   }
   // field 2, the command name in parentheses, may hold spaces and parentheses itself: fields 3… follow its last ')'
   const close = stat.lastIndexOf(')');
-  const ticks = close < 0 ? undefined : stat.slice(close + 2).split(' ')[22 - 3];
-  return ticks !== undefined && /^\d+$/.test(ticks) ? ticks : null;
+  const fields = close < 0 ? [] : stat.slice(close + 2).split(' ');
+  const [state, ticks] = [fields[3 - 3], fields[22 - 3]];
+  return state !== undefined && ticks !== undefined && /^\d+$/.test(ticks) ? { state, ticks } : null;
 }
 
 /** This boot's id (changes at every boot); null where it cannot be read. */
@@ -261,18 +306,8 @@ function bootId(): string | null {
   }
 }
 
-/** When this system booted, in seconds since the epoch (/proc/stat btime, read each time: it follows a clock step); null where it cannot be read. */
-function bootTime(): number | null {
-  try {
-    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
-    return m === null ? null : Number(m[1]);
-  } catch {
-    return null;
-  }
-}
-
 /** `<boot id>/<start tick>` of this process, written into its locks; null where /proc does not tell its start. */
 function ownStart(): string | null {
-  const ticks = startTicks(process.pid);
-  return ticks === null ? null : `${bootId() ?? UNKNOWN_BOOT}/${ticks}`;
+  const proc = procStat(process.pid);
+  return proc === null ? null : `${bootId() ?? UNKNOWN_BOOT}/${proc.ticks}`;
 }

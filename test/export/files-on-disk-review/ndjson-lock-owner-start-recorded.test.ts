@@ -1,5 +1,5 @@
 /**
- * Found by a review of the files the enforcer keeps on disk, fixed since: a lock holds its owner's start (boot id and start tick) and a pid is its owner only while it runs the process that started then; a lock without it, only if the process started before the lock was written (dir-lock.ts takeLock, ownerMayRun).
+ * Found by a review of the files the enforcer keeps on disk, fixed since: a lock holds its owner's start (boot id and start tick) and a pid is its owner only while it runs the process that started then; a lock without it (an earlier version's), while it runs node — its mtime is no witness of its owner's start (a clock step: round22-lock-review) (dir-lock.ts takeLock, ownerMayRun).
  * Input: `<dir>/exports.lock` naming a running node process of this host — with the start this
  * process really had (another exporter holding the lock; or the same start, the lock's mtime an
  * hour back: a mount whose clock runs behind), with another start or another boot id (its pid
