@@ -37,8 +37,9 @@ export interface LiveOptions {
   /** maxPending: lines waiting for the stream at most while it is away (NatsJetStreamExporter maxInFlight) */
   /**
    * servers: --nats as given (one server, or a comma list: shown by natsServersForDisplay);
-   * serverList: a comma list's entries, trimmed — the client's list of servers to try
-   * (NatsJetStreamExporter.open `servers`), where one URL would reach only its last host:port
+   * serverList: its entries, trimmed — the client's list of servers to try (NatsJetStreamExporter.open
+   * `servers`), where one URL would reach only its last host:port; absent when that is `servers`
+   * itself (one server written without blanks)
    */
   nats?: { servers: string; serverList?: string[]; maxAgeSec: number; maxPending?: number };
   metrics?: HostPort;
@@ -238,20 +239,22 @@ function hostList(value: string | undefined, option: string): string[] | undefin
 
 /**
  * --nats: one server, or several separated by commas — the NATS convention (the nats CLI's
- * --server, NATS_URL) — handed to the client as its list, each entry trimmed; a user:password@
+ * --server, NATS_URL) — handed to the client as its list, each entry trimmed (one server too: a
+ * blank before `tls://` would hide the scheme, and TLS would not be required); a user:password@
  * in any of them is taken as the credentials, as for one. An empty entry (`a,`) or one that is no
- * URL is bad usage, said by its number, never shown: `nats://u:pa,ss@h` split at a password's ','
- * leaves `nats://u:pa` (a ',' in a password is written %2C). The client sends one set of
- * credentials to every server: entries carrying different ones are bad usage too (none shown),
- * not the first set sent to a server another was written for.
+ * URL (`tls://h:99999`) is bad usage, said by its number, never shown: `nats://u:pa,ss@h` split at
+ * a password's ',' leaves `nats://u:pa` (a ',' in a password is written %2C). The client sends one
+ * set of credentials to every server: entries carrying different ones are bad usage too (none
+ * shown), not the first set sent to a server another was written for.
  */
 function natsServerList(value: string): string[] {
   const servers = value.split(',').map((s) => s.trim());
-  const example = '(e.g. nats://a:4222,nats://b:4222)';
+  const one = servers.length === 1;
+  const takes = one ? '--nats takes a NATS server (e.g. nats://127.0.0.1:4222), or several separated by commas' : '--nats takes NATS servers separated by commas (e.g. nats://a:4222,nats://b:4222)';
   servers.forEach((server, i) => {
-    const which = `entry ${i + 1} of ${servers.length}`;
-    if (server === '') throw new UsageError(`--nats takes NATS servers separated by commas ${example}: ${which} is empty`);
-    if (!isServerUrl(server)) throw new UsageError(`--nats takes NATS servers separated by commas ${example}: ${which} is not a server URL (not shown: a ',' in a password is written %2C)`);
+    const which = one ? 'the value' : `entry ${i + 1} of ${servers.length}`;
+    if (server === '') throw new UsageError(`${takes}: ${which} is ${one ? 'blank' : 'empty'}`);
+    if (!isServerUrl(server)) throw new UsageError(`${takes}: ${which} is not a server URL (not shown: ${one ? 'it may carry a password' : "a ',' in a password is written %2C"})`);
   });
   // (as the exporter takes them: decoded, so `u:p%40ss@` and `u:p@ss@` are the same set)
   const sets = servers.map((server) => splitUserinfo(server).credentials);
@@ -265,15 +268,22 @@ function natsServerList(value: string): string[] {
 /**
  * Every --nats entry's scheme is NATS's own — nats:// or tls:// (any case) — or none (host:port).
  * The client drops any other without a word and speaks plain NATS: `wss://` or `https://` would
- * connect in clear where the operator meant encryption. The scheme is said, never the rest.
+ * connect in clear where the operator meant encryption. The scheme is said, never the rest — and
+ * only where it cannot be a piece of a password split at its ',' (`nats://u:S3cr,etpw://x@h`):
+ * the first entry's, or a well-known scheme; any other entry is said by its number.
  */
 function refuseOtherSchemes(value: string): void {
-  for (const server of value.split(',')) {
+  const pieces = value.split(',');
+  pieces.forEach((server, i) => {
     const scheme = schemeOf(server.trimStart());
-    if (scheme !== '' && !/^(nats|tls):\/\/$/i.test(scheme))
-      throw new UsageError(`--nats takes nats:// or tls:// servers (or host:port), not ${scheme} (for TLS write tls://)`);
-  }
+    if (scheme === '' || /^(nats|tls):\/\/$/i.test(scheme)) return;
+    if (i === 0 || KNOWN_OTHER_SCHEMES.test(scheme)) throw new UsageError(`--nats takes nats:// or tls:// servers (or host:port), not ${scheme} (for TLS write tls://)`);
+    throw new UsageError(`--nats takes nats:// or tls:// servers (or host:port): entry ${i + 1} of ${pieces.length} has another scheme (not shown: a ',' in a password is written %2C)`);
+  });
 }
+
+/** Schemes named when refused wherever they stand in a --nats list: what an operator writes for TLS or a web endpoint. */
+const KNOWN_OTHER_SCHEMES = /^(wss?|https?):\/\/$/i;
 
 /** `nats://host:port`, `tls://host`, `host:port`…: a URL with a host once a scheme-less entry gets `nats://`. */
 function isServerUrl(server: string): boolean {
@@ -342,6 +352,8 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
   if (!str('hep') && str('hep-auth-key')) throw new UsageError('--hep-auth-key applies to --hep');
   const nats = str('nats');
   if (nats !== undefined) refuseOtherSchemes(nats);
+  // (every value split and checked the same way, one server as a list of one)
+  const serverList = nats === undefined ? [] : natsServerList(nats);
   // checked with or without --nats: a typo is said at once, not when --nats is added
   const natsMaxAgeSec = duration(str('nats-max-age'), 'nats-max-age') ?? 7 * 86400;
   const natsMaxPending = str('nats-max-pending') && positive(wholeNumber(str('nats-max-pending'), 'nats-max-pending')!, 'nats-max-pending');
@@ -374,7 +386,7 @@ async function optionsFrom(v: Values): Promise<LiveOptions> {
     ...(nats !== undefined && {
       nats: {
         servers: nats,
-        ...(nats.includes(',') && { serverList: natsServerList(nats) }),
+        ...(serverList.length > 1 || serverList[0] !== nats ? { serverList } : {}),
         maxAgeSec: natsMaxAgeSec,
         ...(natsMaxPending && { maxPending: natsMaxPending }),
       },

@@ -729,20 +729,24 @@ export async function runLive(args: string[]): Promise<number> {
     if (loading.count > 0) onHup();
   }
   let iface = false;
+  let nats = false;
   try {
     const opts = await liveOptionsFromArgs(args);
     iface = opts.iface !== undefined;
+    nats = opts.nats !== undefined;
     service = await startLive(opts);
     if (early === 'stop') void service.stop().catch(() => undefined);
     else if (early === 'reload') void service.reload();
     await service.done;
   } finally {
-    if (iface) {
+    if (iface || nats) {
       // node_pcap 3 keeps its poll handle referenced after close() until one more packet
       // arrives (only then does it release it): on a quiet interface the process would stay —
-      // after a stop, a write failure or a refused start alike (however `done` settled).
-      // Everything is written and closed by now, so leave once the exit code (and main's line
-      // for a failure) is set, and stderr is written out.
+      // after a stop, a write failure or a refused start alike (however `done` settled). So may
+      // a NATS client's dial its close left going (a server whose SYN is never answered: the
+      // kernel retries for about 2 min). Everything is written and closed by now (NATS's lines
+      // delivered or told as given up), so leave once the exit code (and main's line for a
+      // failure) is set, and stderr is written out.
       setTimeout(leaveOnceLogged, 300).unref();
     }
     // Stopped (or failed to start): a signal from here to the process's end finds a listener that

@@ -115,7 +115,8 @@ export class NatsJetStreamExporter implements Exporter {
 
   static async open(opts: NatsExporterOptions): Promise<NatsJetStreamExporter> {
     // nats.js ignores a URL's userinfo: it is taken out of the URL into the connection's credentials
-    const servers = [opts.servers].flat().map(splitUserinfo);
+    // (each trimmed first, as the client trims it: ` tls://u:p@h` is a tls:// server, its userinfo `u:p`)
+    const servers = [opts.servers].flat().map((s) => splitUserinfo(s.trim()));
     const credentials = servers.find((s) => s.credentials !== undefined)?.credentials;
     // nats.js drops a URL's scheme and encrypts only when asked (`tls`) or offered: a tls:// server
     // means TLS required — for every server (the client holds one TLS setting, as nats.go sets Secure
@@ -130,7 +131,7 @@ export class NatsJetStreamExporter implements Exporter {
         ...credentials,
         ...opts.connection,
         // (nats.js hands its tls options to tls.connect whole: checkServerIdentity is Node's, not in its type)
-        ...(tlsRequired && { tls: opts.connection?.tls || ({ checkServerIdentity: writtenHostsIdentity(servers.map((s) => s.server)) } as NonNullable<ConnectionOptions['tls']>) }),
+        ...(tlsRequired && { tls: opts.connection?.tls || ({ checkServerIdentity: dialledServerIdentity } as NonNullable<ConnectionOptions['tls']>) }),
       });
     } catch (err) {
       if (tlsRequired && err instanceof NatsError && err.code === ErrorCode.ServerOptionNotAvailable)
@@ -353,7 +354,19 @@ export class NatsJetStreamExporter implements Exporter {
     // a drain while disconnected resolves without closing (nats.js swallows its error): closed here,
     // or the client goes on dialling every server of the list and the process never ends
     if (!this.nc.isClosed()) await this.nc.close().catch(() => undefined);
+    endPendingDial(this.nc);
   }
+}
+
+/**
+ * Ends a dial the closed connection left going: nats.js's close leaves alone a transport that has
+ * not connected yet, so a reconnect's socket to a server that accepts and never answers (a frozen
+ * server, a proxy holding the connection) waits for an INFO that never comes — and holds the
+ * process. (The client's own fields: nothing else reaches that socket.)
+ */
+function endPendingDial(nc: NatsConnection): void {
+  const transport = (nc as unknown as { protocol?: { transport?: { connected?: boolean; socket?: { destroy(): void } } } }).protocol?.transport;
+  if (transport !== undefined && transport.connected !== true) transport.socket?.destroy();
 }
 
 const wallClock = (): number => Date.now() / 1000;
@@ -400,23 +413,33 @@ function streamMissing(err: unknown): boolean {
 /** A server written `tls://…` (any case): TLS required. */
 const TLS_SCHEME = /^tls:\/\//i;
 
+/** What Node's tls.connect calls checkServerIdentity on: its options, with what nats.js gave it. */
+interface TlsConnectOptions {
+  /** nats.js's TLS name: the name a server was written (or resolved) by; '' for a server written as an IP address */
+  servername?: string;
+  /** the connected plain socket TLS starts on (nats.js's STARTTLS-like upgrade) */
+  socket?: { remoteAddress?: string };
+  /** the address dialled, when TLS is the first thing on the connection (nats.js's handshakeFirst) */
+  host?: string;
+}
+
 /**
- * The certificate check for the servers as written. nats.js gives a server written as an IP
- * address no TLS name, so Node checks its certificate against 'localhost' — any trusted
- * certificate for localhost passed for every IP address, and one for the address itself was
- * refused. Such a check is made against the addresses written instead (the certificate must be one
- * of theirs); a name is checked as Node checks it.
+ * The certificate check of each connection, against the server being connected. nats.js gives a
+ * server written by name that name (checked as Node checks it), and one written as an IP address
+ * no TLS name, so Node would check its certificate against 'localhost': any trusted certificate for
+ * localhost passed for every IP address, and one for the address itself was refused. Such a
+ * certificate is checked against the address actually dialled instead — the one written, as the
+ * client read it (`127.1` is 127.0.0.1) — and that of this connection, whatever else the list
+ * names. With no address to check against, it is refused, never checked against 'localhost'.
+ * (Node calls it as a method of the connection's options: `this` is them.)
  */
-function writtenHostsIdentity(servers: readonly string[]): (hostname: string, cert: PeerCertificate) => Error | undefined {
-  const hosts = servers.map(natsServerHost);
-  const addresses = hosts.filter((h) => isIP(h) !== 0);
-  return (hostname, cert) => {
-    if (hostname === 'localhost' && !hosts.includes('localhost') && addresses.length > 0) {
-      const failures = addresses.map((address) => checkServerIdentity(address, cert));
-      return failures.includes(undefined) ? undefined : failures[0];
-    }
-    return checkServerIdentity(hostname, cert);
-  };
+function dialledServerIdentity(this: TlsConnectOptions | undefined, hostname: string, cert: PeerCertificate): Error | undefined {
+  if (this?.servername) return checkServerIdentity(hostname, cert);
+  // no TLS name: Node's `hostname` is 'localhost' for an IP address (or the name it looked up, the
+  // client asked not to resolve names: checked against the address all the same, failing closed)
+  const address = this?.socket?.remoteAddress ?? this?.host;
+  if (address === undefined || isIP(address) === 0) return new Error(`cannot tell which address the server was dialled at, to check its certificate (${hostname})`);
+  return checkServerIdentity(address, cert);
 }
 
 /** A server entry's `scheme://` as written (any scheme, any case: `TLS://`, `wss://`); '' for a bare `host:port`. */
