@@ -76,6 +76,38 @@ export interface RtpSession {
   key: string;
   scope: DialogScope | null;
   streams: Map<number, StreamState>;
+  /** of a session of media no dialog routes: the datagrams it saw (noteDatagram); null for a dialog's */
+  seen: SeenDatagrams | null;
+}
+
+/** A datagram's two ends, exactly as sent (PacketAddress's fields; IPv4 ones as numbers too). */
+export interface DatagramEnds {
+  v6: boolean;
+  src4: number;
+  dst4: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+}
+
+/**
+ * What a session of media no dialog routes saw: the distinct datagram ends it was given packets
+ * of, the first MAX_SEEN_DATAGRAMS only — whether a scope now routes its media is asked of the
+ * transport map with exactly these (MediaCore.retireUnboundOf).
+ */
+export interface SeenDatagrams {
+  readonly datagrams: DatagramEnds[];
+  /** the record the last packet matched (or made) */
+  last: DatagramEnds | null;
+}
+
+/** Distinct datagram ends kept per unbound session: RTP and RTCP, both ways, and a few more. */
+export const MAX_SEEN_DATAGRAMS = 8;
+
+function sameEnds(a: DatagramEnds, b: DatagramEnds): boolean {
+  if (a.sport !== b.sport || a.dport !== b.dport || a.v6 !== b.v6) return false;
+  return a.v6 ? a.src === b.src && a.dst === b.dst : a.src4 === b.src4 && a.dst4 === b.dst4;
 }
 
 export interface StreamTableLimits {
@@ -93,6 +125,13 @@ export class StreamTable {
   private readonly sessions = new Map<string, RtpSession>();
   /** the sessions of media no dialog routes (by transport pair), which evictOne takes from first */
   private readonly unbound = new Map<string, RtpSession>();
+  /**
+   * The same by each end of the datagrams they saw (SeenDatagrams), keyed as the transport map
+   * keys a transport (IPv4: address × 65536 + port; IPv6: `[address]:port`): filed when a
+   * datagram is first noted, unfiled when the session goes; never per packet.
+   */
+  private readonly unboundByEndV4 = new Map<number, Set<RtpSession>>();
+  private readonly unboundByEndV6 = new Map<string, Set<RtpSession>>();
   /** where evictOne's next sample starts, in `unbound` and in `sessions` */
   private unboundCursor: Iterator<RtpSession> | null = null;
   private cursor: Iterator<RtpSession> | null = null;
@@ -109,8 +148,8 @@ export class StreamTable {
     return this.sessions.values();
   }
 
-  /** `unbound`: a session of media no dialog routes (keyed by its transport pair). */
-  session(key: string, scope: DialogScope | null, unbound = false): RtpSession {
+  /** A dialog's session (keyed by its dialog key). */
+  session(key: string, scope: DialogScope | null): RtpSession {
     let s = this.sessions.get(key);
     if (!s) {
       // Made unbound, then bound: from the first bound session on, V8 has seen the field
@@ -118,12 +157,52 @@ export class StreamTable {
       // still did (the packet loops read session.scope per packet) was thrown away at the first
       // renegotiation that rebound a session mid-capture, and the loops ran unoptimised until
       // compiled again: 50-60 ms of compiler time more per replay thread.
-      s = { key, scope: null, streams: new Map() };
+      s = { key, scope: null, streams: new Map(), seen: null };
       s.scope = scope;
       this.sessions.set(key, s);
-      if (unbound) this.unbound.set(key, s);
     }
     return s;
+  }
+
+  /** The session of media no dialog routes at a transport pair (keyed by unboundSessionKey), made the first time. */
+  unboundSession(key: string): RtpSession {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = { key, scope: null, streams: new Map(), seen: { datagrams: [], last: null } };
+      this.sessions.set(key, s);
+      this.unbound.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * Notes that a packet of `addr` reached the unbound session `s`. Per packet: compared with the
+   * record the last one matched (numbers for IPv4); else, while fewer than MAX_SEEN_DATAGRAMS
+   * are kept, with each kept one; a new one is copied and filed under both its ends. Nothing is
+   * allocated for a datagram seen before, nor once the list is full.
+   */
+  noteDatagram(s: RtpSession, addr: DatagramEnds): void {
+    const seen = s.seen!;
+    const last = seen.last;
+    if (last !== null && sameEnds(last, addr)) return;
+    const list = seen.datagrams;
+    if (list.length >= MAX_SEEN_DATAGRAMS) return;
+    for (let i = 0; i < list.length; i++) {
+      if (sameEnds(list[i]!, addr)) {
+        seen.last = list[i]!;
+        return;
+      }
+    }
+    const d: DatagramEnds = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport };
+    list.push(d);
+    seen.last = d;
+    if (d.v6) {
+      file(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
+      file(this.unboundByEndV6, `[${d.dst}]:${d.dport}`, s);
+    } else {
+      file(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
+      file(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
+    }
   }
 
   /** The sessions of media no dialog routes. */
@@ -131,13 +210,16 @@ export class StreamTable {
     return this.unbound.values();
   }
 
-  existingSession(key: string): RtpSession | undefined {
-    return this.sessions.get(key);
+  /**
+   * The sessions of media no dialog routes that saw a datagram with an end at this transport,
+   * keyed as the transport map keys it (TransportMap.ownedEntries: IPv4 a number, IPv6 `[address]:port`).
+   */
+  unboundAt(key: number | string): ReadonlySet<RtpSession> | undefined {
+    return typeof key === 'number' ? this.unboundByEndV4.get(key) : this.unboundByEndV6.get(key);
   }
 
-  /** The session of media no dialog routes at this transport pair (unboundSessionKey), if there is one. */
-  existingUnbound(key: string): RtpSession | undefined {
-    return this.unbound.size === 0 ? undefined : this.unbound.get(key);
+  existingSession(key: string): RtpSession | undefined {
+    return this.sessions.get(key);
   }
 
   /** How many sessions of media no dialog routes there are. */
@@ -199,9 +281,23 @@ export class StreamTable {
     const s = this.sessions.get(key);
     if (!s) return undefined;
     this.sessions.delete(key);
-    this.unbound.delete(key);
+    this.forgetUnbound(s);
     this.streamCount -= s.streams.size;
     return s;
+  }
+
+  /** A session gone from the table is no longer one of media no dialog routes (if it was). */
+  private forgetUnbound(s: RtpSession): void {
+    if (s.seen === null || !this.unbound.delete(s.key)) return;
+    for (const d of s.seen.datagrams) {
+      if (d.v6) {
+        unfile(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
+        unfile(this.unboundByEndV6, `[${d.dst}]:${d.dport}`, s);
+      } else {
+        unfile(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
+        unfile(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
+      }
+    }
   }
 
   /**
@@ -217,7 +313,7 @@ export class StreamTable {
       victim.session.streams.delete(victim.ssrc);
       if (victim.session.streams.size === 0) {
         this.sessions.delete(victim.session.key);
-        this.unbound.delete(victim.session.key);
+        this.forgetUnbound(victim.session);
       }
       this.streamCount--;
       this.evicted++;
@@ -248,6 +344,17 @@ export class StreamTable {
     return victim;
   }
 
+}
+
+function file<K>(index: Map<K, Set<RtpSession>>, key: K, s: RtpSession): void {
+  let here = index.get(key);
+  if (here === undefined) index.set(key, (here = new Set()));
+  here.add(s);
+}
+
+function unfile<K>(index: Map<K, Set<RtpSession>>, key: K, s: RtpSession): void {
+  const here = index.get(key);
+  if (here !== undefined && here.delete(s) && here.size === 0) index.delete(key);
 }
 
 /**

@@ -8,10 +8,9 @@
  * every key is derived from the capture, never from scheduling.
  */
 import { readUint32 } from '../../native-free/big-endian.js';
-import { formatIpv4 } from '../../native-free/ipv4.js';
 import { FlowCache } from '../binding/flow-cache.js';
-import { bindStream, forgetOfferedMid, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
-import { canonicalIpv6, ipv4ToNumber, TransportMap, type TransportEntry } from '../binding/transport-map.js';
+import { bindStream, type DatagramEnds, forgetOfferedMid, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
+import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
@@ -56,16 +55,8 @@ export type CoreEvent =
   /** identifiers the signaling front forgot (its bound on identifiers): their statements go */
   | { kind: 'forget'; frame: number; ids: string[] };
 
-/** Where a media packet came from and went to. IPv4 addresses as numbers, IPv6 as text. */
-export interface PacketAddress {
-  v6: boolean;
-  src4: number;
-  dst4: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-}
+/** Where a media packet came from and went to (IPv4 addresses as numbers too, IPv6 as text): a datagram's ends. */
+export type PacketAddress = DatagramEnds;
 
 export interface MediaCoreOptions {
   windowSec: number;
@@ -398,35 +389,46 @@ export class MediaCore {
   }
 
   /**
-   * Retires the sessions of media no dialog routed between two transport addresses one
-   * m-section of the scope (or of its pending offer) names: from this event on their packets
-   * are the dialog's (SPEC §2), and what the unbound session held is history — an ended row in
-   * `bindings`, its open windows closed here (a stream that loses its dialog again is a new
-   * unbound stream, reported again: its UNBOUND flag went with it). Every shard sees the event at
-   * the same packet; the one holding the session (its transport pair's) retires it. A few map
-   * lookups per m-section, at signaling events only.
+   * Retires the sessions of media no dialog routed that the scope routes now: each that saw a
+   * datagram the transport map, the scope set, now routes — asked with the datagram's exact ends
+   * (SeenDatagrams), so by the packet path's own rule (lookup: either end, exact ports: a NAT'd
+   * sender, an offer alone). A datagram's route changes only at the transports the event
+   * registers, so those that saw one with an end there are the candidates (StreamTable.unboundAt;
+   * a shared relay address's other unbound sessions are not looked at). From this event on those
+   * packets are the dialog's (SPEC §2), and what the unbound session held is history — an ended
+   * row in `bindings`, its open windows closed here (a stream that loses its dialog again is a
+   * new unbound stream, reported again: its UNBOUND flag went with it). One whose datagrams the
+   * map still routes nowhere (RTCP sent to port+1 of an rtcp-mux call) is not the dialog's and
+   * keeps running. Every shard sees the event at the same packet; the one holding the session
+   * (its transport pair's) retires it. At signaling events only.
    */
   private retireUnboundOf(scope: DialogScope, frame: number, ts: number): void {
-    let gone: string[] | null = null;
-    for (const s of [scope, scope.pending]) {
-      for (const section of s?.sections ?? []) {
-        const ends = unboundEnds(section);
-        for (let i = 0; i < ends.length; i++) {
-          for (let j = i + 1; j < ends.length; j++) {
-            const a = ends[i]!;
-            const b = ends[j]!;
-            const key = a < b ? `${a}|${b}` : `${b}|${a}`;
-            const session = this.table.existingUnbound(key);
-            if (session === undefined) continue;
-            this.closeSessionWindows(session, 'scope-change', frame, ts);
-            this.table.dropSession(key);
-            this.retire(session);
-            (gone ??= []).push(key);
-          }
-        }
+    const gone = new Set<RtpSession>();
+    for (const [key] of this.transports.ownedEntries(scope.key)) {
+      const here = this.table.unboundAt(key);
+      if (here === undefined) continue;
+      for (const session of here) {
+        if (!gone.has(session) && this.routesAny(session.seen!.datagrams)) gone.add(session);
       }
     }
-    if (gone !== null) this.flows.forget([], gone);
+    if (gone.size === 0) return;
+    const keys: string[] = [];
+    for (const session of gone) {
+      this.closeSessionWindows(session, 'scope-change', frame, ts);
+      this.table.dropSession(session.key);
+      this.retire(session);
+      keys.push(session.key);
+    }
+    this.flows.forget([], keys);
+  }
+
+  /** Whether the transport map routes one of these datagrams by its addresses (lookup's first step). */
+  private routesAny(datagrams: readonly DatagramEnds[]): boolean {
+    for (const d of datagrams) {
+      const entry = d.v6 ? this.transports.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : this.transports.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport);
+      if (entry !== undefined) return true;
+    }
+    return false;
   }
 
   /** A session gone from the table: kept for the binding table (`bindings`), else its streams counted. */
@@ -801,7 +803,10 @@ export class MediaCore {
 
   private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
     if (entry) return this.table.session(entry.dialogKey, this.scopes.get(entry.dialogKey) ?? null);
-    return this.table.session(unboundSessionKey(addr), null, true);
+    const session = this.table.unboundSession(unboundSessionKey(addr));
+    // (an IPv4 RTP flow the cache answers came here once: its ends are noted already)
+    this.table.noteDatagram(session, addr);
+    return session;
   }
 
   private streamFor(session: RtpSession, ssrc: number, ts: number, candidates: readonly number[]): StreamState {
@@ -1390,34 +1395,6 @@ export function unroutedPairV4(src4: number, sport: number, dst4: number, dport:
   const lo = Math.min(a, b);
   const hi = Math.max(a, b);
   return ((lo % 2147483629) * 31 + (hi % 2147483629)) >>> 0;
-}
-
-/**
- * The ends an m-section's addresses (RTP and RTCP, both sides) give a session of media no dialog
- * routes, as unboundSessionKey spells them: address as the packet layer prints it (an
- * IPv4-mapped one as IPv4 too: its media comes over IPv4), port rounded down to even.
- */
-function unboundEnds(section: SectionScope): string[] {
-  const ends: string[] = [];
-  const add = (end: string) => {
-    if (!ends.includes(end)) ends.push(end);
-  };
-  for (const list of [section.rtp, section.rtcp]) {
-    for (const { address, port } of list) {
-      if (port <= 0) continue;
-      const even = port & ~1;
-      const n = ipv4ToNumber(address);
-      if (n >= 0) {
-        add(`${formatIpv4(n)}:${even}`);
-        continue;
-      }
-      const text = canonicalIpv6(address);
-      add(`${text}:${even}`);
-      const mapped = text.startsWith('::ffff:') ? ipv4ToNumber(text.slice(7)) : -1;
-      if (mapped >= 0) add(`${formatIpv4(mapped)}:${even}`);
-    }
-  }
-  return ends;
 }
 
 export function unboundSessionKey(addr: PacketAddress): string {
