@@ -285,9 +285,13 @@ function refuseOtherSchemes(value: string): void {
 /** Schemes named when refused wherever they stand in a --nats list: what an operator writes for TLS or a web endpoint. */
 const KNOWN_OTHER_SCHEMES = /^(wss?|https?):\/\/$/i;
 
-/** `nats://host:port`, `tls://host`, `host:port`…: a URL with a host once a scheme-less entry gets `nats://`. */
+/**
+ * `nats://host:port`, `tls://host`, `host:port`…: a URL with a host once a scheme-less entry gets
+ * `nats://` — judged as the exporter takes it, its userinfo (up to the last '@') out first: a
+ * password's '/', '?' or '#' written as is (`nats://u:ab/cd@h`) is no end of the host.
+ */
 function isServerUrl(server: string): boolean {
-  return natsServerHost(server) !== '';
+  return natsServerHost(splitUserinfo(server).server) !== '';
 }
 
 function duration(value: string | undefined, option: string): number | undefined {

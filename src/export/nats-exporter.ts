@@ -13,7 +13,8 @@
  * room) undelivered, its stored copy is looked for by its message id and deleted at expiresAt.
  * A server back without the stream (an empty store, the stream deleted) gets it made again.
  */
-import { isIP } from 'node:net';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { connect, Empty, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { abortableDelay, unlessAborted } from './abortable.js';
@@ -46,7 +47,12 @@ export interface NatsExporterOptions {
   backoff?: Partial<BackoffOptions>;
   /** seconds since the epoch, for expiry */
   clock?: () => number;
-  /** passed to nats.connect (credentials, TLS, reconnect timing) */
+  /**
+   * passed to nats.connect (credentials, TLS, reconnect timing); its `tls` (a CA, a client
+   * certificate, handshakeFirst) is added to, not put in place of, the check of each server's
+   * certificate against the host dialled, an IP address included — only a `checkServerIdentity`
+   * of the caller's own replaces that check
+   */
   connection?: Partial<ConnectionOptions>;
   onFailure?: ExportFailureListener;
 }
@@ -107,6 +113,7 @@ export class NatsJetStreamExporter implements Exporter {
     private readonly opts: NatsExporterOptions,
     readonly streamName: string,
     private readonly expiry: StreamExpiry,
+    private readonly dials: DialWatch,
   ) {}
 
   get stats(): Readonly<NatsExporterStats> {
@@ -123,6 +130,10 @@ export class NatsJetStreamExporter implements Exporter {
     // for its whole pool), so a server offering none is refused (ServerOptionNotAvailable) before any
     // CONNECT, never sent the credentials in clear
     const tlsRequired = servers.some((s) => TLS_SCHEME.test(s.server));
+    // the caller's own tls (any object: nats.js then requires TLS too) keeps the address check, merged
+    // in unless it brings a checkServerIdentity of its own
+    const callerTls = opts.connection?.tls as (NonNullable<ConnectionOptions['tls']> & { checkServerIdentity?: unknown }) | null | undefined;
+    const tls = tlsRequired || callerTls ? ({ ...callerTls, checkServerIdentity: callerTls?.checkServerIdentity ?? dialledServerIdentity } as NonNullable<ConnectionOptions['tls']>) : undefined;
     let nc: NatsConnection;
     try {
       nc = await connect({
@@ -131,22 +142,24 @@ export class NatsJetStreamExporter implements Exporter {
         ...credentials,
         ...opts.connection,
         // (nats.js hands its tls options to tls.connect whole: checkServerIdentity is Node's, not in its type)
-        ...(tlsRequired && { tls: opts.connection?.tls || ({ checkServerIdentity: dialledServerIdentity } as NonNullable<ConnectionOptions['tls']>) }),
+        ...(tls !== undefined && { tls }),
       });
     } catch (err) {
       if (tlsRequired && err instanceof NatsError && err.code === ErrorCode.ServerOptionNotAvailable)
         throw new Error(`${servers.length > 1 ? 'a server' : 'the server'} offers no TLS, which tls:// requires (no credentials sent)`, { cause: err });
       throw err;
     }
+    const dials = watchDials(nc);
     try {
       const streamName = opts.stream ?? 'AIPREF';
       const jsm = await nc.jetstreamManager({ timeout: opts.timeoutMs ?? 5000 });
       await ensureStream(jsm, streamName, opts);
       const clock = opts.clock ?? wallClock;
       const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'));
-      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry);
+      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials);
     } catch (err) {
       await nc.close();
+      endPendingDial(nc, dials);
       throw err;
     }
   }
@@ -354,19 +367,57 @@ export class NatsJetStreamExporter implements Exporter {
     // a drain while disconnected resolves without closing (nats.js swallows its error): closed here,
     // or the client goes on dialling every server of the list and the process never ends
     if (!this.nc.isClosed()) await this.nc.close().catch(() => undefined);
-    endPendingDial(this.nc);
+    endPendingDial(this.nc, this.dials);
   }
 }
 
 /**
  * Ends a dial the closed connection left going: nats.js's close leaves alone a transport that has
- * not connected yet, so a reconnect's socket to a server that accepts and never answers (a frozen
- * server, a proxy holding the connection) waits for an INFO that never comes — and holds the
- * process. (The client's own fields: nothing else reaches that socket.)
+ * not connected yet, so a reconnect's socket holds the process — one to a server that accepts and
+ * never answers (a frozen server, a proxy holding the connection) waiting for an INFO that never
+ * comes (the transport's socket: the client's own fields), and one still in the TCP handshake (a
+ * full accept queue, SYNs dropped: the kernel retries for minutes), which only the dial's closure
+ * holds (the socket `watchDials` saw made). Both are of no use once the connection is closed.
  */
-function endPendingDial(nc: NatsConnection): void {
+function endPendingDial(nc: NatsConnection, dials: DialWatch): void {
   const transport = (nc as unknown as { protocol?: { transport?: { connected?: boolean; socket?: { destroy(): void } } } }).protocol?.transport;
   if (transport !== undefined && transport.connected !== true) transport.socket?.destroy();
+  if (dials.socket?.connecting === true) dials.socket.destroy();
+}
+
+/** The socket of the connection's latest dial, as `watchDials` saw it made. */
+interface DialWatch {
+  socket?: Socket;
+}
+
+/**
+ * Watches the connection's dials for the socket each makes: nats.js has no option or hook giving
+ * it, and keeps a socket still connecting in its dial's closure only. Each dial of the client
+ * (`protocol.dial`, wrapped on this connection alone) makes its plain socket with net.createConnection
+ * before its first await, and Node announces it on the `net.client.socket` diagnostics channel:
+ * listened to for that synchronous part of the dial only, so the socket is this dial's. Once per
+ * dial, never per line. Failing safe: a client without these fields (another nats.js) is left
+ * as it is, and a dial making its socket later (handshakeFirst's tls.connect) is not seen — then
+ * close ends what it ended before.
+ */
+function watchDials(nc: NatsConnection): DialWatch {
+  const watch: DialWatch = {};
+  const protocol = (nc as unknown as { protocol?: { dial?: unknown } }).protocol;
+  const dial = protocol?.dial;
+  if (protocol === undefined || typeof dial !== 'function') return watch;
+  const seen = (message: unknown): void => {
+    watch.socket = (message as { socket: Socket }).socket;
+  };
+  protocol.dial = function (this: unknown, ...args: unknown[]): unknown {
+    watch.socket = undefined;
+    subscribe('net.client.socket', seen);
+    try {
+      return dial.apply(this, args);
+    } finally {
+      unsubscribe('net.client.socket', seen);
+    }
+  };
+  return watch;
 }
 
 const wallClock = (): number => Date.now() / 1000;

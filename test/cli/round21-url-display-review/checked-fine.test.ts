@@ -27,7 +27,8 @@
  * - --nats against a real nats-server requiring a user: `nats:u:p@h:port` (no slashes),
  *   `u:p@h:port`, `tls://`, `ws://`, a port that is no number, a closed port: one line, exit 1,
  *   no password, host:port named (since round 22's NATS fixes a value that is no URL — a port that
- *   is no number, a raw '?' in the password — is bad usage, exit 2, not shown).
+ *   is no number — is bad usage, exit 2, not shown; a raw '?' in the password is no URL's end since
+ *   the review of those fixes: the userinfo is taken out first, as the exporter takes it).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -213,13 +214,14 @@ describe.skipIf(!NATS_SERVER)('--nats failures against a real nats-server', () =
     // (this server offers no TLS: since ba52e1a tls:// requires it, and the password is never sent — it was, in clear)
     [() => `tls://enf:WRONGS3CRET@127.0.0.1:${port}`, () => `--nats tls://127.0.0.1:${port}: cannot connect: the server offers no TLS, which tls:// requires (no credentials sent)`],
     [() => `NATS://enf:S3CRET@127.0.0.1:${closed}`, () => `--nats NATS://127.0.0.1:${closed}: cannot connect: CONNECTION_REFUSED`],
+    [() => `NATS://enf:S3C?RET@127.0.0.1:${closed}`, () => `--nats NATS://127.0.0.1:${closed}: cannot connect: CONNECTION_REFUSED`],
   ])('one line, no password', (url, line) => {
     const r = cli(['live', '--hep', '127.0.0.1:0', '--nats', url()], { timeout: 60_000 });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(`aipref-enforcer live: ${line()}`);
   }, 90_000);
   // (since round 22's NATS fixes one server is checked as a list's entry is: no URL is bad usage, exit 2, not shown)
-  it.each([[() => `nats://enf:WRONGS3CRET@127.0.0.1:notaport`], [() => `NATS://enf:S3C?RET@127.0.0.1:${closed}`]])('no URL: bad usage, one line, no password', (url) => {
+  it.each([[() => `nats://enf:WRONGS3CRET@127.0.0.1:notaport`]])('no URL: bad usage, one line, no password', (url) => {
     const r = cli(['live', '--hep', '127.0.0.1:0', '--nats', url()], { timeout: 60_000 });
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('aipref-enforcer live: --nats takes a NATS server (e.g. nats://127.0.0.1:4222), or several separated by commas: the value is not a server URL (not shown: it may carry a password)');
