@@ -132,6 +132,12 @@ export class StreamTable {
    */
   private readonly unboundByEndV4 = new Map<number, Set<RtpSession>>();
   private readonly unboundByEndV6 = new Map<string, Set<RtpSession>>();
+  /**
+   * The same by the SSRC of each stream they hold (the sender of their packets, which is what the
+   * packet path's a=ssrc route asks with): filed when the stream is made, unfiled when it or its
+   * session goes; never per packet.
+   */
+  private readonly unboundBySsrc = new Map<number, Set<RtpSession>>();
   /** where evictOne's next sample starts, in `unbound` and in `sessions` */
   private unboundCursor: Iterator<RtpSession> | null = null;
   private cursor: Iterator<RtpSession> | null = null;
@@ -212,10 +218,15 @@ export class StreamTable {
 
   /**
    * The sessions of media no dialog routes that saw a datagram with an end at this transport,
-   * keyed as the transport map keys it (TransportMap.ownedEntries: IPv4 a number, IPv6 `[address]:port`).
+   * keyed as the transport map keys it (TransportMap.set's newly live keys: IPv4 a number, IPv6 `[address]:port`).
    */
   unboundAt(key: number | string): ReadonlySet<RtpSession> | undefined {
     return typeof key === 'number' ? this.unboundByEndV4.get(key) : this.unboundByEndV6.get(key);
+  }
+
+  /** The sessions of media no dialog routes that hold a stream of this SSRC. */
+  unboundWith(ssrc: number): ReadonlySet<RtpSession> | undefined {
+    return this.unboundBySsrc.get(ssrc);
   }
 
   existingSession(key: string): RtpSession | undefined {
@@ -233,7 +244,7 @@ export class StreamTable {
       st.lastSeen = ts;
       return st;
     }
-    if (this.streamCount >= this.limits.maxStreams) this.evictOne();
+    if (this.streamCount >= this.limits.maxStreams) this.evictOne(session);
     st = {
       ssrc,
       session,
@@ -260,6 +271,7 @@ export class StreamTable {
     };
     session.streams.set(ssrc, st);
     this.streamCount++;
+    if (session.seen !== null) file(this.unboundBySsrc, ssrc, session);
     return st;
   }
 
@@ -289,6 +301,7 @@ export class StreamTable {
   /** A session gone from the table is no longer one of media no dialog routes (if it was). */
   private forgetUnbound(s: RtpSession): void {
     if (s.seen === null || !this.unbound.delete(s.key)) return;
+    for (const ssrc of s.streams.keys()) unfile(this.unboundBySsrc, ssrc, s);
     for (const d of s.seen.datagrams) {
       if (d.v6) {
         unfile(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
@@ -306,12 +319,16 @@ export class StreamTable {
    * entries added or deleted since). Sampling always the first 64 of all took the oldest
    * sessions' streams, the calls still running, while stale unbound ones filled the table; and a
    * stream evicted loses what its SDES said (a caller's `apt-none` tag: its next SR exported raw).
+   * `joining`, the session a stream is being made in, stays in the table (and its index) even
+   * when its only stream is the one taken: the new stream was added to a session no longer in
+   * the table, which no scope retired and the binding table did not list.
    */
-  private evictOne(): void {
+  private evictOne(joining: RtpSession): void {
     const victim = this.unbound.size > 0 ? this.sample(this.unbound, true) : this.sample(this.sessions, false);
     if (victim) {
       victim.session.streams.delete(victim.ssrc);
-      if (victim.session.streams.size === 0) {
+      if (victim.session.seen !== null) unfile(this.unboundBySsrc, victim.ssrc, victim.session);
+      if (victim.session.streams.size === 0 && victim.session !== joining) {
         this.sessions.delete(victim.session.key);
         this.forgetUnbound(victim.session);
       }

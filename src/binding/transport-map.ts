@@ -190,11 +190,20 @@ export class TransportMap {
   /** the IPv4 keys end() let go of, the last time it did: flows cached as coming from them are stale */
   readonly forgottenV4: number[] = [];
 
-  /** Registers every m-section address of the scope (and of its pending offer), replacing the dialog's previous ones. */
-  set(scope: DialogScope): void {
-    const activity = this.byDialog.get(scope.key)?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY };
+  /**
+   * Registers every m-section address of the scope (and of its pending offer), replacing the
+   * dialog's previous ones. Returns the transport keys it made live (IPv4 address × 65536 + port,
+   * IPv6 `[address]:port`): those no dialog — this one's previous scope included — named before.
+   * Only there can a datagram no dialog routed by its addresses be routed by them now: an address
+   * a dialog already held answers as before (another dialog claiming it too never makes the
+   * answer none), and the ended addresses do not change here (one a dialog names again is live).
+   */
+  set(scope: DialogScope): (number | string)[] {
+    const before = this.byDialog.get(scope.key);
+    const activity = before?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY };
     this.remove(scope.key);
     const owned: Owned = { callId: scope.dialog.callId, v4: [], v6: [], ssrcs: [], activity };
+    const fresh: (number | string)[] = [];
     const live = liveAddresses(scope);
     for (const s of [scope, scope.pending]) {
       for (const section of s?.sections ?? []) {
@@ -203,12 +212,13 @@ export class TransportMap {
           // but not where a live section of the dialog receives: a rejected m-line has left
           // the BUNDLE (RFC 8843 §7.3.3), the address is the live section's alone (SPEC §2)
           if (section.disabled && live !== null && live.has(addressKey(addr))) continue;
-          this.add(scope.key, section.index, addr, owned);
+          this.add(scope.key, section.index, addr, owned, before, fresh);
         }
         for (const ssrc of section.ssrcs) this.addSsrc(scope.key, scope.dialog.callId, section.index, ssrc, owned);
       }
     }
     this.byDialog.set(scope.key, owned);
+    return fresh;
   }
 
   remove(dialogKey: string): void {
@@ -365,12 +375,15 @@ export class TransportMap {
     } else if (!entry.sections.includes(index)) entry.sections.push(index);
   }
 
-  private add(dialogKey: string, index: number, addr: TransportAddress, owned: Owned): void {
+  /** `before`: what the dialog held before this scope; a key neither it nor another dialog held goes into `fresh`. */
+  private add(dialogKey: string, index: number, addr: TransportAddress, owned: Owned, before: Owned | undefined, fresh: (number | string)[]): void {
     if (addr.port <= 0) return;
     let n = ipv4ToNumber(addr.address);
     if (n < 0) {
       const text = canonicalIpv6(addr.address);
       const key = `[${text}]:${addr.port}`;
+      // (after remove(): what is still here another dialog holds, or this scope added already)
+      if (!this.v6.has(key) && before?.v6.includes(key) !== true) fresh.push(key);
       owned.v6.push(key);
       addSection(this.v6, key, dialogKey, index, owned.activity);
       // an IPv4-mapped address is how a dual-stack socket names an IPv4 peer: on the wire the
@@ -379,6 +392,7 @@ export class TransportMap {
       if (n < 0) return;
     }
     const key = n * 65536 + addr.port;
+    if (!this.v4.has(key) && before?.v4.includes(key) !== true) fresh.push(key);
     owned.v4.push(key);
     addSection(this.v4, key, dialogKey, index, owned.activity);
     this.v4Index.set(key, this.v4.get(key)!);

@@ -80,6 +80,7 @@ export interface CoreCounters {
 }
 
 const NO_CANDIDATES: readonly number[] = [];
+const NO_SSRCS: readonly number[] = [];
 
 /** Frame key for lines made when a batch ends: after the batch's last packet, before the next. */
 function afterFrame(frame: number): number {
@@ -219,9 +220,11 @@ export class MediaCore {
       case 'scope': {
         const previous = this.scopes.get(ev.scope.key);
         if (previous !== undefined) this.keepFormerKeys(ev.scope.key, previous, ev.scope);
+        // the SSRCs whose a=ssrc route the scope may open (declared by it or by the scope it replaces)
+        const ssrcs = this.table.unboundCount > 0 ? this.unroutedSsrcs(previous, ev.scope) : NO_SSRCS;
         this.scopes.set(ev.scope.key, ev.scope);
-        this.transports.set(ev.scope);
-        if (this.table.unboundCount > 0) this.retireUnboundOf(ev.scope, ev.frame, ev.ts);
+        const fresh = this.transports.set(ev.scope);
+        if (this.table.unboundCount > 0) this.retireUnboundOf(fresh, ssrcs, ev.frame, ev.ts);
         const session = this.table.existingSession(ev.scope.key);
         if (session) {
           // what decided each stream's telemetry until now, when there are windows to keep or close
@@ -257,9 +260,13 @@ export class MediaCore {
       }
       case 'dialog-ended': {
         this.keepEndedKeys(ev.key, ev.ts);
+        // an SSRC it declared beside another call (a collision: neither's) is that call's from now on
+        const ssrcs = this.table.unboundCount > 0 ? this.unroutedSsrcs(this.scopes.get(ev.key), null) : NO_SSRCS;
         this.scopes.delete(ev.key);
         this.formerKeys.delete(ev.key);
         this.transports.end(ev.key);
+        // (and an ended address the map let go of no longer keeps a datagram from its route)
+        if (this.table.unboundCount > 0 && (ssrcs.length > 0 || this.transports.forgottenV4.length > 0)) this.retireUnboundOf(this.transports.forgottenV4, ssrcs, ev.frame, ev.ts);
         const session = this.table.dropSession(ev.key);
         if (session) {
           this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);
@@ -389,26 +396,39 @@ export class MediaCore {
   }
 
   /**
-   * Retires the sessions of media no dialog routed that the scope routes now: each that saw a
-   * datagram the transport map, the scope set, now routes — asked with the datagram's exact ends
-   * (SeenDatagrams), so by the packet path's own rule (lookup: either end, exact ports: a NAT'd
-   * sender, an offer alone). A datagram's route changes only at the transports the event
-   * registers, so those that saw one with an end there are the candidates (StreamTable.unboundAt;
-   * a shared relay address's other unbound sessions are not looked at). From this event on those
-   * packets are the dialog's (SPEC §2), and what the unbound session held is history — an ended
-   * row in `bindings`, its open windows closed here (a stream that loses its dialog again is a
-   * new unbound stream, reported again: its UNBOUND flag went with it). One whose datagrams the
+   * Retires the sessions of media no dialog routed that the event routes now: each that saw a
+   * datagram the packet path (lookup) now routes — asked with the datagram's exact ends
+   * (SeenDatagrams): by its addresses (either end, exact ports: a NAT'd sender, an offer alone),
+   * else, where no end is an ended dialog's, by its sender's SSRC a=ssrc declares (both parties
+   * behind NAT). A datagram's address route changes only at the transports the event made live
+   * (`fresh`: TransportMap.set; a shared port already live — a single-port media server — routes
+   * nothing new, and its unbound sessions are not looked at), its SSRC route only for the SSRCs
+   * whose route the event opened (`ssrcs`, those that routed nowhere before it): the sessions
+   * that saw a datagram with an end there (StreamTable.unboundAt), or hold a stream of such an
+   * SSRC (StreamTable.unboundWith: a stream of an unbound session is a sender of its packets,
+   * its SSRC what the route is asked with), are the candidates. From this event on those packets
+   * are a dialog's (SPEC §2), and what the unbound session held is history — an ended row in
+   * `bindings`, its open windows closed here (a stream that loses its dialog again is a new
+   * unbound stream, reported again: its UNBOUND flag went with it). One whose datagrams the
    * map still routes nowhere (RTCP sent to port+1 of an rtcp-mux call) is not the dialog's and
    * keeps running. Every shard sees the event at the same packet; the one holding the session
    * (its transport pair's) retires it. At signaling events only.
    */
-  private retireUnboundOf(scope: DialogScope, frame: number, ts: number): void {
+  private retireUnboundOf(fresh: readonly (number | string)[], ssrcs: readonly number[], frame: number, ts: number): void {
     const gone = new Set<RtpSession>();
-    for (const [key] of this.transports.ownedEntries(scope.key)) {
+    for (const key of fresh) {
       const here = this.table.unboundAt(key);
       if (here === undefined) continue;
       for (const session of here) {
-        if (!gone.has(session) && this.routesAny(session.seen!.datagrams)) gone.add(session);
+        if (!gone.has(session) && this.routesAny(session)) gone.add(session);
+      }
+    }
+    for (const ssrc of ssrcs) {
+      if (this.transports.lookupSsrc(ssrc) === undefined) continue;
+      const here = this.table.unboundWith(ssrc);
+      if (here === undefined) continue;
+      for (const session of here) {
+        if (!gone.has(session) && this.routesAny(session)) gone.add(session);
       }
     }
     if (gone.size === 0) return;
@@ -422,13 +442,45 @@ export class MediaCore {
     this.flows.forget([], keys);
   }
 
-  /** Whether the transport map routes one of these datagrams by its addresses (lookup's first step). */
-  private routesAny(datagrams: readonly DatagramEnds[]): boolean {
-    for (const d of datagrams) {
+  /**
+   * Whether the packet path routes one of the datagrams the unbound session saw: by its addresses
+   * (lookup's first step), else — no end of it an ended dialog's — by the SSRC of a stream of the
+   * session that a=ssrc routes (lookup's second step; which stream sent which datagram is not
+   * kept: a datagram with no route is taken as any of theirs).
+   */
+  private routesAny(session: RtpSession): boolean {
+    let bySsrc: boolean | undefined;
+    for (const d of session.seen!.datagrams) {
       const entry = d.v6 ? this.transports.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : this.transports.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport);
       if (entry !== undefined) return true;
+      if (d.v6 ? this.transports.endedEndV6(d.src, d.dst, d.sport, d.dport) : this.transports.endedEndV4(d.src4, d.dst4, d.sport, d.dport)) continue;
+      bySsrc ??= this.declaredSsrcIn(session);
+      if (bySsrc) return true;
     }
     return false;
+  }
+
+  /** Whether a stream of the session has an SSRC the a=ssrc route takes somewhere (TransportMap.lookupSsrc: one call declares it). */
+  private declaredSsrcIn(session: RtpSession): boolean {
+    for (const ssrc of session.streams.keys()) if (this.transports.lookupSsrc(ssrc) !== undefined) return true;
+    return false;
+  }
+
+  /**
+   * Of the SSRCs the scopes (and their pending offers) declare, those an unbound session holds
+   * a stream of that the a=ssrc route takes nowhere yet (asked before the event changes it).
+   */
+  private unroutedSsrcs(a: DialogScope | undefined, b: DialogScope | null): number[] {
+    const out: number[] = [];
+    for (const scope of [a, a?.pending, b, b?.pending]) {
+      for (const section of scope?.sections ?? []) {
+        for (const ssrc of section.ssrcs) {
+          if (out.includes(ssrc) || this.table.unboundWith(ssrc) === undefined) continue;
+          if (this.transports.lookupSsrc(ssrc) === undefined) out.push(ssrc);
+        }
+      }
+    }
+    return out;
   }
 
   /** A session gone from the table: kept for the binding table (`bindings`), else its streams counted. */
