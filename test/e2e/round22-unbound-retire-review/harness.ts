@@ -5,21 +5,13 @@
  */
 import { buildEthernetIpv4Udp, buildIpv6Udp } from '../../../native-free/frame-builder.js';
 import { PcapWriter } from '../../../native-free/write.js';
-import { encodeRtcpCompound, type RtcpPacketInput } from '../../../src/media/rtcp/encode.js';
+import type { RtcpPacketInput } from '../../../src/media/rtcp/encode.js';
 import type { PolicyFile } from '../../../src/policy/policy-file.js';
 import { type DecisionLine, type ExportLine, parseLines, policyOf, type ReplayLines, replayLines, type ReportLine, type Workspace } from '../e2e-helpers.js';
 import { sip, T0 } from '../hand-built-calls.js';
+import { type Pkt, rtcpPkt, rtp, srIn } from '../port-reuse-review/common.js';
 
-export { T0, policyOf };
-
-export interface Pkt {
-  ts: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  payload: Uint8Array;
-}
+export { T0, policyOf, rtcpPkt, rtp, srIn, type Pkt };
 
 export const A = '10.0.0.1';
 export const B = '10.0.0.2';
@@ -73,31 +65,7 @@ export function bye(call: string, t: number, cseq: number): Pkt[] {
   return [sipA(t, req(call, 'BYE', cseq, null)), sipB(t + 0.01, res(call, '200 OK', 'BYE', cseq, null))];
 }
 
-export const srIn = (ssrc: number, reportOn?: number): RtcpPacketInput => ({
-  pt: 200,
-  ssrc,
-  ntpSec: 3976214400,
-  ntpFrac: 0,
-  rtpTs: 0,
-  packetCount: 10,
-  octetCount: 100,
-  reports: reportOn === undefined ? [] : [{ ssrc: reportOn, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 0, lsr: 0, dlsr: 0 }],
-});
 export const sdesPriv = (ssrc: number, value: string): RtcpPacketInput => ({ pt: 202, chunks: [{ ssrc, items: [{ type: 1, text: 'c@x' }, { type: 8, prefix: 'aipref', value }] }] }) as unknown as RtcpPacketInput;
-
-export const rtcpPkt = (ts: number, src: string, sport: number, dst: string, dport: number, packets: RtcpPacketInput[]): Pkt => ({ ts, src, dst, sport, dport, payload: encodeRtcpCompound(packets) });
-
-/** A minimal RTP packet (PCMU) of ssrc, sequence seq. */
-export function rtp(ts: number, src: string, sport: number, dst: string, dport: number, ssrc: number, seq: number): Pkt {
-  const b = new Uint8Array(12 + 20);
-  const dv = new DataView(b.buffer);
-  b[0] = 0x80;
-  b[1] = 0;
-  dv.setUint16(2, seq);
-  dv.setUint32(4, seq * 160);
-  dv.setUint32(8, ssrc >>> 0);
-  return { ts, src, dst, sport, dport, payload: b };
-}
 
 export async function writeCapture(file: string, pkts: readonly Pkt[]): Promise<void> {
   const w = await PcapWriter.open(file, { linkType: 1 });
