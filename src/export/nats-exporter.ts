@@ -145,8 +145,9 @@ export class NatsJetStreamExporter implements Exporter {
         ...(tls !== undefined && { tls }),
       });
     } catch (err) {
-      if (tlsRequired && err instanceof NatsError && err.code === ErrorCode.ServerOptionNotAvailable)
-        throw new Error(`${servers.length > 1 ? 'a server' : 'the server'} offers no TLS, which tls:// requires (no credentials sent)`, { cause: err });
+      // whatever asked for TLS, the same one line (nats.js says only `tls`; `noEcho` is the same code)
+      if (tls !== undefined && err instanceof NatsError && err.code === ErrorCode.ServerOptionNotAvailable && err.message === 'tls')
+        throw new Error(`${servers.length > 1 ? 'a server' : 'the server'} offers no TLS, which ${tlsRequired ? 'tls://' : "the connection's tls option"} requires (no credentials sent)`, { cause: err });
       throw err;
     }
     const dials = watchDials(nc);
@@ -377,17 +378,22 @@ export class NatsJetStreamExporter implements Exporter {
  * never answers (a frozen server, a proxy holding the connection) waiting for an INFO that never
  * comes (the transport's socket: the client's own fields), and one still in the TCP handshake (a
  * full accept queue, SYNs dropped: the kernel retries for minutes), which only the dial's closure
- * holds (the socket `watchDials` saw made). Both are of no use once the connection is closed.
+ * holds (the sockets `watchDials` saw made, every dial's). Both are of no use once the connection
+ * is closed.
  */
 function endPendingDial(nc: NatsConnection, dials: DialWatch): void {
   const transport = (nc as unknown as { protocol?: { transport?: { connected?: boolean; socket?: { destroy(): void } } } }).protocol?.transport;
   if (transport !== undefined && transport.connected !== true) transport.socket?.destroy();
-  if (dials.socket?.connecting === true) dials.socket.destroy();
+  // every dial's: one given up by nats.js's dial timeout is left connecting too (its transport never
+  // connected, so the client ignores it), one per `timeout` through an outage
+  for (const socket of dials.sockets) if (socket.connecting) socket.destroy();
+  dials.sockets.clear();
 }
 
-/** The socket of the connection's latest dial, as `watchDials` saw it made. */
+/** The sockets of the connection's dials still connecting, as `watchDials` saw them made. */
 interface DialWatch {
-  socket?: Socket;
+  /** each removed on its 'connect' or 'close' */
+  readonly sockets: Set<Socket>;
 }
 
 /**
@@ -401,15 +407,17 @@ interface DialWatch {
  * close ends what it ended before.
  */
 function watchDials(nc: NatsConnection): DialWatch {
-  const watch: DialWatch = {};
+  const watch: DialWatch = { sockets: new Set() };
   const protocol = (nc as unknown as { protocol?: { dial?: unknown } }).protocol;
   const dial = protocol?.dial;
   if (protocol === undefined || typeof dial !== 'function') return watch;
   const seen = (message: unknown): void => {
-    watch.socket = (message as { socket: Socket }).socket;
+    const socket = (message as { socket: Socket }).socket;
+    watch.sockets.add(socket);
+    const forget = (): void => void watch.sockets.delete(socket);
+    socket.once('connect', forget).once('close', forget);
   };
   protocol.dial = function (this: unknown, ...args: unknown[]): unknown {
-    watch.socket = undefined;
     subscribe('net.client.socket', seen);
     try {
       return dial.apply(this, args);
