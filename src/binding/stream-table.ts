@@ -93,14 +93,29 @@ export interface DatagramEnds {
 
 /**
  * What a session of media no dialog routes saw: the distinct datagram ends it was given packets
- * of, the first MAX_SEEN_DATAGRAMS only — whether a scope now routes its media is asked of the
- * transport map with exactly these (MediaCore.retireUnboundOf).
+ * of, the first MAX_SEEN_DATAGRAMS only, and the SSRCs that sent them — whether a scope now
+ * routes its media is asked of the transport map with exactly these (MediaCore.retireUnboundOf).
  */
 export interface SeenDatagrams {
-  readonly datagrams: DatagramEnds[];
+  readonly datagrams: SeenDatagram[];
   /** the record the last packet matched (or made) */
-  last: DatagramEnds | null;
+  last: SeenDatagram | null;
+  /**
+   * The SSRCs the packet path's route was asked with for a packet the session was given (an RTP
+   * packet's, an RTCP compound's sender in bytes 4–7), filed under StreamTable.unboundWith; not
+   * the SSRCs a compound only reports on or describes. One goes when its stream is evicted.
+   */
+  readonly senders: Set<number>;
 }
+
+/** A datagram's ends an unbound session saw, and the sender of the last packet noted on them. */
+export interface SeenDatagram extends DatagramEnds {
+  /** in `senders` (NO_SENDER: none, or its stream was evicted since) */
+  sender: number;
+}
+
+/** SeenDatagram.sender of none (SSRCs are 0 … 2³²−1). */
+export const NO_SENDER = -1;
 
 /** Distinct datagram ends kept per unbound session: RTP and RTCP, both ways, and a few more. */
 export const MAX_SEEN_DATAGRAMS = 8;
@@ -133,9 +148,9 @@ export class StreamTable {
   private readonly unboundByEndV4 = new Map<number, Set<RtpSession>>();
   private readonly unboundByEndV6 = new Map<string, Set<RtpSession>>();
   /**
-   * The same by the SSRC of each stream they hold (the sender of their packets, which is what the
-   * packet path's a=ssrc route asks with): filed when the stream is made, unfiled when it or its
-   * session goes; never per packet.
+   * The same by the SSRC of each sender of the packets they were given (SeenDatagrams.senders:
+   * what the packet path's a=ssrc route asks with; not a report subject's nor an SDES chunk's):
+   * filed when noteDatagram first sees it send, unfiled when its stream or the session goes.
    */
   private readonly unboundBySsrc = new Map<number, Set<RtpSession>>();
   /** where evictOne's next sample starts, in `unbound` and in `sessions` */
@@ -174,7 +189,7 @@ export class StreamTable {
   unboundSession(key: string): RtpSession {
     let s = this.sessions.get(key);
     if (!s) {
-      s = { key, scope: null, streams: new Map(), seen: { datagrams: [], last: null } };
+      s = { key, scope: null, streams: new Map(), seen: { datagrams: [], last: null, senders: new Set() } };
       this.sessions.set(key, s);
       this.unbound.set(key, s);
     }
@@ -182,24 +197,35 @@ export class StreamTable {
   }
 
   /**
-   * Notes that a packet of `addr` reached the unbound session `s`. Per packet: compared with the
-   * record the last one matched (numbers for IPv4); else, while fewer than MAX_SEEN_DATAGRAMS
-   * are kept, with each kept one; a new one is copied and filed under both its ends. Nothing is
-   * allocated for a datagram seen before, nor once the list is full.
+   * Notes that a packet of `addr` sent by `sender` (the SSRC the packet path's route was asked
+   * with; NO_SENDER: the ends alone) reached the unbound session `s`. Per packet: compared with the record the last one
+   * matched (numbers for IPv4), and its sender with the one last noted there; else, while fewer
+   * than MAX_SEEN_DATAGRAMS are kept, with each kept one; a new one is copied and filed under
+   * both its ends, a new sender filed by its SSRC. Nothing is allocated for a datagram and
+   * sender seen before; once the list is full, a packet not of the last record's ends is
+   * looked up by its sender alone.
    */
-  noteDatagram(s: RtpSession, addr: DatagramEnds): void {
+  noteDatagram(s: RtpSession, addr: DatagramEnds, sender: number = NO_SENDER): void {
     const seen = s.seen!;
     const last = seen.last;
-    if (last !== null && sameEnds(last, addr)) return;
+    if (last !== null && sameEnds(last, addr)) {
+      if (last.sender !== sender) this.noteSender(s, last, sender);
+      return;
+    }
     const list = seen.datagrams;
-    if (list.length >= MAX_SEEN_DATAGRAMS) return;
+    if (list.length >= MAX_SEEN_DATAGRAMS) {
+      this.noteSender(s, null, sender);
+      return;
+    }
     for (let i = 0; i < list.length; i++) {
-      if (sameEnds(list[i]!, addr)) {
-        seen.last = list[i]!;
+      const d = list[i]!;
+      if (sameEnds(d, addr)) {
+        seen.last = d;
+        if (d.sender !== sender) this.noteSender(s, d, sender);
         return;
       }
     }
-    const d: DatagramEnds = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport };
+    const d: SeenDatagram = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport, sender: NO_SENDER };
     list.push(d);
     seen.last = d;
     if (d.v6) {
@@ -209,6 +235,16 @@ export class StreamTable {
       file(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
       file(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
     }
+    this.noteSender(s, d, sender);
+  }
+
+  /** `sender` sent a packet the unbound session `s` was given (on the kept datagram `d`, if kept): filed by its SSRC the first time. */
+  private noteSender(s: RtpSession, d: SeenDatagram | null, sender: number): void {
+    if (d !== null) d.sender = sender;
+    const senders = s.seen!.senders;
+    if (sender === NO_SENDER || senders.has(sender)) return;
+    senders.add(sender);
+    file(this.unboundBySsrc, sender, s);
   }
 
   /** The sessions of media no dialog routes. */
@@ -224,7 +260,7 @@ export class StreamTable {
     return typeof key === 'number' ? this.unboundByEndV4.get(key) : this.unboundByEndV6.get(key);
   }
 
-  /** The sessions of media no dialog routes that hold a stream of this SSRC. */
+  /** The sessions of media no dialog routes that were given a packet this SSRC sent (SeenDatagrams.senders). */
   unboundWith(ssrc: number): ReadonlySet<RtpSession> | undefined {
     return this.unboundBySsrc.get(ssrc);
   }
@@ -271,7 +307,6 @@ export class StreamTable {
     };
     session.streams.set(ssrc, st);
     this.streamCount++;
-    if (session.seen !== null) file(this.unboundBySsrc, ssrc, session);
     return st;
   }
 
@@ -301,7 +336,7 @@ export class StreamTable {
   /** A session gone from the table is no longer one of media no dialog routes (if it was). */
   private forgetUnbound(s: RtpSession): void {
     if (s.seen === null || !this.unbound.delete(s.key)) return;
-    for (const ssrc of s.streams.keys()) unfile(this.unboundBySsrc, ssrc, s);
+    for (const ssrc of s.seen.senders) unfile(this.unboundBySsrc, ssrc, s);
     for (const d of s.seen.datagrams) {
       if (d.v6) {
         unfile(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
@@ -327,7 +362,12 @@ export class StreamTable {
     const victim = this.unbound.size > 0 ? this.sample(this.unbound, true) : this.sample(this.sessions, false);
     if (victim) {
       victim.session.streams.delete(victim.ssrc);
-      if (victim.session.seen !== null) unfile(this.unboundBySsrc, victim.ssrc, victim.session);
+      const seen = victim.session.seen;
+      if (seen !== null && seen.senders.delete(victim.ssrc)) {
+        unfile(this.unboundBySsrc, victim.ssrc, victim.session);
+        // (its next packet is noted, and filed, again)
+        for (const d of seen.datagrams) if (d.sender === victim.ssrc) d.sender = NO_SENDER;
+      }
       if (victim.session.streams.size === 0 && victim.session !== joining) {
         this.sessions.delete(victim.session.key);
         this.forgetUnbound(victim.session);

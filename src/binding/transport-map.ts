@@ -189,6 +189,8 @@ export class TransportMap {
   private readonly endedV6 = new Set<string>();
   /** the IPv4 keys end() let go of, the last time it did: flows cached as coming from them are stale */
   readonly forgottenV4: number[] = [];
+  /** the same of IPv6 (`[address]:port`): an unbound session that saw a datagram with an end there may be routed now */
+  readonly forgottenV6: string[] = [];
 
   /**
    * Registers every m-section address of the scope (and of its pending offer), replacing the
@@ -246,13 +248,17 @@ export class TransportMap {
    */
   end(dialogKey: string): void {
     this.forgottenV4.length = 0;
+    this.forgottenV6.length = 0;
     const owned = this.byDialog.get(dialogKey);
     if (owned !== undefined) {
       for (const k of owned.v4) {
         const forgotten = remember(this.endedV4, k);
         if (forgotten !== undefined) this.forgottenV4.push(forgotten);
       }
-      for (const k of owned.v6) remember(this.endedV6, k);
+      for (const k of owned.v6) {
+        const forgotten = remember(this.endedV6, k);
+        if (forgotten !== undefined) this.forgottenV6.push(forgotten);
+      }
     }
     this.remove(dialogKey);
   }

@@ -265,8 +265,11 @@ export class MediaCore {
         this.scopes.delete(ev.key);
         this.formerKeys.delete(ev.key);
         this.transports.end(ev.key);
-        // (and an ended address the map let go of no longer keeps a datagram from its route)
-        if (this.table.unboundCount > 0 && (ssrcs.length > 0 || this.transports.forgottenV4.length > 0)) this.retireUnboundOf(this.transports.forgottenV4, ssrcs, ev.frame, ev.ts);
+        // (and an ended address the map let go of, of either family, no longer keeps a datagram from its route)
+        const { forgottenV4, forgottenV6 } = this.transports;
+        if (this.table.unboundCount > 0 && (ssrcs.length > 0 || forgottenV4.length > 0 || forgottenV6.length > 0)) {
+          this.retireUnboundOf(forgottenV6.length === 0 ? forgottenV4 : [...forgottenV4, ...forgottenV6], ssrcs, ev.frame, ev.ts);
+        }
         const session = this.table.dropSession(ev.key);
         if (session) {
           this.closeSessionWindows(session, 'dialog-end', ev.frame, ev.ts);
@@ -322,7 +325,7 @@ export class MediaCore {
     const entry = this.lookup(addr, ssrc);
     if (entry === undefined && !this.unroutedSourceValid(addr, ssrc, seq)) return;
     this.counters.rtp++;
-    const stream = this.table.stream(this.sessionOf(entry, addr), ssrc, ts);
+    const stream = this.table.stream(this.sessionOf(entry, addr, ssrc), ssrc, ts);
     if (pt !== stream.pt) payloadTypeSeen(stream, pt);
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
     this.rtpStream(stream, entry, frame, ts, extension, extBytes);
@@ -404,9 +407,9 @@ export class MediaCore {
    * (`fresh`: TransportMap.set; a shared port already live — a single-port media server — routes
    * nothing new, and its unbound sessions are not looked at), its SSRC route only for the SSRCs
    * whose route the event opened (`ssrcs`, those that routed nowhere before it): the sessions
-   * that saw a datagram with an end there (StreamTable.unboundAt), or hold a stream of such an
-   * SSRC (StreamTable.unboundWith: a stream of an unbound session is a sender of its packets,
-   * its SSRC what the route is asked with), are the candidates. From this event on those packets
+   * that saw a datagram with an end there (StreamTable.unboundAt), or were given a packet such an
+   * SSRC sent (StreamTable.unboundWith: the SSRC the route was asked with for it — not one a
+   * compound only reports on or describes), are the candidates. From this event on those packets
    * are a dialog's (SPEC §2), and what the unbound session held is history — an ended row in
    * `bindings`, its open windows closed here (a stream that loses its dialog again is a new
    * unbound stream, reported again: its UNBOUND flag went with it). One whose datagrams the
@@ -444,9 +447,9 @@ export class MediaCore {
 
   /**
    * Whether the packet path routes one of the datagrams the unbound session saw: by its addresses
-   * (lookup's first step), else — no end of it an ended dialog's — by the SSRC of a stream of the
-   * session that a=ssrc routes (lookup's second step; which stream sent which datagram is not
-   * kept: a datagram with no route is taken as any of theirs).
+   * (lookup's first step), else — no end of it an ended dialog's — by the SSRC of a sender of the
+   * session's packets that a=ssrc routes (lookup's second step; which sender sent which datagram
+   * is not kept: a datagram with no route is taken as any of theirs).
    */
   private routesAny(session: RtpSession): boolean {
     let bySsrc: boolean | undefined;
@@ -460,15 +463,15 @@ export class MediaCore {
     return false;
   }
 
-  /** Whether a stream of the session has an SSRC the a=ssrc route takes somewhere (TransportMap.lookupSsrc: one call declares it). */
+  /** Whether a sender of the session's packets (SeenDatagrams.senders) has an SSRC the a=ssrc route takes somewhere (TransportMap.lookupSsrc: one call declares it). */
   private declaredSsrcIn(session: RtpSession): boolean {
-    for (const ssrc of session.streams.keys()) if (this.transports.lookupSsrc(ssrc) !== undefined) return true;
+    for (const ssrc of session.seen!.senders) if (this.transports.lookupSsrc(ssrc) !== undefined) return true;
     return false;
   }
 
   /**
-   * Of the SSRCs the scopes (and their pending offers) declare, those an unbound session holds
-   * a stream of that the a=ssrc route takes nowhere yet (asked before the event changes it).
+   * Of the SSRCs the scopes (and their pending offers) declare, those that sent a packet an
+   * unbound session was given that the a=ssrc route takes nowhere yet (asked before the event changes it).
    */
   private unroutedSsrcs(a: DialogScope | undefined, b: DialogScope | null): number[] {
     const out: number[] = [];
@@ -581,7 +584,7 @@ export class MediaCore {
           // clear header and encrypted rest are noise): on a secure profile, at a length SRTCP
           // can have, not read and said so; else a cut plain compound, read below
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len + cut, keys)) {
-            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.noKeys(sections));
+            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr, senderSsrc), entry, senderSsrc, frame, ts, this.noKeys(sections));
             else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`);
             return;
           }
@@ -592,7 +595,7 @@ export class MediaCore {
             return;
           }
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
-            this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
+            this.encryptedRtcp(this.sessionOf(entry, addr, senderSsrc), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
             return;
           }
         }
@@ -602,7 +605,7 @@ export class MediaCore {
       const e = errors[i]!;
       this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
     }
-    const session = this.sessionOf(entry, addr);
+    const session = this.sessionOf(entry, addr, senderSsrc);
     let partition: string | undefined;
     const beforeSdes = this.learnFromSdes(session, compound, frame, ts);
     if (beforeSdes !== null) this.closeChangedWindows(session, beforeSdes, frame, ts);
@@ -853,11 +856,12 @@ export class MediaCore {
     return this.preferences.ofDeclared(scope, entry.sections[0]!);
   }
 
-  private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
+  /** `sender`: the SSRC lookup() was asked with for the packet (RTP: its SSRC; RTCP: its sender's, bytes 4–7). */
+  private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress, sender: number): RtpSession {
     if (entry) return this.table.session(entry.dialogKey, this.scopes.get(entry.dialogKey) ?? null);
     const session = this.table.unboundSession(unboundSessionKey(addr));
-    // (an IPv4 RTP flow the cache answers came here once: its ends are noted already)
-    this.table.noteDatagram(session, addr);
+    // (an IPv4 RTP flow the cache answers came here once: its ends and sender are noted already)
+    this.table.noteDatagram(session, addr, sender);
     return session;
   }
 

@@ -13,8 +13,10 @@
  *   at Y's end (an ended no-dialog row), the next packet X's; (2) not retired (the packet path
  *   routes an ended dialog's late media by no SSRC: the next packet is the same unbound stream,
  *   reported once); (3) retired at the offer (SPEC §5: an offer's scope applies from the
- *   offer); (4) a stream of an unbound session is filed under its SSRC when made, unfiled when
- *   evicted or when its session goes; a dialog's streams are not filed.
+ *   offer); (4) an unbound session is filed under the SSRC of each sender of its packets when
+ *   noted (since the review of bf05e0c: not when a stream is made — a report subject's is not
+ *   a sender's, see ../round22-unbound-fix-2-review), unfiled when that stream is evicted or
+ *   when its session goes; a dialog's streams are not filed.
  */
 import { describe, expect, it } from 'vitest';
 import { StreamTable } from '../../../src/binding/stream-table.js';
@@ -89,16 +91,19 @@ describe('the a=ssrc route as the packet path takes it', () => {
     expect(h.rows()).toEqual(['false P', 'true null']);
   });
 
-  it('StreamTable: unbound streams by SSRC, filed when made, unfiled when evicted or dropped', () => {
+  it('StreamTable: unbound sessions by sender SSRC, filed when noted, unfiled when evicted or dropped', () => {
     const t = new StreamTable({ maxStreams: 3 });
     const keys = (ssrc: number) => [...(t.unboundWith(ssrc) ?? [])].map((s) => s.key);
     const u = t.unboundSession('u');
     const v = t.unboundSession('v');
+    t.noteDatagram(u, NAT, 7);
     t.stream(u, 7, 0);
+    t.noteDatagram(v, NAT, 7);
     t.stream(v, 7, 1);
     t.stream(t.session('dialog', null), 8, 2);
     expect(keys(7)).toEqual(['u', 'v']);
     expect(t.unboundWith(8)).toBeUndefined();
+    t.noteDatagram(v, NAT, 9);
     t.stream(v, 9, 3);
     // full: u's stream 7 (least recently seen, unbound first) evicted, u emptied and gone
     expect(keys(7)).toEqual(['v']);
