@@ -6,8 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants, readFileSync, type Stats } from 'node:fs';
-import { link, lstat, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, lstat, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { errorReason } from './ndjson-file.js';
 
 /** The lock tokens this process holds (released at close). */
@@ -20,8 +22,10 @@ const LOCKS_HELD = new Set<string>();
  * never shows a half-written lock. Where the file system has no hard links (vfat, exFAT, many FUSE
  * mounts, CIFS without Unix extensions: link fails with EPERM or ENOTSUP) the lock is made by an
  * exclusive create instead, one taker only too; its content is then written after it exists, so a
- * lock not ending in its newline (empty, partial) that is younger than a few seconds is a taker
- * still writing: waited for, not stale.
+ * lock not ending in its newline (empty, partial) may be a taker still writing: waited for, and
+ * stale only once this taker has seen it unchanged (inode, modification time, size, text) for a
+ * few seconds by its own monotonic clock — not by its mtime, which such a mount stamps with its
+ * own clock, often off by more than seconds.
  *
  * A lock whose owner is gone is deleted under a second lock, `<path>.break` (an exclusive create),
  * one taker at a time, and only while the lock file is still the one judged stale — the same
@@ -65,6 +69,8 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
   };
   try {
     const deadline = Date.now() + TAKE_LOCK_MS;
+    /** the owner-less lock last read, and since when (performance.now()) this taker has seen it unchanged */
+    let partial: { lock: HeldLock; since: number } | null = null;
     for (;;) {
       if (await claim()) {
         LOCKS_HELD.add(token);
@@ -76,7 +82,11 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
         if (owner !== null && ownerMayRun(owner, held.text)) {
           throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
         }
-        if (owner !== null || held.cut || !isYoung(held.mtimeMs)) await clearStale(path, dir, held, token);
+        if (owner !== null || held.cut) await clearStale(path, dir, held, token);
+        else if (partial === null || !sameLock(partial.lock, held)) {
+          partial = { lock: held, since: performance.now() }; // first seen (or changed): a taker without hard links may be writing it
+          await pause();
+        } else if (performance.now() - partial.since >= YOUNG_MS) await clearStale(path, dir, held, token);
         else await pause(); // a taker without hard links still writing its lock
       }
       if (Date.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
@@ -88,7 +98,11 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
 
 /** How long a taker tries (a lock being written, another taker clearing a stale one) before it gives up. */
 const TAKE_LOCK_MS = 10_000;
-/** A lock file (or `.break`) modified less than this ago (either way: a mount's clock may run ahead) may be a taker's still being written (or clearing). */
+/**
+ * A `.break` modified less than this ago (either way: a mount's clock may run ahead) may be a
+ * taker's still clearing; an owner-less lock seen unchanged by a taker for less than this (its own
+ * clock) may be a taker's still being written.
+ */
 const YOUNG_MS = 5_000;
 /** What link(2) fails with where the file system has no hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -117,9 +131,13 @@ const LOCK_MAX_BYTES = 4096;
 
 /** A lock file as read: its identity, its text (its first LOCK_MAX_BYTES), and whether it is longer than that (no taker's). */
 interface HeldLock extends FileIdentity {
+  size: number;
   text: string;
   cut: boolean;
 }
+
+/** The same lock file, unchanged: inode, modification time, size and text. */
+const sameLock = (a: HeldLock, b: HeldLock): boolean => sameFile(a, b) && a.size === b.size && a.text === b.text && a.cut === b.cut;
 
 /**
  * The lock's text and identity, read through one handle (both of the same file); null when there
@@ -150,7 +168,7 @@ async function readLock(path: string, dir: string): Promise<HeldLock | null> {
     let n = 0;
     for (let got = -1; got !== 0 && n < buf.length; n += got) got = (await handle.read(buf, n, buf.length - n, n)).bytesRead;
     const cut = n > LOCK_MAX_BYTES;
-    return { ino: st.ino, mtimeMs: st.mtimeMs, text: buf.toString('utf8', 0, Math.min(n, LOCK_MAX_BYTES)), cut };
+    return { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, text: buf.toString('utf8', 0, Math.min(n, LOCK_MAX_BYTES)), cut };
   } catch (err) {
     if (gone(err)) return null;
     if ((err as NodeJS.ErrnoException).code === undefined) throw err;
@@ -214,10 +232,13 @@ async function clearStaleGuard(guard: string): Promise<void> {
 /**
  * Removes the lock file while it still holds `token` (one taken over meanwhile is another's). Called
  * even when the service's last write failed (a full disk): nothing writes there any more, and a lock
- * left behind names a pid that a later node process may be given.
+ * left behind names a pid that a later node process may be given. Read as takeLock reads it
+ * (readLock): something put in its place that is not a regular file (a FIFO, whose open would wait
+ * for a writer for ever and hang close), or cannot be read, is not this service's: left, silently.
  */
 export async function releaseLock(path: string, token: string): Promise<void> {
-  if ((await readFile(path, 'utf8').catch(() => '')).trim() === token) await unlink(path).catch(() => undefined);
+  const held = await readLock(path, dirname(path)).catch(() => null);
+  if (held !== null && !held.cut && held.text.trim() === token) await unlink(path).catch(() => undefined);
   LOCKS_HELD.delete(token);
 }
 
