@@ -92,33 +92,35 @@ export interface DatagramEnds {
 }
 
 /**
- * What a session of media no dialog routes saw: the distinct datagram ends it was given packets
- * of, the first MAX_SEEN_DATAGRAMS only, and the SSRCs that sent them — whether a scope now
- * routes its media is asked of the transport map with exactly these (MediaCore.retireUnboundOf).
+ * What a session of media no dialog routes was given: the distinct (datagram ends, sender SSRC)
+ * pairs of its packets, the first MAX_SEEN_DATAGRAMS only — whether a scope now routes its media
+ * is asked, pair by pair, of the packet path's own lookup (MediaCore.routesAny). A pair is noted
+ * once the session holds a stream of its sender, and goes with that stream (evictOne).
  */
 export interface SeenDatagrams {
+  /** the pairs, in the order first seen */
   readonly datagrams: SeenDatagram[];
-  /** the record the last packet matched (or made) */
+  /** the pair the last packet matched (or made) */
   last: SeenDatagram | null;
   /**
-   * The SSRCs the packet path's route was asked with for a packet the session was given (an RTP
-   * packet's, an RTCP compound's sender in bytes 4–7), filed under StreamTable.unboundWith; not
-   * the SSRCs a compound only reports on or describes. One goes when its stream is evicted.
+   * The senders noted (of the kept pairs, and of packets past them), filed under
+   * StreamTable.unboundWith: an RTP packet's SSRC, an RTCP compound's sender in bytes 4–7 —
+   * not the SSRCs a compound only reports on or describes. One goes when its stream is evicted.
    */
   readonly senders: Set<number>;
 }
 
-/** A datagram's ends an unbound session saw, and the sender of the last packet noted on them. */
+/** A datagram's ends an unbound session saw, and an SSRC that sent a packet on them. */
 export interface SeenDatagram extends DatagramEnds {
-  /** in `senders` (NO_SENDER: none, or its stream was evicted since) */
-  sender: number;
+  /** in `senders` (NO_SENDER: the ends alone) */
+  readonly sender: number;
 }
 
 /** SeenDatagram.sender of none (SSRCs are 0 … 2³²−1). */
 export const NO_SENDER = -1;
 
-/** Distinct datagram ends kept per unbound session: RTP and RTCP, both ways, and a few more. */
-export const MAX_SEEN_DATAGRAMS = 8;
+/** Distinct (ends, sender) pairs kept per unbound session: RTP and RTCP, both ways, of a few sources each. */
+export const MAX_SEEN_DATAGRAMS = 16;
 
 function sameEnds(a: DatagramEnds, b: DatagramEnds): boolean {
   if (a.sport !== b.sport || a.dport !== b.dport || a.v6 !== b.v6) return false;
@@ -143,7 +145,8 @@ export class StreamTable {
   /**
    * The same by each end of the datagrams they saw (SeenDatagrams), keyed as the transport map
    * keys a transport (IPv4: address × 65536 + port; IPv6: `[address]:port`): filed when a
-   * datagram is first noted, unfiled when the session goes; never per packet.
+   * pair is first noted, unfiled when the session goes or the last pair with the end does (its
+   * sender's stream evicted); never per packet.
    */
   private readonly unboundByEndV4 = new Map<number, Set<RtpSession>>();
   private readonly unboundByEndV6 = new Map<string, Set<RtpSession>>();
@@ -198,52 +201,38 @@ export class StreamTable {
 
   /**
    * Notes that a packet of `addr` sent by `sender` (the SSRC the packet path's route was asked
-   * with; NO_SENDER: the ends alone) reached the unbound session `s`. Per packet: compared with the record the last one
-   * matched (numbers for IPv4), and its sender with the one last noted there; else, while fewer
-   * than MAX_SEEN_DATAGRAMS are kept, with each kept one; a new one is copied and filed under
-   * both its ends, a new sender filed by its SSRC. Nothing is allocated for a datagram and
-   * sender seen before; once the list is full, a packet not of the last record's ends is
-   * looked up by its sender alone.
+   * with, of a stream the session holds; NO_SENDER: the ends alone) reached the unbound session
+   * `s`. Per packet: compared with the pair the last one matched (numbers for IPv4); else, while
+   * fewer than MAX_SEEN_DATAGRAMS are kept, with each kept one; a new one is copied and filed
+   * under both its ends, a new sender filed by its SSRC. Nothing is allocated for a pair seen
+   * before; once the list is full, a packet not of the last pair is noted by its sender alone.
    */
   noteDatagram(s: RtpSession, addr: DatagramEnds, sender: number = NO_SENDER): void {
     const seen = s.seen!;
     const last = seen.last;
-    if (last !== null && sameEnds(last, addr)) {
-      if (last.sender !== sender) this.noteSender(s, last, sender);
-      return;
-    }
+    if (last !== null && last.sender === sender && sameEnds(last, addr)) return;
     const list = seen.datagrams;
-    if (list.length >= MAX_SEEN_DATAGRAMS) {
-      this.noteSender(s, null, sender);
-      return;
-    }
-    for (let i = 0; i < list.length; i++) {
-      const d = list[i]!;
-      if (sameEnds(d, addr)) {
-        seen.last = d;
-        if (d.sender !== sender) this.noteSender(s, d, sender);
-        return;
+    if (list.length < MAX_SEEN_DATAGRAMS) {
+      for (let i = 0; i < list.length; i++) {
+        const d = list[i]!;
+        if (d.sender === sender && sameEnds(d, addr)) {
+          seen.last = d;
+          return;
+        }
+      }
+      const d: SeenDatagram = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport, sender };
+      list.push(d);
+      seen.last = d;
+      if (d.v6) {
+        file(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
+        file(this.unboundByEndV6, `[${d.dst}]:${d.dport}`, s);
+      } else {
+        file(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
+        file(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
       }
     }
-    const d: SeenDatagram = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport, sender: NO_SENDER };
-    list.push(d);
-    seen.last = d;
-    if (d.v6) {
-      file(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
-      file(this.unboundByEndV6, `[${d.dst}]:${d.dport}`, s);
-    } else {
-      file(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
-      file(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
-    }
-    this.noteSender(s, d, sender);
-  }
-
-  /** `sender` sent a packet the unbound session `s` was given (on the kept datagram `d`, if kept): filed by its SSRC the first time. */
-  private noteSender(s: RtpSession, d: SeenDatagram | null, sender: number): void {
-    if (d !== null) d.sender = sender;
-    const senders = s.seen!.senders;
-    if (sender === NO_SENDER || senders.has(sender)) return;
-    senders.add(sender);
+    if (sender === NO_SENDER || seen.senders.has(sender)) return;
+    seen.senders.add(sender);
     file(this.unboundBySsrc, sender, s);
   }
 
@@ -349,7 +338,8 @@ export class StreamTable {
   }
 
   /**
-   * A stream of media no dialog routes if there is one, else any: the least recently seen of 64
+   * A stream of media no dialog routes if there is one (an unbound session is kept only while
+   * it holds one, save the one a stream is being made in), else any: the least recently seen of 64
    * sampled where the last sample ended (a clock over the sessions: a Map's iterator goes on past
    * entries added or deleted since). Sampling always the first 64 of all took the oldest
    * sessions' streams, the calls still running, while stale unbound ones filled the table; and a
@@ -359,15 +349,13 @@ export class StreamTable {
    * the table, which no scope retired and the binding table did not list.
    */
   private evictOne(joining: RtpSession): void {
-    const victim = this.unbound.size > 0 ? this.sample(this.unbound, true) : this.sample(this.sessions, false);
+    // (an unbound session being made holds no stream yet: then, or with only such, any session's)
+    const victim = (this.unbound.size > 0 ? this.sample(this.unbound, true) : undefined) ?? this.sample(this.sessions, false);
     if (victim) {
       victim.session.streams.delete(victim.ssrc);
       const seen = victim.session.seen;
-      if (seen !== null && seen.senders.delete(victim.ssrc)) {
-        unfile(this.unboundBySsrc, victim.ssrc, victim.session);
-        // (its next packet is noted, and filed, again)
-        for (const d of seen.datagrams) if (d.sender === victim.ssrc) d.sender = NO_SENDER;
-      }
+      // (its next packet is noted, and filed, again)
+      if (seen !== null && seen.senders.delete(victim.ssrc)) this.forgetSender(victim.session, seen, victim.ssrc);
       if (victim.session.streams.size === 0 && victim.session !== joining) {
         this.sessions.delete(victim.session.key);
         this.forgetUnbound(victim.session);
@@ -375,6 +363,27 @@ export class StreamTable {
       this.streamCount--;
       this.evicted++;
       this.limits.onEvict?.(victim, this.evicted);
+    }
+  }
+
+  /** The sender `ssrc` of the unbound session `s` lost its stream: unfiled, its pairs dropped, the ends no other pair has unfiled. */
+  private forgetSender(s: RtpSession, seen: SeenDatagrams, ssrc: number): void {
+    unfile(this.unboundBySsrc, ssrc, s);
+    const list = seen.datagrams;
+    const gone = list.filter((d) => d.sender === ssrc);
+    if (gone.length === 0) return;
+    let n = 0;
+    for (const d of list) if (d.sender !== ssrc) list[n++] = d;
+    list.length = n;
+    seen.last = null;
+    const ends = (d: DatagramEnds): (number | string)[] => (d.v6 ? [`[${d.src}]:${d.sport}`, `[${d.dst}]:${d.dport}`] : [d.src4 * 65536 + d.sport, d.dst4 * 65536 + d.dport]);
+    const kept = new Set(list.flatMap(ends));
+    for (const d of gone) {
+      for (const key of ends(d)) {
+        if (kept.has(key)) continue;
+        if (typeof key === 'number') unfile(this.unboundByEndV4, key, s);
+        else unfile(this.unboundByEndV6, key, s);
+      }
     }
   }
 

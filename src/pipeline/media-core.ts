@@ -9,7 +9,7 @@
  */
 import { readUint32 } from '../../native-free/big-endian.js';
 import { FlowCache } from '../binding/flow-cache.js';
-import { bindStream, type DatagramEnds, forgetOfferedMid, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
+import { bindStream, type DatagramEnds, forgetOfferedMid, NO_SENDER, ReportedFlag, type RtpSession, type StreamState, streamMid, StreamTable } from '../binding/stream-table.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
 import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enforce/decide.js';
@@ -325,7 +325,10 @@ export class MediaCore {
     const entry = this.lookup(addr, ssrc);
     if (entry === undefined && !this.unroutedSourceValid(addr, ssrc, seq)) return;
     this.counters.rtp++;
-    const stream = this.table.stream(this.sessionOf(entry, addr, ssrc), ssrc, ts);
+    const session = this.sessionOf(entry, addr);
+    const stream = this.table.stream(session, ssrc, ts);
+    // (an IPv4 RTP flow the cache answers came here once: its ends and sender are noted already)
+    if (session.seen !== null) this.table.noteDatagram(session, addr, ssrc);
     if (pt !== stream.pt) payloadTypeSeen(stream, pt);
     if (!addr.v6) this.flows.store(addr.src4, addr.dst4, addr.sport, addr.dport, ssrc, stream, entry ?? null);
     this.rtpStream(stream, entry, frame, ts, extension, extBytes);
@@ -399,15 +402,15 @@ export class MediaCore {
   }
 
   /**
-   * Retires the sessions of media no dialog routed that the event routes now: each that saw a
-   * datagram the packet path (lookup) now routes — asked with the datagram's exact ends
-   * (SeenDatagrams): by its addresses (either end, exact ports: a NAT'd sender, an offer alone),
-   * else, where no end is an ended dialog's, by its sender's SSRC a=ssrc declares (both parties
-   * behind NAT). A datagram's address route changes only at the transports the event made live
+   * Retires the sessions of media no dialog routed that the event routes now: each given a
+   * packet the packet path (lookup) now routes — asked with the exact (datagram ends, sender)
+   * pairs it kept (SeenDatagrams, routesAny): by its addresses (either end, exact ports: a NAT'd
+   * sender, an offer alone), else, where no end is an ended dialog's, by the a=ssrc of the SSRC
+   * that sent it (both parties behind NAT). A datagram's address route changes only at the transports the event made live
    * (`fresh`: TransportMap.set; a shared port already live — a single-port media server — routes
    * nothing new, and its unbound sessions are not looked at), its SSRC route only for the SSRCs
    * whose route the event opened (`ssrcs`, those that routed nowhere before it): the sessions
-   * that saw a datagram with an end there (StreamTable.unboundAt), or were given a packet such an
+   * that kept a pair with an end there (StreamTable.unboundAt), or were given a packet such an
    * SSRC sent (StreamTable.unboundWith: the SSRC the route was asked with for it — not one a
    * compound only reports on or describes), are the candidates. From this event on those packets
    * are a dialog's (SPEC §2), and what the unbound session held is history — an ended row in
@@ -446,26 +449,17 @@ export class MediaCore {
   }
 
   /**
-   * Whether the packet path routes one of the datagrams the unbound session saw: by its addresses
-   * (lookup's first step), else — no end of it an ended dialog's — by the SSRC of a sender of the
-   * session's packets that a=ssrc routes (lookup's second step; which sender sent which datagram
-   * is not kept: a datagram with no route is taken as any of theirs).
+   * Whether the packet path now routes a packet the unbound session was given: lookup()'s own
+   * steps, without its side effects, for each kept (ends, sender) pair — by the datagram's
+   * addresses, else, where no end is an ended dialog's, by the a=ssrc route of that pair's sender.
    */
   private routesAny(session: RtpSession): boolean {
-    let bySsrc: boolean | undefined;
+    const t = this.transports;
     for (const d of session.seen!.datagrams) {
-      const entry = d.v6 ? this.transports.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : this.transports.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport);
-      if (entry !== undefined) return true;
-      if (d.v6 ? this.transports.endedEndV6(d.src, d.dst, d.sport, d.dport) : this.transports.endedEndV4(d.src4, d.dst4, d.sport, d.dport)) continue;
-      bySsrc ??= this.declaredSsrcIn(session);
-      if (bySsrc) return true;
+      if ((d.v6 ? t.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : t.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport)) !== undefined) return true;
+      if (d.sender === NO_SENDER || (d.v6 ? t.endedEndV6(d.src, d.dst, d.sport, d.dport) : t.endedEndV4(d.src4, d.dst4, d.sport, d.dport))) continue;
+      if (t.lookupSsrc(d.sender) !== undefined) return true;
     }
-    return false;
-  }
-
-  /** Whether a sender of the session's packets (SeenDatagrams.senders) has an SSRC the a=ssrc route takes somewhere (TransportMap.lookupSsrc: one call declares it). */
-  private declaredSsrcIn(session: RtpSession): boolean {
-    for (const ssrc of session.seen!.senders) if (this.transports.lookupSsrc(ssrc) !== undefined) return true;
     return false;
   }
 
@@ -584,7 +578,7 @@ export class MediaCore {
           // clear header and encrypted rest are noise): on a secure profile, at a length SRTCP
           // can have, not read and said so; else a cut plain compound, read below
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len + cut, keys)) {
-            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr, senderSsrc), entry, senderSsrc, frame, ts, this.noKeys(sections));
+            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.noKeys(sections));
             else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`);
             return;
           }
@@ -595,7 +589,7 @@ export class MediaCore {
             return;
           }
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
-            this.encryptedRtcp(this.sessionOf(entry, addr, senderSsrc), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
+            this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
             return;
           }
         }
@@ -605,7 +599,7 @@ export class MediaCore {
       const e = errors[i]!;
       this.malformed(frame, ts, `rtcp ${e.code} at byte ${e.offset}: ${e.message}`);
     }
-    const session = this.sessionOf(entry, addr, senderSsrc);
+    const session = this.sessionOf(entry, addr);
     let partition: string | undefined;
     const beforeSdes = this.learnFromSdes(session, compound, frame, ts);
     if (beforeSdes !== null) this.closeChangedWindows(session, beforeSdes, frame, ts);
@@ -690,6 +684,13 @@ export class MediaCore {
         const left = item.packet.ssrcs;
         this.closeStreamWindows(sender.session, (s) => s === sender || left.includes(s.ssrc), 'bye', frame, ts, key + 'w');
       }
+    }
+    if (session.seen !== null) {
+      // of no dialog: noted by its sender once the session holds the sender's stream; a session
+      // the compound made no stream in (an SDES chunk without items, an RR whose body does not
+      // decode) is not kept — it would hold nothing for the stream table's bound to evict
+      if (session.streams.has(senderSsrc)) this.table.noteDatagram(session, addr, senderSsrc);
+      else if (session.streams.size === 0) this.table.dropSession(session.key);
     }
   }
 
@@ -856,13 +857,14 @@ export class MediaCore {
     return this.preferences.ofDeclared(scope, entry.sections[0]!);
   }
 
-  /** `sender`: the SSRC lookup() was asked with for the packet (RTP: its SSRC; RTCP: its sender's, bytes 4–7). */
-  private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress, sender: number): RtpSession {
+  /**
+   * The packet's session: its dialog's, else that of its transport pair (an unbound session:
+   * once a stream of the SSRC lookup() was asked with is made or found in it, the caller notes
+   * the pair, StreamTable.noteDatagram).
+   */
+  private sessionOf(entry: TransportEntry | undefined, addr: PacketAddress): RtpSession {
     if (entry) return this.table.session(entry.dialogKey, this.scopes.get(entry.dialogKey) ?? null);
-    const session = this.table.unboundSession(unboundSessionKey(addr));
-    // (an IPv4 RTP flow the cache answers came here once: its ends and sender are noted already)
-    this.table.noteDatagram(session, addr, sender);
-    return session;
+    return this.table.unboundSession(unboundSessionKey(addr));
   }
 
   private streamFor(session: RtpSession, ssrc: number, ts: number, candidates: readonly number[]): StreamState {
