@@ -148,8 +148,7 @@ export class StreamTable {
    * pair is first noted, unfiled when the session goes or the last pair with the end does (its
    * sender's stream evicted); never per packet.
    */
-  private readonly unboundByEndV4 = new Map<number, Set<RtpSession>>();
-  private readonly unboundByEndV6 = new Map<string, Set<RtpSession>>();
+  private readonly unboundByEnd = new Map<number | string, Set<RtpSession>>();
   /**
    * The same by the SSRC of each sender of the packets they were given (SeenDatagrams.senders:
    * what the packet path's a=ssrc route asks with; not a report subject's nor an SDES chunk's):
@@ -223,13 +222,7 @@ export class StreamTable {
       const d: SeenDatagram = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport, sender };
       list.push(d);
       seen.last = d;
-      if (d.v6) {
-        file(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
-        file(this.unboundByEndV6, `[${d.dst}]:${d.dport}`, s);
-      } else {
-        file(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
-        file(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
-      }
+      for (const key of endKeys(d)) file(this.unboundByEnd, key, s);
     }
     if (sender === NO_SENDER || seen.senders.has(sender)) return;
     seen.senders.add(sender);
@@ -246,7 +239,7 @@ export class StreamTable {
    * keyed as the transport map keys it (TransportMap.set's newly live keys: IPv4 a number, IPv6 `[address]:port`).
    */
   unboundAt(key: number | string): ReadonlySet<RtpSession> | undefined {
-    return typeof key === 'number' ? this.unboundByEndV4.get(key) : this.unboundByEndV6.get(key);
+    return this.unboundByEnd.get(key);
   }
 
   /** The sessions of media no dialog routes that were given a packet this SSRC sent (SeenDatagrams.senders). */
@@ -326,15 +319,7 @@ export class StreamTable {
   private forgetUnbound(s: RtpSession): void {
     if (s.seen === null || !this.unbound.delete(s.key)) return;
     for (const ssrc of s.seen.senders) unfile(this.unboundBySsrc, ssrc, s);
-    for (const d of s.seen.datagrams) {
-      if (d.v6) {
-        unfile(this.unboundByEndV6, `[${d.src}]:${d.sport}`, s);
-        unfile(this.unboundByEndV6, `[${d.dst}]:${d.dport}`, s);
-      } else {
-        unfile(this.unboundByEndV4, d.src4 * 65536 + d.sport, s);
-        unfile(this.unboundByEndV4, d.dst4 * 65536 + d.dport, s);
-      }
-    }
+    for (const d of s.seen.datagrams) for (const key of endKeys(d)) unfile(this.unboundByEnd, key, s);
   }
 
   /**
@@ -376,15 +361,8 @@ export class StreamTable {
     for (const d of list) if (d.sender !== ssrc) list[n++] = d;
     list.length = n;
     seen.last = null;
-    const ends = (d: DatagramEnds): (number | string)[] => (d.v6 ? [`[${d.src}]:${d.sport}`, `[${d.dst}]:${d.dport}`] : [d.src4 * 65536 + d.sport, d.dst4 * 65536 + d.dport]);
-    const kept = new Set(list.flatMap(ends));
-    for (const d of gone) {
-      for (const key of ends(d)) {
-        if (kept.has(key)) continue;
-        if (typeof key === 'number') unfile(this.unboundByEndV4, key, s);
-        else unfile(this.unboundByEndV6, key, s);
-      }
-    }
+    const kept = new Set(list.flatMap(endKeys));
+    for (const d of gone) for (const key of endKeys(d)) if (!kept.has(key)) unfile(this.unboundByEnd, key, s);
   }
 
   /** The least recently seen of (up to) 64 streams of `sessions`, from its cursor on, round once. */
@@ -410,6 +388,14 @@ export class StreamTable {
     return victim;
   }
 
+}
+
+/**
+ * A datagram's two ends as the transport map keys a transport (IPv4: address × 65536 + port, a
+ * number; IPv6: `[address]:port`, a string — one Map holds both without collision).
+ */
+function endKeys(d: DatagramEnds): [number | string, number | string] {
+  return d.v6 ? [`[${d.src}]:${d.sport}`, `[${d.dst}]:${d.dport}`] : [d.src4 * 65536 + d.sport, d.dst4 * 65536 + d.dport];
 }
 
 function file<K>(index: Map<K, Set<RtpSession>>, key: K, s: RtpSession): void {

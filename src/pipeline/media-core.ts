@@ -422,21 +422,11 @@ export class MediaCore {
    */
   private retireUnboundOf(fresh: readonly (number | string)[], ssrcs: readonly number[], frame: number, ts: number): void {
     const gone = new Set<RtpSession>();
-    for (const key of fresh) {
-      const here = this.table.unboundAt(key);
-      if (here === undefined) continue;
-      for (const session of here) {
-        if (!gone.has(session) && this.routesAny(session)) gone.add(session);
-      }
-    }
-    for (const ssrc of ssrcs) {
-      if (this.transports.lookupSsrc(ssrc) === undefined) continue;
-      const here = this.table.unboundWith(ssrc);
-      if (here === undefined) continue;
-      for (const session of here) {
-        if (!gone.has(session) && this.routesAny(session)) gone.add(session);
-      }
-    }
+    const consider = (here: ReadonlySet<RtpSession> | undefined): void => {
+      for (const session of here ?? []) if (!gone.has(session) && this.routesAny(session)) gone.add(session);
+    };
+    for (const key of fresh) consider(this.table.unboundAt(key));
+    for (const ssrc of ssrcs) if (this.transports.lookupSsrc(ssrc) !== undefined) consider(this.table.unboundWith(ssrc));
     if (gone.size === 0) return;
     const keys: string[] = [];
     for (const session of gone) {

@@ -82,14 +82,13 @@ export function sizes(core: MediaCore): Record<string, number> {
     senders += s.seen.senders.size;
     datagrams += s.seen.datagrams.length;
   }
-  for (const set of t.unboundByEndV4.values()) filedByEnd += set.size;
-  for (const set of t.unboundByEndV6.values()) filedByEnd += set.size;
+  for (const set of t.unboundByEnd.values()) filedByEnd += set.size;
   for (const set of t.unboundBySsrc.values()) filedBySsrc += set.size;
   return {
     sessions: t.sessions.size,
     unbound: t.unbound.size,
     streams: t.size,
-    byEndKeys: t.unboundByEndV4.size + t.unboundByEndV6.size,
+    byEndKeys: t.unboundByEnd.size,
     filedByEnd,
     bySsrcKeys: t.unboundBySsrc.size,
     filedBySsrc,
@@ -126,8 +125,8 @@ export function indexProblems(core: MediaCore): string[] {
     for (const s of live) for (const k of new Set(expected(s))) (want++, index.get(k)?.has(s) || out.push(`${name} ${String(k)}: ${s.key} not filed`));
     if (filed !== want) out.push(`${name}: ${filed} filed, ${want} expected`);
   };
-  check('byEndV4', t.unboundByEndV4, (s) => s.seen.datagrams.filter((d: any) => !d.v6).flatMap((d: any) => [d.src4 * 65536 + d.sport, d.dst4 * 65536 + d.dport]));
-  check('byEndV6', t.unboundByEndV6, (s) => s.seen.datagrams.filter((d: any) => d.v6).flatMap((d: any) => [`[${d.src}]:${d.sport}`, `[${d.dst}]:${d.dport}`]));
+  // (one index for both families: IPv4 ends are numbers, IPv6 ends `[address]:port` strings)
+  check('byEnd', t.unboundByEnd, (s) => s.seen.datagrams.flatMap((d: any) => (d.v6 ? [`[${d.src}]:${d.sport}`, `[${d.dst}]:${d.dport}`] : [d.src4 * 65536 + d.sport, d.dst4 * 65536 + d.dport])));
   check('bySsrc', t.unboundBySsrc, (s) => [...s.seen.senders]);
   return out;
 }
