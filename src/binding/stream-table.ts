@@ -93,7 +93,8 @@ export interface DatagramEnds {
 
 /**
  * What a session of media no dialog routes was given: the distinct (datagram ends, sender SSRC)
- * pairs of its packets, the first MAX_SEEN_DATAGRAMS only — whether a scope now routes its media
+ * pairs of its packets, the first MAX_SEEN_DATAGRAMS and past them the first of each new sender
+ * only (at most MAX_SEEN_DATAGRAMS + its streams) — whether a scope now routes its media
  * is asked, pair by pair, of the packet path's own lookup (MediaCore.routesAny). A pair is noted
  * once the session holds a stream of its sender, and goes with that stream (evictOne).
  */
@@ -103,7 +104,7 @@ export interface SeenDatagrams {
   /** the pair the last packet matched (or made) */
   last: SeenDatagram | null;
   /**
-   * The senders noted (of the kept pairs, and of packets past them), filed under
+   * The senders noted (each with a kept pair: its first past the cap too), filed under
    * StreamTable.unboundWith: an RTP packet's SSRC, an RTCP compound's sender in bytes 4–7 —
    * not the SSRCs a compound only reports on or describes. One goes when its stream is evicted.
    */
@@ -119,7 +120,7 @@ export interface SeenDatagram extends DatagramEnds {
 /** SeenDatagram.sender of none (SSRCs are 0 … 2³²−1). */
 export const NO_SENDER = -1;
 
-/** Distinct (ends, sender) pairs kept per unbound session: RTP and RTCP, both ways, of a few sources each. */
+/** Distinct (ends, sender) pairs kept per unbound session (RTP and RTCP, both ways, of a few sources each), besides each later sender's first. */
 export const MAX_SEEN_DATAGRAMS = 16;
 
 function sameEnds(a: DatagramEnds, b: DatagramEnds): boolean {
@@ -204,14 +205,17 @@ export class StreamTable {
    * `s`. Per packet: compared with the pair the last one matched (numbers for IPv4); else, while
    * fewer than MAX_SEEN_DATAGRAMS are kept, with each kept one; a new one is copied and filed
    * under both its ends, a new sender filed by its SSRC. Nothing is allocated for a pair seen
-   * before; once the list is full, a packet not of the last pair is noted by its sender alone.
+   * before; once the list is full, a packet not of the last pair is noted by its sender alone —
+   * a new sender's first pair still kept and filed (each sender noted has one kept: its a=ssrc
+   * route is asked; they number at most the session's streams, and go with them, forgetSender).
    */
   noteDatagram(s: RtpSession, addr: DatagramEnds, sender: number = NO_SENDER): void {
     const seen = s.seen!;
     const last = seen.last;
     if (last !== null && last.sender === sender && sameEnds(last, addr)) return;
     const list = seen.datagrams;
-    if (list.length < MAX_SEEN_DATAGRAMS) {
+    const within = list.length < MAX_SEEN_DATAGRAMS;
+    if (within) {
       for (let i = 0; i < list.length; i++) {
         const d = list[i]!;
         if (d.sender === sender && sameEnds(d, addr)) {
@@ -219,14 +223,22 @@ export class StreamTable {
           return;
         }
       }
-      const d: SeenDatagram = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport, sender };
-      list.push(d);
-      seen.last = d;
-      for (const key of endKeys(d)) file(this.unboundByEnd, key, s);
+      this.keepPair(s, seen, addr, sender);
     }
     if (sender === NO_SENDER || seen.senders.has(sender)) return;
+    // a new sender: past the cap its first pair is kept all the same, so that every sender noted
+    // has a pair routesAny asks its a=ssrc route with (pairs ≤ MAX_SEEN_DATAGRAMS + senders)
+    if (!within) this.keepPair(s, seen, addr, sender);
     seen.senders.add(sender);
     file(this.unboundBySsrc, sender, s);
+  }
+
+  /** Keeps a copy of the pair (`addr`, `sender`) the unbound session `s` had not kept, filed under both its ends. */
+  private keepPair(s: RtpSession, seen: SeenDatagrams, addr: DatagramEnds, sender: number): void {
+    const d: SeenDatagram = { v6: addr.v6, src4: addr.src4, dst4: addr.dst4, src: addr.src, dst: addr.dst, sport: addr.sport, dport: addr.dport, sender };
+    seen.datagrams.push(d);
+    seen.last = d;
+    for (const key of endKeys(d)) file(this.unboundByEnd, key, s);
   }
 
   /** The sessions of media no dialog routes. */
