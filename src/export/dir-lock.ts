@@ -25,7 +25,11 @@ const LOCKS_HELD = new Set<string>();
  * lock not ending in its newline (empty, partial) may be a taker still writing: waited for, and
  * stale only once this taker has seen it unchanged (inode, modification time, size, text) for a
  * few seconds by its own monotonic clock — not by its mtime, which such a mount stamps with its
- * own clock, often off by more than seconds.
+ * own clock, often off by more than seconds. A taker that took longer than that to write its line
+ * (a stalled mount, a stopped process) may have had its lock deleted meanwhile, its line landing in
+ * the deleted file: it holds the lock only once, the line written and no `.break` held (a clearer
+ * that read the lock empty has deleted it by then), the path still holds its line; else it reads
+ * the lock there as any taker (refused by its owner).
  *
  * A lock whose owner is gone is deleted under a second lock, `<path>.break` (an exclusive create),
  * one taker at a time, and only while the lock file is still the one judged stale — the same
@@ -33,8 +37,9 @@ const LOCKS_HELD = new Set<string>();
  * links is empty for a moment) — so a fresh lock, which only ever appears where none is, is never deleted;
  * moving the lock aside, as before, let a third taker claim the empty place while a second had a
  * first's fresh lock aside. A `.break` left by a taker killed while clearing is itself cleared once
- * a few seconds old: moved aside and deleted if it is the one judged, else put back; a holder
- * whose `.break` is no longer its own deletes nothing. Then the claim is tried again.
+ * this taker has seen it unchanged for a few seconds (its own clock, as a partial lock: not its
+ * mtime): moved aside and deleted if it is the one judged, else put back; a holder whose `.break`
+ * is no longer its own deletes nothing. Then the claim is tried again.
  *
  * Refused, with the one line `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a
  * lock of a running process that may be its owner (see ownerMayRun; this one included: two
@@ -48,14 +53,16 @@ const LOCKS_HELD = new Set<string>();
 export async function takeLock(path: string, dir: string, refusal: (owner: string) => string): Promise<string> {
   const start = ownStart();
   const token = `${process.pid} ${hostname()} ${randomUUID()}${start === null ? '' : ` ${start}`}`;
+  const line = `${token}\n`;
+  const guard = `${path}.break`;
   const mine = `${path}.${randomUUID()}.tmp`;
-  await writeFile(mine, `${token}\n`);
+  await writeFile(mine, line);
   let hardLinks = true;
-  /** true once the lock is this taker's; false where one is there */
+  /** true once the lock is made (linked: this taker's; created without hard links: see `written`); false where one is there */
   const claim = async (): Promise<boolean> => {
     try {
       if (hardLinks) await link(mine, path);
-      else await writeFile(path, `${token}\n`, { flag: 'wx' });
+      else await writeFile(path, line, { flag: 'wx' });
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -67,30 +74,60 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
       throw err;
     }
   };
+  // held from now on for this process's other takers: the line, once written, is a live taker's
+  LOCKS_HELD.add(token);
+  /**
+   * Without hard links: this taker created the lock and wrote its line, and has not yet seen that
+   * it is still the one at the path — while empty (a write taking more than YOUNG_MS) it may have
+   * been judged a killed taker's and deleted, the line then landing in the deleted file.
+   */
+  let written = false;
   try {
     const deadline = Date.now() + TAKE_LOCK_MS;
-    /** the owner-less lock last read, and since when (performance.now()) this taker has seen it unchanged */
-    let partial: { lock: HeldLock; since: number } | null = null;
+    /** the owner-less lock last read, and since when this taker has seen it unchanged */
+    let partial: Watch = null;
+    /** the same for `.break` (kept across turns: its mtime is the mount's clock, no witness of its age) */
+    const guardWatch: { seen: Watch } = { seen: null };
     for (;;) {
-      if (await claim()) {
-        LOCKS_HELD.add(token);
-        return token;
+      if (!written && (await claim())) {
+        if (hardLinks) return token;
+        written = true;
       }
-      const held = await readLock(path, dir);
-      if (held !== null) {
-        const owner = held.cut ? null : lockOwner(held.text);
-        if (owner !== null && ownerMayRun(owner, held.text)) {
-          throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
+      if (written) {
+        // every deletion of a stale lock is made under `.break`: once none is held, a clearer that
+        // read the lock before the line landed has unlinked it, and one reading it since finds the
+        // line (a live taker's); then the path says whether the lock is still this taker's
+        if (await clearStaleGuard(guard, dir, guardWatch)) await pause();
+        else {
+          written = false;
+          const now = await readLock(path, dir);
+          if (now !== null && !now.cut && now.text === line) return token;
+          // judged stale and deleted while empty: the lock there now (if any) is another's
         }
-        if (owner !== null || held.cut) await clearStale(path, dir, held, token);
-        else if (partial === null || !sameLock(partial.lock, held)) {
-          partial = { lock: held, since: performance.now() }; // first seen (or changed): a taker without hard links may be writing it
-          await pause();
-        } else if (performance.now() - partial.since >= YOUNG_MS) await clearStale(path, dir, held, token);
-        else await pause(); // a taker without hard links still writing its lock
+      }
+      if (!written) {
+        const held = await readLock(path, dir);
+        if (held !== null) {
+          const owner = held.cut ? null : lockOwner(held.text);
+          if (owner !== null && ownerMayRun(owner, held.text)) {
+            throw new Error(refusal(owner.host === hostname() ? `pid ${owner.pid}` : `pid ${owner.pid} on ${owner.host}`));
+          }
+          if (owner !== null || held.cut) await clearStale(path, dir, held, token, guardWatch);
+          else {
+            // owner-less (empty, partial): a taker without hard links may be writing it
+            partial = watched(partial, held);
+            if (isStale(partial)) await clearStale(path, dir, held, token, guardWatch);
+            else await pause();
+          }
+        }
       }
       if (Date.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
     }
+  } catch (err) {
+    // a line this taker wrote and may still have at the path goes with it (releaseLock forgets the token)
+    if (written) await releaseLock(path, token);
+    else LOCKS_HELD.delete(token);
+    throw err;
   } finally {
     await unlink(mine).catch(() => undefined);
   }
@@ -99,9 +136,8 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
 /** How long a taker tries (a lock being written, another taker clearing a stale one) before it gives up. */
 const TAKE_LOCK_MS = 10_000;
 /**
- * A `.break` modified less than this ago (either way: a mount's clock may run ahead) may be a
- * taker's still clearing; an owner-less lock seen unchanged by a taker for less than this (its own
- * clock) may be a taker's still being written.
+ * An owner-less lock seen unchanged by a taker for less than this (its own clock) may be a taker's
+ * still being written; a `.break` so seen, a taker's still clearing.
  */
 const YOUNG_MS = 5_000;
 /** What link(2) fails with where the file system has no hard links. */
@@ -109,9 +145,18 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
 
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
 
-function isYoung(mtimeMs: number): boolean {
-  return Math.abs(Date.now() - mtimeMs) < YOUNG_MS;
-}
+/**
+ * A file a taker waits on (an owner-less lock, a `.break`): as last read, and since when
+ * (performance.now()) this taker has seen it unchanged — its age by the taker's own monotonic
+ * clock, not by its mtime, which a mount stamps with its own clock (often off by more than seconds).
+ */
+type Watch = { lock: HeldLock; since: number } | null;
+
+/** The watch kept where `now` is the file last seen, else begun at `now` (first seen, or changed). */
+const watched = (watch: Watch, now: HeldLock): Watch => (watch !== null && sameLock(watch.lock, now) ? watch : { lock: now, since: performance.now() });
+
+/** Whether the watched file has stayed unchanged for YOUNG_MS. */
+const isStale = (watch: Watch): boolean => watch !== null && performance.now() - watch.since >= YOUNG_MS;
 
 /** A file's identity: a file deleted and another made in its place may get its inode number, not also its modification time. */
 interface FileIdentity {
@@ -191,9 +236,9 @@ function fileKind(st: Stats): string | null {
 /**
  * Deletes the stale lock `path` — only while it is still the file judged (`held`) — under
  * `<path>.break`, which one taker holds at a time; a taker finding it held clears it if it is a
- * killed taker's (a few seconds old), waits and tries its claim again.
+ * killed taker's (seen unchanged for YOUNG_MS: `guardWatch`), waits and tries its claim again.
  */
-async function clearStale(path: string, dir: string, held: HeldLock, token: string): Promise<void> {
+async function clearStale(path: string, dir: string, held: HeldLock, token: string, guardWatch: { seen: Watch }): Promise<void> {
   const guard = `${path}.break`;
   let own: FileIdentity | null;
   try {
@@ -201,7 +246,7 @@ async function clearStale(path: string, dir: string, held: HeldLock, token: stri
     own = await identity(guard);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    await clearStaleGuard(guard);
+    await clearStaleGuard(guard, dir, guardWatch);
     await pause();
     return;
   }
@@ -217,16 +262,36 @@ async function clearStale(path: string, dir: string, held: HeldLock, token: stri
   }
 }
 
-/** A `.break` a killed taker left (a few seconds old) goes: moved aside, deleted if it is the one judged, else put back. */
-async function clearStaleGuard(guard: string): Promise<void> {
-  const judged = await identity(guard);
-  if (judged === null || isYoung(judged.mtimeMs)) return;
+/**
+ * Whether a `.break` is there; one a killed taker left — seen unchanged (inode, mtime, size, text)
+ * for YOUNG_MS by this taker (`watch`, kept across its turns), not judged by its mtime — goes: moved
+ * aside, deleted if it is the one judged, else put back.
+ */
+async function clearStaleGuard(guard: string, dir: string, watch: { seen: Watch }): Promise<boolean> {
+  const judged = await readGuard(guard, dir);
+  if (judged === null) {
+    watch.seen = null;
+    return false;
+  }
+  watch.seen = watched(watch.seen, judged);
+  if (!isStale(watch.seen)) return true;
+  watch.seen = null;
   const aside = `${guard}.${randomUUID()}`;
-  if (!(await rename(guard, aside).then(() => true, () => false))) return;
+  if (!(await rename(guard, aside).then(() => true, () => false))) return true;
   // another taker's fresh `.break`, cleared by another as stale meanwhile and made again: back in
   // place (where yet another was made meanwhile, this one's holder finds `.break` not its own and deletes nothing)
-  if (!sameFile(await identity(aside), judged)) await link(aside, guard).catch(() => undefined);
+  const moved = await readGuard(aside, dir);
+  if (moved === null || !sameLock(moved, judged)) await link(aside, guard).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
+  return true;
+}
+
+/** A `.break` as readLock reads a lock; one that is not a regular file or cannot be read (no taker's), by its lstat alone. */
+async function readGuard(guard: string, dir: string): Promise<HeldLock | null> {
+  return readLock(guard, dir).catch(async () => {
+    const st = await lstat(guard).catch(() => null);
+    return st === null ? null : { ino: st.ino, mtimeMs: st.mtimeMs, size: st.size, text: '', cut: false };
+  });
 }
 
 /**

@@ -70,7 +70,9 @@ describe('dir-lock, one taker', () => {
     await releaseLock(lock, t);
   });
 
-  it('an old .break of a killed taker is cleared at once; a young one waited for ~5 s, within the deadline', async () => {
+  // since round 23 a .break's age is judged by the taker's own clock, not by its mtime (a mount's
+  // clock may be off): an old one too is waited for ~5 s unchanged (test/export/round23-lock-nats-review)
+  it('a .break of a killed taker, old or young by its mtime, is cleared once unchanged for ~5 s, within the deadline', async () => {
     for (const ageMs of [60_000, 0]) {
       const dir = await fresh('break');
       const lock = path.join(dir, 'spool.lock');
@@ -81,8 +83,8 @@ describe('dir-lock, one taker', () => {
       const t0 = Date.now();
       const t = await takeLock(lock, dir, refusal);
       const took = Date.now() - t0;
-      if (ageMs > 0) expect(took).toBeLessThan(1000);
-      else expect(took).toBeGreaterThan(4000), expect(took).toBeLessThan(7000);
+      expect(took).toBeGreaterThan(4000);
+      expect(took).toBeLessThan(7000);
       expect(await readdir(dir)).toEqual(['spool.lock']);
       await releaseLock(lock, t);
     }
