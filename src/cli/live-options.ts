@@ -244,9 +244,11 @@ function hostList(value: string | undefined, option: string): string[] | undefin
  * in any of them is taken as the credentials, as for one. An empty entry (`a,`) or one that is no
  * URL (`tls://h:99999`) is bad usage, said by its number, never shown: `nats://u:pa,ss@h` split at
  * a password's ',' leaves `nats://u:pa` (a ',' in a password is written %2C). So is an entry with
- * userinfo and no scheme right after one with a scheme and no userinfo: `nats://u:2024,pw@h` leaves
- * `nats://u:2024` (a URL: host u, port 2024) and `pw@h` — far more often a split password than a
- * list (whose entries with credentials are written with their scheme). The client sends one
+ * userinfo and no scheme right after one with no userinfo (scheme or none): `nats://u:2024,pw@h`
+ * and the README's own scheme-less form `u:2024,pw@h` leave `u:2024` (host u, port 2024) and `pw@h`,
+ * `en,f:pw@h` leaves `en` and `f:pw@h` — far more often a split password (or user name) than a list
+ * giving its credentials on a later entry only, which can give them on the first, or write that
+ * entry with its scheme (`a:4222,nats://u:p@b:4222`). The client sends one
  * set of credentials to every server: entries carrying different ones are bad usage too (none
  * shown), not the first set sent to a server another was written for.
  */
@@ -254,17 +256,18 @@ function natsServerList(value: string): string[] {
   const servers = value.split(',').map((s) => s.trim());
   const one = servers.length === 1;
   const takes = one ? '--nats takes a NATS server (e.g. nats://127.0.0.1:4222), or several separated by commas' : '--nats takes NATS servers separated by commas (e.g. nats://a:4222,nats://b:4222)';
-  let schemedBare = false;
+  let afterBare = false;
   servers.forEach((server, i) => {
     const which = one ? 'the value' : `entry ${i + 1} of ${servers.length}`;
     if (server === '') throw new UsageError(`${takes}: ${which} is ${one ? 'blank' : 'empty'}`);
     if (!isServerUrl(server)) throw new UsageError(`${takes}: ${which} is not a server URL (not shown: ${one ? 'it may carry a password' : "a ',' in a password is written %2C"})`);
-    const schemed = schemeOf(server) !== '';
     const userinfo = splitUserinfo(server).credentials !== undefined;
-    if (userinfo && !schemed && schemedBare)
-      throw new UsageError(`${takes}: ${which} reads as the rest of a password split at its ',' (not shown: a ',' in a password is written %2C; a server of its own, with credentials, is written with its scheme)`);
-    // (digits alone between them, `nats://u:20,24,pw@h`, are more of that password: as a host, `24` is 0.0.0.24)
-    schemedBare = (schemed && !userinfo) || (schemedBare && /^\d+$/.test(server));
+    if (userinfo && afterBare && schemeOf(server) === '')
+      throw new UsageError(
+        `${takes}: ${which} reads as the rest of a password split at its ',' (or of a user name; not shown: a ',' in a password is written %2C; a server of its own gets the credentials on the first entry, or is written with its scheme)`,
+      );
+    // (digits alone between them, `u:20,24,pw@h`, are more of that password, and carry no userinfo either)
+    afterBare = !userinfo;
   });
   // (as the exporter takes them: decoded, so `u:p%40ss@` and `u:p@ss@` are the same set)
   const sets = servers.map((server) => splitUserinfo(server).credentials);

@@ -373,27 +373,33 @@ export class NatsJetStreamExporter implements Exporter {
 }
 
 /**
- * Ends a dial the closed connection left going: nats.js's close leaves alone a transport that has
- * not connected yet, so a reconnect's socket holds the process — one to a server that accepts and
- * never answers (a frozen server, a proxy holding the connection) waiting for an INFO that never
+ * Ends what the closed connection's dials left going: nats.js's close leaves alone a transport that
+ * has not connected yet, so a reconnect's socket holds the process — one to a server that accepts
+ * and never answers (a frozen server, a proxy holding the connection) waiting for an INFO that never
  * comes (the transport's socket: the client's own fields), and one still in the TCP handshake (a
  * full accept queue, SYNs dropped: the kernel retries for minutes), which only the dial's closure
- * holds (the sockets `watchDials` saw made, every dial's). Both are of no use once the connection
- * is closed.
+ * holds. Every socket `watchDials` saw made and still kept is destroyed: a dial given up whose
+ * socket connected after all (its transport no longer the connection's, nats.js has moved on, yet
+ * open on its own once the server's INFO came) as much as one still connecting — none is of use
+ * once the connection is closed (its own transport's socket is closed by then).
  */
 function endPendingDial(nc: NatsConnection, dials: DialWatch): void {
   const transport = (nc as unknown as { protocol?: { transport?: { connected?: boolean; socket?: { destroy(): void } } } }).protocol?.transport;
   if (transport !== undefined && transport.connected !== true) transport.socket?.destroy();
-  // every dial's: one given up by nats.js's dial timeout is left connecting too (its transport never
-  // connected, so the client ignores it), one per `timeout` through an outage
-  for (const socket of dials.sockets) if (socket.connecting) socket.destroy();
+  dials.closed = true;
+  for (const socket of dials.sockets) socket.destroy();
   dials.sockets.clear();
 }
 
-/** The sockets of the connection's dials still connecting, as `watchDials` saw them made. */
+/** The sockets of the connection's dials, as `watchDials` saw them made. */
 interface DialWatch {
-  /** each removed on its 'connect' or 'close' */
+  /**
+   * each kept until its dial is given up (then destroyed) or it is seen closed at a later dial:
+   * nats.js removes every listener of a dial's socket once connected, a 'close' listener too
+   */
   readonly sockets: Set<Socket>;
+  /** the connection is closed: the socket of a dial made after is destroyed at once */
+  closed: boolean;
 }
 
 /**
@@ -401,29 +407,47 @@ interface DialWatch {
  * it, and keeps a socket still connecting in its dial's closure only. Each dial of the client
  * (`protocol.dial`, wrapped on this connection alone) makes its plain socket with net.createConnection
  * before its first await, and Node announces it on the `net.client.socket` diagnostics channel:
- * listened to for that synchronous part of the dial only, so the socket is this dial's. Once per
- * dial, never per line. Failing safe: a client without these fields (another nats.js) is left
+ * listened to for that synchronous part of the dial only, so the socket is this dial's. A dial
+ * nats.js gives up (its `timeout` over, the server's answer failing) settles rejected, and leaves
+ * its socket as it is — still in the TCP handshake through an outage that drops SYNs, connecting
+ * later on its own once the server is back, and staying open: its socket is destroyed then. Once
+ * per dial, never per line. Failing safe: a client without these fields (another nats.js) is left
  * as it is, and a dial making its socket later (handshakeFirst's tls.connect) is not seen — then
  * close ends what it ended before.
  */
 function watchDials(nc: NatsConnection): DialWatch {
-  const watch: DialWatch = { sockets: new Set() };
+  const watch: DialWatch = { sockets: new Set(), closed: false };
   const protocol = (nc as unknown as { protocol?: { dial?: unknown } }).protocol;
   const dial = protocol?.dial;
   if (protocol === undefined || typeof dial !== 'function') return watch;
+  let made: Socket[] = [];
   const seen = (message: unknown): void => {
-    const socket = (message as { socket: Socket }).socket;
-    watch.sockets.add(socket);
-    const forget = (): void => void watch.sockets.delete(socket);
-    socket.once('connect', forget).once('close', forget);
+    made.push((message as { socket: Socket }).socket);
   };
   protocol.dial = function (this: unknown, ...args: unknown[]): unknown {
+    // (those of earlier dials closed since: the live connection's once it went, a refused dial's)
+    for (const socket of watch.sockets) if (socket.destroyed) watch.sockets.delete(socket);
+    made = [];
     subscribe('net.client.socket', seen);
+    let dialling: unknown;
     try {
-      return dial.apply(this, args);
+      dialling = dial.apply(this, args);
     } finally {
       unsubscribe('net.client.socket', seen);
     }
+    const sockets = made;
+    if (sockets.length === 0) return dialling;
+    // (a dial after close, of a client still looping: of no use either)
+    if (watch.closed) for (const socket of sockets) socket.destroy();
+    else for (const socket of sockets) watch.sockets.add(socket);
+    if (dialling instanceof Promise)
+      dialling.catch(() => {
+        for (const socket of sockets) {
+          socket.destroy();
+          watch.sockets.delete(socket);
+        }
+      });
+    return dialling;
   };
   return watch;
 }

@@ -129,7 +129,7 @@ describe('52b625b: other schemes refused through the CLI', () => {
     expect(r.stderr).not.toContain('S3cret');
   });
   it('nats://, NATS://, tls://, host:port, [::1]:4222 and user:pass@host:port are taken', async () => {
-    for (const ok of ['nats://h:4222', 'NATS://h:4222', 'tls://h', 'h:4222', '[::1]:4222', 'u:p@h:4222', 'NATS://a:1,[::1]:2,u:p@c:3']) {
+    for (const ok of ['nats://h:4222', 'NATS://h:4222', 'tls://h', 'h:4222', '[::1]:4222', 'u:p@h:4222', 'NATS://a:1,[::1]:2,nats://u:p@c:3']) {
       expect((await liveOptionsFromArgs(['--udp', '127.0.0.1:0', '--nats', ok])).nats?.servers).toBe(ok);
     }
   });
