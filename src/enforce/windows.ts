@@ -167,7 +167,7 @@ export class WindowStore {
   /** the length of windows opened from now on */
   private windowSec: number;
   private readonly srMemorySec: number;
-  /** no window is due before this time: lets closeDue, called per packet, return at once */
+  /** no window is due before this time: lets closeDueAt, asked per record, return at once */
   private earliestDue = Number.POSITIVE_INFINITY;
   private nextSenderReportPurge = Number.NEGATIVE_INFINITY;
 
@@ -227,13 +227,31 @@ export class WindowStore {
     this.rememberSenderReport(partition, ssrc, compactNtp(ntpSec, ntpFrac), ts, ts + Math.min(retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec));
   }
 
-  /** Closes every window whose end or retention close time (closeBy) is at or before `ts`. */
+  /** Closes every window whose end or retention close time (closeBy) is at or before `ts`, and lets go of what `ts` has outlived (forget). */
   closeDue(ts: number): ClosedWindow[] {
+    this.forget(ts);
+    return this.closeDueAt(ts);
+  }
+
+  /**
+   * The earliest time at which an open window is due (its end, or its closeBy): closeDueAt
+   * closes nothing before it.
+   */
+  get nextDue(): number {
+    return this.earliestDue;
+  }
+
+  /** Lets go, at most once a second of `ts`, of remembered SRs and closed windows' bounds past their time. */
+  forget(ts: number): void {
     if (ts >= this.nextSenderReportPurge) {
       this.forgetOldSenderReports(ts);
       this.forgetLastClosed(ts);
       this.nextSenderReportPurge = ts + 1;
     }
+  }
+
+  /** Closes every window whose end or retention close time (closeBy) is at or before `ts`. */
+  closeDueAt(ts: number): ClosedWindow[] {
     if (ts < this.earliestDue) return [];
     const closed: ClosedWindow[] = [];
     let earliest = Number.POSITIVE_INFINITY;

@@ -81,6 +81,7 @@ export interface CoreCounters {
 
 const NO_CANDIDATES: readonly number[] = [];
 const NO_SSRCS: readonly number[] = [];
+const NO_CLOCKS = new Float64Array(0);
 
 /** Frame key for lines made when a batch ends: after the batch's last packet, before the next. */
 function afterFrame(frame: number): number {
@@ -145,6 +146,14 @@ export class MediaCore {
   private defaultApt: string | null;
   /** the packet being handled, for reports made deep inside (a stream evicted) */
   private readonly now = { frame: 0, ts: 0 };
+  /**
+   * The batch's capture clock after each of its records, every record of the capture (this
+   * core's or not), by frame − batchFirst (beginBatch); `passed`: how many of them windows have
+   * been checked against (passTo).
+   */
+  private batchClocks: Float64Array = NO_CLOCKS;
+  private batchFirst = 0;
+  private passed = 0;
   private out: CoreOutputs = { exports: [], reports: [], decisions: [] };
   readonly counters: CoreCounters = { rtp: 0, rtcp: 0, malformed: 0, telemetry: { export: 0, aggregate: 0, drop: 0 } };
 
@@ -172,7 +181,41 @@ export class MediaCore {
     return out;
   }
 
+  /**
+   * A batch begins: `clocks`, the capture clock after each of its records (the main thread's
+   * CaptureClock, record by record, whatever shard a record went to), from frame `firstFrame` on.
+   */
+  beginBatch(clocks: Float64Array, firstFrame: number): void {
+    this.batchClocks = clocks;
+    this.batchFirst = firstFrame;
+    this.passed = 0;
+  }
+
+  /**
+   * Closes, as it goes, the windows that the batch's records up to `frame` (included) reached the
+   * end (or closeBy) of, each just before the first record whose clock reached it: every record
+   * of the capture is checked once, before its own lines, so where a window closes — and what it
+   * holds — does not depend on where batches were cut nor on which shard a record went to. Asked
+   * before whatever may fold into or close a window (RTCP, signaling events) and at the batch's
+   * end; RTP touches no window, so a run of RTP records is checked at the next of those.
+   */
+  private passTo(frame: number): void {
+    const clocks = this.batchClocks;
+    const end = Math.min(frame - this.batchFirst + 1, clocks.length);
+    let j = this.passed;
+    if (j >= end) return;
+    let due = this.windows.nextDue;
+    for (; j < end; j++) {
+      const clock = clocks[j]!;
+      if (clock < due) continue;
+      this.emitWindows(this.windows.closeDueAt(clock), afterFrame(this.batchFirst + j - 1), '');
+      due = this.windows.nextDue;
+    }
+    this.passed = end;
+  }
+
   event(ev: CoreEvent): void {
+    this.passTo(ev.frame);
     if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget') {
       this.applyEvent(ev);
       return;
@@ -514,6 +557,7 @@ export class MediaCore {
 
   /** `cut`: as for rtp(); the whole packets of a cut compound are judged, the cut is reported. */
   rtcp(frame: number, ts: number, bytes: Uint8Array, off: number, len: number, addr: PacketAddress, cut = 0): void {
+    this.passTo(frame);
     this.now.frame = frame;
     this.now.ts = ts;
     // every RTCP packet type has its sender's SSRC in bytes 4–7 (an SDES its first chunk's), in clear under SRTCP too
@@ -724,9 +768,18 @@ export class MediaCore {
     return governing;
   }
 
-  /** End of a batch: windows whose end (or retention) the capture's time has passed close. */
+  /**
+   * End of a batch: windows whose end (or retention) the batch's records reached close where
+   * the first of those records lies (passTo). A batch of no records (a live source's idle tick;
+   * the capture's end) moves the clock to `lastTs` with no record to place it at: windows due by
+   * then close after the last frame.
+   */
   endBatch(lastFrame: number, lastTs: number): void {
-    this.emitWindows(this.windows.closeDue(lastTs), afterFrame(lastFrame), '');
+    if (this.batchClocks.length > 0) {
+      this.passTo(lastFrame);
+      this.windows.forget(lastTs);
+    } else this.emitWindows(this.windows.closeDue(lastTs), afterFrame(lastFrame), '');
+    this.batchClocks = NO_CLOCKS;
   }
 
   /** End of the capture: every open window closes. */

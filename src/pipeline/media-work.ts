@@ -52,6 +52,13 @@ export interface MediaWork {
   /** whether `v6` holds anything (most work units carry IPv4 only: no lookup per packet) */
   hasV6: boolean;
   events: CoreEvent[];
+  /**
+   * The capture clock after each record of the batch, every record (the shard's or not), from
+   * frame `firstFrame` on: where windows close (MediaCore.beginBatch). Empty for a unit of no
+   * records (a live source's idle tick, the capture's end).
+   */
+  clocks: Float64Array;
+  firstFrame: number;
   lastFrame: number;
   lastTs: number;
 }
@@ -202,7 +209,7 @@ export class MediaWorkBuilder {
   }
 
   /** The work so far, as views of the current block, and a fresh start for the next batch in another block. */
-  take(events: CoreEvent[], lastFrame: number, lastTs: number): MediaWork {
+  take(events: CoreEvent[], clocks: Float64Array, firstFrame: number, lastFrame: number, lastTs: number): MediaWork {
     const n = this.n;
     const work: MediaWork = {
       bytes: this.bytes.subarray(0, this.bytesLen),
@@ -223,6 +230,8 @@ export class MediaWorkBuilder {
       v6: this.v6,
       hasV6: this.hasV6,
       events,
+      clocks,
+      firstFrame,
       lastFrame,
       lastTs,
     };
@@ -289,6 +298,7 @@ export function runMediaWork(core: MediaCore, work: MediaWork): void {
   extension.extension = true;
   const bytes = work.bytes;
   const events = work.events;
+  core.beginBatch(work.clocks, work.firstFrame);
   let e = 0;
   for (let i = 0; i < work.count; i++) {
     const frame = work.frame[i]!;

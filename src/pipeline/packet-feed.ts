@@ -46,6 +46,8 @@ export interface PacketVisitor {
   /** IP fragment sets given up before they completed (timeout, limit, end of capture): a fragment was lost. */
   /** `past`: how many more sets were given up than are listed (a bound on what is kept to be said) */
   lostFragments?(sets: readonly GivenUpFragments[], past: number): void;
+  /** called once per batch of records, before its first record is handed on (every record's time is known by then). */
+  beginBatch?(batch: RecordBatch): void;
   /** called once per batch, after its last record. */
   endBatch?(batch: RecordBatch): void | Promise<void>;
 }
@@ -165,6 +167,7 @@ export class PacketFeed {
   async feedBatch(batch: RecordBatch): Promise<void> {
     const view = this.view;
     const visitor = this.visitor;
+    if (batch.count > 0) visitor.beginBatch?.(batch);
     for (let i = 0; i < batch.count; i++) {
       const kind = this.decoder.decode(batch, i, view);
       this.stats.packets++;

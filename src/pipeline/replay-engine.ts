@@ -422,6 +422,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
   const rtcpCopies = new RtcpCopies();
   const captureClock = new CaptureClock();
+  /**
+   * The batch being fed: its first frame and the capture clock after each of its records
+   * (beginBatch), handed to every shard so windows close at the same record whatever the batch
+   * cut and worker count. The in-thread core's array is reused; a worker's is its own.
+   */
+  let batchFirst = 0;
+  let batchClocks = new Float64Array(0);
+  let localClocks = new Float64Array(local ? 1024 : 0);
 
   /** `entry`: the packet's route (routeOf) */
   const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {
@@ -522,14 +530,27 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         lostReport({ type: 'malformed-input', ts: last !== null && last.atFrame !== null ? last.atTs : feed.stats.lastTs, frame, dialog: null, detail: `frame ${frame}: ${past} more IP fragment sets never completed (not listed one by one: ${sets.length} were)` }, past);
       }
     },
+    beginBatch(batch) {
+      const n = batch.count;
+      if (local) {
+        if (localClocks.length < n) localClocks = new Float64Array(Math.max(n, localClocks.length * 2));
+        batchClocks = localClocks.subarray(0, n);
+      } else batchClocks = new Float64Array(n);
+      batchFirst = batch.firstFrame;
+      // a live service's clock as the batch's records came (CaptureClock.through)
+      captureClock.through(batch.ts, n, opts.clock?.(), batchClocks);
+      if (local) local.core.beginBatch(batchClocks, batchFirst);
+    },
     malformed(view) {
       frontReport({ type: 'malformed-input', ts: view.ts, frame: view.frame, dialog: null, detail: `frame ${view.frame}: ${view.error} at byte ${view.errorOffset} of the record` });
     },
     async endBatch(batch) {
       // An empty batch is a live source's idle tick: time moves by the clock, not by packets.
       const lastFrame = batch.count > 0 ? batch.firstFrame + batch.count - 1 : feed.stats.lastFrame;
-      const wall = opts.clock?.();
-      const lastTs = batch.count > 0 ? captureClock.through(batch.ts, batch.count, wall) : wall === undefined ? captureClock.set(feed.stats.lastTs) : captureClock.tick(wall);
+      const wall = batch.count > 0 ? undefined : opts.clock?.();
+      const clocks = batch.count > 0 ? batchClocks : EMPTY_CLOCKS;
+      const firstFrame = batch.count > 0 ? batchFirst : lastFrame + 1;
+      const lastTs = batch.count > 0 ? clocks[batch.count - 1]! : wall === undefined ? captureClock.set(feed.stats.lastTs) : captureClock.tick(wall);
       // the batch's end as runMediaWork has it: the events left, then the windows due
       if (local) applyEventsThrough(local.core, Infinity);
       const events = pendingEvents;
@@ -539,7 +560,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (local) {
         local.core.endBatch(lastFrame, lastTs);
         results = Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
-      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(events, lastFrame, lastTs))));
+      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(events, clocks, firstFrame, lastFrame, lastTs))));
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
@@ -597,7 +618,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
       const lastFrame = feed.stats.lastFrame;
       const lastTs = feed.stats.lastTs;
-      finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, lastFrame, lastTs))));
+      finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, EMPTY_CLOCKS, lastFrame + 1, lastFrame, lastTs))));
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) {
@@ -683,23 +704,20 @@ class CaptureClock {
   private wallAt = Number.NaN;
 
   /**
-   * The clock after the first `count` times of `ts`, in order; `wall`: a live service's clock
-   * now. Live, the records are held against the clock as the idle ticks moved it on (tick): a
+   * The clock after the first `count` times of `ts`, in order, and in `out` after each of them;
+   * `wall`: a live service's clock now. Live, the records are held against the clock as the idle ticks moved it on (tick): a
    * record after more than a quarter hour of silence is no outlier for being that far from the
    * last records (it waited for a second one to confirm it, its windows held meanwhile).
    */
-  through(ts: Float64Array, count: number, wall?: number): number {
+  through(ts: Float64Array, count: number, wall: number | undefined, out: Float64Array): number {
     let clock = wall === undefined ? this.clock : this.advanced(wall);
     if (wall !== undefined) this.wallAt = wall;
     let previous = this.previous;
     for (let i = 0; i < count; i++) {
       const t = ts[i]!;
-      if (!Number.isNaN(clock) && !(Math.abs(t - clock) <= CLOCK_JUMP_SEC) && !(Math.abs(t - previous) <= CLOCK_JUMP_SEC)) {
-        previous = t;
-        continue;
-      }
-      clock = t;
+      if (Number.isNaN(clock) || Math.abs(t - clock) <= CLOCK_JUMP_SEC || Math.abs(t - previous) <= CLOCK_JUMP_SEC) clock = t;
       previous = t;
+      out[i] = clock;
     }
     this.clock = clock;
     this.previous = previous;
@@ -737,3 +755,6 @@ class CaptureClock {
  * sparse capture has (a filtered one, RTCP every few seconds).
  */
 const CLOCK_JUMP_SEC = 900;
+
+/** The clocks of a unit of no records (an idle tick, the capture's end). */
+const EMPTY_CLOCKS = new Float64Array(0);

@@ -63,7 +63,7 @@ describe('MediaWorkBuilder blocks', () => {
         expected.push({ frame: f, proto: Proto.RTCP, ssrc: undefined, bytes: new Array(f * 3).fill(f) });
       }
     }
-    const work = builder.take([], 9, 1_700_000_000.009);
+    const work = builder.take([], new Float64Array(0), 9, 9, 1_700_000_000.009);
     const got = unit(work);
     expect(got.map(({ frame, proto, ssrc, bytes }) => ({ frame, proto, ssrc, bytes }))).toEqual(expected);
     expect(got.map((p) => [p.ts, p.src4, p.sport])).toEqual(expected.map((p) => [1_700_000_000 + p.frame / 1000, 0x0a000001 + p.frame, 5000 + p.frame]));
@@ -75,15 +75,15 @@ describe('MediaWorkBuilder blocks', () => {
   it('builds later batches in the blocks given back, never in one still out, nor in one of a size it has grown out of', () => {
     const builder = new MediaWorkBuilder(4, 64);
     builder.add(rtcpView(1, 10), Proto.RTCP);
-    const first = builder.take([], 1, 0);
+    const first = builder.take([], new Float64Array(0), 1, 1, 0);
     builder.add(rtcpView(2, 10), Proto.RTCP);
-    const second = builder.take([], 2, 0);
+    const second = builder.take([], new Float64Array(0), 2, 2, 0);
     expect(second.frame.buffer).not.toBe(first.frame.buffer); // the first is still out
     builder.recycle(first); // its shard has answered
     builder.add(rtcpView(3, 20), Proto.RTCP); // goes into the block taken after the second batch
-    const third = builder.take([], 3, 0);
+    const third = builder.take([], new Float64Array(0), 3, 3, 0);
     builder.add(rtcpView(4, 30), Proto.RTCP);
-    const fourth = builder.take([], 4, 0);
+    const fourth = builder.take([], new Float64Array(0), 4, 4, 0);
     expect(fourth.frame.buffer).toBe(first.frame.buffer);
     expect(unit(fourth)[0]!.bytes).toEqual(new Array(30).fill(4));
     // the units still out are untouched by the later batches
@@ -93,11 +93,11 @@ describe('MediaWorkBuilder blocks', () => {
     // grown past the recycled blocks' size: they are not taken again
     builder.recycle(fourth);
     for (let f = 5; f < 11; f++) builder.add(rtcpView(f, 1), Proto.RTCP);
-    const grown = builder.take([], 10, 0);
+    const grown = builder.take([], new Float64Array(0), 10, 10, 0);
     expect(grown.count).toBe(6);
     builder.recycle(second);
     builder.add(rtcpView(11, 1), Proto.RTCP);
-    const after = builder.take([], 11, 0);
+    const after = builder.take([], new Float64Array(0), 11, 11, 0);
     expect(after.frame.buffer).not.toBe(fourth.frame.buffer);
     expect(after.frame.buffer).not.toBe(second.frame.buffer);
     expect(after.frame.buffer.byteLength).toBe(grown.frame.buffer.byteLength);

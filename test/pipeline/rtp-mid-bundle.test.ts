@@ -77,7 +77,7 @@ describe('a stream its dialog holds by no m-section (bindings via)', () => {
     const none = new Uint32Array(0);
     const end: MediaWork = {
       bytes: new Uint8Array(0), count: 0, frame: new Float64Array(0), ts: new Float64Array(0), proto: new Uint8Array(0), pt: new Uint8Array(0), off: none, len: none, ssrc: none,
-      extProfile: new Uint16Array(0), seq: new Uint16Array(0), src4: none, dst4: none, sport: new Uint16Array(0), dport: new Uint16Array(0), v6: {}, hasV6: false, events: [], lastFrame: 2, lastTs: 100.02,
+      extProfile: new Uint16Array(0), seq: new Uint16Array(0), src4: none, dst4: none, sport: new Uint16Array(0), dport: new Uint16Array(0), v6: {}, hasV6: false, events: [], clocks: new Float64Array(0), firstFrame: 3, lastFrame: 2, lastTs: 100.02,
     };
     expect(shard.finish(end).bindings.map(({ ssrc, via, apt }) => ({ ssrc, via, apt }))).toEqual([{ ssrc: 7777, via: 'repository', apt: ['apt-repo'] }]);
   });

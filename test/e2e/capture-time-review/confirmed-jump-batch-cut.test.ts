@@ -1,9 +1,10 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of capture
- * time and left — it fails today. A window a record opens while the capture clock stands ahead
- * of it (a confirmed jump, then time back) is closed at that batch's end, so its contents depend
- * on where batches are cut; the same cause as windows-review/batch-cut-backstep.limit.ts, which
- * a fix of the clock's backward steps would mend for both. Rename it to .test.ts once fixed. (README.)
+ * Found by a review of capture time (a known limit until then), fixed since: the main thread
+ * hands every shard the capture clock after each record of the batch, and a window closes on
+ * time just before the first record whose clock reached its end, never at a batch's end by the
+ * clock there (src/pipeline/media-core.ts passTo, beginBatch; replay-engine.ts CaptureClock.through, beginBatch).
+ * The shape chosen: A's first window ends when the jump is confirmed (T+10001, past its end
+ * T+11); the two records back at T+3 and T+4 share a window, closed at the end of the capture.
  */
 // Input: hand-built two-party call (test/e2e/hand-built-calls.ts; windows-review harness), `a=aipref:session px`,
 //   px = {type user, export aggregated-only, retention 1h}, window 10 s, T = 1767225600. RTCP SRs (distinct
@@ -53,7 +54,8 @@ it('a confirmed jump ahead and back: the same aggregates whatever the batch cut'
   };
   const oneBatch = await shape(0);
   expect(oneBatch).toEqual([
-    [1111, 1, 4, 3],
+    [1111, 1, 11, 1],
+    [1111, 3, 4, 2],
     [2222, 10000, 10000, 2],
   ]);
   expect(await shape(2)).toEqual(oneBatch);
