@@ -8,6 +8,7 @@
  * a renewed token delivers them. A few requests are in flight at once (`concurrency`); items
  * are started oldest first.
  */
+import { MAX_TIMER_MS } from './abortable.js';
 import { buildAiServiceRequest, type AiServiceSessionDefaults } from './ai-service-message.js';
 import { retryPauseMs, type BackoffOptions } from './backoff.js';
 import type { DeliveryTransport } from './delivery-transport.js';
@@ -28,7 +29,11 @@ export interface AiServiceExporterOptions {
   timeoutMs?: number;
   backoff?: Partial<BackoffOptions>;
   session?: AiServiceSessionDefaults;
-  /** how often expired items are swept from the spool while nothing else happens; default 1000 ms */
+  /**
+   * how often the spool is swept whatever else happens: what failed on disk is tried again, and
+   * waiters for an empty spool are told; default 1000 ms. Expired items' bytes do not wait for it:
+   * a timer set at the spool's next due moment removes them (see armExpiry).
+   */
   expirySweepMs?: number;
   /** deliveries in flight at once; default 4. With 1, items arrive strictly in spool order. */
   concurrency?: number;
@@ -55,6 +60,12 @@ export interface AiServiceExporterStats {
   spool: SpoolStats;
 }
 
+/**
+ * The expiry timer's sweeps are this far apart at least: items expiring a moment apart are swept
+ * together (each such sweep passes over the waiting items), a little late rather than one by one.
+ */
+const EXPIRY_MIN_GAP_MS = 10;
+
 const CREDENTIALS_REFUSED =
   'the service refused this enforcer\'s credentials (token expired, revoked or without the scope?); delivery is paused and retried with backoff, items stay spooled until they expire; restart with a renewed token';
 
@@ -76,6 +87,11 @@ export class AiServiceExporter implements Exporter {
   private sweeper: NodeJS.Timeout | undefined;
   /** performance.now() when the last sweep began */
   private lastSweepAt = -Infinity;
+  /** one timeout for the spool's next due moment (see armExpiry); fires at `expiryDue` (spool clock) */
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryDue = Infinity;
+  /** performance.now() when the expiry timer last fired */
+  private lastExpiryAt = -Infinity;
   private readonly sweepMs: number;
   private readonly idleWaiters: (() => void)[] = [];
   readonly stats: AiServiceExporterStats;
@@ -119,6 +135,8 @@ export class AiServiceExporter implements Exporter {
     // half an interval's slack: a timer firing a little early after an idle sweep still sweeps
     exporter.sweeper = setInterval(() => void exporter.sweepIfDue(exporter.sweepMs / 2), exporter.sweepMs);
     exporter.sweeper.unref();
+    // what a previous run left is due at its expiry too
+    exporter.armExpiry();
     return exporter;
   }
 
@@ -132,6 +150,7 @@ export class AiServiceExporter implements Exporter {
     if (this.closed) throw new ExporterClosedError('AiServiceExporter');
     const request = buildAiServiceRequest(line, this.opts.session);
     await this.spool.append({ id: exportLineId(line), expiresAt: exportLineExpiresAt(line), body: JSON.stringify(request) });
+    this.armExpiry();
     this.nudge();
   }
 
@@ -163,6 +182,8 @@ export class AiServiceExporter implements Exporter {
   private async closeOnce(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
     this.inFlight.abort();
     this.nudge();
     try {
@@ -200,6 +221,44 @@ export class AiServiceExporter implements Exporter {
     }
     // the expired items went from memory even when the disk failed
     this.notifyIfIdle();
+    this.armExpiry();
+  }
+
+  /**
+   * Sets the one expiry timer for the spool's next due moment (DiskSpool.nextDueAt), unless it
+   * already fires by then: by an item's expiry its bytes leave the spool directory, not at the next
+   * sweep (README). Called after each append, settle and sweep; a moment that moved later leaves the
+   * timer as it is (it fires early, finds nothing due and is set again), so it is not one setTimeout
+   * per item. Unref'd: it never keeps the process alive.
+   */
+  private armExpiry(): void {
+    const due = this.spool.nextDueAt;
+    if (this.closed || (this.expiryTimer !== undefined && this.expiryDue <= due)) return;
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.expiryDue = due;
+    if (due === Infinity) return;
+    const sinceLast = performance.now() - this.lastExpiryAt;
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, EXPIRY_MIN_GAP_MS - sinceLast, Math.ceil((due - this.spool.clock()) * 1000)));
+    this.expiryTimer = setTimeout(() => void this.expireDue(), ms);
+    this.expiryTimer.unref();
+  }
+
+  /**
+   * What the expiry timer does: what is due by the clock goes (DiskSpool.expire without its retries
+   * of failed disk work, which keep to the sweep interval); then the timer is set for the next moment.
+   */
+  private async expireDue(): Promise<void> {
+    this.expiryTimer = undefined;
+    this.expiryDue = Infinity;
+    this.lastExpiryAt = performance.now();
+    try {
+      await this.spool.expire(false);
+    } catch (err) {
+      this.spoolError(err);
+    }
+    this.notifyIfIdle();
+    this.armExpiry();
   }
 
   private notifyIfIdle(): void {
@@ -237,10 +296,12 @@ export class AiServiceExporter implements Exporter {
         credentialsRefused = false;
         this.stats.delivered++;
         await this.spool.acknowledge(id);
+        this.armExpiry();
       } else if (outcome.kind === 'rejected') {
         this.stats.rejected++;
         this.opts.onFailure?.(outcome.reason, id, 'rejected');
         await this.spool.discard(id);
+        this.armExpiry();
       } else {
         failures++;
         this.stats.retries++;

@@ -87,6 +87,8 @@ interface Segment {
   deadUntil: number;
   /** a rewrite is queued and has not taken the segment's text yet */
   rewriteQueued: Promise<void> | undefined;
+  /** its last deletion or rewrite failed: left to the sweeps' retries, not counted in nextDueAt */
+  failed: boolean;
 }
 
 const SEGMENT_FILE = /^segment-(\d+)\.ndjson$/;
@@ -189,6 +191,8 @@ export class DiskSpool {
   private acksWrittenEmpty = false;
   /** what this spool wrote into spool.lock ('' when it took none) */
   private lockToken = '';
+  /** see nextDueAt: lowered by append and recover, made exact by expire() */
+  private dueAt = Infinity;
 
   private constructor(
     readonly dir: string,
@@ -245,6 +249,17 @@ export class DiskSpool {
     return this.pending.size;
   }
 
+  /**
+   * The next moment (seconds, by `clock`) at which expire() has bytes to remove: the earliest
+   * expiry among waiting items and among settled lines still on disk; Infinity when there is none.
+   * It may be early (expire() then finds nothing due and says the next one), never late; a
+   * deletion or rewrite that failed is not counted (the sweeps try it again at their interval).
+   * Kept up as items come, without a pass over them: a comparison per append.
+   */
+  get nextDueAt(): number {
+    return this.dueAt;
+  }
+
   /** true when the id is waiting or was acknowledged (so sending it again would duplicate it). */
   knows(id: string): boolean {
     return this.pending.has(id) || this.acked.has(id);
@@ -293,6 +308,8 @@ export class DiskSpool {
     this.activeBytes += stored.bytes;
     if (this.activeBytes >= this.segmentBytes) this.startSegment();
     this.pending.set(stored.id, stored);
+    // a settled or expired item's line is due at its expiry too: the moment can only come earlier here
+    this.dueAt = Math.min(this.dueAt, this.expiryOf(stored));
     const segment = this.segmentOf(stored.segment);
     segment.live++;
     segment.liveBytes += stored.bytes;
@@ -351,8 +368,13 @@ export class DiskSpool {
    * cannot be deleted is retried each sweep; the acks file is still written whole and the memory
    * of settled ids still pruned): once every step ran, the failure is thrown — several as one
    * AggregateError of them all, so that one failing for good does not hide another.
+   *
+   * With `retry` false it only does what is due by the clock (for a timer set at nextDueAt, which
+   * may fire often): expired items and due settled lines go, but what failed on disk before (a
+   * segment marked failed, a stray `.tmp`, unwritten acks) waits for a sweep with `retry`, so that
+   * those retries keep to the sweep interval.
    */
-  async expire(): Promise<number> {
+  async expire(retry = true): Promise<number> {
     const now = this.clock();
     const gone: StoredEntry[] = [];
     for (const entry of this.pending.values()) if (this.isExpired(entry, now)) gone.push(entry);
@@ -363,14 +385,23 @@ export class DiskSpool {
     }
     const failures: unknown[] = [];
     const failed = (err: unknown): void => void failures.push(err);
-    for (const tmp of [...this.strayTemps]) await this.deleteStrayTemp(tmp).catch(failed);
+    if (retry) for (const tmp of [...this.strayTemps]) await this.deleteStrayTemp(tmp).catch(failed);
     // a segment nothing waits in is here only when its deletion failed: due at once
-    const due = [...this.segments].filter(([, s]) => s.deadUntil <= now || s.live <= 0).map(([n]) => n);
+    const due = [...this.segments].filter(([, s]) => (retry || !s.failed) && (s.deadUntil <= now || s.live <= 0)).map(([n]) => n);
     for (const segment of due) await this.tidySegment(segment, now).catch(failed);
     for (const [id, until] of this.acked) if (until <= now) this.acked.delete(id);
-    if (this.acksUnwritten) await this.rewriteAcks().catch(failed);
+    if (retry && this.acksUnwritten) await this.rewriteAcks().catch(failed);
+    this.dueAt = this.earliestDue();
     if (failures.length > 0) throw failureOf(failures);
     return gone.length;
+  }
+
+  /** nextDueAt exactly: a pass over the waiting items and the segments. */
+  private earliestDue(): number {
+    let due = Infinity;
+    for (const entry of this.pending.values()) due = Math.min(due, this.expiryOf(entry));
+    for (const segment of this.segments.values()) if (!segment.failed) due = Math.min(due, segment.deadUntil);
+    return due;
   }
 
   /**
@@ -405,7 +436,7 @@ export class DiskSpool {
   private segmentOf(n: number): Segment {
     let segment = this.segments.get(n);
     if (!segment) {
-      segment = { live: 0, liveBytes: 0, deadBytes: 0, deadUntil: Infinity, rewriteQueued: undefined };
+      segment = { live: 0, liveBytes: 0, deadBytes: 0, deadUntil: Infinity, rewriteQueued: undefined, failed: false };
       this.segments.set(n, segment);
     }
     return segment;
@@ -441,6 +472,7 @@ export class DiskSpool {
           // Known again, its dead lines still on disk: the next sweep tries the deletion again (a
           // segment nothing waits in is due at once), so the file does not outlive its items'
           // expiry until the next start. Nothing is appended to it meanwhile: it is not the active one.
+          segment.failed = true;
           if (!this.segments.has(n)) this.segments.set(n, segment);
           throw new SpoolFileError(path, err, 'cannot delete');
         }
@@ -467,10 +499,13 @@ export class DiskSpool {
         await onFile(tmp, writeFile(tmp, text));
         await onFile(path, rename(tmp, path), 'cannot rewrite');
         this.torn.delete(path);
+        segment.failed = false;
         // a .tmp an earlier failed rewrite left is the one just renamed
         this.strayTemps.delete(tmp);
       } catch (err) {
-        // The old file stands, dead lines and all: they stay due, so the next expire() tries again.
+        // The old file stands, dead lines and all: they stay due, so the next expire() tries again
+        // (one with `retry`: the timer at nextDueAt leaves it to the sweeps).
+        segment.failed = true;
         segment.deadBytes += taken.bytes;
         segment.deadUntil = Math.min(segment.deadUntil, taken.until);
         // What the rewrite wrote goes (a full disk leaves part of it): it holds item bodies that
@@ -664,6 +699,7 @@ export class DiskSpool {
     recovered.forEach((e, i) => {
       const bytes = Buffer.byteLength(lines[i]!);
       this.pending.set(e.id, { id: e.id, expiresAt: e.expiresAt, spooledAt: e.spooledAt, body: e.body, segment, bytes });
+      this.dueAt = Math.min(this.dueAt, this.expiryOf(e));
       this.segmentOf(segment).live++;
       this.segmentOf(segment).liveBytes += bytes;
     });

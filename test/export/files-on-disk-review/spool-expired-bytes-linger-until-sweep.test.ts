@@ -1,7 +1,9 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of the
- * files the enforcer keeps on disk and left — it fails today. The spool's expired bytes go at its 1 s sweep, up to a second past their expiresAt.
- * Rename it to .test.ts once fixed. (README.)
+ * Found by a review of the files the enforcer keeps on disk (a known limit until then), fixed
+ * since: the spool says its next due moment (the earliest expiry among waiting items and settled
+ * lines still on disk) and the exporter keeps one unref'd timeout set for it, beside the 1 s sweep,
+ * which still retries failed disk work at its interval (src/export/spool.ts DiskSpool.nextDueAt,
+ * src/export/http-exporter.ts AiServiceExporter.armExpiry).
  *
  * Input: an AiServiceExporter whose service refuses connections (http://127.0.0.1:<closed port>,
  * backoff 60 s after the first failure), default expirySweepMs (1000 ms). Right after open it is
