@@ -109,6 +109,8 @@ interface OpenWindow {
   key: string;
   start: number;
   end: number;
+  /** the due moment (min of end and closeBy) it was last queued at in WindowStore's due queue */
+  queuedDue: number;
   /** when the earliest-expiring item folded in reaches its retention: the aggregate's expiry */
   deadline: number;
   /**
@@ -167,7 +169,15 @@ export class WindowStore {
   /** the length of windows opened from now on */
   private windowSec: number;
   private readonly srMemorySec: number;
-  /** no window is due before this time: lets closeDueAt, asked per record, return at once */
+  /**
+   * The open windows by due moment (min of end and closeBy), earliest first: closeDueAt takes the
+   * due ones off the top rather than going through every open window (asked at each record that
+   * reaches one, a pass over all of them made thousands of staggered windows quadratic). A window
+   * closed otherwise (BYE, scope change) or queued again earlier leaves an entry behind, passed
+   * over when it comes up.
+   */
+  private readonly dueQueue = new DueQueue();
+  /** no window is due before this time (the queue's first moment): closeDueAt returns at once before it */
   private earliestDue = Number.POSITIVE_INFINITY;
   private nextSenderReportPurge = Number.NEGATIVE_INFINITY;
 
@@ -213,7 +223,12 @@ export class WindowStore {
       window.retentionSec = window.retentionSec === null ? meta.retentionSec : Math.min(window.retentionSec, meta.retentionSec);
     }
     window.lastTs = Math.max(window.lastTs, ts);
-    this.earliestDue = Math.min(this.earliestDue, window.end, window.closeBy);
+    const due = Math.min(window.end, window.closeBy);
+    if (due < window.queuedDue) {
+      window.queuedDue = due;
+      this.dueQueue.push(due, window);
+      this.earliestDue = this.dueQueue.firstDue;
+    }
     this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec), meta.clockRates, meta.partition ?? '');
     return closed;
   }
@@ -241,6 +256,11 @@ export class WindowStore {
     return this.earliestDue;
   }
 
+  /** The moment from which forget(ts) has something to do (it runs at most once a second of `ts`). */
+  get nextForget(): number {
+    return this.nextSenderReportPurge;
+  }
+
   /** Lets go, at most once a second of `ts`, of remembered SRs and closed windows' bounds past their time. */
   forget(ts: number): void {
     if (ts >= this.nextSenderReportPurge) {
@@ -254,14 +274,16 @@ export class WindowStore {
   closeDueAt(ts: number): ClosedWindow[] {
     if (ts < this.earliestDue) return [];
     const closed: ClosedWindow[] = [];
-    let earliest = Number.POSITIVE_INFINITY;
-    // closeOpen deletes only the window it closes: the map's iteration goes on past it
-    for (const window of this.windows.values()) {
-      const due = dueReason(window, ts);
-      if (due !== null) closed.push(this.closeOpen(window, due, due === 'retention' ? window.closeBy : window.end));
-      else earliest = Math.min(earliest, window.end, window.closeBy);
+    const queue = this.dueQueue;
+    while (queue.firstDue <= ts) {
+      const due = queue.firstDue;
+      const window = queue.pop();
+      // (closed since it was queued, or queued again at an earlier moment: that entry decided)
+      if (this.windows.get(window.key) !== window || window.queuedDue !== due) continue;
+      const reason = dueReason(window, ts)!;
+      closed.push(this.closeOpen(window, reason, reason === 'retention' ? window.closeBy : window.end));
     }
-    this.earliestDue = earliest;
+    this.earliestDue = queue.firstDue;
     return sortClosed(closed);
   }
 
@@ -284,6 +306,8 @@ export class WindowStore {
     );
     this.senderReports.clear();
     this.lastClosed.clear();
+    this.dueQueue.clear();
+    this.earliestDue = Number.POSITIVE_INFINITY;
     return sortClosed(closed);
   }
 
@@ -456,6 +480,7 @@ function openWindow(key: string, ts: number, windowSec: number, meta: WindowMeta
     key,
     start: ts,
     end: ts + windowSec,
+    queuedDue: Number.POSITIVE_INFINITY,
     deadline: Number.POSITIVE_INFINITY,
     closeBy: Number.POSITIVE_INFINITY,
     apt,
@@ -543,6 +568,63 @@ function statsOf(window: OpenWindow): WindowStats {
 
 function sameMicrosecond(a: number, b: number): boolean {
   return Math.round(a * 1e6) === Math.round(b * 1e6);
+}
+
+/** A binary min-heap of (due moment, window): WindowStore's open windows by when they are due. */
+class DueQueue {
+  private readonly dues: number[] = [];
+  private readonly windows: OpenWindow[] = [];
+
+  /** the first entry's moment; +∞ when empty */
+  get firstDue(): number {
+    return this.dues.length > 0 ? this.dues[0]! : Number.POSITIVE_INFINITY;
+  }
+
+  push(due: number, window: OpenWindow): void {
+    const dues = this.dues;
+    const windows = this.windows;
+    let i = dues.length;
+    dues.push(due);
+    windows.push(window);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (dues[parent]! <= due) break;
+      dues[i] = dues[parent]!;
+      windows[i] = windows[parent]!;
+      i = parent;
+    }
+    dues[i] = due;
+    windows[i] = window;
+  }
+
+  /** Takes the first entry off (not empty: firstDue was finite). */
+  pop(): OpenWindow {
+    const dues = this.dues;
+    const windows = this.windows;
+    const top = windows[0]!;
+    const due = dues.pop()!;
+    const window = windows.pop()!;
+    const n = dues.length;
+    if (n === 0) return top;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && dues[child + 1]! < dues[child]!) child++;
+      if (dues[child]! >= due) break;
+      dues[i] = dues[child]!;
+      windows[i] = windows[child]!;
+      i = child;
+    }
+    dues[i] = due;
+    windows[i] = window;
+    return top;
+  }
+
+  clear(): void {
+    this.dues.length = 0;
+    this.windows.length = 0;
+  }
 }
 
 function sortClosed(closed: ClosedWindow[]): ClosedWindow[] {

@@ -193,23 +193,31 @@ export class MediaCore {
 
   /**
    * Closes, as it goes, the windows that the batch's records up to `frame` (included) reached the
-   * end (or closeBy) of, each just before the first record whose clock reached it: every record
-   * of the capture is checked once, before its own lines, so where a window closes — and what it
-   * holds — does not depend on where batches were cut nor on which shard a record went to. Asked
-   * before whatever may fold into or close a window (RTCP, signaling events) and at the batch's
-   * end; RTP touches no window, so a run of RTP records is checked at the next of those.
+   * end (or closeBy) of, each just before the first record whose clock reached it, and lets go of
+   * remembered SRs and closed windows' bounds at the records whose clock outlived them: every
+   * record of the capture is checked once, before its own lines, so where a window closes — and
+   * what it holds, its requestId's repeat ordinal, the RTTs it finds — does not depend on where
+   * batches were cut nor on which shard a record went to. Asked before whatever may fold into,
+   * close or name a window (RTCP, signaling events, a mid an RTP packet moves its stream by) and
+   * at the batch's end; other RTP touches none, so a run of it is checked at the next of those.
    */
   private passTo(frame: number): void {
     const clocks = this.batchClocks;
     const end = Math.min(frame - this.batchFirst + 1, clocks.length);
     let j = this.passed;
     if (j >= end) return;
-    let due = this.windows.nextDue;
+    const windows = this.windows;
+    let due = windows.nextDue;
+    let forgetAt = windows.nextForget;
     for (; j < end; j++) {
       const clock = clocks[j]!;
+      if (clock >= forgetAt) {
+        windows.forget(clock);
+        forgetAt = windows.nextForget;
+      }
       if (clock < due) continue;
-      this.emitWindows(this.windows.closeDueAt(clock), afterFrame(this.batchFirst + j - 1), '');
-      due = this.windows.nextDue;
+      this.emitDue(windows.closeDueAt(clock), afterFrame(this.batchFirst + j - 1));
+      due = windows.nextDue;
     }
     this.passed = end;
   }
@@ -391,12 +399,15 @@ export class MediaCore {
       const mid = midFromExtension(scope, entry.sections, extBytes, extension);
       if (mid !== undefined) {
         if (mid !== stream.learnedMid) {
+          // the windows due before this packet are named as the stream stood then
+          this.passTo(frame);
           stream.learnedMid = mid;
           stream.learnedMidVia = 'rtp-mid';
           stream.boundScope = null;
         }
         // read by the ids in force: what an offer's ids said is outranked
         if (stream.offeredMid !== null) {
+          this.passTo(frame);
           forgetOfferedMid(stream);
           stream.boundScope = null;
         }
@@ -404,6 +415,7 @@ export class MediaCore {
         // read only by an id the offer declares: the offer's m-section alone (StreamState.offeredMid)
         const offered = midFromExtension(scope.pending, entry.sections, extBytes, extension);
         if (offered !== undefined && (offered !== stream.offeredMid || stream.offeredMidIn !== scope.pending)) {
+          this.passTo(frame);
           stream.offeredMid = offered;
           stream.offeredMidIn = scope.pending;
           stream.offeredMidId = midExtensionId;
@@ -775,10 +787,8 @@ export class MediaCore {
    * then close after the last frame.
    */
   endBatch(lastFrame: number, lastTs: number): void {
-    if (this.batchClocks.length > 0) {
-      this.passTo(lastFrame);
-      this.windows.forget(lastTs);
-    } else this.emitWindows(this.windows.closeDue(lastTs), afterFrame(lastFrame), '');
+    if (this.batchClocks.length > 0) this.passTo(lastFrame);
+    else this.emitDue(this.windows.closeDue(lastTs), afterFrame(lastFrame));
     this.batchClocks = NO_CLOCKS;
   }
 
@@ -1271,8 +1281,17 @@ export class MediaCore {
     this.emitWindows(closed, frame, keyPrefix);
   }
 
-  /** `named`: how streams rebound since their windows' items were judged were named then. */
-  private emitWindows(closed: ClosedWindow[], frame: number, keyPrefix: string, named?: ReadonlyMap<StreamState, { identity: StreamIdentity }>): void {
+  /**
+   * Windows closed on time, at `frame`: keyed by their end (the moment that closed them), then
+   * their key — several closed before one record stand in the order a live feed's idle ticks,
+   * moving the clock on bit by bit, close them in.
+   */
+  private emitDue(closed: ClosedWindow[], frame: number): void {
+    if (closed.length > 0) this.emitWindows(closed, frame, '', undefined, true);
+  }
+
+  /** `named`: how streams rebound since their windows' items were judged were named then; `byEnd`: keyed by end first (emitDue). */
+  private emitWindows(closed: ClosedWindow[], frame: number, keyPrefix: string, named?: ReadonlyMap<StreamState, { identity: StreamIdentity }>, byEnd = false): void {
     for (const window of closed) {
       const stream = this.windowStreams.get(window.key);
       if (!stream) throw new Error(`aggregation window ${window.key} closed with no stream to name`);
@@ -1280,7 +1299,7 @@ export class MediaCore {
       const filed = this.sessionWindows.get(stream.session);
       if (filed !== undefined && filed.delete(window.key) && filed.size === 0) this.sessionWindows.delete(stream.session);
       const line = buildAggregateExport({ window, dialog: stream.session.scope?.dialog ?? null, stream: named?.get(stream)?.identity ?? identity(stream) });
-      this.out.exports.push({ frame, key: `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
+      this.out.exports.push({ frame, key: byEnd ? `~${endKey(window.end)}~${window.key}` : `${keyPrefix}~${window.key}`, text: JSON.stringify(line) });
     }
   }
 }
@@ -1471,6 +1490,11 @@ function sortedAptKey(apt: readonly string[]): string {
 
 /** An item's sort key within its frame: its index, zero-padded (the first few made once). */
 const ITEM_KEYS = Array.from({ length: 64 }, (_, i) => String(i).padStart(4, '0'));
+
+/** A window's end as a key part that sorts as the time does (capture times are ≥ 0: microseconds, fixed width). */
+function endKey(end: number): string {
+  return end.toFixed(6).padStart(20, '0');
+}
 
 function itemKey(index: number): string {
   return index < ITEM_KEYS.length ? ITEM_KEYS[index]! : String(index).padStart(4, '0');

@@ -690,8 +690,8 @@ function bindingOrder(a: BindingRow & { ended?: boolean }, b: BindingRow & { end
 }
 
 /**
- * The capture's time at a batch's end, where windows close on time and remembered SRs lapse:
- * record by record, a record further than CLOCK_JUMP_SEC from the clock moves it only when the
+ * The capture's time after each record, by which windows close on time (MediaCore.passTo) and
+ * remembered SRs lapse: a record further than CLOCK_JUMP_SEC from the clock moves it only when the
  * record before it was as far (two in a row: the capture really went on, or back); one alone —
  * a record stamped hours ahead, a HEP agent's wrong clock — does not. The batch's last record's
  * own time closed every open window of every shard when such a record happened to end a batch,
