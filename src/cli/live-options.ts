@@ -248,7 +248,9 @@ function hostList(value: string | undefined, option: string): string[] | undefin
  * and the README's own scheme-less form `u:2024,pw@h` leave `u:2024` (host u, port 2024) and `pw@h`,
  * `en,f:pw@h` leaves `en` and `f:pw@h` — far more often a split password (or user name) than a list
  * giving its credentials on a later entry only, which can give them on the first, or write that
- * entry with its scheme (`a:4222,nats://u:p@b:4222`). The client sends one
+ * entry with its scheme (`a:4222,nats://u:p@b:4222`) — or repeat there the very set an earlier entry
+ * gave (`u:p@a,b,u:p@c`: split at a ',', that password would hold the user name and itself again),
+ * taken. The client sends one
  * set of credentials to every server: entries carrying different ones are bad usage too (none
  * shown), not the first set sent to a server another was written for.
  */
@@ -256,23 +258,33 @@ function natsServerList(value: string): string[] {
   const servers = value.split(',').map((s) => s.trim());
   const one = servers.length === 1;
   const takes = one ? '--nats takes a NATS server (e.g. nats://127.0.0.1:4222), or several separated by commas' : '--nats takes NATS servers separated by commas (e.g. nats://a:4222,nats://b:4222)';
+  type Credentials = NonNullable<ReturnType<typeof splitUserinfo>['credentials']>;
+  /** the same user and password, or token (decoded, as the exporter takes them: `u:p%40ss@` and `u:p@ss@` are one set) */
+  const sameCredentials = (a: Credentials, b: Credentials): boolean => a.user === b.user && a.pass === b.pass && a.token === b.token;
   let afterBare = false;
+  /** the credentials the first entry carrying any gave */
+  let given: Credentials | undefined;
   servers.forEach((server, i) => {
     const which = one ? 'the value' : `entry ${i + 1} of ${servers.length}`;
     if (server === '') throw new UsageError(`${takes}: ${which} is ${one ? 'blank' : 'empty'}`);
     if (!isServerUrl(server)) throw new UsageError(`${takes}: ${which} is not a server URL (not shown: ${one ? 'it may carry a password' : "a ',' in a password is written %2C"})`);
-    const userinfo = splitUserinfo(server).credentials !== undefined;
-    if (userinfo && afterBare && schemeOf(server) === '')
+    const credentials = splitUserinfo(server).credentials;
+    const userinfo = credentials !== undefined;
+    // the very set an earlier entry gave, repeated (`u:X@a,b,u:X@c`): no password split at its ','
+    // (that one would be `X@a,b,u:X`, holding the user name and itself again)
+    const repeated = given !== undefined && credentials !== undefined && sameCredentials(credentials, given);
+    if (userinfo && afterBare && schemeOf(server) === '' && !repeated)
       throw new UsageError(
         `${takes}: ${which} reads as the rest of a password split at its ',' (or of a user name; not shown: a ',' in a password is written %2C; a server of its own gets the credentials on the first entry, or is written with its scheme)`,
       );
     // (digits alone between them, `u:20,24,pw@h`, are more of that password, and carry no userinfo either)
     afterBare = !userinfo;
+    given ??= credentials;
   });
   // (as the exporter takes them: decoded, so `u:p%40ss@` and `u:p@ss@` are the same set)
   const sets = servers.map((server) => splitUserinfo(server).credentials);
   const first = sets.findIndex((c) => c !== undefined);
-  const other = sets.findIndex((c) => c !== undefined && (c.user !== sets[first]!.user || c.pass !== sets[first]!.pass || c.token !== sets[first]!.token));
+  const other = sets.findIndex((c) => c !== undefined && !sameCredentials(c, sets[first]!));
   if (other >= 0)
     throw new UsageError(`--nats: entries ${first + 1} and ${other + 1} carry different credentials; give one user:password@ (the client sends one set to every server)`, false);
   return servers;

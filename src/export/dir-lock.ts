@@ -36,10 +36,14 @@ const LOCKS_HELD = new Set<string>();
  * inode, modification time and text, not merely the same text (every lock made without hard
  * links is empty for a moment) — so a fresh lock, which only ever appears where none is, is never deleted;
  * moving the lock aside, as before, let a third taker claim the empty place while a second had a
- * first's fresh lock aside. A `.break` left by a taker killed while clearing is itself cleared once
- * this taker has seen it unchanged for a few seconds (its own clock, as a partial lock: not its
- * mtime): moved aside and deleted if it is the one judged, else put back; a holder whose `.break`
- * is no longer its own deletes nothing. Then the claim is tried again.
+ * first's fresh lock aside. A `.break` left by a taker killed while clearing is itself cleared: at
+ * once where its line names a clearer that cannot be running (judged as a lock's owner), else —
+ * empty, partial, another host's — once this taker has seen it unchanged for a few seconds (its own
+ * clock, as a partial lock: not its mtime; watched from the first turn it is seen, the wait on an
+ * owner-less lock included): moved aside and deleted if it is the one judged, else put back; a
+ * holder whose `.break` is no longer its own deletes nothing. Then the claim is tried again. A taker
+ * whose lock (or `.break`) was created but whose line could not be written (ENOSPC) removes it
+ * before failing (createWritten).
  *
  * Refused, with the one line `refusal` makes of the owner (`pid 12`, or `pid 12 on otherhost`): a
  * lock of a running process that may be its owner (see ownerMayRun; this one included: two
@@ -56,13 +60,13 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
   const line = `${token}\n`;
   const guard = `${path}.break`;
   const mine = `${path}.${randomUUID()}.tmp`;
-  await writeFile(mine, line);
+  await createWritten(mine, line, dir);
   let hardLinks = true;
   /** true once the lock is made (linked: this taker's; created without hard links: see `written`); false where one is there */
   const claim = async (): Promise<boolean> => {
     try {
       if (hardLinks) await link(mine, path);
-      else await writeFile(path, line, { flag: 'wx' });
+      else await createWritten(path, line, dir);
       return true;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -117,7 +121,12 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
             // owner-less (empty, partial): a taker without hard links may be writing it
             partial = watched(partial, held);
             if (isStale(partial)) await clearStale(path, dir, held, token, guardWatch);
-            else await pause();
+            else {
+              // a `.break` there is watched meanwhile (or cleared, a killed clearer's): its wait
+              // runs with this one, not after it (5 + 5 s reached the deadline)
+              await clearStaleGuard(guard, dir, guardWatch);
+              await pause();
+            }
           }
         }
       }
@@ -242,7 +251,7 @@ async function clearStale(path: string, dir: string, held: HeldLock, token: stri
   const guard = `${path}.break`;
   let own: FileIdentity | null;
   try {
-    await writeFile(guard, `${token}\n`, { flag: 'wx' });
+    await createWritten(guard, `${token}\n`, dir);
     own = await identity(guard);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -263,9 +272,12 @@ async function clearStale(path: string, dir: string, held: HeldLock, token: stri
 }
 
 /**
- * Whether a `.break` is there; one a killed taker left — seen unchanged (inode, mtime, size, text)
- * for YOUNG_MS by this taker (`watch`, kept across its turns), not judged by its mtime — goes: moved
- * aside, deleted if it is the one judged, else put back.
+ * Whether a `.break` is there; one a killed taker left goes — moved aside, deleted if it is the one
+ * judged, else put back: at once where its line names an owner that cannot be clearing (a pid of
+ * this host not running the process that wrote it, this process not holding that token: as a lock's
+ * owner is judged, ownerMayRun), else once seen unchanged (inode, mtime, size, text) for YOUNG_MS by
+ * this taker (`watch`, kept across its turns) — empty or partial (its clearer killed before its
+ * line landed), or another host's — not judged by its mtime.
  */
 async function clearStaleGuard(guard: string, dir: string, watch: { seen: Watch }): Promise<boolean> {
   const judged = await readGuard(guard, dir);
@@ -273,8 +285,11 @@ async function clearStaleGuard(guard: string, dir: string, watch: { seen: Watch 
     watch.seen = null;
     return false;
   }
-  watch.seen = watched(watch.seen, judged);
-  if (!isStale(watch.seen)) return true;
+  const owner = judged.cut ? null : lockOwner(judged.text);
+  if (owner === null || ownerMayRun(owner, judged.text)) {
+    watch.seen = watched(watch.seen, judged);
+    if (!isStale(watch.seen)) return true;
+  }
   watch.seen = null;
   const aside = `${guard}.${randomUUID()}`;
   if (!(await rename(guard, aside).then(() => true, () => false))) return true;
@@ -284,6 +299,31 @@ async function clearStaleGuard(guard: string, dir: string, watch: { seen: Watch 
   if (moved === null || !sameLock(moved, judged)) await link(aside, guard).catch(() => undefined);
   await unlink(aside).catch(() => undefined);
   return true;
+}
+
+/**
+ * Creates `file` (exclusive: EEXIST where one is there) and writes `text` to it. Where the write
+ * fails once the file is made (ENOSPC: a directory entry still fits, its line does not; EIO), the
+ * file is removed before the error goes on — a lock or `.break` left empty would be waited on by
+ * every later taker — while it is surely still this taker's: read back as nothing but a start of
+ * `text`, and less than YOUNG_MS / 2 after the create began (another taker deletes an owner-less
+ * file only once it has seen it unchanged for YOUNG_MS, and only then may make its own there).
+ * (One writeFile call, the one the tests' simulated slow or failing mounts wrap: the file's inode is
+ * not at hand, hence the read-back and the time bound.)
+ */
+async function createWritten(file: string, text: string, dir: string): Promise<void> {
+  const began = performance.now();
+  try {
+    await writeFile(file, text, { flag: 'wx' });
+  } catch (err) {
+    const syscall = (err as NodeJS.ErrnoException).syscall;
+    // failed at its open: nothing made (a file there since is another's)
+    if (syscall !== undefined && syscall !== 'open') {
+      const left = await readLock(file, dir).catch(() => null);
+      if (left !== null && !left.cut && text.startsWith(left.text) && performance.now() - began < YOUNG_MS / 2) await unlink(file).catch(() => undefined);
+    }
+    throw err;
+  }
 }
 
 /** A `.break` as readLock reads a lock; one that is not a regular file or cannot be read (no taker's), by its lstat alone. */
