@@ -99,6 +99,8 @@ interface LastClosed {
  * items stamped at that end once the capture clock has passed it by this much.
  */
 const REPEAT_MEMORY_SEC = 60;
+/** Entries of closed windows the due queue may hold, whatever the open windows, before it drops them all. */
+const STALE_ENTRIES_KEPT = 64;
 
 interface MeanAccumulator {
   sum: number;
@@ -174,9 +176,12 @@ export class WindowStore {
    * due ones off the top rather than going through every open window (asked at each record that
    * reaches one, a pass over all of them made thousands of staggered windows quadratic). A window
    * closed otherwise (BYE, scope change) or queued again earlier leaves an entry behind, passed
-   * over when it comes up.
+   * over when it comes up — and all of them dropped at once when they come to outnumber the open
+   * windows (staleEntries): a source sending SR+BYE under a clock that hardly moves would
+   * otherwise keep every window it ever closed.
    */
   private readonly dueQueue = new DueQueue();
+  private staleEntries = 0;
   /** no window is due before this time (the queue's first moment): closeDueAt returns at once before it */
   private earliestDue = Number.POSITIVE_INFINITY;
   private nextSenderReportPurge = Number.NEGATIVE_INFINITY;
@@ -225,12 +230,21 @@ export class WindowStore {
     window.lastTs = Math.max(window.lastTs, ts);
     const due = Math.min(window.end, window.closeBy);
     if (due < window.queuedDue) {
+      if (window.queuedDue !== Number.POSITIVE_INFINITY) this.leftStale();
       window.queuedDue = due;
       this.dueQueue.push(due, window);
       this.earliestDue = this.dueQueue.firstDue;
     }
     this.fold(window, item, ts, Math.min(meta.retentionSec ?? Number.POSITIVE_INFINITY, this.srMemorySec), meta.clockRates, meta.partition ?? '');
     return closed;
+  }
+
+  /** An entry of the due queue no longer stands for an open window: past a bound, every such entry goes. */
+  private leftStale(): void {
+    if (++this.staleEntries <= Math.max(STALE_ENTRIES_KEPT, this.windows.size)) return;
+    this.dueQueue.keepOnly((due, window) => this.windows.get(window.key) === window && window.queuedDue === due);
+    this.staleEntries = 0;
+    this.earliestDue = this.dueQueue.firstDue;
   }
 
   /**
@@ -279,7 +293,11 @@ export class WindowStore {
       const due = queue.firstDue;
       const window = queue.pop();
       // (closed since it was queued, or queued again at an earlier moment: that entry decided)
-      if (this.windows.get(window.key) !== window || window.queuedDue !== due) continue;
+      if (this.windows.get(window.key) !== window || window.queuedDue !== due) {
+        this.staleEntries--;
+        continue;
+      }
+      window.queuedDue = Number.POSITIVE_INFINITY;
       const reason = dueReason(window, ts)!;
       closed.push(this.closeOpen(window, reason, reason === 'retention' ? window.closeBy : window.end));
     }
@@ -301,13 +319,16 @@ export class WindowStore {
 
   /** Closes everything (end of replay): each window ends at its last item or `ts` if given. */
   closeAll(reason: WindowCloseReason = 'end-of-capture', ts?: number): ClosedWindow[] {
+    // (the queue goes first, whole: no window closed here leaves an entry behind)
+    this.dueQueue.clear();
+    this.staleEntries = 0;
+    this.earliestDue = Number.POSITIVE_INFINITY;
+    for (const w of this.windows.values()) w.queuedDue = Number.POSITIVE_INFINITY;
     const closed = [...this.windows.values()].map((w) =>
       this.closeOpen(w, reason, Math.min(ts ?? w.lastTs, w.end, w.closeBy)),
     );
     this.senderReports.clear();
     this.lastClosed.clear();
-    this.dueQueue.clear();
-    this.earliestDue = Number.POSITIVE_INFINITY;
     return sortClosed(closed);
   }
 
@@ -317,6 +338,11 @@ export class WindowStore {
 
   private closeOpen(window: OpenWindow, reason: WindowCloseReason, end: number): ClosedWindow {
     this.windows.delete(window.key);
+    // closed before its due moment came up: its entry stays in the queue till then, or till dropped
+    if (window.queuedDue !== Number.POSITIVE_INFINITY) {
+      window.queuedDue = Number.POSITIVE_INFINITY;
+      this.leftStale();
+    }
     const start = window.start;
     end = Math.max(end, start);
     const last = this.lastClosed.get(window.key);
@@ -604,9 +630,40 @@ class DueQueue {
     const top = windows[0]!;
     const due = dues.pop()!;
     const window = windows.pop()!;
+    if (dues.length === 0) return top;
+    dues[0] = due;
+    windows[0] = window;
+    this.siftDown(0);
+    return top;
+  }
+
+  clear(): void {
+    this.dues.length = 0;
+    this.windows.length = 0;
+  }
+
+  /** Drops the entries `keep` refuses, and orders the rest again (Floyd's heap construction: linear). */
+  keepOnly(keep: (due: number, window: OpenWindow) => boolean): void {
+    const dues = this.dues;
+    const windows = this.windows;
+    let n = 0;
+    for (let i = 0; i < dues.length; i++) {
+      if (!keep(dues[i]!, windows[i]!)) continue;
+      dues[n] = dues[i]!;
+      windows[n] = windows[i]!;
+      n++;
+    }
+    dues.length = n;
+    windows.length = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private siftDown(i: number): void {
+    const dues = this.dues;
+    const windows = this.windows;
     const n = dues.length;
-    if (n === 0) return top;
-    let i = 0;
+    const due = dues[i]!;
+    const window = windows[i]!;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
@@ -618,12 +675,6 @@ class DueQueue {
     }
     dues[i] = due;
     windows[i] = window;
-    return top;
-  }
-
-  clear(): void {
-    this.dues.length = 0;
-    this.windows.length = 0;
   }
 }
 

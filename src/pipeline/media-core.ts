@@ -794,7 +794,8 @@ export class MediaCore {
 
   /** End of the capture: every open window closes. */
   finish(lastFrame: number, lastTs: number): void {
-    this.emitWindows(this.windows.closeAll('end-of-capture', lastTs), afterFrame(lastFrame), '');
+    // (keyed `~~…`: after the windows closed on time at the same place, `~<end>~…`, whatever the keys)
+    this.emitWindows(this.windows.closeAll('end-of-capture', lastTs), afterFrame(lastFrame), '~');
   }
 
   /**
@@ -1491,9 +1492,22 @@ function sortedAptKey(apt: readonly string[]): string {
 /** An item's sort key within its frame: its index, zero-padded (the first few made once). */
 const ITEM_KEYS = Array.from({ length: 64 }, (_, i) => String(i).padStart(4, '0'));
 
-/** A window's end as a key part that sorts as the time does (capture times are ≥ 0: microseconds, fixed width). */
+const endBits = new DataView(new ArrayBuffer(8));
+
+/**
+ * A window's end as a key part that sorts as the number does, whatever its sign or size (a
+ * pcapng interface's negative time offset; times past 1e13 s): its IEEE 754 bits, the sign bit
+ * set for a positive number and every bit flipped for a negative one, as 16 hex digits.
+ */
 function endKey(end: number): string {
-  return end.toFixed(6).padStart(20, '0');
+  endBits.setFloat64(0, end);
+  let hi = endBits.getUint32(0);
+  let lo = endBits.getUint32(4);
+  if (hi >= 0x80000000) {
+    hi = ~hi >>> 0;
+    lo = ~lo >>> 0;
+  } else hi = (hi | 0x80000000) >>> 0;
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 function itemKey(index: number): string {
