@@ -2,8 +2,9 @@
  * Plays the UDP datagrams of a capture at a listener, as a relay would mirror them: raw
  * (`udp://host:port`, the payload alone) or wrapped in HEPv3 (`hep://host:port`, with the
  * original addresses, ports and capture time in the chunks). Over HEP, TCP streams (SIP over
- * TCP) go too: each frame carries the new in-order bytes of one segment, as reassembled by
- * native-free, with IP protocol 6. For tests, demos and load.
+ * TCP) go too, with IP protocol 6: each direction's in-order bytes (as reassembled by
+ * native-free) once they complete a message, as the offline pipeline frames them. In
+ * `ip-packet` mode a TCP segment goes as its captured IP packet. For tests, demos and load.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -14,7 +15,12 @@ import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { flowOfKey } from '../../native-free/tcp-stream.js';
+import { flowOfKey, reverseFlowKey, TcpBoundary } from '../../native-free/tcp-stream.js';
+import { createLinkLayer, decodeLinkLayer, LinkResult } from '../../native-free/link.js';
+import { createLayerError } from '../../native-free/layer-error.js';
+import { readUint16 } from '../../native-free/big-endian.js';
+import { DEFAULT_SIP_FLOW_LIMITS, SipFlowDemux } from '../signaling/sip-flows.js';
+import type { SipParseResult } from '../signaling/sip-message.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
 import { urlForDisplay } from './url-for-display.js';
 
@@ -78,8 +84,10 @@ export interface ReplayOptions {
   authKey?: string;
   /**
    * udp:// only. `payload` (default): each UDP payload as one datagram, the way a relay mirrors
-   * media. `ip-packet`: each UDP datagram and each TCP segment's new bytes as one whole IP packet
-   * per datagram (the form of `live --udp-mode ip-packet`), so original addresses and ports arrive.
+   * media. `ip-packet`: each UDP datagram as one whole IP packet per datagram (the form of `live
+   * --udp-mode ip-packet`), so original addresses and ports arrive; each TCP segment (bare ACKs,
+   * SYN, FIN too) as its captured IP packet, its own sequence and acknowledgment numbers, so the
+   * live side sees a lost segment as the offline pipeline does.
    */
   udpMode?: 'payload' | 'ip-packet';
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
@@ -87,7 +95,9 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /**
    * told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`), and of
-   * the first datagram its snap length cut (with their count at the end): each is counted as skipped
+   * the first datagram its snap length cut (with their count at the end): each is counted as skipped;
+   * over HEP, of the first SIP message over TCP a lost segment, a FIN or an RST cut (not sent: the
+   * offline replay's report of it, with their count at the end)
    */
   onWarning?: (message: string) => void;
 }
@@ -95,7 +105,7 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** datagrams sent (over HEP, a long run of TCP stream bytes takes several) */
   sent: number;
-  /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed, cut by the snap length */
+  /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed, cut by the snap length (over HEP a TCP segment's bytes go with the message they complete, or not at all: in neither) */
   skipped: number;
 }
 
@@ -120,7 +130,34 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   if (opts.udpMode === 'ip-packet' && to.scheme !== 'udp') throw new Error('ip-packet mode is for udp:// targets');
   const ipPackets = opts.udpMode === 'ip-packet' ? new SourcePacketBatcher() : null;
   const socket = createSocket(isIPv6(to.host) ? 'udp6' : 'udp4');
-  const decoder = new PacketDecoder();
+  /**
+   * Over HEP, each TCP direction framed as the offline pipeline frames it (packet-feed: SipFlowDemux,
+   * its framer ended by a lost segment, a FIN, an RST, a new SYN): a direction's bytes are held
+   * until they complete a message, so the bytes of one that is cut are never sent — no HEP frame
+   * can say bytes are missing, and the live side would read them glued to the next message.
+   */
+  const framing = to.scheme === 'hep' ? new SipFlowDemux({}, reverseFlowKey) : null;
+  /** the held bytes of each direction (least recently held first) */
+  const held = new Map<string, Uint8Array[]>();
+  /** TcpBoundary bits of the record being decoded, and with a GAP the bytes it lost (packet-feed tcpBoundaries; HEP, ip-packet) */
+  let boundaries = 0;
+  let lostBytes = 0;
+  const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
+  const decoder = new PacketDecoder(
+    !carriesTcp
+      ? {}
+      : {
+          tcp: {
+            onBoundary: (_key, b, lost) => {
+              boundaries |= b;
+              if ((b & TcpBoundary.GAP) !== 0) lostBytes = lost;
+            },
+          },
+        },
+  );
+  /** ip-packet mode: where a TCP segment's IP packet starts in its record */
+  const link = createLinkLayer();
+  const linkError = createLayerError();
   const view = createPacketView();
   const result: ReplayResult = { sent: 0, skipped: 0 };
   let inFlight: Promise<void>[] = [];
@@ -135,7 +172,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   let paceTs: number | undefined;
   /** datagrams the capture's snap length cut, not sent */
   let snapCut = 0;
-  const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
+  /** over HEP, SIP messages over TCP cut (a lost segment, FIN, RST), not sent */
+  let cutMessages = 0;
   /** What the capture cut short by its snap length and is not sent: the first said, the count at the end. */
   const snapCutRecord = (frame: number, offset: number, what: string): void => {
     result.skipped++;
@@ -184,6 +222,11 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         );
       }
     }
+    await sendDatagrams(datagrams);
+    return true;
+  };
+  /** Sends what one record sends, at its pace. */
+  const sendDatagrams = async (datagrams: readonly Uint8Array[]): Promise<void> => {
     // sendable: it keeps the pace (waiting only when it is not yet due; a wait past setTimeout's
     // longest, records days apart or a tiny --speed, in several timers, the rest recomputed after each)
     let due = dueMs();
@@ -204,21 +247,83 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       // A macrotask turn lets a receiver in this process (or its socket buffer) keep up.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return true;
+  };
+  /**
+   * Over HEP, a direction's new in-order bytes, framed: held while they complete no message (nor
+   * turn the direction into someone else's traffic), else sent at `ts` with the ones held before.
+   */
+  const sendStream = async (demux: SipFlowDemux, key: string, bytes: Uint8Array, ts: number): Promise<void> => {
+    if (bytes.length === 0) return;
+    const before = held.get(key);
+    held.delete(key);
+    if (demux.push(key, bytes, 0, bytes.length).length === 0 && demux.kindOf(key) !== 'other') {
+      // (a direction the framer evicted is let go here too)
+      if (held.size >= DEFAULT_SIP_FLOW_LIMITS.maxFlows) held.delete(held.keys().next().value!);
+      if (before === undefined) held.set(key, [bytes.slice()]);
+      else {
+        before.push(bytes.slice());
+        held.set(key, before);
+      }
+      return;
+    }
+    const flow = flowOfKey(key);
+    if (flow === null) return;
+    const all = before === undefined ? bytes : Buffer.concat([...before, bytes]);
+    if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, all))) result.skipped++;
+  };
+  /**
+   * Over HEP, a direction's stream cut at record `frame` (`cause`: a lost segment, FIN, RST, a new
+   * SYN): the bytes it held are not sent, and what the offline replay reports there (the message
+   * cut, or the bytes lost between messages) is said, the first one, as that report words it.
+   */
+  const cutStream = (demux: SipFlowDemux, key: string, cause: string, frame: number, lost = -1): void => {
+    held.delete(key);
+    const report: SipParseResult | null = cause === 'a lost segment' ? demux.gap(key, cause, lost) : demux.end(key, cause);
+    if (report === null) return;
+    if (cutMessages++ === 0) {
+      // (in the words of the offline replay's malformed-input report)
+      const said = report.errors.map((e) => `sip ${e.reason} at byte ${e.offset}${e.detail ? ` (${e.detail.slice(0, 80)})` : ''}`).join(', ');
+      opts.onWarning?.(`${captureName(path)}: frame ${frame}: ${said}: the offline replay's report, not the live side's: a HEP frame cannot say a TCP stream was cut, so the cut bytes are not sent (nor those of later cuts, counted at the end)`);
+    }
   };
   /**
    * A TCP direction's bytes past a gap (a segment lost or cut by the snap length), as the offline
-   * pipeline reads them (packet-feed resumeOthers, resumeAfterGap): sent as that direction's, at `ts`.
+   * pipeline reads them (packet-feed resumeOthers, resumeAfterGap): sent as that direction's, at
+   * `ts`, after the cut the gap made (at record `frame`). (ip-packet: the live side resumes them itself.)
    */
-  const sendResumed = async (runs: readonly { key: string; bytes: Uint8Array }[] | null, ts: number): Promise<void> => {
-    if (runs === null || !carriesTcp) return;
-    for (const { key, bytes } of runs) {
-      const flow = flowOfKey(key);
-      if (flow === null || bytes.length === 0) continue;
-      if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, bytes))) result.skipped++;
+  const sendResumed = async (runs: readonly { key: string; bytes: Uint8Array; lostBytes: number; ended?: boolean }[] | null, ts: number, frame: number): Promise<void> => {
+    if (runs === null || framing === null) return;
+    for (const { key, bytes, lostBytes: lost, ended } of runs) {
+      cutStream(framing, key, 'a lost segment', frame, lost);
+      await sendStream(framing, key, bytes, ts);
+      if (ended === true) cutStream(framing, key, 'FIN', frame);
+    }
+  };
+  /**
+   * Over HEP, a TCP record: what it resumed of other directions, then its own bytes, with the
+   * boundaries of its stream (packet-feed tcpBoundary): a new SYN, a gap, a FIN, an RST.
+   */
+  const sendSegment = async (demux: SipFlowDemux, kind: 'tcp' | 'pending', frame: number, ts: number): Promise<void> => {
+    const b = boundaries;
+    boundaries = 0;
+    await sendResumed(decoder.takeResumedTcp(), ts, frame);
+    // (a segment without new bytes sends nothing of its own: counted as before, a record not sent)
+    if (kind === 'pending') result.skipped++;
+    const key = view.flowKey;
+    if ((b & TcpBoundary.START) !== 0) {
+      cutStream(demux, key, 'a new SYN', frame);
+      if ((b & TcpBoundary.CONNECT) !== 0) cutStream(demux, reverseFlowKey(key), 'a new SYN from the peer', frame);
+    }
+    if ((b & TcpBoundary.GAP) !== 0) cutStream(demux, key, 'a lost segment', frame, lostBytes);
+    if (kind === 'tcp') await sendStream(demux, key, view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength), ts);
+    if ((b & TcpBoundary.END) !== 0) cutStream(demux, key, 'FIN', frame);
+    if ((b & TcpBoundary.RESET) !== 0) {
+      cutStream(demux, key, 'RST', frame);
+      cutStream(demux, reverseFlowKey(key), 'RST', frame);
     }
   };
   let lastTs = 0;
+  let lastFrame = 0;
   try {
     const onWarning = (w: CaptureWarning) => {
       result.skipped++;
@@ -230,18 +335,34 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         const kind = decoder.decode(batch, i, view);
         // the time of what the end of the capture sends (held bytes): the last record's
         lastTs = view.ts;
-        const resumed = kind === 'tcp' || kind === 'pending' ? decoder.takeResumedTcp() : null;
         // What a record sends — its own bytes, or a TCP direction's it resumed — keeps the
-        // capture's pace, from the first datagram sent (sendPayload's pace(): records never sent
+        // capture's pace, from the first datagram sent (sendDatagrams' pace: records never sent
         // set no pace, an ARP frame an hour before the first datagram, one too big to send)
         paceTs = view.ts;
-        await sendResumed(resumed, view.ts);
+        // a TCP segment ('tcp' or 'pending': only a TCP segment has a flow key)
+        if ((kind === 'tcp' || kind === 'pending') && carriesTcp && view.flowKey !== '') {
+          if (framing !== null) {
+            await sendSegment(framing, kind, batch.firstFrame + i, view.ts);
+            continue;
+          }
+          // ip-packet: the captured IP packet as it is (its sequence numbers tell a gap), if it
+          // carries bytes, or its acknowledgment resumed a direction past a gap, or its FIN or RST
+          // ended one — what moves the offline reading on; not a bare SYN or ACK
+          const moves = decoder.takeResumedTcp() !== null || (boundaries & (TcpBoundary.END | TcpBoundary.RESET)) !== 0;
+          boundaries = 0;
+          const start = batch.dataOffset[i]!;
+          const end = start + batch.capLen[i]!;
+          if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) !== LinkResult.NETWORK || end - link.networkOffset > MAX_IP_PACKET) result.skipped++;
+          else if (kind === 'pending' && !moves && bareTcp(batch.bytes, link.networkOffset, end)) result.skipped++;
+          else await sendDatagrams([batch.bytes.slice(link.networkOffset, end)]);
+          continue;
+        }
         // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
         if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
           snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, view.error);
           continue;
         }
-        if (kind !== 'udp' && !(kind === 'tcp' && carriesTcp && view.payloadLength > 0)) {
+        if (kind !== 'udp') {
           result.skipped++;
           continue;
         }
@@ -253,18 +374,41 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           continue;
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
-        if (!(await sendPayload(kind, view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) result.skipped++;
+        if (!(await sendPayload('udp', view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) result.skipped++;
+      }
+      if (batch.count > 0) lastFrame = batch.firstFrame + batch.count - 1;
+    }
+    // bytes a stream held behind a gap that never filled go as the offline pipeline reads them, at
+    // once; then the bytes of messages still unfinished, which the live side reports as the
+    // offline replay does, cut by the end of the capture
+    paceTs = undefined;
+    if (framing !== null) {
+      await sendResumed(decoder.drainHeldTcp(), lastTs, lastFrame);
+      for (const [key, chunks] of [...held]) {
+        const flow = flowOfKey(key);
+        const all = Buffer.concat(chunks);
+        if (flow !== null && !(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, lastTs, all))) result.skipped++;
       }
     }
-    // bytes a stream held behind a gap that never filled go as the offline pipeline reads them, at once
-    paceTs = undefined;
-    await sendResumed(decoder.drainHeldTcp(), lastTs);
     await Promise.all(inFlight);
+    if (cutMessages > 1) opts.onWarning?.(`${captureName(path)}: ${cutMessages} cuts in SIP over TCP (a lost segment, FIN, RST) were not sent: the offline replay reports them, the live side cannot`);
     if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return result;
+}
+
+/**
+ * Whether the IP packet at `at` is a TCP segment without payload (IPv4, or IPv6 with TCP right
+ * after its header); false when it is not known (a tunnel, IPv6 extension headers).
+ */
+function bareTcp(b: Uint8Array, at: number, end: number): boolean {
+  const version = b[at]! >> 4;
+  const tcp = version === 4 ? at + (b[at]! & 0x0f) * 4 : at + 40;
+  const ipEnd = version === 4 ? at + readUint16(b, at + 2) : tcp + readUint16(b, at + 4);
+  if ((version !== 4 || b[at + 9] !== 6) && (version !== 6 || b[at + 6] !== 6)) return false;
+  return tcp + 12 < end && tcp + (b[tcp + 12]! >> 4) * 4 >= ipEnd;
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {
