@@ -121,6 +121,16 @@ export class SipFlowDemux {
     return this.flows.get(flowKey)?.kind ?? null;
   }
 
+  /**
+   * How many of a plain SIP direction's last bytes its framer holds for a message not complete
+   * yet (0 when none); null when not known: a WebSocket direction (its decoder does not say),
+   * one still undecided, or not followed.
+   */
+  pendingBytes(flowKey: string): number | null {
+    const framer = this.flows.get(flowKey)?.framer;
+    return framer instanceof SipStreamFramer ? framer.pendingBytes : null;
+  }
+
   /** New in-order bytes of one direction; returns the SIP messages they completed. */
   push(flowKey: string, bytes: Uint8Array, off: number, len: number): SipParseResult[] {
     let flow = this.flows.get(flowKey);

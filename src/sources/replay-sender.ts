@@ -19,7 +19,7 @@ import { flowOfKey, reverseFlowKey, TcpBoundary } from '../../native-free/tcp-st
 import { createLinkLayer, decodeLinkLayer, LinkResult } from '../../native-free/link.js';
 import { createLayerError } from '../../native-free/layer-error.js';
 import { readUint16 } from '../../native-free/big-endian.js';
-import { DEFAULT_SIP_FLOW_LIMITS, SipFlowDemux } from '../signaling/sip-flows.js';
+import { SipFlowDemux } from '../signaling/sip-flows.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
 import { urlForDisplay } from './url-for-display.js';
@@ -249,16 +249,29 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     }
   };
   /**
-   * Over HEP, a direction's new in-order bytes, framed: held while they complete no message (nor
-   * turn the direction into someone else's traffic), else sent at `ts` with the ones held before.
+   * Over HEP, a direction's new in-order bytes, framed: the bytes of the messages they complete go
+   * at `ts`, with the ones held before; the bytes of a message not complete yet (all of them while
+   * none is, or the direction is undecided) are held, so a cut drops exactly what the offline
+   * framer drops. A direction turned into someone else's traffic goes whole, and a WebSocket one
+   * whole once it completes a message (its decoder does not say what it holds of the next).
    */
   const sendStream = async (demux: SipFlowDemux, key: string, bytes: Uint8Array, ts: number): Promise<void> => {
     if (bytes.length === 0) return;
     const before = held.get(key);
     held.delete(key);
-    if (demux.push(key, bytes, 0, bytes.length).length === 0 && demux.kindOf(key) !== 'other') {
-      // (a direction the framer evicted is let go here too)
-      if (held.size >= DEFAULT_SIP_FLOW_LIMITS.maxFlows) held.delete(held.keys().next().value!);
+    const evicted = demux.stats.evicted;
+    const done = demux.push(key, bytes, 0, bytes.length).length !== 0;
+    // the direction the framer let go (the least recently active) goes from `held` too: the
+    // offline replay reported its message cut, and its next bytes are a new stream (`held` is in
+    // the framer's order: the least recently pushed of its directions is the first held, if held)
+    if (demux.stats.evicted !== evicted && held.size > 0) {
+      const oldest = held.keys().next().value!;
+      if (demux.kindOf(oldest) === null) held.delete(oldest);
+    }
+    const kind = demux.kindOf(key);
+    const total = (before === undefined ? 0 : before.reduce((n, c) => n + c.length, 0)) + bytes.length;
+    const tail = kind === 'other' ? 0 : !done || kind === 'undecided' ? total : Math.min(demux.pendingBytes(key) ?? 0, total);
+    if (tail === total) {
       if (before === undefined) held.set(key, [bytes.slice()]);
       else {
         before.push(bytes.slice());
@@ -266,10 +279,12 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       }
       return;
     }
+    const all = before === undefined ? bytes : Buffer.concat([...before, bytes]);
+    // (a copy of `bytes`, which may be the decoder's; of a concatenation, ours, a view)
+    if (tail > 0) held.set(key, [all.slice(total - tail)]);
     const flow = flowOfKey(key);
     if (flow === null) return;
-    const all = before === undefined ? bytes : Buffer.concat([...before, bytes]);
-    if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, all))) result.skipped++;
+    if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, all.subarray(0, total - tail)))) result.skipped++;
   };
   /**
    * Over HEP, a direction's stream cut at record `frame` (`cause`: a lost segment, FIN, RST, a new

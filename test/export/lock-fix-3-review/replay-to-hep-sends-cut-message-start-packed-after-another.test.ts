@@ -1,11 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by the fix of
- * replay-to-glues-stream-across-lost-segment.test.ts and left — it fails today. Over HEP replay --to
- * holds a TCP direction's bytes until they complete a message, but SipFlowDemux does not say how
- * many bytes its framer still holds after a push (SipStreamFramer.pendingBytes is not exposed per
- * direction), so a segment that completes one message and starts the next goes whole: when a lost
- * segment then cuts that next message, its first bytes were sent and the live side glues them to
- * the message after the gap. Rename it to .test.ts once fixed. (README, replay --to.)
+ * Found by the fix of a known limit (8418f0b), fixed since: over HEP a direction's bytes go up to
+ * the end of the last message they complete, the unfinished message's bytes held back (the framer
+ * says how many it holds), so a later cut drops exactly what the offline framer drops
+ * (src/signaling/sip-flows.ts SipFlowDemux.pendingBytes, src/sources/replay-sender.ts replayCapture sendStream).
  */
 /**
  * Input: SIP over TCP: one segment holding OPTIONS #1 whole and the first 60 bytes of OPTIONS #2;
