@@ -388,6 +388,9 @@ export class DiskSpool {
     if (retry) for (const tmp of [...this.strayTemps]) await this.deleteStrayTemp(tmp).catch(failed);
     // a segment nothing waits in is here only when its deletion failed: due at once
     const due = [...this.segments].filter(([, s]) => (retry || !s.failed) && (s.deadUntil <= now || s.live <= 0)).map(([n]) => n);
+    // a failed segment with nothing due is the timer's again (nextDueAt counts its lines): its next
+    // due lines are tried at their expiry, and a failure marks it for the sweeps' retries once more
+    if (retry) for (const s of this.segments.values()) if (s.failed && !(s.deadUntil <= now || s.live <= 0)) s.failed = false;
     for (const segment of due) await this.tidySegment(segment, now).catch(failed);
     for (const [id, until] of this.acked) if (until <= now) this.acked.delete(id);
     if (retry && this.acksUnwritten) await this.rewriteAcks().catch(failed);
