@@ -85,9 +85,10 @@ export interface ReplayOptions {
   /**
    * udp:// only. `payload` (default): each UDP payload as one datagram, the way a relay mirrors
    * media. `ip-packet`: each UDP datagram as one whole IP packet per datagram (the form of `live
-   * --udp-mode ip-packet`), so original addresses and ports arrive; each TCP segment (bare ACKs,
-   * SYN, FIN too) as its captured IP packet, its own sequence and acknowledgment numbers, so the
-   * live side sees a lost segment as the offline pipeline does.
+   * --udp-mode ip-packet`), so original addresses and ports arrive; each TCP segment that moves the
+   * reading on (its bytes, a SYN starting a stream, a FIN, an RST, an ACK past a gap) as its captured
+   * IP packet (in IP fragments: as its fragments), its own sequence and acknowledgment numbers, so
+   * the live side sees a lost segment as the offline pipeline does.
    */
   udpMode?: 'payload' | 'ip-packet';
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
@@ -96,8 +97,9 @@ export interface ReplayOptions {
   /**
    * told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`), and of
    * the first datagram its snap length cut (with their count at the end): each is counted as skipped;
-   * over HEP, of the first SIP message over TCP a lost segment, a FIN or an RST cut (not sent: the
-   * offline replay's report of it, with their count at the end)
+   * over HEP, of the first SIP message over TCP a lost segment, a FIN or an RST cut, and of the
+   * first stretch passed over after a lost segment (not sent: the offline replay's report of it, with
+   * their count at the end); in ip-packet mode, of the first TCP segment too big for one datagram
    */
   onWarning?: (message: string) => void;
 }
@@ -174,10 +176,21 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   let snapCut = 0;
   /** over HEP, SIP messages over TCP cut (a lost segment, FIN, RST), not sent */
   let cutMessages = 0;
+  /** over HEP, stretches a direction's fresh framer passed over after a lost segment, before its next message, not sent */
+  let passedOver = 0;
+  /** over HEP, the plain SIP directions whose framer is fresh after a lost segment and has found nothing yet */
+  const afterGap = new Set<string>();
+  /** ip-packet mode: TCP segments too big for one datagram, not sent */
+  let tooBig = 0;
   /** What the capture cut short by its snap length and is not sent: the first said, the count at the end. */
   const snapCutRecord = (frame: number, offset: number, what: string): void => {
     result.skipped++;
     if (snapCut++ === 0) opts.onWarning?.(`${captureName(path)}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other record the snap length cut (a datagram cannot say it was cut)`);
+  };
+  /** ip-packet mode: a TCP segment whose IP packet one datagram cannot hold, not sent: the first said, the count at the end. */
+  const tooBigRecord = (frame: number, offset: number, size: number): void => {
+    result.skipped++;
+    if (tooBig++ === 0) opts.onWarning?.(`${captureName(path)}: at byte ${offset}: frame ${frame}: a TCP segment in an IP packet of ${size} bytes (more than ${MAX_IP_PACKET}): not sent, nor any other too big for one datagram (its bytes are lost to the live side)`);
   };
   /**
    * Milliseconds until a datagram about to be sent is due (its record's capture time `paceTs`,
@@ -248,19 +261,29 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
+  /** Over HEP, a direction's stream bytes, at `ts`. */
+  const sendTcp = async (flow: { src: string; dst: string; sport: number; dport: number }, ts: number, payload: Uint8Array): Promise<void> => {
+    if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, payload))) result.skipped++;
+  };
   /**
    * Over HEP, a direction's new in-order bytes, framed: the bytes of the messages they complete go
    * at `ts`, with the ones held before; the bytes of a message not complete yet (all of them while
    * none is, or the direction is undecided) are held, so a cut drops exactly what the offline
    * framer drops. A direction turned into someone else's traffic goes whole, and a WebSocket one
-   * whole once it completes a message (its decoder does not say what it holds of the next).
+   * whole once it completes a message (its decoder does not say what it holds of the next). The
+   * chunks held while the direction was undecided go as the chunks they came in: the classifier
+   * reads them by where they start and end (a lone first octet is a keep-alive probe's, passed
+   * over; glued to the message after it, it is the message's). After a lost segment, the bytes
+   * the fresh framer passes over before its next message (record `frame`) are not sent either.
    */
-  const sendStream = async (demux: SipFlowDemux, key: string, bytes: Uint8Array, ts: number): Promise<void> => {
+  const sendStream = async (demux: SipFlowDemux, key: string, bytes: Uint8Array, ts: number, frame: number): Promise<void> => {
     if (bytes.length === 0) return;
     const before = held.get(key);
     held.delete(key);
+    const chunked = before !== undefined && demux.kindOf(key) === 'undecided';
     const evicted = demux.stats.evicted;
-    const done = demux.push(key, bytes, 0, bytes.length).length !== 0;
+    const results = demux.push(key, bytes, 0, bytes.length);
+    const done = results.length !== 0;
     // the direction the framer let go (the least recently active) goes from `held` too: the
     // offline replay reported its message cut, and its next bytes are a new stream (`held` is in
     // the framer's order: the least recently pushed of its directions is the first held, if held)
@@ -279,12 +302,39 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       }
       return;
     }
+    const from = afterGap.size > 0 && afterGap.delete(key) ? passedOverAfterGap(results, frame) : 0;
     const all = before === undefined ? bytes : Buffer.concat([...before, bytes]);
     // (a copy of `bytes`, which may be the decoder's; of a concatenation, ours, a view)
     if (tail > 0) held.set(key, [all.slice(total - tail)]);
     const flow = flowOfKey(key);
     if (flow === null) return;
-    if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, all.subarray(0, total - tail)))) result.skipped++;
+    if (!chunked) {
+      if (total - tail > from) await sendTcp(flow, ts, all.subarray(from, total - tail));
+      return;
+    }
+    let left = total - tail;
+    for (const chunk of [...before, bytes]) {
+      if (left <= 0) break;
+      await sendTcp(flow, ts, chunk.subarray(0, Math.min(chunk.length, left)));
+      left -= chunk.length;
+    }
+  };
+  /**
+   * Over HEP, the first results of a direction's fresh framer after a lost segment (read at record
+   * `frame`): the bytes it passed over before them (no start line), which the live side, whose
+   * framer never saw the gap, would report elsewhere in its stream — not sent; its report is said,
+   * the first one. Returns how many of the bytes since the gap are not sent.
+   */
+  const passedOverAfterGap = (results: readonly SipParseResult[], frame: number): number => {
+    const first = results[0]!;
+    const skip = first.message === null && first.errors[0]?.reason === 'garbage-skipped' ? first.errors[0] : undefined;
+    if (skip === undefined) return 0;
+    if (passedOver++ === 0) {
+      opts.onWarning?.(
+        `${captureName(path)}: frame ${frame}: ${reportWords(first)}: the offline replay's report, not the live side's: the bytes after a lost segment before the next message are not sent (nor those after later gaps, counted at the end)`,
+      );
+    }
+    return skip.offset + Number(skip.detail);
   };
   /**
    * Over HEP, a direction's stream cut at record `frame` (`cause`: a lost segment, FIN, RST, a new
@@ -293,12 +343,14 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
    */
   const cutStream = (demux: SipFlowDemux, key: string, cause: string, frame: number, lost = -1): void => {
     held.delete(key);
-    const report: SipParseResult | null = cause === 'a lost segment' ? demux.gap(key, cause, lost) : demux.end(key, cause);
+    const gap = cause === 'a lost segment';
+    const report: SipParseResult | null = gap ? demux.gap(key, cause, lost) : demux.end(key, cause);
+    // (a plain SIP direction's framer after a gap is a fresh one: what it passes over before a start line is the offline replay's to report)
+    if (gap && demux.kindOf(key) === 'sip') afterGap.add(key);
+    else if (afterGap.size > 0) afterGap.delete(key);
     if (report === null) return;
     if (cutMessages++ === 0) {
-      // (in the words of the offline replay's malformed-input report)
-      const said = report.errors.map((e) => `sip ${e.reason} at byte ${e.offset}${e.detail ? ` (${e.detail.slice(0, 80)})` : ''}`).join(', ');
-      opts.onWarning?.(`${captureName(path)}: frame ${frame}: ${said}: the offline replay's report, not the live side's: a HEP frame cannot say a TCP stream was cut, so the cut bytes are not sent (nor those of later cuts, counted at the end)`);
+      opts.onWarning?.(`${captureName(path)}: frame ${frame}: ${reportWords(report)}: the offline replay's report, not the live side's: a HEP frame cannot say a TCP stream was cut, so the cut bytes are not sent (nor those of later cuts, counted at the end)`);
     }
   };
   /**
@@ -310,7 +362,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     if (runs === null || framing === null) return;
     for (const { key, bytes, lostBytes: lost, ended } of runs) {
       cutStream(framing, key, 'a lost segment', frame, lost);
-      await sendStream(framing, key, bytes, ts);
+      await sendStream(framing, key, bytes, ts, frame);
       if (ended === true) cutStream(framing, key, 'FIN', frame);
     }
   };
@@ -330,7 +382,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       if ((b & TcpBoundary.CONNECT) !== 0) cutStream(demux, reverseFlowKey(key), 'a new SYN from the peer', frame);
     }
     if ((b & TcpBoundary.GAP) !== 0) cutStream(demux, key, 'a lost segment', frame, lostBytes);
-    if (kind === 'tcp') await sendStream(demux, key, view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength), ts);
+    if (kind === 'tcp') await sendStream(demux, key, view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength), ts, frame);
     if ((b & TcpBoundary.END) !== 0) cutStream(demux, key, 'FIN', frame);
     if ((b & TcpBoundary.RESET) !== 0) {
       cutStream(demux, key, 'RST', frame);
@@ -361,16 +413,30 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
             continue;
           }
           // ip-packet: the captured IP packet as it is (its sequence numbers tell a gap), if it
-          // carries bytes, or its acknowledgment resumed a direction past a gap, or its FIN or RST
-          // ended one — what moves the offline reading on; not a bare SYN or ACK
-          const moves = decoder.takeResumedTcp() !== null || (boundaries & (TcpBoundary.END | TcpBoundary.RESET)) !== 0;
+          // carries bytes, or its acknowledgment resumed a direction past a gap, or its SYN started
+          // a stream, or its FIN or RST ended one — what moves the offline reading on; not a bare
+          // ACK nor a SYN sent again. (A segment in IP fragments: the record that completes it, its
+          // last fragment, the others sent as they came.)
+          const moves = decoder.takeResumedTcp() !== null || (boundaries & (TcpBoundary.START | TcpBoundary.END | TcpBoundary.RESET)) !== 0;
           boundaries = 0;
           const start = batch.dataOffset[i]!;
           const end = start + batch.capLen[i]!;
-          if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) !== LinkResult.NETWORK || end - link.networkOffset > MAX_IP_PACKET) result.skipped++;
+          if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) !== LinkResult.NETWORK) result.skipped++;
+          else if (end - link.networkOffset > MAX_IP_PACKET) tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, end - link.networkOffset);
           else if (kind === 'pending' && !moves && bareTcp(batch.bytes, link.networkOffset, end)) result.skipped++;
           else await sendDatagrams([batch.bytes.slice(link.networkOffset, end)]);
           continue;
+        }
+        // ip-packet: an IP fragment of a TCP segment, held by the decoder, goes as it came (the live
+        // side reassembles the segment as the offline replay does; the record completing it goes above)
+        if (kind === 'pending' && ipPackets !== null) {
+          const start = batch.dataOffset[i]!;
+          const end = start + batch.capLen[i]!;
+          if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) === LinkResult.NETWORK && tcpFragment(batch.bytes, link.networkOffset, end)) {
+            if (end - link.networkOffset > MAX_IP_PACKET) tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, end - link.networkOffset);
+            else await sendDatagrams([batch.bytes.slice(link.networkOffset, end)]);
+            continue;
+          }
         }
         // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
         if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
@@ -401,12 +467,15 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       await sendResumed(decoder.drainHeldTcp(), lastTs, lastFrame);
       for (const [key, chunks] of [...held]) {
         const flow = flowOfKey(key);
-        const all = Buffer.concat(chunks);
-        if (flow !== null && !(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, lastTs, all))) result.skipped++;
+        if (flow === null) continue;
+        // (an undecided direction's as the chunks they came in, as sendStream sends them)
+        for (const payload of framing.kindOf(key) === 'undecided' ? chunks : [Buffer.concat(chunks)]) await sendTcp(flow, lastTs, payload);
       }
     }
     await Promise.all(inFlight);
     if (cutMessages > 1) opts.onWarning?.(`${captureName(path)}: ${cutMessages} cuts in SIP over TCP (a lost segment, FIN, RST) were not sent: the offline replay reports them, the live side cannot`);
+    if (passedOver > 1) opts.onWarning?.(`${captureName(path)}: ${passedOver} stretches of SIP over TCP after a lost segment, before the next message, were not sent: the offline replay reports them, the live side cannot`);
+    if (tooBig > 1) opts.onWarning?.(`${captureName(path)}: ${tooBig} TCP segments too big for one datagram were not sent (counted in skipped)`);
     if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -414,16 +483,36 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   return result;
 }
 
+/** A report's errors in the words of the offline replay's malformed-input report. */
+function reportWords(report: SipParseResult): string {
+  return report.errors.map((e) => `sip ${e.reason} at byte ${e.offset}${e.detail ? ` (${e.detail.slice(0, 80)})` : ''}`).join(', ');
+}
+
 /**
  * Whether the IP packet at `at` is a TCP segment without payload (IPv4, or IPv6 with TCP right
- * after its header); false when it is not known (a tunnel, IPv6 extension headers).
+ * after its header); false when it is not known (a tunnel, IPv6 extension headers, a fragment).
  */
 function bareTcp(b: Uint8Array, at: number, end: number): boolean {
   const version = b[at]! >> 4;
+  if (version === 4 && (readUint16(b, at + 6) & 0x3fff) !== 0) return false;
   const tcp = version === 4 ? at + (b[at]! & 0x0f) * 4 : at + 40;
   const ipEnd = version === 4 ? at + readUint16(b, at + 2) : tcp + readUint16(b, at + 4);
   if ((version !== 4 || b[at + 9] !== 6) && (version !== 6 || b[at + 6] !== 6)) return false;
   return tcp + 12 < end && tcp + (b[tcp + 12]! >> 4) * 4 >= ipEnd;
+}
+
+/** Whether the IP packet at `at` is a fragment (not an atomic one) of a TCP segment: IPv4, or IPv6 with its fragment header after the hop-by-hop, routing and destination options headers. */
+function tcpFragment(b: Uint8Array, at: number, end: number): boolean {
+  const version = b[at]! >> 4;
+  if (version === 4) return at + 20 <= end && b[at + 9] === 6 && (readUint16(b, at + 6) & 0x3fff) !== 0;
+  if (version !== 6) return false;
+  let next = b[at + 6];
+  let p = at + 40;
+  while ((next === 0 || next === 43 || next === 60) && p + 8 <= end) {
+    next = b[p];
+    p += (b[p + 1]! + 1) * 8;
+  }
+  return next === 44 && p + 8 <= end && b[p] === 6 && (readUint16(b, p + 2) & 0xfff9) !== 0;
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {
