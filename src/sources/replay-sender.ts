@@ -13,11 +13,12 @@ import { SourcePacketBatcher } from './source-batch.js';
 import { MAX_TIMER_MS } from '../export/abortable.js';
 import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
-import type { CaptureWarning } from '../../native-free/types.js';
+import type { CaptureWarning, RecordBatch } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { flowOfKey, reverseFlowKey, TcpBoundary } from '../../native-free/tcp-stream.js';
 import { createLinkLayer, decodeLinkLayer, LinkResult } from '../../native-free/link.js';
-import { createLayerError } from '../../native-free/layer-error.js';
+import { createLayerError, type LayerError } from '../../native-free/layer-error.js';
+import { createIpv6Header, type Ipv6Header, walkIpv6Extensions } from '../../native-free/ipv6.js';
 import { readUint16 } from '../../native-free/big-endian.js';
 import { SipFlowDemux } from '../signaling/sip-flows.js';
 import type { SipParseResult } from '../signaling/sip-message.js';
@@ -160,6 +161,16 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   /** ip-packet mode: where a TCP segment's IP packet starts in its record */
   const link = createLinkLayer();
   const linkError = createLayerError();
+  const ipv6 = createIpv6Header();
+  /** Where record `i`'s IP packet starts in the batch's bytes (ip-packet mode); -1 where its link layer carries none. */
+  const networkAt = (batch: RecordBatch, i: number): number =>
+    decodeLinkLayer(batch.bytes, batch.dataOffset[i]!, recordEnd(batch, i), batch.linkType[i]!, link, linkError) === LinkResult.NETWORK ? link.networkOffset : -1;
+  /** Record `i`'s IP packet from `at` as one datagram, unless it is too big for one (said: tooBigRecord). */
+  const sendIpPacket = async (batch: RecordBatch, i: number, at: number): Promise<void> => {
+    const end = recordEnd(batch, i);
+    if (end - at > MAX_IP_PACKET) tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, end - at);
+    else await sendDatagrams([batch.bytes.slice(at, end)]);
+  };
   const view = createPacketView();
   const result: ReplayResult = { sent: 0, skipped: 0 };
   let inFlight: Promise<void>[] = [];
@@ -419,22 +430,18 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           // last fragment, the others sent as they came.)
           const moves = decoder.takeResumedTcp() !== null || (boundaries & (TcpBoundary.START | TcpBoundary.END | TcpBoundary.RESET)) !== 0;
           boundaries = 0;
-          const start = batch.dataOffset[i]!;
-          const end = start + batch.capLen[i]!;
-          if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) !== LinkResult.NETWORK) result.skipped++;
-          else if (end - link.networkOffset > MAX_IP_PACKET) tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, end - link.networkOffset);
-          else if (kind === 'pending' && !moves && bareTcp(batch.bytes, link.networkOffset, end)) result.skipped++;
-          else await sendDatagrams([batch.bytes.slice(link.networkOffset, end)]);
+          const at = networkAt(batch, i);
+          if (at < 0) result.skipped++;
+          else if (kind === 'pending' && !moves && recordEnd(batch, i) - at <= MAX_IP_PACKET && bareTcp(batch.bytes, at, recordEnd(batch, i))) result.skipped++;
+          else await sendIpPacket(batch, i, at);
           continue;
         }
         // ip-packet: an IP fragment of a TCP segment, held by the decoder, goes as it came (the live
         // side reassembles the segment as the offline replay does; the record completing it goes above)
         if (kind === 'pending' && ipPackets !== null) {
-          const start = batch.dataOffset[i]!;
-          const end = start + batch.capLen[i]!;
-          if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) === LinkResult.NETWORK && tcpFragment(batch.bytes, link.networkOffset, end)) {
-            if (end - link.networkOffset > MAX_IP_PACKET) tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, end - link.networkOffset);
-            else await sendDatagrams([batch.bytes.slice(link.networkOffset, end)]);
+          const at = networkAt(batch, i);
+          if (at >= 0 && tcpFragment(batch.bytes, at, recordEnd(batch, i), ipv6, linkError)) {
+            await sendIpPacket(batch, i, at);
             continue;
           }
         }
@@ -502,17 +509,12 @@ function bareTcp(b: Uint8Array, at: number, end: number): boolean {
 }
 
 /** Whether the IP packet at `at` is a fragment (not an atomic one) of a TCP segment: IPv4, or IPv6 with its fragment header after the hop-by-hop, routing and destination options headers. */
-function tcpFragment(b: Uint8Array, at: number, end: number): boolean {
+function tcpFragment(b: Uint8Array, at: number, end: number, ipv6: Ipv6Header, err: LayerError): boolean {
   const version = b[at]! >> 4;
   if (version === 4) return at + 20 <= end && b[at + 9] === 6 && (readUint16(b, at + 6) & 0x3fff) !== 0;
-  if (version !== 6) return false;
-  let next = b[at + 6];
-  let p = at + 40;
-  while ((next === 0 || next === 43 || next === 60) && p + 8 <= end) {
-    next = b[p];
-    p += (b[p + 1]! + 1) * 8;
-  }
-  return next === 44 && p + 8 <= end && b[p] === 6 && (readUint16(b, p + 2) & 0xfff9) !== 0;
+  // (the decoder's own walk of the header chain: its fragment header, whatever extension headers stand before it)
+  if (version !== 6 || at + 40 > end || !walkIpv6Extensions(b, at + 40, end, b[at + 6]!, ipv6, err, 0, true)) return false;
+  return ipv6.fragment && ipv6.protocol === 6 && (ipv6.fragmentOffset !== 0 || ipv6.moreFragments);
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {
@@ -525,4 +527,9 @@ function send(socket: Socket, datagram: Uint8Array, to: ReplayTarget): Promise<v
   return new Promise((resolve, reject) => {
     socket.send(datagram, to.port, to.host, (err) => (err ? reject(err) : resolve()));
   });
+}
+
+/** Where record `i` of `batch` ends in the batch's bytes. */
+function recordEnd(batch: RecordBatch, i: number): number {
+  return batch.dataOffset[i]! + batch.capLen[i]!;
 }
