@@ -430,6 +430,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   let batchFirst = 0;
   let batchClocks = new Float64Array(0);
   let localClocks = new Float64Array(local ? 1024 : 0);
+  /** The capture clock at record `frame` of the current batch; `ts`, its own time, for a frame outside it. */
+  const clockOf = (frame: number, ts: number): number => {
+    const i = frame - batchFirst;
+    return i >= 0 && i < batchClocks.length ? batchClocks[i]! : ts;
+  };
 
   /** `entry`: the packet's route (routeOf) */
   const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {
@@ -461,9 +466,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   const feed: PacketFeed = new PacketFeed({
     media(view, proto, batch) {
-      // a signed statement's token expired (SignalingFront.expireDue): from this packet on, in every shard
-      if (view.ts >= front.nextExpiry) {
-        front.expireDue(view.frame, view.ts);
+      // a signed statement's token expired (SignalingFront.expireDue): from this packet on, in every
+      // shard; by the capture clock (clockOf), as windows close: one record stamped hours ahead expires nothing
+      const clock = clockOf(view.frame, view.ts);
+      if (clock >= front.nextExpiry) {
+        front.expireDue(view.frame, clock);
         for (const ev of front.takeEvents()) pendingEvents.push(ev);
       }
       const route = routeOf(view, proto === 'rtcp');
@@ -496,7 +503,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       else core.rtcp(view.frame, view.ts, bytes, off, view.payloadLength, localAddress, view.payloadCut);
     },
     async sip(messages, ctx) {
-      for (const m of messages) await front.message(m, ctx);
+      // a token's exp is judged by the capture clock at the message's record (clockOf), as media's
+      const clock = clockOf(ctx.frame, ctx.ts);
+      for (const m of messages) await front.message(m, ctx, clock);
       const events = front.takeEvents();
       track(events);
       // appended in place (a batch's array is handed on whole at its end): concat copied the

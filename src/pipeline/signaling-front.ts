@@ -131,7 +131,7 @@ export class SignalingFront {
   private readonly signedClaims = new WeakMap<StatementPart, SignedClaimSeen>();
   /** Verified tokens offers brought, by offer key: in force (tokenInForce) once an answer accepts the offer (settle). */
   private readonly offeredTokens = new Map<string, { prefId: string; key: string; exp: unknown }[]>();
-  /** When the verified tokens expire (expireDue): the engine calls expireDue once a packet's time reaches `nextExpiry`. */
+  /** When the verified tokens expire (expireDue): the engine calls expireDue once the capture clock at a packet reaches `nextExpiry`. */
   private readonly expiries = new TokenExpiries();
   /** the capture time of the message being read (settle: a token committed by an answer is judged at it) */
   private now = 0;
@@ -323,7 +323,7 @@ export class SignalingFront {
     this.tracker.mediaActivity = lastMediaOf;
   }
 
-  /** The capture time (seconds) from which a verified token is expired: the engine calls expireDue at the first packet that reaches it. */
+  /** The capture time (seconds) from which a verified token is expired: the engine calls expireDue at the first packet whose capture clock reaches it. */
   get nextExpiry(): number {
     return this.expiries.next;
   }
@@ -372,10 +372,14 @@ export class SignalingFront {
     return out;
   }
 
-  async message(result: SipParseResult, ctx: SipContext): Promise<void> {
+  /**
+   * `clock`: the capture clock at the message's record (the engine's CaptureClock: a lone record
+   * stamped hours ahead does not move it), by which verified tokens expire; its own time by default.
+   */
+  async message(result: SipParseResult, ctx: SipContext, clock = ctx.ts): Promise<void> {
     this.counters.sip++;
     this.now = ctx.ts;
-    if (ctx.ts >= this.expiries.next) this.expireDue(ctx.frame, ctx.ts);
+    if (clock >= this.expiries.next) this.expireDue(ctx.frame, clock);
     const events = this.tracker.handle(result, ctx);
     // The message's statement parts, decoded (and reported when they do not decode) by the
     // tracker once, go with whichever offer, answer or AI-Pref change the message makes.
