@@ -301,6 +301,8 @@ const NOT_PUBLIC: { why: string; list: BlockList }[] = (
     ['the broadcast address', [['255.255.255.255', 32]], []],
     ['a reserved address', [['240.0.0.0', 4]], []],
     ['a discard-only address', [], [['100::', 64]]],
+    // RFC 9780's dummy prefix, next to it (IANA: not globally reachable)
+    ['a dummy-prefix address', [], [['100:0:0:1::', 64]]],
     // IANA's special-purpose IPv6 blocks that are not globally reachable (2001::/23 holds Teredo
     // and the benchmarking 2001:2::/48), the documentation 3fff::/20, SRv6 SIDs, NAT64's local use
     ['an IETF protocol assignment address', [], [['2001::', 23]]],
