@@ -87,7 +87,8 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
    */
   let written = false;
   try {
-    const deadline = Date.now() + TAKE_LOCK_MS;
+    // by this process's monotonic clock, as a lock's age is judged: a wall clock stepped back does not hold the taker past it
+    const deadline = performance.now() + TAKE_LOCK_MS;
     /** the owner-less lock last read, and since when this taker has seen it unchanged */
     let partial: Watch = null;
     /** the same for `.break` (kept across turns: its mtime is the mount's clock, no witness of its age) */
@@ -130,7 +131,7 @@ export async function takeLock(path: string, dir: string, refusal: (owner: strin
           }
         }
       }
-      if (Date.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
+      if (performance.now() > deadline) throw new Error(`${dir}: cannot take ${path}: other processes keep taking it`);
     }
   } catch (err) {
     // a line this taker wrote and may still have at the path goes with it (releaseLock forgets the token)
