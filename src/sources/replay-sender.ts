@@ -4,24 +4,20 @@
  * original addresses, ports and capture time in the chunks). Over HEP, TCP streams (SIP over
  * TCP) go too, with IP protocol 6: each direction's in-order bytes (as reassembled by
  * native-free) once they complete a message, as the offline pipeline frames them. In
- * `ip-packet` mode a TCP segment goes as its captured IP packet. For tests, demos and load.
+ * `ip-packet` mode each record's IP packet goes as it was captured. For tests, demos and load.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SourcePacketBatcher } from './source-batch.js';
 import { MAX_TIMER_MS } from '../export/abortable.js';
 import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning, RecordBatch } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { flowOfKey, reverseFlowKey, TcpBoundary } from '../../native-free/tcp-stream.js';
 import { createLinkLayer, decodeLinkLayer, LinkResult } from '../../native-free/link.js';
-import { createLayerError, type LayerError } from '../../native-free/layer-error.js';
-import { createIpv6Header, type Ipv6Header, walkIpv6Extensions } from '../../native-free/ipv6.js';
+import { createLayerError } from '../../native-free/layer-error.js';
 import { readUint16 } from '../../native-free/big-endian.js';
-import { SipFlowDemux } from '../signaling/sip-flows.js';
-import type { SipParseResult } from '../signaling/sip-message.js';
+import { HepTcpFraming } from './replay-tcp-framing.js';
 import { encodeHep, hepTimestamp, HepProtocol, IpProtocolNumber } from './hep.js';
 import { urlForDisplay } from './url-for-display.js';
 
@@ -36,6 +32,10 @@ export interface ReplayTarget {
 
 /** Largest IP packet sent whole in one datagram (a UDP payload over IPv6 loopback fits 65,487). */
 const MAX_IP_PACKET = 65_000;
+
+/** Largest UDP payload of one datagram: over IPv4, 65,535 less the IP and UDP headers; over IPv6, less the UDP header. */
+const MAX_UDP_PAYLOAD_4 = 65_507;
+const MAX_UDP_PAYLOAD_6 = 65_527;
 
 export class ReplayTargetError extends Error {
   constructor(target: string) {
@@ -85,11 +85,10 @@ export interface ReplayOptions {
   authKey?: string;
   /**
    * udp:// only. `payload` (default): each UDP payload as one datagram, the way a relay mirrors
-   * media. `ip-packet`: each UDP datagram as one whole IP packet per datagram (the form of `live
-   * --udp-mode ip-packet`), so original addresses and ports arrive; each TCP segment that moves the
-   * reading on (its bytes, a SYN starting a stream, a FIN, an RST, an ACK past a gap) as its captured
-   * IP packet (in IP fragments: as its fragments), its own sequence and acknowledgment numbers, so
-   * the live side sees a lost segment as the offline pipeline does.
+   * media. `ip-packet`: each record's IP packet as one datagram, byte for byte as captured (the
+   * form of `live --udp-mode ip-packet`) — UDP, TCP, IP fragments, tunnels, ICMP, malformed IP
+   * alike — so the live side reads what the offline pipeline reads, a lost segment or a fragment
+   * set it drops included; not a record without an IP packet (ARP), nor one the snap length cut.
    */
   udpMode?: 'payload' | 'ip-packet';
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
@@ -100,7 +99,8 @@ export interface ReplayOptions {
    * the first datagram its snap length cut (with their count at the end): each is counted as skipped;
    * over HEP, of the first SIP message over TCP a lost segment, a FIN or an RST cut, and of the
    * first stretch passed over after a lost segment (not sent: the offline replay's report of it, with
-   * their count at the end); in ip-packet mode, of the first TCP segment too big for one datagram
+   * their count at the end); of the first datagram too big for one HEP frame or one datagram (in
+   * ip-packet mode, IP packet), with their count at the end
    */
   onWarning?: (message: string) => void;
 }
@@ -108,7 +108,7 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** datagrams sent (over HEP, a long run of TCP stream bytes takes several) */
   sent: number;
-  /** records not sent: not UDP (for hep://, not UDP or TCP), fragments held, malformed, cut by the snap length (over HEP a TCP segment's bytes go with the message they complete, or not at all: in neither) */
+  /** records not sent: not UDP (for hep://, not UDP or TCP; in ip-packet mode, no IP packet), fragments held, malformed, cut by the snap length, too big to send (over HEP a TCP segment's bytes go with the message they complete, or not at all: in neither) */
   skipped: number;
 }
 
@@ -131,46 +131,16 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   const window = Math.max(1, opts.window ?? 32);
   const protocolOf = opts.hepProtocolOf ?? guessHepProtocol;
   if (opts.udpMode === 'ip-packet' && to.scheme !== 'udp') throw new Error('ip-packet mode is for udp:// targets');
-  const ipPackets = opts.udpMode === 'ip-packet' ? new SourcePacketBatcher() : null;
+  const ipPackets = opts.udpMode === 'ip-packet';
   const socket = createSocket(isIPv6(to.host) ? 'udp6' : 'udp4');
-  /**
-   * Over HEP, each TCP direction framed as the offline pipeline frames it (packet-feed: SipFlowDemux,
-   * its framer ended by a lost segment, a FIN, an RST, a new SYN): a direction's bytes are held
-   * until they complete a message, so the bytes of one that is cut are never sent — no HEP frame
-   * can say bytes are missing, and the live side would read them glued to the next message.
-   */
-  const framing = to.scheme === 'hep' ? new SipFlowDemux({}, reverseFlowKey) : null;
-  /** the held bytes of each direction (least recently held first) */
-  const held = new Map<string, Uint8Array[]>();
-  /** TcpBoundary bits of the record being decoded, and with a GAP the bytes it lost (packet-feed tcpBoundaries; HEP, ip-packet) */
-  let boundaries = 0;
-  let lostBytes = 0;
-  const carriesTcp = to.scheme === 'hep' || ipPackets !== null;
-  const decoder = new PacketDecoder(
-    !carriesTcp
-      ? {}
-      : {
-          tcp: {
-            onBoundary: (_key, b, lost) => {
-              boundaries |= b;
-              if ((b & TcpBoundary.GAP) !== 0) lostBytes = lost;
-            },
-          },
-        },
-  );
-  /** ip-packet mode: where a TCP segment's IP packet starts in its record */
+  const file = captureName(path);
+  const warn = (message: string): void => opts.onWarning?.(message);
+  /** Over HEP, each TCP direction framed as the offline pipeline frames it (replay-tcp-framing). */
+  const framing =
+    to.scheme === 'hep' ? new HepTcpFraming(file, async (flow, ts, payload) => void (await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, payload)), warn) : null;
+  const decoder = new PacketDecoder(framing === null ? {} : { tcp: { onBoundary: framing.onBoundary } });
   const link = createLinkLayer();
   const linkError = createLayerError();
-  const ipv6 = createIpv6Header();
-  /** Where record `i`'s IP packet starts in the batch's bytes (ip-packet mode); -1 where its link layer carries none. */
-  const networkAt = (batch: RecordBatch, i: number): number =>
-    decodeLinkLayer(batch.bytes, batch.dataOffset[i]!, recordEnd(batch, i), batch.linkType[i]!, link, linkError) === LinkResult.NETWORK ? link.networkOffset : -1;
-  /** Record `i`'s IP packet from `at` as one datagram, unless it is too big for one (said: tooBigRecord). */
-  const sendIpPacket = async (batch: RecordBatch, i: number, at: number): Promise<void> => {
-    const end = recordEnd(batch, i);
-    if (end - at > MAX_IP_PACKET) tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, end - at);
-    else await sendDatagrams([batch.bytes.slice(at, end)]);
-  };
   const view = createPacketView();
   const result: ReplayResult = { sent: 0, skipped: 0 };
   let inFlight: Promise<void>[] = [];
@@ -185,23 +155,19 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   let paceTs: number | undefined;
   /** datagrams the capture's snap length cut, not sent */
   let snapCut = 0;
-  /** over HEP, SIP messages over TCP cut (a lost segment, FIN, RST), not sent */
-  let cutMessages = 0;
-  /** over HEP, stretches a direction's fresh framer passed over after a lost segment, before its next message, not sent */
-  let passedOver = 0;
-  /** over HEP, the plain SIP directions whose framer is fresh after a lost segment and has found nothing yet */
-  const afterGap = new Set<string>();
-  /** ip-packet mode: TCP segments too big for one datagram, not sent */
+  /** datagrams (ip-packet mode: IP packets) too big for one HEP frame or one datagram, not sent */
   let tooBig = 0;
+  /** what one datagram (over HEP, one HEP frame) holds of a UDP payload */
+  const maxUdpPayload = to.scheme === 'hep' ? MAX_HEP_PAYLOAD : isIPv6(to.host) ? MAX_UDP_PAYLOAD_6 : MAX_UDP_PAYLOAD_4;
   /** What the capture cut short by its snap length and is not sent: the first said, the count at the end. */
   const snapCutRecord = (frame: number, offset: number, what: string): void => {
     result.skipped++;
-    if (snapCut++ === 0) opts.onWarning?.(`${captureName(path)}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other record the snap length cut (a datagram cannot say it was cut)`);
+    if (snapCut++ === 0) warn(`${file}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other record the snap length cut (a datagram cannot say it was cut)`);
   };
-  /** ip-packet mode: a TCP segment whose IP packet one datagram cannot hold, not sent: the first said, the count at the end. */
-  const tooBigRecord = (frame: number, offset: number, size: number): void => {
+  /** A datagram (ip-packet mode: an IP packet) the target cannot take whole, `what`, not sent: the first said, the count at the end. */
+  const tooBigRecord = (frame: number, offset: number, what: string): void => {
     result.skipped++;
-    if (tooBig++ === 0) opts.onWarning?.(`${captureName(path)}: at byte ${offset}: frame ${frame}: a TCP segment in an IP packet of ${size} bytes (more than ${MAX_IP_PACKET}): not sent, nor any other too big for one datagram (its bytes are lost to the live side)`);
+    if (tooBig++ === 0) warn(`${file}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other too big for ${to.scheme === 'hep' ? 'one HEP frame' : 'one datagram'} (its bytes are lost to the live side)`);
   };
   /**
    * Milliseconds until a datagram about to be sent is due (its record's capture time `paceTs`,
@@ -216,35 +182,34 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     }
     return ((paceTs - firstTs) * 1000) / speed - (performance.now() - startWall);
   };
-  /** Sends one payload of a direction (a datagram, or a TCP stream's bytes) as the target takes it; false when it is too big to. */
+  /**
+   * Sends one payload of a direction (a UDP datagram's, or a TCP stream's bytes over HEP) as the
+   * target takes it; false when a UDP payload is too big to (one HEP frame or one datagram).
+   */
   const sendPayload = async (proto: 'udp' | 'tcp', ipVersion: 4 | 6, src: string, dst: string, sport: number, dport: number, ts: number, payload: Uint8Array): Promise<boolean> => {
+    // (a HEP frame holds at most 64 KiB: stream bytes are cut to fit)
+    if (proto === 'udp' && payload.length > maxUdpPayload) return false;
+    if (to.scheme === 'udp') {
+      await sendDatagrams([payload]);
+      return true;
+    }
     const datagrams: Uint8Array[] = [];
-    if (ipPackets !== null) {
-      const packet = ipPackets.toBatch([{ ts, src, dst, sport, dport, proto, payload }]).bytes;
-      if (packet.length > MAX_IP_PACKET) return false;
-      datagrams.push(packet);
-    } else if (to.scheme === 'udp') datagrams.push(payload);
-    else {
-      // A HEP frame holds at most 64 KiB: stream bytes are cut to fit, a datagram too big is skipped.
-      const pieces = proto === 'tcp' ? cut(payload, MAX_HEP_PAYLOAD) : [payload];
-      if (pieces.some((p) => p.length > MAX_HEP_PAYLOAD)) return false;
-      for (const piece of pieces) {
-        datagrams.push(
-          encodeHep({
-            ipVersion,
-            ipProtocol: proto === 'tcp' ? IpProtocolNumber.TCP : IpProtocolNumber.UDP,
-            src,
-            dst,
-            sport,
-            dport,
-            ...hepTimestamp(ts),
-            protocolType: protocolOf(piece),
-            payload: piece,
-            ...(opts.captureAgentId !== undefined && { captureAgentId: opts.captureAgentId }),
-            ...(opts.authKey !== undefined && { authKey: opts.authKey }),
-          }),
-        );
-      }
+    for (const piece of proto === 'tcp' ? cut(payload, MAX_HEP_PAYLOAD) : [payload]) {
+      datagrams.push(
+        encodeHep({
+          ipVersion,
+          ipProtocol: proto === 'tcp' ? IpProtocolNumber.TCP : IpProtocolNumber.UDP,
+          src,
+          dst,
+          sport,
+          dport,
+          ...hepTimestamp(ts),
+          protocolType: protocolOf(piece),
+          payload: piece,
+          ...(opts.captureAgentId !== undefined && { captureAgentId: opts.captureAgentId }),
+          ...(opts.authKey !== undefined && { authKey: opts.authKey }),
+        }),
+      );
     }
     await sendDatagrams(datagrams);
     return true;
@@ -272,144 +237,57 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
-  /** Over HEP, a direction's stream bytes, at `ts`. */
-  const sendTcp = async (flow: { src: string; dst: string; sport: number; dport: number }, ts: number, payload: Uint8Array): Promise<void> => {
-    if (!(await sendPayload('tcp', flow.src.includes(':') ? 6 : 4, flow.src, flow.dst, flow.sport, flow.dport, ts, payload))) result.skipped++;
-  };
   /**
-   * Over HEP, a direction's new in-order bytes, framed: the bytes of the messages they complete go
-   * at `ts`, with the ones held before; the bytes of a message not complete yet (all of them while
-   * none is, or the direction is undecided) are held, so a cut drops exactly what the offline
-   * framer drops. A direction turned into someone else's traffic goes whole, and a WebSocket one
-   * whole once it completes a message (its decoder does not say what it holds of the next). The
-   * chunks held while the direction was undecided go as the chunks they came in: the classifier
-   * reads them by where they start and end (a lone first octet is a keep-alive probe's, passed
-   * over; glued to the message after it, it is the message's). After a lost segment, the bytes
-   * the fresh framer passes over before its next message (record `frame`) are not sent either.
+   * ip-packet mode: record `i`'s IP packet as it was captured, one datagram, at its capture time —
+   * whatever it carries (UDP, TCP, an IP fragment, a tunnel, ICMP, a malformed header), so the
+   * live side reads what the offline pipeline reads. Not sent: a record whose link layer carries
+   * no IP packet, one whose IP packet the snap length cut, one too big for one datagram.
    */
-  const sendStream = async (demux: SipFlowDemux, key: string, bytes: Uint8Array, ts: number, frame: number): Promise<void> => {
-    if (bytes.length === 0) return;
-    const before = held.get(key);
-    held.delete(key);
-    const chunked = before !== undefined && demux.kindOf(key) === 'undecided';
-    const evicted = demux.stats.evicted;
-    const results = demux.push(key, bytes, 0, bytes.length);
-    const done = results.length !== 0;
-    // the direction the framer let go (the least recently active) goes from `held` too: the
-    // offline replay reported its message cut, and its next bytes are a new stream (`held` is in
-    // the framer's order: the least recently pushed of its directions is the first held, if held)
-    if (demux.stats.evicted !== evicted && held.size > 0) {
-      const oldest = held.keys().next().value!;
-      if (demux.kindOf(oldest) === null) held.delete(oldest);
-    }
-    const kind = demux.kindOf(key);
-    const total = (before === undefined ? 0 : before.reduce((n, c) => n + c.length, 0)) + bytes.length;
-    const tail = kind === 'other' ? 0 : !done || kind === 'undecided' ? total : Math.min(demux.pendingBytes(key) ?? 0, total);
-    if (tail === total) {
-      if (before === undefined) held.set(key, [bytes.slice()]);
-      else {
-        before.push(bytes.slice());
-        held.set(key, before);
-      }
+  const sendIpPacket = async (batch: RecordBatch, i: number): Promise<void> => {
+    const start = batch.dataOffset[i]!;
+    const end = start + batch.capLen[i]!;
+    if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) !== LinkResult.NETWORK) {
+      result.skipped++;
       return;
     }
-    const from = afterGap.size > 0 && afterGap.delete(key) ? passedOverAfterGap(results, frame) : 0;
-    const all = before === undefined ? bytes : Buffer.concat([...before, bytes]);
-    // (a copy of `bytes`, which may be the decoder's; of a concatenation, ours, a view)
-    if (tail > 0) held.set(key, [all.slice(total - tail)]);
-    const flow = flowOfKey(key);
-    if (flow === null) return;
-    if (!chunked) {
-      if (total - tail > from) await sendTcp(flow, ts, all.subarray(from, total - tail));
+    const at = link.networkOffset;
+    const frame = batch.firstFrame + i;
+    const missing = batch.origLen[i]! - batch.capLen[i]!;
+    if (missing > 0 && ipPacketCut(batch.bytes, at, end)) {
+      snapCutRecord(frame, batch.fileOffset[i]!, cutWords(batch, i, end - at, missing));
       return;
     }
-    let left = total - tail;
-    for (const chunk of [...before, bytes]) {
-      if (left <= 0) break;
-      await sendTcp(flow, ts, chunk.subarray(0, Math.min(chunk.length, left)));
-      left -= chunk.length;
+    if (end - at > MAX_IP_PACKET) {
+      tooBigRecord(frame, batch.fileOffset[i]!, `an IP packet of ${end - at} bytes (more than ${MAX_IP_PACKET})`);
+      return;
     }
+    paceTs = batch.ts[i]!;
+    await sendDatagrams([batch.bytes.slice(at, end)]);
   };
   /**
-   * Over HEP, the first results of a direction's fresh framer after a lost segment (read at record
-   * `frame`): the bytes it passed over before them (no start line), which the live side, whose
-   * framer never saw the gap, would report elsewhere in its stream — not sent; its report is said,
-   * the first one. Returns how many of the bytes since the gap are not sent.
+   * ip-packet mode: what the snap length cut of record `i` (`have` bytes of its IP packet
+   * captured, `missing` more on the wire), in the decoder's words where it reads the cut itself.
    */
-  const passedOverAfterGap = (results: readonly SipParseResult[], frame: number): number => {
-    const first = results[0]!;
-    const skip = first.message === null && first.errors[0]?.reason === 'garbage-skipped' ? first.errors[0] : undefined;
-    if (skip === undefined) return 0;
-    if (passedOver++ === 0) {
-      opts.onWarning?.(
-        `${captureName(path)}: frame ${frame}: ${reportWords(first)}: the offline replay's report, not the live side's: the bytes after a lost segment before the next message are not sent (nor those after later gaps, counted at the end)`,
-      );
-    }
-    return skip.offset + Number(skip.detail);
-  };
-  /**
-   * Over HEP, a direction's stream cut at record `frame` (`cause`: a lost segment, FIN, RST, a new
-   * SYN): the bytes it held are not sent, and what the offline replay reports there (the message
-   * cut, or the bytes lost between messages) is said, the first one, as that report words it.
-   */
-  const cutStream = (demux: SipFlowDemux, key: string, cause: string, frame: number, lost = -1): void => {
-    held.delete(key);
-    const gap = cause === 'a lost segment';
-    const report: SipParseResult | null = gap ? demux.gap(key, cause, lost) : demux.end(key, cause);
-    // (a plain SIP direction's framer after a gap is a fresh one: what it passes over before a start line is the offline replay's to report)
-    if (gap && demux.kindOf(key) === 'sip') afterGap.add(key);
-    else if (afterGap.size > 0) afterGap.delete(key);
-    if (report === null) return;
-    if (cutMessages++ === 0) {
-      opts.onWarning?.(`${captureName(path)}: frame ${frame}: ${reportWords(report)}: the offline replay's report, not the live side's: a HEP frame cannot say a TCP stream was cut, so the cut bytes are not sent (nor those of later cuts, counted at the end)`);
-    }
-  };
-  /**
-   * A TCP direction's bytes past a gap (a segment lost or cut by the snap length), as the offline
-   * pipeline reads them (packet-feed resumeOthers, resumeAfterGap): sent as that direction's, at
-   * `ts`, after the cut the gap made (at record `frame`). (ip-packet: the live side resumes them itself.)
-   */
-  const sendResumed = async (runs: readonly { key: string; bytes: Uint8Array; lostBytes: number; ended?: boolean }[] | null, ts: number, frame: number): Promise<void> => {
-    if (runs === null || framing === null) return;
-    for (const { key, bytes, lostBytes: lost, ended } of runs) {
-      cutStream(framing, key, 'a lost segment', frame, lost);
-      await sendStream(framing, key, bytes, ts, frame);
-      if (ended === true) cutStream(framing, key, 'FIN', frame);
-    }
-  };
-  /**
-   * Over HEP, a TCP record: what it resumed of other directions, then its own bytes, with the
-   * boundaries of its stream (packet-feed tcpBoundary): a new SYN, a gap, a FIN, an RST.
-   */
-  const sendSegment = async (demux: SipFlowDemux, kind: 'tcp' | 'pending', frame: number, ts: number): Promise<void> => {
-    const b = boundaries;
-    boundaries = 0;
-    await sendResumed(decoder.takeResumedTcp(), ts, frame);
-    // (a segment without new bytes sends nothing of its own: counted as before, a record not sent)
-    if (kind === 'pending') result.skipped++;
-    const key = view.flowKey;
-    if ((b & TcpBoundary.START) !== 0) {
-      cutStream(demux, key, 'a new SYN', frame);
-      if ((b & TcpBoundary.CONNECT) !== 0) cutStream(demux, reverseFlowKey(key), 'a new SYN from the peer', frame);
-    }
-    if ((b & TcpBoundary.GAP) !== 0) cutStream(demux, key, 'a lost segment', frame, lostBytes);
-    if (kind === 'tcp') await sendStream(demux, key, view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength), ts, frame);
-    if ((b & TcpBoundary.END) !== 0) cutStream(demux, key, 'FIN', frame);
-    if ((b & TcpBoundary.RESET) !== 0) {
-      cutStream(demux, key, 'RST', frame);
-      cutStream(demux, reverseFlowKey(key), 'RST', frame);
-    }
+  const cutWords = (batch: RecordBatch, i: number, have: number, missing: number): string => {
+    const kind = decoder.decode(batch, i, view);
+    if (kind === 'udp' && view.payloadCut > 0) return `${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length)`;
+    if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) return view.error;
+    return `IP packet ${SNAPLEN_CUT}: ${have} of its ${have + missing} bytes captured`;
   };
   let lastTs = 0;
   let lastFrame = 0;
   try {
     const onWarning = (w: CaptureWarning) => {
       result.skipped++;
-      opts.onWarning?.(`${w.file}: at byte ${w.offset}: ${w.message}`);
+      warn(`${w.file}: at byte ${w.offset}: ${w.message}`);
     };
     for await (const batch of readCaptureBatches(path, { onWarning })) {
       for (let i = 0; i < batch.count; i++) {
         opts.signal?.throwIfAborted();
+        if (ipPackets) {
+          await sendIpPacket(batch, i);
+          continue;
+        }
         const kind = decoder.decode(batch, i, view);
         // the time of what the end of the capture sends (held bytes): the last record's
         lastTs = view.ts;
@@ -417,33 +295,13 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
         // capture's pace, from the first datagram sent (sendDatagrams' pace: records never sent
         // set no pace, an ARP frame an hour before the first datagram, one too big to send)
         paceTs = view.ts;
-        // a TCP segment ('tcp' or 'pending': only a TCP segment has a flow key)
-        if ((kind === 'tcp' || kind === 'pending') && carriesTcp && view.flowKey !== '') {
-          if (framing !== null) {
-            await sendSegment(framing, kind, batch.firstFrame + i, view.ts);
-            continue;
-          }
-          // ip-packet: the captured IP packet as it is (its sequence numbers tell a gap), if it
-          // carries bytes, or its acknowledgment resumed a direction past a gap, or its SYN started
-          // a stream, or its FIN or RST ended one — what moves the offline reading on; not a bare
-          // ACK nor a SYN sent again. (A segment in IP fragments: the record that completes it, its
-          // last fragment, the others sent as they came.)
-          const moves = decoder.takeResumedTcp() !== null || (boundaries & (TcpBoundary.START | TcpBoundary.END | TcpBoundary.RESET)) !== 0;
-          boundaries = 0;
-          const at = networkAt(batch, i);
-          if (at < 0) result.skipped++;
-          else if (kind === 'pending' && !moves && recordEnd(batch, i) - at <= MAX_IP_PACKET && bareTcp(batch.bytes, at, recordEnd(batch, i))) result.skipped++;
-          else await sendIpPacket(batch, i, at);
+        // over HEP, a TCP segment ('tcp' or 'pending': only a TCP segment has a flow key)
+        if ((kind === 'tcp' || kind === 'pending') && framing !== null && view.flowKey !== '') {
+          // (a segment without new bytes sends nothing of its own: counted as before, a record not sent)
+          if (kind === 'pending') result.skipped++;
+          const payload = kind === 'tcp' ? view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength) : null;
+          await framing.segment(decoder.takeResumedTcp(), view.flowKey, payload, view.ts, batch.firstFrame + i);
           continue;
-        }
-        // ip-packet: an IP fragment of a TCP segment, held by the decoder, goes as it came (the live
-        // side reassembles the segment as the offline replay does; the record completing it goes above)
-        if (kind === 'pending' && ipPackets !== null) {
-          const at = networkAt(batch, i);
-          if (at >= 0 && tcpFragment(batch.bytes, at, recordEnd(batch, i), ipv6, linkError)) {
-            await sendIpPacket(batch, i, at);
-            continue;
-          }
         }
         // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
         if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
@@ -454,7 +312,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           result.skipped++;
           continue;
         }
-        if (kind === 'udp' && view.payloadCut > 0) {
+        if (view.payloadCut > 0) {
           // A datagram the snap length cut: sent, its first bytes would arrive as a whole datagram
           // (a HEP frame cannot say it was cut either), a 1400-byte INVITE as a 54-byte message the
           // live side reports as broken SIP. Not sent.
@@ -462,59 +320,46 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           continue;
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
-        if (!(await sendPayload('udp', view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) result.skipped++;
+        if (!(await sendPayload('udp', view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) {
+          tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, `a UDP datagram of ${payload.length} payload bytes (more than ${maxUdpPayload})`);
+        }
       }
       if (batch.count > 0) lastFrame = batch.firstFrame + batch.count - 1;
     }
-    // bytes a stream held behind a gap that never filled go as the offline pipeline reads them, at
-    // once; then the bytes of messages still unfinished, which the live side reports as the
-    // offline replay does, cut by the end of the capture
+    // over HEP, what the TCP streams still hold goes at once, at the last record's time
     paceTs = undefined;
-    if (framing !== null) {
-      await sendResumed(decoder.drainHeldTcp(), lastTs, lastFrame);
-      for (const [key, chunks] of [...held]) {
-        const flow = flowOfKey(key);
-        if (flow === null) continue;
-        // (an undecided direction's as the chunks they came in, as sendStream sends them)
-        for (const payload of framing.kindOf(key) === 'undecided' ? chunks : [Buffer.concat(chunks)]) await sendTcp(flow, lastTs, payload);
-      }
-    }
+    if (framing !== null) await framing.finish(decoder.drainHeldTcp(), lastTs, lastFrame);
     await Promise.all(inFlight);
-    if (cutMessages > 1) opts.onWarning?.(`${captureName(path)}: ${cutMessages} cuts in SIP over TCP (a lost segment, FIN, RST) were not sent: the offline replay reports them, the live side cannot`);
-    if (passedOver > 1) opts.onWarning?.(`${captureName(path)}: ${passedOver} stretches of SIP over TCP after a lost segment, before the next message, were not sent: the offline replay reports them, the live side cannot`);
-    if (tooBig > 1) opts.onWarning?.(`${captureName(path)}: ${tooBig} TCP segments too big for one datagram were not sent (counted in skipped)`);
-    if (snapCut > 1) opts.onWarning?.(`${captureName(path)}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
+    framing?.sayCounts();
+    if (tooBig > 1) warn(`${file}: ${tooBig} ${ipPackets ? 'IP packets' : 'UDP datagrams'} too big for ${to.scheme === 'hep' ? 'one HEP frame' : 'one datagram'} were not sent (counted in skipped)`);
+    if (snapCut > 1) warn(`${file}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return result;
 }
 
-/** A report's errors in the words of the offline replay's malformed-input report. */
-function reportWords(report: SipParseResult): string {
-  return report.errors.map((e) => `sip ${e.reason} at byte ${e.offset}${e.detail ? ` (${e.detail.slice(0, 80)})` : ''}`).join(', ');
-}
-
 /**
- * Whether the IP packet at `at` is a TCP segment without payload (IPv4, or IPv6 with TCP right
- * after its header); false when it is not known (a tunnel, IPv6 extension headers, a fragment).
+ * Whether the IP packet at bytes[at, end) of a record the snap length cut lacks bytes of its own
+ * (its header, or what its length field says it holds), rather than only link-layer bytes after
+ * it; false when it is no IPv4 or IPv6 packet (malformed whatever was cut: sent as it is).
  */
-function bareTcp(b: Uint8Array, at: number, end: number): boolean {
+function ipPacketCut(b: Uint8Array, at: number, end: number): boolean {
+  const have = end - at;
+  if (have < 1) return true;
   const version = b[at]! >> 4;
-  if (version === 4 && (readUint16(b, at + 6) & 0x3fff) !== 0) return false;
-  const tcp = version === 4 ? at + (b[at]! & 0x0f) * 4 : at + 40;
-  const ipEnd = version === 4 ? at + readUint16(b, at + 2) : tcp + readUint16(b, at + 4);
-  if ((version !== 4 || b[at + 9] !== 6) && (version !== 6 || b[at + 6] !== 6)) return false;
-  return tcp + 12 < end && tcp + (b[tcp + 12]! >> 4) * 4 >= ipEnd;
-}
-
-/** Whether the IP packet at `at` is a fragment (not an atomic one) of a TCP segment: IPv4, or IPv6 with its fragment header after the hop-by-hop, routing and destination options headers. */
-function tcpFragment(b: Uint8Array, at: number, end: number, ipv6: Ipv6Header, err: LayerError): boolean {
-  const version = b[at]! >> 4;
-  if (version === 4) return at + 20 <= end && b[at + 9] === 6 && (readUint16(b, at + 6) & 0x3fff) !== 0;
-  // (the decoder's own walk of the header chain: its fragment header, whatever extension headers stand before it)
-  if (version !== 6 || at + 40 > end || !walkIpv6Extensions(b, at + 40, end, b[at + 6]!, ipv6, err, 0, true)) return false;
-  return ipv6.fragment && ipv6.protocol === 6 && (ipv6.fragmentOffset !== 0 || ipv6.moreFragments);
+  if (version === 4) {
+    if (have < 20 || (b[at]! & 0x0f) * 4 > have) return true;
+    const total = readUint16(b, at + 2);
+    // (a length not filled in, segmentation offload's: the packet runs to the record's end, which was cut)
+    return total === 0 || total > have;
+  }
+  if (version === 6) {
+    if (have < 40) return true;
+    const payload = readUint16(b, at + 4);
+    return payload === 0 || 40 + payload > have;
+  }
+  return false;
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {

@@ -8,9 +8,9 @@
  *    report counted in both); the exports were made (stop line: 11 aggregates) and their file
  *    deleted as expired, as README documents for an old capture.
  * 2. SIP over TCP (shared capture heplify_sip_ipv4_tcp.pcap) over HEPv3 and as whole IP packets
- *    (`--udp-mode ip-packet`): the same exports (requestId aside: frames are arrival positions,
- *    the 9 segments without payload are not sent — documented), decisions but for `frame`, and
- *    summary but for `packets`.
+ *    (`--udp-mode ip-packet`): the same exports (requestId aside: frames are arrival positions;
+ *    over HEP the 9 segments without payload are not sent, as IP packets every record is —
+ *    documented), decisions but for `frame`, and summary but for `packets`.
  * 3. SIGHUP mid-stream (HEP, generated 4-call capture with renegotiations, the first half sent,
  *    the policy file rewritten unchanged, SIGHUP, `reload` logged, the second half sent):
  *    exports, reports, decisions and summary equal the offline replay's.
@@ -107,8 +107,8 @@ for (const mode of ['hep', 'ip-packet'] as const) {
       live = s.live;
       const target = mode === 'hep' ? `hep://127.0.0.1:${s.addresses.hep!.udp.port}` : `udp://127.0.0.1:${s.addresses.udp!.port}`;
       const sent = JSON.parse((await cli(['replay', TCP_CAPTURE, '--to', target, '--speed', '0', ...(mode === 'hep' ? [] : ['--udp-mode', 'ip-packet'])])).stdout) as { sent: number; skipped: number };
-      // ip-packet sends the connection's SYN and SYN/ACK too (a SYN starts a stream: round23-replay-to-review)
-      const datagrams = mode === 'hep' ? 75 : 77;
+      // ip-packet sends every record's IP packet, as captured (round24-replay-to-review)
+      const datagrams = mode === 'hep' ? 75 : 84;
       expect(sent).toEqual({ sent: datagrams, skipped: 84 - datagrams });
       await untilReceived(s.addresses.metrics!.port, mode === 'hep' ? 'hep' : 'udp', datagrams);
       const got = await stopAndRead(live, out, true);
