@@ -677,10 +677,11 @@ export class MediaCore {
         // a source another live call declares (an SFU forwarding other calls' streams): that call's word too
         const elsewhere = this.declaredElsewhere(session, subjects[s]!);
         // every subject's preference is looked up (it may report how it was found), as before —
-        // but in no call's session, a subject a call declares with a=ssrc is that call's stream
-        // alone: not a second, unbound one made here (a plain mirror's receiver report about an
-        // a=ssrc stream counted it twice and reported it unbound)
-        if (elsewhere === null || session.scope !== null) {
+        // but in no call's session, a subject a call declares with a=ssrc is that call's stream:
+        // no second, unbound one is made here for it (a plain mirror's receiver report about an
+        // a=ssrc stream counted it twice and reported it unbound); one the payloads already made
+        // here (an SDES chunk with its PRIV tag) still governs (SPEC §2: tags never relax)
+        if (elsewhere === null || session.scope !== null || session.streams.has(subjects[s]!)) {
           const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
           if (stopped === null && pref.disabled) stopped = pref;
           if (!absent) {

@@ -429,6 +429,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    */
   let batchFirst = 0;
   let batchClocks = new Float64Array(0);
+  /** The capture clock after the last record read (its batch's last clock); NaN before any record. */
+  let recordsClock = Number.NaN;
   let localClocks = new Float64Array(local ? 1024 : 0);
   /** The capture clock at record `frame` of the current batch; `ts`, its own time, for a frame outside it. */
   const clockOf = (frame: number, ts: number): number => {
@@ -547,7 +549,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       } else batchClocks = new Float64Array(n);
       batchFirst = batch.firstFrame;
       // a live service's clock as the batch's records came (CaptureClock.through)
-      captureClock.through(batch.ts, n, opts.clock?.(), batchClocks);
+      const clock = captureClock.through(batch.ts, n, opts.clock?.(), batchClocks);
+      if (n > 0) recordsClock = clock;
       if (local) local.core.beginBatch(batchClocks, batchFirst);
     },
     malformed(view) {
@@ -583,8 +586,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     for await (const batch of source) {
       const reloaded = take();
       if (reloaded) {
-        // in force after the last packet read: before this batch's first
-        await front.updatePolicy(reloaded.policy, reloaded.windowSec, feed.stats.lastFrame, feed.stats.lastTs);
+        // in force after the last packet read: before this batch's first; at the capture clock
+        // there (a lone record stamped hours ahead does not move it), its own time before any record
+        const at = Number.isNaN(recordsClock) ? feed.stats.lastTs : recordsClock;
+        await front.updatePolicy(reloaded.policy, reloaded.windowSec, feed.stats.lastFrame, at);
         for (const ev of front.takeEvents()) pendingEvents.push(ev);
       }
       yield batch;

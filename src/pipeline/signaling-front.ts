@@ -71,7 +71,7 @@ export interface SignalingCounters {
 /** Identifiers signaling brought that the front keeps at most (forgetIdle). */
 export const DEFAULT_MAX_IDENTIFIERS = 20_000;
 
-/** What a signed part was verified from: its token and method, at the capture time it came. */
+/** What a signed part was verified from: its token and method, at the capture clock when it came. */
 interface SignedClaimSeen {
   token: string;
   method: string;
@@ -133,7 +133,11 @@ export class SignalingFront {
   private readonly offeredTokens = new Map<string, { prefId: string; key: string; exp: unknown }[]>();
   /** When the verified tokens expire (expireDue): the engine calls expireDue once the capture clock at a packet reaches `nextExpiry`. */
   private readonly expiries = new TokenExpiries();
-  /** the capture time of the message being read (settle: a token committed by an answer is judged at it) */
+  /**
+   * The capture clock at the message being read (message's `clock`): a token is judged by it —
+   * verified when it arrives (verify), and when an answer commits it (settle) — not by the
+   * record's own time, which one record stamped hours ahead has wrong.
+   */
   private now = 0;
   /** Per dialog, what answers in an INVITE's provisional responses removed: reported at its 2xx (answer-confirmed), dropped at its failure. */
   private readonly heldDiffs = new Map<string, ScopeDiff[]>();
@@ -195,7 +199,7 @@ export class SignalingFront {
    */
   updatePolicy(policy: PolicyFile, windowSec: number, frame: number, ts: number): void | Promise<void> {
     // A signed part stands on the file that trusted its key: verified again against the new one
-    // (its revocations, keys and issuers; at the capture time it was first verified), a failure
+    // (its revocations, keys and issuers; at the capture clock it was first verified at), a failure
     // is the identifier's integrity failure from the reload on. Without signed parts, at once.
     const signed: { part: StatementPart; claim: SignedClaimSeen }[] = [];
     const note = (part: StatementPart) => {
@@ -374,11 +378,12 @@ export class SignalingFront {
 
   /**
    * `clock`: the capture clock at the message's record (the engine's CaptureClock: a lone record
-   * stamped hours ahead does not move it), by which verified tokens expire; its own time by default.
+   * stamped hours ahead does not move it), by which its tokens are verified and committed and
+   * verified tokens expire; its own time by default.
    */
   async message(result: SipParseResult, ctx: SipContext, clock = ctx.ts): Promise<void> {
     this.counters.sip++;
-    this.now = ctx.ts;
+    this.now = clock;
     if (clock >= this.expiries.next) this.expireDue(ctx.frame, clock);
     const events = this.tracker.handle(result, ctx);
     // The message's statement parts, decoded (and reported when they do not decode) by the
@@ -570,17 +575,17 @@ export class SignalingFront {
     const findings: PolicyFinding[] = [];
     this.deliveredNow = new Set();
     if (aiPref.some((v) => v.integrity !== null || (this.resolver !== null && v.uri !== null && HTTPS.test(v.uri)))) {
-      return this.deliverHeaderValuesInTurn(frame, ts, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, aiPref, origin, findings, offer));
+      return this.deliverHeaderValuesInTurn(frame, dialog, aiPref, origin, findings, offer).then(() => this.deliverBodyParts(frame, ts, dialog, sdp, bodies, aiPref, origin, findings, offer));
     }
     for (const v of aiPref) findings.push(...this.deliverHeaderValue(v, origin, offer));
     return this.deliverBodyParts(frame, ts, dialog, sdp, bodies, aiPref, origin, findings, offer);
   }
 
-  private async deliverHeaderValuesInTurn(frame: number, ts: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[], offer: string | null): Promise<void> {
+  private async deliverHeaderValuesInTurn(frame: number, dialog: DialogId, aiPref: AiPrefValue[], origin: string, findings: PolicyFinding[], offer: string | null): Promise<void> {
     for (const v of aiPref) {
       if (v.integrity !== null) {
         const inline = inlineRestriction(v.id, 'ai-pref-header', origin, headerValueParams(v));
-        findings.push(...(await this.verify({ id: v.id, integrity: v.integrity, token: v.params.token ?? null, ...(inline !== undefined && { inline }) }, ts, offer)));
+        findings.push(...(await this.verify({ id: v.id, integrity: v.integrity, token: v.params.token ?? null, ...(inline !== undefined && { inline }) }, offer)));
         continue;
       }
       findings.push(...this.deliverHeaderValue(v, origin, offer));
@@ -657,7 +662,7 @@ export class SignalingFront {
     }
     if (signed.length > 0) {
       return (async () => {
-        for (const c of signed) findings.push(...(await this.verify(c, ts, offer)));
+        for (const c of signed) findings.push(...(await this.verify(c, offer)));
         this.reportFindings(frame, ts, dialog, findings);
       })();
     }
@@ -806,21 +811,23 @@ export class SignalingFront {
 
   /**
    * A signed APT (`integrity=jws`): the token is the quoted pref-id itself or a `token=`
-   * parameter. Verified against the policy file's keys at the capture time.
+   * parameter. Verified against the policy file's keys at the capture clock of its message
+   * (`this.now`), not the record's own time.
    */
-  private async verify(v: SignedClaim, ts: number, offer: string | null): Promise<PolicyFinding[]> {
+  private async verify(v: SignedClaim, offer: string | null): Promise<PolicyFinding[]> {
+    const at = this.now;
     const token = v.token ?? (COMPACT_JWS.test(v.id) ? v.id : null);
     if (token === null) return this.integrityFailure(v.id, `integrity=${v.integrity} but no token was carried`);
     // loaded on first use: the JOSE library is a tenth of a short replay's start-up, and most captures sign nothing
     const { verifyAptToken } = await import('../policy/integrity.js');
-    const result = await verifyAptToken(token, v.id, this.policy, { atSec: ts, method: v.integrity });
+    const result = await verifyAptToken(token, v.id, this.policy, { atSec: at, method: v.integrity });
     if (result.status === 'verified') {
-      this.signedClaims.set(result.part, { token, method: v.integrity, atSec: ts });
+      this.signedClaims.set(result.part, { token, method: v.integrity, atSec: at });
       const key = partKey(result.part);
       // a token counts for its statement's validity (and lifts an expiry) once in force: at once,
       // or — in an offer, even one restating the statement in force — at the answer that accepts
       // it (settle), never before (SPEC §5: relaxations once confirmed) nor after a refusal
-      if (offer === null) this.tokenInForce(v.id, key, result.claims.exp, ts);
+      if (offer === null) this.tokenInForce(v.id, key, result.claims.exp, at);
       else {
         let offered = this.offeredTokens.get(offer);
         if (offered === undefined) this.offeredTokens.set(offer, (offered = []));
