@@ -14,7 +14,8 @@ import { captureName, readCaptureBatches } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning, RecordBatch } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
-import { createLinkLayer, decodeLinkLayer, LinkResult } from '../../native-free/link.js';
+import { createLinkLayer, decodeLinkLayer, ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkResult } from '../../native-free/link.js';
+import { LinkType } from '../../native-free/types.js';
 import { createLayerError } from '../../native-free/layer-error.js';
 import { readUint16 } from '../../native-free/big-endian.js';
 import { HepTcpFraming } from './replay-tcp-framing.js';
@@ -88,7 +89,10 @@ export interface ReplayOptions {
    * media. `ip-packet`: each record's IP packet as one datagram, byte for byte as captured (the
    * form of `live --udp-mode ip-packet`) — UDP, TCP, IP fragments, tunnels, ICMP, malformed IP
    * alike — so the live side reads what the offline pipeline reads, a lost segment or a fragment
-   * set it drops included; not a record without an IP packet (ARP), nor one the snap length cut.
+   * set it drops included (a raw-IP record of no IP version too); not a record without an IP
+   * packet (ARP), nor one the snap length cut (its link header included), nor an IP packet of
+   * another version than its link layer says (an IPv6 packet in a frame typed IPv4: offline
+   * malformed, and a datagram cannot carry the link layer's word).
    */
   udpMode?: 'payload' | 'ip-packet';
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
@@ -96,7 +100,9 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /**
    * told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`), and of
-   * the first datagram its snap length cut (with their count at the end): each is counted as skipped;
+   * the first datagram its snap length cut, its link header included (with their count at the end):
+   * each is counted as skipped; in ip-packet mode, of the first IP packet whose version disagrees
+   * with its link layer (with their count at the end);
    * over HEP, of the first SIP message over TCP a lost segment, a FIN or an RST cut, and of the
    * first stretch passed over after a lost segment (not sent: the offline replay's report of it, with
    * their count at the end); of the first datagram too big for one HEP frame or one datagram (in
@@ -155,6 +161,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   let paceTs: number | undefined;
   /** datagrams the capture's snap length cut, not sent */
   let snapCut = 0;
+  /** ip-packet mode: IP packets of another version than their link layer says, not sent */
+  let mislabelled = 0;
   /** datagrams (ip-packet mode: IP packets) too big for one HEP frame or one datagram, not sent */
   let tooBig = 0;
   /** what one datagram (over HEP, one HEP frame) holds of a UDP payload */
@@ -246,13 +254,35 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   const sendIpPacket = async (batch: RecordBatch, i: number): Promise<void> => {
     const start = batch.dataOffset[i]!;
     const end = start + batch.capLen[i]!;
-    if (decodeLinkLayer(batch.bytes, start, end, batch.linkType[i]!, link, linkError) !== LinkResult.NETWORK) {
-      result.skipped++;
-      return;
-    }
-    const at = link.networkOffset;
+    const linkType = batch.linkType[i]!;
     const frame = batch.firstFrame + i;
     const missing = batch.origLen[i]! - batch.capLen[i]!;
+    const found = decodeLinkLayer(batch.bytes, start, end, linkType, link, linkError);
+    let at = link.networkOffset;
+    if (found === LinkResult.MALFORMED && isRawIp(linkType) && end > start) {
+      // a raw-IP record of no IP version: the record is the packet, sent as captured (the live
+      // side reports it malformed, as the offline replay does)
+      at = start;
+    } else if (found === LinkResult.MALFORMED && missing > 0) {
+      // its link header the snap length cut
+      snapCutRecord(frame, batch.fileOffset[i]!, `${linkError.error} (the capture's snap length)`);
+      return;
+    } else if (found !== LinkResult.NETWORK) {
+      result.skipped++;
+      return;
+    } else if (at < end) {
+      // an IP packet of another version than the link layer says: malformed offline (the link
+      // layer's word decides), read by its own version live (a datagram cannot carry the word)
+      const version = batch.bytes[at]! >> 4;
+      const says = link.etherType === ETHERTYPE_IPV4 ? 4 : link.etherType === ETHERTYPE_IPV6 ? 6 : version;
+      if ((version === 4 || version === 6) && version !== says) {
+        result.skipped++;
+        if (mislabelled++ === 0) {
+          warn(`${file}: at byte ${batch.fileOffset[i]!}: frame ${frame}: IPv${says} header with version ${version}: not sent, nor any other IP packet of another version than its link layer says (a datagram cannot carry the link layer's word)`);
+        }
+        return;
+      }
+    }
     if (missing > 0 && ipPacketCut(batch.bytes, at, end)) {
       snapCutRecord(frame, batch.fileOffset[i]!, cutWords(batch, i, end - at, missing));
       return;
@@ -273,6 +303,18 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     if (kind === 'udp' && view.payloadCut > 0) return `${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length)`;
     if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) return view.error;
     return `IP packet ${SNAPLEN_CUT}: ${have} of its ${have + missing} bytes captured`;
+  };
+  /**
+   * Whether record `i` (a malformed one) is so because the snap length cut its link header: bytes
+   * missing, and its link layer cut short (a raw-IP record's only when it is empty: one of no IP
+   * version is malformed whatever was cut).
+   */
+  const linkHeaderCut = (batch: RecordBatch, i: number): boolean => {
+    if (batch.origLen[i]! <= batch.capLen[i]!) return false;
+    const start = batch.dataOffset[i]!;
+    const end = start + batch.capLen[i]!;
+    const linkType = batch.linkType[i]!;
+    return decodeLinkLayer(batch.bytes, start, end, linkType, link, linkError) === LinkResult.MALFORMED && !(isRawIp(linkType) && end > start);
   };
   let lastTs = 0;
   let lastFrame = 0;
@@ -308,6 +350,11 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, view.error);
           continue;
         }
+        // a link header the snap length cut (the link layer's words do not say it)
+        if (kind === 'malformed' && linkHeaderCut(batch, i)) {
+          snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, `${view.error} (the capture's snap length)`);
+          continue;
+        }
         if (kind !== 'udp') {
           result.skipped++;
           continue;
@@ -332,6 +379,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     await Promise.all(inFlight);
     framing?.sayCounts();
     if (tooBig > 1) warn(`${file}: ${tooBig} ${ipPackets ? 'IP packets' : 'UDP datagrams'} too big for ${to.scheme === 'hep' ? 'one HEP frame' : 'one datagram'} were not sent (counted in skipped)`);
+    if (mislabelled > 1) warn(`${file}: ${mislabelled} IP packets of another version than their link layer says were not sent (counted in skipped)`);
     if (snapCut > 1) warn(`${file}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -360,6 +408,11 @@ function ipPacketCut(b: Uint8Array, at: number, end: number): boolean {
     return payload === 0 || 40 + payload > have;
   }
   return false;
+}
+
+/** A link type whose record is the IP packet itself, either version (no header; the version nibble says which). */
+function isRawIp(linkType: number): boolean {
+  return linkType === LinkType.RAW || linkType === LinkType.RAW_DLT12 || linkType === LinkType.RAW_DLT14;
 }
 
 function cut(bytes: Uint8Array, size: number): Uint8Array[] {
