@@ -680,8 +680,9 @@ export class MediaCore {
         // but in no call's session, a subject a call declares with a=ssrc is that call's stream:
         // no second, unbound one is made here for it (a plain mirror's receiver report about an
         // a=ssrc stream counted it twice and reported it unbound); one the payloads already made
-        // here (an SDES chunk with its PRIV tag) still governs (SPEC §2: tags never relax)
-        if (elsewhere === null || session.scope !== null || session.streams.has(subjects[s]!)) {
+        // here and tagged (an SDES chunk's PRIV tag) still governs (SPEC §2: tags never relax);
+        // one that says nothing (made by an earlier report about it) does not overrule the call
+        if (elsewhere === null || session.scope !== null || (session.streams.get(subjects[s]!)?.sdesApts.length ?? 0) > 0) {
           const pref = this.preferenceOf(this.streamFor(session, subjects[s]!, ts, candidates), frame, ts);
           if (stopped === null && pref.disabled) stopped = pref;
           if (!absent) {

@@ -410,7 +410,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   /**
    * The dialog a media packet belongs to, as the shards' cores route it (MediaCore.lookup); its
    * capture time is noted there, on the main thread in capture order whatever the worker count,
-   * so that the tracker idles out no dialog whose media still flows.
+   * so that the tracker idles out no dialog whose media still flows (its own stamp: the tracker
+   * judges idleness at the capture clock, DialogTracker.now).
    */
   const routeOf = (view: PacketView, rtcp: boolean): TransportEntry | undefined => {
     const byAddress = negotiatedTransport(view);
@@ -705,9 +706,11 @@ function bindingOrder(a: BindingRow & { ended?: boolean }, b: BindingRow & { end
 
 /**
  * The capture's time after each record, by which windows close on time (MediaCore.passTo) and
- * remembered SRs lapse: a record further than CLOCK_JUMP_SEC from the clock moves it only when the
- * record before it was as far (two in a row: the capture really went on, or back); one alone —
- * a record stamped hours ahead, a HEP agent's wrong clock — does not. The batch's last record's
+ * remembered SRs lapse (and tokens expire, dialogs idle out): a record further than CLOCK_JUMP_SEC
+ * from the clock moves it only when the record before it was as far (two in a row: the capture
+ * really went on, or back) — near it, or further on from the clock on the same side (a sparse
+ * capture whose records come more than CLOCK_JUMP_SEC apart moves it on every second record: it
+ * stood still for good); one alone — a record stamped hours ahead, a HEP agent's wrong clock — does not. The batch's last record's
  * own time closed every open window of every shard when such a record happened to end a batch,
  * and what the windows held then depended on where the batches were cut.
  */
@@ -729,7 +732,14 @@ class CaptureClock {
     let previous = this.previous;
     for (let i = 0; i < count; i++) {
       const t = ts[i]!;
-      if (Number.isNaN(clock) || Math.abs(t - clock) <= CLOCK_JUMP_SEC || Math.abs(t - previous) <= CLOCK_JUMP_SEC) clock = t;
+      if (
+        Number.isNaN(clock) ||
+        Math.abs(t - clock) <= CLOCK_JUMP_SEC ||
+        Math.abs(t - previous) <= CLOCK_JUMP_SEC ||
+        (previous - clock > CLOCK_JUMP_SEC && t >= previous) ||
+        (clock - previous > CLOCK_JUMP_SEC && t <= previous)
+      )
+        clock = t;
       previous = t;
       out[i] = clock;
     }

@@ -385,7 +385,7 @@ export class SignalingFront {
     this.counters.sip++;
     this.now = clock;
     if (clock >= this.expiries.next) this.expireDue(ctx.frame, clock);
-    const events = this.tracker.handle(result, ctx);
+    const events = this.tracker.handle(result, ctx, clock);
     // The message's statement parts, decoded (and reported when they do not decode) by the
     // tracker once, go with whichever offer, answer or AI-Pref change the message makes.
     const bodies = events.flatMap((ev) => (ev.type === 'aipref-body' ? [ev.body] : []));

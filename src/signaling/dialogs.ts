@@ -121,6 +121,15 @@ export class DialogTracker {
   /** capture time of the message before (expireIdle) */
   private lastMessageTs = Number.NEGATIVE_INFINITY;
   /**
+   * The capture clock at the message being handled (handle's `clock`): the present that dialogs'
+   * idleness and transactions' timers are judged at — not the record's own stamp, which a lone
+   * record stamped hours ahead has wrong. What happened is dated by its own stamp (lastSeen, a
+   * timer's due moment, the events): a message stamped ahead looks fresh until the clock gets
+   * there, one stamped behind stale; and a jump the clock confirms at the next record finds the
+   * first record's dialogs as fresh as it.
+   */
+  private now = 0;
+  /**
    * INVITEs a 2xx answered, with when the transaction is complete (RFC 3261 §13.2.2.4: 64*T1
    * after the first 2xx), when the early dialogs of forks that never answered end, in order.
    */
@@ -159,9 +168,11 @@ export class DialogTracker {
     return d ? { dialog: idOf(d), state: d.state, negotiation: d.negotiation } : null;
   }
 
-  handle(result: SipParseResult, ctx: SipContext): SignalingEvent[] {
+  /** `clock`: the capture clock at the message's record (the replay engine's CaptureClock); its own time by default. */
+  handle(result: SipParseResult, ctx: SipContext, clock = ctx.ts): SignalingEvent[] {
     const events: SignalingEvent[] = [];
     this.stats.messages++;
+    this.now = clock;
     this.expireIdle(ctx, events);
     const m = result.message;
     if (m === null || m.callId === null || m.fromTag === null || m.cseq === null) {
@@ -434,7 +445,7 @@ export class DialogTracker {
     this.failedInvites.delete(invite.key);
     this.failedInvites.set(invite.key, { invite: { ...invite, negotiation: invite.negotiation.clone(), forks: [] }, until: ctx.ts + INVITE_COMPLETE_SEC });
     for (const [key, failed] of this.failedInvites) {
-      if (failed.until >= ctx.ts && this.failedInvites.size <= this.limits.maxDialogs) break;
+      if (failed.until >= this.now && this.failedInvites.size <= this.limits.maxDialogs) break;
       this.failedInvites.delete(key);
     }
     // the failure names the early dialog it ends (its To tag): the report is that dialog's
@@ -454,7 +465,7 @@ export class DialogTracker {
   /** The INVITE `inviteKey` with CSeq `seq`, as it stood before a failure ended it, while its transaction may still see a 2xx. */
   private failedInvite(inviteKey: string, seq: number, ctx: SipContext): DialogState | undefined {
     const failed = this.failedInvites.get(inviteKey);
-    return failed !== undefined && failed.invite.inviteCseq === seq && ctx.ts <= failed.until ? failed.invite : undefined;
+    return failed !== undefined && failed.invite.inviteCseq === seq && this.now <= failed.until ? failed.invite : undefined;
   }
 
   /** `named`: the dialog the failure names where it is not `d` (an initial INVITE's early dialog). */
@@ -641,7 +652,8 @@ export class DialogTracker {
   private expireIdle(ctx: SipContext, events: SignalingEvent[]): void {
     const due = this.forksDue;
     let n = 0;
-    while (n < due.length && ctx.ts >= due[n]!.at) {
+    const now = this.now;
+    while (n < due.length && now >= due[n]!.at) {
       const invite = this.dialogs.get(due[n++]!.inviteKey);
       if (invite) this.endEarlyForks(invite, ctx, events);
     }
@@ -649,16 +661,17 @@ export class DialogTracker {
     // One message further from the one before than the idle bound (a record stamped hours ahead,
     // a HEP agent with a wrong clock) moves no dialog out: the next message, if the capture really
     // went on that far, does (a single outlier ended every call in the capture)
+    // (by the records' own stamps: the capture clock has its own such rule, and a jump it confirmed is not swallowed twice)
     const jump = ctx.ts - this.lastMessageTs;
     this.lastMessageTs = ctx.ts;
     if (jump > this.limits.idleTimeoutSec) return;
     for (const d of this.dialogs.values()) {
-      if (ctx.ts - d.lastSeen <= this.limits.idleTimeoutSec) break;
+      if (now - d.lastSeen <= this.limits.idleTimeoutSec) break;
       // a call whose media still flows is running, SIP or not (no session timers: nothing
       // refreshes it for hours): refreshed as by a message now (the map stays in order of
       // lastSeen), its media looked at again when it is found idle again — so a call idles
       // out between one and two idle bounds after its last packet
-      if (ctx.ts - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
+      if (now - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
         this.refresh(d, ctx);
         continue;
       }

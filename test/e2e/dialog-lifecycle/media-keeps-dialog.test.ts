@@ -87,11 +87,15 @@ describe('a long call without SIP', () => {
       { at: H + 3000, d: req(other, 'INVITE', 1, null, sdpAudio(C.ip, 6000)) }, // a single jump past the bound: nothing looked at
       { at: H + 3000.5, d: res(other, '100 Trying', 1, 'INVITE', null) }, // idle by SIP, media 3 h 50 min old: kept (refreshed now)
       { at: H + 3700, d: res(other, '180 Ringing', 1, 'INVITE', 'u1') }, // media 4 h 1 min old, but refreshed 700 s ago
-      { at: 2 * H + 3600, d: res(other, '200 OK', 1, 'INVITE', 'u1', sdpAudio(B.ip, 7000)) }, // found idle again, its media too: idles out
-      { at: 2 * H + 3601, d: srPkt(A.ip, 4001, B.ip, 5001, 111) },
+      // 4 h on from the 180 in one step: the capture clock (by which dialogs idle out since stop 38)
+      // takes a record that far only once the next confirms it — the ACK, which finds the call
+      // idle, its media too; the 200 OK alone found nothing idle
+      { at: 2 * H + 3600, d: res(other, '200 OK', 1, 'INVITE', 'u1', sdpAudio(B.ip, 7000)) },
+      { at: 2 * H + 3601, d: req(other, 'ACK', 1, 'u1') }, // idles out
+      { at: 2 * H + 3602, d: srPkt(A.ip, 4001, B.ip, 5001, 111) },
     ].sort((a, b) => a.at - b.at));
     expect(o.w2).toEqual(o.w0);
-    const idleFrame = 3 + media.length + 4;
+    const idleFrame = 3 + media.length + 5;
     expect(stateLimits(o)).toEqual([{ frame: idleFrame, callId: 'long@x' }]);
     expect(o.reports.find((r) => r.type === 'state-limit')?.detail).toMatch(/no SIP message, no media/);
     expect(decided(o)).toEqual([`${idleFrame + 1} drop no-preference []`]);
