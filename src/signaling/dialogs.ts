@@ -122,11 +122,11 @@ export class DialogTracker {
   private lastMessageTs = Number.NEGATIVE_INFINITY;
   /**
    * The capture clock at the message being handled (handle's `clock`): the present that dialogs'
-   * idleness and transactions' timers are judged at — not the record's own stamp, which a lone
-   * record stamped hours ahead has wrong. What happened is dated by its own stamp (lastSeen, a
-   * timer's due moment, the events): a message stamped ahead looks fresh until the clock gets
-   * there, one stamped behind stale; and a jump the clock confirms at the next record finds the
-   * first record's dialogs as fresh as it.
+   * idleness is judged at — not the record's own stamp, which a lone record stamped hours ahead
+   * has wrong. What happened is dated by its own stamp (lastSeen, the events): a message stamped
+   * ahead looks fresh until the clock gets there, one stamped behind stale; and a jump the clock
+   * confirms at the next record finds the first record's dialogs as fresh as it. (An INVITE
+   * transaction's 32 s timers stay on the records' own stamps, set and judged alike.)
    */
   private now = 0;
   /**
@@ -445,7 +445,7 @@ export class DialogTracker {
     this.failedInvites.delete(invite.key);
     this.failedInvites.set(invite.key, { invite: { ...invite, negotiation: invite.negotiation.clone(), forks: [] }, until: ctx.ts + INVITE_COMPLETE_SEC });
     for (const [key, failed] of this.failedInvites) {
-      if (failed.until >= this.now && this.failedInvites.size <= this.limits.maxDialogs) break;
+      if (failed.until >= ctx.ts && this.failedInvites.size <= this.limits.maxDialogs) break;
       this.failedInvites.delete(key);
     }
     // the failure names the early dialog it ends (its To tag): the report is that dialog's
@@ -465,7 +465,7 @@ export class DialogTracker {
   /** The INVITE `inviteKey` with CSeq `seq`, as it stood before a failure ended it, while its transaction may still see a 2xx. */
   private failedInvite(inviteKey: string, seq: number, ctx: SipContext): DialogState | undefined {
     const failed = this.failedInvites.get(inviteKey);
-    return failed !== undefined && failed.invite.inviteCseq === seq && this.now <= failed.until ? failed.invite : undefined;
+    return failed !== undefined && failed.invite.inviteCseq === seq && ctx.ts <= failed.until ? failed.invite : undefined;
   }
 
   /** `named`: the dialog the failure names where it is not `d` (an initial INVITE's early dialog). */
@@ -652,8 +652,9 @@ export class DialogTracker {
   private expireIdle(ctx: SipContext, events: SignalingEvent[]): void {
     const due = this.forksDue;
     let n = 0;
-    const now = this.now;
-    while (n < due.length && now >= due[n]!.at) {
+    // an INVITE transaction's timers on the records' own stamps, set and judged alike (a merged
+    // capture's other source ahead moved the clock, and a 486's 32 s looked long gone)
+    while (n < due.length && ctx.ts >= due[n]!.at) {
       const invite = this.dialogs.get(due[n++]!.inviteKey);
       if (invite) this.endEarlyForks(invite, ctx, events);
     }
@@ -665,8 +666,15 @@ export class DialogTracker {
     const jump = ctx.ts - this.lastMessageTs;
     this.lastMessageTs = ctx.ts;
     if (jump > this.limits.idleTimeoutSec) return;
+    const now = this.now;
     for (const d of this.dialogs.values()) {
-      if (now - d.lastSeen <= this.limits.idleTimeoutSec) break;
+      if (now - d.lastSeen <= this.limits.idleTimeoutSec) {
+        // (the map is in order of refresh: one dated ahead of the clock — its message a lone
+        // record stamped hours ahead — is passed over, not the walk's end, or every dialog
+        // refreshed after it hid behind it until the clock reached its stamp)
+        if (d.lastSeen > now) continue;
+        break;
+      }
       // a call whose media still flows is running, SIP or not (no session timers: nothing
       // refreshes it for hours): refreshed as by a message now (the map stays in order of
       // lastSeen), its media looked at again when it is found idle again — so a call idles
