@@ -253,20 +253,18 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
    */
   const sendIpPacket = async (batch: RecordBatch, i: number): Promise<void> => {
     const start = batch.dataOffset[i]!;
-    const end = start + batch.capLen[i]!;
-    const linkType = batch.linkType[i]!;
+    const end = recordEnd(batch, i);
     const frame = batch.firstFrame + i;
     const missing = batch.origLen[i]! - batch.capLen[i]!;
-    const found = decodeLinkLayer(batch.bytes, start, end, linkType, link, linkError);
+    const found = linkOf(batch, i);
     let at = link.networkOffset;
-    if (found === LinkResult.MALFORMED && isRawIp(linkType) && end > start) {
+    if (linkHeaderCut(batch, i, found)) {
+      snapCutRecord(frame, batch.fileOffset[i]!, `${linkError.error} (the capture's snap length)`);
+      return;
+    } else if (found === LinkResult.MALFORMED && isRawIp(batch.linkType[i]!) && end > start) {
       // a raw-IP record of no IP version: the record is the packet, sent as captured (the live
       // side reports it malformed, as the offline replay does)
       at = start;
-    } else if (found === LinkResult.MALFORMED && missing > 0) {
-      // its link header the snap length cut
-      snapCutRecord(frame, batch.fileOffset[i]!, `${linkError.error} (the capture's snap length)`);
-      return;
     } else if (found !== LinkResult.NETWORK) {
       result.skipped++;
       return;
@@ -304,18 +302,15 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) return view.error;
     return `IP packet ${SNAPLEN_CUT}: ${have} of its ${have + missing} bytes captured`;
   };
+  /** Record `i`'s link layer, decoded into `link` (or `linkError`). */
+  const linkOf = (batch: RecordBatch, i: number): LinkResult => decodeLinkLayer(batch.bytes, batch.dataOffset[i]!, recordEnd(batch, i), batch.linkType[i]!, link, linkError);
   /**
-   * Whether record `i` (a malformed one) is so because the snap length cut its link header: bytes
-   * missing, and its link layer cut short (a raw-IP record's only when it is empty: one of no IP
-   * version is malformed whatever was cut).
+   * Whether record `i`, whose link layer decoded as `found`, is one whose link header the snap
+   * length cut: bytes missing, and its link layer cut short (a raw-IP record's only when it is
+   * empty: one of no IP version is malformed whatever was cut).
    */
-  const linkHeaderCut = (batch: RecordBatch, i: number): boolean => {
-    if (batch.origLen[i]! <= batch.capLen[i]!) return false;
-    const start = batch.dataOffset[i]!;
-    const end = start + batch.capLen[i]!;
-    const linkType = batch.linkType[i]!;
-    return decodeLinkLayer(batch.bytes, start, end, linkType, link, linkError) === LinkResult.MALFORMED && !(isRawIp(linkType) && end > start);
-  };
+  const linkHeaderCut = (batch: RecordBatch, i: number, found: LinkResult): boolean =>
+    batch.origLen[i]! > batch.capLen[i]! && found === LinkResult.MALFORMED && !(isRawIp(batch.linkType[i]!) && batch.capLen[i]! > 0);
   let lastTs = 0;
   let lastFrame = 0;
   try {
@@ -351,7 +346,7 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           continue;
         }
         // a link header the snap length cut (the link layer's words do not say it)
-        if (kind === 'malformed' && linkHeaderCut(batch, i)) {
+        if (kind === 'malformed' && batch.origLen[i]! > batch.capLen[i]! && linkHeaderCut(batch, i, linkOf(batch, i))) {
           snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, `${view.error} (the capture's snap length)`);
           continue;
         }
