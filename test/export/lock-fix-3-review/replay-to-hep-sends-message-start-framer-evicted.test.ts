@@ -20,6 +20,7 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { encodePcapFileHeader, encodePcapRecord } from '../../../native-free/write.js';
 import { replayCapture } from '../../../src/sources/replay-sender.js';
 import { DEFAULT_SIP_FLOW_LIMITS } from '../../../src/signaling/sip-flows.js';
 import { sip } from '../../cli/round19-fixes-review/tcp-capture.js';
@@ -36,17 +37,11 @@ interface Seg {
 /** One Ethernet/IPv4/TCP record (PSH|ACK) to 10.0.0.2:5060, with its pcap record header. */
 function record(s: Seg): Uint8Array {
   const payload = Buffer.from(s.payload, 'latin1');
-  const total = 14 + 20 + 20 + payload.length;
-  const b = new Uint8Array(16 + total);
+  const b = new Uint8Array(14 + 20 + 20 + payload.length);
   const dv = new DataView(b.buffer);
-  dv.setUint32(0, Math.floor(s.ts), true);
-  dv.setUint32(4, Math.round((s.ts % 1) * 1e6), true);
-  dv.setUint32(8, total, true);
-  dv.setUint32(12, total, true);
-  const e = 16;
-  b.set([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6], e);
-  dv.setUint16(e + 12, 0x0800);
-  const ip = e + 14;
+  b.set([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6], 0);
+  dv.setUint16(12, 0x0800);
+  const ip = 14;
   b[ip] = 0x45;
   dv.setUint16(ip + 2, 20 + 20 + payload.length);
   b[ip + 8] = 64;
@@ -66,7 +61,7 @@ function record(s: Seg): Uint8Array {
   b[tcp + 13] = 0x18;
   dv.setUint16(tcp + 14, 65535);
   b.set(payload, tcp + 20);
-  return b;
+  return encodePcapRecord(s.ts, b);
 }
 
 const dirs: string[] = [];
@@ -80,13 +75,7 @@ it('over HEP a direction the framer evicted does not send the bytes it held with
   const cap = path.join(dir, 'evicted.pcap');
   const m1 = sip('OPTIONS sip:first@10.0.0.2 SIP/2.0', 'first-call');
   const m2 = sip('OPTIONS sip:second@10.0.0.2 SIP/2.0', 'second-call');
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 65535, true);
-  head.setUint32(20, 1, true);
-  const parts: Uint8Array[] = [new Uint8Array(head.buffer)];
+  const parts: Uint8Array[] = [encodePcapFileHeader(1, { snapLen: 65535 })];
   const a = { src: [10, 0, 0, 1] as [number, number, number, number], sport: 40000 };
   parts.push(record({ ts: 1, ...a, seq: 1000, payload: m1.slice(0, 60) }));
   const others = DEFAULT_SIP_FLOW_LIMITS.maxFlows;

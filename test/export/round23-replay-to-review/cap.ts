@@ -1,4 +1,5 @@
 /** Scratch capture builder: Ethernet (optionally VLAN), IPv4/IPv6, TCP with flags, IPv4 fragments. */
+import { encodePcapFileHeader, encodePcapRecord } from '../../../native-free/write.js';
 import { writeFile } from 'node:fs/promises';
 
 export interface Seg {
@@ -92,22 +93,10 @@ export function frames(s: Seg): Uint8Array[] {
 }
 
 export async function writeCap(file: string, segs: readonly Seg[]): Promise<void> {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 262144, true);
-  head.setUint32(20, 1, true);
-  parts.push(new Uint8Array(head.buffer));
+  const parts: Uint8Array[] = [encodePcapFileHeader(1)];
   for (const s of segs) {
     for (const f of frames(s)) {
-      const rec = new DataView(new ArrayBuffer(16));
-      rec.setUint32(0, Math.floor(s.ts), true);
-      rec.setUint32(4, Math.round((s.ts % 1) * 1e6), true);
-      rec.setUint32(8, f.length, true);
-      rec.setUint32(12, f.length, true);
-      parts.push(new Uint8Array(rec.buffer), f);
+      parts.push(encodePcapRecord(s.ts, f));
     }
   }
   await writeFile(file, Buffer.concat(parts));

@@ -1,4 +1,5 @@
 /** Scratch (round-24 final review of replay --to): pcaps of any link type, records with any original length. */
+import { encodePcapFileHeader, encodePcapRecord } from '../../../native-free/write.js';
 import { writeFile } from 'node:fs/promises';
 
 export interface LinkRec {
@@ -11,21 +12,9 @@ export interface LinkRec {
 
 /** A pcap (microsecond, little-endian) of link type `linkType`. */
 export async function writeLinkCap(file: string, linkType: number, recs: readonly LinkRec[]): Promise<string> {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 262144, true);
-  head.setUint32(20, linkType, true);
-  parts.push(new Uint8Array(head.buffer));
+  const parts: Uint8Array[] = [encodePcapFileHeader(linkType)];
   for (const r of recs) {
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, Math.floor(r.ts), true);
-    rec.setUint32(4, Math.round((r.ts % 1) * 1e6), true);
-    rec.setUint32(8, r.data.length, true);
-    rec.setUint32(12, r.origLen ?? r.data.length, true);
-    parts.push(new Uint8Array(rec.buffer), r.data);
+    parts.push(encodePcapRecord(r.ts, r.data, { origLen: r.origLen ?? r.data.length }));
   }
   await writeFile(file, Buffer.concat(parts));
   return file;

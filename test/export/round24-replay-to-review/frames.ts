@@ -1,4 +1,5 @@
 /** Ethernet pcap records with any EtherType and an original length past the captured one (round-24 fixes' tests). */
+import { encodePcapFileHeader, encodePcapRecord } from '../../../native-free/write.js';
 import { createSocket, type Socket } from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 
@@ -14,25 +15,13 @@ export interface Frame {
 
 /** A pcap (Ethernet) of the frames. */
 export async function writeFrames(file: string, frames: readonly Frame[]): Promise<string> {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 262144, true);
-  head.setUint32(20, 1, true);
-  parts.push(new Uint8Array(head.buffer));
+  const parts: Uint8Array[] = [encodePcapFileHeader(1)];
   for (const f of frames) {
     const b = new Uint8Array(14 + f.body.length);
     b.set([0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6], 0);
     new DataView(b.buffer).setUint16(12, f.etherType ?? (f.body[0]! >> 4 === 6 ? 0x86dd : 0x0800));
     b.set(f.body, 14);
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, Math.floor(f.ts), true);
-    rec.setUint32(4, Math.round((f.ts % 1) * 1e6), true);
-    rec.setUint32(8, b.length, true);
-    rec.setUint32(12, b.length + (f.cut ?? 0), true);
-    parts.push(new Uint8Array(rec.buffer), b);
+    parts.push(encodePcapRecord(f.ts, b, { origLen: b.length + (f.cut ?? 0) }));
   }
   await writeFile(file, Buffer.concat(parts));
   return file;

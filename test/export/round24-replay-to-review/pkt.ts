@@ -2,6 +2,7 @@
  * Scratch capture builder for the round-24 review: TCP segments in IPv4 or IPv6 (extension
  * headers before or after a fragment header), IP fragments in any order, GRE tunnels, UDP.
  */
+import { encodePcapFileHeader, encodePcapRecord } from '../../../native-free/write.js';
 import { writeFile } from 'node:fs/promises';
 
 export const SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10, PSH = 0x08;
@@ -180,22 +181,9 @@ export interface Rec {
 
 /** A pcap (Ethernet) of the records' IP packets. */
 export async function writeRecs(file: string, recs: readonly Rec[]): Promise<string> {
-  const parts: Uint8Array[] = [];
-  const head = new DataView(new ArrayBuffer(24));
-  head.setUint32(0, 0xa1b2c3d4, true);
-  head.setUint16(4, 2, true);
-  head.setUint16(6, 4, true);
-  head.setUint32(16, 262144, true);
-  head.setUint32(20, 1, true);
-  parts.push(new Uint8Array(head.buffer));
+  const parts: Uint8Array[] = [encodePcapFileHeader(1)];
   for (const r of recs) {
-    const f = eth(r.ip);
-    const rec = new DataView(new ArrayBuffer(16));
-    rec.setUint32(0, Math.floor(r.ts), true);
-    rec.setUint32(4, Math.round((r.ts % 1) * 1e6), true);
-    rec.setUint32(8, f.length, true);
-    rec.setUint32(12, f.length, true);
-    parts.push(new Uint8Array(rec.buffer), f);
+    parts.push(encodePcapRecord(r.ts, eth(r.ip)));
   }
   await writeFile(file, Buffer.concat(parts));
   return file;
