@@ -430,8 +430,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    */
   let batchFirst = 0;
   let batchClocks = new Float64Array(0);
-  /** The capture clock after the last record read (its batch's last clock); NaN before any record. */
-  let recordsClock = Number.NaN;
+  /**
+   * The capture clock now: after the last record read (its batch's last clock), or as a live
+   * source's idle tick last moved it on; NaN before either.
+   */
+  let clockNow = Number.NaN;
   let localClocks = new Float64Array(local ? 1024 : 0);
   /** The capture clock at record `frame` of the current batch; `ts`, its own time, for a frame outside it. */
   const clockOf = (frame: number, ts: number): number => {
@@ -551,7 +554,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       batchFirst = batch.firstFrame;
       // a live service's clock as the batch's records came (CaptureClock.through)
       const clock = captureClock.through(batch.ts, n, opts.clock?.(), batchClocks);
-      if (n > 0) recordsClock = clock;
+      if (n > 0) clockNow = clock;
       if (local) local.core.beginBatch(batchClocks, batchFirst);
     },
     malformed(view) {
@@ -564,6 +567,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const clocks = batch.count > 0 ? batchClocks : EMPTY_CLOCKS;
       const firstFrame = batch.count > 0 ? batchFirst : lastFrame + 1;
       const lastTs = batch.count > 0 ? clocks[batch.count - 1]! : wall === undefined ? captureClock.set(feed.stats.lastTs) : captureClock.tick(wall);
+      if (wall !== undefined) clockNow = lastTs;
       // the batch's end as runMediaWork has it: the events left, then the windows due
       if (local) applyEventsThrough(local.core, Infinity);
       const events = pendingEvents;
@@ -588,8 +592,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const reloaded = take();
       if (reloaded) {
         // in force after the last packet read: before this batch's first; at the capture clock
-        // there (a lone record stamped hours ahead does not move it), its own time before any record
-        const at = Number.isNaN(recordsClock) ? feed.stats.lastTs : recordsClock;
+        // there (a lone record stamped hours ahead does not move it; idle ticks since moved it on),
+        // the last record's own time before any clock
+        const at = Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow;
         await front.updatePolicy(reloaded.policy, reloaded.windowSec, feed.stats.lastFrame, at);
         for (const ev of front.takeEvents()) pendingEvents.push(ev);
       }
