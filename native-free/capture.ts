@@ -103,6 +103,21 @@ export function captureName(path: string): string {
   return path === STDIN_CAPTURE ? 'stdin' : path;
 }
 
+/**
+ * One warning per link type the decoder does not read, for the end of a run: the capture was
+ * readable, but those records said nothing to the enforcer (counted with `other`, never judged);
+ * `unsupportedLinkTypes`: records by link type (PacketLayerStats.unsupportedLinkTypes).
+ */
+export function unsupportedLinkTypeWarnings(file: string, unsupportedLinkTypes: ReadonlyMap<number, number>): string[] {
+  // (standard input, `-`, named `stdin` as the reader's own errors name it)
+  const name = captureName(file);
+  return [...unsupportedLinkTypes].map(([linkType, n]) =>
+    n === 1
+      ? `${name}: 1 record of link type ${linkType} was not read (unsupported link type)`
+      : `${name}: ${n} records of link type ${linkType} were not read (unsupported link type)`,
+  );
+}
+
 /** Names the format from the first four bytes, or undefined when they are no capture's magic. */
 export function detectCaptureFormat(firstFour: Uint8Array): CaptureFormat | undefined {
   if (firstFour.length < 4) return undefined;

@@ -1,8 +1,8 @@
-import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture } from '../../native-free/capture.js';
+import { captureName, probeCaptureFormat, STDIN_CAPTURE, statCapture, unsupportedLinkTypeWarnings } from '../../native-free/capture.js';
 import type { CaptureWarning, PacketView } from '../../native-free/types.js';
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
-import { PacketFeed, type PacketProto, unsupportedLinkTypeWarnings } from '../pipeline/packet-feed.js';
+import { PacketFeed, type PacketProto } from '../pipeline/packet-feed.js';
 import { BpfFilterError, nativePcapBatches } from '../sources/native-pcap.js';
 import { endpointText } from '../sources/source-packet.js';
 import type { SipMessage } from '../signaling/sip-message.js';
@@ -137,7 +137,7 @@ export async function runInspect(args: string[]): Promise<number> {
     await out.flush();
     progress.done();
   }
-  warnings.push(...unsupportedLinkTypeWarnings(capture, feed.stats.layers));
+  warnings.push(...unsupportedLinkTypeWarnings(capture, feed.stats.layers.unsupportedLinkTypes));
   for (const w of warnings) sayLine('inspect', w);
   if (!json && !values.quiet) {
     process.stderr.write(`${feed.stats.packets} packets, ${malformed} malformed\n`);

@@ -1,4 +1,4 @@
-import { captureName, readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
+import { readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
 import { flowOfKey, reverseFlowKey, TcpBoundary, type TcpResumedRun } from '../../native-free/tcp-stream.js';
 import type { PacketKind, PacketLayerStats, PacketView, RecordBatch } from '../../native-free/types.js';
@@ -11,20 +11,6 @@ import { parseSipDatagram } from '../signaling/sip-message.js';
 import { SipFlowDemux, type SipFlowKind } from '../signaling/sip-flows.js';
 
 export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
-
-/**
- * One warning per link type the decoder does not read, for the end of a run: the capture was
- * readable, but those records said nothing to the enforcer (counted with `other`, never judged).
- */
-export function unsupportedLinkTypeWarnings(file: string, layers: PacketLayerStats): string[] {
-  // (standard input, `-`, named `stdin` as the reader's own errors name it)
-  const name = captureName(file);
-  return [...layers.unsupportedLinkTypes].map(([linkType, n]) =>
-    n === 1
-      ? `${name}: 1 record of link type ${linkType} was not read (unsupported link type)`
-      : `${name}: ${n} records of link type ${linkType} were not read (unsupported link type)`,
-  );
-}
 
 /**
  * What the feed hands on for every capture record, in capture order. `view` is reused for

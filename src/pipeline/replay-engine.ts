@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readUint32 } from '../../native-free/big-endian.js';
+import { unsupportedLinkTypeWarnings } from '../../native-free/capture.js';
 import { CaptureError, type PacketView, type RecordBatch } from '../../native-free/types.js';
 import { TransportMap, type TransportEntry } from '../binding/transport-map.js';
 import type { BindingRow, DialogScope } from '../binding/types.js';
@@ -22,7 +23,7 @@ import { rekeyedScope, unboundSessionKey, unroutedPairV4 } from './media-core.js
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
 import { createRtpHeaderView, decodeRtpHeader } from '../media/rtp.js';
 import { sharesMediaPort } from '../media/demux.js';
-import { PacketFeed, unsupportedLinkTypeWarnings } from './packet-feed.js';
+import { PacketFeed } from './packet-feed.js';
 import { Shard, type ShardFinal } from './shard-state.js';
 import type { MediaCounted, ShardTask, ThreadBatch, ThreadFinal } from './shard-worker.js';
 import { RtcpCopies } from './rtcp-copies.js';
@@ -658,7 +659,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   }
 
   // (after a read that ended: one that failed says only what stopped it)
-  for (const w of unsupportedLinkTypeWarnings(opts.capture, feed.stats.layers)) opts.onWarning?.(w);
+  for (const w of unsupportedLinkTypeWarnings(opts.capture, feed.stats.layers.unsupportedLinkTypes)) opts.onWarning?.(w);
   return resultOf(finals);
 
   /** The summary (SPEC §8) and binding table of what the shards finished with; called once. */

@@ -10,7 +10,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_TIMER_MS } from '../export/abortable.js';
-import { captureName, readCaptureBatches } from '../../native-free/capture.js';
+import { captureName, readCaptureBatches, unsupportedLinkTypeWarnings } from '../../native-free/capture.js';
 import { SNAPLEN_CUT } from '../../native-free/ipv4.js';
 import type { CaptureWarning, RecordBatch } from '../../native-free/types.js';
 import { createPacketView, PacketDecoder } from '../../native-free/packet-decoder.js';
@@ -89,10 +89,11 @@ export interface ReplayOptions {
    * media. `ip-packet`: each record's IP packet as one datagram, byte for byte as captured (the
    * form of `live --udp-mode ip-packet`) — UDP, TCP, IP fragments, tunnels, ICMP, malformed IP
    * alike — so the live side reads what the offline pipeline reads, a lost segment or a fragment
-   * set it drops included (a raw-IP record of no IP version too); not a record without an IP
-   * packet (ARP), nor one the snap length cut (its link header included), nor an IP packet of
-   * another version than its link layer says (an IPv6 packet in a frame typed IPv4: offline
-   * malformed, and a datagram cannot carry the link layer's word).
+   * set it drops included (a raw-IP record of no IP version, or an empty one, too); not a record
+   * without an IP packet (ARP), nor one whose link header is malformed, nor one the snap length
+   * cut (its link header included), nor an IP packet of another version than its link layer says
+   * (an IPv6 packet in a frame typed IPv4: offline malformed, and a datagram cannot carry the link
+   * layer's word).
    */
   udpMode?: 'payload' | 'ip-packet';
   /** HEP chunk 11 for a payload; default: SIP, RTCP or RTP by a look at the first bytes */
@@ -100,9 +101,13 @@ export interface ReplayOptions {
   signal?: AbortSignal;
   /**
    * told of a record the capture cut short at its end (`<file>: at byte <offset>: <what>`), and of
-   * the first datagram its snap length cut, its link header included (with their count at the end):
-   * each is counted as skipped; in ip-packet mode, of the first IP packet whose version disagrees
-   * with its link layer (with their count at the end);
+   * the first datagram its snap length cut, its link header (or a tunnel's) included (with their
+   * count at the end): each is counted as skipped; of the first record the offline replay reports
+   * malformed and that is not sent (in ip-packet mode, one whose link header is malformed), in the
+   * offline report's words (with their count at the end); in ip-packet mode, of the first IP
+   * packet whose version disagrees with its link layer, in the offline report's words (with their
+   * count at the end); at the end, of the records of a link type not read, as the offline replay
+   * says it;
    * over HEP, of the first SIP message over TCP a lost segment, a FIN or an RST cut, and of the
    * first stretch passed over after a lost segment (not sent: the offline replay's report of it, with
    * their count at the end); of the first datagram too big for one HEP frame or one datagram (in
@@ -114,7 +119,7 @@ export interface ReplayOptions {
 export interface ReplayResult {
   /** datagrams sent (over HEP, a long run of TCP stream bytes takes several) */
   sent: number;
-  /** records not sent: not UDP (for hep://, not UDP or TCP; in ip-packet mode, no IP packet), fragments held, malformed, cut by the snap length, too big to send (over HEP a TCP segment's bytes go with the message they complete, or not at all: in neither) */
+  /** records not sent: not UDP (for hep://, not UDP or TCP; in ip-packet mode, no IP packet), of a link type not read, fragments held, malformed, cut by the snap length, too big to send (over HEP a TCP segment's bytes go with the message they complete, or not at all: in neither) */
   skipped: number;
 }
 
@@ -159,24 +164,45 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
   let startWall = 0;
   /** the capture time the record being sent keeps (undefined: none, for the bytes sent at the end) */
   let paceTs: number | undefined;
-  /** datagrams the capture's snap length cut, not sent */
-  let snapCut = 0;
-  /** ip-packet mode: IP packets of another version than their link layer says, not sent */
-  let mislabelled = 0;
-  /** datagrams (ip-packet mode: IP packets) too big for one HEP frame or one datagram, not sent */
-  let tooBig = 0;
+  /**
+   * A kind of record not sent: each counted in skipped, the first said with its byte, frame and
+   * `words` (`… : not sent, nor any other <label>`), their count at the end when more than one
+   * (`<file>: <n> <countLine> were not sent (counted in skipped)`).
+   */
+  const skippedKind = (label: string, countLine: string): SkippedKind => {
+    let n = 0;
+    return {
+      note(frame, offset, words) {
+        result.skipped++;
+        if (n++ === 0) warn(`${file}: at byte ${offset}: frame ${frame}: ${words}: not sent, nor any other ${label}`);
+      },
+      end() {
+        if (n > 1) warn(`${file}: ${n} ${countLine} were not sent (counted in skipped)`);
+      },
+    };
+  };
+  const oneFrame = to.scheme === 'hep' ? 'one HEP frame' : 'one datagram';
+  /** datagrams (headers, a TCP segment, a tunnel's headers) the capture's snap length cut */
+  const snapCut = skippedKind("record the snap length cut (a datagram cannot say it was cut)", "records cut by the capture's snap length");
+  /** ip-packet mode: IP packets of another version than their link layer says (in the offline report's words) */
+  const mislabelled = skippedKind(
+    "IP packet of another version than its link layer says (a datagram cannot carry the link layer's word)",
+    'IP packets of another version than their link layer says',
+  );
+  /**
+   * Records the offline replay reports malformed and nothing of which is sent, in that report's
+   * words: in ip-packet mode, a malformed link header (no IP packet to send); otherwise any
+   * malformed record but a snap cut (no UDP payload, or TCP bytes, to send).
+   */
+  const malformed = ipPackets
+    ? skippedKind('record whose link header is malformed (no IP packet to send: the offline replay reports it, the live side cannot)', 'records whose link header is malformed')
+    : skippedKind('record the offline replay reports malformed (nothing in it to send: the live side cannot report it)', 'records the offline replay reports malformed');
+  /** datagrams (ip-packet mode: IP packets) too big for one HEP frame or one datagram */
+  const tooBig = skippedKind(`too big for ${oneFrame} (its bytes are lost to the live side)`, `${ipPackets ? 'IP packets' : 'UDP datagrams'} too big for ${oneFrame}`);
+  /** ip-packet mode: records of each link type not read (payload mode: the decoder's count) */
+  const unsupportedLinkTypes = new Map<number, number>();
   /** what one datagram (over HEP, one HEP frame) holds of a UDP payload */
   const maxUdpPayload = to.scheme === 'hep' ? MAX_HEP_PAYLOAD : isIPv6(to.host) ? MAX_UDP_PAYLOAD_6 : MAX_UDP_PAYLOAD_4;
-  /** What the capture cut short by its snap length and is not sent: the first said, the count at the end. */
-  const snapCutRecord = (frame: number, offset: number, what: string): void => {
-    result.skipped++;
-    if (snapCut++ === 0) warn(`${file}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other record the snap length cut (a datagram cannot say it was cut)`);
-  };
-  /** A datagram (ip-packet mode: an IP packet) the target cannot take whole, `what`, not sent: the first said, the count at the end. */
-  const tooBigRecord = (frame: number, offset: number, what: string): void => {
-    result.skipped++;
-    if (tooBig++ === 0) warn(`${file}: at byte ${offset}: frame ${frame}: ${what}: not sent, nor any other too big for ${to.scheme === 'hep' ? 'one HEP frame' : 'one datagram'} (its bytes are lost to the live side)`);
-  };
   /**
    * Milliseconds until a datagram about to be sent is due (its record's capture time `paceTs`,
    * at `speed`); ≤ 0: now. The first one sent goes at once and starts the clock.
@@ -249,23 +275,30 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
    * ip-packet mode: record `i`'s IP packet as it was captured, one datagram, at its capture time —
    * whatever it carries (UDP, TCP, an IP fragment, a tunnel, ICMP, a malformed header), so the
    * live side reads what the offline pipeline reads. Not sent: a record whose link layer carries
-   * no IP packet, one whose IP packet the snap length cut, one too big for one datagram.
+   * no IP packet (or is malformed), one whose IP packet the snap length cut, one too big for one
+   * datagram.
    */
   const sendIpPacket = async (batch: RecordBatch, i: number): Promise<void> => {
     const start = batch.dataOffset[i]!;
     const end = recordEnd(batch, i);
     const frame = batch.firstFrame + i;
+    const offset = batch.fileOffset[i]!;
     const missing = batch.origLen[i]! - batch.capLen[i]!;
     const found = linkOf(batch, i);
     let at = link.networkOffset;
     if (linkHeaderCut(batch, i, found)) {
-      snapCutRecord(frame, batch.fileOffset[i]!, `${linkError.error} (the capture's snap length)`);
+      snapCut.note(frame, offset, `${linkError.error} (the capture's snap length)`);
       return;
-    } else if (found === LinkResult.MALFORMED && isRawIp(batch.linkType[i]!) && end > start) {
-      // a raw-IP record of no IP version: the record is the packet, sent as captured (the live
-      // side reports it malformed, as the offline replay does)
+    } else if (found === LinkResult.MALFORMED && isRawIp(batch.linkType[i]!)) {
+      // a raw-IP record of no IP version, or an empty one: the record is the packet, sent as
+      // captured (the live side reports it malformed, as the offline replay does)
       at = start;
+    } else if (found === LinkResult.MALFORMED) {
+      // a link header genuinely short (a runt, a cut VLAN tag): no IP packet to send
+      malformed.note(frame, offset, linkError.error);
+      return;
     } else if (found !== LinkResult.NETWORK) {
+      if (found === LinkResult.UNSUPPORTED) countUnsupported(batch.linkType[i]!);
       result.skipped++;
       return;
     } else if (at < end) {
@@ -274,19 +307,19 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
       const version = batch.bytes[at]! >> 4;
       const says = link.etherType === ETHERTYPE_IPV4 ? 4 : link.etherType === ETHERTYPE_IPV6 ? 6 : version;
       if ((version === 4 || version === 6) && version !== says) {
-        result.skipped++;
-        if (mislabelled++ === 0) {
-          warn(`${file}: at byte ${batch.fileOffset[i]!}: frame ${frame}: IPv${says} header with version ${version}: not sent, nor any other IP packet of another version than its link layer says (a datagram cannot carry the link layer's word)`);
-        }
+        // said in the offline report's words (a runt may be cut short before its version is read)
+        const offline = decoder.decode(batch, i, view) === 'malformed' ? view.error : `IPv${says} header with version ${version}`;
+        if (offline.includes(SNAPLEN_CUT)) snapCut.note(frame, offset, offline);
+        else mislabelled.note(frame, offset, offline);
         return;
       }
     }
     if (missing > 0 && ipPacketCut(batch.bytes, at, end)) {
-      snapCutRecord(frame, batch.fileOffset[i]!, cutWords(batch, i, end - at, missing));
+      snapCut.note(frame, offset, cutWords(batch, i, end - at, missing));
       return;
     }
     if (end - at > MAX_IP_PACKET) {
-      tooBigRecord(frame, batch.fileOffset[i]!, `an IP packet of ${end - at} bytes (more than ${MAX_IP_PACKET})`);
+      tooBig.note(frame, offset, `an IP packet of ${end - at} bytes (more than ${MAX_IP_PACKET})`);
       return;
     }
     paceTs = batch.ts[i]!;
@@ -311,6 +344,8 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
    */
   const linkHeaderCut = (batch: RecordBatch, i: number, found: LinkResult): boolean =>
     batch.origLen[i]! > batch.capLen[i]! && found === LinkResult.MALFORMED && !(isRawIp(batch.linkType[i]!) && batch.capLen[i]! > 0);
+  /** ip-packet mode: one more record of a link type not read */
+  const countUnsupported = (linkType: number): void => void unsupportedLinkTypes.set(linkType, (unsupportedLinkTypes.get(linkType) ?? 0) + 1);
   let lastTs = 0;
   let lastFrame = 0;
   try {
@@ -340,14 +375,18 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           await framing.segment(decoder.takeResumedTcp(), view.flowKey, payload, view.ts, batch.firstFrame + i);
           continue;
         }
-        // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
-        if (kind === 'malformed' && view.error.includes(SNAPLEN_CUT)) {
-          snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, view.error);
-          continue;
-        }
-        // a link header the snap length cut (the link layer's words do not say it)
-        if (kind === 'malformed' && batch.origLen[i]! > batch.capLen[i]! && linkHeaderCut(batch, i, linkOf(batch, i))) {
-          snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, `${view.error} (the capture's snap length)`);
+        if (kind === 'malformed') {
+          const frame = batch.firstFrame + i;
+          const offset = batch.fileOffset[i]!;
+          // headers, or a TCP segment, the snap length cut: malformed to the decoder, but the capture's doing
+          if (view.error.includes(SNAPLEN_CUT)) snapCut.note(frame, offset, view.error);
+          // a header the snap length cut whose words do not say it: a link header (or a raw-IP
+          // record emptied), a tunnel's (GRE, its inner Ethernet, VLAN, …), cut short where the record was
+          else if (batch.origLen[i]! > batch.capLen[i]! && (cutShortAtEnd(view.error, view.errorOffset, batch.capLen[i]!) || linkHeaderCut(batch, i, linkOf(batch, i)))) {
+            snapCut.note(frame, offset, `${view.error} (the capture's snap length)`);
+          }
+          // the offline replay's malformed-input report, which the live side, sent nothing, cannot make
+          else malformed.note(frame, offset, view.error);
           continue;
         }
         if (kind !== 'udp') {
@@ -358,12 +397,12 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
           // A datagram the snap length cut: sent, its first bytes would arrive as a whole datagram
           // (a HEP frame cannot say it was cut either), a 1400-byte INVITE as a 54-byte message the
           // live side reports as broken SIP. Not sent.
-          snapCutRecord(batch.firstFrame + i, batch.fileOffset[i]!, `${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length)`);
+          snapCut.note(batch.firstFrame + i, batch.fileOffset[i]!, `${view.payloadLength} of its ${view.payloadLength + view.payloadCut} payload bytes captured (the capture's snap length)`);
           continue;
         }
         const payload = view.bytes.slice(view.payloadOffset, view.payloadOffset + view.payloadLength);
         if (!(await sendPayload('udp', view.ipVersion, view.src, view.dst, view.sport, view.dport, view.ts, payload))) {
-          tooBigRecord(batch.firstFrame + i, batch.fileOffset[i]!, `a UDP datagram of ${payload.length} payload bytes (more than ${maxUdpPayload})`);
+          tooBig.note(batch.firstFrame + i, batch.fileOffset[i]!, `a UDP datagram of ${payload.length} payload bytes (more than ${maxUdpPayload})`);
         }
       }
       if (batch.count > 0) lastFrame = batch.firstFrame + batch.count - 1;
@@ -373,13 +412,35 @@ export async function replayCapture(path: string, target: string | ReplayTarget,
     if (framing !== null) await framing.finish(decoder.drainHeldTcp(), lastTs, lastFrame);
     await Promise.all(inFlight);
     framing?.sayCounts();
-    if (tooBig > 1) warn(`${file}: ${tooBig} ${ipPackets ? 'IP packets' : 'UDP datagrams'} too big for ${to.scheme === 'hep' ? 'one HEP frame' : 'one datagram'} were not sent (counted in skipped)`);
-    if (mislabelled > 1) warn(`${file}: ${mislabelled} IP packets of another version than their link layer says were not sent (counted in skipped)`);
-    if (snapCut > 1) warn(`${file}: ${snapCut} records cut by the capture's snap length were not sent (counted in skipped)`);
+    tooBig.end();
+    mislabelled.end();
+    malformed.end();
+    snapCut.end();
+    // as the offline replay says them (packet-feed), at the end
+    for (const line of unsupportedLinkTypeWarnings(path, ipPackets ? unsupportedLinkTypes : decoder.stats.unsupportedLinkTypes)) warn(line);
   } finally {
     await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
   return result;
+}
+
+/** A kind of record not sent (replayCapture skippedKind): `note` one, `end` says their count. */
+interface SkippedKind {
+  /** one more record (`frame`, at byte `offset` of the file) not sent, `words` saying what it is: counted, the first said */
+  note(frame: number, offset: number, words: string): void;
+  /** at the end: their count, when more than the one said */
+  end(): void;
+}
+
+/**
+ * Whether a decoder's error is a header cut short by the end of the record's `capLen` captured
+ * bytes (`<header> cut short: <have> of <need> bytes` at record offset `errorOffset`, its `have`
+ * bytes running to that end) — in a record the snap length cut, the snap length's doing even
+ * where the header's decoder (a tunnel's, its inner link layer's) was not told of the cut.
+ */
+function cutShortAtEnd(error: string, errorOffset: number, capLen: number): boolean {
+  const m = / cut short: (\d+) of \d+ bytes$/.exec(error);
+  return m !== null && errorOffset + Number(m[1]) === capLen;
 }
 
 /**
