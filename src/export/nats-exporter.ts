@@ -10,16 +10,18 @@
  * when close's grace runs out is given up, and counted (`stats.givenUp`); while the server is
  * away, at most `maxInFlight` lines wait in memory, the oldest given up first (`stats.overflowed`).
  * A line whose PubAck was lost may be stored all the same: when it expires (or is given up for
- * room) undelivered, its stored copy is looked for by its message id and deleted at expiresAt.
+ * room) undelivered, its stored copy is looked for by its message id, reading the stream (nothing
+ * is published for it: nats-lookup.ts), and deleted at expiresAt.
  * A server back without the stream (an empty store, the stream deleted) gets it made again.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
-import { connect, Empty, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
+import { connect, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, type JetStreamClient, type JetStreamManager, type NatsConnection, type StreamConfig, type StreamInfo } from 'nats';
 import { abortableDelay, unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { StreamExpiry } from './nats-expiry.js';
+import { scanStoredCopies } from './nats-lookup.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 import { urlForDisplay } from '../sources/url-for-display.js';
 
@@ -74,19 +76,18 @@ export interface NatsExporterStats {
 /** How long close waits for the connection to drain before it closes it (the server may be away). */
 const DRAIN_MS = 2000;
 
-/** An expected last sequence no stream reaches: a publish with it is refused unless it is a duplicate. */
-const NO_STREAM_REACHES = Number.MAX_SAFE_INTEGER;
-
 /** A line that left undelivered after an attempt whose outcome is unknown (a PubAck lost): the stream may hold it. */
 interface MaybeStored {
   subject: string;
   id: string;
   expiresAt: number;
   /**
-   * the first attempt left unanswered, seconds since the epoch: a copy stored by it or a later one
-   * is found by its id until the duplicate window counted from here is over (a duplicate does not renew it)
+   * the highest stream sequence a PubAck had shown when its first attempt left unanswered was sent:
+   * a copy stored by that attempt or a later one has a larger sequence (the stream stores in order)
    */
-  firstUnsureAt: number;
+  floor: number;
+  /** `seqEpoch` then: a floor of another epoch (the stream made again since) is no floor */
+  epoch: number;
 }
 
 const encoder = new TextEncoder();
@@ -97,7 +98,7 @@ export class NatsJetStreamExporter implements Exporter {
   private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
   private closeDone: Promise<void> | undefined;
-  /** oldest first, looked for one at a time by `findStored` */
+  /** oldest first, looked for by `findEachStored`, the lines of one subject at a time */
   private readonly maybeStored: MaybeStored[] = [];
   private finding: Promise<void> | undefined;
   /** stops `findStored` at close */
@@ -105,6 +106,12 @@ export class NatsJetStreamExporter implements Exporter {
   /** the stream was made again since the last PubAck: not again until a line is acknowledged (once per outage) */
   private streamRemade = false;
   private remaking: Promise<boolean> | undefined;
+  /** the highest stream sequence a PubAck has shown, in this epoch: the floor of a line's lookup */
+  private seqSeen = 0;
+  /** counts the times the stream's sequences may have started again (the stream made again): floors of an earlier epoch are 0 */
+  private seqEpoch = 0;
+  /** when the stream this exporter knows was made (ms since the epoch, from the server): another one is a stream made again */
+  private streamCreatedMs: number;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -114,7 +121,10 @@ export class NatsJetStreamExporter implements Exporter {
     readonly streamName: string,
     private readonly expiry: StreamExpiry,
     private readonly dials: DialWatch,
-  ) {}
+    streamCreated: string,
+  ) {
+    this.streamCreatedMs = Date.parse(streamCreated);
+  }
 
   get stats(): Readonly<NatsExporterStats> {
     return { ...this.statsNow, deletedExpired: this.expiry.stats.deleted };
@@ -154,10 +164,10 @@ export class NatsJetStreamExporter implements Exporter {
     try {
       const streamName = opts.stream ?? 'AIPREF';
       const jsm = await nc.jetstreamManager({ timeout: opts.timeoutMs ?? 5000 });
-      await ensureStream(jsm, streamName, opts);
+      const info = await ensureStream(jsm, streamName, opts);
       const clock = opts.clock ?? wallClock;
       const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'));
-      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials);
+      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials, info.created);
     } catch (err) {
       await nc.close();
       endPendingDial(nc, dials);
@@ -206,10 +216,11 @@ export class NatsJetStreamExporter implements Exporter {
     if (expiresAt !== null) h.set('Aipref-Expires-At', String(expiresAt));
     const data = encoder.encode(JSON.stringify(line));
     const subject = this.subjectOf(exportLineKind(line));
-    // set once an attempt may have stored the line without its PubAck coming back
-    let firstUnsureAt: number | undefined;
+    // set once an attempt may have stored the line without its PubAck coming back: that attempt's floor
+    let floor = -1;
+    let epoch = 0;
     const leaveUndelivered = (): void => {
-      if (firstUnsureAt !== undefined && expiresAt !== null) this.findStored({ subject, id, expiresAt, firstUnsureAt });
+      if (floor >= 0 && expiresAt !== null) this.findStored({ subject, id, expiresAt, floor, epoch });
     };
     for (let attempt = 1; ; attempt++) {
       if (expiresAt !== null && expiresAt <= clock()) {
@@ -219,22 +230,33 @@ export class NatsJetStreamExporter implements Exporter {
         return;
       }
       if (stop.aborted) break;
-      const sentAt = clock();
+      // (read before the send: a PubAck answered meanwhile may be of a message stored after it)
+      const floorAtSend = this.seqSeen;
+      const epochAtSend = this.seqEpoch;
       try {
         // not waited for past close's grace, nor once given up: a PubAck wait with the server away takes the whole timeout
         const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), stop);
         if (ack === undefined) {
-          firstUnsureAt ??= sentAt;
+          if (floor < 0) {
+            floor = floorAtSend;
+            epoch = epochAtSend;
+          }
           break;
         }
         this.streamRemade = false;
+        // a fresh message below one acknowledged before: the stream started its sequences again
+        if (!ack.duplicate && ack.seq < this.seqSeen) this.newSeqEpoch();
+        if (ack.seq > this.seqSeen) this.seqSeen = ack.seq;
         if (ack.duplicate) this.statsNow.duplicates++;
         else this.statsNow.published++;
         // a duplicate's sequence is the stored copy's: its line is the same, so is its expiresAt
         if (expiresAt !== null) this.expiry.note(ack.seq, expiresAt);
         return;
       } catch (err) {
-        if (!refusedUnstored(err)) firstUnsureAt ??= sentAt;
+        if (!refusedUnstored(err) && floor < 0) {
+          floor = floorAtSend;
+          epoch = epochAtSend;
+        }
         if (stop.aborted) break;
         this.statsNow.retries++;
         this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
@@ -268,7 +290,12 @@ export class NatsJetStreamExporter implements Exporter {
     if (this.streamRemade) return Promise.resolve(false);
     this.remaking ??= ensureStream(this.jsm, this.streamName, this.opts)
       .then(
-        () => (this.streamRemade = true),
+        (info) => {
+          // (its sequences start again: what a PubAck showed before is no floor)
+          this.streamCreatedMs = Date.parse(info.created);
+          this.newSeqEpoch();
+          return (this.streamRemade = true);
+        },
         (err: unknown) => {
           this.opts.onFailure?.(`making stream ${this.streamName} again: ${err instanceof Error ? err.message : String(err)}`, '', 'retry');
           return false;
@@ -280,9 +307,15 @@ export class NatsJetStreamExporter implements Exporter {
     return this.remaking;
   }
 
+  /** The stream's sequences may have started again: floors noted so far are of no use (0 instead). */
+  private newSeqEpoch(): void {
+    this.seqEpoch++;
+    this.seqSeen = 0;
+  }
+
   /**
    * Queues a line that may be stored though its PubAck was lost, to learn its sequence: at most
-   * maxInFlight wait (the oldest dropped), one looked for at a time.
+   * maxInFlight wait (the oldest dropped).
    */
   private findStored(line: MaybeStored): void {
     if (this.closed) return;
@@ -293,40 +326,89 @@ export class NatsJetStreamExporter implements Exporter {
     });
   }
 
+  /**
+   * Looks for the queued lines, one subject at a time: a scan of the stream from the lowest floor
+   * among the lines of the oldest one's subject (every line of it waiting then) answers for each of
+   * them — its copy found is deleted now if expired, else noted for its expiresAt; a line not found
+   * was never stored, and is dropped. A scan that fails (the server away) is tried again with backoff,
+   * until close. No give-up past that: the duplicate window no longer bounds the lookup (nothing is
+   * published, a copy is found as long as the stream holds it), and one scan reads at most the messages
+   * the stream holds on the subject past the floor (one request each; max_age bounds them), for every
+   * line waiting on that subject at once; the queue holds maxInFlight lines at most.
+   */
   private async findEachStored(): Promise<void> {
     const clock = this.opts.clock ?? wallClock;
-    const duplicateWindowSec = duplicateWindowMsOf(this.opts) / 1000;
     for (let attempt = 1; this.maybeStored.length > 0 && !this.closing.signal.aborted; ) {
-      const line = this.maybeStored[0]!;
-      if (clock() > line.firstUnsureAt + duplicateWindowSec) {
-        this.maybeStored.shift();
-        this.leftToMaxAge(line, 'the duplicate window that would find it is over');
-        continue;
-      }
+      const subject = this.maybeStored[0]!.subject;
+      const lines = this.maybeStored.filter((l) => l.subject === subject);
+      let found: Map<string, number> | undefined;
       try {
-        // the same message id, a last sequence no stream reaches: the server checks duplicates first, so
-        // a stored copy answers with its sequence, and what was never stored is refused (not stored now)
-        // (an empty body, never the line, which may have expired: a core NATS subscriber sees it, marked)
-        const ack = await unlessAborted(this.js.publish(line.subject, Empty, { msgID: line.id, headers: lookupHeaders(), expect: { lastSequence: NO_STREAM_REACHES }, timeout: this.opts.timeoutMs ?? 5000 }), this.closing.signal);
-        if (ack === undefined) return;
-        // (the queue may have dropped its oldest meanwhile: never another line in its place)
-        this.dropLookedFor(line);
-        attempt = 1;
-        if (line.expiresAt <= clock()) await this.expiry.remove(ack.seq);
-        else this.expiry.note(ack.seq, line.expiresAt);
+        found = await this.scanFor(subject, lines);
       } catch (err) {
-        if (refusedUnstored(err) && !streamMissing(err)) {
-          this.dropLookedFor(line);
-          attempt = 1;
+        // the stream deleted: every copy it held went with it
+        if (err instanceof Error && /stream not found/i.test(err.message)) found = new Map();
+        else {
+          await abortableDelay(backoffDelayMs(attempt++, this.backoffOptions()), this.closing.signal);
           continue;
         }
-        await abortableDelay(backoffDelayMs(attempt++, this.backoffOptions()), this.closing.signal);
+      }
+      if (found === undefined) return;
+      attempt = 1;
+      // (the queue may have dropped some of them meanwhile, for room, and said so: a copy found is deleted all the same)
+      this.dropLookedFor(lines);
+      for (const line of lines) {
+        const seq = found.get(line.id);
+        if (seq === undefined) continue;
+        if (line.expiresAt <= clock()) await this.expiry.remove(seq);
+        else this.expiry.note(seq, line.expiresAt);
       }
     }
   }
 
-  private dropLookedFor(line: MaybeStored): void {
-    if (this.maybeStored[0] === line) this.maybeStored.shift();
+  /**
+   * The sequence of each of `lines`' stored copies found in the stream (all on `subject`); undefined
+   * at close. It publishes nothing: it reads from the lowest floor on, to what the stream held when
+   * it began (its last sequence, asked first).
+   *
+   * What it relies on: a line is queued once its attempts are over, each of its publishes written to
+   * the connection before; the lookup's requests follow on the same connection, and nats.js sends in
+   * order — what it buffered while the server was away goes first once connected again, or is thrown
+   * away at the new dial and never reaches the server. The server reads a connection in order and has
+   * stored a publish (within microseconds, by the stream's own routine) by the time it answers a later
+   * request of the same connection: a copy is in the stream before the lookup asks for its end. Not
+   * covered (as with the duplicate-publish lookup before): bytes of a connection given up that reach
+   * the server only after the lookup (a partition healing late), stored past what the lookup read.
+   */
+  private async scanFor(subject: string, lines: readonly MaybeStored[]): Promise<Map<string, number> | undefined> {
+    const info = await unlessAborted(this.jsm.streams.info(this.streamName), this.closing.signal);
+    if (info === undefined) return undefined;
+    // another stream of the name (deleted and made again), or one behind what a PubAck showed: sequences started again
+    if (Date.parse(info.created) !== this.streamCreatedMs || info.state.last_seq < this.seqSeen) {
+      this.streamCreatedMs = Date.parse(info.created);
+      this.newSeqEpoch();
+    }
+    let floor = Number.MAX_SAFE_INTEGER;
+    const ids = new Set<string>();
+    for (const line of lines) {
+      floor = Math.min(floor, line.epoch === this.seqEpoch ? line.floor : 0);
+      ids.add(line.id);
+    }
+    return scanStoredCopies(this.jsm, {
+      stream: this.streamName,
+      subject,
+      fromSeq: Math.max(floor + 1, info.state.first_seq, 1),
+      toSeq: info.state.last_seq,
+      ids,
+      signal: this.closing.signal,
+    });
+  }
+
+  /** Takes `lines` (looked for) out of the queue, wherever they are: never another line in their place. */
+  private dropLookedFor(lines: readonly MaybeStored[]): void {
+    const done = new Set(lines);
+    let kept = 0;
+    for (const line of this.maybeStored) if (!done.has(line)) this.maybeStored[kept++] = line;
+    this.maybeStored.length = kept;
   }
 
   private leftToMaxAge(line: MaybeStored, why: string): void {
@@ -454,8 +536,8 @@ function watchDials(nc: NatsConnection): DialWatch {
 
 const wallClock = (): number => Date.now() / 1000;
 
-/** Creates the stream, or brings an existing one's subjects and max_age in line with the options. */
-async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExporterOptions): Promise<void> {
+/** Creates the stream, or brings an existing one's subjects and max_age in line with the options; its info after. */
+async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExporterOptions): Promise<StreamInfo> {
   const prefix = opts.subjectPrefix ?? 'aipref';
   const maxAgeMs = Math.max(1, opts.maxRetentionSec) * 1000;
   const duplicateWindowMs = duplicateWindowMsOf(opts);
@@ -469,15 +551,8 @@ async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExpor
     if (err instanceof Error && /stream not found/i.test(err.message)) return undefined;
     throw err;
   });
-  if (existing === undefined) await jsm.streams.add(config);
-  else await jsm.streams.update(name, { ...existing.config, ...config });
-}
-
-/** The headers of a lookup for a stored copy (findEachStored): what a core NATS subscriber of the subjects may skip it by. */
-function lookupHeaders(): ReturnType<typeof headers> {
-  const h = headers();
-  h.set('Aipref-Lookup', 'stored-copy');
-  return h;
+  if (existing === undefined) return jsm.streams.add(config);
+  return jsm.streams.update(name, { ...existing.config, ...config });
 }
 
 function duplicateWindowMsOf(opts: NatsExporterOptions): number {

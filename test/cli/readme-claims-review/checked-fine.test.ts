@@ -60,8 +60,9 @@
  *  - `--config` a YAML file whose keys are the flags' names; a flag wins over the file's key.
  *  - `replay --to` prints `{sent, skipped}`; `--stats-every` defaults to 60 s; `--quiet` leaves
  *    out `counters`; idle tick 100 ms; NATS subjects aipref.telemetry/aggregate/report, stop
- *    grace 5 s + 2 s drain, duplicate window 10 min or `--nats-max-age`, header
- *    `Aipref-Lookup: stored-copy`, `--nats-max-age` 7 d and `--nats-max-pending` 100 000
+ *    grace 5 s + 2 s drain, duplicate window 10 min or `--nats-max-age` (the lost-PubAck lookup's
+ *    `Aipref-Lookup: stored-copy` publish has since given way to a read of the stream),
+ *    `--nats-max-age` 7 d and `--nats-max-pending` 100 000
  *    defaults; spool 100 000 items; `--rotate-bytes` 64 MiB and files `exports.NNNNNN.ndjson`;
  *    HEP frames whose seconds are 0, microseconds past 999999, time > 24 h ahead, or inflated
  *    chunk-16 payload past 65475 bytes are malformed; uri= fetch failures not retried for 30 s.

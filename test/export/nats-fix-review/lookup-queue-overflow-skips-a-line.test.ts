@@ -12,7 +12,9 @@
 //   left to max_age is said through onFailure). Each queued line is either looked up or told.
 // Fix: src/export/nats-exporter.ts findEachStored(): remove the entry it looked for by identity
 //   (`if (this.maybeStored[0] === line) this.maybeStored.shift()`), not blindly the head; same in the
-//   refused branch.
+//   refused branch. (Since the lookup reads the stream instead of publishing — test/export/nats-lookup —
+//   the lookup stubbed here is the private scanFor, not js.publish; dropLookedFor takes the lines a scan
+//   answered for out of the queue by identity.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { NatsJetStreamExporter } from '../../../src/export/nats-exporter.js';
 import { NATS_SERVER, natsServerEachTest, quickNatsOptions } from '../nats-server-process.js';
@@ -30,20 +32,18 @@ describe.skipIf(!NATS_SERVER)('NATS: the lost-PubAck lookup queue, full', () => 
     const exporter = await NatsJetStreamExporter.open(quickNatsOptions(nats.server, { maxInFlight: 1, onFailure: (r) => reasons.push(r) }));
     cleanups.push(() => exporter.close(200));
     const looked: string[] = [];
-    let answerA!: (ack: unknown) => void;
-    const internals = exporter as unknown as { js: { publish: (s: string, d: Uint8Array, o: { msgID: string }) => Promise<unknown> }; findStored(l: unknown): void };
-    internals.js = {
-      publish: (_s, _d, o) => {
-        looked.push(o.msgID);
-        if (o.msgID === 'line-A') return new Promise((r) => (answerA = r));
-        return Promise.resolve({ stream: 'AIPREF', seq: 8, duplicate: true });
-      },
+    let answerA!: (found: Map<string, number>) => void;
+    const internals = exporter as unknown as { scanFor: (subject: string, lines: { id: string }[]) => Promise<Map<string, number>>; findStored(l: unknown): void };
+    internals.scanFor = (_s, lines) => {
+      looked.push(...lines.map((l) => l.id));
+      if (lines.some((l) => l.id === 'line-A')) return new Promise((r) => (answerA = r));
+      return Promise.resolve(new Map(lines.map((l) => [l.id, 8])));
     };
     const now = Date.now() / 1000;
-    internals.findStored({ subject: 'aipref.telemetry', id: 'line-A', expiresAt: now + 3600, firstUnsureAt: now });
+    internals.findStored({ subject: 'aipref.telemetry', id: 'line-A', expiresAt: now + 3600, floor: 0, epoch: 0 });
     await wait(20);
-    internals.findStored({ subject: 'aipref.telemetry', id: 'line-B', expiresAt: now + 3600, firstUnsureAt: now });
-    answerA({ stream: 'AIPREF', seq: 7, duplicate: true });
+    internals.findStored({ subject: 'aipref.telemetry', id: 'line-B', expiresAt: now + 3600, floor: 0, epoch: 0 });
+    answerA(new Map([['line-A', 7]]));
     await wait(100);
     const toldB = reasons.some((r) => r.includes('line-B'));
     expect({ lookedForB: looked.includes('line-B'), toldB }, 'B neither looked for nor told').not.toEqual({ lookedForB: false, toldB: false });

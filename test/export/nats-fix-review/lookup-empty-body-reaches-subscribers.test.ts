@@ -1,10 +1,9 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of today's NATS
- * changes and left — it fails today. The lookup for a copy stored though its PubAck was lost runs
- * once the line expired undelivered: re-publishing the line would send content past its
- * expiresAt to core NATS subscribers, so an empty body goes, marked `Aipref-Lookup: stored-copy`.
- * JetStream consumers never see it. Rename it to .test.ts once a lookup that reaches no
- * subscriber exists. (README, NATS.)
+ * Found by a review of today's NATS changes as a known limit, fixed since: the lost-PubAck lookup reads the stream (an ephemeral headers-only consumer from the line's sequence floor on its subject) instead of publishing an empty body with the line's Nats-Msg-Id, so nothing reaches a subscriber of the subjects (src/export/nats-exporter.ts findEachStored, scanFor; src/export/nats-lookup.ts scanStoredCopies).
+ * Input: a PubAck lost, the line expired undelivered, a core NATS subscriber on `aipref.>`. Was: it got a zero-byte, non-JSON "telemetry" message (`Aipref-Lookup: stored-copy`). Correct: only export lines on the export subjects; the stored copy still found and deleted.
+ * (Was a KNOWN LIMIT, named .limit.ts so vitest left it out: the lookup for a copy stored though its PubAck was lost runs
+ * once the line expired undelivered; re-publishing the line would send content past its expiresAt to core NATS
+ * subscribers, so an empty body went, marked `Aipref-Lookup: stored-copy`. JetStream consumers never saw it.)
  */
 // Input: NatsJetStreamExporter on a real nats-server behind a TCP proxy that loses the server's answers
 //   (a PubAck lost); one telemetry line, retention 1 s, expires undelivered; the link comes back. A plain
@@ -15,8 +14,9 @@
 // Correct: SPEC §7 (NATS subjects "when several enforcers feed shared consumers"), §8 (each line is a
 //   JSON record): nothing but export lines goes on the export subjects; a redelivery of the same line
 //   (same requestId) is what consumers already handle from retries.
-// Fix: src/export/nats-exporter.ts findStored/findEachStored: keep the line's bytes and headers in
-//   MaybeStored and re-publish them (not `Empty`) with the same msgID and expect.lastSequence.
+// Fix: src/export/nats-exporter.ts findEachStored/scanFor, src/export/nats-lookup.ts: the lookup publishes
+//   nothing; it reads the stream's messages past the line's floor (the highest sequence a PubAck had shown
+//   when its first unsure attempt went), headers only, for its Nats-Msg-Id.
 import { connect } from 'nats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NatsJetStreamExporter } from '../../../src/export/nats-exporter.js';
