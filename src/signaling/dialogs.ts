@@ -72,6 +72,8 @@ interface DialogState {
   /** made from a mid-call request (the capture began after the call was set up): no set-up of its own is seen */
   adopted: boolean;
   lastSeen: number;
+  /** a live service's time when its last SIP message came (serviceNow then); NaN offline */
+  lastMessageAt: number;
 }
 
 /** What one message says, parsed once. */
@@ -152,6 +154,14 @@ export class DialogTracker {
    * replay engine); null: dialogs idle out by SIP alone.
    */
   mediaActivity: ((dialogKey: string) => number) | null = null;
+  /**
+   * A live service's own time as the message being handled came (its batch's); null offline. Live,
+   * records come as they happen, from agents whose clocks may disagree by hours (a wrong time
+   * zone): a dialog is idle only when it is by the capture clock and by the service's time since
+   * its last message too, so one agent's clock hours ahead, confirmed by its second record, does
+   * not end the calls another agent carries.
+   */
+  serviceNow: number | null = null;
 
   constructor(limits: Partial<DialogTrackerLimits> = {}) {
     this.limits = { ...DEFAULT_DIALOG_LIMITS, ...limits };
@@ -634,14 +644,17 @@ export class DialogTracker {
     this.refresh(d, ctx);
   }
 
-  private refresh(d: DialogState, ctx: SipContext): void {
+  /** `byMessage` false: refreshed for media seen, or a message the service had lately (expireIdle), not by this one */
+  private refresh(d: DialogState, ctx: SipContext, byMessage = true): void {
     d.lastSeen = ctx.ts;
+    if (byMessage) d.lastMessageAt = this.serviceNow ?? Number.NaN;
     this.dialogs.delete(d.key);
     this.dialogs.set(d.key, d);
   }
 
   private insert(d: DialogState, ctx: SipContext, events: SignalingEvent[]): void {
     d.lastSeen = ctx.ts;
+    d.lastMessageAt = this.serviceNow ?? Number.NaN;
     this.dialogs.set(d.key, d);
     while (this.dialogs.size > this.limits.maxDialogs) {
       const oldest = this.dialogs.values().next().value!;
@@ -680,7 +693,14 @@ export class DialogTracker {
       // lastSeen), its media looked at again when it is found idle again — so a call idles
       // out between one and two idle bounds after its last packet
       if (now - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
-        this.refresh(d, ctx);
+        this.refresh(d, ctx, false);
+        continue;
+      }
+      // live: a message the service had within the bound (its agent's clock hours behind the one
+      // that moved the capture clock) keeps it, as media does — until that long after its last message
+      const service = this.serviceNow;
+      if (service !== null && service - d.lastMessageAt <= this.limits.idleTimeoutSec) {
+        this.refresh(d, ctx, false);
         continue;
       }
       this.evict(d, 'idle-timeout', ctx, events);
@@ -760,7 +780,7 @@ function newState(
   fromInvite: string | null,
   negotiation: OfferAnswerState,
 ): DialogState {
-  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0 };
+  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0, lastMessageAt: Number.NaN };
 }
 
 /** A message's SIP parse errors as events, under the dialog (`key`, `dialog`) they are reported in. */

@@ -1,11 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of live
- * time sources and left — it fails today. Dialogs idle out by capture time, and with two HEP
- * agents whose clocks are more than the 4 h idle bound apart, the one ahead moves every other
- * agent's calls out. Telling the agents' clocks apart (per-source clocks, or idleness by the
- * service's own clock in live) touches every rule dated by capture time. Only a misconfigured
- * agent does this; what follows is dropped (no-preference), nothing exported wrongly. Rename it
- * to .test.ts once fixed. (README.)
+ * Found by a review of live time sources as a known limit, fixed since: live, a dialog idles out
+ * only when the service's own time since its last SIP message is past the 4 h bound too, not for
+ * the capture clock alone, which an agent hours ahead moves (src/signaling/dialogs.ts expireIdle,
+ * DialogTracker.serviceNow, set per batch by the replay engine; offline unchanged).
  */
 /**
  * Input: `live --hep` (workers 0 and 2), policy `{apts: {u: {type: user, export: raw, retention:
