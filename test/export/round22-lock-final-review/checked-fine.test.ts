@@ -72,13 +72,31 @@ afterEach(async () => {
   await rm(other, { recursive: true, force: true });
 });
 
-const run = (args: string[]): Promise<string> =>
-  new Promise((resolve) => {
-    const c = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('close', () => resolve(out.trim()));
+/**
+ * Takers started together (`argsOf(i)`, holding "stdin"): each one's line once all have tried —
+ * the winner holds the lock until then, so a taker a loaded machine starts late still races it
+ * (with a fixed hold, one started after the winner's release took the lock too: "ok | ok").
+ */
+const race = (n: number, argsOf: (i: number) => string[]): Promise<string[]> => {
+  const children = Array.from({ length: n }, (_, i) => spawn(process.execPath, argsOf(i), { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const lines = children.map(
+    (c) =>
+      new Promise<string>((resolve) => {
+        let out = '';
+        c.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        c.on('close', () => resolve(out.trim()));
+      }),
+  );
+  const closed = children.map((c) => new Promise((r) => c.on('close', r)));
+  return Promise.all(lines).then(async (outs) => {
+    for (const c of children) c.stdin.end();
+    await Promise.all(closed);
+    return outs;
   });
+};
 
 const deadPid = (): number => Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
 
@@ -88,7 +106,7 @@ describe.skipIf(!linux)('races between processes: exactly one taker wins', () =>
       const d = await mkdtemp(join(tmpdir(), 'r22-final-race-'));
       try {
         const at = String(Date.now() + 400);
-        const outs = await Promise.all([0, 1].map(() => run([LOCK_CHILD, d, '300', at])));
+        const outs = await race(2, () => [LOCK_CHILD, d, 'stdin', at]);
         expect(outs.filter((o) => o === 'ok').length, outs.join(' | ')).toBe(1);
         expect(outs.find((o) => o !== 'ok')).toMatch(/^refused .*another exporter \(pid \d+, /);
       } finally {
@@ -103,7 +121,7 @@ describe.skipIf(!linux)('races between processes: exactly one taker wins', () =>
       try {
         await realWriteFile(join(d, 'exports.lock'), `${deadPid()} ${hostname()} 11111111-dead-4000-8000-00000000000${i % 10} ${bootId()}/1\n`);
         const at = String(Date.now() + 400);
-        const outs = await Promise.all([0, 1, 2].map(() => run([LOCK_CHILD, d, '300', at])));
+        const outs = await race(3, () => [LOCK_CHILD, d, 'stdin', at]);
         expect(outs.filter((o) => o === 'ok').length, outs.join(' | ')).toBe(1);
         expect(existsSync(join(d, 'exports.lock.break'))).toBe(false);
       } finally {
@@ -116,7 +134,7 @@ describe.skipIf(!linux)('races between processes: exactly one taker wins', () =>
     for (let i = 0; i < 15; i++) {
       const d = await mkdtemp(join(tmpdir(), 'r22-final-race-spool-'));
       try {
-        const outs = await Promise.all([0, 1].map(() => run([TITLED_CHILD, '-', d, '300', 'spool'])));
+        const outs = await race(2, () => [TITLED_CHILD, '-', d, 'stdin', 'spool']);
         expect(outs.filter((o) => o === 'ok').length, outs.join(' | ')).toBe(1);
         expect(outs.find((o) => o !== 'ok')).toMatch(/^refused .*the spool is being used by another exporter \(pid \d+, /);
       } finally {
