@@ -20,10 +20,8 @@
  *   record read (the CaptureClock's value / the last batch's last clock) instead of
  *   feed.stats.lastTs to front.updatePolicy.
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, ensureBuilt, hepFrame, kill, metric, scrape, sendDatagrams, sleep, sr, startLive, stopAndRead, tempDir, untilReceived, writeJson, type LiveChild, type TimedPkt } from '../../live/reload-review/rr-helpers.js';
+import { call, ensureBuilt, reloadMidFeed, sr, tempDir, type TimedPkt } from '../../live/reload-review/rr-helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -37,36 +35,18 @@ it('the reload report carries the capture clock, not a lone outlier record\'s st
   const T = Math.floor(Date.now() / 1000) + 0.25;
   const c = call('call-r24', T, { sdpExtra: ['a=aipref:session apt-x export=raw retention=7d'], n: 3 });
   const outlier: TimedPkt = { ts: T + 3 * 3600, src: '10.9.9.9', dst: '10.9.9.8', sport: 7001, dport: 7002, payload: sr(0x9999, 1) };
-  const first = [...c.sip, ...c.media.slice(0, 4), outlier];
-  const last = c.media[4]!;
-  const policy = await writeJson(path.join(dir, 'policy.json'), { apts: {} });
-  let live: LiveChild | undefined;
-  try {
-    const out = path.join(dir, 'live');
-    const s = await startLive(out, ['--hep', '127.0.0.1:0', '--policy', policy, '--explain']);
-    live = s.live;
-    const port = s.addresses.metrics!.port;
-    await sendDatagrams(s.addresses.hep!.udp.port, first.map(hepFrame));
-    await untilReceived(port, 'hep', first.length);
-    for (let i = 0; i < 100; i++) {
-      const t = await scrape(port);
-      if (['export', 'aggregate', 'drop'].reduce((n, o) => n + metric(t, `aipref_decisions_total{outcome="${o}"}`), 0) >= 5) break;
-      await sleep(50);
-    }
-    await writeFile(policy, JSON.stringify({ apts: { 'apt-x': { type: 'domain', export: 'none' } } }));
-    live.child.kill('SIGHUP');
-    await live.waitFor((l) => l.event === 'reload');
-    await sendDatagrams(s.addresses.hep!.udp.port, [hepFrame(last)]);
-    await untilReceived(port, 'hep', first.length + 1);
-    const got = await stopAndRead(live, out, true);
-    const told = got.reports.filter((r) => r.type === 'inconsistent-signaling' && (r.dialog as { callId: string }).callId === 'call-r24');
-    expect(told).toHaveLength(1);
-    // the capture clock at the reload: the call's last SR before it (T+2.5; idle ticks may have
-    // moved it on by the few seconds the test takes), far from the outlier's T+3 h
-    const at = (told[0]!.ts as number) - T;
-    expect(at).toBeGreaterThanOrEqual(2.5);
-    expect(at).toBeLessThan(60);
-  } finally {
-    kill(live);
-  }
+  const got = await reloadMidFeed(dir, {
+    first: [...c.sip, ...c.media.slice(0, 4), outlier],
+    last: [c.media[4]!],
+    before: { apts: {} },
+    after: { apts: { 'apt-x': { type: 'domain', export: 'none' } } },
+    decided: 5,
+  });
+  const told = got.reports.filter((r) => r.type === 'inconsistent-signaling' && (r.dialog as { callId: string }).callId === 'call-r24');
+  expect(told).toHaveLength(1);
+  // the capture clock at the reload: the call's last SR before it (T+2.5; idle ticks may have
+  // moved it on by the few seconds the test takes), far from the outlier's T+3 h
+  const at = (told[0]!.ts as number) - T;
+  expect(at).toBeGreaterThanOrEqual(2.5);
+  expect(at).toBeLessThan(60);
 }, 40_000);

@@ -12,10 +12,8 @@
  *   by the service's time elapsed since they came (README, capture time): the reload happens at
  *   T+2.5+6 s or later of that clock, and its report and the scope change it makes are dated there.
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, ensureBuilt, hepFrame, kill, metric, scrape, sendDatagrams, sleep, startLive, stopAndRead, tempDir, untilReceived, writeJson, type LiveChild } from '../../live/reload-review/rr-helpers.js';
+import { call, ensureBuilt, reloadMidFeed, tempDir } from '../../live/reload-review/rr-helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -28,36 +26,18 @@ afterAll(async () => cleanup?.());
 it('a reload after a silence is dated at the capture clock the idle ticks moved on', async () => {
   const T = Math.floor(Date.now() / 1000) + 0.25;
   const c = call('call-r25', T, { sdpExtra: ['a=aipref:session apt-x export=raw retention=7d'], n: 3 });
-  const first = [...c.sip, ...c.media.slice(0, 4)];
-  const last = c.media[4]!;
-  const policy = await writeJson(path.join(dir, 'policy.json'), { apts: {} });
-  let live: LiveChild | undefined;
-  try {
-    const out = path.join(dir, 'live');
-    const s = await startLive(out, ['--hep', '127.0.0.1:0', '--policy', policy, '--explain']);
-    live = s.live;
-    const port = s.addresses.metrics!.port;
-    await sendDatagrams(s.addresses.hep!.udp.port, first.map(hepFrame));
-    await untilReceived(port, 'hep', first.length);
-    for (let i = 0; i < 100; i++) {
-      const t = await scrape(port);
-      if (['export', 'aggregate', 'drop'].reduce((n, o) => n + metric(t, `aipref_decisions_total{outcome="${o}"}`), 0) >= 4) break;
-      await sleep(50);
-    }
-    await sleep(6000);
-    await writeFile(policy, JSON.stringify({ apts: { 'apt-x': { type: 'domain', export: 'none' } } }));
-    live.child.kill('SIGHUP');
-    await live.waitFor((l) => l.event === 'reload');
-    await sendDatagrams(s.addresses.hep!.udp.port, [hepFrame(last)]);
-    await untilReceived(port, 'hep', first.length + 1);
-    const got = await stopAndRead(live, out, true);
-    const told = got.reports.filter((r) => r.type === 'inconsistent-signaling' && (r.dialog as { callId: string }).callId === 'call-r25');
-    expect(told).toHaveLength(1);
-    // the last record's clock is T+2.5 (the SR before the silence); the ticks moved it on by ≥ 6 s
-    const at = (told[0]!.ts as number) - T;
-    expect(at).toBeGreaterThanOrEqual(2.5 + 5);
-    expect(at).toBeLessThan(60);
-  } finally {
-    kill(live);
-  }
+  const got = await reloadMidFeed(dir, {
+    first: [...c.sip, ...c.media.slice(0, 4)],
+    last: [c.media[4]!],
+    before: { apts: {} },
+    after: { apts: { 'apt-x': { type: 'domain', export: 'none' } } },
+    decided: 4,
+    pauseMs: 6000,
+  });
+  const told = got.reports.filter((r) => r.type === 'inconsistent-signaling' && (r.dialog as { callId: string }).callId === 'call-r25');
+  expect(told).toHaveLength(1);
+  // the last record's clock is T+2.5 (the SR before the silence); the ticks moved it on by ≥ 6 s
+  const at = (told[0]!.ts as number) - T;
+  expect(at).toBeGreaterThanOrEqual(2.5 + 5);
+  expect(at).toBeLessThan(60);
 }, 40_000);

@@ -3,10 +3,12 @@
  * answer 10.0.0.2:6000, a bare `AI-Pref` value) and its RTCP (SR from each side, RTCP on
  * port+1), as TimedPkt records for a pcap, HEPv3 frames or whole-IP-packet UDP datagrams.
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { buildEthernetIpv4Udp } from '../../../native-free/frame-builder.js';
 import { encodeRtcpCompound } from '../../../src/media/rtcp/encode.js';
 import { sipText, sdpText } from '../../signaling/sip-fixtures.js';
-import type { TimedPkt } from '../live-vs-replay-review/lvr-helpers.js';
+import { hepFrame, kill, metric, scrape, sendDatagrams, sleep, startLive, stopAndRead, untilReceived, writeJson, type LiveChild, type TimedPkt } from '../live-vs-replay-review/lvr-helpers.js';
 
 export * from '../live-vs-replay-review/lvr-helpers.js';
 
@@ -73,3 +75,35 @@ export function call(callId: string, T: number, o: { aiPref?: string; port?: num
 
 /** A whole IPv4/UDP packet (for `--udp-mode ip-packet`): the Ethernet frame without its 14-byte header. */
 export const ipPacket = (p: TimedPkt): Uint8Array => buildEthernetIpv4Udp(p).subarray(14);
+
+/**
+ * `live --hep … --policy <before> --explain` (a real process) fed `first` over HEP until
+ * `decided` items are decided; after `pauseMs` more, the policy file rewritten to `after` and
+ * SIGHUP (its `reload` logged); then `last` fed, and the service stopped: what it wrote.
+ */
+export async function reloadMidFeed(dir: string, o: { first: TimedPkt[]; last: TimedPkt[]; before: unknown; after: unknown; decided: number; pauseMs?: number }) {
+  const policy = await writeJson(path.join(dir, 'policy.json'), o.before);
+  let live: LiveChild | undefined;
+  try {
+    const out = path.join(dir, 'live');
+    const s = await startLive(out, ['--hep', '127.0.0.1:0', '--policy', policy, '--explain']);
+    live = s.live;
+    const port = s.addresses.metrics!.port;
+    await sendDatagrams(s.addresses.hep!.udp.port, o.first.map(hepFrame));
+    await untilReceived(port, 'hep', o.first.length);
+    for (let i = 0; i < 100; i++) {
+      const t = await scrape(port);
+      if (['export', 'aggregate', 'drop'].reduce((n, d) => n + metric(t, `aipref_decisions_total{outcome="${d}"}`), 0) >= o.decided) break;
+      await sleep(50);
+    }
+    if (o.pauseMs) await sleep(o.pauseMs);
+    await writeFile(policy, JSON.stringify(o.after));
+    live.child.kill('SIGHUP');
+    await live.waitFor((l) => l.event === 'reload');
+    await sendDatagrams(s.addresses.hep!.udp.port, o.last.map(hepFrame));
+    await untilReceived(port, 'hep', o.first.length + o.last.length);
+    return await stopAndRead(live, out, true);
+  } finally {
+    kill(live);
+  }
+}
