@@ -323,8 +323,8 @@ export class SignalingFront {
   }
 
   /**
-   * A live service's own time as the batch of the messages to come arrived (null offline): a
-   * dialog with a message that recent does not idle out for the capture clock alone (DialogTracker.serviceNow).
+   * A live service's own time as the batch of the messages to come arrived (null offline): dialogs
+   * idle out by the earlier of it and the capture clock (DialogTracker.serviceNow).
    */
   set serviceNow(now: number | null) {
     this.tracker.serviceNow = now;

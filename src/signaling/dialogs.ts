@@ -72,8 +72,6 @@ interface DialogState {
   /** made from a mid-call request (the capture began after the call was set up): no set-up of its own is seen */
   adopted: boolean;
   lastSeen: number;
-  /** a live service's time when its last SIP message came (serviceNow then); NaN offline */
-  lastMessageAt: number;
 }
 
 /** What one message says, parsed once. */
@@ -156,10 +154,11 @@ export class DialogTracker {
   mediaActivity: ((dialogKey: string) => number) | null = null;
   /**
    * A live service's own time as the message being handled came (its batch's); null offline. Live,
-   * records come as they happen, from agents whose clocks may disagree by hours (a wrong time
-   * zone): a dialog is idle only when it is by the capture clock and by the service's time since
-   * its last message too, so one agent's clock hours ahead, confirmed by its second record, does
-   * not end the calls another agent carries.
+   * records come as they happen, so a capture clock ahead of the service's own is an agent's clock
+   * set wrong (a wrong time zone, confirmed by its second record): dialogs idle out by the earlier
+   * of the two, and one agent hours ahead does not end the calls another carries. A capture sent
+   * faster than it happened (`replay --to --speed 0` of a recorded session: its clock behind the
+   * service's) idles out by its own time, as offline.
    */
   serviceNow: number | null = null;
 
@@ -644,17 +643,15 @@ export class DialogTracker {
     this.refresh(d, ctx);
   }
 
-  /** `byMessage` false: refreshed for media seen, or a message the service had lately (expireIdle), not by this one */
-  private refresh(d: DialogState, ctx: SipContext, byMessage = true): void {
-    d.lastSeen = ctx.ts;
-    if (byMessage) d.lastMessageAt = this.serviceNow ?? Number.NaN;
+  /** `at`: when it was seen (a message's own stamp, or when media kept it: expireIdle) */
+  private refresh(d: DialogState, ctx: SipContext, at = ctx.ts): void {
+    d.lastSeen = at;
     this.dialogs.delete(d.key);
     this.dialogs.set(d.key, d);
   }
 
   private insert(d: DialogState, ctx: SipContext, events: SignalingEvent[]): void {
     d.lastSeen = ctx.ts;
-    d.lastMessageAt = this.serviceNow ?? Number.NaN;
     this.dialogs.set(d.key, d);
     while (this.dialogs.size > this.limits.maxDialogs) {
       const oldest = this.dialogs.values().next().value!;
@@ -679,7 +676,7 @@ export class DialogTracker {
     const jump = ctx.ts - this.lastMessageTs;
     this.lastMessageTs = ctx.ts;
     if (jump > this.limits.idleTimeoutSec) return;
-    const now = this.now;
+    const now = this.serviceNow === null ? this.now : Math.min(this.now, this.serviceNow);
     for (const d of this.dialogs.values()) {
       if (now - d.lastSeen <= this.limits.idleTimeoutSec) {
         // (the map is in order of refresh: one dated ahead of the clock — its message a lone
@@ -692,15 +689,10 @@ export class DialogTracker {
       // refreshes it for hours): refreshed as by a message now (the map stays in order of
       // lastSeen), its media looked at again when it is found idle again — so a call idles
       // out between one and two idle bounds after its last packet
+      // (dated no earlier than the present the walk judges by: one dated by a message stamped
+      // hours behind it came round again at the walk's end, idle again, and the walk never ended)
       if (now - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
-        this.refresh(d, ctx, false);
-        continue;
-      }
-      // live: a message the service had within the bound (its agent's clock hours behind the one
-      // that moved the capture clock) keeps it, as media does — until that long after its last message
-      const service = this.serviceNow;
-      if (service !== null && service - d.lastMessageAt <= this.limits.idleTimeoutSec) {
-        this.refresh(d, ctx, false);
+        this.refresh(d, ctx, Math.max(ctx.ts, now));
         continue;
       }
       this.evict(d, 'idle-timeout', ctx, events);
@@ -780,7 +772,7 @@ function newState(
   fromInvite: string | null,
   negotiation: OfferAnswerState,
 ): DialogState {
-  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0, lastMessageAt: Number.NaN };
+  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0 };
 }
 
 /** A message's SIP parse errors as events, under the dialog (`key`, `dialog`) they are reported in. */

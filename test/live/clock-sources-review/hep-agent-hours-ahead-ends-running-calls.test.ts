@@ -1,7 +1,7 @@
 /**
- * Found by a review of live time sources as a known limit, fixed since: live, a dialog idles out
- * only when the service's own time since its last SIP message is past the 4 h bound too, not for
- * the capture clock alone, which an agent hours ahead moves (src/signaling/dialogs.ts expireIdle,
+ * Found by a review of live time sources as a known limit, fixed since: live, dialogs idle out by
+ * the earlier of the capture clock and the service's own time — a capture clock ahead of the
+ * service's is an agent's clock set wrong (src/signaling/dialogs.ts expireIdle,
  * DialogTracker.serviceNow, set per batch by the replay engine; offline unchanged).
  */
 /**
