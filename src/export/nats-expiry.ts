@@ -54,7 +54,10 @@ export class StreamExpiry {
     private readonly onFailure: (reason: string) => void,
   ) {}
 
-  /** The stream stored `line` as `seq` (a PubAck); `expiresAt` in seconds since the epoch. */
+  /**
+   * The stream stored `line` as `seq` (a PubAck, or a copy the lookup found); `expiresAt` in seconds
+   * since the epoch (one already past: deleted at the next sweep, at once).
+   */
   note(seq: number, expiresAt: number): void {
     if (this.stopped) return;
     const due = Math.ceil(expiresAt * 10);
@@ -67,15 +70,6 @@ export class StreamExpiry {
     this.push(run);
     this.tail = run;
     this.schedule();
-  }
-
-  /**
-   * Deletes `seq` now (a line already past its expiresAt, found stored late); a delete the server
-   * could not take is tried again a second on, and its failure said.
-   */
-  async remove(seq: number): Promise<void> {
-    const failure = await this.deleteOne(seq);
-    if (failure !== undefined) this.onFailure(`deleting an expired message from stream ${this.stream}: ${failure} (tried again)`);
   }
 
   /** Stops deleting (what is not yet due stays to max_age); waits for deletes under way. */

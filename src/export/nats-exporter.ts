@@ -11,7 +11,8 @@
  * away, at most `maxInFlight` lines wait in memory, the oldest given up first (`stats.overflowed`).
  * A line whose PubAck was lost may be stored all the same: when it expires (or is given up for
  * room) undelivered, its stored copy is looked for by its message id, reading the stream (nothing
- * is published for it: nats-lookup.ts), and deleted at expiresAt.
+ * is published for it: nats-lookup.ts), and deleted at expiresAt; one acknowledged after such an
+ * attempt has its other copies looked for (a retry past the duplicate window is stored again).
  * A server back without the stream (an empty store, the stream deleted) gets it made again.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
@@ -21,7 +22,7 @@ import { connect, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, 
 import { abortableDelay, unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { StreamExpiry } from './nats-expiry.js';
-import { scanStoredCopies } from './nats-lookup.js';
+import { scanStoredCopies, type StoredCopyScan } from './nats-lookup.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 import { urlForDisplay } from '../sources/url-for-display.js';
 
@@ -76,7 +77,10 @@ export interface NatsExporterStats {
 /** How long close waits for the connection to drain before it closes it (the server may be away). */
 const DRAIN_MS = 2000;
 
-/** A line that left undelivered after an attempt whose outcome is unknown (a PubAck lost): the stream may hold it. */
+/**
+ * A line that left undelivered, or was acknowledged, after an attempt whose outcome is unknown (a
+ * PubAck lost): the stream may hold it (another copy of it).
+ */
 interface MaybeStored {
   subject: string;
   id: string;
@@ -88,6 +92,31 @@ interface MaybeStored {
   floor: number;
   /** `seqEpoch` then: a floor of another epoch (the stream made again since) is no floor */
   epoch: number;
+  /**
+   * the sequence a PubAck showed at last (noted for expiresAt): what is looked for is the line's other
+   * copies, below it; undefined: the line left undelivered, its first copy is looked for
+   */
+  acked?: number;
+}
+
+/**
+ * One pass over a subject for the lines waiting on it when it began, kept across failed requests:
+ * tried again, it goes on from the message it was at (begun again only for a stream made again).
+ */
+interface CopyScan extends StoredCopyScan {
+  readonly lines: readonly MaybeStored[];
+  /** `lines` by message id */
+  readonly byId: Map<string, MaybeStored[]>;
+  /** the id of each unacknowledged line found, with the sequence of its first copy */
+  readonly found: Map<string, number>;
+  /** the other copies of acknowledged lines found (below the sequence their PubAck showed) */
+  readonly others: { seq: number; expiresAt: number }[];
+  /** `seqEpoch` when it began; -1 before */
+  epoch: number;
+  /** ids of unacknowledged lines not found yet */
+  missing: number;
+  /** the highest acknowledged sequence among `lines`: their other copies are below it */
+  ackedBelow: number;
 }
 
 const encoder = new TextEncoder();
@@ -106,8 +135,11 @@ export class NatsJetStreamExporter implements Exporter {
   /** the stream was made again since the last PubAck: not again until a line is acknowledged (once per outage) */
   private streamRemade = false;
   private remaking: Promise<boolean> | undefined;
-  /** the highest stream sequence a PubAck has shown, in this epoch: the floor of a line's lookup */
-  private seqSeen = 0;
+  /**
+   * the highest stream sequence known stored, in this epoch (the stream's last at open, or when it was
+   * seen made again; raised by each PubAck): the floor of a line's lookup
+   */
+  private seqSeen: number;
   /** counts the times the stream's sequences may have started again (the stream made again): floors of an earlier epoch are 0 */
   private seqEpoch = 0;
   /** when the stream this exporter knows was made (ms since the epoch, from the server): another one is a stream made again */
@@ -121,9 +153,11 @@ export class NatsJetStreamExporter implements Exporter {
     readonly streamName: string,
     private readonly expiry: StreamExpiry,
     private readonly dials: DialWatch,
-    streamCreated: string,
+    stream: StreamInfo,
   ) {
-    this.streamCreatedMs = Date.parse(streamCreated);
+    this.streamCreatedMs = Date.parse(stream.created);
+    // a line first sent from now on is stored past what the stream holds now
+    this.seqSeen = stream.state.last_seq;
   }
 
   get stats(): Readonly<NatsExporterStats> {
@@ -167,7 +201,7 @@ export class NatsJetStreamExporter implements Exporter {
       const info = await ensureStream(jsm, streamName, opts);
       const clock = opts.clock ?? wallClock;
       const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'));
-      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials, info.created);
+      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials, info);
     } catch (err) {
       await nc.close();
       endPendingDial(nc, dials);
@@ -245,12 +279,17 @@ export class NatsJetStreamExporter implements Exporter {
         }
         this.streamRemade = false;
         // a fresh message below one acknowledged before: the stream started its sequences again
-        if (!ack.duplicate && ack.seq < this.seqSeen) this.newSeqEpoch();
+        if (!ack.duplicate && ack.seq < this.seqSeen) this.newSeqEpoch(0);
         if (ack.seq > this.seqSeen) this.seqSeen = ack.seq;
         if (ack.duplicate) this.statsNow.duplicates++;
         else this.statsNow.published++;
-        // a duplicate's sequence is the stored copy's: its line is the same, so is its expiresAt
-        if (expiresAt !== null) this.expiry.note(ack.seq, expiresAt);
+        if (expiresAt !== null) {
+          // a duplicate's sequence is the stored copy's: its line is the same, so is its expiresAt
+          this.expiry.note(ack.seq, expiresAt);
+          // an attempt before whose PubAck was lost may have stored another copy: one outside the
+          // duplicate window of the first (PubAcks lost longer than it) is acknowledged as a new message
+          if (floor >= 0) this.findStored({ subject, id, expiresAt, floor, epoch, acked: ack.seq });
+        }
         return;
       } catch (err) {
         if (!refusedUnstored(err) && floor < 0) {
@@ -293,7 +332,7 @@ export class NatsJetStreamExporter implements Exporter {
         (info) => {
           // (its sequences start again: what a PubAck showed before is no floor)
           this.streamCreatedMs = Date.parse(info.created);
-          this.newSeqEpoch();
+          this.newSeqEpoch(info.state.last_seq);
           return (this.streamRemade = true);
         },
         (err: unknown) => {
@@ -307,15 +346,18 @@ export class NatsJetStreamExporter implements Exporter {
     return this.remaking;
   }
 
-  /** The stream's sequences may have started again: floors noted so far are of no use (0 instead). */
-  private newSeqEpoch(): void {
+  /**
+   * The stream's sequences may have started again: floors noted so far are of no use (0 instead);
+   * `lastSeq`: what the stream is known to hold now (0 if not known), the floor of lines sent from now on.
+   */
+  private newSeqEpoch(lastSeq: number): void {
     this.seqEpoch++;
-    this.seqSeen = 0;
+    this.seqSeen = lastSeq;
   }
 
   /**
-   * Queues a line that may be stored though its PubAck was lost, to learn its sequence: at most
-   * maxInFlight wait (the oldest dropped).
+   * Queues a line that may be stored (again) though its PubAck was lost, to learn its sequence: at
+   * most maxInFlight wait (the oldest dropped).
    */
   private findStored(line: MaybeStored): void {
     if (this.closed) return;
@@ -329,25 +371,40 @@ export class NatsJetStreamExporter implements Exporter {
   /**
    * Looks for the queued lines, one subject at a time: a scan of the stream from the lowest floor
    * among the lines of the oldest one's subject (every line of it waiting then) answers for each of
-   * them — its copy found is deleted now if expired, else noted for its expiresAt; a line not found
-   * was never stored, and is dropped. A scan that fails (the server away) is tried again with backoff,
-   * until close. No give-up past that: the duplicate window no longer bounds the lookup (nothing is
-   * published, a copy is found as long as the stream holds it), and one scan reads at most the messages
-   * the stream holds on the subject past the floor (one request each; max_age bounds them), for every
-   * line waiting on that subject at once; the queue holds maxInFlight lines at most.
+   * them — a copy found is noted for its line's expiresAt (deleted by StreamExpiry then, at once if
+   * past); a line left undelivered and not found is taken as never stored (what that relies on:
+   * scanFor), and dropped. A scan whose request fails (the server away) is tried again with backoff
+   * from the message it was at, until close; one the server refuses (no permission for the message
+   * get) is said, and its lines left to max_age. No give-up past that: the duplicate window no longer
+   * bounds the lookup (nothing is published, a copy is found as long as the stream holds it), and one
+   * scan reads at most the messages the stream holds on the subject past the floor (one request each;
+   * max_age bounds them), for every line waiting on that subject at once; the queue holds maxInFlight
+   * lines at most.
    */
   private async findEachStored(): Promise<void> {
-    const clock = this.opts.clock ?? wallClock;
-    for (let attempt = 1; this.maybeStored.length > 0 && !this.closing.signal.aborted; ) {
-      const subject = this.maybeStored[0]!.subject;
-      const lines = this.maybeStored.filter((l) => l.subject === subject);
+    let scan: CopyScan | undefined;
+    for (let attempt = 1; !this.closing.signal.aborted; ) {
+      if (scan === undefined) {
+        if (this.maybeStored.length === 0) return;
+        scan = this.newScan(this.maybeStored[0]!.subject);
+      }
       let found: Map<string, number> | undefined;
       try {
-        found = await this.scanFor(subject, lines);
+        found = await this.scanFor(scan.subject, scan.lines, scan);
       } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
         // the stream deleted: every copy it held went with it
-        if (err instanceof Error && /stream not found/i.test(err.message)) found = new Map();
-        else {
+        if (/stream not found/i.test(message)) {
+          found = new Map();
+          scan.others.length = 0;
+        } else if (lookupRefused(err)) {
+          // not tried again (the answer would be the same): said, as a copy kept past its expiresAt must be
+          this.opts.onFailure?.(`reading stream ${this.streamName} for stored copies on ${scan.subject}: ${message} (refused: ${scan.lines.length} line(s) left to max_age)`, '', 'retry');
+          this.dropLookedFor(scan.lines);
+          for (const line of scan.lines) this.leftToMaxAge(line, `the server refused reading stream ${this.streamName}`);
+          scan = undefined;
+          continue;
+        } else {
           await abortableDelay(backoffDelayMs(attempt++, this.backoffOptions()), this.closing.signal);
           continue;
         }
@@ -355,20 +412,52 @@ export class NatsJetStreamExporter implements Exporter {
       if (found === undefined) return;
       attempt = 1;
       // (the queue may have dropped some of them meanwhile, for room, and said so: a copy found is deleted all the same)
-      this.dropLookedFor(lines);
-      for (const line of lines) {
-        const seq = found.get(line.id);
-        if (seq === undefined) continue;
-        if (line.expiresAt <= clock()) await this.expiry.remove(seq);
-        else this.expiry.note(seq, line.expiresAt);
+      this.dropLookedFor(scan.lines);
+      // each deleted at its line's expiresAt, at once if past: by StreamExpiry's sweep, which close bounds
+      for (const line of scan.lines) {
+        const seq = line.acked === undefined ? found.get(line.id) : undefined;
+        if (seq !== undefined) this.expiry.note(seq, line.expiresAt);
       }
+      for (const copy of scan.others) this.expiry.note(copy.seq, copy.expiresAt);
+      scan = undefined;
     }
   }
 
+  /** A scan for every line waiting on `subject` now. */
+  private newScan(subject: string): CopyScan {
+    const lines = this.maybeStored.filter((l) => l.subject === subject);
+    const byId = new Map<string, MaybeStored[]>();
+    let ackedBelow = 0;
+    for (const line of lines) {
+      const same = byId.get(line.id);
+      if (same === undefined) byId.set(line.id, [line]);
+      else same.push(line);
+      if (line.acked !== undefined) ackedBelow = Math.max(ackedBelow, line.acked);
+    }
+    const scan: CopyScan = {
+      stream: this.streamName,
+      subject,
+      nextSeq: 0,
+      toSeq: 0,
+      seen: (id, seq) => this.seenCopy(scan, id, seq),
+      signal: this.closing.signal,
+      lines,
+      byId,
+      found: new Map(),
+      others: [],
+      epoch: -1,
+      missing: 0,
+      ackedBelow,
+    };
+    return scan;
+  }
+
   /**
-   * The sequence of each of `lines`' stored copies found in the stream (all on `subject`); undefined
-   * at close. It publishes nothing: it reads from the lowest floor on, to what the stream held when
-   * it began (its last sequence, asked first).
+   * Reads the stream for the copies of `lines` (all on `subject`), going on with `scan` from where it
+   * was: the sequence of each unacknowledged line's first copy found, by id (`scan.others`: acknowledged
+   * lines' other copies); undefined at close. It publishes nothing: it reads from the lowest floor on,
+   * to what the stream held when it began (its last sequence, asked first); tried again, it asks the
+   * stream's info again, and begins again only if the stream was made again since.
    *
    * What it relies on: a line is queued once its attempts are over, each of its publishes written to
    * the connection before; the lookup's requests follow on the same connection, and nats.js sends in
@@ -379,28 +468,46 @@ export class NatsJetStreamExporter implements Exporter {
    * covered (as with the duplicate-publish lookup before): bytes of a connection given up that reach
    * the server only after the lookup (a partition healing late), stored past what the lookup read.
    */
-  private async scanFor(subject: string, lines: readonly MaybeStored[]): Promise<Map<string, number> | undefined> {
+  private async scanFor(subject: string, lines: readonly MaybeStored[], scan: CopyScan): Promise<Map<string, number> | undefined> {
     const info = await unlessAborted(this.jsm.streams.info(this.streamName), this.closing.signal);
     if (info === undefined) return undefined;
     // another stream of the name (deleted and made again), or one behind what a PubAck showed: sequences started again
     if (Date.parse(info.created) !== this.streamCreatedMs || info.state.last_seq < this.seqSeen) {
       this.streamCreatedMs = Date.parse(info.created);
-      this.newSeqEpoch();
+      this.newSeqEpoch(info.state.last_seq);
     }
-    let floor = Number.MAX_SAFE_INTEGER;
-    const ids = new Set<string>();
-    for (const line of lines) {
-      floor = Math.min(floor, line.epoch === this.seqEpoch ? line.floor : 0);
-      ids.add(line.id);
+    if (scan.epoch !== this.seqEpoch) {
+      // (begun, or begun again: what an earlier stream held is gone with it)
+      let floor = Number.MAX_SAFE_INTEGER;
+      const missing = new Set<string>();
+      for (const line of lines) {
+        floor = Math.min(floor, line.epoch === this.seqEpoch ? line.floor : 0);
+        if (line.acked === undefined) missing.add(line.id);
+      }
+      scan.missing = missing.size;
+      scan.epoch = this.seqEpoch;
+      scan.found.clear();
+      scan.others.length = 0;
+      scan.nextSeq = floor + 1;
+      scan.toSeq = info.state.last_seq;
     }
-    return scanStoredCopies(this.jsm, {
-      stream: this.streamName,
-      subject,
-      fromSeq: Math.max(floor + 1, info.state.first_seq, 1),
-      toSeq: info.state.last_seq,
-      ids,
-      signal: this.closing.signal,
-    });
+    // (a purge may have moved the stream's first sequence past it)
+    scan.nextSeq = Math.max(scan.nextSeq, info.state.first_seq, 1);
+    return (await scanStoredCopies(this.jsm, scan)) ? scan.found : undefined;
+  }
+
+  /** A message `scan` read: a copy of its lines' when the id is theirs; true once nothing more is looked for. */
+  private seenCopy(scan: CopyScan, id: string, seq: number): boolean {
+    const lines = scan.byId.get(id);
+    if (lines !== undefined)
+      for (const line of lines) {
+        if (line.acked === undefined) {
+          if (scan.found.has(id)) continue;
+          scan.found.set(id, seq);
+          scan.missing--;
+        } else if (seq < line.acked) scan.others.push({ seq, expiresAt: line.expiresAt });
+      }
+    return scan.missing === 0 && seq >= scan.ackedBelow;
   }
 
   /** Takes `lines` (looked for) out of the queue, wherever they are: never another line in their place. */
@@ -438,7 +545,8 @@ export class NatsJetStreamExporter implements Exporter {
     await Promise.allSettled([...this.inFlight.keys()]);
     // lines whose PubAck was lost are not looked for any more: like a note not due yet, left to max_age
     this.closing.abort();
-    await this.finding;
+    // (prompt: its requests and backoff stop at once, and it deletes nothing itself; bounded all the same)
+    if (this.finding !== undefined) await within(this.finding, graceMs);
     // what is not due yet stays to max_age (nothing here outlives the process)
     await within(this.expiry.close(), graceMs);
     // drain sends what the client still buffers; with the server away it may wait for a reconnect
@@ -562,6 +670,17 @@ function duplicateWindowMsOf(opts: NatsExporterOptions): number {
 /** The server answered that it did not store the message (no stream for the subject, or a JetStream refusal). */
 function refusedUnstored(err: unknown): boolean {
   return err instanceof NatsError && (err.code === ErrorCode.NoResponders || err.isJetStreamError());
+}
+
+/**
+ * The server refused the lookup's request (no permission for the message get, a JetStream API error
+ * of the request itself): the same answer each time, unlike a timeout or a server away (5xx).
+ */
+function lookupRefused(err: unknown): boolean {
+  if (!(err instanceof NatsError)) return false;
+  if (err.isPermissionError()) return true;
+  const api = err.jsError();
+  return api !== null && api.code >= 400 && api.code < 500;
 }
 
 function streamMissing(err: unknown): boolean {
