@@ -554,9 +554,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       } else batchClocks = new Float64Array(n);
       batchFirst = batch.firstFrame;
       // a live service's clock as the batch's records came (CaptureClock.through)
-      const wall = opts.clock?.();
-      if (wall !== undefined) front.serviceNow = wall;
-      const clock = captureClock.through(batch.ts, n, wall, batchClocks);
+      const clock = captureClock.through(batch.ts, n, opts.clock?.(), batchClocks);
       if (n > 0) clockNow = clock;
       if (local) local.core.beginBatch(batchClocks, batchFirst);
     },

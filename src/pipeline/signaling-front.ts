@@ -322,14 +322,6 @@ export class SignalingFront {
     return out;
   }
 
-  /**
-   * A live service's own time as the batch of the messages to come arrived (null offline): dialogs
-   * idle out by the earlier of it and the capture clock (DialogTracker.serviceNow).
-   */
-  set serviceNow(now: number | null) {
-    this.tracker.serviceNow = now;
-  }
-
   /** By dialog key, when its media was last seen (the engine's routes): a dialog whose media flows does not idle out. */
   noteMediaBy(lastMediaOf: (dialogKey: string) => number): void {
     this.tracker.mediaActivity = lastMediaOf;

@@ -152,15 +152,6 @@ export class DialogTracker {
    * replay engine); null: dialogs idle out by SIP alone.
    */
   mediaActivity: ((dialogKey: string) => number) | null = null;
-  /**
-   * A live service's own time as the message being handled came (its batch's); null offline. Live,
-   * records come as they happen, so a capture clock ahead of the service's own is an agent's clock
-   * set wrong (a wrong time zone, confirmed by its second record): dialogs idle out by the earlier
-   * of the two, and one agent hours ahead does not end the calls another carries. A capture sent
-   * faster than it happened (`replay --to --speed 0` of a recorded session: its clock behind the
-   * service's) idles out by its own time, as offline.
-   */
-  serviceNow: number | null = null;
 
   constructor(limits: Partial<DialogTrackerLimits> = {}) {
     this.limits = { ...DEFAULT_DIALOG_LIMITS, ...limits };
@@ -676,7 +667,7 @@ export class DialogTracker {
     const jump = ctx.ts - this.lastMessageTs;
     this.lastMessageTs = ctx.ts;
     if (jump > this.limits.idleTimeoutSec) return;
-    const now = this.serviceNow === null ? this.now : Math.min(this.now, this.serviceNow);
+    const now = this.now;
     for (const d of this.dialogs.values()) {
       if (now - d.lastSeen <= this.limits.idleTimeoutSec) {
         // (the map is in order of refresh: one dated ahead of the clock — its message a lone
@@ -689,8 +680,9 @@ export class DialogTracker {
       // refreshes it for hours): refreshed as by a message now (the map stays in order of
       // lastSeen), its media looked at again when it is found idle again — so a call idles
       // out between one and two idle bounds after its last packet
-      // (dated no earlier than the present the walk judges by: one dated by a message stamped
-      // hours behind it came round again at the walk's end, idle again, and the walk never ended)
+      // (dated no earlier than the clock the walk judges by: one dated by a message stamped hours
+      // behind it — a merged capture's other source, the clock confirmed ahead — came round again
+      // at the walk's end, idle again, and the walk never ended)
       if (now - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
         this.refresh(d, ctx, Math.max(ctx.ts, now));
         continue;

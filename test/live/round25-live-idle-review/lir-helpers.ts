@@ -29,7 +29,6 @@ export class LiveTracker {
   send(start: string, o: { callId: string; cseq: string; toTag?: string; aiPref?: string; sdp?: string }, ts: number, clock: number, service: number): SignalingEvent[] {
     this.frame++;
     this.mediaAsks = 0;
-    this.tracker.serviceNow = service;
     const ctx: SipContext = { frame: this.frame, ts, src: '192.0.2.1', dst: '192.0.2.2', sport: 5060, dport: 5060, transport: 'udp' };
     const ev = this.tracker.handle(callMessage(start, o), ctx, clock);
     this.events.push(...ev);

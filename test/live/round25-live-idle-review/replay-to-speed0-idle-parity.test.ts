@@ -1,5 +1,5 @@
 /**
- * Found by a review of 05f6d21 (live idleness by the service's time), fixed since: live, dialogs idle out by the earlier of the capture clock and the service's own time, so a recorded session sent at speed 0 (its clock behind the service's) idles out by its own time as offline (src/signaling/dialogs.ts expireIdle).
+ * Found by a review of 05f6d21 (live idleness by the service's time), fixed since: the service-time rule was withdrawn (src/signaling/dialogs.ts expireIdle judges by the capture clock alone, live as offline), so a recorded session sent at speed 0 idles out as offline.
  * Input: a capture (pcap) of agent A, one clock: call-c (INVITE with `AI-Pref: u` / 200 / ACK at T,
  *   its RTCP SRs at T+1, T+1.5; no BYE — lost, as captures lose them), then 5 h of capture time later
  *   call-d (INVITE/200/ACK at T+5h, another Call-ID, other addresses), then one more SR of call-c's

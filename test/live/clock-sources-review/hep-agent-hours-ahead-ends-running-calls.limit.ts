@@ -1,8 +1,17 @@
 /**
- * Found by a review of live time sources as a known limit, fixed since: live, dialogs idle out by
- * the earlier of the capture clock and the service's own time — a capture clock ahead of the
- * service's is an agent's clock set wrong (src/signaling/dialogs.ts expireIdle,
- * DialogTracker.serviceNow, set per batch by the replay engine; offline unchanged).
+ * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of live
+ * time sources and left — it fails today. Dialogs idle out by the capture clock, and with two HEP
+ * agents whose clocks are more than the 4 h idle bound apart, the clock follows the one whose
+ * records confirm it and the other agent's calls look idle. Round 25 tried two rules by the
+ * service's own time (05f6d21: a dialog with a message the service had within the bound is kept;
+ * 38c333f: idle by the earlier of the capture clock and the service's time): each fixed this test
+ * and broke others — a sweep that never ended, kept dialogs lingering 24 h, `replay --to --speed 0`
+ * no longer equal to offline, an agent behind the service still ending calls
+ * (test/live/round25-live-idle-review, test/live/round25-idle-final-review) — and both were
+ * withdrawn. The fix is per-source clocks (each HEP sender / capture agent its own, moved on by the
+ * service's time while it is silent, each dialog judged on its own source's clock). Only a
+ * misconfigured agent does this; what follows is dropped (no-preference), nothing exported
+ * wrongly. Rename it to .test.ts once fixed. (README.)
  */
 /**
  * Input: `live --hep` (workers 0 and 2), policy `{apts: {u: {type: user, export: raw, retention:
