@@ -12,7 +12,8 @@
  * Kept small: consecutive sequences due in the same tenth of a second make one run, so a steady
  * feed of one retention holds a run per tenth of a second of its retention, not a note per line.
  * What is noted lives in this process: after a restart, messages stored before it are left to
- * max_age (README).
+ * max_age (README). What is noted is of one stream: one made again (sequences from 1 again) has
+ * the schedule dropped (forgetAll), or its messages of the same numbers would be deleted.
  */
 import type { JetStreamManager } from 'nats';
 import { MAX_TIMER_MS } from './abortable.js';
@@ -39,6 +40,8 @@ export class StreamExpiry {
   private timerDue = Infinity;
   private sweeping: Promise<void> | undefined;
   private stopped = false;
+  /** counts forgetAll: a sweep or a failed delete of an earlier count is of a stream gone since */
+  private generation = 0;
   /** messages deleted, and delete attempts that failed (each tried again) */
   readonly stats = { deleted: 0, failed: 0 };
 
@@ -70,6 +73,23 @@ export class StreamExpiry {
     this.push(run);
     this.tail = run;
     this.schedule();
+  }
+
+  /**
+   * The stream was made again (deleted, or emptied with its sequences started at 1 again): what is
+   * noted is of the old one, whose messages went with it, while the same numbers now name the new
+   * one's messages (another enforcer's, or this one's newer lines). Nothing noted before this call is
+   * deleted after it: not what is due later, not the rest of a sweep under way, not a failed delete's
+   * retry. A delete request already sent (at most CONCURRENT_DELETES) cannot be recalled: reaching the
+   * server after the new stream was made, it removes that stream's message of the number.
+   */
+  forgetAll(): void {
+    this.generation++;
+    this.heap.length = 0;
+    this.tail = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Infinity;
   }
 
   /** Stops deleting (what is not yet due stays to max_age); waits for deletes under way. */
@@ -109,9 +129,11 @@ export class StreamExpiry {
     }
     let failure: string | undefined;
     let next = 0;
+    const generation = this.generation;
     const worker = async (): Promise<void> => {
-      while (next < seqs.length) {
-        const failed = await this.deleteOne(seqs[next++]!);
+      // (forgetAll meanwhile: the rest are of a stream gone)
+      while (next < seqs.length && this.generation === generation) {
+        const failed = await this.deleteOne(seqs[next++]!, generation);
         failure ??= failed;
       }
     };
@@ -119,8 +141,11 @@ export class StreamExpiry {
     if (failure !== undefined) this.onFailure(`deleting expired messages from stream ${this.stream}: ${failure} (tried again)`);
   }
 
-  /** Deletes `seq`; what failed is pushed to be tried again, and said (undefined: done). */
-  private async deleteOne(seq: number): Promise<string | undefined> {
+  /**
+   * Deletes `seq` (noted in `generation`); what failed is pushed to be tried again unless forgetAll
+   * came meanwhile, and said (undefined: done).
+   */
+  private async deleteOne(seq: number, generation: number): Promise<string | undefined> {
     try {
       await this.jsm.streams.deleteMessage(this.stream, seq, false);
       this.stats.deleted++;
@@ -131,7 +156,7 @@ export class StreamExpiry {
       if (/no message found/i.test(message)) return undefined;
       this.stats.failed++;
       // the server away: tried again a second on
-      if (!this.stopped) {
+      if (!this.stopped && this.generation === generation) {
         this.push({ due: Math.ceil(this.clock() * 10) + RETRY_TENTHS, first: seq, last: seq });
         this.schedule();
       }

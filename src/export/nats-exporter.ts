@@ -330,9 +330,13 @@ export class NatsJetStreamExporter implements Exporter {
     this.remaking ??= ensureStream(this.jsm, this.streamName, this.opts)
       .then(
         (info) => {
-          // (its sequences start again: what a PubAck showed before is no floor)
-          this.streamCreatedMs = Date.parse(info.created);
-          this.newSeqEpoch(info.state.last_seq);
+          // its sequences start again: what a PubAck showed before is no floor, and no delete is due
+          // in it — unless the stream was there all along (a server answering before its JetStream was
+          // ready: the same `created`), whose schedule still holds
+          if (Date.parse(info.created) !== this.streamCreatedMs || info.state.last_seq < this.seqSeen) {
+            this.streamCreatedMs = Date.parse(info.created);
+            this.newSeqEpoch(info.state.last_seq);
+          }
           return (this.streamRemade = true);
         },
         (err: unknown) => {
@@ -349,10 +353,14 @@ export class NatsJetStreamExporter implements Exporter {
   /**
    * The stream's sequences may have started again: floors noted so far are of no use (0 instead);
    * `lastSeq`: what the stream is known to hold now (0 if not known), the floor of lines sent from now on.
+   * The deletes scheduled so far are dropped: their numbers are the old stream's, whose messages went
+   * with it, and name the new one's (another enforcer's, this one's newer lines) — a delete already sent
+   * cannot be recalled (StreamExpiry.forgetAll). Not at open: the schedule is empty then.
    */
   private newSeqEpoch(lastSeq: number): void {
     this.seqEpoch++;
     this.seqSeen = lastSeq;
+    this.expiry.forgetAll();
   }
 
   /**
@@ -493,7 +501,11 @@ export class NatsJetStreamExporter implements Exporter {
     }
     // (a purge may have moved the stream's first sequence past it)
     scan.nextSeq = Math.max(scan.nextSeq, info.state.first_seq, 1);
-    return (await scanStoredCopies(this.jsm, scan)) ? scan.found : undefined;
+    if (!(await scanStoredCopies(this.jsm, scan))) return undefined;
+    // the stream made again while it read (a PubAck going backwards): what it found may be the old
+    // stream's numbers, not to be noted in the new one's schedule — read again, from the new one's start
+    if (scan.epoch !== this.seqEpoch) return this.scanFor(subject, lines, scan);
+    return scan.found;
   }
 
   /** A message `scan` read: a copy of its lines' when the id is theirs; true once nothing more is looked for. */
