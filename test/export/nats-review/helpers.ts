@@ -23,11 +23,15 @@ export async function observe(url: string, cleanups: (() => Promise<void>)[]): P
 }
 
 /**
- * A TCP proxy in front of the server: what the client sends always goes through; what the server
- * sends back is thrown away while `blackhole` is set (a PubAck lost on the way back).
+ * A TCP proxy in front of the server: what the server sends back is thrown away while `blackhole`
+ * is set (a PubAck lost on the way back); what goes either way while `cut` is set (a publish that
+ * never reaches the server, its PubAck wait timing out). `onClient(text)` sees each chunk the
+ * client sends before it is forwarded (it may set either flag).
  */
 export class BlackholeProxy {
   blackhole = false;
+  cut = false;
+  onClient: ((text: string) => void) | undefined;
   private readonly sockets = new Set<Socket>();
   private constructor(private readonly server: Server, readonly port: number) {}
   get url(): string {
@@ -38,9 +42,12 @@ export class BlackholeProxy {
     const server = createServer((client) => {
       const up = tcpConnect(upstreamPort, '127.0.0.1');
       proxy.sockets.add(client).add(up);
-      client.on('data', (d) => up.write(d));
+      client.on('data', (d) => {
+        proxy.onClient?.(d.toString('latin1'));
+        if (!proxy.cut) up.write(d);
+      });
       up.on('data', (d) => {
-        if (!proxy.blackhole) client.write(d);
+        if (!proxy.blackhole && !proxy.cut) client.write(d);
       });
       const end = () => {
         client.destroy();
@@ -53,9 +60,10 @@ export class BlackholeProxy {
     proxy = new BlackholeProxy(server, (server.address() as { port: number }).port);
     return proxy;
   }
-  /** Lets answers through again; the connections open while they were thrown away are cut (the client reconnects). */
+  /** Lets everything through again; the connections open while it was thrown away are closed (the client reconnects). */
   resume(): void {
     this.blackhole = false;
+    this.cut = false;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
   }

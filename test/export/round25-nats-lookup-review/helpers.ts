@@ -1,54 +1,8 @@
 /** Helpers for the round-25 review of the NATS stored-copy lookup. */
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import type { NatsConnection } from 'nats';
 
-/**
- * A TCP proxy in front of the server: what the client sends always goes through; what the server
- * sends back is thrown away while `blackhole` is set. `onClient(text)` sees each chunk the client
- * sends (before it is forwarded): it may set `blackhole` (the server gone quiet from then on).
- */
-export class WatchProxy {
-  blackhole = false;
-  onClient: ((text: string) => void) | undefined;
-  private readonly sockets = new Set<Socket>();
-  private constructor(private readonly server: Server, readonly port: number) {}
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-  static async start(upstreamPort: number): Promise<WatchProxy> {
-    let proxy: WatchProxy;
-    const server = createServer((client) => {
-      const up = tcpConnect(upstreamPort, '127.0.0.1');
-      proxy.sockets.add(client).add(up);
-      client.on('data', (d) => {
-        proxy.onClient?.(d.toString('latin1'));
-        up.write(d);
-      });
-      up.on('data', (d) => {
-        if (!proxy.blackhole) client.write(d);
-      });
-      const end = () => {
-        client.destroy();
-        up.destroy();
-      };
-      client.on('close', end).on('error', end);
-      up.on('close', end).on('error', end);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new WatchProxy(server, (server.address() as { port: number }).port);
-    return proxy;
-  }
-  /** Lets answers through again; the connections open while they were thrown away are cut (the client reconnects). */
-  resume(): void {
-    this.blackhole = false;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-  }
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
+/** The proxy with `blackhole` and an `onClient` hook (nats-review's BlackholeProxy). */
+export { BlackholeProxy as WatchProxy } from '../nats-review/helpers.js';
 
 /** Counts the exporter's message-get requests (its lookup's reads); `drop(n)` says whether the n-th read is lost. */
 export function countReads(exporter: object, drop: (n: number) => boolean = () => false): { reads: number; published: string[] } {
