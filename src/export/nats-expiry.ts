@@ -13,7 +13,10 @@
  * feed of one retention holds a run per tenth of a second of its retention, not a note per line.
  * What is noted lives in this process: after a restart, messages stored before it are left to
  * max_age (README). What is noted is of one stream: one made again (sequences from 1 again) has
- * the schedule dropped (forgetAll), or its messages of the same numbers would be deleted.
+ * the schedule dropped (forgetAll), or its messages of the same numbers would be deleted. The
+ * exporter notices it by its own PubAcks and lookups, which a shared stream made again by another
+ * enforcer (and published to past this one's last sequence) may never show: each sweep with
+ * deletes due asks first (`check`, one request per sweep, not per delete).
  */
 import type { JetStreamManager } from 'nats';
 import { MAX_TIMER_MS } from './abortable.js';
@@ -55,6 +58,12 @@ export class StreamExpiry {
     _maxAgeSec: number,
     private readonly clock: () => number,
     private readonly onFailure: (reason: string) => void,
+    /**
+     * asked before a sweep deletes: true if the stream is still the one noted in; false if it was made
+     * again, the schedule dropped already (forgetAll, by the caller); a rejection (the server away):
+     * the sweep's deletes are tried again a second on. None: the stream is taken as the same.
+     */
+    private readonly check: () => Promise<boolean> = () => Promise.resolve(true),
   ) {}
 
   /**
@@ -121,15 +130,33 @@ export class StreamExpiry {
 
   private async sweep(): Promise<void> {
     const now = this.clock() * 10;
-    const seqs: number[] = [];
+    const runs: Run[] = [];
     while (this.heap.length > 0 && this.heap[0]!.due <= now && !this.stopped) {
       const run = this.pop()!;
       if (run === this.tail) this.tail = undefined;
-      for (let seq = run.first; seq <= run.last; seq++) seqs.push(seq);
+      runs.push(run);
     }
+    if (runs.length === 0) return;
+    const generation = this.generation;
+    // the stream made again unnoticed (another enforcer's, published past this one's last sequence):
+    // its messages of these numbers are not this one's — nothing deleted (the caller forgot the schedule)
+    let same: boolean;
+    try {
+      same = await this.check();
+    } catch (err) {
+      if (!this.stopped && this.generation === generation) {
+        const due = Math.ceil(this.clock() * 10) + RETRY_TENTHS;
+        for (const run of runs) this.push({ due, first: run.first, last: run.last });
+        this.schedule();
+      }
+      this.onFailure(`deleting expired messages from stream ${this.stream}: checking it was not made again: ${err instanceof Error ? err.message : String(err)} (tried again)`);
+      return;
+    }
+    if (!same || this.generation !== generation) return;
+    const seqs: number[] = [];
+    for (const run of runs) for (let seq = run.first; seq <= run.last; seq++) seqs.push(seq);
     let failure: string | undefined;
     let next = 0;
-    const generation = this.generation;
     const worker = async (): Promise<void> => {
       // (forgetAll meanwhile: the rest are of a stream gone)
       while (next < seqs.length && this.generation === generation) {

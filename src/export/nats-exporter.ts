@@ -200,8 +200,12 @@ export class NatsJetStreamExporter implements Exporter {
       const jsm = await nc.jetstreamManager({ timeout: opts.timeoutMs ?? 5000 });
       const info = await ensureStream(jsm, streamName, opts);
       const clock = opts.clock ?? wallClock;
-      const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'));
-      return new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials, info);
+      // (asked only at a sweep, from a timer: the exporter is made by then)
+      let exporter: NatsJetStreamExporter | undefined;
+      const check = (): Promise<boolean> => exporter!.checkStream();
+      const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'), check);
+      exporter = new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials, info);
+      return exporter;
     } catch (err) {
       await nc.close();
       endPendingDial(nc, dials);
@@ -278,8 +282,12 @@ export class NatsJetStreamExporter implements Exporter {
           break;
         }
         this.streamRemade = false;
-        // a fresh message below one acknowledged before: the stream started its sequences again
-        if (!ack.duplicate && ack.seq < this.seqSeen) this.newSeqEpoch(0);
+        // a fresh message below one acknowledged before: the stream started its sequences again (its
+        // `created` not known: taken from the next stream info holding what PubAcks showed since)
+        if (!ack.duplicate && ack.seq < this.seqSeen) {
+          this.streamCreatedMs = NaN;
+          this.newSeqEpoch(0);
+        }
         if (ack.seq > this.seqSeen) this.seqSeen = ack.seq;
         if (ack.duplicate) this.statsNow.duplicates++;
         else this.statsNow.published++;
@@ -333,10 +341,7 @@ export class NatsJetStreamExporter implements Exporter {
           // its sequences start again: what a PubAck showed before is no floor, and no delete is due
           // in it — unless the stream was there all along (a server answering before its JetStream was
           // ready: the same `created`), whose schedule still holds
-          if (Date.parse(info.created) !== this.streamCreatedMs || info.state.last_seq < this.seqSeen) {
-            this.streamCreatedMs = Date.parse(info.created);
-            this.newSeqEpoch(info.state.last_seq);
-          }
+          this.sameStream(info, this.seqSeen);
           return (this.streamRemade = true);
         },
         (err: unknown) => {
@@ -361,6 +366,36 @@ export class NatsJetStreamExporter implements Exporter {
     this.seqEpoch++;
     this.seqSeen = lastSeq;
     this.expiry.forgetAll();
+  }
+
+  /**
+   * Whether `info` is of the stream this exporter knows; if not (another `created`, or fewer messages
+   * than `seen`, the highest sequence a PubAck had shown before `info` was asked for), a new epoch.
+   * A stream whose `created` is not known (a PubAck went backwards) is taken to be the one holding at
+   * least `seen` — not covered: one made again twice, the second published past `seen` before it is asked.
+   */
+  private sameStream(info: StreamInfo, seen: number): boolean {
+    const created = Date.parse(info.created);
+    const same = (created === this.streamCreatedMs || Number.isNaN(this.streamCreatedMs)) && info.state.last_seq >= seen;
+    this.streamCreatedMs = created;
+    if (!same) this.newSeqEpoch(info.state.last_seq);
+    return same;
+  }
+
+  /**
+   * StreamExpiry's check before a sweep deletes (one stream info request): true if the stream is still
+   * the one its schedule is of; else a new epoch, the schedule dropped — a shared stream made again by
+   * another enforcer and published to past this one's last sequence, which no PubAck of this one shows
+   * going backwards. Rejects with the server away (or the stream gone): the sweep is tried again.
+   */
+  private async checkStream(): Promise<boolean> {
+    // (read before the request: a PubAck answered meanwhile may be of a message stored after it)
+    const seen = this.seqSeen;
+    const epoch = this.seqEpoch;
+    const info = await this.jsm.streams.info(this.streamName);
+    // made again meanwhile, and noticed otherwise: the schedule the sweep holds was dropped already
+    if (this.seqEpoch !== epoch) return false;
+    return this.sameStream(info, seen);
   }
 
   /**
@@ -480,10 +515,7 @@ export class NatsJetStreamExporter implements Exporter {
     const info = await unlessAborted(this.jsm.streams.info(this.streamName), this.closing.signal);
     if (info === undefined) return undefined;
     // another stream of the name (deleted and made again), or one behind what a PubAck showed: sequences started again
-    if (Date.parse(info.created) !== this.streamCreatedMs || info.state.last_seq < this.seqSeen) {
-      this.streamCreatedMs = Date.parse(info.created);
-      this.newSeqEpoch(info.state.last_seq);
-    }
+    this.sameStream(info, this.seqSeen);
     if (scan.epoch !== this.seqEpoch) {
       // (begun, or begun again: what an earlier stream held is gone with it)
       let floor = Number.MAX_SAFE_INTEGER;
