@@ -271,14 +271,17 @@ export class NatsJetStreamExporter implements Exporter {
       // (read before the send: a PubAck answered meanwhile may be of a message stored after it)
       const floorAtSend = this.seqSeen;
       const epochAtSend = this.seqEpoch;
+      /** this attempt's outcome is unknown: the line's floor is the first such attempt's */
+      const unsure = (): void => {
+        if (floor >= 0) return;
+        floor = floorAtSend;
+        epoch = epochAtSend;
+      };
       try {
         // not waited for past close's grace, nor once given up: a PubAck wait with the server away takes the whole timeout
         const ack = await unlessAborted(this.js.publish(subject, data, { msgID: id, headers: h, timeout: this.opts.timeoutMs ?? 5000 }), stop);
         if (ack === undefined) {
-          if (floor < 0) {
-            floor = floorAtSend;
-            epoch = epochAtSend;
-          }
+          unsure();
           break;
         }
         this.streamRemade = false;
@@ -300,10 +303,7 @@ export class NatsJetStreamExporter implements Exporter {
         }
         return;
       } catch (err) {
-        if (!refusedUnstored(err) && floor < 0) {
-          floor = floorAtSend;
-          epoch = epochAtSend;
-        }
+        if (!refusedUnstored(err)) unsure();
         if (stop.aborted) break;
         this.statsNow.retries++;
         this.opts.onFailure?.(err instanceof Error ? err.message : String(err), id, 'retry');
@@ -437,7 +437,7 @@ export class NatsJetStreamExporter implements Exporter {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         // the stream deleted: every copy it held went with it
-        if (/stream not found/i.test(message)) {
+        if (STREAM_NOT_FOUND.test(message)) {
           found = new Map();
           scan.others.length = 0;
         } else if (lookupRefused(err)) {
@@ -700,7 +700,7 @@ async function ensureStream(jsm: JetStreamManager, name: string, opts: NatsExpor
     duplicate_window: nanos(duplicateWindowMs),
   };
   const existing = await jsm.streams.info(name).catch((err: unknown) => {
-    if (err instanceof Error && /stream not found/i.test(err.message)) return undefined;
+    if (err instanceof Error && STREAM_NOT_FOUND.test(err.message)) return undefined;
     throw err;
   });
   if (existing === undefined) return jsm.streams.add(config);
@@ -727,8 +727,11 @@ function lookupRefused(err: unknown): boolean {
   return api !== null && api.code >= 400 && api.code < 500;
 }
 
+/** The server's words for a stream that is not there (JetStream API error 10059). */
+const STREAM_NOT_FOUND = /stream not found/i;
+
 function streamMissing(err: unknown): boolean {
-  return err instanceof NatsError && (err.code === ErrorCode.NoResponders || /stream not found/i.test(err.message));
+  return err instanceof NatsError && (err.code === ErrorCode.NoResponders || STREAM_NOT_FOUND.test(err.message));
 }
 
 /** A server written `tls://…` (any case): TLS required. */
