@@ -53,7 +53,12 @@ export type CoreEvent =
   /** a reloaded policy file's operator settings (live SIGHUP): the default APT, the window of windows opened from now on */
   | { kind: 'settings'; frame: number; defaultApt: string | null; windowSec: number }
   /** identifiers the signaling front forgot (its bound on identifiers): their statements go */
-  | { kind: 'forget'; frame: number; ids: string[] };
+  | { kind: 'forget'; frame: number; ids: string[] }
+  /**
+   * SDES PRIV tags `ssrc` sent while no dialog routed it (unbound-tags.ts), for dialog `key`, whose
+   * packet at `frame` is that SSRC's first it routes: to `shard` alone, the one that packet goes to
+   */
+  | { kind: 'carry'; frame: number; ts: number; key: string; ssrc: number; apts: string[]; shard: number };
 
 /** Where a media packet came from and went to (IPv4 addresses as numbers too, IPv6 as text): a datagram's ends. */
 export type PacketAddress = DatagramEnds;
@@ -226,6 +231,11 @@ export class MediaCore {
     this.passTo(ev.frame);
     if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget') {
       this.applyEvent(ev);
+      return;
+    }
+    // one shard's alone: nothing that every shard keeps alike (the event clock, the sweeps) moves
+    if (ev.kind === 'carry') {
+      this.carryTags(ev.key, ev.ssrc, ev.apts, ev.frame, ev.ts);
       return;
     }
     // (not at an event further from the one before than the idle bound: one stamped hours ahead
@@ -1009,19 +1019,41 @@ export class MediaCore {
           this.rebindIfStale(stream);
           if (!this.preferences.namesBesideTags(stream)) continue;
         }
-        if (!stream.sdesApts.includes(id)) {
-          this.noteBeforeSdes(session);
-          if (stream.sdesApts.length >= MAX_SDES_APTS) {
-            this.sdesLimit(stream, ts);
-            continue;
-          }
-          stream.sdesApts.push(id);
-          if (session.scope === null) stream.via ??= 'sdes-priv';
-          else stream.boundScope = null;
-          stream.generation++;
-        }
+        this.addSdesApt(session, stream, id, ts);
       }
     }
+  }
+
+  /** A PRIV aipref identifier the stream's SSRC sent (learnFromChunk, carryTags). */
+  private addSdesApt(session: RtpSession, stream: StreamState, id: string, ts: number): void {
+    if (stream.sdesApts.includes(id)) return;
+    this.noteBeforeSdes(session);
+    if (stream.sdesApts.length >= MAX_SDES_APTS) {
+      this.sdesLimit(stream, ts);
+      return;
+    }
+    stream.sdesApts.push(id);
+    if (session.scope === null) stream.via ??= 'sdes-priv';
+    else stream.boundScope = null;
+    stream.generation++;
+  }
+
+  /**
+   * The tags an SSRC sent before a dialog routed it (a `carry` event): they bind its stream in the
+   * dialog's session from the packet that brought it there on, as if that packet had repeated
+   * them (SPEC §2.4: a tag binds its SSRC; tags never relax signaling). Windows open under what
+   * decided before close there, as at any SDES change.
+   */
+  private carryTags(key: string, ssrc: number, apts: readonly string[], frame: number, ts: number): void {
+    this.now.frame = frame;
+    this.now.ts = ts;
+    const session = this.table.session(key, this.scopes.get(key) ?? null);
+    const stream = this.table.stream(session, ssrc, ts);
+    this.sdesBefore = undefined;
+    for (let i = 0; i < apts.length; i++) this.addSdesApt(session, stream, apts[i]!, ts);
+    const before = this.sdesBefore ?? null;
+    this.sdesBefore = undefined;
+    if (before !== null) this.closeChangedWindows(session, before, frame, ts);
   }
 
   /** What decided the session's streams, taken once per compound before its first SDES change (learnFromSdes). */
@@ -1577,11 +1609,11 @@ function newlyNamed(stream: StreamState, kind: keyof typeof SEEN, ids: readonly 
 const ignorePacket = (): void => {};
 
 /** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
-const UNBOUND_IDLE_SEC = 300;
+export const UNBOUND_IDLE_SEC = 300;
 const UNBOUND_SWEEP_SEC = 60;
 
 /** SDES PRIV identifiers kept per stream (sdesLimit); an honest endpoint names one or two. */
-const MAX_SDES_APTS = 16;
+export const MAX_SDES_APTS = 16;
 /** What stands for the identifiers past MAX_SDES_APTS: nothing states it, so it is the most restrictive. */
 const SDES_LIMIT_APT = '(too many SDES PRIV identifiers)';
 

@@ -28,6 +28,7 @@ import { Shard, type ShardFinal } from './shard-state.js';
 import type { MediaCounted, ShardTask, ThreadBatch, ThreadFinal } from './shard-worker.js';
 import { RtcpCopies } from './rtcp-copies.js';
 import { chainsAsRtcp } from '../media/rtcp/compound.js';
+import { UnboundTags } from './unbound-tags.js';
 import { SignalingFront } from './signaling-front.js';
 
 export interface ReplayOptions {
@@ -423,6 +424,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
   const rtcpCopies = new RtcpCopies();
+  /** SDES PRIV tags of media before its signaling, for the dialog that routes it later (unbound-tags.ts). */
+  const unboundTags = new UnboundTags();
+  /** Whether pendingEvents holds a `carry` (one shard's alone: eventsOf filters them). */
+  let carrying = false;
+  const eventsOf = (events: CoreEvent[], shard: number): CoreEvent[] =>
+    carrying ? events.filter((ev) => ev.kind !== 'carry' || ev.shard === shard) : events;
   const captureClock = new CaptureClock();
   /**
    * The batch being fed: its first frame and the capture clock after each of its records
@@ -458,6 +465,20 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     return hashString(unboundSessionKey({ v6: true, src4: 0, dst4: 0, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport })) % shardCount;
   };
 
+  /**
+   * The first packet of an SSRC a dialog routes, where that SSRC sent SDES PRIV tags before (no
+   * dialog routed it then): the tags go to the dialog's shard, applied there just before the packet.
+   */
+  const carryTags = (view: PacketView, route: TransportEntry, rtcp: boolean, clock: number) => {
+    const at = rtcp ? 4 : 8;
+    if (view.payloadLength < at + 4) return;
+    const ssrc = readUint32(view.bytes, view.payloadOffset + at);
+    const apts = unboundTags.take(view, ssrc, clock);
+    if (apts === undefined) return;
+    pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: route.dialogKey, ssrc, apts, shard: shardOf(view, route) });
+    carrying = true;
+  };
+
   /** Reports of the packet layers (broken headers, a cut last record), keyed apart from signaling's. */
   let malformedLines: OutputLine[] = [];
   const frontReport = (r: Report): string => {
@@ -487,7 +508,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (proto === 'rtcp' && (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength))) {
         const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
         if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
+        if (route === undefined) unboundTags.note(view, clock);
       }
+      if (route !== undefined && unboundTags.size > 0) carryTags(view, route, proto === 'rtcp', clock);
       if (local === null) {
         const builder = builders[shardOf(view, route)]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);
@@ -578,7 +601,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (local) {
         local.core.endBatch(lastFrame, lastTs);
         results = Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
-      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(events, clocks, firstFrame, lastFrame, lastTs))));
+      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(eventsOf(events, i), clocks, firstFrame, lastFrame, lastTs))));
+      carrying = false;
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
@@ -639,7 +663,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       const events = pendingEvents.slice(appliedEvents).concat(front.takeEvents());
       const lastFrame = feed.stats.lastFrame;
       const lastTs = feed.stats.lastTs;
-      finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(events, EMPTY_CLOCKS, lastFrame + 1, lastFrame, lastTs))));
+      finals = await Promise.all(shards.map((s, i) => s.finish(builders[i]!.take(eventsOf(events, i), EMPTY_CLOCKS, lastFrame + 1, lastFrame, lastTs))));
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) {

@@ -1,0 +1,112 @@
+/**
+ * The main thread's memory of SDES PRIV tags sent before signaling (src/pipeline/unbound-tags.ts):
+ * its byte pre-check against the compound decoder, and what it hands over and when.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeRtcpCompound } from '../../src/media/rtcp/compound.js';
+import { encodeRtcpCompound, type RtcpPacketInput } from '../../src/media/rtcp/encode.js';
+import type { SdesItem } from '../../src/media/rtcp/types.js';
+import { hasPrivItem, UnboundTags } from '../../src/pipeline/unbound-tags.js';
+import type { PacketView } from '../../native-free/types.js';
+
+/** A deterministic generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sr = (ssrc: number): RtcpPacketInput => ({ pt: 200, ssrc, ntpSec: 1, ntpFrac: 0, rtpTs: 0, packetCount: 1, octetCount: 1, reports: [] }) as RtcpPacketInput;
+const sdes = (chunks: { ssrc: number; items: SdesItem[] }[]): RtcpPacketInput => ({ pt: 202, chunks }) as never;
+
+function decodedHasPriv(bytes: Uint8Array): boolean {
+  return decodeRtcpCompound(bytes).packets.some((p) => p.pt === 202 && 'chunks' in p && p.chunks.some((c) => c.items.some((i) => i.type === 8)));
+}
+
+function view(bytes: Uint8Array, src4: number, dst4: number, ts = 0): PacketView {
+  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, src: '', dst: '', ts } as unknown as PacketView;
+}
+
+describe('hasPrivItem', () => {
+  it('agrees with the decoder on 2,000 random compounds (items of every length, padding at every offset, several chunks)', () => {
+    const next = rng(40);
+    let withPriv = 0;
+    for (let n = 0; n < 2000; n++) {
+      const chunks = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, c) => ({
+        ssrc: 1000 + c,
+        items: Array.from({ length: Math.floor(next() * 4) }, (): SdesItem => {
+          const text = 'x'.repeat(Math.floor(next() * 9));
+          return next() < 0.15 ? { type: 8, prefix: 'aipref', value: `apt-${text}` } : { type: 1 + Math.floor(next() * 7), text };
+        }),
+      }));
+      const packets = next() < 0.5 ? [sr(1), sdes(chunks)] : [sdes(chunks), sr(2)];
+      const bytes = encodeRtcpCompound(packets);
+      const want = decodedHasPriv(bytes);
+      if (want) withPriv++;
+      expect(hasPrivItem(bytes, 0, bytes.length), `compound ${n}`).toBe(want);
+      // at an offset not a multiple of four in a larger buffer, as a capture's payload is
+      const framed = new Uint8Array(bytes.length + 7);
+      framed.set(bytes, 3);
+      expect(hasPrivItem(framed, 3, bytes.length), `compound ${n} at offset 3`).toBe(want);
+    }
+    expect(withPriv).toBeGreaterThan(300);
+  });
+
+  it('stays inside the datagram when length words lie', () => {
+    const bytes = encodeRtcpCompound([sdes([{ ssrc: 1, items: [{ type: 1, text: 'abc' }, { type: 8, prefix: 'aipref', value: 'apt-none' }] }])]);
+    for (let cut = 0; cut < bytes.length; cut++) expect(() => hasPrivItem(bytes, 0, cut)).not.toThrow();
+    // an item length running past the packet: the PRIV after it is not reached
+    const broken = bytes.slice();
+    broken[4 + 4 + 1] = 200;
+    expect(hasPrivItem(broken, 0, broken.length)).toBe(false);
+  });
+});
+
+describe('UnboundTags', () => {
+  const tagged = (ssrc: number, ...values: string[]) =>
+    encodeRtcpCompound([sr(ssrc), sdes([{ ssrc, items: [{ type: 1, text: 'c' }, ...values.map((value): SdesItem => ({ type: 8, prefix: 'AIPref', value }))] }])]);
+
+  it("hands a SSRC's identifiers over once, between the same two addresses either way, within 300 s", () => {
+    const t = new UnboundTags();
+    t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2), 10);
+    expect(t.size).toBe(1);
+    expect(t.take(view(new Uint8Array(12), 1, 3), 7, 20)).toBeUndefined(); // another pair: kept
+    expect(t.take(view(new Uint8Array(12), 2, 1), 8, 20)).toBeUndefined(); // another SSRC
+    expect(t.take(view(new Uint8Array(12), 2, 1), 7, 310)).toEqual(['apt-none', 'apt-q']);
+    expect(t.size).toBe(0);
+    expect(t.take(view(new Uint8Array(12), 2, 1), 7, 311)).toBeUndefined();
+  });
+
+  it('forgets a note older than 300 s, and a value that is no pref-id binds nothing', () => {
+    const t = new UnboundTags();
+    t.note(view(tagged(7, 'apt-none'), 1, 2), 10);
+    expect(t.take(view(new Uint8Array(12), 1, 2), 7, 310.5)).toBeUndefined();
+    t.note(view(tagged(9, 'two words'), 1, 2), 10);
+    expect(t.size).toBe(0);
+  });
+
+  it('lets stale notes go as new ones come (a service that runs for weeks keeps only the last 300 s)', () => {
+    const t = new UnboundTags();
+    for (let s = 0; s < 10; s++) t.note(view(tagged(100 + s, 'apt-x'), 1, 2), s);
+    expect(t.size).toBe(10);
+    t.note(view(tagged(200, 'apt-x'), 1, 2), 1000);
+    t.note(view(tagged(201, 'apt-x'), 1, 2), 1001);
+    t.note(view(tagged(202, 'apt-x'), 1, 2), 1002);
+    expect(t.size).toBe(3);
+  });
+
+  it("a later note of the SSRC from another pair replaces the first (the latest source stands)", () => {
+    const t = new UnboundTags();
+    t.note(view(tagged(7, 'apt-a'), 1, 2), 10);
+    t.note(view(tagged(7, 'apt-b'), 3, 2), 11);
+    expect(t.take(view(new Uint8Array(12), 1, 2), 7, 12)).toBeUndefined();
+    t.note(view(tagged(7, 'apt-b'), 3, 2), 11);
+    t.note(view(tagged(7, 'apt-c'), 3, 2), 12);
+    expect(t.take(view(new Uint8Array(12), 2, 3), 7, 13)).toEqual(['apt-b', 'apt-c']);
+  });
+});
