@@ -466,16 +466,20 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   /**
-   * The first packet of an SSRC a dialog routes, where that SSRC sent SDES PRIV tags before (no
-   * dialog routed it then): the tags go to the dialog's shard, applied there just before the packet.
+   * Tags noted before signaling (unboundTags): a packet no dialog routes keeps its SSRC's note
+   * alive; the first packet a dialog routes between the noted addresses takes every SSRC's there,
+   * each to the dialog's shard, applied there just before the packet.
    */
-  const carryTags = (view: PacketView, route: TransportEntry, rtcp: boolean, clock: number) => {
-    const at = rtcp ? 4 : 8;
-    if (view.payloadLength < at + 4) return;
-    const ssrc = readUint32(view.bytes, view.payloadOffset + at);
-    const apts = unboundTags.take(view, ssrc, clock);
-    if (apts === undefined) return;
-    pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: route.dialogKey, ssrc, apts, shard: shardOf(view, route) });
+  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, clock: number) => {
+    if (route === undefined) {
+      const at = rtcp ? 4 : 8;
+      if (view.payloadLength >= at + 4) unboundTags.refresh(view, readUint32(view.bytes, view.payloadOffset + at), clock);
+      return;
+    }
+    const carried = unboundTags.take(view, clock);
+    if (carried === undefined) return;
+    const shard = shardOf(view, route);
+    for (const { ssrc, apts } of carried) pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: route.dialogKey, ssrc, apts, shard });
     carrying = true;
   };
 
@@ -510,7 +514,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
         if (route === undefined) unboundTags.note(view, clock);
       }
-      if (route !== undefined && unboundTags.size > 0) carryTags(view, route, proto === 'rtcp', clock);
+      if (unboundTags.size > 0) carryTags(view, route, proto === 'rtcp', clock);
       if (local === null) {
         const builder = builders[shardOf(view, route)]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);

@@ -16,22 +16,39 @@ import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
 import { MAX_SDES_APTS, UNBOUND_IDLE_SEC } from './media-core.js';
 
+/** A carried SSRC's identifiers (MediaCore.carryTags). */
+export interface CarriedTags {
+  ssrc: number;
+  apts: string[];
+}
+
 interface Noted {
-  /** the unordered pair of IP addresses the tag was sent between (ports aside: RTP and RTCP ports differ) */
-  pair: string;
+  /** up to MAX_SDES_APTS + 1: one past the limit still reaches the core's limit (MediaCore.sdesLimit) */
   ids: string[];
-  /** capture clock when a tag was last seen */
+  /** capture clock of the SSRC's last unbound packet between the pair's addresses */
   seen: number;
 }
 
-/** Tags held at most, the oldest going first: a memory guard (a flood of tagged strays). */
+interface PairNotes {
+  bySsrc: Map<number, Noted>;
+  /** its two addresses, as `addresses` counts them (IPv4 as numbers) */
+  ends: (number | string)[];
+  /** the latest `seen` of its notes */
+  seen: number;
+}
+
+/** SSRCs noted at most, the least recently seen pair going first: a memory guard (a flood of tagged strays). */
 const MAX_NOTED = 65_536;
 
 export class UnboundTags {
-  private readonly bySsrc = new Map<number, Noted>();
+  /** by the unordered pair of IP addresses the tags were sent between (ports aside: RTP and RTCP ports differ); least recently seen first */
+  private readonly byPair = new Map<string, PairNotes>();
+  /** how many pairs name each address: a routed packet builds its pair's key only where both ends have notes */
+  private readonly addresses = new Map<number | string, number>();
+  private noted = 0;
 
   get size(): number {
-    return this.bySsrc.size;
+    return this.noted;
   }
 
   /**
@@ -51,41 +68,91 @@ export class UnboundTags {
         for (const item of chunk.items) {
           if (item.type !== SdesItemType.PRIV || !('prefix' in item) || item.prefix.toLowerCase() !== 'aipref') continue;
           const id = prefIdOfText(item.value);
-          if (id !== null) this.add(chunk.ssrc, pairOf(view), id, clock);
+          if (id !== null) this.add(view, chunk.ssrc, id, clock);
         }
       }
     }
   }
 
   /**
-   * The identifiers noted for `ssrc` between the packet's two addresses within the last
-   * UNBOUND_IDLE_SEC of capture time (as long as a shard keeps an idle unbound stream), taken:
-   * the dialog that routes the packet has them from now on. Undefined if none.
+   * A packet no dialog routes, of `ssrc` (an RTP packet's, an RTCP sender's): a noted SSRC stays
+   * noted while its unbound stream goes on, as the shard keeps the stream (its tags with it).
    */
-  take(view: PacketView, ssrc: number, clock: number): string[] | undefined {
-    const noted = this.bySsrc.get(ssrc);
-    if (noted === undefined || noted.pair !== pairOf(view)) return undefined;
-    this.bySsrc.delete(ssrc);
-    return clock - noted.seen <= UNBOUND_IDLE_SEC ? noted.ids : undefined;
+  refresh(view: PacketView, ssrc: number, clock: number): void {
+    if (!this.bothNoted(view)) return;
+    const key = pairOf(view);
+    const pair = this.byPair.get(key);
+    const noted = pair?.bySsrc.get(ssrc);
+    if (pair === undefined || noted === undefined) return;
+    noted.seen = clock;
+    pair.seen = clock;
+    this.byPair.delete(key);
+    this.byPair.set(key, pair);
   }
 
-  private add(ssrc: number, pair: string, id: string, clock: number): void {
-    // the least recently noted first (Map order): those past the idle bound go, a few per note
-    for (let i = 0; i < 4 && this.bySsrc.size > 0; i++) {
-      const [oldest, first] = this.bySsrc.entries().next().value!;
+  /**
+   * A packet a dialog routes: the identifiers noted between its two addresses, each SSRC's where
+   * its unbound stream was seen within the last UNBOUND_IDLE_SEC of capture time (as long as a
+   * shard keeps an idle unbound stream), taken — every SSRC at once, so a stream the dialog first
+   * meets as the subject of another sender's report has its tags already. Undefined if none.
+   */
+  take(view: PacketView, clock: number): CarriedTags[] | undefined {
+    if (!this.bothNoted(view)) return undefined;
+    const key = pairOf(view);
+    const pair = this.byPair.get(key);
+    if (pair === undefined) return undefined;
+    this.drop(key, pair);
+    const out: CarriedTags[] = [];
+    for (const [ssrc, noted] of pair.bySsrc) if (clock - noted.seen <= UNBOUND_IDLE_SEC) out.push({ ssrc, apts: noted.ids });
+    return out.length > 0 ? out : undefined;
+  }
+
+  private add(view: PacketView, ssrc: number, id: string, clock: number): void {
+    // the least recently seen pairs first (Map order): those past the idle bound go, a few per note
+    for (let i = 0; i < 4 && this.byPair.size > 0; i++) {
+      const [oldest, first] = this.byPair.entries().next().value!;
       if (clock - first.seen <= UNBOUND_IDLE_SEC) break;
-      this.bySsrc.delete(oldest);
+      this.drop(oldest, first);
     }
-    let noted = this.bySsrc.get(ssrc);
-    if (noted === undefined || noted.pair !== pair || clock - noted.seen > UNBOUND_IDLE_SEC) {
-      // another pair's (or a stale) note of the SSRC is another stream's: the latest stands
-      noted = { pair, ids: [], seen: clock };
+    const key = pairOf(view);
+    let pair = this.byPair.get(key);
+    if (pair === undefined) {
+      pair = { bySsrc: new Map(), ends: view.ipVersion === 4 ? [view.src4, view.dst4] : [view.src, view.dst], seen: clock };
+      this.byPair.set(key, pair);
+      for (const e of pair.ends) this.addresses.set(e, (this.addresses.get(e) ?? 0) + 1);
     }
-    this.bySsrc.delete(ssrc);
-    if (this.bySsrc.size >= MAX_NOTED) this.bySsrc.delete(this.bySsrc.keys().next().value!);
-    this.bySsrc.set(ssrc, noted);
+    let noted = pair.bySsrc.get(ssrc);
+    if (noted === undefined || clock - noted.seen > UNBOUND_IDLE_SEC) {
+      // a stale note of the SSRC is a stream the shard let go: the new one starts afresh
+      if (noted === undefined) this.noted++;
+      noted = { ids: [], seen: clock };
+      pair.bySsrc.set(ssrc, noted);
+    }
     noted.seen = clock;
-    if (!noted.ids.includes(id) && noted.ids.length < MAX_SDES_APTS) noted.ids.push(id);
+    pair.seen = clock;
+    this.byPair.delete(key);
+    this.byPair.set(key, pair);
+    if (!noted.ids.includes(id) && noted.ids.length <= MAX_SDES_APTS) noted.ids.push(id);
+    while (this.noted > MAX_NOTED) {
+      const [oldest, first] = this.byPair.entries().next().value!;
+      this.drop(oldest, first);
+    }
+  }
+
+  private drop(key: string, pair: PairNotes): void {
+    this.byPair.delete(key);
+    this.noted -= pair.bySsrc.size;
+    for (const e of pair.ends) {
+      const n = this.addresses.get(e)! - 1;
+      if (n > 0) this.addresses.set(e, n);
+      else this.addresses.delete(e);
+    }
+  }
+
+  private bothNoted(view: PacketView): boolean {
+    const a = this.addresses;
+    if (a.size === 0) return false;
+    return view.ipVersion === 4 ? a.has(view.src4) && a.has(view.dst4) : a.has(view.src) && a.has(view.dst);
   }
 }
 

@@ -71,42 +71,52 @@ describe('UnboundTags', () => {
   const tagged = (ssrc: number, ...values: string[]) =>
     encodeRtcpCompound([sr(ssrc), sdes([{ ssrc, items: [{ type: 1, text: 'c' }, ...values.map((value): SdesItem => ({ type: 8, prefix: 'AIPref', value }))] }])]);
 
-  it("hands a SSRC's identifiers over once, between the same two addresses either way, within 300 s", () => {
+  const bare = (src4: number, dst4: number) => view(new Uint8Array(12), src4, dst4);
+
+  it("hands every SSRC's identifiers noted between two addresses over once, either way, within 300 s", () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2), 10);
-    expect(t.size).toBe(1);
-    expect(t.take(view(new Uint8Array(12), 1, 3), 7, 20)).toBeUndefined(); // another pair: kept
-    expect(t.take(view(new Uint8Array(12), 2, 1), 8, 20)).toBeUndefined(); // another SSRC
-    expect(t.take(view(new Uint8Array(12), 2, 1), 7, 310)).toEqual(['apt-none', 'apt-q']);
+    t.note(view(tagged(8, 'apt-r'), 2, 1), 11);
+    expect(t.size).toBe(2);
+    expect(t.take(bare(1, 3), 20)).toBeUndefined(); // another pair: kept
+    expect(t.take(bare(2, 1), 310)).toEqual([{ ssrc: 7, apts: ['apt-none', 'apt-q'] }, { ssrc: 8, apts: ['apt-r'] }]);
     expect(t.size).toBe(0);
-    expect(t.take(view(new Uint8Array(12), 2, 1), 7, 311)).toBeUndefined();
+    expect(t.take(bare(2, 1), 311)).toBeUndefined();
   });
 
-  it('forgets a note older than 300 s, and a value that is no pref-id binds nothing', () => {
+  it('forgets a note 300 s after its unbound stream was last seen (refresh), and a value that is no pref-id binds nothing', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-none'), 1, 2), 10);
-    expect(t.take(view(new Uint8Array(12), 1, 2), 7, 310.5)).toBeUndefined();
+    t.note(view(tagged(8, 'apt-none'), 1, 2), 10);
+    t.refresh(bare(2, 1), 8, 200); // 8's plain packets go on; 7's stop
+    expect(t.take(bare(1, 2), 310.5)).toEqual([{ ssrc: 8, apts: ['apt-none'] }]);
     t.note(view(tagged(9, 'two words'), 1, 2), 10);
     expect(t.size).toBe(0);
   });
 
+  it('keeps one identifier past the 16 a stream holds, so the core reaches its limit again', () => {
+    const t = new UnboundTags();
+    t.note(view(tagged(7, ...Array.from({ length: 20 }, (_, i) => `apt-${i}`)), 1, 2), 10);
+    expect(t.take(bare(1, 2), 11)![0]!.apts).toHaveLength(17);
+  });
+
   it('lets stale notes go as new ones come (a service that runs for weeks keeps only the last 300 s)', () => {
     const t = new UnboundTags();
-    for (let s = 0; s < 10; s++) t.note(view(tagged(100 + s, 'apt-x'), 1, 2), s);
+    for (let s = 0; s < 10; s++) t.note(view(tagged(100 + s, 'apt-x'), 1, 10 + s), s);
     expect(t.size).toBe(10);
     t.note(view(tagged(200, 'apt-x'), 1, 2), 1000);
     t.note(view(tagged(201, 'apt-x'), 1, 2), 1001);
     t.note(view(tagged(202, 'apt-x'), 1, 2), 1002);
     expect(t.size).toBe(3);
+    // the addresses of the pairs let go are no longer looked at
+    expect(t.take(bare(1, 10), 1003)).toBeUndefined();
   });
 
-  it("a later note of the SSRC from another pair replaces the first (the latest source stands)", () => {
+  it('notes of one SSRC between other addresses stand apart (a stray of the same SSRC takes nothing from the call)', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-a'), 1, 2), 10);
     t.note(view(tagged(7, 'apt-b'), 3, 2), 11);
-    expect(t.take(view(new Uint8Array(12), 1, 2), 7, 12)).toBeUndefined();
-    t.note(view(tagged(7, 'apt-b'), 3, 2), 11);
-    t.note(view(tagged(7, 'apt-c'), 3, 2), 12);
-    expect(t.take(view(new Uint8Array(12), 2, 3), 7, 13)).toEqual(['apt-b', 'apt-c']);
+    expect(t.take(bare(2, 1), 12)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]);
+    expect(t.take(bare(2, 3), 12)).toEqual([{ ssrc: 7, apts: ['apt-b'] }]);
   });
 });

@@ -133,3 +133,11 @@ export async function replay(ws: Workspace, name: string, pkts: readonly Pkt[], 
 }
 
 export { policyOf };
+
+/** An SDES packet of one chunk: CNAME, then one PRIV aipref item per value. */
+export const sdesTag = (ssrc: number, ...apts: string[]) =>
+  ({ pt: 202, chunks: [{ ssrc, items: [{ type: 1, text: 'cname@x' }, ...apts.map((value) => ({ type: 8, prefix: 'aipref', value }))] }] }) as never;
+
+/** INVITE/200/ACK at t: A's audio at 4000, B's at 5000, a=aipref:session apt-raw (RTCP on 4001/5001). */
+export const rawCall = (call: string, t: number) =>
+  setup(call, t, sdpAt(A, 4000, null, ['a=aipref:session apt-raw']), sdpAt(B, 5000, null, ['a=aipref:session apt-raw']));

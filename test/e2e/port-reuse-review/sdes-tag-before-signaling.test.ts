@@ -18,16 +18,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../e2e-helpers.js';
-import { A, B, replay, rtcpPkt, rtp, sdpAt, setup, srIn } from './common.js';
+import { A, B, rawCall, replay, rtcpPkt, rtp, sdesTag, srIn } from './common.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
 const C = '10.0.0.3';
-const sdesTag = (ssrc: number, apt: string) =>
-  ({ pt: 202, chunks: [{ ssrc, items: [{ type: 1, text: 'cname@x' }, { type: 8, prefix: 'aipref', value: apt }] }] }) as never;
-const rawCall = (call: string, t: number) =>
-  setup(call, t, sdpAt(A, 4000, null, ['a=aipref:session apt-raw']), sdpAt(B, 5000, null, ['a=aipref:session apt-raw']));
 
 describe('a stream tagged apt-none on the media plane before its address is signaled', () => {
   // four Call-IDs: with two shards, the dialog's shard is the unbound pair's for some and not for others
