@@ -466,17 +466,16 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   /**
-   * Tags noted before signaling (unboundTags): a packet no dialog routes keeps its SSRC's note
-   * alive; the first packet a dialog routes between the noted addresses takes every SSRC's there,
-   * each to the dialog's shard, applied there just before the packet.
+   * Tags noted before signaling (unboundTags): a packet no dialog routes keeps the notes of the
+   * SSRCs it names alive; the first packet a dialog routes between the noted addresses that names
+   * a noted SSRC takes its tags to the dialog's shard, applied there just before the packet.
    */
   const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, clock: number) => {
     if (route === undefined) {
-      const at = rtcp ? 4 : 8;
-      if (view.payloadLength >= at + 4) unboundTags.refresh(view, readUint32(view.bytes, view.payloadOffset + at), clock);
+      unboundTags.refresh(view, rtcp, clock);
       return;
     }
-    const carried = unboundTags.take(view, clock);
+    const carried = unboundTags.take(view, rtcp, clock);
     if (carried === undefined) return;
     const shard = shardOf(view, route);
     for (const { ssrc, apts } of carried) pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: route.dialogKey, ssrc, apts, shard });

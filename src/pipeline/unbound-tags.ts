@@ -15,6 +15,7 @@ import { SdesItemType } from '../media/rtcp/types.js';
 import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
 import { MAX_SDES_APTS, UNBOUND_IDLE_SEC } from './media-core.js';
+import { readUint32 } from '../../native-free/big-endian.js';
 
 /** A carried SSRC's identifiers (MediaCore.carryTags). */
 export interface CarriedTags {
@@ -75,45 +76,77 @@ export class UnboundTags {
   }
 
   /**
-   * A packet no dialog routes, of `ssrc` (an RTP packet's, an RTCP sender's): a noted SSRC stays
-   * noted while its unbound stream goes on, as the shard keeps the stream (its tags with it).
+   * A packet no dialog routes (`rtcp`: an RTCP compound, else RTP): each noted SSRC it names
+   * between the same addresses stays noted, as the shard keeps a stream while its packets, or
+   * reports about it, come (its tags with it); one already past the idle bound is gone.
    */
-  refresh(view: PacketView, ssrc: number, clock: number): void {
-    if (!this.bothNoted(view)) return;
-    const key = pairOf(view);
-    const pair = this.byPair.get(key);
-    const noted = pair?.bySsrc.get(ssrc);
-    if (pair === undefined || noted === undefined) return;
-    noted.seen = clock;
+  refresh(view: PacketView, rtcp: boolean, clock: number): void {
+    const found = this.pairAt(view, clock);
+    if (found === undefined) return;
+    const [key, pair] = found;
+    let kept = false;
+    for (const [ssrc, noted] of pair.bySsrc) {
+      if (!names(view, rtcp, ssrc)) continue;
+      if (clock - noted.seen > UNBOUND_IDLE_SEC) this.forget(key, pair, ssrc);
+      else {
+        noted.seen = clock;
+        kept = true;
+      }
+    }
+    if (!kept) return;
     pair.seen = clock;
     this.byPair.delete(key);
     this.byPair.set(key, pair);
   }
 
   /**
-   * A packet a dialog routes: the identifiers noted between its two addresses, each SSRC's where
-   * its unbound stream was seen within the last UNBOUND_IDLE_SEC of capture time (as long as a
-   * shard keeps an idle unbound stream), taken — every SSRC at once, so a stream the dialog first
-   * meets as the subject of another sender's report has its tags already. Undefined if none.
+   * A packet a dialog routes: the identifiers noted between its two addresses for each SSRC it
+   * names (an RTP packet its own; an RTCP compound any of its 32-bit words: sender, report
+   * subjects, SDES chunks, BYE, feedback targets — so a stream the dialog first meets as the
+   * subject of another sender's report has its tags already), taken, where that SSRC's unbound
+   * stream was seen within the last UNBOUND_IDLE_SEC of capture time (as long as a shard keeps an
+   * idle unbound stream). Another call between the same two hosts (a trunk: other ports, other
+   * SSRCs) takes none of them. Undefined if none.
    */
-  take(view: PacketView, clock: number): CarriedTags[] | undefined {
-    if (!this.bothNoted(view)) return undefined;
-    const key = pairOf(view);
-    const pair = this.byPair.get(key);
-    if (pair === undefined) return undefined;
-    this.drop(key, pair);
-    const out: CarriedTags[] = [];
-    for (const [ssrc, noted] of pair.bySsrc) if (clock - noted.seen <= UNBOUND_IDLE_SEC) out.push({ ssrc, apts: noted.ids });
-    return out.length > 0 ? out : undefined;
+  take(view: PacketView, rtcp: boolean, clock: number): CarriedTags[] | undefined {
+    const found = this.pairAt(view, clock);
+    if (found === undefined) return undefined;
+    const [key, pair] = found;
+    let out: CarriedTags[] | undefined;
+    for (const [ssrc, noted] of pair.bySsrc) {
+      if (!names(view, rtcp, ssrc)) continue;
+      this.forget(key, pair, ssrc);
+      if (clock - noted.seen <= UNBOUND_IDLE_SEC) (out ??= []).push({ ssrc, apts: noted.ids });
+    }
+    return out;
   }
 
-  private add(view: PacketView, ssrc: number, id: string, clock: number): void {
-    // the least recently seen pairs first (Map order): those past the idle bound go, a few per note
+  /** The notes between the packet's two addresses, if any (stale pairs let go on the way). */
+  private pairAt(view: PacketView, clock: number): [string, PairNotes] | undefined {
+    if (!this.bothNoted(view)) return undefined;
+    this.dropStale(clock);
+    const key = pairOf(view);
+    const pair = this.byPair.get(key);
+    return pair === undefined ? undefined : [key, pair];
+  }
+
+  /** The least recently seen pairs first (Map order): those past the idle bound go, a few at a time. */
+  private dropStale(clock: number): void {
     for (let i = 0; i < 4 && this.byPair.size > 0; i++) {
       const [oldest, first] = this.byPair.entries().next().value!;
       if (clock - first.seen <= UNBOUND_IDLE_SEC) break;
       this.drop(oldest, first);
     }
+  }
+
+  private forget(key: string, pair: PairNotes, ssrc: number): void {
+    pair.bySsrc.delete(ssrc);
+    this.noted--;
+    if (pair.bySsrc.size === 0) this.drop(key, pair);
+  }
+
+  private add(view: PacketView, ssrc: number, id: string, clock: number): void {
+    this.dropStale(clock);
     const key = pairOf(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
@@ -154,6 +187,21 @@ export class UnboundTags {
     if (a.size === 0) return false;
     return view.ipVersion === 4 ? a.has(view.src4) && a.has(view.dst4) : a.has(view.src) && a.has(view.dst);
   }
+}
+
+/**
+ * Whether the packet names `ssrc`: an RTP packet as its source; an RTCP compound in any 32-bit
+ * word after its first header (every SSRC field of RTCP is one: a sender, a report block's
+ * subject, an SDES chunk, a BYE, a feedback target, an XR block's; another field equal to it by
+ * chance is a 1 in 2^32 word).
+ */
+function names(view: PacketView, rtcp: boolean, ssrc: number): boolean {
+  const bytes = view.bytes;
+  const off = view.payloadOffset;
+  if (!rtcp) return view.payloadLength >= 12 && readUint32(bytes, off + 8) === ssrc;
+  const end = off + view.payloadLength - 3;
+  for (let p = off + 4; p < end; p += 4) if (readUint32(bytes, p) === ssrc) return true;
+  return false;
 }
 
 function pairOf(view: PacketView): string {

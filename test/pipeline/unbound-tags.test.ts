@@ -71,25 +71,41 @@ describe('UnboundTags', () => {
   const tagged = (ssrc: number, ...values: string[]) =>
     encodeRtcpCompound([sr(ssrc), sdes([{ ssrc, items: [{ type: 1, text: 'c' }, ...values.map((value): SdesItem => ({ type: 8, prefix: 'AIPref', value }))] }])]);
 
-  const bare = (src4: number, dst4: number) => view(new Uint8Array(12), src4, dst4);
+  /** an RTP packet of `ssrc` between two IPv4 addresses (as numbers) */
+  const rtpOf = (ssrc: number, src4: number, dst4: number) => {
+    const b = new Uint8Array(12);
+    new DataView(b.buffer).setUint32(8, ssrc);
+    return view(b, src4, dst4);
+  };
+  /** an RR of `sender` with a report block about `about` */
+  const rrOf = (sender: number, about: number, src4: number, dst4: number) =>
+    view(encodeRtcpCompound([{ pt: 201, ssrc: sender, reports: [{ ssrc: about, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 0, lsr: 0, dlsr: 0 }] } as never]), src4, dst4);
 
-  it("hands every SSRC's identifiers noted between two addresses over once, either way, within 300 s", () => {
+  it('hands over, once, the identifiers of each noted SSRC a packet between the same two addresses names, either way, within 300 s', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2), 10);
     t.note(view(tagged(8, 'apt-r'), 2, 1), 11);
     expect(t.size).toBe(2);
-    expect(t.take(bare(1, 3), 20)).toBeUndefined(); // another pair: kept
-    expect(t.take(bare(2, 1), 310)).toEqual([{ ssrc: 7, apts: ['apt-none', 'apt-q'] }, { ssrc: 8, apts: ['apt-r'] }]);
+    expect(t.take(rtpOf(7, 1, 3), false, 20)).toBeUndefined(); // another pair
+    expect(t.take(rtpOf(9, 1, 2), false, 20)).toBeUndefined(); // an SSRC not noted (a trunk's other call)
+    expect(t.take(rtpOf(7, 2, 1), false, 310)).toEqual([{ ssrc: 7, apts: ['apt-none', 'apt-q'] }]);
+    expect(t.size).toBe(1);
+    expect(t.take(rtpOf(7, 2, 1), false, 311)).toBeUndefined();
+    // an RTCP compound names a subject of its report blocks too
+    expect(t.take(rrOf(5, 8, 1, 2), true, 311)).toEqual([{ ssrc: 8, apts: ['apt-r'] }]);
     expect(t.size).toBe(0);
-    expect(t.take(bare(2, 1), 311)).toBeUndefined();
   });
 
-  it('forgets a note 300 s after its unbound stream was last seen (refresh), and a value that is no pref-id binds nothing', () => {
+  it('forgets a note 300 s after its unbound stream was last named (refresh), and a value that is no pref-id binds nothing', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-none'), 1, 2), 10);
     t.note(view(tagged(8, 'apt-none'), 1, 2), 10);
-    t.refresh(bare(2, 1), 8, 200); // 8's plain packets go on; 7's stop
-    expect(t.take(bare(1, 2), 310.5)).toEqual([{ ssrc: 8, apts: ['apt-none'] }]);
+    t.note(view(tagged(6, 'apt-none'), 1, 2), 10);
+    t.refresh(rtpOf(8, 2, 1), false, 200); // 8's plain packets go on
+    t.refresh(rrOf(5, 6, 2, 1), true, 200); // 6 is reported on
+    t.refresh(rtpOf(7, 2, 1), false, 311); // 7's: too late, it was let go
+    expect(t.take(rrOf(8, 7, 1, 2), true, 310.5)).toEqual([{ ssrc: 8, apts: ['apt-none'] }]);
+    expect(t.take(rtpOf(6, 1, 2), false, 310.5)).toEqual([{ ssrc: 6, apts: ['apt-none'] }]);
     t.note(view(tagged(9, 'two words'), 1, 2), 10);
     expect(t.size).toBe(0);
   });
@@ -97,10 +113,10 @@ describe('UnboundTags', () => {
   it('keeps one identifier past the 16 a stream holds, so the core reaches its limit again', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, ...Array.from({ length: 20 }, (_, i) => `apt-${i}`)), 1, 2), 10);
-    expect(t.take(bare(1, 2), 11)![0]!.apts).toHaveLength(17);
+    expect(t.take(rtpOf(7, 1, 2), false, 11)![0]!.apts).toHaveLength(17);
   });
 
-  it('lets stale notes go as new ones come (a service that runs for weeks keeps only the last 300 s)', () => {
+  it('lets stale notes go as new ones come, or as packets between noted addresses are looked up', () => {
     const t = new UnboundTags();
     for (let s = 0; s < 10; s++) t.note(view(tagged(100 + s, 'apt-x'), 1, 10 + s), s);
     expect(t.size).toBe(10);
@@ -108,15 +124,19 @@ describe('UnboundTags', () => {
     t.note(view(tagged(201, 'apt-x'), 1, 2), 1001);
     t.note(view(tagged(202, 'apt-x'), 1, 2), 1002);
     expect(t.size).toBe(3);
-    // the addresses of the pairs let go are no longer looked at
-    expect(t.take(bare(1, 10), 1003)).toBeUndefined();
+    expect(t.take(rtpOf(100, 1, 10), false, 1003)).toBeUndefined();
+    // no new note: a lookup between noted addresses lets the stale ones go (a live service's quiet hours)
+    const u = new UnboundTags();
+    for (let s = 0; s < 4; s++) u.note(view(tagged(100 + s, 'apt-x'), 1, 10 + s), s);
+    u.refresh(rtpOf(5, 1, 10), false, 2000);
+    expect(u.size).toBe(0);
   });
 
   it('notes of one SSRC between other addresses stand apart (a stray of the same SSRC takes nothing from the call)', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-a'), 1, 2), 10);
     t.note(view(tagged(7, 'apt-b'), 3, 2), 11);
-    expect(t.take(bare(2, 1), 12)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]);
-    expect(t.take(bare(2, 3), 12)).toEqual([{ ssrc: 7, apts: ['apt-b'] }]);
+    expect(t.take(rtpOf(7, 2, 1), false, 12)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]);
+    expect(t.take(rtpOf(7, 2, 3), false, 12)).toEqual([{ ssrc: 7, apts: ['apt-b'] }]);
   });
 });
