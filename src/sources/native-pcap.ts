@@ -4,6 +4,8 @@
  * files runs on native-free/. The package needs the libpcap headers to build, so it is an
  * optional dependency, loaded only when asked for.
  */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createRecordBatch } from '../../native-free/record-batch.js';
 import { CaptureError, LinkType, type RecordBatch } from '../../native-free/types.js';
 import { probeCaptureFormat, readCaptureBatches, type ReadCaptureOptions } from '../../native-free/capture.js';
@@ -129,21 +131,39 @@ function opensWithoutFilter(pcap: NativePcapModule, path: string): boolean {
 const PROBE_BUFFER_BYTES = 1 << 20;
 
 /**
- * Whether the device opens as a live session without a filter (its warnings said already, by the
- * open that failed). A KNOWN LIMIT (README; test/live/round21-live-fixes-review/
- * filter-probe-session-never-released.limit.ts): node_pcap 3 frees a live session (pcap_close, its
- * poll handle stopped) only when a read finds libpcap's loop broken, and libpcap's non-blocking ring
- * reader says so only once a frame has come — close() alone sets the flag. On a quiet interface the
- * probe keeps its socket and a referenced poll handle until the interface's next packet; the package
- * has no call that frees it sooner. Its ring is kept small, so what lingers is little.
+ * The probe, run in a child process (`node -e`): the package at argv[1] opens device argv[2] live
+ * without a filter; exit status 0 if it opens. Its exit frees the session: node_pcap 3 frees a live
+ * session (pcap_close, its poll handle stopped) only when a read finds libpcap's loop broken, and
+ * libpcap's non-blocking ring reader says so only once a frame has come — close() alone sets the
+ * flag — so a probe opened in this process on a quiet interface kept its socket and a referenced
+ * poll handle (the event loop never emptied) until the interface's next packet.
  */
-function liveOpensWithoutFilter(pcap: NativePcapModule, device: string, options: { buffer_size: number; buffer_timeout: number }): boolean {
+const PROBE_SCRIPT = [
+  'const pcap = require(process.argv[1]);',
+  'pcap.warningHandler = () => {};',
+  `try { pcap.createSession(process.argv[2], { buffer_size: ${PROBE_BUFFER_BYTES}, buffer_timeout: Number(process.argv[3]) }); process.exit(0); }`,
+  'catch { process.exit(1); }',
+].join(' ');
+
+/**
+ * Whether the device opens as a live session without a filter (its warnings said already, by the
+ * open that failed), asked of a short child process that leaves nothing behind
+ * (test/live/round21-live-fixes-review/filter-probe-session-never-released.test.ts). Only a
+ * refused start asks, so its ~0.1 s is spent once.
+ */
+function liveOpensWithoutFilter(device: string, options: { buffer_timeout: number }): Promise<boolean> {
+  let pcapPath: string;
   try {
-    openLive(pcap, device, { ...options, buffer_size: PROBE_BUFFER_BYTES }, () => undefined).close();
-    return true;
+    pcapPath = createRequire(import.meta.url).resolve('pcap');
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
+  return new Promise((resolve) => {
+    // stdio ignored: execFile's pipes left this process a descriptor on /dev/null
+    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, pcapPath, device, String(options.buffer_timeout)], { stdio: 'ignore', timeout: 10_000 });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
 }
 
 /**
@@ -376,7 +396,7 @@ export async function startInterfaceCapture(
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     // libpcap opens the device, then compiles the filter: when the device opens without it, the filter is what it refused
-    if (iface.filter && liveOpensWithoutFilter(pcap, iface.name, options)) throw new BpfFilterError(iface.filter, reason);
+    if (iface.filter && (await liveOpensWithoutFilter(iface.name, options))) throw new BpfFilterError(iface.filter, reason);
     throw new Error(`interface ${iface.name}: ${reason}`);
   }
   const linkType = LINK_TYPE_NUMBERS[session.link_type] ?? LinkType.ETHERNET;

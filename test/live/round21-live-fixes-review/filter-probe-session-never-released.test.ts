@@ -1,13 +1,13 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of round 21's
- * live-service fixes and left — it fails today. node_pcap 3 (its whole API: open_live, dispatch,
- * start_polling, close, stats, inject) frees a live session only in dispatch, when pcap_dispatch
- * returns PCAP_ERROR_BREAK; its close() is pcap_breakloop alone, and libpcap's non-blocking TPACKET_V3
- * reader checks that flag only once a block of frames has come (no eventfd in non-blocking mode), so
- * a probe opened on a quiet interface keeps its socket and its referenced poll handle until the next
- * packet. No child process is added for it; since: the probe's ring is 1 MiB, not 16, and the comment
- * says what happens (src/sources/native-pcap.ts liveOpensWithoutFilter). Rename it to .test.ts once
- * the package can close a session (or the probe is done another way). (README, live interface.)
+ * Found by a review of round 21's live-service fixes (a known limit until stop 40, as
+ * filter-probe-session-never-released.limit.ts), fixed since: the probe that tells a refused filter
+ * from a device that cannot open now runs in a short child process, whose exit frees its session
+ * (src/sources/native-pcap.ts liveOpensWithoutFilter). node_pcap 3 (its whole API: open_live,
+ * dispatch, start_polling, close, stats, inject) frees a live session only in dispatch, when
+ * pcap_dispatch returns PCAP_ERROR_BREAK; its close() is pcap_breakloop alone, and libpcap's
+ * non-blocking TPACKET_V3 reader checks that flag only once a block of frames has come, so a probe
+ * opened in-process on a quiet interface kept its socket and its referenced poll handle until the
+ * next packet. Runs where root, `unshare -n` and the pcap package are there (CI installs libpcap-dev).
  *
  * Input: (root, pcap package; a private network namespace, `unshare -n`, nothing of the host
  *   changed) a quiet interface — a tun device `t0`, up, no traffic — and a Node script that calls
@@ -51,9 +51,11 @@ it.skipIf(!canRun)('a refused start on a quiet interface: the probe session is r
   const script = path.join(dir, 'probe.mjs');
   writeFileSync(
     script,
-    `import { readdirSync } from 'node:fs';
+    `import { readdirSync, readlinkSync } from 'node:fs';
 const { startInterfaceCapture } = await import(${JSON.stringify(path.join(REPO, 'dist/src/sources/native-pcap.js'))});
-const fds = () => readdirSync('/proc/self/fd').length;
+// sockets only: the first console.log on a piped stdout opens /dev/null (Node's own, whatever was done)
+const socketOf = (fd) => { try { return readlinkSync('/proc/self/fd/' + fd).startsWith('socket:'); } catch { return false; } };
+const fds = () => readdirSync('/proc/self/fd').filter(socketOf).length;
 const before = fds();
 try { await startInterfaceCapture({ name: 't0', filter: 'udp prot 5060' }, () => {}, () => {}, () => {}); } catch (e) { console.log(e.name); }
 await new Promise((r) => setTimeout(r, 300));
