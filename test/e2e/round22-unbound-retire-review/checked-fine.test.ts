@@ -77,7 +77,14 @@ describe('unbound sessions retired at a scope: checked fine', () => {
       { ts: 1767225601, dialog: null, stream: { ssrc: 2222, mid: null, kind: null }, window: { start: 1767225600.5, end: 1767225601 }, items: 1 },
     ]);
     expect(JSON.parse(runs[0]!.out.run.exports[0]!).stream.ssrc).toBe(1111);
-    expect(w.slice(2).map((x) => x.window)).toEqual([
+    // 1111's apt-agg tag, sent before signaling, is carried into c1 (since 03cc489: SPEC §2.4, the
+    // stricter tag wins over the m-section's apt-raw): its SR in the call is aggregated there, not exported raw
+    expect(w.slice(2).map((x) => [x.dialog === null ? null : 'c1', x.window])).toEqual([
+      ['c1', { start: 1767225602, end: 1767225603 }],
+      [null, { start: 1767225604, end: 1767225604.5 }],
+      [null, { start: 1767225604.5, end: 1767225604.5 }],
+    ]);
+    expect(w.slice(3).map((x) => x.window)).toEqual([
       { start: 1767225604, end: 1767225604.5 },
       { start: 1767225604.5, end: 1767225604.5 },
     ]);
