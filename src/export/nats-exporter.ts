@@ -22,7 +22,7 @@ import { connect, ErrorCode, headers, NatsError, nanos, type ConnectionOptions, 
 import { abortableDelay, unlessAborted } from './abortable.js';
 import { backoffDelayMs, type BackoffOptions } from './backoff.js';
 import { StreamExpiry } from './nats-expiry.js';
-import { scanStoredCopies, type StoredCopyScan } from './nats-lookup.js';
+import { STREAM_NOT_FOUND, StoredCopyLookup, type MaybeStored } from './nats-lookup.js';
 import { ExporterClosedError, ExportOverflowError, exportLineExpiresAt, exportLineId, exportLineKind, type ExportFailureListener, type ExportLine, type Exporter, type ExportLineKind } from './exporter.js';
 import { urlForDisplay } from '../sources/url-for-display.js';
 
@@ -77,48 +77,6 @@ export interface NatsExporterStats {
 /** How long close waits for the connection to drain before it closes it (the server may be away). */
 const DRAIN_MS = 2000;
 
-/**
- * A line that left undelivered, or was acknowledged, after an attempt whose outcome is unknown (a
- * PubAck lost): the stream may hold it (another copy of it).
- */
-interface MaybeStored {
-  subject: string;
-  id: string;
-  expiresAt: number;
-  /**
-   * the highest stream sequence a PubAck had shown when its first attempt left unanswered was sent:
-   * a copy stored by that attempt or a later one has a larger sequence (the stream stores in order)
-   */
-  floor: number;
-  /** `seqEpoch` then: a floor of another epoch (the stream made again since) is no floor */
-  epoch: number;
-  /**
-   * the sequence a PubAck showed at last (noted for expiresAt): what is looked for is the line's other
-   * copies, below it; undefined: the line left undelivered, its first copy is looked for
-   */
-  acked?: number;
-}
-
-/**
- * One pass over a subject for the lines waiting on it when it began, kept across failed requests:
- * tried again, it goes on from the message it was at (begun again only for a stream made again).
- */
-interface CopyScan extends StoredCopyScan {
-  readonly lines: readonly MaybeStored[];
-  /** `lines` by message id */
-  readonly byId: Map<string, MaybeStored[]>;
-  /** the id of each unacknowledged line found, with the sequence of its first copy */
-  readonly found: Map<string, number>;
-  /** the other copies of acknowledged lines found (below the sequence their PubAck showed) */
-  readonly others: { seq: number; expiresAt: number }[];
-  /** `seqEpoch` when it began; -1 before */
-  epoch: number;
-  /** ids of unacknowledged lines not found yet */
-  missing: number;
-  /** the highest acknowledged sequence among `lines`: their other copies are below it */
-  ackedBelow: number;
-}
-
 const encoder = new TextEncoder();
 
 export class NatsJetStreamExporter implements Exporter {
@@ -127,11 +85,8 @@ export class NatsJetStreamExporter implements Exporter {
   private readonly inFlight = new Map<Promise<void>, AbortController>();
   private closed = false;
   private closeDone: Promise<void> | undefined;
-  /** oldest first, looked for by `findEachStored`, the lines of one subject at a time */
-  private readonly maybeStored: MaybeStored[] = [];
-  private finding: Promise<void> | undefined;
-  /** stops `findStored` at close */
-  private readonly closing = new AbortController();
+  /** the lost-PubAck lookup: its queue, its scans, and whether the stream is still the one known */
+  private readonly lookup: StoredCopyLookup;
   /** the stream was made again since the last PubAck: not again until a line is acknowledged (once per outage) */
   private streamRemade = false;
   private remaking: Promise<boolean> | undefined;
@@ -142,8 +97,6 @@ export class NatsJetStreamExporter implements Exporter {
   private seqSeen: number;
   /** counts the times the stream's sequences may have started again (the stream made again): floors of an earlier epoch are 0 */
   private seqEpoch = 0;
-  /** when the stream this exporter knows was made (ms since the epoch, from the server): another one is a stream made again */
-  private streamCreatedMs: number;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -155,9 +108,22 @@ export class NatsJetStreamExporter implements Exporter {
     private readonly dials: DialWatch,
     stream: StreamInfo,
   ) {
-    this.streamCreatedMs = Date.parse(stream.created);
     // a line first sent from now on is stored past what the stream holds now
     this.seqSeen = stream.state.last_seq;
+    this.lookup = new StoredCopyLookup(
+      {
+        jsm,
+        streamName,
+        maxWaiting: opts.maxInFlight ?? 100_000,
+        seqSeen: () => this.seqSeen,
+        seqEpoch: () => this.seqEpoch,
+        newSeqEpoch: (lastSeq) => this.newSeqEpoch(lastSeq),
+        note: (seq, expiresAt) => this.expiry.note(seq, expiresAt),
+        backoff: () => this.backoffOptions(),
+        say: (reason, id) => this.opts.onFailure?.(reason, id, 'retry'),
+      },
+      Date.parse(stream.created),
+    );
   }
 
   get stats(): Readonly<NatsExporterStats> {
@@ -202,7 +168,7 @@ export class NatsJetStreamExporter implements Exporter {
       const clock = opts.clock ?? wallClock;
       // (asked only at a sweep, from a timer: the exporter is made by then)
       let exporter: NatsJetStreamExporter | undefined;
-      const check = (): Promise<boolean> => exporter!.checkStream();
+      const check = (): Promise<boolean> => exporter!.lookup.checkStream();
       const expiry = new StreamExpiry(jsm, streamName, Math.max(1, opts.maxRetentionSec), clock, (reason) => opts.onFailure?.(reason, '', 'retry'), check);
       exporter = new NatsJetStreamExporter(nc, nc.jetstream(), jsm, opts, streamName, expiry, dials, info);
       return exporter;
@@ -288,7 +254,7 @@ export class NatsJetStreamExporter implements Exporter {
         // a fresh message below one acknowledged before: the stream started its sequences again (its
         // `created` not known: taken from the next stream info holding what PubAcks showed since)
         if (!ack.duplicate && ack.seq < this.seqSeen) {
-          this.streamCreatedMs = NaN;
+          this.lookup.forgetCreated();
           this.newSeqEpoch(0);
         }
         if (ack.seq > this.seqSeen) this.seqSeen = ack.seq;
@@ -341,7 +307,7 @@ export class NatsJetStreamExporter implements Exporter {
           // its sequences start again: what a PubAck showed before is no floor, and no delete is due
           // in it — unless the stream was there all along (a server answering before its JetStream was
           // ready: the same `created`), whose schedule still holds
-          this.sameStream(info, this.seqSeen);
+          this.lookup.sameStream(info, this.seqSeen);
           return (this.streamRemade = true);
         },
         (err: unknown) => {
@@ -369,201 +335,11 @@ export class NatsJetStreamExporter implements Exporter {
   }
 
   /**
-   * Whether `info` is of the stream this exporter knows; if not (another `created`, or fewer messages
-   * than `seen`, the highest sequence a PubAck had shown before `info` was asked for), a new epoch.
-   * A stream whose `created` is not known (a PubAck went backwards) is taken to be the one holding at
-   * least `seen` — not covered: one made again twice, the second published past `seen` before it is asked.
-   */
-  private sameStream(info: StreamInfo, seen: number): boolean {
-    const created = Date.parse(info.created);
-    const same = (created === this.streamCreatedMs || Number.isNaN(this.streamCreatedMs)) && info.state.last_seq >= seen;
-    this.streamCreatedMs = created;
-    if (!same) this.newSeqEpoch(info.state.last_seq);
-    return same;
-  }
-
-  /**
-   * StreamExpiry's check before a sweep deletes (one stream info request): true if the stream is still
-   * the one its schedule is of; else a new epoch, the schedule dropped — a shared stream made again by
-   * another enforcer and published to past this one's last sequence, which no PubAck of this one shows
-   * going backwards. Rejects with the server away (or the stream gone): the sweep is tried again.
-   */
-  private async checkStream(): Promise<boolean> {
-    // (read before the request: a PubAck answered meanwhile may be of a message stored after it)
-    const seen = this.seqSeen;
-    const epoch = this.seqEpoch;
-    const info = await this.jsm.streams.info(this.streamName);
-    // made again meanwhile, and noticed otherwise: the schedule the sweep holds was dropped already
-    if (this.seqEpoch !== epoch) return false;
-    return this.sameStream(info, seen);
-  }
-
-  /**
-   * Queues a line that may be stored (again) though its PubAck was lost, to learn its sequence: at
-   * most maxInFlight wait (the oldest dropped).
+   * Queues a line that may be stored (again) though its PubAck was lost, for the lookup; not once closed.
    */
   private findStored(line: MaybeStored): void {
     if (this.closed) return;
-    this.maybeStored.push(line);
-    if (this.maybeStored.length > (this.opts.maxInFlight ?? 100_000)) this.leftToMaxAge(this.maybeStored.shift()!, 'more lines than maxInFlight were waiting to be looked for');
-    this.finding ??= this.findEachStored().finally(() => {
-      this.finding = undefined;
-    });
-  }
-
-  /**
-   * Looks for the queued lines, one subject at a time: a scan of the stream from the lowest floor
-   * among the lines of the oldest one's subject (every line of it waiting then) answers for each of
-   * them — a copy found is noted for its line's expiresAt (deleted by StreamExpiry then, at once if
-   * past); a line left undelivered and not found is taken as never stored (what that relies on:
-   * scanFor), and dropped. A scan whose request fails (the server away) is tried again with backoff
-   * from the message it was at, until close; one the server refuses (no permission for the message
-   * get) is said, and its lines left to max_age. No give-up past that: the duplicate window no longer
-   * bounds the lookup (nothing is published, a copy is found as long as the stream holds it), and one
-   * scan reads at most the messages the stream holds on the subject past the floor (one request each;
-   * max_age bounds them), for every line waiting on that subject at once; the queue holds maxInFlight
-   * lines at most.
-   */
-  private async findEachStored(): Promise<void> {
-    let scan: CopyScan | undefined;
-    for (let attempt = 1; !this.closing.signal.aborted; ) {
-      if (scan === undefined) {
-        if (this.maybeStored.length === 0) return;
-        scan = this.newScan(this.maybeStored[0]!.subject);
-      }
-      let found: Map<string, number> | undefined;
-      try {
-        found = await this.scanFor(scan.subject, scan.lines, scan);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        // the stream deleted: every copy it held went with it
-        if (STREAM_NOT_FOUND.test(message)) {
-          found = new Map();
-          scan.others.length = 0;
-        } else if (lookupRefused(err)) {
-          // not tried again (the answer would be the same): said, as a copy kept past its expiresAt must be
-          this.opts.onFailure?.(`reading stream ${this.streamName} for stored copies on ${scan.subject}: ${message} (refused: ${scan.lines.length} line(s) left to max_age)`, '', 'retry');
-          this.dropLookedFor(scan.lines);
-          for (const line of scan.lines) this.leftToMaxAge(line, `the server refused reading stream ${this.streamName}`);
-          scan = undefined;
-          continue;
-        } else {
-          await abortableDelay(backoffDelayMs(attempt++, this.backoffOptions()), this.closing.signal);
-          continue;
-        }
-      }
-      if (found === undefined) return;
-      attempt = 1;
-      // (the queue may have dropped some of them meanwhile, for room, and said so: a copy found is deleted all the same)
-      this.dropLookedFor(scan.lines);
-      // each deleted at its line's expiresAt, at once if past: by StreamExpiry's sweep, which close bounds
-      for (const line of scan.lines) {
-        const seq = line.acked === undefined ? found.get(line.id) : undefined;
-        if (seq !== undefined) this.expiry.note(seq, line.expiresAt);
-      }
-      for (const copy of scan.others) this.expiry.note(copy.seq, copy.expiresAt);
-      scan = undefined;
-    }
-  }
-
-  /** A scan for every line waiting on `subject` now. */
-  private newScan(subject: string): CopyScan {
-    const lines = this.maybeStored.filter((l) => l.subject === subject);
-    const byId = new Map<string, MaybeStored[]>();
-    let ackedBelow = 0;
-    for (const line of lines) {
-      const same = byId.get(line.id);
-      if (same === undefined) byId.set(line.id, [line]);
-      else same.push(line);
-      if (line.acked !== undefined) ackedBelow = Math.max(ackedBelow, line.acked);
-    }
-    const scan: CopyScan = {
-      stream: this.streamName,
-      subject,
-      nextSeq: 0,
-      toSeq: 0,
-      seen: (id, seq) => this.seenCopy(scan, id, seq),
-      signal: this.closing.signal,
-      lines,
-      byId,
-      found: new Map(),
-      others: [],
-      epoch: -1,
-      missing: 0,
-      ackedBelow,
-    };
-    return scan;
-  }
-
-  /**
-   * Reads the stream for the copies of `lines` (all on `subject`), going on with `scan` from where it
-   * was: the sequence of each unacknowledged line's first copy found, by id (`scan.others`: acknowledged
-   * lines' other copies); undefined at close. It publishes nothing: it reads from the lowest floor on,
-   * to what the stream held when it began (its last sequence, asked first); tried again, it asks the
-   * stream's info again, and begins again only if the stream was made again since.
-   *
-   * What it relies on: a line is queued once its attempts are over, each of its publishes written to
-   * the connection before; the lookup's requests follow on the same connection, and nats.js sends in
-   * order — what it buffered while the server was away goes first once connected again, or is thrown
-   * away at the new dial and never reaches the server. The server reads a connection in order and has
-   * stored a publish (within microseconds, by the stream's own routine) by the time it answers a later
-   * request of the same connection: a copy is in the stream before the lookup asks for its end. Not
-   * covered (as with the duplicate-publish lookup before): bytes of a connection given up that reach
-   * the server only after the lookup (a partition healing late), stored past what the lookup read.
-   */
-  private async scanFor(subject: string, lines: readonly MaybeStored[], scan: CopyScan): Promise<Map<string, number> | undefined> {
-    const info = await unlessAborted(this.jsm.streams.info(this.streamName), this.closing.signal);
-    if (info === undefined) return undefined;
-    // another stream of the name (deleted and made again), or one behind what a PubAck showed: sequences started again
-    this.sameStream(info, this.seqSeen);
-    if (scan.epoch !== this.seqEpoch) {
-      // (begun, or begun again: what an earlier stream held is gone with it)
-      let floor = Number.MAX_SAFE_INTEGER;
-      const missing = new Set<string>();
-      for (const line of lines) {
-        floor = Math.min(floor, line.epoch === this.seqEpoch ? line.floor : 0);
-        if (line.acked === undefined) missing.add(line.id);
-      }
-      scan.missing = missing.size;
-      scan.epoch = this.seqEpoch;
-      scan.found.clear();
-      scan.others.length = 0;
-      scan.nextSeq = floor + 1;
-      scan.toSeq = info.state.last_seq;
-    }
-    // (a purge may have moved the stream's first sequence past it)
-    scan.nextSeq = Math.max(scan.nextSeq, info.state.first_seq, 1);
-    if (!(await scanStoredCopies(this.jsm, scan))) return undefined;
-    // the stream made again while it read (a PubAck going backwards): what it found may be the old
-    // stream's numbers, not to be noted in the new one's schedule — read again, from the new one's start
-    if (scan.epoch !== this.seqEpoch) return this.scanFor(subject, lines, scan);
-    return scan.found;
-  }
-
-  /** A message `scan` read: a copy of its lines' when the id is theirs; true once nothing more is looked for. */
-  private seenCopy(scan: CopyScan, id: string, seq: number): boolean {
-    const lines = scan.byId.get(id);
-    if (lines !== undefined)
-      for (const line of lines) {
-        if (line.acked === undefined) {
-          if (scan.found.has(id)) continue;
-          scan.found.set(id, seq);
-          scan.missing--;
-        } else if (seq < line.acked) scan.others.push({ seq, expiresAt: line.expiresAt });
-      }
-    return scan.missing === 0 && seq >= scan.ackedBelow;
-  }
-
-  /** Takes `lines` (looked for) out of the queue, wherever they are: never another line in their place. */
-  private dropLookedFor(lines: readonly MaybeStored[]): void {
-    const done = new Set(lines);
-    let kept = 0;
-    for (const line of this.maybeStored) if (!done.has(line)) this.maybeStored[kept++] = line;
-    this.maybeStored.length = kept;
-  }
-
-  private leftToMaxAge(line: MaybeStored, why: string): void {
-    this.opts.onFailure?.(`the stream may keep ${line.id} past its expiresAt, to max_age (its PubAck was lost; ${why})`, line.id, 'retry');
+    this.lookup.findStored(line);
   }
 
   /** Resolves once every line sent so far is acknowledged by the stream (or expired). */
@@ -588,9 +364,9 @@ export class NatsJetStreamExporter implements Exporter {
     // prompt now: each publish gives up at its next step, PubAck waits and backoff sleeps included
     await Promise.allSettled([...this.inFlight.keys()]);
     // lines whose PubAck was lost are not looked for any more: like a note not due yet, left to max_age
-    this.closing.abort();
+    const finding = this.lookup.close();
     // (prompt: its requests and backoff stop at once, and it deletes nothing itself; bounded all the same)
-    if (this.finding !== undefined) await within(this.finding, graceMs);
+    if (finding !== undefined) await within(finding, graceMs);
     // what is not due yet stays to max_age (nothing here outlives the process)
     await within(this.expiry.close(), graceMs);
     // drain sends what the client still buffers; with the server away it may wait for a reconnect
@@ -715,20 +491,6 @@ function duplicateWindowMsOf(opts: NatsExporterOptions): number {
 function refusedUnstored(err: unknown): boolean {
   return err instanceof NatsError && (err.code === ErrorCode.NoResponders || err.isJetStreamError());
 }
-
-/**
- * The server refused the lookup's request (no permission for the message get, a JetStream API error
- * of the request itself): the same answer each time, unlike a timeout or a server away (5xx).
- */
-function lookupRefused(err: unknown): boolean {
-  if (!(err instanceof NatsError)) return false;
-  if (err.isPermissionError()) return true;
-  const api = err.jsError();
-  return api !== null && api.code >= 400 && api.code < 500;
-}
-
-/** The server's words for a stream that is not there (JetStream API error 10059). */
-const STREAM_NOT_FOUND = /stream not found/i;
 
 function streamMissing(err: unknown): boolean {
   return err instanceof NatsError && (err.code === ErrorCode.NoResponders || STREAM_NOT_FOUND.test(err.message));

@@ -33,7 +33,8 @@ describe.skipIf(!NATS_SERVER)('NATS: the lost-PubAck lookup queue, full', () => 
     cleanups.push(() => exporter.close(200));
     const looked: string[] = [];
     let answerA!: (found: Map<string, number>) => void;
-    const internals = exporter as unknown as { scanFor: (subject: string, lines: { id: string }[]) => Promise<Map<string, number>>; findStored(l: unknown): void };
+    // the exporter's lost-PubAck lookup (private; src/export/nats-lookup.ts StoredCopyLookup): its read of the stream stubbed
+    const internals = (exporter as unknown as { lookup: { scanFor: (subject: string, lines: { id: string }[]) => Promise<Map<string, number>>; findStored(l: unknown): void } }).lookup;
     internals.scanFor = (_s, lines) => {
       looked.push(...lines.map((l) => l.id));
       if (lines.some((l) => l.id === 'line-A')) return new Promise((r) => (answerA = r));

@@ -7,8 +7,8 @@ export { BlackholeProxy as CutProxy } from '../nats-review/helpers.js';
 
 /** The exporter's lookup queue (private): lines waiting to be looked for, and whether a lookup runs. */
 export function lookupQueue(exporter: NatsJetStreamExporter): { waiting: number; running: boolean } {
-  const internals = exporter as unknown as { maybeStored: unknown[]; finding: Promise<void> | undefined };
-  return { waiting: internals.maybeStored.length, running: internals.finding !== undefined };
+  const lookup = (exporter as unknown as { lookup: { waiting: readonly unknown[]; running: Promise<void> | undefined } }).lookup;
+  return { waiting: lookup.waiting.length, running: lookup.running !== undefined };
 }
 
 /** Polls `check` every 50 ms until it holds or `ms` pass; its last value. */
