@@ -467,8 +467,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   /**
    * Tags noted before signaling (unboundTags): a packet no dialog routes keeps the notes of the
-   * SSRCs it names alive; the first packet a dialog routes between the noted addresses that names
-   * a noted SSRC takes its tags to the dialog's shard, applied there just before the packet.
+   * SSRCs it names alive; the first packet a dialog routes on the noted transport pair that names
+   * a noted SSRC takes its tags to the dialog that SSRC's own RTCP there goes to, on that
+   * dialog's shard, applied there just before the packet.
    */
   const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, clock: number) => {
     if (route === undefined) {
@@ -477,8 +478,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     }
     const carried = unboundTags.take(view, rtcp, clock);
     if (carried === undefined) return;
-    const shard = shardOf(view, route);
-    for (const { ssrc, apts } of carried) pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: route.dialogKey, ssrc, apts, shard });
+    // each to the dialog where that SSRC's own RTCP on this transport is read (routeOf with it as
+    // the sender: a source another call declares is that call's), not merely the packet's
+    const byAddress = negotiatedTransport(view);
+    for (const { ssrc, apts } of carried) {
+      const target = (byAddress === undefined ? routes.lookupSsrc(ssrc) : routes.declaredOver(byAddress, ssrc)) ?? route;
+      pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, apts, shard: shardOf(view, target) });
+    }
     carrying = true;
   };
 

@@ -42,7 +42,11 @@ interface PairNotes {
 const MAX_NOTED = 65_536;
 
 export class UnboundTags {
-  /** by the unordered pair of IP addresses the tags were sent between (ports aside: RTP and RTCP ports differ); least recently seen first */
+  /**
+   * by the transport pair the tags were sent on, as a shard keys its unbound session
+   * (unboundSessionKey: both ends' addresses and even ports, so RTP and its RTCP on port+1 are one);
+   * least recently seen first
+   */
   private readonly byPair = new Map<string, PairNotes>();
   /** how many pairs name each address: a routed packet builds its pair's key only where both ends have notes */
   private readonly addresses = new Map<number | string, number>();
@@ -76,52 +80,55 @@ export class UnboundTags {
   }
 
   /**
-   * A packet no dialog routes (`rtcp`: an RTCP compound, else RTP): each noted SSRC it names
-   * between the same addresses stays noted, as the shard keeps a stream while its packets, or
-   * reports about it, come (its tags with it); one already past the idle bound is gone.
+   * A packet no dialog routes (`rtcp`: an RTCP compound, else RTP): each noted SSRC of its transport
+   * pair it names stays noted, as the shard keeps a stream while its packets, or reports about it,
+   * come (its tags with it); one already past the idle bound is gone.
    */
   refresh(view: PacketView, rtcp: boolean, clock: number): void {
     const found = this.pairAt(view, clock);
     if (found === undefined) return;
     const [key, pair] = found;
+    const named = namedBy(view, rtcp);
     let kept = false;
-    for (const [ssrc, noted] of pair.bySsrc) {
-      if (!names(view, rtcp, ssrc)) continue;
+    for (const ssrc of named) {
+      const noted = pair.bySsrc.get(ssrc);
+      if (noted === undefined) continue;
       if (clock - noted.seen > UNBOUND_IDLE_SEC) this.forget(key, pair, ssrc);
       else {
         noted.seen = clock;
         kept = true;
       }
     }
-    if (!kept) return;
+    if (!kept || !this.byPair.has(key)) return;
     pair.seen = clock;
     this.byPair.delete(key);
     this.byPair.set(key, pair);
   }
 
   /**
-   * A packet a dialog routes: the identifiers noted between its two addresses for each SSRC it
-   * names (an RTP packet its own; an RTCP compound any of its 32-bit words: sender, report
-   * subjects, SDES chunks, BYE, feedback targets — so a stream the dialog first meets as the
-   * subject of another sender's report has its tags already), taken, where that SSRC's unbound
-   * stream was seen within the last UNBOUND_IDLE_SEC of capture time (as long as a shard keeps an
-   * idle unbound stream). Another call between the same two hosts (a trunk: other ports, other
-   * SSRCs) takes none of them. Undefined if none.
+   * A packet a dialog routes: the identifiers noted on its transport pair for each SSRC it names
+   * (an RTP packet its own; an RTCP compound its SSRC fields: senders, report subjects, SDES
+   * chunks, BYE, feedback and XR targets — so a stream the dialog first meets as the subject of
+   * another sender's report has its tags already), taken, where that SSRC's unbound stream was
+   * seen within the last UNBOUND_IDLE_SEC of capture time (as long as a shard keeps an idle
+   * unbound stream). Another call between the same two hosts, on other ports, takes none of them.
+   * Undefined if none.
    */
   take(view: PacketView, rtcp: boolean, clock: number): CarriedTags[] | undefined {
     const found = this.pairAt(view, clock);
     if (found === undefined) return undefined;
     const [key, pair] = found;
     let out: CarriedTags[] | undefined;
-    for (const [ssrc, noted] of pair.bySsrc) {
-      if (!names(view, rtcp, ssrc)) continue;
+    for (const ssrc of namedBy(view, rtcp)) {
+      const noted = pair.bySsrc.get(ssrc);
+      if (noted === undefined) continue;
       this.forget(key, pair, ssrc);
       if (clock - noted.seen <= UNBOUND_IDLE_SEC) (out ??= []).push({ ssrc, apts: noted.ids });
     }
     return out;
   }
 
-  /** The notes between the packet's two addresses, if any (stale pairs let go on the way). */
+  /** The notes of the packet's transport pair, if any (stale pairs let go on the way). */
   private pairAt(view: PacketView, clock: number): [string, PairNotes] | undefined {
     if (!this.bothNoted(view)) return undefined;
     this.dropStale(clock);
@@ -190,24 +197,41 @@ export class UnboundTags {
 }
 
 /**
- * Whether the packet names `ssrc`: an RTP packet as its source; an RTCP compound in any 32-bit
- * word after its first header (every SSRC field of RTCP is one: a sender, a report block's
- * subject, an SDES chunk, a BYE, a feedback target, an XR block's; another field equal to it by
- * chance is a 1 in 2^32 word).
+ * The SSRCs a packet names, once each in order of first mention: an RTP packet its source; an RTCP
+ * compound every SSRC field of its decoded packets (`ssrc`, `senderSsrc`, `mediaSsrc`, `ssrcs`, at
+ * any depth: senders, report blocks, SDES chunks, BYE, feedback and XR targets). Decoded only for
+ * a transport pair with notes.
  */
-function names(view: PacketView, rtcp: boolean, ssrc: number): boolean {
-  const bytes = view.bytes;
-  const off = view.payloadOffset;
-  if (!rtcp) return view.payloadLength >= 12 && readUint32(bytes, off + 8) === ssrc;
-  const end = off + view.payloadLength - 3;
-  for (let p = off + 4; p < end; p += 4) if (readUint32(bytes, p) === ssrc) return true;
-  return false;
+function namedBy(view: PacketView, rtcp: boolean): number[] {
+  if (!rtcp) return view.payloadLength >= 12 ? [readUint32(view.bytes, view.payloadOffset + 8)] : [];
+  const out: number[] = [];
+  const visit = (value: unknown, key: string): void => {
+    if (typeof value === 'number') {
+      if ((key === 'ssrc' || key === 'senderSsrc' || key === 'mediaSsrc' || key === 'ssrcs') && !out.includes(value)) out.push(value);
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v, key);
+    } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+      for (const [k, v] of Object.entries(value)) visit(v, k);
+    }
+  };
+  visit(decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut).packets, '');
+  return out;
 }
 
+/** The transport pair's key, as a shard keys the unbound session (media-core.ts unboundSessionKey). */
 function pairOf(view: PacketView): string {
-  if (view.ipVersion === 4) return view.src4 < view.dst4 ? `${view.src4} ${view.dst4}` : `${view.dst4} ${view.src4}`;
-  return view.src < view.dst ? `${view.src} ${view.dst}` : `${view.dst} ${view.src}`;
+  if (view.ipVersion === 4) return unroutedKeyV4(view.src4, view.sport, view.dst4, view.dport);
+  const a = `${view.src}:${view.sport & ~1}`;
+  const b = `${view.dst}:${view.dport & ~1}`;
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
+
+function unroutedKeyV4(src4: number, sport: number, dst4: number, dport: number): string {
+  const a = src4 * 65536 + (sport & ~1);
+  const b = dst4 * 65536 + (dport & ~1);
+  return a < b ? `${a} ${b}` : `${b} ${a}`;
+}
+
 
 /**
  * Whether any SDES packet of the compound holds a PRIV item (type 8), walking its headers, chunks

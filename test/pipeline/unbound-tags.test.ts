@@ -28,8 +28,9 @@ function decodedHasPriv(bytes: Uint8Array): boolean {
   return decodeRtcpCompound(bytes).packets.some((p) => p.pt === 202 && 'chunks' in p && p.chunks.some((c) => c.items.some((i) => i.type === 8)));
 }
 
-function view(bytes: Uint8Array, src4: number, dst4: number, ts = 0): PacketView {
-  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, src: '', dst: '', ts } as unknown as PacketView;
+/** by default the lower address on port 4001, the higher on 5001, whichever way the packet goes */
+function view(bytes: Uint8Array, src4: number, dst4: number, sport = src4 < dst4 ? 4001 : 5001, dport = src4 < dst4 ? 5001 : 4001): PacketView {
+  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, sport, dport, src: '', dst: '', ts: 0 } as unknown as PacketView;
 }
 
 describe('hasPrivItem', () => {
@@ -81,7 +82,7 @@ describe('UnboundTags', () => {
   const rrOf = (sender: number, about: number, src4: number, dst4: number) =>
     view(encodeRtcpCompound([{ pt: 201, ssrc: sender, reports: [{ ssrc: about, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 0, lsr: 0, dlsr: 0 }] } as never]), src4, dst4);
 
-  it('hands over, once, the identifiers of each noted SSRC a packet between the same two addresses names, either way, within 300 s', () => {
+  it('hands over, once, the identifiers of each noted SSRC a packet on the same transport pair names, either way, within 300 s', () => {
     const t = new UnboundTags();
     t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2), 10);
     t.note(view(tagged(8, 'apt-r'), 2, 1), 11);
@@ -130,6 +131,18 @@ describe('UnboundTags', () => {
     for (let s = 0; s < 4; s++) u.note(view(tagged(100 + s, 'apt-x'), 1, 10 + s), s);
     u.refresh(rtpOf(5, 1, 10), false, 2000);
     expect(u.size).toBe(0);
+  });
+
+  it("are kept by transport pair as a shard's unbound session is: RTP and RTCP on port+1 are one, a trunk's other ports another", () => {
+    const t = new UnboundTags();
+    t.note(view(tagged(7, 'apt-a'), 1, 2, 4001, 5001), 10);
+    const rtpAt = (sport: number, dport: number) => {
+      const b = new Uint8Array(12);
+      new DataView(b.buffer).setUint32(8, 7);
+      return view(b, 2, 1, sport, dport);
+    };
+    expect(t.take(rtpAt(7000, 4000), false, 11)).toBeUndefined(); // same hosts and SSRC, another call's ports
+    expect(t.take(rtpAt(5000, 4000), false, 11)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]); // the RTP ports of the RTCP pair
   });
 
   it('notes of one SSRC between other addresses stand apart (a stray of the same SSRC takes nothing from the call)', () => {
