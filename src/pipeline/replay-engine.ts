@@ -514,12 +514,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // a copy of an RTCP compound just seen on the same transport is counted, not decided again:
       // judged here, before any shard, as the core would count the compound (off every
       // negotiated transport, only a datagram that chains as RTCP is one)
+      // (an RTCP datagram off every route that does not chain as RTCP is read by no core: MediaCore.rtcp)
+      let readAsRtcp = false;
       if (proto === 'rtcp' && (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength))) {
         const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
         if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
         if (route === undefined) unboundTags.note(view, clock);
+        readAsRtcp = true;
       }
-      if (unboundTags.size > 0) carryTags(view, route, proto === 'rtcp', clock);
+      if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) carryTags(view, route, proto === 'rtcp', clock);
       if (local === null) {
         const builder = builders[shardOf(view, route)]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);

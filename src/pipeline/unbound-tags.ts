@@ -14,7 +14,7 @@ import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { SdesItemType } from '../media/rtcp/types.js';
 import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
-import { MAX_SDES_APTS, UNBOUND_IDLE_SEC } from './media-core.js';
+import { MAX_SDES_APTS, UNBOUND_IDLE_SEC, unroutedPairV4 } from './media-core.js';
 import { readUint32 } from '../../native-free/big-endian.js';
 
 /** A carried SSRC's identifiers (MediaCore.carryTags). */
@@ -32,8 +32,8 @@ interface Noted {
 
 interface PairNotes {
   bySsrc: Map<number, Noted>;
-  /** its two addresses, as `addresses` counts them (IPv4 as numbers) */
-  ends: (number | string)[];
+  /** what `near` counts for it: an IPv4 pair's hash (unroutedPairV4), an IPv6 pair's two addresses */
+  near: (number | string)[];
   /** the latest `seen` of its notes */
   seen: number;
 }
@@ -48,8 +48,12 @@ export class UnboundTags {
    * least recently seen first
    */
   private readonly byPair = new Map<string, PairNotes>();
-  /** how many pairs name each address: a routed packet builds its pair's key only where both ends have notes */
-  private readonly addresses = new Map<number | string, number>();
+  /**
+   * How many pairs with notes have each IPv4 pair hash (the shard's own, unroutedPairV4: a number,
+   * no text), each IPv6 address: a packet builds its pair's key only where this says there may be
+   * notes, so packets elsewhere — between the same hosts on other ports too — pay a Map lookup.
+   */
+  private readonly near = new Map<number | string, number>();
   private noted = 0;
 
   get size(): number {
@@ -130,7 +134,7 @@ export class UnboundTags {
 
   /** The notes of the packet's transport pair, if any (stale pairs let go on the way). */
   private pairAt(view: PacketView, clock: number): [string, PairNotes] | undefined {
-    if (!this.bothNoted(view)) return undefined;
+    if (!this.mayHaveNotes(view)) return undefined;
     this.dropStale(clock);
     const key = pairOf(view);
     const pair = this.byPair.get(key);
@@ -157,9 +161,9 @@ export class UnboundTags {
     const key = pairOf(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
-      pair = { bySsrc: new Map(), ends: view.ipVersion === 4 ? [view.src4, view.dst4] : [view.src, view.dst], seen: clock };
+      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clock };
       this.byPair.set(key, pair);
-      for (const e of pair.ends) this.addresses.set(e, (this.addresses.get(e) ?? 0) + 1);
+      for (const e of pair.near) this.near.set(e, (this.near.get(e) ?? 0) + 1);
     }
     let noted = pair.bySsrc.get(ssrc);
     if (noted === undefined || clock - noted.seen > UNBOUND_IDLE_SEC) {
@@ -182,39 +186,44 @@ export class UnboundTags {
   private drop(key: string, pair: PairNotes): void {
     this.byPair.delete(key);
     this.noted -= pair.bySsrc.size;
-    for (const e of pair.ends) {
-      const n = this.addresses.get(e)! - 1;
-      if (n > 0) this.addresses.set(e, n);
-      else this.addresses.delete(e);
+    for (const e of pair.near) {
+      const n = this.near.get(e)! - 1;
+      if (n > 0) this.near.set(e, n);
+      else this.near.delete(e);
     }
   }
 
-  private bothNoted(view: PacketView): boolean {
-    const a = this.addresses;
-    if (a.size === 0) return false;
-    return view.ipVersion === 4 ? a.has(view.src4) && a.has(view.dst4) : a.has(view.src) && a.has(view.dst);
+  private mayHaveNotes(view: PacketView): boolean {
+    const near = this.near;
+    if (near.size === 0) return false;
+    return view.ipVersion === 4 ? near.has(unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)) : near.has(view.src) && near.has(view.dst);
   }
 }
 
 /**
  * The SSRCs a packet names, once each in order of first mention: an RTP packet its source; an RTCP
  * compound every SSRC field of its decoded packets (`ssrc`, `senderSsrc`, `mediaSsrc`, `ssrcs`, at
- * any depth: senders, report blocks, SDES chunks, BYE, feedback and XR targets). Decoded only for
- * a transport pair with notes.
+ * any depth: senders, report blocks, SDES chunks, BYE, feedback and XR targets), but in feedback 0
+ * past the sender, which means "none" there (telemetry-items.ts zeroIsNone). Decoded only for a
+ * transport pair with notes, and only a compound the core reads as RTCP.
  */
-function namedBy(view: PacketView, rtcp: boolean): number[] {
+function namedBy(view: PacketView, rtcp: boolean): Iterable<number> {
   if (!rtcp) return view.payloadLength >= 12 ? [readUint32(view.bytes, view.payloadOffset + 8)] : [];
-  const out: number[] = [];
+  const out = new Set<number>();
+  let zeroIsNone = false;
   const visit = (value: unknown, key: string): void => {
     if (typeof value === 'number') {
-      if ((key === 'ssrc' || key === 'senderSsrc' || key === 'mediaSsrc' || key === 'ssrcs') && !out.includes(value)) out.push(value);
+      if ((key === 'ssrc' || key === 'senderSsrc' || key === 'mediaSsrc' || key === 'ssrcs') && (value !== 0 || !zeroIsNone || key === 'senderSsrc')) out.add(value);
     } else if (Array.isArray(value)) {
-      for (const v of value) visit(v, key);
+      for (let i = 0; i < value.length; i++) visit(value[i], key);
     } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
-      for (const [k, v] of Object.entries(value)) visit(v, k);
+      for (const k in value) visit((value as Record<string, unknown>)[k], k);
     }
   };
-  visit(decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut).packets, '');
+  for (const p of decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut).packets) {
+    zeroIsNone = p.pt === 205 || p.pt === 206;
+    visit(p, '');
+  }
   return out;
 }
 
