@@ -1610,7 +1610,7 @@ const ignorePacket = (): void => {};
 
 /** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
 export const UNBOUND_IDLE_SEC = 300;
-const UNBOUND_SWEEP_SEC = 60;
+export const UNBOUND_SWEEP_SEC = 60;
 
 /** SDES PRIV identifiers kept per stream (sdesLimit); an honest endpoint names one or two. */
 export const MAX_SDES_APTS = 16;

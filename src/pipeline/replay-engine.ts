@@ -425,7 +425,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
   const rtcpCopies = new RtcpCopies();
   /** SDES PRIV tags of media before its signaling, for the dialog that routes it later (unbound-tags.ts). */
-  const unboundTags = new UnboundTags();
+  const unboundTags = new UnboundTags(opts.windowSec);
+  /** How many of pendingEvents unboundTags has had (mirrorEvents), in the order every core has them. */
+  let mirrored = 0;
+  const mirrorEvents = () => {
+    while (mirrored < pendingEvents.length) unboundTags.event(pendingEvents[mirrored++]!);
+  };
   /** Whether pendingEvents holds a `carry` (one shard's alone: eventsOf filters them). */
   let carrying = false;
   const eventsOf = (events: CoreEvent[], shard: number): CoreEvent[] =>
@@ -466,17 +471,17 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   /**
-   * Tags noted before signaling (unboundTags): a packet no dialog routes keeps the notes of the
-   * SSRCs it names alive; the first packet a dialog routes on the noted transport pair that names
+   * Tags noted before signaling (unboundTags): a packet no dialog routes that a core reads keeps
+   * its pair's notes alive, as its shard's unbound session; the first packet a dialog routes on the noted transport pair that names
    * a noted SSRC takes its tags to the dialog that SSRC's own RTCP there goes to, on that
    * dialog's shard, applied there just before the packet.
    */
-  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, clock: number) => {
+  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean) => {
     if (route === undefined) {
-      unboundTags.refresh(view, rtcp, clock);
+      unboundTags.refresh(view);
       return;
     }
-    const carried = unboundTags.take(view, rtcp, clock);
+    const carried = unboundTags.take(view, rtcp);
     if (carried === undefined) return;
     // each to the dialog where that SSRC's own RTCP on this transport is read (routeOf with it as
     // the sender: a source another call declares is that call's), not merely the packet's
@@ -519,10 +524,16 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (proto === 'rtcp' && (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength))) {
         const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
         if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
-        if (route === undefined) unboundTags.note(view, clock);
         readAsRtcp = true;
       }
-      if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) carryTags(view, route, proto === 'rtcp', clock);
+      if (route === undefined && readAsRtcp) {
+        mirrorEvents();
+        unboundTags.note(view);
+      }
+      if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) {
+        mirrorEvents();
+        carryTags(view, route, proto === 'rtcp');
+      }
       if (local === null) {
         const builder = builders[shardOf(view, route)]!;
         if (proto === 'rtcp') builder.add(view, Proto.RTCP);
@@ -606,9 +617,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       if (wall !== undefined) clockNow = lastTs;
       // the batch's end as runMediaWork has it: the events left, then the windows due
       if (local) applyEventsThrough(local.core, Infinity);
+      mirrorEvents();
       const events = pendingEvents;
       pendingEvents = [];
       appliedEvents = 0;
+      mirrored = 0;
       let results: Promise<ShardOutputs[]>;
       if (local) {
         local.core.endBatch(lastFrame, lastTs);

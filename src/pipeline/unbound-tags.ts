@@ -7,6 +7,11 @@
  * so it notes the tags of unbound RTCP here and hands them to the dialog's shard as a `carry` event
  * at the first packet of that SSRC a dialog routes (replay-engine.ts), the same with 0 or n workers.
  *
+ * Notes are kept as a shard keeps the unbound session that honours them: by transport pair, let go
+ * at the same sweeps (MediaCore.sweepUnbound: at signaling events, at most once a minute, a session
+ * whose every stream is idle UNBOUND_IDLE_SEC and whose windows are closed), which the main thread
+ * runs at the same events with the same stamps (sweep).
+ *
  * Only unbound compounds are read here (rare: media before its signaling, a mirror's strays), and
  * only those with an SDES PRIV item are decoded.
  */
@@ -14,7 +19,8 @@ import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { SdesItemType } from '../media/rtcp/types.js';
 import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
-import { MAX_SDES_APTS, UNBOUND_IDLE_SEC, unroutedPairV4 } from './media-core.js';
+import type { CoreEvent } from './media-core.js';
+import { MAX_SDES_APTS, UNBOUND_IDLE_SEC, UNBOUND_SWEEP_SEC, unroutedPairV4 } from './media-core.js';
 import { readUint32 } from '../../native-free/big-endian.js';
 
 /** A carried SSRC's identifiers (MediaCore.carryTags). */
@@ -23,18 +29,12 @@ export interface CarriedTags {
   apts: string[];
 }
 
-interface Noted {
-  /** up to MAX_SDES_APTS + 1: one past the limit still reaches the core's limit (MediaCore.sdesLimit) */
-  ids: string[];
-  /** capture clock of the SSRC's last unbound packet between the pair's addresses */
-  seen: number;
-}
-
 interface PairNotes {
-  bySsrc: Map<number, Noted>;
+  /** by SSRC, up to MAX_SDES_APTS + 1 identifiers: one past the limit still reaches the core's (MediaCore.sdesLimit) */
+  bySsrc: Map<number, string[]>;
   /** what `near` counts for it: an IPv4 pair's hash (unroutedPairV4), an IPv6 pair's two addresses */
   near: (number | string)[];
-  /** the latest `seen` of its notes */
+  /** the own stamp of the pair's last unbound packet a core reads: its streams' latest lastSeen */
   seen: number;
 }
 
@@ -55,16 +55,44 @@ export class UnboundTags {
    */
   private readonly near = new Map<number | string, number>();
   private noted = 0;
+  /** MediaCore.event's lastEventTs and lastUnboundSweep, as every core has them */
+  private lastEventTs = Number.NEGATIVE_INFINITY;
+  private lastSweep = Number.NEGATIVE_INFINITY;
+  /**
+   * How long after its last packet a pair is surely gone from its shard: the idle bound, or a
+   * window's length where windows are longer (a session with a window open is not swept; a window
+   * opened by its last packet has closed by then).
+   */
+  private goneAfter: number;
+
+  constructor(windowSec: number) {
+    this.goneAfter = Math.max(UNBOUND_IDLE_SEC, windowSec);
+  }
 
   get size(): number {
     return this.noted;
   }
 
   /**
+   * An event every core gets, in the order they get it: the sweep MediaCore.event runs there
+   * (sweepUnbound), run here on the notes, with the same stamps; a reload's window length too.
+   */
+  event(ev: CoreEvent): void {
+    if (ev.kind === 'settings') this.goneAfter = Math.max(this.goneAfter, ev.windowSec);
+    if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget' || ev.kind === 'carry') return;
+    const jump = ev.ts - this.lastEventTs;
+    this.lastEventTs = ev.ts;
+    if (jump > UNBOUND_IDLE_SEC || ev.ts - this.lastSweep < UNBOUND_SWEEP_SEC) return;
+    this.lastSweep = ev.ts;
+    if (this.noted === 0) return;
+    for (const [key, pair] of this.byPair) if (ev.ts - pair.seen >= this.goneAfter) this.drop(key, pair);
+  }
+
+  /**
    * An RTCP compound no dialog routes, as a shard's unbound session reads it (MediaCore.rtcp: one
    * that chains as RTCP, or one the snap length cut): its chunks' PRIV aipref identifiers, by SSRC.
    */
-  note(view: PacketView, clock: number): void {
+  note(view: PacketView): void {
     const bytes = view.bytes;
     const off = view.payloadOffset;
     const len = view.payloadLength;
@@ -77,34 +105,21 @@ export class UnboundTags {
         for (const item of chunk.items) {
           if (item.type !== SdesItemType.PRIV || !('prefix' in item) || item.prefix.toLowerCase() !== 'aipref') continue;
           const id = prefIdOfText(item.value);
-          if (id !== null) this.add(view, chunk.ssrc, id, clock);
+          if (id !== null) this.add(view, chunk.ssrc, id);
         }
       }
     }
   }
 
   /**
-   * A packet no dialog routes (`rtcp`: an RTCP compound, else RTP): each noted SSRC of its transport
-   * pair it names stays noted, as the shard keeps a stream while its packets, or reports about it,
-   * come (its tags with it); one already past the idle bound is gone.
+   * A packet no dialog routes that a core reads (RTP; RTCP that chains or was cut): its pair's
+   * session lives on in its shard, and the pair's notes with it.
    */
-  refresh(view: PacketView, rtcp: boolean, clock: number): void {
-    const found = this.pairAt(view, clock);
+  refresh(view: PacketView): void {
+    const found = this.pairAt(view);
     if (found === undefined) return;
     const [key, pair] = found;
-    const named = namedBy(view, rtcp);
-    let kept = false;
-    for (const ssrc of named) {
-      const noted = pair.bySsrc.get(ssrc);
-      if (noted === undefined) continue;
-      if (clock - noted.seen > UNBOUND_IDLE_SEC) this.forget(key, pair, ssrc);
-      else {
-        noted.seen = clock;
-        kept = true;
-      }
-    }
-    if (!kept || !this.byPair.has(key)) return;
-    pair.seen = clock;
+    pair.seen = Math.max(pair.seen, view.ts);
     this.byPair.delete(key);
     this.byPair.set(key, pair);
   }
@@ -113,41 +128,29 @@ export class UnboundTags {
    * A packet a dialog routes: the identifiers noted on its transport pair for each SSRC it names
    * (an RTP packet its own; an RTCP compound its SSRC fields: senders, report subjects, SDES
    * chunks, BYE, feedback and XR targets — so a stream the dialog first meets as the subject of
-   * another sender's report has its tags already), taken, where that SSRC's unbound stream was
-   * seen within the last UNBOUND_IDLE_SEC of capture time (as long as a shard keeps an idle
-   * unbound stream). Another call between the same two hosts, on other ports, takes none of them.
-   * Undefined if none.
+   * another sender's report has its tags already), taken. Another call between the same two
+   * hosts, on other ports, takes none of them. Undefined if none.
    */
-  take(view: PacketView, rtcp: boolean, clock: number): CarriedTags[] | undefined {
-    const found = this.pairAt(view, clock);
+  take(view: PacketView, rtcp: boolean): CarriedTags[] | undefined {
+    const found = this.pairAt(view);
     if (found === undefined) return undefined;
     const [key, pair] = found;
     let out: CarriedTags[] | undefined;
     for (const ssrc of namedBy(view, rtcp)) {
-      const noted = pair.bySsrc.get(ssrc);
-      if (noted === undefined) continue;
+      const ids = pair.bySsrc.get(ssrc);
+      if (ids === undefined) continue;
       this.forget(key, pair, ssrc);
-      if (clock - noted.seen <= UNBOUND_IDLE_SEC) (out ??= []).push({ ssrc, apts: noted.ids });
+      (out ??= []).push({ ssrc, apts: ids });
     }
     return out;
   }
 
-  /** The notes of the packet's transport pair, if any (stale pairs let go on the way). */
-  private pairAt(view: PacketView, clock: number): [string, PairNotes] | undefined {
+  /** The notes of the packet's transport pair, if any. */
+  private pairAt(view: PacketView): [string, PairNotes] | undefined {
     if (!this.mayHaveNotes(view)) return undefined;
-    this.dropStale(clock);
     const key = pairOf(view);
     const pair = this.byPair.get(key);
     return pair === undefined ? undefined : [key, pair];
-  }
-
-  /** The least recently seen pairs first (Map order): those past the idle bound go, a few at a time. */
-  private dropStale(clock: number): void {
-    for (let i = 0; i < 4 && this.byPair.size > 0; i++) {
-      const [oldest, first] = this.byPair.entries().next().value!;
-      if (clock - first.seen <= UNBOUND_IDLE_SEC) break;
-      this.drop(oldest, first);
-    }
   }
 
   private forget(key: string, pair: PairNotes, ssrc: number): void {
@@ -156,27 +159,24 @@ export class UnboundTags {
     if (pair.bySsrc.size === 0) this.drop(key, pair);
   }
 
-  private add(view: PacketView, ssrc: number, id: string, clock: number): void {
-    this.dropStale(clock);
+  private add(view: PacketView, ssrc: number, id: string): void {
     const key = pairOf(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
-      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clock };
+      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: view.ts };
       this.byPair.set(key, pair);
       for (const e of pair.near) this.near.set(e, (this.near.get(e) ?? 0) + 1);
     }
-    let noted = pair.bySsrc.get(ssrc);
-    if (noted === undefined || clock - noted.seen > UNBOUND_IDLE_SEC) {
-      // a stale note of the SSRC is a stream the shard let go: the new one starts afresh
-      if (noted === undefined) this.noted++;
-      noted = { ids: [], seen: clock };
-      pair.bySsrc.set(ssrc, noted);
+    let ids = pair.bySsrc.get(ssrc);
+    if (ids === undefined) {
+      ids = [];
+      pair.bySsrc.set(ssrc, ids);
+      this.noted++;
     }
-    noted.seen = clock;
-    pair.seen = clock;
+    pair.seen = Math.max(pair.seen, view.ts);
     this.byPair.delete(key);
     this.byPair.set(key, pair);
-    if (!noted.ids.includes(id) && noted.ids.length <= MAX_SDES_APTS) noted.ids.push(id);
+    if (!ids.includes(id) && ids.length <= MAX_SDES_APTS) ids.push(id);
     while (this.noted > MAX_NOTED) {
       const [oldest, first] = this.byPair.entries().next().value!;
       this.drop(oldest, first);
@@ -200,13 +200,6 @@ export class UnboundTags {
   }
 }
 
-/**
- * The SSRCs a packet names, once each in order of first mention: an RTP packet its source; an RTCP
- * compound every SSRC field of its decoded packets (`ssrc`, `senderSsrc`, `mediaSsrc`, `ssrcs`, at
- * any depth: senders, report blocks, SDES chunks, BYE, feedback and XR targets), but in feedback 0
- * past the sender, which means "none" there (telemetry-items.ts zeroIsNone). Decoded only for a
- * transport pair with notes, and only a compound the core reads as RTCP.
- */
 function namedBy(view: PacketView, rtcp: boolean): Iterable<number> {
   if (!rtcp) return view.payloadLength >= 12 ? [readUint32(view.bytes, view.payloadOffset + 8)] : [];
   const out = new Set<number>();

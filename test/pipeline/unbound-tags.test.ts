@@ -29,8 +29,8 @@ function decodedHasPriv(bytes: Uint8Array): boolean {
 }
 
 /** by default the lower address on port 4001, the higher on 5001, whichever way the packet goes */
-function view(bytes: Uint8Array, src4: number, dst4: number, sport = src4 < dst4 ? 4001 : 5001, dport = src4 < dst4 ? 5001 : 4001): PacketView {
-  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, sport, dport, src: '', dst: '', ts: 0 } as unknown as PacketView;
+function view(bytes: Uint8Array, src4: number, dst4: number, ts = 0, sport = src4 < dst4 ? 4001 : 5001, dport = src4 < dst4 ? 5001 : 4001): PacketView {
+  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, sport, dport, src: '', dst: '', ts } as unknown as PacketView;
 }
 
 describe('hasPrivItem', () => {
@@ -71,85 +71,87 @@ describe('hasPrivItem', () => {
 describe('UnboundTags', () => {
   const tagged = (ssrc: number, ...values: string[]) =>
     encodeRtcpCompound([sr(ssrc), sdes([{ ssrc, items: [{ type: 1, text: 'c' }, ...values.map((value): SdesItem => ({ type: 8, prefix: 'AIPref', value }))] }])]);
-
-  /** an RTP packet of `ssrc` between two IPv4 addresses (as numbers) */
-  const rtpOf = (ssrc: number, src4: number, dst4: number) => {
+  /** an RTP packet of `ssrc` */
+  const rtpOf = (ssrc: number, src4: number, dst4: number, ts = 0, sport?: number, dport?: number) => {
     const b = new Uint8Array(12);
     new DataView(b.buffer).setUint32(8, ssrc);
-    return view(b, src4, dst4);
+    return view(b, src4, dst4, ts, sport, dport);
   };
   /** an RR of `sender` with a report block about `about` */
-  const rrOf = (sender: number, about: number, src4: number, dst4: number) =>
-    view(encodeRtcpCompound([{ pt: 201, ssrc: sender, reports: [{ ssrc: about, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 0, lsr: 0, dlsr: 0 }] } as never]), src4, dst4);
+  const rrOf = (sender: number, about: number, src4: number, dst4: number, ts = 0) =>
+    view(encodeRtcpCompound([{ pt: 201, ssrc: sender, reports: [{ ssrc: about, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 0, lsr: 0, dlsr: 0 }] } as never]), src4, dst4, ts);
+  /** a signaling event every core gets (a dialog's scope, an ended dialog…), at `ts` */
+  const sip = (ts: number) => ({ kind: 'dialog-ended', frame: 0, ts, key: 'k' }) as const;
 
-  it('hands over, once, the identifiers of each noted SSRC a packet on the same transport pair names, either way, within 300 s', () => {
-    const t = new UnboundTags();
-    t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2), 10);
-    t.note(view(tagged(8, 'apt-r'), 2, 1), 11);
+  it('hands over, once, the identifiers of each noted SSRC a packet on the same transport pair names, either way', () => {
+    const t = new UnboundTags(10);
+    t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2));
+    t.note(view(tagged(8, 'apt-r'), 2, 1));
     expect(t.size).toBe(2);
-    expect(t.take(rtpOf(7, 1, 3), false, 20)).toBeUndefined(); // another pair
-    expect(t.take(rtpOf(9, 1, 2), false, 20)).toBeUndefined(); // an SSRC not noted (a trunk's other call)
-    expect(t.take(rtpOf(7, 2, 1), false, 310)).toEqual([{ ssrc: 7, apts: ['apt-none', 'apt-q'] }]);
+    expect(t.take(rtpOf(7, 1, 3), false)).toBeUndefined(); // another pair
+    expect(t.take(rtpOf(9, 1, 2), false)).toBeUndefined(); // an SSRC not noted
+    expect(t.take(rtpOf(7, 2, 1), false)).toEqual([{ ssrc: 7, apts: ['apt-none', 'apt-q'] }]);
     expect(t.size).toBe(1);
-    expect(t.take(rtpOf(7, 2, 1), false, 311)).toBeUndefined();
+    expect(t.take(rtpOf(7, 2, 1), false)).toBeUndefined();
     // an RTCP compound names a subject of its report blocks too
-    expect(t.take(rrOf(5, 8, 1, 2), true, 311)).toEqual([{ ssrc: 8, apts: ['apt-r'] }]);
+    expect(t.take(rrOf(5, 8, 1, 2), true)).toEqual([{ ssrc: 8, apts: ['apt-r'] }]);
     expect(t.size).toBe(0);
   });
 
-  it('forgets a note 300 s after its unbound stream was last named (refresh), and a value that is no pref-id binds nothing', () => {
-    const t = new UnboundTags();
-    t.note(view(tagged(7, 'apt-none'), 1, 2), 10);
-    t.note(view(tagged(8, 'apt-none'), 1, 2), 10);
-    t.note(view(tagged(6, 'apt-none'), 1, 2), 10);
-    t.refresh(rtpOf(8, 2, 1), false, 200); // 8's plain packets go on
-    t.refresh(rrOf(5, 6, 2, 1), true, 200); // 6 is reported on
-    t.refresh(rtpOf(7, 2, 1), false, 311); // 7's: too late, it was let go
-    expect(t.take(rrOf(8, 7, 1, 2), true, 310.5)).toEqual([{ ssrc: 8, apts: ['apt-none'] }]);
-    expect(t.take(rtpOf(6, 1, 2), false, 310.5)).toEqual([{ ssrc: 6, apts: ['apt-none'] }]);
-    t.note(view(tagged(9, 'two words'), 1, 2), 10);
+  it("lets a pair's notes go at a sweep as the shards' (MediaCore.sweepUnbound): once a minute at most, not at the first event nor after a jump, the pair idle 300 s", () => {
+    const t = new UnboundTags(10);
+    t.note(view(tagged(7, 'apt-none'), 1, 2, 0));
+    t.event(sip(400)); // the first event: no sweep
+    expect(t.size).toBe(1);
+    t.event(sip(1000)); // 600 s after the one before: a jump, no sweep
+    expect(t.size).toBe(1);
+    t.event(sip(1001)); // a sweep: idle 1001 s
     expect(t.size).toBe(0);
-  });
-
-  it('keeps one identifier past the 16 a stream holds, so the core reaches its limit again', () => {
-    const t = new UnboundTags();
-    t.note(view(tagged(7, ...Array.from({ length: 20 }, (_, i) => `apt-${i}`)), 1, 2), 10);
-    expect(t.take(rtpOf(7, 1, 2), false, 11)![0]!.apts).toHaveLength(17);
-  });
-
-  it('lets stale notes go as new ones come, or as packets between noted addresses are looked up', () => {
-    const t = new UnboundTags();
-    for (let s = 0; s < 10; s++) t.note(view(tagged(100 + s, 'apt-x'), 1, 10 + s), s);
-    expect(t.size).toBe(10);
-    t.note(view(tagged(200, 'apt-x'), 1, 2), 1000);
-    t.note(view(tagged(201, 'apt-x'), 1, 2), 1001);
-    t.note(view(tagged(202, 'apt-x'), 1, 2), 1002);
-    expect(t.size).toBe(3);
-    expect(t.take(rtpOf(100, 1, 10), false, 1003)).toBeUndefined();
-    // no new note: a lookup between noted addresses lets the stale ones go (a live service's quiet hours)
-    const u = new UnboundTags();
-    for (let s = 0; s < 4; s++) u.note(view(tagged(100 + s, 'apt-x'), 1, 10 + s), s);
-    u.refresh(rtpOf(5, 1, 10), false, 2000);
+    // packets on the pair a core reads keep it, whatever SSRC sends them
+    const u = new UnboundTags(10);
+    u.note(view(tagged(7, 'apt-none'), 1, 2, 0));
+    u.event(sip(100));
+    u.refresh(rrOf(2222, 2222, 2, 1, 200));
+    u.event(sip(150)); // a sweep: idle 150 s
+    u.event(sip(250)); // a sweep: idle 50 s
+    u.event(sip(499)); // a sweep: idle 299 s
+    expect(u.size).toBe(1);
+    u.event(sip(540)); // under a minute since the last: no sweep
+    expect(u.size).toBe(1);
+    u.event(sip(560)); // a sweep: idle 360 s
     expect(u.size).toBe(0);
   });
 
+  it("keeps a pair a window's length where windows are longer than 300 s (a session with a window open is not swept)", () => {
+    const t = new UnboundTags(600);
+    t.note(view(tagged(7, 'apt-none'), 1, 2, 0));
+    t.event(sip(100));
+    t.event(sip(450));
+    expect(t.size).toBe(1);
+    t.event(sip(610));
+    expect(t.size).toBe(0);
+  });
+
+  it('a value that is no pref-id binds nothing; one identifier past the 16 a stream holds is kept, so the core reaches its limit again', () => {
+    const t = new UnboundTags(10);
+    t.note(view(tagged(9, 'two words'), 1, 2));
+    expect(t.size).toBe(0);
+    t.note(view(tagged(7, ...Array.from({ length: 20 }, (_, i) => `apt-${i}`)), 1, 2));
+    expect(t.take(rtpOf(7, 1, 2), false)![0]!.apts).toHaveLength(17);
+  });
+
   it("are kept by transport pair as a shard's unbound session is: RTP and RTCP on port+1 are one, a trunk's other ports another", () => {
-    const t = new UnboundTags();
-    t.note(view(tagged(7, 'apt-a'), 1, 2, 4001, 5001), 10);
-    const rtpAt = (sport: number, dport: number) => {
-      const b = new Uint8Array(12);
-      new DataView(b.buffer).setUint32(8, 7);
-      return view(b, 2, 1, sport, dport);
-    };
-    expect(t.take(rtpAt(7000, 4000), false, 11)).toBeUndefined(); // same hosts and SSRC, another call's ports
-    expect(t.take(rtpAt(5000, 4000), false, 11)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]); // the RTP ports of the RTCP pair
+    const t = new UnboundTags(10);
+    t.note(view(tagged(7, 'apt-a'), 1, 2, 0, 4001, 5001));
+    expect(t.take(rtpOf(7, 2, 1, 0, 7000, 4000), false)).toBeUndefined(); // same hosts and SSRC, another call's ports
+    expect(t.take(rtpOf(7, 2, 1, 0, 5000, 4000), false)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]); // the RTP ports of the RTCP pair
   });
 
   it('notes of one SSRC between other addresses stand apart (a stray of the same SSRC takes nothing from the call)', () => {
-    const t = new UnboundTags();
-    t.note(view(tagged(7, 'apt-a'), 1, 2), 10);
-    t.note(view(tagged(7, 'apt-b'), 3, 2), 11);
-    expect(t.take(rtpOf(7, 2, 1), false, 12)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]);
-    expect(t.take(rtpOf(7, 2, 3), false, 12)).toEqual([{ ssrc: 7, apts: ['apt-b'] }]);
+    const t = new UnboundTags(10);
+    t.note(view(tagged(7, 'apt-a'), 1, 2));
+    t.note(view(tagged(7, 'apt-b'), 3, 2));
+    expect(t.take(rtpOf(7, 2, 1), false)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]);
+    expect(t.take(rtpOf(7, 2, 3), false)).toEqual([{ ssrc: 7, apts: ['apt-b'] }]);
   });
 });

@@ -18,7 +18,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../e2e-helpers.js';
-import { A, B, rawCall, replay, rtcpPkt, rtp, sdesTag, srIn } from './common.js';
+import { A, B, rawCall, replay, rtcpPkt, rtp, sdesTag, sdpAt, setup, srIn } from './common.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -67,19 +67,33 @@ describe('a stream tagged apt-none on the media plane before its address is sign
     expect(o.exports).toHaveLength(1);
   });
 
-  it('is forgotten once it is older than an idle unbound stream is kept (300 s of capture time)', async () => {
+  // an unrelated call between other media addresses: its 200 OK's event is a sweep of the shards'
+  // idle unbound sessions (MediaCore.sweepUnbound), which the main thread runs on its notes too
+  const otherCall = (t: number) => setup('c9', t, sdpAt('10.0.0.7', 8000, null), sdpAt('10.0.0.8', 9000, null));
+
+  it('is let go where its shard lets the unbound session go: at a sweep, once every stream of it was idle 300 s', async () => {
     const o = await replay(ws, 'sdes-before-signaling-stale', [
-      rtcpPkt(0, A, 4001, B, 5001, [srIn(1111), sdesTag(1111, 'apt-none')]),
-      ...rawCall('c1', 299),
-      rtcpPkt(301, A, 4001, B, 5001, [srIn(1111)]), // frame 5, 301 s after the tag
+      rtcpPkt(0, A, 4001, B, 5001, [srIn(1111), sdesTag(1111, 'apt-none')]), // 1
+      ...otherCall(350), // 2-4: the sweep at its 200 OK finds the pair idle 350 s
+      ...rawCall('c1', 360), // 5-7
+      rtcpPkt(361, A, 4001, B, 5001, [srIn(1111)]), // 8
     ]);
-    expect(o.d.slice(2)).toEqual(['5 1111 export raw-allowed apt-raw']);
-    // within the 300 s it stands
-    const kept = await replay(ws, 'sdes-before-signaling-fresh', [
+    expect(o.d.slice(2)).toEqual(['8 1111 export raw-allowed apt-raw']);
+    // the pair's other stream kept the session (B's SR at 200 s): the tag stands
+    const kept = await replay(ws, 'sdes-before-signaling-kept', [
+      rtcpPkt(0, A, 4001, B, 5001, [srIn(1111), sdesTag(1111, 'apt-none')]),
+      rtcpPkt(200, B, 5001, A, 4001, [srIn(2222)]),
+      ...otherCall(350),
+      ...rawCall('c1', 360),
+      rtcpPkt(361, A, 4001, B, 5001, [srIn(1111)]), // 9
+    ]);
+    expect(kept.d.filter((d) => d.startsWith('9 '))).toEqual(['9 1111 drop export-none apt-none']);
+    // with no sweep since (no signaling), 299 s is within the bound too
+    const fresh = await replay(ws, 'sdes-before-signaling-fresh', [
       rtcpPkt(0, A, 4001, B, 5001, [srIn(1111), sdesTag(1111, 'apt-none')]),
       ...rawCall('c1', 299),
       rtcpPkt(299.9, A, 4001, B, 5001, [srIn(1111)]),
     ]);
-    expect(kept.d.slice(2)).toEqual(['5 1111 drop export-none apt-none']);
+    expect(fresh.d.slice(2)).toEqual(['5 1111 drop export-none apt-none']);
   });
 });

@@ -1,13 +1,9 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by the fifth review of the
- * SDES-tag carry (stop 40) and left — it fails today. The main thread forgets a noted tag 300 s
- * after the SSRC's last unbound packet; a shard lets an unbound session go only at a sweep (run at
- * signaling events, at most once a minute) and only once every stream of the session is idle and
- * its windows closed, so it may still honour the tag when the main thread has let it go. The fix is
- * for the main thread to mirror the shard's sweeps (the same events, the same idle rule per
- * transport pair, a window's length of margin) instead of a per-SSRC age; it changes what
- * round26-carry-review-2 and -4 expect of stale notes, and was left for a later round. Rename it to
- * .test.ts once fixed. (README, Binding.)
+ * Found by the fifth review of the SDES-tag carry (stop 40; a known limit for an hour), fixed since:
+ * the main thread lets a note go where its shard lets the unbound session go — at the same
+ * sweeps (MediaCore.sweepUnbound at signaling events, mirrored by UnboundTags.event with the same
+ * stamps), once the pair's last packet a core reads is UNBOUND_IDLE_SEC (or a window's length)
+ * old — not 300 s after the SSRC's own last packet.
  */
 /**
  * Input: SR(1111) + SDES{1111: CNAME, PRIV aipref=apt-none} on A:4001 → B:5001 at t=0, no
