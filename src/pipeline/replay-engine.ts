@@ -426,6 +426,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const rtcpCopies = new RtcpCopies();
   /** SDES PRIV tags of media before its signaling, for the dialog that routes it later (unbound-tags.ts). */
   const unboundTags = new UnboundTags(opts.windowSec);
+  /** The highest the capture clock has been at a media record (UnboundTags: where a note's pair is seen from). */
+  let clockHigh = Number.NEGATIVE_INFINITY;
   /** How many of pendingEvents unboundTags has had (mirrorEvents), in the order every core has them. */
   let mirrored = 0;
   const mirrorEvents = () => {
@@ -478,7 +480,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    */
   const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean) => {
     if (route === undefined) {
-      unboundTags.refresh(view);
+      unboundTags.refresh(view, clockHigh);
       return;
     }
     const carried = unboundTags.take(view, rtcp);
@@ -526,9 +528,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
         readAsRtcp = true;
       }
+      if (clock > clockHigh) clockHigh = clock;
       if (route === undefined && readAsRtcp) {
         mirrorEvents();
-        unboundTags.note(view);
+        unboundTags.note(view, clockHigh);
       }
       if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) {
         mirrorEvents();

@@ -92,7 +92,7 @@ export class UnboundTags {
    * An RTCP compound no dialog routes, as a shard's unbound session reads it (MediaCore.rtcp: one
    * that chains as RTCP, or one the snap length cut): its chunks' PRIV aipref identifiers, by SSRC.
    */
-  note(view: PacketView): void {
+  note(view: PacketView, clockHigh: number): void {
     const bytes = view.bytes;
     const off = view.payloadOffset;
     const len = view.payloadLength;
@@ -105,7 +105,7 @@ export class UnboundTags {
         for (const item of chunk.items) {
           if (item.type !== SdesItemType.PRIV || !('prefix' in item) || item.prefix.toLowerCase() !== 'aipref') continue;
           const id = prefIdOfText(item.value);
-          if (id !== null) this.add(view, chunk.ssrc, id);
+          if (id !== null) this.add(view, chunk.ssrc, id, clockHigh);
         }
       }
     }
@@ -113,13 +113,15 @@ export class UnboundTags {
 
   /**
    * A packet no dialog routes that a core reads (RTP; RTCP that chains or was cut): its pair's
-   * session lives on in its shard, and the pair's notes with it.
+   * session lives on in its shard, and the pair's notes with it. Its stamp counts up to
+   * `clockHigh`, the highest the capture clock has been: a lone record stamped hours ahead keeps
+   * the shard's stream only until its next packet, not the note for hours.
    */
-  refresh(view: PacketView): void {
+  refresh(view: PacketView, clockHigh: number): void {
     const found = this.pairAt(view);
     if (found === undefined) return;
     const [key, pair] = found;
-    pair.seen = Math.max(pair.seen, view.ts);
+    pair.seen = Math.max(pair.seen, Math.min(view.ts, clockHigh));
     this.byPair.delete(key);
     this.byPair.set(key, pair);
   }
@@ -159,11 +161,16 @@ export class UnboundTags {
     if (pair.bySsrc.size === 0) this.drop(key, pair);
   }
 
-  private add(view: PacketView, ssrc: number, id: string): void {
+  /**
+   * `clockHigh`: the highest the capture clock has been — where a note's pair is seen from: the
+   * shard's session may hold packets read before the note but stamped after it (records out of
+   * order), which the main thread did not keep for a pair with no notes.
+   */
+  private add(view: PacketView, ssrc: number, id: string, clockHigh: number): void {
     const key = pairOf(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
-      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: view.ts };
+      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clockHigh };
       this.byPair.set(key, pair);
       for (const e of pair.near) this.near.set(e, (this.near.get(e) ?? 0) + 1);
     }
@@ -173,7 +180,7 @@ export class UnboundTags {
       pair.bySsrc.set(ssrc, ids);
       this.noted++;
     }
-    pair.seen = Math.max(pair.seen, view.ts);
+    pair.seen = Math.max(pair.seen, clockHigh);
     this.byPair.delete(key);
     this.byPair.set(key, pair);
     if (!ids.includes(id) && ids.length <= MAX_SDES_APTS) ids.push(id);

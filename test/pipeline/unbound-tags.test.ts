@@ -85,8 +85,8 @@ describe('UnboundTags', () => {
 
   it('hands over, once, the identifiers of each noted SSRC a packet on the same transport pair names, either way', () => {
     const t = new UnboundTags(10);
-    t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2));
-    t.note(view(tagged(8, 'apt-r'), 2, 1));
+    t.note(view(tagged(7, 'apt-none', 'apt-none', '"apt-q"'), 1, 2), 0);
+    t.note(view(tagged(8, 'apt-r'), 2, 1), 0);
     expect(t.size).toBe(2);
     expect(t.take(rtpOf(7, 1, 3), false)).toBeUndefined(); // another pair
     expect(t.take(rtpOf(9, 1, 2), false)).toBeUndefined(); // an SSRC not noted
@@ -100,7 +100,7 @@ describe('UnboundTags', () => {
 
   it("lets a pair's notes go at a sweep as the shards' (MediaCore.sweepUnbound): once a minute at most, not at the first event nor after a jump, the pair idle 300 s", () => {
     const t = new UnboundTags(10);
-    t.note(view(tagged(7, 'apt-none'), 1, 2, 0));
+    t.note(view(tagged(7, 'apt-none'), 1, 2, 0), 0);
     t.event(sip(400)); // the first event: no sweep
     expect(t.size).toBe(1);
     t.event(sip(1000)); // 600 s after the one before: a jump, no sweep
@@ -109,9 +109,9 @@ describe('UnboundTags', () => {
     expect(t.size).toBe(0);
     // packets on the pair a core reads keep it, whatever SSRC sends them
     const u = new UnboundTags(10);
-    u.note(view(tagged(7, 'apt-none'), 1, 2, 0));
+    u.note(view(tagged(7, 'apt-none'), 1, 2, 0), 0);
     u.event(sip(100));
-    u.refresh(rrOf(2222, 2222, 2, 1, 200));
+    u.refresh(rrOf(2222, 2222, 2, 1, 200), 200);
     u.event(sip(150)); // a sweep: idle 150 s
     u.event(sip(250)); // a sweep: idle 50 s
     u.event(sip(499)); // a sweep: idle 299 s
@@ -122,9 +122,25 @@ describe('UnboundTags', () => {
     expect(u.size).toBe(0);
   });
 
+  it('counts a stamp up to the highest capture clock: a lone record hours ahead keeps no note for hours; a note starts from that clock', () => {
+    const t = new UnboundTags(10);
+    t.note(view(tagged(7, 'apt-none'), 1, 2, 0), 0);
+    t.event(sip(1));
+    t.refresh(rrOf(2222, 2222, 2, 1, 20_000), 10); // stamped 20,000 s, the clock at 10
+    t.event(sip(60)); // a sweep: idle 50 s
+    t.event(sip(320)); // a sweep: idle 310 s (not kept to 20,300)
+    expect(t.size).toBe(0);
+    // records out of order: a packet read before the note, stamped after it, keeps the shard's session
+    const u = new UnboundTags(10);
+    u.note(view(tagged(7, 'apt-none'), 1, 2, 0), 100);
+    u.event(sip(340));
+    u.event(sip(350)); // a sweep: idle 250 s from the clock's 100
+    expect(u.size).toBe(1);
+  });
+
   it("keeps a pair a window's length where windows are longer than 300 s (a session with a window open is not swept)", () => {
     const t = new UnboundTags(600);
-    t.note(view(tagged(7, 'apt-none'), 1, 2, 0));
+    t.note(view(tagged(7, 'apt-none'), 1, 2, 0), 0);
     t.event(sip(100));
     t.event(sip(450));
     expect(t.size).toBe(1);
@@ -134,23 +150,23 @@ describe('UnboundTags', () => {
 
   it('a value that is no pref-id binds nothing; one identifier past the 16 a stream holds is kept, so the core reaches its limit again', () => {
     const t = new UnboundTags(10);
-    t.note(view(tagged(9, 'two words'), 1, 2));
+    t.note(view(tagged(9, 'two words'), 1, 2), 0);
     expect(t.size).toBe(0);
-    t.note(view(tagged(7, ...Array.from({ length: 20 }, (_, i) => `apt-${i}`)), 1, 2));
+    t.note(view(tagged(7, ...Array.from({ length: 20 }, (_, i) => `apt-${i}`)), 1, 2), 0);
     expect(t.take(rtpOf(7, 1, 2), false)![0]!.apts).toHaveLength(17);
   });
 
   it("are kept by transport pair as a shard's unbound session is: RTP and RTCP on port+1 are one, a trunk's other ports another", () => {
     const t = new UnboundTags(10);
-    t.note(view(tagged(7, 'apt-a'), 1, 2, 0, 4001, 5001));
+    t.note(view(tagged(7, 'apt-a'), 1, 2, 0, 4001, 5001), 0);
     expect(t.take(rtpOf(7, 2, 1, 0, 7000, 4000), false)).toBeUndefined(); // same hosts and SSRC, another call's ports
     expect(t.take(rtpOf(7, 2, 1, 0, 5000, 4000), false)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]); // the RTP ports of the RTCP pair
   });
 
   it('notes of one SSRC between other addresses stand apart (a stray of the same SSRC takes nothing from the call)', () => {
     const t = new UnboundTags(10);
-    t.note(view(tagged(7, 'apt-a'), 1, 2));
-    t.note(view(tagged(7, 'apt-b'), 3, 2));
+    t.note(view(tagged(7, 'apt-a'), 1, 2), 0);
+    t.note(view(tagged(7, 'apt-b'), 3, 2), 0);
     expect(t.take(rtpOf(7, 2, 1), false)).toEqual([{ ssrc: 7, apts: ['apt-a'] }]);
     expect(t.take(rtpOf(7, 2, 3), false)).toEqual([{ ssrc: 7, apts: ['apt-b'] }]);
   });

@@ -84,7 +84,7 @@ describe('carried SDES tags (round 26, fourth review): checked fine', () => {
       const sp = 4000 + rnd(4);
       const dp = 5000 + rnd(4);
       const t = new UnboundTags(10);
-      t.note(v4(tagged, s, sp, d, dp));
+      t.note(v4(tagged, s, sp, d, dp), 1);
       const flip = rnd(2) === 1;
       const s2 = flip ? hosts[2 + rnd(2)]! : hosts[rnd(2)]!;
       const d2 = flip ? hosts[rnd(2)]! : hosts[2 + rnd(2)]!;
@@ -100,18 +100,18 @@ describe('carried SDES tags (round 26, fourth review): checked fine', () => {
   it('snap-cut compounds: a tag in a whole packet is noted, one in the packet the cut falls in is not', () => {
     const whole = encodeRtcpCompound([srOf(7), privOf(7, 'apt-x'), srOf(9)]);
     const t = new UnboundTags(10);
-    t.note(v4(whole, 1, 4001, 2, 5001, 8, whole.length - 8)); // the cut in the last SR
+    t.note(v4(whole, 1, 4001, 2, 5001, 8, whole.length - 8), 1); // the cut in the last SR
     expect(t.take(v4(rtpBytes(7), 1, 4000, 2, 5000), false)).toEqual([{ ssrc: 7, apts: ['apt-x'] }]);
     const cutInSdes = encodeRtcpCompound([srOf(7), privOf(7, 'apt-x')]);
     const u = new UnboundTags(10);
-    u.note(v4(cutInSdes, 1, 4001, 2, 5001, 4, cutInSdes.length - 4));
+    u.note(v4(cutInSdes, 1, 4001, 2, 5001, 4, cutInSdes.length - 4), 1);
     expect(u.size).toBe(0);
   });
 
   it('a report block about SSRC 0 names SSRC 0 (as the core counts it)', () => {
     const t = new UnboundTags(10);
-    t.note(v4(encodeRtcpCompound([srOf(0), privOf(0, 'apt-x')]), 1, 4001, 2, 5001));
-    t.refresh(v4(encodeRtcpCompound([srOf(2222, [0])]), 2, 5001, 1, 4001));
+    t.note(v4(encodeRtcpCompound([srOf(0), privOf(0, 'apt-x')]), 1, 4001, 2, 5001), 1);
+    t.refresh(v4(encodeRtcpCompound([srOf(2222, [0])]), 2, 5001, 1, 4001), 200);
     expect(t.take(v4(rtpBytes(0), 1, 4000, 2, 5000), false)).toEqual([{ ssrc: 0, apts: ['apt-x'] }]);
   });
 

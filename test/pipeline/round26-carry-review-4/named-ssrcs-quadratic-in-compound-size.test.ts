@@ -36,7 +36,7 @@ function best(n: number, f: () => void): number {
 describe('UnboundTags on a compound with thousands of SSRC fields', () => {
   it('costs a few decodes, not quadratic time', () => {
     const t = new UnboundTags(10);
-    t.note(view(encodeRtcpCompound([{ pt: 200, ssrc: 7, ntpSec: 1, ntpFrac: 0, rtpTs: 0, packetCount: 1, octetCount: 1, reports: [] } as never, { pt: 202, chunks: [{ ssrc: 7, items: [{ type: 8, prefix: 'aipref', value: 'apt-none' }] }] } as never])));
+    t.note(view(encodeRtcpCompound([{ pt: 200, ssrc: 7, ntpSec: 1, ntpFrac: 0, rtpTs: 0, packetCount: 1, octetCount: 1, reports: [] } as never, { pt: 202, chunks: [{ ssrc: 7, items: [{ type: 8, prefix: 'aipref', value: 'apt-none' }] }] } as never])), 1);
     let s = 100;
     const packets = Array.from({ length: 500 }, () => ({ pt: 203, ssrcs: Array.from({ length: 31 }, () => s++) }) as never);
     const bytes = encodeRtcpCompound(packets);
