@@ -8,18 +8,8 @@ import { encodeRtcpCompound, type RtcpPacketInput } from '../../src/media/rtcp/e
 import type { SdesItem } from '../../src/media/rtcp/types.js';
 import { hasPrivItem, UnboundTags } from '../../src/pipeline/unbound-tags.js';
 import type { PacketView } from '../../native-free/types.js';
+import { rng } from '../e2e/unrouted/unrouted-helpers.js';
 
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sr = (ssrc: number): RtcpPacketInput => ({ pt: 200, ssrc, ntpSec: 1, ntpFrac: 0, rtpTs: 0, packetCount: 1, octetCount: 1, reports: [] }) as RtcpPacketInput;
 const sdes = (chunks: { ssrc: number; items: SdesItem[] }[]): RtcpPacketInput => ({ pt: 202, chunks }) as never;

@@ -9,20 +9,11 @@ import { encodeRtcpCompound, type RtcpPacketInput } from '../../../src/media/rtc
 import { hasPrivItem } from '../../../src/pipeline/unbound-tags.js';
 import { Workspace } from '../../e2e/e2e-helpers.js';
 import { A, B, bye, rawCall, replay, rtcpPkt, sdesTag, srIn } from '../../e2e/port-reuse-review/common.js';
+import { rng } from '../../e2e/unrouted/unrouted-helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const decodedHasPriv = (b: Uint8Array, len: number, cut: number) =>
   decodeRtcpCompound(b, 0, len, cut).packets.some((p) => p.pt === 202 && 'chunks' in p && p.chunks.some((c) => c.items.some((i) => i.type === 8)));
