@@ -1,5 +1,5 @@
 /**
- * Checks of the carried SDES tags (a0f35dd, bcf98f8) that came out fine, each replayed with 0 and
+ * Checks of the carried SDES tags (a0f35dd, 9abb062) that came out fine, each replayed with 0 and
  * 2 workers (the helper compares exports, reports and decisions):
  *  - IPv6 media: a tag sent between two IPv6 addresses before signaling is carried (the pair key
  *    and the per-address counts take IPv6 text);

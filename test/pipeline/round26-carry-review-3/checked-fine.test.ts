@@ -1,5 +1,5 @@
 /**
- * Checks of the carried SDES tags at HEAD (a0f35dd, bcf98f8, 03cc489) that came out fine; each
+ * Checks of the carried SDES tags at HEAD (a0f35dd, 9abb062, 03cc489) that came out fine; each
  * replay runs with 0 and 2 workers and compares exports, reports and decisions
  * (calls-on-any-address.ts replay):
  *  - forked INVITE: a tag carried into early dialog t1 (A's SR to t1's port) survives its 200 and
