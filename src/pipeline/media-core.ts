@@ -1577,7 +1577,8 @@ export function unroutedPairV4(src4: number, sport: number, dst4: number, dport:
   return ((lo % 2147483629) * 31 + (hi % 2147483629)) >>> 0;
 }
 
-export function unboundSessionKey(addr: PacketAddress): string {
+/** The transport pair's key: both ends' addresses as text and even ports (RTP and its RTCP on port+1 are one pair), unordered. */
+export function unboundSessionKey(addr: Pick<PacketAddress, 'src' | 'dst' | 'sport' | 'dport'>): string {
   const a = `${addr.src}:${addr.sport & ~1}`;
   const b = `${addr.dst}:${addr.dport & ~1}`;
   return a < b ? `${a}|${b}` : `${b}|${a}`;

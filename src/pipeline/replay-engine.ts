@@ -469,7 +469,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     }
     // the unordered transport pair (MediaCore.srPartition keeps RTT memory by the same parts)
     if (view.ipVersion === 4) return mix32(unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)) % shardCount;
-    return hashString(unboundSessionKey({ v6: true, src4: 0, dst4: 0, src: view.src, dst: view.dst, sport: view.sport, dport: view.dport })) % shardCount;
+    return hashString(unboundSessionKey(view)) % shardCount;
   };
 
   /**

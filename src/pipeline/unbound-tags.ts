@@ -20,7 +20,7 @@ import { SdesItemType } from '../media/rtcp/types.js';
 import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
 import type { CoreEvent } from './media-core.js';
-import { MAX_SDES_APTS, UNBOUND_IDLE_SEC, UNBOUND_SWEEP_SEC, unroutedPairV4 } from './media-core.js';
+import { MAX_SDES_APTS, UNBOUND_IDLE_SEC, UNBOUND_SWEEP_SEC, unboundSessionKey, unroutedPairV4 } from './media-core.js';
 import { readUint32 } from '../../native-free/big-endian.js';
 
 /** A carried SSRC's identifiers (MediaCore.carryTags). */
@@ -120,8 +120,12 @@ export class UnboundTags {
   refresh(view: PacketView, clockHigh: number): void {
     const found = this.pairAt(view);
     if (found === undefined) return;
-    const [key, pair] = found;
-    pair.seen = Math.max(pair.seen, Math.min(view.ts, clockHigh));
+    this.touch(found[0], found[1], Math.min(view.ts, clockHigh));
+  }
+
+  /** The pair was seen at `at` (its latest stays): last in Map order, the least recently seen first. */
+  private touch(key: string, pair: PairNotes, at: number): void {
+    pair.seen = Math.max(pair.seen, at);
     this.byPair.delete(key);
     this.byPair.set(key, pair);
   }
@@ -150,7 +154,7 @@ export class UnboundTags {
   /** The notes of the packet's transport pair, if any. */
   private pairAt(view: PacketView): [string, PairNotes] | undefined {
     if (!this.mayHaveNotes(view)) return undefined;
-    const key = pairOf(view);
+    const key = unboundSessionKey(view);
     const pair = this.byPair.get(key);
     return pair === undefined ? undefined : [key, pair];
   }
@@ -167,7 +171,7 @@ export class UnboundTags {
    * order), which the main thread did not keep for a pair with no notes.
    */
   private add(view: PacketView, ssrc: number, id: string, clockHigh: number): void {
-    const key = pairOf(view);
+    const key = unboundSessionKey(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
       pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clockHigh };
@@ -180,9 +184,7 @@ export class UnboundTags {
       pair.bySsrc.set(ssrc, ids);
       this.noted++;
     }
-    pair.seen = Math.max(pair.seen, clockHigh);
-    this.byPair.delete(key);
-    this.byPair.set(key, pair);
+    this.touch(key, pair, clockHigh);
     if (!ids.includes(id) && ids.length <= MAX_SDES_APTS) ids.push(id);
     while (this.noted > MAX_NOTED) {
       const [oldest, first] = this.byPair.entries().next().value!;
@@ -226,21 +228,6 @@ function namedBy(view: PacketView, rtcp: boolean): Iterable<number> {
   }
   return out;
 }
-
-/** The transport pair's key, as a shard keys the unbound session (media-core.ts unboundSessionKey). */
-function pairOf(view: PacketView): string {
-  if (view.ipVersion === 4) return unroutedKeyV4(view.src4, view.sport, view.dst4, view.dport);
-  const a = `${view.src}:${view.sport & ~1}`;
-  const b = `${view.dst}:${view.dport & ~1}`;
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
-function unroutedKeyV4(src4: number, sport: number, dst4: number, dport: number): string {
-  const a = src4 * 65536 + (sport & ~1);
-  const b = dst4 * 65536 + (dport & ~1);
-  return a < b ? `${a} ${b}` : `${b} ${a}`;
-}
-
 
 /**
  * Whether any SDES packet of the compound holds a PRIV item (type 8), walking its headers, chunks

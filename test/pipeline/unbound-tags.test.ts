@@ -10,6 +10,9 @@ import { hasPrivItem, UnboundTags } from '../../src/pipeline/unbound-tags.js';
 import type { PacketView } from '../../native-free/types.js';
 import { rng } from '../e2e/unrouted/unrouted-helpers.js';
 
+/** an IPv4 address as a PacketView's text has it */
+const dotted = (x: number): string => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255].join('.');
+
 
 const sr = (ssrc: number): RtcpPacketInput => ({ pt: 200, ssrc, ntpSec: 1, ntpFrac: 0, rtpTs: 0, packetCount: 1, octetCount: 1, reports: [] }) as RtcpPacketInput;
 const sdes = (chunks: { ssrc: number; items: SdesItem[] }[]): RtcpPacketInput => ({ pt: 202, chunks }) as never;
@@ -20,7 +23,7 @@ function decodedHasPriv(bytes: Uint8Array): boolean {
 
 /** by default the lower address on port 4001, the higher on 5001, whichever way the packet goes */
 function view(bytes: Uint8Array, src4: number, dst4: number, ts = 0, sport = src4 < dst4 ? 4001 : 5001, dport = src4 < dst4 ? 5001 : 4001): PacketView {
-  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, sport, dport, src: '', dst: '', ts } as unknown as PacketView;
+  return { bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4, dst4, sport, dport, src: dotted(src4), dst: dotted(dst4), ts } as unknown as PacketView;
 }
 
 describe('hasPrivItem', () => {

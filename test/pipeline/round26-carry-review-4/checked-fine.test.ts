@@ -26,11 +26,14 @@ import { unboundSessionKey } from '../../../src/pipeline/media-core.js';
 import { ReusableAddress } from '../../../src/pipeline/media-work.js';
 import type { PacketView } from '../../../native-free/types.js';
 
+/** an IPv4 address as a PacketView's text has it */
+const dotted = (x: number): string => [x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255].join('.');
+
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
 const v4 = (bytes: Uint8Array, src4: number, sport: number, dst4: number, dport: number, cut = 0, len = bytes.length) =>
-  ({ bytes, payloadOffset: 0, payloadLength: len, payloadCut: cut, ipVersion: 4, src4, dst4, sport, dport, src: '', dst: '', ts: 0 }) as unknown as PacketView;
+  ({ bytes, payloadOffset: 0, payloadLength: len, payloadCut: cut, ipVersion: 4, src4, dst4, sport, dport, src: dotted(src4), dst: dotted(dst4), ts: 0 }) as unknown as PacketView;
 const srOf = (ssrc: number, about: number[] = []) =>
   ({ pt: 200, ssrc, ntpSec: 1, ntpFrac: 0, rtpTs: 0, packetCount: 1, octetCount: 1, reports: about.map((s) => ({ ssrc: s, fractionLost: 0, cumulativeLost: 0, highestSeq: 1, jitter: 0, lsr: 0, dlsr: 0 })) }) as never;
 const privOf = (ssrc: number, value: string) => ({ pt: 202, chunks: [{ ssrc, items: [{ type: 1, text: 'c' }, { type: 8, prefix: 'aipref', value }] }] }) as never;

@@ -21,7 +21,7 @@ import { UnboundTags } from '../../../src/pipeline/unbound-tags.js';
 import type { PacketView } from '../../../native-free/types.js';
 
 const view = (bytes: Uint8Array) =>
-  ({ bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4: 1, dst4: 2, sport: 4001, dport: 5001, src: '', dst: '', ts: 0 }) as unknown as PacketView;
+  ({ bytes, payloadOffset: 0, payloadLength: bytes.length, payloadCut: 0, ipVersion: 4, src4: 1, dst4: 2, sport: 4001, dport: 5001, src: '0.0.0.1', dst: '0.0.0.2', ts: 0 }) as unknown as PacketView;
 
 function best(n: number, f: () => void): number {
   let min = Infinity;
