@@ -46,11 +46,32 @@ async function closeAfterServerGone(holdPort: boolean): Promise<{ ended: string;
     expect(out).toContain('opened');
     await server.stop();
     if (holdPort) {
-      // listen(0) with one connection queued and never accepted: further SYNs get no answer
-      holder = spawn('python3', ['-c', `import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',${server.port}))\ns.listen(0)\nc=socket.create_connection(('127.0.0.1',${server.port}))\nprint('ready',flush=True)\ntime.sleep(120)`], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // listen(0) with one connection queued and never accepted: further SYNs get no answer.
+      // The bind is retried (the stopped server's port may take a moment to be free), and the
+      // holder's own connection has a timeout: when the client's redial lands in the one queue
+      // slot first, the holder's SYN is the one left unanswered — the queue is full either way.
+      const py = [
+        'import socket,time,sys',
+        's=socket.socket()',
+        's.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)',
+        'for i in range(100):',
+        '  try:',
+        `    s.bind(('127.0.0.1',${server.port})); break`,
+        '  except OSError as e:',
+        "    print('bind', e, flush=True); time.sleep(0.1)",
+        's.listen(0)',
+        'try:',
+        `  c=socket.create_connection(('127.0.0.1',${server.port}),timeout=2); print('queued: holder', flush=True)`,
+        'except OSError as e:',
+        "  print('queued: client', e, flush=True)",
+        "print('ready',flush=True)",
+        'time.sleep(120)',
+      ].join('\n');
+      holder = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'pipe'] });
       let ready = '';
       holder.stdout!.on('data', (d) => (ready += d));
-      for (let i = 0; i < 100 && !ready.includes('ready'); i++) await sleep(50);
+      holder.stderr!.on('data', (d) => (ready += d));
+      for (let i = 0; i < 400 && !ready.includes('ready'); i++) await sleep(50);
       expect(ready).toContain('ready');
     }
     await sleep(1000); // the client redials meanwhile
