@@ -16,14 +16,14 @@ import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enfo
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
 import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
-import { EndedSrtcpKeys } from './ended-srtcp-keys.js';
+import { sectionAt, Srtcp, SrtcpKeyring } from './srtcp-keyring.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { chainsAsRtcp, decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
 import { isRtcpPacketType } from '../media/demux.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
-import { decryptSrtcp, maybeSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache, srtcpKeyId } from '../media/srtcp.js';
+import { decryptSrtcp, maybeSrtcp } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -121,12 +121,8 @@ export class MediaCore {
    */
   private readonly probation = new Map<string, { seq: number; ts: number }>();
   private readonly scopes = new Map<string, DialogScope>();
-  /** a=crypto keys' SRTCP session keys, derived once per key */
-  private readonly srtcpKeyCache = new SrtcpKeyCache();
-  /** per dialog, keys its earlier scopes had and its scope has not (keepFormerKeys) */
-  private readonly formerKeys = new Map<string, SrtcpKey[]>();
-  /** the SRTCP keys of ended dialogs' senders, for a late compound (keepEndedKeys) */
-  private readonly endedKeys = new EndedSrtcpKeys();
+  /** what the signaling says of SRTCP: secure transports, their keys, ended dialogs' senders' keys */
+  private readonly keyring = new SrtcpKeyring((key) => this.scopes.get(key));
   private readonly statements = new StatementTable();
   private readonly preferences = new StreamPreferences(this.statements);
   private readonly windows: WindowStore;
@@ -280,7 +276,7 @@ export class MediaCore {
       }
       case 'scope': {
         const previous = this.scopes.get(ev.scope.key);
-        if (previous !== undefined) this.keepFormerKeys(ev.scope.key, previous, ev.scope);
+        if (previous !== undefined) this.keyring.scopeChanged(ev.scope.key, previous, ev.scope);
         // the SSRCs whose a=ssrc route the scope may open (declared by it or by the scope it replaces)
         const ssrcs = this.table.unboundCount > 0 ? this.unroutedSsrcs(previous, ev.scope) : NO_SSRCS;
         this.scopes.set(ev.scope.key, ev.scope);
@@ -303,9 +299,7 @@ export class MediaCore {
       case 'rekey': {
         const scope = this.scopes.get(ev.from);
         this.scopes.delete(ev.from);
-        const former = this.formerKeys.get(ev.from);
-        this.formerKeys.delete(ev.from);
-        if (former !== undefined) this.formerKeys.set(ev.to, former);
+        this.keyring.rekeyed(ev.from, ev.to);
         this.transports.remove(ev.from);
         if (scope && !this.scopes.has(ev.to)) {
           const moved = rekeyedScope(scope, ev.to, ev.dialog);
@@ -320,11 +314,10 @@ export class MediaCore {
         return;
       }
       case 'dialog-ended': {
-        this.keepEndedKeys(ev.key, ev.ts);
+        this.keyring.dialogEnded(ev.key, ev.ts, this.transports);
         // an SSRC it declared beside another call (a collision: neither's) is that call's from now on
         const ssrcs = this.table.unboundCount > 0 ? this.unroutedSsrcs(this.scopes.get(ev.key), null) : NO_SSRCS;
         this.scopes.delete(ev.key);
-        this.formerKeys.delete(ev.key);
         this.transports.end(ev.key);
         // (and an ended address the map let go of, of either family, no longer keeps a datagram from its route)
         const { forgottenV4, forgottenV6 } = this.transports;
@@ -591,7 +584,7 @@ export class MediaCore {
     if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) {
       // unless it is SRTCP from the sender of a dialog that just ended, under its keys: read as
       // its plain copy would be, off every transport
-      const plain = this.endedKeys.size > 0 ? this.afterEnd(addr, ts, bytes, off, len) : null;
+      const plain = this.keyring.endedSenders > 0 ? this.keyring.afterEnd(addr.v6 ? `[${addr.src}]:${addr.sport}` : addr.src4 * 65536 + addr.sport, ts, bytes, off, len) : null;
       if (plain === null) return;
       this.counters.rtcp++;
       this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, undefined, NO_CANDIDATES, false);
@@ -624,17 +617,17 @@ export class MediaCore {
     // the MKI and the tag, the whole chains.
     const chains = errors.length === 0 || (cut === 0 && walkRtcpCompound(bytes, off, len, ignorePacket) >= 0);
     if (mayBeSrtcp && entry !== undefined && (!chains || !rtcpTypesOnly(compound.packets))) {
-      const sections = this.entrySections(entry);
-      const srtcp = this.srtcpOn(entry, sections);
+      const sections = this.keyring.sectionsOf(entry);
+      const srtcp = this.keyring.on(entry, sections);
       if (srtcp !== Srtcp.NO) {
-        const keys = this.srtcpKeysOf(entry, sections);
+        const keys = this.keyring.keysOf(entry, sections);
         if (cut > 0) {
           // cut by the snap length: its tag, at the end, is not in the capture, so no key can
           // check it, and whether it would chain is unknown (read as plain, an SRTCP compound's
           // clear header and encrypted rest are noise): on a secure profile, at a length SRTCP
           // can have, not read and said so; else a cut plain compound, read below
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len + cut, keys)) {
-            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.noKeys(sections));
+            if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.keyring.noKeys(sections));
             else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`);
             return;
           }
@@ -645,7 +638,7 @@ export class MediaCore {
             return;
           }
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len, keys)) {
-            this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.noKeys(sections) : plain);
+            this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, keys.length === 0 ? this.keyring.noKeys(sections) : plain);
             return;
           }
         }
@@ -1112,87 +1105,7 @@ export class MediaCore {
   /** Whether a packet between these addresses (of this SSRC) travels on an SRTP m-section. */
   private srtpAt(addr: PacketAddress, ssrc: number): boolean {
     const entry = this.lookup(addr, ssrc);
-    return entry !== undefined && this.srtcpOn(entry, this.entrySections(entry)) === Srtcp.PROFILE;
-  }
-
-  /** Whether the transport's m-sections (`sections`: entrySections) are secure RTP (RTP/SAVP…), or carry a=crypto keys on a plain profile. */
-  private srtcpOn(entry: TransportEntry, sections: readonly SectionScope[]): Srtcp {
-    let found: Srtcp = this.formerKeys.has(entry.dialogKey) ? Srtcp.KEYS : Srtcp.NO;
-    for (const section of sections) {
-      if (section.srtp) return Srtcp.PROFILE;
-      if (section.srtcpKeys.length > 0) found = Srtcp.KEYS;
-    }
-    return found;
-  }
-
-  /** The m-sections a transport entry names, in its dialog's scope and in the offer it awaits the answer to. */
-  private entrySections(entry: TransportEntry): SectionScope[] {
-    const sections: SectionScope[] = [];
-    const scope = this.scopes.get(entry.dialogKey);
-    for (const s of [scope, scope?.pending]) {
-      if (s === undefined || s === null) continue;
-      for (let i = 0; i < entry.sections.length; i++) {
-        const section = sectionAt(s, entry.sections[i]!);
-        if (section !== undefined) sections.push(section);
-      }
-    }
-    return sections;
-  }
-
-  /**
-   * A dialog's new scope: the keys its previous one had and this one has not stay candidates
-   * (the last 8), for SRTCP a sender keyed before it saw the answer that re-keyed the call.
-   */
-  private keepFormerKeys(key: string, previous: DialogScope, next: DialogScope): void {
-    const now = new Set(keysOfScope(next).map(srtcpKeyId));
-    // by key id, in the order first kept: the former ones, then the previous scope's new to them
-    const former = new Map<string, SrtcpKey>();
-    for (const k of [...(this.formerKeys.get(key) ?? []), ...keysOfScope(previous)]) {
-      const id = srtcpKeyId(k);
-      if (!now.has(id) && !former.has(id)) former.set(id, k);
-    }
-    if (former.size === 0) this.formerKeys.delete(key);
-    else this.formerKeys.set(key, [...former.values()].slice(-8));
-  }
-
-  /** The session keys of the a=crypto lines the transport's m-sections (`sections`) carry, then the dialog's former keys. */
-  private srtcpKeysOf(entry: TransportEntry, sections: readonly SectionScope[]): SessionKeys[] {
-    const keys: SessionKeys[] = [];
-    const add = (key: SrtcpKey) => {
-      const derived = this.srtcpKeyCache.get(key);
-      if (typeof derived !== 'string' && !keys.includes(derived)) keys.push(derived);
-    };
-    for (const section of sections) for (const key of section.srtcpKeys) add(key);
-    for (const key of this.formerKeys.get(entry.dialogKey) ?? []) add(key);
-    return keys;
-  }
-
-  /** Keeps the SRTCP keys of the ended dialog's senders, by their addresses (EndedSrtcpKeys). */
-  private keepEndedKeys(dialogKey: string, ts: number): void {
-    for (const [address, entry] of this.transports.ownedEntries(dialogKey)) {
-      const sections = this.entrySections(entry);
-      if (this.srtcpOn(entry, sections) === Srtcp.NO) continue;
-      const keys = this.srtcpKeysOf(entry, sections);
-      if (keys.length > 0) this.endedKeys.keep(address, keys, ts);
-    }
-  }
-
-  /** The plaintext of an SRTCP compound from an ended dialog's sender, decrypted with its kept keys; null when none fits. */
-  private afterEnd(addr: PacketAddress, ts: number, bytes: Uint8Array, off: number, len: number): Uint8Array | null {
-    const keys = this.endedKeys.of(addr.v6 ? `[${addr.src}]:${addr.sport}` : addr.src4 * 65536 + addr.sport, ts);
-    if (keys === undefined) return null;
-    const plain = decryptSrtcp(bytes, off, len, keys);
-    return typeof plain === 'string' ? null : plain;
-  }
-
-  /** Why an SRTCP transport has no key to try: none signaled (DTLS-SRTP), or none of a suite read here. */
-  private noKeys(sections: readonly SectionScope[]): string {
-    for (const section of sections) {
-      const key = section.srtcpKeys[0];
-      const derived = key === undefined ? undefined : this.srtcpKeyCache.get(key);
-      if (typeof derived === 'string') return `its a=crypto key cannot be used: ${derived}`;
-    }
-    return 'no a=crypto key in the signaling (DTLS-SRTP keys are not seen)';
+    return entry !== undefined && this.keyring.on(entry, this.keyring.sectionsOf(entry)) === Srtcp.PROFILE;
   }
 
   /**
@@ -1430,23 +1343,6 @@ function streamClockRate(stream: StreamState): number {
 }
 
 const NO_CLOCK_RATES: readonly ClockRate[] = [];
-
-/** What a transport's signaling says of SRTCP: nothing, a=crypto keys on a plain profile (best-effort SRTP), a secure profile. */
-const Srtcp = { NO: 0, KEYS: 1, PROFILE: 2 } as const;
-type Srtcp = (typeof Srtcp)[keyof typeof Srtcp];
-
-/** Every a=crypto key of a scope's sections (its pending offer's too). */
-function keysOfScope(scope: DialogScope): SrtcpKey[] {
-  const keys: SrtcpKey[] = [];
-  for (const s of [scope, scope.pending]) for (const section of s?.sections ?? []) keys.push(...section.srtcpKeys);
-  return keys;
-}
-
-function sectionAt(scope: DialogScope, index: number): SectionScope | undefined {
-  const sections = scope.sections;
-  for (let i = 0; i < sections.length; i++) if (sections[i]!.index === index) return sections[i];
-  return undefined;
-}
 
 /** Whether a section before candidates[upTo] declares the mid extension under `id` (already read). */
 function declaredBefore(scope: DialogScope, candidates: readonly number[], upTo: number, id: number): boolean {

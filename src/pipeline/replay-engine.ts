@@ -28,6 +28,7 @@ import { Shard, type ShardFinal } from './shard-state.js';
 import type { MediaCounted, ShardTask, ThreadBatch, ThreadFinal } from './shard-worker.js';
 import { RtcpCopies } from './rtcp-copies.js';
 import { chainsAsRtcp } from '../media/rtcp/compound.js';
+import { SrtcpKeyring } from './srtcp-keyring.js';
 import { UnboundTags } from './unbound-tags.js';
 import { SignalingFront } from './signaling-front.js';
 
@@ -300,6 +301,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   /** The scope in force per dialog key, as the shards' cores keep it (MediaCore.applyEvent). */
   const scopes = new Map<string, DialogScope>();
   /**
+   * What the signaling says of SRTCP, as every core keeps it: an ended dialog's sender's SRTCP,
+   * which the cores decrypt and read unbound, has its tags noted here too (unboundTags).
+   */
+  const keyring = new SrtcpKeyring((key) => scopes.get(key));
+  /**
    * Keeps the front end's own copy of where each dialog's media arrives, to pick shards: the
    * same routes the cores follow, event by event, or a packet would reach a shard that binds it
    * otherwise than a single core does.
@@ -307,12 +313,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const track = (events: CoreEvent[]) => {
     for (const ev of events) {
       if (ev.kind === 'scope') {
+        const previous = scopes.get(ev.scope.key);
+        if (previous !== undefined) keyring.scopeChanged(ev.scope.key, previous, ev.scope);
         scopes.set(ev.scope.key, ev.scope);
         routes.set(ev.scope);
         callIdOf.set(ev.scope.key, ev.scope.dialog.callId);
       } else if (ev.kind === 'rekey') {
         // an early dialog confirmed under another key keeps its routes there, as in the cores
         const scope = scopes.get(ev.from);
+        keyring.rekeyed(ev.from, ev.to);
         scopes.delete(ev.from);
         routes.remove(ev.from);
         callIdOf.delete(ev.from);
@@ -323,6 +332,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
           routes.set(moved);
         }
       } else if (ev.kind === 'dialog-ended') {
+        keyring.dialogEnded(ev.key, ev.ts, routes);
         scopes.delete(ev.key);
         routes.end(ev.key);
         callIdOf.delete(ev.key);
@@ -521,17 +531,26 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // a copy of an RTCP compound just seen on the same transport is counted, not decided again:
       // judged here, before any shard, as the core would count the compound (off every
       // negotiated transport, only a datagram that chains as RTCP is one)
-      // (an RTCP datagram off every route that does not chain as RTCP is read by no core: MediaCore.rtcp)
+      // (an RTCP datagram off every route that does not chain as RTCP is read by no core — unless
+      // it is SRTCP an ended dialog's sender sent under its kept keys: MediaCore.rtcp)
       let readAsRtcp = false;
-      if (proto === 'rtcp' && (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength))) {
-        const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
-        if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
-        readAsRtcp = true;
+      /** the plaintext the cores read of SRTCP an ended dialog's sender sent under its kept keys (MediaCore.rtcp) */
+      let plain: Uint8Array | null = null;
+      if (proto === 'rtcp') {
+        if (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength)) {
+          const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
+          if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
+          readAsRtcp = true;
+        } else if (keyring.endedSenders > 0) {
+          plain = keyring.afterEnd(view.ipVersion === 6 ? `[${view.src}]:${view.sport}` : view.src4 * 65536 + view.sport, view.ts, view.bytes, view.payloadOffset, view.payloadLength);
+          readAsRtcp = plain !== null;
+        }
       }
       if (clock > clockHigh) clockHigh = clock;
       if (route === undefined && readAsRtcp) {
         mirrorEvents();
-        unboundTags.note(view, clockHigh);
+        if (plain === null) unboundTags.note(view, clockHigh);
+        else unboundTags.noteIn(view, plain, 0, plain.length, 0, clockHigh);
       }
       if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) {
         mirrorEvents();

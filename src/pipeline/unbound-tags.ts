@@ -12,8 +12,8 @@
  * whose every stream is idle UNBOUND_IDLE_SEC and whose windows are closed), which the main thread
  * runs at the same events with the same stamps (sweep).
  *
- * Only unbound compounds are read here (rare: media before its signaling, a mirror's strays), and
- * only those with an SDES PRIV item are decoded.
+ * Only unbound compounds are read here (rare: media before its signaling, a mirror's strays, SRTCP
+ * an ended dialog's sender sent under its keys), and only those with an SDES PRIV item are decoded.
  */
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { SdesItemType } from '../media/rtcp/types.js';
@@ -93,11 +93,17 @@ export class UnboundTags {
    * that chains as RTCP, or one the snap length cut): its chunks' PRIV aipref identifiers, by SSRC.
    */
   note(view: PacketView, clockHigh: number): void {
-    const bytes = view.bytes;
-    const off = view.payloadOffset;
-    const len = view.payloadLength;
+    this.noteIn(view, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut, clockHigh);
+  }
+
+  /**
+   * note() of the compound the core reads in `bytes` (`off`, `len`, `cut` as a view's payload):
+   * where that is not the datagram's payload — the plaintext of an ended dialog's sender's SRTCP
+   * (MediaCore.rtcp decrypts it with the keys it kept, and reads it unbound).
+   */
+  noteIn(view: PacketView, bytes: Uint8Array, off: number, len: number, cut: number, clockHigh: number): void {
     if (!hasPrivItem(bytes, off, len)) return;
-    const packets = decodeRtcpCompound(bytes, off, len, view.payloadCut).packets;
+    const packets = decodeRtcpCompound(bytes, off, len, cut).packets;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
       if (p.pt !== 202 || !('chunks' in p)) continue;

@@ -1,11 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by the fifth review of the
- * SDES-tag carry (stop 40) and left — it fails today. SRTCP a dialog's sender sends after its BYE is
- * decrypted by the shard with the ended dialog's kept keys and read as unbound RTCP (its tags
- * honoured there), but the main thread notes tags only from compounds that read as RTCP in the
- * clear, so a transfer call reusing the addresses does not get them. The fix: keep the ended
- * dialogs' SRTCP keys on the main thread too (EndedSrtcpKeys, at the same dialog-ended events) and
- * note the decrypted compound. Rename it to .test.ts once fixed. (README, Binding.)
+ * Found by the fifth review of the SDES-tag carry (stop 40), a known limit until stop 41, fixed
+ * since: the main thread keeps the SRTCP keys of ended dialogs' senders as the cores do
+ * (src/pipeline/srtcp-keyring.ts, fed the same events) and notes the tags of the plaintext the
+ * core reads (replay-engine.ts media(), UnboundTags.noteIn).
  */
 /**
  * Input: call c1, RTP/SAVP with `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:<A's key>` (A:4000) and
