@@ -4,6 +4,15 @@ import type { SessionKeys } from '../media/srtcp.js';
 export const ENDED_KEYS_SEC = 30;
 /** Senders' addresses remembered at most (the oldest go first). */
 const MAX_ENDED_KEYS = 4096;
+/** Ended dialogs remembered per address at most (the oldest go first): forks behind one relay address, calls in turn. */
+const MAX_ENDINGS_PER_ADDRESS = 8;
+
+interface Ending {
+  keys: SessionKeys[];
+  until: number;
+  /** the transport was a secure profile (RTP/SAVP…), not a=crypto on a plain one */
+  profile: boolean;
+}
 
 /**
  * The SRTCP keys of senders whose dialog ended, by the sender's transport address (IPv4:
@@ -12,26 +21,45 @@ const MAX_ENDED_KEYS = 4096;
  * §3.2): the RTCP BYE that follows a SIP BYE is routinely sent under it, and is telemetry to be
  * read and decided as its plain copy would be (off every transport, unbound). Kept by every
  * shard's core alike (signaling events reach every one at the same packet), so whichever shard
- * a late compound is routed to reads it.
+ * a late compound is routed to reads it; the main thread keeps the same (SrtcpKeyring).
+ *
+ * Each dialog that ends adds its keys to what the address holds, each for its own grace period:
+ * two forks answering from one relay address, or two calls on one address ending in turn, each
+ * keep their sender's keys (the later end replaced the earlier's: the confirmed call's own late
+ * SRTCP found no key once the losing fork's early state ended after it).
  */
 export class EndedSrtcpKeys {
-  private readonly byAddress = new Map<number | string, { keys: SessionKeys[]; until: number }>();
+  private readonly byAddress = new Map<number | string, Ending[]>();
 
   get size(): number {
     return this.byAddress.size;
   }
 
-  keep(address: number | string, keys: SessionKeys[], ts: number): void {
+  keep(address: number | string, keys: SessionKeys[], ts: number, profile: boolean): void {
+    // (none is let go for its age here either: a record stamped back in time still finds it)
+    const endings = this.byAddress.get(address) ?? [];
+    endings.push({ keys, until: ts + ENDED_KEYS_SEC, profile });
+    if (endings.length > MAX_ENDINGS_PER_ADDRESS) endings.shift();
     this.byAddress.delete(address);
-    this.byAddress.set(address, { keys, until: ts + ENDED_KEYS_SEC });
+    this.byAddress.set(address, endings);
     if (this.byAddress.size > MAX_ENDED_KEYS) this.byAddress.delete(this.byAddress.keys().next().value!);
   }
 
-  /** The keys a compound from `address` at capture time `ts` may be under; none past the grace period. */
-  of(address: number | string, ts: number): SessionKeys[] | undefined {
+  /**
+   * The keys a compound from `address` at capture time `ts` may be under, the latest ending's
+   * first; none past the grace period. `profileOnly`: those of secure profiles alone.
+   */
+  of(address: number | string, ts: number, profileOnly = false): SessionKeys[] | undefined {
     // (not deleted here once past: what a core holds depends on the signaling alone, not on
     // which packets its shard was given)
-    const kept = this.byAddress.get(address);
-    return kept !== undefined && ts <= kept.until ? kept.keys : undefined;
+    const endings = this.byAddress.get(address);
+    if (endings === undefined) return undefined;
+    let keys: SessionKeys[] | undefined;
+    for (let i = endings.length - 1; i >= 0; i--) {
+      const e = endings[i]!;
+      if (ts > e.until || (profileOnly && !e.profile)) continue;
+      for (const k of e.keys) if (keys === undefined || !keys.includes(k)) (keys ??= []).push(k);
+    }
+    return keys;
   }
 }

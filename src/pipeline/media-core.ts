@@ -16,10 +16,9 @@ import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enfo
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
 import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
-import { sectionAt, Srtcp, SrtcpKeyring } from './srtcp-keyring.js';
+import { mayBeEncrypted, sectionAt, senderAddress, Srtcp, SrtcpKeyring } from './srtcp-keyring.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
-import { chainsAsRtcp, decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
-import { isRtcpPacketType } from '../media/demux.js';
+import { chainsAsRtcp, decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
@@ -584,7 +583,7 @@ export class MediaCore {
     if (entry === undefined && cut === 0 && !chainsAsRtcp(bytes, off, len)) {
       // unless it is SRTCP from the sender of a dialog that just ended, under its keys: read as
       // its plain copy would be, off every transport
-      const plain = this.keyring.endedSenders > 0 ? this.keyring.afterEnd(addr.v6 ? `[${addr.src}]:${addr.sport}` : addr.src4 * 65536 + addr.sport, ts, bytes, off, len) : null;
+      const plain = this.keyring.endedSenders > 0 ? this.keyring.afterEnd(senderAddress(addr.v6, addr.src, addr.src4, addr.sport), ts, bytes, off, len) : null;
       if (plain === null) return;
       this.counters.rtcp++;
       this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, undefined, NO_CANDIDATES, false);
@@ -592,6 +591,12 @@ export class MediaCore {
     }
     // (a copy of a compound just seen on the same transport never reaches here: RtcpCopies, on the main thread)
     this.counters.rtcp++;
+    // cut by the snap length, from an ended dialog's sender on a secure profile: SRTCP not read,
+    // as on the call's own transport (readRtcp) — read as plain, its encrypted rest is noise
+    if (entry === undefined && cut > 0 && this.keyring.endedSenders > 0 && this.keyring.cutAfterEnd(senderAddress(addr.v6, addr.src, addr.src4, addr.sport), ts, bytes, off, len, cut)) {
+      this.malformed(frame, ts, cutSrtcpDetail(len, cut));
+      return;
+    }
     // The m-sections the packet's transport names bind the compound's other SSRCs (report
     // subjects, SDES chunks, feedback targets) by transport; an entry the sender's a=ssrc found
     // names no transport of theirs (a forwarded participant reported on was bound to the
@@ -615,8 +620,7 @@ export class MediaCore {
     // type outside RTCP's 192–223 (RFC 5761 §4): the E|index word after a one-packet SRTCP
     // compound reads as a header of type 0, and where its length field (the index) spans just
     // the MKI and the tag, the whole chains.
-    const chains = errors.length === 0 || (cut === 0 && walkRtcpCompound(bytes, off, len, ignorePacket) >= 0);
-    if (mayBeSrtcp && entry !== undefined && (!chains || !rtcpTypesOnly(compound.packets))) {
+    if (mayBeSrtcp && entry !== undefined && mayBeEncrypted(compound, bytes, off, len, cut)) {
       const sections = this.keyring.sectionsOf(entry);
       const srtcp = this.keyring.on(entry, sections);
       if (srtcp !== Srtcp.NO) {
@@ -628,7 +632,7 @@ export class MediaCore {
           // can have, not read and said so; else a cut plain compound, read below
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len + cut, keys)) {
             if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.keyring.noKeys(sections));
-            else this.malformed(frame, ts, `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`);
+            else this.malformed(frame, ts, cutSrtcpDetail(len, cut));
             return;
           }
         } else {
@@ -1502,8 +1506,6 @@ function newlyNamed(stream: StreamState, kind: keyof typeof SEEN, ids: readonly 
   return fresh;
 }
 
-/** walkRtcpCompound's visitor where only whether the headers chain matters. */
-const ignorePacket = (): void => {};
 
 /** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
 export const UNBOUND_IDLE_SEC = 300;
@@ -1522,8 +1524,8 @@ const PROBATION_SEC = 30;
  */
 const MAX_PROBATION = 65_536;
 
-/** Whether every packet's type is in RTCP's range, 192–223 (RFC 5761 §4). */
-function rtcpTypesOnly(packets: readonly { pt: number }[]): boolean {
-  for (let i = 0; i < packets.length; i++) if (!isRtcpPacketType(packets[i]!.pt)) return false;
-  return true;
+
+/** The report of an SRTCP compound the snap length cut: not read, its tag not captured (nor its sender's SSRC, under 8 bytes). */
+function cutSrtcpDetail(len: number, cut: number): string {
+  return `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`;
 }

@@ -28,7 +28,7 @@ import { Shard, type ShardFinal } from './shard-state.js';
 import type { MediaCounted, ShardTask, ThreadBatch, ThreadFinal } from './shard-worker.js';
 import { RtcpCopies } from './rtcp-copies.js';
 import { chainsAsRtcp } from '../media/rtcp/compound.js';
-import { SrtcpKeyring } from './srtcp-keyring.js';
+import { senderAddress, SrtcpKeyring } from './srtcp-keyring.js';
 import { UnboundTags } from './unbound-tags.js';
 import { SignalingFront } from './signaling-front.js';
 
@@ -493,7 +493,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       unboundTags.refresh(view, clockHigh);
       return;
     }
-    const carried = unboundTags.take(view, rtcp);
+    // (routed SRTCP names its SSRCs in the plaintext the core reads: in clear, only the sender's)
+    const carried = unboundTags.take(view, rtcp, rtcp ? () => keyring.plaintextOn(route, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut) : undefined);
     if (carried === undefined) return;
     // each to the dialog where that SSRC's own RTCP on this transport is read (routeOf with it as
     // the sender: a source another call declares is that call's), not merely the packet's
@@ -537,13 +538,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       /** the plaintext the cores read of SRTCP an ended dialog's sender sent under its kept keys (MediaCore.rtcp) */
       let plain: Uint8Array | null = null;
       if (proto === 'rtcp') {
-        if (route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength)) {
+        const chains = route !== undefined || view.payloadCut > 0 || chainsAsRtcp(view.bytes, view.payloadOffset, view.payloadLength);
+        if (!chains && keyring.endedSenders > 0) plain = keyring.afterEnd(senderAddress(view.ipVersion === 6, view.src, view.src4, view.sport), view.ts, view.bytes, view.payloadOffset, view.payloadLength);
+        if (chains || plain !== null) {
+          // (SRTCP after the end too: a mirror's second copy is one, as its plain copy's would be)
           const transport = view.ipVersion === 4 ? `${view.src4} ${view.sport} ${view.dst4} ${view.dport}` : `${view.src} ${view.sport} ${view.dst} ${view.dport}`;
           if (rtcpCopies.isCopy(view.ts, view.bytes, view.payloadOffset, view.payloadLength, transport)) return;
-          readAsRtcp = true;
-        } else if (keyring.endedSenders > 0) {
-          plain = keyring.afterEnd(view.ipVersion === 6 ? `[${view.src}]:${view.sport}` : view.src4 * 65536 + view.sport, view.ts, view.bytes, view.payloadOffset, view.payloadLength);
-          readAsRtcp = plain !== null;
+          // but a cut one from an ended dialog's sender on a secure profile is reported cut, not read (MediaCore.rtcp)
+          readAsRtcp = !(route === undefined && view.payloadCut > 0 && keyring.endedSenders > 0 && keyring.cutAfterEnd(senderAddress(view.ipVersion === 6, view.src, view.src4, view.sport), view.ts, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut));
         }
       }
       if (clock > clockHigh) clockHigh = clock;

@@ -10,7 +10,10 @@
  */
 import type { TransportEntry, TransportMap } from '../binding/transport-map.js';
 import type { DialogScope, SectionScope } from '../binding/types.js';
-import { decryptSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache, srtcpKeyId } from '../media/srtcp.js';
+import { isRtcpPacketType } from '../media/demux.js';
+import { decodeRtcpCompound, walkRtcpCompound } from '../media/rtcp/compound.js';
+import type { RtcpCompound } from '../media/rtcp/types.js';
+import { decryptSrtcp, maybeSrtcp, type SessionKeys, type SrtcpKey, SrtcpKeyCache, srtcpKeyId } from '../media/srtcp.js';
 import { EndedSrtcpKeys } from './ended-srtcp-keys.js';
 
 /** What a transport's signaling says of SRTCP: nothing, a=crypto keys on a plain profile (best-effort SRTP), a secure profile. */
@@ -105,9 +108,10 @@ export class SrtcpKeyring {
   dialogEnded(dialogKey: string, ts: number, transports: TransportMap): void {
     for (const [address, entry] of transports.ownedEntries(dialogKey)) {
       const sections = this.sectionsOf(entry);
-      if (this.on(entry, sections) === Srtcp.NO) continue;
+      const srtcp = this.on(entry, sections);
+      if (srtcp === Srtcp.NO) continue;
       const keys = this.keysOf(entry, sections);
-      if (keys.length > 0) this.ended.keep(address, keys, ts);
+      if (keys.length > 0) this.ended.keep(address, keys, ts, srtcp === Srtcp.PROFILE);
     }
     this.former.delete(dialogKey);
   }
@@ -118,8 +122,8 @@ export class SrtcpKeyring {
   }
 
   /**
-   * The plaintext of an SRTCP compound from an ended dialog's sender at `address` (IPv4: address
-   * × 65536 + port; IPv6: `[address]:port`), decrypted with its kept keys; null when none fits.
+   * The plaintext of an SRTCP compound from an ended dialog's sender at `address`
+   * (senderAddress), decrypted with its kept keys; null when none fits.
    */
   afterEnd(address: number | string, ts: number, bytes: Uint8Array, off: number, len: number): Uint8Array | null {
     const keys = this.ended.of(address, ts);
@@ -127,7 +131,54 @@ export class SrtcpKeyring {
     const plain = decryptSrtcp(bytes, off, len, keys);
     return typeof plain === 'string' ? null : plain;
   }
+
+  /**
+   * Whether a compound the snap length cut (`cut` bytes not captured), from an ended dialog's
+   * sender at `address` whose transport was a secure profile, is SRTCP that cannot be read: its
+   * tag is not in the capture, and read as plain its encrypted rest is noise. So on the call's own
+   * transport (MediaCore.readRtcp), where it is reported cut and not read: a compound that chains
+   * as RTCP is read as plain, as there.
+   */
+  cutAfterEnd(address: number | string, ts: number, bytes: Uint8Array, off: number, len: number, cut: number): boolean {
+    if (cut === 0 || this.ended.size === 0) return false;
+    const keys = this.ended.of(address, ts, true);
+    return keys !== undefined && mayBeEncrypted(decodeRtcpCompound(bytes, off, len, cut), bytes, off, len, cut) && maybeSrtcp(len + cut, keys);
+  }
+
+  /**
+   * The plaintext MediaCore.readRtcp reads of a compound a dialog routes on `entry`'s transport:
+   * one that may be encrypted (mayBeEncrypted), on a transport with SRTCP keys, decrypted with a
+   * key whose tag authenticates it; null where the compound is read as it is, or not at all.
+   */
+  plaintextOn(entry: TransportEntry, bytes: Uint8Array, off: number, len: number, cut: number): Uint8Array | null {
+    if (cut > 0 || !mayBeEncrypted(decodeRtcpCompound(bytes, off, len, 0), bytes, off, len, 0)) return null;
+    const sections = this.sectionsOf(entry);
+    if (this.on(entry, sections) === Srtcp.NO) return null;
+    const plain = decryptSrtcp(bytes, off, len, this.keysOf(entry, sections));
+    return typeof plain === 'string' ? null : plain;
+  }
 }
+
+/** A sender's transport address as EndedSrtcpKeys keys it: IPv4 address × 65536 + port, IPv6 `[address]:port`. */
+export function senderAddress(v6: boolean, src: string, src4: number, sport: number): number | string {
+  return v6 ? `[${src}]:${sport}` : src4 * 65536 + sport;
+}
+
+/**
+ * Whether a decoded compound may be SRTCP rather than plain RTCP: its packets do not chain to the
+ * datagram's end, or one of them has a type outside RTCP's 192–223 (RFC 5761 §4: the E|index word
+ * after a one-packet SRTCP compound reads as a header of type 0, and where its length field spans
+ * just the MKI and the tag, the whole chains). MediaCore.readRtcp's test, shared with the main thread.
+ */
+export function mayBeEncrypted(compound: RtcpCompound, bytes: Uint8Array, off: number, len: number, cut: number): boolean {
+  const chains = compound.errors.length === 0 || (cut === 0 && walkRtcpCompound(bytes, off, len, ignorePacket) >= 0);
+  if (!chains) return true;
+  const packets = compound.packets;
+  for (let i = 0; i < packets.length; i++) if (!isRtcpPacketType(packets[i]!.pt)) return true;
+  return false;
+}
+
+const ignorePacket = (): void => {};
 
 /** Every a=crypto key of a scope's sections (its pending offer's too). */
 function keysOfScope(scope: DialogScope): SrtcpKey[] {

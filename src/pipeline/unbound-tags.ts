@@ -140,15 +140,16 @@ export class UnboundTags {
    * A packet a dialog routes: the identifiers noted on its transport pair for each SSRC it names
    * (an RTP packet its own; an RTCP compound its SSRC fields: senders, report subjects, SDES
    * chunks, BYE, feedback and XR targets — so a stream the dialog first meets as the subject of
-   * another sender's report has its tags already), taken. Another call between the same two
+   * another sender's report has its tags already; SRTCP's in the plaintext the core reads, asked
+   * of `plaintext` only where there are notes), taken. Another call between the same two
    * hosts, on other ports, takes none of them. Undefined if none.
    */
-  take(view: PacketView, rtcp: boolean): CarriedTags[] | undefined {
+  take(view: PacketView, rtcp: boolean, plaintext?: () => Uint8Array | null): CarriedTags[] | undefined {
     const found = this.pairAt(view);
     if (found === undefined) return undefined;
     const [key, pair] = found;
     let out: CarriedTags[] | undefined;
-    for (const ssrc of namedBy(view, rtcp)) {
+    for (const ssrc of namedBy(view, rtcp, plaintext?.() ?? null)) {
       const ids = pair.bySsrc.get(ssrc);
       if (ids === undefined) continue;
       this.forget(key, pair, ssrc);
@@ -215,7 +216,8 @@ export class UnboundTags {
   }
 }
 
-function namedBy(view: PacketView, rtcp: boolean): Iterable<number> {
+/** `plain`: the plaintext the core reads of an SRTCP compound (SrtcpKeyring.plaintextOn), else null. */
+function namedBy(view: PacketView, rtcp: boolean, plain: Uint8Array | null): Iterable<number> {
   if (!rtcp) return view.payloadLength >= 12 ? [readUint32(view.bytes, view.payloadOffset + 8)] : [];
   const out = new Set<number>();
   let zeroIsNone = false;
@@ -228,7 +230,8 @@ function namedBy(view: PacketView, rtcp: boolean): Iterable<number> {
       for (const k in value) visit((value as Record<string, unknown>)[k], k);
     }
   };
-  for (const p of decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut).packets) {
+  const compound = plain === null ? decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut) : decodeRtcpCompound(plain, 0, plain.length, 0);
+  for (const p of compound.packets) {
     zeroIsNone = p.pt === 205 || p.pt === 206;
     visit(p, '');
   }

@@ -12,7 +12,7 @@ const keys = (n: number) => [{ n } as unknown as SessionKeys];
 
 it('keys are tried for the grace period after the end, not after', () => {
   const kept = new EndedSrtcpKeys();
-  kept.keep(0x0a000001 * 65536 + 4001, keys(1), 100);
+  kept.keep(0x0a000001 * 65536 + 4001, keys(1), 100, true);
   expect(kept.of(0x0a000001 * 65536 + 4001, 100)).toEqual(keys(1));
   expect(kept.of(0x0a000001 * 65536 + 4001, 100 + ENDED_KEYS_SEC)).toEqual(keys(1));
   expect(kept.of(0x0a000001 * 65536 + 4001, 100 + ENDED_KEYS_SEC + 0.001)).toBeUndefined();
@@ -22,13 +22,31 @@ it('keys are tried for the grace period after the end, not after', () => {
   expect(kept.of('[2001:db8::1]:4001', 110)).toBeUndefined();
 });
 
-it('an address kept again takes the later keys and period; past 4096 addresses the oldest go', () => {
+it('an address kept again adds the later keys, each for its own period; past 4096 addresses the oldest go', () => {
   const kept = new EndedSrtcpKeys();
-  kept.keep('[2001:db8::1]:4001', keys(1), 0);
-  kept.keep('[2001:db8::1]:4001', keys(2), 50);
+  kept.keep('[2001:db8::1]:4001', keys(1), 0, true);
+  kept.keep('[2001:db8::1]:4001', keys(2), 50, true);
   expect(kept.of('[2001:db8::1]:4001', 70)).toEqual(keys(2));
-  for (let i = 0; i < 4096; i++) kept.keep(i, keys(i), 60);
+  for (let i = 0; i < 4096; i++) kept.keep(i, keys(i), 60, true);
   expect(kept.size).toBe(4096);
   expect(kept.of('[2001:db8::1]:4001', 70)).toBeUndefined();
   expect(kept.of(0, 70)).toEqual(keys(0));
+});
+
+it('two dialogs ending on one address keep both senders\' keys, the later first; 8 endings at most; profileOnly', () => {
+  const kept = new EndedSrtcpKeys();
+  const a = 0x0a000002 * 65536 + 5001;
+  kept.keep(a, keys(1), 10, true); // the confirmed fork
+  kept.keep(a, keys(2), 10, false); // the losing fork's early state, ending after it
+  expect(kept.of(a, 20)).toEqual([...keys(2), ...keys(1)]);
+  expect(kept.of(a, 20, true)).toEqual(keys(1));
+  // the same key object from two endings is tried once
+  const shared = keys(3);
+  kept.keep(a, shared, 15, true);
+  kept.keep(a, shared, 16, true);
+  expect(kept.of(a, 20)).toEqual([...shared, ...keys(2), ...keys(1)]);
+  // each ending keeps its own period
+  expect(kept.of(a, 45)).toEqual(shared);
+  for (let i = 10; i < 18; i++) kept.keep(a, keys(i), 30, true);
+  expect(kept.of(a, 31)).toEqual([17, 16, 15, 14, 13, 12, 11, 10].flatMap((i) => keys(i)));
 });
