@@ -4,8 +4,11 @@ import type { SessionKeys } from '../media/srtcp.js';
 export const ENDED_KEYS_SEC = 30;
 /** Senders' addresses remembered at most (the oldest go first). */
 const MAX_ENDED_KEYS = 4096;
-/** Ended dialogs remembered per address at most (the oldest go first): forks behind one relay address, calls in turn. */
-const MAX_ENDINGS_PER_ADDRESS = 8;
+/**
+ * Ended dialogs remembered per address at most (the oldest go first): forks behind one relay
+ * address (a ring-all group's losing forks end after the answered call, at its BYE), calls in turn.
+ */
+export const MAX_ENDINGS_PER_ADDRESS = 32;
 
 interface Ending {
   keys: SessionKeys[];

@@ -22,7 +22,7 @@ import { chainsAsRtcp, decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
-import { decryptSrtcp, maybeSrtcp } from '../media/srtcp.js';
+import { maybeSrtcp } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -636,7 +636,7 @@ export class MediaCore {
             return;
           }
         } else {
-          const plain = decryptSrtcp(bytes, off, len, keys);
+          const plain = this.keyring.decrypt(bytes, off, len, keys, ts, this.keyring.endedSenders > 0 ? senderAddress(addr.v6, addr.src, addr.src4, addr.sport) : 0);
           if (typeof plain !== 'string') {
             this.readRtcp(frame, ts, plain, 0, plain.length, addr, 0, senderSsrc, entry, candidates, false);
             return;

@@ -494,7 +494,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       return;
     }
     // (routed SRTCP names its SSRCs in the plaintext the core reads: in clear, only the sender's)
-    const carried = unboundTags.take(view, rtcp, rtcp ? () => keyring.plaintextOn(route, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut) : undefined);
+    const carried = unboundTags.take(view, rtcp, rtcp ? () => keyring.plaintextOn(route, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut, view.ts, senderAddress(view.ipVersion === 6, view.src, view.src4, view.sport)) : undefined);
     if (carried === undefined) return;
     // each to the dialog where that SSRC's own RTCP on this transport is read (routeOf with it as
     // the sender: a source another call declares is that call's), not merely the packet's

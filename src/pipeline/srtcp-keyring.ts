@@ -148,14 +148,30 @@ export class SrtcpKeyring {
   /**
    * The plaintext MediaCore.readRtcp reads of a compound a dialog routes on `entry`'s transport:
    * one that may be encrypted (mayBeEncrypted), on a transport with SRTCP keys, decrypted with a
-   * key whose tag authenticates it; null where the compound is read as it is, or not at all.
+   * key whose tag authenticates it (decrypt: the kept keys of its sender's ended dialogs too);
+   * null where the compound is read as it is, or not at all.
    */
-  plaintextOn(entry: TransportEntry, bytes: Uint8Array, off: number, len: number, cut: number): Uint8Array | null {
+  plaintextOn(entry: TransportEntry, bytes: Uint8Array, off: number, len: number, cut: number, ts: number, address: number | string): Uint8Array | null {
     if (cut > 0 || !mayBeEncrypted(decodeRtcpCompound(bytes, off, len, 0), bytes, off, len, 0)) return null;
     const sections = this.sectionsOf(entry);
     if (this.on(entry, sections) === Srtcp.NO) return null;
-    const plain = decryptSrtcp(bytes, off, len, this.keysOf(entry, sections));
+    const plain = this.decrypt(bytes, off, len, this.keysOf(entry, sections), ts, address);
     return typeof plain === 'string' ? null : plain;
+  }
+
+  /**
+   * A routed compound decrypted with its transport's `keys`, else with the kept keys of its
+   * sender's ended dialogs at `address` (senderAddress; ignored while none are kept): a new call
+   * routing the address within their grace gets the RTCP BYE its sender sent for the call before,
+   * read as its plain copy would be. The plaintext, or why the transport's keys do not fit.
+   */
+  decrypt(bytes: Uint8Array, off: number, len: number, keys: readonly SessionKeys[], ts: number, address: number | string): Uint8Array | string {
+    const plain = decryptSrtcp(bytes, off, len, keys);
+    if (typeof plain !== 'string' || this.ended.size === 0) return plain;
+    const kept = this.ended.of(address, ts)?.filter((k) => !keys.includes(k));
+    if (kept === undefined || kept.length === 0) return plain;
+    const late = decryptSrtcp(bytes, off, len, kept);
+    return typeof late === 'string' ? plain : late;
   }
 }
 

@@ -5,7 +5,7 @@
  * holds the same, whichever packets it was given).
  */
 import { expect, it } from 'vitest';
-import { ENDED_KEYS_SEC, EndedSrtcpKeys } from '../../src/pipeline/ended-srtcp-keys.js';
+import { ENDED_KEYS_SEC, EndedSrtcpKeys, MAX_ENDINGS_PER_ADDRESS } from '../../src/pipeline/ended-srtcp-keys.js';
 import type { SessionKeys } from '../../src/media/srtcp.js';
 
 const keys = (n: number) => [{ n } as unknown as SessionKeys];
@@ -33,7 +33,7 @@ it('an address kept again adds the later keys, each for its own period; past 409
   expect(kept.of(0, 70)).toEqual(keys(0));
 });
 
-it('two dialogs ending on one address keep both senders\' keys, the later first; 8 endings at most; profileOnly', () => {
+it('two dialogs ending on one address keep both senders\' keys, the later first; MAX_ENDINGS_PER_ADDRESS endings at most; profileOnly', () => {
   const kept = new EndedSrtcpKeys();
   const a = 0x0a000002 * 65536 + 5001;
   kept.keep(a, keys(1), 10, true); // the confirmed fork
@@ -47,6 +47,14 @@ it('two dialogs ending on one address keep both senders\' keys, the later first;
   expect(kept.of(a, 20)).toEqual([...shared, ...keys(2), ...keys(1)]);
   // each ending keeps its own period
   expect(kept.of(a, 45)).toEqual(shared);
-  for (let i = 10; i < 18; i++) kept.keep(a, keys(i), 30, true);
-  expect(kept.of(a, 31)).toEqual([17, 16, 15, 14, 13, 12, 11, 10].flatMap((i) => keys(i)));
+  // a ring-all group: the answered call's keys, then 31 losing forks' — all kept; one more pushes the first out
+  const b = 0x0a000003 * 65536 + 5001;
+  kept.keep(b, keys(100), 30, true);
+  for (let i = 1; i < MAX_ENDINGS_PER_ADDRESS; i++) kept.keep(b, keys(100 + i), 30, true);
+  expect(kept.of(b, 31)).toHaveLength(MAX_ENDINGS_PER_ADDRESS);
+  expect(kept.of(b, 31)).toContainEqual(keys(100)[0]);
+  kept.keep(b, keys(999), 30, true);
+  expect(kept.of(b, 31)).toHaveLength(MAX_ENDINGS_PER_ADDRESS);
+  expect(kept.of(b, 31)).not.toContainEqual(keys(100)[0]);
+  expect(kept.of(b, 31)![0]).toEqual(keys(999)[0]);
 });
