@@ -488,9 +488,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * a noted SSRC takes its tags to the dialog that SSRC's own RTCP there goes to, on that
    * dialog's shard, applied there just before the packet.
    */
-  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean) => {
+  /** `plain`: the plaintext the core reads of SRTCP an ended dialog's sender sent, else null */
+  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, plain: Uint8Array | null) => {
     if (route === undefined) {
-      unboundTags.refresh(view, clockHigh);
+      unboundTags.refresh(view, clockHigh, rtcp ? plain : undefined);
       return;
     }
     // (routed SRTCP names its SSRCs in the plaintext the core reads: in clear, only the sender's)
@@ -556,7 +557,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       }
       if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) {
         mirrorEvents();
-        carryTags(view, route, proto === 'rtcp');
+        carryTags(view, route, proto === 'rtcp', plain);
       }
       if (local === null) {
         const builder = builders[shardOf(view, route)]!;

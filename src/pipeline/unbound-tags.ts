@@ -16,7 +16,8 @@
  * an ended dialog's sender sent under its keys), and only those with an SDES PRIV item are decoded.
  */
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
-import { SdesItemType } from '../media/rtcp/types.js';
+import { type RtcpCompound, SdesItemType } from '../media/rtcp/types.js';
+import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
 import type { CoreEvent } from './media-core.js';
@@ -118,14 +119,22 @@ export class UnboundTags {
   }
 
   /**
-   * A packet no dialog routes that a core reads (RTP; RTCP that chains or was cut): its pair's
-   * session lives on in its shard, and the pair's notes with it. Its stamp counts up to
-   * `clockHigh`, the highest the capture clock has been: a lone record stamped hours ahead keeps
-   * the shard's stream only until its next packet, not the note for hours.
+   * A packet no dialog routes that a core reads (RTP; RTCP that chains or was cut; `rtcp`, the
+   * compound the core reads — the datagram's payload, or the plaintext of an ended dialog's
+   * sender's SRTCP): its pair's session lives on in its shard, and the pair's notes with it —
+   * where the core touches one of its streams with it: an RTCP compound with no telemetry item
+   * and no binding SDES item (an SDES header with no chunk, an SR cut to its header) moves no
+   * stream's last packet, and the shard lets the session go as if it had not come. Its stamp
+   * counts up to `clockHigh`, the highest the capture clock has been: a lone record stamped hours
+   * ahead keeps the shard's stream only until its next packet, not the note for hours.
    */
-  refresh(view: PacketView, clockHigh: number): void {
+  refresh(view: PacketView, clockHigh: number, rtcp?: Uint8Array | null): void {
     const found = this.pairAt(view);
     if (found === undefined) return;
+    if (rtcp !== undefined) {
+      const compound = rtcp === null ? decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut) : decodeRtcpCompound(rtcp, 0, rtcp.length, 0);
+      if (!touchesAStream(compound)) return;
+    }
     this.touch(found[0], found[1], Math.min(view.ts, clockHigh));
   }
 
@@ -236,6 +245,25 @@ function namedBy(view: PacketView, rtcp: boolean, plain: Uint8Array | null): Ite
     visit(p, '');
   }
   return out;
+}
+
+/**
+ * Whether a core reading the compound unbound makes or touches a stream of its session
+ * (MediaCore.readRtcp): every telemetry item's sender (splitTelemetry), every SDES chunk's source
+ * with a MID item or a PRIV aipref item whose value is a pref-id (MediaCore.learnFromChunk).
+ */
+export function touchesAStream(compound: RtcpCompound): boolean {
+  if (splitTelemetry(compound).length > 0) return true;
+  for (const p of compound.packets) {
+    if (p.pt !== 202 || !('chunks' in p)) continue;
+    for (const chunk of p.chunks) {
+      for (const item of chunk.items) {
+        if (item.type === SdesItemType.MID && 'text' in item) return true;
+        if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref' && prefIdOfText(item.value) !== null) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -1,12 +1,7 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by the sixth review of the
- * SDES-tag carry (stop 40) and left — it fails today. The main thread keeps a pair's notes while
- * unbound packets a core reads come on the pair; a shard keeps the session only while one of its
- * streams was touched, and some packets it reads touch none (an empty SDES, an 8-byte SR). The divergence is the
- * fail-safe way: the main thread keeps a tag the shard had let go, and the next call there
- * applies it — its telemetry dropped where it would have been exported; no tag is lost. The fix is
- * to mirror the shard's streams per pair (which packets make or touch a stream), not the pair alone.
- * Rename it to .test.ts once fixed. (README, Binding.)
+ * Found by the sixth review of the SDES-tag carry (stop 40), a known limit until stop 41, fixed
+ * since: UnboundTags.refresh keeps a pair's notes with an unbound RTCP compound only where the core
+ * touches a stream with it (touchesAStream: a telemetry item, an SDES MID or tag).
  */
 /**
  * Input: SR(1111) + SDES{1111: CNAME, PRIV aipref=apt-none} on A:4001 → B:5001 at t=0 (frame 1,
