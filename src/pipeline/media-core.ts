@@ -22,7 +22,7 @@ import { chainsAsRtcp, decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
 import { type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
-import { maybeSrtcp } from '../media/srtcp.js';
+import { maybeSrtcp, type SessionKeys } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -623,16 +623,23 @@ export class MediaCore {
     if (mayBeSrtcp && entry !== undefined && mayBeEncrypted(compound, bytes, off, len, cut)) {
       const sections = this.keyring.sectionsOf(entry);
       const srtcp = this.keyring.on(entry, sections);
-      if (srtcp !== Srtcp.NO) {
-        const keys = this.keyring.keysOf(entry, sections);
+      // (on a plain transport too while an ended dialog's senders' keys are kept: the call before
+      // on these addresses may have been SRTP, and its RTCP BYE comes after this one's set-up)
+      if (srtcp !== Srtcp.NO || this.keyring.endedSenders > 0) {
+        const keys = srtcp === Srtcp.NO ? NO_KEYS : this.keyring.keysOf(entry, sections);
         if (cut > 0) {
           // cut by the snap length: its tag, at the end, is not in the capture, so no key can
           // check it, and whether it would chain is unknown (read as plain, an SRTCP compound's
           // clear header and encrypted rest are noise): on a secure profile, at a length SRTCP
-          // can have, not read and said so; else a cut plain compound, read below
+          // can have, not read and said so (from an ended dialog's sender on one too); else a
+          // cut plain compound, read below
           if (srtcp === Srtcp.PROFILE && maybeSrtcp(len + cut, keys)) {
             if (keys.length === 0 && len >= 8) this.encryptedRtcp(this.sessionOf(entry, addr), entry, senderSsrc, frame, ts, this.keyring.noKeys(sections));
             else this.malformed(frame, ts, cutSrtcpDetail(len, cut));
+            return;
+          }
+          if (this.keyring.endedSenders > 0 && this.keyring.cutAfterEnd(senderAddress(addr.v6, addr.src, addr.src4, addr.sport), ts, bytes, off, len, cut)) {
+            this.malformed(frame, ts, cutSrtcpDetail(len, cut));
             return;
           }
         } else {
@@ -1529,3 +1536,6 @@ const MAX_PROBATION = 65_536;
 function cutSrtcpDetail(len: number, cut: number): string {
   return `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`;
 }
+
+/** No SRTCP key: a transport the signaling keys none on (readRtcp tries an ended dialog's there). */
+const NO_KEYS: readonly SessionKeys[] = [];

@@ -154,8 +154,10 @@ export class SrtcpKeyring {
   plaintextOn(entry: TransportEntry, bytes: Uint8Array, off: number, len: number, cut: number, ts: number, address: number | string): Uint8Array | null {
     if (cut > 0 || !mayBeEncrypted(decodeRtcpCompound(bytes, off, len, 0), bytes, off, len, 0)) return null;
     const sections = this.sectionsOf(entry);
-    if (this.on(entry, sections) === Srtcp.NO) return null;
-    const plain = this.decrypt(bytes, off, len, this.keysOf(entry, sections), ts, address);
+    // (on a plain transport, the kept keys of an ended dialog's sender alone: MediaCore.readRtcp)
+    const srtcp = this.on(entry, sections);
+    if (srtcp === Srtcp.NO && this.ended.size === 0) return null;
+    const plain = this.decrypt(bytes, off, len, srtcp === Srtcp.NO ? [] : this.keysOf(entry, sections), ts, address);
     return typeof plain === 'string' ? null : plain;
   }
 
