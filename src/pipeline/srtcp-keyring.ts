@@ -142,7 +142,7 @@ export class SrtcpKeyring {
   cutAfterEnd(address: number | string, ts: number, bytes: Uint8Array, off: number, len: number, cut: number): boolean {
     if (cut === 0 || this.ended.size === 0) return false;
     const keys = this.ended.of(address, ts, true);
-    return keys !== undefined && mayBeEncrypted(decodeRtcpCompound(bytes, off, len, cut), bytes, off, len, cut) && maybeSrtcp(len + cut, keys);
+    return keys !== undefined && !capturedChainsAsRtcp(bytes, off, len) && maybeSrtcp(len + cut, keys);
   }
 
   /**
@@ -197,6 +197,24 @@ export function mayBeEncrypted(compound: RtcpCompound, bytes: Uint8Array, off: n
 }
 
 const ignorePacket = (): void => {};
+
+/**
+ * Whether the captured bytes of a compound the snap length cut read as plain RTCP: every packet
+ * header they hold is RTCP's (version 2, a type in 192–223), each packet's length leading to the
+ * next, the last running past the cut. No key can tell a cut compound (its tag is not captured):
+ * from an ended dialog's sender, one that reads so is plain RTCP — a relay's decrypted copy, or a
+ * plain call's on the same addresses — and is read as such; SRTCP's second header is ciphertext.
+ */
+function capturedChainsAsRtcp(bytes: Uint8Array, off: number, len: number): boolean {
+  const end = off + Math.min(len, bytes.length - off);
+  let pos = off;
+  while (pos + 4 <= end) {
+    if (bytes[pos]! >> 6 !== 2 || !isRtcpPacketType(bytes[pos + 1]!)) return false;
+    pos += (((bytes[pos + 2]! << 8) | bytes[pos + 3]!) + 1) * 4;
+  }
+  // a header itself cut (under 4 bytes of it captured) says nothing either way
+  return true;
+}
 
 /** Every a=crypto key of a scope's sections (its pending offer's too). */
 function keysOfScope(scope: DialogScope): SrtcpKey[] {
