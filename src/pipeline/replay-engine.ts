@@ -491,7 +491,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   /** `plain`: the plaintext the core reads of SRTCP an ended dialog's sender sent, else null */
   const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, plain: Uint8Array | null) => {
     if (route === undefined) {
-      unboundTags.refresh(view, clockHigh, rtcp ? plain : undefined);
+      unboundTags.refresh(view, rtcp ? plain : undefined);
       return;
     }
     // (routed SRTCP names its SSRCs in the plaintext the core reads: in clear, only the sender's)
