@@ -436,8 +436,13 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const rtcpCopies = new RtcpCopies();
   /** SDES PRIV tags of media before its signaling, for the dialog that routes it later (unbound-tags.ts). */
   const unboundTags = new UnboundTags(opts.windowSec);
-  /** The highest the capture clock has been at a media record (UnboundTags: where a note's pair is seen from). */
-  let clockHigh = Number.NEGATIVE_INFINITY;
+  /**
+   * Where a new note's pair is seen from (UnboundTags): the highest the capture clock has been at a
+   * media record, or an unbound packet a core reads was stamped — the shard's session may hold
+   * streams of packets before the note, read out of order or stamped hours ahead (the fail-safe
+   * way: one such record anywhere has later notes kept that long).
+   */
+  let notedFrom = Number.NEGATIVE_INFINITY;
   /** How many of pendingEvents unboundTags has had (mirrorEvents), in the order every core has them. */
   let mirrored = 0;
   const mirrorEvents = () => {
@@ -549,11 +554,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
           readAsRtcp = !(route === undefined && view.payloadCut > 0 && keyring.endedSenders > 0 && keyring.cutAfterEnd(senderAddress(view.ipVersion === 6, view.src, view.src4, view.sport), view.ts, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut));
         }
       }
-      if (clock > clockHigh) clockHigh = clock;
+      if (clock > notedFrom) notedFrom = clock;
+      if (route === undefined && (readAsRtcp || proto === 'rtp') && view.ts > notedFrom) notedFrom = view.ts;
       if (route === undefined && readAsRtcp) {
         mirrorEvents();
-        if (plain === null) unboundTags.note(view, clockHigh);
-        else unboundTags.noteIn(view, plain, 0, plain.length, 0, clockHigh);
+        if (plain === null) unboundTags.note(view, notedFrom);
+        else unboundTags.noteIn(view, plain, 0, plain.length, 0, notedFrom);
       }
       if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) {
         mirrorEvents();

@@ -36,16 +36,14 @@ interface PairNotes {
   /** what `near` counts for it: an IPv4 pair's hash (unroutedPairV4), an IPv6 pair's two addresses */
   near: (number | string)[];
   /**
-   * where the pair's streams the main thread did not see are last seen from: the capture clock's
-   * highest when a note was added (the session may hold streams of packets before the note)
+   * the latest the shard's session may have last seen one of its streams: the highest own stamp
+   * of the packets that touched one since the note, and, for those before it, the highest the
+   * capture clock or an unbound packet's stamp had been when it was noted. Never lowered: the
+   * core assigns a stream's lastSeen from each packet (a record out of order takes it back), and
+   * which streams a compound touches depends on more than the main thread mirrors (a subject
+   * another call declares) — a note kept longer than the shard's session is the fail-safe way.
    */
   seen: number;
-  /**
-   * by SSRC, the own stamp of the last packet that touched its stream in the shard's session since
-   * the note — assigned, as StreamTable.stream assigns lastSeen (a record stamped hours ahead
-   * keeps the stream until its stream's next packet, and for hours if none comes)
-   */
-  stamps: Map<number, number>;
 }
 
 /** SSRCs noted at most, the least recently seen pair going first: a memory guard (a flood of tagged strays). */
@@ -95,7 +93,7 @@ export class UnboundTags {
     if (jump > UNBOUND_IDLE_SEC || ev.ts - this.lastSweep < UNBOUND_SWEEP_SEC) return;
     this.lastSweep = ev.ts;
     if (this.noted === 0) return;
-    for (const [key, pair] of this.byPair) if (ev.ts - lastSeenOf(pair) >= this.goneAfter) this.drop(key, pair);
+    for (const [key, pair] of this.byPair) if (ev.ts - pair.seen >= this.goneAfter) this.drop(key, pair);
   }
 
   /**
@@ -133,27 +131,22 @@ export class UnboundTags {
    * sender's SRTCP): its pair's session lives on in its shard, and the pair's notes with it —
    * where the core touches one of its streams with it: an RTCP compound with no telemetry item
    * and no binding SDES item (an SDES header with no chunk, an SR cut to its header) moves no
-   * stream's last packet, and the shard lets the session go as if it had not come. Each stream
-   * it touches is stamped with the packet's own time, as the core stamps it (PairNotes.stamps).
+   * stream's last packet, and the shard lets the session go as if it had not come. The pair is
+   * seen at the packet's own time if that is later (PairNotes.seen: a record stamped hours ahead
+   * keeps the note for hours — the shard's session too, unless its stream sends again).
    */
   refresh(view: PacketView, rtcp?: Uint8Array | null): void {
     const found = this.pairAt(view);
     if (found === undefined) return;
-    const [key, pair] = found;
-    if (rtcp === undefined) {
-      // an RTP packet: its source's stream (one on probation the core has not made yet too: the fail-safe way)
-      if (view.payloadLength < 12) return;
-      pair.stamps.set(readUint32(view.bytes, view.payloadOffset + 8), view.ts);
-    } else {
+    if (rtcp !== undefined) {
+      // (an RTP packet: its source's stream — one on probation the core has not made yet too, the fail-safe way)
       const compound = rtcp === null ? decodeRtcpCompound(view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut) : decodeRtcpCompound(rtcp, 0, rtcp.length, 0);
-      const touched = touchedSsrcs(compound);
-      if (touched.length === 0) return;
-      for (let i = 0; i < touched.length; i++) pair.stamps.set(touched[i]!, view.ts);
+      if (!touchesAStream(compound)) return;
     }
-    this.touch(key, pair, Number.NEGATIVE_INFINITY);
+    this.touch(found[0], found[1], view.ts);
   }
 
-  /** The pair was seen at `at` (its latest stays; -Infinity: its place alone): last in Map order, the least recently seen first. */
+  /** The pair was seen at `at` (its latest stays): last in Map order, the least recently seen first. */
   private touch(key: string, pair: PairNotes, at: number): void {
     pair.seen = Math.max(pair.seen, at);
     this.byPair.delete(key);
@@ -197,15 +190,16 @@ export class UnboundTags {
   }
 
   /**
-   * `clockHigh`: the highest the capture clock has been — where a note's pair is seen from: the
-   * shard's session may hold packets read before the note but stamped after it (records out of
-   * order), which the main thread did not keep for a pair with no notes.
+   * `clockHigh`: where a note's pair is seen from — the highest the capture clock has been, or an
+   * unbound packet was stamped (replay-engine.ts notedFrom): the shard's session may hold packets
+   * read before the note but stamped after it (records out of order, a record hours ahead), which
+   * the main thread did not keep for a pair with no notes.
    */
   private add(view: PacketView, ssrc: number, id: string, clockHigh: number): void {
     const key = unboundSessionKey(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
-      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clockHigh, stamps: new Map() };
+      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clockHigh };
       this.byPair.set(key, pair);
       for (const e of pair.near) this.near.set(e, (this.near.get(e) ?? 0) + 1);
     }
@@ -262,45 +256,23 @@ function namedBy(view: PacketView, rtcp: boolean, plain: Uint8Array | null): Ite
   return out;
 }
 
-/** The latest any of the pair's streams was last seen (refresh; `seen` for those the main thread did not see). */
-function lastSeenOf(pair: PairNotes): number {
-  let latest = pair.seen;
-  for (const at of pair.stamps.values()) if (at > latest) latest = at;
-  return latest;
-}
-
 /**
- * The SSRCs whose streams a core reading the compound unbound makes or touches in its session
- * (MediaCore.readRtcp): every telemetry item's sender and subjects (splitTelemetry: a subject
- * another call declares is touched there only if tagged — taken here always, the fail-safe way),
- * every SDES chunk's source with a MID item or a PRIV aipref item whose value is a pref-id
- * (MediaCore.learnFromChunk).
+ * Whether a core reading the compound unbound makes or touches a stream of its session
+ * (MediaCore.readRtcp): every telemetry item's sender (splitTelemetry), every SDES chunk's source
+ * with a MID item or a PRIV aipref item whose value is a pref-id (MediaCore.learnFromChunk).
  */
-export function touchedSsrcs(compound: RtcpCompound): number[] {
-  const out: number[] = [];
-  const items = splitTelemetry(compound);
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
-    out.push(item.senderSsrc);
-    for (let s = 0; s < item.subjectSsrcs.length; s++) out.push(item.subjectSsrcs[s]!);
-  }
+export function touchesAStream(compound: RtcpCompound): boolean {
+  if (splitTelemetry(compound).length > 0) return true;
   for (const p of compound.packets) {
     if (p.pt !== 202 || !('chunks' in p)) continue;
     for (const chunk of p.chunks) {
       for (const item of chunk.items) {
-        if ((item.type === SdesItemType.MID && 'text' in item) || (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref' && prefIdOfText(item.value) !== null)) {
-          out.push(chunk.ssrc);
-          break;
-        }
+        if (item.type === SdesItemType.MID && 'text' in item) return true;
+        if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref' && prefIdOfText(item.value) !== null) return true;
       }
     }
   }
-  return out;
-}
-
-/** Whether a core reading the compound unbound makes or touches any stream of its session (touchedSsrcs). */
-export function touchesAStream(compound: RtcpCompound): boolean {
-  return touchedSsrcs(compound).length > 0;
+  return false;
 }
 
 /**
