@@ -435,7 +435,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
   const rtcpCopies = new RtcpCopies();
   /** SDES PRIV tags of media before its signaling, for the dialog that routes it later (unbound-tags.ts). */
-  const unboundTags = new UnboundTags(opts.windowSec);
+  const unboundTags = new UnboundTags(opts.windowSec, shardCount);
   /**
    * Where a new note's pair is seen from (UnboundTags): the highest the capture clock has been at a
    * media record, or an unbound packet a core reads was stamped — the shard's session may hold
@@ -446,7 +446,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   /** How many of pendingEvents unboundTags has had (mirrorEvents), in the order every core has them. */
   let mirrored = 0;
   const mirrorEvents = () => {
-    while (mirrored < pendingEvents.length) unboundTags.event(pendingEvents[mirrored++]!);
+    while (mirrored < pendingEvents.length) {
+      const ev = pendingEvents[mirrored++]!;
+      unboundTags.event(ev, eventClock(ev.frame, 'ts' in ev ? ev.ts : Number.NaN));
+    }
   };
   /** Whether pendingEvents holds a `carry` (one shard's alone: eventsOf filters them). */
   let carrying = false;
@@ -470,7 +473,17 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const clockOf = (frame: number, ts: number): number => {
     const i = frame - batchFirst;
     return i >= 0 && i < batchClocks.length ? batchClocks[i]! : ts;
+  };  /**
+   * The capture clock by which the cores have closed their windows at an event of record `frame`
+   * (MediaCore.event: passTo): its record's, within the batch; past the batch's records, the
+   * clock after them (a value never above the highest they reached: the notes kept no shorter).
+   */
+  const eventClock = (frame: number, ts: number): number => {
+    const i = frame - batchFirst;
+    if (i >= 0 && i < batchClocks.length) return batchClocks[i]!;
+    return Number.isNaN(clockNow) ? ts : clockNow;
   };
+
 
   /** `entry`: the packet's route (routeOf) */
   const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {

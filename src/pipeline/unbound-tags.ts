@@ -46,8 +46,12 @@ interface PairNotes {
   seen: number;
 }
 
-/** SSRCs noted at most, the least recently seen pair going first: a memory guard (a flood of tagged strays). */
-const MAX_NOTED = 65_536;
+/**
+ * SSRCs noted at most per shard, the least recently seen pair going first (never the one being
+ * noted): a memory guard against a flood of tagged strays, as many as a shard's stream table
+ * holds (MediaCore's maxStreams), so the notes are not the first to forget a tag.
+ */
+const MAX_NOTED_PER_SHARD = 200_000;
 
 export class UnboundTags {
   /**
@@ -72,9 +76,17 @@ export class UnboundTags {
    * opened by its last packet has closed by then).
    */
   private goneAfter: number;
+  /**
+   * The longest window a reload has set: a session with a window open is not swept, and windows
+   * close by the capture clock (a sweep at an event stamped far ahead of it finds them open).
+   */
+  private windowSec: number;
+  private readonly maxNoted: number;
 
-  constructor(windowSec: number) {
+  constructor(windowSec: number, shards = 1) {
     this.goneAfter = Math.max(UNBOUND_IDLE_SEC, windowSec);
+    this.windowSec = windowSec;
+    this.maxNoted = MAX_NOTED_PER_SHARD * Math.max(1, shards);
   }
 
   get size(): number {
@@ -85,15 +97,21 @@ export class UnboundTags {
    * An event every core gets, in the order they get it: the sweep MediaCore.event runs there
    * (sweepUnbound), run here on the notes, with the same stamps; a reload's window length too.
    */
-  event(ev: CoreEvent): void {
-    if (ev.kind === 'settings') this.goneAfter = Math.max(this.goneAfter, ev.windowSec);
+  /** `clock`: the capture clock at the event's record, by which the cores have closed their windows there (omitted: the event's own time). */
+  event(ev: CoreEvent, clock = 'ts' in ev ? ev.ts : Number.NaN): void {
+    if (ev.kind === 'settings') {
+      this.goneAfter = Math.max(this.goneAfter, ev.windowSec);
+      this.windowSec = Math.max(this.windowSec, ev.windowSec);
+    }
     if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget' || ev.kind === 'carry') return;
     const jump = ev.ts - this.lastEventTs;
     this.lastEventTs = ev.ts;
     if (jump > UNBOUND_IDLE_SEC || ev.ts - this.lastSweep < UNBOUND_SWEEP_SEC) return;
     this.lastSweep = ev.ts;
     if (this.noted === 0) return;
-    for (const [key, pair] of this.byPair) if (ev.ts - pair.seen >= this.goneAfter) this.drop(key, pair);
+    // (a window an item opened ends windowSec after the item's stamp, at most `seen`; it is closed
+    // once the capture clock has reached that: the SIP record the sweep runs at may be stamped ahead)
+    for (const [key, pair] of this.byPair) if (ev.ts - pair.seen >= this.goneAfter && clock - pair.seen >= this.windowSec) this.drop(key, pair);
   }
 
   /**
@@ -211,8 +229,9 @@ export class UnboundTags {
     }
     this.touch(key, pair, clockHigh);
     if (!ids.includes(id) && ids.length <= MAX_SDES_APTS) ids.push(id);
-    while (this.noted > MAX_NOTED) {
+    while (this.noted > this.maxNoted) {
       const [oldest, first] = this.byPair.entries().next().value!;
+      if (oldest === key) break;
       this.drop(oldest, first);
     }
   }
