@@ -473,7 +473,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const clockOf = (frame: number, ts: number): number => {
     const i = frame - batchFirst;
     return i >= 0 && i < batchClocks.length ? batchClocks[i]! : ts;
-  };  /**
+  };
+  /**
    * The capture clock by which the cores have closed their windows at an event of record `frame`
    * (MediaCore.event: passTo): its record's, within the batch; past the batch's records, the
    * clock after them (a value never above the highest they reached: the notes kept no shorter).
@@ -483,7 +484,6 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     if (i >= 0 && i < batchClocks.length) return batchClocks[i]!;
     return Number.isNaN(clockNow) ? ts : clockNow;
   };
-
 
   /** `entry`: the packet's route (routeOf) */
   const shardOf = (view: PacketView, entry: TransportEntry | undefined): number => {
@@ -504,9 +504,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * Tags noted before signaling (unboundTags): a packet no dialog routes that a core reads keeps
    * its pair's notes alive, as its shard's unbound session; the first packet a dialog routes on the noted transport pair that names
    * a noted SSRC takes its tags to the dialog that SSRC's own RTCP there goes to, on that
-   * dialog's shard, applied there just before the packet.
+   * dialog's shard, applied there just before the packet. `plain`: the plaintext the core reads of
+   * SRTCP an ended dialog's sender sent, else null.
    */
-  /** `plain`: the plaintext the core reads of SRTCP an ended dialog's sender sent, else null */
   const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, plain: Uint8Array | null) => {
     if (route === undefined) {
       unboundTags.refresh(view, rtcp ? plain : undefined);

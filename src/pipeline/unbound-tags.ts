@@ -118,8 +118,8 @@ export class UnboundTags {
    * An RTCP compound no dialog routes, as a shard's unbound session reads it (MediaCore.rtcp: one
    * that chains as RTCP, or one the snap length cut): its chunks' PRIV aipref identifiers, by SSRC.
    */
-  note(view: PacketView, clockHigh: number): void {
-    this.noteIn(view, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut, clockHigh);
+  note(view: PacketView, notedFrom: number): void {
+    this.noteIn(view, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut, notedFrom);
   }
 
   /**
@@ -127,7 +127,7 @@ export class UnboundTags {
    * where that is not the datagram's payload — the plaintext of an ended dialog's sender's SRTCP
    * (MediaCore.rtcp decrypts it with the keys it kept, and reads it unbound).
    */
-  noteIn(view: PacketView, bytes: Uint8Array, off: number, len: number, cut: number, clockHigh: number): void {
+  noteIn(view: PacketView, bytes: Uint8Array, off: number, len: number, cut: number, notedFrom: number): void {
     if (!hasPrivItem(bytes, off, len)) return;
     const packets = decodeRtcpCompound(bytes, off, len, cut).packets;
     for (let i = 0; i < packets.length; i++) {
@@ -137,7 +137,7 @@ export class UnboundTags {
         for (const item of chunk.items) {
           if (item.type !== SdesItemType.PRIV || !('prefix' in item) || item.prefix.toLowerCase() !== 'aipref') continue;
           const id = prefIdOfText(item.value);
-          if (id !== null) this.add(view, chunk.ssrc, id, clockHigh);
+          if (id !== null) this.add(view, chunk.ssrc, id, notedFrom);
         }
       }
     }
@@ -208,16 +208,16 @@ export class UnboundTags {
   }
 
   /**
-   * `clockHigh`: where a note's pair is seen from — the highest the capture clock has been, or an
+   * `notedFrom`: where a note's pair is seen from — the highest the capture clock has been, or an
    * unbound packet was stamped (replay-engine.ts notedFrom): the shard's session may hold packets
    * read before the note but stamped after it (records out of order, a record hours ahead), which
    * the main thread did not keep for a pair with no notes.
    */
-  private add(view: PacketView, ssrc: number, id: string, clockHigh: number): void {
+  private add(view: PacketView, ssrc: number, id: string, notedFrom: number): void {
     const key = unboundSessionKey(view);
     let pair = this.byPair.get(key);
     if (pair === undefined) {
-      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: clockHigh };
+      pair = { bySsrc: new Map(), near: view.ipVersion === 4 ? [unroutedPairV4(view.src4, view.sport, view.dst4, view.dport)] : [view.src, view.dst], seen: notedFrom };
       this.byPair.set(key, pair);
       for (const e of pair.near) this.near.set(e, (this.near.get(e) ?? 0) + 1);
     }
@@ -227,7 +227,7 @@ export class UnboundTags {
       pair.bySsrc.set(ssrc, ids);
       this.noted++;
     }
-    this.touch(key, pair, clockHigh);
+    this.touch(key, pair, notedFrom);
     if (!ids.includes(id) && ids.length <= MAX_SDES_APTS) ids.push(id);
     while (this.noted > this.maxNoted) {
       const [oldest, first] = this.byPair.entries().next().value!;
