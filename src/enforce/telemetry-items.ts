@@ -19,6 +19,7 @@ import {
   type SdesChunk,
   type SdesItem,
   SdesItemType,
+  isAiprefItem,
   type SenderReport,
   type SourceDescription,
   type TransportFeedback,
@@ -57,7 +58,7 @@ const BINDING_SDES_TYPES = new Set<number>([SdesItemType.MID, SdesItemType.RTP_S
 /** True for SDES items that bind a stream rather than describe it. */
 export function isBindingMetadata(item: SdesItem): boolean {
   if (BINDING_SDES_TYPES.has(item.type)) return true;
-  return item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref';
+  return isAiprefItem(item);
 }
 
 export function splitTelemetry(compound: RtcpCompound): TelemetryItem[] {

@@ -16,13 +16,13 @@ import { combineGoverning, decideGoverned, stoppedStreamDecision } from '../enfo
 import { buildAggregateExport, buildDecisionLine, buildTelemetryExport, type StreamIdentity } from '../enforce/records.js';
 import { governingOf, StatementTable, type StreamPreference, StreamPreferences } from '../enforce/stream-preferences.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
-import { mayBeEncrypted, sectionAt, senderAddress, Srtcp, SrtcpKeyring } from './srtcp-keyring.js';
+import { mayBeEncrypted, NO_KEYS, sectionAt, senderAddress, Srtcp, SrtcpKeyring } from './srtcp-keyring.js';
 import { type ClosedWindow, type WindowCloseReason, WindowStore } from '../enforce/windows.js';
 import { chainsAsRtcp, decodeRtcpCompound } from '../media/rtcp/compound.js';
 import { besideTheCodec, type ClockRate, clockRateOfPt } from '../media/clock-rates.js';
-import { type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
+import { isAiprefItem, type ReportBlock, type RtcpCompound, type SdesChunk, SdesItemType } from '../media/rtcp/types.js';
 import { createRtpHeaderView, decodeRtpHeader, readRtpExtension, type RtpHeaderView } from '../media/rtp.js';
-import { maybeSrtcp, type SessionKeys } from '../media/srtcp.js';
+import { maybeSrtcp } from '../media/srtcp.js';
 import type { ResolvedPreference } from '../policy/precedence.js';
 import { resolvePreferences } from '../policy/precedence.js';
 import { type AptStatement, mostRestrictiveStatement } from '../policy/statement.js';
@@ -1009,7 +1009,7 @@ export class MediaCore {
           forgetOfferedMid(stream);
           stream.boundScope = null;
         }
-      } else if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref') {
+      } else if (isAiprefItem(item)) {
         // a value that is no pref-id is text (never quoted: reports copy no SDES text) and binds nothing
         const id = prefIdOfText(item.value);
         if (id === null) {
@@ -1536,6 +1536,3 @@ const MAX_PROBATION = 65_536;
 function cutSrtcpDetail(len: number, cut: number): string {
   return `rtcp snaplen-cut at byte 0: SRTCP of ${len + cut} bytes cut by the capture's snap length after ${len}: ${len < 8 ? "its sender's SSRC not captured, not read" : 'its tag not captured, not decrypted'}`;
 }
-
-/** No SRTCP key: a transport the signaling keys none on (readRtcp tries an ended dialog's there). */
-const NO_KEYS: readonly SessionKeys[] = [];

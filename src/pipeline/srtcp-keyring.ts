@@ -126,9 +126,7 @@ export class SrtcpKeyring {
    * (senderAddress), decrypted with its kept keys; null when none fits.
    */
   afterEnd(address: number | string, ts: number, bytes: Uint8Array, off: number, len: number): Uint8Array | null {
-    const keys = this.ended.of(address, ts);
-    if (keys === undefined) return null;
-    const plain = decryptSrtcp(bytes, off, len, keys);
+    const plain = this.decrypt(bytes, off, len, NO_KEYS, ts, address);
     return typeof plain === 'string' ? null : plain;
   }
 
@@ -157,7 +155,7 @@ export class SrtcpKeyring {
     // (on a plain transport, the kept keys of an ended dialog's sender alone: MediaCore.readRtcp)
     const srtcp = this.on(entry, sections);
     if (srtcp === Srtcp.NO && this.ended.size === 0) return null;
-    const plain = this.decrypt(bytes, off, len, srtcp === Srtcp.NO ? [] : this.keysOf(entry, sections), ts, address);
+    const plain = this.decrypt(bytes, off, len, srtcp === Srtcp.NO ? NO_KEYS : this.keysOf(entry, sections), ts, address);
     return typeof plain === 'string' ? null : plain;
   }
 
@@ -197,6 +195,9 @@ export function mayBeEncrypted(compound: RtcpCompound, bytes: Uint8Array, off: n
 }
 
 const ignorePacket = (): void => {};
+
+/** No SRTCP key: a transport the signaling keys none on (the kept keys of ended dialogs alone are tried). */
+export const NO_KEYS: readonly SessionKeys[] = [];
 
 /**
  * Whether the captured bytes of a compound the snap length cut read as plain RTCP: every packet

@@ -16,7 +16,7 @@
  * an ended dialog's sender sent under its keys), and only those with an SDES PRIV item are decoded.
  */
 import { decodeRtcpCompound } from '../media/rtcp/compound.js';
-import { type RtcpCompound, SdesItemType } from '../media/rtcp/types.js';
+import { isAiprefItem, type RtcpCompound, SdesItemType } from '../media/rtcp/types.js';
 import { splitTelemetry } from '../enforce/telemetry-items.js';
 import { prefIdOfText } from '../signaling/ai-pref-header.js';
 import type { PacketView } from '../../native-free/types.js';
@@ -71,20 +71,15 @@ export class UnboundTags {
   private lastEventTs = Number.NEGATIVE_INFINITY;
   private lastSweep = Number.NEGATIVE_INFINITY;
   /**
-   * How long after its last packet a pair is surely gone from its shard: the idle bound, or a
-   * window's length where windows are longer (a session with a window open is not swept; a window
-   * opened by its last packet has closed by then).
-   */
-  private goneAfter: number;
-  /**
-   * The longest window a reload has set: a session with a window open is not swept, and windows
-   * close by the capture clock (a sweep at an event stamped far ahead of it finds them open).
+   * The longest window the policy has set (a reload only lengthens it here): a session with a
+   * window open is not swept, so a pair is surely gone from its shard only past the idle bound and
+   * a window's length from its last packet, and — windows closing by the capture clock — only once
+   * that clock too is a window's length past it (a sweep at an event stamped far ahead finds them open).
    */
   private windowSec: number;
   private readonly maxNoted: number;
 
   constructor(windowSec: number, shards = 1) {
-    this.goneAfter = Math.max(UNBOUND_IDLE_SEC, windowSec);
     this.windowSec = windowSec;
     this.maxNoted = MAX_NOTED_PER_SHARD * Math.max(1, shards);
   }
@@ -96,13 +91,11 @@ export class UnboundTags {
   /**
    * An event every core gets, in the order they get it: the sweep MediaCore.event runs there
    * (sweepUnbound), run here on the notes, with the same stamps; a reload's window length too.
+   * `clock`: the capture clock at the event's record, by which the cores have closed their windows
+   * there (omitted: the event's own time).
    */
-  /** `clock`: the capture clock at the event's record, by which the cores have closed their windows there (omitted: the event's own time). */
   event(ev: CoreEvent, clock = 'ts' in ev ? ev.ts : Number.NaN): void {
-    if (ev.kind === 'settings') {
-      this.goneAfter = Math.max(this.goneAfter, ev.windowSec);
-      this.windowSec = Math.max(this.windowSec, ev.windowSec);
-    }
+    if (ev.kind === 'settings') this.windowSec = Math.max(this.windowSec, ev.windowSec);
     if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget' || ev.kind === 'carry') return;
     const jump = ev.ts - this.lastEventTs;
     this.lastEventTs = ev.ts;
@@ -111,7 +104,8 @@ export class UnboundTags {
     if (this.noted === 0) return;
     // (a window an item opened ends windowSec after the item's stamp, at most `seen`; it is closed
     // once the capture clock has reached that: the SIP record the sweep runs at may be stamped ahead)
-    for (const [key, pair] of this.byPair) if (ev.ts - pair.seen >= this.goneAfter && clock - pair.seen >= this.windowSec) this.drop(key, pair);
+    const goneAfter = Math.max(UNBOUND_IDLE_SEC, this.windowSec);
+    for (const [key, pair] of this.byPair) if (ev.ts - pair.seen >= goneAfter && clock - pair.seen >= this.windowSec) this.drop(key, pair);
   }
 
   /**
@@ -135,7 +129,7 @@ export class UnboundTags {
       if (p.pt !== 202 || !('chunks' in p)) continue;
       for (const chunk of p.chunks) {
         for (const item of chunk.items) {
-          if (item.type !== SdesItemType.PRIV || !('prefix' in item) || item.prefix.toLowerCase() !== 'aipref') continue;
+          if (!isAiprefItem(item)) continue;
           const id = prefIdOfText(item.value);
           if (id !== null) this.add(view, chunk.ssrc, id, notedFrom);
         }
@@ -287,7 +281,7 @@ export function touchesAStream(compound: RtcpCompound): boolean {
     for (const chunk of p.chunks) {
       for (const item of chunk.items) {
         if (item.type === SdesItemType.MID && 'text' in item) return true;
-        if (item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref' && prefIdOfText(item.value) !== null) return true;
+        if (isAiprefItem(item) && prefIdOfText(item.value) !== null) return true;
       }
     }
   }

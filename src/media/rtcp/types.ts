@@ -70,6 +70,11 @@ export const SdesItemType = {
 
 export type SdesItem = { type: number; text: string } | { type: 8; prefix: string; value: string };
 
+/** Whether an SDES item is a PRIV item of prefix `aipref` (any case): an AI preference tag. */
+export function isAiprefItem(item: SdesItem): item is { type: 8; prefix: string; value: string } {
+  return item.type === SdesItemType.PRIV && 'prefix' in item && item.prefix.toLowerCase() === 'aipref';
+}
+
 export interface SdesChunk {
   ssrc: number;
   items: SdesItem[];
