@@ -22,7 +22,7 @@ describe('touchesAStream', () => {
   it('is true for a telemetry item, an SDES MID item, a PRIV aipref pref-id; false for an empty SDES or an SR cut to its header', () => {
     expect(touches(encodeRtcpCompound([srIn(1111)]))).toBe(true);
     expect(touches(encodeRtcpCompound([sdesOnly(1111, [{ type: 1, text: 'cname@x' }])]))).toBe(true);
-    expect(touches(encodeRtcpCompound([sdesOnly(1111, [{ type: 10, text: 'a0' }])]))).toBe(true);
+    expect(touches(encodeRtcpCompound([sdesOnly(1111, [{ type: 12, text: 'a0' }])]))).toBe(true);
     expect(touches(encodeRtcpCompound([sdesOnly(1111, [{ type: 8, prefix: 'aipref', value: 'apt-none' }])]))).toBe(true);
     expect(touches(Uint8Array.from([0x80, 202, 0, 0]))).toBe(false);
     expect(touches(Uint8Array.from([0x80, 200, 0, 1, 0, 0, 0x04, 0x57]))).toBe(false);
@@ -34,7 +34,7 @@ const fromB = (ts: number, packets: RtcpPacketInput[]): Pkt => rtcpPkt(ts, B, 50
 
 describe('an unbound compound that touches a stream by SDES alone keeps the note, as the shard keeps the tag', () => {
   for (const [name, packets] of [
-    ['a MID-only chunk', [sdesOnly(1111, [{ type: 10, text: 'a0' }])]],
+    ['a MID-only chunk', [sdesOnly(1111, [{ type: 12, text: 'a0' }])]],
     ['a tag-only chunk of another source', [sdesOnly(3333, [{ type: 8, prefix: 'aipref', value: 'apt-x' }])]],
   ] as const) {
     it(name, async () => {

@@ -44,7 +44,8 @@ export function sdpAt(ip: string, port: number, ssrc: number | null, sessionLine
   ].join('\r\n');
 }
 
-const head = (call: string, start: string, method: string, cseq: number, toTag: string) => [
+/** A SIP message's start line and headers from A to B (Call-ID `call`, CSeq `cseq method`, `toTag` as `;tag=…` or empty). */
+export const head = (call: string, start: string, method: string, cseq: number, toTag: string) => [
   start,
   `Via: SIP/2.0/UDP ${A}:5060;branch=z9hG4bK-${call}-${method}${cseq}`,
   'From: <sip:a@10.0.0.1>;tag=aaa',

@@ -31,20 +31,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Workspace } from '../../e2e/e2e-helpers.js';
 import { sip } from '../../e2e/hand-built-calls.js';
 import { at, calls, kA, kB, kC, type P, run, sdesTag, srIn } from './flows.js';
+import { head } from '../../e2e/port-reuse-review/common.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 const A = '10.0.0.1';
 const B = '10.0.0.2';
-const head = (call: string, start: string, method: string, cseq: number, toTag: string) => [
-  start,
-  `Via: SIP/2.0/UDP ${A}:5060;branch=z9hG4bK-${call}-${method}${cseq}`,
-  'From: <sip:a@10.0.0.1>;tag=aaa',
-  `To: <sip:b@10.0.0.2>${toTag}`,
-  `Call-ID: ${call}`,
-  `CSeq: ${cseq} ${method}`,
-  'Contact: <sip:x@10.0.0.1:5060>',
-];
 
 function flow(secure: boolean): P[] {
   const c = calls(secure);
