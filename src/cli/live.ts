@@ -112,6 +112,7 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     // said, not done quietly: lines replayed from an old capture (HEP keeps capture times) have expired already
     onDelete: (path: string, reason: 'expired' | 'max-files') =>
       log({ event: 'file-deleted', path, reason: reason === 'expired' ? 'every line is past its expiresAt (retention)' : `more than --max-files ${opts.maxFiles} closed files` }),
+    onRewrite: (path: string, dropped: number) => log({ event: 'file-rewritten', path, reason: `${dropped === 1 ? 'a line' : `${dropped} lines`} past ${dropped === 1 ? 'its' : 'their'} expiresAt (retention) taken out` }),
     // the files' own timer (rotation by age, deletion on a quiet feed) and reading an earlier run's files: no caller waits
     onError: (err: Error) => log({ event: 'file-error', level: 'error', dir, error: err.message }),
   };
@@ -135,7 +136,8 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
       const file = files[kind];
       if (!file) return;
       try {
-        await Promise.all(texts.map((t, i) => file.writeLine(t, kind === 'decisions' ? null : exportLineExpiresAt(lines[i]!))));
+        // (decisions come as text alone: they never expire)
+        await Promise.all(texts.map((t, i) => (kind === 'decisions' ? file.writeLine(t, null) : file.writeLine(t, exportLineExpiresAt(lines[i]!), lines[i]!.ts))));
         await file.flush();
       } catch (err) {
         onWriteFailure(asError(err));

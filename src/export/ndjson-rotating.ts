@@ -2,16 +2,18 @@
  * NDJSON files that rotate by size and by age, for a live service that runs for days:
  * `<dir>/<base>.<seq>.ndjson`, seq counting up from past the highest file already there, so a
  * restart never appends to or overwrites an earlier run's file. Each file is an NdjsonFile
- * (whole lines only). A closed file whose every line has passed its expiresAt is deleted:
- * the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer, not the
- * next write, rotates by age and deletes), and an earlier run's files too (adopted at open).
+ * (whole lines only). A closed file whose every line has passed its expiresAt is deleted, and one
+ * whose lines expire at different times is rewritten without those that have (ndjson-expiry.ts
+ * says when): the enforcer keeps nothing past retention (SPEC §4) — on a quiet feed too (a timer,
+ * not the next write, rotates by age, rewrites and deletes), and an earlier run's files too
+ * (adopted at open).
  */
-import { constants } from 'node:fs';
-import { open as openFile, readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { releaseLock, takeLock } from './dir-lock.js';
 import { NdjsonFile } from './ndjson-file.js';
 import { exportLineExpiresAt, type ExportLine, type Exporter } from './exporter.js';
+import { FileExpiry, isRewriteTemp, rewriteUnexpired, scanExpiry } from './ndjson-expiry.js';
 import { MAX_TIMER_MS } from './abortable.js';
 
 export interface RotatingNdjsonOptions {
@@ -28,14 +30,16 @@ export interface RotatingNdjsonOptions {
   clock?: () => number;
   /** told of every closed file deleted, and why: every line past its expiresAt, or past maxFiles */
   onDelete?: (path: string, reason: 'expired' | 'max-files') => void;
+  /** told of every file rewritten without its expired lines: how many went, how many are left */
+  onRewrite?: (path: string, dropped: number) => void;
   /** told of what fails where no caller waits: the timer's rotations and deletions, reading an earlier run's file */
   onError?: (err: Error) => void;
 }
 
 interface ClosedFile {
   path: string;
-  /** the latest expiresAt of its lines; Infinity when a line had none, or (an earlier run's file) until read */
-  expiresAt: number;
+  /** what its lines say of their expiry; null for an earlier run's file until it is read (kept meanwhile) */
+  expiry: FileExpiry | null;
   /**
    * a deletion that failed (EPERM, EBUSY, EROFS…) is not tried again before this moment: then by
    * the timer (an expired file), or by the next flush, rotation or close that comes after it (a
@@ -51,7 +55,7 @@ export class RotatingNdjsonExporter implements Exporter {
   private current: NdjsonFile | undefined;
   private currentBytes = 0;
   private currentOpenedAt = 0;
-  private currentExpiresAt = -Infinity;
+  private currentExpiry = new FileExpiry();
   private queue: Promise<void> = Promise.resolve();
   private readonly closedFiles: ClosedFile[] = [];
   private readonly clock: () => number;
@@ -88,7 +92,15 @@ export class RotatingNdjsonExporter implements Exporter {
       (owner) => `${opts.dir}: the ${opts.base} files are being written by another exporter (${owner}, ${lock}): give each service its own --out (delete the lock if no such service runs)`,
     );
     const pattern = new RegExp(`^${escapeRegExp(opts.base)}\\.(\\d+)\\.ndjson$`);
-    const earlier = (await readdir(opts.dir))
+    const names = await readdir(opts.dir);
+    // what a rewrite cut short by a crash left (the file it was rewriting still stands whole):
+    // lines, expired ones among them, that nothing would ever look at again
+    for (const n of names.filter((x) => isRewriteTemp(x, opts.base))) {
+      await unlink(join(opts.dir, n)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') opts.onError?.(new Error(`${join(opts.dir, n)}: a rewrite's leftover that cannot be deleted: ${err.message}`));
+      });
+    }
+    const earlier = names
       .map((n) => pattern.exec(n))
       .filter((m) => m !== null)
       .map((m) => ({ seq: Number(m[1]), path: join(opts.dir, m[0]) }))
@@ -104,10 +116,11 @@ export class RotatingNdjsonExporter implements Exporter {
         (st) => (st.isFile() ? 'file' : 'other'),
         (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'gone' : 'file'),
       );
-      if (kind === 'file') exporter.closedFiles.push({ path: f.path, expiresAt: Infinity });
+      if (kind === 'file') exporter.closedFiles.push({ path: f.path, expiry: null });
       else if (kind === 'other') opts.onError?.(new Error(`${f.path}: not a regular file: left as it is (not read for its expiry, not deleted)`));
     }
-    exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]).then(() => exporter.trimAdopted());
+    // (trimmed in turn with the writes: a rewrite must not run beside another of the same file)
+    exporter.adopting = exporter.learnExpiry([...exporter.closedFiles]).then(() => exporter.serial(() => exporter.trimAdopted()));
     return exporter;
   }
 
@@ -121,15 +134,17 @@ export class RotatingNdjsonExporter implements Exporter {
   }
 
   async send(line: ExportLine): Promise<void> {
-    await this.writeLine(JSON.stringify(line), exportLineExpiresAt(line));
+    await this.writeLine(JSON.stringify(line), exportLineExpiresAt(line), line.ts);
   }
 
   /**
-   * Appends one serialised line; `expiresAt` null means the line does not expire. Calls are
-   * queued, so lines keep their order and a rotation never cuts between them.
+   * Appends one serialised line; `expiresAt` null means the line does not expire, `ts` is its
+   * capture time (lines of one file whose capture times are unknown are not rewritten: the file
+   * goes whole once its last line has expired). Calls are queued, so lines keep their order and a
+   * rotation never cuts between them.
    */
-  writeLine(json: string, expiresAt: number | null): Promise<void> {
-    return this.serial(() => this.write(json, expiresAt));
+  writeLine(json: string, expiresAt: number | null, ts: number | null = null): Promise<void> {
+    return this.serial(() => this.write(json, expiresAt, ts));
   }
 
   private serial(task: () => Promise<void>): Promise<void> {
@@ -138,19 +153,20 @@ export class RotatingNdjsonExporter implements Exporter {
     return run;
   }
 
-  private async write(json: string, expiresAt: number | null): Promise<void> {
+  private async write(json: string, expiresAt: number | null, ts: number | null): Promise<void> {
     const now = this.clock();
     const bytes = Buffer.byteLength(json) + 1;
     if (this.current && this.currentBytes > 0) {
       const tooBig = this.currentBytes + bytes > (this.opts.maxBytes ?? 64 << 20);
       const tooOld = this.opts.maxAgeSec !== undefined && now - this.currentOpenedAt >= this.opts.maxAgeSec;
-      if (tooBig || tooOld) await this.closeCurrent();
+      // (one due to be rewritten, its timer not yet run: this line would put its rewrite off)
+      if (tooBig || tooOld || this.currentExpiry.dueAt <= now) await this.closeCurrent();
     }
     const opening = this.current === undefined;
     const file = this.current ?? (await this.openNext(now));
     file.writeLine(json);
     this.currentBytes += bytes;
-    this.currentExpiresAt = Math.max(this.currentExpiresAt, expiresAt ?? Infinity);
+    this.currentExpiry.add(expiresAt, ts);
     // later lines only move the open file's moments later: a timer set for its first line may
     // fire early, finds nothing due and is set again; not one setTimeout per line
     if (opening) this.schedule();
@@ -159,7 +175,7 @@ export class RotatingNdjsonExporter implements Exporter {
   flush(): Promise<void> {
     return this.serial(async () => {
       await this.current?.flush();
-      await this.deleteExpired();
+      await this.tidyClosed();
     });
   }
 
@@ -177,7 +193,7 @@ export class RotatingNdjsonExporter implements Exporter {
     try {
       await this.serial(async () => {
         await this.closeCurrent();
-        await this.deleteExpired();
+        await this.tidyClosed();
       });
     } finally {
       // released when the last file cannot be written too (a full disk)
@@ -195,22 +211,49 @@ export class RotatingNdjsonExporter implements Exporter {
     if (!file) return;
     this.current = undefined;
     await file.close();
-    this.closedFiles.push({ path: file.path, expiresAt: this.currentExpiresAt });
+    this.closedFiles.push({ path: file.path, expiry: this.currentExpiry });
     this.currentBytes = 0;
-    this.currentExpiresAt = -Infinity;
+    this.currentExpiry = new FileExpiry();
     // the expired first: they must not push a live file out by maxFiles
-    await this.deleteExpired();
+    await this.tidyClosed();
     await this.deleteOverMaxFiles(false);
     this.schedule();
   }
 
-  private async deleteExpired(): Promise<void> {
+  /** Closed files whose every line has expired are deleted, those with some expired lines rewritten without them. */
+  private async tidyClosed(): Promise<void> {
     const now = this.clock();
     for (let i = 0; i < this.closedFiles.length; ) {
       const file = this.closedFiles[i]!;
-      if (file.expiresAt <= now && (await this.delete(file, 'expired'))) this.forgetClosed(file);
-      else i++;
+      if (file.expiry !== null && file.expiry.latest <= now) {
+        if (await this.delete(file, 'expired')) this.forgetClosed(file);
+        else i++;
+      } else {
+        if (file.expiry !== null && file.expiry.rewriteAt <= now && (await this.rewrite(file, now))) this.forgetClosed(file);
+        else i++;
+      }
     }
+  }
+
+  /**
+   * Rewrites a closed file without its expired lines; true when none was left and it was deleted.
+   * A failure goes to onError (the file stands, due again after DELETE_RETRY_SEC), as a deletion's.
+   */
+  private async rewrite(file: ClosedFile, now: number): Promise<boolean> {
+    if (file.retryAt !== undefined && file.retryAt > now) return false;
+    let done;
+    try {
+      done = await rewriteUnexpired(file.path, now);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      file.retryAt = this.clock() + DELETE_RETRY_SEC;
+      this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
+      return false;
+    }
+    if (done.expiry === null) return this.delete(file, 'expired');
+    file.expiry = done.expiry;
+    if (done.dropped > 0) this.opts.onRewrite?.(file.path, done.dropped);
+    return false;
   }
 
   /**
@@ -265,12 +308,15 @@ export class RotatingNdjsonExporter implements Exporter {
     return file;
   }
 
-  /** The earliest moment something is due: a closed file to delete, the open file to rotate (its age) or to delete (every line expired). */
+  /**
+   * The earliest moment something is due: a closed file to delete or rewrite, the open file to
+   * rotate (its age) or to close so as to delete or rewrite it.
+   */
   private nextDue(): number {
     let due = Infinity;
-    for (const f of this.closedFiles) due = Math.min(due, Math.max(f.expiresAt, f.retryAt ?? -Infinity));
+    for (const f of this.closedFiles) if (f.expiry !== null) due = Math.min(due, Math.max(f.expiry.dueAt, f.retryAt ?? -Infinity));
     if (this.current) {
-      due = Math.min(due, this.currentExpiresAt);
+      due = Math.min(due, this.currentExpiry.dueAt);
       if (this.opts.maxAgeSec !== undefined) due = Math.min(due, this.currentOpenedAt + this.opts.maxAgeSec);
     }
     return due;
@@ -296,15 +342,16 @@ export class RotatingNdjsonExporter implements Exporter {
 
   /**
    * What the timer does, without waiting for a write: rotates the open file once it is
-   * maxAgeSec old, or once every line in it has expired (it is then deleted with the closed
-   * files that have: retention before rotation), and deletes expired closed files.
+   * maxAgeSec old, or once every line in it has expired or some are due to go (it is then deleted
+   * or rewritten with the closed files: retention before rotation), and deletes or rewrites closed
+   * files whose lines have expired.
    */
   private async tick(): Promise<void> {
     if (this.closed) return;
     const now = this.clock();
     const tooOld = this.opts.maxAgeSec !== undefined && now - this.currentOpenedAt >= this.opts.maxAgeSec;
-    if (this.current && (tooOld || this.currentExpiresAt <= now)) await this.closeCurrent();
-    await this.deleteExpired();
+    if (this.current && (tooOld || this.currentExpiry.dueAt <= now)) await this.closeCurrent();
+    await this.tidyClosed();
     await this.deleteOverMaxFiles(true);
   }
 
@@ -319,7 +366,7 @@ export class RotatingNdjsonExporter implements Exporter {
   private async trimAdopted(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.deleteExpired();
+      await this.tidyClosed();
       await this.deleteOverMaxFiles(true);
     } catch (err) {
       this.opts.onError?.(err instanceof Error ? err : new Error(String(err)));
@@ -330,9 +377,9 @@ export class RotatingNdjsonExporter implements Exporter {
     for (const file of files) {
       if (this.closed) return;
       try {
-        const latest = await latestExpiry(file.path, () => this.closed);
-        if (latest === undefined) return;
-        file.expiresAt = latest;
+        const expiry = await scanExpiry(file.path, () => this.closed);
+        if (expiry === undefined) return;
+        file.expiry = expiry;
         this.schedule();
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -344,96 +391,6 @@ export class RotatingNdjsonExporter implements Exporter {
       }
     }
   }
-}
-
-/**
- * The latest expiresAt of a file's lines, in one streamed pass (memory: one line, at most
- * MAX_LINE_BYTES); undefined when `stop()` said to stop first. A line without a numeric expiresAt
- * (a report, a decision, one written with none, one that is not JSON) keeps the file: Infinity. A
- * last line with no newline that is not JSON was torn by a crash mid-write (NdjsonFile writes
- * whole lines): no reader can use its bytes, so it does not keep the file past its complete lines.
- *
- * A line longer than MAX_LINE_BYTES is not one of ours: like a line that is not JSON it keeps the
- * file (what the enforcer cannot read, it does not delete), and the reading stops there, without
- * an error: the file is simply kept, as README says of a line that "cannot be read". A file that is
- * not a regular file (replaced since the listing) is an error naming it, for onError.
- */
-async function latestExpiry(path: string, stop: () => boolean): Promise<number | undefined> {
-  // O_NONBLOCK: a FIFO put in the file's place since the listing opens at once rather than
-  // waiting for a writer (no effect on a regular file); fstat then refuses it
-  const handle = await openFile(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    if (!(await handle.stat()).isFile()) throw new Error(`${path}: not a regular file: left as it is (not read for its expiry, not deleted)`);
-    const chunk = Buffer.allocUnsafe(1 << 16);
-    /** the line being read: its pieces so far (a line may span chunks) */
-    const pieces: Buffer[] = [];
-    let pieceBytes = 0;
-    let latest = -Infinity;
-    const judge = (line: Buffer) => {
-      const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-      if (end > 0) latest = Math.max(latest, lineExpiry(line.toString('utf8', 0, end)));
-    };
-    for (let position = 0; ; ) {
-      if (stop()) return undefined;
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
-      if (bytesRead === 0) break;
-      position += bytesRead;
-      let from = 0;
-      for (let nl = chunk.indexOf(0x0a, from); nl !== -1 && nl < bytesRead; nl = chunk.indexOf(0x0a, from)) {
-        if (pieceBytes + nl - from > MAX_LINE_BYTES) return Infinity;
-        if (pieces.length === 0) judge(chunk.subarray(from, nl));
-        else {
-          pieces.push(chunk.subarray(from, nl));
-          judge(Buffer.concat(pieces));
-          pieces.length = 0;
-          pieceBytes = 0;
-        }
-        if (latest === Infinity) return Infinity; // nothing later changes it
-        from = nl + 1;
-      }
-      if (from < bytesRead) {
-        pieceBytes += bytesRead - from;
-        if (pieceBytes > MAX_LINE_BYTES) return Infinity;
-        // copied: the chunk is read into again
-        pieces.push(Buffer.from(chunk.subarray(from, bytesRead)));
-      }
-    }
-    if (pieces.length > 0) {
-      // the last line, with no newline
-      const text = Buffer.concat(pieces).toString('utf8');
-      const last = lineExpiry(text);
-      if (!(last === Infinity && !isJson(text))) latest = Math.max(latest, last);
-    }
-    return latest;
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The longest line the scan of an earlier run's file reads: far above any line the enforcer
- * writes (one record, a report or a decision: kilobytes), far below what would strain memory.
- */
-const MAX_LINE_BYTES = 16 << 20;
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function lineExpiry(text: string): number {
-  let line: unknown;
-  try {
-    line = JSON.parse(text);
-  } catch {
-    return Infinity;
-  }
-  const expiresAt = typeof line === 'object' && line !== null && 'expiresAt' in line ? line.expiresAt : null;
-  return typeof expiresAt === 'number' ? expiresAt : Infinity;
 }
 
 function escapeRegExp(text: string): string {

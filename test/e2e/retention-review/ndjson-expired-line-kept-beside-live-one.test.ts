@@ -1,7 +1,8 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a review of
- * retention end to end and left — it fails today for the reason below. Rename it to
- * .test.ts once fixed. (README, known limits.)
+ * Found by a review of retention end to end, left as a known limit (ndjson-expired-line-kept-
+ * beside-live-one.limit.ts) for many rounds, and fixed in the twenty-eighth: a file whose lines
+ * expire at different times is rewritten without those that have (src/export/ndjson-expiry.ts,
+ * RotatingNdjsonExporter.tidyClosed; test/export/ndjson-rewrite.test.ts).
  *
  * Input: the rotating NDJSON exporter (what `live --out dir` writes exports.NNNNNN.ndjson with)
  * is sent two telemetry lines into the same file: line 1 with retention 0.3 s, line 2 with
@@ -19,10 +20,10 @@
  * expiresAt its bytes are gone"); the enforcer's own NDJSON files must do the same: by 0.8 s
  * only line 2 may be left on disk.
  *
- * Fix: src/export/ndjson-rotating.ts (RotatingNdjsonExporter): track the earliest expiresAt of
- * each file (open and closed), and when it passes rewrite the file without its expired lines
- * (tmp + rename, as DiskSpool.tidySegment does), or bucket lines into files by expiry so that
- * deleting whole files suffices.
+ * Fix (done): src/export/ndjson-rotating.ts (RotatingNdjsonExporter): track the earliest expiresAt
+ * of each file (open and closed), and when it passes rewrite the file without its expired lines
+ * (tmp + rename, as DiskSpool.tidySegment does). Here both lines have one capture time, so the
+ * file is rewritten at the short line's expiry.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -33,7 +34,7 @@ import { telemetryLine } from '../../export/lines.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join('/tmp/review-retention', 'ndjson-'));
+  dir = await mkdtemp(join(tmpdir(), 'review-retention-ndjson-'));
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
