@@ -116,10 +116,25 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     // the files' own timer (rotation by age, deletion on a quiet feed) and reading an earlier run's files: no caller waits
     onError: (err: Error) => log({ event: 'file-error', level: 'error', dir, error: err.message }),
   };
+  // Lines past their expiresAt when they come are not written (an old capture replayed over HEP,
+  // an agent's clock behind by more than the retention): said at once, then at most once a
+  // minute with how many since, and what is left at the stop.
+  const unwritten = { since: 0, loggedAt: Number.NEGATIVE_INFINITY };
+  const tellUnwritten = (base: string, force: boolean): void => {
+    const now = performance.now();
+    if (unwritten.since === 0 || (!force && now - unwritten.loggedAt < 60_000)) return;
+    log({ event: 'lines-not-written', dir, base, count: unwritten.since, reason: 'past their expiresAt when they came (retention): not kept' });
+    unwritten.since = 0;
+    unwritten.loggedAt = now;
+  };
   // one opened before another is refused (its lock held elsewhere) is closed again: its lock goes
   const opened: RotatingNdjsonExporter[] = [];
   const openBase = async (base: string) => {
-    const file = await RotatingNdjsonExporter.open({ ...rotation, base });
+    const onExpiredOnArrival = (count: number): void => {
+      unwritten.since += count;
+      tellUnwritten(base, false);
+    };
+    const file = await RotatingNdjsonExporter.open({ ...rotation, base, onExpiredOnArrival });
     opened.push(file);
     return file;
   };
@@ -146,6 +161,8 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
     async close() {
       // every file is closed (its lock released) whichever fails
       const closed = await Promise.allSettled([files.exports.close(), files.reports.close(), files.decisions?.close()]);
+      // (only export lines expire)
+      tellUnwritten('exports', true);
       for (const c of closed) if (c.status === 'rejected') onWriteFailure(asError(c.reason));
     },
   };

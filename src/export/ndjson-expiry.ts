@@ -47,6 +47,11 @@ export class FileExpiry {
     this.spreadUnknown = true;
   }
 
+  /** Nothing in the file is rewritten any more (a line in it cannot be read back); it still goes whole at `latest`. */
+  stopRewriting(): void {
+    this.spreadUnknown = true;
+  }
+
   /** When the file is due to be rewritten without its expired lines (Infinity: never). */
   get rewriteAt(): number {
     if (this.earliest === Number.POSITIVE_INFINITY || this.spreadUnknown) return Number.POSITIVE_INFINITY;
@@ -169,18 +174,22 @@ export async function scanExpiry(path: string, stop: () => boolean): Promise<Fil
   return expiry;
 }
 
-/** A rewrite's outcome: the lines it dropped, and the kept lines' expiry (null: none kept, the file is to be deleted). */
+/**
+ * A rewrite's outcome: the lines it dropped, and the kept lines' expiry (null: none kept, the file
+ * is to be deleted); `unreadable`: a line could not be read back, the file was left as it was.
+ */
 export interface Rewritten {
   dropped: number;
   expiry: FileExpiry | null;
+  unreadable: boolean;
 }
 
 /**
  * Rewrites a file without its lines whose expiresAt is `now` or earlier (written to `<path>.tmp`,
  * then renamed over it, as the spool rewrites its segments), keeping every other line's bytes as
  * they were. When no line is left, nothing is renamed and the caller deletes the file; when none
- * has expired, or a line cannot be read (longer than MAX_LINE_BYTES: its expiry then says that
- * nothing in the file is rewritten), the file is left as it was. On failure what the rewrite wrote
+ * has expired, or a line cannot be read (longer than MAX_LINE_BYTES: `unreadable`), the file is
+ * left as it was. On failure what the rewrite wrote
  * is deleted, and the file stands.
  */
 export async function rewriteUnexpired(path: string, now: number): Promise<Rewritten> {
@@ -224,13 +233,13 @@ export async function rewriteUnexpired(path: string, now: number): Promise<Rewri
       out = undefined;
       await unlink(tmp).catch(() => undefined);
       if (!whole) expiry.unreadable();
-      return { dropped: whole ? dropped : 0, expiry: whole && kept === 0 ? null : expiry };
+      return { dropped: whole ? dropped : 0, expiry: whole && kept === 0 ? null : expiry, unreadable: !whole };
     }
     await drain();
     await out!.close();
     out = undefined;
     await rename(tmp, path);
-    return { dropped, expiry };
+    return { dropped, expiry, unreadable: false };
   } catch (err) {
     await out?.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);

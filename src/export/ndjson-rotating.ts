@@ -30,8 +30,15 @@ export interface RotatingNdjsonOptions {
   clock?: () => number;
   /** told of every closed file deleted, and why: every line past its expiresAt, or past maxFiles */
   onDelete?: (path: string, reason: 'expired' | 'max-files') => void;
-  /** told of every file rewritten without its expired lines: how many went, how many are left */
+  /** told of every file rewritten without its expired lines: how many went */
   onRewrite?: (path: string, dropped: number) => void;
+  /**
+   * told, at a flush or the close, of the lines not written since the last time because their
+   * expiresAt had passed when they came (an old capture replayed, an agent's clock behind by more
+   * than the retention): a line past its retention is not kept, not even for a moment, as the
+   * spool does not take one nor NATS send one
+   */
+  onExpiredOnArrival?: (count: number) => void;
   /** told of what fails where no caller waits: the timer's rotations and deletions, reading an earlier run's file */
   onError?: (err: Error) => void;
 }
@@ -56,6 +63,8 @@ export class RotatingNdjsonExporter implements Exporter {
   private currentBytes = 0;
   private currentOpenedAt = 0;
   private currentExpiry = new FileExpiry();
+  /** lines not written since the last flush: past their expiresAt when they came (onExpiredOnArrival) */
+  private expiredOnArrival = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly closedFiles: ClosedFile[] = [];
   private readonly clock: () => number;
@@ -155,6 +164,10 @@ export class RotatingNdjsonExporter implements Exporter {
 
   private async write(json: string, expiresAt: number | null, ts: number | null): Promise<void> {
     const now = this.clock();
+    if (expiresAt !== null && expiresAt <= now) {
+      this.expiredOnArrival++;
+      return;
+    }
     const bytes = Buffer.byteLength(json) + 1;
     if (this.current && this.currentBytes > 0) {
       const tooBig = this.currentBytes + bytes > (this.opts.maxBytes ?? 64 << 20);
@@ -167,16 +180,25 @@ export class RotatingNdjsonExporter implements Exporter {
     file.writeLine(json);
     this.currentBytes += bytes;
     this.currentExpiry.add(expiresAt, ts);
-    // later lines only move the open file's moments later: a timer set for its first line may
-    // fire early, finds nothing due and is set again; not one setTimeout per line
-    if (opening) this.schedule();
+    // later lines mostly move the open file's moments later: a timer set for its first line may
+    // fire early, finds nothing due and is set again; not one setTimeout per line — but a line of
+    // a shorter retention beside them brings its rewrite forward, and the timer with it
+    if (opening || this.currentExpiry.dueAt < this.timerDue) this.schedule();
   }
 
   flush(): Promise<void> {
     return this.serial(async () => {
+      this.tellExpiredOnArrival();
       await this.current?.flush();
       await this.tidyClosed();
     });
+  }
+
+  private tellExpiredOnArrival(): void {
+    if (this.expiredOnArrival === 0) return;
+    const count = this.expiredOnArrival;
+    this.expiredOnArrival = 0;
+    this.opts.onExpiredOnArrival?.(count);
   }
 
   /** Closes the current file and deletes what has expired; no timer is left (nor a file being read). */
@@ -192,6 +214,7 @@ export class RotatingNdjsonExporter implements Exporter {
     await this.adopting;
     try {
       await this.serial(async () => {
+        this.tellExpiredOnArrival();
         await this.closeCurrent();
         await this.tidyClosed();
       });
@@ -251,7 +274,10 @@ export class RotatingNdjsonExporter implements Exporter {
       return false;
     }
     if (done.expiry === null) return this.delete(file, 'expired');
-    file.expiry = done.expiry;
+    // (a line too long to read again: nothing in the file is rewritten, and it still goes whole at
+    // its last line's expiry, which this run knows from writing it — or, an earlier run's, never)
+    if (done.unreadable) file.expiry?.stopRewriting();
+    else file.expiry = done.expiry;
     if (done.dropped > 0) this.opts.onRewrite?.(file.path, done.dropped);
     return false;
   }

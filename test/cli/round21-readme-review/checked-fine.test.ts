@@ -163,7 +163,7 @@ describe('README "Live beside a media relay"', () => {
       const sent = await cli('replay', SMALL, '--to', `hep://127.0.0.1:${addresses.hep!.udp.port}`, '--speed', '0');
       expect(sent.stdout).toBe('{"sent":440,"skipped":0}\n');
       await until(async () => value(await scrape(addresses.metrics!.port), 'aipref_packets_read_total') === 440);
-      await live.waitFor((l) => l.event === 'file-deleted');
+      await live.waitFor((l) => l.event === 'lines-not-written');
       expect(existsSync(path.join(out, 'exports.lock'))).toBe(true);
       const metrics = await scrape(addresses.metrics!.port);
       code = await live.terminate();

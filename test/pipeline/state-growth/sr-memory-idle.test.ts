@@ -54,6 +54,7 @@ describe('remembered SRs on a quiet live feed', () => {
       policy,
       workers: 0,
       windowSec: 10,
+      explain: false,
       clock: () => wall,
       sink: { exports: (l: readonly string[]) => void exports.push(...l), reports: () => undefined, decisions: () => undefined } as never,
     });
