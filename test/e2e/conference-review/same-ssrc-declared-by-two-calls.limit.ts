@@ -4,6 +4,13 @@
  * answer restating a forwarded stream) routes by neither (TransportMap.lookupSsrc: a collision of
  * independent calls' SSRCs must not move one call's RTCP to the other), so neither call's word is
  * taken beside the one whose address it came by. Rename it to .test.ts once fixed. (README.)
+ *
+ * Round 28 tried the Fix below (every other live call declaring the SSRC governs, the stricter
+ * way): this test passed and ten others failed — a B2BUA's two legs declaring the same SSRCs, each
+ * judged by its own leg's APT (b2bua-review/checked-fine, mirror-copies 4), independent calls
+ * whose SSRCs collide (port-reuse-review/checked-fine, metamorphic-review 7). In signaling an SFU
+ * that restates a forwarded stream and a B2BUA relaying one stream on two legs look alike (two
+ * dialogs, one SSRC, each leg's own addresses): which of the two wins is the owner's choice.
  */
 // Input: the SFU conference of conf-call.ts, but the SFU's answer to A now declares the forwarded streams in
 //   m-section r (`a=ssrc:5001 cname:b`, `a=ssrc:6001 cname:c`), as SFUs that signal remote sources do; B's
