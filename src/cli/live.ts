@@ -118,11 +118,21 @@ async function ndjsonExporter(opts: LiveOptions, explain: boolean, log: (e: LogE
   };
   // Lines past their expiresAt when they come are not written (an old capture replayed over HEP,
   // an agent's clock behind by more than the retention): said at once, then at most once a
-  // minute with how many since, and what is left at the stop.
-  const unwritten = { since: 0, loggedAt: Number.NEGATIVE_INFINITY };
+  // minute with how many since (a timer tells a count held back, the feed quiet or not), and
+  // what is left at the stop.
+  const unwritten = { since: 0, loggedAt: Number.NEGATIVE_INFINITY, timer: undefined as NodeJS.Timeout | undefined };
   const tellUnwritten = (base: string, force: boolean): void => {
     const now = performance.now();
-    if (unwritten.since === 0 || (!force && now - unwritten.loggedAt < 60_000)) return;
+    if (unwritten.since === 0) return;
+    if (!force && now - unwritten.loggedAt < 60_000) {
+      unwritten.timer ??= setTimeout(() => {
+        unwritten.timer = undefined;
+        tellUnwritten(base, true);
+      }, unwritten.loggedAt + 60_000 - now).unref();
+      return;
+    }
+    clearTimeout(unwritten.timer);
+    unwritten.timer = undefined;
     log({ event: 'lines-not-written', dir, base, count: unwritten.since, reason: 'past their expiresAt when they came (retention): not kept' });
     unwritten.since = 0;
     unwritten.loggedAt = now;
