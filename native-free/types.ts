@@ -37,6 +37,11 @@ export interface RecordBatch {
   ts: Float64Array;
   /** byte offset of the record's header in the capture file. */
   fileOffset: Float64Array;
+  /**
+   * Each record's source, where a live service's records come from several capture agents, each
+   * with a clock of its own (src/sources/source-batch.ts); absent: one source, 0.
+   */
+  source?: Uint32Array;
 }
 
 /** Something that went wrong in a readable capture without stopping the read. */

@@ -6,6 +6,8 @@ import type { DialogScope, TransportAddress } from './types.js';
 /** When a dialog's media was last seen (capture time; −Infinity before its first packet). */
 export interface MediaActivity {
   lastMedia: number;
+  /** the source (a live service's capture agent, RecordBatch.source) of the record of its last media packet */
+  lastMediaSource: number;
 }
 
 export interface TransportEntry {
@@ -202,7 +204,7 @@ export class TransportMap {
    */
   set(scope: DialogScope): (number | string)[] {
     const before = this.byDialog.get(scope.key);
-    const activity = before?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY };
+    const activity = before?.activity ?? { lastMedia: Number.NEGATIVE_INFINITY, lastMediaSource: 0 };
     this.remove(scope.key);
     const owned: Owned = { callId: scope.dialog.callId, v4: [], v6: [], ssrcs: [], activity };
     const fresh: (number | string)[] = [];
@@ -327,6 +329,11 @@ export class TransportMap {
   /** When the replay engine last routed a media packet to the dialog (−Infinity: never, or not registered). */
   lastMediaOf(dialogKey: string): number {
     return this.byDialog.get(dialogKey)?.activity.lastMedia ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** The source of the record of the dialog's last media packet (lastMediaOf); 0 when none. */
+  lastMediaSourceOf(dialogKey: string): number {
+    return this.byDialog.get(dialogKey)?.activity.lastMediaSource ?? 0;
   }
 
   /** The IPv4 transport keys (address × 65536 + port) the dialog registered. */

@@ -31,6 +31,7 @@ import { chainsAsRtcp } from '../media/rtcp/compound.js';
 import { senderAddress, SrtcpKeyring } from './srtcp-keyring.js';
 import { UnboundTags } from './unbound-tags.js';
 import { SignalingFront } from './signaling-front.js';
+import { CaptureClock, SourceClocks } from './capture-clock.js';
 
 export interface ReplayOptions {
   /** a capture file; or, with `source`, a name for it in messages */
@@ -429,7 +430,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     const byAddress = negotiatedTransport(view);
     // RTCP whose sender another call declares goes to that call (MediaCore.lookup, TransportMap.declaredOver)
     const entry = byAddress === undefined ? declaredSsrc(view, rtcp) : rtcp && view.payloadLength >= 8 ? routes.declaredOver(byAddress, readUint32(view.bytes, view.payloadOffset + 4)) : byAddress;
-    if (entry !== undefined) entry.activity.lastMedia = view.ts;
+    if (entry !== undefined) {
+      entry.activity.lastMedia = view.ts;
+      if (sourceClocks.active) entry.activity.lastMediaSource = sourceClocks.sourceOf(view.frame);
+    }
     return entry;
   };
   front.noteMediaBy((dialogKey) => routes.lastMediaOf(dialogKey));
@@ -456,6 +460,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   const eventsOf = (events: CoreEvent[], shard: number): CoreEvent[] =>
     carrying ? events.filter((ev) => ev.kind !== 'carry' || ev.shard === shard) : events;
   const captureClock = new CaptureClock();
+  /**
+   * A live service's capture agents' clocks, each its own (SourceClocks: dialogs idle out on
+   * their own agent's clock); `sipFrame`, the record of the SIP message being handled.
+   */
+  const sourceClocks = new SourceClocks(() => (Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow));
+  let sipFrame = 0;
   /**
    * The batch being fed: its first frame and the capture clock after each of its records
    * (beginBatch), handed to every shard so windows close at the same record whatever the batch
@@ -602,6 +612,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     async sip(messages, ctx) {
       // a token's exp is judged by the capture clock at the message's record (clockOf), as media's
       const clock = clockOf(ctx.frame, ctx.ts);
+      if (sourceClocks.active) {
+        sipFrame = ctx.frame;
+        ctx.source = sourceClocks.sourceOf(ctx.frame);
+      }
       for (const m of messages) await front.message(m, ctx, clock);
       const events = front.takeEvents();
       track(events);
@@ -644,8 +658,11 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       } else batchClocks = new Float64Array(n);
       batchFirst = batch.firstFrame;
       // a live service's clock as the batch's records came (CaptureClock.through)
-      const clock = captureClock.through(batch.ts, n, opts.clock?.(), batchClocks);
+      const wall = opts.clock?.();
+      const clock = captureClock.through(batch.ts, n, wall, batchClocks);
       if (n > 0) clockNow = clock;
+      sourceClocks.begin(batch, wall);
+      if (sourceClocks.active && !front.bySource) front.judgeBySource((source) => sourceClocks.now(source, sipFrame), (dialogKey) => routes.lastMediaSourceOf(dialogKey));
       if (local) local.core.beginBatch(batchClocks, batchFirst);
     },
     malformed(view) {
@@ -802,82 +819,6 @@ function bindingOrder(a: BindingRow & { ended?: boolean }, b: BindingRow & { end
   const rb = JSON.stringify([b.mid, b.kind, b.via, b.apt, b.ended ?? false]);
   return ra < rb ? -1 : ra > rb ? 1 : 0;
 }
-
-/**
- * The capture's time after each record, by which windows close on time (MediaCore.passTo) and
- * remembered SRs lapse (and tokens expire, dialogs idle out): a record further than CLOCK_JUMP_SEC
- * from the clock moves it only when the record before it was as far (two in a row: the capture
- * really went on, or back) — near it, or further on from the clock on the same side (a sparse
- * capture whose records come more than CLOCK_JUMP_SEC apart moves it on every second record: it
- * stood still for good); one alone — a record stamped hours ahead, a HEP agent's wrong clock — does not. The batch's last record's
- * own time closed every open window of every shard when such a record happened to end a batch,
- * and what the windows held then depended on where the batches were cut.
- */
-class CaptureClock {
-  private clock = Number.NaN;
-  private previous = Number.NaN;
-  /** a live service's clock when the last batch of records came (through's `wall`) */
-  private wallAt = Number.NaN;
-
-  /**
-   * The clock after the first `count` times of `ts`, in order, and in `out` after each of them;
-   * `wall`: a live service's clock now. Live, the records are held against the clock as the idle ticks moved it on (tick): a
-   * record after more than a quarter hour of silence is no outlier for being that far from the
-   * last records (it waited for a second one to confirm it, its windows held meanwhile).
-   */
-  through(ts: Float64Array, count: number, wall: number | undefined, out: Float64Array): number {
-    let clock = wall === undefined ? this.clock : this.advanced(wall);
-    if (wall !== undefined) this.wallAt = wall;
-    let previous = this.previous;
-    for (let i = 0; i < count; i++) {
-      const t = ts[i]!;
-      if (
-        Number.isNaN(clock) ||
-        Math.abs(t - clock) <= CLOCK_JUMP_SEC ||
-        Math.abs(t - previous) <= CLOCK_JUMP_SEC ||
-        (previous - clock > CLOCK_JUMP_SEC && t >= previous) ||
-        (clock - previous > CLOCK_JUMP_SEC && t <= previous)
-      )
-        clock = t;
-      previous = t;
-      out[i] = clock;
-    }
-    this.clock = clock;
-    this.previous = previous;
-    return clock;
-  }
-
-  /** The end of a capture with no record in its last batch: its last record's time. */
-  set(ts: number): number {
-    this.clock = ts;
-    this.previous = ts;
-    return ts;
-  }
-
-  /**
-   * A live source's idle tick: the capture's time moves on by the service's time elapsed since
-   * the last records came, from where they left it (never back). The records' own clock, not
-   * the service's: a HEP agent's clock a minute behind (or a capture sent again) closed every
-   * window at each tick by the service's clock, one window per record; and the first record
-   * of a clock far off is still confirmed by the next one (`previous` is the records' alone).
-   * Before any record, the service's clock is all there is.
-   */
-  tick(wall: number): number {
-    return Number.isNaN(this.clock) || Number.isNaN(this.wallAt) ? wall : this.advanced(wall);
-  }
-
-  /** The records' clock moved on by the service's time elapsed since they came (never back); as it was before any. */
-  private advanced(wall: number): number {
-    return Number.isNaN(this.wallAt) ? this.clock : this.clock + Math.max(0, wall - this.wallAt);
-  }
-}
-
-/**
- * How far one record's time may be from the capture clock before a second record must confirm
- * it: past a quarter hour (a clock an hour or a day off, a wrong time zone), short of the gaps a
- * sparse capture has (a filtered one, RTCP every few seconds).
- */
-const CLOCK_JUMP_SEC = 900;
 
 /** The clocks of a unit of no records (an idle tick, the capture's end). */
 const EMPTY_CLOCKS = new Float64Array(0);

@@ -327,6 +327,20 @@ export class SignalingFront {
     this.tracker.mediaActivity = lastMediaOf;
   }
 
+  /** Whether dialogs are judged each on its own source's clock (judgeBySource). */
+  get bySource(): boolean {
+    return this.tracker.sourceNow !== null;
+  }
+
+  /**
+   * From now on each dialog idles out on the clock of the source (capture agent) whose messages
+   * refresh it, `sourceNow`; `mediaSource`: by dialog key, the source of its last media packet.
+   */
+  judgeBySource(sourceNow: (source: number) => number, mediaSource: (dialogKey: string) => number): void {
+    this.tracker.sourceNow = sourceNow;
+    this.tracker.mediaSource = mediaSource;
+  }
+
   /** The capture time (seconds) from which a verified token is expired: the engine calls expireDue at the first packet whose capture clock reaches it. */
   get nextExpiry(): number {
     return this.expiries.next;

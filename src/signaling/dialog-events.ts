@@ -19,6 +19,11 @@ export interface SipContext {
   sport: number;
   dport: number;
   transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss' | 'sctp';
+  /**
+   * The record's source (RecordBatch.source: a live service's capture agent), whose clock the
+   * dialogs it refreshes are judged on (DialogTracker); 0 or absent: the one source of a capture file.
+   */
+  source?: number;
 }
 
 /** A dialog as reports name it: fromTag is the caller's tag, toTag the callee's ('' until known). */

@@ -71,7 +71,10 @@ interface DialogState {
   cancelled: boolean;
   /** made from a mid-call request (the capture began after the call was set up): no set-up of its own is seen */
   adopted: boolean;
+  /** on its source's clock (`source`) */
   lastSeen: number;
+  /** the source of the message that last refreshed it (SipContext.source): whose clock it is judged on */
+  source: number;
 }
 
 /** What one message says, parsed once. */
@@ -117,9 +120,16 @@ function responderOf(m: SipMessage, d: DialogState): Party {
 export class DialogTracker {
   private readonly limits: DialogTrackerLimits;
   private readonly dialogs = new Map<string, DialogState>();
+  /**
+   * The same dialogs by source (DialogState.source), each in order of refresh: a live service's
+   * capture agents each have a clock of their own (two HEP agents hours apart, one in a wrong
+   * time zone), and a dialog idles out on its own agent's clock, not on another's. One source
+   * offline, and where records say none.
+   */
+  private readonly bySource = new Map<number, Map<string, DialogState>>();
   private readonly ended = new Map<string, true>();
-  /** capture time of the message before (expireIdle) */
-  private lastMessageTs = Number.NEGATIVE_INFINITY;
+  /** by source, the capture time of its message before (expireIdle) */
+  private readonly lastMessageTs = new Map<number, number>();
   /**
    * The capture clock at the message being handled (handle's `clock`): the present that dialogs'
    * idleness is judged at — not the record's own stamp, which a lone record stamped hours ahead
@@ -152,6 +162,13 @@ export class DialogTracker {
    * replay engine); null: dialogs idle out by SIP alone.
    */
   mediaActivity: ((dialogKey: string) => number) | null = null;
+  /** By dialog key, the source whose record its last media packet was (0: none told). */
+  mediaSource: ((dialogKey: string) => number) | null = null;
+  /**
+   * A source's capture clock now (the replay engine's per-source clocks: moved on by a live
+   * service's time while the source is silent); null: one clock for every source, `now`.
+   */
+  sourceNow: ((source: number) => number) | null = null;
 
   constructor(limits: Partial<DialogTrackerLimits> = {}) {
     this.limits = { ...DEFAULT_DIALOG_LIMITS, ...limits };
@@ -455,7 +472,7 @@ export class DialogTracker {
       const fork = this.dialogs.get(forkKey);
       if (fork && fork.state === 'early') this.end(fork, cancelled ? 'cancelled' : 'rejected', ctx, events, m.status);
     }
-    this.dialogs.delete(invite.key);
+    this.drop(invite);
     // The INVITE's own early state (its offer's scope) ends with it, and is said to, so that
     // what was kept for it downstream goes too. Not remembered as ended: an INVITE sent again
     // after a 401/407 challenge takes the same key.
@@ -578,7 +595,7 @@ export class DialogTracker {
   }
 
   private end(d: DialogState, reason: DialogEndReason, ctx: SipContext, events: SignalingEvent[], status?: number): void {
-    this.dialogs.delete(d.key);
+    this.drop(d);
     this.remember(d.key);
     const invite = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
     let inviteOver: string | undefined;
@@ -586,7 +603,7 @@ export class DialogTracker {
       invite.forks = invite.forks.filter((k) => k !== d.key);
       // the INVITE was answered and its last dialog is over: nothing can refer to it any more
       if (invite.forks.length === 0 && invite.confirmedFork) {
-        this.dialogs.delete(invite.key);
+        this.drop(invite);
         this.remember(invite.key);
         inviteOver = invite.key;
       }
@@ -634,16 +651,40 @@ export class DialogTracker {
     this.refresh(d, ctx);
   }
 
-  /** `at`: when it was seen (a message's own stamp, or when media kept it: expireIdle) */
-  private refresh(d: DialogState, ctx: SipContext, at = ctx.ts): void {
+  /**
+   * `at`: when it was seen (a message's own stamp, or when media kept it: expireIdle), on the clock
+   * of `source` (the message's, or the dialog's own when media kept it)
+   */
+  private refresh(d: DialogState, ctx: SipContext, at = ctx.ts, source = ctx.source ?? 0): void {
     d.lastSeen = at;
     this.dialogs.delete(d.key);
     this.dialogs.set(d.key, d);
+    this.list(d, source);
+  }
+
+  /** Last in its source's order, moved there from another source's. */
+  private list(d: DialogState, source: number): void {
+    if (d.source !== source) this.bySource.get(d.source)?.delete(d.key);
+    d.source = source;
+    let group = this.bySource.get(source);
+    if (group === undefined) this.bySource.set(source, (group = new Map()));
+    group.delete(d.key);
+    group.set(d.key, d);
+  }
+
+  /** Gone from the table (ended, evicted, its INVITE over). */
+  private drop(d: DialogState): void {
+    this.dialogs.delete(d.key);
+    const group = this.bySource.get(d.source);
+    if (group === undefined) return;
+    group.delete(d.key);
+    if (group.size === 0) this.bySource.delete(d.source);
   }
 
   private insert(d: DialogState, ctx: SipContext, events: SignalingEvent[]): void {
     d.lastSeen = ctx.ts;
     this.dialogs.set(d.key, d);
+    this.list(d, ctx.source ?? 0);
     while (this.dialogs.size > this.limits.maxDialogs) {
       const oldest = this.dialogs.values().next().value!;
       this.evict(oldest, 'max-dialogs', ctx, events);
@@ -664,11 +705,24 @@ export class DialogTracker {
     // a HEP agent with a wrong clock) moves no dialog out: the next message, if the capture really
     // went on that far, does (a single outlier ended every call in the capture)
     // (by the records' own stamps: the capture clock has its own such rule, and a jump it confirmed is not swallowed twice)
-    const jump = ctx.ts - this.lastMessageTs;
-    this.lastMessageTs = ctx.ts;
+    // (each source's on its own stamps: two agents hours apart take turns)
+    const source = ctx.source ?? 0;
+    const jump = ctx.ts - (this.lastMessageTs.get(source) ?? Number.NEGATIVE_INFINITY);
+    this.lastMessageTs.set(source, ctx.ts);
     if (jump > this.limits.idleTimeoutSec) return;
-    const now = this.now;
-    for (const d of this.dialogs.values()) {
+    for (const [s, group] of this.bySource) {
+      // each source's dialogs on its own clock (at the message, for the message's source); one clock, `now`, where sources are not told apart
+      const now = this.sourceNow === null ? this.now : this.sourceNow(s);
+      this.expireIdleOf(group, now, s === source ? ctx.ts : now, ctx, events);
+    }
+  }
+
+  /**
+   * One source's dialogs, judged at `now` on its clock; `dated`: when media keeps one, no earlier
+   * than (the message's own stamp, where the message is this source's).
+   */
+  private expireIdleOf(group: Map<string, DialogState>, now: number, dated: number, ctx: SipContext, events: SignalingEvent[]): void {
+    for (const d of group.values()) {
       if (now - d.lastSeen <= this.limits.idleTimeoutSec) {
         // (the map is in order of refresh: one dated ahead of the clock — its message a lone
         // record stamped hours ahead — is passed over, not the walk's end, or every dialog
@@ -683,8 +737,8 @@ export class DialogTracker {
       // (dated no earlier than the clock the walk judges by: one dated by a message stamped hours
       // behind it — a merged capture's other source, the clock confirmed ahead — came round again
       // at the walk's end, idle again, and the walk never ended)
-      if (now - this.lastMediaOf(d) <= this.limits.idleTimeoutSec) {
-        this.refresh(d, ctx, Math.max(ctx.ts, now));
+      if (this.mediaAgeOf(d, now) <= this.limits.idleTimeoutSec) {
+        this.refresh(d, ctx, Math.max(dated, now), d.source);
         continue;
       }
       this.evict(d, 'idle-timeout', ctx, events);
@@ -692,15 +746,23 @@ export class DialogTracker {
   }
 
   /**
-   * Where media is noted (the replay engine routes it), when the dialog's was last seen: an
-   * answered INVITE's entry by its dialogs' media.
+   * Where media is noted (the replay engine routes it), how long ago the dialog's was last seen
+   * (an answered INVITE's entry: its dialogs' media), each packet on its own source's clock: `now`
+   * for the dialog's own source, the source's clock now for another's (Infinity: none seen).
    */
-  private lastMediaOf(d: DialogState): number {
+  private mediaAgeOf(d: DialogState, now: number): number {
     const of = this.mediaActivity;
-    if (of === null) return Number.NEGATIVE_INFINITY;
-    let last = of(d.key);
-    for (const key of d.forks) last = Math.max(last, of(key));
-    return last;
+    if (of === null) return Number.POSITIVE_INFINITY;
+    let age = this.mediaAgeOfKey(d.key, d.source, now, of);
+    for (const key of d.forks) age = Math.min(age, this.mediaAgeOfKey(key, d.source, now, of));
+    return age;
+  }
+
+  private mediaAgeOfKey(key: string, source: number, now: number, of: (dialogKey: string) => number): number {
+    const last = of(key);
+    if (last === Number.NEGATIVE_INFINITY) return Number.POSITIVE_INFINITY;
+    const from = this.sourceNow === null || this.mediaSource === null ? source : this.mediaSource(key);
+    return (from === source ? now : this.sourceNow!(from)) - last;
   }
 
   private evict(d: DialogState, limit: 'max-dialogs' | 'idle-timeout', ctx: SipContext, events: SignalingEvent[]): void {
@@ -764,7 +826,7 @@ function newState(
   fromInvite: string | null,
   negotiation: OfferAnswerState,
 ): DialogState {
-  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0 };
+  return { key, callId, callerTag, calleeTag, state, inviteCseq, forks: [], confirmedFork: false, fromInvite, negotiation, offerExpectedInResponseTo: null, cancelled: false, adopted: false, lastSeen: 0, source: 0 };
 }
 
 /** A message's SIP parse errors as events, under the dialog (`key`, `dialog`) they are reported in. */

@@ -123,7 +123,7 @@ export class HepListener {
     });
     socket.on('message', (msg, rinfo) => {
       const frame = new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength);
-      this.frame(frame, `udp:${endpointText(rinfo.address, rinfo.port)}`, true);
+      this.frame(frame, `udp:${endpointText(rinfo.address, rinfo.port)}`, true, rinfo.address);
     });
   }
 
@@ -147,7 +147,7 @@ export class HepListener {
     socket.on('data', (chunk: Buffer) => {
       const { frames, errors } = framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       for (const e of errors) this.malformed(`stream byte ${e.offset}: ${e.reason}`, peer);
-      for (const f of frames) this.frame(f, peer, false);
+      for (const f of frames) this.frame(f, peer, false, socket.remoteAddress ?? '');
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -156,7 +156,8 @@ export class HepListener {
     });
   }
 
-  private frame(bytes: Uint8Array, peer: string, wholeDatagram: boolean): void {
+  /** `host`: the sender's address, which with the capture agent id names the agent (SourcePacket.origin) */
+  private frame(bytes: Uint8Array, peer: string, wholeDatagram: boolean, host: string): void {
     this.counters.received++;
     const result = decodeHep(bytes);
     if (!result.ok) {
@@ -211,7 +212,7 @@ export class HepListener {
     }
     if (p.unknownChunks > 0) countKind(this.counters, 'unknown-chunks', p.unknownChunks);
     countKind(this.counters, PROTOCOL_KIND.get(p.protocolType) ?? 'hep:other');
-    this.opts.onPacket(toSourcePacket(p));
+    this.opts.onPacket(toSourcePacket(p, host));
   }
 
   private malformed(reason: string, peer: string): void {
@@ -246,7 +247,11 @@ export class HepListener {
   }
 }
 
-function toSourcePacket(p: DecodedHepPacket): SourcePacket {
+/**
+ * `host`: the agent's address. With its capture agent id it names the agent (`origin`), whose clock
+ * the capture time is on: not the port, which a TCP agent's reconnection changes.
+ */
+function toSourcePacket(p: DecodedHepPacket, host: string): SourcePacket {
   return {
     ts: (p.tsSeconds * 1e6 + p.tsMicroseconds) / 1e6,
     src: p.src,
@@ -258,5 +263,6 @@ function toSourcePacket(p: DecodedHepPacket): SourcePacket {
     hepProtocol: p.protocolType,
     ...(p.correlationId !== undefined && { correlationId: p.correlationId }),
     ...(p.captureAgentId !== undefined && { captureAgentId: p.captureAgentId }),
+    origin: `${host}#${p.captureAgentId ?? ''}`,
   };
 }

@@ -14,12 +14,19 @@ import type { SourcePacket } from './source-packet.js';
 
 /** TCP connection directions followed at once; the oldest is forgotten past this. */
 const MAX_TCP_FLOWS = 10_000;
+/**
+ * Capture agents told apart (their clocks: DialogTracker), at most: a service hears from a few; more
+ * (HEP from a flood of addresses) share source 0, the clock of records that name no agent.
+ */
+const MAX_ORIGINS = 1024;
 
 const UNSPECIFIED_V4 = new Uint8Array(4);
 
 export class SourcePacketBatcher {
   private nextFrame = 1;
   private readonly tcpNextSeq = new Map<string, number>();
+  /** each origin's source number (RecordBatch.source), from 1; past MAX_ORIGINS new ones share 0 */
+  private readonly origins = new Map<string, number>();
 
   /** Records handed over so far (the next batch's first frame is this + 1). */
   get frames(): number {
@@ -42,11 +49,23 @@ export class SourcePacketBatcher {
       batch.linkType[i] = packets[i]!.linkType ?? LinkType.RAW;
       batch.ts[i] = packets[i]!.ts;
       batch.fileOffset[i] = 0;
+      const origin = packets[i]!.origin;
+      if (origin !== undefined) (batch.source ??= new Uint32Array(Math.max(1, packets.length)))[i] = this.sourceOf(origin);
       at += f.length;
     }
     batch.count = packets.length;
     this.nextFrame += packets.length;
     return batch;
+  }
+
+  /** An origin's source number: the agents a service hears from are few; a flood of addresses shares source 0. */
+  private sourceOf(origin: string): number {
+    let n = this.origins.get(origin);
+    if (n === undefined) {
+      n = this.origins.size < MAX_ORIGINS ? this.origins.size + 1 : 0;
+      if (n > 0) this.origins.set(origin, n);
+    }
+    return n;
   }
 
   private frameOf(p: SourcePacket): Uint8Array {

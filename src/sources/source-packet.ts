@@ -25,6 +25,11 @@ export interface SourcePacket {
   hepProtocol?: number;
   /** HEP chunk 12 */
   captureAgentId?: number;
+  /**
+   * The capture agent it comes from, whose clock its capture time is on (a HEP sender: its
+   * address and capture agent id); absent: the service's one source (a UDP mirror's arrival times)
+   */
+  origin?: string;
 }
 
 export type SourcePacketHandler = (packet: SourcePacket) => void;

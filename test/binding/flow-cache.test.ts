@@ -4,7 +4,7 @@ import type { StreamState } from '../../src/binding/stream-table.js';
 import type { TransportEntry } from '../../src/binding/transport-map.js';
 
 const stream = (ssrc: number) => ({ ssrc, session: { key: 'd' } }) as unknown as StreamState;
-const entry: TransportEntry = { dialogKey: 'd', sections: [0], tag: -1, claims: null, activity: { lastMedia: Number.NEGATIVE_INFINITY } };
+const entry: TransportEntry = { dialogKey: 'd', sections: [0], tag: -1, claims: null, activity: { lastMedia: Number.NEGATIVE_INFINITY, lastMediaSource: 0 } };
 
 describe('FlowCache', () => {
   it('finds what was stored for the same five fields, and nothing for any other', () => {

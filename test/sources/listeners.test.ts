@@ -140,7 +140,7 @@ describe('HEPv3 listener', () => {
     expect(result.sent).toBe(expected.length);
     const got = await c.done;
     expect(got.map((p) => ({ ...p, payload: Buffer.from(p.payload).toString('hex') }))).toEqual(
-      expected.map((d) => ({ ts: d.ts, src: d.src, dst: d.dst, sport: d.sport, dport: d.dport, proto: 'udp', payload: Buffer.from(d.payload).toString('hex'), hepProtocol: HepProtocol.SIP, captureAgentId: 7 })),
+      expected.map((d) => ({ ts: d.ts, src: d.src, dst: d.dst, sport: d.sport, dport: d.dport, proto: 'udp', payload: Buffer.from(d.payload).toString('hex'), hepProtocol: HepProtocol.SIP, captureAgentId: 7, origin: '::1#7' })),
     );
     expect(got[0]!.src).toContain(':');
     expect(listener.counters.byKind['hep:sip']).toBe(expected.length);

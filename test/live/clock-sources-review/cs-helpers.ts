@@ -18,6 +18,13 @@ export function hepFrameRaw(p: TimedPkt, tsSeconds: number, tsMicroseconds: numb
   return encodeHep({ ipVersion: 4, ipProtocol: IpProtocolNumber.UDP, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, tsSeconds, tsMicroseconds, protocolType: guessHepProtocol(p.payload), payload: p.payload });
 }
 
+/** A HEPv3 frame of `p` as the capture agent `captureAgentId` (HEP chunk 12) sends it: two agents behind one sender are told apart by it. */
+export function hepFrameBy(p: TimedPkt, captureAgentId: number): Uint8Array {
+  const tsSeconds = Math.floor(p.ts);
+  const tsMicroseconds = Math.min(999_999, Math.round((p.ts - tsSeconds) * 1e6));
+  return encodeHep({ ipVersion: 4, ipProtocol: IpProtocolNumber.UDP, src: p.src, dst: p.dst, sport: p.sport, dport: p.dport, tsSeconds, tsMicroseconds, protocolType: guessHepProtocol(p.payload), payload: p.payload, captureAgentId });
+}
+
 /** `frame` without its generic chunk `type` (the total length fixed). */
 export function withoutChunk(frame: Uint8Array, type: number): Uint8Array {
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);

@@ -42,8 +42,9 @@ function byeLost(): TimedPkt[] {
 }
 const endHours = (r: Awaited<ReturnType<typeof runEngine>>) => idleEnds(r).map((x) => ((x.ts as number) - T) / H);
 
+/** Counts the steps of the idle walk (DialogTracker.expireIdleOf over its source's dialogs: one source here, 0). */
 function countWalks(t: LiveTracker): { n: number } {
-  const m = (t.tracker as unknown as { dialogs: Map<string, unknown> }).dialogs;
+  const m = (t.tracker as unknown as { bySource: Map<number, Map<string, unknown>> }).bySource.get(0)!;
   const values = m.values.bind(m);
   const box = { n: 0 };
   m.values = () => {

@@ -1,13 +1,12 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by a final review of the
- * live idle rule and left — it fails today. The mirror of
- * test/live/clock-sources-review/hep-agent-hours-ahead-ends-running-calls.limit.ts (same cause:
- * dialogs idle out by one capture clock, which follows whichever agent's records confirm it): here
- * the agent carrying the call is the one behind. Two service-time rules tried in round 25 (05f6d21,
- * 38c333f) fixed one case each and broke others (this folder, test/live/round25-live-idle-review);
- * both were withdrawn. The fix is per-source clocks (HEP sender / capture-agent id), each moved on
- * by the service's time while its source is silent, each dialog dated and judged on its own
- * source's clock. Rename it to .test.ts once fixed. (README.)
+ * Found by a final review of the live idle rule and left as a known limit (….limit.ts) until
+ * round 28, the mirror of test/live/clock-sources-review/hep-agent-hours-ahead-ends-running-calls
+ * .test.ts: here the agent carrying the call is the one behind. Fixed by per-source clocks
+ * (src/pipeline/capture-clock.ts SourceClocks): each agent — its sender's address and capture
+ * agent id (HEP chunk 12; src/sources/hep-listener.ts origin) — has a clock of its own, moved on
+ * by the service's time while it is silent, and each dialog idles out on its own agent's clock.
+ * The agents here are told apart by their capture agent ids (one sender address, as behind a HEP
+ * relay): in-process as live feeds the engine (SourcePacket.origin), and through a real process.
  */
 /**
  * Input: live (`live --hep`, and the engine in-process as `live` drives it: one record per batch,
@@ -42,34 +41,66 @@
  *   must say that only an agent ahead of the service is covered.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, ensureBuilt, liveRun, nowTs, sip, tempDir, type TimedPkt } from '../clock-sources-review/cs-helpers.js';
-import { H, POLICY, idleEnds, runEngine } from './ifr-helpers.js';
+import { call, ensureBuilt, hepFrameBy, liveRun, nowTs, sip, tempDir, type TimedPkt } from '../clock-sources-review/cs-helpers.js';
+import { H, POLICY, idleEnds, type Line, type Run } from './ifr-helpers.js';
+import { replayCapture } from '../../../src/pipeline/replay-engine.js';
+import { parsePolicy } from '../../../src/policy/policy-file.js';
+import { SourcePacketBatcher } from '../../../src/sources/source-batch.js';
+import type { RecordBatch } from '../../../native-free/types.js';
 
 const BEHIND = 5 * H;
 
-/** [real time, record as its agent stamps it]: call-b by B (behind), A's OPTIONS pair, call-b's RTCP on. */
-function frames(T: number): [number, TimedPkt][] {
+/** Capture agent ids: B (5 h behind) carries call-b, A (right) sends the OPTIONS pair. */
+const AGENT_A = 1;
+const AGENT_B = 2;
+
+/** [real time, record as its agent stamps it, its agent]: call-b by B (behind), A's OPTIONS pair, call-b's RTCP on. */
+function frames(T: number): [number, TimedPkt, number][] {
   const b = call('call-b', T, { aiPref: 'u', n: 4, port: 5000, ssrcA: 0x3000 });
   const opt = (ts: number, start: string): TimedPkt => ({ ts, src: '10.9.0.1', dst: '10.9.0.2', sport: 5060, dport: 5060, payload: sip(start, 'opt-a', '1 OPTIONS') });
-  const byB = (p: TimedPkt, real: number): [number, TimedPkt] => [real, { ...p, ts: real - BEHIND }];
+  const byB = (p: TimedPkt, real: number): [number, TimedPkt, number] => [real, { ...p, ts: real - BEHIND }, AGENT_B];
   return [
     ...[...b.sip, ...b.media.slice(0, 2)].map((p) => byB(p, p.ts)),
-    [T + 3, opt(T + 3, 'OPTIONS sip:x@10.9.0.2 SIP/2.0')],
-    [T + 3.01, opt(T + 3.01, 'SIP/2.0 200 OK')],
+    [T + 3, opt(T + 3, 'OPTIONS sip:x@10.9.0.2 SIP/2.0'), AGENT_A],
+    [T + 3.01, opt(T + 3.01, 'SIP/2.0 200 OK'), AGENT_A],
     ...b.media.slice(2).map((p) => byB(p, p.ts + 3)),
   ];
 }
 // call-b's SRs: frames 4, 5 (before A's pair) and 8..13 (after)
 const SR_FRAMES = [4, 5, 8, 9, 10, 11, 12, 13];
 
+/**
+ * The engine in-process as `live` feeds it: one record per batch (SourcePacketBatcher, each record
+ * naming its agent as the HEP listener does: SourcePacket.origin), ReplayOptions.clock the
+ * service's time as each record comes.
+ */
+async function runByAgent(seq: [number, TimedPkt, number][], workers: number): Promise<Run> {
+  const batcher = new SourcePacketBatcher();
+  let wall = seq[0]![0];
+  async function* source(): AsyncGenerator<RecordBatch> {
+    for (const [real, p, agent] of seq) {
+      wall = real + 0.001;
+      yield batcher.toBatch([{ ...p, proto: 'udp', origin: `127.0.0.1#${agent}` }]);
+    }
+  }
+  const lines = { reports: [] as Line[], decisions: [] as Line[], exports: [] as Line[] };
+  const into = (to: Line[]) => (l: readonly string[]) => void to.push(...l.map((x) => JSON.parse(x) as Line));
+  await replayCapture({
+    capture: 'live-test',
+    source: source(),
+    policy: parsePolicy(JSON.stringify(POLICY), 'p.json'),
+    workers,
+    windowSec: 10,
+    explain: true,
+    clock: () => wall,
+    sink: { exports: into(lines.exports), reports: into(lines.reports), decisions: into(lines.decisions) } as never,
+  });
+  return lines;
+}
+
 for (const workers of [0, 2]) {
   it(`an agent 5 h behind the service: its running call is not ended by another agent's OPTIONS pair (in-process, workers ${workers})`, async () => {
-    const seq = frames(1_800_000_000);
-    const got = await runEngine(
-      seq.map((x) => x[1]),
-      (i) => seq[i]![0] + 0.001,
-      { workers },
-    );
+    const got = await runByAgent(frames(1_800_000_000), workers);
     expect(idleEnds(got)).toEqual([]);
     expect(got.decisions.map((d) => [d.frame, d.decision, d.apt])).toEqual(SR_FRAMES.map((f) => [f, 'export', ['u']]));
   });
@@ -85,7 +116,7 @@ afterAll(async () => cleanup?.());
 
 it('the same through a real `live --hep` process', async () => {
   const seq = frames(nowTs());
-  const got = await liveRun(dir, 'behind', seq.map((x) => x[1]), POLICY, { workers: 0 });
+  const got = await liveRun(dir, 'behind', seq.map(([, p, agent]) => hepFrameBy(p, agent)), POLICY, { workers: 0 });
   expect(got.code).toBe(0);
   expect(got.reports.filter((r) => r.type === 'state-limit')).toEqual([]);
   expect(got.decisions.map((d) => [d.frame, d.decision, d.apt])).toEqual(SR_FRAMES.map((f) => [f, 'export', ['u']]));
