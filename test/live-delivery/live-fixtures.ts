@@ -25,19 +25,25 @@ export function liveDeliveryFolder(prefix: string, retention: string): { readonl
   return made;
 }
 
+/** The `i`-th SR (no report blocks) of `ssrc`: NTP seconds, RTP time, packet and octet counts moving on with `i`. */
+export function srBytes(ssrc: number, i: number): Buffer {
+  const b = Buffer.alloc(28);
+  b[0] = 0x80;
+  b[1] = 200;
+  b.writeUInt16BE(6, 2);
+  b.writeUInt32BE(ssrc, 4);
+  b.writeUInt32BE(0x83aa7e80 + i, 8);
+  b.writeUInt32BE(1000 * i, 16);
+  b.writeUInt32BE(10 * i, 20);
+  b.writeUInt32BE(1000 * i, 24);
+  return b;
+}
+
 /** `n` SRs (no report blocks) over UDP to 127.0.0.1:`port`, the i-th from `ssrc(i)` (default: one sender). */
 export async function sendSrs(port: number, n: number, ssrc: number | ((i: number) => number) = 0x11223344): Promise<void> {
   const s = createSocket('udp4');
   for (let i = 0; i < n; i++) {
-    const b = Buffer.alloc(28);
-    b[0] = 0x80;
-    b[1] = 200;
-    b.writeUInt16BE(6, 2);
-    b.writeUInt32BE(typeof ssrc === 'number' ? ssrc : ssrc(i), 4);
-    b.writeUInt32BE(0x83aa7e80 + i, 8);
-    b.writeUInt32BE(1000 * i, 16);
-    b.writeUInt32BE(10 * i, 20);
-    b.writeUInt32BE(1000 * i, 24);
+    const b = srBytes(typeof ssrc === 'number' ? ssrc : ssrc(i), i);
     await new Promise((r) => s.send(b, port, '127.0.0.1', r));
   }
   s.close();

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureBuilt, LiveChild } from '../live/live-helpers.js';
 import { sdesBytes } from '../e2e/aggregate-stats-review/harness.js';
+import { srBytes } from './live-fixtures.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,13 +31,7 @@ afterAll(async () => {
 
 /** An SR (no report blocks) from `ssrc`, with an SDES chunk tagging it `apt` when given. */
 function compound(ssrc: number, i: number, apt?: string): Buffer {
-  const sr = Buffer.alloc(28);
-  sr[0] = 0x80;
-  sr[1] = 200;
-  sr.writeUInt16BE(6, 2);
-  sr.writeUInt32BE(ssrc, 4);
-  sr.writeUInt32BE(0x83aa7e80 + i, 8);
-  sr.writeUInt32BE(1000 * i, 16);
+  const sr = srBytes(ssrc, i);
   return apt === undefined ? sr : Buffer.concat([sr, sdesBytes(ssrc, `s${ssrc}@example.org`, { prefix: 'aipref', value: apt })]);
 }
 

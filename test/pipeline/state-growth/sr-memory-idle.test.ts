@@ -14,19 +14,11 @@ import { parsePolicy } from '../../../src/policy/policy-file.js';
 import { liveRecordBatches } from '../../../src/sources/source-batch.js';
 import type { SourcePacket } from '../../../src/sources/source-packet.js';
 import { installProbes, resetCaught, sizes } from './probe.js';
+import { srBytes } from '../../live-delivery/live-fixtures.js';
 
 const T0 = 1_900_000_000;
 
-function sr(ssrc: number, i: number): Uint8Array {
-  const b = Buffer.alloc(28);
-  b[0] = 0x80;
-  b[1] = 200;
-  b.writeUInt16BE(6, 2);
-  b.writeUInt32BE(ssrc, 4);
-  b.writeUInt32BE(0x83aa7e80 + i, 8);
-  b.writeUInt32BE(1000 * i, 16);
-  return new Uint8Array(b);
-}
+const sr = (ssrc: number, i: number): Uint8Array => new Uint8Array(srBytes(ssrc, i));
 
 const packet = (ts: number, payload: Uint8Array): SourcePacket => ({ ts, src: '10.1.0.1', dst: '10.1.0.2', sport: 4001, dport: 5001, proto: 'udp', payload });
 
