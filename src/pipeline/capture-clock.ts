@@ -91,7 +91,15 @@ const CLOCK_JUMP_SEC = 900;
  * Off until a batch says where its records come from: a capture file has one source, the capture
  * clock.
  */
+/**
+ * Source clocks kept at most: the least recently heard go past it (their dialogs then idle out by
+ * the capture clock, as all did before sources were told apart), as the source numbers of the
+ * agents the batcher forgets (source-batch.ts MAX_ORIGINS) are never used again.
+ */
+const MAX_SOURCE_CLOCKS = 2048;
+
 export class SourceClocks {
+  /** by source, least recently heard first; MAX_SOURCE_CLOCKS at most */
   private readonly clocks = new Map<number, CaptureClock>();
   /** whether a batch has said where its records come from */
   active = false;
@@ -102,6 +110,12 @@ export class SourceClocks {
   private count = 0;
   /** every source's clock as the batch began, moved on by the service's time (NaN: no record yet) */
   private readonly before = new Map<number, number>();
+  /**
+   * each source's last record of the batch up to `cursor` (now() is asked in record order: a scan
+   * back from the record asked about, per source asked, made a SIP batch quadratic)
+   */
+  private readonly lastAt = new Map<number, number>();
+  private cursor = -1;
   private readonly one = new Float64Array(1);
   private readonly out = new Float64Array(1);
 
@@ -117,15 +131,21 @@ export class SourceClocks {
     this.first = batch.firstFrame;
     this.count = n;
     this.before.clear();
+    this.lastAt.clear();
+    this.cursor = -1;
     for (const [s, c] of this.clocks) this.before.set(s, wall === undefined ? c.tick(Number.NaN) : c.tick(wall));
     if (this.at.length < n) this.at = new Float64Array(Math.max(n, this.at.length * 2));
     for (let i = 0; i < n; i++) {
       const s = this.sources?.[i] ?? 0;
       let c = this.clocks.get(s);
-      if (c === undefined) this.clocks.set(s, (c = new CaptureClock()));
+      if (c === undefined) c = new CaptureClock();
+      // (last in the map: the least recently heard go first past the bound)
+      this.clocks.delete(s);
+      this.clocks.set(s, c);
       this.one[0] = batch.ts[i]!;
       this.at[i] = c.through(this.one, 1, wall, this.out);
     }
+    while (this.clocks.size > MAX_SOURCE_CLOCKS) this.clocks.delete(this.clocks.keys().next().value!);
   }
 
   /** The source of record `frame` of the batch (0 outside it). */
@@ -134,9 +154,17 @@ export class SourceClocks {
     return i >= 0 && i < this.count ? (this.sources?.[i] ?? 0) : 0;
   }
 
-  /** Source `source`'s clock as of record `frame` of the batch: after its last record up to there, else as the batch began. */
+  /**
+   * Source `source`'s clock as of record `frame` of the batch: after its last record up to there,
+   * else as the batch began (a source forgotten, or with no record yet: the capture clock). Asked
+   * in record order within a batch.
+   */
   now(source: number, frame: number): number {
-    for (let j = Math.min(frame - this.first, this.count - 1); j >= 0; j--) if ((this.sources?.[j] ?? 0) === source) return this.at[j]!;
+    const upTo = Math.min(frame - this.first, this.count - 1);
+    for (let j = this.cursor + 1; j <= upTo; j++) this.lastAt.set(this.sources?.[j] ?? 0, j);
+    if (upTo > this.cursor) this.cursor = upTo;
+    const j = this.lastAt.get(source);
+    if (j !== undefined) return this.at[j]!;
     const before = this.before.get(source);
     return before === undefined || Number.isNaN(before) ? this.fallback() : before;
   }

@@ -112,6 +112,9 @@ function dueInOrder(due: { inviteKey: string; at: number }[], entry: { inviteKey
   due.splice(i, 0, entry);
 }
 
+/** Sources whose last message's stamp is kept (expireIdle's jump rule), at most: the least recently heard go. */
+const MAX_SOURCES_TIMED = 4096;
+
 /** The party that sends a response: the side the request was sent to (the request's From is the other). */
 function responderOf(m: SipMessage, d: DialogState): Party {
   return sameTag(m.fromTag!, d.callerTag) ? 'callee' : 'caller';
@@ -143,14 +146,14 @@ export class DialogTracker {
    * INVITEs a 2xx answered, with when the transaction is complete (RFC 3261 §13.2.2.4: 64*T1
    * after the first 2xx), when the early dialogs of forks that never answered end, in order.
    */
-  private readonly forksDue: { inviteKey: string; at: number }[] = [];
+  private readonly forksDue = new Map<number, { inviteKey: string; at: number }[]>();
   /**
    * INVITEs a final failure ended, as they stood before it (their offer), until the INVITE
    * transaction is over (64*T1): on a forking proxy one branch's failure (486, or 487 to a
    * CANCEL that crossed another's 200) comes before another branch's 2xx, which the proxy
    * forwards all the same (RFC 3261 §16.7) and which makes the dialog (§13.2.2.4). Oldest first.
    */
-  private readonly failedInvites = new Map<string, { invite: DialogState; until: number }>();
+  private readonly failedInvites = new Map<string, { invite: DialogState; until: number; source: number }>();
   /** recent distinct messages by Call-ID and Via branch (see transactionKeyOf), each list oldest first */
   private readonly recent = new Map<string, ContentDigest[]>();
   /** the transaction keys of those messages in arrival order (a ring once full), for eviction */
@@ -424,7 +427,10 @@ export class DialogTracker {
       const parent = d.fromInvite === null ? undefined : this.dialogs.get(d.fromInvite);
       if (parent && !parent.confirmedFork) {
         parent.confirmedFork = true;
-        dueInOrder(this.forksDue, { inviteKey: parent.key, at: ctx.ts + INVITE_COMPLETE_SEC });
+        const source = ctx.source ?? 0;
+        let due = this.forksDue.get(source);
+        if (due === undefined) this.forksDue.set(source, (due = []));
+        dueInOrder(due, { inviteKey: parent.key, at: ctx.ts + INVITE_COMPLETE_SEC });
       }
     }
     const party = responderOf(m, d);
@@ -460,9 +466,9 @@ export class DialogTracker {
   private initialInviteFailed(invite: DialogState, m: SipMessage, ctx: SipContext, events: SignalingEvent[]): void {
     const cancelled = invite.cancelled || m.status === 487;
     this.failedInvites.delete(invite.key);
-    this.failedInvites.set(invite.key, { invite: { ...invite, negotiation: invite.negotiation.clone(), forks: [] }, until: ctx.ts + INVITE_COMPLETE_SEC });
+    this.failedInvites.set(invite.key, { invite: { ...invite, negotiation: invite.negotiation.clone(), forks: [] }, until: ctx.ts + INVITE_COMPLETE_SEC, source: ctx.source ?? 0 });
     for (const [key, failed] of this.failedInvites) {
-      if (failed.until >= ctx.ts && this.failedInvites.size <= this.limits.maxDialogs) break;
+      if (failed.until >= this.stampNow(failed.source, ctx) && this.failedInvites.size <= this.limits.maxDialogs) break;
       this.failedInvites.delete(key);
     }
     // the failure names the early dialog it ends (its To tag): the report is that dialog's
@@ -482,7 +488,7 @@ export class DialogTracker {
   /** The INVITE `inviteKey` with CSeq `seq`, as it stood before a failure ended it, while its transaction may still see a 2xx. */
   private failedInvite(inviteKey: string, seq: number, ctx: SipContext): DialogState | undefined {
     const failed = this.failedInvites.get(inviteKey);
-    return failed !== undefined && failed.invite.inviteCseq === seq && ctx.ts <= failed.until ? failed.invite : undefined;
+    return failed !== undefined && failed.invite.inviteCseq === seq && this.stampNow(failed.source, ctx) <= failed.until ? failed.invite : undefined;
   }
 
   /** `named`: the dialog the failure names where it is not `d` (an initial INVITE's early dialog). */
@@ -664,7 +670,10 @@ export class DialogTracker {
 
   /** Last in its source's order, moved there from another source's. */
   private list(d: DialogState, source: number): void {
-    if (d.source !== source) this.bySource.get(d.source)?.delete(d.key);
+    if (d.source !== source) {
+      const before = this.bySource.get(d.source);
+      if (before !== undefined && before.delete(d.key) && before.size === 0) this.bySource.delete(d.source);
+    }
     d.source = source;
     let group = this.bySource.get(source);
     if (group === undefined) this.bySource.set(source, (group = new Map()));
@@ -691,16 +700,28 @@ export class DialogTracker {
     }
   }
 
+  /**
+   * Source `source`'s time now on its records' own stamps, for an INVITE transaction's timers:
+   * the message's own stamp where it is that source's, else that source's clock now.
+   */
+  private stampNow(source: number, ctx: SipContext): number {
+    return this.sourceNow === null || source === (ctx.source ?? 0) ? ctx.ts : this.sourceNow(source);
+  }
+
   private expireIdle(ctx: SipContext, events: SignalingEvent[]): void {
-    const due = this.forksDue;
-    let n = 0;
     // an INVITE transaction's timers on the records' own stamps, set and judged alike (a merged
-    // capture's other source ahead moved the clock, and a 486's 32 s looked long gone)
-    while (n < due.length && ctx.ts >= due[n]!.at) {
-      const invite = this.dialogs.get(due[n++]!.inviteKey);
-      if (invite) this.endEarlyForks(invite, ctx, events);
+    // capture's other source ahead moved the clock, and a 486's 32 s looked long gone), each
+    // source's on its own (another agent's stamps, a clock minutes off, ended them at once)
+    for (const [source, due] of this.forksDue) {
+      const now = this.stampNow(source, ctx);
+      let n = 0;
+      while (n < due.length && now >= due[n]!.at) {
+        const invite = this.dialogs.get(due[n++]!.inviteKey);
+        if (invite) this.endEarlyForks(invite, ctx, events);
+      }
+      if (n === due.length) this.forksDue.delete(source);
+      else if (n > 0) due.splice(0, n);
     }
-    if (n > 0) due.splice(0, n);
     // One message further from the one before than the idle bound (a record stamped hours ahead,
     // a HEP agent with a wrong clock) moves no dialog out: the next message, if the capture really
     // went on that far, does (a single outlier ended every call in the capture)
@@ -708,7 +729,10 @@ export class DialogTracker {
     // (each source's on its own stamps: two agents hours apart take turns)
     const source = ctx.source ?? 0;
     const jump = ctx.ts - (this.lastMessageTs.get(source) ?? Number.NEGATIVE_INFINITY);
+    // (least recently heard first: the sources a live service forgets are never heard again)
+    this.lastMessageTs.delete(source);
     this.lastMessageTs.set(source, ctx.ts);
+    if (this.lastMessageTs.size > MAX_SOURCES_TIMED) this.lastMessageTs.delete(this.lastMessageTs.keys().next().value!);
     if (jump > this.limits.idleTimeoutSec) return;
     for (const [s, group] of this.bySource) {
       // each source's dialogs on its own clock (at the message, for the message's source); one clock, `now`, where sources are not told apart

@@ -15,8 +15,10 @@ import type { SourcePacket } from './source-packet.js';
 /** TCP connection directions followed at once; the oldest is forgotten past this. */
 const MAX_TCP_FLOWS = 10_000;
 /**
- * Capture agents told apart (their clocks: DialogTracker), at most: a service hears from a few; more
- * (HEP from a flood of addresses) share source 0, the clock of records that name no agent.
+ * Capture agents remembered (their source numbers: each agent's clock, SourceClocks), at most: a
+ * service hears from a few; past it the least recently heard is forgotten, and if it is heard
+ * again it is a new source, its clock starting afresh (a number is never given twice: a forgotten
+ * agent's clock is not another's).
  */
 const MAX_ORIGINS = 1024;
 
@@ -25,8 +27,9 @@ const UNSPECIFIED_V4 = new Uint8Array(4);
 export class SourcePacketBatcher {
   private nextFrame = 1;
   private readonly tcpNextSeq = new Map<string, number>();
-  /** each origin's source number (RecordBatch.source), from 1; past MAX_ORIGINS new ones share 0 */
+  /** each origin's source number (RecordBatch.source), from 1, least recently heard first */
   private readonly origins = new Map<string, number>();
+  private nextSource = 1;
 
   /** Records handed over so far (the next batch's first frame is this + 1). */
   get frames(): number {
@@ -58,13 +61,16 @@ export class SourcePacketBatcher {
     return batch;
   }
 
-  /** An origin's source number: the agents a service hears from are few; a flood of addresses shares source 0. */
+  /** An origin's source number (a new one past MAX_ORIGINS forgets the least recently heard). */
   private sourceOf(origin: string): number {
     let n = this.origins.get(origin);
     if (n === undefined) {
-      n = this.origins.size < MAX_ORIGINS ? this.origins.size + 1 : 0;
-      if (n > 0) this.origins.set(origin, n);
-    }
+      // (0 is the records that name no agent; after 2^32 − 1 numbers, round again past it)
+      n = this.nextSource;
+      this.nextSource = this.nextSource >= 0xffffffff ? 1 : this.nextSource + 1;
+      if (this.origins.size >= MAX_ORIGINS) this.origins.delete(this.origins.keys().next().value!);
+    } else this.origins.delete(origin);
+    this.origins.set(origin, n);
     return n;
   }
 
