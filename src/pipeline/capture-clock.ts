@@ -92,9 +92,11 @@ const CLOCK_JUMP_SEC = 900;
  * clock.
  */
 /**
- * Source clocks kept at most: the least recently heard go past it (their dialogs then idle out by
- * the capture clock, as all did before sources were told apart), as the source numbers of the
- * agents the batcher forgets (source-batch.ts MAX_ORIGINS) are never used again.
+ * Source clocks kept at most, but for those of sources that hold dialogs (bounded by the dialog
+ * table): past it the least recently heard of the others go, as the source numbers of the agents
+ * the batcher forgets (source-batch.ts MAX_ORIGINS) are never used again. (A dialog's media
+ * carried by a forgotten source is then judged by the capture clock: one heard less recently than
+ * 2048 others carries no media that still flows.)
  */
 const MAX_SOURCE_CLOCKS = 2048;
 
@@ -119,8 +121,15 @@ export class SourceClocks {
   private readonly one = new Float64Array(1);
   private readonly out = new Float64Array(1);
 
-  /** `fallback`: the capture clock now, for a source with no record yet. */
-  constructor(private readonly fallback: () => number) {}
+  /**
+   * `fallback`: the capture clock now, for a source with no record yet; `holds`: whether a source
+   * holds dialogs (its clock is kept whatever the bound: a dialog judged by another clock than its
+   * agent's was ended by it).
+   */
+  constructor(
+    private readonly fallback: () => number,
+    private readonly holds: (source: number) => boolean = () => false,
+  ) {}
 
   /** A batch's records (their sources: absent, every one 0), as `wall` (a live service's time) had them come. */
   begin(batch: RecordBatch, wall: number | undefined): void {
@@ -145,7 +154,20 @@ export class SourceClocks {
       this.one[0] = batch.ts[i]!;
       this.at[i] = c.through(this.one, 1, wall, this.out);
     }
-    while (this.clocks.size > MAX_SOURCE_CLOCKS) this.clocks.delete(this.clocks.keys().next().value!);
+    if (this.clocks.size > MAX_SOURCE_CLOCKS) this.forgetUnheld();
+  }
+
+  /** Forgets the least recently heard clocks of sources that hold no dialog, down to the bound; those that do go last in the order. */
+  private forgetUnheld(): void {
+    let held = 0;
+    for (const [s, c] of this.clocks) {
+      if (this.clocks.size <= MAX_SOURCE_CLOCKS || held >= this.clocks.size) break;
+      this.clocks.delete(s);
+      if (this.holds(s)) {
+        this.clocks.set(s, c);
+        held++;
+      }
+    }
   }
 
   /** The source of record `frame` of the batch (0 outside it). */

@@ -464,7 +464,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * A live service's capture agents' clocks, each its own (SourceClocks: dialogs idle out on
    * their own agent's clock); `sipFrame`, the record of the SIP message being handled.
    */
-  const sourceClocks = new SourceClocks(() => (Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow));
+  const sourceClocks = new SourceClocks(
+    () => (Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow),
+    (source) => front.holdsSource(source),
+  );
   let sipFrame = 0;
   /**
    * The batch being fed: its first frame and the capture clock after each of its records

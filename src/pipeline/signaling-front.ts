@@ -327,6 +327,11 @@ export class SignalingFront {
     this.tracker.mediaActivity = lastMediaOf;
   }
 
+  /** Whether dialogs the source's messages refreshed last are held (its clock must be kept: SourceClocks). */
+  holdsSource(source: number): boolean {
+    return this.tracker.holdsSource(source);
+  }
+
   /** Whether dialogs are judged each on its own source's clock (judgeBySource). */
   get bySource(): boolean {
     return this.tracker.sourceNow !== null;

@@ -668,6 +668,11 @@ export class DialogTracker {
     this.list(d, source);
   }
 
+  /** Whether any dialog is judged on the source's clock (the message that last refreshed it was the source's). */
+  holdsSource(source: number): boolean {
+    return this.bySource.has(source);
+  }
+
   /** Last in its source's order, moved there from another source's. */
   private list(d: DialogState, source: number): void {
     if (d.source !== source) {
