@@ -50,7 +50,9 @@ function run(outlier: boolean): { forksDue: number; endedForks: string[] } {
   };
   if (outlier) call('outlier', T + 365 * 86400);
   for (let i = 0; i < 2000; i++) call(`c${i}`, T + i);
-  return { forksDue: (tracker as unknown as Any).forksDue.length, endedForks: endedForks.filter((e) => !e.startsWith('outlier/')) };
+  // (filed by source since round 28: one source here)
+  const due = [...((tracker as unknown as Any).forksDue as Map<number, unknown[]>).values()].reduce((n, q) => n + q.length, 0);
+  return { forksDue: due, endedForks: endedForks.filter((e) => !e.startsWith('outlier/')) };
 }
 
 describe('the unanswered branches of forked calls, after one record stamped a year ahead', () => {
