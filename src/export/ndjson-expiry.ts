@@ -74,11 +74,11 @@ const MAX_LINE_BYTES = 16 << 20;
 
 /**
  * Each line of a regular file, in one streamed pass (memory: one line, at most MAX_LINE_BYTES),
- * with whether it ended with a newline; false from `line` stops the pass. Returns false when a line
- * was longer than MAX_LINE_BYTES (the pass stops there) or `stop()` said to stop, else true. A file
- * that is not a regular file (replaced since it was listed) is an error naming it.
+ * with whether it ended with a newline. Returns false when a line was longer than MAX_LINE_BYTES
+ * (the pass stops there) or `stop()` said to stop, else true. A file that is not a regular file
+ * (replaced since it was listed) is an error naming it.
  */
-async function eachLine(path: string, line: (bytes: Buffer, newline: boolean) => boolean | Promise<boolean>, stop: () => boolean): Promise<boolean> {
+async function eachLine(path: string, line: (bytes: Buffer, newline: boolean) => void | Promise<void>, stop: () => boolean): Promise<boolean> {
   // O_NONBLOCK: a FIFO put in the file's place since the listing opens at once rather than
   // waiting for a writer (no effect on a regular file); fstat then refuses it
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -104,7 +104,7 @@ async function eachLine(path: string, line: (bytes: Buffer, newline: boolean) =>
           pieces.length = 0;
           pieceBytes = 0;
         }
-        if (!(await line(whole, true))) return true;
+        await line(whole, true);
         from = nl + 1;
       }
       if (from < bytesRead) {
@@ -160,10 +160,9 @@ export async function scanExpiry(path: string, stop: () => boolean): Promise<Fil
   const read = await eachLine(
     path,
     (bytes, newline) => {
-      if (isBlank(bytes, newline)) return true;
+      if (isBlank(bytes, newline)) return;
       const line = readLine(bytes, newline);
       if (!isTorn(line, newline)) expiry.add(line.expiresAt, line.ts);
-      return true;
     },
     stop,
   );
@@ -176,7 +175,8 @@ export async function scanExpiry(path: string, stop: () => boolean): Promise<Fil
 
 /**
  * A rewrite's outcome: the lines it dropped, and the kept lines' expiry (null: none kept, the file
- * is to be deleted); `unreadable`: a line could not be read back, the file was left as it was.
+ * is to be deleted); `unreadable`: a line could not be read back, the file was left as it was (and
+ * `expiry` says only what the lines before it did).
  */
 export interface Rewritten {
   dropped: number;
@@ -189,8 +189,7 @@ export interface Rewritten {
  * then renamed over it, as the spool rewrites its segments), keeping every other line's bytes as
  * they were. When no line is left, nothing is renamed and the caller deletes the file; when none
  * has expired, or a line cannot be read (longer than MAX_LINE_BYTES: `unreadable`), the file is
- * left as it was. On failure what the rewrite wrote
- * is deleted, and the file stands.
+ * left as it was. On failure what the rewrite wrote is deleted, and the file stands.
  */
 export async function rewriteUnexpired(path: string, now: number): Promise<Rewritten> {
   const tmp = `${path}.tmp`;
@@ -212,11 +211,11 @@ export async function rewriteUnexpired(path: string, now: number): Promise<Rewri
     const whole = await eachLine(
       path,
       async (bytes, newline) => {
-        if (isBlank(bytes, newline)) return true;
+        if (isBlank(bytes, newline)) return;
         const line = readLine(bytes, newline);
         if (isTorn(line, newline) || (line.expiresAt !== null && line.expiresAt <= now)) {
           dropped++;
-          return true;
+          return;
         }
         kept++;
         expiry.add(line.expiresAt, line.ts);
@@ -224,7 +223,6 @@ export async function rewriteUnexpired(path: string, now: number): Promise<Rewri
         pending.push(Buffer.from(bytes));
         pendingBytes += bytes.length;
         if (pendingBytes >= 1 << 18) await drain();
-        return true;
       },
       () => false,
     );
@@ -232,7 +230,6 @@ export async function rewriteUnexpired(path: string, now: number): Promise<Rewri
       await out?.close();
       out = undefined;
       await unlink(tmp).catch(() => undefined);
-      if (!whole) expiry.unreadable();
       return { dropped: whole ? dropped : 0, expiry: whole && kept === 0 ? null : expiry, unreadable: !whole };
     }
     await drain();

@@ -248,13 +248,11 @@ export class RotatingNdjsonExporter implements Exporter {
     const now = this.clock();
     for (let i = 0; i < this.closedFiles.length; ) {
       const file = this.closedFiles[i]!;
-      if (file.expiry !== null && file.expiry.latest <= now) {
-        if (await this.delete(file, 'expired')) this.forgetClosed(file);
-        else i++;
-      } else {
-        if (file.expiry !== null && file.expiry.rewriteAt <= now && (await this.rewrite(file, now))) this.forgetClosed(file);
-        else i++;
-      }
+      const expiry = file.expiry;
+      // (an earlier run's file not read yet is kept)
+      const gone = expiry !== null && (expiry.latest <= now ? await this.delete(file, 'expired') : expiry.rewriteAt <= now && (await this.rewrite(file, now)));
+      if (gone) this.forgetClosed(file);
+      else i++;
     }
   }
 

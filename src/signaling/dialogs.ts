@@ -675,10 +675,7 @@ export class DialogTracker {
 
   /** Last in its source's order, moved there from another source's. */
   private list(d: DialogState, source: number): void {
-    if (d.source !== source) {
-      const before = this.bySource.get(d.source);
-      if (before !== undefined && before.delete(d.key) && before.size === 0) this.bySource.delete(d.source);
-    }
+    if (d.source !== source) this.unlist(d);
     d.source = source;
     let group = this.bySource.get(source);
     if (group === undefined) this.bySource.set(source, (group = new Map()));
@@ -686,13 +683,16 @@ export class DialogTracker {
     group.set(d.key, d);
   }
 
+  /** Out of its source's order; a source left with no dialog goes. */
+  private unlist(d: DialogState): void {
+    const group = this.bySource.get(d.source);
+    if (group !== undefined && group.delete(d.key) && group.size === 0) this.bySource.delete(d.source);
+  }
+
   /** Gone from the table (ended, evicted, its INVITE over). */
   private drop(d: DialogState): void {
     this.dialogs.delete(d.key);
-    const group = this.bySource.get(d.source);
-    if (group === undefined) return;
-    group.delete(d.key);
-    if (group.size === 0) this.bySource.delete(d.source);
+    this.unlist(d);
   }
 
   private insert(d: DialogState, ctx: SipContext, events: SignalingEvent[]): void {
