@@ -7,61 +7,37 @@
  * run what the timer runs on a quiet feed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RotatingNdjsonExporter } from '../../src/export/ndjson-rotating.js';
-import { telemetryLine } from './lines.js';
+import type { RotatingNdjsonExporter } from '../../src/export/ndjson-rotating.js';
+import { line, onDisk as filesIn, openIn, T0, tempDir } from './rotating-ndjson-helpers.js';
 
 let dir: string;
+let cleanup: () => Promise<void>;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ndjson-rewrite-'));
+  ({ dir, cleanup } = await tempDir());
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await cleanup();
 });
 
-const T0 = 1_900_000_000;
+const openAt = (start: number) => openIn(dir, start);
+const onDisk = () => filesIn(dir);
 
-/** An exporter on a clock moved by hand, with what it told. */
-async function openAt(start: number, extra: { maxBytes?: number } = {}) {
-  const at = { now: start };
-  const told = { rewrites: [] as [string, number][], deletes: [] as [string, string][], errors: [] as string[] };
-  const exporter = await RotatingNdjsonExporter.open({
-    dir,
-    base: 'exports',
-    clock: () => at.now,
-    onRewrite: (p, n) => void told.rewrites.push([p.slice(dir.length + 1), n]),
-    onDelete: (p, r) => void told.deletes.push([p.slice(dir.length + 1), r]),
-    onError: (e) => void told.errors.push(e.message),
-    ...extra,
-  });
-  return { at, told, exporter };
+/** A 60 s line and a 1 h one, both at T0, sent and their file closed: the lines, and the file's text then. */
+async function shortBesideLong(exporter: RotatingNdjsonExporter) {
+  const short = line(1, T0, 60);
+  const long = line(2, T0, 3600);
+  await exporter.send(short);
+  await exporter.send(long);
+  await exporter.rotate();
+  return { short, long, before: await readFile(join(dir, 'exports.000001.ndjson'), 'utf8') };
 }
-
-/** requestIds per file on disk. */
-async function onDisk(): Promise<Record<string, string[]>> {
-  const out: Record<string, string[]> = {};
-  for (const name of (await readdir(dir)).filter((n) => n.endsWith('.ndjson')).sort()) {
-    out[name] = (await readFile(join(dir, name), 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => (JSON.parse(l) as { requestId: string }).requestId);
-  }
-  return out;
-}
-
-const line = (n: number, ts: number, retentionSec: number | null) => telemetryLine(n, { ts, retentionSec });
 
 describe('rotating NDJSON files: lines of several retentions in one file', () => {
   it('a 60 s line beside a 1 h one written together: gone at its expiry, the other kept byte for byte, then the file at the hour', async () => {
     const { at, told, exporter } = await openAt(T0);
-    const short = line(1, T0, 60);
-    const long = line(2, T0, 3600);
-    await exporter.send(short);
-    await exporter.send(long);
-    await exporter.rotate();
-    const before = await readFile(join(dir, 'exports.000001.ndjson'), 'utf8');
+    const { short, long, before } = await shortBesideLong(exporter);
     at.now = T0 + 59.9;
     await exporter.flush();
     expect(await onDisk()).toEqual({ 'exports.000001.ndjson': [short.requestId, long.requestId] });
@@ -198,12 +174,7 @@ describe('rotating NDJSON files: an earlier run’s files and failed rewrites', 
 
   it('a rewrite that fails leaves the file as it was, says so once, and is tried again a second later', async () => {
     const { at, told, exporter } = await openAt(T0);
-    const short = line(1, T0, 60);
-    const long = line(2, T0, 3600);
-    await exporter.send(short);
-    await exporter.send(long);
-    await exporter.rotate();
-    const before = await readFile(join(dir, 'exports.000001.ndjson'), 'utf8');
+    const { short, long, before } = await shortBesideLong(exporter);
     // the rewrite's temporary file cannot be made: a folder stands in its place
     await mkdir(join(dir, 'exports.000001.ndjson.tmp'));
     at.now = T0 + 61;

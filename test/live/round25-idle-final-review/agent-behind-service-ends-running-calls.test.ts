@@ -42,11 +42,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { call, ensureBuilt, hepFrameBy, liveRun, nowTs, sip, tempDir, type TimedPkt } from '../clock-sources-review/cs-helpers.js';
-import { H, POLICY, idleEnds, type Line, type Run } from './ifr-helpers.js';
-import { replayCapture } from '../../../src/pipeline/replay-engine.js';
-import { parsePolicy } from '../../../src/policy/policy-file.js';
-import { SourcePacketBatcher } from '../../../src/sources/source-batch.js';
-import type { RecordBatch } from '../../../native-free/types.js';
+import { H, POLICY, idleEnds } from './ifr-helpers.js';
+import { oneByOne, runLive } from '../round28-source-clocks-review/sc-helpers.js';
 
 const BEHIND = 5 * H;
 
@@ -69,38 +66,10 @@ function frames(T: number): [number, TimedPkt, number][] {
 // call-b's SRs: frames 4, 5 (before A's pair) and 8..13 (after)
 const SR_FRAMES = [4, 5, 8, 9, 10, 11, 12, 13];
 
-/**
- * The engine in-process as `live` feeds it: one record per batch (SourcePacketBatcher, each record
- * naming its agent as the HEP listener does: SourcePacket.origin), ReplayOptions.clock the
- * service's time as each record comes.
- */
-async function runByAgent(seq: [number, TimedPkt, number][], workers: number): Promise<Run> {
-  const batcher = new SourcePacketBatcher();
-  let wall = seq[0]![0];
-  async function* source(): AsyncGenerator<RecordBatch> {
-    for (const [real, p, agent] of seq) {
-      wall = real + 0.001;
-      yield batcher.toBatch([{ ...p, proto: 'udp', origin: `127.0.0.1#${agent}` }]);
-    }
-  }
-  const lines = { reports: [] as Line[], decisions: [] as Line[], exports: [] as Line[] };
-  const into = (to: Line[]) => (l: readonly string[]) => void to.push(...l.map((x) => JSON.parse(x) as Line));
-  await replayCapture({
-    capture: 'live-test',
-    source: source(),
-    policy: parsePolicy(JSON.stringify(POLICY), 'p.json'),
-    workers,
-    windowSec: 10,
-    explain: true,
-    clock: () => wall,
-    sink: { exports: into(lines.exports), reports: into(lines.reports), decisions: into(lines.decisions) } as never,
-  });
-  return lines;
-}
-
 for (const workers of [0, 2]) {
   it(`an agent 5 h behind the service: its running call is not ended by another agent's OPTIONS pair (in-process, workers ${workers})`, async () => {
-    const got = await runByAgent(frames(1_800_000_000), workers);
+    // one record per batch, each naming its agent as the HEP listener does (SourcePacket.origin)
+    const got = await runLive(oneByOne(frames(1_800_000_000).map(([wall, p, agent]) => ({ wall, p, agent: `127.0.0.1#${agent}` }))), { workers });
     expect(idleEnds(got)).toEqual([]);
     expect(got.decisions.map((d) => [d.frame, d.decision, d.apt])).toEqual(SR_FRAMES.map((f) => [f, 'export', ['u']]));
   });

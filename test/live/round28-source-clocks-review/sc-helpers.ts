@@ -4,27 +4,16 @@
  * the HEP listener does (SourcePacket.origin `host#agentId`), ReplayOptions.clock the service's
  * time as each batch comes — and the offline replay of the same records (one source, no clock).
  */
-import os from 'node:os';
-import path from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { RecordBatch } from '../../../native-free/types.js';
 import { replayCapture } from '../../../src/pipeline/replay-engine.js';
 import { parsePolicy } from '../../../src/policy/policy-file.js';
 import { SourcePacketBatcher } from '../../../src/sources/source-batch.js';
 import type { SourcePacket } from '../../../src/sources/source-packet.js';
-import { writePkts, type TimedPkt } from '../clock-sources-review/cs-helpers.js';
+import type { TimedPkt } from '../clock-sources-review/cs-helpers.js';
+import { POLICY, runEngine, type Line, type Run } from '../round25-idle-final-review/ifr-helpers.js';
 
 export { call, sip, sdp, sr, type TimedPkt } from '../clock-sources-review/cs-helpers.js';
-
-export const H = 3600;
-export type Line = Record<string, unknown>;
-export const POLICY = { apts: { u: { type: 'user', export: 'raw', retention: '24h' } }, default: null };
-
-export interface Run {
-  reports: Line[];
-  decisions: Line[];
-  exports: Line[];
-}
+export { H, idleEnds, POLICY, type Line, type Run } from '../round25-idle-final-review/ifr-helpers.js';
 
 /** One record as live has it: the service's time when it came, the record (its agent's stamp), its agent (origin; null: none, a UDP mirror). */
 export interface Rec {
@@ -70,17 +59,5 @@ export async function runLive(batches: Rec[][], o: { workers?: number; policy?: 
 export const oneByOne = (recs: Rec[]): Rec[][] => recs.map((r) => [r]);
 
 /** The records as a capture file, replayed offline. */
-export async function runOffline(pkts: TimedPkt[], o: { workers?: number; policy?: object } = {}): Promise<Run> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'r28-sc-'));
-  try {
-    const file = await writePkts(path.join(dir, 'c.pcap'), pkts);
-    const lines: Run = { reports: [], decisions: [], exports: [] };
-    await replayCapture({ capture: file, policy: parsePolicy(JSON.stringify(o.policy ?? POLICY), 'p.json'), workers: o.workers ?? 0, windowSec: 10, explain: true, sink: sink(lines) });
-    return lines;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-export const idleEnds = (r: Run): Line[] => r.reports.filter((x) => x.type === 'state-limit');
+export const runOffline = (pkts: TimedPkt[], o: { workers?: number; policy?: object } = {}): Promise<Run> => runEngine(pkts, null, o);
 export const decided = (r: Run): [unknown, unknown, unknown][] => r.decisions.map((d) => [d.frame, d.decision, d.apt]);
