@@ -78,7 +78,10 @@ describe.skipIf(!NATS_SERVER || !hasPython)('watchDials against a SYN-dropping p
           stops.push(await synDrop(sa.port));
           await sb.stop();
           stops.push(await synDrop(sb.port));
-          await sleep(1500); // each redials once into the dropped SYNs (default 20 s dial timeout)
+          // each redials once into the dropped SYNs (default 20 s dial timeout): waited for, not
+          // slept on — under a loaded CI a redial may take longer than a fixed pause
+          for (let waited = 0; waited < 15_000 && made.filter((s) => s.connecting).length < 2; waited += 100) await sleep(100);
+          await sleep(300); // nothing more comes: a third dial would fail the count below
           const connecting = made.filter((s) => s.connecting);
           expect(connecting.length).toBe(2);
           const [aDial, bDial] = connecting; // a's dial first: B's server was stopped after A's port was held
