@@ -68,7 +68,7 @@ describe('WebSocket handshake refusals', () => {
     for (const i of [1, 2, 3, 4, 5]) await exporter.send(telemetryLine(i));
     while (exporter.stats.unauthorized < 3) await new Promise((r) => setTimeout(r, 5));
     refuse = false;
-    expect(await exporter.delivered(3000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     // token revoked: the service drops the connection and refuses the next handshake
     refuse = true;
     for (const c of wss.clients) c.close(1008, 'token revoked');
@@ -77,7 +77,7 @@ describe('WebSocket handshake refusals', () => {
     const before = exporter.stats.unauthorized;
     while (exporter.stats.unauthorized < before + 2) await new Promise((r) => setTimeout(r, 5));
     refuse = false;
-    expect(await exporter.delivered(3000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     expect(exporter.stats.delivered).toBe(7);
     expect(failures.filter((f) => /401/.test(f))).toHaveLength(2);
     expect(failures.filter((f) => !/401/.test(f))).toEqual([]);

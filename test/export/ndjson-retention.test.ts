@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { RotatingNdjsonExporter } from '../../src/export/ndjson-rotating.js';
 import { reportLine, telemetryLine } from './lines.js';
+import { until } from './rotating-ndjson-helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -23,17 +24,20 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Date.now() / 1000;
 // the data files (an open exporter also holds its <base>.lock)
 const files = async () => (await readdir(dir)).filter((n) => !n.endsWith('.lock')).sort();
+const filesAre = (want: string[]) => async () => JSON.stringify(await files()) === JSON.stringify(want);
+// (the timers are real: under load they fire late, so what must happen is waited for, polled, and
+// the retentions leave seconds between what must have happened and what must not have yet)
 
 describe('rotating NDJSON exporter: retention without traffic', () => {
   it('rotates by age on its own and deletes the closed file once its lines expire, with no further write', async () => {
     const deleted: string[] = [];
     const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', maxAgeSec: 0.2, onDelete: (p, why) => deleted.push(`${basename(p)} ${why}`) });
-    await exporter.send(telemetryLine(1, { retentionSec: 0.6 }));
+    await exporter.send(telemetryLine(1, { retentionSec: 2 }));
     await exporter.flush();
-    await wait(350);
+    await until(() => exporter.currentPath === undefined);
     expect(exporter.currentPath).toBeUndefined(); // rotated by age, no write needed
     expect(await files()).toEqual(['exports.000001.ndjson']);
-    await wait(600);
+    await until(filesAre([]));
     expect(await files()).toEqual([]);
     expect(deleted).toEqual(['exports.000001.ndjson expired']);
     await exporter.close();
@@ -42,11 +46,13 @@ describe('rotating NDJSON exporter: retention without traffic', () => {
   it('without rotate-age, an open file whose every line has expired is closed and deleted', async () => {
     const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports' });
     await exporter.send(telemetryLine(1, { retentionSec: 0.2 }));
-    await exporter.send(telemetryLine(2, { retentionSec: 0.4 }));
+    await exporter.send(telemetryLine(2, { retentionSec: 2 }));
     await exporter.flush();
     await wait(300);
+    // (polled: the first line's expiry rewrites the file, through a .tmp beside it)
+    await until(filesAre(['exports.000001.ndjson']));
     expect(await files()).toEqual(['exports.000001.ndjson']); // one line still lives
-    await wait(350);
+    await until(filesAre([]));
     expect(await files()).toEqual([]);
     // the next line opens a new file
     await exporter.send(telemetryLine(3, { retentionSec: 60 }));
@@ -71,7 +77,7 @@ describe('rotating NDJSON exporter: retention without traffic', () => {
     expect(await files()).toEqual(['exports.000001.ndjson']);
     // the next run adopts it, and it is past its expiresAt: deleted without a write
     const next = await RotatingNdjsonExporter.open({ dir, base: 'exports' });
-    await wait(100);
+    await until(filesAre([]));
     expect(await files()).toEqual([]);
     await next.close();
   });
@@ -82,21 +88,22 @@ describe('rotating NDJSON exporter: an earlier run’s files', () => {
     const t = now();
     const line = (n: number, expiresIn: number | null) => JSON.stringify(telemetryLine(n, { ts: t, retentionSec: expiresIn })) + '\n';
     await writeFile(join(dir, 'exports.000001.ndjson'), line(1, -10) + line(2, -5)); // expired
-    await writeFile(join(dir, 'exports.000002.ndjson'), line(3, -10) + line(4, 1.5)); // expires soon
+    await writeFile(join(dir, 'exports.000002.ndjson'), line(3, -10) + line(4, 4)); // expires soon
     await writeFile(join(dir, 'exports.000003.ndjson'), line(5, -10) + line(6, null)); // a line without expiry
     await writeFile(join(dir, 'exports.000004.ndjson'), line(7, -10) + '{"type":"telemetry","expi'); // torn by a crash: its last line no one can read
     await writeFile(join(dir, 'exports.000005.ndjson'), ''); // nothing in it
     // many lines, the latest expiry last: one streamed pass
-    await writeFile(join(dir, 'exports.000006.ndjson'), Array.from({ length: 20_000 }, (_, i) => line(100 + i, -10)).join('') + line(99, 1.5));
+    await writeFile(join(dir, 'exports.000006.ndjson'), Array.from({ length: 20_000 }, (_, i) => line(100 + i, -10)).join('') + line(99, 4));
     await writeFile(join(dir, 'other.000007.ndjson'), line(8, -10)); // not this exporter's
     await writeFile(join(dir, 'exports.000008.ndjson'), line(10, -10) + 'not json\n' + line(11, -10)); // a whole line that is no JSON: kept
-    await writeFile(join(dir, 'exports.000009.ndjson'), line(12, -10) + line(13, 1.5).trimEnd()); // whole JSON, only its newline lost: read
+    await writeFile(join(dir, 'exports.000009.ndjson'), line(12, -10) + line(13, 4).trimEnd()); // whole JSON, only its newline lost: read
     const deleted: string[] = [];
     const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', onDelete: (p, why) => deleted.push(`${basename(p)} ${why}`) });
     expect(exporter.closedPaths.map((p) => basename(p))).toEqual([1, 2, 3, 4, 5, 6, 8, 9].map((n) => `exports.00000${n}.ndjson`));
-    await wait(150);
+    await until(() => deleted.length >= 3);
     expect(deleted.sort()).toEqual(['exports.000001.ndjson expired', 'exports.000004.ndjson expired', 'exports.000005.ndjson expired']);
-    await wait(t + 1.7 - now() > 0 ? (t + 1.7 - now()) * 1000 : 0);
+    await wait(t + 4 - now() > 0 ? (t + 4 - now()) * 1000 : 0);
+    await until(filesAre(['exports.000003.ndjson', 'exports.000008.ndjson', 'other.000007.ndjson']));
     expect(await files()).toEqual(['exports.000003.ndjson', 'exports.000008.ndjson', 'other.000007.ndjson']);
     // the next file still counts on from the highest
     await exporter.send(telemetryLine(9));
@@ -111,7 +118,7 @@ describe('rotating NDJSON exporter: an earlier run’s files', () => {
     await writeFile(join(dir, 'exports.000003.ndjson'), JSON.stringify(telemetryLine(3, { ts: t - 60, retentionSec: 30 })) + '\n');
     const deleted: string[] = [];
     const exporter = await RotatingNdjsonExporter.open({ dir, base: 'exports', maxFiles: 2, onDelete: (p, why) => deleted.push(`${basename(p)} ${why}`) });
-    await wait(100);
+    await until(() => deleted.length >= 1);
     expect(deleted).toEqual(['exports.000003.ndjson expired']);
     await exporter.send(telemetryLine(4, { retentionSec: null }));
     await exporter.close();

@@ -46,3 +46,17 @@ export async function onDisk(dir: string): Promise<Record<string, string[]>> {
 export const line = (n: number, ts: number, retentionSec: number | null) => telemetryLine(n, { ts, retentionSec });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until `cond` holds (polled every 20 ms), up to `ms` (generous: the suite runs on a small,
+ * busy machine, where a timer or a file operation can be late by seconds); whether it held. The
+ * caller then asserts the condition itself, so a deadline passed fails there, saying what was seen.
+ */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return true;
+    if (Date.now() > end) return false;
+    await sleep(20);
+  }
+}

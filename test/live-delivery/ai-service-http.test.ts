@@ -34,7 +34,7 @@ describe('AI service over HTTP (seed 001)', () => {
     const exporter = await open(service.url);
     const line = telemetryLine(1);
     await exporter.send(line);
-    await exporter.delivered(3000);
+    await exporter.delivered(15_000);
     await wait(300);
     // correct: the item was tried again and acknowledged; nothing was thrown away for good
     expect(exporter.stats.rejected).toBe(0);
@@ -54,7 +54,7 @@ describe('AI service over HTTP (seed 001)', () => {
     await first.close();
     const second = await AiServiceExporter.open({ url: service.url, token: 'tok-new', spoolDir: temp.dir, concurrency: 1, backoff: { baseMs: 20, maxMs: 100 } });
     cleanups.push(() => second.close());
-    await second.delivered(2000);
+    await second.delivered(15_000);
     await wait(200);
     expect(service.hits.filter((h) => h.authorization === 'Bearer tok-new').map((h) => h.body.requestId)).toEqual([line.requestId]);
   });
@@ -68,7 +68,7 @@ describe('AI service over HTTP (seed 001)', () => {
     const exporter = await open(service.url);
     const line = telemetryLine(2);
     await exporter.send(line);
-    await exporter.delivered(3000);
+    await exporter.delivered(15_000);
     await wait(300);
     expect(service.hits.map((h) => h.body.requestId)).toEqual([line.requestId, line.requestId]);
     expect(exporter.stats.retries).toBe(1);
@@ -84,7 +84,7 @@ describe('AI service over HTTP (seed 001)', () => {
     const exporter = await AiServiceExporter.open({ url: service.url, token: 't', spoolDir: temp.dir, concurrency: 1 });
     cleanups.push(() => exporter.close());
     await exporter.send(telemetryLine(n));
-    expect(await exporter.delivered(5000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     expect(service.hits).toHaveLength(2);
     expect(service.hits[1]!.at - service.hits[0]!.at).toBeGreaterThanOrEqual(950);
   });

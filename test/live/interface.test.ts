@@ -55,14 +55,21 @@ describe.skipIf(!available)('live --interface (native pcap, BPF filter)', () => 
     const offline = JSON.parse(offlineJson) as { rtcp: number; sip: number; telemetry: Record<string, number> };
     const port = await freePort();
     const other = await freePort();
-    const { live } = await LiveChild.start(['--interface', 'lo', '--filter', `udp and dst port ${port}`, '--policy', path.join(REPO, 'samples/policy.json'), '--out', path.join(dir, 'live'), '--batch-ms', '5']);
+    const { live, addresses } = await LiveChild.start(['--interface', 'lo', '--filter', `udp and dst port ${port}`, '--policy', path.join(REPO, 'samples/policy.json'), '--out', path.join(dir, 'live'), '--batch-ms', '5', '--metrics', '127.0.0.1:0']);
     // outside the filter: never taken
     const { stdout: noise } = await cli(['replay', capture, '--to', `udp://127.0.0.1:${other}`, '--speed', '0']);
     const { stdout } = await cli(['replay', capture, '--to', `udp://127.0.0.1:${port}`, '--speed', '0']);
     const sent = (JSON.parse(stdout) as { sent: number }).sent;
     expect((JSON.parse(noise) as { sent: number }).sent).toBe(sent);
-    // libpcap hands packets over in its own time: wait for them (bounded) before stopping
-    await new Promise((r) => setTimeout(r, 700));
+    // libpcap hands packets over in its own time: wait for them (bounded; polled, as a fixed pause
+    // was too short under a loaded CI) before stopping — read by the pipeline, as the summary counts
+    const series = 'aipref_packets_read_total';
+    for (const end = Date.now() + 15_000; Date.now() < end; ) {
+      const text = await (await fetch(`http://127.0.0.1:${addresses.metrics!.port}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+      if (line !== undefined && Number(line.slice(series.length + 1)) >= sent) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     expect(await live.terminate()).toBe(0);
     const stop = await live.waitFor((l) => l.event === 'stop', 1000);
     const summary = stop.summary as { packets: number; rtcp: number; sip: number; telemetry: Record<string, number> };

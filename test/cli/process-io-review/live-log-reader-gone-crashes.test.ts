@@ -41,8 +41,11 @@ it('live keeps running when its log reader goes away, and stops on SIGTERM with 
     const t0 = Date.now();
     child.on('exit', (code, signal) => resolve({ code, signal, atMs: Date.now() - t0 }));
   });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   try {
+    // started (waited for, up to 15 s, as a loaded CI can be slow to start it), then 3 s of
+    // --stats-every 1s lines written with no reader
+    for (const end = Date.now() + 15_000; !firstLine.includes('\n') && child.exitCode === null && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 3000));
     // the premise: it had started (its first log line is the start event)
     expect(firstLine).toContain('"event":"start"');
@@ -55,4 +58,4 @@ it('live keeps running when its log reader goes away, and stops on SIGTERM with 
     clearTimeout(killer);
     child.kill('SIGKILL');
   }
-}, 30_000);
+}, 45_000);

@@ -34,11 +34,19 @@ it.skipIf(!existsSync('/dev/full'))('SIGTERM drains into a file that cannot be w
     await writeFile(policy, JSON.stringify({ apts: { 'apt-d': { type: 'domain', export: 'aggregated-only', retention: '1h' } }, default: 'apt-d', window: '60s' }));
     const out = path.join(dir, 'out');
     await mkdir(out);
-    const { live, addresses } = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', policy, '--out', out, '--workers', '0', '--batch-ms', '5']);
+    const { live, addresses } = await LiveChild.start(['--udp', '127.0.0.1:0', '--policy', policy, '--out', out, '--workers', '0', '--batch-ms', '5', '--metrics', '127.0.0.1:0']);
     await symlink('/dev/full', path.join(out, 'exports.000001.ndjson'));
     await sendSrs(addresses.udp!.port, 5, 0x11223344);
-    // the SRs are read (their windows open) before the signal
-    await new Promise((r) => setTimeout(r, 1000));
+    // the SRs are read (their windows open) before the signal: waited for (up to 15 s) on
+    // aipref_packets_read_total, as a fixed pause can be too short under a loaded CI
+    const series = 'aipref_packets_read_total';
+    for (const end = Date.now() + 15_000; Date.now() < end; ) {
+      const text = await (await fetch(`http://127.0.0.1:${addresses.metrics!.port}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+      if (line !== undefined && Number(line.slice(series.length + 1)) >= 5) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 200));
     const code = await live.terminate();
     expect(code).toBe(1);
     const plain = live.stderrText.split('\n').filter((l) => l !== '' && !l.startsWith('{'));

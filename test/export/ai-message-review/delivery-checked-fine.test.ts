@@ -32,7 +32,7 @@ describe('HTTP', () => {
     temp.cleanups.push(service.close);
     const exporter = await open(`${service.url}/v1/ai`);
     for (const line of [aggregateLine(1)]) await exporter.send(line);
-    expect(await exporter.delivered(3000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     expect(service.hits).toHaveLength(3);
     expect(new Set(service.hits.map((h) => h.body)).size).toBe(1);
     const id = (JSON.parse(service.hits[0]!.body) as AiServiceRequest).requestId;
@@ -59,7 +59,7 @@ describe('HTTP', () => {
     const exporter = await open(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
     await exporter.send(telemetryLine(1));
     await exporter.send(reportLine(2));
-    expect(await exporter.delivered(3000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     expect(requests).toBe(2);
     expect(exporter.stats).toMatchObject({ delivered: 2, retries: 0 });
   });
@@ -69,7 +69,7 @@ describe('HTTP', () => {
     temp.cleanups.push(service.close);
     const exporter = await open(`${service.url}/`);
     await exporter.send(telemetryLine(1));
-    expect(await exporter.delivered(3000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     expect(service.hits).toHaveLength(2);
     expect(service.hits[1]!.at - service.hits[0]!.at).toBeGreaterThanOrEqual(950);
   });
@@ -96,7 +96,7 @@ describe('WebSocket acknowledgements', () => {
     const failures: string[] = [];
     const exporter = await open(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, { timeoutMs: 200, onFailure: (r) => failures.push(r) });
     await exporter.send(telemetryLine(1));
-    expect(await exporter.delivered(3000)).toBe(true);
+    expect(await exporter.delivered(15_000)).toBe(true);
     await wait(50);
     expect(received).toEqual([{ id: telemetryLine(1).requestId, binary: false }, { id: telemetryLine(1).requestId, binary: false }]);
     expect(failures).toEqual(['no answer within 200 ms']);

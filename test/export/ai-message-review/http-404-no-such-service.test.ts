@@ -20,7 +20,7 @@ describe('an HTTP answer saying the URL names no service', () => {
       const exporter = await AiServiceExporter.open({ url: `${service.url}/v1/ai`, spoolDir: temp.dir, concurrency: 1, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 40 }, onFailure: (reason, _id, kind) => reasons.push(`${kind}: ${reason}`) });
       temp.cleanups.push(() => exporter.close());
       await exporter.send(telemetryLine(1));
-      await exporter.delivered(3000);
+      await exporter.delivered(15_000);
       expect(service.hits).toHaveLength(3);
       expect(exporter.stats).toMatchObject({ delivered: 1, rejected: 0, retries: 2 });
       expect(reasons[0]).toBe(`retry: HTTP ${status}: the URL names no such service (is --to right?)`);
@@ -32,7 +32,7 @@ describe('an HTTP answer saying the URL names no service', () => {
     const exporter = await AiServiceExporter.open({ url: `${service.url}/v1/ai`, spoolDir: temp.dir, concurrency: 1, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 40 } });
     temp.cleanups.push(() => exporter.close());
     await exporter.send(telemetryLine(1));
-    await exporter.delivered(3000);
+    await exporter.delivered(15_000);
     expect(service.hits).toHaveLength(1);
     expect(exporter.stats).toMatchObject({ delivered: 0, rejected: 1 });
   });

@@ -32,7 +32,7 @@ describe('413 with Retry-After', () => {
     const exporter = await AiServiceExporter.open({ url: `${service.url}/v1/ai`, token: 't', spoolDir: temp.dir, concurrency: 1, timeoutMs: 1000, backoff: { baseMs: 10, maxMs: 40 } });
     temp.cleanups.push(() => exporter.close());
     await exporter.send(telemetryLine(1));
-    await exporter.delivered(3000);
+    await exporter.delivered(15_000);
     expect(service.hits).toHaveLength(2);
     expect(service.hits[1]!.at - service.hits[0]!.at).toBeGreaterThanOrEqual(950);
     expect(exporter.stats).toMatchObject({ delivered: 1, rejected: 0 });

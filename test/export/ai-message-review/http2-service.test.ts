@@ -83,7 +83,7 @@ describe('an https:// AI service over HTTP/2 or HTTP/1.1 (seed 001 §3.1)', () =
     const service = await serve('h2-only');
     const exporter = await exporterTo(service.url, 'a');
     await exporter.send(telemetryLine(1));
-    await exporter.delivered(3000);
+    await exporter.delivered(15_000);
     expect(exporter.stats.delivered).toBe(1);
     expect(service.seen).toHaveLength(1);
     const [hit] = service.seen;
@@ -102,7 +102,7 @@ describe('an https:// AI service over HTTP/2 or HTTP/1.1 (seed 001 §3.1)', () =
     for (const [service, sub] of [[both, 'b'], [h1, 'c']] as const) {
       const exporter = await exporterTo(service.url, sub);
       await exporter.send(telemetryLine(1));
-      await exporter.delivered(3000);
+      await exporter.delivered(15_000);
       expect(exporter.stats.delivered).toBe(1);
     }
     expect(both.seen.map((s) => s.version)).toEqual(['2.0']);

@@ -25,7 +25,7 @@ describe('HTTP answers', () => {
     cleanups.push(s.close);
     const { exporter, failures } = await openExporter(s.url, temp.dir, cleanups);
     await exporter.send(telemetryLine(1));
-    expect(await until(() => exporter.stats.delivered === 1, 4000)).toBe(true);
+    expect(await until(() => exporter.stats.delivered === 1)).toBe(true);
     expect(s.hits).toHaveLength(2);
     expect(s.hits[1]!.at - s.hits[0]!.at).toBeGreaterThanOrEqual(990);
     expect(failures.map((f) => [f.kind, f.reason])).toEqual([['retry', 'HTTP 503']]);
@@ -42,7 +42,7 @@ describe('HTTP answers', () => {
     cleanups.push(s.close);
     const { exporter } = await openExporter(s.url, temp.dir, cleanups);
     await exporter.send(telemetryLine(1));
-    expect(await until(() => exporter.stats.delivered === 1, 5000)).toBe(true);
+    expect(await until(() => exporter.stats.delivered === 1)).toBe(true);
     expect(s.hits[1]!.wall).toBeGreaterThanOrEqual(notBefore - 5);
   });
 
@@ -145,11 +145,11 @@ describe('connection failures and duplicates', () => {
     const port = await freePort();
     const { exporter, failures } = await openExporter(`http://127.0.0.1:${port}/ingest`, temp.dir, cleanups);
     for (let i = 1; i <= 3; i++) await exporter.send(telemetryLine(i));
-    await wait(200);
+    await until(() => failures.length > 0);
     expect(failures.length).toBeGreaterThan(0);
     const s = await httpService((_q, res) => res.writeHead(200).end(), port);
     cleanups.push(s.close);
-    expect(await until(() => exporter.stats.delivered === 3, 3000)).toBe(true);
+    expect(await until(() => exporter.stats.delivered === 3)).toBe(true);
     expect(s.hits.map((h) => h.requestId)).toEqual([1, 2, 3].map((i) => telemetryLine(i).requestId));
   });
 });
@@ -205,11 +205,11 @@ describe('WebSocket', () => {
     const port = await freePort();
     const { exporter } = await openExporter(`ws://127.0.0.1:${port}/ai`, temp.dir, cleanups);
     await exporter.send(telemetryLine(1));
-    await wait(200);
+    await until(() => exporter.stats.retries > 0);
     expect(exporter.stats.retries).toBeGreaterThan(0);
     const s = await wsService(undefined, { port });
     cleanups.push(s.close);
-    expect(await until(() => exporter.stats.delivered === 1, 3000)).toBe(true);
+    expect(await until(() => exporter.stats.delivered === 1)).toBe(true);
   });
 
   it('a connection reset right after a message arrived: resent on a new connection with the same requestId', async () => {

@@ -122,7 +122,8 @@ export async function openExporter(
 
 export const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
+/** Whether `cond` came to hold within `ms` (polled; generous: the suite runs under heavy load). */
+export async function until(cond: () => boolean, ms = 15_000): Promise<boolean> {
   const end = performance.now() + ms;
   while (!cond()) {
     if (performance.now() > end) return false;

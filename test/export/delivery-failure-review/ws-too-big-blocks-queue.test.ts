@@ -31,7 +31,7 @@ describe('WebSocket service closing with 1009 (message too big)', () => {
     await exporter.send(big);
     await exporter.send(telemetryLine(2));
     await exporter.send(telemetryLine(3));
-    const moved = await until(() => exporter.stats.delivered === 2, 3000);
+    const moved = await until(() => exporter.stats.delivered === 2);
     expect({ moved, delivered: exporter.stats.delivered, connections: s.connections(), rejected: failures.filter((f) => f.kind === 'rejected').map((f) => f.id) }).toEqual({
       moved: true,
       delivered: 2,

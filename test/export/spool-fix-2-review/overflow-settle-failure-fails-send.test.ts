@@ -77,7 +77,8 @@ it('a pushed-out item whose segment cannot be deleted does not fail the send of 
     expect(await sent).toBe('spooled');
     expect(await readFile(path.join(spoolDir, 'segment-2.ndjson'), 'utf8')).toContain(l2.requestId);
     expect(spoolErrors.some((e) => e.includes('segment-1.ndjson: cannot delete'))).toBe(true);
-    await new Promise((r) => setTimeout(r, 150));
+    // the sweep (every 30 ms) deletes it again: polled, as under load it can be late
+    for (const end = Date.now() + 15_000; (await readdir(spoolDir)).includes('segment-1.ndjson') && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
     expect(await readdir(spoolDir)).not.toContain('segment-1.ndjson');
   } finally {
     await exporter.close();

@@ -39,7 +39,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-async function until(what: () => boolean, ms = 5000): Promise<void> {
+async function until(what: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!what()) {
     if (Date.now() > end) throw new Error('timed out');

@@ -152,7 +152,7 @@ describe('[address]:port', () => {
       const s = createSocket('udp6');
       await new Promise<void>((resolve, reject) => s.send(Buffer.from('hello, not media'), service.addresses.udp!.port, '::1', (e) => (e ? reject(e) : resolve())));
       s.close();
-      for (let i = 0; i < 50 && !logs.some((l) => l.event === 'malformed-datagram'); i++) await sleep(50);
+      for (const end = Date.now() + 15_000; !logs.some((l) => l.event === 'malformed-datagram') && Date.now() < end; ) await sleep(50);
     } finally {
       await service.stop();
     }
@@ -172,6 +172,9 @@ describe('live counters', () => {
     let text = '';
     try {
       await sendAll(service.addresses.udp!.port, [...Array.from({ length: 30 }, (_, i) => senderReport(0x1000 + i)), new TextEncoder().encode('junk junk junk')]);
+      // all 31 datagrams read off the socket before the stop (polled up to 15 s: a fixed pause can
+      // be too short under a loaded CI, and a datagram not read by the stop is never counted)
+      for (const end = Date.now() + 15_000; metric(await service.metrics.text(), 'aipref_source_records_total{source="udp",kind="received"}') < 31 && Date.now() < end; ) await sleep(20);
       await sleep(300);
     } finally {
       await service.stop();

@@ -43,11 +43,18 @@ async function openSocket(): Promise<Socket> {
   return s;
 }
 
-/** `n` datagrams from one socket, paced in groups so that the kernel's receive buffer never overruns. */
-async function send(s: Socket, port: number, n: number): Promise<void> {
+/**
+ * `n` datagrams from one socket, paced in groups so that the kernel's receive buffer never overruns:
+ * after each group, `caughtUp` (when given) waits for the service to have counted them — a fixed
+ * pause alone let a service slowed by a loaded CI fall behind until the kernel dropped datagrams.
+ */
+async function send(s: Socket, port: number, n: number, caughtUp?: (sent: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < n; i++) {
     await new Promise<void>((resolve, reject) => s.send(JUNK, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
-    if (i % 250 === 249) await sleep(5);
+    if (i % 250 === 249) {
+      await sleep(5);
+      await caughtUp?.(i + 1);
+    }
   }
 }
 
@@ -70,7 +77,7 @@ describe.each([
     const flooder = await openSocket();
     const other = await openSocket();
     try {
-      await send(flooder, port(addresses), FLOOD);
+      await send(flooder, port(addresses), FLOOD, (sent) => untilMalformed(addresses, source, sent));
       await send(other, port(addresses), FEW);
       await untilMalformed(addresses, source, FLOOD + FEW);
       const metrics = await scrape(addresses);

@@ -168,8 +168,9 @@ describe.skipIf(!NATS_SERVER)('--nats with credentials in the URL', () => {
       const base = `http://127.0.0.1:${addresses.metrics!.port}`;
       try {
         await sendSrs(addresses.udp!.port, 3, (i) => 100 + i);
-        await new Promise((r) => setTimeout(r, 800));
-        const text = await (await fetch(`${base}/metrics`)).text();
+        // (polled up to 15 s for the three SRs, not a fixed pause: a loaded CI may take longer)
+        let text = await (await fetch(`${base}/metrics`)).text();
+        for (const end = Date.now() + 15_000; metric(text, 'aipref_packets_total{proto="rtcp"}') < 3 && Date.now() < end; text = await (await fetch(`${base}/metrics`)).text()) await new Promise((r) => setTimeout(r, 100));
         expect(metric(text, 'aipref_packets_total{proto="rtcp"}')).toBe(3);
         expect(text).not.toContain('hunter2pw');
         expect(text).not.toContain('alice');

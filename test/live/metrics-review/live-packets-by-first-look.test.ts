@@ -59,9 +59,10 @@ it('aipref_packets_total{proto="rtcp"} and the stop summary count the same RTCP 
     }
     s.close();
     let text = '';
-    for (let i = 0; i < 40; i++) {
+    // (up to 15 s, for a loaded CI; until the pipeline has read both, so that its counts are made)
+    for (const end = Date.now() + 15_000; Date.now() < end; ) {
       text = (await scrape(addresses.metrics!.port)).text;
-      if (metric(text, 'aipref_source_records_total{source="udp",kind="received"}') >= 2 && metric(text, 'aipref_queue_depth{queue="packets"}') === 0) break;
+      if (metric(text, 'aipref_source_records_total{source="udp",kind="received"}') >= 2 && metric(text, 'aipref_queue_depth{queue="packets"}') === 0 && metric(text, 'aipref_packets_read_total') >= 2) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 300));

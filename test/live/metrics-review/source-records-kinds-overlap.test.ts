@@ -48,7 +48,7 @@ it('aipref_source_records_total summed over kind is the records the source recei
     junk.close();
     await sendSrs(addresses.udp!.port, 1);
     let text = '';
-    for (let i = 0; i < 40; i++) {
+    for (const end = Date.now() + 15_000; Date.now() < end; ) {
       text = (await scrape(addresses.metrics!.port)).text;
       if (metric(text, 'aipref_source_records_total{source="udp",kind="received"}') >= 2) break;
       await new Promise((r) => setTimeout(r, 100));

@@ -53,8 +53,13 @@ it('a burst over the queue: overflow counted alike in /metrics, the counts and t
   const out = path.join(dir, 'burst');
   const { service, logs } = await liveService({ outDir: out, policyFile, queueCapacity: 4 });
   await sendAll(service.addresses.udp!.port, Array.from({ length: 300 }, (_, i) => senderReport(0x1000 + i)));
-  for (let i = 0; i < 100 && service.counts.received < 300; i++) await sleep(20);
-  await sleep(300);
+  // every datagram received and the pipeline done with them: polled (up to 15 s), as a fixed
+  // pause can be too short under a loaded CI
+  const settled = async () => {
+    const t = await service.metrics.text();
+    return service.counts.received === 300 && metric(t, 'aipref_packets_total{proto="rtcp"}') + service.counts.overflowed === 300 && (await decided(service)) === 300 - service.counts.overflowed;
+  };
+  for (const end = Date.now() + 15_000; !(await settled()) && Date.now() < end; ) await sleep(20);
   const text = await service.metrics.text();
   expect(service.counts.overflowed).toBeGreaterThan(0);
   expect(metric(text, 'aipref_drops_total{reason="queue-overflow"}')).toBe(service.counts.overflowed);

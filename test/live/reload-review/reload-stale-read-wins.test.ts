@@ -68,7 +68,10 @@ it("a slower earlier reload does not overwrite the later SIGHUP's file", async (
     await sleep(300);
     // the first read ends now, with the content the file had when the first SIGHUP came
     await writeFile(path.join(dir, 'slow-alias.fifo'), relaxed);
-    await sleep(500);
+    // both SIGHUPs' reads settled (applied, superseded or failed): waited for, not slept on, as
+    // under a loaded CI a read or its log line can come later than a fixed pause
+    const settled = () => live!.logs.filter((l) => ['reload', 'reload-superseded', 'reload-failed'].includes(l.event)).length;
+    for (const end = Date.now() + 15_000; settled() < 2 && Date.now() < end; ) await sleep(50);
     const reloads = live.logs.filter((l) => l.event === 'reload');
     expect(reloads.length).toBeGreaterThan(0);
 

@@ -90,7 +90,7 @@ describe('live malformed-datagram log', () => {
         }
         perInterval.push(malformedLines().length - before);
       }
-      for (let i = 0; i < 200 && service.counts.malformedDatagrams < sent; i++) await sleep(10);
+      for (const end = Date.now() + 15_000; service.counts.malformedDatagrams < sent && Date.now() < end; ) await sleep(10);
       expect(service.counts.malformedDatagrams).toBe(sent);
       for (const n of perInterval) expect(n, JSON.stringify(perInterval)).toBeLessThanOrEqual(4 * TRACKED + 1);
       // two quiet intervals: every spoofed peer forgotten, a new one is tracked again
@@ -99,7 +99,7 @@ describe('live malformed-datagram log', () => {
       await new Promise<void>((r) => fresh.bind(0, '127.0.0.1', () => r()));
       await new Promise<void>((r) => fresh.send('junk junk junk', port, '127.0.0.1', () => r()));
       sent++;
-      for (let i = 0; i < 200 && service.counts.malformedDatagrams < sent; i++) await sleep(10);
+      for (const end = Date.now() + 15_000; service.counts.malformedDatagrams < sent && Date.now() < end; ) await sleep(10);
       expect(logs.filter((l) => l.event === 'malformed-datagram' && l.peer === `127.0.0.1:${fresh.address().port}`)).toEqual([
         expect.objectContaining({ source: 'udp', reason: expect.stringContaining('neither RTP') }),
       ]);
@@ -162,13 +162,23 @@ describe('replay --to pacing', () => {
 
   it('SIGINT during a pacing sleep ends replay at once, exit 130', async () => {
     const cap = await gapCapture();
-    const child = spawn(process.execPath, [BIN, 'replay', cap, '--to', 'udp://127.0.0.1:9', '--speed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the datagrams go to a socket of the test's: the first one's arrival says replay is loaded
+    // and in its pacing sleep (a fixed pause could end before a loaded CI had started it)
+    const sink = createSocket('udp4');
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()));
+    const first = new Promise<void>((r) => sink.once('message', () => r()));
+    const child = spawn(process.execPath, [BIN, 'replay', cap, '--to', `udp://127.0.0.1:${sink.address().port}`, '--speed', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await sleep(1500); // loaded, first datagram sent, sleeping towards t=1030
+    try {
+      await Promise.race([first, exited.then((code) => Promise.reject(new Error(`replay exited (${code}) before its first datagram: ${stderr}`)))]);
+    } finally {
+      sink.close();
+    }
+    await sleep(200); // first datagram sent, sleeping towards t=1030
     const at = performance.now();
     child.kill('SIGINT');
     const code = await exited;
