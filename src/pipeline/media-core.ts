@@ -40,6 +40,14 @@ export interface CoreOutputs {
   exports: OutputLine[];
   reports: OutputLine[];
   decisions: OutputLine[];
+  /** answers to `ask` events, in their order (absent when none was asked) */
+  answers?: TagsAnswer[];
+}
+
+/** What a shard answers an `ask`: the tags it holds for the SSRC on the transport pair (none: empty). */
+export interface TagsAnswer {
+  id: number;
+  apts: string[];
 }
 
 /** What the signaling front end tells every shard, at the frame where it happened. */
@@ -55,9 +63,18 @@ export type CoreEvent =
   | { kind: 'forget'; frame: number; ids: string[] }
   /**
    * SDES PRIV tags `ssrc` sent while no dialog routed it (unbound-tags.ts), for dialog `key`, whose
-   * packet at `frame` is that SSRC's first it routes: to `shard` alone, the one that packet goes to
+   * packet at `frame` is that SSRC's first it routes: to `shard` alone, the one that packet goes to.
+   * With `pair` (the shard is the one of that transport pair's unbound session), the tags are the
+   * ones this shard holds for the SSRC there (MediaCore.tagsHeld), `apts` being what the main
+   * thread noted; without it, `apts` are what that pair's shard answered an `ask`.
    */
-  | { kind: 'carry'; frame: number; ts: number; key: string; ssrc: number; apts: string[]; shard: number };
+  | { kind: 'carry'; frame: number; ts: number; key: string; ssrc: number; apts: string[]; shard: number; pair?: string }
+  /**
+   * The tags `shard` (the transport pair's) holds for `ssrc` on unbound session `pair` after every
+   * event up to `frame` (MediaCore.tagsHeld), answered in CoreOutputs.answers under `id`: asked at
+   * the end of a work unit cut just before the packet that carries them to another shard's dialog.
+   */
+  | { kind: 'ask'; frame: number; id: number; pair: string; ssrc: number; shard: number };
 
 /** Where a media packet came from and went to (IPv4 addresses as numbers too, IPv6 as text): a datagram's ends. */
 export type PacketAddress = DatagramEnds;
@@ -111,6 +128,13 @@ export class MediaCore {
   private routedBySsrc = false;
   /** learnFromSdes's "before the first change", per compound (undefined: no change yet) */
   private sdesBefore: Map<StreamState, DecidingState> | null | undefined;
+  /**
+   * Unbound sessions holding SDES PRIV tags that a dialog's scope retired (retireUnboundOf), by
+   * session key: the tags a `carry` takes to the dialog that routes the pair now (tagsHeld), while
+   * a dialog routes one of the datagrams the session was given and until the session would have
+   * been swept (sweepUnbound); oldest first.
+   */
+  private readonly retiredTagged = new Map<string, RtpSession>();
   /** capture time of the last sweepUnbound, and of the last event with a time */
   private lastUnboundSweep = -Infinity;
   private lastEventTs = -Infinity;
@@ -230,7 +254,12 @@ export class MediaCore {
     }
     // one shard's alone: nothing that every shard keeps alike (the event clock, the sweeps) moves
     if (ev.kind === 'carry') {
-      this.carryTags(ev.key, ev.ssrc, ev.apts, ev.frame, ev.ts);
+      const apts = ev.pair === undefined ? ev.apts : this.tagsHeld(ev.pair, ev.ssrc);
+      if (apts.length > 0) this.carryTags(ev.key, ev.ssrc, apts, ev.frame, ev.ts);
+      return;
+    }
+    if (ev.kind === 'ask') {
+      (this.out.answers ??= []).push({ id: ev.id, apts: this.tagsHeld(ev.pair, ev.ssrc) });
       return;
     }
     // (not at an event further from the one before than the idle bound: one stamped hours ahead
@@ -245,6 +274,7 @@ export class MediaCore {
     for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     const routes = this.ssrcRoutesBefore(dialogs, ev.kind === 'scope' ? ev.scope : null);
     this.applyEvent(ev);
+    if (this.retiredTagged.size > 0) this.forgetUnroutedRetired();
     for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     // an ended address the map let go of routes again: flows cached as coming from it too
     if (ev.kind === 'dialog-ended') touched.push(...this.transports.forgottenV4);
@@ -438,17 +468,11 @@ export class MediaCore {
    */
   private sweepUnbound(now: number): void {
     this.lastUnboundSweep = now;
+    for (const [key, session] of this.retiredTagged) if (allIdle(session, now)) this.retiredTagged.delete(key);
     const gone: RtpSession[] = [];
     for (const session of this.table.unboundSessions()) {
       if (this.sessionWindows.get(session)?.size) continue;
-      let idle = true;
-      for (const stream of session.streams.values()) {
-        if (now - stream.lastSeen < UNBOUND_IDLE_SEC) {
-          idle = false;
-          break;
-        }
-      }
-      if (idle) gone.push(session);
+      if (allIdle(session, now)) gone.push(session);
     }
     if (gone.length === 0) return;
     for (const session of gone) {
@@ -491,8 +515,41 @@ export class MediaCore {
       this.table.dropSession(session.key);
       this.retire(session);
       keys.push(session.key);
+      if (holdsTags(session)) this.keepRetiredTags(session);
     }
     this.flows.forget([], keys);
+  }
+
+  /**
+   * A retired unbound session's tags stay for the dialog that now routes its pair (tagsHeld): the
+   * session's packets are that dialog's from here on, and the first of an SSRC it routes takes the
+   * SSRC's tags there (SPEC §2.4: a tag binds its SSRC). A memory guard as the main thread's notes
+   * have (unbound-tags.ts MAX_NOTED_PER_SHARD): past it the oldest go.
+   */
+  private keepRetiredTags(session: RtpSession): void {
+    this.retiredTagged.delete(session.key);
+    this.retiredTagged.set(session.key, session);
+    if (this.retiredTagged.size > MAX_RETIRED_TAGGED) this.retiredTagged.delete(this.retiredTagged.keys().next().value!);
+  }
+
+  /** After an event that changes routes: a retired session none of whose datagrams a dialog routes any more has no dialog to give its tags to. */
+  private forgetUnroutedRetired(): void {
+    for (const [key, session] of this.retiredTagged) if (!this.routesAny(session)) this.retiredTagged.delete(key);
+  }
+
+  /**
+   * The SDES PRIV tags this shard holds for `ssrc` on the transport pair of unbound session `pair`
+   * (unboundSessionKey), for a dialog that routes a packet of it there now: its stream's in the
+   * pair's unbound session, else in the one a dialog's scope retired (retiredTagged); none once
+   * the shard let that session go (swept, or retired and no longer routed). What the main thread
+   * noted (unbound-tags.ts) decides only whether to ask.
+   */
+  private tagsHeld(pair: string, ssrc: number): string[] {
+    const live = this.table.existingSession(pair);
+    const own = live !== undefined && live.scope === null ? live.streams.get(ssrc)?.sdesApts : undefined;
+    if (own !== undefined && own.length > 0) return [...own];
+    const retired = this.retiredTagged.get(pair)?.streams.get(ssrc)?.sdesApts;
+    return retired !== undefined && retired.length > 0 ? [...retired] : [];
   }
 
   /**
@@ -1513,6 +1570,21 @@ function newlyNamed(stream: StreamState, kind: keyof typeof SEEN, ids: readonly 
   return fresh;
 }
 
+
+/** Retired unbound sessions holding tags kept at most (MediaCore.keepRetiredTags). */
+const MAX_RETIRED_TAGGED = 200_000;
+
+/** Whether every stream of the session was last seen UNBOUND_IDLE_SEC or more before `now`. */
+function allIdle(session: RtpSession, now: number): boolean {
+  for (const stream of session.streams.values()) if (now - stream.lastSeen < UNBOUND_IDLE_SEC) return false;
+  return true;
+}
+
+/** Whether a stream of the session holds an SDES PRIV tag. */
+function holdsTags(session: RtpSession): boolean {
+  for (const stream of session.streams.values()) if (stream.sdesApts.length > 0) return true;
+  return false;
+}
 
 /** Capture seconds a session of media no dialog routes stays after its last packet (sweepUnbound), and how often they are looked at. */
 export const UNBOUND_IDLE_SEC = 300;

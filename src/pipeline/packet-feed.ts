@@ -17,8 +17,11 @@ export type PacketProto = 'sip' | 'rtp' | 'rtcp' | 'other';
  * the next record: copy out what must outlive the call.
  */
 export interface PacketVisitor {
-  /** RTP or RTCP in a UDP datagram (RFC 5761 demultiplexing). */
-  media(view: PacketView, proto: 'rtp' | 'rtcp', batch: RecordBatch, index: number): void;
+  /**
+   * RTP or RTCP in a UDP datagram (RFC 5761 demultiplexing). A promise (rare: the replay engine
+   * asking a shard before it can hand the packet on) is waited for before the next record.
+   */
+  media(view: PacketView, proto: 'rtp' | 'rtcp', batch: RecordBatch, index: number): void | Promise<void>;
   /**
    * SIP messages completed by this record (one for UDP; none, one or several for TCP; `ctx`
    * names the record and its addresses) — or, at the end of the capture, the report of a
@@ -162,8 +165,10 @@ export class PacketFeed {
         const off = view.payloadOffset;
         const len = view.payloadLength;
         const cls = classifyRtpRtcp(bytes, off, len, view.payloadCut);
-        if (cls !== 'other') visitor.media(view, cls, batch, i);
-        else if (looksLikeSip(bytes, off, len)) {
+        if (cls !== 'other') {
+          const pending = visitor.media(view, cls, batch, i);
+          if (pending) await pending;
+        } else if (looksLikeSip(bytes, off, len)) {
           const pending = visitor.sip([parseSipDatagram(bytes, off, len, view.payloadCut)], this.context(view, 'udp'));
           if (pending) await pending;
         } else visitor.other(view, kind, batch, i);

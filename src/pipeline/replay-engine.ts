@@ -17,7 +17,7 @@ import type { BindingRow, DialogScope } from '../binding/types.js';
 import type { PolicyFile } from '../policy/policy-file.js';
 import type { UriResolver } from '../policy/uri-resolver.js';
 import { type Report, reportJson } from '../report/report.js';
-import type { CoreCounters, CoreEvent, MediaCore, MediaCoreOptions, OutputLine } from './media-core.js';
+import type { CoreCounters, CoreEvent, MediaCore, MediaCoreOptions, OutputLine, TagsAnswer } from './media-core.js';
 import { type ByteRun, byFrameThenKey, decodeRuns, type EncodedLines, isTextLines, mergedRuns, type ShardLines } from './encoded-lines.js';
 import { rekeyedScope, unboundSessionKey, unroutedPairV4 } from './media-core.js';
 import { type MediaWork, MediaWorkBuilder, Proto, ReusableAddress } from './media-work.js';
@@ -126,6 +126,8 @@ interface ShardOutputs {
   exports: ShardLines;
   reports: OutputLine[];
   decisions: ShardLines;
+  /** answers to the unit's `ask` events */
+  answers?: TagsAnswer[];
   /** the shard's core's RTP and RTCP packets so far, through this batch */
   counted?: MediaCounted;
 }
@@ -254,6 +256,20 @@ function hashString(s: string): number {
 
 function sortedText(lines: OutputLine[]): string[] {
   return lines.sort(byFrameThenKey).map((l) => l.text);
+}
+
+/** A carry to another shard than its transport pair's, waiting for that shard's answer (askPairShards). */
+interface CarryAsk {
+  frame: number;
+  ts: number;
+  /** the dialog it goes to, and that dialog's shard */
+  key: string;
+  shard: number;
+  ssrc: number;
+  /** the transport pair's unbound session key, and its shard */
+  pair: string;
+  pairShard: number;
+  id: number;
 }
 
 interface PendingBatch {
@@ -455,10 +471,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       unboundTags.event(ev, eventClock(ev.frame, 'ts' in ev ? ev.ts : Number.NaN));
     }
   };
-  /** Whether pendingEvents holds a `carry` (one shard's alone: eventsOf filters them). */
+  /** Whether pendingEvents holds a `carry` or an `ask` (one shard's alone: eventsOf filters them). */
   let carrying = false;
   const eventsOf = (events: CoreEvent[], shard: number): CoreEvent[] =>
-    carrying ? events.filter((ev) => ev.kind !== 'carry' || ev.shard === shard) : events;
+    carrying ? events.filter((ev) => (ev.kind !== 'carry' && ev.kind !== 'ask') || ev.shard === shard) : events;
+  /** numbers the asks of a run (CoreEvent `ask`) */
+  let nextAsk = 0;
   const captureClock = new CaptureClock();
   /**
    * A live service's capture agents' clocks, each its own (SourceClocks: dialogs idle out on
@@ -476,6 +494,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    */
   let batchFirst = 0;
   let batchClocks = new Float64Array(0);
+  /** the first record of the work unit being filled: the batch's, or the one an ask cut it at */
+  let unitFirst = 0;
   /**
    * The capture clock now: after the last record read (its batch's last clock), or as a live
    * source's idle tick last moved it on; NaN before either.
@@ -520,35 +540,115 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * dialog's shard, applied there just before the packet. `plain`: the plaintext the core reads of
    * SRTCP an ended dialog's sender sent, else null.
    */
-  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, plain: Uint8Array | null) => {
+  const carryTags = (view: PacketView, route: TransportEntry | undefined, rtcp: boolean, plain: Uint8Array | null): CarryAsk[] | undefined => {
     if (route === undefined) {
       unboundTags.refresh(view, rtcp ? plain : undefined);
-      return;
+      return undefined;
     }
     // (routed SRTCP names its SSRCs in the plaintext the core reads: in clear, only the sender's)
     const carried = unboundTags.take(view, rtcp, rtcp ? () => keyring.plaintextOn(route, view.bytes, view.payloadOffset, view.payloadLength, view.payloadCut, view.ts, senderAddress(view.ipVersion === 6, view.src, view.src4, view.sport)) : undefined);
-    if (carried === undefined) return;
+    if (carried === undefined) return undefined;
+    // What the notes say is only whether to carry: the tags are those the pair's shard holds
+    // there now (MediaCore.tagsHeld: it may have let its session go, or retired it, where the
+    // notes, kept the fail-safe way, still stand). On the same shard, the carry asks its core as
+    // it is applied; on another, the pair's shard is asked first (askPairShards).
+    const pair = unboundSessionKey(view);
+    const pairShard = shardOf(view, undefined);
+    let asks: CarryAsk[] | undefined;
     // each to the dialog where that SSRC's own RTCP on this transport is read (routeOf with it as
     // the sender: a source another call declares is that call's), not merely the packet's
     const byAddress = negotiatedTransport(view);
     for (const { ssrc, apts } of carried) {
       const target = (byAddress === undefined ? routes.lookupSsrc(ssrc) : routes.declaredOver(byAddress, ssrc)) ?? route;
-      pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, apts, shard: shardOf(view, target) });
+      const shard = shardOf(view, target);
+      if (shard === pairShard) pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, apts, shard, pair });
+      else (asks ??= []).push({ frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, shard, pair, pairShard, id: nextAsk++ });
+    }
+    carrying = true;
+    return asks;
+  };
+
+  /**
+   * The packet at `asks`' frame carries tags to a dialog on another shard than its pair's: the
+   * work up to the packet goes to every shard now, the pair's shard answering, after every event
+   * up to the packet, the tags it holds; then each `carry` goes with them (none where it holds
+   * none). The cut is one more batch boundary: the outputs are the same wherever batches are cut.
+   */
+  const askPairShards = async (asks: CarryAsk[]): Promise<void> => {
+    const frame = asks[0]!.frame;
+    // (one more unit in flight: within the shards' bound on tasks)
+    while (inFlight.length >= maxInFlight) await drainOldest();
+    // What is at the packet's own frame (a token's expiry there, the carries to the pair's own
+    // shard, their reports) stays for the unit that holds the packet: lines of one frame are
+    // ordered by their keys within one unit, as an uncut batch has them. None of it changes
+    // what an unbound session holds (only signaling events with a time sweep or retire one).
+    mirrorEvents();
+    const events = pendingEvents.filter((ev) => ev.frame < frame);
+    pendingEvents = pendingEvents.filter((ev) => ev.frame >= frame);
+    mirrored = pendingEvents.length;
+    for (const a of asks) events.push({ kind: 'ask', frame, id: a.id, pair: a.pair, ssrc: a.ssrc, shard: a.pairShard });
+    const lines = heldLines.concat(front.takeReports(), malformedLines);
+    malformedLines = [];
+    heldLines = lines.filter((l) => l.frame >= frame);
+    const i = frame - 1 - batchFirst;
+    const lastTs = i >= 0 ? batchClocks[i]! : Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow;
+    const outputs = await dispatchUnit(
+      events,
+      lines.filter((l) => l.frame < frame),
+      batchClocks.subarray(unitFirst - batchFirst),
+      unitFirst,
+      frame - 1,
+      lastTs,
+      feed.stats.packets - 1,
+    );
+    for (const a of asks) {
+      const apts = outputs[a.pairShard]!.answers?.find((x) => x.id === a.id)?.apts ?? [];
+      if (apts.length > 0) pendingEvents.push({ kind: 'carry', frame, ts: a.ts, key: a.key, ssrc: a.ssrc, apts, shard: a.shard });
     }
     carrying = true;
   };
 
   /** Reports of the packet layers (broken headers, a cut last record), keyed apart from signaling's. */
   let malformedLines: OutputLine[] = [];
+  /** (keyed in the order they came, so those an ask's cut holds over keep their place among later ones) */
+  let malformedSeq = 0;
+  /** the lines a unit cut by an ask left for the next (askPairShards): those of the packet's frame */
+  let heldLines: OutputLine[] = [];
   const frontReport = (r: Report): string => {
     const text = reportJson(r);
-    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text });
+    malformedLines.push({ frame: r.frame, key: `f${String(malformedSeq++).padStart(9, '0')}`, text });
     return text;
   };
   /** A lost fragment set's report (or the count of those past the list): `datagrams` malformed, whatever frame it names. */
   const lostReport = (r: Report, datagrams: number) => {
     lostReports.add(frontReport(r));
     lostDatagrams += datagrams;
+  };
+
+  /** A media packet into its shard's work unit (with worker shards). */
+  const toBuilder = (view: PacketView, proto: 'rtp' | 'rtcp', route: TransportEntry | undefined): void => {
+    const builder = builders[shardOf(view, route)]!;
+    if (proto === 'rtcp') builder.add(view, Proto.RTCP);
+    // the header is read here, where its bytes were just touched: the shard need not touch them again
+    else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader, view.payloadCut) !== null) builder.add(view, Proto.RTP);
+    else builder.addRtpHeader(view, rtpHeader);
+  };
+
+  /**
+   * The work since the unit's first record (`unitFirst`) through `lastFrame` goes to the shards,
+   * with the events so far, as a batch in flight: the whole batch at its end, or its part before
+   * a packet that asks a shard (askPairShards). `clocks`: the capture clock after each record
+   * from `firstFrame` on; `packets`: the records read through it.
+   */
+  const dispatchUnit = (events: CoreEvent[], signalingReports: OutputLine[], clocks: Float64Array, firstFrame: number, lastFrame: number, lastTs: number, packets: number): Promise<ShardOutputs[]> => {
+    let results: Promise<ShardOutputs[]>;
+    if (local) {
+      local.core.endBatch(lastFrame, lastTs);
+      results = Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
+    } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(eventsOf(events, i), clocks, firstFrame, lastFrame, lastTs))));
+    unitFirst = lastFrame + 1;
+    inFlight.push({ results, signalingReports, packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
+    return results;
   };
 
   const feed: PacketFeed = new PacketFeed({
@@ -589,14 +689,12 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       }
       if (unboundTags.size > 0 && (proto === 'rtp' || readAsRtcp)) {
         mirrorEvents();
-        carryTags(view, route, proto === 'rtcp', plain);
+        const asks = carryTags(view, route, proto === 'rtcp', plain);
+        // (with more than one shard: never with `local`)
+        if (asks !== undefined) return askPairShards(asks).then(() => toBuilder(view, proto, route));
       }
       if (local === null) {
-        const builder = builders[shardOf(view, route)]!;
-        if (proto === 'rtcp') builder.add(view, Proto.RTCP);
-        // the header is read here, where its bytes were just touched: the shard need not touch them again
-        else if (decodeRtpHeader(view.bytes, view.payloadOffset, view.payloadLength, rtpHeader, view.payloadCut) !== null) builder.add(view, Proto.RTP);
-        else builder.addRtpHeader(view, rtpHeader);
+        toBuilder(view, proto, route);
         return;
       }
       const core = local.core;
@@ -660,6 +758,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         batchClocks = localClocks.subarray(0, n);
       } else batchClocks = new Float64Array(n);
       batchFirst = batch.firstFrame;
+      unitFirst = batchFirst;
       // a live service's clock as the batch's records came (CaptureClock.through)
       const wall = opts.clock?.();
       const clock = captureClock.through(batch.ts, n, wall, batchClocks);
@@ -675,9 +774,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // An empty batch is a live source's idle tick: time moves by the clock, not by packets.
       const lastFrame = batch.count > 0 ? batch.firstFrame + batch.count - 1 : feed.stats.lastFrame;
       const wall = batch.count > 0 ? undefined : opts.clock?.();
-      const clocks = batch.count > 0 ? batchClocks : EMPTY_CLOCKS;
-      const firstFrame = batch.count > 0 ? batchFirst : lastFrame + 1;
-      const lastTs = batch.count > 0 ? clocks[batch.count - 1]! : wall === undefined ? captureClock.set(feed.stats.lastTs) : captureClock.tick(wall);
+      const lastTs = batch.count > 0 ? batchClocks[batch.count - 1]! : wall === undefined ? captureClock.set(feed.stats.lastTs) : captureClock.tick(wall);
       if (wall !== undefined) clockNow = lastTs;
       // the batch's end as runMediaWork has it: the events left, then the windows due
       if (local) applyEventsThrough(local.core, Infinity);
@@ -686,16 +783,14 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       pendingEvents = [];
       appliedEvents = 0;
       mirrored = 0;
-      let results: Promise<ShardOutputs[]>;
-      if (local) {
-        local.core.endBatch(lastFrame, lastTs);
-        results = Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
-      } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(eventsOf(events, i), clocks, firstFrame, lastFrame, lastTs))));
-      carrying = false;
-      const signalingReports = front.takeReports().concat(malformedLines);
+      const signalingReports = heldLines.concat(front.takeReports(), malformedLines);
+      heldLines = [];
       malformedLines = [];
-      inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
-      if (opts.workers === 0 || inFlight.length >= maxInFlight) await drainOldest();
+      if (batch.count > 0) dispatchUnit(events, signalingReports, batchClocks.subarray(unitFirst - batchFirst), unitFirst, lastFrame, lastTs, feed.stats.packets);
+      else dispatchUnit(events, signalingReports, EMPTY_CLOCKS, lastFrame + 1, lastFrame, lastTs, feed.stats.packets);
+      carrying = false;
+      // (a batch an ask cut has two units in flight)
+      while (inFlight.length > 0 && (opts.workers === 0 || inFlight.length >= maxInFlight)) await drainOldest();
       opts.onProgress?.(feed.stats.packets, feed.stats.bytes);
     },
   });
@@ -756,7 +851,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) {
-        await writeBatch(front.takeReports().concat(malformedLines), finals.map((f) => ({ ...f.outputs, counted: f.counters })));
+        await writeBatch(heldLines.concat(front.takeReports(), malformedLines), finals.map((f) => ({ ...f.outputs, counted: f.counters })));
         tellCounted({ packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
       }
       if (!readEnded && feed.stats.packets > 0 && opts.onPartialResult) await opts.onPartialResult(resultOf(finals));

@@ -4,7 +4,7 @@
  * Its export and decision lines go back encoded (encoded-lines.ts), reports as they are.
  */
 import { Shard, type ShardFinal } from './shard-state.js';
-import type { CoreOutputs, MediaCoreOptions, OutputLine } from './media-core.js';
+import type { CoreOutputs, MediaCoreOptions, OutputLine, TagsAnswer } from './media-core.js';
 import { type EncodedLines, encodeLines } from './encoded-lines.js';
 import type { MediaWork } from './media-work.js';
 
@@ -19,6 +19,7 @@ export interface ThreadOutputs {
   exports: EncodedLines;
   reports: OutputLine[];
   decisions: EncodedLines;
+  answers?: TagsAnswer[];
 }
 
 export type ThreadFinal = Omit<ShardFinal, 'outputs'> & { outputs: ThreadOutputs };
@@ -36,7 +37,9 @@ let shard: Shard | null = null;
 let merged = false;
 
 function encoded(outputs: CoreOutputs): ThreadOutputs {
-  return { exports: encodeLines(outputs.exports, merged), reports: outputs.reports, decisions: encodeLines(outputs.decisions, merged) };
+  const lines: ThreadOutputs = { exports: encodeLines(outputs.exports, merged), reports: outputs.reports, decisions: encodeLines(outputs.decisions, merged) };
+  if (outputs.answers !== undefined) lines.answers = outputs.answers;
+  return lines;
 }
 
 export default function runShardTask(task: ShardTask): ThreadBatch | ThreadFinal | null {

@@ -4,13 +4,16 @@
  * tags never relax signaling). Before signaling, a stream lives in an unbound session on the shard
  * of its transport pair; once signaled its packets go to the dialog's shard (by Call-ID), which
  * never saw the tag. The main thread sees every packet in capture order whatever the worker count,
- * so it notes the tags of unbound RTCP here and hands them to the dialog's shard as a `carry` event
- * at the first packet of that SSRC a dialog routes (replay-engine.ts), the same with 0 or n workers.
+ * so it notes the tags of unbound RTCP here, and at the first packet of that SSRC a dialog routes
+ * (replay-engine.ts) has the dialog's shard take, as a `carry` event, the tags the pair's shard
+ * holds for it then (MediaCore.tagsHeld; asked first where they are two shards), the same with 0
+ * or n workers. A note says only whether to ask: the shard's answer is what it still holds.
  *
- * Notes are kept as a shard keeps the unbound session that honours them: by transport pair, let go
- * at the same sweeps (MediaCore.sweepUnbound: at signaling events, at most once a minute, a session
- * whose every stream is idle UNBOUND_IDLE_SEC and whose windows are closed), which the main thread
- * runs at the same events with the same stamps (sweep).
+ * Notes are kept at least as long as a shard keeps the unbound session that honours them: by
+ * transport pair, let go at the same sweeps (MediaCore.sweepUnbound: at signaling events, at most
+ * once a minute, a session whose every stream is idle UNBOUND_IDLE_SEC and whose windows are
+ * closed), which the main thread runs at the same events with stamps never lower (sweep). One
+ * let go before the shard's session would lose a tag; one kept longer costs an ask.
  *
  * Only unbound compounds are read here (rare: media before its signaling, a mirror's strays, SRTCP
  * an ended dialog's sender sent under its keys), and only those with an SDES PRIV item are decoded.
@@ -96,7 +99,7 @@ export class UnboundTags {
    */
   event(ev: CoreEvent, clock = 'ts' in ev ? ev.ts : Number.NaN): void {
     if (ev.kind === 'settings') this.windowSec = Math.max(this.windowSec, ev.windowSec);
-    if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget' || ev.kind === 'carry') return;
+    if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget' || ev.kind === 'carry' || ev.kind === 'ask') return;
     const jump = ev.ts - this.lastEventTs;
     this.lastEventTs = ev.ts;
     if (jump > UNBOUND_IDLE_SEC || ev.ts - this.lastSweep < UNBOUND_SWEEP_SEC) return;

@@ -1,11 +1,9 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out), the fail-safe way: found by the
- * fifth review of stop 41's notes and left — it fails today. The main thread counts every report
- * subject as a stream the compound touches; the core touches one another live call declares only
- * if it is tagged, so a subject stamped hours ahead keeps the note for hours after the shard let
- * the session go: the next call on the pair drops what the shard would have exported. The fix is
- * to mirror MediaCore.readRtcp's subject rule (and each stream's stamp) on the main thread.
- * Rename to .test.ts once fixed. (README, Binding.)
+ * A known limit until stop 43 (it was a .limit.ts, the fail-safe way): a report subject another
+ * call declares (which the core does not touch) stamped hours ahead kept the note, and the next
+ * call on the pair dropped what the shard would have exported. Mended by carrying the tags the
+ * pair's shard holds (MediaCore.tagsHeld; asked across shards, replay-engine.ts askPairShards)
+ * rather than the main thread's notes, which now say only whether to ask. (README, Binding.)
  */
 /**
  * Review of e44b418 (UnboundTags: per-SSRC stamps), round 27 (5): the late direction, outside the

@@ -1,12 +1,9 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out): found by the sixth review of the
- * SDES-tag carry (stop 40) and left — it fails today. The main thread keeps a pair's notes while
- * unbound packets a core reads come on the pair; a shard keeps the session only while one of its
- * streams was touched, and some packets it reads touch none (a lone RTP packet on probation). The divergence is the
- * fail-safe way: the main thread keeps a tag the shard had let go, and the next call there
- * applies it — its telemetry dropped where it would have been exported; no tag is lost. The fix is
- * to mirror the shard's streams per pair (which packets make or touch a stream), not the pair alone.
- * Rename it to .test.ts once fixed. (README, Binding.)
+ * A known limit until stop 43 (it was a .limit.ts, the fail-safe way): a lone RTP packet on
+ * probation, which the shard does not read into a stream, kept the note, and the next call on the
+ * pair dropped what the shard would have exported. Mended by carrying the tags the pair's shard
+ * holds (MediaCore.tagsHeld; asked across shards, replay-engine.ts askPairShards) rather than the
+ * main thread's notes, which now say only whether to ask. (README, Binding.)
  */
 /**
  * Input: SR(1111) + SDES{1111: CNAME, PRIV aipref=apt-none} on A:4001 → B:5001 at t=0 (frame 1,

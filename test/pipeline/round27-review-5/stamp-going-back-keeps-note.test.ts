@@ -1,14 +1,9 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out), the fail-safe way: checks of
- * e44b418's per-SSRC stamps that its fifth review found fine, and that the fix of that review's
- * findings gave up. The main thread sees a noted pair at the highest own stamp of the packets that
- * touched it (UnboundTags, PairNotes.seen), never lowered; the core assigns a stream's lastSeen
- * from each packet, so a stamp that goes back (a record hours ahead, then the capture's own time)
- * lets the shard's session go while the note stays — the next call on the pair drops what the
- * shard would have exported. Mirroring each stream's stamp exactly needs the core's subject rule
- * (a subject another live call declares is touched only if tagged) and which RTP the core reads:
- * per-SSRC stamps without them let notes go before the shard (test/pipeline/round27-review-5).
- * Rename to .test.ts once fixed. (README, Binding.)
+ * A known limit until stop 43 (it was a .limit.ts, the fail-safe way): a stream's stamp going back
+ * after a record stamped hours ahead kept the note, and the next call on the pair dropped what the
+ * shard would have exported. Mended by carrying the tags the pair's shard holds
+ * (MediaCore.tagsHeld; asked across shards, replay-engine.ts askPairShards) rather than the main
+ * thread's notes, which now say only whether to ask. (README, Binding.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLines, replayLines, Workspace, type DecisionLine } from '../../e2e/e2e-helpers.js';

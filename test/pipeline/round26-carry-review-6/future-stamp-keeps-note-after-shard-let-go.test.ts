@@ -1,13 +1,10 @@
 /**
- * KNOWN LIMIT, not run (named .limit.ts so vitest leaves it out), the fail-safe way: found by the
- * sixth review of the SDES-tag carry (stop 40) and fixed then (the pair's stamp capped at the
- * capture clock); given up in stop 41, when that cap was found to let notes go BEFORE the shard (a
- * pair's last packet stamped hours ahead: test/pipeline/round27-review-4) — the privacy direction.
- * Notes are now seen at the highest own stamp of the packets that touched the pair, never lowered,
- * so a record stamped hours ahead keeps the note for hours even where the stream's next packet took
- * the shard's stamp back. The fix is to mirror each stream's stamp exactly (see
- * test/pipeline/round27-review-5/stamp-going-back-keeps-note.limit.ts). Rename to .test.ts once
- * fixed. (README, Binding.)
+ * A known limit until stop 43 (it was a .limit.ts, the fail-safe way): a record stamped hours
+ * ahead kept the note for hours where the stream's next packet took the shard's stamp back, and
+ * the next call on the pair dropped what the shard would have exported. Mended by carrying the
+ * tags the pair's shard holds (MediaCore.tagsHeld; asked across shards, replay-engine.ts
+ * askPairShards) rather than the main thread's notes, which now say only whether to ask. (README,
+ * Binding.)
  */
 /**
  * Input: SR(1111) + SDES{1111: CNAME, PRIV aipref=apt-none} on A:4001 → B:5001 at t=0 (frame 1,
