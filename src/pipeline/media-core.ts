@@ -247,6 +247,12 @@ export class MediaCore {
   }
 
   event(ev: CoreEvent): void {
+    // (an ask closes no window: it comes at the end of a unit cut before its packet, where the
+    // other shards close theirs due at that packet in the next unit, as this one then does)
+    if (ev.kind === 'ask') {
+      (this.out.answers ??= []).push({ id: ev.id, apts: this.tagsHeld(ev.pair, ev.ssrc) });
+      return;
+    }
     this.passTo(ev.frame);
     if (ev.kind === 'statements' || ev.kind === 'settings' || ev.kind === 'forget') {
       this.applyEvent(ev);
@@ -256,10 +262,6 @@ export class MediaCore {
     if (ev.kind === 'carry') {
       const apts = ev.pair === undefined ? ev.apts : this.tagsHeld(ev.pair, ev.ssrc);
       if (apts.length > 0) this.carryTags(ev.key, ev.ssrc, apts, ev.frame, ev.ts);
-      return;
-    }
-    if (ev.kind === 'ask') {
-      (this.out.answers ??= []).push({ id: ev.id, apts: this.tagsHeld(ev.pair, ev.ssrc) });
       return;
     }
     // (not at an event further from the one before than the idle bound: one stamped hours ahead
@@ -540,16 +542,18 @@ export class MediaCore {
   /**
    * The SDES PRIV tags this shard holds for `ssrc` on the transport pair of unbound session `pair`
    * (unboundSessionKey), for a dialog that routes a packet of it there now: its stream's in the
-   * pair's unbound session, else in the one a dialog's scope retired (retiredTagged); none once
-   * the shard let that session go (swept, or retired and no longer routed). What the main thread
-   * noted (unbound-tags.ts) decides only whether to ask.
+   * session a dialog's scope retired there (retiredTagged), then in the pair's unbound session
+   * since — both, as a tag never relaxes another; none once the shard let them go (swept, or
+   * retired and no longer routed). What the main thread noted (unbound-tags.ts) decides only
+   * whether to ask.
    */
   private tagsHeld(pair: string, ssrc: number): string[] {
+    const retired = this.retiredTagged.get(pair)?.streams.get(ssrc)?.sdesApts;
     const live = this.table.existingSession(pair);
     const own = live !== undefined && live.scope === null ? live.streams.get(ssrc)?.sdesApts : undefined;
-    if (own !== undefined && own.length > 0) return [...own];
-    const retired = this.retiredTagged.get(pair)?.streams.get(ssrc)?.sdesApts;
-    return retired !== undefined && retired.length > 0 ? [...retired] : [];
+    const held = retired !== undefined ? [...retired] : [];
+    if (own !== undefined) for (const id of own) if (!held.includes(id)) held.push(id);
+    return held;
   }
 
   /**

@@ -4,7 +4,7 @@
  * workers and compare exports, decisions and reports (common.ts replay; the IPv6 one its own):
  *  - IPv6: the review-4 scenario (the pair's last unbound packet stamped hours ahead) keeps the
  *    note as long as the shard keeps the tagged stream, between two IPv6 addresses too.
- * (Two more checks, a stamp going back, are now stamp-going-back-keeps-note.limit.ts.)
+ * (Two more checks, a stamp going back, are in stamp-going-back-keeps-note.test.ts: a known limit until stop 43.)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLines, replayLines, Workspace, type DecisionLine } from '../../e2e/e2e-helpers.js';
