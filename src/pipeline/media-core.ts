@@ -130,11 +130,13 @@ export class MediaCore {
   private sdesBefore: Map<StreamState, DecidingState> | null | undefined;
   /**
    * Unbound sessions holding SDES PRIV tags that a dialog's scope retired (retireUnboundOf), by
-   * session key: the tags a `carry` takes to the dialog that routes the pair now (tagsHeld), while
-   * a dialog routes one of the datagrams the session was given and until the session would have
-   * been swept (sweepUnbound); oldest first.
+   * session key (a pair may have several: a new unbound session there, retired in turn): the tags
+   * a `carry` takes to the dialog that routes the pair (tagsHeld), while one of the dialogs that
+   * routed the session's datagrams since lives, or a dialog routes one now, and until the session
+   * would have been swept (sweepUnbound); pairs least recently retired at first.
    */
-  private readonly retiredTagged = new Map<string, RtpSession>();
+  private readonly retiredTagged = new Map<string, RetiredTags[]>();
+  private retiredCount = 0;
   /** capture time of the last sweepUnbound, and of the last event with a time */
   private lastUnboundSweep = -Infinity;
   private lastEventTs = -Infinity;
@@ -276,7 +278,7 @@ export class MediaCore {
     for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     const routes = this.ssrcRoutesBefore(dialogs, ev.kind === 'scope' ? ev.scope : null);
     this.applyEvent(ev);
-    if (this.retiredTagged.size > 0) this.forgetUnroutedRetired();
+    if (this.retiredCount > 0) this.forgetUnroutedRetired(ev.kind === 'rekey' ? ev : null);
     for (const d of dialogs) touched.push(...this.transports.ownedV4(d));
     // an ended address the map let go of routes again: flows cached as coming from it too
     if (ev.kind === 'dialog-ended') touched.push(...this.transports.forgottenV4);
@@ -470,7 +472,7 @@ export class MediaCore {
    */
   private sweepUnbound(now: number): void {
     this.lastUnboundSweep = now;
-    for (const [key, session] of this.retiredTagged) if (allIdle(session, now)) this.retiredTagged.delete(key);
+    if (this.retiredCount > 0) this.forgetRetired((r) => allIdle(r.session, now));
     const gone: RtpSession[] = [];
     for (const session of this.table.unboundSessions()) {
       if (this.sessionWindows.get(session)?.size) continue;
@@ -529,14 +531,44 @@ export class MediaCore {
    * have (unbound-tags.ts MAX_NOTED_PER_SHARD): past it the oldest go.
    */
   private keepRetiredTags(session: RtpSession): void {
+    const kept = this.retiredTagged.get(session.key) ?? [];
+    const record: RetiredTags = { session, owners: new Set() };
+    this.routesAny(session, record.owners);
+    kept.push(record);
     this.retiredTagged.delete(session.key);
-    this.retiredTagged.set(session.key, session);
-    if (this.retiredTagged.size > MAX_RETIRED_TAGGED) this.retiredTagged.delete(this.retiredTagged.keys().next().value!);
+    this.retiredTagged.set(session.key, kept);
+    this.retiredCount++;
+    while (this.retiredCount > MAX_RETIRED_TAGGED) {
+      const [key, oldest] = this.retiredTagged.entries().next().value!;
+      oldest.shift();
+      this.retiredCount--;
+      if (oldest.length === 0) this.retiredTagged.delete(key);
+    }
   }
 
-  /** After an event that changes routes: a retired session none of whose datagrams a dialog routes any more has no dialog to give its tags to. */
-  private forgetUnroutedRetired(): void {
-    for (const [key, session] of this.retiredTagged) if (!this.routesAny(session)) this.retiredTagged.delete(key);
+  /**
+   * After an event that changes routes: the dialogs routing a retired session's datagrams now
+   * join those it may go to (a rekeyed dialog under its new key); one that no dialog routes, and
+   * whose every such dialog has ended, has no dialog to give its tags to. (A call that moved its
+   * media away keeps them while it lives: it may move back.)
+   */
+  private forgetUnroutedRetired(rekey: { from: string; to: string } | null): void {
+    this.forgetRetired((r) => {
+      if (rekey !== null && r.owners.delete(rekey.from)) r.owners.add(rekey.to);
+      if (this.routesAny(r.session, r.owners)) return false;
+      for (const key of r.owners) if (this.scopes.has(key)) return false;
+      return true;
+    });
+  }
+
+  /** The retired sessions' records `gone` says are gone, forgotten. */
+  private forgetRetired(gone: (r: RetiredTags) => boolean): void {
+    for (const [key, kept] of this.retiredTagged) {
+      const left = kept.filter((r) => !gone(r));
+      this.retiredCount -= kept.length - left.length;
+      if (left.length === 0) this.retiredTagged.delete(key);
+      else if (left.length < kept.length) this.retiredTagged.set(key, left);
+    }
   }
 
   /**
@@ -548,11 +580,13 @@ export class MediaCore {
    * whether to ask.
    */
   private tagsHeld(pair: string, ssrc: number): string[] {
-    const retired = this.retiredTagged.get(pair)?.streams.get(ssrc)?.sdesApts;
+    const held: string[] = [];
+    const add = (ids: readonly string[] | undefined): void => {
+      if (ids !== undefined) for (const id of ids) if (!held.includes(id)) held.push(id);
+    };
+    for (const r of this.retiredTagged.get(pair) ?? []) add(r.session.streams.get(ssrc)?.sdesApts);
     const live = this.table.existingSession(pair);
-    const own = live !== undefined && live.scope === null ? live.streams.get(ssrc)?.sdesApts : undefined;
-    const held = retired !== undefined ? [...retired] : [];
-    if (own !== undefined) for (const id of own) if (!held.includes(id)) held.push(id);
+    if (live !== undefined && live.scope === null) add(live.streams.get(ssrc)?.sdesApts);
     return held;
   }
 
@@ -560,15 +594,20 @@ export class MediaCore {
    * Whether the packet path now routes a packet the unbound session was given: lookup()'s own
    * steps, without its side effects, for each kept (ends, sender) pair — by the datagram's
    * addresses, else, where no end is an ended dialog's, by the a=ssrc route of that pair's sender.
+   * `owners`: the dialogs routing them are added there.
    */
-  private routesAny(session: RtpSession): boolean {
+  private routesAny(session: RtpSession, owners?: Set<string>): boolean {
     const t = this.transports;
+    let routed = false;
     for (const d of session.seen!.datagrams) {
-      if ((d.v6 ? t.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : t.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport)) !== undefined) return true;
-      if (d.sender === NO_SENDER || (d.v6 ? t.endedEndV6(d.src, d.dst, d.sport, d.dport) : t.endedEndV4(d.src4, d.dst4, d.sport, d.dport))) continue;
-      if (t.lookupSsrc(d.sender) !== undefined) return true;
+      let entry = d.v6 ? t.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : t.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport);
+      if (entry === undefined && d.sender !== NO_SENDER && !(d.v6 ? t.endedEndV6(d.src, d.dst, d.sport, d.dport) : t.endedEndV4(d.src4, d.dst4, d.sport, d.dport))) entry = t.lookupSsrc(d.sender);
+      if (entry === undefined) continue;
+        if (owners === undefined) return true;
+      owners.add(entry.dialogKey);
+      routed = true;
     }
-    return false;
+    return routed;
   }
 
   /**
@@ -1574,6 +1613,12 @@ function newlyNamed(stream: StreamState, kind: keyof typeof SEEN, ids: readonly 
   return fresh;
 }
 
+
+/** A retired unbound session holding tags, and the dialogs that routed its datagrams since (MediaCore.retiredTagged). */
+interface RetiredTags {
+  session: RtpSession;
+  owners: Set<string>;
+}
 
 /** Retired unbound sessions holding tags kept at most (MediaCore.keepRetiredTags). */
 const MAX_RETIRED_TAGGED = 200_000;

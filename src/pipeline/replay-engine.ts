@@ -245,7 +245,7 @@ export function mix32(h: number): number {
 }
 
 /** 32-bit FNV-1a: a stable shard choice from a string. */
-function hashString(s: string): number {
+export function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -583,6 +583,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     // ordered by their keys within one unit, as an uncut batch has them. None of it changes
     // what an unbound session holds (only signaling events with a time sweep or retire one).
     mirrorEvents();
+    // (the fragment sets given up before the packet are reported in the part their frames are in)
+    feed.tellLostFragments();
     const events = pendingEvents.filter((ev) => ev.frame < frame);
     pendingEvents = pendingEvents.filter((ev) => ev.frame >= frame);
     mirrored = pendingEvents.length;

@@ -10,7 +10,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLines, replayLines, Workspace, type DecisionLine } from '../e2e/e2e-helpers.js';
-import { A, B, bye, rawCall, rtcpPkt, sdesTag, srIn, THREE, writeCapture, type Pkt } from '../e2e/port-reuse-review/common.js';
+import { A, B, bye, rawCall, rtcpPkt, sdesTag, sdpAt, setup, srIn, THREE, writeCapture, type Pkt } from '../e2e/port-reuse-review/common.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -74,6 +74,20 @@ describe('a carried tag is what the pair\'s shard holds, asked across shards', (
       cuts.push(cut);
     }
     expect(cuts).toContain(true);
+  }, 120_000);
+
+  it('a call that moved its media away and back still gets the tag of the session it retired (while it lives, within the sweep)', async () => {
+    const at = (port: number, ip: string) => sdpAt(ip, port, null, ['a=aipref:session apt-raw']);
+    for (const call of CALLS.slice(0, 4)) {
+      const { d } = await runAll(`back-${call}`, [
+        rtcpPkt(0, A, 4001, B, 5001, [srIn(1111), sdesTag(1111, 'apt-none')]), // 1
+        ...rawCall(call, 10), // 2-4: retires the tagged session
+        ...setup(call, 20, at(6000, A), at(7000, B), 2, ';tag=bbb'), // 5-7: re-INVITE: media moves away
+        ...setup(call, 30, at(4000, A), at(5000, B), 3, ';tag=bbb'), // 8-10: and back
+        rtcpPkt(31, A, 4001, B, 5001, [srIn(1111)]), // 11: the call's first packet of 1111
+      ]);
+      expect(d.filter((x) => x.startsWith('11 ')), call).toEqual(['11 1111 drop export-none apt-none']);
+    }
   }, 120_000);
 
   it('a tag sent again after the session was swept is carried: the note that asks is the new one', async () => {

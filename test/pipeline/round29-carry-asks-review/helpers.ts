@@ -1,19 +1,10 @@
 /** Round 29 carry-asks review: shard choice as replay-engine.ts makes it, and a run-and-compare helper. */
 import { expect } from 'vitest';
-import { mix32 } from '../../../src/pipeline/replay-engine.js';
+import { hashString, mix32 } from '../../../src/pipeline/replay-engine.js';
 import { unroutedPairV4 } from '../../../src/pipeline/media-core.js';
 import { replayLines, type ReplayLines, type Workspace } from '../../e2e/e2e-helpers.js';
 import { THREE, writeCapture, type Pkt } from '../../e2e/port-reuse-review/common.js';
 
-/** FNV-1a as replay-engine.ts hashString */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 const ip4 = (ip: string) => ip.split('.').reduce((n, x) => n * 256 + Number(x), 0);
 
 export const callShard = (callId: string, n: number) => hashString(callId) % n;
