@@ -203,11 +203,7 @@ export class PacketFeed {
     this.tellLostFragments();
   }
 
-  /**
-   * The fragment sets given up so far, to the visitor (at each batch's end, and when the replay
-   * engine cuts a batch's work before a packet: reported in the part their frames are in).
-   */
-  tellLostFragments(): void {
+  private tellLostFragments(): void {
     const lost = this.decoder.takeGivenUpFragments();
     const past = this.decoder.takeGivenUpFragmentsPast();
     if (lost.length > 0 || past > 0) this.visitor.lostFragments?.(lost, past);

@@ -119,6 +119,8 @@ export interface ReplayResult {
   summary: ReplaySummary;
   /** the binding table at the end, with `bindings`; else empty */
   bindings: (BindingRow & { ended: boolean })[];
+  /** how many times a batch's work was cut before a packet to ask another shard for carried tags (askPairShards; with 2 workers or more): not in the summary */
+  cuts: number;
 }
 
 /** A batch's lines from one shard: as the core made them in this thread, or encoded by a thread. */
@@ -408,8 +410,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   const writeBatch = async (signalingReports: OutputLine[], outputs: ShardOutputs[]) => {
+    // (each shard's counts through the batch: in its last unit's outputs, the last ones)
+    const first = outputs.length - shards.length;
     outputs.forEach((o, i) => {
-      if (o.counted) shardCounted[i] = o.counted;
+      if (o.counted) shardCounted[i - first] = o.counted;
     });
     const reports = sortedText(signalingReports.concat(...outputs.map((o) => o.reports)));
     countReports(reports);
@@ -572,37 +576,27 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * The packet at `asks`' frame carries tags to a dialog on another shard than its pair's: the
    * work up to the packet goes to every shard now, the pair's shard answering, after every event
    * up to the packet, the tags it holds; then each `carry` goes with them (none where it holds
-   * none). The cut is one more batch boundary: the outputs are the same wherever batches are cut.
+   * none). The shards' state is the same wherever work is cut (as at batch boundaries), and the
+   * cut unit's lines are written with the rest of its batch's (cutUnits), merged by (frame, key):
+   * what the batch tells only at its end (fragment sets given up) goes with them, in order.
    */
   const askPairShards = async (asks: CarryAsk[]): Promise<void> => {
     const frame = asks[0]!.frame;
-    // (one more unit in flight: within the shards' bound on tasks)
-    while (inFlight.length >= maxInFlight) await drainOldest();
     // What is at the packet's own frame (a token's expiry there, the carries to the pair's own
-    // shard, their reports) stays for the unit that holds the packet: lines of one frame are
-    // ordered by their keys within one unit, as an uncut batch has them. None of it changes
-    // what an unbound session holds (only signaling events with a time sweep or retire one).
+    // shard) stays for the unit that holds the packet. None of it changes what an unbound
+    // session holds (only signaling events with a time sweep or retire one).
     mirrorEvents();
-    // (the fragment sets given up before the packet are reported in the part their frames are in)
-    feed.tellLostFragments();
     const events = pendingEvents.filter((ev) => ev.frame < frame);
     pendingEvents = pendingEvents.filter((ev) => ev.frame >= frame);
     mirrored = pendingEvents.length;
     for (const a of asks) events.push({ kind: 'ask', frame, id: a.id, pair: a.pair, ssrc: a.ssrc, shard: a.pairShard });
-    const lines = heldLines.concat(front.takeReports(), malformedLines);
-    malformedLines = [];
-    heldLines = lines.filter((l) => l.frame >= frame);
     const i = frame - 1 - batchFirst;
     const lastTs = i >= 0 ? batchClocks[i]! : Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow;
-    const outputs = await dispatchUnit(
-      events,
-      lines.filter((l) => l.frame < frame),
-      batchClocks.subarray(unitFirst - batchFirst),
-      unitFirst,
-      frame - 1,
-      lastTs,
-      feed.stats.packets - 1,
-    );
+    // (one unit in flight more than the batches: each ask's is answered before the feed goes on)
+    const cut = dispatchUnit(events, batchClocks.subarray(unitFirst - batchFirst), unitFirst, frame - 1, lastTs);
+    cutUnits.push(cut);
+    cuts++;
+    const outputs = await cut;
     for (const a of asks) {
       const apts = outputs[a.pairShard]!.answers?.find((x) => x.id === a.id)?.apts ?? [];
       if (apts.length > 0) pendingEvents.push({ kind: 'carry', frame, ts: a.ts, key: a.key, ssrc: a.ssrc, apts, shard: a.shard });
@@ -612,13 +606,15 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
 
   /** Reports of the packet layers (broken headers, a cut last record), keyed apart from signaling's. */
   let malformedLines: OutputLine[] = [];
-  /** (keyed in the order they came, so those an ask's cut holds over keep their place among later ones) */
-  let malformedSeq = 0;
-  /** the lines a unit cut by an ask left for the next (askPairShards): those of the packet's frame */
-  let heldLines: OutputLine[] = [];
+  /**
+   * The units the current batch's work was cut into before asking packets (askPairShards): their
+   * lines are written with the batch's, merged by (frame, key) as one uncut batch's would be.
+   */
+  let cutUnits: Promise<ShardOutputs[]>[] = [];
+  let cuts = 0;
   const frontReport = (r: Report): string => {
     const text = reportJson(r);
-    malformedLines.push({ frame: r.frame, key: `f${String(malformedSeq++).padStart(9, '0')}`, text });
+    malformedLines.push({ frame: r.frame, key: `f${String(malformedLines.length).padStart(6, '0')}`, text });
     return text;
   };
   /** A lost fragment set's report (or the count of those past the list): `datagrams` malformed, whatever frame it names. */
@@ -637,20 +633,19 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   };
 
   /**
-   * The work since the unit's first record (`unitFirst`) through `lastFrame` goes to the shards,
-   * with the events so far, as a batch in flight: the whole batch at its end, or its part before
-   * a packet that asks a shard (askPairShards). `clocks`: the capture clock after each record
-   * from `firstFrame` on; `packets`: the records read through it.
+   * The work since the unit's first record (`unitFirst`) through `lastFrame` goes to the shards
+   * with `events`: the whole batch's at its end, or its part before a packet that asks a shard
+   * (askPairShards). `clocks`: the capture clock after each record from `firstFrame` on (an event
+   * at the asking packet is applied after the windows its record's clock closes, as within a
+   * whole batch).
    */
-  const dispatchUnit = (events: CoreEvent[], signalingReports: OutputLine[], clocks: Float64Array, firstFrame: number, lastFrame: number, lastTs: number, packets: number): Promise<ShardOutputs[]> => {
-    let results: Promise<ShardOutputs[]>;
+  const dispatchUnit = (events: CoreEvent[], clocks: Float64Array, firstFrame: number, lastFrame: number, lastTs: number): Promise<ShardOutputs[]> => {
+    unitFirst = lastFrame + 1;
     if (local) {
       local.core.endBatch(lastFrame, lastTs);
-      results = Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
-    } else results = Promise.all(shards.map((s, i) => s.work(builders[i]!.take(eventsOf(events, i), clocks, firstFrame, lastFrame, lastTs))));
-    unitFirst = lastFrame + 1;
-    inFlight.push({ results, signalingReports, packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
-    return results;
+      return Promise.resolve([{ ...local.core.drain(), counted: { rtp: local.core.counters.rtp, rtcp: local.core.counters.rtcp } }]);
+    }
+    return Promise.all(shards.map((s, i) => s.work(builders[i]!.take(eventsOf(events, i), clocks, firstFrame, lastFrame, lastTs))));
   };
 
   const feed: PacketFeed = new PacketFeed({
@@ -785,14 +780,17 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       pendingEvents = [];
       appliedEvents = 0;
       mirrored = 0;
-      const signalingReports = heldLines.concat(front.takeReports(), malformedLines);
-      heldLines = [];
-      malformedLines = [];
-      if (batch.count > 0) dispatchUnit(events, signalingReports, batchClocks.subarray(unitFirst - batchFirst), unitFirst, lastFrame, lastTs, feed.stats.packets);
-      else dispatchUnit(events, signalingReports, EMPTY_CLOCKS, lastFrame + 1, lastFrame, lastTs, feed.stats.packets);
+      const last = batch.count > 0 ? dispatchUnit(events, batchClocks.subarray(unitFirst - batchFirst), unitFirst, lastFrame, lastTs) : dispatchUnit(events, EMPTY_CLOCKS, lastFrame + 1, lastFrame, lastTs);
       carrying = false;
-      // (a batch an ask cut has two units in flight)
-      while (inFlight.length > 0 && (opts.workers === 0 || inFlight.length >= maxInFlight)) await drainOldest();
+      // a batch cut before asking packets: its units' lines together, in unit order (each shard's
+      // counts through the batch: its last unit's)
+      const cuts = cutUnits;
+      cutUnits = [];
+      const results = cuts.length === 0 ? last : Promise.all([...cuts, last]).then((units) => units.flatMap((u, k) => (k < cuts.length ? u.map(({ counted: _, ...lines }) => lines) : u)));
+      const signalingReports = front.takeReports().concat(malformedLines);
+      malformedLines = [];
+      inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
+      if (opts.workers === 0 || inFlight.length >= maxInFlight) await drainOldest();
       opts.onProgress?.(feed.stats.packets, feed.stats.bytes);
     },
   });
@@ -853,7 +851,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // A capture refused before its first record was not read at all: the sink hears nothing
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) {
-        await writeBatch(heldLines.concat(front.takeReports(), malformedLines), finals.map((f) => ({ ...f.outputs, counted: f.counters })));
+        // (with the units of a batch the read stopped in that asking packets had cut, in their order)
+        const cut = (await Promise.all(cutUnits)).flatMap((u) => u.map(({ counted: _, ...lines }) => lines));
+        await writeBatch(front.takeReports().concat(malformedLines), [...cut, ...finals.map((f) => ({ ...f.outputs, counted: f.counters }))]);
         tellCounted({ packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
       }
       if (!readEnded && feed.stats.packets > 0 && opts.onPartialResult) await opts.onPartialResult(resultOf(finals));
@@ -901,6 +901,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
         reports: Object.fromEntries(Object.entries(reportCounts).sort(([a], [b]) => (a < b ? -1 : 1))),
       },
       bindings,
+      cuts,
     };
   }
 }
