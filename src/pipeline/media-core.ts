@@ -603,7 +603,7 @@ export class MediaCore {
       let entry = d.v6 ? t.lookupDatagramV6(d.src, d.dst, d.sport, d.dport) : t.lookupDatagramV4(d.src4, d.dst4, d.sport, d.dport);
       if (entry === undefined && d.sender !== NO_SENDER && !(d.v6 ? t.endedEndV6(d.src, d.dst, d.sport, d.dport) : t.endedEndV4(d.src4, d.dst4, d.sport, d.dport))) entry = t.lookupSsrc(d.sender);
       if (entry === undefined) continue;
-        if (owners === undefined) return true;
+      if (owners === undefined) return true;
       owners.add(entry.dialogKey);
       routed = true;
     }

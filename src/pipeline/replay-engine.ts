@@ -592,7 +592,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     for (const a of asks) events.push({ kind: 'ask', frame, id: a.id, pair: a.pair, ssrc: a.ssrc, shard: a.pairShard });
     const i = frame - 1 - batchFirst;
     const lastTs = i >= 0 ? batchClocks[i]! : Number.isNaN(clockNow) ? feed.stats.lastTs : clockNow;
-    // (one unit in flight more than the batches: each ask's is answered before the feed goes on)
+    // (one unit more in flight than the batches: each ask's is answered before the feed goes on)
     const cut = dispatchUnit(events, batchClocks.subarray(unitFirst - batchFirst), unitFirst, frame - 1, lastTs);
     cutUnits.push(cut);
     cuts++;
@@ -611,6 +611,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
    * lines are written with the batch's, merged by (frame, key) as one uncut batch's would be.
    */
   let cutUnits: Promise<ShardOutputs[]>[] = [];
+  /** how many there were in the run (ReplayResult.cuts) */
   let cuts = 0;
   const frontReport = (r: Report): string => {
     const text = reportJson(r);
@@ -635,9 +636,8 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
   /**
    * The work since the unit's first record (`unitFirst`) through `lastFrame` goes to the shards
    * with `events`: the whole batch's at its end, or its part before a packet that asks a shard
-   * (askPairShards). `clocks`: the capture clock after each record from `firstFrame` on (an event
-   * at the asking packet is applied after the windows its record's clock closes, as within a
-   * whole batch).
+   * (askPairShards). `clocks`: the capture clock after each record from `firstFrame` on, to the
+   * batch's end.
    */
   const dispatchUnit = (events: CoreEvent[], clocks: Float64Array, firstFrame: number, lastFrame: number, lastTs: number): Promise<ShardOutputs[]> => {
     unitFirst = lastFrame + 1;
@@ -784,9 +784,9 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       carrying = false;
       // a batch cut before asking packets: its units' lines together, in unit order (each shard's
       // counts through the batch: its last unit's)
-      const cuts = cutUnits;
+      const parts = cutUnits;
       cutUnits = [];
-      const results = cuts.length === 0 ? last : Promise.all([...cuts, last]).then((units) => units.flatMap((u, k) => (k < cuts.length ? u.map(({ counted: _, ...lines }) => lines) : u)));
+      const results = parts.length === 0 ? last : Promise.all([...parts, last]).then((units) => units.flatMap((u, k) => (k < parts.length ? u.map(({ counted: _, ...lines }) => lines) : u)));
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
