@@ -82,6 +82,15 @@ export class CaptureClock {
 const CLOCK_JUMP_SEC = 900;
 
 /**
+ * Source clocks kept at most, but for those of sources that hold dialogs (bounded by the dialog
+ * table): past it the least recently heard of the others go, as the source numbers of the agents
+ * the batcher forgets (source-batch.ts MAX_ORIGINS) are never used again. (A dialog's media
+ * carried by a forgotten source is then judged by the capture clock: one heard less recently than
+ * 2048 others carries no media that still flows.)
+ */
+const MAX_SOURCE_CLOCKS = 2048;
+
+/**
  * One capture clock per source, where a live service's records come from several capture agents
  * (RecordBatch.source): each agent's records stamped by its own clock, two of them hours apart
  * (one in a wrong time zone). A dialog idles out on the clock of the agent whose messages refresh
@@ -91,15 +100,6 @@ const CLOCK_JUMP_SEC = 900;
  * Off until a batch says where its records come from: a capture file has one source, the capture
  * clock.
  */
-/**
- * Source clocks kept at most, but for those of sources that hold dialogs (bounded by the dialog
- * table): past it the least recently heard of the others go, as the source numbers of the agents
- * the batcher forgets (source-batch.ts MAX_ORIGINS) are never used again. (A dialog's media
- * carried by a forgotten source is then judged by the capture clock: one heard less recently than
- * 2048 others carries no media that still flows.)
- */
-const MAX_SOURCE_CLOCKS = 2048;
-
 export class SourceClocks {
   /** by source, least recently heard first; MAX_SOURCE_CLOCKS at most */
   private readonly clocks = new Map<number, CaptureClock>();

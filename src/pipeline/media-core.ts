@@ -65,10 +65,10 @@ export type CoreEvent =
    * SDES PRIV tags `ssrc` sent while no dialog routed it (unbound-tags.ts), for dialog `key`, whose
    * packet at `frame` is that SSRC's first it routes: to `shard` alone, the one that packet goes to.
    * With `pair` (the shard is the one of that transport pair's unbound session), the tags are the
-   * ones this shard holds for the SSRC there (MediaCore.tagsHeld), `apts` being what the main
-   * thread noted; without it, `apts` are what that pair's shard answered an `ask`.
+   * ones this shard holds for the SSRC there (MediaCore.tagsHeld); with `apts`, they are what that
+   * pair's shard answered an `ask`.
    */
-  | { kind: 'carry'; frame: number; ts: number; key: string; ssrc: number; apts: string[]; shard: number; pair?: string }
+  | ({ kind: 'carry'; frame: number; ts: number; key: string; ssrc: number; shard: number } & ({ pair: string } | { apts: string[] }))
   /**
    * The tags `shard` (the transport pair's) holds for `ssrc` on unbound session `pair` after every
    * event up to `frame` (MediaCore.tagsHeld), answered in CoreOutputs.answers under `id`: asked at
@@ -262,7 +262,7 @@ export class MediaCore {
     }
     // one shard's alone: nothing that every shard keeps alike (the event clock, the sweeps) moves
     if (ev.kind === 'carry') {
-      const apts = ev.pair === undefined ? ev.apts : this.tagsHeld(ev.pair, ev.ssrc);
+      const apts = 'pair' in ev ? this.tagsHeld(ev.pair, ev.ssrc) : ev.apts;
       if (apts.length > 0) this.carryTags(ev.key, ev.ssrc, apts, ev.frame, ev.ts);
       return;
     }

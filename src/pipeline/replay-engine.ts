@@ -256,6 +256,11 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+/** The lines of units a batch's work was cut into before its last (askPairShards): each shard's counts are its last unit's. */
+function linesOf(units: ShardOutputs[][]): ShardOutputs[] {
+  return units.flatMap((u) => u.map(({ counted: _, ...lines }) => lines));
+}
+
 function sortedText(lines: OutputLine[]): string[] {
   return lines.sort(byFrameThenKey).map((l) => l.text);
 }
@@ -562,10 +567,10 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
     // each to the dialog where that SSRC's own RTCP on this transport is read (routeOf with it as
     // the sender: a source another call declares is that call's), not merely the packet's
     const byAddress = negotiatedTransport(view);
-    for (const { ssrc, apts } of carried) {
+    for (const { ssrc } of carried) {
       const target = (byAddress === undefined ? routes.lookupSsrc(ssrc) : routes.declaredOver(byAddress, ssrc)) ?? route;
       const shard = shardOf(view, target);
-      if (shard === pairShard) pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, apts, shard, pair });
+      if (shard === pairShard) pendingEvents.push({ kind: 'carry', frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, shard, pair });
       else (asks ??= []).push({ frame: view.frame, ts: view.ts, key: target.dialogKey, ssrc, shard, pair, pairShard, id: nextAsk++ });
     }
     carrying = true;
@@ -786,7 +791,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // counts through the batch: its last unit's)
       const parts = cutUnits;
       cutUnits = [];
-      const results = parts.length === 0 ? last : Promise.all([...parts, last]).then((units) => units.flatMap((u, k) => (k < parts.length ? u.map(({ counted: _, ...lines }) => lines) : u)));
+      const results = parts.length === 0 ? last : Promise.all([...parts, last]).then((units) => [...linesOf(units.slice(0, -1)), ...units.at(-1)!]);
       const signalingReports = front.takeReports().concat(malformedLines);
       malformedLines = [];
       inFlight.push({ results, signalingReports, packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
@@ -852,7 +857,7 @@ export async function replayCapture(opts: ReplayOptions): Promise<ReplayResult> 
       // of the run (the CLI makes its output files at the first write, so there are none).
       if (readEnded || feed.stats.packets > 0) {
         // (with the units of a batch the read stopped in that asking packets had cut, in their order)
-        const cut = (await Promise.all(cutUnits)).flatMap((u) => u.map(({ counted: _, ...lines }) => lines));
+        const cut = linesOf(await Promise.all(cutUnits));
         await writeBatch(front.takeReports().concat(malformedLines), [...cut, ...finals.map((f) => ({ ...f.outputs, counted: f.counters }))]);
         tellCounted({ packets: feed.stats.packets, sip: front.counters.sip, rtcpCopies: rtcpCopies.count });
       }
