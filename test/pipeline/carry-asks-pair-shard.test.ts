@@ -9,33 +9,24 @@
  * hash, the pair's the addresses'); ReplayResult.cuts shows a cut was made.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseLines, replayLines, Workspace, type DecisionLine } from '../e2e/e2e-helpers.js';
-import { A, B, bye, rawCall, rtcpPkt, sdesTag, sdpAt, setup, srIn, THREE, writeCapture, type Pkt } from '../e2e/port-reuse-review/common.js';
+import { parseLines, Workspace, type DecisionLine } from '../e2e/e2e-helpers.js';
+import { A, B, bye, rawCall, rtcpPkt, sdesTag, sdpAt, setup, srIn, type Pkt } from '../e2e/port-reuse-review/common.js';
+import { cutIn, expectSame, runs } from './round29-carry-asks-review/helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
 
 const CALLS = Array.from({ length: 8 }, (_, i) => `carry-ask-${i}`);
 
-/** Replays with 0 workers, then 2 and 3 with whole and tiny batches: every run's lines equal the first's. Returns the decisions ("frame ssrc decision reason apts") and whether a run cut its work for an ask. */
+/** workers 0, then 2 and 3 with whole batches and batches of 1, 2 and 3 records */
+const CONFIGS = [{ workers: 0 }, ...[2, 3].flatMap((workers) => [undefined, 1, 2, 3].map((maxBatchRecords) => ({ workers, ...(maxBatchRecords !== undefined ? { maxBatchRecords } : {}) })))];
+
+/** Every run's lines equal the first's (workers 0). Returns its decisions ("frame ssrc decision reason apts") and whether a run cut its work for an ask. */
 async function runAll(name: string, pkts: readonly Pkt[]): Promise<{ d: string[]; cut: boolean }> {
-  const file = await ws.file(`${name}.pcap`);
-  await writeCapture(file, pkts);
-  const base = await replayLines({ capture: file, policy: THREE, workers: 0, explain: true });
-  let cut = false;
-  for (const workers of [2, 3]) {
-    for (const maxBatchRecords of [undefined, 1, 2, 3]) {
-      const r = await replayLines({ capture: file, policy: THREE, workers, explain: true, ...(maxBatchRecords !== undefined ? { maxBatchRecords } : {}) });
-      const label = `${name}: workers ${workers}, batches of ${maxBatchRecords ?? 'any'}`;
-      expect(r.exports, label).toEqual(base.exports);
-      expect(r.decisions, label).toEqual(base.decisions);
-      expect(r.reports, label).toEqual(base.reports);
-      expect(r.result.bindings, label).toEqual(base.result.bindings);
-      if (r.result.cuts > 0) cut = true;
-    }
-  }
-  const d = parseLines<DecisionLine>(base.decisions).map((x) => `${x.frame} ${x.ssrc} ${x.decision} ${x.reason} ${x.apt.join('+')}`);
-  return { d, cut };
+  const all = await runs(ws, name, pkts, CONFIGS);
+  expectSame(all);
+  const d = parseLines<DecisionLine>(all[0]!.decisions).map((x) => `${x.frame} ${x.ssrc} ${x.decision} ${x.reason} ${x.apt.join('+')}`);
+  return { d, cut: cutIn(all) };
 }
 
 describe('a carried tag is what the pair\'s shard holds, asked across shards', () => {

@@ -15,7 +15,7 @@ import { parseLines, replayLines, Workspace, type DecisionLine } from '../../e2e
 import { A, B, bye, head, rawCall, rtcpPkt, sdesTag, setup, sdpAt, srIn, THREE, writeCapture, type Pkt } from '../../e2e/port-reuse-review/common.js';
 import { sip } from '../../e2e/hand-built-calls.js';
 import { inline, type Master, srtcp } from '../../e2e/srtcp-helpers.js';
-import { callOn, expectSame, pairShard, runsMixed, type Run } from '../round29-carry-asks-review/helpers.js';
+import { callOn, cutIn, expectSame, pairShard, runsMixed, type Run } from '../round29-carry-asks-review/helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -24,8 +24,6 @@ const raw = (ip: string, port: number, ssrc: number | null = null) => sdpAt(ip, 
 const decided = (lines: string[]) => parseLines<DecisionLine>(lines).map((x) => `${x.frame} ${x.ssrc} ${x.decision} ${x.reason} ${[...x.apt].sort().join('+')}`);
 const at = (r: Run, frame: number) => decided(r.decisions).filter((x) => x.startsWith(`${frame} `));
 const CONFIGS = [{ workers: 0 }, { workers: 2 }, { workers: 3 }, { workers: 2, maxBatchRecords: 1 }, { workers: 3, maxBatchRecords: 2 }, { workers: 2, maxInFlight: 1 }];
-/** some run cut its work for an ask (ReplayResult.cuts) */
-const cutIn = (all: Run[]) => all.some((r) => r.result.cuts > 0);
 
 describe('SRTCP: a tag sent after the BYE under the ended dialog\'s keys', () => {
   const kA: Master = { key: Buffer.alloc(16, 0x11), salt: Buffer.alloc(14, 0x22) };

@@ -11,7 +11,7 @@ import { replayCapture } from '../../../src/pipeline/replay-engine.js';
 import { parseLines, Workspace, writePcapRecords, type DecisionLine, type PcapRecord } from '../../e2e/e2e-helpers.js';
 import { A, B, bye, head, rawCall, rtcpPkt, sdesTag, setup, sdpAt, srIn, T0, THREE, type Pkt } from '../../e2e/port-reuse-review/common.js';
 import { sip } from '../../e2e/hand-built-calls.js';
-import { callOn, expectSame, pairShard, runsMixed, type Run } from '../round29-carry-asks-review/helpers.js';
+import { callOn, cutIn, expectSame, pairShard, runsMixed, type Run } from '../round29-carry-asks-review/helpers.js';
 
 const ws = new Workspace();
 afterAll(() => ws.cleanup());
@@ -19,7 +19,6 @@ const raw = (ip: string, port: number) => sdpAt(ip, port, null, ['a=aipref:sessi
 const decided = (r: Run) => parseLines<DecisionLine>(r.decisions).map((x) => `${x.frame} ${x.ssrc} ${x.decision} ${x.reason} ${[...x.apt].sort().join('+')}`);
 const at = (r: Run, frame: number) => decided(r).filter((x) => x.startsWith(`${frame} `));
 const CONFIGS = [{ workers: 0 }, { workers: 2 }, { workers: 3 }, { workers: 2, maxBatchRecords: 1 }, { workers: 3, maxBatchRecords: 2 }, { workers: 2, maxBatchRecords: 3 }, { workers: 2, maxInFlight: 1 }];
-const cutIn = (all: Run[]) => all.some((r) => r.result.cuts > 0);
 const fromB = (call: string, ts: number, status: string, tag: string, sdp: string | null, method = 'INVITE', cseq = 1): Pkt => ({ ts, src: B, dst: A, sport: 5060, dport: 5060, payload: sip(head(call, `SIP/2.0 ${status}`, method, cseq, `;tag=${tag}`), sdp) });
 const fromA = (call: string, ts: number, method: string, cseq: number, tag: string, sdp: string | null): Pkt => ({ ts, src: A, dst: B, sport: 5060, dport: 5060, payload: sip(head(call, `${method} sip:b@10.0.0.2 SIP/2.0`, method, cseq, `;tag=${tag}`), sdp) });
 /** re-INVITE / 200 / ACK in dialog (tag) moving A's media to aPort, B's to bPort */

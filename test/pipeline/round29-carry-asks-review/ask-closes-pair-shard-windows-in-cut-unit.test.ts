@@ -39,7 +39,7 @@ it('windows due at the asking packet close in the same order as with no workers'
     rtcpPkt(20, A, 4001, B, 5001, [srIn(1111)]), // 10: asks; both windows due here
   ];
   const all = await runs(ws, 'ask-windows', pkts, [{ workers: 0 }, { workers: 2 }, { workers: 3 }, { workers: 2, maxBatchRecords: 3 }]);
-  // the capture is one batch: with 2 workers one more unit was written, the cut
+  // the capture is one batch: with 2 workers its work was cut once, for the ask
   expect(all[1]!.result.cuts).toBe(1);
   expectSame(all);
 });

@@ -4,12 +4,12 @@
  * (an ask's cut at a batch's first and last record), one unit in flight as live runs, and checks
  * where the tag went.
  */
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLines, policyOf, Workspace, type DecisionLine, type ReportLine } from '../../e2e/e2e-helpers.js';
-import { A, B, bye, head, rawCall, rtcpPkt, rtp, sdesTag, setup, sdpAt, srIn, T0 } from '../../e2e/port-reuse-review/common.js';
+import { A, B, bye, head, rawCall, rtcpPkt, rtp, sdesTag, setup, sdpAt, srIn } from '../../e2e/port-reuse-review/common.js';
+import { jwk, keys, token as signedToken } from '../../e2e/token-expiry-review/helpers.js';
 import { sip } from '../../e2e/hand-built-calls.js';
-import { ALL_CONFIGS, callOn, callShard, expectSame, pairShard, runsMixed, type Run } from './helpers.js';
+import { ALL_CONFIGS, callOn, callShard, cutIn, expectSame, pairShard, runsMixed, type Run } from './helpers.js';
 import type { Pkt } from '../../e2e/port-reuse-review/common.js';
 
 const ws = new Workspace();
@@ -18,8 +18,6 @@ const C = '10.0.0.3';
 const D = '10.0.0.4';
 
 const decided = (r: Run) => parseLines<DecisionLine>(r.decisions).map((x) => `${x.frame} ${x.ssrc} ${x.decision} ${x.reason} ${[...x.apt].sort().join('+')}`);
-/** one more unit written than with no workers: some run cut its work for an ask */
-const cutIn = (all: Run[]) => all.some((r) => r.result.cuts > 0);
 
 describe('asks across shards give the lines of one shard', () => {
   it('asks in consecutive records, and one RTCP naming noted SSRCs (sender, report subjects) that go to two dialogs', async () => {
@@ -123,16 +121,10 @@ describe('asks across shards give the lines of one shard', () => {
 });
 
 describe('a signed token expiring at the very packet that asks', () => {
-  let signer: CryptoKey;
-  let jwk: JWK;
-  beforeAll(async () => {
-    const pair = await generateKeyPair('ES256');
-    signer = pair.privateKey;
-    jwk = await exportJWK(pair.publicKey);
-  });
+  beforeAll(keys);
 
   it('the expiry, its reports and the carried tag come out as with no workers', async () => {
-    const token = await new SignJWT({ type: 'user', export: 'raw' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setSubject('apt-x').setIssuedAt(T0 - 60).setExpirationTime(T0 + 20).sign(signer);
+    const token = await signedToken({ sub: 'apt-x', exp: 20 });
     const policy = policyOf({ apts: { 'apt-none': { type: 'user', export: 'none', retention: '1h' }, 'apt-agg': { type: 'user', export: 'aggregated-only', retention: '1h' } }, keys: { k1: jwk } });
     const invite = (call: string, t: number): Pkt => ({ ts: t, src: A, dst: B, sport: 5060, dport: 5060, payload: sip([...head(call, 'INVITE sip:b@10.0.0.2 SIP/2.0', 'INVITE', 1, ''), `AI-Pref: apt-x;integrity=jws;token=${token}`], sdpAt(A, 4000, null)) });
     let cuts = 0;

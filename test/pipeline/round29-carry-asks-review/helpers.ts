@@ -35,6 +35,9 @@ export async function runs(ws: Workspace, name: string, pkts: readonly Pkt[], co
   return out;
 }
 
+/** Whether some run cut its work for an ask (ReplayResult.cuts). */
+export const cutIn = (all: Run[]) => all.some((r) => r.result.cuts > 0);
+
 /** Every run's lines and bindings equal the first's. */
 export function expectSame(all: Run[]): void {
   const base = all[0]!;
