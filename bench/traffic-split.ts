@@ -1,0 +1,155 @@
+/**
+ * The bench capture split by kind of traffic, so that a replay's time can be told apart by what
+ * it spends it on: the capture without its RTCP, its SIP and RTCP alone, and its SIP alone.
+ * Replayed with `--workers 0` beside the whole capture and the fixed cost (bench/run.ts), they
+ * say what the RTCP path costs per compound and the SIP path per message, which the packet
+ * counts hide (RTCP is about 1% of the bench capture's packets).
+ *
+ * A record is RTCP when its UDP payload is RTP version 2 with a second byte of 192–223 (RFC 5761
+ * §4: RTCP's packet types), RTP when it is version 2 otherwise, and SIP when it is neither: the
+ * generated captures hold nothing else, and the counts are checked against the generator's own
+ * (BenchCapture.packets) before any file is kept. Records are copied byte for byte (their pcap
+ * record headers with them), so each part is the whole capture's records of those kinds, in
+ * their order and at their times. The parts are kept beside the capture (CACHE_DIR) under its
+ * name, and made again when one is missing or of another size than the last split wrote.
+ */
+import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { readCaptureBatches } from '../native-free/capture.js';
+import { createPacketView, PacketDecoder } from '../native-free/packet-decoder.js';
+import { isPcapMagic, PCAP_FILE_HEADER_BYTES, PCAP_RECORD_HEADER_BYTES } from '../native-free/pcap.js';
+import type { BenchCapture } from './capture-cache.js';
+import { RECYCLED_READ } from './record-walk.js';
+
+export type TrafficKind = 'sip' | 'rtp' | 'rtcp';
+
+/** Which kinds each part keeps, by the suffix of its file name. */
+export const TRAFFIC_PARTS = {
+  'no-rtcp': ['sip', 'rtp'],
+  'sip-rtcp': ['sip', 'rtcp'],
+  sip: ['sip'],
+} as const satisfies Record<string, readonly TrafficKind[]>;
+
+export type TrafficPart = keyof typeof TRAFFIC_PARTS;
+
+export interface TrafficSplit {
+  /** by part: its file and how many packets it holds */
+  parts: Record<TrafficPart, { path: string; packets: number }>;
+  /** the whole capture's records by kind, as this split counted them */
+  counts: Record<TrafficKind, number>;
+  /** true when this run wrote the parts, false when an earlier run's were reused */
+  written: boolean;
+}
+
+/** A part's file: `<capture without .pcap>.<part>.pcap`. */
+export function partPath(capture: string, part: TrafficPart): string {
+  return `${capture.replace(/\.pcap$/, '')}.${part}.pcap`;
+}
+
+/** What the last split of `capture` wrote (sizes by part), beside it. */
+function splitMetaPath(capture: string): string {
+  return `${capture.replace(/\.pcap$/, '')}.split.json`;
+}
+
+/** Output buffered per part and written in large pieces. */
+class PartWriter {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  packets = 0;
+  bytes = 0;
+
+  constructor(private readonly file: FileHandle) {}
+
+  async add(bytes: Uint8Array): Promise<void> {
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.bytes += bytes.length;
+    if (this.pendingBytes >= 4 << 20) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    await this.file.write(Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+/** A record's kind by its UDP payload's first two bytes; null for a record that is not UDP. */
+export function trafficKind(kind: string, bytes: Uint8Array, off: number, len: number): TrafficKind | null {
+  if (kind !== 'udp') return null;
+  if (len >= 2 && bytes[off]! >> 6 === 2) {
+    const second = bytes[off + 1]!;
+    return second >= 192 && second <= 223 ? 'rtcp' : 'rtp';
+  }
+  return 'sip';
+}
+
+/**
+ * The parts of a generated classic-pcap capture (see above). Throws, naming the file and the
+ * frame, on a record that is not UDP, and when the kinds counted differ from `expected`.
+ */
+export async function splitByTraffic(capture: Pick<BenchCapture, 'path' | 'packets'>): Promise<TrafficSplit> {
+  const file = capture.path;
+  const expected: Record<TrafficKind, number> = { sip: capture.packets.sip, rtp: capture.packets.rtp, rtcp: capture.packets.rtcp };
+  const names = Object.keys(TRAFFIC_PARTS) as TrafficPart[];
+  const packetsOf = (part: TrafficPart) => TRAFFIC_PARTS[part].reduce((n, k) => n + expected[k], 0);
+  const parts = Object.fromEntries(names.map((part) => [part, { path: partPath(file, part), packets: packetsOf(part) }])) as TrafficSplit['parts'];
+
+  // an earlier run's parts, when every file is there at the size that run wrote
+  try {
+    const meta = JSON.parse(await readFile(splitMetaPath(file), 'utf8')) as { captureBytes: number; bytes: Record<TrafficPart, number> };
+    const sizes = await Promise.all(names.map(async (part) => (await stat(parts[part].path)).size));
+    if (meta.captureBytes === (await stat(file)).size && names.every((part, k) => meta.bytes[part] === sizes[k])) return { parts, counts: expected, written: false };
+  } catch {
+    // none to reuse
+  }
+
+  const header = new Uint8Array(PCAP_FILE_HEADER_BYTES);
+  const source = await open(file, 'r');
+  try {
+    await source.read(header, 0, header.length, 0);
+  } finally {
+    await source.close();
+  }
+  // (a part is the records' bytes after this header: a pcapng file's blocks are not records)
+  if (!isPcapMagic(new DataView(header.buffer).getUint32(0, true))) throw new Error(`${file}: not a classic pcap file; the bench split reads the generated captures only`);
+  const counts: Record<TrafficKind, number> = { sip: 0, rtp: 0, rtcp: 0 };
+  const handles = await Promise.all(names.map((part) => open(`${parts[part].path}.tmp`, 'w')));
+  const writers = handles.map((h) => new PartWriter(h));
+  try {
+    for (const w of writers) await w.add(header);
+    const decoder = new PacketDecoder();
+    const view = createPacketView();
+    for await (const batch of readCaptureBatches(file, RECYCLED_READ)) {
+      for (let i = 0; i < batch.count; i++) {
+        const frame = batch.firstFrame + i;
+        const kind = trafficKind(decoder.decode(batch, i, view), view.bytes, view.payloadOffset, view.payloadLength);
+        if (kind === null) throw new Error(`${file}: frame ${frame}: not a UDP datagram; the bench split reads generated captures of SIP, RTP and RTCP over UDP only`);
+        counts[kind]++;
+        // the record with its header: a copy, as the reader recycles its chunks
+        const start = batch.dataOffset[i]! - PCAP_RECORD_HEADER_BYTES;
+        const record = batch.bytes.slice(start, batch.dataOffset[i]! + batch.capLen[i]!);
+        for (let k = 0; k < names.length; k++) {
+          if ((TRAFFIC_PARTS[names[k]!] as readonly TrafficKind[]).includes(kind)) await writers[k]!.add(record);
+        }
+      }
+    }
+    decoder.flush();
+    for (const w of writers) await w.flush();
+  } catch (err) {
+    await Promise.all(handles.map((h) => h.close()));
+    await Promise.all(names.map((part) => rm(`${parts[part].path}.tmp`, { force: true })));
+    throw err;
+  }
+  await Promise.all(handles.map((h) => h.close()));
+  for (const kind of ['sip', 'rtp', 'rtcp'] as const) {
+    if (counts[kind] !== expected[kind]) {
+      await Promise.all(names.map((part) => rm(`${parts[part].path}.tmp`, { force: true })));
+      throw new Error(`${file}: the split counted ${counts.sip} SIP, ${counts.rtp} RTP and ${counts.rtcp} RTCP records; the generator wrote ${expected.sip}, ${expected.rtp} and ${expected.rtcp}`);
+    }
+  }
+  for (const part of names) await rename(`${parts[part].path}.tmp`, parts[part].path);
+  const bytes = Object.fromEntries(names.map((part, k) => [part, writers[k]!.bytes]));
+  await writeFile(splitMetaPath(file), JSON.stringify({ captureBytes: (await stat(file)).size, bytes }, null, 1));
+  return { parts, counts, written: true };
+}
