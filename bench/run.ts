@@ -43,7 +43,7 @@ import { printTable, writeResults, type BenchFigure } from './report.js';
 import { benchLiveLoad } from './live-load.js';
 import { benchRtcpDecode } from './rtcp-decode.js';
 import { findTshark, tsharkRtcp, type TsharkResult } from './tshark.js';
-import { splitByTraffic, TRAFFIC_PARTS, type TrafficPart } from './traffic-split.js';
+import { splitByTraffic, TRAFFIC_PARTS, trafficFigures, type TrafficPart } from './traffic-split.js';
 import { weriftNaivePipeline, type NaiveResult } from './werift-naive.js';
 import { warmReplayChild } from './warm-replay.js';
 import { met, TARGET_PEAK_RSS_MB, targetFigures } from './targets.js';
@@ -171,69 +171,35 @@ async function replaySeries(capture: Pick<BenchCapture, 'path'>, settings: reado
 
 /**
  * Where a `--workers 0` replay's time goes by kind of traffic (bench/traffic-split.ts): the
- * capture without its RTCP, its SIP and RTCP alone, and its SIP alone, replayed as the whole
- * capture was (interleaved, medians). The RTCP path is what SIP and RTCP take beyond SIP alone,
- * per compound; the SIP path what SIP alone takes beyond the fixed cost, per message. Each part
- * replays its packets without the others: its streams are made by RTCP alone, or by RTP alone,
- * so the two paths' figures are near what they cost in the whole replay, not exact shares of it.
+ * capture without its RTCP, its SIP and RTCP alone, its SIP alone and none of it, replayed as
+ * the whole capture was (one after the other, `count` rounds, medians). Each part replays its
+ * packets without the others (its streams are made by RTCP alone, or by RTP alone), so the
+ * paths' figures are near what they cost in the whole replay, not exact shares of it.
  */
-async function timeByTraffic(capture: BenchCapture, whole: ReplaySeries, fixedSeconds: number, walk: WalkResult, count: number, figures: BenchFigure[]) {
+async function timeByTraffic(capture: BenchCapture, whole: ReplaySeries, walk: WalkResult, count: number, figures: BenchFigure[]) {
   log('replay --workers 0 of the capture split by traffic (bench/traffic-split.ts) ...');
   const split = await splitByTraffic(capture);
   log(`  ${split.written ? 'wrote' : 'reusing'} ${Object.values(split.parts).map((p) => `${path.basename(p.path)} (${p.packets} packets)`).join(', ')}`);
   const parts = Object.keys(TRAFFIC_PARTS) as TrafficPart[];
-  const wall = new Map<TrafficPart, ReplaySeries>();
-  // (one part after the other, each interleaved with none: replaySeries interleaves worker settings)
+  const runsOf = new Map<TrafficPart, ReplayRun[]>(parts.map((part) => [part, []]));
   for (let r = 0; r < count; r++) {
     for (const part of parts) {
       const [s] = await replaySeries({ path: split.parts[part].path }, [0], 1);
-      const kept = wall.get(part);
-      if (kept === undefined) wall.set(part, s!);
-      else kept.runs.push(...s!.runs);
+      const packets = s!.runs[0]!.summary.packets;
+      if (packets !== split.parts[part].packets) throw new Error(`${split.parts[part].path}: the replay counted ${packets} packets, the split wrote ${split.parts[part].packets}`);
+      runsOf.get(part)!.push(...s!.runs);
     }
   }
-  const medianOf = (part: TrafficPart) => {
-    const s = wall.get(part)!;
-    const runsDone = s.runs;
-    const packets = runsDone[0]!.summary.packets;
-    if (packets !== split.parts[part].packets) throw new Error(`${split.parts[part].path}: the replay counted ${packets} packets, the split wrote ${split.parts[part].packets}`);
-    return seriesMedians(runsDone, packets);
+  const timing = Object.fromEntries(parts.map((part) => [part, seriesMedians(runsOf.get(part)!, split.parts[part].packets)])) as Record<TrafficPart, SeriesMedians>;
+  const derived = trafficFigures(split, timing, whole.median, walk.recordsPerSec, count);
+  figures.push(...derived.figures);
+  return {
+    parts: Object.fromEntries(parts.map((part) => [part, { file: path.basename(split.parts[part].path), packets: split.parts[part].packets }])),
+    counts: split.counts,
+    medians: timing,
+    rtcpMicrosPerCompound: derived.rtcpMicrosPerCompound,
+    sipMicrosPerMessage: derived.sipMicrosPerMessage,
   };
-  const noRtcp = medianOf('no-rtcp');
-  const sipRtcp = medianOf('sip-rtcp');
-  const sip = medianOf('sip');
-  figures.push({
-    suite: 'e2e',
-    name: `replay --workers 0 of the capture without its RTCP (${fmt(split.parts['no-rtcp'].packets)} packets)`,
-    value: noRtcp.packetsPerSec,
-    unit: 'packets/s',
-    ratio: { to: 'record walk', value: noRtcp.packetsPerSec / walk.recordsPerSec },
-    note: `${noRtcp.wallSeconds.toFixed(2)} s wall against ${whole.median.wallSeconds.toFixed(2)} s with its ${split.counts.rtcp} RTCP datagrams; median of ${count}; shown for insight, not a target figure`,
-  });
-  figures.push({
-    suite: 'e2e',
-    name: `replay --workers 0 of its SIP and RTCP alone (${split.parts['sip-rtcp'].packets} packets)`,
-    value: sipRtcp.wallSeconds * 1000,
-    unit: 'ms',
-    note: `median of ${count}; its SIP alone (${split.parts.sip.packets} packets): ${(sip.wallSeconds * 1000).toFixed(0)} ms; the fixed cost: ${(fixedSeconds * 1000).toFixed(0)} ms`,
-  });
-  const rtcpMicros = ((sipRtcp.wallSeconds - sip.wallSeconds) / split.counts.rtcp) * 1e6;
-  figures.push({
-    suite: 'e2e',
-    name: 'replay --workers 0: the RTCP path, per compound',
-    value: rtcpMicros,
-    unit: 'µs',
-    note: `(${sipRtcp.wallSeconds.toFixed(3)} − ${sip.wallSeconds.toFixed(3)}) s over ${split.counts.rtcp} compounds: decoding, binding, deciding, windows, export lines; ${((rtcpMicros * split.counts.rtcp) / 1e3).toFixed(0)} ms of the whole replay's ${(whole.median.wallSeconds * 1000).toFixed(0)} ms`,
-  });
-  const sipMicros = ((sip.wallSeconds - fixedSeconds) / split.counts.sip) * 1e6;
-  figures.push({
-    suite: 'e2e',
-    name: 'replay --workers 0: the SIP path, per message',
-    value: sipMicros,
-    unit: 'µs',
-    note: `(${sip.wallSeconds.toFixed(3)} − ${fixedSeconds.toFixed(3)}) s over ${split.counts.sip} messages (the fixed cost's sample has SIP of its own): parsing, dialogs, SDP, scopes, statements`,
-  });
-  return { parts: split.parts, counts: split.counts, medians: { 'no-rtcp': noRtcp, 'sip-rtcp': sipRtcp, sip }, rtcpMicrosPerCompound: rtcpMicros, sipMicrosPerMessage: sipMicros };
 }
 
 /** A replay's CPU time, every thread's and, where /proc tells, the main thread's. */
@@ -374,7 +340,7 @@ async function main(): Promise<void> {
     });
   }
   context.fixedCostSeconds = Object.fromEntries([...startup].map(([w, sec]) => [w ?? 'default', sec]));
-  context.byTraffic = await timeByTraffic(capture, series.find((s) => s.workers === 0)!, startup.get(0)!, walk, runs, figures);
+  context.byTraffic = await timeByTraffic(capture, series.find((s) => s.workers === 0)!, walk, runs, figures);
 
   // The engine once the process is warm: what the per-packet work costs on its own.
   log(`replay engine, --workers 0, ${WARM_RUNS} runs in a row in one child process ...`);

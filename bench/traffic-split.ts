@@ -1,9 +1,10 @@
 /**
  * The bench capture split by kind of traffic, so that a replay's time can be told apart by what
- * it spends it on: the capture without its RTCP, its SIP and RTCP alone, and its SIP alone.
- * Replayed with `--workers 0` beside the whole capture and the fixed cost (bench/run.ts), they
- * say what the RTCP path costs per compound and the SIP path per message, which the packet
- * counts hide (RTCP is about 1% of the bench capture's packets).
+ * it spends it on: the capture without its RTCP, its SIP and RTCP alone, its SIP alone, and none
+ * of it (the file header alone: a replay's start and end with no packet). Replayed with
+ * `--workers 0` beside the whole capture (bench/run.ts), they say what the RTCP path costs per
+ * compound and the SIP path per message, which the packet counts hide (RTCP is about 1% of the
+ * bench capture's packets).
  *
  * A record is RTCP when its UDP payload is RTP version 2 with a second byte of 192–223 (RFC 5761
  * §4: RTCP's packet types), RTP when it is version 2 otherwise, and SIP when it is neither: the
@@ -11,13 +12,17 @@
  * (BenchCapture.packets) before any file is kept. Records are copied byte for byte (their pcap
  * record headers with them), so each part is the whole capture's records of those kinds, in
  * their order and at their times. The parts are kept beside the capture (CACHE_DIR) under its
- * name, and made again when one is missing or of another size than the last split wrote.
+ * name, and made again when one is missing or of another size than the last split wrote; each
+ * split writes temporaries of its own and renames them into place, so two bench runs at once
+ * both end with whole parts.
  */
+import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { readCaptureBatches } from '../native-free/capture.js';
 import { createPacketView, PacketDecoder } from '../native-free/packet-decoder.js';
 import { isPcapMagic, PCAP_FILE_HEADER_BYTES, PCAP_RECORD_HEADER_BYTES } from '../native-free/pcap.js';
 import type { BenchCapture } from './capture-cache.js';
+import type { BenchFigure } from './report.js';
 import { RECYCLED_READ } from './record-walk.js';
 
 export type TrafficKind = 'sip' | 'rtp' | 'rtcp';
@@ -27,6 +32,7 @@ export const TRAFFIC_PARTS = {
   'no-rtcp': ['sip', 'rtp'],
   'sip-rtcp': ['sip', 'rtcp'],
   sip: ['sip'],
+  empty: [],
 } as const satisfies Record<string, readonly TrafficKind[]>;
 
 export type TrafficPart = keyof typeof TRAFFIC_PARTS;
@@ -114,7 +120,9 @@ export async function splitByTraffic(capture: Pick<BenchCapture, 'path' | 'packe
   // (a part is the records' bytes after this header: a pcapng file's blocks are not records)
   if (!isPcapMagic(new DataView(header.buffer).getUint32(0, true))) throw new Error(`${file}: not a classic pcap file; the bench split reads the generated captures only`);
   const counts: Record<TrafficKind, number> = { sip: 0, rtp: 0, rtcp: 0 };
-  const handles = await Promise.all(names.map((part) => open(`${parts[part].path}.tmp`, 'w')));
+  // (a split's own temporaries: another bench run may be splitting the same capture)
+  const tmpOf = ((suffix: string) => (file: string) => `${file}.${suffix}.tmp`)(`${process.pid}-${randomUUID().slice(0, 8)}`);
+  const handles = await Promise.all(names.map((part) => open(tmpOf(parts[part].path), 'w')));
   const writers = handles.map((h) => new PartWriter(h));
   try {
     for (const w of writers) await w.add(header);
@@ -138,18 +146,93 @@ export async function splitByTraffic(capture: Pick<BenchCapture, 'path' | 'packe
     for (const w of writers) await w.flush();
   } catch (err) {
     await Promise.all(handles.map((h) => h.close()));
-    await Promise.all(names.map((part) => rm(`${parts[part].path}.tmp`, { force: true })));
+    await Promise.all(names.map((part) => rm(tmpOf(parts[part].path), { force: true })));
     throw err;
   }
   await Promise.all(handles.map((h) => h.close()));
   for (const kind of ['sip', 'rtp', 'rtcp'] as const) {
     if (counts[kind] !== expected[kind]) {
-      await Promise.all(names.map((part) => rm(`${parts[part].path}.tmp`, { force: true })));
+      await Promise.all(names.map((part) => rm(tmpOf(parts[part].path), { force: true })));
       throw new Error(`${file}: the split counted ${counts.sip} SIP, ${counts.rtp} RTP and ${counts.rtcp} RTCP records; the generator wrote ${expected.sip}, ${expected.rtp} and ${expected.rtcp}`);
     }
   }
-  for (const part of names) await rename(`${parts[part].path}.tmp`, parts[part].path);
+  for (const part of names) await rename(tmpOf(parts[part].path), parts[part].path);
   const bytes = Object.fromEntries(names.map((part, k) => [part, writers[k]!.bytes]));
-  await writeFile(splitMetaPath(file), JSON.stringify({ captureBytes: (await stat(file)).size, bytes }, null, 1));
+  const meta = splitMetaPath(file);
+  await writeFile(tmpOf(meta), JSON.stringify({ captureBytes: (await stat(file)).size, bytes }, null, 1));
+  await rename(tmpOf(meta), meta);
   return { parts, counts, written: true };
+}
+
+/** A part's replay, its median over the runs (bench/run.ts seriesMedians). */
+export interface PartTiming {
+  wallSeconds: number;
+  packetsPerSec: number;
+}
+
+export interface TrafficFigures {
+  figures: BenchFigure[];
+  /** µs per RTCP compound, per SIP message: undefined where the difference was not above zero (noise) */
+  rtcpMicrosPerCompound: number | undefined;
+  sipMicrosPerMessage: number | undefined;
+}
+
+/** A packet count as a figure's name gives it. */
+function packetCount(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : String(n);
+}
+
+/**
+ * The figures of the split's replays: the capture without its RTCP (packets/s, and its ratio to
+ * the record walk), its SIP and RTCP alone (ms), and the two paths by difference — RTCP: SIP and
+ * RTCP alone less SIP alone, per compound; SIP: SIP alone less none of it, per message. A
+ * difference that is not above zero (a capture too small for the machine's noise) says nothing
+ * and is left out, as the bench leaves out a rate net of a fixed cost that is not.
+ */
+export function trafficFigures(split: Pick<TrafficSplit, 'parts' | 'counts'>, timing: Record<TrafficPart, PartTiming>, whole: PartTiming, walkRecordsPerSec: number, runs: number): TrafficFigures {
+  const { parts, counts } = split;
+  const noRtcp = timing['no-rtcp'];
+  const sipRtcp = timing['sip-rtcp'];
+  const sip = timing.sip;
+  const empty = timing.empty;
+  const figures: BenchFigure[] = [
+    {
+      suite: 'e2e',
+      name: `replay --workers 0 of the capture without its RTCP (${packetCount(parts['no-rtcp'].packets)} packets)`,
+      value: noRtcp.packetsPerSec,
+      unit: 'packets/s',
+      ratio: { to: 'record walk', value: noRtcp.packetsPerSec / walkRecordsPerSec },
+      note: `${noRtcp.wallSeconds.toFixed(2)} s wall against ${whole.wallSeconds.toFixed(2)} s with its ${counts.rtcp} RTCP datagrams; median of ${runs}; shown for insight, not a target figure`,
+    },
+    {
+      suite: 'e2e',
+      name: `replay --workers 0 of its SIP and RTCP alone (${packetCount(parts['sip-rtcp'].packets)} packets)`,
+      value: sipRtcp.wallSeconds * 1000,
+      unit: 'ms',
+      note: `median of ${runs}; its SIP alone (${packetCount(parts.sip.packets)} packets): ${(sip.wallSeconds * 1000).toFixed(0)} ms; none of it (the file header alone): ${(empty.wallSeconds * 1000).toFixed(0)} ms`,
+    },
+  ];
+  const rtcpSeconds = sipRtcp.wallSeconds - sip.wallSeconds;
+  const rtcpMicros = counts.rtcp > 0 && rtcpSeconds > 0 ? (rtcpSeconds / counts.rtcp) * 1e6 : undefined;
+  if (rtcpMicros !== undefined) {
+    figures.push({
+      suite: 'e2e',
+      name: 'replay --workers 0: the RTCP path, per compound',
+      value: rtcpMicros,
+      unit: 'µs',
+      note: `(${sipRtcp.wallSeconds.toFixed(3)} − ${sip.wallSeconds.toFixed(3)}) s over ${counts.rtcp} compounds: decoding, binding, deciding, windows, export lines; ${(rtcpSeconds * 1000).toFixed(0)} ms, against the whole replay's ${(whole.wallSeconds * 1000).toFixed(0)} ms`,
+    });
+  }
+  const sipSeconds = sip.wallSeconds - empty.wallSeconds;
+  const sipMicros = counts.sip > 0 && sipSeconds > 0 ? (sipSeconds / counts.sip) * 1e6 : undefined;
+  if (sipMicros !== undefined) {
+    figures.push({
+      suite: 'e2e',
+      name: 'replay --workers 0: the SIP path, per message',
+      value: sipMicros,
+      unit: 'µs',
+      note: `(${sip.wallSeconds.toFixed(3)} − ${empty.wallSeconds.toFixed(3)}) s over ${counts.sip} messages: parsing, dialogs, SDP, scopes, statements`,
+    });
+  }
+  return { figures, rtcpMicrosPerCompound: rtcpMicros, sipMicrosPerMessage: sipMicros };
 }
