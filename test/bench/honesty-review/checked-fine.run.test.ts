@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { BenchFigure } from "../../../bench/report.js";
-import { BIG, captured, fakeRun, key, PACKETS, runBench, TSHARK_RATE, WALK_RATE, walls } from './run-harness.js';
+import { BIG, key, PACKETS, PART_COUNTS, PART_RUNS, runBench, TSHARK_RATE, WALK_RATE, walls } from './run-harness.js';
 
 vi.mock('../../../bench/capture-cache.js', async () => {
   const h = await import('./run-harness.js');
@@ -54,6 +54,11 @@ vi.mock('../../../bench/report.js', async (orig) => {
   };
 });
 vi.mock('../../../bench/live-load.js', () => ({ benchLiveLoad: async () => [] }));
+vi.mock('../../../bench/traffic-split.js', async (orig) => {
+  const real = await orig<typeof import('../../../bench/traffic-split.js')>();
+  const h = await import('./run-harness.js');
+  return { ...real, splitByTraffic: async () => h.splitParts() };
+});
 vi.mock('../../../bench/rtcp-decode.js', () => ({ benchRtcpDecode: async () => [] }));
 vi.mock('../../../bench/hot-paths.js', () => ({ benchHotPaths: async () => [] }));
 vi.mock('../../../bench/profile.js', () => ({ profileReplay: async () => ({}), printProfile: () => {} }));
@@ -130,6 +135,17 @@ describe('bench/run.ts, its figures (canned measurements, --runs 3)', () => {
     const w = await fig('naive werift pipeline (RtpPacket + RtcpPacketConverter)');
     expect(w.value).toBe(PACKETS / 2);
     expect(w.note).toContain(`${(PACKETS / 2 / TSHARK_RATE).toFixed(1)}× tshark`);
+  });
+
+  it('the traffic split: its parts replayed --runs times each, their medians and the two paths by difference', async () => {
+    const noRtcp = await fig('replay --workers 0 of the capture without its RTCP (991000 packets)');
+    expect(noRtcp.value).toBeCloseTo(PART_RUNS['no-rtcp'].packets / PART_RUNS['no-rtcp'].wall, 6);
+    expect(noRtcp.note).toContain('0.50 s wall against 1.50 s with its 9000 RTCP datagrams; median of 3');
+    expect((await fig('replay --workers 0 of its SIP and RTCP alone (10000 packets)')).value).toBeCloseTo(400, 9);
+    expect((await fig('replay --workers 0: the RTCP path, per compound')).value).toBeCloseTo(((0.4 - 0.2) / PART_COUNTS.rtcp) * 1e6, 9);
+    expect((await fig('replay --workers 0: the SIP path, per message')).value).toBeCloseTo(((0.2 - 0.1) / PART_COUNTS.sip) * 1e6, 9);
+    const byTraffic = (await done).written[0]!.context.byTraffic as { parts: Record<string, { file: string; packets: number }> };
+    expect(byTraffic.parts).toEqual({ 'no-rtcp': { file: 'big.no-rtcp.pcap', packets: 991000 }, 'sip-rtcp': { file: 'big.sip-rtcp.pcap', packets: 10000 }, sip: { file: 'big.sip.pcap', packets: 1000 }, empty: { file: 'big.empty.pcap', packets: 0 } });
   });
 
   it('the targets read the best median rate', async () => {

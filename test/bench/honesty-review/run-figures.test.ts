@@ -56,6 +56,11 @@ vi.mock('../../../bench/report.js', async (orig) => {
   };
 });
 vi.mock('../../../bench/live-load.js', () => ({ benchLiveLoad: async () => [] }));
+vi.mock('../../../bench/traffic-split.js', async (orig) => {
+  const real = await orig<typeof import('../../../bench/traffic-split.js')>();
+  const h = await import('./run-harness.js');
+  return { ...real, splitByTraffic: async () => h.splitParts() };
+});
 vi.mock('../../../bench/rtcp-decode.js', () => ({ benchRtcpDecode: async () => [] }));
 vi.mock('../../../bench/hot-paths.js', () => ({ benchHotPaths: async () => [] }));
 vi.mock('../../../bench/profile.js', () => ({ profileReplay: async () => ({}), printProfile: () => {} }));

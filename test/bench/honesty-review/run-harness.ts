@@ -23,11 +23,33 @@ export const TSHARK_RATE = 5e4;
 export const walls = new Map<string, number[]>();
 export const key = (capture: string, workers: number | undefined) => `${capture === BIG ? 'big' : 'small'}:${workers ?? 'default'}`;
 
+/**
+ * The traffic split's parts of BIG (bench/traffic-split.ts splitByTraffic, mocked in each test
+ * file by splitParts): their packets, and the wall every replay of one takes.
+ */
+export const PART_COUNTS = { sip: 1000, rtp: 990_000, rtcp: 9000 };
+export const PART_RUNS = {
+  'no-rtcp': { packets: PART_COUNTS.sip + PART_COUNTS.rtp, wall: 0.5 },
+  'sip-rtcp': { packets: PART_COUNTS.sip + PART_COUNTS.rtcp, wall: 0.4 },
+  sip: { packets: PART_COUNTS.sip, wall: 0.2 },
+  empty: { packets: 0, wall: 0.1 },
+} as const;
+const partOf = (capture: string) => (Object.keys(PART_RUNS) as (keyof typeof PART_RUNS)[]).find((part) => capture === `/x/big.${part}.pcap`);
+
+/** splitByTraffic's answer for BIG: its four parts, none written */
+export function splitParts() {
+  return {
+    parts: Object.fromEntries(Object.entries(PART_RUNS).map(([part, r]) => [part, { path: `/x/big.${part}.pcap`, packets: r.packets }])),
+    counts: PART_COUNTS,
+    written: false,
+  };
+}
+
 export function fakeRun(o: { capture: string; workers?: number }) {
+  const part = partOf(o.capture);
   const k = key(o.capture, o.workers);
-  const list = walls.get(k)!;
-  const wall = list.shift()!;
-  const packets = o.capture === BIG ? PACKETS : 440;
+  const wall = part !== undefined ? PART_RUNS[part].wall : walls.get(k)!.shift()!;
+  const packets = part !== undefined ? PART_RUNS[part].packets : o.capture === BIG ? PACKETS : 440;
   return {
     workers: o.workers,
     wallSeconds: wall,
