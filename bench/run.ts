@@ -20,7 +20,7 @@
  *   --large[=duration|calls]  also a capture 10× larger (10× the duration, or 10× the calls;
  *                       ~5.6 GB at the default video size, 200-byte video payloads when the disk
  *                       is short), replayed with --workers 0, 1 and the default for peak RSS
- *   --no-tshark --no-werift --no-micro --no-profile --no-live   leave a part out
+ *   --no-tshark --no-werift --no-micro --no-profile --no-live --no-split   leave a part out
  *   --help              prints these options
  *
  * (f) the live service (`live --udp`) on loopback: the highest datagram rate taken with no
@@ -68,6 +68,7 @@ const { values: args } = parseArgs({
     'no-micro': { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     'no-live': { type: 'boolean', default: false },
+    'no-split': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   // `--large` alone is allowed: see below
@@ -77,7 +78,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(`usage: npm run bench -- [--runs N] [--calls N] [--duration S] [--video-bytes N] [--seed N] [--large[=duration|calls]]
-                          [--no-tshark] [--no-werift] [--no-micro] [--no-profile] [--no-live]
+                          [--no-tshark] [--no-werift] [--no-micro] [--no-profile] [--no-live] [--no-split]
 (bench/run.ts says what each part measures)`);
   process.exit(0);
 }
@@ -340,7 +341,7 @@ async function main(): Promise<void> {
     });
   }
   context.fixedCostSeconds = Object.fromEntries([...startup].map(([w, sec]) => [w ?? 'default', sec]));
-  context.byTraffic = await timeByTraffic(capture, series.find((s) => s.workers === 0)!, walk, runs, figures);
+  context.byTraffic = args['no-split'] ? { skipped: '--no-split' } : await timeByTraffic(capture, series.find((s) => s.workers === 0)!, walk, runs, figures);
 
   // The engine once the process is warm: what the per-packet work costs on its own.
   log(`replay engine, --workers 0, ${WARM_RUNS} runs in a row in one child process ...`);

@@ -40,7 +40,7 @@ export type TrafficPart = keyof typeof TRAFFIC_PARTS;
 export interface TrafficSplit {
   /** by part: its file and how many packets it holds */
   parts: Record<TrafficPart, { path: string; packets: number }>;
-  /** the whole capture's records by kind, as this split counted them */
+  /** the whole capture's records by kind: as counted when the parts were written, which the generator's counts matched */
   counts: Record<TrafficKind, number>;
   /** true when this run wrote the parts, false when an earlier run's were reused */
   written: boolean;
@@ -60,7 +60,6 @@ function splitMetaPath(capture: string): string {
 class PartWriter {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  packets = 0;
   bytes = 0;
 
   constructor(private readonly file: FileHandle) {}

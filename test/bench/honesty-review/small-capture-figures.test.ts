@@ -74,7 +74,8 @@ walls.set(key('small', 0), [0.2, 0.4, 0.3]);
 walls.set(key('small', 1), [0.25, 0.35, 0.3]);
 walls.set(key('small', undefined), [0.3, 0.5, 0.4]);
 
-const done = runBench(['--runs', '3', '--no-micro', '--no-profile', '--no-live']);
+// (--no-split: the traffic split left out, as this bench run leaves out its micro-benchmarks)
+const done = runBench(['--runs', '3', '--no-micro', '--no-profile', '--no-live', '--no-split']);
 
 describe('bench/run.ts on a capture under 100 k packets', () => {
   // Input: `npm run bench -- --calls 10` (or any capture under warm-replay's HEAD_PACKETS = 100 k).
@@ -89,5 +90,11 @@ describe('bench/run.ts on a capture under 100 k packets', () => {
     const figures = (await done).written[0]!.figures;
     const zero = figures.filter((f) => /packets\/s$/.test(f.unit) && f.value === 0).map((f) => f.name);
     expect(zero).toEqual([]);
+  });
+
+  it('--no-split leaves the traffic split out: no part replayed, no figure of it, said in the results', async () => {
+    const c = await done;
+    expect(c.written[0]!.figures.filter((f) => /without its RTCP|SIP and RTCP alone|the RTCP path|the SIP path/.test(f.name))).toEqual([]);
+    expect(c.written[0]!.context.byTraffic).toEqual({ skipped: '--no-split' });
   });
 });
