@@ -143,18 +143,15 @@ export async function splitByTraffic(capture: Pick<BenchCapture, 'path' | 'packe
     }
     decoder.flush();
     for (const w of writers) await w.flush();
+    if (counts.sip !== expected.sip || counts.rtp !== expected.rtp || counts.rtcp !== expected.rtcp) {
+      throw new Error(`${file}: the split counted ${counts.sip} SIP, ${counts.rtp} RTP and ${counts.rtcp} RTCP records; the generator wrote ${expected.sip}, ${expected.rtp} and ${expected.rtcp}`);
+    }
   } catch (err) {
     await Promise.all(handles.map((h) => h.close()));
     await Promise.all(names.map((part) => rm(tmpOf(parts[part].path), { force: true })));
     throw err;
   }
   await Promise.all(handles.map((h) => h.close()));
-  for (const kind of ['sip', 'rtp', 'rtcp'] as const) {
-    if (counts[kind] !== expected[kind]) {
-      await Promise.all(names.map((part) => rm(tmpOf(parts[part].path), { force: true })));
-      throw new Error(`${file}: the split counted ${counts.sip} SIP, ${counts.rtp} RTP and ${counts.rtcp} RTCP records; the generator wrote ${expected.sip}, ${expected.rtp} and ${expected.rtcp}`);
-    }
-  }
   for (const part of names) await rename(tmpOf(parts[part].path), parts[part].path);
   const bytes = Object.fromEntries(names.map((part, k) => [part, writers[k]!.bytes]));
   const meta = splitMetaPath(file);
