@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import v8 from 'node:v8';
+import { fileURLToPath } from 'node:url';
 import { BATCH_V8_FLAGS } from '../dist/src/cli/v8-flags.js';
 
 // V8 flags for the commands that read a file and end (src/cli/v8-flags.ts says why), set
@@ -17,9 +18,12 @@ else {
 // lines, through the bundle's source maps.
 if (process.env.AIPREF_DEBUG) process.setSourceMapsEnabled(true);
 
-// The bundle (npm run build): a command loads its own file and the few chunks it shares with the
-// others, rather than resolving and linking every module of tsc's output one by one.
-const { main } = await import('../dist/bundle/main.js');
+// The bundle (npm run build): every command in one CommonJS file, loaded with V8's code cache
+// that the build wrote beside it (src/cli/bundle-loader.ts), so that a command compiles only
+// what the build's warm-up did not run. `live` starts without the batch flags, which V8's cache
+// was made under: it compiles as it runs.
+const { loadBundle } = await import('../dist/src/cli/bundle-loader.js');
+const { main } = loadBundle(fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url)), process.argv[2] !== 'live').exports;
 
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },

@@ -7,6 +7,7 @@
  * output — are sorted by (frame, key) and written before the next batch's: the result is the
  * same bytes whatever the worker count.
  */
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readUint32 } from '../../native-free/big-endian.js';
@@ -162,19 +163,22 @@ function inThreadShard(shard: Shard): ShardHandle {
 }
 
 /**
- * The compiled worker: beside this code when it runs compiled — in dist/src/pipeline/, or in
- * the bundle the command runs (dist/bundle/, where every chunk and entry lies in one folder) —
- * and under dist/ when it runs from the sources (the tests).
+ * The file a shard thread loads: in the command's bundle (dist/bundle/main.cjs), the entry that
+ * loads the shard's bundle from its code cache (shard-entry.ts, compiled into dist/src/pipeline/);
+ * beside this code when it runs as tsc compiled it (dist/src/pipeline/); and under dist/ when it
+ * runs from the sources (the tests).
  */
 function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.ts')) return here.replace(/[\\/]src[\\/]pipeline[\\/]replay-engine\.ts$/, '/dist/src/pipeline/shard-worker.js');
+  if (here.endsWith('.cjs')) return fileURLToPath(new URL('../src/pipeline/shard-entry.js', import.meta.url));
   return fileURLToPath(new URL('./shard-worker.js', import.meta.url));
 }
 
 async function workerShard(options: MediaCoreOptions, merged: boolean, maxTasks: number, builder: MediaWorkBuilder): Promise<ShardHandle> {
   // loaded here, not at the top: an in-thread replay (--workers 0) never pays for its import
-  const { Piscina } = await import('piscina');
+  // (required, not imported: the bundle holds no import(), src/cli/bundle-loader.ts)
+  const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
   const pool = new Piscina({
     filename: workerFile(),
     minThreads: 1,

@@ -5,6 +5,8 @@
  * only when such a file is read, so the JSON path starts no faster or slower for it.
  */
 
+import { createRequire } from 'node:module';
+
 /** Whether a file is read as YAML: by its name. */
 export function isYamlFile(path: string): boolean {
   return /\.ya?ml$/i.test(path);
@@ -12,7 +14,8 @@ export function isYamlFile(path: string): boolean {
 
 /** A YAML text's single document; throws an Error whose one-line message says where and what. */
 export async function parseYamlDocument(text: string): Promise<unknown> {
-  const { parseDocument } = await import('yaml');
+  // required, not imported: the command's bundle holds no import() (src/cli/bundle-loader.ts)
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const error = doc.errors[0];
   if (error !== undefined) {

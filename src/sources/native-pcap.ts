@@ -88,7 +88,8 @@ export async function loadNativePcap(): Promise<NativePcapModule> {
   const specifier = 'pcap';
   let loaded: unknown;
   try {
-    loaded = await import(specifier);
+    // required, not imported: the command's bundle holds no import() (src/cli/bundle-loader.ts)
+    loaded = createRequire(import.meta.url)(specifier);
   } catch (err) {
     throw new Error(NATIVE_PCAP_MISSING, { cause: err });
   }

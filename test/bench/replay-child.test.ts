@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { firstTouchCost } from '../../bench/page-touch.js';
 import { REPO_ROOT, runReplayChild } from '../../bench/replay-child.js';
 
-const built = existsSync(path.resolve('dist/bench/child-cpu.js')) && existsSync(path.resolve('dist/bundle/main.js'));
+const built = existsSync(path.resolve('dist/bench/child-cpu.js')) && existsSync(path.resolve('dist/bundle/main.cjs'));
 
 describe.skipIf(!built)(`the bench's replay child${built ? '' : ' (skipped: dist/ not built — npm test builds it)'}`, () => {
   it('runs the CLI and reports its summary, peak RSS, CPU time (the kernel’s apart), page faults and, on Linux, the main thread’s share', async () => {

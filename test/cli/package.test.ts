@@ -3,14 +3,14 @@
  * the relay's host) runs on its own. Without a `files` list npm packed by .gitignore, which
  * ignores dist/: the tarball held the sources and the tests but not the bundle the command runs,
  * so the installed command failed at its first import. Now: the command, its bundle (the shard
- * worker too), the sample capture and policy, the systemd unit and example config, the README and
+ * worker too) with its code caches and the two files that load them, the sample capture and policy, the systemd unit and example config, the README and
  * the licence, and nothing else.
  * Unpacked beside this checkout's node_modules (what `npm install` of the tarball provides: the
  * dependencies), the README's command gives the same outputs as from the checkout, with and
  * without workers.
  */
 import { execFile } from 'node:child_process';
-import { readFile, symlink } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 describe('npm pack', () => {
   it('holds the command, its bundle, the sample, the README and the licence — no sources, no tests', () => {
-    for (const f of ['bin/aipref-enforcer.js', 'dist/bundle/main.js', 'dist/bundle/shard-worker.js', 'dist/src/cli/v8-flags.js', 'samples/call-small.pcap', 'samples/policy.json', 'contrib/systemd/aipref-enforcer.service', 'contrib/live.yaml', 'README.md', 'LICENSE', 'package.json']) {
+    for (const f of ['bin/aipref-enforcer.js', 'dist/bundle/main.cjs', 'dist/bundle/shard-worker.cjs', 'dist/bundle/main.cjs.v8-cache', 'dist/bundle/shard-worker.cjs.v8-cache', 'dist/src/cli/v8-flags.js', 'dist/src/cli/bundle-loader.js', 'dist/src/pipeline/shard-entry.js', 'samples/call-small.pcap', 'samples/policy.json', 'contrib/systemd/aipref-enforcer.service', 'contrib/live.yaml', 'README.md', 'LICENSE', 'package.json']) {
       expect(packed).toContain(f);
     }
     expect(packed.filter((f) => /^(src|test|bench|native-free)\//.test(f) || f.endsWith('.ts'))).toEqual([]);
@@ -49,18 +49,27 @@ describe('npm pack', () => {
     expect(stdout).toBe(`aipref-enforcer ${version}\n`);
   });
 
-  for (const workers of ['0', '2']) {
-    it(`runs the README's sample replay from the unpacked package as from the checkout (--workers ${workers})`, async () => {
-      const args = (bin: string, pcap: string, policy: string, out: string) => [bin, 'replay', pcap, '--policy', policy, '--out', out, '--workers', workers, '--explain', '--quiet'];
-      const fromPackage = await ws.file(`package-out-${workers}`);
-      const fromCheckout = await ws.file(`checkout-out-${workers}`);
-      await run(process.execPath, args(path.join(unpacked, 'bin/aipref-enforcer.js'), 'samples/call-small.pcap', 'samples/policy.json', fromPackage), { cwd: unpacked });
-      await run(process.execPath, args(BIN, SMALL_PCAP, SMALL_POLICY, fromCheckout));
-      for (const name of ['exports.ndjson', 'reports.ndjson', 'decisions.ndjson']) {
-        const mine = await readFile(path.join(fromPackage, name), 'utf8');
-        expect(mine.length).toBeGreaterThan(0);
-        expect(mine).toBe(await readFile(path.join(fromCheckout, name), 'utf8'));
-      }
-    });
+  /** The README's sample replay from the unpacked package and from the checkout: the same outputs. */
+  async function sameAsCheckout(workers: string, label: string): Promise<void> {
+    const args = (bin: string, pcap: string, policy: string, out: string) => [bin, 'replay', pcap, '--policy', policy, '--out', out, '--workers', workers, '--explain', '--quiet'];
+    const fromPackage = await ws.file(`package-out-${label}`);
+    const fromCheckout = await ws.file(`checkout-out-${label}`);
+    await run(process.execPath, args(path.join(unpacked, 'bin/aipref-enforcer.js'), 'samples/call-small.pcap', 'samples/policy.json', fromPackage), { cwd: unpacked });
+    await run(process.execPath, args(BIN, SMALL_PCAP, SMALL_POLICY, fromCheckout));
+    for (const name of ['exports.ndjson', 'reports.ndjson', 'decisions.ndjson']) {
+      const mine = await readFile(path.join(fromPackage, name), 'utf8');
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine).toBe(await readFile(path.join(fromCheckout, name), 'utf8'));
+    }
   }
+
+  for (const workers of ['0', '2']) {
+    it(`runs the README's sample replay from the unpacked package as from the checkout (--workers ${workers})`, () => sameAsCheckout(workers, workers));
+  }
+
+  // last: it spoils the unpacked package's caches
+  it('runs the same with its code caches refused (the package installed beside another Node)', async () => {
+    for (const b of ['main.cjs', 'shard-worker.cjs']) await writeFile(path.join(unpacked, 'dist/bundle', `${b}.v8-cache`), 'made by another V8');
+    await sameAsCheckout('2', 'refused');
+  });
 });
