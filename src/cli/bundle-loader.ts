@@ -14,12 +14,17 @@
  * (V8 loses the callback Node keeps per script), so the bundles hold none: packages loaded
  * lazily are required (scripts/build-bundle.mjs refuses a bundle with an import()).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 
-/** How the bundles' caches are named: beside their bundle. */
+/**
+ * How the bundles' caches are named: beside their bundle. A cache file is the SHA-256 of the
+ * bundle it was made of, then V8's data: V8 checks a cache against its source's length only,
+ * and would run a cache of another bundle of the same length (an edit in place) as its code.
+ */
 export function codeCacheFile(bundle: string): string {
   return `${bundle}.v8-cache`;
 }
@@ -27,10 +32,12 @@ export function codeCacheFile(bundle: string): string {
 /** The build's warm-up asks every loaded bundle to write its cache (scripts/build-bundle.mjs). */
 export const WRITE_CODE_CACHE_ENV = 'AIPREF_ENFORCER_WRITE_CODE_CACHE';
 
+const DIGEST_BYTES = 32;
+
 export interface LoadedBundle {
   /** the bundle's module.exports */
   exports: Record<string, unknown>;
-  /** whether V8 took the cache (false: none, unreadable, or made by another V8 or other flags) */
+  /** whether V8 took the cache (false: none, unreadable, of another bundle, or made by another V8 or under other flags) */
   cached: boolean;
   /** Writes the cache of what has run so far, when the build asks for it (WRITE_CODE_CACHE_ENV); else does nothing. */
   saveCache(): void;
@@ -46,15 +53,18 @@ export function loadBundle(bundle: string, useCache: boolean): LoadedBundle {
   if (process.sourceMapsEnabled) {
     return { exports: requireHere(bundle) as Record<string, unknown>, cached: false, saveCache: () => {} };
   }
-  const source = readFileSync(bundle, 'utf8');
+  const bytes = readFileSync(bundle);
+  const digest = createHash('sha256').update(bytes).digest();
   let cachedData: Buffer | undefined;
   if (useCache) {
     try {
-      cachedData = readFileSync(codeCacheFile(bundle));
+      const file = readFileSync(codeCacheFile(bundle));
+      if (file.length > DIGEST_BYTES && file.subarray(0, DIGEST_BYTES).equals(digest)) cachedData = file.subarray(DIGEST_BYTES);
     } catch {
       // no cache (a build without its warm-up, a copy of the bundle alone): compiled as it runs
     }
   }
+  const source = bytes.toString('utf8');
   // the wrapper Node's CommonJS loader puts around a module, on the bundle's first line so that
   // stack traces keep its line numbers
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
@@ -70,7 +80,7 @@ export function loadBundle(bundle: string, useCache: boolean): LoadedBundle {
       const target = codeCacheFile(bundle);
       const temporary = `${target}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
       try {
-        writeFileSync(temporary, script.createCachedData());
+        writeFileSync(temporary, Buffer.concat([digest, script.createCachedData()]));
         renameSync(temporary, target);
       } catch (err) {
         rmSync(temporary, { force: true });

@@ -96,6 +96,22 @@ describe('loadBundle', () => {
     expect(loadBundle(file, false).cached).toBe(false);
   });
 
+  it('does not run the cache of an earlier bundle of the same length (edited in place) as its code', async () => {
+    // V8 checks a cache against its source's length alone: this one's first version says 'aaaa'
+    const file = await module('edited', BODY('aaaa'));
+    const first = loadBundle(file, true);
+    process.env[WRITE_CODE_CACHE_ENV] = '1';
+    try {
+      first.saveCache();
+    } finally {
+      delete process.env[WRITE_CODE_CACHE_ENV];
+    }
+    writeFileSync(file, BODY('bbbb'));
+    const edited = loadBundle(file, true);
+    expect(edited.cached).toBe(false);
+    expect(edited.exports.tag).toBe('bbbb');
+  });
+
   it('runs all the same when its cache is not V8 code cache (garbage, cut short) or is of another source', async () => {
     // a real cache, of another source
     const other = await module('other', BODY('other'));
