@@ -14,7 +14,7 @@
  * those only reachable by import (jose, an ES module alone) are bundled in.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,7 +39,7 @@ async function bundle() {
     [path.join(ROOT, 'dist/src/pipeline/shard-worker.js'), SHARD],
   ];
   for (const [entry, outfile] of entries) {
-    const result = await esbuild.build({
+    await esbuild.build({
       entryPoints: [entry],
       outfile,
       bundle: true,
@@ -48,16 +48,19 @@ async function bundle() {
       target: 'node20',
       external: EXTERNAL,
       sourcemap: true,
-      metafile: true,
       logLevel: 'warning',
-      // import.meta.url, as the ES modules had it: the bundle's own URL
-      banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+      // every import() left (of a package, or of a variable, which esbuild cannot follow) made
+      // a require(): the code cache's functions cannot run import() (checked below)
+      supported: { 'dynamic-import': false },
+      // strict, as the ES modules were: the banner comes before esbuild's own "use strict",
+      // which would otherwise no longer be the first statement (and the directive)
+      // and import.meta.url, as the ES modules had it: the bundle's own URL
+      banner: { js: `"use strict";\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
       define: { 'import.meta.url': '__bundleUrl' },
     });
-    for (const [out, meta] of Object.entries(result.metafile.outputs)) {
-      const dynamic = meta.imports.filter((i) => i.kind === 'dynamic-import' && i.external);
-      if (dynamic.length > 0) fail(`${out} would run import() of ${dynamic.map((i) => i.path).join(', ')}: require it instead (src/cli/bundle-loader.ts)`);
-    }
+    const text = readFileSync(outfile, 'utf8');
+    const left = /\bimport\s*\(/.exec(text);
+    if (left !== null) fail(`${path.relative(ROOT, outfile)} holds an import() at character ${left.index}: require the module instead (src/cli/bundle-loader.ts)`);
   }
 }
 
@@ -96,7 +99,9 @@ if (process.argv[2] === '--warm-up') {
 } else {
   await bundle();
   // a child of its own: the warm-up's V8 flags and output stay out of this process
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--warm-up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // without NODE_OPTIONS: V8 flags there (--max-old-space-size, say) would make caches that an
+  // ordinary run refuses, and --enable-source-maps loads the bundles without their caches
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--warm-up'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
   if (child.status !== 0) fail(`the warm-up failed (${child.signal ?? `exit ${child.status}`})`);
   for (const file of [MAIN, SHARD]) if (!existsSync(`${file}.v8-cache`)) fail(`the warm-up wrote no code cache for ${path.relative(ROOT, file)}`);
 }
