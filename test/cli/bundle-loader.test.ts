@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheFile, loadBundle, WRITE_CODE_CACHE_ENV } from '../../src/cli/bundle-loader.js';
+import { codeCacheFile, loadBundle, type LoadedBundle, WRITE_CODE_CACHE_ENV } from '../../src/cli/bundle-loader.js';
 import { BATCH_V8_FLAGS } from '../../src/cli/v8-flags.js';
 import { Workspace } from '../e2e/e2e-helpers.js';
 
@@ -61,6 +61,18 @@ const BODY = (tag: string) => `
   module.exports = { tag: ${JSON.stringify(tag)}, base: path.basename(__filename), dir: __dirname, self: this === module.exports, twice };
 `;
 
+/** saveCache as the build's warm-up calls it (WRITE_CODE_CACHE_ENV set). */
+function saveAsTheBuild(bundle: LoadedBundle): void {
+  const before = process.env[WRITE_CODE_CACHE_ENV];
+  process.env[WRITE_CODE_CACHE_ENV] = '1';
+  try {
+    bundle.saveCache();
+  } finally {
+    if (before === undefined) delete process.env[WRITE_CODE_CACHE_ENV];
+    else process.env[WRITE_CODE_CACHE_ENV] = before;
+  }
+}
+
 describe('loadBundle', () => {
   it('runs a bundle as a CommonJS module: its require, __filename, __dirname, this', async () => {
     const file = await module('plain', BODY('plain'));
@@ -76,14 +88,7 @@ describe('loadBundle', () => {
     (first.exports.twice as (n: number) => number)(1);
     first.saveCache();
     expect(existsSync(codeCacheFile(file))).toBe(false);
-    const before = process.env[WRITE_CODE_CACHE_ENV];
-    process.env[WRITE_CODE_CACHE_ENV] = '1';
-    try {
-      first.saveCache();
-    } finally {
-      if (before === undefined) delete process.env[WRITE_CODE_CACHE_ENV];
-      else process.env[WRITE_CODE_CACHE_ENV] = before;
-    }
+    saveAsTheBuild(first);
     expect(readdirSync(path.dirname(file)).sort()).toEqual(['bundle.cjs', 'bundle.cjs.v8-cache']);
     expect(readFileSync(codeCacheFile(file)).length).toBeGreaterThan(0);
     // the same source again (a new process would find it so): from the cache
@@ -100,12 +105,7 @@ describe('loadBundle', () => {
     // V8 checks a cache against its source's length alone: this one's first version says 'aaaa'
     const file = await module('edited', BODY('aaaa'));
     const first = loadBundle(file, true);
-    process.env[WRITE_CODE_CACHE_ENV] = '1';
-    try {
-      first.saveCache();
-    } finally {
-      delete process.env[WRITE_CODE_CACHE_ENV];
-    }
+    saveAsTheBuild(first);
     writeFileSync(file, BODY('bbbb'));
     const edited = loadBundle(file, true);
     expect(edited.cached).toBe(false);
@@ -116,12 +116,7 @@ describe('loadBundle', () => {
     // a real cache, of another source
     const other = await module('other', BODY('other'));
     const made = loadBundle(other, true);
-    process.env[WRITE_CODE_CACHE_ENV] = '1';
-    try {
-      made.saveCache();
-    } finally {
-      delete process.env[WRITE_CODE_CACHE_ENV];
-    }
+    saveAsTheBuild(made);
     const real = readFileSync(codeCacheFile(other));
     for (const [i, cache] of [Buffer.from('not a code cache at all, only bytes'), real.subarray(0, real.length >> 1), real].entries()) {
       const file = await module(`refused-${i}`, BODY(`refused-${i}`));
