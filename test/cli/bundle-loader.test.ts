@@ -41,6 +41,13 @@ describe.skipIf(!built)(`the built bundles${built ? '' : ' (skipped: dist/ not b
     expect(await loadInChild(true)).toEqual({ main: true, shard: true, mainExport: 'function', shardExport: 'function', version: 0 });
   });
 
+  it('are ASCII alone (V8 then holds their source one byte a character, for as long as the thread runs)', () => {
+    for (const b of ['main.cjs', 'shard-worker.cjs']) {
+      const text = readFileSync(path.join(DIST, 'bundle', b), 'latin1');
+      expect(/[^\x00-\x7f]/.exec(text)?.index, b).toBeUndefined();
+    }
+  });
+
   it('run without the flags (as live does), V8 refusing the caches', async () => {
     expect(await loadInChild(false)).toEqual({ main: false, shard: false, mainExport: 'function', shardExport: 'function', version: 0 });
   });
