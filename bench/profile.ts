@@ -4,9 +4,11 @@
  *
  *   node dist/bench/profile.js <capture>     prints the summary (the profile is kept in os.tmpdir()/aipref-bench/profile/)
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CACHE_DIR } from './capture-cache.js';
 import { REPO_ROOT, runReplayChild } from './replay-child.js';
 
@@ -48,8 +50,36 @@ function shortUrl(url: string): string {
   return rel.replace(/^dist\//, '').replace(/^node_modules\//, 'nm/');
 }
 
-/** Self time per function (name, file, line) and per file, largest first. */
-export function summariseProfile(profile: CpuProfile, top = 25): { totalMs: number; functions: SelfTime[]; files: SelfTime[]; inclusive: SelfTime[] } {
+/** Where a profiled function's code came from: its source file (relative to the repository) and 1-based line; null to name it by the profile's own url and line. */
+export type SourceOf = (url: string, line: number, column: number) => { file: string; line: number } | null;
+
+/**
+ * Positions in the command's bundles (dist/bundle/*.cjs, whitespace-minified: a few long lines)
+ * read through their source maps, each read once: the TypeScript file and line of the function.
+ */
+export function bundleSources(): SourceOf {
+  const maps = new Map<string, { map: SourceMap; dir: string } | null>();
+  return (url, line, column) => {
+    if (!url.endsWith('.cjs')) return null;
+    let known = maps.get(url);
+    if (known === undefined) {
+      const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+      try {
+        known = { map: new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]), dir: path.dirname(file) };
+      } catch {
+        known = null;
+      }
+      maps.set(url, known);
+    }
+    if (known === null) return null;
+    const entry = known.map.findEntry(line, column);
+    if (!('originalSource' in entry)) return null;
+    return { file: path.relative(REPO_ROOT, path.resolve(known.dir, entry.originalSource)), line: entry.originalLine + 1 };
+  };
+}
+
+/** Self time per function (name, file, line) and per file, largest first; `sourceOf` names bundled code by its sources. */
+export function summariseProfile(profile: CpuProfile, top = 25, sourceOf: SourceOf = () => null): { totalMs: number; functions: SelfTime[]; files: SelfTime[]; inclusive: SelfTime[] } {
   const byId = new Map<number, CpuProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) {
@@ -65,15 +95,26 @@ export function summariseProfile(profile: CpuProfile, top = 25): { totalMs: numb
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  /** the function's file and line: in its sources where `sourceOf` knows them */
+  const placeOf = (f: CpuProfileNode['callFrame']): { where: string; line: number } => {
+    const source = f.url ? sourceOf(f.url, f.lineNumber, f.columnNumber) : null;
+    return source !== null ? { where: source.file, line: source.line } : { where: shortUrl(f.url), line: f.lineNumber + 1 };
+  };
+  const names = new Map<number, string>();
   const nameOf = (id: number): string => {
-    const f = byId.get(id)!.callFrame;
-    const where = shortUrl(f.url);
-    return `${f.functionName || '(anonymous)'}${where ? ` ${where}:${f.lineNumber + 1}` : ''}`;
+    let name = names.get(id);
+    if (name === undefined) {
+      const f = byId.get(id)!.callFrame;
+      const { where, line } = placeOf(f);
+      name = `${f.functionName || '(anonymous)'}${where ? ` ${where}:${line}` : ''}`;
+      names.set(id, name);
+    }
+    return name;
   };
   for (const [id, us] of selfUs) {
     totalUs += us;
     const f = byId.get(id)!.callFrame;
-    const where = shortUrl(f.url);
+    const { where } = placeOf(f);
     const name = nameOf(id);
     fn.set(name, (fn.get(name) ?? 0) + us);
     const onStack = new Set<string>();
@@ -104,7 +145,7 @@ export async function profileReplay(capture: string, top = 25): Promise<ProfileS
   if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
   const profileFile = path.join(dir, files[0]!);
   const profile = JSON.parse(await readFile(profileFile, 'utf8')) as CpuProfile;
-  return { profileFile, packets: run.summary.packets, ...summariseProfile(profile, top) };
+  return { profileFile, packets: run.summary.packets, ...summariseProfile(profile, top, bundleSources()) };
 }
 
 export function printProfile(p: ProfileSummary, top = 20): void {
