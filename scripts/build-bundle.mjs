@@ -51,8 +51,9 @@ async function bundle() {
       logLevel: 'warning',
       // without comments (esbuild keeps some): ASCII alone, which V8 holds one byte a character,
       // where one µ or § made the whole 1.1 MB source two bytes a character — a thread's bundle
-      // source is held as long as the thread runs (the unminified bundle cost 4 MB more RSS per
-      // thread); the source maps still give the sources' lines (AIPREF_DEBUG)
+      // source is held as long as the thread runs (unminified, the sample's replay peaked 3.7 MB
+      // higher with --workers 0, 4.5 MB with a shard thread); the source maps still give the
+      // sources' lines (AIPREF_DEBUG)
       minifyWhitespace: true,
       // every import() left (of a package, or of a variable, which esbuild cannot follow) made
       // a require(): the code cache's functions cannot run import() (checked below)
