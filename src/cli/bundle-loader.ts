@@ -3,7 +3,7 @@
  * with V8's code cache, written beside it by `npm run build` (scripts/build-bundle.mjs) after a
  * warm-up replay of the sample capture. A fresh process otherwise parses the bundle and compiles
  * every function it runs for the first time — SIP, SDP, RTCP, the windows: ~40 ms on the main
- * thread and ~15 ms in each shard thread, most of a small capture's replay. The cache holds
+ * thread and ~15 ms in each shard thread, a third of a small capture's replay. The cache holds
  * the bytecode of every function the warm-up ran, so only what it did not run is compiled.
  *
  * V8 takes a cache only when its version and flags are those it was made with (the batch

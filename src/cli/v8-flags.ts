@@ -25,7 +25,7 @@
  * bin/aipref-enforcer.js sets these before any of the enforcer's code is loaded (worker threads
  * share them), for the commands that read a file and end; the bench's warm-engine child runs
  * with them too, and so does the build's warm-up that writes the bundles' code caches (V8 takes
- * a cache only under the flags it was made with: src/cli/bundle-loader.ts). `live` runs for days, and its first packets are better served by code
- * optimised as soon as it is hot.
+ * a cache only under the flags it was made with: src/cli/bundle-loader.ts). `live` runs for
+ * days, and its first packets are better served by code optimised as soon as it is hot.
  */
 export const BATCH_V8_FLAGS = '--interrupt-budget=1200000 --heap-growing-percent=30';
