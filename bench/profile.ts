@@ -95,27 +95,25 @@ export function summariseProfile(profile: CpuProfile, top = 25, sourceOf: Source
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
   const inclusive = new Map<string, number>();
-  /** the function's file and line: in its sources where `sourceOf` knows them */
-  const placeOf = (f: CpuProfileNode['callFrame']): { where: string; line: number } => {
-    const source = f.url ? sourceOf(f.url, f.lineNumber, f.columnNumber) : null;
-    return source !== null ? { where: source.file, line: source.line } : { where: shortUrl(f.url), line: f.lineNumber + 1 };
-  };
-  const names = new Map<number, string>();
-  const nameOf = (id: number): string => {
-    let name = names.get(id);
-    if (name === undefined) {
+  /** each profile node's file (in its sources where `sourceOf` knows them) and name with its line, worked out once */
+  const placed = new Map<number, { where: string; name: string }>();
+  const placeOf = (id: number): { where: string; name: string } => {
+    let place = placed.get(id);
+    if (place === undefined) {
       const f = byId.get(id)!.callFrame;
-      const { where, line } = placeOf(f);
-      name = `${f.functionName || '(anonymous)'}${where ? ` ${where}:${line}` : ''}`;
-      names.set(id, name);
+      const source = f.url ? sourceOf(f.url, f.lineNumber, f.columnNumber) : null;
+      const where = source !== null ? source.file : shortUrl(f.url);
+      const line = source !== null ? source.line : f.lineNumber + 1;
+      place = { where, name: `${f.functionName || '(anonymous)'}${where ? ` ${where}:${line}` : ''}` };
+      placed.set(id, place);
     }
-    return name;
+    return place;
   };
+  const nameOf = (id: number): string => placeOf(id).name;
   for (const [id, us] of selfUs) {
     totalUs += us;
     const f = byId.get(id)!.callFrame;
-    const { where } = placeOf(f);
-    const name = nameOf(id);
+    const { where, name } = placeOf(id);
     fn.set(name, (fn.get(name) ?? 0) + us);
     const onStack = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {

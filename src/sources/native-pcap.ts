@@ -46,6 +46,9 @@ export interface NativePcapRecord {
   linkType: number;
 }
 
+/** Loads the optional package and finds its path: required, not imported (the command's bundle holds no import(), src/cli/bundle-loader.ts). */
+const requireHere = createRequire(import.meta.url);
+
 export const NATIVE_PCAP_MISSING =
   "the optional native 'pcap' package is not available: install the libpcap headers (apt-get install libpcap-dev), then run npm install pcap";
 
@@ -88,8 +91,7 @@ export async function loadNativePcap(): Promise<NativePcapModule> {
   const specifier = 'pcap';
   let loaded: unknown;
   try {
-    // required, not imported: the command's bundle holds no import() (src/cli/bundle-loader.ts)
-    loaded = createRequire(import.meta.url)(specifier);
+    loaded = requireHere(specifier);
   } catch (err) {
     throw new Error(NATIVE_PCAP_MISSING, { cause: err });
   }
@@ -155,7 +157,7 @@ const PROBE_SCRIPT = [
 function liveOpensWithoutFilter(device: string, options: { buffer_timeout: number }): Promise<boolean> {
   let pcapPath: string;
   try {
-    pcapPath = createRequire(import.meta.url).resolve('pcap');
+    pcapPath = requireHere.resolve('pcap');
   } catch {
     return Promise.resolve(false);
   }
